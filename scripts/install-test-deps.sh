@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs (Debian/Ubuntu), only those missing.
+#   mosquitto                         - real MQTT broker for the MQTT transport tests (started on loopback by the tests)
+#   gcc-avr avr-libc simavr           - AVR compiler and simulator for bit-exact parity on the ATmega328P
+#   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm - Cortex-M0/M3 compiler and emulator for parity
+#   chromium                          - headless browser for the demo report's screenshot test
+set -euo pipefail
+PKGS=(mosquitto gcc-avr avr-libc simavr gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm chromium)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-test-deps: all packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-test-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The mosquitto package starts a system broker on port 1883; the tests start their own on free ports.

@@ -1,0 +1,132 @@
+package io.edgeloop.api.quantize;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.target.TargetProfile;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What to quantize and how: a float model file, representative calibration rows, the target and options
+ * (calibration method, weight width, rounding).
+ *
+ * <p>Thread-safe: immutable (the calibration matrix is copied in and out).
+ */
+public final class QuantizationRequest {
+    private final Path modelFile;
+    private final double[][] calibration;
+    private final TargetProfile target;
+    private final ComponentConfig options;
+
+    private QuantizationRequest(Builder b) {
+        this.modelFile = b.modelFile;
+        this.calibration = deepCopy(b.calibration);
+        this.target = b.target;
+        this.options = b.options;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the float model file (a Tribuo model written by {@code edgeloop train}, or ONNX) */
+    public Path modelFile() {
+        return modelFile;
+    }
+
+    /** @return a copy of the calibration rows (one row per example, one column per model input) */
+    public double[][] calibration() {
+        return deepCopy(calibration);
+    }
+
+    /** @return the number of calibration rows */
+    public int calibrationRows() {
+        return calibration.length;
+    }
+
+    /** @return the target profile */
+    public TargetProfile target() {
+        return target;
+    }
+
+    /** @return quantizer options ({@code calibration=min-max|percentile|mse}, ...) */
+    public ComponentConfig options() {
+        return options;
+    }
+
+    private static double[][] deepCopy(double[][] m) {
+        double[][] c = new double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            c[i] = m[i].clone();
+        }
+        return c;
+    }
+
+    /** Builder for {@link QuantizationRequest}. Not thread-safe. */
+    public static final class Builder {
+        private Path modelFile;
+        private double[][] calibration;
+        private TargetProfile target;
+        private ComponentConfig options = ComponentConfig.empty();
+
+        private Builder() {
+        }
+
+        /**
+         * @param modelFile the float model file
+         * @return this builder
+         */
+        public Builder modelFile(Path modelFile) {
+            this.modelFile = Objects.requireNonNull(modelFile, "modelFile");
+            return this;
+        }
+
+        /**
+         * @param calibration representative rows (copied)
+         * @return this builder
+         */
+        public Builder calibration(double[][] calibration) {
+            this.calibration = deepCopy(Objects.requireNonNull(calibration, "calibration"));
+            return this;
+        }
+
+        /**
+         * @param target the target profile
+         * @return this builder
+         */
+        public Builder target(TargetProfile target) {
+            this.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        /**
+         * @param options quantizer options
+         * @return this builder
+         */
+        public Builder options(ComponentConfig options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @return the request
+         * @throws IllegalArgumentException when the model, calibration or target is missing, or rows are ragged
+         */
+        public QuantizationRequest build() {
+            if (modelFile == null || target == null || calibration == null) {
+                throw new IllegalArgumentException("A QuantizationRequest needs a model file, calibration rows and a target");
+            }
+            if (calibration.length == 0) {
+                throw new IllegalArgumentException("Calibration needs at least one row");
+            }
+            int w = calibration[0].length;
+            for (int i = 0; i < calibration.length; i++) {
+                if (calibration[i].length != w) {
+                    throw new IllegalArgumentException("Calibration row " + i + " has " + calibration[i].length
+                            + " values; row 0 has " + w);
+                }
+            }
+            return new QuantizationRequest(this);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Edgeloop API: quantize. See the types' javadoc for contracts and thread safety.
+ */
+package io.edgeloop.api.quantize;

@@ -1,0 +1,284 @@
+package io.edgeloop.api.spi;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way Edgeloop finds providers. Code never calls {@link ServiceLoader} directly.
+ *
+ * <p>Discovery works on the class path ({@code META-INF/services/<interface>}) and on the module path
+ * ({@code provides <interface> with <class>}). Diagnostics are explicit:
+ * <ul>
+ *   <li>no provider at all: {@link ProviderLoadException.Reason#NONE_FOUND}, naming the artifact to add
+ *       (taken from the SPI's {@link Spi} annotation);</li>
+ *   <li>an unknown name: {@link ProviderLoadException.Reason#UNKNOWN_NAME}, listing the names available;</li>
+ *   <li>two providers with the requested name: {@link ProviderLoadException.Reason#DUPLICATE_NAME}, naming both
+ *       classes;</li>
+ *   <li>a provider that fails to load or construct is logged, recorded in {@link #failures()} and skipped.</li>
+ * </ul>
+ *
+ * <p>Providers are discovered once, on first use, and cached. Thread-safe.
+ *
+ * @param <P> the provider interface
+ */
+public final class ProviderLoader<P extends NamedProvider> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderLoader.class);
+
+    private final Class<P> type;
+    private final ClassLoader classLoader;
+    private final ModuleLayer layer;
+    private final Object lock = new Object();
+    private List<P> providers;
+    private List<ProviderFailure> failures;
+
+    private ProviderLoader(Class<P> type, ClassLoader classLoader, ModuleLayer layer) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.classLoader = classLoader;
+        this.layer = layer;
+    }
+
+    /**
+     * Returns a loader that searches the thread context class loader (falling back to the SPI's own loader),
+     * and, on the module path, the modules visible to it.
+     *
+     * @param type the provider interface
+     * @param <P>  the provider interface
+     * @return the loader
+     */
+    public static <P extends NamedProvider> ProviderLoader<P> of(Class<P> type) {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return new ProviderLoader<>(type, cl != null ? cl : type.getClassLoader(), null);
+    }
+
+    /**
+     * Returns a loader that searches the given class loader.
+     *
+     * @param type        the provider interface
+     * @param classLoader where to look for {@code META-INF/services} and module providers
+     * @param <P>         the provider interface
+     * @return the loader
+     */
+    public static <P extends NamedProvider> ProviderLoader<P> of(Class<P> type, ClassLoader classLoader) {
+        return new ProviderLoader<>(type, Objects.requireNonNull(classLoader, "classLoader"), null);
+    }
+
+    /**
+     * Returns a loader that searches a module layer and its parents.
+     *
+     * @param type  the provider interface
+     * @param layer the module layer
+     * @param <P>   the provider interface
+     * @return the loader
+     */
+    public static <P extends NamedProvider> ProviderLoader<P> of(Class<P> type, ModuleLayer layer) {
+        return new ProviderLoader<>(type, null, Objects.requireNonNull(layer, "layer"));
+    }
+
+    /**
+     * Returns the SPI this loader finds.
+     *
+     * @return the provider interface
+     */
+    public Class<P> type() {
+        return type;
+    }
+
+    /**
+     * Returns every provider that loaded, in discovery order (duplicates by name included).
+     *
+     * @return the providers, possibly empty
+     */
+    public List<P> providers() {
+        load();
+        return providers;
+    }
+
+    /**
+     * Returns the providers that were declared but failed to load or construct.
+     *
+     * @return the failures, possibly empty
+     */
+    public List<ProviderFailure> failures() {
+        load();
+        return failures;
+    }
+
+    /**
+     * Returns the sorted names of the providers available.
+     *
+     * @return the names
+     */
+    public List<String> names() {
+        TreeSet<String> names = new TreeSet<>();
+        for (P p : providers()) {
+            names.add(p.name());
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Returns the provider with the given name.
+     *
+     * @param name the configured provider name
+     * @return the provider
+     * @throws ProviderLoadException when none is found, the name is unknown, or two providers share it
+     */
+    public P select(String name) {
+        Objects.requireNonNull(name, "name");
+        List<P> all = providers();
+        if (all.isEmpty()) {
+            throw noneFound();
+        }
+        List<P> matching = new ArrayList<>();
+        for (P p : all) {
+            if (name.equals(p.name())) {
+                matching.add(p);
+            }
+        }
+        if (matching.isEmpty()) {
+            List<String> names = names();
+            throw new ProviderLoadException(ProviderLoadException.Reason.UNKNOWN_NAME,
+                    "No " + type.getSimpleName() + " named '" + name + "'; available: "
+                            + String.join(", ", names) + failureSuffix(), names);
+        }
+        if (matching.size() > 1) {
+            List<String> classes = new ArrayList<>();
+            for (P p : matching) {
+                classes.add(p.getClass().getName());
+            }
+            throw new ProviderLoadException(ProviderLoadException.Reason.DUPLICATE_NAME,
+                    "Two or more " + type.getSimpleName() + " providers are named '" + name + "': "
+                            + String.join(" and ", classes)
+                            + "; remove one of them from the class path or module path", classes);
+        }
+        return matching.get(0);
+    }
+
+    /**
+     * Returns the only provider present, for SPIs where exactly one is expected.
+     *
+     * @return the provider
+     * @throws ProviderLoadException when there is none or more than one
+     */
+    public P single() {
+        List<P> all = providers();
+        if (all.isEmpty()) {
+            throw noneFound();
+        }
+        if (all.size() > 1) {
+            List<String> desc = new ArrayList<>();
+            for (P p : all) {
+                desc.add(p.name() + " (" + p.getClass().getName() + ")");
+            }
+            throw new ProviderLoadException(ProviderLoadException.Reason.AMBIGUOUS,
+                    "Expected one " + type.getSimpleName() + " but found " + all.size() + ": "
+                            + String.join(", ", desc) + "; select one by name", desc);
+        }
+        return all.get(0);
+    }
+
+    /**
+     * Returns providers keyed by name, first wins, for listing.
+     *
+     * @return an ordered map of name to provider
+     */
+    public Map<String, P> byName() {
+        Map<String, P> m = new LinkedHashMap<>();
+        for (P p : providers()) {
+            m.putIfAbsent(p.name(), p);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private ProviderLoadException noneFound() {
+        Spi spi = type.getAnnotation(Spi.class);
+        String hint = spi != null ? spi.artifacts() : "an artifact that provides " + type.getName();
+        return new ProviderLoadException(ProviderLoadException.Reason.NONE_FOUND,
+                "No " + type.getSimpleName() + " found on the class path or module path; add " + hint
+                        + ", or register your own in META-INF/services/" + type.getName()
+                        + " or with 'provides " + type.getName() + " with ...' in module-info.java"
+                        + failureSuffix(), List.of());
+    }
+
+    private String failureSuffix() {
+        if (failures.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" (skipped because they failed to load: ");
+        for (int i = 0; i < failures.size(); i++) {
+            if (i > 0) {
+                sb.append("; ");
+            }
+            ProviderFailure f = failures.get(i);
+            sb.append(f.declaration()).append(": ").append(rootMessage(f.cause()));
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r.getClass().getSimpleName() + (r.getMessage() == null ? "" : ": " + r.getMessage());
+    }
+
+    private void load() {
+        synchronized (lock) {
+            if (providers != null) {
+                return;
+            }
+            // On the module path this module must declare 'uses'; add it for SPIs defined elsewhere.
+            Module self = ProviderLoader.class.getModule();
+            if (self.isNamed() && !self.canUse(type)) {
+                self.addUses(type);
+            }
+            ServiceLoader<P> sl = layer != null ? ServiceLoader.load(layer, type) : ServiceLoader.load(type, classLoader);
+            List<P> found = new ArrayList<>();
+            List<ProviderFailure> failed = new ArrayList<>();
+            Iterator<P> it = sl.iterator();
+            int guard = 0;
+            while (guard++ < 10_000) {
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    P p = it.next();
+                    String name = p.name();
+                    if (name == null || name.isBlank()) {
+                        failed.add(new ProviderFailure(p.getClass().getName(),
+                                new IllegalStateException("provider returned a blank name")));
+                        continue;
+                    }
+                    found.add(p);
+                } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                    String decl = describe(e);
+                    LOG.warn("Skipping a {} that failed to load: {}", type.getSimpleName(), decl, e);
+                    failed.add(new ProviderFailure(decl, e));
+                }
+            }
+            providers = List.copyOf(found);
+            failures = List.copyOf(failed);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String msg = e.getMessage();
+        return msg == null ? e.getClass().getName() : msg;
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderLoader[" + type.getName() + "]";
+    }
+}

@@ -1,0 +1,63 @@
+package io.edgeloop.api.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("ComponentConfig")
+class ComponentConfigTest {
+    enum Policy { DROP_OLDEST, REJECT_NEW }
+
+    private final ComponentConfig cfg = ComponentConfig.builder().put("count", "42").put("bad", "4x")
+            .put("ratio", "0.5").put("delay", "250ms").put("ttl", "2h").put("iso", "PT5S").put("size", "16MiB")
+            .put("on", "yes").put("policy", "drop-oldest").put("mqtt.host", "localhost").put("mqtt.port", "1883")
+            .build();
+
+    @Test
+    @DisplayName("reads typed values and defaults")
+    void readsTypedValues() {
+        assertEquals(42, cfg.getInt("count", 0));
+        assertEquals(7, cfg.getInt("absent", 7));
+        assertEquals(0.5, cfg.getDouble("ratio", 0, 0, 1));
+        assertEquals(Duration.ofMillis(250), cfg.getDuration("delay", Duration.ZERO));
+        assertEquals(Duration.ofHours(2), cfg.getDuration("ttl", Duration.ZERO));
+        assertEquals(Duration.ofSeconds(5), cfg.getDuration("iso", Duration.ZERO));
+        assertEquals(16L << 20, cfg.getSizeBytes("size", 0));
+        assertTrue(cfg.getBoolean("on", false));
+        assertEquals(Policy.DROP_OLDEST, cfg.getEnum("policy", Policy.class, Policy.REJECT_NEW));
+        assertEquals(ComponentConfig.of(Map.of("host", "localhost", "port", "1883")), cfg.subset("mqtt"));
+    }
+
+    @Test
+    @DisplayName("names the key, the value and what is allowed when a value is invalid")
+    void invalidValueMessage() {
+        ConfigException e = assertThrows(ConfigException.class, () -> cfg.getInt("bad", 0, 1, 10));
+        assertEquals("bad", e.key());
+        assertEquals("Invalid value '4x' for configuration key 'bad': expected an integer between 1 and 10",
+                e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cfg.getInt("count", 0, 1, 10));
+        assertTrue(e.getMessage().contains("'42'"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cfg.getEnum("count", Policy.class, null));
+        assertTrue(e.getMessage().endsWith("expected one of drop-oldest, reject-new"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cfg.getDuration("bad", null));
+        assertTrue(e.getMessage().contains("duration"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> cfg.requireString("url"));
+        assertTrue(e.getMessage().contains("'url'"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("is immutable and derives changed copies through its builder")
+    void immutable() {
+        ComponentConfig changed = cfg.toBuilder().put("count", 1).remove("bad").build();
+        assertEquals(42, cfg.getInt("count", 0));
+        assertEquals(1, changed.getInt("count", 0));
+        assertFalse(changed.has("bad"));
+        assertThrows(UnsupportedOperationException.class, () -> cfg.asMap().put("x", "y"));
+    }
+}

@@ -1,0 +1,103 @@
+package io.edgeloop.api.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.spi.fixtures.AlphaTransportProvider;
+import io.edgeloop.api.spi.fixtures.BetaTransportProvider;
+import io.edgeloop.api.transport.TransportProvider;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the loader's diagnostics on the class path: each case gets an isolated class loader whose only
+ * {@code META-INF/services} file lists the providers of that case.
+ */
+@DisplayName("ProviderLoader on the class path")
+class ProviderLoaderClassPathTest {
+    @TempDir
+    Path dir;
+
+    private ProviderLoader<TransportProvider> loaderWith(String... providerClasses) throws Exception {
+        Path services = dir.resolve("META-INF/services");
+        Files.createDirectories(services);
+        Files.write(services.resolve(TransportProvider.class.getName()), List.of(providerClasses));
+        ClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+        return ProviderLoader.of(TransportProvider.class, cl);
+    }
+
+    @Test
+    @DisplayName("with no provider, names the artifact to add")
+    void zeroProvidersNamesArtifact() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith();
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("http"));
+        assertEquals(ProviderLoadException.Reason.NONE_FOUND, e.reason());
+        assertTrue(e.getMessage().contains("io.edgeloop:sdk-buffer"), e.getMessage());
+        assertTrue(e.getMessage().contains("META-INF/services/" + TransportProvider.class.getName()), e.getMessage());
+        assertThrows(ProviderLoadException.class, loader::single);
+    }
+
+    @Test
+    @DisplayName("with one provider, selects it by name and as the single one")
+    void oneProviderIsSelected() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(AlphaTransportProvider.class.getName());
+        assertInstanceOf(AlphaTransportProvider.class, loader.select("alpha"));
+        assertInstanceOf(AlphaTransportProvider.class, loader.single());
+        assertEquals(List.of("alpha"), loader.names());
+    }
+
+    @Test
+    @DisplayName("with an unknown name, lists the names available")
+    void unknownNameListsAvailable() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(AlphaTransportProvider.class.getName(),
+                BetaTransportProvider.class.getName());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("mqtt"));
+        assertEquals(ProviderLoadException.Reason.UNKNOWN_NAME, e.reason());
+        assertTrue(e.getMessage().contains("available: alpha, beta"), e.getMessage());
+        assertEquals(List.of("alpha", "beta"), e.available());
+    }
+
+    @Test
+    @DisplayName("with two providers of one name, names both classes")
+    void duplicateNameNamesBothClasses() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(AlphaTransportProvider.class.getName(),
+                "io.edgeloop.api.spi.fixtures.AlphaTwinTransportProvider", BetaTransportProvider.class.getName());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("alpha"));
+        assertEquals(ProviderLoadException.Reason.DUPLICATE_NAME, e.reason());
+        assertTrue(e.getMessage().contains(AlphaTransportProvider.class.getName()), e.getMessage());
+        assertTrue(e.getMessage().contains("AlphaTwinTransportProvider"), e.getMessage());
+        // the other name is still usable
+        assertInstanceOf(BetaTransportProvider.class, loader.select("beta"));
+        assertEquals(ProviderLoadException.Reason.AMBIGUOUS,
+                assertThrows(ProviderLoadException.class, loader::single).reason());
+    }
+
+    @Test
+    @DisplayName("reports and skips a provider that fails to construct or is missing")
+    void failingProviderIsSkipped() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith("io.edgeloop.api.spi.fixtures.FailingTransportProvider",
+                "io.edgeloop.api.spi.fixtures.DoesNotExist", BetaTransportProvider.class.getName());
+        assertInstanceOf(BetaTransportProvider.class, loader.select("beta"));
+        assertEquals(2, loader.failures().size(), loader.failures().toString());
+        assertTrue(loader.failures().get(0).declaration().contains("FailingTransportProvider"));
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("failing"));
+        assertTrue(e.getMessage().contains("libfoo.so"), "the failure's cause should be reported: " + e.getMessage());
+    }
+
+    @Test
+    @DisplayName("with only failing providers, says none was found and why")
+    void onlyFailingProviders() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith("io.edgeloop.api.spi.fixtures.FailingTransportProvider");
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("failing"));
+        assertEquals(ProviderLoadException.Reason.NONE_FOUND, e.reason());
+        assertTrue(e.getMessage().contains("libfoo.so"), e.getMessage());
+    }
+}

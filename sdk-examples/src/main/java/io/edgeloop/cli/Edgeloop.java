@@ -1,0 +1,146 @@
+package io.edgeloop.cli;
+
+import io.edgeloop.api.EdgeloopVersion;
+import io.edgeloop.cli.bench.BenchCommand;
+import io.edgeloop.cli.buffer.BufferCommand;
+import io.edgeloop.cli.bundle.BundleCommand;
+import io.edgeloop.cli.demo.DemoCommand;
+import io.edgeloop.cli.label.LabelCommand;
+import io.edgeloop.cli.quantize.QuantizeCommand;
+import io.edgeloop.cli.rollout.RolloutCommand;
+import io.edgeloop.cli.train.TrainCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code edgeloop} command-line tool. Subcommand groups: {@code buffer}, {@code label}, {@code train},
+ * {@code quantize}, {@code bundle}, {@code rollout}, {@code bench}, {@code demo}.
+ *
+ * <p>Errors print one line ({@code edgeloop: <message>}) and exit non-zero; {@code --verbose} adds the stack
+ * trace. Exit codes: 0 success, 1 the command failed, 2 bad usage.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "edgeloop", mixinStandardHelpOptions = true, versionProvider = Edgeloop.Version.class,
+        description = "Machine learning on IoT devices: buffer, label, train, quantize, bundle and roll out models.",
+        subcommands = {BufferCommand.class, LabelCommand.class, TrainCommand.class, QuantizeCommand.class,
+                BundleCommand.class, RolloutCommand.class, BenchCommand.class, DemoCommand.class})
+public final class Edgeloop implements Runnable {
+    /** Exit code for a command that failed. */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit code for bad usage. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces for errors.")
+    private boolean verbose;
+
+    /**
+     * Runs the tool and exits the JVM with its exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the tool without exiting, for tests and embedding.
+     *
+     * @param args the command line
+     * @return the exit code
+     */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Runs the tool with the given output streams, without exiting.
+     *
+     * @param out  standard output
+     * @param err  standard error
+     * @param args the command line
+     * @return the exit code
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    /**
+     * Returns the configured picocli command line, with Edgeloop's error handling.
+     *
+     * @return the command line
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Edgeloop());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean v = parseResult.hasMatchedOption("--verbose") || isVerbose(parseResult);
+            PrintWriter err = commandLine.getErr();
+            err.println("edgeloop: " + oneLine(ex));
+            if (v) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("edgeloop: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        cl.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
+        return cl;
+    }
+
+    private static boolean isVerbose(CommandLine.ParseResult pr) {
+        for (CommandLine.ParseResult p = pr; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Formats an exception as one line: its message, and the root cause's message when different.
+     *
+     * @param ex the exception
+     * @return the line
+     */
+    public static String oneLine(Throwable ex) {
+        String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != ex && root.getMessage() != null && !msg.contains(root.getMessage())) {
+            msg = msg + ": " + root.getMessage();
+        }
+        return msg.replace('\n', ' ');
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Supplies {@code --version}. Thread-safe. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"edgeloop " + EdgeloopVersion.get(),
+                    "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch")};
+        }
+    }
+}

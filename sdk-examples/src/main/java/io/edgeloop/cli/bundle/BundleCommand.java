@@ -1,0 +1,14 @@
+package io.edgeloop.cli.bundle;
+
+import io.edgeloop.cli.CommandGroup;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code edgeloop bundle}: Create, sign, verify and inspect model bundles.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "bundle", mixinStandardHelpOptions = true, description = "Create, sign, verify and inspect model bundles.",
+        subcommands = {})
+public final class BundleCommand extends CommandGroup {
+}

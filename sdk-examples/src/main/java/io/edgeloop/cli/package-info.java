@@ -1,0 +1,4 @@
+/**
+ * The {@code edgeloop} command-line tool: one package per subcommand group.
+ */
+package io.edgeloop.cli;

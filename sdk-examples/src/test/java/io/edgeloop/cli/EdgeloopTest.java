@@ -1,0 +1,53 @@
+package io.edgeloop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.EdgeloopVersion;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The edgeloop command")
+class EdgeloopTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    @DisplayName("prints the SDK version")
+    void printsVersion() {
+        assertEquals(0, run("--version"));
+        assertTrue(out.toString().startsWith("edgeloop " + EdgeloopVersion.get()), out.toString());
+        assertFalse(EdgeloopVersion.get().contains("${"), "version must be filtered in at build time");
+    }
+
+    @Test
+    @DisplayName("lists every subcommand group in its help")
+    void helpListsGroups() {
+        assertEquals(0, run("--help"));
+        for (String g : new String[] {"buffer", "label", "train", "quantize", "bundle", "rollout", "bench", "demo"}) {
+            assertTrue(out.toString().contains(g), "help should list " + g + ":\n" + out);
+        }
+    }
+
+    @Test
+    @DisplayName("reports an unknown option in one line with exit code 2 and no stack trace")
+    void unknownOptionIsOneLine() {
+        assertEquals(Edgeloop.EXIT_USAGE, run("--no-such-option"));
+        assertTrue(err.toString().startsWith("edgeloop: "), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    @DisplayName("formats nested causes on one line")
+    void oneLineIncludesRootCause() {
+        Exception e = new RuntimeException("cannot open buffer", new java.io.IOException("disk full"));
+        assertEquals("cannot open buffer: disk full", Edgeloop.oneLine(e));
+    }
+}

@@ -1,0 +1,105 @@
+package io.edgeloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.deploy.Deployer;
+import io.edgeloop.api.deploy.DeployerProvider;
+import io.edgeloop.api.deploy.DeploymentException;
+import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.api.provenance.Sha256;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Contract tests for {@link Deployer} implementations: publish, poll and fetch round-trip bytes exactly, and a
+ * fetch whose bytes do not match the publication fails.
+ */
+public abstract class DeployerContractTest extends ProviderContractTest<DeployerProvider> {
+    /**
+     * Returns a configuration for a fresh, empty deployment back end.
+     *
+     * @param workDir a temporary directory the deployer may use
+     * @return the configuration
+     * @throws Exception when the back end cannot be prepared
+     */
+    protected abstract ComponentConfig config(Path workDir) throws Exception;
+
+    @Override
+    protected final Class<DeployerProvider> providerType() {
+        return DeployerProvider.class;
+    }
+
+    private static Path bundleFile(Path dir, int size, long seed) throws Exception {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        Path f = dir.resolve("bundle-" + seed + ".tar");
+        Files.write(f, b);
+        return f;
+    }
+
+    @Test
+    @DisplayName("reports nothing published on a new channel")
+    void emptyChannel(@TempDir Path dir) throws Exception {
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            assertEquals(Optional.empty(), d.latest("tck-empty"));
+        }
+    }
+
+    @Test
+    @DisplayName("round-trips a published bundle byte for byte")
+    void roundTrips(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 300_000, 1);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            assertEquals(Sha256.hex(src), p.sha256());
+            assertEquals(Files.size(src), p.sizeBytes());
+            Publication latest = d.latest("tck").orElseThrow();
+            assertEquals(p.sha256(), latest.sha256());
+            Path dst = dir.resolve("fetched.tar");
+            d.fetch(latest, dst);
+            assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dst));
+        }
+    }
+
+    @Test
+    @DisplayName("replaces a channel's publication when a newer bundle is published")
+    void replaces(@TempDir Path dir) throws Exception {
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            d.publish(bundleFile(dir, 1000, 1), "tck");
+            Publication second = d.publish(bundleFile(dir, 2000, 2), "tck");
+            assertEquals(second.sha256(), d.latest("tck").orElseThrow().sha256());
+        }
+    }
+
+    @Test
+    @DisplayName("fails a fetch whose bytes do not match the publication's digest")
+    void rejectsMismatch(@TempDir Path dir) throws Exception {
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(bundleFile(dir, 5000, 3), "tck");
+            Publication wrong = new Publication(p.channel(), p.name(), p.sequence(),
+                    "0".repeat(64), p.sizeBytes(), p.location());
+            Path dst = dir.resolve("bad.tar");
+            assertThrows(DeploymentException.class, () -> d.fetch(wrong, dst));
+            assertTrue(!Files.exists(dst) || Files.size(dst) == 0 || !Sha256.hex(dst).equals("0".repeat(64)));
+        }
+    }
+
+    @Test
+    @DisplayName("closes idempotently and refuses use after close")
+    void lifecycle(@TempDir Path dir) throws Exception {
+        Deployer d = provider().create(config(dir.resolve("backend")));
+        d.close();
+        assertDoesNotThrow(d::close);
+        assertThrows(IllegalStateException.class, () -> d.latest("tck"));
+    }
+}

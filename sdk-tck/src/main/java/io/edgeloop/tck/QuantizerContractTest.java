@@ -1,0 +1,101 @@
+package io.edgeloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.quantize.QuantizationRequest;
+import io.edgeloop.api.quantize.QuantizedModel;
+import io.edgeloop.api.quantize.Quantizer;
+import io.edgeloop.api.quantize.QuantizerProvider;
+import io.edgeloop.api.config.ComponentConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Contract tests for {@link Quantizer} implementations: the product matches the request, is deterministic,
+ * thread-safe, carries provenance and writes its directory.
+ */
+public abstract class QuantizerContractTest extends ProviderContractTest<QuantizerProvider> {
+    /**
+     * @return a request the quantizer supports
+     * @throws Exception when the model file cannot be prepared
+     */
+    protected abstract QuantizationRequest request() throws Exception;
+
+    /**
+     * Returns integer inputs valid for the quantized model.
+     *
+     * @param model the model
+     * @param count how many rows
+     * @param seed  the random seed
+     * @return the rows
+     */
+    protected abstract int[][] validInputs(QuantizedModel model, int count, long seed);
+
+    @Override
+    protected final Class<QuantizerProvider> providerType() {
+        return QuantizerProvider.class;
+    }
+
+    private QuantizedModel quantize() throws Exception {
+        Quantizer q = provider().create(ComponentConfig.empty());
+        return q.quantize(request());
+    }
+
+    @Test
+    @DisplayName("produces a model of its scheme for the requested target")
+    void producesScheme() throws Exception {
+        QuantizationRequest r = request();
+        QuantizedModel m = provider().create(ComponentConfig.empty()).quantize(r);
+        assertEquals(provider().name(), m.scheme());
+        assertEquals(r.target(), m.target());
+        assertTrue(m.inputSize() > 0 && m.outputSize() > 0);
+        assertEquals("quantized-model", m.provenance().kind());
+    }
+
+    @Test
+    @DisplayName("is deterministic: quantizing twice gives the same outputs")
+    void isDeterministic() throws Exception {
+        QuantizedModel a = quantize();
+        QuantizedModel b = quantize();
+        for (int[] in : validInputs(a, 200, 7)) {
+            assertArrayEquals(a.predict(in), b.predict(in));
+        }
+    }
+
+    @Test
+    @DisplayName("predicts the same outputs in parallel")
+    void isThreadSafe() throws Exception {
+        QuantizedModel m = quantize();
+        int[][] ins = validInputs(m, 500, 11);
+        int[][] serial = Stream.of(ins).map(m::predict).toArray(int[][]::new);
+        int[][] parallel = IntStream.range(0, ins.length).parallel().mapToObj(i -> m.predict(ins[i]))
+                .toArray(int[][]::new);
+        assertArrayEquals(serial, parallel);
+    }
+
+    @Test
+    @DisplayName("writes a non-empty quantized-model directory")
+    void writesDirectory(@TempDir Path dir) throws Exception {
+        quantize().writeTo(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.findAny().isEmpty(), "writeTo wrote nothing into " + dir);
+        }
+    }
+
+    /**
+     * @param seed a seed
+     * @return a seeded random for subclasses building inputs
+     */
+    protected static Random random(long seed) {
+        return new Random(seed);
+    }
+}

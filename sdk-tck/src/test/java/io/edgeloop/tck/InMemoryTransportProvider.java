@@ -1,0 +1,48 @@
+package io.edgeloop.tck;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.api.transport.TransportProvider;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A test transport that delivers into a shared list; {@code mode} selects correct or deliberately broken behaviour. */
+public final class InMemoryTransportProvider implements TransportProvider {
+    static final List<Envelope> RECEIVED = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+        return "in-memory";
+    }
+
+    @Override
+    public Transport create(ComponentConfig config) {
+        boolean reachable = config.getBoolean("reachable", true);
+        String mode = config.getString("mode", "correct");
+        AtomicBoolean closed = new AtomicBoolean();
+        return new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                if (closed.get()) {
+                    throw new IllegalStateException("closed");
+                }
+                if (!reachable) {
+                    throw new TransportException("receiver unreachable", true);
+                }
+                List<Envelope> es = batch.envelopes();
+                // "drop-last" acknowledges a batch without delivering its last envelope: the kit must catch it.
+                int n = mode.equals("drop-last") ? es.size() - 1 : es.size();
+                RECEIVED.addAll(es.subList(0, n));
+            }
+
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+        };
+    }
+}

@@ -1,0 +1,61 @@
+package io.edgeloop.tck;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.TransportProvider;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+@DisplayName("The transport contract kit")
+class TransportContractKitTest {
+
+    /** A correct in-memory transport run through the kit. */
+    static class CorrectTransport extends TransportContractTest {
+        @Override
+        protected TransportProvider provider() {
+            return new InMemoryTransportProvider();
+        }
+
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.empty();
+        }
+
+        @Override
+        protected List<Envelope> received() {
+            return InMemoryTransportProvider.RECEIVED;
+        }
+
+        @Override
+        protected ComponentConfig unreachableConfig() {
+            return ComponentConfig.of(Map.of("reachable", "false"));
+        }
+    }
+
+    /** A transport that acknowledges what it did not deliver. */
+    static class LossyTransport extends CorrectTransport {
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("mode", "drop-last"));
+        }
+    }
+
+    @Test
+    @DisplayName("passes a correct transport")
+    void passesCorrectTransport() {
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(CorrectTransport.class)).execute()
+                .testEvents().assertStatistics(s -> s.failed(0).succeeded(12));
+    }
+
+    @Test
+    @DisplayName("fails a transport that acknowledges envelopes it did not deliver")
+    void failsLossyTransport() {
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(LossyTransport.class)).execute()
+                .testEvents().assertStatistics(s -> s.failed(5));
+    }
+}
