@@ -1,0 +1,246 @@
+package io.edgeloop.api.target;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a deployment target can run: word size, FPU, flash and RAM budget, byte order. Quantizers and the C
+ * generator read it; bundles name it per artifact; device agents refuse artifacts for another variant.
+ *
+ * <p>Built-in profiles: {@link #AVR8}, {@link #CORTEX_M0}, {@link #CORTEX_M3}, {@link #CORTEX_M4F},
+ * {@link #JVM}. Thread-safe: immutable.
+ */
+public final class TargetProfile {
+    /** ATmega328P: 8-bit AVR, 32 KiB flash, 2 KiB RAM, no FPU. */
+    public static final TargetProfile AVR8 = builder().id("avr8").hardwareVariant("atmega328p").wordBits(8)
+            .fpu(false).flashBytes(32 * 1024).ramBytes(2 * 1024).endianness(Endianness.LITTLE).build();
+    /** Cortex-M0 (nRF51822 as on the BBC micro:bit): 32-bit, 256 KiB flash, 16 KiB RAM, no FPU. */
+    public static final TargetProfile CORTEX_M0 = builder().id("cortex-m0").hardwareVariant("nrf51822").wordBits(32)
+            .fpu(false).flashBytes(256 * 1024).ramBytes(16 * 1024).endianness(Endianness.LITTLE).build();
+    /** Cortex-M3 (as on the MPS2 AN385 board): 32-bit, 256 KiB flash, 64 KiB RAM, no FPU. */
+    public static final TargetProfile CORTEX_M3 = builder().id("cortex-m3").hardwareVariant("mps2-an385").wordBits(32)
+            .fpu(false).flashBytes(256 * 1024).ramBytes(64 * 1024).endianness(Endianness.LITTLE).build();
+    /** Cortex-M4F (as on the MPS2 AN386 board): 32-bit with single-precision FPU, 1 MiB flash, 256 KiB RAM. */
+    public static final TargetProfile CORTEX_M4F = builder().id("cortex-m4f").hardwareVariant("mps2-an386")
+            .wordBits(32).fpu(true).flashBytes(1024 * 1024).ramBytes(256 * 1024).endianness(Endianness.LITTLE)
+            .build();
+    /** A gateway running Java: 32-bit integer arithmetic, FPU, budgets limited only by the host. */
+    public static final TargetProfile JVM = builder().id("jvm").hardwareVariant("jvm").wordBits(32).fpu(true)
+            .flashBytes(1L << 30).ramBytes(1L << 30).endianness(Endianness.LITTLE).build();
+
+    private static final List<TargetProfile> BUILT_IN = List.of(AVR8, CORTEX_M0, CORTEX_M3, CORTEX_M4F, JVM);
+
+    private final String id;
+    private final String hardwareVariant;
+    private final int wordBits;
+    private final boolean fpu;
+    private final long flashBytes;
+    private final long ramBytes;
+    private final Endianness endianness;
+
+    private TargetProfile(Builder b) {
+        this.id = b.id;
+        this.hardwareVariant = b.hardwareVariant;
+        this.wordBits = b.wordBits;
+        this.fpu = b.fpu;
+        this.flashBytes = b.flashBytes;
+        this.ramBytes = b.ramBytes;
+        this.endianness = b.endianness;
+    }
+
+    /** @return the built-in profiles */
+    public static List<TargetProfile> builtIn() {
+        return BUILT_IN;
+    }
+
+    /**
+     * Returns a built-in profile by id.
+     *
+     * @param id the id, for example {@code avr8}
+     * @return the profile
+     * @throws IllegalArgumentException when no built-in profile has that id (the message lists them)
+     */
+    public static TargetProfile of(String id) {
+        return find(id).orElseThrow(() -> new IllegalArgumentException("Unknown target profile '" + id
+                + "'; built-in profiles: avr8, cortex-m0, cortex-m3, cortex-m4f, jvm"));
+    }
+
+    /**
+     * @param id the id
+     * @return the built-in profile with that id, if any
+     */
+    public static Optional<TargetProfile> find(String id) {
+        Objects.requireNonNull(id, "id");
+        String k = id.trim().toLowerCase(Locale.ROOT);
+        for (TargetProfile p : BUILT_IN) {
+            if (p.id.equals(k)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the profile id, lower-kebab ({@code avr8}) */
+    public String id() {
+        return id;
+    }
+
+    /** @return the hardware variant (MCU or board), for example {@code atmega328p} */
+    public String hardwareVariant() {
+        return hardwareVariant;
+    }
+
+    /** @return the native word size in bits: 8, 16 or 32 */
+    public int wordBits() {
+        return wordBits;
+    }
+
+    /** @return whether the target has a hardware floating-point unit */
+    public boolean hasFpu() {
+        return fpu;
+    }
+
+    /** @return the flash budget in bytes */
+    public long flashBytes() {
+        return flashBytes;
+    }
+
+    /** @return the RAM budget in bytes */
+    public long ramBytes() {
+        return ramBytes;
+    }
+
+    /** @return the byte order */
+    public Endianness endianness() {
+        return endianness;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof TargetProfile)) {
+            return false;
+        }
+        TargetProfile t = (TargetProfile) o;
+        return wordBits == t.wordBits && fpu == t.fpu && flashBytes == t.flashBytes && ramBytes == t.ramBytes
+                && id.equals(t.id) && hardwareVariant.equals(t.hardwareVariant) && endianness == t.endianness;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, hardwareVariant, wordBits, fpu, flashBytes, ramBytes, endianness);
+    }
+
+    @Override
+    public String toString() {
+        return "TargetProfile[" + id + " (" + hardwareVariant + "), " + wordBits + "-bit, "
+                + (fpu ? "FPU" : "no FPU") + ", flash " + flashBytes + " B, RAM " + ramBytes + " B, "
+                + endianness.name().toLowerCase(Locale.ROOT) + "-endian]";
+    }
+
+    /** Builder for {@link TargetProfile}. Not thread-safe. */
+    public static final class Builder {
+        private String id;
+        private String hardwareVariant;
+        private int wordBits = 32;
+        private boolean fpu;
+        private long flashBytes;
+        private long ramBytes;
+        private Endianness endianness = Endianness.LITTLE;
+
+        private Builder() {
+        }
+
+        /**
+         * @param id lower-kebab id
+         * @return this builder
+         */
+        public Builder id(String id) {
+            this.id = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * @param hardwareVariant MCU or board name
+         * @return this builder
+         */
+        public Builder hardwareVariant(String hardwareVariant) {
+            this.hardwareVariant = Objects.requireNonNull(hardwareVariant, "hardwareVariant");
+            return this;
+        }
+
+        /**
+         * @param wordBits 8, 16 or 32
+         * @return this builder
+         */
+        public Builder wordBits(int wordBits) {
+            this.wordBits = wordBits;
+            return this;
+        }
+
+        /**
+         * @param fpu whether a hardware FPU exists
+         * @return this builder
+         */
+        public Builder fpu(boolean fpu) {
+            this.fpu = fpu;
+            return this;
+        }
+
+        /**
+         * @param flashBytes flash budget, positive
+         * @return this builder
+         */
+        public Builder flashBytes(long flashBytes) {
+            this.flashBytes = flashBytes;
+            return this;
+        }
+
+        /**
+         * @param ramBytes RAM budget, positive
+         * @return this builder
+         */
+        public Builder ramBytes(long ramBytes) {
+            this.ramBytes = ramBytes;
+            return this;
+        }
+
+        /**
+         * @param endianness byte order
+         * @return this builder
+         */
+        public Builder endianness(Endianness endianness) {
+            this.endianness = Objects.requireNonNull(endianness, "endianness");
+            return this;
+        }
+
+        /**
+         * @return the profile
+         * @throws IllegalArgumentException when a field is missing or out of range
+         */
+        public TargetProfile build() {
+            if (id == null || !id.matches("[a-z0-9][a-z0-9-]*")) {
+                throw new IllegalArgumentException("TargetProfile id must be lower-kebab-case, got '" + id + "'");
+            }
+            if (hardwareVariant == null || hardwareVariant.isBlank()) {
+                throw new IllegalArgumentException("TargetProfile '" + id + "' needs a hardware variant");
+            }
+            if (wordBits != 8 && wordBits != 16 && wordBits != 32) {
+                throw new IllegalArgumentException("TargetProfile wordBits must be 8, 16 or 32, got " + wordBits);
+            }
+            if (flashBytes <= 0 || ramBytes <= 0) {
+                throw new IllegalArgumentException("TargetProfile '" + id + "' needs positive flash and RAM budgets");
+            }
+            return new TargetProfile(this);
+        }
+    }
+}

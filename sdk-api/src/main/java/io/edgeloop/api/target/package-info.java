@@ -1,0 +1,4 @@
+/**
+ * Edgeloop API: target. See the types' javadoc for contracts and thread safety.
+ */
+package io.edgeloop.api.target;
