@@ -8,7 +8,6 @@ module io.edgeloop.buffer {
     requires transitive io.edgeloop.api;
     requires org.slf4j;
     requires org.apache.commons.compress;
-    requires org.eclipse.paho.client.mqttv3;
     requires java.net.http;
     requires jdk.httpserver;
 

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Parsed settings of one MQTT transport.
  *
- * @param serverUri      Paho server URI, {@code tcp://host:port}
+ * @param serverUri      the broker, {@code mqtt://host:port}, for messages
  * @param topic          the topic to publish to
  * @param clientId       the MQTT client id
  * @param username       the user name, or null

@@ -15,7 +15,7 @@ import java.util.UUID;
  * {@code compression} ({@code none}, {@code gzip}, {@code lz4}), {@code max-batch-bytes},
  * {@code client-id} (default {@code edgeloop-} plus a random UUID), {@code username}, {@code password},
  * {@code connect-timeout} (default 10s), {@code publish-timeout} (default 30s), {@code keep-alive}
- * (default 30s).
+ * (default 60s; a connection idle longer than this is replaced before the next publish).
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -35,7 +35,8 @@ public final class MqttTransportProvider implements TransportProvider {
         int port = TransportSettings.port(uri, 1883);
         String path = uri.getPath() == null ? "" : uri.getPath();
         String topic = path.startsWith("/") ? path.substring(1) : path;
-        if (topic.isEmpty() || topic.contains("+") || topic.contains("#")) {
+        if (topic.isEmpty() || topic.contains("+") || topic.contains("#") || uri.getRawFragment() != null
+                || uri.getRawQuery() != null) {
             throw new ConfigException(TransportSettings.URI_KEY, "Invalid value '" + uri + "' for configuration key"
                     + " 'uri': expected mqtt://host:port/topic with a topic name without wildcards");
         }
@@ -44,11 +45,16 @@ public final class MqttTransportProvider implements TransportProvider {
             throw new ConfigException("client-id", "Invalid value '" + clientId + "' for configuration key"
                     + " 'client-id': expected a non-blank id");
         }
-        MqttSettings s = new MqttSettings("tcp://" + uri.getHost() + ":" + port, topic, clientId,
+        Duration keepAlive = config.getDuration("keep-alive", Duration.ofSeconds(60));
+        if (keepAlive.toSeconds() < 1 || keepAlive.toSeconds() > 65535) {
+            throw new ConfigException("keep-alive", "Invalid value '" + config.getString("keep-alive", "")
+                    + "' for configuration key 'keep-alive': expected 1s to 65535s");
+        }
+        MqttSettings s = new MqttSettings("mqtt://" + uri.getHost() + ":" + port, topic, clientId,
                 config.get("username").orElse(null), config.get("password").orElse(null),
                 config.getDuration("connect-timeout", Duration.ofSeconds(10)),
                 config.getDuration("publish-timeout", Duration.ofSeconds(30)),
-                config.getDuration("keep-alive", Duration.ofSeconds(30)));
-        return new MqttTransport(s, TransportSettings.codec(config));
+                keepAlive);
+        return new MqttTransport(s, TransportSettings.codec(config), uri.getHost(), port);
     }
 }

@@ -19,12 +19,14 @@ final class MosquittoBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final boolean persistence;
+    private final String extra;
     private Process process;
 
-    private MosquittoBroker(Path dir, int port, boolean persistence) {
+    private MosquittoBroker(Path dir, int port, boolean persistence, String extra) {
         this.dir = dir;
         this.port = port;
         this.persistence = persistence;
+        this.extra = extra;
     }
 
     /**
@@ -34,10 +36,17 @@ final class MosquittoBroker implements AutoCloseable {
      * @param persistence whether to persist sessions and queued messages (saved after every change)
      */
     static MosquittoBroker start(Path dir, boolean persistence) throws Exception {
+        return start(dir, persistence, "allow_anonymous true\n");
+    }
+
+    /**
+     * Starts a broker on a free loopback port with extra configuration lines (authentication settings).
+     */
+    static MosquittoBroker start(Path dir, boolean persistence, String extra) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: install mosquitto (scripts/install-test-deps.sh)");
         }
-        MosquittoBroker b = new MosquittoBroker(dir, freePort(), persistence);
+        MosquittoBroker b = new MosquittoBroker(dir, freePort(), persistence, extra);
         b.startProcess();
         return b;
     }
@@ -45,6 +54,15 @@ final class MosquittoBroker implements AutoCloseable {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    /** @return the broker's log so far, for failure messages */
+    String log() {
+        try {
+            return Files.readString(dir.resolve("mosquitto.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 
@@ -64,8 +82,12 @@ final class MosquittoBroker implements AutoCloseable {
         Path conf = dir.resolve("mosquitto.conf");
         StringBuilder c = new StringBuilder();
         c.append("listener ").append(port).append(" 127.0.0.1\n");
-        c.append("allow_anonymous true\n");
+        c.append(extra);
         c.append("log_dest file ").append(dir.resolve("mosquitto.log")).append('\n');
+        // Started as root, mosquitto would switch to user "mosquitto", which cannot write into our private
+        // temporary directory (log, persistence); naming the current user keeps it as it is.
+        c.append("user ").append(System.getProperty("user.name")).append('\n');
+        c.append("log_type all\n");
         c.append("max_queued_messages 100000\n");
         if (persistence) {
             c.append("persistence true\n");
