@@ -82,6 +82,9 @@ public final class DurableBuffer implements AutoCloseable {
     private static final String CURSORS = "cursors";
     private static final String QUARANTINE = "quarantine";
     private static final long MAX_QUARANTINE_COPY = 1 << 20;
+    /** Ballast kept on disk so that cursors can still commit (and so free space) when the disk is full. */
+    private static final String RESERVE = "reserve.bin";
+    private static final int RESERVE_BYTES = 64 * 1024;
 
     private final Path dir;
     private final String deviceId;
@@ -167,6 +170,9 @@ public final class DurableBuffer implements AutoCloseable {
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
         loadCursors();
         recover(bases);
+        if (!readOnly) {
+            ensureReserve();
+        }
         if (durability.mode() == Durability.Mode.GROUP && !readOnly) {
             syncThread = new Thread(this::syncLoop, "edgeloop-buffer-sync-" + dir.getFileName());
             syncThread.setDaemon(true);
@@ -443,6 +449,39 @@ public final class DurableBuffer implements AutoCloseable {
         }
         if (losses.record(new Loss(file, offset, length, kind, q))) {
             LOG.warn("Buffer {}: {} of {} bytes in {} at offset {}", dir, kind, length, file, offset);
+        }
+    }
+
+    /** Creates the ballast file if it is missing; best effort (a full disk simply leaves it missing). */
+    private void ensureReserve() {
+        Path r = dir.resolve(RESERVE);
+        try {
+            if (!Files.exists(r) || Files.size(r) < RESERVE_BYTES) {
+                Files.write(r, new byte[RESERVE_BYTES]);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(r);
+            } catch (IOException ignored) {
+                // nothing more to do; the reserve is recreated at the next chance
+            }
+        }
+    }
+
+    /** Writes a cursor file; on a full disk, releases the ballast and tries once more. */
+    private void writeCursorFile(CursorFile cf) throws IOException {
+        try {
+            cf.write(dir.resolve(CURSORS));
+        } catch (IOException e) {
+            if (!DiskFullException.isDiskFull(e)) {
+                throw e;
+            }
+            Files.deleteIfExists(dir.resolve(RESERVE));
+            try {
+                cf.write(dir.resolve(CURSORS));
+            } catch (IOException again) {
+                throw diskFullOr(again, "writing cursor " + cf.name());
+            }
         }
     }
 
@@ -1203,7 +1242,7 @@ public final class DurableBuffer implements AutoCloseable {
             }
             c = new CursorImpl(name, segments.isEmpty() ? written : segments.firstKey(), new HashMap<>());
             if (!readOnly) {
-                new CursorFile(name, c.committed, Map.of()).write(dir.resolve(CURSORS));
+                writeCursorFile(new CursorFile(name, c.committed, Map.of()));
             }
             cursors.put(name, c);
             return c;
@@ -1266,8 +1305,8 @@ public final class DurableBuffer implements AutoCloseable {
     private void committed(CursorImpl c) {
         lock.lock();
         try {
-            if (!closed && !readOnly) {
-                reclaimLocked();
+            if (!closed && !readOnly && reclaimLocked() > 0 && !Files.exists(dir.resolve(RESERVE))) {
+                ensureReserve();
             }
         } finally {
             lock.unlock();
@@ -1340,7 +1379,7 @@ public final class DurableBuffer implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                new CursorFile(name, position, newAcked).write(dir.resolve(CURSORS));
+                writeCursorFile(new CursorFile(name, position, newAcked));
                 acked.putAll(newAcked);
                 committed = position;
                 seqAt.headMap(position, true).clear();
