@@ -19,6 +19,8 @@ module io.edgeloop.labeling {
     exports io.edgeloop.labeling.lf;
     exports io.edgeloop.labeling.matrix;
     exports io.edgeloop.labeling.model;
+    exports io.edgeloop.labeling.active;
+    exports io.edgeloop.labeling.train;
     exports io.edgeloop.labeling.io;
 
     provides io.edgeloop.api.label.LabellerProvider with
