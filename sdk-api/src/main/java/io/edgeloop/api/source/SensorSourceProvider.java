@@ -11,7 +11,7 @@ import io.edgeloop.api.spi.Spi;
  * <p>Implementations must be thread-safe; {@link #create} does no blocking I/O (sources open lazily or fail
  * fast on bad configuration with {@link io.edgeloop.api.config.ConfigException}).
  */
-@Spi(artifacts = "io.edgeloop:sdk-buffer (csv-replay) or io.edgeloop:sdk-transport-kafka (kafka)")
+@Spi(artifacts = "io.edgeloop:sdk-examples (csv-replay) or io.edgeloop:sdk-transport-kafka (kafka)")
 public interface SensorSourceProvider extends NamedProvider {
     /**
      * Creates a source.

@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "label", mixinStandardHelpOptions = true, description = "Fit label models and analyse labelling functions.",
-        subcommands = {})
+        subcommands = {
+                LabelFitCommand.class,
+                LabelAnalyzeCommand.class,
+        })
 public final class LabelCommand extends CommandGroup {
 }

@@ -1,0 +1,340 @@
+package io.edgeloop.buffer.receiver;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.buffer.wire.BatchCodec;
+import io.edgeloop.buffer.wire.BatchFormatException;
+import io.edgeloop.buffer.wire.Compression;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small HTTP ingest endpoint for the {@code http} transport: accepts {@code POST <path>} with an encoded batch
+ * ({@link BatchCodec}), drops envelopes whose idempotency key it has seen, hands the fresh ones to an
+ * {@link EnvelopeListener} (and keeps them in memory when {@link Builder#retain(boolean) retain} is on), and
+ * answers {@code 200} only after that. Bad batches get {@code 400} with the reason, oversize ones {@code 413},
+ * a failing listener {@code 500}. For tests and demos it can be told to answer the next batches with a status
+ * such as 503 or 429 and a {@code Retry-After} header ({@link #failNext}).
+ *
+ * <p>Binds to loopback by default. Deduplication state is in memory, so it lasts as long as the server.
+ *
+ * <p>Thread-safe: batches are processed one at a time under an internal lock; counters and
+ * {@link #accepted()} may be read from any thread.
+ */
+public final class IngestServer implements AutoCloseable {
+    /** The content type the {@code http} transport sends. */
+    public static final String CONTENT_TYPE = "application/vnd.edgeloop.batch";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
+
+    private final Object lock = new Object();
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final String path;
+    private final BatchCodec codec;
+    private final EnvelopeListener listener;
+    private final boolean retain;
+    private final Deduplicator dedup = new Deduplicator();
+    private final List<Envelope> accepted = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private long received;
+    private long batches;
+    private long rejected;
+    private int failRemaining;
+    private int failStatus;
+    private String failRetryAfter;
+
+    private IngestServer(Builder b) throws IOException {
+        this.path = b.path;
+        this.codec = BatchCodec.of(Compression.NONE, b.maxBatchBytes);
+        this.listener = b.listener;
+        this.retain = b.retain;
+        this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 16);
+        this.executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "edgeloop-ingest");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext(path, this::handle);
+        server.start();
+    }
+
+    /**
+     * Returns a builder.
+     *
+     * @return a builder with defaults: host 127.0.0.1, a free port, path {@code /ingest}, retain on
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the URI to configure the {@code http} transport with */
+    public URI uri() {
+        InetSocketAddress a = server.getAddress();
+        return URI.create("http://" + a.getHostString() + ":" + a.getPort() + path);
+    }
+
+    /** @return the port the server listens on */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * Answers the next {@code count} batches with {@code status} (for example 503 or 429) and, when not null,
+     * a {@code Retry-After} header with the given value (seconds or an HTTP date), without accepting them.
+     *
+     * @param count      how many batches to refuse
+     * @param status     the HTTP status to answer with
+     * @param retryAfter the Retry-After header value, or null for none
+     */
+    public void failNext(int count, int status, String retryAfter) {
+        synchronized (lock) {
+            failRemaining = count;
+            failStatus = status;
+            failRetryAfter = retryAfter;
+        }
+    }
+
+    /** @return the envelopes accepted so far (duplicates dropped), in arrival order; empty unless retaining */
+    public List<Envelope> accepted() {
+        synchronized (lock) {
+            return List.copyOf(accepted);
+        }
+    }
+
+    /** @return the number of envelopes received in valid batches, duplicates included */
+    public long received() {
+        synchronized (lock) {
+            return received;
+        }
+    }
+
+    /** @return the number of distinct envelopes accepted */
+    public long distinct() {
+        return dedup.distinct();
+    }
+
+    /** @return the number of envelopes dropped because their key was seen before */
+    public long duplicatesDropped() {
+        return dedup.duplicatesDropped();
+    }
+
+    /** @return the number of batches acknowledged with 200 */
+    public long batches() {
+        synchronized (lock) {
+            return batches;
+        }
+    }
+
+    /** @return the number of requests refused (bad batch, failure injected, listener failure) */
+    public long rejected() {
+        synchronized (lock) {
+            return rejected;
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                respond(ex, 405, "only POST is accepted");
+                return;
+            }
+            long declared = parseLength(ex.getRequestHeaders().getFirst("Content-Length"));
+            if (declared > codec.maxBatchBytes() + (long) BatchCodec.HEADER_BYTES) {
+                countRejected();
+                respond(ex, 413, "batch of " + declared + " bytes exceeds the limit of " + codec.maxBatchBytes());
+                return;
+            }
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readNBytes(codec.maxBatchBytes() + BatchCodec.HEADER_BYTES + 1);
+            }
+            Batch batch;
+            try {
+                batch = codec.decode(body);
+            } catch (BatchFormatException e) {
+                countRejected();
+                respond(ex, 400, e.getMessage());
+                return;
+            }
+            int status;
+            String message;
+            synchronized (lock) {
+                if (failRemaining > 0) {
+                    failRemaining--;
+                    rejected++;
+                    if (failRetryAfter != null) {
+                        ex.getResponseHeaders().set("Retry-After", failRetryAfter);
+                    }
+                    status = failStatus;
+                    message = "refused on request (" + failStatus + ")";
+                } else {
+                    List<Envelope> fresh = dedup.fresh(batch.envelopes());
+                    try {
+                        if (listener != null) {
+                            listener.accepted(fresh);
+                        }
+                        dedup.commit(batch.envelopes(), fresh);
+                        received += batch.size();
+                        batches++;
+                        if (retain) {
+                            accepted.addAll(fresh);
+                        }
+                        status = 200;
+                        message = "{\"accepted\":" + fresh.size() + ",\"duplicates\":"
+                                + (batch.size() - fresh.size()) + "}";
+                    } catch (Exception e) {
+                        rejected++;
+                        LOG.warn("Ingest listener failed; batch {} not acknowledged", batch, e);
+                        status = 500;
+                        message = "listener failed: " + e.getMessage();
+                    }
+                }
+            }
+            respond(ex, status, message);
+        }
+    }
+
+    private void countRejected() {
+        synchronized (lock) {
+            rejected++;
+        }
+    }
+
+    private static long parseLength(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void respond(HttpExchange ex, int status, String message) throws IOException {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Stops the server at once. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Builder for {@link IngestServer}. Not thread-safe. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private String path = "/ingest";
+        private int maxBatchBytes = BatchCodec.DEFAULT_MAX_BATCH_BYTES;
+        private EnvelopeListener listener;
+        private boolean retain = true;
+
+        private Builder() {
+        }
+
+        /**
+         * @param host the address to bind (default 127.0.0.1)
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * @param port the port, 0 for a free one (default)
+         * @return this builder
+         */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param path the request path, starting with {@code /} (default {@code /ingest})
+         * @return this builder
+         */
+        public Builder path(String path) {
+            this.path = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /**
+         * @param maxBatchBytes the largest batch body accepted (default 64 MiB)
+         * @return this builder
+         */
+        public Builder maxBatchBytes(int maxBatchBytes) {
+            this.maxBatchBytes = maxBatchBytes;
+            return this;
+        }
+
+        /**
+         * @param listener receives fresh envelopes before each acknowledgement
+         * @return this builder
+         */
+        public Builder listener(EnvelopeListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @param retain whether to keep accepted envelopes in memory for {@link IngestServer#accepted()}
+         * @return this builder
+         */
+        public Builder retain(boolean retain) {
+            this.retain = retain;
+            return this;
+        }
+
+        /**
+         * Binds and starts the server.
+         *
+         * @return the running server
+         * @throws IOException when the address cannot be bound
+         */
+        public IngestServer start() throws IOException {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+            }
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("path must start with '/', got '" + path + "'");
+            }
+            if (maxBatchBytes < 1024) {
+                throw new IllegalArgumentException("maxBatchBytes must be at least 1024, got " + maxBatchBytes);
+            }
+            return new IngestServer(this);
+        }
+    }
+}

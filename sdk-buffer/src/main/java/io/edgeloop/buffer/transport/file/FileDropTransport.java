@@ -1,0 +1,155 @@
+package io.edgeloop.buffer.transport.file;
+
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.receiver.DropDirectoryReader;
+import io.edgeloop.buffer.wire.BatchCodec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes each batch as one file: encode, write to {@code .<name>.tmp-<n>}, {@code fsync}, rename atomically to
+ * {@code <name>} and {@code fsync} the directory; only then is the batch acknowledged. The name comes from the
+ * batch's first idempotency key ({@code batch-<device>_<stream>_<epoch>_<sequence>.elb}, unsafe characters
+ * percent-encoded), so a re-sent batch replaces its earlier copy instead of adding a duplicate file.
+ *
+ * <p>Failures (missing directory, full disk, I/O errors) are retryable {@link TransportException}s and leave no
+ * temporary file behind when it can be deleted.
+ *
+ * <p>Thread-safe: concurrent sends write distinct temporary files; {@link #close()} may be called from any
+ * thread.
+ */
+final class FileDropTransport implements Transport {
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+
+    private final Path dir;
+    private final BatchCodec codec;
+    private final boolean fsync;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    FileDropTransport(Path dir, BatchCodec codec, boolean fsync) {
+        this.dir = dir;
+        this.codec = codec;
+        this.fsync = fsync;
+    }
+
+    @Override
+    public void send(Batch batch) throws TransportException {
+        if (closed.get()) {
+            throw new IllegalStateException("file-drop transport to " + dir + " is closed");
+        }
+        byte[] bytes;
+        try {
+            bytes = codec.encode(batch);
+        } catch (IllegalArgumentException e) {
+            throw new TransportException("Cannot encode " + batch + ": " + e.getMessage(), false, e);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new TransportException("Drop directory " + dir + " does not exist or is not a directory"
+                    + " (is the medium mounted?)", true);
+        }
+        String name = fileName(batch.envelopes().get(0).key());
+        Path target = dir.resolve(name);
+        Path temp = dir.resolve("." + name + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + TEMP_COUNTER.incrementAndGet());
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                if (fsync) {
+                    ch.force(true);
+                }
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new TransportException("Drop directory " + dir + " does not support atomic rename", false, e);
+            }
+            if (fsync) {
+                syncDirectory();
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof TransportException) {
+                throw (TransportException) e;
+            }
+            throw new TransportException("Cannot write " + batch + " to " + target + ": " + e, true, e);
+        }
+    }
+
+    private void syncDirectory() throws IOException {
+        // Makes the rename itself durable; POSIX file systems allow fsync on a directory opened for reading.
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Returns the file name for a batch whose first key is {@code key}.
+     *
+     * @param key the first key
+     * @return the file name, at most 200 characters
+     */
+    static String fileName(IdempotencyKey key) {
+        String name = "batch-" + safe(key.deviceId()) + "_" + safe(key.stream()) + "_" + key.epoch() + "_"
+                + key.sequence() + DropDirectoryReader.SUFFIX;
+        if (name.length() <= 200) {
+            return name;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            return "batch-" + HexFormat.of().formatHex(digest) + DropDirectoryReader.SUFFIX;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private static String safe(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (x & 0xFF);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.') {
+                b.append(c);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xF, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(x & 0xF, 16)));
+            }
+        }
+        return b.toString();
+    }
+
+    @Override
+    public boolean isReachable() {
+        return Files.isDirectory(dir) && Files.isWritable(dir);
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+
+    @Override
+    public String toString() {
+        return "file-drop[" + dir + "]";
+    }
+}

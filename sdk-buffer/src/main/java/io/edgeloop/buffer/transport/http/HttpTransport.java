@@ -1,0 +1,149 @@
+package io.edgeloop.buffer.transport.http;
+
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.wire.BatchCodec;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * POSTs each encoded batch ({@code Content-Type: application/vnd.edgeloop.batch}) and treats a 2xx answer as
+ * the acknowledgement. 429 and 503 are retryable with the {@code Retry-After} the server gave (delta seconds or
+ * an HTTP date); 408 and other 5xx are retryable; other 4xx (a batch the server will never take) are not;
+ * connection failures and timeouts are retryable.
+ *
+ * <p>Thread-safe: the JDK client is thread-safe and the transport keeps no per-send state, so sends may run
+ * concurrently; {@link #close()} may be called from any thread.
+ */
+final class HttpTransport implements Transport {
+    private final URI uri;
+    private final BatchCodec codec;
+    private final Duration requestTimeout;
+    private final Map<String, String> headers;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private HttpClient client;
+    private final Duration connectTimeout;
+    private boolean closed;
+
+    HttpTransport(URI uri, BatchCodec codec, Duration connectTimeout, Duration requestTimeout,
+            Map<String, String> headers, Clock clock) {
+        this.uri = uri;
+        this.codec = codec;
+        this.connectTimeout = connectTimeout;
+        this.requestTimeout = requestTimeout;
+        this.headers = Map.copyOf(headers);
+        this.clock = clock;
+    }
+
+    private HttpClient client() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("http transport to " + uri + " is closed");
+            }
+            if (client == null) {
+                client = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                        .followRedirects(HttpClient.Redirect.NEVER).build();
+            }
+            return client;
+        }
+    }
+
+    @Override
+    public void send(Batch batch) throws TransportException {
+        HttpClient c = client();
+        byte[] body;
+        try {
+            body = codec.encode(batch);
+        } catch (IllegalArgumentException e) {
+            throw new TransportException("Cannot encode " + batch + ": " + e.getMessage(), false, e);
+        }
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+                .header("Content-Type", "application/vnd.edgeloop.batch")
+                .header("Edgeloop-Batch-Version", BatchCodec.MAJOR_VERSION + "." + BatchCodec.MINOR_VERSION)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(rb::header);
+        HttpResponse<byte[]> response;
+        try {
+            response = c.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            throw new TransportException("No answer from " + uri + " within the timeout: " + e.getMessage(), true, e);
+        } catch (ConnectException e) {
+            throw new TransportException("Cannot connect to " + uri + ": " + e, true, e);
+        } catch (IOException e) {
+            throw new TransportException("Sending " + batch + " to " + uri + " failed: " + e, true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while sending " + batch + " to " + uri, true, e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        String detail = abbreviate(new String(response.body(), StandardCharsets.UTF_8));
+        String message = "Receiver " + uri + " answered " + status + (detail.isEmpty() ? "" : ": " + detail);
+        if (status == 429 || status == 503) {
+            Duration wait = retryAfter(response.headers().firstValue("Retry-After"), clock).orElse(null);
+            throw new TransportException(message, true, wait, null);
+        }
+        boolean retryable = status == 408 || status >= 500;
+        throw new TransportException(message, retryable);
+    }
+
+    /**
+     * Parses a {@code Retry-After} value: delta seconds or an HTTP date (RFC 9110), relative to {@code clock}.
+     *
+     * @param header the header value, if present
+     * @param clock  the clock giving "now" for dates
+     * @return the wait, zero for a date in the past, empty when absent or unparsable
+     */
+    static Optional<Duration> retryAfter(Optional<String> header, Clock clock) {
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = header.get().trim();
+        if (v.matches("\\d{1,10}")) {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
+        }
+        try {
+            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration d = Duration.between(clock.instant(), at);
+            return Optional.of(d.isNegative() ? Duration.ZERO : d);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String t = s.strip().replaceAll("\\s+", " ");
+        return t.length() <= 200 ? t : t.substring(0, 200) + "...";
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            client = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "http[" + uri + "]";
+    }
+}

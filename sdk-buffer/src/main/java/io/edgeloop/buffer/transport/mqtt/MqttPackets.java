@@ -1,0 +1,147 @@
+package io.edgeloop.buffer.transport.mqtt;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The few MQTT 3.1.1 control packets a QoS 1 publisher needs (OASIS MQTT 3.1.1, section 3): CONNECT,
+ * CONNACK, PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
+ *
+ * <p>Thread-safe: stateless.
+ */
+final class MqttPackets {
+    static final int CONNECT = 1;
+    static final int CONNACK = 2;
+    static final int PUBLISH = 3;
+    static final int PUBACK = 4;
+    static final int PINGREQ = 12;
+    static final int PINGRESP = 13;
+    static final int DISCONNECT = 14;
+    /** Largest remaining length a packet may have (four length bytes). */
+    static final int MAX_REMAINING = 268_435_455;
+
+    private MqttPackets() {
+    }
+
+    /** A received packet: its type, the flags of the fixed header and the rest of the bytes. */
+    record Packet(int type, int flags, byte[] body) {
+    }
+
+    static byte[] connect(String clientId, boolean cleanSession, int keepAliveSeconds, String username,
+            String password) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        utf(v, "MQTT");
+        v.write(4); // protocol level 4 = MQTT 3.1.1
+        int flags = cleanSession ? 0x02 : 0;
+        if (username != null) {
+            flags |= 0x80;
+        }
+        if (password != null) {
+            flags |= 0x40;
+        }
+        v.write(flags);
+        v.write(keepAliveSeconds >> 8);
+        v.write(keepAliveSeconds);
+        utf(v, clientId);
+        if (username != null) {
+            utf(v, username);
+        }
+        if (password != null) {
+            bytes(v, password.getBytes(StandardCharsets.UTF_8));
+        }
+        return packet(CONNECT << 4, v.toByteArray(), null);
+    }
+
+    static byte[] publishHeader(String topic, int packetId, int payloadLength) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        utf(v, topic);
+        v.write(packetId >> 8);
+        v.write(packetId);
+        // QoS 1 (bits 2-1 = 01), not DUP, not retained.
+        return packet((PUBLISH << 4) | 0x02, v.toByteArray(), payloadLength);
+    }
+
+    static byte[] pingreq() {
+        return new byte[] {(byte) (PINGREQ << 4), 0};
+    }
+
+    static byte[] disconnect() {
+        return new byte[] {(byte) (DISCONNECT << 4), 0};
+    }
+
+    /** Builds the fixed header and variable header; a PUBLISH payload is written separately after it. */
+    private static byte[] packet(int first, byte[] variable, Integer payloadLength) {
+        long remaining = (long) variable.length + (payloadLength == null ? 0 : payloadLength);
+        if (remaining > MAX_REMAINING) {
+            throw new IllegalArgumentException("MQTT packet of " + remaining + " bytes exceeds the protocol limit of "
+                    + MAX_REMAINING);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(variable.length + 5);
+        out.write(first);
+        int r = (int) remaining;
+        do {
+            int digit = r % 128;
+            r /= 128;
+            out.write(r > 0 ? digit | 0x80 : digit);
+        } while (r > 0);
+        out.writeBytes(variable);
+        return out.toByteArray();
+    }
+
+    private static void utf(ByteArrayOutputStream out, String s) {
+        bytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void bytes(ByteArrayOutputStream out, byte[] b) {
+        if (b.length > 0xFFFF) {
+            throw new IllegalArgumentException("MQTT string of " + b.length + " bytes exceeds 65535");
+        }
+        out.write(b.length >> 8);
+        out.write(b.length);
+        out.writeBytes(b);
+    }
+
+    /**
+     * Reads one packet. Packets a publisher never expects to be large (anything but PUBLISH) are limited to
+     * 64 KiB, so a misbehaving peer cannot make us allocate without bound.
+     */
+    static Packet read(DataInputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            throw new EOFException("broker closed the connection");
+        }
+        int remaining = 0;
+        int multiplier = 1;
+        for (int i = 0; ; i++) {
+            int b = in.readUnsignedByte();
+            remaining += (b & 0x7F) * multiplier;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            if (i == 3) {
+                throw new IOException("malformed MQTT remaining length");
+            }
+            multiplier *= 128;
+        }
+        if (remaining > 65536) {
+            throw new IOException("unexpected " + remaining + "-byte MQTT packet of type " + (first >> 4));
+        }
+        byte[] body = new byte[remaining];
+        in.readFully(body);
+        return new Packet(first >> 4 & 0x0F, first & 0x0F, body);
+    }
+
+    static String connackReason(int code) {
+        switch (code) {
+            case 1: return "unacceptable protocol version (the broker does not speak MQTT 3.1.1)";
+            case 2: return "client identifier rejected";
+            case 3: return "server unavailable";
+            case 4: return "bad user name or password";
+            case 5: return "not authorized";
+            default: return "refused with code " + code;
+        }
+    }
+}

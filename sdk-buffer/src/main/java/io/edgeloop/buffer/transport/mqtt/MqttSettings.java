@@ -1,0 +1,24 @@
+package io.edgeloop.buffer.transport.mqtt;
+
+import java.time.Duration;
+
+/**
+ * Parsed settings of one MQTT transport.
+ *
+ * @param serverUri      the broker, {@code mqtt://host:port}, for messages
+ * @param topic          the topic to publish to
+ * @param clientId       the MQTT client id
+ * @param username       the user name, or null
+ * @param password       the password, or null
+ * @param connectTimeout how long a connect may take
+ * @param publishTimeout how long to wait for a PUBACK
+ * @param keepAlive      the MQTT keep-alive interval
+ */
+record MqttSettings(String serverUri, String topic, String clientId, String username, String password,
+        Duration connectTimeout, Duration publishTimeout, Duration keepAlive) {
+    @Override
+    public String toString() {
+        // Never print the password.
+        return "MqttSettings[" + serverUri + ", topic " + topic + ", client " + clientId + "]";
+    }
+}

@@ -1,0 +1,94 @@
+package io.edgeloop.buffer.receiver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.buffer.wire.BatchCodec;
+import io.edgeloop.buffer.wire.Compression;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class IngestServerTest {
+    static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    static HttpResponse<String> post(URI uri, byte[] body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Batch batch(long first, int n) {
+        List<Envelope> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new Envelope(new IdempotencyKey("d", "s", 1, first + i), 0, 0, new byte[] {(byte) i}));
+        }
+        return Batch.of(list);
+    }
+
+    @Test
+    @DisplayName("answers 400 naming the fault for a truncated batch and accepts nothing")
+    void rejectsTruncated() throws Exception {
+        try (IngestServer s = IngestServer.builder().start()) {
+            byte[] b = BatchCodec.of(Compression.GZIP).encode(batch(1, 3));
+            HttpResponse<String> r = post(s.uri(), Arrays.copyOf(b, b.length - 1));
+            assertEquals(400, r.statusCode());
+            assertTrue(r.body().contains("Truncated"), r.body());
+            assertEquals(0, s.distinct());
+            assertEquals(1, s.rejected());
+        }
+    }
+
+    @Test
+    @DisplayName("answers 413 for a batch over its limit")
+    void rejectsOversize() throws Exception {
+        try (IngestServer s = IngestServer.builder().maxBatchBytes(1024).start()) {
+            HttpResponse<String> r = post(s.uri(), new byte[5000]);
+            assertEquals(413, r.statusCode());
+        }
+    }
+
+    @Test
+    @DisplayName("does not acknowledge nor mark seen a batch its listener failed on, so a retry delivers it")
+    void listenerFailureIsNotAcknowledged() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<Envelope> stored = new ArrayList<>();
+        try (IngestServer s = IngestServer.builder().listener(es -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new java.io.IOException("disk full");
+            }
+            stored.addAll(es);
+        }).start()) {
+            byte[] b = BatchCodec.of(Compression.NONE).encode(batch(1, 3));
+            assertEquals(500, post(s.uri(), b).statusCode());
+            HttpResponse<String> ok = post(s.uri(), b);
+            assertEquals(200, ok.statusCode());
+            assertEquals("{\"accepted\":3,\"duplicates\":0}", ok.body());
+            assertEquals(3, stored.size());
+            assertEquals(0, s.duplicatesDropped());
+        }
+    }
+
+    @Test
+    @DisplayName("drops duplicates inside one batch as well as across batches")
+    void dropsDuplicatesWithinBatch() throws Exception {
+        try (IngestServer s = IngestServer.builder().start()) {
+            List<Envelope> twice = new ArrayList<>(batch(1, 2).envelopes());
+            twice.addAll(batch(1, 3).envelopes());
+            assertEquals(200, post(s.uri(), BatchCodec.of(Compression.NONE).encode(Batch.of(twice))).statusCode());
+            assertEquals(3, s.distinct());
+            assertEquals(2, s.duplicatesDropped());
+            assertEquals(405, CLIENT.send(HttpRequest.newBuilder(s.uri()).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+}

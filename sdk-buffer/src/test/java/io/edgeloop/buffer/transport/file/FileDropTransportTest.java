@@ -1,0 +1,126 @@
+package io.edgeloop.buffer.transport.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.receiver.DropDirectoryReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileDropTransportTest {
+    @TempDir
+    Path dir;
+
+    static Batch batch(String device, long first, int n) {
+        List<Envelope> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new Envelope(new IdempotencyKey(device, "s", 1, first + i), first + i, 0,
+                    ("r" + (first + i)).getBytes(StandardCharsets.US_ASCII)));
+        }
+        return Batch.of(list);
+    }
+
+    Transport transport() {
+        return new FileDropTransportProvider().create(ComponentConfig.of(Map.of("uri", dir.toUri().toString())));
+    }
+
+    List<String> files() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    @DisplayName("names the file after the first key and leaves no temporary file")
+    void namesFileAfterFirstKey() throws Exception {
+        try (Transport t = transport()) {
+            t.send(batch("dev/1 ü", 7, 3));
+        }
+        assertEquals(List.of("batch-dev%2F1%20%C3%BC_s_1_7.elb"), files());
+    }
+
+    @Test
+    @DisplayName("overwrites the earlier copy when a batch is re-sent, so the drop holds no duplicate")
+    void resendOverwrites() throws Exception {
+        try (Transport t = transport()) {
+            t.send(batch("d", 1, 5));
+            t.send(batch("d", 1, 5));
+            t.send(batch("d", 6, 5));
+        }
+        assertEquals(2, files().size());
+        DropDirectoryReader.Result r = new DropDirectoryReader().read(dir);
+        assertEquals(10, r.envelopes().size());
+        assertTrue(r.problems().isEmpty());
+    }
+
+    @Test
+    @DisplayName("reports a failed rename as a TransportException and removes its temporary file")
+    void failedRenameCleansUp() throws Exception {
+        // A non-empty directory where the batch file should go makes the atomic rename fail.
+        Path blocker = Files.createDirectories(dir.resolve(FileDropTransport.fileName(new IdempotencyKey("d", "s", 1, 1))));
+        Files.writeString(blocker.resolve("x"), "x");
+        try (Transport t = transport()) {
+            TransportException e = assertThrows(TransportException.class, () -> t.send(batch("d", 1, 2)));
+            assertTrue(e.isRetryable());
+            assertTrue(e.getMessage().contains("Cannot write"), e.getMessage());
+        }
+        assertEquals(List.of(blocker.getFileName().toString()), files());
+    }
+
+    @Test
+    @DisplayName("reports a missing directory as retryable and is not reachable")
+    void missingDirectory() throws Exception {
+        try (Transport t = new FileDropTransportProvider().create(ComponentConfig.of(
+                Map.of("uri", dir.resolve("usb").toUri().toString())))) {
+            assertFalse(t.isReachable());
+            TransportException e = assertThrows(TransportException.class, () -> t.send(batch("d", 1, 1)));
+            assertTrue(e.isRetryable() && e.getMessage().contains("mounted"), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("usb")), "the transport must not create the drop directory");
+    }
+
+    @Test
+    @DisplayName("reports corrupt and truncated drop files without hiding the good ones")
+    void readerReportsCorruptFiles() throws Exception {
+        try (Transport t = transport()) {
+            t.send(batch("d", 1, 3));
+            t.send(batch("d", 4, 3));
+        }
+        Path first = dir.resolve(files().get(0));
+        byte[] bytes = Files.readAllBytes(first);
+        Files.write(first, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+        Files.writeString(dir.resolve("batch-garbage.elb"), "not a batch");
+        Files.writeString(dir.resolve(".batch-x.elb.tmp-1"), "interrupted write");
+        DropDirectoryReader.Result r = new DropDirectoryReader().read(dir);
+        assertEquals(3, r.envelopes().size());
+        assertEquals(2, r.problems().size(), r.problems().toString());
+    }
+
+    @Test
+    @DisplayName("rejects a URI that is not file: with a message naming the key")
+    void rejectsBadUri() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new FileDropTransportProvider()
+                .create(ComponentConfig.of(Map.of("uri", "http://x/y"))));
+        assertEquals("uri", e.key());
+        assertThrows(ConfigException.class, () -> new FileDropTransportProvider().create(ComponentConfig.empty()));
+        assertThrows(ConfigException.class, () -> new FileDropTransportProvider()
+                .create(ComponentConfig.of(Map.of("uri", dir.toUri().toString(), "compression", "zip"))));
+    }
+}

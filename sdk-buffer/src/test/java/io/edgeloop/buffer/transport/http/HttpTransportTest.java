@@ -1,0 +1,158 @@
+package io.edgeloop.buffer.transport.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.receiver.IngestServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class HttpTransportTest {
+    IngestServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = IngestServer.builder().start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static Batch batch(long first, int n) {
+        List<Envelope> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new Envelope(new IdempotencyKey("d", "s", 1, first + i), 0, 0,
+                    ("r" + (first + i)).getBytes(StandardCharsets.US_ASCII)));
+        }
+        return Batch.of(list);
+    }
+
+    Transport transport(String... extra) {
+        ComponentConfig.Builder b = ComponentConfig.builder().put("uri", server.uri());
+        for (int i = 0; i < extra.length; i += 2) {
+            b.put(extra[i], extra[i + 1]);
+        }
+        return new HttpTransportProvider().create(b.build());
+    }
+
+    @Test
+    @DisplayName("turns 503 with Retry-After seconds into a retryable exception carrying the wait")
+    void honours503RetryAfterSeconds() throws Exception {
+        server.failNext(1, 503, "7");
+        try (Transport t = transport()) {
+            TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 2)));
+            assertTrue(e.isRetryable());
+            assertEquals(Optional.of(Duration.ofSeconds(7)), e.retryAfter());
+            t.send(batch(1, 2));
+        }
+        assertEquals(2, server.distinct());
+        assertEquals(1, server.rejected());
+    }
+
+    @Test
+    @DisplayName("turns 429 with an HTTP-date Retry-After into the remaining wait")
+    void honours429RetryAfterDate() throws Exception {
+        server.failNext(1, 429, "Wed, 21 Oct 2065 07:28:00 GMT");
+        try (Transport t = transport()) {
+            TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+            assertTrue(e.isRetryable());
+            assertTrue(e.retryAfter().orElseThrow().toDays() > 365, e.retryAfter().toString());
+        }
+        Clock at = Clock.fixed(Instant.parse("2015-10-21T07:27:00Z"), ZoneOffset.UTC);
+        assertEquals(Optional.of(Duration.ofMinutes(1)),
+                HttpTransport.retryAfter(Optional.of("Wed, 21 Oct 2015 07:28:00 GMT"), at));
+        assertEquals(Optional.of(Duration.ZERO),
+                HttpTransport.retryAfter(Optional.of("Wed, 21 Oct 2015 07:00:00 GMT"), at));
+        assertEquals(Optional.empty(), HttpTransport.retryAfter(Optional.of("soon"), at));
+        assertEquals(Optional.empty(), HttpTransport.retryAfter(Optional.empty(), at));
+    }
+
+    @Test
+    @DisplayName("treats 400 as not retryable and 500 as retryable")
+    void classifiesStatuses() throws Exception {
+        try (Transport t = transport()) {
+            server.failNext(1, 400, null);
+            TransportException e400 = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+            assertFalse(e400.isRetryable());
+            assertTrue(e400.getMessage().contains("400"), e400.getMessage());
+            server.failNext(1, 500, null);
+            assertTrue(assertThrows(TransportException.class, () -> t.send(batch(1, 1))).isRetryable());
+        }
+        assertEquals(0, server.distinct());
+    }
+
+    @Test
+    @DisplayName("gives up after the request timeout when the receiver never answers, as a retryable failure")
+    void timesOut() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (Exception ignored) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of(
+                    "uri", "http://127.0.0.1:" + silent.getLocalPort() + "/ingest", "request-timeout", "500ms")))) {
+                long start = System.nanoTime();
+                TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+                assertTrue(e.isRetryable());
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("has the receiver drop re-sent envelopes by idempotency key and count them")
+    void receiverDropsDuplicates() throws Exception {
+        try (Transport t = transport("compression", "lz4")) {
+            t.send(batch(1, 10));
+            t.send(batch(5, 10));
+        }
+        assertEquals(14, server.distinct());
+        assertEquals(20, server.received());
+        assertEquals(6, server.duplicatesDropped());
+        assertEquals(14, server.accepted().size());
+    }
+
+    @Test
+    @DisplayName("sends configured extra headers")
+    void sendsHeaders() throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (IngestServer s = IngestServer.builder().listener(es -> seen.add("ok")).start();
+                Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri", s.uri().toString(),
+                        "header.Authorization", "Bearer abc")))) {
+            t.send(batch(1, 1));
+        }
+        assertEquals(List.of("ok"), seen);
+    }
+}

@@ -1,0 +1,135 @@
+package io.edgeloop.buffer.transport.mqtt;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real mosquitto broker on a loopback port, started from {@code /usr/sbin/mosquitto} with a generated
+ * configuration; can be killed with SIGKILL and restarted on the same port with the same persistence directory.
+ */
+final class MosquittoBroker implements AutoCloseable {
+    static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+
+    private final Path dir;
+    private final int port;
+    private final boolean persistence;
+    private final String extra;
+    private Process process;
+
+    private MosquittoBroker(Path dir, int port, boolean persistence, String extra) {
+        this.dir = dir;
+        this.port = port;
+        this.persistence = persistence;
+        this.extra = extra;
+    }
+
+    /**
+     * Starts a broker on a free loopback port.
+     *
+     * @param dir         a directory for its configuration, log and persistence file
+     * @param persistence whether to persist sessions and queued messages (saved after every change)
+     */
+    static MosquittoBroker start(Path dir, boolean persistence) throws Exception {
+        return start(dir, persistence, "allow_anonymous true\n");
+    }
+
+    /**
+     * Starts a broker on a free loopback port with extra configuration lines (authentication settings).
+     */
+    static MosquittoBroker start(Path dir, boolean persistence, String extra) throws Exception {
+        if (!Files.isExecutable(BINARY)) {
+            throw new IllegalStateException(BINARY + " is missing: install mosquitto (scripts/install-test-deps.sh)");
+        }
+        MosquittoBroker b = new MosquittoBroker(dir, freePort(), persistence, extra);
+        b.startProcess();
+        return b;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** @return the broker's log so far, for failure messages */
+    String log() {
+        try {
+            return Files.readString(dir.resolve("mosquitto.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String uri(String topic) {
+        return "mqtt://127.0.0.1:" + port + "/" + topic;
+    }
+
+    String pahoUri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    void startProcess() throws Exception {
+        Path conf = dir.resolve("mosquitto.conf");
+        StringBuilder c = new StringBuilder();
+        c.append("listener ").append(port).append(" 127.0.0.1\n");
+        c.append(extra);
+        c.append("log_dest file ").append(dir.resolve("mosquitto.log")).append('\n');
+        // Started as root, mosquitto would switch to user "mosquitto", which cannot write into our private
+        // temporary directory (log, persistence); naming the current user keeps it as it is.
+        c.append("user ").append(System.getProperty("user.name")).append('\n');
+        c.append("log_type all\n");
+        c.append("max_queued_messages 100000\n");
+        if (persistence) {
+            c.append("persistence true\n");
+            c.append("persistence_location ").append(dir).append("/\n");
+            // Save after every change, not every 30 minutes, so sessions and queues survive SIGKILL.
+            c.append("autosave_on_changes true\n");
+            c.append("autosave_interval 1\n");
+        }
+        Files.writeString(conf, c.toString());
+        process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": "
+                        + Files.readString(dir.resolve("mosquitto.out")));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    /** Kills the broker with SIGKILL (no shutdown save) and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.edgeloop.buffer.transport.mqtt;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.tck.TransportContractTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The transport contract against a real mosquitto broker on loopback, with a Paho QoS 1 subscriber as receiver. */
+class MqttTransportContractTest extends TransportContractTest {
+    static MosquittoBroker broker;
+    static MqttCollector collector;
+    static Path dir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        dir = Files.createTempDirectory("edgeloop-mosquitto");
+        broker = MosquittoBroker.start(dir, false);
+        collector = new MqttCollector(broker.pahoUri(), "edgeloop/contract", false);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        collector.close();
+        broker.close();
+    }
+
+    @Override
+    protected TransportProvider provider() {
+        return new MqttTransportProvider();
+    }
+
+    @Override
+    protected ComponentConfig config() {
+        return ComponentConfig.of(Map.of("uri", broker.uri("edgeloop/contract"), "compression", "lz4"));
+    }
+
+    @Override
+    protected List<Envelope> received() throws Exception {
+        collector.sync();
+        if (!collector.problems().isEmpty()) {
+            throw new AssertionError("undecodable messages: " + collector.problems());
+        }
+        return collector.envelopes();
+    }
+
+    @Override
+    protected ComponentConfig unreachableConfig() {
+        return ComponentConfig.of(Map.of("uri", "mqtt://127.0.0.1:9/edgeloop/contract", "connect-timeout", "2s"));
+    }
+}

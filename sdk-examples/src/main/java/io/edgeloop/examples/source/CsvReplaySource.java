@@ -1,0 +1,436 @@
+package io.edgeloop.examples.source;
+
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SourceException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Replays a CSV file as sensor records: one record per data row, with the configured device id and stream,
+ * the timestamp column parsed into milliseconds, every other selected column as a numeric channel and sequence
+ * numbers counting up from {@code first-sequence}.
+ *
+ * <p>Input handling: the first line is the header. A row with exactly one field more than the header has a
+ * leading row id (R's {@code write.csv}), which is dropped. Empty, {@code NA}, {@code NaN}, {@code null} and
+ * non-numeric values become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A row
+ * whose timestamp cannot be parsed or whose field count is wrong fails the poll with a {@link SourceException}
+ * naming the file and line (the position stays before it, so nothing is skipped silently), unless
+ * {@code on-bad-row=skip}, in which case it is skipped and counted in {@link #skippedRows()}. Files ending in
+ * {@code .gz} are decompressed.
+ *
+ * <p>At-least-once: without {@code position-file} a new source starts at the beginning; with it,
+ * {@link #commit()} stores the number of rows delivered so far (atomically, by rename) and a new source resumes
+ * after them.
+ *
+ * <p>Pacing: with {@code speed=0} (the default) {@link #poll} returns rows as fast as asked; with
+ * {@code speed=s} it releases a row once {@code s} times the wall time since the first poll covers the data time
+ * since the first row, waiting at most the poll timeout.
+ *
+ * <p>Not thread-safe: one thread polls. {@link #close()} is idempotent; {@code poll} after close throws
+ * {@link IllegalStateException}.
+ */
+public final class CsvReplaySource implements SensorSource {
+    private static final String POSITION_FORMAT = "edgeloop-csv-replay-position";
+    private static final String POSITION_VERSION = "1";
+
+    private final CsvReplaySettings settings;
+    private BufferedReader reader;
+    private List<String> header;
+    private int timestampIndex;
+    private int[] channelIndex;
+    private String[] channelName;
+    private DateTimeFormatter formatter;
+    private long lineNumber;
+    /** Data rows consumed from the file (delivered or skipped), counting the initial skip. */
+    private long rowsConsumed;
+    private long rowsDelivered;
+    private long skippedRows;
+    private long committedRows;
+    private boolean exhausted;
+    private boolean closed;
+    private SensorRecord pending;
+    /** A malformed line that failed the last poll; parsed again by the next one. */
+    private String failedLine;
+    private long firstDataMillis = Long.MIN_VALUE;
+    private long firstWallNanos;
+
+    CsvReplaySource(CsvReplaySettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public List<SensorRecord> poll(int maxRecords, Duration timeout) throws SourceException {
+        if (closed) {
+            throw new IllegalStateException("csv-replay source " + settings.describe() + " is closed");
+        }
+        if (maxRecords < 1) {
+            throw new IllegalArgumentException("maxRecords must be at least 1, got " + maxRecords);
+        }
+        open();
+        List<SensorRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (out.size() < maxRecords) {
+            if (pending == null) {
+                try {
+                    pending = next();
+                } catch (SourceException e) {
+                    if (out.isEmpty()) {
+                        throw e;
+                    }
+                    break; // deliver the good rows read so far; the bad row fails the next poll
+                }
+                if (pending == null) {
+                    break;
+                }
+            }
+            if (settings.speed() > 0 && !due(pending, out.isEmpty() ? deadline : System.nanoTime())) {
+                break;
+            }
+            out.add(pending);
+            pending = null;
+            rowsDelivered++;
+        }
+        return out;
+    }
+
+    /** Waits until the record is due or the deadline passes; returns whether it is due. */
+    private boolean due(SensorRecord r, long deadline) throws SourceException {
+        if (firstDataMillis == Long.MIN_VALUE) {
+            firstDataMillis = r.timestampMillis();
+            firstWallNanos = System.nanoTime();
+        }
+        long dueNanos = firstWallNanos + (long) ((r.timestampMillis() - firstDataMillis) * 1e6 / settings.speed());
+        long now = System.nanoTime();
+        if (now >= dueNanos) {
+            return true;
+        }
+        if (dueNanos > deadline) {
+            sleepNanos(deadline - now);
+            return false;
+        }
+        sleepNanos(dueNanos - now);
+        return true;
+    }
+
+    private static void sleepNanos(long nanos) throws SourceException {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted while pacing the replay", e);
+        }
+    }
+
+    @Override
+    public void commit() throws SourceException {
+        if (closed) {
+            throw new IllegalStateException("csv-replay source " + settings.describe() + " is closed");
+        }
+        committedRows = rowsConsumed - (pending == null ? 0 : 1);
+        if (settings.positionFile().isEmpty()) {
+            return;
+        }
+        Path file = settings.positionFile().get();
+        Properties p = new Properties();
+        p.setProperty("format", POSITION_FORMAT);
+        p.setProperty("version", POSITION_VERSION);
+        p.setProperty("source", settings.describe());
+        p.setProperty("rows", Long.toString(committedRows));
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(w, null);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SourceException("cannot store the csv-replay position in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean isExhausted() {
+        return exhausted && pending == null;
+    }
+
+    /** @return rows skipped because they were malformed (only with {@code on-bad-row=skip}) */
+    public long skippedRows() {
+        return skippedRows;
+    }
+
+    /** @return records delivered by {@link #poll} since this source was created */
+    public long deliveredRecords() {
+        return rowsDelivered;
+    }
+
+    @Override
+    public void close() throws SourceException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new SourceException("cannot close " + settings.describe() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void open() throws SourceException {
+        if (reader != null || exhausted) {
+            return;
+        }
+        long resume = readPosition();
+        InputStream in;
+        try {
+            if (settings.path().isPresent()) {
+                in = Files.newInputStream(settings.path().get());
+            } else {
+                String res = settings.resource().orElseThrow();
+                ClassLoader cl = Thread.currentThread().getContextClassLoader();
+                in = cl == null ? null : cl.getResourceAsStream(res.startsWith("/") ? res.substring(1) : res);
+                if (in == null) {
+                    in = CsvReplaySource.class.getResourceAsStream(res.startsWith("/") ? res : "/" + res);
+                }
+                if (in == null) {
+                    throw new NoSuchFileException(res, null, "no such class-path resource");
+                }
+            }
+            if (settings.describe().endsWith(".gz")) {
+                in = new GZIPInputStream(in, 1 << 16);
+            }
+        } catch (NoSuchFileException e) {
+            throw new SourceException("csv-replay cannot find " + settings.describe()
+                    + "; check the 'path' or 'resource' setting", e);
+        } catch (IOException e) {
+            throw new SourceException("csv-replay cannot open " + settings.describe() + ": " + e.getMessage(), e);
+        }
+        reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        String first = readLine();
+        if (first == null) {
+            throw new SourceException("csv-replay: " + settings.describe() + " is empty; it needs a header row");
+        }
+        if (first.startsWith("\uFEFF")) {
+            first = first.substring(1);
+        }
+        try {
+            header = CsvLine.split(first);
+        } catch (IllegalArgumentException e) {
+            throw new SourceException("csv-replay: bad header in " + settings.describe() + ": " + e.getMessage());
+        }
+        Map<String, Integer> byName = new HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            byName.putIfAbsent(header.get(i).trim(), i);
+        }
+        Integer ts = byName.get(settings.timestampColumn());
+        if (ts == null) {
+            throw new SourceException("csv-replay: " + settings.describe() + " has no timestamp column '"
+                    + settings.timestampColumn() + "'; columns: " + header + " (set 'timestamp-column')");
+        }
+        timestampIndex = ts;
+        List<String> wanted = settings.channels();
+        if (wanted.isEmpty()) {
+            wanted = new ArrayList<>();
+            for (int i = 0; i < header.size(); i++) {
+                if (i != timestampIndex) {
+                    wanted.add(header.get(i).trim());
+                }
+            }
+        }
+        channelIndex = new int[wanted.size()];
+        channelName = new String[wanted.size()];
+        for (int i = 0; i < wanted.size(); i++) {
+            Integer idx = byName.get(wanted.get(i));
+            if (idx == null) {
+                throw new SourceException("csv-replay: " + settings.describe() + " has no column '" + wanted.get(i)
+                        + "' named in 'channels'; columns: " + header);
+            }
+            channelIndex[i] = idx;
+            channelName[i] = wanted.get(i);
+        }
+        String f = settings.timestampFormat();
+        if (!f.startsWith("epoch-") && !f.equals("iso-instant")) {
+            formatter = DateTimeFormatter.ofPattern(f, Locale.ROOT).withZone(settings.zone());
+        }
+        long toSkip = Math.max(settings.skip(), resume);
+        while (rowsConsumed < toSkip) {
+            if (readLine() == null) {
+                exhausted = true;
+                return;
+            }
+            rowsConsumed++;
+        }
+        committedRows = rowsConsumed;
+    }
+
+    private long readPosition() throws SourceException {
+        if (settings.positionFile().isEmpty() || !Files.exists(settings.positionFile().get())) {
+            return 0;
+        }
+        Path file = settings.positionFile().get();
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SourceException("csv-replay cannot read its position file " + file + ": " + e.getMessage()
+                    + "; delete it to replay from the start", e);
+        }
+        if (!POSITION_FORMAT.equals(p.getProperty("format"))) {
+            throw new SourceException(file + " is not a csv-replay position file; delete it or point "
+                    + "'position-file' elsewhere");
+        }
+        String version = p.getProperty("version", "");
+        if (!version.equals(POSITION_VERSION) && !version.startsWith(POSITION_VERSION + ".")) {
+            throw new SourceException(file + " has position format version " + version + "; this csv-replay reads "
+                    + "major version " + POSITION_VERSION);
+        }
+        try {
+            long rows = Long.parseLong(p.getProperty("rows", ""));
+            if (rows < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return rows;
+        } catch (NumberFormatException e) {
+            throw new SourceException(file + " has an invalid 'rows' value '" + p.getProperty("rows")
+                    + "'; delete it to replay from the start", e);
+        }
+    }
+
+    private String readLine() throws SourceException {
+        try {
+            String line = reader.readLine();
+            if (line != null) {
+                lineNumber++;
+            }
+            return line;
+        } catch (IOException e) {
+            throw new SourceException("csv-replay cannot read " + settings.describe() + " at line "
+                    + (lineNumber + 1) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Returns the next record, or null at the end (of the file or the limit). */
+    private SensorRecord next() throws SourceException {
+        while (!exhausted) {
+            if (rowsConsumed - settings.skip() >= settings.limit() && rowsConsumed >= settings.skip()) {
+                exhausted = true;
+                return null;
+            }
+            String line = failedLine != null ? failedLine : readLine();
+            failedLine = null;
+            if (line == null) {
+                exhausted = true;
+                return null;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                SensorRecord r = parse(line);
+                rowsConsumed++;
+                return r;
+            } catch (IllegalArgumentException | DateTimeParseException e) {
+                String msg = "csv-replay: bad row at " + settings.describe() + " line " + lineNumber + ": "
+                        + e.getMessage();
+                if (!settings.skipBadRows()) {
+                    // Keep the bad line: a retry fails the same way instead of silently skipping it.
+                    failedLine = line;
+                    throw new SourceException(msg + " (set on-bad-row=skip to skip such rows)");
+                }
+                rowsConsumed++;
+                skippedRows++;
+            }
+        }
+        return null;
+    }
+
+    private SensorRecord parse(String line) {
+        List<String> fields = CsvLine.split(line);
+        int offset;
+        if (fields.size() == header.size()) {
+            offset = 0;
+        } else if (fields.size() == header.size() + 1) {
+            offset = 1; // R write.csv: a leading unnamed row id
+        } else {
+            throw new IllegalArgumentException("expected " + header.size() + " fields, found " + fields.size());
+        }
+        long ts = timestamp(fields.get(timestampIndex + offset).trim());
+        SensorRecord.Builder b = SensorRecord.builder().deviceId(settings.device()).stream(settings.stream())
+                .timestampMillis(ts).sequence(settings.firstSequence() + (rowsConsumed - settings.skip()));
+        for (int i = 0; i < channelIndex.length; i++) {
+            b.channel(channelName[i], number(fields.get(channelIndex[i] + offset)));
+        }
+        return b.build();
+    }
+
+    private long timestamp(String s) {
+        switch (settings.timestampFormat()) {
+            case "epoch-millis":
+                return parseLong(s);
+            case "epoch-seconds":
+                return Math.round(parseDouble(s) * 1000.0);
+            case "iso-instant":
+                return Instant.parse(s).toEpochMilli();
+            default:
+                TemporalAccessor t = formatter.parse(s);
+                return LocalDateTime.from(t).atZone(settings.zone()).toInstant().toEpochMilli();
+        }
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("timestamp '" + s + "' is not an integer");
+        }
+    }
+
+    private static double parseDouble(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("timestamp '" + s + "' is not a number");
+        }
+    }
+
+    /** Parses a channel value; anything that is not a finite number is missing (NaN). */
+    private static double number(String raw) {
+        String s = raw.trim();
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        try {
+            double v = Double.parseDouble(s);
+            return Double.isInfinite(v) ? Double.NaN : v;
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.edgeloop.examples.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
+import io.edgeloop.api.record.QualityFlag;
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SourceException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("The csv-replay source")
+class CsvReplaySourceTest {
+    private static final String TRAINING = "io/edgeloop/examples/data/occupancy/datatraining.txt";
+
+    @TempDir
+    Path dir;
+
+    private static SensorSource source(Map<String, String> settings) {
+        return new CsvReplaySourceProvider().create(ComponentConfig.of(settings));
+    }
+
+    private static List<SensorRecord> drain(SensorSource s) throws Exception {
+        List<SensorRecord> all = new ArrayList<>();
+        while (!s.isExhausted()) {
+            all.addAll(s.poll(500, Duration.ZERO));
+        }
+        return all;
+    }
+
+    @Test
+    @DisplayName("replays every row of the shipped UCI training file, dropping R's row id column")
+    void replaysShippedData() throws Exception {
+        try (SensorSource s = source(Map.of("resource", TRAINING, "device", "office"))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(8143, all.size());
+            SensorRecord first = all.get(0);
+            assertEquals("office", first.deviceId());
+            assertEquals(1, first.sequence());
+            assertEquals(Instant.parse("2015-02-04T17:51:00Z").toEpochMilli(), first.timestampMillis());
+            assertEquals(List.of("Temperature", "Humidity", "Light", "CO2", "HumidityRatio", "Occupancy"),
+                    List.copyOf(first.channels().keySet()));
+            assertEquals(426.0, first.value("Light"));
+            assertEquals(8143, all.get(all.size() - 1).sequence());
+            assertTrue(all.stream().noneMatch(r -> r.flags().contains(QualityFlag.MISSING)));
+        }
+    }
+
+    @Test
+    @DisplayName("reads unquoted timestamps too (datatest2.txt) and selects channels")
+    void selectsChannels() throws Exception {
+        try (SensorSource s = source(Map.of("resource", "io/edgeloop/examples/data/occupancy/datatest2.txt",
+                "channels", "CO2,Light", "stream", "env", "limit", "10"))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(10, all.size());
+            assertEquals("datatest2", all.get(0).deviceId(), "the device defaults to the file's base name");
+            assertEquals("env", all.get(0).stream());
+            assertEquals(List.of("CO2", "Light"), List.copyOf(all.get(0).channels().keySet()));
+            assertEquals(Instant.parse("2015-02-11T14:48:00Z").toEpochMilli(), all.get(0).timestampMillis());
+        }
+    }
+
+    @Test
+    @DisplayName("turns empty, NA and non-numeric values into NaN flagged MISSING without stopping")
+    void missingValuesAreNaN() throws Exception {
+        Path f = dir.resolve("log.csv");
+        Files.writeString(f, "t,a,b\n1000,1.5,NA\n2000,,2\n3000,abc,3\n4000,4,4\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "t",
+                "timestamp-format", "epoch-millis"))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(4, all.size());
+            assertTrue(Double.isNaN(all.get(0).value("b")));
+            assertTrue(all.get(0).flags().contains(QualityFlag.MISSING));
+            assertTrue(Double.isNaN(all.get(1).value("a")));
+            assertTrue(Double.isNaN(all.get(2).value("a")));
+            assertFalse(all.get(3).flags().contains(QualityFlag.MISSING));
+            assertEquals(4000, all.get(3).timestampMillis());
+        }
+    }
+
+    @Test
+    @DisplayName("fails on a malformed row with the file and line, again on retry, and skips it only when told")
+    void badRowFailsLoudly() throws Exception {
+        Path f = dir.resolve("bad.csv");
+        Files.writeString(f, "t,a\n1000,1\nnot-a-time,2\n3000,3\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "t",
+                "timestamp-format", "epoch-millis"))) {
+            assertEquals(1, s.poll(10, Duration.ZERO).size());
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(10, Duration.ZERO));
+            assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+            assertThrows(SourceException.class, () -> s.poll(10, Duration.ZERO), "a retry must not skip the row");
+        }
+        try (CsvReplaySource s = (CsvReplaySource) source(Map.of("path", f.toString(), "timestamp-column", "t",
+                "timestamp-format", "epoch-millis", "on-bad-row", "skip"))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(List.of(1L, 3L), all.stream().map(SensorRecord::sequence).toList());
+            assertEquals(1, s.skippedRows());
+        }
+    }
+
+    @Test
+    @DisplayName("resumes after the committed position and redelivers what was not committed")
+    void resumesFromCommittedPosition() throws Exception {
+        Path pos = dir.resolve("pos/replay.properties");
+        Map<String, String> cfg = Map.of("resource", TRAINING, "position-file", pos.toString());
+        try (SensorSource s = source(cfg)) {
+            assertEquals(100, s.poll(100, Duration.ZERO).size());
+            s.commit();
+            assertEquals(50, s.poll(50, Duration.ZERO).size()); // delivered, never committed
+        }
+        try (SensorSource s = source(cfg)) {
+            List<SensorRecord> again = s.poll(10, Duration.ZERO);
+            assertEquals(101, again.get(0).sequence(), "uncommitted records are redelivered");
+            assertEquals(8143 - 100, again.size() + drain(s).size());
+        }
+    }
+
+    @Test
+    @DisplayName("rejects a position file of an unknown major version")
+    void rejectsUnknownPositionVersion() throws Exception {
+        Path pos = dir.resolve("replay.properties");
+        Files.writeString(pos, "format=edgeloop-csv-replay-position\nversion=2\nrows=5\n");
+        try (SensorSource s = source(Map.of("resource", TRAINING, "position-file", pos.toString()))) {
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
+            assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("reads gzip-compressed files")
+    void readsGzip() throws Exception {
+        Path f = dir.resolve("log.csv.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(f))) {
+            o.write("date,x\n2020-01-01 00:00:00,1\n2020-01-01 00:01:00,2\n".getBytes(StandardCharsets.UTF_8));
+        }
+        try (SensorSource s = source(Map.of("path", f.toString()))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(2, all.size());
+            assertEquals("log", all.get(0).deviceId());
+            assertEquals(60_000, all.get(1).timestampMillis() - all.get(0).timestampMillis());
+        }
+    }
+
+    @Test
+    @DisplayName("paces the replay by data time when a speed is set")
+    void pacesBySpeed() throws Exception {
+        Path f = dir.resolve("paced.csv");
+        // Four rows one minute apart at 600x: 100 ms between rows.
+        Files.writeString(f, "date,x\n2020-01-01 00:00:00,1\n2020-01-01 00:01:00,2\n2020-01-01 00:02:00,3\n"
+                + "2020-01-01 00:03:00,4\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "speed", "600"))) {
+            assertEquals(1, s.poll(10, Duration.ZERO).size(), "only the first row is due at once");
+            assertEquals(0, s.poll(10, Duration.ZERO).size(), "the next row is not due yet");
+            List<SensorRecord> rest = new ArrayList<>();
+            while (!s.isExhausted()) {
+                rest.addAll(s.poll(10, Duration.ofSeconds(5)));
+            }
+            assertEquals(3, rest.size());
+        }
+    }
+
+    @Test
+    @DisplayName("names the problem for a missing file, a missing column and contradictory settings")
+    void clearConfigurationErrors() throws Exception {
+        try (SensorSource s = source(Map.of("path", dir.resolve("nope.csv").toString()))) {
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
+            assertTrue(e.getMessage().contains("nope.csv"), e.getMessage());
+        }
+        try (SensorSource s = source(Map.of("resource", TRAINING, "channels", "CO2,Pressure"))) {
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
+            assertTrue(e.getMessage().contains("Pressure"), e.getMessage());
+        }
+        Map<String, String> both = new HashMap<>(Map.of("resource", TRAINING, "path", "x.csv"));
+        assertThrows(ConfigException.class, () -> source(both));
+        assertThrows(ConfigException.class, () -> source(Map.of("resource", TRAINING, "on-bad-row", "ignore")));
+    }
+}

@@ -1,0 +1,49 @@
+package io.edgeloop.labeling.io;
+
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One split of a WRENCH data set: the label matrix in file order, the gold labels (-1 where the file has
+ * {@code null}: unknown), the row ids, and whether rows are consecutive frames (every row's {@code data} has a
+ * numeric {@code frame}).
+ *
+ * <p>Thread-safe: immutable.
+ *
+ * @param name    split name ({@code train}, {@code valid}, {@code test})
+ * @param matrix  the votes, rows in file order
+ * @param gold    gold labels, -1 for unknown
+ * @param ids     row ids as in the file
+ * @param ordered true when rows are frames in order
+ */
+public record WrenchSplit(String name, LabelMatrix matrix, int[] gold, List<String> ids, boolean ordered) {
+    /** Validates and copies. */
+    public WrenchSplit {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(matrix, "matrix");
+        gold = Objects.requireNonNull(gold, "gold").clone();
+        ids = List.copyOf(ids);
+        if (gold.length != matrix.rows() || ids.size() != matrix.rows()) {
+            throw new IllegalArgumentException("split " + name + ": " + gold.length + " gold labels and " + ids.size()
+                    + " ids for " + matrix.rows() + " rows");
+        }
+    }
+
+    /** @return a copy of the gold labels, -1 for unknown */
+    @Override
+    public int[] gold() {
+        return gold.clone();
+    }
+
+    /** @return true when every row has a known gold label */
+    public boolean fullyLabelled() {
+        return Arrays.stream(gold).allMatch(g -> g >= 0);
+    }
+
+    /** @return the number of rows */
+    public int size() {
+        return matrix.rows();
+    }
+}

@@ -1,0 +1,241 @@
+package io.edgeloop.labeling.model;
+
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import io.edgeloop.labeling.matrix.VoteCounts;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a label model is fitted from: the training votes as {@link VoteCounts} (sufficient statistics), optionally
+ * the training rows in order (for sequence models), a class prior, a validation matrix with gold labels (used
+ * only for the prior and model selection, as WRENCH does) and a seed.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class FitData {
+    private final VoteCounts counts;
+    private final LabelMatrix ordered;
+    private final double[] classPrior;
+    private final LabelMatrix valid;
+    private final int[] validGold;
+    private final long seed;
+    private final int maxIterations;
+
+    private FitData(Builder b) {
+        this.counts = b.counts;
+        this.ordered = b.ordered;
+        this.classPrior = b.classPrior;
+        this.valid = b.valid;
+        this.validGold = b.validGold;
+        this.seed = b.seed;
+        this.maxIterations = b.maxIterations;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Shorthand for a matrix without validation data.
+     *
+     * @param train the training votes
+     * @return fit data over it
+     */
+    public static FitData of(LabelMatrix train) {
+        return builder().train(train).build();
+    }
+
+    /** @return the training sufficient statistics */
+    public VoteCounts counts() {
+        return counts;
+    }
+
+    /** @return the number of classes */
+    public int numClasses() {
+        return counts.numClasses();
+    }
+
+    /** @return the training rows in order, when they form a sequence of frames */
+    public Optional<LabelMatrix> sequence() {
+        return Optional.ofNullable(ordered);
+    }
+
+    /** @return the class prior, WRENCH style ((count in valid + 1) / size of valid), when known */
+    public Optional<double[]> classPrior() {
+        return Optional.ofNullable(classPrior).map(double[]::clone);
+    }
+
+    /** @return the validation votes, when present */
+    public Optional<LabelMatrix> valid() {
+        return Optional.ofNullable(valid);
+    }
+
+    /** @return the validation gold labels (same rows as {@link #valid()}), when present */
+    public Optional<int[]> validGold() {
+        return Optional.ofNullable(validGold).map(int[]::clone);
+    }
+
+    /** @return the seed */
+    public long seed() {
+        return seed;
+    }
+
+    /** @return the iteration cap for iterative models */
+    public int maxIterations() {
+        return maxIterations;
+    }
+
+    /**
+     * The WRENCH class prior: {@code (count of class c in gold + 1) / number of gold labels}.
+     *
+     * @param gold       gold labels
+     * @param numClasses the number of classes
+     * @return the prior (not normalised, as in WRENCH)
+     */
+    public static double[] wrenchPrior(int[] gold, int numClasses) {
+        double[] p = new double[numClasses];
+        for (int g : gold) {
+            if (g >= 0 && g < numClasses) {
+                p[g]++;
+            }
+        }
+        for (int c = 0; c < numClasses; c++) {
+            p[c] = (p[c] + 1) / gold.length;
+        }
+        return p;
+    }
+
+    /** Builder for {@link FitData}. Not thread-safe. */
+    public static final class Builder {
+        private VoteCounts counts;
+        private LabelMatrix ordered;
+        private double[] classPrior;
+        private LabelMatrix valid;
+        private int[] validGold;
+        private long seed;
+        private int maxIterations = 10_000;
+
+        private Builder() {
+        }
+
+        /**
+         * @param train the training matrix (its counts are taken; the rows are not kept)
+         * @return this builder
+         */
+        public Builder train(LabelMatrix train) {
+            this.counts = VoteCounts.of(Objects.requireNonNull(train, "train"));
+            return this;
+        }
+
+        /**
+         * @param counts training sufficient statistics, for example merged from several devices
+         * @return this builder
+         */
+        public Builder counts(VoteCounts counts) {
+            this.counts = Objects.requireNonNull(counts, "counts");
+            return this;
+        }
+
+        /**
+         * Declares the training rows to be consecutive frames, enabling temporal models.
+         *
+         * @param ordered the training matrix in frame order
+         * @return this builder
+         */
+        public Builder sequence(LabelMatrix ordered) {
+            this.ordered = Objects.requireNonNull(ordered, "ordered");
+            return this;
+        }
+
+        /**
+         * @param classPrior a class prior, one positive weight per class
+         * @return this builder
+         */
+        public Builder classPrior(double[] classPrior) {
+            this.classPrior = Objects.requireNonNull(classPrior, "classPrior").clone();
+            return this;
+        }
+
+        /**
+         * Sets validation data; also sets the WRENCH class prior from its gold labels unless one was set.
+         *
+         * @param valid the validation votes
+         * @param gold  the validation gold labels, one per row
+         * @return this builder
+         */
+        public Builder valid(LabelMatrix valid, int[] gold) {
+            this.valid = Objects.requireNonNull(valid, "valid");
+            this.validGold = Objects.requireNonNull(gold, "gold").clone();
+            return this;
+        }
+
+        /**
+         * @param seed the seed for any randomness
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param maxIterations iteration cap for EM, at least 1
+         * @return this builder
+         */
+        public Builder maxIterations(int maxIterations) {
+            this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /**
+         * @return the fit data
+         * @throws IllegalArgumentException when training data is missing or shapes disagree
+         */
+        public FitData build() {
+            if (counts == null) {
+                throw new IllegalArgumentException("FitData needs training votes: call train(matrix) or counts(counts)");
+            }
+            if (maxIterations < 1) {
+                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
+            }
+            int k = counts.numClasses();
+            if (valid != null) {
+                if (valid.lfs() != counts.lfs() || valid.numClasses() != k) {
+                    throw new IllegalArgumentException("validation matrix has " + valid.lfs() + " LFs / "
+                            + valid.numClasses() + " classes, training has " + counts.lfs() + " / " + k);
+                }
+                if (validGold.length != valid.rows()) {
+                    throw new IllegalArgumentException(validGold.length + " gold labels for " + valid.rows()
+                            + " validation rows");
+                }
+                for (int g : validGold) {
+                    if (g < 0 || g >= k) {
+                        throw new IllegalArgumentException("validation gold label " + g + " is not a class in [0, "
+                                + k + ")");
+                    }
+                }
+                if (classPrior == null && validGold.length > 0) {
+                    classPrior = wrenchPrior(validGold, k);
+                }
+            }
+            if (classPrior != null) {
+                if (classPrior.length != k) {
+                    throw new IllegalArgumentException("class prior has " + classPrior.length + " entries for " + k
+                            + " classes");
+                }
+                for (double p : classPrior) {
+                    if (!(p > 0) || Double.isInfinite(p)) {
+                        throw new IllegalArgumentException("class prior entries must be positive and finite: "
+                                + Arrays.toString(classPrior));
+                    }
+                }
+            }
+            if (ordered != null && (ordered.lfs() != counts.lfs() || ordered.numClasses() != k)) {
+                throw new IllegalArgumentException("sequence matrix shape differs from the training counts");
+            }
+            return new FitData(this);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.edgeloop.labeling.model;
+
+import java.util.Objects;
+
+/**
+ * Test figures of hard predictions against gold labels, as percentages (0-100): accuracy, binary F1 (positive
+ * class 1; NaN unless there are exactly two classes) and macro F1 (over the classes present in gold or
+ * predictions, as scikit-learn does). Rows with unknown gold (-1) are skipped.
+ *
+ * <p>Thread-safe: immutable.
+ *
+ * @param accuracy accuracy in percent
+ * @param f1Binary F1 of class 1 in percent, NaN for more than two classes
+ * @param f1Macro  macro-averaged F1 in percent
+ * @param n        the number of scored rows
+ */
+public record Scores(double accuracy, double f1Binary, double f1Macro, int n) {
+    /**
+     * Scores predictions.
+     *
+     * @param predicted  predicted class per row
+     * @param gold       gold class per row, -1 for unknown
+     * @param numClasses the number of classes
+     * @return the scores
+     */
+    public static Scores of(int[] predicted, int[] gold, int numClasses) {
+        Objects.requireNonNull(predicted, "predicted");
+        Objects.requireNonNull(gold, "gold");
+        if (predicted.length != gold.length) {
+            throw new IllegalArgumentException(predicted.length + " predictions for " + gold.length + " gold labels");
+        }
+        long[] tp = new long[numClasses];
+        long[] fp = new long[numClasses];
+        long[] fn = new long[numClasses];
+        boolean[] present = new boolean[numClasses];
+        int n = 0;
+        int correct = 0;
+        for (int i = 0; i < gold.length; i++) {
+            int g = gold[i];
+            if (g < 0) {
+                continue;
+            }
+            int p = predicted[i];
+            n++;
+            present[g] = true;
+            present[p] = true;
+            if (p == g) {
+                correct++;
+                tp[g]++;
+            } else {
+                fp[p]++;
+                fn[g]++;
+            }
+        }
+        double macro = 0;
+        int classes = 0;
+        for (int c = 0; c < numClasses; c++) {
+            if (present[c]) {
+                macro += f1(tp[c], fp[c], fn[c]);
+                classes++;
+            }
+        }
+        double acc = n == 0 ? Double.NaN : 100.0 * correct / n;
+        double bin = numClasses == 2 ? 100.0 * f1(tp[1], fp[1], fn[1]) : Double.NaN;
+        return new Scores(acc, bin, classes == 0 ? Double.NaN : 100.0 * macro / classes, n);
+    }
+
+    private static double f1(long tp, long fp, long fn) {
+        long d = 2 * tp + fp + fn;
+        return d == 0 ? 0.0 : 2.0 * tp / d;
+    }
+}

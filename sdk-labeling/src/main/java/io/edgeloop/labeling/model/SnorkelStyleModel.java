@@ -1,0 +1,184 @@
+package io.edgeloop.labeling.model;
+
+import io.edgeloop.labeling.matrix.VoteCounts;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * A Snorkel-style conditionally independent label model: {@code P(y | votes) ∝ p_y ∏_{j voted} μ_j(vote | y)}
+ * where abstains carry no information (as in Snorkel's LabelModel), each LF has one accuracy {@code a_j}
+ * ({@code μ_j(y | y) = a_j}, errors spread evenly over the other classes), and the class balance is the
+ * validation prior when one is known (as WRENCH passes it to Snorkel) or learned otherwise. Accuracies are kept above chance
+ * ({@code 1/k + }{@value #MARGIN}), Snorkel's identifiability assumption. Accuracies start at
+ * Snorkel's {@code prec_init = 0.7} and are fitted by EM with a Beta pseudo-count pulling them towards it, which
+ * keeps rarely-firing LFs from running to 0 or 1. Fitting differs from Snorkel's matrix-completion SGD; the
+ * factorisation is the same restricted to symmetric per-LF accuracies.
+ *
+ * <p>Fitted from {@link VoteCounts}, so per-device counts merge. Thread-safe: immutable once fitted.
+ */
+public final class SnorkelStyleModel extends RowModel {
+    /** Initial and prior accuracy of every LF. */
+    public static final double PREC_INIT = 0.7;
+    /** Weight, in pseudo-votes, of the pull towards {@link #PREC_INIT}. */
+    public static final double PSEUDO_VOTES = 2.0;
+    /** Accuracies are kept at least this far above chance (1 / k). */
+    public static final double MARGIN = 0.05;
+    private static final double TOL = 1e-6;
+    private static final int CHUNK = 2048;
+
+    private final int lfs;
+    private final int k;
+    private final double[] logPrior;
+    private final double[] accuracy;
+    private final boolean priorFixed;
+    private final int iterations;
+
+    private SnorkelStyleModel(int lfs, int k, double[] logPrior, double[] accuracy, boolean priorFixed,
+            int iterations) {
+        this.lfs = lfs;
+        this.k = k;
+        this.logPrior = logPrior;
+        this.accuracy = accuracy;
+        this.priorFixed = priorFixed;
+        this.iterations = iterations;
+    }
+
+    /**
+     * Fits the model.
+     *
+     * @param data training counts, optionally a class prior
+     * @return the fitted model
+     */
+    public static SnorkelStyleModel fit(FitData data) {
+        VoteCounts vc = data.counts();
+        int k = vc.numClasses();
+        int m = vc.lfs();
+        double[] logPrior = new double[k];
+        boolean fixed = data.classPrior().isPresent();
+        if (fixed) {
+            double[] p = data.classPrior().get();
+            double s = Arrays.stream(p).sum();
+            for (int c = 0; c < k; c++) {
+                logPrior[c] = Math.log(p[c] / s);
+            }
+        } else {
+            Arrays.fill(logPrior, -Math.log(k));
+        }
+        // Snorkel's identifiability assumption: LFs are better than random. Without it EM can settle on the
+        // label-flipped optimum, where every LF is worse than chance.
+        double floor = 1.0 / k + MARGIN;
+        double[] acc = new double[m];
+        Arrays.fill(acc, PREC_INIT);
+        int it = 0;
+        int u = vc.distinct();
+        while (it < Math.min(data.maxIterations(), 500)) {
+            it++;
+            double[] lp = logPrior;
+            double[] a = acc;
+            int chunks = (u + CHUNK - 1) / CHUNK;
+            double[][] partial = new double[chunks][];
+            IntStream.range(0, chunks).parallel().forEach(ch -> {
+                double[] sums = new double[2 * m + k];
+                byte[] row = new byte[m];
+                double[] t = new double[k];
+                for (int p = ch * CHUNK, end = Math.min(u, p + CHUNK); p < end; p++) {
+                    vc.pattern(p, row);
+                    scores(row, m, k, lp, a, t);
+                    softmaxInPlace(t);
+                    double cnt = vc.count(p);
+                    for (int j = 0; j < m; j++) {
+                        if (row[j] >= 0) {
+                            sums[2 * j] += cnt * t[row[j]];
+                            sums[2 * j + 1] += cnt;
+                        }
+                    }
+                    for (int c = 0; c < k; c++) {
+                        sums[2 * m + c] += cnt * t[c];
+                    }
+                }
+                partial[ch] = sums;
+            });
+            double[] sum = new double[2 * m + k];
+            for (double[] s : partial) {
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += s[i];
+                }
+            }
+            double change = 0;
+            double[] nextAcc = new double[m];
+            for (int j = 0; j < m; j++) {
+                double x = (sum[2 * j] + PSEUDO_VOTES * PREC_INIT) / (sum[2 * j + 1] + PSEUDO_VOTES);
+                nextAcc[j] = Math.min(0.999, Math.max(floor, x));
+                change = Math.max(change, Math.abs(nextAcc[j] - acc[j]));
+            }
+            acc = nextAcc;
+            if (!fixed) {
+                double[] next = new double[k];
+                for (int c = 0; c < k; c++) {
+                    next[c] = Math.log(Math.max(1e-12, sum[2 * m + c] / vc.total()));
+                    change = Math.max(change, Math.abs(Math.exp(next[c]) - Math.exp(logPrior[c])));
+                }
+                logPrior = next;
+            }
+            if (change < TOL) {
+                break;
+            }
+        }
+        return new SnorkelStyleModel(m, k, logPrior, acc, fixed, it);
+    }
+
+    private static void scores(byte[] row, int m, int k, double[] logPrior, double[] acc, double[] out) {
+        System.arraycopy(logPrior, 0, out, 0, k);
+        for (int j = 0; j < m; j++) {
+            int v = row[j];
+            if (v < 0) {
+                continue;
+            }
+            double right = Math.log(acc[j]);
+            double wrong = Math.log((1 - acc[j]) / (k - 1));
+            for (int c = 0; c < k; c++) {
+                out[c] += c == v ? right : wrong;
+            }
+        }
+    }
+
+    @Override
+    void proba(byte[] votes, double[] out) {
+        scores(votes, lfs, k, logPrior, accuracy, out);
+        softmaxInPlace(out);
+    }
+
+    /** @return the learned per-LF accuracies */
+    public double[] accuracies() {
+        return accuracy.clone();
+    }
+
+    @Override
+    int lfs() {
+        return lfs;
+    }
+
+    @Override
+    public String name() {
+        return "snorkel";
+    }
+
+    @Override
+    public int numClasses() {
+        return k;
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("model", "snorkel");
+        s.put("precInit", Double.toString(PREC_INIT));
+        s.put("pseudoVotes", Double.toString(PSEUDO_VOTES));
+        s.put("classPriorFixed", Boolean.toString(priorFixed));
+        s.put("iterations", Integer.toString(iterations));
+        s.put("accuracies", Arrays.toString(accuracy));
+        return s;
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * Edgeloop labeling: windowing, labelling functions, label matrices, label models, active learning and
+ * training on Tribuo. The built-in labellers are registered as {@link io.edgeloop.api.label.LabellerProvider}s;
+ * their package is not exported.
+ */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module io.edgeloop.labeling {
+    requires transitive io.edgeloop.api;
+    requires com.fasterxml.jackson.databind;
+    requires org.tribuo.core;
+    requires org.tribuo.classification.core;
+    requires org.tribuo.classification.sgd;
+    requires org.tribuo.classification.dtree;
+    requires org.tribuo.common.tree;
+    requires org.tribuo.math;
+    requires org.slf4j;
+
+    exports io.edgeloop.labeling.matrix;
+    exports io.edgeloop.labeling.model;
+    exports io.edgeloop.labeling.io;
+
+}

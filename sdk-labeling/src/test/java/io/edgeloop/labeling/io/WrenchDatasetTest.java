@@ -1,0 +1,90 @@
+package io.edgeloop.labeling.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.labeling.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WrenchDatasetTest {
+    @TempDir
+    Path dir;
+
+    private void write(String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text);
+    }
+
+    private void minimal() throws IOException {
+        write("label.json", "{\"0\": \"no\", \"1\": \"yes\"}");
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}}}");
+        write("test.json", "{\"0\": {\"label\": 1, \"weak_labels\": [1, -1], \"data\": {}}}");
+    }
+
+    @Test
+    @DisplayName("reads the real sets: sizes, classes, optional valid, frame order")
+    void readsRealSets() throws IOException {
+        WrenchDataset yt = WrenchDataset.read(TestData.wrench("youtube"));
+        assertEquals(1686, yt.train().size());
+        assertEquals(10, yt.lfs());
+        assertEquals(120, yt.valid().orElseThrow().size());
+        assertEquals(250, yt.test().size());
+        WrenchDataset tennis = WrenchDataset.read(TestData.wrench("tennis"));
+        assertTrue(tennis.valid().isEmpty());
+        assertTrue(tennis.train().ordered());
+        assertFalse(tennis.train().fullyLabelled());
+        assertEquals(746, tennis.test().size());
+    }
+
+    @Test
+    @DisplayName("a null gold label is unknown (-1) and valid.json may be absent")
+    void nullGoldIsUnknown() throws IOException {
+        minimal();
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertEquals(-1, d.train().gold()[0]);
+        assertEquals(1, d.train().gold()[1]);
+        assertTrue(d.valid().isEmpty());
+        assertEquals(-1, d.train().matrix().get(0, 1));
+    }
+
+    @Test
+    @DisplayName("a missing required file is named in the error")
+    void missingFile() throws IOException {
+        minimal();
+        Files.delete(dir.resolve("test.json"));
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("test.json") && e.getMessage().contains("missing"), e.getMessage());
+        assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir.resolve("nope")));
+    }
+
+    @Test
+    @DisplayName("malformed JSON is reported with file, line and column")
+    void malformedJson() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": 1, \"weak_labels\": [0, 1}");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("train.json") && e.getMessage().contains("line 1"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("rows with the wrong number of weak labels, bad votes or bad labels are rejected by id")
+    void badRows() throws IOException {
+        minimal();
+        write("test.json", "{\"x7\": {\"label\": 1, \"weak_labels\": [1], \"data\": {}}}");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("x7") && e.getMessage().contains("expected 2"), e.getMessage());
+        write("test.json", "{\"x8\": {\"label\": 1, \"weak_labels\": [1, 5], \"data\": {}}}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("x8"), e.getMessage());
+        write("test.json", "{\"x9\": {\"label\": \"spam\", \"weak_labels\": [1, 0], \"data\": {}}}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("x9"), e.getMessage());
+    }
+}
