@@ -1,5 +1,6 @@
 /**
- * Edgeloop durable store-and-forward buffer, forwarder, transports and gateway relay.
+ * Edgeloop durable store-and-forward buffer, forwarder, transports and gateway relay: the segmented log, named
+ * consumer cursors, durability and disk-budget policies, metrics.
  *
  * <p>Transports are reached through {@link io.edgeloop.api.spi.ProviderLoader} by name ({@code file-drop},
  * {@code http}, {@code mqtt}, {@code relay}); their packages are not exported.
@@ -11,6 +12,11 @@ module io.edgeloop.buffer {
     requires java.net.http;
     requires jdk.httpserver;
 
+    exports io.edgeloop.buffer;
+    exports io.edgeloop.buffer.cursor;
+    exports io.edgeloop.buffer.log;
+    exports io.edgeloop.buffer.metrics;
+    exports io.edgeloop.buffer.policy;
     exports io.edgeloop.buffer.wire;
     exports io.edgeloop.buffer.receiver;
     exports io.edgeloop.buffer.relay;

@@ -1,0 +1,17 @@
+package io.edgeloop.buffer;
+
+/**
+ * Told whenever the durable watermark of a stream advances: every record of {@code stream} with a sequence up to
+ * {@code sequence} is now durable under the buffer's policy. Called after each sync (once per stream that
+ * advanced), from the thread that performed it; keep it quick and do not append from it.
+ *
+ * <p>Implementations must be thread-safe if the buffer has several appending threads.
+ */
+@FunctionalInterface
+public interface DurabilityListener {
+    /**
+     * @param stream   the stream
+     * @param sequence the highest durable sequence of that stream
+     */
+    void durable(String stream, long sequence);
+}

@@ -1,0 +1,1745 @@
+package io.edgeloop.buffer;
+
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.cursor.CursorFile;
+import io.edgeloop.buffer.log.AtomicFile;
+import io.edgeloop.buffer.log.BufferIdentity;
+import io.edgeloop.buffer.log.ChannelOpener;
+import io.edgeloop.buffer.log.FrameFormat;
+import io.edgeloop.buffer.log.FrameScanner;
+import io.edgeloop.buffer.log.Loss;
+import io.edgeloop.buffer.log.LossLog;
+import io.edgeloop.buffer.log.LossReport;
+import io.edgeloop.buffer.log.Segment;
+import io.edgeloop.buffer.log.SegmentSummary;
+import io.edgeloop.buffer.log.StreamStats;
+import io.edgeloop.buffer.metrics.BufferMetrics;
+import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.buffer.policy.StreamPolicy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable store-and-forward buffer: a segmented, append-only log on local disk.
+ *
+ * <p>Every record is one frame carrying its length, stream, priority, sequence, timestamp, a CRC-32C of its header
+ * and one of its payload (format in {@code docs/formats/buffer.md}). Nothing is rewritten once appended, so flash
+ * wear is one write per byte plus one sync per policy period. Sequences start at 1 per stream, survive restarts,
+ * and together with the device id and the buffer's epoch form each record's
+ * {@link io.edgeloop.api.record.IdempotencyKey}.
+ *
+ * <p>Opening recovers: sealed segments are trusted through their footers; the last segment is scanned, a torn
+ * tail is cut off, corrupt frames are skipped and reported in {@link #lossReport()} (with a copy of the bytes in
+ * {@code quarantine/}). Opening never fails because of what the files contain, except for intact files of an
+ * incompatible format version ({@link IncompatibleFormatException}).
+ *
+ * <p>{@link #append} returns once the record is durable under the {@link Durability} policy;
+ * {@link #appendAsync} returns once it is written and completes its future once it is durable. Consumers read
+ * through named {@link Cursor}s that advance only when they {@linkplain Cursor#commit commit} acknowledged records;
+ * segments every cursor has passed are deleted at once. A disk budget with per-stream {@link StreamPolicy}s bounds
+ * the space used. A full file system raises {@link DiskFullException}; appends work again once space frees.
+ *
+ * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
+ * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
+ * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}.
+ */
+public final class DurableBuffer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DurableBuffer.class);
+    private static final String CURSORS = "cursors";
+    private static final String QUARANTINE = "quarantine";
+    private static final long MAX_QUARANTINE_COPY = 1 << 20;
+    /** Ballast kept on disk so that cursors can still commit (and so free space) when the disk is full. */
+    private static final String RESERVE = "reserve.bin";
+    private static final int RESERVE_BYTES = 64 * 1024;
+
+    private final Path dir;
+    private final String deviceId;
+    private final long epoch;
+    private final Durability durability;
+    private final long segmentBytes;
+    private final long budgetBytes;
+    private final Map<String, StreamPolicy> policies;
+    private final StreamPolicy defaultPolicy;
+    private final Clock clock;
+    private final ChannelOpener opener;
+    private final boolean readOnly;
+    private final DurabilityListener listener;
+    private final LossLog losses = new LossLog();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition durableAdvanced = lock.newCondition();
+    private final Condition syncNeeded = lock.newCondition();
+    private final Condition spaceFreed = lock.newCondition();
+
+    private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    private final Map<String, long[]> lastSeq = new HashMap<>();
+    private final Map<String, Long> notifiedSeq = new HashMap<>();
+    private final Map<String, byte[]> streamNames = new HashMap<>();
+    private final Map<String, CursorImpl> cursors = new LinkedHashMap<>();
+    private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
+    private final CRC32C writeCrc = new CRC32C();
+    private ByteBuffer writeBuf = ByteBuffer.allocate(64 * 1024);
+
+    private Segment active;
+    private long minNextBase;
+    private long written;
+    private long durable;
+    private long forced;
+    private long totalBytes;
+    private long firstPendingNanos;
+    private boolean closed;
+    private long droppedByPolicy;
+    private long ttlCountedUpTo;
+    private long syncs;
+    private long syncNanosTotal;
+    private long syncNanosMax;
+    private final Thread syncThread;
+
+    private DurableBuffer(Builder b) throws IOException {
+        this.dir = b.directory;
+        this.durability = b.durability;
+        this.segmentBytes = b.segmentBytes;
+        this.budgetBytes = b.budgetBytes;
+        this.policies = Map.copyOf(b.policies);
+        this.defaultPolicy = b.defaultPolicy;
+        this.clock = b.clock;
+        this.opener = b.opener;
+        this.readOnly = b.readOnly;
+        this.listener = b.listener;
+        if (readOnly) {
+            if (!Files.isDirectory(dir)) {
+                throw new NoSuchFileException(dir.toString(), null, "not a buffer directory");
+            }
+        } else {
+            Files.createDirectories(dir);
+            Files.createDirectories(dir.resolve(CURSORS));
+        }
+        List<Long> bases = listSegments();
+        Optional<BufferIdentity> id = BufferIdentity.read(dir);
+        BufferIdentity identity;
+        if (id.isPresent()) {
+            identity = id.get();
+        } else {
+            Optional<Long> fromSegments = epochFromSegments(bases);
+            boolean existed = Files.exists(dir.resolve(BufferIdentity.FILE));
+            if (existed || fromSegments.isPresent()) {
+                losses.record(new Loss(BufferIdentity.FILE, 0, 0, Loss.Kind.IDENTITY, ""));
+            }
+            long e = fromSegments.orElseGet(() -> new SecureRandom().nextLong() & Long.MAX_VALUE);
+            identity = new BufferIdentity(e, b.deviceId == null ? "device" : b.deviceId, clock.millis());
+            if (!readOnly) {
+                identity.write(dir);
+            }
+        }
+        this.epoch = identity.epoch();
+        this.deviceId = b.deviceId != null ? b.deviceId
+                : identity.deviceId().isBlank() ? "device" : identity.deviceId();
+        loadCursors();
+        recover(bases);
+        if (!readOnly) {
+            ensureReserve();
+        }
+        if (durability.mode() == Durability.Mode.GROUP && !readOnly) {
+            syncThread = new Thread(this::syncLoop, "edgeloop-buffer-sync-" + dir.getFileName());
+            syncThread.setDaemon(true);
+            syncThread.start();
+        } else {
+            syncThread = null;
+        }
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------------------------------------- recovery
+
+    private List<Long> listSegments() throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                Segment.parseBase(p.getFileName().toString()).ifPresent(bases::add);
+            }
+        }
+        Collections.sort(bases);
+        return bases;
+    }
+
+    private Optional<Long> epochFromSegments(List<Long> bases) throws IOException {
+        for (long base : bases) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(Segment.fileName(base)), StandardOpenOption.READ)) {
+                ByteBuffer h = ByteBuffer.allocate(FrameFormat.SEGMENT_HEADER);
+                while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+                    // read the header
+                }
+                if (!h.hasRemaining() && headerValid(h)) {
+                    return Optional.of(h.getLong(24));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean headerValid(ByteBuffer h) {
+        CRC32C c = new CRC32C();
+        c.update(h.array(), 0, 32);
+        for (int i = 0; i < 8; i++) {
+            if (h.get(i) != "ELBUFSEG".charAt(i)) {
+                return false;
+            }
+        }
+        return (int) c.getValue() == h.getInt(32);
+    }
+
+    private void loadCursors() throws IOException {
+        Path cdir = dir.resolve(CURSORS);
+        if (!Files.isDirectory(cdir)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(cdir, "*" + CursorFile.SUFFIX)) {
+            for (Path p : ds) {
+                String fname = p.getFileName().toString();
+                String name = fname.substring(0, fname.length() - CursorFile.SUFFIX.length());
+                Optional<CursorFile> cf;
+                try {
+                    CursorFile.checkName(name);
+                    cf = CursorFile.read(p);
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (cf.isEmpty()) {
+                    losses.record(new Loss(CURSORS + "/" + fname, 0, Files.size(p), Loss.Kind.CURSOR_RESET, ""));
+                    cursors.put(name, new CursorImpl(name, 0, new HashMap<>()));
+                } else {
+                    cursors.put(name, new CursorImpl(name, cf.get().position(), new HashMap<>(cf.get().acked())));
+                }
+            }
+        }
+    }
+
+    private void recover(List<Long> bases) throws IOException {
+        for (int i = 0; i < bases.size(); i++) {
+            long base = bases.get(i);
+            boolean last = i == bases.size() - 1;
+            Path path = dir.resolve(Segment.fileName(base));
+            Set<StandardOpenOption> opts = readOnly || !last ? EnumSet.of(StandardOpenOption.READ)
+                    : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel ch = opener.open(path, opts);
+            long len = ch.size();
+            if (len < FrameFormat.SEGMENT_HEADER) {
+                // created but never got its header: holds no record
+                ch.close();
+                if (!readOnly) {
+                    Files.deleteIfExists(path);
+                }
+                minNextBase = Math.max(minNextBase, base);
+                continue;
+            }
+            checkSegmentHeader(ch, path);
+            Segment seg = last ? null : readSealed(base, path, ch, len);
+            if (seg == null) {
+                seg = scanSegment(base, path, ch, len, last);
+            }
+            segments.put(base, seg);
+            totalBytes += seg.fileLength();
+            for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+                long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+                s[0] = Math.max(s[0], e.getValue().lastSeq());
+            }
+            minNextBase = Math.max(minNextBase, seg.endPosition());
+        }
+        long maxCursor = 0;
+        for (CursorImpl c : cursors.values()) {
+            maxCursor = Math.max(maxCursor, c.committed);
+            for (Map.Entry<String, Long> e : c.acked.entrySet()) {
+                long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+                s[0] = Math.max(s[0], e.getValue());
+            }
+        }
+        Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
+        if (lastEntry != null && !lastEntry.getValue().sealed() && !readOnly
+                && lastEntry.getValue().endPosition() >= maxCursor) {
+            active = lastEntry.getValue();
+        }
+        if (maxCursor > minNextBase) {
+            // a cursor acknowledged records a crash then lost (policy none): never hand out their positions again
+            minNextBase = maxCursor;
+        }
+        written = lastEntry == null ? minNextBase : Math.max(lastEntry.getValue().endPosition(), 0);
+        durable = written;
+        forced = written;
+        ttlCountedUpTo = 0;
+        for (Map.Entry<String, long[]> e : lastSeq.entrySet()) {
+            notifiedSeq.put(e.getKey(), e.getValue()[0]);
+        }
+    }
+
+    private void checkSegmentHeader(FileChannel ch, Path path) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(FrameFormat.SEGMENT_HEADER);
+        while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+            // read the header
+        }
+        if (headerValid(h)) {
+            int major = h.getShort(8);
+            if (major != FrameFormat.FORMAT_MAJOR) {
+                throw new IncompatibleFormatException("Buffer segment " + path + " has format " + major + "."
+                        + h.getShort(10) + "; this SDK reads format " + FrameFormat.FORMAT_MAJOR + ".x");
+            }
+        } else {
+            losses.record(new Loss(path.getFileName().toString(), 0, FrameFormat.SEGMENT_HEADER,
+                    Loss.Kind.SEGMENT_HEADER, ""));
+        }
+    }
+
+    /** Reads a sealed segment's trailer and footer; null when they are missing or damaged. */
+    private Segment readSealed(long base, Path path, FileChannel ch, long len) throws IOException {
+        if (len < FrameFormat.SEGMENT_HEADER + FrameFormat.TRAILER) {
+            return null;
+        }
+        ByteBuffer t = ByteBuffer.allocate(FrameFormat.TRAILER);
+        long at = len - FrameFormat.TRAILER;
+        while (t.hasRemaining()) {
+            int n = ch.read(t, at + t.position());
+            if (n < 0) {
+                return null;
+            }
+        }
+        CRC32C c = new CRC32C();
+        c.update(t.array(), 0, 16);
+        if (!new String(t.array(), 0, 8, StandardCharsets.US_ASCII).equals("ELBUFEND")
+                || (int) c.getValue() != t.getInt(16)) {
+            return null;
+        }
+        long footerOffset = t.getLong(8);
+        if (footerOffset < FrameFormat.SEGMENT_HEADER || footerOffset >= at) {
+            return null;
+        }
+        FrameScanner sc = new FrameScanner(ch, at);
+        if (sc.next(footerOffset, false) != FrameScanner.Kind.FOOTER || sc.nextOffset() != at) {
+            return null;
+        }
+        Optional<SegmentSummary> summary = SegmentSummary.decode(sc.payload());
+        if (summary.isEmpty()) {
+            return null;
+        }
+        return new Segment(base, path, ch, summary.get(), len, footerOffset, true);
+    }
+
+    /** Scans a whole segment; the last one's torn tail is cut off (or only reported when read-only). */
+    private Segment scanSegment(long base, Path path, FileChannel ch, long len, boolean last) throws IOException {
+        String name = path.getFileName().toString();
+        SegmentSummary summary = new SegmentSummary();
+        FrameScanner sc = new FrameScanner(ch, len);
+        long off = FrameFormat.SEGMENT_HEADER;
+        long goodEnd = off;
+        long footerAt = -1;
+        List<long[]> suspect = new ArrayList<>();
+        List<FrameScanner.Kind> suspectKinds = new ArrayList<>();
+        scan:
+        while (true) {
+            FrameScanner.Kind k = sc.next(off, false);
+            switch (k) {
+                case END:
+                    break scan;
+                case FOOTER:
+                    footerAt = off;
+                    break scan;
+                case RECORD:
+                    for (int i = 0; i < suspect.size(); i++) {
+                        long[] r = suspect.get(i);
+                        recordLoss(ch, name, r[0], r[1] - r[0], suspectKinds.get(i) == FrameScanner.Kind.CORRUPT_FRAME
+                                ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
+                    }
+                    suspect.clear();
+                    suspectKinds.clear();
+                    summary.add(sc.stream(), sc.sequence(), sc.timestamp(), sc.priority(), sc.payloadLength());
+                    off = sc.nextOffset();
+                    goodEnd = off;
+                    break;
+                default:
+                    suspect.add(new long[] {off, sc.nextOffset()});
+                    suspectKinds.add(k);
+                    off = sc.nextOffset();
+                    break;
+            }
+        }
+        if (footerAt >= 0) {
+            return new Segment(base, path, ch, summary, len, footerAt, true);
+        }
+        if (goodEnd < len) {
+            if (last) {
+                recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.TORN_TAIL);
+                if (!readOnly) {
+                    ch.truncate(goodEnd);
+                    ch.force(true);
+                    len = goodEnd;
+                }
+            } else {
+                recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.CORRUPT_REGION);
+            }
+        }
+        if (last && !readOnly) {
+            return new Segment(base, path, ch, summary, len, len, false);
+        }
+        return new Segment(base, path, ch, summary, len, goodEnd, true);
+    }
+
+    /** Records a loss and, when the bytes are not all zero, keeps a copy in quarantine/. */
+    private void recordLoss(FileChannel ch, String file, long offset, long length, Loss.Kind kind) {
+        String q = "";
+        if (!readOnly && length > 0) {
+            try {
+                int n = (int) Math.min(length, MAX_QUARANTINE_COPY);
+                ByteBuffer b = ByteBuffer.allocate(n);
+                while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
+                    // copy
+                }
+                boolean zeros = true;
+                for (int i = 0; i < b.position() && zeros; i++) {
+                    zeros = b.get(i) == 0;
+                }
+                if (!zeros) {
+                    Path qdir = dir.resolve(QUARANTINE);
+                    Files.createDirectories(qdir);
+                    String qname = file + "@" + offset + ".bad";
+                    Path qf = qdir.resolve(qname);
+                    if (!Files.exists(qf)) {
+                        Files.write(qf, Arrays.copyOf(b.array(), b.position()));
+                    }
+                    q = QUARANTINE + "/" + qname;
+                }
+            } catch (IOException e) {
+                LOG.warn("Could not quarantine {} bytes of {} at {}", length, file, offset, e);
+            }
+        }
+        if (losses.record(new Loss(file, offset, length, kind, q))) {
+            LOG.warn("Buffer {}: {} of {} bytes in {} at offset {}", dir, kind, length, file, offset);
+        }
+    }
+
+    /** Creates the ballast file if it is missing; best effort (a full disk simply leaves it missing). */
+    private void ensureReserve() {
+        Path r = dir.resolve(RESERVE);
+        try {
+            if (!Files.exists(r) || Files.size(r) < RESERVE_BYTES) {
+                Files.write(r, new byte[RESERVE_BYTES]);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(r);
+            } catch (IOException ignored) {
+                // nothing more to do; the reserve is recreated at the next chance
+            }
+        }
+    }
+
+    /** Writes a cursor file; on a full disk, releases the ballast and tries once more. */
+    private void writeCursorFile(CursorFile cf) throws IOException {
+        try {
+            cf.write(dir.resolve(CURSORS));
+        } catch (IOException e) {
+            if (!DiskFullException.isDiskFull(e)) {
+                throw e;
+            }
+            Files.deleteIfExists(dir.resolve(RESERVE));
+            try {
+                cf.write(dir.resolve(CURSORS));
+            } catch (IOException again) {
+                throw diskFullOr(again, "writing cursor " + cf.name());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ append
+
+    /**
+     * Appends a record with priority 0 and returns once it is durable under the buffer's policy.
+     *
+     * @param stream  the stream: 1 to 255 UTF-8 bytes, no control characters
+     * @param payload the payload, at most 16 MiB
+     * @return the record's key and position
+     * @throws BufferFullException when the disk budget is full and the stream's policy made no room
+     * @throws DiskFullException   when the file system is full
+     * @throws IOException         when writing or syncing fails
+     */
+    public Appended append(String stream, byte[] payload) throws IOException {
+        return append(stream, 0, payload);
+    }
+
+    /**
+     * Appends a record and returns once it is durable under the buffer's policy.
+     *
+     * @param stream   the stream: 1 to 255 UTF-8 bytes, no control characters
+     * @param priority 0 (lowest) to 9
+     * @param payload  the payload, at most 16 MiB
+     * @return the record's key and position
+     * @throws BufferFullException when the disk budget is full and the stream's policy made no room
+     * @throws DiskFullException   when the file system is full
+     * @throws IOException         when writing or syncing fails
+     */
+    public Appended append(String stream, int priority, byte[] payload) throws IOException {
+        CompletableFuture<Appended> f = write(stream, priority, payload, 0, payload.length);
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            return f.join();
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException) {
+                        throw (IOException) c;
+                    }
+                    throw new IOException("Sync failed: " + c, c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Writes a record and returns at once; the future completes when the record is durable under the policy
+     * (at once for {@code always} and {@code none}), or exceptionally if its sync failed.
+     *
+     * @param stream   the stream
+     * @param priority 0 to 9
+     * @param payload  the payload (copied into the log before this method returns)
+     * @return the future of the record's key and position
+     * @throws BufferFullException when the disk budget is full and the stream's policy made no room
+     * @throws DiskFullException   when the file system is full
+     * @throws IOException         when writing fails
+     */
+    public CompletableFuture<Appended> appendAsync(String stream, int priority, byte[] payload) throws IOException {
+        return write(stream, priority, payload, 0, payload.length);
+    }
+
+    private CompletableFuture<Appended> write(String stream, int priority, byte[] payload, int off, int len)
+            throws IOException {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(payload, "payload");
+        if (priority < 0 || priority > 9) {
+            throw new IllegalArgumentException("priority must be in [0, 9], got " + priority);
+        }
+        if (len > FrameFormat.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + len + " bytes exceeds the maximum of "
+                    + FrameFormat.MAX_PAYLOAD);
+        }
+        byte[] sb = streamBytes(stream);
+        int frameLen = FrameFormat.frameSize(sb.length, len);
+        if (frameLen + FrameFormat.SEGMENT_HEADER > segmentBytes) {
+            throw new IllegalArgumentException("A record of " + len + " bytes does not fit in a segment of "
+                    + segmentBytes + " bytes; raise segmentBytes");
+        }
+        List<Runnable> after = new ArrayList<>();
+        CompletableFuture<Appended> result;
+        lock.lock();
+        try {
+            ensureWritable();
+            ensureSpace(stream, priority, frameLen);
+            if (active == null || (active.fileLength() + frameLen > segmentBytes && active.summary().records() > 0)) {
+                after.addAll(roll());
+            }
+            long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[1]);
+            long seq = seqHolder[0] + 1;
+            long ts = clock.millis();
+            if (writeBuf.capacity() < frameLen) {
+                writeBuf = ByteBuffer.allocate(Math.max(frameLen, writeBuf.capacity() * 2));
+            }
+            writeBuf.clear();
+            FrameFormat.writeFrame(writeBuf, FrameFormat.TYPE_RECORD, priority, sb, seq, ts, payload, off, len,
+                    writeCrc);
+            writeBuf.flip();
+            long fileOff = active.fileLength();
+            writeFully(active, writeBuf, fileOff);
+            if (durability.mode() == Durability.Mode.ALWAYS) {
+                try {
+                    timedForce(active.channel());
+                } catch (IOException e) {
+                    cutBack(active, fileOff);
+                    throw diskFullOr(e, "syncing " + active.path());
+                }
+            }
+            seqHolder[0] = seq;
+            long position = active.base() + fileOff;
+            active.appended(fileOff + frameLen);
+            active.summary().add(stream, seq, ts, priority, len);
+            totalBytes += frameLen;
+            written = active.endPosition();
+            Appended appended = new Appended(new IdempotencyKey(deviceId, stream, epoch, seq), ts, position,
+                    written);
+            if (durability.mode() == Durability.Mode.GROUP) {
+                result = new CompletableFuture<>();
+                pending.add(new PendingAppend(appended, result));
+                if (firstPendingNanos == 0) {
+                    firstPendingNanos = System.nanoTime();
+                    syncNeeded.signal();
+                } else if (written - forced >= durability.maxBytes()) {
+                    syncNeeded.signal();
+                }
+            } else {
+                if (durability.mode() == Durability.Mode.ALWAYS) {
+                    forced = written;
+                }
+                durable = written;
+                durableAdvanced.signalAll();
+                result = CompletableFuture.completedFuture(appended);
+                if (listener != null) {
+                    notifiedSeq.put(stream, seq);
+                    after.add(() -> listener.durable(stream, seq));
+                }
+            }
+        } finally {
+            lock.unlock();
+            after.forEach(Runnable::run);
+        }
+        return result;
+    }
+
+    private byte[] streamBytes(String stream) {
+        synchronized (streamNames) {
+            byte[] b = streamNames.get(stream);
+            if (b != null) {
+                return b;
+            }
+        }
+        byte[] b = stream.getBytes(StandardCharsets.UTF_8);
+        if (b.length == 0 || b.length > FrameFormat.MAX_STREAM_BYTES) {
+            throw new IllegalArgumentException("stream name must be 1 to " + FrameFormat.MAX_STREAM_BYTES
+                    + " UTF-8 bytes, got " + b.length);
+        }
+        for (int i = 0; i < stream.length(); i++) {
+            if (Character.isISOControl(stream.charAt(i))) {
+                throw new IllegalArgumentException("stream name must not contain control characters: '"
+                        + stream.replaceAll("\\p{Cntrl}", "?") + "'");
+            }
+        }
+        synchronized (streamNames) {
+            if (streamNames.size() < 10_000) {
+                streamNames.put(stream, b);
+            }
+        }
+        return b;
+    }
+
+    private void ensureWritable() {
+        if (closed) {
+            throw new IllegalStateException("Buffer " + dir + " is closed");
+        }
+        if (readOnly) {
+            throw new IllegalStateException("Buffer " + dir + " was opened read-only");
+        }
+    }
+
+    private void writeFully(Segment seg, ByteBuffer buf, long fileOff) throws IOException {
+        try {
+            long pos = fileOff;
+            while (buf.hasRemaining()) {
+                pos += seg.channel().write(buf, pos);
+            }
+        } catch (IOException e) {
+            cutBack(seg, fileOff);
+            throw diskFullOr(e, "writing " + seg.path());
+        }
+    }
+
+    /** Cuts off a failed write so that nothing half-written stays in the log. */
+    private void cutBack(Segment seg, long length) {
+        try {
+            if (seg.channel().size() > length) {
+                seg.channel().truncate(length);
+            }
+        } catch (IOException e) {
+            // recovery cuts a torn tail on the next open; until then the frame is invisible (not counted written)
+            LOG.warn("Could not cut {} back to {} bytes after a failed write", seg.path(), length, e);
+        }
+    }
+
+    private static IOException diskFullOr(IOException e, String what) {
+        if (e instanceof DiskFullException) {
+            return e;
+        }
+        if (DiskFullException.isDiskFull(e)) {
+            return new DiskFullException("Disk full while " + what + "; the record was not stored. Appends work "
+                    + "again once space is freed", e);
+        }
+        return e;
+    }
+
+    private void timedForce(FileChannel ch) throws IOException {
+        long t0 = System.nanoTime();
+        ch.force(false);
+        long dt = System.nanoTime() - t0;
+        syncs++;
+        syncNanosTotal += dt;
+        syncNanosMax = Math.max(syncNanosMax, dt);
+    }
+
+    /** Seals the active segment (footer, trailer, sync) and starts a new one. Caller holds the lock. */
+    private List<Runnable> roll() throws IOException {
+        List<Runnable> after = List.of();
+        if (active != null) {
+            Segment old = active;
+            byte[] summary = old.summary().encode();
+            int frameLen = FrameFormat.frameSize(0, summary.length);
+            ByteBuffer b = ByteBuffer.allocate(frameLen + FrameFormat.TRAILER);
+            long footerAt = old.fileLength();
+            FrameFormat.writeFrame(b, FrameFormat.TYPE_FOOTER, 0, new byte[0], 0, clock.millis(), summary, 0,
+                    summary.length, writeCrc);
+            FrameFormat.writeTrailer(b, footerAt, writeCrc);
+            b.flip();
+            writeFully(old, b, footerAt);
+            try {
+                timedForce(old.channel());
+            } catch (IOException e) {
+                cutBack(old, footerAt);
+                throw diskFullOr(e, "sealing " + old.path());
+            }
+            old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
+            totalBytes += frameLen + FrameFormat.TRAILER;
+            active = null;
+            written = old.endPosition();
+            forced = written;
+            minNextBase = Math.max(minNextBase, written);
+            after = advanceDurable(written);
+        }
+        long base = Math.max(minNextBase, written);
+        Path path = dir.resolve(Segment.fileName(base));
+        FileChannel ch = null;
+        try {
+            ch = opener.open(path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE));
+            ByteBuffer h = ByteBuffer.allocate(FrameFormat.SEGMENT_HEADER);
+            FrameFormat.writeSegmentHeader(h, base, epoch, writeCrc);
+            h.flip();
+            long p = 0;
+            while (h.hasRemaining()) {
+                p += ch.write(h, p);
+            }
+            timedForce(ch);
+            AtomicFile.syncDirectory(dir);
+        } catch (IOException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            Files.deleteIfExists(path);
+            throw diskFullOr(e, "creating segment " + path);
+        }
+        Segment seg = new Segment(base, path, ch, new SegmentSummary(), FrameFormat.SEGMENT_HEADER,
+                FrameFormat.SEGMENT_HEADER, false);
+        segments.put(base, seg);
+        active = seg;
+        totalBytes += FrameFormat.SEGMENT_HEADER;
+        written = seg.endPosition();
+        forced = written;
+        durable = written;
+        minNextBase = written;
+        return after;
+    }
+
+    /**
+     * Moves the durable watermark to {@code target} and returns the completions (futures, listener calls) to run
+     * once the lock is released. Caller holds the lock.
+     */
+    private List<Runnable> advanceDurable(long target) {
+        List<Runnable> after = new ArrayList<>();
+        if (target > durable) {
+            durable = target;
+        }
+        durableAdvanced.signalAll();
+        Map<String, Long> advanced = new HashMap<>();
+        while (!pending.isEmpty() && pending.peekFirst().appended.endPosition() <= durable) {
+            PendingAppend p = pending.pollFirst();
+            after.add(() -> p.future.complete(p.appended));
+            advanced.merge(p.appended.key().stream(), p.appended.sequence(), Math::max);
+        }
+        if (pending.isEmpty()) {
+            firstPendingNanos = 0;
+        }
+        if (listener != null) {
+            for (Map.Entry<String, Long> e : advanced.entrySet()) {
+                Long prev = notifiedSeq.get(e.getKey());
+                if (prev == null || prev < e.getValue()) {
+                    notifiedSeq.put(e.getKey(), e.getValue());
+                    String s = e.getKey();
+                    long q = e.getValue();
+                    after.add(() -> listener.durable(s, q));
+                }
+            }
+        }
+        return after;
+    }
+
+    private void syncLoop() {
+        lock.lock();
+        try {
+            while (true) {
+                if (written == forced || active == null) {
+                    if (closed) {
+                        return;
+                    }
+                    if (written == forced && !pending.isEmpty()) {
+                        runUnlocked(advanceDurable(forced));
+                        continue;
+                    }
+                    syncNeeded.await();
+                    continue;
+                }
+                long now = System.nanoTime();
+                long deadline = firstPendingNanos + durability.maxDelay().toNanos();
+                if (!closed && written - forced < durability.maxBytes() && now < deadline) {
+                    syncNeeded.awaitNanos(deadline - now);
+                    continue;
+                }
+                Segment seg = active;
+                long target = written;
+                firstPendingNanos = 0;
+                lock.unlock();
+                IOException failure = null;
+                long t0 = System.nanoTime();
+                try {
+                    seg.channel().force(false);
+                } catch (ClosedChannelException e) {
+                    failure = null;
+                } catch (IOException e) {
+                    failure = e;
+                }
+                long dt = System.nanoTime() - t0;
+                lock.lock();
+                syncs++;
+                syncNanosTotal += dt;
+                syncNanosMax = Math.max(syncNanosMax, dt);
+                if (failure == null) {
+                    if (target > forced) {
+                        forced = target;
+                    }
+                    runUnlocked(advanceDurable(forced));
+                } else {
+                    runUnlocked(failPending(seg, failure));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A sync failed: cut the unsynced tail off and fail every pending append. Caller holds the lock. */
+    private List<Runnable> failPending(Segment seg, IOException failure) {
+        IOException e = diskFullOr(failure, "syncing " + seg.path());
+        LOG.warn("Buffer {}: sync failed, {} pending appends fail", dir, pending.size(), e);
+        if (seg == active && forced >= seg.base()) {
+            cutBack(seg, forced - seg.base());
+            long cut = seg.fileLength() - (forced - seg.base());
+            seg.appended(forced - seg.base());
+            totalBytes -= cut;
+            written = forced;
+        }
+        List<Runnable> after = new ArrayList<>();
+        while (!pending.isEmpty()) {
+            PendingAppend p = pending.pollFirst();
+            after.add(() -> p.future.completeExceptionally(e));
+        }
+        firstPendingNanos = 0;
+        durableAdvanced.signalAll();
+        return after;
+    }
+
+    private void runUnlocked(List<Runnable> after) {
+        if (after == null || after.isEmpty()) {
+            return;
+        }
+        lock.unlock();
+        try {
+            after.forEach(Runnable::run);
+        } finally {
+            lock.lock();
+        }
+    }
+
+    /**
+     * Waits until every record appended so far is durable (forces a sync now under group commit).
+     *
+     * @throws IOException when the sync fails
+     */
+    public void flush() throws IOException {
+        List<Runnable> after = null;
+        lock.lock();
+        try {
+            ensureWritable();
+            if (active != null && written > forced) {
+                try {
+                    timedForce(active.channel());
+                } catch (IOException e) {
+                    throw diskFullOr(e, "syncing " + active.path());
+                }
+                forced = written;
+            }
+            after = advanceDurable(written);
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+    }
+
+    // ------------------------------------------------------------------------------------------ budget & TTL
+
+    private StreamPolicy policyFor(String stream) {
+        return policies.getOrDefault(stream, defaultPolicy);
+    }
+
+    private void ensureSpace(String stream, int priority, int frameLen) throws IOException {
+        if (budgetBytes == Long.MAX_VALUE) {
+            return;
+        }
+        long need = frameLen + FrameFormat.SEGMENT_HEADER;
+        long deadline = 0;
+        while (totalBytes + need > budgetBytes) {
+            if (reclaimLocked() > 0) {
+                continue;
+            }
+            StreamPolicy p = policyFor(stream);
+            switch (p.whenFull()) {
+                case REJECT_NEW:
+                    throw full(stream, "policy reject-new");
+                case BLOCK:
+                    if (deadline == 0) {
+                        deadline = System.nanoTime() + p.blockTimeout().toNanos();
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw full(stream, "policy block, nothing acknowledged within " + p.blockTimeout());
+                    }
+                    try {
+                        spaceFreed.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("Interrupted while waiting for buffer space");
+                    }
+                    ensureWritable();
+                    break;
+                case DROP_OLDEST: {
+                    Segment victim = null;
+                    for (Segment s : segments.values()) {
+                        if (s != active) {
+                            victim = s;
+                            break;
+                        }
+                    }
+                    if (victim == null) {
+                        throw full(stream, "policy drop-oldest, but no sealed segment to drop");
+                    }
+                    evict(victim);
+                    break;
+                }
+                default: {
+                    Segment victim = null;
+                    int victimPrio = Integer.MAX_VALUE;
+                    for (Segment s : segments.values()) {
+                        if (s == active) {
+                            continue;
+                        }
+                        int mp = -1;
+                        for (StreamStats st : s.summary().streams().values()) {
+                            mp = Math.max(mp, st.maxPriority());
+                        }
+                        if (mp < victimPrio) {
+                            victimPrio = mp;
+                            victim = s;
+                        }
+                    }
+                    if (victim == null || victimPrio > priority) {
+                        throw full(stream, "policy drop-lowest-priority, but every sealed segment holds records of "
+                                + "priority above " + priority);
+                    }
+                    evict(victim);
+                    break;
+                }
+            }
+        }
+    }
+
+    private BufferFullException full(String stream, String why) {
+        return new BufferFullException("Buffer " + dir + " is full (" + totalBytes + " of " + budgetBytes
+                + " bytes) appending to stream '" + stream + "': " + why);
+    }
+
+    private long minCommitted() {
+        if (cursors.isEmpty()) {
+            return -1;
+        }
+        long m = Long.MAX_VALUE;
+        for (CursorImpl c : cursors.values()) {
+            m = Math.min(m, c.committed);
+        }
+        return m;
+    }
+
+    /**
+     * Deletes every sealed segment that all cursors have passed or whose records all expired. Runs by itself after
+     * commits and when space is needed; call it to apply TTLs on an idle buffer.
+     *
+     * @return the number of bytes freed
+     */
+    public long reclaim() {
+        lock.lock();
+        try {
+            if (closed || readOnly) {
+                return 0;
+            }
+            return reclaimLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long reclaimLocked() {
+        long freed = 0;
+        long min = minCommitted();
+        long now = clock.millis();
+        List<Segment> victims = new ArrayList<>();
+        for (Segment s : segments.values()) {
+            if (s == active || !s.sealed()) {
+                continue;
+            }
+            boolean acked = min >= s.endPosition();
+            if (acked || expired(s, now)) {
+                victims.add(s);
+            }
+        }
+        for (Segment s : victims) {
+            boolean acked = min >= s.endPosition();
+            if (!acked) {
+                droppedByPolicy += s.summary().records();
+            }
+            freed += delete(s);
+        }
+        return freed;
+    }
+
+    private boolean expired(Segment s, long now) {
+        if (s.summary().streams().isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, StreamStats> e : s.summary().streams().entrySet()) {
+            Optional<Duration> ttl = policyFor(e.getKey()).ttl();
+            if (ttl.isEmpty() || e.getValue().maxTimestamp() + ttl.get().toMillis() >= now) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void evict(Segment s) {
+        long min = minCommitted();
+        if (min < s.endPosition()) {
+            droppedByPolicy += s.summary().records();
+        }
+        LOG.info("Buffer {}: dropping segment {} ({} records) to stay within the disk budget", dir, s,
+                s.summary().records());
+        delete(s);
+    }
+
+    private long delete(Segment s) {
+        segments.remove(s.base());
+        s.closeQuietly();
+        try {
+            Files.deleteIfExists(s.path());
+        } catch (IOException e) {
+            LOG.warn("Could not delete reclaimed segment {}", s.path(), e);
+        }
+        totalBytes -= s.fileLength();
+        spaceFreed.signalAll();
+        return s.fileLength();
+    }
+
+    // -------------------------------------------------------------------------------------------------- reads
+
+    /**
+     * Returns a reader positioned at the oldest record still held.
+     *
+     * @return the reader
+     */
+    public BufferReader reader() {
+        lock.lock();
+        try {
+            ensureOpen();
+            return new BufferReader(this, segments.isEmpty() ? written : segments.firstKey());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<BufferedRecord> readBatch(BufferReader r, int maxRecords, long maxBytes) throws IOException {
+        List<BufferedRecord> out = new ArrayList<>();
+        long bytes = 0;
+        int retries = 0;
+        while (out.size() < maxRecords) {
+            Segment seg;
+            long limit;
+            long pos = r.position();
+            lock.lock();
+            try {
+                ensureOpen();
+                Map.Entry<Long, Segment> e = segments.floorEntry(pos);
+                if (e == null) {
+                    e = segments.firstEntry();
+                    if (e == null) {
+                        return out;
+                    }
+                    pos = e.getKey();
+                }
+                if (pos >= e.getValue().endPosition()) {
+                    e = segments.higherEntry(e.getKey());
+                    if (e == null) {
+                        return out;
+                    }
+                    pos = e.getKey();
+                }
+                seg = e.getValue();
+                limit = seg == active ? Math.min(durable, seg.endPosition()) - seg.base() : seg.recordsEnd();
+            } finally {
+                lock.unlock();
+            }
+            long off = Math.max(pos - seg.base(), FrameFormat.SEGMENT_HEADER);
+            if (r.segment != seg) {
+                r.segment = seg;
+                r.scanner = new FrameScanner(seg.channel(), limit);
+            }
+            r.scanner.limit(limit);
+            FrameScanner.Kind k;
+            try {
+                k = r.scanner.next(off, true);
+            } catch (ClosedChannelException e) {
+                // the segment was reclaimed or dropped under us: look it up again
+                r.segment = null;
+                if (++retries > 100) {
+                    throw e;
+                }
+                continue;
+            }
+            String file = seg.path().getFileName().toString();
+            switch (k) {
+                case END:
+                    if (seg == active || off < seg.recordsEnd()) {
+                        r.seek(seg.base() + off);
+                        return out;
+                    }
+                    r.seek(seg.endPosition());
+                    break;
+                case FOOTER:
+                    r.seek(seg.endPosition());
+                    break;
+                case RECORD: {
+                    int len = r.scanner.payloadLength();
+                    if (!out.isEmpty() && bytes + len > maxBytes) {
+                        return out;
+                    }
+                    long recPos = seg.base() + off;
+                    long next = seg.base() + r.scanner.nextOffset();
+                    r.seek(next);
+                    String stream = r.scanner.stream();
+                    Optional<Duration> ttl = policyFor(stream).ttl();
+                    if (ttl.isPresent() && r.scanner.timestamp() + ttl.get().toMillis() < clock.millis()) {
+                        countExpired(recPos);
+                        break;
+                    }
+                    bytes += len;
+                    out.add(new BufferedRecord(new IdempotencyKey(deviceId, stream, epoch, r.scanner.sequence()),
+                            r.scanner.timestamp(), r.scanner.priority(), r.scanner.payload(), recPos, next));
+                    break;
+                }
+                default: {
+                    long next = r.scanner.nextOffset();
+                    recordLoss(seg.channel(), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
+                            ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
+                    r.seek(seg.base() + next);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private void countExpired(long pos) {
+        lock.lock();
+        try {
+            if (pos >= ttlCountedUpTo) {
+                droppedByPolicy++;
+                ttlCountedUpTo = pos + 1;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Buffer " + dir + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ cursors
+
+    /**
+     * Returns the named cursor, creating (and persisting) it at the oldest record held when it does not exist.
+     *
+     * @param name 1-64 letters, digits, '.', '_' or '-'
+     * @return the cursor; the same instance for the same name
+     * @throws IOException when a new cursor cannot be persisted
+     */
+    public Cursor cursor(String name) throws IOException {
+        CursorFile.checkName(name);
+        CursorImpl c;
+        lock.lock();
+        try {
+            ensureOpen();
+            c = cursors.get(name);
+            if (c != null) {
+                return c;
+            }
+            c = new CursorImpl(name, segments.isEmpty() ? written : segments.firstKey(), new HashMap<>());
+            if (!readOnly) {
+                writeCursorFile(new CursorFile(name, c.committed, Map.of()));
+            }
+            cursors.put(name, c);
+            return c;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the names of the cursors, in creation order */
+    public List<String> cursorNames() {
+        lock.lock();
+        try {
+            return List.copyOf(cursors.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes a cursor, so it no longer holds back reclaiming.
+     *
+     * @param name the cursor name
+     * @throws IOException when its file cannot be deleted
+     */
+    public void deleteCursor(String name) throws IOException {
+        lock.lock();
+        try {
+            ensureWritable();
+            if (cursors.remove(name) != null) {
+                Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
+                reclaimLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean awaitBeyond(long position, Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!closed) {
+                Map.Entry<Long, Segment> last = segments.lastEntry();
+                long visibleEnd = active != null ? durable
+                        : last == null ? 0 : last.getValue().base() + last.getValue().recordsEnd();
+                if (visibleEnd > position) {
+                    return true;
+                }
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = durableAdvanced.awaitNanos(nanos);
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void committed(CursorImpl c) {
+        lock.lock();
+        try {
+            if (!closed && !readOnly && reclaimLocked() > 0 && !Files.exists(dir.resolve(RESERVE))) {
+                ensureReserve();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final class CursorImpl implements Cursor {
+        private final String name;
+        private final Object cursorLock = new Object();
+        private final Map<String, Long> acked;
+        private volatile long committed;
+        private BufferReader reader;
+        private final Map<String, Long> readSeq = new HashMap<>();
+        private final TreeMap<Long, Map<String, Long>> seqAt = new TreeMap<>();
+
+        CursorImpl(String name, long committed, Map<String, Long> acked) {
+            this.name = name;
+            this.committed = committed;
+            this.acked = acked;
+            this.reader = new BufferReader(DurableBuffer.this, committed);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<BufferedRecord> poll(int maxRecords, long maxBytes) throws IOException {
+            synchronized (cursorLock) {
+                List<BufferedRecord> recs = reader.next(maxRecords, maxBytes);
+                if (!recs.isEmpty()) {
+                    for (BufferedRecord r : recs) {
+                        readSeq.merge(r.stream(), r.sequence(), Math::max);
+                    }
+                    seqAt.put(recs.get(recs.size() - 1).nextPosition(), new HashMap<>(readSeq));
+                }
+                return recs;
+            }
+        }
+
+        @Override
+        public boolean awaitRecords(Duration timeout) throws InterruptedException {
+            long pos;
+            synchronized (cursorLock) {
+                pos = reader.position();
+            }
+            return awaitBeyond(pos, timeout);
+        }
+
+        @Override
+        public void commit(long position) throws IOException {
+            synchronized (cursorLock) {
+                if (position < committed) {
+                    throw new IllegalArgumentException("Cursor '" + name + "' cannot commit " + position
+                            + ": it already committed " + committed);
+                }
+                if (position > reader.position()) {
+                    throw new IllegalArgumentException("Cursor '" + name + "' cannot commit " + position
+                            + ": it has only read up to " + reader.position());
+                }
+                Map.Entry<Long, Map<String, Long>> at = seqAt.floorEntry(position);
+                Map<String, Long> newAcked = new HashMap<>(acked);
+                if (at != null) {
+                    at.getValue().forEach((s, q) -> newAcked.merge(s, q, Math::max));
+                }
+                lock.lock();
+                try {
+                    ensureWritable();
+                } finally {
+                    lock.unlock();
+                }
+                writeCursorFile(new CursorFile(name, position, newAcked));
+                acked.putAll(newAcked);
+                committed = position;
+                seqAt.headMap(position, true).clear();
+            }
+            committed(this);
+        }
+
+        @Override
+        public void rewind() {
+            synchronized (cursorLock) {
+                reader.seek(committed);
+                seqAt.clear();
+                readSeq.clear();
+                readSeq.putAll(acked);
+            }
+        }
+
+        @Override
+        public long committedPosition() {
+            return committed;
+        }
+
+        @Override
+        public long readPosition() {
+            synchronized (cursorLock) {
+                return reader.position();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Cursor[" + name + ", committed " + committed + "]";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ introspection
+
+    /** @return the buffer directory */
+    public Path directory() {
+        return dir;
+    }
+
+    /** @return the device id used in idempotency keys */
+    public String deviceId() {
+        return deviceId;
+    }
+
+    /** @return the epoch used in idempotency keys; changes only when the buffer is recreated from nothing */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** @return the durability policy */
+    public Durability durability() {
+        return durability;
+    }
+
+    /** @return the log position up to which records are durable (and visible to readers) */
+    public long durablePosition() {
+        lock.lock();
+        try {
+            return durable;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the highest sequence appended to a stream (durable or not), 0 when none.
+     *
+     * @param stream the stream
+     * @return the sequence
+     */
+    public long lastSequence(String stream) {
+        lock.lock();
+        try {
+            long[] s = lastSeq.get(stream);
+            return s == null ? 0 : s[0];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the streams that ever had records in this buffer (as far as its files and cursors tell) */
+    public Set<String> streams() {
+        lock.lock();
+        try {
+            return Set.copyOf(lastSeq.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return what damage was found and skipped so far */
+    public LossReport lossReport() {
+        return losses.report();
+    }
+
+    /** @return a snapshot of the buffer's metrics */
+    public BufferMetrics metrics() {
+        long records = 0;
+        long min;
+        long bytesAtRisk;
+        long unacked;
+        long dropped;
+        long syncCount;
+        long mean;
+        long max;
+        long total;
+        lock.lock();
+        try {
+            for (Segment s : segments.values()) {
+                records += s.summary().records();
+            }
+            total = totalBytes;
+            min = minCommitted();
+            if (min < 0) {
+                min = segments.isEmpty() ? written : segments.firstKey();
+            }
+            unacked = Math.max(0, durable - min);
+            bytesAtRisk = written - forced;
+            dropped = droppedByPolicy;
+            syncCount = syncs;
+            mean = syncs == 0 ? 0 : syncNanosTotal / syncs;
+            max = syncNanosMax;
+        } finally {
+            lock.unlock();
+        }
+        long age = 0;
+        if (unacked > 0 && !closed) {
+            try {
+                BufferReader r = new BufferReader(this, min);
+                List<BufferedRecord> first = r.next(1, 1);
+                if (!first.isEmpty()) {
+                    age = Math.max(0, clock.millis() - first.get(0).timestampMillis());
+                }
+            } catch (IOException | IllegalStateException e) {
+                age = 0;
+            }
+        }
+        LossReport lr = losses.report();
+        return new BufferMetrics(records, total, unacked, age, bytesAtRisk, dropped, lr.corruptFrames(),
+                lr.truncatedBytes(), syncCount, mean, max);
+    }
+
+    /**
+     * Syncs what was written, stops the sync thread and closes the files. Pending group-commit futures complete
+     * once their final sync is done. Idempotent.
+     *
+     * @throws IOException when the final sync fails (the records stay in the files; recovery checks them)
+     */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        List<Runnable> after = null;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            syncNeeded.signalAll();
+            spaceFreed.signalAll();
+            durableAdvanced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (syncThread != null) {
+            try {
+                syncThread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lock.lock();
+        try {
+            if (!readOnly && active != null && written > forced) {
+                try {
+                    timedForce(active.channel());
+                    forced = written;
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            after = failure == null ? advanceDurable(forced) : failPending(active, failure);
+            for (Segment s : segments.values()) {
+                s.closeQuietly();
+            }
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DurableBuffer[" + dir + ", " + durability + ", epoch " + epoch + "]";
+    }
+
+    private static final class PendingAppend {
+        final Appended appended;
+        final CompletableFuture<Appended> future;
+
+        PendingAppend(Appended appended, CompletableFuture<Appended> future) {
+            this.appended = appended;
+            this.future = future;
+        }
+    }
+
+    /**
+     * Builder for {@link DurableBuffer}. {@link #open()} does the I/O.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder {
+        private Path directory;
+        private String deviceId;
+        private Durability durability = Durability.groupCommit(Duration.ofMillis(5), 1 << 20);
+        private long segmentBytes = 16L << 20;
+        private long budgetBytes = Long.MAX_VALUE;
+        private final Map<String, StreamPolicy> policies = new HashMap<>();
+        private StreamPolicy defaultPolicy = StreamPolicy.defaults();
+        private Clock clock = Clock.systemUTC();
+        private ChannelOpener opener = ChannelOpener.DEFAULT;
+        private boolean readOnly;
+        private DurabilityListener listener;
+
+        private Builder() {
+        }
+
+        /**
+         * @param directory the buffer directory (created when missing)
+         * @return this builder
+         */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * @param deviceId the device id of the idempotency keys; defaults to the one stored at creation
+         * @return this builder
+         */
+        public Builder deviceId(String deviceId) {
+            Objects.requireNonNull(deviceId, "deviceId");
+            if (deviceId.isBlank()) {
+                throw new IllegalArgumentException("deviceId must not be blank");
+            }
+            this.deviceId = deviceId;
+            return this;
+        }
+
+        /**
+         * @param durability when appends are synced; default group commit every 5 ms or 1 MiB
+         * @return this builder
+         */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * @param segmentBytes the size at which a segment is sealed and a new one started; default 16 MiB,
+         *                     at least 4 KiB. Smaller segments reclaim space sooner; larger ones mean fewer files.
+         * @return this builder
+         */
+        public Builder segmentBytes(long segmentBytes) {
+            if (segmentBytes < 4096 || segmentBytes > (1L << 30)) {
+                throw new IllegalArgumentException("segmentBytes must be between 4 KiB and 1 GiB, got "
+                        + segmentBytes);
+            }
+            this.segmentBytes = segmentBytes;
+            return this;
+        }
+
+        /**
+         * @param budgetBytes the most bytes the segment files may take; at least two segments. Default unlimited.
+         * @return this builder
+         */
+        public Builder diskBudget(long budgetBytes) {
+            if (budgetBytes < 1) {
+                throw new IllegalArgumentException("diskBudget must be positive, got " + budgetBytes);
+            }
+            this.budgetBytes = budgetBytes;
+            return this;
+        }
+
+        /**
+         * @param stream the stream
+         * @param policy its full-buffer and TTL policy
+         * @return this builder
+         */
+        public Builder streamPolicy(String stream, StreamPolicy policy) {
+            policies.put(Objects.requireNonNull(stream, "stream"), Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
+         * @param policy the policy of streams without their own; default {@link StreamPolicy#defaults()}
+         * @return this builder
+         */
+        public Builder defaultStreamPolicy(StreamPolicy policy) {
+            this.defaultPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param clock the clock for record timestamps and TTLs; default system UTC
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param opener opens segment files; default {@link ChannelOpener#DEFAULT}
+         * @return this builder
+         */
+        public Builder channelOpener(ChannelOpener opener) {
+            this.opener = Objects.requireNonNull(opener, "opener");
+            return this;
+        }
+
+        /**
+         * @param readOnly open without modifying anything (no truncation, no new files; appends throw)
+         * @return this builder
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * @param listener told whenever a stream's durable watermark advances
+         * @return this builder
+         */
+        public Builder durabilityListener(DurabilityListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Opens (or creates) the buffer and recovers it.
+         *
+         * @return the buffer
+         * @throws IncompatibleFormatException when intact files were written by an incompatible format version
+         * @throws IOException                 when the directory cannot be used
+         */
+        public DurableBuffer open() throws IOException {
+            if (directory == null) {
+                throw new IllegalStateException("directory is required");
+            }
+            if (budgetBytes != Long.MAX_VALUE && budgetBytes < 2 * segmentBytes) {
+                throw new IllegalArgumentException("diskBudget (" + budgetBytes
+                        + ") must hold at least two segments of " + segmentBytes + " bytes");
+            }
+            return new DurableBuffer(this);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.edgeloop.buffer.cursor;
+
+import io.edgeloop.buffer.IncompatibleFormatException;
+import io.edgeloop.buffer.log.AtomicFile;
+import io.edgeloop.buffer.log.FrameFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+
+/**
+ * The persisted state of a cursor ({@code cursors/<name>.cursor}): the committed log position and, per stream, the
+ * highest acknowledged sequence (so sequences are never reused for a record a receiver already has, even if a
+ * crash under policy {@code none} lost the records' tail). Text lines ending with {@code crc32c=<hex>}.
+ *
+ * @param name     the cursor name
+ * @param position the committed position
+ * @param acked    per stream, the highest acknowledged sequence
+ */
+public record CursorFile(String name, long position, Map<String, Long> acked) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** File name suffix of cursor files. */
+    public static final String SUFFIX = ".cursor";
+
+    /**
+     * Copies the map.
+     *
+     * @param name     the name
+     * @param position the position
+     * @param acked    the acknowledged sequences
+     */
+    public CursorFile {
+        checkName(name);
+        acked = Map.copyOf(Objects.requireNonNull(acked, "acked"));
+    }
+
+    /**
+     * Validates a cursor name.
+     *
+     * @param name the name
+     * @return the name
+     * @throws IllegalArgumentException when it is not 1-64 characters of letters, digits, '.', '_' and '-'
+     */
+    public static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("Invalid cursor name '" + name
+                    + "': use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    /**
+     * Reads a cursor file.
+     *
+     * @param file the file
+     * @return the state, or empty when the file is damaged
+     * @throws IncompatibleFormatException when the file is intact but of an unknown major version
+     * @throws IOException                 when it cannot be read
+     */
+    public static Optional<CursorFile> read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int crcAt = text.lastIndexOf("crc32c=");
+        if (crcAt < 0) {
+            return Optional.empty();
+        }
+        byte[] body = text.substring(0, crcAt).getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        if (!text.substring(crcAt + 7).trim().equals(Long.toHexString(crc.getValue()))) {
+            return Optional.empty();
+        }
+        String name = null;
+        long position = -1;
+        String format = "";
+        Map<String, Long> acked = new TreeMap<>();
+        try {
+            for (String line : text.substring(0, crcAt).split("\n")) {
+                if (line.startsWith("format=")) {
+                    format = line.substring(7);
+                } else if (line.startsWith("name=")) {
+                    name = line.substring(5);
+                } else if (line.startsWith("position=")) {
+                    position = Long.parseLong(line.substring(9));
+                } else if (line.startsWith("acked ")) {
+                    int sp = line.indexOf(' ', 6);
+                    acked.put(line.substring(sp + 1), Long.parseLong(line.substring(6, sp)));
+                }
+            }
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return Optional.empty();
+        }
+        if (!format.startsWith(FrameFormat.FORMAT_MAJOR + ".")) {
+            throw new IncompatibleFormatException("Cursor file " + file + " has format '" + format
+                    + "'; this SDK reads format " + FrameFormat.FORMAT_MAJOR + ".x");
+        }
+        if (name == null || position < 0 || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new CursorFile(name, position, acked));
+    }
+
+    /**
+     * Writes this state atomically into a directory as {@code <name>.cursor}.
+     *
+     * @param dir the cursors directory
+     * @throws IOException when writing fails (the previous state then stands)
+     */
+    public void write(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append("format=").append(FrameFormat.FORMAT_MAJOR).append('.').append(FrameFormat.FORMAT_MINOR)
+                .append('\n');
+        sb.append("name=").append(name).append('\n');
+        sb.append("position=").append(position).append('\n');
+        for (Map.Entry<String, Long> e : new TreeMap<>(acked).entrySet()) {
+            sb.append("acked ").append(e.getValue()).append(' ').append(e.getKey()).append('\n');
+        }
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        sb.append("crc32c=").append(Long.toHexString(crc.getValue())).append('\n');
+        AtomicFile.write(dir.resolve(name + SUFFIX), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}

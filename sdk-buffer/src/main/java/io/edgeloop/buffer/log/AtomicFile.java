@@ -1,0 +1,64 @@
+package io.edgeloop.buffer.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Replaces small files atomically: write a temporary file, fsync it, rename it over the target, fsync the
+ * directory. After a crash the target holds either the old or the new content, never a mix.
+ *
+ * <p>Thread-safe: stateless; concurrent writers of the same file must synchronize themselves.
+ */
+public final class AtomicFile {
+    private AtomicFile() {
+    }
+
+    /**
+     * Atomically replaces a file's content.
+     *
+     * @param target the file
+     * @param bytes  the new content
+     * @throws IOException when writing fails (the old content is then intact)
+     */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Fsyncs a directory so that renames and new files in it survive power loss. A no-op where the platform
+     * cannot open directories (Windows).
+     *
+     * @param dir the directory
+     * @throws IOException when the sync fails
+     */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+            // directories cannot be opened on this platform; rename durability is then the file system's
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.edgeloop.buffer.log;
+
+import io.edgeloop.buffer.IncompatibleFormatException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * The buffer's identity file ({@code buffer.id}): format version, epoch, device id and creation time, written
+ * once when the buffer is created from nothing. Text lines {@code key=value}, the last being
+ * {@code crc32c=<hex>} over all bytes before it.
+ *
+ * @param epoch         the epoch of every idempotency key this buffer issues
+ * @param deviceId      the device id the buffer was created for
+ * @param createdMillis the creation time
+ */
+public record BufferIdentity(long epoch, String deviceId, long createdMillis) {
+    /** The identity file's name. */
+    public static final String FILE = "buffer.id";
+
+    /**
+     * Reads the identity file.
+     *
+     * @param dir the buffer directory
+     * @return the identity, or empty when the file is missing or damaged
+     * @throws IncompatibleFormatException when the file is intact but of an unknown major version
+     * @throws IOException                 when the file cannot be read
+     */
+    public static Optional<BufferIdentity> read(Path dir) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(dir.resolve(FILE));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int crcLine = text.lastIndexOf("crc32c=");
+        if (crcLine < 0) {
+            return Optional.empty();
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, text.substring(0, crcLine).getBytes(StandardCharsets.UTF_8).length);
+        String stored = text.substring(crcLine + "crc32c=".length()).trim();
+        if (!stored.equals(Long.toHexString(crc.getValue()))) {
+            return Optional.empty();
+        }
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String line : text.substring(0, crcLine).split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                kv.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        String format = kv.getOrDefault("format", "");
+        if (!format.startsWith(FrameFormat.FORMAT_MAJOR + ".")) {
+            throw new IncompatibleFormatException("Buffer identity " + dir.resolve(FILE) + " has format '" + format
+                    + "'; this SDK reads format " + FrameFormat.FORMAT_MAJOR + ".x");
+        }
+        try {
+            return Optional.of(new BufferIdentity(Long.parseLong(kv.get("epoch")), kv.getOrDefault("device", ""),
+                    Long.parseLong(kv.getOrDefault("created", "0"))));
+        } catch (NumberFormatException | NullPointerException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Writes the identity file atomically (temporary file, fsync, rename, fsync of the directory).
+     *
+     * @param dir the buffer directory
+     * @throws IOException when writing fails
+     */
+    public void write(Path dir) throws IOException {
+        String body = "format=" + FrameFormat.FORMAT_MAJOR + "." + FrameFormat.FORMAT_MINOR + "\n"
+                + "epoch=" + epoch + "\n" + "device=" + deviceId.replace('\n', ' ') + "\n"
+                + "created=" + createdMillis + "\n";
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(b);
+        AtomicFile.write(dir.resolve(FILE),
+                (body + "crc32c=" + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+}

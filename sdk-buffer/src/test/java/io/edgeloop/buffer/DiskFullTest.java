@@ -1,0 +1,127 @@
+package io.edgeloop.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.policy.Durability;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full file system is a typed error and the buffer works again once space frees. Proven twice: with a channel
+ * that fails exactly like ENOSPC (always runs), and on a real 1 MiB tmpfs when the test may mount one (root).
+ */
+class DiskFullTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("a full disk raises DiskFullException, loses nothing stored, and appends resume once space frees")
+    void diskFullIsTypedAndRecoverable() throws IOException {
+        for (Durability d : List.of(Durability.always(), Durability.groupCommit(Duration.ofMillis(2), 1 << 20),
+                Durability.none())) {
+            Path sub = dir.resolve(d.mode().name());
+            AtomicLong free = new AtomicLong(50_000);
+            List<Long> stored = new ArrayList<>();
+            try (DurableBuffer b = DurableBuffer.builder().directory(sub).deviceId("d").durability(d)
+                    .segmentBytes(16384).channelOpener((p, o) -> new QuotaChannel(FileChannel.open(p, o), free))
+                    .open()) {
+                DiskFullException full = null;
+                for (int i = 1; i <= 10_000 && full == null; i++) {
+                    try {
+                        stored.add(b.append("s", Payloads.of(i, 200)).sequence());
+                    } catch (DiskFullException e) {
+                        full = e;
+                    }
+                }
+                assertTrue(full != null, "the quota must run out for " + d);
+                assertTrue(full.getMessage().contains("Disk full"), full.getMessage());
+                assertThrows(DiskFullException.class, () -> b.append("s", Payloads.of(0, 200)));
+                free.addAndGet(100_000);
+                long next = b.append("s", Payloads.of(999, 200)).sequence();
+                assertTrue(next > stored.get(stored.size() - 1));
+                stored.add(next);
+            }
+            try (DurableBuffer b = DurableBuffer.builder().directory(sub).deviceId("d").open()) {
+                assertTrue(b.lossReport().isClean(), "cutting back failed writes leaves no torn tail: "
+                        + b.lossReport());
+                List<BufferedRecord> all = readAll(b);
+                assertEquals(stored.size(), all.size());
+                for (BufferedRecord r : all) {
+                    assertTrue(stored.contains(r.sequence()));
+                    int size = r.payloadSize();
+                    assertEquals(200, size);
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("on a real 1 MiB tmpfs: ENOSPC becomes DiskFullException and acknowledging frees space")
+    void realTmpfsFillsAndRecovers() throws Exception {
+        Path mnt = dir.resolve("mnt");
+        Files.createDirectories(mnt);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()),
+                "mounting a tmpfs needs root; the QuotaChannel test covers ENOSPC without it");
+        try {
+            Path bufDir = mnt.resolve("buf");
+            List<Long> stored = new ArrayList<>();
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
+                Cursor c = b.cursor("up");
+                DiskFullException full = null;
+                for (int i = 1; i <= 100_000 && full == null; i++) {
+                    try {
+                        stored.add(b.append("s", Payloads.of(i, 1000)).sequence());
+                    } catch (DiskFullException e) {
+                        full = e;
+                    }
+                }
+                assertTrue(full != null, "1 MiB must fill up");
+                List<BufferedRecord> sent = new ArrayList<>();
+                for (List<BufferedRecord> r = c.poll(100, 1 << 20); !r.isEmpty(); r = c.poll(100, 1 << 20)) {
+                    sent.addAll(r);
+                }
+                assertEquals(stored.size(), sent.size());
+                for (BufferedRecord r : sent) {
+                    assertArrayEquals(Payloads.of(r.sequence(), 1000), r.payloadBytes());
+                }
+                c.commit(sent.get(sent.size() - 1));
+                for (int i = 0; i < 50; i++) {
+                    b.append("s", Payloads.of(i, 1000));
+                }
+            }
+        } finally {
+            run("umount", mnt.toString());
+        }
+    }
+
+    private static boolean run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
+    static List<BufferedRecord> readAll(DurableBuffer b) throws IOException {
+        BufferReader r = b.reader();
+        List<BufferedRecord> out = new ArrayList<>();
+        for (List<BufferedRecord> x = r.next(100, 1 << 20); !x.isEmpty(); x = r.next(100, 1 << 20)) {
+            out.addAll(x);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,138 @@
+package io.edgeloop.buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A file channel that fails like a full disk (ENOSPC) once writes that grow files would exceed a shared quota of
+ * free bytes: the edge of the unit test, standing in for a full device when no small file system can be mounted.
+ */
+final class QuotaChannel extends FileChannel {
+    private final FileChannel delegate;
+    private final AtomicLong free;
+
+    QuotaChannel(FileChannel delegate, AtomicLong free) {
+        this.delegate = delegate;
+        this.free = free;
+    }
+
+    private void charge(long position, int len) throws IOException {
+        long growth = position + len - delegate.size();
+        if (growth <= 0) {
+            return;
+        }
+        while (true) {
+            long f = free.get();
+            if (f < growth) {
+                // a real disk writes what fits, then fails
+                throw new IOException("No space left on device");
+            }
+            if (free.compareAndSet(f, f - growth)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return delegate.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return delegate.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        charge(delegate.position(), src.remaining());
+        return delegate.write(src);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long n = 0;
+        for (int i = offset; i < offset + length; i++) {
+            n += write(srcs[i]);
+        }
+        return n;
+    }
+
+    @Override
+    public long position() throws IOException {
+        return delegate.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        delegate.position(newPosition);
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return delegate.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+        long before = delegate.size();
+        delegate.truncate(size);
+        if (size < before) {
+            free.addAndGet(before - size);
+        }
+        return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        delegate.force(metaData);
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        return delegate.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        throw new IOException("not supported by the test channel");
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        return delegate.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        charge(position, src.remaining());
+        return delegate.write(src, position);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+        return delegate.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+        return delegate.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        return delegate.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+        delegate.close();
+    }
+}

@@ -1,0 +1,168 @@
+package io.edgeloop.transport.kafka.ingest;
+
+import io.edgeloop.api.record.IdempotencyKey;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Remembers which idempotency keys were seen, in bounded memory, to drop redelivered records.
+ *
+ * <p>Per (device, stream, epoch) it keeps the highest sequence below which every sequence was seen (the
+ * <em>floor</em>) and a bit window of {@code window} sequences above it. A key at or below the floor, or whose
+ * bit is set, is a duplicate. When a sequence arrives more than {@code window} above the floor (a gap the buffer
+ * left, for example by dropping its oldest records), the floor moves up to make room and the unseen sequences it
+ * passes count as {@linkplain #skipped() skipped}; should one of them arrive after all, it is dropped as a
+ * {@link Verdict#DUPLICATE}. Forwarders send each device stream in order, so this only happens
+ * after a gap wider than the window. At most {@code maxStreams} streams are tracked; the least recently seen is
+ * forgotten first, after which its redeliveries would pass as new.
+ *
+ * <p>Memory: about {@code 100 + window / 8} bytes per tracked stream.
+ *
+ * <p>Not thread-safe: one consumer thread uses it.
+ */
+public final class DuplicateFilter {
+    /** What {@link #accept(IdempotencyKey)} decided. */
+    public enum Verdict {
+        /** First time seen: deliver it. */
+        NEW,
+        /** Seen before (or below the floor, where the filter no longer tells): drop it. */
+        DUPLICATE
+    }
+
+    private final int window;
+    private final int maxStreams;
+    private final LinkedHashMap<StreamId, Stream> streams;
+    private long skipped;
+    private long evicted;
+
+    /**
+     * @param window     sequences tracked above each stream's floor, a positive multiple of 64
+     * @param maxStreams the most streams tracked at once, at least 1
+     */
+    public DuplicateFilter(int window, int maxStreams) {
+        if (window < 64 || window % 64 != 0) {
+            throw new IllegalArgumentException("window must be a positive multiple of 64, got " + window);
+        }
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("maxStreams must be at least 1, got " + maxStreams);
+        }
+        this.window = window;
+        this.maxStreams = maxStreams;
+        this.streams = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<StreamId, Stream> eldest) {
+                if (size() > DuplicateFilter.this.maxStreams) {
+                    evicted++;
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    /**
+     * Records a key and says whether its record is new.
+     *
+     * @param key the key
+     * @return the verdict
+     */
+    public Verdict accept(IdempotencyKey key) {
+        Objects.requireNonNull(key, "key");
+        StreamId id = new StreamId(key.deviceId(), key.stream(), key.epoch());
+        Stream s = streams.get(id);
+        if (s == null) {
+            s = new Stream(key.sequence() - 1, window);
+            streams.put(id, s);
+        }
+        return s.accept(key.sequence());
+    }
+
+    /** @return sequences the window moved past without having seen them (gaps upstream) */
+    public long skipped() {
+        return skipped;
+    }
+
+    /** @return streams forgotten because more than {@code maxStreams} were tracked */
+    public long evicted() {
+        return evicted;
+    }
+
+    /** @return the number of streams tracked now */
+    public int trackedStreams() {
+        return streams.size();
+    }
+
+    private record StreamId(String device, String stream, long epoch) {
+    }
+
+    private final class Stream {
+        private long floor;
+        private final long[] bits;
+
+        Stream(long floor, int window) {
+            this.floor = floor;
+            this.bits = new long[window / 64];
+        }
+
+        Verdict accept(long seq) {
+            if (seq <= floor) {
+                return Verdict.DUPLICATE;
+            }
+            if (seq > floor + window) {
+                slide(seq - window);
+            }
+            if (get(seq)) {
+                return Verdict.DUPLICATE;
+            }
+            set(seq, true);
+            while (get(floor + 1)) {
+                set(floor + 1, false);
+                floor++;
+            }
+            return Verdict.NEW;
+        }
+
+        /** Moves the floor up to {@code newFloor}, counting the unseen sequences passed. */
+        private void slide(long newFloor) {
+            if (newFloor - floor >= window) {
+                long seen = 0;
+                for (long w : bits) {
+                    seen += Long.bitCount(w);
+                }
+                skipped += (newFloor - floor) - seen;
+                Arrays.fill(bits, 0L);
+                floor = newFloor;
+            } else {
+                while (floor < newFloor) {
+                    if (!get(floor + 1)) {
+                        skipped++;
+                    }
+                    set(floor + 1, false);
+                    floor++;
+                }
+            }
+            while (get(floor + 1)) {
+                set(floor + 1, false);
+                floor++;
+            }
+        }
+
+        private boolean get(long seq) {
+            int i = (int) Math.floorMod(seq, (long) window);
+            return (bits[i >>> 6] & (1L << (i & 63))) != 0;
+        }
+
+        private void set(long seq, boolean on) {
+            int i = (int) Math.floorMod(seq, (long) window);
+            if (on) {
+                bits[i >>> 6] |= 1L << (i & 63);
+            } else {
+                bits[i >>> 6] &= ~(1L << (i & 63));
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.edgeloop.transport.kafka.publish;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.transport.kafka.KafkaEndpoint;
+import io.edgeloop.transport.kafka.KafkaHeaders;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes batches to one Kafka topic through an idempotent producer with {@code acks=all}: the record key is
+ * the device id (a device's records keep their order in one partition), the idempotency key travels in a header
+ * (see {@link KafkaHeaders}), the value is the envelope payload.
+ *
+ * <p>{@link #send(Batch)} hands every envelope to the producer, then waits until the broker acknowledged each
+ * one (all in-sync replicas have it). Broker restarts and leader changes inside the send timeout are ridden out
+ * by the producer's own in-order retries, which the broker deduplicates by producer id and sequence. Anything
+ * else is a {@link TransportException}: retryable for network trouble and timeouts, not retryable for records
+ * that can never be accepted (too large, invalid topic, denied by ACLs). A retried batch may reach Kafka twice;
+ * consumers drop the copy by idempotency key.
+ *
+ * <p>Configuration: {@code uri} ({@code kafka://host:port[,host:port]/topic}, required); {@code timeout} (how
+ * long one send may take, default 30s); {@code linger} (default 5ms); {@code batch-size} (default 256KiB);
+ * {@code compression} ({@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd}; default none);
+ * {@code client-id}; and any {@code kafka.*} key, passed to the producer unchanged.
+ *
+ * <p>Thread-safe: unlike the general {@link Transport} contract, {@code send} may be called by many forwarder
+ * threads at once, and sharing one transport (one producer, one set of connections) among all the buffers a
+ * gateway drains is the intended use: concurrent sends fill the producer's per-partition batches. The producer is
+ * created lazily on the first send. {@link #close()} is idempotent and may be called from any thread.
+ */
+public final class KafkaTransport implements Transport {
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaEndpoint endpoint;
+    private final Duration timeout;
+    private final Map<String, Object> producerConfig;
+    private final Object lock = new Object();
+    private KafkaProducer<byte[], byte[]> producer;
+    private volatile boolean closed;
+
+    /**
+     * Validates the configuration; connects nothing.
+     *
+     * @param config the settings described in the class comment
+     * @throws ConfigException when a setting is missing or invalid
+     */
+    public KafkaTransport(ComponentConfig config) {
+        Objects.requireNonNull(config, "config");
+        this.endpoint = KafkaEndpoint.from(config);
+        this.timeout = config.getDuration("timeout", DEFAULT_TIMEOUT);
+        if (timeout.compareTo(Duration.ofMillis(500)) < 0) {
+            throw new ConfigException("timeout", "Invalid value '" + config.getString("timeout", "") + "' for"
+                    + " configuration key 'timeout': expected at least 500ms");
+        }
+        Duration linger = config.getDuration("linger", Duration.ofMillis(5));
+        long batchSize = config.getSizeBytes("batch-size", 256 * 1024);
+        if (batchSize < 1 || batchSize > Integer.MAX_VALUE) {
+            throw new ConfigException("batch-size", "Invalid value '" + config.getString("batch-size", "") + "' for"
+                    + " configuration key 'batch-size': expected 1 byte to 2GiB");
+        }
+        String compression = config.getString("compression", "none").toLowerCase(Locale.ROOT);
+        if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
+            throw new ConfigException("compression", "Invalid value '" + compression + "' for configuration key"
+                    + " 'compression': expected one of none, gzip, snappy, lz4, zstd");
+        }
+        long timeoutMs = timeout.toMillis();
+        long requestMs = Math.max(250, Math.min(30_000, timeoutMs / 2));
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoint.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestMs);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
+                Math.max(timeoutMs, requestMs + linger.toMillis())));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, linger.toMillis()));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, (int) batchSize);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, config.getString("client-id", "edgeloop-transport"));
+        p.putAll(endpoint.clientOverrides());
+        this.producerConfig = Map.copyOf(p);
+    }
+
+    /** @return the endpoint this transport publishes to */
+    public KafkaEndpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void send(Batch batch) throws TransportException {
+        Objects.requireNonNull(batch, "batch");
+        KafkaProducer<byte[], byte[]> p = producer();
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+        long deadline = System.nanoTime() + timeout.toNanos() + CLOSE_TIMEOUT.toNanos();
+        try {
+            for (Envelope e : batch.envelopes()) {
+                Future<RecordMetadata> ack = p.send(KafkaHeaders.toProducerRecord(endpoint.topic(), e));
+                if (ack.isDone()) {
+                    // Failed before leaving the client (no metadata within the timeout, too large): the rest
+                    // of the batch would wait just as long, so report now.
+                    await(batch, ack, deadline);
+                }
+                acks.add(ack);
+            }
+        } catch (KafkaException e) {
+            throw failure(batch, e);
+        } catch (IllegalStateException e) {
+            throw closedOr(batch, e);
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            await(batch, ack, deadline);
+        }
+    }
+
+    private void await(Batch batch, Future<RecordMetadata> ack, long deadline) throws TransportException {
+        try {
+            ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw failure(batch, e.getCause() == null ? e : e.getCause());
+        } catch (TimeoutException e) {
+            throw new TransportException("Kafka " + endpoint + " did not acknowledge " + batch + " within "
+                    + timeout, true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while waiting for Kafka " + endpoint + " to acknowledge "
+                    + batch, true, e);
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() throws TransportException {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("Kafka transport to " + endpoint + " is closed");
+            }
+            if (producer == null) {
+                try {
+                    producer = new KafkaProducer<>(producerConfig);
+                } catch (KafkaException e) {
+                    throw new TransportException("Cannot create a Kafka producer for " + endpoint + ": "
+                            + e.getMessage(), true, e);
+                }
+            }
+            return producer;
+        }
+    }
+
+    private TransportException closedOr(Batch batch, RuntimeException e) {
+        if (closed) {
+            throw new IllegalStateException("Kafka transport to " + endpoint + " was closed during a send", e);
+        }
+        return new TransportException("Kafka producer for " + endpoint + " failed on " + batch + ": "
+                + e.getMessage(), true, e);
+    }
+
+    private TransportException failure(Batch batch, Throwable cause) {
+        boolean permanent = cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                || cause instanceof InvalidTopicException || cause instanceof AuthorizationException
+                || cause instanceof AuthenticationException;
+        String fix = permanent ? " (resending cannot help: check the record size limits, topic name and ACLs)" : "";
+        return new TransportException("Kafka " + endpoint + " did not acknowledge " + batch + ": " + cause.getMessage()
+                + fix, !permanent, cause);
+    }
+
+    @Override
+    public void close() throws TransportException {
+        KafkaProducer<byte[], byte[]> p;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            p = producer;
+            producer = null;
+        }
+        if (p != null) {
+            try {
+                p.close(CLOSE_TIMEOUT);
+            } catch (KafkaException e) {
+                throw new TransportException("Closing the Kafka producer for " + endpoint + " failed: "
+                        + e.getMessage(), false, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaTransport[" + endpoint + "]";
+    }
+}

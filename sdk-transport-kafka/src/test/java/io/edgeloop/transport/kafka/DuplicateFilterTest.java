@@ -1,0 +1,126 @@
+package io.edgeloop.transport.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.transport.kafka.ingest.DuplicateFilter;
+import io.edgeloop.transport.kafka.ingest.DuplicateFilter.Verdict;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class DuplicateFilterTest {
+    private static IdempotencyKey key(String device, long epoch, long seq) {
+        return new IdempotencyKey(device, "s", epoch, seq);
+    }
+
+    @Test
+    @DisplayName("passes each key once and drops every repeat")
+    void dropsRepeats() {
+        DuplicateFilter f = new DuplicateFilter(64, 10);
+        for (long s = 1; s <= 200; s++) {
+            assertEquals(Verdict.NEW, f.accept(key("a", 1, s)));
+        }
+        for (long s = 1; s <= 200; s++) {
+            assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, s)), "sequence " + s);
+        }
+    }
+
+    @Test
+    @DisplayName("tells devices, streams and epochs apart")
+    void separatesStreams() {
+        DuplicateFilter f = new DuplicateFilter(64, 10);
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 1)));
+        assertEquals(Verdict.NEW, f.accept(key("b", 1, 1)));
+        assertEquals(Verdict.NEW, f.accept(key("a", 2, 1)));
+        assertEquals(Verdict.NEW, f.accept(new IdempotencyKey("a", "other", 1, 1)));
+        assertEquals(Verdict.DUPLICATE, f.accept(key("a", 2, 1)));
+    }
+
+    @Test
+    @DisplayName("drops resent batches that interleave with new records, within the window")
+    void dropsInterleavedResends() {
+        DuplicateFilter f = new DuplicateFilter(128, 10);
+        Random r = new Random(42);
+        long next = 1;
+        int newCount = 0;
+        for (int round = 0; round < 2000; round++) {
+            if (next > 50 && r.nextInt(3) == 0) {
+                long from = next - 1 - r.nextInt(50);
+                for (long s = from; s < Math.min(next, from + 20); s++) {
+                    assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, s)), "resent " + s);
+                }
+            } else {
+                assertEquals(Verdict.NEW, f.accept(key("a", 1, next++)));
+                newCount++;
+            }
+        }
+        assertEquals(next - 1, newCount);
+        assertEquals(0, f.skipped());
+    }
+
+    @Test
+    @DisplayName("accepts out-of-order records inside the window exactly once")
+    void outOfOrderInsideWindow() {
+        DuplicateFilter f = new DuplicateFilter(64, 10);
+        long[] order = {1, 5, 3, 2, 4, 9, 8, 7, 6, 10};
+        for (long s : order) {
+            assertEquals(Verdict.NEW, f.accept(key("a", 1, s)), "first " + s);
+        }
+        for (long s : order) {
+            assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, s)), "again " + s);
+        }
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 11)));
+    }
+
+    @Test
+    @DisplayName("moves past a gap wider than the window and counts the sequences it skipped")
+    void slidesOverGaps() {
+        DuplicateFilter f = new DuplicateFilter(64, 10);
+        for (long s = 1; s <= 10; s++) {
+            f.accept(key("a", 1, s));
+        }
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 1000)));
+        assertEquals(1000 - 64 - 10, f.skipped());
+        assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, 1000)));
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 999)));
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 1001)));
+        // Far below the window: cannot tell any more, dropped.
+        assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, 20)));
+    }
+
+    @Test
+    @DisplayName("a small jump slides the window one sequence at a time")
+    void slidesByLittle() {
+        DuplicateFilter f = new DuplicateFilter(64, 10);
+        f.accept(key("a", 1, 1));
+        f.accept(key("a", 1, 3));
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 70)));
+        // floor moved to 6: sequence 2, 4, 5 and 6 were never seen.
+        assertEquals(4, f.skipped());
+        assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, 3)));
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 7)));
+    }
+
+    @Test
+    @DisplayName("keeps at most maxStreams streams, forgetting the least recently seen")
+    void boundsStreams() {
+        DuplicateFilter f = new DuplicateFilter(64, 3);
+        for (int d = 0; d < 5; d++) {
+            f.accept(key("d" + d, 1, 1));
+        }
+        assertEquals(3, f.trackedStreams());
+        assertEquals(2, f.evicted());
+        assertEquals(Verdict.DUPLICATE, f.accept(key("d4", 1, 1)));
+        assertEquals(Verdict.NEW, f.accept(key("d0", 1, 1)), "forgotten stream passes again");
+    }
+
+    @Test
+    @DisplayName("rejects a window that is not a positive multiple of 64")
+    void rejectsBadWindow() {
+        assertThrows(IllegalArgumentException.class, () -> new DuplicateFilter(100, 1));
+        assertThrows(IllegalArgumentException.class, () -> new DuplicateFilter(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new DuplicateFilter(64, 0));
+    }
+}
