@@ -9,6 +9,12 @@ import picocli.CommandLine.Command;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "bundle", mixinStandardHelpOptions = true, description = "Create, sign, verify and inspect model bundles.",
-        subcommands = {})
+        subcommands = {
+                BundleKeygenCommand.class,
+                BundleTrustCommand.class,
+                BundleCreateCommand.class,
+                BundleVerifyCommand.class,
+                BundleInspectCommand.class,
+        })
 public final class BundleCommand extends CommandGroup {
 }

@@ -1,0 +1,96 @@
+package io.edgeloop.cli.bundle;
+
+import io.edgeloop.ota.bundle.ArtifactEntry;
+import io.edgeloop.ota.bundle.BundleAssembler;
+import io.edgeloop.ota.bundle.BundleManifest;
+import io.edgeloop.ota.trust.SigningKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edgeloop bundle create}: packages {@code edgeloop quantize} output directories (one per target) into a
+ * signed bundle.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "create", mixinStandardHelpOptions = true,
+        description = "Package quantized-model directories (one per target) into a signed bundle.")
+public final class BundleCreateCommand implements Callable<Integer> {
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "An 'edgeloop quantize' output (repeat).")
+    private List<Path> models = new ArrayList<>();
+
+    @Option(names = "--name", required = true, description = "The model name.")
+    private String name;
+
+    @Option(names = "--sequence", required = true, paramLabel = "N", description = "Anti-rollback sequence number.")
+    private long sequence;
+
+    @Option(names = "--key", required = true, paramLabel = "PRIVATE.pem", description = "A signing key (repeat).")
+    private List<Path> keys = new ArrayList<>();
+
+    @Option(names = "--expires", paramLabel = "SECONDS", defaultValue = "7776000",
+            description = "Validity in seconds from now (default: ${DEFAULT-VALUE} = 90 days).")
+    private long expires;
+
+    @Option(names = "--version", paramLabel = "SEMVER", description = "Semantic version (default: 1.<sequence>.0).")
+    private String version;
+
+    @Option(names = "--epoch", defaultValue = "0", description = "Security epoch (default: ${DEFAULT-VALUE}).")
+    private long epoch;
+
+    @Option(names = "--runtime", defaultValue = "edgeloop-int", description = "Runtime the artifacts need.")
+    private String runtime;
+
+    @Option(names = "--runtime-versions", defaultValue = ">=1.0.0 <2.0.0", description = "Runtime version constraint.")
+    private String runtimeVersions;
+
+    @Option(names = "--dataset", paramLabel = "NAME=SHA256", description = "Training dataset digest for the lineage (repeat).")
+    private List<String> datasets = new ArrayList<>();
+
+    @Option(names = "--gzip", description = "Compress the tar with gzip.")
+    private boolean gzip;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The bundle file to write.")
+    private Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (expires < 1) {
+            throw new IllegalArgumentException("--expires must be a positive number of seconds, got " + expires);
+        }
+        BundleAssembler a = new BundleAssembler().name(name).sequence(sequence).securityEpoch(epoch)
+                .version(version == null ? "1." + sequence + ".0" : version).validity(Duration.ofSeconds(expires))
+                .runtime(runtime, runtimeVersions);
+        for (Path m : models) {
+            a.model(m);
+        }
+        for (String d : datasets) {
+            int eq = d.indexOf('=');
+            if (eq < 1 || !d.substring(eq + 1).matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("--dataset must be NAME=SHA256 (64 hex digits), got '" + d + "'");
+            }
+            a.dataset(d.substring(0, eq), d.substring(eq + 1));
+        }
+        List<SigningKey> signers = new ArrayList<>();
+        for (Path k : keys) {
+            signers.add(SigningKey.readPem(k));
+        }
+        BundleManifest m = a.write(signers, gzip, out);
+        StringBuilder sb = new StringBuilder();
+        for (ArtifactEntry e : m.artifacts()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.target());
+        }
+        spec.commandLine().getOut().println("wrote " + out + ": " + m.name() + " " + m.version() + " sequence "
+                + m.sequence() + ", artifacts for " + sb + ", " + signers.size() + " signature(s)");
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+package io.edgeloop.cli.bundle;
+
+import io.edgeloop.ota.trust.SigningKey;
+import io.edgeloop.ota.trust.TrustRoot;
+import io.edgeloop.ota.trust.VerificationKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edgeloop bundle trust}: writes a trust file listing public keys and a k-of-n threshold. With
+ * {@code --previous}, writes the next version (rotation) signed by {@code --sign} keys, and checks that it
+ * would be accepted by devices holding the previous file.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "trust", mixinStandardHelpOptions = true,
+        description = "Write a trust file: the public keys allowed to sign bundles and how many must sign.")
+public final class BundleTrustCommand implements Callable<Integer> {
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--key", required = true, paramLabel = "PUBLIC.pem", description = "A trusted public key (repeat).")
+    private List<Path> keys = new ArrayList<>();
+
+    @Option(names = "--threshold", required = true, paramLabel = "K", description = "Distinct keys that must sign.")
+    private int threshold;
+
+    @Option(names = "--out", required = true, paramLabel = "TRUST.json", description = "The trust file to write.")
+    private Path out;
+
+    @Option(names = "--expires-days", defaultValue = "365", description = "Validity in days (default: ${DEFAULT-VALUE}).")
+    private long expiresDays;
+
+    @Option(names = "--revoke", paramLabel = "PUBLIC.pem", description = "A key never to count again (repeat).")
+    private List<Path> revoke = new ArrayList<>();
+
+    @Option(names = "--previous", paramLabel = "TRUST.json",
+            description = "Rotate: the trust file devices hold now; the new file gets the next version.")
+    private Path previous;
+
+    @Option(names = "--sign", paramLabel = "PRIVATE.pem",
+            description = "Rotate: keys signing the new file (old threshold and new threshold must be met).")
+    private List<Path> sign = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (expiresDays < 1) {
+            throw new IllegalArgumentException("--expires-days must be at least 1, got " + expiresDays);
+        }
+        Instant now = Instant.now();
+        TrustRoot prev = previous == null ? null : TrustRoot.read(previous);
+        TrustRoot.Builder b = TrustRoot.builder().version(prev == null ? 1 : prev.version() + 1).createdAt(now)
+                .expiresAt(now.plus(Duration.ofDays(expiresDays))).threshold(threshold);
+        for (Path k : keys) {
+            b.key(VerificationKey.readPem(k));
+        }
+        if (prev != null) {
+            prev.revokedKeys().forEach(b::revoke);
+        }
+        for (Path k : revoke) {
+            b.revoke(VerificationKey.readPem(k).keyId());
+        }
+        TrustRoot t = b.build();
+        if (!sign.isEmpty()) {
+            List<SigningKey> signers = new ArrayList<>();
+            for (Path p : sign) {
+                signers.add(SigningKey.readPem(p));
+            }
+            t = t.signedBy(signers.toArray(new SigningKey[0]));
+        }
+        if (prev != null) {
+            prev.acceptRotation(t, now);
+        }
+        t.write(out);
+        spec.commandLine().getOut().println("wrote " + out + ": version " + t.version() + ", " + t.threshold() + " of "
+                + t.keys().size() + " keys, expires " + t.expiresAt());
+        return 0;
+    }
+}

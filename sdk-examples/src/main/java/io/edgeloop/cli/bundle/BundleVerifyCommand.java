@@ -1,0 +1,132 @@
+package io.edgeloop.cli.bundle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.runtime.ModelRuntime;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.bundle.ArtifactEntry;
+import io.edgeloop.ota.bundle.BundleVerificationException;
+import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.Check;
+import io.edgeloop.ota.bundle.VerificationPolicy;
+import io.edgeloop.ota.bundle.VerifiedBundle;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edgeloop bundle verify}: runs every check a device runs and, when the artifact's runtime is present in
+ * this tool, its golden vectors. Exit 0 and a summary when accepted; otherwise exit 1 and one line naming the
+ * failed check. Verification happens in memory: it writes no file at all.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Verify a bundle as a device would: signatures, threshold, expiry, sequence, digests, target, golden vectors.")
+public final class BundleVerifyCommand implements Callable<Integer> {
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
+    private Path file;
+
+    @Option(names = "--trust", required = true, paramLabel = "TRUST.json", description = "The trust file.")
+    private Path trust;
+
+    @Option(names = "--profile", required = true, paramLabel = "TARGET", description = "The device's target profile.")
+    private String profile;
+
+    @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N", description = "Lowest sequence accepted.")
+    private long minSequence;
+
+    @Option(names = "--min-epoch", defaultValue = "0", paramLabel = "E", description = "Lowest security epoch accepted.")
+    private long minEpoch;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        TargetProfile target = TargetProfile.of(profile);
+        TrustRoot t = TrustRoot.read(trust);
+        VerificationPolicy policy = VerificationPolicy.builder().target(target).minimumSequence(minSequence)
+                .minimumEpoch(minEpoch).build();
+        Map<String, Object> r = new LinkedHashMap<>();
+        try {
+            VerifiedBundle v = new BundleVerifier(t).verify(file, policy);
+            ArtifactEntry a = v.selected().orElseThrow();
+            String golden = golden(v, a);
+            r.put("accepted", true);
+            r.put("name", v.manifest().name());
+            r.put("version", v.manifest().version());
+            r.put("sequence", v.manifest().sequence());
+            r.put("securityEpoch", v.manifest().securityEpoch());
+            r.put("expiresAt", v.manifest().expiresAt().toString());
+            r.put("artifact", a.path());
+            r.put("target", a.target());
+            r.put("hardwareVariant", a.hardwareVariant());
+            r.put("sha256", a.sha256());
+            r.put("signatures", v.signers().size());
+            r.put("threshold", t.threshold());
+            r.put("goldenVectors", golden);
+            if (json) {
+                spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));
+            } else {
+                spec.commandLine().getOut().println("accepted: " + r.get("name") + " " + r.get("version") + " (sequence "
+                        + r.get("sequence") + ", epoch " + r.get("securityEpoch") + ") artifact " + a.path() + " for "
+                        + a.target() + "/" + a.hardwareVariant() + ", " + v.signers().size() + " of " + t.threshold()
+                        + " required signatures, golden vectors " + golden);
+            }
+            return 0;
+        } catch (BundleVerificationException e) {
+            if (json) {
+                r.put("accepted", false);
+                r.put("check", e.check().id());
+                r.put("message", e.getMessage());
+                spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));
+            }
+            throw new VerificationFailed(e.getMessage());
+        }
+    }
+
+    private static String golden(VerifiedBundle v, ArtifactEntry a) throws BundleVerificationException {
+        Optional<ModelRuntimeProvider> p = Optional.ofNullable(
+                ProviderLoader.of(ModelRuntimeProvider.class).byName().get(a.runtime()));
+        if (p.isEmpty()) {
+            return "not run (runtime " + a.runtime() + " not installed)";
+        }
+        ModelRuntime rt = p.get().create(ComponentConfig.empty());
+        if (!a.runtimeVersions().matches(rt.version())) {
+            throw new BundleVerificationException(Check.RUNTIME, "artifact needs " + a.runtime() + " "
+                    + a.runtimeVersions() + "; this tool has " + rt.version());
+        }
+        try {
+            Optional<String> mismatch = a.golden().firstMismatch(rt.load(v.bytes(a)));
+            if (mismatch.isPresent()) {
+                throw new BundleVerificationException(Check.GOLDEN_VECTORS, mismatch.get());
+            }
+        } catch (java.io.IOException e) {
+            throw new BundleVerificationException(Check.GOLDEN_VECTORS, "the runtime cannot load the artifact: "
+                    + e.getMessage());
+        }
+        return a.golden().size() + "/" + a.golden().size() + " bit-exact on " + a.runtime() + " " + rt.version();
+    }
+
+    /** A refused bundle: the message is the one line naming the failed check. */
+    static final class VerificationFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        VerificationFailed(String message) {
+            super("bundle refused: " + message);
+        }
+    }
+}

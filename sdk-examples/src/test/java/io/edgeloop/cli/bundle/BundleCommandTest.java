@@ -1,0 +1,128 @@
+package io.edgeloop.cli.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Edgeloop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("edgeloop bundle")
+class BundleCommandTest {
+    private StringWriter out = new StringWriter();
+    private StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    /** A model directory in the agreed 'edgeloop quantize' layout (content of model.json is opaque here). */
+    static Path modelDir(Path root, String target) throws Exception {
+        Path d = Files.createDirectories(root.resolve("q-" + target));
+        Files.writeString(d.resolve("model.json"), "{\"format\":\"edgeloop-quantized-model\",\"target\":\"" + target + "\"}");
+        Files.writeString(d.resolve("model.h"), "/* header */");
+        Files.writeString(d.resolve("model.c"), "/* source */");
+        Files.writeString(d.resolve("report.json"), "{\"target\":\"" + target + "\",\"scheme\":\"int8\",\"inputSize\":2,"
+                + "\"outputSize\":1,\"flashBytes\":120,\"ramBytes\":16,\"parameterRatio\":0.25}");
+        Files.writeString(d.resolve("golden.json"), "{\"inputs\":[[1,2],[3,-4]],\"outputs\":[[7],[-2]]}");
+        return d;
+    }
+
+    private static List<Path> listing(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.sorted().collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    @DisplayName("generates keys, writes a 2-of-2 trust file, creates, inspects and verifies a bundle")
+    void endToEnd(@TempDir Path dir) throws Exception {
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "p256", "--out", dir.resolve("k2").toString()), err.toString());
+        assertTrue(Files.exists(dir.resolve("k1/private.pem")) && Files.exists(dir.resolve("k2/public.pem")));
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k1/public.pem").toString(), "--key",
+                dir.resolve("k2/public.pem").toString(), "--threshold", "2", "--out", dir.resolve("trust.json").toString()),
+                err.toString());
+        Path bundle = dir.resolve("har.bundle");
+        assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--model",
+                modelDir(dir, "cortex-m3").toString(), "--name", "har", "--sequence", "4", "--key",
+                dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k2/private.pem").toString(), "--expires",
+                "3600", "--out", bundle.toString()), err.toString());
+
+        assertEquals(0, run("bundle", "inspect", bundle.toString()), err.toString());
+        assertTrue(out.toString().contains("artifacts/avr8/model.json"), out.toString());
+
+        List<Path> before = listing(dir);
+        assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "cortex-m3", "--min-sequence", "4", "--json"), err.toString());
+        JsonNode r = new ObjectMapper().readTree(out.toString());
+        assertTrue(r.get("accepted").asBoolean());
+        assertEquals("artifacts/cortex-m3/model.json", r.get("artifact").asText());
+        assertEquals(2, r.get("signatures").asInt());
+        assertEquals(before, listing(dir), "verify writes nothing");
+
+        // refused: one line naming the check, non-zero exit
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "jvm"));
+        assertOneLine("target");
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8", "--min-sequence", "5"));
+        assertOneLine("rollback");
+        byte[] b = Files.readAllBytes(bundle);
+        b[520] ^= 0x01; // inside manifest.json, the first entry
+        Path bad = dir.resolve("bad.bundle");
+        Files.write(bad, b);
+        assertEquals(1, run("bundle", "verify", bad.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8"));
+        assertTrue(err.toString().startsWith("edgeloop: bundle refused: "), err.toString());
+        assertEquals(before.size() + 1, listing(dir).size(), "only the test's own bad.bundle was added");
+    }
+
+    @Test
+    @DisplayName("refuses a bundle signed by one key when the trust file needs two")
+    void threshold(@TempDir Path dir) throws Exception {
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString());
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k2").toString());
+        run("bundle", "trust", "--key", dir.resolve("k1/public.pem").toString(), "--key",
+                dir.resolve("k2/public.pem").toString(), "--threshold", "2", "--out", dir.resolve("trust.json").toString());
+        Path bundle = dir.resolve("b.tar");
+        assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m", "--sequence",
+                "1", "--key", dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k1/private.pem").toString(),
+                "--gzip", "--out", bundle.toString()), err.toString());
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "jvm"));
+        assertOneLine("threshold");
+    }
+
+    @Test
+    @DisplayName("reports bad input in one line: missing model files, unknown algorithm, unknown profile")
+    void badInput(@TempDir Path dir) throws Exception {
+        assertEquals(1, run("bundle", "keygen", "--alg", "rsa", "--out", dir.resolve("k").toString()));
+        assertTrue(err.toString().contains("ed25519, p256"), err.toString());
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertEquals(1, run("bundle", "create", "--model", empty.toString(), "--name", "m", "--sequence", "1", "--key",
+                dir.resolve("k/private.pem").toString(), "--out", dir.resolve("x.tar").toString()));
+        assertTrue(err.toString().contains("model.json"), err.toString());
+        assertEquals(1, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()));
+        assertTrue(err.toString().contains("refusing to overwrite"), err.toString());
+    }
+
+    private void assertOneLine(String check) {
+        String e = err.toString().trim();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.contains(": " + check + ": "), e);
+    }
+}

@@ -1,0 +1,244 @@
+package io.edgeloop.ota.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.json.CanonicalJson;
+import io.edgeloop.ota.trust.SignatureRecord;
+import io.edgeloop.ota.trust.ThresholdResult;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Decides whether a bundle may be installed. Checks, in order: the archive ({@link BundleArchive}); signatures
+ * present; signatures by the trust root's threshold of distinct, trusted, unrevoked keys over the manifest's
+ * exact canonical bytes; the trust root's expiry; the manifest's canonical form and format version; the
+ * bundle's expiry; the sequence (rollback, replay) and security epoch; the entry set (no extra or missing
+ * artifacts); every artifact's size and SHA-256; the artifact for the device's target and variant; its runtime.
+ * The first failure is thrown as a {@link BundleVerificationException} naming the {@link Check}.
+ *
+ * <p>Verification is done in memory: nothing is written anywhere. Thread-safe: immutable.
+ */
+public final class BundleVerifier {
+    private final TrustRoot trust;
+    private final BundleLimits limits;
+    private final Clock clock;
+
+    /**
+     * @param trust  the trust root
+     * @param limits the archive limits
+     * @param clock  the clock for expiry checks
+     */
+    public BundleVerifier(TrustRoot trust, BundleLimits limits, Clock clock) {
+        this.trust = Objects.requireNonNull(trust, "trust");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * @param trust the trust root; default limits and the system clock
+     */
+    public BundleVerifier(TrustRoot trust) {
+        this(trust, BundleLimits.DEFAULT, Clock.systemUTC());
+    }
+
+    /** @return the trust root */
+    public TrustRoot trust() {
+        return trust;
+    }
+
+    /**
+     * Verifies a bundle file.
+     *
+     * @param bundle the file
+     * @param policy the device's requirements
+     * @return the verified bundle
+     * @throws BundleVerificationException naming the failed check
+     * @throws IOException                 when the file cannot be read
+     */
+    public VerifiedBundle verify(Path bundle, VerificationPolicy policy) throws IOException {
+        try (InputStream in = Files.newInputStream(bundle)) {
+            return verify(in, policy);
+        }
+    }
+
+    /**
+     * Verifies bundle bytes.
+     *
+     * @param bundle the bytes
+     * @param policy the device's requirements
+     * @return the verified bundle
+     * @throws BundleVerificationException naming the failed check
+     */
+    public VerifiedBundle verify(byte[] bundle, VerificationPolicy policy) throws BundleVerificationException {
+        try {
+            return verify(new ByteArrayInputStream(bundle), policy);
+        } catch (BundleVerificationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new BundleVerificationException(Check.ARCHIVE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Verifies a bundle stream.
+     *
+     * @param in     the archive bytes (not closed)
+     * @param policy the device's requirements
+     * @return the verified bundle
+     * @throws BundleVerificationException naming the failed check
+     * @throws IOException                 when the stream fails
+     */
+    public VerifiedBundle verify(InputStream in, VerificationPolicy policy) throws IOException {
+        Objects.requireNonNull(policy, "policy");
+        return verify(BundleArchive.read(in, limits), policy);
+    }
+
+    /**
+     * Verifies an archive already read.
+     *
+     * @param archive the archive
+     * @param policy  the device's requirements
+     * @return the verified bundle
+     * @throws BundleVerificationException naming the failed check
+     */
+    public VerifiedBundle verify(BundleArchive archive, VerificationPolicy policy) throws BundleVerificationException {
+        Map<String, byte[]> entries = archive.entries();
+        byte[] manifestBytes = entries.get(EntryNames.MANIFEST);
+        if (manifestBytes == null) {
+            throw new BundleVerificationException(Check.MANIFEST, "the archive has no manifest.json");
+        }
+        byte[] sigBytes = entries.get(EntryNames.SIGNATURES);
+        if (sigBytes == null) {
+            throw new BundleVerificationException(Check.SIGNATURES_MISSING, "the archive has no signatures.json");
+        }
+        List<SignatureRecord> sigs = parseSignatures(sigBytes);
+        ThresholdResult t = trust.check(BundleManifest.signedBytes(manifestBytes), sigs);
+        if (!t.met()) {
+            Check c = !t.revokedKeys().isEmpty() ? Check.REVOKED_KEY
+                    : !t.invalidKeys().isEmpty() ? Check.SIGNATURE_INVALID
+                    : !t.unknownKeys().isEmpty() && t.validKeys().isEmpty() && t.repeated() == 0 ? Check.UNKNOWN_KEY
+                    : Check.THRESHOLD;
+            throw new BundleVerificationException(c, t.describe());
+        }
+        Instant now = clock.instant();
+        if (trust.isExpired(now)) {
+            throw new BundleVerificationException(Check.TRUST_EXPIRED, "the trust file (version " + trust.version()
+                    + ") expired at " + trust.expiresAt() + "; install a newer trust file");
+        }
+        BundleManifest m;
+        try {
+            JsonNode tree = CanonicalJson.parse(manifestBytes);
+            if (!CanonicalJson.isCanonical(manifestBytes, tree)) {
+                throw new BundleVerificationException(Check.MANIFEST, "manifest.json is not in canonical form");
+            }
+            m = BundleManifest.fromJson(tree);
+        } catch (BundleVerificationException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BundleVerificationException(Check.MANIFEST, "malformed manifest.json: " + e.getMessage(), e);
+        }
+        if (now.isAfter(m.expiresAt())) {
+            throw new BundleVerificationException(Check.EXPIRED, "bundle " + m.name() + " " + m.version()
+                    + " expired at " + m.expiresAt());
+        }
+        if (m.sequence() < policy.minimumSequence()) {
+            throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence()
+                    + " is below the device's minimum " + policy.minimumSequence() + " (rollback or replay)");
+        }
+        if (m.securityEpoch() < policy.minimumEpoch()) {
+            throw new BundleVerificationException(Check.SECURITY_EPOCH, "security epoch " + m.securityEpoch()
+                    + " is below the device's committed epoch " + policy.minimumEpoch());
+        }
+        Map<String, byte[]> arts = new HashMap<>();
+        for (String name : entries.keySet()) {
+            if (name.startsWith("artifacts/") && m.artifacts().stream().noneMatch(a -> a.path().equals(name))) {
+                throw new BundleVerificationException(Check.ENTRY_SET, "entry '" + name
+                        + "' is not listed in the manifest");
+            }
+        }
+        for (ArtifactEntry a : m.artifacts()) {
+            byte[] b = entries.get(a.path());
+            if (b == null) {
+                throw new BundleVerificationException(Check.ENTRY_SET, "artifact '" + a.path()
+                        + "' listed in the manifest is missing from the archive");
+            }
+            if (b.length != a.size()) {
+                throw new BundleVerificationException(Check.DIGEST, "artifact '" + a.path() + "' is " + b.length
+                        + " bytes; the manifest says " + a.size());
+            }
+            String d = Sha256.hex(b);
+            if (!d.equals(a.sha256())) {
+                throw new BundleVerificationException(Check.DIGEST, "artifact '" + a.path() + "' has SHA-256 "
+                        + d.substring(0, 16) + "..., the manifest says " + a.sha256().substring(0, 16) + "...");
+            }
+            arts.put(a.path(), b);
+        }
+        ArtifactEntry selected = null;
+        if (policy.target().isPresent()) {
+            TargetProfile p = policy.target().get();
+            selected = m.artifactFor(p.id(), p.hardwareVariant()).orElseThrow(() -> new BundleVerificationException(
+                    Check.TARGET, "no artifact for target " + p.id() + " (" + p.hardwareVariant() + "); the bundle has "
+                            + variants(m)));
+            if (policy.runtimeName().isPresent()) {
+                String rn = policy.runtimeName().get();
+                String rv = policy.runtimeVersion().orElseThrow();
+                if (!selected.runtime().equals(rn) || !selected.runtimeVersions().matches(rv)) {
+                    throw new BundleVerificationException(Check.RUNTIME, "artifact needs runtime " + selected.runtime()
+                            + " " + selected.runtimeVersions() + "; the device has " + rn + " " + rv);
+                }
+            }
+        }
+        Set<String> signers = new TreeSet<>(t.validKeys());
+        return new VerifiedBundle(m, selected, arts, signers);
+    }
+
+    private static String variants(BundleManifest m) {
+        List<String> v = new ArrayList<>();
+        for (ArtifactEntry a : m.artifacts()) {
+            v.add(a.target() + " (" + a.hardwareVariant() + ")");
+        }
+        return String.join(", ", v);
+    }
+
+    static List<SignatureRecord> parseSignatures(byte[] bytes) throws BundleVerificationException {
+        try {
+            JsonNode n = CanonicalJson.parse(bytes);
+            String fv = n.path("formatVersion").asText("");
+            if (!fv.matches("1\\.\\d+")) {
+                throw new BundleVerificationException(Check.SIGNATURES_MISSING,
+                        "unsupported signatures.json formatVersion '" + fv + "' (this SDK reads 1.x)");
+            }
+            JsonNode arr = n.get("signatures");
+            if (arr == null || !arr.isArray() || arr.size() == 0) {
+                throw new BundleVerificationException(Check.SIGNATURES_MISSING, "signatures.json holds no signature");
+            }
+            if (arr.size() > 64) {
+                throw new BundleVerificationException(Check.SIZE_LIMIT, "more than 64 signatures");
+            }
+            List<SignatureRecord> out = new ArrayList<>();
+            for (JsonNode s : arr) {
+                out.add(SignatureRecord.fromJson(s));
+            }
+            return out;
+        } catch (BundleVerificationException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BundleVerificationException(Check.SIGNATURES_MISSING, "malformed signatures.json: "
+                    + e.getMessage(), e);
+        }
+    }
+}

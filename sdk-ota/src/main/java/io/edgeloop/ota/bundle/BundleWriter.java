@@ -1,0 +1,147 @@
+package io.edgeloop.ota.bundle;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.ota.json.CanonicalJson;
+import io.edgeloop.ota.trust.SigningKey;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Writes signed bundles: {@code manifest.json} (canonical form), {@code signatures.json}, then each artifact,
+ * as a POSIX (pax) tar, optionally gzip-compressed. Output is byte-identical for identical inputs: entries carry
+ * the manifest's creation time, owner 0 and mode 0644, and signatures are deterministic.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class BundleWriter {
+    private BundleWriter() {
+    }
+
+    /**
+     * Checks that artifact bytes match the manifest and writes the signed archive.
+     *
+     * @param manifest  the manifest
+     * @param artifacts artifact bytes by archive path
+     * @param signers   the keys that sign (at least one)
+     * @param gzip      compress with gzip
+     * @param out       where to write (not closed)
+     * @throws IOException              when writing fails
+     * @throws IllegalArgumentException when an artifact is missing or does not match its entry
+     */
+    public static void write(BundleManifest manifest, Map<String, byte[]> artifacts, List<SigningKey> signers,
+            boolean gzip, OutputStream out) throws IOException {
+        Objects.requireNonNull(manifest, "manifest");
+        if (signers.isEmpty()) {
+            throw new IllegalArgumentException("a bundle needs at least one signing key");
+        }
+        for (ArtifactEntry a : manifest.artifacts()) {
+            byte[] b = artifacts.get(a.path());
+            if (b == null || b.length != a.size() || !Sha256.hex(b).equals(a.sha256())) {
+                throw new IllegalArgumentException("artifact bytes for " + a.path() + " are missing or differ from the manifest");
+            }
+        }
+        byte[] canonical = manifest.canonicalBytes();
+        byte[] signed = BundleManifest.signedBytes(canonical);
+        ObjectNode sf = CanonicalJson.object();
+        sf.put("formatVersion", BundleManifest.FORMAT_VERSION);
+        ArrayNode arr = sf.putArray("signatures");
+        for (SigningKey k : signers) {
+            arr.add(k.signRecord(signed).toJson());
+        }
+        OutputStream target = gzip ? new GZIPOutputStream(new NonClosing(out), 64 * 1024) : new NonClosing(out);
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(target, "UTF-8")) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            Date mtime = Date.from(manifest.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            put(tar, EntryNames.MANIFEST, canonical, mtime);
+            put(tar, EntryNames.SIGNATURES, CanonicalJson.bytes(sf), mtime);
+            for (ArtifactEntry a : manifest.artifacts()) {
+                put(tar, a.path(), artifacts.get(a.path()), mtime);
+            }
+            tar.finish();
+        }
+    }
+
+    /**
+     * Writes a bundle to a file atomically (temporary file in the same directory, then rename).
+     *
+     * @param manifest  the manifest
+     * @param artifacts artifact bytes by path
+     * @param signers   signing keys
+     * @param gzip      compress with gzip
+     * @param file      the destination
+     * @throws IOException when writing fails
+     */
+    public static void write(BundleManifest manifest, Map<String, byte[]> artifacts, List<SigningKey> signers,
+            boolean gzip, Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        try (OutputStream o = Files.newOutputStream(tmp)) {
+            write(manifest, artifacts, signers, gzip, o);
+        }
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Writes a bundle to memory.
+     *
+     * @param manifest  the manifest
+     * @param artifacts artifact bytes by path
+     * @param signers   signing keys
+     * @param gzip      compress with gzip
+     * @return the archive bytes
+     */
+    public static byte[] toBytes(BundleManifest manifest, Map<String, byte[]> artifacts, List<SigningKey> signers,
+            boolean gzip) {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try {
+            write(manifest, artifacts, signers, gzip, bos);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return bos.toByteArray();
+    }
+
+    private static void put(TarArchiveOutputStream tar, String name, byte[] data, Date mtime) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(data.length);
+        e.setModTime(mtime);
+        e.setMode(0100644);
+        e.setIds(0, 0);
+        e.setNames("", "");
+        tar.putArchiveEntry(e);
+        tar.write(data);
+        tar.closeArchiveEntry();
+    }
+
+    /** Lets the tar stream close the gzip layer without closing the caller's stream. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.edgeloop.ota.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.json.CanonicalJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A quantized-model directory as {@code edgeloop quantize} writes it: {@code model.json} (the artifact),
+ * {@code report.json} ({@code target}, {@code scheme}, {@code inputSize}, {@code outputSize}, sizes, ...),
+ * {@code golden.json} ({@code inputs}, {@code outputs}); {@code model.h}/{@code model.c} are not packaged.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class ModelDirectory {
+    /** Largest model.json packaged. */
+    public static final long MAX_MODEL_BYTES = 64L << 20;
+
+    private final Path dir;
+    private final byte[] model;
+    private final TargetProfile target;
+    private final String scheme;
+    private final int inputSize;
+    private final int outputSize;
+    private final GoldenVectors golden;
+    private final Map<String, String> report;
+    private final Provenance provenance;
+
+    private ModelDirectory(Path dir, byte[] model, TargetProfile target, String scheme, int inputSize, int outputSize,
+            GoldenVectors golden, Map<String, String> report, Provenance provenance) {
+        this.dir = dir;
+        this.model = model;
+        this.target = target;
+        this.scheme = scheme;
+        this.inputSize = inputSize;
+        this.outputSize = outputSize;
+        this.golden = golden;
+        this.report = report;
+        this.provenance = provenance;
+    }
+
+    /**
+     * Reads a directory.
+     *
+     * @param dir the directory
+     * @return the model directory
+     * @throws IOException when a file is missing, a symlink, too large or malformed; the message names the file
+     */
+    public static ModelDirectory read(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a directory (expected an 'edgeloop quantize' output)");
+        }
+        byte[] model = file(dir, "model.json");
+        JsonNode report = json(dir, "report.json");
+        JsonNode golden = json(dir, "golden.json");
+        String targetId = text(report, "target", dir);
+        TargetProfile target = TargetProfile.find(targetId).orElseThrow(() -> new IOException(dir.resolve("report.json")
+                + ": unknown target '" + targetId + "'; built-in targets: avr8, cortex-m0, cortex-m3, cortex-m4f, jvm"));
+        GoldenVectors g;
+        try {
+            g = GoldenVectors.fromJson(golden);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir.resolve("golden.json") + ": " + e.getMessage(), e);
+        }
+        Map<String, String> settings = new TreeMap<>();
+        for (Iterator<String> it = report.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            JsonNode v = report.get(k);
+            if (v.isValueNode()) {
+                settings.put(k, v.asText());
+            }
+        }
+        Provenance prov = null;
+        try {
+            JsonNode p = CanonicalJson.mapper().readTree(model).get("provenance");
+            if (p != null && p.isObject()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> pm = CanonicalJson.mapper().convertValue(p, Map.class);
+                prov = Provenance.fromMap(pm);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            prov = null; // model.json without readable provenance: lineage records its digest only
+        }
+        return new ModelDirectory(dir, model, target, text(report, "scheme", dir), (int) integer(report, "inputSize", dir),
+                (int) integer(report, "outputSize", dir), g, settings, prov);
+    }
+
+    private static byte[] file(Path dir, String name) throws IOException {
+        Path f = dir.resolve(name);
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(f + " is missing or not a regular file (expected an 'edgeloop quantize' output)");
+        }
+        if (Files.size(f) > MAX_MODEL_BYTES) {
+            throw new IOException(f + " is larger than " + MAX_MODEL_BYTES + " bytes");
+        }
+        return Files.readAllBytes(f);
+    }
+
+    private static JsonNode json(Path dir, String name) throws IOException {
+        try {
+            JsonNode n = CanonicalJson.mapper().readTree(file(dir, name));
+            if (n == null || !n.isObject()) {
+                throw new IOException(dir.resolve(name) + " must hold a JSON object");
+            }
+            return n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(dir.resolve(name) + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode n, String f, Path dir) throws IOException {
+        JsonNode v = n.get(f);
+        if (v == null || !v.isTextual()) {
+            throw new IOException(dir.resolve("report.json") + ": '" + f + "' must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static long integer(JsonNode n, String f, Path dir) throws IOException {
+        JsonNode v = n.get(f);
+        if (v == null || !v.isIntegralNumber()) {
+            throw new IOException(dir.resolve("report.json") + ": '" + f + "' must be an integer");
+        }
+        return v.longValue();
+    }
+
+    /** @return the directory */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return a copy of model.json's bytes */
+    public byte[] modelBytes() {
+        return model.clone();
+    }
+
+    /** @return the target profile from report.json */
+    public TargetProfile target() {
+        return target;
+    }
+
+    /** @return the scheme */
+    public String scheme() {
+        return scheme;
+    }
+
+    /** @return the golden vectors */
+    public GoldenVectors golden() {
+        return golden;
+    }
+
+    /** @return report.json's scalar fields as strings */
+    public Map<String, String> report() {
+        return report;
+    }
+
+    /** @return model.json's provenance, when present */
+    public Optional<Provenance> provenance() {
+        return Optional.ofNullable(provenance);
+    }
+
+    /**
+     * Describes the artifact for the manifest.
+     *
+     * @param runtime         runtime provider name
+     * @param runtimeVersions runtime version constraint
+     * @return the entry, at {@code artifacts/<target>/model.json}
+     */
+    public ArtifactEntry entry(String runtime, String runtimeVersions) {
+        return ArtifactEntry.builder().path(path()).sha256(Sha256.hex(model)).size(model.length).target(target.id())
+                .hardwareVariant(target.hardwareVariant()).runtime(runtime).runtimeVersions(runtimeVersions)
+                .scheme(scheme).inputSize(inputSize).outputSize(outputSize).golden(golden).build();
+    }
+
+    /** @return the archive path of the artifact */
+    public String path() {
+        return "artifacts/" + target.id() + "/model.json";
+    }
+}

@@ -1,0 +1,115 @@
+package io.edgeloop.ota.bundle;
+
+import io.edgeloop.api.target.TargetProfile;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a device requires of a bundle beyond authenticity: a minimum sequence (anti-rollback and replay), a
+ * minimum security epoch, its target profile and its runtime.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class VerificationPolicy {
+    private final long minimumSequence;
+    private final long minimumEpoch;
+    private final TargetProfile target;
+    private final String runtimeName;
+    private final String runtimeVersion;
+
+    private VerificationPolicy(Builder b) {
+        this.minimumSequence = b.minimumSequence;
+        this.minimumEpoch = b.minimumEpoch;
+        this.target = b.target;
+        this.runtimeName = b.runtimeName;
+        this.runtimeVersion = b.runtimeVersion;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the lowest sequence accepted */
+    public long minimumSequence() {
+        return minimumSequence;
+    }
+
+    /** @return the lowest security epoch accepted */
+    public long minimumEpoch() {
+        return minimumEpoch;
+    }
+
+    /** @return the device's target profile, when an artifact must be selected */
+    public Optional<TargetProfile> target() {
+        return Optional.ofNullable(target);
+    }
+
+    /** @return the device runtime's provider name, when constrained */
+    public Optional<String> runtimeName() {
+        return Optional.ofNullable(runtimeName);
+    }
+
+    /** @return the device runtime's version, when constrained */
+    public Optional<String> runtimeVersion() {
+        return Optional.ofNullable(runtimeVersion);
+    }
+
+    /** Builder for {@link VerificationPolicy}. Not thread-safe. */
+    public static final class Builder {
+        private long minimumSequence;
+        private long minimumEpoch;
+        private TargetProfile target;
+        private String runtimeName;
+        private String runtimeVersion;
+
+        private Builder() {
+        }
+
+        /**
+         * @param s the lowest sequence accepted (a device passes its current sequence + 1)
+         * @return this builder
+         */
+        public Builder minimumSequence(long s) {
+            this.minimumSequence = s;
+            return this;
+        }
+
+        /**
+         * @param e the lowest security epoch accepted (the device's committed epoch)
+         * @return this builder
+         */
+        public Builder minimumEpoch(long e) {
+            this.minimumEpoch = e;
+            return this;
+        }
+
+        /**
+         * @param target the device's profile
+         * @return this builder
+         */
+        public Builder target(TargetProfile target) {
+            this.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        /**
+         * @param name    the runtime provider name
+         * @param version its version
+         * @return this builder
+         */
+        public Builder runtime(String name, String version) {
+            this.runtimeName = Objects.requireNonNull(name, "name");
+            this.runtimeVersion = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** @return the policy */
+        public VerificationPolicy build() {
+            if (minimumSequence < 0 || minimumEpoch < 0) {
+                throw new IllegalArgumentException("minimumSequence and minimumEpoch must be non-negative");
+            }
+            return new VerificationPolicy(this);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.edgeloop.ota.trust;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Objects;
+
+/**
+ * A private key that signs bundles and trust files, with its public half.
+ *
+ * <p>Thread-safe: immutable; each {@link #sign} call uses its own {@link Signature}.
+ */
+public final class SigningKey {
+    private final KeyAlgorithm algorithm;
+    private final PrivateKey privateKey;
+    private final byte[] pkcs8;
+    private final VerificationKey publicKey;
+
+    private SigningKey(KeyAlgorithm algorithm, PrivateKey privateKey, VerificationKey publicKey) {
+        this.algorithm = algorithm;
+        this.privateKey = privateKey;
+        this.pkcs8 = privateKey.getEncoded();
+        this.publicKey = publicKey;
+    }
+
+    /**
+     * Generates a key pair.
+     *
+     * @param algorithm the algorithm
+     * @param random    the randomness source (pass a seeded {@code SecureRandom} only in tests)
+     * @return the key
+     */
+    public static SigningKey generate(KeyAlgorithm algorithm, SecureRandom random) {
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(random, "random");
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm.keyFactory(), Crypto.BC);
+            if (algorithm == KeyAlgorithm.P256) {
+                g.initialize(new ECGenParameterSpec("secp256r1"), random);
+            } else {
+                g.initialize(255, random);
+            }
+            KeyPair kp = g.generateKeyPair();
+            return new SigningKey(algorithm, kp.getPrivate(),
+                    VerificationKey.of(algorithm, kp.getPublic().getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("BouncyCastle cannot generate " + algorithm.id() + " keys", e);
+        }
+    }
+
+    /**
+     * Parses a PEM {@code PRIVATE KEY} (PKCS#8) holding an Ed25519 or P-256 key.
+     *
+     * @param pem  the text
+     * @param what a name for messages
+     * @return the key
+     * @throws IOException when it is not such a key
+     */
+    public static SigningKey fromPem(String pem, String what) throws IOException {
+        byte[] der = Pem.decode(pem, "PRIVATE KEY", what);
+        try {
+            KeyAlgorithm alg = Crypto.algorithmOfPrivate(der);
+            PrivateKey pk = Crypto.privateKey(alg, der);
+            return new SigningKey(alg, pk, VerificationKey.of(alg, derivePublic(alg, pk)));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] derivePublic(KeyAlgorithm alg, PrivateKey pk) throws GeneralSecurityException {
+        if (alg == KeyAlgorithm.ED25519) {
+            org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters p =
+                    new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(rawEd25519(pk), 0);
+            byte[] raw = p.generatePublicKey().getEncoded();
+            try {
+                return org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory
+                        .createSubjectPublicKeyInfo(new org.bouncycastle.crypto.params.Ed25519PublicKeyParameters(raw, 0))
+                        .getEncoded();
+            } catch (IOException e) {
+                throw new GeneralSecurityException("cannot encode the Ed25519 public key", e);
+            }
+        }
+        org.bouncycastle.jce.interfaces.ECPrivateKey ec = (org.bouncycastle.jce.interfaces.ECPrivateKey) pk;
+        org.bouncycastle.jce.spec.ECParameterSpec spec = ec.getParameters();
+        org.bouncycastle.math.ec.ECPoint q = spec.getG().multiply(ec.getD()).normalize();
+        java.security.KeyFactory kf = java.security.KeyFactory.getInstance("EC", Crypto.BC);
+        return kf.generatePublic(new org.bouncycastle.jce.spec.ECPublicKeySpec(q, spec)).getEncoded();
+    }
+
+    private static byte[] rawEd25519(PrivateKey pk) throws GeneralSecurityException {
+        try {
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+                    org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pk.getEncoded());
+            return org.bouncycastle.asn1.ASN1OctetString.getInstance(info.parsePrivateKey()).getOctets();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new GeneralSecurityException("malformed Ed25519 PKCS#8 key", e);
+        }
+    }
+
+    /**
+     * Reads a PEM private key file.
+     *
+     * @param file the file
+     * @return the key
+     * @throws IOException when unreadable or not a supported key
+     */
+    public static SigningKey readPem(Path file) throws IOException {
+        return fromPem(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    }
+
+    /**
+     * Writes {@code private.pem} (owner read/write only where POSIX permissions exist) and {@code public.pem}
+     * into a directory, refusing to overwrite an existing private key.
+     *
+     * @param dir the directory (created when missing)
+     * @throws IOException when writing fails or a key is already there
+     */
+    public void writePemPair(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path priv = dir.resolve("private.pem");
+        if (Files.exists(priv)) {
+            throw new IOException(priv + " already exists; refusing to overwrite a private key");
+        }
+        Files.writeString(priv, toPrivatePem(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
+        try {
+            Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to restrict
+        }
+        Files.writeString(dir.resolve("public.pem"), publicKey.toPem(), StandardCharsets.US_ASCII);
+    }
+
+    /** @return the PKCS#8 PEM text */
+    public String toPrivatePem() {
+        return Pem.encode("PRIVATE KEY", pkcs8);
+    }
+
+    /** @return the algorithm */
+    public KeyAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** @return the public half */
+    public VerificationKey publicKey() {
+        return publicKey;
+    }
+
+    /** @return the key id of the public half */
+    public String keyId() {
+        return publicKey.keyId();
+    }
+
+    /**
+     * Signs bytes.
+     *
+     * @param message the bytes
+     * @return the signature (64 bytes for Ed25519, DER for P-256)
+     */
+    public byte[] sign(byte[] message) {
+        try {
+            Signature s = Crypto.signature(algorithm.signAlgorithm());
+            s.initSign(privateKey);
+            s.update(message);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing with " + algorithm.id() + " failed", e);
+        }
+    }
+
+    /**
+     * Signs and wraps the result with this key's id.
+     *
+     * @param message the bytes
+     * @return the signature record
+     */
+    public SignatureRecord signRecord(byte[] message) {
+        return new SignatureRecord(keyId(), algorithm, sign(message));
+    }
+
+    @Override
+    public String toString() {
+        return "SigningKey[" + publicKey + "]";
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * Edgeloop OTA: signed model bundles, trust roots, a versioned registry, the device agent (A/B install, golden
+ * vectors, rollback), staged rollouts and a fleet simulator. The {@code directory} and {@code http} deployers are
+ * registered as providers; their package is not exported.
+ */
+module io.edgeloop.ota {
+    requires transitive io.edgeloop.api;
+    requires transitive com.fasterxml.jackson.databind;
+    requires org.apache.commons.compress;
+    requires org.bouncycastle.provider;
+    requires java.net.http;
+    requires jdk.httpserver;
+
+    exports io.edgeloop.ota.json;
+    exports io.edgeloop.ota.trust;
+    exports io.edgeloop.ota.bundle;
+
+    uses io.edgeloop.api.runtime.ModelRuntimeProvider;
+}

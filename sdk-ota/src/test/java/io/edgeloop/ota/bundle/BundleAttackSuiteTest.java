@@ -1,0 +1,448 @@
+package io.edgeloop.ota.bundle;
+
+import static io.edgeloop.ota.testing.Fixtures.NOW;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.json.CanonicalJson;
+import io.edgeloop.ota.testing.Fixtures;
+import io.edgeloop.ota.testing.Fixtures.Draft;
+import io.edgeloop.ota.testing.Fixtures.Raw;
+import io.edgeloop.ota.testing.TestIntRuntimeProvider;
+import io.edgeloop.ota.trust.KeyAlgorithm;
+import io.edgeloop.ota.trust.SigningKey;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attack suite against the verifier: every hostile bundle is refused with the check that names its
+ * defect. (The same bundles are replayed against a device agent in {@code AgentAttackSuiteTest}.)
+ */
+class BundleAttackSuiteTest {
+    static final SigningKey A = Fixtures.key(KeyAlgorithm.ED25519, 1);
+    static final SigningKey B = Fixtures.key(KeyAlgorithm.P256, 2);
+    static final SigningKey STRANGER = Fixtures.key(KeyAlgorithm.ED25519, 3);
+    static final TrustRoot ONE_OF_TWO = Fixtures.trust(1, A, B);
+    static final TrustRoot TWO_OF_TWO = Fixtures.trust(2, A, B);
+    static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    /** The device: cortex-m3 on sequence 5, epoch 1, runtime test-int 1.2.0. */
+    static VerificationPolicy device() {
+        return VerificationPolicy.builder().target(TargetProfile.CORTEX_M3).minimumSequence(6).minimumEpoch(1)
+                .runtime(TestIntRuntimeProvider.NAME, TestIntRuntimeProvider.VERSION).build();
+    }
+
+    static Draft good() {
+        return Fixtures.draft("har", 7, 1, 42, TargetProfile.AVR8, TargetProfile.CORTEX_M3, TargetProfile.JVM);
+    }
+
+    static VerifiedBundle verify(TrustRoot trust, byte[] bundle) throws BundleVerificationException {
+        return new BundleVerifier(trust, BundleLimits.DEFAULT, CLOCK).verify(bundle, device());
+    }
+
+    static void refused(Check expected, byte[] bundle) {
+        refused(expected, ONE_OF_TWO, bundle);
+    }
+
+    static void refused(Check expected, TrustRoot trust, byte[] bundle) {
+        BundleVerificationException e = assertThrows(BundleVerificationException.class, () -> verify(trust, bundle));
+        assertEquals(expected, e.check(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(expected.id() + ": "), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+
+    static byte[] signaturesJson(List<io.edgeloop.ota.trust.SignatureRecord> sigs) {
+        var o = CanonicalJson.object();
+        o.put("formatVersion", "1.0");
+        var arr = o.putArray("signatures");
+        sigs.forEach(s -> arr.add(s.toJson()));
+        return CanonicalJson.bytes(o);
+    }
+
+    static byte[] replace(byte[] bundle, String name, byte[] data) {
+        List<Raw> out = new ArrayList<>();
+        for (Raw r : Fixtures.entriesOf(bundle)) {
+            out.add(nameOf(r).equals(name) ? Raw.file(name, data) : r);
+        }
+        return Fixtures.rawTar(out);
+    }
+
+    static String nameOf(Raw r) {
+        return entryName(r);
+    }
+
+    static String entryName(Raw r) {
+        try {
+            var f = Raw.class.getDeclaredField("entry");
+            f.setAccessible(true);
+            return ((org.apache.commons.compress.archivers.tar.TarArchiveEntry) f.get(r)).getName();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] with(byte[] bundle, Raw extra) {
+        List<Raw> out = new ArrayList<>(Fixtures.entriesOf(bundle));
+        out.add(extra);
+        return Fixtures.rawTar(out);
+    }
+
+    static byte[] gzip(byte[] b) throws Exception {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(bos)) {
+            g.write(b);
+        }
+        return bos.toByteArray();
+    }
+
+    @Nested
+    @DisplayName("a valid bundle")
+    class Valid {
+        @Test
+        @DisplayName("is accepted as tar and as gzip-compressed tar, selecting the device's artifact")
+        void acceptsValid() throws Exception {
+            for (byte[] b : List.of(good().sign(A), good().signGzip(A))) {
+                VerifiedBundle v = verify(ONE_OF_TWO, b);
+                assertEquals("cortex-m3", v.selected().orElseThrow().target());
+                assertEquals(7, v.manifest().sequence());
+                assertEquals(java.util.Set.of(A.keyId()), v.signers());
+            }
+        }
+
+        @Test
+        @DisplayName("is accepted with a 2-of-2 threshold when both keys (Ed25519 and P-256) sign")
+        void acceptsThreshold() throws Exception {
+            assertEquals(2, verify(TWO_OF_TWO, good().sign(A, B)).signers().size());
+        }
+
+        @Test
+        @DisplayName("is written byte-identically for identical inputs")
+        void deterministic() {
+            assertArrayEquals(good().sign(A, B), good().sign(A, B));
+        }
+    }
+
+    @Nested
+    @DisplayName("authenticity attacks")
+    class Authenticity {
+        @Test
+        @DisplayName("refuses a tampered artifact")
+        void tamperedArtifact() {
+            byte[] b = good().sign(A);
+            byte[] model = Fixtures.model(42);
+            model[model.length - 3] ^= 1;
+            refused(Check.DIGEST, replace(b, "artifacts/cortex-m3/model.json", model));
+        }
+
+        @Test
+        @DisplayName("refuses a tampered manifest")
+        void tamperedManifest() throws Exception {
+            byte[] b = good().sign(A);
+            byte[] m = good().build().canonicalBytes();
+            String s = new String(m, StandardCharsets.UTF_8).replace("\"sequence\":7", "\"sequence\":9");
+            refused(Check.SIGNATURE_INVALID, replace(b, "manifest.json", s.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Test
+        @DisplayName("refuses a signature by an unknown key")
+        void unknownKey() {
+            refused(Check.UNKNOWN_KEY, good().sign(STRANGER));
+        }
+
+        @Test
+        @DisplayName("refuses a signature by a revoked key")
+        void revokedKey() {
+            TrustRoot revoked = ONE_OF_TWO.toBuilder().version(2).revoke(A.keyId()).build();
+            refused(Check.REVOKED_KEY, revoked, good().sign(A));
+        }
+
+        @Test
+        @DisplayName("refuses too few signatures for the threshold")
+        void tooFew() {
+            refused(Check.THRESHOLD, TWO_OF_TWO, good().sign(A));
+        }
+
+        @Test
+        @DisplayName("counts one key's repeated signature once")
+        void repeatedSignature() {
+            byte[] b = good().sign(A);
+            byte[] msg = good().build().signedBytes();
+            var sig = A.signRecord(msg);
+            refused(Check.THRESHOLD, TWO_OF_TWO, replace(b, "signatures.json", signaturesJson(List.of(sig, sig, sig))));
+        }
+
+        @Test
+        @DisplayName("refuses a bundle without signatures.json or with an empty list")
+        void missingSignatures() {
+            byte[] b = good().sign(A);
+            List<Raw> out = new ArrayList<>();
+            for (Raw r : Fixtures.entriesOf(b)) {
+                if (!nameOf(r).equals("signatures.json")) {
+                    out.add(r);
+                }
+            }
+            refused(Check.SIGNATURES_MISSING, Fixtures.rawTar(out));
+            refused(Check.SIGNATURES_MISSING, replace(b, "signatures.json", signaturesJson(List.of())));
+        }
+
+        @Test
+        @DisplayName("refuses a signed manifest that is not canonical JSON (duplicate keys, whitespace)")
+        void nonCanonicalManifest() {
+            byte[] b = good().sign(A);
+            String m = new String(good().build().canonicalBytes(), StandardCharsets.UTF_8);
+            for (String bad : List.of(m.replace("{\"artifacts\"", "{\"name\":\"evil\",\"artifacts\""),
+                    m.replace(",\"name\"", ", \"name\""))) {
+                byte[] raw = bad.getBytes(StandardCharsets.UTF_8);
+                byte[] signed = BundleManifest.signedBytes(raw);
+                byte[] x = replace(replace(b, "manifest.json", raw), "signatures.json",
+                        signaturesJson(List.of(A.signRecord(signed))));
+                refused(Check.MANIFEST, x);
+            }
+        }
+
+        @Test
+        @DisplayName("refuses a signed manifest of an unknown major format version")
+        void unknownMajor() {
+            byte[] b = good().sign(A);
+            String m = new String(good().build().canonicalBytes(), StandardCharsets.UTF_8)
+                    .replace("\"formatVersion\":\"1.0\"", "\"formatVersion\":\"2.0\"");
+            byte[] raw = m.getBytes(StandardCharsets.UTF_8);
+            byte[] x = replace(replace(b, "manifest.json", raw), "signatures.json",
+                    signaturesJson(List.of(A.signRecord(BundleManifest.signedBytes(raw)))));
+            BundleVerificationException e = assertThrows(BundleVerificationException.class, () -> verify(ONE_OF_TWO, x));
+            assertEquals(Check.MANIFEST, e.check());
+            assertTrue(e.getMessage().contains("formatVersion 2.0"), e.getMessage());
+        }
+
+        @Test
+        @DisplayName("refuses every bundle once the trust file has expired")
+        void trustExpired() {
+            TrustRoot old = TrustRoot.builder().createdAt(NOW.minusSeconds(1000)).expiresAt(NOW.minusSeconds(1))
+                    .key(A.publicKey()).threshold(1).build();
+            refused(Check.TRUST_EXPIRED, old, good().sign(A));
+        }
+    }
+
+    @Nested
+    @DisplayName("freshness and targeting attacks")
+    class Freshness {
+        @Test
+        @DisplayName("refuses an expired bundle")
+        void expired() {
+            Draft d = good();
+            d.manifest.createdAt(NOW.minusSeconds(7200)).expiresAt(NOW.minusSeconds(1));
+            refused(Check.EXPIRED, d.sign(A));
+        }
+
+        @Test
+        @DisplayName("refuses a sequence below the device's (rollback)")
+        void rollback() {
+            refused(Check.ROLLBACK, Fixtures.draft("har", 3, 1, 42, TargetProfile.CORTEX_M3).sign(A));
+        }
+
+        @Test
+        @DisplayName("refuses the replay of an older valid bundle (the device's current sequence)")
+        void replay() {
+            refused(Check.ROLLBACK, Fixtures.draft("har", 5, 1, 42, TargetProfile.CORTEX_M3).sign(A));
+        }
+
+        @Test
+        @DisplayName("refuses a security epoch below the device's committed epoch")
+        void epoch() {
+            refused(Check.SECURITY_EPOCH, Fixtures.draft("har", 9, 0, 42, TargetProfile.CORTEX_M3).sign(A));
+        }
+
+        @Test
+        @DisplayName("refuses a bundle with artifacts for other hardware variants only")
+        void otherVariant() {
+            refused(Check.TARGET, Fixtures.draft("har", 7, 1, 42, TargetProfile.AVR8, TargetProfile.JVM).sign(A));
+        }
+
+        @Test
+        @DisplayName("refuses an artifact for another runtime version")
+        void runtime() {
+            BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                    () -> new BundleVerifier(ONE_OF_TWO, BundleLimits.DEFAULT, CLOCK).verify(good().sign(A),
+                            VerificationPolicy.builder().target(TargetProfile.CORTEX_M3).runtime("test-int", "2.1.0")
+                                    .build()));
+            assertEquals(Check.RUNTIME, e.check());
+        }
+
+        @Test
+        @DisplayName("refuses artifacts mixed from two bundles")
+        void mixAndMatch() {
+            byte[] first = good().sign(A);
+            byte[] other = Fixtures.draft("har", 8, 1, 99, TargetProfile.CORTEX_M3).sign(A);
+            byte[] foreign = null;
+            for (Raw r : Fixtures.entriesOf(other)) {
+                if (nameOf(r).equals("artifacts/cortex-m3/model.json")) {
+                    foreign = rawData(r);
+                }
+            }
+            refused(Check.DIGEST, replace(first, "artifacts/cortex-m3/model.json", foreign));
+        }
+
+        @Test
+        @DisplayName("refuses an archive entry the manifest does not list")
+        void extraneous() {
+            refused(Check.ENTRY_SET, with(good().sign(A), Raw.file("artifacts/cortex-m3/extra.bin", new byte[10])));
+        }
+    }
+
+    static byte[] rawData(Raw r) {
+        try {
+            var f = Raw.class.getDeclaredField("data");
+            f.setAccessible(true);
+            return (byte[]) f.get(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Nested
+    @DisplayName("archive attacks")
+    class Archive {
+        @Test
+        @DisplayName("refuses path traversal and absolute paths")
+        void traversal() {
+            byte[] b = good().sign(A);
+            for (String name : List.of("../../etc/cron.d/evil", "artifacts/../../evil", "/etc/passwd",
+                    "artifacts/./x", "artifacts//x", "artifacts\\..\\x", "C:/evil")) {
+                refused(Check.PATH, with(b, Raw.file(name, new byte[4])));
+            }
+            refused(Check.PATH, with(b, Raw.file("README.txt", new byte[4])));
+        }
+
+        @Test
+        @DisplayName("refuses symlinks, hard links, device files, FIFOs and directories")
+        void entryTypes() {
+            byte[] b = good().sign(A);
+            refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/link", TarConstants.LF_SYMLINK, "/etc/passwd")));
+            refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/hard", TarConstants.LF_LINK, "manifest.json")));
+            refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/tty", TarConstants.LF_CHR, null)));
+            refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/sda", TarConstants.LF_BLK, null)));
+            refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/fifo", TarConstants.LF_FIFO, null)));
+            refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/dir/", TarConstants.LF_DIR, null)));
+        }
+
+        @Test
+        @DisplayName("refuses duplicate entries")
+        void duplicates() {
+            byte[] b = good().sign(A);
+            refused(Check.DUPLICATE_ENTRY, with(b, Raw.file("manifest.json", good().build().canonicalBytes())));
+            refused(Check.DUPLICATE_ENTRY, with(b, Raw.file("artifacts/cortex-m3/model.json", Fixtures.model(42))));
+        }
+
+        @Test
+        @DisplayName("refuses a decompression bomb")
+        void bomb() throws Exception {
+            byte[] zeros = new byte[32 << 20];
+            byte[] tar = with(good().sign(A), Raw.file("artifacts/zeros.bin", zeros));
+            byte[] bomb = gzip(tar);
+            assertTrue(bomb.length < 100_000);
+            refused(Check.SIZE_LIMIT, bomb);
+        }
+
+        @Test
+        @DisplayName("refuses entries and archives above the size limits")
+        void limits() {
+            BundleLimits small = new BundleLimits(8, 1024, 4096, 1 << 20, 4096, 100);
+            byte[] b = with(good().sign(A), Raw.file("artifacts/big.bin", new byte[2048]));
+            BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                    () -> new BundleVerifier(ONE_OF_TWO, small, CLOCK).verify(b, device()));
+            assertEquals(Check.SIZE_LIMIT, e.check());
+            List<Raw> many = new ArrayList<>(Fixtures.entriesOf(good().sign(A)));
+            for (int i = 0; i < 10; i++) {
+                many.add(Raw.file("artifacts/f" + i, new byte[1]));
+            }
+            e = assertThrows(BundleVerificationException.class,
+                    () -> new BundleVerifier(ONE_OF_TWO, small, CLOCK).verify(Fixtures.rawTar(many), device()));
+            assertEquals(Check.SIZE_LIMIT, e.check());
+        }
+
+        @Test
+        @DisplayName("refuses an oversized manifest")
+        void oversizedManifest() {
+            byte[] huge = new byte[BundleLimits.DEFAULT.maxManifestBytes() + 1];
+            Arrays.fill(huge, (byte) ' ');
+            refused(Check.SIZE_LIMIT, replace(good().sign(A), "manifest.json", huge));
+        }
+
+        @Test
+        @DisplayName("refuses a truncated archive, plain or compressed")
+        void truncated() throws Exception {
+            byte[] b = good().sign(A);
+            refused(Check.ARCHIVE, Arrays.copyOf(b, 1500));
+            byte[] gz = good().signGzip(A);
+            refused(Check.ARCHIVE, Arrays.copyOf(gz, gz.length / 2));
+        }
+
+        @Test
+        @DisplayName("refuses garbage, empty input and gzip-wrapped garbage")
+        void garbage() throws Exception {
+            byte[] junk = new byte[20_000];
+            new Random(5).nextBytes(junk);
+            refused(Check.ARCHIVE, junk);
+            refused(Check.ARCHIVE, new byte[0]);
+            refused(Check.ARCHIVE, new byte[10_240]);
+            refused(Check.ARCHIVE, gzip(junk));
+            refused(Check.ARCHIVE, "{\"not\":\"a bundle\"}".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    @DisplayName("refuses hostile bundles it has not seen: 3000 seeded mutations are refused or change nothing")
+    void fuzz() throws Exception {
+        byte[] base = good().sign(A);
+        VerifiedBundle ref = verify(ONE_OF_TWO, base);
+        Random r = new Random(20261129);
+        int refusedCount = 0;
+        for (int i = 0; i < 3000; i++) {
+            byte[] m = base.clone();
+            int kind = r.nextInt(4);
+            if (kind == 0) {
+                for (int f = 0; f < 1 + r.nextInt(4); f++) {
+                    int p = r.nextInt(m.length);
+                    m[p] ^= (byte) (1 << r.nextInt(8));
+                }
+            } else if (kind == 1) {
+                m = Arrays.copyOf(m, r.nextInt(m.length));
+            } else if (kind == 2) {
+                int p = r.nextInt(m.length);
+                m[p] = (byte) r.nextInt(256);
+            } else {
+                int p = r.nextInt(m.length - 512);
+                System.arraycopy(base, r.nextInt(m.length - 512), m, p, 512);
+            }
+            try {
+                VerifiedBundle v = verify(ONE_OF_TWO, m);
+                assertArrayEquals(ref.manifest().canonicalBytes(), v.manifest().canonicalBytes(),
+                        "mutation " + i + " accepted a different manifest");
+                for (ArtifactEntry a : ref.manifest().artifacts()) {
+                    assertArrayEquals(ref.bytes(a), v.bytes(a), "mutation " + i + " accepted different bytes");
+                }
+            } catch (BundleVerificationException e) {
+                refusedCount++;
+            } catch (RuntimeException e) {
+                fail("mutation " + i + " crashed the verifier instead of refusing: " + e, e);
+            }
+        }
+        assertTrue(refusedCount > 1500, "most mutations must be refused, got " + refusedCount);
+    }
+}

@@ -1,0 +1,138 @@
+package io.edgeloop.ota.trust;
+
+import static io.edgeloop.ota.testing.Fixtures.NOW;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.ota.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrustRootTest {
+    static final SigningKey A = Fixtures.key(KeyAlgorithm.ED25519, 11);
+    static final SigningKey B = Fixtures.key(KeyAlgorithm.P256, 12);
+    static final SigningKey C = Fixtures.key(KeyAlgorithm.ED25519, 13);
+    static final SigningKey D = Fixtures.key(KeyAlgorithm.P256, 14);
+
+    @Test
+    @DisplayName("round-trips Ed25519 and P-256 keys through PEM/PKCS#8 files and signs verifiably")
+    void pemRoundTrip(@TempDir Path dir) throws Exception {
+        for (KeyAlgorithm alg : KeyAlgorithm.values()) {
+            SigningKey k = SigningKey.generate(alg, new SecureRandom());
+            Path kd = dir.resolve(alg.id());
+            k.writePemPair(kd);
+            SigningKey back = SigningKey.readPem(kd.resolve("private.pem"));
+            VerificationKey pub = VerificationKey.readPem(kd.resolve("public.pem"));
+            assertEquals(alg, back.algorithm());
+            assertEquals(k.keyId(), back.keyId());
+            assertEquals(k.keyId(), pub.keyId());
+            byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
+            assertTrue(pub.verify(msg, back.sign(msg)));
+            assertFalse(pub.verify("hellp".getBytes(StandardCharsets.UTF_8), back.sign(msg)));
+            assertThrows(java.io.IOException.class, () -> k.writePemPair(kd), "never overwrites a private key");
+        }
+    }
+
+    @Test
+    @DisplayName("refuses PEM files that are not keys, or keys of another curve")
+    void badPem(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.pem");
+        Files.writeString(f, "not pem");
+        assertThrows(java.io.IOException.class, () -> VerificationKey.readPem(f));
+        Files.writeString(f, A.toPrivatePem());
+        assertThrows(java.io.IOException.class, () -> VerificationKey.readPem(f), "a private key is not a public key");
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+        String p384 = "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(g.generateKeyPair().getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+        Files.writeString(f, p384);
+        assertThrows(java.io.IOException.class, () -> VerificationKey.readPem(f), "P-384 is not accepted");
+    }
+
+    @Test
+    @DisplayName("round-trips a trust file and rejects tampered key ids and unknown major versions")
+    void fileRoundTrip(@TempDir Path dir) throws Exception {
+        TrustRoot t = Fixtures.trust(2, A, B, C).toBuilder().revoke(D.keyId()).build();
+        Path f = dir.resolve("trust.json");
+        t.write(f);
+        TrustRoot back = TrustRoot.read(f);
+        assertEquals(2, back.threshold());
+        assertEquals(3, back.keys().size());
+        assertTrue(back.revokedKeys().contains(D.keyId()));
+        String s = Files.readString(f);
+        Files.writeString(f, s.replace(A.keyId(), D.keyId()));
+        assertThrows(TrustException.class, () -> TrustRoot.read(f));
+        Files.writeString(f, s.replace("\"formatVersion\":\"1.0\"", "\"formatVersion\":\"2.0\""));
+        TrustException e = assertThrows(TrustException.class, () -> TrustRoot.read(f));
+        assertTrue(e.getMessage().contains("2.0"));
+    }
+
+    @Test
+    @DisplayName("refuses a threshold above the number of unrevoked keys")
+    void thresholdValidation() {
+        assertThrows(IllegalArgumentException.class, () -> Fixtures.trust(3, A, B));
+        assertThrows(IllegalArgumentException.class,
+                () -> Fixtures.trust(2, A, B).toBuilder().revoke(A.keyId()).build());
+    }
+
+    @Test
+    @DisplayName("accepts a rotation signed by the old threshold and the new one")
+    void rotation() throws Exception {
+        TrustRoot v1 = Fixtures.trust(2, A, B, C);
+        TrustRoot v2 = v1.toBuilder().version(2).removeKey(A.keyId()).revoke(A.keyId()).key(D.publicKey())
+                .threshold(2).build();
+        TrustRoot signed = v2.signedBy(B, C, D);
+        assertEquals(signed, v1.acceptRotation(signed, NOW));
+        TrustRoot reread = TrustRoot.parse(signed.toBytes());
+        assertEquals(2, reread.version());
+        v1.acceptRotation(reread, NOW);
+    }
+
+    @Test
+    @DisplayName("refuses a rotation missing the old threshold, the new threshold, or a higher version")
+    void rotationRefused() throws Exception {
+        TrustRoot v1 = Fixtures.trust(2, A, B, C);
+        TrustRoot v2 = v1.toBuilder().version(2).key(D.publicKey()).threshold(2).build();
+        // new keys only: an attacker holding new keys cannot take over
+        assertThrows(TrustException.class, () -> v1.acceptRotation(v2.signedBy(D), NOW));
+        // one old key (below the old threshold), even if it signs twice
+        TrustRoot once = v2.signedBy(A, D);
+        var dup = new java.util.ArrayList<>(once.signatures());
+        dup.add(once.signatures().get(0));
+        assertThrows(TrustException.class, () -> v1.acceptRotation(TrustRoot.parse(withSigs(once, dup)), NOW));
+        // a revoked key does not count toward the old threshold
+        TrustRoot v2r = v1.toBuilder().version(2).revoke(A.keyId()).threshold(2).build();
+        assertThrows(TrustException.class, () -> v1.acceptRotation(v2r.signedBy(A, B), NOW));
+        // same version: replay
+        TrustRoot same = v1.toBuilder().build().signedBy(A, B, C);
+        assertThrows(TrustException.class, () -> v1.acceptRotation(same, NOW));
+        // expired new root
+        TrustRoot expired = v1.toBuilder().version(3).createdAt(NOW.minusSeconds(100)).expiresAt(NOW.minusSeconds(1))
+                .build().signedBy(A, B, C);
+        assertThrows(TrustException.class, () -> v1.acceptRotation(expired, NOW));
+    }
+
+    private static byte[] withSigs(TrustRoot t, List<SignatureRecord> sigs) {
+        String s = new String(t.toBytes(), StandardCharsets.UTF_8);
+        var n = io.edgeloop.ota.json.CanonicalJson.object();
+        try {
+            var tree = (com.fasterxml.jackson.databind.node.ObjectNode) io.edgeloop.ota.json.CanonicalJson.parse(
+                    s.getBytes(StandardCharsets.UTF_8));
+            var arr = n.arrayNode();
+            sigs.forEach(x -> arr.add(x.toJson()));
+            tree.set("signatures", arr);
+            return io.edgeloop.ota.json.CanonicalJson.bytes(tree);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
