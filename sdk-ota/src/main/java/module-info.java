@@ -14,6 +14,7 @@ module io.edgeloop.ota {
     exports io.edgeloop.ota.json;
     exports io.edgeloop.ota.trust;
     exports io.edgeloop.ota.bundle;
+    exports io.edgeloop.ota.agent;
 
     uses io.edgeloop.api.runtime.ModelRuntimeProvider;
 }
