@@ -43,6 +43,17 @@ public final class MemoryDeviceStorage implements DeviceStorage {
     }
 
     /**
+     * Returns an independent copy (a factory image for many simulated devices).
+     *
+     * @return the copy
+     */
+    public MemoryDeviceStorage copy() {
+        MemoryDeviceStorage c = new MemoryDeviceStorage();
+        c.values.putAll(values);
+        return c;
+    }
+
+    /**
      * Flips one bit of a stored value (storage corruption, for tests).
      *
      * @param name the name
