@@ -1,0 +1,242 @@
+package io.edgeloop.quantize.importer;
+
+import io.edgeloop.quantize.ir.Activation;
+import io.edgeloop.quantize.ir.DecisionTree;
+import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.FeatureScaling;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.ir.Head;
+import io.edgeloop.quantize.ir.NetworkModel;
+import io.edgeloop.quantize.ir.TreeEnsembleModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
+import org.tribuo.Output;
+import org.tribuo.classification.Label;
+import org.tribuo.common.sgd.AbstractLinearSGDModel;
+import org.tribuo.common.tree.LeafNode;
+import org.tribuo.common.tree.Node;
+import org.tribuo.common.tree.SplitNode;
+import org.tribuo.common.tree.TreeModel;
+import org.tribuo.ensemble.EnsembleModel;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.regression.Regressor;
+import org.tribuo.transform.TransformedModel;
+import org.tribuo.transform.Transformer;
+import org.tribuo.transform.TransformerMap;
+
+/**
+ * Imports Tribuo models into the IR: linear SGD models (classification: softmax head over one logit per class;
+ * regression: identity head), CART trees and ensembles of them (voting for classification, averaging for
+ * regression), optionally wrapped in a {@link TransformedModel} whose per-feature transformations are affine
+ * (mean/std standardisation, linear scaling), which become the network's {@link FeatureScaling}.
+ *
+ * <p>Inputs are ordered as Tribuo's feature map (by id). Thread-safe: stateless.
+ */
+public final class TribuoImporter {
+    /** Creates an importer. */
+    public TribuoImporter() {
+    }
+
+    /**
+     * Reads a model written by {@code Model.serializeToFile} (what {@code edgeloop train} writes).
+     *
+     * @param file the file
+     * @return the IR model
+     * @throws IOException when the file is not a Tribuo model
+     */
+    public FloatModel read(Path file) throws IOException {
+        return fromModel(load(file));
+    }
+
+    /**
+     * @param file a serialized Tribuo model
+     * @return the Tribuo model
+     * @throws IOException when it cannot be read
+     */
+    public static Model<?> load(Path file) throws IOException {
+        try {
+            return Model.deserializeFromFile(file);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("Cannot read Tribuo model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param model a Tribuo model
+     * @return the IR model
+     * @throws IllegalArgumentException for model kinds the IR does not cover (the message names the class)
+     */
+    public FloatModel fromModel(Model<?> model) {
+        FeatureScaling scaling = null;
+        Model<?> inner = model;
+        if (model instanceof TransformedModel) {
+            TransformedModel<?> tm = (TransformedModel<?>) model;
+            inner = tm.getInnerModel();
+            scaling = affine(tm.getTransformerMap(), model.getFeatureIDMap());
+        }
+        ImmutableFeatureMap fmap = model.getFeatureIDMap();
+        List<String> features = new ArrayList<>();
+        for (int i = 0; i < fmap.size(); i++) {
+            features.add(fmap.get(i).getName());
+        }
+        if (inner instanceof AbstractLinearSGDModel) {
+            return linear((AbstractLinearSGDModel<?>) inner, features, scaling);
+        }
+        if (scaling != null) {
+            throw new IllegalArgumentException("Feature transformations in front of " + inner.getClass().getSimpleName()
+                    + " are not supported; train trees on raw features");
+        }
+        if (inner instanceof TreeModel) {
+            return new TreeEnsembleModel(features, classes(inner), List.of(tree((TreeModel<?>) inner)));
+        }
+        if (inner instanceof EnsembleModel) {
+            List<DecisionTree> trees = new ArrayList<>();
+            for (Model<?> m : ((EnsembleModel<?>) inner).getModels()) {
+                if (!(m instanceof TreeModel)) {
+                    throw new IllegalArgumentException("Ensemble member " + m.getClass().getName() + " is not a tree");
+                }
+                trees.add(tree((TreeModel<?>) m));
+            }
+            return new TreeEnsembleModel(features, classes(inner), trees);
+        }
+        throw new IllegalArgumentException("Unsupported Tribuo model " + inner.getClass().getName()
+                + "; supported: linear SGD (classification, regression), CART trees and tree ensembles");
+    }
+
+    private static List<String> classes(Model<?> m) {
+        ImmutableOutputInfo<?> info = m.getOutputIDInfo();
+        List<String> c = new ArrayList<>();
+        for (int i = 0; i < info.size(); i++) {
+            Output<?> o = info.getOutput(i);
+            if (o instanceof Label) {
+                c.add(((Label) o).getLabel());
+            } else {
+                return List.of();
+            }
+        }
+        return c;
+    }
+
+    private static FeatureScaling affine(TransformerMap map, ImmutableFeatureMap fmap) {
+        int n = fmap.size();
+        double[] s = new double[n];
+        double[] o = new double[n];
+        for (int i = 0; i < n; i++) {
+            String name = fmap.get(i).getName();
+            List<Transformer> ts = map.get(name);
+            if (ts == null || ts.isEmpty()) {
+                s[i] = 1;
+                continue;
+            }
+            double t0 = TransformerMap.applyTransformerList(0, ts);
+            double t1 = TransformerMap.applyTransformerList(1, ts);
+            double t2 = TransformerMap.applyTransformerList(1000, ts);
+            double a = t1 - t0;
+            double predicted = a * 1000 + t0;
+            if (Math.abs(predicted - t2) > 1e-6 * Math.max(1, Math.abs(t2))) {
+                throw new IllegalArgumentException("The transformation of feature '" + name + "' is not affine; only "
+                        + "affine transformations (standardisation, linear scaling) can be imported");
+            }
+            s[i] = a;
+            o[i] = t0;
+        }
+        return new FeatureScaling(s, o);
+    }
+
+    private static NetworkModel linear(AbstractLinearSGDModel<?> m, List<String> features, FeatureScaling scaling) {
+        DenseMatrix w = m.getWeightsCopy();
+        int outs = w.getDimension1Size();
+        int cols = w.getDimension2Size();
+        int n = features.size();
+        if (cols != n + 1) {
+            throw new IllegalArgumentException("Linear model has " + cols + " weight columns for " + n
+                    + " features (expected features + bias)");
+        }
+        double[][] wt = new double[outs][n];
+        double[] b = new double[outs];
+        for (int o = 0; o < outs; o++) {
+            for (int i = 0; i < n; i++) {
+                wt[o][i] = w.get(o, i);
+            }
+            b[o] = w.get(o, n);
+        }
+        List<String> classes = classes(m);
+        FeatureScaling fs = scaling == null ? FeatureScaling.identity(n) : scaling;
+        Head head = classes.isEmpty() ? Head.IDENTITY : Head.SOFTMAX;
+        return new NetworkModel(features, classes, fs, List.of(new DenseLayer(wt, b, Activation.NONE)), head);
+    }
+
+    private static DecisionTree tree(TreeModel<?> m) {
+        List<Integer> feature = new ArrayList<>();
+        List<Double> thr = new ArrayList<>();
+        List<Integer> left = new ArrayList<>();
+        List<Integer> right = new ArrayList<>();
+        List<Double> value = new ArrayList<>();
+        ImmutableOutputInfo<?> info = m.getOutputIDInfo();
+        add(m.getRoot(), info, feature, thr, left, right, value);
+        int n = feature.size();
+        int[] f = new int[n];
+        double[] t = new double[n];
+        int[] l = new int[n];
+        int[] r = new int[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = feature.get(i);
+            t[i] = thr.get(i);
+            l[i] = left.get(i);
+            r[i] = right.get(i);
+            v[i] = value.get(i);
+        }
+        return new DecisionTree(f, t, l, r, v);
+    }
+
+    /** Pre-order: children always follow their parent. */
+    private static int add(Node<?> node, ImmutableOutputInfo<?> info, List<Integer> feature, List<Double> thr,
+            List<Integer> left, List<Integer> right, List<Double> value) {
+        int idx = feature.size();
+        feature.add(-1);
+        thr.add(0.0);
+        left.add(-1);
+        right.add(-1);
+        value.add(0.0);
+        if (node instanceof SplitNode) {
+            SplitNode<?> s = (SplitNode<?>) node;
+            feature.set(idx, s.getFeatureID());
+            thr.set(idx, s.splitValue());
+            int l = add(s.getLessThanOrEqual(), info, feature, thr, left, right, value);
+            int r = add(s.getGreaterThan(), info, feature, thr, left, right, value);
+            left.set(idx, l);
+            right.set(idx, r);
+        } else if (node instanceof LeafNode) {
+            Output<?> out = ((LeafNode<?>) node).getOutput();
+            if (out instanceof Label) {
+                value.set(idx, (double) idOf(info, out));
+            } else if (out instanceof Regressor) {
+                double[] vs = ((Regressor) out).getValues();
+                if (vs.length != 1) {
+                    throw new IllegalArgumentException("Multi-output regression trees are not supported");
+                }
+                value.set(idx, vs[0]);
+            } else {
+                throw new IllegalArgumentException("Unsupported tree output " + out.getClass().getName());
+            }
+        } else {
+            throw new IllegalArgumentException("Unsupported tree node " + node.getClass().getName());
+        }
+        return idx;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int idOf(ImmutableOutputInfo info, Output out) {
+        int id = info.getID(out);
+        if (id < 0) {
+            throw new IllegalArgumentException("Leaf output " + out + " is not in the model's output domain");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,108 @@
+package io.edgeloop.quantize.ir;
+
+import java.util.Objects;
+
+/**
+ * One binary decision tree in flat arrays. Node {@code n} is a split when {@code feature(n) >= 0}: go to
+ * {@link #right(int)} when {@code x[feature] > threshold}, else to {@link #left(int)} (Tribuo's convention;
+ * ONNX modes are normalised to it on import). A leaf holds a value: a class index for classification trees, a
+ * prediction for regression trees. Node 0 is the root.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class DecisionTree {
+    private final int[] feature;
+    private final double[] threshold;
+    private final int[] left;
+    private final int[] right;
+    private final double[] value;
+
+    /**
+     * @param feature   split feature per node, -1 for leaves
+     * @param threshold split threshold per node (ignored for leaves)
+     * @param left      node taken when {@code x <= threshold}
+     * @param right     node taken when {@code x > threshold}
+     * @param value     leaf value per node (ignored for splits)
+     */
+    public DecisionTree(int[] feature, double[] threshold, int[] left, int[] right, double[] value) {
+        int n = Objects.requireNonNull(feature, "feature").length;
+        if (n == 0 || threshold.length != n || left.length != n || right.length != n || value.length != n) {
+            throw new IllegalArgumentException("Tree arrays must be non-empty and of equal length");
+        }
+        for (int i = 0; i < n; i++) {
+            if (feature[i] >= 0) {
+                if (left[i] <= i || right[i] <= i || left[i] >= n || right[i] >= n) {
+                    throw new IllegalArgumentException("Tree node " + i + " has children " + left[i] + "/" + right[i]
+                            + "; children must follow their parent and lie in [0, " + n + ")");
+                }
+                if (!Double.isFinite(threshold[i])) {
+                    throw new IllegalArgumentException("Tree node " + i + " has threshold " + threshold[i]);
+                }
+            } else if (!Double.isFinite(value[i])) {
+                throw new IllegalArgumentException("Tree leaf " + i + " has value " + value[i]);
+            }
+        }
+        this.feature = feature.clone();
+        this.threshold = threshold.clone();
+        this.left = left.clone();
+        this.right = right.clone();
+        this.value = value.clone();
+    }
+
+    /** @return the number of nodes */
+    public int size() {
+        return feature.length;
+    }
+
+    /**
+     * @param n node
+     * @return its split feature, or -1 for a leaf
+     */
+    public int feature(int n) {
+        return feature[n];
+    }
+
+    /**
+     * @param n node
+     * @return its threshold
+     */
+    public double threshold(int n) {
+        return threshold[n];
+    }
+
+    /**
+     * @param n node
+     * @return the child for {@code x <= threshold}
+     */
+    public int left(int n) {
+        return left[n];
+    }
+
+    /**
+     * @param n node
+     * @return the child for {@code x > threshold}
+     */
+    public int right(int n) {
+        return right[n];
+    }
+
+    /**
+     * @param n node
+     * @return the leaf value
+     */
+    public double value(int n) {
+        return value[n];
+    }
+
+    /**
+     * @param x raw features
+     * @return the leaf reached
+     */
+    public int leaf(double[] x) {
+        int n = 0;
+        while (feature[n] >= 0) {
+            n = x[feature[n]] > threshold[n] ? right[n] : left[n];
+        }
+        return n;
+    }
+}

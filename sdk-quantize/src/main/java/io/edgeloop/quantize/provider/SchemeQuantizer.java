@@ -1,0 +1,78 @@
+package io.edgeloop.quantize.provider;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.quantize.QuantizationRequest;
+import io.edgeloop.api.quantize.QuantizedModel;
+import io.edgeloop.api.quantize.Quantizer;
+import io.edgeloop.quantize.importer.ModelReader;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.scheme.Calibration;
+import io.edgeloop.quantize.scheme.ModelQuantizer;
+import io.edgeloop.quantize.scheme.Scheme;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.Objects;
+
+/**
+ * The {@link Quantizer} behind the {@code int8}, {@code int16} and {@code int32} providers. Options (request or
+ * provider config): {@code calibration=auto|min-max|percentile|mse} (default auto), {@code weights=int8|int16} for
+ * int16.
+ *
+ * <p>Thread-safe: immutable.
+ */
+final class SchemeQuantizer implements Quantizer {
+    private final String scheme;
+    private final ComponentConfig config;
+
+    SchemeQuantizer(String scheme, ComponentConfig config) {
+        this.scheme = scheme;
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public String scheme() {
+        return scheme;
+    }
+
+    @Override
+    public QuantizedModel quantize(QuantizationRequest request) throws IOException {
+        FloatModel model = ModelReader.read(request.modelFile());
+        String calib = option(request, "calibration", "auto");
+        String weights = option(request, "weights", scheme.equals("int16") ? "int16" : scheme);
+        int wbits = "int8".equals(weights) ? 8 : 16;
+        Scheme s = Scheme.of(scheme, wbits);
+        double[][] rows = request.calibration();
+        ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib)).quantizeDetailed(model, rows);
+        IntModel im = res.model();
+        byte[] modelBytes = Files.readAllBytes(request.modelFile());
+        Provenance p = Provenance.capture("quantized-model", SchemeQuantizer.class)
+                .setting("scheme", scheme)
+                .setting("weights", s.weightBits())
+                .setting("calibration", res.calibration().id())
+                .setting("target", request.target().id())
+                .setting("rounding", "single")
+                .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)
+                .input("calibration", Sha256.hex(digestRows(rows)), digestRows(rows).length)
+                .build();
+        return new QuantizedArtifact(im, request.target(), res.calibration().id(), p);
+    }
+
+    private String option(QuantizationRequest r, String key, String def) {
+        return r.options().asMap().getOrDefault(key, config.asMap().getOrDefault(key, def));
+    }
+
+    private static byte[] digestRows(double[][] rows) {
+        ByteBuffer b = ByteBuffer.allocate(rows.length * (rows.length == 0 ? 0 : rows[0].length) * 8);
+        for (double[] r : rows) {
+            for (double v : r) {
+                b.putDouble(v);
+            }
+        }
+        return b.array();
+    }
+}

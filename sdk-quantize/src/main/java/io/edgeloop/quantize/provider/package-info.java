@@ -1,0 +1,2 @@
+/** Edgeloop quantize: provider. See the types' javadoc for thread safety. */
+package io.edgeloop.quantize.provider;

@@ -1,0 +1,267 @@
+package io.edgeloop.quantize.runtime;
+
+import io.edgeloop.quantize.scheme.FixedPoint;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One integer dense layer: {@code acc[o] = bias[o] + sum_i w[o][i] * in[i]} (the input zero points are folded
+ * into the bias), then {@code out[o] = clamp(zeroPoint + RoundingDivideByPOT64(acc * multiplier[o], shift[o]),
+ * outputMin, outputMax)}. ReLU and ReLU6 are expressed by the clamp bounds.
+ *
+ * <p>The accumulator proof: for inputs in [inputMin, inputMax], {@code |acc| <= accumulatorBound}, computed
+ * from the weights; the accumulator is 32-bit when the bound is below 2^31, else 64-bit, and
+ * {@code accumulatorBound * multiplier < 2^63} so the requantisation product cannot overflow. The constructor
+ * recomputes the bound and rejects a layer whose stored bound or widths are not proved.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class IntLayer {
+    private static final BigInteger INT64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+    private final int inputs;
+    private final int outputs;
+    private final int weightBits;
+    private final int[] weights;
+    private final long[] bias;
+    private final int[] multiplier;
+    private final int[] shift;
+    private final int zeroPoint;
+    private final int outputMin;
+    private final int outputMax;
+    private final int inputMin;
+    private final int inputMax;
+    private final double outputScale;
+    private final String activation;
+    private final long accumulatorBound;
+    private final int accumulatorBits;
+
+    /**
+     * @param inputs      input count
+     * @param outputs     output count
+     * @param weightBits  8, 16 or 32: the storage width of the weights
+     * @param weights     row-major [outputs][inputs]
+     * @param bias        per-output bias with the input zero points folded in
+     * @param multiplier  per-output multiplier in [0, 2^31)
+     * @param shift       per-output right shift in [0, 62]
+     * @param zeroPoint   output zero point
+     * @param outputMin   output clamp minimum
+     * @param outputMax   output clamp maximum
+     * @param inputMin    smallest input value the layer can receive
+     * @param inputMax    largest input value the layer can receive
+     * @param outputScale the real value of one output step (for dequantisation)
+     * @param activation  the activation name, for documentation ({@code none}, {@code relu}, {@code relu6})
+     * @throws IllegalArgumentException when a value is out of range or the accumulator is not proved
+     */
+    public IntLayer(int inputs, int outputs, int weightBits, int[] weights, long[] bias, int[] multiplier, int[] shift,
+            int zeroPoint, int outputMin, int outputMax, int inputMin, int inputMax, double outputScale,
+            String activation) {
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.weightBits = weightBits;
+        this.weights = Objects.requireNonNull(weights, "weights").clone();
+        this.bias = Objects.requireNonNull(bias, "bias").clone();
+        this.multiplier = Objects.requireNonNull(multiplier, "multiplier").clone();
+        this.shift = Objects.requireNonNull(shift, "shift").clone();
+        this.zeroPoint = zeroPoint;
+        this.outputMin = outputMin;
+        this.outputMax = outputMax;
+        this.inputMin = inputMin;
+        this.inputMax = inputMax;
+        this.outputScale = outputScale;
+        this.activation = Objects.requireNonNull(activation, "activation");
+        if (inputs <= 0 || outputs <= 0 || weights.length != inputs * outputs || bias.length != outputs
+                || multiplier.length != outputs || shift.length != outputs) {
+            throw new IllegalArgumentException("Layer shapes disagree: " + inputs + "x" + outputs + " with "
+                    + weights.length + " weights, " + bias.length + " biases, " + multiplier.length
+                    + " multipliers, " + shift.length + " shifts");
+        }
+        if (weightBits != 8 && weightBits != 16 && weightBits != 32) {
+            throw new IllegalArgumentException("weightBits must be 8, 16 or 32, got " + weightBits);
+        }
+        long wLimit = weightBits == 32 ? Integer.MAX_VALUE : (1L << (weightBits - 1)) - 1;
+        for (int w : weights) {
+            if (Math.abs((long) w) > wLimit) {
+                throw new IllegalArgumentException("Weight " + w + " does not fit " + weightBits + " bits");
+            }
+        }
+        if (outputMin > outputMax || inputMin > inputMax) {
+            throw new IllegalArgumentException("Empty output or input range");
+        }
+        if (!(outputScale > 0) || Double.isInfinite(outputScale)) {
+            throw new IllegalArgumentException("outputScale must be finite and positive, got " + outputScale);
+        }
+        BigInteger inAbs = BigInteger.valueOf(Math.max(Math.abs((long) inputMin), Math.abs((long) inputMax)));
+        BigInteger bound = BigInteger.ZERO;
+        BigInteger maxProduct = BigInteger.ZERO;
+        for (int o = 0; o < outputs; o++) {
+            if (multiplier[o] < 0 || shift[o] < 0 || shift[o] > 62) {
+                throw new IllegalArgumentException("Output " + o + " has multiplier " + multiplier[o] + " and shift "
+                        + shift[o] + "; multipliers must be >= 0 and shifts in [0, 62]");
+            }
+            BigInteger b = BigInteger.valueOf(Math.abs(bias[o]));
+            for (int i = 0; i < inputs; i++) {
+                b = b.add(BigInteger.valueOf(Math.abs((long) weights[o * inputs + i])).multiply(inAbs));
+            }
+            bound = bound.max(b);
+            maxProduct = maxProduct.max(b.multiply(BigInteger.valueOf(multiplier[o])));
+        }
+        if (bound.compareTo(INT64_MAX) > 0 || maxProduct.compareTo(INT64_MAX) > 0) {
+            throw new IllegalArgumentException("Accumulator bound " + bound + " times multiplier exceeds int64: the layer "
+                    + "cannot be computed exactly; use narrower weights or fewer inputs");
+        }
+        this.accumulatorBound = bound.longValueExact();
+        this.accumulatorBits = accumulatorBound <= Integer.MAX_VALUE ? 32 : 64;
+    }
+
+    /** @return input count */
+    public int inputs() {
+        return inputs;
+    }
+
+    /** @return output count */
+    public int outputs() {
+        return outputs;
+    }
+
+    /** @return weight storage width */
+    public int weightBits() {
+        return weightBits;
+    }
+
+    /**
+     * @param o output
+     * @param i input
+     * @return the weight
+     */
+    public int weight(int o, int i) {
+        return weights[o * inputs + i];
+    }
+
+    /**
+     * @param o output
+     * @return its bias
+     */
+    public long bias(int o) {
+        return bias[o];
+    }
+
+    /**
+     * @param o output
+     * @return its multiplier
+     */
+    public int multiplier(int o) {
+        return multiplier[o];
+    }
+
+    /**
+     * @param o output
+     * @return its shift
+     */
+    public int shift(int o) {
+        return shift[o];
+    }
+
+    /** @return output zero point */
+    public int zeroPoint() {
+        return zeroPoint;
+    }
+
+    /** @return output clamp minimum */
+    public int outputMin() {
+        return outputMin;
+    }
+
+    /** @return output clamp maximum */
+    public int outputMax() {
+        return outputMax;
+    }
+
+    /** @return smallest input */
+    public int inputMin() {
+        return inputMin;
+    }
+
+    /** @return largest input */
+    public int inputMax() {
+        return inputMax;
+    }
+
+    /** @return the real value of one output step */
+    public double outputScale() {
+        return outputScale;
+    }
+
+    /** @return the proved accumulator bound */
+    public long accumulatorBound() {
+        return accumulatorBound;
+    }
+
+    /** @return 32 or 64 */
+    public int accumulatorBits() {
+        return accumulatorBits;
+    }
+
+    /** @return whether every bias fits in 32 bits */
+    public boolean biasFits32() {
+        for (long b : bias) {
+            if (b != (int) b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs the layer.
+     *
+     * @param in  inputs
+     * @param out outputs
+     */
+    void apply(int[] in, int[] out) {
+        for (int o = 0; o < outputs; o++) {
+            long acc = bias[o];
+            int base = o * inputs;
+            for (int i = 0; i < inputs; i++) {
+                acc += (long) weights[base + i] * in[i];
+            }
+            long v = FixedPoint.requantize(acc, multiplier[o], shift[o]) + zeroPoint;
+            out[o] = (int) Math.max(outputMin, Math.min(outputMax, v));
+        }
+    }
+
+    /** @return parameter bytes on the device */
+    long parameterBytes() {
+        long w = (long) weights.length * (weightBits / 8);
+        long b = (long) outputs * (accumulatorBits == 32 && biasFits32() ? 4 : 8);
+        return w + b + outputs * 4L + outputs;
+    }
+
+    Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("inputs", inputs);
+        m.put("outputs", outputs);
+        m.put("activation", activation);
+        m.put("weightBits", weightBits);
+        m.put("weights", weights);
+        m.put("bias", bias);
+        m.put("multiplier", multiplier);
+        m.put("shift", shift);
+        m.put("outputZeroPoint", zeroPoint);
+        m.put("outputScale", outputScale);
+        m.put("outputMin", outputMin);
+        m.put("outputMax", outputMax);
+        m.put("inputMin", inputMin);
+        m.put("inputMax", inputMax);
+        m.put("accumulatorBits", accumulatorBits);
+        m.put("accumulatorBound", accumulatorBound);
+        return m;
+    }
+
+    /** @return the activation name */
+    public String activation() {
+        return activation;
+    }
+}

@@ -1,0 +1,76 @@
+package io.edgeloop.quantize.runtime;
+
+import io.edgeloop.api.runtime.IntegerModel;
+import io.edgeloop.quantize.ir.FloatModel;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Edgeloop's reference integer runtime: the truth the generated C code is compared with bit for bit. Inputs are
+ * validated against {@link InputQuantization#min()}/{@link InputQuantization#max()}.
+ *
+ * <p>Implementations are immutable and thread-safe.
+ */
+public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTreeEnsemble {
+    /** @return how raw features become inputs */
+    InputQuantization input();
+
+    /** @return feature names in input order */
+    List<String> featureNames();
+
+    /** @return class names in output order, empty for regression */
+    List<String> classNames();
+
+    /** @return {@code network} or {@code tree-ensemble} */
+    String kind();
+
+    /** @return the scheme name ({@code int8}, {@code int16}, {@code int32}) */
+    String scheme();
+
+    /**
+     * @param q an output value
+     * @param o its output index
+     * @return the real value it stands for
+     */
+    double dequantizeOutput(int o, int q);
+
+    /** @return bytes the parameters occupy on the device */
+    long parameterBytes();
+
+    /** @return bytes the same parameters take as float32 */
+    long float32ParameterBytes();
+
+    /** @return the JSON-ready map of the integer model (without envelope fields) */
+    Map<String, Object> toMap();
+
+    /**
+     * @param input integer inputs
+     * @return the predicted class (largest output, lowest index on ties)
+     */
+    default int predictClass(int[] input) {
+        int[] out = predict(input);
+        if (out.length == 1 && !classNames().isEmpty()) {
+            return dequantizeOutput(0, out[0]) > 0 ? 1 : 0;
+        }
+        return FloatModel.argmax(out);
+    }
+
+    /**
+     * Validates an input vector.
+     *
+     * @param input the input
+     * @throws IllegalArgumentException when the length or a value is wrong
+     */
+    default void checkInput(int[] input) {
+        InputQuantization iq = input();
+        if (input.length != iq.size()) {
+            throw new IllegalArgumentException("Expected " + iq.size() + " inputs, got " + input.length);
+        }
+        for (int i = 0; i < input.length; i++) {
+            if (input[i] < iq.min() || input[i] > iq.max()) {
+                throw new IllegalArgumentException("Input " + i + " is " + input[i] + ", outside [" + iq.min() + ", "
+                        + iq.max() + "] of scheme " + scheme());
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.edgeloop.quantize.runtime;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An integer network: per-feature input quantization followed by {@link IntLayer}s. The outputs are the last
+ * layer's integer values.
+ *
+ * <p>Thread-safe: immutable; {@link #predict} allocates its own buffers.
+ */
+public final class IntNetwork implements IntModel {
+    private final String scheme;
+    private final List<String> featureNames;
+    private final List<String> classNames;
+    private final InputQuantization input;
+    private final List<IntLayer> layers;
+
+    /**
+     * @param scheme       scheme name
+     * @param featureNames feature names
+     * @param classNames   class names, empty for regression
+     * @param input        input quantization
+     * @param layers       layers, chained
+     */
+    public IntNetwork(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
+            List<IntLayer> layers) {
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.featureNames = List.copyOf(featureNames);
+        this.classNames = List.copyOf(classNames);
+        this.input = Objects.requireNonNull(input, "input");
+        this.layers = List.copyOf(layers);
+        if (this.layers.isEmpty()) {
+            throw new IllegalArgumentException("An integer network needs at least one layer");
+        }
+        if (featureNames.size() != input.size()) {
+            throw new IllegalArgumentException(featureNames.size() + " feature names for " + input.size() + " inputs");
+        }
+        int width = input.size();
+        int lo = input.min();
+        int hi = input.max();
+        for (int l = 0; l < this.layers.size(); l++) {
+            IntLayer layer = this.layers.get(l);
+            if (layer.inputs() != width) {
+                throw new IllegalArgumentException("Layer " + l + " takes " + layer.inputs() + " inputs, receives " + width);
+            }
+            if (layer.inputMin() > lo || layer.inputMax() < hi) {
+                throw new IllegalArgumentException("Layer " + l + " was proved for inputs in [" + layer.inputMin() + ", "
+                        + layer.inputMax() + "] but receives [" + lo + ", " + hi + "]");
+            }
+            width = layer.outputs();
+            lo = layer.outputMin();
+            hi = layer.outputMax();
+        }
+    }
+
+    /** @return the layers */
+    public List<IntLayer> layers() {
+        return layers;
+    }
+
+    @Override
+    public InputQuantization input() {
+        return input;
+    }
+
+    @Override
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public String kind() {
+        return "network";
+    }
+
+    @Override
+    public String scheme() {
+        return scheme;
+    }
+
+    @Override
+    public int inputSize() {
+        return input.size();
+    }
+
+    @Override
+    public int outputSize() {
+        return layers.get(layers.size() - 1).outputs();
+    }
+
+    @Override
+    public void predict(int[] in, int[] out) {
+        checkInput(in);
+        if (out.length != outputSize()) {
+            throw new IllegalArgumentException("Expected an output array of " + outputSize() + ", got " + out.length);
+        }
+        int[] cur = in;
+        for (int l = 0; l < layers.size(); l++) {
+            IntLayer layer = layers.get(l);
+            int[] next = l == layers.size() - 1 ? out : new int[layer.outputs()];
+            layer.apply(cur, next);
+            cur = next;
+        }
+    }
+
+    @Override
+    public double dequantizeOutput(int o, int q) {
+        IntLayer last = layers.get(layers.size() - 1);
+        return last.outputScale() * ((double) q - last.zeroPoint());
+    }
+
+    @Override
+    public long parameterBytes() {
+        long b = 0;
+        for (IntLayer l : layers) {
+            b += l.parameterBytes();
+        }
+        return b;
+    }
+
+    @Override
+    public long float32ParameterBytes() {
+        long b = 0;
+        for (IntLayer l : layers) {
+            b += 4L * ((long) l.inputs() * l.outputs() + l.outputs());
+        }
+        return b;
+    }
+
+    @Override
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> ls = new ArrayList<>();
+        for (IntLayer l : layers) {
+            ls.add(l.toMap());
+        }
+        m.put("layers", ls);
+        return m;
+    }
+}

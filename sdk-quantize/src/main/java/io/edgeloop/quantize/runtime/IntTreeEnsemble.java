@@ -1,0 +1,284 @@
+package io.edgeloop.quantize.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Integer decision trees in flat arrays: node {@code n} splits when {@code feature[n] >= 0}, going to
+ * {@code right[n]} when {@code input[feature[n]] > threshold[n]} and to {@code left[n]} otherwise; a leaf holds
+ * {@code value[n]}. Classification: each tree adds one vote to class {@code value[leaf]}; the outputs are the
+ * votes. Regression: the output is the sum of the leaf values ({@link #dequantizeOutput} divides by the number
+ * of trees).
+ *
+ * <p>Thresholds are integers in the quantized input domain. The split proof: for every integer input {@code q}
+ * of the valid range, {@code q > threshold[n]} exactly when the float model's split
+ * {@code dequantize(q) > floatThreshold[n]} holds; {@link #verifySplits()} re-checks it at load time.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class IntTreeEnsemble implements IntModel {
+    private final String scheme;
+    private final List<String> featureNames;
+    private final List<String> classNames;
+    private final InputQuantization input;
+    private final int[] roots;
+    private final int[] feature;
+    private final long[] threshold;
+    private final double[] floatThreshold;
+    private final int[] left;
+    private final int[] right;
+    private final int[] value;
+    private final double leafScale;
+
+    /**
+     * @param scheme         scheme name
+     * @param featureNames   feature names
+     * @param classNames     class names, empty for regression
+     * @param input          input quantization
+     * @param roots          root node of each tree
+     * @param feature        per node split feature or -1
+     * @param threshold      per node integer threshold
+     * @param floatThreshold per node float threshold (for the proof)
+     * @param left           per node {@code <=} child
+     * @param right          per node {@code >} child
+     * @param value          per node leaf value (class index or quantized leaf value)
+     * @param leafScale      the real value of one leaf step (1 for classification)
+     */
+    public IntTreeEnsemble(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
+            int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
+            double leafScale) {
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.featureNames = List.copyOf(featureNames);
+        this.classNames = List.copyOf(classNames);
+        this.input = Objects.requireNonNull(input, "input");
+        this.roots = roots.clone();
+        this.feature = feature.clone();
+        this.threshold = threshold.clone();
+        this.floatThreshold = floatThreshold.clone();
+        this.left = left.clone();
+        this.right = right.clone();
+        this.value = value.clone();
+        this.leafScale = leafScale;
+        int n = feature.length;
+        if (roots.length == 0 || threshold.length != n || floatThreshold.length != n || left.length != n
+                || right.length != n || value.length != n) {
+            throw new IllegalArgumentException("Tree arrays must have equal lengths and at least one root");
+        }
+        for (int r : roots) {
+            if (r < 0 || r >= n) {
+                throw new IllegalArgumentException("Root " + r + " is outside [0, " + n + ")");
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (feature[i] >= input.size()) {
+                throw new IllegalArgumentException("Node " + i + " splits on feature " + feature[i] + " of " + input.size());
+            }
+            if (feature[i] >= 0 && (left[i] <= i || right[i] <= i || left[i] >= n || right[i] >= n)) {
+                throw new IllegalArgumentException("Node " + i + " has children " + left[i] + "/" + right[i]
+                        + "; children must follow their parent");
+            }
+            if (feature[i] < 0 && !classNames.isEmpty() && (value[i] < 0 || value[i] >= classNames.size())) {
+                throw new IllegalArgumentException("Leaf " + i + " votes for class " + value[i] + " of "
+                        + classNames.size());
+            }
+        }
+        if (!(leafScale > 0)) {
+            throw new IllegalArgumentException("leafScale must be positive, got " + leafScale);
+        }
+    }
+
+    /**
+     * Checks the split proof for every node: {@code dequantize(threshold) <= floatThreshold} (or threshold is
+     * below the range) and {@code dequantize(threshold + 1) > floatThreshold} (or threshold + 1 is above it).
+     *
+     * @throws IllegalArgumentException naming the first node whose integer split differs from the float split
+     */
+    public void verifySplits() {
+        for (int n = 0; n < feature.length; n++) {
+            int f = feature[n];
+            if (f < 0) {
+                continue;
+            }
+            long t = threshold[n];
+            boolean lowOk = t < input.min() || input.dequantize(f, (int) t) <= floatThreshold[n];
+            boolean highOk = t >= input.max() || input.dequantize(f, (int) (t + 1)) > floatThreshold[n];
+            if (t < input.min() - 1L || t > input.max() || !lowOk || !highOk) {
+                throw new IllegalArgumentException("Tree node " + n + ": integer threshold " + t
+                        + " does not reproduce the float split x[" + f + "] > " + floatThreshold[n]);
+            }
+        }
+    }
+
+    /** @return number of trees */
+    public int trees() {
+        return roots.length;
+    }
+
+    /** @return number of nodes over all trees */
+    public int nodes() {
+        return feature.length;
+    }
+
+    /**
+     * @param t tree
+     * @return its root node
+     */
+    public int root(int t) {
+        return roots[t];
+    }
+
+    /**
+     * @param n node
+     * @return split feature or -1
+     */
+    public int feature(int n) {
+        return feature[n];
+    }
+
+    /**
+     * @param n node
+     * @return integer threshold
+     */
+    public long threshold(int n) {
+        return threshold[n];
+    }
+
+    /**
+     * @param n node
+     * @return float threshold
+     */
+    public double floatThreshold(int n) {
+        return floatThreshold[n];
+    }
+
+    /**
+     * @param n node
+     * @return left child
+     */
+    public int left(int n) {
+        return left[n];
+    }
+
+    /**
+     * @param n node
+     * @return right child
+     */
+    public int right(int n) {
+        return right[n];
+    }
+
+    /**
+     * @param n node
+     * @return leaf value
+     */
+    public int value(int n) {
+        return value[n];
+    }
+
+    /** @return the real value of one leaf step */
+    public double leafScale() {
+        return leafScale;
+    }
+
+    @Override
+    public InputQuantization input() {
+        return input;
+    }
+
+    @Override
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public String kind() {
+        return "tree-ensemble";
+    }
+
+    @Override
+    public String scheme() {
+        return scheme;
+    }
+
+    @Override
+    public int inputSize() {
+        return input.size();
+    }
+
+    @Override
+    public int outputSize() {
+        return classNames.isEmpty() ? 1 : classNames.size();
+    }
+
+    @Override
+    public void predict(int[] in, int[] out) {
+        checkInput(in);
+        if (out.length != outputSize()) {
+            throw new IllegalArgumentException("Expected an output array of " + outputSize() + ", got " + out.length);
+        }
+        java.util.Arrays.fill(out, 0);
+        for (int r : roots) {
+            int n = r;
+            while (feature[n] >= 0) {
+                n = in[feature[n]] > threshold[n] ? right[n] : left[n];
+            }
+            if (classNames.isEmpty()) {
+                out[0] += value[n];
+            } else {
+                out[value[n]]++;
+            }
+        }
+    }
+
+    @Override
+    public double dequantizeOutput(int o, int q) {
+        return classNames.isEmpty() ? leafScale * q / roots.length : q;
+    }
+
+    @Override
+    public int predictClass(int[] in) {
+        int[] out = predict(in);
+        return io.edgeloop.quantize.ir.FloatModel.argmax(out);
+    }
+
+    /** @return bytes per threshold on the device: one wider than the input type */
+    public int thresholdBytes() {
+        return input.max() <= Byte.MAX_VALUE ? 2 : input.max() <= Short.MAX_VALUE ? 4 : 8;
+    }
+
+    @Override
+    public long parameterBytes() {
+        int n = feature.length;
+        int featureBytes = input.size() <= 127 ? 1 : 2;
+        int indexBytes = n <= 32767 ? 2 : 4;
+        int valueBytes = classNames.isEmpty() ? 4 : 1;
+        return (long) n * (featureBytes + thresholdBytes() + 2L * indexBytes + valueBytes) + (long) roots.length * indexBytes;
+    }
+
+    @Override
+    public long float32ParameterBytes() {
+        int n = feature.length;
+        return (long) n * (4 + 4 + 4 + 4 + 4) + roots.length * 4L;
+    }
+
+    @Override
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("roots", roots);
+        m.put("feature", feature);
+        m.put("threshold", threshold);
+        m.put("floatThreshold", floatThreshold);
+        m.put("left", left);
+        m.put("right", right);
+        m.put("value", value);
+        m.put("leafScale", leafScale);
+        return m;
+    }
+}

@@ -1,0 +1,97 @@
+package io.edgeloop.quantize.runtime;
+
+import io.edgeloop.quantize.codegen.GeneratedSources;
+import io.edgeloop.quantize.codegen.Toolchain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code report.json} of a quantized-model directory: sizes measured with the target's compiler when it is
+ * installed (else estimated from the parameter bytes), parameter bytes against float32, and the per-layer
+ * accumulator proofs.
+ *
+ * <p>Thread-safe: immutable.
+ *
+ * @param values the report fields
+ */
+public record SizeReport(Map<String, Object> values) {
+    /**
+     * @param a   the artifact
+     * @param src its generated sources
+     * @return the report
+     * @throws UncheckedIOException when the target compiler rejects the generated code
+     */
+    public static SizeReport of(QuantizedArtifact a, GeneratedSources src) {
+        IntModel m = a.model();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("target", a.target().id());
+        r.put("scheme", m.scheme());
+        r.put("kind", m.kind());
+        r.put("inputSize", m.inputSize());
+        r.put("outputSize", m.outputSize());
+        Toolchain tc = Toolchain.forTarget(a.target().id());
+        Optional<long[]> measured = Optional.empty();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("edgeloop-size");
+            Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
+            Files.writeString(tmp.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
+            measured = tc.measure(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The generated C code did not compile for " + a.target().id() + ": "
+                    + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                Toolchain.deleteQuietly(tmp);
+            }
+        }
+        long params = m.parameterBytes();
+        if (measured.isPresent()) {
+            r.put("flashBytes", measured.get()[0]);
+            r.put("ramBytes", measured.get()[1]);
+            r.put("sizeSource", tc.compiler() + " " + String.join(" ", tc.flags()));
+        } else {
+            r.put("flashBytes", params);
+            r.put("ramBytes", 4L * (m.inputSize() + m.outputSize()));
+            r.put("sizeSource", "estimate (parameter bytes; " + tc.compiler() + " not installed)");
+        }
+        r.put("targetFlashBytes", a.target().flashBytes());
+        r.put("targetRamBytes", a.target().ramBytes());
+        r.put("fits", ((Number) r.get("flashBytes")).longValue() <= a.target().flashBytes()
+                && ((Number) r.get("ramBytes")).longValue() <= a.target().ramBytes());
+        r.put("parameterBytes", params);
+        r.put("float32ParameterBytes", m.float32ParameterBytes());
+        r.put("parameterRatio", (double) params / m.float32ParameterBytes());
+        if (m instanceof IntNetwork) {
+            List<Object> layers = new ArrayList<>();
+            for (IntLayer l : ((IntNetwork) m).layers()) {
+                Map<String, Object> lm = new LinkedHashMap<>();
+                lm.put("inputs", l.inputs());
+                lm.put("outputs", l.outputs());
+                lm.put("weightBits", l.weightBits());
+                lm.put("accumulatorBits", l.accumulatorBits());
+                lm.put("accumulatorBound", l.accumulatorBound());
+                layers.add(lm);
+            }
+            r.put("layers", layers);
+        } else {
+            IntTreeEnsemble t = (IntTreeEnsemble) m;
+            r.put("trees", t.trees());
+            r.put("nodes", t.nodes());
+        }
+        return new SizeReport(r);
+    }
+
+    /** @return the fields, in order */
+    public Map<String, Object> toMap() {
+        return values;
+    }
+}

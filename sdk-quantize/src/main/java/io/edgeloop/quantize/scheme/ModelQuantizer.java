@@ -1,0 +1,425 @@
+package io.edgeloop.quantize.scheme;
+
+import io.edgeloop.quantize.ir.Activation;
+import io.edgeloop.quantize.ir.DecisionTree;
+import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.FeatureScaling;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.ir.NetworkModel;
+import io.edgeloop.quantize.ir.TreeEnsembleModel;
+import io.edgeloop.quantize.runtime.InputQuantization;
+import io.edgeloop.quantize.runtime.IntLayer;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.IntNetwork;
+import io.edgeloop.quantize.runtime.IntTreeEnsemble;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Post-training quantization of a {@link FloatModel} into an {@link IntModel}. All float arithmetic happens
+ * here; the product is integer-only.
+ *
+ * <p>Networks: per-feature input quantization, with the input scales, zero points and the feature scaling folded
+ * into the first layer; symmetric per-output-channel weights; activations calibrated on the float model's
+ * intermediate values; per-channel integer multiplier and shift chosen as precise as the accumulator proof
+ * allows. Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float
+ * threshold, so every split is exact (see {@link IntTreeEnsemble#verifySplits()}).
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class ModelQuantizer {
+    private final Scheme scheme;
+    private final Calibration calibration;
+
+    /**
+     * @param scheme      the scheme
+     * @param calibration the range method
+     */
+    public ModelQuantizer(Scheme scheme, Calibration calibration) {
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.calibration = Objects.requireNonNull(calibration, "calibration");
+    }
+
+    /**
+     * @param model       the float model
+     * @param calibration representative raw feature rows
+     * @return the integer model
+     * @throws IllegalArgumentException when the data does not match the model or a proof fails
+     */
+    public IntModel quantize(FloatModel model, double[][] calibration) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(calibration, "calibration");
+        if (calibration.length == 0) {
+            throw new IllegalArgumentException("Calibration needs at least one row");
+        }
+        for (int r = 0; r < calibration.length; r++) {
+            if (calibration[r].length != model.inputSize()) {
+                throw new IllegalArgumentException("Calibration row " + r + " has " + calibration[r].length
+                        + " values; the model takes " + model.inputSize());
+            }
+        }
+        if (this.calibration == Calibration.AUTO) {
+            return auto(model, calibration).model();
+        }
+        InputQuantization in = inputQuantization(calibration);
+        if (model instanceof NetworkModel) {
+            return quantizeNetwork((NetworkModel) model, calibration, in);
+        }
+        return quantizeTrees((TreeEnsembleModel) model, in);
+    }
+
+    /**
+     * A quantized model with the calibration method that produced it.
+     *
+     * @param model       the integer model
+     * @param calibration the method used (never {@link Calibration#AUTO})
+     */
+    public record Result(IntModel model, Calibration calibration) {
+    }
+
+    /**
+     * Like {@link #quantize}, also reporting which calibration method was used (relevant for
+     * {@link Calibration#AUTO}).
+     *
+     * @param model the float model
+     * @param rows  calibration rows
+     * @return the model and its method
+     */
+    public Result quantizeDetailed(FloatModel model, double[][] rows) {
+        if (calibration == Calibration.AUTO) {
+            Objects.requireNonNull(rows, "calibration");
+            if (rows.length == 0) {
+                throw new IllegalArgumentException("Calibration needs at least one row");
+            }
+            return auto(model, rows);
+        }
+        return new Result(quantize(model, rows), calibration);
+    }
+
+    private Result auto(FloatModel model, double[][] rows) {
+        Result best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        int step = Math.max(1, rows.length / 5000);
+        for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
+            IntModel m = new ModelQuantizer(scheme, c).quantize(model, rows);
+            double score = 0;
+            for (int r = 0; r < rows.length; r += step) {
+                int[] q = m.input().quantize(rows[r]);
+                if (model.isClassifier()) {
+                    score += m.predictClass(q) == model.predictClass(rows[r]) ? 1 : 0;
+                } else {
+                    int[] out = m.predict(q);
+                    double[] f = model.scores(rows[r]);
+                    for (int o = 0; o < out.length; o++) {
+                        double d = m.dequantizeOutput(o, out[o]) - f[o];
+                        score -= d * d;
+                    }
+                }
+            }
+            if (score > bestScore) {
+                bestScore = score;
+                best = new Result(m, c);
+            }
+        }
+        return best;
+    }
+
+    /**
+     * @param rows raw calibration rows
+     * @return per-feature input quantization for this scheme
+     */
+    public InputQuantization inputQuantization(double[][] rows) {
+        int n = rows[0].length;
+        double[] scale = new double[n];
+        int[] zp = new int[n];
+        double[] col = new double[rows.length];
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < rows.length; r++) {
+                col[r] = rows[r][i];
+            }
+            double[] range = calibration.range(col, (long) scheme.valueMax() - scheme.valueMin());
+            if (scheme.powerOfTwo()) {
+                scale[i] = powerOfTwoScale(Math.max(Math.abs(range[0]), Math.abs(range[1])), 1L << Scheme.Q_VALUE_BITS);
+                zp[i] = 0;
+            } else {
+                double lo = range[0];
+                double hi = range[1];
+                if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12) {
+                    double w = Math.max(Math.abs(lo), 1e-6);
+                    lo -= w;
+                    hi += w;
+                }
+                if (scheme.valueBits() >= 16) {
+                    // Headroom: the calibrated range fills the middle half of int16, so field values up to half
+                    // a range beyond calibration are not clamped (int8 keeps the full range for resolution).
+                    double half = (hi - lo) / 2;
+                    lo -= half;
+                    hi += half;
+                }
+                scale[i] = (hi - lo) / ((double) scheme.valueMax() - scheme.valueMin());
+                zp[i] = (int) FixedPoint.roundHalfAwayFromZero(scheme.valueMin() - lo / scale[i]);
+            }
+        }
+        return new InputQuantization(scale, zp, scheme.valueMin(), scheme.valueMax());
+    }
+
+    /** Largest power-of-two scale 2^-f with maxAbs / scale <= limit. */
+    private static double powerOfTwoScale(double maxAbs, long limit) {
+        if (maxAbs == 0) {
+            return 1;
+        }
+        int f = (int) Math.floor(Math.log(limit / maxAbs) / Math.log(2));
+        while (maxAbs * Math.scalb(1.0, f) > limit) {
+            f--;
+        }
+        while (maxAbs * Math.scalb(1.0, f + 1) <= limit) {
+            f++;
+        }
+        return Math.scalb(1.0, -f);
+    }
+
+    private IntNetwork quantizeNetwork(NetworkModel model, double[][] calib, InputQuantization in) {
+        List<DenseLayer> layers = model.layers();
+        // Trace the float model to calibrate every layer's output.
+        List<double[][]> outs = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            outs.add(new double[layers.get(l).outputs()][calib.length]);
+        }
+        for (int r = 0; r < calib.length; r++) {
+            List<double[]> t = model.trace(calib[r]);
+            for (int l = 0; l < layers.size(); l++) {
+                double[] v = t.get(l + 1);
+                for (int o = 0; o < v.length; o++) {
+                    outs.get(l)[o][r] = v[o];
+                }
+            }
+        }
+        int n0 = model.inputSize();
+        double[] inScale = new double[n0];
+        long[] inZp = new long[n0];
+        FeatureScaling fs = model.scaling();
+        for (int i = 0; i < n0; i++) {
+            inScale[i] = in.scale(i) * fs.scale(i);
+            inZp[i] = in.zeroPoint(i);
+        }
+        long inMin = in.min();
+        long inMax = in.max();
+        List<IntLayer> result = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            DenseLayer layer = layers.get(l);
+            int ni = layer.inputs();
+            int no = layer.outputs();
+            double[] realBias = layer.bias();
+            if (l == 0) {
+                for (int o = 0; o < no; o++) {
+                    for (int i = 0; i < ni; i++) {
+                        realBias[o] += layer.weight(o, i) * fs.offset(i);
+                    }
+                }
+            }
+            long inAbs = Math.max(Math.abs(inMin), Math.abs(inMax));
+            long wMax;
+            if (scheme.powerOfTwo()) {
+                wMax = Math.min((1L << Scheme.Q_VALUE_BITS) - 1, Long.highestOneBit((1L << 61) / ((long) ni * inAbs)));
+            } else {
+                wMax = (1L << (scheme.weightBits() - 1)) - 1;
+            }
+            int[] wq = new int[ni * no];
+            long[] bq = new long[no];
+            double[] sw = new double[no];
+            for (int o = 0; o < no; o++) {
+                double maxAbs = 0;
+                for (int i = 0; i < ni; i++) {
+                    maxAbs = Math.max(maxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
+                }
+                sw[o] = maxAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
+                long zpFold = 0;
+                for (int i = 0; i < ni; i++) {
+                    long q = FixedPoint.roundHalfAwayFromZero(layer.weight(o, i) * inScale[i] / sw[o]);
+                    q = Math.max(-wMax, Math.min(wMax, q));
+                    wq[o * ni + i] = (int) q;
+                    zpFold += q * inZp[i];
+                }
+                double b = realBias[o] / sw[o];
+                if (Math.abs(b) > 0x1p60) {
+                    throw new IllegalArgumentException("Layer " + l + " output " + o + ": bias " + realBias[o]
+                            + " is too large for the weights' scale; the calibration range is likely degenerate");
+                }
+                bq[o] = FixedPoint.roundHalfAwayFromZero(b) - zpFold;
+            }
+            // Output quantization. The last layer writes scores at least 16 bits wide: int8 scores tie too often
+            // for argmax to keep the float model's decisions.
+            boolean last = l == layers.size() - 1;
+            long typeMin = scheme.valueMin();
+            long typeMax = scheme.valueMax();
+            if (last && scheme.valueBits() < 16) {
+                typeMin = Short.MIN_VALUE;
+                typeMax = Short.MAX_VALUE;
+            }
+            double[] all = flatten(outs.get(l));
+            double[] range = calibration.range(all, typeMax - typeMin);
+            double lo = Math.min(0, range[0]);
+            double hi = Math.max(0, range[1]);
+            double sOut;
+            int zp;
+            if (scheme.powerOfTwo()) {
+                sOut = powerOfTwoScale(Math.max(-lo, hi), 1L << Scheme.Q_VALUE_BITS);
+                zp = 0;
+            } else {
+                if (hi - lo == 0) {
+                    hi = 1e-6;
+                }
+                sOut = (hi - lo) / ((double) typeMax - typeMin);
+                zp = (int) Math.max(typeMin, Math.min(typeMax, FixedPoint.roundHalfAwayFromZero(typeMin - lo / sOut)));
+            }
+            int outMin = (int) typeMin;
+            int outMax = (int) typeMax;
+            if (layer.activation() != Activation.NONE) {
+                outMin = Math.max(outMin, zp);
+            }
+            if (layer.activation() == Activation.RELU6) {
+                outMax = (int) Math.min(outMax, zp + FixedPoint.roundHalfAwayFromZero(6 / sOut));
+            }
+            int[] mult = new int[no];
+            int[] shift = new int[no];
+            BigInteger inAbsB = BigInteger.valueOf(inAbs);
+            for (int o = 0; o < no; o++) {
+                BigInteger bound = BigInteger.valueOf(Math.abs(bq[o]));
+                for (int i = 0; i < ni; i++) {
+                    bound = bound.add(BigInteger.valueOf(Math.abs((long) wq[o * ni + i])).multiply(inAbsB));
+                }
+                if (bound.bitLength() > 62) {
+                    throw new IllegalArgumentException("Layer " + l + " output " + o + ": accumulator bound " + bound
+                            + " leaves no room for exact requantisation in 64 bits");
+                }
+                double real = sw[o] / sOut;
+                int[] ms = multiplierFor(real, bound.longValueExact());
+                mult[o] = ms[0];
+                shift[o] = ms[1];
+            }
+            result.add(new IntLayer(ni, no, scheme.powerOfTwo() ? 32 : scheme.weightBits(), wq, bq, mult, shift, zp,
+                    outMin, outMax, (int) inMin, (int) inMax, sOut,
+                    layer.activation().name().toLowerCase(Locale.ROOT)));
+            inScale = new double[no];
+            java.util.Arrays.fill(inScale, sOut);
+            inZp = new long[no];
+            java.util.Arrays.fill(inZp, zp);
+            inMin = outMin;
+            inMax = outMax;
+        }
+        return new IntNetwork(scheme.name(), model.featureNames(), model.classNames(), in, result);
+    }
+
+    /**
+     * Chooses {@code (M, n)} with {@code M / 2^n} closest to {@code real}, {@code M < 2^31},
+     * {@code bound * M < 2^63} and {@code n <= 62}, preferring the largest {@code n}.
+     *
+     * @param real  the real multiplier, finite and non-negative
+     * @param bound the accumulator bound
+     * @return {@code {M, n}}
+     */
+    static int[] multiplierFor(double real, long bound) {
+        BigInteger limit = BigInteger.valueOf(Long.MAX_VALUE);
+        for (int n = 62; n >= 0; n--) {
+            double scaled = Math.scalb(real, n);
+            if (scaled >= 0x1p31 - 0.5) {
+                continue;
+            }
+            long m = FixedPoint.roundHalfAwayFromZero(scaled);
+            if (BigInteger.valueOf(bound).multiply(BigInteger.valueOf(m)).compareTo(limit) <= 0) {
+                return new int[] {(int) m, n};
+            }
+        }
+        throw new IllegalArgumentException("Requantisation multiplier " + real + " cannot be represented for accumulator bound "
+                + bound);
+    }
+
+    private static double[] flatten(double[][] m) {
+        int n = 0;
+        for (double[] r : m) {
+            n += r.length;
+        }
+        double[] f = new double[n];
+        int k = 0;
+        for (double[] r : m) {
+            System.arraycopy(r, 0, f, k, r.length);
+            k += r.length;
+        }
+        return f;
+    }
+
+    private IntTreeEnsemble quantizeTrees(TreeEnsembleModel model, InputQuantization in) {
+        List<DecisionTree> trees = model.trees();
+        int total = 0;
+        double leafMax = 0;
+        for (DecisionTree t : trees) {
+            total += t.size();
+            for (int n = 0; n < t.size(); n++) {
+                if (t.feature(n) < 0) {
+                    leafMax = Math.max(leafMax, Math.abs(t.value(n)));
+                }
+            }
+        }
+        boolean regression = model.classNames().isEmpty();
+        double leafScale = 1;
+        if (regression) {
+            long leafLimit = scheme.powerOfTwo() ? 1L << Scheme.Q_VALUE_BITS : scheme.valueMax();
+            leafLimit = Math.min(leafLimit, Integer.MAX_VALUE / trees.size());
+            leafScale = leafMax == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(leafMax, leafLimit) : leafMax / leafLimit;
+        }
+        int[] roots = new int[trees.size()];
+        int[] feature = new int[total];
+        long[] thr = new long[total];
+        double[] fthr = new double[total];
+        int[] left = new int[total];
+        int[] right = new int[total];
+        int[] value = new int[total];
+        int base = 0;
+        for (int k = 0; k < trees.size(); k++) {
+            DecisionTree t = trees.get(k);
+            roots[k] = base;
+            for (int n = 0; n < t.size(); n++) {
+                int g = base + n;
+                feature[g] = t.feature(n);
+                if (t.feature(n) >= 0) {
+                    left[g] = base + t.left(n);
+                    right[g] = base + t.right(n);
+                    fthr[g] = t.threshold(n);
+                    thr[g] = integerThreshold(in, t.feature(n), t.threshold(n));
+                } else {
+                    feature[g] = -1;
+                    value[g] = regression ? (int) FixedPoint.roundHalfAwayFromZero(t.value(n) / leafScale) : (int) t.value(n);
+                }
+            }
+            base += t.size();
+        }
+        IntTreeEnsemble m = new IntTreeEnsemble(scheme.name(), model.featureNames(), model.classNames(), in, roots,
+                feature, thr, fthr, left, right, value, leafScale);
+        m.verifySplits();
+        return m;
+    }
+
+    /**
+     * The largest integer {@code T} in [min - 1, max] with {@code dequantize(T) <= t} (T = min - 1 when no valid
+     * input is {@code <= t}).
+     *
+     * @param in the input quantization
+     * @param f  the feature
+     * @param t  the float threshold
+     * @return the integer threshold
+     */
+    public static long integerThreshold(InputQuantization in, int f, double t) {
+        double c = Math.floor(t / in.scale(f)) + in.zeroPoint(f);
+        long cand = (long) Math.max(in.min() - 1.0, Math.min(in.max(), c));
+        while (cand >= in.min() && in.dequantize(f, (int) cand) > t) {
+            cand--;
+        }
+        while (cand < in.max() && in.dequantize(f, (int) (cand + 1)) <= t) {
+            cand++;
+        }
+        return cand;
+    }
+}

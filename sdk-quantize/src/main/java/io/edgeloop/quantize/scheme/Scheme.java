@@ -1,0 +1,68 @@
+package io.edgeloop.quantize.scheme;
+
+import java.util.Locale;
+
+/**
+ * The integer widths of a scheme.
+ * <ul>
+ * <li>{@code int8}: int8 inputs and activations (asymmetric), symmetric per-channel int8 weights in [-127, 127],
+ * 32-bit bias and accumulator (proved per layer).</li>
+ * <li>{@code int16}: int16 inputs and activations (asymmetric), symmetric per-channel int16 weights (or int8 with
+ * {@code weights=int8}); the accumulator is 32- or 64-bit as the per-layer proof decides.</li>
+ * <li>{@code int32}: Q-format fixed point: power-of-two scales everywhere (inputs, per-channel weights,
+ * activations), so requantisation is an exact shift; int32 values, 64-bit accumulators.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: immutable.
+ *
+ * @param name        {@code int8}, {@code int16} or {@code int32}
+ * @param valueBits   width of inputs and activations
+ * @param weightBits  width of weight storage
+ * @param powerOfTwo  whether scales are powers of two (Q format)
+ */
+public record Scheme(String name, int valueBits, int weightBits, boolean powerOfTwo) {
+    /** Q-format values use at most this many magnitude bits for the calibrated range, leaving headroom. */
+    public static final int Q_VALUE_BITS = 23;
+
+    /** int8. */
+    public static final Scheme INT8 = new Scheme("int8", 8, 8, false);
+    /** int16 with int16 weights. */
+    public static final Scheme INT16 = new Scheme("int16", 16, 16, false);
+    /** int16 with int8 weights. */
+    public static final Scheme INT16_W8 = new Scheme("int16", 16, 8, false);
+    /** int32 Q format. */
+    public static final Scheme INT32 = new Scheme("int32", 32, 32, true);
+
+    /**
+     * @param name       scheme name
+     * @param weightBits 0 for the default, or 8/16 for int16
+     * @return the scheme
+     */
+    public static Scheme of(String name, int weightBits) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "int8":
+                return INT8;
+            case "int16":
+                return weightBits == 8 ? INT16_W8 : INT16;
+            case "int32":
+                return INT32;
+            default:
+                throw new IllegalArgumentException("Unknown scheme '" + name + "'; use int8, int16 or int32");
+        }
+    }
+
+    /** @return smallest value */
+    public int valueMin() {
+        return valueBits == 32 ? Integer.MIN_VALUE : -(1 << (valueBits - 1));
+    }
+
+    /** @return largest value */
+    public int valueMax() {
+        return valueBits == 32 ? Integer.MAX_VALUE : (1 << (valueBits - 1)) - 1;
+    }
+
+    /** @return the C type of values */
+    public String valueCType() {
+        return "int" + valueBits + "_t";
+    }
+}

@@ -1,0 +1,256 @@
+package io.edgeloop.quantize.train;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A numeric CSV table with a header row and a label column (strings or integers). Quoted fields are unquoted.
+ * When data rows have exactly one more field than the header, the first field is a row name and is skipped
+ * (R's {@code write.csv} layout, as in the UCI occupancy files).
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class CsvData {
+    private final List<String> features;
+    private final double[][] rows;
+    private final List<String> labels;
+
+    private CsvData(List<String> features, double[][] rows, List<String> labels) {
+        this.features = List.copyOf(features);
+        this.rows = rows;
+        this.labels = List.copyOf(labels);
+    }
+
+    /**
+     * @param file  the CSV file
+     * @param label the label column, or null for none (every column is a feature)
+     * @param drop  columns to ignore
+     * @return the table
+     * @throws IOException              when the file cannot be read
+     * @throws IllegalArgumentException when a column is missing, a feature is not numeric or a row is ragged; the
+     *                                  message names the file, line and column
+     */
+    public static CsvData read(Path file, String label, Set<String> drop) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(drop, "drop");
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String headerLine = r.readLine();
+            if (headerLine == null) {
+                throw new IllegalArgumentException(file + " is empty; expected a header row");
+            }
+            List<String> header = split(headerLine);
+            for (String d : drop) {
+                if (!header.contains(d)) {
+                    throw new IllegalArgumentException("--drop column '" + d + "' is not in " + file + " (columns: "
+                            + String.join(", ", header) + ")");
+                }
+            }
+            int labelIdx = label == null ? -1 : header.indexOf(label);
+            if (label != null && labelIdx < 0) {
+                throw new IllegalArgumentException("Label column '" + label + "' is not in " + file + " (columns: "
+                        + String.join(", ", header) + ")");
+            }
+            List<Integer> featureIdx = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < header.size(); i++) {
+                if (i != labelIdx && !drop.contains(header.get(i))) {
+                    featureIdx.add(i);
+                    names.add(header.get(i));
+                }
+            }
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException(file + " has no feature columns left");
+            }
+            List<double[]> data = new ArrayList<>();
+            List<String> labels = new ArrayList<>();
+            String line;
+            int lineNo = 1;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                List<String> f = split(line);
+                if (f.size() == header.size() + 1) {
+                    f = f.subList(1, f.size());
+                }
+                if (f.size() != header.size()) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + " has " + f.size() + " fields; the header has "
+                            + header.size());
+                }
+                double[] v = new double[featureIdx.size()];
+                for (int k = 0; k < v.length; k++) {
+                    String s = f.get(featureIdx.get(k));
+                    try {
+                        v[k] = Double.parseDouble(s);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
+                                + "' holds '" + s + "', not a number; drop it with --drop " + names.get(k), e);
+                    }
+                    if (!Double.isFinite(v[k])) {
+                        throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
+                                + "' holds " + s + "; only finite values are allowed");
+                    }
+                }
+                data.add(v);
+                if (labelIdx >= 0) {
+                    String l = f.get(labelIdx);
+                    if (l.isEmpty()) {
+                        throw new IllegalArgumentException(file + " line " + lineNo + " has an empty label");
+                    }
+                    labels.add(l);
+                }
+            }
+            if (data.isEmpty()) {
+                throw new IllegalArgumentException(file + " has no data rows");
+            }
+            return new CsvData(names, data.toArray(new double[0][]), labels);
+        }
+    }
+
+    private static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else {
+                    quoted = !quoted;
+                }
+            } else if (c == ',' && !quoted) {
+                out.add(cur.toString().trim());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString().trim());
+        return out;
+    }
+
+    /** @return the feature names */
+    public List<String> features() {
+        return features;
+    }
+
+    /** @return the number of rows */
+    public int size() {
+        return rows.length;
+    }
+
+    /**
+     * @param i row
+     * @return a copy of its features
+     */
+    public double[] row(int i) {
+        return rows[i].clone();
+    }
+
+    /** @return a copy of all rows */
+    public double[][] rows() {
+        double[][] c = new double[rows.length][];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = rows[i].clone();
+        }
+        return c;
+    }
+
+    /** @return the labels (empty without a label column) */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /**
+     * Returns the rows reordered to the given feature order.
+     *
+     * @param order feature names (all must be present)
+     * @return the rows in that column order
+     * @throws IllegalArgumentException naming a missing feature
+     */
+    public double[][] rowsInOrder(List<String> order) {
+        int[] idx = new int[order.size()];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = features.indexOf(order.get(k));
+            if (idx[k] < 0) {
+                throw new IllegalArgumentException("The model needs feature '" + order.get(k) + "' which the CSV lacks "
+                        + "(columns: " + String.join(", ", features) + ")");
+            }
+        }
+        double[][] out = new double[rows.length][idx.length];
+        for (int r = 0; r < rows.length; r++) {
+            for (int k = 0; k < idx.length; k++) {
+                out[r][k] = rows[r][idx[k]];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Splits deterministically: rows whose index hashed with the seed falls in the first {@code fraction} go to
+     * the first part.
+     *
+     * @param fraction the share of the first part, in (0, 1)
+     * @param seed     the seed
+     * @return {@code {first, second}}
+     */
+    public CsvData[] split(double fraction, long seed) {
+        Integer[] perm = new Integer[rows.length];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int i = perm.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            Integer t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int cut = (int) Math.round(rows.length * fraction);
+        return new CsvData[] {subset(Arrays.copyOfRange(perm, 0, cut)), subset(Arrays.copyOfRange(perm, cut, perm.length))};
+    }
+
+    private CsvData subset(Integer[] idx) {
+        double[][] r = new double[idx.length][];
+        List<String> l = new ArrayList<>();
+        for (int k = 0; k < idx.length; k++) {
+            r[k] = rows[idx[k]];
+            if (!labels.isEmpty()) {
+                l.add(labels.get(idx[k]));
+            }
+        }
+        return new CsvData(features, r, l);
+    }
+
+    /**
+     * @param other another table with the same columns
+     * @return the rows of both
+     */
+    public CsvData concat(CsvData other) {
+        if (!other.features.equals(features)) {
+            throw new IllegalArgumentException("Tables have different columns");
+        }
+        double[][] r = Arrays.copyOf(rows, rows.length + other.rows.length);
+        System.arraycopy(other.rows, 0, r, rows.length, other.rows.length);
+        List<String> l = new ArrayList<>(labels);
+        l.addAll(other.labels);
+        return new CsvData(features, r, l);
+    }
+
+    @Override
+    public String toString() {
+        return "CsvData[" + rows.length + " rows, features " + features + "]".toLowerCase(Locale.ROOT);
+    }
+}

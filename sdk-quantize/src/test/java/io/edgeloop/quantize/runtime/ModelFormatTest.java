@@ -1,0 +1,135 @@
+package io.edgeloop.quantize.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.runtime.IntegerModel;
+import io.edgeloop.api.runtime.ModelRuntime;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.quantize.TestModels;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.scheme.Calibration;
+import io.edgeloop.quantize.scheme.ModelQuantizer;
+import io.edgeloop.quantize.scheme.Scheme;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFormatTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static QuantizedArtifact artifact(String kind, Scheme scheme) {
+        Object[] m = TestModels.all(6).get(kind);
+        IntModel im = new ModelQuantizer(scheme, Calibration.MIN_MAX).quantize((FloatModel) m[0], (double[][]) m[1]);
+        return new QuantizedArtifact(im, TargetProfile.AVR8, "min-max",
+                Provenance.capture("quantized-model", ModelFormatTest.class).build());
+    }
+
+    @Test
+    @DisplayName("every model kind and scheme survives model.json and predicts the same")
+    void roundTrips() throws IOException {
+        for (String kind : TestModels.all(6).keySet()) {
+            for (Scheme s : new Scheme[] {Scheme.INT8, Scheme.INT16, Scheme.INT16_W8, Scheme.INT32}) {
+                QuantizedArtifact a = artifact(kind, s);
+                QuantizedArtifact b = ModelFormat.fromBytes(ModelFormat.toBytes(a));
+                assertArrayEquals(ModelFormat.toBytes(a), ModelFormat.toBytes(b), kind + " " + s);
+                for (int[] in : GoldenVectors.inputs(a.model(), 300, 3)) {
+                    assertArrayEquals(a.predict(in), b.predict(in));
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("writes the agreed directory layout with golden vectors computed by the runtime")
+    void writesDirectory(@TempDir Path dir) throws IOException {
+        QuantizedArtifact a = artifact("mlp", Scheme.INT8);
+        a.writeTo(dir);
+        for (String f : new String[] {"model.json", "model.h", "model.c", "report.json", "golden.json"}) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        JsonNode model = JSON.readTree(dir.resolve("model.json").toFile());
+        assertEquals("edgeloop-quantized-model", model.get("format").asText());
+        assertEquals(1, model.get("formatVersion").asInt());
+        assertEquals("single", model.get("rounding").get("rule").asText());
+        JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
+        assertEquals("avr8", report.get("target").asText());
+        assertEquals(6, report.get("inputSize").asInt());
+        assertTrue(report.get("flashBytes").asLong() > 0 && report.get("ramBytes").asLong() > 0);
+        JsonNode golden = JSON.readTree(dir.resolve("golden.json").toFile());
+        assertEquals(64, golden.get("inputs").size());
+        IntegerModel loaded = ProviderLoader.of(ModelRuntimeProvider.class).select("edgeloop-int")
+                .create(ComponentConfig.empty()).load(Files.readAllBytes(dir.resolve("model.json")));
+        for (int k = 0; k < 64; k++) {
+            int[] in = JSON.convertValue(golden.get("inputs").get(k), int[].class);
+            int[] out = JSON.convertValue(golden.get("outputs").get(k), int[].class);
+            assertArrayEquals(out, loaded.predict(in));
+        }
+    }
+
+    @Test
+    @DisplayName("rejects corrupt, truncated, unknown-version and tampered models with a clear message")
+    void rejectsBadModels() throws IOException {
+        ModelRuntime rt = new io.edgeloop.quantize.provider.EdgeloopIntRuntimeProvider().create(ComponentConfig.empty());
+        byte[] good = ModelFormat.toBytes(artifact("logistic", Scheme.INT8));
+        IOException e = assertThrows(IOException.class, () -> rt.load("{".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("invalid JSON"), e.getMessage());
+        e = assertThrows(IOException.class, () -> rt.load(java.util.Arrays.copyOf(good, good.length / 2)));
+        assertTrue(e.getMessage().contains("Not a quantized model"), e.getMessage());
+        ObjectNode n = (ObjectNode) JSON.readTree(good);
+        n.put("formatVersion", 2);
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(n)));
+        assertTrue(e.getMessage().contains("formatVersion 2"), e.getMessage());
+        ObjectNode t = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) t.get("layers").get(0)).put("accumulatorBound", 1);
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(t)));
+        assertTrue(e.getMessage().contains("accumulator proof"), e.getMessage());
+        ObjectNode r = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) r.get("rounding")).put("rule", "double");
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(r)));
+        assertTrue(e.getMessage().contains("rounding"), e.getMessage());
+        ObjectNode tree = (ObjectNode) JSON.readTree(ModelFormat.toBytes(artifact("cart", Scheme.INT8)));
+        com.fasterxml.jackson.databind.node.ArrayNode thr = (com.fasterxml.jackson.databind.node.ArrayNode) tree.get("threshold");
+        thr.set(0, thr.get(0).asLong() + 1);
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(tree)));
+        assertTrue(e.getMessage().contains("does not reproduce the float split"), e.getMessage());
+        assertEquals("1.0.0", rt.version());
+    }
+
+    @Test
+    @DisplayName("integer inputs outside the scheme's range are rejected")
+    void rejectsOutOfRangeInputs() {
+        QuantizedArtifact a = artifact("logistic", Scheme.INT8);
+        int[] in = new int[6];
+        in[2] = 128;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.predict(in));
+        assertTrue(e.getMessage().contains("outside [-128, 127]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> a.predict(new int[5]));
+    }
+
+    @Test
+    @DisplayName("int8 parameters take at most 0.3x the float32 bytes on a 128-feature model")
+    void int8IsSmall() {
+        Map<String, Object[]> all = TestModels.all(128);
+        IntModel m = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize((FloatModel) all.get("mlp")[0],
+                (double[][]) all.get("mlp")[1]);
+        double ratio = (double) m.parameterBytes() / m.float32ParameterBytes();
+        System.out.println("int8 mlp 128-16-8-3 parameter bytes " + m.parameterBytes() + " / float32 "
+                + m.float32ParameterBytes() + " = " + ratio);
+        assertTrue(ratio <= 0.3, "ratio " + ratio);
+    }
+}
