@@ -68,7 +68,7 @@ public final class DawidSkene extends RowModel {
         double total = vc.total();
         while (it < data.maxIterations()) {
             it++;
-            mStep(vc, post, logMarg, logConf);
+            mStep(vc, post, logMarg, logConf, data);
             double[] next = eStep(vc, logMarg, logConf);
             double change = 0;
             for (int p = 0; p < u; p++) {
@@ -86,7 +86,7 @@ public final class DawidSkene extends RowModel {
         return new DawidSkene(m, k, logMarg, logConf, it);
     }
 
-    private static void mStep(VoteCounts vc, double[] post, double[] logMarg, double[] logConf) {
+    private static void mStep(VoteCounts vc, double[] post, double[] logMarg, double[] logConf, FitData data) {
         int k = vc.numClasses();
         int m = vc.lfs();
         int u = vc.distinct();
@@ -119,6 +119,19 @@ public final class DawidSkene extends RowModel {
             }
         }
         double total = vc.total();
+        if (data.goldRows().isPresent()) {
+            // Semi-supervised EM: expert-labelled rows count with their known class.
+            io.edgeloop.labeling.matrix.LabelMatrix g = data.goldRows().get();
+            int[] labels = data.goldLabels().get();
+            for (int i = 0; i < g.rows(); i++) {
+                int c = labels[i];
+                sum[m * k * o + c] += 1;
+                for (int j = 0; j < m; j++) {
+                    sum[(j * k + c) * o + g.get(i, j) + 1] += 1;
+                }
+            }
+            total += g.rows();
+        }
         for (int c = 0; c < k; c++) {
             logMarg[c] = Math.log(sum[m * k * o + c] / total);
         }
