@@ -14,6 +14,7 @@ module io.edgeloop.buffer {
 
     exports io.edgeloop.buffer;
     exports io.edgeloop.buffer.cursor;
+    exports io.edgeloop.buffer.forward;
     exports io.edgeloop.buffer.log;
     exports io.edgeloop.buffer.metrics;
     exports io.edgeloop.buffer.policy;
