@@ -4,6 +4,7 @@ import io.edgeloop.api.EdgeloopVersion;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
 import io.edgeloop.api.window.Window;
+import io.edgeloop.examples.demo.data.BufferedDataPath;
 import io.edgeloop.examples.demo.data.DataPathResult;
 import io.edgeloop.examples.demo.data.DirectReplay;
 import io.edgeloop.examples.demo.fleet.FleetPlan;
@@ -73,7 +74,7 @@ public final class Demo {
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch")));
         FleetPlan plan = FleetPlan.draw(options.devices(), FleetPlan.TRAINING_ROWS, options.seed());
 
-        console.step(1, "Devices replay sensor data into durable buffers");
+        console.step(1, "Devices replay sensor data into durable buffers; forwarders drain them (step 2)");
         DataPathResult data = dataPath(plan, out);
         data.steps().forEach(results::step);
         data.figures().ifPresent(results::ingest);
@@ -118,27 +119,26 @@ public final class Demo {
         SummaryJson.write(r, out.resolve("summary.json"));
         console.line("report:  %s", out.resolve("report.html"));
         console.line("summary: %s", out.resolve("summary.json"));
+        console.finish();
         return r;
     }
 
     private DataPathResult dataPath(FleetPlan plan, Path out) throws IOException {
         try {
-            List<SensorRecord> records = DirectReplay.readAll(plan, console);
-            console.line("%d devices replayed %d readings through the csv-replay SensorSource", plan.devices().size(),
-                    records.size());
-            console.line("skipped: durable buffers, outages, power loss and the gateway relay (sdk-buffer's "
-                    + "DurableBuffer is not in this build yet)");
-            return new DataPathResult(records, Optional.empty(), List.of(
-                    new Step(1, "Devices replay sensor data into durable buffers", Status.PARTIAL, String.format(
-                            Locale.ROOT, "%d devices replayed %d readings through the csv-replay SensorSource; "
-                            + "durable buffers, outages, the power loss and the gateway relay did not run: "
-                            + "sdk-buffer's DurableBuffer is not in this build yet", plan.devices().size(),
-                            records.size())),
-                    new Step(2, "Forwarders drain the buffers to the ingest server", Status.SKIPPED,
-                            "sdk-buffer's Forwarder and ingest server are not in this build yet; labelling read the "
-                            + "replayed records directly")));
-        } catch (Exception e) {
-            throw new IOException("Replaying the sensor data failed: " + e.getMessage(), e);
+            return new BufferedDataPath(out.resolve("devices"), console).run(plan);
+        } catch (Exception | LinkageError e) {
+            String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+            console.line("FAILED: %s", msg);
+            console.line("labelling continues on the readings replayed directly from the sources");
+            try {
+                List<SensorRecord> records = DirectReplay.readAll(plan, console);
+                return new DataPathResult(records, Optional.empty(), List.of(
+                        new Step(1, "Devices replay sensor data into durable buffers", Status.FAILED, msg),
+                        new Step(2, "Forwarders drain the buffers to the ingest server", Status.SKIPPED,
+                                "step 1 failed; labelling read the replayed records directly")));
+            } catch (Exception again) {
+                throw new IOException("Replaying the sensor data failed: " + again.getMessage(), again);
+            }
         }
     }
 
