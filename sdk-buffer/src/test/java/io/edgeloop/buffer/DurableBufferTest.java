@@ -261,6 +261,52 @@ class DurableBufferTest {
         }
     }
 
+    @Nested
+    @DisplayName("metrics")
+    class Metrics {
+        @Test
+        @DisplayName("report records and bytes buffered, unsent age and bytes, and sync latency")
+        void reportsBufferedUnsentAndSyncs() throws IOException {
+            MutableClock clock = new MutableClock(5_000_000);
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").clock(clock)
+                    .durability(Durability.always()).segmentBytes(8192).open()) {
+                Cursor c = b.cursor("up");
+                for (int i = 1; i <= 100; i++) {
+                    b.append("s", Payloads.of(i, 100));
+                }
+                clock.advance(Duration.ofSeconds(90));
+                BufferMetrics m = b.metrics();
+                assertEquals(100, m.recordsBuffered());
+                assertTrue(m.bytesBuffered() > 100 * 100);
+                assertEquals(90_000, m.oldestUnsentAgeMillis());
+                assertTrue(m.bytesUnacknowledged() > 100 * 100);
+                assertEquals(0, m.bytesAtRisk());
+                assertTrue(m.syncs() >= 100);
+                assertTrue(m.syncLatencyMeanNanos() > 0 && m.syncLatencyMaxNanos() >= m.syncLatencyMeanNanos());
+                List<BufferedRecord> all = c.poll(1000, 1 << 20);
+                c.commit(all.get(all.size() - 1));
+                BufferMetrics after = b.metrics();
+                assertEquals(0, after.bytesUnacknowledged());
+                assertEquals(0, after.oldestUnsentAgeMillis());
+                assertTrue(after.recordsBuffered() < 100, "acknowledged segments reclaimed");
+            }
+        }
+
+        @Test
+        @DisplayName("a throwing durability listener does not stop group commit")
+        void throwingListenerDoesNotStopSyncs() throws IOException {
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d")
+                    .durability(Durability.groupCommit(Duration.ofMillis(1), 1 << 20))
+                    .durabilityListener((s, q) -> {
+                        throw new IllegalStateException("listener bug");
+                    }).open()) {
+                for (int i = 1; i <= 20; i++) {
+                    assertEquals(i, b.append("s", Payloads.of(i, 10)).sequence());
+                }
+            }
+        }
+    }
+
     private long segmentCount() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("seg-")).count();
