@@ -307,6 +307,72 @@ class DurableBufferTest {
         }
     }
 
+    @Nested
+    @DisplayName("concurrency")
+    class Concurrency {
+        @Test
+        @DisplayName("appenders, rolling segments, a draining cursor and reclaiming all at once lose and repeat nothing")
+        void appendDrainReclaimConcurrently() throws Exception {
+            int threads = 4;
+            int perThread = 2000;
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(8192)
+                    .durability(Durability.groupCommit(Duration.ofMillis(1), 1 << 20)).open()) {
+                Cursor c = b.cursor("up");
+                ExecutorService ex = Executors.newFixedThreadPool(threads + 1);
+                try {
+                    List<Future<?>> appenders = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        String stream = "s" + t;
+                        appenders.add(ex.submit(() -> {
+                            for (int i = 1; i <= perThread; i++) {
+                                if (i % 3 == 0) {
+                                    b.append(stream, Payloads.of(i, 100));
+                                } else {
+                                    b.appendAsync(stream, 0, Payloads.of(i, 100));
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    Future<Map<String, List<Long>>> consumer = ex.submit(() -> {
+                        Map<String, List<Long>> got = new ConcurrentHashMap<>();
+                        int total = 0;
+                        while (total < threads * perThread) {
+                            List<BufferedRecord> batch = c.poll(97, 1 << 20);
+                            if (batch.isEmpty()) {
+                                c.awaitRecords(Duration.ofMillis(50));
+                                continue;
+                            }
+                            for (BufferedRecord r : batch) {
+                                assertArrayEquals(Payloads.of(r.sequence(), 100), r.payloadBytes());
+                                got.computeIfAbsent(r.stream(), k -> new ArrayList<>()).add(r.sequence());
+                            }
+                            total += batch.size();
+                            c.commit(batch.get(batch.size() - 1));
+                        }
+                        return got;
+                    });
+                    for (Future<?> f : appenders) {
+                        f.get();
+                    }
+                    b.flush();
+                    Map<String, List<Long>> got = consumer.get();
+                    for (int t = 0; t < threads; t++) {
+                        List<Long> seqs = got.get("s" + t);
+                        assertEquals(perThread, seqs.size());
+                        for (int i = 0; i < perThread; i++) {
+                            assertEquals(i + 1, seqs.get(i), "in order, no gap, no repeat");
+                        }
+                    }
+                    assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+                    assertTrue(segmentCount() <= 2, "segments reclaimed while appending: " + segmentCount());
+                } finally {
+                    ex.shutdownNow();
+                }
+            }
+        }
+    }
+
     private long segmentCount() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("seg-")).count();
