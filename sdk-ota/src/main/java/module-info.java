@@ -14,6 +14,9 @@ module io.edgeloop.ota {
     exports io.edgeloop.ota.json;
     exports io.edgeloop.ota.trust;
     exports io.edgeloop.ota.bundle;
+    exports io.edgeloop.ota.agent;
+    exports io.edgeloop.ota.rollout;
+    exports io.edgeloop.ota.fleet;
 
     uses io.edgeloop.api.runtime.ModelRuntimeProvider;
 }
