@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures side by side with their baselines.",
         subcommands = {
+                BenchBufferCommand.class,
+                BenchLabelCommand.class,
                 BenchIngestCommand.class,
         })
 public final class BenchCommand extends CommandGroup {
