@@ -2,7 +2,7 @@ package io.edgeloop.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.edgeloop.examples.ingest.IngestBench;
+import io.edgeloop.examples.bench.ingest.IngestBench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.edgeloop.examples.ingest;
+package io.edgeloop.examples.bench.ingest;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.record.SensorRecord;

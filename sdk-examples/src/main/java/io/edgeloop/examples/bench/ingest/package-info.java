@@ -4,4 +4,4 @@
  * records back through the {@code kafka} sensor source and check that nothing was lost, duplicated or reordered,
  * and Kafka's own producer-perf-test runs on the same broker as the baseline.
  */
-package io.edgeloop.examples.ingest;
+package io.edgeloop.examples.bench.ingest;

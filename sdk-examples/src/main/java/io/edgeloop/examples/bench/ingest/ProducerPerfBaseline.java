@@ -1,4 +1,4 @@
-package io.edgeloop.examples.ingest;
+package io.edgeloop.examples.bench.ingest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
