@@ -97,9 +97,8 @@ class OccupancyWeakSupervisionTest {
         double tg2 = accuracy(goldTree, test2);
         System.out.printf(Locale.ROOT, "occupancy CART: datatest weak %.2f / gold %.2f; datatest2 weak %.2f / gold %.2f%n",
                 tw1, tg1, tw2, tg2);
-        // The gold-trained tree overfits the training days (it splits on temperature and humidity, which drift
-        // between the files); the weak-label tree follows the LFs' light and CO2 logic and generalises better. So
-        // for CART the check is one-sided: weak labels cost at most 2 points.
+        // Measured: the gold-trained depth-8 tree generalises worse to datatest than the weak-label tree (85.5 vs
+        // 97.5), so for CART the check is one-sided: weak labels cost at most 2 points.
         assertTrue(tw1 >= tg1 - 2.0, "CART datatest: weak " + tw1 + " vs gold " + tg1);
         assertTrue(tw2 >= tg2 - 2.0, "CART datatest2: weak " + tw2 + " vs gold " + tg2);
         assertEquals("end-model", weakModel.provenance().kind());
