@@ -6,15 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.record.IdempotencyKey;
-import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
-import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.Appended;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.forward.Forwarder;
+import io.edgeloop.buffer.policy.Durability;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's figure: mosquitto is killed with SIGKILL and restarted several times while a drain runs through the
- * {@code mqtt} transport.
+ * {@code mqtt} transport: the device's {@link DurableBuffer} drained by its {@link Forwarder}.
  *
  * <p>What "acknowledged" means here. The transport's acknowledgement is the broker's PUBACK, and the drain moves
  * past a batch only after it. mosquitto writes a QoS 1 message to every connected subscriber's socket before it
@@ -60,31 +65,26 @@ class MqttBrokerKillDrainTest {
             + " removable by key")
     void drainSurvivesBrokerKills() throws Exception {
         Random random = new Random(20261129L);
-        List<Envelope> records = new ArrayList<>();
-        for (int i = 1; i <= RECORDS; i++) {
-            byte[] payload = new byte[200];
-            random.nextBytes(payload);
-            records.add(new Envelope(new IdempotencyKey("device-7", "vibration", 1, i), 1_700_000_000_000L + i,
-                    i % 10, payload));
-        }
         Map<IdempotencyKey, Envelope> byKey = new HashMap<>();
-        records.forEach(e -> byKey.put(e.key(), e));
-
         AtomicInteger incarnation = new AtomicInteger(1);
         List<Long> killNanos = new ArrayList<>();
-        try (MosquittoBroker broker = MosquittoBroker.start(dir, true);
+        try (MosquittoBroker broker = MosquittoBroker.start(Files.createDirectories(dir.resolve("broker")), true);
                 SyncSubscriber sub = new SyncSubscriber(broker.port(), "plant/vibration");
+                DurableBuffer buffer = DurableBuffer.builder().directory(dir.resolve("device")).deviceId("device-7")
+                        .durability(Durability.groupCommit(Duration.ofMillis(5), 1 << 20)).open();
                 AckLedger ledger = new AckLedger(new MqttTransportProvider().create(ComponentConfig.of(Map.of(
                         "uri", broker.uri("plant/vibration"), "compression", "lz4", "connect-timeout", "2s",
                         "publish-timeout", "2s"))), incarnation::get)) {
+            // The persistent session must exist before the first publish, or the broker has nobody to queue for.
+            sub.awaitSubscribed(30_000);
             AtomicBoolean done = new AtomicBoolean();
             // The killer waits for the drain to reach a random point, kills, waits a moment, restarts.
             Thread killer = new Thread(() -> {
                 try {
                     for (int k = 0; k < KILLS && !done.get(); k++) {
-                        long target = (long) (RECORDS / BATCH * (k + 1) / (KILLS + 1.0))
-                                + random.nextInt(RECORDS / BATCH / (KILLS * 3));
-                        while (ledger.batches() < target && !done.get()) {
+                        long target = (long) (RECORDS * (k + 1) / (KILLS + 1.0))
+                                + random.nextInt(RECORDS / (KILLS * 3));
+                        while (ledger.acks().size() < target && !done.get()) {
                             Thread.sleep(1);
                         }
                         sub.awaitSubscribed(30_000);
@@ -102,23 +102,35 @@ class MqttBrokerKillDrainTest {
             }, "broker-killer");
             killer.start();
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            for (int from = 0; from < RECORDS; from += BATCH) {
-                Batch b = Batch.of(records.subList(from, Math.min(RECORDS, from + BATCH)));
-                while (true) {
-                    try {
-                        ledger.send(b);
-                        break;
-                    } catch (TransportException e) {
-                        assertTrue(e.isRetryable(), e.toString());
-                        assertTrue(System.nanoTime() < deadline, "drain did not finish: " + e);
-                        Thread.sleep(50);
+            // The product's drain: the device's durable buffer, its Forwarder, the mqtt transport.
+            try (Forwarder forwarder = Forwarder.builder().source(buffer, "mqtt").transport(ledger)
+                    .batching(BATCH, 1 << 20, Duration.ofMillis(5))
+                    .backoff(Duration.ofMillis(50), Duration.ofMillis(500), 0.5, 7).build().start()) {
+                // Appends in groups of BATCH that share one group commit, paced so the drain spans the kills.
+                for (int i = 1; i <= RECORDS; i += BATCH) {
+                    List<CompletableFuture<Appended>> group = new ArrayList<>();
+                    List<byte[]> payloads = new ArrayList<>();
+                    for (int j = i; j < i + BATCH && j <= RECORDS; j++) {
+                        byte[] payload = new byte[200];
+                        random.nextBytes(payload);
+                        payloads.add(payload);
+                        group.add(buffer.appendAsync("vibration", j % 10, payload));
                     }
+                    for (int j = 0; j < group.size(); j++) {
+                        Appended a = group.get(j).get();
+                        byKey.put(a.key(), new Envelope(a.key(), a.timestampMillis(), (i + j) % 10, payloads.get(j)));
+                    }
+                    Thread.sleep(2);
                 }
-                Thread.sleep(2);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (ledger.acks().size() < RECORDS) {
+                    assertTrue(System.nanoTime() < deadline, "drain did not finish: " + ledger.acks().size()
+                            + " of " + RECORDS + " acknowledged, " + forwarder.stats());
+                    Thread.sleep(10);
+                }
+                done.set(true);
+                killer.join(30_000);
             }
-            done.set(true);
-            killer.join(30_000);
             // Everything acknowledged is already at the subscriber or saved by the broker for its session.
             long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < wait && distinct(sub.envelopes()) < RECORDS) {

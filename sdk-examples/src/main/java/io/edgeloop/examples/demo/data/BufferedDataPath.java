@@ -17,6 +17,7 @@ import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.buffer.receiver.IngestServer;
 import io.edgeloop.examples.demo.DemoConsole;
+import io.edgeloop.examples.demo.DemoFiles;
 import io.edgeloop.examples.demo.fleet.FleetPlan;
 import io.edgeloop.examples.demo.report.DemoResults;
 import io.edgeloop.examples.demo.report.DemoResults.Status;
@@ -113,8 +114,7 @@ public final class BufferedDataPath {
      * @throws Exception when a buffer, the transport or the server fails beyond what the run tolerates
      */
     public DataPathResult run(FleetPlan plan) throws Exception {
-        deleteRecursively(dir);
-        Files.createDirectories(dir);
+        DemoFiles.fresh(dir);
         List<Device> devices = new ArrayList<>();
         List<DemoResults.Outage> outages = new ArrayList<>();
         List<DemoResults.FillSample> timeline = new ArrayList<>();
@@ -344,17 +344,6 @@ public final class BufferedDataPath {
                 }
             }
             timeline.add(new DemoResults.FillSample(tick, variant, buffered));
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
         }
     }
 }
