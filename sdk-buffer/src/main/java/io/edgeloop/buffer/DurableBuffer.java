@@ -642,7 +642,7 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
             if (after != null) {
-                after.forEach(Runnable::run);
+                runAll(after);
             }
         }
         return result;
@@ -904,9 +904,20 @@ public final class DurableBuffer implements AutoCloseable {
         }
         lock.unlock();
         try {
-            after.forEach(Runnable::run);
+            runAll(after);
         } finally {
             lock.lock();
+        }
+    }
+
+    /** Runs completions; a throwing listener must not stop the sync thread (appenders would wait forever). */
+    private static void runAll(List<Runnable> after) {
+        for (Runnable r : after) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A durability listener or future callback failed", e);
+            }
         }
     }
 
@@ -932,7 +943,7 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
     }
 
     // ------------------------------------------------------------------------------------------ budget & TTL
@@ -1582,7 +1593,7 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         if (failure != null) {
             throw failure;
         }

@@ -5,6 +5,8 @@ import java.util.Optional;
 /**
  * A snapshot of what a {@link Forwarder} did.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param batchesAcknowledged batches the transport acknowledged
  * @param recordsAcknowledged records in them (the cursor moved past them)
  * @param failedAttempts      sends that failed (the records stay and are retried)

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BenchBufferCommand.class,
                 BenchLabelCommand.class,
                 BenchOtaCommand.class,
+                BenchIngestCommand.class,
         })
 public final class BenchCommand extends CommandGroup {
 }

@@ -3,6 +3,8 @@ package io.edgeloop.examples.bench.buffer;
 /**
  * One measured configuration.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param system         {@code edgeloop}, {@code tape} or {@code raw}
  * @param policy         {@code always}, {@code group} or {@code none}
  * @param recordBytes    the payload size

@@ -3,6 +3,8 @@ package io.edgeloop.examples.bench.buffer;
 /**
  * Reopening a large buffer after a SIGKILL.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param bufferBytes       bytes on disk when the appender was killed
  * @param segments          segment files
  * @param openMillis        time to open (recovery included)

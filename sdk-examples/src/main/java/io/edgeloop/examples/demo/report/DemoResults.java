@@ -196,10 +196,11 @@ public final class DemoResults {
      * @param vectors           test vectors compared
      * @param mismatches        vectors whose output differed from the Java integer runtime
      * @param flashBytes        model plus code size on the target
+     * @param parameterBytes    the quantized parameters' size
      * @param floatModelBytes   size of the same model's parameters as float32, for comparison
      */
     public record Variant(String target, String scheme, double floatAccuracy, double quantizedAccuracy, String parity,
-            long vectors, long mismatches, long flashBytes, long floatModelBytes) {
+            long vectors, long mismatches, long flashBytes, long parameterBytes, long floatModelBytes) {
     }
 
     /**

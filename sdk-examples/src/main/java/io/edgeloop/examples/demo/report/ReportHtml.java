@@ -238,11 +238,13 @@ public final class ReportHtml {
             return Svg.unavailable(title, reason(r, 4));
         }
         List<String> cats = r.variants().stream().map(v -> v.target() + " " + v.scheme()).toList();
-        return Svg.bars(title, "Flash bytes of the quantized model with its inference code on each target, next to "
-                + "the float32 parameters of the same model.", "bytes", cats, List.of(
+        return Svg.bars(title, "Parameter bytes as float32 and quantized, and the flash bytes of the quantized "
+                + "model with its inference code as the target's compiler measured them.", "bytes", cats, List.of(
                 new Svg.Bars("float32 parameters", GREY, r.variants().stream()
                         .mapToDouble(v -> v.floatModelBytes() > 0 ? v.floatModelBytes() : Double.NaN).toArray()),
-                new Svg.Bars("quantized, flash", ORANGE, r.variants().stream()
+                new Svg.Bars("quantized parameters", BLUE, r.variants().stream()
+                        .mapToDouble(v -> v.parameterBytes() > 0 ? v.parameterBytes() : Double.NaN).toArray()),
+                new Svg.Bars("flash (model + code)", ORANGE, r.variants().stream()
                         .mapToDouble(DemoResults.Variant::flashBytes).toArray())), 0, false, " B");
     }
 
