@@ -269,10 +269,23 @@ public final class DurableBuffer implements AutoCloseable {
                 minNextBase = Math.max(minNextBase, base);
                 continue;
             }
-            checkSegmentHeader(ch, path);
+            // sealed segments are trusted through their CRC-checked trailer and footer (two small reads); headers
+            // are checked where the format version can differ: the oldest and the newest segment
+            boolean checkHeader = last || i == 0;
+            if (checkHeader) {
+                checkSegmentHeader(ch, path);
+            }
             Segment seg = last ? null : readSealed(base, path, ch, len);
             if (seg == null) {
+                if (!checkHeader) {
+                    checkSegmentHeader(ch, path);
+                }
                 seg = scanSegment(base, path, ch, len, last);
+            }
+            if (seg.sealed() || readOnly) {
+                // readers open their own channel on demand; keeping one per segment would exhaust descriptors
+                ch.close();
+                seg = new Segment(base, path, null, seg.summary(), seg.fileLength(), seg.recordsEnd(), true);
             }
             segments.put(base, seg);
             totalBytes += seg.fileLength();
@@ -348,7 +361,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (footerOffset < FrameFormat.SEGMENT_HEADER || footerOffset >= at) {
             return null;
         }
-        FrameScanner sc = new FrameScanner(ch, at);
+        FrameScanner sc = new FrameScanner(ch, at, (int) Math.min(at - footerOffset, 1 << 20));
         if (sc.next(footerOffset, false) != FrameScanner.Kind.FOOTER || sc.nextOffset() != at) {
             return null;
         }
@@ -748,6 +761,7 @@ public final class DurableBuffer implements AutoCloseable {
                 throw diskFullOr(e, "sealing " + old.path());
             }
             old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
+            old.closeWrite();
             totalBytes += frameLen + FrameFormat.TRAILER;
             active = null;
             written = old.endPosition();
@@ -844,14 +858,16 @@ public final class DurableBuffer implements AutoCloseable {
                     continue;
                 }
                 Segment seg = active;
+                FileChannel ch = seg.channel();
                 long target = written;
                 firstPendingNanos = 0;
                 lock.unlock();
                 IOException failure = null;
                 long t0 = System.nanoTime();
                 try {
-                    seg.channel().force(false);
+                    ch.force(false);
                 } catch (ClosedChannelException e) {
+                    // sealed meanwhile: sealing synced everything up to the target
                     failure = null;
                 } catch (IOException e) {
                     failure = e;
@@ -1106,6 +1122,9 @@ public final class DurableBuffer implements AutoCloseable {
 
     private long delete(Segment s) {
         segments.remove(s.base());
+        synchronized (openReaders) {
+            openReaders.remove(s.base());
+        }
         s.closeQuietly();
         try {
             Files.deleteIfExists(s.path());
@@ -1168,7 +1187,16 @@ public final class DurableBuffer implements AutoCloseable {
             long off = Math.max(pos - seg.base(), FrameFormat.SEGMENT_HEADER);
             if (r.segment != seg) {
                 r.segment = seg;
-                r.scanner = new FrameScanner(seg.channel(), limit);
+                try {
+                    r.scanner = new FrameScanner(readChannelOf(seg), limit);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // reclaimed between the lookup and the open
+                    r.segment = null;
+                    if (++retries > 100) {
+                        throw gone;
+                    }
+                    continue;
+                }
             }
             r.scanner.limit(limit);
             FrameScanner.Kind k;
@@ -1215,7 +1243,7 @@ public final class DurableBuffer implements AutoCloseable {
                 }
                 default: {
                     long next = r.scanner.nextOffset();
-                    recordLoss(seg.channel(), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
+                    recordLoss(readChannelOf(seg), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
                             ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
                     r.seek(seg.base() + next);
                     break;
@@ -1223,6 +1251,27 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Sealed and active segments with an open read channel, least recently used first. */
+    private final LinkedHashMap<Long, Segment> openReaders = new LinkedHashMap<>(16, 0.75f, true);
+    private static final int MAX_OPEN_READERS = 32;
+
+    private FileChannel readChannelOf(Segment seg) throws IOException {
+        FileChannel ch = seg.readChannel(opener);
+        Segment evicted = null;
+        synchronized (openReaders) {
+            openReaders.put(seg.base(), seg);
+            if (openReaders.size() > MAX_OPEN_READERS) {
+                Map.Entry<Long, Segment> eldest = openReaders.entrySet().iterator().next();
+                openReaders.remove(eldest.getKey());
+                evicted = eldest.getValue();
+            }
+        }
+        if (evicted != null && evicted != seg) {
+            evicted.closeRead();
+        }
+        return ch;
     }
 
     private void countExpired(long pos) {
@@ -1623,7 +1672,7 @@ public final class DurableBuffer implements AutoCloseable {
         private Path directory;
         private String deviceId;
         private Durability durability = Durability.groupCommit(Duration.ofMillis(5), 1 << 20);
-        private long segmentBytes = 16L << 20;
+        private long segmentBytes = 4L << 20;
         private long budgetBytes = Long.MAX_VALUE;
         private final Map<String, StreamPolicy> policies = new HashMap<>();
         private StreamPolicy defaultPolicy = StreamPolicy.defaults();
@@ -1667,7 +1716,7 @@ public final class DurableBuffer implements AutoCloseable {
         }
 
         /**
-         * @param segmentBytes the size at which a segment is sealed and a new one started; default 16 MiB,
+         * @param segmentBytes the size at which a segment is sealed and a new one started; default 4 MiB,
          *                     at least 4 KiB. Smaller segments reclaim space sooner; larger ones mean fewer files.
          * @return this builder
          */
