@@ -12,6 +12,7 @@ import io.edgeloop.buffer.log.Loss;
 import io.edgeloop.buffer.log.LossLog;
 import io.edgeloop.buffer.log.LossReport;
 import io.edgeloop.buffer.log.Segment;
+import io.edgeloop.buffer.log.SegmentIndex;
 import io.edgeloop.buffer.log.SegmentSummary;
 import io.edgeloop.buffer.log.StreamStats;
 import io.edgeloop.buffer.metrics.BufferMetrics;
@@ -115,6 +116,7 @@ public final class DurableBuffer implements AutoCloseable {
 
     private Segment active;
     private long minNextBase;
+    private long indexEntries;
     private long written;
     private long durable;
     private long forced;
@@ -252,10 +254,20 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     private void recover(List<Long> bases) throws IOException {
+        Map<Long, SegmentIndex.Entry> index = SegmentIndex.read(dir);
+        indexEntries = index.size();
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
             boolean last = i == bases.size() - 1;
             Path path = dir.resolve(Segment.fileName(base));
+            SegmentIndex.Entry known = index.get(base);
+            if (!last && i > 0 && known != null) {
+                // sealed and indexed: no I/O on the segment at all (readers check its frames as they read)
+                Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
+                        true);
+                registerRecovered(seg);
+                continue;
+            }
             Set<StandardOpenOption> opts = readOnly || !last ? EnumSet.of(StandardOpenOption.READ)
                     : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileChannel ch = opener.open(path, opts);
@@ -287,13 +299,10 @@ public final class DurableBuffer implements AutoCloseable {
                 ch.close();
                 seg = new Segment(base, path, null, seg.summary(), seg.fileLength(), seg.recordsEnd(), true);
             }
-            segments.put(base, seg);
-            totalBytes += seg.fileLength();
-            for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
-                long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
-                s[0] = Math.max(s[0], e.getValue().lastSeq());
-            }
-            minNextBase = Math.max(minNextBase, seg.endPosition());
+            registerRecovered(seg);
+        }
+        if (!readOnly && index.size() > 2 * segments.size() + 16) {
+            compactIndex();
         }
         long maxCursor = 0;
         for (CursorImpl c : cursors.values()) {
@@ -318,6 +327,31 @@ public final class DurableBuffer implements AutoCloseable {
         ttlCountedUpTo = 0;
         for (Map.Entry<String, long[]> e : lastSeq.entrySet()) {
             notifiedSeq.put(e.getKey(), e.getValue()[0]);
+        }
+    }
+
+    private void registerRecovered(Segment seg) {
+        segments.put(seg.base(), seg);
+        totalBytes += seg.fileLength();
+        for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+            long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+            s[0] = Math.max(s[0], e.getValue().lastSeq());
+        }
+        minNextBase = Math.max(minNextBase, seg.endPosition());
+    }
+
+    /** Rewrites the segment index with the live sealed segments only. Best effort: it is a cache. */
+    private void compactIndex() {
+        List<SegmentIndex.Entry> live = new ArrayList<>();
+        for (Segment s : segments.values()) {
+            if (s.sealed() && s.recordsEnd() < s.fileLength()) {
+                live.add(new SegmentIndex.Entry(s.base(), s.fileLength(), s.recordsEnd(), s.summary()));
+            }
+        }
+        try {
+            SegmentIndex.rewrite(dir, live);
+        } catch (IOException e) {
+            LOG.warn("Could not compact {}", dir.resolve(SegmentIndex.FILE), e);
         }
     }
 
@@ -762,6 +796,17 @@ public final class DurableBuffer implements AutoCloseable {
             }
             old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
             old.closeWrite();
+            try {
+                SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt, old.summary()));
+                indexEntries++;
+            } catch (IOException e) {
+                // only a cache of the footer just written; the next open reads that footer instead
+                LOG.warn("Could not index sealed segment {}", old.path(), e);
+            }
+            if (indexEntries > 2 * segments.size() + 16) {
+                compactIndex();
+                indexEntries = segments.size();
+            }
             totalBytes += frameLen + FrameFormat.TRAILER;
             active = null;
             written = old.endPosition();
