@@ -103,7 +103,8 @@ public final class SegmentIndex {
     }
 
     /**
-     * Appends an entry and syncs the index.
+     * Appends an entry without syncing: the index is a cache, and an entry lost or torn by a crash only makes the
+     * next open read that segment's footer (which was synced when the segment was sealed).
      *
      * @param dir the buffer directory
      * @param e   the entry
@@ -111,17 +112,12 @@ public final class SegmentIndex {
      */
     public static void append(Path dir, Entry e) throws IOException {
         Path f = dir.resolve(FILE);
-        boolean created = !Files.exists(f);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             ByteBuffer b = ByteBuffer.wrap(encode(e));
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            ch.force(false);
-        }
-        if (created) {
-            AtomicFile.syncDirectory(dir);
         }
     }
 
