@@ -42,7 +42,7 @@ public final class RelayFrames {
     }
 
     /**
-     * One frame.
+     * One frame. The body array is not copied: do not change it after construction.
      *
      * @param type the frame type
      * @param body the body
@@ -164,7 +164,7 @@ public final class RelayFrames {
     }
 
     /**
-     * A refusal.
+     * A refusal. Immutable.
      *
      * @param batchId          the refused batch, 0 for the connection
      * @param retryable        whether sending again later may succeed

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
                 BufferAppendCommand.class,
                 BufferDumpCommand.class,
                 BufferVerifyCommand.class,
-                BufferDrainCommand.class
+                BufferDrainCommand.class,
+                BufferGatewayCommand.class,
+                BufferIngestCommand.class
         })
 public final class BufferCommand extends CommandGroup {
 }

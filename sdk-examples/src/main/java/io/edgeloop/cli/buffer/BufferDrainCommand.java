@@ -17,14 +17,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgeloop buffer drain}: sends every durable record not yet acknowledged on the cursor to a transport
- * chosen by the URI's scheme ({@code file:} file-drop, {@code http:}/{@code https:} http, {@code mqtt:} mqtt),
+ * chosen by the URI's scheme ({@code file:} file-drop, {@code http:}/{@code https:} http, {@code mqtt:} mqtt,
+ * {@code relay:} relay to a gateway),
  * committing the cursor batch by batch. Fails (exit 1) if not everything was acknowledged within the timeout;
  * what was acknowledged stays committed and the rest is sent next time.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "drain", mixinStandardHelpOptions = true,
-        description = "Send unacknowledged records to file:/path, http://host:port/path or mqtt://host:port/topic.")
+        description = "Send unacknowledged records to file:/path, http://host:port/path, mqtt://host:port/topic"
+                + " or relay://gateway:port.")
 public final class BufferDrainCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -32,7 +34,7 @@ public final class BufferDrainCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The buffer directory.")
     private Path dir;
 
-    @Option(names = "--to", required = true, paramLabel = "URI", description = "Where to send: file:, http(s): or mqtt: URI.")
+    @Option(names = "--to", required = true, paramLabel = "URI", description = "Where to send: file:, http(s):, mqtt: or relay: URI.")
     private URI to;
 
     @Option(names = "--cursor", defaultValue = "drain", paramLabel = "NAME", description = "The cursor (default: ${DEFAULT-VALUE}).")
@@ -64,9 +66,12 @@ public final class BufferDrainCommand implements Callable<Integer> {
                 return "http";
             case "mqtt":
                 return "mqtt";
+            case "relay":
+                return "relay";
             default:
                 throw new IllegalArgumentException("Unsupported destination '" + uri
-                        + "': use file:/path, http://host:port/path, https://... or mqtt://host:port/topic");
+                        + "': use file:/path, http://host:port/path, https://..., mqtt://host:port/topic or"
+                        + " relay://gateway:port");
         }
     }
 

@@ -14,6 +14,7 @@ import io.edgeloop.examples.demo.label.OccupancyWindows;
 import io.edgeloop.examples.demo.quantize.BundleStage;
 import io.edgeloop.examples.demo.quantize.QuantizeStage;
 import io.edgeloop.examples.demo.report.DemoResults;
+import io.edgeloop.examples.demo.rollout.RolloutStage;
 import io.edgeloop.examples.demo.report.DemoResults.Status;
 import io.edgeloop.examples.demo.report.DemoResults.Step;
 import io.edgeloop.examples.demo.report.ReportHtml;
@@ -106,6 +107,7 @@ public final class Demo {
 
         console.step(4, "Quantize per variant, check parity, sign bundles");
         Optional<BundleStage.Signed> signed = Optional.empty();
+        java.util.Map<String, List<int[]>> shadow = java.util.Map.of();
         String title4 = "Quantize per variant, check parity, sign bundles";
         if (labelled.isEmpty()) {
             results.step(new Step(4, title4, Status.SKIPPED, "no end model: step 3 did not finish"));
@@ -116,8 +118,11 @@ public final class Demo {
                 List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel(),
                         o.train(), o.test(), out.resolve("models"));
                 products.forEach(p -> results.variant(p.figures()));
-                signed = Optional.of(new BundleStage(options.seed(), console).run(products.stream()
-                        .map(QuantizeStage.Product::dir).toList(), 1, out.resolve("release")));
+                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel(), o.train(),
+                        out.resolve("models-previous"));
+                signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs, products.stream()
+                        .map(QuantizeStage.Product::dir).toList(), out.resolve("release")));
+                shadow = QuantizeStage.shadowInputs(products, o.test(), 200);
                 results.step(new Step(4, title4, Status.DONE, String.format(Locale.ROOT, "int8 (avr8), int16 "
                         + "(cortex-m3), int32 (jvm) through the Quantizer SPI; parity on %d vectors per variant "
                         + "between the reference integer runtime and model.json reloaded by the edgeloop-int "
@@ -129,11 +134,27 @@ public final class Demo {
             }
         }
         console.step(5, "Staged rollout to the simulated fleet");
-        results.step(new Step(5, "Staged rollout to the simulated fleet", Status.SKIPPED, signed.isPresent()
-                ? "sdk-ota's device agent and rollout engine are not in this build yet" : "no signed bundle: step 4 "
-                + "did not finish"));
-        console.line("skipped: %s", signed.isPresent() ? "the device agent and rollouts are not in this build yet"
-                : "no signed bundle");
+        String title5 = "Staged rollout to the simulated fleet";
+        if (signed.isEmpty()) {
+            results.step(new Step(5, title5, Status.SKIPPED, "no signed bundle: step 4 did not finish"));
+            console.line("skipped: no signed bundle");
+        } else {
+            try {
+                RolloutStage.Outcome ro = new RolloutStage(options.seed(), console).run(plan.devices(),
+                        signed.get().trust(), signed.get().previous(), signed.get().bundle(), shadow,
+                        out.resolve("fleet"));
+                results.rollout(ro.figures());
+                DemoResults.Rollout f = ro.figures();
+                results.step(new Step(5, title5, Status.DONE, String.format(Locale.ROOT, "%d devices with sdk-ota "
+                        + "device agents (A/B slots on disk, edgeloop-int runtime) started on the previous release "
+                        + "(sequence 1); a campaign of %d waves with a 90 %% shadow-agreement gate delivered "
+                        + "sequence 2%s; injected: %s; afterwards %d on the new model, %d on the previous one, %d "
+                        + "unverified", f.devices(), f.waves().size(), f.halted() ? " and halted (" + ro.halted()
+                        + ")" : "", ro.injected(), f.onNewModel(), f.onOldModel(), f.unverified())));
+            } catch (Exception | LinkageError e) {
+                fail(results, 5, title5, e);
+            }
+        }
 
         console.step(6, "Report");
         results.step(new Step(6, "Write report.html and summary.json", Status.DONE, "in " + out));
@@ -148,7 +169,9 @@ public final class Demo {
 
     private DataPathResult dataPath(FleetPlan plan, Path out) throws IOException {
         try {
-            return new BufferedDataPath(out.resolve("devices"), console).run(plan);
+            try (BufferedDataPath.Uplink uplink = uplink()) {
+                return new BufferedDataPath(out.resolve("devices"), options.seed(), uplink, console).run(plan);
+            }
         } catch (Exception | LinkageError e) {
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             console.line("FAILED: %s", msg);
@@ -163,6 +186,13 @@ public final class Demo {
                 throw new IOException("Replaying the sensor data failed: " + again.getMessage(), again);
             }
         }
+    }
+
+    private BufferedDataPath.Uplink uplink() throws IOException {
+        if (options.mqtt().isPresent()) {
+            return new MqttUplink(options.mqtt().get(), console);
+        }
+        return new BufferedDataPath.HttpUplink();
     }
 
     private static List<Window> testWindows(String file) throws Exception {

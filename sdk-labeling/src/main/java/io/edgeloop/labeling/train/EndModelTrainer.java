@@ -27,6 +27,7 @@ public final class EndModelTrainer {
     private final List<String> classNames;
     private final long seed;
     private final Map<String, String> upstream;
+    private final Provenance parent;
 
     /**
      * @param kind       the end model
@@ -36,10 +37,24 @@ public final class EndModelTrainer {
      *                   expert answers used); copied into the model's provenance
      */
     public EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream) {
+        this(kind, classNames, seed, upstream, null);
+    }
+
+    /**
+     * @param kind       the end model
+     * @param classNames class names by index
+     * @param seed       the training seed
+     * @param upstream   extra provenance settings
+     * @param parent     provenance of the labels ({@link LabelProvenance}), recorded as the model's parent; may be
+     *                   null
+     */
+    public EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream,
+            Provenance parent) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.classNames = List.copyOf(classNames);
         this.seed = seed;
         this.upstream = new TreeMap<>(upstream);
+        this.parent = parent;
     }
 
     /**
@@ -133,6 +148,9 @@ public final class EndModelTrainer {
                 .setting("goldRows", labels.goldCount())
                 .setting("selfTrainingRound", round);
         upstream.forEach(p::setting);
+        if (parent != null) {
+            p.parent(parent);
+        }
         byte[] digest = digest(table, labels);
         p.input("training-table", io.edgeloop.api.provenance.Sha256.hex(digest), (long) table.size() * table.names().size() * 8);
         return new EndModel(m, table.names(), classNames, p.build());

@@ -65,8 +65,11 @@ class OccupancyWeakSupervisionTest {
         List<String> classes = List.of("empty", "occupied");
         Map<String, String> upstream = Map.of("labelModel", result.model().name(),
                 "lfs", String.join(",", matrix.lfNames()), "expertAnswers", Integer.toString(budget));
-        EndModelTrainer trainer = new EndModelTrainer(EndModelKind.LOGISTIC, classes, 1, upstream);
-        EndModel weakModel = trainer.train(features, weak);
+        io.edgeloop.api.provenance.Provenance labelsProvenance = LabelProvenance.capture(Occupancy.lfs(), matrix,
+                result.model(), result.answers(), 42);
+        EndModel weakModel = new EndModelTrainer(EndModelKind.LOGISTIC, classes, 1, upstream, labelsProvenance)
+                .train(features, weak);
+        EndModelTrainer trainer = new EndModelTrainer(EndModelKind.LOGISTIC, classes, 1, Map.of());
         WeakLabels gold = WeakLabels.fromProbabilities(new double[weak.size()][2], new boolean[weak.size()], 0);
         for (int i = 0; i < weak.size(); i++) {
             gold = gold.withGold(i, train.gold()[i]);
@@ -85,8 +88,27 @@ class OccupancyWeakSupervisionTest {
                 100 * s.empiricalAccuracy()));
         assertTrue(Math.abs(w1 - g1) <= 2.0, "datatest: weak " + w1 + " vs gold " + g1);
         assertTrue(Math.abs(w2 - g2) <= 2.0, "datatest2: weak " + w2 + " vs gold " + g2);
+        EndModelTrainer cart = new EndModelTrainer(EndModelKind.CART, classes, 1, Map.of());
+        EndModel weakTree = cart.train(features, weak);
+        EndModel goldTree = cart.train(features, gold);
+        double tw1 = accuracy(weakTree, test1);
+        double tg1 = accuracy(goldTree, test1);
+        double tw2 = accuracy(weakTree, test2);
+        double tg2 = accuracy(goldTree, test2);
+        System.out.printf(Locale.ROOT, "occupancy CART: datatest weak %.2f / gold %.2f; datatest2 weak %.2f / gold %.2f%n",
+                tw1, tg1, tw2, tg2);
+        // Measured: the gold-trained depth-8 tree generalises worse to datatest than the weak-label tree (85.5 vs
+        // 97.5), so for CART the check is one-sided: weak labels cost at most 2 points.
+        assertTrue(tw1 >= tg1 - 2.0, "CART datatest: weak " + tw1 + " vs gold " + tg1);
+        assertTrue(tw2 >= tg2 - 2.0, "CART datatest2: weak " + tw2 + " vs gold " + tg2);
         assertEquals("end-model", weakModel.provenance().kind());
         assertEquals(Integer.toString(budget), weakModel.provenance().settings().get("expertAnswers"));
         assertEquals(String.valueOf(budget), weakModel.provenance().settings().get("goldRows"));
+        io.edgeloop.api.provenance.Provenance parent = weakModel.provenance().parents().get(0);
+        assertEquals("weak-labels", parent.kind());
+        assertEquals(Integer.toString(budget), parent.settings().get("expertAnswers"));
+        assertEquals("auto", parent.settings().get("labelModel"));
+        assertTrue(parent.settings().get("lf.light_on").contains("sha256="));
+        assertEquals("label-matrix", parent.inputs().get(0).name());
     }
 }

@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * Step 4, second half: a release key (Ed25519) and a trust file (1 of 1) are created, the quantized-model
- * directories of every variant are packed into one signed bundle with sdk-ota (per-variant artifacts with their
+ * directories of every variant are packed into one signed bundle (and the previous release into another) with sdk-ota (per-variant artifacts with their
  * golden vectors), and the bundle is verified for each variant's profile as a device would before installing it.
  *
  * <p>Not thread-safe: one run per instance.
@@ -37,12 +37,13 @@ public final class BundleStage {
     /**
      * What the step produced.
      *
-     * @param bundle   the signed bundle file
+     * @param previous the previous release's bundle (sequence 1), what the fleet runs before the rollout
+     * @param bundle   this run's signed bundle (sequence 2)
      * @param trust    the trust file devices hold
      * @param key      the release key
-     * @param manifest the manifest
+     * @param manifest this run's manifest
      */
-    public record Signed(Path bundle, Path trust, SigningKey key, BundleManifest manifest) {
+    public record Signed(Path previous, Path bundle, Path trust, SigningKey key, BundleManifest manifest) {
     }
 
     /**
@@ -57,13 +58,13 @@ public final class BundleStage {
     /**
      * Creates keys, trust file and bundle, and verifies the bundle for each variant.
      *
-     * @param modelDirs the quantized-model directories
-     * @param sequence  the bundle's anti-rollback sequence
-     * @param dir       where to write keys, trust file and bundle
-     * @return the signed bundle
+     * @param previousDirs the previous release's quantized-model directories (signed as sequence 1)
+     * @param modelDirs    this run's quantized-model directories (signed as sequence 2)
+     * @param dir          where to write keys, trust file and bundles
+     * @return the signed bundles
      * @throws IOException when writing or verification fails
      */
-    public Signed run(List<Path> modelDirs, long sequence, Path dir) throws IOException {
+    public Signed run(List<Path> previousDirs, List<Path> modelDirs, Path dir) throws IOException {
         DemoFiles.fresh(dir);
         SecureRandom random;
         try {
@@ -79,14 +80,10 @@ public final class BundleStage {
                 .threshold(1).key(key.publicKey()).build().signedBy(key);
         Path trustFile = dir.resolve("trust.json");
         trust.write(trustFile);
-        BundleAssembler a = new BundleAssembler().name(MODEL_NAME).sequence(sequence).securityEpoch(0)
-                .version("1." + sequence + ".0").validity(Duration.ofDays(90)).runtime("edgeloop-int",
-                        ">=1.0.0 <2.0.0");
-        for (Path m : modelDirs) {
-            a.model(m);
-        }
-        Path bundle = dir.resolve(MODEL_NAME + "-" + sequence + ".tar.gz");
-        BundleManifest manifest = a.write(List.of(key), true, bundle);
+        Path previous = dir.resolve(MODEL_NAME + "-1.tar.gz");
+        bundle(key, previousDirs, 1, previous);
+        Path bundle = dir.resolve(MODEL_NAME + "-2.tar.gz");
+        BundleManifest manifest = bundle(key, modelDirs, 2, bundle);
         BundleVerifier verifier = new BundleVerifier(TrustRoot.read(trustFile));
         for (Path m : modelDirs) {
             TargetProfile target = TargetProfile.of(m.getFileName().toString());
@@ -99,6 +96,16 @@ public final class BundleStage {
         console.line("signed %s (%d artifacts, %d bytes) with Ed25519 key %s...; verified for %d variants",
                 bundle.getFileName(), manifest.artifacts().size(), Files.size(bundle),
                 key.publicKey().keyId().substring(0, 12), modelDirs.size());
-        return new Signed(bundle, trustFile, key, manifest);
+        return new Signed(previous, bundle, trustFile, key, manifest);
+    }
+
+    private static BundleManifest bundle(SigningKey key, List<Path> dirs, long sequence, Path out) throws IOException {
+        BundleAssembler a = new BundleAssembler().name(MODEL_NAME).sequence(sequence).securityEpoch(0)
+                .version("1." + sequence + ".0").validity(Duration.ofDays(90)).runtime("edgeloop-int",
+                        ">=1.0.0 <2.0.0");
+        for (Path m : dirs) {
+            a.model(m);
+        }
+        return a.write(List.of(key), true, out);
     }
 }

@@ -51,8 +51,9 @@ public final class QuantizeStage {
      *
      * @param figures the report figures
      * @param dir     its quantized-model directory
+     * @param model   the integer model
      */
-    public record Product(DemoResults.Variant figures, Path dir) {
+    public record Product(DemoResults.Variant figures, Path dir, IntModel model) {
     }
 
     /**
@@ -109,8 +110,57 @@ public final class QuantizeStage {
             console.line("%-9s %-5s float %.2f %%  quantized %.2f %%  parity on %s: %d/%d mismatches  flash %d B "
                     + "(%s)", target.id(), q.scheme(), floatAcc, qAcc, pr.where(), pr.mismatches(), pr.vectors(), flash,
                     report.path("sizeSource").asText());
-            out.add(new Product(figures, qdir));
+            out.add(new Product(figures, qdir, im));
             console.progress("quantizing variants", ++done, VARIANTS.size());
+        }
+        return out;
+    }
+
+    /**
+     * Quantizes a model for every variant and writes the directories, without measuring anything: used for the
+     * previous release the fleet starts from.
+     *
+     * @param model the float model
+     * @param train calibration rows
+     * @param dir   where to write
+     * @return the quantized-model directories, one per variant
+     * @throws IOException when writing or quantizing fails
+     */
+    public static List<Path> writeOnly(Model<Label> model, FeatureTable train, Path dir) throws IOException {
+        DemoFiles.fresh(dir);
+        Path modelFile = dir.resolve("occupancy.tribuo");
+        TribuoModels.write(model, modelFile);
+        FeatureTable calib = reorder(train, TribuoImporterOrder.of(model));
+        List<Path> out = new ArrayList<>();
+        for (String[] v : VARIANTS) {
+            QuantizedModel q = ProviderLoader.of(QuantizerProvider.class).select(v[1]).create(ComponentConfig.empty())
+                    .quantize(QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows())
+                            .target(TargetProfile.of(v[0])).build());
+            Path qdir = dir.resolve(v[0]);
+            q.writeTo(qdir);
+            out.add(qdir);
+        }
+        return out;
+    }
+
+    /**
+     * Integer inputs for the shadow gate: the first test rows, quantized as each variant's model reads them.
+     *
+     * @param products this run's products
+     * @param test     test rows (end-model feature order)
+     * @param rows     how many rows per variant
+     * @return inputs by variant
+     */
+    public static java.util.Map<String, List<int[]>> shadowInputs(List<Product> products, FeatureTable test,
+            int rows) {
+        java.util.Map<String, List<int[]>> out = new java.util.LinkedHashMap<>();
+        for (Product p : products) {
+            FeatureTable t = reorder(test, p.model().featureNames());
+            List<int[]> in = new ArrayList<>();
+            for (int i = 0; i < Math.min(rows, t.size()); i++) {
+                in.add(p.model().input().quantize(t.rows()[i]));
+            }
+            out.put(p.figures().target(), in);
         }
         return out;
     }
