@@ -98,7 +98,8 @@ public final class Demo {
             results.labeling(l);
             results.step(new Step(3, "Label the windows and train the end model", Status.DONE, String.format(
                     Locale.ROOT, "%d windows, %d labelling functions, label model %s, %d expert answers (1 %% "
-                    + "budget, least confidence with spread), Tribuo logistic regression", l.windows(),
+                    + "budget, sdk-labeling ActiveLearner: label-model/LF disagreement, diverse batches of 10), "
+                    + "sdk-labeling EndModelTrainer (Tribuo logistic regression)", l.windows(),
                     l.functions().size(), l.labelModel(), l.expertQueries())));
             labelled = Optional.of(o);
         } catch (Exception | LinkageError e) {
@@ -115,10 +116,10 @@ public final class Demo {
         } else {
             try {
                 LabelingStage.Outcome o = labelled.get();
-                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel(),
+                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel().tribuoModel(),
                         o.train(), o.test(), out.resolve("models"));
                 products.forEach(p -> results.variant(p.figures()));
-                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel(), o.train(),
+                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel().tribuoModel(), o.train(),
                         out.resolve("models-previous"));
                 signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs, products.stream()
                         .map(QuantizeStage.Product::dir).toList(), out.resolve("release")));

@@ -13,6 +13,7 @@ import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.examples.demo.DemoConsole;
 import io.edgeloop.examples.demo.DemoFiles;
 import io.edgeloop.examples.demo.label.FeatureTable;
+import io.edgeloop.examples.demo.label.OccupancyWindows;
 import io.edgeloop.examples.demo.label.TribuoModels;
 import io.edgeloop.examples.demo.report.DemoResults;
 import io.edgeloop.quantize.parity.TestVectors;
@@ -204,7 +205,7 @@ public final class QuantizeStage {
         int right = 0;
         for (int i = 0; i < test.size(); i++) {
             int k = m.predictClass(m.input().quantize(test.rows()[i]));
-            int predicted = classes.isEmpty() ? k : Integer.parseInt(classes.get(k));
+            int predicted = classes.isEmpty() ? k : OccupancyWindows.CLASSES.indexOf(classes.get(k));
             right += predicted == test.gold()[i] ? 1 : 0;
         }
         return test.size() == 0 ? Double.NaN : 100.0 * right / test.size();
