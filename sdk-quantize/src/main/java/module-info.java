@@ -25,6 +25,8 @@ module io.edgeloop.quantize {
     exports io.edgeloop.quantize.codegen;
     exports io.edgeloop.quantize.parity;
     exports io.edgeloop.quantize.train;
+    exports io.edgeloop.quantize.workflow;
+    exports io.edgeloop.quantize.bench;
 
     provides io.edgeloop.api.quantize.QuantizerProvider with
             io.edgeloop.quantize.provider.Int8QuantizerProvider,

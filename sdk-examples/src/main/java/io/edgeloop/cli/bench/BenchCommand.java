@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures side by side with their baselines.",
-        subcommands = {})
+        subcommands = {
+            BenchQuantizeCommand.class,
+        })
 public final class BenchCommand extends CommandGroup {
 }

@@ -171,7 +171,20 @@ public final class TestVectors {
      * @return the vectors
      */
     public static int[][] all(IntModel model, int count, long seed) {
-        List<int[]> e = edges(model, Math.min(count, 64));
+        return all(model, count, seed, 64);
+    }
+
+    /**
+     * All vectors with a limit on the number of edge vectors.
+     *
+     * @param model     the model
+     * @param count     how many
+     * @param seed      the seed
+     * @param edgeLimit the largest number of edge vectors
+     * @return the vectors
+     */
+    public static int[][] all(IntModel model, int count, long seed, int edgeLimit) {
+        List<int[]> e = edges(model, Math.min(count, edgeLimit));
         int[][] out = new int[count][];
         int k = 0;
         for (; k < e.size(); k++) {
