@@ -223,10 +223,20 @@ public final class ParityHarness {
         } else {
             b.append("        {\n");
         }
-        b.append("            for (i = 0; i < ").append(n).append("u; i++) {\n"
-                + "                st ^= st << 13;\n                st ^= st >> 17;\n                st ^= st << 5;\n");
-        b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)(st % UINT32_C(")
-                .append(span).append(")));\n            }\n        }\n");
+        int per = TestVectors.featuresPerDraw(span);
+        b.append("            for (i = 0; i < ").append(n).append("u; i++) {\n");
+        if (per > 1) {
+            b.append("                if (i % ").append(per).append("u == 0u) {\n"
+                    + "                    st ^= st << 13;\n                    st ^= st >> 17;\n                    st ^= st << 5;\n"
+                    + "                }\n");
+            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)((st >> (")
+                    .append(32 / per).append("u * (i % ").append(per).append("u))) & UINT32_C(").append(span - 1)
+                    .append(")));\n            }\n        }\n");
+        } else {
+            b.append("                st ^= st << 13;\n                st ^= st >> 17;\n                st ^= st << 5;\n");
+            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)(st % UINT32_C(")
+                    .append(span).append(")));\n            }\n        }\n");
+        }
         if (avr) {
             b.append("        {\n            uint32_t t0 = now();\n            edgeloop_predict(in, out);\n"
                     + "            if (timed < 1000u) {\n                cycles += now() - t0;\n                timed++;\n"
