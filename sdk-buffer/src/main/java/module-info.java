@@ -14,14 +14,17 @@ module io.edgeloop.buffer {
 
     exports io.edgeloop.buffer;
     exports io.edgeloop.buffer.cursor;
+    exports io.edgeloop.buffer.forward;
     exports io.edgeloop.buffer.log;
     exports io.edgeloop.buffer.metrics;
     exports io.edgeloop.buffer.policy;
     exports io.edgeloop.buffer.wire;
     exports io.edgeloop.buffer.receiver;
+    exports io.edgeloop.buffer.relay;
 
     provides io.edgeloop.api.transport.TransportProvider with
             io.edgeloop.buffer.transport.file.FileDropTransportProvider,
             io.edgeloop.buffer.transport.http.HttpTransportProvider,
-            io.edgeloop.buffer.transport.mqtt.MqttTransportProvider;
+            io.edgeloop.buffer.transport.mqtt.MqttTransportProvider,
+            io.edgeloop.buffer.transport.relay.RelayTransportProvider;
 }

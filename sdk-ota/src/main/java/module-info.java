@@ -14,6 +14,14 @@ module io.edgeloop.ota {
     exports io.edgeloop.ota.json;
     exports io.edgeloop.ota.trust;
     exports io.edgeloop.ota.bundle;
+    exports io.edgeloop.ota.agent;
+    exports io.edgeloop.ota.rollout;
+    exports io.edgeloop.ota.fleet;
+    exports io.edgeloop.ota.server;
 
     uses io.edgeloop.api.runtime.ModelRuntimeProvider;
+
+    provides io.edgeloop.api.deploy.DeployerProvider with
+            io.edgeloop.ota.deploy.DirectoryDeployerProvider,
+            io.edgeloop.ota.deploy.HttpDeployerProvider;
 }

@@ -6,6 +6,8 @@ import java.util.Objects;
 /**
  * The result of an append: the record's idempotency key and its place in the log.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param key             the record's key (device, stream, epoch, sequence)
  * @param timestampMillis the timestamp stored with the record
  * @param position        the log position where the record's frame starts

@@ -111,7 +111,7 @@ public final class DurableBuffer implements AutoCloseable {
     private final Map<String, CursorImpl> cursors = new LinkedHashMap<>();
     private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
     private final CRC32C writeCrc = new CRC32C();
-    private ByteBuffer writeBuf = ByteBuffer.allocate(64 * 1024);
+    private ByteBuffer writeBuf = ByteBuffer.allocateDirect(64 * 1024);
 
     private Segment active;
     private long minNextBase;
@@ -456,7 +456,14 @@ public final class DurableBuffer implements AutoCloseable {
         Path r = dir.resolve(RESERVE);
         try {
             if (!Files.exists(r) || Files.size(r) < RESERVE_BYTES) {
-                Files.write(r, new byte[RESERVE_BYTES]);
+                try (FileChannel ch = FileChannel.open(r, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    ByteBuffer zeros = ByteBuffer.allocate(RESERVE_BYTES);
+                    while (zeros.hasRemaining()) {
+                        ch.write(zeros, zeros.position());
+                    }
+                    // allocated and synced now, so it holds real blocks and never rides along a later sync
+                    ch.force(true);
+                }
             }
         } catch (IOException e) {
             try {
@@ -571,20 +578,20 @@ public final class DurableBuffer implements AutoCloseable {
             throw new IllegalArgumentException("A record of " + len + " bytes does not fit in a segment of "
                     + segmentBytes + " bytes; raise segmentBytes");
         }
-        List<Runnable> after = new ArrayList<>();
+        List<Runnable> after = null;
         CompletableFuture<Appended> result;
         lock.lock();
         try {
             ensureWritable();
             ensureSpace(stream, priority, frameLen);
             if (active == null || (active.fileLength() + frameLen > segmentBytes && active.summary().records() > 0)) {
-                after.addAll(roll());
+                after = new ArrayList<>(roll());
             }
             long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[1]);
             long seq = seqHolder[0] + 1;
             long ts = clock.millis();
             if (writeBuf.capacity() < frameLen) {
-                writeBuf = ByteBuffer.allocate(Math.max(frameLen, writeBuf.capacity() * 2));
+                writeBuf = ByteBuffer.allocateDirect(Math.max(frameLen, writeBuf.capacity() * 2));
             }
             writeBuf.clear();
             FrameFormat.writeFrame(writeBuf, FrameFormat.TYPE_RECORD, priority, sb, seq, ts, payload, off, len,
@@ -626,12 +633,17 @@ public final class DurableBuffer implements AutoCloseable {
                 result = CompletableFuture.completedFuture(appended);
                 if (listener != null) {
                     notifiedSeq.put(stream, seq);
+                    if (after == null) {
+                        after = new ArrayList<>(1);
+                    }
                     after.add(() -> listener.durable(stream, seq));
                 }
             }
         } finally {
             lock.unlock();
-            after.forEach(Runnable::run);
+            if (after != null) {
+                runAll(after);
+            }
         }
         return result;
     }
@@ -892,9 +904,20 @@ public final class DurableBuffer implements AutoCloseable {
         }
         lock.unlock();
         try {
-            after.forEach(Runnable::run);
+            runAll(after);
         } finally {
             lock.lock();
+        }
+    }
+
+    /** Runs completions; a throwing listener must not stop the sync thread (appenders would wait forever). */
+    private static void runAll(List<Runnable> after) {
+        for (Runnable r : after) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A durability listener or future callback failed", e);
+            }
         }
     }
 
@@ -920,7 +943,7 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
     }
 
     // ------------------------------------------------------------------------------------------ budget & TTL
@@ -1570,7 +1593,7 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        after.forEach(Runnable::run);
+        runAll(after);
         if (failure != null) {
             throw failure;
         }

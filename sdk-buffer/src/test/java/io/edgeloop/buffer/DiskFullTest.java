@@ -71,6 +71,45 @@ class DiskFullTest {
     }
 
     @Test
+    @DisplayName("a failed group sync fails exactly the pending appends, cuts them off, and later appends work")
+    void failedGroupSyncFailsPendingAppends() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failForces = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
+        List<Long> durable = new ArrayList<>();
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d")
+                .durability(Durability.groupCommit(Duration.ofMillis(100), 1 << 20))
+                .channelOpener((p, o) -> new QuotaChannel(FileChannel.open(p, o), free, failForces)).open()) {
+            for (int i = 1; i <= 10; i++) {
+                durable.add(b.append("s", Payloads.of(i, 50)).sequence());
+            }
+            failForces.set(1);
+            List<java.util.concurrent.CompletableFuture<Appended>> doomed = new ArrayList<>();
+            for (int i = 11; i <= 20; i++) {
+                doomed.add(b.appendAsync("s", 0, Payloads.of(i, 50)));
+            }
+            for (java.util.concurrent.CompletableFuture<Appended> f : doomed) {
+                java.util.concurrent.ExecutionException e = assertThrows(
+                        java.util.concurrent.ExecutionException.class, f::get);
+                assertTrue(e.getCause() instanceof IOException, e.toString());
+            }
+            for (int i = 21; i <= 25; i++) {
+                durable.add(b.append("s", Payloads.of(i, 50)).sequence());
+            }
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 21L, 22L, 23L, 24L, 25L), durable,
+                    "sequences of failed appends are never reused");
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").open()) {
+            List<Long> read = new ArrayList<>();
+            for (BufferedRecord r : readAll(b)) {
+                assertArrayEquals(Payloads.of(r.sequence(), 50), r.payloadBytes());
+                read.add(r.sequence());
+            }
+            assertEquals(durable, read, "exactly the records reported durable are kept");
+            assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+        }
+    }
+
+    @Test
     @DisplayName("on a real 1 MiB tmpfs: ENOSPC becomes DiskFullException and acknowledging frees space")
     void realTmpfsFillsAndRecovers() throws Exception {
         Path mnt = dir.resolve("mnt");

@@ -261,6 +261,118 @@ class DurableBufferTest {
         }
     }
 
+    @Nested
+    @DisplayName("metrics")
+    class Metrics {
+        @Test
+        @DisplayName("report records and bytes buffered, unsent age and bytes, and sync latency")
+        void reportsBufferedUnsentAndSyncs() throws IOException {
+            MutableClock clock = new MutableClock(5_000_000);
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").clock(clock)
+                    .durability(Durability.always()).segmentBytes(8192).open()) {
+                Cursor c = b.cursor("up");
+                for (int i = 1; i <= 100; i++) {
+                    b.append("s", Payloads.of(i, 100));
+                }
+                clock.advance(Duration.ofSeconds(90));
+                BufferMetrics m = b.metrics();
+                assertEquals(100, m.recordsBuffered());
+                assertTrue(m.bytesBuffered() > 100 * 100);
+                assertEquals(90_000, m.oldestUnsentAgeMillis());
+                assertTrue(m.bytesUnacknowledged() > 100 * 100);
+                assertEquals(0, m.bytesAtRisk());
+                assertTrue(m.syncs() >= 100);
+                assertTrue(m.syncLatencyMeanNanos() > 0 && m.syncLatencyMaxNanos() >= m.syncLatencyMeanNanos());
+                List<BufferedRecord> all = c.poll(1000, 1 << 20);
+                c.commit(all.get(all.size() - 1));
+                BufferMetrics after = b.metrics();
+                assertEquals(0, after.bytesUnacknowledged());
+                assertEquals(0, after.oldestUnsentAgeMillis());
+                assertTrue(after.recordsBuffered() < 100, "acknowledged segments reclaimed");
+            }
+        }
+
+        @Test
+        @DisplayName("a throwing durability listener does not stop group commit")
+        void throwingListenerDoesNotStopSyncs() throws IOException {
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d")
+                    .durability(Durability.groupCommit(Duration.ofMillis(1), 1 << 20))
+                    .durabilityListener((s, q) -> {
+                        throw new IllegalStateException("listener bug");
+                    }).open()) {
+                for (int i = 1; i <= 20; i++) {
+                    assertEquals(i, b.append("s", Payloads.of(i, 10)).sequence());
+                }
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("concurrency")
+    class Concurrency {
+        @Test
+        @DisplayName("appenders, rolling segments, a draining cursor and reclaiming all at once lose and repeat nothing")
+        void appendDrainReclaimConcurrently() throws Exception {
+            int threads = 4;
+            int perThread = 2000;
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(8192)
+                    .durability(Durability.groupCommit(Duration.ofMillis(1), 1 << 20)).open()) {
+                Cursor c = b.cursor("up");
+                ExecutorService ex = Executors.newFixedThreadPool(threads + 1);
+                try {
+                    List<Future<?>> appenders = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        String stream = "s" + t;
+                        appenders.add(ex.submit(() -> {
+                            for (int i = 1; i <= perThread; i++) {
+                                if (i % 3 == 0) {
+                                    b.append(stream, Payloads.of(i, 100));
+                                } else {
+                                    b.appendAsync(stream, 0, Payloads.of(i, 100));
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    Future<Map<String, List<Long>>> consumer = ex.submit(() -> {
+                        Map<String, List<Long>> got = new ConcurrentHashMap<>();
+                        int total = 0;
+                        while (total < threads * perThread) {
+                            List<BufferedRecord> batch = c.poll(97, 1 << 20);
+                            if (batch.isEmpty()) {
+                                c.awaitRecords(Duration.ofMillis(50));
+                                continue;
+                            }
+                            for (BufferedRecord r : batch) {
+                                assertArrayEquals(Payloads.of(r.sequence(), 100), r.payloadBytes());
+                                got.computeIfAbsent(r.stream(), k -> new ArrayList<>()).add(r.sequence());
+                            }
+                            total += batch.size();
+                            c.commit(batch.get(batch.size() - 1));
+                        }
+                        return got;
+                    });
+                    for (Future<?> f : appenders) {
+                        f.get();
+                    }
+                    b.flush();
+                    Map<String, List<Long>> got = consumer.get();
+                    for (int t = 0; t < threads; t++) {
+                        List<Long> seqs = got.get("s" + t);
+                        assertEquals(perThread, seqs.size());
+                        for (int i = 0; i < perThread; i++) {
+                            assertEquals(i + 1, seqs.get(i), "in order, no gap, no repeat");
+                        }
+                    }
+                    assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+                    assertTrue(segmentCount() <= 2, "segments reclaimed while appending: " + segmentCount());
+                } finally {
+                    ex.shutdownNow();
+                }
+            }
+        }
+    }
+
     private long segmentCount() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("seg-")).count();

@@ -17,9 +17,17 @@ final class QuotaChannel extends FileChannel {
     private final FileChannel delegate;
     private final AtomicLong free;
 
+    private final java.util.concurrent.atomic.AtomicInteger failForces;
+
     QuotaChannel(FileChannel delegate, AtomicLong free) {
+        this(delegate, free, new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** With {@code failForces} > 0, that many {@code force} calls fail like an I/O error on the device. */
+    QuotaChannel(FileChannel delegate, AtomicLong free, java.util.concurrent.atomic.AtomicInteger failForces) {
         this.delegate = delegate;
         this.free = free;
+        this.failForces = failForces;
     }
 
     private void charge(long position, int len) throws IOException {
@@ -92,6 +100,9 @@ final class QuotaChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        if (failForces.get() > 0 && failForces.decrementAndGet() >= 0) {
+            throw new IOException("Input/output error");
+        }
         delegate.force(metaData);
     }
 

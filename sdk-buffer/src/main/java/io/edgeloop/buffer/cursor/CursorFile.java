@@ -19,6 +19,8 @@ import java.util.zip.CRC32C;
  * highest acknowledged sequence (so sequences are never reused for a record a receiver already has, even if a
  * crash under policy {@code none} lost the records' tail). Text lines ending with {@code crc32c=<hex>}.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param name     the cursor name
  * @param position the committed position
  * @param acked    per stream, the highest acknowledged sequence

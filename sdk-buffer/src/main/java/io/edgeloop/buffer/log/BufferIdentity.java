@@ -16,6 +16,8 @@ import java.util.zip.CRC32C;
  * once when the buffer is created from nothing. Text lines {@code key=value}, the last being
  * {@code crc32c=<hex>} over all bytes before it.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param epoch         the epoch of every idempotency key this buffer issues
  * @param deviceId      the device id the buffer was created for
  * @param createdMillis the creation time

@@ -97,7 +97,9 @@ public final class FrameScanner {
         }
         int hdr = FrameFormat.FIXED_HEADER + streamBytes.length + 8;
         long end = off + hdr + payloadLength;
-        if (!ensure(off + hdr, payloadLength)) {
+        // Ensure the whole frame from its start: refilling from the payload alone would move the window past the
+        // header, whose checksum is read below.
+        if (!ensure(off, hdr + payloadLength)) {
             next = limit;
             return Kind.TORN;
         }

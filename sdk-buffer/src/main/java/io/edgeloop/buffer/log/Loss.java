@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * One damaged region the buffer skipped or cut off.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param file       the file name within the buffer directory (e.g. {@code seg-00000000000000000000.log})
  * @param offset     the byte offset of the damage in that file
  * @param length     the number of bytes skipped or truncated

@@ -8,6 +8,8 @@ import java.util.Objects;
  * (sealed segments are checked as cursors read them). Nothing in a damaged file stops the buffer; this report is
  * how the damage becomes visible.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param corruptFrames  corrupt frames and regions skipped (each costs at least one record)
  * @param corruptBytes   bytes in those frames and regions
  * @param truncatedBytes bytes cut off torn tails

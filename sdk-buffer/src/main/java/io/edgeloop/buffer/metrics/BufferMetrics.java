@@ -3,6 +3,8 @@ package io.edgeloop.buffer.metrics;
 /**
  * A snapshot of a buffer's health, taken by {@link io.edgeloop.buffer.DurableBuffer#metrics()}.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param recordsBuffered       records held in the buffer's segments (acknowledged records leave when their
  *                              segment is reclaimed, which happens as soon as every cursor passed it)
  * @param bytesBuffered         bytes of the buffer's segment files on disk

@@ -44,7 +44,7 @@ public final class DropDirectoryReader {
 
     /**
      * What was read: the envelopes of every valid file (duplicates included, in file-name order) and one line per
-     * file that could not be read.
+     * file that could not be read. Immutable.
      *
      * @param envelopes the envelopes
      * @param problems  the unreadable files with the reason

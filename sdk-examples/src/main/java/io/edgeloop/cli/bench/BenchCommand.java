@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures side by side with their baselines.",
         subcommands = {
-            BenchQuantizeCommand.class,
+                BenchBufferCommand.class,
+                BenchLabelCommand.class,
+                BenchIngestCommand.class,
+                BenchQuantizeCommand.class,
         })
 public final class BenchCommand extends CommandGroup {
 }

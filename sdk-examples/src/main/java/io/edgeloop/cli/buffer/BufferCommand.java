@@ -9,6 +9,13 @@ import picocli.CommandLine.Command;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "buffer", mixinStandardHelpOptions = true, description = "Append to, inspect, verify and drain durable on-device buffers.",
-        subcommands = {})
+        subcommands = {
+                BufferAppendCommand.class,
+                BufferDumpCommand.class,
+                BufferVerifyCommand.class,
+                BufferDrainCommand.class,
+                BufferGatewayCommand.class,
+                BufferIngestCommand.class
+        })
 public final class BufferCommand extends CommandGroup {
 }

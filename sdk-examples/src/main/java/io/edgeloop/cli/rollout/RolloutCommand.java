@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "rollout", mixinStandardHelpOptions = true, description = "Run and simulate staged fleet rollouts.",
-        subcommands = {})
+        subcommands = {
+                RolloutSimulateCommand.class,
+        })
 public final class RolloutCommand extends CommandGroup {
 }

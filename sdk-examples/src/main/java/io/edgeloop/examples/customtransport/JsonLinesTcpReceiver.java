@@ -66,6 +66,7 @@ public final class JsonLinesTcpReceiver implements AutoCloseable {
     public static JsonLinesTcpReceiver start(int port, Path log) throws IOException {
         ServerSocket s = new ServerSocket();
         try {
+            s.setReuseAddress(true); // a restarted receiver can take its port back while old connections linger
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             Optional<FileChannel> ch = log == null ? Optional.empty() : Optional.of(FileChannel.open(log,
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));

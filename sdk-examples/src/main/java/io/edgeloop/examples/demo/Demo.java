@@ -4,13 +4,17 @@ import io.edgeloop.api.EdgeloopVersion;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
 import io.edgeloop.api.window.Window;
+import io.edgeloop.examples.demo.data.BufferedDataPath;
 import io.edgeloop.examples.demo.data.DataPathResult;
 import io.edgeloop.examples.demo.data.DirectReplay;
 import io.edgeloop.examples.demo.fleet.FleetPlan;
 import io.edgeloop.examples.demo.label.LabelingStage;
 import io.edgeloop.examples.demo.label.OccupancyGold;
 import io.edgeloop.examples.demo.label.OccupancyWindows;
+import io.edgeloop.examples.demo.quantize.BundleStage;
+import io.edgeloop.examples.demo.quantize.QuantizeStage;
 import io.edgeloop.examples.demo.report.DemoResults;
+import io.edgeloop.examples.demo.rollout.RolloutStage;
 import io.edgeloop.examples.demo.report.DemoResults.Status;
 import io.edgeloop.examples.demo.report.DemoResults.Step;
 import io.edgeloop.examples.demo.report.ReportHtml;
@@ -73,7 +77,7 @@ public final class Demo {
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch")));
         FleetPlan plan = FleetPlan.draw(options.devices(), FleetPlan.TRAINING_ROWS, options.seed());
 
-        console.step(1, "Devices replay sensor data into durable buffers");
+        console.step(1, "Devices replay sensor data into durable buffers; forwarders drain them (step 2)");
         DataPathResult data = dataPath(plan, out);
         data.steps().forEach(results::step);
         data.figures().ifPresent(results::ingest);
@@ -102,14 +106,55 @@ public final class Demo {
         }
 
         console.step(4, "Quantize per variant, check parity, sign bundles");
-        results.step(new Step(4, "Quantize per variant, check parity, sign bundles", Status.SKIPPED,
-                labelled.isPresent() ? "sdk-quantize's quantizers and sdk-ota's bundle writer are not in this build "
-                        + "yet" : "no end model: step 3 did not finish"));
-        console.line("skipped: %s", "quantization and signing are not in this build yet");
+        Optional<BundleStage.Signed> signed = Optional.empty();
+        java.util.Map<String, List<int[]>> shadow = java.util.Map.of();
+        String title4 = "Quantize per variant, check parity, sign bundles";
+        if (labelled.isEmpty()) {
+            results.step(new Step(4, title4, Status.SKIPPED, "no end model: step 3 did not finish"));
+            console.line("skipped: no end model");
+        } else {
+            try {
+                LabelingStage.Outcome o = labelled.get();
+                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel(),
+                        o.train(), o.test(), out.resolve("models"));
+                products.forEach(p -> results.variant(p.figures()));
+                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel(), o.train(),
+                        out.resolve("models-previous"));
+                signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs, products.stream()
+                        .map(QuantizeStage.Product::dir).toList(), out.resolve("release")));
+                shadow = QuantizeStage.shadowInputs(products, o.test(), 200);
+                results.step(new Step(4, title4, Status.DONE, String.format(Locale.ROOT, "int8 (avr8), int16 "
+                        + "(cortex-m3), int32 (jvm) through the Quantizer SPI; parity on %d vectors per variant "
+                        + "between the reference integer runtime and model.json reloaded by the edgeloop-int "
+                        + "runtime (Java; sdk-quantize's simavr/qemu harness is not in this build yet); one "
+                        + "Ed25519-signed bundle %s verified for every variant", QuantizeStage.PARITY_VECTORS,
+                        signed.get().bundle().getFileName())));
+            } catch (Exception | LinkageError e) {
+                fail(results, 4, title4, e);
+            }
+        }
         console.step(5, "Staged rollout to the simulated fleet");
-        results.step(new Step(5, "Staged rollout to the simulated fleet", Status.SKIPPED,
-                "no signed bundles: step 4 did not run"));
-        console.line("skipped: %s", "no signed bundles");
+        String title5 = "Staged rollout to the simulated fleet";
+        if (signed.isEmpty()) {
+            results.step(new Step(5, title5, Status.SKIPPED, "no signed bundle: step 4 did not finish"));
+            console.line("skipped: no signed bundle");
+        } else {
+            try {
+                RolloutStage.Outcome ro = new RolloutStage(options.seed(), console).run(plan.devices(),
+                        signed.get().trust(), signed.get().previous(), signed.get().bundle(), shadow,
+                        out.resolve("fleet"));
+                results.rollout(ro.figures());
+                DemoResults.Rollout f = ro.figures();
+                results.step(new Step(5, title5, Status.DONE, String.format(Locale.ROOT, "%d devices with sdk-ota "
+                        + "device agents (A/B slots on disk, edgeloop-int runtime) started on the previous release "
+                        + "(sequence 1); a campaign of %d waves with a 90 %% shadow-agreement gate delivered "
+                        + "sequence 2%s; injected: %s; afterwards %d on the new model, %d on the previous one, %d "
+                        + "unverified", f.devices(), f.waves().size(), f.halted() ? " and halted (" + ro.halted()
+                        + ")" : "", ro.injected(), f.onNewModel(), f.onOldModel(), f.unverified())));
+            } catch (Exception | LinkageError e) {
+                fail(results, 5, title5, e);
+            }
+        }
 
         console.step(6, "Report");
         results.step(new Step(6, "Write report.html and summary.json", Status.DONE, "in " + out));
@@ -118,28 +163,36 @@ public final class Demo {
         SummaryJson.write(r, out.resolve("summary.json"));
         console.line("report:  %s", out.resolve("report.html"));
         console.line("summary: %s", out.resolve("summary.json"));
+        console.finish();
         return r;
     }
 
     private DataPathResult dataPath(FleetPlan plan, Path out) throws IOException {
         try {
-            List<SensorRecord> records = DirectReplay.readAll(plan, console);
-            console.line("%d devices replayed %d readings through the csv-replay SensorSource", plan.devices().size(),
-                    records.size());
-            console.line("skipped: durable buffers, outages, power loss and the gateway relay (sdk-buffer's "
-                    + "DurableBuffer is not in this build yet)");
-            return new DataPathResult(records, Optional.empty(), List.of(
-                    new Step(1, "Devices replay sensor data into durable buffers", Status.PARTIAL, String.format(
-                            Locale.ROOT, "%d devices replayed %d readings through the csv-replay SensorSource; "
-                            + "durable buffers, outages, the power loss and the gateway relay did not run: "
-                            + "sdk-buffer's DurableBuffer is not in this build yet", plan.devices().size(),
-                            records.size())),
-                    new Step(2, "Forwarders drain the buffers to the ingest server", Status.SKIPPED,
-                            "sdk-buffer's Forwarder and ingest server are not in this build yet; labelling read the "
-                            + "replayed records directly")));
-        } catch (Exception e) {
-            throw new IOException("Replaying the sensor data failed: " + e.getMessage(), e);
+            try (BufferedDataPath.Uplink uplink = uplink()) {
+                return new BufferedDataPath(out.resolve("devices"), options.seed(), uplink, console).run(plan);
+            }
+        } catch (Exception | LinkageError e) {
+            String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+            console.line("FAILED: %s", msg);
+            console.line("labelling continues on the readings replayed directly from the sources");
+            try {
+                List<SensorRecord> records = DirectReplay.readAll(plan, console);
+                return new DataPathResult(records, Optional.empty(), List.of(
+                        new Step(1, "Devices replay sensor data into durable buffers", Status.FAILED, msg),
+                        new Step(2, "Forwarders drain the buffers to the ingest server", Status.SKIPPED,
+                                "step 1 failed; labelling read the replayed records directly")));
+            } catch (Exception again) {
+                throw new IOException("Replaying the sensor data failed: " + again.getMessage(), again);
+            }
         }
+    }
+
+    private BufferedDataPath.Uplink uplink() throws IOException {
+        if (options.mqtt().isPresent()) {
+            return new MqttUplink(options.mqtt().get(), console);
+        }
+        return new BufferedDataPath.HttpUplink();
     }
 
     private static List<Window> testWindows(String file) throws Exception {

@@ -18,6 +18,8 @@ public final class DemoConsole {
     private final Object lock = new Object();
     private String barLabel;
     private int lastShown = -1;
+    private long stepStart;
+    private final long runStart = System.nanoTime();
 
     /**
      * @param out         where to print
@@ -37,6 +39,11 @@ public final class DemoConsole {
     public void step(int number, String title) {
         synchronized (lock) {
             endBar();
+            long now = System.nanoTime();
+            if (stepStart != 0) {
+                out.printf(Locale.ROOT, "      (%.1f s)%n", (now - stepStart) / 1e9);
+            }
+            stepStart = now;
             out.printf(Locale.ROOT, "%n[%d/6] %s%n", number, title);
             out.flush();
         }
@@ -90,6 +97,19 @@ public final class DemoConsole {
             if (pct == 100) {
                 endBar();
             }
+        }
+    }
+
+    /**
+     * Prints the time of the last step and of the whole run.
+     */
+    public void finish() {
+        synchronized (lock) {
+            endBar();
+            long now = System.nanoTime();
+            out.printf(Locale.ROOT, "      (%.1f s)%n%nDemo finished in %.1f s.%n", (now - stepStart) / 1e9,
+                    (now - runStart) / 1e9);
+            out.flush();
         }
     }
 

@@ -59,7 +59,7 @@ class BundleCommandTest {
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--model",
                 modelDir(dir, "cortex-m3").toString(), "--name", "har", "--sequence", "4", "--key",
                 dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k2/private.pem").toString(), "--expires",
-                "3600", "--out", bundle.toString()), err.toString());
+                "3600", "--runtime", "opaque-test", "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
 
         assertEquals(0, run("bundle", "inspect", bundle.toString()), err.toString());
         assertTrue(out.toString().contains("artifacts/avr8/model.json"), out.toString());
@@ -100,7 +100,7 @@ class BundleCommandTest {
         Path bundle = dir.resolve("b.tar");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m", "--sequence",
                 "1", "--key", dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k1/private.pem").toString(),
-                "--gzip", "--out", bundle.toString()), err.toString());
+                "--gzip", "--runtime", "opaque-test", "--out", bundle.toString()), err.toString());
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
         assertOneLine("threshold");

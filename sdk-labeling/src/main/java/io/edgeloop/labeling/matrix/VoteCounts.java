@@ -93,20 +93,24 @@ public final class VoteCounts {
             }
             cnt[h]++;
         }
-        // Sort by key (lexicographic order of the shifted votes equals numeric order of the packed key).
+        // Sort the distinct keys (numeric order of a packed key = lexicographic order of the shifted votes), then
+        // read each key's count back from the table.
         long[] sortedKeys = new long[distinct];
-        long[] sortedCounts = new long[distinct];
-        long[][] pairs = new long[distinct][];
         int u = 0;
         for (int h = 0; h < cap; h++) {
             if (used[h]) {
-                pairs[u++] = new long[] {keys[h], cnt[h]};
+                sortedKeys[u++] = keys[h];
             }
         }
-        Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
+        Arrays.parallelSort(sortedKeys);
+        long[] sortedCounts = new long[distinct];
         for (int i = 0; i < distinct; i++) {
-            sortedKeys[i] = pairs[i][0];
-            sortedCounts[i] = pairs[i][1];
+            long key = sortedKeys[i];
+            int h = (int) mix(key) & mask;
+            while (keys[h] != key) {
+                h = (h + 1) & mask;
+            }
+            sortedCounts[i] = cnt[h];
         }
         byte[] p = new byte[distinct * m];
         long lowMask = (1L << bits) - 1;
@@ -200,6 +204,18 @@ public final class VoteCounts {
      */
     public int vote(int pattern, int lf) {
         return patterns[pattern * lfs + lf];
+    }
+
+    /**
+     * @return a copy of every pattern, row-major ({@link #distinct()} x {@link #lfs()})
+     */
+    public byte[] copyPatterns() {
+        return patterns.clone();
+    }
+
+    /** @return a copy of the counts, one per pattern */
+    public long[] copyCounts() {
+        return counts.clone();
     }
 
     /**

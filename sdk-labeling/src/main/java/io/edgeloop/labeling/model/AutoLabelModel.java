@@ -12,13 +12,20 @@ import java.util.Map;
  * <p>Candidates, all fitted on the training counts: {@code mv}; majority vote with ties settled by the class
  * prior ({@code mv>prior}), by Dawid-Skene ({@code mv>ds}) or by the Snorkel-style model ({@code mv>snorkel});
  * {@code ds}; {@code snorkel}; {@code wmv}; and, for frame sequences, {@code hmm} and {@code mv>hmm}.
- * With a validation split, the candidate with the best macro F1 on it wins (ties go to the earlier, simpler
- * candidate, so {@code mv} is kept unless something beats it). Without one, {@code auto} keeps every decisive
- * majority-vote decision and settles only ties: by {@code hmm} for frame sequences, by {@code ds} otherwise.
+ * With a validation split, the candidate with the best macro F1 on it wins, but {@code mv} is kept unless a
+ * candidate beats it by {@value #MARGIN} points (validation splits are small; a smaller edge is noise). Without
+ * one, {@code auto} keeps every decisive majority-vote decision and settles only ties: by {@code hmm} for frame
+ * sequences, by {@code ds} otherwise, provided Dawid-Skene agrees with majority vote on at least
+ * {@value #MIN_AGREEMENT} of the rows where the vote is decisive; otherwise it is plain {@code mv}.
  *
  * <p>Thread-safe: immutable once fitted.
  */
 public final class AutoLabelModel implements LabelModel {
+    /** Validation macro-F1 points (0-100) a candidate needs over majority vote to replace it. */
+    public static final double MARGIN = 1.0;
+    /** Minimum share of decisive majority-vote rows on which Dawid-Skene must agree to settle ties. */
+    public static final double MIN_AGREEMENT = 0.9;
+
     private final LabelModel chosen;
     private final Map<String, String> selection;
 
@@ -40,6 +47,16 @@ public final class AutoLabelModel implements LabelModel {
         boolean sequence = data.sequence().isPresent();
         TemporalModel hmm = sequence ? TemporalModel.fit(data) : null;
         if (data.valid().isEmpty() || data.validGold().isEmpty()) {
+            // No labels to check a model against: keep every decisive majority-vote decision and let Dawid-Skene
+            // (or the HMM for frames) settle only ties, unless Dawid-Skene contradicts majority vote on the rows
+            // where the vote is decisive, a sign that its confusion tables are not trustworthy.
+            double agreement = agreementOnDecisiveRows(mv, ds, data);
+            sel.put("auto.dsAgreementWithDecisiveMv", String.format(java.util.Locale.ROOT, "%.4f", agreement));
+            if (agreement < MIN_AGREEMENT) {
+                sel.put("auto.rule", "no validation split; ds agrees with decisive majority votes on less than "
+                        + MIN_AGREEMENT + " of rows: plain majority vote");
+                return new AutoLabelModel(mv, sel);
+            }
             LabelModel pick = new TieBrokenVote(mv, sequence ? hmm : ds);
             sel.put("auto.rule", "no validation split: majority vote, ties settled by "
                     + (sequence ? "hmm (rows are frames)" : "ds"));
@@ -70,13 +87,52 @@ public final class AutoLabelModel implements LabelModel {
             }
             double f = Scores.of(c.predict(valid), gold, data.numClasses()).f1Macro();
             sel.put("auto.valid.f1Macro." + c.name(), String.format(java.util.Locale.ROOT, "%.4f", f));
-            if (f > bestScore + 1e-9) {
+            // Another candidate must beat majority vote by a clear margin to replace it.
+            double needed = best == null ? Double.NEGATIVE_INFINITY : bestScore + (best == mv ? MARGIN : 1e-9);
+            if (f > needed) {
                 bestScore = f;
                 best = c;
             }
         }
-        sel.put("auto.rule", "best validation macro F1");
+        sel.put("auto.rule", "best validation macro F1; mv kept unless beaten by " + MARGIN + " points");
         return new AutoLabelModel(best, sel);
+    }
+
+    private static double agreementOnDecisiveRows(MajorityVote mv, DawidSkene ds, FitData data) {
+        io.edgeloop.labeling.matrix.VoteCounts vc = data.counts();
+        int k = vc.numClasses();
+        byte[] row = new byte[vc.lfs()];
+        double[] pm = new double[k];
+        double[] pd = new double[k];
+        double decisive = 0;
+        double agree = 0;
+        for (int p = 0; p < vc.distinct(); p++) {
+            vc.pattern(p, row);
+            mv.proba(row, pm);
+            int a = 0;
+            int ties = 0;
+            for (int c = 0; c < k; c++) {
+                if (pm[c] > pm[a]) {
+                    a = c;
+                }
+            }
+            for (int c = 0; c < k; c++) {
+                ties += Math.abs(pm[c] - pm[a]) < Predictions.TIE_TOLERANCE ? 1 : 0;
+            }
+            if (ties > 1) {
+                continue;
+            }
+            ds.proba(row, pd);
+            int b = 0;
+            for (int c = 1; c < k; c++) {
+                if (pd[c] > pd[b]) {
+                    b = c;
+                }
+            }
+            decisive += vc.count(p);
+            agree += a == b ? vc.count(p) : 0;
+        }
+        return decisive == 0 ? 1.0 : agree / decisive;
     }
 
     /** @return the candidate {@code auto} chose */

@@ -49,35 +49,29 @@ public final class DawidSkene extends RowModel {
         int k = vc.numClasses();
         int m = vc.lfs();
         int u = vc.distinct();
+        Sparse sp = new Sparse(vc);
         double[] post = new double[u * k];
-        byte[] row = new byte[m];
         for (int p = 0; p < u; p++) {
-            vc.pattern(p, row);
-            double[] t = new double[k];
-            for (int j = 0; j < m; j++) {
-                if (row[j] >= 0) {
-                    t[row[j]]++;
-                }
+            double s = sp.start[p + 1] - sp.start[p];
+            for (int e = sp.start[p]; e < sp.start[p + 1]; e++) {
+                post[p * k + sp.vote[e]]++;
             }
-            normalise(t);
-            System.arraycopy(t, 0, post, p * k, k);
+            for (int c = 0; c < k; c++) {
+                post[p * k + c] = s > 0 ? post[p * k + c] / s : 1.0 / k;
+            }
         }
+        double[] sums = accumulate(sp, post, m, k, null, null, null);
         double[] logMarg = new double[k];
         double[] logConf = new double[m * k * (k + 1)];
         int it = 0;
         double total = vc.total();
         while (it < data.maxIterations()) {
             it++;
-            mStep(vc, post, logMarg, logConf);
-            double[] next = eStep(vc, logMarg, logConf);
-            double change = 0;
-            for (int p = 0; p < u; p++) {
-                double d = 0;
-                for (int c = 0; c < k; c++) {
-                    d += Math.abs(next[p * k + c] - post[p * k + c]);
-                }
-                change += d * vc.count(p);
-            }
+            // M-step from the sums of the previous posteriors, then the E-step and the next sums in one pass.
+            parameters(sums, sp, total, m, k, data, logMarg, logConf);
+            double[] next = new double[u * k];
+            sums = accumulate(sp, post, m, k, logMarg, logConf, next);
+            double change = sums[sums.length - 1];
             post = next;
             if (change / (total * k) < TOLERANCE) {
                 break;
@@ -86,39 +80,163 @@ public final class DawidSkene extends RowModel {
         return new DawidSkene(m, k, logMarg, logConf, it);
     }
 
-    private static void mStep(VoteCounts vc, double[] post, double[] logMarg, double[] logConf) {
-        int k = vc.numClasses();
-        int m = vc.lfs();
-        int u = vc.distinct();
+    /**
+     * The patterns in sparse form (only non-abstain votes), since typical LFs abstain on most rows: work per
+     * pattern is proportional to its votes, and the abstain outcome is handled through per-class totals.
+     */
+    private static final class Sparse {
+        final int[] start;
+        final int[] lf;
+        final byte[] vote;
+        final long[] count;
+        /** Count-weighted rows on which each LF abstains. */
+        final long[] abstains;
+
+        Sparse(VoteCounts vc) {
+            int u = vc.distinct();
+            int m = vc.lfs();
+            byte[] pat = vc.copyPatterns();
+            count = vc.copyCounts();
+            start = new int[u + 1];
+            int nnz = 0;
+            for (byte b : pat) {
+                nnz += b >= 0 ? 1 : 0;
+            }
+            lf = new int[nnz];
+            vote = new byte[nnz];
+            abstains = new long[m];
+            int e = 0;
+            for (int p = 0; p < u; p++) {
+                start[p] = e;
+                for (int j = 0; j < m; j++) {
+                    byte v = pat[p * m + j];
+                    if (v >= 0) {
+                        lf[e] = j;
+                        vote[e++] = v;
+                    } else {
+                        abstains[j] += count[p];
+                    }
+                }
+            }
+            start[u] = e;
+        }
+    }
+
+    /**
+     * One pass over the patterns. With parameters: computes each pattern's posterior into {@code next} (E-step),
+     * accumulates the M-step sums from it (non-abstain outcomes and per-class mass; abstain outcomes are derived
+     * later) and, in the last slot, the count-weighted absolute change from {@code post}. Without parameters:
+     * accumulates the sums from {@code post}. Chunks are combined in order, so the result does not depend on the
+     * number of threads.
+     */
+    private static double[] accumulate(Sparse sp, double[] post, int m, int k, double[] logMarg, double[] logConf,
+            double[] next) {
+        int u = sp.count.length;
         int o = k + 1;
+        int size = m * k * o + k + 1;
+        double[] base = new double[k];
+        boolean[] abstainImpossible = new boolean[m * k];
+        int[] impossible = new int[k];
+        if (logMarg != null) {
+            // log-score of the all-abstain pattern; votes then add (log P(vote) - log P(abstain)).
+            for (int c = 0; c < k; c++) {
+                base[c] = logMarg[c];
+                for (int j = 0; j < m; j++) {
+                    double a = logConf[(j * k + c) * o];
+                    if (a == Double.NEGATIVE_INFINITY) {
+                        abstainImpossible[j * k + c] = true;
+                        impossible[c]++;
+                    } else {
+                        base[c] += a;
+                    }
+                }
+            }
+        }
         int chunks = (u + CHUNK - 1) / CHUNK;
         double[][] partial = new double[chunks][];
         IntStream.range(0, chunks).parallel().forEach(ch -> {
-            double[] acc = new double[m * k * o + k];
-            byte[] row = new byte[m];
+            double[] acc = new double[size];
+            double[] t = new double[k];
             for (int p = ch * CHUNK, end = Math.min(u, p + CHUNK); p < end; p++) {
-                vc.pattern(p, row);
-                double cnt = vc.count(p);
+                int e0 = sp.start[p];
+                int e1 = sp.start[p + 1];
+                if (logMarg != null) {
+                    for (int c = 0; c < k; c++) {
+                        double s = base[c];
+                        int needed = impossible[c];
+                        for (int e = e0; e < e1; e++) {
+                            int j = sp.lf[e];
+                            int cell = (j * k + c) * o;
+                            if (abstainImpossible[j * k + c]) {
+                                s += logConf[cell + sp.vote[e] + 1];
+                                needed--;
+                            } else {
+                                s += logConf[cell + sp.vote[e] + 1] - logConf[cell];
+                            }
+                        }
+                        t[c] = needed > 0 ? Double.NEGATIVE_INFINITY : s;
+                    }
+                    softmaxInPlace(t);
+                    double d = 0;
+                    for (int c = 0; c < k; c++) {
+                        d += Math.abs(t[c] - post[p * k + c]);
+                        next[p * k + c] = t[c];
+                    }
+                    acc[size - 1] += d * sp.count[p];
+                } else {
+                    System.arraycopy(post, p * k, t, 0, k);
+                }
+                double n = sp.count[p];
                 for (int c = 0; c < k; c++) {
-                    double w = cnt * post[p * k + c];
+                    double w = n * t[c];
                     if (w == 0) {
                         continue;
                     }
                     acc[m * k * o + c] += w;
-                    for (int j = 0; j < m; j++) {
-                        acc[(j * k + c) * o + row[j] + 1] += w;
+                    for (int e = e0; e < e1; e++) {
+                        acc[(sp.lf[e] * k + c) * o + sp.vote[e] + 1] += w;
                     }
                 }
             }
             partial[ch] = acc;
         });
-        double[] sum = new double[m * k * o + k];
+        double[] sum = new double[size];
         for (double[] acc : partial) {
-            for (int i = 0; i < sum.length; i++) {
+            for (int i = 0; i < size; i++) {
                 sum[i] += acc[i];
             }
         }
-        double total = vc.total();
+        return sum;
+    }
+
+    private static void parameters(double[] sums, Sparse sp, double total, int m, int k, FitData data,
+            double[] logMarg, double[] logConf) {
+        int o = k + 1;
+        double[] sum = sums.clone();
+        // Abstain outcomes: class mass minus the class's non-abstain mass; exactly 0 for an LF that never abstains.
+        for (int j = 0; j < m; j++) {
+            for (int c = 0; c < k; c++) {
+                int cell = (j * k + c) * o;
+                double voted = 0;
+                for (int x = 1; x < o; x++) {
+                    voted += sum[cell + x];
+                }
+                sum[cell] = sp.abstains[j] == 0 ? 0 : Math.max(0, sum[m * k * o + c] - voted);
+            }
+        }
+        if (data.goldRows().isPresent()) {
+            // Semi-supervised EM: expert-labelled rows count with their known class.
+            io.edgeloop.labeling.matrix.LabelMatrix g = data.goldRows().get();
+            int[] labels = data.goldLabels().get();
+            for (int i = 0; i < g.rows(); i++) {
+                int c = labels[i];
+                sum[m * k * o + c] += 1;
+                for (int j = 0; j < m; j++) {
+                    sum[(j * k + c) * o + g.get(i, j) + 1] += 1;
+                }
+            }
+            total += g.rows();
+        }
         for (int c = 0; c < k; c++) {
             logMarg[c] = Math.log(sum[m * k * o + c] / total);
         }
@@ -134,25 +252,6 @@ public final class DawidSkene extends RowModel {
                 }
             }
         }
-    }
-
-    private static double[] eStep(VoteCounts vc, double[] logMarg, double[] logConf) {
-        int k = vc.numClasses();
-        int m = vc.lfs();
-        int u = vc.distinct();
-        double[] next = new double[u * k];
-        int chunks = (u + CHUNK - 1) / CHUNK;
-        IntStream.range(0, chunks).parallel().forEach(ch -> {
-            byte[] row = new byte[m];
-            double[] t = new double[k];
-            for (int p = ch * CHUNK, end = Math.min(u, p + CHUNK); p < end; p++) {
-                vc.pattern(p, row);
-                logScores(row, m, k, logMarg, logConf, t);
-                softmaxInPlace(t);
-                System.arraycopy(t, 0, next, p * k, k);
-            }
-        });
-        return next;
     }
 
     static void logScores(byte[] row, int m, int k, double[] logMarg, double[] logConf, double[] out) {

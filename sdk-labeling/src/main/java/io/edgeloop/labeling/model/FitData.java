@@ -21,8 +21,12 @@ public final class FitData {
     private final int[] validGold;
     private final long seed;
     private final int maxIterations;
+    private final LabelMatrix goldRows;
+    private final int[] goldLabels;
 
     private FitData(Builder b) {
+        this.goldRows = b.goldRows;
+        this.goldLabels = b.goldLabels;
         this.counts = b.counts;
         this.ordered = b.ordered;
         this.classPrior = b.classPrior;
@@ -77,6 +81,16 @@ public final class FitData {
         return Optional.ofNullable(validGold).map(int[]::clone);
     }
 
+    /** @return expert-labelled rows (votes), when any; their labels are {@link #goldLabels()} */
+    public Optional<LabelMatrix> goldRows() {
+        return Optional.ofNullable(goldRows);
+    }
+
+    /** @return labels of {@link #goldRows()}, when any */
+    public Optional<int[]> goldLabels() {
+        return Optional.ofNullable(goldLabels).map(int[]::clone);
+    }
+
     /** @return the seed */
     public long seed() {
         return seed;
@@ -116,8 +130,24 @@ public final class FitData {
         private int[] validGold;
         private long seed;
         private int maxIterations = 10_000;
+        private LabelMatrix goldRows;
+        private int[] goldLabels;
 
         private Builder() {
+        }
+
+        /**
+         * Adds expert answers: rows whose class is known. Models that learn (ds) fix these rows' posteriors to the
+         * known class in every EM step (semi-supervised EM); they are not added to the training counts.
+         *
+         * @param rows   the answered rows' votes
+         * @param labels their classes
+         * @return this builder
+         */
+        public Builder gold(LabelMatrix rows, int[] labels) {
+            this.goldRows = Objects.requireNonNull(rows, "rows");
+            this.goldLabels = Objects.requireNonNull(labels, "labels").clone();
+            return this;
         }
 
         /**
@@ -229,6 +259,17 @@ public final class FitData {
                     if (!(p > 0) || Double.isInfinite(p)) {
                         throw new IllegalArgumentException("class prior entries must be positive and finite: "
                                 + Arrays.toString(classPrior));
+                    }
+                }
+            }
+            if (goldRows != null) {
+                if (goldRows.lfs() != counts.lfs() || goldRows.numClasses() != k || goldLabels.length != goldRows.rows()) {
+                    throw new IllegalArgumentException("gold rows must match the training LFs and classes and have "
+                            + "one label each");
+                }
+                for (int g : goldLabels) {
+                    if (g < 0 || g >= k) {
+                        throw new IllegalArgumentException("gold label " + g + " is not a class in [0, " + k + ")");
                     }
                 }
             }

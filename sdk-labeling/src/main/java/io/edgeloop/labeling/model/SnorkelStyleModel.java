@@ -25,13 +25,15 @@ public final class SnorkelStyleModel extends RowModel {
     public static final double PSEUDO_VOTES = 2.0;
     /** Accuracies are kept at least this far above chance (1 / k). */
     public static final double MARGIN = 0.05;
-    private static final double TOL = 1e-6;
+    private static final double TOL = 1e-5;
+    private static final int MAX_ITERATIONS = 200;
     private static final int CHUNK = 2048;
 
     private final int lfs;
     private final int k;
     private final double[] logPrior;
     private final double[] accuracy;
+    private final double[] logAccuracy;
     private final boolean priorFixed;
     private final int iterations;
 
@@ -41,6 +43,7 @@ public final class SnorkelStyleModel extends RowModel {
         this.k = k;
         this.logPrior = logPrior;
         this.accuracy = accuracy;
+        this.logAccuracy = logTables(accuracy, k);
         this.priorFixed = priorFixed;
         this.iterations = iterations;
     }
@@ -73,10 +76,11 @@ public final class SnorkelStyleModel extends RowModel {
         Arrays.fill(acc, PREC_INIT);
         int it = 0;
         int u = vc.distinct();
-        while (it < Math.min(data.maxIterations(), 500)) {
+        byte[] pat = vc.copyPatterns();
+        while (it < Math.min(data.maxIterations(), MAX_ITERATIONS)) {
             it++;
             double[] lp = logPrior;
-            double[] a = acc;
+            double[] a = logTables(acc, k);
             int chunks = (u + CHUNK - 1) / CHUNK;
             double[][] partial = new double[chunks][];
             IntStream.range(0, chunks).parallel().forEach(ch -> {
@@ -84,7 +88,7 @@ public final class SnorkelStyleModel extends RowModel {
                 byte[] row = new byte[m];
                 double[] t = new double[k];
                 for (int p = ch * CHUNK, end = Math.min(u, p + CHUNK); p < end; p++) {
-                    vc.pattern(p, row);
+                    System.arraycopy(pat, p * m, row, 0, m);
                     scores(row, m, k, lp, a, t);
                     softmaxInPlace(t);
                     double cnt = vc.count(p);
@@ -129,15 +133,25 @@ public final class SnorkelStyleModel extends RowModel {
         return new SnorkelStyleModel(m, k, logPrior, acc, fixed, it);
     }
 
-    private static void scores(byte[] row, int m, int k, double[] logPrior, double[] acc, double[] out) {
+    /** Per LF, log of a right and of a wrong vote: [2j] = log a_j, [2j+1] = log((1 - a_j) / (k - 1)). */
+    private static double[] logTables(double[] acc, int k) {
+        double[] t = new double[2 * acc.length];
+        for (int j = 0; j < acc.length; j++) {
+            t[2 * j] = Math.log(acc[j]);
+            t[2 * j + 1] = Math.log((1 - acc[j]) / (k - 1));
+        }
+        return t;
+    }
+
+    private static void scores(byte[] row, int m, int k, double[] logPrior, double[] logAcc, double[] out) {
         System.arraycopy(logPrior, 0, out, 0, k);
         for (int j = 0; j < m; j++) {
             int v = row[j];
             if (v < 0) {
                 continue;
             }
-            double right = Math.log(acc[j]);
-            double wrong = Math.log((1 - acc[j]) / (k - 1));
+            double right = logAcc[2 * j];
+            double wrong = logAcc[2 * j + 1];
             for (int c = 0; c < k; c++) {
                 out[c] += c == v ? right : wrong;
             }
@@ -146,7 +160,7 @@ public final class SnorkelStyleModel extends RowModel {
 
     @Override
     void proba(byte[] votes, double[] out) {
-        scores(votes, lfs, k, logPrior, accuracy, out);
+        scores(votes, lfs, k, logPrior, logAccuracy, out);
         softmaxInPlace(out);
     }
 

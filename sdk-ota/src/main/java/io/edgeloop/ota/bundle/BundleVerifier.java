@@ -203,7 +203,59 @@ public final class BundleVerifier {
             }
         }
         Set<String> signers = new TreeSet<>(t.validKeys());
-        return new VerifiedBundle(m, selected, arts, signers);
+        return new VerifiedBundle(m, selected, arts, signers, manifestBytes, sigBytes);
+    }
+
+    /**
+     * Re-verifies an installed artifact (a device's slot at boot): the manifest is canonical and signed by the
+     * trust root's threshold, and the artifact matches its entry. Expiry and sequence are not checked: an
+     * installed, once-accepted model stays runnable.
+     *
+     * @param manifestBytes   the stored canonical manifest
+     * @param signaturesBytes the stored signatures.json
+     * @param path            the artifact's path in the manifest
+     * @param artifact        the stored artifact bytes
+     * @return the artifact's entry
+     * @throws BundleVerificationException naming the failed check
+     */
+    public ArtifactEntry verifyInstalled(byte[] manifestBytes, byte[] signaturesBytes, String path, byte[] artifact)
+            throws BundleVerificationException {
+        ThresholdResult t = trust.check(BundleManifest.signedBytes(manifestBytes), parseSignatures(signaturesBytes));
+        if (!t.met()) {
+            throw new BundleVerificationException(Check.THRESHOLD, "installed manifest: " + t.describe());
+        }
+        BundleManifest m;
+        try {
+            JsonNode tree = CanonicalJson.parse(manifestBytes);
+            if (!CanonicalJson.isCanonical(manifestBytes, tree)) {
+                throw new BundleVerificationException(Check.MANIFEST, "installed manifest is not canonical");
+            }
+            m = BundleManifest.fromJson(tree);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BundleVerificationException(Check.MANIFEST, "installed manifest: " + e.getMessage(), e);
+        }
+        ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow(
+                () -> new BundleVerificationException(Check.ENTRY_SET, "installed artifact " + path + " not in manifest"));
+        if (artifact.length != a.size() || !Sha256.hex(artifact).equals(a.sha256())) {
+            throw new BundleVerificationException(Check.DIGEST, "installed artifact " + path
+                    + " does not match its manifest entry");
+        }
+        return a;
+    }
+
+    /**
+     * Parses a stored canonical manifest without checking signatures (the caller has verified it).
+     *
+     * @param manifestBytes canonical manifest bytes
+     * @return the manifest
+     * @throws BundleVerificationException when malformed
+     */
+    public static BundleManifest parseManifest(byte[] manifestBytes) throws BundleVerificationException {
+        try {
+            return BundleManifest.fromJson(CanonicalJson.parse(manifestBytes));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BundleVerificationException(Check.MANIFEST, e.getMessage(), e);
+        }
     }
 
     private static String variants(BundleManifest m) {

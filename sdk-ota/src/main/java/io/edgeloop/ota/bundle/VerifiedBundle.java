@@ -15,8 +15,13 @@ public final class VerifiedBundle {
     private final ArtifactEntry selected;
     private final Map<String, byte[]> artifacts;
     private final Set<String> signers;
+    private final byte[] manifestBytes;
+    private final byte[] signaturesBytes;
 
-    VerifiedBundle(BundleManifest manifest, ArtifactEntry selected, Map<String, byte[]> artifacts, Set<String> signers) {
+    VerifiedBundle(BundleManifest manifest, ArtifactEntry selected, Map<String, byte[]> artifacts, Set<String> signers,
+            byte[] manifestBytes, byte[] signaturesBytes) {
+        this.manifestBytes = manifestBytes;
+        this.signaturesBytes = signaturesBytes;
         this.manifest = manifest;
         this.selected = selected;
         this.artifacts = Map.copyOf(artifacts);
@@ -43,6 +48,16 @@ public final class VerifiedBundle {
             throw new IllegalArgumentException("no artifact " + entry.path() + " in this bundle");
         }
         return b;
+    }
+
+    /** @return the canonical manifest bytes as signed (shared: do not modify) */
+    public byte[] manifestBytes() {
+        return manifestBytes;
+    }
+
+    /** @return the signatures.json bytes (shared: do not modify) */
+    public byte[] signaturesBytes() {
+        return signaturesBytes;
     }
 
     /** @return key ids of the trusted keys that signed */

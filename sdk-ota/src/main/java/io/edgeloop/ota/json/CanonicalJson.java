@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The canonical form of a JSON value, the bytes that Edgeloop signs: UTF-8, no insignificant whitespace, object
@@ -26,7 +25,6 @@ public final class CanonicalJson {
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .build();
 
     static {
@@ -128,6 +126,8 @@ public final class CanonicalJson {
             sb.append(']');
         } else if (n.isTextual()) {
             string(n.textValue(), sb);
+        } else if (n.isInt() || n.isLong()) {
+            sb.append(n.longValue());
         } else if (n.isIntegralNumber()) {
             sb.append(n.bigIntegerValue().toString());
         } else if (n.isNumber()) {
@@ -141,20 +141,26 @@ public final class CanonicalJson {
         }
     }
 
-    private static final Map<Character, String> SHORT = Map.of('\b', "\\b", '\t', "\\t", '\n', "\\n", '\f', "\\f",
-            '\r', "\\r", '"', "\\\"", '\\', "\\\\");
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private static void string(String s, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            String e = SHORT.get(c);
-            if (e != null) {
-                sb.append(e);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
+            switch (c) {
+                case '\b': sb.append("\\b"); break;
+                case '\t': sb.append("\\t"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\f': sb.append("\\f"); break;
+                case '\r': sb.append("\\r"); break;
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                default:
+                    if (c < 0x20) {
+                        sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
+                    } else {
+                        sb.append(c);
+                    }
             }
         }
         sb.append('"');

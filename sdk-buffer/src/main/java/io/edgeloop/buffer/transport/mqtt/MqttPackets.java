@@ -109,6 +109,11 @@ final class MqttPackets {
      * 64 KiB, so a misbehaving peer cannot make us allocate without bound.
      */
     static Packet read(DataInputStream in) throws IOException {
+        return read(in, 65536);
+    }
+
+    /** Reads one packet whose remaining length may be at most {@code maxRemaining}. */
+    static Packet read(DataInputStream in, int maxRemaining) throws IOException {
         int first = in.read();
         if (first < 0) {
             throw new EOFException("broker closed the connection");
@@ -126,7 +131,7 @@ final class MqttPackets {
             }
             multiplier *= 128;
         }
-        if (remaining > 65536) {
+        if (remaining > maxRemaining) {
             throw new IOException("unexpected " + remaining + "-byte MQTT packet of type " + (first >> 4));
         }
         byte[] body = new byte[remaining];

@@ -3,7 +3,7 @@ package io.edgeloop.buffer.transport.mqtt;
 import java.time.Duration;
 
 /**
- * Parsed settings of one MQTT transport.
+ * Parsed settings of one MQTT transport. Immutable, so thread-safe.
  *
  * @param serverUri      the broker, {@code mqtt://host:port}, for messages
  * @param topic          the topic to publish to

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.config.ConfigException;
@@ -111,6 +112,63 @@ class FileDropTransportTest {
         DropDirectoryReader.Result r = new DropDirectoryReader().read(dir);
         assertEquals(3, r.envelopes().size());
         assertEquals(2, r.problems().size(), r.problems().toString());
+    }
+
+    @Test
+    @DisplayName("on a real full file system (256 KiB tmpfs) fails retryably, leaves no temporary file, works once"
+            + " space frees")
+    void fullDiskIsRetryable() throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("usb"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()),
+                "mounting a tmpfs needs root; the rename-failure test covers the clean-up without it");
+        try (Transport t = new FileDropTransportProvider().create(ComponentConfig.of(Map.of("uri",
+                mnt.toUri().toString())))) {
+            TransportException full = null;
+            long seq = 1;
+            for (int i = 0; i < 20 && full == null; i++) {
+                try {
+                    t.send(bigBatch(seq, 4, 20_000));
+                    seq += 4;
+                } catch (TransportException e) {
+                    full = e;
+                }
+            }
+            assertTrue(full != null, "a 256 KiB file system must fill up");
+            assertTrue(full.isRetryable(), full.toString());
+            try (Stream<Path> s = Files.list(mnt)) {
+                List<String> names = s.map(p -> p.getFileName().toString()).toList();
+                assertTrue(names.stream().noneMatch(n -> n.startsWith(".")), "temporary file left: " + names);
+                assertEquals(names.size(), new DropDirectoryReader().read(mnt).envelopes().size() / 4,
+                        "every complete file is readable");
+            }
+            // The stick is emptied (carried away and read): the very batch that failed now goes through.
+            try (Stream<Path> s = Files.list(mnt)) {
+                for (Path p : s.toList()) {
+                    Files.delete(p);
+                }
+            }
+            t.send(bigBatch(seq, 4, 20_000));
+            assertEquals(4, new DropDirectoryReader().read(mnt).envelopes().size());
+        } finally {
+            run("umount", mnt.toString());
+        }
+    }
+
+    static Batch bigBatch(long first, int n, int size) {
+        List<Envelope> list = new ArrayList<>();
+        java.util.Random r = new java.util.Random(first);
+        for (int i = 0; i < n; i++) {
+            byte[] p = new byte[size];
+            r.nextBytes(p);
+            list.add(new Envelope(new IdempotencyKey("d", "s", 1, first + i), 0, 0, p));
+        }
+        return Batch.of(list);
+    }
+
+    private static boolean run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     @Test

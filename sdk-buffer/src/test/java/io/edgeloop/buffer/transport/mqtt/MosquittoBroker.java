@@ -87,7 +87,7 @@ final class MosquittoBroker implements AutoCloseable {
         // Started as root, mosquitto would switch to user "mosquitto", which cannot write into our private
         // temporary directory (log, persistence); naming the current user keeps it as it is.
         c.append("user ").append(System.getProperty("user.name")).append('\n');
-        c.append("log_type all\n");
+        c.append("log_type error\nlog_type warning\nlog_type notice\nlog_type information\n");
         c.append("max_queued_messages 100000\n");
         if (persistence) {
             c.append("persistence true\n");

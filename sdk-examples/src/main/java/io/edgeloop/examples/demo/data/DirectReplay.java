@@ -30,10 +30,22 @@ public final class DirectReplay {
      * @return the source (the caller closes it)
      */
     public static SensorSource open(FleetPlan.Device d) {
+        return open(d, 0);
+    }
+
+    /**
+     * Opens the source of one device, resuming after the rows it already buffered.
+     *
+     * @param d    the device
+     * @param done rows of its slice already replayed, less than the slice
+     * @return the source (the caller closes it)
+     */
+    public static SensorSource open(FleetPlan.Device d, long done) {
         SensorSourceProvider csv = ProviderLoader.of(SensorSourceProvider.class).select("csv-replay");
         return csv.create(ComponentConfig.builder().put("resource", OccupancyGold.DATA + "datatraining.txt")
                 .put("device", d.id()).put("stream", "env").put("channels", String.join(",",
-                        OccupancyWindows.CHANNELS)).put("skip", d.skip()).put("limit", d.rows()).build());
+                        OccupancyWindows.CHANNELS)).put("skip", d.skip() + done).put("limit", d.rows() - done)
+                .put("first-sequence", done + 1).build());
     }
 
     /**

@@ -47,11 +47,13 @@ public final class LabelingStage {
      *
      * @param figures   the labelling figures for the report
      * @param endModel  the model trained on weak labels (what gets quantized and shipped)
+     * @param previousModel the same trainer on the first-pass weak labels, before the expert's answers: the
+     *                  "previous release" the fleet runs before this run's rollout
      * @param train     the training windows' inputs with their gold labels (calibration data)
      * @param test      the test windows' inputs with their gold labels
      */
     public record Outcome(DemoResults.Labeling figures, Model<org.tribuo.classification.Label> endModel,
-            FeatureTable train, FeatureTable test) {
+            Model<org.tribuo.classification.Label> previousModel, FeatureTable train, FeatureTable test) {
     }
 
     private final long seed;
@@ -148,15 +150,29 @@ public final class LabelingStage {
             labels.add(weak[i]);
             weights.add(queriedSet.contains(i) ? 1f : (float) Arrays.stream(p[i]).max().orElse(1));
         }
-        console.progress("training end models", 0, 2);
+        // The previous release: the same trainer on the label model's first pass, before any expert answer.
+        int[] firstPass = first.predict(matrix);
+        List<double[]> prevRows = new ArrayList<>();
+        List<Integer> prevLabels = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (anyVote(matrix, i) && !hasNaN(trainAll.rows()[i])) {
+                prevRows.add(trainAll.rows()[i]);
+                prevLabels.add(firstPass[i]);
+            }
+        }
+        console.progress("training end models", 0, 3);
+        Model<org.tribuo.classification.Label> previous = TribuoModels.train("weak labels without expert answers",
+                trainAll.features(), prevRows.toArray(new double[0][]),
+                prevLabels.stream().mapToInt(Integer::intValue).toArray(), null, seed);
+        console.progress("training end models", 1, 3);
         Model<org.tribuo.classification.Label> end = TribuoModels.train("weak labels: " + model.name() + " + "
                 + queried.length + " expert answers", trainAll.features(), rows.toArray(new double[0][]),
                 labels.stream().mapToInt(Integer::intValue).toArray(), toFloats(weights), seed);
-        console.progress("training end models", 1, 2);
+        console.progress("training end models", 2, 3);
         FeatureTable goldTrain = withoutNaN(trainAll);
         Model<org.tribuo.classification.Label> goldModel = TribuoModels.train("gold labels", goldTrain.features(),
                 goldTrain.rows(), goldTrain.gold(), null, seed);
-        console.progress("training end models", 2, 2);
+        console.progress("training end models", 3, 3);
         FeatureTable cleanTest = withoutNaN(testTable);
         double endAcc = TribuoModels.accuracy(end, cleanTest);
         double goldAcc = TribuoModels.accuracy(goldModel, cleanTest);
@@ -164,7 +180,7 @@ public final class LabelingStage {
         DemoResults.Labeling figures = new DemoResults.Labeling(n, "auto (" + chosen + ")",
                 labelled == 0 ? Double.NaN : 100.0 * right / labelled, 100.0 * labelled / n, queried.length, endAcc,
                 goldAcc, mvLabelled == 0 ? Double.NaN : 100.0 * mvRight / mvLabelled, lfFigures);
-        return new Outcome(figures, end, goldTrain, cleanTest);
+        return new Outcome(figures, end, previous, goldTrain, cleanTest);
     }
 
     private static float[] toFloats(List<Float> list) {

@@ -120,10 +120,10 @@ public final class DemoResults {
      * @param duplicatesDropped resends the ingest server recognised by idempotency key and dropped
      * @param timeline          buffered records over (simulated) time, per hardware variant
      * @param outages           connectivity outages and power losses
-     * @param horizonSeconds    the length of the simulated timeline
+     * @param horizonMinutes the length of the simulated timeline, in minutes of sensor data
      */
     public record Ingest(long recordsSent, long recordsIngested, long recordsLost, long duplicatesDropped,
-            List<FillSample> timeline, List<Outage> outages, double horizonSeconds) {
+            List<FillSample> timeline, List<Outage> outages, double horizonMinutes) {
         /** Copies the lists. */
         public Ingest {
             timeline = List.copyOf(timeline);
@@ -134,22 +134,22 @@ public final class DemoResults {
     /**
      * Records buffered (appended, not yet acknowledged) at one instant, summed over a group of devices.
      *
-     * @param seconds  seconds since the start of the replay
+     * @param minute   minutes of sensor data since the start of the replay (one reading per device per minute)
      * @param group    the series (a hardware variant)
      * @param buffered records waiting in the group's buffers
      */
-    public record FillSample(double seconds, String group, long buffered) {
+    public record FillSample(double minute, String group, long buffered) {
     }
 
     /**
      * A span of time when a device could not deliver.
      *
      * @param device       the device
-     * @param startSeconds when it began
-     * @param endSeconds   when it ended
+     * @param startMinute when it began
+     * @param endMinute   when it ended
      * @param powerLoss    true for a power loss (buffer killed and reopened), false for a network outage
      */
-    public record Outage(String device, double startSeconds, double endSeconds, boolean powerLoss) {
+    public record Outage(String device, double startMinute, double endMinute, boolean powerLoss) {
     }
 
     /**
@@ -196,10 +196,11 @@ public final class DemoResults {
      * @param vectors           test vectors compared
      * @param mismatches        vectors whose output differed from the Java integer runtime
      * @param flashBytes        model plus code size on the target
+     * @param parameterBytes    the quantized parameters' size
      * @param floatModelBytes   size of the same model's parameters as float32, for comparison
      */
     public record Variant(String target, String scheme, double floatAccuracy, double quantizedAccuracy, String parity,
-            long vectors, long mismatches, long flashBytes, long floatModelBytes) {
+            long vectors, long mismatches, long flashBytes, long parameterBytes, long floatModelBytes) {
     }
 
     /**

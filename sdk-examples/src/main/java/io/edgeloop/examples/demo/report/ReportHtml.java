@@ -111,7 +111,7 @@ public final class ReportHtml {
                     + l.labelModel(), "neutral");
             double gap = l.goldModelAccuracy() - l.endModelAccuracy();
             tile(h, "End model vs gold", pct(l.endModelAccuracy()), String.format(Locale.ROOT,
-                    "gold-trained %.2f %% (gap %.2f pt)", l.goldModelAccuracy(), gap), gap <= 2 ? "good" : "bad");
+                    "gold-trained model %.2f %% (%+.2f pt)", l.goldModelAccuracy(), -gap), gap <= 2 ? "good" : "bad");
         } else {
             tile(h, "End model vs gold", "n/a", "labelling did not run", "muted");
         }
@@ -159,7 +159,7 @@ public final class ReportHtml {
             double[] x = new double[pts.size()];
             double[] y = new double[pts.size()];
             for (int i = 0; i < pts.size(); i++) {
-                x[i] = pts.get(i).seconds();
+                x[i] = pts.get(i).minute();
                 y[i] = pts.get(i).buffered();
             }
             series.add(new Svg.Series(name, PALETTE[g % PALETTE.length], x, y));
@@ -168,14 +168,27 @@ public final class ReportHtml {
         List<Svg.Marker> markers = new ArrayList<>();
         for (DemoResults.Outage o : in.outages()) {
             if (o.powerLoss()) {
-                markers.add(new Svg.Marker(o.startSeconds(), RED, o.device() + " lost power"));
+                markers.add(new Svg.Marker(o.startMinute(), RED, o.device() + " lost power"));
             } else {
-                bands.add(new Svg.Band(o.startSeconds(), o.endSeconds(), "#fcd34d", o.device() + " offline"));
+                int lane = Math.max(0, groups.indexOf(variantOf(o.device(), groups)));
+                bands.add(new Svg.Band(o.startMinute(), o.endMinute(), PALETTE[lane % PALETTE.length],
+                        o.device() + " offline", lane));
             }
         }
         return Svg.lineChart(title, "Records waiting in the device buffers over the replay, per hardware variant; "
-                + "shaded spans are connectivity outages, dashed lines power losses.", "replay time (s)",
-                "records buffered", in.horizonSeconds(), series, bands, markers);
+                + "the lanes at the bottom show each variant's connectivity outages, the dashed line the power loss.",
+                "replay time (minutes of sensor data)",
+                "records buffered", in.horizonMinutes(), series, bands, markers);
+    }
+
+    /** The series a device belongs to: the group its id starts with ({@code avr8-01} is in {@code avr8}). */
+    private static String variantOf(String device, List<String> groups) {
+        for (String g : groups) {
+            if (device.startsWith(g + "-")) {
+                return g;
+            }
+        }
+        return "";
     }
 
     private static String lfChart(DemoResults r) {
@@ -225,11 +238,13 @@ public final class ReportHtml {
             return Svg.unavailable(title, reason(r, 4));
         }
         List<String> cats = r.variants().stream().map(v -> v.target() + " " + v.scheme()).toList();
-        return Svg.bars(title, "Flash bytes of the quantized model with its inference code on each target, next to "
-                + "the float32 parameters of the same model.", "bytes", cats, List.of(
+        return Svg.bars(title, "Parameter bytes as float32 and quantized, and the flash bytes of the quantized "
+                + "model with its inference code as the target's compiler measured them.", "bytes", cats, List.of(
                 new Svg.Bars("float32 parameters", GREY, r.variants().stream()
                         .mapToDouble(v -> v.floatModelBytes() > 0 ? v.floatModelBytes() : Double.NaN).toArray()),
-                new Svg.Bars("quantized, flash", ORANGE, r.variants().stream()
+                new Svg.Bars("quantized parameters", BLUE, r.variants().stream()
+                        .mapToDouble(v -> v.parameterBytes() > 0 ? v.parameterBytes() : Double.NaN).toArray()),
+                new Svg.Bars("flash (model + code)", ORANGE, r.variants().stream()
                         .mapToDouble(DemoResults.Variant::flashBytes).toArray())), 0, false, " B");
     }
 

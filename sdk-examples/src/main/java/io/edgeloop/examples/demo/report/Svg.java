@@ -26,8 +26,8 @@ final class Svg {
     record Series(String name, String color, double[] x, double[] y) {
     }
 
-    /** A shaded span on the x axis. */
-    record Band(double from, double to, String color, String label) {
+    /** A span on the x axis in one lane (for example an outage of one device of a hardware variant). */
+    record Band(double from, double to, String color, String label, int lane) {
     }
 
     /** A vertical marker on the x axis. */
@@ -144,8 +144,14 @@ final class Svg {
     static String lineChart(String title, String description, String xLabel, String yLabel, double xMax,
             List<Series> series, List<Band> bands, List<Marker> markers) {
         StringBuilder b = open(title, description);
+        int lanes = 0;
+        for (Band band : bands) {
+            lanes = Math.max(lanes, band.lane() + 1);
+        }
+        int laneH = 5;
+        int lanesH = lanes == 0 ? 0 : lanes * (laneH + 2) + 3;
         int plotW = WIDTH - LEFT - RIGHT;
-        int plotH = HEIGHT - TOP - BOTTOM;
+        int plotH = HEIGHT - TOP - BOTTOM - lanesH;
         double yMaxData = 0;
         for (Series s : series) {
             for (double v : s.y()) {
@@ -155,13 +161,19 @@ final class Svg {
         double[] ya = niceAxis(yMaxData);
         double[] xa = niceAxis(xMax);
         double xm = Math.max(xMax, 1e-9);
+        int laneTop = TOP + plotH + 4;
+        for (int l = 0; l < lanes; l++) {
+            b.append("<rect x=\"").append(LEFT).append("\" y=\"").append(laneTop + l * (laneH + 2))
+                    .append("\" width=\"").append(plotW).append("\" height=\"").append(laneH)
+                    .append("\" fill=\"#f3f4f6\"/>");
+        }
         for (Band band : bands) {
             double x0 = LEFT + Math.max(0, band.from()) / xm * plotW;
             double x1 = LEFT + Math.min(xm, band.to()) / xm * plotW;
-            b.append("<rect x=\"").append(num(x0)).append("\" y=\"").append(TOP).append("\" width=\"")
-                    .append(num(Math.max(1, x1 - x0))).append("\" height=\"").append(plotH).append("\" fill=\"")
-                    .append(band.color()).append("\" opacity=\"0.35\"><title>").append(esc(band.label()))
-                    .append("</title></rect>");
+            b.append("<rect x=\"").append(num(x0)).append("\" y=\"").append(laneTop + band.lane() * (laneH + 2))
+                    .append("\" width=\"").append(num(Math.max(1, x1 - x0))).append("\" height=\"").append(laneH)
+                    .append("\" fill=\"").append(band.color()).append("\" opacity=\"0.45\"><title>")
+                    .append(esc(band.label())).append("</title></rect>");
         }
         yAxis(b, ya[0], ya[1], yLabel, plotW, plotH);
         for (double t = 0; t <= xm + xa[1] / 1000; t += xa[1]) {
@@ -169,10 +181,10 @@ final class Svg {
             if (x > LEFT + plotW + 0.5) {
                 break;
             }
-            b.append("<text x=\"").append(num(x)).append("\" y=\"").append(TOP + plotH + 15)
+            b.append("<text x=\"").append(num(x)).append("\" y=\"").append(TOP + plotH + lanesH + 15)
                     .append("\" class=\"tick\" text-anchor=\"middle\">").append(label(t)).append("</text>");
         }
-        b.append("<text x=\"").append(LEFT + plotW / 2).append("\" y=\"").append(TOP + plotH + 30)
+        b.append("<text x=\"").append(LEFT + plotW / 2).append("\" y=\"").append(TOP + plotH + lanesH + 29)
                 .append("\" class=\"axis\" text-anchor=\"middle\">").append(esc(xLabel)).append("</text>");
         for (Marker m : markers) {
             double x = LEFT + m.at() / xm * plotW;
@@ -197,8 +209,8 @@ final class Svg {
             colors.add(s.color());
         }
         if (!bands.isEmpty()) {
-            names.add("outage");
-            colors.add(bands.get(0).color());
+            names.add("outages");
+            colors.add("#d1d5db");
         }
         if (!markers.isEmpty()) {
             names.add("power loss");
@@ -262,9 +274,12 @@ final class Svg {
                 }
                 base += stacked ? v : 0;
             }
-            b.append("<text x=\"").append(num(LEFT + c * slot + slot / 2)).append("\" y=\"").append(TOP + plotH + 15)
-                    .append("\" class=\"tick\" text-anchor=\"middle\">").append(esc(categories.get(c)))
-                    .append("</text>");
+            List<String> lines = splitLabel(categories.get(c), (int) (slot / 6.2));
+            for (int li = 0; li < lines.size(); li++) {
+                b.append("<text x=\"").append(num(LEFT + c * slot + slot / 2)).append("\" y=\"")
+                        .append(TOP + plotH + 15 + 12 * li).append("\" class=\"tick\" text-anchor=\"middle\">")
+                        .append(esc(lines.get(li))).append("</text>");
+            }
         }
         List<String> names = new java.util.ArrayList<>();
         List<String> colors = new java.util.ArrayList<>();
@@ -274,6 +289,26 @@ final class Svg {
         }
         legend(b, names, colors, HEIGHT - 8);
         return b.append("</svg>").toString();
+    }
+
+    /** Splits a category label into at most two lines at the hyphen or space nearest its middle. */
+    static List<String> splitLabel(String label, int maxChars) {
+        if (label.length() <= maxChars) {
+            return List.of(label);
+        }
+        int best = -1;
+        for (int i = 1; i < label.length() - 1; i++) {
+            char c = label.charAt(i);
+            if ((c == '-' || c == ' ') && (best < 0 || Math.abs(i - label.length() / 2) < Math.abs(best
+                    - label.length() / 2))) {
+                best = i;
+            }
+        }
+        if (best < 0) {
+            return List.of(label);
+        }
+        int cut = label.charAt(best) == '-' ? best + 1 : best;
+        return List.of(label.substring(0, cut), label.substring(best + 1));
     }
 
     /** A placeholder panel for a chart whose step did not run, stating why. */

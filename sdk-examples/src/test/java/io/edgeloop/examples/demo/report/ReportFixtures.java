@@ -38,9 +38,9 @@ final class ReportFixtures {
                         new DemoResults.LfStat("light-low", 60.1, 99.5),
                         new DemoResults.LfStat("co2-rising", 20.3, 88.2),
                         new DemoResults.LfStat("humidity-ratio", 44.0, 81.7))))
-                .variant(new DemoResults.Variant("avr8", "int8", 98.9, 98.7, "simavr", 10000, 0, 2380, 28))
-                .variant(new DemoResults.Variant("cortex-m3", "int16", 98.9, 98.9, "qemu", 10000, 0, 1544, 28))
-                .variant(new DemoResults.Variant("jvm", "int32", 98.9, 98.9, "java", 10000, 0, 412, 28))
+                .variant(new DemoResults.Variant("avr8", "int8", 98.9, 98.7, "simavr", 10000, 0, 2380, 10, 28))
+                .variant(new DemoResults.Variant("cortex-m3", "int16", 98.9, 98.9, "qemu", 10000, 0, 1544, 18, 28))
+                .variant(new DemoResults.Variant("jvm", "int32", 98.9, 98.9, "java", 10000, 0, 412, 36, 28))
                 .rollout(new DemoResults.Rollout(12, 11, 1, 0, false, List.of(
                         new DemoResults.Wave("canary", 3, 3, 0, 0),
                         new DemoResults.Wave("wave 2", 4, 3, 1, 0),

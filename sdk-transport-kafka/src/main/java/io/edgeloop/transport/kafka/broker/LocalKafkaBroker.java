@@ -56,7 +56,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private LocalKafkaBroker(Builder b) throws IOException {
         this.ownsDir = b.directory == null;
         this.dir = ownsDir ? Files.createTempDirectory("edgeloop-kafka-") : Files.createDirectories(b.directory);
-        this.classPath = b.classPath;
+        this.classPath = absolute(b.classPath);
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.startTimeout = b.startTimeout;
         this.extraProperties = Map.copyOf(b.properties);
@@ -209,9 +209,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Returns the size of the broker's data directory, to watch disk use.
+     * Returns the bytes of the broker's log segments ({@code *.log} files), to watch disk use. Index files are
+     * left out: Kafka preallocates them sparse (10 MiB each), so their sizes say little about the disk used.
      *
-     * @return bytes on disk under the data directory
+     * @return bytes of log segments under the data directory
      * @throws IOException when the directory cannot be walked
      */
     public long dataBytes() throws IOException {
@@ -220,7 +221,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             return 0;
         }
         try (Stream<Path> s = Files.walk(data)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
+            return s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".log")).mapToLong(p -> {
                 try {
                     return Files.size(p);
                 } catch (IOException e) {
@@ -381,6 +382,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while waiting for the Kafka broker to exit", e);
         }
+    }
+
+    /** The child runs in the broker directory, so relative entries (as in {@code java -jar x.jar}) must go. */
+    private static String absolute(String classPath) {
+        List<String> out = new ArrayList<>();
+        for (String e : classPath.split(java.io.File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                out.add(Paths.get(e).toAbsolutePath().toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, out);
     }
 
     private static int freePort() throws IOException {

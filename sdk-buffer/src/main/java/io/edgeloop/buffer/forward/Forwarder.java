@@ -1,0 +1,536 @@
+package io.edgeloop.buffer.forward;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.BufferedRecord;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.cursor.Cursor;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains a buffer's named cursor to a {@link Transport} in batches, at least once.
+ *
+ * <p>A batch closes when it holds {@code maxBatchRecords} records or {@code maxBatchBytes} payload bytes, or
+ * {@code linger} after its first record. The cursor is committed only after {@link Transport#send} returned (the
+ * receiver acknowledged); on failure the cursor is rewound and the same records are sent again after an
+ * exponential backoff with seeded jitter, or after the receiver's Retry-After when it gave one. While the
+ * connectivity hook (or {@link Transport#isReachable()}) says offline, nothing is tried; {@link #wakeUp()} retries
+ * at once (call it from a network-change callback). A batch the transport refuses as never acceptable
+ * (non-retryable) is split; a single record refused that way is skipped, logged and counted, so one poison record
+ * cannot stop a device forever. Batch compression is the transport's job: {@link Builder#compression(String)} is
+ * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
+ *
+ * <p>{@link #start()} runs the loop on a thread of its own; {@link #drainAvailable(Duration)} runs it in the
+ * caller's thread until everything durable has been acknowledged. {@link #close()} stops: an in-flight send may
+ * finish within the shutdown grace period (then it is committed); otherwise the transport is closed, the send
+ * fails and the records stay in the buffer for next time. Nothing is lost either way.
+ *
+ * <p>Thread-safe: {@link #close()}, {@link #wakeUp()} and {@link #stats()} may be called from any thread; the
+ * transport is used by one thread at a time. Close is idempotent.
+ */
+public final class Forwarder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
+
+    private final Cursor cursor;
+    private final Transport transport;
+    private final boolean ownsTransport;
+    private final int maxBatchRecords;
+    private final long maxBatchBytes;
+    private final Duration linger;
+    private final Duration idlePoll;
+    private final Duration shutdownGrace;
+    private final Duration maxRetryAfter;
+    private final Backoff backoff;
+    private final BooleanSupplier connectivity;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Object sendLock = new Object();
+    private final Object statsLock = new Object();
+    private int consecutiveFailures;
+    private volatile boolean stopping;
+    private boolean closed;
+    private boolean woken;
+    private Thread thread;
+    private int splitLimit = Integer.MAX_VALUE;
+
+    private long batchesAcked;
+    private long recordsAcked;
+    private long failedAttempts;
+    private long recordsRejected;
+    private String lastError;
+
+    private Forwarder(Builder b, Cursor cursor, Transport transport, boolean owns) {
+        this.cursor = cursor;
+        this.transport = transport;
+        this.ownsTransport = owns;
+        this.maxBatchRecords = b.maxBatchRecords;
+        this.maxBatchBytes = b.maxBatchBytes;
+        this.linger = b.linger;
+        this.idlePoll = b.idlePoll;
+        this.shutdownGrace = b.shutdownGrace;
+        this.maxRetryAfter = b.maxRetryAfter;
+        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.jitter, b.seed);
+        this.connectivity = b.connectivity;
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts forwarding on a daemon thread named after the cursor.
+     *
+     * @return this forwarder
+     */
+    public Forwarder start() {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("Forwarder is closed");
+            }
+            if (thread != null) {
+                throw new IllegalStateException("Forwarder already started");
+            }
+            thread = new Thread(this::loop, "edgeloop-forwarder-" + cursor.name());
+            thread.setDaemon(true);
+            thread.start();
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop() {
+        while (!stopping) {
+            try {
+                Duration wait = step(true);
+                if (!wait.isZero()) {
+                    pause(wait);
+                }
+            } catch (IOException e) {
+                // reading the buffer failed (not the transport): report and retry later
+                LOG.warn("Forwarder {}: reading the buffer failed", cursor.name(), e);
+                pause(backoff.next());
+            } catch (InterruptedException e) {
+                return;
+            } catch (IllegalStateException e) {
+                if (!stopping) {
+                    LOG.warn("Forwarder {} stops: {}", cursor.name(), e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Sends what is durable now, in the caller's thread, until the cursor has nothing left, retrying failures
+     * with the same backoff and Retry-After rules.
+     *
+     * @param timeout the longest time to keep trying
+     * @return true when everything durable at the end was acknowledged, false on timeout
+     * @throws IOException          when the buffer cannot be read
+     * @throws InterruptedException when interrupted
+     */
+    public boolean drainAvailable(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!stopping) {
+            Duration wait = step(false);
+            if (wait == IDLE) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (!wait.isZero()) {
+                pause(Duration.ofNanos(Math.min(left, wait.toNanos())));
+            }
+        }
+        return false;
+    }
+
+    private static final Duration IDLE = Duration.ofNanos(1);
+
+    /**
+     * One round: collect a batch, send it, commit. Returns how long to wait before the next round (zero for at
+     * once, {@link #IDLE} when there was nothing to send in drain mode).
+     */
+    private Duration step(boolean blockForData) throws IOException, InterruptedException {
+        if (!connectivity.getAsBoolean() || !transport.isReachable()) {
+            return idlePoll;
+        }
+        List<BufferedRecord> batch = collect(blockForData);
+        if (batch.isEmpty()) {
+            return blockForData ? Duration.ZERO : IDLE;
+        }
+        List<Envelope> envelopes = new ArrayList<>(batch.size());
+        for (BufferedRecord r : batch) {
+            envelopes.add(r.toEnvelope());
+        }
+        try {
+            synchronized (sendLock) {
+                transport.send(Batch.of(envelopes));
+            }
+        } catch (TransportException e) {
+            cursor.rewind();
+            return failed(e, batch);
+        } catch (IllegalStateException e) {
+            cursor.rewind();
+            throw e;
+        }
+        cursor.commit(batch.get(batch.size() - 1));
+        synchronized (statsLock) {
+            batchesAcked++;
+            recordsAcked += batch.size();
+            consecutiveFailures = 0;
+        }
+        backoff.reset();
+        splitLimit = Integer.MAX_VALUE;
+        return Duration.ZERO;
+    }
+
+    private Duration failed(TransportException e, List<BufferedRecord> batch) throws IOException {
+        synchronized (statsLock) {
+            failedAttempts++;
+            consecutiveFailures++;
+            lastError = e.getMessage();
+        }
+        if (stopping) {
+            return Duration.ZERO;
+        }
+        if (!e.isRetryable()) {
+            if (batch.size() > 1) {
+                splitLimit = Math.max(1, batch.size() / 2);
+                LOG.warn("Forwarder {}: batch of {} refused as not retryable ({}); retrying in halves",
+                        cursor.name(), batch.size(), e.getMessage());
+                return Duration.ZERO;
+            }
+            BufferedRecord r = batch.get(0);
+            LOG.error("Forwarder {}: record {} refused as never acceptable, skipping it: {}", cursor.name(),
+                    r.key(), e.getMessage());
+            cursor.poll(1, Long.MAX_VALUE);
+            cursor.commit(r);
+            synchronized (statsLock) {
+                recordsRejected++;
+            }
+            return Duration.ZERO;
+        }
+        Optional<Duration> ra = e.retryAfter();
+        Duration d = backoff.next();
+        if (ra.isPresent()) {
+            d = ra.get().compareTo(maxRetryAfter) > 0 ? maxRetryAfter : ra.get();
+        }
+        LOG.info("Forwarder {}: send failed ({}), retrying in {} ms", cursor.name(), e.getMessage(), d.toMillis());
+        return d;
+    }
+
+    private List<BufferedRecord> collect(boolean blockForData) throws IOException, InterruptedException {
+        int maxRecords = Math.min(maxBatchRecords, splitLimit);
+        List<BufferedRecord> batch = new ArrayList<>(cursor.poll(maxRecords, maxBatchBytes));
+        if (batch.isEmpty()) {
+            if (blockForData) {
+                cursor.awaitRecords(idlePoll);
+            }
+            return batch;
+        }
+        long bytes = 0;
+        for (BufferedRecord r : batch) {
+            bytes += r.payloadSize();
+        }
+        long deadline = System.nanoTime() + linger.toNanos();
+        while (batch.size() < maxRecords && bytes < maxBatchBytes && !stopping) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            List<BufferedRecord> more = cursor.poll(maxRecords - batch.size(), maxBatchBytes - bytes);
+            if (more.isEmpty()) {
+                if (!blockForData || !cursor.awaitRecords(Duration.ofNanos(left))) {
+                    break;
+                }
+                continue;
+            }
+            for (BufferedRecord r : more) {
+                bytes += r.payloadSize();
+            }
+            batch.addAll(more);
+        }
+        return batch;
+    }
+
+    private void pause(Duration d) {
+        lock.lock();
+        try {
+            long nanos = d.toNanos();
+            while (nanos > 0 && !stopping && !woken) {
+                nanos = wake.awaitNanos(nanos);
+            }
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the current wait (backoff, offline or idle) and tries again at once, e.g. when a network came up. */
+    public void wakeUp() {
+        lock.lock();
+        try {
+            woken = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return what the forwarder did so far */
+    public ForwarderStats stats() {
+        synchronized (statsLock) {
+            return new ForwarderStats(batchesAcked, recordsAcked, failedAttempts, recordsRejected,
+                    consecutiveFailures, Optional.ofNullable(lastError));
+        }
+    }
+
+    /**
+     * Stops forwarding. An in-flight send may complete within the shutdown grace period and is then committed;
+     * otherwise the transport is closed so the send fails and its records stay in the buffer. Closes the transport
+     * when this forwarder created it. Idempotent.
+     *
+     * @throws TransportException when closing the transport fails
+     */
+    @Override
+    public void close() throws TransportException {
+        Thread t;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopping = true;
+            wake.signalAll();
+            t = thread;
+        } finally {
+            lock.unlock();
+        }
+        boolean transportClosed = false;
+        if (t != null) {
+            try {
+                t.join(shutdownGrace.toMillis() + 1);
+                if (t.isAlive()) {
+                    // abandon the in-flight batch: closing the transport makes send fail; the cursor stays put
+                    transport.close();
+                    transportClosed = true;
+                    t.interrupt();
+                    t.join(shutdownGrace.toMillis() + 1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ownsTransport && !transportClosed) {
+            transport.close();
+        }
+    }
+
+    /**
+     * Builder for {@link Forwarder}.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder {
+        private DurableBuffer buffer;
+        private String cursorName;
+        private Cursor cursor;
+        private Transport transport;
+        private TransportProvider provider;
+        private ComponentConfig providerConfig;
+        private String compression;
+        private int maxBatchRecords = 500;
+        private long maxBatchBytes = 1 << 20;
+        private Duration linger = Duration.ofMillis(50);
+        private Duration idlePoll = Duration.ofSeconds(1);
+        private Duration initialBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofMinutes(2);
+        private Duration maxRetryAfter = Duration.ofHours(1);
+        private Duration shutdownGrace = Duration.ofSeconds(5);
+        private double jitter = 0.5;
+        private long seed = 1;
+        private BooleanSupplier connectivity = () -> true;
+
+        private Builder() {
+        }
+
+        /**
+         * @param buffer the buffer to drain
+         * @param cursorName the cursor to drain (created at the oldest record when new)
+         * @return this builder
+         */
+        public Builder source(DurableBuffer buffer, String cursorName) {
+            this.buffer = Objects.requireNonNull(buffer, "buffer");
+            this.cursorName = Objects.requireNonNull(cursorName, "cursorName");
+            this.cursor = null;
+            return this;
+        }
+
+        /**
+         * @param cursor the cursor to drain
+         * @return this builder
+         */
+        public Builder source(Cursor cursor) {
+            this.cursor = Objects.requireNonNull(cursor, "cursor");
+            this.buffer = null;
+            return this;
+        }
+
+        /**
+         * @param transport the transport; the caller keeps ownership and closes it
+         * @return this builder
+         */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            this.provider = null;
+            return this;
+        }
+
+        /**
+         * @param provider the transport provider; the forwarder creates the transport and closes it
+         * @param config   the transport's configuration (the {@link #compression(String)} setting is added)
+         * @return this builder
+         */
+        public Builder transport(TransportProvider provider, ComponentConfig config) {
+            this.provider = Objects.requireNonNull(provider, "provider");
+            this.providerConfig = Objects.requireNonNull(config, "config");
+            this.transport = null;
+            return this;
+        }
+
+        /**
+         * @param compression batch compression handed to the transport as its {@code compression} setting
+         *                    ({@code none}, {@code gzip}, {@code lz4})
+         * @return this builder
+         */
+        public Builder compression(String compression) {
+            this.compression = Objects.requireNonNull(compression, "compression");
+            return this;
+        }
+
+        /**
+         * @param maxRecords most records per batch, at least 1; default 500
+         * @param maxBytes   most payload bytes per batch, at least 1; default 1 MiB
+         * @param linger     longest wait for a batch to fill after its first record; default 50 ms
+         * @return this builder
+         */
+        public Builder batching(int maxRecords, long maxBytes, Duration linger) {
+            if (maxRecords < 1 || maxBytes < 1 || linger.isNegative()) {
+                throw new IllegalArgumentException("batching needs maxRecords >= 1, maxBytes >= 1, linger >= 0; "
+                        + "got " + maxRecords + ", " + maxBytes + ", " + linger);
+            }
+            this.maxBatchRecords = maxRecords;
+            this.maxBatchBytes = maxBytes;
+            this.linger = linger;
+            return this;
+        }
+
+        /**
+         * @param initial first retry delay; default 200 ms
+         * @param max     largest retry delay; default 2 min
+         * @param jitter  largest random fraction removed from a delay, in [0, 1]; default 0.5
+         * @param seed    seed of the jitter; default 1
+         * @return this builder
+         */
+        public Builder backoff(Duration initial, Duration max, double jitter, long seed) {
+            Backoff validated = new Backoff(initial, max, jitter, seed);
+            Objects.requireNonNull(validated, "backoff");
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            this.jitter = jitter;
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param maxRetryAfter the longest Retry-After honoured (longer requests are capped); default 1 h
+         * @return this builder
+         */
+        public Builder maxRetryAfter(Duration maxRetryAfter) {
+            this.maxRetryAfter = Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
+            return this;
+        }
+
+        /**
+         * @param connectivity says whether a link exists; while false nothing is sent. Default always true.
+         * @return this builder
+         */
+        public Builder connectivity(BooleanSupplier connectivity) {
+            this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
+            return this;
+        }
+
+        /**
+         * @param idlePoll how often to look again while offline or idle; default 1 s
+         * @return this builder
+         */
+        public Builder idlePoll(Duration idlePoll) {
+            if (idlePoll.isNegative() || idlePoll.isZero()) {
+                throw new IllegalArgumentException("idlePoll must be positive, got " + idlePoll);
+            }
+            this.idlePoll = idlePoll;
+            return this;
+        }
+
+        /**
+         * @param shutdownGrace how long {@link Forwarder#close()} lets an in-flight send finish; default 5 s
+         * @return this builder
+         */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            return this;
+        }
+
+        /**
+         * Builds the forwarder (creates the transport when a provider was given; no network I/O).
+         *
+         * @return the forwarder, not started
+         * @throws IOException when the cursor cannot be created
+         */
+        public Forwarder build() throws IOException {
+            Cursor c = cursor;
+            if (c == null) {
+                if (buffer == null) {
+                    throw new IllegalStateException("source(buffer, cursorName) or source(cursor) is required");
+                }
+                c = buffer.cursor(cursorName);
+            }
+            if (transport != null) {
+                return new Forwarder(this, c, transport, false);
+            }
+            if (provider == null) {
+                throw new IllegalStateException("transport(...) is required");
+            }
+            ComponentConfig cfg = providerConfig;
+            if (compression != null) {
+                cfg = cfg.toBuilder().put("compression", compression).build();
+            }
+            return new Forwarder(this, c, provider.create(cfg), true);
+        }
+    }
+}

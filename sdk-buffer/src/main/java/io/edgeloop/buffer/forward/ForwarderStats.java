@@ -1,0 +1,19 @@
+package io.edgeloop.buffer.forward;
+
+import java.util.Optional;
+
+/**
+ * A snapshot of what a {@link Forwarder} did.
+ *
+ * <p>Thread-safe: immutable.
+ *
+ * @param batchesAcknowledged batches the transport acknowledged
+ * @param recordsAcknowledged records in them (the cursor moved past them)
+ * @param failedAttempts      sends that failed (the records stay and are retried)
+ * @param recordsRejected     records the transport refused as never acceptable (skipped, logged)
+ * @param consecutiveFailures failures since the last success
+ * @param lastError           the last failure's message, if any
+ */
+public record ForwarderStats(long batchesAcknowledged, long recordsAcknowledged, long failedAttempts,
+        long recordsRejected, int consecutiveFailures, Optional<String> lastError) {
+}

@@ -1,0 +1,177 @@
+package io.edgeloop.buffer.transport.relay;
+
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.relay.RelayFrames;
+import io.edgeloop.buffer.relay.RelayProtocolException;
+import io.edgeloop.buffer.wire.BatchCodec;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Sends each batch as one BATCH frame to a {@code RelayServer} and returns when the gateway's ACK for it arrives,
+ * which the gateway sends only once the envelopes are durable in its own buffer. Connects lazily; any failure
+ * (refused connection, no ACK within {@code ack-timeout}, a dropped link) discards the connection and is a
+ * retryable {@link TransportException}; an ERROR from the gateway carries its retryable flag and wait.
+ *
+ * <p>Thread-safe: sends are serialised on an internal lock; {@link #close()} may be called from any thread and
+ * makes a blocked send fail.
+ */
+final class RelayTransport implements Transport {
+    private final String host;
+    private final int port;
+    private final BatchCodec codec;
+    private final Duration connectTimeout;
+    private final Duration ackTimeout;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Socket socket;
+    private DataInputStream in;
+    private OutputStream out;
+    private long nextBatchId = 1;
+    private volatile boolean closed;
+
+    RelayTransport(String host, int port, BatchCodec codec, Duration connectTimeout, Duration ackTimeout) {
+        this.host = host;
+        this.port = port;
+        this.codec = codec;
+        this.connectTimeout = connectTimeout;
+        this.ackTimeout = ackTimeout;
+    }
+
+    @Override
+    public void send(Batch batch) throws TransportException {
+        if (closed) {
+            throw new IllegalStateException("relay transport to " + this + " is closed");
+        }
+        byte[] encoded;
+        try {
+            encoded = codec.encode(batch);
+        } catch (IllegalArgumentException e) {
+            throw new TransportException("Cannot encode " + batch + ": " + e.getMessage(), false, e);
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("relay transport to " + this + " is closed");
+            }
+            connectIfNeeded();
+            long id = nextBatchId++;
+            try {
+                socket.setSoTimeout(millis(ackTimeout));
+                RelayFrames.write(out, RelayFrames.batch(id, encoded));
+                RelayFrames.Frame reply = RelayFrames.read(in, 64 * 1024);
+                if (reply.type() == RelayFrames.ACK && reply.body().length >= 8
+                        && ByteBuffer.wrap(reply.body()).getLong() == id) {
+                    return;
+                }
+                if (reply.type() == RelayFrames.ERROR) {
+                    RelayFrames.Error e = RelayFrames.error(reply);
+                    if (e.batchId() != id) {
+                        drop();
+                    }
+                    throw new TransportException("Gateway " + this + " refused " + batch + ": " + e.message(),
+                            e.retryable(), e.retryAfterMillis() > 0 ? Duration.ofMillis(e.retryAfterMillis()) : null,
+                            null);
+                }
+                throw new RelayProtocolException("unexpected relay frame type " + reply.type() + " for batch " + id);
+            } catch (TransportException e) {
+                throw e;
+            } catch (IOException e) {
+                drop();
+                if (closed) {
+                    throw new TransportException("relay transport closed while sending " + batch, true, e);
+                }
+                String why = e instanceof SocketTimeoutException ? "no ACK within " + ackTimeout : e.toString();
+                throw new TransportException("Gateway " + this + " did not acknowledge " + batch + ": " + why, true, e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void connectIfNeeded() throws TransportException {
+        if (socket != null) {
+            return;
+        }
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(host, port), millis(connectTimeout));
+            s.setSoTimeout(millis(connectTimeout));
+            DataInputStream i = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            OutputStream o = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+            RelayFrames.write(o, RelayFrames.hello());
+            RelayFrames.checkHello(RelayFrames.read(i, 64 * 1024));
+            socket = s;
+            in = i;
+            out = o;
+        } catch (RelayProtocolException e) {
+            closeQuietly(s);
+            throw new TransportException("Relay handshake with " + this + " failed: " + e.getMessage(), false, e);
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new TransportException("Cannot connect to relay gateway " + this + ": " + e, true, e);
+        }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
+    private void drop() {
+        Socket s = socket;
+        socket = null;
+        in = null;
+        out = null;
+        if (s != null) {
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    @Override
+    public boolean isReachable() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Socket s = socket;
+        if (s != null) {
+            closeQuietly(s);
+        }
+        if (lock.tryLock()) {
+            try {
+                drop();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "relay://" + host + ":" + port;
+    }
+}

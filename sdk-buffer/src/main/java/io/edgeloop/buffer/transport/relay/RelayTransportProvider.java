@@ -1,0 +1,41 @@
+package io.edgeloop.buffer.transport.relay;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.transport.TransportSettings;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Provider of the {@code relay} transport, the device end of the gateway relay. Configuration: {@code uri} =
+ * {@code relay://host:port} (required), {@code compression} ({@code none}, {@code gzip}, {@code lz4}),
+ * {@code max-batch-bytes}, {@code connect-timeout} (default 10s), {@code ack-timeout} (default 30s: how long the
+ * gateway may take to make a batch durable).
+ *
+ * <p>Thread-safe: stateless; {@link #create} does no I/O.
+ */
+public final class RelayTransportProvider implements TransportProvider {
+    /** Creates the provider (no I/O). */
+    public RelayTransportProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "relay";
+    }
+
+    @Override
+    public Transport create(ComponentConfig config) {
+        URI uri = TransportSettings.uri(config, "relay");
+        if (uri.getPort() < 0) {
+            throw new ConfigException(TransportSettings.URI_KEY, "Invalid value '" + uri
+                    + "' for configuration key 'uri': expected relay://host:port with a port");
+        }
+        int port = TransportSettings.port(uri, -1);
+        Duration connect = config.getDuration("connect-timeout", Duration.ofSeconds(10));
+        Duration ack = config.getDuration("ack-timeout", Duration.ofSeconds(30));
+        return new RelayTransport(uri.getHost(), port, TransportSettings.codec(config), connect, ack);
+    }
+}

@@ -1,0 +1,303 @@
+package io.edgeloop.buffer.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.BufferedRecord;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.Payloads;
+import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.buffer.receiver.DropDirectoryReader;
+import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.buffer.transport.file.FileDropTransportProvider;
+import io.edgeloop.buffer.transport.http.HttpTransportProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ForwarderTest {
+    @TempDir
+    Path dir;
+
+    private DurableBuffer open() throws IOException {
+        return DurableBuffer.builder().directory(dir.resolve("buf")).deviceId("dev").segmentBytes(16384)
+                .durability(Durability.groupCommit(Duration.ofMillis(2), 1 << 20)).open();
+    }
+
+    private static void fill(DurableBuffer b, int from, int to) throws IOException {
+        for (int i = from; i <= to; i++) {
+            b.appendAsync("s", 0, Payloads.of(i, 80));
+        }
+        b.flush();
+    }
+
+    private static void await(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    @DisplayName("drains everything to a real HTTP receiver in batches, committing and reclaiming as it goes")
+    void drainsToHttpReceiver() throws Exception {
+        try (IngestServer server = IngestServer.builder().start(); DurableBuffer b = open()) {
+            fill(b, 1, 3000);
+            try (Forwarder f = Forwarder.builder().source(b, "http")
+                    .transport(new HttpTransportProvider(),
+                            ComponentConfig.builder().put("uri", server.uri().toString()).build())
+                    .batching(200, 1 << 20, Duration.ofMillis(5)).build().start()) {
+                await(() -> server.distinct() == 3000, "3000 records at the receiver");
+                fill(b, 3001, 3100);
+                await(() -> server.distinct() == 3100, "records appended while running");
+                io.edgeloop.buffer.cursor.Cursor c = b.cursor("http");
+                await(() -> c.committedPosition() >= b.durablePosition(), "cursor committed");
+                assertTrue(f.stats().batchesAcknowledged() >= 15, "batches of at most 200: " + f.stats());
+            }
+            assertEquals(0, server.duplicatesDropped());
+            try (var s = Files.list(dir.resolve("buf"))) {
+                assertEquals(1, s.filter(p -> p.getFileName().toString().startsWith("seg-")).count(),
+                        "acknowledged segments reclaimed");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("honours Retry-After from a 503 and delivers once the receiver accepts")
+    void honoursRetryAfter() throws Exception {
+        try (IngestServer server = IngestServer.builder().start(); DurableBuffer b = open()) {
+            fill(b, 1, 10);
+            server.failNext(1, 503, "1");
+            try (Forwarder f = Forwarder.builder().source(b, "http")
+                    .transport(new HttpTransportProvider(),
+                            ComponentConfig.builder().put("uri", server.uri().toString()).build())
+                    .backoff(Duration.ofMillis(10), Duration.ofMillis(20), 0, 7).build()) {
+                long t0 = System.nanoTime();
+                assertTrue(f.drainAvailable(Duration.ofSeconds(30)));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms >= 900, "waited the 1 s Retry-After rather than the 10 ms backoff: " + ms);
+                assertEquals(1, f.stats().failedAttempts());
+            }
+            assertEquals(10, server.distinct());
+        }
+    }
+
+    @Test
+    @DisplayName("with a seeded flaky transport every record arrives at least once and the cursor moves only on ack")
+    void atLeastOnceThroughFailures() throws Exception {
+        Set<IdempotencyKey> received = new HashSet<>();
+        AtomicInteger attempts = new AtomicInteger();
+        Random rnd = new Random(42);
+        Transport flaky = new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                attempts.incrementAndGet();
+                int r = rnd.nextInt(3);
+                if (r == 0) {
+                    throw new TransportException("link dropped before delivery", true);
+                }
+                synchronized (received) {
+                    for (Envelope e : batch.envelopes()) {
+                        received.add(e.key());
+                    }
+                }
+                if (r == 1) {
+                    throw new TransportException("delivered but the ack was lost", true);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 2000);
+            try (Forwarder f = Forwarder.builder().source(b, "flaky").transport(flaky)
+                    .batching(100, 1 << 20, Duration.ZERO).backoff(Duration.ofMillis(1), Duration.ofMillis(4), 0.5, 3)
+                    .build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)));
+                assertEquals(2000, f.stats().recordsAcknowledged());
+                assertTrue(f.stats().failedAttempts() > 5, "the seeded transport must fail sometimes");
+            }
+            assertEquals(2000, received.size());
+            assertTrue(b.cursor("flaky").poll(10, 1000).isEmpty());
+        }
+        assertTrue(attempts.get() > 20);
+    }
+
+    @Test
+    @DisplayName("sends nothing while offline and resumes when the connectivity hook says the link is back")
+    void waitsWhileOffline() throws Exception {
+        AtomicBoolean online = new AtomicBoolean(false);
+        List<Batch> sent = new ArrayList<>();
+        Transport t = new Transport() {
+            @Override
+            public void send(Batch batch) {
+                synchronized (sent) {
+                    sent.add(batch);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 50);
+            try (Forwarder f = Forwarder.builder().source(b, "c").transport(t).connectivity(online::get)
+                    .idlePoll(Duration.ofMillis(20)).build().start()) {
+                Thread.sleep(200);
+                synchronized (sent) {
+                    assertTrue(sent.isEmpty(), "nothing may be sent while offline");
+                }
+                online.set(true);
+                f.wakeUp();
+                await(() -> f.stats().recordsAcknowledged() == 50, "50 records after the link came back");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("close abandons a stuck in-flight batch without losing it; the next run sends it")
+    void cleanShutdownKeepsInFlightBatch() throws Exception {
+        CountDownLatch inSend = new CountDownLatch(1);
+        CountDownLatch closedLatch = new CountDownLatch(1);
+        Transport stuck = new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                inSend.countDown();
+                try {
+                    closedLatch.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new TransportException("transport closed during send", true);
+            }
+
+            @Override
+            public void close() {
+                closedLatch.countDown();
+            }
+        };
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 30);
+            Forwarder f = Forwarder.builder().source(b, "c").transport(stuck).shutdownGrace(Duration.ofMillis(100))
+                    .build().start();
+            assertTrue(inSend.await(10, TimeUnit.SECONDS));
+            f.close();
+            f.close();
+            assertEquals(0, f.stats().recordsAcknowledged());
+        }
+        try (DurableBuffer b = open()) {
+            List<BufferedRecord> left = b.cursor("c").poll(100, 1 << 20);
+            assertEquals(30, left.size(), "the abandoned batch is still in the buffer");
+        }
+    }
+
+    @Test
+    @DisplayName("a record refused as never acceptable is skipped and counted, the rest is delivered")
+    void skipsPoisonRecord() throws Exception {
+        List<Long> delivered = new ArrayList<>();
+        Transport picky = new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                for (Envelope e : batch.envelopes()) {
+                    if (e.key().sequence() == 7) {
+                        throw new TransportException("record too large for the receiver", false);
+                    }
+                }
+                batch.envelopes().forEach(e -> delivered.add(e.key().sequence()));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 20);
+            try (Forwarder f = Forwarder.builder().source(b, "p").transport(picky).build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+                assertEquals(1, f.stats().recordsRejected());
+            }
+        }
+        assertEquals(19, new HashSet<>(delivered).size());
+        assertFalse(delivered.contains(7L));
+    }
+
+    @Test
+    @DisplayName("the compression setting reaches a transport created from its provider")
+    void passesCompressionToTransport() throws Exception {
+        Path drop = Files.createDirectories(dir.resolve("drop"));
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 100);
+            try (Forwarder f = Forwarder.builder().source(b, "usb")
+                    .transport(new FileDropTransportProvider(),
+                            ComponentConfig.builder().put("uri", drop.toUri().toString()).build())
+                    .compression("gzip").build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+            }
+        }
+        assertEquals(100, new DropDirectoryReader().read(drop).envelopes().size());
+        try (var files = Files.list(drop)) {
+            Path one = files.filter(p -> p.toString().endsWith(DropDirectoryReader.SUFFIX)).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(one);
+            boolean gzipSomewhere = false;
+            for (int i = 0; i + 1 < bytes.length; i++) {
+                if ((bytes[i] & 0xff) == 0x1f && (bytes[i + 1] & 0xff) == 0x8b) {
+                    try (GZIPInputStream in = new GZIPInputStream(
+                            new java.io.ByteArrayInputStream(bytes, i, bytes.length - i))) {
+                        in.readAllBytes();
+                        gzipSomewhere = true;
+                        break;
+                    } catch (IOException notGzip) {
+                        // keep looking
+                    }
+                }
+            }
+            assertTrue(gzipSomewhere, "the dropped batch must carry a gzip stream");
+        }
+    }
+
+    @Test
+    @DisplayName("backoff doubles up to its cap and its jitter is reproducible from the seed")
+    void backoffIsExponentialAndSeeded() {
+        Backoff a = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0.0, 1);
+        assertEquals(List.of(100L, 200L, 400L, 800L, 1000L, 1000L),
+                List.of(a.next().toMillis(), a.next().toMillis(), a.next().toMillis(), a.next().toMillis(),
+                        a.next().toMillis(), a.next().toMillis()));
+        Backoff j1 = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), 0.5, 99);
+        Backoff j2 = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), 0.5, 99);
+        for (int i = 0; i < 8; i++) {
+            long x = j1.next().toMillis();
+            assertEquals(x, j2.next().toMillis());
+            long cap = Math.min(10_000, 100L << i);
+            assertTrue(x <= cap && x >= cap / 2, "jittered delay within [cap/2, cap]: " + x);
+        }
+        j1.reset();
+        assertEquals(0, j1.failures());
+    }
+}

@@ -1,0 +1,47 @@
+package io.edgeloop.buffer.transport.relay;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.relay.RelayServer;
+import io.edgeloop.tck.TransportContractTest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+class RelayTransportContractTest extends TransportContractTest {
+    final List<Envelope> stored = new CopyOnWriteArrayList<>();
+    RelayServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = RelayServer.builder().sink(stored::addAll).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Override
+    protected TransportProvider provider() {
+        return new RelayTransportProvider();
+    }
+
+    @Override
+    protected ComponentConfig config() {
+        return ComponentConfig.of(Map.of("uri", server.uri(), "compression", "gzip"));
+    }
+
+    @Override
+    protected List<Envelope> received() {
+        return stored;
+    }
+
+    @Override
+    protected ComponentConfig unreachableConfig() {
+        return ComponentConfig.of(Map.of("uri", "relay://127.0.0.1:9", "connect-timeout", "2s"));
+    }
+}

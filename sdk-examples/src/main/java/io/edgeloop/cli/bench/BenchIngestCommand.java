@@ -1,0 +1,98 @@
+package io.edgeloop.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.edgeloop.examples.bench.ingest.IngestBench;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgeloop bench ingest}: fleet ingestion through Kafka, end to end, beside Kafka's producer-perf-test.
+ * The work is done by {@link IngestBench}.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = {"N simulated devices drain R records each from their own durable buffers through the kafka"
+                + " transport (a pool of gateway forwarders sharing one producer); consumers read them back through"
+                + " the kafka source. Reports sent, received (distinct), lost, duplicates, order violations and"
+                + " records/s beside Kafka's producer-perf-test on the same broker.",
+            "Without --bootstrap a local single-node KRaft broker is started in a child JVM."})
+public final class BenchIngestCommand implements Callable<Integer> {
+    private static final String KAFKA_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.apache.kafka";
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "1000", description = "Simulated devices (default ${DEFAULT-VALUE}).")
+    private int devices;
+
+    @Option(names = "--records", defaultValue = "100", description = "Records per device (default ${DEFAULT-VALUE}).")
+    private int records;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Use this Kafka broker instead of starting a local one.")
+    private String bootstrap;
+
+    @Option(names = "--forwarders", defaultValue = "64",
+            description = "Gateway forwarder threads sharing one transport (default ${DEFAULT-VALUE}).")
+    private int forwarders;
+
+    @Option(names = "--consumers", defaultValue = "2",
+            description = "Consumer-group members reading back (default ${DEFAULT-VALUE}).")
+    private int consumers;
+
+    @Option(names = "--partitions", defaultValue = "8", description = "Topic partitions (default ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(names = "--batch", defaultValue = "500",
+            description = "Most records per transport batch (default ${DEFAULT-VALUE}).")
+    private int batch;
+
+    @Option(names = "--restart-broker",
+            description = "Kill the local broker with SIGKILL a third of the way through and restart it.")
+    private boolean restartBroker;
+
+    @Option(names = "--no-baseline", negatable = false,
+            description = "Skip the producer-perf-test baseline.")
+    private boolean noBaseline;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Keep buffers and broker data here (default: a temporary directory, deleted afterwards).")
+    private Path workDir;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated readings (default ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        // The Kafka clients log every connection at INFO; keep the benchmark's output to its own lines.
+        if (System.getProperty(KAFKA_LOG_LEVEL) == null) {
+            System.setProperty(KAFKA_LOG_LEVEL, "warn");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, forwarders, consumers,
+                partitions, batch, restartBroker, !noBaseline, workDir, seed);
+        Map<String, Object> report = IngestBench.run(settings, line -> {
+            err.println(line);
+            err.flush();
+        });
+        ObjectMapper mapper = new ObjectMapper();
+        if (json) {
+            out.println(mapper.writeValueAsString(report));
+        } else {
+            out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,93 @@
+package io.edgeloop.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.edgeloop.examples.labeling.LabelBenchmark;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgeloop bench label}: LF evaluations per second, label-model fit time on a 1,000,000 x 20 matrix, and
+ * every label model's figures on each WRENCH set, side by side with baselines and reference figures.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "label", mixinStandardHelpOptions = true,
+        description = "Benchmark labelling functions and label models (throughput, fit time, WRENCH figures).")
+public final class BenchLabelCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--wrench-root", paramLabel = "DIR",
+            description = "Directory of WRENCH sets (default: shared/datasets/wrench beside the repository).")
+    private Path wrenchRoot;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the synthetic matrix (default: ${DEFAULT-VALUE}).")
+    private int rows;
+
+    @Option(names = "--lfs", defaultValue = "20", description = "LFs of the synthetic matrix (default: ${DEFAULT-VALUE}).")
+    private int lfs;
+
+    @Option(names = "--windows", defaultValue = "200000", description = "Windows for LF throughput (default: ${DEFAULT-VALUE}).")
+    private int windows;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--json", description = "Print JSON.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = wrenchRoot != null ? wrenchRoot : findWrench();
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("WRENCH directory " + root + " not found; pass --wrench-root DIR");
+        }
+        LabelBenchmark b = new LabelBenchmark(seed);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("lf_throughput", b.lfThroughput(windows));
+        doc.put("fit", b.fitTimes(rows, lfs));
+        List<Map<String, Object>> table = b.wrenchTable(root);
+        doc.put("wrench", table);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+        } else {
+            out.println("LF throughput: " + doc.get("lf_throughput"));
+            out.println("Fit:           " + doc.get("fit"));
+            out.printf(Locale.ROOT, "%-10s %-8s %-10s %8s %10s %8s %s%n", "set", "model", "metric", "value", "reference",
+                    "vs mv", "");
+            for (Map<String, Object> r : table) {
+                out.printf(Locale.ROOT, "%-10s %-8s %-10s %8s %10s %8s %s%n", r.get("set"), r.get("model"),
+                        r.get("metric"), r.get("value") == null ? "-" : r.get("value"),
+                        r.get("wrench_reference") == null ? "-" : r.get("wrench_reference"),
+                        r.get("delta_vs_mv") == null ? "-" : r.get("delta_vs_mv"),
+                        r.containsKey("chosen") ? "chose " + r.get("chosen") : "");
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Path findWrench() {
+        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path q = p; q != null; q = q.getParent()) {
+            for (String rel : new String[] {"shared/datasets/wrench", "../shared/datasets/wrench"}) {
+                Path c = q.resolve(rel).normalize();
+                if (Files.isDirectory(c)) {
+                    return c;
+                }
+            }
+        }
+        return p.resolve("../shared/datasets/wrench").normalize();
+    }
+}

@@ -1,0 +1,92 @@
+package io.edgeloop.cli.buffer;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.forward.Forwarder;
+import io.edgeloop.buffer.forward.ForwarderStats;
+import io.edgeloop.buffer.relay.BufferRelaySink;
+import io.edgeloop.buffer.relay.RelayServer;
+import io.edgeloop.buffer.relay.RelayedEnvelopes;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edgeloop buffer gateway}: runs a relay gateway. Devices drain to it with {@code --to relay://host:port};
+ * each batch is acknowledged once it is durable in the gateway's own buffer ({@code --dir}), and the gateway's
+ * forwarder sends the records upstream ({@code --to}) under the devices' idempotency keys.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Relay gateway: accept devices on --listen, store in --dir, forward to --to.")
+public final class BufferGatewayCommand implements Callable<Integer> {
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The gateway's own buffer directory.")
+    private Path dir;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:7878", paramLabel = "HOST:PORT",
+            description = "Address for devices (default: ${DEFAULT-VALUE}; 0.0.0.0:PORT for the LAN).")
+    private String listen;
+
+    @Option(names = "--to", required = true, paramLabel = "URI", description = "Upstream: file:, http(s): or mqtt: URI.")
+    private URI to;
+
+    @Option(names = "--compression", defaultValue = "gzip", paramLabel = "C", description = "Upstream batch compression: none, gzip or lz4 (default: ${DEFAULT-VALUE}).")
+    private String compression;
+
+    @Option(names = "--device", defaultValue = "gateway", paramLabel = "ID", description = "The gateway's own device id (default: ${DEFAULT-VALUE}).")
+    private String device;
+
+    @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS", description = "Stop after this long; 0 runs until killed (default: ${DEFAULT-VALUE}).")
+    private long durationSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--listen must be HOST:PORT, got '" + listen + "'");
+        }
+        String host = listen.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--listen must be HOST:PORT with a numeric port, got '" + listen + "'");
+        }
+        String provider = BufferDrainCommand.providerFor(to);
+        if (provider.equals("relay")) {
+            throw new IllegalArgumentException("--to must lead upstream (file:, http(s): or mqtt:), not to another relay");
+        }
+        Transport upstream = ProviderLoader.of(TransportProvider.class).select(provider).create(
+                ComponentConfig.builder().put("uri", to.toString()).put("compression", compression).build());
+        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).deviceId(device).open();
+                Transport unwrapping = RelayedEnvelopes.unwrapping(upstream);
+                Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
+                        .batching(500, 4 << 20, Duration.ofMillis(50)).build().start();
+                RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
+                        .start()) {
+            spec.commandLine().getOut().println("listening " + server.uri() + ", forwarding to " + to);
+            spec.commandLine().getOut().flush();
+            if (durationSeconds > 0) {
+                Thread.sleep(Duration.ofSeconds(durationSeconds).toMillis());
+            } else {
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            ForwarderStats s = forwarder.stats();
+            spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
+                    + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream");
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,142 @@
+package io.edgeloop.examples.bench.ingest;
+
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.record.SensorRecordCodec;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.forward.Forwarder;
+import io.edgeloop.buffer.forward.ForwarderStats;
+import io.edgeloop.buffer.policy.Durability;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The simulated devices' side: one {@link DurableBuffer} per device in its own directory, filled with encoded
+ * sensor records, and drained by a {@link Forwarder} whose cursor commits only what the transport acknowledged.
+ *
+ * <p>Thread-safe: stateless apart from its settings; each device's buffer is used by one thread at a time.
+ */
+final class DeviceBuffers {
+    /** The cursor the gateway drains with. */
+    static final String CURSOR = "kafka-gateway";
+    /** The stream the simulated devices write. */
+    static final String STREAM = "accel";
+
+    private final Path root;
+    private final int records;
+    private final long seed;
+
+    /**
+     * @param root    the directory holding one sub-directory per device
+     * @param records records per device
+     * @param seed    seed of the simulated readings
+     */
+    DeviceBuffers(Path root, int records, long seed) {
+        this.root = root;
+        this.records = records;
+        this.seed = seed;
+    }
+
+    /**
+     * @param device the device index
+     * @return the device id
+     */
+    static String deviceId(int device) {
+        return String.format(Locale.ROOT, "dev-%06d", device);
+    }
+
+    /**
+     * Parses a device id made by {@link #deviceId(int)}.
+     *
+     * @param deviceId the id
+     * @return the index, or -1 when the id is not one of ours
+     */
+    static int deviceIndex(String deviceId) {
+        if (deviceId.length() != 10 || !deviceId.startsWith("dev-")) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(deviceId.substring(4));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private Path dir(int device) {
+        return root.resolve(deviceId(device));
+    }
+
+    /**
+     * The device records its readings: appends {@code records} encoded sensor records to its own buffer and waits
+     * until all are durable (group commit: one sync for the lot). The gateway's cursor is attached first, as when
+     * the device was onboarded.
+     *
+     * @param device the device index
+     * @return the payload bytes appended
+     * @throws IOException when the buffer cannot be written
+     */
+    long fill(int device) throws IOException {
+        String id = deviceId(device);
+        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + device);
+        long bytes = 0;
+        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir(device)).deviceId(id)
+                .durability(Durability.groupCommit(Duration.ofMillis(20), 1 << 20)).open()) {
+            // The gateway's cursor is attached once, when the device is onboarded, not on every drain.
+            buffer.cursor(CURSOR);
+            List<CompletableFuture<?>> pending = new ArrayList<>(records);
+            for (int i = 1; i <= records; i++) {
+                SensorRecord r = SensorRecord.builder().deviceId(id).stream(STREAM)
+                        .timestampMillis(1_700_000_000_000L + i * 20L).sequence(i)
+                        .channel("x", random.nextDouble(-2, 2)).channel("y", random.nextDouble(-2, 2))
+                        .channel("z", 9.81 + random.nextDouble(-0.5, 0.5)).build();
+                byte[] payload = SensorRecordCodec.encode(r);
+                bytes += payload.length;
+                pending.add(buffer.appendAsync(STREAM, 5, payload));
+            }
+            buffer.flush();
+            for (CompletableFuture<?> f : pending) {
+                f.join();
+            }
+        }
+        return bytes;
+    }
+
+    /** What draining one device did. */
+    record Drained(long records, long failedAttempts, long rejected) {
+    }
+
+    /**
+     * The gateway drains one device's buffer with sdk-buffer's {@link Forwarder} in this thread: batches of up to
+     * {@code batchRecords} records go through the shared transport, the cursor commits each batch once it is
+     * acknowledged, failures are retried with backoff, until the buffer has nothing more.
+     *
+     * @param device       the device index
+     * @param batchRecords the most records per batch
+     * @param transport    the transport all forwarders share (not closed here)
+     * @param timeout      the longest the drain may take
+     * @return what was sent
+     * @throws IOException when the buffer cannot be read or the drain does not finish in time
+     * @throws InterruptedException when interrupted
+     */
+    Drained drain(int device, int batchRecords, Transport transport, Duration timeout)
+            throws IOException, InterruptedException {
+        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir(device)).durability(Durability.none())
+                .open();
+             Forwarder forwarder = Forwarder.builder().source(buffer, CURSOR).transport(transport)
+                     .batching(batchRecords, 16L << 20, Duration.ZERO)
+                     .backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5, seed + device).build()) {
+            if (!forwarder.drainAvailable(timeout)) {
+                throw new IOException("Device " + deviceId(device) + " could not drain its buffer within " + timeout
+                        + ": " + forwarder.stats().lastError().orElse("no error reported"));
+            }
+            ForwarderStats st = forwarder.stats();
+            return new Drained(st.recordsAcknowledged(), st.failedAttempts(), st.recordsRejected());
+        }
+    }
+}

@@ -1,0 +1,397 @@
+package io.edgeloop.examples.bench.ingest;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.source.SourceException;
+import io.edgeloop.transport.kafka.KafkaHeaders;
+import io.edgeloop.transport.kafka.broker.LocalKafkaBroker;
+import io.edgeloop.transport.kafka.ingest.KafkaSensorSource;
+import io.edgeloop.transport.kafka.publish.KafkaTransport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * {@code edgeloop bench ingest}: N simulated devices each fill their own durable buffer with R sensor records; a
+ * gateway drains all the buffers with a small pool of forwarder threads that share one Kafka transport (one
+ * idempotent producer); consumers in one group read the records back through the {@code kafka} sensor source and
+ * account for every (device, sequence). Optionally the broker is killed with SIGKILL and restarted mid-run. Then
+ * Kafka's producer-perf-test runs on the same broker with the same record size and producer settings as the
+ * baseline, and the report gives both rates and their ratio.
+ *
+ * <p>Why a pool: a gateway serving ten thousand devices cannot run ten thousand threads or producers. Each
+ * forwarder takes the next device with records, drains its buffer batch by batch (a batch is acknowledged before
+ * the cursor commits it), closes it and moves on; all forwarders send through one thread-safe transport, so the
+ * producer packs records of many devices into each partition request.
+ *
+ * <p>Thread-safe: {@link #run} may be called from any thread; runs are independent.
+ */
+public final class IngestBench {
+    private static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+    private static final long LINGER_MS = 5;
+
+    /**
+     * The benchmark's settings.
+     *
+     * @param devices       simulated devices, each with its own buffer
+     * @param records       records per device
+     * @param bootstrap     an existing broker ({@code host:port}), or null to start a local one
+     * @param forwarders    gateway forwarder threads sharing one transport
+     * @param consumers     consumer-group members reading the records back
+     * @param partitions    partitions of the topic
+     * @param batchRecords  the most records per transport batch
+     * @param restartBroker whether to kill the (local) broker with SIGKILL and restart it mid-run
+     * @param baseline      whether to run producer-perf-test as the baseline
+     * @param workDir       where buffers (and the local broker) live, or null for a temporary directory
+     * @param seed          seed of the simulated readings
+     */
+    public record Settings(int devices, int records, String bootstrap, int forwarders, int consumers, int partitions,
+                           int batchRecords, boolean restartBroker, boolean baseline, Path workDir, long seed) {
+        /** Validates the settings. */
+        public Settings {
+            if (devices < 1 || devices > 1_000_000) {
+                throw new IllegalArgumentException("--devices must be between 1 and 1000000, got " + devices);
+            }
+            if (records < 1 || (long) devices * records > 100_000_000L) {
+                throw new IllegalArgumentException("--records must be at least 1 and devices x records at most"
+                        + " 100000000, got " + records);
+            }
+            if (forwarders < 1 || consumers < 1 || partitions < 1 || batchRecords < 1) {
+                throw new IllegalArgumentException("--forwarders, --consumers, --partitions and --batch must be at least"
+                        + " 1");
+            }
+            if (restartBroker && bootstrap != null) {
+                throw new IllegalArgumentException("--restart-broker needs the local broker: it cannot kill a broker"
+                        + " given with --bootstrap");
+            }
+        }
+    }
+
+    private IngestBench() {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param s        the settings
+     * @param progress receives one line per phase
+     * @return the report, ready for JSON (see {@code docs/kafka.md})
+     * @throws Exception when the broker, the buffers or the transport fail
+     */
+    public static Map<String, Object> run(Settings s, Consumer<String> progress) throws Exception {
+        Objects.requireNonNull(s, "s");
+        long t0 = System.nanoTime();
+        boolean ownsDir = s.workDir() == null;
+        Path work = ownsDir ? Files.createTempDirectory("edgeloop-bench-ingest-") : Files.createDirectories(s.workDir());
+        LocalKafkaBroker broker = null;
+        try {
+            String bootstrap = s.bootstrap();
+            double brokerStart = 0;
+            if (bootstrap == null) {
+                long b0 = System.nanoTime();
+                broker = LocalKafkaBroker.builder().directory(work.resolve("broker")).partitions(s.partitions())
+                        .jvmOptions(List.of("-Xms512m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError")).build();
+                broker.start();
+                bootstrap = broker.bootstrapServers();
+                brokerStart = seconds(b0);
+                progress.accept(String.format("local KRaft broker up on %s in %.1f s", bootstrap, brokerStart));
+            }
+            String suffix = Long.toString(System.currentTimeMillis(), 36) + "-" + s.seed();
+            String topic = "edgeloop-ingest-bench-" + suffix;
+            String baselineTopic = "edgeloop-ingest-baseline-" + suffix;
+            createTopics(bootstrap, s.partitions(), List.of(topic, baselineTopic));
+
+            DeviceBuffers devices = new DeviceBuffers(work.resolve("devices"), s.records(), s.seed());
+            long total = (long) s.devices() * s.records();
+            long f0 = System.nanoTime();
+            AtomicLong payloadBytes = new AtomicLong();
+            forEachDevice(s.devices(), s.forwarders(), d -> payloadBytes.addAndGet(devices.fill(d)));
+            double fill = seconds(f0);
+            long bufferBytes = directoryBytes(work.resolve("devices"));
+            progress.accept(String.format("%d devices filled their buffers with %d records each in %.1f s (%d MB on"
+                    + " disk)", s.devices(), s.records(), fill, bufferBytes >> 20));
+
+            Map<String, Object> report = new LinkedHashMap<>();
+            IngestVerifier verifier = new IngestVerifier(s.devices(), s.records());
+            AtomicLong sent = new AtomicLong();
+            AtomicLong retries = new AtomicLong();
+            AtomicLong rejected = new AtomicLong();
+            AtomicLong dropped = new AtomicLong();
+            AtomicBoolean stop = new AtomicBoolean();
+            String uri = "kafka://" + bootstrap + "/" + topic;
+            ExecutorService consumerPool = Executors.newFixedThreadPool(s.consumers());
+            List<Future<?>> consumerDone = new ArrayList<>();
+            CountDownLatch joined = new CountDownLatch(s.consumers());
+            for (int c = 0; c < s.consumers(); c++) {
+                consumerDone.add(consumerPool.submit(() -> consume(uri, "edgeloop-bench-" + suffix, verifier, stop,
+                        joined, dropped)));
+            }
+            joined.await(60, TimeUnit.SECONDS);
+
+            Map<String, Object> restart = null;
+            double drain;
+            long d0 = System.nanoTime();
+            try (KafkaTransport transport = new KafkaTransport(ComponentConfig.builder().put("uri", uri)
+                    .put("timeout", "30s").put("linger", LINGER_MS + "ms").put("batch-size", PRODUCER_BATCH_BYTES)
+                    .build())) {
+                ExecutorService killer = Executors.newSingleThreadExecutor();
+                Future<Map<String, Object>> restarted = null;
+                if (s.restartBroker()) {
+                    LocalKafkaBroker b = broker;
+                    restarted = killer.submit(() -> killAndRestart(b, sent, total / 3));
+                }
+                try {
+                    forEachDevice(s.devices(), s.forwarders(), d -> {
+                        DeviceBuffers.Drained r = devices.drain(d, s.batchRecords(), transport, Duration.ofMinutes(10));
+                        sent.addAndGet(r.records());
+                        retries.addAndGet(r.failedAttempts());
+                        rejected.addAndGet(r.rejected());
+                    });
+                    drain = seconds(d0);
+                    if (restarted != null) {
+                        restart = restarted.get();
+                    }
+                } finally {
+                    killer.shutdownNow();
+                }
+            }
+            progress.accept(String.format("gateway: %d forwarders drained %d records in %.1f s (%d batch retries)",
+                    s.forwarders(), sent.get(), drain, retries.get()));
+            long stallNanos = TimeUnit.SECONDS.toNanos(30);
+            while (verifier.distinct() < sent.get()) {
+                long last = Math.max(verifier.lastArrivalNanos(), d0 + (long) (drain * 1e9));
+                if (System.nanoTime() - last > stallNanos) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            double endToEnd = (verifier.lastArrivalNanos() - d0) / 1e9;
+            stop.set(true);
+            for (Future<?> f : consumerDone) {
+                f.get();
+            }
+            consumerPool.shutdown();
+            double rate = verifier.distinct() / Math.max(endToEnd, 1e-9);
+            progress.accept(String.format("consumers received %d distinct records; end to end %.1f s, %.0f records/s",
+                    verifier.distinct(), endToEnd, rate));
+
+            int avgPayload = (int) Math.round((double) payloadBytes.get() / total);
+            int onWire = avgPayload + wireOverhead(s);
+            report.put("sent", sent.get());
+            report.put("received", verifier.distinct());
+            report.put("lost", sent.get() - verifier.distinct());
+            report.put("duplicates", verifier.duplicates());
+            report.put("orderViolations", verifier.orderViolations());
+            report.put("recordsPerSec", Math.round(rate));
+            report.put("devices", s.devices());
+            report.put("recordsPerDevice", s.records());
+            report.put("duplicatesDroppedBySource", dropped.get());
+            report.put("unexpected", verifier.unexpected());
+            report.put("batchRetries", retries.get());
+            report.put("rejectedByTransport", rejected.get());
+            report.put("brokerRestart", restart);
+            Map<String, Object> design = new LinkedHashMap<>();
+            design.put("forwarders", s.forwarders());
+            design.put("producers", 1);
+            design.put("consumers", s.consumers());
+            design.put("partitions", s.partitions());
+            design.put("batchRecords", s.batchRecords());
+            design.put("acks", "all");
+            design.put("idempotence", true);
+            design.put("lingerMs", LINGER_MS);
+            design.put("batchSizeBytes", PRODUCER_BATCH_BYTES);
+            report.put("design", design);
+            Map<String, Object> size = new LinkedHashMap<>();
+            size.put("payloadBytes", avgPayload);
+            size.put("withKeyAndHeadersBytes", onWire);
+            report.put("recordSize", size);
+
+            Map<String, Object> times = new LinkedHashMap<>();
+            times.put("brokerStart", round1(brokerStart));
+            times.put("fill", round1(fill));
+            times.put("drain", round1(drain));
+            times.put("endToEnd", round1(endToEnd));
+            if (s.baseline()) {
+                ProducerPerfBaseline.Result base = new ProducerPerfBaseline(System.getProperty("java.class.path"))
+                        .run(bootstrap, baselineTopic, total, onWire, LINGER_MS, PRODUCER_BATCH_BYTES,
+                                work.resolve("producer-perf-test.log"));
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("tool", "org.apache.kafka.tools.ProducerPerformance (kafka-producer-perf-test)");
+                b.put("records", base.records());
+                b.put("recordSize", base.recordSize());
+                b.put("recordsPerSec", Math.round(base.recordsPerSec()));
+                b.put("mbPerSec", base.mbPerSec());
+                b.put("avgLatencyMs", base.avgLatencyMs());
+                report.put("baseline", b);
+                report.put("ratio", Math.round(base.recordsPerSec() / Math.max(rate, 1e-9) * 100) / 100.0);
+                times.put("baseline", round1(base.seconds()));
+                progress.accept(String.format("baseline producer-perf-test: %.0f records/s of %d B; ratio %.2f",
+                        base.recordsPerSec(), onWire, base.recordsPerSec() / Math.max(rate, 1e-9)));
+            }
+            Map<String, Object> disk = new LinkedHashMap<>();
+            disk.put("buffersBytes", bufferBytes);
+            disk.put("kafkaBytes", broker == null ? null : broker.dataBytes());
+            report.put("disk", disk);
+            report.put("broker", broker == null ? "external " + bootstrap : "local single-node KRaft");
+            times.put("total", round1(seconds(t0)));
+            report.put("seconds", times);
+            return report;
+        } finally {
+            long c0 = System.nanoTime();
+            if (broker != null) {
+                broker.close();
+            }
+            if (ownsDir) {
+                deleteRecursively(work);
+            }
+            progress.accept(String.format("stopped the broker and removed the work files in %.1f s", seconds(c0)));
+        }
+    }
+
+    private static int wireOverhead(Settings s) {
+        // Record key (device id) plus the three headers' names and values, as KafkaHeaders writes them.
+        int deviceId = DeviceBuffers.deviceId(s.devices() - 1).length();
+        String key = DeviceBuffers.deviceId(s.devices() - 1) + "/" + DeviceBuffers.STREAM + "/0/" + s.records();
+        return deviceId + KafkaHeaders.FORMAT.length() + 1 + KafkaHeaders.IDEMPOTENCY_KEY.length() + key.length()
+                + KafkaHeaders.PRIORITY.length() + 1;
+    }
+
+    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, AtomicLong sent, long after)
+            throws IOException, InterruptedException {
+        while (sent.get() < after) {
+            Thread.sleep(2);
+        }
+        long killedAt = sent.get();
+        long k0 = System.nanoTime();
+        broker.kill();
+        Thread.sleep(1000);
+        broker.start();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("signal", "SIGKILL");
+        r.put("killedAfterSent", killedAt);
+        r.put("downSeconds", round1(seconds(k0)));
+        return r;
+    }
+
+    private static Void consume(String uri, String group, IngestVerifier verifier, AtomicBoolean stop,
+                                CountDownLatch joined, AtomicLong dropped) throws SourceException {
+        try (KafkaSensorSource source = new KafkaSensorSource(ComponentConfig.builder().put("uri", uri)
+                .put("group", group).put("max-poll-records", 5000).put("dedup.window", 256).build())) {
+            boolean first = true;
+            while (!stop.get()) {
+                List<SensorRecord> batch = source.poll(5000, Duration.ofMillis(first ? 1000 : 100));
+                if (first) {
+                    joined.countDown();
+                    first = false;
+                }
+                verifier.accept(batch);
+                if (!batch.isEmpty()) {
+                    source.commit();
+                }
+            }
+            dropped.addAndGet(source.duplicatesDropped());
+        } finally {
+            joined.countDown();
+        }
+        return null;
+    }
+
+    @FunctionalInterface
+    private interface DeviceTask {
+        void run(int device) throws Exception;
+    }
+
+    private static void forEachDevice(int devices, int threads, DeviceTask task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int d = next.getAndIncrement(); d < devices; d = next.getAndIncrement()) {
+                        task.run(d);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    next.set(devices);
+                    throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void createTopics(String bootstrap, int partitions, List<String> topics) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin admin = Admin.create(p)) {
+            List<NewTopic> list = new ArrayList<>();
+            for (String t : topics) {
+                list.add(new NewTopic(t, partitions, (short) 1));
+            }
+            try {
+                admin.createTopics(list).all().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IOException("Kafka at " + bootstrap + " did not answer within 60 s (is it running?)", e);
+            } catch (ExecutionException e) {
+                throw new IOException("Creating the benchmark topics on " + bootstrap + " failed: "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        }
+    }
+
+    private static long directoryBytes(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+}

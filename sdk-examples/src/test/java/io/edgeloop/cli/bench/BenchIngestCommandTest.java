@@ -1,0 +1,80 @@
+package io.edgeloop.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Edgeloop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code edgeloop bench ingest} end to end on small sizes: real device buffers, a real local KRaft broker killed
+ * with SIGKILL mid-run, the kafka source reading back, and producer-perf-test as the baseline.
+ */
+class BenchIngestCommandTest {
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @DisplayName("drains every device buffer through Kafka across a broker kill with nothing lost, duplicated or reordered")
+    void endToEndAcrossBrokerKill(@TempDir Path work) throws Exception {
+        Run r = run("bench", "ingest", "--devices", "40", "--records", "50", "--forwarders", "8", "--partitions", "4",
+                "--batch", "20", "--restart-broker", "--work-dir", work.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(2000, j.get("sent").asLong());
+        assertEquals(2000, j.get("received").asLong());
+        assertEquals(0, j.get("lost").asLong());
+        assertEquals(0, j.get("duplicates").asLong());
+        assertEquals(0, j.get("orderViolations").asLong());
+        assertEquals(0, j.get("unexpected").asLong());
+        assertTrue(j.get("recordsPerSec").asLong() > 0);
+        JsonNode restart = j.get("brokerRestart");
+        assertEquals("SIGKILL", restart.get("signal").asText());
+        assertTrue(restart.get("killedAfterSent").asLong() < 2000, "killed mid-run: " + restart);
+        JsonNode base = j.get("baseline");
+        assertEquals(2000, base.get("records").asLong());
+        assertEquals(j.get("recordSize").get("withKeyAndHeadersBytes").asInt(), base.get("recordSize").asInt());
+        assertTrue(base.get("recordsPerSec").asDouble() > 0 && j.get("ratio").asDouble() > 0, j.toString());
+        assertTrue(Files.isDirectory(work.resolve("devices").resolve("dev-000039")), "device buffers kept in --work-dir");
+    }
+
+    @Test
+    @DisplayName("refuses --restart-broker with --bootstrap, since it cannot kill a broker it did not start")
+    void restartNeedsLocalBroker() {
+        Run r = run("bench", "ingest", "--bootstrap", "127.0.0.1:9092", "--restart-broker", "--json");
+        assertEquals(Edgeloop.EXIT_FAILURE, r.code());
+        assertTrue(r.err().startsWith("edgeloop: --restart-broker needs the local broker"), r.err());
+        assertFalse(r.out().contains("{"), r.out());
+    }
+
+    @Test
+    @DisplayName("reports an unreachable --bootstrap broker in one line")
+    void unreachableBroker() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Run r = run("bench", "ingest", "--devices", "2", "--records", "2", "--bootstrap", "127.0.0.1:" + port,
+                "--no-baseline", "--json");
+        assertEquals(Edgeloop.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("edgeloop: Creating the benchmark topics on 127.0.0.1:" + port + " failed"), r.err());
+    }
+}

@@ -1,0 +1,51 @@
+package io.edgeloop.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Edgeloop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class BenchLabelCommandTest {
+    private static Path wrenchRoot() {
+        for (Path q = Path.of(System.getProperty("user.dir")).toAbsolutePath(); q != null; q = q.getParent()) {
+            for (String rel : new String[] {"../shared/datasets/wrench", "../../shared/datasets/wrench"}) {
+                Path c = q.resolve(rel).normalize();
+                if (Files.isDirectory(c) && Files.exists(q.resolve("sdk-labeling"))) {
+                    return c;
+                }
+            }
+        }
+        throw new IllegalStateException("shared/datasets/wrench not found beside the repository");
+    }
+
+    @Test
+    @DisplayName("bench label --json reports throughput, fit times and every model on every WRENCH set")
+    void smallRun() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), "bench", "label", "--json",
+                "--rows", "20000", "--windows", "2000", "--wrench-root", wrenchRoot().toString());
+        assertEquals(0, code, err.toString());
+        JsonNode doc = new ObjectMapper().readTree(out.toString());
+        assertTrue(doc.path("lf_throughput").path("lf_evals_per_s").asLong() > 0);
+        assertEquals(20000, doc.path("fit").path("rows").asInt());
+        assertTrue(doc.path("fit").has("ds_fit_s"));
+        int rows = 0;
+        for (JsonNode r : doc.path("wrench")) {
+            rows++;
+            if (r.path("set").asText().equals("youtube") && r.path("model").asText().equals("mv")) {
+                assertEquals(84.0, r.path("value").asDouble(), 1e-9);
+                assertEquals(84.0, r.path("wrench_reference").asDouble(), 1e-9);
+            }
+        }
+        assertEquals(3 * 6, rows);
+    }
+}

@@ -1,0 +1,163 @@
+package io.edgeloop.cli.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.buffer.receiver.DropDirectoryReader;
+import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.cli.Edgeloop;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code edgeloop buffer} commands, run in process on real files, a real HTTP receiver and a drop folder. */
+class BufferCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+        List<String> lines() {
+            return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
+        }
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @DisplayName("append announces durable sequences, dump prints each record's size and SHA-256, verify counts")
+    void appendDumpVerify() throws IOException {
+        Path dir = tmp.resolve("buf");
+        Result a = run("buffer", "append", "--dir", dir.toString(), "--count", "500", "--size", "37", "--sync",
+                "group:3");
+        assertEquals(0, a.code(), a.err());
+        long last = 0;
+        for (String line : a.lines()) {
+            assertTrue(line.matches("durable \\d+"), line);
+            long seq = Long.parseLong(line.substring(8));
+            assertTrue(seq > last, "the watermark only advances");
+            last = seq;
+        }
+        assertEquals(500, last);
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--stream", "other", "--count", "3",
+                "--sync", "always").code());
+        assertEquals(3, run("buffer", "append", "--dir", dir.toString(), "--count", "3", "--size", "37",
+                "--sync", "none").lines().size());
+
+        Result d = run("buffer", "dump", "--dir", dir.toString(), "--stream", "default", "--json");
+        assertEquals(0, d.code(), d.err());
+        ObjectMapper m = new ObjectMapper();
+        List<String> lines = d.lines();
+        assertEquals(503, lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode n = m.readTree(lines.get(i));
+            assertEquals("default", n.get("stream").asText());
+            assertEquals(i + 1, n.get("seq").asLong());
+            assertEquals(37, n.get("size").asInt());
+            assertEquals(Sha256.hex(BufferAppendCommand.payload(i + 1, 37)), n.get("sha256").asText());
+        }
+
+        Result v = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, v.code(), v.err());
+        JsonNode r = m.readTree(v.out());
+        assertEquals(503, r.get("streams").get("default").get("records").asLong());
+        assertEquals(503, r.get("streams").get("default").get("highestDurableSeq").asLong());
+        assertEquals(3, r.get("streams").get("other").get("records").asLong());
+        assertEquals(0, r.get("corruptFramesSkipped").asLong());
+    }
+
+    @Test
+    @DisplayName("dump and verify never fail on damaged files, and do not modify them")
+    void damagedFilesNeverFailDumpOrVerify() throws IOException {
+        Path dir = tmp.resolve("buf");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "200", "--size", "50").code());
+        Path seg;
+        try (Stream<Path> s = Files.list(dir)) {
+            seg = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
+        }
+        long len = Files.size(seg);
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.seek(len / 2);
+            f.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            f.seek(len);
+            f.write(new byte[] {(byte) 0xE1, (byte) 0xB0, 9, 9, 9});
+        }
+        Result d = run("buffer", "dump", "--dir", dir.toString(), "--json");
+        assertEquals(0, d.code(), d.err());
+        int n = d.lines().size();
+        assertTrue(n >= 197 && n < 200, "damaged records are skipped, the rest dumped: " + n);
+        Result v = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, v.code(), v.err());
+        JsonNode r = new ObjectMapper().readTree(v.out());
+        assertTrue(r.get("corruptFramesSkipped").asLong() >= 1);
+        assertEquals(5, r.get("bytesTruncated").asLong());
+        assertEquals(len + 5, Files.size(seg), "read-only commands do not repair");
+        Result missing = run("buffer", "verify", "--dir", tmp.resolve("nope").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().startsWith("edgeloop: "), missing.err());
+    }
+
+    @Test
+    @DisplayName("drain delivers everything to a file: drop folder and to an http: receiver, and only once per cursor")
+    void drainsToFileAndHttp() throws IOException {
+        Path dir = tmp.resolve("buf");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "1200", "--size", "64").code());
+        Path drop = Files.createDirectories(tmp.resolve("usb"));
+        Result f = run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString(), "--cursor", "usb",
+                "--compression", "gzip");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().startsWith("drained 1200 records"), f.out());
+        List<Envelope> got = new DropDirectoryReader().read(drop).envelopes();
+        assertEquals(1200, got.size());
+        Set<Long> seqs = new HashSet<>();
+        for (Envelope e : got) {
+            seqs.add(e.key().sequence());
+            assertEquals(new String(BufferAppendCommand.payload(e.key().sequence(), 64)),
+                    new String(e.payloadBytes()));
+        }
+        assertEquals(1200, seqs.size());
+        try (IngestServer server = IngestServer.builder().start()) {
+            Result h = run("buffer", "drain", "--dir", dir.toString(), "--to", server.uri().toString(), "--cursor",
+                    "cloud");
+            assertEquals(0, h.code(), h.err());
+            assertEquals(1200, server.distinct());
+            assertEquals(0, server.duplicatesDropped());
+            assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "10").code());
+            Result again = run("buffer", "drain", "--dir", dir.toString(), "--to", server.uri().toString(),
+                    "--cursor", "cloud");
+            assertTrue(again.out().startsWith("drained 10 records"), again.out());
+            assertEquals(1210, server.distinct());
+        }
+        List<Envelope> before = new ArrayList<>(got);
+        assertEquals(0, run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString(), "--cursor",
+                "usb").code());
+        assertEquals(before.size() + 10, new DropDirectoryReader().read(drop).envelopes().size());
+    }
+
+    @Test
+    @DisplayName("drain names the supported destinations for an unknown scheme")
+    void refusesUnknownScheme() {
+        Result r = run("buffer", "drain", "--dir", tmp.toString(), "--to", "ftp://x/y");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("file:/path, http://host:port/path"), r.err());
+    }
+}

@@ -1,0 +1,105 @@
+package io.edgeloop.cli.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.cli.Edgeloop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BufferGatewayCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @DisplayName("a device drains through 'buffer gateway' to an HTTP receiver, under the device's own keys")
+    void drainsThroughGateway() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (IngestServer ingest = IngestServer.builder().start()) {
+            CompletableFuture<Result> gateway = CompletableFuture.supplyAsync(() -> run("buffer", "gateway", "--dir",
+                    tmp.resolve("gw").toString(), "--listen", "127.0.0.1:" + port, "--to", ingest.uri().toString(),
+                    "--duration", "6"));
+            Path dev = tmp.resolve("dev");
+            assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "700", "--size", "80",
+                    "--device", "sensor-3").code());
+            Result drain = null;
+            for (int i = 0; i < 50; i++) {
+                drain = run("buffer", "drain", "--dir", dev.toString(), "--to", "relay://127.0.0.1:" + port,
+                        "--compression", "lz4", "--timeout", "5");
+                if (drain.code() == 0) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(0, drain.code(), drain.err());
+            assertTrue(drain.out().startsWith("drained 700 records"), drain.out());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (ingest.distinct() < 700 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(700, ingest.distinct());
+            for (Envelope e : ingest.accepted()) {
+                assertEquals("sensor-3", e.key().deviceId());
+                assertEquals(new String(BufferAppendCommand.payload(e.key().sequence(), 80)), new String(e.payloadBytes()));
+            }
+            Result g = gateway.get(30, TimeUnit.SECONDS);
+            assertEquals(0, g.code(), g.err());
+            assertTrue(g.out().startsWith("listening relay://127.0.0.1:" + port), g.out());
+            assertTrue(g.out().contains("relayed 700 records"), g.out());
+        }
+    }
+
+    @Test
+    @DisplayName("'buffer ingest' receives a drain, drops its repeat by key and prints the counters")
+    void ingestCountsAndDeduplicates() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> ingest = CompletableFuture.supplyAsync(() -> Edgeloop.run(new PrintWriter(out, true),
+                new PrintWriter(err, true), "buffer", "ingest", "--port", "0", "--duration", "4"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!out.toString().contains("\n") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        String uri = out.toString().lines().findFirst().orElseThrow().replace("listening ", "");
+        Path dev = tmp.resolve("dev");
+        assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "50").code());
+        assertEquals(0, run("buffer", "drain", "--dir", dev.toString(), "--to", uri, "--cursor", "a").code());
+        assertEquals(0, run("buffer", "drain", "--dir", dev.toString(), "--to", uri, "--cursor", "b").code());
+        assertEquals(0, ingest.get(30, TimeUnit.SECONDS), err.toString());
+        assertTrue(out.toString().contains("received 100 records, 50 distinct, 50 duplicates dropped"), out.toString());
+    }
+
+    @Test
+    @DisplayName("gateway refuses to forward to another relay and names the listen format")
+    void refusesBadArguments() {
+        Result r = run("buffer", "gateway", "--dir", tmp.toString(), "--to", "relay://x:1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("upstream"), r.err());
+        Result l = run("buffer", "gateway", "--dir", tmp.toString(), "--listen", "nope", "--to", "http://x/y");
+        assertEquals(1, l.code());
+        assertTrue(l.err().contains("HOST:PORT"), l.err());
+    }
+}

@@ -1,0 +1,58 @@
+package io.edgeloop.cli.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Edgeloop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("edgeloop rollout simulate")
+class RolloutCommandTest {
+    private StringWriter out;
+    private StringWriter err;
+
+    private int run(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    @DisplayName("prints the agreed JSON: waves, halted, devices on the new and old model, none unverified")
+    void json() throws Exception {
+        assertEquals(0, run("rollout", "simulate", "--devices", "900", "--variants", "avr8,cortex-m3,jvm",
+                "--failure-rate", "0.02", "--seed", "5", "--json"), err.toString());
+        JsonNode r = new ObjectMapper().readTree(out.toString());
+        assertEquals(900, r.get("devices").asInt());
+        assertFalse(r.get("halted").asBoolean());
+        assertEquals(0, r.get("unverified").asInt());
+        assertEquals(900, r.get("onNewModel").asInt() + r.get("onOldModel").asInt());
+        assertTrue(r.get("waves").size() >= 3);
+        for (String v : new String[] {"avr8", "cortex-m3", "jvm"}) {
+            assertTrue(r.get("waves").get(0).get("byVariant").has(v), "canary holds " + v);
+        }
+    }
+
+    @Test
+    @DisplayName("halts with 40 % failures")
+    void halts() throws Exception {
+        assertEquals(0, run("rollout", "simulate", "--devices", "600", "--variants", "avr8,cortex-m3,jvm",
+                "--failure-rate", "0.4", "--seed", "5", "--json"), err.toString());
+        JsonNode r = new ObjectMapper().readTree(out.toString());
+        assertTrue(r.get("halted").asBoolean());
+        assertEquals(0, r.get("unverified").asInt());
+    }
+
+    @Test
+    @DisplayName("rejects an unknown variant in one line")
+    void badVariant() {
+        assertEquals(1, run("rollout", "simulate", "--devices", "10", "--variants", "z80", "--json"));
+        assertTrue(err.toString().contains("z80"), err.toString());
+    }
+}

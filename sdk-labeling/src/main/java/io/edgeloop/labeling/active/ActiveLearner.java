@@ -1,0 +1,154 @@
+package io.edgeloop.labeling.active;
+
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import io.edgeloop.labeling.model.FitData;
+import io.edgeloop.labeling.model.LabelModel;
+import io.edgeloop.labeling.model.LabelModels;
+import io.edgeloop.labeling.train.FeatureTable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The active-learning loop: fit the label model (with the expert answers so far as gold), score rows with a
+ * {@link QueryStrategy}, pick a diverse batch with {@link BatchSelector}, ask the {@link Expert}, repeat until the
+ * budget is spent. Answers feed back into the label model (semi-supervised fitting) and override its output on
+ * the answered rows, so the end model trains on them as gold.
+ *
+ * <p>Not thread-safe: one run at a time per instance.
+ */
+public final class ActiveLearner {
+    private final String labelModel;
+    private final QueryStrategy strategy;
+    private final int batchSize;
+    private final BatchSelector selector;
+    private final long seed;
+
+    /**
+     * @param labelModel a name from {@link LabelModels#NAMES}
+     * @param strategy   how to score rows
+     * @param batchSize  questions per round, at least 1
+     * @param poolFactor diversity pool per batch slot (see {@link BatchSelector})
+     * @param seed       seed for the label model
+     */
+    public ActiveLearner(String labelModel, QueryStrategy strategy, int batchSize, int poolFactor, long seed) {
+        this.labelModel = Objects.requireNonNull(labelModel, "labelModel");
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        this.selector = new BatchSelector(poolFactor);
+        this.seed = seed;
+    }
+
+    /**
+     * The outcome of a run.
+     *
+     * @param answers       expert answers by row, in the order received
+     * @param asked         number of questions asked (including skipped ones)
+     * @param probabilities final label-model probabilities, one-hot on answered rows
+     * @param model         the final label model (fitted with the answers)
+     */
+    public record Result(Map<Integer, Integer> answers, int asked, double[][] probabilities, LabelModel model) {
+        /** Copies the answers. */
+        public Result {
+            answers = Map.copyOf(answers);
+        }
+    }
+
+    /**
+     * Runs the loop.
+     *
+     * @param matrix   LF votes per row
+     * @param features features per row (shown to the expert, used for diversity)
+     * @param expert   who answers
+     * @param budget   the most answers to collect
+     * @return answers and final probabilities
+     * @throws IOException when the expert cannot be reached
+     */
+    public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget) throws IOException {
+        if (matrix.rows() != features.size()) {
+            throw new IllegalArgumentException(matrix.rows() + " matrix rows for " + features.size() + " feature rows");
+        }
+        Map<Integer, Integer> answers = new LinkedHashMap<>();
+        Set<Integer> asked = new HashSet<>();
+        while (answers.size() < budget) {
+            Fitted f = fit(matrix, answers);
+            double[] scores = new double[matrix.rows()];
+            int[] votes = new int[matrix.lfs()];
+            for (int i = 0; i < scores.length; i++) {
+                for (int j = 0; j < votes.length; j++) {
+                    votes[j] = matrix.get(i, j);
+                }
+                List<double[]> committee = new ArrayList<>();
+                for (double[][] c : f.committee) {
+                    committee.add(c[i]);
+                }
+                scores[i] = strategy.score(f.probs[i], votes, committee);
+            }
+            List<Integer> batch = selector.select(scores, features, asked,
+                    Math.min(batchSize, budget - answers.size()));
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (int row : batch) {
+                asked.add(row);
+                for (int j = 0; j < votes.length; j++) {
+                    votes[j] = matrix.get(row, j);
+                }
+                expert.answer(new Query(row, f.probs[row], votes, features.row(row)))
+                        .ifPresent(a -> answers.put(row, a));
+            }
+        }
+        Fitted f = fit(matrix, answers);
+        return new Result(answers, asked.size(), f.probs, f.model);
+    }
+
+    private Fitted fit(LabelMatrix matrix, Map<Integer, Integer> answers) {
+        FitData.Builder b = FitData.builder().train(matrix).seed(seed);
+        if (!answers.isEmpty()) {
+            int[] rows = answers.keySet().stream().mapToInt(Integer::intValue).toArray();
+            int[][] votes = new int[rows.length][matrix.lfs()];
+            int[] labels = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                for (int j = 0; j < matrix.lfs(); j++) {
+                    votes[r][j] = matrix.get(rows[r], j);
+                }
+                labels[r] = answers.get(rows[r]);
+            }
+            b.gold(LabelMatrix.ofRows(matrix.numClasses(), votes), labels);
+        }
+        FitData data = b.build();
+        LabelModel model = LabelModels.fit(labelModel, data);
+        double[][] probs = model.predictProba(matrix);
+        List<double[][]> committee = new ArrayList<>();
+        if (strategy == QueryStrategy.COMMITTEE) {
+            for (String name : List.of("mv", "ds", "snorkel")) {
+                committee.add(LabelModels.fit(name, data).predictProba(matrix));
+            }
+        }
+        answers.forEach((row, label) -> {
+            java.util.Arrays.fill(probs[row], 0);
+            probs[row][label] = 1;
+        });
+        return new Fitted(model, probs, committee);
+    }
+
+    private static final class Fitted {
+        final LabelModel model;
+        final double[][] probs;
+        final List<double[][]> committee;
+
+        Fitted(LabelModel model, double[][] probs, List<double[][]> committee) {
+            this.model = model;
+            this.probs = probs;
+            this.committee = committee;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.edgeloop.labeling.io;
+
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads and writes label matrices as CSV (docs/formats/label-matrix.md): a version line
+ * {@code # edgeloop-label-matrix 1.0 classes=K}, a header {@code id,<lf names...>,gold}, then one row per example
+ * with votes in {@code [-1, K)} and an optional gold label (empty = unknown). Readers reject an unknown major
+ * version and name the line of any malformed row.
+ *
+ * <p>Thread-safe: static methods only.
+ */
+public final class LabelMatrixCsv {
+    /** The major format version this code reads and writes. */
+    public static final int MAJOR = 1;
+    /** The minor format version written. */
+    public static final int MINOR = 0;
+    private static final String MAGIC = "# edgeloop-label-matrix ";
+
+    private LabelMatrixCsv() {
+    }
+
+    /**
+     * A matrix read from CSV with its row ids and gold labels.
+     *
+     * @param matrix the votes
+     * @param ids    row ids
+     * @param gold   gold labels, -1 for unknown
+     */
+    public record Table(LabelMatrix matrix, List<String> ids, int[] gold) {
+        /** Copies. */
+        public Table {
+            Objects.requireNonNull(matrix, "matrix");
+            ids = List.copyOf(ids);
+            gold = gold.clone();
+        }
+
+        @Override
+        public int[] gold() {
+            return gold.clone();
+        }
+    }
+
+    /**
+     * Writes a matrix.
+     *
+     * @param file   the target
+     * @param matrix the votes
+     * @param ids    one id per row (no commas or line breaks); null for 0..n-1
+     * @param gold   gold labels (-1 unknown); null for none
+     * @throws IOException when writing fails
+     */
+    public static void write(Path file, LabelMatrix matrix, List<String> ids, int[] gold) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(MAGIC + MAJOR + "." + MINOR + " classes=" + matrix.numClasses() + "\n");
+            w.write("id," + String.join(",", matrix.lfNames()) + ",gold\n");
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < matrix.rows(); i++) {
+                b.setLength(0);
+                String id = ids == null ? Integer.toString(i) : ids.get(i);
+                if (id.contains(",") || id.contains("\n")) {
+                    throw new IllegalArgumentException("row id '" + id + "' contains a comma or line break");
+                }
+                b.append(id);
+                for (int j = 0; j < matrix.lfs(); j++) {
+                    b.append(',').append(matrix.get(i, j));
+                }
+                b.append(',');
+                if (gold != null && gold[i] >= 0) {
+                    b.append(gold[i]);
+                }
+                w.write(b.append('\n').toString());
+            }
+        }
+    }
+
+    /**
+     * Reads a matrix.
+     *
+     * @param file the CSV file
+     * @return the table
+     * @throws WrenchFormatException when the file is malformed or of an unknown major version
+     * @throws IOException           when reading fails
+     */
+    public static Table read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new WrenchFormatException(file + ": label matrix file not found");
+        }
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = r.readLine();
+            if (first == null || !first.startsWith(MAGIC)) {
+                throw new WrenchFormatException(file + ": line 1 must be '" + MAGIC + MAJOR + "." + MINOR
+                        + " classes=K', got " + (first == null ? "an empty file" : "'" + first + "'"));
+            }
+            String[] parts = first.substring(MAGIC.length()).trim().split("\\s+");
+            int k;
+            try {
+                int major = Integer.parseInt(parts[0].split("\\.")[0]);
+                if (major != MAJOR) {
+                    throw new WrenchFormatException(file + ": label matrix format version " + parts[0]
+                            + " is not supported; this reader understands " + MAJOR + ".x");
+                }
+                if (parts.length < 2 || !parts[1].startsWith("classes=")) {
+                    throw new WrenchFormatException(file + ": line 1 lacks 'classes=K'");
+                }
+                k = Integer.parseInt(parts[1].substring("classes=".length()));
+            } catch (NumberFormatException e) {
+                throw new WrenchFormatException(file + ": line 1 has a malformed version or class count: '" + first
+                        + "'", e);
+            }
+            String header = r.readLine();
+            if (header == null || !header.startsWith("id,") || !header.endsWith(",gold")) {
+                throw new WrenchFormatException(file + ": line 2 must be the header 'id,<lf names>,gold'");
+            }
+            String[] h = header.split(",", -1);
+            List<String> names = Arrays.asList(h).subList(1, h.length - 1);
+            int m = names.size();
+            if (m < 1) {
+                throw new WrenchFormatException(file + ": the header names no labelling functions");
+            }
+            List<String> ids = new ArrayList<>();
+            List<Integer> gold = new ArrayList<>();
+            java.io.ByteArrayOutputStream votes = new java.io.ByteArrayOutputStream();
+            String line;
+            int lineNo = 2;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isEmpty()) {
+                    continue;
+                }
+                String[] f = line.split(",", -1);
+                if (f.length != m + 2) {
+                    throw new WrenchFormatException(file + ": line " + lineNo + " has " + f.length + " fields, expected "
+                            + (m + 2) + " (id, " + m + " votes, gold)");
+                }
+                ids.add(f[0]);
+                for (int j = 0; j < m; j++) {
+                    votes.write(parseVote(file, lineNo, f[j + 1], -1, k));
+                }
+                gold.add(f[m + 1].isEmpty() ? -1 : parseVote(file, lineNo, f[m + 1], 0, k));
+            }
+            LabelMatrix matrix = LabelMatrix.of(ids.size(), m, k, votes.toByteArray(), names);
+            return new Table(matrix, ids, gold.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    private static int parseVote(Path file, int line, String s, int min, int k) throws WrenchFormatException {
+        try {
+            int v = Integer.parseInt(s.trim());
+            if (v < min || v >= k) {
+                throw new NumberFormatException("out of range");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new WrenchFormatException(file + ": line " + line + ": '" + s + "' is not "
+                    + (min < 0 ? "-1 (abstain) or " : "") + "a class in [0, " + k + ")", e);
+        }
+    }
+}

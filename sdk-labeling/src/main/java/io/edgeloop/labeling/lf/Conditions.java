@@ -1,0 +1,182 @@
+package io.edgeloop.labeling.lf;
+
+import io.edgeloop.api.window.Window;
+import java.util.Objects;
+
+/**
+ * Building blocks for rule labellers: thresholds and ranges on features, duration rules (a condition on raw
+ * samples holding for at least k consecutive samples), rates of change, and cross-sensor comparisons.
+ *
+ * <p>Thread-safe: static factories of immutable conditions.
+ */
+public final class Conditions {
+    private Conditions() {
+    }
+
+    /**
+     * @param feature a feature name such as {@code co2.mean}
+     * @return a builder of threshold conditions on it
+     */
+    public static Threshold feature(String feature) {
+        Objects.requireNonNull(feature, "feature");
+        return new Threshold(w -> {
+            Double v = w.features().get(feature);
+            return v == null ? Double.NaN : v;
+        }, feature);
+    }
+
+    /**
+     * Cross-sensor ratio {@code a / b} of two features, UNKNOWN when either is missing or b is 0.
+     *
+     * @param a numerator feature
+     * @param b denominator feature
+     * @return a builder of threshold conditions on the ratio
+     */
+    public static Threshold ratio(String a, String b) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        return new Threshold(w -> {
+            Double x = w.features().get(a);
+            Double y = w.features().get(b);
+            return x == null || y == null || y == 0 ? Double.NaN : x / y;
+        }, a + "/" + b);
+    }
+
+    /**
+     * Cross-sensor difference {@code a - b} of two features.
+     *
+     * @param a first feature
+     * @param b second feature
+     * @return a builder of threshold conditions on the difference
+     */
+    public static Threshold difference(String a, String b) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        return new Threshold(w -> {
+            Double x = w.features().get(a);
+            Double y = w.features().get(b);
+            return x == null || y == null ? Double.NaN : x - y;
+        }, a + "-" + b);
+    }
+
+    /**
+     * Rate of change of a channel over the window, in units per second: (last - first) / elapsed seconds of the
+     * raw samples. UNKNOWN when the channel is absent, has a NaN endpoint or spans no time.
+     *
+     * @param channel the channel
+     * @return a builder of threshold conditions on the rate
+     */
+    public static Threshold rate(String channel) {
+        Objects.requireNonNull(channel, "channel");
+        return new Threshold(w -> {
+            int c = w.channelIndex(channel);
+            int n = w.size();
+            if (c < 0 || n < 2 || w.timestamp(n - 1) == w.timestamp(0)) {
+                return Double.NaN;
+            }
+            return (w.value(c, n - 1) - w.value(c, 0)) / ((w.timestamp(n - 1) - w.timestamp(0)) / 1000.0);
+        }, channel + ".rate");
+    }
+
+    /**
+     * Duration rule: TRUE when at least {@code k} consecutive raw samples of the channel satisfy
+     * {@code value > threshold} ({@code above = true}) or {@code value < threshold}. A NaN sample breaks a run;
+     * UNKNOWN when no run is found and some sample was NaN, or when the channel is absent.
+     *
+     * @param channel   the channel
+     * @param above     true for "above", false for "below"
+     * @param threshold the threshold
+     * @param k         the run length, at least 1
+     * @return the condition
+     */
+    public static Condition sustained(String channel, boolean above, double threshold, int k) {
+        Objects.requireNonNull(channel, "channel");
+        if (k < 1) {
+            throw new IllegalArgumentException("run length k must be >= 1, got " + k);
+        }
+        return w -> {
+            int c = w.channelIndex(channel);
+            if (c < 0) {
+                return Condition.UNKNOWN;
+            }
+            int run = 0;
+            boolean sawNaN = false;
+            for (int i = 0; i < w.size(); i++) {
+                double v = w.value(c, i);
+                if (Double.isNaN(v)) {
+                    sawNaN = true;
+                    run = 0;
+                    continue;
+                }
+                run = (above ? v > threshold : v < threshold) ? run + 1 : 0;
+                if (run >= k) {
+                    return Condition.TRUE;
+                }
+            }
+            return sawNaN ? Condition.UNKNOWN : Condition.FALSE;
+        };
+    }
+
+    /** Reads a number from a window; NaN means unknown. Implementations must be thread-safe. */
+    @FunctionalInterface
+    public interface Measure {
+        /**
+         * @param w the window
+         * @return the value, NaN when unknown
+         */
+        double of(Window w);
+    }
+
+    /** Builds threshold conditions on one measure. Thread-safe: immutable. */
+    public static final class Threshold {
+        private final Measure measure;
+        private final String label;
+
+        Threshold(Measure measure, String label) {
+            this.measure = measure;
+            this.label = label;
+        }
+
+        /**
+         * @param x the threshold
+         * @return TRUE when the measure is strictly above x
+         */
+        public Condition above(double x) {
+            return between(x, Double.POSITIVE_INFINITY, false);
+        }
+
+        /**
+         * @param x the threshold
+         * @return TRUE when the measure is strictly below x
+         */
+        public Condition below(double x) {
+            return between(Double.NEGATIVE_INFINITY, x, false);
+        }
+
+        /**
+         * @param lo lower bound, inclusive
+         * @param hi upper bound, inclusive
+         * @return TRUE when lo &lt;= measure &lt;= hi
+         */
+        public Condition between(double lo, double hi) {
+            if (!(lo <= hi)) {
+                throw new IllegalArgumentException("range on " + label + " needs lo <= hi, got [" + lo + ", " + hi + "]");
+            }
+            return between(lo, hi, true);
+        }
+
+        private Condition between(double lo, double hi, boolean inclusive) {
+            Measure m = measure;
+            if (inclusive) {
+                return w -> {
+                    double v = m.of(w);
+                    return Double.isNaN(v) ? Condition.UNKNOWN : v >= lo && v <= hi ? Condition.TRUE : Condition.FALSE;
+                };
+            }
+            return w -> {
+                double v = m.of(w);
+                return Double.isNaN(v) ? Condition.UNKNOWN : v > lo && v < hi ? Condition.TRUE : Condition.FALSE;
+            };
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.edgeloop.labeling.lf;
+
+import io.edgeloop.api.label.Label;
+import io.edgeloop.api.label.Labeller;
+import io.edgeloop.api.window.Window;
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies an LF set to windows, in parallel, into a {@link LabelMatrix}. An exception inside one LF, or a vote
+ * outside {@code [-1, numClasses)}, is counted against that LF and recorded as an abstain; it never aborts the run.
+ *
+ * <p>Thread-safe: immutable; {@link #apply(List)} may be called concurrently.
+ */
+public final class LfApplier {
+    private static final Logger LOG = LoggerFactory.getLogger(LfApplier.class);
+    private static final int CHUNK = 1024;
+
+    private final List<Labeller> lfs;
+    private final int numClasses;
+
+    /**
+     * @param lfs the labelling functions, all over the same number of classes, with unique names
+     */
+    public LfApplier(List<Labeller> lfs) {
+        this.lfs = List.copyOf(Objects.requireNonNull(lfs, "lfs"));
+        if (this.lfs.isEmpty()) {
+            throw new IllegalArgumentException("an LF set needs at least one labeller");
+        }
+        this.numClasses = this.lfs.get(0).numClasses();
+        Set<String> names = new HashSet<>();
+        for (Labeller l : this.lfs) {
+            if (l.numClasses() != numClasses) {
+                throw new IllegalArgumentException("labeller '" + l.name() + "' has " + l.numClasses()
+                        + " classes, the first has " + numClasses);
+            }
+            if (!names.add(l.name())) {
+                throw new IllegalArgumentException("two labellers are named '" + l.name() + "'; names must be unique");
+            }
+        }
+    }
+
+    /**
+     * @param windows the windows, one matrix row each, in order
+     * @return the matrix and the per-LF error counts
+     */
+    public LfRun apply(List<Window> windows) {
+        int n = windows.size();
+        int m = lfs.size();
+        byte[] votes = new byte[n * m];
+        AtomicLongArray errors = new AtomicLongArray(m);
+        AtomicReferenceArray<String> first = new AtomicReferenceArray<>(m);
+        IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(ch -> {
+            for (int i = ch * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+                Window w = windows.get(i);
+                for (int j = 0; j < m; j++) {
+                    int v;
+                    try {
+                        v = lfs.get(j).label(w);
+                        if (v < Label.ABSTAIN || v >= numClasses) {
+                            throw new IllegalStateException("voted " + v + ", outside [-1, " + numClasses + ")");
+                        }
+                    } catch (RuntimeException | StackOverflowError e) {
+                        errors.incrementAndGet(j);
+                        if (first.compareAndSet(j, null, e.getClass().getSimpleName() + ": " + e.getMessage()
+                                + " (window " + w + ")")) {
+                            LOG.warn("labelling function '{}' failed on {}; counted as abstain", lfs.get(j).name(), w, e);
+                        }
+                        v = Label.ABSTAIN;
+                    }
+                    votes[i * m + j] = (byte) v;
+                }
+            }
+        });
+        Map<String, Long> errs = new LinkedHashMap<>();
+        Map<String, String> firsts = new LinkedHashMap<>();
+        String[] names = new String[m];
+        for (int j = 0; j < m; j++) {
+            names[j] = lfs.get(j).name();
+            errs.put(names[j], errors.get(j));
+            if (first.get(j) != null) {
+                firsts.put(names[j], first.get(j));
+            }
+        }
+        return new LfRun(LabelMatrix.of(n, m, numClasses, votes, List.of(names)), errs, firsts);
+    }
+}

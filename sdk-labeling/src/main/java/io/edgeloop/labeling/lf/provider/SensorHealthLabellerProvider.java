@@ -1,0 +1,41 @@
+package io.edgeloop.labeling.lf.provider;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.label.Labeller;
+import io.edgeloop.api.label.LabellerProvider;
+import io.edgeloop.labeling.lf.SensorHealthLabeller;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code sensor-health}: a {@code threshold} labeller (same keys) that abstains when the watched
+ * {@code channels} (comma-separated; default: the feature's channel) are saturated ({@code saturation.low},
+ * {@code saturation.high}), flagged, missing samples, or flat-lined over {@code flatline.samples} (default 10,
+ * 0 disables).
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class SensorHealthLabellerProvider implements LabellerProvider {
+    /** Creates the provider; does no work. */
+    public SensorHealthLabellerProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "sensor-health";
+    }
+
+    @Override
+    public Labeller create(ComponentConfig config) {
+        Labeller inner = new ThresholdLabellerProvider().create(config);
+        String feature = config.requireString("feature");
+        int dot = feature.lastIndexOf('.');
+        String defaultChannel = dot > 0 ? feature.substring(0, dot) : feature;
+        List<String> channels = Arrays.stream(config.getString("channels", defaultChannel).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        double low = config.getDouble("saturation.low", -Double.MAX_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
+        double high = config.getDouble("saturation.high", Double.MAX_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
+        int flat = config.getInt("flatline.samples", 10, 0, 1_000_000);
+        return new SensorHealthLabeller(inner, channels, low, high, flat);
+    }
+}

@@ -1,0 +1,182 @@
+package io.edgeloop.labeling.train;
+
+import io.edgeloop.api.provenance.Provenance;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+/**
+ * Turns weak labels into a weighted Tribuo dataset and trains an end model, optionally with self-training
+ * rounds. Every dataset and model gets an Edgeloop {@link Provenance}: the producer, the end model kind, the
+ * label-model settings and LF set handed in by the caller, the number of gold (expert) rows, the seed and a
+ * SHA-256 digest of the training table and targets.
+ *
+ * <p>Thread-safe: immutable; each call trains independently.
+ */
+public final class EndModelTrainer {
+    private final EndModelKind kind;
+    private final List<String> classNames;
+    private final long seed;
+    private final Map<String, String> upstream;
+    private final Provenance parent;
+
+    /**
+     * @param kind       the end model
+     * @param classNames class names by index
+     * @param seed       the training seed
+     * @param upstream   provenance settings of the labels (LF names and digests, label model and its settings,
+     *                   expert answers used); copied into the model's provenance
+     */
+    public EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream) {
+        this(kind, classNames, seed, upstream, null);
+    }
+
+    /**
+     * @param kind       the end model
+     * @param classNames class names by index
+     * @param seed       the training seed
+     * @param upstream   extra provenance settings
+     * @param parent     provenance of the labels ({@link LabelProvenance}), recorded as the model's parent; may be
+     *                   null
+     */
+    public EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream,
+            Provenance parent) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.classNames = List.copyOf(classNames);
+        this.seed = seed;
+        this.upstream = new TreeMap<>(upstream);
+        this.parent = parent;
+    }
+
+    /**
+     * Builds the weighted Tribuo dataset: one example per labelled row with a complete feature vector, weighted by
+     * its confidence.
+     *
+     * @param table  features
+     * @param labels targets
+     * @return the dataset
+     */
+    public MutableDataset<Label> dataset(FeatureTable table, WeakLabels labels) {
+        if (table.size() != labels.size()) {
+            throw new IllegalArgumentException(table.size() + " feature rows for " + labels.size() + " labels");
+        }
+        MutableDataset<Label> ds = new MutableDataset<>(new SimpleDataSourceProvenance("edgeloop weak labels",
+                new LabelFactory()), new LabelFactory());
+        String[] names = table.names().toArray(new String[0]);
+        for (int i = 0; i < table.size(); i++) {
+            int y = labels.label(i);
+            if (y < 0 || !table.complete(i) || labels.weight(i) <= 0) {
+                continue;
+            }
+            ArrayExample<Label> ex = new ArrayExample<>(new Label(classNames.get(y)), names, table.row(i));
+            ex.setWeight(labels.weight(i));
+            ds.add(ex);
+        }
+        if (ds.size() == 0) {
+            throw new IllegalArgumentException("no labelled rows with complete features to train on");
+        }
+        return ds;
+    }
+
+    /**
+     * Trains on weak labels.
+     *
+     * @param table  features
+     * @param labels targets
+     * @return the model with provenance
+     */
+    public EndModel train(FeatureTable table, WeakLabels labels) {
+        return train(table, labels, 0, 0.9);
+    }
+
+    /**
+     * Trains with self-training: after each round, rows without a label whose predicted probability reaches
+     * {@code threshold} join the training set with that probability as weight.
+     *
+     * @param table     features
+     * @param labels    targets
+     * @param rounds    self-training rounds after the first fit, 0 for none
+     * @param threshold the probability needed to adopt a prediction
+     * @return the final model with provenance
+     */
+    public EndModel train(FeatureTable table, WeakLabels labels, int rounds, double threshold) {
+        WeakLabels current = labels;
+        EndModel model = fitOnce(table, current, 0);
+        for (int r = 1; r <= rounds; r++) {
+            int[] y = new int[table.size()];
+            float[] w = new float[table.size()];
+            boolean added = false;
+            for (int i = 0; i < table.size(); i++) {
+                y[i] = current.label(i);
+                w[i] = current.weight(i);
+                if (y[i] < 0 && table.complete(i)) {
+                    double[] p = model.predictProba(table.row(i));
+                    int best = argmax(p);
+                    if (p[best] >= threshold) {
+                        y[i] = best;
+                        w[i] = (float) p[best];
+                        added = true;
+                    }
+                }
+            }
+            if (!added) {
+                break;
+            }
+            current = current.adopt(y, w);
+            model = fitOnce(table, current, r);
+        }
+        return model;
+    }
+
+    private EndModel fitOnce(FeatureTable table, WeakLabels labels, int round) {
+        MutableDataset<Label> ds = dataset(table, labels);
+        Model<Label> m = kind.trainer(seed).train(ds);
+        Provenance.Builder p = Provenance.capture("end-model", EndModelTrainer.class).seed(seed)
+                .setting("endModel", kind.name().toLowerCase(java.util.Locale.ROOT))
+                .setting("features", String.join(",", table.names()))
+                .setting("classes", String.join(",", classNames))
+                .setting("trainingRows", ds.size())
+                .setting("goldRows", labels.goldCount())
+                .setting("selfTrainingRound", round);
+        upstream.forEach(p::setting);
+        if (parent != null) {
+            p.parent(parent);
+        }
+        byte[] digest = digest(table, labels);
+        p.input("training-table", io.edgeloop.api.provenance.Sha256.hex(digest), (long) table.size() * table.names().size() * 8);
+        return new EndModel(m, table.names(), classNames, p.build());
+    }
+
+    private static byte[] digest(FeatureTable table, WeakLabels labels) {
+        MessageDigest md = io.edgeloop.api.provenance.Sha256.newDigest();
+        ByteBuffer b = ByteBuffer.allocate(8);
+        for (int i = 0; i < table.size(); i++) {
+            for (double v : table.row(i)) {
+                b.clear();
+                md.update(b.putDouble(v).array());
+            }
+            b.clear();
+            md.update(b.putInt(labels.label(i)).putFloat(labels.weight(i)).array());
+        }
+        return md.digest();
+    }
+
+    static int argmax(double[] p) {
+        int best = 0;
+        for (int c = 1; c < p.length; c++) {
+            if (p[c] > p[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+}

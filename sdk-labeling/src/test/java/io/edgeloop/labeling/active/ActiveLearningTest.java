@@ -1,0 +1,125 @@
+package io.edgeloop.labeling.active;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import io.edgeloop.labeling.train.FeatureTable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ActiveLearningTest {
+    @Test
+    @DisplayName("strategies rank an uncertain row above a confident one")
+    void strategies() {
+        double[] sure = {0.95, 0.05};
+        double[] unsure = {0.55, 0.45};
+        for (QueryStrategy s : QueryStrategy.values()) {
+            double a = s.score(unsure, new int[] {0, 1}, List.of(new double[] {0.4, 0.6}, unsure));
+            double b = s.score(sure, new int[] {0, 0}, List.of(sure, sure));
+            assertTrue(a > b, s.name());
+        }
+    }
+
+    @Test
+    @DisplayName("batches are diverse: 5 near-duplicates with top scores yield one pick, not five")
+    void diverseBatches() {
+        double[][] rows = new double[20][];
+        double[] scores = new double[20];
+        for (int i = 0; i < 20; i++) {
+            rows[i] = i < 5 ? new double[] {0, 0.001 * i} : new double[] {i, -i};
+            scores[i] = i < 5 ? 1.0 : 0.8;
+        }
+        FeatureTable t = new FeatureTable(List.of("a", "b"), rows);
+        List<Integer> batch = new BatchSelector(4).select(scores, t, Set.of(), 5);
+        assertEquals(5, batch.size());
+        assertEquals(0, (int) batch.get(0));
+        assertEquals(1, batch.stream().filter(i -> i < 5).count(), batch.toString());
+    }
+
+    @Test
+    @DisplayName("the loop spends exactly the budget, never asks a row twice, and answers become one-hot gold")
+    void loopSpendsBudget() throws IOException {
+        Random r = new Random(3);
+        int n = 600;
+        int[] gold = new int[n];
+        int[][] votes = new int[n][4];
+        double[][] feats = new double[n][2];
+        for (int i = 0; i < n; i++) {
+            gold[i] = r.nextInt(2);
+            for (int j = 0; j < 4; j++) {
+                votes[i][j] = r.nextDouble() < 0.5 ? (r.nextDouble() < 0.7 ? gold[i] : 1 - gold[i]) : -1;
+            }
+            feats[i] = new double[] {gold[i] + r.nextGaussian(), r.nextGaussian()};
+        }
+        Set<Integer> seen = new HashSet<>();
+        Expert oracle = new Expert() {
+            final SimulatedOracle inner = new SimulatedOracle(gold);
+
+            @Override
+            public String name() {
+                return "checking";
+            }
+
+            @Override
+            public Optional<Integer> answer(Query q) {
+                assertTrue(seen.add(q.row()), "asked twice: " + q.row());
+                return inner.answer(q);
+            }
+        };
+        for (QueryStrategy s : QueryStrategy.values()) {
+            seen.clear();
+            ActiveLearner.Result res = new ActiveLearner("ds", s, 7, 3, 1).run(LabelMatrix.ofRows(2, votes),
+                    new FeatureTable(List.of("x", "y"), feats), oracle, 30);
+            assertEquals(30, res.answers().size());
+            res.answers().forEach((row, label) -> assertEquals(1.0, res.probabilities()[row][label]));
+        }
+    }
+
+    @Test
+    @DisplayName("the file queue writes versioned questions once and reads answers; bad answers name the line")
+    void fileQueue(@TempDir Path dir) throws IOException {
+        FileQueueExpert e = new FileQueueExpert(dir, 2);
+        Query q = new Query(12, new double[] {0.5, 0.5}, new int[] {1, -1}, new double[] {3.5});
+        assertTrue(e.answer(q).isEmpty());
+        assertTrue(e.answer(q).isEmpty());
+        List<String> queries = Files.readAllLines(dir.resolve("queries.jsonl"));
+        assertEquals(1, queries.size());
+        assertTrue(queries.get(0).contains("\"version\":1") && queries.get(0).contains("\"row\":12"));
+        Files.writeString(dir.resolve("answers.jsonl"), "{\"row\": 12, \"label\": 1}\n");
+        assertEquals(Optional.of(1), e.answer(q));
+        assertEquals(1, new FileQueueExpert(dir, 2).answers().size(), "reopened queue keeps its state");
+        Files.writeString(dir.resolve("answers.jsonl"), "{\"row\": 12, \"label\": 1}\n{\"row\": 3, \"label\": 9}\n");
+        IOException ex = assertThrows(IOException.class, () -> e.answer(q));
+        assertTrue(ex.getMessage().contains("line 2"), ex.getMessage());
+    }
+
+    @Test
+    @DisplayName("the CLI prompt accepts names or indices, re-asks on typos and skips on empty input")
+    void cliPrompt() throws IOException {
+        StringWriter out = new StringWriter();
+        CliPromptExpert e = new CliPromptExpert(new BufferedReader(new StringReader("occupied\nfoo\n0\n\n")),
+                new PrintWriter(out), List.of("empty", "occupied"), List.of("light"));
+        Query q = new Query(1, new double[] {0.5, 0.5}, new int[] {1}, new double[] {420});
+        assertEquals(Optional.of(1), e.answer(q));
+        assertEquals(Optional.of(0), e.answer(q));
+        assertEquals(Optional.empty(), e.answer(q));
+        assertEquals(Optional.empty(), e.answer(q), "end of input skips");
+        assertTrue(out.toString().contains("'foo' is not one of"));
+        assertTrue(out.toString().contains("light"));
+    }
+}

@@ -1,0 +1,105 @@
+package io.edgeloop.labeling.lf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.label.Labeller;
+import io.edgeloop.api.window.Window;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class LfApplierTest {
+    private static Labeller throwing(String name, int everyNth) {
+        return new Labeller() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int numClasses() {
+                return 2;
+            }
+
+            @Override
+            public int label(Window w) {
+                if (w.index() % everyNth == 0) {
+                    throw new IllegalStateException("boom on " + w.index());
+                }
+                return 1;
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("an exception inside one LF is counted for that LF and recorded as abstain; the run completes")
+    void exceptionsAreCountedAsAbstain() {
+        List<Window> ws = SampleWindows.good();
+        Labeller light = Lf.named("light").when(Conditions.feature("light.mean").above(300)).otherwise(0).vote(1);
+        LfRun run = new LfApplier(List.of(light, throwing("flaky", 4))).apply(ws);
+        assertEquals(10L, run.errors().get("flaky"));
+        assertEquals(0L, run.errors().get("light"));
+        assertEquals(10, run.totalErrors());
+        assertTrue(run.firstErrors().get("flaky").contains("boom"));
+        for (int i = 0; i < ws.size(); i++) {
+            assertEquals(i % 4 == 0 ? -1 : 1, run.matrix().get(i, 1));
+            assertEquals(i % 3 == 0 ? 1 : 0, run.matrix().get(i, 0), "window " + i);
+        }
+    }
+
+    @Test
+    @DisplayName("a vote outside [-1, k) is counted as an error and recorded as abstain")
+    void outOfRangeVote() {
+        Labeller bad = new Labeller() {
+            @Override
+            public String name() {
+                return "bad";
+            }
+
+            @Override
+            public int numClasses() {
+                return 2;
+            }
+
+            @Override
+            public int label(Window w) {
+                return 7;
+            }
+        };
+        LfRun run = new LfApplier(List.of(bad)).apply(SampleWindows.good());
+        assertEquals(40L, run.errors().get("bad"));
+        assertEquals(-1, run.matrix().get(0, 0));
+    }
+
+    @Test
+    @DisplayName("rules abstain on missing data; duration, rate and cross-sensor rules evaluate raw samples")
+    void rules() {
+        Window occupied = SampleWindows.window(0, 450, 600, 4, false, null);
+        Window nan = SampleWindows.window(0, 450, 600, 4, true, null);
+        Labeller sustained = Lf.named("s").when(Conditions.sustained("light", true, 300, 10)).vote(1);
+        Labeller rate = Lf.named("r").when(Conditions.rate("co2").above(4.0 / 60 - 1e-9)).vote(1);
+        Labeller cross = Lf.named("x").when(Conditions.feature("light.mean").above(300)
+                .and(Conditions.ratio("co2.mean", "light.mean").below(2))).vote(1);
+        assertEquals(1, sustained.label(occupied));
+        assertEquals(-1, sustained.label(nan));
+        assertEquals(1, rate.label(occupied));
+        assertEquals(1, cross.label(occupied));
+        assertEquals(-1, cross.label(nan));
+        Labeller health = new SensorHealthLabeller(Lf.named("h").when(Conditions.feature("co2.mean").above(0))
+                .vote(1), List.of("co2"), 0, 2000, 5);
+        assertEquals(1, health.label(occupied));
+        assertEquals(-1, health.label(SampleWindows.window(0, 450, 2500, 0, false, null)), "saturated");
+        assertEquals(-1, health.label(SampleWindows.window(0, 450, 600, 0, false, null)), "flat-lined");
+    }
+
+    @Test
+    @DisplayName("rejects duplicate LF names and mixed class counts")
+    void rejectsBadSets() {
+        Labeller a = Lf.named("a").when(w -> Condition.TRUE).vote(1);
+        assertThrows(IllegalArgumentException.class, () -> new LfApplier(List.of(a, a)));
+        Labeller b = Lf.named("b").classes(3).when(w -> Condition.TRUE).vote(2);
+        assertThrows(IllegalArgumentException.class, () -> new LfApplier(List.of(a, b)));
+    }
+}

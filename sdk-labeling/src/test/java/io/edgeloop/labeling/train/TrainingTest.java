@@ -1,0 +1,142 @@
+package io.edgeloop.labeling.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.window.Window;
+import io.edgeloop.labeling.lf.TribuoLabeller;
+import io.edgeloop.labeling.model.Scores;
+import io.edgeloop.tck.LabellerContractTest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TrainingTest {
+    static FeatureTable blobs(long seed, int n, int[] y) {
+        Random r = new Random(seed);
+        double[][] x = new double[n][2];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(2);
+            x[i][0] = (y[i] == 1 ? 3 : -3) + r.nextGaussian();
+            x[i][1] = r.nextGaussian() * 50;
+        }
+        return new FeatureTable(List.of("signal", "noise"), x);
+    }
+
+    static WeakLabels labels(int[] y) {
+        WeakLabels w = WeakLabels.fromProbabilities(new double[y.length][2], new boolean[y.length], 0);
+        for (int i = 0; i < y.length; i++) {
+            w = w.withGold(i, y[i]);
+        }
+        return w;
+    }
+
+    @Test
+    @DisplayName("weights follow confidence; uncovered and uniform rows get no label")
+    void weakLabelWeights() {
+        WeakLabels w = WeakLabels.fromProbabilities(new double[][] {{0.9, 0.1}, {0.5, 0.5}, {0.2, 0.8}},
+                new boolean[] {true, true, false}, 0);
+        assertEquals(0, w.label(0));
+        assertEquals(0.8f, w.weight(0), 1e-6);
+        assertEquals(-1, w.label(1));
+        assertEquals(-1, w.label(2));
+    }
+
+    @Test
+    @DisplayName("both end models learn, deterministically for a seed, and carry provenance")
+    void endModels() {
+        int[] y = new int[400];
+        FeatureTable t = blobs(1, 400, y);
+        int[] yt = new int[300];
+        FeatureTable test = blobs(2, 300, yt);
+        for (EndModelKind k : EndModelKind.values()) {
+            EndModelTrainer tr = new EndModelTrainer(k, List.of("a", "b"), 5, Map.of("labelModel", "ds"));
+            EndModel m = tr.train(t, labels(y));
+            assertTrue(Scores.of(m.predict(test), yt, 2).accuracy() > 95, k.name());
+            assertArrayEquals(m.predict(test), tr.train(t, labels(y)).predict(test), k.name());
+            assertEquals("ds", m.provenance().settings().get("labelModel"));
+            assertEquals(1, m.provenance().inputs().size());
+            assertEquals(5L, m.provenance().seed().getAsLong());
+        }
+    }
+
+    @Test
+    @DisplayName("self-training adopts confident predictions for unlabelled rows")
+    void selfTraining() {
+        int[] y = new int[400];
+        FeatureTable t = blobs(3, 400, y);
+        WeakLabels few = WeakLabels.fromProbabilities(new double[400][2], new boolean[400], 0);
+        for (int i = 0; i < 20; i++) {
+            few = few.withGold(i, y[i]);
+        }
+        EndModelTrainer tr = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of());
+        EndModel m = tr.train(t, few, 2, 0.9);
+        assertEquals("2", m.provenance().settings().get("selfTrainingRound"));
+        assertTrue(Integer.parseInt(m.provenance().settings().get("trainingRows")) > 200);
+    }
+
+    @Test
+    @DisplayName("confident learning finds most injected label flips with few false alarms")
+    void confidentLearning() {
+        int[] y = new int[500];
+        FeatureTable t = blobs(4, 500, y);
+        int[] noisy = y.clone();
+        Set<Integer> flipped = new HashSet<>();
+        Random r = new Random(9);
+        while (flipped.size() < 25) {
+            int i = r.nextInt(500);
+            if (flipped.add(i)) {
+                noisy[i] = 1 - noisy[i];
+            }
+        }
+        EndModelTrainer tr = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of());
+        List<ConfidentLearning.Suspect> s = new ConfidentLearning(tr, 4, 7).find(t, labels(noisy));
+        long hits = s.stream().filter(x -> flipped.contains(x.row())).count();
+        assertTrue(hits >= 20, "found " + hits + " of 25");
+        assertTrue(s.size() - hits <= 10, "false alarms: " + (s.size() - hits));
+    }
+
+    @Nested
+    class TribuoModelAsLabellingFunction extends LabellerContractTest {
+        private final TribuoLabeller lf;
+
+        TribuoModelAsLabellingFunction() {
+            int[] y = new int[300];
+            FeatureTable t = blobs(5, 300, y);
+            EndModel m = new EndModelTrainer(EndModelKind.CART, List.of("a", "b"), 1, Map.of()).train(t, labels(y));
+            lf = new TribuoLabeller("tree", m.tribuoModel(), List.of("signal", "noise"), List.of("a", "b"), 0.6);
+        }
+
+        private Window w(int i, double signal, double noise, boolean nan) {
+            return Window.builder().deviceId("d").index(i).timestamps(new long[] {0})
+                    .channel("signal", new double[] {nan ? Double.NaN : signal}).feature("signal", nan ? Double.NaN : signal)
+                    .feature("noise", noise).build();
+        }
+
+        @Override
+        protected TribuoLabeller labeller() {
+            return lf;
+        }
+
+        @Override
+        protected List<Window> windows() {
+            List<Window> ws = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ws.add(w(i, i % 2 == 0 ? 2.5 : -2.5, i, false));
+            }
+            return ws;
+        }
+
+        @Override
+        protected List<Window> badWindows() {
+            return List.of(w(0, 0, 0, true), Window.builder().deviceId("d").build());
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.edgeloop.labeling.window;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.record.QualityFlag;
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.window.Window;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class WindowerTest {
+    static SensorRecord rec(String dev, long t, double co2) {
+        return SensorRecord.builder().deviceId(dev).stream("air").timestampMillis(t).sequence(t / 1000)
+                .channel("co2", co2).channel("light", 10.0).build();
+    }
+
+    private static List<Window> feed(Windower w, List<SensorRecord> rs) {
+        List<Window> out = new ArrayList<>();
+        for (SensorRecord r : rs) {
+            out.addAll(w.add(r));
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("tumbling count windows compute the standard features")
+    void tumblingCount() {
+        List<SensorRecord> rs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rs.add(rec("d1", i * 1000L, 400 + 10 * i));
+        }
+        List<Window> ws = feed(new Windower(WindowSpec.bySamples(5).build()), rs);
+        assertEquals(2, ws.size());
+        Window w = ws.get(0);
+        assertEquals(420.0, w.feature("co2.mean").getAsDouble(), 1e-9);
+        assertEquals(400.0, w.feature("co2.min").getAsDouble());
+        assertEquals(440.0, w.feature("co2.max").getAsDouble());
+        assertEquals(40.0, w.feature("co2.range").getAsDouble());
+        assertEquals(10.0, w.feature("co2.slope").getAsDouble(), 1e-9, "10 ppm per second");
+        assertEquals(Math.sqrt(200), w.feature("co2.std").getAsDouble(), 1e-9);
+        assertEquals(200.0, w.feature("co2.energy").getAsDouble(), 1e-9);
+        assertEquals(0.0, w.feature("light.std").getAsDouble());
+        assertEquals(1, ws.get(1).index());
+        assertFalse(w.hasBadData());
+    }
+
+    @Test
+    @DisplayName("sliding count windows overlap by size - step")
+    void slidingCount() {
+        List<SensorRecord> rs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rs.add(rec("d1", i * 1000L, i));
+        }
+        List<Window> ws = feed(new Windower(WindowSpec.bySamples(4).step(2).build()), rs);
+        assertEquals(4, ws.size());
+        assertEquals(2.0, ws.get(1).values("co2")[0]);
+    }
+
+    @Test
+    @DisplayName("time windows are per device, aligned, and skip gaps without emitting empty windows")
+    void timeWindowsPerDevice() {
+        Windower w = new Windower(WindowSpec.byMillis(10_000).build());
+        List<SensorRecord> rs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            rs.add(rec("a", i * 1000L, i));
+            rs.add(rec("b", i * 1000L, 100 + i));
+        }
+        rs.add(rec("a", 100_000L, 1));
+        List<Window> ws = feed(w, rs);
+        ws.addAll(w.flush());
+        long fromA = ws.stream().filter(x -> x.deviceId().equals("a")).count();
+        assertEquals(4, fromA, "3 full windows and the flushed one");
+        Window b0 = ws.stream().filter(x -> x.deviceId().equals("b")).findFirst().orElseThrow();
+        assertEquals(10, b0.size());
+        assertEquals(104.5, b0.feature("co2.mean").getAsDouble(), 1e-9);
+        assertEquals(7, w.emptyWindows(), "windows starting at 30 s .. 90 s");
+    }
+
+    @Test
+    @DisplayName("a NaN sample marks the window MISSING and makes that channel's features NaN, never averaged")
+    void nanMarksWindow() {
+        List<SensorRecord> rs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            rs.add(rec("d1", i * 1000L, i == 2 ? Double.NaN : 400));
+        }
+        Window w = feed(new Windower(WindowSpec.bySamples(5).build()), rs).get(0);
+        assertTrue(w.hasBadData());
+        assertTrue(w.flags().contains(QualityFlag.MISSING));
+        assertTrue(w.feature("co2.mean").isEmpty());
+        assertTrue(Double.isNaN(w.features().get("co2.mean")));
+        assertEquals(10.0, w.feature("light.mean").getAsDouble());
+    }
+
+    @Test
+    @DisplayName("a record missing a channel contributes NaN; a flagged record flags the window")
+    void missingChannelAndFlags() {
+        List<SensorRecord> rs = new ArrayList<>();
+        rs.add(rec("d1", 0, 400));
+        rs.add(SensorRecord.builder().deviceId("d1").stream("air").timestampMillis(1000).channel("light", 5.0)
+                .flag(QualityFlag.SATURATED).build());
+        Window w = feed(new Windower(WindowSpec.bySamples(2).build()), rs).get(0);
+        assertEquals(1, w.missingCount("co2"));
+        assertTrue(w.flags().contains(QualityFlag.SATURATED));
+    }
+
+    @Test
+    @DisplayName("out-of-order records are counted as late, not merged into the wrong window")
+    void lateRecords() {
+        Windower w = new Windower(WindowSpec.byMillis(5000).build());
+        w.add(rec("d1", 20_000, 1));
+        w.add(rec("d1", 1_000, 1));
+        assertEquals(1, w.lateRecords());
+    }
+
+    @Test
+    @DisplayName("spectral band energies split a sine's energy into the right band")
+    void spectralBands() {
+        List<SensorRecord> rs = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            rs.add(rec("d1", i * 100L, Math.sin(2 * Math.PI * 24 * i / 64.0)));
+        }
+        Window w = feed(new Windower(WindowSpec.bySamples(64).spectralBands(4).build()), rs).get(0);
+        assertEquals(1.0, w.feature("co2.band2").getAsDouble(), 1e-9);
+        assertTrue(w.feature("co2.zero_crossings").getAsDouble() > 40);
+    }
+
+    @Test
+    @DisplayName("rejects a step larger than the window")
+    void rejectsBadSpec() {
+        assertThrows(IllegalArgumentException.class, () -> WindowSpec.bySamples(5).step(6).build());
+    }
+}

@@ -1,0 +1,89 @@
+package io.edgeloop.ota.deploy;
+
+import io.edgeloop.api.deploy.Deployer;
+import io.edgeloop.api.deploy.DeploymentException;
+import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.ota.server.ChannelStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Publishes into a {@link ChannelStore} directory (local disk, NFS, a synced folder) and fetches from it,
+ * resuming partial copies. Thread-safe; {@link #close()} is idempotent.
+ */
+final class DirectoryDeployer implements Deployer {
+    private final Path root;
+    private final Object lock = new Object();
+    private ChannelStore store;
+    private volatile boolean closed;
+
+    DirectoryDeployer(Path root) {
+        this.root = root;
+    }
+
+    private ChannelStore store() throws DeploymentException {
+        if (closed) {
+            throw new IllegalStateException("deployer is closed");
+        }
+        synchronized (lock) {
+            if (store == null) {
+                try {
+                    store = new ChannelStore(root);
+                } catch (IOException e) {
+                    throw new DeploymentException("cannot open deployment directory " + root + ": " + e.getMessage(), e);
+                }
+            }
+            return store;
+        }
+    }
+
+    @Override
+    public Publication publish(Path bundle, String channel) throws DeploymentException {
+        ChannelStore s = store();
+        try {
+            return s.publish(bundle, channel);
+        } catch (IOException e) {
+            throw new DeploymentException("cannot publish " + bundle + " on " + channel + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<Publication> latest(String channel) throws DeploymentException {
+        ChannelStore s = store();
+        try {
+            return s.latest(channel);
+        } catch (IOException e) {
+            throw new DeploymentException("cannot read channel " + channel + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void fetch(Publication publication, Path destination) throws DeploymentException {
+        store();
+        Path src = Path.of(publication.location());
+        try {
+            long from = Downloads.resumeFrom(destination, publication);
+            try (InputStream in = Files.newInputStream(src);
+                    OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                in.skipNBytes(from);
+                in.transferTo(out);
+            }
+            Downloads.check(destination, publication);
+        } catch (DeploymentException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DeploymentException("cannot fetch " + src + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,26 @@
+package io.edgeloop.ota.deploy;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.deploy.Deployer;
+import io.edgeloop.api.deploy.DeployerProvider;
+import java.nio.file.Path;
+
+/**
+ * {@code directory}: publishes bundles into a directory tree devices (or gateways) can read. Config: {@code root}
+ * (required), the directory. Thread-safe; {@link #create} does no I/O.
+ */
+public final class DirectoryDeployerProvider implements DeployerProvider {
+    /** Creates the provider. */
+    public DirectoryDeployerProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "directory";
+    }
+
+    @Override
+    public Deployer create(ComponentConfig config) {
+        return new DirectoryDeployer(Path.of(config.requireString("root")));
+    }
+}

@@ -1,0 +1,33 @@
+package io.edgeloop.ota.deploy;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.deploy.Deployer;
+import io.edgeloop.api.deploy.DeployerProvider;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * {@code http}: publishes to and polls an Edgeloop update server
+ * ({@link io.edgeloop.ota.server.UpdateServer}). Config: {@code url} (required, e.g. {@code http://host:8080}),
+ * {@code timeout} (default 30s). Thread-safe; {@link #create} does no network I/O.
+ */
+public final class HttpDeployerProvider implements DeployerProvider {
+    /** Creates the provider. */
+    public HttpDeployerProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public Deployer create(ComponentConfig config) {
+        String url = config.requireString("url");
+        URI u = URI.create(url);
+        if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+            throw new IllegalArgumentException("deployer url must be http(s)://..., got '" + url + "'");
+        }
+        return new HttpDeployer(u, config.getDuration("timeout", Duration.ofSeconds(30)));
+    }
+}

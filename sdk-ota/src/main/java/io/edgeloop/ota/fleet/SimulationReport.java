@@ -1,0 +1,72 @@
+package io.edgeloop.ota.fleet;
+
+import io.edgeloop.ota.rollout.WaveReport;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The end state of a simulated rollout.
+ *
+ * @param devices         fleet size
+ * @param waves           wave reports
+ * @param halted          true when the campaign halted
+ * @param haltReason      why, when halted
+ * @param shadowAgreement the canary's mean shadow agreement, when gated
+ * @param onNewModel      devices running the new model (verified)
+ * @param onOldModel      devices running the old model (verified)
+ * @param unverified      devices whose active model does not verify, or with none
+ * @param injected        injected failures by kind
+ */
+public record SimulationReport(int devices, List<WaveReport> waves, boolean halted, Optional<String> haltReason,
+        Optional<Double> shadowAgreement, int onNewModel, int onOldModel, int unverified,
+        Map<FailureKind, Integer> injected) {
+    /**
+     * Copies collections.
+     *
+     * @param devices         devices
+     * @param waves           waves
+     * @param halted          halted
+     * @param haltReason      reason
+     * @param shadowAgreement agreement
+     * @param onNewModel      new
+     * @param onOldModel      old
+     * @param unverified      unverified
+     * @param injected        injected
+     */
+    public SimulationReport {
+        waves = List.copyOf(waves);
+        injected = Map.copyOf(injected);
+    }
+
+    /** @return the JSON-ready map ({@code devices, waves, halted, onNewModel, onOldModel, unverified, ...}) */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("devices", devices);
+        List<Object> ws = new java.util.ArrayList<>();
+        for (WaveReport w : waves) {
+            Map<String, Object> wm = new LinkedHashMap<>();
+            wm.put("index", w.index());
+            wm.put("devices", w.devices());
+            wm.put("byVariant", new java.util.TreeMap<>(w.byVariant()));
+            wm.put("succeeded", w.succeeded());
+            wm.put("failed", w.failed());
+            wm.put("timedOut", w.timedOut());
+            wm.put("failureRate", Math.round(w.failureRate() * 10000) / 10000.0);
+            wm.put("decision", w.decision());
+            ws.add(wm);
+        }
+        m.put("waves", ws);
+        m.put("halted", halted);
+        haltReason.ifPresent(r -> m.put("haltReason", r));
+        shadowAgreement.ifPresent(a -> m.put("shadowAgreement", Math.round(a * 10000) / 10000.0));
+        m.put("onNewModel", onNewModel);
+        m.put("onOldModel", onOldModel);
+        m.put("unverified", unverified);
+        Map<String, Integer> inj = new java.util.TreeMap<>();
+        injected.forEach((k, v) -> inj.put(k.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v));
+        m.put("injectedFailures", inj);
+        return m;
+    }
+}

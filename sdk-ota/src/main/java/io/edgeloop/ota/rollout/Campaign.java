@@ -1,0 +1,232 @@
+package io.edgeloop.ota.rollout;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A rollout of one bundle over a fleet, in waves. Wave membership is stratified by variant: each variant's
+ * devices are shuffled with the plan's seed and the first {@code ceil(f * n)} of them (at least one) are in the
+ * waves up to the one with cumulative fraction {@code f}, so the canary holds every variant. Before the canary
+ * switches, its devices run the candidate in shadow when the plan has a shadow gate. After each wave the failure
+ * rate (failed + silent) is compared with the thresholds: above {@code maxFailureRate}, or below
+ * {@code minSuccessRate}, the campaign halts; devices not yet reached stay on their model.
+ *
+ * <p>Thread-safe: {@link #pause()}, {@link #resume()}, {@link #abort()} and {@link #state()} may be called from any
+ * thread while {@link #run()} runs; waves run on the caller's thread.
+ */
+public final class Campaign {
+    private final Object lock = new Object();
+    private final RolloutPlan plan;
+    private final WaveExecutor executor;
+    private final List<List<FleetDevice>> waves;
+    private final List<WaveReport> reports = new ArrayList<>();
+    private CampaignState state = CampaignState.PLANNED;
+    private String haltReason;
+    private Double shadowAgreement;
+
+    /**
+     * @param plan     the plan
+     * @param fleet    every device in scope
+     * @param executor delivers updates and collects reports
+     * @param variantsWithArtifact the variants the bundle has an artifact for
+     * @throws IllegalArgumentException when a device's variant has no artifact in the bundle, or the fleet is empty
+     */
+    public Campaign(RolloutPlan plan, List<FleetDevice> fleet, WaveExecutor executor, Set<String> variantsWithArtifact) {
+        this.plan = Objects.requireNonNull(plan, "plan");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        if (fleet.isEmpty()) {
+            throw new IllegalArgumentException("a campaign needs at least one device");
+        }
+        Map<String, List<FleetDevice>> byVariant = new TreeMap<>();
+        for (FleetDevice d : fleet) {
+            byVariant.computeIfAbsent(d.variant(), k -> new ArrayList<>()).add(d);
+        }
+        Set<String> missing = new TreeSet<>(byVariant.keySet());
+        missing.removeAll(variantsWithArtifact);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the bundle has no artifact for variant(s) " + missing
+                    + " present in the fleet");
+        }
+        this.waves = plan(plan, byVariant);
+    }
+
+    private static List<List<FleetDevice>> plan(RolloutPlan plan, Map<String, List<FleetDevice>> byVariant) {
+        Random r = new Random(plan.seed());
+        List<List<FleetDevice>> w = new ArrayList<>();
+        for (int i = 0; i < plan.waves().size(); i++) {
+            w.add(new ArrayList<>());
+        }
+        for (List<FleetDevice> group : byVariant.values()) {
+            List<FleetDevice> g = new ArrayList<>(group);
+            g.sort((a, b) -> a.id().compareTo(b.id()));
+            Collections.shuffle(g, r);
+            int from = 0;
+            for (int i = 0; i < plan.waves().size(); i++) {
+                int to = Math.max(i == 0 ? 1 : from, (int) Math.ceil(plan.waves().get(i) * g.size()));
+                to = Math.min(to, g.size());
+                w.get(i).addAll(g.subList(from, to));
+                from = to;
+            }
+        }
+        w.removeIf(List::isEmpty);
+        return w;
+    }
+
+    /** @return the planned waves */
+    public List<List<FleetDevice>> waves() {
+        return Collections.unmodifiableList(waves);
+    }
+
+    /** @return the current state */
+    public CampaignState state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /** @return why the campaign halted, if it did */
+    public Optional<String> haltReason() {
+        synchronized (lock) {
+            return Optional.ofNullable(haltReason);
+        }
+    }
+
+    /** @return the canary's mean shadow agreement, when a shadow gate ran */
+    public Optional<Double> shadowAgreement() {
+        synchronized (lock) {
+            return Optional.ofNullable(shadowAgreement);
+        }
+    }
+
+    /** @return reports of the waves run so far */
+    public List<WaveReport> reports() {
+        synchronized (lock) {
+            return List.copyOf(reports);
+        }
+    }
+
+    /** Pauses after the current wave. */
+    public void pause() {
+        synchronized (lock) {
+            if (state == CampaignState.RUNNING || state == CampaignState.PLANNED) {
+                state = CampaignState.PAUSED;
+            }
+        }
+    }
+
+    /** Resumes a paused campaign (call {@link #run()} again). */
+    public void resume() {
+        synchronized (lock) {
+            if (state == CampaignState.PAUSED) {
+                state = reports.isEmpty() ? CampaignState.PLANNED : CampaignState.RUNNING;
+            }
+        }
+    }
+
+    /** Aborts: no further wave runs. */
+    public void abort() {
+        synchronized (lock) {
+            if (state != CampaignState.COMPLETED && state != CampaignState.HALTED) {
+                state = CampaignState.ABORTED;
+            }
+        }
+    }
+
+    /**
+     * Runs waves until the campaign completes, halts, is paused or aborted.
+     *
+     * @return the state reached
+     */
+    public CampaignState run() {
+        while (true) {
+            if (!step()) {
+                return state();
+            }
+        }
+    }
+
+    /**
+     * Runs the next wave if the campaign may proceed.
+     *
+     * @return true when a wave ran and more may follow
+     */
+    public boolean step() {
+        int index;
+        synchronized (lock) {
+            if (state != CampaignState.PLANNED && state != CampaignState.RUNNING) {
+                return false;
+            }
+            index = reports.size();
+            if (index >= waves.size()) {
+                state = CampaignState.COMPLETED;
+                return false;
+            }
+            state = CampaignState.RUNNING;
+        }
+        List<FleetDevice> wave = waves.get(index);
+        if (index == 0 && plan.minShadowAgreement() > 0) {
+            Map<String, Double> agreement = executor.shadow(wave, plan.deviceTimeout());
+            double mean = agreement.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            synchronized (lock) {
+                shadowAgreement = mean;
+                if (mean < plan.minShadowAgreement()) {
+                    halt(String.format(java.util.Locale.ROOT, "shadow agreement %.3f below %.3f on %d canary devices",
+                            mean, plan.minShadowAgreement(), agreement.size()));
+                    return false;
+                }
+            }
+        }
+        Map<String, DeviceResult> results = executor.update(wave, plan.deviceTimeout());
+        int ok = 0;
+        int failed = 0;
+        int silent = 0;
+        Map<String, Integer> byVariant = new TreeMap<>();
+        for (FleetDevice d : wave) {
+            byVariant.merge(d.variant(), 1, Integer::sum);
+            DeviceResult r = results.get(d.id());
+            if (r == null) {
+                silent++;
+            } else if (r.success()) {
+                ok++;
+            } else {
+                failed++;
+            }
+        }
+        double failureRate = (double) (failed + silent) / wave.size();
+        double successRate = (double) ok / wave.size();
+        synchronized (lock) {
+            String decision;
+            boolean last = index == waves.size() - 1;
+            if (failureRate > plan.maxFailureRate() || successRate < plan.minSuccessRate()) {
+                decision = String.format(java.util.Locale.ROOT,
+                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f)", index,
+                        failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate());
+            } else {
+                decision = last ? "complete" : "promote";
+            }
+            reports.add(new WaveReport(index, wave.size(), ok, failed, silent, byVariant, failureRate, decision));
+            if (decision.startsWith("halt")) {
+                halt(decision.substring("halt: ".length()));
+                return false;
+            }
+            if (last) {
+                state = CampaignState.COMPLETED;
+                return false;
+            }
+            return state == CampaignState.RUNNING;
+        }
+    }
+
+    private void halt(String reason) {
+        state = CampaignState.HALTED;
+        haltReason = reason;
+    }
+}

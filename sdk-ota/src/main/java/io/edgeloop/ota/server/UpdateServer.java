@@ -1,0 +1,195 @@
+package io.edgeloop.ota.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.ota.json.CanonicalJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The update server devices poll (JDK {@code HttpServer}), backed by a {@link ChannelStore}:
+ * <ul>
+ *   <li>{@code PUT /channels/<channel>} with the bundle as body publishes it; the reply is the publication JSON;</li>
+ *   <li>{@code GET /channels/<channel>/latest} returns the publication JSON, 404 when nothing is published;</li>
+ *   <li>{@code GET /bundles/<channel>/<sha256>.bundle} returns the bundle, honouring {@code Range: bytes=N-} and
+ *       {@code bytes=N-M} (206 with {@code Content-Range}) so interrupted downloads resume.</li>
+ * </ul>
+ * Uploads larger than {@code maxUploadBytes} are refused with 413.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent.
+ */
+public final class UpdateServer implements AutoCloseable {
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
+    private final ChannelStore store;
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final long maxUploadBytes;
+    private final AtomicLong rangeRequests = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * Starts a server.
+     *
+     * @param store          where bundles live
+     * @param address        where to listen (port 0 picks a free port)
+     * @param maxUploadBytes largest bundle accepted by PUT
+     * @throws IOException when the port cannot be bound
+     */
+    public UpdateServer(ChannelStore store, InetSocketAddress address, long maxUploadBytes) throws IOException {
+        this.store = store;
+        this.maxUploadBytes = maxUploadBytes;
+        this.server = HttpServer.create(address, 64);
+        this.pool = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "edgeloop-update-server");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** @return the base URL ({@code http://host:port}) */
+    public String url() {
+        InetSocketAddress a = server.getAddress();
+        return "http://" + a.getHostString() + ":" + a.getPort();
+    }
+
+    /** @return how many ranged (resumed) downloads were served */
+    public long rangeRequests() {
+        return rangeRequests.get();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String[] p = ex.getRequestURI().getPath().split("/");
+            String method = ex.getRequestMethod();
+            if (p.length == 3 && p[1].equals("channels") && method.equals("PUT")) {
+                publish(ex, p[2]);
+            } else if (p.length == 4 && p[1].equals("channels") && p[3].equals("latest") && method.equals("GET")) {
+                Optional<Publication> pub = store.latest(p[2]);
+                if (pub.isEmpty()) {
+                    send(ex, 404, "{\"error\":\"nothing published on " + p[2] + "\"}");
+                } else {
+                    send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub.get())), StandardCharsets.UTF_8));
+                }
+            } else if (p.length == 4 && p[1].equals("bundles") && p[3].endsWith(".bundle") && method.equals("GET")) {
+                download(ex, p[2], p[3].substring(0, p[3].length() - ".bundle".length()));
+            } else {
+                send(ex, 404, "{\"error\":\"no such resource\"}");
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                send(ex, 400, "{\"error\":\"" + String.valueOf(e.getMessage()).replace('"', '\'') + "\"}");
+            } catch (IOException | RuntimeException ignored) {
+                // response already started: the client sees a broken transfer and retries
+            }
+        }
+    }
+
+    private ObjectNode withUrl(Publication p) {
+        ObjectNode o = ChannelStore.toJson(p);
+        o.put("location", url() + "/bundles/" + p.channel() + "/" + p.sha256() + ".bundle");
+        return o;
+    }
+
+    private void publish(HttpExchange ex, String channel) throws IOException {
+        Path tmp = Files.createTempFile(store.root(), "upload-", ".tmp");
+        try {
+            long n = 0;
+            try (InputStream in = ex.getRequestBody(); OutputStream o = Files.newOutputStream(tmp)) {
+                byte[] buf = new byte[64 * 1024];
+                int r;
+                while ((r = in.read(buf)) > 0) {
+                    n += r;
+                    if (n > maxUploadBytes) {
+                        send(ex, 413, "{\"error\":\"bundle larger than " + maxUploadBytes + " bytes\"}");
+                        return;
+                    }
+                    o.write(buf, 0, r);
+                }
+            }
+            Publication pub = store.publish(tmp, channel);
+            send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub)), StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void download(HttpExchange ex, String channel, String sha) throws IOException {
+        Optional<Path> f = store.file(channel, sha);
+        if (f.isEmpty()) {
+            send(ex, 404, "{\"error\":\"no such bundle\"}");
+            return;
+        }
+        long size = Files.size(f.get());
+        long from = 0;
+        long to = size - 1;
+        String range = ex.getRequestHeaders().getFirst("Range");
+        int status = 200;
+        if (range != null) {
+            Matcher m = RANGE.matcher(range.trim());
+            if (!m.matches() || Long.parseLong(m.group(1)) >= size) {
+                ex.getResponseHeaders().set("Content-Range", "bytes */" + size);
+                ex.sendResponseHeaders(416, -1);
+                return;
+            }
+            from = Long.parseLong(m.group(1));
+            if (!m.group(2).isEmpty()) {
+                to = Math.min(to, Long.parseLong(m.group(2)));
+            }
+            status = 206;
+            rangeRequests.incrementAndGet();
+            ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + size);
+        }
+        ex.getResponseHeaders().set("Accept-Ranges", "bytes");
+        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        long len = to - from + 1;
+        ex.sendResponseHeaders(status, len == 0 ? -1 : len);
+        try (RandomAccessFile raf = new RandomAccessFile(f.get().toFile(), "r"); OutputStream o = ex.getResponseBody()) {
+            raf.seek(from);
+            byte[] buf = new byte[64 * 1024];
+            long left = len;
+            while (left > 0) {
+                int r = raf.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    break;
+                }
+                o.write(buf, 0, r);
+                left -= r;
+            }
+        }
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            server.stop(0);
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.edgeloop.ota.agent;
+
+import static io.edgeloop.ota.agent.AgentTestSupport.open;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.bundle.GoldenVectors;
+import io.edgeloop.ota.testing.Fixtures;
+import io.edgeloop.ota.trust.KeyAlgorithm;
+import io.edgeloop.ota.trust.SigningKey;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A power cut at every step of an install, on real files: after restart the device serves a verified model. */
+class CrashRecoveryTest {
+    static final SigningKey K = Fixtures.key(KeyAlgorithm.P256, 31);
+    static final TrustRoot TRUST = Fixtures.trust(1, K);
+    static final TargetProfile M3 = TargetProfile.CORTEX_M3;
+
+    static byte[] bundle(long seq, int seed) {
+        return Fixtures.draft("har", seq, seq, seed, M3).sign(K);
+    }
+
+    static void assertServes(DeviceAgent a, int seed) {
+        GoldenVectors g = Fixtures.golden(seed, 8);
+        for (int i = 0; i < g.size(); i++) {
+            assertArrayEquals(g.output(i), a.predict(g.input(i)));
+        }
+    }
+
+    @ParameterizedTest(name = "crash after {0}")
+    @EnumSource(InstallStep.class)
+    @DisplayName("a crash at any step leaves a working, verified model, and the next install succeeds")
+    void crashAnywhere(InstallStep step, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));
+        open(s, TRUST, M3).install(bundle(1, 10));
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3).crashInjector(CrashInjector.at(step)).open();
+        assertThrows(CrashInjector.SimulatedCrash.class, () -> crashing.install(bundle(2, 11)));
+
+        DeviceAgent rebooted = open(s, TRUST, M3);
+        assertTrue(rebooted.activeSlotVerifies(), "active slot verifies after a crash at " + step);
+        boolean confirmed = step.compareTo(InstallStep.CONFIRMED) >= 0;
+        assertServes(rebooted, confirmed ? 11 : 10);
+        assertEquals(confirmed ? 2 : 1, rebooted.status().activeSequence());
+        assertEquals(confirmed ? 2 : 1, rebooted.status().committedEpoch(), "epoch committed only when confirmed");
+
+        assertEquals(InstallOutcome.INSTALLED, rebooted.install(bundle(3, 12)).outcome());
+        assertServes(open(s, TRUST, M3), 12);
+    }
+
+    @ParameterizedTest(name = "first install, crash after {0}")
+    @EnumSource(InstallStep.class)
+    @DisplayName("a crash during the very first install leaves either no model or the new one, never a broken one")
+    void crashFirstInstall(InstallStep step, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3).crashInjector(CrashInjector.at(step)).open();
+        assertThrows(CrashInjector.SimulatedCrash.class, () -> crashing.install(bundle(1, 10)));
+        DeviceAgent rebooted = open(s, TRUST, M3);
+        if (step.compareTo(InstallStep.CONFIRMED) >= 0) {
+            assertServes(rebooted, 10);
+        } else {
+            assertEquals(-1, rebooted.status().activeSequence());
+        }
+        assertEquals(InstallOutcome.INSTALLED, rebooted.install(bundle(2, 11)).outcome());
+        assertServes(rebooted, 11);
+    }
+}

@@ -1,0 +1,100 @@
+package io.edgeloop.ota.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.deploy.Deployer;
+import io.edgeloop.api.deploy.DeploymentException;
+import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.deploy.DeployerProvider;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.agent.DeviceAgent;
+import io.edgeloop.ota.agent.FileDeviceStorage;
+import io.edgeloop.ota.agent.InstallOutcome;
+import io.edgeloop.ota.server.ChannelStore;
+import io.edgeloop.ota.server.UpdateServer;
+import io.edgeloop.ota.testing.Fixtures;
+import io.edgeloop.ota.trust.KeyAlgorithm;
+import io.edgeloop.ota.trust.SigningKey;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Devices poll a real update server over HTTP, resume interrupted downloads, and install what they verify. */
+class UpdateDeliveryTest {
+    static final SigningKey K = Fixtures.key(KeyAlgorithm.ED25519, 51);
+    static final TrustRoot TRUST = Fixtures.trust(1, K);
+
+    @Test
+    @DisplayName("a device polls the update server, fetches, verifies and installs; then sees no update")
+    void pollInstall(@TempDir Path dir) throws Exception {
+        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+                new InetSocketAddress("127.0.0.1", 0), 1 << 26);
+                Deployer d = ProviderLoader.of(DeployerProvider.class).select("http")
+                        .create(ComponentConfig.of(Map.of("url", server.url())))) {
+            Path b = dir.resolve("b.bundle");
+            Files.write(b, Fixtures.draft("har", 3, 0, 5, TargetProfile.JVM).sign(K));
+            Publication p = d.publish(b, "stable");
+            assertEquals("har", p.name());
+            assertEquals(3, p.sequence());
+            DeviceAgent agent = DeviceAgent.builder().deviceId("gw-1").target(TargetProfile.JVM).trust(TRUST)
+                    .storage(new FileDeviceStorage(dir.resolve("dev/state"))).staging(dir.resolve("dev/staging"))
+                    .clock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC)).open();
+            assertEquals(InstallOutcome.INSTALLED, agent.poll(d, "stable").outcome());
+            assertEquals(InstallOutcome.NO_UPDATE, agent.poll(d, "stable").outcome());
+            try (var s = Files.list(dir.resolve("dev/staging"))) {
+                assertEquals(0, s.count(), "downloads are removed after install");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("resumes an interrupted download with an HTTP Range request")
+    void resumes(@TempDir Path dir) throws Exception {
+        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+                new InetSocketAddress("127.0.0.1", 0), 1 << 26);
+                Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())))) {
+            byte[] big = new byte[700_000];
+            new java.util.Random(9).nextBytes(big);
+            Path b = dir.resolve("big.bin");
+            Files.write(b, big);
+            Publication p = d.publish(b, "beta");
+            Path dst = dir.resolve("partial.bin");
+            Files.write(dst, Arrays.copyOf(big, 300_001)); // what an interrupted download left behind
+            d.fetch(p, dst);
+            assertArrayEquals(big, Files.readAllBytes(dst));
+            assertEquals(1, server.rangeRequests());
+            // a corrupt partial file is detected by the digest check and removed
+            byte[] bad = Arrays.copyOf(big, 300_001);
+            bad[10] ^= 1;
+            Files.write(dst, bad);
+            assertThrows(DeploymentException.class, () -> d.fetch(p, dst));
+            assertTrue(!Files.exists(dst));
+            d.fetch(p, dst);
+            assertArrayEquals(big, Files.readAllBytes(dst));
+        }
+    }
+
+    @Test
+    @DisplayName("reports a dead server and unknown bundles as deployment errors")
+    void deadServer(@TempDir Path dir) throws Exception {
+        Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", "http://127.0.0.1:9",
+                "timeout", "2s")));
+        assertThrows(DeploymentException.class, () -> d.latest("stable"));
+        Deployer dir1 = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root", dir.toString())));
+        assertThrows(DeploymentException.class, () -> dir1.publish(dir.resolve("missing.bundle"), "stable"));
+        assertThrows(DeploymentException.class, () -> dir1.latest("../etc"));
+    }
+}
