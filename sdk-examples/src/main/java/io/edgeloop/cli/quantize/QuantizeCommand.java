@@ -49,6 +49,17 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
+    @Option(names = "--qat-label", paramLabel = "COLUMN",
+            description = "Fine-tune with quantization-aware training on --calib first, with this label column "
+                    + "(linear models and dense nets).")
+    private String qatLabel;
+
+    @Option(names = "--qat-epochs", defaultValue = "2", description = "QAT epochs (default: ${DEFAULT-VALUE}).")
+    private int qatEpochs;
+
+    @Option(names = "--qat-lr", defaultValue = "0.0001", description = "QAT learning rate (default: ${DEFAULT-VALUE}).")
+    private double qatLr;
+
     @Override
     public Integer call() throws Exception {
         if (model == null && calib == null && scheme == null && target == null && out == null) {
@@ -60,7 +71,10 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "quantize needs --model, --calib, --scheme, --target and --out");
         }
-        QuantizedArtifact a = QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, out);
+        QuantizedArtifact a = qatLabel == null
+                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, out)
+                : QuantizeWorkflow.quantizeWithQat(model, calib, qatLabel, qatEpochs, qatLr, scheme, target, calibration,
+                        weights, out);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
         spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
                 + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "

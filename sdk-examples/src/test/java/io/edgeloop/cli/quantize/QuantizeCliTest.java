@@ -105,6 +105,25 @@ class QuantizeCliTest {
     }
 
     @Test
+    @DisplayName("--qat-label fine-tunes before quantizing and keeps the model bit-exact on the host")
+    void quantizationAwareFineTuning() throws IOException {
+        Path dir = work.resolve("q-qat");
+        Result q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--qat-label", "Occupancy", "--scheme", "int8", "--target", "cortex-m3", "--out", dir.toString());
+        assertEquals(0, q.code(), q.err());
+        JsonNode m = JSON.readTree(dir.resolve("model.json").toFile());
+        assertEquals("2", m.get("provenance").get("settings").get("qat.epochs").asText());
+        Result e = run("quantize", "eval", "--model", dir.toString(), "--csv", occupancy.resolve("datatest2.txt").toString(),
+                "--label", "Occupancy", "--json");
+        assertEquals(0, e.code(), e.err());
+        JsonNode ev = JSON.readTree(e.out());
+        assertTrue(ev.get("float").get("accuracy").asDouble() - ev.get("quantized").get("accuracy").asDouble() <= 0.5, e.out());
+        Result p = run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors", "10000", "--json");
+        assertEquals(0, p.code(), p.err());
+        assertEquals(0, JSON.readTree(p.out()).get("mismatches").asInt());
+    }
+
+    @Test
     @DisplayName("bad input fails with one clear line")
     void badInput() throws IOException {
         Result r = run("train", "--csv", occupancy.resolve("datatraining.txt").toString(), "--label", "Occupancy",

@@ -66,6 +66,69 @@ public final class QuantizeWorkflow {
     }
 
     /**
+     * Like {@link #quantize}, with quantization-aware fine-tuning first: the network is fine-tuned on the
+     * calibration rows and their labels, then quantized. For networks only.
+     *
+     * @param modelFile   a {@code train} output (logistic) or an ONNX network
+     * @param calibCsv    labelled rows: the fine-tuning and calibration data
+     * @param label       the label column of {@code calibCsv}
+     * @param epochs      fine-tuning epochs
+     * @param learningRate fine-tuning step size
+     * @param scheme      {@code int8}, {@code int16} or {@code int32}
+     * @param target      a target profile id
+     * @param calibration the range method
+     * @param weights     weight width for int16, or null
+     * @param out         the directory
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantizeWithQat(Path modelFile, Path calibCsv, String label, int epochs,
+            double learningRate, String scheme, String target, String calibration, String weights, Path out)
+            throws IOException {
+        FloatModel fm = ModelReader.read(modelFile);
+        if (!(fm instanceof io.edgeloop.quantize.ir.NetworkModel)) {
+            throw new IllegalArgumentException("--qat fine-tunes linear models and dense nets; " + modelFile + " is a "
+                    + fm.kind());
+        }
+        CsvData d = CsvData.readColumns(calibCsv, fm.featureNames(), label);
+        double[] y = new double[d.size()];
+        for (int i = 0; i < y.length; i++) {
+            String l = d.labels().get(i);
+            if (fm.isClassifier()) {
+                y[i] = fm.classNames().indexOf(l);
+                if (y[i] < 0) {
+                    throw new IllegalArgumentException("Label '" + l + "' on row " + (i + 1) + " is not a class of the model "
+                            + fm.classNames());
+                }
+            } else {
+                y[i] = Double.parseDouble(l);
+            }
+        }
+        io.edgeloop.quantize.scheme.Scheme s = io.edgeloop.quantize.scheme.Scheme.of(scheme,
+                "int8".equals(weights) ? 8 : 16);
+        io.edgeloop.quantize.ir.NetworkModel tuned = new io.edgeloop.quantize.qat.QatTrainer(s, epochs, learningRate, 1)
+                .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
+        io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
+                io.edgeloop.quantize.scheme.Calibration.of(calibration)).quantizeDetailed(tuned, d.rows());
+        byte[] modelBytes = Files.readAllBytes(modelFile);
+        byte[] calibBytes = Files.readAllBytes(calibCsv);
+        io.edgeloop.api.provenance.Provenance p = io.edgeloop.api.provenance.Provenance
+                .capture("quantized-model", QuantizeWorkflow.class)
+                .setting("scheme", scheme).setting("weights", s.weightBits())
+                .setting("calibration", r.calibration().id()).setting("target", target).setting("rounding", "single")
+                .setting("qat.epochs", epochs).setting("qat.learningRate", learningRate).seed(1)
+                .input(modelFile.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(modelBytes),
+                        modelBytes.length)
+                .input(calibCsv.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(calibBytes),
+                        calibBytes.length)
+                .build();
+        QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
+        a.writeTo(out);
+        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        return a;
+    }
+
+    /**
      * @param dir a quantized-model directory
      * @return its artifact
      * @throws IOException when {@code model.json} is missing or invalid
