@@ -18,8 +18,13 @@ module io.edgeloop.ota {
     exports io.edgeloop.ota.rollout;
     exports io.edgeloop.ota.fleet;
     exports io.edgeloop.ota.server;
+    exports io.edgeloop.ota.registry;
 
     uses io.edgeloop.api.runtime.ModelRuntimeProvider;
+    uses io.edgeloop.ota.registry.ModelRegistryProvider;
+
+    provides io.edgeloop.ota.registry.ModelRegistryProvider with
+            io.edgeloop.ota.registry.fs.FileSystemRegistryProvider;
 
     provides io.edgeloop.api.deploy.DeployerProvider with
             io.edgeloop.ota.deploy.DirectoryDeployerProvider,

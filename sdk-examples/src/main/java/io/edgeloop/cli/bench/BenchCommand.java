@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchBufferCommand.class,
                 BenchLabelCommand.class,
+                BenchOtaCommand.class,
                 BenchIngestCommand.class,
                 BenchQuantizeCommand.class,
         })

@@ -98,7 +98,8 @@ public final class Demo {
             results.labeling(l);
             results.step(new Step(3, "Label the windows and train the end model", Status.DONE, String.format(
                     Locale.ROOT, "%d windows, %d labelling functions, label model %s, %d expert answers (1 %% "
-                    + "budget, least confidence with spread), Tribuo logistic regression", l.windows(),
+                    + "budget, sdk-labeling ActiveLearner: label-model/LF disagreement, diverse batches of 10), "
+                    + "sdk-labeling EndModelTrainer (Tribuo logistic regression)", l.windows(),
                     l.functions().size(), l.labelModel(), l.expertQueries())));
             labelled = Optional.of(o);
         } catch (Exception | LinkageError e) {
@@ -115,20 +116,25 @@ public final class Demo {
         } else {
             try {
                 LabelingStage.Outcome o = labelled.get();
-                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel(),
+                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel().tribuoModel(),
                         o.train(), o.test(), out.resolve("models"));
                 products.forEach(p -> results.variant(p.figures()));
-                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel(), o.train(),
+                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel().tribuoModel(), o.train(),
                         out.resolve("models-previous"));
                 signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs, products.stream()
                         .map(QuantizeStage.Product::dir).toList(), out.resolve("release")));
                 shadow = QuantizeStage.shadowInputs(products, o.test(), 200);
+                StringBuilder parity = new StringBuilder();
+                for (QuantizeStage.Product p : products) {
+                    parity.append(parity.length() == 0 ? "" : ", ").append(p.figures().target()).append(" on ")
+                            .append(p.figures().parity()).append(p.note().isEmpty() ? "" : " (" + p.note() + ")");
+                }
                 results.step(new Step(4, title4, Status.DONE, String.format(Locale.ROOT, "int8 (avr8), int16 "
-                        + "(cortex-m3), int32 (jvm) through the Quantizer SPI; parity on %d vectors per variant "
-                        + "between the reference integer runtime and model.json reloaded by the edgeloop-int "
-                        + "runtime (Java; sdk-quantize's simavr/qemu harness is not in this build yet); one "
-                        + "Ed25519-signed bundle %s verified for every variant", QuantizeStage.PARITY_VECTORS,
-                        signed.get().bundle().getFileName())));
+                        + "(cortex-m3), int32 (jvm) through the Quantizer SPI; parity on %d vectors per variant: %s "
+                        + "(simavr/qemu: the generated C against the Java reference runtime, bit for bit; java: the "
+                        + "reference model against model.json reloaded by the edgeloop-int runtime); the previous "
+                        + "and the new release signed with Ed25519 (%s) and verified for every variant",
+                        QuantizeStage.PARITY_VECTORS, parity, signed.get().bundle().getFileName())));
             } catch (Exception | LinkageError e) {
                 fail(results, 4, title4, e);
             }

@@ -279,7 +279,7 @@ public final class DeviceAgent {
         meta.put("securityEpoch", m.securityEpoch());
         storage.writeAtomic(slotName(slot, "slot.json"), CanonicalJson.bytes(meta));
         crash.reached(InstallStep.SLOT_WRITTEN);
-        Optional<Slot> staged = readSlot(slot);
+        Optional<Slot> staged = readSlot(slot, v);
         if (staged.isEmpty()) {
             return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
                     "digest: the staged slot does not read back as written", m.sequence()));
@@ -362,6 +362,15 @@ public final class DeviceAgent {
     }
 
     private Optional<Slot> readSlot(String slot) throws IOException {
+        return readSlot(slot, null);
+    }
+
+    /**
+     * Reads and verifies a slot. When {@code justVerified} is given and the stored manifest and signatures are
+     * byte-identical to it, the signature count is not repeated (those exact bytes were verified moments ago);
+     * the artifact digest, target and golden vectors are always checked on what storage returns.
+     */
+    private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified) throws IOException {
         if (slot == null) {
             return Optional.empty();
         }
@@ -374,11 +383,24 @@ public final class DeviceAgent {
         }
         try {
             JsonNode mj = CanonicalJson.parse(meta.get());
-            ArtifactEntry a = verifier.verifyInstalled(man.get(), sig.get(), mj.path("path").asText(), art.get());
+            ArtifactEntry a;
+            if (justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
+                    && java.util.Arrays.equals(sig.get(), justVerified.signaturesBytes())) {
+                String path = mj.path("path").asText();
+                a = justVerified.manifest().artifacts().stream().filter(x -> x.path().equals(path)).findFirst()
+                        .orElse(null);
+                if (a == null || art.get().length != a.size()
+                        || !io.edgeloop.api.provenance.Sha256.hex(art.get()).equals(a.sha256())) {
+                    return Optional.empty();
+                }
+            } else {
+                a = verifier.verifyInstalled(man.get(), sig.get(), mj.path("path").asText(), art.get());
+            }
             if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
                 return Optional.empty();
             }
-            BundleManifest m = BundleVerifier.parseManifest(man.get());
+            BundleManifest m = justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
+                    ? justVerified.manifest() : BundleVerifier.parseManifest(man.get());
             return Optional.of(new Slot(m, load(a, art.get()), m.sequence(), m.securityEpoch()));
         } catch (BundleVerificationException e) {
             return Optional.empty();

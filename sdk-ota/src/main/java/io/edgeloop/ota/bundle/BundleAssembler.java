@@ -61,6 +61,17 @@ public final class BundleAssembler {
     }
 
     /**
+     * @return the model name set with {@link #name(String)}
+     * @throws IllegalStateException when no name was set
+     */
+    public String name() {
+        if (name == null) {
+            throw new IllegalStateException("the bundle needs a model name");
+        }
+        return name;
+    }
+
+    /**
      * @param version semantic version
      * @return this assembler
      */

@@ -63,8 +63,10 @@ public final class FleetSimulator {
     private final double failureRate;
     private final long seed;
     private final RolloutPlan plan;
+    private final int threads;
 
     private FleetSimulator(Builder b) {
+        this.threads = b.threads;
         this.devices = b.devices;
         this.variants = List.copyOf(b.variants);
         this.failureRate = b.failureRate;
@@ -160,27 +162,83 @@ public final class FleetSimulator {
                 f = FailureKind.values()[r.nextInt(FailureKind.values().length)];
                 injected.merge(f, 1, Integer::sum);
             }
-            Sim s = new Sim(new FleetDevice(String.format("dev-%05d", i), p.id()), p, factory.get(p.id()).copy(), f,
+            Sim s = new Sim(new FleetDevice("dev-" + pad(i), p.id()), p, factory.get(p.id()).copy(), f,
                     steps[r.nextInt(steps.length)], r.nextInt(Integer.MAX_VALUE));
-            s.agent = agent(s.device.id(), p, trust, s.storage, clock, f == FailureKind.GOLDEN_MISMATCH,
-                    CrashInjector.NONE);
             sims.add(s);
             byId.put(s.device.id(), s);
         }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, t -> {
+            Thread th = new Thread(t, "edgeloop-fleet-sim");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            return simulate(pool, sims, byId, injected, trust, clock, newBundle, newManifest);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String pad(int i) {
+        String s = Integer.toString(i);
+        return s.length() >= 5 ? s : "00000".substring(s.length()) + s;
+    }
+
+    /** Runs {@code fn} for every item on the pool; results in item order. Devices are independent of each other. */
+    private static <T, R> List<R> parallel(java.util.concurrent.ExecutorService pool, List<T> items,
+            java.util.function.Function<T, R> fn) {
+        List<java.util.concurrent.Future<R>> fs = new ArrayList<>(items.size());
+        for (T t : items) {
+            fs.add(pool.submit(() -> fn.apply(t)));
+        }
+        List<R> out = new ArrayList<>(items.size());
+        for (java.util.concurrent.Future<R> f : fs) {
+            try {
+                out.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("simulation interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException) {
+                    throw (RuntimeException) e.getCause();
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        return out;
+    }
+
+    private SimulationReport simulate(java.util.concurrent.ExecutorService pool, List<Sim> sims, Map<String, Sim> byId,
+            Map<FailureKind, Integer> injected, TrustRoot trust, Clock clock, byte[] newBundle,
+            BundleManifest newManifest) {
+        parallel(pool, sims, s -> {
+            try {
+                s.agent = agent(s.device.id(), s.target, trust, s.storage, clock,
+                        s.failure == FailureKind.GOLDEN_MISMATCH, CrashInjector.NONE);
+                return s;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         int manifestLength = newManifest.canonicalBytes().length;
         WaveExecutor exec = new WaveExecutor() {
             @Override
             public Map<String, DeviceResult> update(List<FleetDevice> wave, Duration timeout) {
-                Map<String, DeviceResult> out = new HashMap<>();
-                for (FleetDevice d : wave) {
+                List<DeviceResult> rs = parallel(pool, wave, d -> {
                     Sim s = byId.get(d.id());
                     if (s.failure == FailureKind.SILENT) {
-                        continue;
+                        return null;
                     }
                     try {
-                        out.put(d.id(), deliver(s, newBundle, manifestLength, trust, clock));
+                        return deliver(s, newBundle, manifestLength, trust, clock);
                     } catch (IOException e) {
-                        out.put(d.id(), DeviceResult.failed("storage: " + e.getMessage()));
+                        return DeviceResult.failed("storage: " + e.getMessage());
+                    }
+                });
+                Map<String, DeviceResult> out = new HashMap<>();
+                for (int i = 0; i < wave.size(); i++) {
+                    if (rs.get(i) != null) {
+                        out.put(wave.get(i).id(), rs.get(i));
                     }
                 }
                 return out;
@@ -224,9 +282,16 @@ public final class FleetSimulator {
         int onNew = 0;
         int onOld = 0;
         int unverified = 0;
-        for (Sim s : sims) {
-            long seq = s.agent.status().activeSequence();
-            if (!s.agent.activeSlotVerifies() || seq < 1) {
+        List<Long> finals = parallel(pool, sims, s -> {
+            try {
+                long seq = s.agent.status().activeSequence();
+                return s.agent.activeSlotVerifies() && seq >= 1 ? seq : -1L;
+            } catch (IOException e) {
+                return -1L;
+            }
+        });
+        for (long seq : finals) {
+            if (seq < 1) {
                 unverified++;
             } else if (seq == 2) {
                 onNew++;
@@ -323,8 +388,21 @@ public final class FleetSimulator {
         private double failureRate = 0.02;
         private long seed = 1;
         private RolloutPlan plan;
+        private int threads = Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
 
         private Builder() {
+        }
+
+        /**
+         * @param threads worker threads simulating devices in parallel (results do not depend on it)
+         * @return this builder
+         */
+        public Builder threads(int threads) {
+            if (threads < 1 || threads > 256) {
+                throw new IllegalArgumentException("threads must be between 1 and 256, got " + threads);
+            }
+            this.threads = threads;
+            return this;
         }
 
         /**

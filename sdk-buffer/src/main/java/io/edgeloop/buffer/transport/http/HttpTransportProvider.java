@@ -1,10 +1,12 @@
 package io.edgeloop.buffer.transport.http;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.transport.TransportSettings;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -35,6 +37,16 @@ public final class HttpTransportProvider implements TransportProvider {
         Duration connect = config.getDuration("connect-timeout", Duration.ofSeconds(10));
         Duration request = config.getDuration("request-timeout", Duration.ofSeconds(30));
         Map<String, String> headers = new LinkedHashMap<>(config.subset("header").asMap());
+        // Let the JDK reject restricted or malformed headers now, as a configuration error, not at the first send.
+        HttpRequest.Builder probe = HttpRequest.newBuilder(uri);
+        headers.forEach((name, value) -> {
+            try {
+                probe.header(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("header." + name, "Invalid configuration key 'header." + name + "': "
+                        + e.getMessage() + " (Host, Content-Length and similar headers are set by the client)");
+            }
+        });
         return new HttpTransport(uri, TransportSettings.codec(config), connect, request, headers, Clock.systemUTC());
     }
 }

@@ -145,14 +145,35 @@ class HttpTransportTest {
     }
 
     @Test
-    @DisplayName("sends configured extra headers")
+    @DisplayName("rejects restricted or malformed extra headers when created, naming the key")
+    void rejectsBadHeaders() {
+        io.edgeloop.api.config.ConfigException e = assertThrows(io.edgeloop.api.config.ConfigException.class,
+                () -> transport("header.Content-Length", "5"));
+        assertEquals("header.Content-Length", e.key());
+        assertThrows(io.edgeloop.api.config.ConfigException.class, () -> transport("header.Bad Name", "x"));
+        assertThrows(io.edgeloop.api.config.ConfigException.class, () -> transport("uri", "ftp://x/y"));
+    }
+
+    @Test
+    @DisplayName("sends configured extra headers and the batch content type")
     void sendsHeaders() throws Exception {
         List<String> seen = new ArrayList<>();
-        try (IngestServer s = IngestServer.builder().listener(es -> seen.add("ok")).start();
-                Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri", s.uri().toString(),
-                        "header.Authorization", "Bearer abc")))) {
+        com.sun.net.httpserver.HttpServer raw = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        raw.createContext("/in", ex -> {
+            seen.add(ex.getRequestHeaders().getFirst("Authorization"));
+            seen.add(ex.getRequestHeaders().getFirst("Content-Type"));
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        raw.start();
+        try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri",
+                "http://127.0.0.1:" + raw.getAddress().getPort() + "/in", "header.Authorization", "Bearer abc")))) {
             t.send(batch(1, 1));
+        } finally {
+            raw.stop(0);
         }
-        assertEquals(List.of("ok"), seen);
+        assertEquals(List.of("Bearer abc", IngestServer.CONTENT_TYPE), seen);
     }
 }

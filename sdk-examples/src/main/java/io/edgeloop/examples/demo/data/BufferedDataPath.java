@@ -9,6 +9,7 @@ import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
@@ -508,7 +509,11 @@ public final class BufferedDataPath {
     private static void loseAck(Device d) throws IOException {
         List<BufferedRecord> batch = d.cursor.poll(BATCH_RECORDS, 1 << 20);
         if (!batch.isEmpty()) {
-            d.transport.send(Batch.of(batch.stream().map(BufferedRecord::toEnvelope).toList()));
+            try {
+                d.transport.send(Batch.of(batch.stream().map(BufferedRecord::toEnvelope).toList()));
+            } catch (TransportException e) {
+                // The receiver refused it (an injected 503): the link dropped before anything arrived. Same end.
+            }
         }
         d.cursor.rewind();
     }

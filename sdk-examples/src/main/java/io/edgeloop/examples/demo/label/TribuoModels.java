@@ -65,11 +65,13 @@ public final class TribuoModels {
      * @param model    the model
      * @param features feature names
      * @param row      inputs
-     * @return the predicted class (0 or 1)
+     * @return the predicted class index in {@link OccupancyWindows#CLASSES} (labels "0"/"1" are read as indexes)
      */
     public static int predict(Model<Label> model, List<String> features, double[] row) {
         ArrayExample<Label> ex = new ArrayExample<>(LABELS.getUnknownOutput(), features.toArray(new String[0]), row);
-        return Integer.parseInt(model.predict(ex).getOutput().getLabel());
+        String label = model.predict(ex).getOutput().getLabel();
+        int k = OccupancyWindows.CLASSES.indexOf(label);
+        return k >= 0 ? k : Integer.parseInt(label);
     }
 
     /**

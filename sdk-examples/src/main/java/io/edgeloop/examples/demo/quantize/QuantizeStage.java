@@ -13,6 +13,7 @@ import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.examples.demo.DemoConsole;
 import io.edgeloop.examples.demo.DemoFiles;
 import io.edgeloop.examples.demo.label.FeatureTable;
+import io.edgeloop.examples.demo.label.OccupancyWindows;
 import io.edgeloop.examples.demo.label.TribuoModels;
 import io.edgeloop.examples.demo.report.DemoResults;
 import io.edgeloop.quantize.parity.TestVectors;
@@ -52,8 +53,9 @@ public final class QuantizeStage {
      * @param figures the report figures
      * @param dir     its quantized-model directory
      * @param model   the integer model
+     * @param note    why parity ran where it did, when not on the variant's simulator
      */
-    public record Product(DemoResults.Variant figures, Path dir, IntModel model) {
+    public record Product(DemoResults.Variant figures, Path dir, IntModel model, String note) {
     }
 
     /**
@@ -110,7 +112,7 @@ public final class QuantizeStage {
             console.line("%-9s %-5s float %.2f %%  quantized %.2f %%  parity on %s: %d/%d mismatches  flash %d B "
                     + "(%s)", target.id(), q.scheme(), floatAcc, qAcc, pr.where(), pr.mismatches(), pr.vectors(), flash,
                     report.path("sizeSource").asText());
-            out.add(new Product(figures, qdir, im));
+            out.add(new Product(figures, qdir, im, pr.note()));
             console.progress("quantizing variants", ++done, VARIANTS.size());
         }
         return out;
@@ -204,7 +206,7 @@ public final class QuantizeStage {
         int right = 0;
         for (int i = 0; i < test.size(); i++) {
             int k = m.predictClass(m.input().quantize(test.rows()[i]));
-            int predicted = classes.isEmpty() ? k : Integer.parseInt(classes.get(k));
+            int predicted = classes.isEmpty() ? k : OccupancyWindows.CLASSES.indexOf(classes.get(k));
             right += predicted == test.gold()[i] ? 1 : 0;
         }
         return test.size() == 0 ? Double.NaN : 100.0 * right / test.size();
@@ -220,7 +222,7 @@ public final class QuantizeStage {
         private final long seed;
 
         /** What a parity check found. */
-        record Result(String where, long vectors, long mismatches) {
+        record Result(String where, long vectors, long mismatches, String note) {
         }
 
         ParityCheck(io.edgeloop.api.runtime.ModelRuntime runtime, long seed) {
@@ -242,7 +244,7 @@ public final class QuantizeStage {
                     mismatches++;
                 }
             }
-            return new Result("java", inputs.length, mismatches);
+            return new Result("java", inputs.length, mismatches, "");
         }
     }
 }

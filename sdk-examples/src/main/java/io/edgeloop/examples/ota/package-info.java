@@ -1,0 +1,4 @@
+/**
+ * OTA measurements behind {@code edgeloop bench ota}.
+ */
+package io.edgeloop.examples.ota;

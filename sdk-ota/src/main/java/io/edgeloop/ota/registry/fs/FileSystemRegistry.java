@@ -1,0 +1,266 @@
+package io.edgeloop.ota.registry.fs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.ota.bundle.BundleArchive;
+import io.edgeloop.ota.bundle.BundleAssembler;
+import io.edgeloop.ota.bundle.BundleLimits;
+import io.edgeloop.ota.bundle.BundleManifest;
+import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.Lineage;
+import io.edgeloop.ota.bundle.VersionRange;
+import io.edgeloop.ota.json.CanonicalJson;
+import io.edgeloop.ota.registry.ModelRegistry;
+import io.edgeloop.ota.registry.ModelStatus;
+import io.edgeloop.ota.registry.RegistryEntry;
+import io.edgeloop.ota.registry.VersionBump;
+import io.edgeloop.ota.trust.SigningKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A registry directory: {@code models/<name>/<sequence>/bundle.tar} and {@code entry.json} (written once, never
+ * replaced), {@code status.json} (status and channels, replaced atomically). Publishing takes a file lock per
+ * model so concurrent publishers in other processes get distinct sequences.
+ *
+ * <p>Thread-safe.
+ */
+final class FileSystemRegistry implements ModelRegistry {
+    private final Path root;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private volatile boolean closed;
+
+    FileSystemRegistry(Path root, Clock clock) {
+        this.root = root;
+        this.clock = clock;
+    }
+
+    private Path modelDir(String name) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("registry is closed");
+        }
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || name.contains("..")) {
+            throw new IllegalArgumentException("invalid model name '" + name + "'");
+        }
+        return root.resolve("models").resolve(name);
+    }
+
+    @Override
+    public RegistryEntry publish(BundleAssembler assembler, VersionBump bump, boolean raiseEpoch,
+            List<SigningKey> signers) throws IOException {
+        String name = assembler.name();
+        Path dir = modelDir(name);
+        Files.createDirectories(dir);
+        synchronized (lock) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock fl = ch.lock()) {
+                if (!fl.isValid()) {
+                    throw new IOException("lost the registry lock for " + name);
+                }
+                List<RegistryEntry> h = history(name);
+                RegistryEntry last = h.isEmpty() ? null : h.get(h.size() - 1);
+                long seq = last == null ? 1 : last.sequence() + 1;
+                long epoch = (last == null ? 0 : last.securityEpoch()) + (raiseEpoch ? 1 : 0);
+                String version = last == null ? "1.0.0" : bump(last.version(), bump);
+                Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                assembler.sequence(seq).version(version).securityEpoch(epoch).createdAt(now);
+                Path vdir = dir.resolve(String.format("%010d", seq));
+                if (Files.exists(vdir.resolve("entry.json"))) {
+                    throw new IOException("sequence " + seq + " of " + name + " already exists; refusing to overwrite");
+                }
+                Files.createDirectories(vdir);
+                Path bundle = vdir.resolve("bundle.tar");
+                BundleManifest m = assembler.write(signers, false, bundle);
+                bundle.toFile().setReadOnly();
+                RegistryEntry e = new RegistryEntry(name, version, seq, epoch, Sha256.hex(bundle), Files.size(bundle),
+                        now, ModelStatus.ACTIVE, java.util.Set.of(), "");
+                ObjectNode o = CanonicalJson.object();
+                o.put("name", name);
+                o.put("version", version);
+                o.put("sequence", seq);
+                o.put("securityEpoch", epoch);
+                o.put("sha256", e.sha256());
+                o.put("sizeBytes", e.sizeBytes());
+                o.put("publishedAt", now.toString());
+                ArrayNode ds = o.putArray("datasets");
+                m.lineage().datasets().forEach(d -> ds.add(d.sha256()));
+                Files.write(vdir.resolve("entry.json"), CanonicalJson.bytes(o), StandardOpenOption.CREATE_NEW);
+                vdir.resolve("entry.json").toFile().setReadOnly();
+                writeStatus(vdir, ModelStatus.ACTIVE, new TreeSet<>(), "");
+                return e;
+            }
+        }
+    }
+
+    static String bump(String version, VersionBump b) {
+        int[] v = VersionRange.version(version);
+        switch (b) {
+            case MAJOR: return (v[0] + 1) + ".0.0";
+            case MINOR: return v[0] + "." + (v[1] + 1) + ".0";
+            default: return v[0] + "." + v[1] + "." + (v[2] + 1);
+        }
+    }
+
+    private static void writeStatus(Path vdir, ModelStatus s, TreeSet<String> channels, String note) throws IOException {
+        ObjectNode o = CanonicalJson.object();
+        o.put("status", s.name());
+        ArrayNode ch = o.putArray("channels");
+        channels.forEach(ch::add);
+        o.put("note", note);
+        Path tmp = vdir.resolve("status.json.tmp");
+        Files.write(tmp, CanonicalJson.bytes(o));
+        Files.move(tmp, vdir.resolve("status.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static RegistryEntry read(Path vdir) throws IOException {
+        JsonNode e = CanonicalJson.parse(Files.readAllBytes(vdir.resolve("entry.json")));
+        JsonNode s = CanonicalJson.parse(Files.readAllBytes(vdir.resolve("status.json")));
+        TreeSet<String> ch = new TreeSet<>();
+        s.path("channels").forEach(c -> ch.add(c.asText()));
+        return new RegistryEntry(e.get("name").asText(), e.get("version").asText(), e.get("sequence").asLong(),
+                e.get("securityEpoch").asLong(), e.get("sha256").asText(), e.get("sizeBytes").asLong(),
+                Instant.parse(e.get("publishedAt").asText()), ModelStatus.valueOf(s.get("status").asText()), ch,
+                s.path("note").asText(""));
+    }
+
+    @Override
+    public List<RegistryEntry> history(String name) throws IOException {
+        Path dir = modelDir(name);
+        List<RegistryEntry> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path v : s.filter(p -> p.getFileName().toString().matches("\\d{10}")).sorted().toList()) {
+                if (Files.exists(v.resolve("entry.json")) && Files.exists(v.resolve("status.json"))) {
+                    out.add(read(v));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<RegistryEntry> get(String name, String version) throws IOException {
+        return history(name).stream().filter(e -> e.version().equals(version)).findFirst();
+    }
+
+    private Path versionDir(String name, String version) throws IOException {
+        RegistryEntry e = get(name, version).orElseThrow(() -> new IOException("no version " + version + " of "
+                + name + " in the registry"));
+        return modelDir(name).resolve(String.format("%010d", e.sequence()));
+    }
+
+    @Override
+    public Path bundle(String name, String version) throws IOException {
+        RegistryEntry e = get(name, version).orElseThrow(() -> new IOException("no version " + version + " of "
+                + name + " in the registry"));
+        Path b = versionDir(name, version).resolve("bundle.tar");
+        String sha = Sha256.hex(b);
+        if (!sha.equals(e.sha256())) {
+            throw new IOException("registry bundle " + name + " " + version + " was modified after publishing: SHA-256 "
+                    + sha + ", recorded " + e.sha256());
+        }
+        return b;
+    }
+
+    @Override
+    public Lineage lineage(String name, String version) throws IOException {
+        Path b = bundle(name, version);
+        try (InputStream in = Files.newInputStream(b)) {
+            byte[] m = BundleArchive.read(in, BundleLimits.DEFAULT).entries().get("manifest.json");
+            return BundleVerifier.parseManifest(m).lineage();
+        }
+    }
+
+    @Override
+    public List<RegistryEntry> trainedOn(String datasetSha256) throws IOException {
+        List<RegistryEntry> out = new ArrayList<>();
+        Path models = root.resolve("models");
+        if (!Files.isDirectory(models)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(models)) {
+            for (Path m : s.sorted().toList()) {
+                for (RegistryEntry e : history(m.getFileName().toString())) {
+                    JsonNode entry = CanonicalJson.parse(Files.readAllBytes(
+                            m.resolve(String.format("%010d", e.sequence())).resolve("entry.json")));
+                    for (JsonNode d : entry.path("datasets")) {
+                        if (d.asText().equals(datasetSha256)) {
+                            out.add(e);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private RegistryEntry change(String name, String version, java.util.function.Function<RegistryEntry, ModelStatus> st,
+            java.util.function.Function<RegistryEntry, TreeSet<String>> ch, String note) throws IOException {
+        synchronized (lock) {
+            RegistryEntry e = get(name, version).orElseThrow(() -> new IOException("no version " + version + " of "
+                    + name + " in the registry"));
+            Path vdir = versionDir(name, version);
+            writeStatus(vdir, st.apply(e), ch.apply(e), note);
+            return read(vdir);
+        }
+    }
+
+    @Override
+    public RegistryEntry promote(String name, String version, String channel) throws IOException {
+        RegistryEntry e = get(name, version).orElseThrow(() -> new IOException("no version " + version + " of " + name));
+        if (e.status() == ModelStatus.YANKED) {
+            throw new IllegalStateException(name + " " + version + " is yanked and cannot be promoted");
+        }
+        bundle(name, version); // digest check before anything is served
+        return change(name, version, RegistryEntry::status, x -> {
+            TreeSet<String> c = new TreeSet<>(x.channels());
+            c.add(channel);
+            return c;
+        }, "promoted to " + channel);
+    }
+
+    @Override
+    public RegistryEntry deprecate(String name, String version, String reason) throws IOException {
+        return change(name, version, x -> x.status() == ModelStatus.YANKED ? ModelStatus.YANKED : ModelStatus.DEPRECATED,
+                x -> new TreeSet<>(x.channels()), reason);
+    }
+
+    @Override
+    public RegistryEntry yank(String name, String version, String reason) throws IOException {
+        return change(name, version, x -> ModelStatus.YANKED, x -> new TreeSet<>(), reason);
+    }
+
+    @Override
+    public Optional<RegistryEntry> current(String name, String channel) throws IOException {
+        RegistryEntry best = null;
+        for (RegistryEntry e : history(name)) {
+            if (e.status() != ModelStatus.YANKED && e.channels().contains(channel)) {
+                best = e;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,111 @@
+package io.edgeloop.ota.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.bundle.BundleAssembler;
+import io.edgeloop.ota.bundle.BundleLimits;
+import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.VerificationPolicy;
+import io.edgeloop.ota.testing.Fixtures;
+import io.edgeloop.ota.trust.KeyAlgorithm;
+import io.edgeloop.ota.trust.SigningKey;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSystemRegistryTest {
+    static final SigningKey K = Fixtures.key(KeyAlgorithm.ED25519, 61);
+
+    /** A quantized-model directory in the agreed layout, holding a test-int model. */
+    static Path modelDir(Path root, TargetProfile t, int seed) throws Exception {
+        Path d = Files.createDirectories(root.resolve("q-" + t.id() + "-" + seed));
+        Files.write(d.resolve("model.json"), Fixtures.model(seed));
+        Files.writeString(d.resolve("report.json"), "{\"target\":\"" + t.id() + "\",\"scheme\":\"int8\",\"inputSize\":3,"
+                + "\"outputSize\":2,\"flashBytes\":100,\"ramBytes\":20}");
+        Files.write(d.resolve("golden.json"), io.edgeloop.ota.json.CanonicalJson.bytes(Fixtures.golden(seed, 4).toJson()));
+        return d;
+    }
+
+    static BundleAssembler assembler(Path dir, int seed) throws Exception {
+        return new BundleAssembler().name("har").model(modelDir(dir, TargetProfile.AVR8, seed))
+                .model(modelDir(dir, TargetProfile.JVM, seed)).runtime("test-int", ">=1.0.0 <2.0.0")
+                .dataset("uci-har", "cd".repeat(32));
+    }
+
+    static ModelRegistry registry(Path root) {
+        return ProviderLoader.of(ModelRegistryProvider.class).select("filesystem")
+                .create(ComponentConfig.of(Map.of("root", root.toString())));
+    }
+
+    @Test
+    @DisplayName("assigns versions and sequences, keeps history, answers lineage queries")
+    void publishHistoryLineage(@TempDir Path dir) throws Exception {
+        try (ModelRegistry r = registry(dir.resolve("reg"))) {
+            RegistryEntry v1 = r.publish(assembler(dir, 1), VersionBump.MINOR, false, List.of(K));
+            RegistryEntry v2 = r.publish(assembler(dir, 2), VersionBump.MINOR, false, List.of(K));
+            RegistryEntry v3 = r.publish(assembler(dir, 3), VersionBump.MAJOR, true, List.of(K));
+            assertEquals("1.0.0", v1.version());
+            assertEquals("1.1.0", v2.version());
+            assertEquals("2.0.0", v3.version());
+            assertEquals(List.of(1L, 2L, 3L), r.history("har").stream().map(RegistryEntry::sequence).toList());
+            assertEquals(1, v3.securityEpoch());
+            assertEquals("cd".repeat(32), r.lineage("har", "1.1.0").datasets().get(0).sha256());
+            assertEquals(3, r.trainedOn("cd".repeat(32)).size());
+            // the stored bundle is a valid signed bundle with the assigned sequence
+            var v = new BundleVerifier(Fixtures.trust(1, K), BundleLimits.DEFAULT,
+                    Clock.fixed(v2.publishedAt(), ZoneOffset.UTC)).verify(r.bundle("har", "1.1.0"),
+                    VerificationPolicy.builder().target(TargetProfile.JVM).build());
+            assertEquals(2, v.manifest().sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("promotes, deprecates and yanks; a yanked version leaves every channel and cannot return")
+    void lifecycle(@TempDir Path dir) throws Exception {
+        try (ModelRegistry r = registry(dir)) {
+            r.publish(assembler(dir, 1), VersionBump.PATCH, false, List.of(K));
+            r.publish(assembler(dir, 2), VersionBump.PATCH, false, List.of(K));
+            r.promote("har", "1.0.0", "stable");
+            r.promote("har", "1.0.1", "stable");
+            assertEquals("1.0.1", r.current("har", "stable").orElseThrow().version());
+            assertEquals(ModelStatus.DEPRECATED, r.deprecate("har", "1.0.0", "superseded").status());
+            RegistryEntry y = r.yank("har", "1.0.1", "bad accuracy on avr8");
+            assertEquals(ModelStatus.YANKED, y.status());
+            assertTrue(y.channels().isEmpty());
+            assertEquals("1.0.0", r.current("har", "stable").orElseThrow().version());
+            assertThrows(IllegalStateException.class, () -> r.promote("har", "1.0.1", "stable"));
+        }
+    }
+
+    @Test
+    @DisplayName("is immutable once published: a modified bundle is detected on read and never promoted")
+    void immutable(@TempDir Path dir) throws Exception {
+        try (ModelRegistry r = registry(dir)) {
+            r.publish(assembler(dir, 1), VersionBump.PATCH, false, List.of(K));
+            Path b = r.bundle("har", "1.0.0");
+            assertTrue(!Files.getPosixFilePermissions(b).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                    "stored bundles are read-only");
+            b.toFile().setWritable(true);
+            try (RandomAccessFile f = new RandomAccessFile(b.toFile(), "rw")) {
+                f.seek(600);
+                f.write("X".getBytes(StandardCharsets.US_ASCII));
+            }
+            assertThrows(java.io.IOException.class, () -> r.bundle("har", "1.0.0"));
+            assertThrows(java.io.IOException.class, () -> r.promote("har", "1.0.0", "stable"));
+            assertThrows(java.io.IOException.class, () -> r.lineage("har", "1.0.0"));
+        }
+    }
+}
