@@ -389,6 +389,7 @@ public final class DeviceAgent {
         try {
             JsonNode mj = CanonicalJson.parse(meta.get());
             ArtifactEntry a;
+            BundleManifest verified = null;
             if (justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
                     && java.util.Arrays.equals(sig.get(), justVerified.signaturesBytes())) {
                 String path = mj.path("path").asText();
@@ -399,13 +400,14 @@ public final class DeviceAgent {
                     return Optional.empty();
                 }
             } else {
-                a = verifier.verifyInstalled(man.get(), sig.get(), mj.path("path").asText(), art.get());
+                String path = mj.path("path").asText();
+                verified = verifier.verifyInstalledManifest(man.get(), sig.get(), path, art.get());
+                a = verified.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
             }
             if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
                 return Optional.empty();
             }
-            BundleManifest m = justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
-                    ? justVerified.manifest() : BundleVerifier.parseManifest(man.get());
+            BundleManifest m = verified != null ? verified : justVerified.manifest();
             return Optional.of(new Slot(m, load(a, art.get()), m.sequence(), m.securityEpoch()));
         } catch (BundleVerificationException e) {
             return Optional.empty();
