@@ -12,6 +12,7 @@ import io.edgeloop.buffer.log.Loss;
 import io.edgeloop.buffer.log.LossLog;
 import io.edgeloop.buffer.log.LossReport;
 import io.edgeloop.buffer.log.Segment;
+import io.edgeloop.buffer.log.SegmentIndex;
 import io.edgeloop.buffer.log.SegmentSummary;
 import io.edgeloop.buffer.log.StreamStats;
 import io.edgeloop.buffer.metrics.BufferMetrics;
@@ -115,6 +116,7 @@ public final class DurableBuffer implements AutoCloseable {
 
     private Segment active;
     private long minNextBase;
+    private long indexEntries;
     private long written;
     private long durable;
     private long forced;
@@ -252,10 +254,20 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     private void recover(List<Long> bases) throws IOException {
+        Map<Long, SegmentIndex.Entry> index = SegmentIndex.read(dir);
+        indexEntries = index.size();
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
             boolean last = i == bases.size() - 1;
             Path path = dir.resolve(Segment.fileName(base));
+            SegmentIndex.Entry known = index.get(base);
+            if (!last && i > 0 && known != null) {
+                // sealed and indexed: no I/O on the segment at all (readers check its frames as they read)
+                Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
+                        true);
+                registerRecovered(seg);
+                continue;
+            }
             Set<StandardOpenOption> opts = readOnly || !last ? EnumSet.of(StandardOpenOption.READ)
                     : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileChannel ch = opener.open(path, opts);
@@ -269,18 +281,28 @@ public final class DurableBuffer implements AutoCloseable {
                 minNextBase = Math.max(minNextBase, base);
                 continue;
             }
-            checkSegmentHeader(ch, path);
+            // sealed segments are trusted through their CRC-checked trailer and footer (two small reads); headers
+            // are checked where the format version can differ: the oldest and the newest segment
+            boolean checkHeader = last || i == 0;
+            if (checkHeader) {
+                checkSegmentHeader(ch, path);
+            }
             Segment seg = last ? null : readSealed(base, path, ch, len);
             if (seg == null) {
+                if (!checkHeader) {
+                    checkSegmentHeader(ch, path);
+                }
                 seg = scanSegment(base, path, ch, len, last);
             }
-            segments.put(base, seg);
-            totalBytes += seg.fileLength();
-            for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
-                long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
-                s[0] = Math.max(s[0], e.getValue().lastSeq());
+            if (seg.sealed() || readOnly) {
+                // readers open their own channel on demand; keeping one per segment would exhaust descriptors
+                ch.close();
+                seg = new Segment(base, path, null, seg.summary(), seg.fileLength(), seg.recordsEnd(), true);
             }
-            minNextBase = Math.max(minNextBase, seg.endPosition());
+            registerRecovered(seg);
+        }
+        if (!readOnly && index.size() > 2 * segments.size() + 16) {
+            compactIndex();
         }
         long maxCursor = 0;
         for (CursorImpl c : cursors.values()) {
@@ -305,6 +327,31 @@ public final class DurableBuffer implements AutoCloseable {
         ttlCountedUpTo = 0;
         for (Map.Entry<String, long[]> e : lastSeq.entrySet()) {
             notifiedSeq.put(e.getKey(), e.getValue()[0]);
+        }
+    }
+
+    private void registerRecovered(Segment seg) {
+        segments.put(seg.base(), seg);
+        totalBytes += seg.fileLength();
+        for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+            long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+            s[0] = Math.max(s[0], e.getValue().lastSeq());
+        }
+        minNextBase = Math.max(minNextBase, seg.endPosition());
+    }
+
+    /** Rewrites the segment index with the live sealed segments only. Best effort: it is a cache. */
+    private void compactIndex() {
+        List<SegmentIndex.Entry> live = new ArrayList<>();
+        for (Segment s : segments.values()) {
+            if (s.sealed() && s.recordsEnd() < s.fileLength()) {
+                live.add(new SegmentIndex.Entry(s.base(), s.fileLength(), s.recordsEnd(), s.summary()));
+            }
+        }
+        try {
+            SegmentIndex.rewrite(dir, live);
+        } catch (IOException e) {
+            LOG.warn("Could not compact {}", dir.resolve(SegmentIndex.FILE), e);
         }
     }
 
@@ -348,7 +395,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (footerOffset < FrameFormat.SEGMENT_HEADER || footerOffset >= at) {
             return null;
         }
-        FrameScanner sc = new FrameScanner(ch, at);
+        FrameScanner sc = new FrameScanner(ch, at, (int) Math.min(at - footerOffset, 1 << 20));
         if (sc.next(footerOffset, false) != FrameScanner.Kind.FOOTER || sc.nextOffset() != at) {
             return null;
         }
@@ -748,6 +795,18 @@ public final class DurableBuffer implements AutoCloseable {
                 throw diskFullOr(e, "sealing " + old.path());
             }
             old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
+            old.closeWrite();
+            try {
+                SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt, old.summary()));
+                indexEntries++;
+            } catch (IOException e) {
+                // only a cache of the footer just written; the next open reads that footer instead
+                LOG.warn("Could not index sealed segment {}", old.path(), e);
+            }
+            if (indexEntries > 2 * segments.size() + 16) {
+                compactIndex();
+                indexEntries = segments.size();
+            }
             totalBytes += frameLen + FrameFormat.TRAILER;
             active = null;
             written = old.endPosition();
@@ -844,14 +903,16 @@ public final class DurableBuffer implements AutoCloseable {
                     continue;
                 }
                 Segment seg = active;
+                FileChannel ch = seg.channel();
                 long target = written;
                 firstPendingNanos = 0;
                 lock.unlock();
                 IOException failure = null;
                 long t0 = System.nanoTime();
                 try {
-                    seg.channel().force(false);
+                    ch.force(false);
                 } catch (ClosedChannelException e) {
+                    // sealed meanwhile: sealing synced everything up to the target
                     failure = null;
                 } catch (IOException e) {
                     failure = e;
@@ -1106,6 +1167,9 @@ public final class DurableBuffer implements AutoCloseable {
 
     private long delete(Segment s) {
         segments.remove(s.base());
+        synchronized (openReaders) {
+            openReaders.remove(s.base());
+        }
         s.closeQuietly();
         try {
             Files.deleteIfExists(s.path());
@@ -1168,7 +1232,16 @@ public final class DurableBuffer implements AutoCloseable {
             long off = Math.max(pos - seg.base(), FrameFormat.SEGMENT_HEADER);
             if (r.segment != seg) {
                 r.segment = seg;
-                r.scanner = new FrameScanner(seg.channel(), limit);
+                try {
+                    r.scanner = new FrameScanner(readChannelOf(seg), limit);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // reclaimed between the lookup and the open
+                    r.segment = null;
+                    if (++retries > 100) {
+                        throw gone;
+                    }
+                    continue;
+                }
             }
             r.scanner.limit(limit);
             FrameScanner.Kind k;
@@ -1215,7 +1288,7 @@ public final class DurableBuffer implements AutoCloseable {
                 }
                 default: {
                     long next = r.scanner.nextOffset();
-                    recordLoss(seg.channel(), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
+                    recordLoss(readChannelOf(seg), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
                             ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
                     r.seek(seg.base() + next);
                     break;
@@ -1223,6 +1296,27 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Sealed and active segments with an open read channel, least recently used first. */
+    private final LinkedHashMap<Long, Segment> openReaders = new LinkedHashMap<>(16, 0.75f, true);
+    private static final int MAX_OPEN_READERS = 32;
+
+    private FileChannel readChannelOf(Segment seg) throws IOException {
+        FileChannel ch = seg.readChannel(opener);
+        Segment evicted = null;
+        synchronized (openReaders) {
+            openReaders.put(seg.base(), seg);
+            if (openReaders.size() > MAX_OPEN_READERS) {
+                Map.Entry<Long, Segment> eldest = openReaders.entrySet().iterator().next();
+                openReaders.remove(eldest.getKey());
+                evicted = eldest.getValue();
+            }
+        }
+        if (evicted != null && evicted != seg) {
+            evicted.closeRead();
+        }
+        return ch;
     }
 
     private void countExpired(long pos) {
@@ -1623,7 +1717,7 @@ public final class DurableBuffer implements AutoCloseable {
         private Path directory;
         private String deviceId;
         private Durability durability = Durability.groupCommit(Duration.ofMillis(5), 1 << 20);
-        private long segmentBytes = 16L << 20;
+        private long segmentBytes = 4L << 20;
         private long budgetBytes = Long.MAX_VALUE;
         private final Map<String, StreamPolicy> policies = new HashMap<>();
         private StreamPolicy defaultPolicy = StreamPolicy.defaults();
@@ -1667,7 +1761,7 @@ public final class DurableBuffer implements AutoCloseable {
         }
 
         /**
-         * @param segmentBytes the size at which a segment is sealed and a new one started; default 16 MiB,
+         * @param segmentBytes the size at which a segment is sealed and a new one started; default 4 MiB,
          *                     at least 4 KiB. Smaller segments reclaim space sooner; larger ones mean fewer files.
          * @return this builder
          */

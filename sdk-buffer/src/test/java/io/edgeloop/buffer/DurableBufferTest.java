@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.edgeloop.api.record.IdempotencyKey;
 import io.edgeloop.buffer.cursor.Cursor;
@@ -370,6 +371,68 @@ class DurableBufferTest {
                     ex.shutdownNow();
                 }
             }
+        }
+        @Test
+        @DisplayName("hundreds of segments keep a bounded number of files open")
+        void boundsOpenFiles() throws IOException {
+            assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to count descriptors");
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(Durability.none())
+                    .segmentBytes(4096).open()) {
+                for (int i = 1; i <= 6000; i++) {
+                    b.append("s", Payloads.of(i, 100));
+                }
+            }
+            long before = openFiles();
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(Durability.none())
+                    .segmentBytes(4096).open()) {
+                assertTrue(segmentCount() > 200, "many segments: " + segmentCount());
+                assertEquals(6000, readAll(b).size());
+                Cursor c = b.cursor("x");
+                int n = 0;
+                for (List<BufferedRecord> r = c.poll(500, 1 << 20); !r.isEmpty(); r = c.poll(500, 1 << 20)) {
+                    n += r.size();
+                }
+                assertEquals(6000, n);
+                long during = openFiles();
+                assertTrue(during - before < 48, "open descriptors grew by " + (during - before));
+            }
+        }
+
+        @Test
+        @DisplayName("interrupting a reading thread (which closes its channel) never breaks appends")
+        void interruptedReaderDoesNotBreakAppends() throws Exception {
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(Durability.always())
+                    .open()) {
+                for (int i = 1; i <= 200; i++) {
+                    b.append("s", Payloads.of(i, 100));
+                }
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread reader = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            readAll(b);
+                        } catch (IOException | RuntimeException e) {
+                            Thread.interrupted();
+                        }
+                    }
+                });
+                reader.start();
+                for (int k = 0; k < 20; k++) {
+                    Thread.sleep(2);
+                    reader.interrupt();
+                    b.append("s", Payloads.of(201 + k, 100));
+                }
+                stop.set(true);
+                reader.join();
+                assertEquals(220, readAll(b).size());
+                assertEquals(221, b.append("s", Payloads.of(221, 100)).sequence());
+            }
+        }
+    }
+
+    private static long openFiles() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
         }
     }
 

@@ -35,8 +35,9 @@ public final class FrameScanner {
 
     private final FileChannel channel;
     private final CRC32C crc = new CRC32C();
+    private final int window;
     private long limit;
-    private ByteBuffer buf = ByteBuffer.allocate(WINDOW);
+    private ByteBuffer buf;
     private long bufStart = -1;
     private int bufLen;
 
@@ -55,8 +56,19 @@ public final class FrameScanner {
      * @param limit   the offset up to which the file may be read
      */
     public FrameScanner(FileChannel channel, long limit) {
+        this(channel, limit, WINDOW);
+    }
+
+    /**
+     * @param channel the segment file
+     * @param limit   the offset up to which the file may be read
+     * @param window  bytes read ahead at a time (small for reading one footer, large for scanning)
+     */
+    public FrameScanner(FileChannel channel, long limit, int window) {
         this.channel = channel;
         this.limit = limit;
+        this.window = Math.max(window, FrameFormat.FIXED_HEADER + FrameFormat.MAX_STREAM_BYTES + 8);
+        this.buf = ByteBuffer.allocate(this.window);
     }
 
     /**
@@ -212,7 +224,7 @@ public final class FrameScanner {
         if (bufStart >= 0 && off >= bufStart && off + len <= bufStart + bufLen) {
             return true;
         }
-        int want = (int) Math.min(Math.max(len, WINDOW), limit - off);
+        int want = (int) Math.min(Math.max(len, window), limit - off);
         if (buf.capacity() < want) {
             buf = ByteBuffer.allocate(want);
         }

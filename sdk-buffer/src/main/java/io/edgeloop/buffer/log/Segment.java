@@ -3,6 +3,8 @@ package io.edgeloop.buffer.log;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,7 +13,12 @@ import java.util.Optional;
  * and what it holds. A frame at file offset {@code o} has log position {@code base + o}; the next segment's base is
  * this one's base plus its file length, so positions grow across segments.
  *
- * <p>Not thread-safe: guarded by the buffer's lock, except that the channel supports concurrent positional reads.
+ * <p>The write channel exists only while the segment is the active one and is used by the writer alone. Readers
+ * use a separate read channel opened on demand (and closed again by the buffer to bound open files), so a reader
+ * interrupted mid-read, which closes its channel, never breaks appends.
+ *
+ * <p>Not thread-safe: guarded by the buffer's lock, except {@link #readChannel} and {@link #closeRead}, which
+ * synchronize on a lock of their own.
  */
 public final class Segment {
     private static final String PREFIX = "seg-";
@@ -19,7 +26,9 @@ public final class Segment {
 
     private final long base;
     private final Path path;
-    private final FileChannel channel;
+    private FileChannel channel;
+    private final Object readLock = new Object();
+    private FileChannel readChannel;
     private final SegmentSummary summary;
     private long fileLength;
     private long recordsEnd;
@@ -28,7 +37,7 @@ public final class Segment {
     /**
      * @param base       the base log position
      * @param path       the file
-     * @param channel    the open channel
+     * @param channel    the write channel of the active segment, or null
      * @param summary    what the segment holds
      * @param fileLength the file's length
      * @param recordsEnd the offset where records end (the footer offset of a sealed segment)
@@ -83,9 +92,54 @@ public final class Segment {
         return path;
     }
 
-    /** @return the channel */
+    /** @return the write channel (only while active) */
     public FileChannel channel() {
+        if (channel == null) {
+            throw new IllegalStateException("segment " + path.getFileName() + " is not open for writing");
+        }
         return channel;
+    }
+
+    /**
+     * Returns the read channel, opening it when needed.
+     *
+     * @param opener opens the file
+     * @return an open read channel
+     * @throws IOException when the file cannot be opened
+     */
+    public FileChannel readChannel(ChannelOpener opener) throws IOException {
+        synchronized (readLock) {
+            if (readChannel == null || !readChannel.isOpen()) {
+                readChannel = opener.open(path, EnumSet.of(StandardOpenOption.READ));
+            }
+            return readChannel;
+        }
+    }
+
+    /** Closes the read channel if open; readers using it get a {@code ClosedChannelException} and reopen. */
+    public void closeRead() {
+        synchronized (readLock) {
+            if (readChannel != null) {
+                try {
+                    readChannel.close();
+                } catch (IOException e) {
+                    // a read-only channel holds nothing to lose
+                }
+                readChannel = null;
+            }
+        }
+    }
+
+    /** Closes the write channel after sealing; the segment is read through its read channel from now on. */
+    public void closeWrite() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // the segment was synced when it was sealed
+            }
+            channel = null;
+        }
     }
 
     /** @return what the segment holds */
@@ -135,13 +189,10 @@ public final class Segment {
         this.sealed = true;
     }
 
-    /** Closes the channel, ignoring errors (used when the segment is deleted or the buffer closes). */
+    /** Closes both channels, ignoring errors (used when the segment is deleted or the buffer closes). */
     public void closeQuietly() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing a channel we only read or already synced cannot lose data
-        }
+        closeWrite();
+        closeRead();
     }
 
     @Override

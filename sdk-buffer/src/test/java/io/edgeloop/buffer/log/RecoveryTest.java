@@ -353,6 +353,43 @@ class RecoveryTest {
         }
     }
 
+    @Test
+    @DisplayName("the segment index spares opening sealed segments; without it or damaged, footers serve")
+    void segmentIndexIsACacheOfFooters() throws IOException {
+        fill(dir, 2000);
+        int segs = segments(dir).size();
+        assertTrue(segs > 20, "many segments: " + segs);
+        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+        ChannelOpener counting = (p, o) -> {
+            opens.incrementAndGet();
+            return java.nio.channels.FileChannel.open(p, o);
+        };
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(SEGMENT)
+                .channelOpener(counting).open()) {
+            assertTrue(opens.get() <= 2, "only the oldest and the newest segment are opened: " + opens.get());
+            assertEquals(2001, b.append("s", Payloads.of(2001, sizeOf(2001))).sequence());
+            assertEquals(2001, readAll(b).size());
+        }
+        byte[] idx = Files.readAllBytes(dir.resolve(SegmentIndex.FILE));
+        idx[idx.length / 2] ^= 0x55;
+        Files.write(dir.resolve(SegmentIndex.FILE), idx);
+        opens.set(0);
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(SEGMENT)
+                .channelOpener(counting).open()) {
+            assertTrue(opens.get() > 2, "a damaged index falls back to the footers");
+            assertTrue(b.lossReport().isClean(), "the index is a cache: its damage loses nothing");
+            List<BufferedRecord> all = readAll(b);
+            assertEquals(2001, all.size());
+            assertIntact(all);
+            assertEquals(2002, b.append("s", Payloads.of(2002, sizeOf(2002))).sequence());
+        }
+        Files.delete(dir.resolve(SegmentIndex.FILE));
+        try (DurableBuffer b = open(dir)) {
+            assertEquals(2002, readAll(b).size());
+            assertEquals(2003, b.append("s", Payloads.of(2003, sizeOf(2003))).sequence());
+        }
+    }
+
     private static long segmentBaseOf(Map<Long, Long> lengthByBase, long position) {
         long best = -1;
         for (long b : lengthByBase.keySet()) {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * <p>Thread-safe: instances are immutable.
  */
 public final class VoteCounts {
+    private static final int PARALLEL_ROWS = 100_000;
+
     private final int lfs;
     private final int numClasses;
     private final byte[] patterns;
@@ -51,7 +53,19 @@ public final class VoteCounts {
         int n = matrix.rows();
         int bits = 32 - Integer.numberOfLeadingZeros(k); // values 0..k after +1 shift
         if ((long) bits * m <= 62) {
-            return ofPacked(v, n, m, k, bits);
+            int parts = Math.min(Runtime.getRuntime().availableProcessors(), n / PARALLEL_ROWS);
+            if (parts <= 1) {
+                return ofPacked(v, 0, n, m, k, bits);
+            }
+            // Count slices in parallel and merge; canonical order makes the result identical to one pass.
+            VoteCounts[] slices = new VoteCounts[parts];
+            java.util.stream.IntStream.range(0, parts).parallel().forEach(s -> slices[s] = ofPacked(v,
+                    (int) ((long) n * s / parts), (int) ((long) n * (s + 1) / parts), m, k, bits));
+            VoteCounts out = slices[0];
+            for (int s = 1; s < parts; s++) {
+                out = out.merge(slices[s]);
+            }
+            return out;
         }
         Map<Key, long[]> map = new HashMap<>();
         for (int i = 0; i < n; i++) {
@@ -68,7 +82,8 @@ public final class VoteCounts {
         return new VoteCounts(m, k, p, c);
     }
 
-    private static VoteCounts ofPacked(byte[] v, int n, int m, int k, int bits) {
+    private static VoteCounts ofPacked(byte[] v, int from, int to, int m, int k, int bits) {
+        int n = to - from;
         // Pack each row into a long (votes shifted by +1 so abstain = 0), count with an open-addressing table.
         int cap = Integer.highestOneBit(Math.max(16, Math.min(n, 1 << 29)) * 2);
         long[] keys = new long[cap];
@@ -76,7 +91,7 @@ public final class VoteCounts {
         boolean[] used = new boolean[cap];
         int mask = cap - 1;
         int distinct = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             long key = 0;
             int base = i * m;
             for (int j = 0; j < m; j++) {

@@ -65,14 +65,16 @@ public final class DawidSkene extends RowModel {
         double[] logConf = new double[m * k * (k + 1)];
         int it = 0;
         double total = vc.total();
+        double[] next = new double[u * k];
         while (it < data.maxIterations()) {
             it++;
             // M-step from the sums of the previous posteriors, then the E-step and the next sums in one pass.
             parameters(sums, sp, total, m, k, data, logMarg, logConf);
-            double[] next = new double[u * k];
             sums = accumulate(sp, post, m, k, logMarg, logConf, next);
             double change = sums[sums.length - 1];
+            double[] swap = post;
             post = next;
+            next = swap;
             if (change / (total * k) < TOLERANCE) {
                 break;
             }
