@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +42,15 @@ class ModulePathDiscoveryTest {
                 + " System.out.println(io.edgeloop.api.spi.ProviderLoader.of(io.edgeloop.ota.registry.ModelRegistryProvider.class).names());"
                 + " } }");
         Path out = dir.resolve("out");
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--module-path", mp, "-d", out.toString(),
-                dir.resolve("src/module-info.java").toString(), src.resolve("Main.java").toString());
-        assertEquals(0, rc, "consumer module compiles against io.edgeloop.ota");
+        Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                "--module-path", mp, "-d", out.toString(), dir.resolve("src/module-info.java").toString(),
+                src.resolve("Main.java").toString()).redirectErrorStream(true).start();
+        String log;
+        try (var in = javac.getInputStream()) {
+            log = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(javac.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, javac.exitValue(), "consumer module compiles against io.edgeloop.ota: " + log);
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--module-path", mp + File.pathSeparator + out, "-m", "mpcheck/mpcheck.Main").redirectErrorStream(true)
                 .start();
