@@ -283,6 +283,65 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("a batch closes at its record limit, its byte limit, or linger after its first record")
+    void batchesByCountBytesAndLinger() throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        Transport counting = new Transport() {
+            @Override
+            public void send(Batch batch) {
+                synchronized (sizes) {
+                    sizes.add(batch.size());
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = open()) {
+            // all cursors exist before the first drain, so no segment is reclaimed before each has read it
+            b.cursor("count");
+            b.cursor("bytes");
+            b.cursor("linger");
+            fill(b, 1, 250);
+            try (Forwarder f = Forwarder.builder().source(b, "count").transport(counting)
+                    .batching(100, 1 << 20, Duration.ZERO).build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+            }
+            assertEquals(List.of(100, 100, 50), sizes);
+            sizes.clear();
+            try (Forwarder f = Forwarder.builder().source(b, "bytes").transport(counting)
+                    .batching(1000, 80 * 30, Duration.ZERO).build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+            }
+            assertTrue(sizes.stream().allMatch(n -> n <= 30), "at most 30 records of 80 B per 2400 B: " + sizes);
+            assertEquals(250, sizes.stream().mapToInt(Integer::intValue).sum());
+            sizes.clear();
+            try (Forwarder f = Forwarder.builder().source(b, "linger").transport(counting)
+                    .batching(1000, 1 << 20, Duration.ofSeconds(1)).build().start()) {
+                await(() -> {
+                    synchronized (sizes) {
+                        return sizes.stream().mapToInt(Integer::intValue).sum() == 250;
+                    }
+                }, "the backlog");
+                for (int i = 251; i <= 255; i++) {
+                    b.appendAsync("s", 0, Payloads.of(i, 80));
+                }
+                b.flush();
+                await(() -> {
+                    synchronized (sizes) {
+                        return sizes.stream().mapToInt(Integer::intValue).sum() == 255;
+                    }
+                }, "the trickle");
+                synchronized (sizes) {
+                    assertEquals(5, sizes.get(sizes.size() - 1), "records arriving within the linger share a batch");
+                }
+                await(() -> f.stats().recordsAcknowledged() == 255, "acknowledged after the send returned");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("backoff doubles up to its cap and its jitter is reproducible from the seed")
     void backoffIsExponentialAndSeeded() {
         Backoff a = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0.0, 1);

@@ -39,7 +39,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
             description = "Use this Kafka broker instead of starting a local one.")
     private String bootstrap;
 
-    @Option(names = "--forwarders", defaultValue = "64",
+    @Option(names = "--forwarders", defaultValue = "128",
             description = "Gateway forwarder threads sharing one transport (default ${DEFAULT-VALUE}).")
     private int forwarders;
 

@@ -4,7 +4,9 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.BufferReader;
 import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.forward.Forwarder;
 import io.edgeloop.buffer.forward.ForwarderStats;
 import io.edgeloop.buffer.relay.BufferRelaySink;
@@ -50,6 +52,9 @@ public final class BufferGatewayCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS", description = "Stop after this long; 0 runs until killed (default: ${DEFAULT-VALUE}).")
     private long durationSeconds;
 
+    @Option(names = "--flush-timeout", defaultValue = "10", paramLabel = "SECONDS", description = "On stop, how long to keep forwarding what is stored (default: ${DEFAULT-VALUE}).")
+    private long flushSeconds;
+
     @Override
     public Integer call() throws Exception {
         int colon = listen.lastIndexOf(':');
@@ -72,21 +77,41 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).deviceId(device).open();
                 Transport unwrapping = RelayedEnvelopes.unwrapping(upstream);
                 Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
-                        .batching(500, 4 << 20, Duration.ofMillis(50)).build().start();
-                RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
-                        .start()) {
-            spec.commandLine().getOut().println("listening " + server.uri() + ", forwarding to " + to);
-            spec.commandLine().getOut().flush();
-            if (durationSeconds > 0) {
-                Thread.sleep(Duration.ofSeconds(durationSeconds).toMillis());
-            } else {
-                Thread.sleep(Long.MAX_VALUE);
+                        .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {
+            RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer)).start();
+            try {
+                spec.commandLine().getOut().println("listening " + server.uri() + ", forwarding to " + to);
+                spec.commandLine().getOut().flush();
+                if (durationSeconds > 0) {
+                    Thread.sleep(Duration.ofSeconds(durationSeconds).toMillis());
+                } else {
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+            } finally {
+                // Stop taking new batches first; what is stored is forwarded below or next time.
+                server.close();
+            }
+            // Give the forwarder a moment to pass on what is stored; anything left stays durable in the gateway's
+            // buffer and goes upstream next time.
+            Cursor upstreamCursor = buffer.cursor("upstream");
+            long deadline = System.nanoTime() + Duration.ofSeconds(flushSeconds).toNanos();
+            while (!allAcknowledged(buffer, upstreamCursor) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
             }
             ForwarderStats s = forwarder.stats();
+            boolean flushed = allAcknowledged(buffer, upstreamCursor);
             spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
-                    + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream");
+                    + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream"
+                    + (flushed ? "" : "; the rest stays in " + dir + " for next time"));
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /** True when no durable record lies after the cursor's committed position. */
+    private static boolean allAcknowledged(DurableBuffer buffer, Cursor cursor) throws java.io.IOException {
+        BufferReader r = buffer.reader();
+        r.seek(Math.max(r.position(), cursor.committedPosition()));
+        return r.next(1, 1).isEmpty();
     }
 }

@@ -124,12 +124,17 @@ public final class Demo {
                 signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs, products.stream()
                         .map(QuantizeStage.Product::dir).toList(), out.resolve("release")));
                 shadow = QuantizeStage.shadowInputs(products, o.test(), 200);
+                StringBuilder parity = new StringBuilder();
+                for (QuantizeStage.Product p : products) {
+                    parity.append(parity.length() == 0 ? "" : ", ").append(p.figures().target()).append(" on ")
+                            .append(p.figures().parity()).append(p.note().isEmpty() ? "" : " (" + p.note() + ")");
+                }
                 results.step(new Step(4, title4, Status.DONE, String.format(Locale.ROOT, "int8 (avr8), int16 "
-                        + "(cortex-m3), int32 (jvm) through the Quantizer SPI; parity on %d vectors per variant "
-                        + "between the reference integer runtime and model.json reloaded by the edgeloop-int "
-                        + "runtime (Java; sdk-quantize's simavr/qemu harness is not in this build yet); one "
-                        + "Ed25519-signed bundle %s verified for every variant", QuantizeStage.PARITY_VECTORS,
-                        signed.get().bundle().getFileName())));
+                        + "(cortex-m3), int32 (jvm) through the Quantizer SPI; parity on %d vectors per variant: %s "
+                        + "(simavr/qemu: the generated C against the Java reference runtime, bit for bit; java: the "
+                        + "reference model against model.json reloaded by the edgeloop-int runtime); the previous "
+                        + "and the new release signed with Ed25519 (%s) and verified for every variant",
+                        QuantizeStage.PARITY_VECTORS, parity, signed.get().bundle().getFileName())));
             } catch (Exception | LinkageError e) {
                 fail(results, 4, title4, e);
             }

@@ -68,10 +68,17 @@ public final class BufferBenchmark {
         for (String[] c : configs) {
             measure(c[0], c[1], Integer.parseInt(c[2]), Math.min(runTime.toNanos(), 200_000_000L));
         }
-        // round-robin repetitions, so that a disk busy for a while slows every configuration alike
+        // round-robin repetitions in a seeded shuffled order, so that a disk busy for a while (or the writeback of
+        // the configuration before) slows every configuration alike
         long[][][] runs = new long[configs.size()][repetitions][];
+        java.util.Random order = new java.util.Random(20261129L);
         for (int rep = 0; rep < repetitions; rep++) {
+            List<Integer> idx = new ArrayList<>();
             for (int i = 0; i < configs.size(); i++) {
+                idx.add(i);
+            }
+            java.util.Collections.shuffle(idx, order);
+            for (int i : idx) {
                 String[] c = configs.get(i);
                 runs[i][rep] = measure(c[0], c[1], Integer.parseInt(c[2]), runTime.toNanos());
             }
@@ -91,6 +98,7 @@ public final class BufferBenchmark {
 
     private long[] measure(String system, String policy, int size, long budget) throws IOException {
         Path d = Files.createTempDirectory(dir, system + "-" + policy + "-");
+        settle();
         try {
             return once(system, policy, size, d, budget);
         } finally {
@@ -257,6 +265,17 @@ public final class BufferBenchmark {
             }
         } finally {
             deleteTree(d);
+        }
+    }
+
+    /** Writes back every dirty page first, so no configuration pays for the previous one's writeback. */
+    private static void settle() {
+        try {
+            new ProcessBuilder("sync").start().waitFor();
+        } catch (IOException e) {
+            // no sync command on this platform: measurements are then only interleaved
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -263,10 +263,12 @@ public final class IngestBench {
             if (broker != null) {
                 broker.close();
             }
+            double stopped = seconds(c0);
             if (ownsDir) {
                 deleteRecursively(work);
             }
-            progress.accept(String.format("stopped the broker and removed the work files in %.1f s", seconds(c0)));
+            progress.accept(String.format("stopped the broker in %.1f s; removed the work files in %.1f s", stopped,
+                    seconds(c0) - stopped));
         }
     }
 

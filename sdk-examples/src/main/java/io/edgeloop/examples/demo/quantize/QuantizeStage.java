@@ -53,8 +53,9 @@ public final class QuantizeStage {
      * @param figures the report figures
      * @param dir     its quantized-model directory
      * @param model   the integer model
+     * @param note    why parity ran where it did, when not on the variant's simulator
      */
-    public record Product(DemoResults.Variant figures, Path dir, IntModel model) {
+    public record Product(DemoResults.Variant figures, Path dir, IntModel model, String note) {
     }
 
     /**
@@ -111,7 +112,7 @@ public final class QuantizeStage {
             console.line("%-9s %-5s float %.2f %%  quantized %.2f %%  parity on %s: %d/%d mismatches  flash %d B "
                     + "(%s)", target.id(), q.scheme(), floatAcc, qAcc, pr.where(), pr.mismatches(), pr.vectors(), flash,
                     report.path("sizeSource").asText());
-            out.add(new Product(figures, qdir, im));
+            out.add(new Product(figures, qdir, im, pr.note()));
             console.progress("quantizing variants", ++done, VARIANTS.size());
         }
         return out;
@@ -221,7 +222,7 @@ public final class QuantizeStage {
         private final long seed;
 
         /** What a parity check found. */
-        record Result(String where, long vectors, long mismatches) {
+        record Result(String where, long vectors, long mismatches, String note) {
         }
 
         ParityCheck(io.edgeloop.api.runtime.ModelRuntime runtime, long seed) {
@@ -243,7 +244,7 @@ public final class QuantizeStage {
                     mismatches++;
                 }
             }
-            return new Result("java", inputs.length, mismatches);
+            return new Result("java", inputs.length, mismatches, "");
         }
     }
 }
