@@ -49,11 +49,14 @@ import java.util.function.Function;
 public final class DeviceAgent {
     private static final String BOOT = "boot.json";
     private static final String COUNTERS = "counters.json";
+    private static final String TRUST = "trust.json";
 
     private final Object lock = new Object();
     private final String deviceId;
     private final TargetProfile target;
-    private final BundleVerifier verifier;
+    private BundleVerifier verifier;
+    private final BundleLimits limits;
+    private final Clock clock;
     private final DeviceStorage storage;
     private final Function<String, ModelRuntime> runtimes;
     private final CrashInjector crash;
@@ -74,6 +77,8 @@ public final class DeviceAgent {
         this.deviceId = b.deviceId;
         this.target = b.target;
         this.verifier = new BundleVerifier(b.trust, b.limits, b.clock);
+        this.limits = b.limits;
+        this.clock = b.clock;
         this.storage = b.storage;
         this.runtimes = b.runtimes;
         this.crash = b.crash;
@@ -384,6 +389,7 @@ public final class DeviceAgent {
         try {
             JsonNode mj = CanonicalJson.parse(meta.get());
             ArtifactEntry a;
+            BundleManifest verified = null;
             if (justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
                     && java.util.Arrays.equals(sig.get(), justVerified.signaturesBytes())) {
                 String path = mj.path("path").asText();
@@ -394,13 +400,14 @@ public final class DeviceAgent {
                     return Optional.empty();
                 }
             } else {
-                a = verifier.verifyInstalled(man.get(), sig.get(), mj.path("path").asText(), art.get());
+                String path = mj.path("path").asText();
+                verified = verifier.verifyInstalledManifest(man.get(), sig.get(), path, art.get());
+                a = verified.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
             }
             if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
                 return Optional.empty();
             }
-            BundleManifest m = justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
-                    ? justVerified.manifest() : BundleVerifier.parseManifest(man.get());
+            BundleManifest m = verified != null ? verified : justVerified.manifest();
             return Optional.of(new Slot(m, load(a, art.get()), m.sequence(), m.securityEpoch()));
         } catch (BundleVerificationException e) {
             return Optional.empty();
@@ -449,7 +456,42 @@ public final class DeviceAgent {
     }
 
     /** Start-up recovery: the boot record, the counters, and a verified active slot. */
+    /**
+     * Replaces the device's trust root with a newer one, after checking that it is signed by the current root's
+     * threshold and its own ({@link TrustRoot#acceptRotation}); the new root is persisted and used from now on,
+     * also after restarts. Installed models stay valid only if the new root still trusts their signers.
+     *
+     * @param next the proposed trust root
+     * @throws io.edgeloop.ota.trust.TrustException when the rotation is not properly signed, older, or expired
+     * @throws IOException                          when storage fails
+     */
+    public void rotateTrust(TrustRoot next) throws IOException {
+        synchronized (lock) {
+            TrustRoot accepted = verifier.trust().acceptRotation(next, clock.instant());
+            storage.writeAtomic(TRUST, accepted.toBytes());
+            verifier = new BundleVerifier(accepted, limits, clock);
+        }
+    }
+
+    /** @return the trust root in use */
+    public TrustRoot trust() {
+        synchronized (lock) {
+            return verifier.trust();
+        }
+    }
+
     private void recover() throws IOException {
+        Optional<byte[]> t = storage.read(TRUST);
+        if (t.isPresent()) {
+            TrustRoot stored = TrustRoot.parse(t.get());
+            if (stored.version() > verifier.trust().version()) {
+                // accepted by rotateTrust earlier; re-check the chain from the provisioned root when it is direct
+                if (stored.version() == verifier.trust().version() + 1) {
+                    verifier.trust().acceptRotation(stored, stored.createdAt());
+                }
+                verifier = new BundleVerifier(stored, limits, clock);
+            }
+        }
         Optional<byte[]> c = storage.read(COUNTERS);
         if (c.isPresent()) {
             JsonNode n = CanonicalJson.parse(c.get());

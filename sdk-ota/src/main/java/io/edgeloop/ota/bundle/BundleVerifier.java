@@ -220,6 +220,22 @@ public final class BundleVerifier {
      */
     public ArtifactEntry verifyInstalled(byte[] manifestBytes, byte[] signaturesBytes, String path, byte[] artifact)
             throws BundleVerificationException {
+        BundleManifest m = verifyInstalledManifest(manifestBytes, signaturesBytes, path, artifact);
+        return m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
+    }
+
+    /**
+     * As {@link #verifyInstalled}, returning the whole verified manifest.
+     *
+     * @param manifestBytes   the stored canonical manifest
+     * @param signaturesBytes the stored signatures.json
+     * @param path            the artifact's path in the manifest
+     * @param artifact        the stored artifact bytes
+     * @return the manifest
+     * @throws BundleVerificationException naming the failed check
+     */
+    public BundleManifest verifyInstalledManifest(byte[] manifestBytes, byte[] signaturesBytes, String path,
+            byte[] artifact) throws BundleVerificationException {
         ThresholdResult t = trust.check(BundleManifest.signedBytes(manifestBytes), parseSignatures(signaturesBytes));
         if (!t.met()) {
             throw new BundleVerificationException(Check.THRESHOLD, "installed manifest: " + t.describe());
@@ -240,7 +256,7 @@ public final class BundleVerifier {
             throw new BundleVerificationException(Check.DIGEST, "installed artifact " + path
                     + " does not match its manifest entry");
         }
-        return a;
+        return m;
     }
 
     /**

@@ -211,15 +211,7 @@ public final class FleetSimulator {
     private SimulationReport simulate(java.util.concurrent.ExecutorService pool, List<Sim> sims, Map<String, Sim> byId,
             Map<FailureKind, Integer> injected, TrustRoot trust, Clock clock, byte[] newBundle,
             BundleManifest newManifest) {
-        parallel(pool, sims, s -> {
-            try {
-                s.agent = agent(s.device.id(), s.target, trust, s.storage, clock,
-                        s.failure == FailureKind.GOLDEN_MISMATCH, CrashInjector.NONE);
-                return s;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        // devices boot (open their agent) when the campaign first reaches them
         int manifestLength = newManifest.canonicalBytes().length;
         WaveExecutor exec = new WaveExecutor() {
             @Override
@@ -230,6 +222,7 @@ public final class FleetSimulator {
                         return null;
                     }
                     try {
+                        boot(s, trust, clock);
                         return deliver(s, newBundle, manifestLength, trust, clock);
                     } catch (IOException e) {
                         return DeviceResult.failed("storage: " + e.getMessage());
@@ -262,10 +255,13 @@ public final class FleetSimulator {
                         inputs.add(x);
                     }
                     try {
+                        boot(s, trust, clock);
                         ShadowReport sr = s.agent.shadow(newBundle, inputs);
                         out.put(d.id(), sr.agreement());
                     } catch (BundleVerificationException e) {
                         out.put(d.id(), 0.0);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }
                 return out;
@@ -282,10 +278,12 @@ public final class FleetSimulator {
         int onNew = 0;
         int onOld = 0;
         int unverified = 0;
+        // reboot every device: start-up recovery re-verifies the active slot (signatures, digest, golden vectors on
+        // the device's runtime) and serves nothing unless it verifies
         List<Long> finals = parallel(pool, sims, s -> {
             try {
-                long seq = s.agent.status().activeSequence();
-                return s.agent.activeSlotVerifies() && seq >= 1 ? seq : -1L;
+                return agent(s.device.id(), s.target, trust, s.storage, clock, s.failure == FailureKind.GOLDEN_MISMATCH,
+                        CrashInjector.NONE).status().activeSequence();
             } catch (IOException e) {
                 return -1L;
             }
@@ -306,6 +304,13 @@ public final class FleetSimulator {
     private static BundleManifest a(byte[] bundle, TrustRoot trust, Clock clock) throws IOException {
         return new io.edgeloop.ota.bundle.BundleVerifier(trust, BundleLimits.DEFAULT, clock)
                 .verify(bundle, io.edgeloop.ota.bundle.VerificationPolicy.builder().build()).manifest();
+    }
+
+    private static void boot(Sim s, TrustRoot trust, Clock clock) throws IOException {
+        if (s.agent == null) {
+            s.agent = agent(s.device.id(), s.target, trust, s.storage, clock, s.failure == FailureKind.GOLDEN_MISMATCH,
+                    CrashInjector.NONE);
+        }
     }
 
     private static DeviceResult deliver(Sim s, byte[] bundle, int manifestLength, TrustRoot trust, Clock clock)

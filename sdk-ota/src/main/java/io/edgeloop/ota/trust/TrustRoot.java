@@ -177,7 +177,8 @@ public final class TrustRoot {
 
     /**
      * Checks that {@code next} may replace this trust root: a higher version, not expired, signed by this root's
-     * threshold of keys (keys revoked by either file do not count) and by its own threshold.
+     * threshold of its unrevoked keys and by the new root's own threshold of its unrevoked keys (so keys being
+     * revoked by {@code next} can still vote it in, but never count for it).
      *
      * @param next the proposed trust root
      * @param now  the current time
@@ -194,9 +195,7 @@ public final class TrustRoot {
             throw new TrustException("trust rotation refused: the new trust file expired at " + next.expiresAt);
         }
         byte[] msg = next.signedBytes();
-        Builder oldView = toBuilder();
-        next.revoked.forEach(oldView::revoke);
-        ThresholdResult old = new TrustRoot(oldView, List.of()).check(msg, next.signatures);
+        ThresholdResult old = check(msg, next.signatures);
         if (!old.met()) {
             throw new TrustException("trust rotation refused: not signed by the current threshold (" + old.describe()
                     + ")");

@@ -136,4 +136,24 @@ class DeviceAgentTest {
         assertEquals(8, diff.samples());
         assertEquals(1, a.status().activeSequence(), "shadow installs nothing");
     }
+
+    @Test
+    @DisplayName("rotates its trust root only when old and new thresholds sign, persists it, and then trusts the new key")
+    void trustRotation(@TempDir Path dir) throws Exception {
+        SigningKey next = Fixtures.key(KeyAlgorithm.P256, 22);
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent a = open(s, TRUST, M3);
+        a.install(bundle(1, 0, 10));
+        TrustRoot v2 = TRUST.toBuilder().version(2).removeKey(K.keyId()).revoke(K.keyId()).key(next.publicKey())
+                .threshold(1).build();
+        assertThrows(io.edgeloop.ota.trust.TrustException.class, () -> a.rotateTrust(v2.signedBy(next)),
+                "the new key alone cannot take over");
+        a.rotateTrust(v2.signedBy(K, next));
+        assertEquals(Optional.of(Check.REVOKED_KEY), a.install(bundle(2, 0, 11)).check());
+        byte[] byNext = Fixtures.draft("har", 3, 0, 12, M3).sign(next);
+        DeviceAgent restarted = open(s, TRUST, M3);
+        assertEquals(2, restarted.trust().version(), "the rotated root survives a restart");
+        assertEquals(InstallOutcome.INSTALLED, restarted.install(byNext).outcome());
+        assertServes(restarted, 12);
+    }
 }
