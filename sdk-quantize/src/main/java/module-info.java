@@ -15,6 +15,8 @@ module io.edgeloop.quantize {
     requires org.tribuo.common.tree;
     requires org.tribuo.common.sgd;
     requires org.tribuo.math;
+    requires transitive org.tribuo.util.onnx;
+    requires com.google.protobuf;
     requires org.tribuo.classification.dtree;
     requires org.tribuo.regression.rtree;
 
@@ -25,6 +27,9 @@ module io.edgeloop.quantize {
     exports io.edgeloop.quantize.codegen;
     exports io.edgeloop.quantize.parity;
     exports io.edgeloop.quantize.train;
+    exports io.edgeloop.quantize.workflow;
+    exports io.edgeloop.quantize.bench;
+    exports io.edgeloop.quantize.qat;
 
     provides io.edgeloop.api.quantize.QuantizerProvider with
             io.edgeloop.quantize.provider.Int8QuantizerProvider,

@@ -117,14 +117,16 @@ public final class TestModels {
      * @param n    features
      * @param rows rows
      * @param seed seed
-     * @return an MLP n-16(ReLU)-8(ReLU6)-3
+     * @param hidden the first hidden width (the second is half of it)
+     * @return an MLP n-hidden(ReLU)-hidden/2(ReLU6)-3
      */
-    public static NetworkModel mlp(int n, double[][] rows, long seed) {
+    public static NetworkModel mlp(int n, double[][] rows, long seed, int hidden) {
         Random r = new Random(seed);
+        int h2 = hidden / 2;
         return new NetworkModel(names(n), List.of("a", "b", "c"), standardize(rows),
-                List.of(new DenseLayer(matrix(r, 16, n, 1.0 / Math.sqrt(n)), vector(r, 16, 0.3), Activation.RELU),
-                        new DenseLayer(matrix(r, 8, 16, 0.6), vector(r, 8, 0.3), Activation.RELU6),
-                        new DenseLayer(matrix(r, 3, 8, 0.8), vector(r, 3, 0.1), Activation.NONE)),
+                List.of(new DenseLayer(matrix(r, hidden, n, 1.0 / Math.sqrt(n)), vector(r, hidden, 0.3), Activation.RELU),
+                        new DenseLayer(matrix(r, h2, hidden, 0.6), vector(r, h2, 0.3), Activation.RELU6),
+                        new DenseLayer(matrix(r, 3, h2, 0.8), vector(r, 3, 0.1), Activation.NONE)),
                 Head.SOFTMAX);
     }
 
@@ -170,7 +172,7 @@ public final class TestModels {
     public static java.util.Map<String, Object[]> all(int n) {
         double[][] rows = wideRows(n, 2000, 11);
         java.util.Map<String, Object[]> m = new java.util.LinkedHashMap<>();
-        FloatModel[] models = {logistic(n, 3, rows, 1), linearRegression(n, rows, 2), mlp(n, rows, 3),
+        FloatModel[] models = {logistic(n, 3, rows, 1), linearRegression(n, rows, 2), mlp(n, rows, 3, n > 8 ? 16 : 4),
             forest(n, rows, 1, 6, false, 4), forest(n, rows, 8, 5, false, 5), forest(n, rows, 4, 5, true, 6)};
         String[] names = {"logistic", "linear-regression", "mlp", "cart", "forest", "regression-forest"};
         for (int i = 0; i < models.length; i++) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 BenchLabelCommand.class,
                 BenchOtaCommand.class,
                 BenchIngestCommand.class,
+                BenchQuantizeCommand.class,
         })
 public final class BenchCommand extends CommandGroup {
 }

@@ -1,14 +1,86 @@
 package io.edgeloop.cli.quantize;
 
-import io.edgeloop.cli.CommandGroup;
+import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.runtime.ModelFormat;
+import io.edgeloop.quantize.workflow.QuantizeWorkflow;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code edgeloop quantize}: Quantize models, evaluate them and check parity on targets.
+ * {@code edgeloop quantize}: quantizes a model into a quantized-model directory ({@code model.json}, C sources,
+ * report, golden vectors); subcommands {@code eval} and {@code parity} check a directory.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
-@Command(name = "quantize", mixinStandardHelpOptions = true, description = "Quantize models, evaluate them and check parity on targets.",
-        subcommands = {})
-public final class QuantizeCommand extends CommandGroup {
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = "Quantize models, evaluate them and check parity on targets.",
+        subcommands = {
+            QuantizeEvalCommand.class,
+            QuantizeParityCommand.class,
+        })
+public final class QuantizeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "A model written by 'edgeloop train'.")
+    private Path model;
+
+    @Option(names = "--calib", paramLabel = "CSV", description = "Representative rows (the model's feature columns).")
+    private Path calib;
+
+    @Option(names = "--scheme", paramLabel = "SCHEME", description = "int8, int16 or int32.")
+    private String scheme;
+
+    @Option(names = "--target", paramLabel = "TARGET", description = "avr8, cortex-m0, cortex-m3, cortex-m4f or jvm.")
+    private String target;
+
+    @Option(names = "--calibration", defaultValue = "auto", paramLabel = "METHOD",
+            description = "auto, min-max, percentile or mse (default: ${DEFAULT-VALUE}).")
+    private String calibration;
+
+    @Option(names = "--weights", paramLabel = "WIDTH", description = "Weight width for int16: int8 or int16 (default int16).")
+    private String weights;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
+    private Path out;
+
+    @Option(names = "--qat-label", paramLabel = "COLUMN",
+            description = "Fine-tune with quantization-aware training on --calib first, with this label column "
+                    + "(linear models and dense nets).")
+    private String qatLabel;
+
+    @Option(names = "--qat-epochs", defaultValue = "2", description = "QAT epochs (default: ${DEFAULT-VALUE}).")
+    private int qatEpochs;
+
+    @Option(names = "--qat-lr", defaultValue = "0.0001", description = "QAT learning rate (default: ${DEFAULT-VALUE}).")
+    private double qatLr;
+
+    @Override
+    public Integer call() throws Exception {
+        if (model == null && calib == null && scheme == null && target == null && out == null) {
+            CommandLine cl = spec.commandLine();
+            cl.usage(cl.getErr());
+            return io.edgeloop.cli.Edgeloop.EXIT_USAGE;
+        }
+        if (model == null || calib == null || scheme == null || target == null || out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "quantize needs --model, --calib, --scheme, --target and --out");
+        }
+        QuantizedArtifact a = qatLabel == null
+                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, out)
+                : QuantizeWorkflow.quantizeWithQat(model, calib, qatLabel, qatEpochs, qatLr, scheme, target, calibration,
+                        weights, out);
+        String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
+        spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
+                + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "
+                + ModelFormat.FORMAT_VERSION + ")");
+        spec.commandLine().getOut().println(report.trim());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
 }

@@ -12,7 +12,8 @@ import java.util.Set;
  * Test vectors shared by the Java side and the device driver: a fixed list of edge vectors (range ends, the
  * integer that stands for real zero, tree thresholds and their neighbours) followed by pseudo-random vectors from
  * xorshift32, which the generated C driver reproduces exactly, so thousands of vectors need no storage on the
- * device. Outputs are folded into an FNV-1a hash over their little-endian int32 bytes.
+ * device (one draw feeds four int8 or two int16 inputs, to keep 8-bit targets fast). Outputs are folded into an
+ * FNV-1a hash over their little-endian int32 bytes.
  *
  * <p>Thread-safe: stateless.
  */
@@ -56,8 +57,18 @@ public final class TestVectors {
      */
     public static long[] randomRange(InputQuantization iq) {
         long lo = Math.max(iq.min(), -(1L << 24));
-        long hi = Math.min(iq.max(), 1L << 24);
+        long hi = Math.min(iq.max(), (1L << 24) - 1);
         return new long[] {lo, hi};
+    }
+
+    /**
+     * How many features one xorshift32 draw feeds: 4 for a 256-value span (one byte each), 2 for 65536, else 1.
+     *
+     * @param span {@code hi - lo + 1}
+     * @return features per draw
+     */
+    public static int featuresPerDraw(long span) {
+        return span == 256 ? 4 : span == 65536 ? 2 : 1;
     }
 
     /**
@@ -137,10 +148,18 @@ public final class TestVectors {
      */
     public static void random(int[] state, long lo, long hi, int[] v) {
         long span = hi - lo + 1;
+        int per = featuresPerDraw(span);
+        int bits = 32 / per;
         for (int i = 0; i < v.length; i++) {
-            state[0] = xorshift32(state[0]);
+            if (i % per == 0) {
+                state[0] = xorshift32(state[0]);
+            }
             long r = Integer.toUnsignedLong(state[0]);
-            v[i] = (int) (lo + (span >= (1L << 32) ? r : r % span));
+            if (per > 1) {
+                v[i] = (int) (lo + ((r >>> (bits * (i % per))) & (span - 1)));
+            } else {
+                v[i] = (int) (lo + (span >= (1L << 32) ? r : r % span));
+            }
         }
     }
 
@@ -171,7 +190,20 @@ public final class TestVectors {
      * @return the vectors
      */
     public static int[][] all(IntModel model, int count, long seed) {
-        List<int[]> e = edges(model, Math.min(count, 64));
+        return all(model, count, seed, 64);
+    }
+
+    /**
+     * All vectors with a limit on the number of edge vectors.
+     *
+     * @param model     the model
+     * @param count     how many
+     * @param seed      the seed
+     * @param edgeLimit the largest number of edge vectors
+     * @return the vectors
+     */
+    public static int[][] all(IntModel model, int count, long seed, int edgeLimit) {
+        List<int[]> e = edges(model, Math.min(count, edgeLimit));
         int[][] out = new int[count][];
         int k = 0;
         for (; k < e.size(); k++) {

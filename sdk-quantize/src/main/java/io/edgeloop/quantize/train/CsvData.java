@@ -117,6 +117,41 @@ public final class CsvData {
         }
     }
 
+    /**
+     * Reads only the named feature columns (in that order) and the label column; other columns (dates, ids) are
+     * ignored.
+     *
+     * @param file     the CSV file
+     * @param features the feature columns
+     * @param label    the label column, or null
+     * @return the table with exactly {@code features}
+     * @throws IOException              when the file cannot be read
+     * @throws IllegalArgumentException when a column is missing or a value is not numeric
+     */
+    public static CsvData readColumns(Path file, List<String> features, String label) throws IOException {
+        List<String> header;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String h = r.readLine();
+            if (h == null) {
+                throw new IllegalArgumentException(file + " is empty; expected a header row");
+            }
+            header = split(h);
+        }
+        java.util.Set<String> drop = new java.util.HashSet<>(header);
+        drop.removeAll(features);
+        if (label != null) {
+            drop.remove(label);
+        }
+        for (String f : features) {
+            if (!header.contains(f)) {
+                throw new IllegalArgumentException("The model needs feature '" + f + "' which " + file + " lacks (columns: "
+                        + String.join(", ", header) + ")");
+            }
+        }
+        CsvData d = read(file, label, drop);
+        return new CsvData(features, d.rowsInOrder(features), d.labels);
+    }
+
     private static List<String> split(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();

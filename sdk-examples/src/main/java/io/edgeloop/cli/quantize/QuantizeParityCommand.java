@@ -1,0 +1,58 @@
+package io.edgeloop.cli.quantize;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.workflow.QuantizeWorkflow;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgeloop quantize parity}: runs the generated C code on a target (host gcc, simavr, qemu) and compares
+ * every output with the Java runtime. Exits 1 when any output differs.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "parity", mixinStandardHelpOptions = true,
+        description = "Run the generated C code on a target and compare it bit for bit with the Java runtime.")
+public final class QuantizeParityCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A quantized-model directory.")
+    private Path dir;
+
+    @Option(names = "--target", required = true, paramLabel = "T", description = "host, avr8, cortex-m3 or cortex-m0.")
+    private String target;
+
+    @Option(names = "--vectors", defaultValue = "10000", paramLabel = "N",
+            description = "Number of vectors (default: ${DEFAULT-VALUE}).")
+    private int vectors;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--json", description = "Print JSON.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        ParityResult r = QuantizeWorkflow.parity(dir, target, vectors, seed);
+        if (json) {
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r.toMap()));
+        } else {
+            spec.commandLine().getOut().println(r.target() + ": " + r.vectors() + " vectors, " + r.mismatches()
+                    + " mismatches, flash " + r.flashBytes() + " B, RAM " + r.ramBytes() + " B"
+                    + (r.cyclesPerInference().isPresent() ? ", " + r.cyclesPerInference().getAsLong() + " cycles/inference"
+                    : ""));
+        }
+        spec.commandLine().getOut().flush();
+        if (r.mismatches() != 0) {
+            throw new IllegalStateException(r.mismatches() + " of " + r.vectors() + " vectors differ between "
+                    + r.target() + " and the Java runtime");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,522 @@
+package io.edgeloop.quantize.importer;
+
+import ai.onnx.proto.OnnxMl;
+import io.edgeloop.quantize.ir.Activation;
+import io.edgeloop.quantize.ir.DecisionTree;
+import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.FeatureScaling;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.ir.Head;
+import io.edgeloop.quantize.ir.NetworkModel;
+import io.edgeloop.quantize.ir.TreeEnsembleModel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Imports an ONNX subset: chains of {@code Gemm} / {@code MatMul} + {@code Add} with {@code Relu} or
+ * {@code Clip(0, 6)} between them and an optional final {@code Sigmoid} or {@code Softmax} (small MLPs and
+ * linear models, as PyTorch or Tribuo export them), and {@code ai.onnx.ml} {@code TreeEnsembleClassifier}
+ * (each leaf votes for one class) / {@code TreeEnsembleRegressor} (one target, SUM or AVERAGE).
+ *
+ * <p>Feature names come from the model's metadata property {@value #FEATURES_KEY} (comma-separated), else
+ * {@code f0..f(n-1)}. Class names come from {@code classlabels_*} or metadata {@value #CLASSES_KEY}; a network
+ * without them is a regression unless its head is Sigmoid/Softmax (then classes are {@code 0..k-1}).
+ * Tree thresholds compare the double input with the float32 threshold; ONNX runtimes compare in float32, which
+ * can differ for inputs within float32 rounding of a threshold.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class OnnxImporter {
+    /** Metadata key listing feature names. */
+    public static final String FEATURES_KEY = "edgeloop.features";
+    /** Metadata key listing class names. */
+    public static final String CLASSES_KEY = "edgeloop.classes";
+
+    /** Creates an importer. */
+    public OnnxImporter() {
+    }
+
+    /**
+     * @param file an ONNX file
+     * @return the IR model
+     * @throws IOException when the file is not ONNX or uses unsupported operators (the message names them)
+     */
+    public FloatModel read(Path file) throws IOException {
+        OnnxMl.ModelProto m;
+        try {
+            m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IOException("Not an ONNX model: " + file + " (" + e.getMessage() + ")", e);
+        }
+        if (!m.hasGraph() || m.getGraph().getNodeCount() == 0) {
+            throw new IOException("Not an ONNX model: " + file + " has no graph");
+        }
+        try {
+            return fromModel(m);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Cannot import ONNX model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param m a parsed ONNX model
+     * @return the IR model
+     * @throws IllegalArgumentException for unsupported graphs
+     */
+    public FloatModel fromModel(OnnxMl.ModelProto m) {
+        OnnxMl.GraphProto g = m.getGraph();
+        Map<String, String> meta = new HashMap<>();
+        for (OnnxMl.StringStringEntryProto p : m.getMetadataPropsList()) {
+            meta.put(p.getKey(), p.getValue());
+        }
+        Map<String, OnnxMl.TensorProto> init = new LinkedHashMap<>();
+        for (OnnxMl.TensorProto t : g.getInitializerList()) {
+            init.put(t.getName(), t);
+        }
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("TreeEnsembleClassifier") || n.getOpType().equals("TreeEnsembleRegressor")) {
+                return trees(n, meta, inputWidth(g, init));
+            }
+        }
+        return network(g, init, meta);
+    }
+
+    private static int inputWidth(OnnxMl.GraphProto g, Map<String, OnnxMl.TensorProto> init) {
+        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
+            if (init.containsKey(v.getName())) {
+                continue;
+            }
+            List<OnnxMl.TensorShapeProto.Dimension> dims = v.getType().getTensorType().getShape().getDimList();
+            if (!dims.isEmpty() && dims.get(dims.size() - 1).hasDimValue()) {
+                return (int) dims.get(dims.size() - 1).getDimValue();
+            }
+        }
+        return -1;
+    }
+
+    private static List<String> names(Map<String, String> meta, String key, int n, String prefix) {
+        List<String> l = new ArrayList<>();
+        if (meta.containsKey(key)) {
+            for (String s : meta.get(key).split(",")) {
+                l.add(s.trim());
+            }
+            if (n >= 0 && l.size() != n) {
+                throw new IllegalArgumentException("metadata '" + key + "' lists " + l.size() + " names for " + n);
+            }
+            return l;
+        }
+        for (int i = 0; i < n; i++) {
+            l.add(prefix + i);
+        }
+        return l;
+    }
+
+    private NetworkModel network(OnnxMl.GraphProto g, Map<String, OnnxMl.TensorProto> init, Map<String, String> meta) {
+        List<double[][]> weights = new ArrayList<>();
+        List<double[]> biases = new ArrayList<>();
+        List<Activation> acts = new ArrayList<>();
+        Head head = null;
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("Identity") || n.getOpType().equals("Flatten")) {
+                continue;
+            }
+            if (head != null) {
+                throw new IllegalArgumentException("operator " + n.getOpType() + " after the " + head + " head");
+            }
+            switch (n.getOpType()) {
+                case "Gemm": {
+                    double[][] b = matrix(tensor(init, n.getInput(1)));
+                    double alpha = attrF(n, "alpha", 1);
+                    double beta = attrF(n, "beta", 1);
+                    if (attrI(n, "transA", 0) != 0) {
+                        throw new IllegalArgumentException("Gemm with transA=1 is not supported");
+                    }
+                    double[][] w = attrI(n, "transB", 0) != 0 ? b : transpose(b);
+                    scale(w, alpha);
+                    double[] bias = new double[w.length];
+                    if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                        double[] c = broadcast(values(tensor(init, n.getInput(2))), w.length);
+                        for (int o = 0; o < bias.length; o++) {
+                            bias[o] = beta * c[o];
+                        }
+                    }
+                    weights.add(w);
+                    biases.add(bias);
+                    acts.add(Activation.NONE);
+                    break;
+                }
+                case "MatMul":
+                    weights.add(transpose(matrix(tensor(init, n.getInput(1)))));
+                    biases.add(new double[weights.get(weights.size() - 1).length]);
+                    acts.add(Activation.NONE);
+                    break;
+                case "Add": {
+                    if (weights.isEmpty()) {
+                        throw new IllegalArgumentException("Add before any Gemm/MatMul");
+                    }
+                    String c = init.containsKey(n.getInput(1)) ? n.getInput(1) : n.getInput(0);
+                    double[] bias = biases.get(biases.size() - 1);
+                    double[] v = broadcast(values(tensor(init, c)), bias.length);
+                    for (int o = 0; o < bias.length; o++) {
+                        bias[o] += v[o];
+                    }
+                    break;
+                }
+                case "Relu":
+                    setActivation(acts, Activation.RELU);
+                    break;
+                case "Clip": {
+                    double lo = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? values(tensor(init, n.getInput(1)))[0]
+                            : attrF(n, "min", Double.NEGATIVE_INFINITY);
+                    double hi = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? values(tensor(init, n.getInput(2)))[0]
+                            : attrF(n, "max", Double.POSITIVE_INFINITY);
+                    if (lo != 0 || hi != 6) {
+                        throw new IllegalArgumentException("Clip(" + lo + ", " + hi + ") is not supported; only Clip(0, 6) (ReLU6)");
+                    }
+                    setActivation(acts, Activation.RELU6);
+                    break;
+                }
+                case "Sigmoid":
+                    head = Head.LOGISTIC;
+                    break;
+                case "Softmax":
+                    head = Head.SOFTMAX;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unsupported ONNX operator " + n.getOpType()
+                            + "; supported: Gemm, MatMul, Add, Relu, Clip(0,6), Sigmoid, Softmax, TreeEnsembleClassifier, "
+                            + "TreeEnsembleRegressor");
+            }
+        }
+        if (weights.isEmpty()) {
+            throw new IllegalArgumentException("the graph has no Gemm or MatMul");
+        }
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int l = 0; l < weights.size(); l++) {
+            layers.add(new DenseLayer(weights.get(l), biases.get(l), acts.get(l)));
+        }
+        int n = layers.get(0).inputs();
+        int k = layers.get(layers.size() - 1).outputs();
+        List<String> features = names(meta, FEATURES_KEY, n, "f");
+        List<String> classes = head == null ? (meta.containsKey(CLASSES_KEY) ? names(meta, CLASSES_KEY, k, "") : List.of())
+                : names(meta, CLASSES_KEY, head == Head.LOGISTIC && k == 1 ? 2 : k, "");
+        if (head == null) {
+            head = classes.isEmpty() ? Head.IDENTITY : Head.ARGMAX;
+        }
+        return new NetworkModel(features, classes, FeatureScaling.identity(n), layers, head);
+    }
+
+    private static void setActivation(List<Activation> acts, Activation a) {
+        if (acts.isEmpty() || acts.get(acts.size() - 1) != Activation.NONE) {
+            throw new IllegalArgumentException(a + " must follow a Gemm/MatMul(+Add)");
+        }
+        acts.set(acts.size() - 1, a);
+    }
+
+    private static TreeEnsembleModel trees(OnnxMl.NodeProto n, Map<String, String> meta, int width) {
+        boolean classifier = n.getOpType().equals("TreeEnsembleClassifier");
+        long[] treeIds = ints(n, "nodes_treeids");
+        long[] nodeIds = ints(n, "nodes_nodeids");
+        long[] featureIds = ints(n, "nodes_featureids");
+        float[] values = floats(n, "nodes_values");
+        List<String> modes = strings(n, "nodes_modes");
+        long[] trueIds = ints(n, "nodes_truenodeids");
+        long[] falseIds = ints(n, "nodes_falsenodeids");
+        int count = treeIds.length;
+        if (nodeIds.length != count || featureIds.length != count || values.length != count || modes.size() != count
+                || trueIds.length != count || falseIds.length != count) {
+            throw new IllegalArgumentException("tree node attributes have different lengths");
+        }
+        String prefix = classifier ? "class_" : "target_";
+        long[] leafTree = ints(n, prefix + "treeids");
+        long[] leafNode = ints(n, prefix + "nodeids");
+        long[] leafId = ints(n, prefix + "ids");
+        float[] leafWeight = floats(n, prefix + "weights");
+        Map<Long, Map<Long, double[]>> leafValues = new HashMap<>();
+        int outputs = classifier ? Math.max(ints(n, "classlabels_int64s").length, strings(n, "classlabels_strings").size())
+                : (int) attrI(n, "n_targets", 1);
+        if (!classifier && outputs != 1) {
+            throw new IllegalArgumentException("TreeEnsembleRegressor with " + outputs + " targets; only 1 is supported");
+        }
+        for (int i = 0; i < leafTree.length; i++) {
+            double[] v = leafValues.computeIfAbsent(leafTree[i], k -> new HashMap<>())
+                    .computeIfAbsent(leafNode[i], k -> new double[Math.max(outputs, 1)]);
+            v[(int) leafId[i]] += leafWeight[i];
+        }
+        String aggregate = attrS(n, "aggregate_function", "SUM");
+        float[] base = floats(n, "base_values");
+        for (float b : base) {
+            if (b != 0) {
+                throw new IllegalArgumentException("non-zero base_values are not supported");
+            }
+        }
+        if (!classifier && !aggregate.equals("SUM") && !aggregate.equals("AVERAGE")) {
+            throw new IllegalArgumentException("aggregate_function " + aggregate + " is not supported (SUM, AVERAGE)");
+        }
+        Map<Long, List<Integer>> byTree = new java.util.TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            byTree.computeIfAbsent(treeIds[i], k -> new ArrayList<>()).add(i);
+        }
+        int maxFeature = 0;
+        List<DecisionTree> trees = new ArrayList<>();
+        for (Map.Entry<Long, List<Integer>> e : byTree.entrySet()) {
+            Map<Long, Integer> rowOf = new HashMap<>();
+            for (int row : e.getValue()) {
+                rowOf.put(nodeIds[row], row);
+            }
+            List<Integer> order = new ArrayList<>();
+            Map<Long, Integer> index = new HashMap<>();
+            // Pre-order from node 0 so children follow parents.
+            java.util.ArrayDeque<Long> stack = new java.util.ArrayDeque<>();
+            stack.push(0L);
+            while (!stack.isEmpty()) {
+                long id = stack.pop();
+                Integer row = rowOf.get(id);
+                if (row == null) {
+                    throw new IllegalArgumentException("tree " + e.getKey() + " references missing node " + id);
+                }
+                if (index.containsKey(id)) {
+                    throw new IllegalArgumentException("tree " + e.getKey() + " is not a tree (node " + id + " twice)");
+                }
+                index.put(id, order.size());
+                order.add(row);
+                if (!modes.get(row).equals("LEAF")) {
+                    stack.push(falseIds[row]);
+                    stack.push(trueIds[row]);
+                }
+            }
+            int size = order.size();
+            int[] f = new int[size];
+            double[] t = new double[size];
+            int[] left = new int[size];
+            int[] right = new int[size];
+            double[] v = new double[size];
+            for (int k = 0; k < size; k++) {
+                int row = order.get(k);
+                String mode = modes.get(row);
+                if (mode.equals("LEAF")) {
+                    f[k] = -1;
+                    double[] lv = leafValues.getOrDefault(e.getKey(), Map.of()).get(nodeIds[row]);
+                    if (lv == null) {
+                        throw new IllegalArgumentException("leaf " + nodeIds[row] + " of tree " + e.getKey() + " has no value");
+                    }
+                    if (classifier) {
+                        int cls = -1;
+                        for (int c = 0; c < lv.length; c++) {
+                            if (lv[c] != 0) {
+                                if (cls >= 0) {
+                                    throw new IllegalArgumentException("leaves holding class distributions are not "
+                                            + "supported; each leaf must vote for one class");
+                                }
+                                cls = c;
+                            }
+                        }
+                        v[k] = Math.max(cls, 0);
+                    } else {
+                        v[k] = lv[0] * (aggregate.equals("SUM") ? byTree.size() : 1);
+                    }
+                    continue;
+                }
+                f[k] = (int) featureIds[row];
+                maxFeature = Math.max(maxFeature, f[k]);
+                double thr = values[row];
+                int tIdx = index.get(trueIds[row]);
+                int fIdx = index.get(falseIds[row]);
+                switch (mode) {
+                    case "BRANCH_LEQ":
+                        t[k] = thr;
+                        left[k] = tIdx;
+                        right[k] = fIdx;
+                        break;
+                    case "BRANCH_GT":
+                        t[k] = thr;
+                        left[k] = fIdx;
+                        right[k] = tIdx;
+                        break;
+                    case "BRANCH_LT":
+                        // x < t  <=>  !(x > nextDown(t))
+                        t[k] = Math.nextDown(thr);
+                        left[k] = tIdx;
+                        right[k] = fIdx;
+                        break;
+                    case "BRANCH_GTE":
+                        t[k] = Math.nextDown(thr);
+                        left[k] = fIdx;
+                        right[k] = tIdx;
+                        break;
+                    default:
+                        throw new IllegalArgumentException("node mode " + mode + " is not supported");
+                }
+            }
+            trees.add(new DecisionTree(f, t, left, right, v));
+        }
+        int n0 = width > 0 ? width : maxFeature + 1;
+        List<String> features = names(meta, FEATURES_KEY, n0, "f");
+        List<String> classes = List.of();
+        if (classifier) {
+            classes = new ArrayList<>();
+            for (long l : ints(n, "classlabels_int64s")) {
+                classes.add(Long.toString(l));
+            }
+            classes.addAll(strings(n, "classlabels_strings"));
+        }
+        return new TreeEnsembleModel(features, classes, trees);
+    }
+
+    private static OnnxMl.TensorProto tensor(Map<String, OnnxMl.TensorProto> init, String name) {
+        OnnxMl.TensorProto t = init.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("operand '" + name + "' is not a constant initializer");
+        }
+        return t;
+    }
+
+    private static double[] values(OnnxMl.TensorProto t) {
+        int type = t.getDataType();
+        if (t.getFloatDataCount() > 0) {
+            double[] v = new double[t.getFloatDataCount()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = t.getFloatData(i);
+            }
+            return v;
+        }
+        if (t.getDoubleDataCount() > 0) {
+            double[] v = new double[t.getDoubleDataCount()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = t.getDoubleData(i);
+            }
+            return v;
+        }
+        ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        if (type == OnnxMl.TensorProto.DataType.FLOAT_VALUE) {
+            double[] v = new double[b.remaining() / 4];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = b.getFloat();
+            }
+            return v;
+        }
+        if (type == OnnxMl.TensorProto.DataType.DOUBLE_VALUE) {
+            double[] v = new double[b.remaining() / 8];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = b.getDouble();
+            }
+            return v;
+        }
+        throw new IllegalArgumentException("tensor '" + t.getName() + "' has data type " + type + "; only float and double");
+    }
+
+    private static double[][] matrix(OnnxMl.TensorProto t) {
+        if (t.getDimsCount() != 2) {
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' has " + t.getDimsCount() + " dimensions, expected 2");
+        }
+        int r = (int) t.getDims(0);
+        int c = (int) t.getDims(1);
+        double[] v = values(t);
+        if (v.length != r * c) {
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' holds " + v.length + " values for " + r + "x" + c);
+        }
+        double[][] m = new double[r][c];
+        for (int i = 0; i < r; i++) {
+            System.arraycopy(v, i * c, m[i], 0, c);
+        }
+        return m;
+    }
+
+    private static double[][] transpose(double[][] m) {
+        double[][] t = new double[m[0].length][m.length];
+        for (int i = 0; i < m.length; i++) {
+            for (int j = 0; j < m[0].length; j++) {
+                t[j][i] = m[i][j];
+            }
+        }
+        return t;
+    }
+
+    private static void scale(double[][] m, double a) {
+        for (double[] r : m) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] *= a;
+            }
+        }
+    }
+
+    private static double[] broadcast(double[] v, int n) {
+        if (v.length == n) {
+            return v;
+        }
+        if (v.length == 1) {
+            double[] r = new double[n];
+            java.util.Arrays.fill(r, v[0]);
+            return r;
+        }
+        throw new IllegalArgumentException("bias of " + v.length + " values for " + n + " outputs");
+    }
+
+    private static OnnxMl.AttributeProto attr(OnnxMl.NodeProto n, String name) {
+        for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals(name)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static double attrF(OnnxMl.NodeProto n, String name, double def) {
+        OnnxMl.AttributeProto a = attr(n, name);
+        return a == null ? def : a.getF();
+    }
+
+    private static long attrI(OnnxMl.NodeProto n, String name, long def) {
+        OnnxMl.AttributeProto a = attr(n, name);
+        return a == null ? def : a.getI();
+    }
+
+    private static String attrS(OnnxMl.NodeProto n, String name, String def) {
+        OnnxMl.AttributeProto a = attr(n, name);
+        return a == null ? def : a.getS().toString(StandardCharsets.UTF_8);
+    }
+
+    private static long[] ints(OnnxMl.NodeProto n, String name) {
+        OnnxMl.AttributeProto a = attr(n, name);
+        if (a == null) {
+            return new long[0];
+        }
+        long[] r = new long[a.getIntsCount()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.getInts(i);
+        }
+        return r;
+    }
+
+    private static float[] floats(OnnxMl.NodeProto n, String name) {
+        OnnxMl.AttributeProto a = attr(n, name);
+        if (a == null) {
+            return new float[0];
+        }
+        float[] r = new float[a.getFloatsCount()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.getFloats(i);
+        }
+        return r;
+    }
+
+    private static List<String> strings(OnnxMl.NodeProto n, String name) {
+        OnnxMl.AttributeProto a = attr(n, name);
+        List<String> r = new ArrayList<>();
+        if (a != null) {
+            for (com.google.protobuf.ByteString s : a.getStringsList()) {
+                r.add(s.toString(StandardCharsets.UTF_8));
+            }
+        }
+        return r;
+    }
+}

@@ -1,0 +1,320 @@
+package io.edgeloop.quantize.parity;
+
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.quantize.codegen.CCodeGenerator;
+import io.edgeloop.quantize.codegen.GeneratedSources;
+import io.edgeloop.quantize.codegen.Toolchain;
+import io.edgeloop.quantize.runtime.IntModel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Compiles a model's generated C code with a test-vector driver for a {@link ParityTarget}, runs it (natively,
+ * in simavr or in qemu) and compares its outputs with the Java runtime bit for bit.
+ *
+ * <p>The driver runs edge vectors from a table, then generates pseudo-random vectors on the device with
+ * xorshift32 ({@link TestVectors}), folds every output into an FNV-1a hash and prints a sample of outputs; the
+ * Java side reproduces the vectors, the hash and the samples. On AVR it also counts CPU cycles per inference
+ * with Timer1 (simavr is cycle-accurate).
+ *
+ * <p>Thread-safe: immutable; each run uses its own temporary directory.
+ */
+public final class ParityHarness {
+    private static final Pattern SAMPLE = Pattern.compile("S (\\d+)((?: -?\\d+)+)");
+    private static final Pattern HASH = Pattern.compile("H (\\d+) (\\d+)");
+    private static final Pattern CYCLES = Pattern.compile("C (\\d+) (\\d+)");
+    private static final int SAMPLES = 32;
+
+    private final long timeoutSeconds;
+
+    /** Creates a harness with a 600 s limit per run. */
+    public ParityHarness() {
+        this(600);
+    }
+
+    /**
+     * @param timeoutSeconds limit for each compile and run
+     */
+    public ParityHarness(long timeoutSeconds) {
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /**
+     * @param target the target
+     * @return the tools missing to run it (empty when it can run)
+     */
+    public static List<String> missingTools(ParityTarget target) {
+        List<String> need = new ArrayList<>();
+        switch (target) {
+            case HOST:
+                need.add("gcc");
+                break;
+            case AVR8:
+                need.addAll(List.of("avr-gcc", "avr-size", "simavr"));
+                break;
+            default:
+                need.addAll(List.of("arm-none-eabi-gcc", "arm-none-eabi-size", "qemu-system-arm"));
+        }
+        need.removeIf(ParityHarness::onPath);
+        return need;
+    }
+
+    private static boolean onPath(String cmd) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String d : path.split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, cmd))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code vectors} vectors of {@code model} on {@code target}.
+     *
+     * @param model   the integer model
+     * @param target  the target
+     * @param vectors how many vectors (edges first, then random)
+     * @param seed    the xorshift32 seed
+     * @return the result
+     * @throws IOException when a tool is missing, compilation fails or the device output cannot be parsed
+     */
+    public ParityResult run(IntModel model, ParityTarget target, int vectors, long seed) throws IOException {
+        Objects.requireNonNull(model, "model");
+        if (vectors < 1) {
+            throw new IllegalArgumentException("vectors must be positive, got " + vectors);
+        }
+        List<String> missing = missingTools(target);
+        if (!missing.isEmpty()) {
+            throw new IOException("Cannot run parity on " + target.id() + ": missing " + String.join(", ", missing)
+                    + " (install with scripts/install-test-deps.sh)");
+        }
+        int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
+        int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
+        int[][] edges = TestVectors.edges(model, Math.min(vectors, edgeLimit)).toArray(new int[0][]);
+        int every = Math.max(1, vectors / SAMPLES);
+        long[] range = TestVectors.randomRange(model.input());
+        Path dir = Files.createTempDirectory("edgeloop-parity-" + target.id());
+        try {
+            TargetProfile profile = profile(target);
+            GeneratedSources src = new CCodeGenerator().generate(model, profile);
+            Files.writeString(dir.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("driver.c"), driver(model, target, edges, vectors, seed, every, range),
+                    StandardCharsets.UTF_8);
+            long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});
+            String out = buildAndRun(dir, target);
+            return compare(model, target, out, edges, vectors, seed, every, range, size);
+        } finally {
+            Toolchain.deleteQuietly(dir);
+        }
+    }
+
+    private static TargetProfile profile(ParityTarget t) {
+        switch (t) {
+            case AVR8:
+                return TargetProfile.AVR8;
+            case CORTEX_M3:
+                return TargetProfile.CORTEX_M3;
+            case CORTEX_M0:
+                return TargetProfile.CORTEX_M0;
+            default:
+                return TargetProfile.JVM;
+        }
+    }
+
+    private String buildAndRun(Path dir, ParityTarget target) throws IOException {
+        List<String> warn = List.of("-std=c99", "-Wall", "-Wextra", "-Werror");
+        List<String> cmd = new ArrayList<>();
+        switch (target) {
+            case HOST:
+                cmd.addAll(List.of("gcc", "-O2"));
+                cmd.addAll(warn);
+                cmd.addAll(List.of("-o", "parity", "driver.c", "model.c"));
+                Toolchain.run(dir, cmd, timeoutSeconds);
+                return Toolchain.run(dir, List.of(dir.resolve("parity").toString()), timeoutSeconds);
+            case AVR8:
+                cmd.addAll(List.of("avr-gcc", "-mmcu=atmega328p", "-Os"));
+                cmd.addAll(warn);
+                cmd.addAll(List.of("-o", "parity.elf", "driver.c", "model.c"));
+                Toolchain.run(dir, cmd, timeoutSeconds);
+                return Toolchain.run(dir, List.of("simavr", "-m", "atmega328p", "-f", "16000000", "parity.elf"),
+                        timeoutSeconds);
+            default:
+                boolean m0 = target == ParityTarget.CORTEX_M0;
+                Files.writeString(dir.resolve("startup.c"), ArmStartup.STARTUP, StandardCharsets.UTF_8);
+                Files.writeString(dir.resolve("link.ld"), ArmStartup.linkerScript(m0 ? 16 : 64), StandardCharsets.UTF_8);
+                cmd.addAll(List.of("arm-none-eabi-gcc", m0 ? "-mcpu=cortex-m0" : "-mcpu=cortex-m3", "-mthumb", "-O2"));
+                cmd.addAll(warn);
+                cmd.addAll(List.of("-nostartfiles"));
+                if (m0) {
+                    cmd.add("--specs=nano.specs");
+                }
+                cmd.addAll(List.of("--specs=rdimon.specs", "-T", "link.ld", "-o", "parity.elf", "startup.c", "driver.c",
+                        "model.c"));
+                Toolchain.run(dir, cmd, timeoutSeconds);
+                return Toolchain.run(dir, List.of("qemu-system-arm", "-M", m0 ? "microbit" : "mps2-an385", "-nographic",
+                        "-monitor", "none", "-serial", "none", "-semihosting-config", "enable=on,target=native",
+                        "-kernel", "parity.elf"), timeoutSeconds);
+        }
+    }
+
+    private static String lit64(long v) {
+        return v == Long.MIN_VALUE ? "(-INT64_C(9223372036854775807) - 1)" : "INT64_C(" + v + ")";
+    }
+
+    private static String driver(IntModel model, ParityTarget target, int[][] edges, int vectors, long seed, int every,
+            long[] range) {
+        StringBuilder b = new StringBuilder();
+        b.append("/* Edgeloop parity driver (generated). */\n#include <stdint.h>\n#include <stdio.h>\n#include \"model.h\"\n");
+        boolean avr = target == ParityTarget.AVR8;
+        if (avr) {
+            b.append("#include <avr/io.h>\n#include <avr/interrupt.h>\n#include <avr/sleep.h>\n#include <avr/pgmspace.h>\n"
+                    + "#define DRV_ROM PROGMEM\n"
+                    + "static int uart_putchar(char c, FILE *s)\n{\n    (void)s;\n"
+                    + "    loop_until_bit_is_set(UCSR0A, UDRE0);\n    UDR0 = (uint8_t)c;\n    return 0;\n}\n"
+                    + "static FILE uart_out = FDEV_SETUP_STREAM(uart_putchar, NULL, _FDEV_SETUP_WRITE);\n"
+                    + "static volatile uint32_t overflows;\nISR(TIMER1_OVF_vect)\n{\n    overflows++;\n}\n"
+                    + "static uint32_t now(void)\n{\n    uint8_t s = SREG;\n    uint16_t t;\n    uint32_t o;\n    cli();\n"
+                    + "    t = TCNT1;\n    o = overflows;\n    if ((TIFR1 & _BV(TOV1)) && t < 32768u) {\n        o++;\n    }\n"
+                    + "    SREG = s;\n    return (o << 16) | (uint32_t)t;\n}\n");
+        } else {
+            b.append("#include <string.h>\n#include <stdlib.h>\n#define DRV_ROM\n");
+        }
+        int n = model.inputSize();
+        int no = model.outputSize();
+        if (edges.length > 0) {
+            b.append("static const edgeloop_input_t EDGE[").append(edges.length).append("][").append(n)
+                    .append("] DRV_ROM = {\n");
+            for (int[] e : edges) {
+                b.append("    {");
+                for (int i = 0; i < n; i++) {
+                    b.append(i == 0 ? "" : ", ").append(e[i] == Integer.MIN_VALUE ? "(-2147483647 - 1)" : e[i] + "");
+                }
+                b.append("},\n");
+            }
+            b.append("};\n");
+        }
+        long span = range[1] - range[0] + 1;
+        b.append("static edgeloop_input_t in[").append(n).append("];\nstatic int32_t out[").append(no).append("];\n");
+        b.append("int main(void)\n{\n    uint32_t st = UINT32_C(").append(Integer.toUnsignedString(TestVectors.initialState(seed)))
+                .append(");\n    uint32_t h = UINT32_C(2166136261);\n    uint32_t v;\n    uint16_t i;\n    uint8_t k;\n"
+                        + "    uint32_t cycles = 0;\n    uint32_t timed = 0;\n");
+        if (avr) {
+            b.append("    stdout = &uart_out;\n    UCSR0B = _BV(TXEN0);\n    TCCR1A = 0;\n    TCCR1B = _BV(CS10);\n"
+                    + "    TIMSK1 = _BV(TOIE1);\n    sei();\n");
+        }
+        b.append("    for (v = 0; v < UINT32_C(").append(vectors).append("); v++) {\n");
+        if (edges.length > 0) {
+            b.append("        if (v < ").append(edges.length).append("u) {\n");
+            b.append(avr ? "            memcpy_P(in, EDGE[v], sizeof in);\n" : "            memcpy(in, EDGE[v], sizeof in);\n");
+            b.append("        } else {\n");
+        } else {
+            b.append("        {\n");
+        }
+        int per = TestVectors.featuresPerDraw(span);
+        b.append("            for (i = 0; i < ").append(n).append("u; i++) {\n");
+        if (per > 1) {
+            b.append("                if (i % ").append(per).append("u == 0u) {\n"
+                    + "                    st ^= st << 13;\n                    st ^= st >> 17;\n                    st ^= st << 5;\n"
+                    + "                }\n");
+            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)((st >> (")
+                    .append(32 / per).append("u * (i % ").append(per).append("u))) & UINT32_C(").append(span - 1)
+                    .append(")));\n            }\n        }\n");
+        } else {
+            b.append("                st ^= st << 13;\n                st ^= st >> 17;\n                st ^= st << 5;\n");
+            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)(st % UINT32_C(")
+                    .append(span).append(")));\n            }\n        }\n");
+        }
+        if (avr) {
+            b.append("        {\n            uint32_t t0 = now();\n            edgeloop_predict(in, out);\n"
+                    + "            if (timed < 1000u) {\n                cycles += now() - t0;\n                timed++;\n"
+                    + "            }\n        }\n");
+        } else {
+            b.append("        edgeloop_predict(in, out);\n");
+        }
+        b.append("        for (i = 0; i < ").append(no).append("u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
+                + "            for (k = 0; k < 4u; k++) {\n                h ^= (u >> (8u * k)) & UINT32_C(255);\n"
+                + "                h *= UINT32_C(16777619);\n            }\n        }\n");
+        b.append("        if (v % UINT32_C(").append(every).append(") == 0u) {\n            printf(\"S %lu\", (unsigned long)v);\n"
+                + "            for (i = 0; i < ").append(no).append("u; i++) {\n                printf(\" %ld\", (long)out[i]);\n"
+                + "            }\n            printf(\"\\n\");\n        }\n    }\n");
+        b.append("    printf(\"H %lu %lu\\n\", (unsigned long)v, (unsigned long)h);\n");
+        b.append("    printf(\"C %lu %lu\\n\", (unsigned long)cycles, (unsigned long)timed);\n");
+        b.append("    printf(\"EDGELOOP-DONE\\n\");\n");
+        if (avr) {
+            b.append("    cli();\n    sleep_enable();\n    sleep_cpu();\n    return 0;\n}\n");
+        } else {
+            b.append("    fflush(stdout);\n    return 0;\n}\n");
+        }
+        return b.toString();
+    }
+
+    private static ParityResult compare(IntModel model, ParityTarget target, String out, int[][] edges, int vectors,
+            long seed, int every, long[] range, long[] size) throws IOException {
+        // simavr wraps UART lines in colour escapes: strip them.
+        String clean = out.replaceAll("\u001B\\[[0-9;]*m", "");
+        if (!clean.contains("EDGELOOP-DONE")) {
+            throw new IOException("The " + target.id() + " run did not finish; output: "
+                    + (clean.length() > 1500 ? clean.substring(clean.length() - 1500) : clean));
+        }
+        java.util.Map<Long, int[]> samples = new java.util.HashMap<>();
+        Matcher m = SAMPLE.matcher(clean);
+        while (m.find()) {
+            String[] parts = m.group(2).trim().split(" ");
+            int[] v = new int[parts.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (int) Long.parseLong(parts[i]);
+            }
+            samples.put(Long.parseLong(m.group(1)), v);
+        }
+        Matcher hm = HASH.matcher(clean);
+        if (!hm.find()) {
+            throw new IOException("No hash line in the " + target.id() + " output");
+        }
+        long deviceCount = Long.parseLong(hm.group(1));
+        long deviceHash = Long.parseLong(hm.group(2));
+        OptionalLong cycles = OptionalLong.empty();
+        Matcher cm = CYCLES.matcher(clean);
+        if (target == ParityTarget.AVR8 && cm.find() && Long.parseLong(cm.group(2)) > 0) {
+            cycles = OptionalLong.of(Math.round((double) Long.parseLong(cm.group(1)) / Long.parseLong(cm.group(2))));
+        }
+        // The Java side: same vectors, same hash, same samples.
+        int[] st = {TestVectors.initialState(seed)};
+        int h = TestVectors.FNV_OFFSET;
+        int[] in = new int[model.inputSize()];
+        int sampleMismatches = 0;
+        int compared = 0;
+        for (int v = 0; v < vectors; v++) {
+            if (v < edges.length) {
+                in = edges[v].clone();
+            } else {
+                TestVectors.random(st, range[0], range[1], in);
+            }
+            int[] o = model.predict(in);
+            h = TestVectors.hash(h, o);
+            if (v % every == 0) {
+                int[] dev = samples.get((long) v);
+                compared++;
+                if (dev == null || !java.util.Arrays.equals(dev, o)) {
+                    sampleMismatches++;
+                }
+            }
+        }
+        long javaHash = Integer.toUnsignedLong(h);
+        int mismatches = deviceCount == vectors && deviceHash == javaHash && sampleMismatches == 0 ? 0
+                : Math.max(1, sampleMismatches);
+        return new ParityResult(target.id(), vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles);
+    }
+}

@@ -1,0 +1,46 @@
+package io.edgeloop.quantize.parity;
+
+import java.util.Locale;
+
+/**
+ * Where the parity harness runs generated code: the host ({@code gcc}), an ATmega328P in simavr, a Cortex-M3
+ * (qemu {@code mps2-an385}) or a Cortex-M0 (qemu {@code microbit}), the latter two with semihosting.
+ *
+ * <p>Thread-safe: an enum.
+ */
+public enum ParityTarget {
+    /** Host gcc. */
+    HOST("host"),
+    /** avr-gcc + simavr, ATmega328P at 16 MHz. */
+    AVR8("avr8"),
+    /** arm-none-eabi-gcc + qemu-system-arm mps2-an385. */
+    CORTEX_M3("cortex-m3"),
+    /** arm-none-eabi-gcc + qemu-system-arm microbit. */
+    CORTEX_M0("cortex-m0");
+
+    private final String id;
+
+    ParityTarget(String id) {
+        this.id = id;
+    }
+
+    /** @return the id used on the command line */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * @param id {@code host}, {@code avr8}, {@code cortex-m3} or {@code cortex-m0}
+     * @return the target
+     * @throws IllegalArgumentException listing the known ids
+     */
+    public static ParityTarget of(String id) {
+        String k = id.trim().toLowerCase(Locale.ROOT);
+        for (ParityTarget t : values()) {
+            if (t.id.equals(k)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("Unknown parity target '" + id + "'; use host, avr8, cortex-m3 or cortex-m0");
+    }
+}

@@ -1,0 +1,195 @@
+package io.edgeloop.quantize.workflow;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.quantize.QuantizationRequest;
+import io.edgeloop.api.quantize.QuantizerProvider;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.quantize.importer.ModelReader;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.parity.ParityHarness;
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.parity.ParityTarget;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.ModelFormat;
+import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.train.CsvData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The steps behind {@code edgeloop quantize}, {@code quantize eval} and {@code quantize parity}, on a
+ * quantized-model directory. {@code quantize} also copies the float model into the directory as
+ * {@value #FLOAT_MODEL}, so {@code eval} can compare float and quantized accuracy on the same rows.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class QuantizeWorkflow {
+    /** The name of the float model copy inside a quantized-model directory. */
+    public static final String FLOAT_MODEL = "float-model";
+
+    private QuantizeWorkflow() {
+    }
+
+    /**
+     * Quantizes a model file with calibration rows from a CSV and writes the directory.
+     *
+     * @param modelFile   a {@code train} output
+     * @param calibCsv    representative rows (the model's feature columns are used; others ignored)
+     * @param scheme      {@code int8}, {@code int16} or {@code int32}
+     * @param target      a target profile id
+     * @param calibration {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights     {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param out         the directory
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
+            String calibration, String weights, Path out) throws IOException {
+        FloatModel fm = ModelReader.read(modelFile);
+        CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
+        ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration);
+        if (weights != null) {
+            opts.put("weights", weights);
+        }
+        QuantizerProvider p = ProviderLoader.of(QuantizerProvider.class).select(scheme);
+        QuantizedArtifact a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(QuantizationRequest.builder()
+                .modelFile(modelFile).calibration(calib.rows()).target(TargetProfile.of(target)).options(opts.build())
+                .build());
+        a.writeTo(out);
+        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        return a;
+    }
+
+    /**
+     * Like {@link #quantize}, with quantization-aware fine-tuning first: the network is fine-tuned on the
+     * calibration rows and their labels, then quantized. For networks only.
+     *
+     * @param modelFile   a {@code train} output (logistic) or an ONNX network
+     * @param calibCsv    labelled rows: the fine-tuning and calibration data
+     * @param label       the label column of {@code calibCsv}
+     * @param epochs      fine-tuning epochs
+     * @param learningRate fine-tuning step size
+     * @param scheme      {@code int8}, {@code int16} or {@code int32}
+     * @param target      a target profile id
+     * @param calibration the range method
+     * @param weights     weight width for int16, or null
+     * @param out         the directory
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantizeWithQat(Path modelFile, Path calibCsv, String label, int epochs,
+            double learningRate, String scheme, String target, String calibration, String weights, Path out)
+            throws IOException {
+        FloatModel fm = ModelReader.read(modelFile);
+        if (!(fm instanceof io.edgeloop.quantize.ir.NetworkModel)) {
+            throw new IllegalArgumentException("--qat fine-tunes linear models and dense nets; " + modelFile + " is a "
+                    + fm.kind());
+        }
+        CsvData d = CsvData.readColumns(calibCsv, fm.featureNames(), label);
+        double[] y = new double[d.size()];
+        for (int i = 0; i < y.length; i++) {
+            String l = d.labels().get(i);
+            if (fm.isClassifier()) {
+                y[i] = fm.classNames().indexOf(l);
+                if (y[i] < 0) {
+                    throw new IllegalArgumentException("Label '" + l + "' on row " + (i + 1) + " is not a class of the model "
+                            + fm.classNames());
+                }
+            } else {
+                y[i] = Double.parseDouble(l);
+            }
+        }
+        io.edgeloop.quantize.scheme.Scheme s = io.edgeloop.quantize.scheme.Scheme.of(scheme,
+                "int8".equals(weights) ? 8 : 16);
+        io.edgeloop.quantize.ir.NetworkModel tuned = new io.edgeloop.quantize.qat.QatTrainer(s, epochs, learningRate, 1)
+                .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
+        io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
+                io.edgeloop.quantize.scheme.Calibration.of(calibration)).quantizeDetailed(tuned, d.rows());
+        byte[] modelBytes = Files.readAllBytes(modelFile);
+        byte[] calibBytes = Files.readAllBytes(calibCsv);
+        io.edgeloop.api.provenance.Provenance p = io.edgeloop.api.provenance.Provenance
+                .capture("quantized-model", QuantizeWorkflow.class)
+                .setting("scheme", scheme).setting("weights", s.weightBits())
+                .setting("calibration", r.calibration().id()).setting("target", target).setting("rounding", "single")
+                .setting("qat.epochs", epochs).setting("qat.learningRate", learningRate).seed(1)
+                .input(modelFile.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(modelBytes),
+                        modelBytes.length)
+                .input(calibCsv.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(calibBytes),
+                        calibBytes.length)
+                .build();
+        QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
+        a.writeTo(out);
+        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        return a;
+    }
+
+    /**
+     * @param dir a quantized-model directory
+     * @return its artifact
+     * @throws IOException when {@code model.json} is missing or invalid
+     */
+    public static QuantizedArtifact load(Path dir) throws IOException {
+        Path f = dir.resolve("model.json");
+        if (!Files.isRegularFile(f)) {
+            throw new IOException(dir + " is not a quantized-model directory: model.json is missing");
+        }
+        return ModelFormat.fromBytes(Files.readAllBytes(f));
+    }
+
+    /**
+     * Accuracy of the float model and the quantized model on the same rows, in percent.
+     *
+     * @param dir   a quantized-model directory (with {@value #FLOAT_MODEL})
+     * @param csv   labelled rows
+     * @param label the label column
+     * @return {@code {"rows", "float": {"accuracy"}, "quantized": {"accuracy"}, "agreement"}}
+     * @throws IOException when files are missing or invalid
+     */
+    public static Map<String, Object> eval(Path dir, Path csv, String label) throws IOException {
+        IntModel im = load(dir).model();
+        if (im.classNames().isEmpty()) {
+            throw new IllegalArgumentException("quantize eval measures classification accuracy; " + dir
+                    + " holds a regression model");
+        }
+        Path fmFile = dir.resolve(FLOAT_MODEL);
+        FloatModel fm = ModelReader.read(fmFile);
+        CsvData d = CsvData.readColumns(csv, im.featureNames(), label);
+        int okF = 0;
+        int okQ = 0;
+        int agree = 0;
+        for (int i = 0; i < d.size(); i++) {
+            double[] x = d.row(i);
+            String truth = d.labels().get(i);
+            int f = fm.predictClass(x);
+            int q = im.predictClass(im.input().quantize(x));
+            okF += fm.classNames().get(f).equals(truth) ? 1 : 0;
+            okQ += im.classNames().get(q).equals(truth) ? 1 : 0;
+            agree += fm.classNames().get(f).equals(im.classNames().get(q)) ? 1 : 0;
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("rows", d.size());
+        r.put("float", Map.of("accuracy", 100.0 * okF / d.size()));
+        r.put("quantized", Map.of("accuracy", 100.0 * okQ / d.size()));
+        r.put("agreement", 100.0 * agree / d.size());
+        return r;
+    }
+
+    /**
+     * Runs the parity harness on a directory's model.
+     *
+     * @param dir     a quantized-model directory
+     * @param target  {@code host}, {@code avr8}, {@code cortex-m3} or {@code cortex-m0}
+     * @param vectors how many vectors
+     * @param seed    the seed
+     * @return the result
+     * @throws IOException when tools are missing or the run fails
+     */
+    public static ParityResult parity(Path dir, String target, int vectors, long seed) throws IOException {
+        return new ParityHarness().run(load(dir).model(), ParityTarget.of(target), vectors, seed);
+    }
+}

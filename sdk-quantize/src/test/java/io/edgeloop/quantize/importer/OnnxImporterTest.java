@@ -1,0 +1,297 @@
+package io.edgeloop.quantize.importer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+import io.edgeloop.quantize.Datasets;
+import io.edgeloop.quantize.TestModels;
+import io.edgeloop.quantize.ir.Activation;
+import io.edgeloop.quantize.ir.DecisionTree;
+import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.ir.NetworkModel;
+import io.edgeloop.quantize.ir.TreeEnsembleModel;
+import io.edgeloop.quantize.parity.ParityHarness;
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.parity.ParityTarget;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.scheme.Calibration;
+import io.edgeloop.quantize.scheme.ModelQuantizer;
+import io.edgeloop.quantize.scheme.Scheme;
+import io.edgeloop.quantize.train.CsvData;
+import io.edgeloop.quantize.train.TribuoTraining;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
+
+class OnnxImporterTest {
+    private static OnnxMl.TensorProto tensor(String name, double[][] m) {
+        OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).addDims(m.length).addDims(m[0].length);
+        for (double[] r : m) {
+            for (double v : r) {
+                b.addFloatData((float) v);
+            }
+        }
+        return b.build();
+    }
+
+    private static OnnxMl.TensorProto vector(String name, double[] v) {
+        OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).addDims(v.length);
+        for (double x : v) {
+            b.addFloatData((float) x);
+        }
+        return b.build();
+    }
+
+    private static OnnxMl.NodeProto node(String op, List<String> in, String out, OnnxMl.AttributeProto... attrs) {
+        OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setOpType(op).addAllInput(in).addOutput(out);
+        for (OnnxMl.AttributeProto a : attrs) {
+            b.addAttribute(a);
+        }
+        return b.build();
+    }
+
+    private static OnnxMl.AttributeProto ints(String name, long... v) {
+        OnnxMl.AttributeProto.Builder b = OnnxMl.AttributeProto.newBuilder().setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long x : v) {
+            b.addInts(x);
+        }
+        return b.build();
+    }
+
+    private static OnnxMl.AttributeProto floats(String name, double... v) {
+        OnnxMl.AttributeProto.Builder b = OnnxMl.AttributeProto.newBuilder().setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.FLOATS);
+        for (double x : v) {
+            b.addFloats((float) x);
+        }
+        return b.build();
+    }
+
+    private static OnnxMl.AttributeProto strings(String name, List<String> v) {
+        OnnxMl.AttributeProto.Builder b = OnnxMl.AttributeProto.newBuilder().setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.STRINGS);
+        for (String x : v) {
+            b.addStrings(ByteString.copyFrom(x, StandardCharsets.UTF_8));
+        }
+        return b.build();
+    }
+
+    /** An MLP as PyTorch exports it: Gemm(transB) + Relu, MatMul + Add + Clip(0,6), Gemm + Softmax. */
+    static OnnxMl.ModelProto mlpOnnx(NetworkModel m) {
+        List<DenseLayer> l = m.layers();
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("mlp");
+        g.addInitializer(tensor("W0", l.get(0).weights())).addInitializer(vector("B0", l.get(0).bias()));
+        double[][] w1 = l.get(1).weights();
+        double[][] w1t = new double[w1[0].length][w1.length];
+        for (int i = 0; i < w1.length; i++) {
+            for (int j = 0; j < w1[0].length; j++) {
+                w1t[j][i] = w1[i][j];
+            }
+        }
+        g.addInitializer(tensor("W1", w1t)).addInitializer(vector("B1", l.get(1).bias()));
+        g.addInitializer(vector("lo", new double[] {0})).addInitializer(vector("hi", new double[] {6}));
+        g.addInitializer(tensor("W2", l.get(2).weights())).addInitializer(vector("B2", l.get(2).bias()));
+        OnnxMl.AttributeProto transB = OnnxMl.AttributeProto.newBuilder().setName("transB").setI(1)
+                .setType(OnnxMl.AttributeProto.AttributeType.INT).build();
+        g.addNode(node("Gemm", List.of("x", "W0", "B0"), "h0", transB)).addNode(node("Relu", List.of("h0"), "a0"));
+        g.addNode(node("MatMul", List.of("a0", "W1"), "m1")).addNode(node("Add", List.of("m1", "B1"), "h1"));
+        g.addNode(node("Clip", List.of("h1", "lo", "hi"), "a1"));
+        g.addNode(node("Gemm", List.of("a1", "W2", "B2"), "h2", transB)).addNode(node("Softmax", List.of("h2"), "y"));
+        return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+                .addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(OnnxImporter.CLASSES_KEY)
+                        .setValue(String.join(",", m.classNames())))
+                .build();
+    }
+
+    @Test
+    @DisplayName("imports a PyTorch-style MLP (Gemm, MatMul, Add, Relu, Clip, Softmax) and runs it bit-exactly on the host")
+    void importsMlp(@TempDir Path dir) throws IOException {
+        double[][] rows = TestModels.wideRows(6, 500, 1);
+        NetworkModel ref = TestModels.mlp(6, rows, 2, 8);
+        // The ONNX graph has no scaling: compare on standardised inputs.
+        double[][] scaled = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            scaled[i] = ref.scaling().apply(rows[i]);
+        }
+        Path f = dir.resolve("mlp.onnx");
+        Files.write(f, mlpOnnx(ref).toByteArray());
+        FloatModel m = ModelReader.read(f);
+        assertEquals("network", m.kind());
+        assertEquals(ref.classNames(), m.classNames());
+        for (int i = 0; i < scaled.length; i++) {
+            double[] a = ref.scores(rows[i]);
+            double[] b = m.scores(scaled[i]);
+            for (int o = 0; o < a.length; o++) {
+                assertEquals(a[o], b[o], 1e-4 * (1 + Math.abs(a[o])));
+            }
+        }
+        NetworkModel nm = (NetworkModel) m;
+        assertEquals(Activation.RELU, nm.layers().get(0).activation());
+        assertEquals(Activation.RELU6, nm.layers().get(1).activation());
+        IntModel im = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(m, scaled);
+        ParityResult r = new ParityHarness().run(im, ParityTarget.HOST, 10_000, 5);
+        assertEquals(0, r.mismatches());
+    }
+
+    @Test
+    @DisplayName("imports Tribuo's own ONNX export of a logistic regression with the same predictions")
+    void importsTribuoExport(@TempDir Path dir) throws Exception {
+        CsvData train = Datasets.occupancyTrain();
+        Model<Label> tm = new LogisticRegressionTrainer().train(TribuoTraining.dataset(train));
+        OnnxMl.ModelProto onnx = ((LinearSGDModel) tm).exportONNXModel("edgeloop-test", 1);
+        List<String> ops = new ArrayList<>();
+        onnx.getGraph().getNodeList().forEach(n -> ops.add(n.getOpType()));
+        Path f = dir.resolve("tribuo.onnx");
+        Files.write(f, onnx.toByteArray());
+        FloatModel viaOnnx = ModelReader.read(f);
+        FloatModel viaTribuo = new TribuoImporter().fromModel(tm);
+        double[][] x = train.rowsInOrder(viaTribuo.featureNames());
+        int agree = 0;
+        for (double[] r : x) {
+            agree += viaOnnx.predictClass(r) == viaTribuo.predictClass(r) ? 1 : 0;
+        }
+        System.out.println("Tribuo ONNX export ops " + ops + ": agreement " + agree + "/" + x.length);
+        assertTrue(agree >= x.length - 2, "float32 weights in ONNX may flip at most a tie: " + agree);
+    }
+
+    @Test
+    @DisplayName("imports tree ensembles in every split mode and keeps every split exact after quantization")
+    void importsTrees(@TempDir Path dir) throws IOException {
+        double[][] rows = TestModels.wideRows(5, 1000, 3);
+        TreeEnsembleModel ref = TestModels.forest(5, rows, 3, 3, false, 4);
+        String[] modes = {"BRANCH_LEQ", "BRANCH_GT", "BRANCH_LT", "BRANCH_GTE"};
+        List<Long> tree = new ArrayList<>();
+        List<Long> node = new ArrayList<>();
+        List<Long> feat = new ArrayList<>();
+        List<Double> val = new ArrayList<>();
+        List<String> mode = new ArrayList<>();
+        List<Long> tru = new ArrayList<>();
+        List<Long> fal = new ArrayList<>();
+        List<Long> ct = new ArrayList<>();
+        List<Long> cn = new ArrayList<>();
+        List<Long> ci = new ArrayList<>();
+        int k = 0;
+        for (int t = 0; t < ref.trees().size(); t++) {
+            DecisionTree d = ref.trees().get(t);
+            for (int n = 0; n < d.size(); n++) {
+                tree.add((long) t);
+                node.add((long) n);
+                if (d.feature(n) < 0) {
+                    feat.add(0L);
+                    val.add(0.0);
+                    mode.add("LEAF");
+                    tru.add(0L);
+                    fal.add(0L);
+                    ct.add((long) t);
+                    cn.add((long) n);
+                    ci.add((long) d.value(n));
+                    continue;
+                }
+                String md = modes[k++ % 4];
+                feat.add((long) d.feature(n));
+                // Thresholds are float32 in ONNX: use float-representable ones in the reference too.
+                val.add((double) (float) d.threshold(n));
+                mode.add(md);
+                boolean leftIsTrue = md.equals("BRANCH_LEQ") || md.equals("BRANCH_LT");
+                tru.add((long) (leftIsTrue ? d.left(n) : d.right(n)));
+                fal.add((long) (leftIsTrue ? d.right(n) : d.left(n)));
+            }
+        }
+        OnnxMl.NodeProto te = node("TreeEnsembleClassifier", List.of("x"), "y",
+                ints("nodes_treeids", tree.stream().mapToLong(Long::longValue).toArray()),
+                ints("nodes_nodeids", node.stream().mapToLong(Long::longValue).toArray()),
+                ints("nodes_featureids", feat.stream().mapToLong(Long::longValue).toArray()),
+                floats("nodes_values", val.stream().mapToDouble(Double::doubleValue).toArray()),
+                strings("nodes_modes", mode),
+                ints("nodes_truenodeids", tru.stream().mapToLong(Long::longValue).toArray()),
+                ints("nodes_falsenodeids", fal.stream().mapToLong(Long::longValue).toArray()),
+                ints("class_treeids", ct.stream().mapToLong(Long::longValue).toArray()),
+                ints("class_nodeids", cn.stream().mapToLong(Long::longValue).toArray()),
+                ints("class_ids", ci.stream().mapToLong(Long::longValue).toArray()),
+                floats("class_weights", ci.stream().mapToDouble(x -> 1.0).toArray()),
+                strings("classlabels_strings", ref.classNames()));
+        Path f = dir.resolve("forest.onnx");
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(OnnxMl.GraphProto.newBuilder().addNode(te)).build()
+                .toByteArray());
+        FloatModel m = ModelReader.read(f);
+        assertEquals(ref.classNames(), m.classNames());
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 20_000; i++) {
+            double[] x = rows[r.nextInt(rows.length)].clone();
+            // Probe exactly at float32 thresholds too, where < and <= differ.
+            DecisionTree d = ((TreeEnsembleModel) m).trees().get(0);
+            if (i % 2 == 0 && d.feature(0) >= 0) {
+                x[d.feature(0)] = (float) ref.trees().get(0).threshold(0);
+            }
+            double[] exp = expected(tree, node, feat, val, mode, tru, fal, ct, cn, ci, x, 3);
+            assertArrayEquals(exp, m.scores(x), 0.0);
+        }
+        IntModel im = new ModelQuantizer(Scheme.INT16, Calibration.MIN_MAX).quantize(m, rows);
+        assertEquals(0, new ParityHarness().run(im, ParityTarget.HOST, 10_000, 9).mismatches());
+    }
+
+    /** ONNX semantics evaluated directly from the attribute lists. */
+    private static double[] expected(List<Long> tree, List<Long> node, List<Long> feat, List<Double> val,
+            List<String> mode, List<Long> tru, List<Long> fal, List<Long> ct, List<Long> cn, List<Long> ci, double[] x,
+            int classes) {
+        double[] s = new double[classes];
+        for (long t = 0; t < 3; t++) {
+            long n = 0;
+            while (true) {
+                int row = -1;
+                for (int i = 0; i < tree.size(); i++) {
+                    if (tree.get(i) == t && node.get(i) == n) {
+                        row = i;
+                    }
+                }
+                String md = mode.get(row);
+                if (md.equals("LEAF")) {
+                    for (int i = 0; i < ct.size(); i++) {
+                        if (ct.get(i) == t && cn.get(i) == n) {
+                            s[(int) (long) ci.get(i)] += 1;
+                        }
+                    }
+                    break;
+                }
+                double v = x[(int) (long) feat.get(row)];
+                double th = val.get(row);
+                boolean c = md.equals("BRANCH_LEQ") ? v <= th : md.equals("BRANCH_LT") ? v < th
+                        : md.equals("BRANCH_GT") ? v > th : v >= th;
+                n = c ? tru.get(row) : fal.get(row);
+            }
+        }
+        return s;
+    }
+
+    @Test
+    @DisplayName("rejects unsupported operators and non-ONNX files with a clear message")
+    void rejectsUnsupported(@TempDir Path dir) throws IOException {
+        OnnxMl.GraphProto g = OnnxMl.GraphProto.newBuilder().addNode(node("Conv", List.of("x", "w"), "y")).build();
+        Path f = dir.resolve("conv.onnx");
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(g).build().toByteArray());
+        IOException e = assertThrows(IOException.class, () -> ModelReader.read(f));
+        assertTrue(e.getMessage().contains("unsupported ONNX operator Conv"), e.getMessage());
+        Path junk = dir.resolve("junk.onnx");
+        Files.write(junk, new byte[] {(byte) 0xff, 1, 2, 3});
+        e = assertThrows(IOException.class, () -> ModelReader.read(junk));
+        assertTrue(e.getMessage().contains("Not an ONNX model"), e.getMessage());
+    }
+}
