@@ -3,7 +3,8 @@ package io.edgeloop.buffer;
 /**
  * Told whenever the durable watermark of a stream advances: every record of {@code stream} with a sequence up to
  * {@code sequence} is now durable under the buffer's policy. Called after each sync (once per stream that
- * advanced), from the thread that performed it; keep it quick and do not append from it.
+ * advanced), from the thread that performed it, before the futures of the records it covers complete; keep it
+ * quick and do not append from it.
  *
  * <p>Implementations must be thread-safe if the buffer has several appending threads.
  */

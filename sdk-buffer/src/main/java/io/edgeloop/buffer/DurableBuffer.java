@@ -853,7 +853,10 @@ public final class DurableBuffer implements AutoCloseable {
      * once the lock is released. Caller holds the lock.
      */
     private List<Runnable> advanceDurable(long target) {
+        // Listener calls run before future completions, so a caller that waited on its futures has also been
+        // heard by the listener (the CLI prints "durable <seq>" from it).
         List<Runnable> after = new ArrayList<>();
+        List<Runnable> completions = new ArrayList<>();
         if (target > durable) {
             durable = target;
         }
@@ -861,7 +864,7 @@ public final class DurableBuffer implements AutoCloseable {
         Map<String, Long> advanced = new HashMap<>();
         while (!pending.isEmpty() && pending.peekFirst().appended.endPosition() <= durable) {
             PendingAppend p = pending.pollFirst();
-            after.add(() -> p.future.complete(p.appended));
+            completions.add(() -> p.future.complete(p.appended));
             advanced.merge(p.appended.key().stream(), p.appended.sequence(), Math::max);
         }
         if (pending.isEmpty()) {
@@ -878,6 +881,7 @@ public final class DurableBuffer implements AutoCloseable {
                 }
             }
         }
+        after.addAll(completions);
         return after;
     }
 

@@ -95,9 +95,24 @@ class CustomTransportExampleTest {
             TransportException e = org.junit.jupiter.api.Assertions.assertThrows(TransportException.class,
                     () -> t.send(b));
             assertTrue(e.isRetryable());
-            try (JsonLinesTcpReceiver again = JsonLinesTcpReceiver.start(port, null)) {
+            try (JsonLinesTcpReceiver again = restartOn(port)) {
                 t.send(b);
                 assertEquals(1, again.uniqueCount());
+            }
+        }
+    }
+
+    /** Binds a new receiver to the old port; the kernel may need a moment to release it under load. */
+    private static JsonLinesTcpReceiver restartOn(int port) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                return JsonLinesTcpReceiver.start(port, null);
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
             }
         }
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -156,26 +157,23 @@ public final class IngestBench {
             try (KafkaTransport transport = new KafkaTransport(ComponentConfig.builder().put("uri", uri)
                     .put("timeout", "30s").put("linger", LINGER_MS + "ms").put("batch-size", PRODUCER_BATCH_BYTES)
                     .build())) {
-                ExecutorService killer = Executors.newSingleThreadExecutor();
-                Future<Map<String, Object>> restarted = null;
-                if (s.restartBroker()) {
-                    LocalKafkaBroker b = broker;
-                    restarted = killer.submit(() -> killAndRestart(b, sent, total / 3));
-                }
-                try {
-                    forEachDevice(s.devices(), s.forwarders(), d -> {
-                        DeviceBuffers.Drained r = devices.drain(d, s.batchRecords(), transport, Duration.ofMinutes(10));
-                        sent.addAndGet(r.records());
-                        retries.addAndGet(r.failedAttempts());
-                        rejected.addAndGet(r.rejected());
-                    });
-                    drain = seconds(d0);
-                    if (restarted != null) {
-                        restart = restarted.get();
+                // The forwarder whose device takes the total past a third kills and restarts the broker itself,
+                // while the other forwarders keep sending into the outage.
+                long killAfter = total / 3;
+                AtomicBoolean killed = new AtomicBoolean();
+                AtomicReference<Map<String, Object>> restarted = new AtomicReference<>();
+                LocalKafkaBroker b = broker;
+                forEachDevice(s.devices(), s.forwarders(), d -> {
+                    DeviceBuffers.Drained r = devices.drain(d, s.batchRecords(), transport, Duration.ofMinutes(10));
+                    long now = sent.addAndGet(r.records());
+                    retries.addAndGet(r.failedAttempts());
+                    rejected.addAndGet(r.rejected());
+                    if (s.restartBroker() && now >= killAfter && now < total && killed.compareAndSet(false, true)) {
+                        restarted.set(killAndRestart(b, now));
                     }
-                } finally {
-                    killer.shutdownNow();
-                }
+                });
+                drain = seconds(d0);
+                restart = restarted.get();
             }
             progress.accept(String.format("gateway: %d forwarders drained %d records in %.1f s (%d batch retries)",
                     s.forwarders(), sent.get(), drain, retries.get()));
@@ -280,12 +278,8 @@ public final class IngestBench {
                 + KafkaHeaders.PRIORITY.length() + 1;
     }
 
-    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, AtomicLong sent, long after)
+    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, long killedAt)
             throws IOException, InterruptedException {
-        while (sent.get() < after) {
-            Thread.sleep(2);
-        }
-        long killedAt = sent.get();
         long k0 = System.nanoTime();
         broker.kill();
         Thread.sleep(1000);

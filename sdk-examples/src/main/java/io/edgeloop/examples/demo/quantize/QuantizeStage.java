@@ -16,6 +16,9 @@ import io.edgeloop.examples.demo.label.FeatureTable;
 import io.edgeloop.examples.demo.label.OccupancyWindows;
 import io.edgeloop.examples.demo.label.TribuoModels;
 import io.edgeloop.examples.demo.report.DemoResults;
+import io.edgeloop.quantize.parity.ParityHarness;
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.parity.TestVectors;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
@@ -231,11 +234,27 @@ public final class QuantizeStage {
         }
 
         /**
-         * Runs the edge vectors and seeded random vectors of sdk-quantize's parity harness through the reference
-         * model and through the model loaded from {@code model.json} by the {@code edgeloop-int} runtime, and
-         * counts outputs that differ.
+         * Checks parity where the variant runs: {@code avr8} generated C on simavr (ATmega328P), {@code cortex-m3}
+         * on qemu (mps2-an385), each against the Java reference runtime bit for bit (sdk-quantize's
+         * {@link ParityHarness}); the {@code jvm} gateway, or a variant whose toolchain is not installed, on the
+         * Java runtime it runs: the reference model against {@code model.json} reloaded by the {@code edgeloop-int}
+         * runtime, on the same edge and seeded random vectors.
          */
         Result check(IntModel reference, Path dir, int vectors) throws IOException {
+            String target = dir.getFileName().toString();
+            if (target.equals("avr8") || target.equals("cortex-m3")) {
+                ParityTarget pt = ParityTarget.of(target);
+                List<String> missing = ParityHarness.missingTools(pt);
+                if (missing.isEmpty()) {
+                    ParityResult r = new ParityHarness(300).run(reference, pt, vectors, seed);
+                    return new Result(target.equals("avr8") ? "simavr" : "qemu", r.vectors(), r.mismatches(), "");
+                }
+                return javaCheck(reference, dir, vectors, "no " + String.join(", ", missing) + " installed");
+            }
+            return javaCheck(reference, dir, vectors, "");
+        }
+
+        private Result javaCheck(IntModel reference, Path dir, int vectors, String note) throws IOException {
             IntegerModel loaded = runtime.load(Files.readAllBytes(dir.resolve("model.json")));
             int[][] inputs = TestVectors.all(reference, vectors, seed);
             long mismatches = 0;
@@ -244,7 +263,7 @@ public final class QuantizeStage {
                     mismatches++;
                 }
             }
-            return new Result("java", inputs.length, mismatches, "");
+            return new Result("java", inputs.length, mismatches, note);
         }
     }
 }
