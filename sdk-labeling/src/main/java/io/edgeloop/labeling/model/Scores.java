@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * Test figures of hard predictions against gold labels, as percentages (0-100): accuracy, binary F1 (positive
  * class 1; NaN unless there are exactly two classes) and macro F1 (over the classes present in gold or
- * predictions, as scikit-learn does). Rows with unknown gold (-1) are skipped.
+ * predictions, as scikit-learn does). Rows with unknown gold (-1) are skipped; a prediction of -1 (no label)
+ * counts as wrong.
  *
  * <p>Thread-safe: immutable.
  *
@@ -43,6 +44,10 @@ public record Scores(double accuracy, double f1Binary, double f1Macro, int n) {
             int p = predicted[i];
             n++;
             present[g] = true;
+            if (p < 0 || p >= numClasses) {
+                fn[g]++; // no prediction counts as a miss
+                continue;
+            }
             present[p] = true;
             if (p == g) {
                 correct++;

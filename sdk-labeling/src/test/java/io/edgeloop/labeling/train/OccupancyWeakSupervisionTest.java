@@ -47,7 +47,7 @@ class OccupancyWeakSupervisionTest {
         FeatureTable features = FeatureTable.of(train.windows(), Occupancy.FEATURES);
         int budget = train.windows().size() / 100;
         SimulatedOracle oracle = new SimulatedOracle(train.gold());
-        ActiveLearner learner = new ActiveLearner("auto", QueryStrategy.DISAGREEMENT, 10, 5, 42);
+        ActiveLearner learner = new ActiveLearner("ds", QueryStrategy.DISAGREEMENT, 10, 5, 42);
         ActiveLearner.Result result = learner.run(matrix, features, oracle, budget);
         assertEquals(budget, result.answers().size());
         assertTrue(oracle.asked() <= budget);
@@ -107,7 +107,7 @@ class OccupancyWeakSupervisionTest {
         io.edgeloop.api.provenance.Provenance parent = weakModel.provenance().parents().get(0);
         assertEquals("weak-labels", parent.kind());
         assertEquals(Integer.toString(budget), parent.settings().get("expertAnswers"));
-        assertEquals("auto", parent.settings().get("labelModel"));
+        assertEquals("ds", parent.settings().get("labelModel"));
         assertTrue(parent.settings().get("lf.light_on").contains("sha256="));
         assertEquals("label-matrix", parent.inputs().get(0).name());
     }
