@@ -509,10 +509,23 @@ public final class BufferedDataPath {
     private static void loseAck(Device d) throws IOException {
         List<BufferedRecord> batch = d.cursor.poll(BATCH_RECORDS, 1 << 20);
         if (!batch.isEmpty()) {
-            try {
-                d.transport.send(Batch.of(batch.stream().map(BufferedRecord::toEnvelope).toList()));
-            } catch (TransportException e) {
-                // The receiver refused it (an injected 503): the link dropped before anything arrived. Same end.
+            // The premise is that the batch arrived: if the receiver refuses it (an injected 503), send it again
+            // as the device would have before the link dropped, so every run provokes the same duplicates.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    d.transport.send(Batch.of(batch.stream().map(BufferedRecord::toEnvelope).toList()));
+                    break;
+                } catch (TransportException e) {
+                    if (attempt >= 10) {
+                        break; // nothing arrived after all: the records stay in the buffer and are sent later
+                    }
+                    try {
+                        Thread.sleep(e.retryAfter().orElse(Duration.ofMillis(100)).toMillis());
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", ie);
+                    }
+                }
             }
         }
         d.cursor.rewind();
