@@ -62,6 +62,10 @@ public final class BenchIngestCommand implements Callable<Integer> {
             description = "Skip the producer-perf-test baseline.")
     private boolean noBaseline;
 
+    @Option(names = "--consume-after-drain",
+            description = "Start the consumers only after the drain, to time the produce path (drainRecordsPerSec) alone.")
+    private boolean consumeAfter;
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Keep buffers and broker data here (default: a temporary directory, deleted afterwards).")
     private Path workDir;
@@ -81,7 +85,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, forwarders, consumers,
-                partitions, batch, restartBroker, !noBaseline, workDir, seed);
+                partitions, batch, restartBroker, !noBaseline, consumeAfter, workDir, seed);
         Map<String, Object> report = IngestBench.run(settings, line -> {
             err.println(line);
             err.flush();

@@ -12,6 +12,10 @@ import io.edgeloop.quantize.scheme.Scheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,29 +31,48 @@ class ParityMatrixTest {
 
     private static List<String> run(ParityTarget target, Map<String, Object[]> models, Scheme[] schemes,
             List<String> skip) throws Exception {
-        List<String> lines = new ArrayList<>();
-        ParityHarness h = new ParityHarness();
-        for (Map.Entry<String, Object[]> e : models.entrySet()) {
-            for (Scheme s : schemes) {
-                String name = e.getKey() + " " + s.name() + "/w" + s.weightBits();
-                if (skip.contains(name)) {
-                    continue;
+        // Simulators are single-threaded: two runs at a time halve the wall time on a multi-core runner.
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<String>> runs = new ArrayList<>();
+            ParityHarness h = new ParityHarness();
+            for (Map.Entry<String, Object[]> e : models.entrySet()) {
+                for (Scheme s : schemes) {
+                    String name = e.getKey() + " " + s.name() + "/w" + s.weightBits();
+                    if (skip.contains(name)) {
+                        continue;
+                    }
+                    IntModel m = new ModelQuantizer(s, Calibration.MIN_MAX).quantize((FloatModel) e.getValue()[0],
+                            (double[][]) e.getValue()[1]);
+                    runs.add(pool.submit(() -> {
+                        long t0 = System.nanoTime();
+                        ParityResult r = h.run(m, target, VECTORS, 20261129L);
+                        String line = target.id() + " " + m.inputSize() + " features " + name + ": " + r.toMap() + " ("
+                                + (System.nanoTime() - t0) / 1_000_000 + " ms)";
+                        System.out.println(line);
+                        assertEquals(VECTORS, r.vectors(), line);
+                        assertEquals(0, r.mismatches(), line);
+                        assertEquals(r.javaHash(), r.deviceHash(), line);
+                        assertTrue(r.samplesCompared() >= 32, line);
+                        return line;
+                    }));
                 }
-                IntModel m = new ModelQuantizer(s, Calibration.MIN_MAX).quantize((FloatModel) e.getValue()[0],
-                        (double[][]) e.getValue()[1]);
-                long t0 = System.nanoTime();
-                ParityResult r = h.run(m, target, VECTORS, 20261129L);
-                String line = target.id() + " " + e.getKey() + " " + e.getValue().length + " " + name + ": " + r.toMap()
-                        + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)";
-                System.out.println(line);
-                lines.add(line);
-                assertEquals(VECTORS, r.vectors());
-                assertEquals(0, r.mismatches(), line);
-                assertEquals(r.javaHash(), r.deviceHash(), line);
-                assertTrue(r.samplesCompared() >= 32, line);
             }
+            List<String> lines = new ArrayList<>();
+            for (Future<String> f : runs) {
+                try {
+                    lines.add(f.get());
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof Error) {
+                        throw (Error) ex.getCause();
+                    }
+                    throw (Exception) ex.getCause();
+                }
+            }
+            return lines;
+        } finally {
+            pool.shutdownNow();
         }
-        return lines;
     }
 
     @ParameterizedTest
