@@ -246,8 +246,14 @@ public final class QuantizeStage {
                 ParityTarget pt = ParityTarget.of(target);
                 List<String> missing = ParityHarness.missingTools(pt);
                 if (missing.isEmpty()) {
-                    ParityResult r = new ParityHarness(300).run(reference, pt, vectors, seed);
-                    return new Result(target.equals("avr8") ? "simavr" : "qemu", r.vectors(), r.mismatches(), "");
+                    String sim = target.equals("avr8") ? "simavr" : "qemu";
+                    try {
+                        ParityResult r = new ParityHarness(300).run(reference, pt, vectors, seed);
+                        return new Result(sim, r.vectors(), r.mismatches(), "");
+                    } catch (IOException e) {
+                        // The simulator could not run (not a mismatch: those are results); say so and check here.
+                        return javaCheck(reference, dir, vectors, sim + " could not run: " + e.getMessage());
+                    }
                 }
                 return javaCheck(reference, dir, vectors, "no " + String.join(", ", missing) + " installed");
             }
