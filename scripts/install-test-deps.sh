@@ -18,6 +18,15 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-test-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A mirror hiccup should not fail a CI run: retry the network steps a few times.
+retry() {
+  local n=1
+  until "$@"; do
+    if [ $n -ge 3 ]; then return 1; fi
+    echo "install-test-deps: '$*' failed, retrying ($n/3)" >&2
+    n=$((n + 1)); sleep 10
+  done
+}
+retry $SUDO apt-get update -qq
+retry $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The mosquitto package starts a system broker on port 1883; the tests start their own on free ports.
