@@ -16,6 +16,7 @@ import io.edgeloop.buffer.log.SegmentIndex;
 import io.edgeloop.buffer.log.SegmentSummary;
 import io.edgeloop.buffer.log.StreamStats;
 import io.edgeloop.buffer.metrics.BufferMetrics;
+import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.buffer.policy.StreamPolicy;
 import java.io.IOException;
@@ -47,6 +48,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -90,6 +92,7 @@ public final class DurableBuffer implements AutoCloseable {
     private final String deviceId;
     private final long epoch;
     private final Durability durability;
+    private final CursorSync cursorSync;
     private final long segmentBytes;
     private final long budgetBytes;
     private final Map<String, StreamPolicy> policies;
@@ -133,6 +136,7 @@ public final class DurableBuffer implements AutoCloseable {
     private DurableBuffer(Builder b) throws IOException {
         this.dir = b.directory;
         this.durability = b.durability;
+        this.cursorSync = b.cursorSync;
         this.segmentBytes = b.segmentBytes;
         this.budgetBytes = b.budgetBytes;
         this.policies = Map.copyOf(b.policies);
@@ -243,13 +247,30 @@ public final class DurableBuffer implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     continue;
                 }
-                if (cf.isEmpty()) {
+                Optional<CursorFile> pendingState = readPending(cdir, name);
+                if (cf.isEmpty() && pendingState.isEmpty()) {
                     losses.record(new Loss(CURSORS + "/" + fname, 0, Files.size(p), Loss.Kind.CURSOR_RESET, ""));
                     cursors.put(name, new CursorImpl(name, 0, new HashMap<>()));
                 } else {
-                    cursors.put(name, new CursorImpl(name, cf.get().position(), new HashMap<>(cf.get().acked())));
+                    // a deferred commit newer than the synced state survived: take it (at most it moves forward)
+                    CursorFile state = cf.isEmpty() ? pendingState.get()
+                            : pendingState.map(cf.get()::laterOf).orElse(cf.get());
+                    cursors.put(name, new CursorImpl(name, state.position(), new HashMap<>(state.acked())));
                 }
             }
+        }
+    }
+
+    /** Reads {@code <name>.pending}; a damaged or foreign one (a power loss caught it unsynced) is ignored. */
+    private static Optional<CursorFile> readPending(Path cdir, String name) throws IOException {
+        Path p = cdir.resolve(name + CursorFile.PENDING_SUFFIX);
+        try {
+            return CursorFile.read(p).filter(c -> c.name().equals(name));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IncompatibleFormatException e) {
+            LOG.warn("Ignoring {}: {}", p, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -534,6 +555,50 @@ public final class DurableBuffer implements AutoCloseable {
                 cf.write(dir.resolve(CURSORS));
             } catch (IOException again) {
                 throw diskFullOr(again, "writing cursor " + cf.name());
+            }
+        }
+    }
+
+    /** Writes a deferred cursor commit; on a full disk, releases the ballast and tries once more. */
+    private void writePendingCursorFile(CursorFile cf) throws IOException {
+        try {
+            cf.writePending(dir.resolve(CURSORS));
+        } catch (IOException e) {
+            if (!DiskFullException.isDiskFull(e)) {
+                throw e;
+            }
+            Files.deleteIfExists(dir.resolve(RESERVE));
+            try {
+                cf.writePending(dir.resolve(CURSORS));
+            } catch (IOException again) {
+                throw diskFullOr(again, "writing cursor " + cf.name());
+            }
+        }
+    }
+
+    /**
+     * Syncs every cursor commit made under {@link CursorSync#DEFERRED} that is not yet synced, so a power loss
+     * from now on sends none of the records they acknowledged again. Under {@link CursorSync#EVERY_COMMIT} there
+     * is nothing to do. The buffer calls it itself before deleting any segment.
+     *
+     * @throws IOException when a cursor file cannot be written or synced (the commits stay pending)
+     */
+    public void syncCursors() throws IOException {
+        lock.lock();
+        try {
+            ensureWritable();
+            syncCursorsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void syncCursorsLocked() throws IOException {
+        for (CursorImpl c : cursors.values()) {
+            CursorFile state = c.unsynced.get();
+            if (state != null) {
+                writeCursorFile(state);
+                c.unsynced.compareAndSet(state, null);
             }
         }
     }
@@ -1136,6 +1201,15 @@ public final class DurableBuffer implements AutoCloseable {
                 victims.add(s);
             }
         }
+        if (!victims.isEmpty()) {
+            try {
+                syncCursorsLocked();
+            } catch (IOException e) {
+                LOG.warn("Buffer {}: not reclaiming {} segments, because the cursors could not be synced first", dir,
+                        victims.size(), e);
+                return 0;
+            }
+        }
         for (Segment s : victims) {
             boolean acked = min >= s.endPosition();
             if (!acked) {
@@ -1159,7 +1233,8 @@ public final class DurableBuffer implements AutoCloseable {
         return true;
     }
 
-    private void evict(Segment s) {
+    private void evict(Segment s) throws IOException {
+        syncCursorsLocked();
         long min = minCommitted();
         if (min < s.endPosition()) {
             droppedByPolicy += s.summary().records();
@@ -1393,6 +1468,7 @@ public final class DurableBuffer implements AutoCloseable {
             ensureWritable();
             if (cursors.remove(name) != null) {
                 Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
+                Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.PENDING_SUFFIX));
                 reclaimLocked();
             }
         } finally {
@@ -1441,6 +1517,8 @@ public final class DurableBuffer implements AutoCloseable {
         private BufferReader reader;
         private final Map<String, Long> readSeq = new HashMap<>();
         private final TreeMap<Long, Map<String, Long>> seqAt = new TreeMap<>();
+        /** The latest deferred commit not yet in the synced cursor file, or null. */
+        private final AtomicReference<CursorFile> unsynced = new AtomicReference<>();
 
         CursorImpl(String name, long committed, Map<String, Long> acked) {
             this.name = name;
@@ -1499,7 +1577,14 @@ public final class DurableBuffer implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                writeCursorFile(new CursorFile(name, position, newAcked));
+                CursorFile state = new CursorFile(name, position, newAcked);
+                if (cursorSync == CursorSync.DEFERRED) {
+                    writePendingCursorFile(state);
+                    // set before committed moves, so a reclaim that sees the new position syncs this state first
+                    unsynced.set(state);
+                } else {
+                    writeCursorFile(state);
+                }
                 acked.putAll(newAcked);
                 committed = position;
                 seqAt.headMap(position, true).clear();
@@ -1550,6 +1635,11 @@ public final class DurableBuffer implements AutoCloseable {
     /** @return the epoch used in idempotency keys; changes only when the buffer is recreated from nothing */
     public long epoch() {
         return epoch;
+    }
+
+    /** @return when cursor commits are synced */
+    public CursorSync cursorSync() {
+        return cursorSync;
     }
 
     /** @return the durability policy */
@@ -1721,6 +1811,7 @@ public final class DurableBuffer implements AutoCloseable {
         private Path directory;
         private String deviceId;
         private Durability durability = Durability.groupCommit(Duration.ofMillis(5), 1 << 20);
+        private CursorSync cursorSync = CursorSync.EVERY_COMMIT;
         private long segmentBytes = 4L << 20;
         private long budgetBytes = Long.MAX_VALUE;
         private final Map<String, StreamPolicy> policies = new HashMap<>();
@@ -1761,6 +1852,16 @@ public final class DurableBuffer implements AutoCloseable {
          */
         public Builder durability(Durability durability) {
             this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * @param cursorSync when cursor commits are synced; default {@link CursorSync#EVERY_COMMIT}. A gateway
+         *                   draining many buffers uses {@link CursorSync#DEFERRED} (see there for the trade).
+         * @return this builder
+         */
+        public Builder cursorSync(CursorSync cursorSync) {
+            this.cursorSync = Objects.requireNonNull(cursorSync, "cursorSync");
             return this;
         }
 

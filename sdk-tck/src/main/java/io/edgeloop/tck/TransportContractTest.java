@@ -20,6 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -174,6 +177,52 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
                 t.send(b);
             }
             assertTrue(receivedByKey().containsKey(key), "key " + key + " not received intact");
+        }
+    }
+
+    /** Pipelined sends through {@link Transport#sendAsync(Batch)}. */
+    @Nested
+    @DisplayName("when batches are sent asynchronously")
+    class Async {
+        @Test
+        @DisplayName("completes each future only once its batch was received, with several batches in flight")
+        void sendAsyncCompletesOnAcknowledgement() throws Exception {
+            List<Batch> batches = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                batches.add(batch(device("tck-device-async-" + (i % 3)), 1 + i * 20L, 20, 80));
+            }
+            try (Transport t = provider().create(config())) {
+                List<CompletableFuture<Void>> acks = new ArrayList<>();
+                for (Batch b : batches) {
+                    acks.add(t.sendAsync(b));
+                }
+                for (CompletableFuture<Void> a : acks) {
+                    assertDoesNotThrow(() -> a.get(sendTimeout().toMillis() * 4,
+                            TimeUnit.MILLISECONDS));
+                }
+            }
+            Map<IdempotencyKey, Envelope> got = receivedByKey();
+            for (Batch b : batches) {
+                for (Envelope e : b.envelopes()) {
+                    Envelope r = got.get(e.key());
+                    assertTrue(r != null, "envelope " + e.key() + " acknowledged through sendAsync was not received");
+                    assertArrayEquals(e.payloadBytes(), r.payloadBytes(), "payload of " + e.key());
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("fails the future (never throws) with a retryable TransportException when unreachable")
+        void sendAsyncFailsWithTransportException() throws Exception {
+            try (Transport t = provider().create(unreachableConfig())) {
+                CompletableFuture<Void> f = assertDoesNotThrow(
+                        () -> t.sendAsync(batch(device("tck-device-async-x"), 1, 2, 10)));
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> f.get(sendTimeout().toMillis() * 4, TimeUnit.MILLISECONDS));
+                assertTrue(e.getCause() instanceof TransportException,
+                        "the future must fail with a TransportException, got " + e.getCause());
+                assertTrue(((TransportException) e.getCause()).isRetryable(), "unreachable is retryable");
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.edgeloop.api.transport;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Carries batches of buffered records to a receiver and reports acknowledgement.
  *
@@ -20,6 +22,33 @@ public interface Transport extends AutoCloseable {
      * @throws TransportException when the batch was not acknowledged
      */
     void send(Batch batch) throws TransportException;
+
+    /**
+     * Sends a batch without waiting: the returned future completes normally only after the receiver acknowledged
+     * every envelope, exactly as {@link #send(Batch)} returns, and exceptionally with a {@link TransportException}
+     * (or {@link IllegalStateException} after close) otherwise. Lets one caller keep many batches in flight, as a
+     * gateway draining thousands of device buffers through one pipelining client (Kafka) must; the idea is
+     * OpenTelemetry's asynchronous {@code export}.
+     *
+     * <p>The default sends synchronously in the caller's thread and returns a completed future, so every
+     * transport supports it. Implementations that override it may complete the future on their own I/O thread:
+     * callers must not block or do I/O in dependent stages run there (hand the work to an executor). Several
+     * batches may be in flight at once from several threads; their relative order at the receiver is not defined,
+     * so a caller that needs per-device order keeps at most one batch per device in flight.
+     *
+     * @param batch the batch
+     * @return a future completed on acknowledgement
+     */
+    default CompletableFuture<Void> sendAsync(Batch batch) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            send(batch);
+            done.complete(null);
+        } catch (TransportException | RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
 
     /**
      * Returns whether the transport believes the receiver is reachable right now, without blocking long.

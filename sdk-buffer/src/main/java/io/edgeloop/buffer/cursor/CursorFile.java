@@ -5,8 +5,10 @@ import io.edgeloop.buffer.log.AtomicFile;
 import io.edgeloop.buffer.log.FrameFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,6 +31,11 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** File name suffix of cursor files. */
     public static final String SUFFIX = ".cursor";
+    /**
+     * File name suffix of a cursor's not yet synced state ({@code cursors/<name>.pending}), written by
+     * {@link io.edgeloop.buffer.policy.CursorSync#DEFERRED} commits; same content as the {@code .cursor} file.
+     */
+    public static final String PENDING_SUFFIX = ".pending";
 
     /**
      * Copies the map.
@@ -110,12 +117,57 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
     }
 
     /**
-     * Writes this state atomically into a directory as {@code <name>.cursor}.
+     * Writes this state atomically into a directory as {@code <name>.cursor}: temporary file, sync, rename, sync
+     * of the directory.
      *
      * @param dir the cursors directory
      * @throws IOException when writing fails (the previous state then stands)
      */
     public void write(Path dir) throws IOException {
+        AtomicFile.write(dir.resolve(name + SUFFIX), encode());
+    }
+
+    /**
+     * Writes this state into a directory as {@code <name>.pending} without syncing: a temporary file renamed over
+     * the old one, so a process crash leaves either state whole. After a power loss the file may be old, empty or
+     * damaged; readers then fall back on the synced {@code <name>.cursor}.
+     *
+     * @param dir the cursors directory
+     * @throws IOException when writing fails (the previous state then stands)
+     */
+    public void writePending(Path dir) throws IOException {
+        Path target = dir.resolve(name + PENDING_SUFFIX);
+        Path tmp = dir.resolve(name + PENDING_SUFFIX + ".tmp");
+        try {
+            Files.write(tmp, encode());
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Returns the later of two states of the same cursor: the one with the higher position, with the highest
+     * acknowledged sequence of each stream from both.
+     *
+     * @param other another state of this cursor
+     * @return the merged state
+     */
+    public CursorFile laterOf(CursorFile other) {
+        if (!other.name.equals(name)) {
+            throw new IllegalArgumentException("Cursor states of '" + name + "' and '" + other.name + "' differ");
+        }
+        Map<String, Long> merged = new TreeMap<>(acked);
+        other.acked.forEach((s, q) -> merged.merge(s, q, Math::max));
+        return new CursorFile(name, Math.max(position, other.position), merged);
+    }
+
+    private byte[] encode() {
         StringBuilder sb = new StringBuilder();
         sb.append("format=").append(FrameFormat.FORMAT_MAJOR).append('.').append(FrameFormat.FORMAT_MINOR)
                 .append('\n');
@@ -128,6 +180,6 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
         CRC32C crc = new CRC32C();
         crc.update(body);
         sb.append("crc32c=").append(Long.toHexString(crc.getValue())).append('\n');
-        AtomicFile.write(dir.resolve(name + SUFFIX), sb.toString().getBytes(StandardCharsets.UTF_8));
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

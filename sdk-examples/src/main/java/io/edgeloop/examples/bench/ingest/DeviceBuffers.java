@@ -6,6 +6,7 @@ import io.edgeloop.api.transport.Transport;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.forward.Forwarder;
 import io.edgeloop.buffer.forward.ForwarderStats;
+import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -126,8 +127,11 @@ final class DeviceBuffers {
      */
     Drained drain(int device, int batchRecords, Transport transport, Duration timeout)
             throws IOException, InterruptedException {
+        // The gateway defers cursor syncs (see CursorSync.DEFERRED): two syncs per commit per device would bound
+        // a gateway draining thousands of buffers, and a commit lost to a power loss only means records are sent
+        // again, which the consumer drops by idempotency key.
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir(device)).durability(Durability.none())
-                .open();
+                .cursorSync(CursorSync.DEFERRED).open();
              Forwarder forwarder = Forwarder.builder().source(buffer, CURSOR).transport(transport)
                      .batching(batchRecords, 16L << 20, Duration.ZERO)
                      .backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5, seed + device).build()) {

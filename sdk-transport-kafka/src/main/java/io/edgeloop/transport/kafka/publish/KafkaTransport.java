@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -139,6 +141,68 @@ public final class KafkaTransport implements Transport {
         for (Future<RecordMetadata> ack : acks) {
             await(batch, ack, deadline);
         }
+    }
+
+    /**
+     * Hands every record of the batch to the producer and returns at once (unless the producer's buffer is full,
+     * when it blocks up to the timeout, which is the back-pressure a caller wants). The future completes on the
+     * producer's I/O thread when Kafka acknowledged the last record, or fails with a {@link TransportException}
+     * on the first failure or after the timeout. Records of batches in flight together are pipelined into the
+     * same produce requests; the idempotent producer keeps each partition's records in send order.
+     *
+     * @param batch the batch
+     * @return a future completed on acknowledgement
+     */
+    @Override
+    public CompletableFuture<Void> sendAsync(Batch batch) {
+        Objects.requireNonNull(batch, "batch");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        KafkaProducer<byte[], byte[]> p;
+        try {
+            p = producer();
+        } catch (TransportException | IllegalStateException e) {
+            done.completeExceptionally(e);
+            return done;
+        }
+        AtomicInteger left = new AtomicInteger(batch.size());
+        Callback onAck = (metadata, error) -> {
+            if (error != null) {
+                done.completeExceptionally(failure(batch, error));
+            } else if (left.decrementAndGet() == 0) {
+                done.complete(null);
+            }
+        };
+        try {
+            for (Envelope e : batch.envelopes()) {
+                p.send(KafkaHeaders.toProducerRecord(endpoint.topic(), e), onAck);
+                if (done.isDone()) {
+                    break;
+                }
+            }
+        } catch (KafkaException e) {
+            done.completeExceptionally(failure(batch, e));
+        } catch (IllegalStateException e) {
+            try {
+                done.completeExceptionally(closedOr(batch, e));
+            } catch (IllegalStateException closedNow) {
+                done.completeExceptionally(closedNow);
+            }
+        }
+        // The producer's delivery timeout fails every record in time; this only guards against a callback that
+        // never comes (a producer closed with records pending).
+        long limitMs = timeout.plus(CLOSE_TIMEOUT).toMillis();
+        done.orTimeout(limitMs, TimeUnit.MILLISECONDS);
+        return done.handle((v, error) -> {
+            if (error instanceof TimeoutException) {
+                throw new CompletionException(new TransportException("Kafka " + endpoint
+                        + " did not acknowledge " + batch + " within " + timeout, true, error));
+            }
+            if (error != null) {
+                throw error instanceof CompletionException ce ? ce
+                        : new CompletionException(error);
+            }
+            return v;
+        });
     }
 
     private void await(Batch batch, Future<RecordMetadata> ack, long deadline) throws TransportException {

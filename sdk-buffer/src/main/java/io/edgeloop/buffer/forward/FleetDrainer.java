@@ -1,0 +1,472 @@
+package io.edgeloop.buffer.forward;
+
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.BufferedRecord;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.cursor.CursorFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains many durable buffers (one per device, as a gateway holds them) through one shared {@link Transport},
+ * with many batches in flight and few threads.
+ *
+ * <p>Why not one {@link Forwarder} per buffer: a forwarder blocks its thread while a batch waits for its
+ * acknowledgement, so a gateway with ten thousand buffers needs either ten thousand threads or a pool whose size
+ * caps the records in flight (throughput = records in flight / acknowledgement latency). Measured on the Kafka
+ * ingest benchmark: more pool threads did not help either, because every thread also opens and closes files and
+ * the JDK serialises file-channel opens across threads. The drainer splits the two: a small pool of I/O threads
+ * opens buffers, reads batches, commits cursors and closes buffers, while up to {@code maxActive} buffers each
+ * keep one batch in flight through {@link Transport#sendAsync(Batch)}.
+ *
+ * <p>Guarantees, per buffer, the same as a forwarder's: the cursor commits a batch only after the transport
+ * acknowledged it (so nothing acknowledged is lost and nothing unacknowledged is skipped); one batch per buffer is
+ * in flight at a time, so a device's records reach the transport in order; a retryable failure rewinds the cursor
+ * and retries after a backoff; a batch refused as never acceptable is split in halves down to the single record,
+ * which is then skipped and counted as rejected. A buffer that cannot be opened or read is reported and left
+ * as it is; the others are drained. The drainer does not close the transport.
+ *
+ * <p>Thread-safe: {@link #drain} may be called by one thread at a time; {@link #stats()} from any thread.
+ */
+public final class FleetDrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetDrainer.class);
+
+    /** Opens the buffer of one device directory. */
+    @FunctionalInterface
+    public interface BufferOpener {
+        /**
+         * @param directory the buffer directory
+         * @return the open buffer; the drainer closes it
+         * @throws IOException when it cannot be opened
+         */
+        DurableBuffer open(Path directory) throws IOException;
+    }
+
+    /**
+     * What a drain did.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param buffers             buffers given to the drain
+     * @param buffersDrained      buffers read to the end with everything acknowledged
+     * @param batchesAcknowledged batches the transport acknowledged
+     * @param recordsAcknowledged records in them
+     * @param failedAttempts      sends that failed and were retried
+     * @param recordsRejected     records refused as never acceptable (skipped)
+     * @param failedBuffers       buffers that could not be opened, read or committed, with the reason
+     * @param complete            whether every buffer was drained before the timeout
+     */
+    public record Report(int buffers, int buffersDrained, long batchesAcknowledged, long recordsAcknowledged,
+                         long failedAttempts, long recordsRejected, Map<Path, String> failedBuffers,
+                         boolean complete) {
+        /** Copies the map. */
+        public Report {
+            failedBuffers = Map.copyOf(failedBuffers);
+        }
+    }
+
+    private final Transport transport;
+    private final String cursorName;
+    private final BufferOpener opener;
+    private final int ioThreads;
+    private final int maxActive;
+    private final int maxBatchRecords;
+    private final long maxBatchBytes;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final double jitter;
+    private final long seed;
+
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    private FleetDrainer(Builder b) {
+        this.transport = Objects.requireNonNull(b.transport, "transport");
+        this.cursorName = b.cursorName;
+        this.opener = Objects.requireNonNull(b.opener, "opener");
+        this.ioThreads = b.ioThreads;
+        this.maxActive = b.maxActive;
+        this.maxBatchRecords = b.maxBatchRecords;
+        this.maxBatchBytes = b.maxBatchBytes;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.jitter = b.jitter;
+        this.seed = b.seed;
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Counts so far, over every drain of this drainer: batches and records acknowledged, failed attempts and
+     * rejected records, as a {@link ForwarderStats} (consecutive failures and the last error are not tracked).
+     *
+     * @return the counts
+     */
+    public ForwarderStats stats() {
+        return new ForwarderStats(batches.get(), records.get(), failures.get(), rejected.get(), 0,
+                Optional.empty());
+    }
+
+    /**
+     * Drains every buffer until it holds nothing unacknowledged for the cursor, or the timeout passes.
+     *
+     * @param directories the buffer directories
+     * @param timeout     the longest the whole drain may take
+     * @return what was done
+     * @throws InterruptedException when interrupted (in-flight batches are then abandoned uncommitted)
+     */
+    public Report drain(List<Path> directories, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(directories, "directories");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Run run = new Run(directories.size());
+        try {
+            for (int i = 0; i < directories.size(); i++) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !run.active.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                Device d = new Device(directories.get(i), i);
+                run.started.incrementAndGet();
+                run.io.execute(() -> run.open(d));
+            }
+            long left = deadline - System.nanoTime();
+            boolean complete = run.started.get() == directories.size() && left > 0
+                    && run.done.await(left, TimeUnit.NANOSECONDS);
+            if (!complete) {
+                run.stopping = true;
+                // let in-flight batches finish or fail so their buffers are closed, within a short grace
+                run.done.await(5, TimeUnit.SECONDS);
+            }
+            return new Report(directories.size(), run.drained.get(), run.batches.get(), run.records.get(),
+                    run.failures.get(), run.rejected.get(), run.failedBuffers(), complete
+                    && run.failed.isEmpty());
+        } finally {
+            run.stopping = true;
+            run.io.shutdown();
+            run.retries.shutdownNow();
+            if (!run.io.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("Fleet drain: I/O threads still busy 10 s after the drain ended");
+            } else {
+                // buffers waiting for a retry or an acknowledgement that will now never be handled
+                for (Device d : List.copyOf(run.open)) {
+                    run.closeQuietly(d);
+                }
+            }
+        }
+    }
+
+    /** One device's buffer during a drain. Touched by one I/O thread at a time (hand-offs order the accesses). */
+    private final class Device {
+        final Path dir;
+        final Backoff backoff;
+        DurableBuffer buffer;
+        Cursor cursor;
+        int splitLimit = Integer.MAX_VALUE;
+
+        Device(Path dir, int index) {
+            this.dir = dir;
+            this.backoff = new Backoff(initialBackoff, maxBackoff, jitter, seed + index);
+        }
+    }
+
+    /** The state of one drain call. */
+    private final class Run {
+        final ExecutorService io = Executors.newFixedThreadPool(ioThreads, named("edgeloop-fleet-io"));
+        final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+                named("edgeloop-fleet-retry"));
+        final Semaphore active = new Semaphore(maxActive);
+        final CountDownLatch done;
+        final AtomicInteger started = new AtomicInteger();
+        final AtomicInteger drained = new AtomicInteger();
+        final AtomicLong batches = new AtomicLong();
+        final AtomicLong records = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+        final Map<Path, String> failed = new LinkedHashMap<>();
+        final Set<Device> open = ConcurrentHashMap.newKeySet();
+        volatile boolean stopping;
+
+        Run(int buffers) {
+            this.done = new CountDownLatch(buffers);
+        }
+
+        synchronized Map<Path, String> failedBuffers() {
+            return new LinkedHashMap<>(failed);
+        }
+
+        void open(Device d) {
+            try {
+                d.buffer = opener.open(d.dir);
+                open.add(d);
+                d.cursor = d.buffer.cursor(cursorName);
+                next(d);
+            } catch (IOException | RuntimeException e) {
+                finish(d, e);
+            }
+        }
+
+        /** Reads the next batch and sends it, or finishes the device when nothing is left. */
+        void next(Device d) {
+            try {
+                if (stopping) {
+                    finish(d, null);
+                    return;
+                }
+                List<BufferedRecord> batch = d.cursor.poll(Math.min(maxBatchRecords, d.splitLimit), maxBatchBytes);
+                if (batch.isEmpty()) {
+                    drained.incrementAndGet();
+                    finish(d, null);
+                    return;
+                }
+                List<Envelope> envelopes = new ArrayList<>(batch.size());
+                for (BufferedRecord r : batch) {
+                    envelopes.add(r.toEnvelope());
+                }
+                transport.sendAsync(Batch.of(envelopes)).whenComplete((v, error) -> {
+                    try {
+                        io.execute(() -> acknowledged(d, batch, error));
+                    } catch (RejectedExecutionException closed) {
+                        // the drain ended (timeout or interrupt): the batch stays unacknowledged in the buffer
+                        closeQuietly(d);
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                finish(d, e);
+            }
+        }
+
+        void acknowledged(Device d, List<BufferedRecord> batch, Throwable error) {
+            try {
+                if (error == null) {
+                    d.cursor.commit(batch.get(batch.size() - 1));
+                    d.backoff.reset();
+                    d.splitLimit = Integer.MAX_VALUE;
+                    count(batches, FleetDrainer.this.batches, 1);
+                    count(records, FleetDrainer.this.records, batch.size());
+                    next(d);
+                    return;
+                }
+                d.cursor.rewind();
+                TransportException te = asTransportException(error);
+                count(failures, FleetDrainer.this.failures, 1);
+                if (te == null || stopping) {
+                    finish(d, te == null ? error : null);
+                    return;
+                }
+                if (!te.isRetryable()) {
+                    if (batch.size() > 1) {
+                        d.splitLimit = Math.max(1, batch.size() / 2);
+                        next(d);
+                        return;
+                    }
+                    BufferedRecord r = batch.get(0);
+                    LOG.error("Fleet drain: record {} refused as never acceptable, skipping it: {}", r.key(),
+                            te.getMessage());
+                    d.cursor.poll(1, Long.MAX_VALUE);
+                    d.cursor.commit(r);
+                    count(rejected, FleetDrainer.this.rejected, 1);
+                    next(d);
+                    return;
+                }
+                Duration wait = te.retryAfter().map(ra -> ra.compareTo(maxBackoff) > 0 ? maxBackoff : ra)
+                        .orElseGet(d.backoff::next);
+                LOG.debug("Fleet drain: {} failed ({}), retrying in {} ms", d.dir, te.getMessage(), wait.toMillis());
+                retries.schedule(() -> {
+                    try {
+                        io.execute(() -> next(d));
+                    } catch (RejectedExecutionException closed) {
+                        closeQuietly(d);
+                    }
+                }, wait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (IOException | RuntimeException e) {
+                finish(d, e);
+            }
+        }
+
+        void finish(Device d, Throwable error) {
+            if (error != null) {
+                String why = error.getClass().getSimpleName() + ": " + error.getMessage();
+                LOG.warn("Fleet drain: buffer {} left undrained: {}", d.dir, why);
+                synchronized (this) {
+                    failed.put(d.dir, why);
+                }
+            }
+            closeQuietly(d);
+            active.release();
+            done.countDown();
+        }
+
+        void closeQuietly(Device d) {
+            if (d.buffer != null) {
+                open.remove(d);
+                try {
+                    d.buffer.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Fleet drain: closing buffer {} failed", d.dir, e);
+                }
+            }
+        }
+    }
+
+    private static void count(AtomicLong run, AtomicLong total, long n) {
+        run.addAndGet(n);
+        total.addAndGet(n);
+    }
+
+    private static TransportException asTransportException(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof TransportException te) {
+            return te;
+        }
+        if (t instanceof IllegalStateException) {
+            return null;
+        }
+        return new TransportException("Transport failed: " + t, true, t);
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Builder for {@link FleetDrainer}.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder {
+        private Transport transport;
+        private String cursorName;
+        private BufferOpener opener;
+        private int ioThreads = 2;
+        private int maxActive = 1024;
+        private int maxBatchRecords = 500;
+        private long maxBatchBytes = 1 << 20;
+        private Duration initialBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofMinutes(2);
+        private double jitter = 0.5;
+        private long seed = 1;
+
+        private Builder() {
+        }
+
+        /**
+         * @param transport the transport all buffers share; it must allow concurrent {@code sendAsync} calls
+         *                  (the drainer does not close it)
+         * @return this builder
+         */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * @param cursorName the cursor each buffer is drained with (created at the oldest record when missing)
+         * @param opener     opens a buffer directory, for example with {@code CursorSync.DEFERRED}
+         * @return this builder
+         */
+        public Builder source(String cursorName, BufferOpener opener) {
+            this.cursorName = CursorFile.checkName(cursorName);
+            this.opener = Objects.requireNonNull(opener, "opener");
+            return this;
+        }
+
+        /**
+         * @param ioThreads threads that open, read, commit and close buffers; default 2
+         * @param maxActive buffers open at once, each with at most one batch in flight; default 1024. Bounds
+         *                  open files and the records in flight.
+         * @return this builder
+         */
+        public Builder concurrency(int ioThreads, int maxActive) {
+            if (ioThreads < 1 || maxActive < 1) {
+                throw new IllegalArgumentException("ioThreads and maxActive must be at least 1, got " + ioThreads
+                        + " and " + maxActive);
+            }
+            this.ioThreads = ioThreads;
+            this.maxActive = maxActive;
+            return this;
+        }
+
+        /**
+         * @param maxRecords the most records per batch, at least 1; default 500
+         * @param maxBytes   the most payload bytes per batch, at least 1; default 1 MiB
+         * @return this builder
+         */
+        public Builder batching(int maxRecords, long maxBytes) {
+            if (maxRecords < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("maxRecords and maxBytes must be at least 1");
+            }
+            this.maxBatchRecords = maxRecords;
+            this.maxBatchBytes = maxBytes;
+            return this;
+        }
+
+        /**
+         * @param initial first retry delay of a buffer after a failure
+         * @param max     longest retry delay (and longest Retry-After honoured)
+         * @param jitter  0 to 1, the random fraction taken off each delay
+         * @param seed    seed of the jitter (buffer i uses seed + i)
+         * @return this builder
+         */
+        public Builder backoff(Duration initial, Duration max, double jitter, long seed) {
+            this.initialBackoff = Objects.requireNonNull(initial, "initial");
+            this.maxBackoff = Objects.requireNonNull(max, "max");
+            if (jitter < 0 || jitter > 1) {
+                throw new IllegalArgumentException("jitter must be between 0 and 1, got " + jitter);
+            }
+            this.jitter = jitter;
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @return the drainer
+         * @throws IllegalStateException when the transport or the source is missing
+         */
+        public FleetDrainer build() {
+            if (transport == null || opener == null) {
+                throw new IllegalStateException("FleetDrainer needs transport(...) and source(...)");
+            }
+            return new FleetDrainer(this);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.edgeloop.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.cursor.CursorFile;
+import io.edgeloop.buffer.log.FrameFormat;
+import io.edgeloop.buffer.policy.CursorSync;
+import io.edgeloop.buffer.policy.Durability;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link CursorSync#DEFERRED}: commits are written without syncing, synced before any segment is deleted. A power
+ * loss is simulated by removing or damaging what was never synced (the {@code .pending} file and, under durability
+ * {@code none}, the tail of the active segment): the buffer must then re-send, never skip, and never reuse a
+ * sequence number.
+ */
+class DeferredCursorSyncTest {
+    @TempDir
+    Path dir;
+
+    private DurableBuffer open(CursorSync sync) throws IOException {
+        return DurableBuffer.builder().directory(dir).deviceId("dev-1").durability(Durability.none())
+                .segmentBytes(8192).cursorSync(sync).open();
+    }
+
+    private Path cursorFile(String suffix) {
+        return dir.resolve("cursors").resolve("gw" + suffix);
+    }
+
+    private static List<BufferedRecord> drain(Cursor c, int max) throws IOException {
+        List<BufferedRecord> all = new ArrayList<>();
+        while (all.size() < max) {
+            List<BufferedRecord> r = c.poll(Math.min(max - all.size(), 50), 1 << 20);
+            if (r.isEmpty()) {
+                break;
+            }
+            all.addAll(r);
+        }
+        return all;
+    }
+
+    @Test
+    @DisplayName("a deferred commit leaves the synced file alone, and a clean reopen resumes from it")
+    void deferredCommitResumesAfterReopen() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 40; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+            String synced = Files.readString(cursorFile(CursorFile.SUFFIX));
+            List<BufferedRecord> got = drain(c, 25);
+            c.commit(got.get(24));
+            assertEquals(synced, Files.readString(cursorFile(CursorFile.SUFFIX)), "a commit must not sync");
+            assertTrue(Files.readString(cursorFile(CursorFile.PENDING_SUFFIX)).contains("position="
+                    + got.get(24).nextPosition()));
+            assertEquals(CursorSync.DEFERRED, b.cursorSync());
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(26, b.cursor("gw").poll(1, 1 << 20).get(0).sequence());
+        }
+        // the state is readable whatever the next session's mode
+        try (DurableBuffer b = open(CursorSync.EVERY_COMMIT)) {
+            assertEquals(26, b.cursor("gw").poll(1, 1 << 20).get(0).sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("a power loss that takes the unsynced commit re-sends from the last synced one, and a damaged"
+            + " pending file is ignored")
+    void lostOrDamagedPendingFallsBackToSyncedState() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 60; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+            c.commit(drain(c, 10).get(9));
+            b.syncCursors();
+            assertTrue(Files.readString(cursorFile(CursorFile.SUFFIX)).contains("acked 10 s"),
+                    "syncCursors writes the latest commit into the synced file");
+            c.commit(drain(c, 20).get(19));
+        }
+        byte[] pending = Files.readAllBytes(cursorFile(CursorFile.PENDING_SUFFIX));
+        Files.write(cursorFile(CursorFile.PENDING_SUFFIX), "position=999999\ncrc32c=0\n".getBytes(
+                StandardCharsets.UTF_8));
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(11, b.cursor("gw").poll(1, 1 << 20).get(0).sequence(), "damaged: back to the synced 10");
+        }
+        Files.write(cursorFile(CursorFile.PENDING_SUFFIX), pending);
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(31, b.cursor("gw").poll(1, 1 << 20).get(0).sequence(), "intact: the deferred 30 stands");
+        }
+        Files.delete(cursorFile(CursorFile.PENDING_SUFFIX));
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(11, b.cursor("gw").poll(1, 1 << 20).get(0).sequence(), "lost: re-send from 11");
+        }
+    }
+
+    @Test
+    @DisplayName("segments are deleted only after the commit that passed them is synced, so a power loss never"
+            + " reuses a sequence number")
+    void reclaimSyncsCursorsFirst() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 1000; i++) {
+                b.append("s", Payloads.of(i, 100));
+            }
+            assertTrue(segmentCount() > 5);
+            List<BufferedRecord> all = drain(c, 1000);
+            assertEquals(1000, all.size());
+            c.commit(all.get(all.size() - 1));
+            assertEquals(1, segmentCount(), "the commit reclaimed every sealed segment");
+            assertTrue(Files.readString(cursorFile(CursorFile.SUFFIX)).contains("acked 1000 s"),
+                    "the reclaim synced the cursor before deleting");
+        }
+        // Power loss: the unsynced pending commit is gone and so is every unsynced record of the active segment
+        // (durability none). The synced cursor still knows sequence 1000 was acknowledged.
+        Files.deleteIfExists(cursorFile(CursorFile.PENDING_SUFFIX));
+        Path active;
+        try (Stream<Path> s = Files.list(dir)) {
+            active = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
+            ch.truncate(FrameFormat.SEGMENT_HEADER);
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(1001, b.append("s", Payloads.of(1001, 100)).sequence(), "sequence 1000 was acknowledged");
+            assertEquals(1001, b.cursor("gw").poll(10, 1 << 20).get(0).sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("deleting a cursor removes its pending file too")
+    void deleteCursorRemovesPending() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            b.append("s", Payloads.of(1, 10));
+            c.commit(drain(c, 1).get(0));
+            assertTrue(Files.exists(cursorFile(CursorFile.PENDING_SUFFIX)));
+            b.deleteCursor("gw");
+            assertFalse(Files.exists(cursorFile(CursorFile.PENDING_SUFFIX)));
+            assertFalse(Files.exists(cursorFile(CursorFile.SUFFIX)));
+            b.syncCursors();
+        }
+    }
+
+    private long segmentCount() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("seg-")).count();
+        }
+    }
+}
