@@ -49,13 +49,13 @@ class TransportContractKitTest {
     @DisplayName("passes a correct transport")
     void passesCorrectTransport() {
         EngineTestKit.engine("junit-jupiter").selectors(selectClass(CorrectTransport.class)).execute()
-                .testEvents().assertStatistics(s -> s.failed(0).succeeded(12));
+                .testEvents().assertStatistics(s -> s.failed(0).succeeded(14));
     }
 
     @Test
     @DisplayName("fails a transport that acknowledges envelopes it did not deliver")
     void failsLossyTransport() {
         EngineTestKit.engine("junit-jupiter").selectors(selectClass(LossyTransport.class)).execute()
-                .testEvents().assertStatistics(s -> s.failed(5));
+                .testEvents().assertStatistics(s -> s.failed(6));
     }
 }

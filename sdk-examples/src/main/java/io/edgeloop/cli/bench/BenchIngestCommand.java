@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = {"N simulated devices drain R records each from their own durable buffers through the kafka"
-                + " transport (a pool of gateway forwarders sharing one producer); consumers read them back through"
+                + " transport (a gateway FleetDrainer: a few I/O threads, many batches in flight, one producer); consumers read them back through"
                 + " the kafka source. Reports sent, received (distinct), lost, duplicates, order violations and"
                 + " records/s beside Kafka's producer-perf-test on the same broker.",
             "Without --bootstrap a local single-node KRaft broker is started in a child JVM."})
@@ -39,9 +39,13 @@ public final class BenchIngestCommand implements Callable<Integer> {
             description = "Use this Kafka broker instead of starting a local one.")
     private String bootstrap;
 
-    @Option(names = "--forwarders", defaultValue = "128",
-            description = "Gateway forwarder threads sharing one transport (default ${DEFAULT-VALUE}).")
-    private int forwarders;
+    @Option(names = "--io-threads", defaultValue = "2",
+            description = "Gateway I/O threads that open, read, commit and close buffers (default ${DEFAULT-VALUE}).")
+    private int ioThreads;
+
+    @Option(names = "--max-active", defaultValue = "1024",
+            description = "Buffers drained at once, each with one batch in flight (default ${DEFAULT-VALUE}).")
+    private int maxActive;
 
     @Option(names = "--consumers", defaultValue = "2",
             description = "Consumer-group members reading back (default ${DEFAULT-VALUE}).")
@@ -84,7 +88,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, forwarders, consumers,
+        IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, ioThreads, maxActive,
+                consumers,
                 partitions, batch, restartBroker, !noBaseline, consumeAfter, workDir, seed);
         Map<String, Object> report = IngestBench.run(settings, line -> {
             err.println(line);

@@ -35,7 +35,7 @@ class BenchIngestCommandTest {
     @Test
     @DisplayName("drains every device buffer through Kafka across a broker kill with nothing lost, duplicated or reordered")
     void endToEndAcrossBrokerKill(@TempDir Path work) throws Exception {
-        Run r = run("bench", "ingest", "--devices", "40", "--records", "50", "--forwarders", "8", "--partitions", "4",
+        Run r = run("bench", "ingest", "--devices", "40", "--records", "50", "--max-active", "8", "--partitions", "4",
                 "--batch", "20", "--restart-broker", "--work-dir", work.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());

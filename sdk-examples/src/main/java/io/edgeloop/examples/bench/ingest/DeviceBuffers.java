@@ -2,10 +2,7 @@ package io.edgeloop.examples.bench.ingest;
 
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.record.SensorRecordCodec;
-import io.edgeloop.api.transport.Transport;
 import io.edgeloop.buffer.DurableBuffer;
-import io.edgeloop.buffer.forward.Forwarder;
-import io.edgeloop.buffer.forward.ForwarderStats;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
 import java.io.IOException;
@@ -19,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The simulated devices' side: one {@link DurableBuffer} per device in its own directory, filled with encoded
- * sensor records, and drained by a {@link Forwarder} whose cursor commits only what the transport acknowledged.
+ * sensor records; the gateway drains them with sdk-buffer's {@link io.edgeloop.buffer.forward.FleetDrainer}.
  *
  * <p>Thread-safe: stateless apart from its settings; each device's buffer is used by one thread at a time.
  */
@@ -108,39 +105,30 @@ final class DeviceBuffers {
         return bytes;
     }
 
-    /** What draining one device did. */
-    record Drained(long records, long failedAttempts, long rejected) {
+    /**
+     * @param devices the number of devices
+     * @return their buffer directories, in device order
+     */
+    List<Path> directories(int devices) {
+        List<Path> dirs = new ArrayList<>(devices);
+        for (int d = 0; d < devices; d++) {
+            dirs.add(dir(d));
+        }
+        return dirs;
     }
 
     /**
-     * The gateway drains one device's buffer with sdk-buffer's {@link Forwarder} in this thread: batches of up to
-     * {@code batchRecords} records go through the shared transport, the cursor commits each batch once it is
-     * acknowledged, failures are retried with backoff, until the buffer has nothing more.
+     * Opens a device's buffer the way the gateway drains it: no syncs for appends (it appends nothing) and
+     * deferred cursor syncs ({@link CursorSync#DEFERRED}): two syncs per commit per device would bound a gateway
+     * draining thousands of buffers, and a commit a power loss takes back only means records are sent again,
+     * which the consumer drops by idempotency key.
      *
-     * @param device       the device index
-     * @param batchRecords the most records per batch
-     * @param transport    the transport all forwarders share (not closed here)
-     * @param timeout      the longest the drain may take
-     * @return what was sent
-     * @throws IOException when the buffer cannot be read or the drain does not finish in time
-     * @throws InterruptedException when interrupted
+     * @param dir the buffer directory
+     * @return the open buffer
+     * @throws IOException when it cannot be opened
      */
-    Drained drain(int device, int batchRecords, Transport transport, Duration timeout)
-            throws IOException, InterruptedException {
-        // The gateway defers cursor syncs (see CursorSync.DEFERRED): two syncs per commit per device would bound
-        // a gateway draining thousands of buffers, and a commit lost to a power loss only means records are sent
-        // again, which the consumer drops by idempotency key.
-        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir(device)).durability(Durability.none())
-                .cursorSync(CursorSync.DEFERRED).open();
-             Forwarder forwarder = Forwarder.builder().source(buffer, CURSOR).transport(transport)
-                     .batching(batchRecords, 16L << 20, Duration.ZERO)
-                     .backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5, seed + device).build()) {
-            if (!forwarder.drainAvailable(timeout)) {
-                throw new IOException("Device " + deviceId(device) + " could not drain its buffer within " + timeout
-                        + ": " + forwarder.stats().lastError().orElse("no error reported"));
-            }
-            ForwarderStats st = forwarder.stats();
-            return new Drained(st.recordsAcknowledged(), st.failedAttempts(), st.recordsRejected());
-        }
+    static DurableBuffer openForDrain(Path dir) throws IOException {
+        return DurableBuffer.builder().directory(dir).durability(Durability.none()).cursorSync(CursorSync.DEFERRED)
+                .open();
     }
 }
