@@ -38,6 +38,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -115,7 +117,8 @@ public final class DurableBuffer implements AutoCloseable {
     private final Map<String, CursorImpl> cursors = new LinkedHashMap<>();
     private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
     private final CRC32C writeCrc = new CRC32C();
-    private ByteBuffer writeBuf = ByteBuffer.allocateDirect(64 * 1024);
+    /** Allocated by the first append (a buffer opened only to be drained never needs it). */
+    private ByteBuffer writeBuf = ByteBuffer.allocateDirect(0);
 
     private Segment active;
     private long minNextBase;
@@ -150,8 +153,9 @@ public final class DurableBuffer implements AutoCloseable {
                 throw new NoSuchFileException(dir.toString(), null, "not a buffer directory");
             }
         } else {
-            Files.createDirectories(dir);
-            Files.createDirectories(dir.resolve(CURSORS));
+            if (!Files.isDirectory(dir.resolve(CURSORS))) {
+                Files.createDirectories(dir.resolve(CURSORS));
+            }
         }
         List<Long> bases = listSegments();
         Optional<BufferIdentity> id = BufferIdentity.read(dir);
@@ -236,34 +240,56 @@ public final class DurableBuffer implements AutoCloseable {
         if (!Files.isDirectory(cdir)) {
             return;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(cdir, "*" + CursorFile.SUFFIX)) {
+        // one listing, then reads of files known to exist: no failed opens on the path of every buffer open
+        Set<String> files = new HashSet<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(cdir)) {
             for (Path p : ds) {
-                String fname = p.getFileName().toString();
-                String name = fname.substring(0, fname.length() - CursorFile.SUFFIX.length());
-                Optional<CursorFile> cf;
-                try {
-                    CursorFile.checkName(name);
-                    cf = CursorFile.read(p);
-                } catch (IllegalArgumentException e) {
+                files.add(p.getFileName().toString());
+            }
+        }
+        for (String fname : new TreeSet<>(files)) {
+            if (!fname.endsWith(CursorFile.SUFFIX)) {
+                continue;
+            }
+            Path p = cdir.resolve(fname);
+            String name = fname.substring(0, fname.length() - CursorFile.SUFFIX.length());
+            Optional<CursorFile> cf;
+            try {
+                CursorFile.checkName(name);
+                cf = CursorFile.read(p);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            // a deferred commit newer than the synced state may have survived in a pending slot: take the latest
+            // (at most it moves the cursor forward); the next deferred commit goes to the other slot
+            CursorFile state = cf.orElse(null);
+            int latestSlot = -1;
+            for (int slot = 0; slot < 2; slot++) {
+                if (!files.contains(name + CursorFile.PENDING_SUFFIX + slot)) {
                     continue;
                 }
-                Optional<CursorFile> pendingState = readPending(cdir, name);
-                if (cf.isEmpty() && pendingState.isEmpty()) {
-                    losses.record(new Loss(CURSORS + "/" + fname, 0, Files.size(p), Loss.Kind.CURSOR_RESET, ""));
-                    cursors.put(name, new CursorImpl(name, 0, new HashMap<>()));
-                } else {
-                    // a deferred commit newer than the synced state survived: take it (at most it moves forward)
-                    CursorFile state = cf.isEmpty() ? pendingState.get()
-                            : pendingState.map(cf.get()::laterOf).orElse(cf.get());
-                    cursors.put(name, new CursorImpl(name, state.position(), new HashMap<>(state.acked())));
+                Optional<CursorFile> pending = readPending(CursorFile.pendingFile(cdir, name, slot), name);
+                if (pending.isPresent() && (state == null || pending.get().position() >= state.position())) {
+                    latestSlot = slot;
+                }
+                if (pending.isPresent()) {
+                    state = state == null ? pending.get() : state.laterOf(pending.get());
                 }
             }
+            CursorImpl c;
+            if (state == null) {
+                losses.record(new Loss(CURSORS + "/" + fname, 0, Files.size(p), Loss.Kind.CURSOR_RESET, ""));
+                c = new CursorImpl(name, 0, new HashMap<>());
+            } else {
+                c = new CursorImpl(name, state.position(), new HashMap<>(state.acked()));
+            }
+            c.nextSlot = latestSlot == 0 ? 1 : 0;
+            cursors.put(name, c);
         }
     }
 
-    /** Reads {@code <name>.pending}; a damaged or foreign one (a power loss caught it unsynced) is ignored. */
-    private static Optional<CursorFile> readPending(Path cdir, String name) throws IOException {
-        Path p = cdir.resolve(name + CursorFile.PENDING_SUFFIX);
+    /** Reads a pending slot; an empty, damaged or foreign one (a power loss caught it unsynced) is ignored. */
+    private static Optional<CursorFile> readPending(Path p, String name) throws IOException {
         try {
             return CursorFile.read(p).filter(c -> c.name().equals(name));
         } catch (NoSuchFileException e) {
@@ -560,16 +586,16 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /** Writes a deferred cursor commit; on a full disk, releases the ballast and tries once more. */
-    private void writePendingCursorFile(CursorFile cf) throws IOException {
+    private void writePendingCursorFile(CursorFile cf, int slot) throws IOException {
         try {
-            cf.writePending(dir.resolve(CURSORS));
+            cf.writePending(dir.resolve(CURSORS), slot);
         } catch (IOException e) {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
             Files.deleteIfExists(dir.resolve(RESERVE));
             try {
-                cf.writePending(dir.resolve(CURSORS));
+                cf.writePending(dir.resolve(CURSORS), slot);
             } catch (IOException again) {
                 throw diskFullOr(again, "writing cursor " + cf.name());
             }
@@ -703,7 +729,7 @@ public final class DurableBuffer implements AutoCloseable {
             long seq = seqHolder[0] + 1;
             long ts = clock.millis();
             if (writeBuf.capacity() < frameLen) {
-                writeBuf = ByteBuffer.allocateDirect(Math.max(frameLen, writeBuf.capacity() * 2));
+                writeBuf = ByteBuffer.allocateDirect(Math.max(Math.max(frameLen, 64 * 1024), writeBuf.capacity() * 2));
             }
             writeBuf.clear();
             FrameFormat.writeFrame(writeBuf, FrameFormat.TYPE_RECORD, priority, sb, seq, ts, payload, off, len,
@@ -1437,7 +1463,9 @@ public final class DurableBuffer implements AutoCloseable {
             }
             c = new CursorImpl(name, segments.isEmpty() ? written : segments.firstKey(), new HashMap<>());
             if (!readOnly) {
-                writeCursorFile(new CursorFile(name, c.committed, Map.of()));
+                CursorFile state = new CursorFile(name, c.committed, Map.of());
+                writeCursorFile(state);
+                state.createPendingSlots(dir.resolve(CURSORS));
             }
             cursors.put(name, c);
             return c;
@@ -1468,7 +1496,9 @@ public final class DurableBuffer implements AutoCloseable {
             ensureWritable();
             if (cursors.remove(name) != null) {
                 Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
-                Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.PENDING_SUFFIX));
+                for (int slot = 0; slot < 2; slot++) {
+                    Files.deleteIfExists(CursorFile.pendingFile(dir.resolve(CURSORS), name, slot));
+                }
                 reclaimLocked();
             }
         } finally {
@@ -1517,6 +1547,8 @@ public final class DurableBuffer implements AutoCloseable {
         private BufferReader reader;
         private final Map<String, Long> readSeq = new HashMap<>();
         private final TreeMap<Long, Map<String, Long>> seqAt = new TreeMap<>();
+        /** The pending slot the next deferred commit overwrites (the other holds the previous one). */
+        private int nextSlot;
         /** The latest deferred commit not yet in the synced cursor file, or null. */
         private final AtomicReference<CursorFile> unsynced = new AtomicReference<>();
 
@@ -1579,7 +1611,8 @@ public final class DurableBuffer implements AutoCloseable {
                 }
                 CursorFile state = new CursorFile(name, position, newAcked);
                 if (cursorSync == CursorSync.DEFERRED) {
-                    writePendingCursorFile(state);
+                    writePendingCursorFile(state, nextSlot);
+                    nextSlot ^= 1;
                     // set before committed moves, so a reclaim that sees the new position syncs this state first
                     unsynced.set(state);
                 } else {

@@ -41,6 +41,10 @@ class DeferredCursorSyncTest {
         return dir.resolve("cursors").resolve("gw" + suffix);
     }
 
+    private Path slot(int n) {
+        return CursorFile.pendingFile(dir.resolve("cursors"), "gw", n);
+    }
+
     private static List<BufferedRecord> drain(Cursor c, int max) throws IOException {
         List<BufferedRecord> all = new ArrayList<>();
         while (all.size() < max) {
@@ -65,8 +69,8 @@ class DeferredCursorSyncTest {
             List<BufferedRecord> got = drain(c, 25);
             c.commit(got.get(24));
             assertEquals(synced, Files.readString(cursorFile(CursorFile.SUFFIX)), "a commit must not sync");
-            assertTrue(Files.readString(cursorFile(CursorFile.PENDING_SUFFIX)).contains("position="
-                    + got.get(24).nextPosition()));
+            assertTrue(Files.readString(slot(0)).contains("position=" + got.get(24).nextPosition()));
+            assertEquals(0, Files.size(slot(1)), "the second slot is allocated with the cursor, still empty");
             assertEquals(CursorSync.DEFERRED, b.cursorSync());
         }
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
@@ -93,19 +97,44 @@ class DeferredCursorSyncTest {
                     "syncCursors writes the latest commit into the synced file");
             c.commit(drain(c, 20).get(19));
         }
-        byte[] pending = Files.readAllBytes(cursorFile(CursorFile.PENDING_SUFFIX));
-        Files.write(cursorFile(CursorFile.PENDING_SUFFIX), "position=999999\ncrc32c=0\n".getBytes(
-                StandardCharsets.UTF_8));
+        // commits alternate: slot 0 holds the commit at 10, slot 1 the one at 30
+        assertTrue(Files.readString(slot(0)).contains("acked 10 s"));
+        byte[] pending = Files.readAllBytes(slot(1));
+        Files.write(slot(1), "position=999999\ncrc32c=0\n".getBytes(StandardCharsets.UTF_8));
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(11, b.cursor("gw").poll(1, 1 << 20).get(0).sequence(), "damaged: back to the synced 10");
         }
-        Files.write(cursorFile(CursorFile.PENDING_SUFFIX), pending);
+        Files.write(slot(1), pending);
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(31, b.cursor("gw").poll(1, 1 << 20).get(0).sequence(), "intact: the deferred 30 stands");
         }
-        Files.delete(cursorFile(CursorFile.PENDING_SUFFIX));
+        Files.delete(slot(1));
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(11, b.cursor("gw").poll(1, 1 << 20).get(0).sequence(), "lost: re-send from 11");
+        }
+    }
+
+    @Test
+    @DisplayName("commits alternate between two slots, so a write torn by a crash leaves the previous commit")
+    void tornSlotFallsBackToTheOtherSlot() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 60; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+            c.commit(drain(c, 10).get(9));
+            c.commit(drain(c, 20).get(19));
+        }
+        byte[] torn = Files.readAllBytes(slot(1));
+        Files.write(slot(1), java.util.Arrays.copyOf(torn, torn.length / 2));
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            assertEquals(11, c.poll(1, 1 << 20).get(0).sequence(), "slot 0 still holds the commit at 10");
+            c.rewind();
+            c.commit(drain(c, 5).get(4));
+            // the latest intact state was in slot 0, so this commit overwrote the torn slot 1
+            assertTrue(Files.readString(slot(1)).contains("acked 15 s"));
+            assertTrue(Files.readString(slot(0)).contains("acked 10 s"));
         }
     }
 
@@ -128,7 +157,8 @@ class DeferredCursorSyncTest {
         }
         // Power loss: the unsynced pending commit is gone and so is every unsynced record of the active segment
         // (durability none). The synced cursor still knows sequence 1000 was acknowledged.
-        Files.deleteIfExists(cursorFile(CursorFile.PENDING_SUFFIX));
+        Files.deleteIfExists(slot(0));
+        Files.deleteIfExists(slot(1));
         Path active;
         try (Stream<Path> s = Files.list(dir)) {
             active = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
@@ -149,9 +179,10 @@ class DeferredCursorSyncTest {
             Cursor c = b.cursor("gw");
             b.append("s", Payloads.of(1, 10));
             c.commit(drain(c, 1).get(0));
-            assertTrue(Files.exists(cursorFile(CursorFile.PENDING_SUFFIX)));
+            assertTrue(Files.exists(slot(0)));
             b.deleteCursor("gw");
-            assertFalse(Files.exists(cursorFile(CursorFile.PENDING_SUFFIX)));
+            assertFalse(Files.exists(slot(0)));
+            assertFalse(Files.exists(slot(1)));
             assertFalse(Files.exists(cursorFile(CursorFile.SUFFIX)));
             b.syncCursors();
         }

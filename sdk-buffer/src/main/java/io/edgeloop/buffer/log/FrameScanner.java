@@ -68,7 +68,9 @@ public final class FrameScanner {
         this.channel = channel;
         this.limit = limit;
         this.window = Math.max(window, FrameFormat.FIXED_HEADER + FrameFormat.MAX_STREAM_BYTES + 8);
-        this.buf = ByteBuffer.allocate(this.window);
+        // allocated on first read, no larger than what there is to read: a gateway opening ten thousand small
+        // buffers would otherwise allocate (and zero) a 256 KiB window per scan
+        this.buf = ByteBuffer.allocate(0);
     }
 
     /**
@@ -226,7 +228,7 @@ public final class FrameScanner {
         }
         int want = (int) Math.min(Math.max(len, window), limit - off);
         if (buf.capacity() < want) {
-            buf = ByteBuffer.allocate(want);
+            buf = ByteBuffer.allocate(Math.max(want, Math.min(window, buf.capacity() * 2)));
         }
         buf.clear();
         buf.limit(want);

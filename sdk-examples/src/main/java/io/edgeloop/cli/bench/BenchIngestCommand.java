@@ -77,6 +77,12 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated readings (default ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--warmup-rounds", defaultValue = "2",
+            description = "Untimed dress rehearsals before the measured drain: every buffer drained through a cursor"
+                    + " of its own into a topic of its own and read back, so the measured run starts with compiled"
+                    + " code; 0 for none (default ${DEFAULT-VALUE}).")
+    private int warmupRounds;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     private boolean json;
 
@@ -90,7 +96,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, ioThreads, maxActive,
                 consumers,
-                partitions, batch, restartBroker, !noBaseline, consumeAfter, workDir, seed);
+                partitions, batch, restartBroker, !noBaseline, consumeAfter, workDir, seed,
+                warmupRounds);
         Map<String, Object> report = IngestBench.run(settings, line -> {
             err.println(line);
             err.flush();

@@ -36,7 +36,7 @@ class BenchIngestCommandTest {
     @DisplayName("drains every device buffer through Kafka across a broker kill with nothing lost, duplicated or reordered")
     void endToEndAcrossBrokerKill(@TempDir Path work) throws Exception {
         Run r = run("bench", "ingest", "--devices", "40", "--records", "50", "--max-active", "8", "--partitions", "4",
-                "--batch", "20", "--restart-broker", "--work-dir", work.toString(), "--json");
+                "--batch", "20", "--restart-broker", "--warmup-rounds", "1", "--work-dir", work.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(2000, j.get("sent").asLong());
@@ -54,6 +54,7 @@ class BenchIngestCommandTest {
         assertEquals(j.get("recordSize").get("withKeyAndHeadersBytes").asInt(), base.get("recordSize").asInt());
         assertTrue(base.get("recordsPerSec").asDouble() > 0 && j.get("ratio").asDouble() > 0, j.toString());
         assertTrue(Files.isDirectory(work.resolve("devices").resolve("dev-000039")), "device buffers kept in --work-dir");
+        assertEquals(2000, j.get("design").get("warmupRecords").asLong(), "the rehearsal read every record back");
     }
 
     @Test

@@ -23,22 +23,27 @@ import java.util.concurrent.CompletableFuture;
 final class DeviceBuffers {
     /** The cursor the gateway drains with. */
     static final String CURSOR = "kafka-gateway";
+    /** Prefix of the cursors of the untimed dress rehearsals (one per round). */
+    static final String WARMUP_CURSOR = "kafka-warmup-";
     /** The stream the simulated devices write. */
     static final String STREAM = "accel";
 
     private final Path root;
     private final int records;
     private final long seed;
+    private final int warmupRounds;
 
     /**
      * @param root    the directory holding one sub-directory per device
      * @param records records per device
      * @param seed    seed of the simulated readings
+     * @param warmupRounds rehearsal cursors to attach too
      */
-    DeviceBuffers(Path root, int records, long seed) {
+    DeviceBuffers(Path root, int records, long seed, int warmupRounds) {
         this.root = root;
         this.records = records;
         this.seed = seed;
+        this.warmupRounds = warmupRounds;
     }
 
     /**
@@ -87,6 +92,9 @@ final class DeviceBuffers {
                 .durability(Durability.groupCommit(Duration.ofMillis(20), 1 << 20)).open()) {
             // The gateway's cursor is attached once, when the device is onboarded, not on every drain.
             buffer.cursor(CURSOR);
+            for (int round = 1; round <= warmupRounds; round++) {
+                buffer.cursor(WARMUP_CURSOR + round);
+            }
             List<CompletableFuture<?>> pending = new ArrayList<>(records);
             for (int i = 1; i <= records; i++) {
                 SensorRecord r = SensorRecord.builder().deviceId(id).stream(STREAM)
@@ -103,6 +111,20 @@ final class DeviceBuffers {
             }
         }
         return bytes;
+    }
+
+    /**
+     * Deletes a cursor from a device's buffer (a rehearsal's, once it is done, so that the measured drain opens
+     * buffers with the same cursors as without rehearsal).
+     *
+     * @param device the device index
+     * @param cursor the cursor name
+     * @throws IOException when the buffer cannot be opened or the cursor deleted
+     */
+    void deleteCursor(int device, String cursor) throws IOException {
+        try (DurableBuffer buffer = openForDrain(dir(device))) {
+            buffer.deleteCursor(cursor);
+        }
     }
 
     /**
