@@ -126,8 +126,9 @@ public final class KafkaTransport implements Transport {
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         long deadline = System.nanoTime() + timeout.toNanos() + CLOSE_TIMEOUT.toNanos();
         try {
+            KafkaHeaders.Layout layout = new KafkaHeaders.Layout(endpoint.topic());
             for (Envelope e : batch.envelopes()) {
-                Future<RecordMetadata> ack = p.send(KafkaHeaders.toProducerRecord(endpoint.topic(), e));
+                Future<RecordMetadata> ack = p.send(layout.toProducerRecord(e));
                 if (ack.isDone()) {
                     // Failed before leaving the client (no metadata within the timeout, too large): the rest
                     // of the batch would wait just as long, so report now.
@@ -175,8 +176,9 @@ public final class KafkaTransport implements Transport {
             }
         };
         try {
+            KafkaHeaders.Layout layout = new KafkaHeaders.Layout(endpoint.topic());
             for (Envelope e : batch.envelopes()) {
-                p.send(KafkaHeaders.toProducerRecord(endpoint.topic(), e), onAck);
+                p.send(layout.toProducerRecord(e), onAck);
                 if (done.isDone()) {
                     break;
                 }
