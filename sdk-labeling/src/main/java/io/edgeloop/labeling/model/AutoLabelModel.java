@@ -11,7 +11,10 @@ import java.util.Map;
  * The default label model ({@code auto}): majority vote unless labelled rows show, by a significance test, that
  * another candidate is better. See docs/ARCHITECTURE.md for the design and its measurements.
  *
- * <p>Labelled rows are the validation split plus any expert answers ({@link FitData#goldRows()}). Candidates, all
+ * <p>Labelled rows are the validation split. Expert answers ({@link FitData#goldRows()}) are not used for the
+ * choice: they are training rows, which every candidate has fitted in-sample (and the semi-supervised ones with the
+ * answers clamped), so they flatter learned models (measured in docs/ARCHITECTURE.md); they reach {@code auto}
+ * through its candidates' fits and {@link LabelModels#labelTrainingRows}. Candidates, all
  * fitted on the training counts: majority vote with ties (and all-abstain rows, which it settles by hash) settled
  * by the class prior ({@code mv>prior}), by Dawid-Skene ({@code mv>ds}) or by the Snorkel-style model
  * ({@code mv>snorkel}); and models that also change decisive rows: {@code ds}, {@code snorkel}, {@code wmv}. Each
@@ -109,7 +112,7 @@ public final class AutoLabelModel implements LabelModel {
         return b.append(']').toString();
     }
 
-    /** Validation rows and expert answers, together. */
+    /** The labelled rows the choice is tested on: the validation split. */
     private static final class LabelledRows {
         final LabelMatrix matrix;
         final int[] gold;
@@ -120,27 +123,10 @@ public final class AutoLabelModel implements LabelModel {
         }
 
         static LabelledRows of(FitData data) {
-            List<LabelMatrix> parts = new ArrayList<>();
-            List<int[]> labels = new ArrayList<>();
-            if (data.valid().isPresent() && data.validGold().isPresent() && data.valid().get().rows() > 0) {
-                parts.add(data.valid().get());
-                labels.add(data.validGold().get());
-            }
-            if (data.goldRows().isPresent() && data.goldRows().get().rows() > 0) {
-                parts.add(data.goldRows().get());
-                labels.add(data.goldLabels().get());
-            }
-            if (parts.isEmpty()) {
+            if (data.valid().isEmpty() || data.validGold().isEmpty() || data.valid().get().rows() == 0) {
                 return null;
             }
-            int n = labels.stream().mapToInt(l -> l.length).sum();
-            int[] gold = new int[n];
-            int at = 0;
-            for (int[] l : labels) {
-                System.arraycopy(l, 0, gold, at, l.length);
-                at += l.length;
-            }
-            return new LabelledRows(parts.size() == 1 ? parts.get(0) : LabelMatrix.concat(parts), gold);
+            return new LabelledRows(data.valid().get(), data.validGold().get());
         }
     }
 

@@ -27,8 +27,8 @@ final class GeneratedSets {
     }
 
     /** One generated set. */
-    record Set(String description, int k, LabelMatrix train, LabelMatrix valid, int[] validGold, LabelMatrix test,
-            int[] testGold, Metric metric) {
+    record Set(String description, int k, LabelMatrix train, int[] trainGold, LabelMatrix valid, int[] validGold,
+            LabelMatrix test, int[] testGold, Metric metric) {
         FitData fitData(long seed) {
             FitData.Builder b = FitData.builder().train(train).seed(seed);
             if (valid != null) {
@@ -153,7 +153,7 @@ final class GeneratedSets {
         Metric metric = k == 2 && prior[1] < 0.3 ? Metric.F1_BINARY : Metric.ACCURACY;
         String d = String.format(Locale.ROOT, "seed %d %s k=%d m=%d train=%d valid=%d test=%d %s", seed, kind, k, m,
                 nTrain, nValid, nTest, metric);
-        return new Set(d, k, tr, va, va == null ? null : yv, te, yte, metric);
+        return new Set(d, k, tr, ytr, va, va == null ? null : yv, te, yte, metric);
     }
 
     private static LabelMatrix votes(Random r, int n, int k, double[] prior, Lfs lfs, int[] y) {
