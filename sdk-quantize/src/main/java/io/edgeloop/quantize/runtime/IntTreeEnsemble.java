@@ -262,10 +262,35 @@ public final class IntTreeEnsemble implements IntModel {
         return (long) n * (featureBytes + thresholdBytes() + 2L * indexBytes + valueBytes) + (long) roots.length * indexBytes;
     }
 
+    /**
+     * The float32 baseline: the same flat layout with the same integer types for feature indices, child links,
+     * roots and class votes (a float32 C build stores those as integers too), and float32 thresholds and
+     * regression leaf values.
+     *
+     * @return float32 parameter bytes
+     */
     @Override
     public long float32ParameterBytes() {
         int n = feature.length;
-        return (long) n * (4 + 4 + 4 + 4 + 4) + roots.length * 4L;
+        int featureBytes = input.size() <= 127 ? 1 : 2;
+        int indexBytes = n <= 32767 ? 2 : 4;
+        int valueBytes = classNames.isEmpty() ? 4 : 1;
+        return (long) n * (featureBytes + 4 + 2L * indexBytes + valueBytes) + (long) roots.length * indexBytes;
+    }
+
+    @Override
+    public double parameterRatioFloor() {
+        long splits = 0;
+        for (int f : feature) {
+            splits += f >= 0 ? 1 : 0;
+        }
+        long leaves = feature.length - splits;
+        int featureBytes = input.size() <= 127 ? 1 : 2;
+        int inputBytes = input.max() <= Byte.MAX_VALUE ? 1 : input.max() <= Short.MAX_VALUE ? 2 : 4;
+        int valueBytes = classNames.isEmpty() ? 4 : 1;
+        long q = splits * (featureBytes + inputBytes) + leaves * valueBytes;
+        long f = splits * (featureBytes + 4L) + leaves * valueBytes;
+        return (double) q / f;
     }
 
     @Override
