@@ -70,9 +70,9 @@ public final class CCodeGenerator {
         } else {
             b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 class scores; the predicted class is the index\n"
                     + " * of the largest score (lowest index on ties). Classes:\n");
-            for (int i = 0; i < m.classNames().size(); i++) {
-                b.append(" *   ").append(i).append(": ").append(m.classNames().get(i).replace("*/", "* /")).append("\n");
-            }
+        }
+        for (int i = 0; i < m.classNames().size(); i++) {
+            b.append(" *   ").append(i).append(": ").append(m.classNames().get(i).replace("*/", "* /")).append("\n");
         }
         b.append(" * Integer-only, no allocation, reentrant; bit-exact with Edgeloop's Java runtime.\n */\n");
         b.append("void edgeloop_predict(const edgeloop_input_t *input, int32_t *output);\n\n#endif\n");
