@@ -286,7 +286,7 @@ public final class CCodeGenerator {
         String tt = t.thresholdBytes() == 2 ? "int16_t" : t.thresholdBytes() == 4 ? "int32_t" : "int64_t";
         boolean regression = t.classNames().isEmpty();
         String vt = regression ? "int32_t" : "uint8_t";
-        if (!regression && t.classNames().size() > 255) {
+        if (!regression && (t.classNames().size() > 255 || t.hasVotes())) {
             vt = "uint16_t";
         }
         table(b, ft, "T_F", f);
@@ -295,8 +295,22 @@ public final class CCodeGenerator {
         table(b, "uint16_t", "T_R", right);
         table(b, vt, "T_V", val);
         table(b, "uint16_t", "T_ROOT", roots);
+        int k = t.outputSize();
+        if (t.hasVotes()) {
+            long[] votes = new long[t.voteRows() * k];
+            for (int r = 0; r < t.voteRows(); r++) {
+                for (int c = 0; c < k; c++) {
+                    votes[r * k + c] = t.vote(r, c);
+                }
+            }
+            b.append("/* Leaf vote vectors: row T_V[leaf], one int16 weight per class. */\n");
+            table(b, "int16_t", "T_VOTES", votes);
+        }
         b.append("\nvoid edgeloop_predict(const edgeloop_input_t *input, int32_t *output)\n{\n");
         b.append("    uint16_t t;\n    uint16_t n;\n    ").append(ft).append(" f;\n");
+        if (t.hasVotes()) {
+            b.append("    uint32_t base;\n    uint16_t c;\n");
+        }
         b.append("    for (t = 0; t < EDGELOOP_MODEL_OUTPUTS; t++) {\n        output[t] = INT32_C(0);\n    }\n");
         b.append("    for (t = 0; t < ").append(roots.length).append("u; t++) {\n");
         b.append("        n = EL_U16(&T_ROOT[t]);\n");
@@ -304,7 +318,11 @@ public final class CCodeGenerator {
         b.append("            n = ((").append(tt).append(")input[f] > ").append(reader(tt))
                 .append("(&T_T[n])) ? EL_U16(&T_R[n]) : EL_U16(&T_L[n]);\n");
         b.append("        }\n");
-        if (regression) {
+        if (t.hasVotes()) {
+            b.append("        base = (uint32_t)EL_U16(&T_V[n]) * UINT32_C(").append(k).append(");\n");
+            b.append("        for (c = 0; c < ").append(k).append("u; c++) {\n");
+            b.append("            output[c] += (int32_t)EL_I16(&T_VOTES[base + c]);\n        }\n");
+        } else if (regression) {
             b.append("        output[0] += ").append(reader(vt)).append("(&T_V[n]);\n");
         } else {
             b.append("        output[").append(reader(vt)).append("(&T_V[n])] += INT32_C(1);\n");

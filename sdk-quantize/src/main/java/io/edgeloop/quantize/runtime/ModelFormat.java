@@ -155,7 +155,8 @@ public final class ModelFormat {
                 IntTreeEnsemble t = new IntTreeEnsemble(scheme, features, classes, iq, ints(root.path("roots")),
                         ints(root.path("feature")), longs(root.path("threshold")), doubles(root.path("floatThreshold")),
                         ints(root.path("left")), ints(root.path("right")), ints(root.path("value")),
-                        root.path("leafScale").asDouble());
+                        root.path("leafScale").asDouble(), root.has("votes") ? ints(root.path("votes")) : null,
+                        root.has("votes") ? root.path("voteScale").asDouble(-1) : 1);
                 t.verifySplits();
                 model = t;
             } else {

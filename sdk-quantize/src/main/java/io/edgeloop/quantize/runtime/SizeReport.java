@@ -74,8 +74,8 @@ public record SizeReport(Map<String, Object> values) {
         r.put("float32Baseline", m instanceof IntNetwork
                 ? "4 bytes per weight and bias of the same graph (standardisation folded into the first layer, "
                         + "two-class heads reduced to one logit, as in the integer model); input conversion not counted"
-                : "the same tree layout with float32 thresholds (and float32 regression leaves); feature indices, "
-                        + "child links and class votes keep their integer types");
+                : "the same tree layout with float32 thresholds (and float32 regression leaves and leaf vote weights); "
+                        + "feature indices, child links and class indices keep their integer types");
         if (m instanceof IntNetwork) {
             List<Object> layers = new ArrayList<>();
             for (IntLayer l : ((IntNetwork) m).layers()) {

@@ -539,6 +539,27 @@ public final class ModelQuantizer {
             leafLimit = Math.min(leafLimit, Integer.MAX_VALUE / trees.size());
             leafScale = leafMax == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(leafMax, leafLimit) : leafMax / leafLimit;
         }
+        boolean voting = !regression && trees.stream().anyMatch(DecisionTree::hasVotes);
+        int classes = model.outputSize();
+        double voteMax = 0;
+        int leaves = 0;
+        if (voting) {
+            for (DecisionTree t : trees) {
+                for (int n = 0; n < t.size(); n++) {
+                    if (t.feature(n) < 0) {
+                        leaves++;
+                        for (double w : leafVotes(t, n, classes)) {
+                            voteMax = Math.max(voteMax, Math.abs(w));
+                        }
+                    }
+                }
+            }
+        }
+        // Vote weights become int16 with one scale, small enough that no sum over the trees overflows int32.
+        long voteLimit = Math.min(Short.MAX_VALUE, Integer.MAX_VALUE / trees.size());
+        double voteScale = voteMax == 0 ? 1 : voteMax / voteLimit;
+        int[] votes = voting ? new int[leaves * classes] : null;
+        int row = 0;
         int[] roots = new int[trees.size()];
         int[] feature = new int[total];
         long[] thr = new long[total];
@@ -558,6 +579,13 @@ public final class ModelQuantizer {
                     right[g] = base + t.right(n);
                     fthr[g] = t.threshold(n);
                     thr[g] = integerThreshold(in, t.feature(n), t.threshold(n));
+                } else if (voting) {
+                    feature[g] = -1;
+                    double[] w = leafVotes(t, n, classes);
+                    for (int c = 0; c < classes; c++) {
+                        votes[row * classes + c] = (int) FixedPoint.roundHalfAwayFromZero(w[c] / voteScale);
+                    }
+                    value[g] = row++;
                 } else {
                     feature[g] = -1;
                     value[g] = regression ? (int) FixedPoint.roundHalfAwayFromZero(t.value(n) / leafScale) : (int) t.value(n);
@@ -566,9 +594,19 @@ public final class ModelQuantizer {
             base += t.size();
         }
         IntTreeEnsemble m = new IntTreeEnsemble(scheme.name(), model.featureNames(), model.classNames(), in, roots,
-                feature, thr, fthr, left, right, value, leafScale);
+                feature, thr, fthr, left, right, value, leafScale, votes, voting ? voteScale : 1);
         m.verifySplits();
         return m;
+    }
+
+    /** A leaf's class votes: its vote vector, or one vote for its class. */
+    private static double[] leafVotes(DecisionTree t, int n, int classes) {
+        if (t.hasVotes()) {
+            return t.votes(n);
+        }
+        double[] w = new double[classes];
+        w[(int) t.value(n)] = 1;
+        return w;
     }
 
     /**
