@@ -183,7 +183,7 @@ public final class QuantizeWorkflow {
      * Runs the parity harness on a directory's model.
      *
      * @param dir     a quantized-model directory
-     * @param target  {@code host}, {@code avr8}, {@code cortex-m3} or {@code cortex-m0}
+     * @param target  {@code host}, {@code avr8}, {@code cortex-m3}, {@code cortex-m0} or {@code cortex-m4f}
      * @param vectors how many vectors
      * @param seed    the seed
      * @return the result
