@@ -283,7 +283,9 @@ public final class CCodeGenerator {
             roots[i] = t.root(i);
         }
         String ft = t.inputSize() <= 127 ? "int8_t" : "int16_t";
-        String tt = t.thresholdBytes() == 2 ? "int16_t" : t.thresholdBytes() == 4 ? "int32_t" : "int64_t";
+        String tt = t.thresholdBytes() == 1 ? "int8_t" : t.thresholdBytes() == 2 ? "int16_t"
+                : t.thresholdBytes() == 4 ? "int32_t" : "int64_t";
+        boolean implicitLeft = t.implicitLeft();
         boolean regression = t.classNames().isEmpty();
         String vt = regression ? "int32_t" : "uint8_t";
         if (!regression && (t.classNames().size() > 255 || t.hasVotes())) {
@@ -291,7 +293,9 @@ public final class CCodeGenerator {
         }
         table(b, ft, "T_F", f);
         table(b, tt, "T_T", thr);
-        table(b, "uint16_t", "T_L", left);
+        if (!implicitLeft) {
+            table(b, "uint16_t", "T_L", left);
+        }
         table(b, "uint16_t", "T_R", right);
         table(b, vt, "T_V", val);
         table(b, "uint16_t", "T_ROOT", roots);
@@ -316,7 +320,8 @@ public final class CCodeGenerator {
         b.append("        n = EL_U16(&T_ROOT[t]);\n");
         b.append("        while ((f = ").append(reader(ft)).append("(&T_F[n])) >= 0) {\n");
         b.append("            n = ((").append(tt).append(")input[f] > ").append(reader(tt))
-                .append("(&T_T[n])) ? EL_U16(&T_R[n]) : EL_U16(&T_L[n]);\n");
+                .append("(&T_T[n])) ? EL_U16(&T_R[n]) : ")
+                .append(implicitLeft ? "(uint16_t)(n + 1u)" : "EL_U16(&T_L[n])").append(";\n");
         b.append("        }\n");
         if (t.hasVotes()) {
             b.append("        base = (uint32_t)EL_U16(&T_V[n]) * UINT32_C(").append(k).append(");\n");

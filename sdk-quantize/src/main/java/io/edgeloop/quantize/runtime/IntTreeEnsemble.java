@@ -340,18 +340,47 @@ public final class IntTreeEnsemble implements IntModel {
         return io.edgeloop.quantize.ir.FloatModel.argmax(out);
     }
 
-    /** @return bytes per threshold on the device: one wider than the input type */
+    /**
+     * @return bytes per threshold on the device: the input type's width when every threshold fits it (the
+     *         quantizer drops splits that are constant over the input range, whose thresholds would not), else
+     *         one step wider
+     */
     public int thresholdBytes() {
-        return input.max() <= Byte.MAX_VALUE ? 2 : input.max() <= Short.MAX_VALUE ? 4 : 8;
+        int inputBytes = input.max() <= Byte.MAX_VALUE ? 1 : input.max() <= Short.MAX_VALUE ? 2 : 4;
+        long lo = inputBytes == 1 ? Byte.MIN_VALUE : inputBytes == 2 ? Short.MIN_VALUE : Integer.MIN_VALUE;
+        long hi = inputBytes == 1 ? Byte.MAX_VALUE : inputBytes == 2 ? Short.MAX_VALUE : Integer.MAX_VALUE;
+        for (int n = 0; n < feature.length; n++) {
+            if (feature[n] >= 0 && (threshold[n] < lo || threshold[n] > hi)) {
+                return inputBytes * 2;
+            }
+        }
+        return inputBytes;
     }
 
+    /** @return whether every split's left child is the next node (pre-order), so the device needs no left links */
+    public boolean implicitLeft() {
+        for (int n = 0; n < feature.length; n++) {
+            if (feature[n] >= 0 && left[n] != n + 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Bytes of the tree tables on the device: per node the feature index, the threshold ({@link #thresholdBytes()}),
+     * the right link, the left link unless {@link #implicitLeft()}, and the value ({@link #valueBytes()}); the roots;
+     * the int16 vote vectors.
+     *
+     * @return parameter bytes
+     */
     @Override
     public long parameterBytes() {
         int n = feature.length;
         int featureBytes = input.size() <= 127 ? 1 : 2;
-        int indexBytes = n <= 32767 ? 2 : 4;
-        return (long) n * (featureBytes + thresholdBytes() + 2L * indexBytes + valueBytes())
-                + (long) roots.length * indexBytes + (votes == null ? 0 : 2L * votes.length);
+        int links = implicitLeft() ? 1 : 2;
+        return (long) n * (featureBytes + thresholdBytes() + 2L * links + valueBytes()) + 2L * roots.length
+                + (votes == null ? 0 : 2L * votes.length);
     }
 
     /** @return bytes of a node's value: an int32 regression leaf, a vote row index, or a class index */
@@ -360,9 +389,9 @@ public final class IntTreeEnsemble implements IntModel {
     }
 
     /**
-     * The float32 baseline: the same flat layout with the same integer types for feature indices, child links,
-     * roots and class votes (a float32 C build stores those as integers too), and float32 thresholds and
-     * regression leaf values.
+     * The float32 baseline: the same flat layout (implicit left links too) with the same integer types for feature
+     * indices, child links, roots and class indices (a float32 C build stores those as integers too), and float32
+     * thresholds, regression leaf values and vote weights.
      *
      * @return float32 parameter bytes
      */
@@ -370,8 +399,8 @@ public final class IntTreeEnsemble implements IntModel {
     public long float32ParameterBytes() {
         int n = feature.length;
         int featureBytes = input.size() <= 127 ? 1 : 2;
-        int indexBytes = n <= 32767 ? 2 : 4;
-        return (long) n * (featureBytes + 4 + 2L * indexBytes + valueBytes()) + (long) roots.length * indexBytes
+        int links = implicitLeft() ? 1 : 2;
+        return (long) n * (featureBytes + 4 + 2L * links + valueBytes()) + 2L * roots.length
                 + (votes == null ? 0 : 4L * votes.length);
     }
 

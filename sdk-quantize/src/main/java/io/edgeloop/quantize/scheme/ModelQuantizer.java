@@ -32,7 +32,9 @@ import java.util.Objects;
  * weight scales per channel or per tensor ({@link WeightScales}), the last layer of an argmax classifier without
  * requantisation when its scale is shared, and two-class heads reduced to one logit ({@link SingleLogit}).
  * Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float
- * threshold, so every split is exact (see {@link IntTreeEnsemble#verifySplits()}).
+ * threshold, so every split is exact (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
+ * left child first (no left links on the device), and splits that are constant over the integer input range
+ * dropped, so thresholds fit the input type.
  *
  * <p>Thread-safe: immutable.
  */
@@ -567,31 +569,59 @@ public final class ModelQuantizer {
         int[] left = new int[total];
         int[] right = new int[total];
         int[] value = new int[total];
-        int base = 0;
+        // Re-emit every tree in pre-order, left child first (so a split's left child is always the next node and
+        // needs no link on the device), dropping splits whose integer threshold makes them constant for every
+        // valid input (T = min - 1: always right; T = max: always left), so thresholds fit the input type.
+        int g = 0;
+        java.util.ArrayDeque<int[]> stack = new java.util.ArrayDeque<>();
         for (int k = 0; k < trees.size(); k++) {
             DecisionTree t = trees.get(k);
-            roots[k] = base;
-            for (int n = 0; n < t.size(); n++) {
-                int g = base + n;
+            roots[k] = g;
+            stack.push(new int[] {0, -1});
+            while (!stack.isEmpty()) {
+                int[] e = stack.pop();
+                int n = e[0];
+                long tq = 0;
+                while (t.feature(n) >= 0) {
+                    tq = integerThreshold(in, t.feature(n), t.threshold(n));
+                    if (tq < in.min()) {
+                        n = t.right(n);
+                    } else if (tq >= in.max()) {
+                        n = t.left(n);
+                    } else {
+                        break;
+                    }
+                }
+                if (e[1] >= 0) {
+                    right[e[1]] = g;
+                }
                 feature[g] = t.feature(n);
                 if (t.feature(n) >= 0) {
-                    left[g] = base + t.left(n);
-                    right[g] = base + t.right(n);
                     fthr[g] = t.threshold(n);
-                    thr[g] = integerThreshold(in, t.feature(n), t.threshold(n));
+                    thr[g] = tq;
+                    left[g] = g + 1;
+                    stack.push(new int[] {t.right(n), g});
+                    stack.push(new int[] {t.left(n), -1});
                 } else if (voting) {
-                    feature[g] = -1;
                     double[] w = leafVotes(t, n, classes);
                     for (int c = 0; c < classes; c++) {
                         votes[row * classes + c] = (int) FixedPoint.roundHalfAwayFromZero(w[c] / voteScale);
                     }
                     value[g] = row++;
                 } else {
-                    feature[g] = -1;
                     value[g] = regression ? (int) FixedPoint.roundHalfAwayFromZero(t.value(n) / leafScale) : (int) t.value(n);
                 }
+                g++;
             }
-            base += t.size();
+        }
+        feature = java.util.Arrays.copyOf(feature, g);
+        thr = java.util.Arrays.copyOf(thr, g);
+        fthr = java.util.Arrays.copyOf(fthr, g);
+        left = java.util.Arrays.copyOf(left, g);
+        right = java.util.Arrays.copyOf(right, g);
+        value = java.util.Arrays.copyOf(value, g);
+        if (votes != null) {
+            votes = java.util.Arrays.copyOf(votes, row * classes);
         }
         IntTreeEnsemble m = new IntTreeEnsemble(scheme.name(), model.featureNames(), model.classNames(), in, roots,
                 feature, thr, fthr, left, right, value, leafScale, votes, voting ? voteScale : 1);
