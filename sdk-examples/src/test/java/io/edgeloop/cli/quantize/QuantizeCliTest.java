@@ -113,6 +113,20 @@ class QuantizeCliTest {
         Result text = run("quantize", "parity", "--model", dir.toString(), "--target", "cortex-m4f", "--vectors", "100");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("0 mismatches") && text.out().contains("qemu"), text.out());
+
+        // Per-channel scales on request: the same logit, plus its multiplier and shift (5 bytes).
+        Path pc = work.resolve("q-m4f-pc");
+        q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "cortex-m4f", "--weight-scales", "per-channel", "--out", pc.toString());
+        assertEquals(0, q.code(), q.err());
+        JsonNode pcReport = JSON.readTree(pc.resolve("report.json").toFile());
+        assertEquals("per-channel", pcReport.get("layers").get(0).get("requantization").asText());
+        assertEquals(14, pcReport.get("parameterBytes").asLong());
+        q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "cortex-m4f", "--weight-scales", "per-row", "--out",
+                work.resolve("q-bad").toString());
+        assertEquals(1, q.code());
+        assertTrue(q.err().contains("Unknown weight scales 'per-row'"), q.err());
     }
 
     @Test
