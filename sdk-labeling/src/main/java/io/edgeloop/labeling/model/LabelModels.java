@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Fits label models by name: {@code mv}, {@code wmv}, {@code ds}, {@code snorkel}, {@code hmm}, {@code auto}.
+ * Fits label models by name: {@code mv}, {@code wmv}, {@code ds}, {@code snorkel} (EM), {@code snorkel-mc}
+ * (Snorkel's matrix completion), {@code hmm}, {@code auto}.
  *
  * <p>Thread-safe: static methods only.
  */
 public final class LabelModels {
     /** The names {@link #fit(String, FitData)} accepts. */
-    public static final List<String> NAMES = List.of("mv", "wmv", "ds", "snorkel", "hmm", "auto");
+    public static final List<String> NAMES = List.of("mv", "wmv", "ds", "snorkel", "snorkel-mc", "hmm",
+            "auto");
 
     private LabelModels() {
     }
@@ -37,6 +39,8 @@ public final class LabelModels {
                 return DawidSkene.fit(data);
             case "snorkel":
                 return SnorkelStyleModel.fit(data);
+            case "snorkel-mc":
+                return SnorkelMatrixCompletion.fit(data);
             case "hmm":
                 return TemporalModel.fit(data);
             case "auto":
