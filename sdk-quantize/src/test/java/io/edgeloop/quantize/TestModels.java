@@ -172,9 +172,11 @@ public final class TestModels {
     public static java.util.Map<String, Object[]> all(int n) {
         double[][] rows = wideRows(n, 2000, 11);
         java.util.Map<String, Object[]> m = new java.util.LinkedHashMap<>();
-        FloatModel[] models = {logistic(n, 3, rows, 1), linearRegression(n, rows, 2), mlp(n, rows, 3, n > 8 ? 16 : 4),
-            forest(n, rows, 1, 6, false, 4), forest(n, rows, 8, 5, false, 5), forest(n, rows, 4, 5, true, 6)};
-        String[] names = {"logistic", "linear-regression", "mlp", "cart", "forest", "regression-forest"};
+        FloatModel[] models = {logistic(n, 3, rows, 1), logistic(n, 2, rows, 7), linearRegression(n, rows, 2),
+            mlp(n, rows, 3, n > 8 ? 16 : 4), forest(n, rows, 1, 6, false, 4), forest(n, rows, 8, 5, false, 5),
+            forest(n, rows, 4, 5, true, 6)};
+        String[] names = {"logistic", "logistic-binary", "linear-regression", "mlp", "cart", "forest",
+            "regression-forest"};
         for (int i = 0; i < models.length; i++) {
             m.put(names[i], new Object[] {models[i], rows});
         }

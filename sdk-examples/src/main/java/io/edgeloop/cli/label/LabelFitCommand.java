@@ -28,7 +28,7 @@ public final class LabelFitCommand implements Callable<Integer> {
     private Path dir;
 
     @Option(names = "--model", defaultValue = "auto", paramLabel = "MODEL",
-            description = "mv, wmv, ds, snorkel, hmm or auto (default: ${DEFAULT-VALUE}).")
+            description = "mv, wmv, ds, snorkel, snorkel-mc, hmm or auto (default: ${DEFAULT-VALUE}).")
     private String model;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")

@@ -46,6 +46,11 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "WIDTH", description = "Weight width for int16: int8 or int16 (default int16).")
     private String weights;
 
+    @Option(names = "--weight-scales", defaultValue = "auto", paramLabel = "MODE",
+            description = "auto, per-channel or per-tensor weight scales for dense layers (default: ${DEFAULT-VALUE}: "
+                    + "per-tensor where it is smaller and keeps agreement with the float model).")
+    private String weightScales;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
@@ -72,9 +77,9 @@ public final class QuantizeCommand implements Callable<Integer> {
                     "quantize needs --model, --calib, --scheme, --target and --out");
         }
         QuantizedArtifact a = qatLabel == null
-                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, out)
+                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, weightScales, out)
                 : QuantizeWorkflow.quantizeWithQat(model, calib, qatLabel, qatEpochs, qatLr, scheme, target, calibration,
-                        weights, out);
+                        weights, weightScales, out);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
         spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
                 + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "

@@ -24,7 +24,7 @@ public final class QuantizeParityCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A quantized-model directory.")
     private Path dir;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "host, avr8, cortex-m3 or cortex-m0.")
+    @Option(names = "--target", required = true, paramLabel = "T", description = "host, avr8, cortex-m3, cortex-m0 or cortex-m4f.")
     private String target;
 
     @Option(names = "--vectors", defaultValue = "10000", paramLabel = "N",
@@ -46,7 +46,7 @@ public final class QuantizeParityCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(r.target() + ": " + r.vectors() + " vectors, " + r.mismatches()
                     + " mismatches, flash " + r.flashBytes() + " B, RAM " + r.ramBytes() + " B"
                     + (r.cyclesPerInference().isPresent() ? ", " + r.cyclesPerInference().getAsLong() + " cycles/inference"
-                    : ""));
+                    : ", cycles " + r.cyclesSource()));
         }
         spec.commandLine().getOut().flush();
         if (r.mismatches() != 0) {

@@ -166,7 +166,7 @@ public final class LabelBenchmark {
         out.put("counts_s", round(countS, 3));
         out.put("counts_cpu_s", round(countCpu, 3));
         FitData data = FitData.builder().counts(counts).seed(seed).build();
-        for (String name : List.of("mv", "ds", "snorkel", "auto")) {
+        for (String name : List.of("mv", "ds", "snorkel", "snorkel-mc", "auto")) {
             double best = Double.MAX_VALUE;
             double cpu = Double.MAX_VALUE;
             for (int pass = 0; pass < 3; pass++) {
@@ -205,7 +205,7 @@ public final class LabelBenchmark {
             String metric = d.name().equals("sms") ? "f1_binary" : "accuracy";
             FitData fd = WrenchEvaluation.fitData(d, seed);
             double mv = Double.NaN;
-            for (String model : List.of("mv", "wmv", "ds", "snorkel", "hmm", "auto")) {
+            for (String model : List.of("mv", "wmv", "ds", "snorkel", "snorkel-mc", "hmm", "auto")) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("set", d.name());
                 row.put("model", model);

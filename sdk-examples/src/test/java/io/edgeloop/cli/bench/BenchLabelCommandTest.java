@@ -46,6 +46,6 @@ class BenchLabelCommandTest {
                 assertEquals(84.0, r.path("wrench_reference").asDouble(), 1e-9);
             }
         }
-        assertEquals(3 * 6, rows);
+        assertEquals(3 * 7, rows);
     }
 }

@@ -89,6 +89,47 @@ class QuantizeCliTest {
     }
 
     @Test
+    @DisplayName("quantizes for the Cortex-M4F at its size floor, is bit-exact in qemu and says why it has no cycles")
+    void logisticOnCortexM4f() throws IOException {
+        Path dir = work.resolve("q-m4f");
+        Result q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "cortex-m4f", "--out", dir.toString());
+        assertEquals(0, q.code(), q.err());
+        JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
+        assertEquals("cortex-m4f", report.get("target").asText());
+        // 5 features, 2 classes: one logit, 5 int8 weights + 1 int32 bias against 5 + 1 floats (the floor).
+        assertEquals(9, report.get("parameterBytes").asLong(), report.toString());
+        assertEquals(24, report.get("float32ParameterBytes").asLong(), report.toString());
+        assertEquals(report.get("parameterRatioFloor").asDouble(), report.get("parameterRatio").asDouble(), 1e-12);
+        assertEquals("none", report.get("layers").get(0).get("requantization").asText());
+        Result p = run("quantize", "parity", "--model", dir.toString(), "--target", "cortex-m4f", "--vectors", "10000",
+                "--json");
+        assertEquals(0, p.code(), p.err());
+        JsonNode pr = JSON.readTree(p.out());
+        assertEquals(0, pr.get("mismatches").asInt());
+        assertEquals("cortex-m4f", pr.get("target").asText());
+        assertTrue(pr.get("cyclesPerInference").isNull(), p.out());
+        assertTrue(pr.get("cyclesSource").asText().contains("qemu"), p.out());
+        Result text = run("quantize", "parity", "--model", dir.toString(), "--target", "cortex-m4f", "--vectors", "100");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("0 mismatches") && text.out().contains("qemu"), text.out());
+
+        // Per-channel scales on request: the same logit, plus its multiplier and shift (5 bytes).
+        Path pc = work.resolve("q-m4f-pc");
+        q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "cortex-m4f", "--weight-scales", "per-channel", "--out", pc.toString());
+        assertEquals(0, q.code(), q.err());
+        JsonNode pcReport = JSON.readTree(pc.resolve("report.json").toFile());
+        assertEquals("per-channel", pcReport.get("layers").get(0).get("requantization").asText());
+        assertEquals(14, pcReport.get("parameterBytes").asLong());
+        q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "cortex-m4f", "--weight-scales", "per-row", "--out",
+                work.resolve("q-bad").toString());
+        assertEquals(1, q.code());
+        assertTrue(q.err().contains("Unknown weight scales 'per-row'"), q.err());
+    }
+
+    @Test
     @DisplayName("quantizes a forest to int16 for the Cortex-M0 and is bit-exact in qemu")
     void forestOnCortexM0() throws IOException {
         Path forest = work.resolve("forest.model");

@@ -113,30 +113,17 @@ public final class ActiveLearner {
     private Fitted fit(LabelMatrix matrix, Map<Integer, Integer> answers) {
         FitData.Builder b = FitData.builder().train(matrix).seed(seed);
         if (!answers.isEmpty()) {
-            int[] rows = answers.keySet().stream().mapToInt(Integer::intValue).toArray();
-            int[][] votes = new int[rows.length][matrix.lfs()];
-            int[] labels = new int[rows.length];
-            for (int r = 0; r < rows.length; r++) {
-                for (int j = 0; j < matrix.lfs(); j++) {
-                    votes[r][j] = matrix.get(rows[r], j);
-                }
-                labels[r] = answers.get(rows[r]);
-            }
-            b.gold(LabelMatrix.ofRows(matrix.numClasses(), votes), labels);
+            b.answers(matrix, answers);
         }
         FitData data = b.build();
         LabelModel model = LabelModels.fit(labelModel, data);
-        double[][] probs = model.predictProba(matrix);
+        double[][] probs = LabelModels.labelTrainingRows(model, matrix, data);
         List<double[][]> committee = new ArrayList<>();
         if (strategy == QueryStrategy.COMMITTEE) {
             for (String name : List.of("mv", "ds", "snorkel")) {
                 committee.add(LabelModels.fit(name, data).predictProba(matrix));
             }
         }
-        answers.forEach((row, label) -> {
-            java.util.Arrays.fill(probs[row], 0);
-            probs[row][label] = 1;
-        });
         return new Fitted(model, probs, committee);
     }
 

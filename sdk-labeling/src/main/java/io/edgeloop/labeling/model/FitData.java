@@ -3,13 +3,15 @@ package io.edgeloop.labeling.model;
 import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.matrix.VoteCounts;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What a label model is fitted from: the training votes as {@link VoteCounts} (sufficient statistics), optionally
  * the training rows in order (for sequence models), a class prior, a validation matrix with gold labels (used
- * only for the prior and model selection, as WRENCH does) and a seed.
+ * only for the prior and model selection, as WRENCH does), expert answers (gold labels for some rows, which every
+ * label model uses: see {@link Builder#gold(LabelMatrix, int[])}) and a seed.
  *
  * <p>Thread-safe: immutable.
  */
@@ -23,13 +25,17 @@ public final class FitData {
     private final int maxIterations;
     private final LabelMatrix goldRows;
     private final int[] goldLabels;
+    private final int[] answeredRows;
+    private final boolean priorFromAnswers;
 
-    private FitData(Builder b) {
+    private FitData(Builder b, double[] classPrior, boolean priorFromAnswers) {
+        this.answeredRows = b.answeredRows;
+        this.priorFromAnswers = priorFromAnswers;
         this.goldRows = b.goldRows;
         this.goldLabels = b.goldLabels;
         this.counts = b.counts;
         this.ordered = b.ordered;
-        this.classPrior = b.classPrior;
+        this.classPrior = classPrior;
         this.valid = b.valid;
         this.validGold = b.validGold;
         this.seed = b.seed;
@@ -66,7 +72,12 @@ public final class FitData {
         return Optional.ofNullable(ordered);
     }
 
-    /** @return the class prior, WRENCH style ((count in valid + 1) / size of valid), when known */
+    /**
+     * The class prior: set explicitly, else WRENCH's {@code (count in valid + 1) / size of valid} from the
+     * validation split, else the same formula over the expert answers.
+     *
+     * @return the class prior, when known
+     */
     public Optional<double[]> classPrior() {
         return Optional.ofNullable(classPrior).map(double[]::clone);
     }
@@ -89,6 +100,16 @@ public final class FitData {
     /** @return labels of {@link #goldRows()}, when any */
     public Optional<int[]> goldLabels() {
         return Optional.ofNullable(goldLabels).map(int[]::clone);
+    }
+
+    /** @return the training-row index of each expert answer, when given through {@link Builder#answers} */
+    public Optional<int[]> answeredRows() {
+        return Optional.ofNullable(answeredRows).map(int[]::clone);
+    }
+
+    /** @return true when the class prior was computed from expert answers (no validation split, none set) */
+    boolean priorFromAnswers() {
+        return priorFromAnswers;
     }
 
     /** @return the seed */
@@ -132,13 +153,48 @@ public final class FitData {
         private int maxIterations = 10_000;
         private LabelMatrix goldRows;
         private int[] goldLabels;
+        private int[] answeredRows;
 
         private Builder() {
         }
 
         /**
-         * Adds expert answers: rows whose class is known. Models that learn (ds) fix these rows' posteriors to the
-         * known class in every EM step (semi-supervised EM); they are not added to the training counts.
+         * Adds expert answers about training rows, by row index: as {@link #gold(LabelMatrix, int[])} with those
+         * rows' votes, and the indices are kept so {@link LabelModels#labelTrainingRows} gives answered rows their
+         * answer.
+         *
+         * @param train   the training matrix the indices refer to
+         * @param answers class by training-row index
+         * @return this builder
+         */
+        public Builder answers(LabelMatrix train, Map<Integer, Integer> answers) {
+            Objects.requireNonNull(train, "train");
+            Objects.requireNonNull(answers, "answers");
+            int[] rows = answers.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            int[][] votes = new int[rows.length][train.lfs()];
+            int[] labels = new int[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                if (rows[r] < 0 || rows[r] >= train.rows()) {
+                    throw new IllegalArgumentException("answer for row " + rows[r] + ", the training matrix has rows [0, "
+                            + train.rows() + ")");
+                }
+                for (int j = 0; j < train.lfs(); j++) {
+                    votes[r][j] = train.get(rows[r], j);
+                }
+                labels[r] = Objects.requireNonNull(answers.get(rows[r]), "answer");
+            }
+            gold(LabelMatrix.ofRows(train.numClasses(), votes), labels);
+            this.answeredRows = rows;
+            return this;
+        }
+
+        /**
+         * Adds expert answers: rows whose class is known. Every label model uses them: learning models (ds,
+         * snorkel, and hmm through ds) fix these rows' posteriors to the known class in every EM step
+         * (semi-supervised EM; the rows are not added to the training counts); without a validation split the class
+         * prior (so {@code wmv}) comes from them; {@code auto} uses them through its candidates (it does not test
+         * candidates on them: they are training rows, fitted in-sample); and {@link LabelModels#labelTrainingRows}
+         * gives answered rows their answer (with {@link #answers}).
          *
          * @param rows   the answered rows' votes
          * @param labels their classes
@@ -147,6 +203,7 @@ public final class FitData {
         public Builder gold(LabelMatrix rows, int[] labels) {
             this.goldRows = Objects.requireNonNull(rows, "rows");
             this.goldLabels = Objects.requireNonNull(labels, "labels").clone();
+            this.answeredRows = null;
             return this;
         }
 
@@ -231,6 +288,7 @@ public final class FitData {
                 throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
             }
             int k = counts.numClasses();
+            double[] prior = classPrior;
             if (valid != null) {
                 if (valid.lfs() != counts.lfs() || valid.numClasses() != k) {
                     throw new IllegalArgumentException("validation matrix has " + valid.lfs() + " LFs / "
@@ -247,18 +305,23 @@ public final class FitData {
                     }
                 }
                 if (classPrior == null && validGold.length > 0) {
-                    classPrior = wrenchPrior(validGold, k);
+                    prior = wrenchPrior(validGold, k);
                 }
             }
-            if (classPrior != null) {
-                if (classPrior.length != k) {
-                    throw new IllegalArgumentException("class prior has " + classPrior.length + " entries for " + k
+            boolean fromAnswers = false;
+            if (prior == null && goldLabels != null && goldLabels.length > 0) {
+                prior = wrenchPrior(goldLabels, k);
+                fromAnswers = true;
+            }
+            if (prior != null) {
+                if (prior.length != k) {
+                    throw new IllegalArgumentException("class prior has " + prior.length + " entries for " + k
                             + " classes");
                 }
-                for (double p : classPrior) {
+                for (double p : prior) {
                     if (!(p > 0) || Double.isInfinite(p)) {
                         throw new IllegalArgumentException("class prior entries must be positive and finite: "
-                                + Arrays.toString(classPrior));
+                                + Arrays.toString(prior));
                     }
                 }
             }
@@ -276,7 +339,7 @@ public final class FitData {
             if (ordered != null && (ordered.lfs() != counts.lfs() || ordered.numClasses() != k)) {
                 throw new IllegalArgumentException("sequence matrix shape differs from the training counts");
             }
-            return new FitData(this);
+            return new FitData(this, prior, fromAnswers);
         }
     }
 }

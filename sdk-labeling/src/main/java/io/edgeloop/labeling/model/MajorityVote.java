@@ -36,14 +36,14 @@ public final class MajorityVote extends RowModel {
     /**
      * Prior-weighted majority vote ({@code wmv}): each class's votes times its WRENCH class prior.
      *
-     * @param data fit data with a class prior (from a validation split)
+     * @param data fit data with a class prior (from a validation split, else from expert answers)
      * @return the model
      * @throws IllegalArgumentException when there is no class prior
      */
     public static MajorityVote weighted(FitData data) {
         double[] prior = data.classPrior().orElseThrow(() -> new IllegalArgumentException(
-                "wmv needs a class prior, which comes from a validation split with gold labels (valid.json); "
-                        + "this data set has none: use mv, ds, snorkel or auto"));
+                "wmv needs a class prior, which comes from a validation split with gold labels (valid.json) or "
+                        + "from expert answers; this data set has neither: use mv, ds, snorkel or auto"));
         return new MajorityVote("wmv", data.counts().lfs(), prior);
     }
 

@@ -1,5 +1,6 @@
 package io.edgeloop.labeling.model;
 
+import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.matrix.VoteCounts;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,7 +14,8 @@ import java.util.stream.IntStream;
  * validation prior when one is known (as WRENCH passes it to Snorkel) or learned otherwise. Accuracies are kept above chance
  * ({@code 1/k + }{@value #MARGIN}), Snorkel's identifiability assumption. Accuracies start at
  * Snorkel's {@code prec_init = 0.7} and are fitted by EM with a Beta pseudo-count pulling them towards it, which
- * keeps rarely-firing LFs from running to 0 or 1. Fitting differs from Snorkel's matrix-completion SGD; the
+ * keeps rarely-firing LFs from running to 0 or 1. Expert answers ({@link FitData#goldRows()}) count with their
+ * known class in every EM step (semi-supervised EM). Fitting differs from Snorkel's matrix-completion SGD; the
  * factorisation is the same restricted to symmetric per-LF accuracies.
  *
  * <p>Fitted from {@link VoteCounts}, so per-device counts merge. Thread-safe: immutable once fitted.
@@ -59,7 +61,9 @@ public final class SnorkelStyleModel extends RowModel {
         int k = vc.numClasses();
         int m = vc.lfs();
         double[] logPrior = new double[k];
-        boolean fixed = data.classPrior().isPresent();
+        // A prior from a validation split is fixed, as WRENCH passes it to Snorkel; one from expert answers is not,
+        // since the expert is asked about uncertain rows, a biased sample of the classes.
+        boolean fixed = data.classPrior().isPresent() && !data.priorFromAnswers();
         if (fixed) {
             double[] p = data.classPrior().get();
             double s = Arrays.stream(p).sum();
@@ -77,6 +81,8 @@ public final class SnorkelStyleModel extends RowModel {
         int it = 0;
         int u = vc.distinct();
         byte[] pat = vc.copyPatterns();
+        double[] goldSums = goldSums(data, m, k);
+        double goldRows = data.goldLabels().map(g -> g.length).orElse(0);
         while (it < Math.min(data.maxIterations(), MAX_ITERATIONS)) {
             it++;
             double[] lp = logPrior;
@@ -104,7 +110,8 @@ public final class SnorkelStyleModel extends RowModel {
                 }
                 partial[ch] = sums;
             });
-            double[] sum = new double[2 * m + k];
+            // Semi-supervised EM: expert-labelled rows count with their known class in every step.
+            double[] sum = goldSums.clone();
             for (double[] s : partial) {
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] += s[i];
@@ -121,7 +128,7 @@ public final class SnorkelStyleModel extends RowModel {
             if (!fixed) {
                 double[] next = new double[k];
                 for (int c = 0; c < k; c++) {
-                    next[c] = Math.log(Math.max(1e-12, sum[2 * m + c] / vc.total()));
+                    next[c] = Math.log(Math.max(1e-12, sum[2 * m + c] / (vc.total() + goldRows)));
                     change = Math.max(change, Math.abs(Math.exp(next[c]) - Math.exp(logPrior[c])));
                 }
                 logPrior = next;
@@ -131,6 +138,27 @@ public final class SnorkelStyleModel extends RowModel {
             }
         }
         return new SnorkelStyleModel(m, k, logPrior, acc, fixed, it);
+    }
+
+    /** The M-step sums of the expert-labelled rows: [2j] right votes, [2j+1] votes of LF j, [2m+c] rows of class c. */
+    private static double[] goldSums(FitData data, int m, int k) {
+        double[] sums = new double[2 * m + k];
+        if (data.goldRows().isEmpty()) {
+            return sums;
+        }
+        LabelMatrix g = data.goldRows().get();
+        int[] labels = data.goldLabels().get();
+        for (int i = 0; i < g.rows(); i++) {
+            for (int j = 0; j < m; j++) {
+                int v = g.get(i, j);
+                if (v >= 0) {
+                    sums[2 * j] += v == labels[i] ? 1 : 0;
+                    sums[2 * j + 1] += 1;
+                }
+            }
+            sums[2 * m + labels[i]] += 1;
+        }
+        return sums;
     }
 
     /** Per LF, log of a right and of a wrong vote: [2j] = log a_j, [2j+1] = log((1 - a_j) / (k - 1)). */

@@ -3,104 +3,148 @@ package io.edgeloop.labeling.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.labeling.io.WrenchDataset;
+import io.edgeloop.labeling.io.WrenchEvaluation;
 import io.edgeloop.labeling.matrix.LabelMatrix;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code auto} against majority vote on 80 generated WRENCH-style sets it was not designed on: 2-10 classes,
- * 5-60 LFs, class imbalance, 40 % one-sided LFs, accuracies from below chance to 0.95, with and without a
- * validation split.
+ * {@code auto} against majority vote on a HELD-OUT family of {@value #SETS} generated WRENCH-style sets
+ * ({@link GeneratedSets}: 2-10 classes, 5-100 LFs, sparse one-sided SMS-like sets scored by binary F1, correlated
+ * LFs, confusable classes; validation splits absent, small or large). The selection rule and its level were
+ * designed on seeds 0-799 ({@link AutoDesignHarness}); these seeds start at {@value #HELD_OUT_FROM} and were not
+ * looked at while designing. The thresholds for wins were fixed from the design family before this test first
+ * ran: there, {@code auto} won on 58 % of the sets with at least 500 validation rows and on 31 % of all sets with
+ * a validation split.
+ *
+ * <p>"Never below majority vote" is checked on the population, not only on the sample: a rule that ever departs
+ * from majority vote can lose on a finite test split by test noise alone. The first run of this test found 2 of
+ * 1000 sets where {@code auto} scored 0.26 points below {@code mv} on the standard test split (5 and 2 rows);
+ * on the same sets with a test split 50 times larger, {@code auto} was above {@code mv} (+1.25 and +0.76). So
+ * every sample-level loss is re-scored on a 50 times larger test split of the same set and must disappear there;
+ * the sample-level losses are printed and documented in docs/ARCHITECTURE.md. The rule was not changed after
+ * that run.
+ *
+ * <p>The first 30 held-out sets are also written as WRENCH directories (no {@code valid.json} when the set has no
+ * validation split) and read back through {@link WrenchDataset} and {@link WrenchEvaluation}, the path of
+ * {@code edgeloop label fit}, which must give the same figures.
  */
 class AutoOnUnseenSetsTest {
-    private static LabelMatrix generate(Random r, int n, int m, int k, double[] prior, double[] cov, double[] acc,
-            int[] side, int[] y) {
-        int[][] rows = new int[n][m];
-        for (int i = 0; i < n; i++) {
-            double u = r.nextDouble();
-            int c = 0;
-            double s = prior[0];
-            while (u > s && c < k - 1) {
-                s += prior[++c];
-            }
-            y[i] = c;
-            for (int j = 0; j < m; j++) {
-                int v = -1;
-                if (side[j] >= 0) {
-                    if (r.nextDouble() < (c == side[j] ? cov[j] : cov[j] * (1 - acc[j]))) {
-                        v = side[j];
-                    }
-                } else if (r.nextDouble() < cov[j]) {
-                    v = r.nextDouble() < acc[j] ? c : r.nextInt(k);
+    /** First seed of the held-out family; design experiments use seeds below it. */
+    static final long HELD_OUT_FROM = 1_000_000;
+    private static final int SETS = 1000;
+    /** Test split size factor for re-scoring a sample-level loss on (nearly) the population. */
+    private static final int POPULATION_SCALE = 50;
+
+    @Test
+    @DisplayName("on 1000 held-out generated sets auto is never below majority vote in expectation, and above it on most sets with a large validation split")
+    void autoNeverLosesToMajorityVoteOnHeldOutSets() {
+        int wins = 0;
+        int withValid = 0;
+        int winsLarge = 0;
+        int large = 0;
+        int changedWithoutValid = 0;
+        double gain = 0;
+        List<String> losses = new ArrayList<>();
+        List<String> populationLosses = new ArrayList<>();
+        for (long seed = HELD_OUT_FROM; seed < HELD_OUT_FROM + SETS; seed++) {
+            GeneratedSets.Set s = GeneratedSets.generate(seed);
+            FitData fd = s.fitData(seed);
+            double mv = s.score(LabelModels.fit("mv", fd));
+            double auto = s.score(LabelModels.fit("auto", fd));
+            if (auto < mv - 1e-9) {
+                // Same train and valid splits (drawn first), a test split 50 times larger.
+                GeneratedSets.Set big = GeneratedSets.generate(seed, POPULATION_SCALE);
+                FitData bfd = big.fitData(seed);
+                double bigMv = big.score(LabelModels.fit("mv", bfd));
+                double bigAuto = big.score(LabelModels.fit("auto", bfd));
+                String line = String.format(Locale.ROOT, "%s: mv %.2f auto %.2f; on %d test rows mv %.2f auto %.2f",
+                        s.description(), mv, auto, big.test().rows(), bigMv, bigAuto);
+                losses.add(line);
+                if (bigAuto < bigMv - 1e-9) {
+                    populationLosses.add(line);
                 }
-                rows[i][j] = v;
+            }
+            if (s.valid() == null) {
+                changedWithoutValid += auto != mv ? 1 : 0;
+                continue;
+            }
+            withValid++;
+            boolean won = auto > mv + 1e-9;
+            wins += won ? 1 : 0;
+            gain += auto - mv;
+            if (s.valid().rows() >= 500) {
+                large++;
+                winsLarge += won ? 1 : 0;
             }
         }
-        return LabelMatrix.ofRows(k, rows);
+        String summary = String.format(Locale.ROOT, "held-out sets %d: below mv on the test split %d, on a %dx test "
+                + "split %d; with validation %d, auto above mv on %d (mean %+.2f points); with >= 500 validation rows "
+                + "%d, above on %d", SETS, losses.size(), POPULATION_SCALE, populationLosses.size(), withValid, wins,
+                gain / withValid, large, winsLarge);
+        System.out.println(summary);
+        losses.forEach(System.out::println);
+        assertEquals(List.of(), populationLosses, summary);
+        assertEquals(0, changedWithoutValid, "without labelled rows auto is majority vote: " + summary);
+        assertTrue(winsLarge > large / 2, summary);
+        assertTrue(wins >= 0.25 * withValid, summary);
+        assertTrue(gain > 0, summary);
     }
 
     @Test
-    @DisplayName("with validation, auto beats majority vote on most generated sets and gains on average; without, it never loses")
-    void autoBeatsMajorityVoteOnGeneratedSets() {
-        int better = 0;
-        int worse = 0;
-        int total = 0;
-        double delta = 0;
-        int worseWithoutValid = 0;
-        for (int seed = 0; seed < 40; seed++) {
-            Random r = new Random(seed);
-            int k = new int[] {2, 3, 4, 6, 10}[seed % 5];
-            int m = new int[] {5, 10, 30, 60}[(seed / 5) % 4];
-            double[] prior = new double[k];
-            double s = 0;
-            for (int c = 0; c < k; c++) {
-                prior[c] = 0.2 + r.nextDouble() * (seed % 2 == 0 ? 3 : 0.5);
-                s += prior[c];
+    @DisplayName("the first 30 held-out sets written as WRENCH JSON (valid.json only when present) give the same mv and auto figures through WrenchDataset and WrenchEvaluation")
+    void wrenchFormatPathGivesTheSameFigures(@TempDir Path dir) throws IOException {
+        int withoutValid = 0;
+        for (long seed = HELD_OUT_FROM; seed < HELD_OUT_FROM + 30; seed++) {
+            GeneratedSets.Set s = GeneratedSets.generate(seed);
+            Path set = Files.createDirectories(dir.resolve("set" + seed));
+            StringBuilder labels = new StringBuilder("{");
+            for (int c = 0; c < s.k(); c++) {
+                labels.append(c == 0 ? "" : ", ").append('"').append(c).append("\": \"class").append(c).append('"');
             }
-            for (int c = 0; c < k; c++) {
-                prior[c] /= s;
+            Files.writeString(set.resolve("label.json"), labels.append('}'));
+            write(set.resolve("train.json"), s.train(), s.trainGold());
+            write(set.resolve("test.json"), s.test(), s.testGold());
+            if (s.valid() != null) {
+                write(set.resolve("valid.json"), s.valid(), s.validGold());
+            } else {
+                withoutValid++;
             }
-            double[] cov = new double[m];
-            double[] acc = new double[m];
-            int[] side = new int[m];
-            for (int j = 0; j < m; j++) {
-                cov[j] = 0.02 + r.nextDouble() * 0.4;
-                acc[j] = 0.35 + r.nextDouble() * 0.6;
-                side[j] = r.nextDouble() < 0.4 ? r.nextInt(k) : -1;
-            }
-            int[] ytr = new int[3000];
-            int[] yv = new int[200];
-            int[] yte = new int[1000];
-            LabelMatrix tr = generate(r, 3000, m, k, prior, cov, acc, side, ytr);
-            LabelMatrix va = generate(r, 200, m, k, prior, cov, acc, side, yv);
-            LabelMatrix te = generate(r, 1000, m, k, prior, cov, acc, side, yte);
-            for (boolean withValid : new boolean[] {true, false}) {
-                FitData.Builder b = FitData.builder().train(tr);
-                if (withValid) {
-                    b.valid(va, yv);
-                }
-                FitData fd = b.build();
-                double mv = Scores.of(LabelModels.fit("mv", fd).predict(te), yte, k).accuracy();
-                double auto = Scores.of(LabelModels.fit("auto", fd).predict(te), yte, k).accuracy();
-                if (!withValid) {
-                    worseWithoutValid += auto < mv - 1e-9 ? 1 : 0;
-                    continue;
-                }
-                total++;
-                better += auto > mv + 1e-9 ? 1 : 0;
-                worse += auto < mv - 1e-9 ? 1 : 0;
-                delta += auto - mv;
+            WrenchDataset read = WrenchDataset.read(set);
+            FitData fd = s.fitData(seed);
+            for (String model : List.of("mv", "auto")) {
+                Scores viaFiles = WrenchEvaluation.evaluate(read, model, seed);
+                double expected = s.score(LabelModels.fit(model, fd));
+                double actual = s.metric() == Metric.F1_BINARY ? viaFiles.f1Binary() : viaFiles.accuracy();
+                assertEquals(expected, actual, 1e-9, s.description() + " " + model);
             }
         }
-        String summary = String.format(Locale.ROOT, "auto vs mv on %d sets with validation: better %d, worse %d, "
-                + "mean %+.2f points; without validation: worse on %d of 40", total, better, worse, delta / total,
-                worseWithoutValid);
-        System.out.println(summary);
-        assertEquals(0, worseWithoutValid, summary);
-        assertTrue(better >= 0.65 * total, summary);
-        assertTrue(worse <= 0.1 * total, summary);
-        assertTrue(delta / total > 1.0, summary);
+        assertTrue(withoutValid > 0 && withoutValid < 30, withoutValid + " of 30 sets without valid.json");
+    }
+
+    /** Writes a split as WRENCH JSON: {@code {"i": {"label": y, "weak_labels": [...], "data": {}}}}. */
+    private static void write(Path file, LabelMatrix votes, int[] gold) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("{");
+            for (int i = 0; i < votes.rows(); i++) {
+                w.write(i == 0 ? "\n" : ",\n");
+                w.write("\"" + i + "\": {\"label\": " + gold[i] + ", \"weak_labels\": [");
+                for (int j = 0; j < votes.lfs(); j++) {
+                    w.write((j == 0 ? "" : ", ") + votes.get(i, j));
+                }
+                w.write("], \"data\": {}}");
+            }
+            w.write("\n}\n");
+        }
     }
 }

@@ -61,12 +61,14 @@ class WrenchReferenceFiguresTest {
     }
 
     @Test
-    @DisplayName("auto is never below majority vote and above it on YouTube and Tennis")
-    void autoBeatsMajorityVote() {
+    @DisplayName("auto is never below majority vote on accuracy or binary F1, and above it on Tennis")
+    void autoNeverBelowMajorityVote() {
         for (String set : sets.keySet()) {
-            assertTrue(metric(set, "auto") >= metric(set, "mv") - 1e-9, set);
+            Scores auto = WrenchEvaluation.evaluate(sets.get(set), "auto", 0);
+            Scores mv = WrenchEvaluation.evaluate(sets.get(set), "mv", 0);
+            assertTrue(auto.accuracy() >= mv.accuracy() - 1e-9, set);
+            assertTrue(auto.f1Binary() >= mv.f1Binary() - 1e-9, set);
         }
-        assertTrue(metric("youtube", "auto") > 84.00);
         assertTrue(metric("tennis", "auto") > 88.47);
     }
 

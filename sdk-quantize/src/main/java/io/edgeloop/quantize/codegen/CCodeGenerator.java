@@ -6,6 +6,7 @@ import io.edgeloop.quantize.runtime.IntLayer;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.IntNetwork;
 import io.edgeloop.quantize.runtime.IntTreeEnsemble;
+import io.edgeloop.quantize.runtime.Requantization;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,7 +46,12 @@ public final class CCodeGenerator {
         b.append("#define EDGELOOP_MODEL_INPUTS ").append(m.inputSize()).append("\n");
         b.append("#define EDGELOOP_MODEL_OUTPUTS ").append(m.outputSize()).append("\n");
         b.append("#define EDGELOOP_MODEL_INPUT_MIN (").append(lit32(m.input().min())).append(")\n");
-        b.append("#define EDGELOOP_MODEL_INPUT_MAX (").append(lit32(m.input().max())).append(")\n\n");
+        b.append("#define EDGELOOP_MODEL_INPUT_MAX (").append(lit32(m.input().max())).append(")\n");
+        if (m instanceof IntNetwork && m.outputSize() == 1 && !m.classNames().isEmpty()) {
+            List<IntLayer> ls = ((IntNetwork) m).layers();
+            b.append("#define EDGELOOP_MODEL_SCORE_ZERO (").append(lit32(ls.get(ls.size() - 1).zeroPoint())).append(")\n");
+        }
+        b.append("\n");
         b.append("/** One quantized input: q = clamp(round_half_away(x / scale) + zero_point) per feature"
                 + " (scales in model.json). */\n");
         b.append("typedef ").append(inputType(m)).append(" edgeloop_input_t;\n\n");
@@ -56,12 +62,17 @@ public final class CCodeGenerator {
         }
         if (m.classNames().isEmpty()) {
             b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 outputs (quantized regression values).\n");
+        } else if (m.outputSize() == 1) {
+            int zero = ((IntNetwork) m).layers().get(((IntNetwork) m).layers().size() - 1).zeroPoint();
+            b.append(" * ) and writes one int32 score, the logit of class 1 against class 0: the predicted class is 1\n"
+                    + " * when the score is greater than EDGELOOP_MODEL_SCORE_ZERO (").append(zero)
+                    .append("), else 0. Classes:\n");
         } else {
             b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 class scores; the predicted class is the index\n"
                     + " * of the largest score (lowest index on ties). Classes:\n");
-            for (int i = 0; i < m.classNames().size(); i++) {
-                b.append(" *   ").append(i).append(": ").append(m.classNames().get(i).replace("*/", "* /")).append("\n");
-            }
+        }
+        for (int i = 0; i < m.classNames().size(); i++) {
+            b.append(" *   ").append(i).append(": ").append(m.classNames().get(i).replace("*/", "* /")).append("\n");
         }
         b.append(" * Integer-only, no allocation, reentrant; bit-exact with Edgeloop's Java runtime.\n */\n");
         b.append("void edgeloop_predict(const edgeloop_input_t *input, int32_t *output);\n\n#endif\n");
@@ -158,10 +169,12 @@ public final class CCodeGenerator {
                 .append("). Requantisation: single rounding, half away from zero. Do not edit. */\n");
         List<IntLayer> layers = net.layers();
         boolean needs64 = false;
+        boolean needsRdbp = false;
         for (IntLayer layer : layers) {
             needs64 |= !layer.biasFits32();
+            needsRdbp |= layer.requantization() != Requantization.NONE;
         }
-        b.append(prelude(true, needs64));
+        b.append(prelude(needsRdbp, needs64));
         int valueBits = net.input().max() <= Byte.MAX_VALUE ? 8 : net.input().max() <= Short.MAX_VALUE ? 16 : 32;
         for (int l = 0; l < layers.size(); l++) {
             IntLayer layer = layers.get(l);
@@ -174,16 +187,21 @@ public final class CCodeGenerator {
                     w[o * layer.inputs() + i] = layer.weight(o, i);
                 }
                 bias[o] = layer.bias(o);
-                mult[o] = layer.multiplier(o);
-                shift[o] = layer.shift(o);
+                if (layer.requantization() == Requantization.PER_CHANNEL) {
+                    mult[o] = layer.multiplier(o);
+                    shift[o] = layer.shift(o);
+                }
             }
             b.append("\n/* Layer ").append(l).append(": ").append(layer.inputs()).append(" -> ").append(layer.outputs())
                     .append(", ").append(layer.activation()).append(", accumulator ").append(layer.accumulatorBits())
-                    .append("-bit, |acc| <= ").append(layer.accumulatorBound()).append(" (proved) */\n");
+                    .append("-bit, |acc| <= ").append(layer.accumulatorBound()).append(" (proved), requantization ")
+                    .append(layer.requantization().id()).append(" */\n");
             table(b, valueType(layer.weightBits()), "L" + l + "_W", w);
             table(b, biasType(layer), "L" + l + "_B", bias);
-            table(b, "int32_t", "L" + l + "_M", mult);
-            table(b, "uint8_t", "L" + l + "_S", shift);
+            if (layer.requantization() == Requantization.PER_CHANNEL) {
+                table(b, "int32_t", "L" + l + "_M", mult);
+                table(b, "uint8_t", "L" + l + "_S", shift);
+            }
         }
         b.append("\nvoid edgeloop_predict(const edgeloop_input_t *input, int32_t *output)\n{\n");
         String vt = valueType(valueBits);
@@ -205,13 +223,25 @@ public final class CCodeGenerator {
                     .append("(&L").append(l).append("_B[o]);\n");
             b.append("        const ").append(wt).append(" *w = &L").append(l).append("_W[(uint32_t)o * ")
                     .append(layer.inputs()).append("u];\n");
-            b.append("        int64_t v;\n");
+            if (layer.requantization() != Requantization.NONE) {
+                b.append("        int64_t v;\n");
+            }
             b.append("        for (i = 0; i < ").append(layer.inputs()).append("u; i++) {\n");
             b.append("            acc += (").append(acc).append(")((").append(prod).append(")").append(reader(wt))
                     .append("(&w[i]) * (").append(prod).append(")").append(in).append("[i]);\n");
             b.append("        }\n");
-            b.append("        v = el_rdbp64((int64_t)acc * (int64_t)EL_I32(&L").append(l).append("_M[o]), EL_U8(&L")
-                    .append(l).append("_S[o])) + ").append(lit64(layer.zeroPoint())).append(";\n");
+            if (layer.requantization() == Requantization.NONE) {
+                // The outputs are the accumulators, proved to fit 32 bits.
+                b.append("        ").append(out).append("[o] = (int32_t)acc;\n    }\n");
+                continue;
+            }
+            if (layer.requantization() == Requantization.PER_TENSOR) {
+                b.append("        v = el_rdbp64((int64_t)acc * ").append(lit64(layer.multiplier(0))).append(", (uint8_t)")
+                        .append(layer.shift(0)).append("u) + ").append(lit64(layer.zeroPoint())).append(";\n");
+            } else {
+                b.append("        v = el_rdbp64((int64_t)acc * (int64_t)EL_I32(&L").append(l).append("_M[o]), EL_U8(&L")
+                        .append(l).append("_S[o])) + ").append(lit64(layer.zeroPoint())).append(";\n");
+            }
             b.append("        if (v < ").append(lit64(layer.outputMin())).append(") {\n            v = ")
                     .append(lit64(layer.outputMin())).append(";\n        }\n");
             b.append("        if (v > ").append(lit64(layer.outputMax())).append(") {\n            v = ")
@@ -253,28 +283,51 @@ public final class CCodeGenerator {
             roots[i] = t.root(i);
         }
         String ft = t.inputSize() <= 127 ? "int8_t" : "int16_t";
-        String tt = t.thresholdBytes() == 2 ? "int16_t" : t.thresholdBytes() == 4 ? "int32_t" : "int64_t";
+        String tt = t.thresholdBytes() == 1 ? "int8_t" : t.thresholdBytes() == 2 ? "int16_t"
+                : t.thresholdBytes() == 4 ? "int32_t" : "int64_t";
+        boolean implicitLeft = t.implicitLeft();
         boolean regression = t.classNames().isEmpty();
         String vt = regression ? "int32_t" : "uint8_t";
-        if (!regression && t.classNames().size() > 255) {
+        if (!regression && (t.classNames().size() > 255 || t.hasVotes())) {
             vt = "uint16_t";
         }
         table(b, ft, "T_F", f);
         table(b, tt, "T_T", thr);
-        table(b, "uint16_t", "T_L", left);
+        if (!implicitLeft) {
+            table(b, "uint16_t", "T_L", left);
+        }
         table(b, "uint16_t", "T_R", right);
         table(b, vt, "T_V", val);
         table(b, "uint16_t", "T_ROOT", roots);
+        int k = t.outputSize();
+        if (t.hasVotes()) {
+            long[] votes = new long[t.voteRows() * k];
+            for (int r = 0; r < t.voteRows(); r++) {
+                for (int c = 0; c < k; c++) {
+                    votes[r * k + c] = t.vote(r, c);
+                }
+            }
+            b.append("/* Leaf vote vectors: row T_V[leaf], one int16 weight per class. */\n");
+            table(b, "int16_t", "T_VOTES", votes);
+        }
         b.append("\nvoid edgeloop_predict(const edgeloop_input_t *input, int32_t *output)\n{\n");
         b.append("    uint16_t t;\n    uint16_t n;\n    ").append(ft).append(" f;\n");
+        if (t.hasVotes()) {
+            b.append("    uint32_t base;\n    uint16_t c;\n");
+        }
         b.append("    for (t = 0; t < EDGELOOP_MODEL_OUTPUTS; t++) {\n        output[t] = INT32_C(0);\n    }\n");
         b.append("    for (t = 0; t < ").append(roots.length).append("u; t++) {\n");
         b.append("        n = EL_U16(&T_ROOT[t]);\n");
         b.append("        while ((f = ").append(reader(ft)).append("(&T_F[n])) >= 0) {\n");
         b.append("            n = ((").append(tt).append(")input[f] > ").append(reader(tt))
-                .append("(&T_T[n])) ? EL_U16(&T_R[n]) : EL_U16(&T_L[n]);\n");
+                .append("(&T_T[n])) ? EL_U16(&T_R[n]) : ")
+                .append(implicitLeft ? "(uint16_t)(n + 1u)" : "EL_U16(&T_L[n])").append(";\n");
         b.append("        }\n");
-        if (regression) {
+        if (t.hasVotes()) {
+            b.append("        base = (uint32_t)EL_U16(&T_V[n]) * UINT32_C(").append(k).append(");\n");
+            b.append("        for (c = 0; c < ").append(k).append("u; c++) {\n");
+            b.append("            output[c] += (int32_t)EL_I16(&T_VOTES[base + c]);\n        }\n");
+        } else if (regression) {
             b.append("        output[0] += ").append(reader(vt)).append("(&T_V[n]);\n");
         } else {
             b.append("        output[").append(reader(vt)).append("(&T_V[n])] += INT32_C(1);\n");

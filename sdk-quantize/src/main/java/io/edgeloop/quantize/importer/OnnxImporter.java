@@ -25,7 +25,8 @@ import java.util.Map;
  * Imports an ONNX subset: chains of {@code Gemm} / {@code MatMul} + {@code Add} with {@code Relu} or
  * {@code Clip(0, 6)} between them and an optional final {@code Sigmoid} or {@code Softmax} (small MLPs and
  * linear models, as PyTorch or Tribuo export them), and {@code ai.onnx.ml} {@code TreeEnsembleClassifier}
- * (each leaf votes for one class) / {@code TreeEnsembleRegressor} (one target, SUM or AVERAGE).
+ * (leaves vote for one class or add a weight to several classes) / {@code TreeEnsembleRegressor} (one target, SUM
+ * or AVERAGE).
  *
  * <p>Feature names come from the model's metadata property {@value #FEATURES_KEY} (comma-separated), else
  * {@code f0..f(n-1)}. Class names come from {@code classlabels_*} or metadata {@value #CLASSES_KEY}; a network
@@ -247,7 +248,14 @@ public final class OnnxImporter {
         if (!classifier && outputs != 1) {
             throw new IllegalArgumentException("TreeEnsembleRegressor with " + outputs + " targets; only 1 is supported");
         }
+        if (leafNode.length != leafTree.length || leafId.length != leafTree.length || leafWeight.length != leafTree.length) {
+            throw new IllegalArgumentException(prefix + "treeids/nodeids/ids/weights have different lengths");
+        }
         for (int i = 0; i < leafTree.length; i++) {
+            if (leafId[i] < 0 || leafId[i] >= Math.max(outputs, 1)) {
+                throw new IllegalArgumentException(prefix + "ids holds " + leafId[i] + "; the model has "
+                        + Math.max(outputs, 1) + (classifier ? " classes" : " targets"));
+            }
             double[] v = leafValues.computeIfAbsent(leafTree[i], k -> new HashMap<>())
                     .computeIfAbsent(leafNode[i], k -> new double[Math.max(outputs, 1)]);
             v[(int) leafId[i]] += leafWeight[i];
@@ -261,6 +269,28 @@ public final class OnnxImporter {
         }
         if (!classifier && !aggregate.equals("SUM") && !aggregate.equals("AVERAGE")) {
             throw new IllegalArgumentException("aggregate_function " + aggregate + " is not supported (SUM, AVERAGE)");
+        }
+        // One-class leaves with weight 1 are plain votes; anything else (several classes, other weights, no class)
+        // keeps the leaf's class weights as a vote vector, which is what ONNX adds up.
+        boolean plainVotes = true;
+        for (Map<Long, double[]> perTree : leafValues.values()) {
+            for (double[] lv : perTree.values()) {
+                int nonZero = 0;
+                for (double x : lv) {
+                    if (x != 0) {
+                        nonZero++;
+                        plainVotes &= x == 1.0;
+                    }
+                }
+                plainVotes &= nonZero == 1;
+            }
+        }
+        for (int i = 0; i < count && classifier; i++) {
+            if (modes.get(i).equals("LEAF") && !leafValues.getOrDefault(treeIds[i], Map.of()).containsKey(nodeIds[i])) {
+                // A leaf without class weights adds nothing: only a vote vector (all zero) says so.
+                plainVotes = false;
+                leafValues.computeIfAbsent(treeIds[i], k -> new HashMap<>()).put(nodeIds[i], new double[outputs]);
+            }
         }
         Map<Long, List<Integer>> byTree = new java.util.TreeMap<>();
         for (int i = 0; i < count; i++) {
@@ -300,6 +330,7 @@ public final class OnnxImporter {
             int[] left = new int[size];
             int[] right = new int[size];
             double[] v = new double[size];
+            double[][] votes = classifier && !plainVotes ? new double[size][] : null;
             for (int k = 0; k < size; k++) {
                 int row = order.get(k);
                 String mode = modes.get(row);
@@ -309,18 +340,16 @@ public final class OnnxImporter {
                     if (lv == null) {
                         throw new IllegalArgumentException("leaf " + nodeIds[row] + " of tree " + e.getKey() + " has no value");
                     }
-                    if (classifier) {
-                        int cls = -1;
+                    if (votes != null) {
+                        votes[k] = lv.clone();
+                    } else if (classifier) {
+                        int cls = 0;
                         for (int c = 0; c < lv.length; c++) {
                             if (lv[c] != 0) {
-                                if (cls >= 0) {
-                                    throw new IllegalArgumentException("leaves holding class distributions are not "
-                                            + "supported; each leaf must vote for one class");
-                                }
                                 cls = c;
                             }
                         }
-                        v[k] = Math.max(cls, 0);
+                        v[k] = cls;
                     } else {
                         v[k] = lv[0] * (aggregate.equals("SUM") ? byTree.size() : 1);
                     }
@@ -357,7 +386,7 @@ public final class OnnxImporter {
                         throw new IllegalArgumentException("node mode " + mode + " is not supported");
                 }
             }
-            trees.add(new DecisionTree(f, t, left, right, v));
+            trees.add(new DecisionTree(f, t, left, right, v, votes));
         }
         int n0 = width > 0 ? width : maxFeature + 1;
         List<String> features = names(meta, FEATURES_KEY, n0, "f");

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One or more decision trees. Classification: every tree votes for the class in its leaf and the scores are the
- * vote counts. Regression: the score is the mean of the leaf values.
+ * One or more decision trees. Classification: every tree votes for the class in its leaf (or adds its leaf's class
+ * vote vector, {@link DecisionTree#votes(int)}) and the scores are the vote sums. Regression: the score is the mean
+ * of the leaf values.
  *
  * <p>Thread-safe: immutable.
  */
@@ -32,7 +33,12 @@ public final class TreeEnsembleModel implements FloatModel {
                     throw new IllegalArgumentException("A tree splits on feature " + t.feature(n) + " of "
                             + this.featureNames.size());
                 }
-                if (t.feature(n) < 0 && !this.classNames.isEmpty()) {
+                if (t.feature(n) < 0 && t.hasVotes()) {
+                    if (this.classNames.isEmpty() || t.votes(n).length != this.classNames.size()) {
+                        throw new IllegalArgumentException("A leaf holds " + t.votes(n).length + " class votes for "
+                                + this.classNames.size() + " classes");
+                    }
+                } else if (t.feature(n) < 0 && !this.classNames.isEmpty()) {
                     double v = t.value(n);
                     if (v != Math.rint(v) || v < 0 || v >= this.classNames.size()) {
                         throw new IllegalArgumentException("A classification leaf holds " + v + ", not a class index");
@@ -66,8 +72,14 @@ public final class TreeEnsembleModel implements FloatModel {
     public double[] scores(double[] x) {
         double[] s = new double[outputSize()];
         for (DecisionTree t : trees) {
-            double v = t.value(t.leaf(x));
-            if (classNames.isEmpty()) {
+            int leaf = t.leaf(x);
+            double v = t.value(leaf);
+            if (t.hasVotes()) {
+                double[] w = t.votes(leaf);
+                for (int c = 0; c < w.length; c++) {
+                    s[c] += w[c];
+                }
+            } else if (classNames.isEmpty()) {
                 s[0] += v;
             } else {
                 s[(int) v] += 1;

@@ -15,6 +15,9 @@ final class ArmStartup {
             + "void Reset_Handler(void);\nvoid Default_Handler(void);\n"
             + "void Default_Handler(void)\n{\n    for (;;) {\n    }\n}\n"
             + "void Reset_Handler(void)\n{\n    uint32_t *src = &_sidata;\n    uint32_t *dst = &_sdata;\n"
+            // Hard-float builds: grant CP10/CP11 access (SCB->CPACR) before newlib's FP-ABI code can run.
+            + "#if defined(__ARM_FP)\n    *(volatile uint32_t *)0xE000ED88u |= (UINT32_C(0xF) << 20);\n"
+            + "    __asm volatile (\"dsb\\n\\tisb\" ::: \"memory\");\n#endif\n"
             + "    while (dst < &_edata) {\n        *dst++ = *src++;\n    }\n"
             + "    for (dst = &_sbss; dst < &_ebss; dst++) {\n        *dst = 0;\n    }\n"
             + "    initialise_monitor_handles();\n    exit(main());\n}\n"

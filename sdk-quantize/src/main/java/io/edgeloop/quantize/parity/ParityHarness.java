@@ -129,6 +129,8 @@ public final class ParityHarness {
                 return TargetProfile.CORTEX_M3;
             case CORTEX_M0:
                 return TargetProfile.CORTEX_M0;
+            case CORTEX_M4F:
+                return TargetProfile.CORTEX_M4F;
             default:
                 return TargetProfile.JVM;
         }
@@ -155,7 +157,14 @@ public final class ParityHarness {
                 boolean m0 = target == ParityTarget.CORTEX_M0;
                 Files.writeString(dir.resolve("startup.c"), ArmStartup.STARTUP, StandardCharsets.UTF_8);
                 Files.writeString(dir.resolve("link.ld"), ArmStartup.linkerScript(m0 ? 16 : 64), StandardCharsets.UTF_8);
-                cmd.addAll(List.of("arm-none-eabi-gcc", m0 ? "-mcpu=cortex-m0" : "-mcpu=cortex-m3", "-mthumb", "-O2"));
+                boolean m4f = target == ParityTarget.CORTEX_M4F;
+                cmd.add("arm-none-eabi-gcc");
+                if (m4f) {
+                    cmd.addAll(List.of("-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"));
+                } else {
+                    cmd.add(m0 ? "-mcpu=cortex-m0" : "-mcpu=cortex-m3");
+                }
+                cmd.addAll(List.of("-mthumb", "-O2"));
                 cmd.addAll(warn);
                 cmd.addAll(List.of("-nostartfiles"));
                 if (m0) {
@@ -164,7 +173,7 @@ public final class ParityHarness {
                 cmd.addAll(List.of("--specs=rdimon.specs", "-T", "link.ld", "-o", "parity.elf", "startup.c", "driver.c",
                         "model.c"));
                 Toolchain.run(dir, cmd, timeoutSeconds);
-                return Toolchain.run(dir, List.of("qemu-system-arm", "-M", m0 ? "microbit" : "mps2-an385", "-nographic",
+                return Toolchain.run(dir, List.of("qemu-system-arm", "-M", m0 ? "microbit" : m4f ? "mps2-an386" : "mps2-an385", "-nographic",
                         "-monitor", "none", "-serial", "none", "-semihosting-config", "enable=on,target=native",
                         "-kernel", "parity.elf"), timeoutSeconds);
         }

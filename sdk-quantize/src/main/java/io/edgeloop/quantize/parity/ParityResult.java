@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  * @param samplesCompared    sampled vectors compared output by output
  * @param flashBytes         flash of the test firmware's model code and tables ({@code model.o} text + data)
  * @param ramBytes           RAM of the model ({@code model.o} data + bss + stack of its functions)
- * @param cyclesPerInference average CPU cycles per inference (AVR only: simavr is cycle-accurate; qemu is not)
+ * @param cyclesPerInference average CPU cycles per inference (AVR only: simavr is cycle-accurate; qemu is not, so
+ *                           Cortex-M runs report none and {@link #cyclesSource()} says why)
  */
 public record ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash,
         int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference) {
@@ -34,6 +35,24 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         m.put("flashBytes", flashBytes);
         m.put("ramBytes", ramBytes);
         m.put("cyclesPerInference", cyclesPerInference.isPresent() ? cyclesPerInference.getAsLong() : null);
+        m.put("cyclesSource", cyclesSource());
         return m;
+    }
+
+    /**
+     * @return where {@link #cyclesPerInference} comes from, or why it is absent
+     */
+    public String cyclesSource() {
+        if (cyclesPerInference.isPresent()) {
+            return "simavr (cycle-accurate): ATmega328P Timer1 at the CPU clock, mean over the first 1,000 inferences";
+        }
+        if (target.startsWith("cortex-")) {
+            return "not measured: qemu-system-arm translates code without modelling CPU timing, so it has no cycle "
+                    + "count to report (its instruction counter is not a cycle count)";
+        }
+        if ("avr8".equals(target)) {
+            return "not measured: the simavr run timed no inference";
+        }
+        return "not measured: host runs report no cycle figure";
     }
 }

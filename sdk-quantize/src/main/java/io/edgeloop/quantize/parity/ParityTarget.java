@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Where the parity harness runs generated code: the host ({@code gcc}), an ATmega328P in simavr, a Cortex-M3
- * (qemu {@code mps2-an385}) or a Cortex-M0 (qemu {@code microbit}), the latter two with semihosting.
+ * (qemu {@code mps2-an385}), a Cortex-M0 (qemu {@code microbit}) or a Cortex-M4F (qemu {@code mps2-an386}), the
+ * Cortex-M targets with semihosting.
  *
  * <p>Thread-safe: an enum.
  */
@@ -16,7 +17,9 @@ public enum ParityTarget {
     /** arm-none-eabi-gcc + qemu-system-arm mps2-an385. */
     CORTEX_M3("cortex-m3"),
     /** arm-none-eabi-gcc + qemu-system-arm microbit. */
-    CORTEX_M0("cortex-m0");
+    CORTEX_M0("cortex-m0"),
+    /** arm-none-eabi-gcc (hard-float ABI, FPv4-SP) + qemu-system-arm mps2-an386. */
+    CORTEX_M4F("cortex-m4f");
 
     private final String id;
 
@@ -30,7 +33,7 @@ public enum ParityTarget {
     }
 
     /**
-     * @param id {@code host}, {@code avr8}, {@code cortex-m3} or {@code cortex-m0}
+     * @param id {@code host}, {@code avr8}, {@code cortex-m3}, {@code cortex-m0} or {@code cortex-m4f}
      * @return the target
      * @throws IllegalArgumentException listing the known ids
      */
@@ -41,6 +44,6 @@ public enum ParityTarget {
                 return t;
             }
         }
-        throw new IllegalArgumentException("Unknown parity target '" + id + "'; use host, avr8, cortex-m3 or cortex-m0");
+        throw new IllegalArgumentException("Unknown parity target '" + id + "'; use host, avr8, cortex-m3, cortex-m0 or cortex-m4f");
     }
 }

@@ -13,6 +13,7 @@ import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
+import io.edgeloop.quantize.scheme.WeightScales;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import java.util.Objects;
 /**
  * The {@link Quantizer} behind the {@code int8}, {@code int16} and {@code int32} providers. Options (request or
  * provider config): {@code calibration=auto|min-max|percentile|mse} (default auto), {@code weights=int8|int16} for
- * int16.
+ * int16, {@code weightScales=auto|per-channel|per-tensor} (default auto), {@code biasCorrection=true|false}
+ * (default true).
  *
  * <p>Thread-safe: immutable.
  */
@@ -47,13 +49,21 @@ final class SchemeQuantizer implements Quantizer {
         int wbits = "int8".equals(weights) ? 8 : 16;
         Scheme s = Scheme.of(scheme, wbits);
         double[][] rows = request.calibration();
-        ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib)).quantizeDetailed(model, rows);
+        WeightScales ws = WeightScales.of(option(request, "weightScales", "auto"));
+        String bc = option(request, "biasCorrection", "true");
+        if (!"true".equals(bc) && !"false".equals(bc)) {
+            throw new IllegalArgumentException("biasCorrection must be true or false, got '" + bc + "'");
+        }
+        ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib), ws, Boolean.parseBoolean(bc))
+                .quantizeDetailed(model, rows);
         IntModel im = res.model();
         byte[] modelBytes = Files.readAllBytes(request.modelFile());
         Provenance p = Provenance.capture("quantized-model", SchemeQuantizer.class)
                 .setting("scheme", scheme)
                 .setting("weights", s.weightBits())
                 .setting("calibration", res.calibration().id())
+                .setting("weightScales", ws.id())
+                .setting("biasCorrection", bc)
                 .setting("target", request.target().id())
                 .setting("rounding", "single")
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)

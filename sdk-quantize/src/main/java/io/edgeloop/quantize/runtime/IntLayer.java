@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * One integer dense layer: {@code acc[o] = bias[o] + sum_i w[o][i] * in[i]} (the input zero points are folded
  * into the bias), then {@code out[o] = clamp(zeroPoint + RoundingDivideByPOT64(acc * multiplier[o], shift[o]),
- * outputMin, outputMax)}. ReLU and ReLU6 are expressed by the clamp bounds.
+ * outputMin, outputMax)}. ReLU and ReLU6 are expressed by the clamp bounds. With {@link Requantization#PER_TENSOR}
+ * one multiplier and shift serve every output; with {@link Requantization#NONE} {@code out[o] = acc[o]} (32-bit
+ * accumulators, zero point 0, no clamp).
  *
  * <p>The accumulator proof: for inputs in [inputMin, inputMax], {@code |acc| <= accumulatorBound}, computed
  * from the weights; the accumulator is 32-bit when the bound is below 2^31, else 64-bit, and
@@ -37,8 +39,11 @@ public final class IntLayer {
     private final String activation;
     private final long accumulatorBound;
     private final int accumulatorBits;
+    private final Requantization requantization;
 
     /**
+     * A layer with per-channel requantisation (one multiplier and shift per output).
+     *
      * @param inputs      input count
      * @param outputs     output count
      * @param weightBits  8, 16 or 32: the storage width of the weights
@@ -58,6 +63,34 @@ public final class IntLayer {
     public IntLayer(int inputs, int outputs, int weightBits, int[] weights, long[] bias, int[] multiplier, int[] shift,
             int zeroPoint, int outputMin, int outputMax, int inputMin, int inputMax, double outputScale,
             String activation) {
+        this(inputs, outputs, weightBits, weights, bias, Requantization.PER_CHANNEL, multiplier, shift, zeroPoint,
+                outputMin, outputMax, inputMin, inputMax, outputScale, activation);
+    }
+
+    /**
+     * @param inputs         input count
+     * @param outputs        output count
+     * @param weightBits     8, 16 or 32: the storage width of the weights
+     * @param weights        row-major [outputs][inputs]
+     * @param bias           per-output bias with the input zero points folded in
+     * @param requantization how accumulators become outputs
+     * @param multiplier     multipliers in [0, 2^31): one per output ({@code PER_CHANNEL}), one ({@code PER_TENSOR})
+     *                       or none ({@code NONE})
+     * @param shift          right shifts in [0, 62], as many as multipliers
+     * @param zeroPoint      output zero point (0 for {@code NONE})
+     * @param outputMin      output clamp minimum ({@code Integer.MIN_VALUE} for {@code NONE})
+     * @param outputMax      output clamp maximum ({@code Integer.MAX_VALUE} for {@code NONE})
+     * @param inputMin       smallest input value the layer can receive
+     * @param inputMax       largest input value the layer can receive
+     * @param outputScale    the real value of one output step (for dequantisation)
+     * @param activation     the activation name ({@code none}, {@code relu}, {@code relu6}; {@code NONE} requires
+     *                       {@code none})
+     * @throws IllegalArgumentException when a value is out of range or the accumulator is not proved
+     */
+    public IntLayer(int inputs, int outputs, int weightBits, int[] weights, long[] bias, Requantization requantization,
+            int[] multiplier, int[] shift, int zeroPoint, int outputMin, int outputMax, int inputMin, int inputMax,
+            double outputScale, String activation) {
+        this.requantization = Objects.requireNonNull(requantization, "requantization");
         this.inputs = inputs;
         this.outputs = outputs;
         this.weightBits = weightBits;
@@ -72,11 +105,19 @@ public final class IntLayer {
         this.inputMax = inputMax;
         this.outputScale = outputScale;
         this.activation = Objects.requireNonNull(activation, "activation");
+        int nm = requantization.multipliers(outputs);
         if (inputs <= 0 || outputs <= 0 || weights.length != inputs * outputs || bias.length != outputs
-                || multiplier.length != outputs || shift.length != outputs) {
+                || multiplier.length != nm || shift.length != nm) {
             throw new IllegalArgumentException("Layer shapes disagree: " + inputs + "x" + outputs + " with "
                     + weights.length + " weights, " + bias.length + " biases, " + multiplier.length
-                    + " multipliers, " + shift.length + " shifts");
+                    + " multipliers, " + shift.length + " shifts (" + requantization.id() + " requantization needs "
+                    + nm + ")");
+        }
+        if (requantization == Requantization.NONE && (zeroPoint != 0 || outputMin != Integer.MIN_VALUE
+                || outputMax != Integer.MAX_VALUE || !"none".equals(activation))) {
+            throw new IllegalArgumentException("A layer without requantization outputs its accumulators: zero point 0, "
+                    + "no clamp and no activation, got zero point " + zeroPoint + ", range [" + outputMin + ", "
+                    + outputMax + "], activation " + activation);
         }
         if (weightBits != 8 && weightBits != 16 && weightBits != 32) {
             throw new IllegalArgumentException("weightBits must be 8, 16 or 32, got " + weightBits);
@@ -96,17 +137,21 @@ public final class IntLayer {
         BigInteger inAbs = BigInteger.valueOf(Math.max(Math.abs((long) inputMin), Math.abs((long) inputMax)));
         BigInteger bound = BigInteger.ZERO;
         BigInteger maxProduct = BigInteger.ZERO;
-        for (int o = 0; o < outputs; o++) {
-            if (multiplier[o] < 0 || shift[o] < 0 || shift[o] > 62) {
-                throw new IllegalArgumentException("Output " + o + " has multiplier " + multiplier[o] + " and shift "
-                        + shift[o] + "; multipliers must be >= 0 and shifts in [0, 62]");
+        for (int k = 0; k < nm; k++) {
+            if (multiplier[k] < 0 || shift[k] < 0 || shift[k] > 62) {
+                throw new IllegalArgumentException("Multiplier " + k + " is " + multiplier[k] + " with shift "
+                        + shift[k] + "; multipliers must be >= 0 and shifts in [0, 62]");
             }
+        }
+        for (int o = 0; o < outputs; o++) {
             BigInteger b = BigInteger.valueOf(Math.abs(bias[o]));
             for (int i = 0; i < inputs; i++) {
                 b = b.add(BigInteger.valueOf(Math.abs((long) weights[o * inputs + i])).multiply(inAbs));
             }
             bound = bound.max(b);
-            maxProduct = maxProduct.max(b.multiply(BigInteger.valueOf(multiplier[o])));
+            if (nm > 0) {
+                maxProduct = maxProduct.max(b.multiply(BigInteger.valueOf(multiplier[nm == 1 ? 0 : o])));
+            }
         }
         if (bound.compareTo(INT64_MAX) > 0 || maxProduct.compareTo(INT64_MAX) > 0) {
             throw new IllegalArgumentException("Accumulator bound " + bound + " times multiplier exceeds int64: the layer "
@@ -114,6 +159,15 @@ public final class IntLayer {
         }
         this.accumulatorBound = bound.longValueExact();
         this.accumulatorBits = accumulatorBound <= Integer.MAX_VALUE ? 32 : 64;
+        if (requantization == Requantization.NONE && accumulatorBits != 32) {
+            throw new IllegalArgumentException("A layer without requantization outputs its accumulators, which must be "
+                    + "proved to fit 32 bits; the bound is " + accumulatorBound);
+        }
+    }
+
+    /** @return how the accumulators become outputs */
+    public Requantization requantization() {
+        return requantization;
     }
 
     /** @return input count */
@@ -150,18 +204,30 @@ public final class IntLayer {
 
     /**
      * @param o output
-     * @return its multiplier
+     * @return its multiplier (the shared one for {@code PER_TENSOR})
+     * @throws IllegalStateException for {@code NONE}
      */
     public int multiplier(int o) {
-        return multiplier[o];
+        return multiplier[index(o)];
     }
 
     /**
      * @param o output
-     * @return its shift
+     * @return its shift (the shared one for {@code PER_TENSOR})
+     * @throws IllegalStateException for {@code NONE}
      */
     public int shift(int o) {
-        return shift[o];
+        return shift[index(o)];
+    }
+
+    private int index(int o) {
+        if (requantization == Requantization.NONE) {
+            throw new IllegalStateException("The layer has no requantization: its outputs are the accumulators");
+        }
+        if (o < 0 || o >= outputs) {
+            throw new IndexOutOfBoundsException("Output " + o + " of " + outputs);
+        }
+        return requantization == Requantization.PER_TENSOR ? 0 : o;
     }
 
     /** @return output zero point */
@@ -227,16 +293,26 @@ public final class IntLayer {
             for (int i = 0; i < inputs; i++) {
                 acc += (long) weights[base + i] * in[i];
             }
-            long v = FixedPoint.requantize(acc, multiplier[o], shift[o]) + zeroPoint;
+            if (requantization == Requantization.NONE) {
+                out[o] = (int) acc;
+                continue;
+            }
+            int k = requantization == Requantization.PER_TENSOR ? 0 : o;
+            long v = FixedPoint.requantize(acc, multiplier[k], shift[k]) + zeroPoint;
             out[o] = (int) Math.max(outputMin, Math.min(outputMax, v));
         }
     }
 
-    /** @return parameter bytes on the device */
-    long parameterBytes() {
+    /**
+     * Bytes of the layer's parameters on the device: weights at their storage width, biases (4 bytes, or 8 when
+     * one does not fit 32 bits), and a 4-byte multiplier plus a 1-byte shift per stored multiplier.
+     *
+     * @return parameter bytes on the device
+     */
+    public long parameterBytes() {
         long w = (long) weights.length * (weightBits / 8);
         long b = (long) outputs * (accumulatorBits == 32 && biasFits32() ? 4 : 8);
-        return w + b + outputs * 4L + outputs;
+        return w + b + 5L * requantization.multipliers(outputs);
     }
 
     Map<String, Object> toMap() {
@@ -247,6 +323,8 @@ public final class IntLayer {
         m.put("weightBits", weightBits);
         m.put("weights", weights);
         m.put("bias", bias);
+        m.put("weightScales", requantization == Requantization.PER_CHANNEL ? "per-channel" : "per-tensor");
+        m.put("requantization", requantization.id());
         m.put("multiplier", multiplier);
         m.put("shift", shift);
         m.put("outputZeroPoint", zeroPoint);

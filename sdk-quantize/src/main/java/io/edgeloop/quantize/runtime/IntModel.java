@@ -40,6 +40,17 @@ public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTre
     /** @return bytes the same parameters take as float32 */
     long float32ParameterBytes();
 
+    /**
+     * The smallest {@code parameterBytes / float32ParameterBytes} any representation of this graph can reach
+     * under the scheme's widths (documented in {@code docs/ARCHITECTURE.md}, "Size"): for networks, weights at
+     * their width, one 4-byte bias per output, one multiplier and shift per hidden layer and none for the last
+     * layer, against 4 bytes per weight and bias; for trees, the most compact layout (no child links) with
+     * thresholds at the input width against float32 thresholds, feature indices and leaf values counted alike.
+     *
+     * @return the floor of the parameter ratio
+     */
+    double parameterRatioFloor();
+
     /** @return the JSON-ready map of the integer model (without envelope fields) */
     Map<String, Object> toMap();
 

@@ -51,6 +51,10 @@ public final class IntNetwork implements IntModel {
                 throw new IllegalArgumentException("Layer " + l + " was proved for inputs in [" + layer.inputMin() + ", "
                         + layer.inputMax() + "] but receives [" + lo + ", " + hi + "]");
             }
+            if (layer.requantization() == Requantization.NONE && l != this.layers.size() - 1) {
+                throw new IllegalArgumentException("Layer " + l + " outputs raw accumulators (requantization none); only "
+                        + "the last layer may");
+            }
             width = layer.outputs();
             lo = layer.outputMin();
             hi = layer.outputMax();
@@ -127,6 +131,14 @@ public final class IntNetwork implements IntModel {
         return b;
     }
 
+    /**
+     * The float32 baseline: what a float32 C build of the same graph ships, 4 bytes per weight and per bias of
+     * every layer. It is the same graph the integer model was quantized from, after the same rewrites (the
+     * feature standardisation folded into the first layer, two-class heads reduced to one logit), so the ratio
+     * compares representations, not graphs.
+     *
+     * @return float32 parameter bytes
+     */
     @Override
     public long float32ParameterBytes() {
         long b = 0;
@@ -134,6 +146,19 @@ public final class IntNetwork implements IntModel {
             b += 4L * ((long) l.inputs() * l.outputs() + l.outputs());
         }
         return b;
+    }
+
+    @Override
+    public double parameterRatioFloor() {
+        long b = 0;
+        for (int l = 0; l < layers.size(); l++) {
+            IntLayer layer = layers.get(l);
+            b += (long) layer.inputs() * layer.outputs() * (layer.weightBits() / 8) + 4L * layer.outputs();
+            if (l < layers.size() - 1) {
+                b += 5;
+            }
+        }
+        return (double) b / float32ParameterBytes();
     }
 
     @Override

@@ -9,7 +9,9 @@ import java.util.Objects;
  * Integer decision trees in flat arrays: node {@code n} splits when {@code feature[n] >= 0}, going to
  * {@code right[n]} when {@code input[feature[n]] > threshold[n]} and to {@code left[n]} otherwise; a leaf holds
  * {@code value[n]}. Classification: each tree adds one vote to class {@code value[leaf]}; the outputs are the
- * votes. Regression: the output is the sum of the leaf values ({@link #dequantizeOutput} divides by the number
+ * votes. With vote vectors ({@link #hasVotes()}), {@code value[leaf]} is a row of {@code votes} instead and each
+ * tree adds {@code votes[value[leaf] * classes + c]} to output {@code c} (int16 weights; one unit is
+ * {@link #voteScale()}). Regression: the output is the sum of the leaf values ({@link #dequantizeOutput} divides by the number
  * of trees).
  *
  * <p>Thresholds are integers in the quantized input domain. The split proof: for every integer input {@code q}
@@ -31,6 +33,8 @@ public final class IntTreeEnsemble implements IntModel {
     private final int[] right;
     private final int[] value;
     private final double leafScale;
+    private final int[] votes;
+    private final double voteScale;
 
     /**
      * @param scheme         scheme name
@@ -49,6 +53,33 @@ public final class IntTreeEnsemble implements IntModel {
     public IntTreeEnsemble(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
             int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
             double leafScale) {
+        this(scheme, featureNames, classNames, input, roots, feature, threshold, floatThreshold, left, right, value,
+                leafScale, null, 1);
+    }
+
+    /**
+     * A classifier whose leaves add vote vectors.
+     *
+     * @param scheme         scheme name
+     * @param featureNames   feature names
+     * @param classNames     class names, empty for regression
+     * @param input          input quantization
+     * @param roots          root node of each tree
+     * @param feature        per node split feature or -1
+     * @param threshold      per node integer threshold
+     * @param floatThreshold per node float threshold (for the proof)
+     * @param left           per node {@code <=} child
+     * @param right          per node {@code >} child
+     * @param value          per node leaf value: the leaf's row of {@code votes} when votes are given
+     * @param leafScale      the real value of one leaf step (1 for classification)
+     * @param votes          rows of {@code classes} int16 vote weights, or {@code null} for one-class leaves
+     * @param voteScale      the real value of one vote unit (1 without votes)
+     */
+    public IntTreeEnsemble(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
+            int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
+            double leafScale, int[] votes, double voteScale) {
+        this.votes = votes == null ? null : votes.clone();
+        this.voteScale = voteScale;
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.featureNames = List.copyOf(featureNames);
         this.classNames = List.copyOf(classNames);
@@ -79,7 +110,12 @@ public final class IntTreeEnsemble implements IntModel {
                 throw new IllegalArgumentException("Node " + i + " has children " + left[i] + "/" + right[i]
                         + "; children must follow their parent");
             }
-            if (feature[i] < 0 && !classNames.isEmpty() && (value[i] < 0 || value[i] >= classNames.size())) {
+            if (feature[i] < 0 && votes != null) {
+                if (value[i] < 0 || (long) (value[i] + 1) * classNames.size() > votes.length) {
+                    throw new IllegalArgumentException("Leaf " + i + " points at vote row " + value[i] + " of "
+                            + votes.length / Math.max(1, classNames.size()));
+                }
+            } else if (feature[i] < 0 && !classNames.isEmpty() && (value[i] < 0 || value[i] >= classNames.size())) {
                 throw new IllegalArgumentException("Leaf " + i + " votes for class " + value[i] + " of "
                         + classNames.size());
             }
@@ -87,6 +123,57 @@ public final class IntTreeEnsemble implements IntModel {
         if (!(leafScale > 0)) {
             throw new IllegalArgumentException("leafScale must be positive, got " + leafScale);
         }
+        if (votes != null) {
+            if (classNames.isEmpty() || votes.length == 0 || votes.length % classNames.size() != 0) {
+                throw new IllegalArgumentException("Vote vectors need a classifier and rows of " + classNames.size()
+                        + " weights, got " + votes.length + " weights");
+            }
+            long maxAbs = 0;
+            for (int v : votes) {
+                if (v < Short.MIN_VALUE + 1 || v > Short.MAX_VALUE) {
+                    throw new IllegalArgumentException("Vote weight " + v + " does not fit int16 [-32767, 32767]");
+                }
+                maxAbs = Math.max(maxAbs, Math.abs((long) v));
+            }
+            if (maxAbs * roots.length > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(roots.length + " trees of votes up to " + maxAbs
+                        + " can overflow the int32 class scores");
+            }
+            if (votes.length / classNames.size() > 65535) {
+                throw new IllegalArgumentException("More than 65535 vote rows");
+            }
+            if (!(voteScale > 0) || Double.isInfinite(voteScale)) {
+                throw new IllegalArgumentException("voteScale must be finite and positive, got " + voteScale);
+            }
+        }
+    }
+
+    /** @return whether leaves add vote vectors instead of one vote */
+    public boolean hasVotes() {
+        return votes != null;
+    }
+
+    /**
+     * @param row a vote row
+     * @param c   a class
+     * @return the int16 weight leaf row {@code row} adds to class {@code c}
+     * @throws IllegalStateException without vote vectors
+     */
+    public int vote(int row, int c) {
+        if (votes == null) {
+            throw new IllegalStateException("The leaves vote for one class each");
+        }
+        return votes[row * classNames.size() + c];
+    }
+
+    /** @return the number of vote rows (0 without vote vectors) */
+    public int voteRows() {
+        return votes == null ? 0 : votes.length / classNames.size();
+    }
+
+    /** @return the real value of one vote unit */
+    public double voteScale() {
+        return voteScale;
     }
 
     /**
@@ -229,7 +316,12 @@ public final class IntTreeEnsemble implements IntModel {
             while (feature[n] >= 0) {
                 n = in[feature[n]] > threshold[n] ? right[n] : left[n];
             }
-            if (classNames.isEmpty()) {
+            if (votes != null) {
+                int base = value[n] * out.length;
+                for (int c = 0; c < out.length; c++) {
+                    out[c] += votes[base + c];
+                }
+            } else if (classNames.isEmpty()) {
                 out[0] += value[n];
             } else {
                 out[value[n]]++;
@@ -239,7 +331,7 @@ public final class IntTreeEnsemble implements IntModel {
 
     @Override
     public double dequantizeOutput(int o, int q) {
-        return classNames.isEmpty() ? leafScale * q / roots.length : q;
+        return classNames.isEmpty() ? leafScale * q / roots.length : votes != null ? voteScale * q : q;
     }
 
     @Override
@@ -248,24 +340,84 @@ public final class IntTreeEnsemble implements IntModel {
         return io.edgeloop.quantize.ir.FloatModel.argmax(out);
     }
 
-    /** @return bytes per threshold on the device: one wider than the input type */
+    /**
+     * @return bytes per threshold on the device: the input type's width when every threshold fits it (the
+     *         quantizer drops splits that are constant over the input range, whose thresholds would not), else
+     *         one step wider
+     */
     public int thresholdBytes() {
-        return input.max() <= Byte.MAX_VALUE ? 2 : input.max() <= Short.MAX_VALUE ? 4 : 8;
+        int inputBytes = input.max() <= Byte.MAX_VALUE ? 1 : input.max() <= Short.MAX_VALUE ? 2 : 4;
+        long lo = inputBytes == 1 ? Byte.MIN_VALUE : inputBytes == 2 ? Short.MIN_VALUE : Integer.MIN_VALUE;
+        long hi = inputBytes == 1 ? Byte.MAX_VALUE : inputBytes == 2 ? Short.MAX_VALUE : Integer.MAX_VALUE;
+        for (int n = 0; n < feature.length; n++) {
+            if (feature[n] >= 0 && (threshold[n] < lo || threshold[n] > hi)) {
+                return inputBytes * 2;
+            }
+        }
+        return inputBytes;
     }
 
+    /** @return whether every split's left child is the next node (pre-order), so the device needs no left links */
+    public boolean implicitLeft() {
+        for (int n = 0; n < feature.length; n++) {
+            if (feature[n] >= 0 && left[n] != n + 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Bytes of the tree tables on the device: per node the feature index, the threshold ({@link #thresholdBytes()}),
+     * the right link, the left link unless {@link #implicitLeft()}, and the value ({@link #valueBytes()}); the roots;
+     * the int16 vote vectors.
+     *
+     * @return parameter bytes
+     */
     @Override
     public long parameterBytes() {
         int n = feature.length;
         int featureBytes = input.size() <= 127 ? 1 : 2;
-        int indexBytes = n <= 32767 ? 2 : 4;
-        int valueBytes = classNames.isEmpty() ? 4 : 1;
-        return (long) n * (featureBytes + thresholdBytes() + 2L * indexBytes + valueBytes) + (long) roots.length * indexBytes;
+        int links = implicitLeft() ? 1 : 2;
+        return (long) n * (featureBytes + thresholdBytes() + 2L * links + valueBytes()) + 2L * roots.length
+                + (votes == null ? 0 : 2L * votes.length);
     }
 
+    /** @return bytes of a node's value: an int32 regression leaf, a vote row index, or a class index */
+    public int valueBytes() {
+        return classNames.isEmpty() ? 4 : votes != null ? 2 : classNames.size() > 255 ? 2 : 1;
+    }
+
+    /**
+     * The float32 baseline: the same flat layout (implicit left links too) with the same integer types for feature
+     * indices, child links, roots and class indices (a float32 C build stores those as integers too), and float32
+     * thresholds, regression leaf values and vote weights.
+     *
+     * @return float32 parameter bytes
+     */
     @Override
     public long float32ParameterBytes() {
         int n = feature.length;
-        return (long) n * (4 + 4 + 4 + 4 + 4) + roots.length * 4L;
+        int featureBytes = input.size() <= 127 ? 1 : 2;
+        int links = implicitLeft() ? 1 : 2;
+        return (long) n * (featureBytes + 4 + 2L * links + valueBytes()) + 2L * roots.length
+                + (votes == null ? 0 : 4L * votes.length);
+    }
+
+    @Override
+    public double parameterRatioFloor() {
+        long splits = 0;
+        for (int f : feature) {
+            splits += f >= 0 ? 1 : 0;
+        }
+        long leaves = feature.length - splits;
+        int featureBytes = input.size() <= 127 ? 1 : 2;
+        int inputBytes = input.max() <= Byte.MAX_VALUE ? 1 : input.max() <= Short.MAX_VALUE ? 2 : 4;
+        int valueBytes = classNames.isEmpty() ? 4 : votes != null ? 0 : 1;
+        long rows = votes == null ? 0 : votes.length;
+        long q = splits * (featureBytes + inputBytes) + leaves * valueBytes + 2 * rows;
+        long f = splits * (featureBytes + 4L) + leaves * valueBytes + 4 * rows;
+        return (double) q / f;
     }
 
     @Override
@@ -279,6 +431,10 @@ public final class IntTreeEnsemble implements IntModel {
         m.put("right", right);
         m.put("value", value);
         m.put("leafScale", leafScale);
+        if (votes != null) {
+            m.put("votes", votes);
+            m.put("voteScale", voteScale);
+        }
         return m;
     }
 }

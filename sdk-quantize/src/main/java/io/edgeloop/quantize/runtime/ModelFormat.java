@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Reads and writes {@code model.json}, the quantized-model artifact (format {@value #FORMAT}, version
  * {@value #FORMAT_VERSION}, documented in {@code docs/formats/quantized-model.md}). Reading re-checks every
- * proof: accumulator bounds and tree splits.
+ * proof: accumulator bounds and tree splits. Version 1 files (per-channel requantisation in every layer) are
+ * still read; versions above {@value #FORMAT_VERSION} are rejected.
  *
  * <p>Thread-safe: stateless.
  */
@@ -23,7 +24,9 @@ public final class ModelFormat {
     /** The format name. */
     public static final String FORMAT = "edgeloop-quantized-model";
     /** The format version this code writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format version this code reads. */
+    public static final int OLDEST_READABLE_VERSION = 1;
     /** The rounding rule recorded in every model. */
     public static final String ROUNDING = "single";
 
@@ -107,9 +110,9 @@ public final class ModelFormat {
                     + FORMAT + "'");
         }
         int version = root.path("formatVersion").asInt(-1);
-        if (version != FORMAT_VERSION) {
+        if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
             throw new IOException("Unsupported quantized-model formatVersion " + root.path("formatVersion")
-                    + "; this SDK reads version " + FORMAT_VERSION);
+                    + "; this SDK reads versions " + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION);
         }
         if (!ROUNDING.equals(root.path("rounding").path("rule").asText())) {
             throw new IOException("Unsupported rounding rule '" + root.path("rounding").path("rule").asText()
@@ -128,8 +131,15 @@ public final class ModelFormat {
             if ("network".equals(kind)) {
                 List<IntLayer> layers = new ArrayList<>();
                 for (JsonNode l : root.path("layers")) {
+                    Requantization rq = version == 1 ? Requantization.PER_CHANNEL
+                            : Requantization.of(text(l, "requantization"));
+                    String scales = rq == Requantization.PER_CHANNEL ? "per-channel" : "per-tensor";
+                    if (version > 1 && !scales.equals(text(l, "weightScales"))) {
+                        throw new IllegalArgumentException("layer weightScales '" + l.path("weightScales").asText()
+                                + "' contradicts requantization '" + rq.id() + "' (which implies " + scales + ")");
+                    }
                     IntLayer layer = new IntLayer(intv(l, "inputs"), intv(l, "outputs"), intv(l, "weightBits"),
-                            ints(l.path("weights")), longs(l.path("bias")), ints(l.path("multiplier")),
+                            ints(l.path("weights")), longs(l.path("bias")), rq, ints(l.path("multiplier")),
                             ints(l.path("shift")), intv(l, "outputZeroPoint"), intv(l, "outputMin"), intv(l, "outputMax"),
                             intv(l, "inputMin"), intv(l, "inputMax"), l.path("outputScale").asDouble(),
                             text(l, "activation"));
@@ -145,7 +155,8 @@ public final class ModelFormat {
                 IntTreeEnsemble t = new IntTreeEnsemble(scheme, features, classes, iq, ints(root.path("roots")),
                         ints(root.path("feature")), longs(root.path("threshold")), doubles(root.path("floatThreshold")),
                         ints(root.path("left")), ints(root.path("right")), ints(root.path("value")),
-                        root.path("leafScale").asDouble());
+                        root.path("leafScale").asDouble(), root.has("votes") ? ints(root.path("votes")) : null,
+                        root.has("votes") ? root.path("voteScale").asDouble(-1) : 1);
                 t.verifySplits();
                 model = t;
             } else {

@@ -70,6 +70,12 @@ public record SizeReport(Map<String, Object> values) {
         r.put("parameterBytes", params);
         r.put("float32ParameterBytes", m.float32ParameterBytes());
         r.put("parameterRatio", (double) params / m.float32ParameterBytes());
+        r.put("parameterRatioFloor", m.parameterRatioFloor());
+        r.put("float32Baseline", m instanceof IntNetwork
+                ? "4 bytes per weight and bias of the same graph (standardisation folded into the first layer, "
+                        + "two-class heads reduced to one logit, as in the integer model); input conversion not counted"
+                : "the same tree layout with float32 thresholds (and float32 regression leaves and leaf vote weights); "
+                        + "feature indices, child links and class indices keep their integer types");
         if (m instanceof IntNetwork) {
             List<Object> layers = new ArrayList<>();
             for (IntLayer l : ((IntNetwork) m).layers()) {
@@ -77,6 +83,8 @@ public record SizeReport(Map<String, Object> values) {
                 lm.put("inputs", l.inputs());
                 lm.put("outputs", l.outputs());
                 lm.put("weightBits", l.weightBits());
+                lm.put("requantization", l.requantization().id());
+                lm.put("parameterBytes", l.parameterBytes());
                 lm.put("accumulatorBits", l.accumulatorBits());
                 lm.put("accumulatorBound", l.accumulatorBound());
                 layers.add(lm);

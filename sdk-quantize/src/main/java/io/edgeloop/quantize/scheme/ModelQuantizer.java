@@ -6,12 +6,14 @@ import io.edgeloop.quantize.ir.DenseLayer;
 import io.edgeloop.quantize.ir.FeatureScaling;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.ir.NetworkModel;
+import io.edgeloop.quantize.ir.SingleLogit;
 import io.edgeloop.quantize.ir.TreeEnsembleModel;
 import io.edgeloop.quantize.runtime.InputQuantization;
 import io.edgeloop.quantize.runtime.IntLayer;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.IntNetwork;
 import io.edgeloop.quantize.runtime.IntTreeEnsemble;
+import io.edgeloop.quantize.runtime.Requantization;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,22 +27,55 @@ import java.util.Objects;
  * <p>Networks: per-feature input quantization, with the input scales, zero points and the feature scaling folded
  * into the first layer; symmetric per-output-channel weights; activations calibrated on the float model's
  * intermediate values; per-channel integer multiplier and shift chosen as precise as the accumulator proof
- * allows. Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float
- * threshold, so every split is exact (see {@link IntTreeEnsemble#verifySplits()}).
+ * allows; each bias corrected for the mean error the rounded weights make on the calibration rows (Nagel et al.
+ * 2019, "Data-Free Quantization", bias correction; exact in the integer model, which only sees a different bias);
+ * weight scales per channel or per tensor ({@link WeightScales}), the last layer of an argmax classifier without
+ * requantisation when its scale is shared, and two-class heads reduced to one logit ({@link SingleLogit}).
+ * Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float
+ * threshold, so every split is exact (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
+ * left child first (no left links on the device), and splits that are constant over the integer input range
+ * dropped, so thresholds fit the input type.
  *
  * <p>Thread-safe: immutable.
  */
 public final class ModelQuantizer {
     private final Scheme scheme;
     private final Calibration calibration;
+    private final WeightScales weightScales;
+    private final boolean biasCorrection;
 
     /**
+     * A quantizer choosing weight scales automatically ({@link WeightScales#AUTO}).
+     *
      * @param scheme      the scheme
      * @param calibration the range method
      */
     public ModelQuantizer(Scheme scheme, Calibration calibration) {
+        this(scheme, calibration, WeightScales.AUTO);
+    }
+
+    /**
+     * @param scheme       the scheme
+     * @param calibration  the range method
+     * @param weightScales per-channel, per-tensor or automatic weight scales for dense layers
+     */
+    public ModelQuantizer(Scheme scheme, Calibration calibration, WeightScales weightScales) {
+        this(scheme, calibration, weightScales, true);
+    }
+
+    /**
+     * @param scheme         the scheme
+     * @param calibration    the range method
+     * @param weightScales   per-channel, per-tensor or automatic weight scales for dense layers
+     * @param biasCorrection whether each dense layer's bias absorbs the mean error its rounded weights make on
+     *                       the calibration rows (on by default; off gives plain TFLite-style post-training
+     *                       quantization)
+     */
+    public ModelQuantizer(Scheme scheme, Calibration calibration, WeightScales weightScales, boolean biasCorrection) {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.calibration = Objects.requireNonNull(calibration, "calibration");
+        this.weightScales = Objects.requireNonNull(weightScales, "weightScales");
+        this.biasCorrection = biasCorrection;
     }
 
     /**
@@ -104,27 +139,38 @@ public final class ModelQuantizer {
         double bestScore = Double.NEGATIVE_INFINITY;
         int step = Math.max(1, rows.length / 5000);
         for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
-            IntModel m = new ModelQuantizer(scheme, c).quantize(model, rows);
-            double score = 0;
-            for (int r = 0; r < rows.length; r += step) {
-                int[] q = m.input().quantize(rows[r]);
-                if (model.isClassifier()) {
-                    score += m.predictClass(q) == model.predictClass(rows[r]) ? 1 : 0;
-                } else {
-                    int[] out = m.predict(q);
-                    double[] f = model.scores(rows[r]);
-                    for (int o = 0; o < out.length; o++) {
-                        double d = m.dequantizeOutput(o, out[o]) - f[o];
-                        score -= d * d;
-                    }
-                }
-            }
+            IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection).quantize(model, rows);
+            double score = fidelity(m, model, rows, step);
             if (score > bestScore) {
                 bestScore = score;
                 best = new Result(m, c);
             }
         }
         return best;
+    }
+
+    /**
+     * How close an integer model is to its float model on (every {@code step}-th) calibration row: for classifiers
+     * the percentage of rows where both predict the same class, for regression minus the summed squared error.
+     */
+    private static double fidelity(IntModel m, FloatModel model, double[][] rows, int step) {
+        double score = 0;
+        int n = 0;
+        for (int r = 0; r < rows.length; r += step) {
+            n++;
+            int[] q = m.input().quantize(rows[r]);
+            if (model.isClassifier()) {
+                score += m.predictClass(q) == model.predictClass(rows[r]) ? 1 : 0;
+            } else {
+                int[] out = m.predict(q);
+                double[] f = model.scores(rows[r]);
+                for (int o = 0; o < out.length; o++) {
+                    double d = m.dequantizeOutput(o, out[o]) - f[o];
+                    score -= d * d;
+                }
+            }
+        }
+        return model.isClassifier() ? 100.0 * score / n : score;
     }
 
     /**
@@ -181,7 +227,72 @@ public final class ModelQuantizer {
         return Math.scalb(1.0, -f);
     }
 
-    private IntNetwork quantizeNetwork(NetworkModel model, double[][] calib, InputQuantization in) {
+    private IntNetwork quantizeNetwork(NetworkModel original, double[][] calib, InputQuantization in) {
+        NetworkModel model = SingleLogit.apply(original);
+        int nl = model.layers().size();
+        Requantization[] plan = new Requantization[nl];
+        if (weightScales == WeightScales.PER_CHANNEL || scheme.powerOfTwo()) {
+            // Q format (int32) favours accuracy over size: per-channel power-of-two scales, exact shifts.
+            java.util.Arrays.fill(plan, Requantization.PER_CHANNEL);
+            return quantizeNetwork(model, calib, in, plan);
+        }
+        if (weightScales == WeightScales.PER_TENSOR) {
+            java.util.Arrays.fill(plan, Requantization.PER_TENSOR);
+            plan[nl - 1] = compactLast(model);
+            return quantizeNetworkOrFallback(model, calib, in, plan);
+        }
+        java.util.Arrays.fill(plan, Requantization.PER_CHANNEL);
+        IntNetwork best = quantizeNetwork(model, calib, in, plan);
+        int step = Math.max(1, calib.length / 5000);
+        double baseline = fidelity(best, original, calib, step);
+        double tolerance = model.isClassifier() ? WeightScales.AUTO_TOLERANCE_POINTS : Math.abs(baseline) * 0.01;
+        for (int l = nl - 1; l >= 0; l--) {
+            Requantization[] candidate = plan.clone();
+            candidate[l] = l == nl - 1 ? compactLast(model) : Requantization.PER_TENSOR;
+            IntNetwork m;
+            try {
+                m = quantizeNetworkOrFallback(model, calib, in, candidate);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (m.parameterBytes() < best.parameterBytes() && fidelity(m, original, calib, step) >= baseline - tolerance) {
+                plan = candidate;
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    /** The compact mode for the last layer: raw accumulators for an argmax classifier, else per-tensor. */
+    private static Requantization compactLast(NetworkModel model) {
+        DenseLayer last = model.layers().get(model.layers().size() - 1);
+        return model.isClassifier() && last.activation() == Activation.NONE ? Requantization.NONE
+                : Requantization.PER_TENSOR;
+    }
+
+    /** Quantizes with the plan; a last layer whose accumulators do not fit 32 bits falls back from NONE to per-tensor. */
+    private IntNetwork quantizeNetworkOrFallback(NetworkModel model, double[][] calib, InputQuantization in,
+            Requantization[] plan) {
+        try {
+            return quantizeNetwork(model, calib, in, plan);
+        } catch (AccumulatorTooWide e) {
+            Requantization[] p = plan.clone();
+            p[p.length - 1] = Requantization.PER_TENSOR;
+            return quantizeNetwork(model, calib, in, p);
+        }
+    }
+
+    /** A layer without requantization whose accumulators are not proved to fit 32 bits. */
+    private static final class AccumulatorTooWide extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        AccumulatorTooWide(String message) {
+            super(message);
+        }
+    }
+
+    private IntNetwork quantizeNetwork(NetworkModel model, double[][] calib, InputQuantization in,
+            Requantization[] plan) {
         List<DenseLayer> layers = model.layers();
         // Trace the float model to calibrate every layer's output.
         List<double[][]> outs = new ArrayList<>();
@@ -201,6 +312,13 @@ public final class ModelQuantizer {
         double[] inScale = new double[n0];
         long[] inZp = new long[n0];
         FeatureScaling fs = model.scaling();
+        // Mean of each layer's real inputs over the calibration rows: raw features, then activations.
+        double[] inMean = new double[n0];
+        for (double[] row : calib) {
+            for (int i = 0; i < n0; i++) {
+                inMean[i] += row[i] / calib.length;
+            }
+        }
         for (int i = 0; i < n0; i++) {
             inScale[i] = in.scale(i) * fs.scale(i);
             inZp[i] = in.zeroPoint(i);
@@ -230,10 +348,19 @@ public final class ModelQuantizer {
             int[] wq = new int[ni * no];
             long[] bq = new long[no];
             double[] sw = new double[no];
+            double layerMaxAbs = 0;
+            for (int o = 0; o < no; o++) {
+                for (int i = 0; i < ni; i++) {
+                    layerMaxAbs = Math.max(layerMaxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
+                }
+            }
             for (int o = 0; o < no; o++) {
                 double maxAbs = 0;
                 for (int i = 0; i < ni; i++) {
                     maxAbs = Math.max(maxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
+                }
+                if (plan[l] != Requantization.PER_CHANNEL) {
+                    maxAbs = layerMaxAbs;
                 }
                 sw[o] = maxAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
                 long zpFold = 0;
@@ -243,16 +370,42 @@ public final class ModelQuantizer {
                     wq[o * ni + i] = (int) q;
                     zpFold += q * inZp[i];
                 }
-                double b = realBias[o] / sw[o];
+                // Bias correction: remove the mean output error the rounded weights make on the calibration rows.
+                double corr = 0;
+                for (int i = 0; i < ni && biasCorrection; i++) {
+                    if (inScale[i] != 0) {
+                        double realScale = l == 0 ? fs.scale(i) : 1;
+                        corr += (wq[o * ni + i] * sw[o] / inScale[i] - layer.weight(o, i)) * realScale * inMean[i];
+                    }
+                }
+                double b = (realBias[o] - corr) / sw[o];
                 if (Math.abs(b) > 0x1p60) {
                     throw new IllegalArgumentException("Layer " + l + " output " + o + ": bias " + realBias[o]
                             + " is too large for the weights' scale; the calibration range is likely degenerate");
                 }
                 bq[o] = FixedPoint.roundHalfAwayFromZero(b) - zpFold;
             }
+            boolean last = l == layers.size() - 1;
+            if (plan[l] == Requantization.NONE) {
+                // The outputs are the accumulators, in units of the shared weight scale.
+                BigInteger bound = BigInteger.ZERO;
+                for (int o = 0; o < no; o++) {
+                    BigInteger b = BigInteger.valueOf(Math.abs(bq[o]));
+                    for (int i = 0; i < ni; i++) {
+                        b = b.add(BigInteger.valueOf(Math.abs((long) wq[o * ni + i])).multiply(BigInteger.valueOf(inAbs)));
+                    }
+                    bound = bound.max(b);
+                }
+                if (!last || bound.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
+                    throw new AccumulatorTooWide("Layer " + l + ": accumulator bound " + bound
+                            + " does not fit the 32-bit outputs of a layer without requantization");
+                }
+                result.add(new IntLayer(ni, no, scheme.weightBits(), wq, bq, Requantization.NONE, new int[0], new int[0],
+                        0, Integer.MIN_VALUE, Integer.MAX_VALUE, (int) inMin, (int) inMax, sw[0], "none"));
+                break;
+            }
             // Output quantization. The last layer writes scores at least 16 bits wide: int8 scores tie too often
             // for argmax to keep the float model's decisions.
-            boolean last = l == layers.size() - 1;
             long typeMin = scheme.valueMin();
             long typeMax = scheme.valueMax();
             if (last && scheme.valueBits() < 16) {
@@ -286,6 +439,8 @@ public final class ModelQuantizer {
             int[] mult = new int[no];
             int[] shift = new int[no];
             BigInteger inAbsB = BigInteger.valueOf(inAbs);
+            BigInteger[] bounds = new BigInteger[no];
+            BigInteger layerBound = BigInteger.ZERO;
             for (int o = 0; o < no; o++) {
                 BigInteger bound = BigInteger.valueOf(Math.abs(bq[o]));
                 for (int i = 0; i < ni; i++) {
@@ -295,16 +450,32 @@ public final class ModelQuantizer {
                     throw new IllegalArgumentException("Layer " + l + " output " + o + ": accumulator bound " + bound
                             + " leaves no room for exact requantisation in 64 bits");
                 }
-                double real = sw[o] / sOut;
-                int[] ms = multiplierFor(real, bound.longValueExact());
-                mult[o] = ms[0];
-                shift[o] = ms[1];
+                bounds[o] = bound;
+                layerBound = layerBound.max(bound);
             }
-            result.add(new IntLayer(ni, no, scheme.powerOfTwo() ? 32 : scheme.weightBits(), wq, bq, mult, shift, zp,
+            if (plan[l] == Requantization.PER_TENSOR) {
+                // One multiplier for every output: it must be exact for the largest accumulator bound.
+                mult = multiplierFor(sw[0] / sOut, layerBound.longValueExact());
+                shift = new int[] {mult[1]};
+                mult = new int[] {mult[0]};
+            } else {
+                for (int o = 0; o < no; o++) {
+                    int[] ms = multiplierFor(sw[o] / sOut, bounds[o].longValueExact());
+                    mult[o] = ms[0];
+                    shift[o] = ms[1];
+                }
+            }
+            result.add(new IntLayer(ni, no, scheme.powerOfTwo() ? 32 : scheme.weightBits(), wq, bq, plan[l], mult, shift, zp,
                     outMin, outMax, (int) inMin, (int) inMax, sOut,
                     layer.activation().name().toLowerCase(Locale.ROOT)));
             inScale = new double[no];
             java.util.Arrays.fill(inScale, sOut);
+            inMean = new double[no];
+            for (int o = 0; o < no; o++) {
+                for (double v : outs.get(l)[o]) {
+                    inMean[o] += v / calib.length;
+                }
+            }
             inZp = new long[no];
             java.util.Arrays.fill(inZp, zp);
             inMin = outMin;
@@ -370,6 +541,27 @@ public final class ModelQuantizer {
             leafLimit = Math.min(leafLimit, Integer.MAX_VALUE / trees.size());
             leafScale = leafMax == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(leafMax, leafLimit) : leafMax / leafLimit;
         }
+        boolean voting = !regression && trees.stream().anyMatch(DecisionTree::hasVotes);
+        int classes = model.outputSize();
+        double voteMax = 0;
+        int leaves = 0;
+        if (voting) {
+            for (DecisionTree t : trees) {
+                for (int n = 0; n < t.size(); n++) {
+                    if (t.feature(n) < 0) {
+                        leaves++;
+                        for (double w : leafVotes(t, n, classes)) {
+                            voteMax = Math.max(voteMax, Math.abs(w));
+                        }
+                    }
+                }
+            }
+        }
+        // Vote weights become int16 with one scale, small enough that no sum over the trees overflows int32.
+        long voteLimit = Math.min(Short.MAX_VALUE, Integer.MAX_VALUE / trees.size());
+        double voteScale = voteMax == 0 ? 1 : voteMax / voteLimit;
+        int[] votes = voting ? new int[leaves * classes] : null;
+        int row = 0;
         int[] roots = new int[trees.size()];
         int[] feature = new int[total];
         long[] thr = new long[total];
@@ -377,29 +569,74 @@ public final class ModelQuantizer {
         int[] left = new int[total];
         int[] right = new int[total];
         int[] value = new int[total];
-        int base = 0;
+        // Re-emit every tree in pre-order, left child first (so a split's left child is always the next node and
+        // needs no link on the device), dropping splits whose integer threshold makes them constant for every
+        // valid input (T = min - 1: always right; T = max: always left), so thresholds fit the input type.
+        int g = 0;
+        java.util.ArrayDeque<int[]> stack = new java.util.ArrayDeque<>();
         for (int k = 0; k < trees.size(); k++) {
             DecisionTree t = trees.get(k);
-            roots[k] = base;
-            for (int n = 0; n < t.size(); n++) {
-                int g = base + n;
+            roots[k] = g;
+            stack.push(new int[] {0, -1});
+            while (!stack.isEmpty()) {
+                int[] e = stack.pop();
+                int n = e[0];
+                long tq = 0;
+                while (t.feature(n) >= 0) {
+                    tq = integerThreshold(in, t.feature(n), t.threshold(n));
+                    if (tq < in.min()) {
+                        n = t.right(n);
+                    } else if (tq >= in.max()) {
+                        n = t.left(n);
+                    } else {
+                        break;
+                    }
+                }
+                if (e[1] >= 0) {
+                    right[e[1]] = g;
+                }
                 feature[g] = t.feature(n);
                 if (t.feature(n) >= 0) {
-                    left[g] = base + t.left(n);
-                    right[g] = base + t.right(n);
                     fthr[g] = t.threshold(n);
-                    thr[g] = integerThreshold(in, t.feature(n), t.threshold(n));
+                    thr[g] = tq;
+                    left[g] = g + 1;
+                    stack.push(new int[] {t.right(n), g});
+                    stack.push(new int[] {t.left(n), -1});
+                } else if (voting) {
+                    double[] w = leafVotes(t, n, classes);
+                    for (int c = 0; c < classes; c++) {
+                        votes[row * classes + c] = (int) FixedPoint.roundHalfAwayFromZero(w[c] / voteScale);
+                    }
+                    value[g] = row++;
                 } else {
-                    feature[g] = -1;
                     value[g] = regression ? (int) FixedPoint.roundHalfAwayFromZero(t.value(n) / leafScale) : (int) t.value(n);
                 }
+                g++;
             }
-            base += t.size();
+        }
+        feature = java.util.Arrays.copyOf(feature, g);
+        thr = java.util.Arrays.copyOf(thr, g);
+        fthr = java.util.Arrays.copyOf(fthr, g);
+        left = java.util.Arrays.copyOf(left, g);
+        right = java.util.Arrays.copyOf(right, g);
+        value = java.util.Arrays.copyOf(value, g);
+        if (votes != null) {
+            votes = java.util.Arrays.copyOf(votes, row * classes);
         }
         IntTreeEnsemble m = new IntTreeEnsemble(scheme.name(), model.featureNames(), model.classNames(), in, roots,
-                feature, thr, fthr, left, right, value, leafScale);
+                feature, thr, fthr, left, right, value, leafScale, votes, voting ? voteScale : 1);
         m.verifySplits();
         return m;
+    }
+
+    /** A leaf's class votes: its vote vector, or one vote for its class. */
+    private static double[] leafVotes(DecisionTree t, int n, int classes) {
+        if (t.hasVotes()) {
+            return t.votes(n);
+        }
+        double[] w = new double[classes];
+        w[(int) t.value(n)] = 1;
+        return w;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.train.CsvData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,9 +51,30 @@ public final class QuantizeWorkflow {
      */
     public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
             String calibration, String weights, Path out) throws IOException {
+        return quantize(modelFile, calibCsv, scheme, target, calibration, weights, WeightScales.AUTO.id(), out);
+    }
+
+    /**
+     * Like {@link #quantize(Path, Path, String, String, String, String, Path)}, choosing the weight scales.
+     *
+     * @param modelFile    a {@code train} output
+     * @param calibCsv     representative rows (the model's feature columns are used; others ignored)
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights      {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param out          the directory
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
+            String calibration, String weights, String weightScales, Path out) throws IOException {
+        WeightScales.of(weightScales);
         FloatModel fm = ModelReader.read(modelFile);
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
-        ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration);
+        ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
+                .put("weightScales", weightScales);
         if (weights != null) {
             opts.put("weights", weights);
         }
@@ -85,6 +107,32 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantizeWithQat(Path modelFile, Path calibCsv, String label, int epochs,
             double learningRate, String scheme, String target, String calibration, String weights, Path out)
             throws IOException {
+        return quantizeWithQat(modelFile, calibCsv, label, epochs, learningRate, scheme, target, calibration, weights,
+                WeightScales.AUTO.id(), out);
+    }
+
+    /**
+     * Like {@link #quantizeWithQat(Path, Path, String, int, double, String, String, String, String, Path)},
+     * choosing the weight scales.
+     *
+     * @param modelFile    a {@code train} output (logistic) or an ONNX network
+     * @param calibCsv     labelled rows: the fine-tuning and calibration data
+     * @param label        the label column of {@code calibCsv}
+     * @param epochs       fine-tuning epochs
+     * @param learningRate fine-tuning step size
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  the range method
+     * @param weights      weight width for int16, or null
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param out          the directory
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantizeWithQat(Path modelFile, Path calibCsv, String label, int epochs,
+            double learningRate, String scheme, String target, String calibration, String weights, String weightScales,
+            Path out) throws IOException {
+        WeightScales ws = WeightScales.of(weightScales);
         FloatModel fm = ModelReader.read(modelFile);
         if (!(fm instanceof io.edgeloop.quantize.ir.NetworkModel)) {
             throw new IllegalArgumentException("--qat fine-tunes linear models and dense nets; " + modelFile + " is a "
@@ -109,13 +157,14 @@ public final class QuantizeWorkflow {
         io.edgeloop.quantize.ir.NetworkModel tuned = new io.edgeloop.quantize.qat.QatTrainer(s, epochs, learningRate, 1)
                 .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
         io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
-                io.edgeloop.quantize.scheme.Calibration.of(calibration)).quantizeDetailed(tuned, d.rows());
+                io.edgeloop.quantize.scheme.Calibration.of(calibration), ws).quantizeDetailed(tuned, d.rows());
         byte[] modelBytes = Files.readAllBytes(modelFile);
         byte[] calibBytes = Files.readAllBytes(calibCsv);
         io.edgeloop.api.provenance.Provenance p = io.edgeloop.api.provenance.Provenance
                 .capture("quantized-model", QuantizeWorkflow.class)
                 .setting("scheme", scheme).setting("weights", s.weightBits())
-                .setting("calibration", r.calibration().id()).setting("target", target).setting("rounding", "single")
+                .setting("calibration", r.calibration().id()).setting("weightScales", ws.id())
+                .setting("biasCorrection", "true").setting("target", target).setting("rounding", "single")
                 .setting("qat.epochs", epochs).setting("qat.learningRate", learningRate).seed(1)
                 .input(modelFile.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(modelBytes),
                         modelBytes.length)
@@ -183,7 +232,7 @@ public final class QuantizeWorkflow {
      * Runs the parity harness on a directory's model.
      *
      * @param dir     a quantized-model directory
-     * @param target  {@code host}, {@code avr8}, {@code cortex-m3} or {@code cortex-m0}
+     * @param target  {@code host}, {@code avr8}, {@code cortex-m3}, {@code cortex-m0} or {@code cortex-m4f}
      * @param vectors how many vectors
      * @param seed    the seed
      * @return the result

@@ -19,6 +19,9 @@ import io.edgeloop.quantize.parity.ParityHarness;
 import io.edgeloop.quantize.parity.ParityResult;
 import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.IntTreeEnsemble;
+import io.edgeloop.quantize.runtime.ModelFormat;
+import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
@@ -252,8 +255,16 @@ class OnnxImporterTest {
     private static double[] expected(List<Long> tree, List<Long> node, List<Long> feat, List<Double> val,
             List<String> mode, List<Long> tru, List<Long> fal, List<Long> ct, List<Long> cn, List<Long> ci, double[] x,
             int classes) {
+        List<Double> ones = new ArrayList<>();
+        ci.forEach(c -> ones.add(1.0));
+        return expected(tree, node, feat, val, mode, tru, fal, ct, cn, ci, ones, x, classes, 3);
+    }
+
+    private static double[] expected(List<Long> tree, List<Long> node, List<Long> feat, List<Double> val,
+            List<String> mode, List<Long> tru, List<Long> fal, List<Long> ct, List<Long> cn, List<Long> ci,
+            List<Double> cw, double[] x, int classes, int trees) {
         double[] s = new double[classes];
-        for (long t = 0; t < 3; t++) {
+        for (long t = 0; t < trees; t++) {
             long n = 0;
             while (true) {
                 int row = -1;
@@ -266,7 +277,7 @@ class OnnxImporterTest {
                 if (md.equals("LEAF")) {
                     for (int i = 0; i < ct.size(); i++) {
                         if (ct.get(i) == t && cn.get(i) == n) {
-                            s[(int) (long) ci.get(i)] += 1;
+                            s[(int) (long) ci.get(i)] += (double) (float) (double) cw.get(i);
                         }
                     }
                     break;
@@ -279,6 +290,132 @@ class OnnxImporterTest {
             }
         }
         return s;
+    }
+
+    @Test
+    @DisplayName("imports tree ensembles whose leaves vote for several classes and runs them bit-exactly on devices")
+    void importsClassDistributionLeaves(@TempDir Path dir) throws IOException {
+        double[][] rows = TestModels.wideRows(5, 2000, 8);
+        int trees = 6;
+        TreeEnsembleModel ref = TestModels.forest(5, rows, trees, 4, false, 12);
+        java.util.Random r = new java.util.Random(21);
+        List<Long> tree = new ArrayList<>();
+        List<Long> node = new ArrayList<>();
+        List<Long> feat = new ArrayList<>();
+        List<Double> val = new ArrayList<>();
+        List<String> mode = new ArrayList<>();
+        List<Long> tru = new ArrayList<>();
+        List<Long> fal = new ArrayList<>();
+        List<Long> ct = new ArrayList<>();
+        List<Long> cn = new ArrayList<>();
+        List<Long> ci = new ArrayList<>();
+        List<Double> cw = new ArrayList<>();
+        int leaves = 0;
+        for (int t = 0; t < trees; t++) {
+            DecisionTree d = ref.trees().get(t);
+            for (int n = 0; n < d.size(); n++) {
+                tree.add((long) t);
+                node.add((long) n);
+                if (d.feature(n) < 0) {
+                    feat.add(0L);
+                    val.add(0.0);
+                    mode.add("LEAF");
+                    tru.add(0L);
+                    fal.add(0L);
+                    // As scikit-learn exports forests: the leaf's class proportions over the number of trees; some
+                    // classes absent, and every 11th leaf with no class entry at all (it adds nothing).
+                    if (leaves++ % 11 == 5) {
+                        continue;
+                    }
+                    double[] p = {r.nextDouble(), r.nextDouble() < 0.3 ? 0 : r.nextDouble(), r.nextDouble()};
+                    double sum = p[0] + p[1] + p[2];
+                    for (int c = 0; c < 3; c++) {
+                        if (p[c] != 0) {
+                            ct.add((long) t);
+                            cn.add((long) n);
+                            ci.add((long) c);
+                            cw.add(p[c] / sum / trees);
+                        }
+                    }
+                    continue;
+                }
+                feat.add((long) d.feature(n));
+                val.add((double) (float) d.threshold(n));
+                mode.add("BRANCH_LEQ");
+                tru.add((long) d.left(n));
+                fal.add((long) d.right(n));
+            }
+        }
+        OnnxMl.NodeProto te = node("TreeEnsembleClassifier", List.of("x"), "y",
+                ints("nodes_treeids", tree.stream().mapToLong(Long::longValue).toArray()),
+                ints("nodes_nodeids", node.stream().mapToLong(Long::longValue).toArray()),
+                ints("nodes_featureids", feat.stream().mapToLong(Long::longValue).toArray()),
+                floats("nodes_values", val.stream().mapToDouble(Double::doubleValue).toArray()),
+                strings("nodes_modes", mode),
+                ints("nodes_truenodeids", tru.stream().mapToLong(Long::longValue).toArray()),
+                ints("nodes_falsenodeids", fal.stream().mapToLong(Long::longValue).toArray()),
+                ints("class_treeids", ct.stream().mapToLong(Long::longValue).toArray()),
+                ints("class_nodeids", cn.stream().mapToLong(Long::longValue).toArray()),
+                ints("class_ids", ci.stream().mapToLong(Long::longValue).toArray()),
+                floats("class_weights", cw.stream().mapToDouble(Double::doubleValue).toArray()),
+                strings("classlabels_strings", ref.classNames()));
+        Path f = dir.resolve("proba-forest.onnx");
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(OnnxMl.GraphProto.newBuilder().addNode(te)).build()
+                .toByteArray());
+        TreeEnsembleModel m = (TreeEnsembleModel) ModelReader.read(f);
+        assertTrue(m.trees().get(0).hasVotes());
+        for (double[] x : rows) {
+            assertArrayEquals(expected(tree, node, feat, val, mode, tru, fal, ct, cn, ci, cw, x, 3, trees), m.scores(x),
+                    0.0);
+        }
+        IntTreeEnsemble im = (IntTreeEnsemble) new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(m, rows);
+        assertTrue(im.hasVotes());
+        // Splits are exact, so on the value an integer input stands for the int model reaches the float model's
+        // leaves; only the int16 vote weights are rounded: each class score is within trees * voteScale / 2.
+        int agree = 0;
+        for (double[] x : rows) {
+            int[] q = im.input().quantize(x);
+            double[] xq = new double[q.length];
+            for (int i = 0; i < q.length; i++) {
+                xq[i] = im.input().dequantize(i, q[i]);
+            }
+            double[] fs = m.scores(xq);
+            int[] out = im.predict(q);
+            for (int c = 0; c < out.length; c++) {
+                assertEquals(fs[c], im.dequantizeOutput(c, out[c]), trees * im.voteScale() / 2);
+            }
+            agree += im.predictClass(q) == m.predictClass(xq) ? 1 : 0;
+        }
+        assertTrue(agree >= rows.length - 2, agree + " of " + rows.length);
+        QuantizedArtifact a = new QuantizedArtifact(im, io.edgeloop.api.target.TargetProfile.AVR8, "min-max",
+                io.edgeloop.api.provenance.Provenance.capture("quantized-model", OnnxImporterTest.class).build());
+        QuantizedArtifact back = ModelFormat.fromBytes(ModelFormat.toBytes(a));
+        assertArrayEquals(ModelFormat.toBytes(a), ModelFormat.toBytes(back));
+        for (ParityTarget t : new ParityTarget[] {ParityTarget.HOST, ParityTarget.AVR8, ParityTarget.CORTEX_M0,
+            ParityTarget.CORTEX_M4F}) {
+            ParityResult pr = new ParityHarness().run(back.model(), t, 10_000, 4);
+            System.out.println("class-distribution forest " + t.id() + ": " + pr.toMap());
+            assertEquals(0, pr.mismatches(), t.id());
+            assertEquals(pr.javaHash(), pr.deviceHash(), t.id());
+        }
+        // A tampered vote that no longer fits int16 is refused on load.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode tampered = (com.fasterxml.jackson.databind.node.ObjectNode) json
+                .readTree(ModelFormat.toBytes(a));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) tampered.get("votes")).set(0, 40_000);
+        IOException e = assertThrows(IOException.class, () -> ModelFormat.fromBytes(json.writeValueAsBytes(tampered)));
+        assertTrue(e.getMessage().contains("does not fit int16"), e.getMessage());
+        // A leaf voting for a class the model does not have is refused on import.
+        OnnxMl.NodeProto bad = node("TreeEnsembleClassifier", List.of("x"), "y", ints("nodes_treeids", 0),
+                ints("nodes_nodeids", 0), ints("nodes_featureids", 0), floats("nodes_values", 0),
+                strings("nodes_modes", List.of("LEAF")), ints("nodes_truenodeids", 0), ints("nodes_falsenodeids", 0),
+                ints("class_treeids", 0), ints("class_nodeids", 0), ints("class_ids", 5), floats("class_weights", 1),
+                strings("classlabels_strings", List.of("a", "b", "c")));
+        Path g = dir.resolve("bad.onnx");
+        Files.write(g, OnnxMl.ModelProto.newBuilder().setGraph(OnnxMl.GraphProto.newBuilder().addNode(bad)).build()
+                .toByteArray());
+        e = assertThrows(IOException.class, () -> ModelReader.read(g));
+        assertTrue(e.getMessage().contains("class_ids holds 5; the model has 3 classes"), e.getMessage());
     }
 
     @Test

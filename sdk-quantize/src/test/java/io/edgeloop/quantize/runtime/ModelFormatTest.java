@@ -20,6 +20,7 @@ import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
+import io.edgeloop.quantize.scheme.WeightScales;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class ModelFormatTest {
         }
         JsonNode model = JSON.readTree(dir.resolve("model.json").toFile());
         assertEquals("edgeloop-quantized-model", model.get("format").asText());
-        assertEquals(1, model.get("formatVersion").asInt());
+        assertEquals(2, model.get("formatVersion").asInt());
         assertEquals("single", model.get("rounding").get("rule").asText());
         JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
         assertEquals("avr8", report.get("target").asText());
@@ -91,9 +92,17 @@ class ModelFormatTest {
         e = assertThrows(IOException.class, () -> rt.load(java.util.Arrays.copyOf(good, good.length / 2)));
         assertTrue(e.getMessage().contains("Not a quantized model"), e.getMessage());
         ObjectNode n = (ObjectNode) JSON.readTree(good);
-        n.put("formatVersion", 2);
+        n.put("formatVersion", 3);
         e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(n)));
-        assertTrue(e.getMessage().contains("formatVersion 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("formatVersion 3"), e.getMessage());
+        ObjectNode rq = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) rq.get("layers").get(0)).put("weightScales", "per-channel");
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(rq)));
+        assertTrue(e.getMessage().contains("contradicts requantization"), e.getMessage());
+        ObjectNode unknown = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) unknown.get("layers").get(0)).put("requantization", "per-row");
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(unknown)));
+        assertTrue(e.getMessage().contains("Unknown requantization 'per-row'"), e.getMessage());
         ObjectNode t = (ObjectNode) JSON.readTree(good);
         ((ObjectNode) t.get("layers").get(0)).put("accumulatorBound", 1);
         e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(t)));
@@ -108,6 +117,29 @@ class ModelFormatTest {
         e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(tree)));
         assertTrue(e.getMessage().contains("does not reproduce the float split"), e.getMessage());
         assertEquals("1.0.0", rt.version());
+    }
+
+    @Test
+    @DisplayName("a version 1 model (per-channel requantisation everywhere) still loads and predicts the same")
+    void readsVersion1() throws IOException {
+        IntModel im = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX, WeightScales.PER_CHANNEL)
+                .quantize((FloatModel) TestModels.all(6).get("mlp")[0], (double[][]) TestModels.all(6).get("mlp")[1]);
+        QuantizedArtifact a = new QuantizedArtifact(im, TargetProfile.AVR8, "min-max",
+                Provenance.capture("quantized-model", ModelFormatTest.class).build());
+        ObjectNode v1 = (ObjectNode) JSON.readTree(ModelFormat.toBytes(a));
+        v1.put("formatVersion", 1);
+        for (JsonNode l : v1.get("layers")) {
+            ((ObjectNode) l).remove("requantization");
+            ((ObjectNode) l).remove("weightScales");
+        }
+        QuantizedArtifact b = ModelFormat.fromBytes(JSON.writeValueAsBytes(v1));
+        for (int[] in : GoldenVectors.inputs(im, 300, 5)) {
+            assertArrayEquals(a.predict(in), b.predict(in));
+        }
+        ObjectNode compact = (ObjectNode) JSON.readTree(ModelFormat.toBytes(artifact("logistic", Scheme.INT8)));
+        compact.put("formatVersion", 1);
+        IOException e = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(compact)));
+        assertTrue(e.getMessage().contains("multipliers"), e.getMessage());
     }
 
     @Test

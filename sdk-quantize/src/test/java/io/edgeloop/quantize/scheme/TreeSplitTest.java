@@ -1,9 +1,9 @@
 package io.edgeloop.quantize.scheme;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.quantize.TestModels;
-import io.edgeloop.quantize.ir.DecisionTree;
 import io.edgeloop.quantize.ir.TreeEnsembleModel;
 import io.edgeloop.quantize.runtime.InputQuantization;
 import io.edgeloop.quantize.runtime.IntTreeEnsemble;
@@ -20,24 +20,23 @@ class TreeSplitTest {
             IntTreeEnsemble t = (IntTreeEnsemble) new ModelQuantizer(s, Calibration.MIN_MAX).quantize(forest, rows);
             InputQuantization iq = t.input();
             int checked = 0;
-            int base = 0;
-            for (DecisionTree tree : forest.trees()) {
-                for (int n = 0; n < tree.size(); n++) {
-                    int f = tree.feature(n);
-                    if (f < 0) {
+            for (int g = 0; g < t.nodes(); g++) {
+                int f = t.feature(g);
+                if (f < 0) {
+                    continue;
+                }
+                // Splits that are constant over the input range were dropped: every kept threshold is inside it.
+                long thr = t.threshold(g);
+                assertTrue(thr >= iq.min() && thr < iq.max(), s.name() + " node " + g + " threshold " + thr);
+                assertEquals(g + 1, t.left(g), "pre-order: the left child follows its parent");
+                for (long q = thr - 1; q <= thr + 1; q++) {
+                    if (q < iq.min() || q > iq.max()) {
                         continue;
                     }
-                    long thr = t.threshold(base + n);
-                    for (long q = thr - 1; q <= thr + 1; q++) {
-                        if (q < iq.min() || q > iq.max()) {
-                            continue;
-                        }
-                        boolean floatRight = iq.dequantize(f, (int) q) > tree.threshold(n);
-                        assertEquals(floatRight, q > thr, s.name() + " node " + n + " q " + q);
-                        checked++;
-                    }
+                    boolean floatRight = iq.dequantize(f, (int) q) > t.floatThreshold(g);
+                    assertEquals(floatRight, q > thr, s.name() + " node " + g + " q " + q);
+                    checked++;
                 }
-                base += tree.size();
             }
             assertEquals(true, checked > 1000, "checked " + checked);
             // Whole-model agreement on dequantized inputs: the integer votes equal the float votes.
