@@ -1495,10 +1495,11 @@ public final class DurableBuffer implements AutoCloseable {
         try {
             ensureWritable();
             if (cursors.remove(name) != null) {
-                Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
+                // slots first: slots left without their cursor file are never read, the reverse could be
                 for (int slot = 0; slot < 2; slot++) {
                     Files.deleteIfExists(CursorFile.pendingFile(dir.resolve(CURSORS), name, slot));
                 }
+                Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
                 reclaimLocked();
             }
         } finally {
@@ -1603,20 +1604,26 @@ public final class DurableBuffer implements AutoCloseable {
                 if (at != null) {
                     at.getValue().forEach((s, q) -> newAcked.merge(s, q, Math::max));
                 }
+                boolean logSynced;
                 lock.lock();
                 try {
                     ensureWritable();
+                    logSynced = position <= forced;
                 } finally {
                     lock.unlock();
                 }
                 CursorFile state = new CursorFile(name, position, newAcked);
-                if (cursorSync == CursorSync.DEFERRED) {
+                // Deferring is safe only for records whose frames are synced: under durability none a receiver can
+                // acknowledge records a power loss then takes from the log, and only a synced cursor file keeps
+                // their sequences from being handed out again.
+                if (cursorSync == CursorSync.DEFERRED && logSynced) {
                     writePendingCursorFile(state, nextSlot);
                     nextSlot ^= 1;
                     // set before committed moves, so a reclaim that sees the new position syncs this state first
                     unsynced.set(state);
                 } else {
                     writeCursorFile(state);
+                    unsynced.set(null);
                 }
                 acked.putAll(newAcked);
                 committed = position;

@@ -65,6 +65,7 @@ class DeferredCursorSyncTest {
             for (int i = 1; i <= 40; i++) {
                 b.append("s", Payloads.of(i, 30));
             }
+            b.flush(); // frames synced: their commits may be deferred
             String synced = Files.readString(cursorFile(CursorFile.SUFFIX));
             List<BufferedRecord> got = drain(c, 25);
             c.commit(got.get(24));
@@ -91,6 +92,7 @@ class DeferredCursorSyncTest {
             for (int i = 1; i <= 60; i++) {
                 b.append("s", Payloads.of(i, 30));
             }
+            b.flush(); // frames synced: their commits may be deferred
             c.commit(drain(c, 10).get(9));
             b.syncCursors();
             assertTrue(Files.readString(cursorFile(CursorFile.SUFFIX)).contains("acked 10 s"),
@@ -122,6 +124,7 @@ class DeferredCursorSyncTest {
             for (int i = 1; i <= 60; i++) {
                 b.append("s", Payloads.of(i, 30));
             }
+            b.flush(); // frames synced: their commits may be deferred
             c.commit(drain(c, 10).get(9));
             c.commit(drain(c, 20).get(19));
         }
@@ -169,6 +172,61 @@ class DeferredCursorSyncTest {
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(1001, b.append("s", Payloads.of(1001, 100)).sequence(), "sequence 1000 was acknowledged");
             assertEquals(1001, b.cursor("gw").poll(10, 1 << 20).get(0).sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("under durability none a commit of frames not yet synced is synced at once, so a power loss that"
+            + " takes those frames cannot make their sequences be handed out again")
+    void commitOfUnsyncedFramesIsSynced() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 20; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+            c.commit(drain(c, 20).get(19));
+            assertTrue(Files.readString(cursorFile(CursorFile.SUFFIX)).contains("acked 20 s"),
+                    "the frames were never synced, so the commit must be");
+        }
+        Files.deleteIfExists(slot(0));
+        Files.deleteIfExists(slot(1));
+        Path active;
+        try (Stream<Path> s = Files.list(dir)) {
+            active = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
+            ch.truncate(FrameFormat.SEGMENT_HEADER);
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(21, b.append("s", Payloads.of(21, 30)).sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("slots an earlier cursor of the same name left (a crash while deleting it) do not move a new"
+            + " cursor forward")
+    void newCursorIgnoresStaleSlots() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 60; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+            b.flush();
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            c.commit(drain(c, 10).get(9));
+            c.commit(drain(c, 40).get(39));
+        }
+        Files.delete(cursorFile(CursorFile.SUFFIX));
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            List<BufferedRecord> first = drain(c, 5);
+            assertEquals(1, first.get(0).sequence(), "a new cursor starts at the oldest record");
+            c.commit(first.get(4));
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(6, b.cursor("gw").poll(1, 1 << 20).get(0).sequence());
         }
     }
 

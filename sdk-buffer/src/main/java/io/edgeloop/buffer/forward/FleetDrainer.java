@@ -161,6 +161,10 @@ public final class FleetDrainer {
                 run.started.incrementAndGet();
                 run.io.execute(() -> run.open(d));
             }
+            // buffers never started count as done, so the latch waits only for those that were
+            for (int i = run.started.get(); i < directories.size(); i++) {
+                run.done.countDown();
+            }
             long left = deadline - System.nanoTime();
             boolean complete = run.started.get() == directories.size() && left > 0
                     && run.done.await(left, TimeUnit.NANOSECONDS);
@@ -177,12 +181,12 @@ public final class FleetDrainer {
             run.io.shutdown();
             run.retries.shutdownNow();
             if (!run.io.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("Fleet drain: I/O threads still busy 10 s after the drain ended");
-            } else {
-                // buffers waiting for a retry or an acknowledgement that will now never be handled
-                for (Device d : List.copyOf(run.open)) {
-                    run.closeQuietly(d);
-                }
+                LOG.warn("Fleet drain: I/O threads still busy 10 s after the drain ended; closing their buffers");
+            }
+            // buffers waiting for a retry or an acknowledgement that will now never be handled (never committed:
+            // their batches stay in the buffer for the next drain)
+            for (Device d : List.copyOf(run.open)) {
+                run.closeQuietly(d);
             }
         }
     }
@@ -258,8 +262,8 @@ public final class FleetDrainer {
                     try {
                         io.execute(() -> acknowledged(d, batch, error));
                     } catch (RejectedExecutionException closed) {
-                        // the drain ended (timeout or interrupt): the batch stays unacknowledged in the buffer
-                        closeQuietly(d);
+                        // the drain ended (timeout or interrupt): the batch stays unacknowledged in the buffer,
+                        // which the drain's end closes (no I/O on the transport's thread)
                     }
                 });
             } catch (IOException | RuntimeException e) {
@@ -300,14 +304,15 @@ public final class FleetDrainer {
                     next(d);
                     return;
                 }
+                Duration next = d.backoff.next();
                 Duration wait = te.retryAfter().map(ra -> ra.compareTo(maxBackoff) > 0 ? maxBackoff : ra)
-                        .orElseGet(d.backoff::next);
+                        .orElse(next);
                 LOG.debug("Fleet drain: {} failed ({}), retrying in {} ms", d.dir, te.getMessage(), wait.toMillis());
                 retries.schedule(() -> {
                     try {
                         io.execute(() -> next(d));
                     } catch (RejectedExecutionException closed) {
-                        closeQuietly(d);
+                        // the drain ended; its end closes the buffer
                     }
                 }, wait.toNanos(), TimeUnit.NANOSECONDS);
             } catch (IOException | RuntimeException e) {
@@ -350,13 +355,9 @@ public final class FleetDrainer {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        if (t instanceof TransportException te) {
-            return te;
-        }
-        if (t instanceof IllegalStateException) {
-            return null;
-        }
-        return new TransportException("Transport failed: " + t, true, t);
+        // anything else (a closed transport, a bug in it) ends this buffer's drain with the error reported, as a
+        // Forwarder would propagate it, rather than retrying forever
+        return t instanceof TransportException te ? te : null;
     }
 
     private static ThreadFactory named(String prefix) {

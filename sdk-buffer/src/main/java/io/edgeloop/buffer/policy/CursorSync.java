@@ -11,8 +11,10 @@ package io.edgeloop.buffer.policy;
  *   <li>{@link #EVERY_COMMIT} (the default): each commit is written to a temporary file, synced, renamed over
  *       {@code cursors/<name>.cursor} and the directory synced. After a power loss nothing acknowledged is sent
  *       again. It costs two syncs per commit, which a device draining one buffer does not notice.</li>
- *   <li>{@link #DEFERRED}: a commit is written to {@code cursors/<name>.pending} without syncing (the operating
- *       system writes it back within seconds). The synced {@code .cursor} file is brought up to date before any
+ *   <li>{@link #DEFERRED}: a commit is written without syncing into one of the cursor's two pending slots
+ *       ({@code cursors/<name>.pending.0|1}, rewritten in place, alternating; the operating system writes it back
+ *       within seconds). A commit of records whose frames are not yet synced (durability {@code none}) is synced
+ *       at once instead, so that their sequence numbers cannot be reused after a power loss. The synced {@code .cursor} file is brought up to date before any
  *       segment is deleted (so a cursor on the device never points before a deleted segment and no sequence number
  *       can be reused), by {@link io.edgeloop.buffer.DurableBuffer#syncCursors()}, and never otherwise. A power
  *       loss may therefore send again records acknowledged since the last such sync: delivery stays at least once,

@@ -222,10 +222,15 @@ public final class IngestBench {
                             watchFailure.set(e);
                         }
                     }, "bench-broker-restart");
+                    watcher.setDaemon(true);
                     watcher.start();
                 }
-                FleetDrainer.Report drained = drainer.drain(devices.directories(s.devices()), Duration.ofMinutes(10));
-                drainDone.set(true);
+                FleetDrainer.Report drained;
+                try {
+                    drained = drainer.drain(devices.directories(s.devices()), Duration.ofMinutes(10));
+                } finally {
+                    drainDone.set(true);
+                }
                 if (watcher != null) {
                     watcher.join();
                 }
@@ -377,7 +382,9 @@ public final class IngestBench {
             done.add(pool.submit(() -> consume(uri, "edgeloop-warmup-" + round + "-" + suffix, verifier, stop, joined, dropped)));
         }
         try {
-            joined.await(60, TimeUnit.SECONDS);
+            if (!joined.await(60, TimeUnit.SECONDS)) {
+                throw new IOException("The warm-up consumers did not join their group within 60 s");
+            }
             FleetDrainer.Report r;
             try (KafkaTransport transport = new KafkaTransport(ComponentConfig.builder().put("uri", uri)
                     .put("timeout", "30s").put("linger", LINGER_MS + "ms").put("batch-size", PRODUCER_BATCH_BYTES)
@@ -400,6 +407,10 @@ public final class IngestBench {
                 f.get();
             }
             pool.shutdown();
+        }
+        if (verifier.distinct() != expected) {
+            throw new IOException("Warm-up round " + round + " read back " + verifier.distinct() + " of " + expected
+                    + " records within 120 s");
         }
         return verifier.distinct();
     }
