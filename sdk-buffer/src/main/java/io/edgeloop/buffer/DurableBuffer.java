@@ -179,6 +179,12 @@ public final class DurableBuffer implements AutoCloseable {
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
         loadCursors();
         recover(bases);
+        if (!readOnly && cursorSync == CursorSync.DEFERRED && active != null) {
+            // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
+            // the page cache only. Deferred commits rely on frames below the synced mark being on the device, so
+            // make that true: one fdatasync, which costs next to nothing when the file is already clean.
+            timedForce(active.channel());
+        }
         if (!readOnly) {
             ensureReserve();
         }

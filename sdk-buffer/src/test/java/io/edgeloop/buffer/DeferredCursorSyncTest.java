@@ -231,6 +231,27 @@ class DeferredCursorSyncTest {
     }
 
     @Test
+    @DisplayName("opening for deferred commits syncs the recovered tail once (after a process crash it may be in the"
+            + " page cache only); opening for synced commits does not need to")
+    void deferredOpenSyncsRecoveredTail() throws IOException {
+        try (DurableBuffer b = open(CursorSync.EVERY_COMMIT)) {
+            b.cursor("gw");
+            for (int i = 1; i <= 10; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+        }
+        try (DurableBuffer b = open(CursorSync.EVERY_COMMIT)) {
+            assertEquals(0, b.metrics().syncs());
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(1, b.metrics().syncs());
+            Cursor c = b.cursor("gw");
+            c.commit(drain(c, 10).get(9));
+            assertTrue(Files.readString(slot(0)).contains("acked 10 s"), "recovered frames are synced: deferred");
+        }
+    }
+
+    @Test
     @DisplayName("deleting a cursor removes its pending file too")
     void deleteCursorRemovesPending() throws IOException {
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
