@@ -160,15 +160,7 @@ class DeferredCursorSyncTest {
         }
         // Power loss: the unsynced pending commit is gone and so is every unsynced record of the active segment
         // (durability none). The synced cursor still knows sequence 1000 was acknowledged.
-        Files.deleteIfExists(slot(0));
-        Files.deleteIfExists(slot(1));
-        Path active;
-        try (Stream<Path> s = Files.list(dir)) {
-            active = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
-        }
-        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
-            ch.truncate(FrameFormat.SEGMENT_HEADER);
-        }
+        losePendingSlotsAndActiveTail();
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(1001, b.append("s", Payloads.of(1001, 100)).sequence(), "sequence 1000 was acknowledged");
             assertEquals(1001, b.cursor("gw").poll(10, 1 << 20).get(0).sequence());
@@ -188,15 +180,7 @@ class DeferredCursorSyncTest {
             assertTrue(Files.readString(cursorFile(CursorFile.SUFFIX)).contains("acked 20 s"),
                     "the frames were never synced, so the commit must be");
         }
-        Files.deleteIfExists(slot(0));
-        Files.deleteIfExists(slot(1));
-        Path active;
-        try (Stream<Path> s = Files.list(dir)) {
-            active = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
-        }
-        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
-            ch.truncate(FrameFormat.SEGMENT_HEADER);
-        }
+        losePendingSlotsAndActiveTail();
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(21, b.append("s", Payloads.of(21, 30)).sequence());
         }
@@ -264,6 +248,22 @@ class DeferredCursorSyncTest {
             assertFalse(Files.exists(slot(1)));
             assertFalse(Files.exists(cursorFile(CursorFile.SUFFIX)));
             b.syncCursors();
+        }
+    }
+
+    /**
+     * What a power loss takes under durability none and deferred commits: both pending slots (never synced) and
+     * every record of the active segment (never synced), leaving its header.
+     */
+    private void losePendingSlotsAndActiveTail() throws IOException {
+        Files.deleteIfExists(slot(0));
+        Files.deleteIfExists(slot(1));
+        Path active;
+        try (Stream<Path> s = Files.list(dir)) {
+            active = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
+            ch.truncate(FrameFormat.SEGMENT_HEADER);
         }
     }
 

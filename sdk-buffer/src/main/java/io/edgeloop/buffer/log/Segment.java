@@ -62,10 +62,10 @@ public final class Segment {
      */
     public static String fileName(long base) {
         // zero-padded to 20 digits; by hand because String.format showed in profiles of opening many buffers
-        String digits = Long.toString(base);
-        if (base < 0 || digits.length() > 20) {
+        if (base < 0) {
             return String.format(Locale.ROOT, "%s%020d%s", PREFIX, base, SUFFIX);
         }
+        String digits = Long.toString(base);
         return PREFIX + "0".repeat(20 - digits.length()) + digits + SUFFIX;
     }
 

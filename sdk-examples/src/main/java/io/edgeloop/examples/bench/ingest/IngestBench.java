@@ -192,19 +192,14 @@ public final class IngestBench {
             Map<String, Object> restart = null;
             double drain;
             long d0 = System.nanoTime();
-            try (KafkaTransport transport = new KafkaTransport(ComponentConfig.builder().put("uri", uri)
-                    .put("timeout", "30s").put("linger", LINGER_MS + "ms").put("batch-size", PRODUCER_BATCH_BYTES)
-                    .build())) {
+            try (KafkaTransport transport = gatewayTransport(uri)) {
                 // A watcher kills and restarts the broker once a third of the records are acknowledged, while the
                 // gateway keeps sending into the outage.
                 long killAfter = total / 3;
                 AtomicReference<Map<String, Object>> restarted = new AtomicReference<>();
                 AtomicReference<Exception> watchFailure = new AtomicReference<>();
                 AtomicBoolean drainDone = new AtomicBoolean();
-                FleetDrainer drainer = FleetDrainer.builder().transport(transport)
-                        .source(DeviceBuffers.CURSOR, DeviceBuffers::openForDrain)
-                        .concurrency(s.ioThreads(), s.maxActive()).batching(s.batchRecords(), 16L << 20)
-                        .backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5, s.seed()).build();
+                FleetDrainer drainer = gateway(s, transport, DeviceBuffers.CURSOR);
                 LocalKafkaBroker b = broker;
                 Thread watcher = null;
                 if (s.restartBroker()) {
@@ -386,13 +381,9 @@ public final class IngestBench {
                 throw new IOException("The warm-up consumers did not join their group within 60 s");
             }
             FleetDrainer.Report r;
-            try (KafkaTransport transport = new KafkaTransport(ComponentConfig.builder().put("uri", uri)
-                    .put("timeout", "30s").put("linger", LINGER_MS + "ms").put("batch-size", PRODUCER_BATCH_BYTES)
-                    .build())) {
-                r = FleetDrainer.builder().transport(transport)
-                        .source(DeviceBuffers.WARMUP_CURSOR + round, DeviceBuffers::openForDrain)
-                        .concurrency(s.ioThreads(), s.maxActive()).batching(s.batchRecords(), 16L << 20)
-                        .build().drain(devices.directories(s.devices()), Duration.ofMinutes(10));
+            try (KafkaTransport transport = gatewayTransport(uri)) {
+                r = gateway(s, transport, DeviceBuffers.WARMUP_CURSOR + round)
+                        .drain(devices.directories(s.devices()), Duration.ofMinutes(10));
             }
             if (!r.complete()) {
                 throw new IOException("The warm-up drain did not complete: " + r.failedBuffers());
@@ -413,6 +404,19 @@ public final class IngestBench {
                     + " records within 120 s");
         }
         return verifier.distinct();
+    }
+
+    /** The gateway's one producer, configured the same for the rehearsals and the measured run. */
+    private static KafkaTransport gatewayTransport(String uri) {
+        return new KafkaTransport(ComponentConfig.builder().put("uri", uri).put("timeout", "30s")
+                .put("linger", LINGER_MS + "ms").put("batch-size", PRODUCER_BATCH_BYTES).build());
+    }
+
+    /** The gateway's drainer, the same for the rehearsals and the measured run but for the cursor. */
+    private static FleetDrainer gateway(Settings s, KafkaTransport transport, String cursor) {
+        return FleetDrainer.builder().transport(transport).source(cursor, DeviceBuffers::openForDrain)
+                .concurrency(s.ioThreads(), s.maxActive()).batching(s.batchRecords(), 16L << 20)
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5, s.seed()).build();
     }
 
     /**
