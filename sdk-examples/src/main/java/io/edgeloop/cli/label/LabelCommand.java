@@ -8,10 +8,11 @@ import picocli.CommandLine.Command;
  *
  * <p>Not thread-safe: one instance per invocation.
  */
-@Command(name = "label", mixinStandardHelpOptions = true, description = "Fit label models and analyse labelling functions.",
+@Command(name = "label", mixinStandardHelpOptions = true, description = "Fit label models, analyse labelling functions and ask an expert (active learning).",
         subcommands = {
                 LabelFitCommand.class,
                 LabelAnalyzeCommand.class,
+                LabelQueryCommand.class,
         })
 public final class LabelCommand extends CommandGroup {
 }

@@ -1,18 +1,24 @@
 package io.edgeloop.cli.label;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.labeling.active.FileQueueExpert;
 import io.edgeloop.labeling.io.WrenchDataset;
 import io.edgeloop.labeling.io.WrenchEvaluation;
 import io.edgeloop.labeling.model.LabelModels;
 import io.edgeloop.labeling.model.Scores;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code edgeloop label fit}: fits a label model on a WRENCH data set's train split and scores its test split.
+ * {@code edgeloop label fit}: fits a label model on a WRENCH data set's train split (optionally with expert
+ * answers on train rows, from {@code label query}) and scores its test split.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -20,6 +26,8 @@ import picocli.CommandLine.Option;
         description = "Fit a label model on a WRENCH data set (train; valid only for the class prior and model "
                 + "selection) and score the test split.")
 public final class LabelFitCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -34,6 +42,12 @@ public final class LabelFitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--answers", paramLabel = "FILE",
+            description = "Expert answers on train rows, one JSON object per line: {\"row\": <0-based train row>, "
+                    + "\"label\": <class index>} (the answers.jsonl of a `label query --queue` directory). Every "
+                    + "label model uses them as gold.")
+    private Path answersFile;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     private boolean json;
 
@@ -43,11 +57,26 @@ public final class LabelFitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unknown --model '" + model + "'; available: " + LabelModels.NAMES);
         }
         WrenchDataset data = WrenchDataset.read(dir);
-        Scores s = WrenchEvaluation.evaluate(data, model, seed);
-        spec.commandLine().getOut().println(json ? toJson(model, s) : String.format(Locale.ROOT,
-                "%s on %s test (%d rows): accuracy %.2f, f1_binary %s, f1_macro %.2f", model, data.name(), s.n(),
-                s.accuracy(), Double.isNaN(s.f1Binary()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.f1Binary()),
-                s.f1Macro()));
+        Map<Integer, Integer> answers = Map.of();
+        if (answersFile != null) {
+            if (!Files.isRegularFile(answersFile)) {
+                throw new IllegalArgumentException("--answers " + answersFile + ": no such file");
+            }
+            answers = FileQueueExpert.readAnswers(answersFile, data.numClasses());
+        }
+        WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, answers);
+        Scores s = fitted.scores();
+        Map<String, String> settings = fitted.model().settings();
+        if (json) {
+            spec.commandLine().getOut().println(toJson(model, s, answersFile == null ? -1 : answers.size(), settings));
+        } else {
+            spec.commandLine().getOut().println(String.format(Locale.ROOT,
+                    "%s%s on %s test (%d rows): accuracy %.2f, f1_binary %s, f1_macro %.2f%s", model,
+                    settings.containsKey("auto.chosen") ? " (chose " + settings.get("auto.chosen") + ")" : "",
+                    data.name(), s.n(), s.accuracy(),
+                    Double.isNaN(s.f1Binary()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.f1Binary()),
+                    s.f1Macro(), answersFile == null ? "" : ", with " + answers.size() + " expert answers"));
+        }
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -60,14 +89,46 @@ public final class LabelFitCommand implements Callable<Integer> {
      * @return {@code {"model": ..., "test": {"accuracy": ..., "f1_binary": ..., "f1_macro": ...}}}
      */
     static String toJson(String model, Scores s) {
+        return toJson(model, s, -1, Map.of());
+    }
+
+    /**
+     * Formats scores as the command's JSON, with the fields this implementation adds: {@code answers} (when an
+     * answers file was given), {@code chosen} and {@code selection} (for {@code auto}: the candidate it chose and
+     * the tests behind the choice).
+     *
+     * @param model    the model name
+     * @param s        the scores
+     * @param answers  the number of expert answers used, or -1 when none were given
+     * @param settings the fitted model's settings
+     * @return the JSON text
+     */
+    static String toJson(String model, Scores s, int answers, Map<String, String> settings) {
         StringBuilder b = new StringBuilder();
         b.append("{\"model\": \"").append(model).append("\", \"test\": {\"accuracy\": ")
                 .append(num(s.accuracy()));
         if (!Double.isNaN(s.f1Binary())) {
             b.append(", \"f1_binary\": ").append(num(s.f1Binary()));
         }
-        b.append(", \"f1_macro\": ").append(num(s.f1Macro())).append("}}");
-        return b.toString();
+        b.append(", \"f1_macro\": ").append(num(s.f1Macro())).append("}");
+        if (answers >= 0) {
+            b.append(", \"answers\": ").append(answers);
+        }
+        if (settings.containsKey("auto.chosen")) {
+            Map<String, String> selection = new LinkedHashMap<>();
+            settings.forEach((k, v) -> {
+                if (k.startsWith("auto.") && !k.equals("auto.chosen")) {
+                    selection.put(k.substring("auto.".length()), v);
+                }
+            });
+            try {
+                b.append(", \"chosen\": ").append(JSON.writeValueAsString(settings.get("auto.chosen")))
+                        .append(", \"selection\": ").append(JSON.writeValueAsString(selection));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode settings", e);
+            }
+        }
+        return b.append("}").toString();
     }
 
     private static String num(double v) {

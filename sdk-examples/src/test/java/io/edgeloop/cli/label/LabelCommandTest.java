@@ -80,4 +80,101 @@ class LabelCommandTest {
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("\"accuracy_split\":\"test\""), r[1]);
     }
+
+    @Test
+    @DisplayName("label query --oracle asks the budget, appends answers that label fit --answers reads, and resumes")
+    void queryOracle(@TempDir Path tmp) throws IOException {
+        Path answers = tmp.resolve("a.jsonl");
+        String yt = wrench("youtube").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "20", "--oracle", "--model", "ds",
+                "--answers-out", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":20") && r[1].contains("\"answers\":20"), r[1]);
+        int[] gold = io.edgeloop.labeling.io.WrenchDataset.read(wrench("youtube")).train().gold();
+        java.util.Map<Integer, Integer> a = io.edgeloop.labeling.active.FileQueueExpert.readAnswers(answers, 2);
+        assertEquals(20, a.size());
+        a.forEach((row, label) -> assertEquals(gold[row], (int) label, "answer for row " + row));
+        r = run("label", "fit", "--wrench", yt, "--model", "ds", "--answers", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"answers\": 20"), r[1]);
+        r = run("label", "query", "--wrench", yt, "--budget", "30", "--oracle", "--model", "ds",
+                "--answers-out", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":10") && r[1].contains("\"answers\":30"), r[1]);
+        assertEquals(30, Files.readAllLines(answers).size(), "no row answered twice");
+    }
+
+    @Test
+    @DisplayName("label query --queue writes questions once, picks answers up on the next run, and never grows the "
+            + "queue past the budget")
+    void queryQueue(@TempDir Path tmp) throws IOException {
+        Path q = tmp.resolve("queue");
+        String sms = wrench("sms").toString();
+        String[] r = run("label", "query", "--wrench", sms, "--budget", "10", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":10") && r[1].contains("\"answers\":0")
+                && r[1].contains("\"pending\":10"), r[1]);
+        java.util.List<String> queries = Files.readAllLines(q.resolve("queries.jsonl"));
+        assertEquals(10, queries.size());
+        int[] gold = io.edgeloop.labeling.io.WrenchDataset.read(wrench("sms")).train().gold();
+        StringBuilder answers = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            int row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(queries.get(i)).get("row").asInt();
+            answers.append("{\"row\":").append(row).append(",\"label\":").append(gold[row]).append("}\n");
+        }
+        Files.writeString(q.resolve("answers.jsonl"), answers);
+        r = run("label", "query", "--wrench", sms, "--budget", "10", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":0") && r[1].contains("\"answers\":4")
+                && r[1].contains("\"pending\":6"), r[1]);
+        r = run("label", "query", "--wrench", sms, "--budget", "14", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":4") && r[1].contains("\"pending\":10"), r[1]);
+        queries = Files.readAllLines(q.resolve("queries.jsonl"));
+        assertEquals(14, queries.size());
+        assertEquals(14, queries.stream().map(l -> l.replaceAll(".*\"row\":(\\d+).*", "$1")).distinct().count(),
+                "each row asked once");
+        Files.writeString(q.resolve("answers.jsonl"), "{\"row\": 3, \"label\": 7}\n", java.nio.file.StandardOpenOption.APPEND);
+        r = run("label", "query", "--wrench", sms, "--budget", "14", "--queue", q.toString(), "--json");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("answers.jsonl") && r[2].contains("line 5"), r[2]);
+        r = run("label", "fit", "--wrench", sms, "--answers", q.resolve("answers.jsonl").toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("line 5"), r[2]);
+    }
+
+    @Test
+    @DisplayName("label query --prompt shows the row's text, takes class names, skips on empty input and stops at "
+            + "end of input, keeping every answer in --answers-out")
+    void queryPrompt(@TempDir Path tmp) throws IOException {
+        Path answers = tmp.resolve("a.jsonl");
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("SPAM\n\n0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            String[] r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "5",
+                    "--batch", "2", "--prompt", "--model", "mv", "--answers-out", answers.toString());
+            assertEquals("0", r[0], r[2]);
+            assertTrue(r[1].contains("train id ") && r[1].contains("text"), r[1]);
+            assertTrue(r[1].contains("2 answer(s)"), r[1]);
+        } finally {
+            System.setIn(stdin);
+        }
+        java.util.List<String> lines = Files.readAllLines(answers);
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("\"label\":1}") && lines.get(1).endsWith("\"label\":0}"), lines.toString());
+    }
+
+    @Test
+    @DisplayName("label query rejects a prompt without --answers-out, two experts, and unknown strategies")
+    void queryErrors() {
+        String yt = wrench("youtube").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--prompt");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--answers-out"), r[2]);
+        r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--prompt");
+        assertTrue(!r[0].equals("0") && r[2].contains("mutually exclusive"), r[2]);
+        r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--strategy", "random");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("available") && r[2].contains("least-confidence"), r[2]);
+    }
 }

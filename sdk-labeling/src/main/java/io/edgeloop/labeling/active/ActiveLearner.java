@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The active-learning loop: fit the label model (with the expert answers so far as gold), score rows with a
@@ -73,12 +74,49 @@ public final class ActiveLearner {
      * @throws IOException when the expert cannot be reached
      */
     public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget) throws IOException {
+        return run(matrix, features, expert, budget, Map.of(), Set.of(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Runs the loop, resuming from earlier answers: the form for experts who answer asynchronously (a
+     * {@link FileQueueExpert} worked between runs). Known answers count against the budget and feed the first fit;
+     * rows already asked are not asked again; at most {@code maxQuestions} new questions are asked, so a queue whose
+     * questions are not answered yet does not grow to the whole pool.
+     *
+     * @param matrix       LF votes per row
+     * @param features     features per row (shown to the expert, used for diversity)
+     * @param expert       who answers
+     * @param budget       the most answers to hold at the end, known ones included
+     * @param known        answers from earlier runs, by row (each row in {@code [0, rows)}, each class in
+     *                     {@code [0, classes)})
+     * @param alreadyAsked rows asked in earlier runs (answered or not); they are not asked again
+     * @param maxQuestions the most new questions to ask in this run
+     * @return answers (known ones first) and final probabilities; {@link Result#asked()} counts this run's questions
+     * @throws IOException when the expert cannot be reached
+     * @throws IllegalArgumentException when a known answer names a row or class out of range
+     */
+    public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget,
+            Map<Integer, Integer> known, Set<Integer> alreadyAsked, int maxQuestions) throws IOException {
         if (matrix.rows() != features.size()) {
             throw new IllegalArgumentException(matrix.rows() + " matrix rows for " + features.size() + " feature rows");
         }
+        if (maxQuestions < 0) {
+            throw new IllegalArgumentException("maxQuestions must be >= 0, got " + maxQuestions);
+        }
         Map<Integer, Integer> answers = new LinkedHashMap<>();
+        for (Map.Entry<Integer, Integer> e : new TreeMap<>(known).entrySet()) {
+            int row = e.getKey();
+            int label = e.getValue();
+            if (row < 0 || row >= matrix.rows() || label < 0 || label >= matrix.numClasses()) {
+                throw new IllegalArgumentException("known answer for row " + row + " (class " + label
+                        + ") is out of range: " + matrix.rows() + " rows, " + matrix.numClasses() + " classes");
+            }
+            answers.put(row, label);
+        }
+        Set<Integer> exclude = new HashSet<>(alreadyAsked);
+        exclude.addAll(answers.keySet());
         Set<Integer> asked = new HashSet<>();
-        while (answers.size() < budget) {
+        while (answers.size() < budget && asked.size() < maxQuestions) {
             Fitted f = fit(matrix, answers);
             double[] scores = new double[matrix.rows()];
             int[] votes = new int[matrix.lfs()];
@@ -92,13 +130,14 @@ public final class ActiveLearner {
                 }
                 scores[i] = strategy.score(f.probs[i], votes, committee);
             }
-            List<Integer> batch = selector.select(scores, features, asked,
-                    Math.min(batchSize, budget - answers.size()));
+            List<Integer> batch = selector.select(scores, features, exclude,
+                    Math.min(Math.min(batchSize, budget - answers.size()), maxQuestions - asked.size()));
             if (batch.isEmpty()) {
                 break;
             }
             for (int row : batch) {
                 asked.add(row);
+                exclude.add(row);
                 for (int j = 0; j < votes.length; j++) {
                     votes[j] = matrix.get(row, j);
                 }

@@ -17,6 +17,8 @@ import java.util.stream.IntStream;
  * <p>Thread-safe: immutable.
  */
 public final class BatchSelector {
+    /** The pool factor the examples and the CLI use: 5 candidates per batch slot. */
+    public static final int DEFAULT_POOL_FACTOR = 5;
     private final int poolFactor;
 
     /**

@@ -80,7 +80,26 @@ public final class FileQueueExpert implements Expert {
      * @throws IOException when the file is unreadable or a line is malformed
      */
     public Map<Integer, Integer> answers() throws IOException {
-        Path f = dir.resolve("answers.jsonl");
+        return readAnswers(dir.resolve("answers.jsonl"), numClasses);
+    }
+
+    /**
+     * @return the rows asked so far in {@code queries.jsonl} (answered or not)
+     */
+    public Set<Integer> queued() {
+        return Set.copyOf(queued);
+    }
+
+    /**
+     * Reads an answers file in this queue's format ({@code {"row":..,"label":..}} per line; a later line for a row
+     * replaces an earlier one). An absent file has no answers.
+     *
+     * @param f          the file
+     * @param numClasses the number of classes, to validate labels
+     * @return the answers by row
+     * @throws IOException when the file is unreadable or a line is malformed (the message names file and line)
+     */
+    public static Map<Integer, Integer> readAnswers(Path f, int numClasses) throws IOException {
         Map<Integer, Integer> out = new HashMap<>();
         if (!Files.exists(f)) {
             return out;

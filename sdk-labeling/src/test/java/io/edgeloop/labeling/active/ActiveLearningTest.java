@@ -51,21 +51,26 @@ class ActiveLearningTest {
         assertEquals(1, batch.stream().filter(i -> i < 5).count(), batch.toString());
     }
 
-    @Test
-    @DisplayName("the loop spends exactly the budget, never asks a row twice, and answers become one-hot gold")
-    void loopSpendsBudget() throws IOException {
-        Random r = new Random(3);
-        int n = 600;
-        int[] gold = new int[n];
-        int[][] votes = new int[n][4];
-        double[][] feats = new double[n][2];
-        for (int i = 0; i < n; i++) {
+    /** Fills a random pool: 4 LFs voting with accuracy 0.7 on half the rows, features that carry the class. */
+    private static void pool(long seed, int[] gold, int[][] votes, double[][] feats) {
+        Random r = new Random(seed);
+        for (int i = 0; i < gold.length; i++) {
             gold[i] = r.nextInt(2);
             for (int j = 0; j < 4; j++) {
                 votes[i][j] = r.nextDouble() < 0.5 ? (r.nextDouble() < 0.7 ? gold[i] : 1 - gold[i]) : -1;
             }
             feats[i] = new double[] {gold[i] + r.nextGaussian(), r.nextGaussian()};
         }
+    }
+
+    @Test
+    @DisplayName("the loop spends exactly the budget, never asks a row twice, and answers become one-hot gold")
+    void loopSpendsBudget() throws IOException {
+        int n = 600;
+        int[] gold = new int[n];
+        int[][] votes = new int[n][4];
+        double[][] feats = new double[n][2];
+        pool(3, gold, votes, feats);
         Set<Integer> seen = new HashSet<>();
         Expert oracle = new Expert() {
             final SimulatedOracle inner = new SimulatedOracle(gold);
@@ -121,5 +126,50 @@ class ActiveLearningTest {
         assertEquals(Optional.empty(), e.answer(q), "end of input skips");
         assertTrue(out.toString().contains("'foo' is not one of"));
         assertTrue(out.toString().contains("light"));
+    }
+
+    @Test
+    @DisplayName("resuming: known answers count against the budget, asked rows are not asked again, and the "
+            + "question cap holds when the expert answers nothing (a queue nobody has worked yet)")
+    void resumes() throws IOException {
+        int n = 600;
+        int[] gold = new int[n];
+        int[][] votes = new int[n][4];
+        double[][] feats = new double[n][2];
+        pool(5, gold, votes, feats);
+        LabelMatrix m = LabelMatrix.ofRows(2, votes);
+        FeatureTable t = new FeatureTable(List.of("x", "y"), feats);
+        List<Integer> asked = new java.util.ArrayList<>();
+        Expert silent = new Expert() {
+            @Override
+            public String name() {
+                return "silent";
+            }
+
+            @Override
+            public Optional<Integer> answer(Query q) {
+                asked.add(q.row());
+                return Optional.empty();
+            }
+        };
+        ActiveLearner learner = new ActiveLearner("mv", QueryStrategy.LEAST_CONFIDENCE, 4, 3, 1);
+        ActiveLearner.Result res = learner.run(m, t, silent, 50, java.util.Map.of(7, gold[7], 9, gold[9]),
+                Set.of(11, 12), 10);
+        assertEquals(10, res.asked(), "the cap, not the whole pool");
+        assertEquals(10, asked.size());
+        assertEquals(2, res.answers().size(), "known answers are kept");
+        assertTrue(asked.stream().noneMatch(x -> x == 7 || x == 9 || x == 11 || x == 12), asked.toString());
+        assertEquals(1.0, res.probabilities()[7][gold[7]]);
+
+        asked.clear();
+        SimulatedOracle oracle = new SimulatedOracle(gold);
+        res = learner.run(m, t, oracle, 12, java.util.Map.of(7, gold[7], 9, gold[9]), Set.of(), 100);
+        assertEquals(12, res.answers().size(), "10 new answers on top of the 2 known");
+        assertEquals(10, oracle.asked());
+
+        assertThrows(IllegalArgumentException.class,
+                () -> learner.run(m, t, oracle, 5, java.util.Map.of(n, 0), Set.of(), 5), "row out of range");
+        assertThrows(IllegalArgumentException.class,
+                () -> learner.run(m, t, oracle, 5, java.util.Map.of(0, 2), Set.of(), 5), "class out of range");
     }
 }

@@ -1,0 +1,347 @@
+package io.edgeloop.cli.label;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.labeling.active.ActiveLearner;
+import io.edgeloop.labeling.active.BatchSelector;
+import io.edgeloop.labeling.active.CliPromptExpert;
+import io.edgeloop.labeling.active.Expert;
+import io.edgeloop.labeling.active.FileQueueExpert;
+import io.edgeloop.labeling.active.Query;
+import io.edgeloop.labeling.active.QueryStrategy;
+import io.edgeloop.labeling.active.SimulatedOracle;
+import io.edgeloop.labeling.io.WrenchDataset;
+import io.edgeloop.labeling.io.WrenchEvaluation;
+import io.edgeloop.labeling.matrix.LabelMatrix;
+import io.edgeloop.labeling.model.LabelModels;
+import io.edgeloop.labeling.model.Scores;
+import io.edgeloop.labeling.train.FeatureTable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgeloop label query}: active learning on a WRENCH data set's train split. Picks the most informative,
+ * mutually diverse train rows for a domain expert ({@link ActiveLearner}), asks them through a file queue, a
+ * prompt or a simulated oracle, and scores the label model refitted with the answers on the test split. Answers
+ * are written as {@code {"row": .., "label": ..}} lines, the format {@code label fit --answers} reads.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = "Active learning: ask an expert (file queue, prompt or simulated oracle) for the labels of "
+                + "the most informative train rows, then score the label model refitted with the answers.")
+public final class LabelQueryCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--wrench", required = true, paramLabel = "DIR",
+            description = "WRENCH directory with train.json, test.json, label.json and optionally valid.json.")
+    private Path dir;
+
+    @Option(names = "--budget", required = true, paramLabel = "N",
+            description = "Answers to hold at the end (answers from earlier runs of a queue count).")
+    private int budget;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private ExpertChoice expertChoice;
+
+    /** Who answers: exactly one of the three. */
+    static final class ExpertChoice {
+        @Option(names = "--queue", paramLabel = "DIR", required = true,
+                description = "File queue (docs/formats/expert-queue.md): questions are appended to "
+                        + "DIR/queries.jsonl, answers read from DIR/answers.jsonl; rerun to pick answers up.")
+        Path queue;
+
+        @Option(names = "--prompt", required = true,
+                description = "Ask at this terminal: shows the row's data, LF votes and model belief; answer with a "
+                        + "class name or index, empty to skip.")
+        boolean prompt;
+
+        @Option(names = "--oracle", required = true,
+                description = "Answer from train.json's gold labels (a simulated expert, to measure a budget).")
+        boolean oracle;
+    }
+
+    @Option(names = "--model", defaultValue = "auto", paramLabel = "MODEL",
+            description = "Label model: mv, wmv, ds, snorkel, snorkel-mc, hmm or auto (default: ${DEFAULT-VALUE}).")
+    private String model;
+
+    @Option(names = "--strategy", defaultValue = "least-confidence", paramLabel = "S",
+            description = "least-confidence, margin, entropy, disagreement or committee (default: ${DEFAULT-VALUE}).")
+    private String strategy;
+
+    @Option(names = "--batch", defaultValue = "10", paramLabel = "N",
+            description = "Questions per round; the model is refitted between rounds (default: ${DEFAULT-VALUE}).")
+    private int batch;
+
+    @Option(names = "--max-questions", paramLabel = "N",
+            description = "Most questions to ask in this run, skipped ones included (default: the answers still "
+                    + "missing, minus questions a queue already has pending).")
+    private Integer maxQuestions;
+
+    @Option(names = "--answers-out", paramLabel = "FILE",
+            description = "Append each answer to FILE as it arrives (required with --prompt; a queue keeps its own "
+                    + "answers.jsonl).")
+    private Path answersOut;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!LabelModels.NAMES.contains(model)) {
+            throw new IllegalArgumentException("unknown --model '" + model + "'; available: " + LabelModels.NAMES);
+        }
+        QueryStrategy qs = strategy(strategy);
+        if (budget < 0) {
+            throw new IllegalArgumentException("--budget must be >= 0, got " + budget);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        if (expertChoice.prompt && answersOut == null) {
+            throw new IllegalArgumentException("--prompt needs --answers-out FILE, so answers survive the session");
+        }
+        if (answersOut != null && expertChoice.queue != null) {
+            throw new IllegalArgumentException("--answers-out is for --prompt and --oracle; a queue keeps its answers "
+                    + "in " + expertChoice.queue.resolve("answers.jsonl"));
+        }
+        WrenchDataset data = WrenchDataset.read(dir);
+        LabelMatrix pool = data.train().matrix();
+        int k = data.numClasses();
+
+        Expert expert;
+        Map<Integer, Integer> known = new LinkedHashMap<>();
+        Set<Integer> alreadyAsked = new HashSet<>();
+        FileQueueExpert queue = null;
+        if (expertChoice.queue != null) {
+            queue = new FileQueueExpert(expertChoice.queue, k);
+            known.putAll(queue.answers());
+            alreadyAsked.addAll(queue.queued());
+            expert = queue;
+        } else if (expertChoice.oracle) {
+            int[] gold = data.train().gold();
+            if (java.util.Arrays.stream(gold).noneMatch(g -> g >= 0)) {
+                throw new IllegalArgumentException(dir.resolve("train.json") + " has no gold labels; --oracle needs "
+                        + "them");
+            }
+            expert = new SimulatedOracle(gold);
+        } else {
+            expert = new WrenchPrompt(dir.resolve("train.json"), data, spec.commandLine().getOut());
+        }
+        if (answersOut != null) {
+            known.putAll(FileQueueExpert.readAnswers(answersOut, k));
+            alreadyAsked.addAll(known.keySet());
+            expert = new AppendingExpert(expert, answersOut);
+        }
+        int pending = 0;
+        for (int row : alreadyAsked) {
+            if (!known.containsKey(row)) {
+                pending++;
+            }
+        }
+        int questions = maxQuestions != null ? maxQuestions : Math.max(0, budget - known.size() - pending);
+        if (questions < 0) {
+            throw new IllegalArgumentException("--max-questions must be >= 0, got " + questions);
+        }
+        ActiveLearner learner = new ActiveLearner(model, qs, batch, BatchSelector.DEFAULT_POOL_FACTOR, seed);
+        ActiveLearner.Result r = learner.run(pool, voteFeatures(pool), expert, budget, known, alreadyAsked,
+                questions);
+        int stillPending = 0;
+        if (queue != null) {
+            Map<Integer, Integer> answered = queue.answers();
+            for (int row : queue.queued()) {
+                if (!answered.containsKey(row)) {
+                    stillPending++;
+                }
+            }
+        }
+        WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, r.answers());
+        print(r, stillPending, fitted, data);
+        return 0;
+    }
+
+    private void print(ActiveLearner.Result r, int pending, WrenchEvaluation.Fitted fitted, WrenchDataset data) {
+        PrintWriter out = spec.commandLine().getOut();
+        Scores s = fitted.scores();
+        String expertName = expertChoice.queue != null ? "queue" : expertChoice.oracle ? "oracle" : "prompt";
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", model);
+            m.put("strategy", strategy);
+            m.put("expert", expertName);
+            m.put("asked", r.asked());
+            m.put("answers", r.answers().size());
+            if (expertChoice.queue != null) {
+                m.put("pending", pending);
+                m.put("queue", expertChoice.queue.toString());
+            }
+            Map<String, Object> test = new LinkedHashMap<>();
+            test.put("accuracy", round(s.accuracy()));
+            if (!Double.isNaN(s.f1Binary())) {
+                test.put("f1_binary", round(s.f1Binary()));
+            }
+            test.put("f1_macro", round(s.f1Macro()));
+            m.put("test", test);
+            String chosen = fitted.model().settings().get("auto.chosen");
+            if (chosen != null) {
+                m.put("chosen", chosen);
+            }
+            try {
+                out.println(JSON.writeValueAsString(m));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode the result", e);
+            }
+        } else {
+            out.printf(Locale.ROOT, "asked %d question(s) (%s, %s); %d answer(s)%s%n", r.asked(), expertName, strategy,
+                    r.answers().size(), expertChoice.queue != null ? ", " + pending + " pending in "
+                            + expertChoice.queue.resolve("queries.jsonl") : "");
+            out.printf(Locale.ROOT, "%s with the answers on %s test (%d rows): accuracy %.2f, f1_binary %s, "
+                    + "f1_macro %.2f%n", model, data.name(), s.n(), s.accuracy(),
+                    Double.isNaN(s.f1Binary()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.f1Binary()),
+                    s.f1Macro());
+        }
+        out.flush();
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    static QueryStrategy strategy(String name) {
+        for (QueryStrategy q : QueryStrategy.values()) {
+            if (q.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(name)) {
+                return q;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (QueryStrategy q : QueryStrategy.values()) {
+            names.add(q.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        throw new IllegalArgumentException("unknown --strategy '" + name + "'; available: " + names);
+    }
+
+    /** The LF votes as features: rows with the same vote pattern are near-duplicates for batch diversity. */
+    static FeatureTable voteFeatures(LabelMatrix m) {
+        double[][] rows = new double[m.rows()][m.lfs()];
+        for (int i = 0; i < m.rows(); i++) {
+            for (int j = 0; j < m.lfs(); j++) {
+                rows[i][j] = m.get(i, j);
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < m.lfs(); j++) {
+            names.add("lf" + j);
+        }
+        return new FeatureTable(names, rows);
+    }
+
+    /** Appends every answer to a file as it arrives, so an interrupted session keeps what was answered. */
+    private static final class AppendingExpert implements Expert {
+        private final Expert delegate;
+        private final Path file;
+
+        AppendingExpert(Expert delegate, Path file) {
+            this.delegate = delegate;
+            this.file = file;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public Optional<Integer> answer(Query query) throws IOException {
+            Optional<Integer> a = delegate.answer(query);
+            if (a.isPresent()) {
+                Path parent = file.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)) {
+                    w.write("{\"row\":" + query.row() + ",\"label\":" + a.get() + "}\n");
+                }
+            }
+            return a;
+        }
+    }
+
+    /** A prompt that shows the row's WRENCH id and {@code data} before the LF votes and the model's belief. */
+    private static final class WrenchPrompt implements Expert {
+        private final List<String> ids;
+        private final JsonNode train;
+        private final PrintWriter out;
+        private final EofTrackingReader in;
+        private final CliPromptExpert prompt;
+
+        WrenchPrompt(Path trainFile, WrenchDataset data, PrintWriter out) throws IOException {
+            this.ids = data.train().ids();
+            this.train = JSON.readTree(trainFile.toFile());
+            this.out = out;
+            this.in = new EofTrackingReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            this.prompt = new CliPromptExpert(in, out, data.classNames(), List.of());
+        }
+
+        @Override
+        public String name() {
+            return "cli";
+        }
+
+        @Override
+        public Optional<Integer> answer(Query query) throws IOException {
+            if (in.eof) {
+                return Optional.empty();
+            }
+            String id = ids.get(query.row());
+            String shown = train.path(id).path("data").toString();
+            out.printf(Locale.ROOT, "%ntrain id %s: %s%n", id, shown.length() > 600 ? shown.substring(0, 600)
+                    + "..." : shown);
+            return prompt.answer(query);
+        }
+    }
+
+    /** Remembers end of input, so a closed terminal stops the questions instead of skipping every row. */
+    private static final class EofTrackingReader extends BufferedReader {
+        boolean eof;
+
+        EofTrackingReader(java.io.Reader in) {
+            super(in);
+        }
+
+        @Override
+        public String readLine() throws IOException {
+            String line = super.readLine();
+            if (line == null) {
+                eof = true;
+            }
+            return line;
+        }
+    }
+}
