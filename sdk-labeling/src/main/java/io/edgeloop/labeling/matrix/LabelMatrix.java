@@ -157,6 +157,36 @@ public final class LabelMatrix {
     }
 
     /**
+     * The matrix without some rows.
+     *
+     * @param rows row indices to leave out, each in {@code [0, rows())}; duplicates are ignored
+     * @return the remaining rows, in order
+     * @throws IllegalArgumentException when an index is out of range
+     */
+    public LabelMatrix without(int[] rows) {
+        boolean[] drop = new boolean[this.rows];
+        int dropped = 0;
+        for (int r : rows) {
+            if (r < 0 || r >= this.rows) {
+                throw new IllegalArgumentException("row " + r + " is not in [0, " + this.rows + ")");
+            }
+            if (!drop[r]) {
+                drop[r] = true;
+                dropped++;
+            }
+        }
+        byte[] out = new byte[(this.rows - dropped) * lfs];
+        int at = 0;
+        for (int r = 0; r < this.rows; r++) {
+            if (!drop[r]) {
+                System.arraycopy(votes, r * lfs, out, at, lfs);
+                at += lfs;
+            }
+        }
+        return new LabelMatrix(this.rows - dropped, lfs, numClasses, out, lfNames);
+    }
+
+    /**
      * Stacks matrices with the same columns and classes.
      *
      * @param parts the matrices, in order

@@ -154,6 +154,8 @@ public final class FitData {
         private LabelMatrix goldRows;
         private int[] goldLabels;
         private int[] answeredRows;
+        private LabelMatrix trainMatrix;
+        private LabelMatrix answersMatrix;
 
         private Builder() {
         }
@@ -161,7 +163,8 @@ public final class FitData {
         /**
          * Adds expert answers about training rows, by row index: as {@link #gold(LabelMatrix, int[])} with those
          * rows' votes, and the indices are kept so {@link LabelModels#labelTrainingRows} gives answered rows their
-         * answer.
+         * answer. When {@code train} is the matrix given to {@link #train(LabelMatrix)}, the answered rows leave the
+         * unlabelled training counts, so the learning models observe each once, with its answer.
          *
          * @param train   the training matrix the indices refer to
          * @param answers class by training-row index
@@ -185,6 +188,7 @@ public final class FitData {
             }
             gold(LabelMatrix.ofRows(train.numClasses(), votes), labels);
             this.answeredRows = rows;
+            this.answersMatrix = train;
             return this;
         }
 
@@ -204,6 +208,7 @@ public final class FitData {
             this.goldRows = Objects.requireNonNull(rows, "rows");
             this.goldLabels = Objects.requireNonNull(labels, "labels").clone();
             this.answeredRows = null;
+            this.answersMatrix = null;
             return this;
         }
 
@@ -213,6 +218,7 @@ public final class FitData {
          */
         public Builder train(LabelMatrix train) {
             this.counts = VoteCounts.of(Objects.requireNonNull(train, "train"));
+            this.trainMatrix = train;
             return this;
         }
 
@@ -222,6 +228,7 @@ public final class FitData {
          */
         public Builder counts(VoteCounts counts) {
             this.counts = Objects.requireNonNull(counts, "counts");
+            this.trainMatrix = null;
             return this;
         }
 
@@ -338,6 +345,12 @@ public final class FitData {
             }
             if (ordered != null && (ordered.lfs() != counts.lfs() || ordered.numClasses() != k)) {
                 throw new IllegalArgumentException("sequence matrix shape differs from the training counts");
+            }
+            if (answeredRows != null && answersMatrix == trainMatrix && answeredRows.length < trainMatrix.rows()) {
+                // Answered training rows are observed once, with their known class: the learning models add them
+                // as gold rows, so they leave the unlabelled counts (else EM would count each twice, once with its
+                // soft posterior and once with its answer).
+                counts = VoteCounts.of(trainMatrix.without(answeredRows));
             }
             return new FitData(this, prior, fromAnswers);
         }

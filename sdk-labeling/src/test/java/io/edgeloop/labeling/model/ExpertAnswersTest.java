@@ -112,4 +112,31 @@ class ExpertAnswersTest {
                 () -> FitData.builder().train(s.train()).answers(s.train(), Map.of(0, s.k())).build());
         assertTrue(label.getMessage().contains("gold label " + s.k()), label.getMessage());
     }
+
+    @Test
+    @DisplayName("answered training rows are observed once, with their answer: the fit equals one on the unanswered "
+            + "rows plus the answered rows as separate gold rows (no row counted twice)")
+    void answeredRowsAreNotCountedTwice() {
+        GeneratedSets.Set s = GeneratedSets.generate(10);
+        Map<Integer, Integer> a = answers(s, 200, 5);
+        int[] rows = a.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[][] votes = new int[rows.length][s.train().lfs()];
+        int[] labels = new int[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            for (int j = 0; j < s.train().lfs(); j++) {
+                votes[r][j] = s.train().get(rows[r], j);
+            }
+            labels[r] = a.get(rows[r]);
+        }
+        FitData separate = FitData.builder().train(s.train().without(rows))
+                .gold(io.edgeloop.labeling.matrix.LabelMatrix.ofRows(s.train().numClasses(), votes), labels).build();
+        assertEquals(s.train().rows() - rows.length, withAnswers(s, a).counts().total());
+        for (String model : List.of("ds", "snorkel")) {
+            double[][] viaAnswers = LabelModels.fit(model, withAnswers(s, a)).predictProba(s.test());
+            double[][] viaGold = LabelModels.fit(model, separate).predictProba(s.test());
+            for (int i = 0; i < viaAnswers.length; i++) {
+                assertArrayEquals(viaGold[i], viaAnswers[i], 1e-12, model + " row " + i);
+            }
+        }
+    }
 }
