@@ -12,17 +12,22 @@ import java.util.Objects;
  */
 public final class InputQuantization {
     private final double[] scale;
-    private final int[] zeroPoint;
+    /** The largest zero-point magnitude: valid inputs then keep {@code |x / scale|} below 2^40, exact in a double. */
+    public static final long ZERO_POINT_LIMIT = 1L << 39;
+
+    private final long[] zeroPoint;
     private final int min;
     private final int max;
 
     /**
      * @param scale     per-feature positive scales
-     * @param zeroPoint per-feature zero points (may lie outside [min, max]: they are folded into the first layer)
+     * @param zeroPoint per-feature zero points, int64 with magnitude at most {@link #ZERO_POINT_LIMIT} (they may
+     *                  lie far outside [min, max] for offset features such as a pressure in Pa: they are folded
+     *                  into the first layer's bias or the tree thresholds, never used on the device)
      * @param min       smallest valid input
      * @param max       largest valid input
      */
-    public InputQuantization(double[] scale, int[] zeroPoint, int min, int max) {
+    public InputQuantization(double[] scale, long[] zeroPoint, int min, int max) {
         Objects.requireNonNull(scale, "scale");
         Objects.requireNonNull(zeroPoint, "zeroPoint");
         if (scale.length != zeroPoint.length || scale.length == 0) {
@@ -36,6 +41,10 @@ public final class InputQuantization {
             if (!(scale[i] > 0) || Double.isInfinite(scale[i])) {
                 throw new IllegalArgumentException("Input scale of feature " + i + " is " + scale[i]
                         + "; it must be finite and positive");
+            }
+            if (zeroPoint[i] > ZERO_POINT_LIMIT || zeroPoint[i] < -ZERO_POINT_LIMIT) {
+                throw new IllegalArgumentException("Input zero point of feature " + i + " is " + zeroPoint[i]
+                        + "; its magnitude must be at most 2^39");
             }
         }
         this.scale = scale.clone();
@@ -61,7 +70,7 @@ public final class InputQuantization {
      * @param i feature
      * @return its zero point
      */
-    public int zeroPoint(int i) {
+    public long zeroPoint(int i) {
         return zeroPoint[i];
     }
 

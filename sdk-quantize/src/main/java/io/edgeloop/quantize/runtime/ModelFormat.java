@@ -75,7 +75,7 @@ public final class ModelFormat {
         input.put("min", iq.min());
         input.put("max", iq.max());
         double[] s = new double[iq.size()];
-        int[] z = new int[iq.size()];
+        long[] z = new long[iq.size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = iq.scale(i);
             z[i] = iq.zeroPoint(i);
@@ -124,7 +124,7 @@ public final class ModelFormat {
             List<String> features = strings(root.path("features"));
             List<String> classes = strings(root.path("classes"));
             JsonNode in = root.path("input");
-            InputQuantization iq = new InputQuantization(doubles(in.path("scale")), ints(in.path("zeroPoint")),
+            InputQuantization iq = new InputQuantization(doubles(in.path("scale")), longs(in.path("zeroPoint")),
                     intv(in, "min"), intv(in, "max"));
             IntModel model;
             String kind = text(root, "kind");

@@ -99,7 +99,7 @@ public final class ModelQuantizer {
         if (this.calibration == Calibration.AUTO) {
             return auto(model, calibration).model();
         }
-        InputQuantization in = inputQuantization(calibration);
+        InputQuantization in = inputQuantization(calibration, model.featureNames());
         if (model instanceof NetworkModel) {
             return quantizeNetwork((NetworkModel) model, calibration, in);
         }
@@ -178,9 +178,19 @@ public final class ModelQuantizer {
      * @return per-feature input quantization for this scheme
      */
     public InputQuantization inputQuantization(double[][] rows) {
+        return inputQuantization(rows, null);
+    }
+
+    /**
+     * @param rows  raw calibration rows
+     * @param names the feature names for error messages, or null
+     * @throws IllegalArgumentException when a feature's offset is too large for its range: its zero point would
+     *                                  exceed {@link InputQuantization#ZERO_POINT_LIMIT}
+     */
+    private InputQuantization inputQuantization(double[][] rows, List<String> names) {
         int n = rows[0].length;
         double[] scale = new double[n];
-        int[] zp = new int[n];
+        long[] zp = new long[n];
         double[] col = new double[rows.length];
         for (int i = 0; i < n; i++) {
             for (int r = 0; r < rows.length; r++) {
@@ -206,7 +216,16 @@ public final class ModelQuantizer {
                     hi += half;
                 }
                 scale[i] = (hi - lo) / ((double) scheme.valueMax() - scheme.valueMin());
-                zp[i] = (int) FixedPoint.roundHalfAwayFromZero(scheme.valueMin() - lo / scale[i]);
+                // Offset features (a pressure in Pa, a timestamp) have zero points far outside the value type;
+                // they are int64 and folded exactly, but beyond 2^39 x / scale would no longer be exact.
+                double z = scheme.valueMin() - lo / scale[i];
+                if (!(Math.abs(z) <= InputQuantization.ZERO_POINT_LIMIT)) {
+                    throw new IllegalArgumentException("Feature " + (names == null ? String.valueOf(i)
+                            : "'" + names.get(i) + "'") + " ranges over [" + range[0] + ", " + range[1] + "], too "
+                            + "narrow for its offset: its zero point " + z + " exceeds 2^39 in magnitude; subtract "
+                            + "a constant from the feature (or rescale it) before training");
+                }
+                zp[i] = FixedPoint.roundHalfAwayFromZero(z);
             }
         }
         return new InputQuantization(scale, zp, scheme.valueMin(), scheme.valueMax());
@@ -331,6 +350,7 @@ public final class ModelQuantizer {
             int ni = layer.inputs();
             int no = layer.outputs();
             double[] realBias = layer.bias();
+            double[] rawBias = layer.bias();
             if (l == 0) {
                 for (int o = 0; o < no; o++) {
                     for (int i = 0; i < ni; i++) {
@@ -379,6 +399,21 @@ public final class ModelQuantizer {
                     }
                 }
                 double b = (realBias[o] - corr) / sw[o];
+                if (l == 0) {
+                    // Same sum, regrouped so no term carries a feature's offset: an offset feature (zero point
+                    // near 2^39) would otherwise leave two huge terms whose difference loses the bias's low bits.
+                    b = rawBias[o] / sw[o];
+                    for (int i = 0; i < ni; i++) {
+                        if (inScale[i] == 0) {
+                            b += layer.weight(o, i) * fs.offset(i) / sw[o];
+                            continue;
+                        }
+                        double wReal = layer.weight(o, i) * inScale[i] / sw[o];
+                        double centre = inZp[i] + (biasCorrection ? inMean[i] / in.scale(i) : 0);
+                        b += wReal * (fs.offset(i) / inScale[i] - inZp[i]) + (wReal - wq[o * ni + i]) * centre;
+                    }
+                    zpFold = 0;
+                }
                 if (Math.abs(b) > 0x1p60) {
                     throw new IllegalArgumentException("Layer " + l + " output " + o + ": bias " + realBias[o]
                             + " is too large for the weights' scale; the calibration range is likely degenerate");

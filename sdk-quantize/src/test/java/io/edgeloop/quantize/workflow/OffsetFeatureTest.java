@@ -1,0 +1,83 @@
+package io.edgeloop.quantize.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.train.CsvData;
+import io.edgeloop.quantize.train.TribuoTraining;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Features with a large offset and a small spread (a pressure in Pa, a timestamp) have input zero points far
+ * outside int32; they must quantize correctly, or be refused by name, never wrap.
+ */
+class OffsetFeatureTest {
+    @TempDir
+    Path dir;
+
+    /** A CSV whose label is decided by {@code offset + U(0, span)} crossing its middle; a second feature is noise. */
+    private Path csv(String name, double offset, double span, long seed) throws IOException {
+        Random r = new Random(seed);
+        StringBuilder b = new StringBuilder("Signal,Temp,label\n");
+        for (int i = 0; i < 2000; i++) {
+            double u = r.nextDouble();
+            b.append(String.format(Locale.ROOT, "%.6f,%.4f,%s%n", offset + u * span, 20 + 5 * r.nextDouble(),
+                    u > 0.5 ? "high" : "low"));
+        }
+        Path f = dir.resolve(name);
+        Files.writeString(f, b);
+        return f;
+    }
+
+    private Path train(Path csv, String algo) throws IOException {
+        Path m = dir.resolve(algo + ".model");
+        TribuoTraining.train(CsvData.read(csv, "label", Set.of()), algo, 1).serializeToFile(m);
+        return m;
+    }
+
+    @DisplayName("an offset feature quantizes to an accurate integer model that the host C build reproduces")
+    @ParameterizedTest(name = "{0} {1} offset {2} span {3}")
+    @CsvSource({
+        "int16, logistic, 100000, 1",
+        "int8, logistic, 100000, 1",
+        "int8, logistic, 1000000, 0.1",
+        "int8, cart, 1.7e9, 100",
+        "int16, cart, 100000, 1",
+    })
+    void offsetFeatureQuantizesAccurately(String scheme, String algo, double offset, double span) throws Exception {
+        Path data = csv("press.csv", offset, span, 3);
+        Path model = train(data, algo);
+        Path out = dir.resolve("q");
+        QuantizeWorkflow.quantize(model, data, scheme, "cortex-m3", "min-max", null, out);
+        Map<String, Object> r = QuantizeWorkflow.eval(out, data, "label");
+        double f = (Double) ((Map<?, ?>) r.get("float")).get("accuracy");
+        double q = (Double) ((Map<?, ?>) r.get("quantized")).get("accuracy");
+        assertTrue(f > 95, "float accuracy " + f);
+        assertTrue(q >= f - 1, "float " + f + " % but " + scheme + " " + q + " %");
+        ParityResult p = QuantizeWorkflow.parity(out, "host", 200, 5);
+        assertEquals(0, p.mismatches(), p.toString());
+    }
+
+    @Test
+    @DisplayName("a feature whose zero point would exceed 2^39 is refused by name")
+    void refusesAnOffsetBeyondTheZeroPointLimit() throws Exception {
+        Path data = csv("far.csv", 1e9, 1, 4);
+        Path model = train(data, "logistic");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizeWorkflow.quantize(model, data, "int16", "cortex-m3", "min-max", null, dir.resolve("q")));
+        assertTrue(e.getMessage().contains("'Signal'") && e.getMessage().contains("2^39"), e.getMessage());
+    }
+}
