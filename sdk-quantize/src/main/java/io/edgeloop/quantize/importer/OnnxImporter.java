@@ -26,7 +26,9 @@ import java.util.Map;
  * {@code Clip(0, 6)} between them and an optional final {@code Sigmoid} or {@code Softmax} (small MLPs and
  * linear models, as PyTorch or Tribuo export them), and {@code ai.onnx.ml} {@code TreeEnsembleClassifier}
  * (leaves vote for one class or add a weight to several classes) / {@code TreeEnsembleRegressor} (one target, SUM
- * or AVERAGE).
+ * or AVERAGE). A tree ensemble must read the graph input directly (only Identity and ZipMap may accompany it) and
+ * a regressor's {@code post_transform} must be NONE; a binary classifier whose {@code class_ids} name one class
+ * is decided as onnxruntime does (that class's summed weight above 0.5, or above 0 when a weight is negative).
  *
  * <p>Feature names come from the model's metadata property {@value #FEATURES_KEY} (comma-separated), else
  * {@code f0..f(n-1)}. Class names come from {@code classlabels_*} or metadata {@value #CLASSES_KEY}; a network
@@ -85,10 +87,83 @@ public final class OnnxImporter {
         }
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             if (n.getOpType().equals("TreeEnsembleClassifier") || n.getOpType().equals("TreeEnsembleRegressor")) {
+                checkTreeGraph(g, n);
                 return trees(n, meta, inputWidth(g, init));
             }
         }
         return network(g, init, meta);
+    }
+
+    /**
+     * A tree ensemble is imported alone: it must read the graph input (through Identity nodes at most), and the
+     * only other nodes allowed are Identity and ZipMap (which reformats the probabilities), because anything
+     * else (a Scaler, a Cast, a second ensemble) would change the predictions the trees alone make.
+     */
+    private static void checkTreeGraph(OnnxMl.GraphProto g, OnnxMl.NodeProto tree) {
+        Map<String, OnnxMl.NodeProto> producer = new HashMap<>();
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            for (String o : n.getOutputList()) {
+                producer.put(o, n);
+            }
+            if (n != tree && !n.getOpType().equals("Identity") && !n.getOpType().equals("ZipMap")) {
+                throw new IllegalArgumentException("the graph has a " + n.getOpType() + " node besides the "
+                        + tree.getOpType() + "; only a tree ensemble reading the graph input (optionally followed by "
+                        + "ZipMap) is supported: fold preprocessing such as Scaler into the split thresholds");
+            }
+        }
+        if (tree.getInputCount() != 1) {
+            throw new IllegalArgumentException(tree.getOpType() + " has " + tree.getInputCount() + " inputs, expected 1");
+        }
+        String in = tree.getInput(0);
+        while (producer.containsKey(in)) {
+            OnnxMl.NodeProto p = producer.get(in);
+            if (!p.getOpType().equals("Identity")) {
+                throw new IllegalArgumentException(tree.getOpType() + " reads '" + tree.getInput(0) + "', computed by a "
+                        + p.getOpType() + " node; it must read the graph input");
+            }
+            in = p.getInput(0);
+        }
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("ZipMap") && (n.getInputCount() != 1 || !tree.getOutputList().contains(n.getInput(0)))) {
+                throw new IllegalArgumentException("ZipMap must read the " + tree.getOpType() + "'s probabilities");
+            }
+        }
+        String post = attrS(tree, "post_transform", "NONE");
+        boolean classifier = tree.getOpType().equals("TreeEnsembleClassifier");
+        // onnxruntime decides a classifier's label on the raw scores, before post_transform: any transform keeps it.
+        List<String> allowed = classifier ? List.of("NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT")
+                : List.of("NONE");
+        if (!allowed.contains(post)) {
+            throw new IllegalArgumentException(tree.getOpType() + " post_transform " + post + " is not supported ("
+                    + String.join(", ", allowed) + ")");
+        }
+    }
+
+    /**
+     * onnxruntime's binary case (two classes, every class_id the same): the label is class 1 when the summed weight
+     * of that one class is above 0.5 (all weights non-negative) or above 0 (otherwise), whichever class the ids
+     * name; it is not the argmax over the two classes. Rewrites each leaf as the votes {@code [t, w]} (with the
+     * threshold {@code t} in the first tree's leaves only, so every path adds it once): argmax, which keeps class 0
+     * on ties, then decides {@code sum w > t} exactly.
+     */
+    private static void binaryScore(Map<Long, Map<Long, double[]>> leafValues, int classId, float[] weights,
+            int baseValues, long[] treeIds) {
+        if (baseValues == 2) {
+            // onnxruntime then replaces the class-1 score with base_values[1] plus the class-0 score.
+            throw new IllegalArgumentException("a binary TreeEnsembleClassifier with weights for one class and two "
+                    + "base_values is ambiguous in onnxruntime; export it without base_values");
+        }
+        boolean allPositive = true;
+        for (float w : weights) {
+            allPositive &= w >= 0;
+        }
+        double threshold = allPositive ? 0.5 : 0;
+        long first = java.util.Arrays.stream(treeIds).min().orElse(0);
+        for (Map.Entry<Long, Map<Long, double[]>> t : leafValues.entrySet()) {
+            for (Map.Entry<Long, double[]> leaf : t.getValue().entrySet()) {
+                leaf.setValue(new double[] {t.getKey() == first ? threshold : 0, leaf.getValue()[classId]});
+            }
+        }
     }
 
     private static int inputWidth(OnnxMl.GraphProto g, Map<String, OnnxMl.TensorProto> init) {
@@ -291,6 +366,10 @@ public final class OnnxImporter {
                 plainVotes = false;
                 leafValues.computeIfAbsent(treeIds[i], k -> new HashMap<>()).put(nodeIds[i], new double[outputs]);
             }
+        }
+        if (classifier && outputs == 2 && java.util.Arrays.stream(leafId).distinct().count() == 1) {
+            binaryScore(leafValues, (int) leafId[0], leafWeight, base.length, treeIds);
+            plainVotes = false;
         }
         Map<Long, List<Integer>> byTree = new java.util.TreeMap<>();
         for (int i = 0; i < count; i++) {

@@ -431,4 +431,106 @@ class OnnxImporterTest {
         e = assertThrows(IOException.class, () -> ModelReader.read(junk));
         assertTrue(e.getMessage().contains("Not an ONNX model"), e.getMessage());
     }
+
+    /**
+     * Two one-split trees on feature 0 (tree 0 splits at 1, tree 1 at 3), leaves weighted for one class only.
+     * Extra nodes and attributes are appended to the graph as given.
+     */
+    private static Path binaryEnsemble(Path dir, String name, long classId, double[] leafWeights,
+            List<OnnxMl.NodeProto> before, String input, OnnxMl.AttributeProto... extra) throws IOException {
+        List<OnnxMl.AttributeProto> attrs = new ArrayList<>(List.of(
+                ints("nodes_treeids", 0, 0, 0, 1, 1, 1),
+                ints("nodes_nodeids", 0, 1, 2, 0, 1, 2),
+                ints("nodes_featureids", 0, 0, 0, 0, 0, 0),
+                floats("nodes_values", 1, 0, 0, 3, 0, 0),
+                strings("nodes_modes", List.of("BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LEQ", "LEAF", "LEAF")),
+                ints("nodes_truenodeids", 1, 0, 0, 1, 0, 0),
+                ints("nodes_falsenodeids", 2, 0, 0, 2, 0, 0),
+                ints("class_treeids", 0, 0, 1, 1),
+                ints("class_nodeids", 1, 2, 1, 2),
+                ints("class_ids", classId, classId, classId, classId),
+                floats("class_weights", leafWeights),
+                ints("classlabels_int64s", 0, 1)));
+        attrs.addAll(List.of(extra));
+        OnnxMl.NodeProto te = node("TreeEnsembleClassifier", List.of(input), "label",
+                attrs.toArray(new OnnxMl.AttributeProto[0]));
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addAllNode(before).addNode(te)
+                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x"));
+        Path f = dir.resolve(name);
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(g).build().toByteArray());
+        return f;
+    }
+
+    @Test
+    @DisplayName("decides a binary ensemble with one class id as onnxruntime does: the summed weight against 0.5 or 0")
+    void decidesOneClassBinaryEnsemblesAsOnnxruntime(@TempDir Path dir) throws IOException {
+        // {class id, leaf weights (tree 0 left, right, tree 1 left, right)}: probabilities on class 1, then
+        // LightGBM-style signed margins on class 0 (onnxruntime still reads them as the score of class 1).
+        Object[][] cases = {
+            {1L, new double[] {0.1, 0.3, 0.15, 0.35}},
+            {0L, new double[] {-0.7, 0.4, -0.2, 0.5}},
+        };
+        double[][] rows = new double[81][1];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i][0] = i / 10.0 - 2;
+        }
+        for (Object[] c : cases) {
+            double[] w = (double[]) c[1];
+            boolean allPositive = java.util.Arrays.stream(w).allMatch(v -> v >= 0);
+            FloatModel m = ModelReader.read(binaryEnsemble(dir, "b" + c[0] + ".onnx", (Long) c[0], w, List.of(), "x"));
+            IntModel im = new ModelQuantizer(Scheme.INT16, Calibration.MIN_MAX).quantize(m, rows);
+            int ones = 0;
+            for (double[] x : rows) {
+                int expected = binaryLabel(w, x[0], allPositive);
+                ones += expected;
+                assertEquals(expected, m.predictClass(x), "class id " + c[0] + ", x = " + x[0]);
+                // Splits are exact on the value the integer input stands for.
+                int[] q = im.input().quantize(x);
+                assertEquals(binaryLabel(w, im.input().dequantize(0, q[0]), allPositive), im.predictClass(q),
+                        "quantized, x = " + x[0]);
+            }
+            assertTrue(ones > 0 && ones < rows.length, "both classes occur");
+            assertEquals(0, new ParityHarness().run(im, ParityTarget.HOST, 500, 3).mismatches());
+        }
+    }
+
+    private static int binaryLabel(double[] w, double x, boolean allPositive) {
+        double score = (x <= 1 ? w[0] : w[1]) + (x <= 3 ? w[2] : w[3]);
+        return score > (allPositive ? 0.5 : 0) ? 1 : 0;
+    }
+
+    @Test
+    @DisplayName("rejects a tree ensemble behind preprocessing, and post transforms it cannot reproduce")
+    void rejectsTreeGraphsItCannotReproduce(@TempDir Path dir) throws IOException {
+        OnnxMl.NodeProto scaler = node("Scaler", List.of("x"), "xs", floats("offset", 100), floats("scale", 0.5));
+        double[] w = {1, 1, 1, 1};
+        Path f = binaryEnsemble(dir, "scaler.onnx", 1, w, List.of(scaler), "xs");
+        IOException e = assertThrows(IOException.class, () -> ModelReader.read(f));
+        assertTrue(e.getMessage().contains("Scaler node besides the TreeEnsembleClassifier"), e.getMessage());
+        // A Scaler beside the trees (its output unused) is refused too: the graph is not the trees alone.
+        Path g = binaryEnsemble(dir, "unused.onnx", 1, w, List.of(scaler), "x");
+        e = assertThrows(IOException.class, () -> ModelReader.read(g));
+        assertTrue(e.getMessage().contains("Scaler"), e.getMessage());
+        // Identity in front is harmless.
+        Path h = binaryEnsemble(dir, "identity.onnx", 1, w, List.of(node("Identity", List.of("x"), "xi")), "xi");
+        assertEquals(2, ModelReader.read(h).classNames().size());
+        OnnxMl.AttributeProto bogus = OnnxMl.AttributeProto.newBuilder().setName("post_transform")
+                .setType(OnnxMl.AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8("SQUARE")).build();
+        Path p = binaryEnsemble(dir, "post.onnx", 1, w, List.of(), "x", bogus);
+        e = assertThrows(IOException.class, () -> ModelReader.read(p));
+        assertTrue(e.getMessage().contains("post_transform SQUARE is not supported"), e.getMessage());
+        OnnxMl.NodeProto reg = node("TreeEnsembleRegressor", List.of("x"), "y",
+                ints("nodes_treeids", 0), ints("nodes_nodeids", 0), ints("nodes_featureids", 0),
+                floats("nodes_values", 0), strings("nodes_modes", List.of("LEAF")), ints("nodes_truenodeids", 0),
+                ints("nodes_falsenodeids", 0), ints("target_treeids", 0), ints("target_nodeids", 0),
+                ints("target_ids", 0), floats("target_weights", 2),
+                OnnxMl.AttributeProto.newBuilder().setName("post_transform")
+                        .setType(OnnxMl.AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8("LOGISTIC"))
+                        .build());
+        Path r = dir.resolve("reg.onnx");
+        Files.write(r, OnnxMl.ModelProto.newBuilder().setGraph(OnnxMl.GraphProto.newBuilder().addNode(reg)).build()
+                .toByteArray());
+        e = assertThrows(IOException.class, () -> ModelReader.read(r));
+        assertTrue(e.getMessage().contains("post_transform LOGISTIC is not supported (NONE)"), e.getMessage());
+    }
 }
