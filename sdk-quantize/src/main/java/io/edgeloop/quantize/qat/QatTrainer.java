@@ -3,6 +3,7 @@ package io.edgeloop.quantize.qat;
 import io.edgeloop.quantize.ir.Activation;
 import io.edgeloop.quantize.ir.DenseLayer;
 import io.edgeloop.quantize.ir.FeatureScaling;
+import io.edgeloop.quantize.ir.Head;
 import io.edgeloop.quantize.ir.NetworkModel;
 import io.edgeloop.quantize.runtime.InputQuantization;
 import io.edgeloop.quantize.scheme.Calibration;
@@ -22,8 +23,8 @@ import java.util.Random;
  * estimator; zero gradient where an activation is clamped). The result is a float model for the ordinary
  * post-training quantizer; use it where post-training quantization misses the accuracy budget.
  *
- * <p>Classification uses softmax cross-entropy (class indices as labels); regression (identity head) uses the
- * squared error. Deterministic for a seed. Thread-safe: immutable; {@link #fineTune} keeps its state local.
+ * <p>Classification uses softmax cross-entropy (class indices as labels), or binary cross-entropy
+ * ({@code sigmoid(z) - y}) for a one-output logistic head; regression (identity head) uses the squared error. Deterministic for a seed. Thread-safe: immutable; {@link #fineTune} keeps its state local.
  */
 public final class QatTrainer {
     private final Scheme scheme;
@@ -134,7 +135,11 @@ public final class QatTrainer {
                 // Loss gradient at the last layer's pre-activation.
                 double[] out = a[layers];
                 double[] g = new double[out.length];
-                if (classify) {
+                if (classify && out.length == 1 && model.head() == Head.LOGISTIC) {
+                    // One logit for class 1 (binary cross-entropy): softmax over one output has no gradient.
+                    double p = out[0] >= 0 ? 1 / (1 + Math.exp(-out[0])) : Math.exp(out[0]) / (1 + Math.exp(out[0]));
+                    g[0] = p - targets[idx];
+                } else if (classify) {
                     double max = Double.NEGATIVE_INFINITY;
                     for (double v : out) {
                         max = Math.max(max, v);

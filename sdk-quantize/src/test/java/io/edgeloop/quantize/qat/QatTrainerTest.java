@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.quantize.Datasets;
 import io.edgeloop.quantize.importer.TribuoImporter;
+import io.edgeloop.quantize.ir.Activation;
+import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.FeatureScaling;
+import io.edgeloop.quantize.ir.Head;
 import io.edgeloop.quantize.ir.NetworkModel;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.scheme.Calibration;
@@ -54,5 +58,31 @@ class QatTrainerTest {
                 flt, ptq, qat, accuracy(tuned, room[1]));
         assertTrue(flt - ptq > 0.5, "the case needs QAT: PTQ " + ptq + " vs float " + flt);
         assertTrue(Math.abs(flt - qat) <= 0.5, "QAT " + qat + " vs float " + flt);
+    }
+
+    @Test
+    @DisplayName("fine-tuning a one-output logistic head keeps a separable problem separated")
+    void fineTunesOneOutputLogisticHeads() {
+        java.util.Random r = new java.util.Random(1);
+        double[][] x = new double[2000][2];
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i][0] = r.nextGaussian();
+            x[i][1] = r.nextGaussian();
+            y[i] = x[i][0] + x[i][1] > 0 ? 1 : 0;
+        }
+        NetworkModel m = new NetworkModel(java.util.List.of("a", "b"), java.util.List.of("0", "1"),
+                FeatureScaling.identity(2), java.util.List.of(new DenseLayer(new double[][] {{1.0, 1.0}},
+                        new double[] {0.0}, Activation.NONE)), Head.LOGISTIC);
+        NetworkModel tuned = new QatTrainer(Scheme.INT8, 2, 0.01, 1).fineTune(m, x, y);
+        IntModel q = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(tuned, x);
+        int okFloat = 0;
+        int okInt = 0;
+        for (int i = 0; i < x.length; i++) {
+            okFloat += tuned.predictClass(x[i]) == (int) y[i] ? 1 : 0;
+            okInt += q.predictClass(q.input().quantize(x[i])) == (int) y[i] ? 1 : 0;
+        }
+        assertTrue(okFloat >= 0.99 * x.length, "tuned float accuracy " + 100.0 * okFloat / x.length + " %");
+        assertTrue(okInt >= 0.99 * x.length, "tuned int8 accuracy " + 100.0 * okInt / x.length + " %");
     }
 }
