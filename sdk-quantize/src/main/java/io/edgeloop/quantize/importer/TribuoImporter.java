@@ -8,6 +8,7 @@ import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.ir.Head;
 import io.edgeloop.quantize.ir.NetworkModel;
 import io.edgeloop.quantize.ir.TreeEnsembleModel;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.tribuo.common.tree.SplitNode;
 import org.tribuo.common.tree.TreeModel;
 import org.tribuo.ensemble.EnsembleModel;
 import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.protos.core.WeightedEnsembleModelProto;
 import org.tribuo.regression.Regressor;
 import org.tribuo.transform.TransformedModel;
 import org.tribuo.transform.Transformer;
@@ -32,7 +34,7 @@ import org.tribuo.transform.TransformerMap;
 /**
  * Imports Tribuo models into the IR: linear SGD models (classification: softmax head over one logit per class;
  * regression: identity head), CART trees and ensembles of them (voting for classification, averaging for
- * regression), optionally wrapped in a {@link TransformedModel} whose per-feature transformations are affine
+ * regression, with uniform member weights: AdaBoost's weighted ensembles are refused), optionally wrapped in a {@link TransformedModel} whose per-feature transformations are affine
  * (mean/std standardisation, linear scaling), which become the network's {@link FeatureScaling}.
  *
  * <p>Inputs are ordered as Tribuo's feature map (by id). Thread-safe: stateless.
@@ -95,6 +97,7 @@ public final class TribuoImporter {
             return new TreeEnsembleModel(features, classes(inner), List.of(tree((TreeModel<?>) inner)));
         }
         if (inner instanceof EnsembleModel) {
+            checkCombiner(inner);
             List<DecisionTree> trees = new ArrayList<>();
             for (Model<?> m : ((EnsembleModel<?>) inner).getModels()) {
                 if (!(m instanceof TreeModel)) {
@@ -106,6 +109,34 @@ public final class TribuoImporter {
         }
         throw new IllegalArgumentException("Unsupported Tribuo model " + inner.getClass().getName()
                 + "; supported: linear SGD (classification, regression), CART trees and tree ensembles");
+    }
+
+    /**
+     * The IR gives every tree one vote (classification) or averages the trees (regression): only ensembles that
+     * combine their members that way, with equal member weights, are imported as they predict.
+     */
+    private static void checkCombiner(Model<?> ensemble) {
+        WeightedEnsembleModelProto p;
+        try {
+            p = ensemble.serialize().getSerializedData().unpack(WeightedEnsembleModelProto.class);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new IllegalArgumentException("Ensemble " + ensemble.getClass().getName() + " is not a "
+                    + "WeightedEnsembleModel; supported: uniform voting (classification) or averaging (regression)", e);
+        }
+        String combiner = p.getCombiner().getClassName();
+        String expected = classes(ensemble).isEmpty() ? "org.tribuo.regression.ensemble.AveragingCombiner"
+                : "org.tribuo.classification.ensemble.VotingCombiner";
+        if (!combiner.equals(expected)) {
+            throw new IllegalArgumentException("Ensemble combiner " + combiner + " is not supported; the device "
+                    + "runtime reproduces " + expected + " only");
+        }
+        for (int i = 0; i < p.getWeightsCount(); i++) {
+            if (p.getWeights(i) != p.getWeights(0) || !(p.getWeights(0) > 0)) {
+                throw new IllegalArgumentException("Ensemble member weights differ (" + p.getWeightsList()
+                        + "), as in AdaBoost; the device runtime gives every tree the same vote, so only "
+                        + "uniform-weight ensembles such as random forests are supported");
+            }
+        }
     }
 
     private static List<String> classes(Model<?> m) {
