@@ -92,6 +92,25 @@ public final class ParityHarness {
      */
     public ParityResult run(IntModel model, ParityTarget target, int vectors, long seed) throws IOException {
         Objects.requireNonNull(model, "model");
+        return run(model, new CCodeGenerator().generate(model, profile(target)), target, vectors, seed);
+    }
+
+    /**
+     * Runs {@code vectors} vectors of the given C sources (such as the {@code model.h}/{@code model.c} shipped in a
+     * quantized-model directory) on {@code target} against the Java runtime of {@code model}.
+     *
+     * @param model   the integer model the sources should implement
+     * @param sources the C sources to compile
+     * @param target  the target
+     * @param vectors how many vectors (edges first, then random)
+     * @param seed    the xorshift32 seed
+     * @return the result
+     * @throws IOException when a tool is missing, compilation fails or the device output cannot be parsed
+     */
+    public ParityResult run(IntModel model, GeneratedSources sources, ParityTarget target, int vectors, long seed)
+            throws IOException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(sources, "sources");
         if (vectors < 1) {
             throw new IllegalArgumentException("vectors must be positive, got " + vectors);
         }
@@ -108,9 +127,8 @@ public final class ParityHarness {
         Path dir = Files.createTempDirectory("edgeloop-parity-" + target.id());
         try {
             TargetProfile profile = profile(target);
-            GeneratedSources src = new CCodeGenerator().generate(model, profile);
-            Files.writeString(dir.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("model.h"), sources.header(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("model.c"), sources.source(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("driver.c"), driver(model, target, edges, vectors, seed, every, range),
                     StandardCharsets.UTF_8);
             long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});

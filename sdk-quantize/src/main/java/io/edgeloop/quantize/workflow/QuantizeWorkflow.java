@@ -229,7 +229,9 @@ public final class QuantizeWorkflow {
     }
 
     /**
-     * Runs the parity harness on a directory's model.
+     * Runs the parity harness on a directory's model: the directory's own {@code model.h} and {@code model.c}
+     * (what ships) are compiled and compared with the Java runtime of its {@code model.json}, so an edited or
+     * corrupted C file shows up as mismatches.
      *
      * @param dir     a quantized-model directory
      * @param target  {@code host}, {@code avr8}, {@code cortex-m3}, {@code cortex-m0} or {@code cortex-m4f}
@@ -239,6 +241,18 @@ public final class QuantizeWorkflow {
      * @throws IOException when tools are missing or the run fails
      */
     public static ParityResult parity(Path dir, String target, int vectors, long seed) throws IOException {
-        return new ParityHarness().run(load(dir).model(), ParityTarget.of(target), vectors, seed);
+        IntModel model = load(dir).model();
+        ParityTarget t = ParityTarget.of(target);
+        String[] src = new String[2];
+        String[] names = {"model.h", "model.c"};
+        for (int i = 0; i < 2; i++) {
+            Path f = dir.resolve(names[i]);
+            if (!Files.isRegularFile(f)) {
+                throw new IOException(dir + " has no " + names[i] + "; re-run edgeloop quantize to write the C sources");
+            }
+            src[i] = Files.readString(f, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new ParityHarness().run(model, new io.edgeloop.quantize.codegen.GeneratedSources(src[0], src[1]), t,
+                vectors, seed);
     }
 }

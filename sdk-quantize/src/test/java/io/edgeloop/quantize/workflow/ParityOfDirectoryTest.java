@@ -1,0 +1,70 @@
+package io.edgeloop.quantize.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.train.CsvData;
+import io.edgeloop.quantize.train.TribuoTraining;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code quantize parity --model DIR} checks the C sources the directory ships, not sources regenerated from JSON. */
+class ParityOfDirectoryTest {
+    @TempDir
+    Path dir;
+
+    private Path quantized() throws IOException {
+        Random r = new Random(2);
+        StringBuilder b = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 500; i++) {
+            double x = r.nextGaussian();
+            double y = r.nextGaussian();
+            b.append(String.format(Locale.ROOT, "%.5f,%.5f,%s%n", x, y, x + 0.5 * y > 0 ? "yes" : "no"));
+        }
+        Path csv = dir.resolve("d.csv");
+        Files.writeString(csv, b);
+        Path model = dir.resolve("m.model");
+        TribuoTraining.train(CsvData.read(csv, "label", Set.of()), "logistic", 1).serializeToFile(model);
+        Path out = dir.resolve("q");
+        QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, out);
+        return out;
+    }
+
+    @Test
+    @DisplayName("a model.c edited after quantization fails parity")
+    void detectsATamperedModelC() throws Exception {
+        Path q = quantized();
+        ParityResult clean = QuantizeWorkflow.parity(q, "host", 300, 1);
+        assertEquals(0, clean.mismatches(), clean.toString());
+        String c = Files.readString(q.resolve("model.c"));
+        // Zero every first-layer weight.
+        Matcher m = Pattern.compile("(L0_W\\[\\d+\\] EL_ROM = \\{)([^}]*)\\}").matcher(c);
+        assertTrue(m.find(), "weight table in model.c");
+        String zeros = m.group(2).replaceAll("-?\\d+", "0");
+        Files.writeString(q.resolve("model.c"), c.substring(0, m.start(2)) + zeros + c.substring(m.end(2)));
+        ParityResult tampered = QuantizeWorkflow.parity(q, "host", 300, 1);
+        assertNotEquals(tampered.javaHash(), tampered.deviceHash(), tampered.toString());
+        assertTrue(tampered.mismatches() > 0, tampered.toString());
+    }
+
+    @Test
+    @DisplayName("a directory without its C sources is refused with a clear message")
+    void refusesADirectoryWithoutItsCSources() throws Exception {
+        Path q = quantized();
+        Files.delete(q.resolve("model.c"));
+        IOException e = assertThrows(IOException.class, () -> QuantizeWorkflow.parity(q, "host", 10, 1));
+        assertTrue(e.getMessage().contains("has no model.c"), e.getMessage());
+    }
+}
