@@ -144,7 +144,7 @@ public final class IntLayer {
             }
         }
         for (int o = 0; o < outputs; o++) {
-            BigInteger b = BigInteger.valueOf(Math.abs(bias[o]));
+            BigInteger b = BigInteger.valueOf(bias[o]).abs(); // exact: Math.abs(Long.MIN_VALUE) is negative
             for (int i = 0; i < inputs; i++) {
                 b = b.add(BigInteger.valueOf(Math.abs((long) weights[o * inputs + i])).multiply(inAbs));
             }
@@ -315,18 +315,19 @@ public final class IntLayer {
         return w + b + 5L * requantization.multipliers(outputs);
     }
 
+    /** The layer's fields for {@code model.json}; arrays are copies, so the layer stays immutable. */
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("inputs", inputs);
         m.put("outputs", outputs);
         m.put("activation", activation);
         m.put("weightBits", weightBits);
-        m.put("weights", weights);
-        m.put("bias", bias);
+        m.put("weights", weights.clone());
+        m.put("bias", bias.clone());
         m.put("weightScales", requantization == Requantization.PER_CHANNEL ? "per-channel" : "per-tensor");
         m.put("requantization", requantization.id());
-        m.put("multiplier", multiplier);
-        m.put("shift", shift);
+        m.put("multiplier", multiplier.clone());
+        m.put("shift", shift.clone());
         m.put("outputZeroPoint", zeroPoint);
         m.put("outputScale", outputScale);
         m.put("outputMin", outputMin);

@@ -120,6 +120,19 @@ public final class IntTreeEnsemble implements IntModel {
                         + classNames.size());
             }
         }
+        if (classNames.isEmpty()) {
+            // Regression sums one leaf per tree in int32 (on the device too): prove no sum can overflow.
+            long maxLeaf = 0;
+            for (int i = 0; i < n; i++) {
+                if (feature[i] < 0) {
+                    maxLeaf = Math.max(maxLeaf, Math.abs((long) value[i]));
+                }
+            }
+            if (maxLeaf * roots.length > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(roots.length + " trees of leaf values up to " + maxLeaf
+                        + " can overflow the int32 regression sum (trees x max |leaf| must be <= 2^31 - 1)");
+            }
+        }
         if (!(leafScale > 0)) {
             throw new IllegalArgumentException("leafScale must be positive, got " + leafScale);
         }
@@ -423,16 +436,16 @@ public final class IntTreeEnsemble implements IntModel {
     @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("roots", roots);
-        m.put("feature", feature);
-        m.put("threshold", threshold);
-        m.put("floatThreshold", floatThreshold);
-        m.put("left", left);
-        m.put("right", right);
-        m.put("value", value);
+        m.put("roots", roots.clone());
+        m.put("feature", feature.clone());
+        m.put("threshold", threshold.clone());
+        m.put("floatThreshold", floatThreshold.clone());
+        m.put("left", left.clone());
+        m.put("right", right.clone());
+        m.put("value", value.clone());
         m.put("leafScale", leafScale);
         if (votes != null) {
-            m.put("votes", votes);
+            m.put("votes", votes.clone());
             m.put("voteScale", voteScale);
         }
         return m;

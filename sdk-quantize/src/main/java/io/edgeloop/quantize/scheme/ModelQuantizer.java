@@ -425,7 +425,7 @@ public final class ModelQuantizer {
                 // The outputs are the accumulators, in units of the shared weight scale.
                 BigInteger bound = BigInteger.ZERO;
                 for (int o = 0; o < no; o++) {
-                    BigInteger b = BigInteger.valueOf(Math.abs(bq[o]));
+                    BigInteger b = BigInteger.valueOf(bq[o]).abs();
                     for (int i = 0; i < ni; i++) {
                         b = b.add(BigInteger.valueOf(Math.abs((long) wq[o * ni + i])).multiply(BigInteger.valueOf(inAbs)));
                     }
@@ -477,7 +477,7 @@ public final class ModelQuantizer {
             BigInteger[] bounds = new BigInteger[no];
             BigInteger layerBound = BigInteger.ZERO;
             for (int o = 0; o < no; o++) {
-                BigInteger bound = BigInteger.valueOf(Math.abs(bq[o]));
+                BigInteger bound = BigInteger.valueOf(bq[o]).abs();
                 for (int i = 0; i < ni; i++) {
                     bound = bound.add(BigInteger.valueOf(Math.abs((long) wq[o * ni + i])).multiply(inAbsB));
                 }

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,73 @@ class ModelFormatTest {
         e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(tree)));
         assertTrue(e.getMessage().contains("does not reproduce the float split"), e.getMessage());
         assertEquals("1.0.0", rt.version());
+    }
+
+    @Test
+    @DisplayName("refuses bounds that are not proved: a Long.MIN_VALUE bias, regression leaves whose sum overflows int32")
+    void rejectsUnprovedBounds() throws IOException {
+        ModelRuntime rt = new io.edgeloop.quantize.provider.EdgeloopIntRuntimeProvider().create(ComponentConfig.empty());
+        ObjectNode n = (ObjectNode) JSON.readTree(ModelFormat.toBytes(artifact("logistic-binary", Scheme.INT8)));
+        ObjectNode layer = (ObjectNode) n.get("layers").get(0);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) layer.get("bias")).set(0, Long.MIN_VALUE);
+        // |Long.MIN_VALUE| wrapped to a negative number used to make the recomputed bound 0.
+        layer.put("accumulatorBound", 0);
+        layer.put("accumulatorBits", 32);
+        IOException e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(n)));
+        assertTrue(e.getMessage().contains("exceeds int64"), e.getMessage());
+
+        ObjectNode reg = (ObjectNode) JSON.readTree(ModelFormat.toBytes(artifact("regression-forest", Scheme.INT8)));
+        com.fasterxml.jackson.databind.node.ArrayNode feature = (com.fasterxml.jackson.databind.node.ArrayNode) reg.get("feature");
+        com.fasterxml.jackson.databind.node.ArrayNode value = (com.fasterxml.jackson.databind.node.ArrayNode) reg.get("value");
+        for (int i = 0; i < feature.size(); i++) {
+            if (feature.get(i).asInt() < 0) {
+                value.set(i, 2_000_000_000);
+            }
+        }
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(reg)));
+        assertTrue(e.getMessage().contains("can overflow the int32 regression sum"), e.getMessage());
+        InputQuantization iq = new InputQuantization(new double[] {1}, new long[] {0}, -128, 127);
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> new IntTreeEnsemble("int8",
+                List.of("x"), List.of(), iq, new int[] {0, 1}, new int[] {-1, -1}, new long[2], new double[2],
+                new int[2], new int[2], new int[] {2_000_000_000, 2_000_000_000}, 1.0));
+        assertTrue(x.getMessage().contains("2 trees of leaf values up to 2000000000"), x.getMessage());
+    }
+
+    @Test
+    @DisplayName("toMap hands out copies: changing them does not change the model")
+    void toMapDoesNotExposeInternalArrays() throws IOException {
+        for (String kind : List.of("mlp", "forest", "regression-forest")) {
+            IntModel m = artifact(kind, Scheme.INT8).model();
+            Provenance p = Provenance.capture("quantized-model", ModelFormatTest.class).build();
+            byte[] before = ModelFormat.toBytes(new QuantizedArtifact(m, TargetProfile.AVR8, "min-max", p));
+            Map<String, Object> map = m.toMap();
+            List<Object> arrays = new java.util.ArrayList<>(map.values());
+            if (map.containsKey("layers")) {
+                arrays.clear();
+                for (Object l : (List<?>) map.get("layers")) {
+                    arrays.addAll(((Map<?, ?>) l).values());
+                }
+            }
+            int[][] probes = GoldenVectors.inputs(m, 50, 4);
+            int[][] expected = new int[probes.length][];
+            for (int i = 0; i < probes.length; i++) {
+                expected[i] = m.predict(probes[i]);
+            }
+            for (Object a : arrays) {
+                if (a instanceof int[]) {
+                    java.util.Arrays.fill((int[]) a, 1);
+                } else if (a instanceof long[]) {
+                    java.util.Arrays.fill((long[]) a, 1);
+                } else if (a instanceof double[]) {
+                    java.util.Arrays.fill((double[]) a, 1);
+                }
+            }
+            for (int i = 0; i < probes.length; i++) {
+                assertArrayEquals(expected[i], m.predict(probes[i]), kind);
+            }
+            assertArrayEquals(before, ModelFormat.toBytes(new QuantizedArtifact(m, TargetProfile.AVR8, "min-max", p)),
+                    kind);
+        }
     }
 
     @Test
