@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code edgeloop label analyze}: prints the labelling-function table of a WRENCH data set: coverage, overlap,
- * conflict and polarity on train, empirical accuracy on the first split with gold labels (valid, else test).
+ * conflict and polarity on train, empirical accuracy on the labelled rows of valid (test when valid is absent or
+ * has no labelled row).
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -39,7 +40,8 @@ public final class LabelAnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WrenchDataset data = WrenchDataset.read(dir);
         List<LfStats> train = LfAnalysis.of(data.train().matrix());
-        WrenchSplit goldSplit = data.valid().filter(WrenchSplit::fullyLabelled).orElse(data.test());
+        // Rows with a null gold label are unknown (LfAnalysis skips them); valid is used when any row is labelled.
+        WrenchSplit goldSplit = data.valid().filter(v -> v.labelledRows().size() > 0).orElse(data.test());
         List<LfStats> gold = LfAnalysis.of(goldSplit.matrix(), goldSplit.gold());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

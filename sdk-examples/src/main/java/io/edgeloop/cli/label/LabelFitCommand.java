@@ -68,46 +68,38 @@ public final class LabelFitCommand implements Callable<Integer> {
         Scores s = fitted.scores();
         Map<String, String> settings = fitted.model().settings();
         if (json) {
-            spec.commandLine().getOut().println(toJson(model, s, answersFile == null ? -1 : answers.size(), settings));
+            spec.commandLine().getOut().println(toJson(model, s, data.numClasses(),
+                    answersFile == null ? -1 : answers.size(), settings));
         } else {
             spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                    "%s%s on %s test (%d rows): accuracy %.2f, f1_binary %s, f1_macro %.2f%s", model,
+                    "%s%s on %s test (%d rows): accuracy %s, f1_binary %s, f1_macro %s%s", model,
                     settings.containsKey("auto.chosen") ? " (chose " + settings.get("auto.chosen") + ")" : "",
-                    data.name(), s.n(), s.accuracy(),
-                    Double.isNaN(s.f1Binary()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.f1Binary()),
-                    s.f1Macro(), answersFile == null ? "" : ", with " + answers.size() + " expert answers"));
+                    data.name(), s.n(), text(s.accuracy()), text(s.f1Binary()), text(s.f1Macro()),
+                    answersFile == null ? "" : ", with " + answers.size() + " expert answers"));
         }
         spec.commandLine().getOut().flush();
         return 0;
     }
 
     /**
-     * Formats scores as the command's JSON.
+     * Formats scores as the command's JSON: {@code {"model": ..., "test": {"accuracy": ..., "f1_binary": ...,
+     * "f1_macro": ...}}} ({@code f1_binary} for two classes only; a figure that is undefined because no test row has
+     * a gold label is {@code null}), with the fields this implementation adds: {@code answers} (when an answers file
+     * was given), {@code chosen} and {@code selection} (for {@code auto}: the candidate it chose and the tests behind
+     * the choice).
      *
-     * @param model the model name
-     * @param s     the scores
-     * @return {@code {"model": ..., "test": {"accuracy": ..., "f1_binary": ..., "f1_macro": ...}}}
-     */
-    static String toJson(String model, Scores s) {
-        return toJson(model, s, -1, Map.of());
-    }
-
-    /**
-     * Formats scores as the command's JSON, with the fields this implementation adds: {@code answers} (when an
-     * answers file was given), {@code chosen} and {@code selection} (for {@code auto}: the candidate it chose and
-     * the tests behind the choice).
-     *
-     * @param model    the model name
-     * @param s        the scores
-     * @param answers  the number of expert answers used, or -1 when none were given
-     * @param settings the fitted model's settings
+     * @param model      the model name
+     * @param s          the scores
+     * @param numClasses the number of classes
+     * @param answers    the number of expert answers used, or -1 when none were given
+     * @param settings   the fitted model's settings
      * @return the JSON text
      */
-    static String toJson(String model, Scores s, int answers, Map<String, String> settings) {
+    static String toJson(String model, Scores s, int numClasses, int answers, Map<String, String> settings) {
         StringBuilder b = new StringBuilder();
         b.append("{\"model\": \"").append(model).append("\", \"test\": {\"accuracy\": ")
                 .append(num(s.accuracy()));
-        if (!Double.isNaN(s.f1Binary())) {
+        if (numClasses == 2) {
             b.append(", \"f1_binary\": ").append(num(s.f1Binary()));
         }
         b.append(", \"f1_macro\": ").append(num(s.f1Macro())).append("}");
@@ -131,7 +123,12 @@ public final class LabelFitCommand implements Callable<Integer> {
         return b.append("}").toString();
     }
 
+    /** A figure for JSON: two decimals, {@code null} when undefined (NaN is not JSON). */
     private static String num(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
+        return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String text(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 }

@@ -203,7 +203,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
             }
             Map<String, Object> test = new LinkedHashMap<>();
             test.put("accuracy", round(s.accuracy()));
-            if (!Double.isNaN(s.f1Binary())) {
+            if (data.numClasses() == 2) {
                 test.put("f1_binary", round(s.f1Binary()));
             }
             test.put("f1_macro", round(s.f1Macro()));
@@ -229,8 +229,9 @@ public final class LabelQueryCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
+    /** Two decimals; null (JSON null) when the figure is undefined, as with no gold label on test. */
+    private static Double round(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 100) / 100.0;
     }
 
     static QueryStrategy strategy(String name) {

@@ -3,6 +3,9 @@ package io.edgeloop.cli.label;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeloop.cli.Edgeloop;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,6 +70,47 @@ class LabelCommandTest {
         r = run("label", "fit", "--wrench", tmp.toString(), "--model", "mv");
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("train.json") && r[2].contains("malformed JSON"), r[2]);
+    }
+
+    /** Copies a WRENCH set, setting the gold label of the first {@code unknown} rows of one split to null. */
+    private static Path copyWithUnknownLabels(Path to, String set, String split, int unknown) throws IOException {
+        Path src = wrench(set);
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName().toString()));
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode rows = (ObjectNode) json.readTree(src.resolve(split + ".json").toFile());
+        java.util.Iterator<JsonNode> it = rows.elements();
+        for (int i = 0; i < unknown && it.hasNext(); i++) {
+            ((ObjectNode) it.next()).putNull("label");
+        }
+        Files.writeString(to.resolve(split + ".json"), json.writeValueAsString(rows));
+        return to;
+    }
+
+    @Test
+    @DisplayName("label fit --json prints null, not NaN, for figures undefined because no test row has gold")
+    void fitWithoutTestGoldPrintsNull(@TempDir Path tmp) throws IOException {
+        Path dir = copyWithUnknownLabels(tmp, "youtube", "test", Integer.MAX_VALUE);
+        String[] r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv", "--json");
+        assertEquals("0", r[0], r[2]);
+        JsonNode test = new ObjectMapper().readTree(r[1]).get("test");
+        assertTrue(test.get("accuracy").isNull() && test.get("f1_binary").isNull() && test.get("f1_macro").isNull(),
+                r[1]);
+        r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("(0 rows): accuracy n/a, f1_binary n/a, f1_macro n/a"), r[1]);
+    }
+
+    @Test
+    @DisplayName("label analyze measures LF accuracy on valid's labelled rows when one valid label is null")
+    void analyzeUsesLabelledValidRows(@TempDir Path tmp) throws IOException {
+        Path dir = copyWithUnknownLabels(tmp, "youtube", "valid", 1);
+        String[] r = run("label", "analyze", "--wrench", dir.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"accuracy_split\":\"valid\""), r[1]);
     }
 
     @Test

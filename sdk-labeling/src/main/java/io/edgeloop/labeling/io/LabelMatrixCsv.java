@@ -118,6 +118,10 @@ public final class LabelMatrixCsv {
                 throw new WrenchFormatException(file + ": line 1 has a malformed version or class count: '" + first
                         + "'", e);
             }
+            if (k < 2 || k > LabelMatrix.MAX_CLASSES) {
+                throw new WrenchFormatException(file + ": line 1 declares classes=" + k + "; the class count must be "
+                        + "in [2, " + LabelMatrix.MAX_CLASSES + "]");
+            }
             String header = r.readLine();
             if (header == null || !header.startsWith("id,") || !header.endsWith(",gold")) {
                 throw new WrenchFormatException(file + ": line 2 must be the header 'id,<lf names>,gold'");
@@ -149,7 +153,12 @@ public final class LabelMatrixCsv {
                 }
                 gold.add(f[m + 1].isEmpty() ? -1 : parseVote(file, lineNo, f[m + 1], 0, k));
             }
-            LabelMatrix matrix = LabelMatrix.of(ids.size(), m, k, votes.toByteArray(), names);
+            LabelMatrix matrix;
+            try {
+                matrix = LabelMatrix.of(ids.size(), m, k, votes.toByteArray(), names);
+            } catch (IllegalArgumentException e) {
+                throw new WrenchFormatException(file + ": " + e.getMessage(), e);
+            }
             return new Table(matrix, ids, gold.stream().mapToInt(Integer::intValue).toArray());
         }
     }

@@ -1,6 +1,7 @@
 package io.edgeloop.labeling.io;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,9 @@ import java.util.Optional;
  */
 public record WrenchDataset(String name, List<String> classNames, WrenchSplit train, Optional<WrenchSplit> valid,
         WrenchSplit test) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys are rejected: a second row with the same id would silently replace the first. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** Validates. */
     public WrenchDataset {
@@ -89,6 +92,11 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             }
             return n;
         } catch (JsonParseException e) {
+            if (e.getOriginalMessage().startsWith("Duplicate field")) {
+                throw new WrenchFormatException(file + ": " + e.getOriginalMessage().replace("Duplicate field",
+                        "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and the keys of "
+                        + "each object) must be unique", e);
+            }
             throw new WrenchFormatException(file + ": malformed JSON at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
@@ -167,7 +175,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             JsonNode label = row.get("label");
             if (label == null || label.isNull()) {
                 gold[i] = -1;
-            } else if (label.isIntegralNumber() && label.asInt() >= 0 && label.asInt() < k) {
+            } else if (label.isIntegralNumber() && label.canConvertToInt() && label.asInt() >= 0 && label.asInt() < k) {
                 gold[i] = label.asInt();
             } else {
                 throw new WrenchFormatException(file + ": row '" + id + "' label is " + label

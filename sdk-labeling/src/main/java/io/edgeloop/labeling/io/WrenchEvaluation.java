@@ -17,8 +17,8 @@ public final class WrenchEvaluation {
     }
 
     /**
-     * The fit data WRENCH would use: train counts, the train rows in order when they are frames, the valid split
-     * when present with gold labels.
+     * The fit data WRENCH would use: train counts, the train rows in order when they are frames, the valid split's
+     * rows with a known gold label when it has any (rows whose label is {@code null} are left out).
      *
      * @param data the data set
      * @param seed the seed
@@ -52,7 +52,9 @@ public final class WrenchEvaluation {
         if (data.train().ordered()) {
             b.sequence(data.train().matrix());
         }
-        data.valid().filter(WrenchSplit::fullyLabelled).ifPresent(v -> b.valid(v.matrix(), v.gold()));
+        // Rows with a null gold label are unknown: validation uses the labelled rows; none labelled, no validation.
+        data.valid().map(WrenchSplit::labelledRows).filter(v -> v.size() > 0)
+                .ifPresent(v -> b.valid(v.matrix(), v.gold()));
         return b.build();
     }
 

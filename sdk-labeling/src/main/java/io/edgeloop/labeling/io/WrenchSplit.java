@@ -42,6 +42,30 @@ public record WrenchSplit(String name, LabelMatrix matrix, int[] gold, List<Stri
         return Arrays.stream(gold).allMatch(g -> g >= 0);
     }
 
+    /**
+     * The rows with a known gold label, in file order (a {@code null} label means unknown, not that the split is
+     * unusable).
+     *
+     * @return this split when every row is labelled, else a split of its labelled rows (possibly none; not
+     *         {@code ordered}, since rows are left out)
+     */
+    public WrenchSplit labelledRows() {
+        int[] unknown = java.util.stream.IntStream.range(0, gold.length).filter(i -> gold[i] < 0).toArray();
+        if (unknown.length == 0) {
+            return this;
+        }
+        List<String> keptIds = new java.util.ArrayList<>();
+        int[] keptGold = new int[gold.length - unknown.length];
+        int at = 0;
+        for (int i = 0; i < gold.length; i++) {
+            if (gold[i] >= 0) {
+                keptIds.add(ids.get(i));
+                keptGold[at++] = gold[i];
+            }
+        }
+        return new WrenchSplit(name, matrix.without(unknown), keptGold, keptIds, false);
+    }
+
     /** @return the number of rows */
     public int size() {
         return matrix.rows();

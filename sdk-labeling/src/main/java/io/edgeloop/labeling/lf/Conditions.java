@@ -139,18 +139,26 @@ public final class Conditions {
 
         /**
          * @param x the threshold
-         * @return TRUE when the measure is strictly above x
+         * @return TRUE when the measure is strictly above x (+infinity included); UNKNOWN when it is NaN
          */
         public Condition above(double x) {
-            return between(x, Double.POSITIVE_INFINITY, false);
+            Measure m = measure;
+            return w -> {
+                double v = m.of(w);
+                return Double.isNaN(v) ? Condition.UNKNOWN : v > x ? Condition.TRUE : Condition.FALSE;
+            };
         }
 
         /**
          * @param x the threshold
-         * @return TRUE when the measure is strictly below x
+         * @return TRUE when the measure is strictly below x (-infinity included); UNKNOWN when it is NaN
          */
         public Condition below(double x) {
-            return between(Double.NEGATIVE_INFINITY, x, false);
+            Measure m = measure;
+            return w -> {
+                double v = m.of(w);
+                return Double.isNaN(v) ? Condition.UNKNOWN : v < x ? Condition.TRUE : Condition.FALSE;
+            };
         }
 
         /**
@@ -162,20 +170,10 @@ public final class Conditions {
             if (!(lo <= hi)) {
                 throw new IllegalArgumentException("range on " + label + " needs lo <= hi, got [" + lo + ", " + hi + "]");
             }
-            return between(lo, hi, true);
-        }
-
-        private Condition between(double lo, double hi, boolean inclusive) {
             Measure m = measure;
-            if (inclusive) {
-                return w -> {
-                    double v = m.of(w);
-                    return Double.isNaN(v) ? Condition.UNKNOWN : v >= lo && v <= hi ? Condition.TRUE : Condition.FALSE;
-                };
-            }
             return w -> {
                 double v = m.of(w);
-                return Double.isNaN(v) ? Condition.UNKNOWN : v > lo && v < hi ? Condition.TRUE : Condition.FALSE;
+                return Double.isNaN(v) ? Condition.UNKNOWN : v >= lo && v <= hi ? Condition.TRUE : Condition.FALSE;
             };
         }
     }

@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies an LF set to windows, in parallel, into a {@link LabelMatrix}. An exception inside one LF, or a vote
- * outside {@code [-1, numClasses)}, is counted against that LF and recorded as an abstain; it never aborts the run.
+ * Applies an LF set to windows, in parallel, into a {@link LabelMatrix}. An exception inside one LF (any
+ * {@link Exception}, also a checked one thrown sneakily, an {@link AssertionError}, a {@link LinkageError} or a
+ * {@link StackOverflowError}), or a vote outside {@code [-1, numClasses)}, is counted against that LF and recorded
+ * as an abstain; it never aborts the run. Other {@link VirtualMachineError}s propagate.
  *
  * <p>Thread-safe: immutable; {@link #apply(List)} may be called concurrently.
  */
@@ -70,7 +72,9 @@ public final class LfApplier {
                         if (v < Label.ABSTAIN || v >= numClasses) {
                             throw new IllegalStateException("voted " + v + ", outside [-1, " + numClasses + ")");
                         }
-                    } catch (RuntimeException | StackOverflowError e) {
+                    } catch (Exception | AssertionError | LinkageError | StackOverflowError e) {
+                        // Exception covers checked exceptions thrown sneakily; other VirtualMachineErrors (out of
+                        // memory, internal errors) leave the JVM unreliable, so they propagate.
                         errors.incrementAndGet(j);
                         if (first.compareAndSet(j, null, e.getClass().getSimpleName() + ": " + e.getMessage()
                                 + " (window " + w + ")")) {

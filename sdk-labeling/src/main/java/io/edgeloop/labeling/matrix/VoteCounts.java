@@ -14,7 +14,9 @@ import java.util.Objects;
  * counts, add new rows, refit.
  *
  * <p>Patterns are kept in a canonical (lexicographic) order, so the same multiset of rows gives byte-identical
- * statistics and therefore identical fits whatever the row order or the device split.
+ * statistics and therefore identical fits whatever the row order or the device split. Counts carry the
+ * labelling-function names of their columns, and a merge of counts whose columns name other LFs, or the same LFs in
+ * another order, is refused (it would add up unrelated columns).
  *
  * <p>Thread-safe: instances are immutable.
  */
@@ -23,13 +25,15 @@ public final class VoteCounts {
 
     private final int lfs;
     private final int numClasses;
+    private final List<String> lfNames;
     private final byte[] patterns;
     private final long[] counts;
     private final long total;
 
-    private VoteCounts(int lfs, int numClasses, byte[] patterns, long[] counts) {
+    private VoteCounts(int lfs, int numClasses, List<String> lfNames, byte[] patterns, long[] counts) {
         this.lfs = lfs;
         this.numClasses = numClasses;
+        this.lfNames = lfNames;
         this.patterns = patterns;
         this.counts = counts;
         long t = 0;
@@ -47,20 +51,32 @@ public final class VoteCounts {
      */
     public static VoteCounts of(LabelMatrix matrix) {
         Objects.requireNonNull(matrix, "matrix");
+        return of(matrix, true, Math.min(Runtime.getRuntime().availableProcessors(), matrix.rows() / PARALLEL_ROWS));
+    }
+
+    /**
+     * Counts with an explicit path, so tests can compare the paths on the same matrix.
+     *
+     * @param matrix the label matrix
+     * @param packed false to force the byte-array path even when rows fit in a long
+     * @param parts  the number of slices the packed path counts in parallel (1 or less: one pass)
+     * @return its sufficient statistics
+     */
+    static VoteCounts of(LabelMatrix matrix, boolean packed, int parts) {
         int m = matrix.lfs();
         int k = matrix.numClasses();
+        List<String> names = matrix.lfNames();
         byte[] v = matrix.raw();
         int n = matrix.rows();
         int bits = 32 - Integer.numberOfLeadingZeros(k); // values 0..k after +1 shift
-        if ((long) bits * m <= 62) {
-            int parts = Math.min(Runtime.getRuntime().availableProcessors(), n / PARALLEL_ROWS);
+        if (packed && (long) bits * m <= 62) {
             if (parts <= 1) {
-                return ofPacked(v, 0, n, m, k, bits);
+                return ofPacked(v, 0, n, m, k, names, bits);
             }
             // Count slices in parallel and merge; canonical order makes the result identical to one pass.
             VoteCounts[] slices = new VoteCounts[parts];
             java.util.stream.IntStream.range(0, parts).parallel().forEach(s -> slices[s] = ofPacked(v,
-                    (int) ((long) n * s / parts), (int) ((long) n * (s + 1) / parts), m, k, bits));
+                    (int) ((long) n * s / parts), (int) ((long) n * (s + 1) / parts), m, k, names, bits));
             VoteCounts out = slices[0];
             for (int s = 1; s < parts; s++) {
                 out = out.merge(slices[s]);
@@ -79,10 +95,10 @@ public final class VoteCounts {
             System.arraycopy(keys.get(u).b, 0, p, u * m, m);
             c[u] = map.get(keys.get(u))[0];
         }
-        return new VoteCounts(m, k, p, c);
+        return new VoteCounts(m, k, names, p, c);
     }
 
-    private static VoteCounts ofPacked(byte[] v, int from, int to, int m, int k, int bits) {
+    private static VoteCounts ofPacked(byte[] v, int from, int to, int m, int k, List<String> names, int bits) {
         int n = to - from;
         // Pack each row into a long (votes shifted by +1 so abstain = 0), count with an open-addressing table.
         int cap = Integer.highestOneBit(Math.max(16, Math.min(n, 1 << 29)) * 2);
@@ -136,7 +152,7 @@ public final class VoteCounts {
                 key >>>= bits;
             }
         }
-        return new VoteCounts(m, k, p, sortedCounts);
+        return new VoteCounts(m, k, names, p, sortedCounts);
     }
 
     private static long mix(long z) {
@@ -146,17 +162,21 @@ public final class VoteCounts {
     }
 
     /**
-     * Adds two sets of counts over the same labelling functions and classes.
+     * Adds two sets of counts over the same labelling functions, in the same column order, and classes.
      *
      * @param other the other counts
      * @return the merged counts
-     * @throws IllegalArgumentException when the shapes differ
+     * @throws IllegalArgumentException when the shapes or the labelling-function names (or their order) differ
      */
     public VoteCounts merge(VoteCounts other) {
         Objects.requireNonNull(other, "other");
         if (other.lfs != lfs || other.numClasses != numClasses) {
             throw new IllegalArgumentException("cannot merge counts over " + other.lfs + " LFs / " + other.numClasses
                     + " classes into counts over " + lfs + " LFs / " + numClasses + " classes");
+        }
+        if (!other.lfNames.equals(lfNames)) {
+            throw new IllegalArgumentException("cannot merge counts over labelling functions " + other.lfNames
+                    + " into counts over " + lfNames + ": the columns must name the same LFs in the same order");
         }
         int a = 0;
         int b = 0;
@@ -181,12 +201,17 @@ public final class VoteCounts {
             }
             u++;
         }
-        return new VoteCounts(lfs, numClasses, Arrays.copyOf(p, u * lfs), Arrays.copyOf(c, u));
+        return new VoteCounts(lfs, numClasses, lfNames, Arrays.copyOf(p, u * lfs), Arrays.copyOf(c, u));
     }
 
     /** @return the number of labelling functions */
     public int lfs() {
         return lfs;
+    }
+
+    /** @return the labelling-function names, one per column */
+    public List<String> lfNames() {
+        return lfNames;
     }
 
     /** @return the number of classes */
@@ -249,7 +274,8 @@ public final class VoteCounts {
             return false;
         }
         VoteCounts v = (VoteCounts) o;
-        return lfs == v.lfs && numClasses == v.numClasses && Arrays.equals(patterns, v.patterns)
+        return lfs == v.lfs && numClasses == v.numClasses && lfNames.equals(v.lfNames)
+                && Arrays.equals(patterns, v.patterns)
                 && Arrays.equals(counts, v.counts);
     }
 

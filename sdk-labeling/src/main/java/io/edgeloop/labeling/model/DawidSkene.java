@@ -75,7 +75,9 @@ public final class DawidSkene extends RowModel {
             double[] swap = post;
             post = next;
             next = swap;
-            if (change / (total * k) < TOLERANCE) {
+            // Without unlabelled rows (every training row answered) there is nothing to iterate: the M-step from
+            // the expert-labelled rows is the fit.
+            if (total == 0 || change / (total * k) < TOLERANCE) {
                 break;
             }
         }
@@ -249,8 +251,10 @@ public final class DawidSkene extends RowModel {
                 for (int x = 0; x < o; x++) {
                     s += sum[base + x];
                 }
+                // A class without mass (no row, soft or gold, falls in it) gets a uniform table, a distribution like
+                // the others; its marginal is 0, so it can never win a row (TemporalModel excludes it as well).
                 for (int x = 0; x < o; x++) {
-                    logConf[base + x] = s > 0 ? Math.log(sum[base + x] / s) : 0.0;
+                    logConf[base + x] = s > 0 ? Math.log(sum[base + x] / s) : -Math.log(o);
                 }
             }
         }
@@ -268,7 +272,9 @@ public final class DawidSkene extends RowModel {
     }
 
     /**
-     * Log-likelihood of a row's votes under each class, without the class marginal: used by temporal models.
+     * Log-likelihood of a row's votes under each class, without the class marginal: used by temporal models, which
+     * must leave out the classes whose {@linkplain #classMarginals() marginal} is 0 (their table is uniform, not
+     * learned).
      *
      * @param row the votes
      * @param out receives log P(votes | class)

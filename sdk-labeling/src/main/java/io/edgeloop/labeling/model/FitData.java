@@ -28,12 +28,12 @@ public final class FitData {
     private final int[] answeredRows;
     private final boolean priorFromAnswers;
 
-    private FitData(Builder b, double[] classPrior, boolean priorFromAnswers) {
+    private FitData(Builder b, VoteCounts counts, double[] classPrior, boolean priorFromAnswers) {
         this.answeredRows = b.answeredRows;
         this.priorFromAnswers = priorFromAnswers;
         this.goldRows = b.goldRows;
         this.goldLabels = b.goldLabels;
-        this.counts = b.counts;
+        this.counts = counts;
         this.ordered = b.ordered;
         this.classPrior = classPrior;
         this.valid = b.valid;
@@ -57,7 +57,10 @@ public final class FitData {
         return builder().train(train).build();
     }
 
-    /** @return the training sufficient statistics */
+    /**
+     * @return the training sufficient statistics, without the answered rows when answers were given through
+     *         {@link Builder#answers} (empty when every training row is answered)
+     */
     public VoteCounts counts() {
         return counts;
     }
@@ -167,12 +170,15 @@ public final class FitData {
          * unlabelled training counts, so the learning models observe each once, with its answer.
          *
          * @param train   the training matrix the indices refer to
-         * @param answers class by training-row index
+         * @param answers class by training-row index; an empty map adds no answers
          * @return this builder
          */
         public Builder answers(LabelMatrix train, Map<Integer, Integer> answers) {
             Objects.requireNonNull(train, "train");
             Objects.requireNonNull(answers, "answers");
+            if (answers.isEmpty()) {
+                return this;
+            }
             int[] rows = answers.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
             int[][] votes = new int[rows.length][train.lfs()];
             int[] labels = new int[rows.length];
@@ -285,7 +291,8 @@ public final class FitData {
 
         /**
          * @return the fit data
-         * @throws IllegalArgumentException when training data is missing or shapes disagree
+         * @throws IllegalArgumentException when training data is missing (no training row and no expert answer) or
+         *                                  shapes disagree
          */
         public FitData build() {
             if (counts == null) {
@@ -346,13 +353,18 @@ public final class FitData {
             if (ordered != null && (ordered.lfs() != counts.lfs() || ordered.numClasses() != k)) {
                 throw new IllegalArgumentException("sequence matrix shape differs from the training counts");
             }
-            if (answeredRows != null && answersMatrix == trainMatrix && answeredRows.length < trainMatrix.rows()) {
+            VoteCounts unlabelled = counts;
+            if (answeredRows != null && answersMatrix == trainMatrix) {
                 // Answered training rows are observed once, with their known class: the learning models add them
                 // as gold rows, so they leave the unlabelled counts (else EM would count each twice, once with its
-                // soft posterior and once with its answer).
-                counts = VoteCounts.of(trainMatrix.without(answeredRows));
+                // soft posterior and once with its answer). When every row is answered the counts are empty.
+                unlabelled = VoteCounts.of(trainMatrix.without(answeredRows));
             }
-            return new FitData(this, prior, fromAnswers);
+            if (unlabelled.total() == 0 && (goldRows == null || goldRows.rows() == 0)) {
+                throw new IllegalArgumentException("FitData needs at least one training row or expert answer; the "
+                        + "training votes have no rows");
+            }
+            return new FitData(this, unlabelled, prior, fromAnswers);
         }
     }
 }

@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
  *       {@code p = P(Binomial(b + c, 1/2) >= b)} with {@code b} rows won and {@code c} lost by the candidate.</li>
  *   <li>binary F1: F1 is a ratio over the whole sample, so rows where the two agree matter too, and a small sample
  *       with few positives can show a large F1 gain that the population does not have. The rows are counted in
- *       the 8 cells (gold, baseline, candidate); the cell probabilities get a Dirichlet posterior (Jeffreys prior,
- *       1/2 per cell, so cells never seen still carry weight) and {@code p} is the posterior probability that
+ *       the 8 cells (gold, baseline, candidate); the cell probabilities get a Dirichlet posterior (Bayes-Laplace
+ *       prior, one pseudo-count per cell, so cells never seen still carry weight; Jeffreys' 1/2 per cell was
+ *       overconfident when a cell was empty) and {@code p} is the posterior probability that
  *       the candidate's F1 is not above the baseline's, estimated from {@value #DRAWS} seeded draws.</li>
  * </ul>
  *

@@ -68,6 +68,50 @@ public final class Predictions {
     }
 
     /**
+     * WRENCH's rule restricted to some classes: the most probable of them, ties (within {@link #TIE_TOLERANCE})
+     * broken by the same hash as {@link #argmax(double[], int)}.
+     *
+     * @param p     the row's probabilities
+     * @param among the classes allowed to win, at least one
+     * @param row   the 0-based row index (drives the tie-break)
+     * @return the class index
+     */
+    static int argmaxAmong(double[] p, boolean[] among, int row) {
+        boolean[] tied = new boolean[p.length];
+        int n = tied(p, among, tied);
+        int pick = n <= 1 ? 0 : tieBreak(row, n);
+        for (int c = 0; c < p.length; c++) {
+            if (tied[c] && pick-- == 0) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("no class to choose from");
+    }
+
+    /**
+     * Marks the classes within {@link #TIE_TOLERANCE} of the row's maximum.
+     *
+     * @param p     the row's probabilities
+     * @param among the classes to consider, or null for all
+     * @param out   receives the marks
+     * @return the number of tied classes
+     */
+    static int tied(double[] p, boolean[] among, boolean[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < p.length; c++) {
+            if (among == null || among[c]) {
+                max = Math.max(max, p[c]);
+            }
+        }
+        int n = 0;
+        for (int c = 0; c < p.length; c++) {
+            out[c] = (among == null || among[c]) && Math.abs(p[c] - max) < TIE_TOLERANCE;
+            n += out[c] ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
      * @param row  the 0-based row index
      * @param tied the number of tied classes, at least 1
      * @return {@code sha1(String.valueOf(row)) mod tied}

@@ -21,10 +21,7 @@ abstract class RowModel implements LabelModel {
 
     @Override
     public double[][] predictProba(LabelMatrix matrix) {
-        if (matrix.lfs() != lfs()) {
-            throw new IllegalArgumentException(name() + " was fitted on " + lfs() + " labelling functions, the matrix has "
-                    + matrix.lfs());
-        }
+        checkShape(this, lfs(), matrix);
         int n = matrix.rows();
         double[][] out = new double[n][numClasses()];
         IntStream range = IntStream.range(0, (n + 4095) / 4096);
@@ -36,6 +33,21 @@ abstract class RowModel implements LabelModel {
             }
         });
         return out;
+    }
+
+    /**
+     * Rejects a matrix over other labelling functions or classes than a model was fitted on.
+     *
+     * @param model the model
+     * @param lfs   the number of labelling functions it was fitted on
+     * @param matrix the matrix to score
+     * @throws IllegalArgumentException when the shapes differ
+     */
+    static void checkShape(LabelModel model, int lfs, LabelMatrix matrix) {
+        if (matrix.lfs() != lfs || matrix.numClasses() != model.numClasses()) {
+            throw new IllegalArgumentException(model.name() + " was fitted on " + lfs + " labelling functions and "
+                    + model.numClasses() + " classes, the matrix has " + matrix.lfs() + " and " + matrix.numClasses());
+        }
     }
 
     /** @return the number of labelling functions the model expects */

@@ -6,12 +6,12 @@ import java.util.Objects;
  * Test figures of hard predictions against gold labels, as percentages (0-100): accuracy, binary F1 (positive
  * class 1; NaN unless there are exactly two classes) and macro F1 (over the classes present in gold or
  * predictions, as scikit-learn does). Rows with unknown gold (-1) are skipped; a prediction of -1 (no label)
- * counts as wrong.
+ * counts as wrong. With no scored row ({@code n == 0}) every figure is NaN: undefined, not 0.
  *
  * <p>Thread-safe: immutable.
  *
  * @param accuracy accuracy in percent
- * @param f1Binary F1 of class 1 in percent, NaN for more than two classes
+ * @param f1Binary F1 of class 1 in percent, NaN for more than two classes or no scored row
  * @param f1Macro  macro-averaged F1 in percent
  * @param n        the number of scored rows
  */
@@ -66,7 +66,7 @@ public record Scores(double accuracy, double f1Binary, double f1Macro, int n) {
             }
         }
         double acc = n == 0 ? Double.NaN : 100.0 * correct / n;
-        double bin = numClasses == 2 ? 100.0 * f1(tp[1], fp[1], fn[1]) : Double.NaN;
+        double bin = numClasses == 2 && n > 0 ? 100.0 * f1(tp[1], fp[1], fn[1]) : Double.NaN;
         return new Scores(acc, bin, classes == 0 ? Double.NaN : 100.0 * macro / classes, n);
     }
 

@@ -54,9 +54,14 @@ public final class SnorkelMatrixCompletion extends RowModel {
      *
      * @param data training counts, optionally a class prior (from a validation split), and the seed
      * @return the fitted model
+     * @throws IllegalArgumentException when there are no unlabelled training rows (every row answered)
      */
     public static SnorkelMatrixCompletion fit(FitData data) {
         VoteCounts vc = data.counts();
+        if (vc.total() == 0) {
+            throw new IllegalArgumentException("snorkel-mc learns from unlabelled training rows and does not use "
+                    + "expert answers; every training row is answered: use ds, snorkel or mv");
+        }
         int k = vc.numClasses();
         int m = vc.lfs();
         int d = m * k;

@@ -72,16 +72,28 @@ public final class TemporalModel implements LabelModel {
         return new TemporalModel(ds, init, a);
     }
 
+    /**
+     * Emission likelihoods per frame, scaled so the largest is 1. A class with a zero Dawid-Skene marginal (no LF
+     * vote or answer ever put mass on it) gets likelihood 0: its emission table is not learned, and without the
+     * marginal it would otherwise explain every frame equally well and Baum-Welch could move into it.
+     */
     private static double[][] likelihoods(DawidSkene ds, LabelMatrix m) {
         int k = ds.numClasses();
+        double[] marginals = ds.classMarginals();
         double[][] like = new double[m.rows()][k];
         byte[] row = new byte[m.lfs()];
         for (int t = 0; t < m.rows(); t++) {
             m.row(t, row);
             ds.logLikelihood(row, like[t]);
-            double max = Arrays.stream(like[t]).max().orElse(0);
+            double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < k; c++) {
-                like[t][c] = max == Double.NEGATIVE_INFINITY ? 1.0 : Math.exp(like[t][c] - max);
+                if (marginals[c] > 0) {
+                    max = Math.max(max, like[t][c]);
+                }
+            }
+            for (int c = 0; c < k; c++) {
+                like[t][c] = !(marginals[c] > 0) ? 0.0
+                        : max == Double.NEGATIVE_INFINITY ? 1.0 : Math.exp(like[t][c] - max);
             }
         }
         return like;
@@ -165,6 +177,7 @@ public final class TemporalModel implements LabelModel {
 
     @Override
     public double[][] predictProba(LabelMatrix matrix) {
+        RowModel.checkShape(this, emissions.lfs(), matrix);
         return forwardBackward(likelihoods(emissions, matrix), initial, transition, null);
     }
 

@@ -9,11 +9,18 @@ import java.util.Map;
  * instead of by hash: decisive rows keep exactly the majority-vote decision, so the result can differ from
  * {@code mv} only on rows where majority vote had no opinion.
  *
+ * <p>The rule is explicit: the classes majority vote ties on (within {@link Predictions#TIE_TOLERANCE} of its
+ * maximum) are kept, and of those the tie-breaker's most probable one wins; only when the tie-breaker ties among
+ * them as well (within the same tolerance) does WRENCH's hash pick among the classes it ties on. Decisive rows get
+ * majority vote's probabilities unchanged; on a tied row the winner's probability is raised by
+ * {@value #MARGIN} (taken evenly from the other tied classes), so {@link Predictions} reads the same decision
+ * from {@link #predictProba(LabelMatrix)} whatever the number of votes or the tie-breaker's gaps.
+ *
  * <p>Thread-safe: immutable.
  */
 public final class TieBrokenVote implements LabelModel {
-    /** Weight of the tie-breaker; below the smallest gap between distinct vote shares (1/127). */
-    static final double EPSILON = 1e-3;
+    /** How far a settled tie's winner is lifted above the other tied classes; 10 x the tie tolerance. */
+    static final double MARGIN = 1e-4;
 
     private final MajorityVote vote;
     private final LabelModel tieBreaker;
@@ -46,20 +53,29 @@ public final class TieBrokenVote implements LabelModel {
     public double[][] predictProba(LabelMatrix matrix) {
         double[][] p = vote.predictProba(matrix);
         double[][] t = tieBreaker.predictProba(matrix);
+        int k = numClasses();
+        boolean[] tied = new boolean[k];
         for (int i = 0; i < p.length; i++) {
-            for (int c = 0; c < p[i].length; c++) {
-                p[i][c] += EPSILON * t[i][c];
+            int n = Predictions.tied(p[i], null, tied);
+            if (n <= 1) {
+                continue;
             }
-            RowModel.normalise(p[i]);
+            int winner = Predictions.argmaxAmong(t[i], tied, i);
+            for (int c = 0; c < k; c++) {
+                if (tied[c]) {
+                    p[i][c] += c == winner ? MARGIN : -MARGIN / (n - 1);
+                }
+            }
         }
         return p;
     }
+
 
     @Override
     public Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("model", name());
-        s.put("epsilon", Double.toString(EPSILON));
+        s.put("ties", "majority vote's tied classes, then the tie-breaker's most probable of them, then hash");
         tieBreaker.settings().forEach((k, v) -> s.put("tieBreaker." + k, v));
         return s;
     }

@@ -15,8 +15,9 @@ import java.util.Objects;
 /**
  * Groups {@link SensorRecord}s into {@link Window}s per device and stream, by count or time, tumbling or
  * sliding, and computes {@link Features}. Records must arrive in time order per device and stream; a record
- * older than the open window is counted in {@link #lateRecords()} and not used (never silently merged into the
- * wrong window).
+ * older than the stream's previous record (or, for time windows, than the open window's start) is counted in
+ * {@link #lateRecords()} and not used, for count and time windows alike (never silently merged into the wrong
+ * window).
  *
  * <p>Missing data is explicit: a record without a channel contributes NaN for it; any NaN or flagged sample
  * marks the window ({@link Window#hasBadData()}) and makes that channel's features NaN. Time windows with no
@@ -48,7 +49,14 @@ public final class Windower {
         String key = record.deviceId() + '\u0000' + record.stream();
         Stream s = streams.computeIfAbsent(key, k -> new Stream(record.deviceId(), record.stream()));
         List<Window> out = new ArrayList<>();
+        long t = record.timestampMillis();
         if (spec.unit() == WindowSpec.Unit.SAMPLES) {
+            // The buffer may have been emptied by a tumbling window, so compare with the last record used.
+            if (t < s.last) {
+                late++;
+                return out;
+            }
+            s.last = t;
             s.buffer.add(record);
             while (s.buffer.size() >= spec.size()) {
                 out.add(s.emit(new ArrayList<>(s.buffer).subList(0, (int) spec.size())));
@@ -58,7 +66,6 @@ public final class Windower {
             }
             return out;
         }
-        long t = record.timestampMillis();
         if (s.start == Long.MIN_VALUE) {
             s.start = Math.floorDiv(t, spec.step()) * spec.step();
         }
@@ -113,7 +120,10 @@ public final class Windower {
         return out;
     }
 
-    /** @return records dropped because they were older than their stream's open window */
+    /**
+     * @return records dropped as out of order: for time windows, older than their stream's open window or its
+     *         newest record; for count windows, older than the stream's previous record
+     */
     public long lateRecords() {
         return late;
     }
@@ -167,6 +177,8 @@ public final class Windower {
         final String stream;
         final ArrayDeque<SensorRecord> buffer = new ArrayDeque<>();
         long start = Long.MIN_VALUE;
+        /** Timestamp of the last record used (count windows). */
+        long last = Long.MIN_VALUE;
         long next;
 
         Stream(String device, String stream) {

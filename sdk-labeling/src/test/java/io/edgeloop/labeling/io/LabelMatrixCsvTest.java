@@ -48,4 +48,15 @@ class LabelMatrixCsvTest {
         assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(f));
         assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(dir.resolve("missing.csv")));
     }
+
+    @Test
+    @DisplayName("a class count outside [2, 127] is a format error naming the file and the count")
+    void rejectsClassCountOutOfRange() throws IOException {
+        Path f = dir.resolve("m.csv");
+        for (int k : new int[] {200, 1, 0}) {
+            Files.writeString(f, "# edgeloop-label-matrix 1.0 classes=" + k + "\nid,a,gold\n0,1,\n");
+            WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(f));
+            assertTrue(e.getMessage().contains("m.csv") && e.getMessage().contains("classes=" + k), e.getMessage());
+        }
+    }
 }

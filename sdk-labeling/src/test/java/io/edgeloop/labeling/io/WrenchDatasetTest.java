@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeloop.labeling.TestData;
+import io.edgeloop.labeling.model.FitData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,5 +90,69 @@ class WrenchDatasetTest {
         write("test.json", "{\"x9\": {\"label\": \"spam\", \"weak_labels\": [1, 0], \"data\": {}}}");
         e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
         assertTrue(e.getMessage().contains("x9"), e.getMessage());
+    }
+
+    /** Copies a real set into the temporary directory with the gold label of the given valid rows set to null. */
+    private void copyWithUnknownValidLabels(String set, int unknown) throws IOException {
+        Path src = TestData.wrench(set);
+        for (String f : new String[] {"label.json", "train.json", "test.json"}) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode valid = (ObjectNode) json.readTree(src.resolve("valid.json").toFile());
+        java.util.Iterator<JsonNode> rows = valid.elements();
+        for (int i = 0; i < unknown; i++) {
+            ((ObjectNode) rows.next()).putNull("label");
+        }
+        Files.writeString(dir.resolve("valid.json"), json.writeValueAsString(valid));
+    }
+
+    @Test
+    @DisplayName("a null gold label in valid.json drops that row only: wmv works and auto selects on the 119 others")
+    void unknownValidLabelDropsOnlyThatRow() throws IOException {
+        copyWithUnknownValidLabels("youtube", 1);
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertEquals(120, d.valid().orElseThrow().size());
+        assertEquals(119, d.valid().orElseThrow().labelledRows().size());
+        FitData fit = WrenchEvaluation.fitData(d, 0);
+        assertEquals(119, fit.valid().orElseThrow().rows());
+        assertEquals(119, fit.validGold().orElseThrow().length);
+        assertTrue(WrenchEvaluation.evaluate(d, "wmv", 0).accuracy() > 70);
+        assertEquals("119", WrenchEvaluation.fit(d, "auto", 0).settings().get("auto.labelledRows"));
+    }
+
+    @Test
+    @DisplayName("a valid.json whose labels are all null gives no validation: wmv is refused naming valid.json")
+    void validWithoutAnyLabelIsNoValidation() throws IOException {
+        copyWithUnknownValidLabels("youtube", 120);
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertTrue(WrenchEvaluation.fitData(d, 0).valid().isEmpty());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WrenchEvaluation.evaluate(d, "wmv", 0));
+        assertTrue(e.getMessage().contains("valid.json"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a label that is an integer but not an int (4294967297) is rejected, not read as class 1")
+    void labelBeyondIntIsRejected() throws IOException {
+        minimal();
+        write("test.json", "{\"big\": {\"label\": 4294967297, \"weak_labels\": [1, 0], \"data\": {}}}");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("big") && e.getMessage().contains("4294967297"), e.getMessage());
+        write("test.json", "{\"neg\": {\"label\": -4294967295, \"weak_labels\": [1, 0], \"data\": {}}}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("neg"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a duplicate row id is rejected naming the file and the id, instead of dropping the earlier row")
+    void duplicateRowIdIsRejected() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {}},\n"
+                + " \"a7\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}},\n"
+                + " \"a7\": {\"label\": 0, \"weak_labels\": [0, 0], \"data\": {}}}");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("train.json") && e.getMessage().contains("'a7'")
+                && e.getMessage().contains("duplicate"), e.getMessage());
     }
 }

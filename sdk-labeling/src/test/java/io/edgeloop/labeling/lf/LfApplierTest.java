@@ -49,6 +49,87 @@ class LfApplierTest {
         }
     }
 
+    private static Labeller failing(String name, Runnable failure) {
+        return new Labeller() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int numClasses() {
+                return 2;
+            }
+
+            @Override
+            public int label(Window w) {
+                if (w.index() % 2 == 0) {
+                    failure.run();
+                }
+                return 0;
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
+    @DisplayName("an AssertionError, a sneaky checked exception or a LinkageError in one LF is counted as abstain")
+    void errorsBeyondRuntimeExceptionsAreCountedAsAbstain() {
+        List<Window> ws = SampleWindows.good();
+        LfRun run = new LfApplier(List.of(
+                failing("asserting", () -> {
+                    throw new AssertionError("invariant broken");
+                }),
+                failing("sneaky", () -> LfApplierTest.<RuntimeException>sneakyThrow(
+                        new java.io.IOException("disk gone"))),
+                failing("linkage", () -> {
+                    throw new NoClassDefFoundError("com/example/Missing");
+                }))).apply(ws);
+        long even = (ws.size() + 1) / 2;
+        assertEquals(even, run.errors().get("asserting"));
+        assertEquals(even, run.errors().get("sneaky"));
+        assertEquals(even, run.errors().get("linkage"));
+        assertTrue(run.firstErrors().get("sneaky").contains("IOException"), run.firstErrors().get("sneaky"));
+        for (int i = 0; i < ws.size(); i++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(i % 2 == 0 ? -1 : 0, run.matrix().get(i, j), "window " + i + ", LF " + j);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an OutOfMemoryError is not swallowed: the JVM is no longer reliable")
+    void outOfMemoryPropagates() {
+        Labeller oom = failing("oom", () -> {
+            throw new OutOfMemoryError("simulated");
+        });
+        assertThrows(OutOfMemoryError.class, () -> new LfApplier(List.of(oom)).apply(SampleWindows.good()));
+    }
+
+    @Test
+    @DisplayName("one-sided thresholds include the infinities: +inf is above any finite x, -inf below; NaN is UNKNOWN")
+    void oneSidedThresholdsIncludeInfinities() {
+        Window w = SampleWindows.good().get(0);
+        Conditions.Threshold plus = new Conditions.Threshold(x -> Double.POSITIVE_INFINITY, "plus");
+        Conditions.Threshold minus = new Conditions.Threshold(x -> Double.NEGATIVE_INFINITY, "minus");
+        Conditions.Threshold nan = new Conditions.Threshold(x -> Double.NaN, "nan");
+        assertEquals(Condition.TRUE, plus.above(300).test(w));
+        assertEquals(Condition.FALSE, plus.below(300).test(w));
+        assertEquals(Condition.TRUE, minus.below(300).test(w));
+        assertEquals(Condition.FALSE, minus.above(300).test(w));
+        assertEquals(Condition.TRUE, plus.between(0, Double.POSITIVE_INFINITY).test(w));
+        assertEquals(Condition.FALSE, plus.between(0, 1e300).test(w));
+        assertEquals(Condition.UNKNOWN, nan.above(300).test(w));
+        assertEquals(Condition.UNKNOWN, nan.below(300).test(w));
+        // A feature that overflows to infinity (a ratio over a near-zero denominator) still fires the rule.
+        Labeller ratio = Lf.named("r").when(Conditions.ratio("light.mean", "co2.mean").above(1)).otherwise(0).vote(1);
+        assertEquals(1, ratio.label(SampleWindows.window(0, Double.MAX_VALUE, 1e-300, 0, false, null)));
+    }
+
     @Test
     @DisplayName("a vote outside [-1, k) is counted as an error and recorded as abstain")
     void outOfRangeVote() {

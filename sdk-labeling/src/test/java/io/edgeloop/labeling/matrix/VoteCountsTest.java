@@ -3,6 +3,7 @@ package io.edgeloop.labeling.matrix;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.labeling.model.FitData;
 import io.edgeloop.labeling.model.LabelModel;
@@ -56,13 +57,50 @@ class VoteCountsTest {
     }
 
     @Test
-    @DisplayName("packed and unpacked counting agree (many LFs take the byte-array path)")
+    @DisplayName("wide matrices (too many LFs to pack a row in a long) count on the byte-array path, and merge")
     void wideMatricesCount() {
         LabelMatrix wide = synthetic(7, 2000, 40, 4);
         VoteCounts v = VoteCounts.of(wide);
         assertEquals(2000, v.total());
         VoteCounts halves = VoteCounts.of(wide.slice(0, 1000)).merge(VoteCounts.of(wide.slice(1000, 2000)));
         assertEquals(v, halves);
+    }
+
+    @Test
+    @DisplayName("packed and unpacked counting agree on a matrix whose rows fit in a long")
+    void packedAndUnpackedAgree() {
+        LabelMatrix m = synthetic(8, 5000, 20, 3); // 2 bits x 20 LFs: packable
+        VoteCounts packed = VoteCounts.of(m, true, 1);
+        VoteCounts unpacked = VoteCounts.of(m, false, 1);
+        assertEquals(unpacked, packed);
+        assertEquals(5000, packed.total());
+        assertEquals(VoteCounts.of(m), packed);
+    }
+
+    @Test
+    @DisplayName("counting 200,000 rows in parallel slices gives exactly the one-pass and the unpacked counts")
+    void parallelSlicesAgree() {
+        LabelMatrix m = synthetic(9, 200_000, 12, 2);
+        VoteCounts sliced = VoteCounts.of(m, true, 4);
+        assertEquals(VoteCounts.of(m, true, 1), sliced);
+        assertEquals(VoteCounts.of(m, false, 1), sliced);
+        assertEquals(200_000, sliced.total());
+    }
+
+    @Test
+    @DisplayName("rejects merging counts whose columns are other LFs or the same LFs in another order")
+    void rejectsReorderedColumns() {
+        LabelMatrix a = synthetic(1, 100, 2, 2);
+        byte[] v = new byte[200];
+        for (int i = 0; i < 100; i++) {
+            v[2 * i] = (byte) a.get(i, 1);
+            v[2 * i + 1] = (byte) a.get(i, 0);
+        }
+        VoteCounts ab = VoteCounts.of(LabelMatrix.of(100, 2, 2, a.raw(), List.of("light", "co2")));
+        VoteCounts ba = VoteCounts.of(LabelMatrix.of(100, 2, 2, v, List.of("co2", "light")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ab.merge(ba));
+        assertTrue(e.getMessage().contains("[co2, light]") && e.getMessage().contains("same order"), e.getMessage());
+        assertEquals(List.of("light", "co2"), ab.merge(ab).lfNames());
     }
 
     @Test

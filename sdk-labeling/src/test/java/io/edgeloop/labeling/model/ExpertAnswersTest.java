@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.labeling.matrix.LabelMatrix;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,6 +100,52 @@ class ExpertAnswersTest {
         AutoLabelModel auto = (AutoLabelModel) LabelModels.fit("auto", data);
         assertEquals("mv", auto.chosen().name());
         assertTrue(s.score(auto) >= s.score(LabelModels.fit("mv", data)));
+    }
+
+    @Test
+    @DisplayName("when every training row is answered the models fit from the answers alone: ds marginals of 4 rows "
+            + "all answered class 0 are exactly [1, 0]")
+    void everyTrainingRowAnswered() {
+        LabelMatrix train = LabelMatrix.ofRows(2, new int[][] {{0, -1}, {0, 1}, {1, 0}, {-1, -1}});
+        FitData data = FitData.builder().train(train).sequence(train)
+                .answers(train, Map.of(0, 0, 1, 0, 2, 0, 3, 0)).build();
+        assertEquals(0, data.counts().total(), "no unlabelled rows are left");
+        DawidSkene ds = DawidSkene.fit(data);
+        assertArrayEquals(new double[] {1, 0}, ds.classMarginals(), 0.0);
+        assertEquals(1, ds.iterations(), "nothing to iterate without unlabelled rows");
+        for (String model : List.of("mv", "wmv", "ds", "snorkel", "hmm", "auto")) {
+            LabelModel lm = LabelModels.fit(model, data);
+            for (double[] p : lm.predictProba(train)) {
+                assertTrue(Arrays.stream(p).allMatch(Double::isFinite), model + " " + Arrays.toString(p));
+            }
+            assertArrayEquals(new int[] {0, 0, 0, 0},
+                    Predictions.fromProbabilities(LabelModels.labelTrainingRows(lm, train, data)), model);
+        }
+        IllegalArgumentException mc = assertThrows(IllegalArgumentException.class,
+                () -> LabelModels.fit("snorkel-mc", data));
+        assertTrue(mc.getMessage().contains("every training row is answered"), mc.getMessage());
+    }
+
+    @Test
+    @DisplayName("no training rows: ds fits from gold rows alone; with no gold either, FitData is rejected clearly")
+    void noTrainingRows() {
+        LabelMatrix empty = LabelMatrix.of(0, 2, 2, new byte[0], LabelMatrix.defaultNames(2));
+        LabelMatrix gold = LabelMatrix.ofRows(2, new int[][] {{0, 0}, {1, 1}, {1, -1}});
+        DawidSkene ds = DawidSkene.fit(FitData.builder().train(empty).gold(gold, new int[] {0, 1, 1}).build());
+        assertArrayEquals(new double[] {1.0 / 3, 2.0 / 3}, ds.classMarginals(), 1e-15);
+        assertArrayEquals(new int[] {0, 1, 1}, ds.predict(gold));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FitData.of(empty));
+        assertTrue(e.getMessage().contains("at least one training row or expert answer"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("an empty answers map adds no answers")
+    void emptyAnswersAreNone() {
+        GeneratedSets.Set s = GeneratedSets.generate(1);
+        FitData data = FitData.builder().train(s.train()).answers(s.train(), Map.of()).build();
+        assertTrue(data.goldRows().isEmpty());
+        assertTrue(data.answeredRows().isEmpty());
+        assertEquals(s.train().rows(), data.counts().total());
     }
 
     @Test

@@ -118,6 +118,25 @@ class WindowerTest {
     }
 
     @Test
+    @DisplayName("count windows count out-of-order records as late and leave them out, as time windows do")
+    void lateRecordsInCountWindows() {
+        Windower w = new Windower(WindowSpec.bySamples(3).build());
+        List<SensorRecord> rs = new ArrayList<>();
+        for (long t : new long[] {1000, 3000, 2000, 500, 4000, 5000}) {
+            rs.add(rec("d1", t, t));
+        }
+        List<Window> ws = feed(w, rs);
+        assertEquals(2, w.lateRecords(), "2000 and 500 arrive after 3000");
+        assertEquals(1, ws.size());
+        assertEquals(1000.0, ws.get(0).values("co2")[0]);
+        assertEquals(3000.0, ws.get(0).values("co2")[1]);
+        assertEquals(4000.0, ws.get(0).values("co2")[2]);
+        List<Window> rest = w.flush();
+        assertEquals(1, rest.size());
+        assertEquals(5000.0, rest.get(0).values("co2")[0]);
+    }
+
+    @Test
     @DisplayName("spectral band energies split a sine's energy into the right band")
     void spectralBands() {
         List<SensorRecord> rs = new ArrayList<>();
