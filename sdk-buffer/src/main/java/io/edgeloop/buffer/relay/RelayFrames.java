@@ -127,11 +127,13 @@ public final class RelayFrames {
      * Checks a peer's HELLO.
      *
      * @param frame the frame received first
+     * @throws RelayRefusedException  when the peer answered with an ERROR (it refused the connection); the
+     *                                exception carries the ERROR's retryable flag and wait
      * @throws RelayProtocolException when it is not a HELLO or names another major version
      */
     public static void checkHello(Frame frame) throws RelayProtocolException {
         if (frame.type() == ERROR) {
-            throw new RelayProtocolException("Relay peer refused the connection: " + error(frame).message());
+            throw new RelayRefusedException(error(frame));
         }
         ByteBuffer b = ByteBuffer.wrap(frame.body());
         if (frame.type() != HELLO || b.remaining() < 6 || b.getInt() != MAGIC) {

@@ -23,9 +23,12 @@ import java.util.Optional;
 
 /**
  * POSTs each encoded batch ({@code Content-Type: application/vnd.edgeloop.batch}) and treats a 2xx answer as
- * the acknowledgement. 429 and 503 are retryable with the {@code Retry-After} the server gave (delta seconds or
- * an HTTP date); 408 and other 5xx are retryable; other 4xx (a batch the server will never take) are not;
- * connection failures and timeouts are retryable.
+ * the acknowledgement. Only 400, 413 and 422 refuse the content (a batch the server will never take) and are not
+ * retryable: a forwarder splits such a batch down to the single record and skips only that one. Every other
+ * answer says the endpoint cannot take anything now (401/403 credentials, 404/405 a wrong URL, 3xx, 5xx, ...):
+ * it is retryable, so the cursor stays put until the endpoint is fixed, and nothing is skipped. 429 and 503
+ * carry the {@code Retry-After} the server gave (delta seconds or an HTTP date). Connection failures and
+ * timeouts are retryable.
  *
  * <p>Thread-safe: the JDK client is thread-safe and the transport keeps no per-send state, so sends may run
  * concurrently; {@link #close()} may be called from any thread.
@@ -97,12 +100,24 @@ final class HttpTransport implements Transport {
         }
         String detail = abbreviate(new String(response.body(), StandardCharsets.UTF_8));
         String message = "Receiver " + uri + " answered " + status + (detail.isEmpty() ? "" : ": " + detail);
-        if (status == 429 || status == 503) {
-            Duration wait = retryAfter(response.headers().firstValue("Retry-After"), clock).orElse(null);
-            throw new TransportException(message, true, wait, null);
+        if (refusesContent(status)) {
+            throw new TransportException(message, false);
         }
-        boolean retryable = status == 408 || status >= 500;
-        throw new TransportException(message, retryable);
+        Duration wait = status == 429 || status == 503
+                ? retryAfter(response.headers().firstValue("Retry-After"), clock).orElse(null) : null;
+        throw new TransportException(message + (status == 401 || status == 403 || status == 404 || status == 405
+                ? " (the endpoint refuses every batch: check the uri and credentials; the records are kept)" : ""),
+                true, wait, null);
+    }
+
+    /**
+     * Says whether a status refuses the request's content rather than the endpoint being unavailable.
+     *
+     * @param status the HTTP status, not 2xx
+     * @return true for 400, 413 and 422 only
+     */
+    static boolean refusesContent(int status) {
+        return status == 400 || status == 413 || status == 422;
     }
 
     /**

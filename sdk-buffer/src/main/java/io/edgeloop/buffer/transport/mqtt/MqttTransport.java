@@ -132,9 +132,11 @@ final class MqttTransport implements Transport {
             int code = ack.body()[1] & 0xFF;
             if (code != 0) {
                 closeQuietly(s);
-                // Protocol, identity and authorisation refusals will not fix themselves; "server unavailable" may.
+                // A refused connection refuses no record: bad credentials, an unauthorised client or an
+                // unavailable server are fixed at the broker, and the records must wait for that, not be skipped.
                 throw new TransportException("MQTT broker " + settings.serverUri() + " refused the connection: "
-                        + MqttPackets.connackReason(code), code == 3);
+                        + MqttPackets.connackReason(code) + (code == 3 ? "" : " (check the broker settings and "
+                        + "credentials; the records are kept and sent once it accepts)"), true);
             }
             socket = s;
             in = i;

@@ -5,6 +5,7 @@ import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.buffer.relay.RelayFrames;
 import io.edgeloop.buffer.relay.RelayProtocolException;
+import io.edgeloop.buffer.relay.RelayRefusedException;
 import io.edgeloop.buffer.wire.BatchCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -22,7 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Sends each batch as one BATCH frame to a {@code RelayServer} and returns when the gateway's ACK for it arrives,
  * which the gateway sends only once the envelopes are durable in its own buffer. Connects lazily; any failure
  * (refused connection, no ACK within {@code ack-timeout}, a dropped link) discards the connection and is a
- * retryable {@link TransportException}; an ERROR from the gateway carries its retryable flag and wait.
+ * retryable {@link TransportException}. So is every refusal of the connection rather than of the batch: an ERROR
+ * in place of the gateway's HELLO (its connection limit, another protocol version) or an ERROR for the connection
+ * (batch id 0), because no record is at fault and skipping records would lose them; the ERROR's wait is passed
+ * on. Only an ERROR naming the batch carries its own retryable flag: a non-retryable one (the gateway could not
+ * decode the batch) is the one refusal a forwarder may narrow down to a single record and skip.
  *
  * <p>Thread-safe: sends are serialised on an internal lock; {@link #close()} may be called from any thread and
  * makes a blocked send fail.
@@ -76,12 +81,15 @@ final class RelayTransport implements Transport {
                 }
                 if (reply.type() == RelayFrames.ERROR) {
                     RelayFrames.Error e = RelayFrames.error(reply);
-                    if (e.batchId() != id) {
+                    boolean forThisBatch = e.batchId() == id;
+                    if (!forThisBatch) {
                         drop();
                     }
-                    throw new TransportException("Gateway " + this + " refused " + batch + ": " + e.message(),
-                            e.retryable(), e.retryAfterMillis() > 0 ? Duration.ofMillis(e.retryAfterMillis()) : null,
-                            null);
+                    // a refusal of the connection (batch id 0) says nothing about the records: retry them
+                    throw new TransportException("Gateway " + this + " refused "
+                            + (forThisBatch ? batch.toString() : "the connection while sending " + batch) + ": "
+                            + e.message(), e.retryable() || !forThisBatch,
+                            e.retryAfterMillis() > 0 ? Duration.ofMillis(e.retryAfterMillis()) : null, null);
                 }
                 throw new RelayProtocolException("unexpected relay frame type " + reply.type() + " for batch " + id);
             } catch (TransportException e) {
@@ -115,9 +123,16 @@ final class RelayTransport implements Transport {
             socket = s;
             in = i;
             out = o;
+        } catch (RelayRefusedException e) {
+            closeQuietly(s);
+            // The gateway refused the connection (busy, or it speaks another version): the endpoint is
+            // unavailable, no record is at fault, so the cursor must stay put and the batch be sent again later.
+            throw new TransportException("Relay gateway " + this + " refused the connection: " + e.getMessage(),
+                    true, e.retryAfter().orElse(null), e);
         } catch (RelayProtocolException e) {
             closeQuietly(s);
-            throw new TransportException("Relay handshake with " + this + " failed: " + e.getMessage(), false, e);
+            throw new TransportException("Relay handshake with " + this + " failed (is this an Edgeloop relay "
+                    + "gateway?): " + e.getMessage(), true, null, e);
         } catch (IOException e) {
             closeQuietly(s);
             throw new TransportException("Cannot connect to relay gateway " + this + ": " + e, true, e);

@@ -92,15 +92,21 @@ class HttpTransportTest {
     }
 
     @Test
-    @DisplayName("treats 400 as not retryable and 500 as retryable")
+    @DisplayName("treats only 400, 413 and 422 as refusing the batch; endpoint refusals (401, 403, 404, 405, 5xx) "
+            + "are retryable")
     void classifiesStatuses() throws Exception {
         try (Transport t = transport()) {
-            server.failNext(1, 400, null);
-            TransportException e400 = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
-            assertFalse(e400.isRetryable());
-            assertTrue(e400.getMessage().contains("400"), e400.getMessage());
-            server.failNext(1, 500, null);
-            assertTrue(assertThrows(TransportException.class, () -> t.send(batch(1, 1))).isRetryable());
+            for (int status : new int[] {400, 413, 422}) {
+                server.failNext(1, status, null);
+                TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+                assertFalse(e.isRetryable(), e.getMessage());
+                assertTrue(e.getMessage().contains(Integer.toString(status)), e.getMessage());
+            }
+            for (int status : new int[] {401, 403, 404, 405, 408, 409, 415, 500, 502}) {
+                server.failNext(1, status, null);
+                TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+                assertTrue(e.isRetryable(), e.getMessage());
+            }
         }
         assertEquals(0, server.distinct());
     }

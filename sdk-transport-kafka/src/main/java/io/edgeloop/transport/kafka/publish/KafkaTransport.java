@@ -42,9 +42,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>{@link #send(Batch)} hands every envelope to the producer, then waits until the broker acknowledged each
  * one (all in-sync replicas have it). Broker restarts and leader changes inside the send timeout are ridden out
  * by the producer's own in-order retries, which the broker deduplicates by producer id and sequence. Anything
- * else is a {@link TransportException}: retryable for network trouble and timeouts, not retryable for records
- * that can never be accepted (too large, invalid topic, denied by ACLs). A retried batch may reach Kafka twice;
- * consumers drop the copy by idempotency key.
+ * else is a {@link TransportException}: retryable for network trouble, timeouts and refusals of the endpoint
+ * (invalid topic, failed authentication, denied by ACLs: no record is at fault, so the records wait in their
+ * buffers until the cluster is fixed, and the producer is recreated after an authentication or authorization
+ * error), not retryable only for records that can never be accepted (too large). A retried batch may reach Kafka
+ * twice; consumers drop the copy by idempotency key.
  *
  * <p>Configuration: {@code uri} ({@code kafka://host:port[,host:port]/topic}, required); {@code timeout} (how
  * long one send may take, default 30s); {@code linger} (default 5ms); {@code batch-size} (default 256KiB);
@@ -250,12 +252,53 @@ public final class KafkaTransport implements Transport {
     }
 
     private TransportException failure(Batch batch, Throwable cause) {
-        boolean permanent = cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
-                || cause instanceof InvalidTopicException || cause instanceof AuthorizationException
-                || cause instanceof AuthenticationException;
-        String fix = permanent ? " (resending cannot help: check the record size limits, topic name and ACLs)" : "";
+        boolean permanent = refusesRecords(cause);
+        String fix = permanent ? " (resending cannot help: check the record size limits)"
+                : endpointRefused(cause) ? " (the cluster refuses every record: check the topic name, credentials "
+                + "and ACLs; the records are kept and sent once it accepts)" : "";
+        if (cause instanceof AuthorizationException || cause instanceof AuthenticationException) {
+            // an idempotent producer may be left in a fatal state by these; start afresh once the cluster is fixed
+            discardProducer();
+        }
         return new TransportException("Kafka " + endpoint + " did not acknowledge " + batch + ": " + cause.getMessage()
                 + fix, !permanent, cause);
+    }
+
+    /**
+     * Says whether Kafka refused the records themselves, so that sending them again can never succeed. Only size
+     * limits do; a refusal of the endpoint (an invalid topic, failed authentication, a missing ACL) refuses every
+     * record alike and is retryable, because skipping records until it is fixed would lose them.
+     *
+     * @param cause the producer's error
+     * @return true for {@link RecordTooLargeException} and {@link RecordBatchTooLargeException}
+     */
+    static boolean refusesRecords(Throwable cause) {
+        return cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException;
+    }
+
+    private static boolean endpointRefused(Throwable cause) {
+        return cause instanceof InvalidTopicException || cause instanceof AuthorizationException
+                || cause instanceof AuthenticationException;
+    }
+
+    /** Drops the current producer (closed on a thread of its own, never the producer's I/O thread). */
+    private void discardProducer() {
+        KafkaProducer<byte[], byte[]> p;
+        synchronized (lock) {
+            p = producer;
+            producer = null;
+        }
+        if (p != null) {
+            Thread t = new Thread(() -> {
+                try {
+                    p.close(Duration.ZERO);
+                } catch (KafkaException e) {
+                    // the producer is abandoned either way; its unacknowledged records stay in their buffers
+                }
+            }, "edgeloop-kafka-discard");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     @Override

@@ -1,0 +1,143 @@
+package io.edgeloop.buffer.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.Payloads;
+import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.buffer.relay.BufferRelaySink;
+import io.edgeloop.buffer.relay.RelayFrames;
+import io.edgeloop.buffer.relay.RelayServer;
+import io.edgeloop.buffer.wire.BatchCodec;
+import io.edgeloop.buffer.wire.Compression;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An endpoint that refuses the connection or every request (gateway busy, wrong URL, bad credentials) refuses no
+ * record: the forwarder must back off with its cursor where it is, and deliver everything once the endpoint is
+ * fixed. Real servers: a RelayServer, the IngestServer and the JDK HTTP server.
+ */
+class EndpointRefusalTest {
+    private static final int RECORDS = 20;
+
+    @TempDir
+    Path dir;
+
+    private DurableBuffer device(String name) throws IOException {
+        DurableBuffer b = DurableBuffer.builder().directory(dir.resolve(name)).deviceId(name)
+                .durability(Durability.always()).open();
+        for (int i = 1; i <= RECORDS; i++) {
+            b.append("s", Payloads.of(i, 50));
+        }
+        return b;
+    }
+
+    private static Forwarder forwarder(DurableBuffer b, String transport, String uri) throws IOException {
+        TransportProvider p = ProviderLoader.of(TransportProvider.class).select(transport);
+        return Forwarder.builder().source(b, "up").transport(p, ComponentConfig.builder().put("uri", uri).build())
+                .batching(8, 1 << 20, Duration.ZERO).backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7)
+                .maxRetryAfter(Duration.ofMillis(50)).build();
+    }
+
+    private static void assertNothingSkipped(DurableBuffer b, Forwarder f) throws IOException {
+        assertEquals(0, f.stats().recordsRejected(), f.stats().toString());
+        assertEquals(0, f.stats().recordsAcknowledged(), f.stats().toString());
+        assertTrue(f.stats().failedAttempts() > 1, "kept retrying: " + f.stats());
+        assertEquals(b.reader().position(), b.cursor("up").committedPosition(), "the cursor did not move");
+    }
+
+    @Test
+    @DisplayName("keeps every record while the relay gateway refuses the connection as busy, and sends them later")
+    void relayGatewayBusyKeepsRecords() throws Exception {
+        try (DurableBuffer gw = DurableBuffer.builder().directory(dir.resolve("gw")).deviceId("gw").open();
+                RelayServer srv = RelayServer.builder().host("127.0.0.1").port(0).sink(new BufferRelaySink(gw))
+                        .maxConnections(1).start();
+                DurableBuffer b = device("dev1")) {
+            // another device holds the only connection slot: the gateway answers "too many relay connections"
+            Socket other = new Socket(InetAddress.getLoopbackAddress(), srv.port());
+            RelayFrames.write(other.getOutputStream(), RelayFrames.hello());
+            RelayFrames.checkHello(RelayFrames.read(new DataInputStream(new BufferedInputStream(
+                    other.getInputStream())), 1 << 16));
+            try (Forwarder f = forwarder(b, "relay", "relay://127.0.0.1:" + srv.port())) {
+                assertFalse(f.drainAvailable(Duration.ofMillis(1500)));
+                assertNothingSkipped(b, f);
+                assertTrue(f.stats().lastError().orElse("").contains("too many relay connections"),
+                        f.stats().toString());
+                assertEquals(0, srv.envelopesStored());
+                other.close();
+                assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+                assertEquals(RECORDS, f.stats().recordsAcknowledged());
+                assertEquals(0, f.stats().recordsRejected());
+            }
+            assertEquals(RECORDS, srv.envelopesStored());
+        }
+    }
+
+    @Test
+    @DisplayName("keeps every record while the HTTP receiver answers 404 for a wrong path")
+    void httpNotFoundKeepsRecords() throws Exception {
+        try (IngestServer server = IngestServer.builder().start(); DurableBuffer b = device("dev2")) {
+            String wrong = server.uri().resolve("/wrongpath").toString();
+            try (Forwarder f = forwarder(b, "http", wrong)) {
+                assertFalse(f.drainAvailable(Duration.ofMillis(1500)));
+                assertNothingSkipped(b, f);
+                assertTrue(f.stats().lastError().orElse("").contains("404"), f.stats().toString());
+            }
+            try (Forwarder f = forwarder(b, "http", server.uri().toString())) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+            }
+            assertEquals(RECORDS, server.distinct());
+        }
+    }
+
+    @Test
+    @DisplayName("keeps every record while the HTTP receiver answers 401 and 403, and sends them once it accepts")
+    void httpUnauthorizedKeepsRecords() throws Exception {
+        AtomicBoolean authorized = new AtomicBoolean();
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger refusals = new AtomicInteger();
+        HttpServer raw = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        raw.createContext("/in", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (authorized.get()) {
+                accepted.addAndGet(BatchCodec.of(Compression.NONE).decode(body).size());
+                ex.sendResponseHeaders(204, -1);
+            } else {
+                ex.sendResponseHeaders(refusals.getAndIncrement() % 2 == 0 ? 401 : 403, -1);
+            }
+            ex.close();
+        });
+        raw.start();
+        try (DurableBuffer b = device("dev3");
+                Forwarder f = forwarder(b, "http", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in")) {
+            assertFalse(f.drainAvailable(Duration.ofMillis(1500)));
+            assertNothingSkipped(b, f);
+            assertTrue(refusals.get() >= 2, "both 401 and 403 seen: " + refusals);
+            authorized.set(true);
+            assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+            assertEquals(RECORDS, accepted.get());
+            assertEquals(0, f.stats().recordsRejected());
+        } finally {
+            raw.stop(0);
+        }
+    }
+}
