@@ -14,6 +14,7 @@ import io.edgeloop.buffer.log.LossReport;
 import io.edgeloop.buffer.log.Segment;
 import io.edgeloop.buffer.log.SegmentIndex;
 import io.edgeloop.buffer.log.SegmentSummary;
+import io.edgeloop.buffer.log.SequenceMarks;
 import io.edgeloop.buffer.log.StreamStats;
 import io.edgeloop.buffer.metrics.BufferMetrics;
 import io.edgeloop.buffer.policy.CursorSync;
@@ -116,6 +117,8 @@ public final class DurableBuffer implements AutoCloseable {
     private final Map<String, byte[]> streamNames = new HashMap<>();
     private final Map<String, CursorImpl> cursors = new LinkedHashMap<>();
     private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
+    /** What the {@code sequences} file holds: sequences of deleted records and cursors, never to be reissued. */
+    private SequenceMarks marks = new SequenceMarks(Map.of());
     private final CRC32C writeCrc = new CRC32C();
     /** Allocated by the first append (a buffer opened only to be drained never needs it). */
     private ByteBuffer writeBuf = ByteBuffer.allocateDirect(0);
@@ -178,6 +181,7 @@ public final class DurableBuffer implements AutoCloseable {
         this.deviceId = b.deviceId != null ? b.deviceId
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
         loadCursors();
+        loadMarks();
         recover(bases);
         if (!readOnly && cursorSync == CursorSync.DEFERRED && active != null) {
             // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
@@ -306,6 +310,53 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
+    private void loadMarks() throws IOException {
+        Optional<SequenceMarks> m = SequenceMarks.read(dir);
+        if (m.isPresent()) {
+            marks = m.get();
+        } else {
+            losses.record(new Loss(SequenceMarks.FILE, 0, Files.size(dir.resolve(SequenceMarks.FILE)),
+                    Loss.Kind.SEQUENCES, ""));
+            LOG.warn("Buffer {}: {} is damaged; sequences of deleted records may be issued again", dir,
+                    SequenceMarks.FILE);
+        }
+    }
+
+    /**
+     * Raises the persisted high-water marks before the records or cursor they cover are deleted. Caller holds the
+     * lock. On a full disk, releases the ballast and tries once more.
+     */
+    private void persistMarks(Map<String, Long> covering) throws IOException {
+        SequenceMarks raised = marks.raisedBy(covering);
+        if (raised == marks) {
+            return;
+        }
+        try {
+            raised.write(dir);
+        } catch (IOException e) {
+            if (!DiskFullException.isDiskFull(e)) {
+                throw e;
+            }
+            Files.deleteIfExists(dir.resolve(RESERVE));
+            try {
+                raised.write(dir);
+            } catch (IOException again) {
+                throw diskFullOr(again, "writing " + SequenceMarks.FILE);
+            }
+        }
+        marks = raised;
+    }
+
+    private static Map<String, Long> lastSequences(List<Segment> segs) {
+        Map<String, Long> m = new HashMap<>();
+        for (Segment seg : segs) {
+            for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+                m.merge(e.getKey(), e.getValue().lastSeq(), Math::max);
+            }
+        }
+        return m;
+    }
+
     private void recover(List<Long> bases) throws IOException {
         Map<Long, SegmentIndex.Entry> index = SegmentIndex.read(dir);
         indexEntries = index.size();
@@ -358,6 +409,10 @@ public final class DurableBuffer implements AutoCloseable {
             compactIndex();
         }
         long maxCursor = 0;
+        for (Map.Entry<String, Long> e : marks.sequences().entrySet()) {
+            long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+            s[0] = Math.max(s[0], e.getValue());
+        }
         for (CursorImpl c : cursors.values()) {
             maxCursor = Math.max(maxCursor, c.committed);
             for (Map.Entry<String, Long> e : c.acked.entrySet()) {
@@ -627,10 +682,12 @@ public final class DurableBuffer implements AutoCloseable {
 
     private void syncCursorsLocked() throws IOException {
         for (CursorImpl c : cursors.values()) {
-            CursorFile state = c.unsynced.get();
-            if (state != null) {
-                writeCursorFile(state);
-                c.unsynced.compareAndSet(state, null);
+            synchronized (c.fileLock) {
+                CursorFile state = c.unsynced.get();
+                if (state != null) {
+                    writeCursorFile(state);
+                    c.unsynced.compareAndSet(state, null);
+                }
             }
         }
     }
@@ -1236,9 +1293,10 @@ public final class DurableBuffer implements AutoCloseable {
         if (!victims.isEmpty()) {
             try {
                 syncCursorsLocked();
+                persistMarks(lastSequences(victims));
             } catch (IOException e) {
-                LOG.warn("Buffer {}: not reclaiming {} segments, because the cursors could not be synced first", dir,
-                        victims.size(), e);
+                LOG.warn("Buffer {}: not reclaiming {} segments, because the cursors and sequence marks could not be "
+                        + "synced first", dir, victims.size(), e);
                 return 0;
             }
         }
@@ -1267,6 +1325,7 @@ public final class DurableBuffer implements AutoCloseable {
 
     private void evict(Segment s) throws IOException {
         syncCursorsLocked();
+        persistMarks(lastSequences(List.of(s)));
         long min = minCommitted();
         if (min < s.endPosition()) {
             droppedByPolicy += s.summary().records();
@@ -1500,7 +1559,16 @@ public final class DurableBuffer implements AutoCloseable {
         lock.lock();
         try {
             ensureWritable();
-            if (cursors.remove(name) != null) {
+            CursorImpl gone = cursors.get(name);
+            if (gone != null) {
+                // its acknowledged sequences may be the only record of sequences a power loss took from the log
+                Map<String, Long> ackedByIt = new HashMap<>(gone.acked);
+                CursorFile pendingState = gone.unsynced.get();
+                if (pendingState != null) {
+                    pendingState.acked().forEach((st, q) -> ackedByIt.merge(st, q, Math::max));
+                }
+                persistMarks(ackedByIt);
+                cursors.remove(name);
                 // slots first: slots left without their cursor file are never read, the reverse could be
                 for (int slot = 0; slot < 2; slot++) {
                     Files.deleteIfExists(CursorFile.pendingFile(dir.resolve(CURSORS), name, slot));
@@ -1552,8 +1620,13 @@ public final class DurableBuffer implements AutoCloseable {
         private final Map<String, Long> acked;
         private volatile long committed;
         private BufferReader reader;
-        private final Map<String, Long> readSeq = new HashMap<>();
-        private final TreeMap<Long, Map<String, Long>> seqAt = new TreeMap<>();
+        /** The polls since the last commit or rewind, by the position after their last record. */
+        private final TreeMap<Long, PolledSequences> polled = new TreeMap<>();
+        /**
+         * Guards writing this cursor's files: a commit (under {@link #cursorLock}) and a sync of deferred commits
+         * (under the buffer's lock) both replace {@code <name>.cursor} through the same temporary file.
+         */
+        private final Object fileLock = new Object();
         /** The pending slot the next deferred commit overwrites (the other holds the previous one). */
         private int nextSlot;
         /** The latest deferred commit not yet in the synced cursor file, or null. */
@@ -1562,7 +1635,8 @@ public final class DurableBuffer implements AutoCloseable {
         CursorImpl(String name, long committed, Map<String, Long> acked) {
             this.name = name;
             this.committed = committed;
-            this.acked = acked;
+            // concurrent: deleteCursor reads it under the buffer's lock, which must not wait for the cursor's lock
+            this.acked = new java.util.concurrent.ConcurrentHashMap<>(acked);
             this.reader = new BufferReader(DurableBuffer.this, committed);
         }
 
@@ -1576,10 +1650,7 @@ public final class DurableBuffer implements AutoCloseable {
             synchronized (cursorLock) {
                 List<BufferedRecord> recs = reader.next(maxRecords, maxBytes);
                 if (!recs.isEmpty()) {
-                    for (BufferedRecord r : recs) {
-                        readSeq.merge(r.stream(), r.sequence(), Math::max);
-                    }
-                    seqAt.put(recs.get(recs.size() - 1).nextPosition(), new HashMap<>(readSeq));
+                    polled.put(recs.get(recs.size() - 1).nextPosition(), new PolledSequences(recs));
                 }
                 return recs;
             }
@@ -1605,10 +1676,15 @@ public final class DurableBuffer implements AutoCloseable {
                     throw new IllegalArgumentException("Cursor '" + name + "' cannot commit " + position
                             + ": it has only read up to " + reader.position());
                 }
-                Map.Entry<Long, Map<String, Long>> at = seqAt.floorEntry(position);
+                // every record polled before the position is acknowledged, including part of a poll: each stream's
+                // highest such sequence goes into the cursor file before any segment below the position is deleted
                 Map<String, Long> newAcked = new HashMap<>(acked);
-                if (at != null) {
-                    at.getValue().forEach((s, q) -> newAcked.merge(s, q, Math::max));
+                for (PolledSequences ps : polled.headMap(position, true).values()) {
+                    ps.foldAll(newAcked);
+                }
+                Map.Entry<Long, PolledSequences> partial = polled.higherEntry(position);
+                if (partial != null) {
+                    partial.getValue().foldUpTo(position, newAcked);
                 }
                 boolean logSynced;
                 lock.lock();
@@ -1622,18 +1698,20 @@ public final class DurableBuffer implements AutoCloseable {
                 // Deferring is safe only for records whose frames are synced: under durability none a receiver can
                 // acknowledge records a power loss then takes from the log, and only a synced cursor file keeps
                 // their sequences from being handed out again.
-                if (cursorSync == CursorSync.DEFERRED && logSynced) {
-                    writePendingCursorFile(state, nextSlot);
-                    nextSlot ^= 1;
-                    // set before committed moves, so a reclaim that sees the new position syncs this state first
-                    unsynced.set(state);
-                } else {
-                    writeCursorFile(state);
-                    unsynced.set(null);
+                synchronized (fileLock) {
+                    if (cursorSync == CursorSync.DEFERRED && logSynced) {
+                        writePendingCursorFile(state, nextSlot);
+                        nextSlot ^= 1;
+                        // set before committed moves, so a reclaim that sees the new position syncs this state first
+                        unsynced.set(state);
+                    } else {
+                        writeCursorFile(state);
+                        unsynced.set(null);
+                    }
                 }
                 acked.putAll(newAcked);
                 committed = position;
-                seqAt.headMap(position, true).clear();
+                polled.headMap(position, true).clear();
             }
             committed(this);
         }
@@ -1642,9 +1720,7 @@ public final class DurableBuffer implements AutoCloseable {
         public void rewind() {
             synchronized (cursorLock) {
                 reader.seek(committed);
-                seqAt.clear();
-                readSeq.clear();
-                readSeq.putAll(acked);
+                polled.clear();
             }
         }
 
@@ -1836,6 +1912,38 @@ public final class DurableBuffer implements AutoCloseable {
     @Override
     public String toString() {
         return "DurableBuffer[" + dir + ", " + durability + ", epoch " + epoch + "]";
+    }
+
+    /** The positions and sequences of one poll's records, so a commit inside the poll knows what it acknowledges. */
+    private static final class PolledSequences {
+        final long[] next;
+        final String[] stream;
+        final long[] seq;
+        final Map<String, Long> max = new HashMap<>();
+
+        PolledSequences(List<BufferedRecord> recs) {
+            int n = recs.size();
+            next = new long[n];
+            stream = new String[n];
+            seq = new long[n];
+            for (int i = 0; i < n; i++) {
+                BufferedRecord r = recs.get(i);
+                next[i] = r.nextPosition();
+                stream[i] = r.stream();
+                seq[i] = r.sequence();
+                max.merge(stream[i], seq[i], Math::max);
+            }
+        }
+
+        void foldAll(Map<String, Long> into) {
+            max.forEach((st, q) -> into.merge(st, q, Math::max));
+        }
+
+        void foldUpTo(long position, Map<String, Long> into) {
+            for (int i = 0; i < next.length && next[i] <= position; i++) {
+                into.merge(stream[i], seq[i], Math::max);
+            }
+        }
     }
 
     private static final class PendingAppend {

@@ -27,7 +27,12 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
         /** A cursor file that could not be read; the cursor restarted at the oldest record (duplicates, no loss). */
         CURSOR_RESET,
         /** The identity file was missing or damaged; the epoch was recovered from the segments or renewed. */
-        IDENTITY
+        IDENTITY,
+        /**
+         * The sequences file was damaged: sequences of deleted records that no live segment or cursor remembers
+         * may be issued again (a receiver deduplicating by idempotency key would then drop those new records).
+         */
+        SEQUENCES
     }
 
     /**
