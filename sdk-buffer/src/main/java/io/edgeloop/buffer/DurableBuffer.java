@@ -87,6 +87,8 @@ public final class DurableBuffer implements AutoCloseable {
     private static final String CURSORS = "cursors";
     private static final String QUARANTINE = "quarantine";
     private static final long MAX_QUARANTINE_COPY = 1 << 20;
+    /** Quarantine total without a disk budget; with one, a sixteenth of the budget. */
+    private static final long DEFAULT_QUARANTINE_CAP = 64L << 20;
     /** Ballast kept on disk so that cursors can still commit (and so free space) when the disk is full. */
     private static final String RESERVE = "reserve.bin";
     private static final int RESERVE_BYTES = 64 * 1024;
@@ -105,6 +107,12 @@ public final class DurableBuffer implements AutoCloseable {
     private final boolean readOnly;
     private final DurabilityListener listener;
     private final LossLog losses = new LossLog();
+    /** Guards the quarantine directory's files and their total (read by readers outside the buffer's lock). */
+    private final Object quarantineLock = new Object();
+    /** Quarantined copies, oldest first, with their sizes. */
+    private final LinkedHashMap<Path, Long> quarantined = new LinkedHashMap<>();
+    private final long quarantineCap;
+    private volatile long quarantineTotal;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition durableAdvanced = lock.newCondition();
@@ -151,6 +159,7 @@ public final class DurableBuffer implements AutoCloseable {
         this.opener = b.opener;
         this.readOnly = b.readOnly;
         this.listener = b.listener;
+        this.quarantineCap = budgetBytes == Long.MAX_VALUE ? DEFAULT_QUARANTINE_CAP : budgetBytes / 16;
         if (readOnly) {
             if (!Files.isDirectory(dir)) {
                 throw new NoSuchFileException(dir.toString(), null, "not a buffer directory");
@@ -182,6 +191,9 @@ public final class DurableBuffer implements AutoCloseable {
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
         loadCursors();
         loadMarks();
+        if (!readOnly) {
+            loadQuarantine();
+        }
         recover(bases);
         if (!readOnly && cursorSync == CursorSync.DEFERRED && active != null) {
             // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
@@ -421,9 +433,14 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
-        if (lastEntry != null && !lastEntry.getValue().sealed() && !readOnly
-                && lastEntry.getValue().endPosition() >= maxCursor) {
-            active = lastEntry.getValue();
+        if (lastEntry != null && !lastEntry.getValue().sealed() && !readOnly) {
+            if (lastEntry.getValue().endPosition() >= maxCursor) {
+                active = lastEntry.getValue();
+            } else {
+                // A cursor is ahead of the recovered tail (durability none, then a power loss): nothing more is
+                // appended here, so close it and let it be reclaimed like a sealed segment once every cursor passed.
+                lastEntry.getValue().sealWithoutFooter();
+            }
         }
         if (maxCursor > minNextBase) {
             // a cursor acknowledged records a crash then lost (policy none): never hand out their positions again
@@ -573,7 +590,81 @@ public final class DurableBuffer implements AutoCloseable {
         return new Segment(base, path, ch, summary, len, goodEnd, true);
     }
 
-    /** Records a loss and, when the bytes are not all zero, keeps a copy in quarantine/. */
+    /** Lists the quarantined copies left by earlier opens, oldest first, and trims them to the cap. */
+    private void loadQuarantine() throws IOException {
+        Path qdir = dir.resolve(QUARANTINE);
+        if (!Files.isDirectory(qdir)) {
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        Map<Path, Long> modified = new HashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(qdir)) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p)) {
+                    files.add(p);
+                    modified.put(p, Files.getLastModifiedTime(p).toMillis());
+                }
+            }
+        }
+        files.sort((x, y) -> Long.compare(modified.get(x), modified.get(y)));
+        synchronized (quarantineLock) {
+            long total = 0;
+            for (Path p : files) {
+                long size = Files.size(p);
+                quarantined.put(p, size);
+                total += size;
+            }
+            quarantineTotal = total;
+            trimQuarantine(0);
+        }
+    }
+
+    /** Deletes the oldest quarantined copies until {@code incoming} more bytes fit the cap. Holds quarantineLock. */
+    private void trimQuarantine(long incoming) {
+        var it = quarantined.entrySet().iterator();
+        while (quarantineTotal + incoming > quarantineCap && it.hasNext()) {
+            Map.Entry<Path, Long> oldest = it.next();
+            try {
+                Files.deleteIfExists(oldest.getKey());
+            } catch (IOException e) {
+                LOG.warn("Could not delete quarantined copy {}", oldest.getKey(), e);
+                continue;
+            }
+            it.remove();
+            quarantineTotal -= oldest.getValue();
+        }
+    }
+
+    /** Deletes the quarantined copies taken from a segment that is being deleted. */
+    private void deleteQuarantineOf(Segment seg) {
+        String prefix = seg.path().getFileName() + "@";
+        synchronized (quarantineLock) {
+            var it = quarantined.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Path, Long> e = it.next();
+                if (e.getKey().getFileName().toString().startsWith(prefix)) {
+                    try {
+                        Files.deleteIfExists(e.getKey());
+                    } catch (IOException x) {
+                        LOG.warn("Could not delete quarantined copy {}", e.getKey(), x);
+                        continue;
+                    }
+                    it.remove();
+                    quarantineTotal -= e.getValue();
+                }
+            }
+        }
+    }
+
+    private long quarantineBytes() {
+        return quarantineTotal;
+    }
+
+    /**
+     * Records a loss and, when the bytes are not all zero, keeps a copy in quarantine/. The copies are capped (a
+     * sixteenth of the disk budget, 64 MiB without one; the oldest go first), count against the budget and are
+     * deleted with their segment.
+     */
     private void recordLoss(FileChannel ch, String file, long offset, long length, Loss.Kind kind) {
         String q = "";
         if (!readOnly && length > 0) {
@@ -587,13 +678,18 @@ public final class DurableBuffer implements AutoCloseable {
                 for (int i = 0; i < b.position() && zeros; i++) {
                     zeros = b.get(i) == 0;
                 }
-                if (!zeros) {
+                if (!zeros && b.position() <= quarantineCap) {
                     Path qdir = dir.resolve(QUARANTINE);
-                    Files.createDirectories(qdir);
                     String qname = file + "@" + offset + ".bad";
                     Path qf = qdir.resolve(qname);
-                    if (!Files.exists(qf)) {
-                        Files.write(qf, Arrays.copyOf(b.array(), b.position()));
+                    synchronized (quarantineLock) {
+                        if (!quarantined.containsKey(qf)) {
+                            trimQuarantine(b.position());
+                            Files.createDirectories(qdir);
+                            Files.write(qf, Arrays.copyOf(b.array(), b.position()));
+                            quarantined.put(qf, (long) b.position());
+                            quarantineTotal += b.position();
+                        }
                     }
                     q = QUARANTINE + "/" + qname;
                 }
@@ -779,14 +875,20 @@ public final class DurableBuffer implements AutoCloseable {
             throw new IllegalArgumentException("A record of " + len + " bytes does not fit in a segment of "
                     + segmentBytes + " bytes; raise segmentBytes");
         }
-        List<Runnable> after = null;
+        List<Runnable> after = new ArrayList<>(0);
         CompletableFuture<Appended> result;
+        // An interrupted thread doing I/O on a FileChannel closes it for every thread, so the caller's interrupt
+        // is set aside while this append does I/O on the shared write channel, and restored when it returns.
+        boolean interrupted = Thread.interrupted();
         lock.lock();
         try {
             ensureWritable();
-            ensureSpace(stream, priority, frameLen);
-            if (active == null || (active.fileLength() + frameLen > segmentBytes && active.summary().records() > 0)) {
-                after = new ArrayList<>(roll());
+            boolean rolls = active == null
+                    || (active.fileLength() + frameLen > segmentBytes && active.summary().records() > 0);
+            ensureSpace(stream, sb.length, priority, frameLen, rolls, interrupted);
+            repairActive();
+            if (rolls) {
+                roll(after);
             }
             long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[1]);
             long seq = seqHolder[0] + 1;
@@ -834,16 +936,15 @@ public final class DurableBuffer implements AutoCloseable {
                 result = CompletableFuture.completedFuture(appended);
                 if (listener != null) {
                     notifiedSeq.put(stream, seq);
-                    if (after == null) {
-                        after = new ArrayList<>(1);
-                    }
                     after.add(() -> listener.durable(stream, seq));
                 }
             }
         } finally {
             lock.unlock();
-            if (after != null) {
-                runAll(after);
+            // completions a roll collected run even when the append itself then failed: no future is left hanging
+            runAll(after);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         return result;
@@ -896,15 +997,61 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** Cuts off a failed write so that nothing half-written stays in the log. */
-    private void cutBack(Segment seg, long length) {
+    /**
+     * Reopens a segment's write channel if an interrupt (of a thread doing I/O on it) closed it. Best effort: when
+     * the file cannot be opened the next append tries again. Caller holds the lock.
+     */
+    private void repair(Segment seg) {
         try {
-            if (seg.channel().size() > length) {
-                seg.channel().truncate(length);
+            if (seg.reopenWriteIfClosed(opener)) {
+                LOG.warn("Buffer {}: the write channel of {} was closed by an interrupted thread; reopened", dir,
+                        seg.path());
             }
         } catch (IOException e) {
-            // recovery cuts a torn tail on the next open; until then the frame is invisible (not counted written)
-            LOG.warn("Could not cut {} back to {} bytes after a failed write", seg.path(), length, e);
+            LOG.warn("Buffer {}: could not reopen {} after an interrupted thread closed it", dir, seg.path(), e);
+        }
+    }
+
+    /** Makes sure the active segment's write channel is open before appending to it. Caller holds the lock. */
+    private void repairActive() throws IOException {
+        if (active != null && active.reopenWriteIfClosed(opener)) {
+            LOG.warn("Buffer {}: the write channel of {} was closed by an interrupted thread; reopened", dir,
+                    active.path());
+        }
+    }
+
+    /**
+     * Cuts off a failed write so that nothing half-written stays in the log. The failure may have been an interrupt
+     * that closed the channel, and another may arrive while cutting: the interrupt is set aside, the channel
+     * reopened and the cut tried again (the caller's interrupt is restored).
+     */
+    private void cutBack(Segment seg, long length) {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                interrupted |= Thread.interrupted();
+                repair(seg);
+                try {
+                    if (seg.channel().size() > length) {
+                        seg.channel().truncate(length);
+                    }
+                    return;
+                } catch (ClosedChannelException e) {
+                    if (attempt < 10) {
+                        continue;
+                    }
+                    LOG.warn("Could not cut {} back to {} bytes after a failed write", seg.path(), length, e);
+                    return;
+                } catch (IOException e) {
+                    // recovery cuts a torn tail on the next open; until then the frame is invisible (not counted)
+                    LOG.warn("Could not cut {} back to {} bytes after a failed write", seg.path(), length, e);
+                    return;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -928,9 +1075,12 @@ public final class DurableBuffer implements AutoCloseable {
         syncNanosMax = Math.max(syncNanosMax, dt);
     }
 
-    /** Seals the active segment (footer, trailer, sync) and starts a new one. Caller holds the lock. */
-    private List<Runnable> roll() throws IOException {
-        List<Runnable> after = List.of();
+    /**
+     * Seals the active segment (footer, trailer, sync) and starts a new one. Completions of the appends the seal
+     * made durable go into {@code after} as soon as they exist, so that they run even when starting the new
+     * segment then fails (a full disk). Caller holds the lock.
+     */
+    private void roll(List<Runnable> after) throws IOException {
         if (active != null) {
             Segment old = active;
             byte[] summary = old.summary().encode();
@@ -966,7 +1116,7 @@ public final class DurableBuffer implements AutoCloseable {
             written = old.endPosition();
             forced = written;
             minNextBase = Math.max(minNextBase, written);
-            after = advanceDurable(written);
+            after.addAll(advanceDurable(written));
         }
         long base = Math.max(minNextBase, written);
         Path path = dir.resolve(Segment.fileName(base));
@@ -999,7 +1149,6 @@ public final class DurableBuffer implements AutoCloseable {
         forced = written;
         durable = written;
         minNextBase = written;
-        return after;
     }
 
     /**
@@ -1066,12 +1215,12 @@ public final class DurableBuffer implements AutoCloseable {
                 firstPendingNanos = 0;
                 lock.unlock();
                 IOException failure = null;
+                boolean closedUnder = false;
                 long t0 = System.nanoTime();
                 try {
                     ch.force(false);
                 } catch (ClosedChannelException e) {
-                    // sealed meanwhile: sealing synced everything up to the target
-                    failure = null;
+                    closedUnder = true;
                 } catch (IOException e) {
                     failure = e;
                 }
@@ -1080,6 +1229,18 @@ public final class DurableBuffer implements AutoCloseable {
                 syncs++;
                 syncNanosTotal += dt;
                 syncNanosMax = Math.max(syncNanosMax, dt);
+                if (closedUnder && !seg.sealed()) {
+                    // Not sealed, so not synced by sealing: an appender interrupted during its I/O closed the
+                    // channel. Nothing is durable yet; reopen and sync again (at once: firstPendingNanos is 0).
+                    try {
+                        seg.reopenWriteIfClosed(opener);
+                        firstPendingNanos = 0;
+                        continue;
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                }
+                // closed under us and sealed: sealing synced everything up to the target
                 if (failure == null) {
                     if (target > forced) {
                         forced = target;
@@ -1147,13 +1308,16 @@ public final class DurableBuffer implements AutoCloseable {
      */
     public void flush() throws IOException {
         List<Runnable> after = null;
+        boolean interrupted = Thread.interrupted();
         lock.lock();
         try {
             ensureWritable();
             if (active != null && written > forced) {
                 try {
+                    repairActive();
                     timedForce(active.channel());
                 } catch (IOException e) {
+                    repair(active);
                     throw diskFullOr(e, "syncing " + active.path());
                 }
                 forced = written;
@@ -1161,6 +1325,9 @@ public final class DurableBuffer implements AutoCloseable {
             after = advanceDurable(written);
         } finally {
             lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         runAll(after);
     }
@@ -1171,13 +1338,36 @@ public final class DurableBuffer implements AutoCloseable {
         return policies.getOrDefault(stream, defaultPolicy);
     }
 
-    private void ensureSpace(String stream, int priority, int frameLen) throws IOException {
+    /** The bytes a segment's footer frame and trailer take. */
+    private static long footerBytes(SegmentSummary summary) {
+        return FrameFormat.frameSize(0, summary.encodedSize()) + (long) FrameFormat.TRAILER;
+    }
+
+    /** The bytes a segment's footer frame and trailer will take, with {@code stream} counted in its summary. */
+    private static long footerBytes(SegmentSummary summary, String stream, int streamBytes) {
+        int payload = summary.encodedSize() + (summary.has(stream) ? 0 : SegmentSummary.entryBytes(streamBytes));
+        return FrameFormat.frameSize(0, payload) + (long) FrameFormat.TRAILER;
+    }
+
+    /**
+     * Makes room for a frame, counting what the append commits the buffer to: the frame, the footer its segment
+     * will get when sealed, and, when the append starts a new segment, the old segment's footer and the new
+     * header. So the files never outgrow the budget, sealed or not. Quarantined copies count too.
+     */
+    private void ensureSpace(String stream, int streamBytes, int priority, int frameLen, boolean rolls,
+            boolean interrupted) throws IOException {
         if (budgetBytes == Long.MAX_VALUE) {
             return;
         }
-        long need = frameLen + FrameFormat.SEGMENT_HEADER;
+        long need = frameLen;
+        if (rolls) {
+            need += (active == null ? 0 : footerBytes(active.summary()))
+                    + FrameFormat.SEGMENT_HEADER + footerBytes(new SegmentSummary(), stream, streamBytes);
+        } else {
+            need += footerBytes(active.summary(), stream, streamBytes);
+        }
         long deadline = 0;
-        while (totalBytes + need > budgetBytes) {
+        while (totalBytes + quarantineBytes() + need > budgetBytes) {
             if (reclaimLocked() > 0) {
                 continue;
             }
@@ -1192,6 +1382,9 @@ public final class DurableBuffer implements AutoCloseable {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw full(stream, "policy block, nothing acknowledged within " + p.blockTimeout());
+                    }
+                    if (interrupted) {
+                        throw new java.io.InterruptedIOException("Interrupted while waiting for buffer space");
                     }
                     try {
                         spaceFreed.awaitNanos(left);
@@ -1346,6 +1539,7 @@ public final class DurableBuffer implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Could not delete reclaimed segment {}", s.path(), e);
         }
+        deleteQuarantineOf(s);
         totalBytes -= s.fileLength();
         spaceFreed.signalAll();
         return s.fileLength();
@@ -1886,10 +2080,12 @@ public final class DurableBuffer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        boolean interrupted = Thread.interrupted();
         lock.lock();
         try {
             if (!readOnly && active != null && written > forced) {
                 try {
+                    repairActive();
                     timedForce(active.channel());
                     forced = written;
                 } catch (IOException e) {
@@ -1902,6 +2098,9 @@ public final class DurableBuffer implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         runAll(after);
         if (failure != null) {

@@ -135,6 +135,34 @@ public final class Segment {
         }
     }
 
+    /**
+     * Replaces a write channel that was closed under the writer: a thread interrupted during I/O on a
+     * {@link FileChannel} closes it for every user. Data written through the old channel stays in the file (a
+     * sync through the new channel covers it).
+     *
+     * @param opener opens the file
+     * @return true when the channel was closed and has been reopened, false when it was open (or there is none)
+     * @throws IOException when the file cannot be opened again
+     */
+    public boolean reopenWriteIfClosed(ChannelOpener opener) throws IOException {
+        if (channel == null || channel.isOpen()) {
+            return false;
+        }
+        channel = opener.open(path, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return true;
+    }
+
+    /**
+     * Marks a segment that will never be written again as sealed although it has no footer (recovery left it
+     * behind the position cursors already committed): it is read up to its length and reclaimed like any sealed
+     * segment; the next open scans it, as it does any segment without a footer.
+     */
+    public void sealWithoutFooter() {
+        closeWrite();
+        this.recordsEnd = fileLength;
+        this.sealed = true;
+    }
+
     /** Closes the write channel after sealing; the segment is read through its read channel from now on. */
     public void closeWrite() {
         if (channel != null) {

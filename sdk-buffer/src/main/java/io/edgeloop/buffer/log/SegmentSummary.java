@@ -18,6 +18,8 @@ public final class SegmentSummary {
     private final Map<String, StreamStats> streams = new LinkedHashMap<>();
     private long records;
     private long payloadBytes;
+    private int encodedSize = HEADER_BYTES;
+    private static final int HEADER_BYTES = 4 + 8 + 8 + 4;
 
     /** Creates an empty summary. */
     public SegmentSummary() {
@@ -33,7 +35,13 @@ public final class SegmentSummary {
      * @param payloadLen its payload length
      */
     public void add(String stream, long seq, long ts, int priority, int payloadLen) {
-        streams.computeIfAbsent(stream, s -> new StreamStats()).add(seq, ts, priority, payloadLen);
+        StreamStats st = streams.get(stream);
+        if (st == null) {
+            st = new StreamStats();
+            streams.put(stream, st);
+            encodedSize += entryBytes(stream.getBytes(StandardCharsets.UTF_8).length);
+        }
+        st.add(seq, ts, priority, payloadLen);
         records++;
         payloadBytes += payloadLen;
     }
@@ -48,6 +56,27 @@ public final class SegmentSummary {
         return payloadBytes;
     }
 
+    /** @return the size of {@link #encode()}'s result, kept up to date as records are counted */
+    public int encodedSize() {
+        return encodedSize;
+    }
+
+    /**
+     * @param stream a stream
+     * @return whether the summary counts records of it
+     */
+    public boolean has(String stream) {
+        return streams.containsKey(stream);
+    }
+
+    /**
+     * @param streamNameBytes the UTF-8 length of a stream name
+     * @return how many bytes the stream's entry adds to the encoded summary
+     */
+    public static int entryBytes(int streamNameBytes) {
+        return 1 + streamNameBytes + 6 * 8 + 1;
+    }
+
     /** @return per-stream counters, read-only */
     public Map<String, StreamStats> streams() {
         return Collections.unmodifiableMap(streams);
@@ -59,9 +88,9 @@ public final class SegmentSummary {
      * @return the bytes
      */
     public byte[] encode() {
-        int size = 4 + 8 + 8 + 4;
+        int size = HEADER_BYTES;
         for (String s : streams.keySet()) {
-            size += 1 + s.getBytes(StandardCharsets.UTF_8).length + 6 * 8 + 1;
+            size += entryBytes(s.getBytes(StandardCharsets.UTF_8).length);
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putInt(1);
@@ -109,6 +138,7 @@ public final class SegmentSummary {
                 st.maxTimestamp = b.getLong();
                 st.maxPriority = b.get();
                 s.streams.put(new String(name, StandardCharsets.UTF_8), st);
+                s.encodedSize += entryBytes(name.length);
             }
             return Optional.of(s);
         } catch (BufferUnderflowException e) {
