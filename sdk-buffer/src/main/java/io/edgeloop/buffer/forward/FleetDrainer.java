@@ -10,6 +10,7 @@ import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.cursor.CursorFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -385,7 +386,7 @@ public final class FleetDrainer {
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofMinutes(2);
         private double jitter = 0.5;
-        private long seed = 1;
+        private long seed = new SecureRandom().nextLong();
 
         private Builder() {
         }
@@ -445,7 +446,8 @@ public final class FleetDrainer {
          * @param initial first retry delay of a buffer after a failure
          * @param max     longest retry delay (and longest Retry-After honoured)
          * @param jitter  0 to 1, the random fraction taken off each delay
-         * @param seed    seed of the jitter (buffer i uses seed + i)
+         * @param seed    seed of the jitter (buffer i uses seed + i); by default drawn from {@link SecureRandom}, so
+         *                gateways coming back after an outage do not retry in lockstep
          * @return this builder
          */
         public Builder backoff(Duration initial, Duration max, double jitter, long seed) {

@@ -10,6 +10,7 @@ import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.cursor.Cursor;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +85,9 @@ public final class Forwarder implements AutoCloseable {
         this.idlePoll = b.idlePoll;
         this.shutdownGrace = b.shutdownGrace;
         this.maxRetryAfter = b.maxRetryAfter;
-        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.jitter, b.seed);
+        // unseeded, every device would retry in lockstep after an outage (a thundering herd at the receiver)
+        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.jitter,
+                b.seed != null ? b.seed : new SecureRandom().nextLong());
         this.connectivity = b.connectivity;
     }
 
@@ -301,6 +304,11 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    /** @return the backoff (tests check its jitter) */
+    Backoff backoff() {
+        return backoff;
+    }
+
     /** @return what the forwarder did so far */
     public ForwarderStats stats() {
         synchronized (statsLock) {
@@ -373,7 +381,7 @@ public final class Forwarder implements AutoCloseable {
         private Duration maxRetryAfter = Duration.ofHours(1);
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private double jitter = 0.5;
-        private long seed = 1;
+        private Long seed;
         private BooleanSupplier connectivity = () -> true;
 
         private Builder() {
@@ -454,7 +462,8 @@ public final class Forwarder implements AutoCloseable {
          * @param initial first retry delay; default 200 ms
          * @param max     largest retry delay; default 2 min
          * @param jitter  largest random fraction removed from a delay, in [0, 1]; default 0.5
-         * @param seed    seed of the jitter; default 1
+         * @param seed    seed of the jitter (for reproducible tests); by default each forwarder draws one from
+     *                {@link SecureRandom}, so devices coming back after an outage do not retry in lockstep
          * @return this builder
          */
         public Builder backoff(Duration initial, Duration max, double jitter, long seed) {

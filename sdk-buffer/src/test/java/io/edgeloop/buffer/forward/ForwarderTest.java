@@ -87,6 +87,41 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("by default each forwarder jitters its backoff differently; an explicit seed reproduces it")
+    void defaultJitterDiffersPerForwarder() throws Exception {
+        Transport none = new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                throw new TransportException("down", true);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Set<List<Duration>> defaults = new HashSet<>();
+        Set<List<Duration>> seeded = new HashSet<>();
+        try (DurableBuffer b = open()) {
+            for (int i = 0; i < 8; i++) {
+                try (Forwarder f = Forwarder.builder().source(b, "c" + i).transport(none).build();
+                        Forwarder g = Forwarder.builder().source(b, "s" + i).transport(none)
+                                .backoff(Duration.ofMillis(200), Duration.ofMinutes(2), 0.5, 42).build()) {
+                    List<Duration> fd = new ArrayList<>();
+                    List<Duration> gd = new ArrayList<>();
+                    for (int k = 0; k < 6; k++) {
+                        fd.add(f.backoff().next());
+                        gd.add(g.backoff().next());
+                    }
+                    defaults.add(fd);
+                    seeded.add(gd);
+                }
+            }
+        }
+        assertEquals(8, defaults.size(), "devices must not retry in lockstep after an outage: " + defaults);
+        assertEquals(1, seeded.size(), "the same seed gives the same delays");
+    }
+
+    @Test
     @DisplayName("honours Retry-After from a 503 and delivers once the receiver accepts")
     void honoursRetryAfter() throws Exception {
         try (IngestServer server = IngestServer.builder().start(); DurableBuffer b = open()) {
