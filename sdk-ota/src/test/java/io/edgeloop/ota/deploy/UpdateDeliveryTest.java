@@ -49,7 +49,7 @@ class UpdateDeliveryTest {
             Publication p = d.publish(b, "stable");
             assertEquals("har", p.name());
             assertEquals(3, p.sequence());
-            DeviceAgent agent = DeviceAgent.builder().deviceId("gw-1").target(TargetProfile.JVM).trust(TRUST)
+            DeviceAgent agent = DeviceAgent.builder().deviceId("gw-1").model("har").target(TargetProfile.JVM).trust(TRUST)
                     .storage(new FileDeviceStorage(dir.resolve("dev/state"))).staging(dir.resolve("dev/staging"))
                     .clock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC)).open();
             assertEquals(InstallOutcome.INSTALLED, agent.poll(d, "stable").outcome());
