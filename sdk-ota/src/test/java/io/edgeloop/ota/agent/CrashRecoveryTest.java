@@ -71,4 +71,37 @@ class CrashRecoveryTest {
         assertEquals(InstallOutcome.INSTALLED, rebooted.install(bundle(2, 11)).outcome());
         assertServes(rebooted, 11);
     }
+
+    @ParameterizedTest(name = "overwriting the previous model, crash after {0}")
+    @EnumSource(InstallStep.class)
+    @DisplayName("a crash while overwriting the slot of the previous model leaves the active one, and a later loss of "
+            + "the active slot falls back only to a model that was confirmed")
+    void crashOverwritingPrevious(InstallStep step, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));
+        DeviceAgent first = open(s, TRUST, M3);
+        first.install(Fixtures.draft("har", 1, 0, 10, M3).sign(K)); // slot a
+        first.install(Fixtures.draft("har", 2, 0, 11, M3).sign(K)); // slot b, a holds the previous model
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3).crashInjector(CrashInjector.at(step)).open();
+        assertThrows(CrashInjector.SimulatedCrash.class,
+                () -> crashing.install(Fixtures.draft("har", 3, 0, 12, M3).sign(K))); // into slot a
+
+        boolean confirmed = step.compareTo(InstallStep.CONFIRMED) >= 0;
+        DeviceAgent rebooted = open(s, TRUST, M3);
+        assertTrue(rebooted.activeSlotVerifies());
+        assertServes(rebooted, confirmed ? 12 : 11);
+
+        // now the active slot is lost as well
+        java.nio.file.Path art = s.root().resolve((confirmed ? "slot-a" : "slot-b") + "/artifact");
+        byte[] b = java.nio.file.Files.readAllBytes(art);
+        b[b.length / 2] ^= 1;
+        java.nio.file.Files.write(art, b);
+        DeviceAgent after = open(s, TRUST, M3);
+        if (confirmed) {
+            assertServes(after, 11); // the model 3 replaced, confirmed before
+        } else if (step.compareTo(InstallStep.SLOT_INVALIDATED) < 0) {
+            assertServes(after, 10); // slot a still held the confirmed model 1
+        } else {
+            assertEquals(-1, after.status().activeSequence(), "a staged, never-confirmed candidate is not adopted");
+        }
+    }
 }
