@@ -137,4 +137,33 @@ class FileSystemRegistryTest {
             assertEquals(3, r.current("har", "stable").orElseThrow().sequence());
         }
     }
+
+    @Test
+    @DisplayName("waits for another process's per-model lock before promoting, deprecating or yanking")
+    void statusChangesTakeTheModelLock(@TempDir Path dir) throws Exception {
+        Path reg = dir.resolve("reg");
+        try (ModelRegistry r = registry(reg)) {
+            RegistryEntry v1 = r.publish(assembler(dir, 1), VersionBump.MINOR, false, List.of(K));
+            for (String op : List.of("promote", "deprecate", "yank")) {
+                Path marker = dir.resolve("released-" + op);
+                Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), ModelLockHolder.class.getName(),
+                        reg.resolve("models/har").toString(), marker.toString(), "700").redirectErrorStream(true)
+                        .start();
+                try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    assertEquals("locked", out.readLine());
+                    switch (op) {
+                        case "promote" -> r.promote("har", v1.version(), "stable");
+                        case "deprecate" -> r.deprecate("har", v1.version(), "old");
+                        default -> r.yank("har", v1.version(), "bad");
+                    }
+                    assertTrue(Files.exists(marker), op + " ran while another process held the model's lock");
+                } finally {
+                    assertEquals(0, p.waitFor());
+                }
+            }
+            assertEquals(ModelStatus.YANKED, r.history("har").get(0).status());
+        }
+    }
 }
