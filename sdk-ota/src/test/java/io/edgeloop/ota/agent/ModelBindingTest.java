@@ -99,4 +99,24 @@ class ModelBindingTest {
         java.io.IOException e = assertThrows(java.io.IOException.class, () -> open(s, TRUST, M3));
         assertTrue(e.getMessage().contains("3.0"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("does not even fetch another model's publication when polling a channel")
+    void pollIgnoresOtherModels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (io.edgeloop.api.deploy.Deployer d = io.edgeloop.api.spi.ProviderLoader
+                .of(io.edgeloop.api.deploy.DeployerProvider.class).select("directory")
+                .create(io.edgeloop.api.config.ComponentConfig.of(java.util.Map.of("root", dir.resolve("pub").toString())))) {
+            java.nio.file.Path b = dir.resolve("door.bundle");
+            java.nio.file.Files.write(b, bundle("door-sensor", 40, 11));
+            d.publish(b, "stable");
+            java.nio.file.Path staging = dir.resolve("staging");
+            DeviceAgent a = AgentTestSupport.agent(new MemoryDeviceStorage(), TRUST, M3).staging(staging).open();
+            InstallReport r = a.poll(d, "stable");
+            assertEquals(InstallOutcome.NO_UPDATE, r.outcome(), r.message());
+            assertFalse(java.nio.file.Files.exists(staging), "nothing was fetched");
+            java.nio.file.Files.write(b, bundle("har", 1, 10));
+            d.publish(b, "stable");
+            assertEquals(InstallOutcome.INSTALLED, a.poll(d, "stable").outcome());
+        }
+    }
 }
