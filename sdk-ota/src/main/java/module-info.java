@@ -9,6 +9,7 @@ module io.edgeloop.ota {
     requires org.apache.commons.compress;
     requires org.bouncycastle.provider;
     requires java.net.http;
+    requires org.slf4j;
     requires jdk.httpserver;
 
     exports io.edgeloop.ota.json;

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Verify a bundle as a device would: signatures, threshold, expiry, sequence, digests, target, golden vectors.")
+        description = "Verify a bundle as a device would: signatures, threshold, expiry, model name, sequence, digests, target, golden vectors.")
 public final class BundleVerifyCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -44,6 +44,10 @@ public final class BundleVerifyCommand implements Callable<Integer> {
 
     @Option(names = "--profile", required = true, paramLabel = "TARGET", description = "The device's target profile.")
     private String profile;
+
+    @Option(names = "--name", paramLabel = "MODEL",
+            description = "The model the device runs: a bundle of another model is refused (model-name).")
+    private String name;
 
     @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N", description = "Lowest sequence accepted.")
     private long minSequence;
@@ -58,8 +62,12 @@ public final class BundleVerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TargetProfile target = TargetProfile.of(profile);
         TrustRoot t = TrustRoot.read(trust);
-        VerificationPolicy policy = VerificationPolicy.builder().target(target).minimumSequence(minSequence)
-                .minimumEpoch(minEpoch).build();
+        VerificationPolicy.Builder pb = VerificationPolicy.builder().target(target).minimumSequence(minSequence)
+                .minimumEpoch(minEpoch);
+        if (name != null) {
+            pb.modelName(name);
+        }
+        VerificationPolicy policy = pb.build();
         Map<String, Object> r = new LinkedHashMap<>();
         try {
             VerifiedBundle v = new BundleVerifier(t).verify(file, policy);

@@ -80,6 +80,11 @@ class BundleCommandTest {
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "avr8", "--min-sequence", "5"));
         assertOneLine("rollback");
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8", "--name", "door-sensor"));
+        assertOneLine("model-name");
+        assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8", "--name", "har"), err.toString());
         byte[] b = Files.readAllBytes(bundle);
         b[520] ^= 0x01; // inside manifest.json, the first entry
         Path bad = dir.resolve("bad.bundle");
@@ -104,6 +109,25 @@ class BundleCommandTest {
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
         assertOneLine("threshold");
+    }
+
+    @Test
+    @DisplayName("counts one P-256 key given in compressed and uncompressed form once: no 2-of-2 from one key")
+    void oneKeyTwoEncodings(@TempDir Path dir) throws Exception {
+        run("bundle", "keygen", "--alg", "p256", "--out", dir.resolve("k").toString());
+        byte[] der = java.util.Base64.getMimeDecoder().decode(Files.readString(dir.resolve("k/public.pem"))
+                .replaceAll("-----[A-Z ]+-----", ""));
+        var info = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(der);
+        byte[] point = org.bouncycastle.asn1.sec.SECNamedCurves.getByName("secp256r1").getCurve()
+                .decodePoint(info.getPublicKeyData().getOctets()).getEncoded(true);
+        byte[] compressed = new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(info.getAlgorithm(), point)
+                .getEncoded("DER");
+        Files.writeString(dir.resolve("k/public-compressed.pem"), "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(compressed) + "\n-----END PUBLIC KEY-----\n");
+        assertEquals(1, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--key",
+                dir.resolve("k/public-compressed.pem").toString(), "--threshold", "2", "--out",
+                dir.resolve("trust.json").toString()));
+        assertTrue(err.toString().contains("1 unrevoked keys"), err.toString());
     }
 
     @Test

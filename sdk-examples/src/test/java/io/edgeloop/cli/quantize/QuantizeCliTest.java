@@ -165,6 +165,23 @@ class QuantizeCliTest {
     }
 
     @Test
+    @DisplayName("parity of an edited model.c fails and words the count of differing vectors as the lower bound it is")
+    void parityReportsALowerBoundWhenOutputsDiffer() throws IOException {
+        Path dir = work.resolve("q-tamper");
+        Result q = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "cortex-m3", "--out", dir.toString());
+        assertEquals(0, q.code(), q.err());
+        String c = Files.readString(dir.resolve("model.c"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(L0_W\\[\\d+\\] EL_ROM = \\{)([^}]*)\\}").matcher(c);
+        assertTrue(m.find(), "weight table");
+        Files.writeString(dir.resolve("model.c"), c.substring(0, m.start(2)) + m.group(2).replaceAll("-?\\d+", "0")
+                + c.substring(m.end(2)));
+        Result p = run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors", "2000");
+        assertEquals(1, p.code(), p.out());
+        assertTrue(p.err().contains("at least") && p.err().contains("sampled vectors differ"), p.err());
+    }
+
+    @Test
     @DisplayName("bad input fails with one clear line")
     void badInput() throws IOException {
         Result r = run("train", "--csv", occupancy.resolve("datatraining.txt").toString(), "--label", "Occupancy",

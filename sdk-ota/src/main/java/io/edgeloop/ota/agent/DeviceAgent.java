@@ -1,10 +1,10 @@
 package io.edgeloop.ota.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
-import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.api.runtime.IntegerModel;
 import io.edgeloop.api.runtime.ModelRuntime;
@@ -20,16 +20,23 @@ import io.edgeloop.ota.bundle.Check;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.VerifiedBundle;
 import io.edgeloop.ota.json.CanonicalJson;
+import io.edgeloop.ota.trust.TrustException;
 import io.edgeloop.ota.trust.TrustRoot;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The device agent (on a Java gateway it acts for the microcontrollers behind it). An install: verify the bundle
@@ -38,21 +45,39 @@ import java.util.function.Function;
  * vectors on the device's runtime and require bit-exact outputs; point the boot record at the new slot on trial;
  * health-check; confirm, then commit the sequence and security epoch. A failed health check rolls back.
  *
+ * <p>The device runs one model ({@link Builder#model}): a validly signed bundle of another model is refused
+ * ({@link Check#MODEL_NAME}), and the anti-rollback counters are kept per model name.
+ *
  * <p>Crash safety: every step is a single atomic write (or a write to the inactive slot, which nothing points
- * at), so a crash anywhere leaves a verified model. On start ({@link Builder#open()}) an unconfirmed trial is
- * reverted (as MCUboot does), a confirmed but uncommitted install is committed, and an active slot that no
- * longer verifies is replaced by the other slot when that one verifies. The security epoch is committed only on
- * confirm, so rolling back within an epoch always works.
+ * at), so a crash anywhere leaves a verified model. On start ({@link Builder#open()}) the trust chain is
+ * re-verified link by link from the provisioned root (a link that does not verify is logged and ignored, with
+ * everything after it), an unconfirmed trial is reverted (as MCUboot does), a confirmed but uncommitted install
+ * is committed, and an active slot that no longer verifies is replaced by the other slot only when that one
+ * verifies and was confirmed once. Each slot is re-verified against the trust root that accepted it; a newer root
+ * invalidates it only by revoking its signers explicitly. Corrupt metadata never stops a start: an unreadable
+ * slot record makes the slot invalid, an unreadable boot record or counter file is rebuilt from the slots. The
+ * security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
+ * {@code docs/formats/device-state.md}.
  *
  * <p>Thread-safe: all operations are serialised on a private lock.
  */
 public final class DeviceAgent {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
     private static final String BOOT = "boot.json";
     private static final String COUNTERS = "counters.json";
-    private static final String TRUST = "trust.json";
+    /** Written by SDKs before the chain file: the latest rotated root alone. Read for migration only. */
+    private static final String LEGACY_TRUST = "trust.json";
+    private static final String TRUST_CHAIN = "trust-chain.json";
+    private static final String CHAIN_TYPE = "edgeloop-trust-chain";
+    private static final String STATE_FORMAT = "2.0";
 
     private final Object lock = new Object();
     private final String deviceId;
+    private final String modelName;
+    /** The provisioned root, then every rotation accepted since, each verified by the one before. */
+    private final List<TrustRoot> chain = new ArrayList<>();
+    /** Counters of other models this device ran earlier, kept verbatim so they are never lowered. */
+    private final Map<String, JsonNode> otherCounters = new TreeMap<>();
     private final TargetProfile target;
     private BundleVerifier verifier;
     private final BundleLimits limits;
@@ -75,6 +100,8 @@ public final class DeviceAgent {
 
     private DeviceAgent(Builder b) {
         this.deviceId = b.deviceId;
+        this.modelName = b.model;
+        this.chain.add(b.trust);
         this.target = b.target;
         this.verifier = new BundleVerifier(b.trust, b.limits, b.clock);
         this.limits = b.limits;
@@ -95,6 +122,11 @@ public final class DeviceAgent {
     /** @return the device id */
     public String deviceId() {
         return deviceId;
+    }
+
+    /** @return the name of the model this device runs (bundles of other models are refused) */
+    public String modelName() {
+        return modelName;
     }
 
     /** @return the device's target profile */
@@ -178,8 +210,11 @@ public final class DeviceAgent {
     }
 
     /**
-     * Polls a deployer channel once: when a publication with a sequence above the device's is there, fetches it
-     * into the staging directory (resuming a partial download), installs it and deletes the download.
+     * Polls a deployer channel once: when a publication of this device's model with a sequence above the
+     * device's is there, fetches it into the staging directory (resuming a partial download), installs it and
+     * deletes the download. A publication larger than the bundle limits allow is refused before fetching. When
+     * the fetch fails in transit the partial file is kept, so the next poll resumes it (with {@code Range} over
+     * HTTP); a download whose size or digest is wrong is deleted by the deployer.
      *
      * @param deployer the deployer
      * @param channel  the channel
@@ -192,18 +227,26 @@ public final class DeviceAgent {
                 throw new IllegalStateException("poll needs a staging directory (Builder.staging)");
             }
             Optional<Publication> p = deployer.latest(channel);
-            if (p.isEmpty() || p.get().sequence() < minimumSequence()) {
+            if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
                 return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
-                        "no publication above sequence " + (minimumSequence() - 1) + " on " + channel, -1));
+                        "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
+                                + channel, -1));
+            }
+            if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
+                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
+                        "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at most "
+                                + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
+            }
+            if (!p.get().sha256().matches("[0-9a-f]{64}")) {
+                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
+                        "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
             }
             Files.createDirectories(staging);
-            Path download = staging.resolve("download-" + p.get().sha256() + ".bundle");
-            try {
-                deployer.fetch(p.get(), download);
-            } catch (DeploymentException e) {
-                Files.deleteIfExists(download);
-                throw e;
-            }
+            String name = "download-" + p.get().sha256() + ".bundle";
+            deleteStaleDownloads(name);
+            Path download = staging.resolve(name);
+            // a failed fetch keeps the partial file for resuming; the deployer deletes one with a wrong digest
+            deployer.fetch(p.get(), download);
             try {
                 return install(download);
             } finally {
@@ -239,6 +282,16 @@ public final class DeviceAgent {
         }
     }
 
+    private void deleteStaleDownloads(String keep) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging, "download-*.bundle")) {
+            for (Path f : ds) {
+                if (!f.getFileName().toString().equals(keep)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
     private static int argmax(int[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
@@ -254,7 +307,7 @@ public final class DeviceAgent {
     }
 
     private VerificationPolicy policy() {
-        return VerificationPolicy.builder().target(target).minimumSequence(minimumSequence())
+        return VerificationPolicy.builder().modelName(modelName).target(target).minimumSequence(minimumSequence())
                 .minimumEpoch(confirmedEpoch).build();
     }
 
@@ -278,11 +331,8 @@ public final class DeviceAgent {
         crash.reached(InstallStep.ARTIFACT_WRITTEN);
         storage.writeAtomic(slotName(slot, "manifest.json"), v.manifestBytes());
         storage.writeAtomic(slotName(slot, "signatures.json"), v.signaturesBytes());
-        ObjectNode meta = CanonicalJson.object();
-        meta.put("path", a.path());
-        meta.put("sequence", m.sequence());
-        meta.put("securityEpoch", m.securityEpoch());
-        storage.writeAtomic(slotName(slot, "slot.json"), CanonicalJson.bytes(meta));
+        long acceptedBy = verifier.trust().version();
+        writeSlotMeta(slot, a.path(), m, acceptedBy, false);
         crash.reached(InstallStep.SLOT_WRITTEN);
         Optional<Slot> staged = readSlot(slot, v);
         if (staged.isEmpty()) {
@@ -303,6 +353,8 @@ public final class DeviceAgent {
         crash.reached(InstallStep.HEALTHY);
         writeBoot(slot, old, false);
         crash.reached(InstallStep.CONFIRMED);
+        writeSlotMeta(slot, a.path(), m, acceptedBy, true);
+        crash.reached(InstallStep.SLOT_CONFIRMED);
         commit(staged.get());
         crash.reached(InstallStep.COMMITTED);
         active = slot;
@@ -351,19 +403,46 @@ public final class DeviceAgent {
         return "slot-" + slot + "/" + file;
     }
 
+    private static String other(String slot) {
+        return "a".equals(slot) ? "b" : "a";
+    }
+
     /** A slot that verified: signed manifest, matching artifact, bit-exact golden vectors. */
     private static final class Slot {
+        final String name;
         final BundleManifest manifest;
         final IntegerModel model;
         final long sequence;
         final long epoch;
+        final String path;
+        final long trustVersion;
+        /** True or false as recorded; null for a record written before the flag existed. */
+        final Boolean confirmed;
 
-        Slot(BundleManifest manifest, IntegerModel model, long sequence, long epoch) {
+        Slot(String name, BundleManifest manifest, IntegerModel model, String path, long trustVersion,
+                Boolean confirmed) {
+            this.name = name;
             this.manifest = manifest;
             this.model = model;
-            this.sequence = sequence;
-            this.epoch = epoch;
+            this.sequence = manifest.sequence();
+            this.epoch = manifest.securityEpoch();
+            this.path = path;
+            this.trustVersion = trustVersion;
+            this.confirmed = confirmed;
         }
+    }
+
+    private void writeSlotMeta(String slot, String path, BundleManifest m, long trustVersion, boolean confirmed)
+            throws IOException {
+        ObjectNode meta = CanonicalJson.object();
+        meta.put("formatVersion", STATE_FORMAT);
+        meta.put("path", path);
+        meta.put("model", m.name());
+        meta.put("sequence", m.sequence());
+        meta.put("securityEpoch", m.securityEpoch());
+        meta.put("trustVersion", trustVersion);
+        meta.put("confirmed", confirmed);
+        storage.writeAtomic(slotName(slot, "slot.json"), CanonicalJson.bytes(meta));
     }
 
     private Optional<Slot> readSlot(String slot) throws IOException {
@@ -373,7 +452,11 @@ public final class DeviceAgent {
     /**
      * Reads and verifies a slot. When {@code justVerified} is given and the stored manifest and signatures are
      * byte-identical to it, the signature count is not repeated (those exact bytes were verified moments ago);
-     * the artifact digest, target and golden vectors are always checked on what storage returns.
+     * the artifact digest, target and golden vectors are always checked on what storage returns. Otherwise the
+     * signatures are counted against the root of the verified chain that accepted the install (recorded in
+     * slot.json; for records written before that field, any root of the chain, newest first), with the current
+     * root's revocations applied. Unreadable or inconsistent metadata, another model's bundle, or any failed
+     * check make the slot invalid (empty); only storage failures throw.
      */
     private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified) throws IOException {
         if (slot == null) {
@@ -386,32 +469,82 @@ public final class DeviceAgent {
         if (meta.isEmpty() || man.isEmpty() || sig.isEmpty() || art.isEmpty()) {
             return Optional.empty();
         }
+        JsonNode mj;
         try {
-            JsonNode mj = CanonicalJson.parse(meta.get());
+            mj = CanonicalJson.parse(meta.get());
+        } catch (IOException e) {
+            LOG.warn("device {}: slot {} metadata is unreadable ({}); the slot is invalid", deviceId, slot,
+                    e.getMessage());
+            return Optional.empty();
+        }
+        if (!mj.isObject() || !mj.path("path").isTextual()) {
+            return Optional.empty();
+        }
+        String fv = mj.path("formatVersion").asText("1.0");
+        if (!fv.startsWith("1.") && !fv.startsWith("2.")) {
+            LOG.warn("device {}: slot {} metadata has formatVersion {} (this SDK reads 1.x and 2.x); the slot is "
+                    + "invalid", deviceId, slot, fv);
+            return Optional.empty();
+        }
+        String path = mj.get("path").textValue();
+        Boolean confirmed = mj.path("confirmed").isBoolean() ? mj.get("confirmed").booleanValue() : null;
+        long recordedTrust = mj.path("trustVersion").canConvertToLong() && mj.path("trustVersion").isIntegralNumber()
+                ? mj.get("trustVersion").longValue() : -1;
+        try {
             ArtifactEntry a;
-            BundleManifest verified = null;
+            BundleManifest m;
+            long acceptedBy = recordedTrust;
             if (justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
                     && java.util.Arrays.equals(sig.get(), justVerified.signaturesBytes())) {
-                String path = mj.path("path").asText();
-                a = justVerified.manifest().artifacts().stream().filter(x -> x.path().equals(path)).findFirst()
-                        .orElse(null);
+                m = justVerified.manifest();
+                a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElse(null);
                 if (a == null || art.get().length != a.size()
                         || !io.edgeloop.api.provenance.Sha256.hex(art.get()).equals(a.sha256())) {
                     return Optional.empty();
                 }
             } else {
-                String path = mj.path("path").asText();
-                verified = verifier.verifyInstalledManifest(man.get(), sig.get(), path, art.get());
-                a = verified.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
+                m = null;
+                BundleVerificationException failure = null;
+                for (TrustRoot root : rootsFor(recordedTrust)) {
+                    try {
+                        m = verifier.verifyInstalledManifest(man.get(), sig.get(), path, art.get(), root);
+                        acceptedBy = root.version();
+                        break;
+                    } catch (BundleVerificationException e) {
+                        failure = e;
+                    }
+                }
+                if (m == null) {
+                    throw failure != null ? failure
+                            : new BundleVerificationException(Check.THRESHOLD, "no verified trust root for slot " + slot);
+                }
+                a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
+            }
+            if (!m.name().equals(modelName)) {
+                return Optional.empty();
             }
             if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
                 return Optional.empty();
             }
-            BundleManifest m = verified != null ? verified : justVerified.manifest();
-            return Optional.of(new Slot(m, load(a, art.get()), m.sequence(), m.securityEpoch()));
+            return Optional.of(new Slot(slot, m, load(a, art.get()), path, acceptedBy, confirmed));
         } catch (BundleVerificationException e) {
             return Optional.empty();
         }
+    }
+
+    /** The roots to check a slot against: the one that accepted it, or (legacy records) every root newest first. */
+    private List<TrustRoot> rootsFor(long recordedTrust) {
+        List<TrustRoot> roots = new ArrayList<>();
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (recordedTrust < 0 || chain.get(i).version() == recordedTrust) {
+                roots.add(chain.get(i));
+            }
+        }
+        if (roots.isEmpty()) {
+            // recorded by a root that is not (or no longer) in the verified chain: only the current root may vouch
+            roots.add(verifier.trust());
+        }
+        return roots;
     }
 
     /**
@@ -440,9 +573,15 @@ public final class DeviceAgent {
 
     private void writeCounters() throws IOException {
         ObjectNode c = CanonicalJson.object();
-        c.put("confirmedSequence", confirmedSequence);
-        c.put("confirmedEpoch", confirmedEpoch);
-        c.put("highestAttempted", highestAttempted);
+        c.put("formatVersion", STATE_FORMAT);
+        ObjectNode models = c.putObject("models");
+        for (Map.Entry<String, JsonNode> e : otherCounters.entrySet()) {
+            models.set(e.getKey(), e.getValue());
+        }
+        ObjectNode mine = models.putObject(modelName);
+        mine.put("confirmedSequence", confirmedSequence);
+        mine.put("confirmedEpoch", confirmedEpoch);
+        mine.put("highestAttempted", highestAttempted);
         storage.writeAtomic(COUNTERS, CanonicalJson.bytes(c));
     }
 
@@ -455,11 +594,11 @@ public final class DeviceAgent {
         }
     }
 
-    /** Start-up recovery: the boot record, the counters, and a verified active slot. */
     /**
      * Replaces the device's trust root with a newer one, after checking that it is signed by the current root's
-     * threshold and its own ({@link TrustRoot#acceptRotation}); the new root is persisted and used from now on,
-     * also after restarts. Installed models stay valid only if the new root still trusts their signers.
+     * threshold and its own ({@link TrustRoot#acceptRotation}); the new root is appended to the persisted chain
+     * and used from now on, also after restarts. Installed models stay valid: each is re-verified against the
+     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}).
      *
      * @param next the proposed trust root
      * @throws io.edgeloop.ota.trust.TrustException when the rotation is not properly signed, older, or expired
@@ -468,7 +607,10 @@ public final class DeviceAgent {
     public void rotateTrust(TrustRoot next) throws IOException {
         synchronized (lock) {
             TrustRoot accepted = verifier.trust().acceptRotation(next, clock.instant());
-            storage.writeAtomic(TRUST, accepted.toBytes());
+            List<TrustRoot> extended = new ArrayList<>(chain);
+            extended.add(accepted);
+            writeChain(extended);
+            chain.add(accepted);
             verifier = new BundleVerifier(accepted, limits, clock);
         }
     }
@@ -480,31 +622,98 @@ public final class DeviceAgent {
         }
     }
 
-    private void recover() throws IOException {
-        Optional<byte[]> t = storage.read(TRUST);
-        if (t.isPresent()) {
-            TrustRoot stored = TrustRoot.parse(t.get());
-            if (stored.version() > verifier.trust().version()) {
-                // accepted by rotateTrust earlier; re-check the chain from the provisioned root when it is direct
-                if (stored.version() == verifier.trust().version() + 1) {
-                    verifier.trust().acceptRotation(stored, stored.createdAt());
+    /** @return the verified trust chain: the provisioned root first, the root in use last */
+    public List<TrustRoot> trustChain() {
+        synchronized (lock) {
+            return List.copyOf(chain);
+        }
+    }
+
+    private void writeChain(List<TrustRoot> roots) throws IOException {
+        ObjectNode o = CanonicalJson.object();
+        o.put("type", CHAIN_TYPE);
+        o.put("formatVersion", "1.0");
+        ArrayNode arr = o.putArray("roots");
+        for (TrustRoot r : roots.subList(1, roots.size())) {
+            arr.add(CanonicalJson.parse(r.toBytes()));
+        }
+        storage.writeAtomic(TRUST_CHAIN, CanonicalJson.bytes(o));
+    }
+
+    /** The stored rotations, oldest first: the chain file, or a legacy single trust.json. */
+    private List<byte[]> storedRotations() throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        Optional<byte[]> c = storage.read(TRUST_CHAIN);
+        if (c.isPresent()) {
+            try {
+                JsonNode n = CanonicalJson.parse(c.get());
+                String fv = n.path("formatVersion").asText("");
+                if (!CHAIN_TYPE.equals(n.path("type").asText("")) || !fv.startsWith("1.")) {
+                    LOG.warn("device {}: {} is not a 1.x trust chain (type '{}', formatVersion '{}'); using the "
+                            + "provisioned root", deviceId, TRUST_CHAIN, n.path("type").asText(""), fv);
+                    return out;
                 }
-                verifier = new BundleVerifier(stored, limits, clock);
+                for (JsonNode r : n.path("roots")) {
+                    out.add(CanonicalJson.bytes(r));
+                }
+            } catch (IOException e) {
+                LOG.warn("device {}: {} is unreadable ({}); using the provisioned root", deviceId, TRUST_CHAIN,
+                        e.getMessage());
+            }
+            return out;
+        }
+        storage.read(LEGACY_TRUST).ifPresent(out::add);
+        return out;
+    }
+
+    /**
+     * Rebuilds the verified chain from the provisioned root: each stored root must be accepted by the one before
+     * it (its threshold and its own), as TUF clients walk root versions. The first link that does not verify is
+     * logged and ignored with everything after it; the device then uses the last root that verified.
+     */
+    private void loadChain() throws IOException {
+        for (byte[] bytes : storedRotations()) {
+            TrustRoot current = chain.get(chain.size() - 1);
+            try {
+                TrustRoot next = TrustRoot.parse(bytes);
+                if (next.version() <= current.version()) {
+                    continue; // provisioned with a newer root than this stored one
+                }
+                // an intermediate root only had to be valid when it was installed; expiry applies to the last one
+                chain.add(current.acceptRotation(next, next.createdAt()));
+            } catch (TrustException e) {
+                LOG.warn("device {}: a stored trust root after version {} does not verify and is ignored, with any "
+                        + "later ones ({}); using trust version {}", deviceId, current.version(), e.getMessage(),
+                        current.version());
+                break;
             }
         }
-        Optional<byte[]> c = storage.read(COUNTERS);
-        if (c.isPresent()) {
-            JsonNode n = CanonicalJson.parse(c.get());
-            confirmedSequence = n.path("confirmedSequence").asLong(-1);
-            confirmedEpoch = n.path("confirmedEpoch").asLong(0);
-            highestAttempted = n.path("highestAttempted").asLong(-1);
-        }
+        verifier = new BundleVerifier(chain.get(chain.size() - 1), limits, clock);
+    }
+
+    /** Start-up recovery: the trust chain, the counters, the boot record, and a verified active slot. */
+    private void recover() throws IOException {
+        loadChain();
+        boolean countersValid = readCounters();
         Optional<byte[]> b = storage.read(BOOT);
+        JsonNode boot = null;
         if (b.isPresent()) {
-            JsonNode n = CanonicalJson.parse(b.get());
-            active = n.hasNonNull("active") ? n.get("active").asText() : null;
-            previous = n.hasNonNull("previous") ? n.get("previous").asText() : null;
-            if (n.path("trial").asBoolean(false)) {
+            try {
+                boot = CanonicalJson.parse(b.get());
+                if (!boot.isObject()) {
+                    throw new IOException("not a JSON object");
+                }
+            } catch (IOException e) {
+                LOG.warn("device {}: {} is unreadable ({}); probing both slots", deviceId, BOOT, e.getMessage());
+                boot = null;
+            }
+        }
+        if (b.isPresent() && boot == null) {
+            probeSlots(countersValid);
+        } else if (boot != null) {
+            active = text(boot, "active");
+            previous = text(boot, "previous");
+            if (boot.path("trial").asBoolean(false)) {
                 // crashed between switch and confirm: revert, as a trial boot that was never confirmed
                 writeBoot(previous, null, false);
                 active = previous;
@@ -513,25 +722,139 @@ public final class DeviceAgent {
                         "health: restarted before the new model was confirmed; rolled back", -1);
             }
         }
+        if (!countersValid) {
+            rebuildCounters();
+        }
         activateFromStorage();
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.path(field).isTextual() && n.get(field).textValue().matches("[ab]") ? n.get(field).textValue()
+                : null;
+    }
+
+    /** Reads this model's counters; false when the file is unreadable (it is then rebuilt from the slots). */
+    private boolean readCounters() throws IOException {
+        Optional<byte[]> c = storage.read(COUNTERS);
+        if (c.isEmpty()) {
+            return true;
+        }
+        JsonNode n;
+        try {
+            n = CanonicalJson.parse(c.get());
+            if (!n.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+        } catch (IOException e) {
+            LOG.warn("device {}: {} is unreadable ({}); rebuilding the counters from the slots", deviceId, COUNTERS,
+                    e.getMessage());
+            return false;
+        }
+        JsonNode mine;
+        if (n.has("formatVersion")) {
+            String fv = n.path("formatVersion").asText("");
+            if (!fv.startsWith("2.")) {
+                throw new IOException(COUNTERS + " has formatVersion '" + fv + "'; this SDK reads 2.x and the "
+                        + "unversioned 1.x layout. Upgrade the SDK rather than lower the anti-rollback counters");
+            }
+            mine = null;
+            for (Map.Entry<String, JsonNode> e : n.path("models").properties()) {
+                if (e.getKey().equals(modelName)) {
+                    mine = e.getValue();
+                } else {
+                    otherCounters.put(e.getKey(), e.getValue());
+                }
+            }
+        } else {
+            mine = n; // 1.x: one set of counters, for the model the device was running (migrated to this model)
+        }
+        if (mine != null) {
+            confirmedSequence = mine.path("confirmedSequence").asLong(-1);
+            confirmedEpoch = mine.path("confirmedEpoch").asLong(0);
+            highestAttempted = mine.path("highestAttempted").asLong(-1);
+        }
+        return true;
+    }
+
+    /**
+     * Counters lost: never lower anti-rollback below what the slots prove. A confirmed slot proves its sequence
+     * and epoch were committed; any verifying slot proves its sequence was attempted.
+     */
+    private void rebuildCounters() throws IOException {
+        for (String slot : List.of("a", "b")) {
+            Optional<Slot> s = readSlot(slot);
+            if (s.isEmpty()) {
+                continue;
+            }
+            highestAttempted = Math.max(highestAttempted, s.get().sequence);
+            if (isConfirmed(s.get())) {
+                confirmedSequence = Math.max(confirmedSequence, s.get().sequence);
+                confirmedEpoch = Math.max(confirmedEpoch, s.get().epoch);
+            }
+        }
+        writeCounters();
+    }
+
+    /**
+     * True when the slot ran as the confirmed model once: its record says so, or it is the boot record's
+     * confirmed active slot (a crash between the boot record's confirm and the slot record's), or, for records
+     * written before the flag existed, it is the boot record's previous slot.
+     */
+    private boolean isConfirmed(Slot s) {
+        if (Boolean.TRUE.equals(s.confirmed)) {
+            return true;
+        }
+        if (s.name.equals(active)) {
+            return true; // only called with a non-trial boot record
+        }
+        return s.confirmed == null && s.name.equals(previous);
+    }
+
+    /** The boot record is unreadable: boot the confirmed slot with the highest sequence, or none. */
+    private void probeSlots(boolean countersValid) throws IOException {
+        active = null;
+        previous = null;
+        Slot best = null;
+        for (String slot : List.of("a", "b")) {
+            Optional<Slot> s = readSlot(slot);
+            boolean confirmed = s.isPresent() && (Boolean.TRUE.equals(s.get().confirmed)
+                    || (s.get().confirmed == null && countersValid && s.get().sequence <= confirmedSequence));
+            if (confirmed && (best == null || s.get().sequence > best.sequence)) {
+                best = s.get();
+            }
+        }
+        if (best != null) {
+            active = best.name;
+        }
+        writeBoot(active, null, false);
     }
 
     private void activateFromStorage() throws IOException {
         Optional<byte[]> b = storage.read(BOOT);
         if (b.isPresent()) {
-            JsonNode n = CanonicalJson.parse(b.get());
-            active = n.hasNonNull("active") ? n.get("active").asText() : null;
-            previous = n.hasNonNull("previous") ? n.get("previous").asText() : null;
+            try {
+                JsonNode n = CanonicalJson.parse(b.get());
+                active = text(n, "active");
+                previous = text(n, "previous");
+            } catch (IOException e) {
+                LOG.warn("device {}: {} became unreadable ({}); keeping the slots in memory", deviceId, BOOT,
+                        e.getMessage());
+            }
         }
         Optional<Slot> s = readSlot(active);
+        if (s.isPresent() && !Boolean.TRUE.equals(s.get().confirmed)) {
+            // the boot record confirmed it but the crash came before the slot record said so
+            writeSlotMeta(active, s.get().path, s.get().manifest, s.get().trustVersion, true);
+        }
         if (active != null && (s.isEmpty() || s.get().epoch < confirmedEpoch)) {
-            // the active slot no longer verifies (storage corruption): fall back to the other slot if it does;
-            // a device that never confirmed a model stays empty rather than adopt an unconfirmed one
-            String other = "a".equals(active) ? "b" : "a";
+            // the active slot no longer verifies (storage corruption): fall back to the other slot only if it
+            // verifies and ran as the confirmed model once; never to a staged or health-failed candidate
+            String other = other(active);
             Optional<Slot> o = readSlot(other);
-            if (o.isPresent() && o.get().epoch >= confirmedEpoch) {
+            if (o.isPresent() && isConfirmed(o.get()) && o.get().epoch >= confirmedEpoch) {
                 writeBoot(other, null, false);
                 active = other;
+                previous = null;
                 s = o;
             } else {
                 s = Optional.empty();
@@ -550,6 +873,7 @@ public final class DeviceAgent {
     /** Builder for {@link DeviceAgent}. Not thread-safe. */
     public static final class Builder {
         private String deviceId;
+        private String model;
         private TargetProfile target;
         private TrustRoot trust;
         private DeviceStorage storage;
@@ -571,6 +895,15 @@ public final class DeviceAgent {
          */
         public Builder deviceId(String id) {
             this.deviceId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * @param name the model this device runs (the manifest {@code name} every bundle must carry); required
+         * @return this builder
+         */
+        public Builder model(String name) {
+            this.model = Objects.requireNonNull(name, "name");
             return this;
         }
 
@@ -671,8 +1004,11 @@ public final class DeviceAgent {
          * @throws IOException when storage cannot be read or repaired
          */
         public DeviceAgent open() throws IOException {
-            if (deviceId == null || target == null || trust == null || storage == null) {
-                throw new IllegalArgumentException("a device agent needs deviceId, target, trust and storage");
+            if (deviceId == null || model == null || target == null || trust == null || storage == null) {
+                throw new IllegalArgumentException("a device agent needs deviceId, model, target, trust and storage");
+            }
+            if (model.isBlank()) {
+                throw new IllegalArgumentException("the model name must not be blank");
             }
             DeviceAgent a = new DeviceAgent(this);
             synchronized (a.lock) {

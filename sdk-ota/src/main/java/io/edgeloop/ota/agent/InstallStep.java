@@ -27,6 +27,8 @@ public enum InstallStep {
     HEALTHY,
     /** The boot record marks the new slot confirmed. */
     CONFIRMED,
+    /** The slot's own record marks it confirmed (a slot that never got here is never a fallback). */
+    SLOT_CONFIRMED,
     /** The sequence and security epoch were committed to the counters. */
     COMMITTED
 }

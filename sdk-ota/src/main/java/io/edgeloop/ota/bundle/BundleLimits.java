@@ -16,6 +16,19 @@ public record BundleLimits(int maxEntries, long maxEntryBytes, long maxTotalByte
     public static final BundleLimits DEFAULT = new BundleLimits(256, 64L << 20, 128L << 20, 4 << 20, 64 << 10, 200);
 
     /**
+     * The largest archive file a reader within these limits can accept: every entry at its limit plus the tar
+     * headers, padding and end blocks, and slack for gzip framing. A download announcing more than this is refused
+     * before a byte is fetched.
+     *
+     * @return the bound in bytes
+     */
+    public long maxArchiveBytes() {
+        long entries = maxTotalBytes + maxManifestBytes + maxSignaturesBytes;
+        long tar = (long) (maxEntries + 2) * 1024 + 20 * 512; // a header and padding per entry; end and record blocks
+        return entries + tar + entries / 1000 + 1024; // gzip stored blocks add 5 bytes per 32 KiB
+    }
+
+    /**
      * Validates the limits.
      *
      * @param maxEntries          entries

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * Decides whether a bundle may be installed. Checks, in order: the archive ({@link BundleArchive}); signatures
  * present; signatures by the trust root's threshold of distinct, trusted, unrevoked keys over the manifest's
  * exact canonical bytes; the trust root's expiry; the manifest's canonical form and format version; the
- * bundle's expiry; the sequence (rollback, replay) and security epoch; the entry set (no extra or missing
+ * bundle's expiry; the model name (substitution); the sequence (rollback, replay) and security epoch; the entry set (no extra or missing
  * artifacts); every artifact's size and SHA-256; the artifact for the device's target and variant; its runtime.
  * The first failure is thrown as a {@link BundleVerificationException} naming the {@link Check}.
  *
@@ -155,6 +155,10 @@ public final class BundleVerifier {
             throw new BundleVerificationException(Check.EXPIRED, "bundle " + m.name() + " " + m.version()
                     + " expired at " + m.expiresAt());
         }
+        if (policy.modelName().isPresent() && !policy.modelName().get().equals(m.name())) {
+            throw new BundleVerificationException(Check.MODEL_NAME, "bundle is for model '" + m.name()
+                    + "'; this device runs '" + policy.modelName().get() + "'");
+        }
         if (m.sequence() < policy.minimumSequence()) {
             throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence()
                     + " is below the device's minimum " + policy.minimumSequence() + " (rollback or replay)");
@@ -236,9 +240,36 @@ public final class BundleVerifier {
      */
     public BundleManifest verifyInstalledManifest(byte[] manifestBytes, byte[] signaturesBytes, String path,
             byte[] artifact) throws BundleVerificationException {
-        ThresholdResult t = trust.check(BundleManifest.signedBytes(manifestBytes), parseSignatures(signaturesBytes));
+        return verifyInstalledManifest(manifestBytes, signaturesBytes, path, artifact, trust);
+    }
+
+    /**
+     * As {@link #verifyInstalled}, with the signatures counted against the trust root that accepted the install
+     * ({@code acceptedBy}, an earlier root of the device's verified chain) instead of the current one. A newer
+     * root revokes an installed model only explicitly: signatures by keys this verifier's (current) root lists as
+     * revoked do not count. A key merely dropped from a newer root does not invalidate what it signed earlier.
+     *
+     * @param manifestBytes   the stored canonical manifest
+     * @param signaturesBytes the stored signatures.json
+     * @param path            the artifact's path in the manifest
+     * @param artifact        the stored artifact bytes
+     * @param acceptedBy      the root that accepted the install
+     * @return the manifest
+     * @throws BundleVerificationException naming the failed check
+     */
+    public BundleManifest verifyInstalledManifest(byte[] manifestBytes, byte[] signaturesBytes, String path,
+            byte[] artifact, TrustRoot acceptedBy) throws BundleVerificationException {
+        Objects.requireNonNull(acceptedBy, "acceptedBy");
+        ThresholdResult t = acceptedBy.check(BundleManifest.signedBytes(manifestBytes),
+                parseSignatures(signaturesBytes));
         if (!t.met()) {
             throw new BundleVerificationException(Check.THRESHOLD, "installed manifest: " + t.describe());
+        }
+        long stillTrusted = t.validKeys().stream().filter(k -> !trust.revokedKeys().contains(k)).count();
+        if (stillTrusted < acceptedBy.threshold()) {
+            throw new BundleVerificationException(Check.REVOKED_KEY, "installed manifest: trust version "
+                    + trust.version() + " revokes a signer; " + stillTrusted + " of " + acceptedBy.threshold()
+                    + " required signatures remain");
         }
         BundleManifest m;
         try {

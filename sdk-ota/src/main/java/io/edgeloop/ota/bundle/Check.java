@@ -34,6 +34,8 @@ public enum Check {
     TRUST_EXPIRED,
     /** The bundle has expired. */
     EXPIRED,
+    /** The manifest's model name is not the model the device runs (model substitution). */
+    MODEL_NAME,
     /** The sequence is not above the device's (rollback or replay). */
     ROLLBACK,
     /** The security epoch is below the device's committed epoch. */

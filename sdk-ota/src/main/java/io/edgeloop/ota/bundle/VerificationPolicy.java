@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a device requires of a bundle beyond authenticity: a minimum sequence (anti-rollback and replay), a
- * minimum security epoch, its target profile and its runtime.
+ * What a device requires of a bundle beyond authenticity: the model it runs (a validly signed bundle of another
+ * model is refused), a minimum sequence (anti-rollback and replay), a minimum security epoch, its target profile
+ * and its runtime.
  *
  * <p>Thread-safe: immutable.
  */
@@ -16,8 +17,10 @@ public final class VerificationPolicy {
     private final TargetProfile target;
     private final String runtimeName;
     private final String runtimeVersion;
+    private final String modelName;
 
     private VerificationPolicy(Builder b) {
+        this.modelName = b.modelName;
         this.minimumSequence = b.minimumSequence;
         this.minimumEpoch = b.minimumEpoch;
         this.target = b.target;
@@ -28,6 +31,11 @@ public final class VerificationPolicy {
     /** @return a new builder */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** @return the model name a bundle must carry, when constrained (a device always constrains it) */
+    public Optional<String> modelName() {
+        return Optional.ofNullable(modelName);
     }
 
     /** @return the lowest sequence accepted */
@@ -62,8 +70,19 @@ public final class VerificationPolicy {
         private TargetProfile target;
         private String runtimeName;
         private String runtimeVersion;
+        private String modelName;
 
         private Builder() {
+        }
+
+        /**
+         * @param name the model the device runs; a bundle with another manifest {@code name} is refused with
+         *             {@link Check#MODEL_NAME}
+         * @return this builder
+         */
+        public Builder modelName(String name) {
+            this.modelName = Objects.requireNonNull(name, "name");
+            return this;
         }
 
         /**
@@ -106,6 +125,9 @@ public final class VerificationPolicy {
 
         /** @return the policy */
         public VerificationPolicy build() {
+            if (modelName != null && modelName.isBlank()) {
+                throw new IllegalArgumentException("modelName must not be blank");
+            }
             if (minimumSequence < 0 || minimumEpoch < 0) {
                 throw new IllegalArgumentException("minimumSequence and minimumEpoch must be non-negative");
             }

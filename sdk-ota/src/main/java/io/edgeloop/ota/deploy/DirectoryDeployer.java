@@ -14,16 +14,18 @@ import java.util.Optional;
 
 /**
  * Publishes into a {@link ChannelStore} directory (local disk, NFS, a synced folder) and fetches from it,
- * resuming partial copies. Thread-safe; {@link #close()} is idempotent.
+ * resuming partial copies; never copies more than a publication announces, nor publications above the size limit. Thread-safe; {@link #close()} is idempotent.
  */
 final class DirectoryDeployer implements Deployer {
     private final Path root;
     private final Object lock = new Object();
+    private final long maxBytes;
     private ChannelStore store;
     private volatile boolean closed;
 
-    DirectoryDeployer(Path root) {
+    DirectoryDeployer(Path root, long maxBytes) {
         this.root = root;
+        this.maxBytes = maxBytes;
     }
 
     private ChannelStore store() throws DeploymentException {
@@ -65,6 +67,7 @@ final class DirectoryDeployer implements Deployer {
     @Override
     public void fetch(Publication publication, Path destination) throws DeploymentException {
         store();
+        Downloads.checkAnnounced(publication, maxBytes);
         Path src = Path.of(publication.location());
         try {
             long from = Downloads.resumeFrom(destination, publication);
@@ -72,7 +75,7 @@ final class DirectoryDeployer implements Deployer {
                     OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE,
                             StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 in.skipNBytes(from);
-                in.transferTo(out);
+                Downloads.copyAtMost(in, out, publication.sizeBytes() - from, destination, publication);
             }
             Downloads.check(destination, publication);
         } catch (DeploymentException e) {

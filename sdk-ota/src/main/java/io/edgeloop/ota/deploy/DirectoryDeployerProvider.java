@@ -7,7 +7,9 @@ import java.nio.file.Path;
 
 /**
  * {@code directory}: publishes bundles into a directory tree devices (or gateways) can read. Config: {@code root}
- * (required), the directory. Thread-safe; {@link #create} does no I/O.
+ * (required), the directory;
+ * {@code maxBundleBytes} (default: the largest archive the default {@link io.edgeloop.ota.bundle.BundleLimits}
+ * accept; larger publications are not fetched). Thread-safe; {@link #create} does no I/O.
  */
 public final class DirectoryDeployerProvider implements DeployerProvider {
     /** Creates the provider. */
@@ -21,6 +23,6 @@ public final class DirectoryDeployerProvider implements DeployerProvider {
 
     @Override
     public Deployer create(ComponentConfig config) {
-        return new DirectoryDeployer(Path.of(config.requireString("root")));
+        return new DirectoryDeployer(Path.of(config.requireString("root")), HttpDeployerProvider.maxBytes(config));
     }
 }

@@ -3,13 +3,52 @@ package io.edgeloop.ota.deploy;
 import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.ota.bundle.BundleLimits;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Shared checks for finished downloads. Thread-safe: stateless. */
 final class Downloads {
     private Downloads() {
+    }
+
+    /** Largest publication fetched by default: the largest archive {@link BundleLimits#DEFAULT} can accept. */
+    static final long DEFAULT_MAX_BYTES = BundleLimits.DEFAULT.maxArchiveBytes();
+
+    /** Refuses a publication announcing more bytes than a bundle may have, before anything is fetched. */
+    static void checkAnnounced(Publication p, long maxBytes) throws DeploymentException {
+        if (p.sizeBytes() > maxBytes) {
+            throw new DeploymentException("publication " + p.name() + " (sequence " + p.sequence() + ") announces "
+                    + p.sizeBytes() + " bytes, above the " + maxBytes + "-byte limit (config maxBundleBytes)");
+        }
+    }
+
+    /**
+     * Copies at most {@code limit} bytes; when the source has more, the destination is deleted and the copy
+     * refused, so a source streaming more than it announced cannot fill the disk.
+     */
+    static void copyAtMost(InputStream in, OutputStream out, long limit, Path destination, Publication p)
+            throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long left = limit;
+        while (left > 0) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+                return;
+            }
+            out.write(buf, 0, n);
+            left -= n;
+        }
+        if (in.read() >= 0) {
+            out.close();
+            Files.deleteIfExists(destination);
+            throw new DeploymentException("the source sent more than the " + p.sizeBytes() + " bytes announced for "
+                    + p.name() + " (sequence " + p.sequence() + "); stopped after " + p.sizeBytes()
+                    + " bytes and deleted the download");
+        }
     }
 
     /** Bytes already present in a partial download, or 0 when it must start over. */

@@ -20,18 +20,21 @@ import java.util.Optional;
 
 /**
  * Talks to an {@link io.edgeloop.ota.server.UpdateServer}: publish is a PUT, poll is a GET of the channel's
- * latest publication, fetch is a GET that resumes a partial download with {@code Range: bytes=N-}.
+ * latest publication, fetch is a GET that resumes a partial download with {@code Range: bytes=N-}. A fetch
+ * refuses publications above the size limit and never writes more than the announced size.
  * Thread-safe; {@link #close()} is idempotent.
  */
 final class HttpDeployer implements Deployer {
     private final URI base;
     private final Duration timeout;
     private final HttpClient client;
+    private final long maxBytes;
     private volatile boolean closed;
 
-    HttpDeployer(URI base, Duration timeout) {
+    HttpDeployer(URI base, Duration timeout, long maxBytes) {
         this.base = base;
         this.timeout = timeout;
+        this.maxBytes = maxBytes;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
@@ -92,6 +95,7 @@ final class HttpDeployer implements Deployer {
     @Override
     public void fetch(Publication publication, Path destination) throws DeploymentException {
         open();
+        Downloads.checkAnnounced(publication, maxBytes);
         try {
             long from = Downloads.resumeFrom(destination, publication);
             HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(publication.location())).timeout(timeout).GET();
@@ -100,15 +104,17 @@ final class HttpDeployer implements Deployer {
             }
             HttpResponse<InputStream> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {
+                long start = from;
                 if (r.statusCode() == 200 && from > 0) {
                     Files.deleteIfExists(destination); // server ignored the range: start over
+                    start = 0;
                 } else if (r.statusCode() != 200 && r.statusCode() != 206) {
                     throw new DeploymentException("update server answered HTTP " + r.statusCode() + " for "
                             + publication.location());
                 }
                 try (OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                    in.transferTo(out);
+                    Downloads.copyAtMost(in, out, publication.sizeBytes() - start, destination, publication);
                 }
             }
             Downloads.check(destination, publication);

@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * {@code http}: publishes to and polls an Edgeloop update server
  * ({@link io.edgeloop.ota.server.UpdateServer}). Config: {@code url} (required, e.g. {@code http://host:8080}),
- * {@code timeout} (default 30s). Thread-safe; {@link #create} does no network I/O.
+ * {@code timeout} (default 30s), {@code maxBundleBytes} (default: the largest archive the default
+ * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched). Thread-safe; {@link #create} does no network I/O.
  */
 public final class HttpDeployerProvider implements DeployerProvider {
     /** Creates the provider. */
@@ -28,6 +29,15 @@ public final class HttpDeployerProvider implements DeployerProvider {
         if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
             throw new IllegalArgumentException("deployer url must be http(s)://..., got '" + url + "'");
         }
-        return new HttpDeployer(u, config.getDuration("timeout", Duration.ofSeconds(30)));
+        return new HttpDeployer(u, config.getDuration("timeout", Duration.ofSeconds(30)),
+                maxBytes(config));
+    }
+
+    static long maxBytes(ComponentConfig config) {
+        long max = config.getSizeBytes("maxBundleBytes", Downloads.DEFAULT_MAX_BYTES);
+        if (max < 1) {
+            throw new IllegalArgumentException("maxBundleBytes must be positive, got " + max);
+        }
+        return max;
     }
 }

@@ -55,6 +55,7 @@ import java.util.TreeSet;
  */
 public final class FleetSimulator {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String MODEL = "fleet-sim";
     private static final int INPUTS = 4;
     private static final int OUTPUTS = 3;
 
@@ -339,7 +340,7 @@ public final class FleetSimulator {
     private static DeviceAgent agent(String id, TargetProfile p, TrustRoot trust, MemoryDeviceStorage s, Clock clock,
             boolean defective, CrashInjector crash) throws IOException {
         SimulatedRuntime rt = new SimulatedRuntime(defective);
-        return DeviceAgent.builder().deviceId(id).target(p).trust(trust).storage(s).clock(clock)
+        return DeviceAgent.builder().deviceId(id).model(MODEL).target(p).trust(trust).storage(s).clock(clock)
                 .runtimes(name -> {
                     if (!SimulatedRuntime.NAME.equals(name)) {
                         throw new IllegalArgumentException("no runtime '" + name + "' on this device");
@@ -350,7 +351,7 @@ public final class FleetSimulator {
 
     private static byte[] bundle(SigningKey key, long sequence, int[][] w, int[] b, List<TargetProfile> profiles,
             Random r) throws IOException {
-        BundleManifest.Builder m = BundleManifest.builder().name("fleet-sim").version("1." + sequence + ".0")
+        BundleManifest.Builder m = BundleManifest.builder().name(MODEL).version("1." + sequence + ".0")
                 .sequence(sequence).securityEpoch(0).createdAt(T0).expiresAt(T0.plus(Duration.ofDays(30)))
                 .lineage(Lineage.builder().training("generator", FleetSimulator.class.getName()).build());
         Map<String, byte[]> arts = new LinkedHashMap<>();

@@ -12,8 +12,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A public key that verifies signatures. Its key id is the lower-case hex SHA-256 of its X.509
- * SubjectPublicKeyInfo DER encoding, so the same key always has the same id.
+ * A public key that verifies signatures. Its key id is the lower-case hex SHA-256 of its canonical X.509
+ * SubjectPublicKeyInfo DER encoding: P-256 keys as the named curve {@code secp256r1} (by OID) with an
+ * uncompressed point, Ed25519 keys as the 32 raw bytes. Every accepted encoding of one key (compressed or
+ * uncompressed point, for instance) therefore has the same id and counts once toward a threshold.
  *
  * <p>Thread-safe: immutable.
  */
@@ -24,6 +26,7 @@ public final class VerificationKey {
     private final String keyId;
 
     private VerificationKey(KeyAlgorithm algorithm, byte[] spki, PublicKey key) {
+        // spki is canonical here (see of)
         this.algorithm = algorithm;
         this.spki = spki.clone();
         this.key = key;
@@ -31,20 +34,18 @@ public final class VerificationKey {
     }
 
     /**
-     * Decodes a SubjectPublicKeyInfo.
+     * Decodes a SubjectPublicKeyInfo and canonicalises it (see the class description).
      *
      * @param algorithm the expected algorithm
      * @param spki      the DER bytes
      * @return the key
-     * @throws GeneralSecurityException when the bytes are not a key of that algorithm
+     * @throws GeneralSecurityException when the bytes are not a key of that algorithm, or an EC key is not on the
+     *                                  named curve secp256r1 (P-256)
      */
     public static VerificationKey of(KeyAlgorithm algorithm, byte[] spki) throws GeneralSecurityException {
         Objects.requireNonNull(algorithm, "algorithm");
-        PublicKey k = Crypto.publicKey(algorithm, spki);
-        if (algorithm == KeyAlgorithm.P256 && !Crypto.isP256(k)) {
-            throw new GeneralSecurityException("EC key is not on curve P-256");
-        }
-        return new VerificationKey(algorithm, spki, k);
+        byte[] canonical = Crypto.canonicalPublic(algorithm, spki);
+        return new VerificationKey(algorithm, canonical, Crypto.publicKey(algorithm, canonical));
     }
 
     /**
@@ -85,12 +86,12 @@ public final class VerificationKey {
         return algorithm;
     }
 
-    /** @return the key id (hex SHA-256 of the SubjectPublicKeyInfo) */
+    /** @return the key id (hex SHA-256 of the canonical SubjectPublicKeyInfo) */
     public String keyId() {
         return keyId;
     }
 
-    /** @return a copy of the SubjectPublicKeyInfo DER */
+    /** @return a copy of the canonical SubjectPublicKeyInfo DER */
     public byte[] encoded() {
         return spki.clone();
     }

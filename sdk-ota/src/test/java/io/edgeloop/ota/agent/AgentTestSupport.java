@@ -16,7 +16,7 @@ final class AgentTestSupport {
     }
 
     static DeviceAgent.Builder agent(DeviceStorage storage, TrustRoot trust, TargetProfile target) {
-        return DeviceAgent.builder().deviceId("dev-1").target(target).trust(trust).storage(storage).clock(CLOCK);
+        return DeviceAgent.builder().deviceId("dev-1").model("har").target(target).trust(trust).storage(storage).clock(CLOCK);
     }
 
     static DeviceAgent open(DeviceStorage storage, TrustRoot trust, TargetProfile target) throws IOException {

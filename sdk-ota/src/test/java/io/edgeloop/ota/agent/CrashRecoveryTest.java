@@ -71,4 +71,85 @@ class CrashRecoveryTest {
         assertEquals(InstallOutcome.INSTALLED, rebooted.install(bundle(2, 11)).outcome());
         assertServes(rebooted, 11);
     }
+
+    @ParameterizedTest(name = "overwriting the previous model, crash after {0}")
+    @EnumSource(InstallStep.class)
+    @DisplayName("a crash while overwriting the slot of the previous model leaves the active one, and a later loss of "
+            + "the active slot falls back only to a model that was confirmed")
+    void crashOverwritingPrevious(InstallStep step, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));
+        DeviceAgent first = open(s, TRUST, M3);
+        first.install(Fixtures.draft("har", 1, 0, 10, M3).sign(K)); // slot a
+        first.install(Fixtures.draft("har", 2, 0, 11, M3).sign(K)); // slot b, a holds the previous model
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3).crashInjector(CrashInjector.at(step)).open();
+        assertThrows(CrashInjector.SimulatedCrash.class,
+                () -> crashing.install(Fixtures.draft("har", 3, 0, 12, M3).sign(K))); // into slot a
+
+        boolean confirmed = step.compareTo(InstallStep.CONFIRMED) >= 0;
+        DeviceAgent rebooted = open(s, TRUST, M3);
+        assertTrue(rebooted.activeSlotVerifies());
+        assertServes(rebooted, confirmed ? 12 : 11);
+
+        // now the active slot is lost as well
+        java.nio.file.Path art = s.root().resolve((confirmed ? "slot-a" : "slot-b") + "/artifact");
+        byte[] b = java.nio.file.Files.readAllBytes(art);
+        b[b.length / 2] ^= 1;
+        java.nio.file.Files.write(art, b);
+        DeviceAgent after = open(s, TRUST, M3);
+        if (confirmed) {
+            assertServes(after, 11); // the model 3 replaced, confirmed before
+        } else if (step.compareTo(InstallStep.SLOT_INVALIDATED) < 0) {
+            assertServes(after, 10); // slot a still held the confirmed model 1
+        } else {
+            assertEquals(-1, after.status().activeSequence(), "a staged, never-confirmed candidate is not adopted");
+        }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> stepsAndFiles() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (InstallStep step : InstallStep.values()) {
+            for (String file : java.util.List.of("boot.json", "counters.json", "slot-a/slot.json", "slot-b/slot.json")) {
+                out.add(org.junit.jupiter.params.provider.Arguments.of(step, file));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "crash after {0}, then {1} unreadable")
+    @org.junit.jupiter.params.provider.MethodSource("stepsAndFiles")
+    @DisplayName("a crash followed by an unreadable state file still starts, serves only a confirmed model, and updates")
+    void crashThenCorruptMetadata(InstallStep step, String file, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));
+        DeviceAgent first = open(s, TRUST, M3);
+        first.install(Fixtures.draft("har", 1, 0, 10, M3).sign(K));
+        first.install(Fixtures.draft("har", 2, 0, 11, M3).sign(K));
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3).crashInjector(CrashInjector.at(step)).open();
+        assertThrows(CrashInjector.SimulatedCrash.class,
+                () -> crashing.install(Fixtures.draft("har", 3, 0, 12, M3).sign(K)));
+        java.nio.file.Path f = s.root().resolve(file);
+        if (java.nio.file.Files.exists(f)) {
+            java.nio.file.Files.writeString(f, "{\"trunc");
+        }
+
+        DeviceAgent rebooted = open(s, TRUST, M3);
+        long seq = rebooted.status().activeSequence();
+        boolean confirmed = step.compareTo(InstallStep.CONFIRMED) >= 0;
+        assertTrue(seq == 1 || seq == 2 || (seq == 3 && confirmed) || seq == -1,
+                "serves sequence " + seq + " after a crash at " + step + " and a damaged " + file);
+        if (seq > 0) {
+            assertTrue(rebooted.activeSlotVerifies());
+            assertServes(rebooted, (int) (9 + seq));
+        }
+        if (file.equals("counters.json") || file.equals("boot.json")) {
+            assertTrue(seq >= 2, "both slot records are intact: a confirmed model is served, got " + seq);
+        }
+        if (!file.equals("counters.json") && step.compareTo(InstallStep.ATTEMPT_RECORDED) >= 0) {
+            assertEquals(java.util.Optional.of(io.edgeloop.ota.bundle.Check.ROLLBACK),
+                    rebooted.install(Fixtures.draft("har", 3, 0, 12, M3).sign(K)).check(),
+                    "sequence 3 was attempted: not accepted again");
+        }
+        InstallReport r = rebooted.install(Fixtures.draft("har", 4, 0, 13, M3).sign(K));
+        assertEquals(InstallOutcome.INSTALLED, r.outcome(), r.message());
+        assertServes(open(s, TRUST, M3), 13);
+    }
 }

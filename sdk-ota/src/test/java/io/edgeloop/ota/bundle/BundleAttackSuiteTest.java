@@ -44,8 +44,8 @@ class BundleAttackSuiteTest {
 
     /** The device: cortex-m3 on sequence 5, epoch 1, runtime test-int 1.2.0. */
     static VerificationPolicy device() {
-        return VerificationPolicy.builder().target(TargetProfile.CORTEX_M3).minimumSequence(6).minimumEpoch(1)
-                .runtime(TestIntRuntimeProvider.NAME, TestIntRuntimeProvider.VERSION).build();
+        return VerificationPolicy.builder().modelName("har").target(TargetProfile.CORTEX_M3).minimumSequence(6)
+                .minimumEpoch(1).runtime(TestIntRuntimeProvider.NAME, TestIntRuntimeProvider.VERSION).build();
     }
 
     static Draft good() {

@@ -49,7 +49,7 @@ class UpdateDeliveryTest {
             Publication p = d.publish(b, "stable");
             assertEquals("har", p.name());
             assertEquals(3, p.sequence());
-            DeviceAgent agent = DeviceAgent.builder().deviceId("gw-1").target(TargetProfile.JVM).trust(TRUST)
+            DeviceAgent agent = DeviceAgent.builder().deviceId("gw-1").model("har").target(TargetProfile.JVM).trust(TRUST)
                     .storage(new FileDeviceStorage(dir.resolve("dev/state"))).staging(dir.resolve("dev/staging"))
                     .clock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC)).open();
             assertEquals(InstallOutcome.INSTALLED, agent.poll(d, "stable").outcome());
@@ -84,6 +84,34 @@ class UpdateDeliveryTest {
             assertTrue(!Files.exists(dst));
             d.fetch(p, dst);
             assertArrayEquals(big, Files.readAllBytes(dst));
+        }
+    }
+
+    @Test
+    @DisplayName("an agent whose download drops mid-way keeps the partial file and resumes it with Range on the next poll")
+    void agentResumesAfterDroppedConnection(@TempDir Path dir) throws Exception {
+        byte[] bundle = Fixtures.draft("har", 3, 0, 5, TargetProfile.JVM).sign(K);
+        String sha = io.edgeloop.api.provenance.Sha256.hex(bundle);
+        try (ScriptedHttpServer server = new ScriptedHttpServer("har", 3, sha, bundle.length, bundle,
+                ScriptedHttpServer.Mode.DROP_FIRST_DOWNLOAD, 0);
+                Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
+                        "timeout", "10s")))) {
+            Path staging = dir.resolve("dev/staging");
+            DeviceAgent agent = DeviceAgent.builder().deviceId("gw-1").model("har").target(TargetProfile.JVM)
+                    .trust(TRUST).storage(new FileDeviceStorage(dir.resolve("dev/state"))).staging(staging)
+                    .clock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC)).open();
+            assertThrows(DeploymentException.class, () -> agent.poll(d, "stable"));
+            Path partial = staging.resolve("download-" + sha + ".bundle");
+            assertTrue(Files.exists(partial), "the partial download is kept for resuming");
+            long have = Files.size(partial);
+            assertTrue(have > 0 && have < bundle.length, "partial: " + have + " of " + bundle.length);
+            assertEquals(InstallOutcome.INSTALLED, agent.poll(d, "stable").outcome());
+            assertEquals(java.util.List.of("Range: bytes=" + have + "-"), server.ranges,
+                    "the second poll resumed from the partial file");
+            assertEquals(2, server.downloads());
+            try (var s = Files.list(staging)) {
+                assertEquals(0, s.count(), "downloads are removed after install");
+            }
         }
     }
 

@@ -108,4 +108,62 @@ class FileSystemRegistryTest {
             assertThrows(java.io.IOException.class, () -> r.lineage("har", "1.0.0"));
         }
     }
+
+    @Test
+    @DisplayName("reuses the version directory a publish crashed in (entry without status, or status without entry)")
+    void reusesOrphanedVersionDirectory(@TempDir Path dir) throws Exception {
+        Path reg = dir.resolve("reg");
+        try (ModelRegistry r = registry(reg)) {
+            r.publish(assembler(dir, 1), VersionBump.MINOR, false, List.of(K));
+            Path models = reg.resolve("models/har");
+            // crashed after entry.json, before status.json (the order earlier SDKs wrote them in)
+            Path orphan = Files.createDirectories(models.resolve("0000000002"));
+            Files.copy(models.resolve("0000000001/bundle.tar"), orphan.resolve("bundle.tar"));
+            Files.copy(models.resolve("0000000001/entry.json"), orphan.resolve("entry.json"));
+            orphan.resolve("entry.json").toFile().setReadOnly();
+            assertEquals(1, r.history("har").size());
+            RegistryEntry v2 = r.publish(assembler(dir, 2), VersionBump.MINOR, false, List.of(K));
+            assertEquals(2, v2.sequence());
+            assertEquals(List.of(1L, 2L), r.history("har").stream().map(RegistryEntry::sequence).toList());
+            r.bundle("har", v2.version()); // digest recorded for the new bundle, not the orphan's
+            // crashed after status.json, before entry.json (this SDK's order)
+            Path orphan3 = Files.createDirectories(models.resolve("0000000003"));
+            Files.writeString(orphan3.resolve("status.json"), "{\"channels\":[],\"note\":\"\",\"status\":\"ACTIVE\"}");
+            Files.writeString(orphan3.resolve("bundle.tar"), "half a bundle");
+            RegistryEntry v3 = r.publish(assembler(dir, 3), VersionBump.MINOR, false, List.of(K));
+            assertEquals(3, v3.sequence());
+            assertEquals(3, r.history("har").size());
+            r.promote("har", v3.version(), "stable");
+            assertEquals(3, r.current("har", "stable").orElseThrow().sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("waits for another process's per-model lock before promoting, deprecating or yanking")
+    void statusChangesTakeTheModelLock(@TempDir Path dir) throws Exception {
+        Path reg = dir.resolve("reg");
+        try (ModelRegistry r = registry(reg)) {
+            RegistryEntry v1 = r.publish(assembler(dir, 1), VersionBump.MINOR, false, List.of(K));
+            for (String op : List.of("promote", "deprecate", "yank")) {
+                Path marker = dir.resolve("released-" + op);
+                Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), ModelLockHolder.class.getName(),
+                        reg.resolve("models/har").toString(), marker.toString(), "700").redirectErrorStream(true)
+                        .start();
+                try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    assertEquals("locked", out.readLine());
+                    switch (op) {
+                        case "promote" -> r.promote("har", v1.version(), "stable");
+                        case "deprecate" -> r.deprecate("har", v1.version(), "old");
+                        default -> r.yank("har", v1.version(), "bad");
+                    }
+                    assertTrue(Files.exists(marker), op + " ran while another process held the model's lock");
+                } finally {
+                    assertEquals(0, p.waitFor());
+                }
+            }
+            assertEquals(ModelStatus.YANKED, r.history("har").get(0).status());
+        }
+    }
 }

@@ -76,6 +76,8 @@ public final class HostileBundles {
         Fixtures.Draft exp = good();
         exp.manifest.createdAt(Fixtures.NOW.minusSeconds(7200)).expiresAt(Fixtures.NOW.minusSeconds(1));
         c.add(new Case("expired bundle", exp.sign(A, B), Check.EXPIRED));
+        c.add(new Case("another model's validly signed bundle at a far higher sequence (substitution)",
+                Fixtures.draft("door-sensor", 40, 1, 42, TargetProfile.CORTEX_M3).sign(A, B), Check.MODEL_NAME));
         c.add(new Case("sequence below the device's", Fixtures.draft("har", 3, 1, 42, TargetProfile.CORTEX_M3).sign(A, B),
                 Check.ROLLBACK));
         c.add(new Case("replay of the installed bundle", Fixtures.draft("har", 5, 1, 42, TargetProfile.CORTEX_M3)

@@ -1,5 +1,6 @@
 package io.edgeloop.quantize.importer;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.edgeloop.quantize.ir.Activation;
 import io.edgeloop.quantize.ir.DecisionTree;
 import io.edgeloop.quantize.ir.DenseLayer;
@@ -8,7 +9,6 @@ import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.ir.Head;
 import io.edgeloop.quantize.ir.NetworkModel;
 import io.edgeloop.quantize.ir.TreeEnsembleModel;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +34,9 @@ import org.tribuo.transform.TransformerMap;
 /**
  * Imports Tribuo models into the IR: linear SGD models (classification: softmax head over one logit per class;
  * regression: identity head), CART trees and ensembles of them (voting for classification, averaging for
- * regression, with uniform member weights: AdaBoost's weighted ensembles are refused), optionally wrapped in a {@link TransformedModel} whose per-feature transformations are affine
- * (mean/std standardisation, linear scaling), which become the network's {@link FeatureScaling}.
+ * regression, with equal member weights: AdaBoost's weighted ensembles are refused), optionally wrapped in a
+ * {@link TransformedModel} whose per-feature transformations are affine (mean/std standardisation, linear
+ * scaling), which become the network's {@link FeatureScaling}.
  *
  * <p>Inputs are ordered as Tribuo's feature map (by id). Thread-safe: stateless.
  */

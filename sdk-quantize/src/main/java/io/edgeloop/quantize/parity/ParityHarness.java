@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
  * in simavr or in qemu) and compares its outputs with the Java runtime bit for bit.
  *
  * <p>The driver runs edge vectors from a table, then generates pseudo-random vectors on the device with
- * xorshift32 ({@link TestVectors}), folds every output into an FNV-1a hash and prints a sample of outputs; the
- * Java side reproduces the vectors, the hash and the samples. On AVR it also counts CPU cycles per inference
+ * xorshift32 ({@link TestVectors}), then for tree ensembles sweeps every split threshold {@code T} and
+ * {@code T +/- 1} on its feature ({@link TestVectors#thresholdSweep}), folds every output into an FNV-1a hash and
+ * prints a sample of outputs; the Java side reproduces the vectors, the hash and the samples. When the hashes
+ * differ only the sampled vectors are compared one by one, so the mismatch count is then a lower bound. On AVR it also counts CPU cycles per inference
  * with Timer1 (simavr is cycle-accurate).
  *
  * <p>Thread-safe: immutable; each run uses its own temporary directory.
@@ -122,6 +124,7 @@ public final class ParityHarness {
         int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
         int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
         int[][] edges = TestVectors.edges(model, Math.min(vectors, edgeLimit)).toArray(new int[0][]);
+        int[][] sweep = TestVectors.thresholdSweep(model).toArray(new int[0][]);
         int every = Math.max(1, vectors / SAMPLES);
         long[] range = TestVectors.randomRange(model.input());
         Path dir = Files.createTempDirectory("edgeloop-parity-" + target.id());
@@ -129,11 +132,11 @@ public final class ParityHarness {
             TargetProfile profile = profile(target);
             Files.writeString(dir.resolve("model.h"), sources.header(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("model.c"), sources.source(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("driver.c"), driver(model, target, edges, vectors, seed, every, range),
+            Files.writeString(dir.resolve("driver.c"), driver(model, target, edges, sweep, vectors, seed, every, range),
                     StandardCharsets.UTF_8);
             long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});
             String out = buildAndRun(dir, target);
-            return compare(model, target, out, edges, vectors, seed, every, range, size);
+            return compare(model, target, out, edges, sweep, vectors, seed, every, range, size);
         } finally {
             Toolchain.deleteQuietly(dir);
         }
@@ -201,8 +204,12 @@ public final class ParityHarness {
         return v == Long.MIN_VALUE ? "(-INT64_C(9223372036854775807) - 1)" : "INT64_C(" + v + ")";
     }
 
-    private static String driver(IntModel model, ParityTarget target, int[][] edges, int vectors, long seed, int every,
-            long[] range) {
+    private static String inputLiteral(int v) {
+        return v == Integer.MIN_VALUE ? "(-2147483647 - 1)" : Integer.toString(v);
+    }
+
+    private static String driver(IntModel model, ParityTarget target, int[][] edges, int[][] sweep, int vectors,
+            long seed, int every, long[] range) {
         StringBuilder b = new StringBuilder();
         b.append("/* Edgeloop parity driver (generated). */\n#include <stdint.h>\n#include <stdio.h>\n#include \"model.h\"\n");
         boolean avr = target == ParityTarget.AVR8;
@@ -233,11 +240,28 @@ public final class ParityHarness {
             }
             b.append("};\n");
         }
+        if (sweep.length > 0) {
+            b.append("static const edgeloop_input_t BASE[").append(n).append("] DRV_ROM = {");
+            int[] base = TestVectors.base(model);
+            for (int i = 0; i < n; i++) {
+                b.append(i == 0 ? "" : ", ").append(inputLiteral(base[i]));
+            }
+            b.append("};\nstatic const uint16_t SWF[").append(sweep.length).append("] DRV_ROM = {");
+            for (int j = 0; j < sweep.length; j++) {
+                b.append(j % 16 == 0 ? "\n    " : " ").append(sweep[j][0]).append(j < sweep.length - 1 ? "," : "");
+            }
+            b.append("\n};\nstatic const edgeloop_input_t SWV[").append(sweep.length).append("] DRV_ROM = {");
+            for (int j = 0; j < sweep.length; j++) {
+                b.append(j % 12 == 0 ? "\n    " : " ").append(inputLiteral(sweep[j][1]))
+                        .append(j < sweep.length - 1 ? "," : "");
+            }
+            b.append("\n};\n");
+        }
         long span = range[1] - range[0] + 1;
         b.append("static edgeloop_input_t in[").append(n).append("];\nstatic int32_t out[").append(no).append("];\n");
         b.append("int main(void)\n{\n    uint32_t st = UINT32_C(").append(Integer.toUnsignedString(TestVectors.initialState(seed)))
                 .append(");\n    uint32_t h = UINT32_C(2166136261);\n    uint32_t v;\n    uint16_t i;\n    uint8_t k;\n"
-                        + "    uint32_t cycles = 0;\n    uint32_t timed = 0;\n");
+                        + "    uint32_t cycles = 0;\n    uint32_t timed = 0;\n    uint32_t j = 0;\n");
         if (avr) {
             b.append("    stdout = &uart_out;\n    UCSR0B = _BV(TXEN0);\n    TCCR1A = 0;\n    TCCR1B = _BV(CS10);\n"
                     + "    TIMSK1 = _BV(TOIE1);\n    sei();\n");
@@ -271,13 +295,25 @@ public final class ParityHarness {
         } else {
             b.append("        edgeloop_predict(in, out);\n");
         }
-        b.append("        for (i = 0; i < ").append(no).append("u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
+        String fold = "        for (i = 0; i < " + no + "u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
                 + "            for (k = 0; k < 4u; k++) {\n                h ^= (u >> (8u * k)) & UINT32_C(255);\n"
-                + "                h *= UINT32_C(16777619);\n            }\n        }\n");
+                + "                h *= UINT32_C(16777619);\n            }\n        }\n";
+        b.append(fold);
         b.append("        if (v % UINT32_C(").append(every).append(") == 0u) {\n            printf(\"S %lu\", (unsigned long)v);\n"
                 + "            for (i = 0; i < ").append(no).append("u; i++) {\n                printf(\" %ld\", (long)out[i]);\n"
                 + "            }\n            printf(\"\\n\");\n        }\n    }\n");
-        b.append("    printf(\"H %lu %lu\\n\", (unsigned long)v, (unsigned long)h);\n");
+        if (sweep.length > 0) {
+            // Every tree threshold and its neighbours, one feature at a time over the zero-point background.
+            b.append("    for (j = 0; j < ").append(sweep.length).append("u; j++) {\n");
+            if (avr) {
+                b.append("        memcpy_P(in, BASE, sizeof in);\n"
+                        + "        memcpy_P(&in[pgm_read_word(&SWF[j])], &SWV[j], sizeof in[0]);\n");
+            } else {
+                b.append("        memcpy(in, BASE, sizeof in);\n        in[SWF[j]] = SWV[j];\n");
+            }
+            b.append("        edgeloop_predict(in, out);\n").append(fold).append("    }\n");
+        }
+        b.append("    printf(\"H %lu %lu\\n\", (unsigned long)(v + j), (unsigned long)h);\n");
         b.append("    printf(\"C %lu %lu\\n\", (unsigned long)cycles, (unsigned long)timed);\n");
         b.append("    printf(\"EDGELOOP-DONE\\n\");\n");
         if (avr) {
@@ -288,8 +324,8 @@ public final class ParityHarness {
         return b.toString();
     }
 
-    private static ParityResult compare(IntModel model, ParityTarget target, String out, int[][] edges, int vectors,
-            long seed, int every, long[] range, long[] size) throws IOException {
+    private static ParityResult compare(IntModel model, ParityTarget target, String out, int[][] edges, int[][] sweep,
+            int vectors, long seed, int every, long[] range, long[] size) throws IOException {
         // simavr wraps UART lines in colour escapes: strip them.
         String clean = out.replaceAll("\u001B\\[[0-9;]*m", "");
         if (!clean.contains("EDGELOOP-DONE")) {
@@ -339,9 +375,16 @@ public final class ParityHarness {
                 }
             }
         }
+        int[] base = TestVectors.base(model);
+        for (int[] pair : sweep) {
+            in = base.clone();
+            in[pair[0]] = pair[1];
+            h = TestVectors.hash(h, model.predict(in));
+        }
         long javaHash = Integer.toUnsignedLong(h);
-        int mismatches = deviceCount == vectors && deviceHash == javaHash && sampleMismatches == 0 ? 0
+        int mismatches = deviceCount == (long) vectors + sweep.length && deviceHash == javaHash && sampleMismatches == 0 ? 0
                 : Math.max(1, sampleMismatches);
-        return new ParityResult(target.id(), vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles);
+        return new ParityResult(target.id(), vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles,
+                sweep.length);
     }
 }

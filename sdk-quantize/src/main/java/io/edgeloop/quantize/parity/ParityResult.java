@@ -11,8 +11,9 @@ import java.util.OptionalLong;
  *
  * @param target             the target
  * @param vectors            vectors run
- * @param mismatches         vectors whose device outputs differ from the Java runtime (0 when the hash matched;
- *                           otherwise the number of sampled vectors that differ, at least 1)
+ * @param mismatches         0 when the device's hash of every output matched the Java runtime's; otherwise a lower
+ *                           bound on the vectors that differ: the number of sampled vectors that differ, at least 1
+ *                           (only {@code samplesCompared} vectors are compared one by one)
  * @param deviceHash         the FNV-1a hash of all device outputs
  * @param javaHash           the same hash computed by the Java runtime
  * @param samplesCompared    sampled vectors compared output by output
@@ -20,14 +21,27 @@ import java.util.OptionalLong;
  * @param ramBytes           RAM of the model ({@code model.o} data + bss + stack of its functions)
  * @param cyclesPerInference average CPU cycles per inference (AVR only: simavr is cycle-accurate; qemu is not, so
  *                           Cortex-M runs report none and {@link #cyclesSource()} says why)
+ * @param thresholdVectors   tree threshold-sweep vectors run after {@code vectors} and included in the hash (0 for
+ *                           networks)
  */
 public record ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash,
-        int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference) {
+        int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors) {
+    /** @return a one-line description of the mismatches, worded as the lower bound it is */
+    public String mismatchSummary() {
+        if (mismatches == 0) {
+            return "0 mismatches";
+        }
+        return "outputs differ (hash " + String.format("%08x", deviceHash) + " on the device, "
+                + String.format("%08x", javaHash) + " in Java); at least " + mismatches + " of the " + samplesCompared
+                + " sampled vectors differ";
+    }
+
     /** @return the JSON-ready map ({@code cyclesPerInference} null when not measured) */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", target);
         m.put("vectors", vectors);
+        m.put("thresholdVectors", thresholdVectors);
         m.put("mismatches", mismatches);
         m.put("deviceHash", String.format("%08x", deviceHash));
         m.put("javaHash", String.format("%08x", javaHash));

@@ -84,10 +84,7 @@ public final class TestVectors {
         int n = iq.size();
         Set<List<Integer>> seen = new LinkedHashSet<>();
         List<int[]> out = new ArrayList<>();
-        int[] base = new int[n];
-        for (int i = 0; i < n; i++) {
-            base[i] = clamp(iq, iq.zeroPoint(i));
-        }
+        int[] base = base(model);
         add(out, seen, filled(n, iq.min()), limit);
         add(out, seen, filled(n, iq.max()), limit);
         add(out, seen, base.clone(), limit);
@@ -109,6 +106,50 @@ public final class TestVectors {
                     int[] v = base.clone();
                     v[t.feature(node)] = clamp(iq, t.threshold(node) + d);
                     add(out, seen, v, limit);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param model the model
+     * @return every feature at its zero point, clamped to the input range (the sweep's background vector)
+     */
+    public static int[] base(IntModel model) {
+        InputQuantization iq = model.input();
+        int[] base = new int[iq.size()];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = clamp(iq, iq.zeroPoint(i));
+        }
+        return base;
+    }
+
+    /**
+     * The threshold sweep of a tree ensemble: for every split with integer threshold {@code T} on feature
+     * {@code f}, the values {@code T - 1}, {@code T} and {@code T + 1} (clamped to the input range) as
+     * {@code {f, value}} pairs without repeats; each pair is run as {@link #base} with feature {@code f} set to the
+     * value. Empty for networks.
+     *
+     * @param model the model
+     * @return the pairs
+     */
+    public static List<int[]> thresholdSweep(IntModel model) {
+        List<int[]> out = new ArrayList<>();
+        if (!(model instanceof IntTreeEnsemble)) {
+            return out;
+        }
+        IntTreeEnsemble t = (IntTreeEnsemble) model;
+        InputQuantization iq = model.input();
+        Set<List<Integer>> seen = new LinkedHashSet<>();
+        for (int node = 0; node < t.nodes(); node++) {
+            if (t.feature(node) < 0) {
+                continue;
+            }
+            for (long d = -1; d <= 1; d++) {
+                int[] pair = {t.feature(node), clamp(iq, t.threshold(node) + d)};
+                if (seen.add(List.of(pair[0], pair[1]))) {
+                    out.add(pair);
                 }
             }
         }

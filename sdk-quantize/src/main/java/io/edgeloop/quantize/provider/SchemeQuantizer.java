@@ -45,9 +45,7 @@ final class SchemeQuantizer implements Quantizer {
     public QuantizedModel quantize(QuantizationRequest request) throws IOException {
         FloatModel model = ModelReader.read(request.modelFile());
         String calib = option(request, "calibration", "auto");
-        String weights = option(request, "weights", scheme.equals("int16") ? "int16" : scheme);
-        int wbits = "int8".equals(weights) ? 8 : 16;
-        Scheme s = Scheme.of(scheme, wbits);
+        Scheme s = Scheme.of(scheme, option(request, "weights", null));
         double[][] rows = request.calibration();
         WeightScales ws = WeightScales.of(option(request, "weightScales", "auto"));
         String bc = option(request, "biasCorrection", "true");

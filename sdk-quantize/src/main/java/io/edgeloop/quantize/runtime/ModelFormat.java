@@ -109,7 +109,11 @@ public final class ModelFormat {
             throw new IOException("Not a quantized model: format is '" + root.path("format").asText() + "', expected '"
                     + FORMAT + "'");
         }
-        int version = root.path("formatVersion").asInt(-1);
+        JsonNode v = root.path("formatVersion");
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IOException("Invalid quantized model: formatVersion must be an integer, got " + v);
+        }
+        int version = v.asInt();
         if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
             throw new IOException("Unsupported quantized-model formatVersion " + root.path("formatVersion")
                     + "; this SDK reads versions " + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION);
@@ -143,8 +147,8 @@ public final class ModelFormat {
                             ints(l.path("shift")), intv(l, "outputZeroPoint"), intv(l, "outputMin"), intv(l, "outputMax"),
                             intv(l, "inputMin"), intv(l, "inputMax"), l.path("outputScale").asDouble(),
                             text(l, "activation"));
-                    if (layer.accumulatorBound() != l.path("accumulatorBound").asLong(-1)
-                            || layer.accumulatorBits() != l.path("accumulatorBits").asInt(-1)) {
+                    if (layer.accumulatorBound() != longv(l, "accumulatorBound")
+                            || layer.accumulatorBits() != intv(l, "accumulatorBits")) {
                         throw new IllegalArgumentException("layer accumulator proof does not match its weights (stored "
                                 + l.path("accumulatorBound") + ", recomputed " + layer.accumulatorBound() + ")");
                     }
@@ -181,10 +185,18 @@ public final class ModelFormat {
 
     private static int intv(JsonNode n, String k) {
         JsonNode v = n.get(k);
-        if (v == null || !v.canConvertToInt()) {
-            throw new IllegalArgumentException("missing or non-int32 field '" + k + "'");
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException("missing or non-int32 field '" + k + "'" + (v == null ? "" : ": " + v));
         }
         return v.asInt();
+    }
+
+    private static long longv(JsonNode n, String k) {
+        JsonNode v = n.get(k);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException("missing or non-int64 field '" + k + "'" + (v == null ? "" : ": " + v));
+        }
+        return v.asLong();
     }
 
     private static List<String> strings(JsonNode a) {
@@ -206,7 +218,7 @@ public final class ModelFormat {
         array(a);
         int[] r = new int[a.size()];
         for (int i = 0; i < r.length; i++) {
-            if (!a.get(i).canConvertToInt()) {
+            if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToInt()) {
                 throw new IllegalArgumentException("value " + a.get(i) + " is not an int32");
             }
             r[i] = a.get(i).asInt();
@@ -218,7 +230,7 @@ public final class ModelFormat {
         array(a);
         long[] r = new long[a.size()];
         for (int i = 0; i < r.length; i++) {
-            if (!a.get(i).canConvertToLong()) {
+            if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToLong()) {
                 throw new IllegalArgumentException("value " + a.get(i) + " is not an int64");
             }
             r[i] = a.get(i).asLong();

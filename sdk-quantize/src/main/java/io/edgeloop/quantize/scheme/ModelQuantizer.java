@@ -383,12 +383,12 @@ public final class ModelQuantizer {
                     maxAbs = layerMaxAbs;
                 }
                 sw[o] = maxAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
-                long zpFold = 0;
+                long zpFold = 0; // layers after the first: their input zero points lie in the value type
                 for (int i = 0; i < ni; i++) {
                     long q = FixedPoint.roundHalfAwayFromZero(layer.weight(o, i) * inScale[i] / sw[o]);
                     q = Math.max(-wMax, Math.min(wMax, q));
                     wq[o * ni + i] = (int) q;
-                    zpFold += q * inZp[i];
+                    zpFold += l == 0 ? 0 : q * inZp[i];
                 }
                 // Bias correction: remove the mean output error the rounded weights make on the calibration rows.
                 double corr = 0;
@@ -412,7 +412,6 @@ public final class ModelQuantizer {
                         double centre = inZp[i] + (biasCorrection ? inMean[i] / in.scale(i) : 0);
                         b += wReal * (fs.offset(i) / inScale[i] - inZp[i]) + (wReal - wq[o * ni + i]) * centre;
                     }
-                    zpFold = 0;
                 }
                 if (Math.abs(b) > 0x1p60) {
                     throw new IllegalArgumentException("Layer " + l + " output " + o + ": bias " + realBias[o]

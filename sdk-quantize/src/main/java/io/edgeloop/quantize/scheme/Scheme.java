@@ -52,6 +52,34 @@ public record Scheme(String name, int valueBits, int weightBits, boolean powerOf
     }
 
     /** @return smallest value */
+    /**
+     * A scheme by name with an optional weight width, which only the int16 scheme offers.
+     *
+     * @param name    {@code int8}, {@code int16} or {@code int32}
+     * @param weights {@code int8} or {@code int16} for the int16 scheme, or null for the scheme's own width
+     * @return the scheme
+     * @throws IllegalArgumentException for an unknown scheme or width, or a width with another scheme
+     */
+    public static Scheme of(String name, String weights) {
+        Scheme s = of(name, 16);
+        if (weights == null) {
+            return s;
+        }
+        if (s != INT16) {
+            throw new IllegalArgumentException("A weight width (" + weights + ") applies only to the int16 scheme; "
+                    + s.name() + " always uses " + (s == INT8 ? "int8 weights" : "32-bit Q-format weights"));
+        }
+        switch (weights.trim().toLowerCase(Locale.ROOT)) {
+            case "int8":
+                return INT16_W8;
+            case "int16":
+                return INT16;
+            default:
+                throw new IllegalArgumentException("Unknown weight width '" + weights + "'; use int8 or int16");
+        }
+    }
+
+    /** @return the smallest value of the value type */
     public int valueMin() {
         return valueBits == 32 ? Integer.MIN_VALUE : -(1 << (valueBits - 1));
     }

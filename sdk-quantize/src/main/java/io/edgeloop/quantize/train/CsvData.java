@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * A numeric CSV table with a header row and a label column (strings or integers). Quoted fields are unquoted.
- * When data rows have exactly one more field than the header, the first field is a row name and is skipped
- * (R's {@code write.csv} layout, as in the UCI occupancy files).
+ * When the first data row has exactly one more field than the header, the first field of every row is a row name
+ * and is skipped (R's {@code write.csv} layout, as in the UCI occupancy files); every row must then have that many
+ * fields, else the header's count.
  *
  * <p>Thread-safe: immutable.
  */
@@ -74,18 +75,28 @@ public final class CsvData {
             List<String> labels = new ArrayList<>();
             String line;
             int lineNo = 1;
+            // Whether rows start with a row name is decided once, by the first data row: deciding per row would let
+            // a row with one extra field shift every column silently.
+            Boolean rowNames = null;
+            int firstLine = 0;
             while ((line = r.readLine()) != null) {
                 lineNo++;
                 if (line.isBlank()) {
                     continue;
                 }
                 List<String> f = split(line);
-                if (f.size() == header.size() + 1) {
-                    f = f.subList(1, f.size());
+                if (rowNames == null) {
+                    rowNames = f.size() == header.size() + 1;
+                    firstLine = lineNo;
                 }
-                if (f.size() != header.size()) {
-                    throw new IllegalArgumentException(file + " line " + lineNo + " has " + f.size() + " fields; the header has "
-                            + header.size());
+                int expected = header.size() + (rowNames ? 1 : 0);
+                if (f.size() != expected) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + " has " + f.size() + " fields; expected "
+                            + expected + " (the header has " + header.size() + " columns"
+                            + (rowNames ? " and line " + firstLine + " starts with a row name" : "") + ")");
+                }
+                if (rowNames) {
+                    f = f.subList(1, f.size());
                 }
                 double[] v = new double[featureIdx.size()];
                 for (int k = 0; k < v.length; k++) {

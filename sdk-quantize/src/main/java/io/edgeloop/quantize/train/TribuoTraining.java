@@ -36,6 +36,7 @@ public final class TribuoTraining {
      * @param algo {@code logistic}, {@code cart} or {@code forest}
      * @param seed the seed
      * @return the trained model
+     * @throws IllegalArgumentException for an unknown algorithm, or a constant column with {@code logistic}
      */
     public static Model<Label> train(CsvData data, String algo, long seed) {
         Objects.requireNonNull(data, "data");
@@ -46,6 +47,7 @@ public final class TribuoTraining {
         Trainer<Label> trainer;
         switch (algo.toLowerCase(Locale.ROOT)) {
             case "logistic":
+                requireVariance(data);
                 trainer = new TransformTrainer<>(new LogisticRegressionTrainer(),
                         new TransformationMap(List.of(new MeanStdDevTransformation())), true);
                 break;
@@ -60,6 +62,25 @@ public final class TribuoTraining {
                 throw new IllegalArgumentException("Unknown algorithm '" + algo + "'; use logistic, cart or forest");
         }
         return trainer.train(ds);
+    }
+
+    /**
+     * Standardisation divides by each column's deviation: a constant column would make every example NaN (Tribuo
+     * then fails with "Example contained a NaN feature"), so name it instead.
+     */
+    private static void requireVariance(CsvData data) {
+        for (int c = 0; c < data.features().size(); c++) {
+            double first = data.row(0)[c];
+            boolean constant = true;
+            for (int i = 1; i < data.size() && constant; i++) {
+                constant = data.row(i)[c] == first;
+            }
+            if (constant) {
+                String name = data.features().get(c);
+                throw new IllegalArgumentException("Column '" + name + "' has the same value (" + first + ") in every "
+                        + "row, so logistic regression cannot standardise it; remove it with --drop " + name);
+            }
+        }
     }
 
     /**

@@ -152,8 +152,7 @@ public final class QuantizeWorkflow {
                 y[i] = Double.parseDouble(l);
             }
         }
-        io.edgeloop.quantize.scheme.Scheme s = io.edgeloop.quantize.scheme.Scheme.of(scheme,
-                "int8".equals(weights) ? 8 : 16);
+        io.edgeloop.quantize.scheme.Scheme s = io.edgeloop.quantize.scheme.Scheme.of(scheme, weights);
         io.edgeloop.quantize.ir.NetworkModel tuned = new io.edgeloop.quantize.qat.QatTrainer(s, epochs, learningRate, 1)
                 .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
         io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
@@ -197,7 +196,8 @@ public final class QuantizeWorkflow {
      * @param csv   labelled rows
      * @param label the label column
      * @return {@code {"rows", "float": {"accuracy"}, "quantized": {"accuracy"}, "agreement"}}
-     * @throws IOException when files are missing or invalid
+     * @throws IOException              when files are missing or invalid
+     * @throws IllegalArgumentException when a label is not a class of the model (listing them)
      */
     public static Map<String, Object> eval(Path dir, Path csv, String label) throws IOException {
         IntModel im = load(dir).model();
@@ -208,6 +208,12 @@ public final class QuantizeWorkflow {
         Path fmFile = dir.resolve(FLOAT_MODEL);
         FloatModel fm = ModelReader.read(fmFile);
         CsvData d = CsvData.readColumns(csv, im.featureNames(), label);
+        java.util.Set<String> unknown = new java.util.TreeSet<>(d.labels());
+        unknown.removeAll(im.classNames());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("Labels " + unknown + " in column '" + label + "' of " + csv
+                    + " are not classes of the model " + im.classNames() + "; accuracy would count those rows as wrong");
+        }
         int okF = 0;
         int okQ = 0;
         int agree = 0;

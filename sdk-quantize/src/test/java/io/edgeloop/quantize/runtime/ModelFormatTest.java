@@ -151,6 +151,32 @@ class ModelFormatTest {
     }
 
     @Test
+    @DisplayName("refuses a formatVersion or an integer field that is not an integer instead of truncating it")
+    void rejectsNonIntegerNumbers() throws IOException {
+        ModelRuntime rt = new io.edgeloop.quantize.provider.EdgeloopIntRuntimeProvider().create(ComponentConfig.empty());
+        byte[] good = ModelFormat.toBytes(artifact("logistic", Scheme.INT8));
+        for (String v : new String[] {"2.9", "\"2\"", "1.5", "2.0"}) {
+            ObjectNode n = (ObjectNode) JSON.readTree(good);
+            n.set("formatVersion", JSON.readTree(v));
+            IOException e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(n)), v);
+            assertTrue(e.getMessage().contains("formatVersion must be an integer, got " + v), e.getMessage());
+        }
+        ObjectNode w = (ObjectNode) JSON.readTree(good);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) w.get("layers").get(0).get("weights")).set(0, 1.5);
+        IOException e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(w)));
+        assertTrue(e.getMessage().contains("value 1.5 is not an int32"), e.getMessage());
+        ObjectNode f = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) f.get("layers").get(0)).put("inputs", 6.0);
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(f)));
+        assertTrue(e.getMessage().contains("non-int32 field 'inputs'"), e.getMessage());
+        ObjectNode b = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) b.get("layers").get(0)).put("accumulatorBound", b.get("layers").get(0).get("accumulatorBound")
+                .asLong() + 0.5);
+        e = assertThrows(IOException.class, () -> rt.load(JSON.writeValueAsBytes(b)));
+        assertTrue(e.getMessage().contains("non-int64 field 'accumulatorBound'"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("toMap hands out copies: changing them does not change the model")
     void toMapDoesNotExposeInternalArrays() throws IOException {
         for (String kind : List.of("mlp", "forest", "regression-forest")) {

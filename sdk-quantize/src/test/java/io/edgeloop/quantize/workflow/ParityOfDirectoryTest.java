@@ -26,17 +26,22 @@ class ParityOfDirectoryTest {
     Path dir;
 
     private Path quantized() throws IOException {
+        return quantized("logistic", 0.5);
+    }
+
+    /** Label {@code yes} when {@code a + weightB * b > 0.3}. */
+    private Path quantized(String algo, double weightB) throws IOException {
         Random r = new Random(2);
         StringBuilder b = new StringBuilder("a,b,label\n");
         for (int i = 0; i < 500; i++) {
             double x = r.nextGaussian();
             double y = r.nextGaussian();
-            b.append(String.format(Locale.ROOT, "%.5f,%.5f,%s%n", x, y, x + 0.5 * y > 0 ? "yes" : "no"));
+            b.append(String.format(Locale.ROOT, "%.5f,%.5f,%s%n", x, y, x + weightB * y > 0.3 ? "yes" : "no"));
         }
         Path csv = dir.resolve("d.csv");
         Files.writeString(csv, b);
         Path model = dir.resolve("m.model");
-        TribuoTraining.train(CsvData.read(csv, "label", Set.of()), "logistic", 1).serializeToFile(model);
+        TribuoTraining.train(CsvData.read(csv, "label", Set.of()), algo, 1).serializeToFile(model);
         Path out = dir.resolve("q");
         QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, out);
         return out;
@@ -57,6 +62,25 @@ class ParityOfDirectoryTest {
         ParityResult tampered = QuantizeWorkflow.parity(q, "host", 300, 1);
         assertNotEquals(tampered.javaHash(), tampered.deviceHash(), tampered.toString());
         assertTrue(tampered.mismatches() > 0, tampered.toString());
+    }
+
+    @Test
+    @DisplayName("every tree threshold and its neighbours run on the device: a threshold off by one fails one vector")
+    void sweepsEveryTreeThreshold() throws Exception {
+        // One informative feature: the root splits a near 0.3 and both subtrees are pure.
+        Path q = quantized("cart", 0);
+        ParityResult clean = QuantizeWorkflow.parity(q, "host", 1, 1);
+        assertEquals(0, clean.mismatches(), clean.toString());
+        assertTrue(clean.thresholdVectors() >= 3, clean.toString());
+        String c = Files.readString(q.resolve("model.c"));
+        Matcher m = Pattern.compile("T_T\\[\\d+\\] EL_ROM = \\{\\s*(-?\\d+)").matcher(c);
+        assertTrue(m.find(), "threshold table in model.c");
+        long root = Long.parseLong(m.group(1));
+        Files.writeString(q.resolve("model.c"), c.substring(0, m.start(1)) + (root + 1) + c.substring(m.end(1)));
+        // One random/edge vector only: the sweep alone must catch the shifted split.
+        ParityResult tampered = QuantizeWorkflow.parity(q, "host", 1, 1);
+        assertNotEquals(tampered.javaHash(), tampered.deviceHash(), tampered.toString());
+        assertTrue(tampered.mismatchSummary().contains("at least 1 of the"), tampered.mismatchSummary());
     }
 
     @Test

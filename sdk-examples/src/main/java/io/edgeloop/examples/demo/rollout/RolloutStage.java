@@ -16,7 +16,10 @@ import io.edgeloop.ota.agent.InstallOutcome;
 import io.edgeloop.ota.agent.InstallReport;
 import io.edgeloop.ota.agent.InstallStep;
 import io.edgeloop.ota.bundle.ArtifactEntry;
+import io.edgeloop.ota.bundle.BundleArchive;
+import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
+import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.rollout.Campaign;
 import io.edgeloop.ota.rollout.CampaignState;
@@ -66,6 +69,9 @@ public final class RolloutStage {
     public record Outcome(DemoResults.Rollout figures, String halted, String injected) {
     }
 
+    /** The model the devices run: the candidate's manifest name (set by {@link #run}). */
+    private String model;
+
     /**
      * @param seed    chooses the devices that fail
      * @param console progress
@@ -109,6 +115,8 @@ public final class RolloutStage {
                 .create(ComponentConfig.empty());
         byte[] oldBundle = Files.readAllBytes(previous);
         byte[] newBundle = Files.readAllBytes(candidate);
+        model = BundleVerifier.parseManifest(BundleArchive.read(new java.io.ByteArrayInputStream(newBundle),
+                BundleLimits.DEFAULT).entries().get("manifest.json")).name();
         Map<String, Sim> sims = new LinkedHashMap<>();
         int done = 0;
         for (FleetPlan.Device d : devices) {
@@ -228,9 +236,9 @@ public final class RolloutStage {
         return r.outcome() == InstallOutcome.INSTALLED ? DeviceResult.OK : DeviceResult.failed(r.message());
     }
 
-    private static DeviceAgent agent(Sim s, TrustRoot trust, ModelRuntime runtime, CrashInjector crash)
+    private DeviceAgent agent(Sim s, TrustRoot trust, ModelRuntime runtime, CrashInjector crash)
             throws IOException {
-        return DeviceAgent.builder().deviceId(s.plan.id()).target(TargetProfile.of(s.plan.variant())).trust(trust)
+        return DeviceAgent.builder().deviceId(s.plan.id()).model(model).target(TargetProfile.of(s.plan.variant())).trust(trust)
                 .storage(s.storage).runtimes(name -> {
                     if (!"edgeloop-int".equals(name)) {
                         throw new IllegalArgumentException("no runtime '" + name + "' on " + s.plan.id());

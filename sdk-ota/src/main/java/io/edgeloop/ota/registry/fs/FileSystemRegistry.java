@@ -35,8 +35,12 @@ import java.util.stream.Stream;
 
 /**
  * A registry directory: {@code models/<name>/<sequence>/bundle.tar} and {@code entry.json} (written once, never
- * replaced), {@code status.json} (status and channels, replaced atomically). Publishing takes a file lock per
- * model so concurrent publishers in other processes get distinct sequences.
+ * replaced), {@code status.json} (status and channels, replaced atomically). Publishing and every status change
+ * take a file lock per model, so concurrent publishers and editors in other processes get distinct sequences and
+ * never lose each other's changes. A publish writes and fsyncs the bundle, then status.json, then entry.json (by
+ * rename), then fsyncs the directory: a version exists once its entry.json does. A version directory without
+ * entry.json or status.json is what a crash mid-publish leaves; it was never listed, so the next publish of that
+ * sequence reuses it.
  *
  * <p>Thread-safe.
  */
@@ -65,14 +69,7 @@ final class FileSystemRegistry implements ModelRegistry {
     public RegistryEntry publish(BundleAssembler assembler, VersionBump bump, boolean raiseEpoch,
             List<SigningKey> signers) throws IOException {
         String name = assembler.name();
-        Path dir = modelDir(name);
-        Files.createDirectories(dir);
-        synchronized (lock) {
-            try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock fl = ch.lock()) {
-                if (!fl.isValid()) {
-                    throw new IOException("lost the registry lock for " + name);
-                }
+        return locked(name, () -> {
                 List<RegistryEntry> h = history(name);
                 RegistryEntry last = h.isEmpty() ? null : h.get(h.size() - 1);
                 long seq = last == null ? 1 : last.sequence() + 1;
@@ -80,13 +77,16 @@ final class FileSystemRegistry implements ModelRegistry {
                 String version = last == null ? "1.0.0" : bump(last.version(), bump);
                 Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
                 assembler.sequence(seq).version(version).securityEpoch(epoch).createdAt(now);
+                Path dir = modelDir(name);
                 Path vdir = dir.resolve(String.format("%010d", seq));
-                if (Files.exists(vdir.resolve("entry.json"))) {
+                if (Files.exists(vdir.resolve("entry.json")) && Files.exists(vdir.resolve("status.json"))) {
                     throw new IOException("sequence " + seq + " of " + name + " already exists; refusing to overwrite");
                 }
+                clearOrphan(vdir);
                 Files.createDirectories(vdir);
                 Path bundle = vdir.resolve("bundle.tar");
                 BundleManifest m = assembler.write(signers, false, bundle);
+                fsync(bundle);
                 bundle.toFile().setReadOnly();
                 RegistryEntry e = new RegistryEntry(name, version, seq, epoch, Sha256.hex(bundle), Files.size(bundle),
                         now, ModelStatus.ACTIVE, java.util.Set.of(), "");
@@ -100,11 +100,56 @@ final class FileSystemRegistry implements ModelRegistry {
                 o.put("publishedAt", now.toString());
                 ArrayNode ds = o.putArray("datasets");
                 m.lineage().datasets().forEach(d -> ds.add(d.sha256()));
-                Files.write(vdir.resolve("entry.json"), CanonicalJson.bytes(o), StandardOpenOption.CREATE_NEW);
-                vdir.resolve("entry.json").toFile().setReadOnly();
                 writeStatus(vdir, ModelStatus.ACTIVE, new TreeSet<>(), "");
+                Path tmp = vdir.resolve("entry.json.tmp");
+                Files.write(tmp, CanonicalJson.bytes(o));
+                fsync(tmp);
+                tmp.toFile().setReadOnly();
+                Files.move(tmp, vdir.resolve("entry.json"), StandardCopyOption.ATOMIC_MOVE);
+                fsync(vdir);
+                fsync(dir);
                 return e;
+        });
+    }
+
+    /** Work on one model under the in-process lock and the model's file lock (other processes). */
+    private <T> T locked(String name, IoAction<T> action) throws IOException {
+        Path dir = modelDir(name);
+        Files.createDirectories(dir);
+        synchronized (lock) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock fl = ch.lock()) {
+                if (!fl.isValid()) {
+                    throw new IOException("lost the registry lock for " + name);
+                }
+                return action.run();
             }
+        }
+    }
+
+    /** An I/O step run under the model's locks. */
+    @FunctionalInterface
+    private interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    /** Removes what a crashed publish left in a version directory nobody ever saw listed. */
+    private static void clearOrphan(Path vdir) throws IOException {
+        if (!Files.isDirectory(vdir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(vdir)) {
+            for (Path f : s.toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    private static void fsync(Path p) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems cannot open directories for sync; the rename is still atomic there
         }
     }
 
@@ -125,7 +170,9 @@ final class FileSystemRegistry implements ModelRegistry {
         o.put("note", note);
         Path tmp = vdir.resolve("status.json.tmp");
         Files.write(tmp, CanonicalJson.bytes(o));
+        fsync(tmp);
         Files.move(tmp, vdir.resolve("status.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        fsync(vdir);
     }
 
     private static RegistryEntry read(Path vdir) throws IOException {
@@ -214,23 +261,25 @@ final class FileSystemRegistry implements ModelRegistry {
 
     private RegistryEntry change(String name, String version, java.util.function.Function<RegistryEntry, ModelStatus> st,
             java.util.function.Function<RegistryEntry, TreeSet<String>> ch, String note) throws IOException {
-        synchronized (lock) {
+        return locked(name, () -> {
             RegistryEntry e = get(name, version).orElseThrow(() -> new IOException("no version " + version + " of "
                     + name + " in the registry"));
             Path vdir = versionDir(name, version);
             writeStatus(vdir, st.apply(e), ch.apply(e), note);
             return read(vdir);
-        }
+        });
     }
 
     @Override
     public RegistryEntry promote(String name, String version, String channel) throws IOException {
-        RegistryEntry e = get(name, version).orElseThrow(() -> new IOException("no version " + version + " of " + name));
-        if (e.status() == ModelStatus.YANKED) {
-            throw new IllegalStateException(name + " " + version + " is yanked and cannot be promoted");
-        }
+        get(name, version).orElseThrow(() -> new IOException("no version " + version + " of " + name));
         bundle(name, version); // digest check before anything is served
-        return change(name, version, RegistryEntry::status, x -> {
+        return change(name, version, x -> {
+            if (x.status() == ModelStatus.YANKED) { // checked under the lock: a concurrent yank wins
+                throw new IllegalStateException(name + " " + version + " is yanked and cannot be promoted");
+            }
+            return x.status();
+        }, x -> {
             TreeSet<String> c = new TreeSet<>(x.channels());
             c.add(channel);
             return c;

@@ -1,0 +1,158 @@
+package io.edgeloop.ota.agent;
+
+import static io.edgeloop.ota.agent.AgentTestSupport.open;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.bundle.Check;
+import io.edgeloop.ota.testing.Fixtures;
+import io.edgeloop.ota.trust.KeyAlgorithm;
+import io.edgeloop.ota.trust.SigningKey;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Damaged device state never stops the device from starting: unreadable slot records make the slot invalid,
+ * unreadable boot records and counters are rebuilt from the slots, and a fallback never adopts a slot that was
+ * not confirmed once.
+ */
+class CorruptStateTest {
+    static final SigningKey K = Fixtures.key(KeyAlgorithm.ED25519, 71);
+    static final TrustRoot TRUST = Fixtures.trust(1, K);
+    static final TargetProfile M3 = TargetProfile.CORTEX_M3;
+
+    static byte[] bundle(long seq, long epoch, int seed) {
+        return Fixtures.draft("har", seq, epoch, seed, M3).sign(K);
+    }
+
+    /** Slot a holds sequence 1 (seed 10, the previous model), slot b sequence 2 (seed 20, active); epoch 1. */
+    static FileDeviceStorage twoModels(Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent a = open(s, TRUST, M3);
+        a.install(bundle(1, 1, 10));
+        a.install(bundle(2, 1, 20));
+        return s;
+    }
+
+    @ParameterizedTest(name = "active slot.json: {0}")
+    @ValueSource(strings = {"bitflip", "garbage", "empty", "array"})
+    @DisplayName("boots the confirmed previous model when the active slot's slot.json is unreadable")
+    void corruptSlotMetadata(String damage, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        Path meta = s.root().resolve("slot-b/slot.json");
+        byte[] b = Files.readAllBytes(meta);
+        switch (damage) {
+            case "bitflip" -> b[0] ^= 1;
+            case "garbage" -> b = "\u0000\u0001{{".getBytes(StandardCharsets.UTF_8);
+            case "empty" -> b = new byte[0];
+            default -> b = "[1,2]".getBytes(StandardCharsets.UTF_8);
+        }
+        Files.write(meta, b);
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(1, a.status().activeSequence());
+        DeviceAgentTest.assertServes(a, 10);
+        assertTrue(a.activeSlotVerifies());
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome(), "the damaged slot is reused");
+    }
+
+    @ParameterizedTest(name = "boot.json: {0}")
+    @ValueSource(strings = {"garbage", "empty"})
+    @DisplayName("probes both slots and boots the newest confirmed one when boot.json is unreadable")
+    void corruptBootRecord(String damage, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        Files.write(s.root().resolve("boot.json"), damage.equals("empty") ? new byte[0]
+                : "{\"active\":\"b\",\"tri".getBytes(StandardCharsets.UTF_8));
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(2, a.status().activeSequence());
+        DeviceAgentTest.assertServes(a, 20);
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+        DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
+    }
+
+    @Test
+    @DisplayName("does not boot a staged, never-confirmed candidate when boot.json is unreadable")
+    void corruptBootRecordNeverAdoptsCandidate(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        open(s, TRUST, M3).install(bundle(1, 0, 10));
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3)
+                .crashInjector(CrashInjector.at(InstallStep.GOLDEN_PASSED)).open();
+        org.junit.jupiter.api.Assertions.assertThrows(CrashInjector.SimulatedCrash.class,
+                () -> crashing.install(bundle(2, 1, 20)));
+        Files.write(s.root().resolve("boot.json"), "{]".getBytes(StandardCharsets.UTF_8));
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(1, a.status().activeSequence());
+        assertEquals(0, a.status().committedEpoch());
+    }
+
+    @ParameterizedTest(name = "counters.json: {0}")
+    @ValueSource(strings = {"garbage", "empty"})
+    @DisplayName("rebuilds unreadable counters from the slots, never below what they prove")
+    void corruptCounters(String damage, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        Files.write(s.root().resolve("counters.json"), damage.equals("empty") ? new byte[0]
+                : "{\"formatVersion\":\"2.0\",\"mod".getBytes(StandardCharsets.UTF_8));
+        DeviceAgent a = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(a, 20);
+        assertEquals(1, a.status().committedEpoch(), "the epoch of the confirmed slot");
+        assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle(2, 1, 20)).check(), "replay still refused");
+        assertEquals(Optional.of(Check.SECURITY_EPOCH), a.install(bundle(3, 0, 30)).check());
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(4, 1, 40)).outcome());
+    }
+
+    @Test
+    @DisplayName("rebuilt counters count an unconfirmed candidate's sequence as attempted, so it is not replayed")
+    void rebuiltCountersIncludeAttempts(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        open(s, TRUST, M3).install(bundle(1, 0, 10));
+        DeviceAgent failing = AgentTestSupport.agent(s, TRUST, M3).healthCheck(m -> Optional.of("unhealthy")).open();
+        assertEquals(InstallOutcome.ROLLED_BACK, failing.install(bundle(2, 1, 20)).outcome());
+        Files.write(s.root().resolve("counters.json"), "garbage".getBytes(StandardCharsets.UTF_8));
+        DeviceAgent a = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(a, 10);
+        assertEquals(0, a.status().committedEpoch(), "the candidate's epoch was never committed");
+        assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle(2, 1, 20)).check());
+    }
+
+    @Test
+    @DisplayName("stays empty rather than fall back to a candidate that failed its health check (epoch not committed)")
+    void fallbackNeverAdoptsHealthFailedCandidate() throws Exception {
+        MemoryDeviceStorage s = new MemoryDeviceStorage();
+        open(s, TRUST, M3).install(bundle(1, 0, 10));
+        DeviceAgent bad = AgentTestSupport.agent(s, TRUST, M3).healthCheck(m -> Optional.of("unhealthy")).open();
+        assertEquals(InstallOutcome.ROLLED_BACK, bad.install(bundle(2, 1, 20)).outcome());
+        s.corrupt("slot-a/artifact", 3);
+        DeviceAgent a = open(s, TRUST, M3);
+        assertFalse(a.activeManifest().isPresent(), "the health-failed candidate in slot b is not adopted");
+        assertEquals(-1, a.status().activeSequence());
+        assertEquals(0, a.status().committedEpoch(), "its epoch is not committed");
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 0, 30)).outcome(),
+                "an epoch-0 fix can still be installed");
+    }
+
+    @Test
+    @DisplayName("reads slot.json written by earlier SDKs (no model, trust version or confirmed flag)")
+    void legacySlotRecords(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        for (String slot : new String[] {"a", "b"}) {
+            var n = (com.fasterxml.jackson.databind.node.ObjectNode) io.edgeloop.ota.json.CanonicalJson.parse(
+                    s.read("slot-" + slot + "/slot.json").orElseThrow());
+            n.remove(java.util.List.of("formatVersion", "model", "trustVersion", "confirmed"));
+            s.writeAtomic("slot-" + slot + "/slot.json", io.edgeloop.ota.json.CanonicalJson.bytes(n));
+        }
+        DeviceAgent a = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(a, 20);
+        s.delete("slot-b/artifact");
+        DeviceAgent fallback = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(fallback, 10); // boot.json names slot a as the previous, confirmed model
+    }
+}

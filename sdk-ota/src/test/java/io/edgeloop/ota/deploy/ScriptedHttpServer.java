@@ -1,0 +1,129 @@
+package io.edgeloop.ota.deploy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP/1.1 server on loopback that misbehaves on purpose: it drops the connection in the middle of the first
+ * bundle download, or streams more bytes than the publication announced. It answers {@code GET .../latest} with a
+ * fixed publication and {@code GET /bundle} with the bundle bytes (honouring {@code Range: bytes=N-}).
+ */
+final class ScriptedHttpServer implements AutoCloseable {
+    enum Mode { DROP_FIRST_DOWNLOAD, STREAM_EXTRA }
+
+    private final ServerSocket socket;
+    private final byte[] bundle;
+    private final Mode mode;
+    private final long extraBytes;
+    private final String publication;
+    private final AtomicInteger downloads = new AtomicInteger();
+    final List<String> ranges = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+
+    /**
+     * @param name       the model name announced
+     * @param sequence   the sequence announced
+     * @param sha256     the digest announced
+     * @param sizeBytes  the size announced
+     * @param bundle     the bytes served
+     * @param mode       how to misbehave
+     * @param extraBytes for STREAM_EXTRA, how many bytes to send after the bundle
+     */
+    ScriptedHttpServer(String name, long sequence, String sha256, long sizeBytes, byte[] bundle, Mode mode,
+            long extraBytes) throws IOException {
+        this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.bundle = bundle;
+        this.mode = mode;
+        this.extraBytes = extraBytes;
+        this.publication = "{\"channel\":\"stable\",\"location\":\"" + url() + "/bundle\",\"name\":\"" + name
+                + "\",\"sequence\":" + sequence + ",\"sha256\":\"" + sha256 + "\",\"sizeBytes\":" + sizeBytes + "}";
+        this.thread = new Thread(this::serve, "scripted-http");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+
+    int downloads() {
+        return downloads.get();
+    }
+
+    private void serve() {
+        while (!socket.isClosed()) {
+            try (Socket s = socket.accept()) {
+                handle(s);
+            } catch (IOException e) {
+                // the client hung up or the server is closing; go on with the next connection
+            }
+        }
+    }
+
+    private void handle(Socket s) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        String requestLine = r.readLine();
+        if (requestLine == null) {
+            return;
+        }
+        long from = 0;
+        for (String h = r.readLine(); h != null && !h.isEmpty(); h = r.readLine()) {
+            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("range:")) {
+                ranges.add(h);
+                String v = h.substring(h.indexOf('=') + 1).trim();
+                from = Long.parseLong(v.substring(0, v.indexOf('-')));
+            }
+        }
+        OutputStream out = s.getOutputStream();
+        if (requestLine.contains("/latest")) {
+            byte[] body = publication.getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            return;
+        }
+        int n = downloads.incrementAndGet();
+        if (mode == Mode.STREAM_EXTRA) {
+            out.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write(bundle);
+            byte[] junk = new byte[64 * 1024];
+            for (long sent = 0; sent < extraBytes; sent += junk.length) {
+                out.write(junk);
+            }
+            out.flush();
+            return;
+        }
+        byte[] rest = java.util.Arrays.copyOfRange(bundle, (int) from, bundle.length);
+        String status = from > 0 ? "206 Partial Content\r\nContent-Range: bytes " + from + "-" + (bundle.length - 1)
+                + "/" + bundle.length : "200 OK";
+        out.write(("HTTP/1.1 " + status + "\r\nContent-Length: " + rest.length + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        if (n == 1) {
+            out.write(rest, 0, rest.length / 2); // then the connection drops
+            out.flush();
+            try {
+                Thread.sleep(200); // let the client take the first half before the connection closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        out.write(rest);
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

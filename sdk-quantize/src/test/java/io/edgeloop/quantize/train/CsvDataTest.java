@@ -1,0 +1,65 @@
+package io.edgeloop.quantize.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvDataTest {
+    @TempDir
+    Path dir;
+
+    private Path csv(String text) throws IOException {
+        Path f = dir.resolve("d.csv");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    @DisplayName("a row with one field too many is an error naming its line, not a row name that shifts the columns")
+    void rejectsARowWithAnExtraField() throws IOException {
+        Path f = csv("a,b,label\n1,2.0,yes\n1,5,7.0,no\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CsvData.read(f, "label", Set.of()));
+        assertTrue(e.getMessage().contains("line 3 has 4 fields; expected 3"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("row names (R's write.csv layout) are recognised from the first row and required on every row")
+    void readsRowNamesDecidedOnce() throws IOException {
+        CsvData d = CsvData.read(csv("a,b,label\n\"1\",1.5,2,yes\n\"2\",3,4,no\n"), "label", Set.of());
+        assertEquals(List.of("a", "b"), d.features());
+        assertArrayEquals(new double[] {3, 4}, d.row(1));
+        assertEquals(List.of("yes", "no"), d.labels());
+        Path f = csv("a,b,label\n\"1\",1.5,2,yes\n3,4,no\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CsvData.read(f, "label", Set.of()));
+        assertTrue(e.getMessage().contains("line 3 has 3 fields; expected 4") && e.getMessage().contains("row name"),
+                e.getMessage());
+    }
+
+    @Test
+    @DisplayName("logistic training names a constant column and suggests --drop")
+    void logisticTrainingNamesAConstantColumn() throws IOException {
+        StringBuilder b = new StringBuilder("A,B,K,label\n");
+        java.util.Random r = new java.util.Random(4);
+        for (int i = 0; i < 200; i++) {
+            double a = r.nextDouble();
+            b.append(a).append(',').append(r.nextDouble()).append(",5,").append(a > 0.5 ? "y" : "n").append('\n');
+        }
+        CsvData d = CsvData.read(csv(b.toString()), "label", Set.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TribuoTraining.train(d, "logistic", 1));
+        assertTrue(e.getMessage().contains("Column 'K'") && e.getMessage().contains("--drop K"), e.getMessage());
+        // Trees do not standardise: the constant column is harmless there.
+        TribuoTraining.train(d, "cart", 1);
+        TribuoTraining.train(CsvData.read(dir.resolve("d.csv"), "label", Set.of("K")), "logistic", 1);
+    }
+}
