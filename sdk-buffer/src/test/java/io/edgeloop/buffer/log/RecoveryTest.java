@@ -206,7 +206,7 @@ class RecoveryTest {
             open(dir).close();
             fail("must refuse format 7");
         } catch (io.edgeloop.buffer.IncompatibleFormatException e) {
-            assertTrue(e.getMessage().contains("format 7.0"), e.getMessage());
+            assertTrue(e.getMessage().contains("format 7." + FrameFormat.FORMAT_MINOR), e.getMessage());
         }
     }
 
