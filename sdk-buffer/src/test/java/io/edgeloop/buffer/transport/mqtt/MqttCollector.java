@@ -47,6 +47,10 @@ final class MqttCollector implements AutoCloseable {
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(!persistentSession);
         options.setMaxInflight(1000);
+        // Paho's default 30 s connection timeout let one reconnect attempt that met the broker mid-restart (TCP
+        // accepted, no CONNACK yet) outlast sync()'s deadline on a loaded machine; retry quickly instead.
+        options.setConnectionTimeout(2);
+        options.setKeepAliveInterval(5);
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
@@ -89,10 +93,16 @@ final class MqttCollector implements AutoCloseable {
             return;
         }
         reconnector = new Thread(() -> {
-            while (!closed && !client.isConnected()) {
+            // Until connected AND subscribed: a subscribe that fails right after a successful connect must be
+            // retried too, or the collector would sit connected without its subscription.
+            boolean subscribed = false;
+            while (!closed && !subscribed) {
                 try {
-                    client.connect(options);
+                    if (!client.isConnected()) {
+                        client.connect(options);
+                    }
                     client.subscribe(topic, 1);
+                    subscribed = true;
                 } catch (MqttException e) {
                     try {
                         Thread.sleep(100);
@@ -109,10 +119,10 @@ final class MqttCollector implements AutoCloseable {
     /** Waits until everything the broker acknowledged before this call has arrived. */
     void sync() throws Exception {
         String id = UUID.randomUUID().toString();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!markers.contains(id)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("marker did not come back within 30 s");
+                throw new AssertionError("marker did not come back within 60 s");
             }
             if (client.isConnected()) {
                 try {
@@ -122,6 +132,10 @@ final class MqttCollector implements AutoCloseable {
                     long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                     while (!markers.contains(id) && System.nanoTime() < wait) {
                         Thread.sleep(5);
+                    }
+                    if (!markers.contains(id)) {
+                        // A restarted broker may have restored the session without the subscription.
+                        client.subscribe(topic, 1);
                     }
                 } catch (MqttException e) {
                     Thread.sleep(100);

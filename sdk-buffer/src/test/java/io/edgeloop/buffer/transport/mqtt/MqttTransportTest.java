@@ -53,8 +53,8 @@ class MqttTransportTest {
     @Test
     @DisplayName("fails retryably while the broker is dead and delivers again after it restarts")
     void survivesBrokerKill() throws Exception {
-        // Persistence keeps the subscriber's session across the kill, so messages published before it reconnects
-        // are queued for it rather than dropped for lack of subscribers.
+        // The collector waits (sync) until it has reconnected and resubscribed before the check, so the test does
+        // not depend on mosquitto having persisted the subscriber's session before the SIGKILL.
         try (MosquittoBroker broker = MosquittoBroker.start(dir, true);
                 MqttCollector sub = new MqttCollector(broker.pahoUri(), "t/kill", true);
                 Transport t = transport(broker.uri("t/kill"), "connect-timeout", "2s")) {
@@ -63,6 +63,7 @@ class MqttTransportTest {
             TransportException e = assertThrows(TransportException.class, () -> t.send(batch(6, 5)));
             assertTrue(e.isRetryable(), e.toString());
             broker.startProcess();
+            sub.sync();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (true) {
                 try {
