@@ -62,8 +62,11 @@ public final class JsonLinesTcpTransport implements Transport {
                 JsonNode n = JsonLines.JSON.readTree(reply);
                 if (n.has("error")) {
                     disconnect();
+                    // The receiver's errors refuse the connection (another protocol version) or the transmission (a
+                    // count mismatch), never a record: retryable, so a forwarder keeps the records rather than
+                    // skipping every one of them.
                     throw new TransportException("json-lines-tcp receiver " + host + ":" + port + " refused the batch: "
-                            + n.get("error").asText(), false);
+                            + n.get("error").asText(), true);
                 }
                 if (n.path("ack").asLong(-1) != batch.size()) {
                     throw new IOException("unexpected reply " + reply + " to a batch of " + batch.size());

@@ -68,7 +68,36 @@ class CustomTransportExampleTest {
     }
 
     @Test
-    @DisplayName("refuses a client speaking another protocol version, and the transport reports it as not retryable")
+    @DisplayName("a receiver refusing the protocol refuses no record: the transport reports it as retryable")
+    void protocolRefusalIsRetryable() throws Exception {
+        try (java.net.ServerSocket foreign = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (Socket s = foreign.accept()) {
+                    BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                            StandardCharsets.UTF_8));
+                    r.readLine();
+                    Writer w = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
+                    w.write("{\"error\":\"unsupported protocol; this receiver speaks edgeloop-json-lines version 2\"}\n");
+                    w.flush();
+                } catch (java.io.IOException ignored) {
+                    // the test fails on the transport's side if the peer could not answer
+                }
+            });
+            peer.setDaemon(true);
+            peer.start();
+            try (Transport t = new JsonLinesTcpTransportProvider().create(ComponentConfig.of(
+                    Map.of("port", Integer.toString(foreign.getLocalPort()), "timeout", "5s")))) {
+                TransportException e = org.junit.jupiter.api.Assertions.assertThrows(TransportException.class,
+                        () -> t.send(Batch.of(List.of(new Envelope(new io.edgeloop.api.record.IdempotencyKey("d", "s",
+                                1, 1), 1, 1, new byte[] {1})))));
+                assertTrue(e.isRetryable(), e.getMessage());
+                assertTrue(e.getMessage().contains("unsupported protocol"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("refuses a client speaking another protocol version")
     void unknownVersionIsRefused() throws Exception {
         try (JsonLinesTcpReceiver rx = JsonLinesTcpReceiver.start(0, null);
              Socket s = new Socket("127.0.0.1", rx.port())) {

@@ -79,7 +79,9 @@ final class FileDropTransport implements Transport {
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new TransportException("Drop directory " + dir + " does not support atomic rename", false, e);
+                // a property of the directory, not of the batch: skipping records would lose every one of them
+                throw new TransportException("Drop directory " + dir + " does not support atomic rename; use a "
+                        + "local file system (the records are kept until it does)", true, e);
             }
             if (fsync) {
                 syncDirectory();

@@ -127,8 +127,8 @@ final class RelayTransport implements Transport {
             closeQuietly(s);
             // The gateway refused the connection (busy, or it speaks another version): the endpoint is
             // unavailable, no record is at fault, so the cursor must stay put and the batch be sent again later.
-            throw new TransportException("Relay gateway " + this + " refused the connection: " + e.getMessage(),
-                    true, e.retryAfter().orElse(null), e);
+            throw new TransportException("Relay gateway " + this + ": " + e.getMessage()
+                    + "; the records are kept and sent again later", true, e.retryAfter().orElse(null), e);
         } catch (RelayProtocolException e) {
             closeQuietly(s);
             throw new TransportException("Relay handshake with " + this + " failed (is this an Edgeloop relay "
