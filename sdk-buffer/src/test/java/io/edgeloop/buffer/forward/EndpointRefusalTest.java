@@ -140,4 +140,30 @@ class EndpointRefusalTest {
             raw.stop(0);
         }
     }
+
+    @Test
+    @DisplayName("a 422 for content narrows the batch down to the one refused record and skips only that record")
+    void httpRefusalOfOneRecordSkipsOnlyIt() throws Exception {
+        java.util.Set<Long> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        raw.createContext("/in", ex -> {
+            var batch = BatchCodec.of(Compression.NONE).decode(ex.getRequestBody().readAllBytes());
+            boolean poisoned = batch.envelopes().stream().anyMatch(e -> e.key().sequence() == 13);
+            if (!poisoned) {
+                batch.envelopes().forEach(e -> accepted.add(e.key().sequence()));
+            }
+            ex.sendResponseHeaders(poisoned ? 422 : 204, -1);
+            ex.close();
+        });
+        raw.start();
+        try (DurableBuffer b = device("dev4");
+                Forwarder f = forwarder(b, "http", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in")) {
+            assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+            assertEquals(1, f.stats().recordsRejected(), f.stats().toString());
+            assertEquals(RECORDS - 1, accepted.size());
+            assertFalse(accepted.contains(13L));
+        } finally {
+            raw.stop(0);
+        }
+    }
 }
