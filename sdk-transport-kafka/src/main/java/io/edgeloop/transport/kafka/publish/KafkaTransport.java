@@ -134,17 +134,17 @@ public final class KafkaTransport implements Transport {
                 if (ack.isDone()) {
                     // Failed before leaving the client (no metadata within the timeout, too large): the rest
                     // of the batch would wait just as long, so report now.
-                    await(batch, ack, deadline);
+                    await(p, batch, ack, deadline);
                 }
                 acks.add(ack);
             }
         } catch (KafkaException e) {
-            throw failure(batch, e);
+            throw failure(p, batch, e);
         } catch (IllegalStateException e) {
             throw closedOr(batch, e);
         }
         for (Future<RecordMetadata> ack : acks) {
-            await(batch, ack, deadline);
+            await(p, batch, ack, deadline);
         }
     }
 
@@ -172,7 +172,7 @@ public final class KafkaTransport implements Transport {
         AtomicInteger left = new AtomicInteger(batch.size());
         Callback onAck = (metadata, error) -> {
             if (error != null) {
-                done.completeExceptionally(failure(batch, error));
+                done.completeExceptionally(failure(p, batch, error));
             } else if (left.decrementAndGet() == 0) {
                 done.complete(null);
             }
@@ -186,7 +186,7 @@ public final class KafkaTransport implements Transport {
                 }
             }
         } catch (KafkaException e) {
-            done.completeExceptionally(failure(batch, e));
+            done.completeExceptionally(failure(p, batch, e));
         } catch (IllegalStateException e) {
             try {
                 done.completeExceptionally(closedOr(batch, e));
@@ -211,11 +211,12 @@ public final class KafkaTransport implements Transport {
         });
     }
 
-    private void await(Batch batch, Future<RecordMetadata> ack, long deadline) throws TransportException {
+    private void await(KafkaProducer<byte[], byte[]> p, Batch batch, Future<RecordMetadata> ack, long deadline)
+            throws TransportException {
         try {
             ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw failure(batch, e.getCause() == null ? e : e.getCause());
+            throw failure(p, batch, e.getCause() == null ? e : e.getCause());
         } catch (TimeoutException e) {
             throw new TransportException("Kafka " + endpoint + " did not acknowledge " + batch + " within "
                     + timeout, true, e);
@@ -251,14 +252,14 @@ public final class KafkaTransport implements Transport {
                 + e.getMessage(), true, e);
     }
 
-    private TransportException failure(Batch batch, Throwable cause) {
+    private TransportException failure(KafkaProducer<byte[], byte[]> p, Batch batch, Throwable cause) {
         boolean permanent = refusesRecords(cause);
         String fix = permanent ? " (resending cannot help: check the record size limits)"
                 : endpointRefused(cause) ? " (the cluster refuses every record: check the topic name, credentials "
                 + "and ACLs; the records are kept and sent once it accepts)" : "";
         if (cause instanceof AuthorizationException || cause instanceof AuthenticationException) {
             // an idempotent producer may be left in a fatal state by these; start afresh once the cluster is fixed
-            discardProducer();
+            discardProducer(p);
         }
         return new TransportException("Kafka " + endpoint + " did not acknowledge " + batch + ": " + cause.getMessage()
                 + fix, !permanent, cause);
@@ -281,11 +282,12 @@ public final class KafkaTransport implements Transport {
                 || cause instanceof AuthenticationException;
     }
 
-    /** Drops the current producer (closed on a thread of its own, never the producer's I/O thread). */
-    private void discardProducer() {
-        KafkaProducer<byte[], byte[]> p;
+    /** Drops a failed producer unless already replaced (closed on a thread of its own, never its I/O thread). */
+    private void discardProducer(KafkaProducer<byte[], byte[]> p) {
         synchronized (lock) {
-            p = producer;
+            if (producer != p) {
+                return;
+            }
             producer = null;
         }
         if (p != null) {
