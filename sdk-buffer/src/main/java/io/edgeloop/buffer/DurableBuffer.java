@@ -883,11 +883,9 @@ public final class DurableBuffer implements AutoCloseable {
         lock.lock();
         try {
             ensureWritable();
-            boolean rolls = active == null
-                    || (active.fileLength() + frameLen > segmentBytes && active.summary().records() > 0);
-            ensureSpace(stream, sb.length, priority, frameLen, rolls, interrupted);
+            ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
-            if (rolls) {
+            if (rolls(frameLen)) {
                 roll(after);
             }
             long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[1]);
@@ -1338,6 +1336,20 @@ public final class DurableBuffer implements AutoCloseable {
         return policies.getOrDefault(stream, defaultPolicy);
     }
 
+    /** Whether appending a frame of this size starts a new segment. Caller holds the lock. */
+    private boolean rolls(int frameLen) {
+        return active == null || (active.fileLength() + frameLen > segmentBytes && active.summary().records() > 0);
+    }
+
+    /** The bytes an append commits the buffer to (see {@link #ensureSpace}). Caller holds the lock. */
+    private long spaceNeeded(String stream, int streamBytes, int frameLen) {
+        if (rolls(frameLen)) {
+            return frameLen + (active == null ? 0 : footerBytes(active.summary())) + FrameFormat.SEGMENT_HEADER
+                    + footerBytes(new SegmentSummary(), stream, streamBytes);
+        }
+        return frameLen + footerBytes(active.summary(), stream, streamBytes);
+    }
+
     /** The bytes a segment's footer frame and trailer take. */
     private static long footerBytes(SegmentSummary summary) {
         return FrameFormat.frameSize(0, summary.encodedSize()) + (long) FrameFormat.TRAILER;
@@ -1354,20 +1366,14 @@ public final class DurableBuffer implements AutoCloseable {
      * will get when sealed, and, when the append starts a new segment, the old segment's footer and the new
      * header. So the files never outgrow the budget, sealed or not. Quarantined copies count too.
      */
-    private void ensureSpace(String stream, int streamBytes, int priority, int frameLen, boolean rolls,
-            boolean interrupted) throws IOException {
+    private void ensureSpace(String stream, int streamBytes, int priority, int frameLen, boolean interrupted)
+            throws IOException {
         if (budgetBytes == Long.MAX_VALUE) {
             return;
         }
-        long need = frameLen;
-        if (rolls) {
-            need += (active == null ? 0 : footerBytes(active.summary()))
-                    + FrameFormat.SEGMENT_HEADER + footerBytes(new SegmentSummary(), stream, streamBytes);
-        } else {
-            need += footerBytes(active.summary(), stream, streamBytes);
-        }
         long deadline = 0;
-        while (totalBytes + quarantineBytes() + need > budgetBytes) {
+        // recomputed each round: waiting for space releases the lock, and other appends may roll meanwhile
+        while (totalBytes + quarantineBytes() + spaceNeeded(stream, streamBytes, frameLen) > budgetBytes) {
             if (reclaimLocked() > 0) {
                 continue;
             }
