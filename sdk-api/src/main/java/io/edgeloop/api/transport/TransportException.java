@@ -8,6 +8,11 @@ import java.util.Optional;
  * A batch was not acknowledged. Says whether retrying may help and, when the receiver said so (HTTP
  * {@code Retry-After}), how long to wait.
  *
+ * <p>Not retryable means the batch's <em>content</em> will never be accepted (a record too large, malformed):
+ * forwarders then narrow the batch down to the single refused record and skip it. A refusal of the endpoint
+ * (wrong address, bad credentials, missing permission, a peer that is busy or speaks another protocol version)
+ * refuses every record alike and must be retryable, or a forwarder would skip, and so lose, everything.
+ *
  * <p>Immutable after construction.
  */
 public class TransportException extends IOException {

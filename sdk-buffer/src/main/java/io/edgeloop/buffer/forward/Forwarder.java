@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * connectivity hook (or {@link Transport#isReachable()}) says offline, nothing is tried; {@link #wakeUp()} retries
  * at once (call it from a network-change callback). A batch the transport refuses as never acceptable
  * (non-retryable) is split; a single record refused that way is skipped, logged and counted, so one poison record
- * cannot stop a device forever. Batch compression is the transport's job: {@link Builder#compression(String)} is
+ * cannot stop a device forever. Transports report only refusals of content that way; an endpoint that refuses
+ * everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor waits for it. Batch compression is the transport's job: {@link Builder#compression(String)} is
  * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
  *
  * <p>{@link #start()} runs the loop on a thread of its own; {@link #drainAvailable(Duration)} runs it in the
