@@ -6,6 +6,7 @@ import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.BatchFormatException;
+import io.edgeloop.buffer.wire.UnsupportedBatchFormatException;
 import io.edgeloop.buffer.wire.Compression;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * ({@link BatchCodec}), drops envelopes whose idempotency key it has seen, hands the fresh ones to an
  * {@link EnvelopeListener} (and keeps them in memory when {@link Builder#retain(boolean) retain} is on), and
  * answers {@code 200} only after that. Bad batches get {@code 400} with the reason, oversize ones {@code 413},
+ * batches of an unsupported format version, compression or flags {@code 415} (retryable for senders),
  * a failing listener {@code 500}. For tests and demos it can be told to answer the next batches with a status
  * such as 503 or 429 and a {@code Retry-After} header ({@link #failNext}).
  *
@@ -169,6 +171,11 @@ public final class IngestServer implements AutoCloseable {
             Batch batch;
             try {
                 batch = codec.decode(body);
+            } catch (UnsupportedBatchFormatException e) {
+                // a newer sender, not a bad record: 415 is retryable, so the records wait for an upgrade
+                countRejected();
+                respond(ex, 415, e.getMessage());
+                return;
             } catch (BatchFormatException e) {
                 countRejected();
                 respond(ex, 400, e.getMessage());

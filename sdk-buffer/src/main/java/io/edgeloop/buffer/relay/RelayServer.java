@@ -3,6 +3,7 @@ package io.edgeloop.buffer.relay;
 import io.edgeloop.api.transport.Batch;
 import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.BatchFormatException;
+import io.edgeloop.buffer.wire.UnsupportedBatchFormatException;
 import io.edgeloop.buffer.wire.Compression;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -154,6 +155,13 @@ public final class RelayServer implements AutoCloseable {
                 Batch batch;
                 try {
                     batch = codec.decode(Arrays.copyOfRange(f.body(), 8, f.body().length));
+                } catch (UnsupportedBatchFormatException e) {
+                    // a newer device, not a bad record: retryable, so it keeps the batch until this gateway is
+                    // upgraded
+                    refused.incrementAndGet();
+                    RelayFrames.write(out, RelayFrames.error(new RelayFrames.Error(id, true, 60_000,
+                            "unsupported batch: " + e.getMessage())));
+                    continue;
                 } catch (BatchFormatException e) {
                     refused.incrementAndGet();
                     RelayFrames.write(out, RelayFrames.error(new RelayFrames.Error(id, false, 0,

@@ -216,7 +216,7 @@ public final class BatchCodec {
         int major = in.get() & 0xFF;
         int minor = in.get() & 0xFF;
         if (major != MAJOR_VERSION) {
-            throw new BatchFormatException("Unsupported batch format version " + major + "." + minor
+            throw new UnsupportedBatchFormatException("Unsupported batch format version " + major + "." + minor
                     + "; this reader understands major version " + MAJOR_VERSION + " only (upgrade the receiver)");
         }
         int code = in.get() & 0xFF;
@@ -224,11 +224,11 @@ public final class BatchCodec {
         try {
             c = Compression.fromCode(code);
         } catch (IllegalArgumentException e) {
-            throw new BatchFormatException("Unsupported batch compression: " + e.getMessage(), e);
+            throw new UnsupportedBatchFormatException("Unsupported batch compression: " + e.getMessage(), e);
         }
         int flags = in.get() & 0xFF;
         if (flags != 0) {
-            throw new BatchFormatException("Unsupported batch flags 0x" + Integer.toHexString(flags)
+            throw new UnsupportedBatchFormatException("Unsupported batch flags 0x" + Integer.toHexString(flags)
                     + "; version 1." + MINOR_VERSION + " defines none");
         }
         long count = in.getInt() & 0xFFFF_FFFFL;

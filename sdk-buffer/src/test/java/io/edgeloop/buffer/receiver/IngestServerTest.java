@@ -49,6 +49,19 @@ class IngestServerTest {
     }
 
     @Test
+    @DisplayName("answers 415 (retryable for senders) for a batch of a newer major version, not 400")
+    void newerFormatIsUnsupportedNotMalformed() throws Exception {
+        try (IngestServer s = IngestServer.builder().start()) {
+            byte[] b = BatchCodec.of(Compression.NONE).encode(batch(1, 3));
+            b[4] = 2; // major version 2: a newer device, nothing wrong with its records
+            HttpResponse<String> r = post(s.uri(), b);
+            assertEquals(415, r.statusCode());
+            assertTrue(r.body().contains("version 2"), r.body());
+            assertEquals(0, s.distinct());
+        }
+    }
+
+    @Test
     @DisplayName("answers 413 for a batch over its limit")
     void rejectsOversize() throws Exception {
         try (IngestServer s = IngestServer.builder().maxBatchBytes(1024).start()) {

@@ -133,6 +133,25 @@ class RelayServerTest {
     }
 
     @Test
+    @DisplayName("answers a batch of a newer major version with a retryable ERROR, not as malformed")
+    void newerBatchFormatIsRetryable() throws Exception {
+        try (RelayServer s = RelayServer.builder().sink(es -> { }).start();
+                Socket sock = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+            OutputStream out = sock.getOutputStream();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(sock.getInputStream()));
+            RelayFrames.write(out, RelayFrames.hello());
+            RelayFrames.checkHello(RelayFrames.read(in, 1 << 16));
+            byte[] encoded = BatchCodec.of(Compression.NONE).encode(batch(1, 2));
+            encoded[4] = 2;
+            RelayFrames.write(out, RelayFrames.batch(9, encoded));
+            RelayFrames.Error e = RelayFrames.error(RelayFrames.read(in, 1 << 16));
+            assertEquals(9, e.batchId());
+            assertTrue(e.retryable(), e.message());
+            assertTrue(e.message().contains("version 2"), e.message());
+        }
+    }
+
+    @Test
     @DisplayName("round-trips a relayed envelope through a gateway record and unwraps batches for upstream")
     void wrapsAndUnwraps() throws Exception {
         Envelope e = batch(5, 1).envelopes().get(0);
