@@ -154,6 +154,24 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("drain to a wrong HTTP path fails after its timeout, skips nothing, and a later drain delivers all")
+    void drainToWrongPathKeepsRecords() throws IOException {
+        Path dir = tmp.resolve("wrong");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "50", "--size", "32").code());
+        try (IngestServer server = IngestServer.builder().start()) {
+            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to",
+                    server.uri().resolve("/wrongpath").toString(), "--timeout", "2");
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.err().contains("404") && r.err().contains("stays in the buffer"), r.err());
+            assertEquals(0, server.distinct());
+            Result ok = run("buffer", "drain", "--dir", dir.toString(), "--to", server.uri().toString());
+            assertEquals(0, ok.code(), ok.err());
+            assertTrue(ok.out().startsWith("drained 50 records") && !ok.out().contains("skipped"), ok.out());
+            assertEquals(50, server.distinct());
+        }
+    }
+
+    @Test
     @DisplayName("drain names the supported destinations for an unknown scheme")
     void refusesUnknownScheme() {
         Result r = run("buffer", "drain", "--dir", tmp.toString(), "--to", "ftp://x/y");
