@@ -104,6 +104,7 @@ public final class FleetDrainer {
     private final Duration maxBackoff;
     private final double jitter;
     private final long seed;
+    private final int maxConsecutiveRejections;
 
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
@@ -122,6 +123,7 @@ public final class FleetDrainer {
         this.maxBackoff = b.maxBackoff;
         this.jitter = b.jitter;
         this.seed = b.seed;
+        this.maxConsecutiveRejections = b.maxConsecutiveRejections;
     }
 
     /** @return a builder */
@@ -199,6 +201,7 @@ public final class FleetDrainer {
         DurableBuffer buffer;
         Cursor cursor;
         int splitLimit = Integer.MAX_VALUE;
+        int rejectedInARow;
 
         Device(Path dir, int index) {
             this.dir = dir;
@@ -278,6 +281,7 @@ public final class FleetDrainer {
                     d.cursor.commit(batch.get(batch.size() - 1));
                     d.backoff.reset();
                     d.splitLimit = Integer.MAX_VALUE;
+                    d.rejectedInARow = 0;
                     count(batches, FleetDrainer.this.batches, 1);
                     count(records, FleetDrainer.this.records, batch.size());
                     next(d);
@@ -297,13 +301,19 @@ public final class FleetDrainer {
                         return;
                     }
                     BufferedRecord r = batch.get(0);
-                    LOG.error("Fleet drain: record {} refused as never acceptable, skipping it: {}", r.key(),
-                            te.getMessage());
-                    d.cursor.poll(1, Long.MAX_VALUE);
-                    d.cursor.commit(r);
-                    count(rejected, FleetDrainer.this.rejected, 1);
-                    next(d);
-                    return;
+                    if (d.rejectedInARow < maxConsecutiveRejections) {
+                        LOG.error("Fleet drain: record {} refused as never acceptable, skipping it: {}", r.key(),
+                                te.getMessage());
+                        d.cursor.poll(1, Long.MAX_VALUE);
+                        d.cursor.commit(r);
+                        d.rejectedInARow++;
+                        count(rejected, FleetDrainer.this.rejected, 1);
+                        next(d);
+                        return;
+                    }
+                    // that many in a row with none accepted: the receiver refuses everything; keep and retry
+                    LOG.error("Fleet drain: {} records of {} refused in a row and none accepted; keeping {} and "
+                            + "retrying later: {}", d.rejectedInARow, d.dir, r.key(), te.getMessage());
                 }
                 Duration next = d.backoff.next();
                 Duration wait = te.retryAfter().map(ra -> ra.compareTo(maxBackoff) > 0 ? maxBackoff : ra)
@@ -387,6 +397,7 @@ public final class FleetDrainer {
         private Duration maxBackoff = Duration.ofMinutes(2);
         private double jitter = 0.5;
         private long seed = new SecureRandom().nextLong();
+        private int maxConsecutiveRejections = 8;
 
         private Builder() {
         }
@@ -458,6 +469,20 @@ public final class FleetDrainer {
             }
             this.jitter = jitter;
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param max the most records of one buffer skipped as refused (not retryable) in a row with none
+         *            acknowledged in between; beyond it the receiver is taken to refuse everything and the buffer's
+         *            records are kept and retried with backoff. At least 0; default 8.
+         * @return this builder
+         */
+        public Builder maxConsecutiveRejections(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxConsecutiveRejections must be at least 0, got " + max);
+            }
+            this.maxConsecutiveRejections = max;
             return this;
         }
 

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * at once (call it from a network-change callback). A batch the transport refuses as never acceptable
  * (non-retryable) is split; a single record refused that way is skipped, logged and counted, so one poison record
  * cannot stop a device forever. Transports report only refusals of content that way; an endpoint that refuses
- * everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor waits for it. Batch compression is the transport's job: {@link Builder#compression(String)} is
+ * everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor waits for it. At most
+ * {@code maxConsecutiveRejections} records are skipped in a row with none acknowledged in between; then the
+ * receiver is taken to refuse everything, and the records are kept and retried with backoff. Batch compression is the transport's job: {@link Builder#compression(String)} is
  * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
  *
  * <p>{@link #start()} runs the loop on a thread of its own; {@link #drainAvailable(Duration)} runs it in the
@@ -58,6 +60,7 @@ public final class Forwarder implements AutoCloseable {
     private final Duration maxRetryAfter;
     private final Backoff backoff;
     private final BooleanSupplier connectivity;
+    private final int maxConsecutiveRejections;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -69,6 +72,8 @@ public final class Forwarder implements AutoCloseable {
     private boolean woken;
     private Thread thread;
     private int splitLimit = Integer.MAX_VALUE;
+    /** Records skipped as refused since the last acknowledged batch. */
+    private int rejectedInARow;
 
     private long batchesAcked;
     private long recordsAcked;
@@ -90,6 +95,7 @@ public final class Forwarder implements AutoCloseable {
         this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.jitter,
                 b.seed != null ? b.seed : new SecureRandom().nextLong());
         this.connectivity = b.connectivity;
+        this.maxConsecutiveRejections = b.maxConsecutiveRejections;
     }
 
     /** @return a builder */
@@ -206,6 +212,7 @@ public final class Forwarder implements AutoCloseable {
         }
         backoff.reset();
         splitLimit = Integer.MAX_VALUE;
+        rejectedInARow = 0;
         return Duration.ZERO;
     }
 
@@ -226,14 +233,21 @@ public final class Forwarder implements AutoCloseable {
                 return Duration.ZERO;
             }
             BufferedRecord r = batch.get(0);
-            LOG.error("Forwarder {}: record {} refused as never acceptable, skipping it: {}", cursor.name(),
-                    r.key(), e.getMessage());
-            cursor.poll(1, Long.MAX_VALUE);
-            cursor.commit(r);
-            synchronized (statsLock) {
-                recordsRejected++;
+            if (rejectedInARow < maxConsecutiveRejections) {
+                LOG.error("Forwarder {}: record {} refused as never acceptable, skipping it: {}", cursor.name(),
+                        r.key(), e.getMessage());
+                cursor.poll(1, Long.MAX_VALUE);
+                cursor.commit(r);
+                rejectedInARow++;
+                synchronized (statsLock) {
+                    recordsRejected++;
+                }
+                return Duration.ZERO;
             }
-            return Duration.ZERO;
+            // So many records in a row, and none accepted in between: the receiver refuses everything (an API
+            // answering 400 to bad credentials, a proxy mangling bodies). Keep the records and retry later.
+            LOG.error("Forwarder {}: {} records in a row refused and none accepted; not skipping more, keeping {} "
+                    + "and retrying later: {}", cursor.name(), rejectedInARow, r.key(), e.getMessage());
         }
         Optional<Duration> ra = e.retryAfter();
         Duration d = backoff.next();
@@ -384,6 +398,7 @@ public final class Forwarder implements AutoCloseable {
         private double jitter = 0.5;
         private Long seed;
         private BooleanSupplier connectivity = () -> true;
+        private int maxConsecutiveRejections = 8;
 
         private Builder() {
         }
@@ -474,6 +489,20 @@ public final class Forwarder implements AutoCloseable {
             this.maxBackoff = max;
             this.jitter = jitter;
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param max the most records skipped as refused (not retryable) in a row with none acknowledged in
+         *            between; beyond it the receiver is taken to refuse everything and the records are kept and
+         *            retried with backoff instead of skipped. At least 0; default 8.
+         * @return this builder
+         */
+        public Builder maxConsecutiveRejections(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxConsecutiveRejections must be at least 0, got " + max);
+            }
+            this.maxConsecutiveRejections = max;
             return this;
         }
 

@@ -166,4 +166,71 @@ class EndpointRefusalTest {
             raw.stop(0);
         }
     }
+
+    /** A receiver that answers 400 to every batch until told to accept, counting what it accepted. */
+    private static HttpServer refusingEverything(AtomicBoolean accepting, java.util.Set<String> accepted)
+            throws IOException {
+        HttpServer raw = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        raw.createContext("/in", ex -> {
+            var batch = BatchCodec.of(Compression.NONE).decode(ex.getRequestBody().readAllBytes());
+            if (accepting.get()) {
+                batch.envelopes().forEach(e -> accepted.add(e.key().toString()));
+            }
+            ex.sendResponseHeaders(accepting.get() ? 204 : 400, -1);
+            ex.close();
+        });
+        raw.start();
+        return raw;
+    }
+
+    @Test
+    @DisplayName("a receiver answering 400 to every record costs at most a few skipped records, not all of them")
+    void refusalOfEveryRecordStopsSkipping() throws Exception {
+        AtomicBoolean accepting = new AtomicBoolean();
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = refusingEverything(accepting, accepted);
+        try (DurableBuffer b = device("dev5");
+                Forwarder f = Forwarder.builder().source(b, "up").transport(
+                        ProviderLoader.of(TransportProvider.class).select("http"), ComponentConfig.builder()
+                                .put("uri", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in").build())
+                        .batching(8, 1 << 20, Duration.ZERO).backoff(Duration.ofMillis(20), Duration.ofMillis(50),
+                                0, 7).maxConsecutiveRejections(3).build()) {
+            assertFalse(f.drainAvailable(Duration.ofMillis(1500)));
+            assertEquals(3, f.stats().recordsRejected(), f.stats().toString());
+            accepting.set(true);
+            assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+            assertEquals(RECORDS - 3, accepted.size());
+            assertEquals(3, f.stats().recordsRejected());
+        } finally {
+            raw.stop(0);
+        }
+    }
+
+    @Test
+    @DisplayName("the fleet drainer too stops skipping when a receiver refuses every record of a buffer")
+    void fleetDrainerStopsSkipping() throws Exception {
+        AtomicBoolean accepting = new AtomicBoolean();
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = refusingEverything(accepting, accepted);
+        java.util.List<Path> dirs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            device("fleet" + i).close();
+            dirs.add(dir.resolve("fleet" + i));
+        }
+        try (var http = ProviderLoader.of(TransportProvider.class).select("http").create(ComponentConfig.builder()
+                .put("uri", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in").build())) {
+            FleetDrainer drainer = FleetDrainer.builder().transport(http)
+                    .source("up", d -> DurableBuffer.builder().directory(d).open()).batching(8, 1 << 20)
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7).maxConsecutiveRejections(2).build();
+            FleetDrainer.Report refused = drainer.drain(dirs, Duration.ofMillis(1500));
+            assertFalse(refused.complete());
+            assertEquals(3 * 2, refused.recordsRejected(), refused.toString());
+            accepting.set(true);
+            FleetDrainer.Report later = drainer.drain(dirs, Duration.ofSeconds(30));
+            assertTrue(later.complete(), later.toString());
+            assertEquals(3 * (RECORDS - 2), accepted.size());
+        } finally {
+            raw.stop(0);
+        }
+    }
 }
