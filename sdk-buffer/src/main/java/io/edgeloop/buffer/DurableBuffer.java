@@ -359,6 +359,30 @@ public final class DurableBuffer implements AutoCloseable {
         marks = raised;
     }
 
+    /**
+     * The part of per-stream sequences that synced segments do not already remember (so deleting a cursor writes
+     * nothing in the common case where its records are still held). Caller holds the lock.
+     */
+    private Map<String, Long> notOnDisk(Map<String, Long> seqs) {
+        Map<String, Long> out = new HashMap<>();
+        for (Map.Entry<String, Long> e : seqs.entrySet()) {
+            long known = marks.sequences().getOrDefault(e.getKey(), 0L);
+            for (Segment seg : segments.values()) {
+                // the active segment's frames count only once synced: a power loss may take the rest
+                if (seg != active || forced >= seg.endPosition()) {
+                    StreamStats st = seg.summary().streams().get(e.getKey());
+                    if (st != null) {
+                        known = Math.max(known, st.lastSeq());
+                    }
+                }
+            }
+            if (e.getValue() > known) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
     private static Map<String, Long> lastSequences(List<Segment> segs) {
         Map<String, Long> m = new HashMap<>();
         for (Segment seg : segs) {
@@ -1767,7 +1791,7 @@ public final class DurableBuffer implements AutoCloseable {
                 if (pendingState != null) {
                     pendingState.acked().forEach((st, q) -> ackedByIt.merge(st, q, Math::max));
                 }
-                persistMarks(ackedByIt);
+                persistMarks(notOnDisk(ackedByIt));
                 cursors.remove(name);
                 // slots first: slots left without their cursor file are never read, the reverse could be
                 for (int slot = 0; slot < 2; slot++) {

@@ -118,6 +118,25 @@ class SequenceReuseTest {
     }
 
     @Test
+    @DisplayName("deleting a cursor whose records the log still holds writes no sequence marks (no extra syncs)")
+    void deleteCursorOfHeldRecordsWritesNothing() throws IOException {
+        try (DurableBuffer b = open(Durability.always())) {
+            for (int i = 0; i < 10; i++) {
+                b.append("a", P);
+            }
+            b.cursor("keep");
+            Cursor c = b.cursor("rehearsal");
+            List<BufferedRecord> recs = c.poll(100, 1 << 20);
+            c.commit(recs.get(recs.size() - 1));
+            b.deleteCursor("rehearsal");
+        }
+        assertFalse(Files.exists(dir.resolve(SequenceMarks.FILE)));
+        try (DurableBuffer b = open(Durability.always())) {
+            assertEquals(11, b.append("a", P).key().sequence());
+        }
+    }
+
+    @Test
     @DisplayName("segments dropped to stay within the disk budget never give their sequences out again")
     void droppedSegmentsKeepSequences() throws IOException {
         StreamPolicy drop = StreamPolicy.builder().whenFull(FullPolicy.DROP_OLDEST).build();
