@@ -62,7 +62,8 @@ public final class LabelFitCommand implements Callable<Integer> {
             if (!Files.isRegularFile(answersFile)) {
                 throw new IllegalArgumentException("--answers " + answersFile + ": no such file");
             }
-            answers = FileQueueExpert.readAnswers(answersFile, data.numClasses());
+            QueueIdentity.checkIfPresent(answersFile, data);
+            answers = FileQueueExpert.readAnswers(answersFile, data.numClasses(), data.train().size());
         }
         WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, answers);
         Scores s = fitted.scores();

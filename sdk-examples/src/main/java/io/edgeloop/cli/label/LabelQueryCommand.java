@@ -138,11 +138,16 @@ public final class LabelQueryCommand implements Callable<Integer> {
         Expert expert;
         Map<Integer, Integer> known = new LinkedHashMap<>();
         Set<Integer> alreadyAsked = new HashSet<>();
+        Set<Integer> skipped = new HashSet<>();
         FileQueueExpert queue = null;
+        boolean created = false;
         if (expertChoice.queue != null) {
+            created = QueueIdentity.checkOrCreate(expertChoice.queue, data);
             queue = new FileQueueExpert(expertChoice.queue, k);
-            known.putAll(queue.answers());
+            known.putAll(FileQueueExpert.readAnswers(expertChoice.queue.resolve("answers.jsonl"), k, pool.rows()));
             alreadyAsked.addAll(queue.queued());
+            skipped.addAll(queue.skipped());
+            alreadyAsked.addAll(skipped);
             expert = queue;
         } else if (expertChoice.oracle) {
             int[] gold = data.train().gold();
@@ -155,13 +160,13 @@ public final class LabelQueryCommand implements Callable<Integer> {
             expert = new WrenchPrompt(dir.resolve("train.json"), data, spec.commandLine().getOut());
         }
         if (answersOut != null) {
-            known.putAll(FileQueueExpert.readAnswers(answersOut, k));
+            known.putAll(FileQueueExpert.readAnswers(answersOut, k, pool.rows()));
             alreadyAsked.addAll(known.keySet());
             expert = new AppendingExpert(expert, answersOut);
         }
         int pending = 0;
         for (int row : alreadyAsked) {
-            if (!known.containsKey(row)) {
+            if (!known.containsKey(row) && !skipped.contains(row)) {
                 pending++;
             }
         }
@@ -170,23 +175,37 @@ public final class LabelQueryCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-questions must be >= 0, got " + questions);
         }
         ActiveLearner learner = new ActiveLearner(model, qs, batch, BatchSelector.DEFAULT_POOL_FACTOR, seed);
-        ActiveLearner.Result r = learner.run(pool, voteFeatures(pool), expert, budget, known, alreadyAsked,
-                questions);
+        int asked;
+        Map<Integer, Integer> answers;
+        try {
+            ActiveLearner.Result r = learner.run(pool, voteFeatures(pool), expert, budget, known, alreadyAsked,
+                    questions);
+            asked = r.asked();
+            answers = r.answers();
+        } catch (InputEnded e) {
+            // The terminal closed: every answer given so far is already in --answers-out.
+            asked = e.asked;
+            answers = FileQueueExpert.readAnswers(answersOut, k, pool.rows());
+            spec.commandLine().getOut().printf(Locale.ROOT, "%ninput ended; %d answer(s) are in %s%n", answers.size(),
+                    answersOut);
+        }
         int stillPending = 0;
         if (queue != null) {
             Map<Integer, Integer> answered = queue.answers();
+            Set<Integer> skippedNow = queue.skipped();
             for (int row : queue.queued()) {
-                if (!answered.containsKey(row)) {
+                if (!answered.containsKey(row) && !skippedNow.contains(row)) {
                     stillPending++;
                 }
             }
         }
-        WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, r.answers());
-        print(r, stillPending, fitted, data);
+        WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, answers);
+        print(asked, answers.size(), stillPending, created, fitted, data);
         return 0;
     }
 
-    private void print(ActiveLearner.Result r, int pending, WrenchEvaluation.Fitted fitted, WrenchDataset data) {
+    private void print(int asked, int answers, int pending, boolean created, WrenchEvaluation.Fitted fitted,
+            WrenchDataset data) {
         PrintWriter out = spec.commandLine().getOut();
         Scores s = fitted.scores();
         String expertName = expertChoice.queue != null ? "queue" : expertChoice.oracle ? "oracle" : "prompt";
@@ -195,11 +214,12 @@ public final class LabelQueryCommand implements Callable<Integer> {
             m.put("model", model);
             m.put("strategy", strategy);
             m.put("expert", expertName);
-            m.put("asked", r.asked());
-            m.put("answers", r.answers().size());
+            m.put("asked", asked);
+            m.put("answers", answers);
             if (expertChoice.queue != null) {
                 m.put("pending", pending);
                 m.put("queue", expertChoice.queue.toString());
+                m.put("created", created);
             }
             Map<String, Object> test = new LinkedHashMap<>();
             test.put("accuracy", round(s.accuracy()));
@@ -218,8 +238,11 @@ public final class LabelQueryCommand implements Callable<Integer> {
                 throw new IllegalStateException("cannot encode the result", e);
             }
         } else {
-            out.printf(Locale.ROOT, "asked %d question(s) (%s, %s); %d answer(s)%s%n", r.asked(), expertName, strategy,
-                    r.answers().size(), expertChoice.queue != null ? ", " + pending + " pending in "
+            if (created) {
+                out.printf(Locale.ROOT, "created queue %s for %s%n", expertChoice.queue, data.name());
+            }
+            out.printf(Locale.ROOT, "asked %d question(s) (%s, %s); %d answer(s)%s%n", asked, expertName, strategy,
+                    answers, expertChoice.queue != null ? ", " + pending + " pending in "
                             + expertChoice.queue.resolve("queries.jsonl") : "");
             out.printf(Locale.ROOT, "%s with the answers on %s test (%d rows): accuracy %.2f, f1_binary %s, "
                     + "f1_macro %.2f%n", model, data.name(), s.n(), s.accuracy(),
@@ -318,13 +341,31 @@ public final class LabelQueryCommand implements Callable<Integer> {
         @Override
         public Optional<Integer> answer(Query query) throws IOException {
             if (in.eof) {
-                return Optional.empty();
+                throw new InputEnded(asked);
             }
+            asked++;
             String id = ids.get(query.row());
             String shown = train.path(id).path("data").toString();
             out.printf(Locale.ROOT, "%ntrain id %s: %s%n", id, shown.length() > 600 ? shown.substring(0, 600)
                     + "..." : shown);
-            return prompt.answer(query);
+            Optional<Integer> a = prompt.answer(query);
+            if (in.eof) {
+                throw new InputEnded(asked);
+            }
+            return a;
+        }
+
+        private int asked;
+    }
+
+    /** The prompt's input ended: the run stops there (the answers given are already saved). */
+    private static final class InputEnded extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient int asked;
+
+        InputEnded(int asked) {
+            super("input ended");
+            this.asked = asked;
         }
     }
 

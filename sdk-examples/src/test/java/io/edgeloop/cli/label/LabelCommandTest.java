@@ -221,4 +221,44 @@ class LabelCommandTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("available") && r[2].contains("least-confidence"), r[2]);
     }
+
+    @Test
+    @DisplayName("a queue belongs to its data set: used with another one, label query and label fit --answers refuse; "
+            + "skipped questions (label null) stop being pending; out-of-range rows name the file and line")
+    void queueIdentityAndSkips(@TempDir Path tmp) throws IOException {
+        Path q = tmp.resolve("queue");
+        String yt = wrench("youtube").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"created\":true"), r[1]);
+        assertTrue(Files.readString(q.resolve("queue.json")).contains("\"trainRows\" : 1686"));
+        java.util.List<String> queries = Files.readAllLines(q.resolve("queries.jsonl"));
+        int row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(queries.get(0)).get("row").asInt();
+        Files.writeString(q.resolve("answers.jsonl"), "{\"row\":" + row + ",\"label\":null}\n");
+        r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":1") && r[1].contains("\"pending\":3") && r[1].contains("\"created\":false"),
+                "the skipped question frees its place in the budget: " + r[1]);
+
+        String sms = wrench("sms").toString();
+        r = run("label", "query", "--wrench", sms, "--budget", "3", "--queue", q.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("queue.json") && r[2].contains("youtube") && r[2].contains("wrong rows"), r[2]);
+        r = run("label", "fit", "--wrench", sms, "--answers", q.resolve("answers.jsonl").toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("queue.json"), r[2]);
+
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("queries.jsonl"), "{\"version\":1,\"row\":1}\n");
+        r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", foreign.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("no queue.json"), r[2]);
+
+        Path loose = tmp.resolve("a.jsonl");
+        Files.writeString(loose, "{\"row\":1,\"label\":0}\n{\"row\":99999,\"label\":1}\n");
+        r = run("label", "fit", "--wrench", yt, "--answers", loose.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("a.jsonl") && r[2].contains("line 2") && r[2].contains("99999"), r[2]);
+    }
 }

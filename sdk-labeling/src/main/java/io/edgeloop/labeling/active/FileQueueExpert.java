@@ -43,12 +43,38 @@ public final class FileQueueExpert implements Expert {
         Files.createDirectories(dir);
         Path q = dir.resolve("queries.jsonl");
         if (Files.exists(q)) {
-            for (String line : Files.readAllLines(q, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    queued.add(JSON.readTree(line).path("row").asInt());
+            List<String> lines = Files.readAllLines(q, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) {
+                    continue;
                 }
+                JsonNode n = parseLine(q, i, line);
+                if (!n.path("version").isInt() || n.get("version").asInt() != VERSION) {
+                    throw new IOException(q + ": line " + (i + 1) + " has format version " + n.path("version")
+                            + "; this reader understands version " + VERSION);
+                }
+                if (!n.path("row").isInt() || n.get("row").asInt() < 0) {
+                    throw new IOException(q + ": line " + (i + 1) + " needs a non-negative integer \"row\", got "
+                            + line);
+                }
+                queued.add(n.get("row").asInt());
             }
         }
+    }
+
+    private static JsonNode parseLine(Path f, int index, String line) throws IOException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(f + ": line " + (index + 1) + " is not JSON (a torn last line? remove it): "
+                    + e.getOriginalMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IOException(f + ": line " + (index + 1) + " is not a JSON object: " + line);
+        }
+        return n;
     }
 
     @Override
@@ -91,18 +117,48 @@ public final class FileQueueExpert implements Expert {
     }
 
     /**
-     * Reads an answers file in this queue's format ({@code {"row":..,"label":..}} per line; a later line for a row
-     * replaces an earlier one). An absent file has no answers.
+     * @return the rows the experts skipped: their last line in {@code answers.jsonl} has {@code "label": null}
+     * @throws IOException when the file is unreadable or a line is malformed
+     */
+    public Set<Integer> skipped() throws IOException {
+        return read(dir.resolve("answers.jsonl"), numClasses, Integer.MAX_VALUE).skipped;
+    }
+
+    /**
+     * Reads an answers file in this queue's format ({@code {"row":..,"label":..}} per line, {@code "label": null}
+     * for a row the expert skipped; a later line for a row replaces an earlier one). An absent file has no answers.
      *
      * @param f          the file
      * @param numClasses the number of classes, to validate labels
-     * @return the answers by row
+     * @return the answers by row (skipped rows are absent)
      * @throws IOException when the file is unreadable or a line is malformed (the message names file and line)
      */
     public static Map<Integer, Integer> readAnswers(Path f, int numClasses) throws IOException {
+        return readAnswers(f, numClasses, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads an answers file and checks every row against the pool size.
+     *
+     * @param f          the file
+     * @param numClasses the number of classes, to validate labels
+     * @param rows       the number of rows in the pool; every answered row must be in {@code [0, rows)}
+     * @return the answers by row (skipped rows are absent)
+     * @throws IOException when the file is unreadable or a line is malformed or out of range (the message names
+     *                     file and line)
+     */
+    public static Map<Integer, Integer> readAnswers(Path f, int numClasses, int rows) throws IOException {
+        return read(f, numClasses, rows).answers;
+    }
+
+    private record Read(Map<Integer, Integer> answers, Set<Integer> skipped) {
+    }
+
+    private static Read read(Path f, int numClasses, int rows) throws IOException {
         Map<Integer, Integer> out = new HashMap<>();
+        Set<Integer> skipped = new HashSet<>();
         if (!Files.exists(f)) {
-            return out;
+            return new Read(out, skipped);
         }
         List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
@@ -110,19 +166,27 @@ public final class FileQueueExpert implements Expert {
             if (line.isBlank()) {
                 continue;
             }
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (IOException e) {
-                throw new IOException(f + ": line " + (i + 1) + " is not JSON: " + e.getMessage(), e);
+            JsonNode n = parseLine(f, i, line);
+            JsonNode label = n.path("label");
+            boolean skip = label.isNull();
+            if (!n.path("row").isInt() || n.get("row").asInt() < 0
+                    || !skip && (!label.isInt() || label.asInt() < 0 || label.asInt() >= numClasses)) {
+                throw new IOException(f + ": line " + (i + 1) + " needs a non-negative integer \"row\" and a "
+                        + "\"label\" in [0, " + numClasses + ") or null (skipped), got " + line);
             }
-            if (!n.path("row").isInt() || !n.path("label").isInt() || n.get("label").asInt() < 0
-                    || n.get("label").asInt() >= numClasses) {
-                throw new IOException(f + ": line " + (i + 1) + " needs integer \"row\" and \"label\" in [0, "
-                        + numClasses + "), got " + line);
+            int row = n.get("row").asInt();
+            if (row >= rows) {
+                throw new IOException(f + ": line " + (i + 1) + " answers row " + row + ", but the pool has rows [0, "
+                        + rows + "): is this the queue of another data set?");
             }
-            out.put(n.get("row").asInt(), n.get("label").asInt());
+            if (skip) {
+                out.remove(row);
+                skipped.add(row);
+            } else {
+                out.put(row, label.asInt());
+                skipped.remove(row);
+            }
         }
-        return out;
+        return new Read(out, skipped);
     }
 }

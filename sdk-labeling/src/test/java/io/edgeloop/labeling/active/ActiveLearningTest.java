@@ -172,4 +172,24 @@ class ActiveLearningTest {
         assertThrows(IllegalArgumentException.class,
                 () -> learner.run(m, t, oracle, 5, java.util.Map.of(0, 2), Set.of(), 5), "class out of range");
     }
+
+    @Test
+    @DisplayName("the file queue names file and line for a torn, versionless or foreign-version question line")
+    void fileQueueRejectsBadQuestionLines(@TempDir Path dir) throws IOException {
+        for (String bad : List.of("{\"version\":1,\"row\":", "{\"row\":4}", "{\"version\":2,\"row\":4}",
+                "{\"version\":1,\"row\":-1}", "[1]")) {
+            Files.writeString(dir.resolve("queries.jsonl"), "{\"version\":1,\"row\":3}\n" + bad + "\n");
+            IOException e = assertThrows(IOException.class, () -> new FileQueueExpert(dir, 2), bad);
+            assertTrue(e.getMessage().contains("queries.jsonl") && e.getMessage().contains("line 2"),
+                    bad + " -> " + e.getMessage());
+        }
+        Files.writeString(dir.resolve("queries.jsonl"), "{\"version\":1,\"row\":3}\n");
+        Files.writeString(dir.resolve("answers.jsonl"), "{\"row\":3,\"label\":1}\n{\"row\":3,\"label\":null}\n");
+        FileQueueExpert e = new FileQueueExpert(dir, 2);
+        assertEquals(Set.of(3), e.skipped(), "a later null replaces the answer");
+        assertTrue(e.answers().isEmpty());
+        IOException ex = assertThrows(IOException.class,
+                () -> FileQueueExpert.readAnswers(dir.resolve("answers.jsonl"), 2, 3));
+        assertTrue(ex.getMessage().contains("line 1") && ex.getMessage().contains("[0, 3)"), ex.getMessage());
+    }
 }

@@ -640,9 +640,13 @@ public final class DeviceAgent {
         storage.writeAtomic(TRUST_CHAIN, CanonicalJson.bytes(o));
     }
 
-    /** The stored rotations, oldest first: the chain file, or a legacy single trust.json. */
-    private List<byte[]> storedRotations() throws IOException {
-        List<byte[]> out = new ArrayList<>();
+    /**
+     * The stored rotations, oldest first: the roots of the chain file, or a legacy single trust.json. Each is kept
+     * as stored (a tree or raw bytes) and only turned into a root by {@link #loadChain}, so one damaged entry is
+     * one failed link.
+     */
+    private List<StoredRoot> storedRotations() throws IOException {
+        List<StoredRoot> out = new ArrayList<>();
         Optional<byte[]> c = storage.read(TRUST_CHAIN);
         if (c.isPresent()) {
             try {
@@ -654,7 +658,7 @@ public final class DeviceAgent {
                     return out;
                 }
                 for (JsonNode r : n.path("roots")) {
-                    out.add(CanonicalJson.bytes(r));
+                    out.add(new StoredRoot(r, null));
                 }
             } catch (IOException e) {
                 LOG.warn("device {}: {} is unreadable ({}); using the provisioned root", deviceId, TRUST_CHAIN,
@@ -662,26 +666,35 @@ public final class DeviceAgent {
             }
             return out;
         }
-        storage.read(LEGACY_TRUST).ifPresent(out::add);
+        storage.read(LEGACY_TRUST).ifPresent(b -> out.add(new StoredRoot(null, b)));
         return out;
+    }
+
+    /** A stored trust root: a tree from trust-chain.json or the bytes of a legacy trust.json. */
+    private record StoredRoot(JsonNode tree, byte[] legacyBytes) {
+        TrustRoot parse() throws TrustException {
+            return TrustRoot.parse(legacyBytes != null ? legacyBytes : CanonicalJson.bytes(tree));
+        }
     }
 
     /**
      * Rebuilds the verified chain from the provisioned root: each stored root must be accepted by the one before
-     * it (its threshold and its own), as TUF clients walk root versions. The first link that does not verify is
-     * logged and ignored with everything after it; the device then uses the last root that verified.
+     * it (its threshold and its own), as TUF clients walk root versions. The first link that does not verify
+     * (bad signatures, or a damaged entry of any kind: a root holding a non-integer number cannot even be
+     * canonicalised) is logged and ignored with everything after it; the device then uses the last root that
+     * verified.
      */
     private void loadChain() throws IOException {
-        for (byte[] bytes : storedRotations()) {
+        for (StoredRoot stored : storedRotations()) {
             TrustRoot current = chain.get(chain.size() - 1);
             try {
-                TrustRoot next = TrustRoot.parse(bytes);
+                TrustRoot next = stored.parse();
                 if (next.version() <= current.version()) {
                     continue; // provisioned with a newer root than this stored one
                 }
                 // an intermediate root only had to be valid when it was installed; expiry applies to the last one
                 chain.add(current.acceptRotation(next, next.createdAt()));
-            } catch (TrustException e) {
+            } catch (TrustException | RuntimeException e) {
                 LOG.warn("device {}: a stored trust root after version {} does not verify and is ignored, with any "
                         + "later ones ({}); using trust version {}", deviceId, current.version(), e.getMessage(),
                         current.version());

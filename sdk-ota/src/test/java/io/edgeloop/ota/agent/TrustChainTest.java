@@ -104,6 +104,33 @@ class TrustChainTest {
     }
 
     @Test
+    @DisplayName("starts on the last root that verifies when a stored root holds a non-integer number")
+    void nonIntegerStoredRootDoesNotStopStart(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent a = open(s, V1, M3);
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(1, 10, K1)).outcome());
+        s.writeAtomic("trust-chain.json", ("{\"formatVersion\":\"1.0\",\"roots\":[{\"signed\":{\"version\":2.5}}],"
+                + "\"type\":\"edgeloop-trust-chain\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        DeviceAgent b = open(s, V1, M3);
+        assertEquals(1, b.trust().version());
+        DeviceAgentTest.assertServes(b, 10);
+
+        // a valid v2 followed by a damaged entry: v2 is kept, the damaged one ignored
+        TrustRoot v2 = root(V1, 2, K2, K1, K2);
+        b.rotateTrust(v2);
+        var chain = (com.fasterxml.jackson.databind.node.ObjectNode) CanonicalJson.parse(
+                s.read("trust-chain.json").orElseThrow());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) chain.get("roots")).add(
+                CanonicalJson.parse("{\"signatures\":[],\"signed\":{\"threshold\":1.5,\"version\":3}}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        s.writeAtomic("trust-chain.json", chain.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        DeviceAgent c = open(s, V1, M3);
+        assertEquals(2, c.trust().version());
+        DeviceAgentTest.assertServes(c, 10);
+        assertEquals(InstallOutcome.INSTALLED, c.install(bundle(2, 11, K2)).outcome());
+    }
+
+    @Test
     @DisplayName("migrates a trust.json written by earlier SDKs when the provisioned root signed it")
     void migratesLegacyTrustFile(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = new FileDeviceStorage(dir);
