@@ -186,19 +186,34 @@ public final class DurableBuffer implements AutoCloseable {
                 identity.write(dir);
             }
         }
+        Optional<SequenceMarks> storedMarks = SequenceMarks.read(dir);
+        if (storedMarks.isEmpty() && !readOnly) {
+            // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
+            // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
+            // new keys. Identity first: a crash before the marks are rewritten only renews the epoch once more.
+            long renewed;
+            do {
+                renewed = new SecureRandom().nextLong() & Long.MAX_VALUE;
+            } while (renewed == identity.epoch());
+            LOG.warn("Buffer {}: {} is damaged; renewing the epoch ({} -> {}) so no idempotency key repeats",
+                    dir, SequenceMarks.FILE, identity.epoch(), renewed);
+            identity = new BufferIdentity(renewed, identity.deviceId(), clock.millis());
+            identity.write(dir);
+        }
         this.epoch = identity.epoch();
         this.deviceId = b.deviceId != null ? b.deviceId
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
         loadCursors();
-        loadMarks();
+        loadMarks(storedMarks);
         if (!readOnly) {
             loadQuarantine();
         }
         recover(bases);
-        if (!readOnly && cursorSync == CursorSync.DEFERRED && active != null) {
+        if (!readOnly && active != null) {
             // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
-            // the page cache only. Deferred commits rely on frames below the synced mark being on the device, so
-            // make that true: one fdatasync, which costs next to nothing when the file is already clean.
+            // the page cache only. Deferred commits and deleteCursor (which writes no sequence mark for what the
+            // synced segments hold) rely on frames below the synced mark being on the device, so make that true:
+            // one fdatasync on every writable open, which costs next to nothing when the file is already clean.
             timedForce(active.channel());
         }
         if (!readOnly) {
@@ -232,7 +247,9 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     private Optional<Long> epochFromSegments(List<Long> bases) throws IOException {
-        for (long base : bases) {
+        // newest first: segments written after an epoch renewal carry the renewed epoch
+        for (int i = bases.size() - 1; i >= 0; i--) {
+            long base = bases.get(i);
             try (FileChannel ch = FileChannel.open(dir.resolve(Segment.fileName(base)), StandardOpenOption.READ)) {
                 ByteBuffer h = ByteBuffer.allocate(FrameFormat.SEGMENT_HEADER);
                 while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
@@ -322,16 +339,20 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    private void loadMarks() throws IOException {
-        Optional<SequenceMarks> m = SequenceMarks.read(dir);
-        if (m.isPresent()) {
-            marks = m.get();
-        } else {
-            losses.record(new Loss(SequenceMarks.FILE, 0, Files.size(dir.resolve(SequenceMarks.FILE)),
-                    Loss.Kind.SEQUENCES, ""));
-            LOG.warn("Buffer {}: {} is damaged; sequences of deleted records may be issued again", dir,
-                    SequenceMarks.FILE);
+    private void loadMarks(Optional<SequenceMarks> stored) throws IOException {
+        if (stored.isPresent()) {
+            marks = stored.get();
+            return;
         }
+        losses.record(new Loss(SequenceMarks.FILE, 0, Files.size(dir.resolve(SequenceMarks.FILE)),
+                Loss.Kind.SEQUENCES, ""));
+        if (readOnly) {
+            LOG.warn("Buffer {}: {} is damaged; a writable open will renew the epoch", dir, SequenceMarks.FILE);
+            return;
+        }
+        // the epoch is new, so no mark is needed: an intact empty file stops the next open renewing it again
+        marks = new SequenceMarks(Map.of());
+        marks.write(dir);
     }
 
     /**
@@ -625,6 +646,12 @@ public final class DurableBuffer implements AutoCloseable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(qdir)) {
             for (Path p : ds) {
                 if (Files.isRegularFile(p)) {
+                    if (sourceGone(p)) {
+                        // its segment was deleted (a crash between the two, or a 1.0 SDK that deleted the segment
+                        // first): nothing would ever delete the copy, and it would count against the budget forever
+                        Files.deleteIfExists(p);
+                        continue;
+                    }
                     files.add(p);
                     modified.put(p, Files.getLastModifiedTime(p).toMillis());
                 }
@@ -641,6 +668,17 @@ public final class DurableBuffer implements AutoCloseable {
             quarantineTotal = total;
             trimQuarantine(0);
         }
+    }
+
+    /** @return whether a quarantined copy was taken from a segment file that no longer exists */
+    private boolean sourceGone(Path copy) {
+        String name = copy.getFileName().toString();
+        int at = name.lastIndexOf('@');
+        if (at <= 0) {
+            return false;
+        }
+        String source = name.substring(0, at);
+        return Segment.parseBase(source).isPresent() && !Files.exists(dir.resolve(source));
     }
 
     /** Deletes the oldest quarantined copies until {@code incoming} more bytes fit the cap. Holds quarantineLock. */
@@ -1564,12 +1602,13 @@ public final class DurableBuffer implements AutoCloseable {
             openReaders.remove(s.base());
         }
         s.closeQuietly();
+        // copies first: a crash in between leaves copies of a live segment (deleted with it later), never orphans
+        deleteQuarantineOf(s);
         try {
             Files.deleteIfExists(s.path());
         } catch (IOException e) {
             LOG.warn("Could not delete reclaimed segment {}", s.path(), e);
         }
-        deleteQuarantineOf(s);
         totalBytes -= s.fileLength();
         spaceFreed.signalAll();
         return s.fileLength();

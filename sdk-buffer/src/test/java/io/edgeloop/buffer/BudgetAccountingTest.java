@@ -107,4 +107,35 @@ class BudgetAccountingTest {
             assertEquals(0, bytes("", dir.resolve("quarantine")), "copies go with their reclaimed segments");
         }
     }
+
+    @Test
+    @DisplayName("quarantined copies whose segment is already gone are deleted on open, not counted forever")
+    void orphanedQuarantineCopiesAreDeletedOnOpen() throws IOException {
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("dev").durability(Durability.none())
+                .segmentBytes(4096).open()) {
+            for (int i = 1; i <= 12; i++) {
+                b.append("a", Payloads.of(i, 1000));
+            }
+        }
+        List<Path> segs;
+        try (Stream<Path> s = Files.list(dir)) {
+            segs = s.filter(p -> p.getFileName().toString().startsWith("seg-")).sorted().toList();
+        }
+        try (FileChannel ch = FileChannel.open(segs.get(0), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("garbage!".repeat(40).getBytes()), 40 + 1200 + 200);
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("dev").durability(Durability.none())
+                .segmentBytes(4096).open()) {
+            b.cursor("up").poll(1000, 1 << 30);
+            assertTrue(b.lossReport().corruptFrames() >= 1, b.lossReport().toString());
+        }
+        assertTrue(bytes("", dir.resolve("quarantine")) > 0, "a copy was kept");
+        // a crash after the segment was deleted but before its copies were (the order of a 1.0 SDK)
+        Files.delete(segs.get(0));
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("dev").durability(Durability.none())
+                .segmentBytes(4096).open()) {
+            assertEquals(0, bytes("", dir.resolve("quarantine")), "the orphaned copy was deleted on open");
+            assertEquals(13, b.append("a", Payloads.of(13, 1000)).key().sequence());
+        }
+    }
 }

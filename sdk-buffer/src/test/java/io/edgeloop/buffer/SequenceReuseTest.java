@@ -157,4 +157,35 @@ class SequenceReuseTest {
             assertEquals(101, b.append("a", P).key().sequence());
         }
     }
+
+    @Test
+    @DisplayName("a damaged sequences file renews the epoch, is reported, and is rewritten so later opens keep it")
+    void damagedSequencesFileRenewsTheEpoch() throws IOException {
+        long before;
+        try (DurableBuffer b = open(Durability.always())) {
+            before = b.epoch();
+            for (int i = 0; i < 40; i++) {
+                b.append("a", P);
+            }
+            Cursor c = b.cursor("up");
+            List<BufferedRecord> r = c.poll(1000, 1 << 20);
+            c.commit(r.get(r.size() - 1));
+            b.deleteCursor("up");
+        }
+        Files.writeString(dir.resolve(SequenceMarks.FILE), "format=1.1\nseq 12 a\ncrc32c=0\n");
+        long renewed;
+        try (DurableBuffer b = open(Durability.always())) {
+            renewed = b.epoch();
+            assertTrue(renewed != before, "the epoch was renewed");
+            assertTrue(b.lossReport().losses().stream()
+                    .anyMatch(l -> l.kind() == io.edgeloop.buffer.log.Loss.Kind.SEQUENCES), b.lossReport().toString());
+            Appended a = b.append("a", P);
+            assertEquals(renewed, a.key().epoch(), "new keys carry the new epoch, so none can repeat");
+        }
+        assertTrue(SequenceMarks.read(dir).isPresent(), "the sequences file is intact again");
+        try (DurableBuffer b = open(Durability.always())) {
+            assertEquals(renewed, b.epoch(), "an intact file keeps the epoch");
+            assertTrue(b.lossReport().losses().isEmpty(), b.lossReport().toString());
+        }
+    }
 }

@@ -29,8 +29,9 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
         /** The identity file was missing or damaged; the epoch was recovered from the segments or renewed. */
         IDENTITY,
         /**
-         * The sequences file was damaged: sequences of deleted records that no live segment or cursor remembers
-         * may be issued again (a receiver deduplicating by idempotency key would then drop those new records).
+         * The sequences file was damaged: which sequences were handed out is unknown, so a writable open renewed
+         * the buffer's epoch (as for a buffer recreated from nothing) and no idempotency key repeats; records still
+         * held are sent again under new keys (duplicates a receiver cannot recognise).
          */
         SEQUENCES
     }
