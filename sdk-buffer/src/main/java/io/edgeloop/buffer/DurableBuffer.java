@@ -1289,6 +1289,11 @@ public final class DurableBuffer implements AutoCloseable {
                 syncs++;
                 syncNanosTotal += dt;
                 syncNanosMax = Math.max(syncNanosMax, dt);
+                if (closedUnder && closed) {
+                    // close() gave up waiting for this thread and closed the segments: it synced what it could,
+                    // and a channel reopened now would never be closed
+                    return;
+                }
                 if (closedUnder && !seg.sealed()) {
                     // Not sealed, so not synced by sealing: an appender interrupted during its I/O closed the
                     // channel. Nothing is durable yet; reopen and sync again (at once: firstPendingNanos is 0).
@@ -1813,7 +1818,9 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * Deletes a cursor, so it no longer holds back reclaiming.
+     * Deletes a cursor, so it no longer holds back reclaiming. A commit of that cursor under way finishes first
+     * (its sequences are kept in the sequence marks); later commits through the deleted cursor object fail with
+     * {@link IllegalStateException}.
      *
      * @param name the cursor name
      * @throws IOException when its file cannot be deleted
@@ -1824,19 +1831,24 @@ public final class DurableBuffer implements AutoCloseable {
             ensureWritable();
             CursorImpl gone = cursors.get(name);
             if (gone != null) {
-                // its acknowledged sequences may be the only record of sequences a power loss took from the log
-                Map<String, Long> ackedByIt = new HashMap<>(gone.acked);
-                CursorFile pendingState = gone.unsynced.get();
-                if (pendingState != null) {
-                    pendingState.acked().forEach((st, q) -> ackedByIt.merge(st, q, Math::max));
+                // the file lock (after the buffer's, as in syncCursorsLocked) waits for a commit writing its file,
+                // so its sequences are seen, and a later commit finds the cursor deleted instead of recreating it
+                synchronized (gone.fileLock) {
+                    // its acknowledged sequences may be the only record of sequences a power loss took from the log
+                    Map<String, Long> ackedByIt = new HashMap<>(gone.acked);
+                    CursorFile pendingState = gone.unsynced.get();
+                    if (pendingState != null) {
+                        pendingState.acked().forEach((st, q) -> ackedByIt.merge(st, q, Math::max));
+                    }
+                    persistMarks(notOnDisk(ackedByIt));
+                    gone.deleted = true;
+                    cursors.remove(name);
+                    // slots first: slots left without their cursor file are never read, the reverse could be
+                    for (int slot = 0; slot < 2; slot++) {
+                        Files.deleteIfExists(CursorFile.pendingFile(dir.resolve(CURSORS), name, slot));
+                    }
+                    Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
                 }
-                persistMarks(notOnDisk(ackedByIt));
-                cursors.remove(name);
-                // slots first: slots left without their cursor file are never read, the reverse could be
-                for (int slot = 0; slot < 2; slot++) {
-                    Files.deleteIfExists(CursorFile.pendingFile(dir.resolve(CURSORS), name, slot));
-                }
-                Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
                 reclaimLocked();
             }
         } finally {
@@ -1894,6 +1906,8 @@ public final class DurableBuffer implements AutoCloseable {
         private int nextSlot;
         /** The latest deferred commit not yet in the synced cursor file, or null. */
         private final AtomicReference<CursorFile> unsynced = new AtomicReference<>();
+        /** Set by {@link DurableBuffer#deleteCursor} under {@link #fileLock}: commits then fail. */
+        private boolean deleted;
 
         CursorImpl(String name, long committed, Map<String, Long> acked) {
             this.name = name;
@@ -1962,6 +1976,10 @@ public final class DurableBuffer implements AutoCloseable {
                 // acknowledge records a power loss then takes from the log, and only a synced cursor file keeps
                 // their sequences from being handed out again.
                 synchronized (fileLock) {
+                    if (deleted) {
+                        throw new IllegalStateException("Cursor '" + name + "' was deleted from " + dir
+                                + "; nothing was committed. Get a new cursor with cursor(\"" + name + "\")");
+                    }
                     if (cursorSync == CursorSync.DEFERRED && logSynced) {
                         writePendingCursorFile(state, nextSlot);
                         nextSlot ^= 1;
@@ -1971,8 +1989,9 @@ public final class DurableBuffer implements AutoCloseable {
                         writeCursorFile(state);
                         unsynced.set(null);
                     }
+                    // inside the file lock, so deleteCursor sees the sequences of every commit written
+                    acked.putAll(newAcked);
                 }
-                acked.putAll(newAcked);
                 committed = position;
                 polled.headMap(position, true).clear();
             }

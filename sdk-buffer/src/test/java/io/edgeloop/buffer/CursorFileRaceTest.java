@@ -1,11 +1,14 @@
 package io.edgeloop.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -80,6 +83,51 @@ class CursorFileRaceTest {
             assertTrue(b.lossReport().isClean(), b.lossReport().toString());
             for (String name : List.of("x", "y")) {
                 assertEquals(lastCommitted.get(name), b.cursor(name).committedPosition(), name);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("deleting a cursor while its consumer commits: later commits fail clearly and never recreate its"
+            + " files, under either cursor sync")
+    void deleteCursorWhileCommitting() throws Exception {
+        for (CursorSync sync : CursorSync.values()) {
+            Path sub = dir.resolve(sync.name());
+            try (DurableBuffer b = DurableBuffer.builder().directory(sub).deviceId("d").durability(Durability.none())
+                    .cursorSync(sync).segmentBytes(1 << 16).open()) {
+                for (int i = 0; i < 5000; i++) {
+                    b.append("s", Payloads.of(i, 20));
+                }
+                b.flush();
+                Cursor c = b.cursor("gone");
+                java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                AtomicReference<IllegalStateException> refused = new AtomicReference<>();
+                Thread committer = new Thread(() -> {
+                    try {
+                        for (List<BufferedRecord> r = c.poll(1, 1 << 20); !r.isEmpty(); r = c.poll(1, 1 << 20)) {
+                            c.commit(r.get(0));
+                            started.countDown();
+                        }
+                    } catch (IllegalStateException e) {
+                        refused.set(e);
+                    } catch (Exception e) {
+                        failure.set(e);
+                    } finally {
+                        started.countDown();
+                    }
+                });
+                committer.start();
+                started.await();
+                b.deleteCursor("gone");
+                committer.join();
+                assertNull(failure.get(), () -> sync + ": " + failure.get());
+                assertNotNull(refused.get(), sync + ": the consumer's next commit was refused");
+                assertTrue(refused.get().getMessage().contains("was deleted"), refused.get().getMessage());
+                try (var files = Files.list(sub.resolve("cursors"))) {
+                    assertEquals(List.of(), files.map(p -> p.getFileName().toString()).toList(),
+                            sync + ": no file of the deleted cursor came back");
+                }
             }
         }
     }

@@ -44,6 +44,7 @@ public interface Cursor {
      *
      * @param position a {@link BufferedRecord#nextPosition()} returned by this cursor, not beyond the read position
      * @throws IOException when the cursor file cannot be written (the previous committed position then stands)
+     * @throws IllegalStateException when the cursor was deleted from its buffer (nothing is committed)
      */
     void commit(long position) throws IOException;
 
