@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * acknowledged it (so nothing acknowledged is lost and nothing unacknowledged is skipped); one batch per buffer is
  * in flight at a time, so a device's records reach the transport in order; a retryable failure rewinds the cursor
  * and retries after a backoff; a batch refused as never acceptable is split in halves down to the single record,
- * which is then skipped and counted as rejected. A buffer that cannot be opened or read is reported and left
+ * which is skipped and counted as rejected only once a later record sent alone was accepted (so a receiver that
+ * refuses everything costs no record; the decision keeps no state across drains, see {@link Forwarder}). A buffer that cannot be opened or read is reported and left
  * as it is; the others are drained. The drainer does not close the transport.
  *
  * <p>Thread-safe: {@link #drain} may be called by one thread at a time; {@link #stats()} from any thread.
@@ -104,7 +105,6 @@ public final class FleetDrainer {
     private final Duration maxBackoff;
     private final double jitter;
     private final long seed;
-    private final int maxConsecutiveRejections;
 
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
@@ -123,7 +123,6 @@ public final class FleetDrainer {
         this.maxBackoff = b.maxBackoff;
         this.jitter = b.jitter;
         this.seed = b.seed;
-        this.maxConsecutiveRejections = b.maxConsecutiveRejections;
     }
 
     /** @return a builder */
@@ -201,7 +200,8 @@ public final class FleetDrainer {
         DurableBuffer buffer;
         Cursor cursor;
         int splitLimit = Integer.MAX_VALUE;
-        int rejectedInARow;
+        /** Set while later records are sent alone to judge a refused one. */
+        RefusalProbe probe;
 
         Device(Path dir, int index) {
             this.dir = dir;
@@ -281,7 +281,6 @@ public final class FleetDrainer {
                     d.cursor.commit(batch.get(batch.size() - 1));
                     d.backoff.reset();
                     d.splitLimit = Integer.MAX_VALUE;
-                    d.rejectedInARow = 0;
                     count(batches, FleetDrainer.this.batches, 1);
                     count(records, FleetDrainer.this.records, batch.size());
                     next(d);
@@ -300,35 +299,89 @@ public final class FleetDrainer {
                         next(d);
                         return;
                     }
-                    BufferedRecord r = batch.get(0);
-                    if (d.rejectedInARow < maxConsecutiveRejections) {
-                        LOG.error("Fleet drain: record {} refused as never acceptable, skipping it: {}", r.key(),
-                                te.getMessage());
-                        d.cursor.poll(1, Long.MAX_VALUE);
-                        d.cursor.commit(r);
-                        d.rejectedInARow++;
-                        count(rejected, FleetDrainer.this.rejected, 1);
-                        next(d);
-                        return;
-                    }
-                    // that many in a row with none accepted: the receiver refuses everything; keep and retry
-                    LOG.error("Fleet drain: {} records of {} refused in a row and none accepted; keeping {} and "
-                            + "retrying later: {}", d.rejectedInARow, d.dir, r.key(), te.getMessage());
+                    d.probe = new RefusalProbe(d.cursor, batch.get(0));
+                    sendProbe(d, te);
+                    return;
                 }
-                Duration next = d.backoff.next();
-                Duration wait = te.retryAfter().map(ra -> ra.compareTo(maxBackoff) > 0 ? maxBackoff : ra)
-                        .orElse(next);
-                LOG.debug("Fleet drain: {} failed ({}), retrying in {} ms", d.dir, te.getMessage(), wait.toMillis());
-                retries.schedule(() -> {
-                    try {
-                        io.execute(() -> next(d));
-                    } catch (RejectedExecutionException closed) {
-                        // the drain ended; its end closes the buffer
-                    }
-                }, wait.toNanos(), TimeUnit.NANOSECONDS);
+                retryLater(d, te);
             } catch (IOException | RuntimeException e) {
                 finish(d, e);
             }
+        }
+
+        /** Sends the probe's next record alone, or keeps the records and backs off when none is left. */
+        void sendProbe(Device d, TransportException last) throws IOException {
+            Optional<BufferedRecord> p = stopping ? Optional.<BufferedRecord>empty() : d.probe.next();
+            if (p.isEmpty()) {
+                LOG.error("Fleet drain: record {} of {} refused and no later record accepted (the receiver may refuse"
+                        + " everything); keeping the records and retrying later", d.probe.refusedRecord().key(),
+                        d.dir);
+                d.probe = null;
+                d.cursor.rewind();
+                if (stopping) {
+                    finish(d, null);
+                    return;
+                }
+                retryLater(d, last);
+                return;
+            }
+            transport.sendAsync(Batch.of(List.of(p.get().toEnvelope()))).whenComplete((v, error) -> {
+                try {
+                    io.execute(() -> probed(d, p.get(), error));
+                } catch (RejectedExecutionException closed) {
+                    // the drain ended: nothing was committed, the buffer is closed by the drain's end
+                }
+            });
+        }
+
+        void probed(Device d, BufferedRecord sent, Throwable error) {
+            try {
+                if (error == null) {
+                    RefusalProbe.Outcome o = d.probe.accepted();
+                    LOG.error("Fleet drain: {} record(s) of {} from {} refused as never acceptable while the receiver"
+                            + " took {}; skipping them", o.skipped(), d.dir, d.probe.refusedRecord().key(),
+                            sent.key());
+                    d.probe = null;
+                    count(rejected, FleetDrainer.this.rejected, o.skipped());
+                    if (o.probeCommitted()) {
+                        count(batches, FleetDrainer.this.batches, 1);
+                        count(records, FleetDrainer.this.records, 1);
+                    }
+                    d.backoff.reset();
+                    d.splitLimit = Integer.MAX_VALUE;
+                    next(d);
+                    return;
+                }
+                count(failures, FleetDrainer.this.failures, 1);
+                TransportException te = asTransportException(error);
+                if (te != null && !te.isRetryable() && !stopping) {
+                    d.probe.refused();
+                    sendProbe(d, te);
+                    return;
+                }
+                d.probe = null;
+                d.cursor.rewind();
+                if (te == null || stopping) {
+                    finish(d, te == null ? error : null);
+                    return;
+                }
+                retryLater(d, te);
+            } catch (IOException | RuntimeException e) {
+                finish(d, e);
+            }
+        }
+
+        void retryLater(Device d, TransportException te) {
+            Duration next = d.backoff.next();
+            Duration wait = te.retryAfter().map(ra -> ra.compareTo(maxBackoff) > 0 ? maxBackoff : ra).orElse(next);
+            LOG.debug("Fleet drain: {} failed ({}), retrying in {} ms", d.dir, te.getMessage(), wait.toMillis());
+            retries.schedule(() -> {
+                try {
+                    io.execute(() -> next(d));
+                } catch (RejectedExecutionException closed) {
+                    // the drain ended; its end closes the buffer
+                }
+            }, wait.toNanos(), TimeUnit.NANOSECONDS);
         }
 
         void finish(Device d, Throwable error) {
@@ -397,7 +450,6 @@ public final class FleetDrainer {
         private Duration maxBackoff = Duration.ofMinutes(2);
         private double jitter = 0.5;
         private long seed = new SecureRandom().nextLong();
-        private int maxConsecutiveRejections = 8;
 
         private Builder() {
         }
@@ -469,20 +521,6 @@ public final class FleetDrainer {
             }
             this.jitter = jitter;
             this.seed = seed;
-            return this;
-        }
-
-        /**
-         * @param max the most records of one buffer skipped as refused (not retryable) in a row with none
-         *            acknowledged in between; beyond it the receiver is taken to refuse everything and the buffer's
-         *            records are kept and retried with backoff. At least 0; default 8.
-         * @return this builder
-         */
-        public Builder maxConsecutiveRejections(int max) {
-            if (max < 0) {
-                throw new IllegalArgumentException("maxConsecutiveRejections must be at least 0, got " + max);
-            }
-            this.maxConsecutiveRejections = max;
             return this;
         }
 

@@ -32,10 +32,13 @@ import org.slf4j.LoggerFactory;
  * connectivity hook (or {@link Transport#isReachable()}) says offline, nothing is tried; {@link #wakeUp()} retries
  * at once (call it from a network-change callback). A batch the transport refuses as never acceptable
  * (non-retryable) is split; a single record refused that way is skipped, logged and counted, so one poison record
- * cannot stop a device forever. Transports report only refusals of content that way; an endpoint that refuses
- * everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor waits for it. At most
- * {@code maxConsecutiveRejections} records are skipped in a row with none acknowledged in between; then the
- * receiver is taken to refuse everything, and the records are kept and retried with backoff. Batch compression is the transport's job: {@link Builder#compression(String)} is
+ * cannot stop a device forever, but only once a later record sent alone was accepted (a probe, see
+ * the forward package's RefusalProbe): a receiver that refuses every record (an API answering 400 to bad credentials) then costs
+ * nothing, the records are kept and retried with backoff. The decision needs no state, so it holds across
+ * forwarders and restarts. The last record of the buffer, with nothing after it to probe with, is kept until a
+ * later record arrives or the receiver accepts it. Transports report only refusals of content as not retryable;
+ * an endpoint that refuses everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor
+ * waits for it. Batch compression is the transport's job: {@link Builder#compression(String)} is
  * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
  *
  * <p>{@link #start()} runs the loop on a thread of its own; {@link #drainAvailable(Duration)} runs it in the
@@ -60,7 +63,6 @@ public final class Forwarder implements AutoCloseable {
     private final Duration maxRetryAfter;
     private final Backoff backoff;
     private final BooleanSupplier connectivity;
-    private final int maxConsecutiveRejections;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -72,8 +74,6 @@ public final class Forwarder implements AutoCloseable {
     private boolean woken;
     private Thread thread;
     private int splitLimit = Integer.MAX_VALUE;
-    /** Records skipped as refused since the last acknowledged batch. */
-    private int rejectedInARow;
 
     private long batchesAcked;
     private long recordsAcked;
@@ -95,7 +95,6 @@ public final class Forwarder implements AutoCloseable {
         this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.jitter,
                 b.seed != null ? b.seed : new SecureRandom().nextLong());
         this.connectivity = b.connectivity;
-        this.maxConsecutiveRejections = b.maxConsecutiveRejections;
     }
 
     /** @return a builder */
@@ -212,11 +211,11 @@ public final class Forwarder implements AutoCloseable {
         }
         backoff.reset();
         splitLimit = Integer.MAX_VALUE;
-        rejectedInARow = 0;
         return Duration.ZERO;
     }
 
-    private Duration failed(TransportException e, List<BufferedRecord> batch) throws IOException {
+    private Duration failed(TransportException failure, List<BufferedRecord> batch) throws IOException {
+        TransportException e = failure;
         synchronized (statsLock) {
             failedAttempts++;
             consecutiveFailures++;
@@ -232,22 +231,11 @@ public final class Forwarder implements AutoCloseable {
                         cursor.name(), batch.size(), e.getMessage());
                 return Duration.ZERO;
             }
-            BufferedRecord r = batch.get(0);
-            if (rejectedInARow < maxConsecutiveRejections) {
-                LOG.error("Forwarder {}: record {} refused as never acceptable, skipping it: {}", cursor.name(),
-                        r.key(), e.getMessage());
-                cursor.poll(1, Long.MAX_VALUE);
-                cursor.commit(r);
-                rejectedInARow++;
-                synchronized (statsLock) {
-                    recordsRejected++;
-                }
+            Optional<TransportException> settled = probe(batch.get(0));
+            if (settled.isEmpty()) {
                 return Duration.ZERO;
             }
-            // So many records in a row, and none accepted in between: the receiver refuses everything (an API
-            // answering 400 to bad credentials, a proxy mangling bodies). Keep the records and retry later.
-            LOG.error("Forwarder {}: {} records in a row refused and none accepted; not skipping more, keeping {} "
-                    + "and retrying later: {}", cursor.name(), rejectedInARow, r.key(), e.getMessage());
+            e = settled.get();
         }
         Optional<Duration> ra = e.retryAfter();
         Duration d = backoff.next();
@@ -256,6 +244,57 @@ public final class Forwarder implements AutoCloseable {
         }
         LOG.info("Forwarder {}: send failed ({}), retrying in {} ms", cursor.name(), e.getMessage(), d.toMillis());
         return d;
+    }
+
+    /**
+     * Probes later records alone to tell a record refused for itself from a receiver refusing everything (see
+     * {@link RefusalProbe}). Returns empty when an accepted probe settled it (the refused run was skipped), else the
+     * failure to back off on (the records are kept).
+     */
+    private Optional<TransportException> probe(BufferedRecord refused) throws IOException {
+        RefusalProbe probe = new RefusalProbe(cursor, refused);
+        TransportException last = null;
+        try {
+            for (Optional<BufferedRecord> p = probe.next(); p.isPresent() && !stopping; p = probe.next()) {
+                try {
+                    synchronized (sendLock) {
+                        transport.send(Batch.of(List.of(p.get().toEnvelope())));
+                    }
+                } catch (TransportException pe) {
+                    synchronized (statsLock) {
+                        failedAttempts++;
+                        consecutiveFailures++;
+                        lastError = pe.getMessage();
+                    }
+                    last = pe;
+                    if (pe.isRetryable()) {
+                        break;
+                    }
+                    probe.refused();
+                    continue;
+                }
+                RefusalProbe.Outcome o = probe.accepted();
+                LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
+                        + " skipping them", cursor.name(), o.skipped(), refused.key(), p.get().key());
+                synchronized (statsLock) {
+                    recordsRejected += o.skipped();
+                    if (o.probeCommitted()) {
+                        batchesAcked++;
+                        recordsAcked++;
+                    }
+                    consecutiveFailures = 0;
+                }
+                backoff.reset();
+                splitLimit = Integer.MAX_VALUE;
+                return Optional.empty();
+            }
+        } finally {
+            cursor.rewind();
+        }
+        LOG.error("Forwarder {}: record {} refused and no later record accepted (the receiver may refuse "
+                + "everything); keeping the records and retrying later", cursor.name(), refused.key());
+        return Optional.of(last != null ? last : new TransportException("record " + refused.key()
+                + " refused and no later record to probe the receiver with; kept", true));
     }
 
     private List<BufferedRecord> collect(boolean blockForData) throws IOException, InterruptedException {
@@ -398,7 +437,6 @@ public final class Forwarder implements AutoCloseable {
         private double jitter = 0.5;
         private Long seed;
         private BooleanSupplier connectivity = () -> true;
-        private int maxConsecutiveRejections = 8;
 
         private Builder() {
         }
@@ -489,20 +527,6 @@ public final class Forwarder implements AutoCloseable {
             this.maxBackoff = max;
             this.jitter = jitter;
             this.seed = seed;
-            return this;
-        }
-
-        /**
-         * @param max the most records skipped as refused (not retryable) in a row with none acknowledged in
-         *            between; beyond it the receiver is taken to refuse everything and the records are kept and
-         *            retried with backoff instead of skipped. At least 0; default 8.
-         * @return this builder
-         */
-        public Builder maxConsecutiveRejections(int max) {
-            if (max < 0) {
-                throw new IllegalArgumentException("maxConsecutiveRejections must be at least 0, got " + max);
-            }
-            this.maxConsecutiveRejections = max;
             return this;
         }
 

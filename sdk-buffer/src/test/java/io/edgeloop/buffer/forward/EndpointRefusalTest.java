@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -183,52 +184,142 @@ class EndpointRefusalTest {
         return raw;
     }
 
+    /** A receiver answering 400 to every batch holding a sequence it refuses, recording what it accepted. */
+    private static HttpServer refusing(java.util.function.LongPredicate bad, java.util.Set<String> accepted)
+            throws IOException {
+        HttpServer raw = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        raw.createContext("/in", ex -> {
+            var batch = BatchCodec.of(Compression.NONE).decode(ex.getRequestBody().readAllBytes());
+            boolean refused = batch.envelopes().stream().anyMatch(e -> bad.test(e.key().sequence()));
+            if (!refused) {
+                batch.envelopes().forEach(e -> accepted.add(e.key().toString()));
+            }
+            ex.sendResponseHeaders(refused ? 400 : 204, -1);
+            ex.close();
+        });
+        raw.start();
+        return raw;
+    }
+
+    private static Forwarder httpForwarder(DurableBuffer b, HttpServer raw) throws IOException {
+        return forwarder(b, "http", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in");
+    }
+
     @Test
-    @DisplayName("a receiver answering 400 to every record costs at most a few skipped records, not all of them")
-    void refusalOfEveryRecordStopsSkipping() throws Exception {
+    @DisplayName("a receiver answering 400 to every record costs no record, across several forwarders in turn")
+    void refusalOfEveryRecordSkipsNothingAcrossForwarders() throws Exception {
         AtomicBoolean accepting = new AtomicBoolean();
         java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        HttpServer raw = refusingEverything(accepting, accepted);
-        try (DurableBuffer b = device("dev5");
-                Forwarder f = Forwarder.builder().source(b, "up").transport(
-                        ProviderLoader.of(TransportProvider.class).select("http"), ComponentConfig.builder()
-                                .put("uri", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in").build())
-                        .batching(8, 1 << 20, Duration.ZERO).backoff(Duration.ofMillis(20), Duration.ofMillis(50),
-                                0, 7).maxConsecutiveRejections(3).build()) {
-            assertFalse(f.drainAvailable(Duration.ofMillis(1500)));
-            assertEquals(3, f.stats().recordsRejected(), f.stats().toString());
+        HttpServer raw = refusing(q -> !accepting.get(), accepted);
+        try (DurableBuffer b = device("dev5")) {
+            // as `edgeloop buffer drain` from cron: a new forwarder per run, nothing remembered between them
+            for (int run = 0; run < 3; run++) {
+                try (Forwarder f = httpForwarder(b, raw)) {
+                    assertFalse(f.drainAvailable(Duration.ofMillis(600)));
+                    assertNothingSkipped(b, f);
+                }
+            }
             accepting.set(true);
-            assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
-            assertEquals(RECORDS - 3, accepted.size());
-            assertEquals(3, f.stats().recordsRejected());
+            try (Forwarder f = httpForwarder(b, raw)) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+                assertEquals(0, f.stats().recordsRejected());
+            }
+            assertEquals(RECORDS, accepted.size());
         } finally {
             raw.stop(0);
         }
     }
 
     @Test
-    @DisplayName("the fleet drainer too stops skipping when a receiver refuses every record of a buffer")
-    void fleetDrainerStopsSkipping() throws Exception {
+    @DisplayName("nine records refused for their content followed by five good ones: nine skipped, five delivered")
+    void longRunOfRefusedRecordsIsSkippedOnceLaterOnesAreAccepted() throws Exception {
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = refusing(q -> q >= 4 && q <= 12, accepted);
+        try (DurableBuffer b = device("dev6"); Forwarder f = httpForwarder(b, raw)) {
+            assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+            assertEquals(9, f.stats().recordsRejected(), f.stats().toString());
+            assertEquals(RECORDS - 9, accepted.size());
+        } finally {
+            raw.stop(0);
+        }
+    }
+
+    @Test
+    @DisplayName("the last record refused is kept until a later record is accepted behind it")
+    void lastRefusedRecordIsKeptUntilALaterOneIsAccepted() throws Exception {
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = refusing(q -> q == RECORDS, accepted);
+        try (DurableBuffer b = device("dev7")) {
+            try (Forwarder f = httpForwarder(b, raw)) {
+                assertFalse(f.drainAvailable(Duration.ofMillis(600)));
+                assertEquals(0, f.stats().recordsRejected(), f.stats().toString());
+                assertEquals(RECORDS - 1, accepted.size());
+            }
+            b.append("s", Payloads.of(RECORDS + 1, 50));
+            try (Forwarder f = httpForwarder(b, raw)) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(30)), f.stats().toString());
+                assertEquals(1, f.stats().recordsRejected(), f.stats().toString());
+            }
+            assertEquals(RECORDS, accepted.size());
+        } finally {
+            raw.stop(0);
+        }
+    }
+
+    private List<Path> fleet(String prefix) throws IOException {
+        List<Path> dirs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            device(prefix + i).close();
+            dirs.add(dir.resolve(prefix + i));
+        }
+        return dirs;
+    }
+
+    private static FleetDrainer drainer(io.edgeloop.api.transport.Transport http) {
+        return FleetDrainer.builder().transport(http).source("up", d -> DurableBuffer.builder().directory(d).open())
+                .batching(8, 1 << 20).backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7).build();
+    }
+
+    private static io.edgeloop.api.transport.Transport http(HttpServer raw) throws IOException {
+        return ProviderLoader.of(TransportProvider.class).select("http").create(ComponentConfig.builder()
+                .put("uri", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in").build());
+    }
+
+    @Test
+    @DisplayName("the fleet drainer skips nothing while a receiver refuses every record, over several drains")
+    void fleetDrainerSkipsNothingWhenEverythingIsRefused() throws Exception {
         AtomicBoolean accepting = new AtomicBoolean();
         java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        HttpServer raw = refusingEverything(accepting, accepted);
-        java.util.List<Path> dirs = new java.util.ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            device("fleet" + i).close();
-            dirs.add(dir.resolve("fleet" + i));
-        }
-        try (var http = ProviderLoader.of(TransportProvider.class).select("http").create(ComponentConfig.builder()
-                .put("uri", "http://127.0.0.1:" + raw.getAddress().getPort() + "/in").build())) {
-            FleetDrainer drainer = FleetDrainer.builder().transport(http)
-                    .source("up", d -> DurableBuffer.builder().directory(d).open()).batching(8, 1 << 20)
-                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7).maxConsecutiveRejections(2).build();
-            FleetDrainer.Report refused = drainer.drain(dirs, Duration.ofMillis(1500));
-            assertFalse(refused.complete());
-            assertEquals(3 * 2, refused.recordsRejected(), refused.toString());
+        HttpServer raw = refusing(q -> !accepting.get(), accepted);
+        List<Path> dirs = fleet("fleet");
+        try (var http = http(raw)) {
+            for (int run = 0; run < 3; run++) {
+                FleetDrainer.Report refused = drainer(http).drain(dirs, Duration.ofMillis(600));
+                assertFalse(refused.complete());
+                assertEquals(0, refused.recordsRejected(), refused.toString());
+                assertEquals(0, refused.recordsAcknowledged(), refused.toString());
+            }
             accepting.set(true);
-            FleetDrainer.Report later = drainer.drain(dirs, Duration.ofSeconds(30));
+            FleetDrainer.Report later = drainer(http).drain(dirs, Duration.ofSeconds(30));
             assertTrue(later.complete(), later.toString());
-            assertEquals(3 * (RECORDS - 2), accepted.size());
+            assertEquals(0, later.recordsRejected());
+            assertEquals(3 * RECORDS, accepted.size());
+        } finally {
+            raw.stop(0);
+        }
+    }
+
+    @Test
+    @DisplayName("the fleet drainer skips nine refused records followed by five good ones and delivers the five")
+    void fleetDrainerSkipsALongRunOfRefusedRecords() throws Exception {
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = refusing(q -> q >= 4 && q <= 12, accepted);
+        List<Path> dirs = fleet("bad");
+        try (var http = http(raw)) {
+            FleetDrainer.Report r = drainer(http).drain(dirs, Duration.ofSeconds(30));
+            assertTrue(r.complete(), r.toString());
+            assertEquals(3 * 9, r.recordsRejected(), r.toString());
+            assertEquals(3 * (RECORDS - 9), accepted.size());
         } finally {
             raw.stop(0);
         }
