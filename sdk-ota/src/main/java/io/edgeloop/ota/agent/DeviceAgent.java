@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * is committed, and an active slot that no longer verifies is replaced by the other slot only when that one
  * verifies and was confirmed once. Each slot is re-verified against the trust root that accepted it; a newer root
  * invalidates it only by revoking its signers explicitly. Corrupt metadata never stops a start: an unreadable
- * slot record makes the slot invalid, an unreadable boot record or counter file is rebuilt from the slots. The
- * security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
+ * slot record makes the slot invalid, an unreadable boot record is rebuilt from the slots, and at every start the
+ * anti-rollback counters are raised to what the slots prove (so a damaged, missing or wrongly shaped counter file
+ * never lowers them). The security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
  * {@code docs/formats/device-state.md}.
  *
  * <p>Thread-safe: all operations are serialised on a private lock.
@@ -459,6 +460,32 @@ public final class DeviceAgent {
      * check make the slot invalid (empty); only storage failures throw.
      */
     private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified) throws IOException {
+        Optional<SignedSlot> signed = signedSlot(slot, justVerified);
+        if (signed.isEmpty()) {
+            return Optional.empty();
+        }
+        SignedSlot v = signed.get();
+        ArtifactEntry a = v.artifact;
+        if (!v.manifest.name().equals(modelName)) {
+            return Optional.empty();
+        }
+        if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Slot(slot, v.manifest, load(a, v.bytes), a.path(), v.acceptedBy, v.confirmed));
+        } catch (BundleVerificationException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A slot whose manifest is signed by the verified chain and whose artifact matches it (any model). */
+    private record SignedSlot(BundleManifest manifest, ArtifactEntry artifact, byte[] bytes, long acceptedBy,
+            Boolean confirmed) {
+    }
+
+    /** The signature and digest part of {@link #readSlot}: no model name, target or golden-vector checks. */
+    private Optional<SignedSlot> signedSlot(String slot, VerifiedBundle justVerified) throws IOException {
         if (slot == null) {
             return Optional.empty();
         }
@@ -491,13 +518,12 @@ public final class DeviceAgent {
         long recordedTrust = mj.path("trustVersion").canConvertToLong() && mj.path("trustVersion").isIntegralNumber()
                 ? mj.get("trustVersion").longValue() : -1;
         try {
-            ArtifactEntry a;
             BundleManifest m;
             long acceptedBy = recordedTrust;
             if (justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
                     && java.util.Arrays.equals(sig.get(), justVerified.signaturesBytes())) {
                 m = justVerified.manifest();
-                a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElse(null);
+                ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElse(null);
                 if (a == null || art.get().length != a.size()
                         || !io.edgeloop.api.provenance.Sha256.hex(art.get()).equals(a.sha256())) {
                     return Optional.empty();
@@ -518,15 +544,9 @@ public final class DeviceAgent {
                     throw failure != null ? failure
                             : new BundleVerificationException(Check.THRESHOLD, "no verified trust root for slot " + slot);
                 }
-                a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
             }
-            if (!m.name().equals(modelName)) {
-                return Optional.empty();
-            }
-            if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
-                return Optional.empty();
-            }
-            return Optional.of(new Slot(slot, m, load(a, art.get()), path, acceptedBy, confirmed));
+            ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
+            return Optional.of(new SignedSlot(m, a, art.get(), acceptedBy, confirmed));
         } catch (BundleVerificationException e) {
             return Optional.empty();
         }
@@ -735,9 +755,7 @@ public final class DeviceAgent {
                         "health: restarted before the new model was confirmed; rolled back", -1);
             }
         }
-        if (!countersValid) {
-            rebuildCounters();
-        }
+        raiseCountersToSlots(!countersValid);
         activateFromStorage();
     }
 
@@ -746,7 +764,16 @@ public final class DeviceAgent {
                 : null;
     }
 
-    /** Reads this model's counters; false when the file is unreadable (it is then rebuilt from the slots). */
+    /**
+     * Reads this model's counters from counters.json, keeping every other model's entry for rewriting. Returns
+     * false when this model's counters cannot be trusted as stored (the file does not parse; a 2.x file without
+     * a {@code models} object, with a damaged {@code formatVersion}, or with this model's entry missing a field
+     * or holding a non-integer; an unversioned file that is not exactly the 1.x layout): the caller then rebuilds
+     * them from the slots, never lower. A missing file or a 2.x file without an entry for this model is valid
+     * (a new device, a new model); the slots are consulted at every start anyway.
+     *
+     * @throws IOException when the file is of a newer major version (lowering its counters is not an option)
+     */
     private boolean readCounters() throws IOException {
         Optional<byte[]> c = storage.read(COUNTERS);
         if (c.isEmpty()) {
@@ -759,41 +786,148 @@ public final class DeviceAgent {
                 throw new IOException("not a JSON object");
             }
         } catch (IOException e) {
-            LOG.warn("device {}: {} is unreadable ({}); rebuilding the counters from the slots", deviceId, COUNTERS,
-                    e.getMessage());
-            return false;
+            return unreadableCounters(e.getMessage());
         }
-        JsonNode mine;
-        if (n.has("formatVersion")) {
-            String fv = n.path("formatVersion").asText("");
-            if (!fv.startsWith("2.")) {
-                throw new IOException(COUNTERS + " has formatVersion '" + fv + "'; this SDK reads 2.x and the "
-                        + "unversioned 1.x layout. Upgrade the SDK rather than lower the anti-rollback counters");
-            }
-            mine = null;
-            for (Map.Entry<String, JsonNode> e : n.path("models").properties()) {
-                if (e.getKey().equals(modelName)) {
-                    mine = e.getValue();
-                } else {
-                    otherCounters.put(e.getKey(), e.getValue());
+        if (n.path("models").isObject()) {
+            for (Map.Entry<String, JsonNode> e : n.get("models").properties()) {
+                if (!e.getKey().equals(modelName)) {
+                    otherCounters.put(e.getKey(), rewritable(e.getValue()));
                 }
             }
-        } else {
-            mine = n; // 1.x: one set of counters, for the model the device was running (migrated to this model)
         }
-        if (mine != null) {
-            confirmedSequence = mine.path("confirmedSequence").asLong(-1);
-            confirmedEpoch = mine.path("confirmedEpoch").asLong(0);
-            highestAttempted = mine.path("highestAttempted").asLong(-1);
+        if (!n.has("formatVersion")) {
+            if (n.has("models")) {
+                return unreadableCounters("no formatVersion but a 'models' member: a 2.x file with a damaged "
+                        + "formatVersion key");
+            }
+            // 1.x: one unversioned set, for the model the device was running
+            Optional<long[]> legacy = counterValues(n);
+            if (legacy.isEmpty()) {
+                return unreadableCounters("neither the 2.x layout nor the complete 1.x layout");
+            }
+            String owner = legacyCountersOwner();
+            if (owner.equals(modelName)) {
+                apply(legacy.get());
+            } else {
+                LOG.info("device {}: 1.x counters belong to {} (the model in the active slot), not {}; {} starts "
+                        + "from its own counters", deviceId, owner, modelName, modelName);
+                otherCounters.put(owner, rewritable(n));
+            }
+            return true;
         }
+        String fv = n.get("formatVersion").isTextual() ? n.get("formatVersion").textValue() : "";
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("(\\d{1,9})\\.\\d{1,9}").matcher(fv);
+        if (!version.matches()) {
+            return unreadableCounters("formatVersion " + n.get("formatVersion") + " is not a version");
+        }
+        int major = Integer.parseInt(version.group(1));
+        if (major > 2) {
+            throw new IOException(COUNTERS + " has formatVersion '" + fv + "'; this SDK reads 2.x and the "
+                    + "unversioned 1.x layout. Upgrade the SDK rather than lower the anti-rollback counters");
+        }
+        if (major < 2) {
+            return unreadableCounters("formatVersion " + fv + " was never written (1.x files are unversioned)");
+        }
+        if (!n.path("models").isObject()) {
+            return unreadableCounters("a 2.x file without a 'models' object");
+        }
+        JsonNode mine = n.get("models").get(modelName);
+        if (mine == null) {
+            return true;
+        }
+        Optional<long[]> values = counterValues(mine);
+        if (values.isEmpty()) {
+            return unreadableCounters("the counters of " + modelName + " are not three integers");
+        }
+        apply(values.get());
         return true;
     }
 
+    private boolean unreadableCounters(String why) {
+        LOG.warn("device {}: {} is unreadable ({}); rebuilding the counters of {} from the slots", deviceId,
+                COUNTERS, why, modelName);
+        return false;
+    }
+
+    /** confirmedSequence, confirmedEpoch, highestAttempted when all three are integers in range; else empty. */
+    private static Optional<long[]> counterValues(JsonNode n) {
+        String[] fields = {"confirmedSequence", "confirmedEpoch", "highestAttempted"};
+        long[] min = {-1, 0, -1};
+        long[] out = new long[3];
+        for (int i = 0; i < 3; i++) {
+            JsonNode v = n.path(fields[i]);
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min[i]) {
+                return Optional.empty();
+            }
+            out[i] = v.longValue();
+        }
+        return Optional.of(out);
+    }
+
+    private void apply(long[] values) {
+        confirmedSequence = values[0];
+        confirmedEpoch = values[1];
+        highestAttempted = values[2];
+    }
+
     /**
-     * Counters lost: never lower anti-rollback below what the slots prove. A confirmed slot proves its sequence
-     * and epoch were committed; any verifying slot proves its sequence was attempted.
+     * Another model's entry as it can be written back: verbatim, or (a damaged entry holding non-integer numbers,
+     * which canonical JSON cannot hold) with its numbers rounded up, never down, and anything else dropped.
      */
-    private void rebuildCounters() throws IOException {
+    private static JsonNode rewritable(JsonNode entry) {
+        try {
+            CanonicalJson.bytes(entry);
+            return entry;
+        } catch (IllegalArgumentException e) {
+            ObjectNode o = CanonicalJson.object();
+            for (Map.Entry<String, JsonNode> f : entry.properties()) {
+                JsonNode v = f.getValue();
+                if (v.isIntegralNumber()) {
+                    o.set(f.getKey(), v);
+                } else if (v.isNumber() && Double.isFinite(v.doubleValue())) {
+                    o.put(f.getKey(), (long) Math.ceil(v.doubleValue()));
+                }
+            }
+            return o;
+        }
+    }
+
+    /**
+     * The model 1.x counters belong to: the one named in the verified manifest of the slot the device was
+     * running (boot.json's active slot, or its previous one during a trial). 1.x had no model binding, so the
+     * device may have been given a new model name together with this SDK. When that slot cannot be read or
+     * verified, the configured model (never lowering its counters is the safe side).
+     */
+    private String legacyCountersOwner() throws IOException {
+        String running = null;
+        Optional<byte[]> b = storage.read(BOOT);
+        if (b.isPresent()) {
+            try {
+                JsonNode boot = CanonicalJson.parse(b.get());
+                running = boot.path("trial").asBoolean(false) ? text(boot, "previous") : text(boot, "active");
+            } catch (IOException e) {
+                running = null;
+            }
+        }
+        Optional<SignedSlot> s = signedSlot(running, null);
+        if (s.isEmpty()) {
+            LOG.warn("device {}: migrating 1.x counters without a verified running slot to tell whose they are; "
+                    + "giving them to the configured model {}", deviceId, modelName);
+            return modelName;
+        }
+        return s.get().manifest().name();
+    }
+
+    /**
+     * At every start: never keep counters below what the slots prove (the stored ones may be damaged, missing
+     * or of another shape). A confirmed slot proves its sequence and epoch were committed; any verifying slot
+     * proves its sequence was attempted. The file is written when this raised anything or when
+     * {@code rewrite} says it must be (it was unreadable).
+     */
+    private void raiseCountersToSlots(boolean rewrite) throws IOException {
+        long seq = confirmedSequence;
+        long epoch = confirmedEpoch;
+        long attempted = highestAttempted;
         for (String slot : List.of("a", "b")) {
             Optional<Slot> s = readSlot(slot);
             if (s.isEmpty()) {
@@ -805,7 +939,15 @@ public final class DeviceAgent {
                 confirmedEpoch = Math.max(confirmedEpoch, s.get().epoch);
             }
         }
-        writeCounters();
+        boolean raised = seq != confirmedSequence || epoch != confirmedEpoch || attempted != highestAttempted;
+        if (raised) {
+            LOG.warn("device {}: the counters of {} were below what the slots prove; raised to confirmed sequence "
+                    + "{}, epoch {}, attempted {}", deviceId, modelName, confirmedSequence, confirmedEpoch,
+                    highestAttempted);
+        }
+        if (raised || rewrite) {
+            writeCounters();
+        }
     }
 
     /**

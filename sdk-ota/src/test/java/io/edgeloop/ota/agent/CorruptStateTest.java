@@ -123,6 +123,65 @@ class CorruptStateTest {
         assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle(2, 1, 20)).check());
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> wrongShapes() {
+        String door = "\"door-sensor\":{\"confirmedEpoch\":3,\"confirmedSequence\":40,\"highestAttempted\":41}";
+        String har = "\"har\":{\"confirmedEpoch\":0,\"confirmedSequence\":1,\"highestAttempted\":2}";
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("formatVersion key damaged",
+                        "{\"formatVersioN\":\"2.0\",\"models\":{" + door + "," + har + "}}", true),
+                org.junit.jupiter.params.provider.Arguments.of("formatVersion value damaged",
+                        "{\"formatVersion\":\"\u00b2.0\",\"models\":{" + door + "," + har + "}}", true),
+                org.junit.jupiter.params.provider.Arguments.of("models key damaged",
+                        "{\"formatVersion\":\"2.0\",\"modelz\":{" + door + "," + har + "}}", false),
+                org.junit.jupiter.params.provider.Arguments.of("this model's key damaged",
+                        "{\"formatVersion\":\"2.0\",\"models\":{" + door + "," + har.replace("har", "hAr") + "}}",
+                        true),
+                org.junit.jupiter.params.provider.Arguments.of("this model's field missing",
+                        "{\"formatVersion\":\"2.0\",\"models\":{" + door + ","
+                                + har.replace(",\"highestAttempted\":2", "") + "}}", true),
+                org.junit.jupiter.params.provider.Arguments.of("this model's field null",
+                        "{\"formatVersion\":\"2.0\",\"models\":{" + door + ","
+                                + har.replace("\"highestAttempted\":2", "\"highestAttempted\":null") + "}}", true),
+                org.junit.jupiter.params.provider.Arguments.of("another model's entry holds a fraction",
+                        "{\"formatVersion\":\"2.0\",\"models\":{" + door.replace("40", "39.5") + "," + har + "}}",
+                        true),
+                org.junit.jupiter.params.provider.Arguments.of("1.x layout missing a field",
+                        "{\"confirmedEpoch\":0,\"confirmedSequence\":1}", false),
+                org.junit.jupiter.params.provider.Arguments.of("file missing", null, false));
+    }
+
+    @ParameterizedTest(name = "counters.json: {0}")
+    @org.junit.jupiter.params.provider.MethodSource("wrongShapes")
+    @DisplayName("never lowers the counters when counters.json parses but has the wrong shape or is missing, and keeps "
+            + "other models' counters")
+    void wrongShapeCountersNeverLowered(String shape, String json, boolean keepsOther, @TempDir Path dir)
+            throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        open(s, TRUST, M3).install(bundle(1, 0, 10));
+        DeviceAgent failing = AgentTestSupport.agent(s, TRUST, M3).healthCheck(m -> Optional.of("unhealthy")).open();
+        assertEquals(InstallOutcome.ROLLED_BACK, failing.install(bundle(2, 1, 20)).outcome());
+        if (json == null) {
+            s.delete("counters.json");
+        } else {
+            s.writeAtomic("counters.json", json.getBytes(StandardCharsets.UTF_8));
+        }
+        DeviceAgent a = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(a, 10);
+        assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle(2, 1, 20)).check(),
+                "the attempted sequence 2 stays refused");
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 0, 30)).outcome());
+        var counters = io.edgeloop.ota.json.CanonicalJson.parse(s.read("counters.json").orElseThrow());
+        assertEquals("2.0", counters.path("formatVersion").asText());
+        assertEquals(3, counters.path("models").path("har").path("confirmedSequence").asLong());
+        if (keepsOther) {
+            var door = counters.path("models").path("door-sensor");
+            assertTrue(door.path("confirmedSequence").asLong() >= 40, "door-sensor's counters kept: " + counters);
+            assertEquals(41, door.path("highestAttempted").asLong(), counters.toString());
+            assertEquals(3, door.path("confirmedEpoch").asLong(), counters.toString());
+        }
+        assertEquals(Optional.of(Check.ROLLBACK), open(s, TRUST, M3).install(bundle(3, 0, 31)).check());
+    }
+
     @Test
     @DisplayName("stays empty rather than fall back to a candidate that failed its health check (epoch not committed)")
     void fallbackNeverAdoptsHealthFailedCandidate() throws Exception {

@@ -92,6 +92,29 @@ class ModelBindingTest {
     }
 
     @Test
+    @DisplayName("gives 1.x counters to the model in the active slot when the device is configured for a new model "
+            + "at the same time")
+    void migratesLegacyCountersToTheRunningModel() throws Exception {
+        MemoryDeviceStorage s = new MemoryDeviceStorage();
+        open(s, TRUST, M3).install(bundle("har", 9, 10));
+        // as an SDK before model binding left it: unversioned counters, slot records without model or trust version
+        s.writeAtomic("counters.json", "{\"confirmedEpoch\":0,\"confirmedSequence\":9,\"highestAttempted\":9}"
+                .getBytes(StandardCharsets.UTF_8));
+        s.writeAtomic("slot-a/slot.json", "{\"path\":\"artifacts/cortex-m3/model.json\"}"
+                .getBytes(StandardCharsets.UTF_8));
+        DeviceAgent door = DeviceAgent.builder().deviceId("dev-1").model("door-sensor").target(M3).trust(TRUST)
+                .storage(s).clock(AgentTestSupport.CLOCK).open();
+        InstallReport r = door.install(bundle("door-sensor", 1, 20));
+        assertEquals(InstallOutcome.INSTALLED, r.outcome(), r.message());
+        var counters = CanonicalJson.parse(s.read("counters.json").orElseThrow());
+        assertEquals(9, counters.path("models").path("har").path("confirmedSequence").asLong(), counters.toString());
+        assertEquals(9, counters.path("models").path("har").path("highestAttempted").asLong(), counters.toString());
+        assertEquals(1, counters.path("models").path("door-sensor").path("confirmedSequence").asLong());
+        assertEquals(Optional.of(Check.ROLLBACK), open(s, TRUST, M3).install(bundle("har", 9, 11)).check(),
+                "har keeps its migrated counters");
+    }
+
+    @Test
     @DisplayName("refuses to start on a counters.json of an unknown major version rather than lower its counters")
     void unknownCountersVersion() throws Exception {
         MemoryDeviceStorage s = new MemoryDeviceStorage();

@@ -81,12 +81,17 @@ class DownloadBoundsTest {
     @DisplayName("stops a directory copy at the announced size when the source file is larger")
     void directoryStopsAtAnnouncedSize(@TempDir Path dir) throws Exception {
         Path src = dir.resolve("big.bundle");
-        Files.write(src, new byte[3 << 20]);
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(big);
+        Files.write(src, big);
         Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
                 dir.resolve("root").toString())));
-        Publication p = new Publication("stable", "har", 1, "ab".repeat(32), 1000, src.toString());
+        // the real digest of the announced 1000 bytes: only the bound can refuse this copy, not a digest mismatch
+        String first1000 = Sha256.hex(java.util.Arrays.copyOf(big, 1000));
+        Publication p = new Publication("stable", "har", 1, first1000, 1000, src.toString());
         Path dst = dir.resolve("dst.bundle");
-        assertThrows(DeploymentException.class, () -> d.fetch(p, dst));
+        DeploymentException e = assertThrows(DeploymentException.class, () -> d.fetch(p, dst));
+        assertTrue(e.getMessage().contains("more than the 1000 bytes"), e.getMessage());
         assertFalse(Files.exists(dst));
     }
 }
