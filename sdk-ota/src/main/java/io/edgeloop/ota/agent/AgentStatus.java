@@ -4,7 +4,10 @@ import io.edgeloop.ota.bundle.Check;
 import java.util.Optional;
 
 /**
- * A device's status report: what it runs and how its last install ended.
+ * A device's status report: what it runs, how its last install ended, and whether it runs on an older trust
+ * root than it had stored.
+ *
+ * <p>Thread-safe: immutable.
  *
  * @param deviceId      the device
  * @param target        its target profile id
@@ -14,7 +17,29 @@ import java.util.Optional;
  * @param lastOutcome   the last install's outcome, empty before any
  * @param lastCheck     the check that refused or rolled back the last install, if any
  * @param lastMessage   a one-line explanation of the last outcome
+ * @param trustDegraded why the device runs on an older trust root than the one it stored (a stored root did not
+ *                      verify at start, or the stored chain was unreadable), empty when the stored chain verified;
+ *                      the operator should re-provision the device with the current trust root
  */
 public record AgentStatus(String deviceId, String target, Optional<String> activeModel, long activeSequence,
-        long committedEpoch, Optional<InstallOutcome> lastOutcome, Optional<Check> lastCheck, String lastMessage) {
+        long committedEpoch, Optional<InstallOutcome> lastOutcome, Optional<Check> lastCheck, String lastMessage,
+        Optional<String> trustDegraded) {
+
+    /**
+     * A status whose trust chain verified (kept for callers compiled before {@code trustDegraded}).
+     *
+     * @param deviceId       the device
+     * @param target         its target profile id
+     * @param activeModel    name and version of the active model, empty when none
+     * @param activeSequence the active model's sequence, -1 when none
+     * @param committedEpoch the committed security epoch
+     * @param lastOutcome    the last install's outcome, empty before any
+     * @param lastCheck      the check that refused or rolled back the last install, if any
+     * @param lastMessage    a one-line explanation of the last outcome
+     */
+    public AgentStatus(String deviceId, String target, Optional<String> activeModel, long activeSequence,
+            long committedEpoch, Optional<InstallOutcome> lastOutcome, Optional<Check> lastCheck, String lastMessage) {
+        this(deviceId, target, activeModel, activeSequence, committedEpoch, lastOutcome, lastCheck, lastMessage,
+                Optional.empty());
+    }
 }

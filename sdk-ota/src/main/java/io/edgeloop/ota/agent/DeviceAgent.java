@@ -98,6 +98,8 @@ public final class DeviceAgent {
     private IntegerModel activeModel;
     private BundleManifest activeManifest;
     private InstallReport last;
+    /** Why a stored trust root was not adopted at start (see {@link AgentStatus#trustDegraded}); null when none. */
+    private String trustDegraded;
 
     private DeviceAgent(Builder b) {
         this.deviceId = b.deviceId;
@@ -168,7 +170,8 @@ public final class DeviceAgent {
                             : Optional.of(activeManifest.name() + " " + activeManifest.version()),
                     activeManifest == null ? -1 : activeManifest.sequence(), confirmedEpoch,
                     last == null ? Optional.empty() : Optional.of(last.outcome()),
-                    last == null ? Optional.empty() : last.check(), last == null ? "no install yet" : last.message());
+                    last == null ? Optional.empty() : last.check(), last == null ? "no install yet" : last.message(),
+                    Optional.ofNullable(trustDegraded));
         }
     }
 
@@ -618,7 +621,8 @@ public final class DeviceAgent {
      * Replaces the device's trust root with a newer one, after checking that it is signed by the current root's
      * threshold and its own ({@link TrustRoot#acceptRotation}); the new root is appended to the persisted chain
      * and used from now on, also after restarts. Installed models stay valid: each is re-verified against the
-     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}).
+     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}). Clears
+     * {@link AgentStatus#trustDegraded}: the stored chain is rewritten from the verified one.
      *
      * @param next the proposed trust root
      * @throws io.edgeloop.ota.trust.TrustException when the rotation is not properly signed, older, or expired
@@ -632,6 +636,7 @@ public final class DeviceAgent {
             writeChain(extended);
             chain.add(accepted);
             verifier = new BundleVerifier(accepted, limits, clock);
+            trustDegraded = null; // the stored chain is whole again: exactly the roots verified in memory
         }
     }
 
@@ -673,16 +678,19 @@ public final class DeviceAgent {
                 JsonNode n = CanonicalJson.parse(c.get());
                 String fv = n.path("formatVersion").asText("");
                 if (!CHAIN_TYPE.equals(n.path("type").asText("")) || !fv.startsWith("1.")) {
-                    LOG.warn("device {}: {} is not a 1.x trust chain (type '{}', formatVersion '{}'); using the "
-                            + "provisioned root", deviceId, TRUST_CHAIN, n.path("type").asText(""), fv);
+                    trustDegraded = TRUST_CHAIN + " is not a 1.x trust chain (type '" + n.path("type").asText("")
+                            + "', formatVersion '" + fv + "'); running on the provisioned trust version "
+                            + chain.get(0).version();
+                    LOG.warn("device {}: {}", deviceId, trustDegraded);
                     return out;
                 }
                 for (JsonNode r : n.path("roots")) {
                     out.add(new StoredRoot(r, null));
                 }
             } catch (IOException e) {
-                LOG.warn("device {}: {} is unreadable ({}); using the provisioned root", deviceId, TRUST_CHAIN,
-                        e.getMessage());
+                trustDegraded = TRUST_CHAIN + " is unreadable (" + e.getMessage()
+                        + "); running on the provisioned trust version " + chain.get(0).version();
+                LOG.warn("device {}: {}", deviceId, trustDegraded);
             }
             return out;
         }
@@ -715,9 +723,21 @@ public final class DeviceAgent {
                 // an intermediate root only had to be valid when it was installed; expiry applies to the last one
                 chain.add(current.acceptRotation(next, next.createdAt()));
             } catch (TrustException | RuntimeException e) {
-                LOG.warn("device {}: a stored trust root after version {} does not verify and is ignored, with any "
-                        + "later ones ({}); using trust version {}", deviceId, current.version(), e.getMessage(),
-                        current.version());
+                if (stored.legacyBytes() != null) {
+                    // SDKs before the chain file kept only the latest root: after two rotations the roots between
+                    // are gone and the provisioned root cannot vouch for the stored one
+                    trustDegraded = LEGACY_TRUST + " (written by an SDK before " + TRUST_CHAIN + ") is not accepted "
+                            + "by the provisioned trust version " + current.version() + " (" + e.getMessage() + "); "
+                            + "if the device rotated trust more than once under that SDK the roots between were not "
+                            + "kept. Running on trust version " + current.version() + ": re-provision the device "
+                            + "with the current trust root";
+                    LOG.error("device {}: {}", deviceId, trustDegraded);
+                } else {
+                    trustDegraded = "a stored trust root after version " + current.version() + " does not verify "
+                            + "and is ignored, with any later ones (" + e.getMessage() + "); running on trust version "
+                            + current.version();
+                    LOG.warn("device {}: {}", deviceId, trustDegraded);
+                }
                 break;
             }
         }

@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A trust file: the keys allowed to sign bundles, how many of them must sign (k of n), which keys are revoked,
@@ -38,6 +41,9 @@ public final class TrustRoot {
     public static final int MAX_BYTES = 256 * 1024;
     /** Prefix of the signed bytes, so a trust signature can never be replayed as a bundle signature. */
     static final byte[] DOMAIN = "edgeloop-trust/v1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final Logger LOG = LoggerFactory.getLogger(TrustRoot.class);
+    /** What every key id is: the lowercase hex SHA-256 of a canonical SubjectPublicKeyInfo. */
+    private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{64}");
 
     private final long version;
     private final Instant createdAt;
@@ -176,6 +182,25 @@ public final class TrustRoot {
     }
 
     /**
+     * Returns the revoked key ids that name no key this root lists, nor a key the previous root listed or had
+     * already revoked: most likely a mistyped or wrong id, which revokes nothing that was ever trusted while the key
+     * meant stays trusted. {@link #acceptRotation} logs them as a warning.
+     *
+     * @param previous the root this one replaces
+     * @return the unmatched revocations, sorted; empty when every revocation names a known key
+     */
+    public Set<String> revocationsMatchingNoKey(TrustRoot previous) {
+        Objects.requireNonNull(previous, "previous");
+        Set<String> out = new TreeSet<>();
+        for (String id : revoked) {
+            if (!keys.containsKey(id) && !previous.keys.containsKey(id) && !previous.revoked.contains(id)) {
+                out.add(id);
+            }
+        }
+        return Collections.unmodifiableSet(out);
+    }
+
+    /**
      * Checks that {@code next} may replace this trust root: a higher version, not expired, signed by this root's
      * threshold of its unrevoked keys and by the new root's own threshold of its unrevoked keys (so keys being
      * revoked by {@code next} can still vote it in, but never count for it).
@@ -204,6 +229,12 @@ public final class TrustRoot {
         if (!own.met()) {
             throw new TrustException("trust rotation refused: not signed by the new file's own threshold ("
                     + own.describe() + ")");
+        }
+        Set<String> unmatched = next.revocationsMatchingNoKey(this);
+        if (!unmatched.isEmpty()) {
+            LOG.warn("trust version {} revokes key ids listed in neither version {} nor {}: {}; unless these keys "
+                    + "were dropped before version {}, an id is wrong and the key meant is still trusted",
+                    next.version, version, next.version, unmatched, version);
         }
         return next;
     }
@@ -306,8 +337,16 @@ public final class TrustRoot {
             }
             JsonNode rv = s.get("revokedKeys");
             if (rv != null) {
-                for (JsonNode r : rv) {
-                    b.revoke(r.asText());
+                if (!rv.isArray()) {
+                    throw new TrustException("trust file 'revokedKeys' must be an array of key ids");
+                }
+                for (int i = 0; i < rv.size(); i++) {
+                    JsonNode r = rv.get(i);
+                    if (!r.isTextual() || !KEY_ID.matcher(r.textValue()).matches()) {
+                        throw new TrustException("trust file revokedKeys[" + i + "] is " + r + ", not a key id: "
+                                + "expected 64 lowercase hex digits, as in keys[].keyId");
+                    }
+                    b.revoke(r.textValue());
                 }
             }
             List<SignatureRecord> sigs = new ArrayList<>();
@@ -407,7 +446,8 @@ public final class TrustRoot {
         }
 
         /**
-         * @param keyId a key id never to count again
+         * @param keyId a key id never to count again: 64 lowercase hex digits ({@link VerificationKey#keyId()}),
+         *              checked by {@link #build()}
          * @return this builder
          */
         public Builder revoke(String keyId) {
@@ -425,6 +465,12 @@ public final class TrustRoot {
         }
 
         private Builder validated() {
+            for (String id : revoked) {
+                if (!KEY_ID.matcher(id).matches()) {
+                    throw new IllegalArgumentException("revoked key id '" + id + "' is not a key id: expected 64 "
+                            + "lowercase hex digits (VerificationKey.keyId())");
+                }
+            }
             if (version < 1) {
                 throw new IllegalArgumentException("trust version must be at least 1, got " + version);
             }
@@ -444,7 +490,8 @@ public final class TrustRoot {
 
         /**
          * @return the unsigned trust root
-         * @throws IllegalArgumentException when the threshold exceeds the unrevoked keys or times are missing
+         * @throws IllegalArgumentException when the threshold exceeds the unrevoked keys, times are missing or a
+         *                                  revoked key id is not 64 lowercase hex digits
          */
         public TrustRoot build() {
             return new TrustRoot(validated(), List.of());

@@ -80,6 +80,7 @@ class TrustChainTest {
         a.rotateTrust(v3);
         assertEquals(3, open(s, V1, M3).trust().version(), "v1 -> v2 -> v3 verifies after a restart");
         assertEquals(3, open(s, V1, M3).trustChain().size());
+        assertEquals(Optional.empty(), open(s, V1, M3).status().trustDegraded());
 
         // an attacker appends an unsigned v4 to the stored chain: ignored, v3 stays
         var chain = (com.fasterxml.jackson.databind.node.ObjectNode) CanonicalJson.parse(
@@ -89,6 +90,8 @@ class TrustChainTest {
         s.writeAtomic("trust-chain.json", CanonicalJson.bytes(chain));
         DeviceAgent b = open(s, V1, M3);
         assertEquals(3, b.trust().version());
+        assertTrue(b.status().trustDegraded().orElseThrow().contains("after version 3"),
+                b.status().trustDegraded().toString());
         assertEquals(Optional.of(Check.UNKNOWN_KEY), b.install(bundle(1, 10, ATTACKER)).check());
 
         // v3 replaced by one v2 never signed: the chain breaks after v2, everything after it is ignored
@@ -137,8 +140,35 @@ class TrustChainTest {
         s.writeAtomic("trust.json", root(V1, 2, K2, K1, K2).toBytes());
         DeviceAgent a = open(s, V1, M3);
         assertEquals(2, a.trust().version());
+        assertEquals(Optional.empty(), a.status().trustDegraded());
         a.rotateTrust(root(a.trust(), 3, K3, K2, K3));
         assertEquals(3, open(s, V1, M3).trust().version());
+    }
+
+    @Test
+    @DisplayName("reports a degraded trust in its status when a trust.json of earlier SDKs holds a root rotated twice, "
+            + "until the device is rotated again")
+    void legacyTrustAfterTwoRotationsIsReported(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        open(s, V1, M3).install(bundle(1, 10, K1));
+        TrustRoot v2 = root(V1, 2, K2, K1, K2);
+        TrustRoot v3 = root(v2, 3, K3, K2, K3);
+        s.writeAtomic("trust.json", v3.toBytes()); // earlier SDKs kept only the latest root: v2 is gone
+        java.util.List<AgentStatus> reported = new java.util.ArrayList<>();
+        DeviceAgent a = AgentTestSupport.agent(s, V1, M3).listener(reported::add).open();
+        assertEquals(1, a.trust().version());
+        DeviceAgentTest.assertServes(a, 10);
+        String why = a.status().trustDegraded().orElseThrow();
+        assertTrue(why.contains("trust.json") && why.contains("re-provision"), why);
+        assertEquals(Optional.of(Check.UNKNOWN_KEY), a.install(bundle(2, 11, K3)).check());
+        assertEquals(Optional.of(why), reported.get(0).trustDegraded(), "listeners see it with every report");
+        assertEquals(Optional.of(why), open(s, V1, M3).status().trustDegraded(), "reported after every restart");
+
+        a.rotateTrust(v2);
+        assertEquals(Optional.empty(), a.status().trustDegraded());
+        DeviceAgent rotated = open(s, V1, M3);
+        assertEquals(2, rotated.trust().version());
+        assertEquals(Optional.empty(), rotated.status().trustDegraded());
     }
 
     @Test

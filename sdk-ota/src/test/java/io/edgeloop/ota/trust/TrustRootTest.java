@@ -77,6 +77,43 @@ class TrustRootTest {
     }
 
     @Test
+    @DisplayName("refuses revoked key ids that are not 64 lowercase hex digits, built or read")
+    void revokedKeyIdsMustBeKeyIds() throws Exception {
+        for (String bad : new String[] {"A", A.keyId().toUpperCase(java.util.Locale.ROOT), A.keyId() + "0",
+                A.keyId().substring(1), " " + A.keyId().substring(1)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Fixtures.trust(1, A, B).toBuilder().revoke(bad).build(), bad);
+            assertTrue(e.getMessage().contains("64 lowercase hex digits"), e.getMessage());
+        }
+        String good = new String(Fixtures.trust(1, A, B).toBuilder().revoke(C.keyId()).build().toBytes(),
+                StandardCharsets.UTF_8);
+        String[][] damaged = {
+            {"[\"" + C.keyId() + "\"]", "[\"" + C.keyId().substring(0, 60) + "\"]", "revokedKeys[0]"},
+            {"[\"" + C.keyId() + "\"]", "[\"" + C.keyId() + "\",7]", "revokedKeys[1]"},
+            {"[\"" + C.keyId() + "\"]", "\"" + C.keyId() + "\"", "must be an array"}};
+        for (String[] d : damaged) {
+            assertTrue(good.contains(d[0]));
+            TrustException e = assertThrows(TrustException.class,
+                    () -> TrustRoot.parse(good.replace(d[0], d[1]).getBytes(StandardCharsets.UTF_8)), d[1]);
+            assertTrue(e.getMessage().contains(d[2]), e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("names revocations matching no key of the new root or the previous one, and still accepts the rotation")
+    void unmatchedRevocationsAreNamed() throws Exception {
+        TrustRoot v1 = Fixtures.trust(2, A, B, C);
+        TrustRoot v2 = v1.toBuilder().version(2).removeKey(A.keyId()).revoke(A.keyId()).revoke(D.keyId()).build()
+                .signedBy(A, B, C);
+        assertEquals(java.util.Set.of(D.keyId()), v2.revocationsMatchingNoKey(v1), "D was never listed");
+        assertEquals(v2, v1.acceptRotation(v2, NOW), "a warning, not a refusal");
+        TrustRoot v3 = v2.toBuilder().version(3).build().signedBy(B, C);
+        assertEquals(java.util.Set.of(), v3.revocationsMatchingNoKey(v2), "revocations carried over from v2");
+        assertEquals(java.util.Set.of(), v1.toBuilder().version(2).revoke(C.keyId()).build()
+                .revocationsMatchingNoKey(v1));
+    }
+
+    @Test
     @DisplayName("refuses a threshold above the number of unrevoked keys")
     void thresholdValidation() {
         assertThrows(IllegalArgumentException.class, () -> Fixtures.trust(3, A, B));
