@@ -24,6 +24,7 @@ public final class InMemoryTransportProvider implements TransportProvider {
         boolean reachable = config.getBoolean("reachable", true);
         String mode = config.getString("mode", "correct");
         AtomicBoolean closed = new AtomicBoolean();
+        List<Envelope> deferred = new java.util.ArrayList<>();
         return new Transport() {
             @Override
             public void send(Batch batch) throws TransportException {
@@ -36,12 +37,24 @@ public final class InMemoryTransportProvider implements TransportProvider {
                 List<Envelope> es = batch.envelopes();
                 // "drop-last" acknowledges a batch without delivering its last envelope: the kit must catch it.
                 int n = mode.equals("drop-last") ? es.size() - 1 : es.size();
+                if (mode.equals("defer-until-close")) {
+                    // Acknowledges at once but delivers only at close(): the kit must catch it too.
+                    synchronized (deferred) {
+                        deferred.addAll(es);
+                    }
+                    return;
+                }
                 RECEIVED.addAll(es.subList(0, n));
             }
 
             @Override
             public void close() {
-                closed.set(true);
+                if (closed.compareAndSet(false, true)) {
+                    synchronized (deferred) {
+                        RECEIVED.addAll(deferred);
+                        deferred.clear();
+                    }
+                }
             }
         };
     }

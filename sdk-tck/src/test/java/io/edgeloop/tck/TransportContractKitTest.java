@@ -45,6 +45,21 @@ class TransportContractKitTest {
         }
     }
 
+    /** A transport that acknowledges at once and delivers only when closed. */
+    static class DeferringTransport extends CorrectTransport {
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("mode", "defer-until-close"));
+        }
+    }
+
+    @Test
+    @DisplayName("fails a transport that acknowledges at once and delivers only at close()")
+    void failsDeferringTransport() {
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(DeferringTransport.class)).execute()
+                .testEvents().assertStatistics(s -> s.failed(5));
+    }
+
     @Test
     @DisplayName("passes a correct transport")
     void passesCorrectTransport() {
