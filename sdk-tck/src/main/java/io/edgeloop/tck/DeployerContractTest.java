@@ -3,8 +3,8 @@ package io.edgeloop.tck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
@@ -90,7 +90,8 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
                     "0".repeat(64), p.sizeBytes(), p.location());
             Path dst = dir.resolve("bad.tar");
             assertThrows(DeploymentException.class, () -> d.fetch(wrong, dst));
-            assertTrue(!Files.exists(dst) || Files.size(dst) == 0 || !Sha256.hex(dst).equals("0".repeat(64)));
+            // Bytes that failed verification must not stay where a caller could take them for the bundle.
+            assertFalse(Files.exists(dst), "a fetch whose digest did not match left " + dst + " behind");
         }
     }
 

@@ -254,8 +254,18 @@ public final class ProviderLoader<P extends NamedProvider> {
                         break;
                     }
                     P p = it.next();
-                    String name = p.name();
+                    String name;
+                    try {
+                        name = p.name();
+                    } catch (RuntimeException | LinkageError e) {
+                        // Name the class: the exception's message alone does not say which provider failed.
+                        LOG.warn("Skipping {} {}: its name() threw", type.getSimpleName(), p.getClass().getName(), e);
+                        failed.add(new ProviderFailure(p.getClass().getName(), e));
+                        continue;
+                    }
                     if (name == null || name.isBlank()) {
+                        LOG.warn("Skipping {} {}: it returned a blank name", type.getSimpleName(),
+                                p.getClass().getName());
                         failed.add(new ProviderFailure(p.getClass().getName(),
                                 new IllegalStateException("provider returned a blank name")));
                         continue;

@@ -93,6 +93,18 @@ class ProviderLoaderClassPathTest {
     }
 
     @Test
+    @DisplayName("names the class of a provider whose name() throws, and skips it")
+    void throwingNameIsReportedWithItsClass() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith("io.edgeloop.api.spi.fixtures.NamelessTransportProvider",
+                BetaTransportProvider.class.getName());
+        assertInstanceOf(BetaTransportProvider.class, loader.select("beta"));
+        assertEquals(1, loader.failures().size(), loader.failures().toString());
+        assertEquals("io.edgeloop.api.spi.fixtures.NamelessTransportProvider", loader.failures().get(0).declaration());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("gamma"));
+        assertTrue(e.getMessage().contains("NamelessTransportProvider"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("with only failing providers, says none was found and why")
     void onlyFailingProviders() throws Exception {
         ProviderLoader<TransportProvider> loader = loaderWith("io.edgeloop.api.spi.fixtures.FailingTransportProvider");

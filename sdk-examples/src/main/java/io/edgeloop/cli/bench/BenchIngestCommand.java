@@ -109,6 +109,17 @@ public final class BenchIngestCommand implements Callable<Integer> {
             out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         }
         out.flush();
+        // The figures are printed either way; a run that lost, duplicated or reordered records is a failure.
+        long bad = 0;
+        for (String k : new String[] {"lost", "duplicates", "orderViolations"}) {
+            Object v = report.get(k);
+            bad += v instanceof Number n ? n.longValue() : 0;
+        }
+        if (bad > 0) {
+            err.println("edgeloop: bench ingest lost, duplicated or reordered records (see the report)");
+            err.flush();
+            return 1;
+        }
         return 0;
     }
 }

@@ -44,6 +44,9 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (millis < 1) {
+            throw new IllegalArgumentException("--millis must be at least 1, got " + millis);
+        }
         CsvData data;
         if (csv != null) {
             if (label == null) {

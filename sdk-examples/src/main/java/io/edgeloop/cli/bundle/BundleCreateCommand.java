@@ -19,11 +19,16 @@ import picocli.CommandLine.Spec;
  *
  * <p>Not thread-safe: one instance per invocation.
  */
-@Command(name = "create", mixinStandardHelpOptions = true,
+@Command(name = "create",
         description = "Package quantized-model directories (one per target) into a signed bundle.")
 public final class BundleCreateCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
+
+    // Not mixinStandardHelpOptions: its -V/--version would collide with the bundle's --version option, and the
+    // collision made --help fail with "Missing required options".
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    private boolean help;
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "An 'edgeloop quantize' output (repeat).")
     private List<Path> models = new ArrayList<>();

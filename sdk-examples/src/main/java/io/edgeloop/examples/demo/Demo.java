@@ -70,7 +70,7 @@ public final class Demo {
     public DemoResults run() throws IOException {
         TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         Path out = options.out().toAbsolutePath().normalize();
-        Files.createDirectories(out);
+        DemoFiles.claim(out);
         DemoResults.Builder results = DemoResults.builder().run(new DemoResults.RunInfo(options.devices(),
                 options.seed(), options.mqtt().map(m -> "mqtt://" + m).orElse("http (loopback)"),
                 EdgeloopVersion.get(), "Java " + System.getProperty("java.version") + " on "

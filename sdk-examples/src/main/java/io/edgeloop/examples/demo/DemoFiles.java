@@ -15,6 +15,32 @@ public final class DemoFiles {
     private DemoFiles() {
     }
 
+    /** The marker file that says a directory is the demo's output, so the demo may clear its subdirectories. */
+    public static final String MARKER = ".edgeloop-demo";
+
+    /**
+     * Claims an output directory for the demo: a new or empty directory gets the {@link #MARKER}; one that already
+     * has it (an earlier run's output) is reused. Any other non-empty directory is refused, since each step clears
+     * its subdirectory ({@code devices}, {@code models}, ...) and would delete files of the same name there.
+     *
+     * @param out the output directory
+     * @throws IOException when the directory holds other files or cannot be written
+     */
+    public static void claim(Path out) throws IOException {
+        Files.createDirectories(out);
+        if (Files.exists(out.resolve(MARKER))) {
+            return;
+        }
+        try (var s = Files.list(out)) {
+            if (s.findAny().isPresent()) {
+                throw new IOException(out + " is not empty and was not written by `edgeloop demo` (no " + MARKER
+                        + "); the demo clears its subdirectories (devices, models, release, fleet), so choose a new "
+                        + "or empty --out directory");
+            }
+        }
+        Files.writeString(out.resolve(MARKER), "output of edgeloop demo; its subdirectories are replaced on each run\n");
+    }
+
     /**
      * Deletes a directory tree if it exists and creates it empty.
      *

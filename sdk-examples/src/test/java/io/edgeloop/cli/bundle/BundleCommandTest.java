@@ -149,4 +149,11 @@ class BundleCommandTest {
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.contains(": " + check + ": "), e);
     }
+
+    @Test
+    @DisplayName("bundle create --help shows the usage, with the bundle's own --version option")
+    void createHelp() {
+        assertEquals(0, run("bundle", "create", "--help"), err.toString());
+        assertTrue(out.toString().contains("--version=SEMVER") && out.toString().contains("--sequence"), out.toString());
+    }
 }

@@ -224,20 +224,34 @@ public final class BufferBenchmark {
         Path d = Files.createTempDirectory(Files.createDirectories(dir), "reopen-");
         try {
             List<String> cmd = new ArrayList<>(javaArgs);
-            cmd.addAll(List.of("buffer", "append", "--dir", d.toString(), "--count", "100000000", "--size", "1024",
-                    "--sync", "group:5"));
+            // At most 25 % more records than the target size (each record is 1 KiB plus framing), so a child left
+            // running by accident cannot fill the disk; it is killed on every path out of this block and by a
+            // shutdown hook if this JVM is stopped meanwhile.
+            long count = Math.max(1_000, bytes / 1024 + bytes / 4096);
+            cmd.addAll(List.of("buffer", "append", "--dir", d.toString(), "--count", Long.toString(count), "--size",
+                    "1024", "--sync", "group:5"));
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (size(d) < bytes) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new IOException("The child appender stopped before the buffer reached " + bytes + " bytes");
+            Thread reaper = new Thread(p::destroyForcibly, "bench-reopen-reaper");
+            Runtime.getRuntime().addShutdownHook(reaper);
+            try {
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (size(d) < bytes) {
+                    if (!p.isAlive() || System.nanoTime() > deadline) {
+                        throw new IOException("The child appender stopped before the buffer reached " + bytes
+                                + " bytes");
+                    }
+                    Thread.sleep(50);
                 }
-                Thread.sleep(50);
+            } finally {
+                p.destroyForcibly();
+                p.waitFor();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(reaper);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway
+                }
             }
-            p.destroyForcibly();
-            p.waitFor();
             long onDisk = size(d);
             // load and JIT-compile the classes first, so the figure is recovery, not class loading from a cold jar
             Path warm = Files.createTempDirectory(dir, "warm-");
