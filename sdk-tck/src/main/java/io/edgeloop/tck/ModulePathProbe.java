@@ -2,7 +2,6 @@ package io.edgeloop.tck;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,18 +91,26 @@ public final class ModulePathProbe {
         for (Class<?> spi : spis) {
             cmd.add(spi.getName());
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // Output goes to a file, so waitFor's deadline holds even when the child hangs without closing its output.
+        Path log = java.nio.file.Files.createTempFile("module-path-probe", ".log");
         String output;
-        try (InputStream in = p.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("The module-path probe did not finish in 120 s: " + output);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException("The module-path probe failed (exit " + p.exitValue() + ") with module path "
-                    + modulePath + ":\n" + output);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean done = p.waitFor(120, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            output = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
+            if (!done) {
+                throw new IOException("The module-path probe did not finish in 120 s: " + output);
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException("The module-path probe failed (exit " + p.exitValue() + ") with module path "
+                        + modulePath + ":\n" + output);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
         }
         Map<String, Map<String, String>> found = new LinkedHashMap<>();
         for (Class<?> spi : spis) {

@@ -69,6 +69,7 @@ final class MqttUplink implements BufferedDataPath.Uplink {
             client.connect(o);
             client.subscribe(topic, 1);
         } catch (MqttException e) {
+            closeQuietly();
             throw new IOException("Cannot subscribe at the MQTT broker " + hostPort + ": " + e.getMessage()
                     + " (is a broker such as mosquitto listening there?)", e);
         }
@@ -130,6 +131,21 @@ final class MqttUplink implements BufferedDataPath.Uplink {
     @Override
     public String describe() {
         return "the MQTT broker " + broker + " (mqtt transport, QoS 1) and a deduplicating subscriber";
+    }
+
+    /** Releases a client whose connect or subscribe failed in the constructor. */
+    private void closeQuietly() {
+        if (client == null) {
+            return;
+        }
+        try {
+            if (client.isConnected()) {
+                client.disconnectForcibly(1000);
+            }
+            client.close();
+        } catch (MqttException ignored) {
+            // the constructor reports the original failure
+        }
     }
 
     @Override

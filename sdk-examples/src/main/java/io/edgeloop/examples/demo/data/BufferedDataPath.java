@@ -192,6 +192,7 @@ public final class BufferedDataPath {
         DurableBuffer relayBuffer;
         RelayServer relayServer;
         Forwarder relayForwarder;
+        Transport relayUpstream;
 
         Device(FleetPlan.Device plan) {
             this.plan = plan;
@@ -208,26 +209,27 @@ public final class BufferedDataPath {
 
         @Override
         public void close() throws IOException {
-            if (forwarder != null) {
-                forwarder.close();
+            // Every resource gets its close, even when an earlier one fails; the first failure is thrown with the
+            // others suppressed. The gateway's upstream transport is owned here (the forwarder does not close it).
+            IOException first = null;
+            for (AutoCloseable c : new AutoCloseable[] {forwarder, transport, relayForwarder, relayUpstream,
+                    relayServer, source, buffer, relayBuffer}) {
+                if (c == null) {
+                    continue;
+                }
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    IOException io = e instanceof IOException x ? x : new IOException(e);
+                    if (first == null) {
+                        first = io;
+                    } else {
+                        first.addSuppressed(io);
+                    }
+                }
             }
-            if (transport != null) {
-                transport.close();
-            }
-            if (relayForwarder != null) {
-                relayForwarder.close();
-            }
-            if (relayServer != null) {
-                relayServer.close();
-            }
-            if (source != null) {
-                source.close();
-            }
-            if (buffer != null) {
-                buffer.close();
-            }
-            if (relayBuffer != null) {
-                relayBuffer.close();
+            if (first != null) {
+                throw first;
             }
         }
     }
@@ -247,6 +249,7 @@ public final class BufferedDataPath {
         int ticks = plan.ticks();
         Map<String, Long> durableReportedBeforeLoss = new LinkedHashMap<>();
         String injected = "";
+        DataPathResult r;
         try {
             ProviderLoader<TransportProvider> transports = ProviderLoader.of(TransportProvider.class);
             Map<String, Device> byId = new LinkedHashMap<>();
@@ -266,8 +269,9 @@ public final class BufferedDataPath {
                     d.relayBuffer = DurableBuffer.builder().directory(dir.resolve(p.id() + "-relay")).deviceId(p.id())
                             .durability(Durability.groupCommit(Duration.ofMillis(5), 1 << 20)).open();
                     d.relayServer = RelayServer.builder().sink(new BufferRelaySink(d.relayBuffer)).start();
-                    d.relayForwarder = forwarder(d.relayBuffer.cursor("uplink"), RelayedEnvelopes.unwrapping(
-                            transports.select(uplink.transport()).create(uplink.config())));
+                    d.relayUpstream = transports.select(uplink.transport()).create(uplink.config());
+                    d.relayForwarder = forwarder(d.relayBuffer.cursor("uplink"),
+                            RelayedEnvelopes.unwrapping(d.relayUpstream));
                 }
             }
             for (Device d : devices) {
@@ -342,11 +346,33 @@ public final class BufferedDataPath {
                 }
             }
             sample(devices, ticks + ROUND, timeline);
-            return result(plan, devices, outages, timeline, ticks, durableReportedBeforeLoss, injected);
-        } finally {
-            for (Device d : devices) {
+            r = result(plan, devices, outages, timeline, ticks, durableReportedBeforeLoss, injected);
+        } catch (Exception | Error e) {
+            closeAll(devices, e);
+            throw e;
+        }
+        closeAll(devices, null);
+        return r;
+    }
+
+    /** Closes every device; close failures are added to {@code failure} when there is one, else thrown. */
+    private static void closeAll(List<Device> devices, Throwable failure) throws IOException {
+        IOException first = null;
+        for (Device d : devices) {
+            try {
                 d.close();
+            } catch (IOException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -456,8 +482,12 @@ public final class BufferedDataPath {
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 DeviceProcess.class.getName(), bufferDir.toString(), d.plan.id(), Integer.toString(d.plan.skip()),
                 Integer.toString(d.plan.rows()));
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Path errors = Files.createTempFile("edgeloop-demo-device", ".err");
+        pb.redirectError(errors.toFile());
         Process p = pb.start();
+        // A child that hangs without output would block readLine forever: kill it after 3 minutes, which ends the
+        // stream and reports the failure below.
+        java.util.concurrent.CompletableFuture.delayedExecutor(3, TimeUnit.MINUTES).execute(p::destroyForcibly);
         long durable = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -476,9 +506,17 @@ public final class BufferedDataPath {
                 throw new IOException("The device process of " + d.plan.id() + " did not die");
             }
         }
+        String stderr;
+        try {
+            List<String> lines = new String(Files.readAllBytes(errors), StandardCharsets.UTF_8).lines().toList();
+            stderr = String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } finally {
+            Files.deleteIfExists(errors);
+        }
         if (durable < tick) {
             throw new IOException("The device process of " + d.plan.id() + " stopped after " + durable
-                    + " records, before its power loss at " + tick + " (exit " + p.exitValue() + ")");
+                    + " records, before its power loss at " + tick + " (exit " + p.exitValue() + ")"
+                    + (stderr.isBlank() ? "" : "; its last error lines:\n" + stderr));
         }
         return durable;
     }
