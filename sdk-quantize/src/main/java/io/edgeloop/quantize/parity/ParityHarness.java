@@ -22,10 +22,15 @@ import java.util.regex.Pattern;
  *
  * <p>The driver runs edge vectors from a table, then generates pseudo-random vectors on the device with
  * xorshift32 ({@link TestVectors}), then for tree ensembles sweeps every split threshold {@code T} and
- * {@code T +/- 1} on its feature ({@link TestVectors#thresholdSweep}), folds every output into an FNV-1a hash and
- * prints a sample of outputs; the Java side reproduces the vectors, the hash and the samples. When the hashes
- * differ only the sampled vectors are compared one by one, so the mismatch count is then a lower bound. On AVR it also counts CPU cycles per inference
- * with Timer1 (simavr is cycle-accurate).
+ * {@code T +/- 1} on its feature along the split's own path ({@link TestVectors#thresholdSweep}), folds every
+ * output into an FNV-1a hash and prints a sample of outputs; the Java side reproduces the vectors, the hash and
+ * the samples. When the hashes differ only the sampled vectors are compared one by one, so the mismatch count is
+ * then a lower bound. On AVR it also counts CPU cycles per inference with Timer1 (simavr is cycle-accurate).
+ *
+ * <p>The sweep tables of one device image are capped to a flash budget (by default 4 KiB on AVR, 8 KiB on
+ * Cortex-M0, 32 KiB elsewhere); a sweep that does not fit runs in further device runs of sweep vectors only,
+ * each starting its hash where the previous run's device hash ended, so every split is still covered and the
+ * final device hash covers every vector of every run.
  *
  * <p>Thread-safe: immutable; each run uses its own temporary directory.
  */
@@ -36,6 +41,7 @@ public final class ParityHarness {
     private static final int SAMPLES = 32;
 
     private final long timeoutSeconds;
+    private final int sweepBudget;
 
     /** Creates a harness with a 600 s limit per run. */
     public ParityHarness() {
@@ -46,7 +52,56 @@ public final class ParityHarness {
      * @param timeoutSeconds limit for each compile and run
      */
     public ParityHarness(long timeoutSeconds) {
+        this(timeoutSeconds, 0);
+    }
+
+    /**
+     * @param timeoutSeconds   limit for each compile and run
+     * @param sweepBudgetBytes flash for the threshold-sweep tables of one device image, or 0 for the target's
+     *                         default (4 KiB on AVR, 8 KiB on Cortex-M0, 32 KiB elsewhere)
+     */
+    public ParityHarness(long timeoutSeconds, int sweepBudgetBytes) {
+        if (sweepBudgetBytes < 0) {
+            throw new IllegalArgumentException("sweep budget must not be negative, got " + sweepBudgetBytes);
+        }
         this.timeoutSeconds = timeoutSeconds;
+        this.sweepBudget = sweepBudgetBytes;
+    }
+
+    /**
+     * Splits a threshold sweep into the batches that each fit one device image's sweep budget (at least one entry
+     * per batch).
+     *
+     * @param sweep       the sweep ({@link TestVectors#thresholdSweep})
+     * @param inputBytes  bytes of one input value on the device
+     * @param budgetBytes flash for one image's sweep tables
+     * @return the batches, in order (none for an empty sweep)
+     */
+    public static List<int[][]> sweepBatches(List<int[]> sweep, int inputBytes, int budgetBytes) {
+        List<int[][]> out = new ArrayList<>();
+        List<int[]> cur = new ArrayList<>();
+        long used = 0;
+        for (int[] e : sweep) {
+            long cost = 2L + (long) (e.length / 2) * (2 + inputBytes);
+            if (!cur.isEmpty() && used + cost > budgetBytes) {
+                out.add(cur.toArray(new int[0][]));
+                cur = new ArrayList<>();
+                used = 0;
+            }
+            cur.add(e);
+            used += cost;
+        }
+        if (!cur.isEmpty()) {
+            out.add(cur.toArray(new int[0][]));
+        }
+        return out;
+    }
+
+    private int budget(ParityTarget target) {
+        if (sweepBudget > 0) {
+            return sweepBudget;
+        }
+        return target == ParityTarget.AVR8 ? 4096 : target == ParityTarget.CORTEX_M0 ? 8192 : 32768;
     }
 
     /**
@@ -124,7 +179,8 @@ public final class ParityHarness {
         int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
         int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
         int[][] edges = TestVectors.edges(model, Math.min(vectors, edgeLimit)).toArray(new int[0][]);
-        int[][] sweep = TestVectors.thresholdSweep(model).toArray(new int[0][]);
+        List<int[][]> batches = sweepBatches(TestVectors.thresholdSweep(model), inputBytes, budget(target));
+        int[][] sweep0 = batches.isEmpty() ? new int[0][] : batches.get(0);
         int every = Math.max(1, vectors / SAMPLES);
         long[] range = TestVectors.randomRange(model.input());
         Path dir = Files.createTempDirectory("edgeloop-parity-" + target.id());
@@ -132,14 +188,63 @@ public final class ParityHarness {
             TargetProfile profile = profile(target);
             Files.writeString(dir.resolve("model.h"), sources.header(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("model.c"), sources.source(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("driver.c"), driver(model, target, edges, sweep, vectors, seed, every, range),
+            Files.writeString(dir.resolve("driver.c"),
+                    driver(model, target, edges, sweep0, vectors, seed, every, range, TestVectors.FNV_OFFSET),
                     StandardCharsets.UTF_8);
             long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});
             String out = buildAndRun(dir, target);
-            return compare(model, target, out, edges, sweep, vectors, seed, every, range, size);
+            ParityResult first = compare(model, target, out, edges, sweep0, vectors, seed, every, range, size);
+            int[] base = TestVectors.base(model);
+            long deviceHash = first.deviceHash();
+            int javaHash = (int) first.javaHash();
+            int badRuns = 0;
+            int swept = sweep0.length;
+            for (int k = 1; k < batches.size(); k++) {
+                int[][] batch = batches.get(k);
+                // Each further run starts from the device's hash so far: the final device hash covers every run.
+                Files.writeString(dir.resolve("driver.c"),
+                        driver(model, target, new int[0][], batch, 0, seed, 1, range, (int) deviceHash),
+                        StandardCharsets.UTF_8);
+                String more = strip(buildAndRun(dir, target), target);
+                Matcher hm = HASH.matcher(more);
+                if (!hm.find()) {
+                    throw new IOException("No hash line in the " + target.id() + " output of threshold-sweep run "
+                            + (k + 1) + " of " + batches.size());
+                }
+                int expected = (int) deviceHash;
+                for (int[] e : batch) {
+                    int[] o = model.predict(TestVectors.apply(base, e));
+                    expected = TestVectors.hash(expected, o);
+                    javaHash = TestVectors.hash(javaHash, o);
+                }
+                long got = Long.parseLong(hm.group(2));
+                if (Long.parseLong(hm.group(1)) != batch.length || got != Integer.toUnsignedLong(expected)) {
+                    badRuns++;
+                }
+                deviceHash = got;
+                swept += batch.length;
+            }
+            long jh = Integer.toUnsignedLong(javaHash);
+            int mismatches = first.mismatches() + badRuns;
+            if (mismatches == 0 && deviceHash != jh) {
+                mismatches = 1;
+            }
+            return new ParityResult(target.id(), vectors, mismatches, deviceHash, jh, first.samplesCompared(),
+                    first.flashBytes(), first.ramBytes(), first.cyclesPerInference(), swept,
+                    Math.max(1, batches.size()));
         } finally {
             Toolchain.deleteQuietly(dir);
         }
+    }
+
+    private static String strip(String out, ParityTarget target) throws IOException {
+        // simavr wraps UART lines in colour escapes: strip them.
+        String clean = out.replaceAll("\u001B\\[[0-9;]*m", "");
+        if (!clean.contains("EDGELOOP-DONE")) {
+            throw new IOException("The " + target.id() + " run did not finish; output: "
+                    + (clean.length() > 1500 ? clean.substring(clean.length() - 1500) : clean));
+        }
+        return clean;
     }
 
     private static TargetProfile profile(ParityTarget t) {
@@ -209,7 +314,7 @@ public final class ParityHarness {
     }
 
     private static String driver(IntModel model, ParityTarget target, int[][] edges, int[][] sweep, int vectors,
-            long seed, int every, long[] range) {
+            long seed, int every, long[] range, int hashStart) {
         StringBuilder b = new StringBuilder();
         b.append("/* Edgeloop parity driver (generated). */\n#include <stdint.h>\n#include <stdio.h>\n#include \"model.h\"\n");
         boolean avr = target == ParityTarget.AVR8;
@@ -220,7 +325,7 @@ public final class ParityHarness {
                     + "    loop_until_bit_is_set(UCSR0A, UDRE0);\n    UDR0 = (uint8_t)c;\n    return 0;\n}\n"
                     + "static FILE uart_out = FDEV_SETUP_STREAM(uart_putchar, NULL, _FDEV_SETUP_WRITE);\n"
                     + "static volatile uint32_t overflows;\nISR(TIMER1_OVF_vect)\n{\n    overflows++;\n}\n"
-                    + "static uint32_t now(void)\n{\n    uint8_t s = SREG;\n    uint16_t t;\n    uint32_t o;\n    cli();\n"
+                    + "static __attribute__((unused)) uint32_t now(void)\n{\n    uint8_t s = SREG;\n    uint16_t t;\n    uint32_t o;\n    cli();\n"
                     + "    t = TCNT1;\n    o = overflows;\n    if ((TIFR1 & _BV(TOV1)) && t < 32768u) {\n        o++;\n    }\n"
                     + "    SREG = s;\n    return (o << 16) | (uint32_t)t;\n}\n");
         } else {
@@ -246,26 +351,80 @@ public final class ParityHarness {
             for (int i = 0; i < n; i++) {
                 b.append(i == 0 ? "" : ", ").append(inputLiteral(base[i]));
             }
-            b.append("};\nstatic const uint16_t SWF[").append(sweep.length).append("] DRV_ROM = {");
+            // Sweep vector j = BASE with SWN[j] (feature, value) overrides taken in order from SWF/SWV.
+            int total = 0;
+            b.append("};\nstatic const uint16_t SWN[").append(sweep.length).append("] DRV_ROM = {");
             for (int j = 0; j < sweep.length; j++) {
-                b.append(j % 16 == 0 ? "\n    " : " ").append(sweep[j][0]).append(j < sweep.length - 1 ? "," : "");
+                b.append(j % 16 == 0 ? "\n    " : " ").append(sweep[j].length / 2).append(j < sweep.length - 1 ? "," : "");
+                total += sweep[j].length / 2;
             }
-            b.append("\n};\nstatic const edgeloop_input_t SWV[").append(sweep.length).append("] DRV_ROM = {");
-            for (int j = 0; j < sweep.length; j++) {
-                b.append(j % 12 == 0 ? "\n    " : " ").append(inputLiteral(sweep[j][1]))
-                        .append(j < sweep.length - 1 ? "," : "");
+            StringBuilder f = new StringBuilder();
+            StringBuilder v = new StringBuilder();
+            int c = 0;
+            for (int[] e : sweep) {
+                for (int q = 0; q < e.length; q += 2, c++) {
+                    f.append(c % 16 == 0 ? "\n    " : " ").append(e[q]).append(c < total - 1 ? "," : "");
+                    v.append(c % 12 == 0 ? "\n    " : " ").append(inputLiteral(e[q + 1])).append(c < total - 1 ? "," : "");
+                }
             }
-            b.append("\n};\n");
+            if (total == 0) {
+                f.append(" 0");
+                v.append(" 0");
+            }
+            b.append("\n};\nstatic const uint16_t SWF[").append(Math.max(1, total)).append("] DRV_ROM = {").append(f)
+                    .append("\n};\nstatic const edgeloop_input_t SWV[").append(Math.max(1, total)).append("] DRV_ROM = {")
+                    .append(v).append("\n};\n");
         }
-        long span = range[1] - range[0] + 1;
         b.append("static edgeloop_input_t in[").append(n).append("];\nstatic int32_t out[").append(no).append("];\n");
-        b.append("int main(void)\n{\n    uint32_t st = UINT32_C(").append(Integer.toUnsignedString(TestVectors.initialState(seed)))
-                .append(");\n    uint32_t h = UINT32_C(2166136261);\n    uint32_t v;\n    uint16_t i;\n    uint8_t k;\n"
-                        + "    uint32_t cycles = 0;\n    uint32_t timed = 0;\n    uint32_t j = 0;\n");
+        b.append("int main(void)\n{\n");
+        if (vectors > 0) {
+            b.append("    uint32_t st = UINT32_C(").append(Integer.toUnsignedString(TestVectors.initialState(seed)))
+                    .append(");\n");
+        }
+        b.append("    uint32_t h = UINT32_C(").append(Integer.toUnsignedString(hashStart))
+                .append(");\n    uint32_t v = 0;\n    uint16_t i = 0;\n    uint8_t k = 0;\n"
+                        + "    uint32_t cycles = 0;\n    uint32_t timed = 0;\n    uint32_t j = 0;\n    uint32_t p = 0;\n"
+                        + "    uint16_t q = 0;\n");
         if (avr) {
             b.append("    stdout = &uart_out;\n    UCSR0B = _BV(TXEN0);\n    TCCR1A = 0;\n    TCCR1B = _BV(CS10);\n"
                     + "    TIMSK1 = _BV(TOIE1);\n    sei();\n");
         }
+        String fold = "        for (i = 0; i < " + no + "u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
+                + "            for (k = 0; k < 4u; k++) {\n                h ^= (u >> (8u * k)) & UINT32_C(255);\n"
+                + "                h *= UINT32_C(16777619);\n            }\n        }\n";
+        if (vectors > 0) {
+            mainLoop(b, model, avr, edges, vectors, every, range, fold);
+        }
+        if (sweep.length > 0) {
+            // Every tree threshold and its neighbours, each on its own split's path over the base vector.
+            b.append("    for (j = 0; j < ").append(sweep.length).append("u; j++) {\n");
+            if (avr) {
+                b.append("        memcpy_P(in, BASE, sizeof in);\n"
+                        + "        for (q = pgm_read_word(&SWN[j]); q > 0u; q--, p++) {\n"
+                        + "            memcpy_P(&in[pgm_read_word(&SWF[p])], &SWV[p], sizeof in[0]);\n        }\n");
+            } else {
+                b.append("        memcpy(in, BASE, sizeof in);\n"
+                        + "        for (q = SWN[j]; q > 0u; q--, p++) {\n            in[SWF[p]] = SWV[p];\n        }\n");
+            }
+            b.append("        edgeloop_predict(in, out);\n").append(fold).append("    }\n");
+        }
+        b.append("    (void)p;\n    (void)q;\n    (void)i;\n    (void)k;\n");
+        b.append("    printf(\"H %lu %lu\\n\", (unsigned long)(v + j), (unsigned long)h);\n");
+        b.append("    printf(\"C %lu %lu\\n\", (unsigned long)cycles, (unsigned long)timed);\n");
+        b.append("    printf(\"EDGELOOP-DONE\\n\");\n");
+        if (avr) {
+            b.append("    cli();\n    sleep_enable();\n    sleep_cpu();\n    return 0;\n}\n");
+        } else {
+            b.append("    fflush(stdout);\n    return 0;\n}\n");
+        }
+        return b.toString();
+    }
+
+    private static void mainLoop(StringBuilder b, IntModel model, boolean avr, int[][] edges, int vectors, int every,
+            long[] range, String fold) {
+        int n = model.inputSize();
+        int no = model.outputSize();
+        long span = range[1] - range[0] + 1;
         b.append("    for (v = 0; v < UINT32_C(").append(vectors).append("); v++) {\n");
         if (edges.length > 0) {
             b.append("        if (v < ").append(edges.length).append("u) {\n");
@@ -295,43 +454,15 @@ public final class ParityHarness {
         } else {
             b.append("        edgeloop_predict(in, out);\n");
         }
-        String fold = "        for (i = 0; i < " + no + "u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
-                + "            for (k = 0; k < 4u; k++) {\n                h ^= (u >> (8u * k)) & UINT32_C(255);\n"
-                + "                h *= UINT32_C(16777619);\n            }\n        }\n";
         b.append(fold);
         b.append("        if (v % UINT32_C(").append(every).append(") == 0u) {\n            printf(\"S %lu\", (unsigned long)v);\n"
                 + "            for (i = 0; i < ").append(no).append("u; i++) {\n                printf(\" %ld\", (long)out[i]);\n"
                 + "            }\n            printf(\"\\n\");\n        }\n    }\n");
-        if (sweep.length > 0) {
-            // Every tree threshold and its neighbours, one feature at a time over the zero-point background.
-            b.append("    for (j = 0; j < ").append(sweep.length).append("u; j++) {\n");
-            if (avr) {
-                b.append("        memcpy_P(in, BASE, sizeof in);\n"
-                        + "        memcpy_P(&in[pgm_read_word(&SWF[j])], &SWV[j], sizeof in[0]);\n");
-            } else {
-                b.append("        memcpy(in, BASE, sizeof in);\n        in[SWF[j]] = SWV[j];\n");
-            }
-            b.append("        edgeloop_predict(in, out);\n").append(fold).append("    }\n");
-        }
-        b.append("    printf(\"H %lu %lu\\n\", (unsigned long)(v + j), (unsigned long)h);\n");
-        b.append("    printf(\"C %lu %lu\\n\", (unsigned long)cycles, (unsigned long)timed);\n");
-        b.append("    printf(\"EDGELOOP-DONE\\n\");\n");
-        if (avr) {
-            b.append("    cli();\n    sleep_enable();\n    sleep_cpu();\n    return 0;\n}\n");
-        } else {
-            b.append("    fflush(stdout);\n    return 0;\n}\n");
-        }
-        return b.toString();
     }
 
     private static ParityResult compare(IntModel model, ParityTarget target, String out, int[][] edges, int[][] sweep,
             int vectors, long seed, int every, long[] range, long[] size) throws IOException {
-        // simavr wraps UART lines in colour escapes: strip them.
-        String clean = out.replaceAll("\u001B\\[[0-9;]*m", "");
-        if (!clean.contains("EDGELOOP-DONE")) {
-            throw new IOException("The " + target.id() + " run did not finish; output: "
-                    + (clean.length() > 1500 ? clean.substring(clean.length() - 1500) : clean));
-        }
+        String clean = strip(out, target);
         java.util.Map<Long, int[]> samples = new java.util.HashMap<>();
         Matcher m = SAMPLE.matcher(clean);
         while (m.find()) {
@@ -376,15 +507,13 @@ public final class ParityHarness {
             }
         }
         int[] base = TestVectors.base(model);
-        for (int[] pair : sweep) {
-            in = base.clone();
-            in[pair[0]] = pair[1];
-            h = TestVectors.hash(h, model.predict(in));
+        for (int[] e : sweep) {
+            h = TestVectors.hash(h, model.predict(TestVectors.apply(base, e)));
         }
         long javaHash = Integer.toUnsignedLong(h);
         int mismatches = deviceCount == (long) vectors + sweep.length && deviceHash == javaHash && sampleMismatches == 0 ? 0
                 : Math.max(1, sampleMismatches);
         return new ParityResult(target.id(), vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles,
-                sweep.length);
+                sweep.length, 1);
     }
 }

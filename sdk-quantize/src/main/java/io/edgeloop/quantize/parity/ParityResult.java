@@ -22,10 +22,12 @@ import java.util.OptionalLong;
  * @param cyclesPerInference average CPU cycles per inference (AVR only: simavr is cycle-accurate; qemu is not, so
  *                           Cortex-M runs report none and {@link #cyclesSource()} says why)
  * @param thresholdVectors   tree threshold-sweep vectors run after {@code vectors} and included in the hash (0 for
- *                           networks)
+ *                           networks): every split's threshold and neighbours on its own path
+ * @param deviceRuns         device runs (images) used: 1, plus one per further batch of a threshold sweep that did
+ *                           not fit one image's flash budget
  */
 public record ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash,
-        int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors) {
+        int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors, int deviceRuns) {
     /** @return a one-line description of the mismatches, worded as the lower bound it is */
     public String mismatchSummary() {
         if (mismatches == 0) {
@@ -42,6 +44,7 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         m.put("target", target);
         m.put("vectors", vectors);
         m.put("thresholdVectors", thresholdVectors);
+        m.put("deviceRuns", deviceRuns);
         m.put("mismatches", mismatches);
         m.put("deviceHash", String.format("%08x", deviceHash));
         m.put("javaHash", String.format("%08x", javaHash));

@@ -125,14 +125,28 @@ public final class TestVectors {
         return base;
     }
 
+    /** Leaves enumerated per subtree when looking for a witness, and leaf pairs tried, per split and value. */
+    private static final int LEAF_CAP = 4096;
+    private static final long PAIR_CAP = 200_000;
+
     /**
-     * The threshold sweep of a tree ensemble: for every split with integer threshold {@code T} on feature
-     * {@code f}, the values {@code T - 1}, {@code T} and {@code T + 1} (clamped to the input range) as
-     * {@code {f, value}} pairs without repeats; each pair is run as {@link #base} with feature {@code f} set to the
-     * value. Empty for networks.
+     * The threshold sweep of a tree ensemble: for every split node with integer threshold {@code T} on feature
+     * {@code f}, vectors that reach that node and carry {@code T - 1}, {@code T} and {@code T + 1} on {@code f}
+     * (those of the three that the path to the node allows). The inputs that reach a node form a box: per feature
+     * an interval {@code [lo, hi]} in the quantized domain, narrowed to {@code <= T'} by each ancestor's left turn
+     * and to {@code > T'} by each right turn. Within that box, with {@code f} at the value, the sweep looks for a
+     * witness: a point where the node's left and right subtrees reach leaves of different value, so moving the
+     * threshold across the value changes the tree's output there; every feature takes its {@link #base} value when
+     * that lies inside the witness's box and otherwise the box's low end. When the two subtrees agree everywhere in
+     * the box (or the search gives up after {@value #PAIR_CAP} leaf pairs), the vector is the box's own point
+     * chosen the same way. So every split is exercised at its own threshold on its own path, and moving a threshold
+     * by one is caught whenever the move changes the tree's output for some input that reaches the split.
+     *
+     * <p>A vector is returned as its differences from {@link #base}: {@code {f0, v0, f1, v1, ...}} in increasing
+     * feature order, without repeats across the whole sweep. Empty for networks.
      *
      * @param model the model
-     * @return the pairs
+     * @return the sweep vectors as overrides of the base vector
      */
     public static List<int[]> thresholdSweep(IntModel model) {
         List<int[]> out = new ArrayList<>();
@@ -141,19 +155,160 @@ public final class TestVectors {
         }
         IntTreeEnsemble t = (IntTreeEnsemble) model;
         InputQuantization iq = model.input();
+        int n = iq.size();
+        int[] base = base(model);
+        int[] parent = new int[t.nodes()];
+        java.util.Arrays.fill(parent, -1);
+        for (int node = 0; node < t.nodes(); node++) {
+            if (t.feature(node) >= 0) {
+                parent[t.left(node)] = node;
+                parent[t.right(node)] = node;
+            }
+        }
         Set<List<Integer>> seen = new LinkedHashSet<>();
         for (int node = 0; node < t.nodes(); node++) {
-            if (t.feature(node) < 0) {
+            int f = t.feature(node);
+            if (f < 0) {
+                continue;
+            }
+            long[][] box = new long[n][];
+            for (int i = 0; i < n; i++) {
+                box[i] = new long[] {iq.min(), iq.max()};
+            }
+            for (int child = node, p = parent[node]; p >= 0; child = p, p = parent[p]) {
+                narrow(box, t, p, t.left(p) == child);
+            }
+            if (empty(box)) {
                 continue;
             }
             for (long d = -1; d <= 1; d++) {
-                int[] pair = {t.feature(node), clamp(iq, t.threshold(node) + d)};
-                if (seen.add(List.of(pair[0], pair[1]))) {
-                    out.add(pair);
+                long x = t.threshold(node) + d;
+                if (x < box[f][0] || x > box[f][1]) {
+                    continue;
+                }
+                long[][] at = copy(box);
+                at[f][0] = x;
+                at[f][1] = x;
+                long[][] w = witness(t, node, at);
+                List<Integer> key = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    long[] iv = w == null ? at[i] : w[i];
+                    int v = base[i] >= iv[0] && base[i] <= iv[1] ? base[i] : (int) iv[0];
+                    if (v != base[i]) {
+                        key.add(i);
+                        key.add(v);
+                    }
+                }
+                if (seen.add(key)) {
+                    out.add(key.stream().mapToInt(Integer::intValue).toArray());
                 }
             }
         }
         return out;
+    }
+
+    /** A box inside {@code at} where the left and right subtrees of {@code node} reach different leaves, or null. */
+    private static long[][] witness(IntTreeEnsemble t, int node, long[][] at) {
+        List<long[][]> lb = new ArrayList<>();
+        List<Integer> ll = new ArrayList<>();
+        List<long[][]> rb = new ArrayList<>();
+        List<Integer> rl = new ArrayList<>();
+        leaves(t, t.left(node), at, lb, ll);
+        leaves(t, t.right(node), at, rb, rl);
+        long tried = 0;
+        for (int i = 0; i < lb.size(); i++) {
+            for (int j = 0; j < rb.size(); j++) {
+                if (++tried > PAIR_CAP) {
+                    return null;
+                }
+                if (sameLeaf(t, ll.get(i), rl.get(j))) {
+                    continue;
+                }
+                long[][] x = copy(lb.get(i));
+                long[][] y = rb.get(j);
+                for (int k = 0; k < x.length; k++) {
+                    x[k][0] = Math.max(x[k][0], y[k][0]);
+                    x[k][1] = Math.min(x[k][1], y[k][1]);
+                }
+                if (!empty(x)) {
+                    return x;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameLeaf(IntTreeEnsemble t, int a, int b) {
+        if (t.value(a) == t.value(b)) {
+            return true;
+        }
+        if (!t.hasVotes()) {
+            return false;
+        }
+        for (int c = 0; c < t.outputSize(); c++) {
+            if (t.vote(t.value(a), c) != t.vote(t.value(b), c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void leaves(IntTreeEnsemble t, int node, long[][] box, List<long[][]> boxes, List<Integer> ids) {
+        if (boxes.size() >= LEAF_CAP || empty(box)) {
+            return;
+        }
+        if (t.feature(node) < 0) {
+            boxes.add(box);
+            ids.add(node);
+            return;
+        }
+        long[][] l = copy(box);
+        narrow(l, t, node, true);
+        leaves(t, t.left(node), l, boxes, ids);
+        long[][] r = copy(box);
+        narrow(r, t, node, false);
+        leaves(t, t.right(node), r, boxes, ids);
+    }
+
+    private static void narrow(long[][] box, IntTreeEnsemble t, int split, boolean left) {
+        long[] iv = box[t.feature(split)];
+        if (left) {
+            iv[1] = Math.min(iv[1], t.threshold(split));
+        } else {
+            iv[0] = Math.max(iv[0], t.threshold(split) + 1);
+        }
+    }
+
+    private static boolean empty(long[][] box) {
+        for (long[] iv : box) {
+            if (iv[0] > iv[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long[][] copy(long[][] box) {
+        long[][] c = new long[box.length][];
+        for (int i = 0; i < box.length; i++) {
+            c[i] = box[i].clone();
+        }
+        return c;
+    }
+
+    /**
+     * Expands one sweep entry of {@link #thresholdSweep} into a full input vector.
+     *
+     * @param base      the base vector ({@link #base})
+     * @param overrides {@code {f0, v0, f1, v1, ...}}
+     * @return a new vector: {@code base} with the overrides applied
+     */
+    public static int[] apply(int[] base, int[] overrides) {
+        int[] v = base.clone();
+        for (int i = 0; i < overrides.length; i += 2) {
+            v[overrides[i]] = overrides[i + 1];
+        }
+        return v;
     }
 
     private static int[] filled(int n, int v) {
