@@ -52,8 +52,7 @@ public final class CCodeGenerator {
             b.append("#define EDGELOOP_MODEL_SCORE_ZERO (").append(lit32(ls.get(ls.size() - 1).zeroPoint())).append(")\n");
         }
         b.append("\n");
-        b.append("/** One quantized input: q = clamp(round_half_away(x / scale) + zero_point) per feature"
-                + " (scales in model.json). */\n");
+        inputComment(b, m);
         b.append("typedef ").append(inputType(m)).append(" edgeloop_input_t;\n\n");
         b.append("/**\n * Runs the model on EDGELOOP_MODEL_INPUTS quantized inputs (features in this order:\n");
         List<String> f = m.featureNames();
@@ -77,6 +76,32 @@ public final class CCodeGenerator {
         b.append(" * Integer-only, no allocation, reentrant; bit-exact with Edgeloop's Java runtime.\n */\n");
         b.append("void edgeloop_predict(const edgeloop_input_t *input, int32_t *output);\n\n#endif\n");
         return b.toString();
+    }
+
+    /**
+     * The input quantization rule and, per feature, its constants (documentation only: the model code takes
+     * already-quantized inputs).
+     */
+    private static void inputComment(StringBuilder b, IntModel m) {
+        InputQuantization iq = m.input();
+        b.append("/*\n * One quantized input. The model takes inputs already quantized, per feature i:\n"
+                + " *   q = clamp(round_half_away(x / scale[i]) + zero_point[i], EDGELOOP_MODEL_INPUT_MIN, "
+                + "EDGELOOP_MODEL_INPUT_MAX)\n"
+                + " * with scale and zero_point from \"input\" in model.json (repeated below). Zero points reach 2^39\n"
+                + " * for offset features, so that form needs int64 and double precision; float32 (and AVR's 32-bit\n"
+                + " * double) is not enough. The same q, better conditioned: q = round((x - lo[i]) / scale[i]) + "
+                + "EDGELOOP_MODEL_INPUT_MIN,\n * clamped, with lo[i] = scale[i] * (EDGELOOP_MODEL_INPUT_MIN - "
+                + "zero_point[i]) (the feature's lowest value).\n"
+                + " *   feature: scale, zero_point, lo\n");
+        List<String> f = m.featureNames();
+        for (int i = 0; i < iq.size(); i++) {
+            b.append(" *   ").append(i).append(" ").append(f.get(i).replace("*/", "* /")).append(": ")
+                    .append(String.format(Locale.ROOT, "%.17g", iq.scale(i))).append(", ")
+                    .append(iq.zeroPoint(i)).append(", ")
+                    .append(String.format(Locale.ROOT, "%.17g", iq.scale(i) * (iq.min() - iq.zeroPoint(i))))
+                    .append("\n");
+        }
+        b.append(" */\n");
     }
 
     private static String prelude(boolean needsRdbp, boolean needs64) {

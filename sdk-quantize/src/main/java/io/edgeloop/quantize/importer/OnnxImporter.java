@@ -144,7 +144,11 @@ public final class OnnxImporter {
      * of that one class is above 0.5 (all weights non-negative) or above 0 (otherwise), whichever class the ids
      * name; it is not the argmax over the two classes. Rewrites each leaf as the votes {@code [t, w]} (with the
      * threshold {@code t} in the first tree's leaves only, so every path adds it once): argmax, which keeps class 0
-     * on ties, then decides {@code sum w > t} exactly.
+     * on ties, then decides {@code sum w > t} in the model's own arithmetic (double in the float model, integer
+     * votes after quantization). onnxruntime sums the weights in float32 in its tree order, so a sum that lands on
+     * the threshold within float32 rounding can decide the other way: ten trees of weight {@code 0.1f} of which five
+     * vote sum to exactly 0.5 in float32 (class 0) but to 0.50000001 in double (class 1). Such ties are not
+     * reproduced; see docs/formats/quantized-model.md, "ONNX import".
      */
     private static void binaryScore(Map<Long, Map<Long, double[]>> leafValues, int classId, float[] weights,
             int baseValues, long[] treeIds) {
