@@ -59,6 +59,9 @@ public abstract class QuantizerContractTest extends ProviderContractTest<Quantiz
         assertEquals(r.target(), m.target());
         assertTrue(m.inputSize() > 0 && m.outputSize() > 0);
         assertEquals("quantized-model", m.provenance().kind());
+        assertFalse(m.provenance().inputs().isEmpty() && m.provenance().parents().isEmpty(),
+                "provenance must name what the model was made from (inputs with digests, or parent artifacts): "
+                        + m.provenance());
     }
 
     @Test

@@ -187,10 +187,28 @@ public final class LabelMatrix {
     }
 
     /**
+     * The same votes under other labelling-function names, for example to line up a matrix built with default names
+     * ({@code lf0}, {@code lf1}, ...) with one from {@link io.edgeloop.labeling.lf.LfApplier} before merging.
+     *
+     * @param names one name per column
+     * @return the renamed matrix (the votes are shared: both are immutable)
+     * @throws IllegalArgumentException when the number of names differs from the number of columns
+     */
+    public LabelMatrix withNames(List<String> names) {
+        List<String> copy = List.copyOf(names);
+        if (copy.size() != lfs) {
+            throw new IllegalArgumentException(copy.size() + " labelling-function names for " + lfs + " columns");
+        }
+        return new LabelMatrix(rows, lfs, numClasses, votes, copy);
+    }
+
+    /**
      * Stacks matrices with the same columns and classes.
      *
      * @param parts the matrices, in order
      * @return their concatenation
+     * @throws IllegalArgumentException when the shapes or the labelling-function names (or their order) differ, as
+     *                                  {@link VoteCounts#merge} requires of the counts
      */
     public static LabelMatrix concat(List<LabelMatrix> parts) {
         if (parts.isEmpty()) {
@@ -202,6 +220,11 @@ public final class LabelMatrix {
             if (p.lfs != first.lfs || p.numClasses != first.numClasses) {
                 throw new IllegalArgumentException("cannot concatenate a " + p.lfs + "-LF " + p.numClasses
                         + "-class matrix with a " + first.lfs + "-LF " + first.numClasses + "-class one");
+            }
+            if (!p.lfNames.equals(first.lfNames)) {
+                // The same rule as VoteCounts.merge: columns must name the same LFs in the same order.
+                throw new IllegalArgumentException("cannot concatenate a matrix over labelling functions " + p.lfNames
+                        + " with one over " + first.lfNames + "; align the columns, or rename with withNames");
             }
             n += p.rows;
         }

@@ -130,4 +130,17 @@ class VoteCountsTest {
         assertEquals(0.25, s.get(2).coverage());
         assertEquals(0.0, s.get(2).conflict());
     }
+
+    @Test
+    @DisplayName("concat and merge agree on names: both refuse columns named differently, and withNames lines them up")
+    void concatAndMergeAgreeOnNames() {
+        LabelMatrix defaults = LabelMatrix.ofRows(2, new int[][] {{0, -1}, {1, 1}});
+        LabelMatrix named = LabelMatrix.of(1, 2, 2, new byte[] {0, 0}, List.of("near", "far"));
+        assertThrows(IllegalArgumentException.class, () -> LabelMatrix.concat(List.of(defaults, named)));
+        assertThrows(IllegalArgumentException.class, () -> VoteCounts.of(defaults).merge(VoteCounts.of(named)));
+        LabelMatrix renamed = defaults.withNames(List.of("near", "far"));
+        assertEquals(VoteCounts.of(LabelMatrix.concat(List.of(renamed, named))),
+                VoteCounts.of(renamed).merge(VoteCounts.of(named)));
+        assertThrows(IllegalArgumentException.class, () -> defaults.withNames(List.of("only-one")));
+    }
 }
