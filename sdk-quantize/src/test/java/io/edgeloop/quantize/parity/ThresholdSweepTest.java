@@ -291,6 +291,26 @@ class ThresholdSweepTest {
         }
     }
 
+    @Test
+    @DisplayName("on simavr a sweep split into several AVR images matches, and a deep threshold edit in model.c fails")
+    void batchesRunOnAvr() throws Exception {
+        Assumptions.assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty(), "avr-gcc and simavr are needed");
+        ParityHarness small = new ParityHarness(300, 2048);
+        int total = TestVectors.thresholdSweep(forest16).size();
+        ParityResult clean = small.run(forest16, ParityTarget.AVR8, 20, 1);
+        assertEquals(0, clean.mismatches(), clean.toString());
+        assertEquals(total, clean.thresholdVectors(), clean.toString());
+        assertTrue(clean.deviceRuns() >= 3, clean.toString());
+        GeneratedSources src = new CCodeGenerator().generate(forest16, TargetProfile.AVR8);
+        int last = forest16.nodes() - 1;
+        Random rnd = new Random(5);
+        while (forest16.feature(last) < 0 || !observable(forest16, last, forest16.threshold(last) + 1, rnd)) {
+            last--;
+        }
+        ParityResult r = small.run(forest16, tamper(src, last, forest16.threshold(last)), ParityTarget.AVR8, 1, 1);
+        assertTrue(r.mismatches() > 0, "node " + last + ": " + r);
+    }
+
     /** {@code src} with {@code T_T[node]} (which must equal {@code threshold}) plus one. */
     private static GeneratedSources tamper(GeneratedSources src, int node, long threshold) {
         Matcher m = Pattern.compile("(T_T\\[\\d+\\] EL_ROM = \\{)([^}]*)\\}").matcher(src.source());
