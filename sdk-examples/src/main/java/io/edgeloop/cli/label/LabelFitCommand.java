@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.labeling.active.FileQueueExpert;
 import io.edgeloop.labeling.io.WrenchDataset;
 import io.edgeloop.labeling.io.WrenchEvaluation;
-import io.edgeloop.labeling.model.LabelModels;
 import io.edgeloop.labeling.model.Scores;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,16 +30,8 @@ public final class LabelFitCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--wrench", required = true, paramLabel = "DIR",
-            description = "WRENCH directory with train.json, test.json, label.json and optionally valid.json.")
-    private Path dir;
-
-    @Option(names = "--model", defaultValue = "auto", paramLabel = "MODEL",
-            description = "mv, wmv, ds, snorkel, snorkel-mc, hmm or auto (default: ${DEFAULT-VALUE}).")
-    private String model;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
-    private long seed;
+    @CommandLine.Mixin
+    private WrenchModelOptions wrench;
 
     @Option(names = "--answers", paramLabel = "FILE",
             description = "Expert answers on train rows, one JSON object per line: {\"row\": <0-based train row>, "
@@ -53,9 +44,9 @@ public final class LabelFitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!LabelModels.NAMES.contains(model)) {
-            throw new IllegalArgumentException("unknown --model '" + model + "'; available: " + LabelModels.NAMES);
-        }
+        String model = wrench.model();
+        Path dir = wrench.dir;
+        long seed = wrench.seed;
         WrenchDataset data = WrenchDataset.read(dir);
         Map<Integer, Integer> answers = Map.of();
         if (answersFile != null) {

@@ -13,7 +13,6 @@ import io.edgeloop.labeling.active.SimulatedOracle;
 import io.edgeloop.labeling.io.WrenchDataset;
 import io.edgeloop.labeling.io.WrenchEvaluation;
 import io.edgeloop.labeling.matrix.LabelMatrix;
-import io.edgeloop.labeling.model.LabelModels;
 import io.edgeloop.labeling.model.Scores;
 import io.edgeloop.labeling.train.FeatureTable;
 import java.io.BufferedReader;
@@ -56,9 +55,8 @@ public final class LabelQueryCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--wrench", required = true, paramLabel = "DIR",
-            description = "WRENCH directory with train.json, test.json, label.json and optionally valid.json.")
-    private Path dir;
+    @CommandLine.Mixin
+    private WrenchModelOptions wrench;
 
     @Option(names = "--budget", required = true, paramLabel = "N",
             description = "Answers to hold at the end (answers from earlier runs of a queue count).")
@@ -84,10 +82,6 @@ public final class LabelQueryCommand implements Callable<Integer> {
         boolean oracle;
     }
 
-    @Option(names = "--model", defaultValue = "auto", paramLabel = "MODEL",
-            description = "Label model: mv, wmv, ds, snorkel, snorkel-mc, hmm or auto (default: ${DEFAULT-VALUE}).")
-    private String model;
-
     @Option(names = "--strategy", defaultValue = "least-confidence", paramLabel = "S",
             description = "least-confidence, margin, entropy, disagreement or committee (default: ${DEFAULT-VALUE}).")
     private String strategy;
@@ -106,17 +100,14 @@ public final class LabelQueryCommand implements Callable<Integer> {
                     + "answers.jsonl).")
     private Path answersOut;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
-    private long seed;
-
     @Option(names = "--json", description = "Print the result as JSON.")
     private boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (!LabelModels.NAMES.contains(model)) {
-            throw new IllegalArgumentException("unknown --model '" + model + "'; available: " + LabelModels.NAMES);
-        }
+        String model = wrench.model();
+        Path dir = wrench.dir;
+        long seed = wrench.seed;
         QueryStrategy qs = strategy(strategy);
         if (budget < 0) {
             throw new IllegalArgumentException("--budget must be >= 0, got " + budget);
@@ -211,7 +202,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
         String expertName = expertChoice.queue != null ? "queue" : expertChoice.oracle ? "oracle" : "prompt";
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", model);
+            m.put("model", wrench.model());
             m.put("strategy", strategy);
             m.put("expert", expertName);
             m.put("asked", asked);
@@ -245,7 +236,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
                     answers, expertChoice.queue != null ? ", " + pending + " pending in "
                             + expertChoice.queue.resolve("queries.jsonl") : "");
             out.printf(Locale.ROOT, "%s with the answers on %s test (%d rows): accuracy %.2f, f1_binary %s, "
-                    + "f1_macro %.2f%n", model, data.name(), s.n(), s.accuracy(),
+                    + "f1_macro %.2f%n", wrench.model(), data.name(), s.n(), s.accuracy(),
                     Double.isNaN(s.f1Binary()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.f1Binary()),
                     s.f1Macro());
         }
@@ -324,6 +315,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
         private final PrintWriter out;
         private final EofTrackingReader in;
         private final CliPromptExpert prompt;
+        private int asked;
 
         WrenchPrompt(Path trainFile, WrenchDataset data, PrintWriter out) throws IOException {
             this.ids = data.train().ids();
@@ -354,8 +346,6 @@ public final class LabelQueryCommand implements Callable<Integer> {
             }
             return a;
         }
-
-        private int asked;
     }
 
     /** The prompt's input ended: the run stops there (the answers given are already saved). */
