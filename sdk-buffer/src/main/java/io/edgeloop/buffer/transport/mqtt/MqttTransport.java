@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * being kept alive by a background thread.
  *
  * <p>Thread-safe: sends are serialised on an internal lock; {@link #close()} may be called from any thread and
- * makes a blocked send fail.
+ * makes a blocked send fail at once, whether it waits for a connection, a CONNACK or a PUBACK.
  */
 final class MqttTransport implements Transport {
     private final MqttSettings settings;
@@ -115,7 +116,14 @@ final class MqttTransport implements Transport {
         // Idle past keep-alive: the broker may have dropped us, so start afresh rather than find out by a failure.
         dropConnection();
         Socket s = new Socket();
+        // Published before connecting, so that close() from another thread closes it and ends a connect or a wait
+        // for CONNACK at once rather than after connect-timeout. close() sets closed before it reads socket, and
+        // this thread reads closed after writing socket: one of the two always sees the other.
+        socket = s;
         try {
+            if (closed) {
+                throw new SocketException("transport closed");
+            }
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), timeoutMillis(settings.connectTimeout().toMillis()));
             s.setSoTimeout(timeoutMillis(settings.connectTimeout().toMillis()));
@@ -131,6 +139,7 @@ final class MqttTransport implements Transport {
             }
             int code = ack.body()[1] & 0xFF;
             if (code != 0) {
+                socket = null;
                 closeQuietly(s);
                 // A refused connection refuses no record: bad credentials, an unauthorised client or an
                 // unavailable server are fixed at the broker, and the records must wait for that, not be skipped.
@@ -138,14 +147,18 @@ final class MqttTransport implements Transport {
                         + MqttPackets.connackReason(code) + (code == 3 ? "" : " (check the broker settings and "
                         + "credentials; the records are kept and sent once it accepts)"), true);
             }
-            socket = s;
             in = i;
             out = o;
             lastActivityNanos = System.nanoTime();
         } catch (TransportException e) {
             throw e;
         } catch (IOException e) {
+            socket = null;
             closeQuietly(s);
+            if (closed) {
+                throw new TransportException("mqtt transport to " + settings.serverUri() + " closed while connecting",
+                        true, e);
+            }
             throw new TransportException("Cannot connect to MQTT broker " + settings.serverUri() + ": " + e, true, e);
         }
     }

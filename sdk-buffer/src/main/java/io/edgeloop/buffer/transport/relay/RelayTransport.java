@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -30,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * decode the batch) is the one refusal a forwarder may narrow down to a single record and skip.
  *
  * <p>Thread-safe: sends are serialised on an internal lock; {@link #close()} may be called from any thread and
- * makes a blocked send fail.
+ * makes a blocked send fail at once, whether it waits for a connection, the gateway's HELLO or an ACK.
  */
 final class RelayTransport implements Transport {
     private final String host;
@@ -112,7 +113,14 @@ final class RelayTransport implements Transport {
             return;
         }
         Socket s = new Socket();
+        // Published before connecting, so that close() from another thread closes it and ends a connect or a wait
+        // for the gateway's HELLO at once rather than after connect-timeout. close() sets closed before it reads
+        // socket, and this thread reads closed after writing socket: one of the two always sees the other.
+        socket = s;
         try {
+            if (closed) {
+                throw new SocketException("transport closed");
+            }
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), millis(connectTimeout));
             s.setSoTimeout(millis(connectTimeout));
@@ -120,21 +128,26 @@ final class RelayTransport implements Transport {
             OutputStream o = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
             RelayFrames.write(o, RelayFrames.hello());
             RelayFrames.checkHello(RelayFrames.read(i, 64 * 1024));
-            socket = s;
             in = i;
             out = o;
         } catch (RelayRefusedException e) {
+            socket = null;
             closeQuietly(s);
             // The gateway refused the connection (busy, or it speaks another version): the endpoint is
             // unavailable, no record is at fault, so the cursor must stay put and the batch be sent again later.
             throw new TransportException("Relay gateway " + this + ": " + e.getMessage()
                     + "; the records are kept and sent again later", true, e.retryAfter().orElse(null), e);
         } catch (RelayProtocolException e) {
+            socket = null;
             closeQuietly(s);
             throw new TransportException("Relay handshake with " + this + " failed (is this an Edgeloop relay "
                     + "gateway?): " + e.getMessage(), true, null, e);
         } catch (IOException e) {
+            socket = null;
             closeQuietly(s);
+            if (closed) {
+                throw new TransportException("relay transport to " + this + " closed while connecting", true, e);
+            }
             throw new TransportException("Cannot connect to relay gateway " + this + ": " + e, true, e);
         }
     }

@@ -17,7 +17,7 @@ final class MosquittoBroker implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/sbin/mosquitto");
 
     private final Path dir;
-    private final int port;
+    private int port;
     private final boolean persistence;
     private final String extra;
     private Process process;
@@ -47,8 +47,19 @@ final class MosquittoBroker implements AutoCloseable {
             throw new IllegalStateException(BINARY + " is missing: install mosquitto (scripts/install-test-deps.sh)");
         }
         MosquittoBroker b = new MosquittoBroker(dir, freePort(), persistence, extra);
-        b.startProcess();
-        return b;
+        // The port was free when picked but is only bound by mosquitto later; should something else have taken it
+        // meanwhile, mosquitto exits at once, and a fresh port is tried (a restart keeps its port: clients know it).
+        for (int attempt = 1; ; attempt++) {
+            try {
+                b.startProcess();
+                return b;
+            } catch (PortTakenException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                b.port = freePort();
+            }
+        }
     }
 
     static int freePort() throws IOException {
@@ -99,11 +110,14 @@ final class MosquittoBroker implements AutoCloseable {
         Files.writeString(conf, c.toString());
         process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": "
-                        + Files.readString(dir.resolve("mosquitto.out")));
+                String out = Files.readString(dir.resolve("mosquitto.out")) + log();
+                if (out.contains("Address already in use")) {
+                    throw new PortTakenException("mosquitto could not bind port " + port + ": " + out);
+                }
+                throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": " + out);
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
@@ -112,13 +126,24 @@ final class MosquittoBroker implements AutoCloseable {
                 Thread.sleep(20);
             }
         }
-        throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+        throw new IllegalStateException("mosquitto did not listen on " + port + " within 60 s");
     }
 
-    /** Kills the broker with SIGKILL (no shutdown save) and waits until it is gone. */
+    /** mosquitto found its port taken. */
+    static final class PortTakenException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTakenException(String message) {
+            super(message);
+        }
+    }
+
+    /** Kills the broker with SIGKILL (no shutdown save) and waits until it is gone, so its port is free again. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("mosquitto survived SIGKILL for 60 s");
+        }
     }
 
     @Override

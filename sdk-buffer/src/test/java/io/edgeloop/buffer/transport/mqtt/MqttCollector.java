@@ -50,7 +50,9 @@ final class MqttCollector implements AutoCloseable {
         // Paho's default 30 s connection timeout let one reconnect attempt that met the broker mid-restart (TCP
         // accepted, no CONNACK yet) outlast sync()'s deadline on a loaded machine; retry quickly instead.
         options.setConnectionTimeout(2);
-        options.setKeepAliveInterval(5);
+        // A persistent collector must notice a dead broker soon; a clean-session one loses what is published while
+        // it reconnects, so it must not be dropped for one late PINGRESP on a loaded machine.
+        options.setKeepAliveInterval(persistentSession ? 5 : 30);
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
@@ -84,8 +86,34 @@ final class MqttCollector implements AutoCloseable {
                 // only used for markers
             }
         });
-        client.connect(options);
-        client.subscribe(topic, 1);
+        connectAndSubscribe();
+    }
+
+    /**
+     * Connects and subscribes, retrying for up to 60 s: one attempt may meet a broker that has not answered within
+     * the 2 s connection timeout on a loaded machine (as the first connect after a restart can).
+     */
+    private void connectAndSubscribe() throws MqttException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                if (!client.isConnected()) {
+                    client.connect(options);
+                }
+                client.subscribe(topic, 1);
+                return;
+            } catch (MqttException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private synchronized void startReconnecting() {

@@ -4,22 +4,22 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.tck.TransportContractTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The transport contract against a real mosquitto broker on loopback, with a Paho QoS 1 subscriber as receiver. */
 class MqttTransportContractTest extends TransportContractTest {
     static MosquittoBroker broker;
     static MqttCollector collector;
+    @TempDir
     static Path dir;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        dir = Files.createTempDirectory("edgeloop-mosquitto");
         broker = MosquittoBroker.start(dir, false);
         collector = new MqttCollector(broker.pahoUri(), "edgeloop/contract", false);
     }
