@@ -54,6 +54,13 @@ final class AckLedger implements Transport {
         }
     }
 
+    /** @return how many distinct envelopes were acknowledged so far (cheap enough to poll every millisecond) */
+    int acknowledged() {
+        synchronized (acks) {
+            return acks.size();
+        }
+    }
+
     long failures() {
         return failures.get();
     }

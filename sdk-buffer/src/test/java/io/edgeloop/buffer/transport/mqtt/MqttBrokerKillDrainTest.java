@@ -2,6 +2,7 @@ package io.edgeloop.buffer.transport.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
@@ -21,8 +22,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,8 @@ class MqttBrokerKillDrainTest {
     static final int RECORDS = 4000;
     static final int BATCH = 20;
     static final int KILLS = 3;
+    /** Records the appender may run ahead of a kill point before that kill has happened. */
+    static final int GATE = 10 * BATCH;
 
     @TempDir
     Path dir;
@@ -60,13 +63,39 @@ class MqttBrokerKillDrainTest {
         return (int) es.stream().map(Envelope::key).distinct().count();
     }
 
+    /**
+     * Holds the appender before record {@code next} while a kill whose point lies more than {@link #GATE} records
+     * back has not happened yet.
+     */
+    private static void awaitKillBefore(long next, long[] targets, AtomicInteger killsDone,
+            AtomicReference<Throwable> killerFailure, AckLedger ledger) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        for (int k = killsDone.get(); k < targets.length && next > targets[k] + GATE; k = killsDone.get()) {
+            assertEquals(null, killerFailure.get(), "the killer failed");
+            assertTrue(System.nanoTime() < deadline, "kill " + (k + 1) + " at " + targets[k]
+                    + " acknowledged records did not happen; acknowledged: " + ledger.acknowledged());
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     @DisplayName("drains through SIGKILLed and restarted brokers: nothing acknowledged is lost, duplicates are"
             + " removable by key")
     void drainSurvivesBrokerKills() throws Exception {
+        // Separate seeded generators: one thread draws payloads, the other kill points and pauses, so neither
+        // sequence depends on how the two threads interleave.
         Random random = new Random(20261129L);
+        Random killRandom = new Random(20261130L);
+        long[] targets = new long[KILLS];
+        int[] pauses = new int[KILLS];
+        for (int k = 0; k < KILLS; k++) {
+            targets[k] = (long) (RECORDS * (k + 1) / (KILLS + 1.0)) + killRandom.nextInt(RECORDS / (KILLS * 3));
+            pauses[k] = 100 + killRandom.nextInt(400);
+        }
         Map<IdempotencyKey, Envelope> byKey = new HashMap<>();
         AtomicInteger incarnation = new AtomicInteger(1);
+        AtomicInteger killsDone = new AtomicInteger();
+        AtomicReference<Throwable> killerFailure = new AtomicReference<>();
         List<Long> killNanos = new ArrayList<>();
         try (MosquittoBroker broker = MosquittoBroker.start(Files.createDirectories(dir.resolve("broker")), true);
                 SyncSubscriber sub = new SyncSubscriber(broker.port(), "plant/vibration");
@@ -76,30 +105,32 @@ class MqttBrokerKillDrainTest {
                         "uri", broker.uri("plant/vibration"), "compression", "lz4", "connect-timeout", "2s",
                         "publish-timeout", "2s"))), incarnation::get)) {
             // The persistent session must exist before the first publish, or the broker has nobody to queue for.
-            sub.awaitSubscribed(30_000);
-            AtomicBoolean done = new AtomicBoolean();
-            // The killer waits for the drain to reach a random point, kills, waits a moment, restarts.
+            sub.awaitSubscribed(60_000);
+            // The killer waits for the drain to reach a seeded point, kills, waits a moment, restarts. The appender
+            // below never runs more than GATE records past the next kill point before that kill happened, so the
+            // drain cannot finish before the killer (however slowly it is scheduled) got all its kills in, and
+            // records are still in flight when each kill comes.
             Thread killer = new Thread(() -> {
                 try {
-                    for (int k = 0; k < KILLS && !done.get(); k++) {
-                        long target = (long) (RECORDS * (k + 1) / (KILLS + 1.0))
-                                + random.nextInt(RECORDS / (KILLS * 3));
-                        while (ledger.acks().size() < target && !done.get()) {
+                    for (int k = 0; k < KILLS; k++) {
+                        while (ledger.acknowledged() < targets[k]) {
                             Thread.sleep(1);
                         }
-                        sub.awaitSubscribed(30_000);
+                        sub.awaitSubscribed(60_000);
                         synchronized (killNanos) {
                             broker.kill();
                             killNanos.add(System.nanoTime());
                             incarnation.incrementAndGet();
                         }
-                        Thread.sleep(100 + random.nextInt(400));
+                        killsDone.incrementAndGet();
+                        Thread.sleep(pauses[k]);
                         broker.startProcess();
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (Throwable e) {
+                    killerFailure.set(e);
                 }
             }, "broker-killer");
+            killer.setDaemon(true);
             killer.start();
 
             // The product's drain: the device's durable buffer, its Forwarder, the mqtt transport.
@@ -108,6 +139,7 @@ class MqttBrokerKillDrainTest {
                     .backoff(Duration.ofMillis(50), Duration.ofMillis(500), 0.5, 7).build().start()) {
                 // Appends in groups of BATCH that share one group commit, paced so the drain spans the kills.
                 for (int i = 1; i <= RECORDS; i += BATCH) {
+                    awaitKillBefore(i, targets, killsDone, killerFailure, ledger);
                     List<CompletableFuture<Appended>> group = new ArrayList<>();
                     List<byte[]> payloads = new ArrayList<>();
                     for (int j = i; j < i + BATCH && j <= RECORDS; j++) {
@@ -122,17 +154,18 @@ class MqttBrokerKillDrainTest {
                     }
                     Thread.sleep(2);
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (ledger.acks().size() < RECORDS) {
-                    assertTrue(System.nanoTime() < deadline, "drain did not finish: " + ledger.acks().size()
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (ledger.acknowledged() < RECORDS) {
+                    assertTrue(System.nanoTime() < deadline, "drain did not finish: " + ledger.acknowledged()
                             + " of " + RECORDS + " acknowledged, " + forwarder.stats());
                     Thread.sleep(10);
                 }
-                done.set(true);
-                killer.join(30_000);
+                killer.join(60_000);
+                assertEquals(null, killerFailure.get(), "the killer failed");
+                assertFalse(killer.isAlive(), "the killer did not finish its restarts");
             }
             // Everything acknowledged is already at the subscriber or saved by the broker for its session.
-            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < wait && distinct(sub.envelopes()) < RECORDS) {
                 Thread.sleep(20);
             }
