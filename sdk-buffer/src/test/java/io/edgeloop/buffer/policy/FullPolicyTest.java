@@ -2,9 +2,11 @@ package io.edgeloop.buffer.policy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.buffer.Appended;
 import io.edgeloop.buffer.BufferFullException;
 import io.edgeloop.buffer.BufferReader;
 import io.edgeloop.buffer.BufferedRecord;
@@ -18,7 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -105,27 +108,34 @@ class FullPolicyTest {
         }
         try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(Durability.none())
                 .segmentBytes(SEGMENT).diskBudget(BUDGET).defaultStreamPolicy(StreamPolicy.builder()
-                        .whenFull(FullPolicy.BLOCK).blockTimeout(Duration.ofSeconds(30)).build()).open()) {
+                        .whenFull(FullPolicy.BLOCK).blockTimeout(Duration.ofSeconds(120)).build()).open()) {
             Cursor c = b.cursor("up");
-            AtomicReference<Throwable> err = new AtomicReference<>();
-            Thread acker = new Thread(() -> {
+            // Still full from above. The acknowledgement comes only once the appender is seen waiting in the
+            // buffer (not after a sleep that a slow appender could outlast), and it must release the append long
+            // before the 120 s block timeout would.
+            CompletableFuture<Appended> appended = new CompletableFuture<>();
+            Thread appender = new Thread(() -> {
                 try {
-                    Thread.sleep(200);
-                    List<BufferedRecord> all = new ArrayList<>();
-                    for (List<BufferedRecord> x = c.poll(100, 1 << 20); !x.isEmpty(); x = c.poll(100, 1 << 20)) {
-                        all.addAll(x);
-                    }
-                    c.commit(all.get(all.size() - 1));
-                } catch (Exception e) {
-                    err.set(e);
+                    appended.complete(b.append("s", Payloads.of(0, 100)));
+                } catch (Throwable e) {
+                    appended.completeExceptionally(e);
                 }
-            });
-            acker.start();
-            long t0 = System.nanoTime();
-            b.append("s", Payloads.of(0, 100));
-            assertTrue(System.nanoTime() - t0 >= 150_000_000L, "the append must have blocked until the ack");
-            acker.join();
-            assertEquals(null, err.get());
+            }, "blocked-appender");
+            appender.setDaemon(true);
+            appender.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!appended.isDone() && appender.getState() != Thread.State.TIMED_WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the appender never waited: " + appender.getState());
+                Thread.sleep(1);
+            }
+            assertFalse(appended.isDone(), "the append must wait while the buffer is full");
+            List<BufferedRecord> all = new ArrayList<>();
+            for (List<BufferedRecord> x = c.poll(100, 1 << 20); !x.isEmpty(); x = c.poll(100, 1 << 20)) {
+                all.addAll(x);
+            }
+            c.commit(all.get(all.size() - 1));
+            assertTrue(appended.get(60, TimeUnit.SECONDS).sequence() > all.get(all.size() - 1).sequence(),
+                    "the acknowledgement let the waiting append through");
         }
     }
 
