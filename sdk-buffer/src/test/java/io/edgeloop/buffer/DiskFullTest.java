@@ -73,32 +73,45 @@ class DiskFullTest {
     @Test
     @DisplayName("a failed group sync fails exactly the pending appends, cuts them off, and later appends work")
     void failedGroupSyncFailsPendingAppends() throws Exception {
+        // Each group sync is triggered by its byte threshold, reached exactly by the tenth of ten appends, and never
+        // by time (10 minutes): so the ten appends after the injected failure share that one failing sync however
+        // slowly this thread runs (a 100 ms window could close between two of them on a loaded machine).
+        long frame;
+        try (DurableBuffer probe = DurableBuffer.builder().directory(dir.resolve("probe")).deviceId("d")
+                .durability(Durability.none()).open()) {
+            long first = probe.append("s", Payloads.of(1, 50)).endPosition();
+            frame = probe.append("s", Payloads.of(2, 50)).endPosition() - first;
+        }
+        Path buf = dir.resolve("buf");
         java.util.concurrent.atomic.AtomicInteger failForces = new java.util.concurrent.atomic.AtomicInteger();
         AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
         List<Long> durable = new ArrayList<>();
-        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d")
-                .durability(Durability.groupCommit(Duration.ofMillis(100), 1 << 20))
+        try (DurableBuffer b = DurableBuffer.builder().directory(buf).deviceId("d")
+                .durability(Durability.groupCommit(Duration.ofMinutes(10), 10 * frame - frame / 2))
                 .channelOpener((p, o) -> new QuotaChannel(FileChannel.open(p, o), free, failForces)).open()) {
-            for (int i = 1; i <= 10; i++) {
-                durable.add(b.append("s", Payloads.of(i, 50)).sequence());
+            List<java.util.concurrent.CompletableFuture<Appended>> synced = appendTen(b, 1);
+            b.flush(); // the new segment's header may have counted towards the threshold
+            for (java.util.concurrent.CompletableFuture<Appended> f : synced) {
+                durable.add(f.get(60, TimeUnit.SECONDS).sequence());
             }
             failForces.set(1);
-            List<java.util.concurrent.CompletableFuture<Appended>> doomed = new ArrayList<>();
-            for (int i = 11; i <= 20; i++) {
-                doomed.add(b.appendAsync("s", 0, Payloads.of(i, 50)));
-            }
-            for (java.util.concurrent.CompletableFuture<Appended> f : doomed) {
+            for (java.util.concurrent.CompletableFuture<Appended> f : appendTen(b, 11)) {
                 java.util.concurrent.ExecutionException e = assertThrows(
-                        java.util.concurrent.ExecutionException.class, f::get);
+                        java.util.concurrent.ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
                 assertTrue(e.getCause() instanceof IOException, e.toString());
             }
+            List<java.util.concurrent.CompletableFuture<Appended>> later = new ArrayList<>();
             for (int i = 21; i <= 25; i++) {
-                durable.add(b.append("s", Payloads.of(i, 50)).sequence());
+                later.add(b.appendAsync("s", 0, Payloads.of(i, 50)));
+            }
+            b.flush();
+            for (java.util.concurrent.CompletableFuture<Appended> f : later) {
+                durable.add(f.get(60, TimeUnit.SECONDS).sequence());
             }
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 21L, 22L, 23L, 24L, 25L), durable,
                     "sequences of failed appends are never reused");
         }
-        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").open()) {
+        try (DurableBuffer b = DurableBuffer.builder().directory(buf).deviceId("d").open()) {
             List<Long> read = new ArrayList<>();
             for (BufferedRecord r : readAll(b)) {
                 assertArrayEquals(Payloads.of(r.sequence(), 50), r.payloadBytes());
@@ -107,6 +120,17 @@ class DiskFullTest {
             assertEquals(durable, read, "exactly the records reported durable are kept");
             assertTrue(b.lossReport().isClean(), b.lossReport().toString());
         }
+    }
+
+    /** Appends ten 50-byte records from sequence {@code first}; once nothing else is pending, the tenth reaches the
+     * group commit's byte threshold and the ninth does not. */
+    private static List<java.util.concurrent.CompletableFuture<Appended>> appendTen(DurableBuffer b, int first)
+            throws IOException {
+        List<java.util.concurrent.CompletableFuture<Appended>> futures = new ArrayList<>();
+        for (int i = first; i < first + 10; i++) {
+            futures.add(b.appendAsync("s", 0, Payloads.of(i, 50)));
+        }
+        return futures;
     }
 
     @Test
