@@ -255,7 +255,7 @@ class DurableBufferTest {
                     }
                 });
                 t.start();
-                assertTrue(c.awaitRecords(Duration.ofSeconds(10)));
+                assertTrue(c.awaitRecords(Duration.ofSeconds(60)));
                 assertEquals(1, c.poll(10, 100).size());
                 t.join();
             }

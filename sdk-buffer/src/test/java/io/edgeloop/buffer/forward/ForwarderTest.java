@@ -53,7 +53,7 @@ class ForwarderTest {
     }
 
     private static void await(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("timed out waiting for " + what);
@@ -242,7 +242,7 @@ class ForwarderTest {
             fill(b, 1, 30);
             Forwarder f = Forwarder.builder().source(b, "c").transport(stuck).shutdownGrace(Duration.ofMillis(100))
                     .build().start();
-            assertTrue(inSend.await(10, TimeUnit.SECONDS));
+            assertTrue(inSend.await(60, TimeUnit.SECONDS));
             f.close();
             f.close();
             assertEquals(0, f.stats().recordsAcknowledged());
@@ -275,7 +275,7 @@ class ForwarderTest {
         try (DurableBuffer b = open()) {
             fill(b, 1, 20);
             try (Forwarder f = Forwarder.builder().source(b, "p").transport(picky).build()) {
-                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)));
                 assertEquals(1, f.stats().recordsRejected());
             }
         }
@@ -293,7 +293,7 @@ class ForwarderTest {
                     .transport(new FileDropTransportProvider(),
                             ComponentConfig.builder().put("uri", drop.toUri().toString()).build())
                     .compression("gzip").build()) {
-                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)));
             }
         }
         assertEquals(100, new DropDirectoryReader().read(drop).envelopes().size());
@@ -341,13 +341,13 @@ class ForwarderTest {
             fill(b, 1, 250);
             try (Forwarder f = Forwarder.builder().source(b, "count").transport(counting)
                     .batching(100, 1 << 20, Duration.ZERO).build()) {
-                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)));
             }
             assertEquals(List.of(100, 100, 50), sizes);
             sizes.clear();
             try (Forwarder f = Forwarder.builder().source(b, "bytes").transport(counting)
                     .batching(1000, 80 * 30, Duration.ZERO).build()) {
-                assertTrue(f.drainAvailable(Duration.ofSeconds(10)));
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)));
             }
             assertTrue(sizes.stream().allMatch(n -> n <= 30), "at most 30 records of 80 B per 2400 B: " + sizes);
             assertEquals(250, sizes.stream().mapToInt(Integer::intValue).sum());

@@ -132,7 +132,9 @@ class HttpTransportTest {
                 long start = System.nanoTime();
                 TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
                 assertTrue(e.isRetryable());
-                assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10);
+                // Gave up after the configured 500 ms rather than the 30 s default: a bound below the default that
+                // a loaded machine cannot reach (it was 10 s), not a performance figure.
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20);
             }
         }
     }
