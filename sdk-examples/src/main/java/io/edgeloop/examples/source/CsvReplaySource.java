@@ -75,8 +75,42 @@ public final class CsvReplaySource implements SensorSource {
     private long firstDataMillis = Long.MIN_VALUE;
     private long firstWallNanos;
 
+    private final Ticker ticker;
+
+    /** The time source that paces the replay: the system's, or a fake one in tests. */
+    interface Ticker {
+        /** The system's monotonic clock and {@link Thread#sleep}. */
+        Ticker SYSTEM = new Ticker() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleepNanos(long nanos) throws InterruptedException {
+                Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            }
+        };
+
+        /** @return the current monotonic time in nanoseconds */
+        long nanoTime();
+
+        /**
+         * Waits this long.
+         *
+         * @param nanos a positive duration in nanoseconds
+         * @throws InterruptedException when interrupted
+         */
+        void sleepNanos(long nanos) throws InterruptedException;
+    }
+
     CsvReplaySource(CsvReplaySettings settings) {
+        this(settings, Ticker.SYSTEM);
+    }
+
+    CsvReplaySource(CsvReplaySettings settings, Ticker ticker) {
         this.settings = settings;
+        this.ticker = ticker;
     }
 
     @Override
@@ -89,7 +123,7 @@ public final class CsvReplaySource implements SensorSource {
         }
         open();
         List<SensorRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = ticker.nanoTime() + timeout.toNanos();
         while (out.size() < maxRecords) {
             if (pending == null) {
                 try {
@@ -104,7 +138,7 @@ public final class CsvReplaySource implements SensorSource {
                     break;
                 }
             }
-            if (settings.speed() > 0 && !due(pending, out.isEmpty() ? deadline : System.nanoTime())) {
+            if (settings.speed() > 0 && !due(pending, out.isEmpty() ? deadline : ticker.nanoTime())) {
                 break;
             }
             out.add(pending);
@@ -118,10 +152,10 @@ public final class CsvReplaySource implements SensorSource {
     private boolean due(SensorRecord r, long deadline) throws SourceException {
         if (firstDataMillis == Long.MIN_VALUE) {
             firstDataMillis = r.timestampMillis();
-            firstWallNanos = System.nanoTime();
+            firstWallNanos = ticker.nanoTime();
         }
         long dueNanos = firstWallNanos + (long) ((r.timestampMillis() - firstDataMillis) * 1e6 / settings.speed());
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now >= dueNanos) {
             return true;
         }
@@ -133,12 +167,12 @@ public final class CsvReplaySource implements SensorSource {
         return true;
     }
 
-    private static void sleepNanos(long nanos) throws SourceException {
+    private void sleepNanos(long nanos) throws SourceException {
         if (nanos <= 0) {
             return;
         }
         try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            ticker.sleepNanos(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException("interrupted while pacing the replay", e);

@@ -158,21 +158,50 @@ class CsvReplaySourceTest {
         }
     }
 
+    /** A fake monotonic clock: sleeping advances it, nothing else does. */
+    static final class FakeTicker implements CsvReplaySource.Ticker {
+        long now = 1_000_000_000L;
+        final List<Long> sleeps = new ArrayList<>();
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public void sleepNanos(long nanos) {
+            sleeps.add(nanos);
+            now += nanos;
+        }
+    }
+
     @Test
     @DisplayName("paces the replay by data time when a speed is set")
     void pacesBySpeed() throws Exception {
         Path f = dir.resolve("paced.csv");
-        // Four rows one minute apart at 600x: 100 ms between rows.
+        // Four rows one minute apart at 600x: 100 ms between rows. On a fake clock, so that a slow machine cannot
+        // make a row due early (a real 100 ms gap is easily outlasted by a descheduled test thread).
         Files.writeString(f, "date,x\n2020-01-01 00:00:00,1\n2020-01-01 00:01:00,2\n2020-01-01 00:02:00,3\n"
                 + "2020-01-01 00:03:00,4\n");
-        try (SensorSource s = source(Map.of("path", f.toString(), "speed", "600"))) {
+        FakeTicker clock = new FakeTicker();
+        long start = clock.now;
+        try (SensorSource s = new CsvReplaySource(CsvReplaySettings.from(ComponentConfig.of(Map.of(
+                "path", f.toString(), "speed", "600"))), clock)) {
             assertEquals(1, s.poll(10, Duration.ZERO).size(), "only the first row is due at once");
             assertEquals(0, s.poll(10, Duration.ZERO).size(), "the next row is not due yet");
+            clock.now += 99_000_000L;
+            assertEquals(0, s.poll(10, Duration.ZERO).size(), "nor after 99 ms");
+            assertEquals(0, s.poll(10, Duration.ofNanos(500_000)).size(), "a poll gives up at its timeout");
+            assertEquals(99_500_000L, clock.now - start, "after waiting out its timeout");
             List<SensorRecord> rest = new ArrayList<>();
             while (!s.isExhausted()) {
-                rest.addAll(s.poll(10, Duration.ofSeconds(5)));
+                List<SensorRecord> got = s.poll(10, Duration.ofSeconds(5));
+                assertTrue(got.size() <= 1, "one row per 100 ms, none early: " + got.size());
+                rest.addAll(got);
             }
             assertEquals(3, rest.size());
+            assertEquals(4.0, rest.get(2).value("x"), 0.0);
+            assertEquals(300_000_000L, clock.now - start, "3 minutes of data replayed in 300 ms at 600x");
         }
     }
 
