@@ -35,7 +35,7 @@ class DemoMqttTest {
         Process broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
         try {
-            waitForPort(port);
+            waitForPort(port, broker, dir);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "--out",
@@ -52,9 +52,10 @@ class DemoMqttTest {
         }
     }
 
-    private static void waitForPort(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+    private static void waitForPort(int port, Process broker, Path dir) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
+            assertTrue(broker.isAlive(), () -> "mosquitto exited: " + readQuietly(dir.resolve("mosquitto.log")));
             try {
                 new Socket("127.0.0.1", port).close();
                 return;
@@ -62,6 +63,14 @@ class DemoMqttTest {
                 Thread.sleep(50);
             }
         }
-        throw new AssertionError("mosquitto did not listen on port " + port + " within 10 s");
+        throw new AssertionError("mosquitto did not listen on port " + port + " within 60 s");
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 }
