@@ -12,7 +12,11 @@ import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.api.config.ComponentConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -20,7 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Contract tests for {@link Quantizer} implementations: the product matches the request, is deterministic,
+ * Contract tests for {@link Quantizer} implementations: the product matches the request, is deterministic
+ * (byte-identical output for a request with a fixed {@link QuantizationRequest#createdAt() createdAt}),
  * thread-safe, carries provenance and writes its directory.
  */
 public abstract class QuantizerContractTest extends ProviderContractTest<QuantizerProvider> {
@@ -72,6 +77,37 @@ public abstract class QuantizerContractTest extends ProviderContractTest<Quantiz
         for (int[] in : validInputs(a, 200, 7)) {
             assertArrayEquals(a.predict(in), b.predict(in));
         }
+    }
+
+    @Test
+    @DisplayName("is reproducible: with a fixed creation time, quantizing twice writes byte-identical directories, "
+            + "and provenance records that time")
+    void isReproducible(@TempDir Path dir) throws Exception {
+        Instant when = Instant.parse("2020-01-02T03:04:05Z");
+        QuantizationRequest r = request().toBuilder().createdAt(when).build();
+        Quantizer q = provider().create(ComponentConfig.empty());
+        QuantizedModel a = q.quantize(r);
+        QuantizedModel b = provider().create(ComponentConfig.empty()).quantize(r);
+        assertEquals(Optional.of(when), a.provenance().createdAt(),
+                "provenance must record the request's createdAt");
+        a.writeTo(dir.resolve("a"));
+        b.writeTo(dir.resolve("b"));
+        Map<String, byte[]> fa = files(dir.resolve("a"));
+        Map<String, byte[]> fb = files(dir.resolve("b"));
+        assertEquals(fa.keySet(), fb.keySet(), "both runs must write the same files");
+        for (String name : fa.keySet()) {
+            assertArrayEquals(fa.get(name), fb.get(name), name + " differs between two identical requests");
+        }
+    }
+
+    private static Map<String, byte[]> files(Path root) throws Exception {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+                out.put(root.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return out;
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.edgeloop.api.quantize;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.target.TargetProfile;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What to quantize and how: a float model file, representative calibration rows, the target and options
@@ -16,12 +18,14 @@ public final class QuantizationRequest {
     private final double[][] calibration;
     private final TargetProfile target;
     private final ComponentConfig options;
+    private final Instant createdAt;
 
     private QuantizationRequest(Builder b) {
         this.modelFile = b.modelFile;
         this.calibration = deepCopy(b.calibration);
         this.target = b.target;
         this.options = b.options;
+        this.createdAt = b.createdAt;
     }
 
     /** @return a new builder */
@@ -54,6 +58,28 @@ public final class QuantizationRequest {
         return options;
     }
 
+    /**
+     * The creation time to record in the product's provenance, for reproducible builds (the role
+     * {@code SOURCE_DATE_EPOCH} plays for compilers): two requests that are equal in everything, this included, must
+     * give byte-identical output directories. Empty means "now".
+     *
+     * @return the fixed creation time, if one was set
+     */
+    public Optional<Instant> createdAt() {
+        return Optional.ofNullable(createdAt);
+    }
+
+    /** @return a builder holding this request's fields */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.modelFile = modelFile;
+        b.calibration = deepCopy(calibration);
+        b.target = target;
+        b.options = options;
+        b.createdAt = createdAt;
+        return b;
+    }
+
     private static double[][] deepCopy(double[][] m) {
         double[][] c = new double[m.length][];
         for (int i = 0; i < m.length; i++) {
@@ -68,6 +94,7 @@ public final class QuantizationRequest {
         private double[][] calibration;
         private TargetProfile target;
         private ComponentConfig options = ComponentConfig.empty();
+        private Instant createdAt;
 
         private Builder() {
         }
@@ -105,6 +132,16 @@ public final class QuantizationRequest {
          */
         public Builder options(ComponentConfig options) {
             this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @param createdAt the creation time to record in provenance (null: the time of quantization)
+         * @return this builder
+         * @see QuantizationRequest#createdAt()
+         */
+        public Builder createdAt(Instant createdAt) {
+            this.createdAt = createdAt;
             return this;
         }
 

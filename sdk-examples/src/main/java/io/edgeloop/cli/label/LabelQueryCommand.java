@@ -243,9 +243,12 @@ public final class LabelQueryCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** Two decimals; null (JSON null) when the figure is undefined, as with no gold label on test. */
-    private static Double round(double v) {
-        return Double.isNaN(v) ? null : Math.round(v * 100) / 100.0;
+    /**
+     * Two decimals, printed as {@code label fit --json} prints them ({@code 84.00}, not {@code 84.0}); null (JSON
+     * null) when the figure is undefined, as with no gold label on test.
+     */
+    private static java.math.BigDecimal round(double v) {
+        return Double.isNaN(v) ? null : new java.math.BigDecimal(String.format(Locale.ROOT, "%.2f", v));
     }
 
     static QueryStrategy strategy(String name) {

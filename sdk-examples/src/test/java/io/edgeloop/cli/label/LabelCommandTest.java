@@ -138,9 +138,13 @@ class LabelCommandTest {
         java.util.Map<Integer, Integer> a = io.edgeloop.labeling.active.FileQueueExpert.readAnswers(answers, 2);
         assertEquals(20, a.size());
         a.forEach((row, label) -> assertEquals(gold[row], (int) label, "answer for row " + row));
+        String queryAccuracy = r[1].replaceAll("(?s).*\"accuracy\": ?([0-9.]+).*", "$1");
         r = run("label", "fit", "--wrench", yt, "--model", "ds", "--answers", answers.toString(), "--json");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("\"answers\": 20"), r[1]);
+        String fitAccuracy = r[1].replaceAll("(?s).*\"accuracy\": ?([0-9.]+).*", "$1");
+        assertTrue(fitAccuracy.matches("\\d+\\.\\d\\d"), fitAccuracy);
+        assertEquals(fitAccuracy, queryAccuracy, "query and fit print the same figure the same way");
         r = run("label", "query", "--wrench", yt, "--budget", "30", "--oracle", "--model", "ds",
                 "--answers-out", answers.toString(), "--json");
         assertEquals("0", r[0], r[2]);

@@ -90,7 +90,7 @@ public final class AutoLabelModel implements LabelModel {
             PairedComparison.Result r = PairedComparison.run(gold, base, c.predict(labelled.matrix), k, guarded,
                     data.seed() * 31 + index++);
             boolean qualifies = r.maxP() <= level && r.minGain() > 0;
-            sel.put("auto.test." + c.name(), String.format(Locale.ROOT, "gain %s p %s differing %d%s",
+            sel.put("auto.valid." + c.name(), String.format(Locale.ROOT, "gain %s p %s differing %d%s",
                     format(r.gains()), format(r.pValues()), r.differing(), qualifies ? " qualifies" : ""));
             if (qualifies && r.gains()[0] > bestGain) {
                 best = c;

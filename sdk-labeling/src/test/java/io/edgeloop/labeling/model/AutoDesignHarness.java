@@ -57,8 +57,8 @@ final class AutoDesignHarness {
                     onTest.put("wmv", s.score(MajorityVote.weighted(fd)));
                 });
                 auto.settings().forEach((key, v) -> {
-                    if (key.startsWith("auto.test")) {
-                        String name = key.substring("auto.test.".length());
+                    if (key.startsWith("auto.valid.")) {
+                        String name = key.substring("auto.valid.".length());
                         System.out.printf(Locale.ROOT, "      %-12s test %+7.2f  valid %s%n", name,
                                 onTest.getOrDefault(name, Double.NaN) - mv, v);
                     }

@@ -56,7 +56,7 @@ final class SchemeQuantizer implements Quantizer {
                 .quantizeDetailed(model, rows);
         IntModel im = res.model();
         byte[] modelBytes = Files.readAllBytes(request.modelFile());
-        Provenance p = Provenance.capture("quantized-model", SchemeQuantizer.class)
+        Provenance.Builder p = Provenance.capture("quantized-model", SchemeQuantizer.class)
                 .setting("scheme", scheme)
                 .setting("weights", s.weightBits())
                 .setting("calibration", res.calibration().id())
@@ -65,9 +65,9 @@ final class SchemeQuantizer implements Quantizer {
                 .setting("target", request.target().id())
                 .setting("rounding", "single")
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)
-                .input("calibration", Sha256.hex(digestRows(rows)), digestRows(rows).length)
-                .build();
-        return new QuantizedArtifact(im, request.target(), res.calibration().id(), p);
+                .input("calibration", Sha256.hex(digestRows(rows)), digestRows(rows).length);
+        request.createdAt().ifPresent(p::createdAt);
+        return new QuantizedArtifact(im, request.target(), res.calibration().id(), p.build());
     }
 
     private String option(QuantizationRequest r, String key, String def) {

@@ -81,6 +81,7 @@ public final class QuantizeWorkflow {
         QuantizerProvider p = ProviderLoader.of(QuantizerProvider.class).select(scheme);
         QuantizedArtifact a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(QuantizationRequest.builder()
                 .modelFile(modelFile).calibration(calib.rows()).target(TargetProfile.of(target)).options(opts.build())
+                .createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")))
                 .build());
         a.writeTo(out);
         Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
@@ -169,6 +170,8 @@ public final class QuantizeWorkflow {
                         modelBytes.length)
                 .input(calibCsv.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(calibBytes),
                         calibBytes.length)
+                .createdAt(java.util.Objects.requireNonNullElseGet(
+                        sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")), java.time.Instant::now))
                 .build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
         a.writeTo(out);
@@ -260,5 +263,30 @@ public final class QuantizeWorkflow {
         }
         return new ParityHarness().run(model, new io.edgeloop.quantize.codegen.GeneratedSources(src[0], src[1]), t,
                 vectors, seed);
+    }
+
+    /**
+     * Reads the reproducible-builds convention {@code SOURCE_DATE_EPOCH} (seconds since 1970, UTC): when set, it is
+     * the creation time written into the quantized model's provenance, so two runs on the same inputs write
+     * byte-identical directories.
+     *
+     * @param value the variable's value, or null when unset
+     * @return the instant, or null when unset or blank
+     * @throws IllegalArgumentException when the value is not a non-negative whole number of seconds
+     */
+    public static java.time.Instant sourceDateEpoch(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            if (seconds < 0) {
+                throw new NumberFormatException();
+            }
+            return java.time.Instant.ofEpochSecond(seconds);
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            throw new IllegalArgumentException("SOURCE_DATE_EPOCH must be a whole number of seconds since "
+                    + "1970-01-01T00:00:00Z, got '" + value + "'");
+        }
     }
 }

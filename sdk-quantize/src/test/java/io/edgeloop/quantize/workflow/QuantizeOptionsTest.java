@@ -42,6 +42,19 @@ class QuantizeOptionsTest {
     }
 
     @Test
+    @DisplayName("SOURCE_DATE_EPOCH: unset or blank means now, seconds give that instant, anything else is refused")
+    void sourceDateEpochIsParsedStrictly() {
+        assertEquals(null, QuantizeWorkflow.sourceDateEpoch(null));
+        assertEquals(null, QuantizeWorkflow.sourceDateEpoch(" "));
+        assertEquals(java.time.Instant.parse("2020-01-02T03:04:05Z"), QuantizeWorkflow.sourceDateEpoch("1577934245"));
+        for (String bad : new String[] {"-1", "1.5", "yesterday", "99999999999999999999"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> QuantizeWorkflow.sourceDateEpoch(bad));
+            assertTrue(e.getMessage().contains("SOURCE_DATE_EPOCH") && e.getMessage().contains(bad), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("eval refuses labels that are not classes of the model, listing them")
     void evalRefusesUnknownLabels() throws IOException {
         Path q = dir.resolve("q");
