@@ -86,8 +86,9 @@ public final class LabelQueryCommand implements Callable<Integer> {
     private Integer maxQuestions;
 
     @Option(names = "--answers-out", paramLabel = "FILE",
-            description = "Append each answer to FILE as it arrives (required with --prompt; a queue keeps its own "
-                    + "answers.jsonl).")
+            description = "Append each answer to FILE as it arrives, and each skip as \"label\": null so it is not "
+                    + "asked again (required with --prompt; a queue keeps its own answers.jsonl). A new FILE starts "
+                    + "with the data set's identity; a FILE of another data set is refused.")
     private Path answersOut;
 
     @Option(names = "--json", description = "Print the result as JSON.")

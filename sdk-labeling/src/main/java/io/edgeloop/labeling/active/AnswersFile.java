@@ -71,7 +71,16 @@ public final class AnswersFile {
             if (line.isBlank()) {
                 continue;
             }
-            JsonNode n = JsonLines.parseObject(f, i, line);
+            JsonNode n;
+            try {
+                n = JsonLines.parseObject(f, i, line);
+            } catch (IOException e) {
+                if (i == text.lines().size() - 1 && text.tail() > 0) {
+                    throw new IOException(e.getMessage() + "; the last line has no newline: if a tool is still "
+                            + "writing it, rerun when it is done, else complete or remove it", e);
+                }
+                throw e;
+            }
             if (n.has("identity")) {
                 if (i != 0 || n.size() != 1 || !n.get("identity").isObject()) {
                     throw new IOException(f + ": line " + (i + 1) + ": an {\"identity\": {...}} line is allowed only "
