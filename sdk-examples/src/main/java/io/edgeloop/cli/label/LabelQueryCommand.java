@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.labeling.active.ActiveLearner;
 import io.edgeloop.labeling.active.BatchSelector;
 import io.edgeloop.labeling.active.CliPromptExpert;
-import io.edgeloop.labeling.active.Expert;
+import io.edgeloop.api.label.Expert;
 import io.edgeloop.labeling.active.FileQueueExpert;
-import io.edgeloop.labeling.active.Query;
+import io.edgeloop.api.label.ExpertQuery;
 import io.edgeloop.labeling.active.QueryStrategy;
 import io.edgeloop.labeling.active.SimulatedOracle;
 import io.edgeloop.labeling.io.WrenchDataset;
@@ -295,7 +295,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
         }
 
         @Override
-        public Optional<Integer> answer(Query query) throws IOException {
+        public Optional<Integer> answer(ExpertQuery query) throws IOException {
             Optional<Integer> a = delegate.answer(query);
             if (a.isPresent()) {
                 Path parent = file.toAbsolutePath().getParent();
@@ -334,7 +334,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
         }
 
         @Override
-        public Optional<Integer> answer(Query query) throws IOException {
+        public Optional<Integer> answer(ExpertQuery query) throws IOException {
             if (in.eof) {
                 throw new InputEnded(asked);
             }

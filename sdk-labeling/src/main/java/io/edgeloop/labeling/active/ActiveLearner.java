@@ -1,5 +1,7 @@
 package io.edgeloop.labeling.active;
 
+import io.edgeloop.api.label.ExpertQuery;
+import io.edgeloop.api.label.Expert;
 import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.model.FitData;
 import io.edgeloop.labeling.model.LabelModel;
@@ -141,7 +143,7 @@ public final class ActiveLearner {
                 for (int j = 0; j < votes.length; j++) {
                     votes[j] = matrix.get(row, j);
                 }
-                expert.answer(new Query(row, f.probs[row], votes, features.row(row)))
+                expert.answer(new ExpertQuery(row, f.probs[row], votes, features.row(row)))
                         .ifPresent(a -> answers.put(row, a));
             }
         }

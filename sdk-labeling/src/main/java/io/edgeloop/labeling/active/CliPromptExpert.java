@@ -1,5 +1,7 @@
 package io.edgeloop.labeling.active;
 
+import io.edgeloop.api.label.ExpertQuery;
+import io.edgeloop.api.label.Expert;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,7 +26,7 @@ public final class CliPromptExpert implements Expert {
      * @param in           where answers are read
      * @param out          where questions are printed
      * @param classNames   class names by index
-     * @param featureNames feature names, in {@link Query#features()} order
+     * @param featureNames feature names, in {@link ExpertQuery#features()} order
      */
     public CliPromptExpert(BufferedReader in, PrintWriter out, List<String> classNames, List<String> featureNames) {
         this.in = in;
@@ -39,7 +41,7 @@ public final class CliPromptExpert implements Expert {
     }
 
     @Override
-    public Optional<Integer> answer(Query q) throws IOException {
+    public Optional<Integer> answer(ExpertQuery q) throws IOException {
         out.printf(Locale.ROOT, "row %d%n", q.row());
         double[] f = q.features();
         for (int i = 0; i < f.length && i < featureNames.size(); i++) {

@@ -1,5 +1,7 @@
 package io.edgeloop.labeling.active;
 
+import io.edgeloop.api.label.ExpertQuery;
+import io.edgeloop.api.label.Expert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -83,7 +85,7 @@ public final class FileQueueExpert implements Expert {
     }
 
     @Override
-    public Optional<Integer> answer(Query q) throws IOException {
+    public Optional<Integer> answer(ExpertQuery q) throws IOException {
         Integer a = answers().get(q.row());
         if (a != null) {
             return Optional.of(a);

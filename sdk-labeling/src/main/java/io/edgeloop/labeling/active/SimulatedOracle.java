@@ -1,5 +1,7 @@
 package io.edgeloop.labeling.active;
 
+import io.edgeloop.api.label.ExpertQuery;
+import io.edgeloop.api.label.Expert;
 import java.util.Optional;
 
 /**
@@ -25,7 +27,7 @@ public final class SimulatedOracle implements Expert {
     }
 
     @Override
-    public Optional<Integer> answer(Query query) {
+    public Optional<Integer> answer(ExpertQuery query) {
         asked++;
         int g = gold[query.row()];
         return g < 0 ? Optional.empty() : Optional.of(g);

@@ -1,5 +1,7 @@
 package io.edgeloop.labeling.active;
 
+import io.edgeloop.api.label.ExpertQuery;
+import io.edgeloop.api.label.Expert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,7 +83,7 @@ class ActiveLearningTest {
             }
 
             @Override
-            public Optional<Integer> answer(Query q) {
+            public Optional<Integer> answer(ExpertQuery q) {
                 assertTrue(seen.add(q.row()), "asked twice: " + q.row());
                 return inner.answer(q);
             }
@@ -99,7 +101,7 @@ class ActiveLearningTest {
     @DisplayName("the file queue writes versioned questions once and reads answers; bad answers name the line")
     void fileQueue(@TempDir Path dir) throws IOException {
         FileQueueExpert e = new FileQueueExpert(dir, 2);
-        Query q = new Query(12, new double[] {0.5, 0.5}, new int[] {1, -1}, new double[] {3.5});
+        ExpertQuery q = new ExpertQuery(12, new double[] {0.5, 0.5}, new int[] {1, -1}, new double[] {3.5});
         assertTrue(e.answer(q).isEmpty());
         assertTrue(e.answer(q).isEmpty());
         List<String> queries = Files.readAllLines(dir.resolve("queries.jsonl"));
@@ -119,7 +121,7 @@ class ActiveLearningTest {
         StringWriter out = new StringWriter();
         CliPromptExpert e = new CliPromptExpert(new BufferedReader(new StringReader("occupied\nfoo\n0\n\n")),
                 new PrintWriter(out), List.of("empty", "occupied"), List.of("light"));
-        Query q = new Query(1, new double[] {0.5, 0.5}, new int[] {1}, new double[] {420});
+        ExpertQuery q = new ExpertQuery(1, new double[] {0.5, 0.5}, new int[] {1}, new double[] {420});
         assertEquals(Optional.of(1), e.answer(q));
         assertEquals(Optional.of(0), e.answer(q));
         assertEquals(Optional.empty(), e.answer(q));
@@ -147,7 +149,7 @@ class ActiveLearningTest {
             }
 
             @Override
-            public Optional<Integer> answer(Query q) {
+            public Optional<Integer> answer(ExpertQuery q) {
                 asked.add(q.row());
                 return Optional.empty();
             }

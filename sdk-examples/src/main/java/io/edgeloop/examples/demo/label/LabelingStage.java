@@ -1,11 +1,12 @@
 package io.edgeloop.examples.demo.label;
 
+import io.edgeloop.api.label.ExpertQuery;
 import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.window.Window;
 import io.edgeloop.examples.demo.DemoConsole;
 import io.edgeloop.examples.demo.report.DemoResults;
 import io.edgeloop.labeling.active.ActiveLearner;
-import io.edgeloop.labeling.active.Expert;
+import io.edgeloop.api.label.Expert;
 import io.edgeloop.labeling.active.QueryStrategy;
 import io.edgeloop.labeling.active.SimulatedOracle;
 import io.edgeloop.labeling.lf.LfApplier;
@@ -112,7 +113,7 @@ public final class LabelingStage {
             }
 
             @Override
-            public java.util.Optional<Integer> answer(io.edgeloop.labeling.active.Query query) throws IOException {
+            public java.util.Optional<Integer> answer(io.edgeloop.api.label.ExpertQuery query) throws IOException {
                 java.util.Optional<Integer> a = oracle.answer(query);
                 console.progress("expert answers", oracle.asked(), budget);
                 return a;

@@ -1,4 +1,4 @@
-package io.edgeloop.labeling.active;
+package io.edgeloop.api.label;
 
 import java.util.Objects;
 
@@ -13,9 +13,9 @@ import java.util.Objects;
  * @param votes         the LF votes, -1 for abstain
  * @param features      the feature values shown to the expert
  */
-public record Query(int row, double[] probabilities, int[] votes, double[] features) {
+public record ExpertQuery(int row, double[] probabilities, int[] votes, double[] features) {
     /** Copies the arrays. */
-    public Query {
+    public ExpertQuery {
         probabilities = Objects.requireNonNull(probabilities, "probabilities").clone();
         votes = Objects.requireNonNull(votes, "votes").clone();
         features = Objects.requireNonNull(features, "features").clone();
