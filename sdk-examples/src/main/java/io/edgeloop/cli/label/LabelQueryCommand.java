@@ -105,7 +105,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String model = wrench.model();
+        String model = wrench.modelUsingAnswers("label query");
         Path dir = wrench.dir;
         long seed = wrench.seed;
         QueryStrategy qs = strategy(strategy);
@@ -165,12 +165,17 @@ public final class LabelQueryCommand implements Callable<Integer> {
         if (questions < 0) {
             throw new IllegalArgumentException("--max-questions must be >= 0, got " + questions);
         }
+        if (queue != null) {
+            // A queue never grows past the budget, whatever --max-questions says.
+            questions = Math.min(questions, Math.max(0, budget - known.size() - pending));
+        }
         ActiveLearner learner = new ActiveLearner(model, qs, batch, BatchSelector.DEFAULT_POOL_FACTOR, seed);
         int asked;
         Map<Integer, Integer> answers;
         try {
-            ActiveLearner.Result r = learner.run(pool, voteFeatures(pool), expert, budget, known, alreadyAsked,
-                    questions);
+            // Score and ask with the model reported below: WRENCH's fit data (validation split, frame sequence).
+            ActiveLearner.Result r = learner.run(pool, a -> WrenchEvaluation.fitData(data, seed, a),
+                    voteFeatures(pool), expert, budget, known, alreadyAsked, questions);
             asked = r.asked();
             answers = r.answers();
         } catch (InputEnded e) {
