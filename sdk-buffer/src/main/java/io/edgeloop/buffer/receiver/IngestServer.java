@@ -54,6 +54,7 @@ public final class IngestServer implements AutoCloseable {
     private final Deduplicator dedup = new Deduplicator();
     private final List<Envelope> accepted = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
     private long received;
     private long batches;
     private long rejected;
@@ -120,6 +121,17 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns the requests being handled right now. A batch is counted by {@link #received()} before its answer
+     * is sent, so a caller that stops the server once a count is reached waits for this to be 0 first, or the
+     * sender of the last batch may never get its answer (and sends it again to a server that is gone).
+     *
+     * @return requests accepted for handling whose answer is not sent yet
+     */
+    public int requestsInProgress() {
+        return inProgress.get();
+    }
+
     /** @return the number of envelopes received in valid batches, duplicates included */
     public long received() {
         synchronized (lock) {
@@ -152,6 +164,7 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        inProgress.incrementAndGet();
         try (ex) {
             if (!"POST".equals(ex.getRequestMethod())) {
                 ex.getResponseHeaders().set("Allow", "POST");
@@ -216,6 +229,8 @@ public final class IngestServer implements AutoCloseable {
                 }
             }
             respond(ex, status, message);
+        } finally {
+            inProgress.decrementAndGet();
         }
     }
 

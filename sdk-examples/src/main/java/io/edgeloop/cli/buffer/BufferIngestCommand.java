@@ -2,6 +2,7 @@ package io.edgeloop.cli.buffer;
 
 import io.edgeloop.buffer.receiver.IngestServer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgeloop buffer ingest}: runs the deduplicating HTTP receiver ({@link IngestServer}) for the {@code http}
- * transport, and prints its counters when it stops.
+ * transport until killed, for {@code --duration} seconds, or until {@code --count} records were received (like
+ * {@code mosquitto_sub -C}), and prints its counters when it stops.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -28,12 +30,26 @@ public final class BufferIngestCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS", description = "Stop after this long; 0 runs until killed (default: ${DEFAULT-VALUE}).")
     private long durationSeconds;
 
+    @Option(names = "--count", defaultValue = "0", paramLabel = "N", description = "Stop once N records were received, duplicates included, and answered; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    private long count;
+
     @Override
     public Integer call() throws Exception {
+        if (count < 0 || durationSeconds < 0) {
+            throw new IllegalArgumentException("--count and --duration must not be negative");
+        }
         try (IngestServer server = IngestServer.builder().host(host).port(port).retain(false).start()) {
             spec.commandLine().getOut().println("listening " + server.uri());
             spec.commandLine().getOut().flush();
-            Thread.sleep(durationSeconds > 0 ? Duration.ofSeconds(durationSeconds).toMillis() : Long.MAX_VALUE);
+            long start = System.nanoTime();
+            long limit = durationSeconds > 0 ? Duration.ofSeconds(durationSeconds).toNanos() : Long.MAX_VALUE;
+            for (long left = limit; left > 0; left = limit - (System.nanoTime() - start)) {
+                // The last batch is counted before its answer goes out: stop only once that answer was sent.
+                if (count > 0 && server.received() >= count && server.requestsInProgress() == 0) {
+                    break;
+                }
+                Thread.sleep(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(left))));
+            }
             spec.commandLine().getOut().println("received " + server.received() + " records, " + server.distinct()
                     + " distinct, " + server.duplicatesDropped() + " duplicates dropped, " + server.rejected()
                     + " requests refused");

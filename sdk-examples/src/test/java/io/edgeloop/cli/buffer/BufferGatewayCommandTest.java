@@ -73,9 +73,11 @@ class BufferGatewayCommandTest {
     void ingestCountsAndDeduplicates() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        // Stops once the 100 records of both drains are in and answered (--duration only bounds a broken run): a
+        // fixed 4 s run could end before three CLI runs on a loaded machine had finished their drains.
         CompletableFuture<Integer> ingest = CompletableFuture.supplyAsync(() -> Edgeloop.run(new PrintWriter(out, true),
-                new PrintWriter(err, true), "buffer", "ingest", "--port", "0", "--duration", "4"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                new PrintWriter(err, true), "buffer", "ingest", "--port", "0", "--count", "100", "--duration", "300"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!out.toString().contains("\n") && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
@@ -84,8 +86,21 @@ class BufferGatewayCommandTest {
         assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "50").code());
         assertEquals(0, run("buffer", "drain", "--dir", dev.toString(), "--to", uri, "--cursor", "a").code());
         assertEquals(0, run("buffer", "drain", "--dir", dev.toString(), "--to", uri, "--cursor", "b").code());
-        assertEquals(0, ingest.get(30, TimeUnit.SECONDS), err.toString());
+        assertEquals(0, ingest.get(60, TimeUnit.SECONDS), err.toString());
         assertTrue(out.toString().contains("received 100 records, 50 distinct, 50 duplicates dropped"), out.toString());
+    }
+
+    @Test
+    @DisplayName("'buffer ingest --duration' stops after that long and prints its counters")
+    void ingestStopsAfterDuration() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), "buffer", "ingest",
+                "--port", "0", "--duration", "1"), err.toString());
+        assertTrue(out.toString().contains("received 0 records, 0 distinct"), out.toString());
+        assertEquals(1, Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), "buffer", "ingest",
+                "--port", "0", "--count", "-1"));
+        assertTrue(err.toString().contains("must not be negative"), err.toString());
     }
 
     @Test

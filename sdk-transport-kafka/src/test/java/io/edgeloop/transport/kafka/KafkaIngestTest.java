@@ -100,7 +100,7 @@ class KafkaIngestTest {
             t.send(SensorEnvelopes.batch("a", 51, 10));
         }
         try (KafkaSensorSource s = source(topic, "resent-g", Map.of())) {
-            List<SensorRecord> got = drain(s, 110, Duration.ofSeconds(30));
+            List<SensorRecord> got = drain(s, 110, Duration.ofSeconds(60));
             got.addAll(s.poll(500, Duration.ofSeconds(1)));
             assertEquals(110, got.size());
             assertEquals(50, s.duplicatesDropped());
@@ -122,10 +122,10 @@ class KafkaIngestTest {
             t.send(SensorEnvelopes.batch("c", 1, 30));
         }
         try (KafkaSensorSource s = source(topic, "commits-g", Map.of())) {
-            assertEquals(30, drain(s, 30, Duration.ofSeconds(30)).size());
+            assertEquals(30, drain(s, 30, Duration.ofSeconds(60)).size());
         }
         try (KafkaSensorSource s = source(topic, "commits-g", Map.of())) {
-            assertEquals(30, drain(s, 30, Duration.ofSeconds(30)).size(), "not committed, so delivered again");
+            assertEquals(30, drain(s, 30, Duration.ofSeconds(60)).size(), "not committed, so delivered again");
             s.commit();
         }
         try (KafkaSensorSource s = source(topic, "commits-g", Map.of())) {
@@ -133,7 +133,7 @@ class KafkaIngestTest {
             try (KafkaTransport t = new KafkaTransport(transportConfig(topic))) {
                 t.send(SensorEnvelopes.batch("c", 31, 5));
             }
-            List<SensorRecord> more = drain(s, 5, Duration.ofSeconds(30));
+            List<SensorRecord> more = drain(s, 5, Duration.ofSeconds(60));
             assertEquals(5, more.size());
             assertEquals(31, more.get(0).sequence());
         }
@@ -149,7 +149,7 @@ class KafkaIngestTest {
         }
         try (KafkaSensorSource s = source(topic, "small-polls-g", Map.of())) {
             List<SensorRecord> got = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (got.size() < 40 && System.nanoTime() < deadline) {
                 List<SensorRecord> some = s.poll(3, Duration.ofMillis(200));
                 assertTrue(some.size() <= 3);
@@ -189,16 +189,16 @@ class KafkaIngestTest {
             t.send(SensorEnvelopes.batch("g", 4, 1));
         }
         try (KafkaSensorSource s = source(topic, "malformed-fail", Map.of())) {
-            List<SensorRecord> first = drain(s, 1, Duration.ofSeconds(30));
+            List<SensorRecord> first = drain(s, 1, Duration.ofSeconds(60));
             assertEquals(1, first.size());
             for (int i = 0; i < 2; i++) {
-                SourceException e = assertThrows(SourceException.class, () -> s.poll(10, Duration.ofSeconds(5)));
+                SourceException e = assertThrows(SourceException.class, () -> s.poll(10, Duration.ofSeconds(60)));
                 assertTrue(e.getMessage().contains("malformed-0@1") && e.getMessage().contains("on-malformed=skip"),
                         e.getMessage());
             }
         }
         try (KafkaSensorSource s = source(topic, "malformed-skip", Map.of("on-malformed", "skip"))) {
-            List<SensorRecord> got = drain(s, 2, Duration.ofSeconds(30));
+            List<SensorRecord> got = drain(s, 2, Duration.ofSeconds(60));
             assertEquals(List.of(1L, 4L), got.stream().map(SensorRecord::sequence).toList());
             assertEquals(3, s.malformedSkipped());
         }
@@ -277,7 +277,7 @@ class KafkaIngestTest {
         }
         assertTrue(killedAt < total && afterRestart < total, "the kill happened mid-stream: " + killedAt);
         try (KafkaSensorSource s = source(topic, "restart-g", Map.of())) {
-            List<SensorRecord> got = drain(s, total, Duration.ofSeconds(60));
+            List<SensorRecord> got = drain(s, total, Duration.ofSeconds(120));
             got.addAll(s.poll(1000, Duration.ofSeconds(1)));
             Map<String, Long> last = new HashMap<>();
             for (SensorRecord r : got) {

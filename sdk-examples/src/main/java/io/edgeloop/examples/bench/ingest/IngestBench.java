@@ -3,6 +3,7 @@ package io.edgeloop.examples.bench.ingest;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SourceException;
+import io.edgeloop.api.transport.Transport;
 import io.edgeloop.buffer.forward.FleetDrainer;
 import io.edgeloop.transport.kafka.KafkaHeaders;
 import io.edgeloop.transport.kafka.broker.LocalKafkaBroker;
@@ -199,7 +200,11 @@ public final class IngestBench {
                 AtomicReference<Map<String, Object>> restarted = new AtomicReference<>();
                 AtomicReference<Exception> watchFailure = new AtomicReference<>();
                 AtomicBoolean drainDone = new AtomicBoolean();
-                FleetDrainer drainer = gateway(s, transport, DeviceBuffers.CURSOR);
+                // New sends wait at the kill point until the watcher has killed the broker, so the drain cannot
+                // finish before the kill however late the watcher is scheduled.
+                KillGate gate = new KillGate(transport, killAfter);
+                FleetDrainer drainer = gateway(s, s.restartBroker() ? gate : transport, DeviceBuffers.CURSOR);
+                gate.watch(() -> drainer.stats().recordsAcknowledged());
                 LocalKafkaBroker b = broker;
                 Thread watcher = null;
                 if (s.restartBroker()) {
@@ -212,9 +217,11 @@ public final class IngestBench {
                                 }
                                 Thread.sleep(5);
                             }
-                            restarted.set(killAndRestart(b, now));
+                            restarted.set(killAndRestart(b, now, gate::open));
                         } catch (IOException | InterruptedException e) {
                             watchFailure.set(e);
+                        } finally {
+                            gate.open();
                         }
                     }, "bench-broker-restart");
                     watcher.setDaemon(true);
@@ -413,7 +420,7 @@ public final class IngestBench {
     }
 
     /** The gateway's drainer, the same for the rehearsals and the measured run but for the cursor. */
-    private static FleetDrainer gateway(Settings s, KafkaTransport transport, String cursor) {
+    private static FleetDrainer gateway(Settings s, Transport transport, String cursor) {
         return FleetDrainer.builder().transport(transport).source(cursor, DeviceBuffers::openForDrain)
                 .concurrency(s.ioThreads(), s.maxActive()).batching(s.batchRecords(), 16L << 20)
                 .backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5, s.seed()).build();
@@ -450,10 +457,11 @@ public final class IngestBench {
                 + KafkaHeaders.PRIORITY.length() + 1;
     }
 
-    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, long killedAt)
+    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, long killedAt, Runnable killed)
             throws IOException, InterruptedException {
         long k0 = System.nanoTime();
         broker.kill();
+        killed.run();
         Thread.sleep(1000);
         broker.start();
         Map<String, Object> r = new LinkedHashMap<>();

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -182,7 +184,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Creates a topic (replication factor 1) unless it exists, and waits until it is visible.
+     * Creates a topic (replication factor 1) unless it exists, and waits until it is visible with a leader for each
+     * partition (at most the start timeout).
      *
      * @param topic      the name
      * @param partitions the number of partitions
@@ -199,7 +202,31 @@ public final class LocalKafkaBroker implements AutoCloseable {
                             + e.getCause().getMessage(), e.getCause());
                 }
             }
-            admin.describeTopics(List.of(topic)).allTopicNames().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            // CreateTopics returns once the controller has the topic; the broker serving metadata may learn of it a
+            // moment later (describe then fails with UnknownTopicOrPartition, a retriable error), and a partition
+            // without a leader yet cannot take a record. Ask again until the topic is there with a leader for every
+            // partition.
+            long deadline = System.nanoTime() + startTimeout.toNanos();
+            while (true) {
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                try {
+                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(left, TimeUnit.MILLISECONDS).get(topic);
+                    if (d != null && d.partitions().size() >= partitions
+                            && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new java.util.concurrent.TimeoutException("topic " + topic + " has no leader for every "
+                            + "partition after " + startTimeout);
+                }
+                Thread.sleep(50);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while creating topic " + topic, e);
