@@ -1,7 +1,7 @@
 package io.edgeloop.cli.label;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.labeling.active.FileQueueExpert;
+import io.edgeloop.labeling.active.AnswersFile;
 import io.edgeloop.labeling.io.WrenchDataset;
 import io.edgeloop.labeling.io.WrenchEvaluation;
 import io.edgeloop.labeling.model.Scores;
@@ -52,11 +52,16 @@ public final class LabelFitCommand implements Callable<Integer> {
         WrenchDataset data = WrenchDataset.read(dir);
         Map<Integer, Integer> answers = Map.of();
         if (answersFile != null) {
+            if (Files.isDirectory(answersFile)) {
+                throw new IllegalArgumentException("--answers " + answersFile + " is a directory; give the answers "
+                        + "file (for a queue: " + answersFile.resolve("answers.jsonl") + ")");
+            }
             if (!Files.isRegularFile(answersFile)) {
                 throw new IllegalArgumentException("--answers " + answersFile + ": no such file");
             }
-            QueueIdentity.checkIfPresent(answersFile, data);
-            answers = FileQueueExpert.readAnswers(answersFile, data.numClasses(), data.train().size());
+            AnswersFile.Contents contents = AnswersFile.read(answersFile, data.numClasses(), data.train().size());
+            QueueIdentity.checkAnswers(answersFile, contents, data, spec.commandLine().getErr());
+            answers = contents.answers();
         }
         WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, answers);
         Scores s = fitted.scores();

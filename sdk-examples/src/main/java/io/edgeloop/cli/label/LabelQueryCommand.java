@@ -1,13 +1,11 @@
 package io.edgeloop.cli.label;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.labeling.active.ActiveLearner;
+import io.edgeloop.labeling.active.AnswersFile;
 import io.edgeloop.labeling.active.BatchSelector;
-import io.edgeloop.labeling.active.CliPromptExpert;
 import io.edgeloop.api.label.Expert;
 import io.edgeloop.labeling.active.FileQueueExpert;
-import io.edgeloop.api.label.ExpertQuery;
 import io.edgeloop.labeling.active.QueryStrategy;
 import io.edgeloop.labeling.active.SimulatedOracle;
 import io.edgeloop.labeling.io.WrenchDataset;
@@ -15,22 +13,14 @@ import io.edgeloop.labeling.io.WrenchEvaluation;
 import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.model.Scores;
 import io.edgeloop.labeling.train.FeatureTable;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -92,19 +82,34 @@ public final class LabelQueryCommand implements Callable<Integer> {
 
     @Option(names = "--max-questions", paramLabel = "N",
             description = "Most questions to ask in this run, skipped ones included (default: the answers still "
-                    + "missing, minus questions a queue already has pending).")
+                    + "missing, minus questions a queue already has pending; with a queue it can only lower that, "
+                    + "so the queue never grows past the budget).")
     private Integer maxQuestions;
 
     @Option(names = "--answers-out", paramLabel = "FILE",
-            description = "Append each answer to FILE as it arrives (required with --prompt; a queue keeps its own "
-                    + "answers.jsonl).")
+            description = "Append each answer to FILE as it arrives, and each skip as \"label\": null so it is not "
+                    + "asked again (required with --prompt; a queue keeps its own answers.jsonl). A new FILE starts "
+                    + "with the data set's identity; a FILE of another data set is refused.")
     private Path answersOut;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     private boolean json;
 
+    /** The open queue (its lock is held for the whole run), or null. */
+    private FileQueueExpert queue;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return run();
+        } finally {
+            if (queue != null) {
+                queue.close();
+            }
+        }
+    }
+
+    private Integer run() throws Exception {
         String model = wrench.modelUsingAnswers("label query");
         Path dir = wrench.dir;
         long seed = wrench.seed;
@@ -130,12 +135,20 @@ public final class LabelQueryCommand implements Callable<Integer> {
         Map<Integer, Integer> known = new LinkedHashMap<>();
         Set<Integer> alreadyAsked = new HashSet<>();
         Set<Integer> skipped = new HashSet<>();
-        FileQueueExpert queue = null;
         boolean created = false;
+        PrintWriter err = spec.commandLine().getErr();
+        // Under --json, stdout carries the JSON only: prompts and notices go to stderr.
+        PrintWriter talk = json ? err : spec.commandLine().getOut();
         if (expertChoice.queue != null) {
+            queue = new FileQueueExpert(expertChoice.queue, k, w -> {
+                err.println("edgeloop: warning: " + w);
+                err.flush();
+            });
             created = QueueIdentity.checkOrCreate(expertChoice.queue, data);
-            queue = new FileQueueExpert(expertChoice.queue, k);
-            known.putAll(FileQueueExpert.readAnswers(expertChoice.queue.resolve("answers.jsonl"), k, pool.rows()));
+            Path queueAnswers = expertChoice.queue.resolve("answers.jsonl");
+            AnswersFile.Contents qa = AnswersFile.read(queueAnswers, k, pool.rows());
+            QueueIdentity.checkAnswers(queueAnswers, qa, data, err);
+            known.putAll(qa.answers());
             alreadyAsked.addAll(queue.queued());
             skipped.addAll(queue.skipped());
             alreadyAsked.addAll(skipped);
@@ -148,12 +161,15 @@ public final class LabelQueryCommand implements Callable<Integer> {
             }
             expert = new SimulatedOracle(gold);
         } else {
-            expert = new WrenchPrompt(dir.resolve("train.json"), data, spec.commandLine().getOut());
+            expert = new WrenchPrompt(dir.resolve("train.json"), data, System.in, talk);
         }
         if (answersOut != null) {
-            known.putAll(FileQueueExpert.readAnswers(answersOut, k, pool.rows()));
+            AnswerRecorder.Opened recorder = AnswerRecorder.open(expert, answersOut, data, err);
+            known.putAll(recorder.contents().answers());
+            skipped.addAll(recorder.contents().skipped());
             alreadyAsked.addAll(known.keySet());
-            expert = new AppendingExpert(expert, answersOut);
+            alreadyAsked.addAll(skipped);
+            expert = recorder.expert();
         }
         int pending = 0;
         for (int row : alreadyAsked) {
@@ -178,12 +194,12 @@ public final class LabelQueryCommand implements Callable<Integer> {
                     voteFeatures(pool), expert, budget, known, alreadyAsked, questions);
             asked = r.asked();
             answers = r.answers();
-        } catch (InputEnded e) {
+        } catch (WrenchPrompt.InputEnded e) {
             // The terminal closed: every answer given so far is already in --answers-out.
             asked = e.asked;
             answers = FileQueueExpert.readAnswers(answersOut, k, pool.rows());
-            spec.commandLine().getOut().printf(Locale.ROOT, "%ninput ended; %d answer(s) are in %s%n", answers.size(),
-                    answersOut);
+            talk.printf(Locale.ROOT, "%ninput ended; %d answer(s) are in %s%n", answers.size(), answersOut);
+            talk.flush();
         }
         int stillPending = 0;
         if (queue != null) {
@@ -282,106 +298,5 @@ public final class LabelQueryCommand implements Callable<Integer> {
             names.add("lf" + j);
         }
         return new FeatureTable(names, rows);
-    }
-
-    /** Appends every answer to a file as it arrives, so an interrupted session keeps what was answered. */
-    private static final class AppendingExpert implements Expert {
-        private final Expert delegate;
-        private final Path file;
-
-        AppendingExpert(Expert delegate, Path file) {
-            this.delegate = delegate;
-            this.file = file;
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public Optional<Integer> answer(ExpertQuery query) throws IOException {
-            Optional<Integer> a = delegate.answer(query);
-            if (a.isPresent()) {
-                Path parent = file.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND)) {
-                    w.write("{\"row\":" + query.row() + ",\"label\":" + a.get() + "}\n");
-                }
-            }
-            return a;
-        }
-    }
-
-    /** A prompt that shows the row's WRENCH id and {@code data} before the LF votes and the model's belief. */
-    private static final class WrenchPrompt implements Expert {
-        private final List<String> ids;
-        private final JsonNode train;
-        private final PrintWriter out;
-        private final EofTrackingReader in;
-        private final CliPromptExpert prompt;
-        private int asked;
-
-        WrenchPrompt(Path trainFile, WrenchDataset data, PrintWriter out) throws IOException {
-            this.ids = data.train().ids();
-            this.train = JSON.readTree(trainFile.toFile());
-            this.out = out;
-            this.in = new EofTrackingReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            this.prompt = new CliPromptExpert(in, out, data.classNames(), List.of());
-        }
-
-        @Override
-        public String name() {
-            return "cli";
-        }
-
-        @Override
-        public Optional<Integer> answer(ExpertQuery query) throws IOException {
-            if (in.eof) {
-                throw new InputEnded(asked);
-            }
-            asked++;
-            String id = ids.get(query.row());
-            String shown = train.path(id).path("data").toString();
-            out.printf(Locale.ROOT, "%ntrain id %s: %s%n", id, shown.length() > 600 ? shown.substring(0, 600)
-                    + "..." : shown);
-            Optional<Integer> a = prompt.answer(query);
-            if (in.eof) {
-                throw new InputEnded(asked);
-            }
-            return a;
-        }
-    }
-
-    /** The prompt's input ended: the run stops there (the answers given are already saved). */
-    private static final class InputEnded extends IOException {
-        private static final long serialVersionUID = 1L;
-        final transient int asked;
-
-        InputEnded(int asked) {
-            super("input ended");
-            this.asked = asked;
-        }
-    }
-
-    /** Remembers end of input, so a closed terminal stops the questions instead of skipping every row. */
-    private static final class EofTrackingReader extends BufferedReader {
-        boolean eof;
-
-        EofTrackingReader(java.io.Reader in) {
-            super(in);
-        }
-
-        @Override
-        public String readLine() throws IOException {
-            String line = super.readLine();
-            if (line == null) {
-                eof = true;
-            }
-            return line;
-        }
     }
 }

@@ -2,11 +2,15 @@ package io.edgeloop.cli.label;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.labeling.active.AnswersFile;
 import io.edgeloop.labeling.io.WrenchDataset;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -16,7 +20,8 @@ import java.util.Map;
 /**
  * The {@code queue.json} that ties an expert queue to the WRENCH data set whose train rows its {@code row} numbers
  * index (see docs/formats/expert-queue.md): data set name, train row count and a SHA-256 over the train ids in file
- * order. A queue or answers file used with another data set would label the wrong rows, so that is refused.
+ * order. A queue or answers file used with another data set would label the wrong rows, so that is refused. The
+ * same identity object is line 1 of answers files that {@code label query --answers-out} creates.
  *
  * <p>Thread-safe: static methods only.
  */
@@ -29,7 +34,9 @@ final class QueueIdentity {
     }
 
     /**
-     * Checks the identity file of a queue directory against a data set, creating it for a new queue.
+     * Checks the identity file of a queue directory against a data set, creating it for a new queue. Call it with
+     * the queue's lock held ({@code FileQueueExpert}), so two first runs cannot both create it; the file is written
+     * under a unique temporary name and moved into place atomically, so readers never see half of it.
      *
      * @param dir  the queue directory
      * @param data the data set
@@ -40,7 +47,7 @@ final class QueueIdentity {
     static boolean checkOrCreate(Path dir, WrenchDataset data) throws IOException {
         Path f = dir.resolve(FILE);
         if (Files.isRegularFile(f)) {
-            check(f, data);
+            check(read(f), f + ": this queue", data);
             return false;
         }
         for (String other : new String[] {"queries.jsonl", "answers.jsonl"}) {
@@ -50,47 +57,75 @@ final class QueueIdentity {
             }
         }
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(FILE + ".tmp");
-        Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(of(data)) + "\n",
-                StandardCharsets.UTF_8);
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Path tmp = dir.resolve("." + FILE + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+        try {
+            Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(of(data)) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
         return true;
     }
 
     /**
-     * Checks an answers file against a data set when its directory has an identity file.
+     * Checks that an answers file belongs to a data set. The identity is, in order: the file's own line 1
+     * ({@code {"identity": {...}}}, written by {@code label query --answers-out}); else the {@code queue.json} beside
+     * it (a queue's {@code answers.jsonl}); else there is none (a file from before identities were written, or
+     * made by hand): it is used, with a warning on {@code warnings}, and its rows are still checked against the
+     * train split's size.
      *
-     * @param answers the answers file
-     * @param data    the data set
-     * @throws IOException when the identity file names another data set or is unreadable
+     * @param file     the answers file
+     * @param contents what the file holds
+     * @param data     the data set
+     * @param warnings where the warning for a file without identity goes
+     * @throws IOException when the file or its queue belongs to another data set
      */
-    static void checkIfPresent(Path answers, WrenchDataset data) throws IOException {
-        Path parent = answers.toAbsolutePath().getParent();
+    static void checkAnswers(Path file, AnswersFile.Contents contents, WrenchDataset data, PrintWriter warnings)
+            throws IOException {
+        if (contents.identity().isPresent()) {
+            check(JSON.valueToTree(contents.identity().get()), file + ": this answers file (line 1)", data);
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
         if (parent != null && Files.isRegularFile(parent.resolve(FILE))) {
-            check(parent.resolve(FILE), data);
+            check(read(parent.resolve(FILE)), parent.resolve(FILE) + ": this queue", data);
+            return;
+        }
+        if (!contents.answers().isEmpty() || !contents.skipped().isEmpty()) {
+            warnings.println("edgeloop: warning: " + file + " does not say which data set it belongs to (no "
+                    + "{\"identity\": ...} line 1, no " + FILE + " beside it); its rows are taken as " + data.name()
+                    + "'s train rows");
+            warnings.flush();
         }
     }
 
-    private static void check(Path f, WrenchDataset data) throws IOException {
-        JsonNode n;
+    private static JsonNode read(Path f) throws IOException {
         try {
-            n = JSON.readTree(f.toFile());
+            return JSON.readTree(f.toFile());
         } catch (IOException e) {
             throw new IOException(f + ": not JSON: " + e.getMessage(), e);
         }
+    }
+
+    private static void check(JsonNode n, String what, WrenchDataset data) throws IOException {
         if (n == null || !n.path("version").isInt() || n.get("version").asInt() != 1) {
-            throw new IOException(f + ": expected {\"version\": 1, ...}");
+            throw new IOException(what + ": expected an identity {\"version\": 1, ...}, got " + n);
         }
         Map<String, Object> want = of(data);
         if (!n.path("trainRows").isInt() || n.get("trainRows").asInt() != (int) want.get("trainRows")
                 || !want.get("trainIdsSha256").equals(n.path("trainIdsSha256").asText())) {
-            throw new IOException(f + ": this queue belongs to data set '" + n.path("dataset").asText() + "' ("
+            throw new IOException(what + " belongs to data set '" + n.path("dataset").asText() + "' ("
                     + n.path("trainRows") + " train rows), not to " + data.name() + " (" + want.get("trainRows")
                     + " train rows, or different ids): its row numbers would label the wrong rows");
         }
     }
 
-    private static Map<String, Object> of(WrenchDataset data) {
+    /**
+     * @param data the data set
+     * @return its identity: {@code version}, {@code dataset}, {@code trainRows}, {@code trainIdsSha256}
+     */
+    static Map<String, Object> of(WrenchDataset data) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", 1);
         m.put("dataset", data.name());

@@ -149,7 +149,7 @@ class LabelCommandTest {
                 "--answers-out", answers.toString(), "--json");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("\"asked\":10") && r[1].contains("\"answers\":30"), r[1]);
-        assertEquals(30, Files.readAllLines(answers).size(), "no row answered twice");
+        assertEquals(1 + 30, Files.readAllLines(answers).size(), "the identity line, and no row answered twice");
     }
 
     @Test
@@ -193,7 +193,7 @@ class LabelCommandTest {
 
     @Test
     @DisplayName("label query --prompt shows the row's text, takes class names, skips on empty input and stops at "
-            + "end of input, keeping every answer in --answers-out")
+            + "end of input, keeping every answer and skip in --answers-out")
     void queryPrompt(@TempDir Path tmp) throws IOException {
         Path answers = tmp.resolve("a.jsonl");
         java.io.InputStream stdin = System.in;
@@ -208,8 +208,10 @@ class LabelCommandTest {
             System.setIn(stdin);
         }
         java.util.List<String> lines = Files.readAllLines(answers);
-        assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(0).endsWith("\"label\":1}") && lines.get(1).endsWith("\"label\":0}"), lines.toString());
+        assertEquals(4, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("{\"identity\":{") && lines.get(1).endsWith("\"label\":1}")
+                && lines.get(2).endsWith("\"label\":null}") && lines.get(3).endsWith("\"label\":0}"),
+                lines.toString());
     }
 
     @Test
@@ -384,7 +386,8 @@ class LabelCommandTest {
                 "--batch", "500000000", "--oracle", "--model", "mv", "--answers-out", answers.toString(), "--json");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("\"asked\":1686") && r[1].contains("\"answers\":1686"), r[1]);
-        assertEquals(1686, Files.readAllLines(answers).stream().distinct().count());
+        assertEquals(1686, Files.readAllLines(answers).stream().filter(l -> l.contains("\"row\"")).distinct()
+                .count());
         r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "2147483647",
                 "--batch", "2147483647", "--oracle", "--model", "mv", "--max-questions", "3", "--json");
         assertEquals("0", r[0], r[2]);

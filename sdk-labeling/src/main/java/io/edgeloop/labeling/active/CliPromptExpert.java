@@ -5,6 +5,7 @@ import io.edgeloop.api.label.Expert;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -12,15 +13,21 @@ import java.util.Optional;
 
 /**
  * A person at a terminal: prints the row's features, LF votes and the model's belief, then reads a class name
- * or index; an empty line or {@code skip} skips; end of input skips every further question.
+ * (case-insensitive when that is unambiguous) or index. An empty line or {@code skip} skips the row and says so;
+ * three unrecognised answers in a row skip it too (and say so); end of input returns empty and sets
+ * {@link #inputEnded()}, so a caller can tell a closed terminal from a skip. No input line makes it throw.
  *
  * <p>Not thread-safe: one prompt at a time.
  */
 public final class CliPromptExpert implements Expert {
+    /** Unrecognised answers before a row is skipped. */
+    static final int ATTEMPTS = 3;
+
     private final BufferedReader in;
     private final PrintWriter out;
     private final List<String> classNames;
     private final List<String> featureNames;
+    private boolean inputEnded;
 
     /**
      * @param in           where answers are read
@@ -40,8 +47,16 @@ public final class CliPromptExpert implements Expert {
         return "cli";
     }
 
+    /** @return true once the input has ended; every later question returns empty without reading */
+    public boolean inputEnded() {
+        return inputEnded;
+    }
+
     @Override
     public Optional<Integer> answer(ExpertQuery q) throws IOException {
+        if (inputEnded) {
+            return Optional.empty();
+        }
         out.printf(Locale.ROOT, "row %d%n", q.row());
         double[] f = q.features();
         for (int i = 0; i < f.length && i < featureNames.size(); i++) {
@@ -49,26 +64,65 @@ public final class CliPromptExpert implements Expert {
         }
         out.printf(Locale.ROOT, "  LF votes %s, model %s%n", Arrays.toString(q.votes()),
                 Arrays.toString(Arrays.stream(q.probabilities()).map(x -> Math.round(x * 100) / 100.0).toArray()));
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             out.print("class " + classNames + " (empty to skip): ");
             out.flush();
             String line = in.readLine();
             if (line == null) {
+                inputEnded = true;
+                out.println();
+                out.flush();
                 return Optional.empty();
             }
-            line = line.trim();
+            line = line.strip();
             if (line.isEmpty() || line.equalsIgnoreCase("skip")) {
+                out.println("skipped row " + q.row());
+                out.flush();
                 return Optional.empty();
             }
-            int idx = classNames.indexOf(line);
-            if (idx < 0 && line.matches("\\d+") && Integer.parseInt(line) < classNames.size()) {
-                idx = Integer.parseInt(line);
+            Optional<Integer> idx = parse(line);
+            if (idx.isPresent()) {
+                return idx;
             }
-            if (idx >= 0) {
-                return Optional.of(idx);
-            }
-            out.println("'" + line + "' is not one of " + classNames + " or an index 0.." + (classNames.size() - 1));
         }
+        out.println("skipped row " + q.row() + " after " + ATTEMPTS + " unrecognised answers");
+        out.flush();
         return Optional.empty();
+    }
+
+    /** A class by exact name, by name ignoring case when only one class matches, or by index; else says why not. */
+    private Optional<Integer> parse(String line) {
+        int exact = classNames.indexOf(line);
+        if (exact >= 0) {
+            return Optional.of(exact);
+        }
+        List<Integer> folded = new ArrayList<>();
+        for (int i = 0; i < classNames.size(); i++) {
+            if (classNames.get(i).equalsIgnoreCase(line)) {
+                folded.add(i);
+            }
+        }
+        if (folded.size() == 1) {
+            return Optional.of(folded.get(0));
+        }
+        if (folded.size() > 1) {
+            List<String> names = new ArrayList<>();
+            folded.forEach(i -> names.add(classNames.get(i)));
+            out.println("'" + shown(line) + "' matches " + names + " ignoring case; type one exactly or its index");
+            return Optional.empty();
+        }
+        // At most 9 digits always fits an int; longer numbers are out of range anyway.
+        if (line.matches("\\d{1,9}")) {
+            int i = Integer.parseInt(line);
+            if (i < classNames.size()) {
+                return Optional.of(i);
+            }
+        }
+        out.println("'" + shown(line) + "' is not one of " + classNames + " or an index 0.." + (classNames.size() - 1));
+        return Optional.empty();
+    }
+
+    private static String shown(String line) {
+        return line.length() <= 40 ? line : line.substring(0, 40) + "...";
     }
 }

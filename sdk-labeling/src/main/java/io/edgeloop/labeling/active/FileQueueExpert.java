@@ -1,82 +1,189 @@
 package io.edgeloop.labeling.active;
 
-import io.edgeloop.api.label.ExpertQuery;
 import io.edgeloop.api.label.Expert;
+import io.edgeloop.api.label.ExpertQuery;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A file-based queue worked by experts elsewhere (see docs/formats/expert-queue.md): questions are appended to
  * {@code queries.jsonl} ({@code {"version":1,"row":..,"probabilities":[..],"votes":[..],"features":[..]}}), and
- * answers are read from {@code answers.jsonl} ({@code {"row":..,"label":..}}). A question with no answer yet
- * returns empty and is asked once only; malformed answer lines are rejected with the file and line number.
+ * answers are read from {@code answers.jsonl} ({@link AnswersFile}). A question with no answer yet returns empty
+ * and is asked once only; malformed lines are rejected with the file and line number.
+ *
+ * <p>One run at a time per queue directory: opening takes an exclusive lock on {@code DIR/.lock} (an OS file lock,
+ * so it also excludes other processes and is released if the process dies) and holds it until {@link #close()};
+ * a second opener fails at once with an {@link IOException} naming the holder. {@code queries.jsonl} is read
+ * under the lock. A torn last line of {@code queries.jsonl} (an append cut short by a crash: no final newline) is
+ * repaired on opening: completed when it is a whole question, cut off otherwise, with a warning either way.
  *
  * <p>Not thread-safe: one loop per queue directory.
  */
-public final class FileQueueExpert implements Expert {
+public final class FileQueueExpert implements Expert, AutoCloseable {
     /** The format version written to queries. */
     public static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The lock file's name inside the queue directory. */
+    public static final String LOCK_FILE = ".lock";
 
     private final Path dir;
     private final int numClasses;
     private final Set<Integer> queued = new HashSet<>();
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private boolean closed;
 
     /**
+     * Opens a queue without reporting repairs (see {@link #FileQueueExpert(Path, int, Consumer)}).
+     *
      * @param dir        the queue directory (created when absent)
      * @param numClasses the number of classes, to validate answers
-     * @throws IOException when the directory cannot be created or read
+     * @throws IOException when the directory cannot be created, locked or read (the message names the path)
      */
     public FileQueueExpert(Path dir, int numClasses) throws IOException {
-        this.dir = dir;
+        this(dir, numClasses, w -> { });
+    }
+
+    /**
+     * Opens a queue: creates the directory when absent, takes its lock, reads (and if torn, repairs)
+     * {@code queries.jsonl}.
+     *
+     * @param dir        the queue directory (created when absent)
+     * @param numClasses the number of classes, to validate answers
+     * @param warnings   receives one line per repair made
+     * @throws IOException when the directory cannot be created, is locked by another run, or cannot be read (the
+     *                     message names the path and what to do)
+     */
+    public FileQueueExpert(Path dir, int numClasses, Consumer<String> warnings) throws IOException {
+        this.dir = Objects.requireNonNull(dir, "dir");
         this.numClasses = numClasses;
-        Files.createDirectories(dir);
+        Objects.requireNonNull(warnings, "warnings");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " is a file, not a queue directory; give a directory path (it is created "
+                    + "when absent)");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (FileSystemException e) {
+            throw new IOException(dir + ": cannot create the queue directory (" + JsonLines.reason(e)
+                    + "); check the path and its permissions", e);
+        }
+        Path lockFile = dir.resolve(LOCK_FILE);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+            throw new IOException(lockFile + ": permission denied opening the queue lock; the queue directory must "
+                    + "be writable", e);
+        }
+        FileLock l;
+        try {
+            // Lock a byte past any content, so the holder's note stays readable on systems with mandatory locks.
+            l = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
+        } catch (OverlappingFileLockException e) {
+            l = null;
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException(lockFile + ": cannot lock the queue (" + e.getMessage() + ")", e);
+        }
+        if (l == null) {
+            String holder = holder(ch);
+            ch.close();
+            throw new IOException("queue " + dir + " is in use by another run" + holder + "; run one `label query` "
+                    + "at a time per queue, and rerun when that one has finished (its lock goes when it ends)");
+        }
+        this.lockChannel = ch;
+        this.lock = l;
+        try {
+            ch.truncate(0);
+            String note = "pid " + ProcessHandle.current().pid() + " since " + Instant.now() + "\n";
+            ch.write(ByteBuffer.wrap(note.getBytes(StandardCharsets.UTF_8)), 0);
+            readQueries(warnings);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static String holder(FileChannel ch) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(200);
+            ch.read(b, 0);
+            String s = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? "" : " (" + s + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void readQueries(Consumer<String> warnings) throws IOException {
         Path q = dir.resolve("queries.jsonl");
-        if (Files.exists(q)) {
-            List<String> lines = Files.readAllLines(q, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.isBlank()) {
-                    continue;
+        if (!Files.exists(q)) {
+            return;
+        }
+        JsonLines.Text text = JsonLines.read(q, "queries file");
+        int n = text.lines().size();
+        if (text.tail() > 0) {
+            // The last line has no newline: an append cut short. Edgeloop writes each line whole, so keep it when
+            // it is a whole question and drop it otherwise.
+            String last = text.lines().get(n - 1);
+            boolean whole;
+            try {
+                whole = question(q, n - 1, last) >= 0;
+            } catch (IOException e) {
+                whole = false;
+            }
+            if (whole) {
+                Files.writeString(q, "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                warnings.accept(q + ": line " + n + " had no newline (a run ended mid-write); added it");
+            } else {
+                try (FileChannel ch = FileChannel.open(q, StandardOpenOption.WRITE)) {
+                    ch.truncate(text.size() - text.tail());
+                    ch.force(false);
                 }
-                JsonNode n = parseLine(q, i, line);
-                if (!n.path("version").isInt() || n.get("version").asInt() != VERSION) {
-                    throw new IOException(q + ": line " + (i + 1) + " has format version " + n.path("version")
-                            + "; this reader understands version " + VERSION);
-                }
-                if (!n.path("row").isInt() || n.get("row").asInt() < 0) {
-                    throw new IOException(q + ": line " + (i + 1) + " needs a non-negative integer \"row\", got "
-                            + line);
-                }
-                queued.add(n.get("row").asInt());
+                warnings.accept(q + ": removed torn line " + n + " (" + text.tail() + " bytes, a run ended mid-write: "
+                        + JsonLines.abbreviate(last) + "); its row may be asked again");
+                n--;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            String line = text.lines().get(i);
+            if (!line.isBlank()) {
+                queued.add(question(q, i, line));
             }
         }
     }
 
-    private static JsonNode parseLine(Path f, int index, String line) throws IOException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(line);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(f + ": line " + (index + 1) + " is not JSON (a torn last line? remove it): "
-                    + e.getOriginalMessage(), e);
+    /** @return the row of a valid question line */
+    private static int question(Path q, int i, String line) throws IOException {
+        JsonNode n = JsonLines.parseObject(q, i, line);
+        if (!n.path("version").isInt() || n.get("version").asInt() != VERSION) {
+            throw new IOException(q + ": line " + (i + 1) + " has format version " + n.path("version")
+                    + "; this reader understands version " + VERSION);
         }
-        if (n == null || !n.isObject()) {
-            throw new IOException(f + ": line " + (index + 1) + " is not a JSON object: " + line);
+        if (!n.path("row").isInt() || n.get("row").asInt() < 0) {
+            throw new IOException(q + ": line " + (i + 1) + " needs a non-negative integer \"row\", got "
+                    + JsonLines.abbreviate(line));
         }
-        return n;
+        return n.get("row").asInt();
     }
 
     @Override
@@ -86,19 +193,27 @@ public final class FileQueueExpert implements Expert {
 
     @Override
     public Optional<Integer> answer(ExpertQuery q) throws IOException {
+        ensureOpen();
         Integer a = answers().get(q.row());
         if (a != null) {
             return Optional.of(a);
         }
-        if (queued.add(q.row())) {
+        if (!queued.contains(q.row())) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", VERSION);
             m.put("row", q.row());
             m.put("probabilities", q.probabilities());
             m.put("votes", q.votes());
             m.put("features", q.features());
-            Files.writeString(dir.resolve("queries.jsonl"), JSON.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Path f = dir.resolve("queries.jsonl");
+            try {
+                Files.writeString(f, JsonLines.STRICT.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (FileSystemException e) {
+                throw new IOException(f + ": cannot append the question (" + JsonLines.reason(e)
+                        + "); check free space and permissions", e);
+            }
+            queued.add(q.row());
         }
         return Optional.empty();
     }
@@ -123,12 +238,11 @@ public final class FileQueueExpert implements Expert {
      * @throws IOException when the file is unreadable or a line is malformed
      */
     public Set<Integer> skipped() throws IOException {
-        return read(dir.resolve("answers.jsonl"), numClasses, Integer.MAX_VALUE).skipped;
+        return AnswersFile.read(dir.resolve("answers.jsonl"), numClasses, Integer.MAX_VALUE).skipped();
     }
 
     /**
-     * Reads an answers file in this queue's format ({@code {"row":..,"label":..}} per line, {@code "label": null}
-     * for a row the expert skipped; a later line for a row replaces an earlier one). An absent file has no answers.
+     * Reads an answers file in this queue's format ({@link AnswersFile}). An absent file has no answers.
      *
      * @param f          the file
      * @param numClasses the number of classes, to validate labels
@@ -140,7 +254,7 @@ public final class FileQueueExpert implements Expert {
     }
 
     /**
-     * Reads an answers file and checks every row against the pool size.
+     * Reads an answers file and checks every row against the pool size ({@link AnswersFile#read}).
      *
      * @param f          the file
      * @param numClasses the number of classes, to validate labels
@@ -150,45 +264,29 @@ public final class FileQueueExpert implements Expert {
      *                     file and line)
      */
     public static Map<Integer, Integer> readAnswers(Path f, int numClasses, int rows) throws IOException {
-        return read(f, numClasses, rows).answers;
+        return AnswersFile.read(f, numClasses, rows).answers();
     }
 
-    private record Read(Map<Integer, Integer> answers, Set<Integer> skipped) {
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("queue " + dir + " is closed");
+        }
     }
 
-    private static Read read(Path f, int numClasses, int rows) throws IOException {
-        Map<Integer, Integer> out = new HashMap<>();
-        Set<Integer> skipped = new HashSet<>();
-        if (!Files.exists(f)) {
-            return new Read(out, skipped);
+    /** Releases the queue's lock; idempotent. Asking after closing throws {@link IllegalStateException}. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
         }
-        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
+        closed = true;
+        try {
+            if (lock.isValid()) {
+                lockChannel.truncate(0);
+                lock.release();
             }
-            JsonNode n = parseLine(f, i, line);
-            JsonNode label = n.path("label");
-            boolean skip = label.isNull();
-            if (!n.path("row").isInt() || n.get("row").asInt() < 0
-                    || !skip && (!label.isInt() || label.asInt() < 0 || label.asInt() >= numClasses)) {
-                throw new IOException(f + ": line " + (i + 1) + " needs a non-negative integer \"row\" and a "
-                        + "\"label\" in [0, " + numClasses + ") or null (skipped), got " + line);
-            }
-            int row = n.get("row").asInt();
-            if (row >= rows) {
-                throw new IOException(f + ": line " + (i + 1) + " answers row " + row + ", but the pool has rows [0, "
-                        + rows + "): is this the queue of another data set?");
-            }
-            if (skip) {
-                out.remove(row);
-                skipped.add(row);
-            } else {
-                out.put(row, label.asInt());
-                skipped.remove(row);
-            }
+        } finally {
+            lockChannel.close();
         }
-        return new Read(out, skipped);
     }
 }

@@ -246,19 +246,23 @@ class ActiveLearningTest {
     @Test
     @DisplayName("the file queue writes versioned questions once and reads answers; bad answers name the line")
     void fileQueue(@TempDir Path dir) throws IOException {
-        FileQueueExpert e = new FileQueueExpert(dir, 2);
         ExpertQuery q = new ExpertQuery(12, new double[] {0.5, 0.5}, new int[] {1, -1}, new double[] {3.5});
-        assertTrue(e.answer(q).isEmpty());
-        assertTrue(e.answer(q).isEmpty());
-        List<String> queries = Files.readAllLines(dir.resolve("queries.jsonl"));
-        assertEquals(1, queries.size());
-        assertTrue(queries.get(0).contains("\"version\":1") && queries.get(0).contains("\"row\":12"));
-        Files.writeString(dir.resolve("answers.jsonl"), "{\"row\": 12, \"label\": 1}\n");
-        assertEquals(Optional.of(1), e.answer(q));
-        assertEquals(1, new FileQueueExpert(dir, 2).answers().size(), "reopened queue keeps its state");
-        Files.writeString(dir.resolve("answers.jsonl"), "{\"row\": 12, \"label\": 1}\n{\"row\": 3, \"label\": 9}\n");
-        IOException ex = assertThrows(IOException.class, () -> e.answer(q));
-        assertTrue(ex.getMessage().contains("line 2"), ex.getMessage());
+        try (FileQueueExpert e = new FileQueueExpert(dir, 2)) {
+            assertTrue(e.answer(q).isEmpty());
+            assertTrue(e.answer(q).isEmpty());
+            List<String> queries = Files.readAllLines(dir.resolve("queries.jsonl"));
+            assertEquals(1, queries.size());
+            assertTrue(queries.get(0).contains("\"version\":1") && queries.get(0).contains("\"row\":12"));
+            Files.writeString(dir.resolve("answers.jsonl"), "{\"row\": 12, \"label\": 1}\n");
+            assertEquals(Optional.of(1), e.answer(q));
+        }
+        try (FileQueueExpert e = new FileQueueExpert(dir, 2)) {
+            assertEquals(1, e.answers().size(), "reopened queue keeps its state");
+            Files.writeString(dir.resolve("answers.jsonl"),
+                    "{\"row\": 12, \"label\": 1}\n{\"row\": 3, \"label\": 9}\n");
+            IOException ex = assertThrows(IOException.class, () -> e.answer(q));
+            assertTrue(ex.getMessage().contains("line 2"), ex.getMessage());
+        }
     }
 
     @Test
@@ -322,7 +326,7 @@ class ActiveLearningTest {
     }
 
     @Test
-    @DisplayName("the file queue names file and line for a torn, versionless or foreign-version question line")
+    @DisplayName("the file queue names file and line for a broken, versionless or foreign-version question line")
     void fileQueueRejectsBadQuestionLines(@TempDir Path dir) throws IOException {
         for (String bad : List.of("{\"version\":1,\"row\":", "{\"row\":4}", "{\"version\":2,\"row\":4}",
                 "{\"version\":1,\"row\":-1}", "[1]")) {
@@ -333,9 +337,10 @@ class ActiveLearningTest {
         }
         Files.writeString(dir.resolve("queries.jsonl"), "{\"version\":1,\"row\":3}\n");
         Files.writeString(dir.resolve("answers.jsonl"), "{\"row\":3,\"label\":1}\n{\"row\":3,\"label\":null}\n");
-        FileQueueExpert e = new FileQueueExpert(dir, 2);
-        assertEquals(Set.of(3), e.skipped(), "a later null replaces the answer");
-        assertTrue(e.answers().isEmpty());
+        try (FileQueueExpert e = new FileQueueExpert(dir, 2)) {
+            assertEquals(Set.of(3), e.skipped(), "a later null replaces the answer");
+            assertTrue(e.answers().isEmpty());
+        }
         IOException ex = assertThrows(IOException.class,
                 () -> FileQueueExpert.readAnswers(dir.resolve("answers.jsonl"), 2, 3));
         assertTrue(ex.getMessage().contains("line 1") && ex.getMessage().contains("[0, 3)"), ex.getMessage());

@@ -1,0 +1,258 @@
+package io.edgeloop.cli.label;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.labeling.active.FileQueueExpert;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code label query} / {@code label fit} and the files experts answer through: locks, identities, bad input. */
+class LabelQueryFilesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new String[] {Integer.toString(code), out.toString().trim(), err.toString().trim()};
+    }
+
+    private static String[] runWithStdin(String stdin, String... args) {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            return run(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    private static Process start(Path err, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile()).start();
+    }
+
+    private static List<Integer> queuedRows(Path queue) throws IOException {
+        List<Integer> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(queue.resolve("queries.jsonl"))) {
+            rows.add(JSON.readTree(line).get("row").asInt());
+        }
+        return rows;
+    }
+
+    @Test
+    @DisplayName("two concurrent label query processes on one queue: one runs, the other fails at once naming the "
+            + "queue; no row is asked twice and the queue never grows past the budget")
+    void concurrentRunsOnOneQueue(@TempDir Path tmp) throws Exception {
+        Path q = tmp.resolve("cq");
+        String sms = LabelCommandTest.wrench("sms").toString();
+        String[] r = run("label", "query", "--wrench", sms, "--budget", "100", "--queue", q.toString(),
+                "--max-questions", "0");
+        assertEquals("0", r[0], r[2]);
+        String[] args = {"label", "query", "--wrench", sms, "--budget", "100", "--queue", q.toString(), "--strategy",
+            "committee", "--json"};
+        Process a = start(tmp.resolve("a.err"), args);
+        Process b = start(tmp.resolve("b.err"), args);
+        assertTrue(a.waitFor(3, TimeUnit.MINUTES) && b.waitFor(3, TimeUnit.MINUTES), "both runs end");
+        int ok = 0;
+        for (Process p : List.of(a, b)) {
+            String err = Files.readString(tmp.resolve((p == a ? "a" : "b") + ".err"));
+            if (p.exitValue() == 0) {
+                ok++;
+            } else {
+                assertEquals(1, p.exitValue(), err);
+                assertTrue(err.contains("queue " + q + " is in use by another run"), err);
+            }
+        }
+        assertTrue(ok >= 1, "at least one run did the work");
+        List<Integer> rows = queuedRows(q);
+        assertEquals(rows.size(), new HashSet<>(rows).size(), "no row asked twice: " + rows);
+        assertEquals(100, rows.size(), "the queue is filled to the budget and not past it");
+
+        // The same with a holder that certainly overlaps: this test holding the queue open.
+        try (FileQueueExpert held = new FileQueueExpert(q, 2)) {
+            r = run("label", "query", "--wrench", sms, "--budget", "120", "--queue", q.toString());
+            assertEquals("1", r[0]);
+            assertTrue(r[2].startsWith("edgeloop: queue " + q + " is in use by another run (pid "
+                    + ProcessHandle.current().pid()) && r[2].contains("run one `label query` at a time per queue"),
+                    r[2]);
+            assertEquals(100, held.queued().size());
+        }
+        assertEquals(100, queuedRows(q).size(), "the refused run wrote nothing");
+        r = run("label", "query", "--wrench", sms, "--budget", "120", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":20") && r[1].contains("\"pending\":120"), r[1]);
+    }
+
+    @Test
+    @DisplayName("--answers-out files carry their data set: youtube answers are refused for sms by label query and "
+            + "label fit, naming both, and nothing is appended")
+    void answersOutIdentity(@TempDir Path tmp) throws IOException {
+        Path answers = tmp.resolve("yt.jsonl");
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        String sms = LabelCommandTest.wrench("sms").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "mv",
+                "--answers-out", answers.toString());
+        assertEquals("0", r[0], r[2]);
+        List<String> lines = Files.readAllLines(answers);
+        assertEquals(6, lines.size(), lines.toString());
+        JsonNode id = JSON.readTree(lines.get(0)).get("identity");
+        assertEquals("youtube", id.get("dataset").asText());
+        assertEquals(1686, id.get("trainRows").asInt());
+        String before = Files.readString(answers);
+
+        r = run("label", "query", "--wrench", sms, "--budget", "10", "--oracle", "--model", "mv", "--answers-out",
+                answers.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains(answers.toString()) && r[2].contains("'youtube'") && r[2].contains("not to sms"),
+                r[2]);
+        assertEquals(before, Files.readString(answers), "no sms answer appended to the youtube file");
+        r = run("label", "fit", "--wrench", sms, "--model", "mv", "--answers", answers.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains(answers.toString()) && r[2].contains("'youtube'") && r[2].contains("not to sms"),
+                r[2]);
+        r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"answers\": 5") && r[2].isEmpty(), r[1] + r[2]);
+
+        // A file from before identities: read, with a warning that says so; stdout stays clean.
+        Path legacy = tmp.resolve("legacy.jsonl");
+        Files.writeString(legacy, String.join("\n", lines.subList(1, lines.size())) + "\n");
+        r = run("label", "fit", "--wrench", sms, "--model", "mv", "--answers", legacy.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("warning") && r[2].contains(legacy.toString()) && r[2].contains("sms's train rows"),
+                r[2]);
+        JSON.readTree(r[1]);
+    }
+
+    @Test
+    @DisplayName("the prompt survives any input line, says skipped, persists skips as null so the next session does "
+            + "not ask them again, and under --json prints only the JSON on stdout")
+    void promptSurvivesAnyInput(@TempDir Path tmp) throws IOException {
+        Path answers = tmp.resolve("p.jsonl");
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        // row 1: long number, garbage, then a lower-case class name; row 2: empty (skip); row 3: three bad lines;
+        // row 4: an index; row 5: end of input.
+        String[] r = runWithStdin("99999999999\nxyz\nspam\n\n-5\n\u00e9\u00e9\n12345678901234567890\n0\n",
+                "label", "query", "--wrench", yt, "--budget", "6", "--batch", "3", "--prompt", "--model", "mv",
+                "--answers-out", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        JsonNode result = JSON.readTree(r[1]);
+        assertEquals(2, result.get("answers").asInt(), r[1]);
+        assertTrue(r[2].contains("train id ") && r[2].contains("'99999999999' is not one of [HAM, SPAM]"), r[2]);
+        assertTrue(r[2].contains("after 3 unrecognised answers") && r[2].contains("input ended"), r[2]);
+        List<Integer> asked1 = rowsAsked(r[2]);
+        assertEquals(5, asked1.size(), r[2]);
+        List<String> lines = Files.readAllLines(answers);
+        assertEquals(List.of("{\"row\":" + asked1.get(0) + ",\"label\":1}",
+                "{\"row\":" + asked1.get(1) + ",\"label\":null}",
+                "{\"row\":" + asked1.get(2) + ",\"label\":null}",
+                "{\"row\":" + asked1.get(3) + ",\"label\":0}"), lines.subList(1, lines.size()));
+
+        r = runWithStdin("ham\n", "label", "query", "--wrench", yt, "--budget", "6", "--batch", "3", "--prompt",
+                "--model", "mv", "--answers-out", answers.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("row ") && r[2].isEmpty(), "without --json the prompt is on stdout: " + r[2]);
+        List<Integer> asked2 = rowsAsked(r[1]);
+        assertEquals(2, asked2.size(), r[1]);
+        for (int row : asked1.subList(0, 4)) {
+            assertFalse(asked2.contains(row), "row " + row + " was answered or skipped in session 1: " + asked2);
+        }
+    }
+
+    private static List<Integer> rowsAsked(String text) {
+        List<Integer> rows = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^row (\\d+)$").matcher(text);
+        while (m.find()) {
+            rows.add(Integer.parseInt(m.group(1)));
+        }
+        return rows;
+    }
+
+    @Test
+    @DisplayName("I/O errors name the path and the fix: answers not UTF-8, --answers-out a directory, --queue a "
+            + "file; a BOM on line 1 and strictness hold through the CLI")
+    void ioErrorsNameThePath(@TempDir Path tmp) throws IOException {
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        Path latin1 = tmp.resolve("latin1.jsonl");
+        Files.write(latin1, "{\"row\":1,\"label\":0,\"by\":\"Jos\u00e9\"}\n".getBytes(StandardCharsets.ISO_8859_1));
+        String[] r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", latin1.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].startsWith("edgeloop: " + latin1 + ": line 1 is not UTF-8") && r[2].contains("as UTF-8"),
+                r[2]);
+
+        Path dir = Files.createDirectories(tmp.resolve("adir"));
+        r = run("label", "query", "--wrench", yt, "--budget", "3", "--oracle", "--answers-out", dir.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--answers-out " + dir + " is a directory") && r[2].contains("give the path of a "
+                + "file"), r[2]);
+        r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", dir.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains(dir + " is a directory"), r[2]);
+
+        Path file = tmp.resolve("afile");
+        Files.writeString(file, "x");
+        r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", file.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains(file + " is a file, not a queue directory"), r[2]);
+
+        Path bom = tmp.resolve("bom.jsonl");
+        Files.write(bom, ("\uFEFF{\"row\":1,\"label\":0}\n").getBytes(StandardCharsets.UTF_8));
+        r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", bom.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"answers\": 1"), r[1]);
+
+        Path two = tmp.resolve("two.jsonl");
+        Files.writeString(two, "{\"row\":5,\"label\":1}{\"row\":6,\"label\":1}\n");
+        r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", two.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains(two + ": line 1"), r[2]);
+    }
+
+    @Test
+    @DisplayName("a torn last line of queries.jsonl (a run killed mid-append) is cut off by the next run, with a "
+            + "warning on stderr, and the queue goes on")
+    void tornQueueLineIsRepaired(@TempDir Path tmp) throws IOException {
+        Path q = tmp.resolve("q");
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "4", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        List<Integer> before = queuedRows(q);
+        Files.writeString(q.resolve("queries.jsonl"), "{\"version\":1,\"row\":12,\"probabili",
+                StandardOpenOption.APPEND);
+        r = run("label", "query", "--wrench", yt, "--budget", "6", "--queue", q.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("warning") && r[2].contains("queries.jsonl") && r[2].contains("torn line 5"), r[2]);
+        JsonNode out = JSON.readTree(r[1]);
+        assertEquals(2, out.get("asked").asInt(), r[1]);
+        List<Integer> after = queuedRows(q);
+        assertEquals(before, after.subList(0, 4));
+        assertEquals(6, after.size());
+        assertEquals(6, new HashSet<>(after).size(), "each row once: " + after);
+    }
+}

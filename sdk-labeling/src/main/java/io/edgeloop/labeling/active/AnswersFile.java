@@ -1,0 +1,170 @@
+package io.edgeloop.labeling.active;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An expert answers file (docs/formats/expert-queue.md): one {@code {"row": .., "label": ..}} object per line,
+ * {@code "label": null} for a row the expert skipped, a later line for a row replacing an earlier one, and
+ * optionally, on line 1, {@code {"identity": {...}}}: the data set whose rows the {@code row} numbers index.
+ * Reading is strict (UTF-8, one object per line, no repeated keys, rows and classes in range); every error names
+ * the file and line. Appending writes the identity first when it creates the file.
+ *
+ * <p>Thread-safe: static methods; concurrent appenders to one file are not coordinated (one writer per file).
+ */
+public final class AnswersFile {
+    private AnswersFile() {
+    }
+
+    /**
+     * What an answers file holds.
+     *
+     * @param answers  the answers by row (skipped rows absent), in file order
+     * @param skipped  the rows whose last line has {@code "label": null}
+     * @param identity line 1's {@code identity} object, when the file has one
+     */
+    public record Contents(Map<Integer, Integer> answers, Set<Integer> skipped,
+            Optional<Map<String, Object>> identity) {
+        /** Copies the collections. */
+        public Contents {
+            answers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(answers));
+            skipped = Set.copyOf(skipped);
+            Objects.requireNonNull(identity, "identity");
+        }
+    }
+
+    /**
+     * Reads an answers file; an absent file has no answers, no skips and no identity.
+     *
+     * @param f          the file
+     * @param numClasses the number of classes; every label must be in {@code [0, numClasses)} or null
+     * @param rows       the pool size; every row must be in {@code [0, rows)}
+     * @return the contents
+     * @throws IOException naming the file (and line) when it cannot be read, is not UTF-8, or a line is malformed
+     *                     or out of range
+     */
+    public static Contents read(Path f, int numClasses, int rows) throws IOException {
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        Set<Integer> skipped = new HashSet<>();
+        Optional<Map<String, Object>> identity = Optional.empty();
+        if (!Files.exists(f)) {
+            return new Contents(out, skipped, identity);
+        }
+        JsonLines.Text text = JsonLines.read(f, "answers file");
+        for (int i = 0; i < text.lines().size(); i++) {
+            String line = text.lines().get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode n;
+            try {
+                n = JsonLines.parseObject(f, i, line);
+            } catch (IOException e) {
+                if (i == text.lines().size() - 1 && text.tail() > 0) {
+                    throw new IOException(e.getMessage() + "; the last line has no newline: if a tool is still "
+                            + "writing it, rerun when it is done, else complete or remove it", e);
+                }
+                throw e;
+            }
+            if (n.has("identity")) {
+                if (i != 0 || n.size() != 1 || !n.get("identity").isObject()) {
+                    throw new IOException(f + ": line " + (i + 1) + ": an {\"identity\": {...}} line is allowed only "
+                            + "as line 1, alone: " + JsonLines.abbreviate(line));
+                }
+                identity = Optional.of(JsonLines.STRICT.convertValue(n.get("identity"),
+                        new TypeReference<Map<String, Object>>() { }));
+                continue;
+            }
+            JsonNode label = n.path("label");
+            boolean skip = label.isNull();
+            if (!n.path("row").isInt() || n.get("row").asInt() < 0
+                    || !skip && (!label.isInt() || label.asInt() < 0 || label.asInt() >= numClasses)) {
+                throw new IOException(f + ": line " + (i + 1) + " needs a non-negative integer \"row\" and a "
+                        + "\"label\" in [0, " + numClasses + ") or null (skipped), got " + JsonLines.abbreviate(line));
+            }
+            int row = n.get("row").asInt();
+            if (row >= rows) {
+                throw new IOException(f + ": line " + (i + 1) + " answers row " + row + ", but the pool has rows [0, "
+                        + rows + "): is this the answers file of another data set?");
+            }
+            if (skip) {
+                out.remove(row);
+                skipped.add(row);
+            } else {
+                out.put(row, label.asInt());
+                skipped.remove(row);
+            }
+        }
+        return new Contents(out, skipped, identity);
+    }
+
+    /**
+     * Appends one answer (or a skip) to a file, creating it (and its parent directories) when absent; a new or
+     * empty file gets {@code {"identity": identity}} as line 1 first. A last line left without its newline is
+     * terminated first, so the new line never joins it.
+     *
+     * @param f        the file
+     * @param identity the data set identity to write into a new file, or null to write none
+     * @param row      the row
+     * @param label    the class, or empty for a skip ({@code "label": null})
+     * @throws IOException naming the file and what to do when it cannot be written
+     */
+    public static void append(Path f, Map<String, Object> identity, int row, Optional<Integer> label)
+            throws IOException {
+        Objects.requireNonNull(label, "label");
+        if (Files.isDirectory(f)) {
+            throw new IOException(f + " is a directory, not an answers file; give the path of a file");
+        }
+        try {
+            Path parent = f.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                long size = ch.size();
+                StringBuilder b = new StringBuilder();
+                if (size == 0 && identity != null) {
+                    Map<String, Object> header = new LinkedHashMap<>();
+                    header.put("identity", identity);
+                    b.append(JsonLines.STRICT.writeValueAsString(header)).append('\n');
+                } else if (size > 0) {
+                    ByteBuffer last = ByteBuffer.allocate(1);
+                    ch.read(last, size - 1);
+                    if (last.get(0) != '\n') {
+                        b.append('\n');
+                    }
+                }
+                b.append("{\"row\":").append(row).append(",\"label\":")
+                        .append(label.map(String::valueOf).orElse("null")).append("}\n");
+                ByteBuffer bytes = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
+                long at = size;
+                while (bytes.hasRemaining()) {
+                    at += ch.write(bytes, at);
+                }
+                ch.force(false);
+            }
+        } catch (AccessDeniedException e) {
+            throw new IOException(f + ": permission denied writing the answers file; make it (or its directory) "
+                    + "writable or choose another path", e);
+        } catch (FileSystemException e) {
+            throw new IOException(f + ": cannot write the answers file (" + JsonLines.reason(e) + "); check the path",
+                    e);
+        }
+    }
+}
