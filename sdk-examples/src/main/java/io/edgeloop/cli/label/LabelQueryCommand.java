@@ -59,7 +59,8 @@ public final class LabelQueryCommand implements Callable<Integer> {
     static final class ExpertChoice {
         @Option(names = "--queue", paramLabel = "DIR", required = true,
                 description = "File queue (docs/formats/expert-queue.md): questions are appended to "
-                        + "DIR/queries.jsonl, answers read from DIR/answers.jsonl; rerun to pick answers up.")
+                        + "DIR/queries.jsonl, answers read from DIR/answers.jsonl; rerun to pick answers up. One run "
+                        + "per queue at a time: a second one fails at once.")
         Path queue;
 
         @Option(names = "--prompt", required = true,
