@@ -100,7 +100,8 @@ public final class EndModelTrainer {
     }
 
     /**
-     * Trains on weak labels.
+     * Trains on weak labels. The model's provenance knows of the labels only what the constructor was given
+     * (upstream settings, parent); {@link #train(FeatureTable, WeakLabelSet)} records the labels' own provenance.
      *
      * @param table  features
      * @param labels targets
@@ -140,7 +141,9 @@ public final class EndModelTrainer {
         Map<String, String> up = new TreeMap<>();
         Map<String, String> labelSettings = set.provenance().settings();
         for (String k : List.of("labelModel", "expertAnswers", "expertAnswersSha256")) {
-            up.put(k, labelSettings.get(k));
+            if (labelSettings.containsKey(k)) {
+                up.put(k, labelSettings.get(k));
+            }
         }
         up.putAll(upstream);
         List<Provenance> all = new ArrayList<>(parents);
