@@ -95,11 +95,15 @@ public final class Demo {
                     l.labelModel(), l.weakLabelAccuracy(), l.weakLabelCoverage(), l.windows(), l.expertQueries());
             console.line("end model (weak labels) %.2f %%, same model on all gold labels %.2f %%, on %d test windows",
                     l.endModelAccuracy(), l.goldModelAccuracy(), o.test().size());
-            Path answers = DemoFiles.fresh(out.resolve("labels")).resolve("expert-answers.jsonl");
+            Path labelsDir = DemoFiles.fresh(out.resolve("labels"));
+            Path answers = labelsDir.resolve("expert-answers.jsonl");
             o.writeAnswers(answers);
+            Path labelsProvenance = o.writeLabels(labelsDir.resolve("weak-labels.csv"));
             console.line("expert answers: %s (%d, sha256 %s...; named in every model's provenance)", out.relativize(
                     answers), o.answers().size(), o.endModel().provenance().settings().get("expertAnswersSha256")
                     .substring(0, 12));
+            console.line("labelled windows: %s with %s", out.relativize(labelsDir.resolve("weak-labels.csv")),
+                    labelsProvenance.getFileName());
             results.labeling(l);
             results.step(new Step(3, "Label the windows and train the end model", Status.DONE, String.format(
                     Locale.ROOT, "%d windows, %d labelling functions, label model %s, %d expert answers (1 %% "

@@ -205,6 +205,27 @@ class DemoCommandTest {
         }
 
         @Test
+        @DisplayName("the labelled windows (labels/weak-labels.csv) carry their provenance; answered windows are gold")
+        void labelledDataset() throws Exception {
+            Map<Integer, Integer> answers = answers();
+            Provenance p = ProvenanceFiles.read(out.resolve("labels/weak-labels.csv"));
+            assertEquals("weak-labels", p.kind());
+            assertEquals(digest(answers), p.settings().get("expertAnswersSha256"));
+            assertEquals(endModel().parents().get(0), p, "the end model's parent is this dataset's provenance");
+            Map<Integer, Integer> gold = new TreeMap<>();
+            List<String> rows = Files.readAllLines(out.resolve("labels/weak-labels.csv"));
+            assertEquals("window,label,weight,gold", rows.get(0));
+            for (String row : rows.subList(1, rows.size())) {
+                String[] f = row.split(",");
+                if (f[3].equals("1")) {
+                    assertEquals("1.0", f[2], row);
+                    gold.put(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+                }
+            }
+            assertEquals(answers, gold);
+        }
+
+        @Test
         @DisplayName("every quantized model names the end model's provenance, and the model file's digest")
         void quantizedModels() throws Exception {
             Provenance end = endModel();

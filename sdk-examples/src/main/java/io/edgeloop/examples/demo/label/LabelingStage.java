@@ -22,7 +22,11 @@ import io.edgeloop.labeling.train.EndModelKind;
 import io.edgeloop.labeling.train.EndModelTrainer;
 import io.edgeloop.labeling.train.WeakLabelSet;
 import io.edgeloop.labeling.train.WeakLabels;
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +63,14 @@ public final class LabelingStage {
      * @param previousModel the same trainer on the first-pass weak labels, before the expert's answers
      * @param train         the training windows' inputs with their gold labels (calibration data)
      * @param test          the test windows' inputs with their gold labels
-     * @param answers       the expert's answers the end model was trained with, class by window index
+     * @param labels        the weak labels the end model was trained on (answered windows gold), with their
+     *                      provenance
      */
     public record Outcome(DemoResults.Labeling figures, EndModel endModel, EndModel previousModel, FeatureTable train,
-            FeatureTable test, Map<Integer, Integer> answers) {
-        /** Copies the answers. */
-        public Outcome {
-            answers = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(answers));
+            FeatureTable test, WeakLabelSet labels) {
+        /** @return the expert's answers the end model was trained with, class by window index */
+        public Map<Integer, Integer> answers() {
+            return labels.answers();
         }
 
         /**
@@ -76,12 +81,32 @@ public final class LabelingStage {
          * @param file the file
          * @throws IOException when it cannot be written
          */
-        public void writeAnswers(java.nio.file.Path file) throws IOException {
+        public void writeAnswers(Path file) throws IOException {
             StringBuilder b = new StringBuilder();
-            answers.forEach((row, label) -> b.append("{\"row\":").append(row).append(",\"label\":").append(label)
+            answers().forEach((row, label) -> b.append("{\"row\":").append(row).append(",\"label\":").append(label)
                     .append("}\n"));
-            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-            java.nio.file.Files.writeString(file, b, java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(file, b, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Writes the labelled dataset the end model was trained on as CSV ({@code window,label,weight,gold}: the
+         * window's index among the ingested windows, its class index or -1 for none, the confidence weight, 1 for
+         * an expert answer) with its provenance file beside it ({@code <file>.provenance.json}: LF set with
+         * digests, label model and settings, expert answers count and digest).
+         *
+         * @param file the CSV file
+         * @return the provenance file
+         * @throws IOException when either cannot be written
+         */
+        public Path writeLabels(Path file) throws IOException {
+            WeakLabels w = labels.labels();
+            StringBuilder b = new StringBuilder("window,label,weight,gold\n");
+            for (int i = 0; i < w.size(); i++) {
+                b.append(i).append(',').append(w.label(i)).append(',').append(w.weight(i)).append(',')
+                        .append(w.isGold(i) ? 1 : 0).append('\n');
+            }
+            Files.writeString(file, b, StandardCharsets.UTF_8);
+            return ProvenanceFiles.write(file, labels.provenance());
         }
     }
 
@@ -199,7 +224,7 @@ public final class LabelingStage {
         DemoResults.Labeling figures = new DemoResults.Labeling(n, "auto (" + chosen + ")",
                 labelled == 0 ? Double.NaN : 100.0 * right / labelled, 100.0 * labelled / n, al.answers().size(),
                 endAcc, goldAcc, mvLabelled == 0 ? Double.NaN : 100.0 * mvRight / mvLabelled, lfFigures);
-        return new Outcome(figures, end, previous, trainTable, testTable, labels.answers());
+        return new Outcome(figures, end, previous, trainTable, testTable, labels);
     }
 
     private static FeatureTable table(List<Window> windows, int[] gold) {
