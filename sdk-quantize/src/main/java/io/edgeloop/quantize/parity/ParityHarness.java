@@ -61,6 +61,8 @@ public final class ParityHarness {
     static final String AVR_MCU = "atmega328p";
     /** The AVR part that parity runs on when the test image does not fit the {@value #AVR_MCU}. */
     static final String AVR_LARGE_MCU = "atmega2560";
+    /** Sweep-table flash of one ATmega2560 image (after a fall-back from the ATmega328P). */
+    private static final int LARGE_AVR_SWEEP_BUDGET = 32768;
 
     private final long timeoutSeconds;
     private final int sweepBudget;
@@ -217,6 +219,18 @@ public final class ParityHarness {
             String[] mcu = {simulated(target)};
             String out = buildAndRun(dir, target, mcu);
             ParityResult first = compare(model, target, out, edges, sweep0, vectors, seed, every, range, size);
+            if (!mcu[0].equals(simulated(target)) && sweepBudget == 0 && batches.size() > 1) {
+                // The ATmega2560 holds far larger sweep tables: fewer, larger images for the rest of the sweep
+                // (all PROGMEM stays below 64 KiB, where pgm_read_* reaches).
+                List<int[]> rest = new ArrayList<>();
+                for (int k = 1; k < batches.size(); k++) {
+                    rest.addAll(List.of(batches.get(k)));
+                }
+                List<int[][]> again = new ArrayList<>();
+                again.add(sweep0);
+                again.addAll(sweepBatches(rest, inputBytes, LARGE_AVR_SWEEP_BUDGET));
+                batches = again;
+            }
             int[] base = TestVectors.base(model);
             long deviceHash = first.deviceHash();
             int javaHash = (int) first.javaHash();
