@@ -27,7 +27,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "MODEL", description = "A model written by 'edgeloop train'.")
+    @Option(names = "--model", paramLabel = "MODEL", description = "A model written by 'edgeloop train', or an ONNX file (.onnx: Gemm/MatMul/Add/Relu/"
+            + "Sigmoid/Softmax chains or TreeEnsembleClassifier/Regressor).")
     private Path model;
 
     @Option(names = "--calib", paramLabel = "CSV", description = "Representative rows (the model's feature columns).")
