@@ -13,6 +13,7 @@ module io.edgeloop.labeling {
     requires org.tribuo.classification.dtree;
     requires org.tribuo.common.tree;
     requires org.tribuo.math;
+    requires com.oracle.labs.mlrg.olcut;
     requires org.slf4j;
 
     exports io.edgeloop.labeling.window;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.quantize.QuantizationRequest;
 import io.edgeloop.api.quantize.QuantizedModel;
 import io.edgeloop.api.quantize.Quantizer;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Contract tests for {@link Quantizer} implementations: the product matches the request, is deterministic
  * (byte-identical output for a request with a fixed {@link QuantizationRequest#createdAt() createdAt}),
- * thread-safe, carries provenance and writes its directory.
+ * thread-safe, carries provenance (with the request's {@link QuantizationRequest#parents() parents}) and writes its
+ * directory.
  */
 public abstract class QuantizerContractTest extends ProviderContractTest<QuantizerProvider> {
     /**
@@ -98,6 +100,17 @@ public abstract class QuantizerContractTest extends ProviderContractTest<Quantiz
         for (String name : fa.keySet()) {
             assertArrayEquals(fa.get(name), fb.get(name), name + " differs between two identical requests");
         }
+    }
+
+    @Test
+    @DisplayName("records the request's parent provenance (the float model's) among the product's parents")
+    void recordsParents() throws Exception {
+        Provenance endModel = Provenance.builder().kind("end-model").producer("io.edgeloop.tck.Example")
+                .setting("expertAnswers", 16).build();
+        QuantizedModel m = provider().create(ComponentConfig.empty()).quantize(request().toBuilder().parent(endModel)
+                .build());
+        assertTrue(m.provenance().parents().contains(endModel), "the request's parent must be among the product's "
+                + "provenance parents: " + m.provenance());
     }
 
     private static Map<String, byte[]> files(Path root) throws Exception {

@@ -1,9 +1,12 @@
 package io.edgeloop.api.quantize;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.target.TargetProfile;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,6 +22,7 @@ public final class QuantizationRequest {
     private final TargetProfile target;
     private final ComponentConfig options;
     private final Instant createdAt;
+    private final List<Provenance> parents;
 
     private QuantizationRequest(Builder b) {
         this.modelFile = b.modelFile;
@@ -26,6 +30,7 @@ public final class QuantizationRequest {
         this.target = b.target;
         this.options = b.options;
         this.createdAt = b.createdAt;
+        this.parents = List.copyOf(b.parents);
     }
 
     /** @return a new builder */
@@ -69,6 +74,17 @@ public final class QuantizationRequest {
         return Optional.ofNullable(createdAt);
     }
 
+    /**
+     * The provenance of the float model (for example the end model's, with its labels and expert answers as its
+     * own parents), which a quantizer records as the parents of the quantized model's provenance, so the product
+     * names everything it came from and not only the model file's digest. Empty when the caller has none.
+     *
+     * @return the parents, in the order given
+     */
+    public List<Provenance> parents() {
+        return parents;
+    }
+
     /** @return a builder holding this request's fields */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -77,6 +93,7 @@ public final class QuantizationRequest {
         b.target = target;
         b.options = options;
         b.createdAt = createdAt;
+        b.parents.addAll(parents);
         return b;
     }
 
@@ -95,6 +112,7 @@ public final class QuantizationRequest {
         private TargetProfile target;
         private ComponentConfig options = ComponentConfig.empty();
         private Instant createdAt;
+        private final List<Provenance> parents = new ArrayList<>();
 
         private Builder() {
         }
@@ -142,6 +160,16 @@ public final class QuantizationRequest {
          */
         public Builder createdAt(Instant createdAt) {
             this.createdAt = createdAt;
+            return this;
+        }
+
+        /**
+         * @param parent the provenance of the float model, recorded as a parent of the product's provenance
+         * @return this builder
+         * @see QuantizationRequest#parents()
+         */
+        public Builder parent(Provenance parent) {
+            parents.add(Objects.requireNonNull(parent, "parent"));
             return this;
         }
 

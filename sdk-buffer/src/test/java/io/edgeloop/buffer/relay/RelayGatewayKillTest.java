@@ -88,7 +88,8 @@ class RelayGatewayKillTest {
                     Thread.sleep(3);
                     if (kills < KILLS && i >= RECORDS * (kills + 1) / (KILLS + 1)) {
                         gateway.destroyForcibly();
-                        gateway.waitFor(10, TimeUnit.SECONDS);
+                        // gone for sure before a new gateway binds the same port and opens the same buffer
+                        assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "the gateway survived SIGKILL");
                         kills++;
                         Thread.sleep(50 + random.nextInt(200));
                         gateway = startGateway(port, ingest);

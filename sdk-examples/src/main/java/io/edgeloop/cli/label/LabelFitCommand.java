@@ -35,8 +35,10 @@ public final class LabelFitCommand implements Callable<Integer> {
 
     @Option(names = "--answers", paramLabel = "FILE",
             description = "Expert answers on train rows, one JSON object per line: {\"row\": <0-based train row>, "
-                    + "\"label\": <class index>} (the answers.jsonl of a `label query --queue` directory). Every "
-                    + "label model uses them as gold.")
+                    + "\"label\": <class index>} (the answers.jsonl of a `label query --queue` directory). ds, "
+                    + "snorkel and hmm learn from them, wmv takes its class prior from them when there is no "
+                    + "valid.json, auto uses them through its candidates; mv's test figures do not change (answers "
+                    + "only label their own rows); snorkel-mc cannot use them and is refused.")
     private Path answersFile;
 
     @Option(names = "--json", description = "Print the result as JSON.")
@@ -44,7 +46,7 @@ public final class LabelFitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String model = wrench.model();
+        String model = answersFile == null ? wrench.model() : wrench.modelUsingAnswers("--answers");
         Path dir = wrench.dir;
         long seed = wrench.seed;
         WrenchDataset data = WrenchDataset.read(dir);

@@ -59,7 +59,8 @@ public final class LabelQueryCommand implements Callable<Integer> {
     static final class ExpertChoice {
         @Option(names = "--queue", paramLabel = "DIR", required = true,
                 description = "File queue (docs/formats/expert-queue.md): questions are appended to "
-                        + "DIR/queries.jsonl, answers read from DIR/answers.jsonl; rerun to pick answers up.")
+                        + "DIR/queries.jsonl, answers read from DIR/answers.jsonl; rerun to pick answers up. One run "
+                        + "per queue at a time: a second one fails at once.")
         Path queue;
 
         @Option(names = "--prompt", required = true,
@@ -82,7 +83,8 @@ public final class LabelQueryCommand implements Callable<Integer> {
 
     @Option(names = "--max-questions", paramLabel = "N",
             description = "Most questions to ask in this run, skipped ones included (default: the answers still "
-                    + "missing, minus questions a queue already has pending).")
+                    + "missing, minus questions a queue already has pending; with a queue it can only lower that, "
+                    + "so the queue never grows past the budget).")
     private Integer maxQuestions;
 
     @Option(names = "--answers-out", paramLabel = "FILE",
@@ -109,7 +111,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
     }
 
     private Integer run() throws Exception {
-        String model = wrench.model();
+        String model = wrench.modelUsingAnswers("label query");
         Path dir = wrench.dir;
         long seed = wrench.seed;
         QueryStrategy qs = strategy(strategy);
@@ -180,12 +182,17 @@ public final class LabelQueryCommand implements Callable<Integer> {
         if (questions < 0) {
             throw new IllegalArgumentException("--max-questions must be >= 0, got " + questions);
         }
+        if (queue != null) {
+            // A queue never grows past the budget, whatever --max-questions says.
+            questions = Math.min(questions, Math.max(0, budget - known.size() - pending));
+        }
         ActiveLearner learner = new ActiveLearner(model, qs, batch, BatchSelector.DEFAULT_POOL_FACTOR, seed);
         int asked;
         Map<Integer, Integer> answers;
         try {
-            ActiveLearner.Result r = learner.run(pool, voteFeatures(pool), expert, budget, known, alreadyAsked,
-                    questions);
+            // Score and ask with the model reported below: WRENCH's fit data (validation split, frame sequence).
+            ActiveLearner.Result r = learner.run(pool, a -> WrenchEvaluation.fitData(data, seed, a),
+                    voteFeatures(pool), expert, budget, known, alreadyAsked, questions);
             asked = r.asked();
             answers = r.answers();
         } catch (WrenchPrompt.InputEnded e) {

@@ -32,4 +32,21 @@ final class WrenchModelOptions {
         }
         return model;
     }
+
+    /**
+     * The label model, for a command that feeds it expert answers.
+     *
+     * @param what what the answers come with, for the message ({@code "--answers"}, {@code "label query"})
+     * @return the label model name
+     * @throws IllegalArgumentException when it is unknown, or is {@code snorkel-mc}, which cannot use answers
+     */
+    String modelUsingAnswers(String what) {
+        String m = model();
+        if (m.equals("snorkel-mc")) {
+            throw new IllegalArgumentException("--model snorkel-mc cannot use expert answers (Snorkel's matrix "
+                    + "completion has no place for them), so " + what + " would change nothing; use snorkel, ds, "
+                    + "hmm, wmv, mv or auto");
+        }
+        return m;
+    }
 }

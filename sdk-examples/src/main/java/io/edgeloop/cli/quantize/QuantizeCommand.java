@@ -1,11 +1,14 @@
 package io.edgeloop.cli.quantize;
 
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +30,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "MODEL", description = "A model written by 'edgeloop train', or an ONNX file (.onnx: Gemm/MatMul/Add/Relu/"
-            + "Sigmoid/Softmax chains or TreeEnsembleClassifier/Regressor).")
+    @Option(names = "--model", paramLabel = "MODEL", description = "A model written by 'edgeloop train' (or by "
+            + "EndModel.write: its MODEL.provenance.json is checked against MODEL and recorded as the quantized "
+            + "model's provenance parent), or an ONNX file (.onnx: Gemm/MatMul/Add/Relu/Sigmoid/Softmax chains or "
+            + "TreeEnsembleClassifier/Regressor).")
     private Path model;
 
     @Option(names = "--calib", paramLabel = "CSV", description = "Representative rows (the model's feature columns).")
@@ -77,14 +82,20 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "quantize needs --model, --calib, --scheme, --target and --out");
         }
+        // A model written with its provenance file (EndModel.write) passes that provenance on: the quantized model
+        // then names the end model, its labels and the expert answers. The file must still match the model.
+        Path provenanceFile = ProvenanceFiles.fileFor(model);
+        List<Provenance> parents = Files.exists(provenanceFile) ? List.of(ProvenanceFiles.read(model)) : List.of();
         QuantizedArtifact a = qatLabel == null
-                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, weightScales, out)
+                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, weightScales, out,
+                        parents)
                 : QuantizeWorkflow.quantizeWithQat(model, calib, qatLabel, qatEpochs, qatLr, scheme, target, calibration,
-                        weights, weightScales, out);
+                        weights, weightScales, out, parents);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
         spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
                 + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "
-                + ModelFormat.FORMAT_VERSION + ")");
+                + ModelFormat.FORMAT_VERSION + (parents.isEmpty() ? "" : ", provenance parent from "
+                + provenanceFile.getFileName()) + ")");
         spec.commandLine().getOut().println(report.trim());
         spec.commandLine().getOut().flush();
         return 0;

@@ -89,7 +89,7 @@ public final class CustomLabellerExample {
             }
         }
         Result r = new Result(windows, votes, correct);
-        out.printf("%s on %d windows: coverage %.1f %%, accuracy %.1f %% against the recorded occupancy%n", lf,
+        out.printf(java.util.Locale.ROOT, "%s on %d windows: coverage %.1f %%, accuracy %.1f %% against the recorded occupancy%n", lf,
                 windows, r.coveragePercent(), r.accuracyPercent());
         return r;
     }

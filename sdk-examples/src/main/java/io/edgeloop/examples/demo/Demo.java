@@ -95,6 +95,15 @@ public final class Demo {
                     l.labelModel(), l.weakLabelAccuracy(), l.weakLabelCoverage(), l.windows(), l.expertQueries());
             console.line("end model (weak labels) %.2f %%, same model on all gold labels %.2f %%, on %d test windows",
                     l.endModelAccuracy(), l.goldModelAccuracy(), o.test().size());
+            Path labelsDir = DemoFiles.fresh(out.resolve("labels"));
+            Path answers = labelsDir.resolve("expert-answers.jsonl");
+            o.writeAnswers(answers);
+            Path labelsProvenance = o.writeLabels(labelsDir.resolve("weak-labels.csv"));
+            console.line("expert answers: %s (%d, sha256 %s...; named in every model's provenance)", out.relativize(
+                    answers), o.answers().size(), o.endModel().provenance().settings().get("expertAnswersSha256")
+                    .substring(0, 12));
+            console.line("labelled windows: %s with %s", out.relativize(labelsDir.resolve("weak-labels.csv")),
+                    labelsProvenance.getFileName());
             results.labeling(l);
             results.step(new Step(3, "Label the windows and train the end model", Status.DONE, String.format(
                     Locale.ROOT, "%d windows, %d labelling functions, label model %s, %d expert answers (1 %% "
@@ -116,13 +125,14 @@ public final class Demo {
         } else {
             try {
                 LabelingStage.Outcome o = labelled.get();
-                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel().tribuoModel(),
+                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel(),
                         o.train(), o.test(), out.resolve("models"));
                 products.forEach(p -> results.variant(p.figures()));
-                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel().tribuoModel(), o.train(),
+                List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel(), o.train(),
                         out.resolve("models-previous"));
-                signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs, products.stream()
-                        .map(QuantizeStage.Product::dir).toList(), out.resolve("release")));
+                signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs,
+                        o.previousModel().provenance(), products.stream().map(QuantizeStage.Product::dir).toList(),
+                        o.endModel().provenance(), out.resolve("release")));
                 shadow = QuantizeStage.shadowInputs(products, o.test(), 200);
                 StringBuilder parity = new StringBuilder();
                 for (QuantizeStage.Product p : products) {

@@ -38,13 +38,15 @@ class BufferGatewayCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        // The device's records are appended before the gateway starts, so that its fixed 10 s run only has to
+        // cover the drain (and the forwarding upstream, which has its own flush time after it).
+        Path dev = tmp.resolve("dev");
+        assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "700", "--size", "80",
+                "--device", "sensor-3").code());
         try (IngestServer ingest = IngestServer.builder().start()) {
             CompletableFuture<Result> gateway = CompletableFuture.supplyAsync(() -> run("buffer", "gateway", "--dir",
                     tmp.resolve("gw").toString(), "--listen", "127.0.0.1:" + port, "--to", ingest.uri().toString(),
-                    "--duration", "10"));
-            Path dev = tmp.resolve("dev");
-            assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "700", "--size", "80",
-                    "--device", "sensor-3").code());
+                    "--duration", "10", "--flush-timeout", "60"));
             Result drain = null;
             for (int i = 0; i < 50; i++) {
                 drain = run("buffer", "drain", "--dir", dev.toString(), "--to", "relay://127.0.0.1:" + port,
@@ -56,7 +58,7 @@ class BufferGatewayCommandTest {
             }
             assertEquals(0, drain.code(), drain.err());
             assertTrue(drain.out().startsWith("drained 700 records"), drain.out());
-            Result g = gateway.get(60, TimeUnit.SECONDS);
+            Result g = gateway.get(120, TimeUnit.SECONDS);
             assertEquals(0, g.code(), g.err());
             assertEquals(700, ingest.distinct(), g.out());
             for (Envelope e : ingest.accepted()) {

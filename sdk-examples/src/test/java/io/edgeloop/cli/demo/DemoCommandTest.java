@@ -6,17 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.examples.demo.report.DemoReportChecks;
+import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.Lineage;
+import io.edgeloop.ota.bundle.VerificationPolicy;
+import io.edgeloop.ota.trust.TrustRoot;
 import io.edgeloop.quantize.parity.ParityHarness;
 import io.edgeloop.quantize.parity.ParityTarget;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -141,6 +153,119 @@ class DemoCommandTest {
             assertEquals(0, r.get("unverified").asInt());
             assertEquals(6, r.get("onNewModel").asInt() + r.get("onOldModel").asInt());
             assertTrue(r.get("onNewModel").asInt() >= 1, r.toString());
+        }
+    }
+
+    @Nested
+    @DisplayName("records where the shipped model came from, down to the expert answers")
+    class ProvenanceChain {
+        /** The answers file, and their digest computed here from its documented definition. */
+        private Map<Integer, Integer> answers() throws Exception {
+            Map<Integer, Integer> m = new TreeMap<>();
+            ObjectMapper json = new ObjectMapper();
+            for (String line : Files.readAllLines(out.resolve("labels/expert-answers.jsonl"))) {
+                JsonNode a = json.readTree(line);
+                m.put(a.get("row").asInt(), a.get("label").asInt());
+            }
+            return m;
+        }
+
+        private String digest(Map<Integer, Integer> answers) throws Exception {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<Integer, Integer> e : answers.entrySet()) {
+                md.update((e.getKey() + ":" + e.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(md.digest());
+        }
+
+        private Provenance endModel() throws Exception {
+            return ProvenanceFiles.read(out.resolve("models/occupancy.tribuo"));
+        }
+
+        @Test
+        @DisplayName("occupancy.tribuo.provenance.json names the answers (count and digest) and the label model")
+        void endModelFile() throws Exception {
+            Map<Integer, Integer> answers = answers();
+            long asked = summary.get("labeling").get("expertQueries").asLong();
+            assertEquals(asked, answers.size());
+            assertTrue(asked > 0);
+            Provenance p = endModel();
+            assertEquals("end-model", p.kind());
+            assertEquals(String.valueOf(asked), p.settings().get("expertAnswers"));
+            assertEquals(String.valueOf(asked), p.settings().get("goldRows"));
+            assertEquals(digest(answers), p.settings().get("expertAnswersSha256"));
+            Provenance labels = p.parents().get(0);
+            assertEquals("weak-labels", labels.kind());
+            assertEquals("auto", labels.settings().get("labelModel"));
+            assertEquals(digest(answers), labels.settings().get("expertAnswersSha256"));
+            assertTrue(labels.settings().containsKey("lf.co2-rise"), labels.settings().toString());
+            // The Tribuo file alone carries the digest too (its instance provenance).
+            assertTrue(new String(Files.readAllBytes(out.resolve("models/occupancy.tribuo")),
+                    StandardCharsets.ISO_8859_1).contains(digest(answers)));
+        }
+
+        @Test
+        @DisplayName("the labelled windows (labels/weak-labels.csv) carry their provenance; answered windows are gold")
+        void labelledDataset() throws Exception {
+            Map<Integer, Integer> answers = answers();
+            Provenance p = ProvenanceFiles.read(out.resolve("labels/weak-labels.csv"));
+            assertEquals("weak-labels", p.kind());
+            assertEquals(digest(answers), p.settings().get("expertAnswersSha256"));
+            assertEquals(endModel().parents().get(0), p, "the end model's parent is this dataset's provenance");
+            Map<Integer, Integer> gold = new TreeMap<>();
+            List<String> rows = Files.readAllLines(out.resolve("labels/weak-labels.csv"));
+            assertEquals("window,label,weight,gold", rows.get(0));
+            for (String row : rows.subList(1, rows.size())) {
+                String[] f = row.split(",");
+                if (f[3].equals("1")) {
+                    assertEquals("1.0", f[2], row);
+                    gold.put(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+                }
+            }
+            assertEquals(answers, gold);
+        }
+
+        @Test
+        @DisplayName("every quantized model names the end model's provenance, and the model file's digest")
+        void quantizedModels() throws Exception {
+            Provenance end = endModel();
+            String fileSha = Sha256.hex(out.resolve("models/occupancy.tribuo"));
+            for (String target : List.of("avr8", "cortex-m3", "jvm")) {
+                JsonNode model = new ObjectMapper().readTree(out.resolve("models").resolve(target)
+                        .resolve("model.json").toFile());
+                @SuppressWarnings("unchecked")
+                Provenance q = Provenance.fromMap(new ObjectMapper().convertValue(model.get("provenance"), Map.class));
+                assertEquals("quantized-model", q.kind());
+                assertEquals(List.of(end), q.parents(), target);
+                assertEquals(fileSha, q.inputs().stream().filter(i -> i.name().equals("occupancy.tribuo"))
+                        .findFirst().orElseThrow().sha256(), target);
+            }
+        }
+
+        @Test
+        @DisplayName("the signed release's lineage names the answers and nests the whole chain")
+        void releaseLineage() throws Exception {
+            String sha = digest(answers());
+            Lineage lineage = new BundleVerifier(TrustRoot.read(out.resolve("release/trust.json")))
+                    .verify(out.resolve("release/occupancy-2.tar.gz"), VerificationPolicy.builder()
+                            .target(TargetProfile.of("jvm")).minimumSequence(1).build())
+                    .manifest().lineage();
+            assertEquals(String.valueOf(answers().size()), lineage.labelling().get("expertAnswers"));
+            assertEquals(sha, lineage.labelling().get("expertAnswersSha256"));
+            assertEquals(endModel().inputs().get(0).sha256(), lineage.datasets().get(0).sha256());
+            assertEquals(3, lineage.provenance().size());
+            for (Provenance q : lineage.provenance()) {
+                assertEquals(sha, q.parents().get(0).parents().get(0).settings().get("expertAnswersSha256"));
+            }
+        }
+
+        @Test
+        @DisplayName("the previous release was trained before any answer, and its provenance says so")
+        void previousRelease() throws Exception {
+            Provenance p = ProvenanceFiles.read(out.resolve("models-previous/occupancy.tribuo"));
+            assertEquals("0", p.settings().get("expertAnswers"));
+            assertEquals(digest(Map.of()), p.settings().get("expertAnswersSha256"));
+            assertEquals("0", p.settings().get("goldRows"));
         }
     }
 

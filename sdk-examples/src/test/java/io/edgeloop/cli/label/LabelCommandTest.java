@@ -267,4 +267,130 @@ class LabelCommandTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("a.jsonl") && r[2].contains("line 2") && r[2].contains("99999"), r[2]);
     }
+
+    /** The train rows a queue asked, in order, with the probabilities it showed. */
+    private static java.util.List<JsonNode> questions(Path queue) throws IOException {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(queue.resolve("queries.jsonl"))) {
+            out.add(new ObjectMapper().readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("label query scores, asks and reports with the model label fit fits: wmv on YouTube (class prior from "
+            + "valid.json) and hmm on Tennis (frame sequence) work, and each question shows that model's probabilities")
+    void queryUsesTheReportedModel(@TempDir Path tmp) throws IOException {
+        String yt = wrench("youtube").toString();
+        Path answers = tmp.resolve("wmv.jsonl");
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "20", "--oracle", "--model", "wmv",
+                "--answers-out", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"answers\":20"), r[1]);
+        String[] f = run("label", "fit", "--wrench", yt, "--model", "wmv", "--answers", answers.toString(), "--json");
+        assertEquals("0", f[0], f[2]);
+        assertEquals(f[1].replaceAll(".*\"accuracy\": ?([0-9.]+).*", "$1"),
+                r[1].replaceAll(".*\"accuracy\": ?([0-9.]+).*", "$1"));
+
+        for (String[] setModel : new String[][] {{"tennis", "hmm"}, {"youtube", "snorkel"}}) {
+            Path q = tmp.resolve("q-" + setModel[0]);
+            r = run("label", "query", "--wrench", wrench(setModel[0]).toString(), "--budget", "10", "--queue",
+                    q.toString(), "--model", setModel[1], "--json");
+            assertEquals("0", r[0], r[2]);
+            assertTrue(r[1].contains("\"asked\":10"), r[1]);
+            io.edgeloop.labeling.io.WrenchDataset data = io.edgeloop.labeling.io.WrenchDataset.read(wrench(setModel[0]));
+            // No answers yet: the model reported is the one label fit fits without answers.
+            double[][] reported = io.edgeloop.labeling.io.WrenchEvaluation.fit(data, setModel[1], 0)
+                    .predictProba(data.train().matrix());
+            java.util.List<JsonNode> asked = questions(q);
+            assertEquals(10, asked.size());
+            for (JsonNode n : asked) {
+                double[] shown = new double[n.get("probabilities").size()];
+                for (int c = 0; c < shown.length; c++) {
+                    shown[c] = n.get("probabilities").get(c).asDouble();
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(reported[n.get("row").asInt()], shown, 0.0,
+                        setModel[1] + " row " + n.get("row"));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a batch of 10 questions has 10 distinct LF-vote patterns on Tennis and YouTube, for every strategy")
+    void batchesHaveDistinctVotePatterns(@TempDir Path tmp) throws IOException {
+        for (String set : new String[] {"tennis", "youtube"}) {
+            io.edgeloop.labeling.matrix.LabelMatrix m = io.edgeloop.labeling.io.WrenchDataset.read(wrench(set))
+                    .train().matrix();
+            java.util.function.IntFunction<String> pattern = row -> {
+                StringBuilder b = new StringBuilder();
+                for (int j = 0; j < m.lfs(); j++) {
+                    b.append(m.get(row, j)).append(',');
+                }
+                return b.toString();
+            };
+            assertTrue(java.util.stream.IntStream.range(0, m.rows()).mapToObj(pattern).distinct().count() >= 10, set);
+            for (String strategy : new String[] {"least-confidence", "margin", "entropy", "disagreement",
+                    "committee"}) {
+                Path q = tmp.resolve(set + "-" + strategy);
+                String[] r = run("label", "query", "--wrench", wrench(set).toString(), "--budget", "10", "--queue",
+                        q.toString(), "--model", "ds", "--strategy", strategy, "--json");
+                assertEquals("0", r[0], r[2]);
+                java.util.List<JsonNode> asked = questions(q);
+                assertEquals(10, asked.size());
+                assertEquals(10, asked.stream().map(n -> pattern.apply(n.get("row").asInt())).distinct().count(),
+                        set + " " + strategy);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("snorkel-mc cannot use expert answers: label query and label fit --answers refuse it in one line")
+    void snorkelMcRefusesAnswers(@TempDir Path tmp) throws IOException {
+        String yt = wrench("youtube").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "snorkel-mc");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].startsWith("edgeloop: --model snorkel-mc cannot use expert answers") && !r[2].contains("\n"),
+                r[2]);
+        Path a = tmp.resolve("a.jsonl");
+        Files.writeString(a, "{\"row\":1,\"label\":0}\n");
+        r = run("label", "fit", "--wrench", yt, "--model", "snorkel-mc", "--answers", a.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("snorkel-mc cannot use expert answers") && r[2].contains("--answers"), r[2]);
+        r = run("label", "fit", "--wrench", yt, "--model", "snorkel-mc", "--json");
+        assertEquals("0", r[0], r[2]);
+    }
+
+    @Test
+    @DisplayName("a queue never grows past the budget, whatever --max-questions says")
+    void maxQuestionsCannotGrowAQueuePastTheBudget(@TempDir Path tmp) throws IOException {
+        Path q = tmp.resolve("qm");
+        String yt = wrench("youtube").toString();
+        for (int run = 0; run < 2; run++) {
+            String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--queue", q.toString(),
+                    "--max-questions", "50", "--model", "mv", "--json");
+            assertEquals("0", r[0], r[2]);
+            assertTrue(r[1].contains("\"asked\":" + (run == 0 ? 5 : 0)) && r[1].contains("\"pending\":5"), r[1]);
+            assertEquals(5, Files.readAllLines(q.resolve("queries.jsonl")).size());
+        }
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "8", "--queue", q.toString(),
+                "--max-questions", "2", "--model", "mv", "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":2") && r[1].contains("\"pending\":7"), "a lower cap holds: " + r[1]);
+    }
+
+    @Test
+    @DisplayName("a huge --budget and --batch do not overflow: every train row is asked once")
+    void hugeBudgetAndBatch(@TempDir Path tmp) throws IOException {
+        Path answers = tmp.resolve("all.jsonl");
+        String[] r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "2000000000",
+                "--batch", "500000000", "--oracle", "--model", "mv", "--answers-out", answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":1686") && r[1].contains("\"answers\":1686"), r[1]);
+        assertEquals(1686, Files.readAllLines(answers).stream().filter(l -> l.contains("\"row\"")).distinct()
+                .count());
+        r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "2147483647",
+                "--batch", "2147483647", "--oracle", "--model", "mv", "--max-questions", "3", "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"asked\":3"), r[1]);
+    }
 }

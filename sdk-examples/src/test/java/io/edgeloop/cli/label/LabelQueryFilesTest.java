@@ -110,6 +110,29 @@ class LabelQueryFilesTest {
     }
 
     @Test
+    @DisplayName("two first runs racing to create one queue: one queue.json, no temporary file left, each row once")
+    void concurrentFirstRuns(@TempDir Path tmp) throws Exception {
+        Path q = tmp.resolve("fresh");
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        String[] args = {"label", "query", "--wrench", yt, "--budget", "30", "--queue", q.toString(), "--model", "mv",
+            "--json"};
+        Process a = start(tmp.resolve("a.err"), args);
+        Process b = start(tmp.resolve("b.err"), args);
+        assertTrue(a.waitFor(3, TimeUnit.MINUTES) && b.waitFor(3, TimeUnit.MINUTES), "both runs end");
+        assertTrue(a.exitValue() == 0 || b.exitValue() == 0, Files.readString(tmp.resolve("a.err"))
+                + Files.readString(tmp.resolve("b.err")));
+        JsonNode id = JSON.readTree(q.resolve("queue.json").toFile());
+        assertEquals("youtube", id.get("dataset").asText());
+        try (var files = Files.list(q)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertEquals(List.of(".lock", "queries.jsonl", "queue.json"), names);
+        }
+        List<Integer> rows = queuedRows(q);
+        assertEquals(30, rows.size());
+        assertEquals(30, new HashSet<>(rows).size(), "each row once: " + rows);
+    }
+
+    @Test
     @DisplayName("--answers-out files carry their data set: youtube answers are refused for sms by label query and "
             + "label fit, naming both, and nothing is appended")
     void answersOutIdentity(@TempDir Path tmp) throws IOException {

@@ -16,12 +16,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The active-learning loop: fit the label model (with the expert answers so far as gold), score rows with a
  * {@link QueryStrategy}, pick a diverse batch with {@link BatchSelector}, ask the {@link Expert}, repeat until the
  * budget is spent. Answers feed back into the label model (semi-supervised fitting) and override its output on
  * the answered rows, so the end model trains on them as gold.
+ *
+ * <p>The loop scores, asks and reports with the model its caller will report: the full {@link #run(LabelMatrix,
+ * Function, FeatureTable, Expert, int, Map, Set, int) run} takes a function from the answers so far to the
+ * {@link FitData} to fit (for a WRENCH set, {@code answers -> WrenchEvaluation.fitData(data, seed, answers)}, with
+ * its validation split and frame sequence), and the committee members are fitted on the same data. The shorter
+ * forms fit on the plain matrix with the answers (no validation split, no sequence).
  *
  * <p>Not thread-safe: one run at a time per instance.
  */
@@ -37,7 +44,8 @@ public final class ActiveLearner {
      * @param strategy   how to score rows
      * @param batchSize  questions per round, at least 1
      * @param poolFactor diversity pool per batch slot (see {@link BatchSelector})
-     * @param seed       seed for the label model
+     * @param seed       seed for the label model in the plain-matrix forms of {@code run} (the fit-data form's
+     *                   function sets its own)
      */
     public ActiveLearner(String labelModel, QueryStrategy strategy, int batchSize, int poolFactor, long seed) {
         this.labelModel = Objects.requireNonNull(labelModel, "labelModel");
@@ -99,6 +107,35 @@ public final class ActiveLearner {
      */
     public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget,
             Map<Integer, Integer> known, Set<Integer> alreadyAsked, int maxQuestions) throws IOException {
+        return run(matrix, answers -> plainFitData(matrix, answers), features, expert, budget, known, alreadyAsked,
+                maxQuestions);
+    }
+
+    /**
+     * Runs the loop as {@link #run(LabelMatrix, FeatureTable, Expert, int, Map, Set, int)}, fitting every round (and
+     * the committee) on the data {@code fitData} builds from the answers so far, so the rows are scored and shown to
+     * the expert with the very model the caller reports at the end.
+     *
+     * @param matrix       LF votes per row: the training rows of the fit data, in the same order (answers and
+     *                     the probabilities returned refer to its rows)
+     * @param fitData      the fit data for a map of answers (class by row of {@code matrix}; empty before the first
+     *                     answer); it must train on {@code matrix}'s rows and pass the answers on (as
+     *                     {@link FitData.Builder#answers})
+     * @param features     features per row (shown to the expert, used for diversity)
+     * @param expert       who answers
+     * @param budget       the most answers to hold at the end, known ones included
+     * @param known        answers from earlier runs, by row
+     * @param alreadyAsked rows asked in earlier runs (answered or not); they are not asked again
+     * @param maxQuestions the most new questions to ask in this run
+     * @return answers (known ones first) and final probabilities; {@link Result#asked()} counts this run's questions
+     * @throws IOException when the expert cannot be reached
+     * @throws IllegalArgumentException when a known answer names a row or class out of range, or the fit data has
+     *                                  another number of classes than the matrix
+     */
+    public Result run(LabelMatrix matrix, Function<Map<Integer, Integer>, FitData> fitData, FeatureTable features,
+            Expert expert, int budget, Map<Integer, Integer> known, Set<Integer> alreadyAsked, int maxQuestions)
+            throws IOException {
+        Objects.requireNonNull(fitData, "fitData");
         if (matrix.rows() != features.size()) {
             throw new IllegalArgumentException(matrix.rows() + " matrix rows for " + features.size() + " feature rows");
         }
@@ -119,7 +156,7 @@ public final class ActiveLearner {
         exclude.addAll(answers.keySet());
         Set<Integer> asked = new HashSet<>();
         while (answers.size() < budget && asked.size() < maxQuestions) {
-            Fitted f = fit(matrix, answers);
+            Fitted f = fit(matrix, fitData, answers);
             double[] scores = new double[matrix.rows()];
             int[] votes = new int[matrix.lfs()];
             for (int i = 0; i < scores.length; i++) {
@@ -147,16 +184,25 @@ public final class ActiveLearner {
                         .ifPresent(a -> answers.put(row, a));
             }
         }
-        Fitted f = fit(matrix, answers);
+        Fitted f = fit(matrix, fitData, answers);
         return new Result(answers, asked.size(), f.probs, f.model);
     }
 
-    private Fitted fit(LabelMatrix matrix, Map<Integer, Integer> answers) {
+    private FitData plainFitData(LabelMatrix matrix, Map<Integer, Integer> answers) {
         FitData.Builder b = FitData.builder().train(matrix).seed(seed);
         if (!answers.isEmpty()) {
             b.answers(matrix, answers);
         }
-        FitData data = b.build();
+        return b.build();
+    }
+
+    private Fitted fit(LabelMatrix matrix, Function<Map<Integer, Integer>, FitData> fitData,
+            Map<Integer, Integer> answers) {
+        FitData data = Objects.requireNonNull(fitData.apply(Map.copyOf(answers)), "fit data");
+        if (data.numClasses() != matrix.numClasses()) {
+            throw new IllegalArgumentException("the fit data has " + data.numClasses() + " classes, the matrix "
+                    + matrix.numClasses());
+        }
         LabelModel model = LabelModels.fit(labelModel, data);
         double[][] probs = LabelModels.labelTrainingRows(model, matrix, data);
         List<double[][]> committee = new ArrayList<>();

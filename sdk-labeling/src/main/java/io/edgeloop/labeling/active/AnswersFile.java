@@ -160,10 +160,10 @@ public final class AnswersFile {
                 ch.force(false);
             }
         } catch (AccessDeniedException e) {
-            throw new IOException(f + ": permission denied writing the answers file; make it (or its directory) "
+            throw JsonLines.error(f + ": permission denied writing the answers file; make it (or its directory) "
                     + "writable or choose another path", e);
         } catch (FileSystemException e) {
-            throw new IOException(f + ": cannot write the answers file (" + JsonLines.reason(e) + "); check the path",
+            throw JsonLines.error(f + ": cannot write the answers file (" + JsonLines.reason(e) + "); check the path",
                     e);
         }
     }

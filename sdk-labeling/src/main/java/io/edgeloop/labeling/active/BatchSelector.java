@@ -4,15 +4,20 @@ import io.edgeloop.labeling.train.FeatureTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Picks a diverse batch rather than the top-n near-duplicates: from the {@code poolFactor x batch} most
- * informative candidates, it greedily adds the one with the largest {@code score x distance to the nearest row
- * already chosen} (standardised feature space), starting from the most informative. Deterministic: ties go to the
- * lower row index.
+ * Picks a diverse batch rather than the top-n near-duplicates. Candidates (rows not excluded, with complete
+ * features) are taken in order of score; rows whose feature vector equals one already taken are set aside, so the
+ * pool holds {@code poolFactor x batch} rows with distinct feature vectors, reaching as far down the ranking as it
+ * must (or every distinct candidate when there are fewer). From that pool it greedily adds the row with the
+ * largest {@code score x distance to the nearest row already chosen} (standardised feature space), starting from
+ * the most informative, so no two rows of a batch share a feature vector while distinct candidates remain. Only
+ * when the candidates hold fewer distinct vectors than the batch is the rest filled with the set-aside rows, in
+ * score order. Deterministic: ties go to the lower row index.
  *
  * <p>Thread-safe: immutable.
  */
@@ -33,9 +38,9 @@ public final class BatchSelector {
 
     /**
      * @param scores   informativeness per row
-     * @param features features per row (for distances)
+     * @param features features per row (for distances and to recognise identical rows)
      * @param exclude  rows not to ask (already answered or skipped)
-     * @param batch    how many rows to pick
+     * @param batch    how many rows to pick (0 or less picks none)
      * @return the chosen rows, in choice order
      */
     public List<Integer> select(double[] scores, FeatureTable features, Set<Integer> exclude, int batch) {
@@ -43,7 +48,15 @@ public final class BatchSelector {
         Integer[] order = IntStream.range(0, n).filter(i -> !exclude.contains(i) && features.complete(i)).boxed()
                 .toArray(Integer[]::new);
         Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i));
-        int pool = Math.min(order.length, batch * poolFactor);
+        // long: a huge batch times the pool factor must not wrap around to a negative pool.
+        long wanted = Math.min(order.length, Math.max(0, (long) batch) * poolFactor);
+        List<Integer> distinct = new ArrayList<>();
+        List<Integer> setAside = new ArrayList<>();
+        Set<Vector> seen = new HashSet<>();
+        for (int p = 0; p < order.length && distinct.size() < wanted; p++) {
+            (seen.add(new Vector(features.row(order[p]))) ? distinct : setAside).add(order[p]);
+        }
+        int pool = distinct.size();
         if (pool == 0) {
             return List.of();
         }
@@ -51,20 +64,20 @@ public final class BatchSelector {
         double[] mean = new double[d];
         double[] sd = new double[d];
         for (int p = 0; p < pool; p++) {
-            double[] r = features.row(order[p]);
+            double[] r = features.row(distinct.get(p));
             for (int j = 0; j < d; j++) {
                 mean[j] += r[j] / pool;
             }
         }
         for (int p = 0; p < pool; p++) {
-            double[] r = features.row(order[p]);
+            double[] r = features.row(distinct.get(p));
             for (int j = 0; j < d; j++) {
                 sd[j] += (r[j] - mean[j]) * (r[j] - mean[j]) / pool;
             }
         }
         double[][] z = new double[pool][d];
         for (int p = 0; p < pool; p++) {
-            double[] r = features.row(order[p]);
+            double[] r = features.row(distinct.get(p));
             for (int j = 0; j < d; j++) {
                 z[p][j] = sd[j] > 0 ? (r[j] - mean[j]) / Math.sqrt(sd[j]) : 0;
             }
@@ -76,7 +89,7 @@ public final class BatchSelector {
         int pick = 0;
         while (chosen.size() < Math.min(batch, pool)) {
             taken[pick] = true;
-            chosen.add(order[pick]);
+            chosen.add(distinct.get(pick));
             for (int p = 0; p < pool; p++) {
                 double dist = 0;
                 for (int j = 0; j < d; j++) {
@@ -86,10 +99,10 @@ public final class BatchSelector {
                 nearest[p] = Math.min(nearest[p], Math.sqrt(dist));
             }
             int next = -1;
-            double best = -1;
+            double best = Double.NEGATIVE_INFINITY;
             for (int p = 0; p < pool; p++) {
                 if (!taken[p]) {
-                    double v = (scores[order[p]] + 1e-12) * nearest[p];
+                    double v = (scores[distinct.get(p)] + 1e-12) * nearest[p];
                     if (v > best) {
                         best = v;
                         next = p;
@@ -101,6 +114,34 @@ public final class BatchSelector {
             }
             pick = next;
         }
+        // Fewer distinct candidates than the batch: only then repeat a feature vector, best scores first.
+        for (int p = 0; p < setAside.size() && chosen.size() < batch; p++) {
+            chosen.add(setAside.get(p));
+        }
         return chosen;
+    }
+
+    /** A feature vector compared by value (-0.0 counts as 0.0), to recognise identical rows. */
+    private static final class Vector {
+        private final double[] v;
+        private final int hash;
+
+        Vector(double[] v) {
+            for (int j = 0; j < v.length; j++) {
+                v[j] += 0.0;
+            }
+            this.v = v;
+            this.hash = Arrays.hashCode(v);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Vector && Arrays.equals(v, ((Vector) o).v);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 }

@@ -82,7 +82,7 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (FileSystemException e) {
-            throw new IOException(dir + ": cannot create the queue directory (" + JsonLines.reason(e)
+            throw JsonLines.error(dir + ": cannot create the queue directory (" + JsonLines.reason(e)
                     + "); check the path and its permissions", e);
         }
         Path lockFile = dir.resolve(LOCK_FILE);
@@ -91,7 +91,7 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
             ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
         } catch (AccessDeniedException e) {
-            throw new IOException(lockFile + ": permission denied opening the queue lock; the queue directory must "
+            throw JsonLines.error(lockFile + ": permission denied opening the queue lock; the queue directory must "
                     + "be writable", e);
         }
         FileLock l;
@@ -102,7 +102,7 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
             l = null;
         } catch (IOException e) {
             ch.close();
-            throw new IOException(lockFile + ": cannot lock the queue (" + e.getMessage() + ")", e);
+            throw JsonLines.error(lockFile + ": cannot lock the queue (" + e.getMessage() + ")", e);
         }
         if (l == null) {
             String holder = holder(ch);
@@ -210,7 +210,7 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
                 Files.writeString(f, JsonLines.STRICT.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (FileSystemException e) {
-                throw new IOException(f + ": cannot append the question (" + JsonLines.reason(e)
+                throw JsonLines.error(f + ": cannot append the question (" + JsonLines.reason(e)
                         + "); check free space and permissions", e);
             }
             queued.add(q.row());

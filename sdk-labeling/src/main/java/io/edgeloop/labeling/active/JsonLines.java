@@ -64,9 +64,9 @@ final class JsonLines {
         try {
             bytes = Files.readAllBytes(f);
         } catch (AccessDeniedException e) {
-            throw new IOException(f + ": permission denied reading the " + role + "; make it readable", e);
+            throw error(f + ": permission denied reading the " + role + "; make it readable", e);
         } catch (FileSystemException e) {
-            throw new IOException(f + ": cannot read the " + role + " (" + reason(e) + ")", e);
+            throw error(f + ": cannot read the " + role + " (" + reason(e) + ")", e);
         }
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -132,10 +132,10 @@ final class JsonLines {
         try {
             n = STRICT.readTree(line);
         } catch (MismatchedInputException e) {
-            throw new IOException(f + ": line " + (index + 1) + " has more after its JSON object (one object per "
+            throw error(f + ": line " + (index + 1) + " has more after its JSON object (one object per "
                     + "line): " + abbreviate(line), e);
         } catch (JsonProcessingException e) {
-            throw new IOException(f + ": line " + (index + 1) + " is not valid JSON (" + e.getOriginalMessage()
+            throw error(f + ": line " + (index + 1) + " is not valid JSON (" + e.getOriginalMessage()
                     + "): " + abbreviate(line), e);
         }
         if (n == null || !n.isObject()) {
@@ -147,6 +147,16 @@ final class JsonLines {
     /** At most 120 characters of a line, for messages. */
     static String abbreviate(String line) {
         return line.length() <= 120 ? line : line.substring(0, 120) + "...";
+    }
+
+    /**
+     * An error whose message already says everything: the low-level exception is attached as suppressed (shown by
+     * stack traces) rather than as the cause, so one-line error reports do not repeat it.
+     */
+    static IOException error(String message, Exception detail) {
+        IOException e = new IOException(message);
+        e.addSuppressed(detail);
+        return e;
     }
 
     /** The reason of a file-system error without the path it repeats. */

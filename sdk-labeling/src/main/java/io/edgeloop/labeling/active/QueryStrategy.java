@@ -1,12 +1,13 @@
 package io.edgeloop.labeling.active;
 
+import io.edgeloop.labeling.model.Predictions;
 import java.util.List;
 
 /**
  * How informative a row is (higher = ask sooner): least confidence {@code 1 - max p}, margin
  * {@code 1 - (p1 - p2)}, entropy, label-model / LF disagreement (share of non-abstaining LFs voting against the
- * model's choice, plus the model's uncertainty), and query-by-committee vote entropy over several label models'
- * choices.
+ * model's choice, plus the model's uncertainty; a row no LF voted on has no disagreement), and query-by-committee
+ * vote entropy over several label models' choices.
  *
  * <p>Thread-safe: an enum of pure functions.
  */
@@ -17,7 +18,12 @@ public enum QueryStrategy {
     MARGIN,
     /** Shannon entropy of p. */
     ENTROPY,
-    /** Share of voting LFs that disagree with the model's class, plus half the least confidence. */
+    /**
+     * Share of voting LFs that disagree with the model's class, plus half the least confidence. When the model ties
+     * on several classes (within {@link Predictions#TIE_TOLERANCE}) the share is averaged over them, so the score
+     * does not depend on which tied class comes first; a row with no LF vote has no disagreement and scores half
+     * its least confidence.
+     */
     DISAGREEMENT,
     /** Vote entropy over the committee's predicted classes, plus half the mean least confidence. */
     COMMITTEE;
@@ -55,15 +61,26 @@ public enum QueryStrategy {
                 return h;
             }
             case DISAGREEMENT: {
+                // Against each class the model ties on (within Predictions' tolerance), averaged: a vote for
+                // either class of a 50/50 row disagrees equally. No vote is no disagreement, not total disagreement.
                 int voting = 0;
-                int against = 0;
                 for (int v : votes) {
-                    if (v >= 0) {
-                        voting++;
-                        against += v != best ? 1 : 0;
+                    voting += v >= 0 ? 1 : 0;
+                }
+                if (voting == 0) {
+                    return 0.5 * lc;
+                }
+                int tied = 0;
+                int against = 0;
+                for (int c = 0; c < p.length; c++) {
+                    if (Math.abs(p[c] - p[best]) < Predictions.TIE_TOLERANCE) {
+                        tied++;
+                        for (int v : votes) {
+                            against += v >= 0 && v != c ? 1 : 0;
+                        }
                     }
                 }
-                return (voting == 0 ? 1.0 : (double) against / voting) + 0.5 * lc;
+                return (double) against / ((double) tied * voting) + 0.5 * lc;
             }
             case COMMITTEE: {
                 if (committee.isEmpty()) {

@@ -30,7 +30,8 @@ public final class WrenchEvaluation {
 
     /**
      * The fit data WRENCH would use, plus expert answers on training rows (see
-     * {@link FitData.Builder#answers}): every label model uses them as gold.
+     * {@link FitData.Builder#answers}): gold for every label model that can use them (all but {@code snorkel-mc},
+     * see {@link FitData.Builder#gold}).
      *
      * @param data    the data set
      * @param seed    the seed

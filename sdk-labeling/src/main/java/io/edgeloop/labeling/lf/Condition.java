@@ -8,6 +8,11 @@ import java.util.Objects;
  * missing or NaN. A rule labeller votes on TRUE, votes its "otherwise" class (or abstains) on FALSE, and always
  * abstains on UNKNOWN, so missing data never turns into a vote.
  *
+ * <p>The conditions made by {@link Conditions} and by {@link #and}, {@link #or} and {@link #negate} describe
+ * themselves in {@code toString()} ({@code (Light.mean > 300.0 and CO2.slope > 0.0)}); a rule labeller's description
+ * and provenance digest include it. A custom condition that should be told apart in provenance overrides
+ * {@code toString()}; otherwise it reads as {@code custom}.
+ *
  * <p>Implementations must be thread-safe and side-effect free.
  */
 @FunctionalInterface
@@ -33,7 +38,8 @@ public interface Condition {
      */
     default Condition and(Condition other) {
         Objects.requireNonNull(other, "other");
-        return w -> {
+        return DescribedCondition.of("(" + DescribedCondition.describe(this) + " and "
+                + DescribedCondition.describe(other) + ")", w -> {
             int a = test(w);
             if (a == FALSE) {
                 return FALSE;
@@ -43,7 +49,7 @@ public interface Condition {
                 return FALSE;
             }
             return a == UNKNOWN || b == UNKNOWN ? UNKNOWN : TRUE;
-        };
+        });
     }
 
     /**
@@ -54,7 +60,8 @@ public interface Condition {
      */
     default Condition or(Condition other) {
         Objects.requireNonNull(other, "other");
-        return w -> {
+        return DescribedCondition.of("(" + DescribedCondition.describe(this) + " or "
+                + DescribedCondition.describe(other) + ")", w -> {
             int a = test(w);
             if (a == TRUE) {
                 return TRUE;
@@ -64,16 +71,16 @@ public interface Condition {
                 return TRUE;
             }
             return a == UNKNOWN || b == UNKNOWN ? UNKNOWN : FALSE;
-        };
+        });
     }
 
     /**
      * @return the negation (UNKNOWN stays UNKNOWN)
      */
     default Condition negate() {
-        return w -> {
+        return DescribedCondition.of("not " + DescribedCondition.describe(this), w -> {
             int a = test(w);
             return a == UNKNOWN ? UNKNOWN : 1 - a;
-        };
+        });
     }
 }

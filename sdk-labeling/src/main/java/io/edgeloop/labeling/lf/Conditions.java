@@ -94,7 +94,8 @@ public final class Conditions {
         if (k < 1) {
             throw new IllegalArgumentException("run length k must be >= 1, got " + k);
         }
-        return w -> {
+        return DescribedCondition.of("sustained(" + channel + (above ? " > " : " < ") + threshold + " for >= " + k
+                + " samples)", w -> {
             int c = w.channelIndex(channel);
             if (c < 0) {
                 return Condition.UNKNOWN;
@@ -114,7 +115,7 @@ public final class Conditions {
                 }
             }
             return sawNaN ? Condition.UNKNOWN : Condition.FALSE;
-        };
+        });
     }
 
     /** Reads a number from a window; NaN means unknown. Implementations must be thread-safe. */
@@ -143,10 +144,10 @@ public final class Conditions {
          */
         public Condition above(double x) {
             Measure m = measure;
-            return w -> {
+            return DescribedCondition.of(label + " > " + x, w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v > x ? Condition.TRUE : Condition.FALSE;
-            };
+            });
         }
 
         /**
@@ -155,10 +156,10 @@ public final class Conditions {
          */
         public Condition below(double x) {
             Measure m = measure;
-            return w -> {
+            return DescribedCondition.of(label + " < " + x, w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v < x ? Condition.TRUE : Condition.FALSE;
-            };
+            });
         }
 
         /**
@@ -171,10 +172,10 @@ public final class Conditions {
                 throw new IllegalArgumentException("range on " + label + " needs lo <= hi, got [" + lo + ", " + hi + "]");
             }
             Measure m = measure;
-            return w -> {
+            return DescribedCondition.of(label + " in [" + lo + ", " + hi + "]", w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v >= lo && v <= hi ? Condition.TRUE : Condition.FALSE;
-            };
+            });
         }
     }
 }

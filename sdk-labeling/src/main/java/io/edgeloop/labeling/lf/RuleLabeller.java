@@ -50,6 +50,7 @@ public final class RuleLabeller implements Labeller {
 
     @Override
     public String toString() {
-        return "RuleLabeller[" + name + " -> " + vote + (otherwise == Label.ABSTAIN ? "" : " else " + otherwise) + "]";
+        return "RuleLabeller[" + name + ": " + DescribedCondition.describe(condition) + " -> " + vote
+                + (otherwise == Label.ABSTAIN ? "" : " else " + otherwise) + "]";
     }
 }

@@ -199,7 +199,8 @@ public final class FitData {
         }
 
         /**
-         * Adds expert answers: rows whose class is known. Every label model uses them: learning models (ds,
+         * Adds expert answers: rows whose class is known. Every label model but {@code snorkel-mc} (whose
+         * matrix-completion objective has no place for them; it fits as without them) uses them: learning models (ds,
          * snorkel, and hmm through ds) fix these rows' posteriors to the known class in every EM step
          * (semi-supervised EM; the rows are not added to the training counts); without a validation split the class
          * prior (so {@code wmv}) comes from them; {@code auto} uses them through its candidates (it does not test

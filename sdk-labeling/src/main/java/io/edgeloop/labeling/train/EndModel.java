@@ -1,6 +1,8 @@
 package io.edgeloop.labeling.train;
 
 import io.edgeloop.api.provenance.Provenance;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.tribuo.Model;
@@ -45,6 +47,46 @@ public final class EndModel {
     /** @return how the model was produced */
     public Provenance provenance() {
         return provenance;
+    }
+
+    /**
+     * Writes the Tribuo model ({@code Model.serializeToFile}, what {@code edgeloop train} and sdk-quantize read) and
+     * its Edgeloop provenance next to it, as {@code <file>.provenance.json} ({@link ProvenanceFiles}).
+     *
+     * @param file the model file, for example {@code occupancy.tribuo}
+     * @return the provenance file written
+     * @throws IOException when either file cannot be written
+     */
+    public Path write(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        model.serializeToFile(file);
+        return ProvenanceFiles.write(file, provenance);
+    }
+
+    /**
+     * Reads a model written by {@link #write(Path)}, with its provenance; features and class names come from the
+     * provenance ({@code features}, {@code classes}).
+     *
+     * @param file the model file
+     * @return the model
+     * @throws IOException when a file is missing or unreadable, the provenance file does not describe this model
+     *                     file (see {@link ProvenanceFiles#read(Path)}), or the model is not a Tribuo classifier
+     *                     written by {@link EndModelTrainer}
+     */
+    public static EndModel read(Path file) throws IOException {
+        Provenance p = ProvenanceFiles.read(file);
+        String features = p.settings().get("features");
+        String classes = p.settings().get("classes");
+        if (!"end-model".equals(p.kind()) || features == null || classes == null) {
+            throw new IOException(ProvenanceFiles.fileFor(file) + " is not an end model's provenance (kind "
+                    + p.kind() + ", needs the settings 'features' and 'classes')");
+        }
+        Model<?> m = Model.deserializeFromFile(file);
+        if (!m.validate(Label.class)) {
+            throw new IOException(file + " is not a Tribuo classification model");
+        }
+        return new EndModel(m.castModel(Label.class), List.of(features.split(",", -1)),
+                List.of(classes.split(",", -1)), p);
     }
 
     /**

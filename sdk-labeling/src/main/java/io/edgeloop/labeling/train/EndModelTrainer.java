@@ -1,8 +1,11 @@
 package io.edgeloop.labeling.train;
 
 import io.edgeloop.api.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +30,7 @@ public final class EndModelTrainer {
     private final List<String> classNames;
     private final long seed;
     private final Map<String, String> upstream;
-    private final Provenance parent;
+    private final List<Provenance> parents;
 
     /**
      * @param kind       the end model
@@ -37,7 +40,7 @@ public final class EndModelTrainer {
      *                   expert answers used); copied into the model's provenance
      */
     public EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream) {
-        this(kind, classNames, seed, upstream, null);
+        this(kind, classNames, seed, upstream, (Provenance) null);
     }
 
     /**
@@ -54,7 +57,16 @@ public final class EndModelTrainer {
         this.classNames = List.copyOf(classNames);
         this.seed = seed;
         this.upstream = new TreeMap<>(upstream);
-        this.parent = parent;
+        this.parents = parent == null ? List.of() : List.of(parent);
+    }
+
+    private EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream,
+            List<Provenance> parents) {
+        this.kind = kind;
+        this.classNames = List.copyOf(classNames);
+        this.seed = seed;
+        this.upstream = new TreeMap<>(upstream);
+        this.parents = List.copyOf(parents);
     }
 
     /**
@@ -88,7 +100,8 @@ public final class EndModelTrainer {
     }
 
     /**
-     * Trains on weak labels.
+     * Trains on weak labels. The model's provenance knows of the labels only what the constructor was given
+     * (upstream settings, parent); {@link #train(FeatureTable, WeakLabelSet)} records the labels' own provenance.
      *
      * @param table  features
      * @param labels targets
@@ -96,6 +109,46 @@ public final class EndModelTrainer {
      */
     public EndModel train(FeatureTable table, WeakLabels labels) {
         return train(table, labels, 0, 0.9);
+    }
+
+    /**
+     * Trains on a labelled set and records its provenance as a parent of the model's (after the constructor's
+     * parent, if any): the end model's provenance then names the label model, the LF set and the expert answers
+     * (count and digest, also copied into the model's own settings {@code labelModel}, {@code expertAnswers} and
+     * {@code expertAnswersSha256} unless the upstream settings give them), and the Tribuo model carries the same
+     * in its instance provenance ({@code edgeloop.*} keys).
+     *
+     * @param table features
+     * @param set   targets with their provenance
+     * @return the model with provenance
+     */
+    public EndModel train(FeatureTable table, WeakLabelSet set) {
+        return train(table, set, 0, 0.9);
+    }
+
+    /**
+     * Trains on a labelled set with self-training rounds; see {@link #train(FeatureTable, WeakLabelSet)} and
+     * {@link #train(FeatureTable, WeakLabels, int, double)}.
+     *
+     * @param table     features
+     * @param set       targets with their provenance
+     * @param rounds    self-training rounds after the first fit, 0 for none
+     * @param threshold the probability needed to adopt a prediction
+     * @return the final model with provenance
+     */
+    public EndModel train(FeatureTable table, WeakLabelSet set, int rounds, double threshold) {
+        Objects.requireNonNull(set, "set");
+        Map<String, String> up = new TreeMap<>();
+        Map<String, String> labelSettings = set.provenance().settings();
+        for (String k : List.of("labelModel", "expertAnswers", "expertAnswersSha256")) {
+            if (labelSettings.containsKey(k)) {
+                up.put(k, labelSettings.get(k));
+            }
+        }
+        up.putAll(upstream);
+        List<Provenance> all = new ArrayList<>(parents);
+        all.add(set.provenance());
+        return new EndModelTrainer(kind, classNames, seed, up, all).train(table, set.labels(), rounds, threshold);
     }
 
     /**
@@ -139,7 +192,7 @@ public final class EndModelTrainer {
 
     private EndModel fitOnce(FeatureTable table, WeakLabels labels, int round) {
         MutableDataset<Label> ds = dataset(table, labels);
-        Model<Label> m = kind.trainer(seed).train(ds);
+        Model<Label> m = kind.trainer(seed).train(ds, tribuoInstanceProvenance());
         Provenance.Builder p = Provenance.capture("end-model", EndModelTrainer.class).seed(seed)
                 .setting("endModel", kind.name().toLowerCase(java.util.Locale.ROOT))
                 .setting("features", String.join(",", table.names()))
@@ -148,14 +201,27 @@ public final class EndModelTrainer {
                 .setting("goldRows", labels.goldCount())
                 .setting("selfTrainingRound", round);
         upstream.forEach(p::setting);
-        if (parent != null) {
-            p.parent(parent);
-        }
+        parents.forEach(p::parent);
         byte[] digest = digest(table, labels);
-        p.input("training-table", io.edgeloop.api.provenance.Sha256.hex(digest), (long) table.size() * table.names().size() * 8);
+        p.input("training-table", HexFormat.of().formatHex(digest), (long) table.size() * table.names().size() * 8);
         return new EndModel(m, table.names(), classNames, p.build());
     }
 
+    /**
+     * What the Tribuo model file itself records of the labels, so a {@code .tribuo} file read without its
+     * provenance file still names them: the upstream settings and each parent's JSON, under {@code edgeloop.*}.
+     */
+    private Map<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> tribuoInstanceProvenance() {
+        Map<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> m = new TreeMap<>();
+        upstream.forEach((k, v) -> m.put("edgeloop." + k, new StringProvenance("edgeloop." + k, v)));
+        for (int i = 0; i < parents.size(); i++) {
+            String key = "edgeloop.parent." + i;
+            m.put(key, new StringProvenance(key, ProvenanceFiles.toJson(parents.get(i).stripped())));
+        }
+        return m;
+    }
+
+    /** SHA-256 of each row's values (big-endian doubles) followed by its class (int) and weight (float). */
     private static byte[] digest(FeatureTable table, WeakLabels labels) {
         MessageDigest md = io.edgeloop.api.provenance.Sha256.newDigest();
         ByteBuffer b = ByteBuffer.allocate(8);

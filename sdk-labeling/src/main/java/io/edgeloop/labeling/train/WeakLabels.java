@@ -9,7 +9,9 @@ import java.util.Objects;
  *
  * <p>Built from label-model probabilities: the class is the most probable one, the weight its probability
  * rescaled so a uniform guess weighs 0 and certainty weighs 1; rows where every LF abstained can be dropped.
- * Expert answers override with weight 1.
+ * Expert answers override with weight 1 ({@link #withGold(int, int)}); {@link WeakLabelSet} does both in one call
+ * and records the labels' provenance (LF set, label model, answers count and digest), which plain
+ * {@code WeakLabels} do not carry.
  *
  * <p>Thread-safe: immutable.
  */
@@ -27,6 +29,10 @@ public final class WeakLabels {
     }
 
     /**
+     * Labels from probabilities alone: no row is gold, even where the probabilities are an expert's one-hot answer
+     * (as in {@code ActiveLearner.Result.probabilities()}); pass the answers to {@link WeakLabelSet} (or
+     * {@link #withGold(int, int)}) so they count as gold.
+     *
      * @param probs    label-model probabilities per row
      * @param covered  per row, whether any LF voted (rows not covered get no label), or null to keep all rows
      * @param minWeight rows whose confidence weight falls below this get no label, in [0, 1)

@@ -2,11 +2,15 @@ package io.edgeloop.labeling.active;
 
 import io.edgeloop.api.label.ExpertQuery;
 import io.edgeloop.api.label.Expert;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.labeling.matrix.LabelMatrix;
+import io.edgeloop.labeling.model.FitData;
+import io.edgeloop.labeling.model.LabelModel;
+import io.edgeloop.labeling.model.LabelModels;
 import io.edgeloop.labeling.train.FeatureTable;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,11 +19,15 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +59,144 @@ class ActiveLearningTest {
         assertEquals(5, batch.size());
         assertEquals(0, (int) batch.get(0));
         assertEquals(1, batch.stream().filter(i -> i < 5).count(), batch.toString());
+    }
+
+    @Test
+    @DisplayName("identical top rows, more than the pool holds, give one pick; distinct lower rows fill the batch")
+    void identicalRowsBeyondThePool() {
+        int n = 80;
+        double[][] rows = new double[n][];
+        double[] scores = new double[n];
+        for (int i = 0; i < n; i++) {
+            // 60 identical rows score 1.0 (more than the pool of 5 x 10), 20 distinct rows just below.
+            rows[i] = i < 60 ? new double[] {1, -1, 0} : new double[] {i, i % 3, -i};
+            scores[i] = i < 60 ? 1.0 : 0.99;
+        }
+        FeatureTable t = new FeatureTable(List.of("a", "b", "c"), rows);
+        List<Integer> batch = new BatchSelector(5).select(scores, t, Set.of(), 10);
+        assertEquals(10, batch.size());
+        assertEquals(0, (int) batch.get(0), "the best row first");
+        assertEquals(1, batch.stream().filter(i -> i < 60).count(), batch.toString());
+        assertEquals(10, batch.stream().map(i -> java.util.Arrays.toString(t.row(i))).distinct().count());
+
+        // -0.0 and 0.0 are the same vector; with row 0 excluded another identical row stands in for it.
+        rows[1] = new double[] {1, -1, -0.0};
+        batch = new BatchSelector(1).select(scores, new FeatureTable(List.of("a", "b", "c"), rows), Set.of(0), 10);
+        assertEquals(1, batch.stream().filter(i -> i < 60).count(), batch.toString());
+    }
+
+    @Test
+    @DisplayName("with fewer distinct rows than the batch, every distinct row comes first, then repeats by score")
+    void repeatsOnlyWhenDistinctRowsRunOut() {
+        double[][] rows = new double[30][];
+        double[] scores = new double[30];
+        for (int i = 0; i < 30; i++) {
+            rows[i] = new double[] {i % 3};
+            scores[i] = 1.0 - i * 0.01;
+        }
+        List<Integer> batch = new BatchSelector(5).select(scores, new FeatureTable(List.of("a"), rows), Set.of(), 5);
+        assertEquals(List.of(0, 1, 2, 3, 4), batch.stream().sorted().toList(), batch.toString());
+        assertEquals(Set.of(0, 1, 2), new HashSet<>(batch.subList(0, 3)), "the three distinct rows first");
+    }
+
+    @Test
+    @DisplayName("a huge batch or pool factor does not overflow: every candidate is picked once")
+    void hugeBatchesDoNotOverflow() throws IOException {
+        int n = 200;
+        int[] gold = new int[n];
+        int[][] votes = new int[n][4];
+        double[][] feats = new double[n][2];
+        pool(7, gold, votes, feats);
+        FeatureTable t = new FeatureTable(List.of("x", "y"), feats);
+        double[] scores = new double[n];
+        for (int pf : new int[] {5, Integer.MAX_VALUE}) {
+            List<Integer> batch = new BatchSelector(pf).select(scores, t, Set.of(3), Integer.MAX_VALUE);
+            assertEquals(n - 1, batch.size());
+            assertEquals(n - 1, new HashSet<>(batch).size());
+        }
+        SimulatedOracle oracle = new SimulatedOracle(gold);
+        ActiveLearner.Result r = new ActiveLearner("ds", QueryStrategy.COMMITTEE, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, 1).run(LabelMatrix.ofRows(2, votes), t, oracle, Integer.MAX_VALUE);
+        assertEquals(n, r.answers().size());
+        assertEquals(n, oracle.asked());
+    }
+
+    @Test
+    @DisplayName("disagreement: a vote for either class of a tied row counts the same, and a row no LF voted on has "
+            + "no LF disagreement, so it ranks below a row whose LFs conflict")
+    void disagreementIsSymmetricAndNeedsVotes() {
+        QueryStrategy d = QueryStrategy.DISAGREEMENT;
+        double[] tie = {0.5, 0.5};
+        assertEquals(d.score(tie, new int[] {0, -1}, List.of()), d.score(tie, new int[] {-1, 1}, List.of()), 0.0);
+        assertEquals(0.75, d.score(tie, new int[] {1, -1}, List.of()), 1e-12, "1/2 disagreement + 0.5 x 0.5");
+        assertEquals(0.75, d.score(tie, new int[] {0, 1}, List.of()), 1e-12);
+        double[] tie3 = {0.4, 0.4, 0.2};
+        assertEquals(d.score(tie3, new int[] {0}, List.of()), d.score(tie3, new int[] {1}, List.of()), 0.0);
+        assertTrue(d.score(tie3, new int[] {2}, List.of()) > d.score(tie3, new int[] {0}, List.of()),
+                "a vote for neither tied class disagrees with both");
+
+        assertEquals(0.25, d.score(tie, new int[] {-1, -1}, List.of()), 1e-12, "no votes: uncertainty only");
+        double[] lean = {0.6, 0.4};
+        assertTrue(d.score(lean, new int[] {0, 1}, List.of()) > d.score(tie, new int[] {-1, -1}, List.of()),
+                "a conflict outranks a row nobody voted on, even a less certain one");
+        assertEquals(0.2, d.score(lean, new int[] {0, 0}, List.of()), 1e-12, "agreement: uncertainty only");
+    }
+
+    @Test
+    @DisplayName("the loop scores and asks with the model fitted on the caller's fit data (validation split, frame "
+            + "sequence), so wmv and hmm work and every question shows that model's probabilities")
+    void usesTheCallersFitData() throws IOException {
+        int n = 400;
+        int[] gold = new int[n];
+        int[][] votes = new int[n][4];
+        double[][] feats = new double[n][2];
+        pool(11, gold, votes, feats);
+        LabelMatrix train = LabelMatrix.ofRows(2, votes);
+        LabelMatrix valid = train.slice(0, 50);
+        int[] validGold = java.util.Arrays.copyOf(gold, 50);
+        Function<Map<Integer, Integer>, FitData> fitData = a -> FitData.builder().train(train).sequence(train)
+                .valid(valid, validGold).seed(1).answers(train, a).build();
+        FeatureTable t = new FeatureTable(List.of("x", "y"), feats);
+        for (String model : List.of("wmv", "hmm")) {
+            ActiveLearner learner = new ActiveLearner(model, QueryStrategy.LEAST_CONFIDENCE, 5, 3, 1);
+            assertThrows(IllegalArgumentException.class,
+                    () -> learner.run(train, t, new SimulatedOracle(gold), 15), model + " on the plain matrix");
+
+            // With batch 5 and an oracle that always answers, round r is queries 5r..5r+4, fitted on the answers
+            // of the rounds before it.
+            List<ExpertQuery> queries = new ArrayList<>();
+            Map<Integer, Integer> given = new LinkedHashMap<>();
+            Expert recording = new Expert() {
+                @Override
+                public String name() {
+                    return "recording";
+                }
+
+                @Override
+                public Optional<Integer> answer(ExpertQuery q) {
+                    queries.add(q);
+                    given.put(q.row(), gold[q.row()]);
+                    return Optional.of(gold[q.row()]);
+                }
+            };
+            ActiveLearner.Result r = learner.run(train, fitData, t, recording, 15, Map.of(), Set.of(), 15);
+            assertEquals(15, queries.size());
+            List<Integer> order = new ArrayList<>(given.keySet());
+            for (int q = 0; q < queries.size(); q++) {
+                Map<Integer, Integer> before = new LinkedHashMap<>();
+                for (int i = 0; i < q / 5 * 5; i++) {
+                    before.put(order.get(i), given.get(order.get(i)));
+                }
+                FitData data = fitData.apply(before);
+                double[][] expected = LabelModels.labelTrainingRows(LabelModels.fit(model, data), train, data);
+                assertArrayEquals(expected[queries.get(q).row()], queries.get(q).probabilities(), 0.0,
+                        model + " question " + q);
+            }
+            LabelModel reported = LabelModels.fit(model, fitData.apply(given));
+            assertEquals(reported.settings(), r.model().settings(), model);
+            assertArrayEquals(LabelModels.labelTrainingRows(reported, train, fitData.apply(given)),
+                    r.probabilities(), model);
+        }
     }
 
     /** Fills a random pool: 4 LFs voting with accuracy 0.7 on half the rows, features that carry the class. */

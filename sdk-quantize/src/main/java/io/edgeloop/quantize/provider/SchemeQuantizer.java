@@ -67,6 +67,7 @@ final class SchemeQuantizer implements Quantizer {
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)
                 .input("calibration", Sha256.hex(digestRows(rows)), digestRows(rows).length);
         request.createdAt().ifPresent(p::createdAt);
+        request.parents().forEach(p::parent);
         return new QuantizedArtifact(im, request.target(), res.calibration().id(), p.build());
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -70,6 +71,28 @@ public final class QuantizeWorkflow {
      */
     public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
             String calibration, String weights, String weightScales, Path out) throws IOException {
+        return quantize(modelFile, calibCsv, scheme, target, calibration, weights, weightScales, out, List.of());
+    }
+
+    /**
+     * Like {@link #quantize(Path, Path, String, String, String, String, String, Path)}, recording the float model's
+     * provenance (for example read from its {@code <model>.provenance.json}) as parents of the quantized model's.
+     *
+     * @param modelFile    a {@code train} output
+     * @param calibCsv     representative rows (the model's feature columns are used; others ignored)
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights      {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param out          the directory
+     * @param parents      the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
+            String calibration, String weights, String weightScales, Path out,
+            List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales.of(weightScales);
         FloatModel fm = ModelReader.read(modelFile);
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
@@ -79,10 +102,11 @@ public final class QuantizeWorkflow {
             opts.put("weights", weights);
         }
         QuantizerProvider p = ProviderLoader.of(QuantizerProvider.class).select(scheme);
-        QuantizedArtifact a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(QuantizationRequest.builder()
+        QuantizationRequest.Builder request = QuantizationRequest.builder()
                 .modelFile(modelFile).calibration(calib.rows()).target(TargetProfile.of(target)).options(opts.build())
-                .createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")))
-                .build());
+                .createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
+        parents.forEach(request::parent);
+        QuantizedArtifact a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
         a.writeTo(out);
         Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
         return a;
@@ -133,6 +157,33 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantizeWithQat(Path modelFile, Path calibCsv, String label, int epochs,
             double learningRate, String scheme, String target, String calibration, String weights, String weightScales,
             Path out) throws IOException {
+        return quantizeWithQat(modelFile, calibCsv, label, epochs, learningRate, scheme, target, calibration, weights,
+                weightScales, out, List.of());
+    }
+
+    /**
+     * Like {@link #quantizeWithQat(Path, Path, String, int, double, String, String, String, String, String, Path)},
+     * recording the float model's provenance as parents of the quantized model's.
+     *
+     * @param modelFile    a {@code train} output (logistic) or an ONNX network
+     * @param calibCsv     labelled representative rows
+     * @param label        the label column
+     * @param epochs       fine-tuning epochs
+     * @param learningRate fine-tuning learning rate
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights      {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param out          the directory
+     * @param parents      the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantizeWithQat(Path modelFile, Path calibCsv, String label, int epochs,
+            double learningRate, String scheme, String target, String calibration, String weights, String weightScales,
+            Path out,
+            List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales ws = WeightScales.of(weightScales);
         FloatModel fm = ModelReader.read(modelFile);
         if (!(fm instanceof io.edgeloop.quantize.ir.NetworkModel)) {
@@ -160,7 +211,7 @@ public final class QuantizeWorkflow {
                 io.edgeloop.quantize.scheme.Calibration.of(calibration), ws).quantizeDetailed(tuned, d.rows());
         byte[] modelBytes = Files.readAllBytes(modelFile);
         byte[] calibBytes = Files.readAllBytes(calibCsv);
-        io.edgeloop.api.provenance.Provenance p = io.edgeloop.api.provenance.Provenance
+        io.edgeloop.api.provenance.Provenance.Builder pb = io.edgeloop.api.provenance.Provenance
                 .capture("quantized-model", QuantizeWorkflow.class)
                 .setting("scheme", scheme).setting("weights", s.weightBits())
                 .setting("calibration", r.calibration().id()).setting("weightScales", ws.id())
@@ -171,8 +222,9 @@ public final class QuantizeWorkflow {
                 .input(calibCsv.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(calibBytes),
                         calibBytes.length)
                 .createdAt(java.util.Objects.requireNonNullElseGet(
-                        sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")), java.time.Instant::now))
-                .build();
+                        sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")), java.time.Instant::now));
+        parents.forEach(pb::parent);
+        io.edgeloop.api.provenance.Provenance p = pb.build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
         a.writeTo(out);
         Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);

@@ -20,8 +20,13 @@ import io.edgeloop.labeling.model.LabelModels;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.EndModelKind;
 import io.edgeloop.labeling.train.EndModelTrainer;
+import io.edgeloop.labeling.train.WeakLabelSet;
 import io.edgeloop.labeling.train.WeakLabels;
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +40,8 @@ import java.util.stream.IntStream;
  *       abstains).</li>
  *   <li>{@link ActiveLearner} with the {@code auto} label model asks the {@link SimulatedOracle} (the recorded
  *       occupancy) about 1 % of the windows, in diverse batches of 10 chosen by label-model/LF disagreement; the
- *       answers are fitted as gold and override the label model on their windows.</li>
+ *       answers are fitted as gold and override the label model on their windows ({@link WeakLabelSet}, which
+ *       also records them, count and digest, in the labels' provenance).</li>
  *   <li>{@link EndModelTrainer} trains Tribuo logistic regression (with standardisation) on the
  *       {@link WeakLabels} (weights from the label model's confidence), and the same trainer on the gold labels of
  *       all windows for comparison; both are scored on the held-out test windows.</li>
@@ -57,9 +63,51 @@ public final class LabelingStage {
      * @param previousModel the same trainer on the first-pass weak labels, before the expert's answers
      * @param train         the training windows' inputs with their gold labels (calibration data)
      * @param test          the test windows' inputs with their gold labels
+     * @param labels        the weak labels the end model was trained on (answered windows gold), with their
+     *                      provenance
      */
     public record Outcome(DemoResults.Labeling figures, EndModel endModel, EndModel previousModel, FeatureTable train,
-            FeatureTable test) {
+            FeatureTable test, WeakLabelSet labels) {
+        /** @return the expert's answers the end model was trained with, class by window index */
+        public Map<Integer, Integer> answers() {
+            return labels.answers();
+        }
+
+        /**
+         * Writes the answers as JSON Lines ({@code {"row":812,"label":1}}, the answer lines of
+         * docs/formats/expert-queue.md; {@code row} is the window's index among the ingested windows), so the
+         * digest in the models' provenance can be checked against them.
+         *
+         * @param file the file
+         * @throws IOException when it cannot be written
+         */
+        public void writeAnswers(Path file) throws IOException {
+            StringBuilder b = new StringBuilder();
+            answers().forEach((row, label) -> b.append("{\"row\":").append(row).append(",\"label\":").append(label)
+                    .append("}\n"));
+            Files.writeString(file, b, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Writes the labelled dataset the end model was trained on as CSV ({@code window,label,weight,gold}: the
+         * window's index among the ingested windows, its class index or -1 for none, the confidence weight, 1 for
+         * an expert answer) with its provenance file beside it ({@code <file>.provenance.json}: LF set with
+         * digests, label model and settings, expert answers count and digest).
+         *
+         * @param file the CSV file
+         * @return the provenance file
+         * @throws IOException when either cannot be written
+         */
+        public Path writeLabels(Path file) throws IOException {
+            WeakLabels w = labels.labels();
+            StringBuilder b = new StringBuilder("window,label,weight,gold\n");
+            for (int i = 0; i < w.size(); i++) {
+                b.append(i).append(',').append(w.label(i)).append(',').append(w.weight(i)).append(',')
+                        .append(w.isGold(i) ? 1 : 0).append('\n');
+            }
+            Files.writeString(file, b, StandardCharsets.UTF_8);
+            return ProvenanceFiles.write(file, labels.provenance());
+        }
     }
 
     private final long seed;
@@ -127,10 +175,11 @@ public final class LabelingStage {
                 covered[i] = matrix.get(i, j) >= 0;
             }
         }
-        WeakLabels weak = WeakLabels.fromProbabilities(al.probabilities(), covered, 0.0);
-        for (Map.Entry<Integer, Integer> a : al.answers().entrySet()) {
-            weak = weak.withGold(a.getKey(), a.getValue());
-        }
+        // The answered windows become gold rows and the answers (count and digest) enter the labels' provenance,
+        // which the end model, its quantized variants and the release lineage carry on.
+        WeakLabelSet labels = WeakLabelSet.builder().labellers(lfs).matrix(matrix).labelModel(al.model())
+                .probabilities(al.probabilities()).answers(al.answers()).seed(seed).build();
+        WeakLabels weak = labels.labels();
         int labelled = 0;
         int right = 0;
         for (int i = 0; i < n; i++) {
@@ -149,11 +198,10 @@ public final class LabelingStage {
                 mvRight += mvPred[i] == goldLabels[i] ? 1 : 0;
             }
         }
-        Map<String, String> upstream = Map.of("labelModel", al.model().name(), "lfs", String.join(",",
-                matrix.lfNames()), "expertAnswers", Integer.toString(al.answers().size()));
+        Map<String, String> upstream = Map.of("lfs", String.join(",", matrix.lfNames()));
         console.progress("training end models", 0, 3);
         EndModel end = new EndModelTrainer(EndModelKind.LOGISTIC, OccupancyWindows.CLASSES, seed, upstream)
-                .train(features, weak);
+                .train(features, labels);
         console.progress("training end models", 1, 3);
         WeakLabels all = WeakLabels.fromProbabilities(new double[n][2], new boolean[n], 0);
         for (int i = 0; i < n; i++) {
@@ -163,9 +211,10 @@ public final class LabelingStage {
                 Map.of("labels", "all gold")).train(features, all);
         console.progress("training end models", 2, 3);
         LabelModel first = LabelModels.fit("auto", FitData.builder().train(matrix).seed(seed).build());
-        WeakLabels firstPass = WeakLabels.fromProbabilities(first.predictProba(matrix), covered, 0.0);
-        EndModel previous = new EndModelTrainer(EndModelKind.LOGISTIC, OccupancyWindows.CLASSES, seed,
-                Map.of("labelModel", first.name(), "expertAnswers", "0")).train(features, firstPass);
+        WeakLabelSet firstPass = WeakLabelSet.builder().labellers(lfs).matrix(matrix).labelModel(first).seed(seed)
+                .build();
+        EndModel previous = new EndModelTrainer(EndModelKind.LOGISTIC, OccupancyWindows.CLASSES, seed, upstream)
+                .train(features, firstPass);
         console.progress("training end models", 3, 3);
         FeatureTable testTable = withoutNaN(table(test, test.stream().mapToInt(gold::label).toArray()));
         FeatureTable trainTable = withoutNaN(table(windows, goldLabels));
@@ -175,7 +224,7 @@ public final class LabelingStage {
         DemoResults.Labeling figures = new DemoResults.Labeling(n, "auto (" + chosen + ")",
                 labelled == 0 ? Double.NaN : 100.0 * right / labelled, 100.0 * labelled / n, al.answers().size(),
                 endAcc, goldAcc, mvLabelled == 0 ? Double.NaN : 100.0 * mvRight / mvLabelled, lfFigures);
-        return new Outcome(figures, end, previous, trainTable, testTable);
+        return new Outcome(figures, end, previous, trainTable, testTable, labels);
     }
 
     private static FeatureTable table(List<Window> windows, int[] gold) {

@@ -1,7 +1,5 @@
 package io.edgeloop.examples.demo.label;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -87,16 +85,5 @@ public final class TribuoModels {
             right += predict(model, table.features(), table.rows()[i]) == table.gold()[i] ? 1 : 0;
         }
         return table.size() == 0 ? Double.NaN : 100.0 * right / table.size();
-    }
-
-    /**
-     * Writes a model as {@code edgeloop train} does ({@code Model.serializeToFile}), for sdk-quantize.
-     *
-     * @param model the model
-     * @param file  the file
-     * @throws IOException when it cannot be written
-     */
-    public static void write(Model<Label> model, Path file) throws IOException {
-        model.serializeToFile(file);
     }
 }

@@ -1,16 +1,19 @@
 package io.edgeloop.examples.demo.quantize;
 
+import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.examples.demo.DemoConsole;
 import io.edgeloop.examples.demo.DemoFiles;
 import io.edgeloop.ota.bundle.BundleAssembler;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.Lineage;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.VerifiedBundle;
 import io.edgeloop.ota.trust.KeyAlgorithm;
 import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.ota.trust.TrustRoot;
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +22,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Step 4, second half: a release key (Ed25519) and a trust file (1 of 1) are created, the quantized-model
  * directories of every variant are packed into one signed bundle (and the previous release into another) with sdk-ota (per-variant artifacts with their
- * golden vectors), and the bundle is verified for each variant's profile as a device would before installing it.
+ * golden vectors; the lineage names the end model's label model, LF set and expert answers), and the bundle is
+ * verified for each variant's profile as a device would before installing it.
  *
  * <p>Not thread-safe: one run per instance.
  */
@@ -58,13 +63,16 @@ public final class BundleStage {
     /**
      * Creates keys, trust file and bundle, and verifies the bundle for each variant.
      *
-     * @param previousDirs the previous release's quantized-model directories (signed as sequence 1)
-     * @param modelDirs    this run's quantized-model directories (signed as sequence 2)
-     * @param dir          where to write keys, trust file and bundles
+     * @param previousDirs  the previous release's quantized-model directories (signed as sequence 1)
+     * @param previousModel the provenance of the previous release's end model
+     * @param modelDirs     this run's quantized-model directories (signed as sequence 2)
+     * @param endModel      the provenance of this run's end model
+     * @param dir           where to write keys, trust file and bundles
      * @return the signed bundles
      * @throws IOException when writing or verification fails
      */
-    public Signed run(List<Path> previousDirs, List<Path> modelDirs, Path dir) throws IOException {
+    public Signed run(List<Path> previousDirs, Provenance previousModel, List<Path> modelDirs, Provenance endModel,
+            Path dir) throws IOException {
         DemoFiles.fresh(dir);
         SecureRandom random;
         try {
@@ -81,9 +89,9 @@ public final class BundleStage {
         Path trustFile = dir.resolve("trust.json");
         trust.write(trustFile);
         Path previous = dir.resolve(MODEL_NAME + "-1.tar.gz");
-        bundle(key, previousDirs, 1, previous);
+        bundle(key, previousDirs, previousModel, 1, previous);
         Path bundle = dir.resolve(MODEL_NAME + "-2.tar.gz");
-        BundleManifest manifest = bundle(key, modelDirs, 2, bundle);
+        BundleManifest manifest = bundle(key, modelDirs, endModel, 2, bundle);
         BundleVerifier verifier = new BundleVerifier(TrustRoot.read(trustFile));
         for (Path m : modelDirs) {
             TargetProfile target = TargetProfile.of(m.getFileName().toString());
@@ -99,13 +107,41 @@ public final class BundleStage {
         return new Signed(previous, bundle, trustFile, key, manifest);
     }
 
-    private static BundleManifest bundle(SigningKey key, List<Path> dirs, long sequence, Path out) throws IOException {
+    private static BundleManifest bundle(SigningKey key, List<Path> dirs, Provenance endModel, long sequence, Path out)
+            throws IOException {
         BundleAssembler a = new BundleAssembler().name(MODEL_NAME).sequence(sequence).securityEpoch(0)
                 .version("1." + sequence + ".0").validity(Duration.ofDays(90)).runtime("edgeloop-int",
                         ">=1.0.0 <2.0.0");
         for (Path m : dirs) {
             a.model(m);
         }
+        lineage(a, endModel);
         return a.write(List.of(key), true, out);
+    }
+
+    /**
+     * Puts the end model's labelling and training facts into the signed lineage, where a release is inspected
+     * ({@code labelling}: label model, LF set, expert answers count and digest; {@code training}: end model, seed,
+     * rows, gold rows; {@code datasets}: the training table's digest). The full records also arrive nested: each
+     * quantized model's provenance names the end model's as its parent, and that the labels'.
+     */
+    static void lineage(BundleAssembler a, Provenance endModel) {
+        Lineage.Builder l = a.lineage();
+        Map<String, String> s = endModel.settings();
+        for (String k : List.of("labelModel", "lfs", "expertAnswers", "expertAnswersSha256")) {
+            if (s.containsKey(k)) {
+                l.labelling(k, s.get(k));
+            }
+        }
+        for (String k : List.of("endModel", "trainingRows", "goldRows", "features", "classes")) {
+            if (s.containsKey(k)) {
+                l.training(k, s.get(k));
+            }
+        }
+        endModel.seed().ifPresent(seed -> l.training("seed", Long.toString(seed)));
+        l.training("provenanceFile", QuantizeStage.MODEL_FILE + ProvenanceFiles.SUFFIX);
+        for (Provenance.Input in : endModel.inputs()) {
+            a.dataset(in.name(), in.sha256());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.edgeloop.examples.demo.quantize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.quantize.QuantizationRequest;
 import io.edgeloop.api.quantize.QuantizedModel;
 import io.edgeloop.api.quantize.QuantizerProvider;
@@ -16,6 +17,8 @@ import io.edgeloop.examples.demo.label.FeatureTable;
 import io.edgeloop.examples.demo.label.OccupancyWindows;
 import io.edgeloop.examples.demo.label.TribuoModels;
 import io.edgeloop.examples.demo.report.DemoResults;
+import io.edgeloop.labeling.train.EndModel;
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.quantize.parity.ParityHarness;
 import io.edgeloop.quantize.parity.ParityResult;
 import io.edgeloop.quantize.parity.ParityTarget;
@@ -32,11 +35,13 @@ import org.tribuo.Model;
 import org.tribuo.classification.Label;
 
 /**
- * Step 4, first half: the end model is written as {@code edgeloop train} writes it, quantized for each hardware
+ * Step 4, first half: the end model is written as {@code edgeloop train} writes it, with its provenance file
+ * ({@code occupancy.tribuo.provenance.json}: labels, label model, expert answers), quantized for each hardware
  * variant through the {@link QuantizerProvider} SPI ({@code int8} for {@code avr8}, {@code int16} for
  * {@code cortex-m3}, {@code int32} for {@code jvm}) with the training windows as calibration data, written as
  * quantized-model directories (model.json, model.h, model.c, golden.json, report.json), scored against the float
- * model on the test windows, and checked for parity by {@link ParityCheck}.
+ * model on the test windows, and checked for parity by {@link ParityCheck}. Each quantized model's provenance names
+ * the end model's as its parent.
  *
  * <p>Not thread-safe: one run per instance.
  */
@@ -44,6 +49,8 @@ public final class QuantizeStage {
     /** Hardware variant and its scheme, in report order. */
     public static final List<String[]> VARIANTS = List.of(new String[] {"avr8", "int8"},
             new String[] {"cortex-m3", "int16"}, new String[] {"jvm", "int32"});
+    /** The end model's file name; its provenance is {@code occupancy.tribuo.provenance.json} beside it. */
+    public static final String MODEL_FILE = "occupancy.tribuo";
     /** Parity vectors per variant. */
     public static final int PARITY_VECTORS = 10_000;
 
@@ -73,17 +80,21 @@ public final class QuantizeStage {
     /**
      * Runs the step.
      *
-     * @param model the float end model
-     * @param train calibration rows
-     * @param test  test rows with gold labels
-     * @param dir   where to write the model file and the quantized-model directories
+     * @param endModel the float end model with its provenance
+     * @param train    calibration rows
+     * @param test     test rows with gold labels
+     * @param dir      where to write the model file, its provenance file and the quantized-model directories
      * @return one product per variant
      * @throws IOException when a file cannot be written or a quantizer fails
      */
-    public List<Product> run(Model<Label> model, FeatureTable train, FeatureTable test, Path dir) throws IOException {
+    public List<Product> run(EndModel endModel, FeatureTable train, FeatureTable test, Path dir) throws IOException {
         DemoFiles.fresh(dir);
-        Path modelFile = dir.resolve("occupancy.tribuo");
-        TribuoModels.write(model, modelFile);
+        Path modelFile = dir.resolve(MODEL_FILE);
+        Provenance endProvenance = writeModel(endModel, modelFile);
+        console.line("end model: %s with its provenance in %s (label model %s, %s expert answers)", MODEL_FILE,
+                ProvenanceFiles.fileFor(modelFile).getFileName(), endProvenance.settings().get("labelModel"),
+                endProvenance.settings().get("expertAnswers"));
+        Model<Label> model = endModel.tribuoModel();
         double floatAcc = TribuoModels.accuracy(model, test);
         // Tribuo orders a model's features by name; quantizer and integer model read inputs in that order.
         List<String> inputOrder = TribuoImporterOrder.of(model);
@@ -98,7 +109,7 @@ public final class QuantizeStage {
             TargetProfile target = TargetProfile.of(v[0]);
             QuantizedModel q = quantizers.select(v[1]).create(ComponentConfig.empty()).quantize(
                     QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows()).target(target)
-                            .build());
+                            .parent(endProvenance).build());
             Path qdir = dir.resolve(target.id());
             q.writeTo(qdir);
             IntModel im = ((QuantizedArtifact) q).model();
@@ -125,27 +136,37 @@ public final class QuantizeStage {
      * Quantizes a model for every variant and writes the directories, without measuring anything: used for the
      * previous release the fleet starts from.
      *
-     * @param model the float model
-     * @param train calibration rows
-     * @param dir   where to write
+     * @param endModel the float model with its provenance
+     * @param train    calibration rows
+     * @param dir      where to write
      * @return the quantized-model directories, one per variant
      * @throws IOException when writing or quantizing fails
      */
-    public static List<Path> writeOnly(Model<Label> model, FeatureTable train, Path dir) throws IOException {
+    public static List<Path> writeOnly(EndModel endModel, FeatureTable train, Path dir) throws IOException {
         DemoFiles.fresh(dir);
-        Path modelFile = dir.resolve("occupancy.tribuo");
-        TribuoModels.write(model, modelFile);
-        FeatureTable calib = reorder(train, TribuoImporterOrder.of(model));
+        Path modelFile = dir.resolve(MODEL_FILE);
+        Provenance endProvenance = writeModel(endModel, modelFile);
+        FeatureTable calib = reorder(train, TribuoImporterOrder.of(endModel.tribuoModel()));
         List<Path> out = new ArrayList<>();
         for (String[] v : VARIANTS) {
             QuantizedModel q = ProviderLoader.of(QuantizerProvider.class).select(v[1]).create(ComponentConfig.empty())
                     .quantize(QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows())
-                            .target(TargetProfile.of(v[0])).build());
+                            .target(TargetProfile.of(v[0])).parent(endProvenance).build());
             Path qdir = dir.resolve(v[0]);
             q.writeTo(qdir);
             out.add(qdir);
         }
         return out;
+    }
+
+    /**
+     * Writes the end model as {@code edgeloop train} does ({@code Model.serializeToFile}) with its provenance file
+     * next to it ({@code <file>.provenance.json}), and reads the provenance back as a quantizer's caller would: the
+     * record the quantized models name as their parent is the one bound to the file's bytes.
+     */
+    private static Provenance writeModel(EndModel endModel, Path modelFile) throws IOException {
+        endModel.write(modelFile);
+        return ProvenanceFiles.read(modelFile);
     }
 
     /**

@@ -1,0 +1,110 @@
+package io.edgeloop.cli.quantize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.labeling.train.EndModel;
+import io.edgeloop.labeling.train.EndModelKind;
+import io.edgeloop.labeling.train.EndModelTrainer;
+import io.edgeloop.labeling.train.FeatureTable;
+import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.labeling.train.WeakLabels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code edgeloop quantize} on an end model written with its provenance file ({@code EndModel.write}): the
+ * quantized model names the end model's provenance as its parent, and a model replaced after its provenance was
+ * written is refused.
+ */
+@DisplayName("edgeloop quantize with a provenance file beside the model")
+class QuantizeProvenanceTest {
+    private static final List<String> FEATURES = List.of("Temperature", "Humidity", "Light", "CO2", "HumidityRatio");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path work;
+    private static Path csv;
+    private static Path endFile;
+    private static EndModel end;
+
+    @BeforeAll
+    static void trainEndModel() throws Exception {
+        csv = QuantizeCliTest.datasets().resolve("occupancy-detection-uci/datatraining.txt");
+        List<String> lines = Files.readAllLines(csv);
+        List<double[]> rows = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.replace("\"", "").split(",");
+            // Data rows start with a row id the header does not name: id, date, 5 features, Occupancy.
+            double[] r = new double[FEATURES.size()];
+            for (int j = 0; j < r.length; j++) {
+                r[j] = Double.parseDouble(f[2 + j]);
+            }
+            rows.add(r);
+            labels.add(Integer.parseInt(f[f.length - 1]));
+        }
+        WeakLabels w = WeakLabels.fromProbabilities(new double[rows.size()][2], new boolean[rows.size()], 0);
+        for (int i = 0; i < rows.size(); i++) {
+            w = w.withGold(i, labels.get(i));
+        }
+        Provenance labelsProvenance = Provenance.builder().kind("weak-labels").producer("test").setting(
+                "expertAnswers", 16).setting("expertAnswersSha256",
+                "12115423da3024c4afc2f51f01578412b1268ba76bbb71f2ab2211b29421dcdb").build();
+        end = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("0", "1"), 3, Map.of(), labelsProvenance)
+                .train(new FeatureTable(FEATURES, rows.toArray(new double[0][])), w);
+        endFile = work.resolve("end.tribuo");
+        end.write(endFile);
+    }
+
+    @Test
+    @DisplayName("records the end model's provenance, read from end.tribuo.provenance.json, as the parent")
+    void recordsTheEndModel() throws Exception {
+        Path out = work.resolve("q-jvm");
+        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", endFile.toString(), "--calib",
+                csv.toString(), "--scheme", "int32", "--target", "jvm", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("provenance parent from end.tribuo.provenance.json"), r.out());
+        JsonNode prov = JSON.readTree(out.resolve("model.json").toFile()).get("provenance");
+        @SuppressWarnings("unchecked")
+        Provenance q = Provenance.fromMap(JSON.convertValue(prov, Map.class));
+        assertEquals(List.of(ProvenanceFiles.read(endFile)), q.parents());
+        assertEquals(end.provenance(), q.parents().get(0));
+        assertEquals("12115423da3024c4afc2f51f01578412b1268ba76bbb71f2ab2211b29421dcdb",
+                q.parents().get(0).parents().get(0).settings().get("expertAnswersSha256"));
+    }
+
+    @Test
+    @DisplayName("refuses a model replaced after its provenance was written, naming the file, and writes nothing")
+    void refusesReplacedModel() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("replaced"));
+        Path file = dir.resolve("m.tribuo");
+        end.write(file);
+        // Same model, another training seed: other bytes under the old provenance file.
+        WeakLabels one = WeakLabels.fromProbabilities(new double[][] {{0.9, 0.1}, {0.1, 0.9}}, null, 0);
+        Path other = dir.resolve("other.tribuo");
+        new EndModelTrainer(EndModelKind.LOGISTIC, List.of("0", "1"), 4, Map.of())
+                .train(new FeatureTable(FEATURES, new double[][] {{20, 27, 0, 450, 0.004}, {22, 31, 500, 900, 0.005}}),
+                        one).tribuoModel().serializeToFile(other);
+        Files.copy(other, file, StandardCopyOption.REPLACE_EXISTING);
+        Path out = work.resolve("q-replaced");
+        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+                csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().startsWith("edgeloop: ") && r.err().contains("m.tribuo.provenance.json")
+                && r.err().contains("replaced after its provenance was written"), r.err());
+        assertFalse(Files.exists(out), "nothing may be written for a refused model");
+    }
+}
