@@ -106,7 +106,7 @@ class RelayGatewayKillTest {
                         ingest.duplicatesDropped(), forwarder.stats());
             } finally {
                 gateway.destroyForcibly();
-                gateway.waitFor(10, TimeUnit.SECONDS);
+                gateway.waitFor(60, TimeUnit.SECONDS); // gone before JUnit deletes the directory it writes into
             }
             assertEquals(KILLS, kills);
             assertEquals(RECORDS, ingest.distinct());

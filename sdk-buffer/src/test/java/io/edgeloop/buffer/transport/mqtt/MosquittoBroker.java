@@ -151,7 +151,8 @@ final class MosquittoBroker implements AutoCloseable {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             try {
-                process.waitFor(10, TimeUnit.SECONDS);
+                // gone before JUnit deletes the directory it writes its log and persistence file into
+                process.waitFor(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

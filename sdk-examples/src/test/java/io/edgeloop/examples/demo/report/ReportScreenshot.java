@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Takes a screenshot of a local HTML file with headless Chromium and measures the picture. */
 final class ReportScreenshot {
@@ -46,7 +48,30 @@ final class ReportScreenshot {
         }
         assertTrue(Files.isRegularFile(png) && Files.size(png) > 0, "Chromium wrote no screenshot (exit "
                 + p.exitValue() + "): " + Files.readString(log, StandardCharsets.UTF_8));
+        removeProfile(profile);
         return png;
+    }
+
+    /**
+     * Deletes Chromium's profile once no Chromium process uses it any more. Its helper processes can outlive the
+     * browser process by a moment on a loaded machine; were one still writing into the profile when JUnit deletes
+     * the temporary directory, that cleanup would fail the test.
+     */
+    private static void removeProfile(Path profile) throws IOException, InterruptedException {
+        String marker = "--user-data-dir=" + profile;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ProcessHandle.allProcesses().anyMatch(h -> h.isAlive()
+                && h.info().commandLine().map(c -> c.contains(marker)).orElse(false))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Chromium processes still use " + profile + " 60 s after the browser exited");
+            }
+            Thread.sleep(20);
+        }
+        try (Stream<Path> s = Files.walk(profile)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     static Stats stats(BufferedImage img) {
