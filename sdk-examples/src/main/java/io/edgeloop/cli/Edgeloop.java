@@ -37,7 +37,7 @@ public final class Edgeloop implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces for errors.")
+            description = "Print stack traces for errors (and, for train, Tribuo's progress log).")
     private boolean verbose;
 
     /**
@@ -118,15 +118,47 @@ public final class Edgeloop implements Runnable {
      * @return the line
      */
     public static String oneLine(Throwable ex) {
-        String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        String msg = message(ex);
         Throwable root = ex;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        if (root != ex && root.getMessage() != null && !msg.contains(root.getMessage())) {
-            msg = msg + ": " + root.getMessage();
+        if (root != ex && root.getMessage() != null && !msg.contains(message(root))) {
+            msg = msg + ": " + message(root);
         }
         return msg.replace('\n', ' ');
+    }
+
+    /**
+     * java.nio's file exceptions carry only the path as their message ({@code NoSuchFileException: /x.csv}): say
+     * what is wrong with it.
+     */
+    private static String message(Throwable t) {
+        if (t instanceof java.nio.file.FileSystemException) {
+            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) t;
+            String what = null;
+            if (t instanceof java.nio.file.NoSuchFileException) {
+                what = "no such file or directory";
+            } else if (t instanceof java.nio.file.NotDirectoryException) {
+                what = "not a directory";
+            } else if (t instanceof java.nio.file.AccessDeniedException) {
+                what = "permission denied";
+            } else if (t instanceof java.nio.file.DirectoryNotEmptyException) {
+                what = "directory not empty";
+            } else if (t instanceof java.nio.file.FileAlreadyExistsException) {
+                // Files.createDirectories throws it for a path that exists as a file.
+                what = f.getFile() != null && java.nio.file.Files.exists(java.nio.file.Path.of(f.getFile()))
+                        && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(f.getFile()))
+                        ? "not a directory (a file exists there)" : "already exists";
+            } else if (f.getReason() == null) {
+                what = "file system error";
+            }
+            if (what != null) {
+                return what + ": " + f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "")
+                        + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
+            }
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     @Override

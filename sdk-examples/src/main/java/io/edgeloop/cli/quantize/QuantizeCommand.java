@@ -32,7 +32,8 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "MODEL", description = "A model written by 'edgeloop train' (or by "
             + "EndModel.write: its MODEL.provenance.json is checked against MODEL and recorded as the quantized "
-            + "model's provenance parent).")
+            + "model's provenance parent), or an ONNX file (.onnx: Gemm/MatMul/Add/Relu/Sigmoid/Softmax chains or "
+            + "TreeEnsembleClassifier/Regressor).")
     private Path model;
 
     @Option(names = "--calib", paramLabel = "CSV", description = "Representative rows (the model's feature columns).")

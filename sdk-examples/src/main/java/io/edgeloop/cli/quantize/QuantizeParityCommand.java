@@ -48,7 +48,9 @@ public final class QuantizeParityCommand implements Callable<Integer> {
                     + (r.thresholdVectors() > 0 ? " + " + r.thresholdVectors() + " tree-threshold vectors" : "") + ", "
                     + r.mismatchSummary() + ", flash " + r.flashBytes() + " B, RAM " + r.ramBytes() + " B"
                     + (r.cyclesPerInference().isPresent() ? ", " + r.cyclesPerInference().getAsLong() + " cycles/inference"
-                    : ", cycles " + r.cyclesSource()));
+                    : ", cycles " + r.cyclesSource())
+                    + (r.simulatedOnLargerPart() ? "; simulated on the " + r.simulatedMcu()
+                    + " (the test image does not fit the ATmega328P; sizes are model.c for the ATmega328P)" : ""));
         }
         spec.commandLine().getOut().flush();
         if (r.mismatches() != 0) {

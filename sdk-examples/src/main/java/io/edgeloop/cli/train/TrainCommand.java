@@ -2,13 +2,18 @@ package io.edgeloop.cli.train;
 
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import picocli.CommandLine;
@@ -16,8 +21,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code edgeloop train}: trains a Tribuo classifier on a CSV file and writes it ({@code Model.serializeToFile}),
- * ready for {@code edgeloop quantize}.
+ * {@code edgeloop train}: trains a Tribuo classifier on a CSV file, checks it (finite parameters, a label from finite
+ * scores for every training row) and only then writes it ({@code Model.serializeToFile} to a temporary file in the
+ * target directory, moved into place atomically), ready for {@code edgeloop quantize}. A model that fails the check
+ * is refused with the cause and nothing is written; an existing file at {@code --out} is left as it was.
+ * Tribuo's progress logging (java.util.logging INFO) is shown only with {@code --verbose}.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -25,6 +33,9 @@ import picocli.CommandLine.Option;
         description = "Train a float model on a CSV file with Tribuo (header row, numeric features, label column of "
                 + "strings or integers).")
 public final class TrainCommand implements Callable<Integer> {
+    /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
+    private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -50,20 +61,58 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(csv)) {
-            throw new IllegalArgumentException("CSV file " + csv + " does not exist");
+            throw new IllegalArgumentException(Files.isDirectory(csv) ? "CSV file " + csv + " is a directory"
+                    : "CSV file " + csv + " does not exist");
+        }
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a directory; give the model file to write");
         }
         Set<String> d = new LinkedHashSet<>(drop);
         CsvData data = CsvData.read(csv, label, d);
-        Model<Label> m = TribuoTraining.train(data, algo, seed);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        Level before = TRIBUO_LOG.getLevel();
+        if (!verbose()) {
+            TRIBUO_LOG.setLevel(Level.WARNING);
         }
-        m.serializeToFile(out);
+        Model<Label> m;
+        double accuracy;
+        try {
+            m = TribuoTraining.train(data, algo, seed);
+            accuracy = TribuoTraining.evaluate(m, data);
+        } finally {
+            TRIBUO_LOG.setLevel(before);
+        }
+        write(m, out);
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "trained %s on %d rows (%d features: %s), training accuracy %.2f%%, wrote %s", algo, data.size(),
-                data.features().size(), String.join(", ", data.features()), TribuoTraining.accuracy(m, data), out));
+                data.features().size(), String.join(", ", data.features()), accuracy, out));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Writes beside the target and moves into place, so a failure never leaves a partial model at {@code out}. */
+    private static void write(Model<Label> m, Path out) throws IOException {
+        Path abs = out.toAbsolutePath();
+        Path parent = abs.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            m.serializeToFile(tmp);
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private boolean verbose() {
+        for (CommandLine.ParseResult p = spec.root().commandLine().getParseResult(); p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -205,4 +205,40 @@ class QuantizeCliTest {
         r = run("quantize", "--model", model.toString());
         assertEquals(2, r.code(), r.err());
     }
+
+    @Test
+    @DisplayName("a missing --calib file and an --out that is a file say what is wrong with the path; --help names ONNX")
+    void wordsPathErrors() throws IOException {
+        Path missing = work.resolve("nonexistent.csv");
+        Result r = run("quantize", "--model", model.toString(), "--calib", missing.toString(), "--scheme", "int8",
+                "--target", "jvm", "--out", work.resolve("q-missing").toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("edgeloop: no such file or directory: " + missing, r.err().strip());
+        Path file = Files.writeString(work.resolve("notadir"), "x");
+        r = run("quantize", "--model", model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
+                "--scheme", "int8", "--target", "jvm", "--out", file.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("edgeloop: not a directory (a file exists there): " + file, r.err().strip());
+        r = run("quantize", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("or an ONNX") && r.out().contains("TreeEnsembleClassifier"), r.out());
+    }
+
+    @Test
+    @DisplayName("a CSV with a UTF-8 byte order mark trains and drops its first column by name")
+    void readsCsvWithByteOrderMark() throws IOException {
+        // Excel's CSV UTF-8 export: a BOM, then a header whose first column is the one to drop.
+        Path bom = work.resolve("bom.csv");
+        StringBuilder b = new StringBuilder("\uFEFFdate,a,b,label\n");
+        java.util.Random rnd = new java.util.Random(8);
+        for (int i = 0; i < 300; i++) {
+            double a = rnd.nextGaussian();
+            b.append("2026-01-0").append(1 + i % 9).append(',').append(a).append(',').append(rnd.nextGaussian())
+                    .append(',').append(a > 0 ? "yes" : "no").append('\n');
+        }
+        Files.writeString(bom, b);
+        Result r = run("train", "--csv", bom.toString(), "--label", "label", "--drop", "date", "--algo", "cart",
+                "--out", work.resolve("bom.model").toString());
+        assertEquals(0, r.code(), r.err());
+    }
 }

@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Imports an ONNX subset: chains of {@code Gemm} / {@code MatMul} + {@code Add} with {@code Relu} or
+ * Imports an ONNX subset: chains (followed in data-flow order from the graph's one input to its one output;
+ * branches, dead nodes and nodes reading anything but the previous node's output and constants are refused) of
+ * {@code Gemm} / {@code MatMul} + {@code Add} with {@code Relu} or
  * {@code Clip(0, 6)} between them and an optional final {@code Sigmoid} or {@code Softmax} (small MLPs and
  * linear models, as PyTorch or Tribuo export them), and {@code ai.onnx.ml} {@code TreeEnsembleClassifier}
  * (leaves vote for one class or add a weight to several classes) / {@code TreeEnsembleRegressor} (one target, SUM
@@ -206,6 +208,11 @@ public final class OnnxImporter {
         List<Activation> acts = new ArrayList<>();
         Head head = null;
         for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (!NETWORK_OPS.contains(n.getOpType())) {
+                throw unsupported(n);
+            }
+        }
+        for (OnnxMl.NodeProto n : chain(g, init)) {
             if (n.getOpType().equals("Identity") || n.getOpType().equals("Flatten")) {
                 continue;
             }
@@ -272,9 +279,7 @@ public final class OnnxImporter {
                     head = Head.SOFTMAX;
                     break;
                 default:
-                    throw new IllegalArgumentException("unsupported ONNX operator " + n.getOpType()
-                            + "; supported: Gemm, MatMul, Add, Relu, Clip(0,6), Sigmoid, Softmax, TreeEnsembleClassifier, "
-                            + "TreeEnsembleRegressor");
+                    throw unsupported(n);
             }
         }
         if (weights.isEmpty()) {
@@ -293,6 +298,106 @@ public final class OnnxImporter {
             head = classes.isEmpty() ? Head.IDENTITY : Head.ARGMAX;
         }
         return new NetworkModel(features, classes, FeatureScaling.identity(n), layers, head);
+    }
+
+    private static final java.util.Set<String> NETWORK_OPS =
+            java.util.Set.of("Identity", "Flatten", "Gemm", "MatMul", "Add", "Relu", "Clip", "Sigmoid", "Softmax");
+
+    private static IllegalArgumentException unsupported(OnnxMl.NodeProto n) {
+        return new IllegalArgumentException("unsupported ONNX operator " + n.getOpType()
+                + "; supported: Gemm, MatMul, Add, Relu, Clip(0,6), Sigmoid, Softmax, TreeEnsembleClassifier, "
+                + "TreeEnsembleRegressor");
+    }
+
+    private static String describe(OnnxMl.NodeProto n) {
+        return n.getOpType() + (n.getName().isEmpty() ? "" : " '" + n.getName() + "'") + " node";
+    }
+
+    /**
+     * The network's nodes in data-flow order: starting at the graph's one (non-initializer) input, each value must
+     * be read by exactly one node, as that node's data input, and the chain must end at the graph's one output,
+     * with every node on it. Anything else (a branch, a dead or disconnected node, a node reading a value other than
+     * the previous node's output, an output the chain does not compute) would import a different model than the
+     * graph computes, so it is refused with a message naming the node or value.
+     */
+    private static List<OnnxMl.NodeProto> chain(OnnxMl.GraphProto g, Map<String, OnnxMl.TensorProto> init) {
+        List<String> inputs = new ArrayList<>();
+        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
+            if (!init.containsKey(v.getName())) {
+                inputs.add(v.getName());
+            }
+        }
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("the graph has " + inputs.size() + " inputs besides initializers "
+                    + inputs + "; exactly one (the feature vector) is supported");
+        }
+        if (g.getOutputCount() != 1) {
+            throw new IllegalArgumentException("the graph has " + g.getOutputCount() + " outputs; exactly one is supported");
+        }
+        String input = inputs.get(0);
+        String output = g.getOutput(0).getName();
+        Map<String, List<OnnxMl.NodeProto>> readers = new HashMap<>();
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            for (String in : new java.util.LinkedHashSet<>(n.getInputList())) {
+                if (!in.isEmpty() && !init.containsKey(in)) {
+                    readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                }
+            }
+        }
+        List<OnnxMl.NodeProto> chain = new ArrayList<>();
+        java.util.Set<OnnxMl.NodeProto> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        String cur = input;
+        while (true) {
+            List<OnnxMl.NodeProto> next = readers.getOrDefault(cur, List.of());
+            if (next.size() > 1) {
+                List<String> names = new ArrayList<>();
+                next.forEach(n -> names.add(describe(n)));
+                throw new IllegalArgumentException("value '" + cur + "' is read by " + next.size() + " nodes ("
+                        + String.join(", ", names) + "); branches are not supported, only a chain from the graph input "
+                        + "to the graph output");
+            }
+            if (next.isEmpty() || cur.equals(output)) {
+                if (!next.isEmpty()) {
+                    throw new IllegalArgumentException("the graph output '" + output + "' is read again by "
+                            + describe(next.get(0)) + "; the chain must end at the graph output");
+                }
+                break;
+            }
+            OnnxMl.NodeProto n = next.get(0);
+            if (!seen.add(n)) {
+                throw new IllegalArgumentException(describe(n) + " is part of a cycle");
+            }
+            for (String in : n.getInputList()) {
+                if (!in.isEmpty() && !in.equals(cur) && !init.containsKey(in)) {
+                    throw new IllegalArgumentException(describe(n) + " reads '" + in + "' besides '" + cur
+                            + "'; each node may read only the previous node's output and constant initializers");
+                }
+            }
+            int pos = n.getInputList().indexOf(cur);
+            if (n.getInputList().lastIndexOf(cur) != pos || (pos != 0 && !n.getOpType().equals("Add"))) {
+                throw new IllegalArgumentException(describe(n) + " reads '" + cur + "' as input " + pos
+                        + (pos == 0 ? " and again later" : "") + "; the previous node's output must be its first input");
+            }
+            long outs = n.getOutputList().stream().filter(o -> !o.isEmpty()).count();
+            if (outs != 1 || n.getOutput(0).isEmpty()) {
+                throw new IllegalArgumentException(describe(n) + " has " + outs + " outputs; each node of the chain must "
+                        + "have exactly one");
+            }
+            chain.add(n);
+            cur = n.getOutput(0);
+        }
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (!seen.contains(n)) {
+                throw new IllegalArgumentException(describe(n) + " (reading " + n.getInputList() + ") is not on the "
+                        + "data path from the graph input '" + input + "', which ends at '" + cur + "'; dead or "
+                        + "disconnected nodes are not supported");
+            }
+        }
+        if (!cur.equals(output)) {
+            throw new IllegalArgumentException("the graph output '" + output + "' is not computed by the chain from the "
+                    + "graph input '" + input + "', which ends at '" + cur + "'");
+        }
+        return chain;
     }
 
     private static void setActivation(List<Activation> acts, Activation a) {

@@ -32,13 +32,37 @@ import java.util.regex.Pattern;
  * each starting its hash where the previous run's device hash ended, so every split is still covered and the
  * final device hash covers every vector of every run.
  *
+ * <p>Sampled outputs are printed in short self-describing lines ({@code S <vector> <first output> <up to 8
+ * values> #}), and simavr's output is reassembled before parsing ({@link #deviceOutput}): simavr cuts UART lines
+ * at 256 characters, and a cut line must never be read as a different output.
+ *
+ * <p>On AVR the test image is built for the ATmega328P; when it does not fit there (the driver's tables and
+ * {@code printf} come on top of the model), the same sources are built for and simulated on the ATmega2560 (same
+ * AVR core, 256 KiB flash, 8 KiB RAM), and {@link ParityResult#simulatedMcu()} says so. Flash and RAM figures are
+ * always those of {@code model.c} alone built for the target profile (the ATmega328P).
+ *
  * <p>Thread-safe: immutable; each run uses its own temporary directory.
  */
 public final class ParityHarness {
-    private static final Pattern SAMPLE = Pattern.compile("S (\\d+)((?: -?\\d+)+)");
+    /**
+     * One chunk of a sampled vector's outputs: {@code S <vector> <first output index> <values...> #}. A chunk holds
+     * at most {@value #CHUNK} values, so a line stays far below simavr's 256-character UART buffer; the closing
+     * {@code #} proves the line was not cut.
+     */
+    private static final Pattern SAMPLE = Pattern.compile("^S (\\d+) (\\d+)((?: -?\\d+)+) #\\.?$", Pattern.MULTILINE);
+    /** Values per sample line. */
+    static final int CHUNK = 8;
+    /** simavr 1.6 flushes its UART line buffer every 256 characters even without a newline. */
+    static final int SIMAVR_LINE = 256;
     private static final Pattern HASH = Pattern.compile("H (\\d+) (\\d+)");
     private static final Pattern CYCLES = Pattern.compile("C (\\d+) (\\d+)");
     private static final int SAMPLES = 32;
+    /** The AVR part that sizes are reported for and that parity runs on when the test image fits. */
+    static final String AVR_MCU = "atmega328p";
+    /** The AVR part that parity runs on when the test image does not fit the {@value #AVR_MCU}. */
+    static final String AVR_LARGE_MCU = "atmega2560";
+    /** Sweep-table flash of one ATmega2560 image (after a fall-back from the ATmega328P). */
+    private static final int LARGE_AVR_SWEEP_BUDGET = 32768;
 
     private final long timeoutSeconds;
     private final int sweepBudget;
@@ -192,8 +216,21 @@ public final class ParityHarness {
                     driver(model, target, edges, sweep0, vectors, seed, every, range, TestVectors.FNV_OFFSET),
                     StandardCharsets.UTF_8);
             long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});
-            String out = buildAndRun(dir, target);
+            String[] mcu = {simulated(target)};
+            String out = buildAndRun(dir, target, mcu);
             ParityResult first = compare(model, target, out, edges, sweep0, vectors, seed, every, range, size);
+            if (!mcu[0].equals(simulated(target)) && sweepBudget == 0 && batches.size() > 1) {
+                // The ATmega2560 holds far larger sweep tables: fewer, larger images for the rest of the sweep
+                // (all PROGMEM stays below 64 KiB, where pgm_read_* reaches).
+                List<int[]> rest = new ArrayList<>();
+                for (int k = 1; k < batches.size(); k++) {
+                    rest.addAll(List.of(batches.get(k)));
+                }
+                List<int[][]> again = new ArrayList<>();
+                again.add(sweep0);
+                again.addAll(sweepBatches(rest, inputBytes, LARGE_AVR_SWEEP_BUDGET));
+                batches = again;
+            }
             int[] base = TestVectors.base(model);
             long deviceHash = first.deviceHash();
             int javaHash = (int) first.javaHash();
@@ -205,7 +242,7 @@ public final class ParityHarness {
                 Files.writeString(dir.resolve("driver.c"),
                         driver(model, target, new int[0][], batch, 0, seed, 1, range, (int) deviceHash),
                         StandardCharsets.UTF_8);
-                String more = strip(buildAndRun(dir, target), target);
+                String more = strip(buildAndRun(dir, target, mcu), target);
                 Matcher hm = HASH.matcher(more);
                 if (!hm.find()) {
                     throw new IOException("No hash line in the " + target.id() + " output of threshold-sweep run "
@@ -231,20 +268,62 @@ public final class ParityHarness {
             }
             return new ParityResult(target.id(), vectors, mismatches, deviceHash, jh, first.samplesCompared(),
                     first.flashBytes(), first.ramBytes(), first.cyclesPerInference(), swept,
-                    Math.max(1, batches.size()));
+                    Math.max(1, batches.size()), mcu[0]);
         } finally {
             Toolchain.deleteQuietly(dir);
         }
     }
 
+    /**
+     * Undoes simavr's UART output formatting: strips the colour escapes around each line and joins the pieces of a
+     * device line that simavr cut because it filled its {@value #SIMAVR_LINE}-character buffer (simavr prints a
+     * device newline as {@code '.'} before its own newline, so a full-length piece without that final dot
+     * continues on the next line). Output of other targets is returned as it is.
+     *
+     * @param out    the raw output
+     * @param target the target it came from
+     * @return the device's lines, one per line
+     */
+    static String deviceOutput(String out, ParityTarget target) {
+        if (target != ParityTarget.AVR8) {
+            return out;
+        }
+        String[] lines = out.replaceAll("\u001B\\[[0-9;]*m", "").split("\n", -1);
+        StringBuilder b = new StringBuilder(out.length());
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i];
+            b.append(l);
+            boolean cut = l.length() == SIMAVR_LINE && !l.endsWith(".") && i + 1 < lines.length;
+            if (!cut && i + 1 < lines.length) {
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     private static String strip(String out, ParityTarget target) throws IOException {
-        // simavr wraps UART lines in colour escapes: strip them.
-        String clean = out.replaceAll("\u001B\\[[0-9;]*m", "");
+        String clean = deviceOutput(out, target);
         if (!clean.contains("EDGELOOP-DONE")) {
             throw new IOException("The " + target.id() + " run did not finish; output: "
                     + (clean.length() > 1500 ? clean.substring(clean.length() - 1500) : clean));
         }
         return clean;
+    }
+
+    /** @return what a run on {@code t} executes on first: the AVR part, the qemu machine, or {@code host} */
+    private static String simulated(ParityTarget t) {
+        switch (t) {
+            case AVR8:
+                return AVR_MCU;
+            case CORTEX_M3:
+                return "mps2-an385";
+            case CORTEX_M0:
+                return "microbit";
+            case CORTEX_M4F:
+                return "mps2-an386";
+            default:
+                return "host";
+        }
     }
 
     private static TargetProfile profile(ParityTarget t) {
@@ -262,7 +341,18 @@ public final class ParityHarness {
         }
     }
 
-    private String buildAndRun(Path dir, ParityTarget target) throws IOException {
+    private static List<String> avrBuild(String mcu, List<String> warn) {
+        List<String> cmd = new ArrayList<>(List.of("avr-gcc", "-mmcu=" + mcu, "-Os"));
+        cmd.addAll(warn);
+        cmd.addAll(List.of("-o", "parity.elf", "driver.c", "model.c"));
+        return cmd;
+    }
+
+    /**
+     * @param mcu on AVR, the MCU to build for (in and out: switched to {@value #AVR_LARGE_MCU} when the test image
+     *            overflows the {@value #AVR_MCU})
+     */
+    private String buildAndRun(Path dir, ParityTarget target, String[] mcu) throws IOException {
         List<String> warn = List.of("-std=c99", "-Wall", "-Wextra", "-Werror");
         List<String> cmd = new ArrayList<>();
         switch (target) {
@@ -273,11 +363,22 @@ public final class ParityHarness {
                 Toolchain.run(dir, cmd, timeoutSeconds);
                 return Toolchain.run(dir, List.of(dir.resolve("parity").toString()), timeoutSeconds);
             case AVR8:
-                cmd.addAll(List.of("avr-gcc", "-mmcu=atmega328p", "-Os"));
-                cmd.addAll(warn);
-                cmd.addAll(List.of("-o", "parity.elf", "driver.c", "model.c"));
-                Toolchain.run(dir, cmd, timeoutSeconds);
-                return Toolchain.run(dir, List.of("simavr", "-m", "atmega328p", "-f", "16000000", "parity.elf"),
+                if (mcu[0].equals(AVR_MCU)) {
+                    try {
+                        Toolchain.run(dir, avrBuild(AVR_MCU, warn), timeoutSeconds);
+                    } catch (IOException e) {
+                        if (!String.valueOf(e.getMessage()).contains("overflowed")) {
+                            throw e;
+                        }
+                        // The driver's vector tables and printf do not fit beside the model: run the same code on
+                        // the roomier ATmega2560 (same AVR core and int widths); sizes stay those of the 328P.
+                        mcu[0] = AVR_LARGE_MCU;
+                    }
+                }
+                if (!mcu[0].equals(AVR_MCU)) {
+                    Toolchain.run(dir, avrBuild(mcu[0], warn), timeoutSeconds);
+                }
+                return Toolchain.run(dir, List.of("simavr", "-m", mcu[0], "-f", "16000000", "parity.elf"),
                         timeoutSeconds);
             default:
                 boolean m0 = target == ParityTarget.CORTEX_M0;
@@ -299,7 +400,7 @@ public final class ParityHarness {
                 cmd.addAll(List.of("--specs=rdimon.specs", "-T", "link.ld", "-o", "parity.elf", "startup.c", "driver.c",
                         "model.c"));
                 Toolchain.run(dir, cmd, timeoutSeconds);
-                return Toolchain.run(dir, List.of("qemu-system-arm", "-M", m0 ? "microbit" : m4f ? "mps2-an386" : "mps2-an385", "-nographic",
+                return Toolchain.run(dir, List.of("qemu-system-arm", "-M", simulated(target), "-nographic",
                         "-monitor", "none", "-serial", "none", "-semihosting-config", "enable=on,target=native",
                         "-kernel", "parity.elf"), timeoutSeconds);
         }
@@ -455,24 +556,61 @@ public final class ParityHarness {
             b.append("        edgeloop_predict(in, out);\n");
         }
         b.append(fold);
-        b.append("        if (v % UINT32_C(").append(every).append(") == 0u) {\n            printf(\"S %lu\", (unsigned long)v);\n"
-                + "            for (i = 0; i < ").append(no).append("u; i++) {\n                printf(\" %ld\", (long)out[i]);\n"
-                + "            }\n            printf(\"\\n\");\n        }\n    }\n");
+        // Short self-describing lines (vector, first output index, at most CHUNK values, closing '#'): simavr cuts
+        // UART lines at 256 characters, and a cut line must never parse as a different sample.
+        b.append("        if (v % UINT32_C(").append(every).append(") == 0u) {\n"
+                + "            for (i = 0; i < ").append(no).append("u; i++) {\n"
+                + "                if (i % ").append(CHUNK).append("u == 0u) {\n"
+                + "                    printf(\"S %lu %u\", (unsigned long)v, (unsigned)i);\n                }\n"
+                + "                printf(\" %ld\", (long)out[i]);\n"
+                + "                if (i % ").append(CHUNK).append("u == ").append(CHUNK - 1).append("u || i == ")
+                .append(no - 1).append("u) {\n                    printf(\" #\\n\");\n                }\n"
+                + "            }\n        }\n    }\n");
+    }
+
+    /**
+     * Reassembles the sampled vectors from their chunk lines. A vector appears only when every chunk of it was read
+     * whole (right offset, right number of values); a vector with a missing or malformed chunk is left out, so it
+     * counts as a mismatch.
+     *
+     * @param clean   the device output ({@link #deviceOutput})
+     * @param outputs outputs per vector
+     * @return the complete samples by vector index
+     */
+    static java.util.Map<Long, int[]> samples(String clean, int outputs) {
+        java.util.Map<Long, int[]> partial = new java.util.HashMap<>();
+        java.util.Map<Long, java.util.BitSet> seen = new java.util.HashMap<>();
+        java.util.Set<Long> broken = new java.util.HashSet<>();
+        Matcher m = SAMPLE.matcher(clean);
+        while (m.find()) {
+            long v = Long.parseLong(m.group(1));
+            int off = Integer.parseInt(m.group(2));
+            String[] parts = m.group(3).trim().split(" ");
+            int[] vals = partial.computeIfAbsent(v, k -> new int[outputs]);
+            java.util.BitSet got = seen.computeIfAbsent(v, k -> new java.util.BitSet());
+            if (off % CHUNK != 0 || off >= outputs || parts.length != Math.min(CHUNK, outputs - off) || got.get(off)) {
+                broken.add(v);
+                continue;
+            }
+            for (int i = 0; i < parts.length; i++) {
+                vals[off + i] = (int) Long.parseLong(parts[i]);
+            }
+            got.set(off);
+        }
+        java.util.Map<Long, int[]> out = new java.util.HashMap<>();
+        int chunks = (outputs + CHUNK - 1) / CHUNK;
+        for (java.util.Map.Entry<Long, int[]> e : partial.entrySet()) {
+            if (!broken.contains(e.getKey()) && seen.get(e.getKey()).cardinality() == chunks) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
     }
 
     private static ParityResult compare(IntModel model, ParityTarget target, String out, int[][] edges, int[][] sweep,
             int vectors, long seed, int every, long[] range, long[] size) throws IOException {
         String clean = strip(out, target);
-        java.util.Map<Long, int[]> samples = new java.util.HashMap<>();
-        Matcher m = SAMPLE.matcher(clean);
-        while (m.find()) {
-            String[] parts = m.group(2).trim().split(" ");
-            int[] v = new int[parts.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (int) Long.parseLong(parts[i]);
-            }
-            samples.put(Long.parseLong(m.group(1)), v);
-        }
+        java.util.Map<Long, int[]> samples = samples(clean, model.outputSize());
         Matcher hm = HASH.matcher(clean);
         if (!hm.find()) {
             throw new IOException("No hash line in the " + target.id() + " output");
@@ -514,6 +652,6 @@ public final class ParityHarness {
         int mismatches = deviceCount == (long) vectors + sweep.length && deviceHash == javaHash && sampleMismatches == 0 ? 0
                 : Math.max(1, sampleMismatches);
         return new ParityResult(target.id(), vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles,
-                sweep.length, 1);
+                sweep.length, 1, simulated(target));
     }
 }

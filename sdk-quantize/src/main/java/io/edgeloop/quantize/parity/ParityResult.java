@@ -25,9 +25,26 @@ import java.util.OptionalLong;
  *                           networks): every split's threshold and neighbours on its own path
  * @param deviceRuns         device runs (images) used: 1, plus one per further batch of a threshold sweep that did
  *                           not fit one image's flash budget
+ * @param simulatedMcu       what the test image ran on: the AVR part ({@code atmega328p}, or {@code atmega2560}
+ *                           when the test image does not fit the ATmega328P; sizes are still the ATmega328P's), the
+ *                           qemu machine ({@code mps2-an385}, {@code microbit}, {@code mps2-an386}) or {@code host}
  */
 public record ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash,
-        int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors, int deviceRuns) {
+        int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors, int deviceRuns,
+        String simulatedMcu) {
+    /** Validates the components. */
+    public ParityResult {
+        java.util.Objects.requireNonNull(simulatedMcu, "simulatedMcu");
+    }
+
+    /**
+     * @return whether the test image ran on a larger part than the one sizes are reported for (the ATmega2560 for an
+     *         ATmega328P target)
+     */
+    public boolean simulatedOnLargerPart() {
+        return "avr8".equals(target) && !"atmega328p".equals(simulatedMcu);
+    }
+
     /** @return a one-line description of the mismatches, worded as the lower bound it is */
     public String mismatchSummary() {
         if (mismatches == 0) {
@@ -53,6 +70,12 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         m.put("ramBytes", ramBytes);
         m.put("cyclesPerInference", cyclesPerInference.isPresent() ? cyclesPerInference.getAsLong() : null);
         m.put("cyclesSource", cyclesSource());
+        m.put("simulatedMcu", simulatedMcu);
+        if (simulatedOnLargerPart()) {
+            m.put("simulatedNote", "the parity test image (model plus test driver) does not fit the ATmega328P, so it "
+                    + "was built for and simulated on the " + simulatedMcu + "; flashBytes and ramBytes are model.c "
+                    + "built for the ATmega328P");
+        }
         return m;
     }
 
@@ -61,6 +84,11 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
      */
     public String cyclesSource() {
         if (cyclesPerInference.isPresent()) {
+            if (simulatedOnLargerPart()) {
+                return "simavr (cycle-accurate): " + simulatedMcu + " Timer1 at the CPU clock, mean over the first "
+                        + "1,000 inferences (the test image did not fit the ATmega328P; calls and returns take one "
+                        + "cycle more on the " + simulatedMcu + "'s 3-byte program counter)";
+            }
             return "simavr (cycle-accurate): ATmega328P Timer1 at the CPU clock, mean over the first 1,000 inferences";
         }
         if (target.startsWith("cortex-")) {

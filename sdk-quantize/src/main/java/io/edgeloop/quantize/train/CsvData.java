@@ -48,6 +48,10 @@ public final class CsvData {
             if (headerLine == null) {
                 throw new IllegalArgumentException(file + " is empty; expected a header row");
             }
+            if (headerLine.startsWith("\uFEFF")) {
+                // A UTF-8 byte order mark (Excel's "CSV UTF-8" export) is not part of the first column's name.
+                headerLine = headerLine.substring(1);
+            }
             List<String> header = split(headerLine);
             for (String d : drop) {
                 if (!header.contains(d)) {

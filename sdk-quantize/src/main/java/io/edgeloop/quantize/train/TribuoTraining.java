@@ -16,7 +16,11 @@ import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
 import org.tribuo.common.tree.RandomForestTrainer;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.common.sgd.AbstractLinearSGDModel;
+import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.transform.TransformTrainer;
+import org.tribuo.transform.TransformedModel;
 import org.tribuo.transform.TransformationMap;
 import org.tribuo.transform.transformations.MeanStdDevTransformation;
 
@@ -36,7 +40,9 @@ public final class TribuoTraining {
      * @param algo {@code logistic}, {@code cart} or {@code forest}
      * @param seed the seed
      * @return the trained model
-     * @throws IllegalArgumentException for an unknown algorithm, or a constant column with {@code logistic}
+     * @throws IllegalArgumentException for an unknown algorithm, or with {@code logistic} a column that cannot be
+     *                                  standardised (constant, or a scale whose standard deviation is not a finite
+     *                                  positive normal double); the message names the column
      */
     public static Model<Label> train(CsvData data, String algo, long seed) {
         Objects.requireNonNull(data, "data");
@@ -66,9 +72,42 @@ public final class TribuoTraining {
 
     /**
      * Standardisation divides by each column's deviation: a constant column would make every example NaN (Tribuo
-     * then fails with "Example contained a NaN feature"), so name it instead.
+     * then fails with "Example contained a NaN feature"), so name it instead. So would a column whose deviation
+     * is not a finite normal double: values near 1e300 overflow the squared deviations (the column is silently
+     * erased), subnormal values near 1e-310 underflow them to 0 (every prediction becomes NaN).
      */
     private static void requireVariance(CsvData data) {
+        requireNonConstant(data);
+        for (int c = 0; c < data.features().size(); c++) {
+            // Welford's update, as Tribuo's MeanStdDevTransformation accumulates it.
+            double mean = 0;
+            double m2 = 0;
+            double max = 0;
+            for (int i = 0; i < data.size(); i++) {
+                double x = data.row(i)[c];
+                double delta = x - mean;
+                mean += delta / (i + 1);
+                m2 += delta * (x - mean);
+                max = Math.max(max, Math.abs(x));
+            }
+            double std = Math.sqrt(m2 / Math.max(1, data.size() - 1));
+            boolean constant = true;
+            for (int i = 1; i < data.size() && constant; i++) {
+                constant = data.row(i)[c] == data.row(0)[c];
+            }
+            if (!constant && !(Double.isFinite(std) && std >= Double.MIN_NORMAL && Double.isFinite(1 / std)
+                    && Double.isFinite(mean))) {
+                String name = data.features().get(c);
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "Column '%s' breaks logistic regression: "
+                        + "its values (largest magnitude %.3g) give a standard deviation of %s in double arithmetic, "
+                        + "so it cannot be standardised (%s); rescale the column or remove it with --drop %s", name, max,
+                        std, std >= Double.MIN_NORMAL ? "too large: it overflows" : "subnormal or zero: it underflows",
+                        name));
+            }
+        }
+    }
+
+    private static void requireNonConstant(CsvData data) {
         for (int c = 0; c < data.features().size(); c++) {
             double first = data.row(0)[c];
             boolean constant = true;
@@ -105,6 +144,69 @@ public final class TribuoTraining {
      */
     public static Example<Label> example(String[] names, double[] values, String label) {
         return new ArrayExample<>(label == null ? LabelFactory.UNKNOWN_LABEL : new Label(label), names, values);
+    }
+
+    /**
+     * Checks a trained model before it is written, and measures its training accuracy: every parameter of a linear
+     * model is finite, every standardised training value is finite, and every training row gets a label from finite
+     * scores.
+     *
+     * @param model a Tribuo classifier
+     * @param data  its training rows and labels
+     * @return the training accuracy in percent
+     * @throws IllegalArgumentException when the model is unusable; the message names the cause (and the column when
+     *                                  one column is to blame)
+     */
+    public static double evaluate(Model<Label> model, CsvData data) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(data, "data");
+        String[] names = data.features().toArray(new String[0]);
+        Model<Label> inner = model;
+        if (model instanceof TransformedModel) {
+            TransformedModel<Label> tm = (TransformedModel<Label>) model;
+            inner = tm.getInnerModel();
+            for (int i = 0; i < data.size(); i++) {
+                Example<Label> t = tm.getTransformerMap().transformExample(example(names, data.row(i), null));
+                for (org.tribuo.Feature f : t) {
+                    if (!Double.isFinite(f.getValue())) {
+                        throw new IllegalArgumentException("Training failed: standardising column '" + f.getName()
+                                + "' gives " + f.getValue() + " on row " + (i + 1) + " (its scale breaks the "
+                                + "standardisation); rescale the column or remove it with --drop " + f.getName());
+                    }
+                }
+            }
+        }
+        if (inner instanceof AbstractLinearSGDModel) {
+            DenseMatrix w = ((AbstractLinearSGDModel<Label>) inner).getWeightsCopy();
+            ImmutableFeatureMap fmap = inner.getFeatureIDMap();
+            for (int o = 0; o < w.getDimension1Size(); o++) {
+                for (int j = 0; j < w.getDimension2Size(); j++) {
+                    if (!Double.isFinite(w.get(o, j))) {
+                        String what = j < fmap.size() ? "the weight of column '" + fmap.get(j).getName() + "'" : "a bias";
+                        throw new IllegalArgumentException("Training failed: " + what + " is " + w.get(o, j)
+                                + " (the optimiser diverged); rescale the features or remove that column with --drop");
+                    }
+                }
+            }
+        }
+        int ok = 0;
+        for (int i = 0; i < data.size(); i++) {
+            org.tribuo.Prediction<Label> p = model.predict(example(names, data.row(i), null));
+            Label out = p.getOutput();
+            boolean finite = out != null && Double.isFinite(out.getScore());
+            for (Label l : p.getOutputScores().values()) {
+                finite &= Double.isFinite(l.getScore());
+            }
+            if (!finite) {
+                throw new IllegalArgumentException("Training failed: the model gives row " + (i + 1) + " "
+                        + (out == null ? "no label" : "non-finite scores") + "; a column's scale (values near 1e300 or "
+                        + "1e-310) can break training: rescale or --drop it");
+            }
+            if (out.getLabel().equals(data.labels().get(i))) {
+                ok++;
+            }
+        }
+        return 100.0 * ok / data.size();
     }
 
     /**

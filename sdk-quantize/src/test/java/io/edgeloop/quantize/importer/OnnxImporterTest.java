@@ -118,6 +118,7 @@ class OnnxImporterTest {
         g.addNode(node("MatMul", List.of("a0", "W1"), "m1")).addNode(node("Add", List.of("m1", "B1"), "h1"));
         g.addNode(node("Clip", List.of("h1", "lo", "hi"), "a1"));
         g.addNode(node("Gemm", List.of("a1", "W2", "B2"), "h2", transB)).addNode(node("Softmax", List.of("h2"), "y"));
+        g.addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x")).addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("y"));
         return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(g)
                 .addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(OnnxImporter.CLASSES_KEY)
                         .setValue(String.join(",", m.classNames())))
@@ -532,5 +533,77 @@ class OnnxImporterTest {
                 .toByteArray());
         e = assertThrows(IOException.class, () -> ModelReader.read(r));
         assertTrue(e.getMessage().contains("post_transform LOGISTIC is not supported (NONE)"), e.getMessage());
+    }
+
+    private static final OnnxMl.AttributeProto TRANS_B = OnnxMl.AttributeProto.newBuilder().setName("transB").setI(1)
+            .setType(OnnxMl.AttributeProto.AttributeType.INT).build();
+
+    /**
+     * Two-feature graphs over initializers W1 (swaps x0 and x1), W2 (identity) and B (zero): the nodes given, in the
+     * order given, with input x and the given output.
+     */
+    private static Path graph(Path dir, String name, String output, OnnxMl.NodeProto... nodes) throws IOException {
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName(name)
+                .addInitializer(tensor("W1", new double[][] {{0, 1}, {1, 0}}))
+                .addInitializer(tensor("W2", new double[][] {{1, 0}, {0, 1}}))
+                .addInitializer(vector("B", new double[] {0, 0}))
+                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x"))
+                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(output));
+        for (OnnxMl.NodeProto n : nodes) {
+            g.addNode(n);
+        }
+        Path f = dir.resolve(name + ".onnx");
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build().toByteArray());
+        return f;
+    }
+
+    private static String refusal(Path f) {
+        IOException e = assertThrows(IOException.class, () -> ModelReader.read(f));
+        assertTrue(e.getMessage().startsWith("Cannot import ONNX model " + f + ": "), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    @DisplayName("follows data flow, not node order: a chain listed backwards imports as the graph computes it")
+    void followsDataFlowNotListOrder(@TempDir Path dir) throws IOException {
+        // p = Softmax(Gemm(x, W1)): the class is the argmax of the swapped features.
+        FloatModel m = ModelReader.read(graph(dir, "backwards", "p", node("Softmax", List.of("h"), "p"),
+                node("Gemm", List.of("x", "W1", "B"), "h", TRANS_B)));
+        assertEquals(1, m.predictClass(new double[] {5, 1}));
+        assertEquals(0, m.predictClass(new double[] {1, 5}));
+    }
+
+    @Test
+    @DisplayName("refuses branches, dead nodes, foreign inputs and outputs the chain does not compute, each in one line")
+    void refusesGraphsThatAreNotOneChain(@TempDir Path dir) throws IOException {
+        // The reviewer's graph: a dead Gemm reads x beside the real one (list order used to import the dead one).
+        String branch = refusal(graph(dir, "branch", "p", node("Gemm", List.of("x", "W1", "B"), "h", TRANS_B),
+                node("Gemm", List.of("x", "W2", "B"), "y", TRANS_B), node("Softmax", List.of("y"), "p")));
+        assertTrue(branch.contains("value 'x' is read by 2 nodes") && branch.contains("branches are not supported"), branch);
+        // A node that reads nothing the chain computes.
+        String dead = refusal(graph(dir, "dead", "p", node("Gemm", List.of("x", "W2", "B"), "y", TRANS_B),
+                node("Softmax", List.of("y"), "p"), node("Relu", List.of("ghost"), "g")));
+        assertTrue(dead.contains("Relu node (reading [ghost]) is not on the data path from the graph input 'x'"), dead);
+        // A node that mixes the previous value with a value from elsewhere.
+        String foreign = refusal(graph(dir, "foreign", "s", node("Gemm", List.of("x", "W2", "B"), "y", TRANS_B),
+                node("Add", List.of("y", "q"), "s")));
+        assertTrue(foreign.contains("Add node reads 'q' besides 'y'"), foreign);
+        // The data as a MatMul's second operand (x W would be computed as W x).
+        String operand = refusal(graph(dir, "operand", "y", node("MatMul", List.of("W1", "x"), "y")));
+        assertTrue(operand.contains("MatMul node reads 'x' as input 1"), operand);
+        // The declared output is an intermediate value, or a value nothing computes.
+        String early = refusal(graph(dir, "early", "y", node("Gemm", List.of("x", "W2", "B"), "y", TRANS_B),
+                node("Softmax", List.of("y"), "p")));
+        assertTrue(early.contains("the graph output 'y' is read again by Softmax node"), early);
+        String elsewhere = refusal(graph(dir, "elsewhere", "z", node("Gemm", List.of("x", "W2", "B"), "y", TRANS_B),
+                node("Softmax", List.of("y"), "p")));
+        assertTrue(elsewhere.contains("the graph output 'z' is not computed by the chain from the graph input 'x', "
+                + "which ends at 'p'"), elsewhere);
+        // Named nodes are named in the message.
+        OnnxMl.NodeProto named = node("Gemm", List.of("x", "W1", "B"), "h", TRANS_B).toBuilder().setName("fc_dead").build();
+        String byName = refusal(graph(dir, "named", "p", named, node("Gemm", List.of("x", "W2", "B"), "y", TRANS_B),
+                node("Softmax", List.of("y"), "p")));
+        assertTrue(byName.contains("Gemm 'fc_dead' node"), byName);
     }
 }

@@ -62,4 +62,18 @@ class CsvDataTest {
         TribuoTraining.train(d, "cart", 1);
         TribuoTraining.train(CsvData.read(dir.resolve("d.csv"), "label", Set.of("K")), "logistic", 1);
     }
+
+    @Test
+    @DisplayName("a UTF-8 byte order mark (Excel's CSV UTF-8 export) is not part of the first column's name")
+    void stripsAByteOrderMark() throws IOException {
+        Path f = dir.resolve("bom.csv");
+        Files.write(f, "\uFEFFdate,a,label\n2026-01-01,1.5,yes\n2026-01-02,2.5,no\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals((byte) 0xEF, Files.readAllBytes(f)[0], "the file starts with the UTF-8 BOM bytes");
+        CsvData d = CsvData.read(f, "label", Set.of("date"));
+        assertEquals(List.of("a"), d.features());
+        assertArrayEquals(new double[] {2.5}, d.row(1));
+        CsvData all = CsvData.read(csv("\uFEFFa,b\n1,2\n"), null, Set.of());
+        assertEquals(List.of("a", "b"), all.features());
+    }
 }

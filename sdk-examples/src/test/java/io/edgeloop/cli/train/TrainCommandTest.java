@@ -1,0 +1,143 @@
+package io.edgeloop.cli.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.cli.Edgeloop;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code edgeloop train}: checks before writing, writes atomically, names the column that breaks training. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** Columns tiny (~1e-310, subnormal), huge (~1e300) and mid (N(0,1)); label = mid > 0. */
+    private Path extreme() throws IOException {
+        Random r = new Random(3);
+        StringBuilder b = new StringBuilder("tiny,huge,mid,label\n");
+        for (int i = 0; i < 400; i++) {
+            double mid = r.nextGaussian();
+            b.append(String.format(Locale.ROOT, "%s,%s,%s,%d%n", (1 + r.nextDouble()) * 1e-310,
+                    (1 + r.nextDouble()) * 1e300, mid, mid > 0 ? 1 : 0));
+        }
+        Path f = dir.resolve("extreme.csv");
+        Files.writeString(f, b);
+        return f;
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    @DisplayName("a subnormal or a 1e300 column is refused by name in one line; no model file, old model kept, no temp")
+    void refusesColumnsThatBreakTraining() throws IOException {
+        Path csv = extreme();
+        Path out = dir.resolve("d.model");
+        Result tiny = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "huge", "--algo", "logistic",
+                "--out", out.toString());
+        assertEquals(1, tiny.code(), tiny.err());
+        assertTrue(tiny.err().startsWith("edgeloop: Column 'tiny' breaks logistic regression"), tiny.err());
+        assertEquals(1, tiny.err().strip().lines().count(), tiny.err());
+        assertFalse(Files.exists(out), "nothing written");
+        // An existing model at --out survives a failed run untouched.
+        Files.writeString(out, "previous model");
+        Result huge = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny", "--algo", "logistic",
+                "--out", out.toString());
+        assertEquals(1, huge.code(), huge.err());
+        assertTrue(huge.err().startsWith("edgeloop: Column 'huge' breaks logistic regression")
+                && huge.err().contains("--drop huge"), huge.err());
+        assertEquals("previous model", Files.readString(out));
+        assertEquals(List.of(out, csv), files(), "no temporary files left behind");
+        // Without the offending columns it trains, replaces the old file and the result reads back.
+        Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--algo",
+                "logistic", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("training accuracy"), ok.out());
+        assertTrue(org.tribuo.Model.deserializeFromFile(out) != null);
+        assertEquals(List.of(out, csv), files(), "no temporary files left behind");
+    }
+
+    @Test
+    @DisplayName("Tribuo's INFO logging stays quiet unless --verbose")
+    void quietUnlessVerbose() throws IOException {
+        Path csv = extreme();
+        List<LogRecord> seen = new ArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                seen.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        h.setLevel(Level.ALL);
+        Logger tribuo = Logger.getLogger("org.tribuo");
+        tribuo.addHandler(h);
+        try {
+            Result quiet = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
+                    dir.resolve("q.model").toString());
+            assertEquals(0, quiet.code(), quiet.err());
+            assertTrue(seen.stream().noneMatch(r -> r.getLevel().intValue() < Level.WARNING.intValue()),
+                    seen.size() + " records below WARNING");
+            Result loud = run("train", "--verbose", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge",
+                    "--out", dir.resolve("v.model").toString());
+            assertEquals(0, loud.code(), loud.err());
+            assertTrue(seen.stream().anyMatch(r -> r.getLevel() == Level.INFO), "--verbose shows Tribuo's progress");
+        } finally {
+            tribuo.removeHandler(h);
+        }
+    }
+
+    @Test
+    @DisplayName("missing files and paths that are not directories are worded as such")
+    void wordsFileErrors() throws IOException {
+        Path csv = extreme();
+        Result missing = run("train", "--csv", dir.resolve("nope.csv").toString(), "--label", "label", "--out",
+                dir.resolve("m.model").toString());
+        assertTrue(missing.code() == 1 && missing.err().contains("does not exist"), missing.err());
+        Path file = Files.writeString(dir.resolve("notadir"), "x");
+        Result under = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
+                file.resolve("m.model").toString());
+        assertEquals(1, under.code(), under.err());
+        assertTrue(under.err().startsWith("edgeloop: not a directory (a file exists there): " + file), under.err());
+        Result isDir = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
+                dir.toString());
+        assertTrue(isDir.code() == 1 && isDir.err().contains("is a directory"), isDir.err());
+    }
+}

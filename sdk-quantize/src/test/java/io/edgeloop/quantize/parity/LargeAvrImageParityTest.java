@@ -1,0 +1,43 @@
+package io.edgeloop.quantize.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.quantize.TestModels;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.scheme.Calibration;
+import io.edgeloop.quantize.scheme.ModelQuantizer;
+import io.edgeloop.quantize.scheme.Scheme;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A model that fits the ATmega328P on its own, but not together with the parity driver's vector tables and
+ * {@code printf}: the harness builds and simulates the test image on the ATmega2560, says so, and still reports
+ * the flash and RAM of {@code model.c} built for the ATmega328P.
+ */
+class LargeAvrImageParityTest {
+    @Test
+    @DisplayName("a 128-feature forest near the 32 KiB limit runs its parity on simavr's ATmega2560 and says so, "
+            + "with ATmega328P sizes")
+    void fallsBackToTheAtmega2560() throws Exception {
+        Assumptions.assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty(), "avr-gcc and simavr are needed");
+        double[][] rows = TestModels.wideRows(128, 2000, 11);
+        IntModel m = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX)
+                .quantize(TestModels.forest(128, rows, 20, 7, false, 3), rows);
+        ParityResult r = new ParityHarness(300).run(m, ParityTarget.AVR8, 300, 7);
+        Map<String, Object> json = r.toMap();
+        System.out.println("128-feature forest near 32 KiB on avr8: " + json);
+        assertTrue(r.flashBytes() > 28_000 && r.flashBytes() <= 32_768,
+                "model.c alone is near the ATmega328P's 32 KiB and fits: " + r.flashBytes());
+        assertEquals("atmega2560", r.simulatedMcu(), r.toString());
+        assertEquals("atmega2560", json.get("simulatedMcu"));
+        assertTrue(String.valueOf(json.get("simulatedNote")).contains("does not fit the ATmega328P"), json.toString());
+        assertTrue(r.cyclesSource().contains("atmega2560"), r.cyclesSource());
+        assertEquals(0, r.mismatches(), r.toString());
+        assertEquals(r.javaHash(), r.deviceHash(), r.toString());
+        assertEquals(TestVectors.thresholdSweep(m).size(), r.thresholdVectors(), "every split swept");
+    }
+}
