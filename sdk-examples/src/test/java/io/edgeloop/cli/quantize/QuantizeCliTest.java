@@ -86,6 +86,8 @@ class QuantizeCliTest {
         assertEquals(0, pr.get("mismatches").asInt());
         assertTrue(pr.get("cyclesPerInference").asLong() > 0);
         assertTrue(pr.get("flashBytes").asLong() > 0 && pr.get("ramBytes").asLong() > 0);
+        assertEquals("atmega328p", pr.get("simulatedMcu").asText(), p.out());
+        assertTrue(!pr.has("simulatedNote"), p.out());
     }
 
     @Test

@@ -65,7 +65,7 @@ class ExpertFilesTest {
                 assertTrue(e.getMessage().contains("pid " + p.pid()), e.getMessage());
             } finally {
                 p.destroyForcibly();
-                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the killed holder ended");
             }
             try (FileQueueExpert q = new FileQueueExpert(dir, 2)) {
                 assertTrue(q.queued().isEmpty());

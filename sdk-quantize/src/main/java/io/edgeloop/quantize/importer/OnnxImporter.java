@@ -125,6 +125,29 @@ public final class OnnxImporter {
             }
             in = p.getInput(0);
         }
+        java.util.Set<String> constants = new java.util.HashSet<>();
+        g.getInitializerList().forEach(t -> constants.add(t.getName()));
+        List<String> graphInputs = new ArrayList<>();
+        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
+            if (!constants.contains(v.getName())) {
+                graphInputs.add(v.getName());
+            }
+        }
+        if (!graphInputs.isEmpty() && !graphInputs.contains(in)) {
+            throw new IllegalArgumentException(tree.getOpType() + " reads '" + in + "', which is not the graph input "
+                    + graphInputs);
+        }
+        for (OnnxMl.ValueInfoProto o : g.getOutputList()) {
+            String v = o.getName();
+            OnnxMl.NodeProto p = producer.get(v);
+            while (p != null && p.getOpType().equals("Identity")) {
+                p = producer.get(p.getInput(0));
+            }
+            if (p != tree && (p == null || !p.getOpType().equals("ZipMap"))) {
+                throw new IllegalArgumentException("the graph output '" + o.getName() + "' is not computed by the "
+                        + tree.getOpType() + (p == null ? "" : " but by a " + p.getOpType() + " node"));
+            }
+        }
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             if (n.getOpType().equals("ZipMap") && (n.getInputCount() != 1 || !tree.getOutputList().contains(n.getInput(0)))) {
                 throw new IllegalArgumentException("ZipMap must read the " + tree.getOpType() + "'s probabilities");

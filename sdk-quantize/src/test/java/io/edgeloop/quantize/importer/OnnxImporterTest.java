@@ -612,4 +612,22 @@ class OnnxImporterTest {
                 node("Softmax", List.of("y"), "p")));
         assertTrue(byName.contains("Gemm 'fc_dead' node"), byName);
     }
+
+    @Test
+    @DisplayName("a tree ensemble must read the graph input and compute the graph outputs")
+    void refusesTreeGraphsNotWiredToTheGraph(@TempDir Path dir) throws IOException {
+        double[] w = {1, 1, 1, 1};
+        String stray = refusal(binaryEnsemble(dir, "stray.onnx", 1, w, List.of(), "q"));
+        assertTrue(stray.contains("TreeEnsembleClassifier reads 'q', which is not the graph input [x]"), stray);
+        Path ok = binaryEnsemble(dir, "wired.onnx", 1, w, List.of(node("Identity", List.of("label"), "out")), "x");
+        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(ok)).toBuilder();
+        m.getGraphBuilder().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("out"));
+        Files.write(ok, m.build().toByteArray());
+        assertEquals(2, ModelReader.read(ok).classNames().size(), "an output behind Identity is the tree's");
+        m.getGraphBuilder().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("x"));
+        Path bypass = dir.resolve("bypass.onnx");
+        Files.write(bypass, m.build().toByteArray());
+        String out = refusal(bypass);
+        assertTrue(out.contains("the graph output 'x' is not computed by the TreeEnsembleClassifier"), out);
+    }
 }
