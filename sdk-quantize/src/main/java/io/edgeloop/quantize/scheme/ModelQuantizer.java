@@ -31,8 +31,12 @@ import java.util.Objects;
  * 2019, "Data-Free Quantization", bias correction; exact in the integer model, which only sees a different bias);
  * weight scales per channel or per tensor ({@link WeightScales}), the last layer of an argmax classifier without
  * requantisation when its scale is shared, and two-class heads reduced to one logit ({@link SingleLogit}).
- * Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float
- * threshold, so every split is exact (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
+ * Optionally (off by default) AdaRound-style rounding directions for linear int8 models ({@link AdaptiveRounding}).
+ * Inputs: int8 networks keep {@link #INT8_NETWORK_MARGIN} beyond the calibrated range, int16 half a range, the
+ * int32 Q format a power-of-two scale around an int64 zero point.
+ * Trees: thresholds first aligned with the calibration values they separate ({@link #alignThresholds}), then mapped
+ * to the largest integer whose dequantized value is {@code <=} the aligned float threshold, so every split is exact
+ * (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
  * left child first (no left links on the device), and splits that are constant over the integer input range
  * dropped, so thresholds fit the input type.
  *
