@@ -46,6 +46,14 @@ public final class Datasets {
                 .concat(CsvData.read(root().resolve("occupancy-detection-uci/datatest2.txt"), "Occupancy", Set.of("date")));
     }
 
+    /**
+     * @param file {@code datatest.txt} or {@code datatest2.txt}
+     * @return one published occupancy test file
+     */
+    public static CsvData occupancyTest(String file) throws IOException {
+        return CsvData.read(root().resolve("occupancy-detection-uci").resolve(file), "Occupancy", Set.of("date"));
+    }
+
     /** @return room occupancy, split 80/20 with seed 42: {train, test} */
     public static CsvData[] room() throws IOException {
         return CsvData.read(root().resolve("room-occupancy-estimation-uci/Occupancy_Estimation.csv"),

@@ -49,15 +49,15 @@ public final class TestVectors {
     }
 
     /**
-     * The random range of feature inputs: the whole valid range for 8/16-bit inputs, [-2^24, 2^24] for Q-format
-     * 32-bit inputs (whose calibrated values lie within +-2^23).
+     * The random range of feature inputs: the whole valid range for 8/16-bit inputs, [-2^30, 2^30) for Q-format
+     * 32-bit inputs (whose calibrated values lie within +-2^29 of 0, where the zero point puts their centre).
      *
      * @param iq the input quantization
      * @return {@code {lo, hi}}
      */
     public static long[] randomRange(InputQuantization iq) {
-        long lo = Math.max(iq.min(), -(1L << 24));
-        long hi = Math.min(iq.max(), (1L << 24) - 1);
+        long lo = Math.max(iq.min(), -(1L << 30));
+        long hi = Math.min(iq.max(), (1L << 30) - 1);
         return new long[] {lo, hi};
     }
 

@@ -23,7 +23,8 @@ import java.util.Objects;
  * The {@link Quantizer} behind the {@code int8}, {@code int16} and {@code int32} providers. Options (request or
  * provider config): {@code calibration=auto|min-max|percentile|mse} (default auto), {@code weights=int8|int16} for
  * int16, {@code weightScales=auto|per-channel|per-tensor} (default auto), {@code biasCorrection=true|false}
- * (default true).
+ * (default true), {@code adaptiveRounding=true|false} (default false; AdaRound-style rounding directions for
+ * linear models with int8 weights).
  *
  * <p>Thread-safe: immutable.
  */
@@ -52,7 +53,12 @@ final class SchemeQuantizer implements Quantizer {
         if (!"true".equals(bc) && !"false".equals(bc)) {
             throw new IllegalArgumentException("biasCorrection must be true or false, got '" + bc + "'");
         }
-        ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib), ws, Boolean.parseBoolean(bc))
+        String ar = option(request, "adaptiveRounding", "false");
+        if (!"true".equals(ar) && !"false".equals(ar)) {
+            throw new IllegalArgumentException("adaptiveRounding must be true or false, got '" + ar + "'");
+        }
+        ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib), ws, Boolean.parseBoolean(bc),
+                Boolean.parseBoolean(ar))
                 .quantizeDetailed(model, rows);
         IntModel im = res.model();
         byte[] modelBytes = Files.readAllBytes(request.modelFile());
@@ -62,6 +68,7 @@ final class SchemeQuantizer implements Quantizer {
                 .setting("calibration", res.calibration().id())
                 .setting("weightScales", ws.id())
                 .setting("biasCorrection", bc)
+                .setting("adaptiveRounding", ar)
                 .setting("target", request.target().id())
                 .setting("rounding", "single")
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)

@@ -95,21 +95,31 @@ public final class InputQuantization {
         }
         int[] q = new int[x.length];
         for (int i = 0; i < x.length; i++) {
-            if (Double.isNaN(x[i])) {
-                throw new IllegalArgumentException("Feature " + i + " is NaN");
-            }
-            double r = x[i] / scale[i];
-            long v;
-            if (r >= 0x1p40) {
-                v = Long.MAX_VALUE / 2;
-            } else if (r <= -0x1p40) {
-                v = Long.MIN_VALUE / 2;
-            } else {
-                v = FixedPoint.roundHalfAwayFromZero(r) + zeroPoint[i];
-            }
-            q[i] = (int) Math.max(min, Math.min(max, v));
+            q[i] = quantize(i, x[i]);
         }
         return q;
+    }
+
+    /**
+     * @param i feature
+     * @param x its raw value (NaN is rejected)
+     * @return the integer input
+     * @throws IllegalArgumentException when the value is NaN
+     */
+    public int quantize(int i, double x) {
+        if (Double.isNaN(x)) {
+            throw new IllegalArgumentException("Feature " + i + " is NaN");
+        }
+        double r = x / scale[i];
+        long v;
+        if (r >= 0x1p40) {
+            v = Long.MAX_VALUE / 2;
+        } else if (r <= -0x1p40) {
+            v = Long.MIN_VALUE / 2;
+        } else {
+            v = FixedPoint.roundHalfAwayFromZero(r) + zeroPoint[i];
+        }
+        return (int) Math.max(min, Math.min(max, v));
     }
 
     /**

@@ -10,7 +10,9 @@ import java.util.Locale;
  * <li>{@code int16}: int16 inputs and activations (asymmetric), symmetric per-channel int16 weights (or int8 with
  * {@code weights=int8}); the accumulator is 32- or 64-bit as the per-layer proof decides.</li>
  * <li>{@code int32}: Q-format fixed point: power-of-two scales everywhere (inputs, per-channel weights,
- * activations), so requantisation is an exact shift; int32 values, 64-bit accumulators.</li>
+ * activations), so requantisation is an exact shift; int32 values, 64-bit accumulators. Inputs have an int64 zero
+ * point (folded into the first layer's bias or the tree thresholds, like int8/int16) so an offset feature keeps
+ * its resolution; weights are as wide as the accumulator bound allows.</li>
  * </ul>
  *
  * <p>Thread-safe: immutable.
@@ -21,8 +23,11 @@ import java.util.Locale;
  * @param powerOfTwo  whether scales are powers of two (Q format)
  */
 public record Scheme(String name, int valueBits, int weightBits, boolean powerOfTwo) {
-    /** Q-format values use at most this many magnitude bits for the calibrated range, leaving headroom. */
-    public static final int Q_VALUE_BITS = 23;
+    /**
+     * Q-format values use at most this many magnitude bits for the calibrated range (inputs around their zero
+     * point, activations, regression leaves), leaving 2 bits of int32 headroom for values beyond calibration.
+     */
+    public static final int Q_VALUE_BITS = 29;
 
     /** int8. */
     public static final Scheme INT8 = new Scheme("int8", 8, 8, false);

@@ -371,8 +371,10 @@ class OnnxImporterTest {
         }
         IntTreeEnsemble im = (IntTreeEnsemble) new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(m, rows);
         assertTrue(im.hasVotes());
-        // Splits are exact, so on the value an integer input stands for the int model reaches the float model's
-        // leaves; only the int16 vote weights are rounded: each class score is within trees * voteScale / 2.
+        // Splits are exact, so on the value an integer input stands for the int model reaches the leaves of the
+        // float model with the stored (calibration-aligned) thresholds; only the int16 vote weights are rounded:
+        // each class score is within trees * voteScale / 2.
+        TreeEnsembleModel aligned = ModelQuantizer.alignThresholds(m, im.input(), rows);
         int agree = 0;
         for (double[] x : rows) {
             int[] q = im.input().quantize(x);
@@ -380,12 +382,13 @@ class OnnxImporterTest {
             for (int i = 0; i < q.length; i++) {
                 xq[i] = im.input().dequantize(i, q[i]);
             }
-            double[] fs = m.scores(xq);
+            assertArrayEquals(m.scores(x), aligned.scores(x), 0.0, "aligned thresholds decide calibration rows alike");
+            double[] fs = aligned.scores(xq);
             int[] out = im.predict(q);
             for (int c = 0; c < out.length; c++) {
                 assertEquals(fs[c], im.dequantizeOutput(c, out[c]), trees * im.voteScale() / 2);
             }
-            agree += im.predictClass(q) == m.predictClass(xq) ? 1 : 0;
+            agree += im.predictClass(q) == aligned.predictClass(xq) ? 1 : 0;
         }
         assertTrue(agree >= rows.length - 2, agree + " of " + rows.length);
         QuantizedArtifact a = new QuantizedArtifact(im, io.edgeloop.api.target.TargetProfile.AVR8, "min-max",
@@ -485,10 +488,13 @@ class OnnxImporterTest {
                 int expected = binaryLabel(w, x[0], allPositive);
                 ones += expected;
                 assertEquals(expected, m.predictClass(x), "class id " + c[0] + ", x = " + x[0]);
-                // Splits are exact on the value the integer input stands for.
+                // Splits are exact on the value the integer input stands for (against the stored thresholds), and
+                // the calibration values themselves decide after quantization as they do raw.
                 int[] q = im.input().quantize(x);
-                assertEquals(binaryLabel(w, im.input().dequantize(0, q[0]), allPositive), im.predictClass(q),
+                TreeEnsembleModel aligned = ModelQuantizer.alignThresholds((TreeEnsembleModel) m, im.input(), rows);
+                assertEquals(aligned.predictClass(new double[] {im.input().dequantize(0, q[0])}), im.predictClass(q),
                         "quantized, x = " + x[0]);
+                assertEquals(expected, im.predictClass(q), "quantized raw value, x = " + x[0]);
             }
             assertTrue(ones > 0 && ones < rows.length, "both classes occur");
             assertEquals(0, new ParityHarness().run(im, ParityTarget.HOST, 500, 3).mismatches());
