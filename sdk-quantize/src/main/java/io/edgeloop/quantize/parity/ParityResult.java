@@ -38,6 +38,43 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
     }
 
     /**
+     * A result whose test image ran on the target's usual part or machine ({@code atmega328p} for {@code avr8}, the
+     * qemu machine for Cortex-M targets, {@code host} otherwise).
+     *
+     * @param target             the target
+     * @param vectors            vectors run
+     * @param mismatches         see the record description
+     * @param deviceHash         the device's hash
+     * @param javaHash           the Java runtime's hash
+     * @param samplesCompared    sampled vectors compared output by output
+     * @param flashBytes         model flash bytes
+     * @param ramBytes           model RAM bytes
+     * @param cyclesPerInference average cycles per inference, if measured
+     * @param thresholdVectors   tree threshold-sweep vectors run
+     * @param deviceRuns         device runs used
+     */
+    public ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash, int samplesCompared,
+            long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors, int deviceRuns) {
+        this(target, vectors, mismatches, deviceHash, javaHash, samplesCompared, flashBytes, ramBytes, cyclesPerInference,
+                thresholdVectors, deviceRuns, usualPart(target));
+    }
+
+    private static String usualPart(String target) {
+        switch (target) {
+            case "avr8":
+                return "atmega328p";
+            case "cortex-m3":
+                return "mps2-an385";
+            case "cortex-m0":
+                return "microbit";
+            case "cortex-m4f":
+                return "mps2-an386";
+            default:
+                return "host";
+        }
+    }
+
+    /**
      * @return whether the test image ran on a larger part than the one sizes are reported for (the ATmega2560 for an
      *         ATmega328P target)
      */
