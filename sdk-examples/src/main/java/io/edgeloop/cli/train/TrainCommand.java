@@ -89,12 +89,20 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes beside the target and moves into place, so a failure never leaves a partial model at {@code out}. */
+    /**
+     * Writes beside the target and moves into place, so a failure never leaves a partial model at {@code out}. The
+     * temporary file is created with the default permissions (the umask's), not {@code createTempFile}'s 0600, so
+     * the model stays readable by whoever could read the files it replaces. A provenance file
+     * {@code <out>.provenance.json} left by an earlier model at that path describes a file that is gone, so it is
+     * removed (else {@code quantize} would refuse the new model as "replaced").
+     */
     private static void write(Model<Label> m, Path out) throws IOException {
         Path abs = out.toAbsolutePath();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = parent.resolve("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + System.nanoTime() + ".tmp");
+        Files.createFile(tmp);
         try {
             m.serializeToFile(tmp);
             try {
@@ -102,6 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+            Files.deleteIfExists(abs.resolveSibling(abs.getFileName() + ".provenance.json"));
         } finally {
             Files.deleteIfExists(tmp);
         }

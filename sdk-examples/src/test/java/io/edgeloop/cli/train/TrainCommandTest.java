@@ -59,6 +59,23 @@ class TrainCommandTest {
     }
 
     @Test
+    @DisplayName("the model gets the default file permissions (not a temp file's 0600), and a provenance file left by "
+            + "the model it replaces is removed")
+    void replacesCleanly() throws IOException {
+        Path csv = extreme();
+        Path out = dir.resolve("m.model");
+        Path stale = dir.resolve("m.model.provenance.json");
+        Files.writeString(stale, "{\"describes\": \"the previous m.model\"}\n");
+        Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
+                out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertFalse(Files.exists(stale), "stale provenance removed");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out),
+                "same permissions as any file created here");
+    }
+
+    @Test
     @DisplayName("a subnormal or a 1e300 column is refused by name in one line; no model file, old model kept, no temp")
     void refusesColumnsThatBreakTraining() throws IOException {
         Path csv = extreme();

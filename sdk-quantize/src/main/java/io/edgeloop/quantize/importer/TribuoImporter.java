@@ -165,17 +165,31 @@ public final class TribuoImporter {
                 s[i] = 1;
                 continue;
             }
+            // t(x) = a x + b. Measuring a as t(1) - t(0) cancels catastrophically when the feature sits far from 0
+            // (a mean of 1.7e9 with std 10 gives t(0) = -1.7e8): the slope's rounding error, multiplied back by x,
+            // reached tens of standard deviations. So: find the centre c where t is about 0 from that rough slope,
+            // then measure the slope over a wide symmetric span around c, where x - mean is computed exactly.
             double t0 = TransformerMap.applyTransformerList(0, ts);
-            double t1 = TransformerMap.applyTransformerList(1, ts);
-            double t2 = TransformerMap.applyTransformerList(1000, ts);
-            double a = t1 - t0;
-            double predicted = a * 1000 + t0;
-            if (Math.abs(predicted - t2) > 1e-6 * Math.max(1, Math.abs(t2))) {
-                throw new IllegalArgumentException("The transformation of feature '" + name + "' is not affine; only "
-                        + "affine transformations (standardisation, linear scaling) can be imported");
+            double rough = TransformerMap.applyTransformerList(1, ts) - t0;
+            double c = rough != 0 && Double.isFinite(-t0 / rough) ? -t0 / rough : 0;
+            double h = Math.max(1024, Math.abs(c) * 0x1p-10);
+            double lo = c - h;
+            double hi = c + h;
+            double tlo = TransformerMap.applyTransformerList(lo, ts);
+            double thi = TransformerMap.applyTransformerList(hi, ts);
+            double a = (thi - tlo) / (hi - lo);
+            double b = (tlo + thi) / 2 - a * ((lo + hi) / 2);
+            for (double x : new double[] {0, 1, c + 7 * h, c - 1000 * h}) {
+                double t = TransformerMap.applyTransformerList(x, ts);
+                double predicted = a * x + b;
+                if (!Double.isFinite(a) || !Double.isFinite(b)
+                        || Math.abs(predicted - t) > 1e-6 * Math.max(1, Math.abs(t))) {
+                    throw new IllegalArgumentException("The transformation of feature '" + name + "' is not affine; "
+                            + "only affine transformations (standardisation, linear scaling) can be imported");
+                }
             }
             s[i] = a;
-            o[i] = t0;
+            o[i] = b;
         }
         return new FeatureScaling(s, o);
     }
