@@ -61,8 +61,10 @@ public final class ParityHarness {
     static final String AVR_MCU = "atmega328p";
     /** The AVR part that parity runs on when the test image does not fit the {@value #AVR_MCU}. */
     static final String AVR_LARGE_MCU = "atmega2560";
-    /** Sweep-table flash of one ATmega2560 image (after a fall-back from the ATmega328P). */
+    /** Most sweep-table flash of one ATmega2560 image (after a fall-back from the ATmega328P). */
     private static final int LARGE_AVR_SWEEP_BUDGET = 32768;
+    /** Flash kept free below 64 KiB for the driver's own PROGMEM (vector table, strings, the edge table). */
+    private static final int LARGE_AVR_RESERVE = 8192;
 
     private final long timeoutSeconds;
     private final int sweepBudget;
@@ -220,15 +222,17 @@ public final class ParityHarness {
             String out = buildAndRun(dir, target, mcu);
             ParityResult first = compare(model, target, out, edges, sweep0, vectors, seed, every, range, size);
             if (!mcu[0].equals(simulated(target)) && sweepBudget == 0 && batches.size() > 1) {
-                // The ATmega2560 holds far larger sweep tables: fewer, larger images for the rest of the sweep
-                // (all PROGMEM stays below 64 KiB, where pgm_read_* reaches).
+                // The ATmega2560 holds far larger sweep tables: fewer, larger images for the rest of the sweep. All
+                // PROGMEM must stay below 64 KiB, where pgm_read_* reaches, and the model's own tables sit there
+                // too: a fixed 32 KiB of sweep beside a 33 KB model put the model's tables past 64 KiB, and the
+                // device read garbage (false mismatches).
                 List<int[]> rest = new ArrayList<>();
                 for (int k = 1; k < batches.size(); k++) {
                     rest.addAll(List.of(batches.get(k)));
                 }
                 List<int[][]> again = new ArrayList<>();
                 again.add(sweep0);
-                again.addAll(sweepBatches(rest, inputBytes, LARGE_AVR_SWEEP_BUDGET));
+                again.addAll(sweepBatches(rest, inputBytes, largeAvrSweepBudget(size[0])));
                 batches = again;
             }
             int[] base = TestVectors.base(model);
@@ -272,6 +276,19 @@ public final class ParityHarness {
         } finally {
             Toolchain.deleteQuietly(dir);
         }
+    }
+
+    /**
+     * Sweep-table bytes one ATmega2560 image may hold: at most {@value #LARGE_AVR_SWEEP_BUDGET}, and no more than
+     * keeps the model's tables, the sweep table and the driver's {@value #LARGE_AVR_RESERVE} reserved bytes below
+     * 64 KiB, the reach of {@code pgm_read_*}.
+     *
+     * @param modelFlash flash bytes of the model ({@code model.o}), or a negative number when unknown
+     * @return the budget in bytes, at least 1024
+     */
+    static int largeAvrSweepBudget(long modelFlash) {
+        long model = modelFlash < 0 ? LARGE_AVR_SWEEP_BUDGET : modelFlash;
+        return (int) Math.max(1024, Math.min(LARGE_AVR_SWEEP_BUDGET, 65536 - model - LARGE_AVR_RESERVE));
     }
 
     /**

@@ -12,8 +12,9 @@ import java.util.OptionalLong;
  * @param target             the target
  * @param vectors            vectors run
  * @param mismatches         0 when the device's hash of every output matched the Java runtime's; otherwise a lower
- *                           bound on the vectors that differ: the number of sampled vectors that differ, at least 1
- *                           (only {@code samplesCompared} vectors are compared one by one)
+ *                           bound on the vectors that differ, at least 1: the sampled vectors that differ (only
+ *                           {@code samplesCompared} vectors are compared one by one) plus the further threshold-sweep
+ *                           runs whose hash differs
  * @param deviceHash         the FNV-1a hash of all device outputs
  * @param javaHash           the same hash computed by the Java runtime
  * @param samplesCompared    sampled vectors compared output by output
@@ -88,8 +89,8 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
             return "0 mismatches";
         }
         return "outputs differ (hash " + String.format("%08x", deviceHash) + " on the device, "
-                + String.format("%08x", javaHash) + " in Java); at least " + mismatches + " of the " + samplesCompared
-                + " sampled vectors differ";
+                + String.format("%08x", javaHash) + " in Java); at least " + mismatches + " mismatches (sampled "
+                + "vectors that differ, of " + samplesCompared + ", plus threshold-sweep runs whose hash differs)";
     }
 
     /** @return the JSON-ready map ({@code cyclesPerInference} null when not measured) */

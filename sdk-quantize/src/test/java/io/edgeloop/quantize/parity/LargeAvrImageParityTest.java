@@ -40,4 +40,30 @@ class LargeAvrImageParityTest {
         assertEquals(r.javaHash(), r.deviceHash(), r.toString());
         assertEquals(TestVectors.thresholdSweep(m).size(), r.thresholdVectors(), "every split swept");
     }
+
+    @Test
+    @DisplayName("a forest larger than 32 KiB (int32 thresholds) still gets 0 mismatches on the ATmega2560: its sweep "
+            + "images keep every PROGMEM table below 64 KiB")
+    void keepsProgmemBelow64KiB() throws Exception {
+        Assumptions.assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty(), "avr-gcc and simavr are needed");
+        double[][] rows = TestModels.wideRows(128, 2000, 11);
+        IntModel m = new ModelQuantizer(Scheme.INT32, Calibration.MIN_MAX)
+                .quantize(TestModels.forest(128, rows, 20, 7, false, 3), rows);
+        ParityResult r = new ParityHarness(300).run(m, ParityTarget.AVR8, 300, 7);
+        System.out.println("128-feature int32 forest on avr8: " + r.toMap());
+        assertTrue(r.flashBytes() > 32_768, "model.c alone is past the ATmega328P's flash: " + r.flashBytes());
+        assertEquals("atmega2560", r.simulatedMcu(), r.toString());
+        assertEquals(0, r.mismatches(), r.toString());
+        assertEquals(r.javaHash(), r.deviceHash(), r.toString());
+        assertEquals(TestVectors.thresholdSweep(m).size(), r.thresholdVectors(), "every split swept");
+    }
+
+    @Test
+    @DisplayName("the ATmega2560 sweep budget leaves the model's tables and 8 KiB for the driver below 64 KiB")
+    void sweepBudgetLeavesRoomForTheModel() {
+        assertEquals(32768, ParityHarness.largeAvrSweepBudget(10_000));
+        assertEquals(65536 - 32950 - 8192, ParityHarness.largeAvrSweepBudget(32950));
+        assertEquals(1024, ParityHarness.largeAvrSweepBudget(60_000));
+        assertEquals(24576, ParityHarness.largeAvrSweepBudget(-1));
+    }
 }
