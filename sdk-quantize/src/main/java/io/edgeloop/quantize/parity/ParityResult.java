@@ -89,8 +89,9 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
             return "0 mismatches";
         }
         return "outputs differ (hash " + String.format("%08x", deviceHash) + " on the device, "
-                + String.format("%08x", javaHash) + " in Java); at least " + mismatches + " mismatches (sampled "
-                + "vectors that differ, of " + samplesCompared + ", plus threshold-sweep runs whose hash differs)";
+                + String.format("%08x", javaHash) + " in Java); at least " + mismatches + (mismatches == 1 ? " mismatch" : " mismatches")
+                + " (sampled vectors that differ, of " + samplesCompared + ", plus threshold-sweep runs whose hash "
+                + "differs)";
     }
 
     /** @return the JSON-ready map ({@code cyclesPerInference} null when not measured) */
