@@ -1,5 +1,6 @@
 package io.edgeloop.cli.train;
 
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import java.io.IOException;
@@ -110,7 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.deleteIfExists(abs.resolveSibling(abs.getFileName() + ".provenance.json"));
+            Files.deleteIfExists(ProvenanceFiles.fileFor(abs));
         } finally {
             Files.deleteIfExists(tmp);
         }
