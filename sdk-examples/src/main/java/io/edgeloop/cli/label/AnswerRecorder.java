@@ -35,7 +35,7 @@ final class AnswerRecorder implements Expert {
      * @param delegate who answers
      * @param file     the answers file
      * @param data     the data set
-     * @param warnings where a warning for a file without identity goes
+     * @param warnings where warnings go (a file without identity, a repaired torn last line)
      * @return the recorder and what FILE held
      * @throws IOException when FILE is a directory, unreadable, malformed or of another data set
      */
@@ -44,6 +44,11 @@ final class AnswerRecorder implements Expert {
             throw new IllegalArgumentException("--answers-out " + file + " is a directory; give the path of a file "
                     + "(for example " + file.resolve("answers.jsonl") + ")");
         }
+        // This run appends to FILE, so a last line torn by an earlier run's crash is ours to repair.
+        AnswersFile.repairTornTail(file, data.numClasses(), data.train().size()).ifPresent(w -> {
+            warnings.println("edgeloop: warning: " + w);
+            warnings.flush();
+        });
         AnswersFile.Contents c = AnswersFile.read(file, data.numClasses(), data.train().size());
         QueueIdentity.checkAnswers(file, c, data, warnings);
         return new Opened(new AnswerRecorder(delegate, file, QueueIdentity.of(data)), c);

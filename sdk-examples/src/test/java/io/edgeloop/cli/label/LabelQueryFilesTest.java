@@ -174,6 +174,50 @@ class LabelQueryFilesTest {
     }
 
     @Test
+    @DisplayName("an --answers-out file whose last reply was cut off by a crash is repaired on the next run (a torn "
+            + "line cut off, a whole one completed), with a warning, and the session goes on; label fit still refuses "
+            + "a torn line it did not write")
+    void answersOutTornTailRepaired(@TempDir Path tmp) throws IOException {
+        Path answers = tmp.resolve("a.jsonl");
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        String[] r = run("label", "query", "--wrench", yt, "--budget", "4", "--oracle", "--model", "mv",
+                "--answers-out", answers.toString());
+        assertEquals("0", r[0], r[2]);
+        List<String> whole = Files.readAllLines(answers);
+        assertEquals(5, whole.size(), whole.toString());
+
+        // A crash mid-append: the fourth answer is half written.
+        String text = Files.readString(answers);
+        String cut = text.substring(0, text.length() - 6);
+        Files.writeString(answers, cut);
+        r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", answers.toString());
+        assertEquals("1", r[0], "a reader that did not write the file does not guess: " + r[2]);
+        assertTrue(r[2].contains("has no newline"), r[2]);
+        r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
+                answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("warning") && r[2].contains("removed torn line 5") && r[2].contains(answers.toString()),
+                r[2]);
+        JsonNode result = JSON.readTree(r[1]);
+        assertEquals(6, result.get("answers").asInt(), r[1]);
+        List<String> after = Files.readAllLines(answers);
+        assertEquals(whole.subList(0, 4), after.subList(0, 4), "the whole lines are kept");
+        assertEquals(7, after.size(), "3 answers kept + 3 new (the cut one asked again): " + after);
+        for (String line : after) {
+            JSON.readTree(line);
+        }
+
+        // A whole last line that only lacks its newline is completed, not dropped.
+        String full = Files.readString(answers);
+        Files.writeString(answers, full.substring(0, full.length() - 1));
+        r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
+                answers.toString(), "--json");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("line 7 had no newline") && r[2].contains("added it"), r[2]);
+        assertEquals(full, Files.readString(answers), "nothing lost, nothing asked again");
+    }
+
+    @Test
     @DisplayName("the prompt survives any input line, says skipped, persists skips as null so the next session does "
             + "not ask them again, and under --json prints only the JSON on stdout")
     void promptSurvivesAnyInput(@TempDir Path tmp) throws IOException {

@@ -114,6 +114,59 @@ public final class AnswersFile {
     }
 
     /**
+     * Repairs the end of an answers file that Edgeloop itself appends to ({@code label query --answers-out}) after a
+     * run ended mid-write: a last line without its newline is completed with one when it is a whole, valid line, and
+     * cut off otherwise (that reply was never recorded whole, so its row is asked again). A file that another tool
+     * may still be writing (a queue's {@code answers.jsonl}) must not be repaired: {@link #read} refuses its torn
+     * line with advice instead.
+     *
+     * @param f          the file (absent: nothing to do)
+     * @param numClasses the number of classes
+     * @param rows       the pool size
+     * @return what was repaired, for a warning, or empty when the file was whole
+     * @throws IOException naming the file when it cannot be read or rewritten
+     */
+    public static Optional<String> repairTornTail(Path f, int numClasses, int rows) throws IOException {
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        JsonLines.Text text = JsonLines.read(f, "answers file");
+        if (text.tail() == 0) {
+            return Optional.empty();
+        }
+        int n = text.lines().size();
+        String last = text.lines().get(n - 1);
+        boolean whole;
+        try {
+            JsonNode node = JsonLines.parseObject(f, n - 1, last);
+            JsonNode label = node.path("label");
+            whole = node.has("identity") ? n == 1 && node.size() == 1 && node.get("identity").isObject()
+                    : node.path("row").isInt() && node.get("row").asInt() >= 0 && node.get("row").asInt() < rows
+                            && (label.isNull() || label.isInt() && label.asInt() >= 0 && label.asInt() < numClasses);
+        } catch (IOException e) {
+            whole = false;
+        }
+        try {
+            if (whole) {
+                Files.writeString(f, "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                return Optional.of(f + ": line " + n + " had no newline (a run ended mid-write); added it");
+            }
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                ch.truncate(text.size() - text.tail());
+                ch.force(false);
+            }
+        } catch (AccessDeniedException e) {
+            throw JsonLines.error(f + ": permission denied repairing the answers file's torn last line; make it "
+                    + "writable", e);
+        } catch (FileSystemException e) {
+            throw JsonLines.error(f + ": cannot repair the answers file's torn last line (" + JsonLines.reason(e)
+                    + ")", e);
+        }
+        return Optional.of(f + ": removed torn line " + n + " (" + text.tail() + " bytes, a run ended mid-write: "
+                + JsonLines.abbreviate(last) + "); that reply was not recorded, its row may be asked again");
+    }
+
+    /**
      * Appends one answer (or a skip) to a file, creating it (and its parent directories) when absent; a new or
      * empty file gets {@code {"identity": identity}} as line 1 first. A last line left without its newline is
      * terminated first, so the new line never joins it.
