@@ -1,6 +1,9 @@
 package io.edgeloop.cli.train;
 
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import java.io.IOException;
@@ -11,7 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,7 +30,11 @@ import picocli.CommandLine.Option;
  * {@code edgeloop train}: trains a Tribuo classifier on a CSV file, checks it (finite parameters, a label from finite
  * scores for every training row) and only then writes it ({@code Model.serializeToFile} to a temporary file in the
  * target directory, moved into place atomically), ready for {@code edgeloop quantize}. A model that fails the check
- * is refused with the cause and nothing is written; an existing file at {@code --out} is left as it was.
+ * is refused with the cause and nothing is written; an existing file at {@code --out} is left as it was. Next to the
+ * model goes its provenance, {@code <out>.provenance.json} (docs/formats/provenance-file.md, kind {@code model}: the
+ * CSV's name, size and SHA-256, the options, features, classes, row count and training accuracy), which
+ * {@code edgeloop quantize} checks and records as the quantized model's parent. {@code SOURCE_DATE_EPOCH} sets its
+ * creation time, as for {@code quantize}.
  * Tribuo's progress logging (java.util.logging INFO) is shown only with {@code --verbose}.
  *
  * <p>Not thread-safe: one instance per invocation.
@@ -69,6 +78,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " is a directory; give the model file to write");
         }
         Set<String> d = new LinkedHashSet<>(drop);
+        // Digest first: the provenance names the bytes the model was trained on (a CSV replaced while training would
+        // give a model the digest does not describe; the size/row check below catches a file that changed length).
+        String csvSha = Sha256.hex(csv);
+        long csvBytes = Files.size(csv);
         CsvData data = CsvData.read(csv, label, d);
         Level before = TRIBUO_LOG.getLevel();
         if (!verbose()) {
@@ -82,10 +95,12 @@ public final class TrainCommand implements Callable<Integer> {
         } finally {
             TRIBUO_LOG.setLevel(before);
         }
-        write(m, out);
+        Provenance provenance = provenance(m, data, csvSha, csvBytes, accuracy);
+        write(m, out, provenance);
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                "trained %s on %d rows (%d features: %s), training accuracy %.2f%%, wrote %s", algo, data.size(),
-                data.features().size(), String.join(", ", data.features()), accuracy, out));
+                "trained %s on %d rows (%d features: %s), training accuracy %.2f%%, wrote %s and %s", algo,
+                data.size(), data.features().size(), String.join(", ", data.features()), accuracy, out,
+                ProvenanceFiles.fileFor(out).getFileName()));
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -93,11 +108,35 @@ public final class TrainCommand implements Callable<Integer> {
     /**
      * Writes beside the target and moves into place, so a failure never leaves a partial model at {@code out}. The
      * temporary file is created with the default permissions (the umask's), not {@code createTempFile}'s 0600, so
-     * the model stays readable by whoever could read the files it replaces. A provenance file
-     * {@code <out>.provenance.json} left by an earlier model at that path describes a file that is gone, so it is
-     * removed (else {@code quantize} would refuse the new model as "replaced").
+     * the model stays readable by whoever could read the files it replaces. Then the model's provenance file
+     * replaces any {@code <out>.provenance.json} left by an earlier model at that path (which describes a file that
+     * is gone, so {@code quantize} would refuse the new model as "replaced").
      */
-    private static void write(Model<Label> m, Path out) throws IOException {
+    private Provenance provenance(Model<Label> m, CsvData data, String csvSha, long csvBytes, double accuracy)
+            throws IOException {
+        if (Files.size(csv) != csvBytes) {
+            throw new IOException(csv + " changed while training (" + csvBytes + " bytes, now " + Files.size(csv)
+                    + "); nothing written, train again when it is complete");
+        }
+        Set<String> classes = new TreeSet<>();
+        m.getOutputIDInfo().getDomain().forEach(l -> classes.add(l.getLabel()));
+        return Provenance.capture("model", TrainCommand.class)
+                .setting("algo", algo)
+                .setting("label", label)
+                .setting("drop", String.join(",", drop))
+                .setting("features", String.join(",", data.features()))
+                .setting("classes", String.join(",", classes))
+                .setting("trainingRows", data.size())
+                .setting("trainingAccuracy", String.format(Locale.ROOT, "%.4f", accuracy))
+                .setting("trainer", m.getProvenance().getClassName())
+                .seed(seed)
+                .input(csv.getFileName().toString(), csvSha, csvBytes)
+                .createdAt(Objects.requireNonNullElseGet(
+                        QuantizeWorkflow.sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")), java.time.Instant::now))
+                .build();
+    }
+
+    private static void write(Model<Label> m, Path out, Provenance provenance) throws IOException {
         Path abs = out.toAbsolutePath();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
@@ -111,7 +150,9 @@ public final class TrainCommand implements Callable<Integer> {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.deleteIfExists(ProvenanceFiles.fileFor(abs));
+            // Replaces (atomically) a provenance file left by the model this one replaced. Should the process die
+            // between the two moves, quantize refuses the model as replaced, naming both digests: train again.
+            ProvenanceFiles.write(abs, provenance);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.EndModelKind;
 import io.edgeloop.labeling.train.EndModelTrainer;
@@ -106,5 +107,41 @@ class QuantizeProvenanceTest {
         assertTrue(r.err().startsWith("edgeloop: ") && r.err().contains("m.tribuo.provenance.json")
                 && r.err().contains("replaced after its provenance was written"), r.err());
         assertFalse(Files.exists(out), "nothing may be written for a refused model");
+    }
+
+    @Test
+    @DisplayName("train writes a provenance file (CSV digest, options, features, classes, accuracy) that quantize "
+            + "checks and records as its parent")
+    void writesProvenanceThatQuantizeRecords() throws Exception {
+        Path csv = QuantizeCliTest.datasets().resolve("occupancy-detection-uci/datatraining.txt");
+        Path out = work.resolve("occ.model");
+        QuantizeCliTest.Result ok = QuantizeCliTest.run("train", "--csv", csv.toString(), "--label", "Occupancy",
+                "--drop", "date", "--algo", "cart", "--seed", "7", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("occ.model.provenance.json"), ok.out());
+        Provenance p = ProvenanceFiles.read(out);
+        assertEquals("model", p.kind());
+        assertEquals(io.edgeloop.cli.train.TrainCommand.class.getName(), p.producer());
+        assertEquals(7L, p.seed().getAsLong());
+        assertEquals(List.of(new Provenance.Input("datatraining.txt", Sha256.hex(csv), Files.size(csv))),
+                p.inputs());
+        assertEquals("cart", p.settings().get("algo"));
+        assertEquals("Occupancy", p.settings().get("label"));
+        assertEquals("date", p.settings().get("drop"));
+        assertEquals("Temperature,Humidity,Light,CO2,HumidityRatio", p.settings().get("features"));
+        assertEquals("0,1", p.settings().get("classes"));
+        assertEquals("8143", p.settings().get("trainingRows"));
+        assertTrue(ok.out().contains(String.format(java.util.Locale.ROOT, "training accuracy %.2f%%",
+                Double.parseDouble(p.settings().get("trainingAccuracy")))), ok.out() + p.settings());
+
+        Path q = work.resolve("q");
+        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", out.toString(), "--calib",
+                csv.toString(), "--scheme", "int16", "--target", "jvm", "--out", q.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("provenance parent from occ.model.provenance.json"), r.out());
+        @SuppressWarnings("unchecked")
+        Provenance quantized = Provenance.fromMap(JSON.convertValue(
+                JSON.readTree(q.resolve("model.json").toFile()).get("provenance"), Map.class));
+        assertEquals(List.of(p), quantized.parents());
     }
 }

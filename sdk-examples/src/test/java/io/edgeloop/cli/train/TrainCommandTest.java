@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -60,7 +61,7 @@ class TrainCommandTest {
 
     @Test
     @DisplayName("the model gets the default file permissions (not a temp file's 0600), and a provenance file left by "
-            + "the model it replaces is removed")
+            + "the model it replaces is replaced")
     void replacesCleanly() throws IOException {
         Path csv = extreme();
         Path out = dir.resolve("m.model");
@@ -69,7 +70,8 @@ class TrainCommandTest {
         Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
                 out.toString());
         assertEquals(0, ok.code(), ok.err());
-        assertFalse(Files.exists(stale), "stale provenance removed");
+        assertEquals(csv.getFileName().toString(), ProvenanceFiles.read(out).inputs().get(0).name(),
+                "the stale provenance is replaced by the new model's");
         Path plain = Files.createFile(dir.resolve("plain"));
         assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out),
                 "same permissions as any file created here");
@@ -101,7 +103,7 @@ class TrainCommandTest {
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("training accuracy"), ok.out());
         assertTrue(org.tribuo.Model.deserializeFromFile(out) != null);
-        assertEquals(List.of(out, csv), files(), "no temporary files left behind");
+        assertEquals(List.of(out, ProvenanceFiles.fileFor(out), csv), files(), "no temporary files left behind");
     }
 
     @Test
