@@ -7,6 +7,7 @@
 module io.edgeloop.quantize {
     requires transitive io.edgeloop.api;
     requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
     requires transitive org.tribuo.core;
     requires transitive org.tribuo.classification.core;
     requires org.tribuo.regression.core;

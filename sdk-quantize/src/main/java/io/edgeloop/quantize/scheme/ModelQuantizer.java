@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Post-training quantization of a {@link FloatModel} into an {@link IntModel}. All float arithmetic happens
@@ -43,6 +45,8 @@ import java.util.Objects;
  * <p>Thread-safe: immutable.
  */
 public final class ModelQuantizer {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelQuantizer.class);
+
     private final Scheme scheme;
     private final Calibration calibration;
     private final WeightScales weightScales;
@@ -146,14 +150,57 @@ public final class ModelQuantizer {
      * @return the model and its method
      */
     public Result quantizeDetailed(FloatModel model, double[][] rows) {
+        Result r;
         if (calibration == Calibration.AUTO) {
             Objects.requireNonNull(rows, "calibration");
             if (rows.length == 0) {
                 throw new IllegalArgumentException("Calibration needs at least one row");
             }
-            return auto(model, rows);
+            r = auto(model, rows);
+        } else {
+            r = new Result(quantize(model, rows), calibration);
         }
-        return new Result(quantize(model, rows), calibration);
+        resolutionWarnings(r.model(), model.featureNames(), rows).forEach(LOG::warn);
+        return r;
+    }
+
+    /** Fewer steps than this over a feature's calibrated span: int32 resolves it worse than int16 would (2^15). */
+    static final double COARSE_STEPS = 1 << 15;
+
+    /**
+     * Features the Q format resolves coarsely: it keeps a feature's zero point within 2^39 and coarsens the scale when
+     * the offset needs it, so a feature whose offset dwarfs its spread ({@code 1e15 +- 1e4}) is left with fewer steps
+     * over its calibrated span than int16 would give it (2^15). The model is valid, but less exact than int32 promises;
+     * {@link #quantizeDetailed} logs each of these at WARN. Other schemes never coarsen (they refuse such a feature).
+     *
+     * @param m     a model this quantizer made from {@code rows}
+     * @param names the feature names, or null
+     * @param rows  the calibration rows
+     * @return one message per coarse feature, naming it and the cure; empty for other schemes
+     */
+    public List<String> resolutionWarnings(IntModel m, List<String> names, double[][] rows) {
+        List<String> out = new ArrayList<>();
+        if (!scheme.powerOfTwo() || rows == null || rows.length == 0) {
+            return out;
+        }
+        InputQuantization in = m.input();
+        for (int f = 0; f < in.size(); f++) {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (double[] row : rows) {
+                lo = Math.min(lo, row[f]);
+                hi = Math.max(hi, row[f]);
+            }
+            double steps = (hi - lo) / in.scale(f);
+            if (hi > lo && steps < COARSE_STEPS) {
+                out.add(String.format(Locale.ROOT, "int32: feature '%s' spans [%s, %s], far from zero for its spread, "
+                        + "so its zero point caps its scale at %s: %.0f steps over its calibrated span (int16 would "
+                        + "give 32768); subtract a constant from it (re-centre it) before training for full Q-format "
+                        + "resolution", names == null || f >= names.size() ? String.valueOf(f) : names.get(f), lo, hi,
+                        in.scale(f), steps));
+            }
+        }
+        return out;
     }
 
     private Result auto(FloatModel model, double[][] rows) {

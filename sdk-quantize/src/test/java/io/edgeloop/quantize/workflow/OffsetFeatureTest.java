@@ -113,4 +113,27 @@ class OffsetFeatureTest {
         assertTrue(q >= f - 1, "float " + f + " % but int32 " + q + " %");
         assertEquals(0, QuantizeWorkflow.parity(out, "host", 500, 5).mismatches());
     }
+
+    @Test
+    @DisplayName("int32 warns, naming the feature, where the zero point's bound leaves fewer steps than int16's; "
+            + "not where the span keeps its resolution, and never for int16")
+    void int32WarnsWhereTheOffsetCoarsensTheScale() throws Exception {
+        Path far = csv("far32w.csv", 1e9, 1, 4);
+        io.edgeloop.quantize.ir.FloatModel fm = io.edgeloop.quantize.importer.ModelReader.read(train(far, "logistic"));
+        double[][] rows = CsvData.readColumns(far, fm.featureNames(), null).rows();
+        io.edgeloop.quantize.scheme.ModelQuantizer q32 = new io.edgeloop.quantize.scheme.ModelQuantizer(
+                io.edgeloop.quantize.scheme.Scheme.of("int32", null), io.edgeloop.quantize.scheme.Calibration.MIN_MAX);
+        java.util.List<String> w = q32.resolutionWarnings(q32.quantize(fm, rows), fm.featureNames(), rows);
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("'Signal'") && w.get(0).contains("re-centre") && w.get(0).contains("512 steps"),
+                w.get(0));
+
+        Path wide = csv("wide32w.csv", 1e9, 2000, 6);
+        io.edgeloop.quantize.ir.FloatModel wm = io.edgeloop.quantize.importer.ModelReader.read(train(wide, "cart"));
+        double[][] wrows = CsvData.readColumns(wide, wm.featureNames(), null).rows();
+        assertEquals(java.util.List.of(), q32.resolutionWarnings(q32.quantize(wm, wrows), wm.featureNames(), wrows));
+        io.edgeloop.quantize.scheme.ModelQuantizer q16 = new io.edgeloop.quantize.scheme.ModelQuantizer(
+                io.edgeloop.quantize.scheme.Scheme.of("int16", null), io.edgeloop.quantize.scheme.Calibration.MIN_MAX);
+        assertEquals(java.util.List.of(), q16.resolutionWarnings(q16.quantize(wm, wrows), wm.featureNames(), wrows));
+    }
 }
