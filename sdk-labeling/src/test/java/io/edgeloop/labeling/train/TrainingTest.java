@@ -2,6 +2,7 @@ package io.edgeloop.labeling.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.window.Window;
@@ -137,6 +138,27 @@ class TrainingTest {
         @Override
         protected List<Window> badWindows() {
             return List.of(w(0, 0, 0, true), Window.builder().deviceId("d").build());
+        }
+    }
+
+    @Test
+    @DisplayName("a Tribuo labeller's digest covers its model, features, classes and minimum confidence")
+    void tribuoLabellerDigestCoversSettings() {
+        int[] y = new int[300];
+        FeatureTable t = blobs(5, 300, y);
+        EndModel tree = new EndModelTrainer(EndModelKind.CART, List.of("a", "b"), 1, Map.of()).train(t, labels(y));
+        EndModel logistic = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of())
+                .train(t, labels(y));
+        List<String> f = List.of("signal", "noise");
+        String base = LabelProvenance.lfSha256(new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"), 0.6));
+        assertEquals(base, LabelProvenance.lfSha256(new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"),
+                0.6)), "the same model and settings");
+        for (TribuoLabeller other : List.of(
+                new TribuoLabeller("m", logistic.tribuoModel(), f, List.of("a", "b"), 0.6),
+                new TribuoLabeller("m", tree.tribuoModel(), List.of("noise", "signal"), List.of("a", "b"), 0.6),
+                new TribuoLabeller("m", tree.tribuoModel(), f, List.of("b", "a"), 0.6),
+                new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"), 0.9))) {
+            assertNotEquals(base, LabelProvenance.lfSha256(other), other.toString());
         }
     }
 }
