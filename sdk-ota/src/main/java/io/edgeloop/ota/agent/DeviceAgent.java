@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * never lowers them). The security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
  * {@code docs/formats/device-state.md}.
  *
- * <p>Thread-safe: all operations are serialised on a private lock.
+ * <p>Thread-safe: installs, status, shadow runs and recovery are serialised on a private lock; {@link #predict}
+ * holds it only to read the active model. {@link #poll} talks to the deployer outside that lock (polls are
+ * serialised among themselves), so a download never stops inference.
  */
 public final class DeviceAgent {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
@@ -73,6 +75,8 @@ public final class DeviceAgent {
     private static final String STATE_FORMAT = "2.0";
 
     private final Object lock = new Object();
+    /** Serialises {@link #poll} calls, which share the staging directory; taken before {@code lock}, never after. */
+    private final Object pollLock = new Object();
     private final String deviceId;
     private final String modelName;
     /** The provisioned root, then every rotation accepted since, each verified by the one before. */
@@ -218,7 +222,13 @@ public final class DeviceAgent {
      * device's is there, fetches it into the staging directory (resuming a partial download), installs it and
      * deletes the download. A publication larger than the bundle limits allow is refused before fetching. When
      * the fetch fails in transit the partial file is kept, so the next poll resumes it (with {@code Range} over
-     * HTTP); a download whose size or digest is wrong is deleted by the deployer.
+     * HTTP); a download whose size or digest is wrong is deleted by the deployer, and a download path that is not
+     * a regular file (a symbolic link, a directory) is refused by it, never written through.
+     *
+     * <p>Polling and fetching run outside the agent's lock: the device keeps serving {@link #predict}, {@link #status}
+     * and {@link #install} while a download is in progress, however slow the server. Only the decision whether
+     * to fetch and the install itself take the lock; concurrent polls are serialised among themselves. How long
+     * a stalled download may hang is the deployer's bound (the {@code http} deployer's {@code timeout}).
      *
      * @param deployer the deployer
      * @param channel  the channel
@@ -226,33 +236,36 @@ public final class DeviceAgent {
      * @throws IOException when polling, fetching or storage fails
      */
     public InstallReport poll(Deployer deployer, String channel) throws IOException {
-        synchronized (lock) {
-            if (staging == null) {
-                throw new IllegalStateException("poll needs a staging directory (Builder.staging)");
-            }
+        if (staging == null) {
+            throw new IllegalStateException("poll needs a staging directory (Builder.staging)");
+        }
+        synchronized (pollLock) {
             Optional<Publication> p = deployer.latest(channel);
-            if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
-                return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
-                        "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
-                                + channel, -1));
-            }
-            if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
-                        "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at most "
-                                + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
-            }
-            if (!p.get().sha256().matches("[0-9a-f]{64}")) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
-                        "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
+            synchronized (lock) {
+                if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+                    return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
+                            "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
+                                    + channel, -1));
+                }
+                if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
+                            "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at "
+                                    + "most " + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
+                }
+                if (!p.get().sha256().matches("[0-9a-f]{64}")) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
+                            "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
+                }
             }
             Files.createDirectories(staging);
             String name = "download-" + p.get().sha256() + ".bundle";
             deleteStaleDownloads(name);
             Path download = staging.resolve(name);
-            // a failed fetch keeps the partial file for resuming; the deployer deletes one with a wrong digest
+            // outside the lock: a slow or stalled server must not stop inference. A failed fetch keeps the
+            // partial file for resuming; the deployer deletes one with a wrong digest
             deployer.fetch(p.get(), download);
             try {
-                return install(download);
+                return install(download); // verifies again under the lock, against the counters as they are now
             } finally {
                 Files.deleteIfExists(download);
             }
