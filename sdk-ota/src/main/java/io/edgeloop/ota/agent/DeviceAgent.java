@@ -274,7 +274,9 @@ public final class DeviceAgent {
 
     /**
      * Runs a candidate bundle in shadow: verified as for an install (nothing is written), loaded, and compared
-     * with the active model on the given inputs.
+     * with the active model on the given inputs. The models agree on an input when they decide the same class
+     * ({@link IntegerModel#predictClass}: by sign for one-output models, by arg-max otherwise, or the runtime's
+     * own rule), so a candidate that inverts a binary classifier agrees nowhere.
      *
      * @param bundle the candidate
      * @param inputs live inputs
@@ -291,7 +293,7 @@ public final class DeviceAgent {
             }
             int agree = 0;
             for (int[] x : inputs) {
-                if (argmax(activeModel.predict(x)) == argmax(candidate.predict(x))) {
+                if (activeModel.predictClass(x) == candidate.predictClass(x)) {
                     agree++;
                 }
             }
@@ -307,16 +309,6 @@ public final class DeviceAgent {
                 }
             }
         }
-    }
-
-    private static int argmax(int[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private long minimumSequence() {
