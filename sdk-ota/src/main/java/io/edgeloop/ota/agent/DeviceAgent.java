@@ -352,7 +352,14 @@ public final class DeviceAgent {
         String old = active;
         writeBoot(slot, old, true);
         crash.reached(InstallStep.SWITCHED);
-        Optional<String> unhealthy = health.check(staged.get().model);
+        Optional<String> unhealthy;
+        try {
+            unhealthy = health.check(staged.get().model);
+        } catch (RuntimeException e) {
+            // a user check that crashes is a failed check: take the rollback path, never leave the trial half done
+            LOG.warn("device {}: the health check of sequence {} threw; rolling back", deviceId, m.sequence(), e);
+            unhealthy = Optional.of("health check failed: " + e);
+        }
         if (unhealthy.isPresent()) {
             writeBoot(old, null, false);
             activateFromStorage();
@@ -766,7 +773,12 @@ public final class DeviceAgent {
                 boot = null;
             }
         }
-        if (b.isPresent() && boot == null) {
+        if (b.isEmpty() && (storage.read(slotName("a", "slot.json")).isPresent()
+                || storage.read(slotName("b", "slot.json")).isPresent())) {
+            LOG.warn("device {}: {} is missing (or not a regular file) but a slot record exists; probing both slots",
+                    deviceId, BOOT);
+            probeSlots(countersValid);
+        } else if (b.isPresent() && boot == null) {
             probeSlots(countersValid);
         } else if (boot != null) {
             active = text(boot, "active");
@@ -965,7 +977,12 @@ public final class DeviceAgent {
             }
         }
         boolean raised = seq != confirmedSequence || epoch != confirmedEpoch || attempted != highestAttempted;
-        if (raised) {
+        if (raised && !rewrite && attempted == highestAttempted && interruptedCommit()) {
+            // the documented normal path after a power loss between the confirm and the counters' commit: the
+            // attempt was recorded before the slot was written, only the commit of the confirmed active slot is due
+            LOG.info("device {}: committing the confirmed install of {} (sequence {}, epoch {}) that a restart "
+                    + "interrupted", deviceId, modelName, confirmedSequence, confirmedEpoch);
+        } else if (raised) {
             LOG.warn("device {}: the counters of {} were below what the slots prove; raised to confirmed sequence "
                     + "{}, epoch {}, attempted {}", deviceId, modelName, confirmedSequence, confirmedEpoch,
                     highestAttempted);
@@ -973,6 +990,16 @@ public final class DeviceAgent {
         if (raised || rewrite) {
             writeCounters();
         }
+    }
+
+    /**
+     * True when the raised confirmed counters are exactly those of the boot record's active slot (confirmed, not
+     * on trial): what a power loss after the confirm and before the commit leaves.
+     */
+    private boolean interruptedCommit() throws IOException {
+        Optional<Slot> s = readSlot(active);
+        return s.isPresent() && isConfirmed(s.get()) && s.get().sequence == confirmedSequence
+                && s.get().epoch == confirmedEpoch;
     }
 
     /**
