@@ -33,6 +33,8 @@ final class ScriptedHttpServer implements AutoCloseable {
     final java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
     /** Bytes of the bundle sent before the stall. */
     volatile int sentBeforeStall;
+    /** Counted down by a test to end a stall by closing the connection. */
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     /** Counted down when the client closed a stalled connection. */
     final java.util.concurrent.CountDownLatch clientHungUp = new java.util.concurrent.CountDownLatch(1);
     private final Thread thread;
@@ -163,19 +165,26 @@ final class ScriptedHttpServer implements AutoCloseable {
         out.flush();
     }
 
-    /** Sends nothing more and keeps the connection open until the client closes it (at most a minute). */
+    /**
+     * Sends nothing more and keeps the connection open until the client closes it, the test counts down
+     * {@link #release} (then the connection is closed, cutting the body short), or a minute has passed.
+     */
     private void stallUntilClientHangsUp(Socket s) throws IOException {
         stalled.countDown();
-        s.setSoTimeout(60_000);
-        try {
-            while (s.getInputStream().read() >= 0) {
-                // the client sends nothing more on this exchange; wait for its end of the connection
+        s.setSoTimeout(100);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (release.getCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                if (s.getInputStream().read() < 0) {
+                    clientHungUp.countDown();
+                    return;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // nothing from the client yet: keep stalling
+            } catch (java.net.SocketException e) {
+                clientHungUp.countDown(); // reset by the client
+                return;
             }
-            clientHungUp.countDown();
-        } catch (java.net.SocketException e) {
-            clientHungUp.countDown(); // reset by the client
-        } catch (java.net.SocketTimeoutException e) {
-            // the client never hung up: clientHungUp stays up, which the test checks
         }
     }
 
