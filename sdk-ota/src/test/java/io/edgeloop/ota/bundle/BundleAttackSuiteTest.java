@@ -326,6 +326,27 @@ class BundleAttackSuiteTest {
         }
 
         @Test
+        @DisplayName("refuses a signed manifest whose inputSize or outputSize is outside the int range, naming the field")
+        void sizesOutOfIntRange() {
+            byte[] b = good().sign(A);
+            String m = new String(good().build().canonicalBytes(), StandardCharsets.UTF_8);
+            // 2^32 + 3 used to be narrowed to 3: the manifest claimed one shape and the device used another.
+            String[][] cases = {{"\"inputSize\":3", "\"inputSize\":4294967299", "'inputSize'"},
+                {"\"outputSize\":2", "\"outputSize\":4294967298", "'outputSize'"},
+                {"\"inputSize\":3", "\"inputSize\":-1", "'inputSize'"}};
+            for (String[] c : cases) {
+                assertTrue(m.contains(c[0]), m);
+                byte[] raw = m.replace(c[0], c[1]).getBytes(StandardCharsets.UTF_8);
+                byte[] x = replace(replace(b, "manifest.json", raw), "signatures.json",
+                        signaturesJson(List.of(A.signRecord(BundleManifest.signedBytes(raw)))));
+                BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                        () -> verify(ONE_OF_TWO, x), c[1]);
+                assertEquals(Check.MANIFEST, e.check(), e.getMessage());
+                assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+            }
+        }
+
+        @Test
         @DisplayName("refuses every bundle once the trust file has expired")
         void trustExpired() {
             TrustRoot old = TrustRoot.builder().createdAt(NOW.minusSeconds(1000)).expiresAt(NOW.minusSeconds(1))
