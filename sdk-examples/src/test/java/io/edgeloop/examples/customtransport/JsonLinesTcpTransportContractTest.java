@@ -20,7 +20,7 @@ class JsonLinesTcpTransportContractTest extends TransportContractTest {
     private static int closedPort;
 
     @BeforeAll
-    static void startReceiver() throws Exception {
+    static void startServer() throws Exception {
         receiver = JsonLinesTcpReceiver.start(0, null);
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort(); // free again once closed: nothing listens there
@@ -28,7 +28,7 @@ class JsonLinesTcpTransportContractTest extends TransportContractTest {
     }
 
     @AfterAll
-    static void stopReceiver() throws Exception {
+    static void stopServer() throws Exception {
         receiver.close();
     }
 
