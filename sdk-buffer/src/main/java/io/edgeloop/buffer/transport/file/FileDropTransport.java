@@ -4,6 +4,7 @@ import io.edgeloop.api.record.IdempotencyKey;
 import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.forward.ExplainsUnreachable;
 import io.edgeloop.buffer.receiver.DropDirectoryReader;
 import io.edgeloop.buffer.wire.BatchCodec;
 import java.io.IOException;
@@ -36,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: concurrent sends write distinct temporary files; {@link #close()} may be called from any
  * thread.
  */
-final class FileDropTransport implements Transport {
+final class FileDropTransport implements Transport, ExplainsUnreachable {
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private final Path dir;
@@ -196,6 +197,15 @@ final class FileDropTransport implements Transport {
     @Override
     public boolean isReachable() {
         return Files.isDirectory(dir) && Files.isWritable(dir);
+    }
+
+    @Override
+    public String unreachableReason() {
+        if (!Files.isDirectory(dir)) {
+            return "Drop directory " + dir + " does not exist or is not a directory (is the medium mounted?)";
+        }
+        return Files.isWritable(dir) ? "Drop directory " + dir + " is reachable"
+                : "Drop directory " + dir + " is not writable (is the medium mounted read-only?)";
     }
 
     @Override
