@@ -2132,7 +2132,18 @@ public final class DurableBuffer implements AutoCloseable {
             if (min < 0) {
                 min = segments.isEmpty() ? written : segments.firstKey();
             }
-            unacked = Math.max(0, durable - min);
+            // live bytes only: a lagging cursor may point into segments a budget policy dropped (or a TTL expired)
+            unacked = 0;
+            for (Segment s : segments.values()) {
+                long lo = Math.max(min, s.base());
+                long hi = Math.min(durable, s.endPosition());
+                if (hi > lo) {
+                    unacked += hi - lo;
+                }
+            }
+            if (!segments.isEmpty()) {
+                min = Math.max(min, segments.firstKey());
+            }
             bytesAtRisk = written - forced;
             dropped = droppedByPolicy;
             syncCount = syncs;
