@@ -37,6 +37,21 @@ class RolloutCommandTest {
         for (String v : new String[] {"avr8", "cortex-m3", "jvm"}) {
             assertTrue(r.get("waves").get(0).get("byVariant").has(v), "canary holds " + v);
         }
+        for (JsonNode w : r.get("waves")) {
+            int ok = 0;
+            int failed = 0;
+            int silent = 0;
+            for (String v : new String[] {"avr8", "cortex-m3", "jvm"}) {
+                JsonNode c = w.get("variants").get(v);
+                assertEquals(w.get("byVariant").get(v).asInt(), c.get("devices").asInt(), w.toString());
+                ok += c.get("succeeded").asInt();
+                failed += c.get("failed").asInt();
+                silent += c.get("silent").asInt();
+            }
+            assertEquals(w.get("succeeded").asInt(), ok, w.toString());
+            assertEquals(w.get("failed").asInt(), failed, w.toString());
+            assertEquals(w.get("timedOut").asInt(), silent, w.toString());
+        }
     }
 
     @Test

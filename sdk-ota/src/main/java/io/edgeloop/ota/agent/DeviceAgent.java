@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * never lowers them). The security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
  * {@code docs/formats/device-state.md}.
  *
- * <p>Thread-safe: all operations are serialised on a private lock.
+ * <p>Thread-safe: installs, status, shadow runs and recovery are serialised on a private lock; {@link #predict}
+ * holds it only to read the active model. {@link #poll} talks to the deployer outside that lock (polls are
+ * serialised among themselves), so a download never stops inference.
  */
 public final class DeviceAgent {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
@@ -73,6 +75,8 @@ public final class DeviceAgent {
     private static final String STATE_FORMAT = "2.0";
 
     private final Object lock = new Object();
+    /** Serialises {@link #poll} calls, which share the staging directory; taken before {@code lock}, never after. */
+    private final Object pollLock = new Object();
     private final String deviceId;
     private final String modelName;
     /** The provisioned root, then every rotation accepted since, each verified by the one before. */
@@ -218,7 +222,13 @@ public final class DeviceAgent {
      * device's is there, fetches it into the staging directory (resuming a partial download), installs it and
      * deletes the download. A publication larger than the bundle limits allow is refused before fetching. When
      * the fetch fails in transit the partial file is kept, so the next poll resumes it (with {@code Range} over
-     * HTTP); a download whose size or digest is wrong is deleted by the deployer.
+     * HTTP); a download whose size or digest is wrong is deleted by the deployer, and a download path that is not
+     * a regular file (a symbolic link, a directory) is refused by it, never written through.
+     *
+     * <p>Polling and fetching run outside the agent's lock: the device keeps serving {@link #predict}, {@link #status}
+     * and {@link #install} while a download is in progress, however slow the server. Only the decision whether
+     * to fetch and the install itself take the lock; concurrent polls are serialised among themselves. How long
+     * a stalled download may hang is the deployer's bound (the {@code http} deployer's {@code timeout}).
      *
      * @param deployer the deployer
      * @param channel  the channel
@@ -226,33 +236,36 @@ public final class DeviceAgent {
      * @throws IOException when polling, fetching or storage fails
      */
     public InstallReport poll(Deployer deployer, String channel) throws IOException {
-        synchronized (lock) {
-            if (staging == null) {
-                throw new IllegalStateException("poll needs a staging directory (Builder.staging)");
-            }
+        if (staging == null) {
+            throw new IllegalStateException("poll needs a staging directory (Builder.staging)");
+        }
+        synchronized (pollLock) {
             Optional<Publication> p = deployer.latest(channel);
-            if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
-                return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
-                        "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
-                                + channel, -1));
-            }
-            if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
-                        "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at most "
-                                + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
-            }
-            if (!p.get().sha256().matches("[0-9a-f]{64}")) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
-                        "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
+            synchronized (lock) {
+                if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+                    return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
+                            "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
+                                    + channel, -1));
+                }
+                if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
+                            "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at "
+                                    + "most " + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
+                }
+                if (!p.get().sha256().matches("[0-9a-f]{64}")) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
+                            "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
+                }
             }
             Files.createDirectories(staging);
             String name = "download-" + p.get().sha256() + ".bundle";
             deleteStaleDownloads(name);
             Path download = staging.resolve(name);
-            // a failed fetch keeps the partial file for resuming; the deployer deletes one with a wrong digest
+            // outside the lock: a slow or stalled server must not stop inference. A failed fetch keeps the
+            // partial file for resuming; the deployer deletes one with a wrong digest
             deployer.fetch(p.get(), download);
             try {
-                return install(download);
+                return install(download); // verifies again under the lock, against the counters as they are now
             } finally {
                 Files.deleteIfExists(download);
             }
@@ -261,7 +274,9 @@ public final class DeviceAgent {
 
     /**
      * Runs a candidate bundle in shadow: verified as for an install (nothing is written), loaded, and compared
-     * with the active model on the given inputs.
+     * with the active model on the given inputs. The models agree on an input when they decide the same class
+     * ({@link IntegerModel#predictClass}: by sign for one-output models, by arg-max otherwise, or the runtime's
+     * own rule), so a candidate that inverts a binary classifier agrees nowhere.
      *
      * @param bundle the candidate
      * @param inputs live inputs
@@ -278,7 +293,7 @@ public final class DeviceAgent {
             }
             int agree = 0;
             for (int[] x : inputs) {
-                if (argmax(activeModel.predict(x)) == argmax(candidate.predict(x))) {
+                if (activeModel.predictClass(x) == candidate.predictClass(x)) {
                     agree++;
                 }
             }
@@ -294,16 +309,6 @@ public final class DeviceAgent {
                 }
             }
         }
-    }
-
-    private static int argmax(int[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private long minimumSequence() {
@@ -347,7 +352,14 @@ public final class DeviceAgent {
         String old = active;
         writeBoot(slot, old, true);
         crash.reached(InstallStep.SWITCHED);
-        Optional<String> unhealthy = health.check(staged.get().model);
+        Optional<String> unhealthy;
+        try {
+            unhealthy = health.check(staged.get().model);
+        } catch (RuntimeException e) {
+            // a user check that crashes is a failed check: take the rollback path, never leave the trial half done
+            LOG.warn("device {}: the health check of sequence {} threw; rolling back", deviceId, m.sequence(), e);
+            unhealthy = Optional.of("health check failed: " + e);
+        }
         if (unhealthy.isPresent()) {
             writeBoot(old, null, false);
             activateFromStorage();
@@ -761,7 +773,12 @@ public final class DeviceAgent {
                 boot = null;
             }
         }
-        if (b.isPresent() && boot == null) {
+        if (b.isEmpty() && (storage.read(slotName("a", "slot.json")).isPresent()
+                || storage.read(slotName("b", "slot.json")).isPresent())) {
+            LOG.warn("device {}: {} is missing (or not a regular file) but a slot record exists; probing both slots",
+                    deviceId, BOOT);
+            probeSlots(countersValid);
+        } else if (b.isPresent() && boot == null) {
             probeSlots(countersValid);
         } else if (boot != null) {
             active = text(boot, "active");
@@ -960,7 +977,12 @@ public final class DeviceAgent {
             }
         }
         boolean raised = seq != confirmedSequence || epoch != confirmedEpoch || attempted != highestAttempted;
-        if (raised) {
+        if (raised && !rewrite && attempted == highestAttempted && interruptedCommit()) {
+            // the documented normal path after a power loss between the confirm and the counters' commit: the
+            // attempt was recorded before the slot was written, only the commit of the confirmed active slot is due
+            LOG.info("device {}: committing the confirmed install of {} (sequence {}, epoch {}) that a restart "
+                    + "interrupted", deviceId, modelName, confirmedSequence, confirmedEpoch);
+        } else if (raised) {
             LOG.warn("device {}: the counters of {} were below what the slots prove; raised to confirmed sequence "
                     + "{}, epoch {}, attempted {}", deviceId, modelName, confirmedSequence, confirmedEpoch,
                     highestAttempted);
@@ -968,6 +990,16 @@ public final class DeviceAgent {
         if (raised || rewrite) {
             writeCounters();
         }
+    }
+
+    /**
+     * True when the raised confirmed counters are exactly those of the boot record's active slot (confirmed, not
+     * on trial): what a power loss after the confirm and before the commit leaves.
+     */
+    private boolean interruptedCommit() throws IOException {
+        Optional<Slot> s = readSlot(active);
+        return s.isPresent() && isConfirmed(s.get()) && s.get().sequence == confirmedSequence
+                && s.get().epoch == confirmedEpoch;
     }
 
     /**

@@ -7,6 +7,9 @@ import java.util.Optional;
  * Decides after the switch whether the new model is healthy (for example: latency, output range on live
  * inputs). The agent has already re-run the golden vectors on the switched slot.
  *
+ * <p>A check that throws a {@link RuntimeException} counts as unhealthy: the agent rolls back and reports
+ * {@code health check failed: <the exception>}.
+ *
  * <p>Implementations must be thread-safe.
  */
 @FunctionalInterface

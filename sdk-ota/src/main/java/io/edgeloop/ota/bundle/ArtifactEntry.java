@@ -121,8 +121,8 @@ public final class ArtifactEntry {
         return builder().path(Fields.text(n, "path")).sha256(Fields.text(n, "sha256")).size(Fields.integer(n, "size"))
                 .target(Fields.text(n, "target")).hardwareVariant(Fields.text(n, "hardwareVariant"))
                 .runtime(Fields.text(n, "runtime")).runtimeVersions(Fields.text(n, "runtimeVersions"))
-                .scheme(Fields.text(n, "scheme")).inputSize((int) Fields.integer(n, "inputSize"))
-                .outputSize((int) Fields.integer(n, "outputSize")).golden(GoldenVectors.fromJson(n.get("golden")))
+                .scheme(Fields.text(n, "scheme")).inputSize(Fields.int32(n, "inputSize", 1, Integer.MAX_VALUE))
+                .outputSize(Fields.int32(n, "outputSize", 1, Integer.MAX_VALUE)).golden(GoldenVectors.fromJson(n.get("golden")))
                 .build();
     }
 

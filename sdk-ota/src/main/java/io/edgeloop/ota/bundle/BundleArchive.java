@@ -20,12 +20,19 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * buffering anything beyond the limits: entries that are not regular files (symlinks, hard links, devices,
  * FIFOs, directories), absolute or {@code ..} paths, names outside {@code manifest.json},
  * {@code signatures.json} and {@code artifacts/...}, duplicates, entries or totals above
- * {@link BundleLimits}, compression ratios above the bomb guard, truncated or garbage input.
+ * {@link BundleLimits}, compression ratios above the bomb guard, truncated or garbage input. Only tar type flags
+ * {@code '0'} and NUL count as regular files: any other flag (GNU volume labels, continuations, dump directories,
+ * contiguous files, sparse files, vendor extensions) is refused, because other tar readers would not read it as the
+ * file the verifier checked. Long-name ({@code L}, {@code K}) and pax ({@code x}, {@code g}) header bodies above
+ * {@value #MAX_EXTENSION_HEADER_BYTES} bytes are refused before they are buffered, and an archive must end with
+ * its end-of-archive marker (a zero record): one cut at an entry boundary is truncated.
  *
  * <p>Thread-safe: immutable once read.
  */
 public final class BundleArchive {
     private static final long RATIO_FLOOR = 1L << 20;
+    /** Largest long-name or pax extended-header body read; names are at most 255 characters anyway. */
+    public static final int MAX_EXTENSION_HEADER_BYTES = 8192;
 
     private final Map<String, byte[]> entries;
     private final boolean compressed;
@@ -81,9 +88,21 @@ public final class BundleArchive {
         long total = 0;
         int count = 0;
         try {
-            TarArchiveInputStream tar = new TarArchiveInputStream(body, "UTF-8");
+            HeaderWatch watch = new HeaderWatch(body);
+            TarArchiveInputStream tar = new TarArchiveInputStream(watch, "UTF-8");
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
+            String previous = null;
+            while (true) {
+                watch.expectHeader();
+                e = tar.getNextEntry();
+                if (e == null) {
+                    if (!watch.endMarkerSeen()) {
+                        throw new BundleVerificationException(Check.ARCHIVE, "truncated archive: it ends "
+                                + (previous == null ? "before the first entry" : "after entry '" + previous + "'")
+                                + " without the end-of-archive marker");
+                    }
+                    break;
+                }
                 count++;
                 if (count > limits.maxEntries()) {
                     throw new BundleVerificationException(Check.SIZE_LIMIT, "more than " + limits.maxEntries()
@@ -125,6 +144,7 @@ public final class BundleArchive {
                             + "' has " + data.length + " of " + size + " bytes");
                 }
                 out.put(name, data);
+                previous = name;
             }
         } catch (BundleVerificationException e) {
             throw e;
@@ -158,8 +178,10 @@ public final class BundleArchive {
         if (e.isDirectory()) {
             return "directory";
         }
-        if (!e.isFile() || e.isSparse()) {
-            return "special entry (type '" + (char) e.getLinkFlag() + "')";
+        byte flag = e.getLinkFlag();
+        if (flag != '0' && flag != 0 || !e.isFile() || e.isSparse()) {
+            return "special entry (tar type flag " + (flag >= 0x21 && flag < 0x7f ? "'" + (char) flag + "'"
+                    : String.format(java.util.Locale.ROOT, "0x%02x", flag & 0xff)) + ")";
         }
         return null;
     }
@@ -179,6 +201,130 @@ public final class BundleArchive {
 
         LimitExceeded(String m) {
             super(m);
+        }
+    }
+
+    /**
+     * Watches the tar stream below commons-compress for the records it reads as headers: refuses a long-name or pax
+     * header whose body is above {@link #MAX_EXTENSION_HEADER_BYTES} as soon as its header record has been read
+     * (commons-compress would buffer the whole body), and notes a zero record read where a header was due (the
+     * end-of-archive marker). Mark/reset is not offered, so the position it tracks is the stream's.
+     */
+    private static final class HeaderWatch extends FilterInputStream {
+        private final byte[] header = new byte[512];
+        private long pos;
+        private long headerAt = -1;
+        private boolean endMarker;
+
+        HeaderWatch(InputStream in) {
+            super(in);
+        }
+
+        /** The next record at or after the current position, rounded up to a record boundary, is a header. */
+        void expectHeader() {
+            headerAt = (pos + 511) / 512 * 512;
+        }
+
+        boolean endMarkerSeen() {
+            return endMarker;
+        }
+
+        private void seen(byte[] b, int off, int n) throws IOException {
+            if (headerAt >= 0 && n > 0) {
+                long from = Math.max(pos, headerAt);
+                long to = Math.min(pos + n, headerAt + 512);
+                for (long p = from; p < to; p++) {
+                    header[(int) (p - headerAt)] = b[off + (int) (p - pos)];
+                }
+                if (pos + n >= headerAt + 512 && pos < headerAt + 512) {
+                    inspect();
+                }
+            }
+            pos += Math.max(0, n);
+        }
+
+        private void inspect() throws IOException {
+            long start = headerAt;
+            headerAt = -1;
+            boolean zero = true;
+            for (byte x : header) {
+                if (x != 0) {
+                    zero = false;
+                    break;
+                }
+            }
+            if (zero) {
+                endMarker = true;
+                return;
+            }
+            byte flag = header[156];
+            if (flag != 'L' && flag != 'K' && flag != 'x' && flag != 'X' && flag != 'g') {
+                return;
+            }
+            long size = declaredSize();
+            if (size < 0 || size > MAX_EXTENSION_HEADER_BYTES) {
+                throw new LimitExceeded("tar " + (flag == 'L' || flag == 'K' ? "long-name" : "pax") + " header (type '"
+                        + (char) flag + "') declares " + (size < 0 ? "an unreadable or huge" : String.valueOf(size))
+                        + " bytes; the limit is " + MAX_EXTENSION_HEADER_BYTES
+                        + " (bundle names are at most 255 characters)");
+            }
+            // The entry this header extends has its own header after the body.
+            headerAt = start + 512 + (size + 511) / 512 * 512;
+        }
+
+        /** The octal size field; -1 when it is base-256 (huge) or not octal. */
+        private long declaredSize() {
+            if ((header[124] & 0x80) != 0) {
+                return -1;
+            }
+            long v = 0;
+            boolean digits = false;
+            for (int i = 124; i < 136; i++) {
+                byte c = header[i];
+                if (c == 0 || c == ' ') {
+                    if (digits) {
+                        break;
+                    }
+                    continue;
+                }
+                if (c < '0' || c > '7') {
+                    return -1;
+                }
+                digits = true;
+                v = v * 8 + (c - '0');
+            }
+            return v;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                seen(new byte[] {(byte) b}, 0, 1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            seen(b, off, n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // Read instead of skipping, so that every byte passes through the header window.
+            if (n <= 0) {
+                return 0;
+            }
+            int r = read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192));
+            return Math.max(r, 0);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
         }
     }
 

@@ -25,6 +25,21 @@ final class Fields {
         return n.longValue();
     }
 
+    /**
+     * An integer field that must lie in {@code [min, max]}, checked before it is narrowed to {@code int}.
+     *
+     * @return the value
+     * @throws IllegalArgumentException naming the field and the range
+     */
+    static int int32(JsonNode o, String f, int min, int max) {
+        long v = integer(o, f);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("field '" + f + "' is " + v + "; it must be between " + min + " and "
+                    + max);
+        }
+        return (int) v;
+    }
+
     static Instant instant(JsonNode o, String f) {
         try {
             return Instant.parse(text(o, f));

@@ -90,8 +90,8 @@ public final class ModelDirectory {
         } catch (IOException | IllegalArgumentException e) {
             prov = null; // model.json without readable provenance: lineage records its digest only
         }
-        return new ModelDirectory(dir, model, target, text(report, "scheme", dir), (int) integer(report, "inputSize", dir),
-                (int) integer(report, "outputSize", dir), g, settings, prov);
+        return new ModelDirectory(dir, model, target, text(report, "scheme", dir), int32(report, "inputSize", dir),
+                int32(report, "outputSize", dir), g, settings, prov);
     }
 
     private static byte[] file(Path dir, String name) throws IOException {
@@ -125,9 +125,18 @@ public final class ModelDirectory {
         return v.textValue();
     }
 
+    private static int int32(JsonNode n, String f, Path dir) throws IOException {
+        long v = integer(n, f, dir);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new IOException(dir.resolve("report.json") + ": '" + f + "' is " + v + "; it must be between 1 and "
+                    + Integer.MAX_VALUE);
+        }
+        return (int) v;
+    }
+
     private static long integer(JsonNode n, String f, Path dir) throws IOException {
         JsonNode v = n.get(f);
-        if (v == null || !v.isIntegralNumber()) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
             throw new IOException(dir.resolve("report.json") + ": '" + f + "' must be an integer");
         }
         return v.longValue();

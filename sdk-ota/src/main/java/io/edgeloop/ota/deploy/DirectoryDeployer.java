@@ -9,12 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
  * Publishes into a {@link ChannelStore} directory (local disk, NFS, a synced folder) and fetches from it,
- * resuming partial copies; never copies more than a publication announces, nor publications above the size limit. Thread-safe; {@link #close()} is idempotent.
+ * resuming partial copies; never copies more than a publication announces, nor publications above the size limit,
+ * and never writes through a symbolic link at the destination. Thread-safe; {@link #close()} is idempotent.
  */
 final class DirectoryDeployer implements Deployer {
     private final Path root;
@@ -68,12 +68,17 @@ final class DirectoryDeployer implements Deployer {
     public void fetch(Publication publication, Path destination) throws DeploymentException {
         store();
         Downloads.checkAnnounced(publication, maxBytes);
-        Path src = Path.of(publication.location());
+        Path src;
+        try {
+            src = Path.of(publication.location());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new DeploymentException("publication location '" + publication.location() + "' is not a path: "
+                    + e.getReason());
+        }
         try {
             long from = Downloads.resumeFrom(destination, publication);
             try (InputStream in = Files.newInputStream(src);
-                    OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    OutputStream out = Downloads.openForAppend(destination)) {
                 in.skipNBytes(from);
                 Downloads.copyAtMost(in, out, publication.sizeBytes() - from, destination, publication);
             }

@@ -8,7 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /** Shared checks for finished downloads. Thread-safe: stateless. */
 final class Downloads {
@@ -51,12 +55,18 @@ final class Downloads {
         }
     }
 
-    /** Bytes already present in a partial download, or 0 when it must start over. */
+    /**
+     * Bytes already present in a partial download, or 0 when it must start over (nothing there, or a file as long
+     * as the publication or longer, which is deleted). Links are never followed: a destination that is a symbolic
+     * link (even a dangling one) or anything but a regular file is refused, so a download cannot be redirected
+     * out of its directory.
+     */
     static long resumeFrom(Path destination, Publication p) throws IOException {
-        if (!Files.isRegularFile(destination)) {
+        BasicFileAttributes a = attributes(destination);
+        if (a == null) {
             return 0;
         }
-        long have = Files.size(destination);
+        long have = a.size();
         if (have >= p.sizeBytes()) {
             Files.delete(destination);
             return 0;
@@ -64,9 +74,41 @@ final class Downloads {
         return have;
     }
 
+    /** The destination's own attributes (links not followed), null when nothing is there; refuses non-files. */
+    private static BasicFileAttributes attributes(Path destination) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(destination, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (a.isSymbolicLink()) {
+            throw new DeploymentException("download path " + destination + " is a symbolic link; refusing to write "
+                    + "through it (downloads go only into regular files; remove the link)");
+        }
+        if (!a.isRegularFile()) {
+            throw new DeploymentException("download path " + destination + " is not a regular file (a directory "
+                    + "or a special file); refusing to write there (remove it)");
+        }
+        return a;
+    }
+
+    /**
+     * Opens the destination for appending, creating it, without following a link at its path (a link planted
+     * after {@link #resumeFrom} fails the open instead of redirecting it).
+     */
+    static OutputStream openForAppend(Path destination) throws IOException {
+        return Files.newOutputStream(destination, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Checks size and digest; deletes the file and throws when they do not match. */
     static void check(Path destination, Publication p) throws IOException {
-        long size = Files.size(destination);
+        BasicFileAttributes a = attributes(destination);
+        if (a == null) {
+            throw new DeploymentException("download " + destination + " vanished before its digest was checked");
+        }
+        long size = a.size();
         String sha = Sha256.hex(destination);
         if (size != p.sizeBytes() || !sha.equals(p.sha256())) {
             Files.deleteIfExists(destination);

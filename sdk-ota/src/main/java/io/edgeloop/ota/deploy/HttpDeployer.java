@@ -6,25 +6,37 @@ import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.server.ChannelStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Flow;
 
 /**
  * Talks to an {@link io.edgeloop.ota.server.UpdateServer}: publish is a PUT, poll is a GET of the channel's
  * latest publication, fetch is a GET that resumes a partial download with {@code Range: bytes=N-}. A fetch
- * refuses publications above the size limit and never writes more than the announced size.
+ * refuses publications above the size limit, never writes more than the announced size, and never writes
+ * through a symbolic link at the destination. The {@code timeout} bounds the connection, the wait for the
+ * response headers, and every wait for the next piece of a response body (an idle timeout: a server that stops
+ * sending mid-body fails the call after {@code timeout} without data, and a fetch keeps the partial file for the
+ * next fetch to resume). A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication
+ * {@code location} that is not an absolute http(s) URL with a host is a {@link DeploymentException}.
  * Thread-safe; {@link #close()} is idempotent.
  */
 final class HttpDeployer implements Deployer {
+    /** Largest answer read for {@code latest} or {@code publish}: a publication record is a few hundred bytes. */
+    static final int MAX_ANSWER_BYTES = 1 << 20;
+
     private final URI base;
     private final Duration timeout;
     private final HttpClient client;
@@ -48,17 +60,45 @@ final class HttpDeployer implements Deployer {
         return base.resolve(base.getPath().endsWith("/") ? path.substring(1) : path);
     }
 
+    /** Sends the request; the body is then read through an idle-bounded stream that the caller must close. */
+    private Response send(HttpRequest request, String what) throws IOException, InterruptedException {
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = client.send(request,
+                HttpResponse.BodyHandlers.ofPublisher());
+        IdleBoundedBody body = new IdleBoundedBody(timeout, what);
+        r.body().subscribe(body);
+        return new Response(r.statusCode(), body);
+    }
+
+    /** A response's status and its body stream. */
+    private record Response(int status, IdleBoundedBody body) implements AutoCloseable {
+        /** @return the whole body, at most {@link #MAX_ANSWER_BYTES} */
+        byte[] answer(String what) throws IOException {
+            byte[] b = body.readNBytes(MAX_ANSWER_BYTES + 1);
+            if (b.length > MAX_ANSWER_BYTES) {
+                throw new DeploymentException("the answer of " + what + " is longer than " + MAX_ANSWER_BYTES
+                        + " bytes; a publication record is a few hundred");
+            }
+            return b;
+        }
+
+        @Override
+        public void close() {
+            body.close();
+        }
+    }
+
     @Override
     public Publication publish(Path bundle, String channel) throws DeploymentException {
         open();
-        try {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri("/channels/" + channel)).timeout(timeout)
-                    .PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new DeploymentException("update server refused the publication (HTTP " + r.statusCode() + "): "
-                        + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        URI u = uri("/channels/" + channel);
+        try (Response r = send(HttpRequest.newBuilder(u).timeout(timeout)
+                .PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), u.toString())) {
+            byte[] body = r.answer(u.toString());
+            if (r.status() != 200) {
+                throw new DeploymentException("update server refused the publication (HTTP " + r.status() + "): "
+                        + new String(body, StandardCharsets.UTF_8));
             }
-            return ChannelStore.fromJson(CanonicalJson.parse(r.body()));
+            return ChannelStore.fromJson(CanonicalJson.parse(body));
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
@@ -72,16 +112,15 @@ final class HttpDeployer implements Deployer {
     @Override
     public Optional<Publication> latest(String channel) throws DeploymentException {
         open();
-        try {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri("/channels/" + channel + "/latest"))
-                    .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() == 404) {
+        URI u = uri("/channels/" + channel + "/latest");
+        try (Response r = send(HttpRequest.newBuilder(u).timeout(timeout).GET().build(), u.toString())) {
+            if (r.status() == 404) {
                 return Optional.empty();
             }
-            if (r.statusCode() != 200) {
-                throw new DeploymentException("update server answered HTTP " + r.statusCode() + " for channel " + channel);
+            if (r.status() != 200) {
+                throw new DeploymentException("update server answered HTTP " + r.status() + " for channel " + channel);
             }
-            return Optional.of(ChannelStore.fromJson(CanonicalJson.parse(r.body())));
+            return Optional.of(ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString()))));
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
@@ -92,29 +131,54 @@ final class HttpDeployer implements Deployer {
         }
     }
 
+    /** The publication's location as a request target: an absolute http(s) URL with a host, or refused. */
+    static URI location(Publication p) throws DeploymentException {
+        String loc = p.location();
+        URI u;
+        try {
+            u = new URI(loc);
+        } catch (URISyntaxException e) {
+            throw new DeploymentException("publication location '" + loc + "' is not an http(s) URL: " + e.getMessage());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new DeploymentException("publication location '" + loc + "' is not an http(s) URL (scheme '"
+                    + scheme + "')");
+        }
+        if (u.getHost() == null) {
+            throw new DeploymentException("publication location '" + loc + "' is not an http(s) URL with a host");
+        }
+        return u;
+    }
+
     @Override
     public void fetch(Publication publication, Path destination) throws DeploymentException {
         open();
         Downloads.checkAnnounced(publication, maxBytes);
+        URI u = location(publication);
+        HttpRequest.Builder rb;
+        try {
+            rb = HttpRequest.newBuilder(u).timeout(timeout).GET();
+        } catch (IllegalArgumentException e) {
+            throw new DeploymentException("publication location '" + publication.location() + "' is not an http(s) "
+                    + "URL the client accepts: " + e.getMessage());
+        }
         try {
             long from = Downloads.resumeFrom(destination, publication);
-            HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(publication.location())).timeout(timeout).GET();
             if (from > 0) {
                 rb.header("Range", "bytes=" + from + "-");
             }
-            HttpResponse<InputStream> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
+            try (Response r = send(rb.build(), publication.location())) {
                 long start = from;
-                if (r.statusCode() == 200 && from > 0) {
+                if (r.status() == 200 && from > 0) {
                     Files.deleteIfExists(destination); // server ignored the range: start over
                     start = 0;
-                } else if (r.statusCode() != 200 && r.statusCode() != 206) {
-                    throw new DeploymentException("update server answered HTTP " + r.statusCode() + " for "
+                } else if (r.status() != 200 && r.status() != 206) {
+                    throw new DeploymentException("update server answered HTTP " + r.status() + " for "
                             + publication.location());
                 }
-                try (OutputStream out = Files.newOutputStream(destination, StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                    Downloads.copyAtMost(in, out, publication.sizeBytes() - start, destination, publication);
+                try (OutputStream out = Downloads.openForAppend(destination)) {
+                    Downloads.copyAtMost(r.body(), out, publication.sizeBytes() - start, destination, publication);
                 }
             }
             Downloads.check(destination, publication);

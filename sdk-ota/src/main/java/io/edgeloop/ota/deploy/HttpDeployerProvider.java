@@ -9,8 +9,11 @@ import java.time.Duration;
 /**
  * {@code http}: publishes to and polls an Edgeloop update server
  * ({@link io.edgeloop.ota.server.UpdateServer}). Config: {@code url} (required, e.g. {@code http://host:8080}),
- * {@code timeout} (default 30s), {@code maxBundleBytes} (default: the largest archive the default
- * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched). Thread-safe; {@link #create} does no network I/O.
+ * {@code timeout} (default 30s: bounds connecting, the wait for response headers, and each wait for more of a
+ * response body, so a server that stops sending fails the call after this long without data; a fetch keeps its
+ * partial file for resuming), {@code maxBundleBytes} (default: the largest archive the default
+ * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched). Thread-safe;
+ * {@link #create} does no network I/O.
  */
 public final class HttpDeployerProvider implements DeployerProvider {
     /** Creates the provider. */

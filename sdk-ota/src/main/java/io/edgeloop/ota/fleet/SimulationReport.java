@@ -40,7 +40,10 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
         injected = Map.copyOf(injected);
     }
 
-    /** @return the JSON-ready map ({@code devices, waves, halted, onNewModel, onOldModel, unverified, ...}) */
+    /**
+     * @return the JSON-ready map ({@code devices, waves, halted, onNewModel, onOldModel, unverified, ...}); each wave
+     *         carries {@code variants}: per variant {@code devices, succeeded, failed, silent, failureRate}
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("devices", devices);
@@ -55,6 +58,17 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
             wm.put("timedOut", w.timedOut());
             wm.put("failureRate", Math.round(w.failureRate() * 10000) / 10000.0);
             wm.put("decision", w.decision());
+            Map<String, Object> vs = new java.util.TreeMap<>();
+            w.outcomesByVariant().forEach((v, o) -> {
+                Map<String, Object> om = new LinkedHashMap<>();
+                om.put("devices", o.devices());
+                om.put("succeeded", o.succeeded());
+                om.put("failed", o.failed());
+                om.put("silent", o.silent());
+                om.put("failureRate", Math.round(o.failureRate() * 10000) / 10000.0);
+                vs.put(v, om);
+            });
+            wm.put("variants", vs);
             ws.add(wm);
         }
         m.put("waves", ws);

@@ -16,8 +16,12 @@ import java.util.TreeSet;
  * devices are shuffled with the plan's seed and the first {@code ceil(f * n)} of them (at least one) are in the
  * waves up to the one with cumulative fraction {@code f}, so the canary holds every variant. Before the canary
  * switches, its devices run the candidate in shadow when the plan has a shadow gate. After each wave the failure
- * rate (failed + silent) is compared with the thresholds: above {@code maxFailureRate}, or below
- * {@code minSuccessRate}, the campaign halts; devices not yet reached stay on their model.
+ * rate (failed + silent) is compared with the thresholds, for the whole wave and for each variant's devices in it:
+ * above {@code maxFailureRate}, or below {@code minSuccessRate}, the campaign halts; devices not yet reached stay on
+ * their model. Checking each variant is what makes the stratified canary useful: a variant whose artifact fails
+ * everywhere halts the rollout even when it is too small a share of the fleet to move the wave's rate. An
+ * {@link #abort()} while a wave runs wins over the wave's outcome: the wave is recorded (decision
+ * {@code aborted}) and the campaign ends {@link CampaignState#ABORTED}.
  *
  * <p>Thread-safe: {@link #pause()}, {@link #resume()}, {@link #abort()} and {@link #state()} may be called from any
  * thread while {@link #run()} runs; waves run on the caller's thread.
@@ -177,6 +181,9 @@ public final class Campaign {
             double mean = agreement.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
             synchronized (lock) {
                 shadowAgreement = mean;
+                if (state == CampaignState.ABORTED) {
+                    return false;
+                }
                 if (mean < plan.minShadowAgreement()) {
                     halt(String.format(java.util.Locale.ROOT, "shadow agreement %.3f below %.3f on %d canary devices",
                             mean, plan.minShadowAgreement(), agreement.size()));
@@ -189,30 +196,46 @@ public final class Campaign {
         int failed = 0;
         int silent = 0;
         Map<String, Integer> byVariant = new TreeMap<>();
+        Map<String, int[]> counts = new TreeMap<>(); // variant -> {succeeded, failed, silent}
         for (FleetDevice d : wave) {
             byVariant.merge(d.variant(), 1, Integer::sum);
+            int[] c = counts.computeIfAbsent(d.variant(), k -> new int[3]);
             DeviceResult r = results.get(d.id());
             if (r == null) {
                 silent++;
+                c[2]++;
             } else if (r.success()) {
                 ok++;
+                c[0]++;
             } else {
                 failed++;
+                c[1]++;
             }
         }
+        Map<String, VariantOutcome> outcomes = new TreeMap<>();
+        counts.forEach((v, c) -> outcomes.put(v, new VariantOutcome(c[0] + c[1] + c[2], c[0], c[1], c[2])));
         double failureRate = (double) (failed + silent) / wave.size();
         double successRate = (double) ok / wave.size();
         synchronized (lock) {
             String decision;
             boolean last = index == waves.size() - 1;
-            if (failureRate > plan.maxFailureRate() || successRate < plan.minSuccessRate()) {
+            String variantBreach = variantBreach(outcomes);
+            if (state == CampaignState.ABORTED) {
+                decision = "aborted";
+            } else if (failureRate > plan.maxFailureRate() || successRate < plan.minSuccessRate()) {
                 decision = String.format(java.util.Locale.ROOT,
                         "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f)", index,
                         failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate());
+            } else if (variantBreach != null) {
+                decision = "halt: wave " + index + " " + variantBreach;
             } else {
                 decision = last ? "complete" : "promote";
             }
-            reports.add(new WaveReport(index, wave.size(), ok, failed, silent, byVariant, failureRate, decision));
+            reports.add(new WaveReport(index, wave.size(), ok, failed, silent, byVariant, failureRate, decision,
+                    outcomes));
+            if (state == CampaignState.ABORTED) {
+                return false;
+            }
             if (decision.startsWith("halt")) {
                 halt(decision.substring("halt: ".length()));
                 return false;
@@ -223,6 +246,20 @@ public final class Campaign {
             }
             return state == CampaignState.RUNNING;
         }
+    }
+
+    /** The first variant (by name) beyond a threshold, described; null when every variant passes. */
+    private String variantBreach(Map<String, VariantOutcome> outcomes) {
+        for (Map.Entry<String, VariantOutcome> e : outcomes.entrySet()) {
+            VariantOutcome o = e.getValue();
+            if (o.failureRate() > plan.maxFailureRate() || o.successRate() < plan.minSuccessRate()) {
+                return String.format(java.util.Locale.ROOT,
+                        "variant %s: failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices "
+                                + "(%d failed, %d silent)", e.getKey(), o.failureRate(), plan.maxFailureRate(),
+                        o.successRate(), plan.minSuccessRate(), o.devices(), o.failed(), o.silent());
+            }
+        }
+        return null;
     }
 
     private void halt(String reason) {

@@ -321,7 +321,7 @@ public final class TrustRoot {
                 throw new TrustException("unsupported trust file formatVersion " + fv + " (this SDK reads 1.x)");
             }
             Builder b = builder().version(integer(s, "version")).createdAt(instant(s, "createdAt"))
-                    .expiresAt(instant(s, "expiresAt")).threshold((int) integer(s, "threshold"));
+                    .expiresAt(instant(s, "expiresAt")).threshold(int32(s, "threshold", 1, Integer.MAX_VALUE));
             JsonNode ks = s.get("keys");
             if (ks == null || !ks.isArray()) {
                 throw new TrustException("trust file 'keys' must be an array");
@@ -381,6 +381,16 @@ public final class TrustRoot {
             throw new TrustException("trust file field '" + f + "' must be an integer");
         }
         return n.longValue();
+    }
+
+    /** Range-checks before narrowing, so 2^32 + 1 is refused rather than read as 1. */
+    private static int int32(JsonNode o, String f, int min, int max) throws TrustException {
+        long v = integer(o, f);
+        if (v < min || v > max) {
+            throw new TrustException("trust file field '" + f + "' is " + v + "; it must be between " + min + " and "
+                    + max);
+        }
+        return (int) v;
     }
 
     private static Instant instant(JsonNode o, String f) throws TrustException {

@@ -79,6 +79,36 @@ class CorruptStateTest {
         DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
     }
 
+    @ParameterizedTest(name = "boot.json: {0}")
+    @ValueSource(strings = {"deleted", "symlink"})
+    @DisplayName("probes both slots and boots the newest confirmed one when boot.json is missing but slots exist")
+    void missingBootRecord(String damage, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        Path boot = s.root().resolve("boot.json");
+        Files.delete(boot);
+        if (damage.equals("symlink")) {
+            Path elsewhere = dir.resolve("elsewhere.json");
+            Files.writeString(elsewhere, "{\"active\":\"a\",\"trial\":false}");
+            Files.createSymbolicLink(boot, elsewhere); // storage reads never follow links: read as missing
+        }
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(2, a.status().activeSequence());
+        DeviceAgentTest.assertServes(a, 20);
+        assertTrue(Files.isRegularFile(boot, java.nio.file.LinkOption.NOFOLLOW_LINKS), "boot.json is rewritten");
+        assertEquals("{\"active\":\"b\",\"trial\":false}", Files.readString(boot));
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+        DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
+    }
+
+    @Test
+    @DisplayName("a device without boot.json and without slots starts empty and writes nothing")
+    void newDeviceStaysEmpty(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(-1, a.status().activeSequence());
+        assertTrue(!Files.exists(s.root().resolve("boot.json")));
+    }
+
     @Test
     @DisplayName("does not boot a staged, never-confirmed candidate when boot.json is unreadable")
     void corruptBootRecordNeverAdoptsCandidate(@TempDir Path dir) throws Exception {

@@ -92,6 +92,33 @@ class DeviceAgentTest {
     }
 
     @Test
+    @DisplayName("treats a health check that throws as a failed check: rolls back, reports, and installs again later")
+    void throwingHealthCheckRollsBack(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        open(s, TRUST, M3).install(bundle(1, 0, 10));
+        List<AgentStatus> reports = new ArrayList<>();
+        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).listener(reports::add).healthCheck(m -> {
+            throw new IllegalStateException("latency probe crashed");
+        }).open();
+        InstallReport r = a.install(bundle(2, 0, 11));
+        assertEquals(InstallOutcome.ROLLED_BACK, r.outcome(), r.message());
+        assertEquals(Optional.of(Check.HEALTH), r.check());
+        assertTrue(r.message().contains("latency probe crashed"), r.message());
+        assertEquals(1, reports.size(), "the listener hears of the rollback");
+        assertEquals(Optional.of(InstallOutcome.ROLLED_BACK), reports.get(0).lastOutcome());
+        assertServes(a, 10);
+        assertEquals("{\"active\":\"a\",\"trial\":false}",
+                java.nio.file.Files.readString(dir.resolve("boot.json")), "boot.json is no longer on trial");
+        InstallReport again = a.install(bundle(3, 0, 12));
+        assertEquals(InstallOutcome.ROLLED_BACK, again.outcome(), "the next install goes through the same path");
+        assertServes(a, 10);
+        DeviceAgent healthy = open(s, TRUST, M3);
+        assertServes(healthy, 10);
+        assertEquals(InstallOutcome.INSTALLED, healthy.install(bundle(4, 0, 13)).outcome());
+        assertServes(healthy, 13);
+    }
+
+    @Test
     @DisplayName("commits the security epoch only on confirm, so rollback within an epoch works and older epochs are refused after")
     void epochCommittedOnConfirm(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = new FileDeviceStorage(dir);

@@ -2,6 +2,7 @@ package io.edgeloop.ota.bundle;
 
 import static io.edgeloop.ota.testing.Fixtures.NOW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,100 @@ class BundleAttackSuiteTest {
             g.write(b);
         }
         return bos.toByteArray();
+    }
+
+    /** Rewrites the type flag of the named entry's ustar header in place and fixes its checksum. */
+    static byte[] withTypeFlag(byte[] tar, String name, byte flag) {
+        byte[] b = tar.clone();
+        for (int off = 0; off + 512 <= b.length; off += 512) {
+            String n = new String(b, off, 100, StandardCharsets.US_ASCII).replace("\0", "");
+            if (n.equals(name) && b[off + 257] == 'u') {
+                b[off + 156] = flag;
+                Arrays.fill(b, off + 148, off + 156, (byte) ' ');
+                long sum = 0;
+                for (int i = 0; i < 512; i++) {
+                    sum += b[off + i] & 0xff;
+                }
+                byte[] cs = String.format("%06o", sum).getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(cs, 0, b, off + 148, 6);
+                b[off + 154] = 0;
+                b[off + 155] = ' ';
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no ustar header named " + name);
+    }
+
+    /** The offsets just after each entry's padded data (header boundaries), from the tar headers. */
+    static List<Integer> entryEnds(byte[] tar) {
+        List<Integer> ends = new ArrayList<>();
+        int off = 0;
+        while (off + 512 <= tar.length) {
+            boolean zero = true;
+            for (int i = 0; i < 512 && zero; i++) {
+                zero = tar[off + i] == 0;
+            }
+            if (zero) {
+                break;
+            }
+            String sz = new String(tar, off + 124, 12, StandardCharsets.US_ASCII).replace("\0", "").trim();
+            long size = Long.parseLong(sz, 8);
+            boolean extension = tar[off + 156] == 'x';
+            off += 512 + (int) ((size + 511) / 512 * 512);
+            if (!extension) {
+                ends.add(off);
+            }
+        }
+        return ends;
+    }
+
+    /** A ustar header of the given type flag declaring a body of {@code size} bytes. */
+    static byte[] extensionHeader(byte flag, long size) {
+        byte[] h = new byte[512];
+        byte[] name = "././@LongLink".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, h, 0, name.length);
+        System.arraycopy("0000644\0".getBytes(StandardCharsets.US_ASCII), 0, h, 100, 8);
+        System.arraycopy("0000000\0".getBytes(StandardCharsets.US_ASCII), 0, h, 108, 8);
+        System.arraycopy("0000000\0".getBytes(StandardCharsets.US_ASCII), 0, h, 116, 8);
+        System.arraycopy(String.format("%011o\0", size).getBytes(StandardCharsets.US_ASCII), 0, h, 124, 12);
+        System.arraycopy("00000000000\0".getBytes(StandardCharsets.US_ASCII), 0, h, 136, 12);
+        h[156] = flag;
+        System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 6);
+        h[263] = '0';
+        h[264] = '0';
+        Arrays.fill(h, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte x : h) {
+            sum += x & 0xff;
+        }
+        System.arraycopy(String.format("%06o", sum).getBytes(StandardCharsets.US_ASCII), 0, h, 148, 6);
+        h[154] = 0;
+        return h;
+    }
+
+    /** Serves a header, then an endless body of 'a' (a name that never ends), counting what was read. */
+    static final class CountingSource extends java.io.InputStream {
+        final byte[] header;
+        long served;
+
+        CountingSource(byte[] header) {
+            this.header = header;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            for (int i = 0; i < len; i++) {
+                b[off + i] = served + i < header.length ? header[(int) (served + i)] : (byte) 'a';
+            }
+            served += len;
+            return len;
+        }
     }
 
     @Nested
@@ -231,6 +326,27 @@ class BundleAttackSuiteTest {
         }
 
         @Test
+        @DisplayName("refuses a signed manifest whose inputSize or outputSize is outside the int range, naming the field")
+        void sizesOutOfIntRange() {
+            byte[] b = good().sign(A);
+            String m = new String(good().build().canonicalBytes(), StandardCharsets.UTF_8);
+            // 2^32 + 3 used to be narrowed to 3: the manifest claimed one shape and the device used another.
+            String[][] cases = {{"\"inputSize\":3", "\"inputSize\":4294967299", "'inputSize'"},
+                {"\"outputSize\":2", "\"outputSize\":4294967298", "'outputSize'"},
+                {"\"inputSize\":3", "\"inputSize\":-1", "'inputSize'"}};
+            for (String[] c : cases) {
+                assertTrue(m.contains(c[0]), m);
+                byte[] raw = m.replace(c[0], c[1]).getBytes(StandardCharsets.UTF_8);
+                byte[] x = replace(replace(b, "manifest.json", raw), "signatures.json",
+                        signaturesJson(List.of(A.signRecord(BundleManifest.signedBytes(raw)))));
+                BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                        () -> verify(ONE_OF_TWO, x), c[1]);
+                assertEquals(Check.MANIFEST, e.check(), e.getMessage());
+                assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+            }
+        }
+
+        @Test
         @DisplayName("refuses every bundle once the trust file has expired")
         void trustExpired() {
             TrustRoot old = TrustRoot.builder().createdAt(NOW.minusSeconds(1000)).expiresAt(NOW.minusSeconds(1))
@@ -339,6 +455,51 @@ class BundleAttackSuiteTest {
             refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/sda", TarConstants.LF_BLK, null)));
             refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/fifo", TarConstants.LF_FIFO, null)));
             refused(Check.ENTRY_TYPE, with(b, Raw.special("artifacts/dir/", TarConstants.LF_DIR, null)));
+        }
+
+        @Test
+        @DisplayName("refuses a listed artifact whose tar type flag is anything but a regular file ('0' or NUL)")
+        void unknownTypeFlags() {
+            byte[] b = good().sign(A);
+            // GNU tar reads these as a volume label, a continuation, a dump directory, ...: never as the file.
+            for (char flag : new char[] {'V', 'M', 'N', 'D', '7', 'A', 'Z', 'S', 'I'}) {
+                refused(Check.ENTRY_TYPE, withTypeFlag(b, "artifacts/cortex-m3/model.json", (byte) flag));
+            }
+            // Both spellings of a regular file stay accepted.
+            assertDoesNotThrow(() -> verify(ONE_OF_TWO, withTypeFlag(b, "artifacts/cortex-m3/model.json", (byte) '0')));
+            assertDoesNotThrow(() -> verify(ONE_OF_TWO, withTypeFlag(b, "artifacts/cortex-m3/model.json", (byte) 0)));
+        }
+
+        @Test
+        @DisplayName("refuses long-name and pax headers above the cap before buffering their bodies")
+        void oversizedExtendedHeaders() throws Exception {
+            for (byte flag : new byte[] {'L', 'K', 'x', 'g'}) {
+                byte[] header = extensionHeader(flag, 100L << 20);
+                CountingSource src = new CountingSource(header);
+                BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                        () -> BundleArchive.read(src, BundleLimits.DEFAULT));
+                assertEquals(Check.SIZE_LIMIT, e.check(), e.getMessage());
+                assertTrue(e.getMessage().contains("8192"), e.getMessage());
+                // One 64 KiB read-ahead buffer at most, not the 100 MiB body.
+                assertTrue(src.served <= 128 * 1024, "read " + src.served + " bytes of a 100 MiB header body");
+            }
+            // A pax header that is merely long (a 300-character name) is still read, and the name check refuses it.
+            refused(Check.PATH, with(good().sign(A), Raw.file("artifacts/" + "a".repeat(300), new byte[1])));
+        }
+
+        @Test
+        @DisplayName("refuses an archive cut at an entry boundary (no end-of-archive marker) as truncated")
+        void truncatedAtEntryBoundary() throws Exception {
+            byte[] b = good().sign(A);
+            List<Integer> ends = entryEnds(b);
+            for (int end : ends) {
+                refused(Check.ARCHIVE, Arrays.copyOf(b, end));
+                refused(Check.ARCHIVE, gzip(Arrays.copyOf(b, end)));
+            }
+            // The two zero records are enough; one zero record alone also ends the archive (as GNU tar reads it).
+            int last = ends.get(ends.size() - 1);
+            assertDoesNotThrow(() -> verify(ONE_OF_TWO, Arrays.copyOf(b, last + 1024)));
+            assertDoesNotThrow(() -> verify(ONE_OF_TWO, Arrays.copyOf(b, last + 512)));
         }
 
         @Test

@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP/1.1 server on loopback that misbehaves on purpose: it drops the connection in the middle of the first
- * bundle download, or streams more bytes than the publication announced. It answers {@code GET .../latest} with a
- * fixed publication and {@code GET /bundle} with the bundle bytes (honouring {@code Range: bytes=N-}).
+ * bundle download, streams more bytes than the publication announced, stops sending (but keeps the connection
+ * open) in the middle of the first download or of the {@code latest} answer, or announces a bad location. It
+ * answers {@code GET .../latest} with a fixed publication and {@code GET /bundle} with the bundle bytes (honouring
+ * {@code Range: bytes=N-}). Each connection is served on its own thread, so a stalled one does not hold up the next.
  */
 final class ScriptedHttpServer implements AutoCloseable {
-    enum Mode { DROP_FIRST_DOWNLOAD, STREAM_EXTRA }
+    enum Mode { DROP_FIRST_DOWNLOAD, STREAM_EXTRA, STALL_FIRST_DOWNLOAD, STALL_LATEST }
 
     private final ServerSocket socket;
     private final byte[] bundle;
@@ -27,6 +29,14 @@ final class ScriptedHttpServer implements AutoCloseable {
     private final String publication;
     private final AtomicInteger downloads = new AtomicInteger();
     final List<String> ranges = new CopyOnWriteArrayList<>();
+    /** Counted down when a stalling mode has sent its part and stops sending. */
+    final java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+    /** Bytes of the bundle sent before the stall. */
+    volatile int sentBeforeStall;
+    /** Counted down by a test to end a stall by closing the connection. */
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    /** Counted down when the client closed a stalled connection. */
+    final java.util.concurrent.CountDownLatch clientHungUp = new java.util.concurrent.CountDownLatch(1);
     private final Thread thread;
 
     /**
@@ -40,11 +50,21 @@ final class ScriptedHttpServer implements AutoCloseable {
      */
     ScriptedHttpServer(String name, long sequence, String sha256, long sizeBytes, byte[] bundle, Mode mode,
             long extraBytes) throws IOException {
+        this(name, sequence, sha256, sizeBytes, bundle, mode, extraBytes, null);
+    }
+
+    /**
+     * As above, announcing {@code location} (verbatim, JSON-escaped) instead of this server's bundle URL when it
+     * is not null.
+     */
+    ScriptedHttpServer(String name, long sequence, String sha256, long sizeBytes, byte[] bundle, Mode mode,
+            long extraBytes, String location) throws IOException {
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.bundle = bundle;
         this.mode = mode;
         this.extraBytes = extraBytes;
-        this.publication = "{\"channel\":\"stable\",\"location\":\"" + url() + "/bundle\",\"name\":\"" + name
+        String loc = location != null ? location.replace("\\", "\\\\").replace("\"", "\\\"") : url() + "/bundle";
+        this.publication = "{\"channel\":\"stable\",\"location\":\"" + loc + "\",\"name\":\"" + name
                 + "\",\"sequence\":" + sequence + ",\"sha256\":\"" + sha256 + "\",\"sizeBytes\":" + sizeBytes + "}";
         this.thread = new Thread(this::serve, "scripted-http");
         thread.setDaemon(true);
@@ -61,11 +81,21 @@ final class ScriptedHttpServer implements AutoCloseable {
 
     private void serve() {
         while (!socket.isClosed()) {
-            try (Socket s = socket.accept()) {
-                handle(s);
+            Socket s;
+            try {
+                s = socket.accept();
             } catch (IOException e) {
-                // the client hung up or the server is closing; go on with the next connection
+                return; // the server is closing
             }
+            Thread t = new Thread(() -> {
+                try (s) {
+                    handle(s);
+                } catch (IOException e) {
+                    // the client hung up; nothing to do
+                }
+            }, "scripted-http-conn");
+            t.setDaemon(true);
+            t.start();
         }
     }
 
@@ -88,6 +118,12 @@ final class ScriptedHttpServer implements AutoCloseable {
             byte[] body = publication.getBytes(StandardCharsets.UTF_8);
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            if (mode == Mode.STALL_LATEST) {
+                out.write(body, 0, body.length / 2);
+                out.flush();
+                stallUntilClientHangsUp(s);
+                return;
+            }
             out.write(body);
             out.flush();
             return;
@@ -108,7 +144,14 @@ final class ScriptedHttpServer implements AutoCloseable {
                 + "/" + bundle.length : "200 OK";
         out.write(("HTTP/1.1 " + status + "\r\nContent-Length: " + rest.length + "\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
-        if (n == 1) {
+        if (n == 1 && mode == Mode.STALL_FIRST_DOWNLOAD) {
+            out.write(rest, 0, rest.length / 2);
+            out.flush();
+            sentBeforeStall = rest.length / 2;
+            stallUntilClientHangsUp(s);
+            return;
+        }
+        if (n == 1 && mode == Mode.DROP_FIRST_DOWNLOAD) {
             out.write(rest, 0, rest.length / 2); // then the connection drops
             out.flush();
             try {
@@ -120,6 +163,29 @@ final class ScriptedHttpServer implements AutoCloseable {
         }
         out.write(rest);
         out.flush();
+    }
+
+    /**
+     * Sends nothing more and keeps the connection open until the client closes it, the test counts down
+     * {@link #release} (then the connection is closed, cutting the body short), or a minute has passed.
+     */
+    private void stallUntilClientHangsUp(Socket s) throws IOException {
+        stalled.countDown();
+        s.setSoTimeout(100);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (release.getCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                if (s.getInputStream().read() < 0) {
+                    clientHungUp.countDown();
+                    return;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // nothing from the client yet: keep stalling
+            } catch (java.net.SocketException e) {
+                clientHungUp.countDown(); // reset by the client
+                return;
+            }
+        }
     }
 
     @Override

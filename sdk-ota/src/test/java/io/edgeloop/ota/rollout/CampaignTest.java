@@ -29,7 +29,7 @@ class CampaignTest {
     }
 
     /** Scripted executor: devices matching {@code silent} never answer, {@code failing} report failure. */
-    static final class Scripted implements WaveExecutor {
+    static class Scripted implements WaveExecutor {
         final Predicate<String> silent;
         final Predicate<String> failing;
         final List<List<FleetDevice>> calls = new ArrayList<>();
@@ -109,6 +109,73 @@ class CampaignTest {
         Scripted s = new Scripted(d -> false, d -> Integer.parseInt(d.substring(1)) % 3 == 0);
         Campaign c = new Campaign(RolloutPlan.builder().build(), fleet(900), s, ALL);
         assertEquals(CampaignState.HALTED, c.run());
+    }
+
+    @Test
+    @DisplayName("halts when one variant fails beyond the threshold even though the whole wave stays under it")
+    void haltsOnAFailingVariant() {
+        // 1000 jvm devices and 40 avr8 devices whose artifact fails everywhere: 40 of 1040 is under 10 %.
+        List<FleetDevice> f = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            f.add(new FleetDevice("j" + i, "jvm"));
+        }
+        for (int i = 0; i < 40; i++) {
+            f.add(new FleetDevice("a" + i, "avr8"));
+        }
+        Scripted s = new Scripted(d -> false, d -> d.startsWith("a"));
+        Campaign c = new Campaign(RolloutPlan.builder().seed(1).build(), f, s, Set.of("jvm", "avr8"));
+        assertEquals(CampaignState.HALTED, c.run());
+        assertEquals(1, s.calls.size(), "halted at the canary");
+        WaveReport r = c.reports().get(0);
+        assertTrue(r.failureRate() <= 0.1, "the wave as a whole passes: " + r.failureRate());
+        VariantOutcome avr = r.outcomesByVariant().get("avr8");
+        assertEquals(avr.devices(), avr.failed());
+        assertEquals(1.0, avr.failureRate());
+        VariantOutcome jvm = r.outcomesByVariant().get("jvm");
+        assertEquals(jvm.devices(), jvm.succeeded());
+        assertEquals(0, jvm.failed() + jvm.silent());
+        assertTrue(c.haltReason().orElseThrow().contains("variant avr8"), c.haltReason().orElseThrow());
+        long avrTouched = s.calls.stream().flatMap(List::stream).filter(d -> d.variant().equals("avr8")).count();
+        assertTrue(avrTouched < 40, "avr8 devices beyond the canary untouched, touched " + avrTouched);
+    }
+
+    @Test
+    @DisplayName("reports succeeded, failed and silent devices per variant in each wave")
+    void perVariantCounts() {
+        Scripted s = new Scripted(d -> d.equals("d2"), d -> d.equals("d1"));
+        Campaign c = new Campaign(RolloutPlan.builder().waves(List.of(1.0)).maxFailureRate(1).minSuccessRate(0)
+                .build(), fleet(9), s, ALL);
+        assertEquals(CampaignState.COMPLETED, c.run());
+        Map<String, VariantOutcome> v = c.reports().get(0).outcomesByVariant();
+        assertEquals(new VariantOutcome(3, 3, 0, 0), v.get("avr8"));
+        assertEquals(new VariantOutcome(3, 2, 1, 0), v.get("cortex-m3"), "d1 (failing) is cortex-m3");
+        assertEquals(new VariantOutcome(3, 2, 0, 1), v.get("jvm"), "d2 (silent) is jvm");
+        assertEquals(1 / 3.0, v.get("jvm").failureRate(), 1e-9);
+    }
+
+    @Test
+    @DisplayName("an abort while a wave runs ends the campaign ABORTED, with the wave recorded")
+    void abortDuringAWaveWins() {
+        for (boolean failWave : new boolean[] {false, true}) {
+            Campaign[] holder = new Campaign[1];
+            Scripted s = new Scripted(d -> false, d -> failWave) {
+                @Override
+                public Map<String, DeviceResult> update(List<FleetDevice> wave, Duration timeout) {
+                    Map<String, DeviceResult> m = super.update(wave, timeout);
+                    if (calls.size() == holder[0].waves().size() || failWave) {
+                        holder[0].abort(); // the operator presses abort while the last (or a failing) wave runs
+                    }
+                    return m;
+                }
+            };
+            holder[0] = new Campaign(RolloutPlan.builder().build(), fleet(300), s, ALL);
+            assertEquals(CampaignState.ABORTED, holder[0].run(), failWave ? "failing wave" : "last wave");
+            assertEquals(CampaignState.ABORTED, holder[0].state());
+            List<WaveReport> reports = holder[0].reports();
+            assertEquals(s.calls.size(), reports.size(), "the wave that ran is recorded");
+            assertEquals("aborted", reports.get(reports.size() - 1).decision());
+            assertTrue(holder[0].haltReason().isEmpty());
+        }
     }
 
     @Test

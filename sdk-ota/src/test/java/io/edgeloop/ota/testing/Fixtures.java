@@ -164,6 +164,47 @@ public final class Fixtures {
         return d;
     }
 
+    /**
+     * A draft whose artifacts are one-output test-linear models (a binary classifier deciding by sign), with
+     * golden vectors computed independently of the runtime on 8 inputs drawn from {@code seed}.
+     *
+     * @param name     model name
+     * @param sequence sequence
+     * @param w        the 3 weights
+     * @param b        the bias
+     * @param targets  target profiles
+     * @return the draft
+     */
+    public static Draft draftOneOutput(String name, long sequence, int[] w, int b, TargetProfile... targets) {
+        BundleManifest.Builder m = BundleManifest.builder().name(name).version("1." + sequence + ".0")
+                .sequence(sequence).securityEpoch(0).createdAt(NOW.minusSeconds(60))
+                .expiresAt(NOW.plusSeconds(30L * 86400))
+                .lineage(Lineage.builder().dataset("uci-occupancy", "cd".repeat(32)).training("trainer", "logistic")
+                        .quantization("scheme", "int32")
+                        .provenance(Provenance.builder().kind("quantized-model").producer("test").build()).build());
+        Draft d = new Draft(m);
+        byte[] model = ("{\"format\":\"test-linear\",\"w\":[[" + w[0] + "," + w[1] + "," + w[2] + "]],\"b\":[" + b
+                + "]}").getBytes(StandardCharsets.UTF_8);
+        Random in = new Random(sequence * 131 + 5);
+        int[][] xs = new int[8][3];
+        int[][] ys = new int[8][1];
+        for (int v = 0; v < 8; v++) {
+            for (int i = 0; i < 3; i++) {
+                xs[v][i] = in.nextInt(256) - 128;
+            }
+            ys[v][0] = b + w[0] * xs[v][0] + w[1] * xs[v][1] + w[2] * xs[v][2];
+        }
+        for (TargetProfile t : targets) {
+            String path = "artifacts/" + t.id() + "/model.json";
+            d.artifacts.put(path, model);
+            m.artifact(ArtifactEntry.builder().path(path).sha256(Sha256.hex(model)).size(model.length)
+                    .target(t.id()).hardwareVariant(t.hardwareVariant()).runtime(TestIntRuntimeProvider.NAME)
+                    .runtimeVersions(">=1.0.0 <2.0.0").scheme("int32").inputSize(3).outputSize(1)
+                    .golden(new GoldenVectors(xs, ys)).build());
+        }
+        return d;
+    }
+
     /** One raw tar entry for hand-made hostile archives. */
     public static final class Raw {
         final TarArchiveEntry entry;

@@ -122,6 +122,19 @@ class TrustRootTest {
     }
 
     @Test
+    @DisplayName("refuses a threshold outside the int range when read, naming the field, instead of truncating it")
+    void thresholdOutOfRangeIsNotTruncated() {
+        String good = new String(Fixtures.trust(2, A, B).toBytes(), StandardCharsets.UTF_8);
+        assertTrue(good.contains("\"threshold\":2"), good);
+        // 4294967297 = 2^32 + 1 used to be read as 1: a 2-key root would accept one signature.
+        for (String bad : new String[] {"4294967297", "2147483648", "-4294967295", "9223372036854775807"}) {
+            TrustException e = assertThrows(TrustException.class, () -> TrustRoot.parse(
+                    good.replace("\"threshold\":2", "\"threshold\":" + bad).getBytes(StandardCharsets.UTF_8)), bad);
+            assertTrue(e.getMessage().contains("'threshold'") && e.getMessage().contains(bad), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("accepts a rotation signed by the old threshold and the new one")
     void rotation() throws Exception {
         TrustRoot v1 = Fixtures.trust(2, A, B, C);

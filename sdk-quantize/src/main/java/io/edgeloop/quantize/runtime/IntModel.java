@@ -55,9 +55,14 @@ public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTre
     Map<String, Object> toMap();
 
     /**
+     * The class decision, overriding {@link IntegerModel#predictClass}: a one-output classifier decides by the
+     * sign of the dequantized output (so an output offset such as a zero point is taken into account); otherwise
+     * the largest output, lowest index on ties.
+     *
      * @param input integer inputs
-     * @return the predicted class (largest output, lowest index on ties)
+     * @return the predicted class
      */
+    @Override
     default int predictClass(int[] input) {
         int[] out = predict(input);
         if (out.length == 1 && !classNames().isEmpty()) {

@@ -1,0 +1,61 @@
+package io.edgeloop.quantize.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.runtime.IntegerModel;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.quantize.TestModels;
+import io.edgeloop.quantize.ir.Activation;
+import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.FeatureScaling;
+import io.edgeloop.quantize.ir.Head;
+import io.edgeloop.quantize.ir.NetworkModel;
+import io.edgeloop.quantize.scheme.Calibration;
+import io.edgeloop.quantize.scheme.ModelQuantizer;
+import io.edgeloop.quantize.scheme.Scheme;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A one-output classifier loaded through the runtime SPI decides its class as {@link IntModel#predictClass}
+ * does (the sign of the dequantized output), also when called as a plain {@link IntegerModel}: what a device's
+ * shadow gate compares.
+ */
+class ClassDecisionTest {
+    @Test
+    @DisplayName("a one-output int8 classifier decides by the dequantized sign through the IntegerModel interface")
+    void oneOutputDecidesByDequantizedSign() throws Exception {
+        double[][] rows = TestModels.wideRows(3, 400, 5);
+        NetworkModel f = new NetworkModel(TestModels.names(3), List.of("no", "yes"), FeatureScaling.identity(3),
+                List.of(new DenseLayer(new double[][] {{1.5, -2.0, 0.75}}, new double[] {2.5}, Activation.NONE)),
+                Head.LOGISTIC);
+        IntModel im = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(f, rows);
+        QuantizedArtifact a = new QuantizedArtifact(im, TargetProfile.AVR8, "min-max",
+                Provenance.capture("quantized-model", ClassDecisionTest.class).build());
+        IntegerModel loaded = ProviderLoader.of(ModelRuntimeProvider.class).select("edgeloop-int")
+                .create(ComponentConfig.empty()).load(ModelFormat.toBytes(a));
+        assertEquals(1, loaded.outputSize());
+        Random r = new Random(11);
+        int ones = 0;
+        int agreeWithFloat = 0;
+        int n = 2000;
+        for (int i = 0; i < n; i++) {
+            double[] x = rows[r.nextInt(rows.length)];
+            int[] q = im.input().quantize(x);
+            int out = loaded.predict(q)[0];
+            int expected = im.dequantizeOutput(0, out) > 0 ? 1 : 0;
+            assertEquals(expected, loaded.predictClass(q), "input " + i);
+            ones += expected;
+            agreeWithFloat += f.predictClass(x) == expected ? 1 : 0;
+        }
+        assertTrue(agreeWithFloat > 0.97 * n, "the integer decision tracks the float model: " + agreeWithFloat);
+        assertTrue(ones > 0.1 * n && ones < 0.9 * n, "both classes are decided: " + ones + " of " + n);
+    }
+}
