@@ -71,7 +71,30 @@ public final class Edgeloop implements Runnable {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        return execute(cl, args);
+    }
+
+    /**
+     * Executes a configured command line; an {@link OutOfMemoryError} (which picocli's exception handler, made for
+     * exceptions, does not see) becomes the one-line error {@code edgeloop: out of memory ...} that names the
+     * maximum heap and suggests {@code -Xmx}, with exit code {@link #EXIT_FAILURE}, instead of a stack trace.
+     *
+     * @param cl   the command line, from {@link #commandLine()}
+     * @param args the arguments
+     * @return the exit code
+     */
+    public static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The command's data is unreachable once the stack has unwound, so printing a line is safe.
+            PrintWriter err = cl.getErr();
+            err.println("edgeloop: out of memory (" + e.getMessage() + ") with a maximum heap of "
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB; give the JVM more, for example "
+                    + "java -Xmx4g -jar edgeloop.jar ...");
+            err.flush();
+            return EXIT_FAILURE;
+        }
     }
 
     /**

@@ -50,4 +50,26 @@ class EdgeloopTest {
         Exception e = new RuntimeException("cannot open buffer", new java.io.IOException("disk full"));
         assertEquals("cannot open buffer: disk full", Edgeloop.oneLine(e));
     }
+
+    /** A command that runs out of memory, as a label fit on a set too big for the heap does. */
+    @picocli.CommandLine.Command(name = "exhaust")
+    static final class Exhaust implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
+    @Test
+    @DisplayName("an OutOfMemoryError in a command is one line naming the heap and -Xmx, exit code 1, no stack trace")
+    void outOfMemoryIsOneLine() {
+        picocli.CommandLine cl = Edgeloop.commandLine();
+        cl.addSubcommand("exhaust", new Exhaust());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(Edgeloop.EXIT_FAILURE, Edgeloop.execute(cl, "exhaust"));
+        String e = err.toString();
+        assertTrue(e.startsWith("edgeloop: out of memory (Java heap space)") && e.contains("-Xmx"), e);
+        assertEquals(1, e.strip().lines().count(), e);
+    }
 }

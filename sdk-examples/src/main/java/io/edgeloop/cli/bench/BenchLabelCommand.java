@@ -28,7 +28,8 @@ public final class BenchLabelCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--wrench-root", paramLabel = "DIR",
-            description = "Directory of WRENCH sets (default: shared/datasets/wrench beside the repository).")
+            description = "Directory of WRENCH sets (default: the first shared/datasets/wrench found in the working "
+                    + "directory or one of its parents, or beside one of them, as ../shared/datasets/wrench).")
     private Path wrenchRoot;
 
     @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the synthetic matrix (default: ${DEFAULT-VALUE}).")
@@ -48,7 +49,12 @@ public final class BenchLabelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = wrenchRoot != null ? wrenchRoot : findWrench();
+        Path cwd = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        Path root = wrenchRoot != null ? wrenchRoot : findWrench(cwd);
+        if (root == null) {
+            throw new IllegalArgumentException("no shared/datasets/wrench (or ../shared/datasets/wrench) in " + cwd
+                    + " or any parent directory; pass --wrench-root DIR");
+        }
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("WRENCH directory " + root + " not found; pass --wrench-root DIR");
         }
@@ -78,8 +84,8 @@ public final class BenchLabelCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Path findWrench() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    /** The first WRENCH root at or beside the directory or one of its parents; null when there is none. */
+    static Path findWrench(Path p) {
         for (Path q = p; q != null; q = q.getParent()) {
             for (String rel : new String[] {"shared/datasets/wrench", "../shared/datasets/wrench"}) {
                 Path c = q.resolve(rel).normalize();
@@ -88,6 +94,6 @@ public final class BenchLabelCommand implements Callable<Integer> {
                 }
             }
         }
-        return p.resolve("../shared/datasets/wrench").normalize();
+        return null;
     }
 }

@@ -48,4 +48,18 @@ class BenchLabelCommandTest {
         }
         assertEquals(3 * 7, rows);
     }
+
+    @Test
+    @DisplayName("--wrench-root's help says where the default is searched: the working directory and its parents")
+    void wrenchRootHelpSaysWhereItSearches(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        StringWriter out = new StringWriter();
+        assertEquals(0, Edgeloop.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "label",
+                "--help"));
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertTrue(help.contains("working directory or one of its parents") && !help.contains("beside the repository"),
+                help);
+        Path nested = Files.createDirectories(tmp.resolve("a/b"));
+        Path wrench = Files.createDirectories(tmp.resolve("shared/datasets/wrench"));
+        assertEquals(wrench, BenchLabelCommand.findWrench(nested));
+    }
 }

@@ -6,11 +6,15 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Reads and writes label matrices as CSV (docs/formats/label-matrix.md): a version line
@@ -52,36 +56,76 @@ public final class LabelMatrixCsv {
     }
 
     /**
-     * Writes a matrix.
+     * Writes a matrix. Everything the reader would reject is refused before the file is touched, and the file is
+     * written to {@code <name>.tmp} beside it and moved into place, so a failed write leaves no partial file and an
+     * existing file as it was.
      *
      * @param file   the target
      * @param matrix the votes
      * @param ids    one id per row (no commas or line breaks); null for 0..n-1
-     * @param gold   gold labels (-1 unknown); null for none
-     * @throws IOException when writing fails
+     * @param gold   gold labels, one per row, -1 unknown or a class in [0, K); null for none
+     * @throws IllegalArgumentException when an LF name or id contains a comma, CR or LF, when {@code ids} or
+     *                                  {@code gold} has another length than the matrix has rows, or a gold label
+     *                                  is outside [-1, K)
+     * @throws IOException              when writing fails
      */
     public static void write(Path file, LabelMatrix matrix, List<String> ids, int[] gold) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write(MAGIC + MAJOR + "." + MINOR + " classes=" + matrix.numClasses() + "\n");
-            w.write("id," + String.join(",", matrix.lfNames()) + ",gold\n");
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < matrix.rows(); i++) {
-                b.setLength(0);
-                String id = ids == null ? Integer.toString(i) : ids.get(i);
-                if (id.contains(",") || id.contains("\n")) {
-                    throw new IllegalArgumentException("row id '" + id + "' contains a comma or line break");
-                }
-                b.append(id);
-                for (int j = 0; j < matrix.lfs(); j++) {
-                    b.append(',').append(matrix.get(i, j));
-                }
-                b.append(',');
-                if (gold != null && gold[i] >= 0) {
-                    b.append(gold[i]);
-                }
-                w.write(b.append('\n').toString());
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(matrix, "matrix");
+        int n = matrix.rows();
+        for (String name : matrix.lfNames()) {
+            if (!plain(name)) {
+                throw new IllegalArgumentException("labelling function name '" + name + "' contains a comma or line "
+                        + "break, which the label-matrix CSV cannot hold (docs/formats/label-matrix.md); rename it");
             }
         }
+        if (ids != null && ids.size() != n) {
+            throw new IllegalArgumentException(ids.size() + " ids for " + n + " rows");
+        }
+        if (gold != null && gold.length != n) {
+            throw new IllegalArgumentException(gold.length + " gold labels for " + n + " rows");
+        }
+        for (int i = 0; i < n; i++) {
+            if (ids != null && !plain(Objects.requireNonNull(ids.get(i), "ids"))) {
+                throw new IllegalArgumentException("row " + i + " id '" + ids.get(i).replace("\r", "\\r")
+                        .replace("\n", "\\n") + "' contains a comma or line break");
+            }
+            if (gold != null && (gold[i] < -1 || gold[i] >= matrix.numClasses())) {
+                throw new IllegalArgumentException("row " + i + " gold label " + gold[i] + " is not -1 (unknown) or a "
+                        + "class in [0, " + matrix.numClasses() + ")");
+            }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write(MAGIC + MAJOR + "." + MINOR + " classes=" + matrix.numClasses() + "\n");
+                w.write("id," + String.join(",", matrix.lfNames()) + ",gold\n");
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    b.setLength(0);
+                    b.append(ids == null ? Integer.toString(i) : ids.get(i));
+                    for (int j = 0; j < matrix.lfs(); j++) {
+                        b.append(',').append(matrix.get(i, j));
+                    }
+                    b.append(',');
+                    if (gold != null && gold[i] >= 0) {
+                        b.append(gold[i]);
+                    }
+                    w.write(b.append('\n').toString());
+                }
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static boolean plain(String s) {
+        return s.indexOf(',') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0;
     }
 
     /**
@@ -131,6 +175,13 @@ public final class LabelMatrixCsv {
             int m = names.size();
             if (m < 1) {
                 throw new WrenchFormatException(file + ": the header names no labelling functions");
+            }
+            Set<String> seen = new HashSet<>();
+            for (String name : names) {
+                if (!seen.add(name)) {
+                    throw new WrenchFormatException(file + ": line 2 names the labelling function '" + name
+                            + "' twice; LF names must be unique");
+                }
             }
             List<String> ids = new ArrayList<>();
             List<Integer> gold = new ArrayList<>();

@@ -3,23 +3,38 @@ package io.edgeloop.labeling.io;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.edgeloop.labeling.matrix.LabelMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A WRENCH-format data set directory: {@code train.json}, {@code test.json}, {@code label.json} and an optional
  * {@code valid.json}. Each split is {@code {id: {"label": int|null, "weak_labels": [int, ...], "data": {...}}}};
  * {@code -1} in {@code weak_labels} is abstain, a {@code null} label is unknown, {@code label.json} maps class
- * ids {@code "0".."k-1"} to names. Rows keep file order, which drives WRENCH's tie-breaking.
+ * ids {@code "0".."k-1"} to names. Rows keep file order, which drives WRENCH's tie-breaking, except in a split
+ * where every row's {@code data} has a numeric {@code frame}: such a split is a frame sequence and its rows are
+ * put in frame order (two rows with one frame number make the split not a sequence, with a warning), so a file written with its keys sorted as strings (0, 1, 10, 100, ...)
+ * or shuffled gives the same sequence.
+ *
+ * <p>Reading is strict and streaming: a split file is parsed token by token and everything in {@code data} but
+ * {@code frame} is skipped, so memory is about the votes (one byte per vote) and the row ids; a duplicate key,
+ * content after the first JSON value, a vote or label that is not an int class id, or rows with differing numbers
+ * of weak labels are errors naming the file (and the row or line). An empty {@code valid.json} ({@code {}}) is
+ * no validation split, as when the file is absent.
  *
  * <p>Thread-safe: immutable.
  *
@@ -33,7 +48,9 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         WrenchSplit test) {
     /** Duplicate keys are rejected: a second row with the same id would silently replace the first. */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final Logger LOG = LoggerFactory.getLogger(WrenchDataset.class);
 
     /** Validates. */
     public WrenchDataset {
@@ -76,8 +93,10 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         List<String> classes = readClasses(dir.resolve("label.json"));
         WrenchSplit train = readSplit(dir.resolve("train.json"), "train", classes.size(), -1);
         int m = train.matrix().lfs();
+        // An empty valid.json ({}) is no validation split, like an absent one or one without a labelled row.
         Optional<WrenchSplit> valid = Files.isRegularFile(dir.resolve("valid.json"))
                 ? Optional.of(readSplit(dir.resolve("valid.json"), "valid", classes.size(), m))
+                        .filter(v -> v.size() > 0)
                 : Optional.empty();
         WrenchSplit test = readSplit(dir.resolve("test.json"), "test", classes.size(), m);
         Path fileName = dir.toAbsolutePath().normalize().getFileName();
@@ -92,13 +111,10 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             }
             return n;
         } catch (JsonParseException e) {
-            if (e.getOriginalMessage().startsWith("Duplicate field")) {
-                throw new WrenchFormatException(file + ": " + e.getOriginalMessage().replace("Duplicate field",
-                        "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and the keys of "
-                        + "each object) must be unique", e);
-            }
-            throw new WrenchFormatException(file + ": malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            throw malformed(file, e);
+        } catch (MismatchedInputException e) {
+            throw new WrenchFormatException(file + ": content after the JSON object at line "
+                    + e.getLocation().getLineNr() + "; the file holds exactly one object", e);
         } catch (JsonProcessingException e) {
             throw new WrenchFormatException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
         }
@@ -132,63 +148,218 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
     }
 
     private static WrenchSplit readSplit(Path file, String split, int k, int expectLfs) throws IOException {
-        JsonNode root = parse(file);
-        if (!root.isObject()) {
+        try (JsonParser p = JSON.getFactory().createParser(file.toFile())) {
+            return readSplit(p, file, split, k, expectLfs);
+        } catch (JsonParseException e) {
+            throw malformed(file, e);
+        }
+    }
+
+    /**
+     * Streams one split: only the votes, the gold label and {@code data.frame} are kept, the rest of {@code data}
+     * (text, features) is skipped, so memory is about the votes whatever the file's size.
+     */
+    private static WrenchSplit readSplit(JsonParser p, Path file, String split, int k, int expectLfs)
+            throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw new WrenchFormatException(file + ": empty file, expected a JSON object");
+        }
+        if (t != JsonToken.START_OBJECT) {
             throw new WrenchFormatException(file + ": expected a JSON object {id: {label, weak_labels, data}}");
         }
-        int n = root.size();
         int m = expectLfs;
-        byte[] votes = null;
-        int[] gold = new int[n];
-        List<String> ids = new ArrayList<>(n);
-        boolean ordered = n > 0;
-        int i = -1;
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            i++;
-            String id = e.getKey();
-            JsonNode row = e.getValue();
-            JsonNode wl = row.get("weak_labels");
-            if (wl == null || !wl.isArray()) {
+        Votes votes = new Votes();
+        int[] gold = new int[64];
+        double[] frames = new double[64];
+        List<String> ids = new ArrayList<>();
+        boolean allFrames = true;
+        int[] row = new int[Math.max(1, m)];
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String id = p.currentName();
+            int i = ids.size();
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new WrenchFormatException(file + ": row '" + id + "' has no \"weak_labels\" array (the row is "
+                        + "not an object)");
+            }
+            int wlCount = -1;
+            boolean labelSeen = false;
+            int label = -1;
+            double frame = Double.NaN;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (key) {
+                    case "weak_labels" -> {
+                        if (v != JsonToken.START_ARRAY) {
+                            throw new WrenchFormatException(file + ": row '" + id + "' has no \"weak_labels\" array");
+                        }
+                        wlCount = 0;
+                        JsonToken e;
+                        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+                            int j = wlCount++;
+                            if (e != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
+                                    || p.getIntValue() < -1 || p.getIntValue() >= k) {
+                                throw new WrenchFormatException(file + ": row '" + id + "' weak label " + j + " is "
+                                        + text(p, e) + "; expected -1 (abstain) or a class id in [0, " + k + ")");
+                            }
+                            if (j >= row.length) {
+                                row = Arrays.copyOf(row, row.length * 2);
+                            }
+                            row[j] = p.getIntValue();
+                        }
+                    }
+                    case "label" -> {
+                        labelSeen = true;
+                        if (v == JsonToken.VALUE_NULL) {
+                            label = -1;
+                        } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                                && p.getIntValue() >= 0 && p.getIntValue() < k) {
+                            label = p.getIntValue();
+                        } else {
+                            throw new WrenchFormatException(file + ": row '" + id + "' label is " + text(p, v)
+                                    + "; expected null (unknown) or a class id in [0, " + k + ")");
+                        }
+                    }
+                    case "data" -> {
+                        if (v == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String dk = p.currentName();
+                                JsonToken dv = p.nextToken();
+                                if (dk.equals("frame") && dv.isNumeric()) {
+                                    frame = p.getDoubleValue();
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (wlCount < 0) {
                 throw new WrenchFormatException(file + ": row '" + id + "' has no \"weak_labels\" array");
             }
             if (m < 0) {
-                m = wl.size();
+                m = wlCount;
                 if (m == 0) {
                     throw new WrenchFormatException(file + ": row '" + id + "' has an empty \"weak_labels\" array");
                 }
             }
-            if (wl.size() != m) {
-                throw new WrenchFormatException(file + ": row '" + id + "' has " + wl.size() + " weak labels, expected "
+            if (wlCount != m) {
+                throw new WrenchFormatException(file + ": row '" + id + "' has " + wlCount + " weak labels, expected "
                         + m + " (as in " + (expectLfs < 0 ? "the first row" : "train.json") + ")");
             }
-            if (votes == null) {
-                votes = new byte[n * m];
+            votes.add(row, m);
+            if (i == gold.length) {
+                gold = Arrays.copyOf(gold, i * 2);
+                frames = Arrays.copyOf(frames, i * 2);
             }
-            for (int j = 0; j < m; j++) {
-                JsonNode v = wl.get(j);
-                if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < -1 || v.asInt() >= k) {
-                    throw new WrenchFormatException(file + ": row '" + id + "' weak label " + j + " is " + v
-                            + "; expected -1 (abstain) or a class id in [0, " + k + ")");
-                }
-                votes[i * m + j] = (byte) v.asInt();
-            }
-            JsonNode label = row.get("label");
-            if (label == null || label.isNull()) {
-                gold[i] = -1;
-            } else if (label.isIntegralNumber() && label.canConvertToInt() && label.asInt() >= 0 && label.asInt() < k) {
-                gold[i] = label.asInt();
-            } else {
-                throw new WrenchFormatException(file + ": row '" + id + "' label is " + label
-                        + "; expected null (unknown) or a class id in [0, " + k + ")");
-            }
-            JsonNode data = row.get("data");
-            ordered &= data != null && data.has("frame") && data.get("frame").isNumber();
+            gold[i] = labelSeen ? label : -1;
+            frames[i] = frame;
+            allFrames &= Double.isFinite(frame);
             ids.add(id);
         }
-        if (n == 0) {
+        if (t != JsonToken.END_OBJECT) {
+            throw new WrenchFormatException(file + ": expected a row id at line " + p.currentLocation().getLineNr()
+                    + ", found " + text(p, t));
+        }
+        if (p.nextToken() != null) {
+            throw new WrenchFormatException(file + ": content after the JSON object at line "
+                    + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr()
+                    + "; a split file holds exactly one object {id: row} (concatenated files would be read only up "
+                    + "to the first object's end)");
+        }
+        int n = ids.size();
+        if (n == 0 && !split.equals("valid")) {
             throw new WrenchFormatException(file + ": no rows");
         }
-        LabelMatrix matrix = LabelMatrix.of(n, m, k, votes, LabelMatrix.defaultNames(m));
+        byte[] v = votes.toArray();
+        gold = Arrays.copyOf(gold, n);
+        boolean ordered = n > 0 && allFrames;
+        if (ordered) {
+            Integer[] order = frameOrder(frames, n);
+            if (order == null) {
+                LOG.warn("{}: every row has a data.frame but two rows share a frame number; the rows are not read "
+                        + "as one frame sequence (hmm is unavailable and auto does not use the frames)", file);
+                ordered = false;
+            } else {
+                byte[] sortedVotes = new byte[v.length];
+                int[] sortedGold = new int[n];
+                List<String> sortedIds = new ArrayList<>(n);
+                for (int r = 0; r < n; r++) {
+                    int from = order[r];
+                    System.arraycopy(v, from * m, sortedVotes, r * m, m);
+                    sortedGold[r] = gold[from];
+                    sortedIds.add(ids.get(from));
+                }
+                v = sortedVotes;
+                gold = sortedGold;
+                ids = sortedIds;
+            }
+        }
+        LabelMatrix matrix = LabelMatrix.of(n, m, k, v, LabelMatrix.defaultNames(m));
         return new WrenchSplit(split, matrix, gold, ids, ordered);
+    }
+
+    /** Row indices in frame order (stable), or null when two rows share a frame number. */
+    private static Integer[] frameOrder(double[] frames, int n) {
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(frames[a], frames[b]));
+        for (int r = 1; r < n; r++) {
+            if (frames[order[r]] == frames[order[r - 1]]) {
+                return null;
+            }
+        }
+        return order;
+    }
+
+    private static String text(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.START_ARRAY) {
+            return "an array";
+        }
+        if (t == JsonToken.START_OBJECT) {
+            return "an object";
+        }
+        return t == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\"" : p.getText();
+    }
+
+    private static WrenchFormatException malformed(Path file, JsonParseException e) {
+        if (e.getOriginalMessage().startsWith("Duplicate field")) {
+            return new WrenchFormatException(file + ": " + e.getOriginalMessage().replace("Duplicate field",
+                    "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and the keys of "
+                    + "each object) must be unique", e);
+        }
+        return new WrenchFormatException(file + ": malformed JSON at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+    }
+
+    /** A growing byte array of votes, row after row. */
+    private static final class Votes {
+        private byte[] data = new byte[1024];
+        private int size;
+
+        void add(int[] row, int m) {
+            if (size + m > data.length) {
+                long grown = Math.max((long) data.length * 2, (long) size + m);
+                if (grown > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException("too many votes for one label matrix (more than "
+                            + (Integer.MAX_VALUE - 8) + " cells)");
+                }
+                data = Arrays.copyOf(data, (int) grown);
+            }
+            for (int j = 0; j < m; j++) {
+                data[size++] = (byte) row[j];
+            }
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
     }
 }

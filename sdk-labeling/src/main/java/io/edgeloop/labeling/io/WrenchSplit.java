@@ -6,17 +6,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One split of a WRENCH data set: the label matrix in file order, the gold labels (-1 where the file has
+ * One split of a WRENCH data set: the label matrix in file order (in frame order when the rows are frames), the
+ * gold labels (-1 where the file has
  * {@code null}: unknown), the row ids, and whether rows are consecutive frames (every row's {@code data} has a
  * numeric {@code frame}).
  *
  * <p>Thread-safe: immutable.
  *
  * @param name    split name ({@code train}, {@code valid}, {@code test})
- * @param matrix  the votes, rows in file order
+ * @param matrix  the votes, rows in file order, or in frame order when {@code ordered}
  * @param gold    gold labels, -1 for unknown
- * @param ids     row ids as in the file
- * @param ordered true when rows are frames in order
+ * @param ids     row ids as in the file, in the matrix's row order
+ * @param ordered true when rows are frames (every row has a numeric {@code data.frame}, no two the same), put in
+ *                frame order
  */
 public record WrenchSplit(String name, LabelMatrix matrix, int[] gold, List<String> ids, boolean ordered) {
     /** Validates and copies. */

@@ -17,10 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies an LF set to windows, in parallel, into a {@link LabelMatrix}. An exception inside one LF (any
- * {@link Exception}, also a checked one thrown sneakily, an {@link AssertionError}, a {@link LinkageError} or a
- * {@link StackOverflowError}), or a vote outside {@code [-1, numClasses)}, is counted against that LF and recorded
- * as an abstain; it never aborts the run. Other {@link VirtualMachineError}s propagate.
+ * Applies an LF set to windows, in parallel, into a {@link LabelMatrix}. Anything one LF throws (any
+ * {@link Exception}, also a checked one thrown sneakily, and any {@link Error}: {@link AssertionError},
+ * {@link LinkageError}, {@link java.io.IOError}, {@link java.util.ServiceConfigurationError}, a library's own
+ * {@code Error}, {@link StackOverflowError}), or a vote outside {@code [-1, numClasses)}, is counted against that
+ * LF and recorded as an abstain; it never aborts the run. Only {@link VirtualMachineError}s other than
+ * {@link StackOverflowError} ({@link OutOfMemoryError}, {@link InternalError}) propagate: after them the JVM is no
+ * longer reliable.
  *
  * <p>Thread-safe: immutable; {@link #apply(List)} may be called concurrently.
  */
@@ -72,9 +75,13 @@ public final class LfApplier {
                         if (v < Label.ABSTAIN || v >= numClasses) {
                             throw new IllegalStateException("voted " + v + ", outside [-1, " + numClasses + ")");
                         }
-                    } catch (Exception | AssertionError | LinkageError | StackOverflowError e) {
-                        // Exception covers checked exceptions thrown sneakily; other VirtualMachineErrors (out of
-                        // memory, internal errors) leave the JVM unreliable, so they propagate.
+                    } catch (Throwable e) {
+                        // Throwable covers checked exceptions thrown sneakily and any library's Error; only the
+                        // VirtualMachineErrors that leave the JVM unreliable (out of memory, internal errors)
+                        // propagate. A stack overflow unwinds cleanly and is the LF's own fault.
+                        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                            throw (VirtualMachineError) e;
+                        }
                         errors.incrementAndGet(j);
                         if (first.compareAndSet(j, null, e.getClass().getSimpleName() + ": " + e.getMessage()
                                 + " (window " + w + ")")) {

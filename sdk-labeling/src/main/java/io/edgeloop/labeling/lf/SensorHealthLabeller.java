@@ -10,8 +10,11 @@ import java.util.Objects;
 /**
  * Wraps a labeller and abstains when the channels it relies on are unhealthy: the window carries a
  * {@code SATURATED}, {@code OFFLINE} or {@code OUT_OF_RANGE} flag; a channel is absent or has missing samples;
- * a sample sits at or beyond the sensor's saturation limits; or a channel is flat-lined (every sample identical
- * over at least {@code minSamplesForFlatline} samples, the usual sign of a stuck or disconnected sensor).
+ * a sample sits at or beyond the sensor's saturation limits; or, when flat-line detection is on, a channel is
+ * flat-lined (every sample identical over at least {@code minSamplesForFlatline} samples, the usual sign of a
+ * stuck or disconnected sensor). Flat-line detection suits only channels that never sit at one value while
+ * healthy: a lux sensor reads exactly 0 all night and a CO2 sensor can repeat its reading, so it is off
+ * ({@code 0}) unless asked for.
  *
  * <p>Thread-safe: immutable, provided the delegate is.
  */
@@ -87,5 +90,29 @@ public final class SensorHealthLabeller implements Labeller {
     @Override
     public int label(Window window) {
         return healthy(window) ? delegate.label(window) : Label.ABSTAIN;
+    }
+
+    /**
+     * Describes the guard and the guarded rule, for provenance digests: the delegate's description (its class,
+     * name and number of classes when it does not describe itself), the channels, the saturation limits and the
+     * flat-line setting, so changing any of them changes the LF's digest.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        return "SensorHealthLabeller[" + describe(delegate) + "; channels=" + channels + " saturation=(" + low + ", "
+                + high + ") flatline=" + minSamplesForFlatline + "]";
+    }
+
+    /** A labeller's own description, or a stable one when it keeps Object's (whose identity hash changes). */
+    static String describe(Labeller lf) {
+        try {
+            return lf.getClass().getMethod("toString").getDeclaringClass() == Object.class
+                    ? lf.getClass().getName() + "[" + lf.name() + ", classes=" + lf.numClasses() + "]"
+                    : lf.toString();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("every class has toString", e);
+        }
     }
 }

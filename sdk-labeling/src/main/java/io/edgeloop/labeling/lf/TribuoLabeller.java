@@ -2,7 +2,10 @@ package io.edgeloop.labeling.lf;
 
 import io.edgeloop.api.label.Label;
 import io.edgeloop.api.label.Labeller;
+import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.api.window.Window;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.tribuo.Model;
@@ -22,6 +25,7 @@ public final class TribuoLabeller implements Labeller {
     private final String[] features;
     private final List<String> classNames;
     private final double minConfidence;
+    private final String modelSha256;
 
     /**
      * @param name          the labeller name
@@ -43,6 +47,21 @@ public final class TribuoLabeller implements Labeller {
             throw new IllegalArgumentException("minConfidence must be in [0, 1], got " + minConfidence);
         }
         this.minConfidence = minConfidence;
+        // Tribuo's provenance names the trainer, its settings and seed, the training data's digest and the training
+        // time, so it tells models apart; hashing it is cheap, unlike serialising the model.
+        this.modelSha256 = Sha256.hex(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Describes the labeller for provenance digests: its features, class names, minimum confidence and the
+     * SHA-256 of the model's Tribuo provenance, so another model or setting gives another LF digest.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        return "TribuoLabeller[" + name + ": features=" + Arrays.toString(features) + " classes=" + classNames
+                + " minConfidence=" + minConfidence + " modelProvenanceSha256=" + modelSha256 + "]";
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.edgeloop.labeling.model;
 import io.edgeloop.labeling.matrix.VoteCounts;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -30,8 +31,9 @@ public final class DawidSkene extends RowModel {
     private final double[] logConfusion;
     private final int iterations;
 
-    private DawidSkene(int lfs, int k, double[] logMarginals, double[] logConfusion, int iterations) {
-        this.lfs = lfs;
+    private DawidSkene(List<String> lfNames, int k, double[] logMarginals, double[] logConfusion, int iterations) {
+        super(lfNames);
+        this.lfs = lfNames.size();
         this.k = k;
         this.logMarginals = logMarginals;
         this.logConfusion = logConfusion;
@@ -81,7 +83,7 @@ public final class DawidSkene extends RowModel {
                 break;
             }
         }
-        return new DawidSkene(m, k, logMarg, logConf, it);
+        return new DawidSkene(vc.lfNames(), k, logMarg, logConf, it);
     }
 
     /**

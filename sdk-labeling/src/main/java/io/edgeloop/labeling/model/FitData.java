@@ -192,7 +192,7 @@ public final class FitData {
                 }
                 labels[r] = Objects.requireNonNull(answers.get(rows[r]), "answer");
             }
-            gold(LabelMatrix.ofRows(train.numClasses(), votes), labels);
+            gold(LabelMatrix.ofRows(train.numClasses(), votes).withNames(train.lfNames()), labels);
             this.answeredRows = rows;
             this.answersMatrix = train;
             return this;

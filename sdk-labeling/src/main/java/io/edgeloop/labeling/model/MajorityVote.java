@@ -1,6 +1,7 @@
 package io.edgeloop.labeling.model;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,9 +16,10 @@ public final class MajorityVote extends RowModel {
     private final int lfs;
     private final double[] classWeights;
 
-    private MajorityVote(String name, int lfs, double[] classWeights) {
+    private MajorityVote(String name, List<String> lfNames, double[] classWeights) {
+        super(lfNames);
         this.name = name;
-        this.lfs = lfs;
+        this.lfs = lfNames.size();
         this.classWeights = classWeights;
     }
 
@@ -30,7 +32,7 @@ public final class MajorityVote extends RowModel {
     public static MajorityVote plain(FitData data) {
         double[] w = new double[data.numClasses()];
         Arrays.fill(w, 1.0);
-        return new MajorityVote("mv", data.counts().lfs(), w);
+        return new MajorityVote("mv", data.counts().lfNames(), w);
     }
 
     /**
@@ -44,7 +46,7 @@ public final class MajorityVote extends RowModel {
         double[] prior = data.classPrior().orElseThrow(() -> new IllegalArgumentException(
                 "wmv needs a class prior, which comes from a validation split with gold labels (valid.json) or "
                         + "from expert answers; this data set has neither: use mv, ds, snorkel or auto"));
-        return new MajorityVote("wmv", data.counts().lfs(), prior);
+        return new MajorityVote("wmv", data.counts().lfNames(), prior);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.edgeloop.labeling.model;
 
 import io.edgeloop.labeling.matrix.LabelMatrix;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -10,6 +11,18 @@ import java.util.stream.IntStream;
  */
 abstract class RowModel implements LabelModel {
     private static final int PARALLEL_ROWS = 50_000;
+
+    private final List<String> lfNames;
+
+    /** @param lfNames the names of the labelling functions fitted on, in column order */
+    RowModel(List<String> lfNames) {
+        this.lfNames = List.copyOf(lfNames);
+    }
+
+    /** @return the names of the labelling functions the model was fitted on, in column order */
+    final List<String> lfNames() {
+        return lfNames;
+    }
 
     /**
      * Probabilities for one row.
@@ -21,7 +34,7 @@ abstract class RowModel implements LabelModel {
 
     @Override
     public double[][] predictProba(LabelMatrix matrix) {
-        checkShape(this, lfs(), matrix);
+        checkShape(this, lfNames, matrix);
         int n = matrix.rows();
         double[][] out = new double[n][numClasses()];
         IntStream range = IntStream.range(0, (n + 4095) / 4096);
@@ -36,17 +49,33 @@ abstract class RowModel implements LabelModel {
     }
 
     /**
-     * Rejects a matrix over other labelling functions or classes than a model was fitted on.
+     * Rejects a matrix over other labelling functions (by name, in column order) or another class count than a
+     * model was fitted on: a matrix whose columns are the same LFs in another order would otherwise be scored
+     * with each LF's vote read as another's.
      *
-     * @param model the model
-     * @param lfs   the number of labelling functions it was fitted on
-     * @param matrix the matrix to score
-     * @throws IllegalArgumentException when the shapes differ
+     * @param model   the model
+     * @param lfNames the labelling functions it was fitted on, in column order
+     * @param matrix  the matrix to score
+     * @throws IllegalArgumentException naming both lists (and the first column that differs) when they differ, or
+     *                                  both class counts
      */
-    static void checkShape(LabelModel model, int lfs, LabelMatrix matrix) {
-        if (matrix.lfs() != lfs || matrix.numClasses() != model.numClasses()) {
-            throw new IllegalArgumentException(model.name() + " was fitted on " + lfs + " labelling functions and "
-                    + model.numClasses() + " classes, the matrix has " + matrix.lfs() + " and " + matrix.numClasses());
+    static void checkShape(LabelModel model, List<String> lfNames, LabelMatrix matrix) {
+        if (matrix.numClasses() != model.numClasses()) {
+            throw new IllegalArgumentException(model.name() + " was fitted on " + model.numClasses()
+                    + " classes, the matrix has " + matrix.numClasses());
+        }
+        List<String> names = matrix.lfNames();
+        if (!names.equals(lfNames)) {
+            int at = 0;
+            while (at < Math.min(names.size(), lfNames.size()) && names.get(at).equals(lfNames.get(at))) {
+                at++;
+            }
+            String first = at < Math.min(names.size(), lfNames.size())
+                    ? "column " + at + " is '" + names.get(at) + "', fitted on '" + lfNames.get(at) + "'"
+                    : "the matrix has " + names.size() + " columns, fitted on " + lfNames.size();
+            throw new IllegalArgumentException(model.name() + " was fitted on labelling functions " + lfNames
+                    + ", the matrix has " + names + " (" + first + "); score a matrix with the same LFs in the same "
+                    + "order (LabelMatrix.withNames renames columns)");
         }
     }
 

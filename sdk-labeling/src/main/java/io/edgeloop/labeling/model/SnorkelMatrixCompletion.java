@@ -3,6 +3,7 @@ package io.edgeloop.labeling.model;
 import io.edgeloop.labeling.matrix.VoteCounts;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -41,8 +42,9 @@ public final class SnorkelMatrixCompletion extends RowModel {
     private final double[] logMu;
     private final double finalLoss;
 
-    private SnorkelMatrixCompletion(int lfs, int k, double[] logPrior, double[] logMu, double finalLoss) {
-        this.lfs = lfs;
+    private SnorkelMatrixCompletion(List<String> lfNames, int k, double[] logPrior, double[] logMu, double finalLoss) {
+        super(lfNames);
+        this.lfs = lfNames.size();
         this.k = k;
         this.logPrior = logPrior;
         this.logMu = logMu;
@@ -107,7 +109,7 @@ public final class SnorkelMatrixCompletion extends RowModel {
         for (int c = 0; c < k; c++) {
             logPrior[c] = Math.log(p[c]);
         }
-        return new SnorkelMatrixCompletion(m, k, logPrior, logMu, loss);
+        return new SnorkelMatrixCompletion(vc.lfNames(), k, logPrior, logMu, loss);
     }
 
     /** {@code O = X'X / n} over one-hot votes, from the distinct patterns. */

@@ -4,6 +4,7 @@ import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.matrix.VoteCounts;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -39,9 +40,10 @@ public final class SnorkelStyleModel extends RowModel {
     private final boolean priorFixed;
     private final int iterations;
 
-    private SnorkelStyleModel(int lfs, int k, double[] logPrior, double[] accuracy, boolean priorFixed,
+    private SnorkelStyleModel(List<String> lfNames, int k, double[] logPrior, double[] accuracy, boolean priorFixed,
             int iterations) {
-        this.lfs = lfs;
+        super(lfNames);
+        this.lfs = lfNames.size();
         this.k = k;
         this.logPrior = logPrior;
         this.accuracy = accuracy;
@@ -137,7 +139,7 @@ public final class SnorkelStyleModel extends RowModel {
                 break;
             }
         }
-        return new SnorkelStyleModel(m, k, logPrior, acc, fixed, it);
+        return new SnorkelStyleModel(vc.lfNames(), k, logPrior, acc, fixed, it);
     }
 
     /** The M-step sums of the expert-labelled rows: [2j] right votes, [2j+1] votes of LF j, [2m+c] rows of class c. */

@@ -38,6 +38,7 @@ public final class TemporalModel implements LabelModel {
                 "hmm needs the training rows as an ordered frame sequence (WRENCH rows with data.frame, or "
                         + "FitData.Builder.sequence)"));
         DawidSkene ds = DawidSkene.fit(data);
+        RowModel.checkShape(ds, ds.lfNames(), seq);
         int k = ds.numClasses();
         double[][] like = likelihoods(ds, seq);
         double[] init = ds.classMarginals();
@@ -177,7 +178,7 @@ public final class TemporalModel implements LabelModel {
 
     @Override
     public double[][] predictProba(LabelMatrix matrix) {
-        RowModel.checkShape(this, emissions.lfs(), matrix);
+        RowModel.checkShape(this, emissions.lfNames(), matrix);
         return forwardBackward(likelihoods(emissions, matrix), initial, transition, null);
     }
 

@@ -1,10 +1,15 @@
 package io.edgeloop.labeling.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.provenance.Provenance;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
@@ -17,6 +22,9 @@ import org.tribuo.impl.ArrayExample;
  * <p>Thread-safe: Tribuo models predict concurrently; this wrapper is immutable.
  */
 public final class EndModel {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
     private final Model<Label> model;
     private final List<String> features;
     private final List<String> classNames;
@@ -65,13 +73,16 @@ public final class EndModel {
 
     /**
      * Reads a model written by {@link #write(Path)}, with its provenance; features and class names come from the
-     * provenance ({@code features}, {@code classes}).
+     * provenance ({@code features}, {@code classes}: JSON arrays of strings, so names may hold commas). Files
+     * written before (comma-separated lists) are still read when that is unambiguous: every feature and class
+     * the Tribuo model knows is one of the comma-separated names (a name with a comma would have been split).
      *
      * @param file the model file
      * @return the model
      * @throws IOException when a file is missing or unreadable, the provenance file does not describe this model
-     *                     file (see {@link ProvenanceFiles#read(Path)}), or the model is not a Tribuo classifier
-     *                     written by {@link EndModelTrainer}
+     *                     file (see {@link ProvenanceFiles#read(Path)}), the model is not a Tribuo classifier
+     *                     written by {@link EndModelTrainer}, or an old comma-separated list cannot be split
+     *                     unambiguously
      */
     public static EndModel read(Path file) throws IOException {
         Provenance p = ProvenanceFiles.read(file);
@@ -85,15 +96,71 @@ public final class EndModel {
         if (!m.validate(Label.class)) {
             throw new IOException(file + " is not a Tribuo classification model");
         }
-        return new EndModel(m.castModel(Label.class), List.of(features.split(",", -1)),
-                List.of(classes.split(",", -1)), p);
+        Model<Label> model = m.castModel(Label.class);
+        Set<String> modelFeatures = new TreeSet<>();
+        model.getFeatureIDMap().forEach(f -> modelFeatures.add(f.getName()));
+        Set<String> modelClasses = new TreeSet<>();
+        model.getOutputIDInfo().getDomain().forEach(l -> modelClasses.add(l.getLabel()));
+        Path prov = ProvenanceFiles.fileFor(file);
+        return new EndModel(model, parseList(prov, "features", features, modelFeatures),
+                parseList(prov, "classes", classes, modelClasses), p);
     }
 
     /**
-     * @param values feature values in {@link #features()} order
+     * The provenance form of a name list: a JSON array of strings, so that names with commas survive.
+     *
+     * @param names the names
+     * @return the JSON text
+     */
+    static String listSetting(List<String> names) {
+        try {
+            return JSON.writeValueAsString(names);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a list of strings always serialises", e);
+        }
+    }
+
+    /** Reads a list setting: a JSON array of strings, else the old comma-separated form when unambiguous. */
+    private static List<String> parseList(Path prov, String key, String value, Set<String> known) throws IOException {
+        if (value.startsWith("[")) {
+            try {
+                List<String> names = JSON.readValue(value, STRINGS);
+                if (names != null && names.stream().allMatch(Objects::nonNull)) {
+                    return List.copyOf(names);
+                }
+            } catch (JsonProcessingException e) {
+                // Not a JSON array: an old comma-separated list whose first name starts with '['.
+            }
+        }
+        List<String> split = List.of(value.split(",", -1));
+        if (!split.containsAll(known)) {
+            Set<String> missing = new TreeSet<>(known);
+            split.forEach(missing::remove);
+            throw new IOException(prov + ": setting '" + key + "' is an old comma-separated list that cannot be split "
+                    + "unambiguously (the model knows " + missing + ", which are not among the parts " + split
+                    + ": a name holds a comma); train the model again to write the list as a JSON array");
+        }
+        return split;
+    }
+
+    /**
+     * @param values feature values in {@link #features()} order, all finite
      * @return class probabilities by index (one-hot when the model has no probabilities)
+     * @throws IllegalArgumentException when the number of values differs from the features, or a value is NaN or
+     *                                  infinite (naming the feature)
      */
     public double[] predictProba(double[] values) {
+        if (values.length != features.size()) {
+            throw new IllegalArgumentException(values.length + " feature values for the " + features.size()
+                    + " features " + features);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException("feature '" + features.get(i) + "' is " + values[i]
+                        + "; the end model predicts from finite values only (a window with bad data has no "
+                        + "prediction: check FeatureTable.complete)");
+            }
+        }
         Prediction<Label> p = model.predict(new ArrayExample<>(LabelFactory.UNKNOWN_LABEL,
                 features.toArray(new String[0]), values));
         double[] out = new double[classNames.size()];

@@ -195,8 +195,8 @@ public final class EndModelTrainer {
         Model<Label> m = kind.trainer(seed).train(ds, tribuoInstanceProvenance());
         Provenance.Builder p = Provenance.capture("end-model", EndModelTrainer.class).seed(seed)
                 .setting("endModel", kind.name().toLowerCase(java.util.Locale.ROOT))
-                .setting("features", String.join(",", table.names()))
-                .setting("classes", String.join(",", classNames))
+                .setting("features", EndModel.listSetting(table.names()))
+                .setting("classes", EndModel.listSetting(classNames))
                 .setting("trainingRows", ds.size())
                 .setting("goldRows", labels.goldCount())
                 .setting("selfTrainingRound", round);

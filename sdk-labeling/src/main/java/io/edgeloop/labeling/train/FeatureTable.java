@@ -15,7 +15,10 @@ public final class FeatureTable {
 
     /**
      * @param names feature names, in column order
-     * @param rows  one array per row, each with {@code names.size()} finite values or NaN
+     * @param rows  one array per row, each with {@code names.size()} finite values or NaN (missing)
+     * @throws IllegalArgumentException when a row has another number of values, or a value is infinite (naming the
+     *                                  row and feature: an infinite feature is bad data, not a very large number,
+     *                                  and would give NaN probabilities)
      */
     public FeatureTable(List<String> names, double[][] rows) {
         this.names = List.copyOf(names);
@@ -24,6 +27,12 @@ public final class FeatureTable {
             if (rows[i].length != this.names.size()) {
                 throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values for "
                         + this.names.size() + " features");
+            }
+            for (int j = 0; j < rows[i].length; j++) {
+                if (Double.isInfinite(rows[i][j])) {
+                    throw new IllegalArgumentException("row " + i + " feature '" + this.names.get(j) + "' is "
+                            + rows[i][j] + "; features must be finite, or NaN for missing");
+                }
             }
             this.rows[i] = rows[i].clone();
         }
@@ -35,6 +44,7 @@ public final class FeatureTable {
      * @param windows  the windows
      * @param features the feature names
      * @return the table
+     * @throws IllegalArgumentException when a window's feature is infinite (naming the window)
      */
     public static FeatureTable of(List<Window> windows, List<String> features) {
         Objects.requireNonNull(windows, "windows");
@@ -43,6 +53,10 @@ public final class FeatureTable {
             for (int j = 0; j < features.size(); j++) {
                 Double v = windows.get(i).features().get(features.get(j));
                 r[i][j] = v == null ? Double.NaN : v;
+                if (Double.isInfinite(r[i][j])) {
+                    throw new IllegalArgumentException("window " + windows.get(i) + " feature '" + features.get(j)
+                            + "' is " + r[i][j] + "; features must be finite, or NaN for missing");
+                }
             }
         }
         return new FeatureTable(features, r);

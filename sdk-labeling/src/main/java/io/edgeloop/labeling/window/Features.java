@@ -1,5 +1,6 @@
 package io.edgeloop.labeling.window;
 
+import io.edgeloop.api.record.QualityFlag;
 import io.edgeloop.api.window.Window;
 
 /**
@@ -9,8 +10,11 @@ import io.edgeloop.api.window.Window;
  * signal), {@code energy} (mean of squares of the mean-removed signal), {@code first}, {@code last}, and
  * optionally {@code band<i>} (share of energy per frequency band).
  *
- * <p>A channel with any missing (NaN) sample gets NaN for every feature: bad data is never averaged away; the
- * window itself carries the {@code MISSING} flag.
+ * <p>A channel with any missing (NaN) or infinite sample gets NaN for every feature: bad data is never averaged
+ * away; the window itself carries the {@code MISSING} flag (NaN, set by {@link Window}) or the
+ * {@code OUT_OF_RANGE} flag (an infinite sample, set here), so {@link Window#hasBadData()} is true either way.
+ * Finite samples give finite features except {@code energy} (a square) and {@code range} when they exceed the
+ * double range: very large samples are scaled by a power of two (exactly) before squaring.
  *
  * <p>Thread-safe: static methods only.
  */
@@ -34,10 +38,16 @@ public final class Features {
     public static void add(Window.Builder b, String channel, double[] v, long[] ts, int bands) {
         int n = v.length;
         boolean bad = n == 0;
+        double maxAbs = 0;
         for (double x : v) {
+            if (Double.isInfinite(x)) {
+                // Not a reading: mark the window as bad data, as the record flags and NaN (MISSING) do.
+                b.flag(QualityFlag.OUT_OF_RANGE);
+            }
             if (!Double.isFinite(x)) {
                 bad = true;
-                break;
+            } else {
+                maxAbs = Math.max(maxAbs, Math.abs(x));
             }
         }
         if (bad) {
@@ -49,13 +59,24 @@ public final class Features {
             }
             return;
         }
+        // Very large samples (above 1e150) are scaled by a power of two, which is exact, so sums of squares do not
+        // overflow: rms, std and slope of finite samples stay finite. Smaller samples are not scaled at all.
+        int exp = maxAbs > 1e150 ? Math.getExponent(maxAbs) : 0;
+        double[] u = exp == 0 ? v : new double[n];
+        if (exp != 0) {
+            for (int i = 0; i < n; i++) {
+                u[i] = Math.scalb(v[i], -exp);
+            }
+        }
         double sum = 0;
         double sq = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (double x : v) {
+        for (double x : u) {
             sum += x;
             sq += x * x;
+        }
+        for (double x : v) {
             min = Math.min(min, x);
             max = Math.max(max, x);
         }
@@ -64,7 +85,7 @@ public final class Features {
         int crossings = 0;
         double prev = 0;
         for (int i = 0; i < n; i++) {
-            double d = v[i] - mean;
+            double d = u[i] - mean;
             var += d * d;
             if (i > 0 && ((prev < 0 && d >= 0) || (prev >= 0 && d < 0)) && d != 0 && prev != 0) {
                 crossings++;
@@ -84,24 +105,25 @@ public final class Features {
             double den = 0;
             for (int i = 0; i < n; i++) {
                 double dt = (ts[i] - ts[0]) / 1000.0 - tm;
-                num += dt * (v[i] - mean);
+                num += dt * (u[i] - mean);
                 den += dt * dt;
             }
             slope = den > 0 ? num / den : 0;
         }
-        b.feature(channel + ".mean", mean);
-        b.feature(channel + ".std", Math.sqrt(var / n));
+        b.feature(channel + ".mean", Math.scalb(mean, exp));
+        b.feature(channel + ".std", Math.scalb(Math.sqrt(var / n), exp));
         b.feature(channel + ".min", min);
         b.feature(channel + ".max", max);
         b.feature(channel + ".range", max - min);
-        b.feature(channel + ".rms", Math.sqrt(sq / n));
-        b.feature(channel + ".slope", slope);
+        b.feature(channel + ".rms", Math.scalb(Math.sqrt(sq / n), exp));
+        b.feature(channel + ".slope", Math.scalb(slope, exp));
         b.feature(channel + ".zero_crossings", crossings);
-        b.feature(channel + ".energy", var / n);
+        // A square: beyond about 1e154 it is not representable and is +Infinity (FeatureTable refuses it).
+        b.feature(channel + ".energy", Math.scalb(var / n, 2 * exp));
         b.feature(channel + ".first", v[0]);
         b.feature(channel + ".last", v[n - 1]);
         if (bands > 0) {
-            double[] e = bandEnergy(v, mean, bands);
+            double[] e = bandEnergy(u, mean, bands);
             for (int i = 0; i < bands; i++) {
                 b.feature(channel + ".band" + i, e[i]);
             }

@@ -2,14 +2,17 @@ package io.edgeloop.labeling.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.labeling.TestData;
+import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.matrix.VoteCounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,5 +61,47 @@ class LabelMatrixCsvTest {
             WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(f));
             assertTrue(e.getMessage().contains("m.csv") && e.getMessage().contains("classes=" + k), e.getMessage());
         }
+    }
+
+    @Test
+    @DisplayName("write refuses, before touching the file, what its reader would reject: LF names or ids with a comma "
+            + "or line break, too few ids or gold labels, gold outside [-1, K)")
+    void writeRefusesWhatReadRejects() throws IOException {
+        LabelMatrix comma = LabelMatrix.of(2, 2, 2, new byte[] {1, -1, 0, 0}, List.of("co2,rising", "dark"));
+        LabelMatrix plain = LabelMatrix.of(2, 2, 2, new byte[] {1, -1, 0, 0}, List.of("a", "b"));
+        Path f = dir.resolve("m.csv");
+        Files.writeString(f, "previous content");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LabelMatrixCsv.write(f, comma, List.of("w0", "w1"), new int[] {1, -1}));
+        assertTrue(e.getMessage().contains("'co2,rising'"), e.getMessage());
+        for (String badId : new String[] {"w0\rx", "w0\nx", "w,0"}) {
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> LabelMatrixCsv.write(f, plain, List.of(badId, "w1"), null));
+            assertTrue(e.getMessage().contains("row 0 id"), e.getMessage());
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> LabelMatrixCsv.write(f, plain, null, new int[] {1}));
+        assertTrue(e.getMessage().contains("1 gold labels for 2 rows"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LabelMatrixCsv.write(f, plain, List.of("w0"), null));
+        assertTrue(e.getMessage().contains("1 ids for 2 rows"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LabelMatrixCsv.write(f, plain, null, new int[] {1, 2}));
+        assertTrue(e.getMessage().contains("row 1 gold label 2"), e.getMessage());
+        assertEquals("previous content", Files.readString(f), "a refused write leaves the file as it was");
+        Path fresh = dir.resolve("fresh.csv");
+        assertThrows(IllegalArgumentException.class, () -> LabelMatrixCsv.write(fresh, plain, null, new int[] {1}));
+        assertFalse(Files.exists(fresh), "no partial file");
+        try (var listing = Files.list(dir)) {
+            assertEquals(List.of(f), listing.toList(), "no temporary file left");
+        }
+        LabelMatrixCsv.write(f, plain, List.of("w0", "w1"), new int[] {1, -1});
+        assertEquals(List.of("w0", "w1"), LabelMatrixCsv.read(f).ids());
+    }
+
+    @Test
+    @DisplayName("a header naming one LF twice is refused, naming the file and the LF")
+    void duplicateLfNamesAreRefused() throws IOException {
+        Path f = dir.resolve("dup.csv");
+        Files.writeString(f, "# edgeloop-label-matrix 1.0 classes=2\nid,a,b,a,gold\nx,1,0,1,\n");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(f));
+        assertTrue(e.getMessage().contains("dup.csv") && e.getMessage().contains("'a'"), e.getMessage());
     }
 }

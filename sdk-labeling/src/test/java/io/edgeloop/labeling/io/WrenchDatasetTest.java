@@ -155,4 +155,124 @@ class WrenchDatasetTest {
         assertTrue(e.getMessage().contains("train.json") && e.getMessage().contains("'a7'")
                 && e.getMessage().contains("duplicate"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("content after the first JSON object (two objects appended, or garbage) is an error naming the file "
+            + "and line, not 20 silently dropped rows")
+    void trailingContentIsRejected() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {}}}\n"
+                + "{\"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}},\n"
+                + " \"c\": {\"label\": 0, \"weak_labels\": [0, 0], \"data\": {}}}\n");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("train.json") && e.getMessage().contains("content after the JSON object")
+                && e.getMessage().contains("line 2"), e.getMessage());
+        minimal();
+        write("test.json", "{\"0\": {\"label\": 1, \"weak_labels\": [1, -1], \"data\": {}}} garbage");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("test.json") && e.getMessage().contains("line 1"), e.getMessage());
+        minimal();
+        write("label.json", "{\"0\": \"no\", \"1\": \"yes\"} {\"2\": \"maybe\"}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("label.json") && e.getMessage().contains("content after"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("an empty valid.json ({}) is no validation split, as documented: mv fits, wmv names valid.json")
+    void emptyValidIsNoValidation() throws IOException {
+        minimal();
+        write("valid.json", "{}");
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertTrue(d.valid().isEmpty());
+        assertTrue(WrenchEvaluation.fitData(d, 0).valid().isEmpty());
+        assertEquals(1, WrenchEvaluation.evaluate(d, "mv", 0).n());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WrenchEvaluation.evaluate(d, "wmv", 0));
+        assertTrue(e.getMessage().contains("valid.json"), e.getMessage());
+        write("train.json", "{}");
+        WrenchFormatException noTrain = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(noTrain.getMessage().contains("train.json: no rows"), noTrain.getMessage());
+    }
+
+    @Test
+    @DisplayName("data other than frame is skipped, whatever it holds; a row that is not an object is refused")
+    void dataIsSkipped() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"data\": {\"text\": \"x\", \"nested\": {\"deep\": [1, [2, {\"z\": null}]]}, "
+                + "\"frame\": 2}, \"weak_labels\": [0, -1], \"extra\": [1, 2], \"label\": null},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": 1, \"text\": \"y\"}}}");
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertEquals(java.util.List.of("b", "a"), d.train().ids(), "frame order");
+        assertTrue(d.train().ordered());
+        assertEquals(1, d.train().matrix().get(0, 0));
+        assertEquals(0, d.train().matrix().get(1, 0));
+        assertEquals(1, d.train().gold()[0]);
+        assertEquals(-1, d.train().gold()[1]);
+        write("train.json", "{\"a\": [0, 1]}");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("row 'a'"), e.getMessage());
+    }
+
+    /** Copies Tennis into the temporary directory with train.json's (and optionally test.json's) rows reordered. */
+    private void tennisReordered(java.util.function.UnaryOperator<java.util.List<String>> order, boolean test)
+            throws IOException {
+        Path src = TestData.wrench("tennis");
+        Files.copy(src.resolve("label.json"), dir.resolve("label.json"));
+        ObjectMapper json = new ObjectMapper();
+        for (String f : new String[] {"train.json", "test.json"}) {
+            if (f.equals("test.json") && !test) {
+                Files.copy(src.resolve(f), dir.resolve(f));
+                continue;
+            }
+            ObjectNode rows = (ObjectNode) json.readTree(src.resolve(f).toFile());
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            rows.fieldNames().forEachRemaining(keys::add);
+            ObjectNode out = json.createObjectNode();
+            for (String k : order.apply(keys)) {
+                out.set(k, rows.get(k));
+            }
+            Files.writeString(dir.resolve(f), json.writeValueAsString(out));
+        }
+    }
+
+    @Test
+    @DisplayName("frames are read in frame order: Tennis with train.json (and test.json) shuffled or sorted as strings "
+            + "gives the original hmm 89.01 and auto 88.74")
+    void framesAreReadInFrameOrder() throws IOException {
+        java.util.function.UnaryOperator<java.util.List<String>> shuffle = keys -> {
+            java.util.List<String> k = new java.util.ArrayList<>(keys);
+            java.util.Collections.shuffle(k, new java.util.Random(7));
+            return k;
+        };
+        java.util.function.UnaryOperator<java.util.List<String>> asStrings = keys -> keys.stream().sorted().toList();
+        WrenchDataset original = WrenchDataset.read(TestData.wrench("tennis"));
+        for (boolean test : new boolean[] {false, true}) {
+            for (var order : java.util.List.of(shuffle, asStrings)) {
+                for (String f : new String[] {"label.json", "train.json", "test.json"}) {
+                    Files.deleteIfExists(dir.resolve(f));
+                }
+                tennisReordered(order, test);
+                WrenchDataset d = WrenchDataset.read(dir);
+                assertTrue(d.train().ordered() && d.test().ordered());
+                assertTrue(original.train().ids().equals(d.train().ids()), "train rows in frame order");
+                assertTrue(original.test().ids().equals(d.test().ids()), "test rows in frame order");
+                assertEquals("89.01", String.format(java.util.Locale.ROOT, "%.2f",
+                        WrenchEvaluation.evaluate(d, "hmm", 0).accuracy()), "hmm, test shuffled " + test);
+                assertEquals("88.74", String.format(java.util.Locale.ROOT, "%.2f",
+                        WrenchEvaluation.evaluate(d, "auto", 0).accuracy()), "auto, test shuffled " + test);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("two rows with one frame number: not a frame sequence (hmm refuses), rows stay in file order")
+    void duplicateFramesAreNotASequence() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": 3}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": 3}}}");
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertFalse(d.train().ordered());
+        assertEquals(java.util.List.of("a", "b"), d.train().ids());
+        assertThrows(IllegalArgumentException.class, () -> WrenchEvaluation.evaluate(d, "hmm", 0));
+    }
 }

@@ -101,13 +101,69 @@ class LfApplierTest {
         }
     }
 
+    /** An application-defined Error, as a library might throw. */
+    private static final class CustomError extends Error {
+        private static final long serialVersionUID = 1L;
+
+        CustomError(String message) {
+            super(message);
+        }
+    }
+
     @Test
-    @DisplayName("an OutOfMemoryError is not swallowed: the JVM is no longer reliable")
+    @DisplayName("an IOError, a ServiceConfigurationError or a custom Error in one LF is counted as abstain; the "
+            + "other LFs keep their votes")
+    void anyNonVirtualMachineErrorIsCountedAsAbstain() {
+        List<Window> ws = SampleWindows.good();
+        Labeller light = Lf.named("light").when(Conditions.feature("light.mean").above(300)).otherwise(0).vote(1);
+        LfRun run = new LfApplier(List.of(light,
+                failing("io", () -> {
+                    throw new java.io.IOError(new java.io.IOException("disk"));
+                }),
+                failing("services", () -> {
+                    throw new java.util.ServiceConfigurationError("bad provider");
+                }),
+                failing("custom", () -> {
+                    throw new CustomError("library bug");
+                }))).apply(ws);
+        long even = (ws.size() + 1) / 2;
+        assertEquals(even, run.errors().get("io"));
+        assertEquals(even, run.errors().get("services"));
+        assertEquals(even, run.errors().get("custom"));
+        assertTrue(run.firstErrors().get("custom").contains("library bug"), run.firstErrors().get("custom"));
+        assertEquals(0L, run.errors().get("light"));
+        for (int i = 0; i < ws.size(); i++) {
+            assertEquals(i % 3 == 0 ? 1 : 0, run.matrix().get(i, 0), "window " + i);
+        }
+    }
+
+    @Test
+    @DisplayName("errors and first errors list the LFs in column order")
+    void errorMapsKeepColumnOrder() {
+        List<String> names = List.of("ok", "npe", "range", "myerror", "sneaky", "iae", "z", "a", "m");
+        List<Labeller> lfs = new java.util.ArrayList<>();
+        for (String n : names) {
+            lfs.add(failing(n, () -> {
+                throw new IllegalStateException(n);
+            }));
+        }
+        LfRun run = new LfApplier(lfs).apply(SampleWindows.good());
+        assertEquals(names, List.copyOf(run.errors().keySet()));
+        assertEquals(names, List.copyOf(run.firstErrors().keySet()));
+        assertEquals(names, run.lfNames());
+    }
+
+    @Test
+    @DisplayName("an OutOfMemoryError or InternalError is not swallowed: the JVM is no longer reliable")
     void outOfMemoryPropagates() {
         Labeller oom = failing("oom", () -> {
             throw new OutOfMemoryError("simulated");
         });
         assertThrows(OutOfMemoryError.class, () -> new LfApplier(List.of(oom)).apply(SampleWindows.good()));
+        Labeller internal = failing("internal", () -> {
+            throw new InternalError("simulated");
+        });
+        assertThrows(InternalError.class, () -> new LfApplier(List.of(internal)).apply(SampleWindows.good()));
     }
 
     @Test

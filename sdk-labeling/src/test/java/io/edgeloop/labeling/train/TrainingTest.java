@@ -2,8 +2,11 @@ package io.edgeloop.labeling.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.window.Window;
 import io.edgeloop.labeling.lf.TribuoLabeller;
 import io.edgeloop.labeling.model.Scores;
@@ -138,5 +141,105 @@ class TrainingTest {
         protected List<Window> badWindows() {
             return List.of(w(0, 0, 0, true), Window.builder().deviceId("d").build());
         }
+    }
+
+    @Test
+    @DisplayName("a Tribuo labeller's digest covers its model, features, classes and minimum confidence")
+    void tribuoLabellerDigestCoversSettings() {
+        int[] y = new int[300];
+        FeatureTable t = blobs(5, 300, y);
+        EndModel tree = new EndModelTrainer(EndModelKind.CART, List.of("a", "b"), 1, Map.of()).train(t, labels(y));
+        EndModel logistic = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of())
+                .train(t, labels(y));
+        List<String> f = List.of("signal", "noise");
+        String base = LabelProvenance.lfSha256(new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"), 0.6));
+        assertEquals(base, LabelProvenance.lfSha256(new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"),
+                0.6)), "the same model and settings");
+        for (TribuoLabeller other : List.of(
+                new TribuoLabeller("m", logistic.tribuoModel(), f, List.of("a", "b"), 0.6),
+                new TribuoLabeller("m", tree.tribuoModel(), List.of("noise", "signal"), List.of("a", "b"), 0.6),
+                new TribuoLabeller("m", tree.tribuoModel(), f, List.of("b", "a"), 0.6),
+                new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"), 0.9))) {
+            assertNotEquals(base, LabelProvenance.lfSha256(other), other.toString());
+        }
+    }
+
+    @Test
+    @DisplayName("FeatureTable refuses +-Infinity naming row and feature; EndModel refuses non-finite inputs instead "
+            + "of predicting NaN probabilities (class 0)")
+    void infiniteInputsAreRefused() {
+        for (double inf : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new FeatureTable(List.of("signal", "noise"), new double[][] {{1, 2}, {inf, 0}}));
+            assertTrue(e.getMessage().contains("row 1 feature 'signal'"), e.getMessage());
+            Window w = Window.builder().deviceId("d").timestamps(new long[] {0}).channel("x", new double[] {1})
+                    .feature("signal", inf).build();
+            e = assertThrows(IllegalArgumentException.class, () -> FeatureTable.of(List.of(w), List.of("signal")));
+            assertTrue(e.getMessage().contains("'signal'"), e.getMessage());
+        }
+        assertTrue(Double.isNaN(new FeatureTable(List.of("a"), new double[][] {{Double.NaN}}).row(0)[0]),
+                "NaN is missing, still accepted");
+        int[] y = new int[300];
+        EndModel m = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of())
+                .train(blobs(5, 300, y), labels(y));
+        for (double bad : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.predictProba(new double[] {bad, 0}));
+            assertTrue(e.getMessage().contains("feature 'signal' is " + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("class and feature names with commas survive EndModel.write and read (JSON arrays in the provenance)")
+    void namesWithCommasRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int[] y = new int[300];
+        FeatureTable blobs = blobs(5, 300, y);
+        double[][] x = new double[300][];
+        for (int i = 0; i < 300; i++) {
+            x[i] = blobs.row(i);
+        }
+        FeatureTable t = new FeatureTable(List.of("signal, filtered", "noise"), x);
+        EndModel m = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("no, empty", "yes"), 1, Map.of())
+                .train(t, labels(y));
+        java.nio.file.Path file = dir.resolve("m.tribuo");
+        m.write(file);
+        EndModel back = EndModel.read(file);
+        assertEquals(List.of("no, empty", "yes"), back.classNames());
+        assertEquals(List.of("signal, filtered", "noise"), back.features());
+        assertArrayEquals(m.predictProba(new double[] {3, 0}), back.predictProba(new double[] {3, 0}));
+        assertEquals("[\"no, empty\",\"yes\"]", back.provenance().settings().get("classes"));
+    }
+
+    /** Rewrites a model's provenance file with its lists in the comma-separated form of earlier versions. */
+    private static void writeOldForm(java.nio.file.Path file, Provenance p, List<String> features, List<String> classes)
+            throws java.io.IOException {
+        Provenance.Builder b = p.toBuilder();
+        b.setting("features", String.join(",", features)).setting("classes", String.join(",", classes));
+        ProvenanceFiles.write(file, b.build());
+    }
+
+    @Test
+    @DisplayName("a model written before (comma-separated lists) is still read when unambiguous, and refused naming the "
+            + "file when a name held a comma")
+    void oldCommaFormIsReadWhenUnambiguous(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int[] y = new int[300];
+        FeatureTable t = blobs(5, 300, y);
+        EndModel m = new EndModelTrainer(EndModelKind.CART, List.of("empty", "occupied"), 1, Map.of())
+                .train(t, labels(y));
+        java.nio.file.Path file = dir.resolve("old.tribuo");
+        m.write(file);
+        writeOldForm(file, m.provenance(), List.of("signal", "noise"), List.of("empty", "occupied"));
+        EndModel back = EndModel.read(file);
+        assertEquals(List.of("empty", "occupied"), back.classNames());
+        assertEquals(List.of("signal", "noise"), back.features());
+
+        EndModel commas = new EndModelTrainer(EndModelKind.CART, List.of("no, empty", "yes"), 1, Map.of())
+                .train(t, labels(y));
+        java.nio.file.Path bad = dir.resolve("bad.tribuo");
+        commas.write(bad);
+        writeOldForm(bad, commas.provenance(), List.of("signal", "noise"), List.of("no, empty", "yes"));
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> EndModel.read(bad));
+        assertTrue(e.getMessage().contains("bad.tribuo.provenance.json") && e.getMessage().contains("'classes'")
+                && e.getMessage().contains("[no, empty]"), e.getMessage());
     }
 }

@@ -153,4 +153,35 @@ class WindowerTest {
     void rejectsBadSpec() {
         assertThrows(IllegalArgumentException.class, () -> WindowSpec.bySamples(5).step(6).build());
     }
+
+    @Test
+    @DisplayName("an infinite sample marks the window as bad data (OUT_OF_RANGE) and gives NaN features for its channel")
+    void infiniteSampleIsBadData() {
+        for (double inf : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            List<Window> ws = feed(new Windower(WindowSpec.bySamples(3).build()),
+                    List.of(rec("d", 0, inf), rec("d", 1000, 4), rec("d", 2000, 5)));
+            Window w = ws.get(0);
+            assertTrue(w.hasBadData(), "window with " + inf);
+            assertTrue(w.flags().contains(QualityFlag.OUT_OF_RANGE), w.flags().toString());
+            assertTrue(Double.isNaN(w.features().get("co2.mean")));
+            assertTrue(Double.isNaN(w.features().get("co2.rms")));
+            assertEquals(10.0, w.features().get("light.mean"), 0.0, "the other channel is unaffected");
+        }
+    }
+
+    @Test
+    @DisplayName("finite samples near the double range give finite mean, std, rms and slope")
+    void hugeFiniteSamplesGiveFiniteFeatures() {
+        List<Window> ws = feed(new Windower(WindowSpec.bySamples(3).build()),
+                List.of(rec("d", 0, 1e200), rec("d", 1000, 1e200), rec("d", 2000, 3e200)));
+        Window w = ws.get(0);
+        assertFalse(w.hasBadData());
+        assertEquals(5e200 / 3, w.features().get("co2.mean"), 1e186);
+        assertEquals(Math.sqrt(11.0 / 3) * 1e200, w.features().get("co2.rms"), 1e187);
+        assertEquals(Math.sqrt(8.0 / 9) * 1e200, w.features().get("co2.std"), 1e187);
+        assertEquals(1e200, w.features().get("co2.slope"), 1e187);
+        ws = feed(new Windower(WindowSpec.bySamples(2).build()), List.of(rec("e", 0, -1.5e308), rec("e", 1000, -1.5e308)));
+        assertEquals(1.5e308, ws.get(0).features().get("co2.rms"), 1e294);
+        assertEquals(-1.5e308, ws.get(0).features().get("co2.mean"), 1e294);
+    }
 }
