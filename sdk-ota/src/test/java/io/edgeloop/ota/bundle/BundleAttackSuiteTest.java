@@ -227,6 +227,17 @@ class BundleAttackSuiteTest {
         }
 
         @Test
+        @DisplayName("is not written with one key signing twice (same instance or the same key loaded again)")
+        void writerRefusesDuplicateKeys() {
+            Draft d = good();
+            for (SigningKey again : List.of(A, Fixtures.key(KeyAlgorithm.ED25519, 1))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> BundleWriter.toBytes(d.build(), d.artifacts, List.of(A, B, again), false));
+                assertTrue(e.getMessage().contains(A.keyId()), e.getMessage());
+            }
+        }
+
+        @Test
         @DisplayName("is written byte-identically for identical inputs")
         void deterministic() {
             assertArrayEquals(good().sign(A, B), good().sign(A, B));
