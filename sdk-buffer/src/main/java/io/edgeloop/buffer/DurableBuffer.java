@@ -160,11 +160,14 @@ public final class DurableBuffer implements AutoCloseable {
         this.readOnly = b.readOnly;
         this.listener = b.listener;
         this.quarantineCap = budgetBytes == Long.MAX_VALUE ? DEFAULT_QUARANTINE_CAP : budgetBytes / 16;
-        if (readOnly) {
-            if (!Files.isDirectory(dir)) {
-                throw new NoSuchFileException(dir.toString(), null, "not a buffer directory");
+        if (readOnly || !b.createIfMissing) {
+            if (!Files.isDirectory(dir) || !readOnly && !holdsBuffer(dir)) {
+                throw new NoSuchFileException(dir.toString(), null, "not a buffer directory" + (Files.isDirectory(dir)
+                        ? " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE + ", " + CURSORS
+                        + "/ or segment here; check the path)" : " (it does not exist; check the path)"));
             }
-        } else {
+        }
+        if (!readOnly) {
             if (!Files.isDirectory(dir.resolve(CURSORS))) {
                 Files.createDirectories(dir.resolve(CURSORS));
             }
@@ -231,6 +234,22 @@ public final class DurableBuffer implements AutoCloseable {
     /** @return a builder */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Whether {@code dir} holds any of a buffer's files (a damaged buffer still counts). */
+    private static boolean holdsBuffer(Path dir) throws IOException {
+        if (Files.exists(dir.resolve(BufferIdentity.FILE)) || Files.exists(dir.resolve(SequenceMarks.FILE))
+                || Files.isDirectory(dir.resolve(CURSORS))) {
+            return true;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (Segment.parseBase(p.getFileName().toString()).isPresent()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------------------------------------- recovery
@@ -2113,7 +2132,18 @@ public final class DurableBuffer implements AutoCloseable {
             if (min < 0) {
                 min = segments.isEmpty() ? written : segments.firstKey();
             }
-            unacked = Math.max(0, durable - min);
+            // live bytes only: a lagging cursor may point into segments a budget policy dropped (or a TTL expired)
+            unacked = 0;
+            for (Segment s : segments.values()) {
+                long lo = Math.max(min, s.base());
+                long hi = Math.min(durable, s.endPosition());
+                if (hi > lo) {
+                    unacked += hi - lo;
+                }
+            }
+            if (!segments.isEmpty()) {
+                min = Math.max(min, segments.firstKey());
+            }
             bytesAtRisk = written - forced;
             dropped = droppedByPolicy;
             syncCount = syncs;
@@ -2260,6 +2290,7 @@ public final class DurableBuffer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private ChannelOpener opener = ChannelOpener.DEFAULT;
         private boolean readOnly;
+        private boolean createIfMissing = true;
         private DurabilityListener listener;
 
         private Builder() {
@@ -2375,6 +2406,18 @@ public final class DurableBuffer implements AutoCloseable {
          */
         public Builder readOnly(boolean readOnly) {
             this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * @param createIfMissing false to open only an existing buffer: a missing directory, or one holding none of
+         *                        a buffer's files, then fails with {@link NoSuchFileException} ("not a buffer
+         *                        directory") instead of becoming a new, empty buffer (what a consumer that only
+         *                        drains wants: a typo must not look like "nothing to send"). Default true.
+         * @return this builder
+         */
+        public Builder createIfMissing(boolean createIfMissing) {
+            this.createIfMissing = createIfMissing;
             return this;
         }
 

@@ -74,6 +74,25 @@ class BudgetAccountingTest {
     }
 
     @Test
+    @DisplayName("bytesUnacknowledged counts only live bytes: segments dropped by policy under a lagging cursor do"
+            + " not count")
+    void unacknowledgedExcludesDroppedSegments() throws IOException {
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir.resolve("lag")).segmentBytes(16 * 1024)
+                .diskBudget(64 * 1024).durability(Durability.none())
+                .defaultStreamPolicy(StreamPolicy.builder().whenFull(FullPolicy.DROP_OLDEST).build()).open()) {
+            Cursor c = b.cursor("slow");
+            for (int i = 0; i < 2000; i++) {
+                b.append("s", new byte[100]);
+            }
+            io.edgeloop.buffer.metrics.BufferMetrics m = b.metrics();
+            assertTrue(m.droppedByPolicy() > 0, m.toString());
+            assertEquals(0, c.committedPosition(), "the cursor lags behind every dropped segment");
+            assertTrue(m.bytesUnacknowledged() <= m.bytesBuffered(), m.toString());
+            assertTrue(m.bytesUnacknowledged() > m.bytesBuffered() / 2, "live records are unacknowledged: " + m);
+        }
+    }
+
+    @Test
     @DisplayName("quarantined copies stay under a sixteenth of the budget and are deleted with their segment")
     void quarantineIsCappedAndReclaimed() throws IOException {
         long budget = 64 * 1024;

@@ -39,7 +39,19 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
         return DeployerProvider.class;
     }
 
-    private static Path bundleFile(Path dir, int size, long seed) throws Exception {
+    /**
+     * Writes a file to publish. The default is {@code size} seeded random bytes, for back ends that treat bundles as
+     * opaque. A back end that reads what it publishes (for example one that refuses unreadable bundles or a
+     * sequence not above the channel's latest) overrides this to write a real bundle of about {@code size} bytes;
+     * within one test the seeds increase, so an override may use the seed as the sequence.
+     *
+     * @param dir  the directory to write into
+     * @param size the wanted size in bytes
+     * @param seed the seed (1, 2, 3, ...; increasing within a test)
+     * @return the file
+     * @throws Exception when it cannot be written
+     */
+    protected Path bundleFile(Path dir, int size, long seed) throws Exception {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         Path f = dir.resolve("bundle-" + seed + ".tar");

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * forwarders and restarts. The last record of the buffer, with nothing after it to probe with, is kept until a
  * later record arrives or the receiver accepts it. Transports report only refusals of content as not retryable;
  * an endpoint that refuses everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor
- * waits for it. Batch compression is the transport's job: {@link Builder#compression(String)} is
+ * waits for it. An unchecked exception from a transport (a bug, or a setting it accepted but cannot use) counts as
+ * a retryable failure: the records are kept, it shows in {@link #stats()}, and the thread goes on with backoff.
+ * While the transport says it is unreachable, {@link ForwarderStats#lastError()} says why when the transport
+ * implements {@link ExplainsUnreachable}. Batch compression is the transport's job: {@link Builder#compression(String)} is
  * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
  *
  * <p>{@link #start()} runs the loop on a thread of its own; {@link #drainAvailable(Duration)} runs it in the
@@ -74,6 +77,7 @@ public final class Forwarder implements AutoCloseable {
     private boolean woken;
     private Thread thread;
     private int splitLimit = Integer.MAX_VALUE;
+    private boolean loggedUnexpected;
 
     private long batchesAcked;
     private long recordsAcked;
@@ -141,8 +145,14 @@ public final class Forwarder implements AutoCloseable {
             } catch (IllegalStateException e) {
                 if (!stopping) {
                     LOG.warn("Forwarder {} stops: {}", cursor.name(), e.getMessage());
+                    noteWaiting("stopped: " + e.getMessage());
                 }
                 return;
+            } catch (RuntimeException e) {
+                // never let the thread die silently: report, keep the records, try again later
+                LOG.error("Forwarder {}: unexpected failure; retrying later", cursor.name(), e);
+                noteWaiting("unexpected failure: " + e);
+                pause(backoff.next());
             }
         }
     }
@@ -181,7 +191,13 @@ public final class Forwarder implements AutoCloseable {
      * once, {@link #IDLE} when there was nothing to send in drain mode).
      */
     private Duration step(boolean blockForData) throws IOException, InterruptedException {
-        if (!connectivity.getAsBoolean() || !transport.isReachable()) {
+        if (!connectivity.getAsBoolean()) {
+            noteWaiting("offline: the connectivity hook reports no link");
+            return idlePoll;
+        }
+        if (!transport.isReachable()) {
+            noteWaiting(transport instanceof ExplainsUnreachable ? ((ExplainsUnreachable) transport).unreachableReason()
+                    : "transport " + transport + " reports its receiver unreachable");
             return idlePoll;
         }
         List<BufferedRecord> batch = collect(blockForData);
@@ -201,7 +217,14 @@ public final class Forwarder implements AutoCloseable {
             return failed(e, batch);
         } catch (IllegalStateException e) {
             cursor.rewind();
-            throw e;
+            if (stopping) {
+                throw e;
+            }
+            // not our own close: a transport bug or misuse; keep the records, say so and try again later
+            return failed(unexpected(e), batch);
+        } catch (RuntimeException e) {
+            cursor.rewind();
+            return failed(unexpected(e), batch);
         }
         cursor.commit(batch.get(batch.size() - 1));
         synchronized (statsLock) {
@@ -212,6 +235,27 @@ public final class Forwarder implements AutoCloseable {
         backoff.reset();
         splitLimit = Integer.MAX_VALUE;
         return Duration.ZERO;
+    }
+
+    /** Records why nothing is sent while waiting for a link or a receiver (no failed attempt: nothing was tried). */
+    private void noteWaiting(String why) {
+        synchronized (statsLock) {
+            lastError = why;
+        }
+    }
+
+    /**
+     * Turns an unchecked exception from a transport (a bug or a configuration the transport accepted but cannot
+     * use) into a retryable failure, so the records are kept, the forwarder thread lives on, and the stats show it.
+     * Logged with its stack trace the first time only.
+     */
+    private TransportException unexpected(RuntimeException e) {
+        if (!loggedUnexpected) {
+            loggedUnexpected = true;
+            LOG.error("Forwarder {}: transport {} failed unexpectedly; the records are kept and retried with backoff",
+                    cursor.name(), transport, e);
+        }
+        return new TransportException("Transport " + transport + " failed unexpectedly: " + e, true, e);
     }
 
     private Duration failed(TransportException failure, List<BufferedRecord> batch) throws IOException {
@@ -260,7 +304,12 @@ public final class Forwarder implements AutoCloseable {
                     synchronized (sendLock) {
                         transport.send(Batch.of(List.of(p.get().toEnvelope())));
                     }
-                } catch (TransportException pe) {
+                } catch (TransportException | RuntimeException thrown) {
+                    if (thrown instanceof IllegalStateException && stopping) {
+                        throw (IllegalStateException) thrown;
+                    }
+                    TransportException pe = thrown instanceof TransportException ? (TransportException) thrown
+                            : unexpected((RuntimeException) thrown);
                     synchronized (statsLock) {
                         failedAttempts++;
                         consecutiveFailures++;

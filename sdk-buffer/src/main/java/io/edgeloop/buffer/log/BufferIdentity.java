@@ -40,6 +40,11 @@ public record BufferIdentity(long epoch, String deviceId, long createdMillis) {
             bytes = Files.readAllBytes(dir.resolve(FILE));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (IOException e) {
+            // "Is a directory" alone does not say which path is wrong
+            throw new IOException("Cannot read " + dir.resolve(FILE) + ": " + e.getMessage()
+                    + (Files.isDirectory(dir.resolve(FILE)) ? " (a directory where a file belongs; move it away)"
+                    : ""), e);
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
         int crcLine = text.lastIndexOf("crc32c=");

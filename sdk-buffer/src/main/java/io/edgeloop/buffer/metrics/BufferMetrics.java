@@ -8,7 +8,8 @@ package io.edgeloop.buffer.metrics;
  * @param recordsBuffered       records held in the buffer's segments (acknowledged records leave when their
  *                              segment is reclaimed, which happens as soon as every cursor passed it)
  * @param bytesBuffered         bytes of the buffer's segment files on disk
- * @param bytesUnacknowledged   log bytes the slowest cursor has not had acknowledged yet
+ * @param bytesUnacknowledged   live log bytes the slowest cursor has not had acknowledged yet (bytes of segments
+ *                              a budget policy dropped or a TTL expired do not count)
  * @param oldestUnsentAgeMillis age of the oldest record the slowest cursor has not had acknowledged, or 0
  * @param bytesAtRisk           bytes appended but not yet synced (lost by a power cut, not by a process crash)
  * @param droppedByPolicy       records dropped by full-buffer policies or expired by TTL before delivery

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * answered with a retryable ERROR, a malformed batch with a non-retryable one; the device keeps the batch in
  * either case. The protocol is in {@link RelayFrames} and {@code docs/formats/relay.md}.
  *
+ * <p>A connection that sends nothing for {@code idleTimeout} (default 60 s) after its handshake is closed, and TCP
+ * keep-alive is on: a device that lost power or an idle forwarder must not hold one of the {@code maxConnections}
+ * slots for good. Devices reconnect on their next batch; the relay transport also closes its own idle connection
+ * sooner (its {@code idle-timeout}, default 30 s).
+ *
  * <p>Thread-safe: one thread per connection (up to {@code maxConnections}); counters may be read from any
  * thread; {@link #close()} may be called from any thread and is idempotent.
  */
@@ -45,6 +51,7 @@ public final class RelayServer implements AutoCloseable {
     private final BatchCodec codec;
     private final int maxConnections;
     private final Duration handshakeTimeout;
+    private final Duration idleTimeout;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong batches = new AtomicLong();
@@ -57,6 +64,7 @@ public final class RelayServer implements AutoCloseable {
         this.codec = BatchCodec.of(Compression.NONE, b.maxBatchBytes);
         this.maxConnections = b.maxConnections;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.idleTimeout = b.idleTimeout;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 16);
@@ -115,6 +123,12 @@ public final class RelayServer implements AutoCloseable {
                 continue;
             }
             connections.add(s);
+            if (closed.get()) {
+                // close() may have run between accept and add: it did not see this socket, so close it here
+                connections.remove(s);
+                refuseQuietly(s, "relay gateway is shutting down");
+                return;
+            }
             Thread t = new Thread(() -> serve(s), "edgeloop-relay-" + s.getRemoteSocketAddress());
             t.setDaemon(true);
             t.start();
@@ -132,6 +146,7 @@ public final class RelayServer implements AutoCloseable {
     private void serve(Socket s) {
         try (s) {
             s.setTcpNoDelay(true);
+            s.setKeepAlive(true);
             s.setSoTimeout((int) Math.max(1, handshakeTimeout.toMillis()));
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
@@ -143,7 +158,7 @@ public final class RelayServer implements AutoCloseable {
                 return;
             }
             RelayFrames.write(out, RelayFrames.hello());
-            s.setSoTimeout(0);
+            s.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, idleTimeout.toMillis())));
             while (!closed.get()) {
                 RelayFrames.Frame f = RelayFrames.read(in, maxBody);
                 if (f.type() != RelayFrames.BATCH || f.body().length < 8) {
@@ -181,6 +196,9 @@ public final class RelayServer implements AutoCloseable {
                 envelopes.addAndGet(batch.size());
                 RelayFrames.write(out, RelayFrames.ack(id, batch.size()));
             }
+        } catch (SocketTimeoutException e) {
+            LOG.info("Relay connection {} sent nothing for {}; closed to free its slot (the device reconnects with"
+                    + " its next batch)", s.getRemoteSocketAddress(), idleTimeout);
         } catch (EOFException | SocketException e) {
             LOG.debug("Relay connection {} ended: {}", s.getRemoteSocketAddress(), e.toString());
         } catch (IOException e) {
@@ -223,8 +241,19 @@ public final class RelayServer implements AutoCloseable {
         private int maxBatchBytes = BatchCodec.DEFAULT_MAX_BATCH_BYTES;
         private int maxConnections = 16;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(60);
 
         private Builder() {
+        }
+
+        /**
+         * @param idleTimeout how long a connection may send nothing after its handshake before it is closed, which
+         *                    frees its slot (default 60 s; keep it above the devices' relay {@code idle-timeout})
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+            return this;
         }
 
         /**
@@ -300,6 +329,10 @@ public final class RelayServer implements AutoCloseable {
             }
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+            }
+            if (idleTimeout.toMillis() < 1 || handshakeTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("idleTimeout and handshakeTimeout must be positive, got "
+                        + idleTimeout + " and " + handshakeTimeout);
             }
             return new RelayServer(this);
         }

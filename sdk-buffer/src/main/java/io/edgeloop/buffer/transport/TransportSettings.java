@@ -6,6 +6,7 @@ import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.Compression;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -70,6 +71,25 @@ public final class TransportSettings {
                     + " port between 1 and 65535");
         }
         return port;
+    }
+
+    /**
+     * Reads a timeout that must be positive, so a zero or negative value is a configuration error naming the key
+     * rather than a failure at the first send.
+     *
+     * @param config       the configuration
+     * @param key          the key
+     * @param defaultValue the value when the key is absent
+     * @return the duration, at least one millisecond
+     * @throws ConfigException when the value is not a duration of at least 1ms
+     */
+    public static Duration positiveDuration(ComponentConfig config, String key, Duration defaultValue) {
+        Duration d = config.getDuration(key, defaultValue);
+        if (d.toMillis() < 1) {
+            throw new ConfigException(key, "Invalid value '" + config.getString(key, "") + "' for configuration key '"
+                    + key + "': expected a positive duration such as 500ms, 10s or 2m");
+        }
+        return d;
     }
 
     /**

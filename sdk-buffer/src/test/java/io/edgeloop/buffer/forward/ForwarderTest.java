@@ -142,6 +142,69 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("survives a RuntimeException from a transport: records it in the stats, backs off, delivers later")
+    void survivesRuntimeExceptionFromTransport() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Set<IdempotencyKey> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Transport buggy = new Transport() {
+            @Override
+            public void send(Batch batch) {
+                if (calls.incrementAndGet() <= 3) {
+                    throw new IllegalArgumentException("Invalid duration: PT0S");
+                }
+                for (Envelope e : batch.envelopes()) {
+                    received.add(e.key());
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 50);
+            try (Forwarder f = Forwarder.builder().source(b, "buggy").transport(buggy)
+                    .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 0, 7).build().start()) {
+                await(() -> received.size() == 50, "delivery after the transport stopped throwing");
+                io.edgeloop.buffer.cursor.Cursor c = b.cursor("buggy");
+                await(() -> c.committedPosition() >= b.durablePosition(), "the cursor committed");
+                assertEquals(3, f.stats().failedAttempts(), f.stats().toString());
+                assertTrue(f.stats().lastError().orElse("").contains("Invalid duration: PT0S"), f.stats().toString());
+                assertEquals(50, f.stats().recordsAcknowledged());
+            }
+            // and in the caller's thread
+            calls.set(0);
+            received.clear();
+            fill(b, 51, 60);
+            try (Forwarder f = Forwarder.builder().source(b, "buggy2").transport(buggy)
+                    .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 0, 7).build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)), f.stats().toString());
+                assertEquals(60, f.stats().recordsAcknowledged());
+                assertEquals(3, f.stats().failedAttempts(), f.stats().toString());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("while the transport is unreachable (no drop directory) the stats say why")
+    void unreachableTransportIsReported() throws Exception {
+        Path usb = dir.resolve("usb");
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 5);
+            try (Forwarder f = Forwarder.builder().source(b, "usb").transport(new FileDropTransportProvider(),
+                    ComponentConfig.builder().put("uri", usb.toUri().toString()).build())
+                    .idlePoll(Duration.ofMillis(10)).build()) {
+                assertFalse(f.drainAvailable(Duration.ofMillis(300)));
+                String err = f.stats().lastError().orElse("none");
+                assertTrue(err.contains(usb.toString()) && err.contains("does not exist"), err);
+                Files.createDirectories(usb);
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)), f.stats().toString());
+                assertEquals(5, f.stats().recordsAcknowledged());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("with a seeded flaky transport every record arrives at least once and the cursor moves only on ack")
     void atLeastOnceThroughFailures() throws Exception {
         Set<IdempotencyKey> received = new HashSet<>();

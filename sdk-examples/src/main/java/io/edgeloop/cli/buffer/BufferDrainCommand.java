@@ -79,7 +79,8 @@ public final class BufferDrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
-        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).open();
+        // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer
+        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
                 Forwarder forwarder = Forwarder.builder().source(buffer, cursor).transport(provider, config)
                         .compression(compression).batching(batch, 4 << 20, Duration.ZERO).build()) {
             boolean done = forwarder.drainAvailable(Duration.ofSeconds(timeoutSeconds));

@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop buffer gateway}: runs a relay gateway. Devices drain to it with {@code --to relay://host:port};
  * each batch is acknowledged once it is durable in the gateway's own buffer ({@code --dir}), and the gateway's
- * forwarder sends the records upstream ({@code --to}) under the devices' idempotency keys.
+ * forwarder sends the records upstream ({@code --to}) under the devices' idempotency keys. Stopped by SIGINT or
+ * SIGTERM (or after {@code --duration}), it stops accepting, forwards what is stored for up to
+ * {@code --flush-timeout} and prints its summary, from a shutdown hook that waits for that.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -55,8 +57,21 @@ public final class BufferGatewayCommand implements Callable<Integer> {
     @Option(names = "--flush-timeout", defaultValue = "10", paramLabel = "SECONDS", description = "On stop, how long to keep forwarding what is stored (default: ${DEFAULT-VALUE}).")
     private long flushSeconds;
 
+    @Option(names = "--max-connections", defaultValue = "16", paramLabel = "N", description = "Devices connected at once (default: ${DEFAULT-VALUE}); more wait and retry.")
+    private int maxConnections;
+
+    @Option(names = "--idle-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Close a device connection that sent nothing for this long, freeing its slot (default: ${DEFAULT-VALUE}).")
+    private long idleSeconds;
+
     @Override
     public Integer call() throws Exception {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("--max-connections must be at least 1, got " + maxConnections);
+        }
+        if (idleSeconds < 1 || durationSeconds < 0 || flushSeconds < 0) {
+            throw new IllegalArgumentException("--idle-timeout must be at least 1 and --duration, --flush-timeout must"
+                    + " not be negative");
+        }
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("--listen must be HOST:PORT, got '" + listen + "'");
@@ -74,38 +89,42 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         }
         Transport upstream = ProviderLoader.of(TransportProvider.class).select(provider).create(
                 ComponentConfig.builder().put("uri", to.toString()).put("compression", compression).build());
-        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).deviceId(device).open();
+        // outermost, so that on SIGTERM the hook waits until the buffer is closed too
+        try (StopSignal stop = StopSignal.install(Duration.ofSeconds(flushSeconds + 30));
+                DurableBuffer buffer = DurableBuffer.builder().directory(dir).deviceId(device).open();
                 Transport unwrapping = RelayedEnvelopes.unwrapping(upstream);
                 Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
                         .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {
-            RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer)).start();
+            RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
+                    .maxConnections(maxConnections).idleTimeout(Duration.ofSeconds(idleSeconds)).start();
             try {
                 spec.commandLine().getOut().println("listening " + server.uri() + ", forwarding to " + to);
                 spec.commandLine().getOut().flush();
-                if (durationSeconds > 0) {
-                    Thread.sleep(Duration.ofSeconds(durationSeconds).toMillis());
-                } else {
-                    Thread.sleep(Long.MAX_VALUE);
-                }
+                stop.await(durationSeconds > 0 ? Duration.ofSeconds(durationSeconds) : null);
             } finally {
                 // Stop taking new batches first; what is stored is forwarded below or next time.
                 server.close();
             }
-            // Give the forwarder a moment to pass on what is stored; anything left stays durable in the gateway's
-            // buffer and goes upstream next time.
-            Cursor upstreamCursor = buffer.cursor("upstream");
-            long deadline = System.nanoTime() + Duration.ofSeconds(flushSeconds).toNanos();
-            while (!allAcknowledged(buffer, upstreamCursor) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            ForwarderStats s = forwarder.stats();
-            boolean flushed = allAcknowledged(buffer, upstreamCursor);
-            spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
-                    + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream"
-                    + (flushed ? "" : "; the rest stays in " + dir + " for next time"));
-            spec.commandLine().getOut().flush();
+            flushAndReport(buffer, server, forwarder);
         }
         return 0;
+    }
+
+    private void flushAndReport(DurableBuffer buffer, RelayServer server, Forwarder forwarder)
+            throws java.io.IOException, InterruptedException {
+        // Give the forwarder a moment to pass on what is stored; anything left stays durable in the gateway's
+        // buffer and goes upstream next time.
+        Cursor upstreamCursor = buffer.cursor("upstream");
+        long deadline = System.nanoTime() + Duration.ofSeconds(flushSeconds).toNanos();
+        while (!allAcknowledged(buffer, upstreamCursor) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        ForwarderStats s = forwarder.stats();
+        boolean flushed = allAcknowledged(buffer, upstreamCursor);
+        spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
+                + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream"
+                + (flushed ? "" : "; the rest stays in " + dir + " for next time"));
+        spec.commandLine().getOut().flush();
     }
 
     /** True when no durable record lies after the cursor's committed position. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop buffer ingest}: runs the deduplicating HTTP receiver ({@link IngestServer}) for the {@code http}
  * transport until killed, for {@code --duration} seconds, or until {@code --count} records were received (like
- * {@code mosquitto_sub -C}), and prints its counters when it stops.
+ * {@code mosquitto_sub -C}), and prints its counters when it stops, SIGINT and SIGTERM included (a shutdown hook
+ * waits for them).
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -38,7 +39,8 @@ public final class BufferIngestCommand implements Callable<Integer> {
         if (count < 0 || durationSeconds < 0) {
             throw new IllegalArgumentException("--count and --duration must not be negative");
         }
-        try (IngestServer server = IngestServer.builder().host(host).port(port).retain(false).start()) {
+        try (StopSignal stop = StopSignal.install(Duration.ofSeconds(10));
+                IngestServer server = IngestServer.builder().host(host).port(port).retain(false).start()) {
             spec.commandLine().getOut().println("listening " + server.uri());
             spec.commandLine().getOut().flush();
             long start = System.nanoTime();
@@ -48,7 +50,9 @@ public final class BufferIngestCommand implements Callable<Integer> {
                 if (count > 0 && server.received() >= count && server.requestsInProgress() == 0) {
                     break;
                 }
-                Thread.sleep(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(left))));
+                if (stop.await(Duration.ofMillis(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(left)))))) {
+                    break;
+                }
             }
             spec.commandLine().getOut().println("received " + server.received() + " records, " + server.distinct()
                     + " distinct, " + server.duplicatesDropped() + " duplicates dropped, " + server.rejected()

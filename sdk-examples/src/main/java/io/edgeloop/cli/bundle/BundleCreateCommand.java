@@ -3,11 +3,14 @@ package io.edgeloop.cli.bundle;
 import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleAssembler;
 import io.edgeloop.ota.bundle.BundleManifest;
+import io.edgeloop.ota.bundle.VersionRange;
 import io.edgeloop.ota.trust.SigningKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "create",
         description = "Package quantized-model directories (one per target) into a signed bundle.")
 public final class BundleCreateCommand implements Callable<Integer> {
+    private static final long MAX_EXPIRES_SECONDS = 100L * 36525 * 864; // 100 Julian years
+
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -69,12 +74,48 @@ public final class BundleCreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (expires < 1) {
-            throw new IllegalArgumentException("--expires must be a positive number of seconds, got " + expires);
+        // Each option is checked here so that the one-line error names it (the library's messages name fields).
+        if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
+            throw new IllegalArgumentException("--expires must be between 1 and " + MAX_EXPIRES_SECONDS
+                    + " seconds (100 years), got " + expires);
+        }
+        if (sequence < 0) {
+            throw new IllegalArgumentException("--sequence must be 0 or more, got " + sequence);
+        }
+        if (epoch < 0) {
+            throw new IllegalArgumentException("--epoch must be 0 or more, got " + epoch);
+        }
+        String v = version == null ? "1." + sequence + ".0" : version;
+        try {
+            BundleManifest.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--name " + name + ": " + e.getMessage(), e);
+        }
+        try {
+            BundleManifest.checkVersion(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--version " + v + ": " + e.getMessage()
+                    + (version == null ? " (the default is 1.<sequence>.0)" : ""), e);
+        }
+        try {
+            VersionRange.parse(runtimeVersions);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--runtime-versions " + runtimeVersions + ": " + e.getMessage()
+                    + " (expected comparators such as '>=1.0.0 <2.0.0', or '*')", e);
+        }
+        List<SigningKey> signers = new ArrayList<>();
+        Map<String, Path> byId = new HashMap<>();
+        for (Path k : keys) {
+            SigningKey sk = SigningKey.readPem(k);
+            Path first = byId.putIfAbsent(sk.keyId(), k);
+            if (first != null) {
+                throw new IllegalArgumentException("--key " + k + " is the same key as --key " + first + " (key id "
+                        + sk.keyId() + "); each key signs a bundle once");
+            }
+            signers.add(sk);
         }
         BundleAssembler a = new BundleAssembler().name(name).sequence(sequence).securityEpoch(epoch)
-                .version(version == null ? "1." + sequence + ".0" : version).validity(Duration.ofSeconds(expires))
-                .runtime(runtime, runtimeVersions);
+                .version(v).validity(Duration.ofSeconds(expires)).runtime(runtime, runtimeVersions);
         for (Path m : models) {
             a.model(m);
         }
@@ -84,10 +125,6 @@ public final class BundleCreateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--dataset must be NAME=SHA256 (64 hex digits), got '" + d + "'");
             }
             a.dataset(d.substring(0, eq), d.substring(eq + 1));
-        }
-        List<SigningKey> signers = new ArrayList<>();
-        for (Path k : keys) {
-            signers.add(SigningKey.readPem(k));
         }
         BundleManifest m = a.write(signers, gzip, out);
         StringBuilder sb = new StringBuilder();

@@ -67,7 +67,13 @@ public final class BundleTrustCommand implements Callable<Integer> {
         for (Path k : revoke) {
             b.revoke(VerificationKey.readPem(k).keyId());
         }
-        TrustRoot t = b.build();
+        TrustRoot t;
+        try {
+            t = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("threshold") ? "--threshold " + threshold
+                    + ": " + e.getMessage() : e.getMessage(), e);
+        }
         if (!sign.isEmpty()) {
             List<SigningKey> signers = new ArrayList<>();
             for (Path p : sign) {

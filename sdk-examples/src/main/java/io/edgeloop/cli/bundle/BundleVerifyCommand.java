@@ -60,7 +60,18 @@ public final class BundleVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TargetProfile target = TargetProfile.of(profile);
+        if (minSequence < 0) {
+            throw new IllegalArgumentException("--min-sequence must be 0 or more, got " + minSequence);
+        }
+        if (minEpoch < 0) {
+            throw new IllegalArgumentException("--min-epoch must be 0 or more, got " + minEpoch);
+        }
+        TargetProfile target;
+        try {
+            target = TargetProfile.of(profile);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--profile " + profile + ": " + e.getMessage(), e);
+        }
         TrustRoot t = TrustRoot.read(trust);
         VerificationPolicy.Builder pb = VerificationPolicy.builder().target(target).minimumSequence(minSequence)
                 .minimumEpoch(minEpoch);

@@ -55,11 +55,30 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RolloutPlan plan = RolloutPlan.builder().waves(waves).maxFailureRate(maxFailureRate)
-                .minSuccessRate(1 - maxFailureRate).minShadowAgreement(minShadow).seed(seed).build();
+        // Each option is checked here so that the one-line error names it (the library's messages name fields).
+        rate("--failure-rate", failureRate);
+        rate("--max-failure-rate", maxFailureRate);
+        rate("--min-shadow-agreement", minShadow);
+        RolloutPlan plan;
+        try {
+            plan = RolloutPlan.builder().waves(waves).maxFailureRate(maxFailureRate)
+                    .minSuccessRate(1 - maxFailureRate).minShadowAgreement(minShadow).seed(seed).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--waves " + waves + ": " + e.getMessage(), e);
+        }
+        FleetSimulator.Builder fb = FleetSimulator.builder().failureRate(failureRate).seed(seed).plan(plan);
+        try {
+            fb.devices(devices);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--devices " + devices + ": " + e.getMessage(), e);
+        }
+        try {
+            fb.variants(variants);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--variants " + String.join(",", variants) + ": " + e.getMessage(), e);
+        }
         long t0 = System.nanoTime();
-        SimulationReport r = FleetSimulator.builder().devices(devices).variants(variants).failureRate(failureRate)
-                .seed(seed).plan(plan).build().run();
+        SimulationReport r = fb.build().run();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (json) {
             spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r.toMap()));
@@ -78,6 +97,12 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
                     + ms + " ms)");
         }
         return r.unverified() == 0 ? 0 : 1;
+    }
+
+    private static void rate(String option, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(option + " must be within [0, 1], got " + value);
+        }
     }
 
     @Override

@@ -25,8 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,14 +89,21 @@ public final class Demo {
         try {
             OccupancyGold gold = OccupancyGold.load("datatraining.txt", "datatest.txt", "datatest2.txt");
             List<Window> windows = OccupancyWindows.of(data.records());
-            List<Window> test = new ArrayList<>(testWindows("datatest.txt"));
-            test.addAll(testWindows("datatest2.txt"));
+            Map<String, List<Window>> test = new LinkedHashMap<>();
+            for (String file : List.of("datatest.txt", "datatest2.txt")) {
+                test.put(file, testWindows(file));
+            }
             LabelingStage.Outcome o = new LabelingStage(options.seed(), console).run(windows, test, gold);
+            o.byTestFile().forEach(results::labelingByTestFile);
             DemoResults.Labeling l = o.figures();
             console.line("label model %s: weak-label accuracy %.2f %% on %.1f %% of %d windows; %d expert answers",
                     l.labelModel(), l.weakLabelAccuracy(), l.weakLabelCoverage(), l.windows(), l.expertQueries());
             console.line("end model (weak labels) %.2f %%, same model on all gold labels %.2f %%, on %d test windows",
                     l.endModelAccuracy(), l.goldModelAccuracy(), o.test().size());
+            for (DemoResults.TestFileAccuracy f : o.byTestFile()) {
+                console.line("  %s: end model %.2f %%, model on gold %.2f %%, on %d windows", f.file(),
+                        f.endModelAccuracy(), f.goldModelAccuracy(), f.windows());
+            }
             Path labelsDir = DemoFiles.fresh(out.resolve("labels"));
             Path answers = labelsDir.resolve("expert-answers.jsonl");
             o.writeAnswers(answers);

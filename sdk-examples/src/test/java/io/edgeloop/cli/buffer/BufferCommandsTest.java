@@ -172,6 +172,56 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("drain --dir on a path that is no buffer fails like dump and verify, and creates nothing there")
+    void drainRefusesMissingBufferDirectory() throws IOException {
+        Path typo = tmp.resolve("nonexist");
+        Path drop = Files.createDirectories(tmp.resolve("drop"));
+        for (String cmd : List.of("drain", "dump", "verify")) {
+            Result r = cmd.equals("drain")
+                    ? run("buffer", "drain", "--dir", typo.toString(), "--to", drop.toUri().toString(), "--timeout", "3")
+                    : run("buffer", cmd, "--dir", typo.toString());
+            assertEquals(1, r.code(), cmd + ": " + r.out());
+            assertTrue(r.err().contains(typo.toString()) && r.err().contains("not a buffer directory"), r.err());
+        }
+        assertTrue(!Files.exists(typo), "drain must not create a buffer at a mistyped path");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = run("buffer", "drain", "--dir", empty.toString(), "--to", drop.toUri().toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("not a buffer directory"), r.err());
+        try (Stream<Path> s = Files.list(empty)) {
+            assertEquals(0, s.count(), "nothing created in a directory that holds no buffer");
+        }
+    }
+
+    @Test
+    @DisplayName("drain to a missing drop directory times out with a last error naming the directory")
+    void drainToMissingDropDirectoryNamesIt() throws IOException {
+        Path dir = tmp.resolve("buf");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "5", "--size", "8").code());
+        Path usb = tmp.resolve("usb");
+        Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", usb.toUri().toString(), "--timeout", "1");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("last error: Drop directory " + usb) && r.err().contains("does not exist"),
+                r.err());
+    }
+
+    @Test
+    @DisplayName("dump and verify name buffer.id or sequences when one of them is a directory")
+    void directoryInPlaceOfFileIsNamed() throws IOException {
+        for (String file : List.of("buffer.id", "sequences")) {
+            Path dir = tmp.resolve("d-" + file);
+            assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "3", "--size", "8").code());
+            Files.deleteIfExists(dir.resolve(file));
+            Files.createDirectories(dir.resolve(file).resolve("x"));
+            for (String cmd : List.of("dump", "verify")) {
+                Result r = run("buffer", cmd, "--dir", dir.toString());
+                assertEquals(1, r.code(), r.out());
+                assertTrue(r.err().contains(dir.resolve(file).toString()), cmd + " " + file + ": " + r.err());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("drain names the supported destinations for an unknown scheme")
     void refusesUnknownScheme() {
         Result r = run("buffer", "drain", "--dir", tmp.toString(), "--to", "ftp://x/y");

@@ -10,7 +10,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -103,6 +106,81 @@ class BufferGatewayCommandTest {
         assertEquals(1, Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), "buffer", "ingest",
                 "--port", "0", "--count", "-1"));
         assertTrue(err.toString().contains("must not be negative"), err.toString());
+    }
+
+    /** Starts {@code edgeloop <args>} as a child JVM and returns it once it printed its first line. */
+    private static Process child(List<String> firstLine, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        String line = r.readLine();
+        assertTrue(line != null && line.startsWith("listening "), "child said: " + line);
+        firstLine.add(line);
+        return p;
+    }
+
+    /** Sends a signal to the child, waits for it and returns everything it printed after its first line. */
+    private static String stop(Process p, String signal) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child did not stop on SIG" + signal);
+        return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("'buffer ingest' prints its counters when stopped by SIGTERM or SIGINT")
+    void ingestPrintsCountersOnSignal() throws Exception {
+        Path dev = tmp.resolve("dev");
+        assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "20").code());
+        for (String signal : List.of("TERM", "INT")) {
+            List<String> first = new ArrayList<>();
+            Process p = child(first, "buffer", "ingest", "--port", "0");
+            try {
+                String uri = first.get(0).substring("listening ".length());
+                Result d = run("buffer", "drain", "--dir", dev.toString(), "--to", uri, "--cursor", "c" + signal);
+                assertEquals(0, d.code(), d.err());
+                String out = stop(p, signal);
+                assertTrue(out.contains("received 20 records, 20 distinct"), "SIG" + signal + ": " + out);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("'buffer gateway' stopped by SIGTERM forwards what it stored and prints its summary")
+    void gatewayFlushesOnSignal() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path dev = tmp.resolve("dev");
+        Path drop = Files.createDirectories(tmp.resolve("drop"));
+        assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "30", "--device", "d7").code());
+        Process p = child(new ArrayList<>(), "buffer", "gateway", "--dir", tmp.resolve("gw").toString(), "--listen",
+                "127.0.0.1:" + port, "--to", drop.toUri().toString(), "--max-connections", "20");
+        try {
+            Result d = run("buffer", "drain", "--dir", dev.toString(), "--to", "relay://127.0.0.1:" + port);
+            assertEquals(0, d.code(), d.err());
+            String out = stop(p, "TERM");
+            assertTrue(out.contains("relayed 30 records") && out.contains("forwarded 30 upstream"), out);
+            assertEquals(30, new io.edgeloop.buffer.receiver.DropDirectoryReader().read(drop).envelopes().size());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    @DisplayName("gateway refuses --max-connections below 1 and --idle-timeout below 1 s")
+    void refusesBadLimits() {
+        Result r = run("buffer", "gateway", "--dir", tmp.toString(), "--to", "http://x/y", "--max-connections", "0");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--max-connections"), r.err());
+        Result i = run("buffer", "gateway", "--dir", tmp.toString(), "--to", "http://x/y", "--idle-timeout", "0");
+        assertEquals(1, i.code());
+        assertTrue(i.err().contains("--idle-timeout"), i.err());
     }
 
     @Test

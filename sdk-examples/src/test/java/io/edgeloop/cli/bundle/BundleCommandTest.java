@@ -1,6 +1,7 @@
 package io.edgeloop.cli.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -104,7 +106,7 @@ class BundleCommandTest {
                 dir.resolve("k2/public.pem").toString(), "--threshold", "2", "--out", dir.resolve("trust.json").toString());
         Path bundle = dir.resolve("b.tar");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m", "--sequence",
-                "1", "--key", dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k1/private.pem").toString(),
+                "1", "--key", dir.resolve("k1/private.pem").toString(),
                 "--gzip", "--runtime", "opaque-test", "--out", bundle.toString()), err.toString());
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
@@ -134,7 +136,7 @@ class BundleCommandTest {
     @DisplayName("reports bad input in one line: missing model files, unknown algorithm, unknown profile")
     void badInput(@TempDir Path dir) throws Exception {
         assertEquals(1, run("bundle", "keygen", "--alg", "rsa", "--out", dir.resolve("k").toString()));
-        assertTrue(err.toString().contains("ed25519, p256"), err.toString());
+        assertTrue(err.toString().contains("ed25519, p256") && err.toString().contains("--alg"), err.toString());
         run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
         Path empty = Files.createDirectories(dir.resolve("empty"));
         assertEquals(1, run("bundle", "create", "--model", empty.toString(), "--name", "m", "--sequence", "1", "--key",
@@ -142,6 +144,61 @@ class BundleCommandTest {
         assertTrue(err.toString().contains("model.json"), err.toString());
         assertEquals(1, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()));
         assertTrue(err.toString().contains("refusing to overwrite"), err.toString());
+    }
+
+    @Test
+    @DisplayName("refuses one key given twice (same file or a copy) instead of writing two signatures by it")
+    void duplicateKeys(@TempDir Path dir) throws Exception {
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString());
+        Files.copy(dir.resolve("k1/private.pem"), dir.resolve("copy.pem"));
+        Path bundle = dir.resolve("b.tar");
+        for (String second : new String[] {dir.resolve("k1/private.pem").toString(), dir.resolve("copy.pem").toString()}) {
+            assertEquals(1, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m",
+                    "--sequence", "1", "--key", dir.resolve("k1/private.pem").toString(), "--key", second,
+                    "--runtime", "opaque-test", "--out", bundle.toString()));
+            String e = err.toString().trim();
+            assertEquals(1, e.lines().count(), e);
+            assertTrue(e.contains("--key") && e.contains(second), e);
+            assertFalse(Files.exists(bundle), "nothing written");
+        }
+    }
+
+    @Test
+    @DisplayName("names the option in one line when an option's value is out of range or malformed")
+    void optionErrorsNameTheOption(@TempDir Path dir) throws Exception {
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
+        String model = modelDir(dir, "jvm").toString();
+        String key = dir.resolve("k/private.pem").toString();
+        String out = dir.resolve("x.tar").toString();
+        String[][] cases = {
+            {"--sequence", "-1"}, {"--epoch", "-2"}, {"--expires", "9223372036854775807"}, {"--expires", "0"},
+            {"--version", "1.x"}, {"--runtime-versions", "garbage"}, {"--name", "Bad/Name"}};
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("bundle", "create", "--model", model, "--name", "m",
+                    "--sequence", "3", "--key", key, "--runtime", "opaque-test", "--out", out));
+            int at = args.indexOf(c[0]);
+            if (at >= 0) {
+                args.set(at + 1, c[1]);
+            } else {
+                args.addAll(List.of(c[0], c[1]));
+            }
+            assertEquals(1, run(args.toArray(new String[0])), String.join(" ", c));
+            String e = err.toString().trim();
+            assertEquals(1, e.lines().count(), e);
+            assertTrue(e.contains(c[0]) && e.contains(c[1]), String.join(" ", c) + " -> " + e);
+        }
+        run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1", "--out",
+                dir.resolve("trust.json").toString());
+        for (String[] c : new String[][] {{"--min-sequence", "-1"}, {"--min-epoch", "-1"}}) {
+            assertEquals(1, run("bundle", "verify", out, "--trust", dir.resolve("trust.json").toString(), "--profile",
+                    "jvm", c[0], c[1]));
+            assertTrue(err.toString().contains(c[0]), err.toString());
+        }
+        for (String t : new String[] {"0", "5"}) {
+            assertEquals(1, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", t,
+                    "--out", dir.resolve("t2.json").toString()));
+            assertTrue(err.toString().contains("--threshold"), err.toString());
+        }
     }
 
     private void assertOneLine(String check) {

@@ -81,7 +81,8 @@ class DemoCommandTest {
         List<String> top = names(summary);
         assertEquals(List.of("recordsSent", "recordsIngested", "recordsLost", "duplicatesDropped", "labeling",
                 "variants", "rollout"), top.subList(0, 7));
-        assertEquals(List.of("weakLabelAccuracy", "expertQueries", "endModelAccuracy", "goldModelAccuracy"),
+        assertEquals(List.of("weakLabelAccuracy", "expertQueries", "endModelAccuracy", "goldModelAccuracy",
+                "byTestFile"),
                 names(summary.get("labeling")));
         assertEquals(List.of("devices", "onNewModel", "onOldModel", "unverified"), names(summary.get("rollout")));
     }
@@ -115,6 +116,29 @@ class DemoCommandTest {
             double goldModel = l.get("goldModelAccuracy").asDouble();
             assertTrue(end >= goldModel - 2, "end model " + end + " vs gold model " + goldModel);
             assertTrue(l.get("weakLabelAccuracy").asDouble() > 90, l.toString());
+        }
+
+        @Test
+        @DisplayName("reports the end model and the gold-trained model on each test file as well as combined")
+        void labellingPerTestFile() {
+            JsonNode files = summary.get("labeling").get("byTestFile");
+            assertEquals(2, files.size(), files.toString());
+            assertEquals("datatest.txt", files.get(0).get("file").asText());
+            assertEquals("datatest2.txt", files.get(1).get("file").asText());
+            long windows = 0;
+            for (JsonNode f : files) {
+                assertEquals(List.of("file", "windows", "endModelAccuracy", "goldModelAccuracy"), names(f));
+                assertTrue(f.get("windows").asLong() > 100, f.toString());
+                assertTrue(f.get("endModelAccuracy").asDouble() > 80 && f.get("goldModelAccuracy").asDouble() > 80,
+                        f.toString());
+                windows += f.get("windows").asLong();
+            }
+            // The combined figure is the windows-weighted mean of the per-file ones.
+            double combined = 0;
+            for (JsonNode f : files) {
+                combined += f.get("endModelAccuracy").asDouble() * f.get("windows").asLong() / windows;
+            }
+            assertEquals(summary.get("labeling").get("endModelAccuracy").asDouble(), combined, 0.02);
         }
 
         @Test

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,27 @@ class RolloutCommandTest {
         JsonNode r = new ObjectMapper().readTree(out.toString());
         assertTrue(r.get("halted").asBoolean());
         assertEquals(0, r.get("unverified").asInt());
+    }
+
+    @Test
+    @DisplayName("names the option in one line when a value is out of range")
+    void optionErrorsNameTheOption() {
+        String[][] cases = {{"--devices", "0"}, {"--failure-rate", "NaN"}, {"--failure-rate", "2"},
+            {"--max-failure-rate", "1.5"}, {"--max-failure-rate", "-0.1"}, {"--min-shadow-agreement", "2"},
+            {"--waves", "0.5,0.2"}, {"--waves", "0,1"}, {"--variants", ","}};
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("rollout", "simulate", "--devices", "30", "--json"));
+            int at = args.indexOf(c[0]);
+            if (at >= 0) {
+                args.set(at + 1, c[1]);
+            } else {
+                args.addAll(List.of(c[0], c[1]));
+            }
+            assertEquals(1, run(args.toArray(new String[0])), String.join(" ", c));
+            String e = err.toString().trim();
+            assertEquals(1, e.lines().count(), e);
+            assertTrue(e.contains(c[0]), String.join(" ", c) + " -> " + e);
+        }
     }
 
     @Test

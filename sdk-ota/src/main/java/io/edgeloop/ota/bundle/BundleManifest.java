@@ -48,6 +48,32 @@ public final class BundleManifest {
         this.artifacts = List.copyOf(b.artifacts);
     }
 
+    /**
+     * Checks a model name as {@link Builder#build()} does.
+     *
+     * @param name the name
+     * @throws IllegalArgumentException when it is not 1-128 characters of {@code [A-Za-z0-9._-]} starting with a
+     *                                  letter or digit
+     */
+    public static void checkName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new IllegalArgumentException("model name must be 1-128 characters of [A-Za-z0-9._-], got '"
+                    + name + "'");
+        }
+    }
+
+    /**
+     * Checks a version as {@link Builder#build()} does.
+     *
+     * @param version the version
+     * @throws IllegalArgumentException when it is not semantic ({@code MAJOR.MINOR.PATCH}, optional suffix)
+     */
+    public static void checkVersion(String version) {
+        if (version == null || !version.matches("\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}([-+][0-9A-Za-z.+-]{1,64})?")) {
+            throw new IllegalArgumentException("version must be semantic (MAJOR.MINOR.PATCH), got '" + version + "'");
+        }
+    }
+
     /** @return a new builder */
     public static Builder builder() {
         return new Builder();
@@ -273,13 +299,8 @@ public final class BundleManifest {
          *                                  target and variant
          */
         public BundleManifest build() {
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-                throw new IllegalArgumentException("model name must be 1-128 characters of [A-Za-z0-9._-], got '"
-                        + name + "'");
-            }
-            if (!version.matches("\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}([-+][0-9A-Za-z.+-]{1,64})?")) {
-                throw new IllegalArgumentException("version must be semantic (MAJOR.MINOR.PATCH), got '" + version + "'");
-            }
+            checkName(name);
+            checkVersion(version);
             if (sequence < 0 || securityEpoch < 0) {
                 throw new IllegalArgumentException("sequence and securityEpoch must be non-negative");
             }

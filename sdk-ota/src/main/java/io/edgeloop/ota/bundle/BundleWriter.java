@@ -40,13 +40,22 @@ public final class BundleWriter {
      * @param gzip      compress with gzip
      * @param out       where to write (not closed)
      * @throws IOException              when writing fails
-     * @throws IllegalArgumentException when an artifact is missing or does not match its entry
+     * @throws IllegalArgumentException when an artifact is missing or does not match its entry, or one key (by key
+     *                                  id) is among the signers twice
      */
     public static void write(BundleManifest manifest, Map<String, byte[]> artifacts, List<SigningKey> signers,
             boolean gzip, OutputStream out) throws IOException {
         Objects.requireNonNull(manifest, "manifest");
         if (signers.isEmpty()) {
             throw new IllegalArgumentException("a bundle needs at least one signing key");
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (SigningKey k : signers) {
+            if (!ids.add(k.keyId())) {
+                // A second record by one key counts once toward a threshold: writing it only misleads.
+                throw new IllegalArgumentException("signing key " + k.keyId() + " is given more than once; each key"
+                        + " signs a bundle once");
+            }
         }
         for (ArtifactEntry a : manifest.artifacts()) {
             byte[] b = artifacts.get(a.path());

@@ -12,27 +12,45 @@ import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Channels of published bundles in a directory: {@code channels/<channel>/<sha256>.bundle} (immutable, named by
- * digest) and {@code channels/<channel>/latest.json} (replaced atomically on publish). The model name and
- * sequence shown in a publication are read from the bundle's manifest when it is a readable bundle; the store
- * does not verify signatures (devices do).
+ * Channels of published bundles in a directory: {@code channels/<channel>/<sha256>.bundle} (named by digest),
+ * {@code channels/<channel>/latest.json} (the publication devices poll) and {@code channels/<channel>/names.json}
+ * (per model name, the highest sequence published and its digest; see {@code docs/formats/channel-store.md}). The store reads each bundle's manifest and
+ * refuses ({@link PublicationRefusedException}) a file that is not a readable bundle, and a (name, sequence) not
+ * above the highest published for that name on the channel: publishing the same bytes again is allowed (and
+ * repairs the stored copy), anything older or a different bundle with the same sequence is not, so nobody can
+ * replace the latest with something devices would refuse anyway (a freeze). The store does not verify
+ * signatures (devices do).
  *
- * <p>Thread-safe: publishes to one channel are serialised; readers see the old or the new publication.
+ * <p>Durability: the bundle is written to a temporary file that is fsynced before it is renamed into place; an
+ * existing {@code <sha256>.bundle} is re-hashed and replaced when its size or digest differ (a power cut can leave
+ * a renamed but unsynced file empty); {@code names.json} and {@code latest.json} are written to temporary files
+ * with unique names, fsynced and renamed; the channel directory is fsynced after each rename.
+ *
+ * <p>Thread-safe: publishes to one channel are serialised within the JVM (across instances) and across processes
+ * (a file lock on {@code channels/<channel>/.lock}); readers see the old or the new publication.
  */
 public final class ChannelStore {
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final String NAMES_FORMAT_VERSION = "1.0";
+    /** One monitor per channel directory for the whole JVM: a FileLock is held per process, not per thread. */
+    private static final ConcurrentHashMap<Path, Object> CHANNEL_LOCKS = new ConcurrentHashMap<>();
     private final Path root;
-    private final Object lock = new Object();
 
     /**
      * @param root the directory (created when missing)
@@ -60,54 +78,145 @@ public final class ChannelStore {
      * @param bundle  the file
      * @param channel the channel
      * @return the publication; its location is the stored file's absolute path
-     * @throws IOException when the file cannot be read or stored
+     * @throws PublicationRefusedException when the file is not a readable bundle, or its sequence is not above the
+     *                                     channel's highest for its name (nothing is changed)
+     * @throws IOException                 when the file cannot be read or stored
      */
     public Publication publish(Path bundle, String channel) throws IOException {
         Path dir = channelDir(channel);
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "incoming-", ".tmp");
         try {
-            java.security.MessageDigest md = Sha256.newDigest();
-            long size;
+            MessageDigest md = Sha256.newDigest();
+            long size = 0;
             try (InputStream in = Files.newInputStream(bundle);
-                    java.io.OutputStream o = Files.newOutputStream(tmp)) {
+                    FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 byte[] buf = new byte[64 * 1024];
-                long n = 0;
                 int r;
                 while ((r = in.read(buf)) > 0) {
                     md.update(buf, 0, r);
-                    o.write(buf, 0, r);
-                    n += r;
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
+                    while (bb.hasRemaining()) {
+                        out.write(bb);
+                    }
+                    size += r;
                 }
-                size = n;
+                out.force(true);
             }
             String sha = HexFormat.of().formatHex(md.digest());
-            String name = "unknown";
-            long sequence = 0;
+            BundleManifest manifest;
             try (InputStream in = Files.newInputStream(tmp)) {
                 byte[] m = BundleArchive.read(in, BundleLimits.DEFAULT).entries().get("manifest.json");
-                if (m != null) {
-                    BundleManifest bm = BundleVerifier.parseManifest(m);
-                    name = bm.name();
-                    sequence = bm.sequence();
+                if (m == null) {
+                    throw new BundleVerificationException(io.edgeloop.ota.bundle.Check.MANIFEST,
+                            "the archive has no manifest.json");
                 }
+                manifest = BundleVerifier.parseManifest(m);
             } catch (BundleVerificationException e) {
-                // not a readable bundle: published as opaque bytes; devices will refuse it when they verify
+                throw new PublicationRefusedException(PublicationRefusedException.Reason.UNREADABLE, bundle
+                        + " is not a readable bundle, so devices would refuse it: " + e.getMessage(), e);
             }
             Path target = dir.resolve(sha + ".bundle");
-            synchronized (lock) {
-                if (!Files.exists(target)) {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            Object monitor = CHANNEL_LOCKS.computeIfAbsent(dir, k -> new Object());
+            synchronized (monitor) {
+                try (FileChannel lc = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); FileLock fl = lc.lock()) {
+                    if (!fl.isValid()) {
+                        throw new IOException("lost the lock on channel " + channel);
+                    }
+                    ObjectNode names = readNames(dir);
+                    // names.json: {"formatVersion":"1.0","names":{"<name>":{"sequence":N,"sha256":"..."}}}
+                    JsonNode prev = names.get(manifest.name());
+                    if (prev != null) {
+                        long highest = prev.path("sequence").asLong();
+                        String prevSha = prev.path("sha256").asText();
+                        if (manifest.sequence() < highest || manifest.sequence() == highest && !prevSha.equals(sha)) {
+                            throw new PublicationRefusedException(PublicationRefusedException.Reason.NOT_NEWER,
+                                    "channel " + channel + " already has " + manifest.name() + " sequence " + highest
+                                            + "; " + bundle + " has sequence " + manifest.sequence()
+                                            + (manifest.sequence() == highest ? " with other bytes" : "")
+                                            + ": publish a bundle with a higher sequence", null);
+                        }
+                    }
+                    if (!intact(target, size, sha)) {
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                        fsyncDirectory(dir);
+                    }
+                    Publication p = new Publication(channel, manifest.name(), manifest.sequence(), sha, size,
+                            target.toString());
+                    ObjectNode entry = names.putObject(manifest.name());
+                    entry.put("sequence", manifest.sequence());
+                    entry.put("sha256", sha);
+                    ObjectNode file = CanonicalJson.object();
+                    file.put("formatVersion", NAMES_FORMAT_VERSION);
+                    file.set("names", names);
+                    writeAtomically(dir, "names.json", CanonicalJson.bytes(file));
+                    writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(p)));
+                    return p;
                 }
-                Publication p = new Publication(channel, name, sequence, sha, size, target.toString());
-                Path latestTmp = dir.resolve("latest.json.tmp");
-                Files.write(latestTmp, CanonicalJson.bytes(toJson(p)));
-                Files.move(latestTmp, dir.resolve("latest.json"), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-                return p;
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** True when the stored file is a regular file of the size and digest wanted. */
+    private static boolean intact(Path target, long size, String sha) throws IOException {
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) || Files.size(target) != size) {
+            return false;
+        }
+        return Sha256.hex(target).equals(sha);
+    }
+
+    private static ObjectNode readNames(Path dir) throws IOException {
+        Path f = dir.resolve("names.json");
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            ObjectNode o = CanonicalJson.object();
+            // A channel published before names.json existed: its latest publication is the floor.
+            Path latest = dir.resolve("latest.json");
+            if (Files.isRegularFile(latest, LinkOption.NOFOLLOW_LINKS)) {
+                Publication p = fromJson(CanonicalJson.parse(Files.readAllBytes(latest)));
+                ObjectNode e = o.putObject(p.name());
+                e.put("sequence", p.sequence());
+                e.put("sha256", p.sha256());
+            }
+            return o;
+        }
+        JsonNode n = CanonicalJson.parse(Files.readAllBytes(f));
+        JsonNode fv = n.get("formatVersion");
+        if (fv == null || !fv.isTextual() || !fv.textValue().startsWith("1.")) {
+            throw new IOException(f + " has formatVersion " + fv + "; this SDK reads 1.x");
+        }
+        JsonNode names = n.get("names");
+        if (names == null || !names.isObject()) {
+            throw new IOException(f + " must hold a 'names' object of model names");
+        }
+        return (ObjectNode) names;
+    }
+
+    /** Unique temporary name per writer, fsync, rename, directory fsync: readers never see a torn file. */
+    private static void writeAtomically(Path dir, String name, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(dir, name + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer bb = ByteBuffer.wrap(bytes);
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        fsyncDirectory(dir);
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems cannot open a directory for sync; the rename is still atomic there
         }
     }
 

@@ -227,6 +227,17 @@ class BundleAttackSuiteTest {
         }
 
         @Test
+        @DisplayName("is not written with one key signing twice (same instance or the same key loaded again)")
+        void writerRefusesDuplicateKeys() {
+            Draft d = good();
+            for (SigningKey again : List.of(A, Fixtures.key(KeyAlgorithm.ED25519, 1))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> BundleWriter.toBytes(d.build(), d.artifacts, List.of(A, B, again), false));
+                assertTrue(e.getMessage().contains(A.keyId()), e.getMessage());
+            }
+        }
+
+        @Test
         @DisplayName("is written byte-identically for identical inputs")
         void deterministic() {
             assertArrayEquals(good().sign(A, B), good().sign(A, B));
@@ -564,6 +575,9 @@ class BundleAttackSuiteTest {
             refused(Check.ARCHIVE, new byte[10_240]);
             refused(Check.ARCHIVE, gzip(junk));
             refused(Check.ARCHIVE, "{\"not\":\"a bundle\"}".getBytes(StandardCharsets.UTF_8));
+            BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                    () -> verify(ONE_OF_TWO, "not a bundle".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains("not a bundle: the input (12 bytes)"), e.getMessage());
         }
     }
 

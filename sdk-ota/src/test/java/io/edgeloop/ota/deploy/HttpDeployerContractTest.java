@@ -32,4 +32,13 @@ class HttpDeployerContractTest extends DeployerContractTest {
     void stop() {
         servers.forEach(UpdateServer::close);
     }
+
+    /** The store refuses unreadable bundles and stale sequences: publish real bundles, the seed as sequence. */
+    @Override
+    protected Path bundleFile(Path dir, int size, long seed) throws Exception {
+        Path f = dir.resolve("bundle-" + seed + ".tar");
+        java.nio.file.Files.write(f, io.edgeloop.ota.testing.Fixtures.opaqueBundle("tck", seed, size, seed,
+                io.edgeloop.ota.testing.Fixtures.key(io.edgeloop.ota.trust.KeyAlgorithm.ED25519, 77)));
+        return f;
+    }
 }

@@ -66,8 +66,7 @@ class UpdateDeliveryTest {
         try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26);
                 Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())))) {
-            byte[] big = new byte[700_000];
-            new java.util.Random(9).nextBytes(big);
+            byte[] big = Fixtures.opaqueBundle("har", 4, 700_000, 9, K);
             Path b = dir.resolve("big.bin");
             Files.write(b, big);
             Publication p = d.publish(b, "beta");

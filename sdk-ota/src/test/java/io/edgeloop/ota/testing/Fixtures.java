@@ -165,6 +165,35 @@ public final class Fixtures {
     }
 
     /**
+     * A signed bundle whose one artifact is {@code payloadBytes} seeded random bytes (the manifest lists it with
+     * its digest and size): for publishing and transport tests that need a readable bundle of a given size, not a
+     * runnable model.
+     *
+     * @param name         model name
+     * @param sequence     sequence
+     * @param payloadBytes artifact size
+     * @param seed         seed of the artifact bytes
+     * @param signer       signing key
+     * @return plain tar bytes
+     */
+    public static byte[] opaqueBundle(String name, long sequence, int payloadBytes, long seed, SigningKey signer) {
+        byte[] payload = new byte[payloadBytes];
+        new Random(seed).nextBytes(payload);
+        String path = "artifacts/jvm/model.bin";
+        BundleManifest m = BundleManifest.builder().name(name).version("1." + sequence + ".0").sequence(sequence)
+                .securityEpoch(0).createdAt(NOW.minusSeconds(60)).expiresAt(NOW.plusSeconds(30L * 86400))
+                .lineage(Lineage.builder().dataset("uci-har", "ab".repeat(32)).training("trainer", "logistic")
+                        .quantization("scheme", "int8")
+                        .provenance(Provenance.builder().kind("quantized-model").producer("test").build()).build())
+                .artifact(ArtifactEntry.builder().path(path).sha256(Sha256.hex(payload)).size(payload.length)
+                        .target(TargetProfile.JVM.id()).hardwareVariant(TargetProfile.JVM.hardwareVariant())
+                        .runtime(TestIntRuntimeProvider.NAME).runtimeVersions(">=1.0.0 <2.0.0").scheme("int8")
+                        .inputSize(3).outputSize(2).golden(golden(1, 1)).build())
+                .build();
+        return BundleWriter.toBytes(m, Map.of(path, payload), List.of(signer), false);
+    }
+
+    /**
      * A draft whose artifacts are one-output test-linear models (a binary classifier deciding by sign), with
      * golden vectors computed independently of the runtime on 8 inputs drawn from {@code seed}.
      *

@@ -34,8 +34,8 @@ public final class HttpTransportProvider implements TransportProvider {
     public Transport create(ComponentConfig config) {
         URI uri = TransportSettings.uri(config, "http", "https");
         TransportSettings.port(uri, "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
-        Duration connect = config.getDuration("connect-timeout", Duration.ofSeconds(10));
-        Duration request = config.getDuration("request-timeout", Duration.ofSeconds(30));
+        Duration connect = TransportSettings.positiveDuration(config, "connect-timeout", Duration.ofSeconds(10));
+        Duration request = TransportSettings.positiveDuration(config, "request-timeout", Duration.ofSeconds(30));
         Map<String, String> headers = new LinkedHashMap<>(config.subset("header").asMap());
         // Let the JDK reject restricted or malformed headers now, as a configuration error, not at the first send.
         HttpRequest.Builder probe = HttpRequest.newBuilder(uri);

@@ -7,8 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The few MQTT 3.1.1 control packets a QoS 1 publisher needs (OASIS MQTT 3.1.1, section 3): CONNECT,
- * CONNACK, PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
+ * The few MQTT control packets a QoS 1 publisher needs, in MQTT 5.0 (OASIS MQTT 5.0, section 3: empty property
+ * lists on what we send, reason codes read from CONNACK, PUBACK and DISCONNECT) and MQTT 3.1.1: CONNECT, CONNACK,
+ * PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
  *
  * <p>Thread-safe: stateless.
  */
@@ -20,6 +21,10 @@ final class MqttPackets {
     static final int PINGREQ = 12;
     static final int PINGRESP = 13;
     static final int DISCONNECT = 14;
+    /** Protocol level of MQTT 3.1.1 in CONNECT. */
+    static final int V311 = 4;
+    /** Protocol level of MQTT 5.0 in CONNECT. */
+    static final int V5 = 5;
     /** Largest remaining length a packet may have (four length bytes). */
     static final int MAX_REMAINING = 268_435_455;
 
@@ -30,11 +35,18 @@ final class MqttPackets {
     record Packet(int type, int flags, byte[] body) {
     }
 
+    /** An MQTT 3.1.1 CONNECT. */
     static byte[] connect(String clientId, boolean cleanSession, int keepAliveSeconds, String username,
+            String password) {
+        return connect(V311, clientId, cleanSession, keepAliveSeconds, username, password);
+    }
+
+    /** A CONNECT of protocol level {@link #V311} or {@link #V5} (MQTT 5: no properties, no will). */
+    static byte[] connect(int level, String clientId, boolean cleanSession, int keepAliveSeconds, String username,
             String password) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         utf(v, "MQTT");
-        v.write(4); // protocol level 4 = MQTT 3.1.1
+        v.write(level);
         int flags = cleanSession ? 0x02 : 0;
         if (username != null) {
             flags |= 0x80;
@@ -45,6 +57,9 @@ final class MqttPackets {
         v.write(flags);
         v.write(keepAliveSeconds >> 8);
         v.write(keepAliveSeconds);
+        if (level == V5) {
+            v.write(0); // property length: no properties
+        }
         utf(v, clientId);
         if (username != null) {
             utf(v, username);
@@ -55,11 +70,20 @@ final class MqttPackets {
         return packet(CONNECT << 4, v.toByteArray(), null);
     }
 
+    /** The fixed and variable header of an MQTT 3.1.1 QoS 1 PUBLISH. */
     static byte[] publishHeader(String topic, int packetId, int payloadLength) {
+        return publishHeader(V311, topic, packetId, payloadLength);
+    }
+
+    /** The fixed and variable header of a QoS 1 PUBLISH at protocol level {@code level}. */
+    static byte[] publishHeader(int level, String topic, int packetId, int payloadLength) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         utf(v, topic);
         v.write(packetId >> 8);
         v.write(packetId);
+        if (level == V5) {
+            v.write(0); // property length: no properties
+        }
         // QoS 1 (bits 2-1 = 01), not DUP, not retained.
         return packet((PUBLISH << 4) | 0x02, v.toByteArray(), payloadLength);
     }
@@ -137,6 +161,52 @@ final class MqttPackets {
         byte[] body = new byte[remaining];
         in.readFully(body);
         return new Packet(first >> 4 & 0x0F, first & 0x0F, body);
+    }
+
+    /**
+     * Names an MQTT 5 reason code of a CONNACK, PUBACK or DISCONNECT (OASIS MQTT 5.0, section 2.4), with its hex
+     * value.
+     */
+    static String reason5(int code) {
+        String name;
+        switch (code) {
+            case 0x10: name = "no matching subscribers"; break;
+            case 0x80: name = "unspecified error"; break;
+            case 0x81: name = "malformed packet"; break;
+            case 0x82: name = "protocol error"; break;
+            case 0x83: name = "implementation specific error"; break;
+            case 0x84: name = "unsupported protocol version"; break;
+            case 0x85: name = "client identifier not valid"; break;
+            case 0x86: name = "bad user name or password"; break;
+            case 0x87: name = "not authorized"; break;
+            case 0x88: name = "server unavailable"; break;
+            case 0x89: name = "server busy"; break;
+            case 0x8A: name = "banned"; break;
+            case 0x8B: name = "server shutting down"; break;
+            case 0x8C: name = "bad authentication method"; break;
+            case 0x8D: name = "keep alive timeout"; break;
+            case 0x8E: name = "session taken over"; break;
+            case 0x90: name = "topic name invalid"; break;
+            case 0x91: name = "packet identifier in use"; break;
+            case 0x93: name = "receive maximum exceeded"; break;
+            case 0x95: name = "packet too large"; break;
+            case 0x96: name = "message rate too high"; break;
+            case 0x97: name = "quota exceeded"; break;
+            case 0x98: name = "administrative action"; break;
+            case 0x99: name = "payload format invalid"; break;
+            case 0x9F: name = "connection rate exceeded"; break;
+            default: name = "reason code";
+        }
+        return name + String.format(" (0x%02X)", code);
+    }
+
+    /**
+     * Whether an MQTT 5 refusal of a PUBLISH is about the message itself (too large, bad payload format), which
+     * sending it again can never fix, rather than about the client or topic (not authorised, quota), which the
+     * broker's settings fix while the records wait.
+     */
+    static boolean refusesContent(int code) {
+        return code == 0x95 || code == 0x99;
     }
 
     static String connackReason(int code) {

@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param connectTimeout how long a connect may take
  * @param publishTimeout how long to wait for a PUBACK
  * @param keepAlive      the MQTT keep-alive interval
+ * @param protocolLevel  {@link MqttPackets#V5} or {@link MqttPackets#V311}
  */
 record MqttSettings(String serverUri, String topic, String clientId, String username, String password,
-        Duration connectTimeout, Duration publishTimeout, Duration keepAlive) {
+        Duration connectTimeout, Duration publishTimeout, Duration keepAlive, int protocolLevel) {
     @Override
     public String toString() {
         // Never print the password.

@@ -16,8 +16,14 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Publishes each batch as one MQTT 3.1.1 message at QoS 1 (payload: the {@link BatchCodec} encoding) and
- * returns once the broker's PUBACK for it arrived. A small built-in publisher, not a general MQTT client: it
+ * Publishes each batch as one MQTT message at QoS 1 (payload: the {@link BatchCodec} encoding) and returns once the
+ * broker's PUBACK for it arrived with a success reason code. Speaks MQTT 5 by default, because only MQTT 5 lets a
+ * broker refuse a publish: a PUBACK reason code of 0x80 or above (0x87 not authorised by the ACL, 0x95 larger
+ * than {@code message_size_limit}, 0x97 quota exceeded) fails the send, so the records stay unacknowledged. Only
+ * 0x95 and 0x99 refuse the message itself and are not retryable (a forwarder then splits the batch); every other
+ * refusal is retryable, because it refuses every record alike. With {@code protocol-version=3.1.1} a broker has no
+ * way to refuse a publish: mosquitto answers a publish it drops (ACL, size limit) with a normal PUBACK, and the
+ * records count as delivered. A small built-in publisher, not a general MQTT client: it
  * connects lazily with a clean session, sends one PUBLISH at a time and waits for its PUBACK. Any failure (no
  * CONNACK, no PUBACK within {@code publish-timeout}, a closed socket) drops the connection, and the batch is
  * reported as not acknowledged; the forwarder sends it again on a new connection, and receivers drop the
@@ -57,7 +63,7 @@ final class MqttTransport implements Transport {
         byte[] header;
         try {
             payload = codec.encode(batch);
-            header = MqttPackets.publishHeader(settings.topic(), 1, payload.length);
+            header = MqttPackets.publishHeader(settings.protocolLevel(), settings.topic(), 1, payload.length);
         } catch (IllegalArgumentException e) {
             throw new TransportException("Cannot encode " + batch + ": " + e.getMessage(), false, e);
         }
@@ -69,39 +75,68 @@ final class MqttTransport implements Transport {
             connectIfNeeded();
             int id = nextPacketId;
             nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
-            header = MqttPackets.publishHeader(settings.topic(), id, payload.length);
+            header = MqttPackets.publishHeader(settings.protocolLevel(), settings.topic(), id, payload.length);
+            int reason;
             try {
                 socket.setSoTimeout(timeoutMillis(settings.publishTimeout().toMillis()));
                 out.write(header);
                 out.write(payload);
                 out.flush();
                 lastActivityNanos = System.nanoTime();
-                awaitPuback(id);
+                reason = awaitPuback(id);
             } catch (IOException e) {
                 dropConnection();
                 if (closed) {
                     throw new TransportException("mqtt transport closed while sending " + batch, true, e);
                 }
                 String why = e instanceof SocketTimeoutException ? "no PUBACK within " + settings.publishTimeout()
-                        : e.toString();
+                        : e instanceof BrokerDisconnect ? e.getMessage() : e.toString();
+                boolean retryable = !(e instanceof BrokerDisconnect
+                        && MqttPackets.refusesContent(((BrokerDisconnect) e).reason));
                 throw new TransportException("Publishing " + batch + " to " + settings.serverUri() + " topic '"
-                        + settings.topic() + "' was not acknowledged: " + why, true, e);
+                        + settings.topic() + "' was not acknowledged: " + why, retryable, e);
+            }
+            if (reason >= 0x80) {
+                // The broker refused the message (MQTT 5): not delivered, so not acknowledged. The connection stays.
+                boolean content = MqttPackets.refusesContent(reason);
+                throw new TransportException("MQTT broker " + settings.serverUri() + " refused the publish of "
+                        + batch + " to topic '" + settings.topic() + "': " + MqttPackets.reason5(reason)
+                        + (content ? " (the message itself is refused: a forwarder splits the batch)"
+                                : " (check the broker's ACL, limits and quotas for client '" + settings.clientId()
+                                        + "'; the records are kept and sent again)"), !content);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void awaitPuback(int id) throws IOException {
+    /** The broker ended the connection with an MQTT 5 DISCONNECT and a reason code. */
+    private static final class BrokerDisconnect extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int reason;
+
+        BrokerDisconnect(int reason) {
+            super("the broker disconnected: " + MqttPackets.reason5(reason));
+            this.reason = reason;
+        }
+    }
+
+    /** Waits for the PUBACK of packet {@code id}; returns its reason code (0 for success, always 0 in 3.1.1). */
+    private int awaitPuback(int id) throws IOException {
+        boolean v5 = settings.protocolLevel() == MqttPackets.V5;
         while (true) {
             MqttPackets.Packet p = MqttPackets.read(in);
-            if (p.type() == MqttPackets.PUBACK && p.body().length == 2) {
+            if (p.type() == MqttPackets.PUBACK && (p.body().length == 2 || v5 && p.body().length > 2)) {
                 int got = (p.body()[0] & 0xFF) << 8 | (p.body()[1] & 0xFF);
                 if (got == id) {
-                    return;
+                    // MQTT 5: a PUBACK of two bytes means success; otherwise the third byte is the reason code
+                    return p.body().length > 2 ? p.body()[2] & 0xFF : 0;
                 }
                 // A PUBACK for an earlier packet id cannot happen with one message in flight: protocol error.
                 throw new IOException("PUBACK for packet " + got + " while waiting for " + id);
+            }
+            if (v5 && p.type() == MqttPackets.DISCONNECT) {
+                throw new BrokerDisconnect(p.body().length > 0 ? p.body()[0] & 0xFF : 0);
             }
             if (p.type() != MqttPackets.PINGRESP) {
                 throw new IOException("unexpected MQTT packet type " + p.type() + " while waiting for PUBACK");
@@ -130,11 +165,13 @@ final class MqttTransport implements Transport {
             DataInputStream i = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             OutputStream o = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
             int keepAlive = (int) Math.min(0xFFFF, settings.keepAlive().toSeconds());
-            o.write(MqttPackets.connect(settings.clientId(), true, keepAlive, settings.username(),
-                    settings.password()));
+            boolean v5 = settings.protocolLevel() == MqttPackets.V5;
+            o.write(MqttPackets.connect(settings.protocolLevel(), settings.clientId(), true, keepAlive,
+                    settings.username(), settings.password()));
             o.flush();
             MqttPackets.Packet ack = MqttPackets.read(i);
-            if (ack.type() != MqttPackets.CONNACK || ack.body().length != 2) {
+            // MQTT 5 adds properties after the two bytes; a 3.1.1 broker answers a level-5 CONNECT with two bytes
+            if (ack.type() != MqttPackets.CONNACK || ack.body().length < 2 || !v5 && ack.body().length != 2) {
                 throw new IOException("expected CONNACK, got packet type " + ack.type());
             }
             int code = ack.body()[1] & 0xFF;
@@ -143,8 +180,20 @@ final class MqttTransport implements Transport {
                 closeQuietly(s);
                 // A refused connection refuses no record: bad credentials, an unauthorised client or an
                 // unavailable server are fixed at the broker, and the records must wait for that, not be skipped.
+                String reason;
+                if (!v5) {
+                    reason = MqttPackets.connackReason(code);
+                } else if (code == 1 || code == 0x84) {
+                    reason = "the broker does not speak MQTT 5 (" + (code == 1 ? "it answered as an MQTT 3.1.1 "
+                            + "broker" : MqttPackets.reason5(code)) + "); upgrade it, or set protocol-version=3.1.1"
+                            + " knowing that an MQTT 3.1.1 broker cannot refuse a publish: one it drops (ACL, size"
+                            + " limit) is acknowledged all the same and its records count as delivered";
+                } else {
+                    reason = MqttPackets.reason5(code);
+                }
+                boolean unavailable = v5 ? code == 0x88 || code == 0x89 : code == 3;
                 throw new TransportException("MQTT broker " + settings.serverUri() + " refused the connection: "
-                        + MqttPackets.connackReason(code) + (code == 3 ? "" : " (check the broker settings and "
+                        + reason + (unavailable ? "" : " (check the broker settings and "
                         + "credentials; the records are kept and sent once it accepts)"), true);
             }
             in = i;

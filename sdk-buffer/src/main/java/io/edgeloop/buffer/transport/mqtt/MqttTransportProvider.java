@@ -15,7 +15,9 @@ import java.util.UUID;
  * {@code compression} ({@code none}, {@code gzip}, {@code lz4}), {@code max-batch-bytes},
  * {@code client-id} (default {@code edgeloop-} plus a random UUID), {@code username}, {@code password},
  * {@code connect-timeout} (default 10s), {@code publish-timeout} (default 30s), {@code keep-alive}
- * (default 60s; a connection idle longer than this is replaced before the next publish).
+ * (default 60s; a connection idle longer than this is replaced before the next publish), {@code protocol-version}
+ * ({@code 5}, the default, or {@code 3.1.1}; only MQTT 5 lets the broker refuse a publish, see the transport's
+ * notes: with 3.1.1 a publish the broker drops for its ACL or size limit is acknowledged all the same).
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -50,11 +52,21 @@ public final class MqttTransportProvider implements TransportProvider {
             throw new ConfigException("keep-alive", "Invalid value '" + config.getString("keep-alive", "")
                     + "' for configuration key 'keep-alive': expected 1s to 65535s");
         }
+        String version = config.getString("protocol-version", "5");
+        int level;
+        if (version.equals("5") || version.equals("5.0")) {
+            level = MqttPackets.V5;
+        } else if (version.equals("3.1.1")) {
+            level = MqttPackets.V311;
+        } else {
+            throw new ConfigException("protocol-version", "Invalid value '" + version + "' for configuration key"
+                    + " 'protocol-version': expected 5 or 3.1.1");
+        }
+        Duration connectTimeout = TransportSettings.positiveDuration(config, "connect-timeout", Duration.ofSeconds(10));
+        Duration publishTimeout = TransportSettings.positiveDuration(config, "publish-timeout", Duration.ofSeconds(30));
         MqttSettings s = new MqttSettings("mqtt://" + uri.getHost() + ":" + port, topic, clientId,
                 config.get("username").orElse(null), config.get("password").orElse(null),
-                config.getDuration("connect-timeout", Duration.ofSeconds(10)),
-                config.getDuration("publish-timeout", Duration.ofSeconds(30)),
-                keepAlive);
+                connectTimeout, publishTimeout, keepAlive, level);
         return new MqttTransport(s, TransportSettings.codec(config), uri.getHost(), port);
     }
 }

@@ -18,6 +18,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,6 +33,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * on. Only an ERROR naming the batch carries its own retryable flag: a non-retryable one (the gateway could not
  * decode the batch) is the one refusal a forwarder may narrow down to a single record and skip.
  *
+ * <p>A connection unused for {@code idle-timeout} is closed (by a shared daemon timer, or before the next send
+ * at the latest) and reopened by the next send, so an idle device does not hold one of the gateway's limited
+ * connection slots.
+ *
  * <p>Thread-safe: sends are serialised on an internal lock; {@link #close()} may be called from any thread and
  * makes a blocked send fail at once, whether it waits for a connection, the gateway's HELLO or an ACK.
  */
@@ -39,19 +46,60 @@ final class RelayTransport implements Transport {
     private final BatchCodec codec;
     private final Duration connectTimeout;
     private final Duration ackTimeout;
+    private final Duration idleTimeout;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Closes idle connections of every relay transport; its one daemon thread ends when nothing is scheduled. */
+    private static final ScheduledThreadPoolExecutor IDLE_CLOSER = idleCloser();
+    private ScheduledFuture<?> idleClose;
+    private long lastUsedNanos;
     private volatile Socket socket;
     private DataInputStream in;
     private OutputStream out;
     private long nextBatchId = 1;
     private volatile boolean closed;
 
-    RelayTransport(String host, int port, BatchCodec codec, Duration connectTimeout, Duration ackTimeout) {
+    RelayTransport(String host, int port, BatchCodec codec, Duration connectTimeout, Duration ackTimeout,
+            Duration idleTimeout) {
         this.host = host;
         this.port = port;
         this.codec = codec;
         this.connectTimeout = connectTimeout;
         this.ackTimeout = ackTimeout;
+        this.idleTimeout = idleTimeout;
+    }
+
+    private static ScheduledThreadPoolExecutor idleCloser() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "edgeloop-relay-idle-close");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true);
+        e.setKeepAliveTime(5, TimeUnit.SECONDS);
+        e.allowCoreThreadTimeOut(true);
+        return e;
+    }
+
+    /** Marks the connection used and (re)arms its idle close. Caller holds the lock. */
+    private void used() {
+        lastUsedNanos = System.nanoTime();
+        if (idleClose != null) {
+            idleClose.cancel(false);
+        }
+        idleClose = IDLE_CLOSER.schedule(this::closeIfIdle, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void closeIfIdle() {
+        // a send in progress holds the lock and re-arms the timer when it is done
+        if (lock.tryLock()) {
+            try {
+                if (socket != null && System.nanoTime() - lastUsedNanos >= idleTimeout.toNanos()) {
+                    drop();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     @Override
@@ -70,6 +118,9 @@ final class RelayTransport implements Transport {
             if (closed) {
                 throw new IllegalStateException("relay transport to " + this + " is closed");
             }
+            if (socket != null && System.nanoTime() - lastUsedNanos >= idleTimeout.toNanos()) {
+                drop(); // the gateway may have closed it meanwhile; a fresh one costs less than a failed send
+            }
             connectIfNeeded();
             long id = nextBatchId++;
             try {
@@ -78,9 +129,11 @@ final class RelayTransport implements Transport {
                 RelayFrames.Frame reply = RelayFrames.read(in, 64 * 1024);
                 if (reply.type() == RelayFrames.ACK && reply.body().length >= 8
                         && ByteBuffer.wrap(reply.body()).getLong() == id) {
+                    used();
                     return;
                 }
                 if (reply.type() == RelayFrames.ERROR) {
+                    used();
                     RelayFrames.Error e = RelayFrames.error(reply);
                     boolean forThisBatch = e.batchId() == id;
                     if (!forThisBatch) {
@@ -130,6 +183,7 @@ final class RelayTransport implements Transport {
             RelayFrames.checkHello(RelayFrames.read(i, 64 * 1024));
             in = i;
             out = o;
+            used();
         } catch (RelayRefusedException e) {
             socket = null;
             closeQuietly(s);
@@ -191,6 +245,9 @@ final class RelayTransport implements Transport {
         }
         if (lock.tryLock()) {
             try {
+                if (idleClose != null) {
+                    idleClose.cancel(false);
+                }
                 drop();
             } finally {
                 lock.unlock();

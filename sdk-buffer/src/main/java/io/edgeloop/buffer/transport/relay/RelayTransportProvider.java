@@ -12,7 +12,9 @@ import java.time.Duration;
  * Provider of the {@code relay} transport, the device end of the gateway relay. Configuration: {@code uri} =
  * {@code relay://host:port} (required), {@code compression} ({@code none}, {@code gzip}, {@code lz4}),
  * {@code max-batch-bytes}, {@code connect-timeout} (default 10s), {@code ack-timeout} (default 30s: how long the
- * gateway may take to make a batch durable).
+ * gateway may take to make a batch durable), {@code idle-timeout} (default 30s: a connection unused for this long
+ * is closed, freeing its slot at the gateway, and reopened by the next send; keep it below the gateway's idle
+ * timeout, 60 s by default).
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -34,8 +36,9 @@ public final class RelayTransportProvider implements TransportProvider {
                     + "' for configuration key 'uri': expected relay://host:port with a port");
         }
         int port = TransportSettings.port(uri, -1);
-        Duration connect = config.getDuration("connect-timeout", Duration.ofSeconds(10));
-        Duration ack = config.getDuration("ack-timeout", Duration.ofSeconds(30));
-        return new RelayTransport(uri.getHost(), port, TransportSettings.codec(config), connect, ack);
+        Duration connect = TransportSettings.positiveDuration(config, "connect-timeout", Duration.ofSeconds(10));
+        Duration ack = TransportSettings.positiveDuration(config, "ack-timeout", Duration.ofSeconds(30));
+        Duration idle = TransportSettings.positiveDuration(config, "idle-timeout", Duration.ofSeconds(30));
+        return new RelayTransport(uri.getHost(), port, TransportSettings.codec(config), connect, ack, idle);
     }
 }

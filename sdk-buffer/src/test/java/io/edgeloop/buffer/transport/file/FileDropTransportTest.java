@@ -49,17 +49,17 @@ class FileDropTransportTest {
     }
 
     @Test
-    @DisplayName("names the file after the first key and leaves no temporary file")
-    void namesFileAfterFirstKey() throws Exception {
+    @DisplayName("names the file after the first and last key and leaves no temporary file")
+    void namesFileAfterFirstAndLastKey() throws Exception {
         try (Transport t = transport()) {
             t.send(batch("dev/1 ü", 7, 3));
         }
-        assertEquals(List.of("batch-dev%2F1%20%C3%BC_s_1_7.elb"), files());
+        assertEquals(List.of("batch-dev%2F1%20%C3%BC_s_1_7--dev%2F1%20%C3%BC_s_1_9.elb"), files());
     }
 
     @Test
-    @DisplayName("overwrites the earlier copy when a batch is re-sent, so the drop holds no duplicate")
-    void resendOverwrites() throws Exception {
+    @DisplayName("an identical re-sent batch leaves one file, so the drop holds no duplicate")
+    void identicalResendIsIdempotent() throws Exception {
         try (Transport t = transport()) {
             t.send(batch("d", 1, 5));
             t.send(batch("d", 1, 5));
@@ -72,10 +72,43 @@ class FileDropTransportTest {
     }
 
     @Test
+    @DisplayName("a smaller batch with the same first key (another cursor, another batch size) keeps the larger file")
+    void smallerBatchWithSameFirstKeyKeepsEarlierFile() throws Exception {
+        try (Transport t = transport()) {
+            t.send(batch("d", 1, 500));
+            t.send(batch("d", 1, 1));
+            t.send(batch("d", 1, 20));
+        }
+        java.util.Set<Long> seqs = new java.util.TreeSet<>();
+        for (Envelope e : new DropDirectoryReader().read(dir).envelopes()) {
+            seqs.add(e.key().sequence());
+        }
+        assertEquals(500, seqs.size(), "records acknowledged by the first send vanished: " + files());
+        assertEquals(3, files().size(), files().toString());
+    }
+
+    @Test
+    @DisplayName("a different batch under the same first and last key is written beside the existing file, never over it")
+    void differentContentUnderSameNameIsKept() throws Exception {
+        List<Envelope> a = new ArrayList<>(batch("d", 1, 3).envelopes());
+        List<Envelope> b = new ArrayList<>(a);
+        b.remove(1); // same first and last key, one record fewer (dropped by a budget policy in between)
+        try (Transport t = transport()) {
+            t.send(Batch.of(a));
+            t.send(Batch.of(b));
+            t.send(Batch.of(b));
+            t.send(Batch.of(a));
+        }
+        assertEquals(2, files().size(), files().toString());
+        assertEquals(5, new DropDirectoryReader().read(dir).envelopes().size());
+    }
+
+    @Test
     @DisplayName("reports a failed rename as a TransportException and removes its temporary file")
     void failedRenameCleansUp() throws Exception {
         // A non-empty directory where the batch file should go makes the atomic rename fail.
-        Path blocker = Files.createDirectories(dir.resolve(FileDropTransport.fileName(new IdempotencyKey("d", "s", 1, 1))));
+        Path blocker = Files.createDirectories(dir.resolve(FileDropTransport.fileName(
+                new IdempotencyKey("d", "s", 1, 1), new IdempotencyKey("d", "s", 1, 2))));
         Files.writeString(blocker.resolve("x"), "x");
         try (Transport t = transport()) {
             TransportException e = assertThrows(TransportException.class, () -> t.send(batch("d", 1, 2)));

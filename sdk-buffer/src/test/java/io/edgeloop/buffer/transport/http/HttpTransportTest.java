@@ -112,6 +112,20 @@ class HttpTransportTest {
     }
 
     @Test
+    @DisplayName("refuses zero or negative timeouts at configuration, naming the key")
+    void refusesNonPositiveTimeouts() {
+        for (String key : List.of("request-timeout", "connect-timeout")) {
+            for (String value : List.of("0s", "0ms", "-5s")) {
+                io.edgeloop.api.config.ConfigException e = assertThrows(io.edgeloop.api.config.ConfigException.class,
+                        () -> new HttpTransportProvider().create(ComponentConfig.of(Map.of(
+                                "uri", "http://127.0.0.1:9/ingest", key, value))));
+                assertEquals(key, e.key());
+                assertTrue(e.getMessage().contains("positive") || value.startsWith("-"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("gives up after the request timeout when the receiver never answers, as a retryable failure")
     void timesOut() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {

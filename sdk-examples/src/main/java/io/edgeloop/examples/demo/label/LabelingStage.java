@@ -65,9 +65,15 @@ public final class LabelingStage {
      * @param test          the test windows' inputs with their gold labels
      * @param labels        the weak labels the end model was trained on (answered windows gold), with their
      *                      provenance
+     * @param byTestFile    the end model and the gold-trained model on each test file, in the order given
      */
     public record Outcome(DemoResults.Labeling figures, EndModel endModel, EndModel previousModel, FeatureTable train,
-            FeatureTable test, WeakLabelSet labels) {
+            FeatureTable test, WeakLabelSet labels, List<DemoResults.TestFileAccuracy> byTestFile) {
+        /** Copies the list. */
+        public Outcome {
+            byTestFile = List.copyOf(byTestFile);
+        }
+
         /** @return the expert's answers the end model was trained with, class by window index */
         public Map<Integer, Integer> answers() {
             return labels.answers();
@@ -132,6 +138,22 @@ public final class LabelingStage {
      * @throws IOException when the expert cannot be asked
      */
     public Outcome run(List<Window> windows, List<Window> test, OccupancyGold gold) throws IOException {
+        return run(windows, Map.of("test", test), gold);
+    }
+
+    /**
+     * Runs the step, scoring the end model on every test file and on all of them together.
+     *
+     * @param windows   windows built from the ingested records
+     * @param testFiles windows of each held-out test file, by file name, in report order
+     * @param gold      the recorded occupancy (the simulated expert and the scorer)
+     * @return the figures and models
+     * @throws IOException when the expert cannot be asked
+     */
+    public Outcome run(List<Window> windows, Map<String, List<Window>> testFiles, OccupancyGold gold)
+            throws IOException {
+        List<Window> test = new ArrayList<>();
+        testFiles.values().forEach(test::addAll);
         if (windows.size() < 20) {
             throw new IllegalArgumentException("Only " + windows.size() + " windows were ingested; labelling needs "
                     + "at least 20");
@@ -220,11 +242,18 @@ public final class LabelingStage {
         FeatureTable trainTable = withoutNaN(table(windows, goldLabels));
         double endAcc = TribuoModels.accuracy(end.tribuoModel(), testTable);
         double goldAcc = TribuoModels.accuracy(goldModel.tribuoModel(), testTable);
+        List<DemoResults.TestFileAccuracy> byFile = new ArrayList<>();
+        testFiles.forEach((file, ws) -> {
+            FeatureTable t = withoutNaN(table(ws, ws.stream().mapToInt(gold::label).toArray()));
+            byFile.add(new DemoResults.TestFileAccuracy(file, t.size(),
+                    t.size() == 0 ? Double.NaN : TribuoModels.accuracy(end.tribuoModel(), t),
+                    t.size() == 0 ? Double.NaN : TribuoModels.accuracy(goldModel.tribuoModel(), t)));
+        });
         String chosen = al.model().settings().getOrDefault("chosen.model", al.model().name());
         DemoResults.Labeling figures = new DemoResults.Labeling(n, "auto (" + chosen + ")",
                 labelled == 0 ? Double.NaN : 100.0 * right / labelled, 100.0 * labelled / n, al.answers().size(),
                 endAcc, goldAcc, mvLabelled == 0 ? Double.NaN : 100.0 * mvRight / mvLabelled, lfFigures);
-        return new Outcome(figures, end, previous, trainTable, testTable, labels);
+        return new Outcome(figures, end, previous, trainTable, testTable, labels, byFile);
     }
 
     private static FeatureTable table(List<Window> windows, int[] gold) {

@@ -17,6 +17,7 @@ public final class DemoResults {
     private final List<Step> steps;
     private final Optional<Ingest> ingest;
     private final Optional<Labeling> labeling;
+    private final List<TestFileAccuracy> labelingByTestFile;
     private final List<Variant> variants;
     private final Optional<Rollout> rollout;
 
@@ -25,6 +26,7 @@ public final class DemoResults {
         this.steps = List.copyOf(b.steps);
         this.ingest = Optional.ofNullable(b.ingest);
         this.labeling = Optional.ofNullable(b.labeling);
+        this.labelingByTestFile = List.copyOf(b.labelingByTestFile);
         this.variants = List.copyOf(b.variants);
         this.rollout = Optional.ofNullable(b.rollout);
     }
@@ -52,6 +54,26 @@ public final class DemoResults {
     /** @return step 3 figures, when labelling ran */
     public Optional<Labeling> labeling() {
         return labeling;
+    }
+
+    /** @return step 3's end-model figures per test file, in order; empty when labelling did not run */
+    public List<TestFileAccuracy> labelingByTestFile() {
+        return labelingByTestFile;
+    }
+
+    /**
+     * The end model and the gold-trained model on one test file (the combined figures are in {@link Labeling}).
+     *
+     * @param file               the test file, for example {@code datatest.txt}
+     * @param windows            its windows with complete inputs
+     * @param endModelAccuracy   the model trained on weak labels, in percent (NaN without windows)
+     * @param goldModelAccuracy  the same model trained on all gold labels, in percent (NaN without windows)
+     */
+    public record TestFileAccuracy(String file, int windows, double endModelAccuracy, double goldModelAccuracy) {
+        /** Validates. */
+        public TestFileAccuracy {
+            Objects.requireNonNull(file, "file");
+        }
     }
 
     /** @return step 4 figures per hardware variant, empty when quantization did not run */
@@ -239,6 +261,7 @@ public final class DemoResults {
         private final List<Step> steps = new ArrayList<>();
         private Ingest ingest;
         private Labeling labeling;
+        private final List<TestFileAccuracy> labelingByTestFile = new ArrayList<>();
         private final List<Variant> variants = new ArrayList<>();
         private Rollout rollout;
 
@@ -278,6 +301,15 @@ public final class DemoResults {
          */
         public Builder labeling(Labeling labeling) {
             this.labeling = Objects.requireNonNull(labeling, "labeling");
+            return this;
+        }
+
+        /**
+         * @param accuracy one test file's end-model figures, in order
+         * @return this builder
+         */
+        public Builder labelingByTestFile(TestFileAccuracy accuracy) {
+            labelingByTestFile.add(Objects.requireNonNull(accuracy, "accuracy"));
             return this;
         }
 

@@ -110,8 +110,16 @@ public final class ReportHtml {
             tile(h, "Weak-label accuracy", pct(l.weakLabelAccuracy()), l.expertQueries() + " expert answers, "
                     + l.labelModel(), "neutral");
             double gap = l.goldModelAccuracy() - l.endModelAccuracy();
-            tile(h, "End model vs gold", pct(l.endModelAccuracy()), String.format(Locale.ROOT,
-                    "gold-trained model %.2f %% (%+.2f pt)", l.goldModelAccuracy(), -gap), gap <= 2 ? "good" : "bad");
+            StringBuilder note = new StringBuilder(String.format(Locale.ROOT, "gold-trained model %.2f %% (%+.2f pt)",
+                    l.goldModelAccuracy(), -gap));
+            boolean within = gap <= 2;
+            for (DemoResults.TestFileAccuracy f : r.labelingByTestFile()) {
+                double g = f.goldModelAccuracy() - f.endModelAccuracy();
+                within &= !(g > 2);
+                note.append(String.format(Locale.ROOT, "; %s %s vs %s", f.file(), pct(f.endModelAccuracy()),
+                        pct(f.goldModelAccuracy())));
+            }
+            tile(h, "End model vs gold", pct(l.endModelAccuracy()), note.toString(), within ? "good" : "bad");
         } else {
             tile(h, "End model vs gold", "n/a", "labelling did not run", "muted");
         }

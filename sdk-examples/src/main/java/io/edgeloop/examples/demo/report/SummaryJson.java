@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * Writes {@code summary.json}, the machine-readable result of a demo run, in the shape the demo promises:
  * <pre>{@code
  * {"recordsSent", "recordsIngested", "recordsLost", "duplicatesDropped",
- *  "labeling": {"weakLabelAccuracy", "expertQueries", "endModelAccuracy", "goldModelAccuracy"},
+ *  "labeling": {"weakLabelAccuracy", "expertQueries", "endModelAccuracy", "goldModelAccuracy",
+ *               "byTestFile": [{"file", "windows", "endModelAccuracy", "goldModelAccuracy"}]},
  *  "variants": [{"target", "scheme", "floatAccuracy", "quantizedAccuracy", "parity", "mismatches", "flashBytes"}],
  *  "rollout": {"devices", "onNewModel", "onOldModel", "unverified"}}
  * }</pre>
@@ -62,6 +63,15 @@ public final class SummaryJson {
                     "goldModelAccuracy"}) {
                 lab.putNull(k);
             }
+        }
+        // Per test file (the combined figures above are over all of them): added after the promised members.
+        ArrayNode files = lab.putArray("byTestFile");
+        for (DemoResults.TestFileAccuracy f : r.labelingByTestFile()) {
+            ObjectNode n = files.addObject();
+            n.put("file", f.file());
+            n.put("windows", f.windows());
+            putPercent(n, "endModelAccuracy", f.endModelAccuracy());
+            putPercent(n, "goldModelAccuracy", f.goldModelAccuracy());
         }
         ArrayNode vs = root.putArray("variants");
         for (DemoResults.Variant v : r.variants()) {

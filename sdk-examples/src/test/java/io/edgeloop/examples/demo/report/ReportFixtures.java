@@ -38,6 +38,8 @@ final class ReportFixtures {
                         new DemoResults.LfStat("light-low", 60.1, 99.5),
                         new DemoResults.LfStat("co2-rising", 20.3, 88.2),
                         new DemoResults.LfStat("humidity-ratio", 44.0, 81.7))))
+                .labelingByTestFile(new DemoResults.TestFileAccuracy("datatest.txt", 532, 97.368, 97.368))
+                .labelingByTestFile(new DemoResults.TestFileAccuracy("datatest2.txt", 1951, 95.384, 91.235))
                 .variant(new DemoResults.Variant("avr8", "int8", 98.9, 98.7, "simavr", 10000, 0, 2380, 10, 28))
                 .variant(new DemoResults.Variant("cortex-m3", "int16", 98.9, 98.9, "qemu", 10000, 0, 1544, 18, 28))
                 .variant(new DemoResults.Variant("jvm", "int32", 98.9, 98.9, "java", 10000, 0, 412, 36, 28))

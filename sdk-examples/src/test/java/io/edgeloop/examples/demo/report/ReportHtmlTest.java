@@ -45,6 +45,7 @@ class ReportHtmlTest {
     void showsFiguresAndReasons() {
         String html = ReportHtml.render(ReportFixtures.complete());
         assertTrue(html.contains("98.46 %"), "end model accuracy");
+        assertTrue(html.contains("datatest2.txt 95.38 % vs 91.24 %"), "end model vs gold per test file");
         assertTrue(html.contains(">simavr<"), "parity location per variant");
         String partial = ReportHtml.render(ReportFixtures.partial());
         assertTrue(partial.contains("sdk-labeling provides no label model yet"));

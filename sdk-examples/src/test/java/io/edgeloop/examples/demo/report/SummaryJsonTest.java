@@ -30,13 +30,20 @@ class SummaryJsonTest {
         JsonNode n = new ObjectMapper().readTree(Files.readString(f));
         assertEquals(List.of("recordsSent", "recordsIngested", "recordsLost", "duplicatesDropped", "labeling",
                 "variants", "rollout"), names(n));
-        assertEquals(List.of("weakLabelAccuracy", "expertQueries", "endModelAccuracy", "goldModelAccuracy"),
+        assertEquals(List.of("weakLabelAccuracy", "expertQueries", "endModelAccuracy", "goldModelAccuracy",
+                "byTestFile"),
                 names(n.get("labeling")));
         assertEquals(List.of("target", "scheme", "floatAccuracy", "quantizedAccuracy", "parity", "mismatches",
                 "flashBytes"), names(n.get("variants").get(0)));
         assertEquals(List.of("devices", "onNewModel", "onOldModel", "unverified"), names(n.get("rollout")));
         assertEquals(97.12, n.at("/labeling/weakLabelAccuracy").asDouble());
         assertEquals(98.46, n.at("/labeling/endModelAccuracy").asDouble());
+        assertEquals(List.of("file", "windows", "endModelAccuracy", "goldModelAccuracy"),
+                names(n.at("/labeling/byTestFile/1")));
+        assertEquals("datatest2.txt", n.at("/labeling/byTestFile/1/file").asText());
+        assertEquals(95.38, n.at("/labeling/byTestFile/1/endModelAccuracy").asDouble());
+        assertEquals(91.24, n.at("/labeling/byTestFile/1/goldModelAccuracy").asDouble());
+        assertEquals(0, SummaryJson.toJson(ReportFixtures.partial()).at("/labeling/byTestFile").size());
         assertEquals("simavr", n.at("/variants/0/parity").asText());
         assertEquals(0, n.get("recordsLost").asLong());
         assertFalse(n.has("skipped"));
