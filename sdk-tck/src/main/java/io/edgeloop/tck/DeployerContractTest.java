@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Contract tests for {@link Deployer} implementations: publish, poll and fetch round-trip bytes exactly, and a
  * fetch whose bytes do not match the publication fails.
+ *
+ * <p>Thread safety: JUnit creates one instance per test method; instances are not shared between threads.
  */
 public abstract class DeployerContractTest extends ProviderContractTest<DeployerProvider> {
     /**

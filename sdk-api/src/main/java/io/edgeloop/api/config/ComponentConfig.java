@@ -46,12 +46,13 @@ public final class ComponentConfig {
     }
 
     /**
-     * Returns a configuration holding a copy of the given map.
+     * Returns a configuration holding a copy of the given map. Values of any type are stored as their
+     * {@code toString()}, as {@link Builder#put(String, Object)} does, so {@code Map.of("port", 8080)} works.
      *
      * @param values keys and values; neither may be null
      * @return the configuration
      */
-    public static ComponentConfig of(Map<String, String> values) {
+    public static ComponentConfig of(Map<String, ?> values) {
         Objects.requireNonNull(values, "values");
         Builder b = builder();
         values.forEach(b::put);

@@ -2,6 +2,7 @@ package io.edgeloop.api.provenance;
 
 import io.edgeloop.api.EdgeloopVersion;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,15 +39,23 @@ public final class Provenance {
         /**
          * Validates the components.
          *
-         * @param name      the name
-         * @param sha256    the digest
-         * @param sizeBytes the size
+         * @param name      the name, not blank
+         * @param sha256    the digest, 64 lower-case hex digits
+         * @param sizeBytes the size, at least 0, or -1 when unknown
+         * @throws IllegalArgumentException when a component is out of range
          */
         public Input {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(sha256, "sha256");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("input name must not be blank");
+            }
             if (!sha256.matches("[0-9a-f]{64}")) {
                 throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
+            }
+            if (sizeBytes < -1) {
+                throw new IllegalArgumentException("sizeBytes of input '" + name + "' must be a size (0 or more) or -1"
+                        + " when unknown, got " + sizeBytes);
             }
         }
     }
@@ -211,73 +220,145 @@ public final class Provenance {
      *
      * @param m the map, as produced by {@link #toMap()} and a JSON round trip
      * @return the provenance
-     * @throws IllegalArgumentException when the map is malformed or of an unknown major format version
+     * @throws IllegalArgumentException when the map is malformed (a wrong type, a non-integral number, a missing
+     *         required member, an unparsable time) or of an unknown major format version; the message names the key,
+     *         for example {@code provenance 'createdAt' must be an ISO-8601 instant (...), got 'yesterday'}
      */
     public static Provenance fromMap(Map<String, ?> m) {
+        return fromMap(m, "provenance");
+    }
+
+    private static Provenance fromMap(Map<?, ?> m, String where) {
         Objects.requireNonNull(m, "m");
         Object fv = m.get("formatVersion");
-        if (!(fv instanceof Number) || ((Number) fv).intValue() != FORMAT_VERSION) {
-            throw new IllegalArgumentException("Unsupported provenance formatVersion " + fv + " (this SDK reads "
+        if (!isIntegral(fv) || ((Number) fv).longValue() != FORMAT_VERSION) {
+            throw new IllegalArgumentException("Unsupported " + where + " 'formatVersion' " + fv + " (this SDK reads "
                     + FORMAT_VERSION + ")");
         }
-        Builder b = new Builder().kind(str(m, "kind")).producer(str(m, "producer")).sdkVersion(str(m, "sdkVersion"));
+        Builder b = new Builder().kind(str(m, where, "kind")).producer(str(m, where, "producer"))
+                .sdkVersion(str(m, where, "sdkVersion"));
         Object created = m.get("createdAt");
         if (created != null) {
-            b.createdAt(Instant.parse(created.toString()));
-        }
-        Object seed = m.get("seed");
-        if (seed instanceof Number) {
-            b.seed(((Number) seed).longValue());
-        }
-        for (Map.Entry<?, ?> e : map(m, "settings").entrySet()) {
-            b.setting(e.getKey().toString(), String.valueOf(e.getValue()));
-        }
-        for (Object o : list(m, "inputs")) {
-            Map<?, ?> im = (Map<?, ?>) o;
-            Object size = im.get("sizeBytes");
-            b.input(new Input(String.valueOf(im.get("name")), String.valueOf(im.get("sha256")),
-                    size instanceof Number ? ((Number) size).longValue() : -1));
-        }
-        Object env = m.get("environment");
-        if (env instanceof Map) {
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) env).entrySet()) {
-                b.environment.put(e.getKey().toString(), String.valueOf(e.getValue()));
+            if (!(created instanceof String)) {
+                throw malformed(where, "createdAt", "an ISO-8601 instant string", created);
+            }
+            try {
+                b.createdAt(Instant.parse((String) created));
+            } catch (DateTimeParseException e) {
+                throw malformed(where, "createdAt", "an ISO-8601 instant (2026-11-30T09:00:00Z)", created);
             }
         }
-        for (Object o : list(m, "parents")) {
-            @SuppressWarnings("unchecked")
-            Map<String, ?> pm = (Map<String, ?>) o;
-            b.parent(fromMap(pm));
+        Object seed = m.get("seed");
+        if (seed != null) {
+            if (!isIntegral(seed)) {
+                throw malformed(where, "seed", "an integer", seed);
+            }
+            b.seed(((Number) seed).longValue());
+        }
+        for (Map.Entry<?, ?> e : map(m, where, "settings").entrySet()) {
+            b.setting(e.getKey().toString(), scalar(where, "settings." + e.getKey(), e.getValue()));
+        }
+        List<?> inputs = list(m, where, "inputs");
+        for (int i = 0; i < inputs.size(); i++) {
+            String at = "inputs[" + i + "]";
+            if (!(inputs.get(i) instanceof Map)) {
+                throw malformed(where, at, "an object with name, sha256 and sizeBytes", inputs.get(i));
+            }
+            Map<?, ?> im = (Map<?, ?>) inputs.get(i);
+            String name = str(im, where, at + ".name");
+            String sha = str(im, where, at + ".sha256");
+            Object size = im.get("sizeBytes");
+            if (size != null && !isIntegral(size)) {
+                throw malformed(where, at + ".sizeBytes", "an integer (-1 when unknown)", size);
+            }
+            try {
+                b.input(new Input(name, sha, size == null ? -1 : ((Number) size).longValue()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + " '" + at + "' is malformed: " + e.getMessage(), e);
+            }
+        }
+        for (Map.Entry<?, ?> e : map(m, where, "environment").entrySet()) {
+            b.environment.put(e.getKey().toString(), scalar(where, "environment." + e.getKey(), e.getValue()));
+        }
+        List<?> parents = list(m, where, "parents");
+        for (int i = 0; i < parents.size(); i++) {
+            String at = where + " 'parents[" + i + "]'";
+            if (!(parents.get(i) instanceof Map)) {
+                throw new IllegalArgumentException(at + " must be a provenance object, got " + describe(parents.get(i)));
+            }
+            b.parent(fromMap((Map<?, ?>) parents.get(i), at));
         }
         return b.build();
     }
 
-    private static String str(Map<String, ?> m, String k) {
-        Object v = m.get(k);
-        if (v == null) {
-            throw new IllegalArgumentException("Provenance is missing '" + k + "'");
+    /** Integers of any width, and floating-point numbers with an integral value (1.0 from some JSON writers). */
+    private static boolean isIntegral(Object v) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return true;
+        }
+        if (v instanceof java.math.BigInteger bi) {
+            return bi.bitLength() < 64;
+        }
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 0x1p63;
+        }
+        return false;
+    }
+
+    private static IllegalArgumentException malformed(String where, String key, String expected, Object got) {
+        return new IllegalArgumentException(where + " '" + key + "' must be " + expected + ", got " + describe(got));
+    }
+
+    private static String describe(Object v) {
+        if (v instanceof String) {
+            return "'" + v + "'";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        if (v instanceof List) {
+            return "an array";
+        }
+        return String.valueOf(v);
+    }
+
+    private static String scalar(String where, String key, Object v) {
+        if (v == null || v instanceof Map || v instanceof List) {
+            throw malformed(where, key, "a string, number or boolean", v);
         }
         return v.toString();
     }
 
-    private static Map<?, ?> map(Map<String, ?> m, String k) {
+    private static String str(Map<?, ?> m, String where, String key) {
+        Object v = m.get(key.substring(key.lastIndexOf('.') + 1));
+        if (v == null) {
+            throw new IllegalArgumentException(where + " is missing '" + key + "'");
+        }
+        if (!(v instanceof String)) {
+            throw malformed(where, key, "a string", v);
+        }
+        return (String) v;
+    }
+
+    private static Map<?, ?> map(Map<?, ?> m, String where, String k) {
         Object v = m.get(k);
         if (v == null) {
             return Map.of();
         }
         if (!(v instanceof Map)) {
-            throw new IllegalArgumentException("Provenance '" + k + "' must be an object");
+            throw malformed(where, k, "an object", v);
         }
         return (Map<?, ?>) v;
     }
 
-    private static List<?> list(Map<String, ?> m, String k) {
+    private static List<?> list(Map<?, ?> m, String where, String k) {
         Object v = m.get(k);
         if (v == null) {
             return List.of();
         }
         if (!(v instanceof List)) {
-            throw new IllegalArgumentException("Provenance '" + k + "' must be an array");
+            throw malformed(where, k, "an array", v);
         }
         return (List<?>) v;
     }

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param stream   the stream within the device, not blank
  * @param epoch    the buffer epoch, non-negative
  * @param sequence the sequence number within stream and epoch, at least 1
+ *
+ * <p>Thread-safe: immutable.
  */
 public record IdempotencyKey(String deviceId, String stream, long epoch, long sequence) {
     /**

@@ -3,6 +3,8 @@ package io.edgeloop.api.record;
 /**
  * Data-quality conditions a sensor source attaches to a record. Windows carrying any of them are marked,
  * never silently averaged.
+ *
+ * <p>Thread-safe: an enum of constants.
  */
 public enum QualityFlag {
     /** One or more channel values are missing (stored as NaN). */

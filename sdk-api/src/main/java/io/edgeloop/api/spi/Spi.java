@@ -9,6 +9,8 @@ import java.lang.annotation.Target;
 /**
  * Marks a provider interface as an Edgeloop SPI and names the artifacts that implement it, so that
  * {@link ProviderLoader} can tell users which dependency to add when no provider is found.
+ *
+ * <p>Thread-safe: an annotation; its values are constants read through reflection.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

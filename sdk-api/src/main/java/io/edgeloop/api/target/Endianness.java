@@ -1,6 +1,6 @@
 package io.edgeloop.api.target;
 
-/** Byte order of a target's memory. */
+/** Byte order of a target's memory. Thread-safe: an enum of constants. */
 public enum Endianness {
     /** Least significant byte first (AVR, Cortex-M, x86). */
     LITTLE,

@@ -60,4 +60,14 @@ class ComponentConfigTest {
         assertFalse(changed.has("bad"));
         assertThrows(UnsupportedOperationException.class, () -> cfg.asMap().put("x", "y"));
     }
+
+    @Test
+    @DisplayName("of() takes values of any type and stores their text, as the builder does")
+    void ofTakesAnyValues() {
+        int port = 8080;
+        ComponentConfig c = ComponentConfig.of(java.util.Map.of("port", port, "ratio", 0.5, "uri", "http://h"));
+        assertEquals(8080, c.getInt("port", 0, 1, 65535));
+        assertEquals("0.5", c.getString("ratio", ""));
+        assertEquals(c, ComponentConfig.builder().put("port", 8080).put("ratio", 0.5).put("uri", "http://h").build());
+    }
 }
