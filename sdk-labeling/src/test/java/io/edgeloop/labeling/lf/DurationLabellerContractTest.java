@@ -1,19 +1,23 @@
 package io.edgeloop.labeling.lf;
 
 import io.edgeloop.api.config.ComponentConfig;
-import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
-import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.window.Window;
-import io.edgeloop.tck.LabellerContractTest;
+import io.edgeloop.labeling.lf.provider.DurationLabellerProviderAccess;
+import io.edgeloop.tck.LabellerProviderContractTest;
 import java.util.List;
 import java.util.Map;
 
-class DurationLabellerContractTest extends LabellerContractTest {
+/** The labeller provider contract (name, registration, and the created labeller) for {@code duration}. */
+class DurationLabellerContractTest extends LabellerProviderContractTest {
     @Override
-    protected Labeller labeller() {
-        return ProviderLoader.of(LabellerProvider.class).select("duration")
-                .create(ComponentConfig.of(Map.of("channel", "light", "above", "300", "samples", "5")));
+    protected LabellerProvider provider() {
+        return DurationLabellerProviderAccess.byName("duration");
+    }
+
+    @Override
+    protected ComponentConfig config() {
+        return ComponentConfig.of(Map.of("channel", "light", "above", "300", "samples", "5"));
     }
 
     @Override

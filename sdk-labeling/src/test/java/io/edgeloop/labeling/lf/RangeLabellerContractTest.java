@@ -1,19 +1,23 @@
 package io.edgeloop.labeling.lf;
 
 import io.edgeloop.api.config.ComponentConfig;
-import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
-import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.window.Window;
-import io.edgeloop.tck.LabellerContractTest;
+import io.edgeloop.labeling.lf.provider.DurationLabellerProviderAccess;
+import io.edgeloop.tck.LabellerProviderContractTest;
 import java.util.List;
 import java.util.Map;
 
-class RangeLabellerContractTest extends LabellerContractTest {
+/** The labeller provider contract (name, registration, and the created labeller) for {@code range}. */
+class RangeLabellerContractTest extends LabellerProviderContractTest {
     @Override
-    protected Labeller labeller() {
-        return ProviderLoader.of(LabellerProvider.class).select("range")
-                .create(ComponentConfig.of(Map.of("feature", "co2.mean", "min", "500", "max", "600", "vote", "0")));
+    protected LabellerProvider provider() {
+        return DurationLabellerProviderAccess.byName("range");
+    }
+
+    @Override
+    protected ComponentConfig config() {
+        return ComponentConfig.of(Map.of("feature", "co2.mean", "min", "500", "max", "600", "vote", "0"));
     }
 
     @Override

@@ -1,19 +1,23 @@
 package io.edgeloop.labeling.lf;
 
 import io.edgeloop.api.config.ComponentConfig;
-import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
-import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.window.Window;
-import io.edgeloop.tck.LabellerContractTest;
+import io.edgeloop.labeling.lf.provider.DurationLabellerProviderAccess;
+import io.edgeloop.tck.LabellerProviderContractTest;
 import java.util.List;
 import java.util.Map;
 
-class SensorHealthLabellerContractTest extends LabellerContractTest {
+/** The labeller provider contract (name, registration, and the created labeller) for {@code sensor-health}. */
+class SensorHealthLabellerContractTest extends LabellerProviderContractTest {
     @Override
-    protected Labeller labeller() {
-        return ProviderLoader.of(LabellerProvider.class).select("sensor-health")
-                .create(ComponentConfig.of(Map.of("feature", "light.mean", "above", "300", "saturation.high", "1000")));
+    protected LabellerProvider provider() {
+        return DurationLabellerProviderAccess.byName("sensor-health");
+    }
+
+    @Override
+    protected ComponentConfig config() {
+        return ComponentConfig.of(Map.of("feature", "light.mean", "above", "300", "saturation.high", "1000"));
     }
 
     @Override

@@ -1,0 +1,66 @@
+package io.edgeloop.quantize.provider;
+
+import io.edgeloop.api.quantize.QuantizedModel;
+import io.edgeloop.api.runtime.IntegerModel;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.quantize.ir.FloatModel;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.tck.ModelRuntimeContractTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The sdk-tck model runtime contract for {@code edgeloop-int}, loading the model.json of an int8 logistic model
+ * trained on the occupancy data. The decision rule is the device's: a one-output classifier decides by the sign of
+ * the dequantized output (its zero point taken into account), otherwise the largest output.
+ */
+class EdgeloopIntRuntimeContractTest extends ModelRuntimeContractTest {
+    private static byte[] artifact;
+
+    @Override
+    protected ModelRuntimeProvider provider() {
+        return new EdgeloopIntRuntimeProvider();
+    }
+
+    @Override
+    protected byte[] artifact() throws Exception {
+        synchronized (EdgeloopIntRuntimeContractTest.class) {
+            if (artifact == null) {
+                QuantizedModel m = new Int8QuantizerProvider().create(io.edgeloop.api.config.ComponentConfig.empty())
+                        .quantize(QuantizerContractTests.request(TargetProfile.AVR8));
+                Path dir = Files.createTempDirectory("edgeloop-runtime-contract");
+                m.writeTo(dir);
+                artifact = Files.readAllBytes(dir.resolve("model.json"));
+            }
+            return artifact.clone();
+        }
+    }
+
+    @Override
+    protected List<int[]> inputs(IntegerModel model) {
+        IntModel m = (IntModel) model;
+        Random r = new Random(5);
+        List<int[]> out = new ArrayList<>();
+        for (int k = 0; k < 400; k++) {
+            int[] in = new int[m.inputSize()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = m.input().min() + r.nextInt(m.input().max() - m.input().min() + 1);
+            }
+            out.add(in);
+        }
+        return out;
+    }
+
+    @Override
+    protected int decide(IntegerModel model, int[] outputs) {
+        IntModel m = (IntModel) model;
+        if (outputs.length == 1 && !m.classNames().isEmpty()) {
+            return m.dequantizeOutput(0, outputs[0]) > 0 ? 1 : 0;
+        }
+        return FloatModel.argmax(outputs);
+    }
+}

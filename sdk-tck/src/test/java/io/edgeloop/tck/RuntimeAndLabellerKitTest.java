@@ -1,0 +1,185 @@
+package io.edgeloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.label.LabellerProvider;
+import io.edgeloop.api.runtime.IntegerModel;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.window.Window;
+import io.edgeloop.tck.lora.HotLabellerProvider;
+import io.edgeloop.tck.runtime.TinyLinearRuntimeProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The labeller-provider and model-runtime kits against correct and deliberately broken implementations: the
+ * reviewer's racy "hot" labeller, and a tiny linear runtime with a zero point.
+ */
+@DisplayName("The labeller provider and model runtime contract kits")
+class RuntimeAndLabellerKitTest {
+
+    /** The reviewer's hot labeller, correct. */
+    static class Hot extends LabellerProviderContractTest {
+        boolean broken() {
+            return false;
+        }
+
+        @Override
+        protected LabellerProvider provider() {
+            return new HotLabellerProvider();
+        }
+
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("threshold", 25, "broken", broken()));
+        }
+
+        static Window window(int i, double base, boolean nan) {
+            Random r = new Random(i);
+            long[] ts = new long[100];
+            double[] v = new double[100];
+            for (int k = 0; k < 100; k++) {
+                ts[k] = k * 1000L;
+                v[k] = base + r.nextGaussian();
+            }
+            if (nan) {
+                v[3] = Double.NaN;
+            }
+            return Window.builder().deviceId("d").index(i).timestamps(ts).channel("temp", v).build();
+        }
+
+        @Override
+        protected List<Window> windows() {
+            List<Window> ws = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                ws.add(window(i, 20 + (i % 11), false));
+            }
+            return ws;
+        }
+
+        @Override
+        protected List<Window> badWindows() {
+            return List.of(window(1, 30, true));
+        }
+    }
+
+    /** Keeps its scratch sum and count in fields shared by all threads. */
+    static class UnsafeHot extends Hot {
+        @Override
+        boolean broken() {
+            return true;
+        }
+    }
+
+    /** The tiny linear runtime, correct: one output with zero point 100. */
+    static class Tiny extends ModelRuntimeContractTest {
+        String fault() {
+            return "none";
+        }
+
+        @Override
+        protected ModelRuntimeProvider provider() {
+            return new TinyLinearRuntimeProvider();
+        }
+
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("fault", fault()));
+        }
+
+        @Override
+        protected byte[] artifact() {
+            return TinyLinearRuntimeProvider.artifact(100, new int[][] {{3, -2, 1, 5}});
+        }
+
+        @Override
+        protected List<int[]> inputs(IntegerModel model) {
+            Random r = new Random(3);
+            List<int[]> out = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                out.add(r.ints(model.inputSize(), -20, 20).toArray());
+            }
+            return out;
+        }
+
+        @Override
+        protected int decide(IntegerModel model, int[] outputs) {
+            return outputs[0] > 100 ? 1 : 0; // the device compares with the zero point
+        }
+    }
+
+    /** Keeps the interface's sign rule although its output has a zero point. */
+    static class TinyDefaultRule extends Tiny {
+        @Override
+        String fault() {
+            return "default-rule";
+        }
+    }
+
+    /** Accumulates in a scratch array shared by all threads. */
+    static class TinyRacy extends Tiny {
+        @Override
+        String fault() {
+            return "racy";
+        }
+    }
+
+    /** Throws unchecked exceptions for garbage and checks no lengths. */
+    static class TinyUnchecked extends Tiny {
+        @Override
+        String fault() {
+            return "unchecked";
+        }
+    }
+
+    @Test
+    @DisplayName("passes the correct labeller provider, its name and registration included")
+    void passesHot() {
+        KitResults r = KitResults.run(Hot.class);
+        assertEquals(Set.of(), r.failed(), r.describeFailures());
+        assertEquals(10, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails a labeller with shared scratch state, every time")
+    void failsUnsafeHot() {
+        for (int run = 0; run < 3; run++) {
+            KitResults r = KitResults.run(UnsafeHot.class);
+            assertEquals(Set.of("isThreadSafe"), r.failed(), "run " + run + r.describeFailures());
+        }
+    }
+
+    @Test
+    @DisplayName("passes the correct runtime")
+    void passesTiny() {
+        KitResults r = KitResults.run(Tiny.class);
+        assertEquals(Set.of(), r.failed(), r.describeFailures());
+        assertEquals(12, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails a runtime whose predictClass ignores its zero point")
+    void failsDefaultRule() {
+        assertEquals(Set.of("predictClassFollowsDecisionRule"), KitResults.run(TinyDefaultRule.class).failed());
+    }
+
+    @Test
+    @DisplayName("fails a runtime with shared scratch state")
+    void failsRacy() {
+        KitResults r = KitResults.run(TinyRacy.class);
+        assertTrue(r.failed().contains("isThreadSafe"), r.failed() + r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a runtime that throws unchecked exceptions for garbage and checks no lengths")
+    void failsUnchecked() {
+        assertEquals(Set.of("refusesGarbage", "checksArguments"), KitResults.run(TinyUnchecked.class).failed());
+    }
+}
