@@ -35,8 +35,10 @@ public final class ModulePathProbe {
     }
 
     /**
-     * Returns the running test JVM's class path without test classes and test frameworks: the module's own
-     * classes and its run-time dependencies, ready to be used as a module path.
+     * Returns the running test JVM's class path and module path ({@code java.class.path} and
+     * {@code jdk.module.path}) without test classes and test frameworks: the module's own classes and its run-time
+     * dependencies, ready to be used as a module path. It works whether surefire runs the tests on the class path
+     * ({@code useModulePath=false}) or, its default for a project with {@code module-info.java}, on the module path.
      *
      * @return the entries
      */
@@ -53,12 +55,14 @@ public final class ModulePathProbe {
      */
     public static List<String> testModulePath(Predicate<String> keep) {
         List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (e.isEmpty() || e.endsWith("test-classes") || isTestOnly(Path.of(e).getFileName().toString())
-                    || !keep.test(e)) {
-                continue;
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            for (String e : System.getProperty(property, "").split(File.pathSeparator)) {
+                if (e.isEmpty() || e.endsWith("test-classes") || isTestOnly(Path.of(e).getFileName().toString())
+                        || !keep.test(e) || entries.contains(e)) {
+                    continue;
+                }
+                entries.add(e);
             }
-            entries.add(e);
         }
         return entries;
     }
@@ -79,12 +83,18 @@ public final class ModulePathProbe {
      * @param module     the module to resolve (the one whose providers are under test)
      * @param spis       the provider interfaces to look up
      * @return per SPI class name, the provider names found (sorted) and the module each came from
+     * @throws IllegalArgumentException when {@code modulePath} is empty
      * @throws IOException          when the JVM cannot be started or the probe fails; the message has its output
      * @throws InterruptedException when interrupted while waiting
      */
     @SafeVarargs
     public static Map<String, Map<String, String>> discover(List<String> modulePath, String module,
             Class<? extends io.edgeloop.api.spi.NamedProvider>... spis) throws IOException, InterruptedException {
+        if (modulePath.isEmpty()) {
+            throw new IllegalArgumentException("ModulePathProbe.discover(" + module + "): the module path is empty;"
+                    + " pass the module's classes and its dependencies (testModulePath() found none in java.class.path "
+                    + "or jdk.module.path)");
+        }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--module-path", String.join(File.pathSeparator, modulePath), "--add-modules", module,
                 "-cp", ownLocation(), ModulePathProbe.class.getName()));

@@ -7,15 +7,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.spi.NamedProvider;
 import io.edgeloop.api.spi.ProviderLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
  * Contract every provider meets, whatever its SPI: a lower-kebab name, discoverable through
- * {@link ProviderLoader} under that name, cheap to construct.
+ * {@link ProviderLoader} under that name, cheap to construct, and registered both ways: listed in
+ * {@code META-INF/services/<spi>} of its own jar or classes directory (read directly, so the check holds whether
+ * surefire runs the tests on the class path or on the module path, where that file is ignored) and, when its
+ * artifact has a {@code module-info.class}, declared there with {@code provides ... with ...}.
  *
  * <p>Extend it through the SPI-specific contract tests; they call {@link #provider()} and
  * {@link #providerType()}.
+ *
+ *
+ * <p>Thread safety: JUnit creates one instance per test method; instances are not shared between threads.
  *
  * @param <P> the provider interface
  */
@@ -51,6 +69,86 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
                 "ProviderLoader.select(\"" + p.name() + "\") found " + found.getClass().getName()
                         + "; register " + p.getClass().getName() + " in META-INF/services/"
                         + providerType().getName() + " and in module-info.java");
+    }
+
+    @Test
+    @DisplayName("is listed in META-INF/services of its own jar or classes directory, whatever path the tests use")
+    void isRegisteredInMetaInfServices() throws Exception {
+        Class<?> impl = provider().getClass();
+        String file = "META-INF/services/" + providerType().getName();
+        Path root = codeSource(impl);
+        List<String> lines = readEntry(root, file);
+        assertTrue(lines != null, "no " + file + " in " + root + ": class-path users of " + impl.getName()
+                + " will not find it; add that file listing " + impl.getName());
+        List<String> listed = new ArrayList<>();
+        for (String line : lines) {
+            int hash = line.indexOf('#');
+            String entry = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (!entry.isEmpty()) {
+                listed.add(entry);
+            }
+        }
+        assertTrue(listed.contains(impl.getName()), file + " in " + root + " lists " + listed + " but not "
+                + impl.getName() + ": class-path users will not find it; add the line " + impl.getName());
+    }
+
+    @Test
+    @DisplayName("is declared with 'provides' in module-info.java when its module has one")
+    void isDeclaredInModuleInfo() throws Exception {
+        Class<?> impl = provider().getClass();
+        Module module = impl.getModule();
+        ModuleDescriptor d = module.isNamed() ? module.getDescriptor() : null;
+        Path root = codeSource(impl);
+        if (d == null || d.isAutomatic()) {
+            try (InputStream in = open(root, "module-info.class")) {
+                Assumptions.assumeTrue(in != null, "no module-info.class in " + root + ": a class-path-only artifact");
+                d = ModuleDescriptor.read(in);
+            }
+        }
+        boolean declared = false;
+        for (ModuleDescriptor.Provides p : d.provides()) {
+            declared |= p.service().equals(providerType().getName()) && p.providers().contains(impl.getName());
+        }
+        assertTrue(declared, "module " + d.name() + " (" + root + ") does not declare 'provides "
+                + providerType().getName() + " with " + impl.getName() + "': module-path users will not find it");
+    }
+
+    private static Path codeSource(Class<?> c) throws URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    /** The lines of an entry of a jar or classes directory, or null when it has no such entry. */
+    private static List<String> readEntry(Path root, String entry) throws IOException {
+        try (InputStream in = open(root, entry)) {
+            if (in == null) {
+                return null;
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+    }
+
+    private static InputStream open(Path root, String entry) throws IOException {
+        if (Files.isDirectory(root)) {
+            Path f = root.resolve(entry);
+            return Files.isRegularFile(f) ? Files.newInputStream(f) : null;
+        }
+        JarFile jar = new JarFile(root.toFile());
+        JarEntry e = jar.getJarEntry(entry);
+        if (e == null) {
+            jar.close();
+            return null;
+        }
+        InputStream in = jar.getInputStream(e);
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    jar.close();
+                }
+            }
+        };
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,8 @@ public final class ProviderLoader<P extends NamedProvider> {
     private final Object lock = new Object();
     private List<P> providers;
     private List<ProviderFailure> failures;
+    /** A ServiceLoader parse error: {@code <spi>: <file url>:<line>: Illegal ...}. */
+    private static final Pattern SYNTAX = Pattern.compile("[^ ]+: (.+):(\\d+): (Illegal .*)");
 
     private ProviderLoader(Class<P> type, ClassLoader classLoader, ModuleLayer layer) {
         this.type = Objects.requireNonNull(type, "type");
@@ -220,15 +224,23 @@ public final class ProviderLoader<P extends NamedProvider> {
                 sb.append("; ");
             }
             ProviderFailure f = failures.get(i);
-            sb.append(f.declaration()).append(": ").append(rootMessage(f.cause()));
+            sb.append(f.declaration());
+            String root = rootMessage(f.cause());
+            if (root != null && !f.declaration().contains(root)) {
+                sb.append(": ").append(root);
+            }
         }
         return sb.append(')').toString();
     }
 
+    /** The deepest cause's type and message, or null when the failure has no cause beyond itself. */
     private static String rootMessage(Throwable t) {
         Throwable r = t;
         while (r.getCause() != null && r.getCause() != r) {
             r = r.getCause();
+        }
+        if (r == t && t instanceof ServiceConfigurationError) {
+            return null; // its message is the declaration already
         }
         return r.getClass().getSimpleName() + (r.getMessage() == null ? "" : ": " + r.getMessage());
     }
@@ -284,7 +296,17 @@ public final class ProviderLoader<P extends NamedProvider> {
 
     private static String describe(Throwable e) {
         String msg = e.getMessage();
-        return msg == null ? e.getClass().getName() : msg;
+        if (msg == null) {
+            return e.getClass().getName();
+        }
+        Matcher m = SYNTAX.matcher(msg);
+        if (e instanceof ServiceConfigurationError && m.matches()) {
+            // The JDK parses a whole services file before loading any of it: one bad line drops every provider
+            // the file lists, the valid ones too. Say so, naming the file and line.
+            return "services file " + m.group(1) + " line " + m.group(2) + ": " + m.group(3)
+                    + "; the whole file was skipped, with every provider it lists";
+        }
+        return msg;
     }
 
     @Override

@@ -112,4 +112,19 @@ class ProviderLoaderClassPathTest {
         assertEquals(ProviderLoadException.Reason.NONE_FOUND, e.reason());
         assertTrue(e.getMessage().contains("libfoo.so"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("with a syntax error in a services file, says the whole file was skipped, naming it, once")
+    void syntaxErrorSkipsWholeFileAndSaysSo() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith("p.Bad Name", AlphaTransportProvider.class.getName());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("alpha"));
+        assertEquals(ProviderLoadException.Reason.NONE_FOUND, e.reason());
+        String m = e.getMessage();
+        String file = dir.resolve("META-INF/services/" + TransportProvider.class.getName()).toUri().toURL().toString();
+        assertTrue(m.contains("services file " + file + " line 1"), m);
+        assertTrue(m.contains("the whole file was skipped, with every provider it lists"), m);
+        assertEquals(m.indexOf("Illegal configuration-file syntax"), m.lastIndexOf("Illegal configuration-file syntax"),
+                "the parse error is reported once: " + m);
+        assertEquals(1, loader.failures().size());
+    }
 }
