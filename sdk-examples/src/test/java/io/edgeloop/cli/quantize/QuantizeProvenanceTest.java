@@ -144,4 +144,34 @@ class QuantizeProvenanceTest {
                 JSON.readTree(q.resolve("model.json").toFile()).get("provenance"), Map.class));
         assertEquals(List.of(p), quantized.parents());
     }
+
+    @Test
+    @DisplayName("names the provenance file and the malformed key (createdAt, inputs, parents) and writes nothing")
+    void namesMalformedProvenanceKey() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("malformed"));
+        Path file = dir.resolve("m.tribuo");
+        end.write(file);
+        Path provFile = dir.resolve("m.tribuo.provenance.json");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> good = JSON.readValue(provFile.toFile(), Map.class);
+        Map<String, Object[]> corruptions = new java.util.LinkedHashMap<>();
+        corruptions.put("createdAt", new Object[] {"yesterday", "'createdAt' must be an ISO-8601 instant"});
+        corruptions.put("inputs", new Object[] {List.of("train.csv"), "'inputs[0]' must be an object"});
+        corruptions.put("parents", new Object[] {List.of(42), "'parents[0]' must be a provenance object, got 42"});
+        for (Map.Entry<String, Object[]> c : corruptions.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> prov = new java.util.LinkedHashMap<>((Map<String, Object>) good.get("provenance"));
+            prov.put(c.getKey(), c.getValue()[0]);
+            Map<String, Object> bad = new java.util.LinkedHashMap<>(good);
+            bad.put("provenance", prov);
+            JSON.writeValue(provFile.toFile(), bad);
+            Path out = work.resolve("q-malformed-" + c.getKey());
+            QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+                    csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.err().startsWith("edgeloop: ") && r.err().contains("m.tribuo.provenance.json")
+                    && r.err().contains((String) c.getValue()[1]) && !r.err().contains("java.lang"), r.err());
+            assertFalse(Files.exists(out), "nothing may be written for a model with a malformed provenance file");
+        }
+    }
 }
