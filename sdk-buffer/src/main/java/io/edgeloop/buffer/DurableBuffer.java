@@ -80,7 +80,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
  * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
- * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}.
+ * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}. Across processes: one
+ * writable open per directory at a time (an OS file lock, {@link BufferLockedException} for the second); read-only
+ * opens may run beside it.
  */
 public final class DurableBuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DurableBuffer.class);
@@ -150,9 +152,12 @@ public final class DurableBuffer implements AutoCloseable {
      * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment.
      */
     private volatile boolean spaceShort;
+    /** Held while open for writing, so no second writer opens the directory; null when read-only. */
+    private final DirectoryLock dirLock;
     private final Thread syncThread;
 
-    private DurableBuffer(Builder b) throws IOException {
+    private DurableBuffer(Builder b, DirectoryLock dirLock) throws IOException {
+        this.dirLock = dirLock;
         this.dir = b.directory;
         this.durability = b.durability;
         this.cursorSync = b.cursorSync;
@@ -165,13 +170,6 @@ public final class DurableBuffer implements AutoCloseable {
         this.readOnly = b.readOnly;
         this.listener = b.listener;
         this.quarantineCap = budgetBytes == Long.MAX_VALUE ? DEFAULT_QUARANTINE_CAP : budgetBytes / 16;
-        if (readOnly || !b.createIfMissing) {
-            if (!Files.isDirectory(dir) || !readOnly && !holdsBuffer(dir)) {
-                throw new NoSuchFileException(dir.toString(), null, "not a buffer directory" + (Files.isDirectory(dir)
-                        ? " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE + ", " + CURSORS
-                        + "/ or segment here; check the path)" : " (it does not exist; check the path)"));
-            }
-        }
         if (!readOnly) {
             if (!Files.isDirectory(dir.resolve(CURSORS))) {
                 Files.createDirectories(dir.resolve(CURSORS));
@@ -2267,6 +2265,9 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         runAll(after);
+        if (dirLock != null) {
+            dirLock.release();
+        }
         if (failure != null) {
             throw failure;
         }
@@ -2477,9 +2478,12 @@ public final class DurableBuffer implements AutoCloseable {
         }
 
         /**
-         * Opens (or creates) the buffer and recovers it.
+         * Opens (or creates) the buffer and recovers it. A writable open takes an OS lock on
+         * {@code buffer.lock} in the directory, held until {@link DurableBuffer#close()}: one writer per directory.
          *
          * @return the buffer
+         * @throws BufferLockedException       when another process, or another open buffer in this one, has the
+         *                                     directory open for writing (read-only opens take no lock)
          * @throws IncompatibleFormatException when intact files were written by an incompatible format version
          * @throws IOException                 when the directory cannot be used
          */
@@ -2491,7 +2495,27 @@ public final class DurableBuffer implements AutoCloseable {
                 throw new IllegalArgumentException("diskBudget (" + budgetBytes
                         + ") must hold at least two segments of " + segmentBytes + " bytes");
             }
-            return new DurableBuffer(this);
+            if (readOnly || !createIfMissing) {
+                if (!Files.isDirectory(directory) || !readOnly && !holdsBuffer(directory)) {
+                    throw new NoSuchFileException(directory.toString(), null, "not a buffer directory"
+                            + (Files.isDirectory(directory) ? " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE
+                            + ", " + CURSORS + "/ or segment here; check the path)"
+                            : " (it does not exist; check the path)"));
+                }
+            }
+            DirectoryLock held = null;
+            if (!readOnly) {
+                Files.createDirectories(directory);
+                held = DirectoryLock.acquire(directory);
+            }
+            try {
+                return new DurableBuffer(this, held);
+            } catch (IOException | RuntimeException | Error e) {
+                if (held != null) {
+                    held.release();
+                }
+                throw e;
+            }
         }
     }
 }
