@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** A test transport that delivers into a shared list; {@code mode} selects correct or deliberately broken behaviour. */
 public final class InMemoryTransportProvider implements TransportProvider {
     static final List<Envelope> RECEIVED = new CopyOnWriteArrayList<>();
+    /** The shared receiver is up; the kit's stopReceiver()/startReceiver() hooks flip it. */
+    static final AtomicBoolean UP = new AtomicBoolean(true);
 
     @Override
     public String name() {
@@ -31,7 +33,7 @@ public final class InMemoryTransportProvider implements TransportProvider {
                 if (closed.get()) {
                     throw new IllegalStateException("closed");
                 }
-                if (!reachable) {
+                if (!reachable || !UP.get()) {
                     throw new TransportException("receiver unreachable", true);
                 }
                 List<Envelope> es = batch.envelopes();

@@ -28,7 +28,13 @@ public final class BundleKeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SigningKey k = SigningKey.generate(KeyAlgorithm.of(alg), new SecureRandom());
+        KeyAlgorithm a;
+        try {
+            a = KeyAlgorithm.of(alg);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--alg " + alg + ": " + e.getMessage(), e);
+        }
+        SigningKey k = SigningKey.generate(a, new SecureRandom());
         k.writePemPair(out);
         spec.commandLine().getOut().println("wrote " + out.resolve("private.pem") + " and " + out.resolve("public.pem")
                 + " (" + k.algorithm().id() + ", key id " + k.keyId() + ")");

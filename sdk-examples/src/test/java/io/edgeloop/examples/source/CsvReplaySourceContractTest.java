@@ -3,10 +3,20 @@ package io.edgeloop.examples.source;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.source.SensorSourceProvider;
 import io.edgeloop.tck.SensorSourceContractTest;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The sdk-tck source contract, against the shipped occupancy data. */
+/**
+ * The sdk-tck source contract, against the shipped occupancy data. Each configuration has its own position file, so
+ * a restarted source resumes after what was committed (without one, csv-replay starts at the beginning by design).
+ */
 class CsvReplaySourceContractTest extends SensorSourceContractTest {
+    private static final AtomicInteger POSITIONS = new AtomicInteger();
+    @TempDir
+    Path dir;
+
     @Override
     protected SensorSourceProvider provider() {
         return new CsvReplaySourceProvider();
@@ -15,7 +25,8 @@ class CsvReplaySourceContractTest extends SensorSourceContractTest {
     @Override
     protected ComponentConfig config() {
         return ComponentConfig.of(Map.of("resource", "io/edgeloop/examples/data/occupancy/datatest.txt",
-                "device", "office-1"));
+                "device", "office-1", "position-file",
+                dir.resolve("position-" + POSITIONS.incrementAndGet() + ".properties").toString()));
     }
 
     @Override

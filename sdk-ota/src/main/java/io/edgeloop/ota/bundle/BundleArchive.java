@@ -96,10 +96,13 @@ public final class BundleArchive {
                 watch.expectHeader();
                 e = tar.getNextEntry();
                 if (e == null) {
+                    if (previous == null && !watch.endMarkerSeen()) {
+                        throw new BundleVerificationException(Check.ARCHIVE, "not a bundle: the input ("
+                                + body.count + " bytes) does not start with a complete tar header");
+                    }
                     if (!watch.endMarkerSeen()) {
-                        throw new BundleVerificationException(Check.ARCHIVE, "truncated archive: it ends "
-                                + (previous == null ? "before the first entry" : "after entry '" + previous + "'")
-                                + " without the end-of-archive marker");
+                        throw new BundleVerificationException(Check.ARCHIVE, "truncated archive: it ends after entry '"
+                                + previous + "' without the end-of-archive marker");
                     }
                     break;
                 }

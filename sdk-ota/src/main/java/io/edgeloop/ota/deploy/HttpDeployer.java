@@ -41,12 +41,18 @@ final class HttpDeployer implements Deployer {
     private final Duration timeout;
     private final HttpClient client;
     private final long maxBytes;
+    private final Optional<String> publishToken;
     private volatile boolean closed;
 
     HttpDeployer(URI base, Duration timeout, long maxBytes) {
+        this(base, timeout, maxBytes, Optional.empty());
+    }
+
+    HttpDeployer(URI base, Duration timeout, long maxBytes, Optional<String> publishToken) {
         this.base = base;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
+        this.publishToken = publishToken;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
@@ -91,8 +97,9 @@ final class HttpDeployer implements Deployer {
     public Publication publish(Path bundle, String channel) throws DeploymentException {
         open();
         URI u = uri("/channels/" + channel);
-        try (Response r = send(HttpRequest.newBuilder(u).timeout(timeout)
-                .PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), u.toString())) {
+        HttpRequest.Builder put = HttpRequest.newBuilder(u).timeout(timeout);
+        publishToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
+        try (Response r = send(put.PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), u.toString())) {
             byte[] body = r.answer(u.toString());
             if (r.status() != 200) {
                 throw new DeploymentException("update server refused the publication (HTTP " + r.status() + "): "

@@ -5,6 +5,7 @@ import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeployerProvider;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code http}: publishes to and polls an Edgeloop update server
@@ -12,7 +13,10 @@ import java.time.Duration;
  * {@code timeout} (default 30s: bounds connecting, the wait for response headers, and each wait for more of a
  * response body, so a server that stops sending fails the call after this long without data; a fetch keeps its
  * partial file for resuming), {@code maxBundleBytes} (default: the largest archive the default
- * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched). Thread-safe;
+ * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched), {@code publishToken}
+ * (optional: the update server's publish token, sent as {@code Authorization: Bearer <token>} on {@code publish}
+ * only; a server with a token refuses publications without it, one without a token accepts them from loopback
+ * only. Use https when the server is not on loopback, or the token crosses the network in the clear). Thread-safe;
  * {@link #create} does no network I/O.
  */
 public final class HttpDeployerProvider implements DeployerProvider {
@@ -32,8 +36,12 @@ public final class HttpDeployerProvider implements DeployerProvider {
         if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
             throw new IllegalArgumentException("deployer url must be http(s)://..., got '" + url + "'");
         }
+        Optional<String> token = config.get("publishToken");
+        if (token.isPresent() && (token.get().isBlank() || token.get().chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+            throw new IllegalArgumentException("deployer publishToken must be printable ASCII without spaces");
+        }
         return new HttpDeployer(u, config.getDuration("timeout", Duration.ofSeconds(30)),
-                maxBytes(config));
+                maxBytes(config), token);
     }
 
     static long maxBytes(ComponentConfig config) {

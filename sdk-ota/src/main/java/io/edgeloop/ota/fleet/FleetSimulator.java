@@ -258,7 +258,9 @@ public final class FleetSimulator {
                     try {
                         boot(s, trust, clock);
                         ShadowReport sr = s.agent.shadow(newBundle, inputs);
-                        out.put(d.id(), sr.agreement());
+                        if (sr.samples() > 0) {
+                            out.put(d.id(), sr.agreement());
+                        }
                     } catch (BundleVerificationException e) {
                         out.put(d.id(), 0.0);
                     } catch (IOException e) {

@@ -184,6 +184,12 @@ public final class Campaign {
                 if (state == CampaignState.ABORTED) {
                     return false;
                 }
+                if (agreement.isEmpty()) {
+                    halt(String.format(java.util.Locale.ROOT, "shadow gate %.3f: none of the %d canary devices "
+                            + "compared any input in shadow, so nothing shows the candidate agrees",
+                            plan.minShadowAgreement(), wave.size()));
+                    return false;
+                }
                 if (mean < plan.minShadowAgreement()) {
                     halt(String.format(java.util.Locale.ROOT, "shadow agreement %.3f below %.3f on %d canary devices",
                             mean, plan.minShadowAgreement(), agreement.size()));

@@ -23,7 +23,9 @@ public interface WaveExecutor {
 
     /**
      * Runs the candidate in shadow on the devices and returns each one's agreement with its current model
-     * (0..1). Silent devices are left out.
+     * (0..1). Silent devices, and devices that compared no input (a {@link io.edgeloop.ota.agent.ShadowReport} of
+     * 0 samples, whose {@code agreement()} reads 1 although nothing was checked), are left out: the campaign's gate
+     * averages only devices that compared something, and halts when none did.
      *
      * @param devices the devices
      * @param timeout how long to wait

@@ -575,6 +575,9 @@ class BundleAttackSuiteTest {
             refused(Check.ARCHIVE, new byte[10_240]);
             refused(Check.ARCHIVE, gzip(junk));
             refused(Check.ARCHIVE, "{\"not\":\"a bundle\"}".getBytes(StandardCharsets.UTF_8));
+            BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                    () -> verify(ONE_OF_TWO, "not a bundle".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains("not a bundle: the input (12 bytes)"), e.getMessage());
         }
     }
 

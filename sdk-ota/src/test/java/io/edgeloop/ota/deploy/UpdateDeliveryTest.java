@@ -61,6 +61,34 @@ class UpdateDeliveryTest {
     }
 
     @Test
+    @DisplayName("publishes to a server with a publish token when configured with it (sent on PUT only); without "
+            + "it, or with a wrong one, the server's refusal reaches the caller as a DeploymentException")
+    void publishesWithToken(@TempDir Path dir) throws Exception {
+        String token = "edgeloop-publish-token-0123456789";
+        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+                new InetSocketAddress("127.0.0.1", 0), 1 << 26, java.util.Optional.of(token));
+                Deployer none = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())));
+                Deployer wrong = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
+                        "publishToken", token + "x")));
+                Deployer right = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
+                        "publishToken", token)))) {
+            Path b = dir.resolve("b.bundle");
+            Files.write(b, Fixtures.draft("har", 3, 0, 5, TargetProfile.JVM).sign(K));
+            for (Deployer d : new Deployer[] {none, wrong}) {
+                DeploymentException e = assertThrows(DeploymentException.class, () -> d.publish(b, "stable"));
+                assertTrue(e.getMessage().contains("HTTP 401") && e.getMessage().contains("token"), e.getMessage());
+            }
+            assertTrue(none.latest("stable").isEmpty(), "nothing was published; reading needs no token");
+            assertEquals(3, right.publish(b, "stable").sequence());
+            assertEquals(3, none.latest("stable").orElseThrow().sequence());
+        }
+        for (String bad : new String[] {" ", "has space", "tab\tx"}) {
+            assertThrows(IllegalArgumentException.class, () -> new HttpDeployerProvider().create(
+                    ComponentConfig.of(Map.of("url", "http://127.0.0.1:1", "publishToken", bad))), bad);
+        }
+    }
+
+    @Test
     @DisplayName("resumes an interrupted download with an HTTP Range request")
     void resumes(@TempDir Path dir) throws Exception {
         try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),

@@ -55,7 +55,9 @@ class CampaignTest {
         @Override
         public Map<String, Double> shadow(List<FleetDevice> devices, Duration timeout) {
             Map<String, Double> m = new HashMap<>();
-            devices.forEach(d -> m.put(d.id(), agreement));
+            if (!Double.isNaN(agreement)) { // NaN: no device compared any input
+                devices.forEach(d -> m.put(d.id(), agreement));
+            }
             return m;
         }
     }
@@ -187,6 +189,17 @@ class CampaignTest {
         assertEquals(CampaignState.HALTED, c.run());
         assertTrue(s.calls.isEmpty());
         assertEquals(0.5, c.shadowAgreement().orElseThrow());
+    }
+
+    @Test
+    @DisplayName("halts when no canary device compared any input in shadow, saying so (an empty gate never passes)")
+    void shadowGateWithoutSamples() {
+        Scripted s = new Scripted(d -> false, d -> false);
+        s.agreement = Double.NaN;
+        Campaign c = new Campaign(RolloutPlan.builder().minShadowAgreement(0.9).build(), fleet(100), s, ALL);
+        assertEquals(CampaignState.HALTED, c.run());
+        assertTrue(s.calls.isEmpty(), "no device switched");
+        assertTrue(c.haltReason().orElseThrow().contains("compared any input"), c.haltReason().toString());
     }
 
     @Test

@@ -12,7 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The sdk-tck transport contract against a real single-node KRaft broker on loopback. */
+/**
+ * The sdk-tck transport contract against a real single-node KRaft broker on loopback. An outage stops the broker
+ * process and starts it again on the same port; a silent receiver is the broker stopped as well (the producer then
+ * waits for it until its timeout), the closest a broker comes to withholding an acknowledgement.
+ */
 class KafkaTransportContractTest extends TransportContractTest {
     private static final String TOPIC = "tck-transport";
     private static int closedPort;
@@ -43,5 +47,25 @@ class KafkaTransportContractTest extends TransportContractTest {
     @Override
     protected ComponentConfig unreachableConfig() {
         return ComponentConfig.of(Map.of("uri", "kafka://127.0.0.1:" + closedPort + "/" + TOPIC, "timeout", "3s"));
+    }
+
+    @Override
+    protected void stopReceiver() throws IOException {
+        SharedBroker.get().stop();
+    }
+
+    @Override
+    protected void startReceiver() {
+        SharedBroker.get(); // starts the stopped broker again, same port and data
+    }
+
+    @Override
+    protected void pauseReceiver() throws IOException {
+        SharedBroker.get().stop();
+    }
+
+    @Override
+    protected void resumeReceiver() {
+        SharedBroker.get();
     }
 }

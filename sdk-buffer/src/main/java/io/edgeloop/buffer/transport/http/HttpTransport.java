@@ -13,6 +13,13 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -31,7 +38,8 @@ import java.util.Optional;
  * timeouts are retryable.
  *
  * <p>Thread-safe: the JDK client is thread-safe and the transport keeps no per-send state, so sends may run
- * concurrently; {@link #close()} may be called from any thread.
+ * concurrently; {@link #close()} may be called from any thread and ends sends still waiting for an answer with a
+ * retryable {@link TransportException}.
  */
 final class HttpTransport implements Transport {
     private final URI uri;
@@ -43,6 +51,8 @@ final class HttpTransport implements Transport {
     private HttpClient client;
     private final Duration connectTimeout;
     private boolean closed;
+    /** Requests whose answer a send is waiting for; close() cancels them. Guarded by {@link #lock}. */
+    private final Set<CompletableFuture<?>> inFlight = new HashSet<>();
 
     HttpTransport(URI uri, BatchCodec codec, Duration connectTimeout, Duration requestTimeout,
             Map<String, String> headers, Clock clock) {
@@ -82,17 +92,37 @@ final class HttpTransport implements Transport {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(rb::header);
         HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> call = c.sendAsync(rb.build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        synchronized (lock) {
+            if (closed) {
+                call.cancel(true);
+                throw new IllegalStateException("http transport to " + uri + " is closed");
+            }
+            inFlight.add(call);
+        }
         try {
-            response = c.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
-            throw new TransportException("No answer from " + uri + " within the timeout: " + e.getMessage(), true, e);
-        } catch (ConnectException e) {
-            throw new TransportException("Cannot connect to " + uri + ": " + e, true, e);
-        } catch (IOException e) {
-            throw new TransportException("Sending " + batch + " to " + uri + " failed: " + e, true, e);
+            response = call.get();
+        } catch (CancellationException e) {
+            throw new TransportException("Sending " + batch + " to " + uri + " was cut short by close()", true, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw new TransportException("No answer from " + uri + " within the timeout: " + cause.getMessage(),
+                        true, cause);
+            }
+            if (cause instanceof ConnectException) {
+                throw new TransportException("Cannot connect to " + uri + ": " + cause, true, cause);
+            }
+            throw new TransportException("Sending " + batch + " to " + uri + " failed: " + cause, true, cause);
         } catch (InterruptedException e) {
+            call.cancel(true);
             Thread.currentThread().interrupt();
             throw new TransportException("Interrupted while sending " + batch + " to " + uri, true, e);
+        } finally {
+            synchronized (lock) {
+                inFlight.remove(call);
+            }
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
@@ -151,9 +181,16 @@ final class HttpTransport implements Transport {
 
     @Override
     public void close() {
+        List<CompletableFuture<?>> cut;
         synchronized (lock) {
             closed = true;
             client = null;
+            cut = new ArrayList<>(inFlight);
+            inFlight.clear();
+        }
+        // Ends sends blocked on a silent receiver now, instead of after their request timeout.
+        for (CompletableFuture<?> f : cut) {
+            f.cancel(true);
         }
     }
 

@@ -4,22 +4,28 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.tck.TcpFaultProxy;
 import io.edgeloop.tck.TransportContractTest;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
+/** The transport contract against a real ingest server, reached through a proxy the kit can stop and pause. */
 class HttpTransportContractTest extends TransportContractTest {
     IngestServer server;
+    TcpFaultProxy proxy;
 
     @BeforeEach
     void start() throws Exception {
         server = IngestServer.builder().start();
+        proxy = TcpFaultProxy.forward(server.port());
     }
 
     @AfterEach
     void stop() {
+        proxy.close();
         server.close();
     }
 
@@ -30,7 +36,8 @@ class HttpTransportContractTest extends TransportContractTest {
 
     @Override
     protected ComponentConfig config() {
-        return ComponentConfig.of(Map.of("uri", server.uri().toString(), "compression", "gzip"));
+        return ComponentConfig.of(Map.of("uri", server.uri().toString().replace(":" + server.port() + "/", ":" + proxy.port() + "/"),
+                "compression", "gzip"));
     }
 
     @Override
@@ -41,5 +48,25 @@ class HttpTransportContractTest extends TransportContractTest {
     @Override
     protected ComponentConfig unreachableConfig() {
         return ComponentConfig.of(Map.of("uri", "http://127.0.0.1:9/ingest", "connect-timeout", "2s"));
+    }
+
+    @Override
+    protected void stopReceiver() {
+        proxy.stop();
+    }
+
+    @Override
+    protected void startReceiver() throws IOException {
+        proxy.start();
+    }
+
+    @Override
+    protected void pauseReceiver() {
+        proxy.pause();
+    }
+
+    @Override
+    protected void resumeReceiver() {
+        proxy.resume();
     }
 }

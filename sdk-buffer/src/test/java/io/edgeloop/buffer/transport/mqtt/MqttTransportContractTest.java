@@ -3,15 +3,22 @@ package io.edgeloop.buffer.transport.mqtt;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.tck.TcpFaultProxy;
 import io.edgeloop.tck.TransportContractTest;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The transport contract against a real mosquitto broker on loopback, with a Paho QoS 1 subscriber as receiver. */
+/**
+ * The transport contract against a real mosquitto broker on loopback, with a Paho QoS 1 subscriber as receiver; the
+ * transport reaches the broker through a proxy the kit can stop and pause (the subscriber connects directly).
+ */
 class MqttTransportContractTest extends TransportContractTest {
     static MosquittoBroker broker;
     static MqttCollector collector;
@@ -30,6 +37,18 @@ class MqttTransportContractTest extends TransportContractTest {
         broker.close();
     }
 
+    TcpFaultProxy proxy;
+
+    @BeforeEach
+    void startProxy() throws IOException {
+        proxy = TcpFaultProxy.forward(broker.port());
+    }
+
+    @AfterEach
+    void stopProxy() {
+        proxy.close();
+    }
+
     @Override
     protected TransportProvider provider() {
         return new MqttTransportProvider();
@@ -37,7 +56,7 @@ class MqttTransportContractTest extends TransportContractTest {
 
     @Override
     protected ComponentConfig config() {
-        return ComponentConfig.of(Map.of("uri", broker.uri("edgeloop/contract"), "compression", "lz4"));
+        return ComponentConfig.of(Map.of("uri", "mqtt://127.0.0.1:" + proxy.port() + "/edgeloop/contract", "compression", "lz4"));
     }
 
     @Override
@@ -52,5 +71,25 @@ class MqttTransportContractTest extends TransportContractTest {
     @Override
     protected ComponentConfig unreachableConfig() {
         return ComponentConfig.of(Map.of("uri", "mqtt://127.0.0.1:9/edgeloop/contract", "connect-timeout", "2s"));
+    }
+
+    @Override
+    protected void stopReceiver() {
+        proxy.stop();
+    }
+
+    @Override
+    protected void startReceiver() throws IOException {
+        proxy.start();
+    }
+
+    @Override
+    protected void pauseReceiver() {
+        proxy.pause();
+    }
+
+    @Override
+    protected void resumeReceiver() {
+        proxy.resume();
     }
 }

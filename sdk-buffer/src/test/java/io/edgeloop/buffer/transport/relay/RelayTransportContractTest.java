@@ -4,24 +4,30 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.relay.RelayServer;
+import io.edgeloop.tck.TcpFaultProxy;
 import io.edgeloop.tck.TransportContractTest;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
+/** The transport contract against a real relay server, reached through a proxy the kit can stop and pause. */
 class RelayTransportContractTest extends TransportContractTest {
     final List<Envelope> stored = new CopyOnWriteArrayList<>();
     RelayServer server;
+    TcpFaultProxy proxy;
 
     @BeforeEach
     void start() throws Exception {
         server = RelayServer.builder().sink(stored::addAll).start();
+        proxy = TcpFaultProxy.forward(server.port());
     }
 
     @AfterEach
     void stop() {
+        proxy.close();
         server.close();
     }
 
@@ -32,7 +38,7 @@ class RelayTransportContractTest extends TransportContractTest {
 
     @Override
     protected ComponentConfig config() {
-        return ComponentConfig.of(Map.of("uri", server.uri(), "compression", "gzip"));
+        return ComponentConfig.of(Map.of("uri", "relay://127.0.0.1:" + proxy.port(), "compression", "gzip"));
     }
 
     @Override
@@ -43,5 +49,25 @@ class RelayTransportContractTest extends TransportContractTest {
     @Override
     protected ComponentConfig unreachableConfig() {
         return ComponentConfig.of(Map.of("uri", "relay://127.0.0.1:9", "connect-timeout", "2s"));
+    }
+
+    @Override
+    protected void stopReceiver() {
+        proxy.stop();
+    }
+
+    @Override
+    protected void startReceiver() throws IOException {
+        proxy.start();
+    }
+
+    @Override
+    protected void pauseReceiver() {
+        proxy.pause();
+    }
+
+    @Override
+    protected void resumeReceiver() {
+        proxy.resume();
     }
 }

@@ -15,6 +15,7 @@ import io.edgeloop.ota.agent.FileDeviceStorage;
 import io.edgeloop.ota.agent.InstallOutcome;
 import io.edgeloop.ota.agent.InstallReport;
 import io.edgeloop.ota.agent.InstallStep;
+import io.edgeloop.ota.agent.ShadowReport;
 import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleArchive;
 import io.edgeloop.ota.bundle.BundleLimits;
@@ -164,8 +165,13 @@ public final class RolloutStage {
                 Map<String, Double> out = new HashMap<>();
                 for (FleetDevice fd : wave) {
                     try {
-                        out.put(fd.id(), sims.get(fd.id()).agent.shadow(newBundle,
-                                shadowInputs.getOrDefault(fd.variant(), List.of())).agreement());
+                        // A device with no shadow inputs for its variant compares nothing: left out, so it cannot
+                        // pass the gate by default (ShadowReport reads 1 for 0 samples).
+                        ShadowReport sr = sims.get(fd.id()).agent.shadow(newBundle,
+                                shadowInputs.getOrDefault(fd.variant(), List.of()));
+                        if (sr.samples() > 0) {
+                            out.put(fd.id(), sr.agreement());
+                        }
                     } catch (BundleVerificationException e) {
                         out.put(fd.id(), 0.0);
                     }

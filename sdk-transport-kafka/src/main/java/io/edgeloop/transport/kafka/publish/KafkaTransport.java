@@ -56,11 +56,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Thread-safe: unlike the general {@link Transport} contract, {@code send} may be called by many forwarder
  * threads at once, and sharing one transport (one producer, one set of connections) among all the buffers a
  * gateway drains is the intended use: concurrent sends fill the producer's per-partition batches. The producer is
- * created lazily on the first send. {@link #close()} is idempotent and may be called from any thread.
+ * created lazily on the first send. {@link #close()} is idempotent and may be called from any thread: it lets
+ * records in flight finish for at most 2 seconds, then abandons them, so sends still waiting (a broker that is
+ * down) end at once with {@link IllegalStateException} and the caller keeps those records for a resend.
  */
 public final class KafkaTransport implements Transport {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How long close() lets records in flight finish before abandoning them (their sends then fail). */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final KafkaEndpoint endpoint;
     private final Duration timeout;
@@ -316,7 +320,7 @@ public final class KafkaTransport implements Transport {
         }
         if (p != null) {
             try {
-                p.close(CLOSE_TIMEOUT);
+                p.close(CLOSE_GRACE);
             } catch (KafkaException e) {
                 throw new TransportException("Closing the Kafka producer for " + endpoint + " failed: "
                         + e.getMessage(), false, e);

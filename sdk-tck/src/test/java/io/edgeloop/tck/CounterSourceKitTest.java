@@ -1,0 +1,105 @@
+package io.edgeloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.source.SensorSourceProvider;
+import io.edgeloop.tck.lora.CounterSourceProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The source kit run against a file-committing counter source (a copy of the reviewer's third-party "counter"
+ * source): the correct source passes, and each deliberately broken variant is failed by the test for its defect.
+ */
+@DisplayName("The sensor source contract kit")
+class CounterSourceKitTest {
+
+    /** The correct source: 50 records, position committed to a file. */
+    static class Counter extends SensorSourceContractTest {
+        private static final AtomicInteger FILES = new AtomicInteger();
+        @TempDir
+        Path dir;
+
+        String fault() {
+            return "none";
+        }
+
+        @Override
+        protected SensorSourceProvider provider() {
+            return new CounterSourceProvider();
+        }
+
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("position-file", dir.resolve("pos-" + FILES.incrementAndGet()).toString(),
+                    "count", "50", "fault", fault()));
+        }
+
+        @Override
+        protected Duration pollSlack() {
+            return Duration.ofSeconds(2);
+        }
+    }
+
+    /** Stores its position on poll: records polled but not processed are lost on a crash. */
+    static class CommitOnPoll extends Counter {
+        @Override
+        String fault() {
+            return "commit-on-poll";
+        }
+    }
+
+    /** Never stores its position: committed records come again. */
+    static class IgnoreCommit extends Counter {
+        @Override
+        String fault() {
+            return "ignore-commit";
+        }
+    }
+
+    /** Blocks far past the poll timeout. */
+    static class IgnoreTimeout extends Counter {
+        @Override
+        String fault() {
+            return "ignore-timeout";
+        }
+    }
+
+    @Test
+    @DisplayName("passes the correct source")
+    void passesCorrectSource() {
+        KitResults r = KitResults.run(Counter.class);
+        assertEquals(Set.of(), r.failed(), r.describeFailures());
+        assertEquals(Set.of(), r.aborted());
+        assertEquals(10, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails an at-most-once source that stores its position on poll")
+    void failsCommitOnPoll() {
+        KitResults r = KitResults.run(CommitOnPoll.class);
+        assertEquals(Set.of("redeliversUncommittedAfterRestart"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source that redelivers committed records")
+    void failsIgnoreCommit() {
+        KitResults r = KitResults.run(IgnoreCommit.class);
+        assertEquals(Set.of("doesNotRedeliverCommitted"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails, instead of hanging, a source whose poll ignores its timeout")
+    void failsIgnoreTimeout() {
+        KitResults r = KitResults.run(IgnoreTimeout.class);
+        assertTrue(r.failed().contains("honoursPollTimeout"), r.failed() + r.describeFailures());
+    }
+}

@@ -1,0 +1,193 @@
+package io.edgeloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.tck.lora.Gateway;
+import io.edgeloop.tck.lora.LoraTransportProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transport kit run against a real TCP transport (a copy of the reviewer's third-party "lora" transport) behind
+ * a {@link TcpFaultProxy}: the correct transport passes everything, and each deliberately broken variant is failed
+ * by the contract test that targets its defect.
+ */
+@DisplayName("The transport contract kit against a TCP transport")
+class LoraTransportKitTest {
+    private static Gateway gateway;
+
+    static synchronized Gateway gateway() {
+        if (gateway == null) {
+            try {
+                gateway = new Gateway();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return gateway;
+    }
+
+    /** The correct transport; subclasses switch on one fault. */
+    static class Lora extends TransportContractTest {
+        TcpFaultProxy proxy;
+
+        @BeforeEach
+        void startProxy() throws IOException {
+            proxy = TcpFaultProxy.forward(gateway().port());
+        }
+
+        @AfterEach
+        void stopProxy() {
+            proxy.close();
+        }
+
+        String fault() {
+            return "none";
+        }
+
+        @Override
+        protected TransportProvider provider() {
+            return new LoraTransportProvider();
+        }
+
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("port", String.valueOf(proxy.port()), "fault", fault()));
+        }
+
+        @Override
+        protected List<Envelope> received() {
+            return gateway().received();
+        }
+
+        @Override
+        protected ComponentConfig unreachableConfig() {
+            return ComponentConfig.of(Map.of("port", "9", "fault", fault()));
+        }
+
+        @Override
+        protected void stopReceiver() {
+            proxy.stop();
+        }
+
+        @Override
+        protected void startReceiver() throws IOException {
+            proxy.start();
+        }
+
+        @Override
+        protected void pauseReceiver() {
+            proxy.pause();
+        }
+
+        @Override
+        protected void resumeReceiver() {
+            proxy.resume();
+        }
+    }
+
+    /** After one failed send, acknowledges every batch without sending it. */
+    static class DropAfterFailure extends Lora {
+        @Override
+        String fault() {
+            return "drop-after-failure";
+        }
+    }
+
+    /** Sends zero instead of the envelope's timestamp and priority. */
+    static class NoMeta extends Lora {
+        @Override
+        String fault() {
+            return "no-meta";
+        }
+    }
+
+    /** close() waits for a blocked send to finish. */
+    static class CloseBlocks extends Lora {
+        @Override
+        String fault() {
+            return "close-blocks";
+        }
+    }
+
+    /** sendAsync after close completes normally. */
+    static class AsyncAfterCloseOk extends Lora {
+        @Override
+        String fault() {
+            return "async-after-close-ok";
+        }
+    }
+
+    /** A send to the unreachable receiver never returns. */
+    static class Hang extends Lora {
+        @Override
+        String fault() {
+            return "hang";
+        }
+
+        @Override
+        protected Duration sendTimeout() {
+            return Duration.ofSeconds(2);
+        }
+    }
+
+    @Test
+    @DisplayName("passes the correct transport, skipping nothing")
+    void passesCorrectTransport() {
+        KitResults r = KitResults.run(Lora.class);
+        assertEquals(Set.of(), r.failed(), r.describeFailures());
+        assertEquals(Set.of(), r.aborted());
+        assertEquals(16, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails a transport that acknowledges batches without delivering them after one failure")
+    void failsDropAfterFailure() {
+        assertFails(DropAfterFailure.class, "reusesInstanceAfterOutage");
+    }
+
+    @Test
+    @DisplayName("fails a transport that loses the envelope's timestamp and priority")
+    void failsNoMeta() {
+        assertFails(NoMeta.class, "deliversAcknowledgedBatch", "deliversSeveralBatches", "deliversLargePayload",
+                "keepsUnusualKeys", "sendAsyncCompletesOnAcknowledgement");
+    }
+
+    @Test
+    @DisplayName("fails a transport whose close() waits for a blocked send")
+    void failsCloseBlocks() {
+        assertFails(CloseBlocks.class, "closeFromAnotherThreadEndsBlockedSend");
+    }
+
+    @Test
+    @DisplayName("fails a transport whose sendAsync succeeds after close()")
+    void failsAsyncAfterCloseOk() {
+        assertFails(AsyncAfterCloseOk.class, "sendAsyncAfterCloseFails");
+    }
+
+    @Test
+    @DisplayName("fails, instead of hanging, a transport whose send never returns")
+    void failsHang() {
+        assertFails(Hang.class, "unreachableIsRetryableTransportException", "sendAsyncFailsWithTransportException");
+    }
+
+    private static void assertFails(Class<?> kit, String... expected) {
+        KitResults r = KitResults.run(kit);
+        for (String t : expected) {
+            assertTrue(r.failed().contains(t), kit.getSimpleName() + " must fail " + t + "; failed: " + r.failed()
+                    + r.describeFailures());
+        }
+    }
+}

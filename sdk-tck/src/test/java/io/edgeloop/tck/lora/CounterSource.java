@@ -1,0 +1,75 @@
+// Copied from the reviewer's third-party project (/tmp/rev-api/lora, review of 2026-11-30): a deliberately
+// breakable implementation whose `fault` switch turns on one known defect, so the kit's own tests can prove that
+// each contract test fails for it.
+package io.edgeloop.tck.lora;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SourceException;
+import java.io.IOException;
+import java.nio.file.*;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Emits count records; commits its position to a file. */
+final class CounterSource implements SensorSource {
+    private final long count;
+    private final Path posFile;
+    private final String fault;
+    private long next;
+    private long delivered;
+    private boolean closed;
+
+    CounterSource(ComponentConfig c) {
+        count = c.getLong("count", 100, 0, Long.MAX_VALUE);
+        posFile = Path.of(c.requireString("position-file"));
+        fault = c.getString("fault", "none");
+        try {
+            next = Files.exists(posFile) ? Long.parseLong(Files.readString(posFile).trim()) : 0;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+        delivered = next;
+    }
+
+    @Override
+    public List<SensorRecord> poll(int max, Duration timeout) throws SourceException {
+        if (closed) throw new IllegalStateException("closed");
+        if (fault.equals("ignore-timeout")) {
+            try { Thread.sleep(timeout.toMillis() + 60_000); } // BUG: blocks far past its timeout
+            catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
+        List<SensorRecord> out = new ArrayList<>();
+        while (out.size() < max && next < count) {
+            out.add(SensorRecord.builder().deviceId("dev-1").sequence(next + 1).timestampMillis(1000 * next)
+                    .channel("temp", 20 + next % 7).build());
+            next++;
+        }
+        if (fault.equals("commit-on-poll")) {
+            write(next); // BUG: at-most-once, a crash loses what was polled but not processed
+        }
+        return out;
+    }
+
+    @Override
+    public void commit() throws SourceException {
+        if (fault.equals("ignore-commit")) return; // BUG: the position is never stored, everything is redelivered
+        write(next);
+    }
+
+    private void write(long pos) throws SourceException {
+        try {
+            Files.writeString(posFile, Long.toString(pos));
+        } catch (IOException e) {
+            throw new SourceException("cannot store position in " + posFile, e);
+        }
+    }
+
+    @Override
+    public boolean isExhausted() { return next >= count; }
+
+    @Override
+    public void close() { closed = true; }
+}

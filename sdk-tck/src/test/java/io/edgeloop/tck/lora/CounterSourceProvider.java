@@ -1,0 +1,14 @@
+// Copied from the reviewer's third-party project (/tmp/rev-api/lora, review of 2026-11-30): a deliberately
+// breakable implementation whose `fault` switch turns on one known defect, so the kit's own tests can prove that
+// each contract test fails for it.
+package io.edgeloop.tck.lora;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SensorSourceProvider;
+
+/** Factory for the counter source. Thread-safe: stateless. */
+public final class CounterSourceProvider implements SensorSourceProvider {
+    @Override public String name() { return "counter"; }
+    @Override public SensorSource create(ComponentConfig config) { return new CounterSource(config); }
+}

@@ -1,0 +1,44 @@
+// Copied from the reviewer's third-party project (/tmp/rev-api/lora, review of 2026-11-30): a deliberately
+// breakable implementation whose `fault` switch turns on one known defect, so the kit's own tests can prove that
+// each contract test fails for it.
+package io.edgeloop.tck.lora;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.label.Label;
+import io.edgeloop.api.label.Labeller;
+import io.edgeloop.api.label.LabellerProvider;
+import io.edgeloop.api.window.Window;
+
+/** Factory for the hot labeller. Thread-safe. */
+public final class HotLabellerProvider implements LabellerProvider {
+    @Override public String name() { return "hot"; }
+    @Override public Labeller create(ComponentConfig c) {
+        double t = c.getDouble("threshold", 25, -100, 100);
+        boolean broken = c.getBoolean("broken", false);
+        return broken ? new Unsafe(t) : new Labeller() {
+            public String name() { return "hot"; }
+            public int numClasses() { return 2; }
+            public int label(Window w) {
+                if (w.channelIndex("temp") < 0 || w.missingCount("temp") > 0) return Label.ABSTAIN;
+                double s = 0; double[] v = w.values("temp");
+                for (double x : v) s += x;
+                return s / v.length > t ? 1 : 0;
+            }
+        };
+    }
+
+    /** BUG: shared scratch state (not thread-safe). */
+    static final class Unsafe implements Labeller {
+        private final double t;
+        private double sum; private int n;
+        Unsafe(double t) { this.t = t; }
+        public String name() { return "hot"; }
+        public int numClasses() { return 2; }
+        public int label(Window w) {
+            if (w.channelIndex("temp") < 0 || w.missingCount("temp") > 0) return Label.ABSTAIN;
+            sum = 0; n = 0;
+            for (double x : w.values("temp")) { sum += x; n++; }
+            return sum / n > t ? 1 : 0;
+        }
+    }
+}
