@@ -80,7 +80,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
  * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
- * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}.
+ * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}. Across processes: one
+ * writable open per directory at a time (an OS file lock, {@link BufferLockedException} for the second); read-only
+ * opens may run beside it.
  */
 public final class DurableBuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DurableBuffer.class);
@@ -145,9 +147,17 @@ public final class DurableBuffer implements AutoCloseable {
     private long syncs;
     private long syncNanosTotal;
     private long syncNanosMax;
+    /**
+     * Set when the file system ran full (a write failed with ENOSPC or the reserve had to be released) and cleared
+     * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment.
+     */
+    private volatile boolean spaceShort;
+    /** Held while open for writing, so no second writer opens the directory; null when read-only. */
+    private final DirectoryLock dirLock;
     private final Thread syncThread;
 
-    private DurableBuffer(Builder b) throws IOException {
+    private DurableBuffer(Builder b, DirectoryLock dirLock) throws IOException {
+        this.dirLock = dirLock;
         this.dir = b.directory;
         this.durability = b.durability;
         this.cursorSync = b.cursorSync;
@@ -160,13 +170,6 @@ public final class DurableBuffer implements AutoCloseable {
         this.readOnly = b.readOnly;
         this.listener = b.listener;
         this.quarantineCap = budgetBytes == Long.MAX_VALUE ? DEFAULT_QUARANTINE_CAP : budgetBytes / 16;
-        if (readOnly || !b.createIfMissing) {
-            if (!Files.isDirectory(dir) || !readOnly && !holdsBuffer(dir)) {
-                throw new NoSuchFileException(dir.toString(), null, "not a buffer directory" + (Files.isDirectory(dir)
-                        ? " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE + ", " + CURSORS
-                        + "/ or segment here; check the path)" : " (it does not exist; check the path)"));
-            }
-        }
         if (!readOnly) {
             if (!Files.isDirectory(dir.resolve(CURSORS))) {
                 Files.createDirectories(dir.resolve(CURSORS));
@@ -389,11 +392,13 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
+            spaceShort = true;
             Files.deleteIfExists(dir.resolve(RESERVE));
             try {
                 raised.write(dir);
             } catch (IOException again) {
-                throw diskFullOr(again, "writing " + SequenceMarks.FILE);
+                throw diskFullOr(again, "writing " + SequenceMarks.FILE, "no segment was reclaimed and no record"
+                        + " lost; reclaiming resumes once space is freed");
             }
         }
         marks = raised;
@@ -783,7 +788,10 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** Creates the ballast file if it is missing; best effort (a full disk simply leaves it missing). */
+    /**
+     * Creates the ballast file if it is missing; best effort (a full disk simply leaves it missing, and
+     * {@link #spaceShort} set so that it is tried again after the next commit).
+     */
     private void ensureReserve() {
         Path r = dir.resolve(RESERVE);
         try {
@@ -797,7 +805,9 @@ public final class DurableBuffer implements AutoCloseable {
                     ch.force(true);
                 }
             }
+            spaceShort = false;
         } catch (IOException e) {
+            spaceShort = true;
             try {
                 Files.deleteIfExists(r);
             } catch (IOException ignored) {
@@ -814,11 +824,12 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
+            spaceShort = true;
             Files.deleteIfExists(dir.resolve(RESERVE));
             try {
                 cf.write(dir.resolve(CURSORS));
             } catch (IOException again) {
-                throw diskFullOr(again, "writing cursor " + cf.name());
+                throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored());
             }
         }
     }
@@ -831,11 +842,12 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
+            spaceShort = true;
             Files.deleteIfExists(dir.resolve(RESERVE));
             try {
                 cf.writePending(dir.resolve(CURSORS), slot);
             } catch (IOException again) {
-                throw diskFullOr(again, "writing cursor " + cf.name());
+                throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored());
             }
         }
     }
@@ -1134,15 +1146,30 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    private static IOException diskFullOr(IOException e, String what) {
+    private IOException diskFullOr(IOException e, String what) {
+        return diskFullOr(e, what, "the record was not stored. Appends work again once space is freed");
+    }
+
+    /**
+     * Turns an ENOSPC into a {@link DiskFullException} saying what failed and what it means, and notes that space is
+     * short (so the next commit reclaims even the active segment and restores the reserve).
+     */
+    private IOException diskFullOr(IOException e, String what, String consequence) {
         if (e instanceof DiskFullException) {
+            spaceShort = true;
             return e;
         }
         if (DiskFullException.isDiskFull(e)) {
-            return new DiskFullException("Disk full while " + what + "; the record was not stored. Appends work "
-                    + "again once space is freed", e);
+            spaceShort = true;
+            return new DiskFullException("Disk full while " + what + "; " + consequence, e);
         }
         return e;
+    }
+
+    /** What a failed cursor write means: the commit is lost, the records are not. */
+    private static String commitNotStored() {
+        return "the commit was not stored, so its records stay unacknowledged and are sent again (nothing is lost)."
+                + " Commits work again once space is freed";
     }
 
     private void timedForce(FileChannel ch) throws IOException {
@@ -1575,6 +1602,14 @@ public final class DurableBuffer implements AutoCloseable {
                 victims.add(s);
             }
         }
+        // After a full disk, records acknowledged by every cursor may all sit in the active segment: sealing it
+        // would need space, and without this they would never be reclaimed. Retire it instead (no footer; nothing
+        // more is appended to it) and let the next append start a new segment at the same log position.
+        boolean retireActive = spaceShort && active != null && active.summary().records() > 0 && min >= written
+                && pending.isEmpty();
+        if (retireActive) {
+            victims.add(active);
+        }
         if (!victims.isEmpty()) {
             try {
                 syncCursorsLocked();
@@ -1584,6 +1619,13 @@ public final class DurableBuffer implements AutoCloseable {
                         + "synced first", dir, victims.size(), e);
                 return 0;
             }
+        }
+        if (retireActive) {
+            LOG.info("Buffer {}: disk space is short and every cursor passed the active segment {}; retiring it",
+                    dir, active);
+            active.sealWithoutFooter();
+            active = null;
+            minNextBase = Math.max(minNextBase, written);
         }
         for (Segment s : victims) {
             boolean acked = min >= s.endPosition();
@@ -1900,7 +1942,9 @@ public final class DurableBuffer implements AutoCloseable {
     private void committed(CursorImpl c) {
         lock.lock();
         try {
-            if (!closed && !readOnly && reclaimLocked() > 0 && !Files.exists(dir.resolve(RESERVE))) {
+            // after a full disk the reserve comes back with the first commit that finds room for it, whether or not
+            // this commit freed a segment
+            if (!closed && !readOnly && (reclaimLocked() > 0 || spaceShort) && !Files.exists(dir.resolve(RESERVE))) {
                 ensureReserve();
             }
         } finally {
@@ -2221,6 +2265,9 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         runAll(after);
+        if (dirLock != null) {
+            dirLock.release();
+        }
         if (failure != null) {
             throw failure;
         }
@@ -2431,9 +2478,12 @@ public final class DurableBuffer implements AutoCloseable {
         }
 
         /**
-         * Opens (or creates) the buffer and recovers it.
+         * Opens (or creates) the buffer and recovers it. A writable open takes an OS lock on
+         * {@code buffer.lock} in the directory, held until {@link DurableBuffer#close()}: one writer per directory.
          *
          * @return the buffer
+         * @throws BufferLockedException       when another process, or another open buffer in this one, has the
+         *                                     directory open for writing (read-only opens take no lock)
          * @throws IncompatibleFormatException when intact files were written by an incompatible format version
          * @throws IOException                 when the directory cannot be used
          */
@@ -2445,7 +2495,27 @@ public final class DurableBuffer implements AutoCloseable {
                 throw new IllegalArgumentException("diskBudget (" + budgetBytes
                         + ") must hold at least two segments of " + segmentBytes + " bytes");
             }
-            return new DurableBuffer(this);
+            if (readOnly || !createIfMissing) {
+                if (!Files.isDirectory(directory) || !readOnly && !holdsBuffer(directory)) {
+                    throw new NoSuchFileException(directory.toString(), null, "not a buffer directory"
+                            + (Files.isDirectory(directory) ? " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE
+                            + ", " + CURSORS + "/ or segment here; check the path)"
+                            : " (it does not exist; check the path)"));
+                }
+            }
+            DirectoryLock held = null;
+            if (!readOnly) {
+                Files.createDirectories(directory);
+                held = DirectoryLock.acquire(directory);
+            }
+            try {
+                return new DurableBuffer(this, held);
+            } catch (IOException | RuntimeException | Error e) {
+                if (held != null) {
+                    held.release();
+                }
+                throw e;
+            }
         }
     }
 }

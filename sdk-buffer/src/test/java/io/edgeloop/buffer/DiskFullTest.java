@@ -173,6 +173,109 @@ class DiskFullTest {
         }
     }
 
+    @Test
+    @DisplayName("on a real 2 MiB tmpfs with all data in the active segment: draining frees space, the reserve comes"
+            + " back after each commit, and the buffer keeps working fill after fill")
+    void activeSegmentIsReclaimedAfterFullDisk() throws Exception {
+        Path mnt = dir.resolve("mnt2");
+        Files.createDirectories(mnt);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt.toString()),
+                "mounting a tmpfs needs root (CI runs the tests as root); without it this full-disk case is untested");
+        try {
+            Path bufDir = mnt.resolve("buf");
+            long lastSeq = 0;
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).open()) { // default 4 MiB segments: one segment holds it all
+                Cursor c = b.cursor("up");
+                for (int round = 1; round <= 3; round++) {
+                    int stored = 0;
+                    DiskFullException full = null;
+                    while (full == null) {
+                        try {
+                            lastSeq = b.append("s", Payloads.of(lastSeq + 1, 100)).sequence();
+                            stored++;
+                        } catch (DiskFullException e) {
+                            full = e;
+                        }
+                    }
+                    assertTrue(stored > 1000, "round " + round + ": the disk must hold records again, held " + stored);
+                    List<BufferedRecord> sent = new ArrayList<>();
+                    for (List<BufferedRecord> r = c.poll(500, 1 << 20); !r.isEmpty(); r = c.poll(500, 1 << 20)) {
+                        sent.addAll(r);
+                        c.commit(r.get(r.size() - 1)); // batch by batch, as a forwarder does
+                    }
+                    assertEquals(lastSeq, sent.get(sent.size() - 1).sequence(), "round " + round);
+                    assertTrue(Files.exists(bufDir.resolve("reserve.bin")),
+                            "round " + round + ": the reserve must be back after the commits");
+                }
+                for (int i = 0; i < 5; i++) {
+                    lastSeq = b.append("s", Payloads.of(lastSeq + 1, 100)).sequence();
+                }
+            }
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d").open()) {
+                assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+                List<BufferedRecord> left = readAll(b);
+                assertEquals(5, left.size(), "only the unacknowledged records are left");
+                assertEquals(lastSeq, left.get(4).sequence());
+                assertArrayEquals(Payloads.of(lastSeq, 100), left.get(4).payloadBytes());
+                assertTrue(b.append("s", Payloads.of(0, 10)).sequence() > lastSeq, "sequences are never reused");
+            }
+        } finally {
+            run("umount", mnt.toString());
+        }
+    }
+
+    @Test
+    @DisplayName("on a real tmpfs filled by another file, a cursor commit fails with its own message and works once"
+            + " space frees")
+    void failedCursorWriteSaysTheCommitWasNotStored() throws Exception {
+        Path mnt = dir.resolve("mnt3");
+        Files.createDirectories(mnt);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()),
+                "mounting a tmpfs needs root (CI runs the tests as root); without it this full-disk case is untested");
+        try {
+            Path bufDir = mnt.resolve("buf");
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).open()) {
+                Cursor c = b.cursor("up");
+                for (int i = 1; i <= 10; i++) {
+                    b.append("s", Payloads.of(i, 100));
+                }
+                List<BufferedRecord> r = c.poll(100, 1 << 20);
+                Path filler = mnt.resolve("filler");
+                try (java.io.OutputStream out = Files.newOutputStream(filler)) {
+                    byte[] block = new byte[4096];
+                    while (true) {
+                        out.write(block);
+                        out.flush();
+                    }
+                } catch (IOException diskFull) {
+                    // the file system is full now, reserve included
+                }
+                Files.deleteIfExists(bufDir.resolve("reserve.bin"));
+                try (java.io.OutputStream out = Files.newOutputStream(mnt.resolve("filler2"))) {
+                    byte[] block = new byte[512];
+                    while (true) {
+                        out.write(block);
+                        out.flush();
+                    }
+                } catch (IOException diskFull) {
+                    // and no reserve to release
+                }
+                DiskFullException e = assertThrows(DiskFullException.class, () -> c.commit(r.get(r.size() - 1)));
+                assertTrue(e.getMessage().contains("writing cursor up") && e.getMessage().contains("commit was not "
+                        + "stored") && !e.getMessage().contains("the record was not stored"), e.getMessage());
+                assertEquals(0, c.committedPosition());
+                Files.delete(filler);
+                c.commit(r.get(r.size() - 1));
+                assertEquals(r.get(r.size() - 1).nextPosition(), c.committedPosition());
+                assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the commit brings the reserve back");
+            }
+        } finally {
+            run("umount", mnt.toString());
+        }
+    }
+
     private static boolean run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();

@@ -75,6 +75,31 @@ class DuplicateFilterTest {
     }
 
     @Test
+    @DisplayName("a sequence lower than the first one seen is new, not a duplicate (records met out of order, e.g."
+            + " after the partition count grew), and its repeats are dropped")
+    void lowerThanFirstSeenIsNew() {
+        DuplicateFilter f = new DuplicateFilter(64, 10);
+        for (long s = 10; s <= 20; s++) {
+            assertEquals(Verdict.NEW, f.accept(key("a", 1, s)), "first " + s);
+        }
+        for (long s = 9; s >= 1; s--) {
+            assertEquals(Verdict.NEW, f.accept(key("a", 1, s)), "older record " + s + " arriving late");
+        }
+        for (long s = 1; s <= 20; s++) {
+            assertEquals(Verdict.DUPLICATE, f.accept(key("a", 1, s)), "repeat " + s);
+        }
+        assertEquals(Verdict.NEW, f.accept(key("a", 1, 21)));
+        assertEquals(0, f.skipped());
+        // far below what the window can hold: passed (a possible duplicate downstream), never dropped as one
+        DuplicateFilter g = new DuplicateFilter(64, 10);
+        assertEquals(Verdict.NEW, g.accept(key("b", 1, 1000)));
+        assertEquals(Verdict.NEW, g.accept(key("b", 1, 3)));
+        assertEquals(Verdict.NEW, g.accept(key("b", 1, 990)));
+        assertEquals(Verdict.DUPLICATE, g.accept(key("b", 1, 990)));
+        assertEquals(Verdict.DUPLICATE, g.accept(key("b", 1, 1000)));
+    }
+
+    @Test
     @DisplayName("moves past a gap wider than the window and counts the sequences it skipped")
     void slidesOverGaps() {
         DuplicateFilter f = new DuplicateFilter(64, 10);

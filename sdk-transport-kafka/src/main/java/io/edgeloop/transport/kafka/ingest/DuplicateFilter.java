@@ -15,7 +15,14 @@ import java.util.Objects;
  * left, for example by dropping its oldest records), the floor moves up to make room and the unseen sequences it
  * passes count as {@linkplain #skipped() skipped}; should one of them arrive after all, it is dropped as a
  * {@link Verdict#DUPLICATE}. Forwarders send each device stream in order, so this only happens
- * after a gap wider than the window. At most {@code maxStreams} streams are tracked; the least recently seen is
+ * after a gap wider than the window.
+ *
+ * <p>Tracking of a stream starts at the first sequence the filter sees, which need not be the stream's lowest: a
+ * consumer may meet a device's records out of order (the topic's partition count grew, so old and new records of
+ * one device sit in two partitions; a stream forgotten by the bound below). A lower sequence arriving later was
+ * never seen, so it is {@link Verdict#NEW}: the window is extended down to it when the newest sequence seen is
+ * still within {@code window} of it (then its repeats are dropped as usual); further down the filter cannot
+ * remember it and passes it, and a repeat of it, as new (a duplicate downstream, never a loss). At most {@code maxStreams} streams are tracked; the least recently seen is
  * forgotten first, after which its redeliveries would pass as new.
  *
  * <p>Memory: about {@code 100 + window / 8} bytes per tracked stream.
@@ -101,23 +108,54 @@ public final class DuplicateFilter {
 
     private final class Stream {
         private long floor;
+        /** The lowest sequence tracked: every sequence from it up to the floor was seen (or skipped over). */
+        private long base;
+        /** The highest sequence seen. */
+        private long top;
         private final long[] bits;
 
         Stream(long floor, int window) {
             this.floor = floor;
+            this.base = floor + 1;
+            this.top = floor + 1;
             this.bits = new long[window / 64];
         }
 
         Verdict accept(long seq) {
+            if (seq < base) {
+                return acceptBelowTracking(seq);
+            }
             if (seq <= floor) {
                 return Verdict.DUPLICATE;
             }
+            top = Math.max(top, seq);
             if (seq > floor + window) {
                 slide(seq - window);
             }
             if (get(seq)) {
                 return Verdict.DUPLICATE;
             }
+            set(seq, true);
+            while (get(floor + 1)) {
+                set(floor + 1, false);
+                floor++;
+            }
+            return Verdict.NEW;
+        }
+
+        /**
+         * A sequence below the first one tracked: never seen. Lowers the floor to just below it when every set bit
+         * still fits the window, marking the tracked run from {@code base} to the old floor as seen.
+         */
+        private Verdict acceptBelowTracking(long seq) {
+            if (top - (seq - 1) > window) {
+                return Verdict.NEW; // too far below to remember; passing it again is a duplicate, not a loss
+            }
+            for (long s = base; s <= floor; s++) {
+                set(s, true);
+            }
+            floor = seq - 1;
+            base = seq;
             set(seq, true);
             while (get(floor + 1)) {
                 set(floor + 1, false);
