@@ -5,6 +5,7 @@ import io.edgeloop.api.transport.Envelope;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -21,9 +22,16 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>timestamp: the envelope's append time (CreateTime);</li>
  *   <li>header {@value #FORMAT}: the format version as text, {@code "1"};</li>
  *   <li>header {@value #IDEMPOTENCY_KEY}: {@link IdempotencyKey#toString()}, UTF-8;</li>
- *   <li>header {@value #PRIORITY}: the envelope priority as text, {@code "0"} to {@code "9"}.</li>
+ *   <li>header {@value #PRIORITY}: the envelope priority as text, {@code "0"} to {@code "9"};</li>
+ *   <li>header {@value #DEVICE_TIMESTAMP}, only for an envelope stamped more than
+ *       {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS} ahead of the producer's clock (a device whose clock runs ahead): the
+ *       envelope's time as decimal text, while the record's own timestamp is left to the producer (its clock), since
+ *       brokers refuse timestamps too far in the future (Kafka 4: {@code log.message.timestamp.after.max.ms},
+ *       1 hour by default) and the refusal is retryable, so one such record would hold its buffer back for
+ *       good.</li>
  * </ul>
- * Readers reject records whose format header names an unknown major version.
+ * Readers reject records whose format header names an unknown major version, and take an envelope's timestamp
+ * from {@value #DEVICE_TIMESTAMP} when present.
  *
  * <p>Thread-safe: stateless.
  */
@@ -34,6 +42,13 @@ public final class KafkaHeaders {
     public static final String IDEMPOTENCY_KEY = "edgeloop-key";
     /** Header holding the envelope priority. */
     public static final String PRIORITY = "edgeloop-priority";
+    /** Header holding a device timestamp that was too far in the future for the record's own timestamp. */
+    public static final String DEVICE_TIMESTAMP = "edgeloop-timestamp";
+    /**
+     * How far ahead of the producer's clock an envelope's timestamp may be and still become the record's
+     * timestamp: 50 minutes, inside Kafka 4's default limit of 1 hour with room for the producer's own clock error.
+     */
+    public static final long FUTURE_TIMESTAMP_LIMIT_MILLIS = 50L * 60 * 1000;
     /** The format version this SDK writes and reads. */
     public static final int VERSION = 1;
 
@@ -70,6 +85,7 @@ public final class KafkaHeaders {
         }
 
         private final String topic;
+        private final LongSupplier clock;
         private String device;
         private String stream;
         private long epoch;
@@ -80,7 +96,16 @@ public final class KafkaHeaders {
          * @param topic the topic
          */
         public Layout(String topic) {
+            this(topic, System::currentTimeMillis);
+        }
+
+        /**
+         * @param topic the topic
+         * @param clock the producer's clock in epoch milliseconds, for {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS}
+         */
+        public Layout(String topic, LongSupplier clock) {
             this.topic = Objects.requireNonNull(topic, "topic");
+            this.clock = Objects.requireNonNull(clock, "clock");
         }
 
         /**
@@ -108,8 +133,12 @@ public final class KafkaHeaders {
             headers.add(FORMAT, VERSION_BYTES);
             headers.add(IDEMPOTENCY_KEY, keyText);
             headers.add(PRIORITY, ascii(envelope.priority()));
-            return new ProducerRecord<>(topic, null, envelope.timestampMillis(), deviceBytes, envelope.payloadBytes(),
-                    headers);
+            Long timestamp = envelope.timestampMillis();
+            if (timestamp > clock.getAsLong() + FUTURE_TIMESTAMP_LIMIT_MILLIS) {
+                headers.add(DEVICE_TIMESTAMP, ascii(timestamp));
+                timestamp = null; // the producer stamps it with its own clock
+            }
+            return new ProducerRecord<>(topic, null, timestamp, deviceBytes, envelope.payloadBytes(), headers);
         }
 
         private static byte[] ascii(long v) {
@@ -154,8 +183,18 @@ public final class KafkaHeaders {
                         + " header", e);
             }
         }
+        long timestamp = record.timestamp();
+        Header t = record.headers().lastHeader(DEVICE_TIMESTAMP);
+        if (t != null && t.value() != null) {
+            try {
+                timestamp = Long.parseLong(new String(t.value(), StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Kafka record " + where(record) + " has a malformed "
+                        + DEVICE_TIMESTAMP + " header", e);
+            }
+        }
         byte[] value = record.value() == null ? new byte[0] : record.value();
-        return new Envelope(key, record.timestamp(), priority, value);
+        return new Envelope(key, timestamp, priority, value);
     }
 
     /**

@@ -89,6 +89,29 @@ class KafkaIngestTest {
     }
 
     @Test
+    @DisplayName("an envelope stamped hours ahead (a device clock running fast) is delivered, not refused by the "
+            + "broker for ever: the record takes the producer's time and the device's time travels in a header")
+    void deviceClockAhead() throws Exception {
+        String topic = "clock-ahead";
+        SharedBroker.get().createTopic(topic, 1);
+        long ahead = System.currentTimeMillis() + 3 * 3_600_000L; // past Kafka 4's default 1 h limit
+        Envelope e = new Envelope(new IdempotencyKey("fast-clock", "s", 1, 1), ahead, 3,
+                SensorEnvelopes.envelope("fast-clock", 1).payloadBytes());
+        long before = System.currentTimeMillis();
+        try (KafkaTransport t = new KafkaTransport(transportConfig(topic))) {
+            t.send(Batch.of(List.of(e)));
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = SharedBroker.readAll(topic);
+        assertEquals(1, records.size());
+        ConsumerRecord<byte[], byte[]> r = records.get(0);
+        assertTrue(r.timestamp() >= before && r.timestamp() < ahead - 3_000_000L, "producer time: " + r.timestamp());
+        Envelope back = KafkaHeaders.toEnvelope(r);
+        assertEquals(ahead, back.timestampMillis(), "the device's time is kept");
+        assertEquals(e.key(), back.key());
+        assertEquals(3, back.priority());
+    }
+
+    @Test
     @DisplayName("the source drops a resent batch and keeps each device's order")
     void dropsResentBatch() throws Exception {
         String topic = "resent";
