@@ -160,7 +160,10 @@ class BufferGatewayCommandTest {
         Path drop = Files.createDirectories(tmp.resolve("drop"));
         assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "30", "--device", "d7").code());
         Process p = child(new ArrayList<>(), "buffer", "gateway", "--dir", tmp.resolve("gw").toString(), "--listen",
-                "127.0.0.1:" + port, "--to", drop.toUri().toString(), "--max-connections", "20");
+                "127.0.0.1:" + port, "--to", drop.toUri().toString(), "--max-connections", "20",
+                // A liveness bound, not a timing: the flush ends as soon as everything is forwarded (the default
+                // 10 s was too short on a loaded CI machine: "forwarded 0 upstream").
+                "--flush-timeout", "100");
         try {
             Result d = run("buffer", "drain", "--dir", dev.toString(), "--to", "relay://127.0.0.1:" + port);
             assertEquals(0, d.code(), d.err());
