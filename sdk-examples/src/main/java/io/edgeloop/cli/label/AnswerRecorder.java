@@ -45,7 +45,7 @@ final class AnswerRecorder implements Expert {
                     + "(for example " + file.resolve("answers.jsonl") + ")");
         }
         // This run appends to FILE, so a last line torn by an earlier run's crash is ours to repair.
-        AnswersFile.repairTornTail(file, data.numClasses(), data.train().size()).ifPresent(w -> {
+        AnswersFile.repairTornTail(file).ifPresent(w -> {
             warnings.println("edgeloop: warning: " + w);
             warnings.flush();
         });

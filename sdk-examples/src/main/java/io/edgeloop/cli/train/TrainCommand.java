@@ -2,6 +2,7 @@ package io.edgeloop.cli.train;
 
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.train.CsvData;
@@ -124,8 +125,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .setting("algo", algo)
                 .setting("label", label)
                 .setting("drop", String.join(",", drop))
-                .setting("features", String.join(",", data.features()))
-                .setting("classes", String.join(",", classes))
+                .setting("features", EndModel.listSetting(data.features()))
+                .setting("classes", EndModel.listSetting(List.copyOf(classes)))
                 .setting("trainingRows", data.size())
                 .setting("trainingAccuracy", String.format(Locale.ROOT, "%.4f", accuracy))
                 .setting("trainer", m.getProvenance().getClassName())

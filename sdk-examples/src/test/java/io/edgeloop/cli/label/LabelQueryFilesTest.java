@@ -207,6 +207,19 @@ class LabelQueryFilesTest {
             JSON.readTree(line);
         }
 
+        // Another data set's file whose last line lacks its newline (row 4000: an sms row, out of youtube's range)
+        // is refused by the identity check and keeps that line: the repair judges syntax, not ranges.
+        Path sms = tmp.resolve("sms.jsonl");
+        r = run("label", "query", "--wrench", LabelCommandTest.wrench("sms").toString(), "--budget", "2", "--oracle",
+                "--model", "mv", "--answers-out", sms.toString());
+        assertEquals("0", r[0], r[2]);
+        Files.writeString(sms, Files.readString(sms) + "{\"row\":4000,\"label\":1}");
+        r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
+                sms.toString());
+        assertEquals("1", r[0], r[2]);
+        assertTrue(r[2].contains("another data set") && !r[2].contains("removed torn line"), r[2]);
+        assertTrue(Files.readString(sms).endsWith("{\"row\":4000,\"label\":1}\n"), "the line is kept");
+
         // A whole last line that only lacks its newline is completed, not dropped.
         String full = Files.readString(answers);
         Files.writeString(answers, full.substring(0, full.length() - 1));

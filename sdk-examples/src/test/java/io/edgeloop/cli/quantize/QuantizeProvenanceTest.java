@@ -128,8 +128,9 @@ class QuantizeProvenanceTest {
         assertEquals("cart", p.settings().get("algo"));
         assertEquals("Occupancy", p.settings().get("label"));
         assertEquals("date", p.settings().get("drop"));
-        assertEquals("Temperature,Humidity,Light,CO2,HumidityRatio", p.settings().get("features"));
-        assertEquals("0,1", p.settings().get("classes"));
+        assertEquals("[\"Temperature\",\"Humidity\",\"Light\",\"CO2\",\"HumidityRatio\"]",
+                p.settings().get("features"));
+        assertEquals("[\"0\",\"1\"]", p.settings().get("classes"));
         assertEquals("8143", p.settings().get("trainingRows"));
         assertTrue(ok.out().contains(String.format(java.util.Locale.ROOT, "training accuracy %.2f%%",
                 Double.parseDouble(p.settings().get("trainingAccuracy")))), ok.out() + p.settings());

@@ -115,18 +115,16 @@ public final class AnswersFile {
 
     /**
      * Repairs the end of an answers file that Edgeloop itself appends to ({@code label query --answers-out}) after a
-     * run ended mid-write: a last line without its newline is completed with one when it is a whole, valid line, and
-     * cut off otherwise (that reply was never recorded whole, so its row is asked again). A file that another tool
+     * run ended mid-write: a last line without its newline is completed with one when it parses as a JSON object
+     * (whether it fits the data set is {@link #read}'s check), and cut off otherwise (that reply was never recorded whole, so its row is asked again). A file that another tool
      * may still be writing (a queue's {@code answers.jsonl}) must not be repaired: {@link #read} refuses its torn
      * line with advice instead.
      *
      * @param f          the file (absent: nothing to do)
-     * @param numClasses the number of classes
-     * @param rows       the pool size
      * @return what was repaired, for a warning, or empty when the file was whole
      * @throws IOException naming the file when it cannot be read or rewritten
      */
-    public static Optional<String> repairTornTail(Path f, int numClasses, int rows) throws IOException {
+    public static Optional<String> repairTornTail(Path f) throws IOException {
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
         }
@@ -136,13 +134,13 @@ public final class AnswersFile {
         }
         int n = text.lines().size();
         String last = text.lines().get(n - 1);
+        // Torn or whole is a question of syntax only: a cut line cannot end in the object's closing brace, so a line
+        // that parses lost no more than its newline. Whether it fits this data set is read()'s question, which
+        // refuses a wrong file without changing it (judging ranges here cut valid lines of another data set's file).
         boolean whole;
         try {
-            JsonNode node = JsonLines.parseObject(f, n - 1, last);
-            JsonNode label = node.path("label");
-            whole = node.has("identity") ? n == 1 && node.size() == 1 && node.get("identity").isObject()
-                    : node.path("row").isInt() && node.get("row").asInt() >= 0 && node.get("row").asInt() < rows
-                            && (label.isNull() || label.isInt() && label.asInt() >= 0 && label.asInt() < numClasses);
+            JsonLines.parseObject(f, n - 1, last);
+            whole = true;
         } catch (IOException e) {
             whole = false;
         }

@@ -57,7 +57,7 @@ public final class LabelMatrixCsv {
 
     /**
      * Writes a matrix. Everything the reader would reject is refused before the file is touched, and the file is
-     * written to {@code <name>.tmp} beside it and moved into place, so a failed write leaves no partial file and an
+     * written to a temporary file of its own beside it ({@code <name>.<pid>.<thread>.<nanos>.tmp}) and moved into place, so a failed write leaves no partial file and an
      * existing file as it was.
      *
      * @param file   the target
@@ -95,7 +95,10 @@ public final class LabelMatrixCsv {
                         + "class in [0, " + matrix.numClasses() + ")");
             }
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        // A name of its own per writer: with a shared "<name>.tmp" two concurrent writes truncated each other's
+        // temporary file and one moved the other's half-written file into place.
+        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + "." + System.nanoTime() + ".tmp");
         try {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(MAGIC + MAJOR + "." + MINOR + " classes=" + matrix.numClasses() + "\n");

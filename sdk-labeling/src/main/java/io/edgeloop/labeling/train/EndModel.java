@@ -107,12 +107,13 @@ public final class EndModel {
     }
 
     /**
-     * The provenance form of a name list: a JSON array of strings, so that names with commas survive.
+     * Writes a list of names as a provenance setting: a JSON array of strings, so names holding commas survive
+     * (the form {@code features} and {@code classes} take in end-model and {@code edgeloop train} provenance).
      *
-     * @param names the names
-     * @return the JSON text
+     * @param names the names, in order
+     * @return the setting's text
      */
-    static String listSetting(List<String> names) {
+    public static String listSetting(List<String> names) {
         try {
             return JSON.writeValueAsString(names);
         } catch (JsonProcessingException e) {

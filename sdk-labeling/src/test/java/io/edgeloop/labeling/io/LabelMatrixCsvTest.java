@@ -104,4 +104,41 @@ class LabelMatrixCsvTest {
         WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(f));
         assertTrue(e.getMessage().contains("dup.csv") && e.getMessage().contains("'a'"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("concurrent writes of one file never fail and never publish a torn file (each "
+            + "writer has its own temporary file)")
+    void concurrentWritesNeverTear(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.csv");
+        int rows = 5000;
+        int[][] zeros = new int[rows][3];
+        int[][] ones = new int[rows][3];
+        for (int i = 0; i < rows; i++) {
+            java.util.Arrays.fill(ones[i], 1);
+        }
+        LabelMatrix[] m = {LabelMatrix.ofRows(2, zeros),
+            LabelMatrix.ofRows(2, ones)};
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                LabelMatrix mine = m[t];
+                done.add(ex.submit(() -> {
+                    for (int k = 0; k < 30; k++) {
+                        LabelMatrixCsv.write(f, mine, null, null);
+                        assertEquals(rows, LabelMatrixCsv.read(f).matrix().rows());
+                    }
+                    return 30;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> d : done) {
+                assertEquals(30, d.get());
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertEquals(java.util.List.of(f), s.toList(), "no temporary file left");
+        }
+    }
 }

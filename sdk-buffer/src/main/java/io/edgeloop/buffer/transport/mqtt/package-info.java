@@ -1,5 +1,7 @@
 /**
- * The {@code mqtt} transport: one QoS 1 MQTT 3.1.1 message per batch through a small built-in publisher; the broker's
- * PUBACK is the acknowledgement.
+ * The {@code mqtt} transport: one QoS 1 message per batch through a small built-in publisher speaking MQTT 5 by
+ * default ({@code protocol-version=3.1.1} for brokers without it). A PUBACK with a reason code below 0x80 is the
+ * acknowledgement; one at or above 0x80 (not authorized, quota exceeded, packet too large, ...) fails the send and
+ * the records stay unacknowledged. Under 3.1.1 a broker cannot refuse a QoS 1 publish, so any PUBACK counts.
  */
 package io.edgeloop.buffer.transport.mqtt;
