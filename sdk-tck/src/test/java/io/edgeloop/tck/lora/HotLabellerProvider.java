@@ -37,7 +37,14 @@ public final class HotLabellerProvider implements LabellerProvider {
         public int label(Window w) {
             if (w.channelIndex("temp") < 0 || w.missingCount("temp") > 0) return Label.ABSTAIN;
             sum = 0; n = 0;
-            for (double x : w.values("temp")) { sum += x; n++; }
+            double[] v = w.values("temp");
+            for (int i = 0; i < v.length; i++) {
+                sum += v[i]; n++;
+                // Widens the race (as TinyLinearRuntimeProvider's racy mode does), so the kit's own test that this
+                // labeller FAILS isThreadSafe does not depend on the scheduler: without it a run on 2 busy cores
+                // could go by without two threads overlapping in the few nanoseconds of the loop.
+                if (i == v.length / 2) Thread.yield();
+            }
             return sum / n > t ? 1 : 0;
         }
     }
