@@ -47,10 +47,7 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  *     protected ComponentConfig config() { return ComponentConfig.of(Map.of("url", proxy.url())); }
  *     protected List<Envelope> received() { return server.envelopes(); }
  *     protected ComponentConfig unreachableConfig() { return ComponentConfig.of(Map.of("url", "http://127.0.0.1:9")); }
- *     protected void stopReceiver() { proxy.stop(); }
- *     protected void startReceiver() throws IOException { proxy.start(); }
- *     protected void pauseReceiver() { proxy.pause(); }
- *     protected void resumeReceiver() { proxy.resume(); }
+ *     protected TcpFaultProxy faultProxy() { return proxy; }
  * }
  * }</pre>
  *
@@ -115,7 +112,7 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
      * @throws Exception when the receiver cannot be stopped
      */
     protected void stopReceiver() throws Exception {
-        Assumptions.abort("override stopReceiver() and startReceiver() to run the outage tests");
+        requireProxy("stopReceiver() and startReceiver()", "outage").stop();
     }
 
     /**
@@ -124,7 +121,7 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
      * @throws Exception when the receiver cannot be started
      */
     protected void startReceiver() throws Exception {
-        Assumptions.abort("override stopReceiver() and startReceiver() to run the outage tests");
+        requireProxy("stopReceiver() and startReceiver()", "outage").start();
     }
 
     /**
@@ -135,7 +132,7 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
      * @throws Exception when the receiver cannot be paused
      */
     protected void pauseReceiver() throws Exception {
-        Assumptions.abort("override pauseReceiver() and resumeReceiver() to run the blocked-send tests");
+        requireProxy("pauseReceiver() and resumeReceiver()", "blocked-send").pause();
     }
 
     /**
@@ -144,7 +141,26 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
      * @throws Exception when the receiver cannot be resumed
      */
     protected void resumeReceiver() throws Exception {
-        Assumptions.abort("override pauseReceiver() and resumeReceiver() to run the blocked-send tests");
+        requireProxy("pauseReceiver() and resumeReceiver()", "blocked-send").resume();
+    }
+
+    /**
+     * The {@link TcpFaultProxy} between the transport and its receiver, when the transport talks TCP through one:
+     * the receiver hooks then stop, start, pause and resume it, so a subclass overrides only this method instead of
+     * all four hooks. The default, null, leaves the hooks to be overridden (or the tests needing them aborted).
+     *
+     * @return the proxy the transport's {@link #config()} points at, or null
+     */
+    protected TcpFaultProxy faultProxy() {
+        return null;
+    }
+
+    private TcpFaultProxy requireProxy(String hooks, String tests) {
+        TcpFaultProxy p = faultProxy();
+        if (p == null) {
+            Assumptions.abort("override faultProxy(), or " + hooks + ", to run the " + tests + " tests");
+        }
+        return p;
     }
 
     /**

@@ -65,22 +65,7 @@ class JsonLinesTcpTransportContractTest extends TransportContractTest {
     }
 
     @Override
-    protected void stopReceiver() {
-        proxy.stop();
-    }
-
-    @Override
-    protected void startReceiver() throws IOException {
-        proxy.start();
-    }
-
-    @Override
-    protected void pauseReceiver() {
-        proxy.pause();
-    }
-
-    @Override
-    protected void resumeReceiver() {
-        proxy.resume();
+    protected TcpFaultProxy faultProxy() {
+        return proxy;
     }
 }

@@ -6,7 +6,6 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.receiver.IngestServer;
 import io.edgeloop.tck.TcpFaultProxy;
 import io.edgeloop.tck.TransportContractTest;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -51,22 +50,7 @@ class HttpTransportContractTest extends TransportContractTest {
     }
 
     @Override
-    protected void stopReceiver() {
-        proxy.stop();
-    }
-
-    @Override
-    protected void startReceiver() throws IOException {
-        proxy.start();
-    }
-
-    @Override
-    protected void pauseReceiver() {
-        proxy.pause();
-    }
-
-    @Override
-    protected void resumeReceiver() {
-        proxy.resume();
+    protected TcpFaultProxy faultProxy() {
+        return proxy;
     }
 }

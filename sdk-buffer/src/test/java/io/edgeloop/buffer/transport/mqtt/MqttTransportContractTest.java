@@ -74,22 +74,7 @@ class MqttTransportContractTest extends TransportContractTest {
     }
 
     @Override
-    protected void stopReceiver() {
-        proxy.stop();
-    }
-
-    @Override
-    protected void startReceiver() throws IOException {
-        proxy.start();
-    }
-
-    @Override
-    protected void pauseReceiver() {
-        proxy.pause();
-    }
-
-    @Override
-    protected void resumeReceiver() {
-        proxy.resume();
+    protected TcpFaultProxy faultProxy() {
+        return proxy;
     }
 }

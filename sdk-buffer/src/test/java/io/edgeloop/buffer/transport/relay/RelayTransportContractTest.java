@@ -6,7 +6,6 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.relay.RelayServer;
 import io.edgeloop.tck.TcpFaultProxy;
 import io.edgeloop.tck.TransportContractTest;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,22 +51,7 @@ class RelayTransportContractTest extends TransportContractTest {
     }
 
     @Override
-    protected void stopReceiver() {
-        proxy.stop();
-    }
-
-    @Override
-    protected void startReceiver() throws IOException {
-        proxy.start();
-    }
-
-    @Override
-    protected void pauseReceiver() {
-        proxy.pause();
-    }
-
-    @Override
-    protected void resumeReceiver() {
-        proxy.resume();
+    protected TcpFaultProxy faultProxy() {
+        return proxy;
     }
 }
