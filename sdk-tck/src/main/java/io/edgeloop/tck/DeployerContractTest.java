@@ -110,11 +110,17 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
     }
 
     @Test
-    @DisplayName("closes idempotently and refuses use after close")
+    @DisplayName("closes idempotently and refuses latest, publish and fetch after close")
     void lifecycle(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 1000, 1);
         Deployer d = provider().create(config(dir.resolve("backend")));
+        Publication p = d.publish(src, "tck");
         d.close();
         assertDoesNotThrow(d::close);
         assertThrows(IllegalStateException.class, () -> d.latest("tck"));
+        assertThrows(IllegalStateException.class, () -> d.publish(src, "tck"), "publish after close");
+        Path dst = dir.resolve("after-close.tar");
+        assertThrows(IllegalStateException.class, () -> d.fetch(p, dst), "fetch after close");
+        assertFalse(Files.exists(dst), "a fetch refused after close must not create " + dst);
     }
 }
