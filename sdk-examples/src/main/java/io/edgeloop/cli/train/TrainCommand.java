@@ -2,16 +2,15 @@ package io.edgeloop.cli.train;
 
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.labeling.io.AtomicFiles;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -141,22 +140,10 @@ public final class TrainCommand implements Callable<Integer> {
         Path abs = out.toAbsolutePath();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + System.nanoTime() + ".tmp");
-        Files.createFile(tmp);
-        try {
-            m.serializeToFile(tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            // Replaces (atomically) a provenance file left by the model this one replaced. Should the process die
-            // between the two moves, quantize refuses the model as replaced, naming both digests: train again.
-            ProvenanceFiles.write(abs, provenance);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(abs, m::serializeToFile);
+        // Replaces (atomically) a provenance file left by the model this one replaced. Should the process die
+        // between the two moves, quantize refuses the model as replaced, naming both digests: train again.
+        ProvenanceFiles.write(abs, provenance);
     }
 
     private boolean verbose() {

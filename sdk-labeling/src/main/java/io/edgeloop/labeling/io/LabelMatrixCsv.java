@@ -6,9 +6,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -57,8 +55,8 @@ public final class LabelMatrixCsv {
 
     /**
      * Writes a matrix. Everything the reader would reject is refused before the file is touched, and the file is
-     * written to a temporary file of its own beside it ({@code <name>.<pid>.<thread>.<nanos>.tmp}) and moved into place, so a failed write leaves no partial file and an
-     * existing file as it was.
+     * written through {@link AtomicFiles} (a temporary file of this writer's own, moved into place), so a failed write
+     * leaves no partial file and an existing file as it was.
      *
      * @param file   the target
      * @param matrix the votes
@@ -95,11 +93,9 @@ public final class LabelMatrixCsv {
                         + "class in [0, " + matrix.numClasses() + ")");
             }
         }
-        // A name of its own per writer: with a shared "<name>.tmp" two concurrent writes truncated each other's
-        // temporary file and one moved the other's half-written file into place.
-        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Thread.currentThread().getId() + "." + System.nanoTime() + ".tmp");
-        try {
+        // A temporary file of this writer's own: with a shared "<name>.tmp" two concurrent writes truncated each
+        // other's temporary file and one moved the other's half-written file into place.
+        AtomicFiles.write(file, tmp -> {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(MAGIC + MAJOR + "." + MINOR + " classes=" + matrix.numClasses() + "\n");
                 w.write("id," + String.join(",", matrix.lfNames()) + ",gold\n");
@@ -117,14 +113,7 @@ public final class LabelMatrixCsv {
                     w.write(b.append('\n').toString());
                 }
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static boolean plain(String s) {

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.labeling.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -104,19 +103,8 @@ public final class ProvenanceFiles {
         m.put("artifactBytes", Files.size(artifact));
         m.put("provenance", provenance.toMap());
         byte[] bytes = (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
-        // A name of its own per writer: a shared ".tmp" let one writer move another's file away mid-write.
-        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Thread.currentThread().getId() + "." + System.nanoTime() + ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // A temporary file of this writer's own: a shared ".tmp" let one writer move another's file away mid-write.
+        AtomicFiles.write(file, tmp -> Files.write(tmp, bytes));
         return file;
     }
 
