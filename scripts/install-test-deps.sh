@@ -4,8 +4,10 @@
 #   gcc-avr avr-libc simavr           - AVR compiler and simulator for bit-exact parity on the ATmega328P
 #   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm - Cortex-M0/M3 compiler and emulator for parity
 #   chromium                          - headless browser for the demo report's screenshot test
+#   bsdutils                          - script(1), a pseudo-terminal for the `label query --prompt` terminal test
+#                                       (essential on Debian, listed so a slim image cannot lack it)
 set -euo pipefail
-PKGS=(mosquitto gcc-avr avr-libc simavr gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm chromium)
+PKGS=(mosquitto gcc-avr avr-libc simavr gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm chromium bsdutils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

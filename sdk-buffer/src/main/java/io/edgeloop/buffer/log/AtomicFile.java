@@ -13,7 +13,8 @@ import java.nio.file.StandardOpenOption;
  * Replaces small files atomically: write a temporary file, fsync it, rename it over the target, fsync the
  * directory. After a crash the target holds either the old or the new content, never a mix.
  *
- * <p>Thread-safe: stateless; concurrent writers of the same file must synchronize themselves.
+ * <p>Thread-safe: stateless; concurrent writers of the same file must synchronize themselves (the temporary file
+ * is {@code <name>.tmp}, shared by every writer of that name). The buffer's own writers do: see {@link #write}.
  */
 public final class AtomicFile {
     private AtomicFile() {
@@ -27,6 +28,11 @@ public final class AtomicFile {
      * @throws IOException when writing fails (the old content is then intact)
      */
     public static void write(Path target, byte[] bytes) throws IOException {
+        // A fixed "<name>.tmp" is safe here because two writers of one target never meet: every caller writes
+        // inside a buffer directory that DurableBuffer holds open for writing under its directory lock (one
+        // writable buffer per directory, across processes and within this one), read-only opens write nothing,
+        // and within the buffer each file has one writer at a time (the buffer's lock; a cursor's file under that
+        // cursor's file lock). A caller outside that discipline must give each writer a temporary file of its own.
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

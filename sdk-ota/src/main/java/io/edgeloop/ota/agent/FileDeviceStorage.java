@@ -1,22 +1,23 @@
 package io.edgeloop.ota.agent;
 
+import io.edgeloop.ota.file.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link DeviceStorage} in a directory: atomic writes go to a temporary file that is fsynced and renamed over
- * the target, then the directory is fsynced. Names must be safe relative paths; nothing is ever written
- * outside the root, and symbolic links are never followed.
+ * {@link DeviceStorage} in a directory: an atomic write goes to a temporary file of that write's own, which is
+ * fsynced and renamed over the target, then the directory is fsynced. Names must be safe relative paths; nothing
+ * is ever written outside the root, and symbolic links are never followed.
  *
- * <p>Thread-safe: operations on distinct names are independent; the agent serialises its own writes.
+ * <p>Thread-safe: operations on distinct names are independent; concurrent atomic writes of one name (threads or
+ * processes) each replace it whole, the last rename winning. The agent serialises its own writes.
  */
 public final class FileDeviceStorage implements DeviceStorage {
     private final Path root;
@@ -63,11 +64,9 @@ public final class FileDeviceStorage implements DeviceStorage {
 
     @Override
     public void writeAtomic(String name, byte[] data) throws IOException {
-        Path p = resolve(name);
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        writeSynced(tmp, data, null);
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        syncDir(p.getParent());
+        // A temporary file of this writer's own: with a shared "<name>.tmp" two writers of one name (two agents
+        // on one state directory, or a caller's own threads) tore the file or lost it to the other's rename.
+        AtomicFiles.write(resolve(name), data);
     }
 
     @Override
@@ -79,7 +78,7 @@ public final class FileDeviceStorage implements DeviceStorage {
     public void delete(String name) throws IOException {
         Path p = resolve(name);
         if (Files.deleteIfExists(p)) {
-            syncDir(p.getParent());
+            AtomicFiles.syncDirectory(p.getParent());
         }
     }
 
@@ -100,14 +99,6 @@ public final class FileDeviceStorage implements DeviceStorage {
                 ch.write(rest);
             }
             ch.force(true);
-        }
-    }
-
-    private static void syncDir(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems cannot open directories for sync; the rename is still atomic there
         }
     }
 }

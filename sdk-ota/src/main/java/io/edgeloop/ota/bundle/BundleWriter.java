@@ -3,14 +3,13 @@ package io.edgeloop.ota.bundle;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.trust.SigningKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -86,7 +85,8 @@ public final class BundleWriter {
     }
 
     /**
-     * Writes a bundle to a file atomically (temporary file in the same directory, then rename).
+     * Writes a bundle to a file atomically: a temporary file of this call's own in the same directory, synced, then
+     * renamed over the file; concurrent writers of one file each leave a whole bundle (the last rename wins).
      *
      * @param manifest  the manifest
      * @param artifacts artifact bytes by path
@@ -97,12 +97,9 @@ public final class BundleWriter {
      */
     public static void write(BundleManifest manifest, Map<String, byte[]> artifacts, List<SigningKey> signers,
             boolean gzip, Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        try (OutputStream o = Files.newOutputStream(tmp)) {
-            write(manifest, artifacts, signers, gzip, o);
-        }
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // A temporary file of this writer's own: with a shared "<bundle>.tmp" two writers of one output truncated
+        // and interleaved each other's bytes, and one published a torn bundle or lost its file to the other's rename.
+        AtomicFiles.write(file, o -> write(manifest, artifacts, signers, gzip, o));
     }
 
     /**

@@ -3,12 +3,12 @@ package io.edgeloop.ota.trust;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -269,16 +269,15 @@ public final class TrustRoot {
     }
 
     /**
-     * Writes the file atomically (temporary file, then rename).
+     * Writes the file atomically: a temporary file of this call's own, synced, then renamed over the file;
+     * concurrent writers of one file each leave a whole trust file (the last rename wins).
      *
      * @param file the destination
      * @throws IOException when writing fails
      */
     public void write(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        Files.write(tmp, toBytes());
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // A temporary file of this writer's own: a shared "<file>.tmp" let two writers tear or lose the file.
+        AtomicFiles.write(file, toBytes());
     }
 
     /**

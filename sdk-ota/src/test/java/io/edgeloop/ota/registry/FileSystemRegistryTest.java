@@ -166,4 +166,49 @@ class FileSystemRegistryTest {
             assertEquals(ModelStatus.YANKED, r.history("har").get(0).status());
         }
     }
+
+    @Test
+    @DisplayName("two registries on one root in one process publish and promote concurrently: distinct sequences, "
+            + "nothing lost")
+    void twoRegistriesInOneProcess(@TempDir Path dir) throws Exception {
+        Path reg = dir.resolve("reg");
+        int each = 4;
+        List<BundleAssembler> work = new java.util.ArrayList<>();
+        for (int i = 0; i < 2 * each; i++) {
+            work.add(assembler(dir, i + 1));
+        }
+        try (ModelRegistry a = registry(reg); ModelRegistry b = registry(reg)) {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                ModelRegistry r = t == 0 ? a : b;
+                int first = t * each;
+                Thread th = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int i = first; i < first + each; i++) {
+                            RegistryEntry e = r.publish(work.get(i), VersionBump.PATCH, false, List.of(K));
+                            r.promote("har", e.version(), "ring-" + i);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join(120_000);
+            }
+            assertEquals(List.of(), errors.stream().map(Throwable::toString).toList(),
+                    "a publish or promote failed while another registry of this process worked on the model");
+            List<RegistryEntry> h = a.history("har");
+            assertEquals(2 * each, h.size());
+            for (int i = 0; i < h.size(); i++) {
+                assertEquals(i + 1, h.get(i).sequence());
+                assertEquals(1, h.get(i).channels().size(), "each version promoted to its own ring: " + h.get(i));
+            }
+        }
+    }
 }

@@ -31,23 +31,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * A registry directory: {@code models/<name>/<sequence>/bundle.tar} and {@code entry.json} (written once, never
  * replaced), {@code status.json} (status and channels, replaced atomically). Publishing and every status change
- * take a file lock per model, so concurrent publishers and editors in other processes get distinct sequences and
- * never lose each other's changes. A publish writes and fsyncs the bundle, then status.json, then entry.json (by
- * rename), then fsyncs the directory: a version exists once its entry.json does. A version directory without
- * entry.json or status.json is what a crash mid-publish leaves; it was never listed, so the next publish of that
- * sequence reuses it.
+ * take a lock per model (an in-process lock shared by every registry of the JVM, then the model's file lock for
+ * other processes), so concurrent publishers and editors, in this process or others, get distinct sequences and
+ * never lose each other's changes; the fixed temporary names {@code entry.json.tmp} and {@code status.json.tmp}
+ * are only ever written under that lock, so two writers never meet there. A publish writes and fsyncs the bundle,
+ * then status.json, then entry.json (by rename), then fsyncs the directory: a version exists once its entry.json
+ * does. A version directory without entry.json or status.json is what a crash mid-publish leaves; it was never
+ * listed, so the next publish of that sequence reuses it.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe, also with several registries on one root in one process.
  */
 final class FileSystemRegistry implements ModelRegistry {
     private final Path root;
     private final Clock clock;
-    private final Object lock = new Object();
+    /** One in-process lock per model directory (real path), shared by every registry of this JVM. */
+    private static final ConcurrentHashMap<Path, Object> MODEL_LOCKS = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
 
     FileSystemRegistry(Path root, Clock clock) {
@@ -112,11 +117,16 @@ final class FileSystemRegistry implements ModelRegistry {
         });
     }
 
-    /** Work on one model under the in-process lock and the model's file lock (other processes). */
+    /**
+     * Work on one model under the in-process lock and the model's file lock (other processes). The in-process lock
+     * is one per model directory for the whole JVM, not per registry: the JVM refuses a second file lock on a file
+     * it already locks ({@link java.nio.channels.OverlappingFileLockException}), so two registries open on one
+     * root in one process (two components, two threads) failed each other's publishes and status changes.
+     */
     private <T> T locked(String name, IoAction<T> action) throws IOException {
         Path dir = modelDir(name);
         Files.createDirectories(dir);
-        synchronized (lock) {
+        synchronized (MODEL_LOCKS.computeIfAbsent(dir.toRealPath(), d -> new Object())) {
             try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock fl = ch.lock()) {
                 if (!fl.isValid()) {

@@ -1,0 +1,6 @@
+/**
+ * Whole-file replacement for the files the OTA module writes (bundles, trust files, device state): each writer
+ * gets a temporary file of its own. Not exported from the module: an implementation detail of the exported
+ * packages.
+ */
+package io.edgeloop.ota.file;
