@@ -1,9 +1,10 @@
 /**
- * Edgeloop durable store-and-forward buffer, forwarder, transports and gateway relay: the segmented log, named
- * consumer cursors, durability and disk-budget policies, metrics.
+ * Edgeloop durable store-and-forward buffer, forwarder, transports, gateway relay and the {@code csv-replay}
+ * sensor source: the segmented log, named consumer cursors, durability and disk-budget policies, metrics.
  *
  * <p>Transports are reached through {@link io.edgeloop.api.spi.ProviderLoader} by name ({@code file-drop},
- * {@code http}, {@code mqtt}, {@code relay}); their packages are not exported.
+ * {@code http}, {@code mqtt}, {@code relay}), and so is the sensor source ({@code csv-replay}); their packages are
+ * not exported.
  */
 module io.edgeloop.buffer {
     requires transitive io.edgeloop.api;
@@ -27,4 +28,6 @@ module io.edgeloop.buffer {
             io.edgeloop.buffer.transport.http.HttpTransportProvider,
             io.edgeloop.buffer.transport.mqtt.MqttTransportProvider,
             io.edgeloop.buffer.transport.relay.RelayTransportProvider;
+    provides io.edgeloop.api.source.SensorSourceProvider with
+            io.edgeloop.buffer.source.csv.CsvReplaySourceProvider;
 }

@@ -3,6 +3,8 @@ package io.edgeloop.examples.demo;
 import io.edgeloop.api.EdgeloopVersion;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SensorSourceProvider;
+import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.window.Window;
 import io.edgeloop.examples.demo.data.BufferedDataPath;
 import io.edgeloop.examples.demo.data.DataPathResult;
@@ -19,7 +21,6 @@ import io.edgeloop.examples.demo.report.DemoResults.Status;
 import io.edgeloop.examples.demo.report.DemoResults.Step;
 import io.edgeloop.examples.demo.report.ReportHtml;
 import io.edgeloop.examples.demo.report.SummaryJson;
-import io.edgeloop.examples.source.CsvReplaySourceProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,7 +223,8 @@ public final class Demo {
 
     private static List<Window> testWindows(String file) throws Exception {
         List<SensorRecord> rs = new ArrayList<>();
-        try (SensorSource s = new CsvReplaySourceProvider().create(io.edgeloop.api.config.ComponentConfig.builder()
+        SensorSourceProvider csv = ProviderLoader.of(SensorSourceProvider.class).select("csv-replay");
+        try (SensorSource s = csv.create(io.edgeloop.api.config.ComponentConfig.builder()
                 .put("resource", OccupancyGold.DATA + file).put("device", "test-" + file.replace(".txt", ""))
                 .put("stream", "env").put("channels", String.join(",", OccupancyWindows.CHANNELS)).build())) {
             while (!s.isExhausted()) {

@@ -3,9 +3,10 @@ package io.edgeloop.examples.demo.label;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SensorSourceProvider;
 import io.edgeloop.api.source.SourceException;
+import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.window.Window;
-import io.edgeloop.examples.source.CsvReplaySourceProvider;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,8 +36,9 @@ public final class OccupancyGold {
      */
     public static OccupancyGold load(String... files) throws SourceException {
         Map<Long, Integer> m = new HashMap<>();
+        SensorSourceProvider csv = ProviderLoader.of(SensorSourceProvider.class).select("csv-replay");
         for (String f : files) {
-            try (SensorSource s = new CsvReplaySourceProvider().create(ComponentConfig.builder()
+            try (SensorSource s = csv.create(ComponentConfig.builder()
                     .put("resource", DATA + f).put("channels", "Occupancy").build())) {
                 while (!s.isExhausted()) {
                     for (SensorRecord r : s.poll(4096, Duration.ZERO)) {

@@ -1,4 +1,4 @@
-package io.edgeloop.examples.source;
+package io.edgeloop.buffer.source.csv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +10,9 @@ import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.record.QualityFlag;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SensorSourceProvider;
 import io.edgeloop.api.source.SourceException;
+import io.edgeloop.api.spi.ProviderLoader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The csv-replay source")
 class CsvReplaySourceTest {
-    private static final String TRAINING = "io/edgeloop/examples/data/occupancy/datatraining.txt";
+    /** The full UCI training file (8143 rows), read from the shared datasets. */
+    private static final String TRAINING = OccupancyData.file("datatraining.txt").toString();
+    /** Its first 20 rows, shipped as a test resource, to read from the class path. */
+    private static final String TRAINING_HEAD = "io/edgeloop/buffer/source/csv/datatraining-head.txt";
 
     @TempDir
     Path dir;
@@ -48,7 +53,7 @@ class CsvReplaySourceTest {
     @Test
     @DisplayName("replays every row of the shipped UCI training file, dropping R's row id column")
     void replaysShippedData() throws Exception {
-        try (SensorSource s = source(Map.of("resource", TRAINING, "device", "office"))) {
+        try (SensorSource s = source(Map.of("path", TRAINING, "device", "office"))) {
             List<SensorRecord> all = drain(s);
             assertEquals(8143, all.size());
             SensorRecord first = all.get(0);
@@ -64,9 +69,36 @@ class CsvReplaySourceTest {
     }
 
     @Test
+    @DisplayName("reads a class-path resource, with or without a leading slash")
+    void readsClassPathResource() throws Exception {
+        for (String name : List.of(TRAINING_HEAD, "/" + TRAINING_HEAD)) {
+            try (SensorSource s = source(Map.of("resource", name))) {
+                List<SensorRecord> all = drain(s);
+                assertEquals(20, all.size());
+                assertEquals("datatraining-head", all.get(0).deviceId(), "the device defaults to the base name");
+                assertEquals(Instant.parse("2015-02-04T17:51:00Z").toEpochMilli(), all.get(0).timestampMillis());
+                assertEquals(426.0, all.get(0).value("Light"));
+                assertEquals(20, all.get(19).sequence());
+            }
+        }
+        try (SensorSource s = source(Map.of("resource", "io/edgeloop/buffer/source/csv/absent.csv"))) {
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
+            assertTrue(e.getMessage().contains("class-path resource io/edgeloop/buffer/source/csv/absent.csv"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("is found by its name 'csv-replay' through the provider loader")
+    void foundByName() {
+        assertEquals(CsvReplaySourceProvider.class,
+                ProviderLoader.of(SensorSourceProvider.class).select("csv-replay").getClass());
+    }
+
+    @Test
     @DisplayName("reads unquoted timestamps too (datatest2.txt) and selects channels")
     void selectsChannels() throws Exception {
-        try (SensorSource s = source(Map.of("resource", "io/edgeloop/examples/data/occupancy/datatest2.txt",
+        try (SensorSource s = source(Map.of("path", OccupancyData.file("datatest2.txt").toString(),
                 "channels", "CO2,Light", "stream", "env", "limit", "10"))) {
             List<SensorRecord> all = drain(s);
             assertEquals(10, all.size());
@@ -119,7 +151,7 @@ class CsvReplaySourceTest {
     @DisplayName("resumes after the committed position and redelivers what was not committed")
     void resumesFromCommittedPosition() throws Exception {
         Path pos = dir.resolve("pos/replay.properties");
-        Map<String, String> cfg = Map.of("resource", TRAINING, "position-file", pos.toString());
+        Map<String, String> cfg = Map.of("path", TRAINING, "position-file", pos.toString());
         try (SensorSource s = source(cfg)) {
             assertEquals(100, s.poll(100, Duration.ZERO).size());
             s.commit();
@@ -137,7 +169,7 @@ class CsvReplaySourceTest {
     void rejectsUnknownPositionVersion() throws Exception {
         Path pos = dir.resolve("replay.properties");
         Files.writeString(pos, "format=edgeloop-csv-replay-position\nversion=2\nrows=5\n");
-        try (SensorSource s = source(Map.of("resource", TRAINING, "position-file", pos.toString()))) {
+        try (SensorSource s = source(Map.of("path", TRAINING, "position-file", pos.toString()))) {
             SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
             assertTrue(e.getMessage().contains("version 2"), e.getMessage());
         }
@@ -212,12 +244,12 @@ class CsvReplaySourceTest {
             SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
             assertTrue(e.getMessage().contains("nope.csv"), e.getMessage());
         }
-        try (SensorSource s = source(Map.of("resource", TRAINING, "channels", "CO2,Pressure"))) {
+        try (SensorSource s = source(Map.of("path", TRAINING, "channels", "CO2,Pressure"))) {
             SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
             assertTrue(e.getMessage().contains("Pressure"), e.getMessage());
         }
-        Map<String, String> both = new HashMap<>(Map.of("resource", TRAINING, "path", "x.csv"));
+        Map<String, String> both = new HashMap<>(Map.of("resource", TRAINING_HEAD, "path", "x.csv"));
         assertThrows(ConfigException.class, () -> source(both));
-        assertThrows(ConfigException.class, () -> source(Map.of("resource", TRAINING, "on-bad-row", "ignore")));
+        assertThrows(ConfigException.class, () -> source(Map.of("path", TRAINING, "on-bad-row", "ignore")));
     }
 }

@@ -1,4 +1,4 @@
-package io.edgeloop.examples.source;
+package io.edgeloop.buffer.source.csv;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.source.SensorSourceProvider;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sdk-tck source contract, against the shipped occupancy data. Each configuration has its own position file, so
+ * The sdk-tck source contract, against the UCI occupancy test file (2665 rows). Each configuration has its own position file, so
  * a restarted source resumes after what was committed (without one, csv-replay starts at the beginning by design).
  */
 class CsvReplaySourceContractTest extends SensorSourceContractTest {
@@ -24,7 +24,7 @@ class CsvReplaySourceContractTest extends SensorSourceContractTest {
 
     @Override
     protected ComponentConfig config() {
-        return ComponentConfig.of(Map.of("resource", "io/edgeloop/examples/data/occupancy/datatest.txt",
+        return ComponentConfig.of(Map.of("path", OccupancyData.file("datatest.txt").toString(),
                 "device", "office-1", "position-file",
                 dir.resolve("position-" + POSITIONS.incrementAndGet() + ".properties").toString()));
     }

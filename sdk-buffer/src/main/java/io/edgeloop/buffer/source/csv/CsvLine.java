@@ -1,4 +1,4 @@
-package io.edgeloop.examples.source;
+package io.edgeloop.buffer.source.csv;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.edgeloop.examples.source;
+package io.edgeloop.buffer.source.csv;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.source.SensorSource;
