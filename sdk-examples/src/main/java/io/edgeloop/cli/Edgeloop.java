@@ -33,11 +33,14 @@ public final class Edgeloop implements Runnable {
     /** Exit code for bad usage. */
     public static final int EXIT_USAGE = 2;
 
+    /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
+    private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces for errors (and, for train, Tribuo's progress log).")
+            description = "Print stack traces for errors, and Tribuo's progress log (train, bench, label).")
     private boolean verbose;
 
     /**
@@ -104,6 +107,19 @@ public final class Edgeloop implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Edgeloop());
+        // Tribuo logs its training progress at INFO through java.util.logging (hundreds of lines on stderr for one
+        // forest): every command that trains (train, bench quantize, label ...) shows it only with --verbose.
+        cl.setExecutionStrategy(parseResult -> {
+            java.util.logging.Level before = TRIBUO_LOG.getLevel();
+            if (!isVerbose(parseResult)) {
+                TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+            }
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } finally {
+                TRIBUO_LOG.setLevel(before);
+            }
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean v = parseResult.hasMatchedOption("--verbose") || isVerbose(parseResult);
             PrintWriter err = commandLine.getErr();

@@ -270,4 +270,35 @@ class BundleCommandTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("SOURCE_DATE_EPOCH: bundle create records it as createdAt, counts --expires from it, and two runs "
+            + "on the same inputs and keys write byte-identical bundles")
+    void sourceDateEpochMakesBundlesReproducible(@TempDir Path dir) throws Exception {
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        Path model = modelDir(dir, "avr8");
+        List<byte[]> bundles = new ArrayList<>();
+        for (String name : List.of("a.bundle", "b.bundle")) {
+            Path bundle = dir.resolve(name);
+            // The variable is read from the environment, so the CLI runs as a child JVM.
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName(),
+                    "bundle", "create", "--model", model.toString(), "--name", "har", "--sequence", "7", "--key",
+                    dir.resolve("k/private.pem").toString(), "--expires", "3600", "--runtime", "opaque-test",
+                    "--runtime-versions", "*", "--out", bundle.toString());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), output);
+            assertEquals(0, p.exitValue(), output);
+            bundles.add(Files.readAllBytes(bundle));
+        }
+        assertTrue(java.util.Arrays.equals(bundles.get(0), bundles.get(1)), "two runs, one SOURCE_DATE_EPOCH");
+        byte[] manifest = io.edgeloop.ota.bundle.BundleArchive.read(new java.io.ByteArrayInputStream(bundles.get(0)),
+                io.edgeloop.ota.bundle.BundleLimits.DEFAULT).entries().get("manifest.json");
+        JsonNode m = new ObjectMapper().readTree(manifest);
+        assertEquals("2023-11-14T22:13:20Z", m.get("createdAt").asText(), m.toString());
+        assertEquals("2023-11-14T23:13:20Z", m.get("expiresAt").asText(), m.toString());
+    }
 }
