@@ -214,52 +214,44 @@ class BundleCommandTest {
         assertTrue(out.toString().contains("--version=SEMVER") && out.toString().contains("--sequence"), out.toString());
     }
 
-    /** Runs the tool in this thread with its own output, for concurrent calls; returns the exit code and stderr. */
-    private static String[] runAlone(String... args) {
-        StringWriter e = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(new StringWriter(), true), new PrintWriter(e, true), args);
-        return new String[] {Integer.toString(code), e.toString()};
+    /** Starts the tool in a child JVM (another process, as two shell runs would be). */
+    private static Process start(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     @Test
-    @DisplayName("two 'bundle create' and two 'bundle trust' runs writing one --out at once each leave a whole file")
+    @DisplayName("two 'bundle create' and two 'bundle trust' processes writing one --out at once each leave a whole "
+            + "file")
     void concurrentRunsWithOneOut(@TempDir Path dir) throws Exception {
         assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), err.toString());
         assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k2").toString()), err.toString());
         Path model = modelDir(dir, "jvm");
         // a large C source, so the two writes overlap in time
-        Files.writeString(model.resolve("model.c"), "/* " + "x".repeat(2 << 20) + " */");
+        Files.writeString(model.resolve("model.c"), "/* " + "x".repeat(4 << 20) + " */");
         Path bundle = dir.resolve("out.bundle");
         Path trust = dir.resolve("trust.json");
-        for (int round = 0; round < 5; round++) {
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-            String[][] results = new String[4][];
-            List<Thread> threads = new ArrayList<>();
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        for (int round = 0; round < 2; round++) {
+            List<Process> running = new ArrayList<>();
             for (int w = 0; w < 2; w++) {
-                int writer = w;
-                Thread t = new Thread(() -> {
-                    try {
-                        start.await();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    results[writer] = runAlone("bundle", "create", "--model", model.toString(), "--name", "har",
-                            "--sequence", Integer.toString(4 + writer), "--key",
-                            dir.resolve("k" + (writer + 1) + "/private.pem").toString(), "--runtime", "opaque-test",
-                            "--runtime-versions", "*", "--out", bundle.toString());
-                    // both trust both keys (either bundle verifies under either file); they differ in validity
-                    results[2 + writer] = runAlone("bundle", "trust", "--key", dir.resolve("k1/public.pem").toString(),
-                            "--key", dir.resolve("k2/public.pem").toString(), "--threshold", "1", "--expires-days",
-                            Integer.toString(300 + writer), "--out", trust.toString());
-                });
-                threads.add(t);
-                t.start();
+                running.add(start(logs.resolve("create-" + round + "-" + w), "bundle", "create", "--model",
+                        model.toString(), "--name", "har", "--sequence", Integer.toString(4 + w), "--key",
+                        dir.resolve("k" + (w + 1) + "/private.pem").toString(), "--runtime", "opaque-test",
+                        "--runtime-versions", "*", "--out", bundle.toString()));
+                // both trust both keys (either bundle verifies under either file); they differ in validity
+                running.add(start(logs.resolve("trust-" + round + "-" + w), "bundle", "trust", "--key",
+                        dir.resolve("k1/public.pem").toString(), "--key", dir.resolve("k2/public.pem").toString(),
+                        "--threshold", "1", "--expires-days", Integer.toString(300 + w), "--out", trust.toString()));
             }
-            for (Thread t : threads) {
-                t.join(60_000);
+            for (Process p : running) {
+                assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "a run did not finish");
             }
-            for (String[] r : results) {
-                assertEquals("0", r[0], "round " + round + ": " + r[1]);
+            for (int k = 0; k < running.size(); k++) {
+                assertEquals(0, running.get(k).exitValue(), "round " + round + ": " + listing(logs)
+                        + Files.readString(logs.resolve((k % 2 == 0 ? "create-" : "trust-") + round + "-" + k / 2)));
             }
             // whichever runs renamed last: a whole bundle and a whole trust file, so the bundle verifies
             assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", trust.toString(), "--profile",
