@@ -111,14 +111,23 @@ public final class CCodeGenerator {
      */
     private static void inputComment(StringBuilder b, IntModel m) {
         InputQuantization iq = m.input();
-        b.append("/*\n * One quantized input. The model takes inputs already quantized, per feature i:\n"
-                + " *   q = clamp(round_half_away(x / scale[i]) + zero_point[i], EDGELOOP_MODEL_INPUT_MIN, "
-                + "EDGELOOP_MODEL_INPUT_MAX)\n"
-                + " * with scale and zero_point from \"input\" in model.json (repeated below). Zero points reach 2^39\n"
-                + " * for offset features, so that form needs int64 and double precision; float32 (and AVR's 32-bit\n"
-                + " * double) is not enough. The same q, better conditioned: q = round((x - lo[i]) / scale[i]) + "
-                + "EDGELOOP_MODEL_INPUT_MIN,\n * clamped, with lo[i] = scale[i] * (EDGELOOP_MODEL_INPUT_MIN - "
-                + "zero_point[i]) (the feature's lowest value).\n"
+        b.append("/*\n * One quantized input. The model takes inputs already quantized. The Java runtime's rule, per\n"
+                + " * feature i, exactly:\n"
+                + " *   r = x / scale[i]                      (IEEE 754 binary64 division, correctly rounded)\n"
+                + " *   q = round_half_away(r) + zero_point[i] (ties such as 2.5 and -2.5 go to 3 and -3; int64 sum)\n"
+                + " *   q = clamp(q, EDGELOOP_MODEL_INPUT_MIN, EDGELOOP_MODEL_INPUT_MAX)\n"
+                + " * with scale and zero_point from \"input\" in model.json (repeated below; 17 significant digits\n"
+                + " * read back as the same double). Only this form, in 64-bit double with int64 zero points (they\n"
+                + " * reach 2^39 for offset features), gives the runtime's q for every x.\n"
+                + " * In float32 (an FPU such as the Cortex-M4F's, or avr-gcc's 32-bit double) r is rounded to 24\n"
+                + " * bits: q can differ by one step for a reading near a step boundary (a tie such as r = 24029.5\n"
+                + " * may land on either side), and by many steps once |r| or |zero_point| exceeds 2^24 (int32\n"
+                + " * schemes, offset features): those need 64-bit double, or quantize on a host.\n"
+                + " * The low-end form q = round_half_away((x - lo[i]) / scale[i]) + EDGELOOP_MODEL_INPUT_MIN, clamped,\n"
+                + " * with lo[i] = scale[i] * (EDGELOOP_MODEL_INPUT_MIN - zero_point[i]) (the feature's lowest value),\n"
+                + " * keeps r small and so suits float32 better, but it is NOT the same rule: its own roundings can\n"
+                + " * move q by one step at ties even in double. When one step matters, compare the device's q with\n"
+                + " * the Java runtime (InputQuantization.quantize) on recorded readings.\n"
                 + " *   feature: scale, zero_point, lo\n");
         List<String> f = m.featureNames();
         for (int i = 0; i < iq.size(); i++) {
@@ -134,23 +143,36 @@ public final class CCodeGenerator {
     private static String prelude(boolean needsRdbp, boolean needs64) {
         StringBuilder b = new StringBuilder();
         b.append("#include \"model.h\"\n\n");
+        // Signed PROGMEM values are read as unsigned and mapped to their signed value arithmetically: a cast of an
+        // out-of-range unsigned value to a signed type is implementation-defined (C99 6.3.1.3p3).
         b.append("#if defined(__AVR__)\n#include <avr/pgmspace.h>\n#define EL_ROM PROGMEM\n"
-                + "#define EL_I8(p) ((int8_t)pgm_read_byte(p))\n#define EL_U8(p) ((uint8_t)pgm_read_byte(p))\n"
-                + "#define EL_I16(p) ((int16_t)pgm_read_word(p))\n#define EL_U16(p) ((uint16_t)pgm_read_word(p))\n"
-                + "#define EL_I32(p) ((int32_t)pgm_read_dword(p))\n"
+                + "static inline int8_t el_i8(const int8_t *p)\n{\n    uint8_t u = pgm_read_byte(p);\n"
+                + "    return (int8_t)(u < 128u ? (int16_t)u : (int16_t)((int16_t)u - 256));\n}\n"
+                + "static inline int16_t el_i16(const int16_t *p)\n{\n    uint16_t u = pgm_read_word(p);\n"
+                + "    return (int16_t)(u < 32768u ? (int32_t)u : (int32_t)u - INT32_C(65536));\n}\n"
+                + "static inline int32_t el_i32(const int32_t *p)\n{\n    uint32_t u = pgm_read_dword(p);\n"
+                + "    return u < UINT32_C(2147483648) ? (int32_t)u\n"
+                + "            : (int32_t)(u - UINT32_C(2147483648)) - INT32_C(2147483647) - 1;\n}\n"
+                + "#define EL_I8(p) el_i8(p)\n#define EL_U8(p) ((uint8_t)pgm_read_byte(p))\n"
+                + "#define EL_I16(p) el_i16(p)\n#define EL_U16(p) ((uint16_t)pgm_read_word(p))\n"
+                + "#define EL_I32(p) el_i32(p)\n"
                 + (needs64 ? "static int64_t el_i64(const int64_t *p) { int64_t v; memcpy_P(&v, p, sizeof v); return v; }\n" : "")
                 + "#else\n#define EL_ROM\n#define EL_I8(p) (*(p))\n#define EL_U8(p) (*(p))\n#define EL_I16(p) (*(p))\n"
                 + "#define EL_U16(p) (*(p))\n#define EL_I32(p) (*(p))\n"
                 + (needs64 ? "static int64_t el_i64(const int64_t *p) { return *p; }\n" : "") + "#endif\n\n");
         if (needsRdbp) {
-            b.append("/* x / 2^n rounded half away from zero (gemmlowp RoundingDivideByPOT on 64 bits). */\n");
+            // Portable C99: a right shift of a negative value is implementation-defined (C99 6.5.7p5), so the floor
+            // of a negative x / 2^n is computed from the non-negative -1 - x, and the remainder through uint64_t.
+            b.append("/* x / 2^n rounded half away from zero (gemmlowp RoundingDivideByPOT on 64 bits), n in [0, 62];\n"
+                    + "   no right shift of a negative value, no out-of-range conversion to a signed type. */\n");
             b.append("static int64_t el_rdbp64(int64_t x, uint8_t n)\n{\n"
-                    + "    int64_t mask;\n    int64_t rem;\n    int64_t thr;\n"
+                    + "    int64_t mask;\n    int64_t floor_q;\n    int64_t rem;\n    int64_t thr;\n"
                     + "    if (n == 0) {\n        return x;\n    }\n"
                     + "    mask = (int64_t)((INT64_C(1) << n) - INT64_C(1));\n"
-                    + "    rem = x & mask;\n"
+                    + "    floor_q = x >= 0 ? x >> n : -INT64_C(1) - ((-INT64_C(1) - x) >> n);\n"
+                    + "    rem = (int64_t)((uint64_t)x & (uint64_t)mask);\n"
                     + "    thr = (mask >> 1) + (x < 0 ? INT64_C(1) : INT64_C(0));\n"
-                    + "    return (x >> n) + (rem > thr ? INT64_C(1) : INT64_C(0));\n}\n\n");
+                    + "    return floor_q + (rem > thr ? INT64_C(1) : INT64_C(0));\n}\n\n");
         }
         return b.toString();
     }
