@@ -40,7 +40,13 @@ import java.util.regex.Pattern;
  * <p>On AVR the test image is built for the ATmega328P; when it does not fit there (the driver's tables and
  * {@code printf} come on top of the model), the same sources are built for and simulated on the ATmega2560 (same
  * AVR core, 256 KiB flash, 8 KiB RAM), and {@link ParityResult#simulatedMcu()} says so. Flash and RAM figures are
- * always those of {@code model.c} alone built for the target profile (the ATmega328P).
+ * always those of {@code model.c} alone built for the target profile (the ATmega328P). An AVR image whose model or
+ * driver tables end past 64 KiB, which {@code pgm_read_*} cannot reach, is refused before simulating, and so is a
+ * model with a table over avr-gcc's 32,767-byte object limit. Cortex-M images are built with the size report's
+ * flags ({@link Toolchain#flags()}).
+ *
+ * <p>Every device run must print its first answer within {@value #FIRST_ANSWER_SECONDS} s (a line after its first
+ * inference); a silent device is stopped then with an error saying so, not at the run's full time limit.
  *
  * <p>Thread-safe: immutable; each run uses its own temporary directory.
  */
