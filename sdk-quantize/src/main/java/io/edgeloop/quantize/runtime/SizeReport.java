@@ -39,18 +39,23 @@ public record SizeReport(Map<String, Object> values) {
         r.put("outputSize", m.outputSize());
         Toolchain tc = Toolchain.forTarget(a.target().id());
         Optional<long[]> measured = Optional.empty();
+        // A table over the compiler's object limit (avr-gcc: 32 KiB) cannot be built for the target at all: the
+        // model does not fit it, which is reported like any other too-large model instead of failing.
+        Optional<String> tooLarge = tc.objectLimitProblem(src.source());
         Path tmp = null;
-        try {
-            tmp = Files.createTempDirectory("edgeloop-size");
-            Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
-            Files.writeString(tmp.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
-            measured = tc.measure(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("The generated C code did not compile for " + a.target().id() + ": "
-                    + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                Toolchain.deleteQuietly(tmp);
+        if (tooLarge.isEmpty()) {
+            try {
+                tmp = Files.createTempDirectory("edgeloop-size");
+                Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
+                Files.writeString(tmp.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
+                measured = tc.measure(tmp);
+            } catch (IOException e) {
+                throw new UncheckedIOException("The generated C code did not compile for " + a.target().id() + ": "
+                        + e.getMessage(), e);
+            } finally {
+                if (tmp != null) {
+                    Toolchain.deleteQuietly(tmp);
+                }
             }
         }
         long params = m.parameterBytes();
@@ -61,12 +66,14 @@ public record SizeReport(Map<String, Object> values) {
         } else {
             r.put("flashBytes", params);
             r.put("ramBytes", 4L * (m.inputSize() + m.outputSize()));
-            r.put("sizeSource", "estimate (parameter bytes; " + tc.compiler() + " not installed)");
+            r.put("sizeSource", tooLarge.isPresent() ? "estimate (parameter bytes; " + tc.compiler() + " cannot build it)"
+                    : "estimate (parameter bytes; " + tc.compiler() + " not installed)");
         }
         r.put("targetFlashBytes", a.target().flashBytes());
         r.put("targetRamBytes", a.target().ramBytes());
-        r.put("fits", ((Number) r.get("flashBytes")).longValue() <= a.target().flashBytes()
+        r.put("fits", tooLarge.isEmpty() && ((Number) r.get("flashBytes")).longValue() <= a.target().flashBytes()
                 && ((Number) r.get("ramBytes")).longValue() <= a.target().ramBytes());
+        tooLarge.ifPresent(reason -> r.put("fitsNote", "does not fit " + a.target().id() + ": " + reason));
         r.put("parameterBytes", params);
         r.put("float32ParameterBytes", m.float32ParameterBytes());
         r.put("parameterRatio", (double) params / m.float32ParameterBytes());
