@@ -57,6 +57,12 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "per-tensor where it is smaller and keeps agreement with the float model).")
     private String weightScales;
 
+    @Option(names = "--tree-thresholds", defaultValue = "exact", paramLabel = "MODE",
+            description = "exact or aligned (default: ${DEFAULT-VALUE}: every tree split decides as the float model on "
+                    + "the value each quantized input stands for). aligned moves thresholds by less than one input "
+                    + "step so calibration readings keep their side, and DROPS that guarantee.")
+    private String treeThresholds;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
@@ -87,8 +93,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         Path provenanceFile = ProvenanceFiles.fileFor(model);
         List<Provenance> parents = Files.exists(provenanceFile) ? List.of(ProvenanceFiles.read(model)) : List.of();
         QuantizedArtifact a = qatLabel == null
-                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, weightScales, out,
-                        parents)
+                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, weightScales,
+                        treeThresholds, out, parents)
                 : QuantizeWorkflow.quantizeWithQat(model, calib, qatLabel, qatEpochs, qatLr, scheme, target, calibration,
                         weights, weightScales, out, parents);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);

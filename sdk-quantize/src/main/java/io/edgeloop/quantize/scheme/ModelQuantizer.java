@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * Optionally (off by default) AdaRound-style rounding directions for linear int8 models ({@link AdaptiveRounding}).
  * Inputs: int8 networks keep {@link #INT8_NETWORK_MARGIN} beyond the calibrated range, int16 half a range, the
  * int32 Q format a power-of-two scale around an int64 zero point.
- * Trees: thresholds first aligned with the calibration values they separate ({@link #alignThresholds}), then mapped
- * to the largest integer whose dequantized value is {@code <=} the aligned float threshold, so every split is exact
+ * Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float model's threshold,
+ * so every split decides as the float model on the value each quantized input stands for (optionally, and without
+ * that guarantee, first aligned with the calibration values they separate: {@link TreeThresholds#ALIGNED},
+ * {@link #alignThresholds})
  * (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
  * left child first (no left links on the device), and splits that are constant over the integer input range
  * dropped, so thresholds fit the input type.
@@ -52,6 +54,7 @@ public final class ModelQuantizer {
     private final WeightScales weightScales;
     private final boolean biasCorrection;
     private final boolean adaptiveRounding;
+    private final TreeThresholds treeThresholds;
 
     /**
      * A quantizer choosing weight scales automatically ({@link WeightScales#AUTO}).
@@ -102,6 +105,30 @@ public final class ModelQuantizer {
         this.weightScales = Objects.requireNonNull(weightScales, "weightScales");
         this.biasCorrection = biasCorrection;
         this.adaptiveRounding = adaptiveRounding;
+        this.treeThresholds = TreeThresholds.EXACT;
+    }
+
+    private ModelQuantizer(ModelQuantizer q, TreeThresholds treeThresholds) {
+        this.scheme = q.scheme;
+        this.calibration = q.calibration;
+        this.weightScales = q.weightScales;
+        this.biasCorrection = q.biasCorrection;
+        this.adaptiveRounding = q.adaptiveRounding;
+        this.treeThresholds = Objects.requireNonNull(treeThresholds, "treeThresholds");
+    }
+
+    /**
+     * @param treeThresholds how tree thresholds are mapped ({@link TreeThresholds#EXACT} by default;
+     *                       {@link TreeThresholds#ALIGNED} drops the exact-split guarantee)
+     * @return this quantizer with that mapping
+     */
+    public ModelQuantizer withTreeThresholds(TreeThresholds treeThresholds) {
+        return new ModelQuantizer(this, treeThresholds);
+    }
+
+    /** @return how tree thresholds are mapped */
+    public TreeThresholds treeThresholds() {
+        return treeThresholds;
     }
 
     /**
@@ -208,7 +235,8 @@ public final class ModelQuantizer {
         double bestScore = Double.NEGATIVE_INFINITY;
         int step = Math.max(1, rows.length / 5000);
         for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
-            IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding).quantize(model, rows);
+            IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding)
+                    .withTreeThresholds(treeThresholds).quantize(model, rows);
             double score = fidelity(m, model, rows, step);
             if (score > bestScore) {
                 bestScore = score;
@@ -709,7 +737,8 @@ public final class ModelQuantizer {
     }
 
     private IntTreeEnsemble quantizeTrees(TreeEnsembleModel original, InputQuantization in, double[][] calib) {
-        TreeEnsembleModel model = alignThresholds(original, in, calib);
+        TreeEnsembleModel model = treeThresholds == TreeThresholds.ALIGNED ? alignThresholds(original, in, calib)
+                : original;
         List<DecisionTree> trees = model.trees();
         int total = 0;
         double leafMax = 0;

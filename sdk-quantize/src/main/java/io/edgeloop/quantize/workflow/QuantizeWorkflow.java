@@ -13,6 +13,7 @@ import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.scheme.TreeThresholds;
 import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.train.CsvData;
 import java.io.IOException;
@@ -93,11 +94,38 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
             String calibration, String weights, String weightScales, Path out,
             List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantize(modelFile, calibCsv, scheme, target, calibration, weights, weightScales,
+                TreeThresholds.EXACT.id(), out, parents);
+    }
+
+    /**
+     * Like {@link #quantize(Path, Path, String, String, String, String, String, Path, List)}, choosing how tree
+     * thresholds are mapped.
+     *
+     * @param modelFile      a {@code train} output
+     * @param calibCsv       representative rows (the model's feature columns are used; others ignored)
+     * @param scheme         {@code int8}, {@code int16} or {@code int32}
+     * @param target         a target profile id
+     * @param calibration    {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights        {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales   {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param treeThresholds {@code exact} (the default: every split decides as the float model on the value each
+     *                       quantized input stands for) or {@code aligned} (drops that guarantee; see
+     *                       {@link TreeThresholds})
+     * @param out            the directory
+     * @param parents        the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
+            String calibration, String weights, String weightScales, String treeThresholds, Path out,
+            List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales.of(weightScales);
+        TreeThresholds.of(treeThresholds);
         FloatModel fm = ModelReader.read(modelFile);
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
         ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
-                .put("weightScales", weightScales);
+                .put("weightScales", weightScales).put("treeThresholds", treeThresholds);
         if (weights != null) {
             opts.put("weights", weights);
         }
