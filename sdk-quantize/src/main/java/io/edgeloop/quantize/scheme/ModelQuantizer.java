@@ -517,20 +517,31 @@ public final class ModelQuantizer {
             double[] sw = new double[no];
             double[] bUnrounded = new double[no];
             double layerMaxAbs = 0;
+            double layerBiasAbs = 0;
             for (int o = 0; o < no; o++) {
                 for (int i = 0; i < ni; i++) {
                     layerMaxAbs = Math.max(layerMaxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
                 }
+                layerBiasAbs = Math.max(layerBiasAbs, Math.abs(realBias[o]));
             }
             for (int o = 0; o < no; o++) {
                 double maxAbs = 0;
                 for (int i = 0; i < ni; i++) {
                     maxAbs = Math.max(maxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
                 }
+                double biasAbs = Math.abs(realBias[o]);
                 if (plan[l] != Requantization.PER_CHANNEL) {
                     maxAbs = layerMaxAbs;
+                    biasAbs = layerBiasAbs;
                 }
-                sw[o] = maxAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
+                if (maxAbs == 0) {
+                    // All weights zero (a pruned or constant layer): the output is the bias, so the scale only has
+                    // to carry the bias precisely (as wide as a 32-bit bias of the value's own width allows).
+                    sw[o] = biasAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(biasAbs, ZERO_WEIGHT_BIAS_LIMIT)
+                            : biasAbs / ZERO_WEIGHT_BIAS_LIMIT;
+                } else {
+                    sw[o] = scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
+                }
                 long zpFold = 0; // layers after the first: their input zero points lie in the value type
                 for (int i = 0; i < ni; i++) {
                     long q = FixedPoint.roundHalfAwayFromZero(layer.weight(o, i) * inScale[i] / sw[o]);
@@ -698,8 +709,11 @@ public final class ModelQuantizer {
         AdaptiveRounding.refine(ni, no, q, wReal, bUnrounded, wq, bq, centre, sw, target, floatOut, wMax);
     }
 
+    /** The magnitude a zero-weight layer's largest bias is quantized to: 2^30 units, exact to 30 bits. */
+    private static final long ZERO_WEIGHT_BIAS_LIMIT = 1L << 30;
+
     /**
-     * Chooses {@code (M, n)} with {@code M / 2^n} closest to {@code real}, {@code M < 2^31},
+     * Chooses {@code (M, n)} (for an accumulator bound of 0, {@code (0, 0)}: the output is the zero point) with {@code M / 2^n} closest to {@code real}, {@code M < 2^31},
      * {@code bound * M < 2^63} and {@code n <= 62}, preferring the largest {@code n}.
      *
      * @param real  the real multiplier, finite and non-negative
@@ -707,6 +721,10 @@ public final class ModelQuantizer {
      * @return {@code {M, n}}
      */
     static int[] multiplierFor(double real, long bound) {
+        if (bound == 0) {
+            // The accumulator is always 0 (zero weights and bias): any multiplier gives the zero point.
+            return new int[] {0, 0};
+        }
         BigInteger limit = BigInteger.valueOf(Long.MAX_VALUE);
         for (int n = 62; n >= 0; n--) {
             double scaled = Math.scalb(real, n);
