@@ -13,13 +13,13 @@ import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.runtime.QuantizedDirectory;
 import io.edgeloop.quantize.scheme.TreeThresholds;
 import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.train.CsvData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,8 +135,7 @@ public final class QuantizeWorkflow {
                 .createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
         parents.forEach(request::parent);
         QuantizedArtifact a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
-        a.writeTo(out);
-        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        write(a, modelFile, out);
         return a;
     }
 
@@ -254,9 +253,19 @@ public final class QuantizeWorkflow {
         parents.forEach(pb::parent);
         io.edgeloop.api.provenance.Provenance p = pb.build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
-        a.writeTo(out);
-        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        write(a, modelFile, out);
         return a;
+    }
+
+    /**
+     * Writes the artifact and a copy of the float model as {@code out}, all at once ({@link QuantizedDirectory}):
+     * a failure (the C not compiling, a model the generator refuses, a full disk) leaves an earlier {@code out} as it
+     * was, with its own {@code report.json} and {@value #FLOAT_MODEL}, and no temporary directory.
+     */
+    private static void write(QuantizedArtifact a, Path modelFile, Path out) throws IOException {
+        Map<String, byte[]> files = a.files();
+        files.put(FLOAT_MODEL, Files.readAllBytes(modelFile));
+        QuantizedDirectory.write(out, files);
     }
 
     /**
