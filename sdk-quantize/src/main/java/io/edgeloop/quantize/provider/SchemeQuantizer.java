@@ -17,7 +17,6 @@ import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.scheme.TreeThresholds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.util.Objects;
 
 /**
@@ -47,7 +46,10 @@ final class SchemeQuantizer implements Quantizer {
 
     @Override
     public QuantizedModel quantize(QuantizationRequest request) throws IOException {
-        FloatModel model = ModelReader.read(request.modelFile());
+        // One read: the digest recorded below is of the very bytes quantized (a file replaced between a parse and a
+        // second read for hashing gave a model the other file's digest).
+        byte[] modelBytes = ModelReader.readBytes(request.modelFile());
+        FloatModel model = ModelReader.read(request.modelFile(), modelBytes);
         String calib = option(request, "calibration", "auto");
         Scheme s = Scheme.of(scheme, option(request, "weights", null));
         double[][] rows = request.calibration();
@@ -65,7 +67,6 @@ final class SchemeQuantizer implements Quantizer {
                 Boolean.parseBoolean(ar)).withTreeThresholds(tt)
                 .quantizeDetailed(model, rows);
         IntModel im = res.model();
-        byte[] modelBytes = Files.readAllBytes(request.modelFile());
         Provenance.Builder p = Provenance.capture("quantized-model", SchemeQuantizer.class)
                 .setting("scheme", scheme)
                 .setting("weights", s.weightBits())
