@@ -39,18 +39,23 @@ public record SizeReport(Map<String, Object> values) {
         r.put("outputSize", m.outputSize());
         Toolchain tc = Toolchain.forTarget(a.target().id());
         Optional<long[]> measured = Optional.empty();
+        // A table over the compiler's object limit (avr-gcc: 32 KiB) cannot be built for the target at all: the
+        // model does not fit it, which is reported like any other too-large model instead of failing.
+        Optional<String> tooLarge = tc.objectLimitProblem(src.source());
         Path tmp = null;
-        try {
-            tmp = Files.createTempDirectory("edgeloop-size");
-            Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
-            Files.writeString(tmp.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
-            measured = tc.measure(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("The generated C code did not compile for " + a.target().id() + ": "
-                    + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                Toolchain.deleteQuietly(tmp);
+        if (tooLarge.isEmpty()) {
+            try {
+                tmp = Files.createTempDirectory("edgeloop-size");
+                Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
+                Files.writeString(tmp.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
+                measured = tc.measure(tmp);
+            } catch (IOException e) {
+                throw new UncheckedIOException("The generated C code did not compile for " + a.target().id() + ": "
+                        + e.getMessage(), e);
+            } finally {
+                if (tmp != null) {
+                    Toolchain.deleteQuietly(tmp);
+                }
             }
         }
         long params = m.parameterBytes();
@@ -61,7 +66,9 @@ public record SizeReport(Map<String, Object> values) {
         } else {
             r.put("flashBytes", params);
             r.put("ramBytes", estimatedRam(m));
-            r.put("sizeSource", "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)");
+            r.put("sizeSource", tooLarge.isPresent()
+                    ? "estimate (parameter bytes; hidden activations; " + tc.compiler() + " cannot build it)"
+                    : "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)");
         }
         long inputBuffer = inputBufferBytes(m);
         long outputBuffer = outputBufferBytes(m);
@@ -72,8 +79,9 @@ public record SizeReport(Map<String, Object> values) {
         r.put("ramBytesWithBuffers", ram);
         r.put("targetFlashBytes", a.target().flashBytes());
         r.put("targetRamBytes", a.target().ramBytes());
-        r.put("fits", flash <= a.target().flashBytes() && ram <= a.target().ramBytes());
+        r.put("fits", tooLarge.isEmpty() && flash <= a.target().flashBytes() && ram <= a.target().ramBytes());
         r.put("fitsCounts", FITS_COUNTS);
+        tooLarge.ifPresent(reason -> r.put("fitsNote", "does not fit " + a.target().id() + ": " + reason));
         r.put("parameterBytes", params);
         r.put("float32ParameterBytes", m.float32ParameterBytes());
         r.put("parameterRatio", (double) params / m.float32ParameterBytes());
