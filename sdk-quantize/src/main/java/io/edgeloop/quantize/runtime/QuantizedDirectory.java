@@ -41,8 +41,9 @@ public final class QuantizedDirectory {
      *
      * @param dir   the target directory
      * @param files file name (one of {@link #FILES}) to contents, written in map order
-     * @throws IOException when {@code dir} exists and is not a directory or not an earlier quantize output, or when
-     *                     writing or moving fails (the old directory is then left as it was)
+     * @throws FileAlreadyExistsException when {@code dir} is a file
+     * @throws IOException                when {@code dir} is a directory but not an earlier quantize output, or when
+     *                                    writing or moving fails (the old directory is then left as it was)
      */
     public static void write(Path dir, Map<String, byte[]> files) throws IOException {
         Objects.requireNonNull(files, "files");
@@ -101,7 +102,8 @@ public final class QuantizedDirectory {
             return false;
         }
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("Output " + given + " exists and is not a directory; choose another --out");
+            // As Files.createDirectories reports it (the CLI words it "not a directory (a file exists there)").
+            throw new FileAlreadyExistsException(given.toString(), null, "a file exists there, not a directory");
         }
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(target)) {

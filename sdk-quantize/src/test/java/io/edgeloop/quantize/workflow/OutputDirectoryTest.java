@@ -197,9 +197,10 @@ class OutputDirectoryTest {
                 () -> QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, notes));
         assertTrue(e.getMessage().contains("is not an earlier quantize output (it holds 'todo.txt')"), e.getMessage());
         assertEquals(Set.of("todo.txt"), snapshot(notes).keySet());
-        IOException f = assertThrows(IOException.class,
+        java.nio.file.FileAlreadyExistsException f = assertThrows(java.nio.file.FileAlreadyExistsException.class,
                 () -> QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, csv));
-        assertTrue(f.getMessage().contains("exists and is not a directory"), f.getMessage());
+        assertEquals(csv.toString(), f.getFile());
+        assertTrue(f.getReason().contains("not a directory"), f.getReason());
         assertNoTemporaryDirectories();
         // An empty directory is fine.
         Path empty = dir.resolve("empty");
