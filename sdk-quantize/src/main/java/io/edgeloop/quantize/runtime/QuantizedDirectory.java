@@ -103,7 +103,7 @@ public final class QuantizedDirectory {
         }
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             // As Files.createDirectories reports it (the CLI words it "not a directory (a file exists there)").
-            throw new FileAlreadyExistsException(given.toString(), null, "a file exists there, not a directory");
+            throw new FileAlreadyExistsException(given.toString());
         }
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(target)) {

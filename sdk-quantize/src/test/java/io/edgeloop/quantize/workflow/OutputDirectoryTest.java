@@ -200,7 +200,7 @@ class OutputDirectoryTest {
         java.nio.file.FileAlreadyExistsException f = assertThrows(java.nio.file.FileAlreadyExistsException.class,
                 () -> QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, csv));
         assertEquals(csv.toString(), f.getFile());
-        assertTrue(f.getReason().contains("not a directory"), f.getReason());
+        assertTrue(Files.isRegularFile(csv), "the file is left as it was");
         assertNoTemporaryDirectories();
         // An empty directory is fine.
         Path empty = dir.resolve("empty");
