@@ -33,11 +33,19 @@ public final class Edgeloop implements Runnable {
     /** Exit code for bad usage. */
     public static final int EXIT_USAGE = 2;
 
+    /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
+    private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+    /** Guards the two fields below: commands may run concurrently in one JVM ({@link #run} from several threads). */
+    private static final Object TRIBUO_LEVEL_LOCK = new Object();
+    /** Quiet commands running now; the first sets WARNING, the last restores {@link #tribuoLevelBefore}. */
+    private static int quietCommands;
+    private static java.util.logging.Level tribuoLevelBefore;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces for errors (and, for train, Tribuo's progress log).")
+            description = "Print stack traces for errors, and Tribuo's progress log (train, bench, label).")
     private boolean verbose;
 
     /**
@@ -104,6 +112,21 @@ public final class Edgeloop implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Edgeloop());
+        // Tribuo logs its training progress at INFO through java.util.logging (hundreds of lines on stderr for one
+        // forest): every command that trains (train, bench quantize, label ...) shows it only with --verbose.
+        cl.setExecutionStrategy(parseResult -> {
+            boolean quiet = !isVerbose(parseResult);
+            if (quiet) {
+                quietTribuo();
+            }
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } finally {
+                if (quiet) {
+                    restoreTribuo();
+                }
+            }
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean v = parseResult.hasMatchedOption("--verbose") || isVerbose(parseResult);
             PrintWriter err = commandLine.getErr();
@@ -123,6 +146,23 @@ public final class Edgeloop implements Runnable {
         });
         cl.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
         return cl;
+    }
+
+    private static void quietTribuo() {
+        synchronized (TRIBUO_LEVEL_LOCK) {
+            if (quietCommands++ == 0) {
+                tribuoLevelBefore = TRIBUO_LOG.getLevel();
+                TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+            }
+        }
+    }
+
+    private static void restoreTribuo() {
+        synchronized (TRIBUO_LEVEL_LOCK) {
+            if (--quietCommands == 0) {
+                TRIBUO_LOG.setLevel(tribuoLevelBefore);
+            }
+        }
     }
 
     private static boolean isVerbose(CommandLine.ParseResult pr) {

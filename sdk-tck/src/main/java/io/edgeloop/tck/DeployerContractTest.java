@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
@@ -14,15 +16,35 @@ import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.api.provenance.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Contract tests for {@link Deployer} implementations: publish, poll and fetch round-trip bytes exactly, and a
- * fetch whose bytes do not match the publication fails.
+ * fetch whose bytes do not match the publication fails. The SPI's thread safety ("publish and fetch may be called
+ * concurrently") is checked with publishers, pollers and fetchers running at once, several fetches of one
+ * publication into their own files, and several fetches into one file (each must return with the whole bundle
+ * there). Its resume clause ("resuming a partial file when possible") is checked with what an interrupted fetch
+ * leaves at the destination: the first part of the bundle must end whole, and a partial file of another bundle
+ * (shorter, or longer than this one) must never be kept as this bundle: the fetch either delivers the right bytes
+ * or fails, removes the file, and the next fetch delivers them.
  *
  * <p>Thread safety: JUnit creates one instance per test method; instances are not shared between threads.
  */
@@ -122,5 +144,209 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
         Path dst = dir.resolve("after-close.tar");
         assertThrows(IllegalStateException.class, () -> d.fetch(p, dst), "fetch after close");
         assertFalse(Files.exists(dst), "a fetch refused after close must not create " + dst);
+    }
+
+    /** A task run on a kit thread. */
+    @FunctionalInterface
+    private interface Task {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs the tasks on their own threads, started together, and fails with the first task's failure (or when they
+     * do not finish within two minutes).
+     */
+    private static void together(String what, List<Task> tasks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(tasks.size(), r -> {
+            Thread t = new Thread(r, "tck-deployer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CyclicBarrier start = new CyclicBarrier(tasks.size());
+            List<Future<?>> running = new ArrayList<>();
+            for (Task t : tasks) {
+                running.add(pool.submit(() -> {
+                    start.await();
+                    t.run();
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                try {
+                    f.get(120, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof AssertionError a) {
+                        throw a;
+                    }
+                    throw new AssertionError(what + ": " + c, c);
+                } catch (TimeoutException e) {
+                    throw new AssertionError(what + " did not finish within 120 s", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertWhole(Path src, Path dst, String what) throws Exception {
+        assertTrue(Files.exists(dst), what + ": " + dst + " is missing");
+        byte[] want = Files.readAllBytes(src);
+        byte[] got = Files.readAllBytes(dst);
+        if (!Arrays.equals(want, got)) {
+            fail(what + ": " + dst + " holds " + got.length + " bytes with SHA-256 " + Sha256.hex(got).substring(0, 12)
+                    + "..., the bundle is " + want.length + " bytes with " + Sha256.hex(want).substring(0, 12) + "...");
+        }
+    }
+
+    @Test
+    @DisplayName("publishes, polls and fetches concurrently: every poll sees a bundle published on that channel, and "
+            + "every fetch of it delivers its bytes")
+    void publishesPollsAndFetchesConcurrently(@TempDir Path dir) throws Exception {
+        int channels = 3;
+        int perChannel = 3;
+        List<List<Path>> bundles = new ArrayList<>();
+        List<Set<String>> digests = new ArrayList<>();
+        for (int c = 0; c < channels; c++) {
+            bundles.add(new ArrayList<>());
+            digests.add(ConcurrentHashMap.newKeySet());
+        }
+        long seed = 1;
+        for (int k = 0; k < perChannel; k++) {
+            for (int c = 0; c < channels; c++) {
+                Path f = bundleFile(Files.createDirectories(dir.resolve("src-" + c)), 150_000 + 10_000 * c, seed++);
+                bundles.get(c).add(f);
+                digests.get(c).add(Sha256.hex(f));
+            }
+        }
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            AtomicBoolean published = new AtomicBoolean();
+            List<Task> tasks = new ArrayList<>();
+            tasks.add(() -> {
+                try {
+                    for (int k = 0; k < perChannel; k++) {
+                        for (int c = 0; c < channels; c++) {
+                            Publication p = d.publish(bundles.get(c).get(k), "tck-" + c);
+                            assertEquals(Sha256.hex(bundles.get(c).get(k)), p.sha256(), "publish on tck-" + c);
+                        }
+                    }
+                } finally {
+                    published.set(true);
+                }
+            });
+            for (int t = 0; t < 3; t++) {
+                int poller = t;
+                tasks.add(() -> {
+                    int n = 0;
+                    for (boolean last = false; !last; n++) {
+                        last = published.get();
+                        int c = (poller + n) % channels;
+                        Optional<Publication> p = d.latest("tck-" + c);
+                        if (p.isEmpty()) {
+                            continue;
+                        }
+                        assertTrue(digests.get(c).contains(p.get().sha256()), "latest on tck-" + c + " while "
+                                + "publishing is " + p.get() + ", not a bundle published there");
+                        Path dst = dir.resolve("poller-" + poller + "-" + n + ".tar");
+                        d.fetch(p.get(), dst);
+                        assertEquals(p.get().sha256(), Sha256.hex(dst), "fetched " + p.get() + " while publishing");
+                        assertEquals(p.get().sizeBytes(), Files.size(dst));
+                        Files.delete(dst);
+                    }
+                });
+            }
+            together("publishing, polling and fetching at once", tasks);
+            for (int c = 0; c < channels; c++) {
+                Path last = bundles.get(c).get(perChannel - 1);
+                Publication p = d.latest("tck-" + c).orElseThrow();
+                assertEquals(Sha256.hex(last), p.sha256(), "tck-" + c + " after all publishes");
+                Path dst = dir.resolve("final-" + c + ".tar");
+                d.fetch(p, dst);
+                assertWhole(last, dst, "the last bundle of tck-" + c);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("fetches one publication into eight files at once, each byte for byte")
+    void fetchesConcurrentlyIntoOwnFiles(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 400_000, 1);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            List<Task> tasks = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                Path dst = dir.resolve("fetch-" + t + ".tar");
+                tasks.add(() -> {
+                    d.fetch(p, dst);
+                    assertWhole(src, dst, "one of eight concurrent fetches");
+                });
+            }
+            together("eight concurrent fetches into their own files", tasks);
+        }
+    }
+
+    @Test
+    @DisplayName("fetches one publication into one file from four threads at once: every fetch returns and the file "
+            + "is whole")
+    void fetchesConcurrentlyIntoOneFile(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 400_000, 1);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            for (int round = 0; round < 3; round++) {
+                Path dst = dir.resolve("shared-" + round + ".tar");
+                List<Task> tasks = Collections.nCopies(4, () -> d.fetch(p, dst));
+                together("round " + round + " of four concurrent fetches into " + dst.getFileName(), tasks);
+                assertWhole(src, dst, "round " + round + ", after four concurrent fetches into one file");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("resumes a partial download: a destination holding the first part of the bundle ends whole")
+    void resumesAPartialDownload(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 300_000, 1);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            byte[] b = Files.readAllBytes(src);
+            for (int cut : new int[] {1, b.length / 2, b.length - 1}) {
+                Path dst = dir.resolve("partial-" + cut + ".tar");
+                Files.write(dst, Arrays.copyOf(b, cut));
+                d.fetch(p, dst);
+                assertWhole(src, dst, "fetch resumed after " + cut + " bytes");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("never keeps a partial file of another bundle (shorter or longer) as this bundle: the fetch delivers "
+            + "the right bytes, or fails, removes the file and the next fetch delivers them")
+    void neverKeepsAPartialOfAnotherBundle(@TempDir Path dir) throws Exception {
+        Path small = bundleFile(dir, 100_000, 1);
+        Path src = bundleFile(dir, 300_000, 2);
+        Path big = bundleFile(dir, 500_000, 3);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            byte[] smallBytes = Files.readAllBytes(small);
+            byte[] bigBytes = Files.readAllBytes(big);
+            byte[] garbage = new byte[(int) p.sizeBytes()];
+            new Random(9).nextBytes(garbage);
+            List<byte[]> stale = List.of(smallBytes, Arrays.copyOf(bigBytes, (int) p.sizeBytes() / 2), bigBytes,
+                    garbage);
+            List<String> names = List.of("a whole smaller bundle", "half of another bundle", "a whole larger bundle",
+                    "garbage of the bundle's size");
+            for (int i = 0; i < stale.size(); i++) {
+                Path dst = dir.resolve("stale-" + i + ".tar");
+                Files.write(dst, stale.get(i));
+                try {
+                    d.fetch(p, dst);
+                } catch (DeploymentException refused) {
+                    assertFalse(Files.exists(dst), "a fetch over " + names.get(i) + " failed (" + refused.getMessage()
+                            + ") and left " + dst + " behind");
+                    d.fetch(p, dst);
+                }
+                assertWhole(src, dst, "fetch over " + names.get(i));
+            }
+        }
     }
 }

@@ -42,12 +42,16 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * that receiver has accepted so far.
  *
  * <pre>{@code
- * class MyTransportContractTest extends TransportContractTest {
- *     protected TransportProvider provider() { return new MyTransportProvider(); }
- *     protected ComponentConfig config() { return ComponentConfig.of(Map.of("url", proxy.url())); }
- *     protected List<Envelope> received() { return server.envelopes(); }
- *     protected ComponentConfig unreachableConfig() { return ComponentConfig.of(Map.of("url", "http://127.0.0.1:9")); }
- *     protected TcpFaultProxy faultProxy() { return proxy; }
+ * class LoraTransportContractTest extends TransportContractTest {
+ *     static Gateway gateway = Gateway.start();   // your real receiver on loopback
+ *     TcpFaultProxy proxy;                        // lets the kit take the receiver down and freeze it
+ *     @BeforeEach void up() throws IOException { proxy = TcpFaultProxy.forward(gateway.port()); }
+ *     @AfterEach void down() { proxy.close(); }
+ *     protected TransportProvider provider() { return new LoraTransportProvider(); }
+ *     protected ComponentConfig config() { return ComponentConfig.of(Map.of("port", proxy.port())); }
+ *     protected List<Envelope> received() { return gateway.received(); }
+ *     protected ComponentConfig unreachableConfig() { return ComponentConfig.of(Map.of("port", 9)); }
+ *     protected TcpFaultProxy faultProxy() { return proxy; }   // drives the kit's receiver hooks
  * }
  * }</pre>
  *

@@ -2,7 +2,8 @@ package io.edgeloop.api.record;
 
 /**
  * Data-quality conditions a sensor source attaches to a record. Windows carrying any of them are marked,
- * never silently averaged.
+ * never silently averaged. A flag's ordinal is its bit in {@link SensorRecordCodec}'s format, so flags are only
+ * ever appended; a reader that meets a bit it does not know refuses the record.
  *
  * <p>Thread-safe: an enum of constants.
  */

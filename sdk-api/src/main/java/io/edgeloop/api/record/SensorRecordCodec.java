@@ -16,8 +16,10 @@ import java.util.Set;
  * u8 version=1 | utf deviceId | utf stream | i64 timestampMillis | i64 sequence | u16 flagsBits
  * | u16 channelCount | channelCount × (utf name | f64 value)
  * </pre>
- * where {@code utf} is a u16 byte length followed by UTF-8 bytes. Decoding rejects unknown versions and
- * malformed input with {@link IllegalArgumentException}.
+ * where {@code utf} is a u16 byte length followed by UTF-8 bytes, and bit {@code i} of {@code flagsBits} is the
+ * {@link QualityFlag} of ordinal {@code i} (bits 5 to 15 are reserved and written as 0). Decoding rejects unknown
+ * versions, malformed input and flag bits it does not know (they may change the meaning of the values) with
+ * {@link IllegalArgumentException}. The format is documented in {@code docs/formats/sensor-record.md}.
  *
  * <p>Thread-safe: stateless.
  */
@@ -66,7 +68,8 @@ public final class SensorRecordCodec {
      *
      * @param bytes the encoded bytes
      * @return the record
-     * @throws IllegalArgumentException when the bytes are not a version-1 record
+     * @throws IllegalArgumentException when the bytes are not a version-1 record, or set flag bits this SDK does not
+     *                                  know (the message names them)
      */
     public static SensorRecord decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -76,10 +79,23 @@ public final class SensorRecordCodec {
                 throw new IllegalArgumentException("Unsupported sensor record format version " + version
                         + " (this SDK reads version " + VERSION + ")");
             }
-            SensorRecord.Builder b = SensorRecord.builder().deviceId(readUtf(in)).stream(readUtf(in))
-                    .timestampMillis(in.getLong()).sequence(in.getLong());
+            String deviceId = readUtf(in);
+            String stream = readUtf(in);
+            long timestamp = in.getLong();
+            long sequence = in.getLong();
+            SensorRecord.Builder b = SensorRecord.builder().deviceId(deviceId).stream(stream)
+                    .timestampMillis(timestamp).sequence(sequence);
             int bits = in.getShort() & 0xFFFF;
             QualityFlag[] all = QualityFlag.values();
+            int unknown = bits & ~((1 << all.length) - 1);
+            if (unknown != 0) {
+                // A newer writer's flag may change what the values mean (say, "values are deltas"): reading the
+                // record without it would silently misread it, so refuse it whole.
+                throw new IllegalArgumentException(String.format("Sensor record %s/%s seq %d has unknown flag bits"
+                        + " 0x%04X (this SDK knows 0x%04X: %s); a newer writer may give them a meaning that changes"
+                        + " how the values read, so the record is refused (docs/formats/sensor-record.md)",
+                        deviceId, stream, sequence, unknown, (1 << all.length) - 1, knownFlagNames()));
+            }
             for (int i = 0; i < all.length; i++) {
                 if ((bits & (1 << i)) != 0) {
                     b.flag(all[i]);
@@ -110,6 +126,14 @@ public final class SensorRecordCodec {
             bits |= 1 << f.ordinal();
         }
         return bits;
+    }
+
+    private static String knownFlagNames() {
+        StringBuilder names = new StringBuilder();
+        for (QualityFlag f : QualityFlag.values()) {
+            names.append(names.length() == 0 ? "" : ", ").append(f.name()).append('=').append(1 << f.ordinal());
+        }
+        return names.toString();
     }
 
     private static void writeUtf(DataOutputStream out, String s) throws IOException {

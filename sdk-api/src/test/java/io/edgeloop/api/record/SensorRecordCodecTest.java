@@ -38,6 +38,32 @@ class SensorRecordCodecTest {
     }
 
     @Test
+    @DisplayName("refuse a record with flag bits this reader does not know, naming the bits: they may change what"
+            + " the values mean")
+    void rejectsUnknownFlagBits() {
+        byte[] b = SensorRecordCodec.encode(record);
+        // the u16 flag bits follow version, two utf strings and two i64s
+        int at = 1 + 2 + "dev-ü1".getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + "env".length() + 16;
+        assertEquals(SensorRecordCodec.flagBits(record.flags()), (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF));
+        for (int bit = QualityFlag.values().length; bit < 16; bit++) {
+            byte[] c = b.clone();
+            int bits = SensorRecordCodec.flagBits(record.flags()) | 1 << bit;
+            c[at] = (byte) (bits >> 8);
+            c[at + 1] = (byte) bits;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SensorRecordCodec.decode(c), "bit " + bit);
+            assertTrue(e.getMessage().contains(String.format("unknown flag bits 0x%04X", 1 << bit)), e.getMessage());
+            assertTrue(e.getMessage().contains("dev-ü1/env seq 17"), e.getMessage());
+        }
+        // every known bit alone still decodes
+        for (QualityFlag f : QualityFlag.values()) {
+            SensorRecord one = SensorRecord.builder().deviceId("d").stream("s").timestampMillis(1).sequence(1)
+                    .channel("c", 1.0).flag(f).build();
+            assertEquals(one, SensorRecordCodec.decode(SensorRecordCodec.encode(one)));
+        }
+    }
+
+    @Test
     @DisplayName("idempotency keys round-trip through text, with slashes in ids")
     void keyText() {
         IdempotencyKey k = new IdempotencyKey("site/7%", "a/b", 3, 99);

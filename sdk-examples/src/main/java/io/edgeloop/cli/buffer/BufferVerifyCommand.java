@@ -1,6 +1,7 @@
 package io.edgeloop.cli.buffer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.api.record.SensorRecordCodec;
 import io.edgeloop.buffer.BufferReader;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
@@ -20,8 +21,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgeloop buffer verify}: reads every frame of a buffer read-only and reports records per stream, the
- * highest durable sequence per stream, corrupt frames skipped and bytes a reopen would truncate. Exits 0 whatever
- * the damage; non-zero only when the directory cannot be used at all.
+ * highest durable sequence per stream, corrupt frames skipped and bytes a reopen would truncate. With
+ * {@code --sensor-records} it also decodes every payload as a {@link SensorRecordCodec} sensor record and lists
+ * the records it refuses (say, flag bits this SDK does not know), since the buffer itself never reads payloads.
+ * Exits 0 whatever the damage; non-zero only when the directory cannot be used at all.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -37,10 +40,20 @@ public final class BufferVerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object.")
     private boolean json;
 
+    @Option(names = "--sensor-records", description = "Also decode every payload as an Edgeloop sensor record and"
+            + " list those that do not decode (unknown flag bits, another format); the first "
+            + REFUSED_LISTED + " are listed.")
+    private boolean sensorRecords;
+
+    /** How many refused records are listed one by one; all are counted. */
+    static final int REFUSED_LISTED = 100;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, long[]> streams = new TreeMap<>();
+        long refusedCount = 0;
+        List<Map<String, Object>> refused = new ArrayList<>();
         LossReport report;
         long epoch;
         String device;
@@ -52,6 +65,20 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                     long[] s = streams.computeIfAbsent(r.stream(), k -> new long[2]);
                     s[0]++;
                     s[1] = Math.max(s[1], r.sequence());
+                    if (sensorRecords) {
+                        try {
+                            SensorRecordCodec.decode(r.payloadBytes());
+                        } catch (IllegalArgumentException e) {
+                            refusedCount++;
+                            if (refused.size() < REFUSED_LISTED) {
+                                Map<String, Object> m = new LinkedHashMap<>();
+                                m.put("stream", r.stream());
+                                m.put("seq", r.sequence());
+                                m.put("error", e.getMessage());
+                                refused.add(m);
+                            }
+                        }
+                    }
                 }
             }
             report = buffer.lossReport();
@@ -83,6 +110,10 @@ public final class BufferVerifyCommand implements Callable<Integer> {
             losses.add(m);
         }
         r.put("losses", losses);
+        if (sensorRecords) {
+            r.put("sensorRecordsRefused", refusedCount);
+            r.put("refusedRecords", refused);
+        }
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r));
         } else {
@@ -93,6 +124,13 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                     + " bytes), bytes truncated: " + report.truncatedBytes());
             for (Loss l : report.losses()) {
                 out.println("  " + l.kind() + " in " + l.file() + " at " + l.offset() + ", " + l.length() + " bytes");
+            }
+            if (sensorRecords) {
+                out.println("  sensor records refused by the decoder: " + refusedCount + (refusedCount > refused.size()
+                        ? " (first " + refused.size() + " listed)" : ""));
+                for (Map<String, Object> m : refused) {
+                    out.println("    stream " + m.get("stream") + " seq " + m.get("seq") + ": " + m.get("error"));
+                }
             }
         }
         out.flush();

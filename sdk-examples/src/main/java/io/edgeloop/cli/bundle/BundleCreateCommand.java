@@ -5,6 +5,7 @@ import io.edgeloop.ota.bundle.BundleAssembler;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.VersionRange;
 import io.edgeloop.ota.trust.SigningKey;
+import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgeloop bundle create}: packages {@code edgeloop quantize} output directories (one per target) into a
- * signed bundle.
+ * signed bundle. With {@code SOURCE_DATE_EPOCH} set (seconds since 1970, the reproducible-builds convention, as
+ * for {@code quantize} and {@code train}) it is the bundle's creation time and the start of {@code --expires}, so
+ * identical inputs and keys give byte-identical bundles; unset, the creation time is now.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -48,7 +51,8 @@ public final class BundleCreateCommand implements Callable<Integer> {
     private List<Path> keys = new ArrayList<>();
 
     @Option(names = "--expires", paramLabel = "SECONDS", defaultValue = "7776000",
-            description = "Validity in seconds from now (default: ${DEFAULT-VALUE} = 90 days).")
+            description = "Validity in seconds from the creation time: now, or SOURCE_DATE_EPOCH when set "
+                    + "(default: ${DEFAULT-VALUE} = 90 days).")
     private long expires;
 
     @Option(names = "--version", paramLabel = "SEMVER", description = "Semantic version (default: 1.<sequence>.0).")
@@ -116,6 +120,10 @@ public final class BundleCreateCommand implements Callable<Integer> {
         }
         BundleAssembler a = new BundleAssembler().name(name).sequence(sequence).securityEpoch(epoch)
                 .version(v).validity(Duration.ofSeconds(expires)).runtime(runtime, runtimeVersions);
+        java.time.Instant created = QuantizeWorkflow.sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+        if (created != null) {
+            a.createdAt(created);
+        }
         for (Path m : models) {
             a.model(m);
         }

@@ -2,6 +2,7 @@ package io.edgeloop.cli.quantize;
 
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
@@ -57,6 +58,12 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "per-tensor where it is smaller and keeps agreement with the float model).")
     private String weightScales;
 
+    @Option(names = "--tree-thresholds", defaultValue = "exact", paramLabel = "MODE",
+            description = "exact or aligned (default: ${DEFAULT-VALUE}: every tree split decides as the float model on "
+                    + "the value each quantized input stands for). aligned moves thresholds by less than one input "
+                    + "step so calibration readings keep their side, and DROPS that guarantee.")
+    private String treeThresholds;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
@@ -83,14 +90,18 @@ public final class QuantizeCommand implements Callable<Integer> {
                     "quantize needs --model, --calib, --scheme, --target and --out");
         }
         // A model written with its provenance file (EndModel.write) passes that provenance on: the quantized model
-        // then names the end model, its labels and the expert answers. The file must still match the model.
+        // then names the end model, its labels and the expert answers. The file must still match the model. The
+        // model is read once, and those bytes are both checked and quantized: checking the file and then reading it
+        // again let a model replaced in between be quantized under the old provenance.
+        byte[] modelBytes = ModelReader.readBytes(model);
         Path provenanceFile = ProvenanceFiles.fileFor(model);
-        List<Provenance> parents = Files.exists(provenanceFile) ? List.of(ProvenanceFiles.read(model)) : List.of();
+        List<Provenance> parents = Files.exists(provenanceFile) ? List.of(ProvenanceFiles.read(model, modelBytes))
+                : List.of();
         QuantizedArtifact a = qatLabel == null
-                ? QuantizeWorkflow.quantize(model, calib, scheme, target, calibration, weights, weightScales, out,
-                        parents)
-                : QuantizeWorkflow.quantizeWithQat(model, calib, qatLabel, qatEpochs, qatLr, scheme, target, calibration,
-                        weights, weightScales, out, parents);
+                ? QuantizeWorkflow.quantize(model, modelBytes, calib, scheme, target, calibration, weights,
+                        weightScales, treeThresholds, out, parents)
+                : QuantizeWorkflow.quantizeWithQat(model, modelBytes, calib, qatLabel, qatEpochs, qatLr, scheme,
+                        target, calibration, weights, weightScales, out, parents);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
         spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
                 + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "

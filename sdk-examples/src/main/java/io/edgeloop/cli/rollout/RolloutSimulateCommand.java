@@ -89,7 +89,7 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
             r.shadowAgreement().ifPresent(a -> out.printf(java.util.Locale.ROOT, "canary shadow agreement %.3f%n", a));
             for (WaveReport w : r.waves()) {
                 out.printf(java.util.Locale.ROOT, "wave %d: %5d devices %s  ok %5d  failed %4d  silent %4d  failure rate %.3f  -> %s%n",
-                        w.index(), w.devices(), w.byVariant(), w.succeeded(), w.failed(), w.timedOut(),
+                        w.index() + 1, w.devices(), w.byVariant(), w.succeeded(), w.failed(), w.timedOut(),
                         w.failureRate(), w.decision());
             }
             out.println((r.halted() ? "HALTED: " + r.haltReason().orElse("") : "completed") + "; on new model "

@@ -18,8 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import picocli.CommandLine;
@@ -35,7 +33,7 @@ import picocli.CommandLine.Option;
  * CSV's name, size and SHA-256, the options, features, classes, row count and training accuracy), which
  * {@code edgeloop quantize} checks and records as the quantized model's parent. {@code SOURCE_DATE_EPOCH} sets its
  * creation time, as for {@code quantize}.
- * Tribuo's progress logging (java.util.logging INFO) is shown only with {@code --verbose}.
+ * Tribuo's progress logging (java.util.logging INFO) is shown only with {@code --verbose} (as for every command).
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -43,9 +41,6 @@ import picocli.CommandLine.Option;
         description = "Train a float model on a CSV file with Tribuo (header row, numeric features, label column of "
                 + "strings or integers).")
 public final class TrainCommand implements Callable<Integer> {
-    /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
-    private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
-
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -83,18 +78,9 @@ public final class TrainCommand implements Callable<Integer> {
         String csvSha = Sha256.hex(csv);
         long csvBytes = Files.size(csv);
         CsvData data = CsvData.read(csv, label, d);
-        Level before = TRIBUO_LOG.getLevel();
-        if (!verbose()) {
-            TRIBUO_LOG.setLevel(Level.WARNING);
-        }
-        Model<Label> m;
-        double accuracy;
-        try {
-            m = TribuoTraining.train(data, algo, seed);
-            accuracy = TribuoTraining.evaluate(m, data);
-        } finally {
-            TRIBUO_LOG.setLevel(before);
-        }
+        // Tribuo's progress log is quiet unless --verbose: Edgeloop.commandLine() sets that for every command.
+        Model<Label> m = TribuoTraining.train(data, algo, seed);
+        double accuracy = TribuoTraining.evaluate(m, data);
         Provenance provenance = provenance(m, data, csvSha, csvBytes, accuracy);
         write(m, out, provenance);
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
@@ -144,14 +130,5 @@ public final class TrainCommand implements Callable<Integer> {
         // Replaces (atomically) a provenance file left by the model this one replaced. Should the process die
         // between the two moves, quantize refuses the model as replaced, naming both digests: train again.
         ProvenanceFiles.write(abs, provenance);
-    }
-
-    private boolean verbose() {
-        for (CommandLine.ParseResult p = spec.root().commandLine().getParseResult(); p != null; p = p.subcommand()) {
-            if (p.hasMatchedOption("--verbose")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

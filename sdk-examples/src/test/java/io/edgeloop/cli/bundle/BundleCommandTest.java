@@ -213,4 +213,84 @@ class BundleCommandTest {
         assertEquals(0, run("bundle", "create", "--help"), err.toString());
         assertTrue(out.toString().contains("--version=SEMVER") && out.toString().contains("--sequence"), out.toString());
     }
+
+    /** Starts the tool in a child JVM (another process, as two shell runs would be). */
+    private static Process start(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    @DisplayName("two 'bundle create' and two 'bundle trust' processes writing one --out at once each leave a whole "
+            + "file")
+    void concurrentRunsWithOneOut(@TempDir Path dir) throws Exception {
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k2").toString()), err.toString());
+        Path model = modelDir(dir, "jvm");
+        // a large C source, so the two writes overlap in time
+        Files.writeString(model.resolve("model.c"), "/* " + "x".repeat(4 << 20) + " */");
+        Path bundle = dir.resolve("out.bundle");
+        Path trust = dir.resolve("trust.json");
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        for (int round = 0; round < 2; round++) {
+            List<Process> running = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                running.add(start(logs.resolve("create-" + round + "-" + w), "bundle", "create", "--model",
+                        model.toString(), "--name", "har", "--sequence", Integer.toString(4 + w), "--key",
+                        dir.resolve("k" + (w + 1) + "/private.pem").toString(), "--runtime", "opaque-test",
+                        "--runtime-versions", "*", "--out", bundle.toString()));
+                // both trust both keys (either bundle verifies under either file); they differ in validity
+                running.add(start(logs.resolve("trust-" + round + "-" + w), "bundle", "trust", "--key",
+                        dir.resolve("k1/public.pem").toString(), "--key", dir.resolve("k2/public.pem").toString(),
+                        "--threshold", "1", "--expires-days", Integer.toString(300 + w), "--out", trust.toString()));
+            }
+            for (Process p : running) {
+                assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "a run did not finish");
+            }
+            for (int k = 0; k < running.size(); k++) {
+                assertEquals(0, running.get(k).exitValue(), "round " + round + ": " + listing(logs)
+                        + Files.readString(logs.resolve((k % 2 == 0 ? "create-" : "trust-") + round + "-" + k / 2)));
+            }
+            // whichever runs renamed last: a whole bundle and a whole trust file, so the bundle verifies
+            assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", trust.toString(), "--profile",
+                    "jvm"), "round " + round + ": " + err);
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))
+                        .toList(), "temporary files left");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("SOURCE_DATE_EPOCH: bundle create records it as createdAt, counts --expires from it, and two runs "
+            + "on the same inputs and keys write byte-identical bundles")
+    void sourceDateEpochMakesBundlesReproducible(@TempDir Path dir) throws Exception {
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        Path model = modelDir(dir, "avr8");
+        List<byte[]> bundles = new ArrayList<>();
+        for (String name : List.of("a.bundle", "b.bundle")) {
+            Path bundle = dir.resolve(name);
+            // The variable is read from the environment, so the CLI runs as a child JVM.
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName(),
+                    "bundle", "create", "--model", model.toString(), "--name", "har", "--sequence", "7", "--key",
+                    dir.resolve("k/private.pem").toString(), "--expires", "3600", "--runtime", "opaque-test",
+                    "--runtime-versions", "*", "--out", bundle.toString());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), output);
+            assertEquals(0, p.exitValue(), output);
+            bundles.add(Files.readAllBytes(bundle));
+        }
+        assertTrue(java.util.Arrays.equals(bundles.get(0), bundles.get(1)), "two runs, one SOURCE_DATE_EPOCH");
+        byte[] manifest = io.edgeloop.ota.bundle.BundleArchive.read(new java.io.ByteArrayInputStream(bundles.get(0)),
+                io.edgeloop.ota.bundle.BundleLimits.DEFAULT).entries().get("manifest.json");
+        JsonNode m = new ObjectMapper().readTree(manifest);
+        assertEquals("2023-11-14T22:13:20Z", m.get("createdAt").asText(), m.toString());
+        assertEquals("2023-11-14T23:13:20Z", m.get("expiresAt").asText(), m.toString());
+    }
 }

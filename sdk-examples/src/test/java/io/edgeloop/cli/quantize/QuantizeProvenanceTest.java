@@ -110,6 +110,73 @@ class QuantizeProvenanceTest {
     }
 
     @Test
+    @DisplayName("a model swapped back and forth while quantize runs is quantized, recorded and copied only as the "
+            + "bytes its provenance describes, or refused")
+    void modelSwappedDuringTheRunIsNeverQuantizedUnderTheOldProvenance() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("swapped"));
+        Path file = dir.resolve("m.tribuo");
+        end.write(file); // m.tribuo.provenance.json describes these bytes
+        byte[] described = Files.readAllBytes(file);
+        WeakLabels one = WeakLabels.fromProbabilities(new double[][] {{0.9, 0.1}, {0.1, 0.9}}, null, 0);
+        Path otherFile = dir.resolve("other.tribuo");
+        new EndModelTrainer(EndModelKind.LOGISTIC, List.of("0", "1"), 4, Map.of())
+                .train(new FeatureTable(FEATURES, new double[][] {{20, 27, 0, 450, 0.004}, {22, 31, 500, 900, 0.005}}),
+                        one).tribuoModel().serializeToFile(otherFile);
+        byte[] other = Files.readAllBytes(otherFile);
+        String describedSha = Sha256.hex(described);
+        List<String> lines = Files.readAllLines(csv);
+        Path calib = Files.write(dir.resolve("calib.csv"), lines.subList(0, 400));
+        // Another process replacing the model (atomically, as a writer's rename does) between every read quantize
+        // makes: the check, the parse, the quantizer's digest and the float-model copy each see either file.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread swapper = new Thread(() -> {
+            try {
+                for (long i = 0; !stop.get(); i++) {
+                    Path tmp = dir.resolve("swap.tmp");
+                    Files.write(tmp, i % 2 == 0 ? other : described);
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "model-swapper");
+        swapper.start();
+        int quantized = 0;
+        int refused = 0;
+        try {
+            for (int run = 0; run < 40 && quantized < 4; run++) {
+                Path out = dir.resolve("q-" + run);
+                QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+                        calib.toString(), "--scheme", "int32", "--target", "jvm", "--out", out.toString());
+                if (r.code() != 0) {
+                    assertTrue(r.err().contains("replaced after its provenance was written"), r.err());
+                    assertFalse(Files.exists(out), "nothing may be written for a refused model");
+                    refused++;
+                    continue;
+                }
+                quantized++;
+                @SuppressWarnings("unchecked")
+                Provenance q = Provenance.fromMap(JSON.convertValue(
+                        JSON.readTree(out.resolve("model.json").toFile()).get("provenance"), Map.class));
+                assertEquals(List.of(end.provenance()), q.parents(), "run " + run);
+                int thisRun = run;
+                Provenance.Input input = q.inputs().stream().filter(in -> in.name().equals("m.tribuo")).findFirst()
+                        .orElseThrow(() -> new AssertionError("run " + thisRun + ": no m.tribuo input in "
+                                + q.inputs()));
+                assertEquals(describedSha, input.sha256(), "run " + run + ": the model quantized under the provenance "
+                        + "of " + describedSha.substring(0, 12) + "... was another file");
+                assertEquals(describedSha, Sha256.hex(out.resolve("float-model")), "run " + run + ": float-model is "
+                        + "not the model the provenance describes");
+            }
+        } finally {
+            stop.set(true);
+            swapper.join();
+        }
+        assertTrue(quantized > 0, "every one of " + refused + " runs was refused; none quantized");
+    }
+
+    @Test
     @DisplayName("train writes a provenance file (CSV digest, options, features, classes, accuracy) that quantize "
             + "checks and records as its parent")
     void writesProvenanceThatQuantizeRecords() throws Exception {

@@ -117,8 +117,27 @@ public final class ProvenanceFiles {
      *                     major version, or the artifact's digest differs from the recorded one
      */
     public static Provenance read(Path artifact) throws IOException {
-        Entry e = readFile(fileFor(artifact));
-        String actual = Sha256.hex(artifact);
+        return check(artifact, readFile(fileFor(artifact)), Sha256.hex(artifact));
+    }
+
+    /**
+     * Reads an artifact's provenance file and checks it against artifact bytes the caller has already read. A caller
+     * that goes on to use the artifact should read it once and pass those bytes both here and to whatever parses
+     * them: checking the file and then reading it again would let an artifact replaced in between be used under the
+     * old provenance.
+     *
+     * @param artifact      the artifact file (names its provenance file, {@link #fileFor(Path)}; not read here)
+     * @param artifactBytes the artifact's content, as the caller read it
+     * @return the provenance
+     * @throws IOException when the provenance file is missing, unreadable, malformed or of another major version, or
+     *                     the bytes' digest differs from the recorded one
+     */
+    public static Provenance read(Path artifact, byte[] artifactBytes) throws IOException {
+        Objects.requireNonNull(artifactBytes, "artifactBytes");
+        return check(artifact, readFile(fileFor(artifact)), Sha256.hex(artifactBytes));
+    }
+
+    private static Provenance check(Path artifact, Entry e, String actual) throws IOException {
         if (!actual.equals(e.artifactSha256())) {
             throw new IOException(fileFor(artifact) + " describes a file with SHA-256 " + e.artifactSha256() + ", but "
                     + artifact + " has " + actual + ": the artifact was replaced after its provenance was written");

@@ -13,7 +13,9 @@ import java.util.Optional;
 
 /**
  * Publishes into a {@link ChannelStore} directory (local disk, NFS, a synced folder) and fetches from it,
- * resuming partial copies; never copies more than a publication announces, nor publications above the size limit,
+ * resuming partial copies (a partial copy of other bytes is dropped and the copy started over once); fetches into
+ * one destination run one at a time in the JVM, and one that finds the publication's bytes already there copies
+ * nothing; never copies more than a publication announces, nor publications above the size limit,
  * and never writes through a symbolic link at the destination. Thread-safe; {@link #close()} is idempotent.
  */
 final class DirectoryDeployer implements Deployer {
@@ -76,17 +78,35 @@ final class DirectoryDeployer implements Deployer {
                     + e.getReason());
         }
         try {
-            long from = Downloads.resumeFrom(destination, publication);
-            try (InputStream in = Files.newInputStream(src);
-                    OutputStream out = Downloads.openForAppend(destination)) {
-                in.skipNBytes(from);
-                Downloads.copyAtMost(in, out, publication.sizeBytes() - from, destination, publication);
+            Downloads.Claim claim = Downloads.claim(destination);
+            try {
+                if (Downloads.alreadyFetched(destination, publication)) {
+                    return;
+                }
+                long from = Downloads.resumeFrom(destination, publication);
+                copy(src, destination, publication, from);
+                if (Downloads.restartAfterResume(destination, publication, from)) {
+                    copy(src, destination, publication, 0);
+                }
+                Downloads.check(destination, publication);
+            } finally {
+                claim.close();
             }
-            Downloads.check(destination, publication);
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
             throw new DeploymentException("cannot fetch " + src + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeploymentException("interrupted while waiting for another fetch into " + destination, e);
+        }
+    }
+
+    private static void copy(Path src, Path destination, Publication publication, long from) throws IOException {
+        try (InputStream in = Files.newInputStream(src);
+                OutputStream out = Downloads.openForAppend(destination)) {
+            in.skipNBytes(from);
+            Downloads.copyAtMost(in, out, publication.sizeBytes() - from, destination, publication);
         }
     }
 

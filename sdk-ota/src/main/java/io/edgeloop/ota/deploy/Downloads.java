@@ -13,10 +13,70 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** Shared checks for finished downloads. Thread-safe: stateless. */
+/**
+ * Shared steps of a fetch: one fetch per destination at a time, the resume point, bounded copying and the final
+ * check. Thread-safe: the destination claims are a concurrent map; everything else is stateless.
+ */
 final class Downloads {
+    /** Destinations being fetched into in this JVM, with how many fetches hold or wait for each. */
+    private static final ConcurrentHashMap<Path, Claim> CLAIMS = new ConcurrentHashMap<>();
+
     private Downloads() {
+    }
+
+    /**
+     * The right to fetch into one destination, held by one fetch of this JVM at a time (any deployer instance).
+     * Fetches resume from what the destination holds and append to it, so two at once appended twice the bytes
+     * (and the first to finish deleted the other's file as a failed download). Processes must not share a
+     * destination; the device agent names its downloads in its own staging directory.
+     */
+    static final class Claim implements AutoCloseable {
+        private final Path key;
+        private final ReentrantLock lock = new ReentrantLock();
+        private int users;
+
+        private Claim(Path key) {
+            this.key = key;
+        }
+
+        @Override
+        public void close() {
+            lock.unlock();
+            CLAIMS.compute(key, (k, c) -> --c.users == 0 ? null : c);
+        }
+    }
+
+    /**
+     * Waits for the destination to be free of other fetches of this JVM and claims it.
+     *
+     * @throws InterruptedException when interrupted while waiting (nothing is then claimed)
+     */
+    static Claim claim(Path destination) throws InterruptedException {
+        Path key = destination.toAbsolutePath().normalize();
+        Claim c = CLAIMS.compute(key, (k, held) -> {
+            Claim h = held == null ? new Claim(k) : held;
+            h.users++;
+            return h;
+        });
+        try {
+            c.lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            CLAIMS.compute(key, (k, held) -> --held.users == 0 ? null : held);
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * True when the destination already holds exactly the publication's bytes (a fetch that finished before, or a
+     * concurrent fetch into it that went first): nothing is then downloaded again.
+     */
+    static boolean alreadyFetched(Path destination, Publication p) throws IOException {
+        BasicFileAttributes a = attributes(destination);
+        return a != null && a.size() == p.sizeBytes() && Sha256.hex(destination).equals(p.sha256());
     }
 
     /** Largest publication fetched by default: the largest archive {@link BundleLimits#DEFAULT} can accept. */
@@ -100,6 +160,24 @@ final class Downloads {
     static OutputStream openForAppend(Path destination) throws IOException {
         return Files.newOutputStream(destination, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * After a download that resumed a partial file: when the result does not match, the partial file was of other
+     * bytes (another bundle's, or damaged), so it is deleted and the caller downloads once more from the start.
+     *
+     * @return true when the download must be repeated from byte 0
+     */
+    static boolean restartAfterResume(Path destination, Publication p, long resumedFrom) throws IOException {
+        if (resumedFrom == 0) {
+            return false;
+        }
+        BasicFileAttributes a = attributes(destination);
+        if (a != null && a.size() == p.sizeBytes() && Sha256.hex(destination).equals(p.sha256())) {
+            return false;
+        }
+        Files.deleteIfExists(destination);
+        return true;
     }
 
     /** Checks size and digest; deletes the file and throws when they do not match. */

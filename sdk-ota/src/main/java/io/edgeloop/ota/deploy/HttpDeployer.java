@@ -29,7 +29,9 @@ import java.util.concurrent.Flow;
  * through a symbolic link at the destination. The {@code timeout} bounds the connection, the wait for the
  * response headers, and every wait for the next piece of a response body (an idle timeout: a server that stops
  * sending mid-body fails the call after {@code timeout} without data, and a fetch keeps the partial file for the
- * next fetch to resume). A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication
+ * next fetch to resume; a resumed download whose result does not match was resumed from other bytes, so it is
+ * dropped and downloaded once more from the start). Fetches into one destination run one at a time in the JVM,
+ * and one that finds the publication's bytes already there downloads nothing. A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication
  * {@code location} that is not an absolute http(s) URL with a host is a {@link DeploymentException}.
  * Thread-safe; {@link #close()} is idempotent.
  */
@@ -163,32 +165,27 @@ final class HttpDeployer implements Deployer {
         open();
         Downloads.checkAnnounced(publication, maxBytes);
         URI u = location(publication);
-        HttpRequest.Builder rb;
         try {
-            rb = HttpRequest.newBuilder(u).timeout(timeout).GET();
+            HttpRequest.newBuilder(u);
         } catch (IllegalArgumentException e) {
             throw new DeploymentException("publication location '" + publication.location() + "' is not an http(s) "
                     + "URL the client accepts: " + e.getMessage());
         }
         try {
-            long from = Downloads.resumeFrom(destination, publication);
-            if (from > 0) {
-                rb.header("Range", "bytes=" + from + "-");
-            }
-            try (Response r = send(rb.build(), publication.location())) {
-                long start = from;
-                if (r.status() == 200 && from > 0) {
-                    Files.deleteIfExists(destination); // server ignored the range: start over
-                    start = 0;
-                } else if (r.status() != 200 && r.status() != 206) {
-                    throw new DeploymentException("update server answered HTTP " + r.status() + " for "
-                            + publication.location());
+            Downloads.Claim claim = Downloads.claim(destination);
+            try {
+                if (Downloads.alreadyFetched(destination, publication)) {
+                    return;
                 }
-                try (OutputStream out = Downloads.openForAppend(destination)) {
-                    Downloads.copyAtMost(r.body(), out, publication.sizeBytes() - start, destination, publication);
+                long from = Downloads.resumeFrom(destination, publication);
+                download(u, publication, destination, from);
+                if (Downloads.restartAfterResume(destination, publication, from)) {
+                    download(u, publication, destination, 0);
                 }
+                Downloads.check(destination, publication);
+            } finally {
+                claim.close();
             }
-            Downloads.check(destination, publication);
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
@@ -197,6 +194,28 @@ final class HttpDeployer implements Deployer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeploymentException("interrupted while downloading", e);
+        }
+    }
+
+    /** One GET of the publication from byte {@code from} (a Range request when above 0), appended to the file. */
+    private void download(URI u, Publication publication, Path destination, long from)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(u).timeout(timeout).GET();
+        if (from > 0) {
+            rb.header("Range", "bytes=" + from + "-");
+        }
+        try (Response r = send(rb.build(), publication.location())) {
+            long start = from;
+            if (r.status() == 200 && from > 0) {
+                Files.deleteIfExists(destination); // server ignored the range: start over
+                start = 0;
+            } else if (r.status() != 200 && r.status() != 206) {
+                throw new DeploymentException("update server answered HTTP " + r.status() + " for "
+                        + publication.location());
+            }
+            try (OutputStream out = Downloads.openForAppend(destination)) {
+                Downloads.copyAtMost(r.body(), out, publication.sizeBytes() - start, destination, publication);
+            }
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param onNewModel      devices running the new model (verified)
  * @param onOldModel      devices running the old model (verified)
  * @param unverified      devices whose active model does not verify, or with none
- * @param injected        injected failures by kind
+ * @param injected        injected failures by kind (iterated in {@link FailureKind} order)
  */
 public record SimulationReport(int devices, List<WaveReport> waves, boolean halted, Optional<String> haltReason,
         Optional<Double> shadowAgreement, int onNewModel, int onOldModel, int unverified,
@@ -37,7 +37,11 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
      */
     public SimulationReport {
         waves = List.copyOf(waves);
-        injected = Map.copyOf(injected);
+        // In FailureKind order, so the text the CLI prints from it is the same on every run with one seed
+        // (Map.copyOf iterates in an order that changes between JVM runs).
+        java.util.EnumMap<FailureKind, Integer> ordered = new java.util.EnumMap<>(FailureKind.class);
+        ordered.putAll(injected);
+        injected = java.util.Collections.unmodifiableMap(ordered);
     }
 
     /**

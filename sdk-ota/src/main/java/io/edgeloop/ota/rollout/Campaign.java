@@ -230,10 +230,10 @@ public final class Campaign {
                 decision = "aborted";
             } else if (failureRate > plan.maxFailureRate() || successRate < plan.minSuccessRate()) {
                 decision = String.format(java.util.Locale.ROOT,
-                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f)", index,
+                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f)", index + 1,
                         failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate());
             } else if (variantBreach != null) {
-                decision = "halt: wave " + index + " " + variantBreach;
+                decision = "halt: wave " + (index + 1) + " " + variantBreach;
             } else {
                 decision = last ? "complete" : "promote";
             }

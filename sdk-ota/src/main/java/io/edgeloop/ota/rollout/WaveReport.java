@@ -8,7 +8,8 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe: immutable.
  *
- * @param index             0 for the canary
+ * @param index             0 for the canary (a 0-based index, as in JSON; texts for people, such as a halt reason or
+ *                          the CLI's lines, number waves from 1: "wave 1" is the canary)
  * @param devices           devices in the wave
  * @param succeeded         devices that report the new model
  * @param failed            devices that reported a failure
@@ -16,7 +17,7 @@ import java.util.TreeMap;
  * @param byVariant         devices per variant in the wave
  * @param failureRate       (failed + timedOut) / devices
  * @param decision          {@code promote}, {@code complete}, {@code aborted} (the campaign was aborted while the
- *                          wave ran) or {@code halt: <reason>}
+ *                          wave ran) or {@code halt: <reason>} (the reason names the wave as "wave" and {@code index + 1})
  * @param outcomesByVariant succeeded, failed and silent devices per variant (empty when built with the
  *                          eight-argument constructor)
  */

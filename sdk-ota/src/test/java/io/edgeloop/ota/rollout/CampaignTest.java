@@ -103,6 +103,9 @@ class CampaignTest {
         assertTrue(r.timedOut() > 0);
         assertTrue(c.haltReason().orElseThrow().contains("failure rate"));
         assertEquals(1, s.calls.size(), "no device beyond the failed wave is touched");
+        // Texts number waves from 1, as the CLI and the demo print them: the canary is "wave 1" (index 0).
+        assertEquals(0, r.index());
+        assertTrue(c.haltReason().orElseThrow().startsWith("wave 1 failure rate"), c.haltReason().orElseThrow());
     }
 
     @Test
@@ -136,7 +139,7 @@ class CampaignTest {
         VariantOutcome jvm = r.outcomesByVariant().get("jvm");
         assertEquals(jvm.devices(), jvm.succeeded());
         assertEquals(0, jvm.failed() + jvm.silent());
-        assertTrue(c.haltReason().orElseThrow().contains("variant avr8"), c.haltReason().orElseThrow());
+        assertTrue(c.haltReason().orElseThrow().startsWith("wave 1 variant avr8"), c.haltReason().orElseThrow());
         long avrTouched = s.calls.stream().flatMap(List::stream).filter(d -> d.variant().equals("avr8")).count();
         assertTrue(avrTouched < 40, "avr8 devices beyond the canary untouched, touched " + avrTouched);
     }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -122,6 +124,36 @@ public enum Toolchain {
         return Optional.of(new long[] {text + data, data + bss + stack});
     }
 
+    /** Bytes of the largest object avr-gcc accepts: its {@code size_t}/{@code ptrdiff_t} are 16 bits. */
+    public static final long AVR_OBJECT_LIMIT = 32767;
+
+    private static final Pattern TABLE = Pattern.compile(
+            "^static const (u?int(?:8|16|32|64)_t) ([A-Za-z_][A-Za-z0-9_]*)\\[(\\d+)\\] EL_ROM", Pattern.MULTILINE);
+
+    /**
+     * The first constant table of generated {@code model.c} source that this toolchain's compiler cannot hold in
+     * one object (avr-gcc: more than {@value #AVR_OBJECT_LIMIT} bytes, where it stops with "size of array is too
+     * large"); other toolchains have no such limit.
+     *
+     * @param source generated {@code model.c} source
+     * @return a one-line reason naming the table, its size and the limit, or empty when every table fits
+     */
+    public Optional<String> objectLimitProblem(String source) {
+        if (this != AVR) {
+            return Optional.empty();
+        }
+        Matcher m = TABLE.matcher(source);
+        while (m.find()) {
+            int width = Integer.parseInt(m.group(1).replaceAll("\\D", "")) / 8;
+            long bytes = Long.parseLong(m.group(3)) * width;
+            if (bytes > AVR_OBJECT_LIMIT) {
+                return Optional.of("table " + m.group(2) + " of model.c is " + bytes + " bytes, over avr-gcc's "
+                        + AVR_OBJECT_LIMIT + "-byte limit for one object (16-bit size_t)");
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * Runs a command in a directory and returns its standard output.
      *
@@ -132,13 +164,54 @@ public enum Toolchain {
      * @throws IOException when it fails, times out or exits non-zero (the message includes its output)
      */
     public static String run(Path dir, List<String> cmd, long timeoutSeconds) throws IOException {
+        return run(dir, cmd, timeoutSeconds, null, 0);
+    }
+
+    /**
+     * Runs a simulated (or native) device program that must answer early: when its output does not contain
+     * {@code answer} within {@code answerSeconds}, the device is taken to hang (a model that reads its tables
+     * where they are not, a fault handler spinning) and the run is stopped then, instead of at the full limit.
+     *
+     * @param dir            the working directory
+     * @param cmd            the command
+     * @param timeoutSeconds the time limit for the whole run
+     * @param answer         text the output must contain by {@code answerSeconds}, or {@code null} for no such check
+     * @param answerSeconds  the time allowed for the first answer
+     * @return standard output (standard error merged)
+     * @throws IOException when it fails, does not answer in time, times out or exits non-zero (the message says
+     *                     which, with the output's tail)
+     */
+    public static String run(Path dir, List<String> cmd, long timeoutSeconds, String answer, long answerSeconds)
+            throws IOException {
         Path log = Files.createTempFile("edgeloop-cmd", ".log");
         try {
             Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             boolean done;
             try {
-                done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+                done = false;
+                long start = System.nanoTime();
+                long limit = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+                boolean answered = answer == null || answerSeconds >= timeoutSeconds;
+                while (!done) {
+                    long elapsed = System.nanoTime() - start;
+                    if (elapsed >= limit) {
+                        break;
+                    }
+                    long step = answered ? limit - elapsed
+                            : Math.max(1, Math.min(limit, TimeUnit.SECONDS.toNanos(answerSeconds)) - elapsed);
+                    done = p.waitFor(step, TimeUnit.NANOSECONDS);
+                    if (!done && !answered && System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(answerSeconds)) {
+                        answered = Files.readString(log, StandardCharsets.UTF_8).contains(answer);
+                        if (!answered) {
+                            p.destroyForcibly();
+                            p.waitFor(10, TimeUnit.SECONDS);
+                            throw new IOException(cmd.get(0) + ": the device gave no answer within " + answerSeconds
+                                    + " s (no output after its first inference), so it was stopped: "
+                                    + tail(Files.readString(log, StandardCharsets.UTF_8)).trim());
+                        }
+                    }
+                }
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();

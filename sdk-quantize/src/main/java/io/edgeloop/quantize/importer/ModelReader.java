@@ -22,19 +22,45 @@ public final class ModelReader {
      * @throws IOException when the file is missing or not a supported model
      */
     public static FloatModel read(Path file) throws IOException {
+        return read(file, readBytes(file));
+    }
+
+    /**
+     * Reads a model file's bytes, once, for a caller that also hashes them (a provenance check) and then parses them
+     * with {@link #read(Path, byte[])}: reading the file again after the check would let a model replaced in between
+     * be used under the checked digest.
+     *
+     * @param file the model file
+     * @return its content
+     * @throws IOException when the file is missing or unreadable
+     */
+    public static byte[] readBytes(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("Model file " + file + " does not exist");
         }
+        return Files.readAllBytes(file);
+    }
+
+    /**
+     * Parses a model from bytes already read; the file is not read again.
+     *
+     * @param file  the file the bytes came from (its name picks ONNX for {@code *.onnx}; it names the model in errors)
+     * @param bytes the model file's content
+     * @return the IR model
+     * @throws IOException when the bytes are not a supported model
+     */
+    public static FloatModel read(Path file, byte[] bytes) throws IOException {
+        java.util.Objects.requireNonNull(bytes, "bytes");
         if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
-            return new OnnxImporter().read(file);
+            return new OnnxImporter().read(file, bytes);
         }
         try {
-            return new TribuoImporter().read(file);
+            return new TribuoImporter().read(file, bytes);
         } catch (IllegalArgumentException e) {
             throw new IOException("Cannot import " + file + ": " + e.getMessage(), e);
         } catch (IOException tribuo) {
             try {
-                return new OnnxImporter().read(file);
+                return new OnnxImporter().read(file, bytes);
             } catch (IOException onnx) {
                 tribuo.addSuppressed(onnx);
                 throw tribuo;

@@ -56,9 +56,21 @@ public final class OnnxImporter {
      * @throws IOException when the file is not ONNX or uses unsupported operators (the message names them)
      */
     public FloatModel read(Path file) throws IOException {
+        return read(file, Files.readAllBytes(file));
+    }
+
+    /**
+     * Reads an ONNX model from the bytes of a file already read (the file is not read again).
+     *
+     * @param file  the file the bytes came from, for messages
+     * @param bytes the ONNX protobuf
+     * @return the IR model
+     * @throws IOException when the bytes are not ONNX or use unsupported operators (the message names them)
+     */
+    public FloatModel read(Path file, byte[] bytes) throws IOException {
         OnnxMl.ModelProto m;
         try {
-            m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
+            m = OnnxMl.ModelProto.parseFrom(bytes);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IOException("Not an ONNX model: " + file + " (" + e.getMessage() + ")", e);
         }

@@ -57,6 +57,32 @@ public final class TribuoImporter {
     }
 
     /**
+     * Reads a model from the bytes of a file already read (the file is not read again).
+     *
+     * @param file  the file the bytes came from, for messages
+     * @param bytes what {@code Model.serializeToFile} wrote
+     * @return the IR model
+     * @throws IOException when the bytes are not a Tribuo model
+     */
+    public FloatModel read(Path file, byte[] bytes) throws IOException {
+        return fromModel(load(file, bytes));
+    }
+
+    /**
+     * @param file  the file the bytes came from, for messages
+     * @param bytes a serialized Tribuo model
+     * @return the Tribuo model
+     * @throws IOException when the bytes cannot be read as one
+     */
+    public static Model<?> load(Path file, byte[] bytes) throws IOException {
+        try (java.io.InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+            return Model.deserializeFromStream(in);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("Cannot read Tribuo model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param file a serialized Tribuo model
      * @return the Tribuo model
      * @throws IOException when it cannot be read

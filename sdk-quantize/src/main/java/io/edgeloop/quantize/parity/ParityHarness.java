@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,7 +40,13 @@ import java.util.regex.Pattern;
  * <p>On AVR the test image is built for the ATmega328P; when it does not fit there (the driver's tables and
  * {@code printf} come on top of the model), the same sources are built for and simulated on the ATmega2560 (same
  * AVR core, 256 KiB flash, 8 KiB RAM), and {@link ParityResult#simulatedMcu()} says so. Flash and RAM figures are
- * always those of {@code model.c} alone built for the target profile (the ATmega328P).
+ * always those of {@code model.c} alone built for the target profile (the ATmega328P). An AVR image whose model or
+ * driver tables end past 64 KiB, which {@code pgm_read_*} cannot reach, is refused before simulating, and so is a
+ * model with a table over avr-gcc's 32,767-byte object limit. Cortex-M images are built with the size report's
+ * flags ({@link Toolchain#flags()}).
+ *
+ * <p>Every device run must print its first answer within {@value #FIRST_ANSWER_SECONDS} s (a line after its first
+ * inference); a silent device is stopped then with an error saying so, not at the run's full time limit.
  *
  * <p>Thread-safe: immutable; each run uses its own temporary directory.
  */
@@ -65,6 +72,17 @@ public final class ParityHarness {
     private static final int LARGE_AVR_SWEEP_BUDGET = 32768;
     /** Flash kept free below 64 KiB for the driver's own PROGMEM (vector table, strings, the edge table). */
     private static final int LARGE_AVR_RESERVE = 8192;
+    /** The reach of {@code pgm_read_*}: PROGMEM at or above this address cannot be read with near reads. */
+    static final long AVR_NEAR_LIMIT = 0x10000;
+    /**
+     * Seconds a device run may take to print its first answer (the line after its first inference): a device that
+     * never answers, such as a model reading its tables where they are not, is stopped then, not at the full limit.
+     */
+    public static final long FIRST_ANSWER_SECONDS = 60;
+    /** The line the driver prints after its first inference. */
+    static final String FIRST_ANSWER = "EDGELOOP-FIRST";
+    private static final Pattern NM_LINE = Pattern.compile(
+            "^([0-9a-fA-F]+) ([0-9a-fA-F]+) [a-zA-Z] (T_[A-Z]+|L\\d+_[WBMS]|EDGE|BASE|SWN|SWF|SWV)$", Pattern.MULTILINE);
 
     private final long timeoutSeconds;
     private final int sweepBudget;
@@ -141,7 +159,7 @@ public final class ParityHarness {
                 need.add("gcc");
                 break;
             case AVR8:
-                need.addAll(List.of("avr-gcc", "avr-size", "simavr"));
+                need.addAll(List.of("avr-gcc", "avr-size", "avr-nm", "simavr"));
                 break;
             default:
                 need.addAll(List.of("arm-none-eabi-gcc", "arm-none-eabi-size", "qemu-system-arm"));
@@ -201,6 +219,11 @@ public final class ParityHarness {
         if (!missing.isEmpty()) {
             throw new IOException("Cannot run parity on " + target.id() + ": missing " + String.join(", ", missing)
                     + " (install with scripts/install-test-deps.sh)");
+        }
+        Optional<String> tooLarge = Toolchain.forTarget(profile(target).id()).objectLimitProblem(sources.source());
+        if (tooLarge.isPresent()) {
+            throw new IOException("Cannot run parity on " + target.id() + ": " + tooLarge.get()
+                    + "; the model does not fit " + target.id() + " (report.json says fits: false)");
         }
         int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
         int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
@@ -358,11 +381,68 @@ public final class ParityHarness {
         }
     }
 
+    /**
+     * The compiler flags of a Cortex-M test image: those of {@link Toolchain} for the target, so the image tested
+     * is built as {@code report.json}'s {@code flashBytes} were measured (a different optimisation level would
+     * test other machine code than the one sized).
+     *
+     * @param target a Cortex-M target
+     * @return the target and optimisation flags
+     */
+    static List<String> imageFlags(ParityTarget target) {
+        return Toolchain.forTarget(profile(target).id()).flags();
+    }
+
+    /**
+     * Refuses, before simulating, an AVR image whose model or driver tables do not all lie below 64 KiB: on the
+     * ATmega2560 fall-back {@code pgm_read_*} (near reads, 16-bit addresses) would read other bytes there, and the
+     * device computed garbage or never returned (a tree walk through foreign links).
+     */
+    private static void checkNearProgmem(Path dir, String mcu) throws IOException {
+        String nm = Toolchain.run(dir, List.of("avr-nm", "-S", "-n", "parity.elf"), 60);
+        Matcher m = NM_LINE.matcher(nm);
+        long end = 0;
+        String last = null;
+        while (m.find()) {
+            long e = Long.parseLong(m.group(1), 16) + Long.parseLong(m.group(2), 16);
+            if (e > end) {
+                end = e;
+                last = m.group(3);
+            }
+        }
+        if (end > AVR_NEAR_LIMIT) {
+            throw new IOException("Cannot run avr8 parity: on the " + mcu + " the PROGMEM tables of the model and the"
+                    + " test driver end at 0x" + Long.toHexString(end) + " (" + last + "), beyond the 64 KiB that"
+                    + " pgm_read_* reaches; the model is too large for avr8 (the ATmega328P has 32 KiB of flash):"
+                    + " run parity on host or a Cortex-M target");
+        }
+    }
+
     private static List<String> avrBuild(String mcu, List<String> warn) {
         List<String> cmd = new ArrayList<>(List.of("avr-gcc", "-mmcu=" + mcu, "-Os"));
         cmd.addAll(warn);
         cmd.addAll(List.of("-o", "parity.elf", "driver.c", "model.c"));
         return cmd;
+    }
+
+    /** Whether a failed avr-gcc link says the image does not fit the part (flash or RAM). */
+    static boolean doesNotFit(String message) {
+        String m = String.valueOf(message);
+        return m.contains("overflowed") || m.contains("is not within region");
+    }
+
+    /** The linker's region complaints from a failed build, on one line. */
+    private static String linkerSummary(String message) {
+        StringBuilder b = new StringBuilder();
+        for (String line : String.valueOf(message).split("\n")) {
+            if (line.contains("overflowed") || line.contains("is not within region")) {
+                String t = line.replaceAll(".*?(ld|ld\\.exe): ", "").trim();
+                if (b.indexOf(t) < 0) {
+                    b.append(b.length() == 0 ? "" : "; ").append(t);
+                }
+            }
+        }
+        return b.length() == 0 ? "the linker refused it" : b.toString();
     }
 
     /**
@@ -378,37 +458,44 @@ public final class ParityHarness {
                 cmd.addAll(warn);
                 cmd.addAll(List.of("-o", "parity", "driver.c", "model.c"));
                 Toolchain.run(dir, cmd, timeoutSeconds);
-                return Toolchain.run(dir, List.of(dir.resolve("parity").toString()), timeoutSeconds);
+                return Toolchain.run(dir, List.of(dir.resolve("parity").toString()), timeoutSeconds, FIRST_ANSWER,
+                        FIRST_ANSWER_SECONDS);
             case AVR8:
                 if (mcu[0].equals(AVR_MCU)) {
                     try {
                         Toolchain.run(dir, avrBuild(AVR_MCU, warn), timeoutSeconds);
                     } catch (IOException e) {
-                        if (!String.valueOf(e.getMessage()).contains("overflowed")) {
+                        if (!doesNotFit(e.getMessage())) {
                             throw e;
                         }
-                        // The driver's vector tables and printf do not fit beside the model: run the same code on
-                        // the roomier ATmega2560 (same AVR core and int widths); sizes stay those of the 328P.
+                        // The driver's vector tables and printf (flash), or the model's buffers and the caller's
+                        // input/output arrays (RAM), do not fit beside the model: run the same code on the roomier
+                        // ATmega2560 (same AVR core and int widths); sizes stay those of the 328P.
                         mcu[0] = AVR_LARGE_MCU;
                     }
                 }
                 if (!mcu[0].equals(AVR_MCU)) {
-                    Toolchain.run(dir, avrBuild(mcu[0], warn), timeoutSeconds);
+                    try {
+                        Toolchain.run(dir, avrBuild(mcu[0], warn), timeoutSeconds);
+                    } catch (IOException e) {
+                        if (!doesNotFit(e.getMessage())) {
+                            throw e;
+                        }
+                        throw new IOException("The avr8 parity image (model.c, the test driver and the caller's input "
+                                + "and output arrays) does not fit the " + AVR_MCU + " nor the " + mcu[0]
+                                + " (256 KiB flash, 8 KiB RAM): " + linkerSummary(e.getMessage()), e);
+                    }
                 }
+                checkNearProgmem(dir, mcu[0]);
                 return Toolchain.run(dir, List.of("simavr", "-m", mcu[0], "-f", "16000000", "parity.elf"),
-                        timeoutSeconds);
+                        timeoutSeconds, FIRST_ANSWER, FIRST_ANSWER_SECONDS);
             default:
                 boolean m0 = target == ParityTarget.CORTEX_M0;
                 Files.writeString(dir.resolve("startup.c"), ArmStartup.STARTUP, StandardCharsets.UTF_8);
                 Files.writeString(dir.resolve("link.ld"), ArmStartup.linkerScript(m0 ? 16 : 64), StandardCharsets.UTF_8);
-                boolean m4f = target == ParityTarget.CORTEX_M4F;
                 cmd.add("arm-none-eabi-gcc");
-                if (m4f) {
-                    cmd.addAll(List.of("-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"));
-                } else {
-                    cmd.add(m0 ? "-mcpu=cortex-m0" : "-mcpu=cortex-m3");
-                }
-                cmd.addAll(List.of("-mthumb", "-O2"));
+                // The flags report.json's flashBytes come from (Toolchain, -Os): the image tested is the one sized.
+                cmd.addAll(imageFlags(target));
                 cmd.addAll(warn);
                 cmd.addAll(List.of("-nostartfiles"));
                 if (m0) {
@@ -419,7 +506,7 @@ public final class ParityHarness {
                 Toolchain.run(dir, cmd, timeoutSeconds);
                 return Toolchain.run(dir, List.of("qemu-system-arm", "-M", simulated(target), "-nographic",
                         "-monitor", "none", "-serial", "none", "-semihosting-config", "enable=on,target=native",
-                        "-kernel", "parity.elf"), timeoutSeconds);
+                        "-kernel", "parity.elf"), timeoutSeconds, FIRST_ANSWER, FIRST_ANSWER_SECONDS);
         }
     }
 
@@ -513,6 +600,8 @@ public final class ParityHarness {
         if (vectors > 0) {
             mainLoop(b, model, avr, edges, vectors, every, range, fold);
         }
+        String first = "        if (j == 0u) {\n            printf(\"" + FIRST_ANSWER + "\\n\");\n"
+                + "            fflush(stdout);\n        }\n";
         if (sweep.length > 0) {
             // Every tree threshold and its neighbours, each on its own split's path over the base vector.
             b.append("    for (j = 0; j < ").append(sweep.length).append("u; j++) {\n");
@@ -524,7 +613,8 @@ public final class ParityHarness {
                 b.append("        memcpy(in, BASE, sizeof in);\n"
                         + "        for (q = SWN[j]; q > 0u; q--, p++) {\n            in[SWF[p]] = SWV[p];\n        }\n");
             }
-            b.append("        edgeloop_predict(in, out);\n").append(fold).append("    }\n");
+            b.append("        edgeloop_predict(in, out);\n").append(fold).append(vectors > 0 ? "" : first)
+                    .append("    }\n");
         }
         b.append("    (void)p;\n    (void)q;\n    (void)i;\n    (void)k;\n");
         b.append("    printf(\"H %lu %lu\\n\", (unsigned long)(v + j), (unsigned long)h);\n");
@@ -573,6 +663,8 @@ public final class ParityHarness {
             b.append("        edgeloop_predict(in, out);\n");
         }
         b.append(fold);
+        b.append("        if (v == 0u) {\n            printf(\"" + FIRST_ANSWER + "\\n\");\n            fflush(stdout);\n"
+                + "        }\n");
         // Short self-describing lines (vector, first output index, at most CHUNK values, closing '#'): simavr cuts
         // UART lines at 256 characters, and a cut line must never parse as a different sample.
         b.append("        if (v % UINT32_C(").append(every).append(") == 0u) {\n"

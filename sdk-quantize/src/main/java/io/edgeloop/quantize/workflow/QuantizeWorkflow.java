@@ -13,12 +13,13 @@ import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.runtime.QuantizedDirectory;
+import io.edgeloop.quantize.scheme.TreeThresholds;
 import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.train.CsvData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,23 +94,105 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantize(Path modelFile, Path calibCsv, String scheme, String target,
             String calibration, String weights, String weightScales, Path out,
             List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantize(modelFile, ModelReader.readBytes(modelFile), calibCsv, scheme, target, calibration, weights,
+                weightScales, out, parents);
+    }
+
+    /**
+     * Like {@link #quantize(Path, Path, String, String, String, String, String, Path, List)}, on model bytes the
+     * caller has already read (and, for example, checked against the model's provenance file): the model file is
+     * not read again, so a file replaced after the check cannot be quantized, recorded or copied under the checked
+     * provenance. The quantizer provider, which takes a file, is given a private copy of these bytes under the
+     * model's file name.
+     *
+     * @param modelFile    the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes   the model file's content
+     * @param calibCsv     representative rows (the model's feature columns are used; others ignored)
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights      {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param out          the directory
+     * @param parents      the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
+            String target, String calibration, String weights, String weightScales, Path out,
+            List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantize(modelFile, modelBytes, calibCsv, scheme, target, calibration, weights, weightScales,
+                TreeThresholds.EXACT.id(), out, parents);
+    }
+
+    /**
+     * Like {@link #quantize(Path, byte[], Path, String, String, String, String, String, Path, List)}, choosing how
+     * tree thresholds are mapped.
+     *
+     * @param modelFile      the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes     the model file's content
+     * @param calibCsv       representative rows (the model's feature columns are used; others ignored)
+     * @param scheme         {@code int8}, {@code int16} or {@code int32}
+     * @param target         a target profile id
+     * @param calibration    {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights        {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales   {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param treeThresholds {@code exact} (the default: every split decides as the float model on the value each
+     *                       quantized input stands for) or {@code aligned} (drops that guarantee; see
+     *                       {@link TreeThresholds})
+     * @param out            the directory
+     * @param parents        the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
+            String target, String calibration, String weights, String weightScales, String treeThresholds, Path out,
+            List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales.of(weightScales);
-        FloatModel fm = ModelReader.read(modelFile);
+        TreeThresholds.of(treeThresholds);
+        FloatModel fm = ModelReader.read(modelFile, modelBytes);
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
         ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
-                .put("weightScales", weightScales);
+                .put("weightScales", weightScales).put("treeThresholds", treeThresholds);
         if (weights != null) {
             opts.put("weights", weights);
         }
         QuantizerProvider p = ProviderLoader.of(QuantizerProvider.class).select(scheme);
-        QuantizationRequest.Builder request = QuantizationRequest.builder()
-                .modelFile(modelFile).calibration(calib.rows()).target(TargetProfile.of(target)).options(opts.build())
-                .createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
-        parents.forEach(request::parent);
-        QuantizedArtifact a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
-        a.writeTo(out);
-        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        QuantizedArtifact a;
+        Path snapshotDir = Files.createTempDirectory("edgeloop-quantize-");
+        try {
+            // A private copy (the temporary directory is the owner's alone) that nobody else can replace.
+            Path snapshot = Files.write(snapshotDir.resolve(modelFile.getFileName().toString()), modelBytes);
+            QuantizationRequest.Builder request = QuantizationRequest.builder()
+                    .modelFile(snapshot).calibration(calib.rows()).target(TargetProfile.of(target))
+                    .options(opts.build()).createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
+            parents.forEach(request::parent);
+            a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
+        } finally {
+            deleteSnapshot(snapshotDir);
+        }
+        write(a, modelBytes, out);
         return a;
+    }
+
+    /**
+     * Writes the artifact and the float model's bytes as {@code out}, all at once ({@link QuantizedDirectory}):
+     * a failure (the C not compiling, a model the generator refuses, a full disk) leaves an earlier {@code out} as it
+     * was, with its own {@code report.json} and {@value #FLOAT_MODEL}, and no temporary directory.
+     */
+    private static void write(QuantizedArtifact a, byte[] modelBytes, Path out) throws IOException {
+        Map<String, byte[]> files = a.files();
+        files.put(FLOAT_MODEL, modelBytes);
+        QuantizedDirectory.write(out, files);
+    }
+
+    private static void deleteSnapshot(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(dir);
     }
 
     /**
@@ -184,8 +267,36 @@ public final class QuantizeWorkflow {
             double learningRate, String scheme, String target, String calibration, String weights, String weightScales,
             Path out,
             List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantizeWithQat(modelFile, ModelReader.readBytes(modelFile), calibCsv, label, epochs, learningRate,
+                scheme, target, calibration, weights, weightScales, out, parents);
+    }
+
+    /**
+     * Like {@link #quantizeWithQat(Path, Path, String, int, double, String, String, String, String, String, Path,
+     * List)}, on model bytes the caller has already read (and, for example, checked against the model's provenance
+     * file): the model file is not read again.
+     *
+     * @param modelFile    the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes   the model file's content
+     * @param calibCsv     labelled representative rows
+     * @param label        the label column
+     * @param epochs       fine-tuning epochs
+     * @param learningRate fine-tuning learning rate
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights      {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param out          the directory
+     * @param parents      the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantizeWithQat(Path modelFile, byte[] modelBytes, Path calibCsv, String label,
+            int epochs, double learningRate, String scheme, String target, String calibration, String weights,
+            String weightScales, Path out, List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales ws = WeightScales.of(weightScales);
-        FloatModel fm = ModelReader.read(modelFile);
+        FloatModel fm = ModelReader.read(modelFile, modelBytes);
         if (!(fm instanceof io.edgeloop.quantize.ir.NetworkModel)) {
             throw new IllegalArgumentException("--qat fine-tunes linear models and dense nets; " + modelFile + " is a "
                     + fm.kind());
@@ -209,7 +320,6 @@ public final class QuantizeWorkflow {
                 .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
         io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
                 io.edgeloop.quantize.scheme.Calibration.of(calibration), ws).quantizeDetailed(tuned, d.rows());
-        byte[] modelBytes = Files.readAllBytes(modelFile);
         byte[] calibBytes = Files.readAllBytes(calibCsv);
         io.edgeloop.api.provenance.Provenance.Builder pb = io.edgeloop.api.provenance.Provenance
                 .capture("quantized-model", QuantizeWorkflow.class)
@@ -226,8 +336,7 @@ public final class QuantizeWorkflow {
         parents.forEach(pb::parent);
         io.edgeloop.api.provenance.Provenance p = pb.build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
-        a.writeTo(out);
-        Files.copy(modelFile, out.resolve(FLOAT_MODEL), StandardCopyOption.REPLACE_EXISTING);
+        write(a, modelBytes, out);
         return a;
     }
 

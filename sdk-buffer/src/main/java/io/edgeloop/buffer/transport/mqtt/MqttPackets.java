@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The few MQTT control packets a QoS 1 publisher needs, in MQTT 5.0 (OASIS MQTT 5.0, section 3: empty property
- * lists on what we send, reason codes read from CONNACK, PUBACK and DISCONNECT) and MQTT 3.1.1: CONNECT, CONNACK,
- * PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
+ * lists on what we send, reason codes read from CONNACK, PUBACK and DISCONNECT, CONNACK properties parsed by
+ * {@link Connack}) and MQTT 3.1.1: CONNECT, CONNACK, PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
  *
  * <p>Thread-safe: stateless.
  */
@@ -189,12 +189,18 @@ final class MqttPackets {
             case 0x90: name = "topic name invalid"; break;
             case 0x91: name = "packet identifier in use"; break;
             case 0x93: name = "receive maximum exceeded"; break;
+            case 0x94: name = "topic alias invalid"; break;
             case 0x95: name = "packet too large"; break;
             case 0x96: name = "message rate too high"; break;
             case 0x97: name = "quota exceeded"; break;
             case 0x98: name = "administrative action"; break;
             case 0x99: name = "payload format invalid"; break;
+            case 0x9A: name = "retain not supported"; break;
+            case 0x9B: name = "QoS not supported"; break;
+            case 0x9C: name = "use another server"; break;
+            case 0x9D: name = "server moved"; break;
             case 0x9F: name = "connection rate exceeded"; break;
+            case 0xA0: name = "maximum connect time"; break;
             default: name = "reason code";
         }
         return name + String.format(" (0x%02X)", code);

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +32,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * A connection idle for longer than the keep-alive interval is replaced before the next publish instead of
  * being kept alive by a background thread.
  *
+ * <p>The limits an MQTT 5 broker announces in its CONNACK (OASIS MQTT 5.0, section 3.2.2.3) are obeyed for that
+ * connection: its Server Keep Alive replaces the configured {@code keep-alive}; a PUBLISH larger than its Maximum
+ * Packet Size is never sent, and the send fails, not retryable, with the packet size and the limit in the message
+ * (a forwarder splits the batch; a single record that cannot fit is skipped and counted as rejected once a later
+ * record is accepted, as for a PUBACK of 0x95 or an HTTP 413); a broker announcing Maximum QoS 0 is refused at
+ * connect, retryably, because it would acknowledge nothing. Receive Maximum is met by sending one PUBLISH at a
+ * time; retained messages and topic aliases are never used. Under 3.1.1 a broker announces no limits: one that
+ * drops a connection for an oversized packet makes the send fail retryably, every time.
+ *
  * <p>Thread-safe: sends are serialised on an internal lock; {@link #close()} may be called from any thread and
  * makes a blocked send fail at once, whether it waits for a connection, a CONNACK or a PUBACK.
  */
@@ -44,6 +54,10 @@ final class MqttTransport implements Transport {
     private DataInputStream in;
     private OutputStream out;
     private long lastActivityNanos;
+    /** The keep-alive of the current connection: the broker's Server Keep Alive when it sent one, else ours. */
+    private long keepAliveNanos;
+    /** The largest packet the broker of the current connection accepts (its Maximum Packet Size), in bytes. */
+    private long maxPacketBytes;
     private int nextPacketId = 1;
     private volatile boolean closed;
 
@@ -74,8 +88,18 @@ final class MqttTransport implements Transport {
             }
             connectIfNeeded();
             int id = nextPacketId;
-            nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
             header = MqttPackets.publishHeader(settings.protocolLevel(), settings.topic(), id, payload.length);
+            long packetBytes = (long) header.length + payload.length;
+            if (packetBytes > maxPacketBytes) {
+                // MQTT 5.0, 3.2.2.3.6: the client MUST NOT send it. Sent anyway, mosquitto drops the connection,
+                // and a large packet's reset often beat its DISCONNECT, which made the refusal look retryable.
+                throw new TransportException("Not publishing " + batch + " to " + settings.serverUri() + " topic '"
+                        + settings.topic() + "': its PUBLISH would be a " + packetBytes + "-byte packet, over the"
+                        + " broker's Maximum Packet Size of " + maxPacketBytes + " bytes (from its CONNACK; mosquitto:"
+                        + " max_packet_size). The records stay unacknowledged: a forwarder sends smaller batches, and"
+                        + " skips and counts as rejected a single record that cannot fit", false);
+            }
+            nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
             int reason;
             try {
                 socket.setSoTimeout(timeoutMillis(settings.publishTimeout().toMillis()));
@@ -145,7 +169,7 @@ final class MqttTransport implements Transport {
     }
 
     private void connectIfNeeded() throws TransportException {
-        if (socket != null && System.nanoTime() - lastActivityNanos < settings.keepAlive().toNanos()) {
+        if (socket != null && System.nanoTime() - lastActivityNanos < keepAliveNanos) {
             return;
         }
         // Idle past keep-alive: the broker may have dropped us, so start afresh rather than find out by a failure.
@@ -170,11 +194,12 @@ final class MqttTransport implements Transport {
                     settings.username(), settings.password()));
             o.flush();
             MqttPackets.Packet ack = MqttPackets.read(i);
-            // MQTT 5 adds properties after the two bytes; a 3.1.1 broker answers a level-5 CONNECT with two bytes
-            if (ack.type() != MqttPackets.CONNACK || ack.body().length < 2 || !v5 && ack.body().length != 2) {
+            if (ack.type() != MqttPackets.CONNACK) {
                 throw new IOException("expected CONNACK, got packet type " + ack.type());
             }
-            int code = ack.body()[1] & 0xFF;
+            // MQTT 5 adds properties after the two bytes; a 3.1.1 broker answers a level-5 CONNECT with two bytes
+            Connack connack = Connack.parse(ack.body(), v5);
+            int code = connack.reason();
             if (code != 0) {
                 socket = null;
                 closeQuietly(s);
@@ -189,15 +214,39 @@ final class MqttTransport implements Transport {
                             + " knowing that an MQTT 3.1.1 broker cannot refuse a publish: one it drops (ACL, size"
                             + " limit) is acknowledged all the same and its records count as delivered";
                 } else {
-                    reason = MqttPackets.reason5(code);
+                    reason = MqttPackets.reason5(code)
+                            + (connack.reasonString() == null ? "" : ": " + connack.reasonString());
                 }
                 boolean unavailable = v5 ? code == 0x88 || code == 0x89 : code == 3;
                 throw new TransportException("MQTT broker " + settings.serverUri() + " refused the connection: "
                         + reason + (unavailable ? "" : " (check the broker settings and "
                         + "credentials; the records are kept and sent once it accepts)"), true);
             }
+            if (connack.maximumQos() == 0) {
+                socket = null;
+                try {
+                    o.write(MqttPackets.disconnect());
+                    o.flush();
+                } catch (IOException ignored) {
+                    // closing the socket ends the session just as well
+                }
+                closeQuietly(s);
+                // Nothing published at QoS 0 is acknowledged, so no record could ever be confirmed: refuse, and
+                // keep every record (the broker's setting refuses them all alike, so retryable).
+                throw new TransportException("MQTT broker " + settings.serverUri() + " announced Maximum QoS 0 in its"
+                        + " CONNACK: it acknowledges no publish, so no record could be confirmed delivered. Allow QoS"
+                        + " 1 for this listener (mosquitto: max_qos 1 or 2); the records are kept and sent once it"
+                        + " does", true);
+            }
             in = i;
             out = o;
+            // MQTT 5.0, 3.2.2.3.14: the client MUST use the broker's Server Keep Alive instead of its own. Zero
+            // means the broker never drops an idle client; our own interval then only bounds how long an idle
+            // connection is trusted (replacing it costs one reconnect).
+            keepAliveNanos = connack.serverKeepAlive() > 0
+                    ? TimeUnit.SECONDS.toNanos(connack.serverKeepAlive()) : settings.keepAlive().toNanos();
+            maxPacketBytes = connack.maximumPacketSize() > 0 ? connack.maximumPacketSize()
+                    : MqttPackets.MAX_REMAINING + 5L;
             lastActivityNanos = System.nanoTime();
         } catch (TransportException e) {
             throw e;

@@ -15,7 +15,8 @@ import java.util.UUID;
  * {@code compression} ({@code none}, {@code gzip}, {@code lz4}), {@code max-batch-bytes},
  * {@code client-id} (default {@code edgeloop-} plus a random UUID), {@code username}, {@code password},
  * {@code connect-timeout} (default 10s), {@code publish-timeout} (default 30s), {@code keep-alive}
- * (default 60s; a connection idle longer than this is replaced before the next publish), {@code protocol-version}
+ * (default 60s; a connection idle longer than this is replaced before the next publish; an MQTT 5 broker's Server
+ * Keep Alive takes its place), {@code protocol-version}
  * ({@code 5}, the default, or {@code 3.1.1}; only MQTT 5 lets the broker refuse a publish, see the transport's
  * notes: with 3.1.1 a publish the broker drops for its ACL or size limit is acknowledged all the same).
  *
