@@ -149,10 +149,17 @@ class DatasetAccuracyTest {
      * theirs. {@link TreeThresholds#ALIGNED} meets every budget and drops the guarantee.
      */
     @Test
-    @DisplayName("room-occupancy CART tree keeps its accuracy in every scheme (int32 within 0.1 with exact splits)")
+    @DisplayName("room-occupancy CART tree keeps its accuracy in every scheme (exact splits: int32 may gain up to 0.1, "
+            + "never lose more than 0.01)")
     void roomCart() {
-        assertFloatIsTribuo(check("room", roomTrain, Map.of("test", roomTest), "cart", TreeThresholds.EXACT,
-                new double[] {0.5, 0.1, 0.1}));
+        Map<String, Map<String, Double>> r = check("room", roomTrain, Map.of("test", roomTest), "cart",
+                TreeThresholds.EXACT, new double[] {0.5, 0.1, 0.1});
+        assertFloatIsTribuo(r);
+        // The wider int32 band is for a gain only: no scheme may lose more than its budget against float.
+        Map<String, Double> t = r.get("test");
+        double flt = t.get("float");
+        assertTrue(t.get(Scheme.INT8.name()) >= flt - 0.5 - 1e-9 && t.get(Scheme.INT16.name()) >= flt - 0.1 - 1e-9
+                && t.get(Scheme.INT32.name()) >= flt - 0.01 - 1e-9, "a quantized tree lost accuracy beyond its budget: " + t);
     }
 
     @Test
