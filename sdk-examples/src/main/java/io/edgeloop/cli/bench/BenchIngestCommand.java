@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
         description = {"N simulated devices drain R records each from their own durable buffers through the kafka"
                 + " transport (a gateway FleetDrainer: a few I/O threads, many batches in flight, one producer); consumers read them back through"
                 + " the kafka source. Reports sent, received (distinct), lost, duplicates, order violations and"
-                + " records/s beside Kafka's producer-perf-test on the same broker.",
+                + " records/s beside Kafka's producer-perf-test on the same broker and record size, run cold and warm"
+                + " (steady state after as many untimed warm-up records); baselineToOursRatio = warm baseline"
+                + " records/s / ours (<= 2 is issue #8's target), coldBaselineToOursRatio the same with the cold run.",
             "Without --bootstrap a local single-node KRaft broker is started in a child JVM."})
 public final class BenchIngestCommand implements Callable<Integer> {
     private static final String KAFKA_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.apache.kafka";

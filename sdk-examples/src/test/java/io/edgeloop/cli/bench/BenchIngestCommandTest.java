@@ -50,9 +50,23 @@ class BenchIngestCommandTest {
         assertEquals("SIGKILL", restart.get("signal").asText());
         assertTrue(restart.get("killedAfterSent").asLong() < 2000, "killed mid-run: " + restart);
         JsonNode base = j.get("baseline");
-        assertEquals(2000, base.get("records").asLong());
+        // Like with like: the baseline is measured in steady state after as many untimed warm-up records as we
+        // send (our side is rehearsed too); the cold run is reported beside it, with both ratios named by
+        // orientation (baseline / ours).
+        assertEquals(2000, base.get("warmupRecords").asLong(), base.toString());
+        assertTrue(base.get("records").asLong() >= 2000, "steady-state records: " + base);
+        assertTrue(base.get("measured").asText().startsWith("steady state"), base.toString());
+        assertEquals(2000, base.get("cold").get("records").asLong(), base.toString());
+        assertTrue(base.get("cold").get("recordsPerSec").asDouble() > 0, base.toString());
         assertEquals(j.get("recordSize").get("withKeyAndHeadersBytes").asInt(), base.get("recordSize").asInt());
-        assertTrue(base.get("recordsPerSec").asDouble() > 0 && j.get("ratio").asDouble() > 0, j.toString());
+        assertTrue(base.get("recordsPerSec").asDouble() > 0, j.toString());
+        double ours = j.get("recordsPerSec").asDouble();
+        assertEquals(base.get("recordsPerSec").asDouble() / ours, j.get("baselineToOursRatio").asDouble(),
+                0.01 + 0.01 * base.get("recordsPerSec").asDouble() / ours, j.toString());
+        assertEquals(base.get("cold").get("recordsPerSec").asDouble() / ours,
+                j.get("coldBaselineToOursRatio").asDouble(),
+                0.01 + 0.01 * base.get("cold").get("recordsPerSec").asDouble() / ours, j.toString());
+        assertFalse(j.has("ratio"), "the ambiguous \"ratio\" key is gone: " + j);
         assertTrue(Files.isDirectory(work.resolve("devices").resolve("dev-000039")), "device buffers kept in --work-dir");
         assertEquals(2000, j.get("design").get("warmupRecords").asLong(), "the rehearsal read every record back");
     }
@@ -77,5 +91,7 @@ class BenchIngestCommandTest {
                 "--no-baseline", "--json");
         assertEquals(Edgeloop.EXIT_FAILURE, r.code());
         assertTrue(r.err().contains("edgeloop: Creating the benchmark topics on 127.0.0.1:" + port + " failed"), r.err());
+        assertFalse(r.err().contains("stopped the broker"), "it started no broker: " + r.err());
+        assertTrue(r.err().contains("left the external broker running"), r.err());
     }
 }
