@@ -35,6 +35,11 @@ public final class Edgeloop implements Runnable {
 
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
     private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+    /** Guards the two fields below: commands may run concurrently in one JVM ({@link #run} from several threads). */
+    private static final Object TRIBUO_LEVEL_LOCK = new Object();
+    /** Quiet commands running now; the first sets WARNING, the last restores {@link #tribuoLevelBefore}. */
+    private static int quietCommands;
+    private static java.util.logging.Level tribuoLevelBefore;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -110,14 +115,16 @@ public final class Edgeloop implements Runnable {
         // Tribuo logs its training progress at INFO through java.util.logging (hundreds of lines on stderr for one
         // forest): every command that trains (train, bench quantize, label ...) shows it only with --verbose.
         cl.setExecutionStrategy(parseResult -> {
-            java.util.logging.Level before = TRIBUO_LOG.getLevel();
-            if (!isVerbose(parseResult)) {
-                TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+            boolean quiet = !isVerbose(parseResult);
+            if (quiet) {
+                quietTribuo();
             }
             try {
                 return new CommandLine.RunLast().execute(parseResult);
             } finally {
-                TRIBUO_LOG.setLevel(before);
+                if (quiet) {
+                    restoreTribuo();
+                }
             }
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -139,6 +146,23 @@ public final class Edgeloop implements Runnable {
         });
         cl.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
         return cl;
+    }
+
+    private static void quietTribuo() {
+        synchronized (TRIBUO_LEVEL_LOCK) {
+            if (quietCommands++ == 0) {
+                tribuoLevelBefore = TRIBUO_LOG.getLevel();
+                TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+            }
+        }
+    }
+
+    private static void restoreTribuo() {
+        synchronized (TRIBUO_LEVEL_LOCK) {
+            if (--quietCommands == 0) {
+                TRIBUO_LOG.setLevel(tribuoLevelBefore);
+            }
+        }
     }
 
     private static boolean isVerbose(CommandLine.ParseResult pr) {
