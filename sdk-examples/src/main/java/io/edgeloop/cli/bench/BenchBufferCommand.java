@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.examples.bench.buffer.BenchResult;
 import io.edgeloop.examples.bench.buffer.BufferBenchmark;
+import io.edgeloop.examples.bench.buffer.PairedRatio;
 import io.edgeloop.examples.bench.buffer.ReopenResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop bench buffer}: durable appends per second of the Edgeloop buffer (always, group 5 ms, none)
  * side by side with Square Tape and raw {@code FileChannel} appends at the same sync cadences, for 100 B and 1 KiB
- * records, all on one disk in one run, with the ratios the issue sets. {@code --reopen} also times reopening a
+ * records, all on one disk in one run, with the ratios the issue sets, paired per repetition (median and range,
+ * and "inconclusive" when the range straddles a target). {@code --reopen} also times reopening a
  * 1 GiB buffer after its appender was killed with SIGKILL.
  *
  * <p>Not thread-safe: one instance per invocation.
@@ -30,6 +32,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "buffer", mixinStandardHelpOptions = true,
         description = "Buffer appends/s vs Square Tape and raw FileChannel at the same sync cadence; --reopen times recovery of 1 GiB.")
 public final class BenchBufferCommand implements Callable<Integer> {
+    private static final int MAX_SIZE = 1 << 20;
+    private static final long SEGMENT = 4L << 20;
+    private static final long MAX_REOPEN = 64L << 30;
+
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -39,50 +45,50 @@ public final class BenchBufferCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Scratch directory on the disk to measure (default: the system temp directory).")
     private Path dir;
 
-    @Option(names = "--seconds", defaultValue = "1.5", paramLabel = "S", description = "Append time per repetition (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "1.5", paramLabel = "S", description = "Append time per repetition, 0.001 to 3600 (default: ${DEFAULT-VALUE}).")
     private double seconds;
 
-    @Option(names = "--repeat", defaultValue = "3", paramLabel = "N", description = "Repetitions per configuration; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat", defaultValue = "3", paramLabel = "N", description = "Repetitions per configuration, 1 to 1000; medians and ranges are reported, ratios per repetition (default: ${DEFAULT-VALUE}).")
     private int repeat;
 
-    @Option(names = "--sizes", defaultValue = "100,1024", split = ",", paramLabel = "BYTES", description = "Record sizes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sizes", defaultValue = "100,1024", split = ",", paramLabel = "BYTES", description = "Record sizes in bytes, 1 to " + MAX_SIZE + " (default: ${DEFAULT-VALUE}).")
     private int[] sizes;
 
-    @Option(names = "--reopen", description = "Also time reopening a buffer of --reopen-bytes after a SIGKILL.")
+    @Option(names = "--reopen", description = "Also time reopening a buffer of --reopen-bytes after a SIGKILL. Run as"
+            + " root, this first drops the WHOLE MACHINE's page cache (sync; echo 3 > /proc/sys/vm/drop_caches), which"
+            + " slows every other process on the host for a while; otherwise the page cache stays warm.")
     private boolean reopen;
 
-    @Option(names = "--reopen-only", description = "Only the reopen measurement.")
+    @Option(names = "--reopen-only", description = "Only the reopen measurement (drops the machine's page cache as"
+            + " --reopen does).")
     private boolean reopenOnly;
 
-    @Option(names = "--reopen-bytes", defaultValue = "1073741824", paramLabel = "BYTES", description = "Buffer size for --reopen (default: 1 GiB).")
+    @Option(names = "--reopen-bytes", defaultValue = "1073741824", paramLabel = "BYTES", description = "Buffer size for --reopen, at least one 4 MiB segment and at most 64 GiB (default: 1 GiB).")
     private long reopenBytes;
 
     @Override
     public Integer call() throws Exception {
-        if (seconds <= 0 || repeat < 1) {
-            throw new IllegalArgumentException("--seconds must be positive and --repeat at least 1");
-        }
+        validate();
         Path scratch = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
         Path work = Files.createTempDirectory(Files.createDirectories(scratch), "edgeloop-bench-buffer-");
         PrintWriter out = spec.commandLine().getOut();
-        BufferBenchmark bench = new BufferBenchmark(work, Duration.ofMillis((long) (seconds * 1000)), repeat);
+        BufferBenchmark bench = new BufferBenchmark(work, Duration.ofMillis(Math.round(seconds * 1000)), repeat);
         Map<String, Object> doc = new LinkedHashMap<>();
         try {
             if (!reopenOnly) {
-                List<BenchResult> results = bench.run(sizes);
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (BenchResult r : results) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("system", r.system());
-                    m.put("policy", r.policy());
-                    m.put("recordBytes", r.recordBytes());
-                    m.put("recordsPerSec", Math.round(r.recordsPerSec()));
-                    m.put("mbPerSec", Math.round(r.mbPerSec() * 100) / 100.0);
-                    m.put("syncs", r.syncs());
-                    rows.add(m);
+                BufferBenchmark.Report report = bench.run(sizes);
+                doc.put("results", rows(report.results()));
+                doc.put("extraBaselines", rows(report.extra()));
+                List<Map<String, Object>> ratios = new ArrayList<>();
+                for (PairedRatio r : report.ratios()) {
+                    ratios.add(ratio(r));
                 }
-                doc.put("results", rows);
-                doc.put("ratios", ratios(results));
+                doc.put("ratios", ratios);
+                doc.put("repetitions", repeat);
+                doc.put("secondsPerRepetition", seconds);
+                doc.put("ratioMethod", "per repetition, Edgeloop and the baseline run back to back; ratio = the"
+                        + " median of the per-repetition ratios, min/max their range; verdict 'inconclusive' when"
+                        + " the range straddles the target");
             }
             if (reopen || reopenOnly) {
                 List<String> child = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -113,60 +119,96 @@ public final class BenchBufferCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<Map<String, Object>> ratios(List<BenchResult> results) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (BenchResult r : results) {
-            if (!r.system().equals("edgeloop")) {
-                continue;
-            }
-            find(results, "raw", r.policy(), r.recordBytes()).ifPresent(raw ->
-                    out.add(ratio(r, "raw", r.policy(), raw, r.policy().equals("none") ? null : 0.8)));
-            if (!r.policy().equals("none")) {
-                find(results, "tape", "always", r.recordBytes()).ifPresent(tape ->
-                        out.add(ratio(r, "tape", "always", tape,
-                                r.policy().equals("group") && r.recordBytes() == 100 ? 50.0 : null)));
+    private void validate() {
+        if (!(seconds >= 0.001 && seconds <= 3600)) {
+            throw new IllegalArgumentException("--seconds must be between 0.001 and 3600, got " + seconds);
+        }
+        if (repeat < 1 || repeat > 1000) {
+            throw new IllegalArgumentException("--repeat must be between 1 and 1000, got " + repeat);
+        }
+        for (int size : sizes) {
+            if (size < 1 || size > MAX_SIZE) {
+                throw new IllegalArgumentException("--sizes must each be between 1 and " + MAX_SIZE + " bytes, got "
+                        + size);
             }
         }
-        return out;
+        if ((reopen || reopenOnly) && (reopenBytes < SEGMENT || reopenBytes > MAX_REOPEN)) {
+            throw new IllegalArgumentException("--reopen-bytes must be between " + SEGMENT + " (one segment) and "
+                    + MAX_REOPEN + ", got " + reopenBytes);
+        }
     }
 
-    private static java.util.Optional<BenchResult> find(List<BenchResult> all, String system, String policy, int size) {
-        return all.stream().filter(x -> x.system().equals(system) && x.policy().equals(policy)
-                && x.recordBytes() == size).findFirst();
+    private static List<Map<String, Object>> rows(List<BenchResult> results) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (BenchResult r : results) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("system", r.system());
+            m.put("policy", r.policy());
+            m.put("recordBytes", r.recordBytes());
+            m.put("recordsPerSec", Math.round(r.recordsPerSec()));
+            m.put("mbPerSec", Math.round(r.mbPerSec() * 100) / 100.0);
+            m.put("syncs", r.syncs() == BenchResult.NOT_COUNTED ? null : r.syncs());
+            m.put("minRecordsPerSec", Math.round(r.minRecordsPerSec()));
+            m.put("maxRecordsPerSec", Math.round(r.maxRecordsPerSec()));
+            if (!r.variant().isEmpty()) {
+                m.put("variant", r.variant());
+            }
+            rows.add(m);
+        }
+        return rows;
     }
 
-    private static Map<String, Object> ratio(BenchResult r, String vsSystem, String vsPolicy, BenchResult vs,
-            Double target) {
+    private static Map<String, Object> ratio(PairedRatio r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("recordBytes", r.recordBytes());
-        m.put("edgeloop", r.policy());
-        m.put("vs", vsSystem + " " + vsPolicy);
-        double v = r.recordsPerSec() / vs.recordsPerSec();
-        m.put("ratio", Math.round(v * 100) / 100.0);
-        if (target != null) {
-            m.put("target", target);
-            m.put("met", v >= target);
+        m.put("edgeloop", r.edgeloopPolicy());
+        m.put("vs", r.vs());
+        m.put("ratio", round2(r.median()));
+        m.put("min", round2(r.min()));
+        m.put("max", round2(r.max()));
+        List<Double> per = new ArrayList<>();
+        for (double v : r.perRepetition()) {
+            per.add(round2(v));
+        }
+        m.put("perRepetition", per);
+        if (r.target() != null) {
+            m.put("target", r.target());
+            m.put("verdict", r.verdict());
+            // true only when every repetition reached the target, false only when none did
+            m.put("met", r.verdict().equals("inconclusive") ? null : r.verdict().equals("met"));
         }
         return m;
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 
     @SuppressWarnings("unchecked")
     private static void printText(PrintWriter out, Map<String, Object> doc) {
         if (doc.containsKey("results")) {
-            out.println(String.format(Locale.ROOT, "%-9s %-7s %7s %14s %10s %9s", "system", "policy", "bytes",
-                    "records/s", "MB/s", "syncs"));
-            for (Map<String, Object> m : (List<Map<String, Object>>) doc.get("results")) {
-                out.println(String.format(Locale.ROOT, "%-9s %-7s %7d %14d %10.2f %9d", m.get("system"),
+            out.println(String.format(Locale.ROOT, "%-9s %-7s %7s %14s %23s %10s %9s", "system", "policy", "bytes",
+                    "records/s", "range", "MB/s", "syncs"));
+            List<Map<String, Object>> all = new ArrayList<>((List<Map<String, Object>>) doc.get("results"));
+            all.addAll((List<Map<String, Object>>) doc.get("extraBaselines"));
+            for (Map<String, Object> m : all) {
+                Object syncs = m.get("syncs");
+                boolean inline = m.containsKey("variant") && ((String) m.get("variant")).contains("appending thread");
+                out.println(String.format(Locale.ROOT, "%-9s %-7s %7d %14d %23s %10.2f %9s%s", m.get("system"),
                         m.get("policy"), (Integer) m.get("recordBytes"), (Long) m.get("recordsPerSec"),
-                        (Double) m.get("mbPerSec"), (Long) m.get("syncs")));
+                        m.get("minRecordsPerSec") + "-" + m.get("maxRecordsPerSec"), (Double) m.get("mbPerSec"),
+                        syncs == null ? "n/a" : syncs.toString(), inline ? "  (extra: force inline)" : ""));
             }
             out.println();
             for (Map<String, Object> m : (List<Map<String, Object>>) doc.get("ratios")) {
-                out.println(String.format(Locale.ROOT, "%5d B  edgeloop %-6s vs %-12s %8.2fx%s", (Integer) m.get("recordBytes"),
-                        m.get("edgeloop"), m.get("vs"), (Double) m.get("ratio"), m.containsKey("target")
+                out.println(String.format(Locale.ROOT, "%5d B  edgeloop %-6s vs %-22s %8.2fx (%.2f-%.2f)%s",
+                        (Integer) m.get("recordBytes"), m.get("edgeloop"), m.get("vs"), (Double) m.get("ratio"),
+                        (Double) m.get("min"), (Double) m.get("max"), m.containsKey("target")
                                 ? String.format(Locale.ROOT, "  (target >= %.1fx: %s)", (Double) m.get("target"),
-                                        (Boolean) m.get("met") ? "met" : "NOT met") : ""));
+                                        m.get("verdict")) : ""));
             }
+            out.println("(" + doc.get("repetitions") + " repetitions of " + doc.get("secondsPerRepetition")
+                    + " s; ratios paired per repetition: median (min-max))");
         }
         if (doc.containsKey("reopen")) {
             Map<String, Object> r = (Map<String, Object>) doc.get("reopen");

@@ -24,6 +24,12 @@ import picocli.CommandLine.Option;
 @Command(name = "label", mixinStandardHelpOptions = true,
         description = "Benchmark labelling functions and label models (throughput, fit time, WRENCH figures).")
 public final class BenchLabelCommand implements Callable<Integer> {
+    private static final int MAX_ROWS = 10_000_000;
+    private static final int MAX_LFS = 127;
+    private static final int MAX_WINDOWS = 5_000_000;
+    /** Votes of the synthetic matrix (one byte each): ten times the default 1,000,000 x 20. */
+    private static final long MAX_CELLS = 200_000_000L;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -32,13 +38,14 @@ public final class BenchLabelCommand implements Callable<Integer> {
                     + "directory or one of its parents, or beside one of them, as ../shared/datasets/wrench).")
     private Path wrenchRoot;
 
-    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the synthetic matrix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the synthetic matrix, 1 to " + MAX_ROWS + "; rows x LFs at most " + MAX_CELLS
+                    + " (default: ${DEFAULT-VALUE}).")
     private int rows;
 
-    @Option(names = "--lfs", defaultValue = "20", description = "LFs of the synthetic matrix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lfs", defaultValue = "20", description = "LFs of the synthetic matrix, 2 to " + MAX_LFS + " (default: ${DEFAULT-VALUE}).")
     private int lfs;
 
-    @Option(names = "--windows", defaultValue = "200000", description = "Windows for LF throughput (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--windows", defaultValue = "200000", description = "Windows for LF throughput, 1 to " + MAX_WINDOWS + " (default: ${DEFAULT-VALUE}).")
     private int windows;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
@@ -49,6 +56,7 @@ public final class BenchLabelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        validate();
         Path cwd = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         Path root = wrenchRoot != null ? wrenchRoot : findWrench(cwd);
         if (root == null) {
@@ -82,6 +90,23 @@ public final class BenchLabelCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private void validate() {
+        if (rows < 1 || rows > MAX_ROWS) {
+            throw new IllegalArgumentException("--rows must be between 1 and " + MAX_ROWS + ", got " + rows);
+        }
+        if (lfs < 2 || lfs > MAX_LFS) {
+            throw new IllegalArgumentException("--lfs must be between 2 and " + MAX_LFS + ", got " + lfs);
+        }
+        if (windows < 1 || windows > MAX_WINDOWS) {
+            throw new IllegalArgumentException("--windows must be between 1 and " + MAX_WINDOWS + ", got " + windows);
+        }
+        long cells = Math.multiplyExact((long) rows, (long) lfs);
+        if (cells > MAX_CELLS) {
+            throw new IllegalArgumentException("--rows x --lfs must be at most " + MAX_CELLS + " votes, got " + rows
+                    + " x " + lfs + " = " + cells);
+        }
     }
 
     /** The first WRENCH root at or beside the directory or one of its parents; null when there is none. */

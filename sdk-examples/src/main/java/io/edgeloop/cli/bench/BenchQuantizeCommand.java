@@ -36,7 +36,7 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
     @Option(names = "--drop", split = ",", paramLabel = "COL", description = "Columns of --csv to ignore.")
     private List<String> drop = List.of();
 
-    @Option(names = "--millis", defaultValue = "1500", description = "Measuring time per side (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--millis", defaultValue = "1500", description = "Measuring time per side in ms, 1 to 600000 (default: ${DEFAULT-VALUE}).")
     private long millis;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -44,8 +44,8 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (millis < 1) {
-            throw new IllegalArgumentException("--millis must be at least 1, got " + millis);
+        if (millis < 1 || millis > 600_000) {
+            throw new IllegalArgumentException("--millis must be between 1 and 600000 (10 minutes), got " + millis);
         }
         CsvData data;
         if (csv != null) {

@@ -53,6 +53,9 @@ public final class LabelBenchmark {
      *         {@code applier_evals_per_s} (all cores, with exception isolation), {@code cores}
      */
     public Map<String, Object> lfThroughput(int windows) {
+        if (windows < 1) {
+            throw new IllegalArgumentException("windows must be at least 1, got " + windows);
+        }
         Random r = new Random(seed);
         String[] features = {"co2.mean", "co2.slope", "light.mean", "light.max", "temp.mean", "hum.mean",
             "hum.slope", "light.std", "co2.max", "temp.slope"};
@@ -122,6 +125,15 @@ public final class LabelBenchmark {
      * @return the matrix
      */
     public LabelMatrix synthetic(int n, int m) {
+        if (n < 1 || m < 1) {
+            throw new IllegalArgumentException("the matrix needs at least 1 row and 1 LF, got " + n + " x " + m);
+        }
+        int cells;
+        try {
+            cells = Math.multiplyExact(n, m);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + n + " x " + m + " matrix has more votes than an array holds", e);
+        }
         Random r = new Random(seed);
         double[] cov = new double[m];
         double[] acc = new double[m];
@@ -129,7 +141,7 @@ public final class LabelBenchmark {
             cov[j] = 0.1 + 0.4 * r.nextDouble();
             acc[j] = 0.55 + 0.4 * r.nextDouble();
         }
-        byte[] v = new byte[n * m];
+        byte[] v = new byte[cells];
         for (int i = 0; i < n; i++) {
             int y = r.nextInt(2);
             for (int j = 0; j < m; j++) {

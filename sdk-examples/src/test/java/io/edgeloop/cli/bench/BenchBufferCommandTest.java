@@ -10,17 +10,60 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The benchmark's output shape (figures are not checked: benchmarks are not tests). */
 class BenchBufferCommandTest {
     @TempDir
     Path tmp;
+
+    private static String[] fail(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--sizes -1|--sizes must each be between 1 and 1048576 bytes, got -1",
+        "--sizes 0|--sizes must each be between 1 and 1048576 bytes, got 0",
+        "--sizes 100,2000000|--sizes must each be between 1 and 1048576 bytes, got 2000000",
+        "--seconds 0.0001|--seconds must be between 0.001 and 3600, got 1.0E-4",
+        "--seconds NaN|--seconds must be between 0.001 and 3600, got NaN",
+        "--repeat 0|--repeat must be between 1 and 1000, got 0",
+        "--reopen-only --reopen-bytes -5|--reopen-bytes must be between 4194304 (one segment) and 68719476736, got -5",
+        "--reopen --reopen-bytes 1000|--reopen-bytes must be between 4194304 (one segment) and 68719476736, got 1000"})
+    @DisplayName("bad options are refused in one line before anything runs (and before any page-cache drop)")
+    void refusesBadOptions(String options, String message) throws Exception {
+        List<String> args = new ArrayList<>(List.of("bench", "buffer", "--json", "--dir", tmp.toString()));
+        args.addAll(List.of(options.split(" ")));
+        String[] r = fail(args.toArray(String[]::new));
+        assertEquals(String.valueOf(Edgeloop.EXIT_FAILURE), r[0], r[2]);
+        assertEquals("edgeloop: " + message, r[2].strip());
+        assertEquals("", r[1]);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(0, s.count(), "nothing was created");
+        }
+    }
+
+    @Test
+    @DisplayName("--reopen's help says it drops the whole machine's page cache")
+    void reopenHelpWarns() {
+        String[] r = fail("bench", "buffer", "--help");
+        assertEquals("0", r[0]);
+        String help = r[1].replaceAll("\\s+", " ");
+        assertTrue(help.contains("drops the WHOLE MACHINE's page cache"), help);
+    }
 
     @Test
     @DisplayName("bench buffer --json reports every system, policy and size with ratios, and cleans up")
@@ -44,14 +87,48 @@ class BenchBufferCommandTest {
             }
         }
         assertEquals(14, doc.get("results").size());
+        for (JsonNode r : doc.get("results")) {
+            if (r.get("system").asText().equals("tape")) {
+                // Tape's O_DSYNC writes are not counted, so no figure is printed for them
+                assertTrue(r.get("syncs").isNull(), r.toString());
+            } else {
+                assertTrue(r.get("syncs").asLong() >= 0, r.toString());
+            }
+            if (r.get("system").asText().equals("raw") && r.get("policy").asText().equals("group")) {
+                assertTrue(r.get("variant").asText().contains("second thread"), "the raw group baseline syncs"
+                        + " beside the appends, as group commit does: " + r);
+                assertTrue(r.get("syncs").asLong() >= 1, r.toString());
+            }
+            assertTrue(r.get("minRecordsPerSec").asLong() <= r.get("recordsPerSec").asLong()
+                    && r.get("recordsPerSec").asLong() <= r.get("maxRecordsPerSec").asLong(), r.toString());
+        }
+        assertEquals(2, doc.get("extraBaselines").size(), "the inline-force raw group per size");
+        for (JsonNode r : doc.get("extraBaselines")) {
+            assertTrue(r.get("variant").asText().contains("appending thread"), r.toString());
+        }
         boolean groupVsTape = false;
+        boolean groupVsRaw = false;
         for (JsonNode r : doc.get("ratios")) {
-            if (r.get("recordBytes").asInt() == 100 && r.get("edgeloop").asText().equals("group")
-                    && r.get("vs").asText().equals("tape always")) {
-                groupVsTape = r.get("target").asDouble() == 50.0;
+            assertEquals(1, r.get("perRepetition").size(), r.toString());
+            assertEquals(r.get("ratio").asDouble(), r.get("perRepetition").get(0).asDouble(), 1e-9, r.toString());
+            assertTrue(r.get("min").asDouble() <= r.get("ratio").asDouble()
+                    && r.get("ratio").asDouble() <= r.get("max").asDouble(), r.toString());
+            if (r.has("target")) {
+                // one repetition cannot straddle its target
+                String verdict = r.get("verdict").asText();
+                assertTrue(verdict.equals("met") || verdict.equals("not met"), r.toString());
+                assertEquals(verdict.equals("met"), r.get("met").asBoolean(), r.toString());
+            }
+            if (r.get("recordBytes").asInt() == 100 && r.get("edgeloop").asText().equals("group")) {
+                if (r.get("vs").asText().equals("tape always")) {
+                    groupVsTape = r.get("target").asDouble() == 50.0;
+                } else if (r.get("vs").asText().equals("raw group")) {
+                    groupVsRaw = r.get("target").asDouble() == 0.8;
+                }
             }
         }
         assertTrue(groupVsTape, "the 50x target is reported");
+        assertTrue(groupVsRaw, "the 0.8x target is reported");
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(0, s.count(), "scratch files deleted");
         }

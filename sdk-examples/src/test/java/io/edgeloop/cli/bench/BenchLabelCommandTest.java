@@ -62,4 +62,26 @@ class BenchLabelCommandTest {
         Path wrench = Files.createDirectories(tmp.resolve("shared/datasets/wrench"));
         assertEquals(wrench, BenchLabelCommand.findWrench(nested));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "--rows -1|--rows must be between 1 and 10000000, got -1",
+        "--rows 120000000|--rows must be between 1 and 10000000, got 120000000",
+        "--rows 10000000 --lfs 127|--rows x --lfs must be at most 200000000 votes, got 10000000 x 127 = 1270000000",
+        "--lfs 0|--lfs must be between 2 and 127, got 0",
+        "--lfs 5000|--lfs must be between 2 and 127, got 5000",
+        "--windows -1|--windows must be between 1 and 5000000, got -1",
+        "--windows 0|--windows must be between 1 and 5000000, got 0"})
+    @DisplayName("bad --rows, --lfs and --windows are refused in one line naming the option, before any work")
+    void refusesBadSizes(String options, String message) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("bench", "label", "--json",
+                "--wrench-root", wrenchRoot().toString()));
+        args.addAll(java.util.List.of(options.split(" ")));
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+        assertEquals(Edgeloop.EXIT_FAILURE, code, out.toString());
+        assertEquals("edgeloop: " + message, err.toString().strip());
+        assertEquals("", out.toString());
+    }
 }

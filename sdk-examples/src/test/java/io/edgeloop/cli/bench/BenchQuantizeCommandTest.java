@@ -60,4 +60,17 @@ class BenchQuantizeCommandTest {
             assertTrue(n.get("ratio").asDouble() > 0);
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "--millis {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9300000000000", "600001", "0", "-5"})
+    @DisplayName("--millis out of 1..600000 is refused in one line (it overflowed into rows of zeros)")
+    void refusesOutOfRangeMillis(String millis) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), "bench", "quantize", "--millis", millis);
+        assertEquals(Edgeloop.EXIT_FAILURE, code, out.toString());
+        assertEquals("edgeloop: --millis must be between 1 and 600000 (10 minutes), got " + millis,
+                err.toString().strip());
+        assertEquals("", out.toString());
+    }
 }

@@ -96,7 +96,7 @@ public final class QuantizeBenchmark {
     }
 
     private static double measureTribuo(Model<Label> m, List<Example<Label>> ex, long millis) {
-        long end = System.nanoTime() + millis * 1_000_000L;
+        long end = System.nanoTime() + Math.multiplyExact(millis, 1_000_000L);
         long count = 0;
         long sink = 0;
         long start = System.nanoTime();
@@ -114,7 +114,7 @@ public final class QuantizeBenchmark {
     }
 
     private static double measureInt(IntModel m, double[][] rows, long millis) {
-        long end = System.nanoTime() + millis * 1_000_000L;
+        long end = System.nanoTime() + Math.multiplyExact(millis, 1_000_000L);
         long count = 0;
         long sink = 0;
         long start = System.nanoTime();

@@ -12,34 +12,74 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
  * Measures durable appends per second, all in one directory (one disk) and one run: the Edgeloop buffer under
  * {@code always}, {@code group} (5 ms) and {@code none}; Square Tape 2.0.0-beta1 (its only mode, reported as
- * {@code always}); and raw {@code FileChannel} appends with {@code force(false)} after every record, every 5 ms,
- * or never, which is the physical limit of each cadence.
+ * {@code always}); and raw {@code FileChannel} appends, one write per record, with {@code force(false)} after every
+ * record ({@code always}), never ({@code none}), or every 5 ms ({@code group}). The raw {@code group} baseline is
+ * the physical limit of that cadence: a second thread forces every 5 ms while the appending thread keeps writing,
+ * as Edgeloop's group commit does (its sync thread waits in fdatasync while appends continue), with the same 5 ms
+ * at risk. The older baseline that forces in the appending thread every 5 ms is measured too and reported apart
+ * ({@link Report#extra()}): appends stop while it syncs, so it is no limit for a buffer with a sync thread.
  *
  * <p>Each configuration appends single-threaded for a fixed time, then makes everything durable (final sync
- * included in the time); the median of the repetitions is reported.
+ * included in the time). Ratios are paired: in every repetition Edgeloop and the baseline it is compared with run
+ * one right after the other (in a seeded random order), the ratio is taken per repetition, and the median and
+ * range of those ratios are reported ({@link PairedRatio}), because on a shared disk the sync cost drifts between
+ * moments and a ratio of medians taken at different moments can flip between runs.
  *
  * <p>Not thread-safe: one benchmark at a time.
  */
 public final class BufferBenchmark {
     private static final Duration GROUP = Duration.ofMillis(5);
+    private static final String RAW_GROUP_INLINE = "group-inline";
 
     private final Path dir;
     private final Duration runTime;
     private final int repetitions;
 
     /**
+     * The benchmark's figures.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param results the configurations issue #3 names (medians and ranges over the repetitions)
+     * @param extra   further baselines: raw {@code group} with the force inline in the appending thread
+     * @param ratios  Edgeloop against raw at the same cadence and against Tape, paired per repetition
+     */
+    public record Report(List<BenchResult> results, List<BenchResult> extra, List<PairedRatio> ratios) {
+        /** Copies the lists. */
+        public Report {
+            results = List.copyOf(results);
+            extra = List.copyOf(extra);
+            ratios = List.copyOf(ratios);
+        }
+    }
+
+    /**
      * @param dir         a scratch directory on the disk to measure (files are deleted afterwards)
-     * @param runTime     how long each repetition appends
-     * @param repetitions repetitions per configuration (the median is reported)
+     * @param runTime     how long each repetition appends (at least 1 ms)
+     * @param repetitions repetitions per configuration (at least 1)
      */
     public BufferBenchmark(Path dir, Duration runTime, int repetitions) {
+        if (runTime.toMillis() < 1) {
+            throw new IllegalArgumentException("the run time must be at least 1 ms, got " + runTime);
+        }
+        if (repetitions < 1) {
+            throw new IllegalArgumentException("repetitions must be at least 1, got " + repetitions);
+        }
         this.dir = dir;
         this.runTime = runTime;
         this.repetitions = repetitions;
@@ -48,52 +88,108 @@ public final class BufferBenchmark {
     /**
      * Runs every configuration for each record size.
      *
-     * @param recordSizes the payload sizes
-     * @return the results, in a stable order
+     * @param recordSizes the payload sizes (each at least 1 byte)
+     * @return the figures, in a stable order
      * @throws IOException when the scratch directory cannot be used
      */
-    public List<BenchResult> run(int... recordSizes) throws IOException {
+    public Report run(int... recordSizes) throws IOException {
+        for (int size : recordSizes) {
+            if (size < 1) {
+                throw new IllegalArgumentException("record sizes must be at least 1 byte, got " + size);
+            }
+        }
         Files.createDirectories(dir);
+        // Units of configurations run back to back: each ratio's two sides are in one unit.
+        List<List<String[]>> units = new ArrayList<>();
         List<String[]> configs = new ArrayList<>();
         for (int size : recordSizes) {
-            for (String policy : List.of("always", "group", "none")) {
-                configs.add(new String[] {"edgeloop", policy, String.valueOf(size)});
-            }
-            configs.add(new String[] {"tape", "always", String.valueOf(size)});
-            for (String policy : List.of("always", "group", "none")) {
-                configs.add(new String[] {"raw", policy, String.valueOf(size)});
-            }
+            String s = String.valueOf(size);
+            units.add(List.of(new String[] {"edgeloop", "always", s}, new String[] {"raw", "always", s}));
+            units.add(List.of(new String[] {"edgeloop", "group", s}, new String[] {"raw", "group", s},
+                    new String[] {"tape", "always", s}, new String[] {"raw", RAW_GROUP_INLINE, s}));
+            units.add(List.of(new String[] {"edgeloop", "none", s}, new String[] {"raw", "none", s}));
+        }
+        for (List<String[]> u : units) {
+            configs.addAll(u);
         }
         // warm up the JIT on every code path once, unrecorded
         for (String[] c : configs) {
             measure(c[0], c[1], Integer.parseInt(c[2]), Math.min(runTime.toNanos(), 200_000_000L));
         }
-        // round-robin repetitions in a seeded shuffled order, so that a disk busy for a while (or the writeback of
-        // the configuration before) slows every configuration alike
-        long[][][] runs = new long[configs.size()][repetitions][];
-        java.util.Random order = new java.util.Random(20261129L);
+        Map<String, long[][]> runs = new LinkedHashMap<>();
+        for (String[] c : configs) {
+            runs.put(key(c[0], c[1], Integer.parseInt(c[2])), new long[repetitions][]);
+        }
+        // every repetition: the units in a seeded shuffled order, and each unit's members in a shuffled order, so
+        // that neither side of a ratio always runs first (after the other's writeback)
+        Random order = new Random(20261129L);
         for (int rep = 0; rep < repetitions; rep++) {
-            List<Integer> idx = new ArrayList<>();
-            for (int i = 0; i < configs.size(); i++) {
-                idx.add(i);
-            }
-            java.util.Collections.shuffle(idx, order);
-            for (int i : idx) {
-                String[] c = configs.get(i);
-                runs[i][rep] = measure(c[0], c[1], Integer.parseInt(c[2]), runTime.toNanos());
+            List<List<String[]>> shuffled = new ArrayList<>(units);
+            Collections.shuffle(shuffled, order);
+            for (List<String[]> u : shuffled) {
+                List<String[]> members = new ArrayList<>(u);
+                Collections.shuffle(members, order);
+                for (String[] c : members) {
+                    int size = Integer.parseInt(c[2]);
+                    runs.get(key(c[0], c[1], size))[rep] = measure(c[0], c[1], size, runTime.toNanos());
+                }
             }
         }
-        List<BenchResult> out = new ArrayList<>();
-        for (int i = 0; i < configs.size(); i++) {
-            String[] c = configs.get(i);
-            long[][] r = runs[i];
-            Arrays.sort(r, Comparator.comparingDouble(x -> (double) x[0] / x[1]));
-            long[] m = r[repetitions / 2];
-            int size = Integer.parseInt(c[2]);
-            double rps = m[0] * 1e9 / m[1];
-            out.add(new BenchResult(c[0], c[1], size, rps, rps * size / 1e6, m[2]));
+        List<BenchResult> results = new ArrayList<>();
+        List<BenchResult> extra = new ArrayList<>();
+        List<PairedRatio> ratios = new ArrayList<>();
+        for (int size : recordSizes) {
+            for (String[] sp : new String[][] {{"edgeloop", "always"}, {"edgeloop", "group"}, {"edgeloop", "none"},
+                    {"tape", "always"}, {"raw", "always"}, {"raw", "group"}, {"raw", "none"}}) {
+                results.add(summarize(sp[0], sp[1], size, runs.get(key(sp[0], sp[1], size))));
+            }
+            BenchResult inline = summarize("raw", RAW_GROUP_INLINE, size, runs.get(key("raw", RAW_GROUP_INLINE,
+                    size)));
+            extra.add(new BenchResult("raw", "group", size, inline.recordsPerSec(), inline.mbPerSec(), inline.syncs(),
+                    inline.minRecordsPerSec(), inline.maxRecordsPerSec(), "force(false) in the appending thread"
+                            + " every 5 ms (appends stop while it syncs)"));
+            for (String policy : List.of("always", "group", "none")) {
+                ratios.add(paired(runs, size, policy, "raw", policy, policy.equals("none") ? null : 0.8));
+                if (!policy.equals("none")) {
+                    ratios.add(paired(runs, size, policy, "tape", "always",
+                            policy.equals("group") && size == 100 ? 50.0 : null));
+                }
+            }
+            ratios.add(paired(runs, size, "group", "raw", RAW_GROUP_INLINE, null));
         }
-        return out;
+        return new Report(results, extra, ratios);
+    }
+
+    private static String key(String system, String policy, int size) {
+        return system + "/" + policy + "/" + size;
+    }
+
+    private static double rate(long[] run) {
+        return run[0] * 1e9 / run[1];
+    }
+
+    private static BenchResult summarize(String system, String policy, int size, long[][] r) {
+        long[][] sorted = r.clone();
+        Arrays.sort(sorted, Comparator.comparingDouble(BufferBenchmark::rate));
+        long[] m = sorted[(sorted.length - 1) / 2];
+        double rps = rate(m);
+        String variant = !system.equals("raw") ? "" : policy.equals("group")
+                ? "force(false) on a second thread every 5 ms while appends continue (as group commit)"
+                : policy.equals("always") ? "force(false) after every record" : "no force";
+        return new BenchResult(system, policy, size, rps, rps * size / 1e6, m[2], rate(sorted[0]),
+                rate(sorted[sorted.length - 1]), variant);
+    }
+
+    private PairedRatio paired(Map<String, long[][]> runs, int size, String policy, String vsSystem,
+                               String vsPolicy, Double target) {
+        long[][] ours = runs.get(key("edgeloop", policy, size));
+        long[][] theirs = runs.get(key(vsSystem, vsPolicy, size));
+        double[] per = new double[repetitions];
+        for (int rep = 0; rep < repetitions; rep++) {
+            per[rep] = rate(ours[rep]) / rate(theirs[rep]);
+        }
+        String vs = vsSystem + " " + (vsPolicy.equals(RAW_GROUP_INLINE) ? "group (force inline)" : vsPolicy);
+        return new PairedRatio(size, policy, vs, per, target);
     }
 
     private long[] measure(String system, String policy, int size, long budget) throws IOException {
@@ -106,7 +202,7 @@ public final class BufferBenchmark {
         }
     }
 
-    /** Returns {records, nanos, syncs}. */
+    /** Returns {records, nanos, syncs}; syncs is {@link BenchResult#NOT_COUNTED} when they cannot be counted. */
     private static long[] once(String system, String policy, int size, Path d, long budget) throws IOException {
         byte[] payload = new byte[size];
         Arrays.fill(payload, (byte) 'x');
@@ -116,7 +212,7 @@ public final class BufferBenchmark {
             case "tape":
                 return tape(payload, d, budget);
             default:
-                return raw(policy, payload, d, budget);
+                return policy.equals("group") ? rawGroup(payload, d, budget) : raw(policy, payload, d, budget);
         }
     }
 
@@ -161,7 +257,9 @@ public final class BufferBenchmark {
                 q.add(payload);
                 n++;
             } while (System.nanoTime() < end);
-            return new long[] {n, System.nanoTime() - t0, n};
+            // Tape opens its file "rwd" (O_DSYNC): every add is at least two synchronous writes (data and header),
+            // which cannot be counted from outside, so no figure is invented
+            return new long[] {n, System.nanoTime() - t0, BenchResult.NOT_COUNTED};
         }
     }
 
@@ -190,7 +288,7 @@ public final class BufferBenchmark {
                 } else {
                     if ((n & 63) == 0) {
                         long now = System.nanoTime();
-                        if (policy.equals("group") && now - lastSync >= groupNanos) {
+                        if (policy.equals(RAW_GROUP_INLINE) && now - lastSync >= groupNanos) {
                             ch.force(false);
                             syncs++;
                             lastSync = now;
@@ -206,6 +304,61 @@ public final class BufferBenchmark {
                 syncs++;
             }
             return new long[] {n, System.nanoTime() - t0, syncs};
+        }
+    }
+
+    /**
+     * Raw appends with group commit's cadence: a second thread sleeps 5 ms, forces, and again, while the appending
+     * thread keeps writing (the same 5 ms at risk as Edgeloop's {@code group}); the final force is timed.
+     */
+    private static long[] rawGroup(byte[] payload, Path d, long budget) throws IOException {
+        try (FileChannel ch = FileChannel.open(d.resolve("raw.log"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong syncs = new AtomicLong();
+            AtomicReference<IOException> failure = new AtomicReference<>();
+            long groupNanos = GROUP.toNanos();
+            Thread syncer = new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        LockSupport.parkNanos(groupNanos);
+                        ch.force(false);
+                        syncs.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    failure.set(e);
+                }
+            }, "bench-raw-group-sync");
+            ByteBuffer buf = ByteBuffer.wrap(payload);
+            long n = 0;
+            long t0 = System.nanoTime();
+            long end = t0 + budget;
+            syncer.start();
+            try {
+                while (true) {
+                    buf.clear();
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    n++;
+                    if ((n & 63) == 0 && System.nanoTime() >= end) {
+                        break;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                try {
+                    syncer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the raw sync thread stopped", e);
+                }
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            ch.force(false);
+            return new long[] {n, System.nanoTime() - t0, syncs.get() + 1};
         }
     }
 
