@@ -29,6 +29,9 @@ public final class IntLayer {
     private final int weightBits;
     private final int[] weights;
     private final long[] bias;
+    /** The most inputs or outputs a layer may have: the generated C counts them in {@code uint16_t}. */
+    public static final int MAX_WIDTH = 65535;
+
     private final int[] multiplier;
     private final int[] shift;
     private final int zeroPoint;
@@ -113,6 +116,10 @@ public final class IntLayer {
                     + weights.length + " weights, " + bias.length + " biases, " + multiplier.length
                     + " multipliers, " + shift.length + " shifts (" + requantization.id() + " requantization needs "
                     + nm + ")");
+        }
+        if (inputs > MAX_WIDTH || outputs > MAX_WIDTH) {
+            throw new IllegalArgumentException("inputs/outputs " + inputs + "x" + outputs + " exceed the generated C's "
+                    + "16-bit loop counters (at most " + MAX_WIDTH + " each)");
         }
         if (requantization == Requantization.NONE && (zeroPoint != 0 || outputMin != Integer.MIN_VALUE
                 || outputMax != Integer.MAX_VALUE || !"none".equals(activation))) {

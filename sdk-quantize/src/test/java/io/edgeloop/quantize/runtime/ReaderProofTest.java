@@ -96,4 +96,26 @@ class ReaderProofTest {
         JsonNode ok = m;
         ModelFormat.fromBytes(JSON.writeValueAsBytes(ok));
     }
+
+    @Test
+    @DisplayName("layers wider than the C's 16-bit loop counters and trees beyond its int16 feature indices are refused")
+    void refusesWidthsTheGeneratedCCannotIndex() {
+        int n = 65_536;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IntLayer(n, 1, 8, new int[n],
+                new long[1], Requantization.PER_TENSOR, new int[] {1}, new int[] {0}, 0, -128, 127, -128, 127, 1.0,
+                "none"));
+        assertTrue(e.getMessage().contains("16-bit loop counters"), e.getMessage());
+        int f = 32_768;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < f; i++) {
+            names.add("f" + i);
+        }
+        double[] scale = new double[f];
+        java.util.Arrays.fill(scale, 1.0);
+        InputQuantization iq = new InputQuantization(scale, new long[f], -128, 127);
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class, () -> new IntTreeEnsemble("int8",
+                names, java.util.List.of("a", "b"), iq, new int[] {0}, new int[] {-1}, new long[1], new double[1],
+                new int[1], new int[1], new int[1], 1.0, null, 1.0));
+        assertTrue(t.getMessage().contains("int16 feature indices"), t.getMessage());
+    }
 }
