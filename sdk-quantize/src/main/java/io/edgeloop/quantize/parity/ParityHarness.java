@@ -223,7 +223,7 @@ public final class ParityHarness {
         Optional<String> tooLarge = Toolchain.forTarget(profile(target).id()).objectLimitProblem(sources.source());
         if (tooLarge.isPresent()) {
             throw new IOException("Cannot run parity on " + target.id() + ": " + tooLarge.get()
-                    + "; the model does not fit " + target.id() + " (report.json says fits: false)");
+                    + "; the model does not fit " + target.id() + " (quantize reports it as fits: false)");
         }
         int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
         int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
