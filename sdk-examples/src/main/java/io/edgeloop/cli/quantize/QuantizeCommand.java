@@ -58,6 +58,12 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "per-tensor where it is smaller and keeps agreement with the float model).")
     private String weightScales;
 
+    @Option(names = "--tree-thresholds", defaultValue = "exact", paramLabel = "MODE",
+            description = "exact or aligned (default: ${DEFAULT-VALUE}: every tree split decides as the float model on "
+                    + "the value each quantized input stands for). aligned moves thresholds by less than one input "
+                    + "step so calibration readings keep their side, and DROPS that guarantee.")
+    private String treeThresholds;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
@@ -93,7 +99,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 : List.of();
         QuantizedArtifact a = qatLabel == null
                 ? QuantizeWorkflow.quantize(model, modelBytes, calib, scheme, target, calibration, weights,
-                        weightScales, out, parents)
+                        weightScales, treeThresholds, out, parents)
                 : QuantizeWorkflow.quantizeWithQat(model, modelBytes, calib, qatLabel, qatEpochs, qatLr, scheme,
                         target, calibration, weights, weightScales, out, parents);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);

@@ -209,6 +209,41 @@ class QuantizeCliTest {
     }
 
     @Test
+    @DisplayName("--tree-thresholds: exact by default, aligned on request (recorded in provenance), anything else refused")
+    void treeThresholdsOption() throws IOException {
+        Path cart = work.resolve("occ-cart.model");
+        String train = occupancy.resolve("datatraining.txt").toString();
+        Result r = run("train", "--csv", train, "--label", "Occupancy", "--drop", "date", "--algo", "cart", "--out",
+                cart.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String mode : new String[] {null, "aligned"}) {
+            Path dir = work.resolve("q-cart-" + mode);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("quantize", "--model", cart.toString(), "--calib",
+                    train, "--scheme", "int16", "--target", "jvm", "--out", dir.toString()));
+            if (mode != null) {
+                args.addAll(java.util.List.of("--tree-thresholds", mode));
+            }
+            r = run(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            String json = Files.readString(dir.resolve("model.json"));
+            assertTrue(json.replace(" ", "").contains("\"treeThresholds\":\"" + (mode == null ? "exact" : mode) + "\""),
+                    json.substring(0, Math.min(json.length(), 3000)));
+        }
+        r = run("quantize", "--model", cart.toString(), "--calib", train, "--scheme", "int16", "--target", "jvm",
+                "--tree-thresholds", "sideways", "--out", work.resolve("q-cart-bad").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("Unknown tree thresholds 'sideways'"), r.err());
+        // An --out holding other files is refused and left as it was.
+        Path notes = Files.createDirectories(work.resolve("notes"));
+        Files.writeString(notes.resolve("todo.txt"), "keep");
+        r = run("quantize", "--model", cart.toString(), "--calib", train, "--scheme", "int16", "--target", "jvm",
+                "--out", notes.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("is not an earlier quantize output (it holds 'todo.txt')"), r.err());
+        assertEquals("keep", Files.readString(notes.resolve("todo.txt")));
+    }
+
+    @Test
     @DisplayName("a missing --calib file and an --out that is a file say what is wrong with the path; --help names ONNX")
     void wordsPathErrors() throws IOException {
         Path missing = work.resolve("nonexistent.csv");

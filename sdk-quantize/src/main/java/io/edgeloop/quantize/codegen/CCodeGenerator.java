@@ -145,7 +145,9 @@ public final class CCodeGenerator {
         b.append("#include \"model.h\"\n\n");
         // Signed PROGMEM values are read as unsigned and mapped to their signed value arithmetically: a cast of an
         // out-of-range unsigned value to a signed type is implementation-defined (C99 6.3.1.3p3).
-        b.append("#if defined(__AVR__)\n#include <avr/pgmspace.h>\n#define EL_ROM PROGMEM\n"
+        b.append("#if defined(__AVR__)\n#include <avr/pgmspace.h>\n"
+                + "/* Tables are read with near pgm_read_* (16-bit addresses): on parts with more than 64 KiB of flash\n"
+                + "   they must be linked below 64 KiB. */\n#define EL_ROM PROGMEM\n"
                 + "static inline int8_t el_i8(const int8_t *p)\n{\n    uint8_t u = pgm_read_byte(p);\n"
                 + "    return (int8_t)(u < 128u ? (int16_t)u : (int16_t)((int16_t)u - 256));\n}\n"
                 + "static inline int16_t el_i16(const int16_t *p)\n{\n    uint16_t u = pgm_read_word(p);\n"

@@ -223,7 +223,7 @@ public final class ParityHarness {
         Optional<String> tooLarge = Toolchain.forTarget(profile(target).id()).objectLimitProblem(sources.source());
         if (tooLarge.isPresent()) {
             throw new IOException("Cannot run parity on " + target.id() + ": " + tooLarge.get()
-                    + "; the model does not fit " + target.id() + " (report.json says fits: false)");
+                    + "; the model does not fit " + target.id() + " (quantize reports it as fits: false)");
         }
         int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
         int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
@@ -425,6 +425,26 @@ public final class ParityHarness {
         return cmd;
     }
 
+    /** Whether a failed avr-gcc link says the image does not fit the part (flash or RAM). */
+    static boolean doesNotFit(String message) {
+        String m = String.valueOf(message);
+        return m.contains("overflowed") || m.contains("is not within region");
+    }
+
+    /** The linker's region complaints from a failed build, on one line. */
+    private static String linkerSummary(String message) {
+        StringBuilder b = new StringBuilder();
+        for (String line : String.valueOf(message).split("\n")) {
+            if (line.contains("overflowed") || line.contains("is not within region")) {
+                String t = line.replaceAll(".*?(ld|ld\\.exe): ", "").trim();
+                if (b.indexOf(t) < 0) {
+                    b.append(b.length() == 0 ? "" : "; ").append(t);
+                }
+            }
+        }
+        return b.length() == 0 ? "the linker refused it" : b.toString();
+    }
+
     /**
      * @param mcu on AVR, the MCU to build for (in and out: switched to {@value #AVR_LARGE_MCU} when the test image
      *            overflows the {@value #AVR_MCU})
@@ -445,16 +465,26 @@ public final class ParityHarness {
                     try {
                         Toolchain.run(dir, avrBuild(AVR_MCU, warn), timeoutSeconds);
                     } catch (IOException e) {
-                        if (!String.valueOf(e.getMessage()).contains("overflowed")) {
+                        if (!doesNotFit(e.getMessage())) {
                             throw e;
                         }
-                        // The driver's vector tables and printf do not fit beside the model: run the same code on
-                        // the roomier ATmega2560 (same AVR core and int widths); sizes stay those of the 328P.
+                        // The driver's vector tables and printf (flash), or the model's buffers and the caller's
+                        // input/output arrays (RAM), do not fit beside the model: run the same code on the roomier
+                        // ATmega2560 (same AVR core and int widths); sizes stay those of the 328P.
                         mcu[0] = AVR_LARGE_MCU;
                     }
                 }
                 if (!mcu[0].equals(AVR_MCU)) {
-                    Toolchain.run(dir, avrBuild(mcu[0], warn), timeoutSeconds);
+                    try {
+                        Toolchain.run(dir, avrBuild(mcu[0], warn), timeoutSeconds);
+                    } catch (IOException e) {
+                        if (!doesNotFit(e.getMessage())) {
+                            throw e;
+                        }
+                        throw new IOException("The avr8 parity image (model.c, the test driver and the caller's input "
+                                + "and output arrays) does not fit the " + AVR_MCU + " nor the " + mcu[0]
+                                + " (256 KiB flash, 8 KiB RAM): " + linkerSummary(e.getMessage()), e);
+                    }
                 }
                 checkNearProgmem(dir, mcu[0]);
                 return Toolchain.run(dir, List.of("simavr", "-m", mcu[0], "-f", "16000000", "parity.elf"),

@@ -14,6 +14,7 @@ import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
 import io.edgeloop.quantize.scheme.WeightScales;
+import io.edgeloop.quantize.scheme.TreeThresholds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -23,7 +24,9 @@ import java.util.Objects;
  * provider config): {@code calibration=auto|min-max|percentile|mse} (default auto), {@code weights=int8|int16} for
  * int16, {@code weightScales=auto|per-channel|per-tensor} (default auto), {@code biasCorrection=true|false}
  * (default true), {@code adaptiveRounding=true|false} (default false; AdaRound-style rounding directions for
- * linear models with int8 weights).
+ * linear models with int8 weights), {@code treeThresholds=exact|aligned} (default exact: every tree split decides
+ * as the float model on the value each quantized input stands for; {@code aligned} moves thresholds to keep
+ * calibration values on their side and drops that guarantee, see {@link TreeThresholds}).
  *
  * <p>Thread-safe: immutable.
  */
@@ -59,8 +62,9 @@ final class SchemeQuantizer implements Quantizer {
         if (!"true".equals(ar) && !"false".equals(ar)) {
             throw new IllegalArgumentException("adaptiveRounding must be true or false, got '" + ar + "'");
         }
+        TreeThresholds tt = TreeThresholds.of(option(request, "treeThresholds", TreeThresholds.EXACT.id()));
         ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib), ws, Boolean.parseBoolean(bc),
-                Boolean.parseBoolean(ar))
+                Boolean.parseBoolean(ar)).withTreeThresholds(tt)
                 .quantizeDetailed(model, rows);
         IntModel im = res.model();
         Provenance.Builder p = Provenance.capture("quantized-model", SchemeQuantizer.class)
@@ -70,6 +74,7 @@ final class SchemeQuantizer implements Quantizer {
                 .setting("weightScales", ws.id())
                 .setting("biasCorrection", bc)
                 .setting("adaptiveRounding", ar)
+                .setting("treeThresholds", tt.id())
                 .setting("target", request.target().id())
                 .setting("rounding", "single")
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)

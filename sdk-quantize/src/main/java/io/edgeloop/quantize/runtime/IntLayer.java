@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * <p>The accumulator proof: for inputs in [inputMin, inputMax], {@code |acc| <= accumulatorBound}, computed
  * from the weights; the accumulator is 32-bit when the bound is below 2^31, else 64-bit, and
- * {@code accumulatorBound * multiplier < 2^63} so the requantisation product cannot overflow. The constructor
+ * {@code accumulatorBound * multiplier < 2^63} so the requantisation product cannot overflow, and
+ * {@code floor(accumulatorBound * multiplier / 2^shift) + 1 + |zeroPoint| < 2^63} so adding the zero point cannot. The constructor
  * recomputes the bound and rejects a layer whose stored bound or widths are not proved.
  *
  * <p>Thread-safe: immutable.
@@ -28,6 +29,9 @@ public final class IntLayer {
     private final int weightBits;
     private final int[] weights;
     private final long[] bias;
+    /** The most inputs or outputs a layer may have: the generated C counts them in {@code uint16_t}. */
+    public static final int MAX_WIDTH = 65535;
+
     private final int[] multiplier;
     private final int[] shift;
     private final int zeroPoint;
@@ -113,6 +117,10 @@ public final class IntLayer {
                     + " multipliers, " + shift.length + " shifts (" + requantization.id() + " requantization needs "
                     + nm + ")");
         }
+        if (inputs > MAX_WIDTH || outputs > MAX_WIDTH) {
+            throw new IllegalArgumentException("inputs/outputs " + inputs + "x" + outputs + " exceed the generated C's "
+                    + "16-bit loop counters (at most " + MAX_WIDTH + " each)");
+        }
         if (requantization == Requantization.NONE && (zeroPoint != 0 || outputMin != Integer.MIN_VALUE
                 || outputMax != Integer.MAX_VALUE || !"none".equals(activation))) {
             throw new IllegalArgumentException("A layer without requantization outputs its accumulators: zero point 0, "
@@ -143,6 +151,7 @@ public final class IntLayer {
                         + shift[k] + "; multipliers must be >= 0 and shifts in [0, 62]");
             }
         }
+        BigInteger maxRequantized = BigInteger.ZERO;
         for (int o = 0; o < outputs; o++) {
             BigInteger b = BigInteger.valueOf(bias[o]).abs(); // exact: Math.abs(Long.MIN_VALUE) is negative
             for (int i = 0; i < inputs; i++) {
@@ -150,12 +159,21 @@ public final class IntLayer {
             }
             bound = bound.max(b);
             if (nm > 0) {
-                maxProduct = maxProduct.max(b.multiply(BigInteger.valueOf(multiplier[nm == 1 ? 0 : o])));
+                int k = nm == 1 ? 0 : o;
+                BigInteger product = b.multiply(BigInteger.valueOf(multiplier[k]));
+                maxProduct = maxProduct.max(product);
+                // |RoundingDivideByPOT64(x, n)| <= floor(|x| / 2^n) + 1
+                maxRequantized = maxRequantized.max(product.shiftRight(shift[k]).add(BigInteger.ONE));
             }
         }
         if (bound.compareTo(INT64_MAX) > 0 || maxProduct.compareTo(INT64_MAX) > 0) {
             throw new IllegalArgumentException("Accumulator bound " + bound + " times multiplier exceeds int64: the layer "
                     + "cannot be computed exactly; use narrower weights or fewer inputs");
+        }
+        // The zero point is added before the clamp, in int64 (Java and C alike): that sum must not overflow either.
+        if (nm > 0 && maxRequantized.add(BigInteger.valueOf(Math.abs((long) zeroPoint))).compareTo(INT64_MAX) > 0) {
+            throw new IllegalArgumentException("outputZeroPoint " + zeroPoint + " added to a requantised value of up to "
+                    + maxRequantized + " (accumulator bound " + bound + " times multiplier, shifted) overflows int64");
         }
         this.accumulatorBound = bound.longValueExact();
         this.accumulatorBits = accumulatorBound <= Integer.MAX_VALUE ? 32 : 64;

@@ -55,10 +55,35 @@ public final class IntNetwork implements IntModel {
                 throw new IllegalArgumentException("Layer " + l + " outputs raw accumulators (requantization none); only "
                         + "the last layer may");
             }
+            if (l < this.layers.size() - 1 && (layer.outputMin() < valueMin() || layer.outputMax() > valueMax())) {
+                // Hidden activations are stored in the input's type (the generated C's a<l> arrays; the Java
+                // runtime's ints would keep what the C truncates).
+                throw new IllegalArgumentException("Layer " + l + " outputMin/outputMax [" + layer.outputMin() + ", "
+                        + layer.outputMax() + "] exceed the network's int" + valueBits() + " activation type ["
+                        + valueMin() + ", " + valueMax() + "]; hidden layers output the input's width");
+            }
             width = layer.outputs();
             lo = layer.outputMin();
             hi = layer.outputMax();
         }
+    }
+
+    /**
+     * The width of the network's values: its inputs and every hidden activation (the generated C stores hidden
+     * activations in this type).
+     *
+     * @return 8, 16 or 32
+     */
+    public int valueBits() {
+        return input.max() <= Byte.MAX_VALUE ? 8 : input.max() <= Short.MAX_VALUE ? 16 : 32;
+    }
+
+    private long valueMin() {
+        return -(1L << (valueBits() - 1));
+    }
+
+    private long valueMax() {
+        return (1L << (valueBits() - 1)) - 1;
     }
 
     /** @return the layers */

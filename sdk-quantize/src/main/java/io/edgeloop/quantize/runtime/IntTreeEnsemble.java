@@ -93,6 +93,14 @@ public final class IntTreeEnsemble implements IntModel {
         this.value = value.clone();
         this.leafScale = leafScale;
         int n = feature.length;
+        if (input.size() > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("input size " + input.size() + " exceeds the generated C's int16 feature "
+                    + "indices (at most " + Short.MAX_VALUE + " features)");
+        }
+        if (classNames.size() > 65535) {
+            throw new IllegalArgumentException(classNames.size() + " classes exceed the generated C's uint16 class "
+                    + "indices (at most 65535)");
+        }
         if (roots.length == 0 || threshold.length != n || floatThreshold.length != n || left.length != n
                 || right.length != n || value.length != n) {
             throw new IllegalArgumentException("Tree arrays must have equal lengths and at least one root");

@@ -134,25 +134,14 @@ public final class ModelFormat {
             String kind = text(root, "kind");
             if ("network".equals(kind)) {
                 List<IntLayer> layers = new ArrayList<>();
+                int index = 0;
                 for (JsonNode l : root.path("layers")) {
-                    Requantization rq = version == 1 ? Requantization.PER_CHANNEL
-                            : Requantization.of(text(l, "requantization"));
-                    String scales = rq == Requantization.PER_CHANNEL ? "per-channel" : "per-tensor";
-                    if (version > 1 && !scales.equals(text(l, "weightScales"))) {
-                        throw new IllegalArgumentException("layer weightScales '" + l.path("weightScales").asText()
-                                + "' contradicts requantization '" + rq.id() + "' (which implies " + scales + ")");
+                    try {
+                        layers.add(layer(l, version));
+                    } catch (IllegalArgumentException | NullPointerException e) {
+                        throw new IllegalArgumentException("layer " + index + ": " + e.getMessage(), e);
                     }
-                    IntLayer layer = new IntLayer(intv(l, "inputs"), intv(l, "outputs"), intv(l, "weightBits"),
-                            ints(l.path("weights")), longs(l.path("bias")), rq, ints(l.path("multiplier")),
-                            ints(l.path("shift")), intv(l, "outputZeroPoint"), intv(l, "outputMin"), intv(l, "outputMax"),
-                            intv(l, "inputMin"), intv(l, "inputMax"), l.path("outputScale").asDouble(),
-                            text(l, "activation"));
-                    if (layer.accumulatorBound() != longv(l, "accumulatorBound")
-                            || layer.accumulatorBits() != intv(l, "accumulatorBits")) {
-                        throw new IllegalArgumentException("layer accumulator proof does not match its weights (stored "
-                                + l.path("accumulatorBound") + ", recomputed " + layer.accumulatorBound() + ")");
-                    }
-                    layers.add(layer);
+                    index++;
                 }
                 model = new IntNetwork(scheme, features, classes, iq, layers);
             } else if ("tree-ensemble".equals(kind)) {
@@ -248,5 +237,26 @@ public final class ModelFormat {
             r[i] = a.get(i).asDouble();
         }
         return r;
+    }
+
+    private static IntLayer layer(JsonNode l, int version) {
+        Requantization rq = version == 1 ? Requantization.PER_CHANNEL
+                : Requantization.of(text(l, "requantization"));
+        String scales = rq == Requantization.PER_CHANNEL ? "per-channel" : "per-tensor";
+        if (version > 1 && !scales.equals(text(l, "weightScales"))) {
+            throw new IllegalArgumentException("weightScales '" + l.path("weightScales").asText()
+                    + "' contradicts requantization '" + rq.id() + "' (which implies " + scales + ")");
+        }
+        IntLayer layer = new IntLayer(intv(l, "inputs"), intv(l, "outputs"), intv(l, "weightBits"),
+                ints(l.path("weights")), longs(l.path("bias")), rq, ints(l.path("multiplier")),
+                ints(l.path("shift")), intv(l, "outputZeroPoint"), intv(l, "outputMin"), intv(l, "outputMax"),
+                intv(l, "inputMin"), intv(l, "inputMax"), l.path("outputScale").asDouble(),
+                text(l, "activation"));
+        if (layer.accumulatorBound() != longv(l, "accumulatorBound")
+                || layer.accumulatorBits() != intv(l, "accumulatorBits")) {
+            throw new IllegalArgumentException("accumulator proof does not match its weights (stored "
+                    + l.path("accumulatorBound") + ", recomputed " + layer.accumulatorBound() + ")");
+        }
+        return layer;
     }
 }

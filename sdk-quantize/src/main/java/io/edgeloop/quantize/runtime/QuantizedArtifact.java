@@ -7,7 +7,6 @@ import io.edgeloop.quantize.codegen.CCodeGenerator;
 import io.edgeloop.quantize.codegen.GeneratedSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,18 +79,33 @@ public final class QuantizedArtifact implements QuantizedModel {
     }
 
     /**
-     * Writes {@code model.json}, {@code model.h}, {@code model.c}, {@code report.json} and {@code golden.json}.
+     * Writes {@code model.json}, {@code model.h}, {@code model.c}, {@code report.json} and {@code golden.json} as the
+     * directory {@code dir}, all at once ({@link QuantizedDirectory}): everything is generated (and the C compiled
+     * for the size report) before anything is written, the files go into a temporary directory beside {@code dir}
+     * that replaces it only when complete, and an existing {@code dir} is replaced only when it is an earlier
+     * quantize output. A failure leaves {@code dir} as it was.
      *
-     * @param dir the directory, created if absent
-     * @throws IOException when writing fails
+     * @param dir the directory
+     * @throws IOException when writing fails, or {@code dir} exists and is not an earlier quantize output
      */
     @Override
     public void writeTo(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.write(dir.resolve("model.json"), ModelFormat.toBytes(this));
+        QuantizedDirectory.write(dir, files());
+    }
+
+    /**
+     * The contents of a quantized-model directory, generated in memory: {@code model.json}, {@code model.h},
+     * {@code model.c}, {@code golden.json} and {@code report.json}, in that order.
+     *
+     * @return file name to contents (a new mutable map)
+     * @throws java.io.UncheckedIOException when the target compiler rejects the generated code
+     */
+    public Map<String, byte[]> files() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("model.json", ModelFormat.toBytes(this));
         GeneratedSources src = new CCodeGenerator().generate(model, target);
-        Files.write(dir.resolve("model.h"), src.header().getBytes(StandardCharsets.UTF_8));
-        Files.write(dir.resolve("model.c"), src.source().getBytes(StandardCharsets.UTF_8));
+        files.put("model.h", src.header().getBytes(StandardCharsets.UTF_8));
+        files.put("model.c", src.source().getBytes(StandardCharsets.UTF_8));
         int[][] inputs = GoldenVectors.inputs(model, 64, 0x5eedL);
         int[][] outputs = new int[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
@@ -100,8 +114,9 @@ public final class QuantizedArtifact implements QuantizedModel {
         Map<String, Object> golden = new LinkedHashMap<>();
         golden.put("inputs", inputs);
         golden.put("outputs", outputs);
-        Files.write(dir.resolve("golden.json"), ModelFormat.json(golden));
-        Files.write(dir.resolve("report.json"), ModelFormat.json(SizeReport.of(this, src).toMap()));
+        files.put("golden.json", ModelFormat.json(golden));
+        files.put("report.json", ModelFormat.json(SizeReport.of(this, src).toMap()));
+        return files;
     }
 
     /** @return feature names */

@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * The {@code report.json} of a quantized-model directory: sizes measured with the target's compiler when it is
- * installed (else estimated from the parameter bytes), parameter bytes against float32, and the per-layer
- * accumulator proofs.
+ * installed (else estimated from the parameter bytes), the caller's input and output buffers (counted in
+ * {@code fits}, see {@link #FITS_COUNTS}), parameter bytes against float32, and the per-layer accumulator proofs.
  *
  * <p>Thread-safe: immutable.
  *
@@ -65,14 +65,22 @@ public record SizeReport(Map<String, Object> values) {
             r.put("sizeSource", tc.compiler() + " " + String.join(" ", tc.flags()));
         } else {
             r.put("flashBytes", params);
-            r.put("ramBytes", 4L * (m.inputSize() + m.outputSize()));
-            r.put("sizeSource", tooLarge.isPresent() ? "estimate (parameter bytes; " + tc.compiler() + " cannot build it)"
-                    : "estimate (parameter bytes; " + tc.compiler() + " not installed)");
+            r.put("ramBytes", estimatedRam(m));
+            r.put("sizeSource", tooLarge.isPresent()
+                    ? "estimate (parameter bytes; hidden activations; " + tc.compiler() + " cannot build it)"
+                    : "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)");
         }
+        long inputBuffer = inputBufferBytes(m);
+        long outputBuffer = outputBufferBytes(m);
+        long flash = ((Number) r.get("flashBytes")).longValue();
+        long ram = ((Number) r.get("ramBytes")).longValue() + inputBuffer + outputBuffer;
+        r.put("inputBufferBytes", inputBuffer);
+        r.put("outputBufferBytes", outputBuffer);
+        r.put("ramBytesWithBuffers", ram);
         r.put("targetFlashBytes", a.target().flashBytes());
         r.put("targetRamBytes", a.target().ramBytes());
-        r.put("fits", tooLarge.isEmpty() && ((Number) r.get("flashBytes")).longValue() <= a.target().flashBytes()
-                && ((Number) r.get("ramBytes")).longValue() <= a.target().ramBytes());
+        r.put("fits", tooLarge.isEmpty() && flash <= a.target().flashBytes() && ram <= a.target().ramBytes());
+        r.put("fitsCounts", FITS_COUNTS);
         tooLarge.ifPresent(reason -> r.put("fitsNote", "does not fit " + a.target().id() + ": " + reason));
         r.put("parameterBytes", params);
         r.put("float32ParameterBytes", m.float32ParameterBytes());
@@ -103,6 +111,45 @@ public record SizeReport(Map<String, Object> values) {
             r.put("nodes", t.nodes());
         }
         return new SizeReport(r);
+    }
+
+    /** What {@code fits} compares, as written into the report ({@code fitsCounts}). */
+    public static final String FITS_COUNTS = "flashBytes <= targetFlashBytes and ramBytesWithBuffers <= targetRamBytes, "
+            + "where ramBytesWithBuffers = ramBytes (model.c's data, bss and stack) + inputBufferBytes + outputBufferBytes "
+            + "(the caller's edgeloop_input_t input[inputSize] and int32_t output[outputSize] that edgeloop_predict "
+            + "reads and writes)";
+
+    /**
+     * @param m a model
+     * @return bytes of the caller's input array: {@code inputSize} values of {@code edgeloop_input_t} (the input
+     *         type's width: 1, 2 or 4 bytes)
+     */
+    public static long inputBufferBytes(IntModel m) {
+        int max = m.input().max();
+        long width = max <= Byte.MAX_VALUE ? 1 : max <= Short.MAX_VALUE ? 2 : 4;
+        return width * m.inputSize();
+    }
+
+    /**
+     * @param m a model
+     * @return bytes of the caller's output array: {@code outputSize} values of {@code int32_t}
+     */
+    public static long outputBufferBytes(IntModel m) {
+        return 4L * m.outputSize();
+    }
+
+    /** Without the compiler: a network's hidden activation arrays (stack); trees need a few locals only. */
+    private static long estimatedRam(IntModel m) {
+        if (!(m instanceof IntNetwork)) {
+            return 0;
+        }
+        IntNetwork n = (IntNetwork) m;
+        long bytes = 0;
+        List<IntLayer> layers = n.layers();
+        for (int l = 0; l < layers.size() - 1; l++) {
+            bytes += (long) layers.get(l).outputs() * (n.valueBits() / 8);
+        }
+        return bytes;
     }
 
     /** @return the fields, in order */

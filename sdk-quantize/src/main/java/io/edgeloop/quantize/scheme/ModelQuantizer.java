@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * Optionally (off by default) AdaRound-style rounding directions for linear int8 models ({@link AdaptiveRounding}).
  * Inputs: int8 networks keep {@link #INT8_NETWORK_MARGIN} beyond the calibrated range, int16 half a range, the
  * int32 Q format a power-of-two scale around an int64 zero point.
- * Trees: thresholds first aligned with the calibration values they separate ({@link #alignThresholds}), then mapped
- * to the largest integer whose dequantized value is {@code <=} the aligned float threshold, so every split is exact
+ * Trees: thresholds mapped to the largest integer whose dequantized value is {@code <=} the float model's threshold,
+ * so every split decides as the float model on the value each quantized input stands for (optionally, and without
+ * that guarantee, first aligned with the calibration values they separate: {@link TreeThresholds#ALIGNED},
+ * {@link #alignThresholds})
  * (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
  * left child first (no left links on the device), and splits that are constant over the integer input range
  * dropped, so thresholds fit the input type.
@@ -52,6 +54,7 @@ public final class ModelQuantizer {
     private final WeightScales weightScales;
     private final boolean biasCorrection;
     private final boolean adaptiveRounding;
+    private final TreeThresholds treeThresholds;
 
     /**
      * A quantizer choosing weight scales automatically ({@link WeightScales#AUTO}).
@@ -102,6 +105,30 @@ public final class ModelQuantizer {
         this.weightScales = Objects.requireNonNull(weightScales, "weightScales");
         this.biasCorrection = biasCorrection;
         this.adaptiveRounding = adaptiveRounding;
+        this.treeThresholds = TreeThresholds.EXACT;
+    }
+
+    private ModelQuantizer(ModelQuantizer q, TreeThresholds treeThresholds) {
+        this.scheme = q.scheme;
+        this.calibration = q.calibration;
+        this.weightScales = q.weightScales;
+        this.biasCorrection = q.biasCorrection;
+        this.adaptiveRounding = q.adaptiveRounding;
+        this.treeThresholds = Objects.requireNonNull(treeThresholds, "treeThresholds");
+    }
+
+    /**
+     * @param treeThresholds how tree thresholds are mapped ({@link TreeThresholds#EXACT} by default;
+     *                       {@link TreeThresholds#ALIGNED} drops the exact-split guarantee)
+     * @return this quantizer with that mapping
+     */
+    public ModelQuantizer withTreeThresholds(TreeThresholds treeThresholds) {
+        return new ModelQuantizer(this, treeThresholds);
+    }
+
+    /** @return how tree thresholds are mapped */
+    public TreeThresholds treeThresholds() {
+        return treeThresholds;
     }
 
     /**
@@ -208,7 +235,8 @@ public final class ModelQuantizer {
         double bestScore = Double.NEGATIVE_INFINITY;
         int step = Math.max(1, rows.length / 5000);
         for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
-            IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding).quantize(model, rows);
+            IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding)
+                    .withTreeThresholds(treeThresholds).quantize(model, rows);
             double score = fidelity(m, model, rows, step);
             if (score > bestScore) {
                 bestScore = score;
@@ -489,20 +517,31 @@ public final class ModelQuantizer {
             double[] sw = new double[no];
             double[] bUnrounded = new double[no];
             double layerMaxAbs = 0;
+            double layerBiasAbs = 0;
             for (int o = 0; o < no; o++) {
                 for (int i = 0; i < ni; i++) {
                     layerMaxAbs = Math.max(layerMaxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
                 }
+                layerBiasAbs = Math.max(layerBiasAbs, Math.abs(realBias[o]));
             }
             for (int o = 0; o < no; o++) {
                 double maxAbs = 0;
                 for (int i = 0; i < ni; i++) {
                     maxAbs = Math.max(maxAbs, Math.abs(layer.weight(o, i) * inScale[i]));
                 }
+                double biasAbs = Math.abs(realBias[o]);
                 if (plan[l] != Requantization.PER_CHANNEL) {
                     maxAbs = layerMaxAbs;
+                    biasAbs = layerBiasAbs;
                 }
-                sw[o] = maxAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
+                if (maxAbs == 0) {
+                    // All weights zero (a pruned or constant layer): the output is the bias, so the scale only has
+                    // to carry the bias precisely (as wide as a 32-bit bias of the value's own width allows).
+                    sw[o] = biasAbs == 0 ? 1 : scheme.powerOfTwo() ? powerOfTwoScale(biasAbs, ZERO_WEIGHT_BIAS_LIMIT)
+                            : biasAbs / ZERO_WEIGHT_BIAS_LIMIT;
+                } else {
+                    sw[o] = scheme.powerOfTwo() ? powerOfTwoScale(maxAbs, wMax) : maxAbs / wMax;
+                }
                 long zpFold = 0; // layers after the first: their input zero points lie in the value type
                 for (int i = 0; i < ni; i++) {
                     long q = FixedPoint.roundHalfAwayFromZero(layer.weight(o, i) * inScale[i] / sw[o]);
@@ -670,8 +709,11 @@ public final class ModelQuantizer {
         AdaptiveRounding.refine(ni, no, q, wReal, bUnrounded, wq, bq, centre, sw, target, floatOut, wMax);
     }
 
+    /** The magnitude a zero-weight layer's largest bias is quantized to: 2^30 units, exact to 30 bits. */
+    private static final long ZERO_WEIGHT_BIAS_LIMIT = 1L << 30;
+
     /**
-     * Chooses {@code (M, n)} with {@code M / 2^n} closest to {@code real}, {@code M < 2^31},
+     * Chooses {@code (M, n)} (for an accumulator bound of 0, {@code (0, 0)}: the output is the zero point) with {@code M / 2^n} closest to {@code real}, {@code M < 2^31},
      * {@code bound * M < 2^63} and {@code n <= 62}, preferring the largest {@code n}.
      *
      * @param real  the real multiplier, finite and non-negative
@@ -679,6 +721,10 @@ public final class ModelQuantizer {
      * @return {@code {M, n}}
      */
     static int[] multiplierFor(double real, long bound) {
+        if (bound == 0) {
+            // The accumulator is always 0 (zero weights and bias): any multiplier gives the zero point.
+            return new int[] {0, 0};
+        }
         BigInteger limit = BigInteger.valueOf(Long.MAX_VALUE);
         for (int n = 62; n >= 0; n--) {
             double scaled = Math.scalb(real, n);
@@ -709,7 +755,8 @@ public final class ModelQuantizer {
     }
 
     private IntTreeEnsemble quantizeTrees(TreeEnsembleModel original, InputQuantization in, double[][] calib) {
-        TreeEnsembleModel model = alignThresholds(original, in, calib);
+        TreeEnsembleModel model = treeThresholds == TreeThresholds.ALIGNED ? alignThresholds(original, in, calib)
+                : original;
         List<DecisionTree> trees = model.trees();
         int total = 0;
         double leafMax = 0;

@@ -13,6 +13,8 @@ import io.edgeloop.quantize.parity.ParityTarget;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
+import io.edgeloop.quantize.runtime.QuantizedDirectory;
+import io.edgeloop.quantize.scheme.TreeThresholds;
 import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.train.CsvData;
 import java.io.IOException;
@@ -119,11 +121,39 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
             String target, String calibration, String weights, String weightScales, Path out,
             List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantize(modelFile, modelBytes, calibCsv, scheme, target, calibration, weights, weightScales,
+                TreeThresholds.EXACT.id(), out, parents);
+    }
+
+    /**
+     * Like {@link #quantize(Path, byte[], Path, String, String, String, String, String, Path, List)}, choosing how
+     * tree thresholds are mapped.
+     *
+     * @param modelFile      the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes     the model file's content
+     * @param calibCsv       representative rows (the model's feature columns are used; others ignored)
+     * @param scheme         {@code int8}, {@code int16} or {@code int32}
+     * @param target         a target profile id
+     * @param calibration    {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights        {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales   {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param treeThresholds {@code exact} (the default: every split decides as the float model on the value each
+     *                       quantized input stands for) or {@code aligned} (drops that guarantee; see
+     *                       {@link TreeThresholds})
+     * @param out            the directory
+     * @param parents        the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
+            String target, String calibration, String weights, String weightScales, String treeThresholds, Path out,
+            List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales.of(weightScales);
+        TreeThresholds.of(treeThresholds);
         FloatModel fm = ModelReader.read(modelFile, modelBytes);
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
         ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
-                .put("weightScales", weightScales);
+                .put("weightScales", weightScales).put("treeThresholds", treeThresholds);
         if (weights != null) {
             opts.put("weights", weights);
         }
@@ -141,9 +171,19 @@ public final class QuantizeWorkflow {
         } finally {
             deleteSnapshot(snapshotDir);
         }
-        a.writeTo(out);
-        Files.write(out.resolve(FLOAT_MODEL), modelBytes);
+        write(a, modelBytes, out);
         return a;
+    }
+
+    /**
+     * Writes the artifact and the float model's bytes as {@code out}, all at once ({@link QuantizedDirectory}):
+     * a failure (the C not compiling, a model the generator refuses, a full disk) leaves an earlier {@code out} as it
+     * was, with its own {@code report.json} and {@value #FLOAT_MODEL}, and no temporary directory.
+     */
+    private static void write(QuantizedArtifact a, byte[] modelBytes, Path out) throws IOException {
+        Map<String, byte[]> files = a.files();
+        files.put(FLOAT_MODEL, modelBytes);
+        QuantizedDirectory.write(out, files);
     }
 
     private static void deleteSnapshot(Path dir) throws IOException {
@@ -296,8 +336,7 @@ public final class QuantizeWorkflow {
         parents.forEach(pb::parent);
         io.edgeloop.api.provenance.Provenance p = pb.build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
-        a.writeTo(out);
-        Files.write(out.resolve(FLOAT_MODEL), modelBytes);
+        write(a, modelBytes, out);
         return a;
     }
 

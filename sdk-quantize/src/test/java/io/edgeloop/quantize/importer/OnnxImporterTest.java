@@ -372,9 +372,7 @@ class OnnxImporterTest {
         IntTreeEnsemble im = (IntTreeEnsemble) new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(m, rows);
         assertTrue(im.hasVotes());
         // Splits are exact, so on the value an integer input stands for the int model reaches the leaves of the
-        // float model with the stored (calibration-aligned) thresholds; only the int16 vote weights are rounded:
-        // each class score is within trees * voteScale / 2.
-        TreeEnsembleModel aligned = ModelQuantizer.alignThresholds(m, im.input(), rows);
+        // float model; only the int16 vote weights are rounded: each class score is within trees * voteScale / 2.
         int agree = 0;
         for (double[] x : rows) {
             int[] q = im.input().quantize(x);
@@ -382,13 +380,12 @@ class OnnxImporterTest {
             for (int i = 0; i < q.length; i++) {
                 xq[i] = im.input().dequantize(i, q[i]);
             }
-            assertArrayEquals(m.scores(x), aligned.scores(x), 0.0, "aligned thresholds decide calibration rows alike");
-            double[] fs = aligned.scores(xq);
+            double[] fs = m.scores(xq);
             int[] out = im.predict(q);
             for (int c = 0; c < out.length; c++) {
                 assertEquals(fs[c], im.dequantizeOutput(c, out[c]), trees * im.voteScale() / 2);
             }
-            agree += im.predictClass(q) == aligned.predictClass(xq) ? 1 : 0;
+            agree += im.predictClass(q) == m.predictClass(xq) ? 1 : 0;
         }
         assertTrue(agree >= rows.length - 2, agree + " of " + rows.length);
         QuantizedArtifact a = new QuantizedArtifact(im, io.edgeloop.api.target.TargetProfile.AVR8, "min-max",
@@ -483,18 +480,22 @@ class OnnxImporterTest {
             boolean allPositive = java.util.Arrays.stream(w).allMatch(v -> v >= 0);
             FloatModel m = ModelReader.read(binaryEnsemble(dir, "b" + c[0] + ".onnx", (Long) c[0], w, List.of(), "x"));
             IntModel im = new ModelQuantizer(Scheme.INT16, Calibration.MIN_MAX).quantize(m, rows);
+            IntModel imAligned = new ModelQuantizer(Scheme.INT16, Calibration.MIN_MAX)
+                    .withTreeThresholds(io.edgeloop.quantize.scheme.TreeThresholds.ALIGNED).quantize(m, rows);
+            TreeEnsembleModel aligned = ModelQuantizer.alignThresholds((TreeEnsembleModel) m, im.input(), rows);
             int ones = 0;
             for (double[] x : rows) {
                 int expected = binaryLabel(w, x[0], allPositive);
                 ones += expected;
                 assertEquals(expected, m.predictClass(x), "class id " + c[0] + ", x = " + x[0]);
-                // Splits are exact on the value the integer input stands for (against the stored thresholds), and
-                // the calibration values themselves decide after quantization as they do raw.
+                // Splits are exact on the value the integer input stands for (the default, against the model's own
+                // thresholds); with aligned thresholds they are exact against the moved ones, and the calibration
+                // values themselves decide after quantization as they do raw.
                 int[] q = im.input().quantize(x);
-                TreeEnsembleModel aligned = ModelQuantizer.alignThresholds((TreeEnsembleModel) m, im.input(), rows);
-                assertEquals(aligned.predictClass(new double[] {im.input().dequantize(0, q[0])}), im.predictClass(q),
-                        "quantized, x = " + x[0]);
-                assertEquals(expected, im.predictClass(q), "quantized raw value, x = " + x[0]);
+                double[] xq = {im.input().dequantize(0, q[0])};
+                assertEquals(m.predictClass(xq), im.predictClass(q), "quantized, x = " + x[0]);
+                assertEquals(aligned.predictClass(xq), imAligned.predictClass(q), "aligned, quantized, x = " + x[0]);
+                assertEquals(expected, imAligned.predictClass(q), "aligned, quantized raw value, x = " + x[0]);
             }
             assertTrue(ones > 0 && ones < rows.length, "both classes occur");
             assertEquals(0, new ParityHarness().run(im, ParityTarget.HOST, 500, 3).mismatches());

@@ -71,14 +71,19 @@ class DatasetAccuracyTest {
      */
     private static Map<String, Map<String, Double>> check(String name, CsvData train, Map<String, CsvData> tests,
             String algo) {
+        return check(name, train, tests, algo, TreeThresholds.EXACT, new double[] {0.5, 0.1, 0.01});
+    }
+
+    private static Map<String, Map<String, Double>> check(String name, CsvData train, Map<String, CsvData> tests,
+            String algo, TreeThresholds treeThresholds, double[] budget) {
         Model<Label> tm = TribuoTraining.train(train, algo, 7);
         FloatModel fm = new TribuoImporter().fromModel(tm);
         double[][] calib = train.rowsInOrder(fm.featureNames());
-        double[] budget = {0.5, 0.1, 0.01};
         Scheme[] schemes = {Scheme.INT8, Scheme.INT16, Scheme.INT32};
         IntModel[] quantized = new IntModel[schemes.length];
         for (int s = 0; s < schemes.length; s++) {
-            quantized[s] = new ModelQuantizer(schemes[s], Calibration.AUTO).quantize(fm, calib);
+            quantized[s] = new ModelQuantizer(schemes[s], Calibration.AUTO).withTreeThresholds(treeThresholds)
+                    .quantize(fm, calib);
         }
         Map<String, Map<String, Double>> all = new TreeMap<>();
         List<String> failures = new ArrayList<>();
@@ -91,8 +96,8 @@ class DatasetAccuracyTest {
             for (int s = 0; s < schemes.length; s++) {
                 double acc = accuracy(quantized[s], test);
                 r.put(schemes[s].name(), acc);
-                System.out.printf("%s %s %s %s: float %.3f%% quantized %.3f%% (tribuo %.3f%%)%n", name, e.getKey(), algo,
-                        schemes[s].name(), flt, acc, r.get("tribuo"));
+                System.out.printf("%s %s %s %s %s: float %.3f%% quantized %.3f%% (tribuo %.3f%%)%n", name, e.getKey(), algo,
+                        schemes[s].name(), treeThresholds.id(), flt, acc, r.get("tribuo"));
                 if (!(Math.abs(flt - acc) <= budget[s] + 1e-9)) {
                     failures.add(name + " " + e.getKey() + " " + algo + " " + schemes[s].name() + ": float " + flt
                             + " quantized " + acc + " (budget " + budget[s] + ")");
@@ -136,10 +141,31 @@ class DatasetAccuracyTest {
         assertFloatIsTribuo(check("occupancy", occTrain, occupancyTests(), "cart"));
     }
 
+    /**
+     * The measured cost of exact tree splits (issue #5's guarantee, the default): two of the 2,026 test rows carry
+     * readings one ulp above a Tribuo threshold (S1_Temp 25.69 against 25.689999999999998) that round onto the
+     * threshold's left in every scheme, so the quantized tree decides them unlike the float tree (here: correctly,
+     * 99.704 % against 99.605 %). int32 misses its 0.01-point budget by those 0.099 points; int8 and int16 keep
+     * theirs. {@link TreeThresholds#ALIGNED} meets every budget and drops the guarantee.
+     */
     @Test
-    @DisplayName("room-occupancy CART tree keeps its accuracy in every scheme")
+    @DisplayName("room-occupancy CART tree keeps its accuracy in every scheme (exact splits: int32 may gain up to 0.1, "
+            + "never lose more than 0.01)")
     void roomCart() {
-        assertFloatIsTribuo(check("room", roomTrain, Map.of("test", roomTest), "cart"));
+        Map<String, Map<String, Double>> r = check("room", roomTrain, Map.of("test", roomTest), "cart",
+                TreeThresholds.EXACT, new double[] {0.5, 0.1, 0.1});
+        assertFloatIsTribuo(r);
+        // The wider int32 band is for a gain only: no scheme may lose more than its budget against float.
+        Map<String, Double> t = r.get("test");
+        double flt = t.get("float");
+        assertTrue(t.get(Scheme.INT8.name()) >= flt - 0.5 - 1e-9 && t.get(Scheme.INT16.name()) >= flt - 0.1 - 1e-9
+                && t.get(Scheme.INT32.name()) >= flt - 0.01 - 1e-9, "a quantized tree lost accuracy beyond its budget: " + t);
+    }
+
+    @Test
+    @DisplayName("room-occupancy CART tree with aligned thresholds keeps every budget, int32 within 0.01")
+    void roomCartAligned() {
+        check("room", roomTrain, Map.of("test", roomTest), "cart", TreeThresholds.ALIGNED, new double[] {0.5, 0.1, 0.01});
     }
 
     @Test

@@ -85,8 +85,8 @@ class TreeSplitTest {
     }
 
     @Test
-    @DisplayName("a raw reading equal to a calibration value decides as the float model even with the threshold one ulp below it")
-    void readingsNextToAThresholdKeepTheirSide() {
+    @DisplayName("with aligned thresholds a raw reading equal to a calibration value decides as the float model even with the threshold one ulp below it")
+    void alignedReadingsNextToAThresholdKeepTheirSide() {
         // Tribuo puts thresholds one ulp below common data values (the reviewer's room CART: 25.689999999999998);
         // readings come on a 0.01 grid. Rounding 25.69 to the input grid used to land at or below the threshold.
         double t = Math.nextDown(25.69);
@@ -98,7 +98,8 @@ class TreeSplitTest {
             calib[i][0] = 20 + i / 100.0; // 20.00 .. 40.00 in steps of 0.01
         }
         for (Scheme s : new Scheme[] {Scheme.INT8, Scheme.INT16, Scheme.INT32}) {
-            IntTreeEnsemble q = (IntTreeEnsemble) new ModelQuantizer(s, Calibration.MIN_MAX).quantize(model, calib);
+            IntTreeEnsemble q = (IntTreeEnsemble) new ModelQuantizer(s, Calibration.MIN_MAX)
+                    .withTreeThresholds(TreeThresholds.ALIGNED).quantize(model, calib);
             // Still between the calibration values 25.68 and 25.69.
             assertTrue(q.floatThreshold(0) >= 25.68 && q.floatThreshold(0) < 25.69, s.name() + " " + q.floatThreshold(0));
             if (s != Scheme.INT8) { // int8 steps (0.08) are wider than the data grid: its budget is 0.5 points
@@ -107,6 +108,30 @@ class TreeSplitTest {
                 }
                 assertEquals(1, q.predictClass(q.input().quantize(new double[] {25.69})), s.name());
                 assertEquals(0, q.predictClass(q.input().quantize(new double[] {25.68})), s.name());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("by default the threshold stays the model's own, and every quantized input decides as the float model on its value")
+    void exactThresholdsKeepTheModelsThreshold() {
+        double t = Math.nextDown(25.69);
+        DecisionTree stump = new DecisionTree(new int[] {0, -1, -1}, new double[] {t, 0, 0}, new int[] {1, 0, 0},
+                new int[] {2, 0, 0}, new double[] {0, 0, 1});
+        TreeEnsembleModel model = new TreeEnsembleModel(List.of("S1_Temp"), List.of("left", "right"), List.of(stump));
+        double[][] calib = new double[2001][1];
+        for (int i = 0; i < calib.length; i++) {
+            calib[i][0] = 20 + i / 100.0;
+        }
+        for (Scheme s : new Scheme[] {Scheme.INT8, Scheme.INT16, Scheme.INT32}) {
+            IntTreeEnsemble q = (IntTreeEnsemble) new ModelQuantizer(s, Calibration.MIN_MAX).quantize(model, calib);
+            assertEquals(t, q.floatThreshold(0), 0.0, s.name());
+            InputQuantization iq = q.input();
+            long thr = q.threshold(0);
+            for (long v = Math.max(iq.min(), thr - 3); v <= Math.min(iq.max(), thr + 3); v++) {
+                int[] x = {(int) v};
+                assertEquals(model.predictClass(new double[] {iq.dequantize(0, x[0])}), q.predictClass(x),
+                        s.name() + " q " + v);
             }
         }
     }
