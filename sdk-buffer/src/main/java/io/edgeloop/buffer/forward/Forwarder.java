@@ -77,6 +77,16 @@ public final class Forwarder implements AutoCloseable {
     private boolean woken;
     private Thread thread;
     private int splitLimit = Integer.MAX_VALUE;
+    /**
+     * The batch limit (records) learnt from refusals as not retryable: a refused batch of n sets it to n / 2, so a
+     * receiver with a size limit (MQTT Maximum Packet Size, HTTP 413) is not sent a too-large batch and halved again
+     * for every batch. Doubled after {@link #CAP_PROBE_AFTER} accepted batches, so a refusal that was not about size
+     * (or a limit since raised) does not keep batches small for good.
+     */
+    private int learntCap = Integer.MAX_VALUE;
+    private int acceptedSinceRefusal;
+    private boolean warnedSplit;
+    private static final int CAP_PROBE_AFTER = 64;
     private boolean loggedUnexpected;
 
     private long batchesAcked;
@@ -233,8 +243,17 @@ public final class Forwarder implements AutoCloseable {
             consecutiveFailures = 0;
         }
         backoff.reset();
-        splitLimit = Integer.MAX_VALUE;
+        splitLimit = acceptedLimit();
         return Duration.ZERO;
+    }
+
+    /** The batch limit after an accepted batch: the learnt cap, doubled now and then to probe for more. */
+    private int acceptedLimit() {
+        if (learntCap != Integer.MAX_VALUE && ++acceptedSinceRefusal >= CAP_PROBE_AFTER) {
+            acceptedSinceRefusal = 0;
+            learntCap = learntCap > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : learntCap * 2;
+        }
+        return learntCap;
     }
 
     /** Records why nothing is sent while waiting for a link or a receiver (no failed attempt: nothing was tried). */
@@ -271,8 +290,17 @@ public final class Forwarder implements AutoCloseable {
         if (!e.isRetryable()) {
             if (batch.size() > 1) {
                 splitLimit = Math.max(1, batch.size() / 2);
-                LOG.warn("Forwarder {}: batch of {} refused as not retryable ({}); retrying in halves",
-                        cursor.name(), batch.size(), e.getMessage());
+                learntCap = splitLimit;
+                acceptedSinceRefusal = 0;
+                if (!warnedSplit) {
+                    warnedSplit = true;
+                    LOG.warn("Forwarder {}: batch of {} refused as not retryable ({}); retrying in halves, and "
+                            + "keeping later batches smaller (further refusals of this kind are logged at DEBUG)",
+                            cursor.name(), batch.size(), e.getMessage());
+                } else {
+                    LOG.debug("Forwarder {}: batch of {} refused as not retryable ({}); retrying in halves",
+                            cursor.name(), batch.size(), e.getMessage());
+                }
                 return Duration.ZERO;
             }
             Optional<TransportException> settled = probe(batch.get(0));
@@ -334,7 +362,7 @@ public final class Forwarder implements AutoCloseable {
                     consecutiveFailures = 0;
                 }
                 backoff.reset();
-                splitLimit = Integer.MAX_VALUE;
+                splitLimit = acceptedLimit();
                 return Optional.empty();
             }
         } finally {

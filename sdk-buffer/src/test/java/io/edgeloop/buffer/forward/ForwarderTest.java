@@ -347,6 +347,42 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("a receiver that refuses batches over a size (MQTT Maximum Packet Size, HTTP 413) is not sent a "
+            + "too-large batch again for every batch: later batches stay below the refused size")
+    void remembersTheRefusedBatchSize() throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        List<Long> delivered = new ArrayList<>();
+        Transport limited = new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                sizes.add(batch.envelopes().size());
+                if (batch.envelopes().size() > 12) {
+                    throw new TransportException("packet of " + batch.envelopes().size() + " records over the limit",
+                            false);
+                }
+                batch.envelopes().forEach(e -> delivered.add(e.key().sequence()));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 2000);
+            try (Forwarder f = Forwarder.builder().source(b, "m").transport(limited)
+                    .batching(100, 1 << 20, Duration.ZERO).build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)));
+                assertEquals(0, f.stats().recordsRejected());
+            }
+        }
+        assertEquals(2000, new HashSet<>(delivered).size(), "everything delivered");
+        long refused = sizes.stream().filter(n -> n > 12).count();
+        // 100 -> 50 -> 25 -> 12 once; then batches of 12, and after every 64 accepted batches one probe of 24
+        // (the cap doubled) that is refused and halved. Before: 3 refusals for every batch of 12 (about 500).
+        assertTrue(refused <= 6, refused + " refused sends: " + sizes);
+    }
+
+    @Test
     @DisplayName("the compression setting reaches a transport created from its provider")
     void passesCompressionToTransport() throws Exception {
         Path drop = Files.createDirectories(dir.resolve("drop"));

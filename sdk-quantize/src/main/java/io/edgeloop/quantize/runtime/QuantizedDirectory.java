@@ -20,18 +20,32 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * Writes a quantized-model directory all at once: every file goes into a temporary directory beside the target
- * ({@code .<name>.tmp-<random>}), which is moved into place only when complete. An existing target is replaced
- * only when it is an earlier {@code quantize} output (it holds {@code model.json} and nothing but the files a
- * quantized-model directory holds) or empty; anything else is refused, so a failed or refused write leaves the old
- * directory exactly as it was and no temporary directory behind.
+ * Writes a quantized-model directory so that a failed write never leaves a mixed one. Every file is first written
+ * in full (and forced to the disk) into a staging directory; only then is anything old touched:
+ * <ul>
+ *   <li>a new directory is staged beside the target ({@code .<name>.tmp-<random>}) and renamed into place;</li>
+ *   <li>an existing directory is replaced in place, so it keeps what belongs to the directory itself (a mount
+ *       point stays usable, its mode, set-gid bit, group and ACLs stay, a symbolic link to it is followed): the
+ *       files are staged inside it ({@code .quantize-tmp-<random>}), then {@code model.json} is removed, the
+ *       other files are moved over the old ones (files of the old output the new one lacks are removed) and
+ *       {@code model.json} comes back last. An interruption while the files move leaves a directory without
+ *       {@code model.json}, which every reader refuses and the next {@code quantize} replaces.</li>
+ * </ul>
+ * An existing target is replaced only when it is an earlier {@code quantize} output (it holds {@code model.json},
+ * or the staging directory of an interrupted replacement, and otherwise nothing but the files a quantized-model
+ * directory holds) or empty; anything else is refused. A write that fails before the files move (a bad model, a
+ * full disk) leaves the old directory exactly as it was and no staging directory behind.
  *
- * <p>Thread-safe: stateless; two writers racing for one target each either win or fail cleanly.
+ * <p>Thread-safe: stateless. Two writers of one new target each either win or fail cleanly; two writers replacing
+ * one existing target at the same time may interleave their files (do not run two {@code quantize} into one
+ * {@code --out} at once).
  */
 public final class QuantizedDirectory {
     /** The files a quantized-model directory may hold (the workflow adds {@code float-model}). */
     public static final Set<String> FILES = Set.of("model.json", "model.h", "model.c", "golden.json", "report.json",
             "float-model");
+    /** Name prefix of the staging directory inside a directory being replaced. */
+    private static final String STAGING = ".quantize-tmp-";
 
     private QuantizedDirectory() {
     }
@@ -39,11 +53,11 @@ public final class QuantizedDirectory {
     /**
      * Writes {@code files} as the directory {@code dir}, replacing an earlier quantized-model directory there.
      *
-     * @param dir   the target directory
-     * @param files file name (one of {@link #FILES}) to contents, written in map order
+     * @param dir   the target directory (a symbolic link to a directory is followed)
+     * @param files file name (one of {@link #FILES}) to contents
      * @throws FileAlreadyExistsException when {@code dir} is a file
      * @throws IOException                when {@code dir} is a directory but not an earlier quantize output, or when
-     *                                    writing or moving fails (the old directory is then left as it was)
+     *                                    writing or moving fails
      */
     public static void write(Path dir, Map<String, byte[]> files) throws IOException {
         Objects.requireNonNull(files, "files");
@@ -53,42 +67,79 @@ public final class QuantizedDirectory {
             }
         }
         Path target = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+        if (Files.isSymbolicLink(target) && Files.isDirectory(target)) {
+            target = target.toRealPath(); // write into the directory the link names, as createDirectories accepts it
+        }
         Path parent = target.getParent();
         if (parent == null || target.getFileName() == null) {
             throw new IOException("Cannot write a quantized-model directory at " + dir);
         }
-        boolean replace = checkReplaceable(dir, target);
+        if (checkReplaceable(dir, target)) {
+            replaceInPlace(target, files);
+            return;
+        }
         Files.createDirectories(parent);
-        Path tmp = sibling(parent, target, "tmp");
+        Path tmp = sibling(parent, "." + target.getFileName() + ".tmp-");
         Files.createDirectory(tmp);
         try {
-            for (Map.Entry<String, byte[]> e : files.entrySet()) {
-                try (FileChannel ch = FileChannel.open(tmp.resolve(e.getKey()), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
-                    ByteBuffer b = ByteBuffer.wrap(e.getValue());
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                    ch.force(true);
-                }
-            }
-            if (replace) {
-                Path old = sibling(parent, target, "old");
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-                    throw e;
-                }
-                deleteTree(old);
-            } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            writeFiles(tmp, files);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             forceDirectory(parent);
         } finally {
             if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
                 deleteTree(tmp);
+            }
+        }
+    }
+
+    private static void replaceInPlace(Path target, Map<String, byte[]> files) throws IOException {
+        List<Path> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(target, STAGING + "*")) {
+            s.forEach(leftovers::add);
+        }
+        Path staging = sibling(target, STAGING);
+        Files.createDirectory(staging);
+        try {
+            writeFiles(staging, files);
+            // Everything new is on the disk; from here the old output is replaced file by file, model.json first
+            // out and last in.
+            Files.deleteIfExists(target.resolve("model.json"));
+            forceDirectory(target);
+            for (String name : FILES) {
+                if (!files.containsKey(name)) {
+                    Files.deleteIfExists(target.resolve(name));
+                }
+            }
+            for (String name : files.keySet()) {
+                if (!name.equals("model.json")) {
+                    Files.move(staging.resolve(name), target.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            if (files.containsKey("model.json")) {
+                Files.move(staging.resolve("model.json"), target.resolve("model.json"),
+                        StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            forceDirectory(target);
+            for (Path p : leftovers) {
+                deleteTree(p); // staging directories of interrupted runs
+            }
+        } finally {
+            if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    private static void writeFiles(Path into, Map<String, byte[]> files) throws IOException {
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            try (FileChannel ch = FileChannel.open(into.resolve(e.getKey()), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(e.getValue());
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
             }
         }
     }
@@ -106,9 +157,14 @@ public final class QuantizedDirectory {
             throw new FileAlreadyExistsException(given.toString());
         }
         List<String> names = new ArrayList<>();
+        boolean interrupted = false;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(target)) {
             for (Path p : s) {
                 String n = p.getFileName().toString();
+                if (n.startsWith(STAGING) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    interrupted = true;
+                    continue;
+                }
                 if (!FILES.contains(n) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException("Output " + given + " exists and is not an earlier quantize output (it holds '"
                             + n + "'); choose another --out or remove it");
@@ -116,22 +172,21 @@ public final class QuantizedDirectory {
                 names.add(n);
             }
         }
-        if (!names.isEmpty() && !names.contains("model.json")) {
+        if (!names.isEmpty() && !names.contains("model.json") && !interrupted) {
             throw new IOException("Output " + given + " exists and is not an earlier quantize output (no model.json); "
                     + "choose another --out or remove it");
         }
         return true;
     }
 
-    private static Path sibling(Path parent, Path target, String kind) throws IOException {
+    private static Path sibling(Path in, String prefix) throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {
-            Path p = parent.resolve("." + target.getFileName() + "." + kind + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+            Path p = in.resolve(prefix + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 return p;
             }
         }
-        throw new FileAlreadyExistsException(parent + "/." + target.getFileName() + "." + kind + "-*");
+        throw new FileAlreadyExistsException(in + "/" + prefix + "*");
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -208,4 +208,49 @@ class OutputDirectoryTest {
         QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, empty);
         assertTrue(Files.isRegularFile(empty.resolve("model.json")));
     }
+
+    @Test
+    @DisplayName("replacing an earlier output keeps the directory itself: its mode with the set-gid bit, and a "
+            + "symbolic link to it is followed (the directory was renamed away and rebuilt: a mount point failed "
+            + "with EBUSY, a link was refused, the mode fell back to the umask's)")
+    void replacesInPlaceKeepingTheDirectory() throws Exception {
+        Path csv = csv();
+        Path model = train(csv, "logistic");
+        Path real = dir.resolve("real");
+        QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, real);
+        Files.setAttribute(real, "unix:mode", 02770); // what `chmod 2770` does; NIO permissions lack set-gid
+        int mode = (Integer) Files.getAttribute(real, "unix:mode") & 07777;
+        Object inode = Files.getAttribute(real, "unix:ino");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real.getFileName());
+
+        QuantizeWorkflow.quantize(train(csv, "cart"), csv, "int16", "cortex-m3", "min-max", null, link);
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals(inode, Files.getAttribute(real, "unix:ino"), "the same directory, not a new one");
+        assertEquals(mode, (Integer) Files.getAttribute(real, "unix:mode") & 07777, "mode kept");
+        assertTrue(Files.readString(real.resolve("report.json")).contains("tree-ensemble"), "the new output");
+        assertEquals(Set.of("model.json", "model.h", "model.c", "golden.json", "report.json", "float-model"),
+                snapshot(real).keySet(), "no staging directory left inside");
+        assertNoTemporaryDirectories();
+        assertEquals(0, QuantizeWorkflow.parity(real, "host", 100, 1).mismatches());
+    }
+
+    @Test
+    @DisplayName("an output whose replacement was interrupted (no model.json, a staging directory inside) is "
+            + "refused by readers and replaced by the next quantize")
+    void interruptedReplacementIsReplacedNextTime() throws Exception {
+        Path csv = csv();
+        Path model = train(csv, "logistic");
+        Path out = dir.resolve("q");
+        QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, out);
+        // What a kill between "model.json removed" and "model.json back" leaves.
+        Files.delete(out.resolve("model.json"));
+        Path staging = Files.createDirectory(out.resolve(".quantize-tmp-1234"));
+        Files.writeString(staging.resolve("model.h"), "partial");
+        assertThrows(Exception.class, () -> QuantizeWorkflow.parity(out, "host", 10, 1));
+
+        QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, out);
+        assertEquals(Set.of("model.json", "model.h", "model.c", "golden.json", "report.json", "float-model"),
+                snapshot(out).keySet(), "the staging leftover is gone");
+        assertEquals(0, QuantizeWorkflow.parity(out, "host", 100, 1).mismatches());
+    }
 }
