@@ -78,20 +78,7 @@ final class DirectoryDeployer implements Deployer {
                     + e.getReason());
         }
         try {
-            Downloads.Claim claim = Downloads.claim(destination);
-            try {
-                if (Downloads.alreadyFetched(destination, publication)) {
-                    return;
-                }
-                long from = Downloads.resumeFrom(destination, publication);
-                copy(src, destination, publication, from);
-                if (Downloads.restartAfterResume(destination, publication, from)) {
-                    copy(src, destination, publication, 0);
-                }
-                Downloads.check(destination, publication);
-            } finally {
-                claim.close();
-            }
+            Downloads.fetch(destination, publication, from -> copy(src, destination, publication, from));
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {

@@ -70,6 +70,42 @@ final class Downloads {
         return c;
     }
 
+    /** Writes the publication's bytes from an offset to the end onto the destination (appending). */
+    @FunctionalInterface
+    interface Transfer {
+        /**
+         * @param from the first byte to transfer (0: the whole publication, the destination then being empty)
+         * @throws IOException          when reading or writing fails
+         * @throws InterruptedException when interrupted
+         */
+        void from(long from) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The fetch protocol both deployers share: claim the destination, keep it when it already holds the
+     * publication, resume a partial file, restart once from byte 0 when the resumed file does not match, and check
+     * the result.
+     *
+     * @throws IOException          when the transfer or the check fails
+     * @throws InterruptedException when interrupted (also while waiting for another fetch into the destination)
+     */
+    static void fetch(Path destination, Publication p, Transfer transfer) throws IOException, InterruptedException {
+        Claim claim = claim(destination);
+        try {
+            if (alreadyFetched(destination, p)) {
+                return;
+            }
+            long from = resumeFrom(destination, p);
+            transfer.from(from);
+            if (restartAfterResume(destination, p, from)) {
+                transfer.from(0);
+            }
+            check(destination, p);
+        } finally {
+            claim.close();
+        }
+    }
+
     /**
      * True when the destination already holds exactly the publication's bytes (a fetch that finished before, or a
      * concurrent fetch into it that went first): nothing is then downloaded again.

@@ -172,20 +172,7 @@ final class HttpDeployer implements Deployer {
                     + "URL the client accepts: " + e.getMessage());
         }
         try {
-            Downloads.Claim claim = Downloads.claim(destination);
-            try {
-                if (Downloads.alreadyFetched(destination, publication)) {
-                    return;
-                }
-                long from = Downloads.resumeFrom(destination, publication);
-                download(u, publication, destination, from);
-                if (Downloads.restartAfterResume(destination, publication, from)) {
-                    download(u, publication, destination, 0);
-                }
-                Downloads.check(destination, publication);
-            } finally {
-                claim.close();
-            }
+            Downloads.fetch(destination, publication, from -> download(u, publication, destination, from));
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
