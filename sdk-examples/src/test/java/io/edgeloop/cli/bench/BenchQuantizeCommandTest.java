@@ -6,14 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.TribuoLogRecorder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,34 +19,15 @@ class BenchQuantizeCommandTest {
     void reportsBothSides() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        List<LogRecord> seen = new CopyOnWriteArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                seen.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        h.setLevel(Level.ALL);
-        Logger tribuo = Logger.getLogger("org.tribuo");
-        tribuo.addHandler(h);
         int code;
-        try {
+        long belowWarning;
+        try (TribuoLogRecorder seen = new TribuoLogRecorder()) {
             code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), "bench", "quantize", "--millis", "50",
                     "--json");
-        } finally {
-            tribuo.removeHandler(h);
+            belowWarning = seen.belowWarning();
         }
         assertEquals(0, code, err.toString());
-        assertTrue(seen.stream().noneMatch(r -> r.getLevel().intValue() < Level.WARNING.intValue()),
-                seen.size() + " Tribuo records below WARNING without --verbose");
+        assertEquals(0, belowWarning, belowWarning + " Tribuo records below WARNING without --verbose");
         JsonNode r = new ObjectMapper().readTree(out.toString()).get("results");
         assertEquals(6, r.size());
         for (JsonNode n : r) {

@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.TribuoLogRecorder;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -110,36 +106,15 @@ class TrainCommandTest {
     @DisplayName("Tribuo's INFO logging stays quiet unless --verbose")
     void quietUnlessVerbose() throws IOException {
         Path csv = extreme();
-        List<LogRecord> seen = new ArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                seen.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        h.setLevel(Level.ALL);
-        Logger tribuo = Logger.getLogger("org.tribuo");
-        tribuo.addHandler(h);
-        try {
+        try (TribuoLogRecorder seen = new TribuoLogRecorder()) {
             Result quiet = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
                     dir.resolve("q.model").toString());
             assertEquals(0, quiet.code(), quiet.err());
-            assertTrue(seen.stream().noneMatch(r -> r.getLevel().intValue() < Level.WARNING.intValue()),
-                    seen.size() + " records below WARNING");
+            assertEquals(0, seen.belowWarning(), seen.belowWarning() + " records below WARNING");
             Result loud = run("train", "--verbose", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge",
                     "--out", dir.resolve("v.model").toString());
             assertEquals(0, loud.code(), loud.err());
-            assertTrue(seen.stream().anyMatch(r -> r.getLevel() == Level.INFO), "--verbose shows Tribuo's progress");
-        } finally {
-            tribuo.removeHandler(h);
+            assertTrue(seen.sawInfo(), "--verbose shows Tribuo's progress");
         }
     }
 
