@@ -143,6 +143,14 @@ public final class DurableBuffer implements AutoCloseable {
     private ByteBuffer writeBuf = ByteBuffer.allocateDirect(0);
     /** Under group commit: the active segment's file offset of the first staged frame, or -1 when none is staged. */
     private long stagedFrom = -1;
+    /**
+     * A failed write or sync under group commit that no caller has been told of yet: the failed appends' futures
+     * carry it, and the next {@code appendAsync}/{@code append} or {@code flush} on any thread throws it once, so a
+     * caller that never looks at its futures still learns that records were not stored.
+     */
+    private IOException unreportedFailure;
+    /** Whether the active segment's summary may count frames that are gone (a recount after a cut failed). */
+    private boolean summaryStale;
 
     private Segment active;
     private long minNextBase;
@@ -950,7 +958,9 @@ public final class DurableBuffer implements AutoCloseable {
      * Writes a record and returns at once; the future completes when the record is durable under the policy
      * (at once for {@code always} and {@code none}), or exceptionally if its write or sync failed. Under group
      * commit the record is staged in memory and written together with the records staged around it, so a full
-     * disk may show only through the future (a {@link DiskFullException} as its cause).
+     * disk shows through the futures of every append the failed write held (a {@link DiskFullException} as their
+     * cause), and the next {@code appendAsync}, {@code append} or {@link #flush} on any thread throws it once (that
+     * call's own record is then not stored either).
      *
      * @param stream   the stream
      * @param priority 0 to 9
@@ -988,7 +998,10 @@ public final class DurableBuffer implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         lock.lock();
         try {
+            // an interrupt that arrived while this thread waited for the lock would close the shared channel
+            interrupted |= Thread.interrupted();
             ensureWritable();
+            throwUnreportedFailure(", and this record was not stored either");
             ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
             if (rolls(frameLen)) {
@@ -1120,17 +1133,100 @@ public final class DurableBuffer implements AutoCloseable {
             return;
         }
         long from = stagedFrom;
-        writeBuf.flip();
+        int len = writeBuf.position();
+        boolean interrupted = false;
         try {
-            repairActive();
-            writeFully(active, writeBuf, from);
-        } catch (IOException e) {
-            IOException failure = diskFullOr(e, "writing " + active.path());
-            after.addAll(dropUnwritten(from, failure));
-            throw failure;
+            for (int attempt = 1; ; attempt++) {
+                // The staged frames are other threads' appends too: an interrupt of this thread (arriving before
+                // or during the write, which then closes the channel) must not fail them, so it is set aside, the
+                // channel reopened and the write tried again; the interrupt is restored afterwards.
+                interrupted |= Thread.interrupted();
+                writeBuf.limit(len).position(0);
+                try {
+                    repairActive();
+                    writeFully(active, writeBuf, from);
+                    return;
+                } catch (ClosedChannelException e) {
+                    if (attempt < 10) {
+                        continue;
+                    }
+                    failStaged(from, e, after);
+                } catch (IOException e) {
+                    failStaged(from, e, after);
+                }
+            }
         } finally {
             writeBuf.clear();
             stagedFrom = -1;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The staged write failed: drops the staged frames, fails their appends, and throws. Caller holds the lock. */
+    private void failStaged(long from, IOException e, List<Runnable> after) throws IOException {
+        // writeFully already made a full disk a DiskFullException, whose message speaks of one record
+        IOException cause = e instanceof DiskFullException && e.getCause() instanceof IOException
+                ? (IOException) e.getCause() : e;
+        IOException failure = diskFullOr(cause, "writing " + active.path(), describeFrom(active.base() + from)
+                + " were not stored (their futures fail). Appends work again once space is freed");
+        after.addAll(dropUnwritten(from, failure));
+        throw failure;
+    }
+
+    /**
+     * Names the pending appends at or after a log position, by stream and sequence range, e.g. {@code the 174
+     * appends of stream 'default' sequences 2-175}. Caller holds the lock.
+     */
+    private String describeFrom(long start) {
+        Map<String, long[]> ranges = new LinkedHashMap<>();
+        int n = 0;
+        for (java.util.Iterator<PendingAppend> it = pending.descendingIterator(); it.hasNext(); ) {
+            Appended a = it.next().appended;
+            if (a.position() < start) {
+                break;
+            }
+            n++;
+            long[] r = ranges.computeIfAbsent(a.key().stream(), k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+            r[0] = Math.min(r[0], a.sequence());
+            r[1] = Math.max(r[1], a.sequence());
+        }
+        StringBuilder sb = new StringBuilder("the ").append(n).append(n == 1 ? " append" : " appends");
+        int shown = 0;
+        for (Map.Entry<String, long[]> e : ranges.entrySet()) {
+            if (shown == 3) {
+                sb.append(" and ").append(ranges.size() - 3).append(" more streams");
+                break;
+            }
+            long[] r = e.getValue();
+            sb.append(shown == 0 ? " of stream '" : ", stream '").append(e.getKey()).append("' sequence")
+                    .append(r[0] == r[1] ? " " + r[0] : "s " + r[0] + "-" + r[1]);
+            shown++;
+        }
+        return sb.toString();
+    }
+
+    /** Keeps a failure for the next caller; a later one before that is added to it as suppressed. */
+    private void noteUnreported(IOException e) {
+        if (unreportedFailure == null) {
+            unreportedFailure = e;
+        } else if (unreportedFailure != e) {
+            unreportedFailure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Throws, once, a group-commit failure no caller was told of yet. Caller holds the lock.
+     *
+     * @param andThis what the failure means for the call that throws it
+     */
+    private void throwUnreportedFailure(String andThis) throws IOException {
+        IOException f = unreportedFailure;
+        if (f != null) {
+            unreportedFailure = null;
+            String m = "Earlier appends were not stored (their futures failed)" + andThis + ": " + f.getMessage();
+            throw f instanceof DiskFullException ? new DiskFullException(m, f) : new IOException(m, f);
         }
     }
 
@@ -1164,8 +1260,9 @@ public final class DurableBuffer implements AutoCloseable {
 
     /**
      * Recounts what the active segment holds from its frames, after frames were cut off its tail, so that its
-     * footer and the metrics do not count records that are gone. Best effort: when the file cannot be read the
-     * old summary stays (it then over-counts until the next open). Caller holds the lock.
+     * footer and the metrics do not count records that are gone. When the file cannot be read the old summary
+     * stays and is marked stale: sealing recounts again, and seals without a footer if that fails too (the next
+     * open then scans the segment instead of trusting a footer). Caller holds the lock.
      */
     private void rescanSummary(Segment seg) {
         try {
@@ -1183,8 +1280,11 @@ public final class DurableBuffer implements AutoCloseable {
                 off = sc.nextOffset();
             }
             seg.replaceSummary(summary);
+            summaryStale = false;
         } catch (IOException e) {
-            LOG.warn("Buffer {}: could not recount {} after cutting its tail", dir, seg.path(), e);
+            summaryStale = true;
+            LOG.warn("Buffer {}: could not recount {} after cutting its tail; tried again before sealing it", dir,
+                    seg.path(), e);
         }
     }
 
@@ -1302,35 +1402,54 @@ public final class DurableBuffer implements AutoCloseable {
         if (active != null) {
             writeStaged(after);
             Segment old = active;
-            byte[] summary = old.summary().encode();
-            int frameLen = FrameFormat.frameSize(0, summary.length);
-            ByteBuffer b = ByteBuffer.allocate(frameLen + FrameFormat.TRAILER);
+            if (summaryStale) {
+                rescanSummary(old);
+            }
+            // a summary that may count frames a failed write cut off is never sealed into a footer: without one, the
+            // next open scans the segment and counts what is there
+            boolean footer = !summaryStale;
             long footerAt = old.fileLength();
-            FrameFormat.writeFrame(b, FrameFormat.TYPE_FOOTER, 0, new byte[0], 0, clock.millis(), summary, 0,
-                    summary.length, writeCrc);
-            FrameFormat.writeTrailer(b, footerAt, writeCrc);
-            b.flip();
-            writeFully(old, b, footerAt);
+            int frameLen = 0;
+            if (footer) {
+                byte[] summary = old.summary().encode();
+                frameLen = FrameFormat.frameSize(0, summary.length);
+                ByteBuffer b = ByteBuffer.allocate(frameLen + FrameFormat.TRAILER);
+                FrameFormat.writeFrame(b, FrameFormat.TYPE_FOOTER, 0, new byte[0], 0, clock.millis(), summary, 0,
+                        summary.length, writeCrc);
+                FrameFormat.writeTrailer(b, footerAt, writeCrc);
+                b.flip();
+                writeFully(old, b, footerAt);
+            }
             try {
                 timedForce(old.channel());
             } catch (IOException e) {
-                cutBack(old, footerAt);
+                if (footer) {
+                    cutBack(old, footerAt);
+                }
                 throw diskFullOr(e, "sealing " + old.path());
             }
-            old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
-            old.closeWrite();
-            try {
-                SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt, old.summary()));
-                indexEntries++;
-            } catch (IOException e) {
-                // only a cache of the footer just written; the next open reads that footer instead
-                LOG.warn("Could not index sealed segment {}", old.path(), e);
+            if (footer) {
+                old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
+                old.closeWrite();
+                try {
+                    SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt,
+                            old.summary()));
+                    indexEntries++;
+                } catch (IOException e) {
+                    // only a cache of the footer just written; the next open reads that footer instead
+                    LOG.warn("Could not index sealed segment {}", old.path(), e);
+                }
+                if (indexEntries > 2 * segments.size() + 16) {
+                    compactIndex();
+                    indexEntries = segments.size();
+                }
+                totalBytes += frameLen + FrameFormat.TRAILER;
+            } else {
+                LOG.warn("Buffer {}: sealing {} without a footer, as its record counts could not be checked after a"
+                        + " failed write; the next open scans it", dir, old.path());
+                old.sealWithoutFooter();
+                summaryStale = false;
             }
-            if (indexEntries > 2 * segments.size() + 16) {
-                compactIndex();
-                indexEntries = segments.size();
-            }
-            totalBytes += frameLen + FrameFormat.TRAILER;
             active = null;
             written = old.endPosition();
             forced = written;
@@ -1433,7 +1552,9 @@ public final class DurableBuffer implements AutoCloseable {
                     try {
                         writeStaged(failed);
                     } catch (IOException e) {
-                        // the staged appends failed (their futures say why); what was written before still syncs
+                        // the staged appends failed (their futures say why, and the next append or flush throws
+                        // it); what was written before still syncs
+                        noteUnreported(e);
                         runUnlocked(failed);
                         continue;
                     }
@@ -1509,6 +1630,9 @@ public final class DurableBuffer implements AutoCloseable {
             rescanSummary(seg);
         }
         List<Runnable> after = new ArrayList<>();
+        if (!pending.isEmpty()) {
+            noteUnreported(e);
+        }
         while (!pending.isEmpty()) {
             PendingAppend p = pending.pollFirst();
             after.add(() -> p.future.completeExceptionally(e));
@@ -1544,7 +1668,9 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Waits until every record appended so far is durable (forces a sync now under group commit).
      *
-     * @throws IOException when the sync fails
+     * @throws IOException when the sync fails, or when earlier appends under group commit failed (their futures
+     *                     completed exceptionally) and no call has reported it yet: then every other record appended
+     *                     so far is durable, and the failed ones are not stored
      */
     public void flush() throws IOException {
         List<Runnable> after = new ArrayList<>();
@@ -1564,6 +1690,8 @@ public final class DurableBuffer implements AutoCloseable {
                 forced = written;
             }
             after.addAll(advanceDurable(written));
+            // what was stored is durable now; a failure no caller heard of yet is this flush's to report
+            throwUnreportedFailure("");
         } finally {
             lock.unlock();
             // completions of appends a failed write dropped run too: no future is left hanging

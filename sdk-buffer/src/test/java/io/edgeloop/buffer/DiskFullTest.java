@@ -100,6 +100,9 @@ class DiskFullTest {
                         java.util.concurrent.ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
                 assertTrue(e.getCause() instanceof IOException, e.toString());
             }
+            // the futures told of the failure; the next append tells a caller who did not look at them, once
+            IOException told = assertThrows(IOException.class, () -> b.appendAsync("s", 0, Payloads.of(0, 50)));
+            assertTrue(told.getMessage().contains("were not stored"), told.getMessage());
             List<java.util.concurrent.CompletableFuture<Appended>> later = new ArrayList<>();
             for (int i = 21; i <= 25; i++) {
                 later.add(b.appendAsync("s", 0, Payloads.of(i, 50)));

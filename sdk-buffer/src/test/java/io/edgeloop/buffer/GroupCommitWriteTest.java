@@ -16,8 +16,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +199,178 @@ class GroupCommitWriteTest {
                 assertTrue(f.isCompletedExceptionally(), "every staged append failed with the write");
             }
             assertEquals(1, b.metrics().recordsBuffered());
+        }
+    }
+
+    /**
+     * A group commit that never syncs by time and whose sync thread is due exactly when the tenth 100-byte append
+     * (on one stream) is pending, not the ninth: the sync thread then does the staged write of all ten.
+     */
+    private Durability dueAtTheTenthAppend() throws IOException {
+        try (DurableBuffer probe = DurableBuffer.builder().directory(dir.resolve("probe")).deviceId("d")
+                .durability(Durability.none()).open()) {
+            long first = probe.append("s", Payloads.of(1, 100)).endPosition();
+            long frame = probe.append("s", Payloads.of(2, 100)).endPosition() - first;
+            return Durability.groupCommit(Duration.ofMinutes(10), 10 * frame - frame / 2);
+        }
+    }
+
+    @Test
+    @DisplayName("a full disk at the sync thread's staged write reaches callers who never look at their futures")
+    void failureReachesCallersWhoIgnoreFutures() throws Exception {
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
+        List<CompletableFuture<Appended>> futures = new ArrayList<>();
+        try (DurableBuffer b = open(dir.resolve("b"), free, new AtomicLong(), dueAtTheTenthAppend(), 64L << 20)) {
+            futures.add(b.appendAsync("s", 0, Payloads.of(1, 100)));
+            b.flush();
+            free.set(0);
+            for (int i = 2; i <= 11; i++) {
+                futures.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
+            }
+            // the sync thread's writes fail; those appends' futures fail with them
+            for (CompletableFuture<Appended> f : futures.subList(1, futures.size())) {
+                ExecutionException failed = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+                assertTrue(failed.getCause() instanceof DiskFullException, failed.toString());
+            }
+            free.set(Long.MAX_VALUE / 2);
+            // the next append throws it, naming what was lost, although the disk has room again
+            DiskFullException thrown = assertThrows(DiskFullException.class,
+                    () -> b.appendAsync("s", 0, Payloads.of(12, 100)));
+            assertTrue(thrown.getMessage().contains("the 10 appends of stream 's' sequences 2-11 were not stored"),
+                    thrown.getMessage());
+            // once: then appends work again, with new sequences
+            CompletableFuture<Appended> after = b.appendAsync("s", 0, Payloads.of(12, 100));
+            b.flush();
+            assertEquals(12, after.get(10, TimeUnit.SECONDS).sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("flush reports a failed staged write no append reported, once, after making the rest durable")
+    void flushReportsTheFailureOnce() throws Exception {
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
+        Path d = dir.resolve("b");
+        try (DurableBuffer b = open(d, free, new AtomicLong(), dueAtTheTenthAppend(), 64L << 20)) {
+            b.appendAsync("s", 0, Payloads.of(1, 100));
+            b.flush();
+            free.set(0);
+            List<CompletableFuture<Appended>> lost = new ArrayList<>();
+            for (int i = 2; i <= 11; i++) {
+                lost.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
+            }
+            for (CompletableFuture<Appended> f : lost) {
+                assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+            }
+            free.set(Long.MAX_VALUE / 2);
+            DiskFullException e = assertThrows(DiskFullException.class, b::flush);
+            assertTrue(e.getMessage().contains("were not stored"), e.getMessage());
+            b.flush(); // reported once
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(d).deviceId("d").open()) {
+            List<BufferedRecord> all = DiskFullTest.readAll(b);
+            assertEquals(1, all.size(), "only the first record was stored");
+            assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+        }
+    }
+
+    @Test
+    @DisplayName("interrupting one appending thread fails none of the other threads' staged appends")
+    void interruptOfOneAppenderFailsNoOtherAppend() throws Exception {
+        int threads = 4;
+        int per = 5_000;
+        ConcurrentLinkedQueue<CompletableFuture<Appended>> others = new ConcurrentLinkedQueue<>();
+        AtomicLong otherThrew = new AtomicLong();
+        AtomicLong ok = new AtomicLong();
+        // real file channels (an interrupt closes them); small segments: rolls happen while thread 0 is interrupted
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d")
+                .durability(Durability.groupCommit(Duration.ofMillis(2), 1L << 30)).segmentBytes(256 * 1024).open()) {
+            Thread[] ts = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                ts[t] = new Thread(() -> {
+                    for (int i = 0; i < per; i++) {
+                        try {
+                            CompletableFuture<Appended> f = b.appendAsync("s" + id, 0, Payloads.of(i + 1, 100));
+                            if (id != 0) {
+                                others.add(f);
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            if (id != 0) {
+                                otherThrew.incrementAndGet();
+                            }
+                        }
+                        if (id == 0) {
+                            Thread.interrupted();
+                        }
+                    }
+                }, "appender-" + t);
+            }
+            for (Thread t : ts) {
+                t.start();
+            }
+            while (ts[0].isAlive()) {
+                ts[0].interrupt();
+                LockSupport.parkNanos(20_000);
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            b.flush();
+            for (CompletableFuture<Appended> f : others) {
+                try {
+                    f.get(60, TimeUnit.SECONDS);
+                    ok.incrementAndGet();
+                } catch (ExecutionException e) {
+                    throw new AssertionError("an append of a thread nobody interrupted failed", e);
+                }
+            }
+        }
+        assertEquals(0, otherThrew.get());
+        assertEquals((long) (threads - 1) * per, ok.get());
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").open()) {
+            assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+        }
+    }
+
+    @Test
+    @DisplayName("when the recount after a failed write cannot read the file, the segment is sealed without a footer")
+    void staleCountsAreNeverSealedIntoAFooter() throws Exception {
+        AtomicBoolean readError = new AtomicBoolean();
+        AtomicBoolean writeError = new AtomicBoolean();
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(NEVER_BY_ITSELF)
+                .segmentBytes(64 * 1024)
+                .channelOpener((p, o) -> p.getFileName().toString().startsWith("seg-")
+                        ? new QuotaChannel(FileChannel.open(p, o), new AtomicLong(Long.MAX_VALUE / 2),
+                                new AtomicInteger(), new AtomicLong(), readError, writeError)
+                        : FileChannel.open(p, o))
+                .open()) {
+            for (int i = 1; i <= 50; i++) {
+                b.appendAsync("s", 0, Payloads.of(i, 100));
+            }
+            b.flush();
+            readError.set(true);
+            writeError.set(true);
+            for (int i = 51; i <= 70; i++) {
+                b.appendAsync("s", 9, Payloads.of(i, 100));
+            }
+            assertThrows(IOException.class, b::flush);
+            // writes work again, reads still fail: the recount before sealing fails too
+            writeError.set(false);
+            List<CompletableFuture<Appended>> later = new ArrayList<>();
+            for (int i = 71; i <= 600; i++) {
+                later.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
+            }
+            b.flush();
+            for (CompletableFuture<Appended> f : later) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            readError.set(false);
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").open()) {
+            List<BufferedRecord> all = DiskFullTest.readAll(b);
+            assertEquals(580, all.size());
+            assertEquals(580, b.metrics().recordsBuffered(), "the counts are those of the records stored");
+            assertTrue(all.stream().allMatch(r -> r.priority() == 0), "no priority-9 record was stored");
         }
     }
 }

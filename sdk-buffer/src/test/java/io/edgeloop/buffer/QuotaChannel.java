@@ -19,6 +19,8 @@ final class QuotaChannel extends FileChannel {
 
     private final java.util.concurrent.atomic.AtomicInteger failForces;
     private final AtomicLong writes;
+    private final java.util.concurrent.atomic.AtomicBoolean readError;
+    private final java.util.concurrent.atomic.AtomicBoolean writeError;
 
     QuotaChannel(FileChannel delegate, AtomicLong free) {
         this(delegate, free, new java.util.concurrent.atomic.AtomicInteger());
@@ -32,10 +34,29 @@ final class QuotaChannel extends FileChannel {
     /** Also counts the write calls made through this channel into {@code writes}. */
     QuotaChannel(FileChannel delegate, AtomicLong free, java.util.concurrent.atomic.AtomicInteger failForces,
             AtomicLong writes) {
+        this(delegate, free, failForces, writes, new java.util.concurrent.atomic.AtomicBoolean(),
+                new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    /**
+     * While {@code readError} is set every positional read fails like EIO; while {@code writeError} is set every
+     * positional write and every force does.
+     */
+    QuotaChannel(FileChannel delegate, AtomicLong free, java.util.concurrent.atomic.AtomicInteger failForces,
+            AtomicLong writes, java.util.concurrent.atomic.AtomicBoolean readError,
+            java.util.concurrent.atomic.AtomicBoolean writeError) {
         this.delegate = delegate;
         this.free = free;
         this.failForces = failForces;
         this.writes = writes;
+        this.readError = readError;
+        this.writeError = writeError;
+    }
+
+    private static void check(java.util.concurrent.atomic.AtomicBoolean error) throws IOException {
+        if (error.get()) {
+            throw new IOException("Input/output error");
+        }
     }
 
     private void charge(long position, int len) throws IOException {
@@ -109,6 +130,7 @@ final class QuotaChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        check(writeError);
         if (failForces.get() > 0 && failForces.decrementAndGet() >= 0) {
             throw new IOException("Input/output error");
         }
@@ -127,11 +149,13 @@ final class QuotaChannel extends FileChannel {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+        check(readError);
         return delegate.read(dst, position);
     }
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
+        check(writeError);
         charge(position, src.remaining());
         return delegate.write(src, position);
     }
