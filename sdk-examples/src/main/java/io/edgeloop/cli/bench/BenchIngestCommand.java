@@ -79,10 +79,10 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated readings (default ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--warmup-rounds", defaultValue = "3",
+    @Option(names = "--warmup-rounds", defaultValue = "5",
             description = "Untimed dress rehearsals before the measured drain: every buffer drained through a cursor"
                     + " of its own into a topic of its own and read back, so the measured run starts with compiled"
-                    + " code; 0 for none (default ${DEFAULT-VALUE}).")
+                    + " code; 0 to 10, 0 for none (default ${DEFAULT-VALUE}).")
     private int warmupRounds;
 
     @Option(names = "--json", description = "Print the report as JSON.")
