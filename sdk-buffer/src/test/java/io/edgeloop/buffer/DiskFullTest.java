@@ -110,6 +110,7 @@ class DiskFullTest {
             }
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 21L, 22L, 23L, 24L, 25L), durable,
                     "sequences of failed appends are never reused");
+            assertEquals(15, b.metrics().recordsBuffered(), "the records cut off are not counted any more");
         }
         try (DurableBuffer b = DurableBuffer.builder().directory(buf).deviceId("d").open()) {
             List<Long> read = new ArrayList<>();

@@ -18,6 +18,7 @@ final class QuotaChannel extends FileChannel {
     private final AtomicLong free;
 
     private final java.util.concurrent.atomic.AtomicInteger failForces;
+    private final AtomicLong writes;
 
     QuotaChannel(FileChannel delegate, AtomicLong free) {
         this(delegate, free, new java.util.concurrent.atomic.AtomicInteger());
@@ -25,12 +26,20 @@ final class QuotaChannel extends FileChannel {
 
     /** With {@code failForces} > 0, that many {@code force} calls fail like an I/O error on the device. */
     QuotaChannel(FileChannel delegate, AtomicLong free, java.util.concurrent.atomic.AtomicInteger failForces) {
+        this(delegate, free, failForces, new AtomicLong());
+    }
+
+    /** Also counts the write calls made through this channel into {@code writes}. */
+    QuotaChannel(FileChannel delegate, AtomicLong free, java.util.concurrent.atomic.AtomicInteger failForces,
+            AtomicLong writes) {
         this.delegate = delegate;
         this.free = free;
         this.failForces = failForces;
+        this.writes = writes;
     }
 
     private void charge(long position, int len) throws IOException {
+        writes.incrementAndGet();
         long growth = position + len - delegate.size();
         if (growth <= 0) {
             return;

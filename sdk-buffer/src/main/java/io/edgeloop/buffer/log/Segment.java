@@ -29,7 +29,7 @@ public final class Segment {
     private FileChannel channel;
     private final Object readLock = new Object();
     private FileChannel readChannel;
-    private final SegmentSummary summary;
+    private SegmentSummary summary;
     private long fileLength;
     private long recordsEnd;
     private boolean sealed;
@@ -178,6 +178,15 @@ public final class Segment {
     /** @return what the segment holds */
     public SegmentSummary summary() {
         return summary;
+    }
+
+    /**
+     * Replaces what the segment holds, after frames were cut off its tail (a failed write or sync).
+     *
+     * @param summary the summary of the frames that remain
+     */
+    public void replaceSummary(SegmentSummary summary) {
+        this.summary = summary;
     }
 
     /** @return the file length */

@@ -9,9 +9,10 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link #always()}: every append is synced before it returns; nothing reported durable is ever at risk.</li>
- *   <li>{@link #groupCommit(Duration, long)}: appends are written at once and synced together at most every
- *       {@code maxDelay} (sooner once {@code maxBytes} are pending); concurrent appenders share one sync and wait
- *       on the durable watermark. At most {@code maxDelay} plus one sync of data is at risk.</li>
+ *   <li>{@link #groupCommit(Duration, long)}: appends are staged in memory, written together (one write for up to
+ *       64 KiB of frames) and synced together at most every {@code maxDelay} (sooner once {@code maxBytes} are
+ *       pending); concurrent appenders share one sync and wait on the durable watermark. At most {@code maxDelay}
+ *       plus one sync of data is at risk, from a power loss or a process crash alike.</li>
  *   <li>{@link #none()}: the operating system decides (page cache); a record counts as durable once written.
  *       A power loss may lose recent records; a process crash does not.</li>
  * </ul>

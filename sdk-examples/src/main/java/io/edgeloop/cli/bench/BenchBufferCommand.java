@@ -189,19 +189,23 @@ public final class BenchBufferCommand implements Callable<Integer> {
         if (doc.containsKey("results")) {
             out.println(String.format(Locale.ROOT, "%-9s %-7s %7s %14s %23s %10s %9s", "system", "policy", "bytes",
                     "records/s", "range", "MB/s", "syncs"));
-            List<Map<String, Object>> all = new ArrayList<>((List<Map<String, Object>>) doc.get("results"));
-            all.addAll((List<Map<String, Object>>) doc.get("extraBaselines"));
-            for (Map<String, Object> m : all) {
-                Object syncs = m.get("syncs");
-                boolean inline = m.containsKey("variant") && ((String) m.get("variant")).contains("appending thread");
-                out.println(String.format(Locale.ROOT, "%-9s %-7s %7d %14d %23s %10.2f %9s%s", m.get("system"),
-                        m.get("policy"), (Integer) m.get("recordBytes"), (Long) m.get("recordsPerSec"),
-                        m.get("minRecordsPerSec") + "-" + m.get("maxRecordsPerSec"), (Double) m.get("mbPerSec"),
-                        syncs == null ? "n/a" : syncs.toString(), inline ? "  (extra: force inline)" : ""));
+            List<Map<String, Object>> results = (List<Map<String, Object>>) doc.get("results");
+            List<Map<String, Object>> extras = (List<Map<String, Object>>) doc.get("extraBaselines");
+            for (List<Map<String, Object>> rows : List.of(results, extras)) {
+                for (Map<String, Object> m : rows) {
+                    Object syncs = m.get("syncs");
+                    String label = rows != extras ? ""
+                            : ((String) m.get("variant")).contains("appending thread")
+                                    ? "  (extra: force inline)" : "  (extra: coalesced, memory-copy ceiling)";
+                    out.println(String.format(Locale.ROOT, "%-9s %-7s %7d %14d %23s %10.2f %9s%s", m.get("system"),
+                            m.get("policy"), (Integer) m.get("recordBytes"), (Long) m.get("recordsPerSec"),
+                            m.get("minRecordsPerSec") + "-" + m.get("maxRecordsPerSec"), (Double) m.get("mbPerSec"),
+                            syncs == null ? "n/a" : syncs.toString(), label));
+                }
             }
             out.println();
             for (Map<String, Object> m : (List<Map<String, Object>>) doc.get("ratios")) {
-                out.println(String.format(Locale.ROOT, "%5d B  edgeloop %-6s vs %-22s %8.2fx (%.2f-%.2f)%s",
+                out.println(String.format(Locale.ROOT, "%5d B  edgeloop %-6s vs %-26s %8.2fx (%.2f-%.2f)%s",
                         (Integer) m.get("recordBytes"), m.get("edgeloop"), m.get("vs"), (Double) m.get("ratio"),
                         (Double) m.get("min"), (Double) m.get("max"), m.containsKey("target")
                                 ? String.format(Locale.ROOT, "  (target >= %.1fx: %s)", (Double) m.get("target"),

@@ -73,11 +73,13 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " is a directory; give the model file to write");
         }
         Set<String> d = new LinkedHashSet<>(drop);
-        // Digest first: the provenance names the bytes the model was trained on (a CSV replaced while training would
-        // give a model the digest does not describe; the size/row check below catches a file that changed length).
-        String csvSha = Sha256.hex(csv);
-        long csvBytes = Files.size(csv);
-        CsvData data = CsvData.read(csv, label, d);
+        // One read: the model is trained on the bytes the provenance's digest describes. Digesting the file and then
+        // parsing it again let a CSV replaced in between by one of the same length (which the size check that used
+        // to follow could not see) be recorded under the digest of a file the model was not trained on.
+        byte[] csvContent = Files.readAllBytes(csv);
+        String csvSha = Sha256.hex(csvContent);
+        long csvBytes = csvContent.length;
+        CsvData data = CsvData.read(csv, csvContent, label, d);
         // Tribuo's progress log is quiet unless --verbose: Edgeloop.commandLine() sets that for every command.
         Model<Label> m = TribuoTraining.train(data, algo, seed);
         double accuracy = TribuoTraining.evaluate(m, data);
@@ -98,12 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
      * replaces any {@code <out>.provenance.json} left by an earlier model at that path (which describes a file that
      * is gone, so {@code quantize} would refuse the new model as "replaced").
      */
-    private Provenance provenance(Model<Label> m, CsvData data, String csvSha, long csvBytes, double accuracy)
-            throws IOException {
-        if (Files.size(csv) != csvBytes) {
-            throw new IOException(csv + " changed while training (" + csvBytes + " bytes, now " + Files.size(csv)
-                    + "); nothing written, train again when it is complete");
-        }
+    private Provenance provenance(Model<Label> m, CsvData data, String csvSha, long csvBytes, double accuracy) {
         Set<String> classes = new TreeSet<>();
         m.getOutputIDInfo().getDomain().forEach(l -> classes.add(l.getLabel()));
         return Provenance.capture("model", TrainCommand.class)

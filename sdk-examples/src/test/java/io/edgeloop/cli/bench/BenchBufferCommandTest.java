@@ -97,15 +97,21 @@ class BenchBufferCommandTest {
             if (r.get("system").asText().equals("raw") && r.get("policy").asText().equals("group")) {
                 assertTrue(r.get("variant").asText().contains("second thread"), "the raw group baseline syncs"
                         + " beside the appends, as group commit does: " + r);
+                assertTrue(r.get("variant").asText().contains("one write per record"), "issue #3's raw appends: "
+                        + r);
                 assertTrue(r.get("syncs").asLong() >= 1, r.toString());
             }
             assertTrue(r.get("minRecordsPerSec").asLong() <= r.get("recordsPerSec").asLong()
                     && r.get("recordsPerSec").asLong() <= r.get("maxRecordsPerSec").asLong(), r.toString());
         }
-        assertEquals(2, doc.get("extraBaselines").size(), "the inline-force raw group per size");
+        assertEquals(4, doc.get("extraBaselines").size(), "per size: raw group coalesced, and with the force inline");
+        int coalesced = 0;
         for (JsonNode r : doc.get("extraBaselines")) {
-            assertTrue(r.get("variant").asText().contains("appending thread"), r.toString());
+            String variant = r.get("variant").asText();
+            assertTrue(variant.contains("appending thread") || variant.contains("64 KiB buffer"), r.toString());
+            coalesced += variant.contains("64 KiB buffer") ? 1 : 0;
         }
+        assertEquals(2, coalesced);
         boolean groupVsTape = false;
         boolean groupVsRaw = false;
         for (JsonNode r : doc.get("ratios")) {

@@ -177,6 +177,84 @@ class QuantizeProvenanceTest {
     }
 
     @Test
+    @DisplayName("a calibration CSV swapped back and forth while quantize --qat-label runs is recorded under the "
+            + "digest of the very rows and labels the model was fine-tuned and calibrated on")
+    void calibrationSwappedDuringQatIsRecordedAsTheRowsUsed() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("qat-swapped"));
+        Path calib = dir.resolve("calib.csv");
+        List<String> lines = Files.readAllLines(csv);
+        // Two files with the same columns and other rows (and so other labels): each gives another model.
+        List<byte[]> versions = new ArrayList<>();
+        for (int from : new int[] {1, 401}) {
+            List<String> part = new ArrayList<>(lines.subList(0, 1));
+            part.addAll(lines.subList(from, from + 400));
+            versions.add((String.join("\n", part) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Map<String, JsonNode> modelBySha = new java.util.HashMap<>();
+        for (int v = 0; v < versions.size(); v++) {
+            Files.write(calib, versions.get(v));
+            Path out = dir.resolve("reference-" + v);
+            QuantizeCliTest.Result r = qat(calib, out);
+            assertEquals(0, r.code(), r.err());
+            modelBySha.put(Sha256.hex(versions.get(v)), withoutProvenance(out));
+        }
+        assertEquals(2, modelBySha.size());
+        assertFalse(withoutProvenance(dir.resolve("reference-0")).equals(withoutProvenance(dir.resolve(
+                "reference-1"))), "the two calibration files must give two models for this test to see a mix-up");
+        // Another process replacing the CSV (atomically, as a writer's rename does) between every read quantize
+        // makes: the header, the rows and labels, and the digest recorded in the provenance.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread swapper = new Thread(() -> {
+            try {
+                for (long i = 0; !stop.get(); i++) {
+                    Path tmp = dir.resolve("swap.tmp");
+                    Files.write(tmp, versions.get((int) (i % 2)));
+                    Files.move(tmp, calib, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "calibration-swapper");
+        swapper.start();
+        try {
+            for (int run = 0; run < 8; run++) {
+                Path out = dir.resolve("q-" + run);
+                QuantizeCliTest.Result r = qat(calib, out);
+                assertEquals(0, r.code(), "run " + run + ": " + r.err());
+                @SuppressWarnings("unchecked")
+                Provenance q = Provenance.fromMap(JSON.convertValue(
+                        JSON.readTree(out.resolve("model.json").toFile()).get("provenance"), Map.class));
+                int thisRun = run;
+                Provenance.Input input = q.inputs().stream().filter(in -> in.name().equals("calib.csv")).findFirst()
+                        .orElseThrow(() -> new AssertionError("run " + thisRun + ": no calib.csv input in "
+                                + q.inputs()));
+                JsonNode expected = modelBySha.get(input.sha256());
+                assertTrue(expected != null, "run " + run + ": recorded calib.csv digest " + input.sha256()
+                        + " is neither version of the file");
+                assertTrue(expected.equals(withoutProvenance(out)), "run " + run + ": the model was fine-tuned and "
+                        + "calibrated on other rows than the calib.csv its provenance names ("
+                        + input.sha256().substring(0, 12) + "...)");
+            }
+        } finally {
+            stop.set(true);
+            swapper.join();
+        }
+    }
+
+    private static QuantizeCliTest.Result qat(Path calib, Path out) {
+        return QuantizeCliTest.run("quantize", "--model", endFile.toString(), "--calib", calib.toString(),
+                "--qat-label", "Occupancy", "--scheme", "int8", "--target", "jvm", "--out", out.toString());
+    }
+
+    private static JsonNode withoutProvenance(Path out) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode m =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(out.resolve("model.json").toFile());
+        m.remove("provenance");
+        return m;
+    }
+
+    @Test
     @DisplayName("train writes a provenance file (CSV digest, options, features, classes, accuracy) that quantize "
             + "checks and records as its parent")
     void writesProvenanceThatQuantizeRecords() throws Exception {

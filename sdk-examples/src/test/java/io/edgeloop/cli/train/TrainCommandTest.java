@@ -56,6 +56,78 @@ class TrainCommandTest {
     }
 
     @Test
+    @DisplayName("a CSV swapped with another of the same length while train runs is recorded under the digest of the "
+            + "rows the model was trained on")
+    void csvSwappedDuringTrainingIsRecordedAsTheRowsUsed() throws Exception {
+        // Two CSVs of the same length (so the size check after training cannot tell them apart): the labels of
+        // the second are the first's shuffled, so the same logistic model scores very differently on each.
+        Random r = new Random(5);
+        StringBuilder a = new StringBuilder("x,y,label\n");
+        List<String> labels = new java.util.ArrayList<>();
+        List<String> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            double x = r.nextGaussian();
+            double y = r.nextGaussian();
+            rows.add(String.format(Locale.ROOT, "%.6f,%.6f,", x, y));
+            labels.add(x + y > 0 ? "1" : "0");
+        }
+        List<String> shuffled = new java.util.ArrayList<>(labels);
+        java.util.Collections.shuffle(shuffled, new Random(6));
+        StringBuilder b = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < rows.size(); i++) {
+            a.append(rows.get(i)).append(labels.get(i)).append('\n');
+            b.append(rows.get(i)).append(shuffled.get(i)).append('\n');
+        }
+        List<byte[]> versions = List.of(a.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(versions.get(0).length, versions.get(1).length);
+        Path csv = dir.resolve("data.csv");
+        java.util.Map<String, String> accuracyBySha = new java.util.HashMap<>();
+        for (int v = 0; v < 2; v++) {
+            Files.write(csv, versions.get(v));
+            Path out = dir.resolve("reference-" + v + ".model");
+            Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--algo", "logistic", "--out",
+                    out.toString());
+            assertEquals(0, ok.code(), ok.err());
+            accuracyBySha.put(io.edgeloop.api.provenance.Sha256.hex(versions.get(v)),
+                    ProvenanceFiles.read(out).settings().get("trainingAccuracy"));
+        }
+        assertEquals(2, new java.util.HashSet<>(accuracyBySha.values()).size(), "the two files must train to "
+                + "different accuracies for this test to see a mix-up: " + accuracyBySha);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread swapper = new Thread(() -> {
+            try {
+                for (long i = 0; !stop.get(); i++) {
+                    Path tmp = dir.resolve("swap.tmp");
+                    Files.write(tmp, versions.get((int) (i % 2)));
+                    Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "csv-swapper");
+        swapper.start();
+        try {
+            for (int run = 0; run < 8; run++) {
+                Path out = dir.resolve("m-" + run + ".model");
+                Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--algo", "logistic", "--out",
+                        out.toString());
+                assertEquals(0, ok.code(), "run " + run + ": " + ok.err());
+                io.edgeloop.api.provenance.Provenance p = ProvenanceFiles.read(out);
+                String sha = p.inputs().get(0).sha256();
+                assertTrue(accuracyBySha.containsKey(sha), "run " + run + ": digest " + sha + " is neither file");
+                assertEquals(accuracyBySha.get(sha), p.settings().get("trainingAccuracy"), "run " + run + ": the "
+                        + "model was trained on other rows than the data.csv its provenance names");
+            }
+        } finally {
+            stop.set(true);
+            swapper.join();
+        }
+    }
+
+    @Test
     @DisplayName("the model gets the default file permissions (not a temp file's 0600), and a provenance file left by "
             + "the model it replaces is replaced")
     void replacesCleanly() throws IOException {

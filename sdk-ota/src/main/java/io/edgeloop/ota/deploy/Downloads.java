@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * check. Thread-safe: the destination claims are a concurrent map; everything else is stateless.
  */
 final class Downloads {
-    /** Destinations being fetched into in this JVM, with how many fetches hold or wait for each. */
+    /** Destinations being fetched into in this JVM (by {@link #key}), with how many fetches hold or wait for each. */
     private static final ConcurrentHashMap<Path, Claim> CLAIMS = new ConcurrentHashMap<>();
 
     private Downloads() {
@@ -31,7 +31,8 @@ final class Downloads {
      * The right to fetch into one destination, held by one fetch of this JVM at a time (any deployer instance).
      * Fetches resume from what the destination holds and append to it, so two at once appended twice the bytes
      * (and the first to finish deleted the other's file as a failed download). Processes must not share a
-     * destination; the device agent names its downloads in its own staging directory.
+     * destination; the device agent names its downloads in its own staging directory. A destination is one file
+     * however it is spelled: the claim is keyed on its {@link #key canonical path}.
      */
     static final class Claim implements AutoCloseable {
         private final Path key;
@@ -55,7 +56,7 @@ final class Downloads {
      * @throws InterruptedException when interrupted while waiting (nothing is then claimed)
      */
     static Claim claim(Path destination) throws InterruptedException {
-        Path key = destination.toAbsolutePath().normalize();
+        Path key = key(destination);
         Claim c = CLAIMS.compute(key, (k, held) -> {
             Claim h = held == null ? new Claim(k) : held;
             h.users++;
@@ -68,6 +69,29 @@ final class Downloads {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * The file a destination names, however it is spelled: the real path of its directory (links and {@code ..}
+     * resolved as the kernel resolves them) and its file name. The file itself may not exist yet, and a link at
+     * the destination itself is not followed (it is refused when fetched into). A lexical normalisation alone made
+     * {@code staging/b} and {@code link-to-staging/b} two destinations, and {@code link/../b} one beside the link
+     * rather than beside its target, so two fetches into one file ran at once and appended twice the bytes. When
+     * the directory does not exist (the fetch then fails to create the file), the absolute normalised path is used.
+     */
+    static Path key(Path destination) {
+        Path abs = destination.toAbsolutePath();
+        Path parent = abs.getParent();
+        Path name = abs.getFileName();
+        if (parent == null || name == null) {
+            return abs.normalize();
+        }
+        try {
+            // The real parent has no links left, so normalising a trailing ".." or "." is now exact.
+            return parent.toRealPath().resolve(name).normalize();
+        } catch (IOException e) {
+            return abs.normalize();
+        }
     }
 
     /** Writes the publication's bytes from an offset to the end onto the destination (appending). */

@@ -70,6 +70,101 @@ public enum Toolchain {
         return flags;
     }
 
+    /**
+     * Sizes of {@code model.c} built for a target.
+     *
+     * <p>Immutable, so thread-safe.
+     *
+     * @param flashBytes       text + data
+     * @param staticRamBytes   data + bss
+     * @param frameBytes       the stack frames of {@code model.c}'s functions as the compiler reports them
+     *                         ({@code -fstack-usage}), summed: a bound on the deepest chain among them
+     * @param helperStackBytes the stack of the compiler's run-time helpers {@code model.c} calls (libgcc's 64-bit
+     *                         arithmetic), which {@code -fstack-usage} does not see: see {@link #helperStackBytes}
+     * @param stackSource      how the stack was counted, in words (frames by function, helpers by name)
+     */
+    public record Measurement(long flashBytes, long staticRamBytes, long frameBytes, long helperStackBytes,
+            String stackSource) {
+        /** @return the stack {@code edgeloop_predict} needs: {@code frameBytes + helperStackBytes} */
+        public long stackBytes() {
+            return frameBytes + helperStackBytes;
+        }
+
+        /** @return {@code staticRamBytes + stackBytes()} */
+        public long ramBytes() {
+            return staticRamBytes + stackBytes();
+        }
+    }
+
+    /**
+     * Stack of the libgcc helpers the generated code may call on ARM, measured from their code in
+     * arm-none-eabi-gcc 12's {@code thumb/v6-m} libgcc: {@code __aeabi_lmul} (64-bit multiply; Cortex-M0 has no
+     * {@code umull}) pushes five registers and then two more (28 bytes); the 64-bit shifts are leaves that push
+     * nothing. Cortex-M3/M4F build the same arithmetic inline and call none of them.
+     */
+    private static final java.util.Map<String, Long> ARM_HELPERS = java.util.Map.of(
+            "__aeabi_lmul", 28L, "__aeabi_llsl", 0L, "__aeabi_llsr", 0L, "__aeabi_lasr", 0L);
+    /** Bound for an ARM helper not in {@link #ARM_HELPERS}: more than any libgcc arithmetic helper pushes. */
+    static final long ARM_UNKNOWN_HELPER_BOUND = 64;
+    /**
+     * Bound for avr-gcc's run-time helpers (64-bit add, compare, shifts and multiplies): the deepest,
+     * {@code __muldi3}, pushes 10 registers and calls two levels further, each call pushing a 2-byte return
+     * address; 32 bytes covers that chain and the call into {@code edgeloop_predict} itself. A bound read from
+     * avr-gcc 5.4's libgcc code, not measured in the simulator.
+     */
+    static final long AVR_HELPER_BOUND = 32;
+    /**
+     * Without the compiler: the locals and saved registers of {@code edgeloop_predict} beside its activation
+     * arrays (measured with arm-none-eabi-gcc -Os: 32 to 88 bytes for int8 to int32 networks), rounded up.
+     */
+    public static final long ESTIMATED_FRAME_OVERHEAD = 128;
+
+    /**
+     * The stack of the run-time helpers a compiled {@code model.c} calls, which the compiler's
+     * {@code -fstack-usage} does not count (they are library code): on ARM the largest frame among those it calls
+     * ({@link #ARM_HELPERS}; an unknown one counts {@value #ARM_UNKNOWN_HELPER_BOUND}), on AVR
+     * {@value #AVR_HELPER_BOUND} bytes when it calls any, on the host 0 (the host has 64-bit arithmetic).
+     *
+     * @param called the undefined symbols of {@code model.o}
+     * @return the bytes to add to the frames
+     */
+    public long helperStackBytes(java.util.Collection<String> called) {
+        long max = 0;
+        for (String h : called) {
+            switch (this) {
+                case HOST:
+                    break;
+                case AVR:
+                    max = Math.max(max, AVR_HELPER_BOUND);
+                    break;
+                default:
+                    max = Math.max(max, ARM_HELPERS.getOrDefault(h, ARM_UNKNOWN_HELPER_BOUND));
+            }
+        }
+        return max;
+    }
+
+    /**
+     * The helper stack assumed when the compiler is not installed: whatever the code would call.
+     *
+     * @return the largest helper stack of this toolchain
+     */
+    public long helperStackBound() {
+        switch (this) {
+            case HOST:
+                return 0;
+            case AVR:
+                return AVR_HELPER_BOUND;
+            default:
+                return ARM_HELPERS.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        }
+    }
+
+    /** @return the symbol lister beside the compiler ({@code nm}, {@code avr-nm}, {@code arm-none-eabi-nm}) */
+    private String nm() {
+        return size.substring(0, size.length() - "size".length()) + "nm";
+    }
+
     /** @return whether the compiler is installed */
     public boolean available() {
         return onPath(compiler) && onPath(size);
@@ -97,6 +192,19 @@ public enum Toolchain {
      * @throws IOException when compilation fails
      */
     public Optional<long[]> measure(Path dir) throws IOException {
+        return measureDetailed(dir).map(m -> new long[] {m.flashBytes(), m.ramBytes()});
+    }
+
+    /**
+     * Measured sizes of {@code model.c}: flash is text + data; RAM is data + bss + the stack: the frames the
+     * compiler reports for every function ({@code -fstack-usage}, summed, a conservative bound on the deepest
+     * chain) plus the run-time helpers it calls ({@link #helperStackBytes}, found with {@code nm}).
+     *
+     * @param dir a directory holding {@code model.h} and {@code model.c}
+     * @return the sizes, or empty when the toolchain is missing
+     * @throws IOException when compilation fails
+     */
+    public Optional<Measurement> measureDetailed(Path dir) throws IOException {
         if (!available()) {
             return Optional.empty();
         }
@@ -112,16 +220,43 @@ public enum Toolchain {
         long data = Long.parseLong(f[1]);
         long bss = Long.parseLong(f[2]);
         long stack = 0;
+        List<String> frames = new ArrayList<>();
         Path su = dir.resolve("model.su");
         if (Files.exists(su)) {
             for (String l : Files.readAllLines(su)) {
                 String[] p = l.split("\t");
                 if (p.length >= 2) {
-                    stack += Long.parseLong(p[1].trim());
+                    long bytes = Long.parseLong(p[1].trim());
+                    stack += bytes;
+                    String fn = p[0].substring(p[0].lastIndexOf(':') + 1);
+                    frames.add(fn + " " + bytes + (p.length >= 3 && !p[2].trim().equals("static")
+                            ? " (" + p[2].trim() + ")" : ""));
                 }
             }
         }
-        return Optional.of(new long[] {text + data, data + bss + stack});
+        List<String> called = new ArrayList<>();
+        long helpers;
+        String helperText;
+        if (onPath(nm())) {
+            for (String l : run(dir, List.of(nm(), "-u", "model.o"), 60).split("\n")) {
+                String t = l.trim();
+                // avr-gcc marks an object with data or bss as needing its start-up copy and clear loops (run
+                // before main, not called from model.c)
+                if (t.startsWith("U ") && !t.equals("U __do_copy_data") && !t.equals("U __do_clear_bss")) {
+                    called.add(t.substring(2).trim());
+                }
+            }
+            helpers = helperStackBytes(called);
+            helperText = called.isEmpty() ? "no run-time helpers called"
+                    : "run-time helpers " + String.join(", ", called) + ": " + helpers + (this == AVR
+                            ? " (documented bound for avr-gcc's helpers)" : " (documented frames)");
+        } else {
+            helpers = helperStackBound();
+            helperText = nm() + " not installed: run-time helpers bounded at " + helpers;
+        }
+        String source = compiler + " -fstack-usage frames of model.c (" + String.join(", ", frames) + ") + "
+                + helperText;
+        return Optional.of(new Measurement(text + data, data + bss, stack, helpers, source));
     }
 
     /** Bytes of the largest object avr-gcc accepts: its {@code size_t}/{@code ptrdiff_t} are 16 bits. */

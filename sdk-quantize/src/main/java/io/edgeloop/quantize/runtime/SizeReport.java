@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * The {@code report.json} of a quantized-model directory: sizes measured with the target's compiler when it is
- * installed (else estimated from the parameter bytes), the caller's input and output buffers (counted in
+ * installed (else estimated from the parameter bytes), the stack {@code edgeloop_predict} needs including the
+ * compiler's run-time helpers ({@code stackBytes}, in {@code ramBytes}), the caller's input and output buffers (counted in
  * {@code fits}, see {@link #FITS_COUNTS}), parameter bytes against float32, and the per-layer accumulator proofs.
  *
  * <p>Thread-safe: immutable.
@@ -38,7 +39,7 @@ public record SizeReport(Map<String, Object> values) {
         r.put("inputSize", m.inputSize());
         r.put("outputSize", m.outputSize());
         Toolchain tc = Toolchain.forTarget(a.target().id());
-        Optional<long[]> measured = Optional.empty();
+        Optional<Toolchain.Measurement> measured = Optional.empty();
         // A table over the compiler's object limit (avr-gcc: 32 KiB) cannot be built for the target at all: the
         // model does not fit it, which is reported like any other too-large model instead of failing.
         Optional<String> tooLarge = tc.objectLimitProblem(src.source());
@@ -48,7 +49,7 @@ public record SizeReport(Map<String, Object> values) {
                 tmp = Files.createTempDirectory("edgeloop-size");
                 Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
                 Files.writeString(tmp.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
-                measured = tc.measure(tmp);
+                measured = tc.measureDetailed(tmp);
             } catch (IOException e) {
                 throw new UncheckedIOException("The generated C code did not compile for " + a.target().id() + ": "
                         + e.getMessage(), e);
@@ -60,12 +61,19 @@ public record SizeReport(Map<String, Object> values) {
         }
         long params = m.parameterBytes();
         if (measured.isPresent()) {
-            r.put("flashBytes", measured.get()[0]);
-            r.put("ramBytes", measured.get()[1]);
+            r.put("flashBytes", measured.get().flashBytes());
+            r.put("ramBytes", measured.get().ramBytes());
+            r.put("stackBytes", measured.get().stackBytes());
+            r.put("stackSource", measured.get().stackSource());
             r.put("sizeSource", tc.compiler() + " " + String.join(" ", tc.flags()));
         } else {
+            long stack = estimatedActivations(m) + Toolchain.ESTIMATED_FRAME_OVERHEAD + tc.helperStackBound();
             r.put("flashBytes", params);
-            r.put("ramBytes", estimatedRam(m));
+            r.put("ramBytes", stack);
+            r.put("stackBytes", stack);
+            r.put("stackSource", "estimate: hidden activation arrays " + estimatedActivations(m) + " + locals and "
+                    + "saved registers " + Toolchain.ESTIMATED_FRAME_OVERHEAD + " + run-time helpers "
+                    + tc.helperStackBound() + " (documented bounds; " + tc.compiler() + " did not build it)");
             r.put("sizeSource", tooLarge.isPresent()
                     ? "estimate (parameter bytes; hidden activations; " + tc.compiler() + " cannot build it)"
                     : "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)");
@@ -115,7 +123,8 @@ public record SizeReport(Map<String, Object> values) {
 
     /** What {@code fits} compares, as written into the report ({@code fitsCounts}). */
     public static final String FITS_COUNTS = "flashBytes <= targetFlashBytes and ramBytesWithBuffers <= targetRamBytes, "
-            + "where ramBytesWithBuffers = ramBytes (model.c's data, bss and stack) + inputBufferBytes + outputBufferBytes "
+            + "where ramBytesWithBuffers = ramBytes (model.c's data and bss, and stackBytes: the stack edgeloop_predict "
+            + "needs, model.c's frames plus the compiler's run-time helpers it calls) + inputBufferBytes + outputBufferBytes "
             + "(the caller's edgeloop_input_t input[inputSize] and int32_t output[outputSize] that edgeloop_predict "
             + "reads and writes)";
 
@@ -139,7 +148,7 @@ public record SizeReport(Map<String, Object> values) {
     }
 
     /** Without the compiler: a network's hidden activation arrays (stack); trees need a few locals only. */
-    private static long estimatedRam(IntModel m) {
+    private static long estimatedActivations(IntModel m) {
         if (!(m instanceof IntNetwork)) {
             return 0;
         }

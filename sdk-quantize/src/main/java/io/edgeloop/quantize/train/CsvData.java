@@ -44,92 +44,127 @@ public final class CsvData {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(drop, "drop");
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String headerLine = r.readLine();
-            if (headerLine == null) {
-                throw new IllegalArgumentException(file + " is empty; expected a header row");
-            }
-            if (headerLine.startsWith("\uFEFF")) {
-                // A UTF-8 byte order mark (Excel's "CSV UTF-8" export) is not part of the first column's name.
-                headerLine = headerLine.substring(1);
-            }
-            List<String> header = split(headerLine);
-            for (String d : drop) {
-                if (!header.contains(d)) {
-                    throw new IllegalArgumentException("--drop column '" + d + "' is not in " + file + " (columns: "
-                            + String.join(", ", header) + ")");
-                }
-            }
-            int labelIdx = label == null ? -1 : header.indexOf(label);
-            if (label != null && labelIdx < 0) {
-                throw new IllegalArgumentException("Label column '" + label + "' is not in " + file + " (columns: "
+            return parse(file, r, label, drop);
+        }
+    }
+
+    /**
+     * Parses a CSV file's content the caller has already read, so that what is parsed and what the caller records
+     * about the file (its digest in a provenance) are the same bytes even if the file is replaced meanwhile.
+     *
+     * @param file    the file the content came from (named in messages; not read)
+     * @param content its bytes (UTF-8)
+     * @param label   the label column, or null for none (every column is a feature)
+     * @param drop    columns to ignore
+     * @return the table
+     * @throws IOException              when the content is not valid UTF-8
+     * @throws IllegalArgumentException as {@link #read(Path, String, Set)}
+     */
+    public static CsvData read(Path file, byte[] content, String label, Set<String> drop) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(drop, "drop");
+        try (BufferedReader r = reader(content)) {
+            return parse(file, r, label, drop);
+        }
+    }
+
+    /** A reader over UTF-8 bytes that, like {@link Files#newBufferedReader}, fails on malformed input. */
+    private static BufferedReader reader(byte[] content) {
+        return new BufferedReader(new java.io.InputStreamReader(new java.io.ByteArrayInputStream(content),
+                StandardCharsets.UTF_8.newDecoder()));
+    }
+
+    private static String headerLine(Path file, BufferedReader r) throws IOException {
+        String headerLine = r.readLine();
+        if (headerLine == null) {
+            throw new IllegalArgumentException(file + " is empty; expected a header row");
+        }
+        if (headerLine.startsWith("\uFEFF")) {
+            // A UTF-8 byte order mark (Excel's "CSV UTF-8" export) is not part of the first column's name.
+            headerLine = headerLine.substring(1);
+        }
+        return headerLine;
+    }
+
+    private static CsvData parse(Path file, BufferedReader r, String label, Set<String> drop) throws IOException {
+        List<String> header = split(headerLine(file, r));
+        for (String d : drop) {
+            if (!header.contains(d)) {
+                throw new IllegalArgumentException("--drop column '" + d + "' is not in " + file + " (columns: "
                         + String.join(", ", header) + ")");
             }
-            List<Integer> featureIdx = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            for (int i = 0; i < header.size(); i++) {
-                if (i != labelIdx && !drop.contains(header.get(i))) {
-                    featureIdx.add(i);
-                    names.add(header.get(i));
-                }
-            }
-            if (names.isEmpty()) {
-                throw new IllegalArgumentException(file + " has no feature columns left");
-            }
-            List<double[]> data = new ArrayList<>();
-            List<String> labels = new ArrayList<>();
-            String line;
-            int lineNo = 1;
-            // Whether rows start with a row name is decided once, by the first data row: deciding per row would let
-            // a row with one extra field shift every column silently.
-            Boolean rowNames = null;
-            int firstLine = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                List<String> f = split(line);
-                if (rowNames == null) {
-                    rowNames = f.size() == header.size() + 1;
-                    firstLine = lineNo;
-                }
-                int expected = header.size() + (rowNames ? 1 : 0);
-                if (f.size() != expected) {
-                    throw new IllegalArgumentException(file + " line " + lineNo + " has " + f.size() + " fields; expected "
-                            + expected + " (the header has " + header.size() + " columns"
-                            + (rowNames ? " and line " + firstLine + " starts with a row name" : "") + ")");
-                }
-                if (rowNames) {
-                    f = f.subList(1, f.size());
-                }
-                double[] v = new double[featureIdx.size()];
-                for (int k = 0; k < v.length; k++) {
-                    String s = f.get(featureIdx.get(k));
-                    try {
-                        v[k] = Double.parseDouble(s);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
-                                + "' holds '" + s + "', not a number; drop it with --drop " + names.get(k), e);
-                    }
-                    if (!Double.isFinite(v[k])) {
-                        throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
-                                + "' holds " + s + "; only finite values are allowed");
-                    }
-                }
-                data.add(v);
-                if (labelIdx >= 0) {
-                    String l = f.get(labelIdx);
-                    if (l.isEmpty()) {
-                        throw new IllegalArgumentException(file + " line " + lineNo + " has an empty label");
-                    }
-                    labels.add(l);
-                }
-            }
-            if (data.isEmpty()) {
-                throw new IllegalArgumentException(file + " has no data rows");
-            }
-            return new CsvData(names, data.toArray(new double[0][]), labels);
         }
+        int labelIdx = label == null ? -1 : header.indexOf(label);
+        if (label != null && labelIdx < 0) {
+            throw new IllegalArgumentException("Label column '" + label + "' is not in " + file + " (columns: "
+                    + String.join(", ", header) + ")");
+        }
+        List<Integer> featureIdx = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < header.size(); i++) {
+            if (i != labelIdx && !drop.contains(header.get(i))) {
+                featureIdx.add(i);
+                names.add(header.get(i));
+            }
+        }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(file + " has no feature columns left");
+        }
+        List<double[]> data = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        String line;
+        int lineNo = 1;
+        // Whether rows start with a row name is decided once, by the first data row: deciding per row would let
+        // a row with one extra field shift every column silently.
+        Boolean rowNames = null;
+        int firstLine = 0;
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            List<String> f = split(line);
+            if (rowNames == null) {
+                rowNames = f.size() == header.size() + 1;
+                firstLine = lineNo;
+            }
+            int expected = header.size() + (rowNames ? 1 : 0);
+            if (f.size() != expected) {
+                throw new IllegalArgumentException(file + " line " + lineNo + " has " + f.size() + " fields; expected "
+                        + expected + " (the header has " + header.size() + " columns"
+                        + (rowNames ? " and line " + firstLine + " starts with a row name" : "") + ")");
+            }
+            if (rowNames) {
+                f = f.subList(1, f.size());
+            }
+            double[] v = new double[featureIdx.size()];
+            for (int k = 0; k < v.length; k++) {
+                String s = f.get(featureIdx.get(k));
+                try {
+                    v[k] = Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
+                            + "' holds '" + s + "', not a number; drop it with --drop " + names.get(k), e);
+                }
+                if (!Double.isFinite(v[k])) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
+                            + "' holds " + s + "; only finite values are allowed");
+                }
+            }
+            data.add(v);
+            if (labelIdx >= 0) {
+                String l = f.get(labelIdx);
+                if (l.isEmpty()) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + " has an empty label");
+                }
+                labels.add(l);
+            }
+        }
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException(file + " has no data rows");
+        }
+        return new CsvData(names, data.toArray(new double[0][]), labels);
     }
 
     /**
@@ -144,13 +179,29 @@ public final class CsvData {
      * @throws IllegalArgumentException when a column is missing or a value is not numeric
      */
     public static CsvData readColumns(Path file, List<String> features, String label) throws IOException {
+        // One read: the header and the rows come from the same bytes (two opens let a file replaced in between
+        // be parsed under the other file's header).
+        return readColumns(file, Files.readAllBytes(file), features, label);
+    }
+
+    /**
+     * Like {@link #readColumns(Path, List, String)}, on content the caller has already read (for example to record
+     * its digest): the rows, the labels and the digest then describe the same bytes.
+     *
+     * @param file     the file the content came from (named in messages; not read)
+     * @param content  its bytes (UTF-8)
+     * @param features the feature columns
+     * @param label    the label column, or null
+     * @return the table with exactly {@code features}
+     * @throws IOException              when the content is not valid UTF-8
+     * @throws IllegalArgumentException when a column is missing or a value is not numeric
+     */
+    public static CsvData readColumns(Path file, byte[] content, List<String> features, String label)
+            throws IOException {
+        Objects.requireNonNull(content, "content");
         List<String> header;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String h = r.readLine();
-            if (h == null) {
-                throw new IllegalArgumentException(file + " is empty; expected a header row");
-            }
-            header = split(h);
+        try (BufferedReader r = reader(content)) {
+            header = split(headerLine(file, r));
         }
         java.util.Set<String> drop = new java.util.HashSet<>(header);
         drop.removeAll(features);
@@ -163,7 +214,7 @@ public final class CsvData {
                         + String.join(", ", header) + ")");
             }
         }
-        CsvData d = read(file, label, drop);
+        CsvData d = read(file, content, label, drop);
         return new CsvData(features, d.rowsInOrder(features), d.labels);
     }
 

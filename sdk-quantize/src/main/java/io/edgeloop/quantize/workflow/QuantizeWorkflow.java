@@ -301,7 +301,11 @@ public final class QuantizeWorkflow {
             throw new IllegalArgumentException("--qat fine-tunes linear models and dense nets; " + modelFile + " is a "
                     + fm.kind());
         }
-        CsvData d = CsvData.readColumns(calibCsv, fm.featureNames(), label);
+        // One read of the CSV: the rows, their labels and the digest recorded as the provenance input are the same
+        // bytes. Reading the file again for the digest let a CSV replaced in between be recorded under the digest of
+        // a file that was not the one fine-tuned and calibrated on.
+        byte[] calibBytes = Files.readAllBytes(calibCsv);
+        CsvData d = CsvData.readColumns(calibCsv, calibBytes, fm.featureNames(), label);
         double[] y = new double[d.size()];
         for (int i = 0; i < y.length; i++) {
             String l = d.labels().get(i);
@@ -320,7 +324,6 @@ public final class QuantizeWorkflow {
                 .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
         io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
                 io.edgeloop.quantize.scheme.Calibration.of(calibration), ws).quantizeDetailed(tuned, d.rows());
-        byte[] calibBytes = Files.readAllBytes(calibCsv);
         io.edgeloop.api.provenance.Provenance.Builder pb = io.edgeloop.api.provenance.Provenance
                 .capture("quantized-model", QuantizeWorkflow.class)
                 .setting("scheme", scheme).setting("weights", s.weightBits())

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The few MQTT control packets a QoS 1 publisher needs, in MQTT 5.0 (OASIS MQTT 5.0, section 3: empty property
  * lists on what we send, reason codes read from CONNACK, PUBACK and DISCONNECT, CONNACK properties parsed by
- * {@link Connack}) and MQTT 3.1.1: CONNECT, CONNACK, PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
+ * {@link Connack}, the Reason String of a PUBACK or DISCONNECT read for messages) and MQTT 3.1.1: CONNECT, CONNACK, PUBLISH, PUBACK, PINGREQ, PINGRESP and DISCONNECT.
  *
  * <p>Thread-safe: stateless.
  */
@@ -170,6 +170,8 @@ final class MqttPackets {
     static String reason5(int code) {
         String name;
         switch (code) {
+            case 0x00: name = "normal disconnection"; break;
+            case 0x04: name = "disconnect with will message"; break;
             case 0x10: name = "no matching subscribers"; break;
             case 0x80: name = "unspecified error"; break;
             case 0x81: name = "malformed packet"; break;
@@ -186,8 +188,10 @@ final class MqttPackets {
             case 0x8C: name = "bad authentication method"; break;
             case 0x8D: name = "keep alive timeout"; break;
             case 0x8E: name = "session taken over"; break;
+            case 0x8F: name = "topic filter invalid"; break;
             case 0x90: name = "topic name invalid"; break;
             case 0x91: name = "packet identifier in use"; break;
+            case 0x92: name = "packet identifier not found"; break;
             case 0x93: name = "receive maximum exceeded"; break;
             case 0x94: name = "topic alias invalid"; break;
             case 0x95: name = "packet too large"; break;
@@ -199,11 +203,110 @@ final class MqttPackets {
             case 0x9B: name = "QoS not supported"; break;
             case 0x9C: name = "use another server"; break;
             case 0x9D: name = "server moved"; break;
+            case 0x9E: name = "shared subscriptions not supported"; break;
             case 0x9F: name = "connection rate exceeded"; break;
             case 0xA0: name = "maximum connect time"; break;
+            case 0xA1: name = "subscription identifiers not supported"; break;
+            case 0xA2: name = "wildcard subscriptions not supported"; break;
             default: name = "reason code";
         }
         return name + String.format(" (0x%02X)", code);
+    }
+
+    /**
+     * Names an MQTT 5 reason code as {@link #reason5(int)} does, followed by the broker's Reason String when it sent
+     * one.
+     *
+     * @param code         the reason code
+     * @param reasonString the Reason String property (0x1F), or null
+     * @return for example {@code not authorized (0x87), broker's reason: "ACL denies dev/data"}
+     */
+    static String reason5(int code, String reasonString) {
+        return reason5(code) + (reasonString == null ? "" : ", broker's reason: \"" + printable(reasonString) + "\"");
+    }
+
+    /** Longest Reason String quoted in a message; the rest is cut (a broker may send up to 65,535 bytes). */
+    static final int MAX_REASON_CHARS = 300;
+
+    /**
+     * A broker's text made safe for a one-line message and a log: control characters (a line break could forge a
+     * log line) become spaces, and text past {@link #MAX_REASON_CHARS} characters is cut.
+     */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(Math.min(text.length(), MAX_REASON_CHARS));
+        for (int i = 0; i < text.length() && b.length() < MAX_REASON_CHARS; i++) {
+            char c = text.charAt(i);
+            b.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        if (text.length() > MAX_REASON_CHARS) {
+            b.append("... (").append(text.length()).append(" characters)");
+        }
+        return b.toString();
+    }
+
+    /**
+     * The Reason String property (0x1F) of an MQTT 5 PUBACK or DISCONNECT whose property length starts at
+     * {@code offset} of the body (PUBACK: after the packet id and the reason code; DISCONNECT: after the reason
+     * code). Only the message of a refusal depends on it, so a property section that is absent, malformed or holds
+     * a property these packets cannot carry gives null rather than an error: the refusal itself (its reason code)
+     * is handled exactly as without it.
+     *
+     * @param body   the packet body
+     * @param offset where the property length is, or the body's length when the packet has no properties
+     * @return the Reason String, or null
+     */
+    static String reasonString(byte[] body, int offset) {
+        int pos = offset;
+        if (pos >= body.length) {
+            return null;
+        }
+        int length = 0;
+        for (int i = 0; ; i++) {
+            if (pos >= body.length || i == 4) {
+                return null;
+            }
+            int d = body[pos++] & 0xFF;
+            length |= (d & 0x7F) << (7 * i);
+            if ((d & 0x80) == 0) {
+                break;
+            }
+        }
+        int end = pos + length;
+        if (end > body.length || end < pos) {
+            return null;
+        }
+        String reason = null;
+        while (pos < end) {
+            int id = body[pos++] & 0xFF;
+            switch (id) {
+                case 0x1F: // Reason String: UTF-8 string
+                case 0x1C: // Server Reference (DISCONNECT): UTF-8 string
+                case 0x26: { // User Property: two UTF-8 strings
+                    int strings = id == 0x26 ? 2 : 1;
+                    for (int k = 0; k < strings; k++) {
+                        if (pos + 2 > end) {
+                            return null;
+                        }
+                        int n = (body[pos] & 0xFF) << 8 | (body[pos + 1] & 0xFF);
+                        pos += 2;
+                        if (pos + n > end) {
+                            return null;
+                        }
+                        if (id == 0x1F && reason == null) {
+                            reason = new String(body, pos, n, StandardCharsets.UTF_8);
+                        }
+                        pos += n;
+                    }
+                    break;
+                }
+                case 0x11: // Session Expiry Interval (DISCONNECT): four-byte integer
+                    pos += 4;
+                    break;
+                default:
+                    return reason;
+            }
+        }
+        return pos == end ? reason : null;
     }
 
     /**

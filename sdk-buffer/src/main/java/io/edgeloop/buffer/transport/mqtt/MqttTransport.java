@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * broker refuse a publish: a PUBACK reason code of 0x80 or above (0x87 not authorised by the ACL, 0x95 larger
  * than {@code message_size_limit}, 0x97 quota exceeded) fails the send, so the records stay unacknowledged. Only
  * 0x95 and 0x99 refuse the message itself and are not retryable (a forwarder then splits the batch); every other
- * refusal is retryable, because it refuses every record alike. With {@code protocol-version=3.1.1} a broker has no
+ * refusal is retryable, because it refuses every record alike. The failure names the reason code and quotes the
+ * broker's Reason String property when it sends one (with a DISCONNECT as well). With {@code protocol-version=3.1.1} a broker has no
  * way to refuse a publish: mosquitto answers a publish it drops (ACL, size limit) with a normal PUBACK, and the
  * records count as delivered. A small built-in publisher, not a general MQTT client: it
  * connects lazily with a clean session, sends one PUBLISH at a time and waits for its PUBACK. Any failure (no
@@ -100,14 +101,14 @@ final class MqttTransport implements Transport {
                         + " skips and counts as rejected a single record that cannot fit", false);
             }
             nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
-            int reason;
+            Puback ack;
             try {
                 socket.setSoTimeout(timeoutMillis(settings.publishTimeout().toMillis()));
                 out.write(header);
                 out.write(payload);
                 out.flush();
                 lastActivityNanos = System.nanoTime();
-                reason = awaitPuback(id);
+                ack = awaitPuback(id);
             } catch (IOException e) {
                 dropConnection();
                 if (closed) {
@@ -120,11 +121,12 @@ final class MqttTransport implements Transport {
                 throw new TransportException("Publishing " + batch + " to " + settings.serverUri() + " topic '"
                         + settings.topic() + "' was not acknowledged: " + why, retryable, e);
             }
-            if (reason >= 0x80) {
+            if (ack.reason() >= 0x80) {
                 // The broker refused the message (MQTT 5): not delivered, so not acknowledged. The connection stays.
-                boolean content = MqttPackets.refusesContent(reason);
+                boolean content = MqttPackets.refusesContent(ack.reason());
                 throw new TransportException("MQTT broker " + settings.serverUri() + " refused the publish of "
-                        + batch + " to topic '" + settings.topic() + "': " + MqttPackets.reason5(reason)
+                        + batch + " to topic '" + settings.topic() + "': "
+                        + MqttPackets.reason5(ack.reason(), ack.reasonString())
                         + (content ? " (the message itself is refused: a forwarder splits the batch)"
                                 : " (check the broker's ACL, limits and quotas for client '" + settings.clientId()
                                         + "'; the records are kept and sent again)"), !content);
@@ -134,33 +136,43 @@ final class MqttTransport implements Transport {
         }
     }
 
-    /** The broker ended the connection with an MQTT 5 DISCONNECT and a reason code. */
+    /**
+     * The broker ended the connection with an MQTT 5 DISCONNECT and a reason code (and perhaps a Reason String).
+     */
     private static final class BrokerDisconnect extends IOException {
         private static final long serialVersionUID = 1L;
         private final int reason;
 
-        BrokerDisconnect(int reason) {
-            super("the broker disconnected: " + MqttPackets.reason5(reason));
+        BrokerDisconnect(int reason, String reasonString) {
+            super("the broker disconnected: " + MqttPackets.reason5(reason, reasonString));
             this.reason = reason;
         }
     }
 
-    /** Waits for the PUBACK of packet {@code id}; returns its reason code (0 for success, always 0 in 3.1.1). */
-    private int awaitPuback(int id) throws IOException {
+    /** A PUBACK's reason code (0 for success, always 0 in 3.1.1) and its Reason String (null when absent). */
+    private record Puback(int reason, String reasonString) {
+    }
+
+    /** Waits for the PUBACK of packet {@code id}. */
+    private Puback awaitPuback(int id) throws IOException {
         boolean v5 = settings.protocolLevel() == MqttPackets.V5;
         while (true) {
             MqttPackets.Packet p = MqttPackets.read(in);
             if (p.type() == MqttPackets.PUBACK && (p.body().length == 2 || v5 && p.body().length > 2)) {
                 int got = (p.body()[0] & 0xFF) << 8 | (p.body()[1] & 0xFF);
                 if (got == id) {
-                    // MQTT 5: a PUBACK of two bytes means success; otherwise the third byte is the reason code
-                    return p.body().length > 2 ? p.body()[2] & 0xFF : 0;
+                    // MQTT 5: a PUBACK of two bytes means success; otherwise the third byte is the reason code,
+                    // and properties (a Reason String) may follow from the fourth
+                    return p.body().length > 2 ? new Puback(p.body()[2] & 0xFF, MqttPackets.reasonString(p.body(), 3))
+                            : new Puback(0, null);
                 }
                 // A PUBACK for an earlier packet id cannot happen with one message in flight: protocol error.
                 throw new IOException("PUBACK for packet " + got + " while waiting for " + id);
             }
             if (v5 && p.type() == MqttPackets.DISCONNECT) {
-                throw new BrokerDisconnect(p.body().length > 0 ? p.body()[0] & 0xFF : 0);
+                // No body means reason 0x00 (normal disconnection); properties may follow the reason code
+                throw new BrokerDisconnect(p.body().length > 0 ? p.body()[0] & 0xFF : 0,
+                        MqttPackets.reasonString(p.body(), 1));
             }
             if (p.type() != MqttPackets.PINGRESP) {
                 throw new IOException("unexpected MQTT packet type " + p.type() + " while waiting for PUBACK");
@@ -214,8 +226,7 @@ final class MqttTransport implements Transport {
                             + " knowing that an MQTT 3.1.1 broker cannot refuse a publish: one it drops (ACL, size"
                             + " limit) is acknowledged all the same and its records count as delivered";
                 } else {
-                    reason = MqttPackets.reason5(code)
-                            + (connack.reasonString() == null ? "" : ": " + connack.reasonString());
+                    reason = MqttPackets.reason5(code, connack.reasonString());
                 }
                 boolean unavailable = v5 ? code == 0x88 || code == 0x89 : code == 3;
                 throw new TransportException("MQTT broker " + settings.serverUri() + " refused the connection: "

@@ -86,6 +86,46 @@ class MqttRefusalTest {
         }
     }
 
+    /** The raw PUBACK mosquitto answers a QoS 1 MQTT 5 PUBLISH with (its body after the fixed header). */
+    private static byte[] rawPuback(MosquittoBroker broker, String topic, int payloadBytes) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", broker.port())) {
+            s.setSoTimeout(30_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                    s.getInputStream()));
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(MqttPackets.connect(MqttPackets.V5, "raw-" + topic.hashCode(), true, 60, null, null));
+            out.flush();
+            assertEquals(MqttPackets.CONNACK, MqttPackets.read(in).type());
+            out.write(MqttPackets.publishHeader(MqttPackets.V5, topic, 7, payloadBytes));
+            out.write(new byte[payloadBytes]);
+            out.flush();
+            MqttPackets.Packet ack = MqttPackets.read(in);
+            assertEquals(MqttPackets.PUBACK, ack.type());
+            return ack.body();
+        }
+    }
+
+    @Test
+    @DisplayName("the refusal message quotes a Reason String exactly when mosquitto's PUBACK carries one (2.0.11:"
+            + " never, it sends 00 07 87 and 00 07 95)")
+    void refusalQuotesWhatTheBrokerSent() throws Exception {
+        try (MosquittoBroker broker = refusingBroker();
+                Transport denied = MqttTransportTest.transport(broker.uri("dev/data"));
+                Transport big = MqttTransportTest.transport(broker.uri("ok/big"))) {
+            Object[][] cases = {{denied, "dev/data", 10, batch(1, 5, 10), 0x87},
+                {big, "ok/big", 8000, batch(1, 4, 2000), 0x95}};
+            for (Object[] c : cases) {
+                byte[] raw = rawPuback(broker, (String) c[1], (Integer) c[2]);
+                assertEquals((Integer) c[4], raw[2] & 0xFF, java.util.HexFormat.of().formatHex(raw));
+                String reason = MqttPackets.reasonString(raw, 3);
+                TransportException e = assertThrows(TransportException.class, () -> ((Transport) c[0])
+                        .send((Batch) c[3]));
+                assertEquals(reason != null, e.getMessage().contains("broker's reason"), "PUBACK "
+                        + java.util.HexFormat.of().formatHex(raw) + ": " + e.getMessage());
+            }
+        }
+    }
+
     @Test
     @DisplayName("a forwarder to a topic the ACL denies acknowledges nothing and shows the refusal in its stats")
     void forwarderKeepsRecordsTheBrokerRefuses() throws Exception {
