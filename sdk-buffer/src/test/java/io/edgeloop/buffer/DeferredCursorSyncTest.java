@@ -215,7 +215,7 @@ class DeferredCursorSyncTest {
     }
 
     @Test
-    @DisplayName("opening syncs the recovered tail once (after a process crash it may be in the page cache only),"
+    @DisplayName("opening after a killed writer syncs the recovered tail once (it may be in the page cache only),"
             + " for deferred and synced commits alike")
     void deferredOpenSyncsRecoveredTail() throws IOException {
         try (DurableBuffer b = open(CursorSync.EVERY_COMMIT)) {
@@ -224,9 +224,11 @@ class DeferredCursorSyncTest {
                 b.append("s", Payloads.of(i, 30));
             }
         }
+        DirectoryLockTest.leaveAsKilled(dir);
         try (DurableBuffer b = open(CursorSync.EVERY_COMMIT)) {
             assertEquals(1, b.metrics().syncs());
         }
+        DirectoryLockTest.leaveAsKilled(dir);
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
             assertEquals(1, b.metrics().syncs());
             Cursor c = b.cursor("gw");

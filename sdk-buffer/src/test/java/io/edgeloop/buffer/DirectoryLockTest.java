@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,59 @@ class DirectoryLockTest {
         }
     }
 
+    /**
+     * Leaves the directory as a writer killed with -9 leaves it: its lock note (written when it opened) and no
+     * clean-close note, so the next writable open cannot know whether its writes reached the disk.
+     *
+     * @param dir the buffer directory
+     * @throws IOException when the note cannot be written
+     */
+    static void leaveAsKilled(Path dir) throws IOException {
+        Files.writeString(dir.resolve(DirectoryLock.FILE), "pid 999999 (java), since 2026-11-30T00:00:00Z\n",
+                StandardCharsets.UTF_8);
+    }
+
+    private Process startHolder() throws IOException {
+        return new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), dir.toString()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    @Test
+    @DisplayName("a writable open syncs the log's tail after its last writer was killed (its writes may be in the page"
+            + " cache only), even when a clean close came before; not after a clean close")
+    void openSyncsTheTailOnlyAfterAnUncleanEnd() throws Exception {
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            b.append("s", new byte[] {0});
+        }
+        assertTrue(Files.readString(dir.resolve(DirectoryLock.FILE)).startsWith(DirectoryLock.CLEAN));
+        Process child = startHolder();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("open", r.readLine());
+            child.destroyForcibly();
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            assertEquals(1, b.metrics().syncs(), "the killed writer's note replaced the clean one: the open synced");
+            assertEquals(2, DiskFullTest.readAll(b).size());
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            assertEquals(0, b.metrics().syncs(), "closed cleanly: everything was synced");
+            b.append("s", new byte[] {3});
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            assertEquals(0, b.metrics().syncs(), "closed cleanly after appending: its close synced them");
+            assertEquals(3, DiskFullTest.readAll(b).size());
+        }
+        leaveAsKilled(dir);
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            assertEquals(1, b.metrics().syncs());
+        }
+    }
+
     @Test
     @DisplayName("a second writable open of the same directory in this process fails naming the directory; read-only"
             + " works beside it; after close it opens again")
@@ -62,9 +117,7 @@ class DirectoryLockTest {
     @DisplayName("another process holding the directory makes open fail with its pid; once it is killed (-9) the"
             + " directory opens")
     void writerInAnotherProcessIsRefused() throws Exception {
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), dir.toString()))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process child = startHolder();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("open", r.readLine());

@@ -180,7 +180,11 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
             while (b.hasRemaining()) {
                 at += ch.write(b, at);
             }
-            ch.truncate(at);
+            // only when the previous state was longer: a truncate to the same length still costs a journalled
+            // inode update, once per commit per device on a gateway
+            if (ch.size() > at) {
+                ch.truncate(at);
+            }
         }
     }
 

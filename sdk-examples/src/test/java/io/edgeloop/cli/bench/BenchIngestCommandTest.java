@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
@@ -87,10 +90,22 @@ class BenchIngestCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Run r = run("bench", "ingest", "--devices", "2", "--records", "2", "--bootstrap", "127.0.0.1:" + port,
-                "--no-baseline", "--json");
+        // Kafka's clients log through slf4j-simple to System.err, not to the command's writer: watch both.
+        PrintStream systemErr = System.err;
+        ByteArrayOutputStream kafkaLog = new ByteArrayOutputStream();
+        Run r;
+        try {
+            System.setErr(new PrintStream(kafkaLog, true, StandardCharsets.UTF_8));
+            r = run("bench", "ingest", "--devices", "2", "--records", "2", "--bootstrap", "127.0.0.1:" + port,
+                    "--no-baseline", "--json");
+        } finally {
+            System.setErr(systemErr);
+        }
         assertEquals(Edgeloop.EXIT_FAILURE, r.code());
-        assertTrue(r.err().contains("edgeloop: Creating the benchmark topics on 127.0.0.1:" + port + " failed"), r.err());
+        assertTrue(r.err().contains("edgeloop: Kafka at 127.0.0.1:" + port + " is not reachable"), r.err());
+        // It used to retry for 16 s with 19 WARN lines from the admin client before the one-line error.
+        String log = kafkaLog.toString(StandardCharsets.UTF_8);
+        assertFalse(log.contains("WARN"), log);
         assertFalse(r.err().contains("stopped the broker"), "it started no broker: " + r.err());
         assertTrue(r.err().contains("left the external broker running"), r.err());
     }

@@ -2,6 +2,8 @@ package io.edgeloop.transport.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.record.IdempotencyKey;
 import io.edgeloop.api.transport.Envelope;
@@ -52,5 +54,58 @@ class KafkaHeadersLayoutTest {
             assertEquals(e.timestampMillis(), back.timestampMillis());
             i++;
         }
+    }
+
+    @Test
+    @DisplayName("the reusing key reader reads exactly what the one-record reader reads, across devices, streams,"
+            + " epochs, escaped characters, 19-digit sequences and sequences with leading zeros, and refuses what it"
+            + " refuses")
+    void readerMatchesOneRecordReader() {
+        List<IdempotencyKey> keys = List.of(new IdempotencyKey("dev-1", "accel", 1, 1),
+                new IdempotencyKey("dev-1", "accel", 1, 2), new IdempotencyKey("dev-1", "accel", 1, 999_999),
+                new IdempotencyKey("dev/ice %1 ü", "str/eam", 7, 42), new IdempotencyKey("dev/ice %1 ü", "str/eam", 7, 43),
+                new IdempotencyKey("dev-1", "accel", 2, 3), new IdempotencyKey("dev-1", "accel", 2, Long.MAX_VALUE),
+                new IdempotencyKey("dev-1", "accel", 2, 4), new IdempotencyKey("dev-2", "accel", 2, 4),
+                new IdempotencyKey("dev-2", "temp", 2, 4));
+        KafkaHeaders.Layout layout = new KafkaHeaders.Layout("t");
+        KafkaHeaders.Reader reader = new KafkaHeaders.Reader();
+        for (IdempotencyKey k : keys) {
+            ConsumerRecord<byte[], byte[]> r = consumed(layout.toProducerRecord(new Envelope(k, 1L, 0, new byte[] {1})));
+            assertEquals(KafkaHeaders.idempotencyKey(r), reader.idempotencyKey(r));
+            assertEquals(k, reader.idempotencyKey(r));
+        }
+        ConsumerRecord<byte[], byte[]> zeros = withKey("dev-1/accel/2/0005");
+        assertEquals(new IdempotencyKey("dev-1", "accel", 2, 5), reader.idempotencyKey(zeros));
+        assertEquals(KafkaHeaders.idempotencyKey(zeros), reader.idempotencyKey(zeros));
+        for (String bad : List.of("dev-1/accel/2/0", "dev-1/accel/2/", "dev-1/accel/2/-4", "dev-1/accel/2/x",
+                "dev-1/accel/2/99999999999999999999", "dev-1/accel/2")) {
+            ConsumerRecord<byte[], byte[]> r = withKey(bad);
+            IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+                    () -> KafkaHeaders.idempotencyKey(r), bad);
+            IllegalArgumentException fast = assertThrows(IllegalArgumentException.class,
+                    () -> reader.idempotencyKey(r), bad);
+            assertEquals(plain.getMessage(), fast.getMessage());
+        }
+        ConsumerRecord<byte[], byte[]> noKey = withKey("dev-1/accel/2/7");
+        noKey.headers().remove(KafkaHeaders.IDEMPOTENCY_KEY);
+        assertEquals(assertThrows(IllegalArgumentException.class, () -> KafkaHeaders.idempotencyKey(noKey)).getMessage(),
+                assertThrows(IllegalArgumentException.class, () -> reader.idempotencyKey(noKey)).getMessage());
+        ConsumerRecord<byte[], byte[]> v2 = withKey("dev-1/accel/2/7");
+        v2.headers().remove(KafkaHeaders.FORMAT);
+        v2.headers().add(KafkaHeaders.FORMAT, "2".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> reader.idempotencyKey(v2)).getMessage()
+                .contains("format version 2"));
+        ConsumerRecord<byte[], byte[]> v11 = withKey("dev-1/accel/2/8");
+        v11.headers().remove(KafkaHeaders.FORMAT);
+        v11.headers().add(KafkaHeaders.FORMAT, "1.1".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(new IdempotencyKey("dev-1", "accel", 2, 8), reader.idempotencyKey(v11), "a minor version reads");
+    }
+
+    private static ConsumerRecord<byte[], byte[]> withKey(String text) {
+        ProducerRecord<byte[], byte[]> p = new KafkaHeaders.Layout("t").toProducerRecord(
+                new Envelope(new IdempotencyKey("dev-1", "accel", 2, 1), 1L, 0, new byte[] {1}));
+        p.headers().remove(KafkaHeaders.IDEMPOTENCY_KEY);
+        p.headers().add(KafkaHeaders.IDEMPOTENCY_KEY, text.getBytes(StandardCharsets.UTF_8));
+        return consumed(p);
     }
 }

@@ -64,11 +64,16 @@ final class DeviceBuffers {
         if (deviceId.length() != 10 || !deviceId.startsWith("dev-")) {
             return -1;
         }
-        try {
-            return Integer.parseInt(deviceId.substring(4));
-        } catch (NumberFormatException e) {
-            return -1;
+        // digit by digit: called for every record read back, where substring + parseInt showed in the profile
+        int index = 0;
+        for (int i = 4; i < 10; i++) {
+            int d = deviceId.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            index = index * 10 + d;
         }
+        return index;
     }
 
     private Path dir(int device) {

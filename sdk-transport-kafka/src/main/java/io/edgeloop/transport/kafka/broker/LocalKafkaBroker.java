@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,6 +289,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private void awaitReady() throws IOException {
         long deadline = System.nanoTime() + startTimeout.toNanos();
+        awaitListening(deadline);
         try (Admin admin = admin()) {
             while (true) {
                 if (!process.isAlive()) {
@@ -311,6 +314,29 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while waiting for the local Kafka broker", e);
         }
+    }
+
+    /**
+     * Waits until the broker's port accepts a TCP connection (or the deadline passes, or the process dies), before
+     * any Kafka client is created: a client started earlier logs a WARN for every refused connection attempt while
+     * the JVM boots (6 to 19 lines per start), which said nothing wrong.
+     */
+    private void awaitListening(long deadline) throws IOException {
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", brokerPort);
+        try {
+            while (process.isAlive() && System.nanoTime() < deadline) {
+                try (Socket s = new Socket()) {
+                    s.connect(address, 1000);
+                    return;
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting for the local Kafka broker", e);
+        }
+        // a dead process or the timeout is reported by the caller, with the broker's log
     }
 
     private void format() throws IOException {

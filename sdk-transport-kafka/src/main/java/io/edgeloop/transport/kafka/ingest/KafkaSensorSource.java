@@ -80,6 +80,7 @@ public final class KafkaSensorSource implements SensorSource {
     private final Map<String, Object> consumerConfig;
     private final OnMalformed onMalformed;
     private final DuplicateFilter filter;
+    private final KafkaHeaders.Reader keys = new KafkaHeaders.Reader();
     /** Per partition, the offset after the last record returned or dropped, not yet committed. */
     private final Map<TopicPartition, Long> processed = new HashMap<>();
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -165,10 +166,11 @@ public final class KafkaSensorSource implements SensorSource {
         for (TopicPartition tp : batch.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> records = batch.records(tp);
             int i = 0;
+            long next = -1;
             while (i < records.size() && out.size() < maxRecords && failure == null) {
                 ConsumerRecord<byte[], byte[]> r = records.get(i);
                 try {
-                    IdempotencyKey key = KafkaHeaders.idempotencyKey(r);
+                    IdempotencyKey key = keys.idempotencyKey(r);
                     if (r.value() == null) {
                         throw new IllegalArgumentException("Kafka record " + KafkaHeaders.where(r) + " has no value");
                     }
@@ -188,8 +190,11 @@ public final class KafkaSensorSource implements SensorSource {
                     malformedSkipped++;
                     LOG.warn("Skipping malformed Kafka record {}: {}", KafkaHeaders.where(r), e.getMessage());
                 }
-                processed.put(tp, r.offset() + 1);
+                next = r.offset() + 1;
                 i++;
+            }
+            if (next >= 0) {
+                processed.put(tp, next);
             }
             if (i < records.size()) {
                 c.seek(tp, records.get(i).offset());
