@@ -2,6 +2,7 @@ package io.edgeloop.cli.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,44 @@ class BufferCommandsTest {
         StringWriter err = new StringWriter();
         int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @DisplayName("append under group commit on a full disk (a real 1 MiB tmpfs) exits non-zero and says what was lost")
+    void appendOnAFullDiskFails() throws Exception {
+        Path mnt = tmp.resolve("mnt");
+        Files.createDirectories(mnt);
+        assumeTrue(sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()),
+                "mounting a tmpfs needs root (sdk-buffer's DiskFullTest covers ENOSPC without it)");
+        try {
+            Path buf = mnt.resolve("buf");
+            assertEquals(0, run("buffer", "append", "--dir", buf.toString(), "--count", "1", "--size", "100",
+                    "--sync", "group:5").code());
+            try (var out = Files.newOutputStream(mnt.resolve("filler"))) {
+                byte[] block = new byte[4096];
+                while (true) {
+                    out.write(block);
+                    out.flush();
+                }
+            } catch (IOException full) {
+                // the file system is full
+            }
+            Result r = run("buffer", "append", "--dir", buf.toString(), "--count", "3000", "--size", "100",
+                    "--sync", "group:5");
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("Disk full") && r.err().contains("were not stored"), r.err());
+            Files.delete(mnt.resolve("filler"));
+            Result dump = run("buffer", "dump", "--dir", buf.toString(), "--json");
+            assertEquals(0, dump.code(), dump.err());
+        } finally {
+            sh("umount", mnt.toString());
+        }
+    }
+
+    private static boolean sh(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     @Test
