@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The OS file lock ({@code fcntl}/{@code flock} through {@link FileChannel#tryLock}) that makes one writable
@@ -37,15 +39,24 @@ final class DirectoryLock {
     private static final int NOTE_WIDTH = 128;
     /** This process's pid and command, the same for every lock it takes (looking them up is several syscalls). */
     private static final String HOLDER = holderName();
+    /**
+     * The lock files this JVM holds, by real path. A second open in the same process is refused from here, without
+     * touching the file: opening and closing another channel on it would drop the OS lock (POSIX record locks
+     * belong to the process, and closing any descriptor of the file releases them all), after which another
+     * process could open the directory for writing beside the holder.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final FileChannel channel;
     private final FileLock lock;
     private final boolean previousClosedCleanly;
+    private final Path key;
 
-    private DirectoryLock(FileChannel channel, FileLock lock, boolean previousClosedCleanly) {
+    private DirectoryLock(FileChannel channel, FileLock lock, boolean previousClosedCleanly, Path key) {
         this.channel = channel;
         this.lock = lock;
         this.previousClosedCleanly = previousClosedCleanly;
+        this.key = key;
     }
 
     private static String holderName() {
@@ -63,6 +74,20 @@ final class DirectoryLock {
      */
     static DirectoryLock acquire(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
+        Path key = dir.toRealPath().resolve(FILE);
+        if (!HELD.add(key)) {
+            throw new BufferLockedException("Buffer " + dir + " is already open for writing in this process ("
+                    + HOLDER + "); use that DurableBuffer, or close it before opening the directory again");
+        }
+        try {
+            return acquire(dir, file, key);
+        } catch (IOException | RuntimeException | Error e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static DirectoryLock acquire(Path dir, Path file, Path key) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock l;
@@ -70,9 +95,11 @@ final class DirectoryLock {
             // a byte past any content, so the holder's note stays readable where locks are mandatory
             l = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
         } catch (OverlappingFileLockException sameJvm) {
+            // the same file reached through another real path (a hard link, a bind mount): closing this channel
+            // may drop the holder's OS lock, which cannot be helped once the file is open
             ch.close();
             throw new BufferLockedException("Buffer " + dir + " is already open for writing in this process ("
-                    + holder(file) + "); use that DurableBuffer, or close it before opening the directory again");
+                    + HOLDER + "); use that DurableBuffer, or close it before opening the directory again");
         } catch (IOException e) {
             ch.close();
             throw new IOException("Cannot lock " + file + ": " + e.getMessage(), e);
@@ -99,7 +126,7 @@ final class DirectoryLock {
             }
             throw new IOException("Cannot write the lock note " + file + ": " + e.getMessage(), e);
         }
-        return new DirectoryLock(ch, l, clean);
+        return new DirectoryLock(ch, l, clean, key);
     }
 
     /**
@@ -166,6 +193,8 @@ final class DirectoryLock {
             channel.close();
         } catch (IOException ignored) {
             // nothing left to release
+        } finally {
+            HELD.remove(key);
         }
     }
 }

@@ -151,6 +151,13 @@ public final class DurableBuffer implements AutoCloseable {
     private IOException unreportedFailure;
     /** Whether the active segment's summary may count frames that are gone (a recount after a cut failed). */
     private boolean summaryStale;
+    /**
+     * Set when the lock holder's interrupt was set aside by a staged write; the public method it runs in restores
+     * it on the way out (restoring it earlier would close the channel under that method's next I/O).
+     */
+    private boolean interruptSetAside;
+    /** Set when cutting a failed write off the active segment failed: its tail may hold unsynced frames. */
+    private boolean tailUncut;
 
     private Segment active;
     private long minNextBase;
@@ -943,6 +950,15 @@ public final class DurableBuffer implements AutoCloseable {
                     interrupted = true;
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
+                    lock.lock();
+                    try {
+                        if (unreportedFailure == c) {
+                            // told now, through this append
+                            unreportedFailure = null;
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
                     if (c instanceof IOException) {
                         throw (IOException) c;
                     }
@@ -1080,6 +1096,7 @@ public final class DurableBuffer implements AutoCloseable {
                 }
             }
         } finally {
+            interrupted |= takeSetAsideInterrupt();
             lock.unlock();
             // completions a roll collected run even when the append itself then failed: no future is left hanging
             runAll(after);
@@ -1136,13 +1153,12 @@ public final class DurableBuffer implements AutoCloseable {
         }
         long from = stagedFrom;
         int len = writeBuf.position();
-        boolean interrupted = false;
         try {
             for (int attempt = 1; ; attempt++) {
                 // The staged frames are other threads' appends too: an interrupt of this thread (arriving before
                 // or during the write, which then closes the channel) must not fail them, so it is set aside, the
                 // channel reopened and the write tried again; the interrupt is restored afterwards.
-                interrupted |= Thread.interrupted();
+                interruptSetAside |= Thread.interrupted();
                 writeBuf.limit(len).position(0);
                 try {
                     repairActive();
@@ -1160,10 +1176,14 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             writeBuf.clear();
             stagedFrom = -1;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
+    }
+
+    /** Returns whether a staged write set this thread's interrupt aside, and forgets it. Caller holds the lock. */
+    private boolean takeSetAsideInterrupt() {
+        boolean was = interruptSetAside;
+        interruptSetAside = false;
+        return was;
     }
 
     /** The staged write failed: drops the staged frames, fails their appends, and throws. Caller holds the lock. */
@@ -1171,8 +1191,10 @@ public final class DurableBuffer implements AutoCloseable {
         // writeFully already made a full disk a DiskFullException, whose message speaks of one record
         IOException cause = e instanceof DiskFullException && e.getCause() instanceof IOException
                 ? (IOException) e.getCause() : e;
-        IOException failure = diskFullOr(cause, "writing " + active.path(), describeFrom(active.base() + from)
-                + " were not stored (their futures fail). Appends work again once space is freed");
+        String lost = describeFrom(active.base() + from);
+        IOException failure = diskFullOr(cause, "writing " + active.path(), lost
+                + (lost.startsWith("the 1 append ") ? " was" : " were")
+                + " not stored (their futures fail). Appends work again once space is freed");
         after.addAll(dropUnwritten(from, failure));
         throw failure;
     }
@@ -1345,10 +1367,12 @@ public final class DurableBuffer implements AutoCloseable {
                     if (attempt < 10) {
                         continue;
                     }
+                    tailUncut = true;
                     LOG.warn("Could not cut {} back to {} bytes after a failed write", seg.path(), length, e);
                     return;
                 } catch (IOException e) {
                     // recovery cuts a torn tail on the next open; until then the frame is invisible (not counted)
+                    tailUncut = true;
                     LOG.warn("Could not cut {} back to {} bytes after a failed write", seg.path(), length, e);
                     return;
                 }
@@ -1695,6 +1719,7 @@ public final class DurableBuffer implements AutoCloseable {
             // what was stored is durable now; a failure no caller heard of yet is this flush's to report
             throwUnreportedFailure("");
         } finally {
+            interrupted |= takeSetAsideInterrupt();
             lock.unlock();
             // completions of appends a failed write dropped run too: no future is left hanging
             runAll(after);
@@ -2483,6 +2508,7 @@ public final class DurableBuffer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException failure = null;
+        boolean clean = false;
         List<Runnable> after = null;
         lock.lock();
         try {
@@ -2525,7 +2551,21 @@ public final class DurableBuffer implements AutoCloseable {
             for (Segment s : segments.values()) {
                 s.closeQuietly();
             }
+            // clean: every frame in the files is synced (the next writable open need not sync the tail again);
+            // not when cutting off a failed write failed, which may have left unsynced frames behind
+            clean = failure == null && !tailUncut;
+            if (failure == null && unreportedFailure != null) {
+                // appends failed and nobody was told yet (their futures were not looked at): close is the last call
+                failure = unreportedFailure;
+                unreportedFailure = null;
+                failure = failure instanceof DiskFullException
+                        ? new DiskFullException("Earlier appends were not stored (their futures failed): "
+                                + failure.getMessage(), failure)
+                        : new IOException("Earlier appends were not stored (their futures failed): "
+                                + failure.getMessage(), failure);
+            }
         } finally {
+            interrupted |= takeSetAsideInterrupt();
             lock.unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -2533,8 +2573,7 @@ public final class DurableBuffer implements AutoCloseable {
         }
         runAll(after);
         if (dirLock != null) {
-            // clean: every frame written is synced (the next writable open need not sync the tail again)
-            dirLock.release(failure == null);
+            dirLock.release(clean);
         }
         if (failure != null) {
             throw failure;

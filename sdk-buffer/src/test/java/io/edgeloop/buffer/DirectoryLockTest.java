@@ -106,6 +106,15 @@ class DirectoryLockTest {
             try (DurableBuffer ro = DurableBuffer.builder().directory(dir).readOnly(true).open()) {
                 assertEquals(1, DiskFullTest.readAll(ro).size());
             }
+            // the refused open did not drop this process's OS lock: another process is still refused
+            Process child = startHolder();
+            try {
+                assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child gives up at once");
+                assertTrue(child.exitValue() != 0, "another process opened the directory beside the holder");
+                assertEquals("", new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            } finally {
+                child.destroyForcibly();
+            }
             b.append("s", new byte[] {2}); // the refused open did not disturb the holder
         }
         try (DurableBuffer again = DurableBuffer.builder().directory(dir).open()) {

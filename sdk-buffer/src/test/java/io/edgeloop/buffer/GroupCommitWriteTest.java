@@ -373,4 +373,61 @@ class GroupCommitWriteTest {
             assertTrue(all.stream().allMatch(r -> r.priority() == 0), "no priority-9 record was stored");
         }
     }
+
+    @Test
+    @DisplayName("append() is told of its own failed sync once: once space is back, the next append works")
+    void syncAppendIsToldOnce() throws Exception {
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
+        try (DurableBuffer b = open(dir, free, new AtomicLong(), Durability.groupCommit(Duration.ofMillis(2), 1 << 20),
+                64L << 20)) {
+            b.append("s", Payloads.of(1, 100));
+            free.set(0);
+            assertThrows(DiskFullException.class, () -> b.append("s", Payloads.of(2, 100)));
+            free.set(Long.MAX_VALUE / 2);
+            assertEquals(3, b.append("s", Payloads.of(3, 100)).sequence(), "not refused for a failure already told");
+            b.flush();
+        }
+    }
+
+    @Test
+    @DisplayName("close reports failed appends nobody was told of, and does not leave the directory marked clean")
+    void closeReportsUntoldFailures() throws Exception {
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
+        Path d = dir.resolve("b");
+        DurableBuffer b = open(d, free, new AtomicLong(), dueAtTheTenthAppend(), 64L << 20);
+        b.appendAsync("s", 0, Payloads.of(1, 100));
+        b.flush();
+        free.set(0);
+        List<CompletableFuture<Appended>> lost = new ArrayList<>();
+        for (int i = 2; i <= 11; i++) {
+            lost.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
+        }
+        for (CompletableFuture<Appended> f : lost) {
+            assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+        }
+        DiskFullException e = assertThrows(DiskFullException.class, b::close);
+        assertTrue(e.getMessage().contains("sequences 2-11 were not stored"), e.getMessage());
+        b.close(); // idempotent
+    }
+
+    @Test
+    @DisplayName("an interrupt landing in flush's staged write neither fails the flush nor the record")
+    void interruptDuringFlushStagedWrite() throws Exception {
+        AtomicBoolean armed = new AtomicBoolean();
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(NEVER_BY_ITSELF)
+                .channelOpener((p, o) -> p.getFileName().toString().startsWith("seg-")
+                        ? new InterruptOnWriteChannel(FileChannel.open(p, o), armed) : FileChannel.open(p, o))
+                .open()) {
+            CompletableFuture<Appended> f = b.appendAsync("s", 0, Payloads.of(1, 100));
+            armed.set(true);
+            b.flush();
+            assertTrue(Thread.interrupted(), "the interrupt is restored after flush");
+            assertEquals(1, f.get(10, TimeUnit.SECONDS).sequence());
+        } finally {
+            Thread.interrupted();
+        }
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").open()) {
+            assertEquals(1, DiskFullTest.readAll(b).size());
+        }
+    }
 }
