@@ -1153,11 +1153,13 @@ public final class DurableBuffer implements AutoCloseable {
         }
         long from = stagedFrom;
         int len = writeBuf.position();
+        boolean keep = false;
         try {
             for (int attempt = 1; ; attempt++) {
                 // The staged frames are other threads' appends too: an interrupt of this thread (arriving before
                 // or during the write, which then closes the channel) must not fail them, so it is set aside, the
-                // channel reopened and the write tried again; the interrupt is restored afterwards.
+                // channel reopened and the write tried again; the interrupt is restored when the public call
+                // returns.
                 interruptSetAside |= Thread.interrupted();
                 writeBuf.limit(len).position(0);
                 try {
@@ -1168,14 +1170,22 @@ public final class DurableBuffer implements AutoCloseable {
                     if (attempt < 10) {
                         continue;
                     }
-                    failStaged(from, e, after);
+                    // This thread keeps being interrupted: only its own call fails. The frames stay staged (the
+                    // failed write was cut off) for the next writer; the sync thread is never interrupted.
+                    keep = true;
+                    repair(active);
+                    throw e;
                 } catch (IOException e) {
                     failStaged(from, e, after);
                 }
             }
         } finally {
-            writeBuf.clear();
-            stagedFrom = -1;
+            if (keep) {
+                writeBuf.limit(writeBuf.capacity()).position(len);
+            } else {
+                writeBuf.clear();
+                stagedFrom = -1;
+            }
         }
     }
 
@@ -1578,9 +1588,11 @@ public final class DurableBuffer implements AutoCloseable {
                     try {
                         writeStaged(failed);
                     } catch (IOException e) {
-                        // the staged appends failed (their futures say why, and the next append or flush throws
-                        // it); what was written before still syncs
-                        noteUnreported(e);
+                        if (stagedFrom < 0) {
+                            // the staged appends failed (their futures say why, and the next append or flush
+                            // throws it); what was written before still syncs
+                            noteUnreported(e);
+                        }
                         runUnlocked(failed);
                         continue;
                     }

@@ -215,23 +215,31 @@ class GroupCommitWriteTest {
         }
     }
 
+    /**
+     * Stores sequence 1, then fills the disk and appends 2-11, whose staged write the sync thread does (the buffer
+     * is opened with {@link #dueAtTheTenthAppend()}) and which all fail with a full disk.
+     */
+    private static void failAppendsTwoToEleven(DurableBuffer b, AtomicLong free) throws Exception {
+        b.appendAsync("s", 0, Payloads.of(1, 100));
+        b.flush();
+        free.set(0);
+        List<CompletableFuture<Appended>> lost = new ArrayList<>();
+        for (int i = 2; i <= 11; i++) {
+            lost.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
+        }
+        for (CompletableFuture<Appended> f : lost) {
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof DiskFullException, failed.toString());
+        }
+    }
+
     @Test
     @DisplayName("a full disk at the sync thread's staged write reaches callers who never look at their futures")
     void failureReachesCallersWhoIgnoreFutures() throws Exception {
         AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
-        List<CompletableFuture<Appended>> futures = new ArrayList<>();
         try (DurableBuffer b = open(dir.resolve("b"), free, new AtomicLong(), dueAtTheTenthAppend(), 64L << 20)) {
-            futures.add(b.appendAsync("s", 0, Payloads.of(1, 100)));
-            b.flush();
-            free.set(0);
-            for (int i = 2; i <= 11; i++) {
-                futures.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
-            }
-            // the sync thread's writes fail; those appends' futures fail with them
-            for (CompletableFuture<Appended> f : futures.subList(1, futures.size())) {
-                ExecutionException failed = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
-                assertTrue(failed.getCause() instanceof DiskFullException, failed.toString());
-            }
+            // the sync thread's write fails; those appends' futures fail with it
+            failAppendsTwoToEleven(b, free);
             free.set(Long.MAX_VALUE / 2);
             // the next append throws it, naming what was lost, although the disk has room again
             DiskFullException thrown = assertThrows(DiskFullException.class,
@@ -251,16 +259,7 @@ class GroupCommitWriteTest {
         AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
         Path d = dir.resolve("b");
         try (DurableBuffer b = open(d, free, new AtomicLong(), dueAtTheTenthAppend(), 64L << 20)) {
-            b.appendAsync("s", 0, Payloads.of(1, 100));
-            b.flush();
-            free.set(0);
-            List<CompletableFuture<Appended>> lost = new ArrayList<>();
-            for (int i = 2; i <= 11; i++) {
-                lost.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
-            }
-            for (CompletableFuture<Appended> f : lost) {
-                assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
-            }
+            failAppendsTwoToEleven(b, free);
             free.set(Long.MAX_VALUE / 2);
             DiskFullException e = assertThrows(DiskFullException.class, b::flush);
             assertTrue(e.getMessage().contains("were not stored"), e.getMessage());
@@ -395,16 +394,7 @@ class GroupCommitWriteTest {
         AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
         Path d = dir.resolve("b");
         DurableBuffer b = open(d, free, new AtomicLong(), dueAtTheTenthAppend(), 64L << 20);
-        b.appendAsync("s", 0, Payloads.of(1, 100));
-        b.flush();
-        free.set(0);
-        List<CompletableFuture<Appended>> lost = new ArrayList<>();
-        for (int i = 2; i <= 11; i++) {
-            lost.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
-        }
-        for (CompletableFuture<Appended> f : lost) {
-            assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
-        }
+        failAppendsTwoToEleven(b, free);
         DiskFullException e = assertThrows(DiskFullException.class, b::close);
         assertTrue(e.getMessage().contains("sequences 2-11 were not stored"), e.getMessage());
         b.close(); // idempotent
@@ -416,7 +406,9 @@ class GroupCommitWriteTest {
         AtomicBoolean armed = new AtomicBoolean();
         try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(NEVER_BY_ITSELF)
                 .channelOpener((p, o) -> p.getFileName().toString().startsWith("seg-")
-                        ? new InterruptOnWriteChannel(FileChannel.open(p, o), armed) : FileChannel.open(p, o))
+                        ? new QuotaChannel(FileChannel.open(p, o), new AtomicLong(Long.MAX_VALUE / 2))
+                                .interruptingNextWrite(armed)
+                        : FileChannel.open(p, o))
                 .open()) {
             CompletableFuture<Appended> f = b.appendAsync("s", 0, Payloads.of(1, 100));
             armed.set(true);

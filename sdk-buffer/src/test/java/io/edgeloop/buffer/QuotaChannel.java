@@ -21,6 +21,7 @@ final class QuotaChannel extends FileChannel {
     private final AtomicLong writes;
     private final java.util.concurrent.atomic.AtomicBoolean readError;
     private final java.util.concurrent.atomic.AtomicBoolean writeError;
+    private java.util.concurrent.atomic.AtomicBoolean interruptNextWrite = new java.util.concurrent.atomic.AtomicBoolean();
 
     QuotaChannel(FileChannel delegate, AtomicLong free) {
         this(delegate, free, new java.util.concurrent.atomic.AtomicInteger());
@@ -51,6 +52,19 @@ final class QuotaChannel extends FileChannel {
         this.writes = writes;
         this.readError = readError;
         this.writeError = writeError;
+    }
+
+    /**
+     * Once {@code armed} is set, the next positional write is hit by an interrupt of the writing thread, as a real
+     * {@code FileChannel} is when its thread is interrupted mid-write: the write fails and the channel closes for
+     * every thread (this wrapper too, so that the buffer sees it closed and reopens it).
+     *
+     * @param armed the switch, reset when it fires
+     * @return this channel
+     */
+    QuotaChannel interruptingNextWrite(java.util.concurrent.atomic.AtomicBoolean armed) {
+        this.interruptNextWrite = armed;
+        return this;
     }
 
     private static void check(java.util.concurrent.atomic.AtomicBoolean error) throws IOException {
@@ -156,8 +170,16 @@ final class QuotaChannel extends FileChannel {
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
         check(writeError);
-        charge(position, src.remaining());
-        return delegate.write(src, position);
+        if (interruptNextWrite.compareAndSet(true, false)) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            charge(position, src.remaining());
+            return delegate.write(src, position);
+        } catch (java.nio.channels.ClosedChannelException closedUnderUs) {
+            close();
+            throw closedUnderUs;
+        }
     }
 
     @Override

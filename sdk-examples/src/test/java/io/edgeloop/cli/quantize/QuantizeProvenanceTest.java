@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.cli.FileSwapper;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.EndModelKind;
 import io.edgeloop.labeling.train.EndModelTrainer;
@@ -128,20 +129,7 @@ class QuantizeProvenanceTest {
         Path calib = Files.write(dir.resolve("calib.csv"), lines.subList(0, 400));
         // Another process replacing the model (atomically, as a writer's rename does) between every read quantize
         // makes: the check, the parse, the quantizer's digest and the float-model copy each see either file.
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread swapper = new Thread(() -> {
-            try {
-                for (long i = 0; !stop.get(); i++) {
-                    Path tmp = dir.resolve("swap.tmp");
-                    Files.write(tmp, i % 2 == 0 ? other : described);
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, "model-swapper");
-        swapper.start();
+        FileSwapper swapper = new FileSwapper(file, List.of(other, described), "model-swapper");
         int quantized = 0;
         int refused = 0;
         try {
@@ -170,8 +158,7 @@ class QuantizeProvenanceTest {
                         + "not the model the provenance describes");
             }
         } finally {
-            stop.set(true);
-            swapper.join();
+            swapper.stop();
         }
         assertTrue(quantized > 0, "every one of " + refused + " runs was refused; none quantized");
     }
@@ -203,20 +190,7 @@ class QuantizeProvenanceTest {
                 "reference-1"))), "the two calibration files must give two models for this test to see a mix-up");
         // Another process replacing the CSV (atomically, as a writer's rename does) between every read quantize
         // makes: the header, the rows and labels, and the digest recorded in the provenance.
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread swapper = new Thread(() -> {
-            try {
-                for (long i = 0; !stop.get(); i++) {
-                    Path tmp = dir.resolve("swap.tmp");
-                    Files.write(tmp, versions.get((int) (i % 2)));
-                    Files.move(tmp, calib, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, "calibration-swapper");
-        swapper.start();
+        FileSwapper swapper = new FileSwapper(calib, versions, "calibration-swapper");
         try {
             for (int run = 0; run < 8; run++) {
                 Path out = dir.resolve("q-" + run);
@@ -237,8 +211,7 @@ class QuantizeProvenanceTest {
                         + input.sha256().substring(0, 12) + "...)");
             }
         } finally {
-            stop.set(true);
-            swapper.join();
+            swapper.stop();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.FileSwapper;
 import io.edgeloop.cli.TribuoLogRecorder;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
@@ -94,21 +95,7 @@ class TrainCommandTest {
         }
         assertEquals(2, new java.util.HashSet<>(accuracyBySha.values()).size(), "the two files must train to "
                 + "different accuracies for this test to see a mix-up: " + accuracyBySha);
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread swapper = new Thread(() -> {
-            try {
-                for (long i = 0; !stop.get(); i++) {
-                    Path tmp = dir.resolve("swap.tmp");
-                    Files.write(tmp, versions.get((int) (i % 2)));
-                    Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, "csv-swapper");
-        swapper.start();
+        FileSwapper swapper = new FileSwapper(csv, versions, "csv-swapper");
         try {
             for (int run = 0; run < 8; run++) {
                 Path out = dir.resolve("m-" + run + ".model");
@@ -122,8 +109,7 @@ class TrainCommandTest {
                         + "model was trained on other rows than the data.csv its provenance names");
             }
         } finally {
-            stop.set(true);
-            swapper.join();
+            swapper.stop();
         }
     }
 
