@@ -1037,10 +1037,7 @@ public final class DurableBuffer implements AutoCloseable {
                 if (stagedFrom >= 0 && writeBuf.remaining() < frameLen) {
                     writeStaged(after);
                 }
-                if (writeBuf.capacity() < frameLen) {
-                    writeBuf = ByteBuffer.allocateDirect(Math.max(Math.max(frameLen, STAGING_BYTES),
-                            writeBuf.capacity() * 2));
-                }
+                ensureWriteBuffer(frameLen);
                 if (stagedFrom < 0) {
                     writeBuf.clear();
                     stagedFrom = fileOff;
@@ -1048,10 +1045,7 @@ public final class DurableBuffer implements AutoCloseable {
                 FrameFormat.writeFrame(writeBuf, FrameFormat.TYPE_RECORD, priority, sb, seq, ts, payload, off, len,
                         writeCrc);
             } else {
-                if (writeBuf.capacity() < frameLen) {
-                    writeBuf = ByteBuffer.allocateDirect(Math.max(Math.max(frameLen, STAGING_BYTES),
-                            writeBuf.capacity() * 2));
-                }
+                ensureWriteBuffer(frameLen);
                 writeBuf.clear();
                 FrameFormat.writeFrame(writeBuf, FrameFormat.TYPE_RECORD, priority, sb, seq, ts, payload, off, len,
                         writeCrc);
@@ -1189,6 +1183,13 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
+    /** Grows the write buffer to hold a frame; only while nothing is staged in it. Caller holds the lock. */
+    private void ensureWriteBuffer(int frameLen) {
+        if (writeBuf.capacity() < frameLen) {
+            writeBuf = ByteBuffer.allocateDirect(Math.max(Math.max(frameLen, STAGING_BYTES), writeBuf.capacity() * 2));
+        }
+    }
+
     /** Returns whether a staged write set this thread's interrupt aside, and forgets it. Caller holds the lock. */
     private boolean takeSetAsideInterrupt() {
         boolean was = interruptSetAside;
@@ -1256,12 +1257,24 @@ public final class DurableBuffer implements AutoCloseable {
      * @param andThis what the failure means for the call that throws it
      */
     private void throwUnreportedFailure(String andThis) throws IOException {
-        IOException f = unreportedFailure;
+        IOException f = takeUnreportedFailure(andThis);
         if (f != null) {
-            unreportedFailure = null;
-            String m = "Earlier appends were not stored (their futures failed)" + andThis + ": " + f.getMessage();
-            throw f instanceof DiskFullException ? new DiskFullException(m, f) : new IOException(m, f);
+            throw f;
         }
+    }
+
+    /**
+     * Returns, once, a group-commit failure no caller was told of yet, worded for the call that reports it, or
+     * null. Caller holds the lock.
+     */
+    private IOException takeUnreportedFailure(String andThis) {
+        IOException f = unreportedFailure;
+        if (f == null) {
+            return null;
+        }
+        unreportedFailure = null;
+        String m = "Earlier appends were not stored (their futures failed)" + andThis + ": " + f.getMessage();
+        return f instanceof DiskFullException ? new DiskFullException(m, f) : new IOException(m, f);
     }
 
     /**
@@ -2566,15 +2579,9 @@ public final class DurableBuffer implements AutoCloseable {
             // clean: every frame in the files is synced (the next writable open need not sync the tail again);
             // not when cutting off a failed write failed, which may have left unsynced frames behind
             clean = failure == null && !tailUncut;
-            if (failure == null && unreportedFailure != null) {
+            if (failure == null) {
                 // appends failed and nobody was told yet (their futures were not looked at): close is the last call
-                failure = unreportedFailure;
-                unreportedFailure = null;
-                failure = failure instanceof DiskFullException
-                        ? new DiskFullException("Earlier appends were not stored (their futures failed): "
-                                + failure.getMessage(), failure)
-                        : new IOException("Earlier appends were not stored (their futures failed): "
-                                + failure.getMessage(), failure);
+                failure = takeUnreportedFailure("");
             }
         } finally {
             interrupted |= takeSetAsideInterrupt();

@@ -195,6 +195,7 @@ class GroupCommitWriteTest {
                 }
             }
             assertTrue(full != null, "64 KiB of staged frames must reach the disk and fail");
+            assertTrue(staged.size() > 10, "appends were staged before the write failed: " + staged.size());
             for (CompletableFuture<Appended> f : staged) {
                 assertTrue(f.isCompletedExceptionally(), "every staged append failed with the write");
             }

@@ -33,25 +33,13 @@ import org.junit.jupiter.api.Test;
 class CallerBufferRamTest {
     /** A balanced tree over f0 with one leaf per class, 8 features. */
     private static IntModel manyClasses(int classes) {
-        List<Integer> feature = new ArrayList<>();
-        List<Double> threshold = new ArrayList<>();
-        List<Integer> left = new ArrayList<>();
-        List<Integer> right = new ArrayList<>();
-        List<Double> value = new ArrayList<>();
-        build(0, classes, feature, threshold, left, right, value);
-        int n = feature.size();
+        int n = 2 * classes - 1;
         int[] f = new int[n];
         double[] t = new double[n];
         int[] l = new int[n];
         int[] r = new int[n];
         double[] v = new double[n];
-        for (int k = 0; k < n; k++) {
-            f[k] = feature.get(k);
-            t[k] = threshold.get(k);
-            l[k] = left.get(k);
-            r[k] = right.get(k);
-            v[k] = value.get(k);
-        }
+        build(0, classes, new int[1], f, t, l, r, v);
         List<String> names = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             names.add("c" + c);
@@ -69,20 +57,17 @@ class CallerBufferRamTest {
         return new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(fm, rows);
     }
 
-    private static int build(int a, int b, List<Integer> f, List<Double> t, List<Integer> l, List<Integer> r,
-            List<Double> v) {
-        int n = f.size();
-        f.add(-1);
-        t.add(0.0);
-        l.add(0);
-        r.add(0);
-        v.add((double) a);
+    /** Writes the subtree for classes [a, b) in pre-order from node {@code next[0]} on; returns its root. */
+    private static int build(int a, int b, int[] next, int[] f, double[] t, int[] l, int[] r, double[] v) {
+        int n = next[0]++;
+        f[n] = -1;
+        v[n] = a;
         if (b - a > 1) {
             int mid = (a + b) / 2;
-            f.set(n, 0);
-            t.set(n, mid - 0.5);
-            l.set(n, build(a, mid, f, t, l, r, v));
-            r.set(n, build(mid, b, f, t, l, r, v));
+            f[n] = 0;
+            t[n] = mid - 0.5;
+            l[n] = build(a, mid, next, f, t, l, r, v);
+            r[n] = build(mid, b, next, f, t, l, r, v);
         }
         return n;
     }
