@@ -20,7 +20,8 @@ import java.util.Set;
 
 /**
  * The WRENCH protocol on a {@link WrenchDataset}: fit a label model on {@code train} (using {@code valid}, when
- * present, only for the class prior and model selection), then score every {@code test} row.
+ * present, only for the class prior and model selection), then score every {@code test} row (as a frame sequence
+ * only when the test split is one: {@link #predictProba(LabelModel, WrenchSplit)}).
  *
  * <p>Row numbers in and out of this class (answers, rows asked, the rows of the {@link ExpertQuery expert queries}
  * of {@link #activeLearning}) are 0-based train rows in <b>file order</b>, the numbers docs/formats/expert-queue.md
@@ -104,7 +105,7 @@ public final class WrenchEvaluation {
      */
     public static Fitted evaluate(WrenchDataset data, String model, long seed, Map<Integer, Integer> answers) {
         LabelModel lm = LabelModels.fit(model, fitData(data, seed, answers));
-        return new Fitted(lm, Scores.of(lm.predict(data.test().matrix()), data.test().gold(), data.numClasses()));
+        return new Fitted(lm, Scores.of(predict(lm, data.test()), data.test().gold(), data.numClasses()));
     }
 
     /**
@@ -126,7 +127,33 @@ public final class WrenchEvaluation {
      */
     public static Scores evaluate(WrenchDataset data, String model, long seed) {
         LabelModel lm = fit(data, model, seed);
-        return Scores.of(lm.predict(data.test().matrix()), data.test().gold(), data.numClasses());
+        return Scores.of(predict(lm, data.test()), data.test().gold(), data.numClasses());
+    }
+
+    /**
+     * Class probabilities for a split's rows: a sequence model ({@code hmm}, {@code auto} choosing {@code mv>hmm})
+     * runs over the rows as frames only when the split is {@link WrenchSplit#ordered() ordered}; otherwise every
+     * row is scored on its own ({@link LabelModel#predictProbaUnordered}), since rows that happen to be next to
+     * each other in a file are not consecutive frames.
+     *
+     * @param model the fitted model
+     * @param split the split
+     * @return one probability vector per matrix row
+     */
+    public static double[][] predictProba(LabelModel model, WrenchSplit split) {
+        return split.ordered() ? model.predictProba(split.matrix()) : model.predictProbaUnordered(split.matrix());
+    }
+
+    /**
+     * Hard predictions for a split's rows with WRENCH's tie-breaking, as {@link #predictProba(LabelModel,
+     * WrenchSplit)}.
+     *
+     * @param model the fitted model
+     * @param split the split
+     * @return one class per matrix row
+     */
+    public static int[] predict(LabelModel model, WrenchSplit split) {
+        return io.edgeloop.labeling.model.Predictions.fromProbabilities(predictProba(model, split));
     }
 
     /**
