@@ -1189,6 +1189,7 @@ public final class DurableBuffer implements AutoCloseable {
                 writeBuf.limit(len).position(0);
                 try {
                     repairActive();
+                    openSyncChannel(active);
                     writeFully(active, writeBuf, from);
                     return;
                 } catch (ClosedChannelException e) {
@@ -1211,6 +1212,20 @@ public final class DurableBuffer implements AutoCloseable {
                 writeBuf.clear();
                 stagedFrom = -1;
             }
+        }
+    }
+
+    /**
+     * Opens the sync thread's own channel on the active segment before the first write it will sync (see
+     * {@link Segment}). Best effort: without it the sync thread syncs through the write channel. Caller holds the
+     * lock.
+     */
+    private void openSyncChannel(Segment seg) {
+        try {
+            seg.openSyncChannel(opener);
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not open a sync channel on {}; syncing through the write channel", dir,
+                    seg.path(), e);
         }
     }
 
@@ -1642,7 +1657,7 @@ public final class DurableBuffer implements AutoCloseable {
                     }
                 }
                 Segment seg = active;
-                FileChannel ch = seg.channel();
+                FileChannel ch = seg.syncTarget();
                 long target = written;
                 firstPendingNanos = 0;
                 lock.unlock();
@@ -1676,6 +1691,17 @@ public final class DurableBuffer implements AutoCloseable {
                     } catch (IOException e) {
                         failure = e;
                     }
+                }
+                if (failure != null && seg.sealed()) {
+                    // A roll sealed the segment while this sync ran, and the seal's own sync through the write
+                    // channel succeeded. That sync waited for the same write-back and would have been told of its
+                    // error (this thread syncs through a descriptor of its own: Linux reports a write-back error
+                    // to every descriptor open when it happened), so the segment is durable. The appends pending
+                    // now are in the new segment, which this failure does not concern: failing them would leave
+                    // their frames to be synced later and their callers to append them again (duplicates).
+                    LOG.warn("Buffer {}: a sync of {} failed, but sealing it synced it afterwards; nothing is lost",
+                            dir, seg.path(), failure);
+                    failure = null;
                 }
                 // closed under us and sealed: sealing synced everything up to the target
                 if (failure == null) {
