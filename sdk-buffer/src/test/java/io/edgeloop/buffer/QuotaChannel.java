@@ -22,6 +22,14 @@ final class QuotaChannel extends FileChannel {
     private final java.util.concurrent.atomic.AtomicBoolean readError;
     private final java.util.concurrent.atomic.AtomicBoolean writeError;
     private java.util.concurrent.atomic.AtomicBoolean interruptNextWrite = new java.util.concurrent.atomic.AtomicBoolean();
+    private ForceHook beforeForce = () -> { };
+
+    /** Runs before every {@code force}; it may block, or throw to make the force fail. */
+    @FunctionalInterface
+    interface ForceHook {
+        /** @throws IOException to fail the force as the device would */
+        void run() throws IOException;
+    }
 
     QuotaChannel(FileChannel delegate, AtomicLong free) {
         this(delegate, free, new java.util.concurrent.atomic.AtomicInteger());
@@ -64,6 +72,17 @@ final class QuotaChannel extends FileChannel {
      */
     QuotaChannel interruptingNextWrite(java.util.concurrent.atomic.AtomicBoolean armed) {
         this.interruptNextWrite = armed;
+        return this;
+    }
+
+    /**
+     * Runs {@code hook} before every force through this channel.
+     *
+     * @param hook what to do first; it may block or throw
+     * @return this channel
+     */
+    QuotaChannel beforeForce(ForceHook hook) {
+        this.beforeForce = hook;
         return this;
     }
 
@@ -144,6 +163,7 @@ final class QuotaChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        beforeForce.run();
         check(writeError);
         if (failForces.get() > 0 && failForces.decrementAndGet() >= 0) {
             throw new IOException("Input/output error");

@@ -82,6 +82,10 @@ public final class TcpFaultProxy implements AutoCloseable {
             if (server != null) {
                 return;
             }
+            if (port == 0) {
+                // below the ephemeral range, so no outgoing connection takes the port while the proxy is stopped
+                port = LoopbackPorts.restartable();
+            }
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);

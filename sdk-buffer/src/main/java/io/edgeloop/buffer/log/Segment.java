@@ -15,7 +15,10 @@ import java.util.Optional;
  *
  * <p>The write channel exists only while the segment is the active one and is used by the writer alone. Readers
  * use a separate read channel opened on demand (and closed again by the buffer to bound open files), so a reader
- * interrupted mid-read, which closes its channel, never breaks appends.
+ * interrupted mid-read, which closes its channel, never breaks appends. Under group commit the sync thread
+ * syncs through a sync channel of its own, opened before the first write: Linux reports a write-back error once
+ * to every file description open when it happened, so an error the sync thread hears of is still reported to the
+ * writer's own sync (when sealing, flushing or closing), which therefore never succeeds over lost data.
  *
  * <p>Not thread-safe: guarded by the buffer's lock, except {@link #readChannel} and {@link #closeRead}, which
  * synchronize on a lock of their own.
@@ -27,6 +30,7 @@ public final class Segment {
     private final long base;
     private final Path path;
     private FileChannel channel;
+    private FileChannel syncChannel;
     private final Object readLock = new Object();
     private FileChannel readChannel;
     private SegmentSummary summary;
@@ -106,6 +110,24 @@ public final class Segment {
     }
 
     /**
+     * Opens the sync channel, if it is not open yet, while the segment is active. Call it before the first write
+     * that the sync thread is to sync.
+     *
+     * @param opener opens the file
+     * @throws IOException when the file cannot be opened
+     */
+    public void openSyncChannel(ChannelOpener opener) throws IOException {
+        if (channel != null && syncChannel == null) {
+            syncChannel = opener.open(path, EnumSet.of(StandardOpenOption.READ));
+        }
+    }
+
+    /** @return the channel the sync thread syncs through: the sync channel when open, else the write channel */
+    public FileChannel syncTarget() {
+        return syncChannel != null ? syncChannel : channel();
+    }
+
+    /**
      * Returns the read channel, opening it when needed.
      *
      * @param opener opens the file
@@ -163,8 +185,18 @@ public final class Segment {
         this.sealed = true;
     }
 
-    /** Closes the write channel after sealing; the segment is read through its read channel from now on. */
+    /**
+     * Closes the write and sync channels after sealing; the segment is read through its read channel from now on.
+     */
     public void closeWrite() {
+        if (syncChannel != null) {
+            try {
+                syncChannel.close();
+            } catch (IOException e) {
+                // a read-only descriptor holds nothing to lose
+            }
+            syncChannel = null;
+        }
         if (channel != null) {
             try {
                 channel.close();

@@ -3,7 +3,6 @@ package io.edgeloop.buffer.transport.mqtt;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,10 +61,9 @@ final class MosquittoBroker implements AutoCloseable {
         }
     }
 
+    /** A free port below the ephemeral range: a restarted broker must find it still free. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.edgeloop.tck.LoopbackPorts.restartable();
     }
 
     /** @return the broker's log so far, for failure messages */

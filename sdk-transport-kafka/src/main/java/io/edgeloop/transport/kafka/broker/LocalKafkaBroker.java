@@ -448,9 +448,29 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return String.join(java.io.File.pathSeparator, out);
     }
 
+    /**
+     * A free loopback port below the ephemeral range (Linux: ip_local_port_range): a restart binds the same port,
+     * and while the broker is down an ephemeral port could be given to any outgoing connection on the machine.
+     */
     private static int freePort() throws IOException {
+        int high;
+        // read as a line: Files.readString of a /proc file returns only its first byte on JDK 17 (its size is 0)
+        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            high = Integer.parseInt(r.readLine().trim().split("\\s+")[0]) - 1;
+        } catch (IOException | RuntimeException e) {
+            high = 32767;
+        }
+        for (int attempt = 0; high > 10000 && attempt < 100; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(10000, high + 1);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
             return s.getLocalPort();
         }
     }
