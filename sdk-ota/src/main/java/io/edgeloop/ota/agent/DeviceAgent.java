@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * everything after it), an unconfirmed trial is reverted (as MCUboot does), a confirmed but uncommitted install
  * is committed, and an active slot that no longer verifies is replaced by the other slot only when that one
  * verifies and was confirmed once. Each slot is re-verified against the trust root that accepted it; a newer root
- * invalidates it only by revoking its signers explicitly. Corrupt metadata never stops a start: an unreadable
+ * invalidates it only by revoking its signers explicitly, and not when the current root accepts it on its own
+ * terms (why a slot is invalid is in {@link AgentStatus#slotProblem}). Corrupt metadata never stops a start: an unreadable
  * slot record makes the slot invalid, an unreadable boot record is rebuilt from the slots, and at every start the
  * anti-rollback counters are raised to what the slots prove (so a damaged, missing or wrongly shaped counter file
  * never lowers them). The security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
@@ -104,6 +105,10 @@ public final class DeviceAgent {
     private InstallReport last;
     /** Why a stored trust root was not adopted at start (see {@link AgentStatus#trustDegraded}); null when none. */
     private String trustDegraded;
+    /** Why the boot record's active slot does not verify (see {@link AgentStatus#slotProblem}); null when it does. */
+    private String slotProblem;
+    /** Why the last {@link #readSlot} call found its slot invalid (set only when it returns empty). */
+    private String slotFailure;
 
     private DeviceAgent(Builder b) {
         this.deviceId = b.deviceId;
@@ -175,7 +180,7 @@ public final class DeviceAgent {
                     activeManifest == null ? -1 : activeManifest.sequence(), confirmedEpoch,
                     last == null ? Optional.empty() : Optional.of(last.outcome()),
                     last == null ? Optional.empty() : last.check(), last == null ? "no install yet" : last.message(),
-                    Optional.ofNullable(trustDegraded));
+                    Optional.ofNullable(trustDegraded), Optional.ofNullable(slotProblem));
         }
     }
 
@@ -482,15 +487,16 @@ public final class DeviceAgent {
         SignedSlot v = signed.get();
         ArtifactEntry a = v.artifact;
         if (!v.manifest.name().equals(modelName)) {
-            return Optional.empty();
+            return invalidSlot(slot, "it holds model " + v.manifest.name() + ", this device runs " + modelName);
         }
         if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
-            return Optional.empty();
+            return invalidSlot(slot, "its artifact is for " + a.target() + " (" + a.hardwareVariant() + "), the device is "
+                    + target.id() + " (" + target.hardwareVariant() + ")");
         }
         try {
             return Optional.of(new Slot(slot, v.manifest, load(a, v.bytes), a.path(), v.acceptedBy, v.confirmed));
         } catch (BundleVerificationException e) {
-            return Optional.empty();
+            return invalidSlot(slot, e.getMessage());
         }
     }
 
@@ -499,9 +505,16 @@ public final class DeviceAgent {
             Boolean confirmed) {
     }
 
+    /** Records why a slot is invalid (for {@link #slotProblem}) and returns empty. */
+    private <T> Optional<T> invalidSlot(String slot, String why) {
+        slotFailure = "slot " + slot + ": " + why;
+        return Optional.empty();
+    }
+
     /** The signature and digest part of {@link #readSlot}: no model name, target or golden-vector checks. */
     private Optional<SignedSlot> signedSlot(String slot, VerifiedBundle justVerified) throws IOException {
         if (slot == null) {
+            slotFailure = "no slot";
             return Optional.empty();
         }
         Optional<byte[]> meta = storage.read(slotName(slot, "slot.json"));
@@ -509,7 +522,7 @@ public final class DeviceAgent {
         Optional<byte[]> sig = storage.read(slotName(slot, "signatures.json"));
         Optional<byte[]> art = storage.read(slotName(slot, "artifact"));
         if (meta.isEmpty() || man.isEmpty() || sig.isEmpty() || art.isEmpty()) {
-            return Optional.empty();
+            return invalidSlot(slot, "a file is missing (slot.json, manifest.json, signatures.json or artifact)");
         }
         JsonNode mj;
         try {
@@ -517,16 +530,16 @@ public final class DeviceAgent {
         } catch (IOException e) {
             LOG.warn("device {}: slot {} metadata is unreadable ({}); the slot is invalid", deviceId, slot,
                     e.getMessage());
-            return Optional.empty();
+            return invalidSlot(slot, "slot.json is unreadable (" + e.getMessage() + ")");
         }
         if (!mj.isObject() || !mj.path("path").isTextual()) {
-            return Optional.empty();
+            return invalidSlot(slot, "slot.json has no 'path'");
         }
         String fv = mj.path("formatVersion").asText("1.0");
         if (!fv.startsWith("1.") && !fv.startsWith("2.")) {
             LOG.warn("device {}: slot {} metadata has formatVersion {} (this SDK reads 1.x and 2.x); the slot is "
                     + "invalid", deviceId, slot, fv);
-            return Optional.empty();
+            return invalidSlot(slot, "slot.json has formatVersion " + fv + " (this SDK reads 1.x and 2.x)");
         }
         String path = mj.get("path").textValue();
         Boolean confirmed = mj.path("confirmed").isBoolean() ? mj.get("confirmed").booleanValue() : null;
@@ -541,7 +554,7 @@ public final class DeviceAgent {
                 ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElse(null);
                 if (a == null || art.get().length != a.size()
                         || !io.edgeloop.api.provenance.Sha256.hex(art.get()).equals(a.sha256())) {
-                    return Optional.empty();
+                    return invalidSlot(slot, "the stored artifact does not match its manifest entry");
                 }
             } else {
                 m = null;
@@ -563,7 +576,7 @@ public final class DeviceAgent {
             ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
             return Optional.of(new SignedSlot(m, a, art.get(), acceptedBy, confirmed));
         } catch (BundleVerificationException e) {
-            return Optional.empty();
+            return invalidSlot(slot, e.getMessage());
         }
     }
 
@@ -633,8 +646,11 @@ public final class DeviceAgent {
      * Replaces the device's trust root with a newer one, after checking that it is signed by the current root's
      * threshold and its own ({@link TrustRoot#acceptRotation}); the new root is appended to the persisted chain
      * and used from now on, also after restarts. Installed models stay valid: each is re-verified against the
-     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}). Clears
-     * {@link AgentStatus#trustDegraded}: the stored chain is rewritten from the verified one.
+     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}) so that
+     * fewer than that root's threshold remain <em>and</em> the new root does not accept the model at its own
+     * threshold either. When the running model no longer verifies, it keeps running until the next restart and
+     * {@link AgentStatus#slotProblem} says why. Clears {@link AgentStatus#trustDegraded}: the stored chain is
+     * rewritten from the verified one.
      *
      * @param next the proposed trust root
      * @throws io.edgeloop.ota.trust.TrustException when the rotation is not properly signed, older, or expired
@@ -649,6 +665,12 @@ public final class DeviceAgent {
             chain.add(accepted);
             verifier = new BundleVerifier(accepted, limits, clock);
             trustDegraded = null; // the stored chain is whole again: exactly the roots verified in memory
+            if (active != null && activeModel != null && readSlot(active).isEmpty()) {
+                slotProblem = slotFailure + " under trust version " + accepted.version() + "; the model keeps "
+                        + "running until the next restart, which falls back to the other slot only if that one "
+                        + "verifies";
+                LOG.warn("device {}: {}", deviceId, slotProblem);
+            }
         }
     }
 
@@ -1049,6 +1071,9 @@ public final class DeviceAgent {
             }
         }
         Optional<Slot> s = readSlot(active);
+        String why = s.isEmpty() ? slotFailure : "slot " + active + ": its security epoch " + s.get().epoch
+                + " is below the committed " + confirmedEpoch;
+        slotProblem = null;
         if (s.isPresent() && !Boolean.TRUE.equals(s.get().confirmed)) {
             // the boot record confirmed it but the crash came before the slot record said so
             writeSlotMeta(active, s.get().path, s.get().manifest, s.get().trustVersion, true);
@@ -1059,13 +1084,16 @@ public final class DeviceAgent {
             String other = other(active);
             Optional<Slot> o = readSlot(other);
             if (o.isPresent() && isConfirmed(o.get()) && o.get().epoch >= confirmedEpoch) {
+                slotProblem = why + "; running the previous slot " + other + " instead";
                 writeBoot(other, null, false);
                 active = other;
                 previous = null;
                 s = o;
             } else {
+                slotProblem = why + "; no other slot verifies and ran as the confirmed model, so no model runs";
                 s = Optional.empty();
             }
+            LOG.warn("device {}: {}", deviceId, slotProblem);
         }
         if (s.isPresent()) {
             commit(s.get());
