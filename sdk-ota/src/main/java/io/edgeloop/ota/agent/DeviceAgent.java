@@ -27,12 +27,17 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,9 +66,12 @@ import org.slf4j.LoggerFactory;
  * never lowers them). The security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
  * {@code docs/formats/device-state.md}.
  *
- * <p>Thread-safe: installs, status, shadow runs and recovery are serialised on a private lock; {@link #predict}
- * holds it only to read the active model. {@link #poll} talks to the deployer outside that lock (polls are
- * serialised among themselves), so a download never stops inference.
+ * <p>Thread-safe: installs are serialised among themselves; their steps that read or write the device's state,
+ * status and recovery are serialised on a private lock, which {@link #predict} and {@link #shadow} hold only to
+ * read the active model. The health check runs on its own thread outside that lock with a deadline
+ * ({@link Builder#healthTimeout}), so inference keeps serving the confirmed model until the new one is confirmed,
+ * and a check that hangs, throws or errs rolls the install back. {@link #poll} talks to the deployer outside that
+ * lock (polls are serialised among themselves), so a download never stops inference.
  */
 public final class DeviceAgent {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
@@ -74,10 +82,18 @@ public final class DeviceAgent {
     private static final String TRUST_CHAIN = "trust-chain.json";
     private static final String CHAIN_TYPE = "edgeloop-trust-chain";
     private static final String STATE_FORMAT = "2.0";
+    /** The default {@link Builder#healthTimeout}: 30 seconds. */
+    public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(30);
 
     private final Object lock = new Object();
     /** Serialises {@link #poll} calls, which share the staging directory; taken before {@code lock}, never after. */
     private final Object pollLock = new Object();
+    /**
+     * Serialises installs, whose health check runs outside {@code lock}; taken after {@code pollLock} and before
+     * {@code lock}, never after.
+     */
+    private final Object installLock = new Object();
+    private final Duration healthTimeout;
     private final String deviceId;
     private final String modelName;
     /** The provisioned root, then every rotation accepted since, each verified by the one before. */
@@ -122,6 +138,7 @@ public final class DeviceAgent {
         this.runtimes = b.runtimes;
         this.crash = b.crash;
         this.health = b.health;
+        this.healthTimeout = b.healthTimeout;
         this.listener = b.listener;
         this.staging = b.staging;
     }
@@ -192,14 +209,19 @@ public final class DeviceAgent {
      * @throws IOException when the device's storage fails
      */
     public InstallReport install(byte[] bundle) throws IOException {
-        synchronized (lock) {
-            VerifiedBundle v;
-            try {
-                v = verifier.verify(bundle, policy());
-            } catch (BundleVerificationException e) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(), -1));
+        synchronized (installLock) {
+            Staged staged;
+            synchronized (lock) {
+                VerifiedBundle v;
+                try {
+                    v = verifier.verify(bundle, policy());
+                } catch (BundleVerificationException e) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
+                            -1));
+                }
+                staged = stage(v);
             }
-            return installVerified(v);
+            return finish(staged);
         }
     }
 
@@ -211,14 +233,19 @@ public final class DeviceAgent {
      * @throws IOException when the file or the device's storage cannot be read or written
      */
     public InstallReport install(Path bundle) throws IOException {
-        synchronized (lock) {
-            VerifiedBundle v;
-            try {
-                v = verifier.verify(bundle, policy());
-            } catch (BundleVerificationException e) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(), -1));
+        synchronized (installLock) {
+            Staged staged;
+            synchronized (lock) {
+                VerifiedBundle v;
+                try {
+                    v = verifier.verify(bundle, policy());
+                } catch (BundleVerificationException e) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
+                            -1));
+                }
+                staged = stage(v);
             }
-            return installVerified(v);
+            return finish(staged);
         }
     }
 
@@ -289,21 +316,27 @@ public final class DeviceAgent {
      * @throws BundleVerificationException when the candidate would be refused
      */
     public ShadowReport shadow(byte[] bundle, List<int[]> inputs) throws BundleVerificationException {
-        synchronized (lock) {
-            VerifiedBundle v = verifier.verify(bundle, policy());
-            ArtifactEntry a = v.selected().orElseThrow();
-            IntegerModel candidate = load(a, v.bytes(a));
-            if (activeModel == null) {
-                return new ShadowReport(0, 0);
-            }
-            int agree = 0;
-            for (int[] x : inputs) {
-                if (activeModel.predictClass(x) == candidate.predictClass(x)) {
-                    agree++;
-                }
-            }
-            return new ShadowReport(inputs.size(), agree);
+        BundleVerifier ver;
+        VerificationPolicy pol;
+        IntegerModel current;
+        synchronized (lock) { // only to read a consistent state; verifying and running happen outside it
+            ver = verifier;
+            pol = policy();
+            current = activeModel;
         }
+        VerifiedBundle v = ver.verify(bundle, pol);
+        ArtifactEntry a = v.selected().orElseThrow();
+        IntegerModel candidate = load(a, v.bytes(a));
+        if (current == null) {
+            return new ShadowReport(0, 0);
+        }
+        int agree = 0;
+        for (int[] x : inputs) {
+            if (current.predictClass(x) == candidate.predictClass(x)) {
+                agree++;
+            }
+        }
+        return new ShadowReport(inputs.size(), agree);
     }
 
     private void deleteStaleDownloads(String keep) throws IOException {
@@ -325,15 +358,28 @@ public final class DeviceAgent {
                 .minimumEpoch(confirmedEpoch).build();
     }
 
-    private InstallReport installVerified(VerifiedBundle v) throws IOException {
+    /**
+     * An install up to the switch, or its end: either {@code done} (refused before the switch) or a trial whose
+     * health check is still to run.
+     */
+    private record Staged(InstallReport done, Trial trial) {
+    }
+
+    /** A switched install on trial: the boot record points at {@code slot}; {@code old} is the confirmed one. */
+    private record Trial(String slot, String old, BundleManifest manifest, ArtifactEntry artifact, long acceptedBy,
+            Slot staged) {
+    }
+
+    /** Verifies the golden vectors and writes the inactive slot, then switches to it on trial. Under {@code lock}. */
+    private Staged stage(VerifiedBundle v) throws IOException {
         BundleManifest m = v.manifest();
         ArtifactEntry a = v.selected().orElseThrow();
         crash.reached(InstallStep.VERIFIED);
         try {
             load(a, v.bytes(a)); // golden vectors on the received bytes before anything is written
         } catch (BundleVerificationException e) {
-            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
-                    m.sequence()));
+            return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
+                    m.sequence())), null);
         }
         highestAttempted = Math.max(highestAttempted, m.sequence());
         writeCounters();
@@ -350,40 +396,96 @@ public final class DeviceAgent {
         crash.reached(InstallStep.SLOT_WRITTEN);
         Optional<Slot> staged = readSlot(slot, v);
         if (staged.isEmpty()) {
-            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
-                    "digest: the staged slot does not read back as written", m.sequence()));
+            return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
+                    "digest: the staged slot does not read back as written", m.sequence())), null);
         }
         crash.reached(InstallStep.GOLDEN_PASSED);
         String old = active;
         writeBoot(slot, old, true);
         crash.reached(InstallStep.SWITCHED);
+        return new Staged(null, new Trial(slot, old, m, a, acceptedBy, staged.get()));
+    }
+
+    /**
+     * Runs the health check of a trial outside {@code lock} (inference keeps serving the confirmed model), then
+     * confirms or rolls back under it. Called holding {@code installLock} only.
+     */
+    private InstallReport finish(Staged staged) throws IOException {
+        if (staged.done() != null) {
+            return staged.done();
+        }
+        Trial t = staged.trial();
+        long seq = t.manifest().sequence();
         Optional<String> unhealthy;
+        VirtualMachineError fatal = null;
         try {
-            unhealthy = health.check(staged.get().model);
-        } catch (RuntimeException e) {
-            // a user check that crashes is a failed check: take the rollback path, never leave the trial half done
-            LOG.warn("device {}: the health check of sequence {} threw; rolling back", deviceId, m.sequence(), e);
+            unhealthy = checkHealth(t.staged().model, seq);
+        } catch (VirtualMachineError e) {
+            fatal = e;
             unhealthy = Optional.of("health check failed: " + e);
         }
-        if (unhealthy.isPresent()) {
-            writeBoot(old, null, false);
-            activateFromStorage();
-            return report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(Check.HEALTH),
-                    "health: " + unhealthy.get() + "; rolled back", m.sequence()));
+        synchronized (lock) {
+            if (unhealthy.isPresent()) {
+                writeBoot(t.old(), null, false);
+                activateFromStorage();
+                InstallReport r = report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(Check.HEALTH),
+                        "health: " + unhealthy.get() + "; rolled back", seq));
+                if (fatal != null) {
+                    throw fatal;
+                }
+                return r;
+            }
+            crash.reached(InstallStep.HEALTHY);
+            writeBoot(t.slot(), t.old(), false);
+            crash.reached(InstallStep.CONFIRMED);
+            writeSlotMeta(t.slot(), t.artifact().path(), t.manifest(), t.acceptedBy(), true);
+            crash.reached(InstallStep.SLOT_CONFIRMED);
+            commit(t.staged());
+            crash.reached(InstallStep.COMMITTED);
+            active = t.slot();
+            previous = t.old();
+            activeModel = t.staged().model;
+            activeManifest = t.staged().manifest;
+            slotProblem = null;
+            BundleManifest m = t.manifest();
+            return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
+                    + m.version() + " (sequence " + seq + ") into slot " + t.slot(), seq));
         }
-        crash.reached(InstallStep.HEALTHY);
-        writeBoot(slot, old, false);
-        crash.reached(InstallStep.CONFIRMED);
-        writeSlotMeta(slot, a.path(), m, acceptedBy, true);
-        crash.reached(InstallStep.SLOT_CONFIRMED);
-        commit(staged.get());
-        crash.reached(InstallStep.COMMITTED);
-        active = slot;
-        previous = old;
-        activeModel = staged.get().model;
-        activeManifest = staged.get().manifest;
-        return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
-                + m.version() + " (sequence " + m.sequence() + ") into slot " + slot, m.sequence()));
+    }
+
+    /**
+     * Runs the health check on its own thread with the {@link Builder#healthTimeout} deadline. Unhealthy: the
+     * check's reason, a timeout (the check's thread is interrupted and left to end on its own), or anything it
+     * throws except a {@link VirtualMachineError} other than {@link StackOverflowError} (the check's own thread
+     * overflowed), which is rethrown after the caller rolls back.
+     */
+    private Optional<String> checkHealth(IntegerModel model, long sequence) {
+        FutureTask<Optional<String>> task = new FutureTask<>(() -> health.check(model));
+        Thread t = new Thread(task, "edgeloop-health-" + deviceId + "-" + sequence);
+        t.setDaemon(true);
+        t.start();
+        try {
+            Optional<String> r = task.get(healthTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return r == null ? Optional.of("the health check returned null instead of a result") : r;
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            LOG.warn("device {}: the health check of sequence {} did not finish within {}; rolling back", deviceId,
+                    sequence, healthTimeout);
+            return Optional.of("the health check did not finish within " + healthTimeout.toMillis() + " ms "
+                    + "(Builder.healthTimeout)");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof VirtualMachineError vme && !(c instanceof StackOverflowError)) {
+                throw vme;
+            }
+            // a user check that crashes is a failed check: take the rollback path, never leave the trial half done
+            LOG.warn("device {}: the health check of sequence {} threw; rolling back", deviceId, sequence, c);
+            return Optional.of("health check failed: " + c);
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while waiting for the health check");
+        }
     }
 
     private InstallReport report(InstallReport r) {
@@ -1118,6 +1220,7 @@ public final class DeviceAgent {
                 .select(name).create(ComponentConfig.empty());
         private CrashInjector crash = CrashInjector.NONE;
         private HealthCheck health = HealthCheck.GOLDEN_ONLY;
+        private Duration healthTimeout = DEFAULT_HEALTH_TIMEOUT;
         private Consumer<AgentStatus> listener;
         private Path staging;
 
@@ -1211,6 +1314,25 @@ public final class DeviceAgent {
          */
         public Builder healthCheck(HealthCheck health) {
             this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /**
+         * How long the health check may run (default {@link DeviceAgent#DEFAULT_HEALTH_TIMEOUT}, 30 s). It runs on its own
+         * thread outside the agent's lock, so {@link #predict} keeps serving the confirmed model meanwhile; a check
+         * that does not finish in time counts as unhealthy: its thread is interrupted and the install is rolled
+         * back.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder healthTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("healthTimeout must be positive, got " + timeout);
+            }
+            this.healthTimeout = timeout;
             return this;
         }
 
