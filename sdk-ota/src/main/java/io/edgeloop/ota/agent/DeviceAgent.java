@@ -381,10 +381,54 @@ public final class DeviceAgent {
             return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
                     m.sequence())), null);
         }
+        long attemptedBefore = highestAttempted;
+        String slot = "a".equals(active) ? "b" : "a";
+        try {
+            return writeSlotAndSwitch(v, m, a, slot);
+        } catch (IOException e) {
+            // nothing ran the new model: undo the attempt so the same sequence installs once storage works, and
+            // tell the listener (the caller gets the exception)
+            undoAttempt(slot, attemptedBefore, e);
+            report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage()
+                    + " while installing " + m.name() + " " + m.version() + " (sequence " + m.sequence() + "); the "
+                    + "device kept its model and may install this sequence again", m.sequence()));
+            throw e;
+        }
+    }
+
+    /**
+     * After a storage failure before the switch: delete the half-written slot (so it proves no attempt at the next
+     * start, and its space is free again) and lower the attempted counter back, best effort; failures are added to
+     * {@code cause}.
+     */
+    private void undoAttempt(String slot, long attemptedBefore, IOException cause) {
+        LOG.warn("device {}: storage failed before the switch ({}); the attempt is not counted", deviceId,
+                cause.toString());
+        // the slot's record first (also when the boot record's trial switch reached storage: an unconfirmed trial
+        // reverts at start anyway), then its files, which frees the space a full disk needs for the counters
+        for (String f : List.of("slot.json", "artifact", "manifest.json", "signatures.json")) {
+            try {
+                storage.delete(slotName(slot, f));
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        if (highestAttempted != attemptedBefore) {
+            highestAttempted = attemptedBefore;
+            try {
+                writeCounters();
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e); // the raised file stays: refusing this sequence later is the safe side
+            }
+        }
+    }
+
+    /** Records the attempt, writes the inactive slot and switches to it on trial. Under {@code lock}. */
+    private Staged writeSlotAndSwitch(VerifiedBundle v, BundleManifest m, ArtifactEntry a, String slot)
+            throws IOException {
         highestAttempted = Math.max(highestAttempted, m.sequence());
         writeCounters();
         crash.reached(InstallStep.ATTEMPT_RECORDED);
-        String slot = "a".equals(active) ? "b" : "a";
         storage.delete(slotName(slot, "slot.json"));
         crash.reached(InstallStep.SLOT_INVALIDATED);
         storage.write(slotName(slot, "artifact"), v.bytes(a), () -> crash.reached(InstallStep.ARTIFACT_PARTIAL));
