@@ -24,7 +24,9 @@ import java.util.Optional;
  * <p>Not thread-safe: one prompt at a time.
  */
 final class WrenchPrompt implements Expert {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads train.json as WrenchDataset does: NaN and Infinity in data (Python's json writes them) are allowed. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private final List<String> ids;
     private final JsonNode train;

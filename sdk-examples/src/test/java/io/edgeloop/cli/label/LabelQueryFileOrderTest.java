@@ -123,4 +123,40 @@ class LabelQueryFileOrderTest {
         String[] ordered = run("label", "fit", "--wrench", src.toString(), "--model", "hmm", "--json");
         assertTrue(ordered[1].contains("\"accuracy\": 89.01") && !ordered[1].contains("test_scoring"), ordered[1]);
     }
+
+    @Test
+    @DisplayName("a set with NaN and Infinity in data (as Python's json writes them) works in label fit and at the "
+            + "prompt, which shows the row's data")
+    void nonNumericDataAtThePrompt(@TempDir Path tmp) throws Exception {
+        Path set = tmp.resolve("nandata");
+        Files.createDirectories(set);
+        Files.writeString(set.resolve("label.json"), "{\"0\": \"no\", \"1\": \"yes\"}");
+        Random r = new Random(3);
+        for (String split : new String[] {"train", "test"}) {
+            StringBuilder b = new StringBuilder("{");
+            for (int i = 0; i < 40; i++) {
+                int y = r.nextInt(2);
+                b.append(i == 0 ? "" : ", ").append('"').append(split).append(i).append("\": {\"label\": ").append(y)
+                        .append(", \"weak_labels\": [").append(r.nextDouble() < 0.8 ? y : 1 - y).append(", ")
+                        .append(r.nextDouble() < 0.5 ? -1 : y).append(", ").append(r.nextDouble() < 0.7 ? y : -1)
+                        .append("], \"data\": {\"feature\": [1.0, ").append(i % 3 == 0 ? "NaN" : "2.0")
+                        .append(", ").append(i % 5 == 0 ? "-Infinity" : "3.0").append("]}}");
+            }
+            Files.writeString(set.resolve(split + ".json"), b.append("}"));
+        }
+        String[] fit = run("label", "fit", "--wrench", set.toString(), "--model", "ds");
+        assertEquals("0", fit[0], fit[2]);
+        java.io.InputStream saved = System.in;
+        String[] q;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("yes\nno\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            q = run("label", "query", "--wrench", set.toString(), "--budget", "2", "--prompt", "--answers-out",
+                    tmp.resolve("a.jsonl").toString(), "--model", "ds");
+        } finally {
+            System.setIn(saved);
+        }
+        assertEquals("0", q[0], q[2]);
+        assertTrue(q[1].contains("\"feature\":[1.0,"), q[1]);
+        assertTrue(q[1].contains("2 answer(s)"), q[1]);
+    }
 }
