@@ -65,11 +65,19 @@ public final class ChannelStore {
         return root;
     }
 
-    private Path channelDir(String channel) throws IOException {
-        if (!CHANNEL.matcher(channel).matches()) {
-            throw new IOException("invalid channel name '" + channel + "': use 1-64 of [a-z0-9._-], starting with a letter or digit");
-        }
+    private Path channelDir(String channel) throws InvalidChannelNameException {
+        checkChannel(channel);
         return root.resolve("channels").resolve(channel);
+    }
+
+    /**
+     * @param channel a channel name
+     * @throws InvalidChannelNameException when it is not 1-64 of {@code [a-z0-9._-]} starting with a letter or digit
+     */
+    public static void checkChannel(String channel) throws InvalidChannelNameException {
+        if (channel == null || !CHANNEL.matcher(channel).matches()) {
+            throw new InvalidChannelNameException(String.valueOf(channel));
+        }
     }
 
     /**
