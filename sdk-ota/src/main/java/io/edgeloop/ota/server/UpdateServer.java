@@ -150,7 +150,11 @@ public final class UpdateServer implements AutoCloseable {
         watchdog.scheduleWithFixedDelay(this::closeOverdue, tick, tick, TimeUnit.MILLISECONDS);
         // The JDK server reads the request line and headers on the executor's thread, before any handler runs:
         // tracking each task from its start lets the watchdog bound that phase too.
-        server.setExecutor(task -> pool.execute(() -> track(task)));
+        // The request deadline runs from the hand-over, so requests queued behind stalled ones do not get a fresh one.
+        server.setExecutor(task -> {
+            long handedOver = System.nanoTime();
+            pool.execute(() -> track(task, handedOver));
+        });
         server.createContext("/", this::handle);
         server.start();
     }
@@ -201,9 +205,9 @@ public final class UpdateServer implements AutoCloseable {
         }
     }
 
-    private void track(Runnable task) {
+    private void track(Runnable task, long handedOver) {
         Thread me = Thread.currentThread();
-        Activity a = new Activity(me, System.nanoTime() + limits.requestTimeout().toNanos());
+        Activity a = new Activity(me, handedOver + limits.requestTimeout().toNanos());
         active.put(me, a);
         try {
             task.run();
@@ -264,6 +268,7 @@ public final class UpdateServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) {
+        deadline("response", 0); // the request has arrived: from now on the phase's own deadline applies
         try {
             String[] p = ex.getRequestURI().getPath().split("/");
             String method = ex.getRequestMethod();
