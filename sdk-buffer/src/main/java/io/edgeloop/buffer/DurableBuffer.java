@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,7 +82,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
  * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
- * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}. Across processes: one
+ * it. {@link #close()} is idempotent. After it, appends, reads, cursor operations ({@code cursor}, {@code poll},
+ * {@code commit}, {@code rewind}, {@code deleteCursor}) and {@link #reclaim()} throw {@link IllegalStateException};
+ * the accessors that only report ({@link #metrics()}, {@link #lossReport()}, {@link #durablePosition()},
+ * {@link #lastSequence}, {@link #streams()}, {@link #cursorNames()}, {@code committedPosition},
+ * {@code readPosition}) keep answering with the values at close, so a caller can report on a buffer it closed. Across processes: one
  * writable open per directory at a time (an OS file lock, {@link BufferLockedException} for the second); read-only
  * opens may run beside it.
  */
@@ -196,19 +201,23 @@ public final class DurableBuffer implements AutoCloseable {
         this.readOnly = b.readOnly;
         this.listener = b.listener;
         this.quarantineCap = budgetBytes == Long.MAX_VALUE ? DEFAULT_QUARANTINE_CAP : budgetBytes / 16;
-        if (!readOnly) {
-            if (!Files.isDirectory(dir.resolve(CURSORS))) {
-                Files.createDirectories(dir.resolve(CURSORS));
-            }
+        // One listing of the directory, then reads of files known to exist: every buffer open used to look for
+        // files most buffers never have (sequences, segments.idx, quarantine/), at a syscall each, and a gateway
+        // opens ten thousand buffers per drain. A writable open holds the directory lock, so nothing else creates
+        // files here meanwhile; a read-only open reads a directory a writer may change anyway.
+        Set<String> names = listNames(dir);
+        if (!readOnly && !names.contains(CURSORS)) {
+            Files.createDirectories(dir.resolve(CURSORS));
         }
-        List<Long> bases = listSegments();
-        Optional<BufferIdentity> id = BufferIdentity.read(dir);
+        List<Long> bases = segmentBases(names);
+        Optional<BufferIdentity> id = names.contains(BufferIdentity.FILE) ? BufferIdentity.read(dir)
+                : Optional.empty();
         BufferIdentity identity;
         if (id.isPresent()) {
             identity = id.get();
         } else {
             Optional<Long> fromSegments = epochFromSegments(bases);
-            boolean existed = Files.exists(dir.resolve(BufferIdentity.FILE));
+            boolean existed = names.contains(BufferIdentity.FILE);
             if (existed || fromSegments.isPresent()) {
                 losses.record(new Loss(BufferIdentity.FILE, 0, 0, Loss.Kind.IDENTITY, ""));
             }
@@ -218,7 +227,8 @@ public final class DurableBuffer implements AutoCloseable {
                 identity.write(dir);
             }
         }
-        Optional<SequenceMarks> storedMarks = SequenceMarks.read(dir);
+        Optional<SequenceMarks> storedMarks = names.contains(SequenceMarks.FILE) ? SequenceMarks.read(dir)
+                : Optional.of(new SequenceMarks(Map.of()));
         if (storedMarks.isEmpty() && !readOnly) {
             // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
             // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
@@ -235,12 +245,14 @@ public final class DurableBuffer implements AutoCloseable {
         this.epoch = identity.epoch();
         this.deviceId = b.deviceId != null ? b.deviceId
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
-        loadCursors();
+        if (!readOnly || names.contains(CURSORS)) {
+            loadCursors();
+        }
         loadMarks(storedMarks);
-        if (!readOnly) {
+        if (!readOnly && names.contains(QUARANTINE)) {
             loadQuarantine();
         }
-        recover(bases);
+        recover(bases, names.contains(SegmentIndex.FILE));
         if (!readOnly && active != null && !dirLock.previousClosedCleanly()) {
             // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
             // the page cache only. Deferred commits and deleteCursor (which writes no sequence mark for what the
@@ -285,12 +297,29 @@ public final class DurableBuffer implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------- recovery
 
-    private List<Long> listSegments() throws IOException {
-        List<Long> bases = new ArrayList<>();
+    /**
+     * The names in a directory. {@link java.io.File#list} reads it with about half the syscalls of a
+     * {@link DirectoryStream}; when it fails (it only says null), the stream is used for the error it throws.
+     */
+    private static Set<String> listNames(Path dir) throws IOException {
+        String[] listed = dir.toFile().list();
+        Set<String> names = new HashSet<>();
+        if (listed != null) {
+            Collections.addAll(names, listed);
+            return names;
+        }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                Segment.parseBase(p.getFileName().toString()).ifPresent(bases::add);
+                names.add(p.getFileName().toString());
             }
+        }
+        return names;
+    }
+
+    private static List<Long> segmentBases(Set<String> names) {
+        List<Long> bases = new ArrayList<>();
+        for (String name : names) {
+            Segment.parseBase(name).ifPresent(bases::add);
         }
         Collections.sort(bases);
         return bases;
@@ -326,16 +355,11 @@ public final class DurableBuffer implements AutoCloseable {
 
     private void loadCursors() throws IOException {
         Path cdir = dir.resolve(CURSORS);
-        if (!Files.isDirectory(cdir)) {
+        if (readOnly && !Files.isDirectory(cdir)) {
             return;
         }
         // one listing, then reads of files known to exist: no failed opens on the path of every buffer open
-        Set<String> files = new HashSet<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(cdir)) {
-            for (Path p : ds) {
-                files.add(p.getFileName().toString());
-            }
-        }
+        Set<String> files = listNames(cdir);
         for (String fname : new TreeSet<>(files)) {
             if (!fname.endsWith(CursorFile.SUFFIX)) {
                 continue;
@@ -466,8 +490,8 @@ public final class DurableBuffer implements AutoCloseable {
         return m;
     }
 
-    private void recover(List<Long> bases) throws IOException {
-        Map<Long, SegmentIndex.Entry> index = SegmentIndex.read(dir);
+    private void recover(List<Long> bases, boolean indexListed) throws IOException {
+        Map<Long, SegmentIndex.Entry> index = indexListed ? SegmentIndex.read(dir) : Map.of();
         indexEntries = index.size();
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
@@ -823,7 +847,7 @@ public final class DurableBuffer implements AutoCloseable {
     private void ensureReserve() {
         Path r = dir.resolve(RESERVE);
         try {
-            if (!Files.exists(r) || Files.size(r) < RESERVE_BYTES) {
+            if (sizeOrMissing(r) < RESERVE_BYTES) {
                 try (FileChannel ch = FileChannel.open(r, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                     ByteBuffer zeros = ByteBuffer.allocate(RESERVE_BYTES);
                     while (zeros.hasRemaining()) {
@@ -841,6 +865,15 @@ public final class DurableBuffer implements AutoCloseable {
             } catch (IOException ignored) {
                 // nothing more to do; the reserve is recreated at the next chance
             }
+        }
+    }
+
+    /** A file's size from one stat (exists and size took two), or -1 when it is missing. */
+    private static long sizeOrMissing(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).size();
+        } catch (NoSuchFileException e) {
+            return -1;
         }
     }
 
@@ -937,7 +970,8 @@ public final class DurableBuffer implements AutoCloseable {
      * @throws IOException         when writing or syncing fails
      */
     public Appended append(String stream, int priority, byte[] payload) throws IOException {
-        CompletableFuture<Appended> f = write(stream, priority, payload, 0, payload.length);
+        CompletableFuture<Appended> f = write(stream, priority, payload, 0,
+                Objects.requireNonNull(payload, "payload").length);
         if (f.isDone() && !f.isCompletedExceptionally()) {
             return f.join();
         }
@@ -989,7 +1023,7 @@ public final class DurableBuffer implements AutoCloseable {
      * @throws IOException         when writing fails
      */
     public CompletableFuture<Appended> appendAsync(String stream, int priority, byte[] payload) throws IOException {
-        return write(stream, priority, payload, 0, payload.length);
+        return write(stream, priority, payload, 0, Objects.requireNonNull(payload, "payload").length);
     }
 
     private CompletableFuture<Appended> write(String stream, int priority, byte[] payload, int off, int len)
@@ -1020,6 +1054,8 @@ public final class DurableBuffer implements AutoCloseable {
             interrupted |= Thread.interrupted();
             ensureWritable();
             throwUnreportedFailure(", and this record was not stored either");
+            // before the first frame of this holder: the lock note then no longer says "closed cleanly"
+            dirLock.claim();
             ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
             if (rolls(frameLen)) {
@@ -1911,12 +1947,14 @@ public final class DurableBuffer implements AutoCloseable {
      * Deletes every sealed segment that all cursors have passed or whose records all expired. Runs by itself after
      * commits and when space is needed; call it to apply TTLs on an idle buffer.
      *
-     * @return the number of bytes freed
+     * @return the number of bytes freed; 0 on a read-only buffer
+     * @throws IllegalStateException when the buffer is closed
      */
     public long reclaim() {
         lock.lock();
         try {
-            if (closed || readOnly) {
+            ensureOpen();
+            if (readOnly) {
                 return 0;
             }
             return reclaimLocked();
@@ -2091,7 +2129,6 @@ public final class DurableBuffer implements AutoCloseable {
                 }
                 continue;
             }
-            String file = seg.path().getFileName().toString();
             switch (k) {
                 case END:
                     if (seg == active || off < seg.recordsEnd()) {
@@ -2124,6 +2161,7 @@ public final class DurableBuffer implements AutoCloseable {
                 }
                 default: {
                     long next = r.scanner.nextOffset();
+                    String file = seg.path().getFileName().toString();
                     recordLoss(readChannelOf(seg), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
                             ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
                     r.seek(seg.base() + next);
@@ -2170,6 +2208,16 @@ public final class DurableBuffer implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("Buffer " + dir + " is closed");
+        }
+    }
+
+    /** {@link #ensureOpen()} for callers that do not hold the lock. */
+    private void checkOpen() {
+        lock.lock();
+        try {
+            ensureOpen();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -2345,6 +2393,7 @@ public final class DurableBuffer implements AutoCloseable {
         @Override
         public void commit(long position) throws IOException {
             synchronized (cursorLock) {
+                checkOpen();
                 if (position < committed) {
                     throw new IllegalArgumentException("Cursor '" + name + "' cannot commit " + position
                             + ": it already committed " + committed);
@@ -2401,6 +2450,7 @@ public final class DurableBuffer implements AutoCloseable {
         @Override
         public void rewind() {
             synchronized (cursorLock) {
+                checkOpen();
                 reader.seek(committed);
                 polled.clear();
             }
@@ -2857,8 +2907,23 @@ public final class DurableBuffer implements AutoCloseable {
             }
             DirectoryLock held = null;
             if (!readOnly) {
-                Files.createDirectories(directory);
-                held = DirectoryLock.acquire(directory);
+                // one stat of an existing directory (createDirectories tried mkdir first, then looked), whose file
+                // key also identifies it for the lock
+                BasicFileAttributes attrs;
+                try {
+                    attrs = Files.readAttributes(directory, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    attrs = null;
+                }
+                if (attrs != null && !attrs.isDirectory()) {
+                    throw new java.nio.file.FileSystemException(directory.toString(), null,
+                            "exists but is not a directory; a buffer needs a directory of its own");
+                }
+                if (attrs == null) {
+                    Files.createDirectories(directory);
+                    attrs = Files.readAttributes(directory, BasicFileAttributes.class);
+                }
+                held = DirectoryLock.acquire(directory, attrs.fileKey());
             }
             try {
                 return new DurableBuffer(this, held);

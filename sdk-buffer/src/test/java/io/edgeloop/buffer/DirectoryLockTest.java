@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.buffer.cursor.Cursor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +23,11 @@ class DirectoryLockTest {
     @TempDir
     Path dir;
 
-    /** Child process: opens the buffer named by args[0] for writing, says so, and holds it until killed. */
+    /**
+     * Child process: opens the buffer named by args[0] for writing, appends a record (unless args[1] is
+     * {@code "drain"}: then it drains the records through a cursor and appends nothing), says so, and holds it
+     * until killed.
+     */
     public static final class Holder {
         private Holder() {
         }
@@ -32,7 +38,13 @@ class DirectoryLockTest {
          */
         public static void main(String[] args) throws Exception {
             try (DurableBuffer b = DurableBuffer.builder().directory(Path.of(args[0])).deviceId("child").open()) {
-                b.append("s", new byte[] {1});
+                if (args.length > 1 && args[1].equals("drain")) {
+                    Cursor c = b.cursor("gateway");
+                    List<BufferedRecord> got = c.poll(100, 1 << 20);
+                    c.commit(got.get(got.size() - 1));
+                } else {
+                    b.append("s", new byte[] {1});
+                }
                 System.out.println("open");
                 System.out.flush();
                 Thread.sleep(Long.MAX_VALUE);
@@ -52,10 +64,58 @@ class DirectoryLockTest {
                 StandardCharsets.UTF_8);
     }
 
-    private Process startHolder() throws IOException {
-        return new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), dir.toString()))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    private Process startHolder(String... mode) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), dir.toString()));
+        cmd.addAll(List.of(mode));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    @Test
+    @DisplayName("a holder that writes no frame (a gateway draining) leaves the clean-close note as it is, so even"
+            + " killed with -9 the next open rightly skips the tail sync; its first frame replaces the note with its own")
+    void aHolderThatWritesNoFrameLeavesTheCleanNote() throws Exception {
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            b.cursor("gateway");
+            b.append("s", new byte[] {0});
+            b.append("s", new byte[] {1});
+        }
+        Path lock = dir.resolve(DirectoryLock.FILE);
+        String clean = Files.readString(lock);
+        assertTrue(clean.startsWith(DirectoryLock.CLEAN), clean);
+        Process child = startHolder("drain");
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("open", r.readLine());
+            assertEquals(clean, Files.readString(lock), "draining wrote no frame, so the clean note stands");
+            // the next opener's error cannot name a holder that left the note alone, and says why
+            BufferLockedException e = assertThrows(BufferLockedException.class,
+                    () -> DurableBuffer.builder().directory(dir).open());
+            assertTrue(e.getMessage().contains("another process") && e.getMessage().contains("written nothing")
+                    && e.getMessage().contains(DirectoryLock.CLEAN), e.getMessage());
+            child.destroyForcibly();
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        assertEquals(clean, Files.readString(lock));
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            assertEquals(0, b.metrics().syncs(), "no frame was written since the clean close: nothing to sync");
+            assertEquals(2, DiskFullTest.readAll(b).size());
+            assertEquals(2, b.lastSequence("s"));
+            // the killed drain's commit survived in its pending slot: the cursor has nothing left to read
+            assertTrue(b.cursor("gateway").poll(10, 1 << 20).isEmpty());
+            assertEquals(clean, Files.readString(lock), "opening and reading wrote nothing to the lock file");
+            b.append("s", new byte[] {2});
+            String mine = Files.readString(lock);
+            assertTrue(mine.startsWith("pid " + ProcessHandle.current().pid()), "the first frame claims the note: " + mine);
+        }
+        String after = Files.readString(lock);
+        assertTrue(after.startsWith(DirectoryLock.CLEAN + " by pid " + ProcessHandle.current().pid()), after);
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).open()) {
+            assertEquals(0, b.metrics().syncs());
+            assertEquals(3, DiskFullTest.readAll(b).size());
+        }
     }
 
     @Test

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.tck.Tmpfs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -140,11 +140,9 @@ class DiskFullTest {
     @Test
     @DisplayName("on a real 1 MiB tmpfs: ENOSPC becomes DiskFullException and acknowledging frees space")
     void realTmpfsFillsAndRecovers() throws Exception {
-        Path mnt = dir.resolve("mnt");
-        Files.createDirectories(mnt);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()),
-                "mounting a tmpfs needs root; the QuotaChannel test covers ENOSPC without it");
-        try {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20,
+                "the QuotaChannel test covers ENOSPC without it")) {
+            Path mnt = fs.path();
             Path bufDir = mnt.resolve("buf");
             List<Long> stored = new ArrayList<>();
             try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
@@ -172,8 +170,6 @@ class DiskFullTest {
                     b.append("s", Payloads.of(i, 1000));
                 }
             }
-        } finally {
-            run("umount", mnt.toString());
         }
     }
 
@@ -181,11 +177,9 @@ class DiskFullTest {
     @DisplayName("on a real 2 MiB tmpfs with all data in the active segment: draining frees space, the reserve comes"
             + " back after each commit, and the buffer keeps working fill after fill")
     void activeSegmentIsReclaimedAfterFullDisk() throws Exception {
-        Path mnt = dir.resolve("mnt2");
-        Files.createDirectories(mnt);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt.toString()),
-                "mounting a tmpfs needs root (CI runs the tests as root); without it this full-disk case is untested");
-        try {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt2"), 2 << 20,
+                "this full-disk case is untested")) {
+            Path mnt = fs.path();
             Path bufDir = mnt.resolve("buf");
             long lastSeq = 0;
             try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
@@ -224,8 +218,6 @@ class DiskFullTest {
                 assertArrayEquals(Payloads.of(lastSeq, 100), left.get(4).payloadBytes());
                 assertTrue(b.append("s", Payloads.of(0, 10)).sequence() > lastSeq, "sequences are never reused");
             }
-        } finally {
-            run("umount", mnt.toString());
         }
     }
 
@@ -233,11 +225,9 @@ class DiskFullTest {
     @DisplayName("on a real tmpfs filled by another file, a cursor commit fails with its own message and works once"
             + " space frees")
     void failedCursorWriteSaysTheCommitWasNotStored() throws Exception {
-        Path mnt = dir.resolve("mnt3");
-        Files.createDirectories(mnt);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()),
-                "mounting a tmpfs needs root (CI runs the tests as root); without it this full-disk case is untested");
-        try {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt3"), 1 << 20,
+                "this full-disk case is untested")) {
+            Path mnt = fs.path();
             Path bufDir = mnt.resolve("buf");
             try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
                     .durability(Durability.always()).open()) {
@@ -246,26 +236,9 @@ class DiskFullTest {
                     b.append("s", Payloads.of(i, 100));
                 }
                 List<BufferedRecord> r = c.poll(100, 1 << 20);
-                Path filler = mnt.resolve("filler");
-                try (java.io.OutputStream out = Files.newOutputStream(filler)) {
-                    byte[] block = new byte[4096];
-                    while (true) {
-                        out.write(block);
-                        out.flush();
-                    }
-                } catch (IOException diskFull) {
-                    // the file system is full now, reserve included
-                }
+                Path filler = fs.fill("filler", 4096); // the file system is full now, reserve included
                 Files.deleteIfExists(bufDir.resolve("reserve.bin"));
-                try (java.io.OutputStream out = Files.newOutputStream(mnt.resolve("filler2"))) {
-                    byte[] block = new byte[512];
-                    while (true) {
-                        out.write(block);
-                        out.flush();
-                    }
-                } catch (IOException diskFull) {
-                    // and no reserve to release
-                }
+                fs.fill("filler2", 512); // and no reserve to release
                 DiskFullException e = assertThrows(DiskFullException.class, () -> c.commit(r.get(r.size() - 1)));
                 assertTrue(e.getMessage().contains("writing cursor up") && e.getMessage().contains("commit was not "
                         + "stored") && !e.getMessage().contains("the record was not stored"), e.getMessage());
@@ -275,15 +248,7 @@ class DiskFullTest {
                 assertEquals(r.get(r.size() - 1).nextPosition(), c.committedPosition());
                 assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the commit brings the reserve back");
             }
-        } finally {
-            run("umount", mnt.toString());
         }
-    }
-
-    private static boolean run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     static List<BufferedRecord> readAll(DurableBuffer b) throws IOException {

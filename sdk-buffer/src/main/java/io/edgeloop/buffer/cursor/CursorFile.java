@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -76,7 +75,7 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
      * @throws IOException                 when it cannot be read
      */
     public static Optional<CursorFile> read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = AtomicFile.read(file);
         String text = new String(bytes, StandardCharsets.UTF_8);
         int crcAt = text.lastIndexOf("crc32c=");
         if (crcAt < 0) {

@@ -8,15 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * Replaces small files atomically: write a temporary file, fsync it, rename it over the target, fsync the
- * directory. After a crash the target holds either the old or the new content, never a mix.
+ * directory. After a crash the target holds either the old or the new content, never a mix. Also reads them whole
+ * ({@link #read}).
  *
  * <p>Thread-safe: stateless; concurrent writers of the same file must synchronize themselves (the temporary file
  * is {@code <name>.tmp}, shared by every writer of that name). The buffer's own writers do: see {@link #write}.
  */
 public final class AtomicFile {
+    /** The first read's size: every small file of a buffer fits (cursor files and notes are under 200 bytes). */
+    private static final int READ_START = 1024;
+
     private AtomicFile() {
     }
 
@@ -51,6 +56,31 @@ public final class AtomicFile {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Reads a small file whole: open, reads until the end, close. {@link Files#readAllBytes} also asks for the
+     * file's size first, a syscall more for each of the few small files every buffer open reads (identity, cursor
+     * files and their pending slots), ten thousand times per drain on a gateway.
+     *
+     * @param file the file
+     * @return its bytes
+     * @throws java.nio.file.NoSuchFileException when it does not exist
+     * @throws IOException                        when it cannot be read
+     */
+    public static byte[] read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(READ_START);
+            while (ch.read(b) >= 0) {
+                if (!b.hasRemaining()) {
+                    if (b.capacity() > Integer.MAX_VALUE / 2 - 16) {
+                        throw new IOException(file + " is too large to read whole");
+                    }
+                    b = ByteBuffer.allocate(b.capacity() * 2).put(b.flip());
+                }
+            }
+            return Arrays.copyOf(b.array(), b.position());
+        }
     }
 
     /**

@@ -37,7 +37,7 @@ public record BufferIdentity(long epoch, String deviceId, long createdMillis) {
     public static Optional<BufferIdentity> read(Path dir) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(dir.resolve(FILE));
+            bytes = AtomicFile.read(dir.resolve(FILE));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

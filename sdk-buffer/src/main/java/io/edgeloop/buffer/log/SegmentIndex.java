@@ -3,7 +3,6 @@ package io.edgeloop.buffer.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -55,7 +54,7 @@ public final class SegmentIndex {
     public static Map<Long, Entry> read(Path dir) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(dir.resolve(FILE));
+            bytes = AtomicFile.read(dir.resolve(FILE));
         } catch (NoSuchFileException e) {
             return Map.of();
         }

@@ -48,7 +48,7 @@ public record SequenceMarks(Map<String, Long> sequences) {
     public static Optional<SequenceMarks> read(Path dir) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(dir.resolve(FILE));
+            bytes = AtomicFile.read(dir.resolve(FILE));
         } catch (NoSuchFileException e) {
             return Optional.of(new SequenceMarks(Map.of()));
         } catch (IOException e) {

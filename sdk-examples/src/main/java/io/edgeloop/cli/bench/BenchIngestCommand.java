@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
                 + " transport (a gateway FleetDrainer: a few I/O threads, many batches in flight, one producer); consumers read them back through"
                 + " the kafka source. Reports sent, received (distinct), lost, duplicates, order violations and"
                 + " records/s beside Kafka's producer-perf-test on the same broker and record size, run cold and warm"
-                + " (steady state after as many untimed warm-up records); baselineToOursRatio = warm baseline"
-                + " records/s / ours (<= 2 is issue #8's target), coldBaselineToOursRatio the same with the cold run.",
+                + " (steady state after as many untimed warm-up records); each of --repeat repetitions runs the warm"
+                + " baseline and our flow back to back; baselineToOursRatio = the median over the repetitions of warm"
+                + " baseline records/s / ours (<= 2 is issue #8's target), with its range and the figures of every"
+                + " repetition; coldBaselineToOursRatio divides one cold run by our median.",
             "Without --bootstrap a local single-node KRaft broker is started in a child JVM."})
 public final class BenchIngestCommand implements Callable<Integer> {
     private static final String KAFKA_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.apache.kafka";
@@ -85,6 +87,13 @@ public final class BenchIngestCommand implements Callable<Integer> {
                     + " code; 0 to 10, 0 for none (default ${DEFAULT-VALUE}).")
     private int warmupRounds;
 
+    @Option(names = "--repeat", defaultValue = "3", paramLabel = "R",
+            description = "Measured repetitions after the rehearsals, 1 to 20: each runs producer-perf-test (steady"
+                    + " state) and our flow back to back on the same broker, alternating which goes first, with a"
+                    + " cursor and topics of its own; the ratio is reported per repetition with its median and range"
+                    + " (default ${DEFAULT-VALUE}).")
+    private int repeat;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     private boolean json;
 
@@ -112,7 +121,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
         IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, ioThreads, maxActive,
                 consumers,
                 partitions, batch, restartBroker, !noBaseline, consumeAfter, workDir, seed,
-                warmupRounds);
+                warmupRounds, repeat);
         Map<String, Object> report = IngestBench.run(settings, line -> {
             err.println(line);
             err.flush();

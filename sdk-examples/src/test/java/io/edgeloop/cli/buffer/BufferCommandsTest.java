@@ -2,7 +2,6 @@ package io.edgeloop.cli.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,7 @@ import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.buffer.receiver.DropDirectoryReader;
 import io.edgeloop.buffer.receiver.IngestServer;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.tck.Tmpfs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -48,39 +47,21 @@ class BufferCommandsTest {
     @Test
     @DisplayName("append under group commit on a full disk (a real 1 MiB tmpfs) exits non-zero and says what was lost")
     void appendOnAFullDiskFails() throws Exception {
-        Path mnt = tmp.resolve("mnt");
-        Files.createDirectories(mnt);
-        assumeTrue(sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()),
-                "mounting a tmpfs needs root (sdk-buffer's DiskFullTest covers ENOSPC without it)");
-        try {
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("mnt"), 1 << 20,
+                "sdk-buffer's DiskFullTest covers ENOSPC without it")) {
+            Path mnt = fs.path();
             Path buf = mnt.resolve("buf");
             assertEquals(0, run("buffer", "append", "--dir", buf.toString(), "--count", "1", "--size", "100",
                     "--sync", "group:5").code());
-            try (var out = Files.newOutputStream(mnt.resolve("filler"))) {
-                byte[] block = new byte[4096];
-                while (true) {
-                    out.write(block);
-                    out.flush();
-                }
-            } catch (IOException full) {
-                // the file system is full
-            }
+            Path filler = fs.fill("filler", 4096);
             Result r = run("buffer", "append", "--dir", buf.toString(), "--count", "3000", "--size", "100",
                     "--sync", "group:5");
             assertEquals(1, r.code(), r.out() + r.err());
             assertTrue(r.err().contains("Disk full") && r.err().contains("were not stored"), r.err());
-            Files.delete(mnt.resolve("filler"));
+            Files.delete(filler);
             Result dump = run("buffer", "dump", "--dir", buf.toString(), "--json");
             assertEquals(0, dump.code(), dump.err());
-        } finally {
-            sh("umount", mnt.toString());
         }
-    }
-
-    private static boolean sh(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     @Test

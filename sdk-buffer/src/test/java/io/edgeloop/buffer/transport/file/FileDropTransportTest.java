@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.config.ConfigException;
@@ -14,6 +13,7 @@ import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.buffer.receiver.DropDirectoryReader;
+import io.edgeloop.tck.Tmpfs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,11 +151,11 @@ class FileDropTransportTest {
     @DisplayName("on a real full file system (256 KiB tmpfs) fails retryably, leaves no temporary file, works once"
             + " space frees")
     void fullDiskIsRetryable() throws Exception {
-        Path mnt = Files.createDirectories(dir.resolve("usb"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()),
-                "mounting a tmpfs needs root; the rename-failure test covers the clean-up without it");
-        try (Transport t = new FileDropTransportProvider().create(ComponentConfig.of(Map.of("uri",
-                mnt.toUri().toString())))) {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("usb"), 256 * 1024,
+                "the rename-failure test covers the clean-up without it");
+                Transport t = new FileDropTransportProvider().create(ComponentConfig.of(Map.of("uri",
+                        fs.path().toUri().toString())))) {
+            Path mnt = fs.path();
             TransportException full = null;
             long seq = 1;
             for (int i = 0; i < 20 && full == null; i++) {
@@ -182,8 +182,6 @@ class FileDropTransportTest {
             }
             t.send(bigBatch(seq, 4, 20_000));
             assertEquals(4, new DropDirectoryReader().read(mnt).envelopes().size());
-        } finally {
-            run("umount", mnt.toString());
         }
     }
 
@@ -196,12 +194,6 @@ class FileDropTransportTest {
             list.add(new Envelope(new IdempotencyKey("d", "s", 1, first + i), 0, 0, p));
         }
         return Batch.of(list);
-    }
-
-    private static boolean run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe: stateless apart from its settings; each device's buffer is used by one thread at a time.
  */
 final class DeviceBuffers {
-    /** The cursor the gateway drains with. */
+    /** The cursor the gateway drains with (in the first measured repetition; see {@link #measuredCursor}). */
     static final String CURSOR = "kafka-gateway";
+    /** Segment size of the devices' buffers (sdk-buffer's default, set here because --repeat relies on it). */
+    static final long SEGMENT_BYTES = 4L << 20;
     /** Prefix of the cursors of the untimed dress rehearsals (one per round). */
     static final String WARMUP_CURSOR = "kafka-warmup-";
     /** The stream the simulated devices write. */
@@ -76,6 +80,28 @@ final class DeviceBuffers {
         return index;
     }
 
+    /**
+     * The cursor a measured repetition drains with: {@link #CURSOR} in the first, attached at fill; the later ones'
+     * are created just before their repetition by {@link #replaceCursor}, so every repetition opens buffers holding
+     * one cursor.
+     *
+     * @param repetition the repetition, from 1
+     * @return the cursor name
+     */
+    static String measuredCursor(int repetition) {
+        return repetition == 1 ? CURSOR : CURSOR + "-" + repetition;
+    }
+
+    /**
+     * What filling one device's buffer did.
+     *
+     * @param payloadBytes   the payload bytes appended
+     * @param segmentsRolled whether the records took more than one segment (then a drain reclaims the sealed
+     *                       ones its cursor passed, when it is the only cursor)
+     */
+    record Filled(long payloadBytes, boolean segmentsRolled) {
+    }
+
     private Path dir(int device) {
         return root.resolve(deviceId(device));
     }
@@ -86,15 +112,16 @@ final class DeviceBuffers {
      * the device was onboarded.
      *
      * @param device the device index
-     * @return the payload bytes appended
+     * @return the payload bytes appended, and whether the buffer rolled to a second segment
      * @throws IOException when the buffer cannot be written
      */
-    long fill(int device) throws IOException {
+    Filled fill(int device) throws IOException {
         String id = deviceId(device);
         SplittableRandom random = new SplittableRandom(seed * 1_000_003L + device);
         long bytes = 0;
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir(device)).deviceId(id)
-                .durability(Durability.groupCommit(Duration.ofMillis(20), 1 << 20)).open()) {
+                .segmentBytes(SEGMENT_BYTES).durability(Durability.groupCommit(Duration.ofMillis(20), 1 << 20))
+                .open()) {
             // The gateway's cursor is attached once, when the device is onboarded, not on every drain.
             buffer.cursor(CURSOR);
             for (int round = 1; round <= warmupRounds; round++) {
@@ -115,7 +142,13 @@ final class DeviceBuffers {
                 f.join();
             }
         }
-        return bytes;
+        int segments = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir(device), "seg-*.log")) {
+            for (Path ignored : ds) {
+                segments++;
+            }
+        }
+        return new Filled(bytes, segments > 1);
     }
 
     /**
@@ -129,6 +162,22 @@ final class DeviceBuffers {
     void deleteCursor(int device, String cursor) throws IOException {
         try (DurableBuffer buffer = openForDrain(dir(device))) {
             buffer.deleteCursor(cursor);
+        }
+    }
+
+    /**
+     * Attaches a cursor to a device's buffer, then deletes another (a measured repetition's, once it is done), in
+     * that order, so the buffer is never without a cursor.
+     *
+     * @param device the device index
+     * @param gone   the cursor to delete
+     * @param added  the cursor to attach, at the oldest record held
+     * @throws IOException when the buffer cannot be opened or the cursors written
+     */
+    void replaceCursor(int device, String gone, String added) throws IOException {
+        try (DurableBuffer buffer = openForDrain(dir(device))) {
+            buffer.cursor(added);
+            buffer.deleteCursor(gone);
         }
     }
 

@@ -71,7 +71,7 @@ class IngestBenchRefusalTest {
         int devices = 12;
         int records = 30;
         IngestBench.Settings s = new IngestBench.Settings(devices, records, null, 2, 8, 1, 2, 10, false, false, false,
-                work, 7, 0);
+                work, 7, 0, 1);
         List<String> progress = new ArrayList<>();
         Map<String, Object> report = IngestBench.run(s, progress::add,
                 t -> new RefusingTransport(t, DeviceBuffers.deviceId(5), 4));
