@@ -73,20 +73,43 @@ class CounterSourceKitTest {
         }
     }
 
+    /** Stores one past the commit point: the record after every commit is lost. */
+    static class SkipOnCommit extends Counter {
+        @Override
+        String fault() {
+            return "skip-on-commit";
+        }
+    }
+
+    /** Sleeps 8 s on every poll once exhausted, below the 10 s connect slack. */
+    static class SlowWhenEmpty extends Counter {
+        @Override
+        String fault() {
+            return "slow-when-empty";
+        }
+
+        @Override
+        protected Duration pollSlack() {
+            return Duration.ofSeconds(10); // the default: the connected bound must catch it, not this one
+        }
+    }
+
     @Test
     @DisplayName("passes the correct source")
     void passesCorrectSource() {
         KitResults r = KitResults.run(Counter.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         assertEquals(Set.of("isDeclaredInModuleInfo"), r.aborted());
-        assertEquals(11, r.tests.succeeded().count());
+        assertEquals(13, r.tests.succeeded().count());
     }
 
     @Test
     @DisplayName("fails an at-most-once source that stores its position on poll")
     void failsCommitOnPoll() {
         KitResults r = KitResults.run(CommitOnPoll.class);
-        assertEquals(Set.of("redeliversUncommittedAfterRestart"), r.failed(), r.describeFailures());
+        // loses what was polled before and after a commit
+        assertEquals(Set.of("redeliversUncommittedAfterRestart", "redeliversRecordsPolledAfterCommit"), r.failed(),
+                r.describeFailures());
     }
 
     @Test
@@ -101,5 +124,19 @@ class CounterSourceKitTest {
     void failsIgnoreTimeout() {
         KitResults r = KitResults.run(IgnoreTimeout.class);
         assertTrue(r.failed().contains("honoursPollTimeout"), r.failed() + r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source whose stored position skips the record after each commit point")
+    void failsSkipOnCommit() {
+        KitResults r = KitResults.run(SkipOnCommit.class);
+        assertEquals(Set.of("redeliversRecordsPolledAfterCommit"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source that takes 8 s over its timeout on a connected, exhausted poll")
+    void failsSlowWhenEmpty() {
+        KitResults r = KitResults.run(SlowWhenEmpty.class);
+        assertEquals(Set.of("honoursPollTimeout"), r.failed(), r.describeFailures());
     }
 }

@@ -47,6 +47,12 @@ final class CounterSource implements SensorSource {
                     .channel("temp", 20 + next % 7).build());
             next++;
         }
+        if (out.isEmpty() && fault.equals("slow-when-empty")) {
+            // BUG (the reviewer's BrokenSources.IgnoresTimeout): an exhausted source sleeps 8 s on every poll,
+            // poll(5, Duration.ZERO) included, which the old 10 s slack let through
+            try { Thread.sleep(8_000); }
+            catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
         if (fault.equals("commit-on-poll")) {
             write(next); // BUG: at-most-once, a crash loses what was polled but not processed
         }
@@ -56,7 +62,9 @@ final class CounterSource implements SensorSource {
     @Override
     public void commit() throws SourceException {
         if (fault.equals("ignore-commit")) return; // BUG: the position is never stored, everything is redelivered
-        write(next);
+        // BUG (the reviewer's BrokenSources.SkipOnCommit): stores one past the commit point, so the record after
+        // every commit is never delivered after a restart
+        write(fault.equals("skip-on-commit") ? next + 1 : next);
     }
 
     private void write(long pos) throws SourceException {
