@@ -82,7 +82,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
  * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
- * it. {@link #close()} is idempotent; any use after it throws {@link IllegalStateException}. Across processes: one
+ * it. {@link #close()} is idempotent. After it, appends, reads, cursor operations ({@code cursor}, {@code poll},
+ * {@code commit}, {@code rewind}, {@code deleteCursor}) and {@link #reclaim()} throw {@link IllegalStateException};
+ * the accessors that only report ({@link #metrics()}, {@link #lossReport()}, {@link #durablePosition()},
+ * {@link #lastSequence}, {@link #streams()}, {@link #cursorNames()}, {@code committedPosition},
+ * {@code readPosition}) keep answering with the values at close, so a caller can report on a buffer it closed. Across processes: one
  * writable open per directory at a time (an OS file lock, {@link BufferLockedException} for the second); read-only
  * opens may run beside it.
  */
@@ -966,7 +970,8 @@ public final class DurableBuffer implements AutoCloseable {
      * @throws IOException         when writing or syncing fails
      */
     public Appended append(String stream, int priority, byte[] payload) throws IOException {
-        CompletableFuture<Appended> f = write(stream, priority, payload, 0, payload.length);
+        CompletableFuture<Appended> f = write(stream, priority, payload, 0,
+                Objects.requireNonNull(payload, "payload").length);
         if (f.isDone() && !f.isCompletedExceptionally()) {
             return f.join();
         }
@@ -1018,7 +1023,7 @@ public final class DurableBuffer implements AutoCloseable {
      * @throws IOException         when writing fails
      */
     public CompletableFuture<Appended> appendAsync(String stream, int priority, byte[] payload) throws IOException {
-        return write(stream, priority, payload, 0, payload.length);
+        return write(stream, priority, payload, 0, Objects.requireNonNull(payload, "payload").length);
     }
 
     private CompletableFuture<Appended> write(String stream, int priority, byte[] payload, int off, int len)
@@ -1942,12 +1947,14 @@ public final class DurableBuffer implements AutoCloseable {
      * Deletes every sealed segment that all cursors have passed or whose records all expired. Runs by itself after
      * commits and when space is needed; call it to apply TTLs on an idle buffer.
      *
-     * @return the number of bytes freed
+     * @return the number of bytes freed; 0 on a read-only buffer
+     * @throws IllegalStateException when the buffer is closed
      */
     public long reclaim() {
         lock.lock();
         try {
-            if (closed || readOnly) {
+            ensureOpen();
+            if (readOnly) {
                 return 0;
             }
             return reclaimLocked();
@@ -2204,6 +2211,16 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
+    /** {@link #ensureOpen()} for callers that do not hold the lock. */
+    private void checkOpen() {
+        lock.lock();
+        try {
+            ensureOpen();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ cursors
 
     /**
@@ -2376,6 +2393,7 @@ public final class DurableBuffer implements AutoCloseable {
         @Override
         public void commit(long position) throws IOException {
             synchronized (cursorLock) {
+                checkOpen();
                 if (position < committed) {
                     throw new IllegalArgumentException("Cursor '" + name + "' cannot commit " + position
                             + ": it already committed " + committed);
@@ -2432,6 +2450,7 @@ public final class DurableBuffer implements AutoCloseable {
         @Override
         public void rewind() {
             synchronized (cursorLock) {
+                checkOpen();
                 reader.seek(committed);
                 polled.clear();
             }
@@ -2896,7 +2915,11 @@ public final class DurableBuffer implements AutoCloseable {
                 } catch (NoSuchFileException e) {
                     attrs = null;
                 }
-                if (attrs == null || !attrs.isDirectory()) {
+                if (attrs != null && !attrs.isDirectory()) {
+                    throw new java.nio.file.FileSystemException(directory.toString(), null,
+                            "exists but is not a directory; a buffer needs a directory of its own");
+                }
+                if (attrs == null) {
                     Files.createDirectories(directory);
                     attrs = Files.readAttributes(directory, BasicFileAttributes.class);
                 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -151,12 +152,38 @@ class DurableBufferTest {
         void closeIsIdempotent() throws IOException {
             DurableBuffer b = open(Durability.none());
             b.append("s", new byte[] {1});
+            Cursor c = b.cursor("up");
+            List<BufferedRecord> polled = c.poll(10, 1 << 20);
             b.close();
             b.close();
             assertThrows(IllegalStateException.class, () -> b.append("s", new byte[] {2}));
             assertThrows(IllegalStateException.class, b::reader);
+            assertThrows(IllegalStateException.class, b::reclaim);
+            assertThrows(IllegalStateException.class, () -> c.commit(polled.get(0)));
+            assertThrows(IllegalStateException.class, () -> c.commit(1));
+            assertThrows(IllegalStateException.class, c::rewind);
+            // the accessors that only report keep answering, as the class javadoc says
+            assertEquals(1, b.lastSequence("s"));
+            assertEquals(Set.of("s"), b.streams());
+            assertEquals(List.of("up"), b.cursorNames());
+            assertTrue(b.metrics().recordsBuffered() >= 1);
             try (DurableBuffer again = open(Durability.none())) {
                 assertEquals(1, readAll(again).size());
+            }
+        }
+
+        @Test
+        @DisplayName("a regular file where the directory should be, and a null payload, get messages that say so")
+        void refusesAFileAsDirectoryAndANullPayload() throws IOException {
+            Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+            IOException e = assertThrows(IOException.class,
+                    () -> DurableBuffer.builder().directory(file).deviceId("d").open());
+            assertTrue(e.getMessage().contains("not a directory") && e.getMessage().contains(file.toString()),
+                    e.getMessage());
+            try (DurableBuffer b = open(Durability.none())) {
+                NullPointerException npe = assertThrows(NullPointerException.class, () -> b.append("s", null));
+                assertEquals("payload", npe.getMessage());
+                assertThrows(NullPointerException.class, () -> b.appendAsync("s", 0, null));
             }
         }
 
