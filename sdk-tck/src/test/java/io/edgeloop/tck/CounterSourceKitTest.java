@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +95,27 @@ class CounterSourceKitTest {
         }
     }
 
+    /** Leaves a non-daemon thread running per closed source. */
+    static class LeakThread extends Counter {
+        @Override
+        String fault() {
+            return "leak-thread";
+        }
+    }
+
+    /** Leaves a file descriptor open per closed source. */
+    static class LeakFile extends Counter {
+        @Override
+        String fault() {
+            return "leak-file";
+        }
+    }
+
+    @AfterAll
+    static void releaseLeaks() throws java.io.IOException {
+        CounterSourceProvider.releaseLeaks();
+    }
+
     @Test
     @DisplayName("passes the correct source")
     void passesCorrectSource() {
@@ -138,5 +160,21 @@ class CounterSourceKitTest {
     void failsSlowWhenEmpty() {
         KitResults r = KitResults.run(SlowWhenEmpty.class);
         assertEquals(Set.of("honoursPollTimeout"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source whose close() leaves a non-daemon thread running")
+    void failsLeakThread() {
+        KitResults r = KitResults.run(LeakThread.class);
+        assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("'counter-source-worker'"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source whose close() leaves a file descriptor open")
+    void failsLeakFile() {
+        KitResults r = KitResults.run(LeakFile.class);
+        assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("more open file descriptors"), r.describeFailures());
     }
 }

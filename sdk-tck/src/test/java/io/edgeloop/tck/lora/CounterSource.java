@@ -32,6 +32,33 @@ final class CounterSource implements SensorSource {
             throw new IllegalArgumentException(e);
         }
         delivered = next;
+        if (fault.equals("leak-thread")) {
+            // BUG: a non-daemon worker per source that close() never stops
+            Thread t = new Thread(() -> {
+                try { Thread.sleep(Long.MAX_VALUE); }
+                catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            }, "counter-source-worker");
+            t.start();
+            LEAKED_THREADS.add(t);
+        }
+        if (fault.equals("leak-file")) {
+            try {
+                // BUG: a descriptor per source that close() never closes
+                LEAKED_FILES.add(java.nio.channels.FileChannel.open(Path.of(System.getProperty("java.home"), "release")));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+    }
+
+    /** What the leak-thread and leak-file faults left open, so the kit self-test can release it afterwards. */
+    static final List<Thread> LEAKED_THREADS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<java.nio.channels.FileChannel> LEAKED_FILES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Stops and closes what the leaking faults left behind. */
+    static void releaseLeaks() throws IOException {
+        for (Thread t : LEAKED_THREADS) t.interrupt();
+        for (java.nio.channels.FileChannel f : LEAKED_FILES) f.close();
     }
 
     @Override
