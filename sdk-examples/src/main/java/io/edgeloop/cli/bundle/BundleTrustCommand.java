@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop bundle trust}: writes a trust file listing public keys and a k-of-n threshold. With
  * {@code --previous}, writes the next version (rotation) signed by {@code --sign} keys, and checks that it
- * would be accepted by devices holding the previous file.
+ * would be accepted by devices holding the previous file. A rotation that newly revokes a key of the previous
+ * file prints a warning: bundles that key signed (installed on devices or published) stay valid only when their
+ * other signatures meet the previous threshold or the new one.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -85,8 +87,30 @@ public final class BundleTrustCommand implements Callable<Integer> {
             prev.acceptRotation(t, now);
         }
         t.write(out);
+        if (prev != null) {
+            warnAboutRevocations(prev, t);
+        }
         spec.commandLine().getOut().println("wrote " + out + ": version " + t.version() + ", " + t.threshold() + " of "
                 + t.keys().size() + " keys, expires " + t.expiresAt());
         return 0;
+    }
+
+    /** Warns when the new file revokes keys the previous one trusted: what that key signed may become invalid. */
+    private void warnAboutRevocations(TrustRoot prev, TrustRoot next) {
+        List<String> newlyRevoked = new ArrayList<>();
+        for (String id : next.revokedKeys()) {
+            if (prev.keys().containsKey(id) && !prev.revokedKeys().contains(id)) {
+                newlyRevoked.add(id);
+            }
+        }
+        if (newlyRevoked.isEmpty()) {
+            return;
+        }
+        spec.commandLine().getErr().println("warning: version " + next.version() + " revokes " + String.join(", ",
+                newlyRevoked) + ": a bundle signed with it (installed on devices or published) stays valid only when "
+                + "its other signatures meet version " + prev.version() + "'s threshold (" + prev.threshold()
+                + ") or this version's (" + next.threshold() + " of its keys); devices drop other such models at "
+                + "their next restart and run the other slot or none, until a bundle signed under version "
+                + next.version() + " reaches them");
     }
 }

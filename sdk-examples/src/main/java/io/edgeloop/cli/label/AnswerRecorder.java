@@ -49,7 +49,8 @@ final class AnswerRecorder implements Expert {
             warnings.println("edgeloop: warning: " + w);
             warnings.flush();
         });
-        AnswersFile.Contents c = AnswersFile.read(file, data.numClasses(), data.train().size());
+        AnswersFile.Contents c = AnswersFile.read(file, data.numClasses(), data.train().size(),
+                data.train().fileRowsById());
         QueueIdentity.checkAnswers(file, c, data, warnings);
         return new Opened(new AnswerRecorder(delegate, file, QueueIdentity.of(data)), c);
     }

@@ -34,8 +34,9 @@ public final class LabelFitCommand implements Callable<Integer> {
     private WrenchModelOptions wrench;
 
     @Option(names = "--answers", paramLabel = "FILE",
-            description = "Expert answers on train rows, one JSON object per line: {\"row\": <0-based train row>, "
-                    + "\"label\": <class index>} (the answers.jsonl of a `label query --queue` directory). ds, "
+            description = "Expert answers on train rows, one JSON object per line: {\"row\": <0-based position in "
+                    + "train.json, file order>, \"label\": <class index>} or {\"id\": <train.json row id>, "
+                    + "\"label\": ..} (the answers.jsonl of a `label query --queue` directory). ds, "
                     + "snorkel and hmm learn from them, wmv takes its class prior from them when there is no "
                     + "valid.json, auto uses them through its candidates; mv's test figures do not change (answers "
                     + "only label their own rows); snorkel-mc cannot use them and is refused.")
@@ -59,7 +60,8 @@ public final class LabelFitCommand implements Callable<Integer> {
             if (!Files.isRegularFile(answersFile)) {
                 throw new IllegalArgumentException("--answers " + answersFile + ": no such file");
             }
-            AnswersFile.Contents contents = AnswersFile.read(answersFile, data.numClasses(), data.train().size());
+            AnswersFile.Contents contents = AnswersFile.read(answersFile, data.numClasses(), data.train().size(),
+                    data.train().fileRowsById());
             QueueIdentity.checkAnswers(answersFile, contents, data, spec.commandLine().getErr());
             answers = contents.answers();
         }

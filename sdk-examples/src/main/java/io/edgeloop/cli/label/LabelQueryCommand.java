@@ -12,7 +12,6 @@ import io.edgeloop.labeling.io.WrenchDataset;
 import io.edgeloop.labeling.io.WrenchEvaluation;
 import io.edgeloop.labeling.matrix.LabelMatrix;
 import io.edgeloop.labeling.model.Scores;
-import io.edgeloop.labeling.train.FeatureTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,10 +143,10 @@ public final class LabelQueryCommand implements Callable<Integer> {
             queue = new FileQueueExpert(expertChoice.queue, k, w -> {
                 err.println("edgeloop: warning: " + w);
                 err.flush();
-            });
+            }, data.train().idsInFileOrder());
             created = QueueIdentity.checkOrCreate(expertChoice.queue, data);
             Path queueAnswers = expertChoice.queue.resolve("answers.jsonl");
-            AnswersFile.Contents qa = AnswersFile.read(queueAnswers, k, pool.rows());
+            AnswersFile.Contents qa = AnswersFile.read(queueAnswers, k, pool.rows(), data.train().fileRowsById());
             QueueIdentity.checkAnswers(queueAnswers, qa, data, err);
             known.putAll(qa.answers());
             alreadyAsked.addAll(queue.queued());
@@ -155,7 +154,8 @@ public final class LabelQueryCommand implements Callable<Integer> {
             alreadyAsked.addAll(skipped);
             expert = queue;
         } else if (expertChoice.oracle) {
-            int[] gold = data.train().gold();
+            // The oracle is asked about file-order rows (WrenchEvaluation.activeLearning).
+            int[] gold = data.train().goldInFileOrder();
             if (java.util.Arrays.stream(gold).noneMatch(g -> g >= 0)) {
                 throw new IllegalArgumentException(dir.resolve("train.json") + " has no gold labels; --oracle needs "
                         + "them");
@@ -190,15 +190,16 @@ public final class LabelQueryCommand implements Callable<Integer> {
         int asked;
         Map<Integer, Integer> answers;
         try {
-            // Score and ask with the model reported below: WRENCH's fit data (validation split, frame sequence).
-            ActiveLearner.Result r = learner.run(pool, a -> WrenchEvaluation.fitData(data, seed, a),
-                    voteFeatures(pool), expert, budget, known, alreadyAsked, questions);
+            // Score and ask with the model reported below: WRENCH's fit data (validation split, frame sequence);
+            // every row number in and out is the file-order train row.
+            ActiveLearner.Result r = WrenchEvaluation.activeLearning(data, learner, seed, expert, budget, known,
+                    alreadyAsked, questions);
             asked = r.asked();
             answers = r.answers();
         } catch (WrenchPrompt.InputEnded e) {
             // The terminal closed: every answer given so far is already in --answers-out.
             asked = e.asked;
-            answers = FileQueueExpert.readAnswers(answersOut, k, pool.rows());
+            answers = AnswersFile.read(answersOut, k, pool.rows(), data.train().fileRowsById()).answers();
             talk.printf(Locale.ROOT, "%ninput ended; %d answer(s) are in %s%n", answers.size(), answersOut);
             talk.flush();
         }
@@ -284,20 +285,5 @@ public final class LabelQueryCommand implements Callable<Integer> {
             names.add(q.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         throw new IllegalArgumentException("unknown --strategy '" + name + "'; available: " + names);
-    }
-
-    /** The LF votes as features: rows with the same vote pattern are near-duplicates for batch diversity. */
-    static FeatureTable voteFeatures(LabelMatrix m) {
-        double[][] rows = new double[m.rows()][m.lfs()];
-        for (int i = 0; i < m.rows(); i++) {
-            for (int j = 0; j < m.lfs(); j++) {
-                rows[i][j] = m.get(i, j);
-            }
-        }
-        List<String> names = new ArrayList<>();
-        for (int j = 0; j < m.lfs(); j++) {
-            names.add("lf" + j);
-        }
-        return new FeatureTable(names, rows);
     }
 }

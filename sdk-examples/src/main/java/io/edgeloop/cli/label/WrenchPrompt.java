@@ -40,7 +40,7 @@ final class WrenchPrompt implements Expert {
      * @throws IOException when train.json cannot be read
      */
     WrenchPrompt(Path trainFile, WrenchDataset data, InputStream in, PrintWriter out) throws IOException {
-        this.ids = data.train().ids();
+        this.ids = data.train().idsInFileOrder();
         this.train = JSON.readTree(trainFile.toFile());
         this.out = out;
         this.prompt = new CliPromptExpert(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), out,

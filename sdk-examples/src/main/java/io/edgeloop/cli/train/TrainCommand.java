@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.tribuo.Model;
@@ -115,12 +117,44 @@ public final class TrainCommand implements Callable<Integer> {
                 .setting("classes", EndModel.listSetting(List.copyOf(classes)))
                 .setting("trainingRows", data.size())
                 .setting("trainingAccuracy", String.format(Locale.ROOT, "%.4f", accuracy))
-                .setting("trainer", m.getProvenance().getClassName())
+                .setting("trainer", m.getProvenance().getTrainerProvenance().getClassName())
+                .setting("trainerSettings", trainerSettings(m.getProvenance().getTrainerProvenance()))
+                .setting("modelClass", m.getProvenance().getClassName())
                 .seed(seed)
                 .input(csv.getFileName().toString(), csvSha, csvBytes)
                 .createdAt(Objects.requireNonNullElseGet(
                         QuantizeWorkflow.sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")), java.time.Instant::now))
                 .build();
+    }
+
+    /**
+     * The trainer's hyperparameters (its configured parameters, nested trainers' under their key, with each
+     * configured object's {@code class}), as a JSON object with sorted keys: what reproducing the model needs.
+     */
+    static String trainerSettings(com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance trainer) {
+        Map<String, String> out = new TreeMap<>();
+        flatten("", trainer, out);
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the trainer's settings", e);
+        }
+    }
+
+    private static void flatten(String prefix, com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance p,
+            Map<String, String> out) {
+        out.put(prefix + "class", p.getClassName());
+        for (Map.Entry<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> e
+                : p.getConfiguredParameters().entrySet()) {
+            com.oracle.labs.mlrg.olcut.provenance.Provenance v = e.getValue();
+            if (v instanceof com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance c) {
+                flatten(prefix + e.getKey() + ".", c, out);
+            } else if (v instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> pp) {
+                out.put(prefix + e.getKey(), String.valueOf(pp.getValue()));
+            } else {
+                out.put(prefix + e.getKey(), String.valueOf(v));
+            }
+        }
     }
 
     private static void write(Model<Label> m, Path out, Provenance provenance) throws IOException {

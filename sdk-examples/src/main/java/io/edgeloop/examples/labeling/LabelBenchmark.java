@@ -231,7 +231,7 @@ public final class LabelBenchmark {
                     rows.add(row);
                     continue;
                 }
-                Scores s = Scores.of(lm.predict(d.test().matrix()), d.test().gold(), d.numClasses());
+                Scores s = Scores.of(WrenchEvaluation.predict(lm, d.test()), d.test().gold(), d.numClasses());
                 double v = metric.equals("f1_binary") ? s.f1Binary() : s.accuracy();
                 if (model.equals("mv")) {
                     mv = v;

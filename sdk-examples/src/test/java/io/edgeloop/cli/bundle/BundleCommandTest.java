@@ -114,6 +114,28 @@ class BundleCommandTest {
     }
 
     @Test
+    @DisplayName("trust --previous warns when it revokes a key the previous file trusted, and not otherwise")
+    void rotationRevokingAKeyWarns(@TempDir Path dir) throws Exception {
+        for (String k : new String[] {"a", "b", "c"}) {
+            assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve(k).toString()), err.toString());
+        }
+        String t1 = dir.resolve("t1.json").toString();
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("a/public.pem").toString(), "--key",
+                dir.resolve("b/public.pem").toString(), "--threshold", "2", "--out", t1), err.toString());
+        assertEquals(0, run("bundle", "trust", "--previous", t1, "--key", dir.resolve("a/public.pem").toString(),
+                "--key", dir.resolve("c/public.pem").toString(), "--threshold", "1", "--sign",
+                dir.resolve("a/private.pem").toString(), "--sign", dir.resolve("b/private.pem").toString(), "--out",
+                dir.resolve("t2.json").toString()), err.toString());
+        assertFalse(err.toString().contains("warning"), "dropping a key without revoking it: " + err);
+        assertEquals(0, run("bundle", "trust", "--previous", t1, "--key", dir.resolve("a/public.pem").toString(),
+                "--key", dir.resolve("c/public.pem").toString(), "--threshold", "1", "--revoke",
+                dir.resolve("b/public.pem").toString(), "--sign", dir.resolve("a/private.pem").toString(), "--sign",
+                dir.resolve("b/private.pem").toString(), "--out", dir.resolve("t3.json").toString()), err.toString());
+        assertTrue(err.toString().contains("warning: version 2 revokes") && err.toString().contains("version 1's "
+                + "threshold (2) or this version's (1 of its keys)"), err.toString());
+    }
+
+    @Test
     @DisplayName("counts one P-256 key given in compressed and uncompressed form once: no 2-of-2 from one key")
     void oneKeyTwoEncodings(@TempDir Path dir) throws Exception {
         run("bundle", "keygen", "--alg", "p256", "--out", dir.resolve("k").toString());

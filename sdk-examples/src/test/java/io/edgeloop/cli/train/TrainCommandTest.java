@@ -132,6 +132,35 @@ class TrainCommandTest {
     }
 
     @Test
+    @DisplayName("the provenance names the trainer's class and hyperparameters and the model class apart (trainer "
+            + "held the model class: org.tribuo.common.tree.TreeModel for cart)")
+    void provenanceNamesTheTrainerAndItsSettings() throws IOException {
+        Path csv = extreme();
+        String[][] cases = {
+            {"cart", "org.tribuo.classification.dtree.CARTClassificationTrainer", "org.tribuo.common.tree.TreeModel"},
+            {"logistic", "org.tribuo.transform.TransformTrainer", "org.tribuo.transform.TransformedModel"},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve(c[0] + ".model");
+            Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--algo", c[0],
+                    "--seed", "7", "--out", out.toString());
+            assertEquals(0, ok.code(), ok.err());
+            java.util.Map<String, String> s = ProvenanceFiles.read(out).settings();
+            assertEquals(c[1], s.get("trainer"), c[0]);
+            assertEquals(c[2], s.get("modelClass"), c[0]);
+            com.fasterxml.jackson.databind.JsonNode t = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(s.get("trainerSettings"));
+            assertEquals(c[1], t.get("class").asText(), s.get("trainerSettings"));
+            if (c[0].equals("cart")) {
+                assertTrue(t.has("maxDepth") && t.has("seed"), s.get("trainerSettings"));
+                assertEquals("7", t.get("seed").asText(), s.get("trainerSettings"));
+            } else {
+                assertTrue(t.has("innerTrainer.class") && t.toString().contains("epochs"), s.get("trainerSettings"));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a subnormal or a 1e300 column is refused by name in one line; no model file, old model kept, no temp")
     void refusesColumnsThatBreakTraining() throws IOException {
         Path csv = extreme();

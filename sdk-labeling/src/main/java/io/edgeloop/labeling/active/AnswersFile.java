@@ -59,6 +59,24 @@ public final class AnswersFile {
      *                     or out of range
      */
     public static Contents read(Path f, int numClasses, int rows) throws IOException {
+        return read(f, numClasses, rows, Map.of());
+    }
+
+    /**
+     * Reads an answers file whose lines may name their row by id ({@code {"id": "392", "label": 1}}, the WRENCH row
+     * id of {@code queries.jsonl}) instead of, or as well as, by {@code row}; a line giving both must name the same
+     * row.
+     *
+     * @param f          the file
+     * @param numClasses the number of classes; every label must be in {@code [0, numClasses)} or null
+     * @param rows       the pool size; every row must be in {@code [0, rows)}
+     * @param rowsById   the row of each id (empty: lines must give {@code row})
+     * @return the contents, by row
+     * @throws IOException naming the file and line when it cannot be read, is not UTF-8, a line is malformed or out
+     *                     of range, names an unknown id, or its {@code row} and {@code id} disagree
+     */
+    public static Contents read(Path f, int numClasses, int rows, Map<String, Integer> rowsById) throws IOException {
+        Objects.requireNonNull(rowsById, "rowsById");
         Map<Integer, Integer> out = new LinkedHashMap<>();
         Set<Integer> skipped = new HashSet<>();
         Optional<Map<String, Object>> identity = Optional.empty();
@@ -92,12 +110,28 @@ public final class AnswersFile {
             }
             JsonNode label = n.path("label");
             boolean skip = label.isNull();
-            if (!n.path("row").isInt() || n.get("row").asInt() < 0
-                    || !skip && (!label.isInt() || label.asInt() < 0 || label.asInt() >= numClasses)) {
-                throw new IOException(f + ": line " + (i + 1) + " needs a non-negative integer \"row\" and a "
-                        + "\"label\" in [0, " + numClasses + ") or null (skipped), got " + JsonLines.abbreviate(line));
+            Integer byId = null;
+            if (n.has("id")) {
+                JsonNode idNode = n.get("id");
+                String id = idNode.isTextual() || idNode.isIntegralNumber() ? idNode.asText() : null;
+                byId = id == null ? null : rowsById.get(id);
+                if (byId == null) {
+                    throw new IOException(f + ": line " + (i + 1) + ": \"id\" " + idNode + " is not a row id of "
+                            + "this data set" + (rowsById.isEmpty() ? " (ids are not known here; give \"row\")" : "")
+                            + ": " + JsonLines.abbreviate(line));
+                }
             }
-            int row = n.get("row").asInt();
+            boolean rowOk = n.path("row").isInt() && n.get("row").asInt() >= 0 || !n.has("row") && byId != null;
+            if (!rowOk || !skip && (!label.isInt() || label.asInt() < 0 || label.asInt() >= numClasses)) {
+                throw new IOException(f + ": line " + (i + 1) + " needs a non-negative integer \"row\" (or the "
+                        + "row's \"id\") and a \"label\" in [0, " + numClasses + ") or null (skipped), got "
+                        + JsonLines.abbreviate(line));
+            }
+            int row = n.has("row") ? n.get("row").asInt() : byId;
+            if (byId != null && byId != row) {
+                throw new IOException(f + ": line " + (i + 1) + ": \"row\" " + row + " and \"id\" " + n.get("id")
+                        + " (row " + byId + ") name different rows: " + JsonLines.abbreviate(line));
+            }
             if (row >= rows) {
                 throw new IOException(f + ": line " + (i + 1) + " answers row " + row + ", but the pool has rows [0, "
                         + rows + "): is this the answers file of another data set?");

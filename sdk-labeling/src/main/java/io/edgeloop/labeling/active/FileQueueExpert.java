@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +27,8 @@ import java.util.function.Consumer;
 
 /**
  * A file-based queue worked by experts elsewhere (see docs/formats/expert-queue.md): questions are appended to
- * {@code queries.jsonl} ({@code {"version":1,"row":..,"probabilities":[..],"votes":[..],"features":[..]}}), and
+ * {@code queries.jsonl} ({@code {"version":1,"row":..,"id":..,"probabilities":[..],"votes":[..],"features":[..]}},
+ * {@code id} when the rows have ids), and
  * answers are read from {@code answers.jsonl} ({@link AnswersFile}). A question with no answer yet returns empty
  * and is asked once only; malformed lines are rejected with the file and line number.
  *
@@ -46,6 +49,9 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
     private final Path dir;
     private final int numClasses;
     private final Set<Integer> queued = new HashSet<>();
+    /** Row ids by row (written as {@code "id"} with each question), or empty when the pool has none. */
+    private final List<String> rowIds;
+    private final Map<String, Integer> rowsById = new HashMap<>();
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
@@ -72,6 +78,27 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
      *                     message names the path and what to do)
      */
     public FileQueueExpert(Path dir, int numClasses, Consumer<String> warnings) throws IOException {
+        this(dir, numClasses, warnings, List.of());
+    }
+
+    /**
+     * Opens a queue as {@link #FileQueueExpert(Path, int, Consumer)} whose rows have ids (a WRENCH split's row ids):
+     * each question carries its row's {@code "id"}, and answers may name their row by {@code "id"} instead of
+     * {@code "row"}.
+     *
+     * @param dir        the queue directory (created when absent)
+     * @param numClasses the number of classes, to validate answers
+     * @param warnings   receives one line per repair made
+     * @param rowIds     the id of each row, by row (empty: no ids)
+     * @throws IOException when the directory cannot be created, is locked by another run, or cannot be read (the
+     *                     message names the path and what to do)
+     */
+    public FileQueueExpert(Path dir, int numClasses, Consumer<String> warnings, List<String> rowIds)
+            throws IOException {
+        this.rowIds = List.copyOf(rowIds);
+        for (int r = 0; r < this.rowIds.size(); r++) {
+            rowsById.put(this.rowIds.get(r), r);
+        }
         this.dir = Objects.requireNonNull(dir, "dir");
         this.numClasses = numClasses;
         Objects.requireNonNull(warnings, "warnings");
@@ -202,6 +229,9 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", VERSION);
             m.put("row", q.row());
+            if (q.row() < rowIds.size()) {
+                m.put("id", rowIds.get(q.row()));
+            }
             m.put("probabilities", q.probabilities());
             m.put("votes", q.votes());
             m.put("features", q.features());
@@ -223,7 +253,7 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
      * @throws IOException when the file is unreadable or a line is malformed
      */
     public Map<Integer, Integer> answers() throws IOException {
-        return readAnswers(dir.resolve("answers.jsonl"), numClasses);
+        return AnswersFile.read(dir.resolve("answers.jsonl"), numClasses, Integer.MAX_VALUE, rowsById).answers();
     }
 
     /**
@@ -238,7 +268,7 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
      * @throws IOException when the file is unreadable or a line is malformed
      */
     public Set<Integer> skipped() throws IOException {
-        return AnswersFile.read(dir.resolve("answers.jsonl"), numClasses, Integer.MAX_VALUE).skipped();
+        return AnswersFile.read(dir.resolve("answers.jsonl"), numClasses, Integer.MAX_VALUE, rowsById).skipped();
     }
 
     /**

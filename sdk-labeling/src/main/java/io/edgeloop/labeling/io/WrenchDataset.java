@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.edgeloop.labeling.matrix.LabelMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@code -1} in {@code weak_labels} is abstain, a {@code null} label is unknown, {@code label.json} maps class
  * ids {@code "0".."k-1"} to names. Rows keep file order, which drives WRENCH's tie-breaking, except in a split
  * where every row's {@code data} has a numeric {@code frame}: such a split is a frame sequence and its rows are
- * put in frame order (two rows with one frame number make the split not a sequence, with a warning), so a file written with its keys sorted as strings (0, 1, 10, 100, ...)
- * or shuffled gives the same sequence.
+ * put in frame order (two rows with one frame number make the split not a sequence, with a warning), so a file
+ * written with its keys sorted as strings (0, 1, 10, 100, ...) or shuffled gives the same sequence. The split
+ * keeps the map back to file order ({@link WrenchSplit#fileRow(int)}): row numbers shown to experts or written to
+ * queue and answers files are file-order rows, whatever order the matrix is in.
  *
  * <p>Reading is strict and streaming: a split file is parsed token by token and everything in {@code data} but
  * {@code frame} is skipped, so memory is about the votes (one byte per vote) and the row ids; a duplicate key,
@@ -46,10 +51,17 @@ import org.slf4j.LoggerFactory;
  */
 public record WrenchDataset(String name, List<String> classNames, WrenchSplit train, Optional<WrenchSplit> valid,
         WrenchSplit test) {
-    /** Duplicate keys are rejected: a second row with the same id would silently replace the first. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /**
+     * Duplicate keys are rejected: a second row with the same id would silently replace the first. {@code NaN} and
+     * {@code Infinity} are read, as Python's {@code json} (which writes WRENCH files) writes and reads them: inside
+     * {@code data} they are skipped like any content, a vote or label that is one is refused as not an int, and a
+     * non-finite {@code frame} makes the split not a frame sequence.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final Logger LOG = LoggerFactory.getLogger(WrenchDataset.class);
 
     /** Validates. */
@@ -116,7 +128,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             throw new WrenchFormatException(file + ": content after the JSON object at line "
                     + e.getLocation().getLineNr() + "; the file holds exactly one object", e);
         } catch (JsonProcessingException e) {
-            throw new WrenchFormatException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+            throw new WrenchFormatException(file + ": malformed JSON: " + reason(e.getOriginalMessage()), e);
         }
     }
 
@@ -279,6 +291,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         byte[] v = votes.toArray();
         gold = Arrays.copyOf(gold, n);
         boolean ordered = n > 0 && allFrames;
+        int[] fileRows = java.util.stream.IntStream.range(0, n).toArray();
         if (ordered) {
             Integer[] order = frameOrder(frames, n);
             if (order == null) {
@@ -294,6 +307,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                     System.arraycopy(v, from * m, sortedVotes, r * m, m);
                     sortedGold[r] = gold[from];
                     sortedIds.add(ids.get(from));
+                    fileRows[r] = from;
                 }
                 v = sortedVotes;
                 gold = sortedGold;
@@ -301,7 +315,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             }
         }
         LabelMatrix matrix = LabelMatrix.of(n, m, k, v, LabelMatrix.defaultNames(m));
-        return new WrenchSplit(split, matrix, gold, ids, ordered);
+        return new WrenchSplit(split, matrix, gold, ids, ordered, fileRows);
     }
 
     /** Row indices in frame order (stable), or null when two rows share a frame number. */
@@ -336,7 +350,33 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                     + "each object) must be unique", e);
         }
         return new WrenchFormatException(file + ": malformed JSON at line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+                + ", column " + e.getLocation().getColumnNr() + ": " + reason(e.getOriginalMessage()), e);
+    }
+
+    /**
+     * Jackson's reason without its advice and repetitions: the text up to the first ':' outside quotes and
+     * parentheses ("Unexpected end-of-input: expected close marker ..." gives "Unexpected end-of-input";
+     * "Unexpected character ('x' (code 120)): ..." keeps the character).
+     */
+    static String reason(String message) {
+        if (message == null || message.isBlank()) {
+            return "unreadable JSON";
+        }
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '\'' || c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')') {
+                depth = Math.max(0, depth - 1);
+            } else if (!quoted && depth == 0 && (c == ':' || c == '\n')) {
+                return message.substring(0, i).strip();
+            }
+        }
+        return message.strip();
     }
 
     /** A growing byte array of votes, row after row. */

@@ -61,7 +61,9 @@ public final class Conditions {
 
     /**
      * Rate of change of a channel over the window, in units per second: (last - first) / elapsed seconds of the
-     * raw samples. UNKNOWN when the channel is absent, has a NaN endpoint or spans no time.
+     * raw samples. UNKNOWN when the channel is absent, has a missing or infinite (non-finite) endpoint, or spans no
+     * time (flagged samples are NaN in a {@link io.edgeloop.labeling.window.Windower} window, so they are UNKNOWN
+     * too).
      *
      * @param channel the channel
      * @return a builder of threshold conditions on the rate
@@ -74,14 +76,21 @@ public final class Conditions {
             if (c < 0 || n < 2 || w.timestamp(n - 1) == w.timestamp(0)) {
                 return Double.NaN;
             }
-            return (w.value(c, n - 1) - w.value(c, 0)) / ((w.timestamp(n - 1) - w.timestamp(0)) / 1000.0);
+            double first = w.value(c, 0);
+            double last = w.value(c, n - 1);
+            if (!Double.isFinite(first) || !Double.isFinite(last)) {
+                return Double.NaN;
+            }
+            // The span as a double: exact enough, and no overflow for timestamps far apart.
+            return (last - first) / (((double) w.timestamp(n - 1) - (double) w.timestamp(0)) / 1000.0);
         }, channel + ".rate");
     }
 
     /**
      * Duration rule: TRUE when at least {@code k} consecutive raw samples of the channel satisfy
-     * {@code value > threshold} ({@code above = true}) or {@code value < threshold}. A NaN sample breaks a run;
-     * UNKNOWN when no run is found and some sample was NaN, or when the channel is absent.
+     * {@code value > threshold} ({@code above = true}) or {@code value < threshold}. A missing (NaN) or infinite
+     * sample is not a reading: it breaks a run; UNKNOWN when no run is found and some sample was not a reading, or
+     * when the channel is absent.
      *
      * @param channel   the channel
      * @param above     true for "above", false for "below"
@@ -91,6 +100,9 @@ public final class Conditions {
      */
     public static Condition sustained(String channel, boolean above, double threshold, int k) {
         Objects.requireNonNull(channel, "channel");
+        if (Double.isNaN(threshold)) {
+            throw new IllegalArgumentException("sustained(" + channel + ") threshold is NaN; give a number");
+        }
         if (k < 1) {
             throw new IllegalArgumentException("run length k must be >= 1, got " + k);
         }
@@ -104,7 +116,7 @@ public final class Conditions {
             boolean sawNaN = false;
             for (int i = 0; i < w.size(); i++) {
                 double v = w.value(c, i);
-                if (Double.isNaN(v)) {
+                if (!Double.isFinite(v)) {
                     sawNaN = true;
                     run = 0;
                     continue;
@@ -139,10 +151,12 @@ public final class Conditions {
         }
 
         /**
-         * @param x the threshold
+         * @param x the threshold, not NaN
          * @return TRUE when the measure is strictly above x (+infinity included); UNKNOWN when it is NaN
+         * @throws IllegalArgumentException when {@code x} is NaN (the condition could never hold)
          */
         public Condition above(double x) {
+            requireNumber(x);
             Measure m = measure;
             return DescribedCondition.of(label + " > " + x, w -> {
                 double v = m.of(w);
@@ -151,15 +165,24 @@ public final class Conditions {
         }
 
         /**
-         * @param x the threshold
+         * @param x the threshold, not NaN
          * @return TRUE when the measure is strictly below x (-infinity included); UNKNOWN when it is NaN
+         * @throws IllegalArgumentException when {@code x} is NaN (the condition could never hold)
          */
         public Condition below(double x) {
+            requireNumber(x);
             Measure m = measure;
             return DescribedCondition.of(label + " < " + x, w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v < x ? Condition.TRUE : Condition.FALSE;
             });
+        }
+
+        private void requireNumber(double x) {
+            if (Double.isNaN(x)) {
+                throw new IllegalArgumentException("threshold on " + label + " is NaN; a NaN threshold never holds, "
+                        + "give a number");
+            }
         }
 
         /**

@@ -31,6 +31,8 @@ public final class SensorHealthLabeller implements Labeller {
      * @param low                   lower saturation limit (samples &lt;= low are saturated)
      * @param high                  upper saturation limit (samples &gt;= high are saturated)
      * @param minSamplesForFlatline windows with at least this many identical samples count as offline; 0 disables
+     * @throws IllegalArgumentException when there are no channels, {@code low >= high} or
+     *                                  {@code minSamplesForFlatline} is negative
      */
     public SensorHealthLabeller(Labeller delegate, List<String> channels, double low, double high,
             int minSamplesForFlatline) {
@@ -41,6 +43,10 @@ public final class SensorHealthLabeller implements Labeller {
         }
         if (!(low < high)) {
             throw new IllegalArgumentException("saturation limits need low < high, got " + low + " and " + high);
+        }
+        if (minSamplesForFlatline < 0) {
+            throw new IllegalArgumentException("sensor-health labeller '" + delegate.name() + "': minSamplesForFlatline "
+                    + "must be >= 0 (0 turns flat-line detection off), got " + minSamplesForFlatline);
         }
         this.low = low;
         this.high = high;

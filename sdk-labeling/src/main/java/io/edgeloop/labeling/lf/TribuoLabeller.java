@@ -33,6 +33,9 @@ public final class TribuoLabeller implements Labeller {
      * @param features      the window features to feed it, in order
      * @param classNames    class names by index (the model's label strings)
      * @param minConfidence the probability needed to vote, in [0, 1]
+     * @throws IllegalArgumentException when a feature is not one the model was trained on, a feature the model was
+     *                                  trained on is not given (Tribuo would read it as 0), a feature is given
+     *                                  twice, or the class names are not the model's output classes
      */
     public TribuoLabeller(String name, Model<org.tribuo.classification.Label> model, List<String> features,
             List<String> classNames, double minConfidence) {
@@ -47,9 +50,51 @@ public final class TribuoLabeller implements Labeller {
             throw new IllegalArgumentException("minConfidence must be in [0, 1], got " + minConfidence);
         }
         this.minConfidence = minConfidence;
+        checkAgainstModel(name, model, this.features, this.classNames);
         // Tribuo's provenance names the trainer, its settings and seed, the training data's digest and the training
         // time, so it tells models apart; hashing it is cheap, unlike serialising the model.
         this.modelSha256 = Sha256.hex(model.getProvenance().toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A labeller that cannot vote right is refused here, not found out by its silence: Tribuo drops a feature it does
+     * not know and reads one it misses as 0, and a class name the model never predicts would make the labeller
+     * abstain on every window.
+     */
+    private static void checkAgainstModel(String name, Model<org.tribuo.classification.Label> model,
+            String[] features, List<String> classNames) {
+        org.tribuo.ImmutableFeatureMap known = model.getFeatureIDMap();
+        java.util.Set<String> given = new java.util.LinkedHashSet<>();
+        List<String> unknown = new java.util.ArrayList<>();
+        for (String f : features) {
+            if (!given.add(f)) {
+                throw new IllegalArgumentException("TribuoLabeller '" + name + "': feature '" + f + "' is given twice");
+            }
+            if (known.get(f) == null) {
+                unknown.add(f);
+            }
+        }
+        List<String> missing = new java.util.ArrayList<>();
+        for (org.tribuo.VariableInfo v : known) {
+            if (!given.contains(v.getName())) {
+                missing.add(v.getName());
+            }
+        }
+        java.util.Collections.sort(missing);
+        if (!unknown.isEmpty() || !missing.isEmpty()) {
+            throw new IllegalArgumentException("TribuoLabeller '" + name + "': the features do not match the model's"
+                    + (unknown.isEmpty() ? "" : "; not known to the model: " + unknown)
+                    + (missing.isEmpty() ? "" : "; the model's, not given (they would be read as 0): " + missing));
+        }
+        java.util.Set<String> outputs = new java.util.TreeSet<>();
+        for (org.tribuo.classification.Label l : model.getOutputIDInfo().getDomain()) {
+            outputs.add(l.getLabel());
+        }
+        if (!outputs.equals(new java.util.TreeSet<>(classNames)) || classNames.size() != outputs.size()) {
+            throw new IllegalArgumentException("TribuoLabeller '" + name + "': class names " + classNames
+                    + " are not the model's output classes " + outputs + " (a class the model never predicts would "
+                    + "never get a vote; give the model's names, in the order of the label matrix's class indices)");
+        }
     }
 
     /**

@@ -151,6 +151,11 @@ public final class AutoLabelModel implements LabelModel {
     }
 
     @Override
+    public double[][] predictProbaUnordered(LabelMatrix matrix) {
+        return chosen.predictProbaUnordered(matrix);
+    }
+
+    @Override
     public double[][] predictProba(LabelMatrix matrix) {
         return chosen.predictProba(matrix);
     }

@@ -32,6 +32,19 @@ public interface LabelModel {
     }
 
     /**
+     * Class probabilities for rows that are <b>not</b> a frame sequence (a WRENCH split without {@code data.frame},
+     * say): every row is scored on its own, whatever rows happen to be next to it. A sequence model scores each row
+     * from its per-row part (the hidden Markov model: its emission model); other models as
+     * {@link #predictProba(LabelMatrix)}.
+     *
+     * @param matrix votes with the same labelling functions the model was fitted on
+     * @return one probability vector per row, each independent of the other rows
+     */
+    default double[][] predictProbaUnordered(LabelMatrix matrix) {
+        return predictProba(matrix);
+    }
+
+    /**
      * Hard predictions with WRENCH's tie-breaking ({@link Predictions#fromProbabilities(double[][])}).
      *
      * @param matrix the votes

@@ -20,7 +20,9 @@ import java.util.Random;
  * {@code P(y | votes) ∝ p_y ∏_{lf voted} mu[(lf, vote), y]} with {@code mu} clipped to [0.01, 0.99]. The class
  * balance is the validation prior when known (as WRENCH passes it), else uniform (Snorkel's default).
  *
- * <p>{@code O} is built from {@link VoteCounts}, so per-device counts merge. Expert answers are not used (Snorkel's
+ * <p>{@code O} is built from {@link VoteCounts}, so per-device counts merge; it is never formed as a d x d matrix
+ * (see {@link Agreement}), and sets with {@code m * k^3} above {@link #MAX_WORK} are refused naming {@code ds} and
+ * {@code snorkel}. Expert answers are not used (Snorkel's
  * objective has no place for them; the EM-fitted {@link SnorkelStyleModel} uses them). Not used by {@code auto},
  * whose held-out evaluation predates it. Thread-safe: immutable once fitted.
  */
@@ -34,6 +36,12 @@ public final class SnorkelMatrixCompletion extends RowModel {
     /** Momentum of Snorkel's default SGD optimizer. */
     public static final double MOMENTUM = 0.9;
     private static final int MAX_ASSIGNMENT_DP = 16;
+    /**
+     * The most multiply-adds per SGD step ({@code m * k^3}: m LFs, k classes) fitted: 2.5e8, so the 100 steps stay
+     * around a minute on one core at worst (127 classes x 40 LFs: 8.2e7, seconds); larger sets are refused
+     * naming {@code ds} and {@code snorkel}, which fit them by EM.
+     */
+    public static final long MAX_WORK = 250_000_000L;
 
     private final int lfs;
     private final int k;
@@ -77,20 +85,26 @@ public final class SnorkelMatrixCompletion extends RowModel {
         } else {
             Arrays.fill(p, 1.0 / k);
         }
-        double[] o = agreement(vc, d);
+        long work = (long) d * k * k;
+        if (work > MAX_WORK) {
+            throw new IllegalArgumentException("snorkel-mc: " + m + " LFs x " + k + " classes is too large for "
+                    + "matrix completion (" + m + " * " + k + "^3 = " + work + " multiply-adds per step, each of its "
+                    + EPOCHS + " steps; the limit is " + MAX_WORK + "); use ds or snorkel, which fit it by EM");
+        }
+        Agreement o = new Agreement(vc);
         double[] mu = new double[d * k];
         double scale = new Random(data.seed()).nextDouble();
         for (int j = 0; j < m; j++) {
             for (int y = 0; y < k; y++) {
                 int a = j * k + y;
-                mu[a * k + y] = Math.min(1, Math.max(0, o[a * d + a] * PREC_INIT / p[y])) * scale;
+                mu[a * k + y] = Math.min(1, Math.max(0, o.diag[a] * PREC_INIT / p[y])) * scale;
             }
         }
         double[] velocity = new double[d * k];
         double[] grad = new double[d * k];
         double loss = 0;
         for (int epoch = 0; epoch < EPOCHS; epoch++) {
-            loss = gradient(o, mu, p, m, k, grad);
+            loss = o.gradient(mu, p, grad);
             for (int i = 0; i < mu.length; i++) {
                 velocity[i] = MOMENTUM * velocity[i] + grad[i];
                 mu[i] -= LEARNING_RATE * velocity[i];
@@ -112,36 +126,250 @@ public final class SnorkelMatrixCompletion extends RowModel {
         return new SnorkelMatrixCompletion(vc.lfNames(), k, logPrior, logMu, loss);
     }
 
-    /** {@code O = X'X / n} over one-hot votes, from the distinct patterns. */
-    private static double[] agreement(VoteCounts vc, int d) {
-        int m = vc.lfs();
-        int k = vc.numClasses();
-        double[] o = new double[d * d];
-        int[] on = new int[m];
-        byte[] row = new byte[m];
-        for (int q = 0; q < vc.distinct(); q++) {
-            vc.pattern(q, row);
-            int n = 0;
+    /**
+     * {@code O = X'X / n} kept as what it is made of: the distinct vote patterns (each a one-hot row of {@code X}:
+     * at most one index per LF) with their share of the rows. The loss and its gradient use only products with
+     * {@code O} ({@code O mu}, {@code tr(O mu P mu')}: one pass over the patterns) and k x k Gram matrices of
+     * {@code mu} ({@code mu' mu} and each LF block's), never the d x d matrix: per step about
+     * {@code 3 m k^3 + patterns * m * k} multiply-adds instead of {@code 2 d^2 k} (d = m k; 127 classes x 40 LFs: 0.25 G
+     * instead of 6.5 G, and no 206 MB {@code O}), with the LF blocks computed in parallel.
+     */
+    static final class Agreement {
+        final int m;
+        final int k;
+        final int d;
+        /** The on-indices (lf * k + vote) of each distinct pattern. */
+        final int[][] on;
+        /** Each pattern's share of the rows. */
+        final double[] weight;
+        /** {@code diag(O)}: the share of rows where LF j votes v, at j * k + v. */
+        final double[] diag;
+        /** {@code ||mask * O||^2}: O off the LFs' own blocks (a constant of the loss). */
+        final double offBlockSquares;
+
+        Agreement(VoteCounts vc) {
+            m = vc.lfs();
+            k = vc.numClasses();
+            d = m * k;
+            on = new int[vc.distinct()][];
+            weight = new double[vc.distinct()];
+            diag = new double[d];
+            double total = Math.max(1, vc.total());
+            byte[] row = new byte[m];
+            int[] buf = new int[m];
+            for (int q = 0; q < vc.distinct(); q++) {
+                vc.pattern(q, row);
+                int n = 0;
+                for (int j = 0; j < m; j++) {
+                    if (row[j] >= 0) {
+                        buf[n++] = j * k + row[j];
+                    }
+                }
+                on[q] = Arrays.copyOf(buf, n);
+                weight[q] = vc.count(q) / total;
+                for (int x = 0; x < n; x++) {
+                    diag[on[q][x]] += weight[q];
+                }
+            }
+            // ||mask * O||^2 = sum over pairs of distinct indices (a, b) of O_ab^2 (one index per LF in a pattern, so
+            // the own blocks hold only the diagonal). O_ab sums over patterns: into a dense d x d array when that is
+            // no larger than the pair list, else by sorting the pair keys (key << 32 | pattern).
+            long pairs = 0;
+            for (int[] idx : on) {
+                pairs += (long) idx.length * (idx.length - 1);
+            }
+            double squares = 0;
+            long cells = (long) d * d;
+            if (cells <= 1L << 22 || cells <= pairs && cells <= 1L << 25) {
+                double[] o = dense();
+                for (int a = 0; a < d; a++) {
+                    for (int b = 0; b < d; b++) {
+                        squares += a == b ? 0 : o[a * d + b] * o[a * d + b];
+                    }
+                }
+            } else {
+                if (pairs > Integer.MAX_VALUE - 8 || cells >= 1L << 32) {
+                    throw new IllegalArgumentException("snorkel-mc: " + pairs + " LF agreement pairs; too many to "
+                            + "fit, use ds or snorkel");
+                }
+                long[] keys = new long[(int) pairs];
+                int at = 0;
+                for (int q = 0; q < on.length; q++) {
+                    for (int a : on[q]) {
+                        for (int b : on[q]) {
+                            if (a != b) {
+                                keys[at++] = ((long) a * d + b) << 32 | q;
+                            }
+                        }
+                    }
+                }
+                Arrays.sort(keys);
+                for (int i = 0; i < at;) {
+                    long key = keys[i] >>> 32;
+                    double sum = 0;
+                    while (i < at && keys[i] >>> 32 == key) {
+                        sum += weight[(int) (keys[i++] & 0xffffffffL)];
+                    }
+                    squares += sum * sum;
+                }
+            }
+            offBlockSquares = squares;
+        }
+
+        /** The dense {@code O}, d x d (for tests and small sets). */
+        double[] dense() {
+            double[] o = new double[d * d];
+            for (int q = 0; q < on.length; q++) {
+                for (int a : on[q]) {
+                    for (int b : on[q]) {
+                        o[a * d + b] += weight[q];
+                    }
+                }
+            }
+            return o;
+        }
+
+        /**
+         * The loss {@code ||mask * (O - mu P mu')||^2 + ||rowsum(mu P) - diag(O)||^2} and its gradient (into
+         * {@code grad}), as {@link SnorkelMatrixCompletion#gradient(double[], double[], double[], int, int, double[])}
+         * computes them from the dense O, but from the structure: with {@code A = mu P mu'},
+         * {@code ||mask * (O - A)||^2 = ||mask * O||^2 - 2 <mask * O, A> + ||A||^2 - sum_j ||A_jj||^2}, where
+         * {@code ||A||^2 = tr(G P G P)} for {@code G = mu' mu} and {@code A_jj}'s for the block Gram {@code G_j}; and
+         * the gradient {@code -4 (mask * (O - A)) mu P = -4 (O mu - diag(O) mu - mu P G + [mu_j P G_j]_j) P}.
+         */
+        double gradient(double[] mu, double[] p, double[] grad) {
+            // Per LF block j (k rows of mu): G_j = mu_j' mu_j, in parallel; G = sum_j G_j in LF order (deterministic).
+            double[][] blockGram = new double[m][];
+            java.util.stream.IntStream.range(0, m).parallel().forEach(j -> blockGram[j] = gram(mu, j * k, k));
+            double[] g = new double[k * k];
+            for (double[] gj : blockGram) {
+                for (int i = 0; i < g.length; i++) {
+                    g[i] += gj[i];
+                }
+            }
+            // O mu, one pass over the patterns: s_q = mu' x_q, then O mu += w_q x_q s_q'.
+            double[] oMu = new double[d * k];
+            double[] sq = new double[k];
+            double traceOA = 0;
+            for (int q = 0; q < on.length; q++) {
+                Arrays.fill(sq, 0);
+                for (int a : on[q]) {
+                    for (int y = 0; y < k; y++) {
+                        sq[y] += mu[a * k + y];
+                    }
+                }
+                double w = weight[q];
+                double t = 0;
+                for (int y = 0; y < k; y++) {
+                    t += p[y] * sq[y] * sq[y];
+                }
+                traceOA += w * t;
+                for (int a : on[q]) {
+                    for (int y = 0; y < k; y++) {
+                        oMu[a * k + y] += w * sq[y];
+                    }
+                }
+            }
+            double[] gp = new double[k * k]; // G P (column y scaled by p_y)
+            for (int x = 0; x < k; x++) {
+                for (int y = 0; y < k; y++) {
+                    gp[x * k + y] = g[x * k + y] * p[y];
+                }
+            }
+            double normA = traceOfSquare(gp, k);
+            double[] blockNorm = new double[m];
+            double[] diagOA = new double[m];
+            java.util.stream.IntStream.range(0, m).parallel().forEach(j -> {
+                double[] gjp = new double[k * k];
+                double[] gj = blockGram[j];
+                for (int x = 0; x < k; x++) {
+                    for (int y = 0; y < k; y++) {
+                        gjp[x * k + y] = gj[x * k + y] * p[y];
+                    }
+                }
+                blockNorm[j] = traceOfSquare(gjp, k);
+                double od = 0;
+                // Rows of block j: grad = -4 (O mu - diag(O) mu - mu P G + mu_j P G_j) P, plus the diagonal term.
+                double[] row = new double[k];
+                for (int v = 0; v < k; v++) {
+                    int a = j * k + v;
+                    double aa = 0;
+                    for (int y = 0; y < k; y++) {
+                        aa += p[y] * mu[a * k + y] * mu[a * k + y];
+                    }
+                    od += diag[a] * aa;
+                    Arrays.fill(row, 0);
+                    for (int x = 0; x < k; x++) {
+                        double px = p[x] * mu[a * k + x];
+                        if (px == 0) {
+                            continue;
+                        }
+                        for (int y = 0; y < k; y++) {
+                            row[y] += px * (g[x * k + y] - gj[x * k + y]);
+                        }
+                    }
+                    double s = -diag[a];
+                    for (int y = 0; y < k; y++) {
+                        s += mu[a * k + y] * p[y];
+                    }
+                    for (int y = 0; y < k; y++) {
+                        double r = oMu[a * k + y] - diag[a] * mu[a * k + y] - row[y];
+                        grad[a * k + y] = -4 * r * p[y] + 2 * s * p[y];
+                    }
+                }
+                diagOA[j] = od;
+            });
+            double offBlockOA = traceOA;
+            double blocks = 0;
+            double diagTerm = 0;
             for (int j = 0; j < m; j++) {
-                if (row[j] >= 0) {
-                    on[n++] = j * k + row[j];
+                offBlockOA -= diagOA[j];
+                blocks += blockNorm[j];
+            }
+            for (int a = 0; a < d; a++) {
+                double s = -diag[a];
+                for (int y = 0; y < k; y++) {
+                    s += mu[a * k + y] * p[y];
+                }
+                diagTerm += s * s;
+            }
+            return offBlockSquares - 2 * offBlockOA + normA - blocks + diagTerm;
+        }
+
+        /** {@code mu_rows' mu_rows} for {@code rows} rows from {@code from}: k x k. */
+        private double[] gram(double[] mu, int from, int rows) {
+            double[] out = new double[k * k];
+            for (int a = from; a < from + rows; a++) {
+                for (int x = 0; x < k; x++) {
+                    double v = mu[a * k + x];
+                    if (v == 0) {
+                        continue;
+                    }
+                    for (int y = 0; y < k; y++) {
+                        out[x * k + y] += v * mu[a * k + y];
+                    }
                 }
             }
-            double c = vc.count(q);
-            for (int x = 0; x < n; x++) {
-                for (int y = 0; y < n; y++) {
-                    o[on[x] * d + on[y]] += c;
+            return out;
+        }
+
+        /** {@code tr(B B)} for a k x k matrix B. */
+        private static double traceOfSquare(double[] b, int k) {
+            double t = 0;
+            for (int x = 0; x < k; x++) {
+                for (int y = 0; y < k; y++) {
+                    t += b[x * k + y] * b[y * k + x];
                 }
             }
+            return t;
         }
-        double total = Math.max(1, vc.total());
-        for (int i = 0; i < o.length; i++) {
-            o[i] /= total;
-        }
-        return o;
     }
 
-    /** The loss and its gradient with respect to mu (into {@code grad}). */
+    /**
+     * The loss and its gradient with respect to mu (into {@code grad}) from the dense {@code O}: the plain form of
+     * the formula, O(d^2 k) per call; the fit uses {@link Agreement#gradient}, which tests check against this and
+     * against finite differences.
+     */
     static double gradient(double[] o, double[] mu, double[] p, int m, int k, double[] grad) {
         int d = m * k;
         Arrays.fill(grad, 0);

@@ -9,7 +9,8 @@ import java.util.Map;
  * A hidden Markov model over consecutive frames: emissions are a {@link DawidSkene} model's class-conditional
  * vote likelihoods, the class follows a first-order Markov chain whose transition matrix is learned by
  * Baum-Welch on the ordered training frames, and posteriors come from forward-backward. Suited to frame
- * sequences (the Tennis rally set), where a class persists across many frames and single frames are noisy.
+ * sequences (the Tennis rally set), where a class persists across many frames and single frames are noisy. Rows
+ * that are not a frame sequence are scored from the emissions alone ({@link #predictProbaUnordered}).
  *
  * <p>Thread-safe: immutable once fitted.
  */
@@ -180,6 +181,19 @@ public final class TemporalModel implements LabelModel {
     public double[][] predictProba(LabelMatrix matrix) {
         RowModel.checkShape(this, emissions.lfNames(), matrix);
         return forwardBackward(likelihoods(emissions, matrix), initial, transition, null);
+    }
+
+    /**
+     * Rows that are not consecutive frames: the emission model's (Dawid-Skene) posterior per row, without the Markov
+     * chain, so no row's probabilities depend on its neighbours.
+     *
+     * @param matrix the votes
+     * @return one probability vector per row
+     */
+    @Override
+    public double[][] predictProbaUnordered(LabelMatrix matrix) {
+        RowModel.checkShape(this, emissions.lfNames(), matrix);
+        return emissions.predictProba(matrix);
     }
 
     @Override

@@ -51,8 +51,22 @@ public final class TieBrokenVote implements LabelModel {
 
     @Override
     public double[][] predictProba(LabelMatrix matrix) {
-        double[][] p = vote.predictProba(matrix);
-        double[][] t = tieBreaker.predictProba(matrix);
+        return settle(vote.predictProba(matrix), tieBreaker.predictProba(matrix));
+    }
+
+    /**
+     * As {@link #predictProba(LabelMatrix)}, with the tie-breaker scoring rows on their own
+     * ({@link LabelModel#predictProbaUnordered}).
+     *
+     * @param matrix the votes
+     * @return one probability vector per row
+     */
+    @Override
+    public double[][] predictProbaUnordered(LabelMatrix matrix) {
+        return settle(vote.predictProba(matrix), tieBreaker.predictProbaUnordered(matrix));
+    }
+
+    private double[][] settle(double[][] p, double[][] t) {
         int k = numClasses();
         boolean[] tied = new boolean[k];
         for (int i = 0; i < p.length; i++) {

@@ -182,12 +182,25 @@ public final class EndModel {
     }
 
     /**
-     * @param table rows to predict
-     * @return the most probable class per row
+     * Predicts every row of a table. A row with a missing (NaN) feature, a window with bad data
+     * ({@link FeatureTable#complete(int)} false), has no prediction: it gets {@code -1}, as an abstaining label,
+     * and the other rows are still predicted (one bad window used to fail the whole batch).
+     *
+     * @param table rows to predict, with this model's features in its order
+     * @return the most probable class per row, {@code -1} for an incomplete row
+     * @throws IllegalArgumentException when the table's features are not this model's
      */
     public int[] predict(FeatureTable table) {
+        if (!table.names().equals(features)) {
+            throw new IllegalArgumentException("the table's features " + table.names() + " are not the model's "
+                    + features);
+        }
         int[] out = new int[table.size()];
         for (int i = 0; i < out.length; i++) {
+            if (!table.complete(i)) {
+                out[i] = -1;
+                continue;
+            }
             double[] p = predictProba(table.row(i));
             int best = 0;
             for (int c = 1; c < p.length; c++) {

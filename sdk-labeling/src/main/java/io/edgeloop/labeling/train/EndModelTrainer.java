@@ -153,17 +153,29 @@ public final class EndModelTrainer {
 
     /**
      * Trains with self-training: after each round, rows without a label whose predicted probability reaches
-     * {@code threshold} join the training set with that probability as weight.
+     * {@code threshold} join the training set with that probability as weight. The model's provenance records the
+     * rounds and threshold asked for ({@code selfTrainingRounds}, {@code selfTrainingThreshold}), the round that
+     * produced it ({@code selfTrainingRound}: fewer when a round adopted nothing) and the rows it adopted
+     * ({@code selfTrainedRows}).
      *
      * @param table     features
      * @param labels    targets
      * @param rounds    self-training rounds after the first fit, 0 for none
-     * @param threshold the probability needed to adopt a prediction
+     * @param threshold the probability needed to adopt a prediction, in [0, 1]
      * @return the final model with provenance
+     * @throws IllegalArgumentException when {@code rounds} is negative or {@code threshold} is not in [0, 1]
      */
     public EndModel train(FeatureTable table, WeakLabels labels, int rounds, double threshold) {
+        if (rounds < 0) {
+            throw new IllegalArgumentException("self-training rounds must be >= 0, got " + rounds);
+        }
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("self-training threshold must be a probability in [0, 1], got "
+                    + threshold);
+        }
+        SelfTraining st = new SelfTraining(rounds, threshold);
         WeakLabels current = labels;
-        EndModel model = fitOnce(table, current, 0);
+        EndModel model = fitOnce(table, current, 0, st, 0);
         for (int r = 1; r <= rounds; r++) {
             int[] y = new int[table.size()];
             float[] w = new float[table.size()];
@@ -184,13 +196,21 @@ public final class EndModelTrainer {
             if (!added) {
                 break;
             }
+            int adopted = 0;
+            for (int i = 0; i < table.size(); i++) {
+                adopted += labels.label(i) < 0 && y[i] >= 0 ? 1 : 0;
+            }
             current = current.adopt(y, w);
-            model = fitOnce(table, current, r);
+            model = fitOnce(table, current, r, st, adopted);
         }
         return model;
     }
 
-    private EndModel fitOnce(FeatureTable table, WeakLabels labels, int round) {
+    /** The self-training asked for, recorded in every model's provenance so the model can be reproduced. */
+    private record SelfTraining(int rounds, double threshold) {
+    }
+
+    private EndModel fitOnce(FeatureTable table, WeakLabels labels, int round, SelfTraining st, int selfTrained) {
         MutableDataset<Label> ds = dataset(table, labels);
         Model<Label> m = kind.trainer(seed).train(ds, tribuoInstanceProvenance());
         Provenance.Builder p = Provenance.capture("end-model", EndModelTrainer.class).seed(seed)
@@ -199,7 +219,10 @@ public final class EndModelTrainer {
                 .setting("classes", EndModel.listSetting(classNames))
                 .setting("trainingRows", ds.size())
                 .setting("goldRows", labels.goldCount())
-                .setting("selfTrainingRound", round);
+                .setting("selfTrainingRound", round)
+                .setting("selfTrainingRounds", st.rounds())
+                .setting("selfTrainingThreshold", Double.toString(st.threshold()))
+                .setting("selfTrainedRows", selfTrained);
         upstream.forEach(p::setting);
         parents.forEach(p::parent);
         byte[] digest = digest(table, labels);

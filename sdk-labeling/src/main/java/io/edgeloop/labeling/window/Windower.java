@@ -20,8 +20,20 @@ import java.util.Objects;
  * window).
  *
  * <p>Missing data is explicit: a record without a channel contributes NaN for it; any NaN or flagged sample
- * marks the window ({@link Window#hasBadData()}) and makes that channel's features NaN. Time windows with no
- * records are not emitted; they are counted in {@link #emptyWindows()}.
+ * marks the window ({@link Window#hasBadData()}) and makes that channel's features NaN. A record flagged
+ * {@code SATURATED}, {@code OFFLINE} or {@code OUT_OF_RANGE} is not a reading: its samples are NaN in the window
+ * (for every channel, since flags are per record), so no feature, rate or duration rule uses them, and the window
+ * carries the flag (and {@code MISSING}). Without {@link WindowSpec#channels() channels} in the spec, a window holds
+ * every channel its stream has shown so far: a channel absent from the whole window is all NaN ({@code MISSING}),
+ * not silently left out. Time windows with no records are not emitted; they are counted in
+ * {@link #emptyWindows()}.
+ *
+ * <p>At-least-once delivery is expected: a record equal to its stream's previous record (same timestamp, sequence
+ * number, values and flags) is a redelivery, dropped and counted in {@link #duplicateRecords()}; a record with the
+ * previous one's timestamp but another sequence number or other values is a reading of its own and is used.
+ * Timestamps may be any long: window
+ * bounds are compared without overflow; a time-window record whose window would start before
+ * {@link Long#MIN_VALUE} (within one step of it) cannot be windowed and is counted in {@link #outOfRangeRecords()}.
  *
  * <p>Not thread-safe: use one instance per ingest thread, or guard it externally.
  */
@@ -30,6 +42,8 @@ public final class Windower {
     private final Map<String, Stream> streams = new LinkedHashMap<>();
     private long late;
     private long empty;
+    private long duplicates;
+    private long outOfRange;
 
     /**
      * @param spec the windowing spec
@@ -50,13 +64,18 @@ public final class Windower {
         Stream s = streams.computeIfAbsent(key, k -> new Stream(record.deviceId(), record.stream()));
         List<Window> out = new ArrayList<>();
         long t = record.timestampMillis();
+        if (record.equals(s.lastRecord)) {
+            // A redelivery of the previous record (at-least-once transports): used once only.
+            duplicates++;
+            return out;
+        }
         if (spec.unit() == WindowSpec.Unit.SAMPLES) {
             // The buffer may have been emptied by a tumbling window, so compare with the last record used.
-            if (t < s.last) {
+            if (s.used && t < s.last) {
                 late++;
                 return out;
             }
-            s.last = t;
+            s.use(record);
             s.buffer.add(record);
             while (s.buffer.size() >= spec.size()) {
                 out.add(s.emit(new ArrayList<>(s.buffer).subList(0, (int) spec.size())));
@@ -66,17 +85,26 @@ public final class Windower {
             }
             return out;
         }
-        if (s.start == Long.MIN_VALUE) {
-            s.start = Math.floorDiv(t, spec.step()) * spec.step();
+        if (!s.started) {
+            long offset = Math.floorMod(t, spec.step());
+            if (t < Long.MIN_VALUE + offset) {
+                // The window's start, a multiple of the step, is below Long.MIN_VALUE.
+                outOfRange++;
+                return out;
+            }
+            s.start = t - offset;
+            s.started = true;
         }
         if (t < s.start || (!s.buffer.isEmpty() && t < s.buffer.peekLast().timestampMillis())) {
             late++;
             return out;
         }
-        while (t >= s.start + spec.size()) {
+        // From here t >= s.start (and every buffered timestamp is too), so t - s.start is exact read as unsigned:
+        // no overflow whatever the timestamps, where s.start + size could wrap and loop forever.
+        while (Long.compareUnsigned(t - s.start, spec.size()) >= 0) {
             List<SensorRecord> in = new ArrayList<>();
             for (SensorRecord r : s.buffer) {
-                if (r.timestampMillis() < s.start + spec.size()) {
+                if (Long.compareUnsigned(r.timestampMillis() - s.start, spec.size()) < 0) {
                     in.add(r);
                 }
             }
@@ -92,14 +120,18 @@ public final class Windower {
                 }
             }
             if (s.buffer.isEmpty()) {
-                // Skip over a gap in one go instead of stepping through every empty window.
-                long target = Math.floorDiv(t - spec.size(), spec.step()) * spec.step() + spec.step();
+                // Skip over a gap in one go instead of stepping through every empty window. The loop ran, so
+                // t - size >= the previous start >= Long.MIN_VALUE; target is the first multiple of the step above
+                // t - size (<= t, as step <= size), and its distance from s.start is exact read as unsigned.
+                long from = t - spec.size();
+                long target = from - Math.floorMod(from, spec.step()) + spec.step();
                 if (target > s.start) {
-                    empty += (target - s.start) / spec.step();
+                    empty += Long.divideUnsigned(target - s.start, spec.step());
                     s.start = target;
                 }
             }
         }
+        s.use(record);
         s.buffer.add(record);
         return out;
     }
@@ -128,6 +160,22 @@ public final class Windower {
         return late;
     }
 
+    /**
+     * @return records dropped as redeliveries: equal to their stream's previous record (timestamp, sequence number,
+     *         values and flags)
+     */
+    public long duplicateRecords() {
+        return duplicates;
+    }
+
+    /**
+     * @return time-window records dropped because their window cannot be represented: its start would lie below
+     *         {@link Long#MIN_VALUE}
+     */
+    public long outOfRangeRecords() {
+        return outOfRange;
+    }
+
     /** @return time windows skipped because no record fell into them */
     public long emptyWindows() {
         return empty;
@@ -145,10 +193,29 @@ public final class Windower {
      */
     public static Window window(String deviceId, String stream, long index, List<SensorRecord> records,
             WindowSpec spec) {
+        return window(deviceId, stream, index, records, spec, List.of());
+    }
+
+    /**
+     * Builds one window as {@link #window(String, String, long, List, WindowSpec)}, also holding channels the
+     * stream has shown before: without channels in the spec, the window's channels are {@code known} followed by
+     * any other channel of the records, and a known channel no record carries is all NaN ({@code MISSING}).
+     *
+     * @param deviceId the device
+     * @param stream   the stream
+     * @param index    the window ordinal
+     * @param records  the records, in time order
+     * @param spec     the spec (channels and bands)
+     * @param known    channels the stream has shown (ignored when the spec names channels)
+     * @return the window with features
+     */
+    public static Window window(String deviceId, String stream, long index, List<SensorRecord> records,
+            WindowSpec spec, java.util.Collection<String> known) {
         int n = records.size();
         long[] ts = new long[n];
         LinkedHashSet<String> names = new LinkedHashSet<>(spec.channels());
         if (names.isEmpty()) {
+            names.addAll(known);
             for (SensorRecord r : records) {
                 names.addAll(r.channels().keySet());
             }
@@ -161,10 +228,17 @@ public final class Windower {
             }
         }
         b.timestamps(ts);
+        boolean[] notAReading = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            for (QualityFlag f : records.get(i).flags()) {
+                notAReading[i] |= f == QualityFlag.SATURATED || f == QualityFlag.OFFLINE
+                        || f == QualityFlag.OUT_OF_RANGE;
+            }
+        }
         for (String c : names) {
             double[] v = new double[n];
             for (int i = 0; i < n; i++) {
-                v[i] = records.get(i).value(c);
+                v[i] = notAReading[i] ? Double.NaN : records.get(i).value(c);
             }
             b.channel(c, v);
             Features.add(b, c, v, ts, spec.spectralBands());
@@ -176,9 +250,15 @@ public final class Windower {
         final String device;
         final String stream;
         final ArrayDeque<SensorRecord> buffer = new ArrayDeque<>();
-        long start = Long.MIN_VALUE;
-        /** Timestamp of the last record used (count windows). */
-        long last = Long.MIN_VALUE;
+        /** Channels the stream has shown, in first-seen order. */
+        final LinkedHashSet<String> channels = new LinkedHashSet<>();
+        /** Start of the open time window, once {@link #started}. */
+        long start;
+        boolean started;
+        /** Whether a record was used yet, the last one and its timestamp. */
+        boolean used;
+        SensorRecord lastRecord;
+        long last;
         long next;
 
         Stream(String device, String stream) {
@@ -186,8 +266,15 @@ public final class Windower {
             this.stream = stream;
         }
 
+        void use(SensorRecord r) {
+            used = true;
+            lastRecord = r;
+            last = r.timestampMillis();
+            channels.addAll(r.channels().keySet());
+        }
+
         Window emit(List<SensorRecord> records) {
-            return window(device, stream, next++, records, spec);
+            return window(device, stream, next++, records, spec, channels);
         }
     }
 }

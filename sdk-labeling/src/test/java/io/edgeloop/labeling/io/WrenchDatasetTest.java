@@ -275,4 +275,38 @@ class WrenchDatasetTest {
         assertEquals(java.util.List.of("a", "b"), d.train().ids());
         assertThrows(IllegalArgumentException.class, () -> WrenchEvaluation.evaluate(d, "hmm", 0));
     }
+
+    @Test
+    @DisplayName("NaN and Infinity (as Python's json writes them) are read inside data; a NaN frame is not a sequence; "
+            + "a NaN vote is refused; malformed JSON gives Jackson's reason and the location once, without advice")
+    void nonNumericNumbersAndMalformedMessages() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"feature\": [1.0, NaN, "
+                + "Infinity, -Infinity], \"frame\": 1}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": NaN, \"x\": -Infinity}}}");
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertEquals(2, d.train().size());
+        assertFalse(d.train().ordered(), "a NaN frame: not a frame sequence");
+        assertEquals(java.util.List.of("a", "b"), d.train().ids());
+
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, NaN], \"data\": {}}}");
+        WrenchFormatException vote = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(vote.getMessage().contains("row 'a' weak label 1 is NaN"), vote.getMessage());
+        write("train.json", "{\"a\": {\"label\": Infinity, \"weak_labels\": [0, 1], \"data\": {}}}");
+        vote = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(vote.getMessage().contains("row 'a' label is Infinity"), vote.getMessage());
+
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"t\": [1, 2");
+        String m = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir)).getMessage();
+        assertTrue(m.endsWith("train.json: malformed JSON at line 1, column 66: Unexpected end-of-input"), m);
+        write("train.json", "{\"a\": {\"label\": nul, \"weak_labels\": [0, -1]}}");
+        m = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir)).getMessage();
+        assertTrue(m.matches(".*train.json: malformed JSON at line 1, column \\d+: Unrecognized token 'nul'"), m);
+        write("label.json", "{\"0\": \"no\", \"1\": ");
+        m = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir)).getMessage();
+        assertTrue(m.contains("label.json: malformed JSON at line 1, column 18: Unexpected end-of-input"), m);
+        for (String advice : new String[] {"REDACTED", "enable", "Source", "[", "\n"}) {
+            assertFalse(m.contains(advice), m);
+        }
+    }
 }

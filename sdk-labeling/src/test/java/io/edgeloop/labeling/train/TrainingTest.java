@@ -86,6 +86,34 @@ class TrainingTest {
     }
 
     @Test
+    @DisplayName("the self-training asked for (rounds, threshold) and the rows it adopted are in the provenance, so "
+            + "two thresholds give two provenances (they differed only in the derived round and row count)")
+    void selfTrainingSettingsAreInTheProvenance() {
+        int[] y = new int[400];
+        FeatureTable t = blobs(3, 400, y);
+        WeakLabels few = WeakLabels.fromProbabilities(new double[400][2], new boolean[400], 0);
+        for (int i = 0; i < 20; i++) {
+            few = few.withGold(i, y[i]);
+        }
+        EndModelTrainer tr = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of());
+        Map<String, String> low = tr.train(t, few, 3, 0.6).provenance().settings();
+        Map<String, String> high = tr.train(t, few, 3, 0.99).provenance().settings();
+        assertEquals("3", low.get("selfTrainingRounds"));
+        assertEquals("3", high.get("selfTrainingRounds"));
+        assertEquals("0.6", low.get("selfTrainingThreshold"));
+        assertEquals("0.99", high.get("selfTrainingThreshold"));
+        int adopted = Integer.parseInt(low.get("selfTrainedRows"));
+        assertEquals(Integer.parseInt(low.get("trainingRows")) - 20, adopted, "adopted rows = trained rows - gold");
+        assertTrue(adopted > 300, "adopted " + adopted);
+        Map<String, String> none = tr.train(t, few).provenance().settings();
+        assertEquals("0", none.get("selfTrainingRounds"));
+        assertEquals("0", none.get("selfTrainedRows"));
+        WeakLabels labels = few;
+        assertThrows(IllegalArgumentException.class, () -> tr.train(t, labels, -1, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> tr.train(t, labels, 1, Double.NaN));
+    }
+
+    @Test
     @DisplayName("confident learning finds most injected label flips with few false alarms")
     void confidentLearning() {
         int[] y = new int[500];
@@ -162,6 +190,64 @@ class TrainingTest {
                 new TribuoLabeller("m", tree.tribuoModel(), f, List.of("a", "b"), 0.9))) {
             assertNotEquals(base, LabelProvenance.lfSha256(other), other.toString());
         }
+    }
+
+    @Test
+    @DisplayName("predict(table) gives -1 for a row with bad data and predicts the others (it failed the whole batch "
+            + "on the first NaN, naming no row)")
+    void predictSkipsIncompleteRows() {
+        int[] y = new int[200];
+        FeatureTable t = blobs(4, 200, y);
+        EndModel m = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of()).train(t, labels(y));
+        double[][] rows = new double[200][];
+        for (int i = 0; i < 200; i++) {
+            rows[i] = t.row(i);
+        }
+        rows[150][0] = Double.NaN;
+        FeatureTable withNaN = new FeatureTable(t.names(), rows);
+        int[] whole = m.predict(t);
+        int[] p = m.predict(withNaN);
+        assertEquals(-1, p[150]);
+        for (int i = 0; i < 200; i++) {
+            if (i != 150) {
+                assertEquals(whole[i], p[i], "row " + i);
+            }
+        }
+        int right = 0;
+        for (int i = 0; i < 200; i++) {
+            right += whole[i] == y[i] ? 1 : 0;
+        }
+        assertTrue(right > 180, "the model predicts: " + right);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.predict(new FeatureTable(List.of("noise", "signal"), rows)));
+        assertTrue(e.getMessage().contains("[noise, signal]"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a Tribuo labeller whose features or class names do not match its model is refused at construction "
+            + "(it voted with a typo'd feature read as 0, or abstained on every window, with 0 errors)")
+    void tribuoLabellerMustMatchItsModel() {
+        int[] y = new int[300];
+        FeatureTable t = blobs(5, 300, y);
+        EndModel tree = new EndModelTrainer(EndModelKind.CART, List.of("empty", "occupied"), 1, Map.of())
+                .train(t, labels(y));
+        List<String> f = List.of("signal", "noise");
+        new TribuoLabeller("ok", tree.tribuoModel(), List.of("noise", "signal"), List.of("occupied", "empty"), 0.5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TribuoLabeller("numbers",
+                tree.tribuoModel(), f, List.of("0", "1"), 0.5));
+        assertTrue(e.getMessage().contains("'numbers'") && e.getMessage().contains("[0, 1]")
+                && e.getMessage().contains("[empty, occupied]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TribuoLabeller("typo", tree.tribuoModel(),
+                List.of("signal", "nosie"), List.of("empty", "occupied"), 0.5));
+        assertTrue(e.getMessage().contains("not known to the model: [nosie]")
+                && e.getMessage().contains("not given (they would be read as 0): [noise]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TribuoLabeller("short", tree.tribuoModel(),
+                List.of("signal"), List.of("empty", "occupied"), 0.5));
+        assertTrue(e.getMessage().contains("[noise]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new TribuoLabeller("twice", tree.tribuoModel(),
+                List.of("signal", "noise", "signal"), List.of("empty", "occupied"), 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new TribuoLabeller("three", tree.tribuoModel(), f,
+                List.of("empty", "occupied", "other"), 0.5));
     }
 
     @Test

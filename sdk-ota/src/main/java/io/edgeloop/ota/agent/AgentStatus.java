@@ -20,10 +20,34 @@ import java.util.Optional;
  * @param trustDegraded why the device runs on an older trust root than the one it stored (a stored root did not
  *                      verify at start, or the stored chain was unreadable), empty when the stored chain verified;
  *                      the operator should re-provision the device with the current trust root
+ * @param slotProblem   why the slot the boot record points at does not verify (for example a trust rotation
+ *                      revoked its signers and the current root does not accept it either), when the device
+ *                      therefore runs the other slot, no model, or a model that will not survive a restart;
+ *                      empty when the active slot verifies
  */
 public record AgentStatus(String deviceId, String target, Optional<String> activeModel, long activeSequence,
         long committedEpoch, Optional<InstallOutcome> lastOutcome, Optional<Check> lastCheck, String lastMessage,
-        Optional<String> trustDegraded) {
+        Optional<String> trustDegraded, Optional<String> slotProblem) {
+
+    /**
+     * A status without a slot problem (kept for callers compiled before {@code slotProblem}).
+     *
+     * @param deviceId       the device
+     * @param target         its target profile id
+     * @param activeModel    name and version of the active model, empty when none
+     * @param activeSequence the active model's sequence, -1 when none
+     * @param committedEpoch the committed security epoch
+     * @param lastOutcome    the last install's outcome, empty before any
+     * @param lastCheck      the check that refused or rolled back the last install, if any
+     * @param lastMessage    a one-line explanation of the last outcome
+     * @param trustDegraded  why the device runs on an older trust root than the one it stored, empty when none
+     */
+    public AgentStatus(String deviceId, String target, Optional<String> activeModel, long activeSequence,
+            long committedEpoch, Optional<InstallOutcome> lastOutcome, Optional<Check> lastCheck, String lastMessage,
+            Optional<String> trustDegraded) {
+        this(deviceId, target, activeModel, activeSequence, committedEpoch, lastOutcome, lastCheck, lastMessage,
+                trustDegraded, Optional.empty());
+    }
 
     /**
      * A status whose trust chain verified (kept for callers compiled before {@code trustDegraded}).
@@ -40,6 +64,6 @@ public record AgentStatus(String deviceId, String target, Optional<String> activ
     public AgentStatus(String deviceId, String target, Optional<String> activeModel, long activeSequence,
             long committedEpoch, Optional<InstallOutcome> lastOutcome, Optional<Check> lastCheck, String lastMessage) {
         this(deviceId, target, activeModel, activeSequence, committedEpoch, lastOutcome, lastCheck, lastMessage,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 }

@@ -27,12 +27,17 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -54,15 +59,19 @@ import org.slf4j.LoggerFactory;
  * everything after it), an unconfirmed trial is reverted (as MCUboot does), a confirmed but uncommitted install
  * is committed, and an active slot that no longer verifies is replaced by the other slot only when that one
  * verifies and was confirmed once. Each slot is re-verified against the trust root that accepted it; a newer root
- * invalidates it only by revoking its signers explicitly. Corrupt metadata never stops a start: an unreadable
+ * invalidates it only by revoking its signers explicitly, and not when the current root accepts it on its own
+ * terms (why a slot is invalid is in {@link AgentStatus#slotProblem}). Corrupt metadata never stops a start: an unreadable
  * slot record makes the slot invalid, an unreadable boot record is rebuilt from the slots, and at every start the
  * anti-rollback counters are raised to what the slots prove (so a damaged, missing or wrongly shaped counter file
  * never lowers them). The security epoch is committed only on confirm, so rolling back within an epoch always works. Formats:
  * {@code docs/formats/device-state.md}.
  *
- * <p>Thread-safe: installs, status, shadow runs and recovery are serialised on a private lock; {@link #predict}
- * holds it only to read the active model. {@link #poll} talks to the deployer outside that lock (polls are
- * serialised among themselves), so a download never stops inference.
+ * <p>Thread-safe: installs are serialised among themselves; their steps that read or write the device's state,
+ * status and recovery are serialised on a private lock, which {@link #predict} and {@link #shadow} hold only to
+ * read the active model. The health check runs on its own thread outside that lock with a deadline
+ * ({@link Builder#healthTimeout}), so inference keeps serving the confirmed model until the new one is confirmed,
+ * and a check that hangs, throws or errs rolls the install back. {@link #poll} talks to the deployer outside that
+ * lock (polls are serialised among themselves), so a download never stops inference.
  */
 public final class DeviceAgent {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
@@ -73,10 +82,18 @@ public final class DeviceAgent {
     private static final String TRUST_CHAIN = "trust-chain.json";
     private static final String CHAIN_TYPE = "edgeloop-trust-chain";
     private static final String STATE_FORMAT = "2.0";
+    /** The default {@link Builder#healthTimeout}: 30 seconds. */
+    public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(30);
 
     private final Object lock = new Object();
     /** Serialises {@link #poll} calls, which share the staging directory; taken before {@code lock}, never after. */
     private final Object pollLock = new Object();
+    /**
+     * Serialises installs, whose health check runs outside {@code lock}; taken after {@code pollLock} and before
+     * {@code lock}, never after.
+     */
+    private final Object installLock = new Object();
+    private final Duration healthTimeout;
     private final String deviceId;
     private final String modelName;
     /** The provisioned root, then every rotation accepted since, each verified by the one before. */
@@ -104,6 +121,10 @@ public final class DeviceAgent {
     private InstallReport last;
     /** Why a stored trust root was not adopted at start (see {@link AgentStatus#trustDegraded}); null when none. */
     private String trustDegraded;
+    /** Why the boot record's active slot does not verify (see {@link AgentStatus#slotProblem}); null when it does. */
+    private String slotProblem;
+    /** Why the last {@link #readSlot} call found its slot invalid (set only when it returns empty). */
+    private String slotFailure;
 
     private DeviceAgent(Builder b) {
         this.deviceId = b.deviceId;
@@ -117,6 +138,7 @@ public final class DeviceAgent {
         this.runtimes = b.runtimes;
         this.crash = b.crash;
         this.health = b.health;
+        this.healthTimeout = b.healthTimeout;
         this.listener = b.listener;
         this.staging = b.staging;
     }
@@ -175,7 +197,7 @@ public final class DeviceAgent {
                     activeManifest == null ? -1 : activeManifest.sequence(), confirmedEpoch,
                     last == null ? Optional.empty() : Optional.of(last.outcome()),
                     last == null ? Optional.empty() : last.check(), last == null ? "no install yet" : last.message(),
-                    Optional.ofNullable(trustDegraded));
+                    Optional.ofNullable(trustDegraded), Optional.ofNullable(slotProblem));
         }
     }
 
@@ -187,14 +209,19 @@ public final class DeviceAgent {
      * @throws IOException when the device's storage fails
      */
     public InstallReport install(byte[] bundle) throws IOException {
-        synchronized (lock) {
-            VerifiedBundle v;
-            try {
-                v = verifier.verify(bundle, policy());
-            } catch (BundleVerificationException e) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(), -1));
+        synchronized (installLock) {
+            Staged staged;
+            synchronized (lock) {
+                VerifiedBundle v;
+                try {
+                    v = verifier.verify(bundle, policy());
+                } catch (BundleVerificationException e) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
+                            -1));
+                }
+                staged = stage(v);
             }
-            return installVerified(v);
+            return finish(staged);
         }
     }
 
@@ -206,14 +233,19 @@ public final class DeviceAgent {
      * @throws IOException when the file or the device's storage cannot be read or written
      */
     public InstallReport install(Path bundle) throws IOException {
-        synchronized (lock) {
-            VerifiedBundle v;
-            try {
-                v = verifier.verify(bundle, policy());
-            } catch (BundleVerificationException e) {
-                return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(), -1));
+        synchronized (installLock) {
+            Staged staged;
+            synchronized (lock) {
+                VerifiedBundle v;
+                try {
+                    v = verifier.verify(bundle, policy());
+                } catch (BundleVerificationException e) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
+                            -1));
+                }
+                staged = stage(v);
             }
-            return installVerified(v);
+            return finish(staged);
         }
     }
 
@@ -284,21 +316,27 @@ public final class DeviceAgent {
      * @throws BundleVerificationException when the candidate would be refused
      */
     public ShadowReport shadow(byte[] bundle, List<int[]> inputs) throws BundleVerificationException {
-        synchronized (lock) {
-            VerifiedBundle v = verifier.verify(bundle, policy());
-            ArtifactEntry a = v.selected().orElseThrow();
-            IntegerModel candidate = load(a, v.bytes(a));
-            if (activeModel == null) {
-                return new ShadowReport(0, 0);
-            }
-            int agree = 0;
-            for (int[] x : inputs) {
-                if (activeModel.predictClass(x) == candidate.predictClass(x)) {
-                    agree++;
-                }
-            }
-            return new ShadowReport(inputs.size(), agree);
+        BundleVerifier ver;
+        VerificationPolicy pol;
+        IntegerModel current;
+        synchronized (lock) { // only to read a consistent state; verifying and running happen outside it
+            ver = verifier;
+            pol = policy();
+            current = activeModel;
         }
+        VerifiedBundle v = ver.verify(bundle, pol);
+        ArtifactEntry a = v.selected().orElseThrow();
+        IntegerModel candidate = load(a, v.bytes(a));
+        if (current == null) {
+            return new ShadowReport(0, 0);
+        }
+        int agree = 0;
+        for (int[] x : inputs) {
+            if (current.predictClass(x) == candidate.predictClass(x)) {
+                agree++;
+            }
+        }
+        return new ShadowReport(inputs.size(), agree);
     }
 
     private void deleteStaleDownloads(String keep) throws IOException {
@@ -320,20 +358,77 @@ public final class DeviceAgent {
                 .minimumEpoch(confirmedEpoch).build();
     }
 
-    private InstallReport installVerified(VerifiedBundle v) throws IOException {
+    /**
+     * An install up to the switch, or its end: either {@code done} (refused before the switch) or a trial whose
+     * health check is still to run.
+     */
+    private record Staged(InstallReport done, Trial trial) {
+    }
+
+    /** A switched install on trial: the boot record points at {@code slot}; {@code old} is the confirmed one. */
+    private record Trial(String slot, String old, BundleManifest manifest, ArtifactEntry artifact, long acceptedBy,
+            Slot staged) {
+    }
+
+    /** Verifies the golden vectors and writes the inactive slot, then switches to it on trial. Under {@code lock}. */
+    private Staged stage(VerifiedBundle v) throws IOException {
         BundleManifest m = v.manifest();
         ArtifactEntry a = v.selected().orElseThrow();
         crash.reached(InstallStep.VERIFIED);
         try {
             load(a, v.bytes(a)); // golden vectors on the received bytes before anything is written
         } catch (BundleVerificationException e) {
-            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
-                    m.sequence()));
+            return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
+                    m.sequence())), null);
         }
+        long attemptedBefore = highestAttempted;
+        String slot = "a".equals(active) ? "b" : "a";
+        try {
+            return writeSlotAndSwitch(v, m, a, slot);
+        } catch (IOException e) {
+            // nothing ran the new model: undo the attempt so the same sequence installs once storage works, and
+            // tell the listener (the caller gets the exception)
+            undoAttempt(slot, attemptedBefore, e);
+            report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage()
+                    + " while installing " + m.name() + " " + m.version() + " (sequence " + m.sequence() + "); the "
+                    + "device kept its model and may install this sequence again", m.sequence()));
+            throw e;
+        }
+    }
+
+    /**
+     * After a storage failure before the switch: delete the half-written slot (so it proves no attempt at the next
+     * start, and its space is free again) and lower the attempted counter back, best effort; failures are added to
+     * {@code cause}.
+     */
+    private void undoAttempt(String slot, long attemptedBefore, IOException cause) {
+        LOG.warn("device {}: storage failed before the switch ({}); the attempt is not counted", deviceId,
+                cause.toString());
+        // the slot's record first (also when the boot record's trial switch reached storage: an unconfirmed trial
+        // reverts at start anyway), then its files, which frees the space a full disk needs for the counters
+        for (String f : List.of("slot.json", "artifact", "manifest.json", "signatures.json")) {
+            try {
+                storage.delete(slotName(slot, f));
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        if (highestAttempted != attemptedBefore) {
+            highestAttempted = attemptedBefore;
+            try {
+                writeCounters();
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e); // the raised file stays: refusing this sequence later is the safe side
+            }
+        }
+    }
+
+    /** Records the attempt, writes the inactive slot and switches to it on trial. Under {@code lock}. */
+    private Staged writeSlotAndSwitch(VerifiedBundle v, BundleManifest m, ArtifactEntry a, String slot)
+            throws IOException {
         highestAttempted = Math.max(highestAttempted, m.sequence());
         writeCounters();
         crash.reached(InstallStep.ATTEMPT_RECORDED);
-        String slot = "a".equals(active) ? "b" : "a";
         storage.delete(slotName(slot, "slot.json"));
         crash.reached(InstallStep.SLOT_INVALIDATED);
         storage.write(slotName(slot, "artifact"), v.bytes(a), () -> crash.reached(InstallStep.ARTIFACT_PARTIAL));
@@ -345,40 +440,96 @@ public final class DeviceAgent {
         crash.reached(InstallStep.SLOT_WRITTEN);
         Optional<Slot> staged = readSlot(slot, v);
         if (staged.isEmpty()) {
-            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
-                    "digest: the staged slot does not read back as written", m.sequence()));
+            return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
+                    "digest: the staged slot does not read back as written", m.sequence())), null);
         }
         crash.reached(InstallStep.GOLDEN_PASSED);
         String old = active;
         writeBoot(slot, old, true);
         crash.reached(InstallStep.SWITCHED);
+        return new Staged(null, new Trial(slot, old, m, a, acceptedBy, staged.get()));
+    }
+
+    /**
+     * Runs the health check of a trial outside {@code lock} (inference keeps serving the confirmed model), then
+     * confirms or rolls back under it. Called holding {@code installLock} only.
+     */
+    private InstallReport finish(Staged staged) throws IOException {
+        if (staged.done() != null) {
+            return staged.done();
+        }
+        Trial t = staged.trial();
+        long seq = t.manifest().sequence();
         Optional<String> unhealthy;
+        VirtualMachineError fatal = null;
         try {
-            unhealthy = health.check(staged.get().model);
-        } catch (RuntimeException e) {
-            // a user check that crashes is a failed check: take the rollback path, never leave the trial half done
-            LOG.warn("device {}: the health check of sequence {} threw; rolling back", deviceId, m.sequence(), e);
+            unhealthy = checkHealth(t.staged().model, seq);
+        } catch (VirtualMachineError e) {
+            fatal = e;
             unhealthy = Optional.of("health check failed: " + e);
         }
-        if (unhealthy.isPresent()) {
-            writeBoot(old, null, false);
-            activateFromStorage();
-            return report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(Check.HEALTH),
-                    "health: " + unhealthy.get() + "; rolled back", m.sequence()));
+        synchronized (lock) {
+            if (unhealthy.isPresent()) {
+                writeBoot(t.old(), null, false);
+                activateFromStorage();
+                InstallReport r = report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(Check.HEALTH),
+                        "health: " + unhealthy.get() + "; rolled back", seq));
+                if (fatal != null) {
+                    throw fatal;
+                }
+                return r;
+            }
+            crash.reached(InstallStep.HEALTHY);
+            writeBoot(t.slot(), t.old(), false);
+            crash.reached(InstallStep.CONFIRMED);
+            writeSlotMeta(t.slot(), t.artifact().path(), t.manifest(), t.acceptedBy(), true);
+            crash.reached(InstallStep.SLOT_CONFIRMED);
+            commit(t.staged());
+            crash.reached(InstallStep.COMMITTED);
+            active = t.slot();
+            previous = t.old();
+            activeModel = t.staged().model;
+            activeManifest = t.staged().manifest;
+            slotProblem = null;
+            BundleManifest m = t.manifest();
+            return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
+                    + m.version() + " (sequence " + seq + ") into slot " + t.slot(), seq));
         }
-        crash.reached(InstallStep.HEALTHY);
-        writeBoot(slot, old, false);
-        crash.reached(InstallStep.CONFIRMED);
-        writeSlotMeta(slot, a.path(), m, acceptedBy, true);
-        crash.reached(InstallStep.SLOT_CONFIRMED);
-        commit(staged.get());
-        crash.reached(InstallStep.COMMITTED);
-        active = slot;
-        previous = old;
-        activeModel = staged.get().model;
-        activeManifest = staged.get().manifest;
-        return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
-                + m.version() + " (sequence " + m.sequence() + ") into slot " + slot, m.sequence()));
+    }
+
+    /**
+     * Runs the health check on its own thread with the {@link Builder#healthTimeout} deadline. Unhealthy: the
+     * check's reason, a timeout (the check's thread is interrupted and left to end on its own), or anything it
+     * throws except a {@link VirtualMachineError} other than {@link StackOverflowError} (the check's own thread
+     * overflowed), which is rethrown after the caller rolls back.
+     */
+    private Optional<String> checkHealth(IntegerModel model, long sequence) {
+        FutureTask<Optional<String>> task = new FutureTask<>(() -> health.check(model));
+        Thread t = new Thread(task, "edgeloop-health-" + deviceId + "-" + sequence);
+        t.setDaemon(true);
+        t.start();
+        try {
+            Optional<String> r = task.get(healthTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return r == null ? Optional.of("the health check returned null instead of a result") : r;
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            LOG.warn("device {}: the health check of sequence {} did not finish within {}; rolling back", deviceId,
+                    sequence, healthTimeout);
+            return Optional.of("the health check did not finish within " + healthTimeout.toMillis() + " ms "
+                    + "(Builder.healthTimeout)");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof VirtualMachineError vme && !(c instanceof StackOverflowError)) {
+                throw vme;
+            }
+            // a user check that crashes is a failed check: take the rollback path, never leave the trial half done
+            LOG.warn("device {}: the health check of sequence {} threw; rolling back", deviceId, sequence, c);
+            return Optional.of("health check failed: " + c);
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while waiting for the health check");
+        }
     }
 
     private InstallReport report(InstallReport r) {
@@ -482,15 +633,16 @@ public final class DeviceAgent {
         SignedSlot v = signed.get();
         ArtifactEntry a = v.artifact;
         if (!v.manifest.name().equals(modelName)) {
-            return Optional.empty();
+            return invalidSlot(slot, "it holds model " + v.manifest.name() + ", this device runs " + modelName);
         }
         if (!a.target().equals(target.id()) || !a.hardwareVariant().equals(target.hardwareVariant())) {
-            return Optional.empty();
+            return invalidSlot(slot, "its artifact is for " + a.target() + " (" + a.hardwareVariant() + "), the device is "
+                    + target.id() + " (" + target.hardwareVariant() + ")");
         }
         try {
             return Optional.of(new Slot(slot, v.manifest, load(a, v.bytes), a.path(), v.acceptedBy, v.confirmed));
         } catch (BundleVerificationException e) {
-            return Optional.empty();
+            return invalidSlot(slot, e.getMessage());
         }
     }
 
@@ -499,9 +651,16 @@ public final class DeviceAgent {
             Boolean confirmed) {
     }
 
+    /** Records why a slot is invalid (for {@link #slotProblem}) and returns empty. */
+    private <T> Optional<T> invalidSlot(String slot, String why) {
+        slotFailure = "slot " + slot + ": " + why;
+        return Optional.empty();
+    }
+
     /** The signature and digest part of {@link #readSlot}: no model name, target or golden-vector checks. */
     private Optional<SignedSlot> signedSlot(String slot, VerifiedBundle justVerified) throws IOException {
         if (slot == null) {
+            slotFailure = "no slot";
             return Optional.empty();
         }
         Optional<byte[]> meta = storage.read(slotName(slot, "slot.json"));
@@ -509,7 +668,7 @@ public final class DeviceAgent {
         Optional<byte[]> sig = storage.read(slotName(slot, "signatures.json"));
         Optional<byte[]> art = storage.read(slotName(slot, "artifact"));
         if (meta.isEmpty() || man.isEmpty() || sig.isEmpty() || art.isEmpty()) {
-            return Optional.empty();
+            return invalidSlot(slot, "a file is missing (slot.json, manifest.json, signatures.json or artifact)");
         }
         JsonNode mj;
         try {
@@ -517,16 +676,16 @@ public final class DeviceAgent {
         } catch (IOException e) {
             LOG.warn("device {}: slot {} metadata is unreadable ({}); the slot is invalid", deviceId, slot,
                     e.getMessage());
-            return Optional.empty();
+            return invalidSlot(slot, "slot.json is unreadable (" + e.getMessage() + ")");
         }
         if (!mj.isObject() || !mj.path("path").isTextual()) {
-            return Optional.empty();
+            return invalidSlot(slot, "slot.json has no 'path'");
         }
         String fv = mj.path("formatVersion").asText("1.0");
         if (!fv.startsWith("1.") && !fv.startsWith("2.")) {
             LOG.warn("device {}: slot {} metadata has formatVersion {} (this SDK reads 1.x and 2.x); the slot is "
                     + "invalid", deviceId, slot, fv);
-            return Optional.empty();
+            return invalidSlot(slot, "slot.json has formatVersion " + fv + " (this SDK reads 1.x and 2.x)");
         }
         String path = mj.get("path").textValue();
         Boolean confirmed = mj.path("confirmed").isBoolean() ? mj.get("confirmed").booleanValue() : null;
@@ -541,7 +700,7 @@ public final class DeviceAgent {
                 ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElse(null);
                 if (a == null || art.get().length != a.size()
                         || !io.edgeloop.api.provenance.Sha256.hex(art.get()).equals(a.sha256())) {
-                    return Optional.empty();
+                    return invalidSlot(slot, "the stored artifact does not match its manifest entry");
                 }
             } else {
                 m = null;
@@ -563,7 +722,7 @@ public final class DeviceAgent {
             ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
             return Optional.of(new SignedSlot(m, a, art.get(), acceptedBy, confirmed));
         } catch (BundleVerificationException e) {
-            return Optional.empty();
+            return invalidSlot(slot, e.getMessage());
         }
     }
 
@@ -633,8 +792,11 @@ public final class DeviceAgent {
      * Replaces the device's trust root with a newer one, after checking that it is signed by the current root's
      * threshold and its own ({@link TrustRoot#acceptRotation}); the new root is appended to the persisted chain
      * and used from now on, also after restarts. Installed models stay valid: each is re-verified against the
-     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}). Clears
-     * {@link AgentStatus#trustDegraded}: the stored chain is rewritten from the verified one.
+     * root that accepted it, unless a newer root revokes its signers explicitly ({@code revokedKeys}) so that
+     * fewer than that root's threshold remain <em>and</em> the new root does not accept the model at its own
+     * threshold either. When the running model no longer verifies, it keeps running until the next restart and
+     * {@link AgentStatus#slotProblem} says why. Clears {@link AgentStatus#trustDegraded}: the stored chain is
+     * rewritten from the verified one.
      *
      * @param next the proposed trust root
      * @throws io.edgeloop.ota.trust.TrustException when the rotation is not properly signed, older, or expired
@@ -649,6 +811,12 @@ public final class DeviceAgent {
             chain.add(accepted);
             verifier = new BundleVerifier(accepted, limits, clock);
             trustDegraded = null; // the stored chain is whole again: exactly the roots verified in memory
+            if (active != null && activeModel != null && readSlot(active).isEmpty()) {
+                slotProblem = slotFailure + " under trust version " + accepted.version() + "; the model keeps "
+                        + "running until the next restart, which falls back to the other slot only if that one "
+                        + "verifies";
+                LOG.warn("device {}: {}", deviceId, slotProblem);
+            }
         }
     }
 
@@ -1049,6 +1217,9 @@ public final class DeviceAgent {
             }
         }
         Optional<Slot> s = readSlot(active);
+        String why = s.isEmpty() ? slotFailure : "slot " + active + ": its security epoch " + s.get().epoch
+                + " is below the committed " + confirmedEpoch;
+        slotProblem = null;
         if (s.isPresent() && !Boolean.TRUE.equals(s.get().confirmed)) {
             // the boot record confirmed it but the crash came before the slot record said so
             writeSlotMeta(active, s.get().path, s.get().manifest, s.get().trustVersion, true);
@@ -1059,13 +1230,16 @@ public final class DeviceAgent {
             String other = other(active);
             Optional<Slot> o = readSlot(other);
             if (o.isPresent() && isConfirmed(o.get()) && o.get().epoch >= confirmedEpoch) {
+                slotProblem = why + "; running the previous slot " + other + " instead";
                 writeBoot(other, null, false);
                 active = other;
                 previous = null;
                 s = o;
             } else {
+                slotProblem = why + "; no other slot verifies and ran as the confirmed model, so no model runs";
                 s = Optional.empty();
             }
+            LOG.warn("device {}: {}", deviceId, slotProblem);
         }
         if (s.isPresent()) {
             commit(s.get());
@@ -1090,6 +1264,7 @@ public final class DeviceAgent {
                 .select(name).create(ComponentConfig.empty());
         private CrashInjector crash = CrashInjector.NONE;
         private HealthCheck health = HealthCheck.GOLDEN_ONLY;
+        private Duration healthTimeout = DEFAULT_HEALTH_TIMEOUT;
         private Consumer<AgentStatus> listener;
         private Path staging;
 
@@ -1183,6 +1358,25 @@ public final class DeviceAgent {
          */
         public Builder healthCheck(HealthCheck health) {
             this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /**
+         * How long the health check may run (default {@link DeviceAgent#DEFAULT_HEALTH_TIMEOUT}, 30 s). It runs on its own
+         * thread outside the agent's lock, so {@link #predict} keeps serving the confirmed model meanwhile; a check
+         * that does not finish in time counts as unhealthy: its thread is interrupted and the install is rolled
+         * back.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder healthTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("healthTimeout must be positive, got " + timeout);
+            }
+            this.healthTimeout = timeout;
             return this;
         }
 

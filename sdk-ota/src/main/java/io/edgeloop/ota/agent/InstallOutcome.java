@@ -13,5 +13,11 @@ public enum InstallOutcome {
     /** The bundle was refused before the switch; the device kept its model. */
     REFUSED,
     /** The new model failed its health check after the switch and the device went back to its model. */
-    ROLLED_BACK
+    ROLLED_BACK,
+    /**
+     * The device's storage failed before the switch (a full disk, an I/O error): the device kept its model, the
+     * attempt is not counted (the same sequence may be installed once storage works), and the install threw the
+     * {@link java.io.IOException} after reporting this outcome to the listener.
+     */
+    FAILED
 }

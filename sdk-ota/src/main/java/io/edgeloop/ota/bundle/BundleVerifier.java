@@ -248,6 +248,10 @@ public final class BundleVerifier {
      * ({@code acceptedBy}, an earlier root of the device's verified chain) instead of the current one. A newer
      * root revokes an installed model only explicitly: signatures by keys this verifier's (current) root lists as
      * revoked do not count. A key merely dropped from a newer root does not invalidate what it signed earlier.
+     * The installed manifest is valid when {@code acceptedBy}, with the current revocations applied, meets its own
+     * threshold, <em>or</em> the current root accepts it at the current threshold (a rotation that revokes one
+     * signer of a 2-of-2 bundle and lowers the threshold to 1 keeps it valid, as the bundle shipped today would
+     * be).
      *
      * @param manifestBytes   the stored canonical manifest
      * @param signaturesBytes the stored signatures.json
@@ -260,16 +264,25 @@ public final class BundleVerifier {
     public BundleManifest verifyInstalledManifest(byte[] manifestBytes, byte[] signaturesBytes, String path,
             byte[] artifact, TrustRoot acceptedBy) throws BundleVerificationException {
         Objects.requireNonNull(acceptedBy, "acceptedBy");
-        ThresholdResult t = acceptedBy.check(BundleManifest.signedBytes(manifestBytes),
-                parseSignatures(signaturesBytes));
-        if (!t.met()) {
-            throw new BundleVerificationException(Check.THRESHOLD, "installed manifest: " + t.describe());
-        }
+        byte[] signed = BundleManifest.signedBytes(manifestBytes);
+        List<SignatureRecord> signatures = parseSignatures(signaturesBytes);
+        ThresholdResult t = acceptedBy.check(signed, signatures);
         long stillTrusted = t.validKeys().stream().filter(k -> !trust.revokedKeys().contains(k)).count();
-        if (stillTrusted < acceptedBy.threshold()) {
-            throw new BundleVerificationException(Check.REVOKED_KEY, "installed manifest: trust version "
-                    + trust.version() + " revokes a signer; " + stillTrusted + " of " + acceptedBy.threshold()
-                    + " required signatures remain");
+        if (!t.met() || stillTrusted < acceptedBy.threshold()) {
+            // the accepting root no longer vouches for it (a signer revoked since, or it never did): the current
+            // root may still accept it on its own terms, as it would accept the same bundle shipped today
+            ThresholdResult now = acceptedBy == trust ? t : trust.check(signed, signatures);
+            if (!now.met()) {
+                String why = !t.met() ? "installed manifest: " + t.describe()
+                        : "installed manifest: trust version " + trust.version() + " revokes a signer; "
+                                + stillTrusted + " of the " + acceptedBy.threshold() + " signatures trust version "
+                                + acceptedBy.version() + " required remain";
+                if (acceptedBy != trust) {
+                    why += ", and trust version " + trust.version() + " does not accept it either ("
+                            + now.describe() + ")";
+                }
+                throw new BundleVerificationException(t.met() ? Check.REVOKED_KEY : Check.THRESHOLD, why);
+            }
         }
         BundleManifest m;
         try {

@@ -120,6 +120,7 @@ final class Downloads {
                 return;
             }
             long from = resumeFrom(destination, p);
+            checkSpace(destination, p, from);
             transfer.from(from);
             if (restartAfterResume(destination, p, from)) {
                 transfer.from(0);
@@ -139,6 +140,24 @@ final class Downloads {
         return a != null && a.size() == p.sizeBytes() && Sha256.hex(destination).equals(p.sha256());
     }
 
+    /**
+     * Refuses a fetch whose remaining bytes do not fit in the destination's file store, before any byte is
+     * written (a partial file already there is kept for a later resume). Skipped when the directory does not
+     * exist (opening the file then fails with its own error).
+     */
+    static void checkSpace(Path destination, Publication p, long from) throws IOException {
+        Path dir = destination.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        long need = p.sizeBytes() - from;
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free < need) {
+            throw new DeploymentException("not enough space in " + dir + " for " + p.name() + " (sequence "
+                    + p.sequence() + "): " + need + " more bytes needed, " + free + " usable; nothing was fetched");
+        }
+    }
+
     /** Largest publication fetched by default: the largest archive {@link BundleLimits#DEFAULT} can accept. */
     static final long DEFAULT_MAX_BYTES = BundleLimits.DEFAULT.maxArchiveBytes();
 
@@ -152,7 +171,9 @@ final class Downloads {
 
     /**
      * Copies at most {@code limit} bytes; when the source has more, the destination is deleted and the copy
-     * refused, so a source streaming more than it announced cannot fill the disk.
+     * refused, so a source streaming more than it announced cannot fill the disk. A failure to read keeps what
+     * was written (the next fetch resumes it); a failure to write (a full disk, an I/O error) deletes the partial
+     * file, so a download that hit ENOSPC does not keep the disk full.
      */
     static void copyAtMost(InputStream in, OutputStream out, long limit, Path destination, Publication p)
             throws IOException {
@@ -163,7 +184,18 @@ final class Downloads {
             if (n < 0) {
                 return;
             }
-            out.write(buf, 0, n);
+            try {
+                out.write(buf, 0, n);
+            } catch (IOException e) {
+                try {
+                    out.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+                Files.deleteIfExists(destination);
+                throw new DeploymentException("cannot write the download " + destination + " (" + e.getMessage()
+                        + "); deleted the partial file", e);
+            }
             left -= n;
         }
         if (in.read() >= 0) {

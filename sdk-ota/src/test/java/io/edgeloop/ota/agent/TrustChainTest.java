@@ -194,4 +194,37 @@ class TrustChainTest {
         DeviceAgent afterRevocation = open(s, V1, M3);
         assertFalse(afterRevocation.activeManifest().isPresent(), "a revoked signer's model is not served");
     }
+    @Test
+    @DisplayName("keeps models signed by two keys when a rotation revokes one and lowers the threshold to 1 (the reviewer's "
+            + "Revoke scenario), and says why a slot is invalid when the new root does not accept it either")
+    void revokingOneOfTwoSignersKeepsWhatTheCurrentRootAccepts(@TempDir Path dir) throws Exception {
+        TrustRoot v1 = Fixtures.trust(2, K1, K2);
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent a = open(s, v1, M3);
+        assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 8, 0, 10, M3).sign(K1, K2)).outcome());
+        assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 9, 0, 11, M3).sign(K1, K2)).outcome());
+        // v2: keys K1 and K3, K2 revoked, threshold 1; signed by v1's threshold (K1, K2) and its own (K1)
+        TrustRoot v2 = v1.toBuilder().version(2).removeKey(K2.keyId()).key(K3.publicKey()).revoke(K2.keyId())
+                .threshold(1).build().signedBy(K1, K2);
+        a.rotateTrust(v2);
+        assertTrue(a.activeSlotVerifies(), "v2 accepts the har-9 bundle (K1 is one of 1 required)");
+        assertEquals(Optional.empty(), a.status().slotProblem());
+        DeviceAgent rebooted = open(s, v1, M3);
+        assertEquals(2, rebooted.trust().version());
+        DeviceAgentTest.assertServes(rebooted, 11);
+        assertEquals(9, rebooted.status().activeSequence());
+        assertEquals(Optional.empty(), rebooted.status().slotProblem());
+
+        // v3 keeps threshold 2 with K1 and K3: a K1+K2 bundle now has 1 of 2 under v1 and under v3, so it is invalid
+        TrustRoot v3 = v2.toBuilder().version(3).threshold(2).build().signedBy(K1, K3);
+        rebooted.rotateTrust(v3);
+        assertFalse(rebooted.activeSlotVerifies());
+        String running = rebooted.status().slotProblem().orElseThrow();
+        assertTrue(running.contains("revokes a signer") && running.contains("until the next restart"), running);
+        DeviceAgentTest.assertServes(rebooted, 11); // keeps running until restart, as documented
+        DeviceAgent afterV3 = open(s, v1, M3);
+        assertFalse(afterV3.activeManifest().isPresent());
+        String why = afterV3.status().slotProblem().orElseThrow();
+        assertTrue(why.contains("trust version 3 revokes a signer") && why.contains("no model runs"), why);
+    }
 }

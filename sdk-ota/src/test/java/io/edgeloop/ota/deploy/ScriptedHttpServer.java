@@ -20,7 +20,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Range: bytes=N-}). Each connection is served on its own thread, so a stalled one does not hold up the next.
  */
 final class ScriptedHttpServer implements AutoCloseable {
-    enum Mode { DROP_FIRST_DOWNLOAD, STREAM_EXTRA, STALL_FIRST_DOWNLOAD, STALL_LATEST }
+    enum Mode {
+        DROP_FIRST_DOWNLOAD, STREAM_EXTRA, STALL_FIRST_DOWNLOAD, STALL_LATEST,
+        /** Serves every request properly. */
+        PLAIN,
+        /** Sends half of the first download, counts down {@link #stalled}, waits for {@link #release}, sends the rest. */
+        PAUSE_FIRST_DOWNLOAD,
+        /** Sends every download {@link #TRICKLE_BYTES} bytes at a time, {@link #TRICKLE_PAUSE_MS} apart. */
+        TRICKLE
+    }
+
+    /** Bytes per step of {@link Mode#TRICKLE}. */
+    static final int TRICKLE_BYTES = 100;
+    /** Pause between the steps of {@link Mode#TRICKLE}: 100 bytes / 200 ms is 500 bytes/s. */
+    static final int TRICKLE_PAUSE_MS = 200;
 
     private final ServerSocket socket;
     private final byte[] bundle;
@@ -149,6 +162,34 @@ final class ScriptedHttpServer implements AutoCloseable {
             out.flush();
             sentBeforeStall = rest.length / 2;
             stallUntilClientHangsUp(s);
+            return;
+        }
+        if (n == 1 && mode == Mode.PAUSE_FIRST_DOWNLOAD) {
+            out.write(rest, 0, rest.length / 2);
+            out.flush();
+            sentBeforeStall = rest.length / 2;
+            stalled.countDown();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            out.write(rest, rest.length / 2, rest.length - rest.length / 2);
+            out.flush();
+            return;
+        }
+        if (mode == Mode.TRICKLE) {
+            for (int off = 0; off < rest.length; off += TRICKLE_BYTES) {
+                out.write(rest, off, Math.min(TRICKLE_BYTES, rest.length - off));
+                out.flush();
+                try {
+                    Thread.sleep(TRICKLE_PAUSE_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
             return;
         }
         if (n == 1 && mode == Mode.DROP_FIRST_DOWNLOAD) {

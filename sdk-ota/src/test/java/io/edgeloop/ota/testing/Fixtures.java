@@ -165,6 +165,30 @@ public final class Fixtures {
     }
 
     /**
+     * As {@link #draft}, with each artifact's model JSON followed by {@code padBytes} spaces: a real, loadable
+     * model of a chosen size (for full-disk tests).
+     *
+     * @param name      model name
+     * @param sequence  sequence
+     * @param modelSeed model weights seed
+     * @param padBytes  spaces appended to the model JSON
+     * @param target    the target profile
+     * @return the draft
+     */
+    public static Draft paddedDraft(String name, long sequence, int modelSeed, int padBytes, TargetProfile target) {
+        Draft d = draft(name, sequence, 0, modelSeed);
+        byte[] model = (new String(model(modelSeed), StandardCharsets.UTF_8) + " ".repeat(padBytes))
+                .getBytes(StandardCharsets.UTF_8);
+        String path = "artifacts/" + target.id() + "/model.json";
+        d.artifacts.put(path, model);
+        d.manifest.artifact(ArtifactEntry.builder().path(path).sha256(Sha256.hex(model)).size(model.length)
+                .target(target.id()).hardwareVariant(target.hardwareVariant()).runtime(TestIntRuntimeProvider.NAME)
+                .runtimeVersions(">=1.0.0 <2.0.0").scheme("int8").inputSize(3).outputSize(2)
+                .golden(golden(modelSeed, 8)).build());
+        return d;
+    }
+
+    /**
      * A signed bundle whose one artifact is {@code payloadBytes} seeded random bytes (the manifest lists it with
      * its digest and size): for publishing and transport tests that need a readable bundle of a given size, not a
      * runnable model.
