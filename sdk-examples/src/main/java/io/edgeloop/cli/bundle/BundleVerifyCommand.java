@@ -2,6 +2,7 @@ package io.edgeloop.cli.bundle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.runtime.IntegerModel;
 import io.edgeloop.api.runtime.ModelRuntime;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import io.edgeloop.api.spi.ProviderLoader;
@@ -13,6 +14,7 @@ import io.edgeloop.ota.bundle.Check;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.VerifiedBundle;
 import io.edgeloop.ota.trust.TrustRoot;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,6 +74,9 @@ public final class BundleVerifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--profile " + profile + ": " + e.getMessage(), e);
         }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("bundle " + file + " is a directory, not a bundle file");
+        }
         TrustRoot t = TrustRoot.read(trust);
         VerificationPolicy.Builder pb = VerificationPolicy.builder().target(target).minimumSequence(minSequence)
                 .minimumEpoch(minEpoch);
@@ -128,14 +133,16 @@ public final class BundleVerifyCommand implements Callable<Integer> {
             throw new BundleVerificationException(Check.RUNTIME, "artifact needs " + a.runtime() + " "
                     + a.runtimeVersions() + "; this tool has " + rt.version());
         }
+        IntegerModel loaded;
         try {
-            Optional<String> mismatch = a.golden().firstMismatch(rt.load(v.bytes(a)));
-            if (mismatch.isPresent()) {
-                throw new BundleVerificationException(Check.GOLDEN_VECTORS, mismatch.get());
-            }
-        } catch (java.io.IOException e) {
+            loaded = rt.load(v.bytes(a));
+        } catch (java.io.IOException e) { // only the load: a mismatch below is reported as itself
             throw new BundleVerificationException(Check.GOLDEN_VECTORS, "the runtime cannot load the artifact: "
                     + e.getMessage());
+        }
+        Optional<String> mismatch = a.golden().firstMismatch(loaded);
+        if (mismatch.isPresent()) {
+            throw new BundleVerificationException(Check.GOLDEN_VECTORS, mismatch.get());
         }
         return a.golden().size() + "/" + a.golden().size() + " bit-exact on " + a.runtime() + " " + rt.version();
     }

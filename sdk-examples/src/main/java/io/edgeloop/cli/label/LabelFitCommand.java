@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
                 + "selection) and score the test split.")
 public final class LabelFitCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROW_BY_ROW = "test rows have no data.frame sequence: scored row by row, without "
+            + "the Markov chain";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -68,10 +70,18 @@ public final class LabelFitCommand implements Callable<Integer> {
         WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, answers);
         Scores s = fitted.scores();
         Map<String, String> settings = fitted.model().settings();
+        // A sequence model scores test rows that are not frames one by one (WrenchEvaluation.predict): say so.
+        boolean rowByRow = fitted.model().isSequenceModel() && !data.test().ordered();
         if (json) {
-            spec.commandLine().getOut().println(toJson(model, s, data.numClasses(),
-                    answersFile == null ? -1 : answers.size(), settings));
+            String out = toJson(model, s, data.numClasses(), answersFile == null ? -1 : answers.size(), settings);
+            if (rowByRow) {
+                out = out.substring(0, out.length() - 1) + ", \"test_scoring\": \"" + ROW_BY_ROW + "\"}";
+            }
+            spec.commandLine().getOut().println(out);
         } else {
+            if (rowByRow) {
+                spec.commandLine().getOut().println("note: " + ROW_BY_ROW);
+            }
             spec.commandLine().getOut().println(String.format(Locale.ROOT,
                     "%s%s on %s test (%d rows): accuracy %s, f1_binary %s, f1_macro %s%s", model,
                     settings.containsKey("auto.chosen") ? " (chose " + settings.get("auto.chosen") + ")" : "",

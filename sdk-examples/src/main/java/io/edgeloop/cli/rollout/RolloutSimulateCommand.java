@@ -46,6 +46,11 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
     @Option(names = "--max-failure-rate", defaultValue = "0.1", description = "Halt above this per-wave failure rate.")
     private double maxFailureRate;
 
+    @Option(names = "--min-variant-devices", defaultValue = "10", paramLabel = "N",
+            description = "Judge a variant on its own once a wave holds at least N of its devices; below that, only when"
+                    + " all of them failed (default: ${DEFAULT-VALUE}).")
+    private int minVariantDevices;
+
     @Option(names = "--min-shadow-agreement", defaultValue = "0.8",
             description = "Canary shadow agreement needed before switching; 0 disables (default: ${DEFAULT-VALUE}).")
     private double minShadow;
@@ -59,10 +64,14 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
         rate("--failure-rate", failureRate);
         rate("--max-failure-rate", maxFailureRate);
         rate("--min-shadow-agreement", minShadow);
+        if (minVariantDevices < 1) {
+            throw new IllegalArgumentException("--min-variant-devices must be at least 1, got " + minVariantDevices);
+        }
         RolloutPlan plan;
         try {
             plan = RolloutPlan.builder().waves(waves).maxFailureRate(maxFailureRate)
-                    .minSuccessRate(1 - maxFailureRate).minShadowAgreement(minShadow).seed(seed).build();
+                    .minSuccessRate(1 - maxFailureRate).minShadowAgreement(minShadow)
+                    .minVariantDevices(minVariantDevices).seed(seed).build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--waves " + waves + ": " + e.getMessage(), e);
         }
@@ -92,7 +101,9 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
                         w.index() + 1, w.devices(), w.byVariant(), w.succeeded(), w.failed(), w.timedOut(),
                         w.failureRate(), w.decision());
             }
-            out.println((r.halted() ? "HALTED: " + r.haltReason().orElse("") : "completed") + "; on new model "
+            out.println((r.halted() ? "HALTED: " + r.haltReason().orElse("")
+                    : r.completedWithFailures().map(f -> "completed with failures (" + f + ")").orElse("completed"))
+                    + "; on new model "
                     + r.onNewModel() + ", on old model " + r.onOldModel() + ", unverified " + r.unverified() + " ("
                     + ms + " ms)");
         }

@@ -176,7 +176,8 @@ public final class Demo {
                         + "(sequence 1); a campaign of %d waves with a 90 %% shadow-agreement gate delivered "
                         + "sequence 2%s; injected: %s; afterwards %d on the new model, %d on the previous one, %d "
                         + "unverified", f.devices(), f.waves().size(), f.halted() ? " and halted (" + ro.halted()
-                        + ")" : "", ro.injected(), f.onNewModel(), f.onOldModel(), f.unverified())));
+                        + ")" : ro.completedWithFailures().isEmpty() ? "" : " to every device (completed with failures "
+                        + "in its last wave: " + ro.completedWithFailures() + ")", ro.injected(), f.onNewModel(), f.onOldModel(), f.unverified())));
             } catch (Exception | LinkageError e) {
                 fail(results, 5, title5, e);
             }

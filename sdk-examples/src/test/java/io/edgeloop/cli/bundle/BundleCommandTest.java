@@ -223,6 +223,44 @@ class BundleCommandTest {
         }
     }
 
+    @Test
+    @DisplayName("a trust file is read up to 256 KiB + 1 byte whatever its size says (/dev/zero, a FIFO), and a"
+            + " directory given as bundle or trust file is named")
+    void boundedTrustAndDirectories(@TempDir Path dir) throws Exception {
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1",
+                "--out", dir.resolve("trust.json").toString()), err.toString());
+        Path bundle = dir.resolve("m.bundle");
+        assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--name", "m",
+                "--sequence", "1", "--key", dir.resolve("k/private.pem").toString(), "--runtime", "opaque-test",
+                "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
+        if (Files.exists(Path.of("/dev/zero"))) {
+            assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", "/dev/zero", "--profile", "avr8"));
+            assertTrue(err.toString().contains("/dev/zero") && err.toString().contains("larger than 262144 bytes"),
+                    err.toString());
+        }
+        Path fifo = dir.resolve("trust.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        if (mk.waitFor() == 0) {
+            // a writer that would send 1 MiB: the reader stops after 256 KiB + 1
+            Process w = new ProcessBuilder("sh", "-c", "head -c 1048576 /dev/zero > '" + fifo + "'").start();
+            try {
+                assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", fifo.toString(), "--profile",
+                        "avr8"));
+                assertTrue(err.toString().contains("larger than 262144 bytes"), err.toString());
+            } finally {
+                w.destroyForcibly().waitFor();
+            }
+        }
+        Path d = Files.createDirectories(dir.resolve("d"));
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", d.toString(), "--profile", "avr8"));
+        assertTrue(err.toString().contains(d.toString()) && err.toString().contains("directory"), err.toString());
+        assertEquals(1, run("bundle", "verify", d.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8"));
+        assertTrue(err.toString().contains(d.toString()) && err.toString().contains("directory"), err.toString());
+        assertEquals(1, err.toString().trim().lines().count(), err.toString());
+    }
+
     private void assertOneLine(String check) {
         String e = err.toString().trim();
         assertEquals(1, e.lines().count(), e);

@@ -87,6 +87,36 @@ class BundleQuantizedModelTest {
         assertTrue(err.toString().contains("target: no artifact for target jvm"), err.toString());
     }
 
+    @Test
+    @DisplayName("a golden-vector mismatch is reported as one (not as 'the runtime cannot load the artifact')")
+    void goldenMismatchIsNamed(@TempDir Path dir) throws Exception {
+        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
+                Set.of("date"));
+        Path modelFile = dir.resolve("occupancy.model");
+        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
+        Path avr = dir.resolve("q-avr8");
+        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        // one expected output changed by 1, as the reviewer's har-9-bad.bundle
+        ObjectMapper om = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode g = (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(
+                avr.resolve("golden.json").toFile());
+        com.fasterxml.jackson.databind.node.ArrayNode first = (com.fasterxml.jackson.databind.node.ArrayNode) g
+                .get("outputs").get(0);
+        first.set(0, om.getNodeFactory().numberNode(first.get(0).asLong() + 1));
+        om.writeValue(avr.resolve("golden.json").toFile(), g);
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1",
+                "--out", dir.resolve("trust.json").toString()), err.toString());
+        Path bundle = dir.resolve("bad.bundle");
+        assertEquals(0, run("bundle", "create", "--model", avr.toString(), "--name", "occupancy", "--sequence", "1",
+                "--key", dir.resolve("k/private.pem").toString(), "--out", bundle.toString()), err.toString());
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8"));
+        String e = err.toString().trim();
+        assertTrue(e.startsWith("edgeloop: bundle refused: golden-vectors: vector 0 computed"), e);
+        assertTrue(!e.contains("cannot load"), e);
+    }
+
     private static QuantizedModel quantize(String scheme, TargetProfile target, Path model, double[][] calibration)
             throws IOException {
         return ProviderLoader.of(QuantizerProvider.class).select(scheme).create(ComponentConfig.empty())

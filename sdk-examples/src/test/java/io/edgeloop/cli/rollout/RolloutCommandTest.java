@@ -57,6 +57,27 @@ class RolloutCommandTest {
     }
 
     @Test
+    @DisplayName("30 devices at a 2 % failure rate complete: one failure among a variant's 5 devices in the last wave"
+            + " does not halt (rev-s6-ota item 10)")
+    void smallFleetCompletes() throws Exception {
+        assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02"), err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("completed") && !text.contains("HALTED"), text);
+        assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02", "--json"),
+                err.toString());
+        JsonNode r = new ObjectMapper().readTree(out.toString());
+        assertFalse(r.get("halted").asBoolean(), r.toString());
+        assertEquals(30, r.get("onNewModel").asInt() + r.get("onOldModel").asInt());
+        // judging every variant on its own, however small (the old behaviour), halts this run
+        assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02",
+                "--min-variant-devices", "1", "--json"), err.toString());
+        JsonNode strict = new ObjectMapper().readTree(out.toString());
+        assertTrue(strict.get("halted").asBoolean() || strict.has("completedWithFailures"), strict.toString());
+        assertEquals(1, run("rollout", "simulate", "--devices", "30", "--min-variant-devices", "0"));
+        assertTrue(err.toString().contains("--min-variant-devices"), err.toString());
+    }
+
+    @Test
     @DisplayName("halts with 40 % failures")
     void halts() throws Exception {
         assertEquals(0, run("rollout", "simulate", "--devices", "600", "--variants", "avr8,cortex-m3,jvm",

@@ -41,7 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * Simulates a fleet in one process: every device is a real {@link DeviceAgent} (in-memory storage, the
@@ -163,7 +163,7 @@ public final class FleetSimulator {
                 f = FailureKind.values()[r.nextInt(FailureKind.values().length)];
                 injected.merge(f, 1, Integer::sum);
             }
-            Sim s = new Sim(new FleetDevice("dev-" + pad(i), p.id()), p, factory.get(p.id()).copy(), f,
+            Sim s = new Sim(FleetDevice.of("dev-" + pad(i), p), p, factory.get(p.id()).copy(), f,
                     steps[r.nextInt(steps.length)], r.nextInt(Integer.MAX_VALUE));
             sims.add(s);
             byId.put(s.device.id(), s);
@@ -270,10 +270,7 @@ public final class FleetSimulator {
                 return out;
             }
         };
-        TreeSet<String> withArtifact = new TreeSet<>();
-        for (ArtifactEntry a : newManifest.artifacts()) {
-            withArtifact.add(a.target());
-        }
+        Set<String> withArtifact = Campaign.artifactKeys(newManifest);
         List<FleetDevice> fleet = new ArrayList<>();
         sims.forEach(s -> fleet.add(s.device));
         Campaign c = new Campaign(plan, fleet, exec, withArtifact);

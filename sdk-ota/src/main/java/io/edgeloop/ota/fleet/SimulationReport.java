@@ -45,7 +45,20 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
     }
 
     /**
-     * @return the JSON-ready map ({@code devices, waves, halted, onNewModel, onOldModel, unverified, ...}); each wave
+     * @return when the rollout completed although its last wave crossed a threshold (nothing was left to halt),
+     *         what crossed it (from the last wave's decision {@code complete with failures: ...})
+     */
+    public Optional<String> completedWithFailures() {
+        if (halted || waves.isEmpty()) {
+            return Optional.empty();
+        }
+        String d = waves.get(waves.size() - 1).decision();
+        String prefix = "complete with failures: ";
+        return d.startsWith(prefix) ? Optional.of(d.substring(prefix.length())) : Optional.empty();
+    }
+
+    /**
+     * @return the JSON-ready map ({@code devices, waves, halted, haltReason, completedWithFailures, onNewModel, onOldModel, unverified, ...}); each wave
      *         carries {@code variants}: per variant {@code devices, succeeded, failed, silent, failureRate}
      */
     public Map<String, Object> toMap() {
@@ -78,6 +91,7 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
         m.put("waves", ws);
         m.put("halted", halted);
         haltReason.ifPresent(r -> m.put("haltReason", r));
+        completedWithFailures().ifPresent(r -> m.put("completedWithFailures", r));
         shadowAgreement.ifPresent(a -> m.put("shadowAgreement", Math.round(a * 10000) / 10000.0));
         m.put("onNewModel", onNewModel);
         m.put("onOldModel", onOldModel);

@@ -1,7 +1,10 @@
 package io.edgeloop.ota.rollout;
 
+import io.edgeloop.ota.bundle.ArtifactEntry;
+import io.edgeloop.ota.bundle.BundleManifest;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,13 +15,18 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A rollout of one bundle over a fleet, in waves. Wave membership is stratified by variant: each variant's
- * devices are shuffled with the plan's seed and the first {@code ceil(f * n)} of them (at least one) are in the
+ * A rollout of one bundle over a fleet, in waves. Wave membership is stratified by variant, where a variant is
+ * what the device agent selects an artifact by: the target id, or {@code target/hardwareVariant} when the fleet
+ * holds several hardware variants of one target (a board with no artifact of its own is then in the canary, and is
+ * judged on its own). Each variant's devices are shuffled with the plan's seed and the first {@code ceil(f * n)} of them (at least one) are in the
  * waves up to the one with cumulative fraction {@code f}, so the canary holds every variant. Before the canary
  * switches, its devices run the candidate in shadow when the plan has a shadow gate. After each wave the failure
- * rate (failed + silent) is compared with the thresholds, for the whole wave and for each variant's devices in it:
- * above {@code maxFailureRate}, or below {@code minSuccessRate}, the campaign halts; devices not yet reached stay on
- * their model. Checking each variant is what makes the stratified canary useful: a variant whose artifact fails
+ * rate (failed + silent) is compared with the thresholds, for the whole wave and for each variant's devices in it
+ * (a variant with fewer than {@link RolloutPlan#minVariantDevices()} devices in the wave only when all of them
+ * failed): above {@code maxFailureRate}, or below {@code minSuccessRate}, the campaign halts; devices not yet reached
+ * stay on their model. A breach in the last wave, when every device has already been reached, ends the campaign
+ * {@link CampaignState#COMPLETED} with decision {@code complete with failures: ...} and
+ * {@link #completedWithFailures()} set: there is nothing left to halt. Checking each variant is what makes the stratified canary useful: a variant whose artifact fails
  * everywhere halts the rollout even when it is too small a share of the fleet to move the wave's rate. An
  * {@link #abort()} while a wave runs wins over the wave's outcome: the wave is recorded (decision
  * {@code aborted}) and the campaign ends {@link CampaignState#ABORTED}.
@@ -31,17 +39,23 @@ public final class Campaign {
     private final RolloutPlan plan;
     private final WaveExecutor executor;
     private final List<List<FleetDevice>> waves;
+    /** Device id to its stratum (see {@link #strata(List)}). */
+    private final Map<String, String> stratumOf;
     private final List<WaveReport> reports = new ArrayList<>();
     private CampaignState state = CampaignState.PLANNED;
     private String haltReason;
     private Double shadowAgreement;
+    private String failureNote;
 
     /**
      * @param plan     the plan
      * @param fleet    every device in scope
      * @param executor delivers updates and collects reports
-     * @param variantsWithArtifact the variants the bundle has an artifact for
-     * @throws IllegalArgumentException when a device's variant has no artifact in the bundle, or the fleet is empty
+     * @param variantsWithArtifact what the bundle has artifacts for: {@code target/hardwareVariant} pairs (see
+     *                 {@link #artifactKeys(BundleManifest)}), or bare target ids (an artifact for every hardware
+     *                 variant of that target, for callers that do not know them)
+     * @throws IllegalArgumentException when a device's (target, hardware variant) has no artifact in the bundle, or
+     *                                  the fleet is empty
      */
     public Campaign(RolloutPlan plan, List<FleetDevice> fleet, WaveExecutor executor, Set<String> variantsWithArtifact) {
         this.plan = Objects.requireNonNull(plan, "plan");
@@ -49,17 +63,61 @@ public final class Campaign {
         if (fleet.isEmpty()) {
             throw new IllegalArgumentException("a campaign needs at least one device");
         }
-        Map<String, List<FleetDevice>> byVariant = new TreeMap<>();
+        Set<String> missing = new TreeSet<>();
         for (FleetDevice d : fleet) {
-            byVariant.computeIfAbsent(d.variant(), k -> new ArrayList<>()).add(d);
+            if (!hasArtifact(d, variantsWithArtifact)) {
+                missing.add(d.targetAndHardware());
+            }
         }
-        Set<String> missing = new TreeSet<>(byVariant.keySet());
-        missing.removeAll(variantsWithArtifact);
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("the bundle has no artifact for variant(s) " + missing
-                    + " present in the fleet");
+                    + " present in the fleet (it has " + new TreeSet<>(variantsWithArtifact) + ")");
         }
-        this.waves = plan(plan, byVariant);
+        this.stratumOf = strata(fleet);
+        Map<String, List<FleetDevice>> byStratum = new TreeMap<>();
+        for (FleetDevice d : fleet) {
+            byStratum.computeIfAbsent(stratumOf.get(d.id()), k -> new ArrayList<>()).add(d);
+        }
+        this.waves = plan(plan, byStratum);
+    }
+
+    /**
+     * @param manifest a bundle's manifest
+     * @return its artifacts' {@code target/hardwareVariant} pairs, as the {@code variantsWithArtifact} argument
+     */
+    public static Set<String> artifactKeys(BundleManifest manifest) {
+        Set<String> keys = new TreeSet<>();
+        for (ArtifactEntry a : manifest.artifacts()) {
+            keys.add(a.target() + "/" + a.hardwareVariant());
+        }
+        return keys;
+    }
+
+    private static boolean hasArtifact(FleetDevice d, Set<String> keys) {
+        if (keys.contains(d.variant())) {
+            return true; // a bare target id: every hardware variant of it
+        }
+        if (d.hardwareVariant().isEmpty()) {
+            return keys.stream().anyMatch(k -> k.startsWith(d.variant() + "/"));
+        }
+        return keys.contains(d.variant() + "/" + d.hardwareVariant());
+    }
+
+    /**
+     * Each device's stratum: its target id when the fleet has one hardware variant of that target (the usual
+     * case, and the names reports have always used), else {@code target/hardwareVariant}, so two boards of one
+     * target are stratified and judged apart.
+     */
+    private static Map<String, String> strata(List<FleetDevice> fleet) {
+        Map<String, Set<String>> hwByTarget = new HashMap<>();
+        for (FleetDevice d : fleet) {
+            hwByTarget.computeIfAbsent(d.variant(), k -> new TreeSet<>()).add(d.hardwareVariant());
+        }
+        Map<String, String> out = new HashMap<>();
+        for (FleetDevice d : fleet) {
+            out.put(d.id(), hwByTarget.get(d.variant()).size() > 1 ? d.targetAndHardware() : d.variant());
+        }
+        return out;
     }
 
     private static List<List<FleetDevice>> plan(RolloutPlan plan, Map<String, List<FleetDevice>> byVariant) {
@@ -100,6 +158,16 @@ public final class Campaign {
     public Optional<String> haltReason() {
         synchronized (lock) {
             return Optional.ofNullable(haltReason);
+        }
+    }
+
+    /**
+     * @return when the campaign completed although its last wave crossed a threshold (nothing was left to halt),
+     *         what crossed it; the state is then {@link CampaignState#COMPLETED}
+     */
+    public Optional<String> completedWithFailures() {
+        synchronized (lock) {
+            return Optional.ofNullable(failureNote);
         }
     }
 
@@ -204,8 +272,9 @@ public final class Campaign {
         Map<String, Integer> byVariant = new TreeMap<>();
         Map<String, int[]> counts = new TreeMap<>(); // variant -> {succeeded, failed, silent}
         for (FleetDevice d : wave) {
-            byVariant.merge(d.variant(), 1, Integer::sum);
-            int[] c = counts.computeIfAbsent(d.variant(), k -> new int[3]);
+            String stratum = stratumOf.get(d.id());
+            byVariant.merge(stratum, 1, Integer::sum);
+            int[] c = counts.computeIfAbsent(stratum, k -> new int[3]);
             DeviceResult r = results.get(d.id());
             if (r == null) {
                 silent++;
@@ -237,6 +306,11 @@ public final class Campaign {
             } else {
                 decision = last ? "complete" : "promote";
             }
+            if (last && decision.startsWith("halt: ")) {
+                // every device was already in a wave: a halt would stop nothing, so say what failed instead
+                decision = "complete with failures: " + decision.substring("halt: ".length());
+                failureNote = decision.substring("complete with failures: ".length());
+            }
             reports.add(new WaveReport(index, wave.size(), ok, failed, silent, byVariant, failureRate, decision,
                     outcomes));
             if (state == CampaignState.ABORTED) {
@@ -254,11 +328,16 @@ public final class Campaign {
         }
     }
 
-    /** The first variant (by name) beyond a threshold, described; null when every variant passes. */
+    /**
+     * The first variant (by name) beyond a threshold, described; null when every variant passes. A variant with
+     * fewer than {@link RolloutPlan#minVariantDevices()} devices in the wave is judged only when all of them failed
+     * (one random failure among two devices says nothing about the artifact; all of them failing does).
+     */
     private String variantBreach(Map<String, VariantOutcome> outcomes) {
         for (Map.Entry<String, VariantOutcome> e : outcomes.entrySet()) {
             VariantOutcome o = e.getValue();
-            if (o.failureRate() > plan.maxFailureRate() || o.successRate() < plan.minSuccessRate()) {
+            boolean judged = o.devices() >= plan.minVariantDevices() || o.succeeded() == 0;
+            if (judged && (o.failureRate() > plan.maxFailureRate() || o.successRate() < plan.minSuccessRate())) {
                 return String.format(java.util.Locale.ROOT,
                         "variant %s: failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices "
                                 + "(%d failed, %d silent)", e.getKey(), o.failureRate(), plan.maxFailureRate(),

@@ -16,6 +16,9 @@ public enum CampaignState {
     HALTED,
     /** Stopped by an operator. */
     ABORTED,
-    /** Every wave succeeded. */
+    /**
+     * Every wave ran: each passed its thresholds, or the last one did not and nothing was left to halt
+     * ({@link Campaign#completedWithFailures()}).
+     */
     COMPLETED
 }

@@ -19,6 +19,7 @@ public final class RolloutPlan {
     private final Duration deviceTimeout;
     private final double minShadowAgreement;
     private final long seed;
+    private final int minVariantDevices;
 
     private RolloutPlan(Builder b) {
         this.waves = List.copyOf(b.waves);
@@ -27,6 +28,7 @@ public final class RolloutPlan {
         this.deviceTimeout = b.deviceTimeout;
         this.minShadowAgreement = b.minShadowAgreement;
         this.seed = b.seed;
+        this.minVariantDevices = b.minVariantDevices;
     }
 
     /** @return a builder with defaults: waves 1 %, 5 %, 20 %, 50 %, 100 %; fail above 10 %; succeed at 90 % */
@@ -59,6 +61,15 @@ public final class RolloutPlan {
         return minShadowAgreement;
     }
 
+    /**
+     * @return how many of a variant's devices a wave must hold before the thresholds are applied to that variant
+     *         alone (below it, only a variant whose every device in the wave failed breaches); default
+     *         {@value Builder#DEFAULT_MIN_VARIANT_DEVICES}
+     */
+    public int minVariantDevices() {
+        return minVariantDevices;
+    }
+
     /** @return the seed for wave membership */
     public long seed() {
         return seed;
@@ -72,6 +83,12 @@ public final class RolloutPlan {
         private Duration deviceTimeout = Duration.ofMinutes(30);
         private double minShadowAgreement;
         private long seed;
+        private int minVariantDevices = DEFAULT_MIN_VARIANT_DEVICES;
+        /**
+         * The default {@link #minVariantDevices(int)}: with fewer devices one random failure already moves a
+         * variant's rate by more than the default 10 % limit, so the rate says nothing about the artifact.
+         */
+        public static final int DEFAULT_MIN_VARIANT_DEVICES = 10;
 
         private Builder() {
         }
@@ -122,6 +139,17 @@ public final class RolloutPlan {
         }
 
         /**
+         * @param devices how many of a variant's devices a wave must hold before the thresholds apply to that
+         *                variant alone (at least 1; 1 judges every variant on its own, however small); a variant
+         *                whose every device in the wave failed breaches whatever its size
+         * @return this builder
+         */
+        public Builder minVariantDevices(int devices) {
+            this.minVariantDevices = devices;
+            return this;
+        }
+
+        /**
          * @param seed the seed
          * @return this builder
          */
@@ -150,6 +178,9 @@ public final class RolloutPlan {
                 if (!(r >= 0 && r <= 1)) {
                     throw new IllegalArgumentException("rates must be within [0, 1], got " + r);
                 }
+            }
+            if (minVariantDevices < 1) {
+                throw new IllegalArgumentException("minVariantDevices must be at least 1, got " + minVariantDevices);
             }
             if (deviceTimeout.isNegative() || deviceTimeout.isZero()) {
                 throw new IllegalArgumentException("deviceTimeout must be positive");

@@ -31,8 +31,10 @@ import java.util.regex.Pattern;
  * Channels of published bundles in a directory: {@code channels/<channel>/<sha256>.bundle} (named by digest),
  * {@code channels/<channel>/latest.json} (the publication devices poll) and {@code channels/<channel>/names.json}
  * (per model name, the highest sequence published and its digest; see {@code docs/formats/channel-store.md}). The store reads each bundle's manifest and
- * refuses ({@link PublicationRefusedException}) a file that is not a readable bundle, and a (name, sequence) not
- * above the highest published for that name on the channel: publishing the same bytes again is allowed (and
+ * refuses ({@link PublicationRefusedException}) a file that is not a readable bundle, a bundle of another model
+ * than the one the channel carries (a channel has one latest publication, so a second model would hide the first
+ * model's releases from its devices), and a (name, sequence) not above the highest published for that name on the
+ * channel: publishing the same bytes again is allowed (and
  * repairs the stored copy), anything older or a different bundle with the same sequence is not, so nobody can
  * replace the latest with something devices would refuse anyway (a freeze). The store does not verify
  * signatures (devices do).
@@ -65,11 +67,19 @@ public final class ChannelStore {
         return root;
     }
 
-    private Path channelDir(String channel) throws IOException {
-        if (!CHANNEL.matcher(channel).matches()) {
-            throw new IOException("invalid channel name '" + channel + "': use 1-64 of [a-z0-9._-], starting with a letter or digit");
-        }
+    private Path channelDir(String channel) throws InvalidChannelNameException {
+        checkChannel(channel);
         return root.resolve("channels").resolve(channel);
+    }
+
+    /**
+     * @param channel a channel name
+     * @throws InvalidChannelNameException when it is not 1-64 of {@code [a-z0-9._-]} starting with a letter or digit
+     */
+    public static void checkChannel(String channel) throws InvalidChannelNameException {
+        if (channel == null || !CHANNEL.matcher(channel).matches()) {
+            throw new InvalidChannelNameException(String.valueOf(channel));
+        }
     }
 
     /**
@@ -78,8 +88,9 @@ public final class ChannelStore {
      * @param bundle  the file
      * @param channel the channel
      * @return the publication; its location is the stored file's absolute path
-     * @throws PublicationRefusedException when the file is not a readable bundle, or its sequence is not above the
-     *                                     channel's highest for its name (nothing is changed)
+     * @throws PublicationRefusedException when the file is not a readable bundle, its model is not the one the
+     *                                     channel carries, or its sequence is not above the channel's highest for
+     *                                     its name (nothing is changed)
      * @throws IOException                 when the file cannot be read or stored
      */
     public Publication publish(Path bundle, String channel) throws IOException {
@@ -125,6 +136,14 @@ public final class ChannelStore {
                         throw new IOException("lost the lock on channel " + channel);
                     }
                     ObjectNode names = readNames(dir);
+                    Optional<String> carried = carriedModel(dir, names);
+                    if (carried.isPresent() && !carried.get().equals(manifest.name())) {
+                        throw new PublicationRefusedException(PublicationRefusedException.Reason.OTHER_MODEL,
+                                "channel " + channel + " carries model " + carried.get() + "; " + bundle
+                                        + " is model " + manifest.name() + ": a channel carries one model (its"
+                                        + " devices poll one latest publication), publish "
+                                        + manifest.name() + " on a channel of its own", null);
+                    }
                     // names.json: {"formatVersion":"1.0","names":{"<name>":{"sequence":N,"sha256":"..."}}}
                     JsonNode prev = names.get(manifest.name());
                     if (prev != null) {
@@ -158,6 +177,21 @@ public final class ChannelStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * The model a channel carries: the name of its latest publication, else the only name in names.json (a
+     * channel published by an older SDK may list several; its latest decides).
+     */
+    private static Optional<String> carriedModel(Path dir, ObjectNode names) throws IOException {
+        Path latest = dir.resolve("latest.json");
+        if (Files.isRegularFile(latest, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of(fromJson(CanonicalJson.parse(Files.readAllBytes(latest))).name());
+        }
+        if (names.size() == 1) {
+            return Optional.of(names.fieldNames().next());
+        }
+        return Optional.empty();
     }
 
     /** True when the stored file is a regular file of the size and digest wanted. */

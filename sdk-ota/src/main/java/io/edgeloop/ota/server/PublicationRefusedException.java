@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * A {@link ChannelStore} refused to publish a bundle: it is not a readable bundle, or its sequence is not above
- * the highest already published for its model name on the channel. Nothing was changed.
+ * A {@link ChannelStore} refused to publish a bundle: it is not a readable bundle, its sequence is not above the
+ * highest already published for its model name on the channel, or the channel carries another model. Nothing was
+ * changed.
  *
  * <p>Not thread-safe (an exception).
  */
@@ -17,7 +18,12 @@ public class PublicationRefusedException extends IOException {
         /** The file is not a readable bundle, or its manifest does not parse. */
         UNREADABLE,
         /** The (name, sequence) is not above the channel's highest for that name (same bytes again excepted). */
-        NOT_NEWER
+        NOT_NEWER,
+        /**
+         * The channel already carries another model: a channel has one latest publication, so a second model's
+         * bundle would hide the first model's releases from its devices. Publish it on its own channel.
+         */
+        OTHER_MODEL
     }
 
     /** Why it was refused. */

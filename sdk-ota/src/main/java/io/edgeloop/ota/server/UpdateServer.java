@@ -12,16 +12,25 @@ import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The update server devices poll (JDK {@code HttpServer}), backed by a {@link ChannelStore}:
@@ -39,17 +48,30 @@ import java.util.regex.Pattern;
  *       bytes *&#47;<size>} (RFC 9110 section 15.5.17).</li>
  * </ul>
  * Uploads larger than {@code maxUploadBytes} are refused with 413. Reads need no credential: bundles are signed
- * and devices verify them.
+ * and devices verify them. Errors are answered with a JSON body {@code {"error":"<one line>"}}: 400 for an invalid
+ * channel name or request, 507 when the server's disk is full, 500 for any other storage failure.
+ *
+ * <p>Availability ({@link Limits}): requests are served by a bounded pool of worker threads; a watchdog closes
+ * any connection whose request (line, headers and, for a PUT, body) has not arrived within the request deadline,
+ * and any transfer (upload or download) that runs past {@code requestTimeout + bytes / minBytesPerSecond}, so
+ * clients that send half a request, trickle bytes or never read a download free their worker instead of
+ * freezing the server for the whole fleet.
  *
  * <p>Thread-safe. {@link #close()} is idempotent.
  */
 public final class UpdateServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateServer.class);
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
     /** Shortest publish token accepted: shorter ones are guessable. */
     public static final int MIN_TOKEN_LENGTH = 16;
     private final ChannelStore store;
     private final HttpServer server;
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService watchdog;
+    private final Limits limits;
+    /** What each worker thread is doing now, for the watchdog. */
+    private final ConcurrentHashMap<Thread, Activity> active = new ConcurrentHashMap<>();
+    private final AtomicLong abandoned = new AtomicLong();
     private final long maxUploadBytes;
     private final AtomicLong rangeRequests = new AtomicLong();
     private final Optional<byte[]> publishToken;
@@ -81,7 +103,26 @@ public final class UpdateServer implements AutoCloseable {
      */
     public UpdateServer(ChannelStore store, InetSocketAddress address, long maxUploadBytes,
             Optional<String> publishToken) throws IOException {
+        this(store, address, maxUploadBytes, publishToken, Limits.DEFAULT);
+    }
+
+    /**
+     * Starts a server with explicit availability limits.
+     *
+     * @param store          where bundles live
+     * @param address        where to listen (port 0 picks a free port)
+     * @param maxUploadBytes largest bundle accepted by PUT
+     * @param publishToken   the bearer token a PUT must carry (from any address); empty: only loopback peers may
+     *                       publish, with no token
+     * @param limits         worker threads and deadlines
+     * @throws IOException              when the port cannot be bound
+     * @throws IllegalArgumentException when the token is shorter than {@value #MIN_TOKEN_LENGTH} characters or
+     *                                  holds whitespace or control characters
+     */
+    public UpdateServer(ChannelStore store, InetSocketAddress address, long maxUploadBytes,
+            Optional<String> publishToken, Limits limits) throws IOException {
         Objects.requireNonNull(publishToken, "publishToken");
+        this.limits = Objects.requireNonNull(limits, "limits");
         publishToken.ifPresent(t -> {
             if (t.length() < MIN_TOKEN_LENGTH || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
                 throw new IllegalArgumentException("publish token must be at least " + MIN_TOKEN_LENGTH
@@ -92,14 +133,127 @@ public final class UpdateServer implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.maxUploadBytes = maxUploadBytes;
         this.server = HttpServer.create(address, 64);
-        this.pool = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "edgeloop-update-server");
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(limits.maxThreads(), limits.maxThreads(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "edgeloop-update-server-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edgeloop-update-server-watchdog");
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(pool);
+        long tick = Math.max(50, Math.min(1000, limits.requestTimeout().toMillis() / 4));
+        watchdog.scheduleWithFixedDelay(this::closeOverdue, tick, tick, TimeUnit.MILLISECONDS);
+        // The JDK server reads the request line and headers on the executor's thread, before any handler runs:
+        // tracking each task from its start lets the watchdog bound that phase too.
+        // The request deadline runs from the hand-over, so requests queued behind stalled ones do not get a fresh one.
+        server.setExecutor(task -> {
+            long handedOver = System.nanoTime();
+            pool.execute(() -> track(task, handedOver));
+        });
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Worker threads and deadlines of an {@link UpdateServer}.
+     *
+     * <p>Immutable and thread-safe.
+     *
+     * @param maxThreads        worker threads (each serves one request at a time; more requests queue)
+     * @param requestTimeout    how long a request (line, headers) may take to arrive, and the slack added to every
+     *                          transfer's deadline
+     * @param minBytesPerSecond the slowest average rate an upload or download may run at: a transfer of {@code n}
+     *                          bytes is cut off after {@code requestTimeout + n / minBytesPerSecond} (a device
+     *                          resumes a cut download with a byte range)
+     */
+    public record Limits(int maxThreads, Duration requestTimeout, long minBytesPerSecond) {
+        /** 32 threads, a 10 s request deadline, at least 4 KiB/s per transfer. */
+        public static final Limits DEFAULT = new Limits(32, Duration.ofSeconds(10), 4096);
+
+        /**
+         * @throws IllegalArgumentException when a value is not positive (threads at most 1024)
+         */
+        public Limits {
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            if (maxThreads < 1 || maxThreads > 1024) {
+                throw new IllegalArgumentException("maxThreads must be 1-1024, got " + maxThreads);
+            }
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
+            }
+            if (minBytesPerSecond < 1) {
+                throw new IllegalArgumentException("minBytesPerSecond must be positive, got " + minBytesPerSecond);
+            }
+        }
+    }
+
+    /** One task on a worker thread: the deadline it must finish its current phase by. */
+    private static final class Activity {
+        final Thread thread;
+        volatile long deadlineNanos;
+        volatile String phase = "request";
+        boolean done;
+
+        Activity(Thread thread, long deadlineNanos) {
+            this.thread = thread;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    private void track(Runnable task, long handedOver) {
+        Thread me = Thread.currentThread();
+        Activity a = new Activity(me, handedOver + limits.requestTimeout().toNanos());
+        active.put(me, a);
+        try {
+            task.run();
+        } finally {
+            active.remove(me);
+            synchronized (a) {
+                a.done = true;
+            }
+            Thread.interrupted(); // an interrupt aimed at this task must not reach the next one
+        }
+    }
+
+    /** Sets the current worker's deadline for a transfer of {@code bytes} bytes (or the request deadline). */
+    private void deadline(String phase, long bytes) {
+        Activity a = active.get(Thread.currentThread());
+        if (a != null) {
+            long slack = limits.requestTimeout().toNanos();
+            long transfer = bytes <= 0 ? 0 : TimeUnit.SECONDS.toNanos(bytes) / limits.minBytesPerSecond();
+            a.phase = phase;
+            a.deadlineNanos = System.nanoTime() + slack + transfer;
+        }
+    }
+
+    /**
+     * Interrupts workers past their deadline: the exchange's socket channel is interruptible, so the blocked read
+     * or write fails, the JDK server closes the connection and the worker is free again.
+     */
+    private void closeOverdue() {
+        long now = System.nanoTime();
+        for (Activity a : active.values()) {
+            if (now - a.deadlineNanos > 0) {
+                synchronized (a) {
+                    if (!a.done) {
+                        abandoned.incrementAndGet();
+                        LOG.debug("closing a connection stalled in its {} phase", a.phase);
+                        a.thread.interrupt();
+                        a.deadlineNanos = Long.MAX_VALUE / 2 + now; // once per task
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return how many stalled requests or transfers the watchdog has closed */
+    public long abandonedExchanges() {
+        return abandoned.get();
     }
 
     /** @return the base URL ({@code http://host:port}) */
@@ -113,30 +267,62 @@ public final class UpdateServer implements AutoCloseable {
         return rangeRequests.get();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+    private void handle(HttpExchange ex) {
+        deadline("response", 0); // the request has arrived: from now on the phase's own deadline applies
+        try {
             String[] p = ex.getRequestURI().getPath().split("/");
             String method = ex.getRequestMethod();
             if (p.length == 3 && p[1].equals("channels") && method.equals("PUT")) {
                 publish(ex, p[2]);
             } else if (p.length == 4 && p[1].equals("channels") && p[3].equals("latest") && method.equals("GET")) {
-                Optional<Publication> pub = store.latest(p[2]);
+                Optional<Publication> pub;
+                try {
+                    pub = store.latest(p[2]);
+                } catch (InvalidChannelNameException e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new StorageException("cannot read the latest publication of " + p[2], e);
+                }
                 if (pub.isEmpty()) {
-                    send(ex, 404, "{\"error\":\"nothing published on " + p[2] + "\"}");
+                    send(ex, 404, error("nothing published on " + p[2]));
                 } else {
                     send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub.get())), StandardCharsets.UTF_8));
                 }
             } else if (p.length == 4 && p[1].equals("bundles") && p[3].endsWith(".bundle") && method.equals("GET")) {
                 download(ex, p[2], p[3].substring(0, p[3].length() - ".bundle".length()));
             } else {
-                send(ex, 404, "{\"error\":\"no such resource\"}");
+                send(ex, 404, error("no such resource"));
             }
+        } catch (InvalidChannelNameException e) {
+            trySend(ex, 400, e.getMessage());
+        } catch (StorageException e) {
+            LOG.warn("update server storage failure: {}", e.getMessage());
+            trySend(ex, e.onFullDisk() ? 507 : 500, e.getMessage());
         } catch (IOException | RuntimeException e) {
-            try {
-                send(ex, 400, "{\"error\":\"" + String.valueOf(e.getMessage()).replace('"', '\'') + "\"}");
-            } catch (IOException | RuntimeException ignored) {
-                // response already started: the client sees a broken transfer and retries
-            }
+            // the connection itself failed (client gone, watchdog) or a bug: answer if nothing was sent yet
+            trySend(ex, 500, "server error: " + e);
+        } finally {
+            ex.close();
+        }
+    }
+
+    /** Answers with a JSON error unless the response has started (then the client sees a broken transfer). */
+    private static void trySend(HttpExchange ex, int status, String message) {
+        if (ex.getResponseCode() != -1) {
+            return;
+        }
+        try {
+            send(ex, status, error(message));
+        } catch (IOException | RuntimeException ignored) {
+            // the client is gone: nothing to answer
+        }
+    }
+
+    private static String error(String message) {
+        try {
+            return "{\"error\":" + CanonicalJson.mapper().writeValueAsString(String.valueOf(message)) + "}";
+        } catch (IOException e) {
+            return "{\"error\":\"unprintable error\"}";
         }
     }
 
@@ -154,16 +340,15 @@ public final class UpdateServer implements AutoCloseable {
                     ? auth.substring("Bearer ".length()).trim().getBytes(StandardCharsets.US_ASCII) : new byte[0];
             if (!MessageDigest.isEqual(given, publishToken.get())) {
                 ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"edgeloop-publish\"");
-                send(ex, 401, "{\"error\":\"publishing needs the server's publish token: "
-                        + "send Authorization: Bearer <token>\"}");
+                send(ex, 401, error("publishing needs the server's publish token: send Authorization: Bearer <token>"));
                 return false;
             }
             return true;
         }
         InetAddress peer = ex.getRemoteAddress().getAddress();
         if (peer == null || !peer.isLoopbackAddress()) {
-            send(ex, 403, "{\"error\":\"publishing from " + (peer == null ? "an unknown address" : peer.getHostAddress())
-                    + " is refused: without a publish token configured on the server only loopback may publish\"}");
+            send(ex, 403, error("publishing from " + (peer == null ? "an unknown address" : peer.getHostAddress())
+                    + " is refused: without a publish token configured on the server only loopback may publish"));
             return false;
         }
         return true;
@@ -173,40 +358,122 @@ public final class UpdateServer implements AutoCloseable {
         if (!authorised(ex)) {
             return;
         }
-        Path tmp = Files.createTempFile(store.root(), "upload-", ".tmp");
+        ChannelStore.checkChannel(channel);
+        long declared = contentLength(ex);
+        if (declared > maxUploadBytes) {
+            send(ex, 413, error("bundle larger than " + maxUploadBytes + " bytes"));
+            return;
+        }
+        deadline("upload", declared > 0 ? declared : maxUploadBytes);
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(store.root(), "upload-", ".tmp");
+        } catch (IOException e) {
+            drain(ex);
+            throw new StorageException("cannot store the upload", e);
+        }
         try {
             long n = 0;
+            IOException storageFailure = null;
             try (InputStream in = ex.getRequestBody(); OutputStream o = Files.newOutputStream(tmp)) {
                 byte[] buf = new byte[64 * 1024];
                 int r;
                 while ((r = in.read(buf)) > 0) {
                     n += r;
                     if (n > maxUploadBytes) {
-                        send(ex, 413, "{\"error\":\"bundle larger than " + maxUploadBytes + " bytes\"}");
+                        send(ex, 413, error("bundle larger than " + maxUploadBytes + " bytes"));
                         return;
                     }
-                    o.write(buf, 0, r);
+                    if (storageFailure == null) {
+                        try {
+                            o.write(buf, 0, r);
+                        } catch (IOException e) {
+                            storageFailure = e; // read the rest of the body so the client can read the answer
+                        }
+                    }
                 }
+            } catch (IOException e) {
+                if (storageFailure == null && !(e instanceof FileSystemException) && !diskFull(e)) {
+                    throw e; // the client's connection failed
+                }
+                storageFailure = storageFailure == null ? e : storageFailure;
             }
+            if (storageFailure != null) {
+                throw new StorageException("cannot store the upload", storageFailure);
+            }
+            deadline("store", n);
             Publication pub;
             try {
                 pub = store.publish(tmp, channel);
             } catch (PublicationRefusedException e) {
                 String m = e.getMessage().replace(tmp.toString(), "the uploaded body");
-                send(ex, e.reason() == PublicationRefusedException.Reason.NOT_NEWER ? 409 : 400,
-                        "{\"error\":" + CanonicalJson.mapper().writeValueAsString(m) + "}");
+                send(ex, e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409, error(m));
                 return;
+            } catch (InvalidChannelNameException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new StorageException("cannot store the bundle", e);
             }
             send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub)), StandardCharsets.UTF_8));
         } finally {
-            Files.deleteIfExists(tmp);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                LOG.warn("cannot delete the upload {}: {}", tmp, e.getMessage());
+            }
+        }
+    }
+
+    private static long contentLength(HttpExchange ex) {
+        String v = ex.getRequestHeaders().getFirst("Content-Length");
+        try {
+            return v == null ? -1 : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void drain(HttpExchange ex) {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] buf = new byte[64 * 1024];
+            long n = 0;
+            for (int r = in.read(buf); r > 0 && n <= maxUploadBytes; r = in.read(buf)) {
+                n += r;
+            }
+        } catch (IOException e) {
+            // the client is gone
+        }
+    }
+
+    static boolean diskFull(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The server's own storage failed (not the client): answered with 507 when the disk is full, else 500. */
+    private static final class StorageException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StorageException(String what, IOException cause) {
+            super(what + " on the server: " + cause.getMessage()
+                    + (diskFull(cause) ? " (the server's disk is full)" : ""), cause);
+        }
+
+        boolean onFullDisk() {
+            return diskFull((IOException) getCause());
         }
     }
 
     private void download(HttpExchange ex, String channel, String sha) throws IOException {
+        ChannelStore.checkChannel(channel);
         Optional<Path> f = store.file(channel, sha);
         if (f.isEmpty()) {
-            send(ex, 404, "{\"error\":\"no such bundle\"}");
+            send(ex, 404, error("no such bundle"));
             return;
         }
         long size = Files.size(f.get());
@@ -242,6 +509,7 @@ public final class UpdateServer implements AutoCloseable {
         ex.getResponseHeaders().set("Accept-Ranges", "bytes");
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         long len = to - from + 1;
+        deadline("download", len);
         ex.sendResponseHeaders(status, len == 0 ? -1 : len);
         try (RandomAccessFile raf = new RandomAccessFile(f.get().toFile(), "r"); OutputStream o = ex.getResponseBody()) {
             raf.seek(from);
@@ -272,6 +540,7 @@ public final class UpdateServer implements AutoCloseable {
         if (!closed) {
             closed = true;
             server.stop(0);
+            watchdog.shutdownNow();
             pool.shutdownNow();
         }
     }

@@ -288,10 +288,22 @@ public final class TrustRoot {
      * @throws IOException when unreadable; {@link TrustException} when malformed
      */
     public static TrustRoot read(Path file) throws IOException {
-        if (Files.size(file) > MAX_BYTES) {
+        if (Files.isDirectory(file)) {
+            throw new TrustException("trust file " + file + " is a directory, not a trust file");
+        }
+        // At most MAX_BYTES + 1 bytes whatever Files.size says: it is 0 for /dev/zero, a FIFO or a pipe.
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("cannot read trust file " + file + ": " + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_BYTES) {
             throw new TrustException("trust file " + file + " is larger than " + MAX_BYTES + " bytes");
         }
-        return parse(Files.readAllBytes(file));
+        return parse(bytes);
     }
 
     /**

@@ -138,8 +138,9 @@ class ModelBindingTest {
             assertEquals(InstallOutcome.NO_UPDATE, r.outcome(), r.message());
             assertFalse(java.nio.file.Files.exists(staging), "nothing was fetched");
             java.nio.file.Files.write(b, bundle("har", 1, 10));
-            d.publish(b, "stable");
-            assertEquals(InstallOutcome.INSTALLED, a.poll(d, "stable").outcome());
+            // a channel carries one model (OneModelPerChannelTest): har goes on a channel of its own
+            d.publish(b, "har-stable");
+            assertEquals(InstallOutcome.INSTALLED, a.poll(d, "har-stable").outcome());
         }
     }
 }

@@ -14,6 +14,7 @@ import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.testing.Fixtures;
 import io.edgeloop.ota.trust.KeyAlgorithm;
 import io.edgeloop.ota.trust.SigningKey;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -208,6 +209,51 @@ class FileSystemRegistryTest {
             for (int i = 0; i < h.size(); i++) {
                 assertEquals(i + 1, h.get(i).sequence());
                 assertEquals(1, h.get(i).channels().size(), "each version promoted to its own ring: " + h.get(i));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a damaged entry.json or status.json gives an IOException naming the file and field (no NPE);"
+            + " history, get and current skip that version, publish refuses to reuse its sequence")
+    void damagedVersionIsNamedAndSkipped(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("reg");
+        try (ModelRegistry r = registry(root)) {
+            r.publish(assembler(dir, 1), VersionBump.PATCH, false, List.of(K));
+            r.publish(assembler(dir, 2), VersionBump.PATCH, false, List.of(K));
+            r.promote("har", "1.0.0", "stable");
+        }
+        Path v2 = root.resolve("models/har/0000000002");
+        Path entry = v2.resolve("entry.json");
+        entry.toFile().setWritable(true);
+        Files.writeString(entry, "{\"name\":\"har\"}"); // the reviewer's damage: every other field gone
+        try (ModelRegistry r = registry(root)) {
+            assertEquals(List.of("1.0.0"), r.history("har").stream().map(RegistryEntry::version).toList(),
+                    "the damaged version is skipped");
+            assertEquals("1.0.0", r.current("har", "stable").orElseThrow().version());
+            assertTrue(r.get("har", "1.0.0").isPresent());
+            IOException e = assertThrows(IOException.class,
+                    () -> r.publish(assembler(dir, 3), VersionBump.PATCH, false, List.of(K)));
+            assertTrue(e.getMessage().contains(entry.toString()) && e.getMessage().contains("field '"),
+                    e.getMessage());
+        }
+        Files.writeString(entry, "{\"name\":\"har\",\"version\":\"1.0.1\",\"sequence\":2,\"securityEpoch\":0,"
+                + "\"sha256\":\"" + "ab".repeat(32) + "\",\"sizeBytes\":\"ten\",\"publishedAt\":\"2026-01-01T00:00:00Z\"}");
+        try (ModelRegistry r = registry(root)) {
+            IOException e = assertThrows(IOException.class,
+                    () -> r.publish(assembler(dir, 3), VersionBump.PATCH, false, List.of(K)));
+            assertTrue(e.getMessage().contains("field 'sizeBytes'"), e.getMessage());
+        }
+        Files.writeString(entry, "{\"name\":\"har\",\"version\":\"1.0.1\",\"sequence\":2,\"securityEpoch\":0,"
+                + "\"sha256\":\"" + "ab".repeat(32) + "\",\"sizeBytes\":10,\"publishedAt\":\"2026-01-01T00:00:00Z\"}");
+        Path status = v2.resolve("status.json");
+        for (String bad : new String[] {"", "{\"status\":\"GONE\"}", "[]", "{\"channels\":[]}"}) {
+            Files.writeString(status, bad);
+            try (ModelRegistry r = registry(root)) {
+                assertEquals(1, r.history("har").size(), bad);
+                IOException e = assertThrows(IOException.class,
+                        () -> r.publish(assembler(dir, 3), VersionBump.PATCH, false, List.of(K)), bad);
+                assertTrue(e.getMessage().contains(status.toString()), bad + " -> " + e.getMessage());
             }
         }
     }

@@ -231,4 +231,45 @@ class CampaignTest {
         assertThrows(IllegalArgumentException.class, () -> RolloutPlan.builder().waves(List.of(0.5, 0.2, 1.0)).build());
         assertThrows(IllegalArgumentException.class, () -> RolloutPlan.builder().waves(List.of(0.5)).build());
     }
+
+    @Test
+    @DisplayName("one failure among a variant's few devices in a wave does not halt (rev-s6-ota item 10: 30 devices,"
+            + " 1 failure) unless minVariantDevices is 1")
+    void smallVariantsAreJudgedOnlyWhenAllFail() {
+        java.util.Set<String> failing = new java.util.HashSet<>();
+        Scripted s = new Scripted(d -> false, failing::contains);
+        Campaign c = new Campaign(RolloutPlan.builder().seed(2).build(), fleet(60), s, ALL);
+        // one jvm device of the third wave fails: 1 of its 6 jvm devices (17 %), 1 of 18 in the wave (under 10 %)
+        List<FleetDevice> w4 = c.waves().get(2);
+        assertEquals(18, w4.size());
+        FleetDevice victim = w4.stream().filter(d -> d.variant().equals("jvm")).findFirst().orElseThrow();
+        long jvmInWave = w4.stream().filter(d -> d.variant().equals("jvm")).count();
+        assertTrue(jvmInWave >= 2 && jvmInWave < 10, "jvm devices in the wave: " + jvmInWave);
+        failing.add(victim.id());
+        assertEquals(CampaignState.COMPLETED, c.run(), c.haltReason().orElse(""));
+        assertTrue(c.completedWithFailures().isEmpty());
+
+        // (a variant whose every device in the wave failed is still judged: haltsOnAFailingVariant, 1 avr8 device)
+        // minVariantDevices(1) judges every variant on its own, as before: the single failure halts
+        Campaign c3 = new Campaign(RolloutPlan.builder().seed(2).minVariantDevices(1).build(), fleet(60), s, ALL);
+        assertEquals(CampaignState.HALTED, c3.run());
+        assertThrows(IllegalArgumentException.class, () -> RolloutPlan.builder().minVariantDevices(0).build());
+    }
+
+    @Test
+    @DisplayName("a breach in the last wave, when every device was reached, completes with failures instead of halting")
+    void lastWaveBreachCompletesWithFailures() {
+        java.util.Set<String> failing = new java.util.HashSet<>();
+        Scripted s = new Scripted(d -> false, failing::contains);
+        Campaign c = new Campaign(RolloutPlan.builder().waves(List.of(0.5, 1.0)).seed(4).build(), fleet(60), s, ALL);
+        List<FleetDevice> last = c.waves().get(1);
+        last.subList(0, 10).forEach(d -> failing.add(d.id())); // 10 of 30: 33 % of the wave
+        assertEquals(CampaignState.COMPLETED, c.run());
+        assertTrue(c.haltReason().isEmpty());
+        String note = c.completedWithFailures().orElseThrow();
+        assertTrue(note.startsWith("wave 2 failure rate 0.333"), note);
+        assertTrue(c.reports().get(1).decision().startsWith("complete with failures: wave 2"),
+                c.reports().get(1).decision());
+        assertEquals(2, s.calls.size());
+    }
 }

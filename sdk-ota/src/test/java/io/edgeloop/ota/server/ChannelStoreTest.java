@@ -58,8 +58,9 @@ class ChannelStoreTest {
             assertEquals(nine, s.latest("stable").orElseThrow(), "the latest is kept");
         }
         assertEquals(nine, s.publish(bundle(dir, "har", 9, 1), "stable"), "the same bundle again is idempotent");
-        // Another model on the same channel has its own sequence line; the har line is remembered.
-        s.publish(bundle(dir, "door", 1, 4), "stable");
+        // A channel carries one model (OneModelPerChannelTest): another model is refused and the har line is kept.
+        assertEquals(PublicationRefusedException.Reason.OTHER_MODEL, assertThrows(PublicationRefusedException.class,
+                () -> s.publish(bundle(dir, "door", 1, 4), "stable")).reason());
         assertThrows(PublicationRefusedException.class, () -> s.publish(bundle(dir, "har", 8, 5), "stable"));
         assertEquals(10, s.publish(bundle(dir, "har", 10, 6), "stable").sequence());
         try (Stream<Path> l = Files.list(s.root().resolve("channels/stable"))) {

@@ -16,7 +16,6 @@ import io.edgeloop.ota.agent.InstallOutcome;
 import io.edgeloop.ota.agent.InstallReport;
 import io.edgeloop.ota.agent.InstallStep;
 import io.edgeloop.ota.agent.ShadowReport;
-import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleArchive;
 import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
@@ -40,8 +39,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * Step 5: a staged rollout of this run's bundle to the demo's devices with sdk-ota. Every device runs a real
@@ -64,10 +63,12 @@ public final class RolloutStage {
      * What the rollout did.
      *
      * @param figures  the report figures
-     * @param halted   why it halted, when it did
+     * @param halted   why it halted, when it did (else empty)
      * @param injected the failures injected, for the report
+     * @param completedWithFailures what crossed a threshold in the last wave, when the campaign completed although
+     *                 it did (nothing was left to halt; else empty)
      */
-    public record Outcome(DemoResults.Rollout figures, String halted, String injected) {
+    public record Outcome(DemoResults.Rollout figures, String halted, String injected, String completedWithFailures) {
     }
 
     /** The model the devices run: the candidate's manifest name (set by {@link #run}). */
@@ -181,13 +182,10 @@ public final class RolloutStage {
         };
         BundleManifest manifest = new io.edgeloop.ota.bundle.BundleVerifier(trust).verify(candidate,
                 io.edgeloop.ota.bundle.VerificationPolicy.builder().build()).manifest();
-        TreeSet<String> withArtifact = new TreeSet<>();
-        for (ArtifactEntry a : manifest.artifacts()) {
-            withArtifact.add(a.target());
-        }
+        Set<String> withArtifact = Campaign.artifactKeys(manifest);
         List<FleetDevice> fleet = new ArrayList<>();
         for (Sim s : all) {
-            fleet.add(new FleetDevice(s.plan.id(), s.plan.variant()));
+            fleet.add(FleetDevice.of(s.plan.id(), TargetProfile.of(s.plan.variant())));
         }
         RolloutPlan plan = RolloutPlan.builder().waves(List.of(0.25, 0.5, 1.0)).maxFailureRate(0.34)
                 .minSuccessRate(0.66).minShadowAgreement(0.9).deviceTimeout(Duration.ofMinutes(5)).seed(seed).build();
@@ -213,12 +211,14 @@ public final class RolloutStage {
                 onOld++;
             }
         }
-        console.line("campaign %s%s; shadow agreement %s; %d devices on the new model, %d on the previous one, %d "
-                + "unverified", state.name().toLowerCase(Locale.ROOT), campaign.haltReason().map(r -> " (" + r + ")")
-                .orElse(""), campaign.shadowAgreement().map(a -> String.format(Locale.ROOT, "%.1f %%", 100 * a))
+        String ended = campaign.completedWithFailures().map(r -> "completed with failures (" + r + ")")
+                .orElse(state.name().toLowerCase(Locale.ROOT) + campaign.haltReason().map(r -> " (" + r + ")")
+                        .orElse(""));
+        console.line("campaign %s; shadow agreement %s; %d devices on the new model, %d on the previous one, %d "
+                + "unverified", ended, campaign.shadowAgreement().map(a -> String.format(Locale.ROOT, "%.1f %%", 100 * a))
                 .orElse("n/a"), onNew, onOld, unverified);
         return new Outcome(new DemoResults.Rollout(all.size(), onNew, onOld, unverified, state == CampaignState.HALTED,
-                waves), campaign.haltReason().orElse(""), injected);
+                waves), campaign.haltReason().orElse(""), injected, campaign.completedWithFailures().orElse(""));
     }
 
     private DeviceResult deliver(Sim s, byte[] bundle, TrustRoot trust, ModelRuntime runtime) throws IOException {

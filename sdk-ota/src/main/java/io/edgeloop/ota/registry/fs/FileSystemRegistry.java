@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A registry directory: {@code models/<name>/<sequence>/bundle.tar} and {@code entry.json} (written once, never
@@ -51,6 +53,7 @@ final class FileSystemRegistry implements ModelRegistry {
     private final Path root;
     private final Clock clock;
     /** One in-process lock per model directory (real path), shared by every registry of this JVM. */
+    private static final Logger LOG = LoggerFactory.getLogger(FileSystemRegistry.class);
     private static final ConcurrentHashMap<Path, Object> MODEL_LOCKS = new ConcurrentHashMap<>();
 
     private volatile boolean closed;
@@ -75,7 +78,8 @@ final class FileSystemRegistry implements ModelRegistry {
             List<SigningKey> signers) throws IOException {
         String name = assembler.name();
         return locked(name, () -> {
-                List<RegistryEntry> h = history(name);
+                // strict: a damaged latest version must stop a publish (its sequence and version would be reused)
+                List<RegistryEntry> h = history(name, true);
                 RegistryEntry last = h.isEmpty() ? null : h.get(h.size() - 1);
                 long seq = last == null ? 1 : last.sequence() + 1;
                 long epoch = (last == null ? 0 : last.securityEpoch()) + (raiseEpoch ? 1 : 0);
@@ -185,19 +189,93 @@ final class FileSystemRegistry implements ModelRegistry {
         fsync(vdir);
     }
 
+    /**
+     * Reads one version; a damaged {@code entry.json} or {@code status.json} gives an IOException naming the file
+     * and the field.
+     */
     private static RegistryEntry read(Path vdir) throws IOException {
-        JsonNode e = CanonicalJson.parse(Files.readAllBytes(vdir.resolve("entry.json")));
-        JsonNode s = CanonicalJson.parse(Files.readAllBytes(vdir.resolve("status.json")));
+        Path ef = vdir.resolve("entry.json");
+        Path sf = vdir.resolve("status.json");
+        JsonNode e = object(ef);
+        JsonNode s = object(sf);
+        long sequence = number(e, ef, "sequence");
+        String dirName = vdir.getFileName().toString();
+        if (dirName.matches("\\d{10}") && sequence != Long.parseLong(dirName)) {
+            throw new IOException(ef + ": field 'sequence' is " + sequence + " but the directory is " + dirName);
+        }
+        Instant publishedAt;
+        try {
+            publishedAt = Instant.parse(text(e, ef, "publishedAt"));
+        } catch (java.time.format.DateTimeParseException x) {
+            throw new IOException(ef + ": field 'publishedAt' is not an ISO-8601 instant: " + x.getParsedString(), x);
+        }
+        ModelStatus status;
+        String st = text(s, sf, "status");
+        try {
+            status = ModelStatus.valueOf(st);
+        } catch (IllegalArgumentException x) {
+            throw new IOException(sf + ": field 'status' is '" + st + "', not one of "
+                    + java.util.Arrays.toString(ModelStatus.values()), x);
+        }
         TreeSet<String> ch = new TreeSet<>();
-        s.path("channels").forEach(c -> ch.add(c.asText()));
-        return new RegistryEntry(e.get("name").asText(), e.get("version").asText(), e.get("sequence").asLong(),
-                e.get("securityEpoch").asLong(), e.get("sha256").asText(), e.get("sizeBytes").asLong(),
-                Instant.parse(e.get("publishedAt").asText()), ModelStatus.valueOf(s.get("status").asText()), ch,
-                s.path("note").asText(""));
+        JsonNode channels = s.path("channels");
+        if (!channels.isMissingNode() && !channels.isArray()) {
+            throw new IOException(sf + ": field 'channels' must be an array of channel names");
+        }
+        for (JsonNode c : channels) {
+            if (!c.isTextual()) {
+                throw new IOException(sf + ": field 'channels' holds " + c + ", not a channel name");
+            }
+            ch.add(c.textValue());
+        }
+        JsonNode note = s.path("note");
+        if (!note.isMissingNode() && !note.isTextual()) {
+            throw new IOException(sf + ": field 'note' must be a string");
+        }
+        return new RegistryEntry(text(e, ef, "name"), text(e, ef, "version"), sequence, number(e, ef, "securityEpoch"),
+                text(e, ef, "sha256"), number(e, ef, "sizeBytes"), publishedAt, status, ch, note.asText(""));
     }
 
+    private static JsonNode object(Path f) throws IOException {
+        JsonNode n;
+        try {
+            n = CanonicalJson.parse(Files.readAllBytes(f));
+        } catch (IOException x) {
+            throw new IOException(f + " is damaged: " + x.getMessage(), x);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IOException(f + " is damaged: it must hold a JSON object");
+        }
+        return n;
+    }
+
+    private static String text(JsonNode n, Path f, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual() || v.textValue().isEmpty()) {
+            throw new IOException(f + ": field '" + field + "' is " + (v == null ? "missing" : v + ", not a non-empty string"));
+        }
+        return v.textValue();
+    }
+
+    private static long number(JsonNode n, Path f, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
+            throw new IOException(f + ": field '" + field + "' is " + (v == null ? "missing" : v + ", not a whole number >= 0"));
+        }
+        return v.longValue();
+    }
+
+    /**
+     * Every readable version, oldest first. A version whose entry.json or status.json is damaged is skipped and
+     * logged (WARN, naming the file and field), so one damaged version does not hide the others.
+     */
     @Override
     public List<RegistryEntry> history(String name) throws IOException {
+        return history(name, false);
+    }
+
+    /** With {@code strict}, a damaged version throws instead of being skipped (publishing must not skip one). */
+    private List<RegistryEntry> history(String name, boolean strict) throws IOException {
         Path dir = modelDir(name);
         List<RegistryEntry> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
@@ -206,7 +284,14 @@ final class FileSystemRegistry implements ModelRegistry {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path v : s.filter(p -> p.getFileName().toString().matches("\\d{10}")).sorted().toList()) {
                 if (Files.exists(v.resolve("entry.json")) && Files.exists(v.resolve("status.json"))) {
-                    out.add(read(v));
+                    try {
+                        out.add(read(v));
+                    } catch (IOException e) {
+                        if (strict) {
+                            throw e;
+                        }
+                        LOG.warn("registry: skipping an unreadable version of {}: {}", name, e.getMessage());
+                    }
                 }
             }
         }
