@@ -9,7 +9,6 @@ import io.edgeloop.api.label.LabellerProvider;
 import io.edgeloop.api.window.Window;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +24,9 @@ import org.junit.jupiter.api.Test;
  *     protected List<Window> badWindows() { return windowsWithNaN(); }
  * }
  * }</pre>
+ *
+ * <p>The labeller checks are plain methods of this class (no {@code @Nested} group; their display names start with
+ * "the labeller it creates"), so JUnit and surefire report them under the implementer's subclass.
  *
  * <p>Thread safety: JUnit creates one instance per test method; instances are not shared between threads.
  */
@@ -65,23 +67,49 @@ public abstract class LabellerProviderContractTest extends ProviderContractTest<
         assertEquals(a.numClasses(), b.numClasses());
     }
 
-    /** The labeller created from {@link #config()} meets the labeller contract. */
-    @Nested
-    @DisplayName("the labeller it creates")
-    class Created extends LabellerContractTest {
-        @Override
-        protected Labeller labeller() {
-            return provider().create(config());
-        }
+    /**
+     * Returns how many rounds the thread-safety test runs on the created labeller, each with 8 threads over all
+     * {@link #windows()}.
+     *
+     * @return the rounds, 200 by default
+     */
+    protected int threadSafetyRounds() {
+        return 200;
+    }
 
-        @Override
-        protected List<Window> windows() {
-            return LabellerProviderContractTest.this.windows();
-        }
+    private Labeller created() {
+        Labeller l = provider().create(config());
+        assertNotNull(l, "create() returned null");
+        return l;
+    }
 
-        @Override
-        protected List<Window> badWindows() {
-            return LabellerProviderContractTest.this.badWindows();
-        }
+    @Test
+    @DisplayName("the labeller it creates: has a non-blank name and at least two classes")
+    void hasNameAndClasses() {
+        LabellerChecks.hasNameAndClasses(created());
+    }
+
+    @Test
+    @DisplayName("the labeller it creates: votes a class index or abstains")
+    void votesInRange() {
+        LabellerChecks.votesInRange(created(), windows());
+    }
+
+    @Test
+    @DisplayName("the labeller it creates: gives the same vote for the same window")
+    void isDeterministic() {
+        LabellerChecks.isDeterministic(created(), windows());
+    }
+
+    @Test
+    @DisplayName("the labeller it creates: gives every window its serial vote when 8 threads label at once")
+    void isThreadSafe() {
+        LabellerChecks.isThreadSafe(created(), windows(), threadSafetyRounds());
+    }
+
+    @Test
+    @DisplayName("the labeller it creates: handles windows with missing or flagged data without throwing")
+    void handlesBadData() {
+        LabellerChecks.handlesBadData(created(), badWindows());
     }
 }

@@ -21,6 +21,7 @@ import java.util.jar.JarFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Contract every provider meets, whatever its SPI: a lower-kebab name, discoverable through
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  *
  * @param <P> the provider interface
  */
+@ExtendWith(ProviderNameOnFailure.class)
 public abstract class ProviderContractTest<P extends NamedProvider> {
     /**
      * Returns a provider instance to test.

@@ -19,9 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -31,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.function.ThrowingSupplier;
@@ -64,9 +66,24 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * <p>Every call that can block runs under a preemptive time limit ({@link #sendTimeout()}, {@link #closeTimeout()}),
  * so a hung implementation fails the kit instead of hanging it.
  *
+ * <p>What the kit checks beyond plain delivery: a batch as large as the {@code Forwarder} sends
+ * ({@link #maxBatchEnvelopes()} envelopes, {@link #maxBatchBytes()} payload bytes) and several 100 kB envelopes in
+ * one batch arrive whole; envelopes of one device arrive in the order they were sent, within a batch and across
+ * sequential sends ({@link #keepsPerDeviceOrder()}); a send after {@code close()} delivers nothing; and
+ * {@code close()} releases the non-daemon threads and file descriptors the transport opened
+ * ({@link #isReceiverThread(Thread)}).
+ *
+ * <p>The tests are plain methods of this class (no {@code @Nested} groups; the group is the prefix of each display
+ * name), so JUnit and surefire report each one under the implementer's subclass, and several subclasses in one
+ * module are counted apart. Every failure message starts with {@code [provider 'name' class]}.
+ *
  * <p>Thread safety: JUnit creates one instance per test method; instances are not shared between threads.
  */
 public abstract class TransportContractTest extends ProviderContractTest<TransportProvider> {
+    /** The {@code Forwarder}'s default maximum batch: 500 records. */
+    public static final int FORWARDER_MAX_BATCH_RECORDS = 500;
+    /** The {@code Forwarder}'s default maximum batch: 1 MiB of payload. */
+    public static final long FORWARDER_MAX_BATCH_BYTES = 1L << 20;
 
     /**
      * Returns a configuration that reaches the live receiver.
@@ -106,6 +123,53 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
      */
     protected Duration closeTimeout() {
         return Duration.ofSeconds(5);
+    }
+
+    /**
+     * Returns the largest number of envelopes one batch given to this transport holds: the kit sends a batch of
+     * that many. Defaults to the default of the {@code Forwarder} and the {@code FleetDrainer}, 500; override it only
+     * when the transport is documented (and its forwarder configured) for smaller batches.
+     *
+     * @return the maximum batch size in envelopes, at least 1
+     */
+    protected int maxBatchEnvelopes() {
+        return FORWARDER_MAX_BATCH_RECORDS;
+    }
+
+    /**
+     * Returns the largest payload, in bytes summed over a batch, that one batch given to this transport holds: the
+     * kit's maximum batch carries that much. Defaults to the default of the {@code Forwarder}, 1 MiB.
+     *
+     * @return the maximum batch payload in bytes
+     */
+    protected long maxBatchBytes() {
+        return FORWARDER_MAX_BATCH_BYTES;
+    }
+
+    /**
+     * Returns whether the receiver gets the envelopes of one device in the order they were sent, within a batch and
+     * across sequential {@code send}s: {@link #received()} is in arrival order, and the per-device order that
+     * {@code Transport.sendAsync} promises with one batch in flight relies on it. Defaults to true. A transport that
+     * legitimately cannot keep that order (it spreads one device over unordered channels) returns false and
+     * documents it; the order test is then reported as aborted, never as passed.
+     *
+     * @return true when per-device order is kept
+     */
+    protected boolean keepsPerDeviceOrder() {
+        return true;
+    }
+
+    /**
+     * Tells the release check which live threads belong to the receiver this test runs in the same JVM (an
+     * in-process server's worker pool), not to the transport: those are not counted as left behind by
+     * {@code close()}. The default, false for every thread, suits receivers in another process or with daemon
+     * threads.
+     *
+     * @param thread a non-daemon thread started while transports were created, used and closed
+     * @return true when the thread is the receiver's
+     */
+    protected boolean isReceiverThread(Thread thread) {
+        return false;
     }
 
     /**
@@ -259,309 +323,427 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
         return m;
     }
 
-    /** Delivery and acknowledgement. */
-    @Nested
-    @DisplayName("when the receiver is reachable")
-    class Reachable {
-        @Test
-        @DisplayName("delivers every envelope of an acknowledged batch with its key, timestamp, priority and payload")
-        void deliversAcknowledgedBatch() throws Exception {
-            Batch b = batch(device("tck-device-a"), 1, 25, 100);
-            Transport t = create(config());
-            try {
+    private void assertAllReceived(List<Batch> sent) throws Exception {
+        Map<IdempotencyKey, Envelope> got = receivedByKey();
+        for (Batch b : sent) {
+            for (Envelope e : b.envelopes()) {
+                assertSameEnvelope(e, got.get(e.key()));
+            }
+        }
+    }
+
+    /**
+     * Checks that, per device, the first arrival of each sent envelope is in the order it was sent (duplicates of an
+     * envelope that already arrived, which at-least-once delivery allows, are ignored).
+     */
+    private void assertPerDeviceOrder(List<Batch> sent) throws Exception {
+        Map<String, List<IdempotencyKey>> expected = new LinkedHashMap<>();
+        for (Batch b : sent) {
+            for (Envelope e : b.envelopes()) {
+                expected.computeIfAbsent(e.key().deviceId(), d -> new ArrayList<>()).add(e.key());
+            }
+        }
+        Map<String, List<IdempotencyKey>> arrived = new LinkedHashMap<>();
+        Set<IdempotencyKey> seen = new HashSet<>();
+        for (Envelope e : received()) {
+            if (expected.containsKey(e.key().deviceId()) && seen.add(e.key())) {
+                arrived.computeIfAbsent(e.key().deviceId(), d -> new ArrayList<>()).add(e.key());
+            }
+        }
+        for (Map.Entry<String, List<IdempotencyKey>> d : expected.entrySet()) {
+            List<IdempotencyKey> got = arrived.getOrDefault(d.getKey(), List.of());
+            if (!got.equals(d.getValue())) {
+                fail("envelopes of device " + d.getKey() + " arrived out of the order they were sent (received() is "
+                        + "in arrival order): sent sequences " + sequences(d.getValue()) + ", arrived "
+                        + sequences(got) + "; if this transport cannot keep per-device order, override "
+                        + "keepsPerDeviceOrder() to return false and document it");
+            }
+        }
+    }
+
+    private static List<Long> sequences(List<IdempotencyKey> keys) {
+        List<Long> out = new ArrayList<>();
+        for (IdempotencyKey k : keys) {
+            out.add(k.sequence());
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("reachable: delivers every envelope of an acknowledged batch with its key, timestamp, priority and "
+            + "payload")
+    void deliversAcknowledgedBatch() throws Exception {
+        Batch b = batch(device("tck-device-a"), 1, 25, 100);
+        Transport t = create(config());
+        try {
+            send(t, b);
+            // Checked before close(): send() returns only once the receiver has the batch.
+            Map<IdempotencyKey, Envelope> got = receivedByKey();
+            for (Envelope e : b.envelopes()) {
+                assertSameEnvelope(e, got.get(e.key()));
+            }
+        } finally {
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("reachable: delivers several batches over one transport")
+    void deliversSeveralBatches() throws Exception {
+        Transport t = create(config());
+        try {
+            List<Batch> sent = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Batch b = batch(device("tck-device-b"), 1 + i * 10L, 10, 64);
                 send(t, b);
-                // Checked before close(): send() returns only once the receiver has the batch.
-                Map<IdempotencyKey, Envelope> got = receivedByKey();
+                sent.add(b);
+            }
+            Map<IdempotencyKey, Envelope> got = receivedByKey();
+            for (Batch b : sent) {
                 for (Envelope e : b.envelopes()) {
                     assertSameEnvelope(e, got.get(e.key()));
                 }
-            } finally {
-                close(t);
             }
-        }
-
-        @Test
-        @DisplayName("delivers several batches over one transport")
-        void deliversSeveralBatches() throws Exception {
-            Transport t = create(config());
-            try {
-                List<Batch> sent = new ArrayList<>();
-                for (int i = 0; i < 5; i++) {
-                    Batch b = batch(device("tck-device-b"), 1 + i * 10L, 10, 64);
-                    send(t, b);
-                    sent.add(b);
-                }
-                Map<IdempotencyKey, Envelope> got = receivedByKey();
-                for (Batch b : sent) {
-                    for (Envelope e : b.envelopes()) {
-                        assertSameEnvelope(e, got.get(e.key()));
-                    }
-                }
-            } finally {
-                close(t);
-            }
-        }
-
-        @Test
-        @DisplayName("delivers a large payload intact")
-        void deliversLargePayload() throws Exception {
-            Batch b = batch(device("tck-device-c"), 1, 1, 200_000);
-            Transport t = create(config());
-            try {
-                send(t, b);
-                assertSameEnvelope(b.envelopes().get(0), receivedByKey().get(b.envelopes().get(0).key()));
-            } finally {
-                close(t);
-            }
-        }
-
-        @Test
-        @DisplayName("keeps keys with unusual characters, a zero timestamp and extreme priorities intact")
-        void keepsUnusualKeys() throws Exception {
-            IdempotencyKey key = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 42);
-            IdempotencyKey key2 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 43);
-            Envelope e1 = new Envelope(key, 1L, 9, "x".getBytes(StandardCharsets.UTF_8));
-            Envelope e2 = new Envelope(key2, 1_764_460_800_123L, 0, "y".getBytes(StandardCharsets.UTF_8));
-            Transport t = create(config());
-            try {
-                send(t, Batch.of(List.of(e1, e2)));
-                Map<IdempotencyKey, Envelope> got = receivedByKey();
-                assertSameEnvelope(e1, got.get(key));
-                assertSameEnvelope(e2, got.get(key2));
-            } finally {
-                close(t);
-            }
+        } finally {
+            close(t);
         }
     }
 
-    /** Pipelined sends through {@link Transport#sendAsync(Batch)}. */
-    @Nested
-    @DisplayName("when batches are sent asynchronously")
-    class Async {
-        @Test
-        @DisplayName("completes each future only once its batch was received, with several batches in flight")
-        void sendAsyncCompletesOnAcknowledgement() throws Exception {
-            List<Batch> batches = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                batches.add(batch(device("tck-device-async-" + (i % 3)), 1 + i * 20L, 20, 80));
-            }
-            Transport t = create(config());
-            try {
-                List<CompletableFuture<Void>> acks = new ArrayList<>();
-                for (Batch b : batches) {
-                    acks.add(within(sendTimeout(), "sendAsync()", () -> t.sendAsync(b)));
-                }
-                for (CompletableFuture<Void> a : acks) {
-                    assertDoesNotThrow(() -> a.get(sendTimeout().toMillis() * 4, TimeUnit.MILLISECONDS));
-                }
-                // Checked before close(): a completed future means the receiver has the batch.
-                Map<IdempotencyKey, Envelope> got = receivedByKey();
-                for (Batch b : batches) {
-                    for (Envelope e : b.envelopes()) {
-                        assertSameEnvelope(e, got.get(e.key()));
-                    }
-                }
-            } finally {
-                close(t);
-            }
-        }
-
-        @Test
-        @DisplayName("fails the future (never throws) with a retryable TransportException when unreachable")
-        void sendAsyncFailsWithTransportException() throws Exception {
-            Transport t = create(unreachableConfig());
-            try {
-                CompletableFuture<Void> f = within(sendTimeout(), "sendAsync()",
-                        () -> t.sendAsync(batch(device("tck-device-async-x"), 1, 2, 10)));
-                ExecutionException e = assertThrows(ExecutionException.class,
-                        () -> f.get(sendTimeout().toMillis() * 4, TimeUnit.MILLISECONDS));
-                assertTrue(e.getCause() instanceof TransportException,
-                        "the future must fail with a TransportException, got " + e.getCause());
-                assertTrue(((TransportException) e.getCause()).isRetryable(), "unreachable is retryable");
-            } finally {
-                close(t);
-            }
+    @Test
+    @DisplayName("reachable: delivers a large payload intact")
+    void deliversLargePayload() throws Exception {
+        Batch b = batch(device("tck-device-c"), 1, 1, 200_000);
+        Transport t = create(config());
+        try {
+            send(t, b);
+            assertSameEnvelope(b.envelopes().get(0), receivedByKey().get(b.envelopes().get(0).key()));
+        } finally {
+            close(t);
         }
     }
 
-    /** Lifecycle. */
-    @Nested
-    @DisplayName("over its lifecycle")
-    class Lifecycle {
-        @Test
-        @DisplayName("closes idempotently")
-        void closeIsIdempotent() throws Exception {
-            Transport t = create(config());
-            send(t, batch(device("tck-device-d"), 1, 1, 10));
+    @Test
+    @DisplayName("reachable: keeps keys with unusual characters, a zero timestamp and extreme priorities intact")
+    void keepsUnusualKeys() throws Exception {
+        IdempotencyKey key = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 42);
+        IdempotencyKey key2 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 43);
+        Envelope e1 = new Envelope(key, 1L, 9, "x".getBytes(StandardCharsets.UTF_8));
+        Envelope e2 = new Envelope(key2, 1_764_460_800_123L, 0, "y".getBytes(StandardCharsets.UTF_8));
+        Transport t = create(config());
+        try {
+            send(t, Batch.of(List.of(e1, e2)));
+            Map<IdempotencyKey, Envelope> got = receivedByKey();
+            assertSameEnvelope(e1, got.get(key));
+            assertSameEnvelope(e2, got.get(key2));
+        } finally {
             close(t);
-            within(closeTimeout(), "a second close()", () -> assertDoesNotThrow(t::close));
         }
+    }
 
-        @Test
-        @DisplayName("refuses to send after close with IllegalStateException")
-        void sendAfterCloseFails() throws Exception {
-            Transport t = create(config());
+    @Test
+    @DisplayName("reachable: delivers a batch as large as the Forwarder sends (maxBatchEnvelopes(), maxBatchBytes())")
+    void deliversMaximumBatch() throws Exception {
+        int count = maxBatchEnvelopes();
+        assertTrue(count >= 1, "maxBatchEnvelopes() must be at least 1: " + count);
+        int size = (int) Math.max(16, Math.min(Integer.MAX_VALUE, maxBatchBytes() / count));
+        Batch b = batch(device("tck-device-max"), 1, count, size);
+        Transport t = create(config());
+        try {
+            send(t, b);
+            assertAllReceived(List.of(b));
+        } finally {
             close(t);
-            within(sendTimeout(), "send() after close()", () -> assertThrows(IllegalStateException.class,
-                    () -> t.send(batch(device("tck-device-e"), 1, 1, 10))));
         }
+    }
 
-        @Test
-        @DisplayName("refuses sendAsync after close: the call throws or the future fails with IllegalStateException")
-        void sendAsyncAfterCloseFails() throws Exception {
-            Transport t = create(config());
+    @Test
+    @DisplayName("reachable: delivers a batch of several 100 kB envelopes")
+    void deliversSeveralLargeEnvelopes() throws Exception {
+        int count = Math.max(1, Math.min(10, maxBatchEnvelopes()));
+        int size = (int) Math.max(16, Math.min(100_000, maxBatchBytes() / count));
+        Batch b = batch(device("tck-device-big"), 1, count, size);
+        Transport t = create(config());
+        try {
+            send(t, b);
+            assertAllReceived(List.of(b));
+        } finally {
             close(t);
-            Batch b = batch(device("tck-device-e2"), 1, 1, 10);
-            Throwable failure = within(sendTimeout(), "sendAsync() after close()", () -> {
+        }
+    }
+
+    @Test
+    @DisplayName("reachable: keeps each device's envelopes in the order sent, within a batch and across sends")
+    void deliversEachDeviceInOrder() throws Exception {
+        Assumptions.assumeTrue(keepsPerDeviceOrder(), "keepsPerDeviceOrder() declares that this transport does not "
+                + "keep per-device order");
+        String a = device("tck-device-order-a");
+        String b = device("tck-device-order-b");
+        List<Batch> sent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            // Two devices interleaved in one batch, and the same devices again in the next batches.
+            List<Envelope> ofA = batch(a, 1 + i * 20L, 20, 40).envelopes();
+            List<Envelope> ofB = batch(b, 1 + i * 20L, 20, 40).envelopes();
+            List<Envelope> mixed = new ArrayList<>();
+            for (int k = 0; k < 20; k++) {
+                mixed.add(ofA.get(k));
+                mixed.add(ofB.get(k));
+            }
+            sent.add(Batch.of(mixed));
+        }
+        Transport t = create(config());
+        try {
+            for (Batch each : sent) {
+                send(t, each);
+            }
+            assertAllReceived(sent);
+            assertPerDeviceOrder(sent);
+        } finally {
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("async: completes each future only once its batch was received, with several batches in flight")
+    void sendAsyncCompletesOnAcknowledgement() throws Exception {
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            batches.add(batch(device("tck-device-async-" + (i % 3)), 1 + i * 20L, 20, 80));
+        }
+        Transport t = create(config());
+        try {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (Batch b : batches) {
+                acks.add(within(sendTimeout(), "sendAsync()", () -> t.sendAsync(b)));
+            }
+            for (CompletableFuture<Void> a : acks) {
+                assertDoesNotThrow(() -> a.get(sendTimeout().toMillis() * 4, TimeUnit.MILLISECONDS));
+            }
+            // Checked before close(): a completed future means the receiver has the batch.
+            Map<IdempotencyKey, Envelope> got = receivedByKey();
+            for (Batch b : batches) {
+                for (Envelope e : b.envelopes()) {
+                    assertSameEnvelope(e, got.get(e.key()));
+                }
+            }
+        } finally {
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("async: fails the future (never throws) with a retryable TransportException when unreachable")
+    void sendAsyncFailsWithTransportException() throws Exception {
+        Transport t = create(unreachableConfig());
+        try {
+            CompletableFuture<Void> f = within(sendTimeout(), "sendAsync()",
+                    () -> t.sendAsync(batch(device("tck-device-async-x"), 1, 2, 10)));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> f.get(sendTimeout().toMillis() * 4, TimeUnit.MILLISECONDS));
+            assertTrue(e.getCause() instanceof TransportException,
+                    "the future must fail with a TransportException, got " + e.getCause());
+            assertTrue(((TransportException) e.getCause()).isRetryable(), "unreachable is retryable");
+        } finally {
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("lifecycle: closes idempotently")
+    void closeIsIdempotent() throws Exception {
+        Transport t = create(config());
+        send(t, batch(device("tck-device-d"), 1, 1, 10));
+        close(t);
+        within(closeTimeout(), "a second close()", () -> assertDoesNotThrow(t::close));
+    }
+
+    @Test
+    @DisplayName("lifecycle: releases in close() the non-daemon threads and file descriptors it opened")
+    void closeReleasesThreadsAndFiles() throws Exception {
+        ComponentConfig c = config();
+        // One cycle first: classes loaded, jars opened and shared pools started once stay out of the count.
+        cycle(c, 0);
+        Resources.Snapshot before = Resources.snapshot();
+        int cycles = 3;
+        for (int i = 1; i <= cycles; i++) {
+            cycle(c, i);
+        }
+        Resources.assertReleased(before, cycles, closeTimeout(), this::isReceiverThread,
+                "after " + cycles + " create/send/close cycles");
+    }
+
+    private void cycle(ComponentConfig c, int i) {
+        Transport t = create(c);
+        try {
+            send(t, batch(device("tck-device-release"), 1 + i * 10L, 2, 10));
+        } finally {
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("lifecycle: refuses to send after close with IllegalStateException, delivering nothing")
+    void sendAfterCloseFails() throws Exception {
+        Transport t = create(config());
+        close(t);
+        Batch b = batch(device("tck-device-e"), 1, 1, 10);
+        within(sendTimeout(), "send() after close()", () -> assertThrows(IllegalStateException.class,
+                () -> t.send(b)));
+        assertTrue(!receivedByKey().containsKey(b.envelopes().get(0).key()),
+                "a transport delivered a batch given to send() after close() (and then threw)");
+    }
+
+    @Test
+    @DisplayName("lifecycle: refuses sendAsync after close: the call throws or the future fails with "
+            + "IllegalStateException")
+    void sendAsyncAfterCloseFails() throws Exception {
+        Transport t = create(config());
+        close(t);
+        Batch b = batch(device("tck-device-e2"), 1, 1, 10);
+        Throwable failure = within(sendTimeout(), "sendAsync() after close()", () -> {
+            try {
+                t.sendAsync(b).get(sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                return e.getCause();
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        });
+        assertTrue(failure instanceof IllegalStateException,
+                "sendAsync after close must fail with IllegalStateException, got "
+                        + (failure == null ? "a normally completed future" : failure.toString()));
+        assertTrue(!receivedByKey().containsKey(b.envelopes().get(0).key()),
+                "a transport delivered a batch after close()");
+    }
+
+    @Test
+    @DisplayName("lifecycle: does no I/O in create, so creating with an unreachable receiver succeeds")
+    void createDoesNoIo() throws Exception {
+        Transport t = create(unreachableConfig());
+        close(t);
+    }
+
+    @Test
+    @DisplayName("lifecycle: lets close() from another thread end a send blocked on a silent receiver, within "
+            + "closeTimeout()")
+    void closeFromAnotherThreadEndsBlockedSend() throws Exception {
+        Transport t = create(config());
+        ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "tck-blocked-sender");
+            th.setDaemon(true);
+            return th;
+        });
+        boolean paused = false;
+        try {
+            send(t, batch(device("tck-device-h"), 1, 1, 10)); // connected before the receiver goes silent
+            pauseReceiver();
+            paused = true;
+            Batch b = batch(device("tck-device-h"), 2, 5, 1000);
+            Future<?> blocked = sender.submit(() -> {
+                t.send(b);
+                return null;
+            });
+            try {
+                blocked.get(500, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException expected) {
+                // the send is blocked on the silent receiver, as intended
+            } catch (ExecutionException e) {
+                fail("send() to a silent receiver failed before close(): the kit cannot test a blocked send: "
+                        + e.getCause(), e.getCause());
+            }
+            if (blocked.isDone()) {
+                fail("send() returned while the receiver withheld its acknowledgement");
+            }
+            long start = System.nanoTime();
+            close(t); // runs in another thread than the blocked send
+            try {
+                blocked.get(Math.max(1, closeTimeout().toMillis() - (System.nanoTime() - start) / 1_000_000),
+                        TimeUnit.MILLISECONDS);
+                fail("send() returned normally although the receiver never acknowledged and close() was called");
+            } catch (TimeoutException e) {
+                fail("send() was still blocked " + closeTimeout() + " after close() from another thread");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                assertTrue(c instanceof TransportException || c instanceof IllegalStateException,
+                        "a send ended by close() must throw TransportException or IllegalStateException, got "
+                                + c);
+            }
+        } finally {
+            sender.shutdownNow();
+            if (paused) {
+                resumeReceiver();
+            }
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("unreachable: throws a retryable TransportException within sendTimeout(), not an unchecked exception")
+    void unreachableIsRetryableTransportException() throws Exception {
+        Transport t = create(unreachableConfig());
+        try {
+            TransportException e = within(sendTimeout(), "send() to an unreachable receiver",
+                    () -> assertThrows(TransportException.class,
+                            () -> t.send(batch(device("tck-device-f"), 1, 3, 10))));
+            assertTrue(e.isRetryable(), "an unreachable receiver is a retryable condition: " + e);
+        } finally {
+            close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("unreachable: delivers again through the same instance once a stopped receiver is back")
+    void reusesInstanceAfterOutage() throws Exception {
+        Transport t = create(config());
+        boolean stopped = false;
+        try {
+            Batch before = batch(device("tck-device-g"), 1, 3, 50);
+            send(t, before);
+            stopReceiver();
+            stopped = true;
+            Batch during = batch(device("tck-device-g"), 11, 3, 50);
+            TransportException e = within(sendTimeout(), "send() while the receiver is down",
+                    () -> assertThrows(TransportException.class, () -> t.send(during),
+                            "send() returned normally while the receiver was down"));
+            assertTrue(e.isRetryable(), "a receiver outage is a retryable condition: " + e);
+            startReceiver();
+            stopped = false;
+            // The caller (a forwarder) resends what failed; a transport may need one more failed attempt to
+            // notice a dead connection, but must then deliver through the same instance.
+            Batch after = batch(device("tck-device-g"), 21, 3, 50);
+            for (Batch b : List.of(during, after)) {
+                sendWithRetries(t, b);
+                Map<IdempotencyKey, Envelope> got = receivedByKey();
+                for (Envelope env : b.envelopes()) {
+                    assertSameEnvelope(env, got.get(env.key()));
+                }
+            }
+        } finally {
+            if (stopped) {
+                startReceiver();
+            }
+            close(t);
+        }
+    }
+
+    private void sendWithRetries(Transport t, Batch b) {
+        TransportException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            last = within(sendTimeout(), "send() after the receiver came back", () -> {
                 try {
-                    t.sendAsync(b).get(sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    t.send(b);
                     return null;
-                } catch (ExecutionException e) {
-                    return e.getCause();
-                } catch (IllegalStateException e) {
+                } catch (TransportException e) {
                     return e;
                 }
             });
-            assertTrue(failure instanceof IllegalStateException,
-                    "sendAsync after close must fail with IllegalStateException, got "
-                            + (failure == null ? "a normally completed future" : failure.toString()));
-            assertTrue(!receivedByKey().containsKey(b.envelopes().get(0).key()),
-                    "a transport delivered a batch after close()");
-        }
-
-        @Test
-        @DisplayName("does no I/O in create, so creating with an unreachable receiver succeeds")
-        void createDoesNoIo() throws Exception {
-            Transport t = create(unreachableConfig());
-            close(t);
-        }
-
-        @Test
-        @DisplayName("lets close() from another thread end a send blocked on a silent receiver, within closeTimeout()")
-        void closeFromAnotherThreadEndsBlockedSend() throws Exception {
-            Transport t = create(config());
-            ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-                Thread th = new Thread(r, "tck-blocked-sender");
-                th.setDaemon(true);
-                return th;
-            });
-            boolean paused = false;
-            try {
-                send(t, batch(device("tck-device-h"), 1, 1, 10)); // connected before the receiver goes silent
-                pauseReceiver();
-                paused = true;
-                Batch b = batch(device("tck-device-h"), 2, 5, 1000);
-                Future<?> blocked = sender.submit(() -> {
-                    t.send(b);
-                    return null;
-                });
-                try {
-                    blocked.get(500, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException expected) {
-                    // the send is blocked on the silent receiver, as intended
-                } catch (ExecutionException e) {
-                    fail("send() to a silent receiver failed before close(): the kit cannot test a blocked send: "
-                            + e.getCause(), e.getCause());
-                }
-                if (blocked.isDone()) {
-                    fail("send() returned while the receiver withheld its acknowledgement");
-                }
-                long start = System.nanoTime();
-                close(t); // runs in another thread than the blocked send
-                try {
-                    blocked.get(Math.max(1, closeTimeout().toMillis() - (System.nanoTime() - start) / 1_000_000),
-                            TimeUnit.MILLISECONDS);
-                    fail("send() returned normally although the receiver never acknowledged and close() was called");
-                } catch (TimeoutException e) {
-                    fail("send() was still blocked " + closeTimeout() + " after close() from another thread");
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    assertTrue(c instanceof TransportException || c instanceof IllegalStateException,
-                            "a send ended by close() must throw TransportException or IllegalStateException, got "
-                                    + c);
-                }
-            } finally {
-                sender.shutdownNow();
-                if (paused) {
-                    resumeReceiver();
-                }
-                close(t);
+            if (last == null) {
+                return;
+            }
+            if (!last.isRetryable()) {
+                fail("send() after the receiver came back failed as not retryable: " + last, last);
             }
         }
-    }
-
-    /** Failure. */
-    @Nested
-    @DisplayName("when the receiver is unreachable")
-    class Unreachable {
-        @Test
-        @DisplayName("throws a retryable TransportException within sendTimeout(), not an unchecked exception")
-        void unreachableIsRetryableTransportException() throws Exception {
-            Transport t = create(unreachableConfig());
-            try {
-                TransportException e = within(sendTimeout(), "send() to an unreachable receiver",
-                        () -> assertThrows(TransportException.class,
-                                () -> t.send(batch(device("tck-device-f"), 1, 3, 10))));
-                assertTrue(e.isRetryable(), "an unreachable receiver is a retryable condition: " + e);
-            } finally {
-                close(t);
-            }
-        }
-
-        @Test
-        @DisplayName("delivers again through the same instance once a stopped receiver is back")
-        void reusesInstanceAfterOutage() throws Exception {
-            Transport t = create(config());
-            boolean stopped = false;
-            try {
-                Batch before = batch(device("tck-device-g"), 1, 3, 50);
-                send(t, before);
-                stopReceiver();
-                stopped = true;
-                Batch during = batch(device("tck-device-g"), 11, 3, 50);
-                TransportException e = within(sendTimeout(), "send() while the receiver is down",
-                        () -> assertThrows(TransportException.class, () -> t.send(during),
-                                "send() returned normally while the receiver was down"));
-                assertTrue(e.isRetryable(), "a receiver outage is a retryable condition: " + e);
-                startReceiver();
-                stopped = false;
-                // The caller (a forwarder) resends what failed; a transport may need one more failed attempt to
-                // notice a dead connection, but must then deliver through the same instance.
-                Batch after = batch(device("tck-device-g"), 21, 3, 50);
-                for (Batch b : List.of(during, after)) {
-                    sendWithRetries(t, b);
-                    Map<IdempotencyKey, Envelope> got = receivedByKey();
-                    for (Envelope env : b.envelopes()) {
-                        assertSameEnvelope(env, got.get(env.key()));
-                    }
-                }
-            } finally {
-                if (stopped) {
-                    startReceiver();
-                }
-                close(t);
-            }
-        }
-
-        private void sendWithRetries(Transport t, Batch b) {
-            TransportException last = null;
-            for (int attempt = 0; attempt < 3; attempt++) {
-                last = within(sendTimeout(), "send() after the receiver came back", () -> {
-                    try {
-                        t.send(b);
-                        return null;
-                    } catch (TransportException e) {
-                        return e;
-                    }
-                });
-                if (last == null) {
-                    return;
-                }
-                if (!last.isRetryable()) {
-                    fail("send() after the receiver came back failed as not retryable: " + last, last);
-                }
-            }
-            fail("the same transport instance still fails 3 sends after the receiver came back: " + last, last);
-        }
+        fail("the same transport instance still fails 3 sends after the receiver came back: " + last, last);
     }
 }

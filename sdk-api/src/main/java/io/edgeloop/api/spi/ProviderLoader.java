@@ -224,9 +224,10 @@ public final class ProviderLoader<P extends NamedProvider> {
                 sb.append("; ");
             }
             ProviderFailure f = failures.get(i);
-            sb.append(f.declaration());
+            String declaration = oneLine(f.declaration());
+            sb.append(declaration);
             String root = rootMessage(f.cause());
-            if (root != null && !f.declaration().contains(root)) {
+            if (root != null && !declaration.contains(root)) {
                 sb.append(": ").append(root);
             }
         }
@@ -242,7 +243,12 @@ public final class ProviderLoader<P extends NamedProvider> {
         if (r == t && t instanceof ServiceConfigurationError) {
             return null; // its message is the declaration already
         }
-        return r.getClass().getSimpleName() + (r.getMessage() == null ? "" : ": " + r.getMessage());
+        return r.getClass().getSimpleName() + (r.getMessage() == null ? "" : ": " + oneLine(r.getMessage()));
+    }
+
+    /** A provider's text with its line breaks turned into "; ", so the diagnostic stays one line. */
+    private static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*(\\r\\n|\\r|\\n)\\s*", "; ");
     }
 
     private void load() {

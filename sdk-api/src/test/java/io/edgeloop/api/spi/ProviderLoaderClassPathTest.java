@@ -105,6 +105,18 @@ class ProviderLoaderClassPathTest {
     }
 
     @Test
+    @DisplayName("keeps its diagnostic on one line when a provider fails with a message of several lines")
+    void multiLineFailureStaysOneLine() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(
+                "io.edgeloop.api.spi.fixtures.MultiLineFailingTransportProvider", BetaTransportProvider.class.getName());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("lora"));
+        String m = e.getMessage();
+        assertTrue(!m.contains("\n") && !m.contains("\r"), "the diagnostic must be one line: " + m);
+        assertTrue(m.contains("license file /etc/lora.lic missing; second line of message; third line"), m);
+        assertTrue(m.contains("available: beta"), m);
+    }
+
+    @Test
     @DisplayName("with only failing providers, says none was found and why")
     void onlyFailingProviders() throws Exception {
         ProviderLoader<TransportProvider> loader = loaderWith("io.edgeloop.api.spi.fixtures.FailingTransportProvider");

@@ -32,6 +32,33 @@ final class CounterSource implements SensorSource {
             throw new IllegalArgumentException(e);
         }
         delivered = next;
+        if (fault.equals("leak-thread")) {
+            // BUG: a non-daemon worker per source that close() never stops
+            Thread t = new Thread(() -> {
+                try { Thread.sleep(Long.MAX_VALUE); }
+                catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            }, "counter-source-worker");
+            t.start();
+            LEAKED_THREADS.add(t);
+        }
+        if (fault.equals("leak-file")) {
+            try {
+                // BUG: a descriptor per source that close() never closes
+                LEAKED_FILES.add(java.nio.channels.FileChannel.open(Path.of(System.getProperty("java.home"), "release")));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+    }
+
+    /** What the leak-thread and leak-file faults left open, so the kit self-test can release it afterwards. */
+    static final List<Thread> LEAKED_THREADS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<java.nio.channels.FileChannel> LEAKED_FILES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Stops and closes what the leaking faults left behind. */
+    static void releaseLeaks() throws IOException {
+        for (Thread t : LEAKED_THREADS) t.interrupt();
+        for (java.nio.channels.FileChannel f : LEAKED_FILES) f.close();
     }
 
     @Override
@@ -47,6 +74,12 @@ final class CounterSource implements SensorSource {
                     .channel("temp", 20 + next % 7).build());
             next++;
         }
+        if (out.isEmpty() && fault.equals("slow-when-empty")) {
+            // BUG (the reviewer's BrokenSources.IgnoresTimeout): an exhausted source sleeps 8 s on every poll,
+            // poll(5, Duration.ZERO) included, which the old 10 s slack let through
+            try { Thread.sleep(8_000); }
+            catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
         if (fault.equals("commit-on-poll")) {
             write(next); // BUG: at-most-once, a crash loses what was polled but not processed
         }
@@ -56,7 +89,9 @@ final class CounterSource implements SensorSource {
     @Override
     public void commit() throws SourceException {
         if (fault.equals("ignore-commit")) return; // BUG: the position is never stored, everything is redelivered
-        write(next);
+        // BUG (the reviewer's BrokenSources.SkipOnCommit): stores one past the commit point, so the record after
+        // every commit is never delivered after a restart
+        write(fault.equals("skip-on-commit") ? next + 1 : next);
     }
 
     private void write(long pos) throws SourceException {

@@ -11,4 +11,11 @@ import io.edgeloop.api.source.SensorSourceProvider;
 public final class CounterSourceProvider implements SensorSourceProvider {
     @Override public String name() { return "counter"; }
     @Override public SensorSource create(ComponentConfig config) { return new CounterSource(config); }
+
+    /**
+     * Stops the threads and closes the files the leak-thread and leak-file faults left behind.
+     *
+     * @throws java.io.IOException when a file cannot be closed
+     */
+    public static void releaseLeaks() throws java.io.IOException { CounterSource.releaseLeaks(); }
 }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +49,15 @@ final class HttpTransport implements Transport {
     private final Duration requestTimeout;
     private final Map<String, String> headers;
     private final Clock clock;
+    /**
+     * One JDK client per connect timeout, shared by every HTTP transport in this JVM. JDK 17's {@code HttpClient}
+     * cannot be closed: its selector thread, its epoll and wake-up descriptors and its pooled connections go only
+     * when it is garbage-collected, so a client per transport left about six descriptors open after each
+     * {@code close()} (the kit's release check counted 18 after three transports). A shared client is what the JDK
+     * intends (it is thread-safe, and reuses a pooled connection to the same endpoint across transports).
+     */
+    private static final ConcurrentMap<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
     private final Object lock = new Object();
-    private HttpClient client;
     private final Duration connectTimeout;
     private boolean closed;
     /** Requests whose answer a send is waiting for; close() cancels them. Guarded by {@link #lock}. */
@@ -69,12 +78,9 @@ final class HttpTransport implements Transport {
             if (closed) {
                 throw new IllegalStateException("http transport to " + uri + " is closed");
             }
-            if (client == null) {
-                client = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                        .followRedirects(HttpClient.Redirect.NEVER).build();
-            }
-            return client;
         }
+        return CLIENTS.computeIfAbsent(connectTimeout, t -> HttpClient.newBuilder().connectTimeout(t)
+                .followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     @Override
@@ -184,7 +190,6 @@ final class HttpTransport implements Transport {
         List<CompletableFuture<?>> cut;
         synchronized (lock) {
             closed = true;
-            client = null;
             cut = new ArrayList<>(inFlight);
             inFlight.clear();
         }

@@ -1,0 +1,159 @@
+// Copied from the reviewer's consumer project (/tmp/rev-int/app/src/test/java/com/example/broken, review
+// rev-s6-integrator of 2026-11-30): the correct dir-drop transport and the deliberately broken variants that passed
+// the kit before that review's fixes; each must now fail the kit check written for it.
+package io.edgeloop.tck.dirdrop;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.api.transport.TransportProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Deliberately wrong transports, one fault each. */
+public final class Broken {
+    /** Threads started by LEAK_THREAD transports, so the kit self-test can stop them after the run. */
+    public static final List<Thread> LEAKED = new CopyOnWriteArrayList<>();
+
+    private Broken() {
+    }
+
+    enum Mode { CORRECT, DROP_OVER_30, REORDER, LEAK_THREAD }
+
+    static final class T extends DirTransport {
+        final Mode mode;
+
+        T(Path dir, Mode mode) {
+            super(dir);
+            this.mode = mode;
+            if (mode == Mode.LEAK_THREAD) {
+                Thread leak = new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "leaky-keepalive");
+                leak.start(); // BUG: non-daemon, and close() never stops it
+                LEAKED.add(leak);
+            }
+        }
+
+        @Override
+        public void send(Batch b) throws TransportException {
+            if (isClosed()) {
+                throw new IllegalStateException("closed");
+            }
+            List<Envelope> envs = new ArrayList<>(b.envelopes());
+            switch (mode) {
+                case DROP_OVER_30 -> {
+                    while (envs.size() > 30) {
+                        envs.remove(envs.size() - 1); // BUG: a fixed 30-envelope frame, the rest acknowledged
+                    }
+                }
+                case REORDER -> Collections.reverse(envs); // BUG: every batch arrives reversed
+                default -> { }
+            }
+            try {
+                write(envs);
+            } catch (IOException e) {
+                throw new TransportException("cannot write to " + dir + ": " + e, true, e);
+            }
+        }
+    }
+
+    /** send() after close still writes the batch, then throws; sendAsync is overridden and refuses after close. */
+    static final class LateWriter extends DirTransport {
+        LateWriter(Path d) {
+            super(d);
+        }
+
+        @Override
+        public void send(Batch b) throws TransportException {
+            if (isClosed()) {
+                try {
+                    write(b.envelopes()); // BUG: delivers, then refuses
+                } catch (IOException e) {
+                    // the reviewer's version ignores this too
+                }
+                throw new IllegalStateException("closed");
+            }
+            super.send(b);
+        }
+
+        @Override
+        public CompletableFuture<Void> sendAsync(Batch b) {
+            if (isClosed()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("closed"));
+            }
+            return super.sendAsync(b);
+        }
+    }
+
+    abstract static class P implements TransportProvider {
+        abstract Mode mode();
+
+        @Override
+        public String name() {
+            return mode() == Mode.CORRECT ? "dir-drop" : mode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        @Override
+        public Transport create(ComponentConfig c) {
+            return new T(Path.of(c.requireString("dir")), mode());
+        }
+    }
+
+    /** The correct dir-drop transport. */
+    public static final class Correct extends P {
+        @Override
+        Mode mode() {
+            return Mode.CORRECT;
+        }
+    }
+
+    /** Keeps only the first 30 envelopes of a batch and acknowledges all. */
+    public static final class DropOver30 extends P {
+        @Override
+        Mode mode() {
+            return Mode.DROP_OVER_30;
+        }
+    }
+
+    /** Writes every batch reversed. */
+    public static final class Reorder extends P {
+        @Override
+        Mode mode() {
+            return Mode.REORDER;
+        }
+    }
+
+    /** Starts a non-daemon thread per transport that close() never stops. */
+    public static final class LeakThread extends P {
+        @Override
+        Mode mode() {
+            return Mode.LEAK_THREAD;
+        }
+    }
+
+    /** Delivers a synchronous send after close(), then throws; its own sendAsync refuses. */
+    public static final class LateWriterProvider implements TransportProvider {
+        @Override
+        public String name() {
+            return "late-writer";
+        }
+
+        @Override
+        public Transport create(ComponentConfig c) {
+            return new LateWriter(Path.of(c.requireString("dir")));
+        }
+    }
+}
