@@ -245,25 +245,34 @@ public final class DurableBuffer implements AutoCloseable {
         this.epoch = identity.epoch();
         this.deviceId = b.deviceId != null ? b.deviceId
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
-        if (!readOnly || names.contains(CURSORS)) {
-            loadCursors();
-        }
-        loadMarks(storedMarks);
-        if (!readOnly && names.contains(QUARANTINE)) {
-            loadQuarantine();
-        }
-        recover(bases, names.contains(SegmentIndex.FILE));
-        if (!readOnly && active != null && !dirLock.previousClosedCleanly()) {
-            // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
-            // the page cache only. Deferred commits and deleteCursor (which writes no sequence mark for what the
-            // synced segments hold) rely on frames below the synced mark being on the device, so make that true:
-            // one fdatasync on a writable open, unless the last writer closed cleanly (its close synced
-            // everything, and the lock note says nobody wrote since). Even on a clean file an fdatasync flushes
-            // the disk's cache: it was the largest cost of a gateway opening ten thousand buffers per drain.
-            timedForce(active.channel());
-        }
-        if (!readOnly) {
-            ensureReserve();
+        try {
+            if (!readOnly || names.contains(CURSORS)) {
+                loadCursors();
+            }
+            loadMarks(storedMarks);
+            if (!readOnly && names.contains(QUARANTINE)) {
+                loadQuarantine();
+            }
+            recover(bases, names.contains(SegmentIndex.FILE));
+            if (!readOnly && active != null && !dirLock.previousClosedCleanly()) {
+                // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
+                // the page cache only. Deferred commits and deleteCursor (which writes no sequence mark for what the
+                // synced segments hold) rely on frames below the synced mark being on the device, so make that true:
+                // one fdatasync on a writable open, unless the last writer closed cleanly (its close synced
+                // everything, and the lock note says nobody wrote since). Even on a clean file an fdatasync flushes
+                // the disk's cache: it was the largest cost of a gateway opening ten thousand buffers per drain.
+                timedForce(active.channel());
+            }
+            if (!readOnly) {
+                ensureReserve();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            // the open fails: release the descriptors it took (pending slots kept for commits, segment channels)
+            closeKeptSlots();
+            for (Segment seg : segments.values()) {
+                seg.closeQuietly();
+            }
+            throw e;
         }
         if (durability.mode() == Durability.Mode.GROUP && !readOnly) {
             syncThread = new Thread(this::syncLoop, "edgeloop-buffer-sync-" + dir.getFileName());
@@ -377,27 +386,91 @@ public final class DurableBuffer implements AutoCloseable {
             // (at most it moves the cursor forward); the next deferred commit goes to the other slot
             CursorFile state = cf.orElse(null);
             int latestSlot = -1;
-            for (int slot = 0; slot < 2; slot++) {
-                if (!files.contains(name + CursorFile.PENDING_SUFFIX + slot)) {
-                    continue;
+            // Under deferred commits the slots are opened for writing as well, and the one the next commit
+            // overwrites stays open for it: a gateway that opens a buffer, commits once and closes it then opens
+            // that slot once, not twice.
+            boolean keep = !readOnly && cursorSync == CursorSync.DEFERRED;
+            FileChannel[] slotChannels = new FileChannel[2];
+            long[] slotLengths = new long[2];
+            try {
+                for (int slot = 0; slot < 2; slot++) {
+                    if (!files.contains(name + CursorFile.PENDING_SUFFIX + slot)) {
+                        continue;
+                    }
+                    Path sp = CursorFile.pendingFile(cdir, name, slot);
+                    Optional<CursorFile> pending;
+                    if (keep) {
+                        slotChannels[slot] = openSlot(sp);
+                        byte[] bytes = slotChannels[slot] == null ? new byte[0]
+                                : AtomicFile.read(slotChannels[slot], sp);
+                        slotLengths[slot] = bytes.length;
+                        pending = parsePending(bytes, sp, name);
+                    } else {
+                        pending = readPending(sp, name);
+                    }
+                    if (pending.isPresent() && (state == null || pending.get().position() >= state.position())) {
+                        latestSlot = slot;
+                    }
+                    if (pending.isPresent()) {
+                        state = state == null ? pending.get() : state.laterOf(pending.get());
+                    }
                 }
-                Optional<CursorFile> pending = readPending(CursorFile.pendingFile(cdir, name, slot), name);
-                if (pending.isPresent() && (state == null || pending.get().position() >= state.position())) {
-                    latestSlot = slot;
+                CursorImpl c;
+                if (state == null) {
+                    losses.record(new Loss(CURSORS + "/" + fname, 0, Files.size(p), Loss.Kind.CURSOR_RESET, ""));
+                    c = new CursorImpl(name, 0, new HashMap<>());
+                } else {
+                    c = new CursorImpl(name, state.position(), new HashMap<>(state.acked()));
                 }
-                if (pending.isPresent()) {
-                    state = state == null ? pending.get() : state.laterOf(pending.get());
-                }
+                c.nextSlot = latestSlot == 0 ? 1 : 0;
+                c.keptSlot = slotChannels[c.nextSlot];
+                c.keptSlotIndex = c.nextSlot;
+                c.keptSlotLength = slotLengths[c.nextSlot];
+                slotChannels[c.nextSlot] = null;
+                cursors.put(name, c);
+            } finally {
+                closeQuietly(slotChannels[0]);
+                closeQuietly(slotChannels[1]);
             }
-            CursorImpl c;
-            if (state == null) {
-                losses.record(new Loss(CURSORS + "/" + fname, 0, Files.size(p), Loss.Kind.CURSOR_RESET, ""));
-                c = new CursorImpl(name, 0, new HashMap<>());
-            } else {
-                c = new CursorImpl(name, state.position(), new HashMap<>(state.acked()));
+        }
+    }
+
+    /** Opens a pending slot for reading and writing, or returns null when it is gone. */
+    private static FileChannel openSlot(Path p) throws IOException {
+        try {
+            return FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read only so far, or already written and closed by its commit
             }
-            c.nextSlot = latestSlot == 0 ? 1 : 0;
-            cursors.put(name, c);
+        }
+    }
+
+    /** Parses a pending slot's bytes; an empty, damaged or foreign one is ignored, as by {@link #readPending}. */
+    private static Optional<CursorFile> parsePending(byte[] bytes, Path p, String name) {
+        try {
+            return CursorFile.parse(bytes, p).filter(c -> c.name().equals(name));
+        } catch (IncompatibleFormatException e) {
+            LOG.warn("Ignoring {}: {}", p, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Closes the pending slot channels kept for the cursors' next deferred commits. Caller holds the lock. */
+    private void closeKeptSlots() {
+        for (CursorImpl c : cursors.values()) {
+            synchronized (c.fileLock) {
+                closeQuietly(c.keptSlot);
+                c.keptSlot = null;
+            }
         }
     }
 
@@ -895,10 +968,24 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** Writes a deferred cursor commit; on a full disk, releases the ballast and tries once more. */
-    private void writePendingCursorFile(CursorFile cf, int slot) throws IOException {
+    /**
+     * Writes a deferred cursor commit, through the slot's channel when loading kept it open (it is closed after this
+     * one use: the next deferred commit goes to the other slot); on a full disk, releases the ballast and tries once
+     * more. Caller holds the cursor's file lock.
+     */
+    private void writePendingCursorFile(CursorImpl c, CursorFile cf, int slot) throws IOException {
+        FileChannel kept = c.keptSlotIndex == slot ? c.keptSlot : null;
+        closeQuietly(c.keptSlot == kept ? null : c.keptSlot);
+        c.keptSlot = null;
         try {
-            cf.writePending(dir.resolve(CURSORS), slot);
+            if (kept != null && kept.isOpen()) {
+                try (FileChannel k = kept) {
+                    cf.writePending(k, c.keptSlotLength);
+                }
+            } else {
+                closeQuietly(kept);
+                cf.writePending(dir.resolve(CURSORS), slot);
+            }
         } catch (IOException e) {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
@@ -2288,6 +2375,8 @@ public final class DurableBuffer implements AutoCloseable {
                     }
                     persistMarks(notOnDisk(ackedByIt));
                     gone.deleted = true;
+                    closeQuietly(gone.keptSlot);
+                    gone.keptSlot = null;
                     cursors.remove(name);
                     // slots first: slots left without their cursor file are never read, the reverse could be
                     for (int slot = 0; slot < 2; slot++) {
@@ -2356,6 +2445,15 @@ public final class DurableBuffer implements AutoCloseable {
         private final AtomicReference<CursorFile> unsynced = new AtomicReference<>();
         /** Set by {@link DurableBuffer#deleteCursor} under {@link #fileLock}: commits then fail. */
         private boolean deleted;
+        /**
+         * The pending slot {@link #keptSlotIndex}, left open for writing by loading under deferred commits so the
+         * first deferred commit need not open it again; null once used or closed. Guarded by {@link #fileLock}.
+         */
+        private FileChannel keptSlot;
+        /** Which slot {@link #keptSlot} is. */
+        private int keptSlotIndex = -1;
+        /** The length of {@link #keptSlot}'s file when it was read. */
+        private long keptSlotLength;
 
         CursorImpl(String name, long committed, Map<String, Long> acked) {
             this.name = name;
@@ -2430,7 +2528,7 @@ public final class DurableBuffer implements AutoCloseable {
                                 + "; nothing was committed. Get a new cursor with cursor(\"" + name + "\")");
                     }
                     if (cursorSync == CursorSync.DEFERRED && logSynced) {
-                        writePendingCursorFile(state, nextSlot);
+                        writePendingCursorFile(this, state, nextSlot);
                         nextSlot ^= 1;
                         // set before committed moves, so a reclaim that sees the new position syncs this state first
                         unsynced.set(state);
@@ -2652,6 +2750,7 @@ public final class DurableBuffer implements AutoCloseable {
             for (Segment s : segments.values()) {
                 s.closeQuietly();
             }
+            closeKeptSlots();
             // clean: every frame in the files is synced (the next writable open need not sync the tail again);
             // not when cutting off a failed write failed, which may have left unsynced frames behind
             clean = failure == null && !tailUncut;

@@ -2,6 +2,7 @@ package io.edgeloop.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.buffer.cursor.Cursor;
@@ -18,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,6 +140,78 @@ class DeferredCursorSyncTest {
             // the latest intact state was in slot 0, so this commit overwrote the torn slot 1
             assertTrue(Files.readString(slot(1)).contains("acked 15 s"));
             assertTrue(Files.readString(slot(0)).contains("acked 10 s"));
+        }
+    }
+
+    @Test
+    @DisplayName("the first commit after an open goes through the slot loading kept open, and cuts a longer damaged"
+            + " slot to the new state; the next commit opens the other slot")
+    void keptSlotIsOverwrittenWhole() throws IOException {
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            for (int i = 1; i <= 60; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+            b.flush();
+            c.commit(drain(c, 10).get(9));
+        }
+        assertTrue(Files.readString(slot(0)).contains("acked 10 s"));
+        Files.write(slot(1), "x".repeat(300).getBytes(StandardCharsets.UTF_8));
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            Cursor c = b.cursor("gw");
+            List<BufferedRecord> got = drain(c, 5);
+            assertEquals(11, got.get(0).sequence(), "the damaged slot 1 was ignored");
+            c.commit(got.get(4));
+            String one = Files.readString(slot(1));
+            assertTrue(one.contains("acked 15 s") && !one.contains("x"), one);
+            assertEquals(15, CursorFile.read(slot(1)).orElseThrow().acked().get("s"));
+            c.commit(drain(c, 5).get(4));
+            assertTrue(Files.readString(slot(0)).contains("acked 20 s"));
+        }
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            assertEquals(21, b.cursor("gw").poll(1, 1 << 20).get(0).sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("opening and closing buffers leaves no descriptor open: slots kept for a commit that never came are"
+            + " closed with the buffer, and an open that fails after loading the cursors closes what it opened")
+    void keptSlotsLeakNoDescriptor() throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd to count descriptors");
+        try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+            b.cursor("gw");
+            b.cursor("other");
+            for (int i = 1; i <= 20; i++) {
+                b.append("s", Payloads.of(i, 30));
+            }
+        }
+        long before = countEntries(fds);
+        for (int round = 0; round < 20; round++) {
+            try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+                Cursor c = b.cursor("gw");
+                if (round % 2 == 0) {
+                    c.commit(drain(c, 20).get(19));
+                }
+            }
+            try (DurableBuffer b = open(CursorSync.DEFERRED)) {
+                b.deleteCursor("gw");
+                b.cursor("gw");
+            }
+        }
+        assertEquals(before, countEntries(fds), "descriptors left open by opening and closing");
+        Files.createDirectory(dir.resolve("segments.idx"));
+        assertThrows(IOException.class, () -> open(CursorSync.DEFERRED));
+        long beforeFailures = countEntries(fds);
+        for (int round = 0; round < 10; round++) {
+            assertThrows(IOException.class, () -> open(CursorSync.DEFERRED));
+        }
+        assertEquals(beforeFailures, countEntries(fds), "descriptors left open by failed opens");
+    }
+
+    private static long countEntries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
         }
     }
 

@@ -75,7 +75,18 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
      * @throws IOException                 when it cannot be read
      */
     public static Optional<CursorFile> read(Path file) throws IOException {
-        byte[] bytes = AtomicFile.read(file);
+        return parse(AtomicFile.read(file), file);
+    }
+
+    /**
+     * Parses the bytes of a cursor file (or of a pending slot).
+     *
+     * @param bytes the file's bytes
+     * @param file  the file, for messages
+     * @return the state, or empty when the bytes are damaged (or empty)
+     * @throws IncompatibleFormatException when they are intact but of an unknown major version
+     */
+    public static Optional<CursorFile> parse(byte[] bytes, Path file) throws IncompatibleFormatException {
         String text = new String(bytes, StandardCharsets.UTF_8);
         int crcAt = text.lastIndexOf("crc32c=");
         if (crcAt < 0) {
@@ -172,19 +183,33 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
      * @throws IOException when writing fails
      */
     public void writePending(Path dir, int slot) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(encode());
         try (FileChannel ch = FileChannel.open(pendingFile(dir, name, slot), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE)) {
-            long at = 0;
-            while (b.hasRemaining()) {
-                at += ch.write(b, at);
-            }
-            // only when the previous state was longer: a truncate to the same length still costs a journalled
-            // inode update, once per commit per device on a gateway
-            if (ch.size() > at) {
-                ch.truncate(at);
-            }
+            writePending(ch, -1);
         }
+    }
+
+    /**
+     * Writes this state into a pending slot through a channel already open on it (for writing), in place and
+     * without syncing, as {@link #writePending(Path, int)} does.
+     *
+     * @param ch             the slot's channel
+     * @param previousLength the slot's length before, when known (saves asking the file), or -1
+     * @return the slot's length now
+     * @throws IOException when writing fails
+     */
+    public long writePending(FileChannel ch, long previousLength) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(encode());
+        long at = 0;
+        while (b.hasRemaining()) {
+            at += ch.write(b, at);
+        }
+        // only when the previous state was longer: a truncate to the same length still costs a journalled
+        // inode update, once per commit per device on a gateway
+        if ((previousLength < 0 || previousLength > at) && ch.size() > at) {
+            ch.truncate(at);
+        }
+        return at;
     }
 
     /**

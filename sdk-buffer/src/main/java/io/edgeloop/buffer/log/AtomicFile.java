@@ -70,17 +70,29 @@ public final class AtomicFile {
      */
     public static byte[] read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(READ_START);
-            while (ch.read(b) >= 0) {
-                if (!b.hasRemaining()) {
-                    if (b.capacity() > Integer.MAX_VALUE / 2 - 16) {
-                        throw new IOException(file + " is too large to read whole");
-                    }
-                    b = ByteBuffer.allocate(b.capacity() * 2).put(b.flip());
-                }
-            }
-            return Arrays.copyOf(b.array(), b.position());
+            return read(ch, file);
         }
+    }
+
+    /**
+     * Reads a small file whole from the start, through a channel open on it (for reading), as {@link #read(Path)}.
+     *
+     * @param ch   the channel
+     * @param file the file, for messages
+     * @return its bytes
+     * @throws IOException when it cannot be read
+     */
+    public static byte[] read(FileChannel ch, Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(READ_START);
+        while (ch.read(b, b.position()) >= 0) {
+            if (!b.hasRemaining()) {
+                if (b.capacity() > Integer.MAX_VALUE / 2 - 16) {
+                    throw new IOException(file + " is too large to read whole");
+                }
+                b = ByteBuffer.allocate(b.capacity() * 2).put(b.flip());
+            }
+        }
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     /**
