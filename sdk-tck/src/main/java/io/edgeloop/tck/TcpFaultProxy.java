@@ -86,14 +86,42 @@ public final class TcpFaultProxy implements AutoCloseable {
                 // below the ephemeral range, so no outgoing connection takes the port while the proxy is stopped
                 port = LoopbackPorts.restartable();
             }
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+            ServerSocket s = bindWithin(port, 3_000);
             server = s;
             port = s.getLocalPort();
             Thread t = new Thread(() -> acceptLoop(s), "tck-proxy-accept-" + port);
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    /**
+     * Binds the port, trying again for up to {@code millis} while it is in use: right after {@link #stop()} the
+     * old listening socket may still be releasing it (a bind failed once on a busy build machine).
+     */
+    private static ServerSocket bindWithin(int port, long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (true) {
+            ServerSocket s = new ServerSocket();
+            try {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+                return s;
+            } catch (java.net.BindException e) {
+                s.close();
+                if (port == 0 || System.nanoTime() > deadline) {
+                    throw new java.net.BindException("loopback port " + port + " is still in use: " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
         }
     }
 

@@ -75,6 +75,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " is a directory; give the model file to write");
         }
         Set<String> d = new LinkedHashSet<>(drop);
+        if (d.contains(label)) {
+            throw new IllegalArgumentException("--drop " + label + " names the label column (--label " + label
+                    + "); the label cannot be dropped");
+        }
         // One read: the model is trained on the bytes the provenance's digest describes. Digesting the file and then
         // parsing it again let a CSV replaced in between by one of the same length (which the size check that used
         // to follow could not see) be recorded under the digest of a file the model was not trained on.

@@ -221,4 +221,18 @@ class TrainCommandTest {
                 dir.toString());
         assertTrue(isDir.code() == 1 && isDir.err().contains("is a directory"), isDir.err());
     }
+
+    @Test
+    @DisplayName("--drop naming the label column is refused in one line")
+    void dropOfTheLabelIsRefused() throws IOException {
+        Path csv = extreme();
+        Path out = dir.resolve("l.model");
+        // Before: accepted, the label stayed the label.
+        Result r = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,label", "--out",
+                out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("edgeloop: --drop label names the label column (--label label); the label cannot be dropped",
+                r.err().strip());
+        assertFalse(Files.exists(out), "nothing written");
+    }
 }

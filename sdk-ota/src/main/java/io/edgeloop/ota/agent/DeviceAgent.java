@@ -80,6 +80,11 @@ public final class DeviceAgent {
     /** Written by SDKs before the chain file: the latest rotated root alone. Read for migration only. */
     private static final String LEGACY_TRUST = "trust.json";
     private static final String TRUST_CHAIN = "trust-chain.json";
+    /** The last publication {@link #poll} saw refused for a reason that cannot change by fetching it again. */
+    private static final String REFUSED = "refused.json";
+    /** Refusals that depend only on the bundle and this device: fetching the same bytes again cannot change them. */
+    private static final java.util.Set<Check> FINAL_REFUSALS = java.util.EnumSet.of(Check.GOLDEN_VECTORS,
+            Check.TARGET, Check.HEALTH);
     private static final String CHAIN_TYPE = "edgeloop-trust-chain";
     private static final String STATE_FORMAT = "2.0";
     /** The default {@link Builder#healthTimeout}: 30 seconds. */
@@ -125,6 +130,12 @@ public final class DeviceAgent {
     private String slotProblem;
     /** Why the last {@link #readSlot} call found its slot invalid (set only when it returns empty). */
     private String slotFailure;
+    /** The publication digest {@link #poll} will not fetch again, with the refusal; null when none. */
+    private RefusedPublication refused;
+
+    /** A publication refused for good on this device: its SHA-256 and the refusal. */
+    private record RefusedPublication(String sha256, long sequence, Check check, String reason) {
+    }
 
     private DeviceAgent(Builder b) {
         this.deviceId = b.deviceId;
@@ -209,20 +220,7 @@ public final class DeviceAgent {
      * @throws IOException when the device's storage fails
      */
     public InstallReport install(byte[] bundle) throws IOException {
-        synchronized (installLock) {
-            Staged staged;
-            synchronized (lock) {
-                VerifiedBundle v;
-                try {
-                    v = verifier.verify(bundle, policy());
-                } catch (BundleVerificationException e) {
-                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
-                            -1));
-                }
-                staged = stage(v);
-            }
-            return finish(staged);
-        }
+        return install(p -> verifier.verify(bundle, p));
     }
 
     /**
@@ -233,12 +231,22 @@ public final class DeviceAgent {
      * @throws IOException when the file or the device's storage cannot be read or written
      */
     public InstallReport install(Path bundle) throws IOException {
+        return install(p -> verifier.verify(bundle, p));
+    }
+
+    /** Verifies a bundle, from bytes or a file, under the device's current policy. */
+    @FunctionalInterface
+    private interface Verification {
+        VerifiedBundle verify(VerificationPolicy policy) throws IOException, BundleVerificationException;
+    }
+
+    private InstallReport install(Verification verification) throws IOException {
         synchronized (installLock) {
             Staged staged;
             synchronized (lock) {
                 VerifiedBundle v;
                 try {
-                    v = verifier.verify(bundle, policy());
+                    v = verification.verify(policy());
                 } catch (BundleVerificationException e) {
                     return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
                             -1));
@@ -257,10 +265,16 @@ public final class DeviceAgent {
      * HTTP); a download whose size or digest is wrong is deleted by the deployer, and a download path that is not
      * a regular file (a symbolic link, a directory) is refused by it, never written through.
      *
+     * <p>A publication refused for a reason fetching it again cannot change (its golden vectors fail on this
+     * device, it has no artifact for this device's target and hardware variant, or its health check failed) is
+     * remembered by its SHA-256 in {@code refused.json}, also across restarts: later polls that find it still
+     * announced report the earlier refusal without downloading it again, until another publication replaces it.
+     *
      * <p>Polling and fetching run outside the agent's lock: the device keeps serving {@link #predict}, {@link #status}
      * and {@link #install} while a download is in progress, however slow the server. Only the decision whether
      * to fetch and the install itself take the lock; concurrent polls are serialised among themselves. How long
-     * a stalled download may hang is the deployer's bound (the {@code http} deployer's {@code timeout}).
+     * a download may take is the deployer's bound (the {@code http} deployer's idle {@code timeout} plus its
+     * total deadline from {@code minBytesPerSecond}).
      *
      * @param deployer the deployer
      * @param channel  the channel
@@ -288,6 +302,12 @@ public final class DeviceAgent {
                     return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
                             "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
                 }
+                if (refused != null && refused.sha256().equals(p.get().sha256())) {
+                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(refused.check()),
+                            refused.check().id() + ": sequence " + refused.sequence() + " on " + channel + " was "
+                                    + "refused before and is not fetched again until another publication replaces it ("
+                                    + refused.reason() + ")", p.get().sequence()));
+                }
             }
             Files.createDirectories(staging);
             String name = "download-" + p.get().sha256() + ".bundle";
@@ -296,11 +316,18 @@ public final class DeviceAgent {
             // outside the lock: a slow or stalled server must not stop inference. A failed fetch keeps the
             // partial file for resuming; the deployer deletes one with a wrong digest
             deployer.fetch(p.get(), download);
+            InstallReport r;
             try {
-                return install(download); // verifies again under the lock, against the counters as they are now
+                r = install(download); // verifies again under the lock, against the counters as they are now
             } finally {
                 Files.deleteIfExists(download);
             }
+            if (r.outcome() != InstallOutcome.INSTALLED && r.check().isPresent()
+                    && FINAL_REFUSALS.contains(r.check().get())) {
+                rememberRefused(new RefusedPublication(p.get().sha256(), p.get().sequence(), r.check().get(),
+                        r.message()));
+            }
+            return r;
         }
     }
 
@@ -337,6 +364,55 @@ public final class DeviceAgent {
             }
         }
         return new ShadowReport(inputs.size(), agree);
+    }
+
+    /** Remembers a publication refused for good, in memory and in {@code refused.json} (best effort on disk). */
+    private void rememberRefused(RefusedPublication r) {
+        synchronized (lock) {
+            refused = r;
+            ObjectNode o = CanonicalJson.object();
+            o.put("formatVersion", "1.0");
+            o.put("model", modelName);
+            o.put("sha256", r.sha256());
+            o.put("sequence", r.sequence());
+            o.put("check", r.check().id());
+            o.put("reason", r.reason());
+            try {
+                storage.writeAtomic(REFUSED, CanonicalJson.bytes(o));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("device {}: cannot record the refused publication in {} ({}); it is remembered until "
+                        + "restart", deviceId, REFUSED, e.toString());
+            }
+        }
+    }
+
+    /** Reads {@code refused.json} at start; a missing, unreadable or other model's record is ignored. */
+    private void readRefused() throws IOException {
+        Optional<byte[]> b = storage.read(REFUSED);
+        if (b.isEmpty()) {
+            return;
+        }
+        try {
+            JsonNode n = CanonicalJson.parse(b.get());
+            String fv = n.path("formatVersion").asText("");
+            Check check = null;
+            for (Check c : Check.values()) {
+                if (c.id().equals(n.path("check").asText(""))) {
+                    check = c;
+                }
+            }
+            if (!fv.startsWith("1.") || check == null || !n.path("sha256").asText("").matches("[0-9a-f]{64}")
+                    || !n.path("sequence").canConvertToLong()) {
+                throw new IOException("not a 1.x record with check, sha256 and sequence");
+            }
+            if (modelName.equals(n.path("model").asText(""))) {
+                refused = new RefusedPublication(n.get("sha256").asText(), n.get("sequence").asLong(), check,
+                        n.path("reason").asText(""));
+            }
+        } catch (IOException e) {
+            LOG.warn("device {}: {} is unreadable ({}); the next poll fetches whatever is published", deviceId,
+                    REFUSED, e.getMessage());
+        }
     }
 
     private void deleteStaleDownloads(String keep) throws IOException {
@@ -927,6 +1003,7 @@ public final class DeviceAgent {
     /** Start-up recovery: the trust chain, the counters, the boot record, and a verified active slot. */
     private void recover() throws IOException {
         loadChain();
+        readRefused();
         boolean countersValid = readCounters();
         Optional<byte[]> b = storage.read(BOOT);
         JsonNode boot = null;

@@ -30,7 +30,10 @@ import java.util.concurrent.Flow;
  * response headers, and every wait for the next piece of a response body (an idle timeout: a server that stops
  * sending mid-body fails the call after {@code timeout} without data, and a fetch keeps the partial file for the
  * next fetch to resume; a resumed download whose result does not match was resumed from other bytes, so it is
- * dropped and downloaded once more from the start). Fetches into one destination run one at a time in the JVM,
+ * dropped and downloaded once more from the start). Besides the idle timeout, every response body has a total
+ * deadline: {@code timeout} plus its expected size at {@code minBytesPerSecond} (a download: the bytes still to
+ * fetch; an answer: {@link #ANSWER_BUDGET_BYTES}), so a server that trickles bytes cannot hold a poll for hours;
+ * a download that misses it keeps its partial file for the next fetch to resume. Fetches into one destination run one at a time in the JVM,
  * and one that finds the publication's bytes already there downloads nothing. A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication
  * {@code location} that is not an absolute http(s) URL with a host is a {@link DeploymentException}.
  * Thread-safe; {@link #close()} is idempotent.
@@ -38,12 +41,17 @@ import java.util.concurrent.Flow;
 final class HttpDeployer implements Deployer {
     /** Largest answer read for {@code latest} or {@code publish}: a publication record is a few hundred bytes. */
     static final int MAX_ANSWER_BYTES = 1 << 20;
+    /** Default {@code minBytesPerSecond}: 1 KiB/s, below the slowest links devices poll over (NB-IoT, GPRS). */
+    static final long DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+    /** The bytes an answer's total deadline allows for at the minimum rate (a publication record is far smaller). */
+    static final long ANSWER_BUDGET_BYTES = 16 * 1024;
 
     private final URI base;
     private final Duration timeout;
     private final HttpClient client;
     private final long maxBytes;
     private final Optional<String> publishToken;
+    private final long minBytesPerSecond;
     private volatile boolean closed;
 
     HttpDeployer(URI base, Duration timeout, long maxBytes) {
@@ -51,11 +59,29 @@ final class HttpDeployer implements Deployer {
     }
 
     HttpDeployer(URI base, Duration timeout, long maxBytes, Optional<String> publishToken) {
+        this(base, timeout, maxBytes, publishToken, DEFAULT_MIN_BYTES_PER_SECOND);
+    }
+
+    HttpDeployer(URI base, Duration timeout, long maxBytes, Optional<String> publishToken, long minBytesPerSecond) {
+        if (minBytesPerSecond < 1) {
+            throw new IllegalArgumentException("minBytesPerSecond must be positive, got " + minBytesPerSecond);
+        }
         this.base = base;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.publishToken = publishToken;
+        this.minBytesPerSecond = minBytesPerSecond;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    /**
+     * The total time a body of {@code bytes} may take: the idle timeout plus the bytes at the minimum rate.
+     * Saturates instead of overflowing.
+     */
+    Duration totalFor(long bytes) {
+        long seconds = bytes / minBytesPerSecond + 1;
+        Duration rate = seconds > Duration.ofDays(365).toSeconds() ? Duration.ofDays(365) : Duration.ofSeconds(seconds);
+        return timeout.plus(rate);
     }
 
     private void open() {
@@ -68,11 +94,19 @@ final class HttpDeployer implements Deployer {
         return base.resolve(base.getPath().endsWith("/") ? path.substring(1) : path);
     }
 
-    /** Sends the request; the body is then read through an idle-bounded stream that the caller must close. */
-    private Response send(HttpRequest request, String what) throws IOException, InterruptedException {
+    /**
+     * Sends the request; the body is then read through a stream bounded by the idle timeout and by a total
+     * deadline for {@code expectedBytes} at {@code minBytesPerSecond} (plus the idle timeout), which the caller
+     * must close.
+     */
+    private Response send(HttpRequest request, String what, long expectedBytes)
+            throws IOException, InterruptedException {
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = client.send(request,
                 HttpResponse.BodyHandlers.ofPublisher());
-        IdleBoundedBody body = new IdleBoundedBody(timeout, what);
+        Duration total = totalFor(expectedBytes);
+        IdleBoundedBody body = new IdleBoundedBody(timeout, total, "the deadline for " + expectedBytes + " bytes at "
+                + "the minimum rate of " + minBytesPerSecond + " bytes/s plus the " + IdleBoundedBody.say(timeout)
+                + " timeout (" + IdleBoundedBody.say(total) + ", config minBytesPerSecond) passed", what);
         r.body().subscribe(body);
         return new Response(r.statusCode(), body);
     }
@@ -101,7 +135,8 @@ final class HttpDeployer implements Deployer {
         URI u = uri("/channels/" + channel);
         HttpRequest.Builder put = HttpRequest.newBuilder(u).timeout(timeout);
         publishToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
-        try (Response r = send(put.PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), u.toString())) {
+        try (Response r = send(put.PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), u.toString(),
+                ANSWER_BUDGET_BYTES)) {
             byte[] body = r.answer(u.toString());
             if (r.status() != 200) {
                 throw new DeploymentException("update server refused the publication (HTTP " + r.status() + "): "
@@ -122,7 +157,8 @@ final class HttpDeployer implements Deployer {
     public Optional<Publication> latest(String channel) throws DeploymentException {
         open();
         URI u = uri("/channels/" + channel + "/latest");
-        try (Response r = send(HttpRequest.newBuilder(u).timeout(timeout).GET().build(), u.toString())) {
+        try (Response r = send(HttpRequest.newBuilder(u).timeout(timeout).GET().build(), u.toString(),
+                ANSWER_BUDGET_BYTES)) {
             if (r.status() == 404) {
                 return Optional.empty();
             }
@@ -191,7 +227,8 @@ final class HttpDeployer implements Deployer {
         if (from > 0) {
             rb.header("Range", "bytes=" + from + "-");
         }
-        try (Response r = send(rb.build(), publication.location())) {
+        // the deadline allows for the whole publication: a server that ignores the Range sends all of it
+        try (Response r = send(rb.build(), publication.location(), publication.sizeBytes())) {
             long start = from;
             if (r.status() == 200 && from > 0) {
                 Files.deleteIfExists(destination); // server ignored the range: start over

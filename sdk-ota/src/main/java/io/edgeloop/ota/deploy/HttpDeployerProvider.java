@@ -12,7 +12,10 @@ import java.util.Optional;
  * ({@link io.edgeloop.ota.server.UpdateServer}). Config: {@code url} (required, e.g. {@code http://host:8080}),
  * {@code timeout} (default 30s: bounds connecting, the wait for response headers, and each wait for more of a
  * response body, so a server that stops sending fails the call after this long without data; a fetch keeps its
- * partial file for resuming), {@code maxBundleBytes} (default: the largest archive the default
+ * partial file for resuming), {@code minBytesPerSecond} (default 1024: with {@code timeout}, the total deadline
+ * of a response body is {@code timeout + bytes / minBytesPerSecond}, so a server trickling a byte now and then
+ * fails a download after that long instead of holding the poll for hours; the partial file is kept for resuming;
+ * accepts sizes such as {@code 4k}), {@code maxBundleBytes} (default: the largest archive the default
  * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched), {@code publishToken}
  * (optional: the update server's publish token, sent as {@code Authorization: Bearer <token>} on {@code publish}
  * only; a server with a token refuses publications without it, one without a token accepts them from loopback
@@ -40,8 +43,12 @@ public final class HttpDeployerProvider implements DeployerProvider {
         if (token.isPresent() && (token.get().isBlank() || token.get().chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
             throw new IllegalArgumentException("deployer publishToken must be printable ASCII without spaces");
         }
+        long minRate = config.getSizeBytes("minBytesPerSecond", HttpDeployer.DEFAULT_MIN_BYTES_PER_SECOND);
+        if (minRate < 1) {
+            throw new IllegalArgumentException("deployer minBytesPerSecond must be positive, got " + minRate);
+        }
         return new HttpDeployer(u, config.getDuration("timeout", Duration.ofSeconds(30)),
-                maxBytes(config), token);
+                maxBytes(config), token, minRate);
     }
 
     static long maxBytes(ComponentConfig config) {

@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
  * {@link java.net.http.HttpRequest#timeout} covers only the wait for the response headers, and the JDK's
  * {@code BodyHandlers.ofInputStream()} blocks forever on a server that stops sending but keeps the connection
  * open; this stream subscribes to the body ({@code BodyHandlers.ofPublisher()}), pulls one chunk at a time and
- * waits for each at most the idle timeout. On timeout, error or {@link #close()} the subscription is cancelled,
- * which closes the connection. Bytes already returned stay with the caller (a partial download is kept).
+ * waits for each at most the idle timeout. A total deadline (optional) bounds the whole body too, so a server
+ * that trickles a byte now and then cannot keep a reader for hours (TUF's slow-retrieval attack). On timeout,
+ * error or {@link #close()} the subscription is cancelled, which closes the connection. Bytes already returned
+ * stay with the caller (a partial download is kept).
  *
  * <p>Not thread-safe for reading: one thread reads; the HTTP client's threads only hand chunks over.
  */
@@ -29,6 +31,10 @@ final class IdleBoundedBody extends InputStream implements Flow.Subscriber<List<
 
     private final BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
     private final long idleNanos;
+    /** {@link System#nanoTime()} after which reading fails; meaningful only when {@link #bounded}. */
+    private final long deadline;
+    private final boolean bounded;
+    private final String deadlineWhy;
     private final String what;
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
@@ -43,6 +49,23 @@ final class IdleBoundedBody extends InputStream implements Flow.Subscriber<List<
     IdleBoundedBody(Duration idle, String what) {
         this.idleNanos = idle.toNanos();
         this.what = Objects.requireNonNull(what, "what");
+        this.bounded = false;
+        this.deadline = 0;
+        this.deadlineWhy = "";
+    }
+
+    /**
+     * @param idle        the longest wait for the next chunk
+     * @param total       the longest time the whole body may take from now
+     * @param deadlineWhy how the total was computed, for the timeout message
+     * @param what        what is being read, for the timeout message (for example the URL)
+     */
+    IdleBoundedBody(Duration idle, Duration total, String deadlineWhy, String what) {
+        this.idleNanos = idle.toNanos();
+        this.what = Objects.requireNonNull(what, "what");
+        this.bounded = true;
+        this.deadline = System.nanoTime() + total.toNanos();
+        this.deadlineWhy = Objects.requireNonNull(deadlineWhy, "deadlineWhy");
     }
 
     /** @return the timeout as people say it: {@code 3 s}, {@code 500 ms} */
@@ -96,9 +119,18 @@ final class IdleBoundedBody extends InputStream implements Flow.Subscriber<List<
                     s.request(1); // the previous chunk is consumed: ask for one more
                 }
             }
+            long wait = idleNanos;
+            boolean deadlineFirst = false;
+            if (bounded) {
+                long left = deadline - System.nanoTime();
+                if (left < wait) {
+                    wait = Math.max(0, left);
+                    deadlineFirst = true;
+                }
+            }
             Object o;
             try {
-                o = chunks.poll(idleNanos, TimeUnit.NANOSECONDS);
+                o = chunks.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 close();
@@ -106,6 +138,9 @@ final class IdleBoundedBody extends InputStream implements Flow.Subscriber<List<
             }
             if (o == null) {
                 close();
+                if (deadlineFirst) {
+                    throw new HttpTimeoutException(what + " was not received in time: " + deadlineWhy);
+                }
                 throw new HttpTimeoutException("no data for " + say(Duration.ofNanos(idleNanos)) + " from " + what);
             }
             if (o == END) {

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.testing.Fixtures;
-import io.edgeloop.ota.testing.Tmpfs;
+import io.edgeloop.tck.Tmpfs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,14 +32,18 @@ class StorageFullTest {
     @Test
     @DisplayName("on a real full tmpfs: a failed install is reported FAILED, not counted, and retried successfully")
     void fullDiskDoesNotBurnTheSequence(@TempDir Path dir) throws Exception {
-        try (Tmpfs fs = Tmpfs.mount(dir, "256k")) {
-            Path state = fs.dir().resolve("state");
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk")) {
+            Path state = fs.path().resolve("state");
             List<AgentStatus> reports = new ArrayList<>();
             DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).listener(reports::add)
                     .open();
             assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
             byte[] v9 = Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3).sign(K);
-            Path filler = fs.fill("filler", 8 * 1024);
+            Path filler = fs.fill("filler", 512);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() - 8 * 1024); // leave 8 KiB: the counters fit, the 64 KiB artifact does not
+            }
 
             IOException e = assertThrows(IOException.class, () -> a.install(v9));
             assertTrue(e.getMessage().contains("No space left"), e.toString());

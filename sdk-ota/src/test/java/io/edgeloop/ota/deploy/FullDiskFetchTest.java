@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.api.provenance.Sha256;
-import io.edgeloop.ota.testing.Tmpfs;
+import io.edgeloop.tck.Tmpfs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,10 +54,10 @@ class FullDiskFetchTest {
         byte[] bundle = random(128 * 1024, 1);
         Path src = Files.write(dir.resolve("bundle.bin"), bundle);
         Publication p = new Publication("stable", "har", 2, Sha256.hex(bundle), bundle.length, src.toString());
-        try (Tmpfs fs = Tmpfs.mount(dir, "64k");
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 64 * 1024, "FullDiskFetchTest needs a real small disk");
                 ScriptedHttpServer server = new ScriptedHttpServer("har", 2, Sha256.hex(bundle), bundle.length, bundle,
                         ScriptedHttpServer.Mode.PLAIN, 0)) {
-            Path dst = fs.dir().resolve("download.bundle");
+            Path dst = fs.path().resolve("download.bundle");
             DeploymentException e = assertThrows(DeploymentException.class,
                     () -> new DirectoryDeployer(dir.resolve("channels"), Downloads.DEFAULT_MAX_BYTES).fetch(p, dst));
             assertTrue(e.getMessage().contains("not enough space") && e.getMessage().contains("nothing was fetched"),
@@ -77,19 +77,19 @@ class FullDiskFetchTest {
     @DisplayName("a download that hits ENOSPC midway (another writer filled the disk) deletes its partial file")
     void enospcDeletesPartial(@TempDir Path dir) throws Exception {
         byte[] bundle = random(96 * 1024, 2);
-        try (Tmpfs fs = Tmpfs.mount(dir, "256k");
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "FullDiskFetchTest needs a real full disk");
                 ScriptedHttpServer server = new ScriptedHttpServer("har", 2, Sha256.hex(bundle), bundle.length, bundle,
                         ScriptedHttpServer.Mode.PAUSE_FIRST_DOWNLOAD, 0)) {
             HttpDeployer http = new HttpDeployer(URI.create(server.url()), Duration.ofSeconds(10),
                     Downloads.DEFAULT_MAX_BYTES);
             Publication p = http.latest("stable").orElseThrow();
-            Path dst = fs.dir().resolve("download.bundle");
+            Path dst = fs.path().resolve("download.bundle");
             Future<?> fetching = pool.submit(() -> {
                 http.fetch(p, dst);
                 return null;
             });
             assertTrue(server.stalled.await(30, TimeUnit.SECONDS), "the server sent half of the bundle");
-            Path filler = fs.fill("filler", 0); // another writer takes every free byte
+            Path filler = fs.fill("filler", 512); // another writer takes (almost) every free byte
             server.release.countDown();
             ExecutionException e = assertThrows(ExecutionException.class, () -> fetching.get(30, TimeUnit.SECONDS));
             assertInstanceOf(DeploymentException.class, e.getCause());

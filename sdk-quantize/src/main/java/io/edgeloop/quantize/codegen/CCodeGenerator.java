@@ -49,7 +49,7 @@ public final class CCodeGenerator {
         b.append("#define EDGELOOP_MODEL_OUTPUTS ").append(m.outputSize()).append("\n");
         b.append("#define EDGELOOP_MODEL_INPUT_MIN (").append(lit32(m.input().min())).append(")\n");
         b.append("#define EDGELOOP_MODEL_INPUT_MAX (").append(lit32(m.input().max())).append(")\n");
-        if (m instanceof IntNetwork && m.outputSize() == 1 && !m.classNames().isEmpty()) {
+        if (m instanceof IntNetwork && m.outputSize() == 1 && m.classNames().size() == 2) {
             List<IntLayer> ls = ((IntNetwork) m).layers();
             b.append("#define EDGELOOP_MODEL_SCORE_ZERO (").append(lit32(ls.get(ls.size() - 1).zeroPoint())).append(")\n");
         }
@@ -63,7 +63,7 @@ public final class CCodeGenerator {
         }
         if (m.classNames().isEmpty()) {
             b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 outputs (quantized regression values).\n");
-        } else if (m.outputSize() == 1) {
+        } else if (m instanceof IntNetwork && m.outputSize() == 1 && m.classNames().size() == 2) {
             int zero = ((IntNetwork) m).layers().get(((IntNetwork) m).layers().size() - 1).zeroPoint();
             b.append(" * ) and writes one int32 score, the logit of class 1 against class 0: the predicted class is 1\n"
                     + " * when the score is greater than EDGELOOP_MODEL_SCORE_ZERO (").append(zero)

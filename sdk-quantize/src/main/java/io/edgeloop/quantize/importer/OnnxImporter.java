@@ -102,10 +102,10 @@ public final class OnnxImporter {
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             if (n.getOpType().equals("TreeEnsembleClassifier") || n.getOpType().equals("TreeEnsembleRegressor")) {
                 checkTreeGraph(g, n);
-                return trees(n, meta, inputWidth(g, init));
+                return OneClass.refuse(trees(n, meta, inputWidth(g, init)));
             }
         }
-        return network(g, init, meta);
+        return OneClass.refuse(network(g, init, meta));
     }
 
     /**
@@ -285,6 +285,13 @@ public final class OnnxImporter {
                     if (weights.isEmpty()) {
                         throw new IllegalArgumentException("Add before any Gemm/MatMul");
                     }
+                    if (acts.get(acts.size() - 1) != Activation.NONE) {
+                        // The IR has no post-activation offset: folding the constant into the bias would add it
+                        // before the activation, a different model (relu(Wx + b) + c != relu(Wx + b + c)).
+                        throw new IllegalArgumentException(describe(n) + " adds a constant after the "
+                                + (acts.get(acts.size() - 1) == Activation.RELU ? "Relu" : "Clip(0, 6)")
+                                + " activation; only an Add before the activation (a bias) is supported");
+                    }
                     String c = init.containsKey(n.getInput(1)) ? n.getInput(1) : n.getInput(0);
                     double[] bias = biases.get(biases.size() - 1);
                     double[] v = broadcast(values(tensor(init, c)), bias.length);
@@ -310,9 +317,17 @@ public final class OnnxImporter {
                 case "Sigmoid":
                     head = Head.LOGISTIC;
                     break;
-                case "Softmax":
+                case "Softmax": {
+                    // Opset 13 defaults to the last axis, earlier opsets to axis 1 (of a 2-D [batch, k] input the
+                    // same); axis 0 would normalise across the batch, which a per-row runtime cannot reproduce.
+                    long axis = attrI(n, "axis", -1);
+                    if (axis != -1 && axis != 1) {
+                        throw new IllegalArgumentException(describe(n) + " has axis " + axis + "; only the last axis "
+                                + "(-1 or 1 of a [batch, classes] input) is supported");
+                    }
                     head = Head.SOFTMAX;
                     break;
+                }
                 default:
                     throw unsupported(n);
             }
@@ -577,6 +592,11 @@ public final class OnnxImporter {
                         v[k] = lv[0] * (aggregate.equals("SUM") ? byTree.size() : 1);
                     }
                     continue;
+                }
+                if (featureIds[row] < 0 || featureIds[row] > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("node " + nodeIds[row] + " of tree " + e.getKey() + " ("
+                            + mode + ") splits on feature " + featureIds[row] + "; nodes_featureids of a split must "
+                            + "be a feature index >= 0");
                 }
                 f[k] = (int) featureIds[row];
                 maxFeature = Math.max(maxFeature, f[k]);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -27,6 +28,7 @@ import org.tribuo.ensemble.EnsembleModel;
 import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.protos.core.WeightedEnsembleModelProto;
 import org.tribuo.regression.Regressor;
+import org.tribuo.regression.rtree.IndependentRegressionTreeModel;
 import org.tribuo.transform.TransformedModel;
 import org.tribuo.transform.Transformer;
 import org.tribuo.transform.TransformerMap;
@@ -35,8 +37,9 @@ import org.tribuo.transform.TransformerMap;
  * Imports Tribuo models into the IR: linear SGD models (classification: softmax head over one logit per class;
  * regression: identity head), CART trees and ensembles of them (voting for classification, averaging for
  * regression, with equal member weights: AdaBoost's weighted ensembles are refused), optionally wrapped in a
- * {@link TransformedModel} whose per-feature transformations are affine (mean/std standardisation, linear
- * scaling), which become the network's {@link FeatureScaling}.
+ * {@link TransformedModel} whose per-feature transformations are affine (mean/std standardisation), which become
+ * the network's {@link FeatureScaling}. Tribuo's {@code LinearScalingTransformation} clamps to its target range, so
+ * it is not affine and is refused, as is any other non-affine transformation.
  *
  * <p>Inputs are ordered as Tribuo's feature map (by id). Thread-safe: stateless.
  */
@@ -101,6 +104,10 @@ public final class TribuoImporter {
      * @throws IllegalArgumentException for model kinds the IR does not cover (the message names the class)
      */
     public FloatModel fromModel(Model<?> model) {
+        return OneClass.refuse(convert(model));
+    }
+
+    private FloatModel convert(Model<?> model) {
         FeatureScaling scaling = null;
         Model<?> inner = model;
         if (model instanceof TransformedModel) {
@@ -211,7 +218,8 @@ public final class TribuoImporter {
                 if (!Double.isFinite(a) || !Double.isFinite(b)
                         || Math.abs(predicted - t) > 1e-6 * Math.max(1, Math.abs(t))) {
                     throw new IllegalArgumentException("The transformation of feature '" + name + "' is not affine; "
-                            + "only affine transformations (standardisation, linear scaling) can be imported");
+                            + "only affine transformations such as mean/std standardisation can be imported (Tribuo's linear "
+                            + "scaling clamps to its range, so it is not affine)");
                 }
             }
             s[i] = a;
@@ -250,7 +258,7 @@ public final class TribuoImporter {
         List<Integer> right = new ArrayList<>();
         List<Double> value = new ArrayList<>();
         ImmutableOutputInfo<?> info = m.getOutputIDInfo();
-        add(m.getRoot(), info, feature, thr, left, right, value);
+        add(root(m), info, feature, thr, left, right, value);
         int n = feature.size();
         int[] f = new int[n];
         double[] t = new double[n];
@@ -265,6 +273,28 @@ public final class TribuoImporter {
             v[i] = value.get(i);
         }
         return new DecisionTree(f, t, l, r, v);
+    }
+
+    /**
+     * The tree's root: {@link IndependentRegressionTreeModel} (what {@code CARTRegressionTrainer} and regression
+     * random forests make) keeps one tree per output dimension in {@code getRoots()} and has no single root.
+     */
+    private static Node<?> root(TreeModel<?> m) {
+        Node<?> root;
+        if (m instanceof IndependentRegressionTreeModel) {
+            Map<String, Node<Regressor>> roots = ((IndependentRegressionTreeModel) m).getRoots();
+            if (roots.size() != 1) {
+                throw new IllegalArgumentException("The regression tree predicts " + roots.size() + " output dimensions "
+                        + roots.keySet() + "; only single-output regression trees are supported");
+            }
+            root = roots.values().iterator().next();
+        } else {
+            root = m.getRoot();
+        }
+        if (root == null) {
+            throw new IllegalArgumentException("Tree model " + m.getClass().getName() + " has no root node");
+        }
+        return root;
     }
 
     /** Pre-order: children always follow their parent. */

@@ -55,9 +55,10 @@ public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTre
     Map<String, Object> toMap();
 
     /**
-     * The class decision, overriding {@link IntegerModel#predictClass}: a one-output classifier decides by the
-     * sign of the dequantized output (so an output offset such as a zero point is taken into account); otherwise
-     * the largest output, lowest index on ties.
+     * The class decision, overriding {@link IntegerModel#predictClass}: a one-output two-class classifier decides
+     * by the sign of the dequantized output (so an output offset such as a zero point is taken into account);
+     * otherwise the largest output, lowest index on ties (so a one-output model with one class always predicts
+     * class 0; the quantizer refuses to make such a model, but a model file may still hold one).
      *
      * @param input integer inputs
      * @return the predicted class
@@ -65,7 +66,7 @@ public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTre
     @Override
     default int predictClass(int[] input) {
         int[] out = predict(input);
-        if (out.length == 1 && !classNames().isEmpty()) {
+        if (out.length == 1 && classNames().size() == 2) {
             return dequantizeOutput(0, out[0]) > 0 ? 1 : 0;
         }
         return FloatModel.argmax(out);

@@ -35,6 +35,7 @@ public final class IntTreeEnsemble implements IntModel {
     private final double leafScale;
     private final int[] votes;
     private final double voteScale;
+    private final int droppedSplits;
 
     /**
      * @param scheme         scheme name
@@ -78,6 +79,14 @@ public final class IntTreeEnsemble implements IntModel {
     public IntTreeEnsemble(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
             int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
             double leafScale, int[] votes, double voteScale) {
+        this(scheme, featureNames, classNames, input, roots, feature, threshold, floatThreshold, left, right, value,
+                leafScale, votes, voteScale, -1);
+    }
+
+    private IntTreeEnsemble(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
+            int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
+            double leafScale, int[] votes, double voteScale, int droppedSplits) {
+        this.droppedSplits = droppedSplits;
         this.votes = votes == null ? null : votes.clone();
         this.voteScale = voteScale;
         this.scheme = Objects.requireNonNull(scheme, "scheme");
@@ -217,6 +226,41 @@ public final class IntTreeEnsemble implements IntModel {
                         + " does not reproduce the float split x[" + f + "] > " + floatThreshold[n]);
             }
         }
+    }
+
+    /**
+     * This model recording how many splits of the float model it has no counterpart for (see
+     * {@link #droppedSplits()}); the quantizer sets it, {@code report.json} reports it.
+     *
+     * @param dropped the count, {@code >= 0}
+     * @return a copy of this model carrying the count
+     */
+    public IntTreeEnsemble withDroppedSplits(int dropped) {
+        if (dropped < 0) {
+            throw new IllegalArgumentException("dropped splits " + dropped + " < 0");
+        }
+        return new IntTreeEnsemble(scheme, featureNames, classNames, input, roots, feature, threshold, floatThreshold,
+                left, right, value, leafScale, votes, voteScale, dropped);
+    }
+
+    /**
+     * Splits of the float model that the integer model does not have: a split whose integer threshold is constant
+     * over the whole input range (and the subtree it never takes) is dropped. The quantizer widens each feature's
+     * input range to cover every threshold on it, so this is 0 for models it makes with exact thresholds.
+     *
+     * @return the count, or empty when not known (a model read from {@code model.json})
+     */
+    public java.util.OptionalInt droppedSplits() {
+        return droppedSplits < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(droppedSplits);
+    }
+
+    /** @return number of split nodes over all trees */
+    public int splits() {
+        int splits = 0;
+        for (int f : feature) {
+            splits += f >= 0 ? 1 : 0;
+        }
+        return splits;
     }
 
     /** @return number of trees */

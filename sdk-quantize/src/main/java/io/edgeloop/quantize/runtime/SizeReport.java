@@ -117,6 +117,8 @@ public record SizeReport(Map<String, Object> values) {
             IntTreeEnsemble t = (IntTreeEnsemble) m;
             r.put("trees", t.trees());
             r.put("nodes", t.nodes());
+            r.put("splits", t.splits());
+            t.droppedSplits().ifPresent(d -> r.put("droppedSplits", d));
         }
         return new SizeReport(r);
     }

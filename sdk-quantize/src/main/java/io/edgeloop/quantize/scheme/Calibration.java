@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * How a value range is chosen from representative data: {@link #MIN_MAX} (the observed extremes),
  * {@link #PERCENTILE} (the 0.01th and 99.99th percentiles, clipping rare outliers) or {@link #MSE} (the clipping
- * range that minimises the mean squared quantization error over the data, searched over 64 candidates), or
+ * range that minimises the mean squared quantization error over the data, searched over 57 candidates: the min-max range shrunk symmetrically about its centre to k/64 of its width, k = 64..8), or
  * {@link #AUTO}: quantize with each of the three and keep the model whose outputs agree best with the float
  * model on the calibration rows (same predicted class for classifiers, smallest squared error for regression).
  *

@@ -135,7 +135,8 @@ public final class QuantizeWorkflow {
      * @param scheme         {@code int8}, {@code int16} or {@code int32}
      * @param target         a target profile id
      * @param calibration    {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
-     * @param weights        {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weights        {@code int8} or {@code int16} (int16 scheme), or null for the default; networks only (a
+     *                       tree ensemble with weights given is refused)
      * @param weightScales   {@code auto}, {@code per-channel} or {@code per-tensor}
      * @param treeThresholds {@code exact} (the default: every split decides as the float model on the value each
      *                       quantized input stands for) or {@code aligned} (drops that guarantee; see
@@ -151,6 +152,10 @@ public final class QuantizeWorkflow {
         WeightScales.of(weightScales);
         TreeThresholds.of(treeThresholds);
         FloatModel fm = ModelReader.read(modelFile, modelBytes);
+        if (weights != null && fm instanceof io.edgeloop.quantize.ir.TreeEnsembleModel) {
+            throw new IllegalArgumentException("--weights " + weights + " sets a network's weight width; " + modelFile
+                    + " is a tree ensemble, which has no weights (omit --weights)");
+        }
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
         ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
                 .put("weightScales", weightScales).put("treeThresholds", treeThresholds);
@@ -408,12 +413,17 @@ public final class QuantizeWorkflow {
      *
      * @param dir     a quantized-model directory
      * @param target  {@code host}, {@code avr8}, {@code cortex-m3}, {@code cortex-m0} or {@code cortex-m4f}
-     * @param vectors how many vectors
+     * @param vectors how many vectors, 1 to {@link #MAX_PARITY_VECTORS}
      * @param seed    the seed
      * @return the result
-     * @throws IOException when tools are missing or the run fails
+     * @throws IOException              when tools are missing or the run fails
+     * @throws IllegalArgumentException when {@code vectors} is out of range
      */
     public static ParityResult parity(Path dir, String target, int vectors, long seed) throws IOException {
+        if (vectors < 1 || vectors > MAX_PARITY_VECTORS) {
+            throw new IllegalArgumentException("--vectors " + vectors + " is out of range: give 1 to "
+                    + MAX_PARITY_VECTORS + " (10,000 takes seconds on the host, about a minute in simavr)");
+        }
         IntModel model = load(dir).model();
         ParityTarget t = ParityTarget.of(target);
         String[] src = new String[2];
@@ -428,6 +438,9 @@ public final class QuantizeWorkflow {
         return new ParityHarness().run(model, new io.edgeloop.quantize.codegen.GeneratedSources(src[0], src[1]), t,
                 vectors, seed);
     }
+
+    /** The most vectors {@link #parity} runs in one call (ten million: hours in a simulator, minutes on the host). */
+    public static final int MAX_PARITY_VECTORS = 10_000_000;
 
     /**
      * Reads the reproducible-builds convention {@code SOURCE_DATE_EPOCH} (seconds since 1970, UTC): when set, it is

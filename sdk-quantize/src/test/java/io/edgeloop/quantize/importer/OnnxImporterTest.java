@@ -631,4 +631,82 @@ class OnnxImporterTest {
         String out = refusal(bypass);
         assertTrue(out.contains("the graph output 'x' is not computed by the TreeEnsembleClassifier"), out);
     }
+
+    private static OnnxMl.AttributeProto floatAttr(String name, double v) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setF((float) v)
+                .setType(OnnxMl.AttributeProto.AttributeType.FLOAT).build();
+    }
+
+    @Test
+    @DisplayName("refuses an Add after Relu or Clip (it is not a bias: relu(Wx + b) + c != relu(Wx + b + c)), and "
+            + "still folds an Add before the activation into the bias")
+    void refusesAddAfterAnActivation(@TempDir Path dir) throws IOException {
+        // Before: both imported with c folded into the pre-activation bias (the reviewer's graph lost 19.5 points).
+        String relu = refusal(graph(dir, "relu-add", "p", node("Gemm", List.of("x", "W2", "B"), "h", TRANS_B),
+                node("Relu", List.of("h"), "a"), node("Add", List.of("a", "B"), "s"), node("Softmax", List.of("s"), "p")));
+        assertTrue(relu.contains("Add node adds a constant after the Relu activation"), relu);
+        String clip = refusal(graph(dir, "clip-add", "p", node("Gemm", List.of("x", "W2", "B"), "h", TRANS_B),
+                node("Clip", List.of("h"), "a", floatAttr("min", 0), floatAttr("max", 6)),
+                node("Add", List.of("B", "a"), "s"), node("Softmax", List.of("s"), "p")));
+        assertTrue(clip.contains("Add node adds a constant after the Clip(0, 6) activation"), clip);
+        FloatModel before = ModelReader.read(graph(dir, "add-relu", "p",
+                node("Gemm", List.of("x", "W2", "B"), "h", TRANS_B), node("Add", List.of("h", "B"), "s"),
+                node("Relu", List.of("s"), "a"), node("Softmax", List.of("a"), "p")));
+        assertEquals(1, before.predictClass(new double[] {-1, 2}));
+    }
+
+    @Test
+    @DisplayName("refuses a Softmax over an axis other than the last (axis 0 normalises across the batch)")
+    void refusesSoftmaxOverTheBatch(@TempDir Path dir) throws IOException {
+        OnnxMl.AttributeProto axis0 = OnnxMl.AttributeProto.newBuilder().setName("axis").setI(0)
+                .setType(OnnxMl.AttributeProto.AttributeType.INT).build();
+        String e = refusal(graph(dir, "axis0", "p", node("Gemm", List.of("x", "W2", "B"), "h", TRANS_B),
+                node("Softmax", List.of("h"), "p", axis0)));
+        assertTrue(e.contains("Softmax node has axis 0; only the last axis"), e);
+        OnnxMl.AttributeProto axis1 = axis0.toBuilder().setI(1).build();
+        assertEquals(2, ModelReader.read(graph(dir, "axis1", "p", node("Gemm", List.of("x", "W2", "B"), "h", TRANS_B),
+                node("Softmax", List.of("h"), "p", axis1))).classNames().size());
+    }
+
+    /** One tree: a root split on {@code feature} at 0.5 with leaves of class 0 (left) and 1 (right). */
+    private static Path stump(Path dir, String name, long feature, long... labels) throws IOException {
+        OnnxMl.NodeProto te = node("TreeEnsembleClassifier", List.of("x"), "label",
+                ints("nodes_treeids", 0, 0, 0), ints("nodes_nodeids", 0, 1, 2), ints("nodes_featureids", feature, 0, 0),
+                floats("nodes_values", 0.5, 0, 0), strings("nodes_modes", List.of("BRANCH_LEQ", "LEAF", "LEAF")),
+                ints("nodes_truenodeids", 1, 0, 0), ints("nodes_falsenodeids", 2, 0, 0), ints("class_treeids", 0, 0),
+                ints("class_nodeids", 1, 2), ints("class_ids", 0, labels.length - 1), floats("class_weights", 1, 1),
+                ints("classlabels_int64s", labels));
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().addNode(te)
+                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x"))
+                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("label"));
+        Path f = dir.resolve(name);
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(g).build().toByteArray());
+        return f;
+    }
+
+    @Test
+    @DisplayName("refuses a split on a negative feature id, naming the tree and node")
+    void refusesNegativeFeatureIds(@TempDir Path dir) throws IOException {
+        // Before: feature -1 (the IR's leaf marker) turned the root into a leaf: "always class 0", exit 0.
+        String e = refusal(stump(dir, "tneg.onnx", -1, 0, 1));
+        assertTrue(e.contains("node 0 of tree 0 (BRANCH_LEQ) splits on feature -1"), e);
+        assertEquals(2, ModelReader.read(stump(dir, "tok.onnx", 0, 0, 1)).classNames().size());
+    }
+
+    @Test
+    @DisplayName("refuses one-class ONNX classifiers (a tree ensemble with one class label, Gemm(k=1) -> Softmax)")
+    void refusesOneClassModels(@TempDir Path dir) throws IOException {
+        // Before: the tree crashed quantize with a ClassCastException, the network predicted class 1 of 1.
+        String tree = refusal(stump(dir, "tcls1.onnx", 0, 0));
+        assertTrue(tree.contains("classifier with one class ('0')"), tree);
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("soft1")
+                .addInitializer(tensor("W", new double[][] {{1, -1}})).addInitializer(vector("b", new double[] {0.5}))
+                .addNode(node("Gemm", List.of("x", "W", "b"), "h", TRANS_B)).addNode(node("Softmax", List.of("h"), "p"))
+                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("x"))
+                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("p"));
+        Path f = dir.resolve("soft1.onnx");
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build().toByteArray());
+        String net = refusal(f);
+        assertTrue(net.contains("classifier with one class ('0')"), net);
+    }
 }

@@ -20,6 +20,30 @@ import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.dtree.CARTClassificationTrainer;
 import org.tribuo.classification.ensemble.AdaBoostTrainer;
+import org.tribuo.common.tree.RandomForestTrainer;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.regression.RegressionFactory;
+import org.tribuo.regression.Regressor;
+import org.tribuo.regression.ensemble.AveragingCombiner;
+import org.tribuo.regression.rtree.CARTRegressionTrainer;
+import org.tribuo.regression.rtree.impurity.MeanSquaredError;
+import org.tribuo.regression.sgd.linear.LinearSGDTrainer;
+import org.tribuo.regression.sgd.objectives.SquaredLoss;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.transform.TransformTrainer;
+import org.tribuo.transform.TransformationMap;
+import org.tribuo.transform.transformations.LinearScalingTransformation;
+import org.tribuo.MutableDataset;
+import io.edgeloop.quantize.parity.ParityHarness;
+import io.edgeloop.quantize.parity.ParityResult;
+import io.edgeloop.quantize.parity.ParityTarget;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.IntTreeEnsemble;
+import io.edgeloop.quantize.scheme.Calibration;
+import io.edgeloop.quantize.scheme.ModelQuantizer;
+import io.edgeloop.quantize.scheme.Scheme;
+import java.util.List;
 
 class TribuoImporterTest {
     @Test
@@ -75,5 +99,111 @@ class TribuoImporterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TribuoImporter().fromModel(ada));
         assertTrue(e.getMessage().contains("member weights differ"), e.getMessage());
+    }
+
+    private static final String[] REG_NAMES = {"a", "b", "c"};
+
+    /** y = 0.002 a + 300 b - 2 c + noise over features of very different scales (the reviewer's Reg.java). */
+    private static double[][] regressionRows(int n, long seed) {
+        Random r = new Random(seed);
+        double[][] x = new double[n][];
+        for (int i = 0; i < n; i++) {
+            x[i] = new double[] {r.nextGaussian() * 1000 + 5000, r.nextGaussian() * 0.01, r.nextGaussian()};
+        }
+        return x;
+    }
+
+    private static MutableDataset<Regressor> regressionData(double[][] x, long seed, String... dims) {
+        Random r = new Random(seed);
+        MutableDataset<Regressor> ds = new MutableDataset<>(new SimpleDataSourceProvenance("synthetic",
+                new RegressionFactory()), new RegressionFactory());
+        for (double[] row : x) {
+            double y = 0.002 * row[0] + 300 * row[1] - 2 * row[2] + r.nextGaussian() * 0.1;
+            double[] ys = new double[dims.length];
+            for (int d = 0; d < dims.length; d++) {
+                ys[d] = y * (d + 1);
+            }
+            ds.add(new ArrayExample<>(new Regressor(dims, ys), REG_NAMES, row));
+        }
+        return ds;
+    }
+
+    private static double tribuo(Model<Regressor> m, double[] row) {
+        return m.predict(new ArrayExample<>(new Regressor("y", 0), REG_NAMES, row)).getOutput().getValues()[0];
+    }
+
+    @Test
+    @DisplayName("imports Tribuo's regression CART (CARTRegressionTrainer) and a regression random forest of them, "
+            + "predicting as Tribuo does, and the quantized trees run bit-exactly on the host")
+    void importsRegressionTreesAndForests() throws Exception {
+        double[][] x = regressionRows(2000, 5);
+        MutableDataset<Regressor> ds = regressionData(x, 6, "y");
+        Model<Regressor> cart = new CARTRegressionTrainer(6).train(ds);
+        Model<Regressor> forest = new RandomForestTrainer<>(new CARTRegressionTrainer(5, 5.0f, 0.0f, 0.7f, false,
+                new MeanSquaredError(), 3L), new AveragingCombiner(), 5, 9L).train(ds);
+        double[][] unseen = regressionRows(500, 77);
+        ParityHarness h = new ParityHarness();
+        for (Model<Regressor> m : List.of(cart, forest)) {
+            // Before: NullPointerException (IndependentRegressionTreeModel keeps its root in getRoots()).
+            FloatModel fm = new TribuoImporter().fromModel(m);
+            assertTrue(fm.classNames().isEmpty(), "a regression model");
+            double maxDiff = 0;
+            for (double[][] rows : List.of(x, unseen)) {
+                for (double[] row : rows) {
+                    double t = tribuo(m, row);
+                    maxDiff = Math.max(maxDiff, Math.abs(t - fm.scores(row)[0]) / Math.max(1, Math.abs(t)));
+                }
+            }
+            assertTrue(maxDiff < 1e-12, m.getClass().getSimpleName() + ": IR against Tribuo, max relative diff "
+                    + maxDiff);
+            for (Scheme s : new Scheme[] {Scheme.INT8, Scheme.INT16, Scheme.INT32}) {
+                IntModel im = new ModelQuantizer(s, Calibration.MIN_MAX).quantize(fm, x);
+                assertEquals(0, ((IntTreeEnsemble) im).droppedSplits().getAsInt(), "no split dropped");
+                ParityResult r = h.run(im, ParityTarget.HOST, 2000, 20261130L);
+                String line = m.getClass().getSimpleName() + " " + s + ": " + r.toMap();
+                assertEquals(0, r.mismatches(), line);
+                assertEquals(r.javaHash(), r.deviceHash(), line);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("refuses a regression tree over several output dimensions in one line")
+    void refusesMultiOutputRegressionTrees() {
+        double[][] x = regressionRows(300, 5);
+        Model<Regressor> two = new CARTRegressionTrainer(4).train(regressionData(x, 6, "y1", "y2"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TribuoImporter().fromModel(two));
+        assertTrue(e.getMessage().contains("predicts 2 output dimensions") && !e.getMessage().contains("\n"),
+                e.getMessage());
+    }
+
+    @Test
+    @DisplayName("refuses Tribuo's linear scaling (it clamps, so it is not affine) without claiming it imports")
+    void refusesLinearScaling() {
+        double[][] x = regressionRows(300, 5);
+        Model<Regressor> m = new TransformTrainer<>(new LinearSGDTrainer(new SquaredLoss(), new AdaGrad(0.1), 2, 1000,
+                1, 1L), new TransformationMap(List.of(new LinearScalingTransformation(-1, 1))))
+                .train(regressionData(x, 6, "y"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TribuoImporter().fromModel(m));
+        assertTrue(e.getMessage().contains("is not affine") && e.getMessage().contains("linear scaling clamps"),
+                e.getMessage());
+    }
+
+    @Test
+    @DisplayName("refuses one-class classifiers (CART, forest, logistic) trained on data with one label, in one line")
+    void refusesOneClassClassifiers(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("one.csv");
+        Files.writeString(file, "a,b,label\n1,2,x\n3,4,x\n5,6,x\n2,1,x\n");
+        CsvData data = CsvData.read(file, "label", Set.of());
+        for (String algo : List.of("cart", "forest", "logistic")) {
+            Model<Label> m = TribuoTraining.train(data, algo, 1);
+            // Before: CART and forest quantized into a model the C generator cast to a network (ClassCastException).
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TribuoImporter().fromModel(m), algo);
+            assertTrue(e.getMessage().contains("classifier with one class ('x')") && !e.getMessage().contains("\n"),
+                    algo + ": " + e.getMessage());
+        }
     }
 }

@@ -58,4 +58,46 @@ class ClassDecisionTest {
         assertTrue(agreeWithFloat > 0.97 * n, "the integer decision tracks the float model: " + agreeWithFloat);
         assertTrue(ones > 0.1 * n && ones < 0.9 * n, "both classes are decided: " + ones + " of " + n);
     }
+
+    @Test
+    @DisplayName("the quantizer refuses a one-class classifier; a one-class model file decides class 0 (the "
+            + "two-class sign rule needs two classes) and its C header compiles")
+    void oneClassModelsAreRefusedOrConstant() throws Exception {
+        double[][] rows = TestModels.wideRows(3, 400, 5);
+        NetworkModel one = new NetworkModel(TestModels.names(3), List.of("only"), FeatureScaling.identity(3),
+                List.of(new DenseLayer(new double[][] {{1.5, -2.0, 0.75}}, new double[] {2.5}, Activation.NONE)),
+                Head.SOFTMAX);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(one, rows));
+        assertTrue(e.getMessage().contains("classifier with one class ('only')"), e.getMessage());
+        // A one-class model.json (written by an earlier version): edit a two-class file's class list to one class.
+        NetworkModel two = new NetworkModel(TestModels.names(3), List.of("no", "yes"), FeatureScaling.identity(3),
+                one.layers(), Head.LOGISTIC);
+        IntModel im = new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(two, rows);
+        QuantizedArtifact a = new QuantizedArtifact(im, TargetProfile.AVR8, "min-max",
+                Provenance.capture("quantized-model", ClassDecisionTest.class).build());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode tree =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(ModelFormat.toBytes(a));
+        tree.putArray("classes").add("only");
+        IntModel loaded = ModelFormat.fromBytes(json.writeValueAsBytes(tree)).model();
+        assertEquals(List.of("only"), loaded.classNames());
+        int ones = 0;
+        for (double[] x : rows) {
+            int[] q = loaded.input().quantize(x);
+            // Before: class 1 (of 1) whenever the score was positive.
+            assertEquals(0, loaded.predictClass(q));
+            ones += im.predictClass(q);
+        }
+        assertTrue(ones > 0, "the two-class model does decide class 1 on some of these rows");
+        String header = new io.edgeloop.quantize.codegen.CCodeGenerator().generate(loaded, TargetProfile.JVM)
+                .header();
+        assertTrue(!header.contains("logit of class 1"), header);
+        // A one-class tree model: the header used to cast every one-output classifier to a network.
+        IntTreeEnsemble t = new IntTreeEnsemble("int8", TestModels.names(3), List.of("only"), im.input(),
+                new int[] {0}, new int[] {-1}, new long[] {0}, new double[] {0}, new int[] {-1}, new int[] {-1},
+                new int[] {0}, 1);
+        assertTrue(new io.edgeloop.quantize.codegen.CCodeGenerator().generate(t, TargetProfile.JVM).header()
+                .contains("0: only"));
+    }
 }

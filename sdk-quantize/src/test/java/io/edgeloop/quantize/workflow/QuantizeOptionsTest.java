@@ -87,4 +87,24 @@ class QuantizeOptionsTest {
                 dir.resolve("e"));
         assertEquals(16, ((IntNetwork) w16.model()).layers().get(0).weightBits());
     }
+
+    @Test
+    @DisplayName("--weights with a tree model is refused (trees have no weights), and parity --vectors is bounded")
+    void weightsWithTreesAndParityVectorsAreRefused() throws IOException {
+        Path cart = dir.resolve("cart.model");
+        TribuoTraining.train(CsvData.read(csv, "label", Set.of()), "cart", 1).serializeToFile(cart);
+        // Before: silently ignored.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizeWorkflow.quantize(cart, csv, "int16", "cortex-m3", "min-max", "int8", dir.resolve("t")));
+        assertTrue(e.getMessage().contains("--weights int8 sets a network's weight width")
+                && e.getMessage().contains("tree ensemble"), e.getMessage());
+        Path q = dir.resolve("q");
+        QuantizeWorkflow.quantize(cart, csv, "int8", "cortex-m3", "min-max", null, q);
+        for (int bad : new int[] {0, -5, QuantizeWorkflow.MAX_PARITY_VECTORS + 1, Integer.MAX_VALUE}) {
+            // Before: 2147483647 was accepted (and ran until stopped).
+            e = assertThrows(IllegalArgumentException.class, () -> QuantizeWorkflow.parity(q, "host", bad, 1));
+            assertTrue(e.getMessage().startsWith("--vectors " + bad + " is out of range: give 1 to 10000000"),
+                    e.getMessage());
+        }
+    }
 }
