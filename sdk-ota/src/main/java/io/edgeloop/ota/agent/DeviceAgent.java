@@ -220,20 +220,7 @@ public final class DeviceAgent {
      * @throws IOException when the device's storage fails
      */
     public InstallReport install(byte[] bundle) throws IOException {
-        synchronized (installLock) {
-            Staged staged;
-            synchronized (lock) {
-                VerifiedBundle v;
-                try {
-                    v = verifier.verify(bundle, policy());
-                } catch (BundleVerificationException e) {
-                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
-                            -1));
-                }
-                staged = stage(v);
-            }
-            return finish(staged);
-        }
+        return install(p -> verifier.verify(bundle, p));
     }
 
     /**
@@ -244,12 +231,22 @@ public final class DeviceAgent {
      * @throws IOException when the file or the device's storage cannot be read or written
      */
     public InstallReport install(Path bundle) throws IOException {
+        return install(p -> verifier.verify(bundle, p));
+    }
+
+    /** Verifies a bundle, from bytes or a file, under the device's current policy. */
+    @FunctionalInterface
+    private interface Verification {
+        VerifiedBundle verify(VerificationPolicy policy) throws IOException, BundleVerificationException;
+    }
+
+    private InstallReport install(Verification verification) throws IOException {
         synchronized (installLock) {
             Staged staged;
             synchronized (lock) {
                 VerifiedBundle v;
                 try {
-                    v = verifier.verify(bundle, policy());
+                    v = verification.verify(policy());
                 } catch (BundleVerificationException e) {
                     return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
                             -1));
