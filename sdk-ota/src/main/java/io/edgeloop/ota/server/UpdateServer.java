@@ -172,8 +172,12 @@ public final class UpdateServer implements AutoCloseable {
      *                          resumes a cut download with a byte range)
      */
     public record Limits(int maxThreads, Duration requestTimeout, long minBytesPerSecond) {
-        /** 32 threads, a 10 s request deadline, at least 4 KiB/s per transfer. */
-        public static final Limits DEFAULT = new Limits(32, Duration.ofSeconds(10), 4096);
+        /**
+         * 32 threads, a 10 s request deadline, at least 1 KiB/s per transfer: the http deployer's own default
+         * floor, so a device the deployer would keep downloading is not cut by the server (a cut download resumes
+         * on the next poll).
+         */
+        public static final Limits DEFAULT = new Limits(32, Duration.ofSeconds(10), 1024);
 
         /**
          * @throws IllegalArgumentException when a value is not positive (threads at most 1024)
