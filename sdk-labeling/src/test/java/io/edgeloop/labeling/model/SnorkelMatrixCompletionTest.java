@@ -48,15 +48,20 @@ class SnorkelMatrixCompletionTest {
         double[] p = {0.2, 0.3, 0.5};
         double[] grad = new double[d * k];
         SnorkelMatrixCompletion.gradient(o, mu, p, m, k, grad);
-        double h = 1e-6;
         double[] scratch = new double[d * k];
+        assertMatchesFiniteDifferences(x -> SnorkelMatrixCompletion.gradient(o, x, p, m, k, scratch), mu, grad);
+    }
+
+    /** Every entry of {@code grad} equals the central difference of {@code loss} at {@code mu} (step 1e-6). */
+    private static void assertMatchesFiniteDifferences(java.util.function.ToDoubleFunction<double[]> loss,
+            double[] mu, double[] grad) {
+        double h = 1e-6;
         for (int i = 0; i < mu.length; i++) {
             double[] up = mu.clone();
             up[i] += h;
             double[] down = mu.clone();
             down[i] -= h;
-            double numeric = (SnorkelMatrixCompletion.gradient(o, up, p, m, k, scratch)
-                    - SnorkelMatrixCompletion.gradient(o, down, p, m, k, scratch)) / (2 * h);
+            double numeric = (loss.applyAsDouble(up) - loss.applyAsDouble(down)) / (2 * h);
             assertEquals(numeric, grad[i], 1e-6 * Math.max(1, Math.abs(numeric)), "entry " + i);
         }
     }
@@ -84,16 +89,8 @@ class SnorkelMatrixCompletionTest {
         double lossStructured = agreement.gradient(mu, p, structured);
         assertEquals(lossDense, lossStructured, 1e-9 * Math.max(1, Math.abs(lossDense)));
         assertArrayEquals(dense, structured, 1e-9);
-        double h = 1e-6;
         double[] scratch = new double[d * k];
-        for (int i = 0; i < mu.length; i++) {
-            double[] up = mu.clone();
-            up[i] += h;
-            double[] down = mu.clone();
-            down[i] -= h;
-            double numeric = (agreement.gradient(up, p, scratch) - agreement.gradient(down, p, scratch)) / (2 * h);
-            assertEquals(numeric, structured[i], 1e-6 * Math.max(1, Math.abs(numeric)), "entry " + i);
-        }
+        assertMatchesFiniteDifferences(x -> agreement.gradient(x, p, scratch), mu, structured);
     }
 
     @Test

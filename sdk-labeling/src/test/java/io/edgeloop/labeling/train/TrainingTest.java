@@ -75,14 +75,20 @@ class TrainingTest {
     void selfTraining() {
         int[] y = new int[400];
         FeatureTable t = blobs(3, 400, y);
-        WeakLabels few = WeakLabels.fromProbabilities(new double[400][2], new boolean[400], 0);
-        for (int i = 0; i < 20; i++) {
-            few = few.withGold(i, y[i]);
-        }
+        WeakLabels few = firstTwentyGold(y);
         EndModelTrainer tr = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of());
         EndModel m = tr.train(t, few, 2, 0.9);
         assertEquals("2", m.provenance().settings().get("selfTrainingRound"));
         assertTrue(Integer.parseInt(m.provenance().settings().get("trainingRows")) > 200);
+    }
+
+    /** No weak label at all (a uniform guess for each of 400 rows), and the first 20 rows labelled gold. */
+    private static WeakLabels firstTwentyGold(int[] y) {
+        WeakLabels few = WeakLabels.fromProbabilities(new double[400][2], new boolean[400], 0);
+        for (int i = 0; i < 20; i++) {
+            few = few.withGold(i, y[i]);
+        }
+        return few;
     }
 
     @Test
@@ -91,10 +97,7 @@ class TrainingTest {
     void selfTrainingSettingsAreInTheProvenance() {
         int[] y = new int[400];
         FeatureTable t = blobs(3, 400, y);
-        WeakLabels few = WeakLabels.fromProbabilities(new double[400][2], new boolean[400], 0);
-        for (int i = 0; i < 20; i++) {
-            few = few.withGold(i, y[i]);
-        }
+        WeakLabels few = firstTwentyGold(y);
         EndModelTrainer tr = new EndModelTrainer(EndModelKind.LOGISTIC, List.of("a", "b"), 1, Map.of());
         Map<String, String> low = tr.train(t, few, 3, 0.6).provenance().settings();
         Map<String, String> high = tr.train(t, few, 3, 0.99).provenance().settings();
