@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device agent (on a Java gateway it acts for the microcontrollers behind it). An install: verify the bundle
- * in memory against the trust root, the device's counters, target profile and runtime; record the attempted
- * sequence; write the device's artifact with its signed manifest into the inactive A/B slot; run the golden
- * vectors on the device's runtime and require bit-exact outputs; point the boot record at the new slot on trial;
+ * in memory against the trust root, the device's counters, target profile and runtime, and run its golden
+ * vectors on the device's runtime requiring bit-exact outputs; record the attempted sequence; write the device's
+ * artifact with its signed manifest into the inactive A/B slot and read it back (the golden vectors run again
+ * unless storage returns the very bytes they passed on); point the boot record at the new slot on trial;
  * health-check; confirm, then commit the sequence and security epoch. A failed health check rolls back.
  *
  * <p>The device runs one model ({@link Builder#model}): a validly signed bundle of another model is refused
@@ -68,7 +69,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: installs are serialised among themselves; their steps that read or write the device's state,
  * status and recovery are serialised on a private lock, which {@link #predict} and {@link #shadow} hold only to
- * read the active model. The health check runs on its own thread outside that lock with a deadline
+ * read the active model. Verifying a bundle (signatures, digests, golden vectors) happens outside that lock, so
+ * a large bundle never delays inference; a trust rotation that lands meanwhile makes the install verify again
+ * under the new root before anything is written. The health check runs on its own thread outside that lock with a deadline
  * ({@link Builder#healthTimeout}), so inference keeps serving the confirmed model until the new one is confirmed,
  * and a check that hangs, throws or errs rolls the install back. {@link #poll} talks to the deployer outside that
  * lock (polls are serialised among themselves), so a download never stops inference.
@@ -220,7 +223,7 @@ public final class DeviceAgent {
      * @throws IOException when the device's storage fails
      */
     public InstallReport install(byte[] bundle) throws IOException {
-        return install(p -> verifier.verify(bundle, p));
+        return install((ver, p) -> ver.verify(bundle, p));
     }
 
     /**
@@ -231,29 +234,55 @@ public final class DeviceAgent {
      * @throws IOException when the file or the device's storage cannot be read or written
      */
     public InstallReport install(Path bundle) throws IOException {
-        return install(p -> verifier.verify(bundle, p));
+        return install((ver, p) -> ver.verify(bundle, p));
     }
 
-    /** Verifies a bundle, from bytes or a file, under the device's current policy. */
+    /** Verifies a bundle, from bytes or a file, with a verifier under a policy. */
     @FunctionalInterface
     private interface Verification {
-        VerifiedBundle verify(VerificationPolicy policy) throws IOException, BundleVerificationException;
+        VerifiedBundle verify(BundleVerifier verifier, VerificationPolicy policy)
+                throws IOException, BundleVerificationException;
     }
 
+    /**
+     * Verifies (signatures, digests, limits, golden vectors) outside {@code lock}, so {@link #predict} and
+     * {@link #status} keep answering however long that takes, then stages under it. Installs are serialised by
+     * {@code installLock}; a trust rotation that lands during verification makes the bundle be verified again
+     * under the new root before anything is written.
+     */
     private InstallReport install(Verification verification) throws IOException {
         synchronized (installLock) {
-            Staged staged;
-            synchronized (lock) {
-                VerifiedBundle v;
-                try {
-                    v = verification.verify(policy());
-                } catch (BundleVerificationException e) {
-                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
-                            -1));
+            while (true) {
+                BundleVerifier ver;
+                VerificationPolicy pol;
+                synchronized (lock) {
+                    ver = verifier;
+                    pol = policy();
                 }
-                staged = stage(v);
+                VerifiedBundle v = null;
+                IntegerModel model = null;
+                BundleVerificationException refusal = null;
+                try {
+                    v = verification.verify(ver, pol);
+                    ArtifactEntry a = v.selected().orElseThrow();
+                    model = load(a, v.bytes(a)); // golden vectors on the received bytes before anything is written
+                } catch (BundleVerificationException e) {
+                    refusal = e;
+                }
+                Staged staged;
+                synchronized (lock) {
+                    if (verifier != ver || minimumSequence() != pol.minimumSequence()
+                            || confirmedEpoch != pol.minimumEpoch()) {
+                        continue; // checked against a root or counters that are no longer the device's: again
+                    }
+                    if (refusal != null) {
+                        return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(refusal.check()),
+                                refusal.getMessage(), v == null ? -1 : v.manifest().sequence()));
+                    }
+                    staged = stage(v, model);
+                }
+                return finish(staged);
             }
-            return finish(staged);
         }
     }
 
@@ -446,21 +475,18 @@ public final class DeviceAgent {
             Slot staged) {
     }
 
-    /** Verifies the golden vectors and writes the inactive slot, then switches to it on trial. Under {@code lock}. */
-    private Staged stage(VerifiedBundle v) throws IOException {
+    /**
+     * Writes the inactive slot with a bundle whose golden vectors passed on {@code model}, then switches to it on
+     * trial. Under {@code lock}.
+     */
+    private Staged stage(VerifiedBundle v, IntegerModel model) throws IOException {
         BundleManifest m = v.manifest();
         ArtifactEntry a = v.selected().orElseThrow();
         crash.reached(InstallStep.VERIFIED);
-        try {
-            load(a, v.bytes(a)); // golden vectors on the received bytes before anything is written
-        } catch (BundleVerificationException e) {
-            return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(e.check()), e.getMessage(),
-                    m.sequence())), null);
-        }
         long attemptedBefore = highestAttempted;
         String slot = "a".equals(active) ? "b" : "a";
         try {
-            return writeSlotAndSwitch(v, m, a, slot);
+            return writeSlotAndSwitch(v, model, m, a, slot);
         } catch (IOException e) {
             // nothing ran the new model: undo the attempt so the same sequence installs once storage works, and
             // tell the listener (the caller gets the exception)
@@ -500,8 +526,8 @@ public final class DeviceAgent {
     }
 
     /** Records the attempt, writes the inactive slot and switches to it on trial. Under {@code lock}. */
-    private Staged writeSlotAndSwitch(VerifiedBundle v, BundleManifest m, ArtifactEntry a, String slot)
-            throws IOException {
+    private Staged writeSlotAndSwitch(VerifiedBundle v, IntegerModel model, BundleManifest m, ArtifactEntry a,
+            String slot) throws IOException {
         highestAttempted = Math.max(highestAttempted, m.sequence());
         writeCounters();
         crash.reached(InstallStep.ATTEMPT_RECORDED);
@@ -514,7 +540,7 @@ public final class DeviceAgent {
         long acceptedBy = verifier.trust().version();
         writeSlotMeta(slot, a.path(), m, acceptedBy, false);
         crash.reached(InstallStep.SLOT_WRITTEN);
-        Optional<Slot> staged = readSlot(slot, v);
+        Optional<Slot> staged = readSlot(slot, v, model);
         if (staged.isEmpty()) {
             return new Staged(report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
                     "digest: the staged slot does not read back as written", m.sequence())), null);
@@ -689,19 +715,23 @@ public final class DeviceAgent {
     }
 
     private Optional<Slot> readSlot(String slot) throws IOException {
-        return readSlot(slot, null);
+        return readSlot(slot, null, null);
     }
 
     /**
      * Reads and verifies a slot. When {@code justVerified} is given and the stored manifest and signatures are
      * byte-identical to it, the signature count is not repeated (those exact bytes were verified moments ago);
-     * the artifact digest, target and golden vectors are always checked on what storage returns. Otherwise the
+     * the artifact digest and target are always checked on what storage returns, and the golden vectors too
+     * unless storage returned exactly the artifact bytes {@code verifiedModel} was loaded from and passed them on
+     * (the integer runtime is deterministic, so running them again on the same bytes under the lock would only
+     * delay {@link #predict}). Otherwise the
      * signatures are counted against the root of the verified chain that accepted the install (recorded in
      * slot.json; for records written before that field, any root of the chain, newest first), with the current
      * root's revocations applied. Unreadable or inconsistent metadata, another model's bundle, or any failed
      * check make the slot invalid (empty); only storage failures throw.
      */
-    private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified) throws IOException {
+    private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified, IntegerModel verifiedModel)
+            throws IOException {
         Optional<SignedSlot> signed = signedSlot(slot, justVerified);
         if (signed.isEmpty()) {
             return Optional.empty();
@@ -715,8 +745,12 @@ public final class DeviceAgent {
             return invalidSlot(slot, "its artifact is for " + a.target() + " (" + a.hardwareVariant() + "), the device is "
                     + target.id() + " (" + target.hardwareVariant() + ")");
         }
+        boolean sameBytes = verifiedModel != null && justVerified != null && justVerified.selected().isPresent()
+                && justVerified.selected().get().path().equals(a.path())
+                && java.util.Arrays.equals(v.bytes, justVerified.bytes(justVerified.selected().get()));
         try {
-            return Optional.of(new Slot(slot, v.manifest, load(a, v.bytes), a.path(), v.acceptedBy, v.confirmed));
+            IntegerModel model = sameBytes ? verifiedModel : load(a, v.bytes);
+            return Optional.of(new Slot(slot, v.manifest, model, a.path(), v.acceptedBy, v.confirmed));
         } catch (BundleVerificationException e) {
             return invalidSlot(slot, e.getMessage());
         }

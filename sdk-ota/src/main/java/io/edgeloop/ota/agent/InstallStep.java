@@ -19,7 +19,10 @@ public enum InstallStep {
     ARTIFACT_WRITTEN,
     /** The slot's manifest, signatures and metadata were written: the slot is valid. */
     SLOT_WRITTEN,
-    /** The golden vectors passed on the staged artifact. */
+    /**
+     * The staged artifact read back as verified: the very bytes whose golden vectors passed, or golden vectors
+     * passed on what storage returned.
+     */
     GOLDEN_PASSED,
     /** The boot record points at the new slot, on trial. */
     SWITCHED,
