@@ -17,11 +17,20 @@ import java.util.Random;
 
 /**
  * Quantization-aware fine-tuning of linear models and dense nets: the forward pass sees what the integer model
- * will compute (inputs quantized per feature exactly as the runtime does, weights fake-quantized per output
- * channel after folding the input scales as {@link ModelQuantizer} folds them, hidden activations fake-quantized
- * with their calibrated ranges), and the backward pass treats rounding as the identity (straight-through
- * estimator; zero gradient where an activation is clamped). The result is a float model for the ordinary
- * post-training quantizer; use it where post-training quantization misses the accuracy budget.
+ * will compute (inputs quantized per feature as the runtime does, with the input ranges the given
+ * {@link Calibration} chooses from the training rows, weights fake-quantized per output channel after folding the
+ * input scales as {@link ModelQuantizer} folds them, hidden activations fake-quantized with the min-max ranges
+ * they take on those rows, re-measured every epoch), and the backward pass treats rounding as the identity (straight-through
+ * estimator; zero gradient where an activation is clamped). The fake-quantized weights and the activation ranges
+ * are fixed for an epoch, so an epoch is one full-batch gradient step of size {@code learningRate} times the number
+ * of rows on the fake-quantized loss (the rows' gradients are summed at one point; the order only matters through
+ * the float weights it accumulates into): pick {@code learningRate} for that step (1e-4 for the 8,103 room-occupancy
+ * rows). Re-quantizing the weights after every row's update, as SGD-style QAT does, took that room model from
+ * 98.52 % (plain post-training int8) down to 93.24 %; the full-batch step takes it to 99.01 %. The result is a float model for the ordinary
+ * post-training quantizer; use it where post-training quantization misses the accuracy budget. Quantize the result
+ * with the same calibration to get the input quantization it was tuned for. {@link Calibration#AUTO} picks its
+ * calibration only after tuning, by comparing the quantized models, so tuning for it uses min-max ranges (the
+ * default); the runtime may then quantize inputs with other ranges than those the tuning saw.
  *
  * <p>Classification uses softmax cross-entropy (class indices as labels), or binary cross-entropy
  * ({@code sigmoid(z) - y}) for a one-output logistic head; regression (identity head) uses the squared error. Deterministic for a seed. Thread-safe: immutable; {@link #fineTune} keeps its state local.
@@ -31,14 +40,31 @@ public final class QatTrainer {
     private final int epochs;
     private final double learningRate;
     private final long seed;
+    private final Calibration calibration;
 
     /**
+     * A trainer that quantizes inputs with min-max ranges.
+     *
      * @param scheme       the target scheme
      * @param epochs       passes over the data
      * @param learningRate SGD step size
      * @param seed         shuffling seed
      */
     public QatTrainer(Scheme scheme, int epochs, double learningRate, long seed) {
+        this(scheme, epochs, learningRate, seed, Calibration.MIN_MAX);
+    }
+
+    /**
+     * @param scheme       the target scheme
+     * @param epochs       passes over the data
+     * @param learningRate SGD step size
+     * @param seed         shuffling seed
+     * @param calibration  how input ranges are chosen, as the quantizer that follows will choose them
+     *                     ({@link Calibration#AUTO}: min-max, see the class comment)
+     */
+    public QatTrainer(Scheme scheme, int epochs, double learningRate, long seed, Calibration calibration) {
+        Objects.requireNonNull(calibration, "calibration");
+        this.calibration = calibration == Calibration.AUTO ? Calibration.MIN_MAX : calibration;
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         if (epochs < 1 || !(learningRate > 0)) {
             throw new IllegalArgumentException("epochs must be >= 1 and learningRate > 0");
@@ -63,7 +89,7 @@ public final class QatTrainer {
                     + targets.length + ")");
         }
         boolean classify = model.isClassifier();
-        InputQuantization iq = new ModelQuantizer(scheme, Calibration.MIN_MAX).inputQuantization(rows);
+        InputQuantization iq = new ModelQuantizer(scheme, calibration).inputQuantization(rows);
         FeatureScaling fs = model.scaling();
         int n = model.inputSize();
         // What the first layer sees: the standardised dequantized integer inputs.

@@ -325,10 +325,12 @@ public final class QuantizeWorkflow {
             }
         }
         io.edgeloop.quantize.scheme.Scheme s = io.edgeloop.quantize.scheme.Scheme.of(scheme, weights);
-        io.edgeloop.quantize.ir.NetworkModel tuned = new io.edgeloop.quantize.qat.QatTrainer(s, epochs, learningRate, 1)
-                .fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
+        io.edgeloop.quantize.scheme.Calibration cal = io.edgeloop.quantize.scheme.Calibration.of(calibration);
+        // tuned for the input ranges the quantizer below will choose (min-max for auto, which chooses after tuning)
+        io.edgeloop.quantize.ir.NetworkModel tuned = new io.edgeloop.quantize.qat.QatTrainer(s, epochs, learningRate, 1,
+                cal).fineTune((io.edgeloop.quantize.ir.NetworkModel) fm, d.rows(), y);
         io.edgeloop.quantize.scheme.ModelQuantizer.Result r = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
-                io.edgeloop.quantize.scheme.Calibration.of(calibration), ws).quantizeDetailed(tuned, d.rows());
+                cal, ws).quantizeDetailed(tuned, d.rows());
         io.edgeloop.api.provenance.Provenance.Builder pb = io.edgeloop.api.provenance.Provenance
                 .capture("quantized-model", QuantizeWorkflow.class)
                 .setting("scheme", scheme).setting("weights", s.weightBits())

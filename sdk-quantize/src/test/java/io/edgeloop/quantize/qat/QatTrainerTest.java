@@ -85,4 +85,48 @@ class QatTrainerTest {
         assertTrue(okFloat >= 0.99 * x.length, "tuned float accuracy " + 100.0 * okFloat / x.length + " %");
         assertTrue(okInt >= 0.99 * x.length, "tuned int8 accuracy " + 100.0 * okInt / x.length + " %");
     }
+
+    /** 2 features, y = [a + 0.3 b > 0], and {@code outliers} rows with a = 1e4 (class 1) among the first rows. */
+    private static double[][] twoFeatures(int n, int outliers, double[] y) {
+        java.util.Random r = new java.util.Random(3);
+        double[][] x = new double[n][2];
+        for (int i = 0; i < n; i++) {
+            x[i][0] = i < outliers ? 1e4 : r.nextGaussian();
+            x[i][1] = r.nextGaussian();
+            y[i] = x[i][0] + 0.3 * x[i][1] > 0 ? 1 : 0;
+        }
+        return x;
+    }
+
+    private static NetworkModel weakStart() {
+        return new NetworkModel(java.util.List.of("a", "b"), java.util.List.of("0", "1"),
+                FeatureScaling.identity(2), java.util.List.of(new DenseLayer(new double[][] {{0.05, -0.05}},
+                        new double[] {0.0}, Activation.NONE)), Head.LOGISTIC);
+    }
+
+    private static double intAccuracy(IntModel q, double[][] x, double[] y, int from) {
+        int ok = 0;
+        for (int i = from; i < x.length; i++) {
+            ok += q.predictClass(q.input().quantize(x[i])) == (int) y[i] ? 1 : 0;
+        }
+        return 100.0 * ok / (x.length - from);
+    }
+
+    @Test
+    @DisplayName("tunes for the input ranges of the calibration it is given; auto tunes for min-max")
+    void tunesForTheGivenCalibration() {
+        double[] y = new double[20000];
+        double[][] x = twoFeatures(y.length, 1, y); // percentile ranges clip the one outlier, min-max keeps it
+        NetworkModel minMax = new QatTrainer(Scheme.INT8, 2, 5e-5, 1).fineTune(weakStart(), x, y);
+        NetworkModel auto = new QatTrainer(Scheme.INT8, 2, 5e-5, 1, Calibration.AUTO).fineTune(weakStart(), x, y);
+        NetworkModel pct = new QatTrainer(Scheme.INT8, 2, 5e-5, 1, Calibration.PERCENTILE).fineTune(weakStart(), x, y);
+        assertTrue(java.util.Arrays.deepEquals(minMax.layers().get(0).weights(), auto.layers().get(0).weights()),
+                "auto tunes for min-max");
+        ModelQuantizer pq = new ModelQuantizer(Scheme.INT8, Calibration.PERCENTILE);
+        double tunedForPercentile = intAccuracy(pq.quantize(pct, x), x, y, 1);
+        double tunedForMinMax = intAccuracy(pq.quantize(minMax, x), x, y, 1);
+        // tuned with a invisible, the min-max model barely uses it; the percentile-tuned one learns it
+        assertTrue(tunedForPercentile >= 97, "percentile-tuned int8 accuracy " + tunedForPercentile);
+        assertTrue(tunedForMinMax < tunedForPercentile - 10, "min-max-tuned, percentile-quantized " + tunedForMinMax);
+    }
 }
