@@ -82,11 +82,19 @@ class BenchIngestCommandTest {
             assertEquals(base / rates[i], ratios[i], 0.01 + 0.01 * base / rates[i], rep.toString());
         }
         assertEquals(reps.get(0).get("brokerRestart"), j.get("brokerRestart"));
-        // the median of two is the lower one, as in bench buffer
-        assertEquals(Math.min(ratios[0], ratios[1]), j.get("baselineToOursRatio").asDouble(), 1e-9, j.toString());
+        // the headline figures are one repetition's: the median by ratio, for two the higher (less flattering) one,
+        // so the top-level ratio is the top-level baseline rate over the top-level rate
+        int h = ratios[0] >= ratios[1] ? 0 : 1;
+        assertEquals(h + 1, j.get("figuresFromRepetition").asInt(), j.toString());
+        assertEquals(ratios[h], j.get("baselineToOursRatio").asDouble(), 1e-9, j.toString());
         assertEquals(Math.min(ratios[0], ratios[1]), j.get("baselineToOursRatioMin").asDouble(), 1e-9, j.toString());
         assertEquals(Math.max(ratios[0], ratios[1]), j.get("baselineToOursRatioMax").asDouble(), 1e-9, j.toString());
-        assertEquals(Math.round(Math.min(rates[0], rates[1])), j.get("recordsPerSec").asLong(), j.toString());
+        assertEquals(Math.round(rates[h]), j.get("recordsPerSec").asLong(), j.toString());
+        assertEquals(reps.get(h).get("drainRecordsPerSec"), j.get("drainRecordsPerSec"), j.toString());
+        assertEquals(reps.get(h).get("endToEndSeconds").asDouble(), j.get("seconds").get("endToEnd").asDouble(), 1e-9);
+        assertEquals(j.get("baseline").get("recordsPerSec").asDouble() / j.get("recordsPerSec").asDouble(),
+                j.get("baselineToOursRatio").asDouble(), 0.01 + 0.01 * j.get("baselineToOursRatio").asDouble(),
+                j.toString());
         assertTrue(j.get("withinTwiceOfBaseline").asText().startsWith("met in")
                 || j.get("withinTwiceOfBaseline").asText().equals("not met in any repetition"), j.toString());
         JsonNode base = j.get("baseline");
@@ -96,9 +104,8 @@ class BenchIngestCommandTest {
         assertEquals(2000, base.get("warmupRecords").asLong(), base.toString());
         assertTrue(base.get("records").asLong() >= 2000, "steady-state records: " + base);
         assertTrue(base.get("measured").asText().startsWith("steady state"), base.toString());
-        double baseMedian = Math.min(reps.get(0).get("baselineRecordsPerSec").asDouble(),
-                reps.get(1).get("baselineRecordsPerSec").asDouble());
-        assertEquals(baseMedian, base.get("recordsPerSec").asDouble(), 1.0, base.toString());
+        assertEquals(reps.get(h).get("baselineRecordsPerSec").asDouble(), base.get("recordsPerSec").asDouble(), 1.0,
+                base.toString());
         assertEquals(2000, base.get("cold").get("records").asLong(), base.toString());
         assertTrue(base.get("cold").get("recordsPerSec").asDouble() > 0, base.toString());
         assertEquals(j.get("recordSize").get("withKeyAndHeadersBytes").asInt(), base.get("recordSize").asInt());
