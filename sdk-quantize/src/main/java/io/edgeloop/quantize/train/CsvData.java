@@ -24,11 +24,14 @@ public final class CsvData {
     private final List<String> features;
     private final double[][] rows;
     private final List<String> labels;
+    /** Per row, its 1-based line number in the file it was read from (blank lines are skipped). */
+    private final int[] lines;
 
-    private CsvData(List<String> features, double[][] rows, List<String> labels) {
+    private CsvData(List<String> features, double[][] rows, List<String> labels, int[] lines) {
         this.features = List.copyOf(features);
         this.rows = rows;
         this.labels = List.copyOf(labels);
+        this.lines = lines;
     }
 
     /**
@@ -113,6 +116,7 @@ public final class CsvData {
         }
         List<double[]> data = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        List<Integer> lineNos = new ArrayList<>();
         String line;
         int lineNo = 1;
         // Whether rows start with a row name is decided once, by the first data row: deciding per row would let
@@ -153,6 +157,7 @@ public final class CsvData {
                 }
             }
             data.add(v);
+            lineNos.add(lineNo);
             if (labelIdx >= 0) {
                 String l = f.get(labelIdx);
                 if (l.isEmpty()) {
@@ -164,7 +169,8 @@ public final class CsvData {
         if (data.isEmpty()) {
             throw new IllegalArgumentException(file + " has no data rows");
         }
-        return new CsvData(names, data.toArray(new double[0][]), labels);
+        return new CsvData(names, data.toArray(new double[0][]), labels,
+                lineNos.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -215,7 +221,7 @@ public final class CsvData {
             }
         }
         CsvData d = read(file, content, label, drop);
-        return new CsvData(features, d.rowsInOrder(features), d.labels);
+        return new CsvData(features, d.rowsInOrder(features), d.labels, d.lines);
     }
 
     private static List<String> split(String line) {
@@ -240,6 +246,15 @@ public final class CsvData {
         }
         out.add(cur.toString().trim());
         return out;
+    }
+
+    /**
+     * @param i a row index (0-based)
+     * @return the 1-based line of the file the row was read from (after {@link #concat}, of the file each part came
+     *         from)
+     */
+    public int line(int i) {
+        return lines[i];
     }
 
     /** @return the feature names */
@@ -326,13 +341,15 @@ public final class CsvData {
     private CsvData subset(Integer[] idx) {
         double[][] r = new double[idx.length][];
         List<String> l = new ArrayList<>();
+        int[] ln = new int[idx.length];
         for (int k = 0; k < idx.length; k++) {
             r[k] = rows[idx[k]];
+            ln[k] = lines[idx[k]];
             if (!labels.isEmpty()) {
                 l.add(labels.get(idx[k]));
             }
         }
-        return new CsvData(features, r, l);
+        return new CsvData(features, r, l, ln);
     }
 
     /**
@@ -347,7 +364,9 @@ public final class CsvData {
         System.arraycopy(other.rows, 0, r, rows.length, other.rows.length);
         List<String> l = new ArrayList<>(labels);
         l.addAll(other.labels);
-        return new CsvData(features, r, l);
+        int[] ln = Arrays.copyOf(lines, lines.length + other.lines.length);
+        System.arraycopy(other.lines, 0, ln, lines.length, other.lines.length);
+        return new CsvData(features, r, l, ln);
     }
 
     @Override
