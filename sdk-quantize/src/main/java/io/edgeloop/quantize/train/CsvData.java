@@ -26,8 +26,11 @@ public final class CsvData {
     private final List<String> labels;
     /** Per row, its 1-based line number in the file it was read from (blank lines are skipped). */
     private final int[] lines;
+    /** The label column's name, or null without one. */
+    private final String labelColumn;
 
-    private CsvData(List<String> features, double[][] rows, List<String> labels, int[] lines) {
+    private CsvData(List<String> features, double[][] rows, List<String> labels, int[] lines, String labelColumn) {
+        this.labelColumn = labelColumn;
         this.features = List.copyOf(features);
         this.rows = rows;
         this.labels = List.copyOf(labels);
@@ -170,7 +173,7 @@ public final class CsvData {
             throw new IllegalArgumentException(file + " has no data rows");
         }
         return new CsvData(names, data.toArray(new double[0][]), labels,
-                lineNos.stream().mapToInt(Integer::intValue).toArray());
+                lineNos.stream().mapToInt(Integer::intValue).toArray(), label);
     }
 
     /**
@@ -221,7 +224,7 @@ public final class CsvData {
             }
         }
         CsvData d = read(file, content, label, drop);
-        return new CsvData(features, d.rowsInOrder(features), d.labels, d.lines);
+        return new CsvData(features, d.rowsInOrder(features), d.labels, d.lines, label);
     }
 
     private static List<String> split(String line) {
@@ -255,6 +258,11 @@ public final class CsvData {
      */
     public int line(int i) {
         return lines[i];
+    }
+
+    /** @return the label column's name, empty when the table was read without one */
+    public java.util.Optional<String> labelColumn() {
+        return java.util.Optional.ofNullable(labelColumn);
     }
 
     /** @return the feature names */
@@ -349,7 +357,7 @@ public final class CsvData {
                 l.add(labels.get(idx[k]));
             }
         }
-        return new CsvData(features, r, l, ln);
+        return new CsvData(features, r, l, ln, labelColumn);
     }
 
     /**
@@ -366,7 +374,7 @@ public final class CsvData {
         l.addAll(other.labels);
         int[] ln = Arrays.copyOf(lines, lines.length + other.lines.length);
         System.arraycopy(other.lines, 0, ln, lines.length, other.lines.length);
-        return new CsvData(features, r, l, ln);
+        return new CsvData(features, r, l, ln, labelColumn);
     }
 
     @Override

@@ -41,7 +41,8 @@ public final class TribuoTraining {
      * @param algo {@code logistic}, {@code cart} or {@code forest}
      * @param seed the seed
      * @return the trained model
-     * @throws IllegalArgumentException for an unknown algorithm, or with {@code logistic} a column that cannot be
+     * @throws IllegalArgumentException for an unknown algorithm, labels of fewer than two classes, or with
+     *                                  {@code logistic} a column that cannot be
      *                                  standardised (constant, or a scale whose standard deviation is not a finite
      *                                  positive normal double); the message names the column
      */
@@ -49,6 +50,15 @@ public final class TribuoTraining {
         Objects.requireNonNull(data, "data");
         if (data.labels().isEmpty()) {
             throw new IllegalArgumentException("Training needs a label column");
+        }
+        java.util.Set<String> classes = new java.util.TreeSet<>(data.labels());
+        if (classes.size() < 2) {
+            // A one-class classifier predicts that class for every input (100 % training accuracy); quantize
+            // refuses it later, so refuse it here, where the data is at hand.
+            throw new IllegalArgumentException("Label column '" + data.labelColumn().orElse("?") + "' holds one class "
+                    + "only ('" + classes.iterator().next()
+                    + "' on all " + data.size() + " rows); a classifier needs at least two classes: train on rows "
+                    + "that cover at least two outcomes");
         }
         MutableDataset<Label> ds = dataset(data);
         Trainer<Label> trainer;
