@@ -49,8 +49,27 @@ public final class CsvData {
     public static CsvData read(Path file, String label, Set<String> drop) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(drop, "drop");
+        requireFile(file);
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(file, r, label, drop);
+            return parse(file, r, label, drop, true);
+        }
+    }
+
+    /**
+     * Reads a CSV file's bytes, refusing a directory by name (reading one fails with a bare "Is a directory").
+     *
+     * @param file the CSV file
+     * @return its content
+     * @throws IOException when it is a directory or cannot be read
+     */
+    public static byte[] readFile(Path file) throws IOException {
+        requireFile(file);
+        return Files.readAllBytes(file);
+    }
+
+    private static void requireFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory; expected a CSV file");
         }
     }
 
@@ -71,7 +90,7 @@ public final class CsvData {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(drop, "drop");
         try (BufferedReader r = reader(content)) {
-            return parse(file, r, label, drop);
+            return parse(file, r, label, drop, true);
         }
     }
 
@@ -93,8 +112,13 @@ public final class CsvData {
         return headerLine;
     }
 
-    private static CsvData parse(Path file, BufferedReader r, String label, Set<String> drop) throws IOException {
-        List<String> header = split(headerLine(file, r));
+    /**
+     * @param dropHint whether the caller has a {@code --drop} option to suggest for a non-numeric column (train
+     *                 does; quantize and quantize eval read only the model's columns and do not)
+     */
+    private static CsvData parse(Path file, BufferedReader r, String label, Set<String> drop, boolean dropHint)
+            throws IOException {
+        List<String> header = header(file, r);
         for (String d : drop) {
             if (!header.contains(d)) {
                 throw new IllegalArgumentException("--drop column '" + d + "' is not in " + file + " (columns: "
@@ -151,8 +175,10 @@ public final class CsvData {
                 try {
                     v[k] = Double.parseDouble(s);
                 } catch (NumberFormatException e) {
+                    // Not chained: the NumberFormatException's text ("empty String") would be appended to the line.
                     throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
-                            + "' holds '" + s + "', not a number; drop it with --drop " + names.get(k), e);
+                            + "' holds '" + s + "', not a number; " + (dropHint ? "drop the column with --drop "
+                            + names.get(k) + " or fix the row" : "fix or remove that row"));
                 }
                 if (!Double.isFinite(v[k])) {
                     throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
@@ -190,7 +216,7 @@ public final class CsvData {
     public static CsvData readColumns(Path file, List<String> features, String label) throws IOException {
         // One read: the header and the rows come from the same bytes (two opens let a file replaced in between
         // be parsed under the other file's header).
-        return readColumns(file, Files.readAllBytes(file), features, label);
+        return readColumns(file, readFile(file), features, label);
     }
 
     /**
@@ -210,7 +236,12 @@ public final class CsvData {
         Objects.requireNonNull(content, "content");
         List<String> header;
         try (BufferedReader r = reader(content)) {
-            header = split(headerLine(file, r));
+            header = header(file, r);
+        }
+        if (label != null && features.contains(label)) {
+            throw new IllegalArgumentException("Column '" + label + "' of " + file + " is given as the label column, "
+                    + "but the model takes it as an input feature (features: " + String.join(", ", features)
+                    + "); name the column that holds the true classes");
         }
         java.util.Set<String> drop = new java.util.HashSet<>(header);
         drop.removeAll(features);
@@ -223,8 +254,28 @@ public final class CsvData {
                         + String.join(", ", header) + ")");
             }
         }
-        CsvData d = read(file, content, label, drop);
+        CsvData d;
+        try (BufferedReader r = reader(content)) {
+            d = parse(file, r, label, drop, false);
+        }
         return new CsvData(features, d.rowsInOrder(features), d.labels, d.lines, label);
+    }
+
+    /**
+     * The header's column names; a header of one column holding tabs or semicolons is a file in another format,
+     * which would otherwise be read as one column whose name holds every name.
+     */
+    private static List<String> header(Path file, BufferedReader r) throws IOException {
+        List<String> header = split(headerLine(file, r));
+        if (header.size() == 1) {
+            String h = header.get(0);
+            String sep = h.contains("\t") ? "tab" : h.contains(";") ? "semicolon" : null;
+            if (sep != null) {
+                throw new IllegalArgumentException(file + " is not comma-separated: its header has no commas but is "
+                        + sep + "-separated; expected comma-separated values");
+            }
+        }
+        return header;
     }
 
     private static List<String> split(String line) {

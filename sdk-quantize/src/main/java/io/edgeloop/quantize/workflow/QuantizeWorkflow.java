@@ -329,7 +329,7 @@ public final class QuantizeWorkflow {
         // One read of the CSV: the rows, their labels and the digest recorded as the provenance input are the same
         // bytes. Reading the file again for the digest let a CSV replaced in between be recorded under the digest of
         // a file that was not the one fine-tuned and calibrated on.
-        byte[] calibBytes = Files.readAllBytes(calibCsv);
+        byte[] calibBytes = CsvData.readFile(calibCsv);
         CsvData d = CsvData.readColumns(calibCsv, calibBytes, fm.featureNames(), label);
         requireUsableScales(calibCsv, d);
         double[] y = new double[d.size()];
