@@ -32,7 +32,9 @@ import java.util.TreeSet;
  * {@code aborted}) and the campaign ends {@link CampaignState#ABORTED}.
  *
  * <p>Thread-safe: {@link #pause()}, {@link #resume()}, {@link #abort()} and {@link #state()} may be called from any
- * thread while {@link #run()} runs; waves run on the caller's thread.
+ * thread while {@link #run()} runs; waves run on the caller's thread. One wave runs at a time: {@link #run()} or
+ * {@link #step()} while another thread is inside a wave throws {@link IllegalStateException}. A pause takes effect
+ * after the running wave; a resume before that wave ends cancels the pause, and the running {@code run()} goes on.
  */
 public final class Campaign {
     private final Object lock = new Object();
@@ -43,6 +45,8 @@ public final class Campaign {
     private final Map<String, String> stratumOf;
     private final List<WaveReport> reports = new ArrayList<>();
     private CampaignState state = CampaignState.PLANNED;
+    /** A thread is inside {@link #step()} (shadow gate or update); guarded by {@code lock}. */
+    private boolean waveInFlight;
     private String haltReason;
     private Double shadowAgreement;
     private String failureNote;
@@ -194,11 +198,17 @@ public final class Campaign {
         }
     }
 
-    /** Resumes a paused campaign (call {@link #run()} again). */
+    /**
+     * Resumes a paused campaign. When the pause came while a wave was running and that wave has not ended, the pause
+     * is cancelled and the running {@link #run()} goes on with the next waves; otherwise {@link #run()} returned
+     * {@link CampaignState#PAUSED}: call it again.
+     */
     public void resume() {
         synchronized (lock) {
             if (state == CampaignState.PAUSED) {
-                state = reports.isEmpty() ? CampaignState.PLANNED : CampaignState.RUNNING;
+                // a wave in flight has started the campaign even before its report exists: PLANNED here let a second
+                // run() send that wave again (the canary updated twice) or left the campaign looking never started
+                state = reports.isEmpty() && !waveInFlight ? CampaignState.PLANNED : CampaignState.RUNNING;
             }
         }
     }
@@ -229,10 +239,15 @@ public final class Campaign {
      * Runs the next wave if the campaign may proceed.
      *
      * @return true when a wave ran and more may follow
+     * @throws IllegalStateException when another thread is running a wave of this campaign
      */
     public boolean step() {
         int index;
         synchronized (lock) {
+            if (waveInFlight) {
+                throw new IllegalStateException("campaign: another thread is running wave "
+                        + (reports.size() + 1) + "; one wave runs at a time");
+            }
             if (state != CampaignState.PLANNED && state != CampaignState.RUNNING) {
                 return false;
             }
@@ -242,7 +257,18 @@ public final class Campaign {
                 return false;
             }
             state = CampaignState.RUNNING;
+            waveInFlight = true;
         }
+        try {
+            return runWave(index);
+        } finally {
+            synchronized (lock) {
+                waveInFlight = false;
+            }
+        }
+    }
+
+    private boolean runWave(int index) {
         List<FleetDevice> wave = waves.get(index);
         if (index == 0 && plan.minShadowAgreement() > 0) {
             Map<String, Double> agreement = executor.shadow(wave, plan.deviceTimeout());
