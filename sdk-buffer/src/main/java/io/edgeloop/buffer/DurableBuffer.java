@@ -2810,7 +2810,9 @@ public final class DurableBuffer implements AutoCloseable {
      * from a future's callback, which runs on the sync thread: close then does the final sync itself instead of
      * waiting for that thread, which ends once the callback returns.
      *
-     * @throws IOException when the final sync fails (the records stay in the files; recovery checks them)
+     * @throws IOException when the final sync fails (under group commit the appends it held fail and their frames
+     *                     are cut off, the exception naming them; under {@code none} the records stay in the files
+     *                     and recovery checks them), or when earlier appends failed and no call reported it yet
      */
     @Override
     public void close() throws IOException {

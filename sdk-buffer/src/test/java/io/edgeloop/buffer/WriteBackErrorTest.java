@@ -164,22 +164,42 @@ class WriteBackErrorTest {
     }
 
     @Test
+    @DisplayName("under none a failed flush keeps the records it already reported durable and says they may be lost"
+            + " on a power loss")
+    void noneFlushFailureKeepsRecordsAndSaysSo() throws Exception {
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").durability(Durability.none())
+                .channelOpener(device.opener()).open()) {
+            for (int i = 1; i <= 3; i++) {
+                b.append("s", Payloads.of(i, 100));
+            }
+            device.failNextWriterSync();
+            IOException e = assertThrows(IOException.class, b::flush);
+            assertTrue(e.getMessage().contains("may be lost on a power loss")
+                    && e.getMessage().contains("a later sync does not store them again"), e.getMessage());
+            assertEquals(3, DiskFullTest.readAll(b).size(), "none reported them durable: they stay readable");
+            b.append("s", Payloads.of(4, 100));
+            b.flush();
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L), sequencesOnDisk());
+    }
+
+    @Test
     @DisplayName("close from a future's callback returns at once, and a failed final sync fails the appends it held")
     void closeFromCallbackWithAFailedFinalSync() throws Exception {
-        DurableBuffer b = open(Duration.ofMillis(50), 1L << 30, 1 << 20);
+        // 30 s delay, 1000-byte trigger: the sync thread syncs exactly when record 3 is appended
+        DurableBuffer b = open(Duration.ofSeconds(30), 1000, 1 << 20);
         CompletableFuture<Appended> first = b.appendAsync("s", 0, Payloads.of(1, 100));
         b.flush();
         first.get(0, TimeUnit.SECONDS);
         List<CompletableFuture<Appended>> staged = new ArrayList<>();
         CompletableFuture<Thread> closedOn = new CompletableFuture<>();
         CompletableFuture<IOException> closeFailure = new CompletableFuture<>();
-        long t0 = System.nanoTime();
         CompletableFuture<Appended> trigger = b.appendAsync("s", 0, Payloads.of(2, 100));
         trigger.thenRun(() -> {
-            // on the sync thread, which completed record 2; the appends below are staged meanwhile
+            // on the sync thread, which completed records 2 and 3; the appends below are staged meanwhile
             device.failNextWriterSync();
             try {
-                for (int i = 3; i <= 6; i++) {
+                for (int i = 4; i <= 7; i++) {
                     staged.add(b.appendAsync("s", 0, Payloads.of(i, 100)));
                 }
                 b.close();
@@ -189,18 +209,22 @@ class WriteBackErrorTest {
             }
             closedOn.complete(Thread.currentThread());
         });
+        long t0 = System.nanoTime();
+        CompletableFuture<Appended> kick = b.appendAsync("s", 0, Payloads.of(3, 1000));
         Thread syncThread = closedOn.get(20, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(syncThread.getName().startsWith("edgeloop-buffer-sync-"), syncThread.getName());
         assertTrue(seconds < 10, "close waited " + seconds + " s for the thread it ran on");
         syncThread.join(10_000);
         assertFalse(syncThread.isAlive(), "the sync thread ended");
         IOException failure = closeFailure.get();
-        assertTrue(failure != null && failure.getMessage().contains("sequences 3-6"), String.valueOf(failure));
+        assertTrue(failure != null && failure.getMessage().contains("sequences 4-7"), String.valueOf(failure));
         assertEquals(2, trigger.get().sequence());
+        assertEquals(3, kick.get().sequence());
         assertEquals(4, staged.size());
         for (CompletableFuture<Appended> f : staged) {
-            assertFailed(f, "record " + (staged.indexOf(f) + 3) + "'s final sync failed");
+            assertFailed(f, "record " + (staged.indexOf(f) + 4) + "'s final sync failed");
         }
-        assertEquals(List.of(1L, 2L), sequencesOnDisk());
+        assertEquals(List.of(1L, 2L, 3L), sequencesOnDisk());
     }
 }
