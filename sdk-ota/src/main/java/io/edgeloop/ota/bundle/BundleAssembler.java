@@ -182,8 +182,10 @@ public final class BundleAssembler {
             try {
                 ArtifactCheck.loadAndCheck(d.entry(runtime, runtimeVersions), d.modelBytes(), rt);
             } catch (BundleVerificationException e) {
+                // Not chained: the message says it all, and one-line reporters would append the runtime's parser
+                // dump from the cause chain.
                 throw new IllegalArgumentException(d.dir().resolve("model.json") + " fails the check devices run, so "
-                        + "it is not signed: " + e.getMessage() + " (re-run edgeloop quantize for " + d.dir() + ")", e);
+                        + "it is not signed: " + e.getMessage() + " (re-run edgeloop quantize for " + d.dir() + ")");
             }
         }
         Map<String, byte[]> arts = new LinkedHashMap<>();

@@ -20,7 +20,7 @@ public final class ColumnScale {
     }
 
     /**
-     * A column that breaks the rule.
+     * A column that breaks the rule. Thread-safe: immutable.
      *
      * @param column the column index
      * @param mean   its mean in double arithmetic
