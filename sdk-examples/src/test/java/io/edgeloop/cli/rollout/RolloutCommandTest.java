@@ -116,9 +116,11 @@ class RolloutCommandTest {
     }
     @Test
     @DisplayName("small fleets at the default 2 % complete where a canary of 6 halted on one failure or on one device's"
-            + " shadow agreement (rev-s7-docs item 3: 500 devices seeds 1, 3, 8; 200 devices seeds 1, 6)")
+            + " shadow agreement (rev-s7-docs item 3: 500 devices seeds 1, 3, 8; 200 devices seeds 1, 6), or on 2 of 17"
+            + " devices of a variant added up over waves (100 devices seed 2)")
     void smallFleetsComplete() throws Exception {
-        for (String[] c : new String[][] {{"500", "1"}, {"500", "3"}, {"500", "8"}, {"200", "1"}, {"200", "6"}}) {
+        for (String[] c : new String[][] {{"500", "1"}, {"500", "3"}, {"500", "8"}, {"200", "1"}, {"200", "6"},
+            {"100", "2"}}) {
             assertEquals(0, run("rollout", "simulate", "--devices", c[0], "--seed", c[1], "--json"), err.toString());
             JsonNode r = new ObjectMapper().readTree(out.toString());
             assertFalse(r.get("halted").asBoolean(), String.join(" ", c) + ": " + r.get("haltReason"));

@@ -385,8 +385,9 @@ public final class Campaign {
 
     /**
      * The first variant (by name) beyond a threshold, described; null when every variant passes. Each variant is
-     * judged on its devices in this wave and on all of its devices reached so far (evidence adds up over waves: a
-     * variant with one device in each of the first waves halts once two of them have failed). A sample smaller
+     * judged on its devices in this wave and, by the evidence rules only, on all of its devices reached so far
+     * (evidence adds up over waves: a variant with one device in each of the first waves halts once two of them
+     * have failed). A sample smaller
      * than {@link RolloutPlan#minVariantDevices()} breaches only on evidence (see {@link SampleVerdict#breach}): one
      * random failure among one or two devices says nothing about the artifact; every one of two or more failing, or
      * the variant's only devices failing in its last wave, does.
@@ -401,8 +402,10 @@ public final class Campaign {
                     o.devices(), plan.minVariantDevices(), exhausted && sofar.devices() == o.devices());
             String where = "";
             if (why == null && sofar.devices() > o.devices()) {
+                // evidence only (no direct comparison, whatever the size): the direct comparison stays with the
+                // wave's own sample, as before; adding up waves is for small samples that each say too little
                 why = SampleVerdict.breach(plan.maxFailureRate(), plan.minSuccessRate(), sofar.failed() + sofar.silent(),
-                        sofar.devices(), plan.minVariantDevices(), exhausted);
+                        sofar.devices(), Integer.MAX_VALUE, exhausted);
                 o = sofar;
                 where = " so far";
             }
