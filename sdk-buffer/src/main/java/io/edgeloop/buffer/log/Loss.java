@@ -14,7 +14,11 @@ import java.util.Objects;
  * @param quarantine where a copy of the damaged bytes was kept (relative to the buffer directory), or empty
  */
 public record Loss(String file, long offset, long length, Kind kind, String quarantine) {
-    /** What kind of damage a {@link Loss} is. */
+    /**
+     * What kind of damage a {@link Loss} is.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Kind {
         /** A frame whose header was intact but whose payload failed its CRC: one record lost. */
         CORRUPT_FRAME,

@@ -20,7 +20,11 @@ import java.util.Objects;
  * <p>Thread-safe: immutable.
  */
 public final class Durability {
-    /** The kind of durability policy. */
+    /**
+     * The kind of durability policy.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Mode {
         /** Sync every append. */
         ALWAYS,

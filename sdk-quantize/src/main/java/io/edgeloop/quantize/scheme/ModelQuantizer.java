@@ -186,6 +186,8 @@ public final class ModelQuantizer {
     /**
      * A quantized model with the calibration method that produced it.
      *
+     * <p>Thread-safe: immutable; the model may be used from several threads.
+     *
      * @param model       the integer model
      * @param calibration the method used (never {@link Calibration#AUTO})
      */
