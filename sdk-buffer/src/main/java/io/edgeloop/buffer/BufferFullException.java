@@ -7,7 +7,7 @@ import java.io.IOException;
  * {@link io.edgeloop.buffer.policy.FullPolicy} did not make room (reject, block timed out, or nothing droppable).
  * Nothing was written; the caller may retry once transports acknowledged data.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class BufferFullException extends IOException {
     private static final long serialVersionUID = 1L;

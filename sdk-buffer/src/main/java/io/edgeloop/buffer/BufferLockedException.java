@@ -9,7 +9,7 @@ import java.io.IOException;
  * first (or drain it from inside that process with a {@link io.edgeloop.buffer.forward.Forwarder}); reading with
  * {@link DurableBuffer.Builder#readOnly(boolean)} needs no lock.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class BufferLockedException extends IOException {
     private static final long serialVersionUID = 1L;

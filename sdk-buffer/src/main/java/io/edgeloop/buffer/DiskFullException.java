@@ -7,7 +7,7 @@ import java.io.IOException;
  * not visible; whatever was partly written was cut off again. The buffer stays usable: appends succeed again
  * once space frees.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class DiskFullException extends IOException {
     private static final long serialVersionUID = 1L;

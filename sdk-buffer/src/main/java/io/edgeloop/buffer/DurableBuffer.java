@@ -135,6 +135,14 @@ public final class DurableBuffer implements AutoCloseable {
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final Map<String, long[]> lastSeq = new HashMap<>();
     private final Map<String, Long> notifiedSeq = new HashMap<>();
+    /**
+     * Serialises listener calls: they are made on whichever thread advanced the watermark (the sync thread, an
+     * appender sealing a segment, a flush), after the buffer's lock is released, so two threads' calls could
+     * otherwise arrive in either order. Guards {@link #deliveredSeq}.
+     */
+    private final Object notifyLock = new Object();
+    /** The highest sequence per stream the listener was told of; guarded by {@link #notifyLock}. */
+    private final Map<String, Long> deliveredSeq = new HashMap<>();
     private final Map<String, byte[]> streamNames = new HashMap<>();
     private final Map<String, CursorImpl> cursors = new LinkedHashMap<>();
     private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
@@ -178,6 +186,11 @@ public final class DurableBuffer implements AutoCloseable {
     private long syncs;
     private long syncNanosTotal;
     private long syncNanosMax;
+    /**
+     * How many times a failed sync cut the unsynced tail off and failed the pending appends: a sync that ran
+     * outside the lock while this changed covered frames that are gone, so its outcome is void.
+     */
+    private long syncFailures;
     /**
      * Set when the file system ran full (a write failed with ENOSPC or the reserve had to be released) and cleared
      * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment.
@@ -1398,7 +1411,7 @@ public final class DurableBuffer implements AutoCloseable {
                 result = CompletableFuture.completedFuture(appended);
                 if (listener != null) {
                     notifiedSeq.put(stream, seq);
-                    after.add(() -> listener.durable(stream, seq));
+                    after.add(() -> notifyListener(stream, seq));
                 }
             }
         } finally {
@@ -1760,6 +1773,52 @@ public final class DurableBuffer implements AutoCloseable {
                 + " Commits work again once space is freed";
     }
 
+    /**
+     * A sync through the write channel (flush, sealing, close) failed; returns what the caller throws. Under group
+     * commit the frames above the synced mark are treated exactly as when the sync thread's sync fails
+     * ({@link #failPending}): cut off, their appends failed, the channels renewed; otherwise a retried sync, which
+     * the device lets succeed, would report them durable. The caller is told now, so no later call reports it
+     * again. A channel an interrupt closed loses nothing: that failure is thrown as it is, and a retry syncs the
+     * same frames. Caller holds the lock.
+     *
+     * @param e     the failure
+     * @param what  what was being done, e.g. {@code "sealing <path>"}
+     * @param after receives the completions of the failed appends
+     * @return the exception to throw
+     */
+    private IOException writerSyncFailed(IOException e, String what, List<Runnable> after) {
+        if (e instanceof ClosedChannelException) {
+            return e;
+        }
+        if (durability.mode() != Durability.Mode.GROUP || active == null || written <= forced) {
+            if (durability.mode() == Durability.Mode.NONE && active != null && written > forced) {
+                // none completed these appends when they were written; they stay readable, but a later sync
+                // cannot store what the device failed to write back, so say so rather than cut them off
+                return syncFailure(e, what, "records appended since the last successful sync may be lost on a"
+                        + " power loss (a later sync does not store them again)");
+            }
+            return diskFullOr(e, what);
+        }
+        String lost = describeFrom(forced);
+        String consequence = lost + (lost.startsWith("the 1 append ") ? " was" : " were")
+                + " not stored (their futures fail; a later sync could not store them)";
+        IOException failure = syncFailure(e, what, consequence);
+        after.addAll(failPending(active, failure));
+        if (unreportedFailure == failure) {
+            // thrown to this caller now
+            unreportedFailure = null;
+        }
+        return failure;
+    }
+
+    /** A failed sync's exception, saying what failed and what it means. */
+    private IOException syncFailure(IOException e, String what, String consequence) {
+        if (e instanceof DiskFullException || DiskFullException.isDiskFull(e)) {
+            return diskFullOr(e, what, consequence);
+        }
+        return new IOException("Sync failed while " + what + ": " + e.getMessage() + "; " + consequence, e);
+    }
+
     private void timedForce(FileChannel ch) throws IOException {
         long t0 = System.nanoTime();
         ch.force(false);
@@ -1802,7 +1861,7 @@ public final class DurableBuffer implements AutoCloseable {
                 if (footer) {
                     cutBack(old, footerAt);
                 }
-                throw diskFullOr(e, "sealing " + old.path());
+                throw writerSyncFailed(e, "sealing " + old.path(), after);
             }
             if (footer) {
                 old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
@@ -1894,12 +1953,29 @@ public final class DurableBuffer implements AutoCloseable {
                     notifiedSeq.put(e.getKey(), e.getValue());
                     String s = e.getKey();
                     long q = e.getValue();
-                    after.add(() -> listener.durable(s, q));
+                    after.add(() -> notifyListener(s, q));
                 }
             }
         }
         after.addAll(completions);
         return after;
+    }
+
+    /**
+     * Tells the listener that a stream's watermark reached {@code sequence}, unless it was already told of that
+     * or a higher one. Under {@link #notifyLock}, so calls from different threads arrive one at a time and in
+     * increasing order per stream: a thread whose value another thread overtook drops it (the listener already
+     * heard of a higher one), and it returns only after the call, so the futures it completes next are covered.
+     */
+    private void notifyListener(String stream, long sequence) {
+        synchronized (notifyLock) {
+            Long prev = deliveredSeq.get(stream);
+            if (prev != null && prev >= sequence) {
+                return;
+            }
+            deliveredSeq.put(stream, sequence);
+            listener.durable(stream, sequence);
+        }
     }
 
     private void syncLoop() {
@@ -1940,6 +2016,7 @@ public final class DurableBuffer implements AutoCloseable {
                 Segment seg = active;
                 FileChannel ch = seg.syncTarget();
                 long target = written;
+                long failuresBefore = syncFailures;
                 firstPendingNanos = 0;
                 lock.unlock();
                 IOException failure = null;
@@ -1961,6 +2038,13 @@ public final class DurableBuffer implements AutoCloseable {
                     // close() gave up waiting for this thread and closed the segments: it synced what it could,
                     // and a channel reopened now would never be closed
                     return;
+                }
+                if (syncFailures != failuresBefore) {
+                    // A writer's sync (flush, sealing) failed meanwhile: it cut the unsynced tail off, failed the
+                    // appends it held and renewed the channels. This sync's outcome concerns frames that are gone:
+                    // its success proves nothing about what was appended since, and its failure is the same
+                    // write-back error, already handled (failing again would fail healthy appends).
+                    continue;
                 }
                 if (closedUnder && !seg.sealed()) {
                     // Not sealed, so not synced by sealing: an appender interrupted during its I/O closed the
@@ -2001,7 +2085,12 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** A sync failed: cut the unsynced tail off and fail every pending append. Caller holds the lock. */
+    /**
+     * A sync failed: cut the unsynced tail off and fail every pending append. Whichever descriptor heard of the
+     * failure (the sync thread's, or the writer's when flushing, sealing or closing), the frames above the synced
+     * mark are not stored: the device reports a write-back error once per descriptor and a later sync succeeds
+     * without storing them, so nothing may ever count them as durable. Caller holds the lock.
+     */
     private List<Runnable> failPending(Segment seg, IOException failure) {
         IOException e = diskFullOr(failure, "syncing " + seg.path());
         LOG.warn("Buffer {}: sync failed, {} pending appends fail", dir, pending.size(), e);
@@ -2010,6 +2099,7 @@ public final class DurableBuffer implements AutoCloseable {
             writeBuf.clear();
             stagedFrom = -1;
         }
+        syncFailures++;
         if (seg == active && forced >= seg.base()) {
             cutBack(seg, forced - seg.base());
             long cut = seg.fileLength() - (forced - seg.base());
@@ -2017,6 +2107,14 @@ public final class DurableBuffer implements AutoCloseable {
             totalBytes -= cut;
             written = forced;
             rescanSummary(seg);
+            // Every descriptor open when the write-back failed reports it once, the one whose sync failed
+            // included: the others would report it to their next sync and fail appends made after the cut.
+            try {
+                seg.renewChannels(opener);
+            } catch (IOException renew) {
+                LOG.warn("Buffer {}: could not reopen {} after a failed sync; its next sync may report the same"
+                        + " error again", dir, seg.path(), renew);
+            }
         }
         List<Runnable> after = new ArrayList<>();
         if (!pending.isEmpty()) {
@@ -2057,9 +2155,17 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Waits until every record appended so far is durable (forces a sync now under group commit).
      *
-     * @throws IOException when the sync fails, or when earlier appends under group commit failed (their futures
-     *                     completed exceptionally) and no call has reported it yet: then every other record appended
-     *                     so far is durable, and the failed ones are not stored
+     * <p>When the sync fails, the device may have dropped what it failed to write back, and it reports that once:
+     * a retried sync succeeds without storing those records. So under group commit a failed sync fails the
+     * futures of every append not yet durable and cuts their frames off (their sequences are not reused), exactly
+     * as when the group-commit thread's sync fails; a later flush does not report them durable, and appends made
+     * after it work. Under {@code none} the records appended since the last successful sync were already
+     * reported durable and stay readable, but may be lost on a power loss even after a later flush succeeds.
+     *
+     * @throws IOException when the sync fails (under group commit the exception names the appends that failed), or
+     *                     when earlier appends under group commit failed (their futures completed exceptionally)
+     *                     and no call has reported it yet: then every other record appended so far is durable, and
+     *                     the failed ones are not stored
      */
     public void flush() throws IOException {
         List<Runnable> after = new ArrayList<>();
@@ -2069,12 +2175,12 @@ public final class DurableBuffer implements AutoCloseable {
             ensureWritable();
             if (active != null && written > forced) {
                 writeStaged(after);
+                repairActive();
                 try {
-                    repairActive();
                     timedForce(active.channel());
                 } catch (IOException e) {
                     repair(active);
-                    throw diskFullOr(e, "syncing " + active.path());
+                    throw writerSyncFailed(e, "syncing " + active.path(), after);
                 }
                 forced = written;
             }
@@ -2957,9 +3063,13 @@ public final class DurableBuffer implements AutoCloseable {
 
     /**
      * Syncs what was written, stops the sync thread and closes the files. Pending group-commit futures complete
-     * once their final sync is done. Idempotent.
+     * once their final sync is done; when it fails they fail, as their frames are cut off. Idempotent. Safe to call
+     * from a future's callback, which runs on the sync thread: close then does the final sync itself instead of
+     * waiting for that thread, which ends once the callback returns.
      *
-     * @throws IOException when the final sync fails (the records stay in the files; recovery checks them)
+     * @throws IOException when the final sync fails (under group commit the appends it held fail and their frames
+     *                     are cut off, the exception naming them; under {@code none} the records stay in the files
+     *                     and recovery checks them), or when earlier appends failed and no call reported it yet
      */
     @Override
     public void close() throws IOException {
@@ -2978,7 +3088,9 @@ public final class DurableBuffer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (syncThread != null) {
+        // Called on the sync thread (from a future's callback or the listener), close must not wait for that
+        // thread, which is this call's caller: the loop ends by itself once this returns, as closed is set.
+        if (syncThread != null && Thread.currentThread() != syncThread) {
             try {
                 syncThread.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {
@@ -2988,6 +3100,7 @@ public final class DurableBuffer implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         lock.lock();
         try {
+            List<Runnable> failed = new ArrayList<>();
             if (!readOnly && active != null && written > forced) {
                 try {
                     List<Runnable> dropped = new ArrayList<>();
@@ -2997,13 +3110,25 @@ public final class DurableBuffer implements AutoCloseable {
                         runUnlocked(dropped);
                     }
                     repairActive();
-                    timedForce(active.channel());
-                    forced = written;
+                    try {
+                        timedForce(active.channel());
+                        forced = written;
+                    } catch (IOException e) {
+                        failure = writerSyncFailed(e, "closing " + active.path(), failed);
+                    }
                 } catch (IOException e) {
                     failure = e;
                 }
             }
-            after = failure == null ? advanceDurable(forced) : failPending(active, failure);
+            if (failure == null) {
+                after = advanceDurable(forced);
+            } else {
+                after = failed;
+                if (durability.mode() == Durability.Mode.GROUP && (written > forced || !pending.isEmpty())) {
+                    // what writerSyncFailed did not fail (a failed write or reopen, a closed channel) fails here
+                    after.addAll(failPending(active, failure));
+                }
+            }
             for (Segment s : segments.values()) {
                 s.closeQuietly();
             }

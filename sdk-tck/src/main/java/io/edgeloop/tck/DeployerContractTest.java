@@ -16,6 +16,7 @@ import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.api.provenance.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -144,6 +145,35 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
         Path dst = dir.resolve("after-close.tar");
         assertThrows(IllegalStateException.class, () -> d.fetch(p, dst), "fetch after close");
         assertFalse(Files.exists(dst), "a fetch refused after close must not create " + dst);
+    }
+
+    @Test
+    @DisplayName("lifecycle: releases in close() the threads and file descriptors it opened")
+    void closeReleasesThreadsAndFiles(@TempDir Path dir) throws Exception {
+        ComponentConfig c = config(dir.resolve("backend"));
+        try (Deployer first = provider().create(c)) {
+            first.publish(bundleFile(dir, 1000, 1), "tck");
+        }
+        // One cycle first: classes loaded, jars opened and shared pools started once stay out of the count.
+        cycle(c);
+        Resources.Snapshot before = Resources.snapshot();
+        int cycles = 50;
+        for (int i = 0; i < cycles; i++) {
+            cycle(c);
+        }
+        // A short grace: descriptors a component leaves to the garbage collector come back only when a GC runs,
+        // which a client making a deployer per poll cannot count on.
+        Resources.assertReleased(before, cycles, Duration.ofSeconds(1), t -> false,
+                "after " + cycles + " create/latest/close cycles");
+    }
+
+    private void cycle(ComponentConfig c) throws Exception {
+        Deployer d = provider().create(c);
+        try {
+            assertTrue(d.latest("tck").isPresent(), "latest after a publish");
+        } finally {
+            d.close();
+        }
     }
 
     /** A task run on a kit thread. */

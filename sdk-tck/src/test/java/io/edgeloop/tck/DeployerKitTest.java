@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The deployer kit against a correct directory deployer and against copies of it with one defect each: a channel
- * record rewritten in place, one copy buffer for every download, fetches into one file not serialised, and a
- * resumed download not checked.
+ * record rewritten in place, one copy buffer for every download, fetches into one file not serialised, a
+ * resumed download not checked, and a descriptor left open by every close().
  */
 @DisplayName("The deployer contract kit")
 class DeployerKitTest {
@@ -61,6 +61,14 @@ class DeployerKitTest {
         }
     }
 
+    /** Leaves a descriptor open behind every close(). */
+    static class Leaky extends Folder {
+        @Override
+        String fault() {
+            return "leaky";
+        }
+    }
+
     /** Keeps a resumed download without checking its digest. */
     static class TrustingResume extends Folder {
         @Override
@@ -74,7 +82,7 @@ class DeployerKitTest {
     void passesFolder() {
         KitResults r = KitResults.run(Folder.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(14, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
+        assertEquals(15, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
     }
 
     @Test
@@ -113,5 +121,12 @@ class DeployerKitTest {
     void failsTrustingResume() {
         KitResults r = KitResults.run(TrustingResume.class);
         assertEquals(Set.of("neverKeepsAPartialOfAnotherBundle"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a deployer whose close() leaves a descriptor open")
+    void failsLeaky() {
+        KitResults r = KitResults.run(Leaky.class);
+        assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
     }
 }

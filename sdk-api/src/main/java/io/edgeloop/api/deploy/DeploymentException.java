@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * Publishing or fetching a bundle failed. Checked: an environmental condition (disk, network, server).
- * Immutable after construction.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class DeploymentException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -31,6 +31,8 @@ public final class Provenance {
     /**
      * One input an artifact was made from.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param name      what the input is ({@code train.csv}, {@code label-model})
      * @param sha256    lower-case hex SHA-256 of its bytes
      * @param sizeBytes its size, or -1 when unknown

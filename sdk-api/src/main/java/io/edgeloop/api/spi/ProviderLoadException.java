@@ -11,7 +11,11 @@ import java.util.List;
 public final class ProviderLoadException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** What went wrong. */
+    /**
+     * What went wrong.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Reason {
         /** No provider of the SPI was found at all. */
         NONE_FOUND,

@@ -13,7 +13,7 @@ import java.util.Optional;
  * (wrong address, bad credentials, missing permission, a peer that is busy or speaks another protocol version)
  * refuses every record alike and must be retryable, or a forwarder would skip, and so lose, everything.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class TransportException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -60,7 +60,12 @@ import org.slf4j.LoggerFactory;
 public final class FleetDrainer {
     private static final Logger LOG = LoggerFactory.getLogger(FleetDrainer.class);
 
-    /** Opens the buffer of one device directory. */
+    /**
+     * Opens the buffer of one device directory.
+     *
+     * <p>Thread safety: called from the drainer's I/O threads, several at once (one call per buffer directory, up
+     * to {@code ioThreads} concurrently): implementations must be thread-safe.
+     */
     @FunctionalInterface
     public interface BufferOpener {
         /**

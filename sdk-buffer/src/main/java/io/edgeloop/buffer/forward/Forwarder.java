@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
  *
  * <p>{@link #start()} runs the loop on a thread of its own; {@link #drainAvailable(Duration)} runs it in the
- * caller's thread until everything durable has been acknowledged. {@link #close()} stops: an in-flight send may
- * finish within the shutdown grace period (then it is committed); otherwise the transport is closed, the send
- * fails and the records stay in the buffer for next time. Nothing is lost either way.
+ * caller's thread until everything durable has been acknowledged. One loop at a time: a started forwarder refuses
+ * {@code drainAvailable}, and {@code start()} (or a second drain) is refused while a drain runs, with an
+ * {@link IllegalStateException}. {@link #close()} stops either loop: an in-flight send may finish within the
+ * shutdown grace period (then it is committed); otherwise the transport is closed (even one the caller passed in),
+ * the send fails and the records stay in the buffer for next time. Nothing is lost either way.
  *
  * <p>Thread-safe: {@link #close()}, {@link #wakeUp()} and {@link #stats()} may be called from any thread; the
  * transport is used by one thread at a time. Close is idempotent.
@@ -76,6 +78,14 @@ public final class Forwarder implements AutoCloseable {
     private boolean closed;
     private boolean woken;
     private Thread thread;
+    /** The thread running {@link #drainAvailable(Duration)}, or null. Guarded by {@link #lock}. */
+    private Thread drainer;
+    /** Whether {@link #close()} interrupted {@link #drainer} (the drain then clears the flag). Guarded by lock. */
+    private boolean drainerInterrupted;
+    /** Signalled when a drain ends. */
+    private final Condition drainEnded = lock.newCondition();
+    /** Whether the loop thread waits for new records (close() then interrupts it). Guarded by {@link #lock}. */
+    private boolean idleWait;
     private int splitLimit = Integer.MAX_VALUE;
     /**
      * The batch limit (records) learnt from refusals as not retryable: a refused batch of n sets it to n / 2, so a
@@ -130,6 +140,10 @@ public final class Forwarder implements AutoCloseable {
             if (thread != null) {
                 throw new IllegalStateException("Forwarder already started");
             }
+            if (drainer != null) {
+                throw new IllegalStateException("Forwarder is running drainAvailable in thread '" + drainer.getName()
+                        + "'; start() would run a second loop on the same cursor and transport");
+            }
             thread = new Thread(this::loop, "edgeloop-forwarder-" + cursor.name());
             thread.setDaemon(true);
             thread.start();
@@ -171,12 +185,62 @@ public final class Forwarder implements AutoCloseable {
      * Sends what is durable now, in the caller's thread, until the cursor has nothing left, retrying failures
      * with the same backoff and Retry-After rules.
      *
+     * <p>One loop at a time: a forwarder that was {@link #start() started}, or whose {@code drainAvailable} runs in
+     * another thread, refuses the call (both loops would read one cursor and use one transport). {@link #close()}
+     * from another thread stops a drain as it stops the started loop: it waits up to the shutdown grace period for
+     * the drain to end by itself (an in-flight send that is acknowledged meanwhile is committed), then closes the
+     * transport (also one passed to {@link Builder#transport(Transport)}), so the in-flight send fails and its records
+     * stay in the buffer, and interrupts the draining thread; this method then returns false, and the interrupt it
+     * caused is cleared before it returns. After {@code close()} it returns false at once.
+     *
      * @param timeout the longest time to keep trying
-     * @return true when everything durable at the end was acknowledged, false on timeout
-     * @throws IOException          when the buffer cannot be read
-     * @throws InterruptedException when interrupted
+     * @return true when everything durable at the end was acknowledged, false on timeout or when closed
+     * @throws IOException           when the buffer cannot be read
+     * @throws InterruptedException  when the calling thread is interrupted (other than by {@link #close()})
+     * @throws IllegalStateException when the forwarder was started, or another thread is in {@code drainAvailable}
      */
     public boolean drainAvailable(Duration timeout) throws IOException, InterruptedException {
+        Thread me = Thread.currentThread();
+        lock.lock();
+        try {
+            if (thread != null) {
+                throw new IllegalStateException("Forwarder is started; drainAvailable runs the loop in the caller's "
+                        + "thread and cannot run beside the forwarder's own thread (use one or the other)");
+            }
+            if (drainer != null) {
+                throw new IllegalStateException("Forwarder is already running drainAvailable in thread '"
+                        + drainer.getName() + "'; one drain at a time");
+            }
+            if (stopping) {
+                return false;
+            }
+            drainer = me;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return drainLoop(timeout);
+        } catch (InterruptedException | IllegalStateException e) {
+            if (stopping) {
+                return false; // close() stopped the drain: its closed transport or its interrupt, not the caller's
+            }
+            throw e;
+        } finally {
+            lock.lock();
+            try {
+                drainer = null;
+                if (drainerInterrupted) {
+                    drainerInterrupted = false;
+                    Thread.interrupted(); // close() interrupted this drain: do not leave it to the caller's thread
+                }
+                drainEnded.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private boolean drainLoop(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!stopping) {
             Duration wait = step(false);
@@ -379,7 +443,7 @@ public final class Forwarder implements AutoCloseable {
         List<BufferedRecord> batch = new ArrayList<>(cursor.poll(maxRecords, maxBatchBytes));
         if (batch.isEmpty()) {
             if (blockForData) {
-                cursor.awaitRecords(idlePoll);
+                awaitIdle();
             }
             return batch;
         }
@@ -406,6 +470,37 @@ public final class Forwarder implements AutoCloseable {
             batch.addAll(more);
         }
         return batch;
+    }
+
+    /**
+     * Waits up to the idle poll for new records. The buffer's wait does not know about this forwarder, so
+     * {@link #close()} interrupts the loop thread while it is here (and only here: never during a send); an
+     * interrupt that lands after the wait ended is consumed before returning.
+     */
+    private void awaitIdle() throws InterruptedException {
+        lock.lock();
+        try {
+            if (stopping) {
+                throw new InterruptedException("forwarder closing");
+            }
+            idleWait = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            cursor.awaitRecords(idlePoll);
+        } finally {
+            lock.lock();
+            try {
+                idleWait = false;
+                if (stopping) {
+                    Thread.interrupted();
+                    throw new InterruptedException("forwarder closing");
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     private void pause(Duration d) {
@@ -449,9 +544,14 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Stops forwarding. An in-flight send may complete within the shutdown grace period and is then committed;
-     * otherwise the transport is closed so the send fails and its records stay in the buffer. Closes the transport
-     * when this forwarder created it. Idempotent.
+     * Stops forwarding, the thread {@link #start()} began as well as a {@link #drainAvailable(Duration)} running in
+     * another thread. A loop waiting (idle, backing off, offline) stops at once. An in-flight send may complete
+     * within the shutdown grace period and is then committed; otherwise the transport is closed, also one passed to
+     * {@link Builder#transport(Transport)}, so the send fails and its records stay in the buffer, and the loop's
+     * thread (the forwarder's own, or the one in {@code drainAvailable}, which then returns false with the
+     * interrupt cleared) is interrupted. Closes the transport when this forwarder created it; a transport passed in
+     * is otherwise left open. Called from inside {@code drainAvailable}'s thread (a transport callback) it does not
+     * wait for that drain. Idempotent.
      *
      * @throws TransportException when closing the transport fails
      */
@@ -467,12 +567,15 @@ public final class Forwarder implements AutoCloseable {
             stopping = true;
             wake.signalAll();
             t = thread;
+            if (t != null && idleWait) {
+                t.interrupt(); // waiting for records in the buffer, which close() cannot signal; no send runs
+            }
         } finally {
             lock.unlock();
         }
         boolean transportClosed = false;
-        if (t != null) {
-            try {
+        try {
+            if (t != null) {
                 t.join(shutdownGrace.toMillis() + 1);
                 if (t.isAlive()) {
                     // abandon the in-flight batch: closing the transport makes send fail; the cursor stays put
@@ -481,12 +584,46 @@ public final class Forwarder implements AutoCloseable {
                     t.interrupt();
                     t.join(shutdownGrace.toMillis() + 1000);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+            if (!awaitDrainEnd(shutdownGrace.toNanos() + 1_000_000)) {
+                if (!transportClosed) {
+                    transport.close();
+                    transportClosed = true;
+                }
+                interruptDrainer();
+                awaitDrainEnd(shutdownGrace.toNanos() + 1_000_000_000L);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (ownsTransport && !transportClosed) {
             transport.close();
+        }
+    }
+
+    /** Waits for a drain in another thread to end; true when none runs (or only the caller's own). */
+    private boolean awaitDrainEnd(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (drainer != null && drainer != Thread.currentThread() && left > 0) {
+                left = drainEnded.awaitNanos(left);
+            }
+            return drainer == null || drainer == Thread.currentThread();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void interruptDrainer() {
+        lock.lock();
+        try {
+            if (drainer != null && drainer != Thread.currentThread()) {
+                drainerInterrupted = true;
+                drainer.interrupt();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

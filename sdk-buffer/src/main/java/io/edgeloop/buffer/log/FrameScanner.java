@@ -15,7 +15,11 @@ import java.util.zip.CRC32C;
  * channel.
  */
 public final class FrameScanner {
-    /** What {@link #next(long, boolean)} found. */
+    /**
+     * What {@link #next(long, boolean)} found.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Kind {
         /** The offset is the limit: nothing more to read. */
         END,

@@ -19,7 +19,11 @@ import java.util.Objects;
  */
 public record Loss(String file, long offset, long length, Kind kind, String quarantine, String stream,
         long firstSequence, long lastSequence) {
-    /** What kind of damage a {@link Loss} is. */
+    /**
+     * What kind of damage a {@link Loss} is.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Kind {
         /** A frame whose header was intact but whose payload failed its CRC: one record lost. */
         CORRUPT_FRAME,

@@ -17,8 +17,9 @@ import java.util.Optional;
  * use a separate read channel opened on demand (and closed again by the buffer to bound open files), so a reader
  * interrupted mid-read, which closes its channel, never breaks appends. Under group commit the sync thread
  * syncs through a sync channel of its own, opened before the first write: Linux reports a write-back error once
- * to every file description open when it happened, so an error the sync thread hears of is still reported to the
- * writer's own sync (when sealing, flushing or closing), which therefore never succeeds over lost data.
+ * to every file description open when it happened (a later sync on it succeeds over the lost data), so whichever
+ * of the two syncs hears of an error first, the buffer cuts the unsynced tail off and renews both channels
+ * ({@link #renewChannels}), and the other never reports that error to records written afterwards.
  *
  * <p>Not thread-safe: guarded by the buffer's lock, except {@link #readChannel} and {@link #closeRead}, which
  * synchronize on a lock of their own.
@@ -172,6 +173,47 @@ public final class Segment {
         }
         channel = opener.open(path, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         return true;
+    }
+
+    /**
+     * Replaces the write channel and the sync channel (when open) with new descriptors, after a sync failed and
+     * the unsynced tail was cut off. Linux reports a write-back error once to every file description open when
+     * it happened, so a descriptor that has not yet heard of it would report it to its next sync, which would then
+     * fail records written after the error. A description opened after the error was reported does not report
+     * it. The new channels are opened before the old ones are closed: when opening fails, the old ones stay.
+     *
+     * @param opener opens the file
+     * @throws IOException when the file cannot be opened again (the old channels are kept)
+     */
+    public void renewChannels(ChannelOpener opener) throws IOException {
+        if (channel == null) {
+            return;
+        }
+        FileChannel newWrite = opener.open(path, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+        FileChannel newSync = null;
+        if (syncChannel != null) {
+            try {
+                newSync = opener.open(path, EnumSet.of(StandardOpenOption.READ));
+            } catch (IOException e) {
+                closeQuietly(newWrite);
+                throw e;
+            }
+        }
+        // a sync running on an old channel fails with ClosedChannelException; the sync thread then syncs again
+        closeQuietly(channel);
+        channel = newWrite;
+        if (newSync != null) {
+            closeQuietly(syncChannel);
+            syncChannel = newSync;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // what it wrote was cut off or synced before; closing loses nothing
+        }
     }
 
     /**

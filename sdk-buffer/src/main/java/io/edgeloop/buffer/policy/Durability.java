@@ -20,7 +20,11 @@ import java.util.Objects;
  * <p>Thread-safe: immutable.
  */
 public final class Durability {
-    /** The kind of durability policy. */
+    /**
+     * The kind of durability policy.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Mode {
         /** Sync every append. */
         ALWAYS,
@@ -32,6 +36,11 @@ public final class Durability {
 
     private static final Durability ALWAYS = new Durability(Mode.ALWAYS, Duration.ZERO, 0);
     private static final Durability NONE = new Durability(Mode.NONE, Duration.ZERO, 0);
+    /**
+     * The longest group-commit delay: records wait that long at most before their sync, and no use needs them at
+     * risk longer than a day (it also keeps the sync thread's deadline arithmetic far from overflowing).
+     */
+    public static final Duration MAX_GROUP_DELAY = Duration.ofDays(1);
 
     private final Mode mode;
     private final Duration maxDelay;
@@ -59,9 +68,15 @@ public final class Durability {
      * @param maxDelay the longest a written record waits for its sync, at least 1 ms
      * @param maxBytes pending bytes that trigger a sync before {@code maxDelay}, at least 1
      * @return the policy
+     * @throws IllegalArgumentException when {@code maxDelay} is under 1 ms or over {@link #MAX_GROUP_DELAY}, or
+     *                                  {@code maxBytes} is under 1
      */
     public static Durability groupCommit(Duration maxDelay, long maxBytes) {
         Objects.requireNonNull(maxDelay, "maxDelay");
+        if (maxDelay.compareTo(MAX_GROUP_DELAY) > 0) {
+            throw new IllegalArgumentException("group commit maxDelay must be at most " + MAX_GROUP_DELAY.toMillis()
+                    + " ms (1 day), got " + maxDelay);
+        }
         if (maxDelay.toNanos() < 1_000_000L) {
             throw new IllegalArgumentException("group commit maxDelay must be at least 1 ms, got " + maxDelay);
         }
@@ -76,7 +91,8 @@ public final class Durability {
      *
      * @param text the text
      * @return the policy
-     * @throws IllegalArgumentException when the text is none of these
+     * @throws IllegalArgumentException when the text is none of these, or {@code MS} is out of range (1 ms to
+     *                                  {@link #MAX_GROUP_DELAY})
      */
     public static Durability parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -91,13 +107,18 @@ public final class Durability {
             return groupCommit(Duration.ofMillis(5), 1 << 20);
         }
         if (t.startsWith("group:")) {
+            String range = "group:MS needs whole milliseconds from 1 to " + MAX_GROUP_DELAY.toMillis()
+                    + " (1 day), e.g. group:5";
+            long ms;
             try {
-                long ms = Long.parseLong(t.substring("group:".length()));
-                return groupCommit(Duration.ofMillis(ms), 1 << 20);
+                ms = Long.parseLong(t.substring("group:".length()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Invalid sync policy '" + text
-                        + "': group needs whole milliseconds, e.g. group:5", e);
+                throw new IllegalArgumentException("Invalid sync policy '" + text + "': " + range, e);
             }
+            if (ms < 1 || ms > MAX_GROUP_DELAY.toMillis()) {
+                throw new IllegalArgumentException("Invalid sync policy '" + text + "': " + range);
+            }
+            return groupCommit(Duration.ofMillis(ms), 1 << 20);
         }
         throw new IllegalArgumentException("Invalid sync policy '" + text
                 + "': expected always, group, group:MS or none");

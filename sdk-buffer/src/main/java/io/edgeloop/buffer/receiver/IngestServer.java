@@ -14,12 +14,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +33,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Binds to loopback by default. Deduplication state is in memory, so it lasts as long as the server.
  *
+ * <p>Availability ({@link Builder#limits}): requests are served by a bounded pool of worker threads (default
+ * {@value #DEFAULT_MAX_THREADS}); a watchdog closes any connection whose request line and headers have not arrived
+ * within the request timeout (default 10 s) from its hand-over to a worker, and any body that falls below
+ * {@code minBytesPerSecond} on average after that much slack (default 1024), so clients that send half a request
+ * or trickle bytes free their worker instead of blocking every other sender. Nothing is interrupted while a batch
+ * is processed (the listener may be writing to disk).
+ *
  * <p>Thread-safe: batches are processed one at a time under an internal lock; counters and
  * {@link #accepted()} may be read from any thread.
  */
@@ -44,9 +49,16 @@ public final class IngestServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
 
+    /** Default worker threads: batches are processed one at a time, the workers mostly wait for slow links. */
+    public static final int DEFAULT_MAX_THREADS = 8;
+    /** Default deadline for a request's line and headers, and the slack before a body must keep up the rate. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Default slowest average body rate: 1 KiB/s, below the slowest links devices send over. */
+    public static final long DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+
     private final Object lock = new Object();
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final RequestWatchdog workers;
     private final String path;
     private final BatchCodec codec;
     private final EnvelopeListener listener;
@@ -70,12 +82,9 @@ public final class IngestServer implements AutoCloseable {
         this.retain = b.retain;
         this.acceptLimit = b.acceptLimit;
         this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 16);
-        this.executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "edgeloop-ingest");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
+        // two fixed workers and no deadline let two stalled clients block every sender (review s7 threads item 5)
+        this.workers = new RequestWatchdog("edgeloop-ingest", b.maxThreads, b.requestTimeout, b.minBytesPerSecond);
+        server.setExecutor(workers.executor());
         server.createContext(path, this::handle);
         server.start();
     }
@@ -151,6 +160,11 @@ public final class IngestServer implements AutoCloseable {
         return dedup.duplicatesDropped();
     }
 
+    /** @return how many stalled requests the watchdog has closed */
+    public long abandonedRequests() {
+        return workers.abandoned();
+    }
+
     /** @return the number of batches acknowledged with 200 */
     public long batches() {
         synchronized (lock) {
@@ -180,9 +194,10 @@ public final class IngestServer implements AutoCloseable {
                 return;
             }
             byte[] body;
-            try (InputStream in = ex.getRequestBody()) {
+            try (InputStream in = workers.watch(ex.getRequestBody())) {
                 body = in.readNBytes(codec.maxBatchBytes() + BatchCodec.HEADER_BYTES + 1);
             }
+            workers.processing();
             Batch batch;
             try {
                 batch = codec.decode(body);
@@ -260,7 +275,8 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange ex, int status, String message) throws IOException {
+    private void respond(HttpExchange ex, int status, String message) throws IOException {
+        workers.responding();
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "text/plain; charset=utf-8");
         ex.sendResponseHeaders(status, bytes.length);
@@ -274,12 +290,7 @@ public final class IngestServer implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             server.stop(0);
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            workers.close();
         }
     }
 
@@ -292,8 +303,39 @@ public final class IngestServer implements AutoCloseable {
         private EnvelopeListener listener;
         private boolean retain = true;
         private long acceptLimit = Long.MAX_VALUE;
+        private int maxThreads = DEFAULT_MAX_THREADS;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private long minBytesPerSecond = DEFAULT_MIN_BYTES_PER_SECOND;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the worker threads and the watchdog's deadlines.
+         *
+         * @param maxThreads        worker threads, 1-1024 (default {@value IngestServer#DEFAULT_MAX_THREADS}); each
+         *                          serves one request at a time, more requests queue
+         * @param requestTimeout    how long a request's line and headers may take to arrive once a worker takes it,
+         *                          and the slack before its body must keep up the rate (default 10 s)
+         * @param minBytesPerSecond the slowest average rate a body may arrive at after the slack (default 1024)
+         * @return this builder
+         * @throws IllegalArgumentException when a value is out of range
+         */
+        public Builder limits(int maxThreads, Duration requestTimeout, long minBytesPerSecond) {
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            if (maxThreads < 1 || maxThreads > 1024) {
+                throw new IllegalArgumentException("maxThreads must be 1-1024, got " + maxThreads);
+            }
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
+            }
+            if (minBytesPerSecond < 1) {
+                throw new IllegalArgumentException("minBytesPerSecond must be positive, got " + minBytesPerSecond);
+            }
+            this.maxThreads = maxThreads;
+            this.requestTimeout = requestTimeout;
+            this.minBytesPerSecond = minBytesPerSecond;
+            return this;
         }
 
         /**

@@ -44,6 +44,8 @@ public final class RelayFrames {
     /**
      * One frame. The body array is not copied: do not change it after construction.
      *
+     * <p>Thread-safe as long as nobody changes the body array (it is not copied).
+     *
      * @param type the frame type
      * @param body the body
      */

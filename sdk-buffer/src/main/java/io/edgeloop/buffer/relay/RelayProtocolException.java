@@ -5,7 +5,7 @@ import java.io.IOException;
 /**
  * The relay peer broke the protocol: no HELLO, another major version, a corrupt or oversize frame.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class RelayProtocolException extends IOException {
     private static final long serialVersionUID = 1L;

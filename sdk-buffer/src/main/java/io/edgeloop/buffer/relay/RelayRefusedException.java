@@ -7,7 +7,7 @@ import java.util.Optional;
  * The relay peer answered the handshake with an ERROR frame instead of a HELLO: it refused the connection (for
  * example the gateway's connection limit), not any record. Carries the frame's retryable flag and wait.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class RelayRefusedException extends RelayProtocolException {
     private static final long serialVersionUID = 1L;

@@ -6,7 +6,7 @@ import java.io.IOException;
  * Bytes are not a valid encoded batch: wrong magic, unknown major version, unknown compression, bad checksum,
  * truncation, a size over the decoder's limit, or malformed envelopes. The message says which and where.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class BatchFormatException extends IOException {
     private static final long serialVersionUID = 1L;

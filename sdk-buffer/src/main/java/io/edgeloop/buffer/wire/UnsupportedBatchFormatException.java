@@ -6,7 +6,7 @@ package io.edgeloop.buffer.wire;
  * endpoint (retryable: HTTP 415, a retryable relay ERROR), so senders keep the records until the receiver is
  * upgraded instead of skipping them as malformed.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class UnsupportedBatchFormatException extends BatchFormatException {
     private static final long serialVersionUID = 1L;

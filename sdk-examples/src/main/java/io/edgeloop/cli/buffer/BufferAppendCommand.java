@@ -48,7 +48,12 @@ public final class BufferAppendCommand implements Callable<Integer> {
         if (count < 0 || size < 0) {
             throw new IllegalArgumentException("--count and --size must not be negative");
         }
-        Durability durability = Durability.parse(sync);
+        Durability durability;
+        try {
+            durability = Durability.parse(sync);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sync: " + e.getMessage(), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Object printLock = new Object();
         DurableBuffer.Builder builder = DurableBuffer.builder().directory(dir).durability(durability)

@@ -33,6 +33,9 @@ public final class BundleInspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (Files.isDirectory(file)) {
+            throw new java.io.IOException(file + " is a directory, not a bundle file");
+        }
         BundleArchive a;
         try (InputStream in = Files.newInputStream(file)) {
             a = BundleArchive.read(in, BundleLimits.DEFAULT);
@@ -47,7 +50,7 @@ public final class BundleInspectCommand implements Callable<Integer> {
         }
         byte[] m = a.entries().get("manifest.json");
         if (m != null) {
-            JsonNode manifest = CanonicalJson.parse(m);
+            JsonNode manifest = entryJson(m, "manifest.json");
             for (JsonNode art : manifest.path("artifacts")) {
                 JsonNode g = art.get("golden");
                 if (g instanceof ObjectNode) {
@@ -59,10 +62,20 @@ public final class BundleInspectCommand implements Callable<Integer> {
         }
         byte[] s = a.entries().get("signatures.json");
         if (s != null) {
-            out.set("signatures", CanonicalJson.parse(s).path("signatures"));
+            out.set("signatures", entryJson(s, "signatures.json").path("signatures"));
         }
         out.put("note", "not verified: run 'edgeloop bundle verify FILE --trust TRUST.json --profile TARGET'");
         spec.commandLine().getOut().println(pretty.writeValueAsString(out));
         return 0;
+    }
+
+    /** Parses an entry, naming the bundle and the entry when it is not JSON (a damaged or bit-flipped bundle). */
+    private JsonNode entryJson(byte[] bytes, String entry) throws java.io.IOException {
+        try {
+            return CanonicalJson.parse(bytes);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(file + ": entry " + entry + " is damaged: " + e.getMessage()
+                    + " ('edgeloop bundle verify' checks its signature)", e);
+        }
     }
 }

@@ -2,15 +2,14 @@ package io.edgeloop.cli.bundle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.config.ComponentConfig;
-import io.edgeloop.api.runtime.IntegerModel;
 import io.edgeloop.api.runtime.ModelRuntime;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.bundle.ArtifactCheck;
 import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
-import io.edgeloop.ota.bundle.Check;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.VerifiedBundle;
 import io.edgeloop.ota.trust.TrustRoot;
@@ -129,21 +128,7 @@ public final class BundleVerifyCommand implements Callable<Integer> {
             return "not run (runtime " + a.runtime() + " not installed)";
         }
         ModelRuntime rt = p.get().create(ComponentConfig.empty());
-        if (!a.runtimeVersions().matches(rt.version())) {
-            throw new BundleVerificationException(Check.RUNTIME, "artifact needs " + a.runtime() + " "
-                    + a.runtimeVersions() + "; this tool has " + rt.version());
-        }
-        IntegerModel loaded;
-        try {
-            loaded = rt.load(v.bytes(a));
-        } catch (java.io.IOException e) { // only the load: a mismatch below is reported as itself
-            throw new BundleVerificationException(Check.GOLDEN_VECTORS, "the runtime cannot load the artifact: "
-                    + e.getMessage());
-        }
-        Optional<String> mismatch = a.golden().firstMismatch(loaded);
-        if (mismatch.isPresent()) {
-            throw new BundleVerificationException(Check.GOLDEN_VECTORS, mismatch.get());
-        }
+        ArtifactCheck.loadAndCheck(a, v.bytes(a), rt);
         return a.golden().size() + "/" + a.golden().size() + " bit-exact on " + a.runtime() + " " + rt.version();
     }
 

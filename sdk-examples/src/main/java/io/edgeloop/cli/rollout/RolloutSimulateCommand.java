@@ -47,8 +47,10 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
     private double maxFailureRate;
 
     @Option(names = "--min-variant-devices", defaultValue = "10", paramLabel = "N",
-            description = "Judge a variant on its own once a wave holds at least N of its devices; below that, only when"
-                    + " all of them failed (default: ${DEFAULT-VALUE}).")
+            description = "Minimum sample: compare a wave's or a variant's failure rate (and the canary's shadow"
+                    + " agreement) with the limit directly from N devices on; a smaller sample halts only on evidence"
+                    + " (every device of 2 or more failed, or a binomial test at 5 %); 1 compares every rate directly"
+                    + " (default: ${DEFAULT-VALUE}).")
     private int minVariantDevices;
 
     @Option(names = "--min-shadow-agreement", defaultValue = "0.8",

@@ -31,6 +31,8 @@ public final class CustomLabellerExample {
     /**
      * How the labeller did.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param windows  windows evaluated
      * @param votes    windows it voted on (did not abstain)
      * @param correct  votes equal to the recorded occupancy

@@ -33,6 +33,8 @@ public final class CustomTransportExample {
     /**
      * What the example did.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param sent        envelopes acknowledged by the transport, counting the resent batch
      * @param unique      distinct keys the receiver stored
      * @param duplicates  envelopes the receiver recognised as duplicates

@@ -37,6 +37,8 @@ public final class GatewayExample {
     /**
      * What happened.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param appended        readings the gateway buffered
      * @param ingested        distinct readings the endpoint accepted
      * @param failedAttempts  sends that failed while the endpoint was down

@@ -34,7 +34,11 @@ import java.util.Random;
  * <p>Not thread-safe: one run per instance.
  */
 public final class VerificationBenchmark {
-    /** One measured configuration. */
+    /**
+     * One measured configuration.
+     *
+     * <p>Thread-safe: immutable.
+     */
     public record Result(String name, int bundleBytes, double medianMillis, double floorMillis) {
         /** @return median / floor */
         public double ratioToFloor() {

@@ -30,16 +30,42 @@ class BundleCommandTest {
         return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
-    /** A model directory in the agreed 'edgeloop quantize' layout (content of model.json is opaque here). */
+    /**
+     * A real quantized-model directory for a target ({@code edgeloop quantize} output of a small logistic model):
+     * bundle create loads each model.json and runs its golden vectors before signing, so an opaque stand-in no
+     * longer passes. Every call quantizes the same float model, so directories for several targets are one model.
+     */
     static Path modelDir(Path root, String target) throws Exception {
-        Path d = Files.createDirectories(root.resolve("q-" + target));
-        Files.writeString(d.resolve("model.json"), "{\"format\":\"edgeloop-quantized-model\",\"target\":\"" + target + "\"}");
-        Files.writeString(d.resolve("model.h"), "/* header */");
-        Files.writeString(d.resolve("model.c"), "/* source */");
-        Files.writeString(d.resolve("report.json"), "{\"target\":\"" + target + "\",\"scheme\":\"int8\",\"inputSize\":2,"
-                + "\"outputSize\":1,\"flashBytes\":120,\"ramBytes\":16,\"parameterRatio\":0.25}");
-        Files.writeString(d.resolve("golden.json"), "{\"inputs\":[[1,2],[3,-4]],\"outputs\":[[7],[-2]]}");
+        Path d = root.resolve("q-" + target);
+        if (Files.exists(d)) {
+            return d;
+        }
+        io.edgeloop.api.spi.ProviderLoader.of(io.edgeloop.api.quantize.QuantizerProvider.class).select("int8")
+                .create(io.edgeloop.api.config.ComponentConfig.empty())
+                .quantize(io.edgeloop.api.quantize.QuantizationRequest.builder().modelFile(floatModel(root))
+                        .calibration(io.edgeloop.quantize.train.CsvData.read(root.resolve("tiny.csv"), "label",
+                                java.util.Set.of()).rows())
+                        .target(io.edgeloop.api.target.TargetProfile.of(target)).build())
+                .writeTo(d);
         return d;
+    }
+
+    /** Trains (once per root) a logistic model on 200 deterministic rows of two features. */
+    private static Path floatModel(Path root) throws Exception {
+        Path model = root.resolve("tiny.model");
+        if (!Files.exists(model)) {
+            java.util.Random r = new java.util.Random(7);
+            StringBuilder b = new StringBuilder("a,b,label\n");
+            for (int i = 0; i < 200; i++) {
+                double x = r.nextGaussian();
+                double y = r.nextGaussian();
+                b.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%s%n", x, y, x - y > 0 ? "yes" : "no"));
+            }
+            Path csv = Files.writeString(root.resolve("tiny.csv"), b);
+            io.edgeloop.quantize.train.TribuoTraining.train(io.edgeloop.quantize.train.CsvData.read(csv, "label",
+                    java.util.Set.of()), "logistic", 1).serializeToFile(model);
+        }
+        return model;
     }
 
     private static List<Path> listing(Path dir) throws Exception {
@@ -61,7 +87,7 @@ class BundleCommandTest {
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--model",
                 modelDir(dir, "cortex-m3").toString(), "--name", "har", "--sequence", "4", "--key",
                 dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k2/private.pem").toString(), "--expires",
-                "3600", "--runtime", "opaque-test", "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
+                "3600", "--runtime", "edgeloop-int", "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
 
         assertEquals(0, run("bundle", "inspect", bundle.toString()), err.toString());
         assertTrue(out.toString().contains("artifacts/avr8/model.json"), out.toString());
@@ -107,7 +133,7 @@ class BundleCommandTest {
         Path bundle = dir.resolve("b.tar");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m", "--sequence",
                 "1", "--key", dir.resolve("k1/private.pem").toString(),
-                "--gzip", "--runtime", "opaque-test", "--out", bundle.toString()), err.toString());
+                "--gzip", "--runtime", "edgeloop-int", "--out", bundle.toString()), err.toString());
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
         assertOneLine("threshold");
@@ -177,7 +203,7 @@ class BundleCommandTest {
         for (String second : new String[] {dir.resolve("k1/private.pem").toString(), dir.resolve("copy.pem").toString()}) {
             assertEquals(1, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m",
                     "--sequence", "1", "--key", dir.resolve("k1/private.pem").toString(), "--key", second,
-                    "--runtime", "opaque-test", "--out", bundle.toString()));
+                    "--runtime", "edgeloop-int", "--out", bundle.toString()));
             String e = err.toString().trim();
             assertEquals(1, e.lines().count(), e);
             assertTrue(e.contains("--key") && e.contains(second), e);
@@ -197,7 +223,7 @@ class BundleCommandTest {
             {"--version", "1.x"}, {"--runtime-versions", "garbage"}, {"--name", "Bad/Name"}};
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("bundle", "create", "--model", model, "--name", "m",
-                    "--sequence", "3", "--key", key, "--runtime", "opaque-test", "--out", out));
+                    "--sequence", "3", "--key", key, "--runtime", "edgeloop-int", "--out", out));
             int at = args.indexOf(c[0]);
             if (at >= 0) {
                 args.set(at + 1, c[1]);
@@ -232,7 +258,7 @@ class BundleCommandTest {
                 "--out", dir.resolve("trust.json").toString()), err.toString());
         Path bundle = dir.resolve("m.bundle");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--name", "m",
-                "--sequence", "1", "--key", dir.resolve("k/private.pem").toString(), "--runtime", "opaque-test",
+                "--sequence", "1", "--key", dir.resolve("k/private.pem").toString(), "--runtime", "edgeloop-int",
                 "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
         if (Files.exists(Path.of("/dev/zero"))) {
             assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", "/dev/zero", "--profile", "avr8"));
@@ -299,7 +325,7 @@ class BundleCommandTest {
             for (int w = 0; w < 2; w++) {
                 running.add(start(logs.resolve("create-" + round + "-" + w), "bundle", "create", "--model",
                         model.toString(), "--name", "har", "--sequence", Integer.toString(4 + w), "--key",
-                        dir.resolve("k" + (w + 1) + "/private.pem").toString(), "--runtime", "opaque-test",
+                        dir.resolve("k" + (w + 1) + "/private.pem").toString(), "--runtime", "edgeloop-int",
                         "--runtime-versions", "*", "--out", bundle.toString()));
                 // both trust both keys (either bundle verifies under either file); they differ in validity
                 running.add(start(logs.resolve("trust-" + round + "-" + w), "bundle", "trust", "--key",
@@ -336,7 +362,7 @@ class BundleCommandTest {
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName(),
                     "bundle", "create", "--model", model.toString(), "--name", "har", "--sequence", "7", "--key",
-                    dir.resolve("k/private.pem").toString(), "--expires", "3600", "--runtime", "opaque-test",
+                    dir.resolve("k/private.pem").toString(), "--expires", "3600", "--runtime", "edgeloop-int",
                     "--runtime-versions", "*", "--out", bundle.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");

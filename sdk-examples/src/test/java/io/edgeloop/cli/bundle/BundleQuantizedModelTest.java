@@ -12,6 +12,11 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.ota.bundle.BundleManifest;
+import io.edgeloop.ota.bundle.BundleWriter;
+import io.edgeloop.ota.bundle.Lineage;
+import io.edgeloop.ota.bundle.ModelDirectory;
+import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import java.io.IOException;
@@ -108,13 +113,143 @@ class BundleQuantizedModelTest {
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1",
                 "--out", dir.resolve("trust.json").toString()), err.toString());
         Path bundle = dir.resolve("bad.bundle");
-        assertEquals(0, run("bundle", "create", "--model", avr.toString(), "--name", "occupancy", "--sequence", "1",
+        // bundle create refuses to sign it (review s7 loop item 2) ...
+        assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "occupancy", "--sequence", "1",
                 "--key", dir.resolve("k/private.pem").toString(), "--out", bundle.toString()), err.toString());
+        assertTrue(err.toString().trim().startsWith("edgeloop: " + avr.resolve("model.json") + " fails the check "
+                + "devices run, so it is not signed: golden-vectors: vector 0 computed"), err.toString());
+        assertTrue(!Files.exists(bundle));
+        // ... so a bundle signed by other means (the library's writer, bypassing the assembler) is what verify sees
+        ModelDirectory md = ModelDirectory.read(avr);
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        BundleManifest manifest = BundleManifest.builder().name("occupancy").version("1.1.0").sequence(1)
+                .securityEpoch(0).createdAt(now).expiresAt(now.plusSeconds(86400)).lineage(Lineage.EMPTY)
+                .artifact(md.entry("edgeloop-int", ">=1.0.0 <2.0.0")).build();
+        try (java.io.OutputStream o = Files.newOutputStream(bundle)) {
+            BundleWriter.write(manifest, java.util.Map.of(md.path(), md.modelBytes()),
+                    java.util.List.of(SigningKey.readPem(dir.resolve("k/private.pem"))), false, o);
+        }
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "avr8"));
         String e = err.toString().trim();
         assertTrue(e.startsWith("edgeloop: bundle refused: golden-vectors: vector 0 computed"), e);
         assertTrue(!e.contains("cannot load"), e);
+    }
+
+    private Path keyAndTrust(Path dir) {
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        return dir.resolve("k/private.pem");
+    }
+
+    @Test
+    @DisplayName("bundle create refuses a model directory whose model.json cannot be loaded, naming it, and writes nothing")
+    void truncatedModelIsNotSigned(@TempDir Path dir) throws Exception {
+        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
+                Set.of("date"));
+        Path modelFile = dir.resolve("occupancy.model");
+        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
+        Path avr = dir.resolve("q-avr8");
+        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        byte[] full = Files.readAllBytes(avr.resolve("model.json"));
+        Files.write(avr.resolve("model.json"), java.util.Arrays.copyOf(full, full.length / 2)); // as truncate -s
+        Path key = keyAndTrust(dir);
+        Path bundle = dir.resolve("qt.bundle");
+        assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "har", "--sequence", "9", "--key",
+                key.toString(), "--out", bundle.toString()));
+        String e = err.toString().trim();
+        assertTrue(e.startsWith("edgeloop: " + avr.resolve("model.json") + " fails the check devices run, so it is "
+                + "not signed: golden-vectors: the runtime cannot load the artifact: "), e);
+        assertTrue(!e.contains("\n") && !e.contains("Source:"), e);
+        assertTrue(!Files.exists(bundle), "no bundle written");
+    }
+
+    @Test
+    @DisplayName("bundle create refuses directories of different models: other features, or another float model")
+    void unrelatedModelsAreNotBundledTogether(@TempDir Path dir) throws Exception {
+        CsvData occ = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
+                Set.of("date"));
+        CsvData room = CsvData.read(datasets().resolve("room-occupancy-estimation-uci/Occupancy_Estimation.csv"),
+                "Room_Occupancy_Count", Set.of("Date", "Time"));
+        Path occModel = dir.resolve("occ.model");
+        Path occCart = dir.resolve("occ-cart.model");
+        Path roomModel = dir.resolve("room.model");
+        TribuoTraining.train(occ, "logistic", 1).serializeToFile(occModel);
+        TribuoTraining.train(occ, "cart", 1).serializeToFile(occCart);
+        TribuoTraining.train(room, "cart", 1).serializeToFile(roomModel);
+        Path qRoom = dir.resolve("q-room");
+        Path qOcc = dir.resolve("q-occ");
+        Path qOccM0 = dir.resolve("q-occ-m0");
+        Path qCart = dir.resolve("q-cart");
+        quantize("int8", TargetProfile.AVR8, roomModel, room.rows()).writeTo(qRoom);
+        quantize("int16", TargetProfile.CORTEX_M3, occModel, occ.rows()).writeTo(qOcc);
+        quantize("int8", TargetProfile.CORTEX_M0, occModel, occ.rows()).writeTo(qOccM0);
+        quantize("int8", TargetProfile.AVR8, occCart, occ.rows()).writeTo(qCart);
+        Path key = keyAndTrust(dir);
+        Path bundle = dir.resolve("mixed.bundle");
+
+        assertEquals(1, run("bundle", "create", "--model", qRoom.toString(), "--model", qOcc.toString(), "--name",
+                "mixed", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()));
+        String e = err.toString().trim();
+        assertTrue(e.startsWith("edgeloop: " + qRoom + " and " + qOcc + " hold different models (a bundle carries one "
+                + "model, built for one or more targets): features ["), e);
+        assertTrue(!Files.exists(bundle));
+
+        // same features and classes, but quantized from another float model (CART vs logistic)
+        assertEquals(1, run("bundle", "create", "--model", qCart.toString(), "--model", qOcc.toString(), "--name",
+                "mixed", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()));
+        e = err.toString().trim();
+        assertTrue(e.contains(" hold different models ") && e.contains(": quantized from different float models: "
+                + "occ-cart.model (sha256 "), e);
+        assertTrue(!Files.exists(bundle));
+
+        // one float model for two targets is one model
+        assertEquals(0, run("bundle", "create", "--model", qOccM0.toString(), "--model", qOcc.toString(), "--name",
+                "occ", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()), err.toString());
+    }
+
+    @Test
+    @DisplayName("key, trust and bundle errors name the file, without parser dumps (review s7 item 8)")
+    void messagesNameTheFile(@TempDir Path dir) throws Exception {
+        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
+                Set.of("date"));
+        Path modelFile = dir.resolve("occupancy.model");
+        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
+        Path avr = dir.resolve("q-avr8");
+        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        Path key = keyAndTrust(dir);
+        Path keyDir = key.getParent();
+        assertEquals(0, run("bundle", "trust", "--key", keyDir.resolve("public.pem").toString(), "--threshold", "1",
+                "--out", dir.resolve("trust.json").toString()), err.toString());
+        Path bundle = dir.resolve("ok.bundle");
+        assertEquals(0, run("bundle", "create", "--model", avr.toString(), "--name", "occ", "--sequence", "1", "--key",
+                key.toString(), "--out", bundle.toString()), err.toString());
+
+        assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "occ", "--sequence", "2", "--key",
+                keyDir.toString(), "--out", dir.resolve("x.bundle").toString()));
+        assertLine("edgeloop: " + keyDir + " is a directory, not a PEM private key file");
+        Path truncatedKey = Files.write(dir.resolve("trk.pem"), java.util.Arrays.copyOf(Files.readAllBytes(key), 60));
+        assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "occ", "--sequence", "2", "--key",
+                truncatedKey.toString(), "--out", dir.resolve("x.bundle").toString()));
+        assertLine("edgeloop: " + truncatedKey + " is malformed PEM: -----END PRIVATE KEY----- not found");
+        Path truncatedTrust = Files.write(dir.resolve("trt.json"),
+                java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve("trust.json")), 101));
+        assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", truncatedTrust.toString(), "--profile",
+                "avr8"));
+        assertLine("edgeloop: " + truncatedTrust + ": malformed trust file: invalid JSON at line 1, column ");
+        assertEquals(1, run("bundle", "inspect", keyDir.toString()));
+        assertLine("edgeloop: " + keyDir + " is a directory, not a bundle file");
+        byte[] b = Files.readAllBytes(bundle);
+        assertEquals('{', b[512], "manifest.json is the first entry");
+        b[512] = '(';
+        Path flipped = Files.write(dir.resolve("flipped.bundle"), b);
+        assertEquals(1, run("bundle", "inspect", flipped.toString()));
+        assertLine("edgeloop: " + flipped + ": entry manifest.json is damaged: invalid JSON at line 1, column ");
+    }
+
+    private void assertLine(String start) {
+        String e = err.toString().trim();
+        assertTrue(e.startsWith(start), e);
+        assertTrue(!e.contains("\n") && !e.contains("Source:"), e);
     }
 
     private static QuantizedModel quantize(String scheme, TargetProfile target, Path model, double[][] calibration)

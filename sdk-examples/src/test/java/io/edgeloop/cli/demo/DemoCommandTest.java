@@ -6,17 +6,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.record.SensorRecord;
+import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SensorSourceProvider;
+import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.api.window.Window;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.examples.demo.DemoConsole;
+import io.edgeloop.examples.demo.DemoOptions;
+import io.edgeloop.examples.demo.fleet.FleetPlan;
+import io.edgeloop.examples.demo.label.OccupancyGold;
+import io.edgeloop.examples.demo.label.OccupancyWindows;
 import io.edgeloop.examples.demo.report.DemoReportChecks;
+import io.edgeloop.examples.demo.report.DemoResults;
+import io.edgeloop.examples.demo.rollout.RolloutStage;
 import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.ota.bundle.ArtifactEntry;
+import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.Lineage;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.trust.TrustRoot;
 import io.edgeloop.quantize.parity.ParityHarness;
+import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.parity.ParityTarget;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -295,6 +312,68 @@ class DemoCommandTest {
             assertEquals(digest(Map.of()), p.settings().get("expertAnswersSha256"));
             assertEquals("0", p.settings().get("goldRows"));
         }
+    }
+
+    @Test
+    @DisplayName("the staged rollout reaches the fleet for seeds 1..20: only the devices that really failed stay on the"
+            + " previous release (rev-s7-docs item 1: seeds 1, 7 and 9 halted it)")
+    void rolloutCompletesForEverySeed() throws Exception {
+        // The release of the shared run (a bundle per variant) rolled out to the default 12-device fleet of each
+        // seed, with the seed's injected power loss and corrupted download, exactly as step 5 of `demo --seed S`.
+        Path release = out.resolve("release");
+        BundleManifest candidate = new BundleVerifier(TrustRoot.read(release.resolve("trust.json")))
+                .verify(release.resolve("occupancy-2.tar.gz"), VerificationPolicy.builder().build()).manifest();
+        // shadow inputs as step 4 makes them: the first 200 test windows (datatest.txt), quantized by each
+        // variant's model
+        List<double[]> rows = new ArrayList<>();
+        try (SensorSource src = ProviderLoader.of(SensorSourceProvider.class).select("csv-replay").create(
+                ComponentConfig.builder().put("resource", OccupancyGold.DATA + "datatest.txt").put("device", "t")
+                        .put("stream", "env").put("channels", String.join(",", OccupancyWindows.CHANNELS)).build())) {
+            List<SensorRecord> records = new ArrayList<>();
+            while (!src.isExhausted()) {
+                records.addAll(src.poll(4096, java.time.Duration.ZERO));
+            }
+            for (Window w : OccupancyWindows.of(records)) {
+                double[] x = OccupancyWindows.modelInputs(w);
+                if (java.util.Arrays.stream(x).allMatch(Double::isFinite) && rows.size() < 200) {
+                    rows.add(x);
+                }
+            }
+        }
+        Map<String, List<int[]>> shadow = new TreeMap<>();
+        for (ArtifactEntry a : candidate.artifacts()) {
+            IntModel m = QuantizeWorkflow.load(out.resolve("models").resolve(a.target())).model();
+            List<int[]> in = new ArrayList<>();
+            for (double[] x : rows) {
+                double[] ordered = new double[m.featureNames().size()];
+                for (int i = 0; i < ordered.length; i++) {
+                    ordered[i] = x[OccupancyWindows.MODEL_FEATURES.indexOf(m.featureNames().get(i))];
+                }
+                in.add(m.input().quantize(ordered));
+            }
+            shadow.put(a.target(), in);
+        }
+        List<String> halted = new ArrayList<>();
+        for (long seed = 1; seed <= 20; seed++) {
+            List<FleetPlan.Device> devices = FleetPlan.draw(DemoOptions.DEFAULT_DEVICES, FleetPlan.TRAINING_ROWS, seed)
+                    .devices();
+            StringWriter console = new StringWriter();
+            RolloutStage.Outcome o = new RolloutStage(seed, new DemoConsole(new PrintWriter(console, true), false))
+                    .run(devices, release.resolve("trust.json"), release.resolve("occupancy-1.tar.gz"),
+                            release.resolve("occupancy-2.tar.gz"), shadow, dir.resolve("fleet-" + seed));
+            DemoResults.Rollout r = o.figures();
+            if (r.halted()) {
+                halted.add("seed " + seed + ": " + o.halted());
+                continue;
+            }
+            int failed = r.waves().stream().mapToInt(w -> w.failed() + w.silent()).sum();
+            assertEquals(0, r.unverified(), "seed " + seed + "\n" + console);
+            assertEquals(DemoOptions.DEFAULT_DEVICES, r.onNewModel() + r.onOldModel(), "seed " + seed);
+            assertEquals(failed, r.onOldModel(), "seed " + seed + ": only the devices that failed stay behind\n"
+                    + console);
+            assertTrue(failed <= 2, "seed " + seed + ": at most the two injected failures\n" + console);
+        }
+        assertEquals(List.of(), halted);
     }
 
     @Test

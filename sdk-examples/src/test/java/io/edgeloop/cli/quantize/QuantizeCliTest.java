@@ -208,6 +208,75 @@ class QuantizeCliTest {
         assertEquals(2, r.code(), r.err());
     }
 
+    /** The training file with data row {@code row}'s Light reading replaced by {@code value}. */
+    private static Path glitched(String name, int row, String value) throws IOException {
+        java.util.List<String> lines = Files.readAllLines(occupancy.resolve("datatraining.txt"));
+        String[] f = lines.get(row).split(",", -1);
+        f[4] = value;
+        lines.set(row, String.join(",", f));
+        return Files.write(work.resolve(name), lines);
+    }
+
+    private static void assertOneLine(Result r, String start) {
+        assertEquals(1, r.code(), r.err());
+        String e = r.err().trim();
+        assertTrue(e.startsWith("edgeloop: " + start), e);
+        assertTrue(!e.contains("\n"), e);
+    }
+
+    @Test
+    @DisplayName("one calibration reading of 1e300 is refused naming file, line, column and value (review s7 item 1)")
+    void calibrationGlitchIsRefused() throws IOException {
+        Path csv = glitched("fullhuge.csv", 500, "1e300");
+        for (String method : new String[] {"auto", "min-max", "percentile", "mse"}) {
+            Path out = work.resolve("q-fullhuge-" + method);
+            Result r = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
+                    "--target", "avr8", "--calibration", method, "--out", out.toString());
+            assertOneLine(r, csv + " line 501 (data row 500): column 'Light' holds 1.0E300, which breaks calibration");
+            assertTrue(!Files.exists(out), method);
+        }
+    }
+
+    @Test
+    @DisplayName("paths, columns and formats are named in quantize's errors (review s7 item 8)")
+    void messagesNameWhatIsWrong() throws IOException {
+        Path dir = work.resolve("q-msg");
+        Path train = occupancy.resolve("datatraining.txt");
+        assertEquals(0, run("quantize", "--model", model.toString(), "--calib", train.toString(), "--scheme", "int8",
+                "--target", "avr8", "--out", dir.toString()).code());
+        Path aDir = Files.createDirectories(work.resolve("dir.csv"));
+        assertOneLine(run("quantize", "--model", model.toString(), "--calib", aDir.toString(), "--scheme", "int8",
+                "--target", "avr8", "--out", work.resolve("q-x").toString()), aDir + " is a directory; expected a CSV file");
+        assertOneLine(run("quantize", "--model", model.toString(), "--calib", aDir.toString(), "--qat-label",
+                "Occupancy", "--scheme", "int8", "--target", "avr8", "--out", work.resolve("q-x").toString()),
+                aDir + " is a directory; expected a CSV file");
+        assertOneLine(run("quantize", "eval", "--model", dir.toString(), "--csv", aDir.toString(), "--label",
+                "Occupancy"), aDir + " is a directory; expected a CSV file");
+        assertOneLine(run("quantize", "--model", aDir.toString(), "--calib", train.toString(), "--scheme", "int8",
+                "--target", "avr8", "--out", work.resolve("q-x").toString()), "Model file " + aDir + " is a directory");
+        assertOneLine(run("quantize", "eval", "--model", dir.toString(), "--csv", train.toString(), "--label",
+                "Temperature"), "Column 'Temperature' of " + train + " is given as the label column, but the model "
+                + "takes it as an input feature");
+        for (String bad : new String[] {"", "abc"}) {
+            Path csv = glitched("nan" + bad.length() + ".csv", 7, bad);
+            Result r = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
+                    "--target", "avr8", "--out", work.resolve("q-x").toString());
+            assertOneLine(r, csv + " line 8: column 'Light' holds '" + bad + "', not a number; fix or remove that row");
+            assertTrue(!r.err().contains("--drop") && !r.err().contains("empty String")
+                    && !r.err().contains("For input string"), r.err());
+            r = run("quantize", "eval", "--model", dir.toString(), "--csv", csv.toString(), "--label", "Occupancy");
+            assertOneLine(r, csv + " line 8: column 'Light' holds '" + bad + "', not a number; fix or remove that row");
+        }
+        java.util.List<String> lines = Files.readAllLines(train);
+        lines.replaceAll(l -> l.replace(',', '\t'));
+        Path tsv = Files.write(work.resolve("tabs.txt"), lines);
+        assertOneLine(run("train", "--csv", tsv.toString(), "--label", "Occupancy", "--out",
+                work.resolve("t.model").toString()), tsv + " is not comma-separated: its header has no commas but is "
+                + "tab-separated");
+        assertOneLine(run("quantize", "eval", "--model", dir.toString(), "--csv", tsv.toString(), "--label",
+                "Occupancy"), tsv + " is not comma-separated");
+    }
+
     @Test
     @DisplayName("--tree-thresholds: exact by default, aligned on request (recorded in provenance), anything else refused")
     void treeThresholdsOption() throws IOException {

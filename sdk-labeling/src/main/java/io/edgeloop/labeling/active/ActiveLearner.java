@@ -61,6 +61,9 @@ public final class ActiveLearner {
     /**
      * The outcome of a run.
      *
+     * <p>Thread safety: the answers map is an unmodifiable copy and the model is thread-safe; the probabilities
+     * array is shared as computed, so share a result between threads only while nobody changes it.
+     *
      * @param answers       expert answers by row, in the order received
      * @param asked         number of questions asked (including skipped ones)
      * @param probabilities final label-model probabilities, one-hot on answered rows

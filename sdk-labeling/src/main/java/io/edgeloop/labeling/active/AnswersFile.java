@@ -34,6 +34,8 @@ public final class AnswersFile {
     /**
      * What an answers file holds.
      *
+     * <p>Thread-safe: immutable (the collections are unmodifiable copies).
+     *
      * @param answers  the answers by row (skipped rows absent), in file order
      * @param skipped  the rows whose last line has {@code "label": null}
      * @param identity line 1's {@code identity} object, when the file has one

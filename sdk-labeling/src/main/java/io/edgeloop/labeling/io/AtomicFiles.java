@@ -24,7 +24,11 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes the content of a temporary file. */
+    /**
+     * Writes the content of a temporary file.
+     *
+     * <p>Thread safety: called once, on the thread that calls {@code write}; it need not be thread-safe.
+     */
     @FunctionalInterface
     public interface Content {
         /**

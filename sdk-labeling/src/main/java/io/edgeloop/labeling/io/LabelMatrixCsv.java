@@ -35,6 +35,8 @@ public final class LabelMatrixCsv {
     /**
      * A matrix read from CSV with its row ids and gold labels.
      *
+     * <p>Thread-safe: immutable (ids and gold labels are copied in, gold labels copied out).
+     *
      * @param matrix the votes
      * @param ids    row ids
      * @param gold   gold labels, -1 for unknown

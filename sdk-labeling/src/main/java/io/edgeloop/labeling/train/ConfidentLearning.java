@@ -36,6 +36,8 @@ public final class ConfidentLearning {
     /**
      * A suspected label error.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param row        the row
      * @param given      its label
      * @param suggested  the class the out-of-fold model is confident about

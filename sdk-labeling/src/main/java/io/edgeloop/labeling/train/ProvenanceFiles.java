@@ -48,6 +48,8 @@ public final class ProvenanceFiles {
     /**
      * What a provenance file holds.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param artifact       the artifact's file name
      * @param artifactSha256 the SHA-256 of the artifact's bytes when the file was written
      * @param artifactBytes  its size

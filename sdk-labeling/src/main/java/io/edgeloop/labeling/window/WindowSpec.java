@@ -10,7 +10,11 @@ import java.util.Objects;
  * <p>Thread-safe: immutable.
  */
 public final class WindowSpec {
-    /** Whether size and step count samples or milliseconds. */
+    /**
+     * Whether size and step count samples or milliseconds.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Unit {
         /** Sizes are sample counts. */
         SAMPLES,

@@ -6,6 +6,8 @@ import java.util.Optional;
 /**
  * The result of one install attempt.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param outcome  how it ended
  * @param check    the failed check for {@link InstallOutcome#REFUSED} and {@link InstallOutcome#ROLLED_BACK}
  * @param message  one line

@@ -1,6 +1,10 @@
 package io.edgeloop.ota.bundle;
 
+import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.provenance.Sha256;
+import io.edgeloop.api.runtime.ModelRuntime;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.ota.trust.SigningKey;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -147,13 +151,42 @@ public final class BundleAssembler {
     }
 
     /**
-     * Builds the manifest and artifact map.
+     * Builds the manifest and artifact map. Before anything is built, the directories must be one model
+     * (same features in order, same classes, or outputs without classes, and the same float model
+     * where both provenances name it) and each {@code model.json} must pass the check devices run
+     * ({@link ArtifactCheck}: the runtime set with {@link #runtime} loads it and reproduces its golden vectors), so
+     * nothing devices would refuse gets signed.
      *
      * @return the manifest and the artifacts by path
+     * @throws IllegalArgumentException without model directories, when two hold different models (naming both and
+     *                                  what differs), when the runtime is not installed (listing those that are) or
+     *                                  when an artifact fails the check (naming its model.json)
      */
     public Map.Entry<BundleManifest, Map<String, byte[]>> assemble() {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("a bundle needs at least one --model directory");
+        }
+        ModelDirectory first = models.get(0);
+        for (ModelDirectory d : models.subList(1, models.size())) {
+            String differs = differs(first, d);
+            if (differs != null) {
+                throw new IllegalArgumentException(first.dir() + " and " + d.dir() + " hold different models (a bundle "
+                        + "carries one model, built for one or more targets): " + differs);
+            }
+        }
+        ModelRuntime rt = null;
+        for (ModelDirectory d : models) {
+            if (rt == null) {
+                rt = ProviderLoader.of(ModelRuntimeProvider.class).select(runtime).create(ComponentConfig.empty());
+            }
+            try {
+                ArtifactCheck.loadAndCheck(d.entry(runtime, runtimeVersions), d.modelBytes(), rt);
+            } catch (BundleVerificationException e) {
+                // Not chained: the message says it all, and one-line reporters would append the runtime's parser
+                // dump from the cause chain.
+                throw new IllegalArgumentException(d.dir().resolve("model.json") + " fails the check devices run, so "
+                        + "it is not signed: " + e.getMessage() + " (re-run edgeloop quantize for " + d.dir() + ")");
+            }
         }
         Map<String, byte[]> arts = new LinkedHashMap<>();
         BundleManifest.Builder m = BundleManifest.builder().name(Objects.requireNonNull(name, "name")).version(version)
@@ -169,6 +202,34 @@ public final class BundleAssembler {
         }
         m.lineage(lineage.build());
         return Map.entry(m.build(), arts);
+    }
+
+    /**
+     * Whether two directories are the same model for different targets: same input features in order, same
+     * classes (or, without classes, the same number of outputs), and, when both provenances name it, the same float
+     * model (SHA-256 of the file quantized).
+     *
+     * @return what differs, or null
+     */
+    private static String differs(ModelDirectory a, ModelDirectory b) {
+        if (!a.features().equals(b.features())) {
+            return "features " + a.features().map(Object::toString).orElse("(none recorded)") + " vs "
+                    + b.features().map(Object::toString).orElse("(none recorded)");
+        }
+        if (!a.classes().equals(b.classes())) {
+            return "classes " + a.classes().map(Object::toString).orElse("(none recorded)") + " vs "
+                    + b.classes().map(Object::toString).orElse("(none recorded)");
+        }
+        if (a.classes().map(List::isEmpty).orElse(true) && a.outputSize() != b.outputSize()) {
+            return "outputs " + a.outputSize() + " vs " + b.outputSize();
+        }
+        if (a.sourceModel().isPresent() && b.sourceModel().isPresent()
+                && !a.sourceModel().get().sha256().equals(b.sourceModel().get().sha256())) {
+            return "quantized from different float models: " + a.sourceModel().get().name() + " (sha256 "
+                    + a.sourceModel().get().sha256() + ") vs " + b.sourceModel().get().name() + " (sha256 "
+                    + b.sourceModel().get().sha256() + ")";
+        }
+        return null;
     }
 
     /**

@@ -3,6 +3,8 @@ package io.edgeloop.ota.bundle;
 /**
  * Size limits a bundle reader enforces before trusting anything in the archive.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param maxEntries         most entries in the archive
  * @param maxEntryBytes      largest single entry (uncompressed)
  * @param maxTotalBytes      largest sum of entries (uncompressed)

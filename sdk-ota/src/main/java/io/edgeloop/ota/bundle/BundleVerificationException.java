@@ -7,7 +7,7 @@ import java.util.Objects;
  * A bundle was refused. {@link #check()} names the check that failed; the message is one line:
  * {@code <check>: <what was wrong>}.
  *
- * <p>Immutable after construction.
+ * <p>Thread-safe: immutable once constructed.
  */
 public class BundleVerificationException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -32,6 +32,8 @@ public final class Lineage {
     /**
      * A dataset the model was trained on.
      *
+     * <p>Thread-safe: immutable.
+     *
      * @param name   its name
      * @param sha256 its digest
      */

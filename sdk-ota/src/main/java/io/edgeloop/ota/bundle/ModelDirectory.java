@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -34,9 +36,14 @@ public final class ModelDirectory {
     private final GoldenVectors golden;
     private final Map<String, String> report;
     private final Provenance provenance;
+    private final List<String> features;
+    private final List<String> classes;
 
     private ModelDirectory(Path dir, byte[] model, TargetProfile target, String scheme, int inputSize, int outputSize,
-            GoldenVectors golden, Map<String, String> report, Provenance provenance) {
+            GoldenVectors golden, Map<String, String> report, Provenance provenance, List<String> features,
+            List<String> classes) {
+        this.features = features;
+        this.classes = classes;
         this.dir = dir;
         this.model = model;
         this.target = target;
@@ -80,8 +87,13 @@ public final class ModelDirectory {
             }
         }
         Provenance prov = null;
+        List<String> features = null;
+        List<String> classes = null;
         try {
-            JsonNode p = CanonicalJson.mapper().readTree(model).get("provenance");
+            JsonNode root = CanonicalJson.mapper().readTree(model);
+            features = names(root, "features");
+            classes = names(root, "classes");
+            JsonNode p = root.get("provenance");
             if (p != null && p.isObject()) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> pm = CanonicalJson.mapper().convertValue(p, Map.class);
@@ -91,7 +103,23 @@ public final class ModelDirectory {
             prov = null; // model.json without readable provenance: lineage records its digest only
         }
         return new ModelDirectory(dir, model, target, text(report, "scheme", dir), int32(report, "inputSize", dir),
-                int32(report, "outputSize", dir), g, settings, prov);
+                int32(report, "outputSize", dir), g, settings, prov, features, classes);
+    }
+
+    /** A list of strings at {@code field} of a JSON object, or null when absent or not such a list. */
+    private static List<String> names(JsonNode root, String field) {
+        JsonNode n = root == null ? null : root.get(field);
+        if (n == null || !n.isArray()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isTextual()) {
+                return null;
+            }
+            out.add(e.textValue());
+        }
+        return List.copyOf(out);
     }
 
     private static byte[] file(Path dir, String name) throws IOException {
@@ -170,6 +198,35 @@ public final class ModelDirectory {
     /** @return report.json's scalar fields as strings */
     public Map<String, String> report() {
         return report;
+    }
+
+    /**
+     * @return model.json's {@code features} (input names in order), when it has them (Edgeloop's quantized-model
+     *         format does; another runtime's artifact need not)
+     */
+    public Optional<List<String>> features() {
+        return Optional.ofNullable(features);
+    }
+
+    /** @return model.json's {@code classes} (output class names in order, empty for regression), when present */
+    public Optional<List<String>> classes() {
+        return Optional.ofNullable(classes);
+    }
+
+    /** @return the number of outputs from report.json */
+    public int outputSize() {
+        return outputSize;
+    }
+
+    /**
+     * The float model this artifact was quantized from: the first input of model.json's provenance (quantize
+     * records the float model file there, then the calibration data; see docs/formats/quantized-model.md).
+     *
+     * @return its name and SHA-256, when model.json has a provenance with inputs
+     */
+    public Optional<Provenance.Input> sourceModel() {
+        return provenance == null || provenance.inputs().isEmpty() ? Optional.empty()
+                : Optional.of(provenance.inputs().get(0));
     }
 
     /** @return model.json's provenance, when present */

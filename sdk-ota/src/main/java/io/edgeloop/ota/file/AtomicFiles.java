@@ -31,7 +31,11 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes the new content of a file. */
+    /**
+     * Writes the new content of a file.
+     *
+     * <p>Thread safety: called once, on the thread that calls {@code write}; it need not be thread-safe.
+     */
     @FunctionalInterface
     public interface Content {
         /**

@@ -9,6 +9,8 @@ import java.util.Optional;
 /**
  * The end state of a simulated rollout.
  *
+ * <p>Thread-safe: immutable (the collections are unmodifiable copies).
+ *
  * @param devices         fleet size
  * @param waves           wave reports
  * @param halted          true when the campaign halted

@@ -52,7 +52,16 @@ public final class CanonicalJson {
      * @throws IOException when the bytes are not strict JSON
      */
     public static JsonNode parse(byte[] bytes) throws IOException {
-        JsonNode n = STRICT.readTree(bytes);
+        JsonNode n;
+        try {
+            n = STRICT.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message ends in a "[Source: ...]" dump; callers name the file, this says where and what.
+            // Not chained: one-line reporters append a cause's message, which would bring the dump back.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IOException("invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + String.valueOf(e.getOriginalMessage()).replace('\n', ' '));
+        }
         if (n == null || n.isMissingNode()) {
             throw new IOException("empty JSON document");
         }

@@ -7,6 +7,8 @@ import java.util.Set;
 /**
  * One published version of a model.
  *
+ * <p>Thread-safe: immutable (the collections are unmodifiable copies).
+ *
  * @param name          model name
  * @param version       semantic version (assigned)
  * @param sequence      anti-rollback sequence (assigned)

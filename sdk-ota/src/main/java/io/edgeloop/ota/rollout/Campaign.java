@@ -21,10 +21,17 @@ import java.util.TreeSet;
  * judged on its own). Each variant's devices are shuffled with the plan's seed and the first {@code ceil(f * n)} of them (at least one) are in the
  * waves up to the one with cumulative fraction {@code f}, so the canary holds every variant. Before the canary
  * switches, its devices run the candidate in shadow when the plan has a shadow gate. After each wave the failure
- * rate (failed + silent) is compared with the thresholds, for the whole wave and for each variant's devices in it
- * (a variant with fewer than {@link RolloutPlan#minVariantDevices()} devices in the wave only when all of them
- * failed): above {@code maxFailureRate}, or below {@code minSuccessRate}, the campaign halts; devices not yet reached
- * stay on their model. A breach in the last wave, when every device has already been reached, ends the campaign
+ * rate (failed + silent) is compared with the thresholds, for the whole wave and for each variant's devices in it:
+ * above {@code maxFailureRate}, or below {@code minSuccessRate}, the campaign halts; devices not yet reached stay on
+ * their model. A rate is compared directly only on a sample of at least {@link RolloutPlan#minVariantDevices()}
+ * devices (the wave's, or the variant's in the wave). A smaller sample halts only on evidence: when every device of
+ * at least two failed, when a fleet failing at exactly the limit would show that many failures less than 5 % of the
+ * time (a one-sided exact binomial test), or when every device of a variant failed in the variant's last wave (none
+ * of it is left to try). So one unlucky device in a canary of one or six devices does not halt a rollout, while a
+ * variant whose artifact fails everywhere still halts before it reaches the fleet. The shadow gate likewise compares
+ * the canary's mean agreement directly on {@code minVariantDevices} devices (or one); on 2 to
+ * {@code minVariantDevices - 1} it halts when the mean's one-sided 95 % upper confidence bound (Student t over the
+ * devices' agreements) is below the gate. A breach in the last wave, when every device has already been reached, ends the campaign
  * {@link CampaignState#COMPLETED} with decision {@code complete with failures: ...} and
  * {@link #completedWithFailures()} set: there is nothing left to halt. Checking each variant is what makes the stratified canary useful: a variant whose artifact fails
  * everywhere halts the rollout even when it is too small a share of the fleet to move the wave's rate. An
@@ -32,7 +39,9 @@ import java.util.TreeSet;
  * {@code aborted}) and the campaign ends {@link CampaignState#ABORTED}.
  *
  * <p>Thread-safe: {@link #pause()}, {@link #resume()}, {@link #abort()} and {@link #state()} may be called from any
- * thread while {@link #run()} runs; waves run on the caller's thread.
+ * thread while {@link #run()} runs; waves run on the caller's thread. One wave runs at a time: {@link #run()} or
+ * {@link #step()} while another thread is inside a wave throws {@link IllegalStateException}. A pause takes effect
+ * after the running wave; a resume before that wave ends cancels the pause, and the running {@code run()} goes on.
  */
 public final class Campaign {
     private final Object lock = new Object();
@@ -41,8 +50,14 @@ public final class Campaign {
     private final List<List<FleetDevice>> waves;
     /** Device id to its stratum (see {@link #strata(List)}). */
     private final Map<String, String> stratumOf;
+    /** Stratum to the index of the last wave that holds any of its devices. */
+    private final Map<String, Integer> lastWaveOf = new HashMap<>();
+    /** Stratum to its devices reached so far in the campaign: {devices, succeeded, failed, silent}. */
+    private final Map<String, int[]> reached = new HashMap<>();
     private final List<WaveReport> reports = new ArrayList<>();
     private CampaignState state = CampaignState.PLANNED;
+    /** A thread is inside {@link #step()} (shadow gate or update); guarded by {@code lock}. */
+    private boolean waveInFlight;
     private String haltReason;
     private Double shadowAgreement;
     private String failureNote;
@@ -79,6 +94,11 @@ public final class Campaign {
             byStratum.computeIfAbsent(stratumOf.get(d.id()), k -> new ArrayList<>()).add(d);
         }
         this.waves = plan(plan, byStratum);
+        for (int i = 0; i < waves.size(); i++) {
+            for (FleetDevice d : waves.get(i)) {
+                lastWaveOf.put(stratumOf.get(d.id()), i);
+            }
+        }
     }
 
     /**
@@ -194,11 +214,17 @@ public final class Campaign {
         }
     }
 
-    /** Resumes a paused campaign (call {@link #run()} again). */
+    /**
+     * Resumes a paused campaign. When the pause came while a wave was running and that wave has not ended, the pause
+     * is cancelled and the running {@link #run()} goes on with the next waves; otherwise {@link #run()} returned
+     * {@link CampaignState#PAUSED}: call it again.
+     */
     public void resume() {
         synchronized (lock) {
             if (state == CampaignState.PAUSED) {
-                state = reports.isEmpty() ? CampaignState.PLANNED : CampaignState.RUNNING;
+                // a wave in flight has started the campaign even before its report exists: PLANNED here let a second
+                // run() send that wave again (the canary updated twice) or left the campaign looking never started
+                state = reports.isEmpty() && !waveInFlight ? CampaignState.PLANNED : CampaignState.RUNNING;
             }
         }
     }
@@ -229,10 +255,15 @@ public final class Campaign {
      * Runs the next wave if the campaign may proceed.
      *
      * @return true when a wave ran and more may follow
+     * @throws IllegalStateException when another thread is running a wave of this campaign
      */
     public boolean step() {
         int index;
         synchronized (lock) {
+            if (waveInFlight) {
+                throw new IllegalStateException("campaign: another thread is running wave "
+                        + (reports.size() + 1) + "; one wave runs at a time");
+            }
             if (state != CampaignState.PLANNED && state != CampaignState.RUNNING) {
                 return false;
             }
@@ -242,7 +273,18 @@ public final class Campaign {
                 return false;
             }
             state = CampaignState.RUNNING;
+            waveInFlight = true;
         }
+        try {
+            return runWave(index);
+        } finally {
+            synchronized (lock) {
+                waveInFlight = false;
+            }
+        }
+    }
+
+    private boolean runWave(int index) {
         List<FleetDevice> wave = waves.get(index);
         if (index == 0 && plan.minShadowAgreement() > 0) {
             Map<String, Double> agreement = executor.shadow(wave, plan.deviceTimeout());
@@ -258,9 +300,12 @@ public final class Campaign {
                             plan.minShadowAgreement(), wave.size()));
                     return false;
                 }
-                if (mean < plan.minShadowAgreement()) {
-                    halt(String.format(java.util.Locale.ROOT, "shadow agreement %.3f below %.3f on %d canary devices",
-                            mean, plan.minShadowAgreement(), agreement.size()));
+                Double below = SampleVerdict.shadowBelow(agreement.values().stream().mapToDouble(Double::doubleValue)
+                        .toArray(), plan.minShadowAgreement(), plan.minVariantDevices());
+                if (below != null) {
+                    halt(String.format(java.util.Locale.ROOT, "shadow agreement %.3f below %.3f on %d canary devices%s",
+                            mean, plan.minShadowAgreement(), agreement.size(), below == mean ? ""
+                                    : String.format(java.util.Locale.ROOT, " (95 %% upper bound %.3f)", below)));
                     return false;
                 }
             }
@@ -294,13 +339,23 @@ public final class Campaign {
         synchronized (lock) {
             String decision;
             boolean last = index == waves.size() - 1;
-            String variantBreach = variantBreach(outcomes);
+            outcomes.forEach((v, o) -> {
+                int[] r = reached.computeIfAbsent(v, k -> new int[4]);
+                r[0] += o.devices();
+                r[1] += o.succeeded();
+                r[2] += o.failed();
+                r[3] += o.silent();
+            });
+            String variantBreach = variantBreach(outcomes, index);
+            String waveBreach = SampleVerdict.breach(plan.maxFailureRate(), plan.minSuccessRate(), failed + silent, wave.size(), plan.minVariantDevices(),
+                    last);
             if (state == CampaignState.ABORTED) {
                 decision = "aborted";
-            } else if (failureRate > plan.maxFailureRate() || successRate < plan.minSuccessRate()) {
+            } else if (waveBreach != null) {
                 decision = String.format(java.util.Locale.ROOT,
-                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f)", index + 1,
-                        failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate());
+                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices%s",
+                        index + 1, failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate(), wave.size(),
+                        waveBreach.isEmpty() ? "" : ": " + waveBreach);
             } else if (variantBreach != null) {
                 decision = "halt: wave " + (index + 1) + " " + variantBreach;
             } else {
@@ -329,19 +384,34 @@ public final class Campaign {
     }
 
     /**
-     * The first variant (by name) beyond a threshold, described; null when every variant passes. A variant with
-     * fewer than {@link RolloutPlan#minVariantDevices()} devices in the wave is judged only when all of them failed
-     * (one random failure among two devices says nothing about the artifact; all of them failing does).
+     * The first variant (by name) beyond a threshold, described; null when every variant passes. Each variant is
+     * judged on its devices in this wave and on all of its devices reached so far (evidence adds up over waves: a
+     * variant with one device in each of the first waves halts once two of them have failed). A sample smaller
+     * than {@link RolloutPlan#minVariantDevices()} breaches only on evidence (see {@link SampleVerdict#breach}): one
+     * random failure among one or two devices says nothing about the artifact; every one of two or more failing, or
+     * the variant's only devices failing in its last wave, does.
      */
-    private String variantBreach(Map<String, VariantOutcome> outcomes) {
+    private String variantBreach(Map<String, VariantOutcome> outcomes, int index) {
         for (Map.Entry<String, VariantOutcome> e : outcomes.entrySet()) {
             VariantOutcome o = e.getValue();
-            boolean judged = o.devices() >= plan.minVariantDevices() || o.succeeded() == 0;
-            if (judged && (o.failureRate() > plan.maxFailureRate() || o.successRate() < plan.minSuccessRate())) {
+            int[] r = reached.get(e.getKey());
+            VariantOutcome sofar = new VariantOutcome(r[0], r[1], r[2], r[3]);
+            boolean exhausted = lastWaveOf.get(e.getKey()) == index;
+            String why = SampleVerdict.breach(plan.maxFailureRate(), plan.minSuccessRate(), o.failed() + o.silent(),
+                    o.devices(), plan.minVariantDevices(), exhausted && sofar.devices() == o.devices());
+            String where = "";
+            if (why == null && sofar.devices() > o.devices()) {
+                why = SampleVerdict.breach(plan.maxFailureRate(), plan.minSuccessRate(), sofar.failed() + sofar.silent(),
+                        sofar.devices(), plan.minVariantDevices(), exhausted);
+                o = sofar;
+                where = " so far";
+            }
+            if (why != null) {
                 return String.format(java.util.Locale.ROOT,
-                        "variant %s: failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices "
-                                + "(%d failed, %d silent)", e.getKey(), o.failureRate(), plan.maxFailureRate(),
-                        o.successRate(), plan.minSuccessRate(), o.devices(), o.failed(), o.silent());
+                        "variant %s: failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices%s "
+                                + "(%d failed, %d silent)%s", e.getKey(), o.failureRate(), plan.maxFailureRate(),
+                        o.successRate(), plan.minSuccessRate(), o.devices(), where, o.failed(), o.silent(),
+                        why.isEmpty() ? "" : ": " + why);
             }
         }
         return null;

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * What a device reported for an update.
  *
+ * <p>Thread-safe: immutable.
+ *
  * @param success true when it runs the new model, confirmed
  * @param reason  the failed check or message when not
  */

@@ -62,8 +62,10 @@ public final class RolloutPlan {
     }
 
     /**
-     * @return how many of a variant's devices a wave must hold before the thresholds are applied to that variant
-     *         alone (below it, only a variant whose every device in the wave failed breaches); default
+     * @return the minimum sample: how many devices a group (a wave, or one variant's devices in a wave, or the canary
+     *         for the shadow gate) must hold before its rate is compared with the thresholds directly; a smaller
+     *         group breaches only on evidence (every device of two or more failed, a binomial test at 5 %, or a
+     *         variant's only devices all failing in its last wave; see {@link Campaign}); default
      *         {@value Builder#DEFAULT_MIN_VARIANT_DEVICES}
      */
     public int minVariantDevices() {
@@ -86,7 +88,7 @@ public final class RolloutPlan {
         private int minVariantDevices = DEFAULT_MIN_VARIANT_DEVICES;
         /**
          * The default {@link #minVariantDevices(int)}: with fewer devices one random failure already moves a
-         * variant's rate by more than the default 10 % limit, so the rate says nothing about the artifact.
+         * group's rate by more than the default 10 % limit, so the rate alone says nothing about the artifact.
          */
         public static final int DEFAULT_MIN_VARIANT_DEVICES = 10;
 
@@ -139,9 +141,10 @@ public final class RolloutPlan {
         }
 
         /**
-         * @param devices how many of a variant's devices a wave must hold before the thresholds apply to that
-         *                variant alone (at least 1; 1 judges every variant on its own, however small); a variant
-         *                whose every device in the wave failed breaches whatever its size
+         * @param devices the minimum sample (at least 1): how many devices a wave, a variant's devices in a wave,
+         *                or the shadow canary must hold before its rate is compared with the thresholds directly
+         *                (1 compares every rate directly, however small the sample, as before 2026-11-30); a
+         *                smaller group breaches only on evidence (see {@link Campaign})
          * @return this builder
          */
         public Builder minVariantDevices(int devices) {

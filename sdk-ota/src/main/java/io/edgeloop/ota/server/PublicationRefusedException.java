@@ -13,7 +13,11 @@ import java.util.Objects;
 public class PublicationRefusedException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** Why a publication was refused. */
+    /**
+     * Why a publication was refused.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Reason {
         /** The file is not a readable bundle, or its manifest does not parse. */
         UNREADABLE,

@@ -24,7 +24,12 @@ final class Pem {
 
     static byte[] decode(String text, String expectedType, String what) throws IOException {
         try (PemReader r = new PemReader(new StringReader(text))) {
-            PemObject o = r.readPemObject();
+            PemObject o;
+            try {
+                o = r.readPemObject();
+            } catch (IOException e) { // e.g. "-----END PRIVATE KEY----- not found" for a truncated file
+                throw new IOException(what + " is malformed PEM: " + e.getMessage(), e);
+            }
             if (o == null) {
                 throw new IOException(what + " is not PEM (expected -----BEGIN " + expectedType + "-----)");
             }

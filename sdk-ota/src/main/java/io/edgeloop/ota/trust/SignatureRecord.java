@@ -9,6 +9,8 @@ import java.util.Objects;
 /**
  * One signature: who signed (key id), with what algorithm, and the signature bytes.
  *
+ * <p>Thread-safe as long as nobody changes the signature array (it is not copied).
+ *
  * @param keyId     the signer's key id
  * @param algorithm the algorithm
  * @param signature the signature bytes (not copied; treat as read-only)

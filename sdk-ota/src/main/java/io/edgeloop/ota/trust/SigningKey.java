@@ -115,6 +115,9 @@ public final class SigningKey {
      * @throws IOException when unreadable or not a supported key
      */
     public static SigningKey readPem(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory, not a PEM private key file");
+        }
         return fromPem(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
     }
 

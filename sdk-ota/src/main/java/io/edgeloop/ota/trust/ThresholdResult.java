@@ -7,6 +7,8 @@ import java.util.Set;
  * The outcome of counting signatures against a trust root's threshold: each trusted, unrevoked key counts once
  * however many signatures it made.
  *
+ * <p>Thread-safe: immutable (the collections are unmodifiable copies).
+ *
  * @param threshold  signatures required
  * @param validKeys  distinct trusted keys with a valid signature
  * @param unknownKeys key ids of signatures by keys the trust root does not list

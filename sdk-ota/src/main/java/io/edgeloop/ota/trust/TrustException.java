@@ -4,6 +4,8 @@ import java.io.IOException;
 
 /**
  * A trust file is malformed, expired, or a rotation is not properly signed. Immutable after construction.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class TrustException extends IOException {
     private static final long serialVersionUID = 1L;

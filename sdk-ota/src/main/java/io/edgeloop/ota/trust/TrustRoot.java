@@ -303,7 +303,11 @@ public final class TrustRoot {
         if (bytes.length > MAX_BYTES) {
             throw new TrustException("trust file " + file + " is larger than " + MAX_BYTES + " bytes");
         }
-        return parse(bytes);
+        try {
+            return parse(bytes);
+        } catch (TrustException e) {
+            throw new TrustException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

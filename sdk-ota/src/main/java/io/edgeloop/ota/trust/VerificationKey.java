@@ -56,6 +56,9 @@ public final class VerificationKey {
      * @throws IOException when the file cannot be read or is not such a key
      */
     public static VerificationKey readPem(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory, not a PEM public key file");
+        }
         return fromPem(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
     }
 

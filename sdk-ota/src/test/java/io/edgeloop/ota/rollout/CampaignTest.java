@@ -34,6 +34,8 @@ class CampaignTest {
         final Predicate<String> failing;
         final List<List<FleetDevice>> calls = new ArrayList<>();
         double agreement = 1.0;
+        /** When set, each device's shadow agreement (overrides {@link #agreement}). */
+        java.util.function.ToDoubleFunction<String> agreementOf;
 
         Scripted(Predicate<String> silent, Predicate<String> failing) {
             this.silent = silent;
@@ -56,7 +58,7 @@ class CampaignTest {
         public Map<String, Double> shadow(List<FleetDevice> devices, Duration timeout) {
             Map<String, Double> m = new HashMap<>();
             if (!Double.isNaN(agreement)) { // NaN: no device compared any input
-                devices.forEach(d -> m.put(d.id(), agreement));
+                devices.forEach(d -> m.put(d.id(), agreementOf != null ? agreementOf.applyAsDouble(d.id()) : agreement));
             }
             return m;
         }
@@ -97,9 +99,11 @@ class CampaignTest {
     @DisplayName("counts silent devices as failures and halts the wave that crosses the threshold")
     void silentCountAsFailures() {
         Scripted s = new Scripted(d -> Integer.parseInt(d.substring(1)) % 4 == 0, d -> false);
-        Campaign c = new Campaign(RolloutPlan.builder().build(), fleet(400), s, ALL);
+        // 4000 devices: a canary of 42 (at least minVariantDevices), so its 25 % is compared with the limit directly
+        Campaign c = new Campaign(RolloutPlan.builder().build(), fleet(4000), s, ALL);
         assertEquals(CampaignState.HALTED, c.run());
         WaveReport r = c.reports().get(c.reports().size() - 1);
+        assertEquals(42, r.devices());
         assertTrue(r.timedOut() > 0);
         assertTrue(c.haltReason().orElseThrow().contains("failure rate"));
         assertEquals(1, s.calls.size(), "no device beyond the failed wave is touched");
@@ -130,8 +134,10 @@ class CampaignTest {
         Scripted s = new Scripted(d -> false, d -> d.startsWith("a"));
         Campaign c = new Campaign(RolloutPlan.builder().seed(1).build(), f, s, Set.of("jvm", "avr8"));
         assertEquals(CampaignState.HALTED, c.run());
-        assertEquals(1, s.calls.size(), "halted at the canary");
-        WaveReport r = c.reports().get(0);
+        // the canary and the second wave each hold one avr8 device: the first failure alone is no evidence, the
+        // second (2 of 2 reached) halts
+        assertEquals(2, s.calls.size(), "halted at the second wave");
+        WaveReport r = c.reports().get(1);
         assertTrue(r.failureRate() <= 0.1, "the wave as a whole passes: " + r.failureRate());
         VariantOutcome avr = r.outcomesByVariant().get("avr8");
         assertEquals(avr.devices(), avr.failed());
@@ -139,9 +145,11 @@ class CampaignTest {
         VariantOutcome jvm = r.outcomesByVariant().get("jvm");
         assertEquals(jvm.devices(), jvm.succeeded());
         assertEquals(0, jvm.failed() + jvm.silent());
-        assertTrue(c.haltReason().orElseThrow().startsWith("wave 1 variant avr8"), c.haltReason().orElseThrow());
+        assertTrue(c.haltReason().orElseThrow().startsWith("wave 2 variant avr8"), c.haltReason().orElseThrow());
+        assertTrue(c.haltReason().orElseThrow().contains("on 2 devices so far (2 failed, 0 silent): every device failed"),
+                c.haltReason().orElseThrow());
         long avrTouched = s.calls.stream().flatMap(List::stream).filter(d -> d.variant().equals("avr8")).count();
-        assertTrue(avrTouched < 40, "avr8 devices beyond the canary untouched, touched " + avrTouched);
+        assertEquals(2, avrTouched, "avr8 devices beyond the first two untouched");
     }
 
     @Test
@@ -271,5 +279,136 @@ class CampaignTest {
         assertTrue(c.reports().get(1).decision().startsWith("complete with failures: wave 2"),
                 c.reports().get(1).decision());
         assertEquals(2, s.calls.size());
+    }
+
+    /** The demo's fleet shape: {@code perVariant} devices of each of the three variants. */
+    static List<FleetDevice> even(int perVariant) {
+        return fleet(3 * perVariant);
+    }
+
+    /** The demo's plan: waves 25/50/100 %, failure limit 34 %, success 66 %. */
+    static RolloutPlan.Builder demoPlan(long seed) {
+        return RolloutPlan.builder().waves(List.of(0.25, 0.5, 1.0)).maxFailureRate(0.34).minSuccessRate(0.66)
+                .seed(seed);
+    }
+
+    @Test
+    @DisplayName("one failure on a variant's only device in the canary does not halt (rev-s7-docs item 1: the demo)")
+    void oneFailureOnASingleDeviceVariantDoesNotHalt() {
+        for (String variant : List.of("avr8", "cortex-m3", "jvm")) {
+            Set<String> failing = new HashSet<>();
+            Scripted s = new Scripted(d -> false, failing::contains);
+            Campaign c = new Campaign(demoPlan(1).build(), even(4), s, ALL);
+            FleetDevice victim = c.waves().get(0).stream().filter(d -> d.variant().equals(variant)).findFirst()
+                    .orElseThrow();
+            assertEquals(1, c.waves().get(0).stream().filter(d -> d.variant().equals(variant)).count());
+            failing.add(victim.id());
+            assertEquals(CampaignState.COMPLETED, c.run(), variant + ": " + c.haltReason().orElse(""));
+            assertEquals(11, c.reports().stream().mapToInt(WaveReport::succeeded).sum());
+        }
+    }
+
+    @Test
+    @DisplayName("a variant whose every device of 2 or more in a wave fails still halts, at the demo's 34 % limit too")
+    void everyDeviceOfTwoFailingHalts() {
+        // 8 avr8 devices: the canary (25 %) holds 2 of them; the artifact fails on every avr8 device
+        List<FleetDevice> f = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            f.add(new FleetDevice("a" + i, "avr8"));
+            f.add(new FleetDevice("j" + i, "jvm"));
+        }
+        Scripted s = new Scripted(d -> false, d -> d.startsWith("a"));
+        Campaign c = new Campaign(demoPlan(3).build(), f, s, Set.of("avr8", "jvm"));
+        assertEquals(CampaignState.HALTED, c.run());
+        assertEquals(1, s.calls.size(), "halted at the canary");
+        assertEquals(new VariantOutcome(2, 0, 2, 0), c.reports().get(0).outcomesByVariant().get("avr8"));
+        assertTrue(c.haltReason().orElseThrow().startsWith("wave 1 variant avr8"), c.haltReason().orElseThrow());
+        assertTrue(c.haltReason().orElseThrow().endsWith("every device failed"), c.haltReason().orElseThrow());
+        // silent devices count the same
+        Scripted quiet = new Scripted(d -> d.startsWith("a"), d -> false);
+        assertEquals(CampaignState.HALTED, new Campaign(demoPlan(3).build(), f, quiet, Set.of("avr8", "jvm")).run());
+    }
+
+    @Test
+    @DisplayName("a variant with one device that fails halts: it is the variant's last wave, nothing more will show")
+    void aLoneVariantThatFailsHalts() {
+        List<FleetDevice> f = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            f.add(new FleetDevice("j" + i, "jvm"));
+        }
+        f.add(new FleetDevice("a0", "avr8"));
+        Scripted s = new Scripted(d -> false, d -> d.equals("a0"));
+        Campaign c = new Campaign(RolloutPlan.builder().seed(5).build(), f, s, Set.of("avr8", "jvm"));
+        assertEquals(CampaignState.HALTED, c.run());
+        assertEquals(1, s.calls.size());
+        assertTrue(c.haltReason().orElseThrow().contains("none is left to try"), c.haltReason().orElseThrow());
+    }
+
+    @Test
+    @DisplayName("one failure in a small canary does not halt at the default 10 % limit (rev-s7-docs item 3)")
+    void oneFailureInASmallCanaryDoesNotHalt() {
+        // 500 devices: the 1 % canary holds 2 devices of each variant, 6 in all; one fails (1 of 6 = 17 %)
+        Set<String> failing = new HashSet<>();
+        Scripted s = new Scripted(d -> false, failing::contains);
+        Campaign c = new Campaign(RolloutPlan.builder().seed(1).build(), fleet(500), s, ALL);
+        assertEquals(6, c.waves().get(0).size());
+        failing.add(c.waves().get(0).get(0).id());
+        assertEquals(CampaignState.COMPLETED, c.run(), c.haltReason().orElse(""));
+        assertEquals(499, c.reports().stream().mapToInt(WaveReport::succeeded).sum());
+        // minVariantDevices(1) compares every rate directly, as before: the one failure halts the canary
+        Campaign strict = new Campaign(RolloutPlan.builder().seed(1).minVariantDevices(1).build(), fleet(500), s, ALL);
+        assertEquals(CampaignState.HALTED, strict.run());
+    }
+
+    @Test
+    @DisplayName("a small canary whose failures are evidence halts: 3 of 6 at a 10 % limit (p = 0.016)")
+    void evidenceInASmallCanaryHalts() {
+        Set<String> failing = new HashSet<>();
+        Scripted s = new Scripted(d -> false, failing::contains);
+        Campaign c = new Campaign(RolloutPlan.builder().seed(1).build(), fleet(500), s, ALL);
+        // one failure per variant: each variant's 1 of 2 is no evidence, the wave's 3 of 6 is
+        for (String v : List.of("avr8", "cortex-m3", "jvm")) {
+            failing.add(c.waves().get(0).stream().filter(d -> d.variant().equals(v)).findFirst().orElseThrow().id());
+        }
+        assertEquals(CampaignState.HALTED, c.run());
+        assertEquals(1, s.calls.size());
+        String reason = c.haltReason().orElseThrow();
+        assertTrue(reason.startsWith("wave 1 failure rate 0.500") && reason.contains("p = 0.016"), reason);
+    }
+
+    @Test
+    @DisplayName("the shadow gate does not halt a small canary for one device that agrees less, but does for all")
+    void shadowGateOnASmallCanary() {
+        Scripted s = new Scripted(d -> false, d -> false);
+        Campaign probe = new Campaign(RolloutPlan.builder().seed(3).minShadowAgreement(0.8).build(), fleet(500), s,
+                ALL);
+        String low = probe.waves().get(0).get(0).id();
+        s.agreementOf = d -> d.equals(low) ? 0.5 : 0.84; // mean 0.783, below 0.8; upper bound 0.897
+        Campaign c = new Campaign(RolloutPlan.builder().seed(3).minShadowAgreement(0.8).build(), fleet(500), s, ALL);
+        assertEquals(CampaignState.COMPLETED, c.run(), c.haltReason().orElse(""));
+        assertEquals(0.7833, c.shadowAgreement().orElseThrow(), 1e-3);
+        s.agreementOf = d -> d.equals(low) ? 0.5 : 0.6; // every device low: upper bound 0.665
+        Campaign bad = new Campaign(RolloutPlan.builder().seed(3).minShadowAgreement(0.8).build(), fleet(500), s,
+                ALL);
+        assertEquals(CampaignState.HALTED, bad.run());
+        assertTrue(bad.haltReason().orElseThrow().contains("95 % upper bound"), bad.haltReason().orElseThrow());
+        // a canary of the minimum sample compares the mean directly
+        s.agreementOf = d -> 0.79;
+        Campaign big = new Campaign(RolloutPlan.builder().seed(3).minShadowAgreement(0.8).build(), fleet(3000), s,
+                ALL);
+        assertEquals(30, big.waves().get(0).size());
+        assertEquals(CampaignState.HALTED, big.run());
+    }
+
+    @Test
+    @DisplayName("the binomial tail matches hand-computed values and does not underflow on large groups")
+    void binomialTail() {
+        assertEquals(1 - Math.pow(0.9, 6), SampleVerdict.tailProbability(0.1, 1, 6), 1e-12);
+        assertEquals(0.0158, SampleVerdict.tailProbability(0.1, 3, 6), 1e-4);
+        assertEquals(0.01, SampleVerdict.tailProbability(0.1, 2, 2), 1e-12);
+        assertEquals(1.0, SampleVerdict.tailProbability(0.1, 0, 6));
+        assertEquals(0.0, SampleVerdict.tailProbability(0.0, 1, 6));
+        double p = SampleVerdict.tailProbability(0.1, 1100, 10_000);
+        assertTrue(p > 0 && p < 1e-3, "1100 of 10000 at 10 %: " + p);
     }
 }

@@ -94,7 +94,7 @@ class HardwareVariantRolloutTest {
 
     @Test
     @DisplayName("with an artifact per board, the canary holds a stm32f103 device and a stm32f103 artifact that fails"
-            + " everywhere halts the rollout at the canary, on that board alone")
+            + " everywhere halts the rollout once two of its devices failed, on that board alone")
     void canaryAndThresholdsPerHardwareVariant() throws Exception {
         Fixtures.Draft d = Fixtures.draft("har", 9, 0, 3, TargetProfile.CORTEX_M3);
         // the stm32f103 artifact's golden vectors come from another model: every stm32f103 agent refuses it
@@ -115,15 +115,18 @@ class HardwareVariantRolloutTest {
         assertTrue(canary.stream().anyMatch(f -> f.hardwareVariant().equals("stm32f103")), "canary: " + canary);
         assertTrue(canary.stream().anyMatch(f -> f.hardwareVariant().equals("mps2-an385")), "canary: " + canary);
         assertEquals(CampaignState.HALTED, c.run());
-        assertEquals(1, c.reports().size(), "halted at the canary");
-        WaveReport w = c.reports().get(0);
+        // the canary holds one stm32f103 device: one failure on one device is no evidence (rev-s7-docs item 1); the
+        // campaign halts as soon as a second stm32f103 device has failed too (2 of 2 reached), long before the fleet
+        WaveReport w = c.reports().get(c.reports().size() - 1);
         assertEquals(Set.of("cortex-m3/mps2-an385", "cortex-m3/stm32f103"), w.byVariant().keySet());
-        assertTrue(c.haltReason().orElseThrow().startsWith("wave 1 "), c.haltReason().orElseThrow());
+        assertTrue(c.haltReason().orElseThrow().startsWith("wave " + c.reports().size()
+                + " variant cortex-m3/stm32f103: failure rate 1.000"), c.haltReason().orElseThrow());
+        assertTrue(c.haltReason().orElseThrow().contains("on 2 devices so far"), c.haltReason().orElseThrow());
         VariantOutcome stm = w.outcomesByVariant().get("cortex-m3/stm32f103");
-        assertEquals(stm.devices(), stm.failed(), "every stm32f103 canary device refused its artifact: " + stm);
+        assertEquals(stm.devices(), stm.failed(), "every stm32f103 device refused its artifact: " + stm);
         VariantOutcome mps = w.outcomesByVariant().get("cortex-m3/mps2-an385");
         assertEquals(mps.devices(), mps.succeeded(), "the mps2-an385 devices installed: " + mps);
         long stmTouched = failures.keySet().stream().filter(k -> k.endsWith("stm32f103")).count();
-        assertTrue(stmTouched >= 1 && stmTouched < 10, "only the canary's stm32f103 devices attempted: " + stmTouched);
+        assertEquals(2, stmTouched, "only two stm32f103 devices attempted");
     }
 }

@@ -35,6 +35,10 @@ public final class ModelReader {
      * @throws IOException when the file is missing or unreadable
      */
     public static byte[] readBytes(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("Model file " + file + " is a directory; expected a model file written by "
+                    + "'edgeloop train' or an ONNX file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new IOException("Model file " + file + " does not exist");
         }

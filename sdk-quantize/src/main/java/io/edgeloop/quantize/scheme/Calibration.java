@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * How a value range is chosen from representative data: {@link #MIN_MAX} (the observed extremes),
- * {@link #PERCENTILE} (the 0.01th and 99.99th percentiles, clipping rare outliers) or {@link #MSE} (the clipping
+ * {@link #PERCENTILE} (the 0.01th and 99.99th percentiles, clipping rare outliers: see {@link #PERCENTILE} for the
+ * rank rule) or {@link #MSE} (the clipping
  * range that minimises the mean squared quantization error over the data, searched over 57 candidates: the min-max range shrunk symmetrically about its centre to k/64 of its width, k = 64..8), or
  * {@link #AUTO}: quantize with each of the three and keep the model whose outputs agree best with the float
  * model on the calibration rows (same predicted class for classifiers, smallest squared error for regression).
@@ -15,7 +16,14 @@ import java.util.Locale;
 public enum Calibration {
     /** Observed minimum and maximum. */
     MIN_MAX("min-max"),
-    /** 0.01th to 99.99th percentile. */
+    /**
+     * 0.01th to 99.99th percentile, each taken as a value of the data at a rank rounded toward the median, never
+     * interpolated: of {@code n} sorted values {@code v[0..n-1]}, the range is {@code v[k]} to {@code v[n-1-k]} with
+     * {@code k = ceil((n-1) / 10000)} ({@link #percentileRank}). For {@code n >= 2} neither bound is the single most extreme value on its side
+     * (the upper bound is at most {@code v[n-2]}), so one outlier, however large, is always clipped; with more
+     * than 10,001 values more than one is. (Interpolating between ranks, as before, put the upper bound of 8,143
+     * values a fifth of the way into the largest one: one reading of 1e300 made the bound about 2e299.)
+     */
     PERCENTILE("percentile"),
     /** Range minimising quantization MSE. */
     MSE("mse"),
@@ -70,7 +78,8 @@ public enum Calibration {
         double hi = v[v.length - 1];
         switch (this) {
             case PERCENTILE:
-                return new double[] {quantile(v, 0.0001), quantile(v, 0.9999)};
+                int k = percentileRank(v.length);
+                return new double[] {v[k], v[v.length - 1 - k]};
             case MSE:
                 return mse(v, lo, hi, levels);
             default:
@@ -78,11 +87,17 @@ public enum Calibration {
         }
     }
 
-    private static double quantile(double[] sorted, double p) {
-        double pos = p * (sorted.length - 1);
-        int i = (int) Math.floor(pos);
-        int j = Math.min(i + 1, sorted.length - 1);
-        return sorted[i] + (sorted[j] - sorted[i]) * (pos - i);
+    /**
+     * The rank {@link #PERCENTILE} clips to on each side.
+     *
+     * @param n the number of values, at least 1
+     * @return {@code ceil((n-1) / 10000)}: 0 for one value, 1 for 2 to 10,001 values, then one more per 10,000
+     */
+    public static int percentileRank(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be at least 1, got " + n);
+        }
+        return (n - 1 + 9999) / 10000;
     }
 
     private static double[] mse(double[] sorted, double lo, double hi, long levels) {

@@ -135,7 +135,9 @@ public final class ModelQuantizer {
      * @param model       the float model
      * @param calibration representative raw feature rows
      * @return the integer model
-     * @throws IllegalArgumentException when the data does not match the model or a proof fails
+     * @throws IllegalArgumentException when the data does not match the model, a feature's calibration values break
+     *                                  {@link ColumnScale}'s rule (the message names the row, feature and value) or
+     *                                  a proof fails
      */
     public IntModel quantize(FloatModel model, double[][] calibration) {
         Objects.requireNonNull(model, "model");
@@ -153,6 +155,7 @@ public final class ModelQuantizer {
                         + " values; the model takes " + model.inputSize());
             }
         }
+        requireUsableScales(model, calibration);
         if (this.calibration == Calibration.AUTO) {
             return auto(model, calibration).model();
         }
@@ -165,7 +168,25 @@ public final class ModelQuantizer {
     }
 
     /**
+     * Refuses calibration data that breaks {@link ColumnScale}'s rule (the one {@code train} applies): one value near
+     * 1e300 stretches every range method's range (min-max and mse keep it; a percentile of few rows can too) until
+     * every real reading of the feature falls in one quantization step, and the model silently loses the feature.
+     */
+    private static void requireUsableScales(FloatModel model, double[][] rows) {
+        java.util.Optional<ColumnScale.Problem> bad = ColumnScale.firstProblem(rows);
+        if (bad.isPresent()) {
+            ColumnScale.Problem p = bad.get();
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "Calibration row %d (counting from 1), "
+                    + "feature '%s' holds %s: the column's standard deviation is %s in double arithmetic (%s; train "
+                    + "refuses such a column too), so no usable range can be calibrated; fix or remove that row",
+                    p.row() + 1, model.featureNames().get(p.column()), p.value(), p.std(), p.cause()));
+        }
+    }
+
+    /**
      * A quantized model with the calibration method that produced it.
+     *
+     * <p>Thread-safe: immutable; the model may be used from several threads.
      *
      * @param model       the integer model
      * @param calibration the method used (never {@link Calibration#AUTO})
@@ -188,6 +209,7 @@ public final class ModelQuantizer {
             if (rows.length == 0) {
                 throw new IllegalArgumentException("Calibration needs at least one row");
             }
+            requireUsableScales(model, rows);
             r = auto(model, rows);
         } else {
             r = new Result(quantize(model, rows), calibration);

@@ -24,11 +24,17 @@ public final class CsvData {
     private final List<String> features;
     private final double[][] rows;
     private final List<String> labels;
+    /** Per row, its 1-based line number in the file it was read from (blank lines are skipped). */
+    private final int[] lines;
+    /** The label column's name, or null without one. */
+    private final String labelColumn;
 
-    private CsvData(List<String> features, double[][] rows, List<String> labels) {
+    private CsvData(List<String> features, double[][] rows, List<String> labels, int[] lines, String labelColumn) {
+        this.labelColumn = labelColumn;
         this.features = List.copyOf(features);
         this.rows = rows;
         this.labels = List.copyOf(labels);
+        this.lines = lines;
     }
 
     /**
@@ -43,8 +49,27 @@ public final class CsvData {
     public static CsvData read(Path file, String label, Set<String> drop) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(drop, "drop");
+        requireFile(file);
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(file, r, label, drop);
+            return parse(file, r, label, drop, true);
+        }
+    }
+
+    /**
+     * Reads a CSV file's bytes, refusing a directory by name (reading one fails with a bare "Is a directory").
+     *
+     * @param file the CSV file
+     * @return its content
+     * @throws IOException when it is a directory or cannot be read
+     */
+    public static byte[] readFile(Path file) throws IOException {
+        requireFile(file);
+        return Files.readAllBytes(file);
+    }
+
+    private static void requireFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory; expected a CSV file");
         }
     }
 
@@ -65,7 +90,7 @@ public final class CsvData {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(drop, "drop");
         try (BufferedReader r = reader(content)) {
-            return parse(file, r, label, drop);
+            return parse(file, r, label, drop, true);
         }
     }
 
@@ -87,8 +112,13 @@ public final class CsvData {
         return headerLine;
     }
 
-    private static CsvData parse(Path file, BufferedReader r, String label, Set<String> drop) throws IOException {
-        List<String> header = split(headerLine(file, r));
+    /**
+     * @param dropHint whether the caller has a {@code --drop} option to suggest for a non-numeric column (train
+     *                 does; quantize and quantize eval read only the model's columns and do not)
+     */
+    private static CsvData parse(Path file, BufferedReader r, String label, Set<String> drop, boolean dropHint)
+            throws IOException {
+        List<String> header = header(file, r);
         for (String d : drop) {
             if (!header.contains(d)) {
                 throw new IllegalArgumentException("--drop column '" + d + "' is not in " + file + " (columns: "
@@ -113,6 +143,7 @@ public final class CsvData {
         }
         List<double[]> data = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        List<Integer> lineNos = new ArrayList<>();
         String line;
         int lineNo = 1;
         // Whether rows start with a row name is decided once, by the first data row: deciding per row would let
@@ -144,8 +175,10 @@ public final class CsvData {
                 try {
                     v[k] = Double.parseDouble(s);
                 } catch (NumberFormatException e) {
+                    // Not chained: the NumberFormatException's text ("empty String") would be appended to the line.
                     throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
-                            + "' holds '" + s + "', not a number; drop it with --drop " + names.get(k), e);
+                            + "' holds '" + s + "', not a number; " + (dropHint ? "drop the column with --drop "
+                            + names.get(k) + " or fix the row" : "fix or remove that row"));
                 }
                 if (!Double.isFinite(v[k])) {
                     throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
@@ -153,6 +186,7 @@ public final class CsvData {
                 }
             }
             data.add(v);
+            lineNos.add(lineNo);
             if (labelIdx >= 0) {
                 String l = f.get(labelIdx);
                 if (l.isEmpty()) {
@@ -164,7 +198,8 @@ public final class CsvData {
         if (data.isEmpty()) {
             throw new IllegalArgumentException(file + " has no data rows");
         }
-        return new CsvData(names, data.toArray(new double[0][]), labels);
+        return new CsvData(names, data.toArray(new double[0][]), labels,
+                lineNos.stream().mapToInt(Integer::intValue).toArray(), label);
     }
 
     /**
@@ -181,7 +216,7 @@ public final class CsvData {
     public static CsvData readColumns(Path file, List<String> features, String label) throws IOException {
         // One read: the header and the rows come from the same bytes (two opens let a file replaced in between
         // be parsed under the other file's header).
-        return readColumns(file, Files.readAllBytes(file), features, label);
+        return readColumns(file, readFile(file), features, label);
     }
 
     /**
@@ -201,7 +236,12 @@ public final class CsvData {
         Objects.requireNonNull(content, "content");
         List<String> header;
         try (BufferedReader r = reader(content)) {
-            header = split(headerLine(file, r));
+            header = header(file, r);
+        }
+        if (label != null && features.contains(label)) {
+            throw new IllegalArgumentException("Column '" + label + "' of " + file + " is given as the label column, "
+                    + "but the model takes it as an input feature (features: " + String.join(", ", features)
+                    + "); name the column that holds the true classes");
         }
         java.util.Set<String> drop = new java.util.HashSet<>(header);
         drop.removeAll(features);
@@ -214,8 +254,28 @@ public final class CsvData {
                         + String.join(", ", header) + ")");
             }
         }
-        CsvData d = read(file, content, label, drop);
-        return new CsvData(features, d.rowsInOrder(features), d.labels);
+        CsvData d;
+        try (BufferedReader r = reader(content)) {
+            d = parse(file, r, label, drop, false);
+        }
+        return new CsvData(features, d.rowsInOrder(features), d.labels, d.lines, label);
+    }
+
+    /**
+     * The header's column names; a header of one column holding tabs or semicolons is a file in another format,
+     * which would otherwise be read as one column whose name holds every name.
+     */
+    private static List<String> header(Path file, BufferedReader r) throws IOException {
+        List<String> header = split(headerLine(file, r));
+        if (header.size() == 1) {
+            String h = header.get(0);
+            String sep = h.contains("\t") ? "tab" : h.contains(";") ? "semicolon" : null;
+            if (sep != null) {
+                throw new IllegalArgumentException(file + " is not comma-separated: its header has no commas but is "
+                        + sep + "-separated; expected comma-separated values");
+            }
+        }
+        return header;
     }
 
     private static List<String> split(String line) {
@@ -240,6 +300,20 @@ public final class CsvData {
         }
         out.add(cur.toString().trim());
         return out;
+    }
+
+    /**
+     * @param i a row index (0-based)
+     * @return the 1-based line of the file the row was read from (after {@link #concat}, of the file each part came
+     *         from)
+     */
+    public int line(int i) {
+        return lines[i];
+    }
+
+    /** @return the label column's name, empty when the table was read without one */
+    public java.util.Optional<String> labelColumn() {
+        return java.util.Optional.ofNullable(labelColumn);
     }
 
     /** @return the feature names */
@@ -326,13 +400,15 @@ public final class CsvData {
     private CsvData subset(Integer[] idx) {
         double[][] r = new double[idx.length][];
         List<String> l = new ArrayList<>();
+        int[] ln = new int[idx.length];
         for (int k = 0; k < idx.length; k++) {
             r[k] = rows[idx[k]];
+            ln[k] = lines[idx[k]];
             if (!labels.isEmpty()) {
                 l.add(labels.get(idx[k]));
             }
         }
-        return new CsvData(features, r, l);
+        return new CsvData(features, r, l, ln, labelColumn);
     }
 
     /**
@@ -347,7 +423,9 @@ public final class CsvData {
         System.arraycopy(other.rows, 0, r, rows.length, other.rows.length);
         List<String> l = new ArrayList<>(labels);
         l.addAll(other.labels);
-        return new CsvData(features, r, l);
+        int[] ln = Arrays.copyOf(lines, lines.length + other.lines.length);
+        System.arraycopy(other.lines, 0, ln, lines.length, other.lines.length);
+        return new CsvData(features, r, l, ln, labelColumn);
     }
 
     @Override

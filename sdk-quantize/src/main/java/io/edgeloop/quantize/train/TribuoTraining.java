@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import io.edgeloop.quantize.scheme.ColumnScale;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -40,7 +41,8 @@ public final class TribuoTraining {
      * @param algo {@code logistic}, {@code cart} or {@code forest}
      * @param seed the seed
      * @return the trained model
-     * @throws IllegalArgumentException for an unknown algorithm, or with {@code logistic} a column that cannot be
+     * @throws IllegalArgumentException for an unknown algorithm, labels of fewer than two classes, or with
+     *                                  {@code logistic} a column that cannot be
      *                                  standardised (constant, or a scale whose standard deviation is not a finite
      *                                  positive normal double); the message names the column
      */
@@ -48,6 +50,15 @@ public final class TribuoTraining {
         Objects.requireNonNull(data, "data");
         if (data.labels().isEmpty()) {
             throw new IllegalArgumentException("Training needs a label column");
+        }
+        java.util.Set<String> classes = new java.util.TreeSet<>(data.labels());
+        if (classes.size() < 2) {
+            // A one-class classifier predicts that class for every input (100 % training accuracy); quantize
+            // refuses it later, so refuse it here, where the data is at hand.
+            throw new IllegalArgumentException("Label column '" + data.labelColumn().orElse("?") + "' holds one class "
+                    + "only ('" + classes.iterator().next()
+                    + "' on all " + data.size() + " rows); a classifier needs at least two classes: train on rows "
+                    + "that cover at least two outcomes");
         }
         MutableDataset<Label> ds = dataset(data);
         Trainer<Label> trainer;
@@ -75,35 +86,18 @@ public final class TribuoTraining {
      * then fails with "Example contained a NaN feature"), so name it instead. So would a column whose deviation
      * is not a finite normal double: values near 1e300 overflow the squared deviations (the column is silently
      * erased), subnormal values near 1e-310 underflow them to 0 (every prediction becomes NaN).
+     * The rule is {@link ColumnScale}'s, which calibration applies too.
      */
     private static void requireVariance(CsvData data) {
         requireNonConstant(data);
-        for (int c = 0; c < data.features().size(); c++) {
-            // Welford's update, as Tribuo's MeanStdDevTransformation accumulates it.
-            double mean = 0;
-            double m2 = 0;
-            double max = 0;
-            for (int i = 0; i < data.size(); i++) {
-                double x = data.row(i)[c];
-                double delta = x - mean;
-                mean += delta / (i + 1);
-                m2 += delta * (x - mean);
-                max = Math.max(max, Math.abs(x));
-            }
-            double std = Math.sqrt(m2 / Math.max(1, data.size() - 1));
-            boolean constant = true;
-            for (int i = 1; i < data.size() && constant; i++) {
-                constant = data.row(i)[c] == data.row(0)[c];
-            }
-            if (!constant && !(Double.isFinite(std) && std >= Double.MIN_NORMAL && Double.isFinite(1 / std)
-                    && Double.isFinite(mean))) {
-                String name = data.features().get(c);
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "Column '%s' breaks logistic regression: "
-                        + "its values (largest magnitude %.3g) give a standard deviation of %s in double arithmetic, "
-                        + "so it cannot be standardised (%s); rescale the column or remove it with --drop %s", name, max,
-                        std, std >= Double.MIN_NORMAL ? "too large: it overflows" : "subnormal or zero: it underflows",
-                        name));
-            }
+        java.util.Optional<ColumnScale.Problem> bad = ColumnScale.firstProblem(data.rows());
+        if (bad.isPresent()) {
+            ColumnScale.Problem p = bad.get();
+            String name = data.features().get(p.column());
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "Column '%s' breaks logistic regression: "
+                    + "its values (largest magnitude %.3g) give a standard deviation of %s in double arithmetic, "
+                    + "so it cannot be standardised (%s); rescale the column or remove it with --drop %s", name,
+                    Math.abs(p.value()), p.std(), p.cause(), name));
         }
     }
 

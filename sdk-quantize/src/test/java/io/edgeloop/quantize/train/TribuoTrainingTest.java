@@ -64,4 +64,23 @@ class TribuoTrainingTest {
                 () -> TribuoTraining.evaluate(broken, data));
         assertTrue(e.getMessage().startsWith("Training failed: ") && e.getMessage().contains("'tiny'"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("every algorithm refuses a label column with one class, naming the column and the class")
+    void refusesOneClass() throws IOException {
+        Random r = new Random(5);
+        StringBuilder b = new StringBuilder("a,b,Occupancy\n");
+        for (int i = 0; i < 16; i++) {
+            b.append(String.format(Locale.ROOT, "%.4f,%.4f,1%n", r.nextGaussian(), r.nextGaussian()));
+        }
+        Path f = dir.resolve("oneclass.csv");
+        Files.writeString(f, b);
+        CsvData data = CsvData.read(f, "Occupancy", Set.of());
+        for (String algo : new String[] {"logistic", "cart", "forest"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TribuoTraining.train(data, algo, 1), algo);
+            assertTrue(e.getMessage().startsWith("Label column 'Occupancy' holds one class only ('1' on all 16 rows)"),
+                    e.getMessage());
+        }
+    }
 }

@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the {@code fault} setting turns on one defect: {@code torn-latest} (the channel line is rewritten in place, so a
  * poll can read half of it), {@code shared-buffer} (every fetch copies through one buffer of the deployer's),
  * {@code unlocked} (fetches into one destination are not serialised: each appends to what it found there) and
- * {@code trusting-resume} (a resumed download is not checked against the digest).
+ * {@code trusting-resume} (a resumed download is not checked against the digest) and {@code leaky} (every deployer
+ * opens a descriptor that its {@code close()} never closes, as one JDK HTTP client per deployer did).
  *
  * <p>Thread-safe when {@code fault} is {@code none}.
  */
@@ -38,9 +41,22 @@ public final class FolderDeployerProvider implements DeployerProvider {
         return "tck-folder";
     }
 
+    /** What {@code leaky} deployers opened; kept reachable so no GC closes them. */
+    private static final List<java.nio.channels.FileChannel> LEAKED = new CopyOnWriteArrayList<>();
+
     @Override
     public Deployer create(ComponentConfig config) {
-        return new Folder(Path.of(config.requireString("root")), config.getString("fault", "none"));
+        String fault = config.getString("fault", "none");
+        if (fault.equals("leaky")) {
+            try {
+                Path f = Files.createTempFile("tck-leaky", ".bin");
+                LEAKED.add(java.nio.channels.FileChannel.open(f, StandardOpenOption.READ));
+                Files.delete(f);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return new Folder(Path.of(config.requireString("root")), fault);
     }
 
     /** The deployer. */

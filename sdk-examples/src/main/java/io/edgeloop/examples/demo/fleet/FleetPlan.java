@@ -24,6 +24,8 @@ public record FleetPlan(List<Device> devices, int totalRows, PowerLoss powerLoss
     /**
      * One simulated device.
      *
+     * <p>Thread-safe: immutable once constructed (the outage list is an unmodifiable copy; nothing changes its pairs).
+     *
      * @param id       the device id, for example {@code avr8-01}
      * @param variant  the hardware variant / target profile id
      * @param skip     the first data row of its slice
@@ -54,6 +56,8 @@ public record FleetPlan(List<Device> devices, int totalRows, PowerLoss powerLoss
 
     /**
      * The power loss.
+     *
+     * <p>Thread-safe: immutable.
      *
      * @param device the device id
      * @param tick   the tick at which its buffer is killed and reopened

@@ -58,6 +58,8 @@ public final class LabelingStage {
     /**
      * What step 3 produced.
      *
+     * <p>Thread safety: an immutable holder; the objects it refers to keep their own thread-safety rules.
+     *
      * @param figures       the labelling figures for the report
      * @param endModel      the model trained on weak labels (what gets quantized and shipped)
      * @param previousModel the same trainer on the first-pass weak labels, before the expert's answers

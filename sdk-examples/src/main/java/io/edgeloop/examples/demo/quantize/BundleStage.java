@@ -42,6 +42,8 @@ public final class BundleStage {
     /**
      * What the step produced.
      *
+     * <p>Thread safety: an immutable holder; the objects it refers to keep their own thread-safety rules.
+     *
      * @param previous the previous release's bundle (sequence 1), what the fleet runs before the rollout
      * @param bundle   this run's signed bundle (sequence 2)
      * @param trust    the trust file devices hold

@@ -60,6 +60,8 @@ public final class QuantizeStage {
     /**
      * One variant's product.
      *
+     * <p>Thread safety: an immutable holder; the objects it refers to keep their own thread-safety rules.
+     *
      * @param figures the report figures
      * @param dir     its quantized-model directory
      * @param model   the integer model

@@ -50,7 +50,8 @@ import java.util.SplittableRandom;
  * shadow gate: devices run the candidate beside their current model on real test windows and must agree on at
  * least 90 % of them. Each device verifies signatures, digests, sequence and variant, runs the golden vectors on
  * its runtime, switches and confirms. Two failures are injected from the seed: one device loses power in the
- * middle of its install (it reboots onto a working model), one receives a corrupted download (refused).
+ * middle of its install (it reboots onto a working model), one of another variant receives a corrupted download
+ * (refused).
  * Afterwards every device's active slot is verified again from storage.
  *
  * <p>Not thread-safe: one run per instance.
@@ -139,8 +140,13 @@ public final class RolloutStage {
         InstallStep[] steps = InstallStep.values();
         crash.crashAt = steps[rnd.nextInt(steps.length)];
         Sim corrupt = all.get(rnd.nextInt(all.size()));
-        if (corrupt == crash) {
-            corrupt = all.get((all.indexOf(crash) + 1) % all.size());
+        if (corrupt.plan.variant().equals(crash.plan.variant())) {
+            // Two device-local faults on one variant could be the first two of its devices the campaign reaches:
+            // every device of it failing is what a broken artifact looks like, and the campaign rightly halts on
+            // that (Campaign: every device of two or more failed). The demo shows unrelated device faults, so the
+            // corrupted download goes to a device of another variant.
+            List<Sim> others = all.stream().filter(s -> !s.plan.variant().equals(crash.plan.variant())).toList();
+            corrupt = others.get(rnd.nextInt(others.size()));
         }
         corrupt.failure = "corrupted download";
         String injected = String.format(Locale.ROOT, "%s lost power after install step %s; %s received a corrupted "

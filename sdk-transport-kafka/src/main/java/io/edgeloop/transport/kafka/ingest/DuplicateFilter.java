@@ -30,7 +30,11 @@ import java.util.Objects;
  * <p>Not thread-safe: one consumer thread uses it.
  */
 public final class DuplicateFilter {
-    /** What {@link #accept(IdempotencyKey)} decided. */
+    /**
+     * What {@link #accept(IdempotencyKey)} decided.
+     *
+     * <p>Thread-safe: an enum (immutable).
+     */
     public enum Verdict {
         /** First time seen: deliver it. */
         NEW,
