@@ -221,6 +221,14 @@ public final class Edgeloop implements Runnable {
                         + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
             }
         }
+        if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+            // Jackson appends " at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line:
+            // 1, column: 1]" to its message: the messages that wrap it name the file and the line themselves.
+            String original = ((com.fasterxml.jackson.core.JsonProcessingException) t).getOriginalMessage();
+            if (original != null) {
+                return original;
+            }
+        }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 

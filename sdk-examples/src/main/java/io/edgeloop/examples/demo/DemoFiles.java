@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 
 /**
- * The demo's output directory: each step owns a subdirectory ({@code devices}, {@code models},
- * {@code release}, {@code fleet}) that it clears before writing, so a rerun never mixes results.
+ * The demo's output directory: each step owns a subdirectory (see {@link #SUBDIRECTORIES}) that it clears before
+ * writing, so a rerun never mixes results.
  *
  * <p>Thread-safe: stateless.
  */
@@ -15,13 +16,23 @@ public final class DemoFiles {
     private DemoFiles() {
     }
 
+    /**
+     * Every subdirectory a run replaces, in the order the steps write them: the devices' buffers, the labelled
+     * windows, the quantized models, the previous release's models, the signed bundles and the fleet's storage.
+     * {@code report.html} and {@code summary.json} are replaced too. {@code DemoCommandTest} checks a run writes
+     * exactly these.
+     */
+    public static final List<String> SUBDIRECTORIES = List.of("devices", "labels", "models", "models-previous",
+            "release", "fleet");
+
     /** The marker file that says a directory is the demo's output, so the demo may clear its subdirectories. */
     public static final String MARKER = ".edgeloop-demo";
 
     /**
      * Claims an output directory for the demo: a new or empty directory gets the {@link #MARKER}; one that already
      * has it (an earlier run's output) is reused. Any other non-empty directory is refused, since each step clears
-     * its subdirectory ({@code devices}, {@code models}, ...) and would delete files of the same name there.
+     * its subdirectory ({@link #SUBDIRECTORIES}) and would delete files of the same name there; the refusal lists
+     * them all.
      *
      * @param out the output directory
      * @throws IOException when the directory holds other files or cannot be written
@@ -34,8 +45,8 @@ public final class DemoFiles {
         try (var s = Files.list(out)) {
             if (s.findAny().isPresent()) {
                 throw new IOException(out + " is not empty and was not written by `edgeloop demo` (no " + MARKER
-                        + "); the demo clears its subdirectories (devices, models, release, fleet), so choose a new "
-                        + "or empty --out directory");
+                        + "); the demo replaces its subdirectories (" + String.join(", ", SUBDIRECTORIES)
+                        + ") and report.html and summary.json, so choose a new or empty --out directory");
             }
         }
         Files.writeString(out.resolve(MARKER), "output of edgeloop demo; its subdirectories are replaced on each run\n");

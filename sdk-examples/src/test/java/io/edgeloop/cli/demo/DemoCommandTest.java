@@ -17,6 +17,7 @@ import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.api.window.Window;
 import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.examples.demo.DemoConsole;
+import io.edgeloop.examples.demo.DemoFiles;
 import io.edgeloop.examples.demo.DemoOptions;
 import io.edgeloop.examples.demo.fleet.FleetPlan;
 import io.edgeloop.examples.demo.label.OccupancyGold;
@@ -102,6 +103,16 @@ class DemoCommandTest {
                 "byTestFile"),
                 names(summary.get("labeling")));
         assertEquals(List.of("devices", "onNewModel", "onOldModel", "unverified"), names(summary.get("rollout")));
+    }
+
+    @Test
+    @DisplayName("writes exactly the subdirectories DemoFiles.SUBDIRECTORIES names (what the --out refusal lists)")
+    void subdirectoriesAsListed() throws Exception {
+        List<String> dirs = new ArrayList<>();
+        try (var s = Files.list(out)) {
+            s.filter(Files::isDirectory).forEach(p -> dirs.add(p.getFileName().toString()));
+        }
+        assertEquals(new java.util.TreeSet<>(DemoFiles.SUBDIRECTORIES), new java.util.TreeSet<>(dirs));
     }
 
     @Test

@@ -89,6 +89,29 @@ class QuantizeProvenanceTest {
     }
 
     @Test
+    @DisplayName("a provenance file with a duplicate key is refused in one line naming the file, without Jackson's"
+            + " [Source: ...] location tail (rev-s7-docs item 6)")
+    void duplicateKeyIsOneCleanLine() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("dup"));
+        Path file = dir.resolve("m.tribuo");
+        end.write(file);
+        Path prov = dir.resolve("m.tribuo.provenance.json");
+        String text = Files.readString(prov);
+        int brace = text.indexOf('{') + 1;
+        Files.writeString(prov, text.substring(0, brace) + "\"format\": \"x\", " + text.substring(brace));
+        Path out = work.resolve("q-dup");
+        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+                csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
+        assertEquals(1, r.code(), r.out());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("edgeloop: " + prov + " is not valid JSON (Duplicate field 'format')"), err);
+        assertFalse(err.contains("[Source"), err);
+        assertFalse(err.contains("REDACTED"), err);
+        assertFalse(Files.exists(out), "nothing may be written for a refused model");
+    }
+
+    @Test
     @DisplayName("refuses a model replaced after its provenance was written, naming the file, and writes nothing")
     void refusesReplacedModel() throws Exception {
         Path dir = Files.createDirectories(work.resolve("replaced"));

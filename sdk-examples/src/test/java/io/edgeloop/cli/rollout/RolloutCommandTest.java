@@ -114,4 +114,46 @@ class RolloutCommandTest {
         assertEquals(1, run("rollout", "simulate", "--devices", "10", "--variants", "z80", "--json"));
         assertTrue(err.toString().contains("z80"), err.toString());
     }
+    @Test
+    @DisplayName("small fleets at the default 2 % complete where a canary of 6 halted on one failure or on one device's"
+            + " shadow agreement (rev-s7-docs item 3: 500 devices seeds 1, 3, 8; 200 devices seeds 1, 6)")
+    void smallFleetsComplete() throws Exception {
+        for (String[] c : new String[][] {{"500", "1"}, {"500", "3"}, {"500", "8"}, {"200", "1"}, {"200", "6"}}) {
+            assertEquals(0, run("rollout", "simulate", "--devices", c[0], "--seed", c[1], "--json"), err.toString());
+            JsonNode r = new ObjectMapper().readTree(out.toString());
+            assertFalse(r.get("halted").asBoolean(), String.join(" ", c) + ": " + r.get("haltReason"));
+            assertEquals(0, r.get("unverified").asInt());
+            int failedOrSilent = 0;
+            for (JsonNode w : r.get("waves")) {
+                failedOrSilent += w.get("failed").asInt() + w.get("timedOut").asInt();
+            }
+            assertEquals(failedOrSilent, r.get("onOldModel").asInt(), "only devices that failed stay behind: "
+                    + String.join(" ", c));
+        }
+    }
+
+    @Test
+    @DisplayName("writes no INFO log lines of the simulated agents to stderr unless --verbose (rev-s7-docs item 6)")
+    void quietUnlessVerbose(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a real process: slf4j-simple writes to the JVM's System.err and reads its level once per JVM
+        String quiet = stderrOf(dir.resolve("quiet.err"), "rollout", "simulate", "--devices", "100", "--seed", "1",
+                "--failure-rate", "0.1", "--json");
+        assertEquals("", quiet);
+        String verbose = stderrOf(dir.resolve("verbose.err"), "rollout", "simulate", "--devices", "100", "--seed",
+                "1", "--failure-rate", "0.1", "--json", "--verbose");
+        assertTrue(verbose.contains("INFO"), "the agents do log at INFO (so the quiet run proves something): "
+                + verbose);
+    }
+
+    private static String stderrOf(java.nio.file.Path err, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile())
+                .start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "simulate did not finish");
+        assertEquals(0, p.exitValue(), java.nio.file.Files.readString(err));
+        return java.nio.file.Files.readString(err);
+    }
 }

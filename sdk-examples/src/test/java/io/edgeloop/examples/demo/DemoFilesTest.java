@@ -26,6 +26,9 @@ class DemoFilesTest {
         Files.writeString(project.resolve("models").resolve("thesis.txt"), "precious");
         IOException e = assertThrows(IOException.class, () -> DemoFiles.claim(project));
         assertTrue(e.getMessage().contains("not empty") && e.getMessage().contains(DemoFiles.MARKER), e.getMessage());
+        // it names every subdirectory a run replaces (rev-s7-docs item 6: labels and models-previous were missing)
+        assertTrue(e.getMessage().contains("(devices, labels, models, models-previous, release, fleet)"),
+                e.getMessage());
         assertEquals("precious", Files.readString(project.resolve("models").resolve("thesis.txt")));
     }
 }

@@ -158,6 +158,8 @@ public final class IngestBench {
         boolean ownsDir = s.workDir() == null;
         Path work = ownsDir ? Files.createTempDirectory("edgeloop-bench-ingest-") : Files.createDirectories(s.workDir());
         LocalKafkaBroker broker = null;
+        // whether an external broker answered (its topics were created): only then is there one "left running"
+        boolean externalReached = false;
         try {
             String bootstrap = s.bootstrap();
             if (bootstrap != null) {
@@ -184,6 +186,7 @@ public final class IngestBench {
                 topics.add("edgeloop-ingest-warmup-" + round + "-" + suffix);
             }
             createTopics(bootstrap, s.partitions(), topics);
+            externalReached = broker == null;
             DeviceBuffers devices = new DeviceBuffers(work.resolve("devices"), s.records(), s.seed(),
                     s.warmupRounds());
             long total = (long) s.devices() * s.records();
@@ -486,7 +489,7 @@ public final class IngestBench {
             String files = ownsDir ? String.format("removed the work files in %.1f s", seconds(c0) - stopped)
                     : "kept the work files in " + work;
             progress.accept(broker != null ? String.format("stopped the broker in %.1f s; %s", stopped, files)
-                    : "left the external broker running; " + files);
+                    : externalReached ? "left the external broker running; " + files : files);
         }
     }
 
