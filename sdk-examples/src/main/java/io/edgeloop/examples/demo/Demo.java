@@ -65,22 +65,34 @@ public final class Demo {
     }
 
     /**
-     * Runs the demo and writes the report and summary.
+     * Runs the demo and writes the report and summary. The output directory is locked for the run
+     * ({@link DemoLock}) and cleared of an earlier run's files before step 1 ({@link DemoFiles#clearEarlierRun}).
      *
      * @return the results
-     * @throws IOException when the output directory cannot be written
+     * @throws IOException when the output directory cannot be written, or another run holds it
      */
     public DemoResults run() throws IOException {
         TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         Path out = options.out().toAbsolutePath().normalize();
         DemoFiles.claim(out);
+        DemoLock lock = DemoLock.acquire(out);
+        try {
+            DemoFiles.clearEarlierRun(out);
+            return run(out);
+        } finally {
+            lock.close();
+        }
+    }
+
+    private DemoResults run(Path out) throws IOException {
         DemoResults.Builder results = DemoResults.builder().run(new DemoResults.RunInfo(options.devices(),
                 options.seed(), options.mqtt().map(m -> "mqtt://" + m).orElse("http (loopback)"),
                 EdgeloopVersion.get(), "Java " + System.getProperty("java.version") + " on "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch")));
         FleetPlan plan = FleetPlan.draw(options.devices(), FleetPlan.TRAINING_ROWS, options.seed());
 
-        console.step(1, "Devices replay sensor data into durable buffers; forwarders drain them (step 2)");
+        // the devices replay and their forwarders drain in the same rounds: one heading for both steps
+        console.steps(1, 2, "Devices replay sensor data into durable buffers; forwarders drain them");
         DataPathResult data = dataPath(plan, out);
         data.steps().forEach(results::step);
         data.figures().ifPresent(results::ingest);

@@ -37,6 +37,21 @@ public final class DemoConsole {
      * @param title  the step title
      */
     public void step(int number, String title) {
+        heading(Integer.toString(number), title);
+    }
+
+    /**
+     * Prints one heading for consecutive steps that run together, as {@code [first-last/6]}.
+     *
+     * @param first the first step's number
+     * @param last  the last step's number
+     * @param title the steps' title
+     */
+    public void steps(int first, int last, String title) {
+        heading(first + "-" + last, title);
+    }
+
+    private void heading(String numbers, String title) {
         synchronized (lock) {
             endBar();
             long now = System.nanoTime();
@@ -44,7 +59,7 @@ public final class DemoConsole {
                 out.printf(Locale.ROOT, "      (%.1f s)%n", (now - stepStart) / 1e9);
             }
             stepStart = now;
-            out.printf(Locale.ROOT, "%n[%d/6] %s%n", number, title);
+            out.printf(Locale.ROOT, "%n[%s/6] %s%n", numbers, title);
             out.flush();
         }
     }

@@ -7,8 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The demo's output directory: each step owns a subdirectory (see {@link #SUBDIRECTORIES}) that it clears before
- * writing, so a rerun never mixes results.
+ * The demo's output directory: each step owns a subdirectory (see {@link #SUBDIRECTORIES}). A run holds the
+ * directory's {@link DemoLock} and, before step 1, deletes every subdirectory and the earlier {@link #RESULTS}, so
+ * neither a concurrent run nor an interrupted one leaves an earlier run's results beside its own: a directory
+ * without {@code summary.json} holds an unfinished run.
  *
  * <p>Thread-safe: stateless.
  */
@@ -24,6 +26,9 @@ public final class DemoFiles {
      */
     public static final List<String> SUBDIRECTORIES = List.of("devices", "labels", "models", "models-previous",
             "release", "fleet");
+
+    /** The files a run writes at its end, which readers take as its results. */
+    public static final List<String> RESULTS = List.of("report.html", "summary.json");
 
     /** The marker file that says a directory is the demo's output, so the demo may clear its subdirectories. */
     public static final String MARKER = ".edgeloop-demo";
@@ -53,6 +58,23 @@ public final class DemoFiles {
     }
 
     /**
+     * Deletes an earlier run's {@link #RESULTS} and {@link #SUBDIRECTORIES} from a claimed output directory whose
+     * {@link DemoLock} the caller holds, results first: interrupted at any point, the directory holds no results that
+     * are not this run's.
+     *
+     * @param out the output directory
+     * @throws IOException when something cannot be deleted
+     */
+    public static void clearEarlierRun(Path out) throws IOException {
+        for (String f : RESULTS) {
+            Files.deleteIfExists(out.resolve(f));
+        }
+        for (String d : SUBDIRECTORIES) {
+            delete(out.resolve(d));
+        }
+    }
+
+    /**
      * Deletes a directory tree if it exists and creates it empty.
      *
      * @param dir the directory
@@ -60,13 +82,17 @@ public final class DemoFiles {
      * @throws IOException when it cannot be cleared
      */
     public static Path fresh(Path dir) throws IOException {
-        if (Files.exists(dir)) {
+        delete(dir);
+        return Files.createDirectories(dir);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try (var s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
         }
-        return Files.createDirectories(dir);
     }
 }

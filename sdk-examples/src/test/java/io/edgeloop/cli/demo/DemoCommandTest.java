@@ -63,15 +63,33 @@ class DemoCommandTest {
     private static String stdout;
     private static String stderr;
     private static JsonNode summary;
+    private static int secondExit;
+    private static String secondOutput;
 
-    /** One demo run shared by every check: the run is the expensive part. */
+    /**
+     * One demo run shared by every check: the run is the expensive part. While it runs, a second run in the same
+     * process on the same {@code --out} is tried (and must be refused, leaving the first unaffected).
+     */
     @BeforeAll
     static void runDemoOnce() throws Exception {
         out = dir.resolve("demo-out");
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
-        exit = Edgeloop.run(new PrintWriter(o, true), new PrintWriter(e, true), "demo", "--out", out.toString(),
-                "--devices", "6", "--seed", "7");
+        int[] code = new int[1];
+        Thread first = new Thread(() -> code[0] = Edgeloop.run(new PrintWriter(o, true), new PrintWriter(e, true),
+                "demo", "--out", out.toString(), "--devices", "6", "--seed", "7"));
+        first.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!o.toString().contains("/6]") && first.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        StringWriter o2 = new StringWriter();
+        StringWriter e2 = new StringWriter();
+        secondExit = Edgeloop.run(new PrintWriter(o2, true), new PrintWriter(e2, true), "demo", "--out",
+                out.toString(), "--devices", "3", "--seed", "8");
+        secondOutput = o2 + "|" + e2;
+        first.join();
+        exit = code[0];
         stdout = o.toString();
         stderr = e.toString();
         summary = new ObjectMapper().readTree(Files.readString(out.resolve("summary.json")));
@@ -84,12 +102,22 @@ class DemoCommandTest {
     }
 
     @Test
+    @DisplayName("refuses a second run on the same --out while the first runs, in one line naming the directory")
+    void refusesASecondRunOnTheSameOut() {
+        assertEquals(1, secondExit, secondOutput);
+        assertTrue(secondOutput.startsWith("|edgeloop: " + out.toAbsolutePath().normalize() + " is in use by another "
+                + "`edgeloop demo` run (another run in this process, pid " + ProcessHandle.current().pid() + ")"),
+                secondOutput);
+        assertEquals(1, secondOutput.strip().lines().count(), secondOutput);
+    }
+
+    @Test
     @DisplayName("finishes without a failed step and prints each step with progress bars")
     void finishes() {
         assertEquals(0, exit, stdout + stderr);
-        for (int s = 1; s <= 6; s++) {
-            assertTrue(stdout.contains("[" + s + "/6]") || s == 2, "step " + s + " heading:\n" + stdout);
-        }
+        List<String> headings = stdout.lines().filter(l -> l.matches("\\[[0-9-]+/6\\] .*"))
+                .map(l -> l.substring(0, l.indexOf(']') + 1)).toList();
+        assertEquals(List.of("[1-2/6]", "[3/6]", "[4/6]", "[5/6]", "[6/6]"), headings, stdout);
         assertTrue(stdout.contains("] 100 %"), "a progress bar:\n" + stdout);
     }
 
