@@ -242,7 +242,13 @@ public final class DurableBuffer implements AutoCloseable {
         }
         Optional<SequenceMarks> storedMarks = names.contains(SequenceMarks.FILE) ? SequenceMarks.read(dir)
                 : Optional.of(new SequenceMarks(Map.of()));
-        if (storedMarks.isEmpty() && !readOnly) {
+        // A last segment shorter than its header: a crash while rolling (the header is synced before any frame is
+        // written, so it held no record), or truncated from outside, taking records whose sequences no file
+        // remembers. Both look alike, so the sequences it may have held are unknown, as for a damaged sequences file.
+        long lastLength = readOnly || bases.isEmpty() ? -1
+                : sizeOrMissing(dir.resolve(Segment.fileName(bases.get(bases.size() - 1))));
+        boolean shortLast = lastLength >= 0 && lastLength < FrameFormat.SEGMENT_HEADER;
+        if ((storedMarks.isEmpty() || shortLast) && !readOnly) {
             // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
             // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
             // new keys. Identity first: a crash before the marks are rewritten only renews the epoch once more.
@@ -250,8 +256,10 @@ public final class DurableBuffer implements AutoCloseable {
             do {
                 renewed = new SecureRandom().nextLong() & Long.MAX_VALUE;
             } while (renewed == identity.epoch());
-            LOG.warn("Buffer {}: {} is damaged; renewing the epoch ({} -> {}) so no idempotency key repeats",
-                    dir, SequenceMarks.FILE, identity.epoch(), renewed);
+            LOG.warn("Buffer {}: {}; renewing the epoch ({} -> {}) so no idempotency key repeats", dir,
+                    storedMarks.isEmpty() ? SequenceMarks.FILE + " is damaged"
+                            : "the last segment is shorter than its header (which sequences it held is unknown)",
+                    identity.epoch(), renewed);
             identity = new BufferIdentity(renewed, identity.deviceId(), clock.millis());
             identity.write(dir);
         }
@@ -266,7 +274,7 @@ public final class DurableBuffer implements AutoCloseable {
             if (!readOnly && names.contains(QUARANTINE)) {
                 loadQuarantine();
             }
-            recover(bases, names.contains(SegmentIndex.FILE));
+            recover(bases, names.contains(SegmentIndex.FILE), names.contains(SequenceMarks.FILE));
             if (!readOnly && active != null && !dirLock.previousClosedCleanly()) {
                 // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
                 // the page cache only. Deferred commits and deleteCursor (which writes no sequence mark for what the
@@ -359,6 +367,8 @@ public final class DurableBuffer implements AutoCloseable {
                 if (!h.hasRemaining() && headerValid(h)) {
                     return Optional.of(h.getLong(24));
                 }
+            } catch (NoSuchFileException reclaimed) {
+                // deleted since the listing (read-only, beside a writer): the next older one tells
             }
         }
         return Optional.empty();
@@ -576,54 +586,24 @@ public final class DurableBuffer implements AutoCloseable {
         return m;
     }
 
-    private void recover(List<Long> bases, boolean indexListed) throws IOException {
+    private void recover(List<Long> bases, boolean indexListed, boolean marksListed) throws IOException {
         Map<Long, SegmentIndex.Entry> index = indexListed ? SegmentIndex.read(dir) : Map.of();
         indexEntries = index.size();
+        // whether sequences missing before the oldest segment count as lost: not when it was written by format 1.0
+        // (which deleted segments without raising any mark), nor under an earlier epoch (the marks were renewed
+        // with it, after damage, so they no longer tell what was deleted before)
+        boolean leading = false;
         for (int i = 0; i < bases.size(); i++) {
-            long base = bases.get(i);
             boolean last = i == bases.size() - 1;
-            Path path = dir.resolve(Segment.fileName(base));
-            SegmentIndex.Entry known = index.get(base);
-            if (!last && i > 0 && known != null) {
-                // sealed and indexed: no I/O on the segment at all (readers check its frames as they read)
-                Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
-                        true);
-                registerRecovered(seg);
-                continue;
+            long[] header = recoverSegment(bases.get(i), last, i == 0, last ? -1 : bases.get(i + 1), index);
+            if (i == 0) {
+                leading = header != null && header[1] == epoch && (marksListed || header[0] >= 1);
             }
-            Set<StandardOpenOption> opts = readOnly || !last ? EnumSet.of(StandardOpenOption.READ)
-                    : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileChannel ch = opener.open(path, opts);
-            long len = ch.size();
-            if (len < FrameFormat.SEGMENT_HEADER) {
-                // created but never got its header: holds no record
-                ch.close();
-                if (!readOnly) {
-                    Files.deleteIfExists(path);
-                }
-                minNextBase = Math.max(minNextBase, base);
-                continue;
-            }
-            // sealed segments are trusted through their CRC-checked trailer and footer (two small reads); headers
-            // are checked where the format version can differ: the oldest and the newest segment
-            boolean checkHeader = last || i == 0;
-            if (checkHeader) {
-                checkSegmentHeader(ch, path);
-            }
-            Segment seg = last ? null : readSealed(base, path, ch, len);
-            if (seg == null) {
-                if (!checkHeader) {
-                    checkSegmentHeader(ch, path);
-                }
-                seg = scanSegment(base, path, ch, len, last);
-            }
-            if (seg.sealed() || readOnly) {
-                // readers open their own channel on demand; keeping one per segment would exhaust descriptors
-                ch.close();
-                seg = new Segment(base, path, null, seg.summary(), seg.fileLength(), seg.recordsEnd(), true);
-            }
-            registerRecovered(seg);
         }
+        if (readOnly) {
+            recoverMissedByListing(index);
+        }
+        checkSequenceGaps(leading);
         if (!readOnly && index.size() > 2 * segments.size() + 16) {
             compactIndex();
         }
@@ -662,6 +642,109 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Beside a running writer, a directory listing may miss a segment created while it was read (and still list a
+     * newer one): a read-only open recovers the segments that start where a held one ends before the next held one
+     * begins, so no such hole is taken for a loss.
+     */
+    private void recoverMissedByListing(Map<Long, SegmentIndex.Entry> index) throws IOException {
+        for (int guard = 0; guard < 1000; guard++) {
+            long missed = -1;
+            long nextBase = -1;
+            Segment prev = null;
+            for (Segment seg : segments.values()) {
+                if (prev != null && prev.endPosition() < seg.base()
+                        && Files.exists(dir.resolve(Segment.fileName(prev.endPosition())))) {
+                    missed = prev.endPosition();
+                    nextBase = seg.base();
+                    break;
+                }
+                prev = seg;
+            }
+            if (missed < 0) {
+                return;
+            }
+            int before = segments.size();
+            recoverSegment(missed, false, false, nextBase, index);
+            if (segments.size() == before) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Recovers one segment file and registers it (unless it is gone or an empty last segment).
+     *
+     * @return the header's format minor and epoch when it was checked (the oldest and the last segment) and intact
+     */
+    private long[] recoverSegment(long base, boolean last, boolean first, long nextBase,
+            Map<Long, SegmentIndex.Entry> index) throws IOException {
+        Path path = dir.resolve(Segment.fileName(base));
+        SegmentIndex.Entry known = index.get(base);
+        if (!last && !first && known != null) {
+            // sealed and indexed: no I/O on the segment at all (readers check its frames as they read)
+            Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
+                    true);
+            registerRecovered(seg);
+            return null;
+        }
+        Set<StandardOpenOption> opts = readOnly || !last ? EnumSet.of(StandardOpenOption.READ)
+                : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch;
+        try {
+            ch = opener.open(path, opts);
+        } catch (NoSuchFileException gone) {
+            // Deleted since the listing: beside a running writer (read-only), reclaimed. Whether its records
+            // were reclaimed or lost is told by the sequence marks, which the writer raises before it deletes
+            // anything: checkSequenceGaps reports what they do not explain.
+            return null;
+        }
+        long len = ch.size();
+        if (len < FrameFormat.SEGMENT_HEADER) {
+            if (last) {
+                // Created but never got its header (a crash while rolling; the header is synced before any frame
+                // is written), or truncated: holds no record we can read, and which sequences it held is unknown
+                // (the constructor renewed the epoch on a writable open, so no key repeats).
+                ch.close();
+                losses.record(new Loss(path.getFileName().toString(), len, 0, Loss.Kind.SEGMENT_TRUNCATED, ""));
+                if (!readOnly) {
+                    Files.deleteIfExists(path);
+                }
+                minNextBase = Math.max(minNextBase, base);
+                return null;
+            }
+            // A segment followed by another was sealed with a header and frames: it was truncated. Keep it (an
+            // empty sealed segment, reclaimed once cursors pass it) so every open reports it, with a copy of what
+            // is left; the sequence-gap check tells which records went.
+            recordLoss(ch, path.getFileName().toString(), 0, Math.max(len, nextBase - base),
+                    Loss.Kind.SEGMENT_TRUNCATED);
+            ch.close();
+            registerRecovered(new Segment(base, path, null, new SegmentSummary(), len, len, true));
+            return null;
+        }
+        // sealed segments are trusted through their CRC-checked trailer and footer (two small reads); headers
+        // are checked where the format version can differ: the oldest and the newest segment
+        boolean checkHeader = last || first;
+        long[] header = null;
+        if (checkHeader) {
+            header = checkSegmentHeader(ch, path);
+        }
+        Segment seg = last ? null : readSealed(base, path, ch, len);
+        if (seg == null) {
+            if (!checkHeader) {
+                checkSegmentHeader(ch, path);
+            }
+            seg = scanSegment(base, path, ch, len, last, nextBase);
+        }
+        if (seg.sealed() || readOnly) {
+            // readers open their own channel on demand; keeping one per segment would exhaust descriptors
+            ch.close();
+            seg = new Segment(base, path, null, seg.summary(), seg.fileLength(), seg.recordsEnd(), true);
+        }
+        registerRecovered(seg);
+        return header;
+    }
+
     private void registerRecovered(Segment seg) {
         segments.put(seg.base(), seg);
         totalBytes += seg.fileLength();
@@ -687,7 +770,8 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    private void checkSegmentHeader(FileChannel ch, Path path) throws IOException {
+    /** Checks a segment header; returns its format minor and epoch, or null when the header is damaged. */
+    private long[] checkSegmentHeader(FileChannel ch, Path path) throws IOException {
         ByteBuffer h = ByteBuffer.allocate(FrameFormat.SEGMENT_HEADER);
         while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
             // read the header
@@ -698,10 +782,84 @@ public final class DurableBuffer implements AutoCloseable {
                 throw new IncompatibleFormatException("Buffer segment " + path + " has format " + major + "."
                         + h.getShort(10) + "; this SDK reads format " + FrameFormat.FORMAT_MAJOR + ".x");
             }
-        } else {
-            losses.record(new Loss(path.getFileName().toString(), 0, FrameFormat.SEGMENT_HEADER,
-                    Loss.Kind.SEGMENT_HEADER, ""));
+            return new long[] {h.getShort(10), h.getLong(24)};
         }
+        losses.record(new Loss(path.getFileName().toString(), 0, FrameFormat.SEGMENT_HEADER,
+                Loss.Kind.SEGMENT_HEADER, ""));
+        return null;
+    }
+
+    /** The highest position any cursor committed (0 without cursors). */
+    private long maxCommitted() {
+        long max = 0;
+        for (CursorImpl c : cursors.values()) {
+            max = Math.max(max, c.committed);
+        }
+        return max;
+    }
+
+    /**
+     * Reports, per stream, sequences missing across a hole in the log positions that the sequence marks (raised
+     * before the buffer deletes anything) do not explain: segments deleted or truncated by something other than the
+     * buffer. A read-only open re-reads the marks once before reporting, as a writer beside
+     * it may have deleted segments (raising the marks first) since this open read them.
+     *
+     * @param leading whether sequences missing before the oldest held segment count too: not for a buffer whose
+     *                oldest segment was written by format 1.0, which deleted segments without raising any mark
+     */
+    private void checkSequenceGaps(boolean leading) throws IOException {
+        List<Loss> gaps = sequenceGaps(marks, leading);
+        if (!gaps.isEmpty() && readOnly) {
+            Optional<SequenceMarks> fresh = SequenceMarks.read(dir);
+            if (fresh.isPresent()) {
+                gaps = sequenceGaps(fresh.get(), leading);
+            }
+        }
+        for (Loss gap : gaps) {
+            if (losses.record(gap)) {
+                LOG.warn("Buffer {}: stream {} sequences {}..{} are missing before {} (deleted or truncated outside the"
+                        + " buffer)", dir, gap.stream(), gap.firstSequence(), gap.lastSequence(), gap.file());
+            }
+        }
+    }
+
+    /**
+     * The sequence gaps to report. Only a gap across a hole in the log positions counts: a deleted segment, a
+     * truncated one, or positions before the oldest segment. Appends that failed (a full disk) also skip sequences,
+     * which are never reissued, but their callers were told, and the log has no hole where they were.
+     */
+    private List<Loss> sequenceGaps(SequenceMarks m, boolean leading) {
+        // A cursor's acknowledged sequences explain nothing here: a cursor that read past a deleted segment acked
+        // the records around it. (After a power loss under durability none, records a cursor acknowledged may be
+        // gone from the log: reported too, as they are missing from it.)
+        Map<String, Long> explained = m.sequences();
+        Map<String, Long> prevLast = new HashMap<>();
+        Map<String, Integer> holesAtPrev = new HashMap<>();
+        int holes = 0;
+        long expectedBase = 0;
+        List<Loss> gaps = new ArrayList<>();
+        for (Segment seg : segments.values()) {
+            if (seg.base() > expectedBase) {
+                holes++;
+            }
+            expectedBase = seg.endPosition();
+            for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+                String stream = e.getKey();
+                StreamStats st = e.getValue();
+                Long before = prevLast.get(stream);
+                boolean acrossHole = before != null ? holesAtPrev.get(stream) < holes : leading && holes > 0;
+                if (acrossHole) {
+                    long from = Math.max(before == null ? 0 : before, explained.getOrDefault(stream, 0L)) + 1;
+                    if (st.firstSeq() > from) {
+                        gaps.add(new Loss(seg.path().getFileName().toString(), 0, 0, Loss.Kind.SEQUENCE_GAP, "",
+                                stream, from, st.firstSeq() - 1));
+                    }
+                }
+                prevLast.merge(stream, st.lastSeq(), Math::max);
+                holesAtPrev.put(stream, holes);
+            }
+        }
+        return gaps;
     }
 
     /** Reads a sealed segment's trailer and footer; null when they are missing or damaged. */
@@ -739,7 +897,8 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /** Scans a whole segment; the last one's torn tail is cut off (or only reported when read-only). */
-    private Segment scanSegment(long base, Path path, FileChannel ch, long len, boolean last) throws IOException {
+    private Segment scanSegment(long base, Path path, FileChannel ch, long len, boolean last, long nextBase)
+            throws IOException {
         String name = path.getFileName().toString();
         SegmentSummary summary = new SegmentSummary();
         FrameScanner sc = new FrameScanner(ch, len);
@@ -779,6 +938,10 @@ public final class DurableBuffer implements AutoCloseable {
         if (footerAt >= 0) {
             return new Segment(base, path, ch, summary, len, footerAt, true);
         }
+        if (goodEnd < len && last && readOnly && writtenMeanwhile(ch, goodEnd)) {
+            // beside a running writer: the "tail" was a write in progress, complete now; readers stop before it
+            return new Segment(base, path, ch, summary, len, goodEnd, true);
+        }
         if (goodEnd < len) {
             if (last) {
                 recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.TORN_TAIL);
@@ -791,10 +954,36 @@ public final class DurableBuffer implements AutoCloseable {
                 recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.CORRUPT_REGION);
             }
         }
+        // A segment without its footer that ends before the next one begins lost its end: it was truncated, and the
+        // bytes up to the next base are gone. (A segment closed without a footer because a cursor was ahead of a
+        // tail a power loss took ends cleanly at a frame, with the next base at that cursor's position: no loss.)
+        if (!last && nextBase > base + len && (goodEnd < len || maxCommitted() < nextBase)) {
+            recordLoss(ch, name, len, nextBase - base - len, Loss.Kind.SEGMENT_TRUNCATED);
+        }
         if (last && !readOnly) {
             return new Segment(base, path, ch, summary, len, len, false);
         }
         return new Segment(base, path, ch, summary, len, goodEnd, true);
+    }
+
+    /**
+     * Whether a whole frame starts at {@code off} within a short while, where the scan found only part of one: a
+     * read-only open beside a writer can see a write half done (the file grows page by page, and the writer may be
+     * descheduled in between). Waits at most about 50 ms, and only when a torn tail was found.
+     */
+    private static boolean writtenMeanwhile(FileChannel ch, long off) throws IOException {
+        for (int attempt = 0; attempt < 6; attempt++) {
+            if (new FrameScanner(ch, ch.size()).next(off, false) == FrameScanner.Kind.RECORD) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Lists the quarantined copies left by earlier opens, oldest first, and trims them to the cap. */
@@ -2301,10 +2490,17 @@ public final class DurableBuffer implements AutoCloseable {
                 r.segment = seg;
                 try {
                     r.scanner = new FrameScanner(readChannelOf(seg), limit);
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // reclaimed between the lookup and the open
+                } catch (NoSuchFileException gone) {
                     r.segment = null;
+                    if (vanished(seg)) {
+                        // deleted by something else while held (a loss) or, read-only, reclaimed by the writer
+                        continue;
+                    }
+                    // reclaimed by this buffer between the lookup and the open: look it up again
                     if (++retries > 100) {
+                        if (!out.isEmpty()) {
+                            return out;
+                        }
                         throw gone;
                     }
                     continue;
@@ -2363,6 +2559,67 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Handles a held sealed segment whose file is gone. A writable buffer never deletes a segment it still holds,
+     * so for it the records are lost: each stream's are reported ({@code MISSING_SEGMENT}), the segment is dropped
+     * and readers move past it (the sequence marks are raised where it held a stream's highest sequence, so none is
+     * issued again). A read-only buffer checks the sequence marks, which a writer raises before deleting anything:
+     * covered means reclaimed (no loss), otherwise lost as above. Returns false when this buffer no longer holds
+     * the segment (it reclaimed it itself) or it is the active one, so the caller looks it up again.
+     */
+    private boolean vanished(Segment seg) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (segments.get(seg.base()) != seg || seg == active || Files.exists(seg.path())) {
+                return false;
+            }
+            boolean reclaimed = false;
+            if (readOnly) {
+                SequenceMarks fresh = SequenceMarks.read(dir).orElse(marks);
+                reclaimed = true;
+                for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+                    reclaimed &= fresh.sequences().getOrDefault(e.getKey(), 0L) >= e.getValue().lastSeq();
+                }
+            }
+            segments.remove(seg.base());
+            synchronized (openReaders) {
+                openReaders.remove(seg.base());
+            }
+            seg.closeQuietly();
+            if (reclaimed) {
+                return true;
+            }
+            String file = seg.path().getFileName().toString();
+            LOG.warn("Buffer {}: segment {} ({} records) was deleted while the buffer held it; its records are lost",
+                    dir, file, seg.summary().records());
+            Map<String, Long> tails = new HashMap<>();
+            for (Map.Entry<String, StreamStats> e : seg.summary().streams().entrySet()) {
+                StreamStats st = e.getValue();
+                losses.record(new Loss(file, 0, seg.fileLength(), Loss.Kind.MISSING_SEGMENT, "", e.getKey(),
+                        st.firstSeq(), st.lastSeq()));
+                tails.put(e.getKey(), st.lastSeq());
+            }
+            if (!readOnly) {
+                deleteQuarantineOf(seg);
+                totalBytes -= seg.fileLength();
+                // where it held a stream's highest sequence, no file would remember that sequence: mark it
+                Map<String, Long> held = lastSequences(new ArrayList<>(segments.values()));
+                tails.entrySet().removeIf(t -> held.getOrDefault(t.getKey(), 0L) >= t.getValue());
+                try {
+                    persistMarks(tails);
+                } catch (IOException e) {
+                    LOG.warn("Buffer {}: could not raise the sequence marks past the records of {}; they are kept in"
+                            + " memory while the buffer is open", dir, file, e);
+                }
+                spaceFreed.signalAll();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Sealed and active segments with an open read channel, least recently used first. */
@@ -3122,11 +3379,19 @@ public final class DurableBuffer implements AutoCloseable {
                         + ") must hold at least two segments of " + segmentBytes + " bytes");
             }
             if (readOnly || !createIfMissing) {
-                if (!Files.isDirectory(directory) || !readOnly && !holdsBuffer(directory)) {
-                    throw new NoSuchFileException(directory.toString(), null, "not a buffer directory"
-                            + (Files.isDirectory(directory) ? " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE
-                            + ", " + CURSORS + "/ or segment here; check the path)"
-                            : " (it does not exist; check the path)"));
+                // read-only opens too: a typo must not report a healthy empty buffer with an identity made up
+                if (!Files.exists(directory)) {
+                    throw new NoSuchFileException(directory.toString(), null,
+                            "not a buffer directory (it does not exist; check the path)");
+                }
+                if (!Files.isDirectory(directory)) {
+                    throw new java.nio.file.FileSystemException(directory.toString(), null,
+                            "not a buffer directory (it is a file, not a directory; check the path)");
+                }
+                if (!holdsBuffer(directory)) {
+                    throw new java.nio.file.FileSystemException(directory.toString(), null, "not a buffer directory"
+                            + " (no " + BufferIdentity.FILE + ", " + SequenceMarks.FILE + ", " + CURSORS
+                            + "/ or segment here; check the path)");
                 }
             }
             DirectoryLock held = null;

@@ -11,9 +11,14 @@ import java.util.Objects;
  * @param offset     the byte offset of the damage in that file
  * @param length     the number of bytes skipped or truncated
  * @param kind       what was found
- * @param quarantine where a copy of the damaged bytes was kept (relative to the buffer directory), or empty
+ * @param quarantine    where a copy of the damaged bytes was kept (relative to the buffer directory), or empty
+ * @param stream        the stream whose records are known lost ({@link Kind#SEQUENCE_GAP},
+ *                      {@link Kind#MISSING_SEGMENT}), or empty when the loss is not known per stream
+ * @param firstSequence the first sequence of that stream known lost, or 0 when not known
+ * @param lastSequence  the last sequence of that stream known lost, or 0 when not known
  */
-public record Loss(String file, long offset, long length, Kind kind, String quarantine) {
+public record Loss(String file, long offset, long length, Kind kind, String quarantine, String stream,
+        long firstSequence, long lastSequence) {
     /**
      * What kind of damage a {@link Loss} is.
      *
@@ -37,7 +42,45 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
          * the buffer's epoch (as for a buffer recreated from nothing) and no idempotency key repeats; records still
          * held are sent again under new keys (duplicates a receiver cannot recognise).
          */
-        SEQUENCES
+        SEQUENCES,
+        /**
+         * A segment file that vanished while the buffer held it (deleted by something other than the buffer), or
+         * the segment that a sequence gap found on open belongs to: its records are lost. One loss per stream it
+         * held, with the sequences lost when known (since 1.2).
+         */
+        MISSING_SEGMENT,
+        /**
+         * A segment shorter than the log positions it spans (truncated; or, for the last segment, created but never
+         * given its header): the bytes from {@code offset} on are gone, {@code length} of them where the next
+         * segment's base tells (0 when unknown). Counted as truncated bytes. A segment other than the last is kept
+         * (and reported on every open) until cursors pass it; the last one is deleted by a writable open, which
+         * renews the epoch, since which sequences it held is unknown (since 1.2).
+         */
+        SEGMENT_TRUNCATED,
+        /**
+         * Per stream, sequences missing between two held segments (or before the oldest) that neither the
+         * {@code sequences} file nor a cursor's acknowledged sequences explain: records deleted or truncated away by
+         * something other than the buffer. {@code file} is the segment after the gap (since 1.2).
+         */
+        SEQUENCE_GAP
+    }
+
+    /**
+     * A loss not known per stream.
+     *
+     * @param file       the file
+     * @param offset     the offset
+     * @param length     the length
+     * @param kind       the kind
+     * @param quarantine the quarantine copy or empty string
+     */
+    public Loss(String file, long offset, long length, Kind kind, String quarantine) {
+        this(file, offset, length, kind, quarantine, "", 0, 0);
+    }
+
+    /** @return the number of records known lost ({@code lastSequence - firstSequence + 1}), or -1 when unknown */
+    public long records() {
+        return firstSequence > 0 && lastSequence >= firstSequence ? lastSequence - firstSequence + 1 : -1;
     }
 
     /**
@@ -47,11 +90,15 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
      * @param offset     the offset
      * @param length     the length
      * @param kind       the kind
-     * @param quarantine the quarantine copy or empty string
+     * @param quarantine    the quarantine copy or empty string
+     * @param stream        the stream or empty string
+     * @param firstSequence the first sequence lost or 0
+     * @param lastSequence  the last sequence lost or 0
      */
     public Loss {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(quarantine, "quarantine");
+        Objects.requireNonNull(stream, "stream");
     }
 }

@@ -32,7 +32,7 @@ public final class LossLog {
      */
     public boolean record(Loss loss) {
         synchronized (lock) {
-            if (!seen.add(loss.file() + "@" + loss.offset() + ":" + loss.kind())) {
+            if (!seen.add(loss.file() + "@" + loss.offset() + ":" + loss.kind() + ":" + loss.stream())) {
                 return false;
             }
             switch (loss.kind()) {
@@ -42,6 +42,7 @@ public final class LossLog {
                     corruptBytes += loss.length();
                     break;
                 case TORN_TAIL:
+                case SEGMENT_TRUNCATED:
                     truncatedBytes += loss.length();
                     break;
                 default:

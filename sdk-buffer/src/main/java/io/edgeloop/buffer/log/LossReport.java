@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * @param corruptFrames  corrupt frames and regions skipped (each costs at least one record)
  * @param corruptBytes   bytes in those frames and regions
- * @param truncatedBytes bytes cut off torn tails
+ * @param truncatedBytes bytes cut off torn tails and missing from truncated segments (where the next segment tells)
  * @param losses         every damaged region, in the order found
  */
 public record LossReport(long corruptFrames, long corruptBytes, long truncatedBytes, List<Loss> losses) {

@@ -63,6 +63,7 @@ public final class IngestServer implements AutoCloseable {
     private final BatchCodec codec;
     private final EnvelopeListener listener;
     private final boolean retain;
+    private final long acceptLimit;
     private final Deduplicator dedup = new Deduplicator();
     private final List<Envelope> accepted = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -79,6 +80,7 @@ public final class IngestServer implements AutoCloseable {
         this.codec = BatchCodec.of(Compression.NONE, b.maxBatchBytes);
         this.listener = b.listener;
         this.retain = b.retain;
+        this.acceptLimit = b.acceptLimit;
         this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 16);
         // two fixed workers and no deadline let two stalled clients block every sender (review s7 threads item 5)
         this.workers = new RequestWatchdog("edgeloop-ingest", b.maxThreads, b.requestTimeout, b.minBytesPerSecond);
@@ -212,7 +214,14 @@ public final class IngestServer implements AutoCloseable {
             int status;
             String message;
             synchronized (lock) {
-                if (failRemaining > 0) {
+                if (received >= acceptLimit) {
+                    // a receiver that stops after a count acknowledges nothing more: the sender keeps the records
+                    rejected++;
+                    ex.getResponseHeaders().set("Retry-After", "1");
+                    status = 503;
+                    message = "this receiver took the " + acceptLimit + " records it was started for; send them again"
+                            + " later";
+                } else if (failRemaining > 0) {
                     failRemaining--;
                     rejected++;
                     if (failRetryAfter != null) {
@@ -293,6 +302,7 @@ public final class IngestServer implements AutoCloseable {
         private int maxBatchBytes = BatchCodec.DEFAULT_MAX_BATCH_BYTES;
         private EnvelopeListener listener;
         private boolean retain = true;
+        private long acceptLimit = Long.MAX_VALUE;
         private int maxThreads = DEFAULT_MAX_THREADS;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private long minBytesPerSecond = DEFAULT_MIN_BYTES_PER_SECOND;
@@ -379,6 +389,23 @@ public final class IngestServer implements AutoCloseable {
          */
         public Builder retain(boolean retain) {
             this.retain = retain;
+            return this;
+        }
+
+        /**
+         * Stops acknowledging once {@code records} envelopes were received (duplicates included): later batches are
+         * answered 503 with {@code Retry-After: 1} (a retryable refusal, counted by {@link IngestServer#rejected()}),
+         * so nothing is acknowledged that a caller stopping at that count would not count. The batch that reaches the
+         * limit is acknowledged whole.
+         *
+         * @param records the count, at least 1 (default: no limit)
+         * @return this builder
+         */
+        public Builder acceptLimit(long records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("acceptLimit must be at least 1, got " + records);
+            }
+            this.acceptLimit = records;
             return this;
         }
 

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgeloop buffer verify}: reads every frame of a buffer read-only and reports records per stream, the
- * highest durable sequence per stream, corrupt frames skipped and bytes a reopen would truncate. With
+ * highest durable sequence per stream, corrupt frames skipped, bytes a reopen would truncate, and records known
+ * lost (sequences missing where a segment was deleted or truncated, per stream with the range). With
  * {@code --sensor-records} it also decodes every payload as a {@link SensorRecordCodec} sensor record and lists
  * the records it refuses (say, flag bits this SDK does not know), since the buffer itself never reads payloads.
  * Exits 0 whatever the damage; non-zero only when the directory cannot be used at all.
@@ -101,14 +102,25 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         r.put("corruptBytes", report.corruptBytes());
         r.put("bytesTruncated", report.truncatedBytes());
         List<Map<String, Object>> losses = new ArrayList<>();
+        long recordsLost = 0;
         for (Loss l : report.losses()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", l.file());
             m.put("offset", l.offset());
             m.put("length", l.length());
             m.put("kind", l.kind().name());
+            if (!l.stream().isEmpty()) {
+                m.put("stream", l.stream());
+            }
+            if (l.records() > 0) {
+                m.put("firstSequence", l.firstSequence());
+                m.put("lastSequence", l.lastSequence());
+                m.put("records", l.records());
+                recordsLost += l.records();
+            }
             losses.add(m);
         }
+        r.put("recordsKnownLost", recordsLost);
         r.put("losses", losses);
         if (sensorRecords) {
             r.put("sensorRecordsRefused", refusedCount);
@@ -122,8 +134,13 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                     + s[1]));
             out.println("  corrupt frames skipped: " + report.corruptFrames() + " (" + report.corruptBytes()
                     + " bytes), bytes truncated: " + report.truncatedBytes());
+            if (recordsLost > 0) {
+                out.println("  records known lost: " + recordsLost);
+            }
             for (Loss l : report.losses()) {
-                out.println("  " + l.kind() + " in " + l.file() + " at " + l.offset() + ", " + l.length() + " bytes");
+                out.println("  " + l.kind() + " in " + l.file() + " at " + l.offset() + ", " + l.length() + " bytes"
+                        + (l.records() > 0 ? ", stream " + l.stream() + " sequences " + l.firstSequence() + ".."
+                        + l.lastSequence() + " (" + l.records() + " records)" : ""));
             }
             if (sensorRecords) {
                 out.println("  sensor records refused by the decoder: " + refusedCount + (refusedCount > refused.size()

@@ -193,6 +193,62 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("verify reports the records of a segment deleted behind the buffer's back, by stream and range")
+    void verifyReportsDeletedSegment() throws IOException {
+        Path dir = tmp.resolve("gap");
+        try (io.edgeloop.buffer.DurableBuffer b = io.edgeloop.buffer.DurableBuffer.builder().directory(dir)
+                .segmentBytes(8192).open()) {
+            for (int i = 0; i < 300; i++) {
+                b.append("s", 0, new byte[100]);
+            }
+        }
+        List<Path> segs;
+        try (Stream<Path> s = Files.list(dir)) {
+            segs = s.filter(p -> p.getFileName().toString().startsWith("seg-")).sorted().toList();
+        }
+        Files.delete(segs.get(1));
+        Result r = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        long read = j.get("streams").get("s").get("records").asLong();
+        assertEquals(300 - read, j.get("recordsKnownLost").asLong(), r.out());
+        JsonNode gap = j.get("losses").get(0);
+        assertEquals("SEQUENCE_GAP", gap.get("kind").asText(), r.out());
+        assertEquals("s", gap.get("stream").asText());
+        assertEquals(300 - read, gap.get("lastSequence").asLong() - gap.get("firstSequence").asLong() + 1);
+        Result text = run("buffer", "verify", "--dir", dir.toString());
+        assertTrue(text.out().contains("records known lost: " + (300 - read)), text.out());
+        Result dump = run("buffer", "dump", "--dir", dir.toString());
+        assertEquals(0, dump.code(), dump.err());
+        assertEquals(read, dump.out().lines().count());
+    }
+
+    @Test
+    @DisplayName("dump and verify refuse an existing directory that holds no buffer, and a regular file, saying which")
+    void readOnlyCommandsRefuseDirectoriesWithoutBuffer() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("emptyd"));
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.writeString(other.resolve("notes.txt"), "hi\n");
+        Path file = Files.writeString(tmp.resolve("afile"), "hi\n");
+        for (String cmd : List.of("dump", "verify")) {
+            for (Path dir : List.of(empty, other)) {
+                Result r = run("buffer", cmd, "--dir", dir.toString(), "--json");
+                assertEquals(1, r.code(), cmd + " " + dir + ": " + r.out());
+                assertEquals("", r.out(), "no report of a made-up buffer");
+                assertTrue(r.err().contains(dir.toString()) && r.err().contains("not a buffer directory")
+                        && r.err().contains("no buffer.id"), r.err());
+                assertTrue(!r.err().contains("no such file") && !r.err().contains("does not exist"), r.err());
+            }
+            Result r = run("buffer", cmd, "--dir", file.toString());
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.err().contains("not a directory") && !r.err().contains("does not exist"), r.err());
+        }
+        try (Stream<Path> s = Files.list(empty)) {
+            assertEquals(0, s.count(), "read-only opens create nothing");
+        }
+    }
+
+    @Test
     @DisplayName("drain --dir on a path that is no buffer fails like dump and verify, and creates nothing there")
     void drainRefusesMissingBufferDirectory() throws IOException {
         Path typo = tmp.resolve("nonexist");
