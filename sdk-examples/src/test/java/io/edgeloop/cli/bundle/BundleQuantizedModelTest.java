@@ -156,10 +156,47 @@ class BundleQuantizedModelTest {
         Path bundle = dir.resolve("qt.bundle");
         assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "har", "--sequence", "9", "--key",
                 key.toString(), "--out", bundle.toString()));
+        assertLine("edgeloop: " + avr.resolve("model.json") + " changed after 'edgeloop quantize' wrote it: its "
+                + "SHA-256 is ");
+        assertTrue(!Files.exists(bundle), "no bundle written");
+
+        // a directory from before report.json recorded the digest: the device check still refuses it
+        com.fasterxml.jackson.databind.node.ObjectNode report = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(avr.resolve("report.json").toFile());
+        report.remove("modelSha256");
+        Files.write(avr.resolve("report.json"), report.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "har", "--sequence", "9", "--key",
+                key.toString(), "--out", bundle.toString()));
         String e = err.toString().trim();
         assertTrue(e.startsWith("edgeloop: " + avr.resolve("model.json") + " fails the check devices run, so it is "
                 + "not signed: golden-vectors: the runtime cannot load the artifact: "), e);
         assertTrue(!e.contains("\n") && !e.contains("Source:"), e);
+        assertTrue(!Files.exists(bundle), "no bundle written");
+    }
+
+    @Test
+    @DisplayName("bundle create refuses a model.json edited after quantize although it loads and passes the golden "
+            + "vectors (one digit of an input scale)")
+    void editedModelIsNotSigned(@TempDir Path dir) throws Exception {
+        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
+                Set.of("date"));
+        Path modelFile = dir.resolve("occupancy.model");
+        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
+        Path avr = dir.resolve("q-avr8");
+        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        String json = Files.readString(avr.resolve("model.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"scale\"\\s*:\\s*\\[?\\s*(\\d)").matcher(json);
+        assertTrue(m.find(), "an input scale in model.json");
+        char d = json.charAt(m.start(1));
+        String edited = json.substring(0, m.start(1)) + (d == '9' ? '8' : (char) (d + 1)) + json.substring(m.start(1) + 1);
+        Files.writeString(avr.resolve("model.json"), edited);
+        Path key = keyAndTrust(dir);
+        Path bundle = dir.resolve("qf.bundle");
+        assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "har", "--sequence", "9", "--key",
+                key.toString(), "--out", bundle.toString()));
+        assertLine("edgeloop: " + avr.resolve("model.json") + " changed after 'edgeloop quantize' wrote it: its "
+                + "SHA-256 is ");
         assertTrue(!Files.exists(bundle), "no bundle written");
     }
 

@@ -18,7 +18,9 @@ import java.util.TreeMap;
 
 /**
  * A quantized-model directory as {@code edgeloop quantize} writes it: {@code model.json} (the artifact),
- * {@code report.json} ({@code target}, {@code scheme}, {@code inputSize}, {@code outputSize}, sizes, ...),
+ * {@code report.json} ({@code target}, {@code scheme}, {@code inputSize}, {@code outputSize}, sizes, ...,
+ * {@code modelSha256}: the digest of {@code model.json} as written; a directory whose model.json no longer matches
+ * it is refused, one without it, from before the field existed, is read as it is),
  * {@code golden.json} ({@code inputs}, {@code outputs}); {@code model.h}/{@code model.c} are not packaged.
  *
  * <p>Thread-safe: immutable.
@@ -68,6 +70,14 @@ public final class ModelDirectory {
         }
         byte[] model = file(dir, "model.json");
         JsonNode report = json(dir, "report.json");
+        JsonNode recorded = report.get("modelSha256");
+        if (recorded != null) {
+            String actual = Sha256.hex(model);
+            if (!recorded.isTextual() || !recorded.textValue().equals(actual)) {
+                throw new IOException(dir.resolve("model.json") + " changed after 'edgeloop quantize' wrote it: its "
+                        + "SHA-256 is " + actual + ", report.json records " + recorded + "; quantize the model again");
+            }
+        }
         JsonNode golden = json(dir, "golden.json");
         String targetId = text(report, "target", dir);
         TargetProfile target = TargetProfile.find(targetId).orElseThrow(() -> new IOException(dir.resolve("report.json")

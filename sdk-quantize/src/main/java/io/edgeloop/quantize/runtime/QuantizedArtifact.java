@@ -115,7 +115,12 @@ public final class QuantizedArtifact implements QuantizedModel {
         golden.put("inputs", inputs);
         golden.put("outputs", outputs);
         files.put("golden.json", ModelFormat.json(golden));
-        files.put("report.json", ModelFormat.json(SizeReport.of(this, src).toMap()));
+        Map<String, Object> report = new LinkedHashMap<>(SizeReport.of(this, src).toMap());
+        // binds the report (and whoever packages the directory) to these model.json bytes: a model.json changed
+        // afterwards (one flipped digit of an input scale stays valid JSON, loads, and passes the integer golden
+        // vectors, which never use the scales) is refused by bundle create instead of signed
+        report.put("modelSha256", io.edgeloop.api.provenance.Sha256.hex(files.get("model.json")));
+        files.put("report.json", ModelFormat.json(report));
         return files;
     }
 
