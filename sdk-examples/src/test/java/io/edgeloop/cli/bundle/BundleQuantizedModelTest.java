@@ -95,12 +95,7 @@ class BundleQuantizedModelTest {
     @Test
     @DisplayName("a golden-vector mismatch is reported as one (not as 'the runtime cannot load the artifact')")
     void goldenMismatchIsNamed(@TempDir Path dir) throws Exception {
-        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
-                Set.of("date"));
-        Path modelFile = dir.resolve("occupancy.model");
-        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
-        Path avr = dir.resolve("q-avr8");
-        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        Path avr = occupancyInt8Avr8(dir);
         // one expected output changed by 1, as the reviewer's har-9-bad.bundle
         ObjectMapper om = new ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode g = (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(
@@ -144,12 +139,7 @@ class BundleQuantizedModelTest {
     @Test
     @DisplayName("bundle create refuses a model directory whose model.json cannot be loaded, naming it, and writes nothing")
     void truncatedModelIsNotSigned(@TempDir Path dir) throws Exception {
-        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
-                Set.of("date"));
-        Path modelFile = dir.resolve("occupancy.model");
-        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
-        Path avr = dir.resolve("q-avr8");
-        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        Path avr = occupancyInt8Avr8(dir);
         byte[] full = Files.readAllBytes(avr.resolve("model.json"));
         Files.write(avr.resolve("model.json"), java.util.Arrays.copyOf(full, full.length / 2)); // as truncate -s
         Path key = keyAndTrust(dir);
@@ -179,12 +169,7 @@ class BundleQuantizedModelTest {
     @DisplayName("bundle create refuses a model.json edited after quantize although it loads and passes the golden "
             + "vectors (one digit of an input scale)")
     void editedModelIsNotSigned(@TempDir Path dir) throws Exception {
-        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
-                Set.of("date"));
-        Path modelFile = dir.resolve("occupancy.model");
-        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
-        Path avr = dir.resolve("q-avr8");
-        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        Path avr = occupancyInt8Avr8(dir);
         String json = Files.readString(avr.resolve("model.json"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"scale\"\\s*:\\s*\\[?\\s*(\\d)").matcher(json);
         assertTrue(m.find(), "an input scale in model.json");
@@ -247,12 +232,7 @@ class BundleQuantizedModelTest {
     @Test
     @DisplayName("key, trust and bundle errors name the file, without parser dumps (review s7 item 8)")
     void messagesNameTheFile(@TempDir Path dir) throws Exception {
-        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
-                Set.of("date"));
-        Path modelFile = dir.resolve("occupancy.model");
-        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
-        Path avr = dir.resolve("q-avr8");
-        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        Path avr = occupancyInt8Avr8(dir);
         Path key = keyAndTrust(dir);
         Path keyDir = key.getParent();
         assertEquals(0, run("bundle", "trust", "--key", keyDir.resolve("public.pem").toString(), "--threshold", "1",
@@ -281,6 +261,17 @@ class BundleQuantizedModelTest {
         Path flipped = Files.write(dir.resolve("flipped.bundle"), b);
         assertEquals(1, run("bundle", "inspect", flipped.toString()));
         assertLine("edgeloop: " + flipped + ": entry manifest.json is damaged: invalid JSON at line 1, column ");
+    }
+
+    /** Trains the occupancy logistic regression into DIR/occupancy.model and quantizes it int8 for avr8 into DIR/q-avr8. */
+    private static Path occupancyInt8Avr8(Path dir) throws Exception {
+        CsvData train = CsvData.read(datasets().resolve("occupancy-detection-uci/datatraining.txt"), "Occupancy",
+                Set.of("date"));
+        Path modelFile = dir.resolve("occupancy.model");
+        TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
+        Path avr = dir.resolve("q-avr8");
+        quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
+        return avr;
     }
 
     private void assertLine(String start) {

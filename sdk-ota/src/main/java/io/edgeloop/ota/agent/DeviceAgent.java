@@ -11,6 +11,7 @@ import io.edgeloop.api.runtime.ModelRuntime;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.bundle.ArtifactCheck;
 import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
@@ -650,22 +651,8 @@ public final class DeviceAgent {
             throw new BundleVerificationException(Check.RUNTIME, "runtime " + a.runtime() + " unavailable: "
                     + e.getMessage(), e);
         }
-        if (!a.runtimeVersions().matches(rt.version())) {
-            throw new BundleVerificationException(Check.RUNTIME, "artifact needs " + a.runtime() + " "
-                    + a.runtimeVersions() + "; the device has " + rt.version());
-        }
-        IntegerModel model;
-        try {
-            model = rt.load(bytes);
-        } catch (IOException | RuntimeException e) {
-            throw new BundleVerificationException(Check.GOLDEN_VECTORS, "the device runtime cannot load the model: "
-                    + e.getMessage(), e);
-        }
-        Optional<String> mismatch = a.golden().firstMismatch(model);
-        if (mismatch.isPresent()) {
-            throw new BundleVerificationException(Check.GOLDEN_VECTORS, mismatch.get());
-        }
-        return model;
+        // the same check bundle create and bundle verify run: version constraint, load, golden vectors bit-exact
+        return ArtifactCheck.loadAndCheck(a, bytes, rt);
     }
 
     private static String slotName(String slot, String file) {
