@@ -68,6 +68,8 @@ public final class DemoResults {
      * @param windows            its windows with complete inputs
      * @param endModelAccuracy   the model trained on weak labels, in percent (NaN without windows)
      * @param goldModelAccuracy  the same model trained on all gold labels, in percent (NaN without windows)
+     *
+     * <p>Thread-safe: immutable.
      */
     public record TestFileAccuracy(String file, int windows, double endModelAccuracy, double goldModelAccuracy) {
         /** Validates. */
@@ -94,6 +96,8 @@ public final class DemoResults {
      * @param transport    how forwarders reached the ingest server ({@code http}, {@code mqtt://host:port})
      * @param sdkVersion   the Edgeloop version
      * @param environment  JVM, OS and architecture
+     *
+     * <p>Thread-safe: immutable.
      */
     public record RunInfo(int devices, long seed, String transport, String sdkVersion, String environment) {
         /** Checks the fields. */
@@ -104,7 +108,7 @@ public final class DemoResults {
         }
     }
 
-    /** How far a step got. */
+    /** How far a step got. Thread-safe: an enum. */
     public enum Status {
         /** The step ran on the real modules. */
         DONE,
@@ -123,6 +127,8 @@ public final class DemoResults {
      * @param title  what the step does
      * @param status how far it got
      * @param detail what it did, or why it did not
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Step(int number, String title, Status status, String detail) {
         /** Checks the fields. */
@@ -143,6 +149,8 @@ public final class DemoResults {
      * @param timeline          buffered records over (simulated) time, per hardware variant
      * @param outages           connectivity outages and power losses
      * @param horizonMinutes the length of the simulated timeline, in minutes of sensor data
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Ingest(long recordsSent, long recordsIngested, long recordsLost, long duplicatesDropped,
             List<FillSample> timeline, List<Outage> outages, double horizonMinutes) {
@@ -159,6 +167,8 @@ public final class DemoResults {
      * @param minute   minutes of sensor data since the start of the replay (one reading per device per minute)
      * @param group    the series (a hardware variant)
      * @param buffered records waiting in the group's buffers
+     *
+     * <p>Thread-safe: immutable.
      */
     public record FillSample(double minute, String group, long buffered) {
     }
@@ -170,6 +180,8 @@ public final class DemoResults {
      * @param startMinute when it began
      * @param endMinute   when it ended
      * @param powerLoss    true for a power loss (buffer killed and reopened), false for a network outage
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Outage(String device, double startMinute, double endMinute, boolean powerLoss) {
     }
@@ -186,6 +198,8 @@ public final class DemoResults {
      * @param goldModelAccuracy  the same model trained on all gold labels, on the same test data
      * @param majorityVoteAccuracy majority vote's accuracy over the same windows, for comparison
      * @param functions          per labelling function coverage and accuracy
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Labeling(int windows, String labelModel, double weakLabelAccuracy, double weakLabelCoverage,
             int expertQueries, double endModelAccuracy, double goldModelAccuracy, double majorityVoteAccuracy,
@@ -203,6 +217,8 @@ public final class DemoResults {
      * @param name     the function's name
      * @param coverage share of windows it voted on
      * @param accuracy share of its votes that matched gold
+     *
+     * <p>Thread-safe: immutable.
      */
     public record LfStat(String name, double coverage, double accuracy) {
     }
@@ -220,6 +236,8 @@ public final class DemoResults {
      * @param flashBytes        model plus code size on the target
      * @param parameterBytes    the quantized parameters' size
      * @param floatModelBytes   size of the same model's parameters as float32, for comparison
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Variant(String target, String scheme, double floatAccuracy, double quantizedAccuracy, String parity,
             long vectors, long mismatches, long flashBytes, long parameterBytes, long floatModelBytes) {
@@ -234,6 +252,8 @@ public final class DemoResults {
      * @param unverified devices running a model that was not verified
      * @param halted     whether the rollout stopped early
      * @param waves      the waves in order
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Rollout(int devices, int onNewModel, int onOldModel, int unverified, boolean halted,
             List<Wave> waves) {
@@ -251,6 +271,8 @@ public final class DemoResults {
      * @param succeeded  devices that verified, switched and reported healthy
      * @param failed     devices that refused or rolled back (and stayed on the old model)
      * @param silent     devices that never reported
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Wave(String name, int devices, int succeeded, int failed, int silent) {
     }

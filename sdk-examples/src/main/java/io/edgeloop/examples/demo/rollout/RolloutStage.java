@@ -68,6 +68,8 @@ public final class RolloutStage {
      * @param injected the failures injected, for the report
      * @param completedWithFailures what crossed a threshold in the last wave, when the campaign completed although
      *                 it did (nothing was left to halt; else empty)
+     *
+     * <p>Thread-safe: immutable.
      */
     public record Outcome(DemoResults.Rollout figures, String halted, String injected, String completedWithFailures) {
     }
