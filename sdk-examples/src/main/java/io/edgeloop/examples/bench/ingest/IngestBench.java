@@ -329,7 +329,7 @@ public final class IngestBench {
             for (int i = 0; paired && i < ours.size(); i++) {
                 ratios[i] = bases.get(i).recordsPerSec() / Math.max(rates[i], 1e-9);
             }
-            int headline = paired ? upperMedianIndex(ratios) : medianIndex(rates);
+            int headline = paired ? medianIndex(ratios, true) : medianIndex(rates, false);
             // The keys describe one flow of devices x records: the worst repetition's (most lost, then
             // duplicated, reordered, unexpected, refused), so a record lost, duplicated or reordered in any
             // repetition shows here and fails the command; "totals" sums every repetition (each drains all
@@ -666,24 +666,17 @@ public final class IngestBench {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    /** The index of the upper middle value (the median for an odd count). */
-    private static int upperMedianIndex(double[] v) {
+    /**
+     * The index of the median value; for an even count the upper middle one when {@code upper}, else the lower
+     * middle one (as in bench buffer).
+     */
+    private static int medianIndex(double[] v, boolean upper) {
         Integer[] order = new Integer[v.length];
         for (int i = 0; i < v.length; i++) {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));
-        return order[v.length / 2];
-    }
-
-    /** The index of the median value (the lower middle one for an even count, as in bench buffer). */
-    private static int medianIndex(double[] v) {
-        Integer[] order = new Integer[v.length];
-        for (int i = 0; i < v.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));
-        return order[(v.length - 1) / 2];
+        return order[upper ? v.length / 2 : (v.length - 1) / 2];
     }
 
     private static int countAtMost(double[] v, double limit) {
