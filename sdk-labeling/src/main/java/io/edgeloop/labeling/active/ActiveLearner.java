@@ -113,6 +113,7 @@ public final class ActiveLearner {
      * @param maxQuestions the most new questions to ask in this run
      * @return answers (known ones first) and final probabilities; {@link Result#asked()} counts this run's questions
      * @throws IOException when the expert cannot be reached
+     * @throws ExpertAnswerException when the expert answers a class out of range (it holds the valid answers so far)
      * @throws IllegalArgumentException when a known answer names a row or class out of range
      */
     public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget,
@@ -139,6 +140,7 @@ public final class ActiveLearner {
      * @param maxQuestions the most new questions to ask in this run
      * @return answers (known ones first) and final probabilities; {@link Result#asked()} counts this run's questions
      * @throws IOException when the expert cannot be reached
+     * @throws ExpertAnswerException when the expert answers a class out of range (it holds the valid answers so far)
      * @throws IllegalArgumentException when a known answer names a row or class out of range, or the fit data has
      *                                  another number of classes than the matrix
      */
@@ -196,7 +198,13 @@ public final class ActiveLearner {
                 }
                 Optional<Integer> answer = expert.answer(new ExpertQuery(row, f.probs[row], votes, features.row(row)));
                 if (answer.isPresent()) {
-                    answers.put(row, answer.get());
+                    int a = answer.get();
+                    if (a < 0 || a >= matrix.numClasses()) {
+                        // Checked where it enters: accepted, it failed the next fit without naming row or expert
+                        // and the round's answers were lost.
+                        throw new ExpertAnswerException(expert.name(), row, a, matrix.numClasses(), answers);
+                    }
+                    answers.put(row, a);
                 } else {
                     pending.add(row);
                 }

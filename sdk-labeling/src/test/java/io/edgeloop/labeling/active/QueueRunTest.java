@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * rev-s8-label items 3 and 4: the README's active-learning call with a queue expert wrote the whole pool to
+ * rev-s8-label items 3, 4 and 7: the README's active-learning call with a queue expert wrote the whole pool to
  * {@code queries.jsonl} (budget 16: 1,628 of 1,628 rows), and within one queue run later batches repeated earlier
- * batches' vote patterns (50 questions, 40-46 distinct patterns of 459).
+ * batches' vote patterns (50 questions, 40-46 distinct patterns of 459); an out-of-range answer from a custom
+ * expert failed the next fit naming neither row nor expert, and the round's answers were lost.
  */
 class QueueRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +85,36 @@ class QueueRunTest {
             }
             assertEquals(50, lines.size(), s.name());
             assertEquals(50, patterns.size(), s + ": " + patterns.size() + " distinct vote patterns in 50 questions");
+        }
+    }
+
+    @Test
+    @DisplayName("an out-of-range answer is refused where it enters, naming expert, row and value, keeping the others")
+    void outOfRangeAnswerNamesExpertRowAndValue() {
+        double[][] f = new double[1500][];
+        LabelMatrix m = matrix(f);
+        for (int bad : new int[] {7, 3, -1}) {
+            int[] calls = new int[1];
+            io.edgeloop.api.label.Expert expert = new io.edgeloop.api.label.Expert() {
+                @Override
+                public String name() {
+                    return "custom";
+                }
+
+                @Override
+                public java.util.Optional<Integer> answer(io.edgeloop.api.label.ExpertQuery q) {
+                    // two good answers (class 0), then a bad one, within the first batch
+                    return java.util.Optional.of(++calls[0] <= 2 ? 0 : bad);
+                }
+            };
+            ExpertAnswerException e = org.junit.jupiter.api.Assertions.assertThrows(ExpertAnswerException.class,
+                    () -> new ActiveLearner("ds", QueryStrategy.MARGIN, 5, 5, 1).run(m, new FeatureTable(names(), f),
+                            expert, 10, Map.of(4, 1), Set.of(), 10));
+            assertTrue(e.getMessage().startsWith("expert 'custom' answered class " + bad + " for row " + e.row()
+                    + "; classes are [0, 3)"), e.getMessage());
+            assertEquals(bad, e.value());
+            assertEquals(3, e.answersSoFar().size(), "the known answer and the two good ones: " + e.answersSoFar());
+            assertEquals(1, e.answersSoFar().get(4));
         }
     }
 }
