@@ -135,6 +135,8 @@ public final class DeviceAgent {
     private String trustDegraded;
     /** Why the boot record's active slot does not verify (see {@link AgentStatus#slotProblem}); null when it does. */
     private String slotProblem;
+    /** Said by {@link #status} before any install since the start: an unconfirmed attempt found then, or null. */
+    private String startNote;
     /** Why the last {@link #readSlot} call found its slot invalid (set only when it returns empty). */
     private String slotFailure;
     /** The check behind {@link #slotFailure} when a verification check failed; null otherwise. */
@@ -216,7 +218,8 @@ public final class DeviceAgent {
                             : Optional.of(activeManifest.name() + " " + activeManifest.version()),
                     activeManifest == null ? -1 : activeManifest.sequence(), confirmedEpoch,
                     last == null ? Optional.empty() : Optional.of(last.outcome()),
-                    last == null ? Optional.empty() : last.check(), last == null ? "no install yet" : last.message(),
+                    last == null ? Optional.empty() : last.check(), last != null ? last.message()
+                            : startNote != null ? startNote : "no install yet",
                     Optional.ofNullable(trustDegraded), Optional.ofNullable(slotProblem));
         }
     }
@@ -324,9 +327,12 @@ public final class DeviceAgent {
             Optional<Publication> p = deployer.latest(channel);
             synchronized (lock) {
                 if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+                    String attempted = p.isPresent() && p.get().name().equals(modelName)
+                            && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
+                            + "was attempted on this device and not confirmed; a sequence is attempted once)" : "";
                     return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
                             "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
-                                    + channel, -1));
+                                    + channel + attempted, -1));
                 }
                 if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
                     return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
@@ -465,8 +471,25 @@ public final class DeviceAgent {
     }
 
     private VerificationPolicy policy() {
-        return VerificationPolicy.builder().modelName(modelName).target(target).minimumSequence(minimumSequence())
-                .minimumEpoch(confirmedEpoch).build();
+        VerificationPolicy.Builder b = VerificationPolicy.builder().modelName(modelName).target(target)
+                .minimumSequence(minimumSequence()).minimumEpoch(confirmedEpoch);
+        if (highestAttempted > confirmedSequence) {
+            b.confirmedSequence(confirmedSequence); // so a retry of the unconfirmed attempt is refused as such
+        }
+        return b.build();
+    }
+
+    /**
+     * What the counters say about an attempt after the last confirm (an install cut off by a restart, or one that
+     * failed its health check: after a restart the two look alike), or null when every attempt was confirmed.
+     */
+    private String unconfirmedAttempt() {
+        if (highestAttempted <= confirmedSequence) {
+            return null;
+        }
+        return "sequence " + highestAttempted + " was attempted and not confirmed (an install interrupted by a "
+                + "restart, such as a power loss, or one whose health check failed); a sequence is attempted once, "
+                + "so the device accepts sequence " + (highestAttempted + 1) + " or higher";
     }
 
     /**
@@ -1112,6 +1135,15 @@ public final class DeviceAgent {
         }
         raiseCountersToSlots(!countersValid);
         activateFromStorage();
+        String attempt = unconfirmedAttempt();
+        if (attempt != null) {
+            if (last != null) {
+                last = new InstallReport(last.outcome(), last.check(), last.message() + "; " + attempt,
+                        last.sequence());
+            } else {
+                startNote = "no install since the restart; " + attempt;
+            }
+        }
     }
 
     private static String text(JsonNode n, String field) {

@@ -156,6 +156,12 @@ public final class BundleVerifier {
                     + "'; this device runs '" + policy.modelName().get() + "'");
         }
         if (m.sequence() < policy.minimumSequence()) {
+            if (policy.confirmedSequence().isPresent() && m.sequence() > policy.confirmedSequence().getAsLong()) {
+                throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " was attempted "
+                        + "on this device before and not confirmed (an install interrupted by a restart, or one "
+                        + "whose health check failed), and a sequence is attempted once: the device accepts "
+                        + "sequence " + policy.minimumSequence() + " or higher; publish the bundle with a new sequence");
+            }
             throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence()
                     + " is below the device's minimum " + policy.minimumSequence() + " (rollback or replay)");
         }
