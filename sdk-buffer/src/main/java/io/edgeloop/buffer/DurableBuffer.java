@@ -105,6 +105,16 @@ public final class DurableBuffer implements AutoCloseable {
      * 600 records of 100 bytes, so a write costs one syscall per 600 records instead of one each.
      */
     private static final int STAGING_BYTES = 64 * 1024;
+    /**
+     * How many sequences one reservation covers: the {@code sequences} file is rewritten (three syncs) once per
+     * this many sequences handed out, and after the end of the log is lost, sequences jump by at most this much.
+     */
+    static final long RESERVATION_BLOCK = 1 << 16;
+    /**
+     * The most records one segment can hold (1 GiB of the smallest frames): how far sequences jump after the end of
+     * the log of a buffer written before format 1.2 (no reservation) is lost.
+     */
+    private static final long MAX_SEGMENT_RECORDS = (1L << 30) / FrameFormat.frameSize(1, 0) + 1;
 
     private final Path dir;
     private final String deviceId;
@@ -242,24 +252,17 @@ public final class DurableBuffer implements AutoCloseable {
         }
         Optional<SequenceMarks> storedMarks = names.contains(SequenceMarks.FILE) ? SequenceMarks.read(dir)
                 : Optional.of(new SequenceMarks(Map.of()));
-        // A last segment shorter than its header: a crash while rolling (the header is synced before any frame is
-        // written, so it held no record), or truncated from outside, taking records whose sequences no file
-        // remembers. Both look alike, so the sequences it may have held are unknown, as for a damaged sequences file.
-        long lastLength = readOnly || bases.isEmpty() ? -1
-                : sizeOrMissing(dir.resolve(Segment.fileName(bases.get(bases.size() - 1))));
-        boolean shortLast = lastLength >= 0 && lastLength < FrameFormat.SEGMENT_HEADER;
-        if ((storedMarks.isEmpty() || shortLast) && !readOnly) {
+        if (storedMarks.isEmpty() && !readOnly) {
             // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
             // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
             // new keys. Identity first: a crash before the marks are rewritten only renews the epoch once more.
+            // (A lost end of the log needs no new epoch: the reservation in the marks bounds what it used.)
             long renewed;
             do {
                 renewed = new SecureRandom().nextLong() & Long.MAX_VALUE;
             } while (renewed == identity.epoch());
-            LOG.warn("Buffer {}: {}; renewing the epoch ({} -> {}) so no idempotency key repeats", dir,
-                    storedMarks.isEmpty() ? SequenceMarks.FILE + " is damaged"
-                            : "the last segment is shorter than its header (which sequences it held is unknown)",
-                    identity.epoch(), renewed);
+            LOG.warn("Buffer {}: {} is damaged; renewing the epoch ({} -> {}) so no idempotency key repeats", dir,
+                    SequenceMarks.FILE, identity.epoch(), renewed);
             identity = new BufferIdentity(renewed, identity.deviceId(), clock.millis());
             identity.write(dir);
         }
@@ -530,7 +533,17 @@ public final class DurableBuffer implements AutoCloseable {
      * lock. On a full disk, releases the ballast and tries once more.
      */
     private void persistMarks(Map<String, Long> covering) throws IOException {
-        SequenceMarks raised = marks.raisedBy(covering);
+        storeMarks(marks.raisedBy(covering), "no segment was reclaimed and no record lost; reclaiming resumes once"
+                + " space is freed");
+    }
+
+    /**
+     * Replaces the {@code sequences} file with {@code raised} (nothing when it equals the current marks). On a
+     * full disk, releases the ballast and tries once more. Caller holds the lock (or is the constructor).
+     *
+     * @param consequence what a failure means, for its message
+     */
+    private void storeMarks(SequenceMarks raised, String consequence) throws IOException {
         if (raised == marks) {
             return;
         }
@@ -545,11 +558,62 @@ public final class DurableBuffer implements AutoCloseable {
             try {
                 raised.write(dir);
             } catch (IOException again) {
-                throw diskFullOr(again, "writing " + SequenceMarks.FILE, "no segment was reclaimed and no record"
-                        + " lost; reclaiming resumes once space is freed");
+                throw diskFullOr(again, "writing " + SequenceMarks.FILE, consequence);
             }
         }
         marks = raised;
+    }
+
+    /**
+     * The end of the log was lost while no writer had it open (see {@code docs/formats/buffer.md}, recovery): the
+     * records there may have been read and sent, and no file tells which sequences they used any more. Raises the
+     * floor above every sequence that may have been handed out, and persists it before recovery repairs anything
+     * (a repaired log no longer shows the loss). Only for a writable open; the constructor calls it.
+     *
+     * @param why     what was found, for the log
+     * @param scanned the summary of the last segment's frames found so far, or null
+     */
+    private void floorAfterLostEnd(String why, SegmentSummary scanned) throws IOException {
+        if (readOnly) {
+            return;
+        }
+        long known = marks.floor();
+        for (long[] s : lastSeq.values()) {
+            known = Math.max(known, s[0]);
+        }
+        for (long v : marks.sequences().values()) {
+            known = Math.max(known, v);
+        }
+        for (CursorImpl c : cursors.values()) {
+            for (long v : c.acked.values()) {
+                known = Math.max(known, v);
+            }
+        }
+        if (scanned != null) {
+            for (StreamStats st : scanned.streams().values()) {
+                known = Math.max(known, st.lastSeq());
+            }
+        }
+        // Every sequence handed out is at most the reservation. A buffer written before 1.2 has none: the lost
+        // records were in one segment, which holds at most MAX_SEGMENT_RECORDS.
+        long floor = marks.reserved() > 0 ? Math.max(marks.reserved(), known) : known + MAX_SEGMENT_RECORDS;
+        SequenceMarks raised = marks.floorAt(floor);
+        if (raised != marks) {
+            LOG.warn("Buffer {}: {}; the sequences the lost records used are unknown, so every stream continues"
+                    + " above {}", dir, why, floor);
+            storeMarks(raised, "the buffer cannot be opened for writing until space is freed (nothing was changed)");
+        }
+    }
+
+    /**
+     * Raises the reservation before a frame with sequence {@code seq} is written, when it is above it. Caller holds
+     * the lock.
+     */
+    private void reserveSequences(long seq) throws IOException {
+        if (seq > marks.reserved()) {
+            storeMarks(marks.reservedUpTo(seq - 1 + RESERVATION_BLOCK), "the record was not stored. Appends work"
+                    + " again once space is freed");
+        }
     }
 
     /**
@@ -607,19 +671,35 @@ public final class DurableBuffer implements AutoCloseable {
         if (!readOnly && index.size() > 2 * segments.size() + 16) {
             compactIndex();
         }
-        long maxCursor = 0;
+        Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
+        long maxCursor = maxCommitted();
+        if (!readOnly) {
+            long end = lastEntry == null ? minNextBase : lastEntry.getValue().endPosition();
+            if (lastEntry == null ? marks.reserved() > marks.floor() : lastEntry.getValue().sealed()) {
+                // Rolling seals a segment and starts the next at once; a log that ends sealed (or holds nothing
+                // though sequences were handed out) may have lost the segments after it. A crash between the two
+                // steps, or a full disk while creating the next, leaves the same: the floor costs a jump only.
+                floorAfterLostEnd(lastEntry == null ? "no segment is left" : "the log ends in the sealed segment "
+                        + lastEntry.getValue().path().getFileName(), null);
+            }
+            if (maxCursor > end) {
+                floorAfterLostEnd("cursors acknowledged records beyond the end of the log (position " + maxCursor
+                        + " > " + end + ")", null);
+            }
+        }
         for (Map.Entry<String, Long> e : marks.sequences().entrySet()) {
             long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
             s[0] = Math.max(s[0], e.getValue());
         }
         for (CursorImpl c : cursors.values()) {
-            maxCursor = Math.max(maxCursor, c.committed);
             for (Map.Entry<String, Long> e : c.acked.entrySet()) {
                 long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
                 s[0] = Math.max(s[0], e.getValue());
             }
         }
-        Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
+        for (long[] s : lastSeq.values()) {
+            s[0] = Math.max(s[0], marks.floor());
+        }
         if (lastEntry != null && !lastEntry.getValue().sealed() && !readOnly) {
             if (lastEntry.getValue().endPosition() >= maxCursor) {
                 active = lastEntry.getValue();
@@ -703,11 +783,13 @@ public final class DurableBuffer implements AutoCloseable {
         if (len < FrameFormat.SEGMENT_HEADER) {
             if (last) {
                 // Created but never got its header (a crash while rolling; the header is synced before any frame
-                // is written), or truncated: holds no record we can read, and which sequences it held is unknown
-                // (the constructor renewed the epoch on a writable open, so no key repeats).
+                // is written), or truncated: holds no record we can read, and which sequences it held is unknown.
+                // Both look alike, so the floor is raised above every sequence that may have been handed out.
                 ch.close();
                 losses.record(new Loss(path.getFileName().toString(), len, 0, Loss.Kind.SEGMENT_TRUNCATED, ""));
                 if (!readOnly) {
+                    floorAfterLostEnd("the last segment " + path.getFileName() + " is shorter than its header",
+                            null);
                     Files.deleteIfExists(path);
                 }
                 minNextBase = Math.max(minNextBase, base);
@@ -907,6 +989,7 @@ public final class DurableBuffer implements AutoCloseable {
         long footerAt = -1;
         List<long[]> suspect = new ArrayList<>();
         List<FrameScanner.Kind> suspectKinds = new ArrayList<>();
+        boolean damagedInside = false;
         scan:
         while (true) {
             FrameScanner.Kind k = sc.next(off, false);
@@ -917,6 +1000,7 @@ public final class DurableBuffer implements AutoCloseable {
                     footerAt = off;
                     break scan;
                 case RECORD:
+                    damagedInside |= !suspect.isEmpty();
                     for (int i = 0; i < suspect.size(); i++) {
                         long[] r = suspect.get(i);
                         recordLoss(ch, name, r[0], r[1] - r[0], suspectKinds.get(i) == FrameScanner.Kind.CORRUPT_FRAME
@@ -941,6 +1025,14 @@ public final class DurableBuffer implements AutoCloseable {
         if (goodEnd < len && last && readOnly && writtenMeanwhile(ch, goodEnd)) {
             // beside a running writer: the "tail" was a write in progress, complete now; readers stop before it
             return new Segment(base, path, ch, summary, len, goodEnd, true);
+        }
+        if (last && !readOnly && (goodEnd < len || damagedInside)
+                && (dirLock.previousClosedCleanly() || durability.mode() == Durability.Mode.NONE)) {
+            // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
+            // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
+            // on densely. But the last writer closed cleanly (its close synced everything), so this is damage to
+            // synced records, which readers may have sent; or under none, records are handed out before any sync.
+            floorAfterLostEnd("frames of the last segment " + name + " are damaged or cut off", summary);
         }
         if (goodEnd < len) {
             if (last) {
@@ -1350,8 +1442,10 @@ public final class DurableBuffer implements AutoCloseable {
             if (rolls(frameLen)) {
                 roll(after);
             }
-            long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[1]);
+            long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[] {marks.floor()});
             long seq = seqHolder[0] + 1;
+            // durably before the frame exists: a later open that finds the end of the log lost continues above it
+            reserveSequences(seq);
             long ts = clock.millis();
             long fileOff = active.fileLength();
             if (durability.mode() == Durability.Mode.GROUP) {
@@ -2973,7 +3067,9 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * Returns the highest sequence appended to a stream (durable or not), 0 when none.
+     * Returns the highest sequence appended to a stream (durable or not), 0 when none; the next append to it gets
+     * the one after. After a writable open found the end of the log lost, it is at least the floor (see
+     * {@code docs/formats/buffer.md}), also for a stream that has no record yet.
      *
      * @param stream the stream
      * @return the sequence
@@ -2982,7 +3078,7 @@ public final class DurableBuffer implements AutoCloseable {
         lock.lock();
         try {
             long[] s = lastSeq.get(stream);
-            return s == null ? 0 : s[0];
+            return s == null ? marks.floor() : s[0];
         } finally {
             lock.unlock();
         }
