@@ -79,6 +79,10 @@ import org.slf4j.LoggerFactory;
  * through named {@link Cursor}s that advance only when they {@linkplain Cursor#commit commit} acknowledged records;
  * segments every cursor has passed are deleted at once. A disk budget with per-stream {@link StreamPolicy}s bounds
  * the space used. A full file system raises {@link DiskFullException}; appends work again once space frees.
+ * A segment file deleted under a running buffer by something else is a loss, reported in {@link #lossReport()}
+ * ({@code MISSING_SEGMENT}, per stream with the sequences); when it is the segment being written, the appends not
+ * yet durable fail rather than be reported durable into a file nobody can open again, and appends go on in a new
+ * segment.
  *
  * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
  * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
@@ -115,6 +119,11 @@ public final class DurableBuffer implements AutoCloseable {
      * the log of a buffer written before format 1.2 (no reservation) is lost.
      */
     private static final long MAX_SEGMENT_RECORDS = (1L << 30) / FrameFormat.frameSize(1, 0) + 1;
+    /**
+     * Under durability none (no sync to check after), how often an append looks whether the active segment's file
+     * is still there: one {@code stat} per 10 ms at most.
+     */
+    private static final long PRESENCE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Path dir;
     private final String deviceId;
@@ -181,6 +190,10 @@ public final class DurableBuffer implements AutoCloseable {
     private boolean interruptSetAside;
     /** Set when cutting a failed write off the active segment failed: its tail may hold unsynced frames. */
     private boolean tailUncut;
+    /** Under durability none: when an append last looked whether the active segment's file is still there. */
+    private long lastPresenceCheck;
+    /** Whether this open appended (so close looks whether the active segment is still there; a drain does not). */
+    private boolean appendedHere;
 
     private Segment active;
     private long minNextBase;
@@ -1437,6 +1450,15 @@ public final class DurableBuffer implements AutoCloseable {
             throwUnreportedFailure(", and this record was not stored either");
             // before the first frame of this holder: the lock note then no longer says "closed cleanly"
             dirLock.claim();
+            appendedHere = true;
+            if (durability.mode() == Durability.Mode.NONE && active != null
+                    && System.nanoTime() - lastPresenceCheck >= PRESENCE_CHECK_NANOS) {
+                // no sync to look after: a deleted active segment is found before this record goes into it
+                lastPresenceCheck = System.nanoTime();
+                if (Files.notExists(active.path())) {
+                    activeSegmentDeleted(after);
+                }
+            }
             ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
             if (rolls(frameLen)) {
@@ -1477,6 +1499,10 @@ public final class DurableBuffer implements AutoCloseable {
                 } catch (IOException e) {
                     cutBack(active, fileOff);
                     throw diskFullOr(e, "syncing " + active.path());
+                }
+                if (Files.notExists(active.path())) {
+                    // synced into a file nobody can open again: not durable
+                    throw activeSegmentDeleted(after);
                 }
             }
             seqHolder[0] = seq;
@@ -1928,6 +1954,15 @@ public final class DurableBuffer implements AutoCloseable {
      * segment then fails (a full disk). Caller holds the lock.
      */
     private void roll(List<Runnable> after) throws IOException {
+        if (active != null && Files.notExists(active.path())) {
+            // sealing would sync its pending appends into a file nobody can open again
+            List<Runnable> failed = new ArrayList<>();
+            IOException gone = activeSegmentDeleted(failed);
+            if (!failed.isEmpty()) {
+                noteUnreported(gone);
+            }
+            after.addAll(failed);
+        }
         if (active != null) {
             writeStaged(after);
             Segment old = active;
@@ -2003,6 +2038,10 @@ public final class DurableBuffer implements AutoCloseable {
         } catch (IOException e) {
             if (ch != null) {
                 ch.close();
+            }
+            if (Files.notExists(dir)) {
+                throw new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
+                        + " be stored until it is reopened", e);
             }
             Files.deleteIfExists(path);
             throw diskFullOr(e, "creating segment " + path);
@@ -2124,6 +2163,9 @@ public final class DurableBuffer implements AutoCloseable {
                     failure = e;
                 }
                 long dt = System.nanoTime() - t0;
+                // synced into a file nobody can open again, when something deleted it: not durable (a stat,
+                // outside the lock)
+                boolean gone = failure == null && !closedUnder && Files.notExists(seg.path());
                 lock.lock();
                 syncs++;
                 syncNanosTotal += dt;
@@ -2161,6 +2203,15 @@ public final class DurableBuffer implements AutoCloseable {
                     LOG.warn("Buffer {}: a sync of {} failed, but sealing it synced it afterwards; nothing is lost",
                             dir, seg.path(), failure);
                     failure = null;
+                }
+                if (gone && seg == active) {
+                    List<Runnable> failed = new ArrayList<>();
+                    IOException e = activeSegmentDeleted(failed);
+                    if (!failed.isEmpty()) {
+                        noteUnreported(e);
+                    }
+                    runUnlocked(failed);
+                    continue;
                 }
                 // closed under us and sealed: sealing synced everything up to the target
                 if (failure == null) {
@@ -2277,6 +2328,9 @@ public final class DurableBuffer implements AutoCloseable {
                     throw writerSyncFailed(e, "syncing " + active.path(), after);
                 }
                 forced = written;
+            }
+            if (active != null && Files.notExists(active.path())) {
+                throw activeSegmentDeleted(after);
             }
             after.addAll(advanceDurable(written));
             // what was stored is durable now; a failure no caller heard of yet is this flush's to report
@@ -2664,9 +2718,18 @@ public final class DurableBuffer implements AutoCloseable {
      * the segment (it reclaimed it itself) or it is the active one, so the caller looks it up again.
      */
     private boolean vanished(Segment seg) throws IOException {
+        List<Runnable> failed = new ArrayList<>();
         lock.lock();
         try {
             ensureOpen();
+            if (seg == active && !readOnly && segments.get(seg.base()) == seg && Files.notExists(seg.path())) {
+                // the segment being written was deleted under the buffer: handled as when a sync finds it
+                IOException e = activeSegmentDeleted(failed);
+                if (!failed.isEmpty()) {
+                    noteUnreported(e);
+                }
+                return true;
+            }
             if (segments.get(seg.base()) != seg || seg == active || Files.exists(seg.path())) {
                 return false;
             }
@@ -2713,7 +2776,85 @@ public final class DurableBuffer implements AutoCloseable {
             return true;
         } finally {
             lock.unlock();
+            runAll(failed);
         }
+    }
+
+    /**
+     * The active segment's file is gone: something other than this buffer deleted it (the buffer deletes a segment
+     * only once it appends to it no more). Writes and syncs into the unlinked file still succeed, so without this
+     * its appends would be reported durable and be missing at the next open. The records it held that were
+     * reported durable are lost: reported per stream with their sequences ({@code MISSING_SEGMENT}), and the
+     * sequence marks raised so none is issued again. The appends not yet durable fail (their completions go into
+     * {@code after}); the segment is dropped and the next append starts a new one past its end. Caller holds the
+     * lock.
+     *
+     * @return the failure, for the caller that found the deletion to throw or to keep for the next call
+     */
+    private IOException activeSegmentDeleted(List<Runnable> after) {
+        Segment seg = active;
+        String file = seg.path().getFileName().toString();
+        // pending appends are each stream's newest records: what lies below the first of them was reported durable
+        Map<String, Long> firstPending = new HashMap<>();
+        for (PendingAppend p : pending) {
+            firstPending.merge(p.appended.key().stream(), p.appended.sequence(), Math::min);
+        }
+        Map<String, Long> tails = new HashMap<>();
+        StringBuilder lost = new StringBuilder();
+        for (Map.Entry<String, StreamStats> e : new TreeMap<>(seg.summary().streams()).entrySet()) {
+            StreamStats st = e.getValue();
+            tails.put(e.getKey(), st.lastSeq());
+            long last = firstPending.containsKey(e.getKey()) ? firstPending.get(e.getKey()) - 1 : st.lastSeq();
+            if (last >= st.firstSeq()) {
+                losses.record(new Loss(file, 0, seg.fileLength(), Loss.Kind.MISSING_SEGMENT, "", e.getKey(),
+                        st.firstSeq(), last));
+                lost.append(lost.length() == 0 ? "stream '" : ", stream '").append(e.getKey()).append("' ")
+                        .append(st.firstSeq() == last ? "sequence " + last : "sequences " + st.firstSeq() + "-" + last);
+            }
+        }
+        String notStored = pending.isEmpty() ? "" : describeFrom(seg.base());
+        IOException failure = new IOException("Buffer segment " + seg.path() + " was deleted while the buffer was"
+                + " writing it (not by the buffer)"
+                + (lost.length() == 0 ? "" : "; the records it held are lost (" + lost + ", reported as "
+                        + Loss.Kind.MISSING_SEGMENT + ")")
+                + (notStored.isEmpty() ? "" : "; " + notStored + (notStored.startsWith("the 1 append ") ? " was"
+                        : " were") + " not stored")
+                + "; appends go on in a new segment");
+        LOG.warn("Buffer {}: {}", dir, failure.getMessage());
+        // staged frames were never written; they fail with the rest
+        writeBuf.clear();
+        stagedFrom = -1;
+        while (!pending.isEmpty()) {
+            PendingAppend p = pending.pollFirst();
+            after.add(() -> p.future.completeExceptionally(failure));
+        }
+        firstPendingNanos = 0;
+        // a sync of the deleted file running outside the lock meanwhile proves nothing
+        syncFailures++;
+        segments.remove(seg.base());
+        synchronized (openReaders) {
+            openReaders.remove(seg.base());
+        }
+        seg.closeQuietly();
+        deleteQuarantineOf(seg);
+        totalBytes -= seg.fileLength();
+        long end = seg.endPosition();
+        active = null;
+        summaryStale = false;
+        tailUncut = false;
+        written = end;
+        forced = end;
+        durable = end;
+        minNextBase = Math.max(minNextBase, end);
+        try {
+            persistMarks(tails);
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not raise the sequence marks past the records of {}; they are kept in memory"
+                    + " while the buffer is open", dir, file, e);
+        }
+        durableAdvanced.signalAll();
+        spaceFreed.signalAll();
+        return failure;
     }
 
     /** Sealed and active segments with an open read channel, least recently used first. */
@@ -3215,6 +3356,9 @@ public final class DurableBuffer implements AutoCloseable {
                 } catch (IOException e) {
                     failure = e;
                 }
+            }
+            if (failure == null && appendedHere && active != null && Files.notExists(active.path())) {
+                failure = activeSegmentDeleted(failed);
             }
             if (failure == null) {
                 after = advanceDurable(forced);
