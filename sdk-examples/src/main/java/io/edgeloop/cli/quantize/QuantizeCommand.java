@@ -109,6 +109,11 @@ public final class QuantizeCommand implements Callable<Integer> {
                 + provenanceFile.getFileName()) + ")");
         spec.commandLine().getOut().println(report.trim());
         spec.commandLine().getOut().flush();
+        // the calibration check's warnings (a feature the chosen input range squeezes into a few steps) go to the
+        // error stream, after the report, so a script reading the report from stdout still gets it whole
+        io.edgeloop.quantize.workflow.CalibrationCheck.fromReport(report.getBytes(StandardCharsets.UTF_8))
+                .ifPresent(c -> c.warnings(a.calibration()).forEach(spec.commandLine().getErr()::println));
+        spec.commandLine().getErr().flush();
         return 0;
     }
 }

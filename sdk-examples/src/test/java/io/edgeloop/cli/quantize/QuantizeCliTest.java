@@ -238,6 +238,27 @@ class QuantizeCliTest {
     }
 
     @Test
+    @DisplayName("one calibration reading of 1e9 under min-max: quantize succeeds, warns on stderr naming the squeezed "
+            + "feature, and stdout is still the whole report; auto does not warn")
+    void squeezedFeatureWarns() throws IOException {
+        Path csv = glitched("glitch1e9.csv", 500, "1e9");
+        Path out = work.resolve("q-glitch-min-max");
+        Result r = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
+                "--target", "avr8", "--calibration", "min-max", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().startsWith("warning: feature 'Light': 99.8 % of its 8143 calibration values lie in [")
+                && r.err().contains("--calibration percentile or auto") && r.err().trim().split("\n").length == 1,
+                r.err());
+        String report = r.out().substring(r.out().indexOf('\n') + 1);
+        JsonNode check = JSON.readTree(report).get("calibrationCheck");
+        assertEquals("Light", check.get("squeezedFeatures").get(0).get("feature").asText(), report);
+        Result auto = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
+                "--target", "avr8", "--out", work.resolve("q-glitch-auto").toString());
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals("", auto.err());
+    }
+
+    @Test
     @DisplayName("paths, columns and formats are named in quantize's errors (review s7 item 8)")
     void messagesNameWhatIsWrong() throws IOException {
         Path dir = work.resolve("q-msg");

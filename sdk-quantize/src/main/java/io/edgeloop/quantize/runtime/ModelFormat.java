@@ -1,6 +1,7 @@
 package io.edgeloop.quantize.runtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -30,7 +31,10 @@ public final class ModelFormat {
     /** The rounding rule recorded in every model. */
     public static final String ROUNDING = "single";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Writes indented; reads exactly one JSON value: anything after it (NUL padding a torn write left, a second
+     * object) is refused rather than ignored. */
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ModelFormat() {
     }

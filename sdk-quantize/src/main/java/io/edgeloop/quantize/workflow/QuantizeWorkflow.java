@@ -35,6 +35,11 @@ public final class QuantizeWorkflow {
     /** The name of the float model copy inside a quantized-model directory. */
     public static final String FLOAT_MODEL = "float-model";
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper REPORT_READER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> REPORT_TYPE =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+
     private QuantizeWorkflow() {
     }
 
@@ -177,7 +182,7 @@ public final class QuantizeWorkflow {
         } finally {
             deleteSnapshot(snapshotDir);
         }
-        write(a, modelBytes, out);
+        write(a, CalibrationCheck.of(fm, a.model(), calib.rows()), modelBytes, out);
         return a;
     }
 
@@ -204,9 +209,14 @@ public final class QuantizeWorkflow {
      * Writes the artifact and the float model's bytes as {@code out}, all at once ({@link QuantizedDirectory}):
      * a failure (the C not compiling, a model the generator refuses, a full disk) leaves an earlier {@code out} as it
      * was, with its own {@code report.json} and {@value #FLOAT_MODEL}, and no temporary directory.
+     * {@code report.json} gains the {@link CalibrationCheck} as {@code calibrationCheck}.
      */
-    private static void write(QuantizedArtifact a, byte[] modelBytes, Path out) throws IOException {
+    private static void write(QuantizedArtifact a, CalibrationCheck check, byte[] modelBytes, Path out)
+            throws IOException {
         Map<String, byte[]> files = a.files();
+        Map<String, Object> report = REPORT_READER.readValue(files.get("report.json"), REPORT_TYPE);
+        report.put("calibrationCheck", check.toMap());
+        files.put("report.json", ModelFormat.json(report));
         files.put(FLOAT_MODEL, modelBytes);
         QuantizedDirectory.write(out, files);
     }
@@ -367,7 +377,7 @@ public final class QuantizeWorkflow {
         parents.forEach(pb::parent);
         io.edgeloop.api.provenance.Provenance p = pb.build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
-        write(a, modelBytes, out);
+        write(a, CalibrationCheck.of(fm, a.model(), d.rows()), modelBytes, out);
         return a;
     }
 

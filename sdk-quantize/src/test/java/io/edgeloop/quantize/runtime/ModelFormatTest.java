@@ -121,6 +121,21 @@ class ModelFormatTest {
     }
 
     @Test
+    @DisplayName("refuses bytes after the model (NUL padding a torn write leaves, a second object); a newline is fine")
+    void rejectsTrailingBytes() throws IOException {
+        ModelRuntime rt = new io.edgeloop.quantize.provider.EdgeloopIntRuntimeProvider().create(ComponentConfig.empty());
+        byte[] good = ModelFormat.toBytes(artifact("logistic", Scheme.INT8));
+        byte[] padded = java.util.Arrays.copyOf(good, good.length + 4096);
+        IOException e = assertThrows(IOException.class, () -> rt.load(padded));
+        assertTrue(e.getMessage().contains("invalid JSON"), e.getMessage());
+        byte[] two = (new String(good, StandardCharsets.UTF_8) + "{}").getBytes(StandardCharsets.UTF_8);
+        e = assertThrows(IOException.class, () -> rt.load(two));
+        assertTrue(e.getMessage().contains("invalid JSON"), e.getMessage());
+        byte[] newline = (new String(good, StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals(good, ModelFormat.toBytes(ModelFormat.fromBytes(newline)));
+    }
+
+    @Test
     @DisplayName("refuses bounds that are not proved: a Long.MIN_VALUE bias, regression leaves whose sum overflows int32")
     void rejectsUnprovedBounds() throws IOException {
         ModelRuntime rt = new io.edgeloop.quantize.provider.EdgeloopIntRuntimeProvider().create(ComponentConfig.empty());

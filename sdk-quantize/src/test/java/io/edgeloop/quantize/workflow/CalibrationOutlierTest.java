@@ -115,6 +115,40 @@ class CalibrationOutlierTest {
         assertTrue(minMax < cleanAcc - 5, "min-max keeps the glitch (why percentile exists): " + minMax);
     }
 
+    @Test
+    @DisplayName("quantize reports a feature that a 1e9 glitch squeezes (min-max, mse) in report.json and warns; "
+            + "percentile and auto report none")
+    void reportsSqueezedFeatures() throws IOException {
+        Path csv = glitched(500, "1e9");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String method : new String[] {"min-max", "mse", "percentile", "auto"}) {
+            Path out = dir.resolve("check-" + method);
+            QuantizeWorkflow.quantize(model, csv, "int8", "avr8", method, null, out);
+            com.fasterxml.jackson.databind.JsonNode report = json.readTree(out.resolve("report.json").toFile());
+            CalibrationCheck c = CalibrationCheck.fromReport(Files.readAllBytes(out.resolve("report.json"))).orElseThrow();
+            assertEquals(8143, c.rows(), method);
+            List<String> names = c.squeezed().stream().map(CalibrationCheck.Squeezed::feature).toList();
+            if (method.equals("min-max") || method.equals("mse")) {
+                assertEquals(List.of("Light"), names, method);
+                CalibrationCheck.Squeezed light = c.squeezed().get(0);
+                assertEquals(1e9, light.max(), method);
+                assertTrue(light.steps() < 1, method + ": " + light);
+                assertTrue(c.agreement().orElseThrow() < 90, method + ": " + c.agreement());
+                List<String> w = c.warnings(method);
+                assertEquals(1, w.size());
+                assertTrue(w.get(0).startsWith("warning: feature 'Light': 99.8 % of its 8143 calibration values lie "
+                        + "in [0.00000, ") && w.get(0).contains("--calibration percentile or auto"), w.get(0));
+            } else {
+                assertEquals(List.of(), names, method);
+                assertTrue(c.agreement().orElseThrow() > 99, method + ": " + c.agreement());
+                assertEquals(List.of(), c.warnings(method));
+            }
+            // the report's other fields are untouched by the added object: the model digest still matches
+            assertEquals(io.edgeloop.api.provenance.Sha256.hex(Files.readAllBytes(out.resolve("model.json"))),
+                    report.get("modelSha256").asText());
+        }
+    }
+
     private static double accuracy(IntModel m, CsvData d) {
         double[][] x = d.rowsInOrder(m.featureNames());
         int ok = 0;
