@@ -147,6 +147,38 @@ class LostTailSequenceTest {
     }
 
     @Test
+    @DisplayName("a buffer without a reservation (written before 1.2) continues a whole segment's capacity above")
+    void legacyBufferWithoutReservation() throws IOException {
+        new SequenceMarks(java.util.Map.of()).write(dir);
+        truncateLast(0);
+        try (DurableBuffer b = open()) {
+            long next = b.append("s", 0, new byte[1]).sequence();
+            assertTrue(next > highest + 29_000_000L, "the most records a 1 GiB segment holds: " + next);
+            appendsAreNew(b);
+        }
+    }
+
+    @Test
+    @DisplayName("the reservation is on disk ahead of every sequence handed out, rewritten once per block")
+    void reservationStaysAhead() throws IOException {
+        Path other = dir.resolve("other");
+        try (DurableBuffer b = DurableBuffer.builder().directory(other).durability(Durability.none()).open()) {
+            b.append("x", 0, new byte[1]);
+            long first = SequenceMarks.read(other).orElseThrow().reserved();
+            assertEquals(DurableBuffer.RESERVATION_BLOCK, first, "sequence 1 reserves a block");
+            for (long i = 2; i <= first; i++) {
+                b.append("x", 0, new byte[1]);
+            }
+            assertEquals(first, SequenceMarks.read(other).orElseThrow().reserved(), "no rewrite within the block");
+            long next = b.append("y", 0, new byte[1]).sequence();
+            assertEquals(1, next, "a new stream still starts at 1 without a floor");
+            b.append("x", 0, new byte[1]);
+            assertEquals(first + DurableBuffer.RESERVATION_BLOCK, SequenceMarks.read(other).orElseThrow().reserved(),
+                    "the first sequence above the block reserves the next one before its frame is written");
+        }
+    }
+
+    @Test
     @DisplayName("a clean reopen continues at the next sequence: no gap without a loss")
     void cleanReopenIsDense() throws IOException {
         try (DurableBuffer b = open()) {
