@@ -44,9 +44,10 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
          */
         SEQUENCES,
         /**
-         * A segment file that vanished while the buffer held it (deleted by something other than the buffer), or
-         * the segment that a sequence gap found on open belongs to: its records are lost. One loss per stream it
-         * held, with the sequences lost when known (since 1.2).
+         * A segment file that vanished while the buffer held it (deleted by something other than the buffer; also
+         * the segment being written, where the sequences are those reported durable before the deletion was
+         * found), or the segment that a sequence gap found on open belongs to: its records are lost. One loss per
+         * stream it held, with the sequences lost when known (since 1.2).
          */
         MISSING_SEGMENT,
         /**
