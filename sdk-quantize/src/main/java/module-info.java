@@ -20,6 +20,7 @@ module io.edgeloop.quantize {
     requires com.google.protobuf;
     requires org.tribuo.classification.dtree;
     requires org.tribuo.regression.rtree;
+    requires com.oracle.labs.mlrg.olcut;
 
     exports io.edgeloop.quantize.ir;
     exports io.edgeloop.quantize.importer;

@@ -87,7 +87,10 @@ public final class TrainCommand implements Callable<Integer> {
         long csvBytes = csvContent.length;
         CsvData data = CsvData.read(csv, csvContent, label, d);
         // Tribuo's progress log is quiet unless --verbose: Edgeloop.commandLine() sets that for every command.
-        Model<Label> m = TribuoTraining.train(data, algo, seed);
+        // SOURCE_DATE_EPOCH fixes every time Tribuo records (training, data source), as it fixes quantize's: the
+        // same CSV, algorithm and seed then write byte-identical model files
+        Model<Label> m = TribuoTraining.train(data, algo, seed,
+                QuantizeWorkflow.sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
         double accuracy = TribuoTraining.evaluate(m, data);
         Provenance provenance = provenance(m, data, csvSha, csvBytes, accuracy);
         write(m, out, provenance);

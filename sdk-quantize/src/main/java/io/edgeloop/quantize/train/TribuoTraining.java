@@ -47,6 +47,23 @@ public final class TribuoTraining {
      *                                  positive normal double); the message names the column
      */
     public static Model<Label> train(CsvData data, String algo, long seed) {
+        return train(data, algo, seed, null);
+    }
+
+    /**
+     * Trains as {@link #train(CsvData, String, long)}, recording a given time as the training and data source
+     * creation time in the model's Tribuo provenance: the same data, algorithm, seed and time then give
+     * byte-identical model files on one JVM, OS and host (Tribuo also records those). {@code edgeloop train} passes
+     * {@code SOURCE_DATE_EPOCH} here when it is set.
+     *
+     * @param data      the training table (with labels)
+     * @param algo      {@code logistic}, {@code cart} or {@code forest}
+     * @param seed      the seed
+     * @param trainedAt the time to record, or null for the current time (Tribuo's default)
+     * @return the trained model
+     * @throws IllegalArgumentException as {@link #train(CsvData, String, long)}
+     */
+    public static Model<Label> train(CsvData data, String algo, long seed, java.time.Instant trainedAt) {
         Objects.requireNonNull(data, "data");
         if (data.labels().isEmpty()) {
             throw new IllegalArgumentException("Training needs a label column");
@@ -60,7 +77,7 @@ public final class TribuoTraining {
                     + "' on all " + data.size() + " rows); a classifier needs at least two classes: train on rows "
                     + "that cover at least two outcomes");
         }
-        MutableDataset<Label> ds = dataset(data);
+        MutableDataset<Label> ds = dataset(data, trainedAt);
         Trainer<Label> trainer;
         switch (algo.toLowerCase(Locale.ROOT)) {
             case "logistic":
@@ -78,7 +95,8 @@ public final class TribuoTraining {
             default:
                 throw new IllegalArgumentException("Unknown algorithm '" + algo + "'; use logistic, cart or forest");
         }
-        return trainer.train(ds);
+        Model<Label> m = trainer.train(ds);
+        return trainedAt == null ? m : TribuoTrainingTime.pin(m, trainedAt);
     }
 
     /**
@@ -121,8 +139,14 @@ public final class TribuoTraining {
      * @return a Tribuo dataset of it
      */
     public static MutableDataset<Label> dataset(CsvData data) {
-        MutableDataset<Label> ds = new MutableDataset<>(new SimpleDataSourceProvenance("csv", new LabelFactory()),
-                new LabelFactory());
+        return dataset(data, null);
+    }
+
+    private static MutableDataset<Label> dataset(CsvData data, java.time.Instant createdAt) {
+        MutableDataset<Label> ds = new MutableDataset<>(createdAt == null
+                ? new SimpleDataSourceProvenance("csv", new LabelFactory())
+                : new SimpleDataSourceProvenance("csv", java.time.OffsetDateTime.ofInstant(createdAt,
+                        java.time.ZoneOffset.UTC), new LabelFactory()), new LabelFactory());
         String[] names = data.features().toArray(new String[0]);
         for (int i = 0; i < data.size(); i++) {
             ds.add(example(names, data.row(i), data.labels().get(i)));
