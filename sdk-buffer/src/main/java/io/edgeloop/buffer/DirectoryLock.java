@@ -1,5 +1,6 @@
 package io.edgeloop.buffer;
 
+import io.edgeloop.buffer.policy.Durability;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,6 +33,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * says so. Notes are overwritten in place, padded to a fixed width: truncating the file to rewrite it made every
  * open wait for the file system's journal.
  *
+ * <p>A holder's note also names its durability ({@code durability none}), so the next holder knows, after a crash,
+ * whether the lost tail of the log can hold records whose appends returned ({@link #previousMayHaveHandedOutUnsynced}):
+ * under {@code none} they can, under group commit or {@code always} an append returns only once synced. A holder
+ * that takes over an unclean note whose writer may have handed out unsynced records writes {@code durability none}
+ * itself until its recovery has kept that evidence ({@link #recovered}): a crash during that recovery must not turn
+ * the evidence into "a crash under group commit". A note without a durability (written before this, or cut to
+ * nothing on a full disk) counts as {@code none}.
+ *
  * <p>Not thread-safe: acquired, claimed and released under the buffer's lock (or before the buffer exists).
  */
 final class DirectoryLock {
@@ -58,17 +67,26 @@ final class DirectoryLock {
     private final FileChannel channel;
     private final FileLock lock;
     private final boolean previousClosedCleanly;
+    private final boolean previousMayHaveHandedOutUnsynced;
+    /** This holder's durability mode. */
+    private final Durability.Mode mode;
+    /** The durability its note names: {@code none} while it inherits an unsynced writer's evidence. */
+    private Durability.Mode noteMode;
     private final Object key;
     /** The length of the note in the file (what a longer old note left is cut off when the next note is written). */
     private long noteLength;
     /** Whether this holder's own note is in the file (written when it took the lock, or by {@link #claim}). */
     private boolean claimed;
 
-    private DirectoryLock(FileChannel channel, FileLock lock, boolean previousClosedCleanly, Object key,
+    private DirectoryLock(FileChannel channel, FileLock lock, boolean previousClosedCleanly,
+                          boolean previousMayHaveHandedOutUnsynced, Durability.Mode mode, Object key,
                           long noteLength, boolean claimed) {
         this.channel = channel;
         this.lock = lock;
         this.previousClosedCleanly = previousClosedCleanly;
+        this.previousMayHaveHandedOutUnsynced = previousMayHaveHandedOutUnsynced;
+        this.mode = mode;
+        this.noteMode = previousMayHaveHandedOutUnsynced ? Durability.Mode.NONE : mode;
         this.key = key;
         this.noteLength = noteLength;
         this.claimed = claimed;
@@ -85,11 +103,12 @@ final class DirectoryLock {
      * @param dir     the buffer directory
      * @param fileKey the directory's file key ({@link java.nio.file.attribute.BasicFileAttributes#fileKey()}), or
      *                null where the platform has none
+     * @param mode    the durability the holder appends with (named in its note)
      * @return the held lock
      * @throws BufferLockedException when another writer holds it
      * @throws IOException           when the lock file cannot be opened, or its stale note cannot be replaced
      */
-    static DirectoryLock acquire(Path dir, Object fileKey) throws IOException {
+    static DirectoryLock acquire(Path dir, Object fileKey, Durability.Mode mode) throws IOException {
         Path file = dir.resolve(FILE);
         Object key = fileKey != null ? fileKey : dir.toRealPath().resolve(FILE);
         if (!HELD.add(key)) {
@@ -97,14 +116,14 @@ final class DirectoryLock {
                     + HOLDER + "); use that DurableBuffer, or close it before opening the directory again");
         }
         try {
-            return acquire(dir, file, key);
+            return acquire(dir, file, key, mode);
         } catch (IOException | RuntimeException | Error e) {
             HELD.remove(key);
             throw e;
         }
     }
 
-    private static DirectoryLock acquire(Path dir, Path file, Object key) throws IOException {
+    private static DirectoryLock acquire(Path dir, Path file, Object key, Durability.Mode mode) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock l;
@@ -133,9 +152,11 @@ final class DirectoryLock {
             if (startsWith(old, CLEAN)) {
                 // left in place until this holder writes a frame (claim), so a holder that writes none leaves the
                 // lock file untouched
-                return new DirectoryLock(ch, l, true, key, oldLength, false);
+                return new DirectoryLock(ch, l, true, false, mode, key, oldLength, false);
             }
-            DirectoryLock held = new DirectoryLock(ch, l, false, key, oldLength, false);
+            Durability.Mode previous = noteMode(old);
+            DirectoryLock held = new DirectoryLock(ch, l, false, previous == null || previous == Durability.Mode.NONE,
+                    mode, key, oldLength, false);
             held.claim();
             return held;
         } catch (IOException | RuntimeException e) {
@@ -156,6 +177,49 @@ final class DirectoryLock {
     }
 
     /**
+     * @return whether the log's tail may have held records whose appends returned before they were synced: the
+     *         previous holder did not close cleanly and its note names durability {@code none}, or no durability
+     */
+    boolean previousMayHaveHandedOutUnsynced() {
+        return previousMayHaveHandedOutUnsynced;
+    }
+
+    /**
+     * Called once the open's recovery kept what the previous holder's crash left as evidence (the sequence floor):
+     * a note that still names {@code none} for that reason now names this holder's own durability. A note that
+     * cannot be rewritten (a full disk) keeps naming {@code none}, which only costs a floor after a crash.
+     */
+    void recovered() {
+        if (claimed && noteMode != mode) {
+            noteMode = mode;
+            writeNote(note());
+        }
+    }
+
+    private String note() {
+        return HOLDER + ", durability " + noteMode.name().toLowerCase(java.util.Locale.ROOT) + ", since "
+                + Instant.now();
+    }
+
+    /** The durability an unclean note names, or null when it names none (an older note, or one cut to nothing). */
+    private static Durability.Mode noteMode(ByteBuffer note) {
+        String text = new String(note.array(), 0, note.position(), StandardCharsets.UTF_8);
+        int at = text.indexOf(", durability ");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + ", durability ".length();
+        int to = text.indexOf(',', from);
+        String name = text.substring(from, to < 0 ? text.length() : to).trim().toUpperCase(java.util.Locale.ROOT);
+        for (Durability.Mode m : Durability.Mode.values()) {
+            if (m.name().equals(name)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Writes this holder's note, once, before its first frame: from then on a crash leaves a note that is not
      * "closed cleanly", so the next open syncs the log's tail. A note that cannot be written (a full disk) is cut
      * to nothing, which says the same.
@@ -166,7 +230,7 @@ final class DirectoryLock {
         if (claimed) {
             return;
         }
-        if (!writeNote(HOLDER + ", since " + Instant.now())) {
+        if (!writeNote(note())) {
             // the note is only for messages, but a stale "closed cleanly" must not outlive this holder
             channel.truncate(0);
             noteLength = 0;

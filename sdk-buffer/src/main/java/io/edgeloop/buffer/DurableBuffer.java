@@ -221,6 +221,8 @@ public final class DurableBuffer implements AutoCloseable {
     private volatile boolean spaceShort;
     /** Held while open for writing, so no second writer opens the directory; null when read-only. */
     private final DirectoryLock dirLock;
+    /** Whether this open's recovery already raised the sequence floor (it raises it once, by one bound). */
+    private boolean floorRaisedOnOpen;
     private final Thread syncThread;
 
     private DurableBuffer(Builder b, DirectoryLock dirLock) throws IOException {
@@ -302,6 +304,7 @@ public final class DurableBuffer implements AutoCloseable {
             }
             if (!readOnly) {
                 ensureReserve();
+                dirLock.recovered();
             }
         } catch (IOException | RuntimeException | Error e) {
             // the open fails: release the descriptors it took (pending slots kept for commits, segment channels)
@@ -590,7 +593,13 @@ public final class DurableBuffer implements AutoCloseable {
         if (readOnly) {
             return;
         }
-        long known = marks.floor();
+        if (floorRaisedOnOpen) {
+            // this open already raised the floor above everything the files showed (plus the bound for what they
+            // do not): a second finding (the log then ends sealed, once the short last segment is deleted) adds
+            // nothing, and adding the bound again would double the jump
+            return;
+        }
+        long known = 0;
         for (long[] s : lastSeq.values()) {
             known = Math.max(known, s[0]);
         }
@@ -608,12 +617,17 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         // Every sequence handed out is at most the reservation. A buffer written before 1.2 has none: the lost
-        // records were in one segment, which holds at most MAX_SEGMENT_RECORDS.
-        long floor = marks.reserved() > 0 ? Math.max(marks.reserved(), known) : known + MAX_SEGMENT_RECORDS;
+        // records were in one segment, which holds at most MAX_SEGMENT_RECORDS. A reservation that a sequence found
+        // reaches is stale, not a bound: a writer before 1.2 (a downgrade) appended past it without raising it, so
+        // it is treated as absent. (A sequence equal to it may be the last one of a fresh block; taking it as stale
+        // then only costs a larger jump.) The floor itself is no finding: an earlier open set it, at most at R.
+        long floor = marks.reserved() > known ? marks.reserved() : known + MAX_SEGMENT_RECORDS;
+        floor = Math.max(floor, marks.floor());
         SequenceMarks raised = marks.floorAt(floor);
+        floorRaisedOnOpen = true;
         if (raised != marks) {
-            LOG.warn("Buffer {}: {}; the sequences the lost records used are unknown, so every stream continues"
-                    + " above {}", dir, why, floor);
+            LOG.warn("Buffer {}: {}; records there may have been lost, and which sequences they used is unknown, so"
+                    + " every stream continues above {}", dir, why, floor);
             storeMarks(raised, "the buffer cannot be opened for writing until space is freed (nothing was changed)");
         }
     }
@@ -1040,11 +1054,13 @@ public final class DurableBuffer implements AutoCloseable {
             return new Segment(base, path, ch, summary, len, goodEnd, true);
         }
         if (last && !readOnly && (goodEnd < len || damagedInside)
-                && (dirLock.previousClosedCleanly() || durability.mode() == Durability.Mode.NONE)) {
+                && (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())) {
             // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
             // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
             // on densely. But the last writer closed cleanly (its close synced everything), so this is damage to
-            // synced records, which readers may have sent; or under none, records are handed out before any sync.
+            // synced records, which readers may have sent; or the writer that crashed ran under none (its lock note
+            // says so, or says no durability), where records are handed out before any sync. The crashed writer's
+            // mode counts, not this open's: a drain under group commit repairs a none writer's tail too.
             floorAfterLostEnd("frames of the last segment " + name + " are damaged or cut off", summary);
         }
         if (goodEnd < len) {
@@ -3652,7 +3668,7 @@ public final class DurableBuffer implements AutoCloseable {
                     Files.createDirectories(directory);
                     attrs = Files.readAttributes(directory, BasicFileAttributes.class);
                 }
-                held = DirectoryLock.acquire(directory, attrs.fileKey());
+                held = DirectoryLock.acquire(directory, attrs.fileKey(), durability.mode());
             }
             try {
                 return new DurableBuffer(this, held);

@@ -60,8 +60,20 @@ class DirectoryLockTest {
      * @throws IOException when the note cannot be written
      */
     static void leaveAsKilled(Path dir) throws IOException {
-        Files.writeString(dir.resolve(DirectoryLock.FILE), "pid 999999 (java), since 2026-11-30T00:00:00Z\n",
-                StandardCharsets.UTF_8);
+        leaveAsKilled(dir, "group");
+    }
+
+    /**
+     * Leaves the directory as a writer under the given durability killed with -9 leaves it.
+     *
+     * @param dir        the buffer directory
+     * @param durability what its note names ({@code none}, {@code group}, {@code always}), or empty for a note
+     *                   without one (written before notes named it)
+     * @throws IOException when the note cannot be written
+     */
+    static void leaveAsKilled(Path dir, String durability) throws IOException {
+        Files.writeString(dir.resolve(DirectoryLock.FILE), "pid 999999 (java)" + (durability.isEmpty() ? ""
+                : ", durability " + durability) + ", since 2026-11-30T00:00:00Z\n", StandardCharsets.UTF_8);
     }
 
     private Process startHolder(String... mode) throws IOException {
