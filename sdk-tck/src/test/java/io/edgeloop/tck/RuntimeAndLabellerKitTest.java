@@ -131,6 +131,14 @@ class RuntimeAndLabellerKitTest {
         }
     }
 
+    /** Returns one output array of the model's from every predict(int[]) (the reviewer's RuntimeSharedOut). */
+    static class TinySharedOut extends Tiny {
+        @Override
+        String fault() {
+            return "shared-out";
+        }
+    }
+
     /** Throws unchecked exceptions for garbage and checks no lengths. */
     static class TinyUnchecked extends Tiny {
         @Override
@@ -161,7 +169,7 @@ class RuntimeAndLabellerKitTest {
     void passesTiny() {
         KitResults r = KitResults.run(Tiny.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(12, r.tests.succeeded().count());
+        assertEquals(13, r.tests.succeeded().count());
     }
 
     @Test
@@ -175,6 +183,16 @@ class RuntimeAndLabellerKitTest {
     void failsRacy() {
         KitResults r = KitResults.run(TinyRacy.class);
         assertTrue(r.failed().contains("isThreadSafe"), r.failed() + r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a runtime whose predict(int[]) returns one shared output array, every time")
+    void failsSharedOut() {
+        for (int run = 0; run < 3; run++) {
+            KitResults r = KitResults.run(TinySharedOut.class);
+            assertEquals(Set.of("predictReturnsOwnArrays", "isThreadSafe"), r.failed(), "run " + run
+                    + r.describeFailures());
+        }
     }
 
     @Test
