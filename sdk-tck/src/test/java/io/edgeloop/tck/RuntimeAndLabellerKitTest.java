@@ -36,9 +36,13 @@ class RuntimeAndLabellerKitTest {
             return new HotLabellerProvider();
         }
 
+        String fault() {
+            return "none";
+        }
+
         @Override
         protected ComponentConfig config() {
-            return ComponentConfig.of(Map.of("threshold", 25, "broken", broken()));
+            return ComponentConfig.of(Map.of("threshold", 25, "broken", broken(), "fault", fault()));
         }
 
         static Window window(int i, double base, boolean nan) {
@@ -75,6 +79,27 @@ class RuntimeAndLabellerKitTest {
         @Override
         boolean broken() {
             return true;
+        }
+    }
+
+    /** Throws on NaN, and gives the kit no bad window to find out (the reviewer's Labellers.NanThrows). */
+    static class NanThrowsNoBadWindows extends Hot {
+        @Override
+        String fault() {
+            return "nan-throws";
+        }
+
+        @Override
+        protected List<Window> badWindows() {
+            return List.of();
+        }
+    }
+
+    /** Throws for a saturated sensor, which only the kit's own derived windows show it. */
+    static class FlagThrows extends Hot {
+        @Override
+        String fault() {
+            return "flag-throws";
         }
     }
 
@@ -162,6 +187,21 @@ class RuntimeAndLabellerKitTest {
             KitResults r = KitResults.run(UnsafeHot.class);
             assertEquals(Set.of("isThreadSafe"), r.failed(), "run " + run + r.describeFailures());
         }
+    }
+
+    @Test
+    @DisplayName("fails a labeller that throws on NaN although its badWindows() is empty")
+    void failsNanThrowsWithoutBadWindows() {
+        KitResults r = KitResults.run(NanThrowsNoBadWindows.class);
+        assertEquals(Set.of("handlesBadData"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a labeller that throws for a flagged window, found by the kit's own derived windows")
+    void failsFlagThrows() {
+        KitResults r = KitResults.run(FlagThrows.class);
+        assertEquals(Set.of("handlesBadData"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("flagged SATURATED"), r.describeFailures());
     }
 
     @Test
