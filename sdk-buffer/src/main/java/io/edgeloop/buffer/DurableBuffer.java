@@ -79,6 +79,10 @@ import org.slf4j.LoggerFactory;
  * through named {@link Cursor}s that advance only when they {@linkplain Cursor#commit commit} acknowledged records;
  * segments every cursor has passed are deleted at once. A disk budget with per-stream {@link StreamPolicy}s bounds
  * the space used. A full file system raises {@link DiskFullException}; appends work again once space frees.
+ * A segment file deleted under a running buffer by something else is a loss, reported in {@link #lossReport()}
+ * ({@code MISSING_SEGMENT}, per stream with the sequences); when it is the segment being written, the appends not
+ * yet durable fail rather than be reported durable into a file nobody can open again, and appends go on in a new
+ * segment.
  *
  * <p>Thread-safe: any number of threads may append, read and commit concurrently. Appends are serialized by one
  * lock; syncs under group commit run on a background thread outside that lock; reads use positional I/O outside
@@ -105,6 +109,21 @@ public final class DurableBuffer implements AutoCloseable {
      * 600 records of 100 bytes, so a write costs one syscall per 600 records instead of one each.
      */
     private static final int STAGING_BYTES = 64 * 1024;
+    /**
+     * How many sequences one reservation covers: the {@code sequences} file is rewritten (three syncs) once per
+     * this many sequences handed out, and after the end of the log is lost, sequences jump by at most this much.
+     */
+    static final long RESERVATION_BLOCK = 1 << 16;
+    /**
+     * The most records one segment can hold (1 GiB of the smallest frames): how far sequences jump after the end of
+     * the log of a buffer written before format 1.2 (no reservation) is lost.
+     */
+    private static final long MAX_SEGMENT_RECORDS = (1L << 30) / FrameFormat.frameSize(1, 0) + 1;
+    /**
+     * Under durability none (no sync to check after), how often an append looks whether the active segment's file
+     * is still there: one {@code stat} per 10 ms at most.
+     */
+    private static final long PRESENCE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Path dir;
     private final String deviceId;
@@ -171,6 +190,10 @@ public final class DurableBuffer implements AutoCloseable {
     private boolean interruptSetAside;
     /** Set when cutting a failed write off the active segment failed: its tail may hold unsynced frames. */
     private boolean tailUncut;
+    /** Under durability none: when an append last looked whether the active segment's file is still there. */
+    private long lastPresenceCheck;
+    /** Whether this open appended (so close looks whether the active segment is still there; a drain does not). */
+    private boolean appendedHere;
 
     private Segment active;
     private long minNextBase;
@@ -242,24 +265,17 @@ public final class DurableBuffer implements AutoCloseable {
         }
         Optional<SequenceMarks> storedMarks = names.contains(SequenceMarks.FILE) ? SequenceMarks.read(dir)
                 : Optional.of(new SequenceMarks(Map.of()));
-        // A last segment shorter than its header: a crash while rolling (the header is synced before any frame is
-        // written, so it held no record), or truncated from outside, taking records whose sequences no file
-        // remembers. Both look alike, so the sequences it may have held are unknown, as for a damaged sequences file.
-        long lastLength = readOnly || bases.isEmpty() ? -1
-                : sizeOrMissing(dir.resolve(Segment.fileName(bases.get(bases.size() - 1))));
-        boolean shortLast = lastLength >= 0 && lastLength < FrameFormat.SEGMENT_HEADER;
-        if ((storedMarks.isEmpty() || shortLast) && !readOnly) {
+        if (storedMarks.isEmpty() && !readOnly) {
             // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
             // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
             // new keys. Identity first: a crash before the marks are rewritten only renews the epoch once more.
+            // (A lost end of the log needs no new epoch: the reservation in the marks bounds what it used.)
             long renewed;
             do {
                 renewed = new SecureRandom().nextLong() & Long.MAX_VALUE;
             } while (renewed == identity.epoch());
-            LOG.warn("Buffer {}: {}; renewing the epoch ({} -> {}) so no idempotency key repeats", dir,
-                    storedMarks.isEmpty() ? SequenceMarks.FILE + " is damaged"
-                            : "the last segment is shorter than its header (which sequences it held is unknown)",
-                    identity.epoch(), renewed);
+            LOG.warn("Buffer {}: {} is damaged; renewing the epoch ({} -> {}) so no idempotency key repeats", dir,
+                    SequenceMarks.FILE, identity.epoch(), renewed);
             identity = new BufferIdentity(renewed, identity.deviceId(), clock.millis());
             identity.write(dir);
         }
@@ -530,7 +546,17 @@ public final class DurableBuffer implements AutoCloseable {
      * lock. On a full disk, releases the ballast and tries once more.
      */
     private void persistMarks(Map<String, Long> covering) throws IOException {
-        SequenceMarks raised = marks.raisedBy(covering);
+        storeMarks(marks.raisedBy(covering), "no segment was reclaimed and no record lost; reclaiming resumes once"
+                + " space is freed");
+    }
+
+    /**
+     * Replaces the {@code sequences} file with {@code raised} (nothing when it equals the current marks). On a
+     * full disk, releases the ballast and tries once more. Caller holds the lock (or is the constructor).
+     *
+     * @param consequence what a failure means, for its message
+     */
+    private void storeMarks(SequenceMarks raised, String consequence) throws IOException {
         if (raised == marks) {
             return;
         }
@@ -545,11 +571,62 @@ public final class DurableBuffer implements AutoCloseable {
             try {
                 raised.write(dir);
             } catch (IOException again) {
-                throw diskFullOr(again, "writing " + SequenceMarks.FILE, "no segment was reclaimed and no record"
-                        + " lost; reclaiming resumes once space is freed");
+                throw diskFullOr(again, "writing " + SequenceMarks.FILE, consequence);
             }
         }
         marks = raised;
+    }
+
+    /**
+     * The end of the log was lost while no writer had it open (see {@code docs/formats/buffer.md}, recovery): the
+     * records there may have been read and sent, and no file tells which sequences they used any more. Raises the
+     * floor above every sequence that may have been handed out, and persists it before recovery repairs anything
+     * (a repaired log no longer shows the loss). Only for a writable open; the constructor calls it.
+     *
+     * @param why     what was found, for the log
+     * @param scanned the summary of the last segment's frames found so far, or null
+     */
+    private void floorAfterLostEnd(String why, SegmentSummary scanned) throws IOException {
+        if (readOnly) {
+            return;
+        }
+        long known = marks.floor();
+        for (long[] s : lastSeq.values()) {
+            known = Math.max(known, s[0]);
+        }
+        for (long v : marks.sequences().values()) {
+            known = Math.max(known, v);
+        }
+        for (CursorImpl c : cursors.values()) {
+            for (long v : c.acked.values()) {
+                known = Math.max(known, v);
+            }
+        }
+        if (scanned != null) {
+            for (StreamStats st : scanned.streams().values()) {
+                known = Math.max(known, st.lastSeq());
+            }
+        }
+        // Every sequence handed out is at most the reservation. A buffer written before 1.2 has none: the lost
+        // records were in one segment, which holds at most MAX_SEGMENT_RECORDS.
+        long floor = marks.reserved() > 0 ? Math.max(marks.reserved(), known) : known + MAX_SEGMENT_RECORDS;
+        SequenceMarks raised = marks.floorAt(floor);
+        if (raised != marks) {
+            LOG.warn("Buffer {}: {}; the sequences the lost records used are unknown, so every stream continues"
+                    + " above {}", dir, why, floor);
+            storeMarks(raised, "the buffer cannot be opened for writing until space is freed (nothing was changed)");
+        }
+    }
+
+    /**
+     * Raises the reservation before a frame with sequence {@code seq} is written, when it is above it. Caller holds
+     * the lock.
+     */
+    private void reserveSequences(long seq) throws IOException {
+        if (seq > marks.reserved()) {
+            storeMarks(marks.reservedUpTo(seq - 1 + RESERVATION_BLOCK), "the record was not stored. Appends work"
+                    + " again once space is freed");
+        }
     }
 
     /**
@@ -607,19 +684,35 @@ public final class DurableBuffer implements AutoCloseable {
         if (!readOnly && index.size() > 2 * segments.size() + 16) {
             compactIndex();
         }
-        long maxCursor = 0;
+        Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
+        long maxCursor = maxCommitted();
+        if (!readOnly) {
+            long end = lastEntry == null ? minNextBase : lastEntry.getValue().endPosition();
+            if (lastEntry == null ? marks.reserved() > marks.floor() : lastEntry.getValue().sealed()) {
+                // Rolling seals a segment and starts the next at once; a log that ends sealed (or holds nothing
+                // though sequences were handed out) may have lost the segments after it. A crash between the two
+                // steps, or a full disk while creating the next, leaves the same: the floor costs a jump only.
+                floorAfterLostEnd(lastEntry == null ? "no segment is left" : "the log ends in the sealed segment "
+                        + lastEntry.getValue().path().getFileName(), null);
+            }
+            if (maxCursor > end) {
+                floorAfterLostEnd("cursors acknowledged records beyond the end of the log (position " + maxCursor
+                        + " > " + end + ")", null);
+            }
+        }
         for (Map.Entry<String, Long> e : marks.sequences().entrySet()) {
             long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
             s[0] = Math.max(s[0], e.getValue());
         }
         for (CursorImpl c : cursors.values()) {
-            maxCursor = Math.max(maxCursor, c.committed);
             for (Map.Entry<String, Long> e : c.acked.entrySet()) {
                 long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
                 s[0] = Math.max(s[0], e.getValue());
             }
         }
-        Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
+        for (long[] s : lastSeq.values()) {
+            s[0] = Math.max(s[0], marks.floor());
+        }
         if (lastEntry != null && !lastEntry.getValue().sealed() && !readOnly) {
             if (lastEntry.getValue().endPosition() >= maxCursor) {
                 active = lastEntry.getValue();
@@ -703,11 +796,13 @@ public final class DurableBuffer implements AutoCloseable {
         if (len < FrameFormat.SEGMENT_HEADER) {
             if (last) {
                 // Created but never got its header (a crash while rolling; the header is synced before any frame
-                // is written), or truncated: holds no record we can read, and which sequences it held is unknown
-                // (the constructor renewed the epoch on a writable open, so no key repeats).
+                // is written), or truncated: holds no record we can read, and which sequences it held is unknown.
+                // Both look alike, so the floor is raised above every sequence that may have been handed out.
                 ch.close();
                 losses.record(new Loss(path.getFileName().toString(), len, 0, Loss.Kind.SEGMENT_TRUNCATED, ""));
                 if (!readOnly) {
+                    floorAfterLostEnd("the last segment " + path.getFileName() + " is shorter than its header",
+                            null);
                     Files.deleteIfExists(path);
                 }
                 minNextBase = Math.max(minNextBase, base);
@@ -907,6 +1002,7 @@ public final class DurableBuffer implements AutoCloseable {
         long footerAt = -1;
         List<long[]> suspect = new ArrayList<>();
         List<FrameScanner.Kind> suspectKinds = new ArrayList<>();
+        boolean damagedInside = false;
         scan:
         while (true) {
             FrameScanner.Kind k = sc.next(off, false);
@@ -917,6 +1013,7 @@ public final class DurableBuffer implements AutoCloseable {
                     footerAt = off;
                     break scan;
                 case RECORD:
+                    damagedInside |= !suspect.isEmpty();
                     for (int i = 0; i < suspect.size(); i++) {
                         long[] r = suspect.get(i);
                         recordLoss(ch, name, r[0], r[1] - r[0], suspectKinds.get(i) == FrameScanner.Kind.CORRUPT_FRAME
@@ -941,6 +1038,14 @@ public final class DurableBuffer implements AutoCloseable {
         if (goodEnd < len && last && readOnly && writtenMeanwhile(ch, goodEnd)) {
             // beside a running writer: the "tail" was a write in progress, complete now; readers stop before it
             return new Segment(base, path, ch, summary, len, goodEnd, true);
+        }
+        if (last && !readOnly && (goodEnd < len || damagedInside)
+                && (dirLock.previousClosedCleanly() || durability.mode() == Durability.Mode.NONE)) {
+            // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
+            // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
+            // on densely. But the last writer closed cleanly (its close synced everything), so this is damage to
+            // synced records, which readers may have sent; or under none, records are handed out before any sync.
+            floorAfterLostEnd("frames of the last segment " + name + " are damaged or cut off", summary);
         }
         if (goodEnd < len) {
             if (last) {
@@ -1345,13 +1450,24 @@ public final class DurableBuffer implements AutoCloseable {
             throwUnreportedFailure(", and this record was not stored either");
             // before the first frame of this holder: the lock note then no longer says "closed cleanly"
             dirLock.claim();
+            appendedHere = true;
+            if (durability.mode() == Durability.Mode.NONE && active != null
+                    && System.nanoTime() - lastPresenceCheck >= PRESENCE_CHECK_NANOS) {
+                // no sync to look after: a deleted active segment is found before this record goes into it
+                lastPresenceCheck = System.nanoTime();
+                if (Files.notExists(active.path())) {
+                    activeSegmentDeleted(after);
+                }
+            }
             ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
             if (rolls(frameLen)) {
                 roll(after);
             }
-            long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[1]);
+            long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[] {marks.floor()});
             long seq = seqHolder[0] + 1;
+            // durably before the frame exists: a later open that finds the end of the log lost continues above it
+            reserveSequences(seq);
             long ts = clock.millis();
             long fileOff = active.fileLength();
             if (durability.mode() == Durability.Mode.GROUP) {
@@ -1383,6 +1499,10 @@ public final class DurableBuffer implements AutoCloseable {
                 } catch (IOException e) {
                     cutBack(active, fileOff);
                     throw diskFullOr(e, "syncing " + active.path());
+                }
+                if (Files.notExists(active.path())) {
+                    // synced into a file nobody can open again: not durable
+                    throw activeSegmentDeleted(after);
                 }
             }
             seqHolder[0] = seq;
@@ -1834,6 +1954,15 @@ public final class DurableBuffer implements AutoCloseable {
      * segment then fails (a full disk). Caller holds the lock.
      */
     private void roll(List<Runnable> after) throws IOException {
+        if (active != null && Files.notExists(active.path())) {
+            // sealing would sync its pending appends into a file nobody can open again
+            List<Runnable> failed = new ArrayList<>();
+            IOException gone = activeSegmentDeleted(failed);
+            if (!failed.isEmpty()) {
+                noteUnreported(gone);
+            }
+            after.addAll(failed);
+        }
         if (active != null) {
             writeStaged(after);
             Segment old = active;
@@ -1909,6 +2038,10 @@ public final class DurableBuffer implements AutoCloseable {
         } catch (IOException e) {
             if (ch != null) {
                 ch.close();
+            }
+            if (Files.notExists(dir)) {
+                throw new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
+                        + " be stored until it is reopened", e);
             }
             Files.deleteIfExists(path);
             throw diskFullOr(e, "creating segment " + path);
@@ -2030,6 +2163,9 @@ public final class DurableBuffer implements AutoCloseable {
                     failure = e;
                 }
                 long dt = System.nanoTime() - t0;
+                // synced into a file nobody can open again, when something deleted it: not durable (a stat,
+                // outside the lock)
+                boolean gone = failure == null && !closedUnder && Files.notExists(seg.path());
                 lock.lock();
                 syncs++;
                 syncNanosTotal += dt;
@@ -2067,6 +2203,15 @@ public final class DurableBuffer implements AutoCloseable {
                     LOG.warn("Buffer {}: a sync of {} failed, but sealing it synced it afterwards; nothing is lost",
                             dir, seg.path(), failure);
                     failure = null;
+                }
+                if (gone && seg == active) {
+                    List<Runnable> failed = new ArrayList<>();
+                    IOException e = activeSegmentDeleted(failed);
+                    if (!failed.isEmpty()) {
+                        noteUnreported(e);
+                    }
+                    runUnlocked(failed);
+                    continue;
                 }
                 // closed under us and sealed: sealing synced everything up to the target
                 if (failure == null) {
@@ -2183,6 +2328,9 @@ public final class DurableBuffer implements AutoCloseable {
                     throw writerSyncFailed(e, "syncing " + active.path(), after);
                 }
                 forced = written;
+            }
+            if (active != null && Files.notExists(active.path())) {
+                throw activeSegmentDeleted(after);
             }
             after.addAll(advanceDurable(written));
             // what was stored is durable now; a failure no caller heard of yet is this flush's to report
@@ -2570,9 +2718,18 @@ public final class DurableBuffer implements AutoCloseable {
      * the segment (it reclaimed it itself) or it is the active one, so the caller looks it up again.
      */
     private boolean vanished(Segment seg) throws IOException {
+        List<Runnable> failed = new ArrayList<>();
         lock.lock();
         try {
             ensureOpen();
+            if (seg == active && !readOnly && segments.get(seg.base()) == seg && Files.notExists(seg.path())) {
+                // the segment being written was deleted under the buffer: handled as when a sync finds it
+                IOException e = activeSegmentDeleted(failed);
+                if (!failed.isEmpty()) {
+                    noteUnreported(e);
+                }
+                return true;
+            }
             if (segments.get(seg.base()) != seg || seg == active || Files.exists(seg.path())) {
                 return false;
             }
@@ -2619,7 +2776,85 @@ public final class DurableBuffer implements AutoCloseable {
             return true;
         } finally {
             lock.unlock();
+            runAll(failed);
         }
+    }
+
+    /**
+     * The active segment's file is gone: something other than this buffer deleted it (the buffer deletes a segment
+     * only once it appends to it no more). Writes and syncs into the unlinked file still succeed, so without this
+     * its appends would be reported durable and be missing at the next open. The records it held that were
+     * reported durable are lost: reported per stream with their sequences ({@code MISSING_SEGMENT}), and the
+     * sequence marks raised so none is issued again. The appends not yet durable fail (their completions go into
+     * {@code after}); the segment is dropped and the next append starts a new one past its end. Caller holds the
+     * lock.
+     *
+     * @return the failure, for the caller that found the deletion to throw or to keep for the next call
+     */
+    private IOException activeSegmentDeleted(List<Runnable> after) {
+        Segment seg = active;
+        String file = seg.path().getFileName().toString();
+        // pending appends are each stream's newest records: what lies below the first of them was reported durable
+        Map<String, Long> firstPending = new HashMap<>();
+        for (PendingAppend p : pending) {
+            firstPending.merge(p.appended.key().stream(), p.appended.sequence(), Math::min);
+        }
+        Map<String, Long> tails = new HashMap<>();
+        StringBuilder lost = new StringBuilder();
+        for (Map.Entry<String, StreamStats> e : new TreeMap<>(seg.summary().streams()).entrySet()) {
+            StreamStats st = e.getValue();
+            tails.put(e.getKey(), st.lastSeq());
+            long last = firstPending.containsKey(e.getKey()) ? firstPending.get(e.getKey()) - 1 : st.lastSeq();
+            if (last >= st.firstSeq()) {
+                losses.record(new Loss(file, 0, seg.fileLength(), Loss.Kind.MISSING_SEGMENT, "", e.getKey(),
+                        st.firstSeq(), last));
+                lost.append(lost.length() == 0 ? "stream '" : ", stream '").append(e.getKey()).append("' ")
+                        .append(st.firstSeq() == last ? "sequence " + last : "sequences " + st.firstSeq() + "-" + last);
+            }
+        }
+        String notStored = pending.isEmpty() ? "" : describeFrom(seg.base());
+        IOException failure = new IOException("Buffer segment " + seg.path() + " was deleted while the buffer was"
+                + " writing it (not by the buffer)"
+                + (lost.length() == 0 ? "" : "; the records it held are lost (" + lost + ", reported as "
+                        + Loss.Kind.MISSING_SEGMENT + ")")
+                + (notStored.isEmpty() ? "" : "; " + notStored + (notStored.startsWith("the 1 append ") ? " was"
+                        : " were") + " not stored")
+                + "; appends go on in a new segment");
+        LOG.warn("Buffer {}: {}", dir, failure.getMessage());
+        // staged frames were never written; they fail with the rest
+        writeBuf.clear();
+        stagedFrom = -1;
+        while (!pending.isEmpty()) {
+            PendingAppend p = pending.pollFirst();
+            after.add(() -> p.future.completeExceptionally(failure));
+        }
+        firstPendingNanos = 0;
+        // a sync of the deleted file running outside the lock meanwhile proves nothing
+        syncFailures++;
+        segments.remove(seg.base());
+        synchronized (openReaders) {
+            openReaders.remove(seg.base());
+        }
+        seg.closeQuietly();
+        deleteQuarantineOf(seg);
+        totalBytes -= seg.fileLength();
+        long end = seg.endPosition();
+        active = null;
+        summaryStale = false;
+        tailUncut = false;
+        written = end;
+        forced = end;
+        durable = end;
+        minNextBase = Math.max(minNextBase, end);
+        try {
+            persistMarks(tails);
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not raise the sequence marks past the records of {}; they are kept in memory"
+                    + " while the buffer is open", dir, file, e);
+        }
+        durableAdvanced.signalAll();
+        spaceFreed.signalAll();
+        return failure;
     }
 
     /** Sealed and active segments with an open read channel, least recently used first. */
@@ -2973,7 +3208,9 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * Returns the highest sequence appended to a stream (durable or not), 0 when none.
+     * Returns the highest sequence appended to a stream (durable or not), 0 when none; the next append to it gets
+     * the one after. After a writable open found the end of the log lost, it is at least the floor (see
+     * {@code docs/formats/buffer.md}), also for a stream that has no record yet.
      *
      * @param stream the stream
      * @return the sequence
@@ -2982,7 +3219,7 @@ public final class DurableBuffer implements AutoCloseable {
         lock.lock();
         try {
             long[] s = lastSeq.get(stream);
-            return s == null ? 0 : s[0];
+            return s == null ? marks.floor() : s[0];
         } finally {
             lock.unlock();
         }
@@ -3119,6 +3356,9 @@ public final class DurableBuffer implements AutoCloseable {
                 } catch (IOException e) {
                     failure = e;
                 }
+            }
+            if (failure == null && appendedHere && active != null && Files.notExists(active.path())) {
+                failure = activeSegmentDeleted(failed);
             }
             if (failure == null) {
                 after = advanceDurable(forced);

@@ -236,8 +236,10 @@ class DeferredCursorSyncTest {
         // (durability none). The synced cursor still knows sequence 1000 was acknowledged.
         losePendingSlotsAndActiveTail();
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
-            assertEquals(1001, b.append("s", Payloads.of(1001, 100)).sequence(), "sequence 1000 was acknowledged");
-            assertEquals(1001, b.cursor("gw").poll(10, 1 << 20).get(0).sequence());
+            // the cursor is past the recovered end (a power loss took records it acknowledged): the floor
+            long next = b.append("s", Payloads.of(1001, 100)).sequence();
+            assertTrue(next > 1000, "sequence 1000 was acknowledged: " + next);
+            assertEquals(next, b.cursor("gw").poll(10, 1 << 20).get(0).sequence());
         }
     }
 
@@ -256,7 +258,8 @@ class DeferredCursorSyncTest {
         }
         losePendingSlotsAndActiveTail();
         try (DurableBuffer b = open(CursorSync.DEFERRED)) {
-            assertEquals(21, b.append("s", Payloads.of(21, 30)).sequence());
+            long next = b.append("s", Payloads.of(21, 30)).sequence();
+            assertTrue(next > 20, "20 was acknowledged: " + next);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.edgeloop.buffer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,13 +108,16 @@ class SequenceReuseTest {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.truncate(40 + 5 * frame); // the power loss took the unsynced tail: records 6-10
         }
+        long last;
         try (DurableBuffer b = open(Durability.none())) {
-            assertEquals(10, b.lastSequence("a"), "the cursor remembers what the receiver has");
+            last = b.lastSequence("a");
+            assertTrue(last >= 10, "the cursor remembers what the receiver has (and the floor covers the lost tail): "
+                    + last);
             b.deleteCursor("up");
         }
         try (DurableBuffer b = open(Durability.none())) {
-            assertEquals(10, b.lastSequence("a"));
-            assertEquals(11, b.append("a", P).key().sequence());
+            assertEquals(last, b.lastSequence("a"));
+            assertEquals(last + 1, b.append("a", P).key().sequence());
         }
     }
 
@@ -128,9 +132,12 @@ class SequenceReuseTest {
             Cursor c = b.cursor("rehearsal");
             List<BufferedRecord> recs = c.poll(100, 1 << 20);
             c.commit(recs.get(recs.size() - 1));
+            // the file holds the sequence reservation made by the first append, and no mark
+            byte[] before = Files.readAllBytes(dir.resolve(SequenceMarks.FILE));
             b.deleteCursor("rehearsal");
+            assertArrayEquals(before, Files.readAllBytes(dir.resolve(SequenceMarks.FILE)), "not rewritten");
         }
-        assertFalse(Files.exists(dir.resolve(SequenceMarks.FILE)));
+        assertTrue(SequenceMarks.read(dir).orElseThrow().sequences().isEmpty());
         try (DurableBuffer b = open(Durability.always())) {
             assertEquals(11, b.append("a", P).key().sequence());
         }

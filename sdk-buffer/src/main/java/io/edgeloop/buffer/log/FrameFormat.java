@@ -21,7 +21,7 @@ public final class FrameFormat {
     /** Major version of the on-disk format written by this code; readers reject other majors. */
     public static final int FORMAT_MAJOR = 1;
     /** Minor version of the on-disk format written by this code. */
-    public static final int FORMAT_MINOR = 1;
+    public static final int FORMAT_MINOR = 2;
     /** Marks the start of every frame. */
     public static final int FRAME_MAGIC = 0xE1B0F5A7;
     /** Frame type of a record. */

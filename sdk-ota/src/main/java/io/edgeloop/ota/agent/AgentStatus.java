@@ -16,7 +16,11 @@ import java.util.Optional;
  * @param committedEpoch the committed security epoch
  * @param lastOutcome   the last install's outcome, empty before any
  * @param lastCheck     the check that refused or rolled back the last install, if any
- * @param lastMessage   a one-line explanation of the last outcome
+ * @param lastMessage   a one-line explanation of the last outcome; before any install since the agent started,
+ *                      {@code no install yet}, or {@code no install since the restart; sequence N was attempted and
+ *                      not confirmed ...} when the counters record an attempt after the confirmed sequence (an
+ *                      install cut off by a restart, or one whose health check failed): the device then accepts
+ *                      only sequence N + 1 or higher
  * @param trustDegraded why the device runs on an older trust root than the one it stored (a stored root did not
  *                      verify at start, or the stored chain was unreadable), empty when the stored chain verified;
  *                      the operator should re-provision the device with the current trust root

@@ -72,7 +72,10 @@ import org.slf4j.LoggerFactory;
  * status and recovery are serialised on a private lock, which {@link #predict} and {@link #shadow} hold only to
  * read the active model. Verifying a bundle (signatures, digests, golden vectors) happens outside that lock, so
  * a large bundle never delays inference; a trust rotation that lands meanwhile makes the install verify again
- * under the new root before anything is written. The health check runs on its own thread outside that lock with a deadline
+ * under the new root before anything is written, and one that lands during the health check makes the confirm
+ * verify the trial slot again under the new root (at its own threshold): when that root does not accept it, the
+ * install is rolled back ({@link InstallOutcome#ROLLED_BACK} with the failed check, such as
+ * {@link Check#REVOKED_KEY}). The health check runs on its own thread outside that lock with a deadline
  * ({@link Builder#healthTimeout}), so inference keeps serving the confirmed model until the new one is confirmed,
  * and a check that hangs, throws or errs rolls the install back. {@link #poll} talks to the deployer outside that
  * lock (polls are serialised among themselves), so a download never stops inference.
@@ -132,8 +135,12 @@ public final class DeviceAgent {
     private String trustDegraded;
     /** Why the boot record's active slot does not verify (see {@link AgentStatus#slotProblem}); null when it does. */
     private String slotProblem;
+    /** Said by {@link #status} before any install since the start: an unconfirmed attempt found then, or null. */
+    private String startNote;
     /** Why the last {@link #readSlot} call found its slot invalid (set only when it returns empty). */
     private String slotFailure;
+    /** The check behind {@link #slotFailure} when a verification check failed; null otherwise. */
+    private Check slotFailureCheck;
     /** The publication digest {@link #poll} will not fetch again, with the refusal; null when none. */
     private RefusedPublication refused;
 
@@ -211,7 +218,8 @@ public final class DeviceAgent {
                             : Optional.of(activeManifest.name() + " " + activeManifest.version()),
                     activeManifest == null ? -1 : activeManifest.sequence(), confirmedEpoch,
                     last == null ? Optional.empty() : Optional.of(last.outcome()),
-                    last == null ? Optional.empty() : last.check(), last == null ? "no install yet" : last.message(),
+                    last == null ? Optional.empty() : last.check(), last != null ? last.message()
+                            : startNote != null ? startNote : "no install yet",
                     Optional.ofNullable(trustDegraded), Optional.ofNullable(slotProblem));
         }
     }
@@ -319,9 +327,12 @@ public final class DeviceAgent {
             Optional<Publication> p = deployer.latest(channel);
             synchronized (lock) {
                 if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+                    String attempted = p.isPresent() && p.get().name().equals(modelName)
+                            && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
+                            + "was attempted on this device and not confirmed; a sequence is attempted once)" : "";
                     return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
                             "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
-                                    + channel, -1));
+                                    + channel + attempted, -1));
                 }
                 if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
                     return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
@@ -460,8 +471,25 @@ public final class DeviceAgent {
     }
 
     private VerificationPolicy policy() {
-        return VerificationPolicy.builder().modelName(modelName).target(target).minimumSequence(minimumSequence())
-                .minimumEpoch(confirmedEpoch).build();
+        VerificationPolicy.Builder b = VerificationPolicy.builder().modelName(modelName).target(target)
+                .minimumSequence(minimumSequence()).minimumEpoch(confirmedEpoch);
+        if (highestAttempted > confirmedSequence) {
+            b.confirmedSequence(confirmedSequence); // so a retry of the unconfirmed attempt is refused as such
+        }
+        return b.build();
+    }
+
+    /**
+     * What the counters say about an attempt after the last confirm (an install cut off by a restart, or one that
+     * failed its health check: after a restart the two look alike), or null when every attempt was confirmed.
+     */
+    private String unconfirmedAttempt() {
+        if (highestAttempted <= confirmedSequence) {
+            return null;
+        }
+        return "sequence " + highestAttempted + " was attempted and not confirmed (an install interrupted by a "
+                + "restart, such as a power loss, or one whose health check failed); a sequence is attempted once, "
+                + "so the device accepts sequence " + (highestAttempted + 1) + " or higher";
     }
 
     /**
@@ -471,9 +499,13 @@ public final class DeviceAgent {
     private record Staged(InstallReport done, Trial trial) {
     }
 
-    /** A switched install on trial: the boot record points at {@code slot}; {@code old} is the confirmed one. */
+    /**
+     * A switched install on trial: the boot record points at {@code slot}; {@code old} is the confirmed one.
+     * {@code verifiedBy} is the verifier (so the trust root) it was verified and staged under, and {@code verified}
+     * the bundle it was staged from (to verify the slot again when a rotation lands during the health check).
+     */
     private record Trial(String slot, String old, BundleManifest manifest, ArtifactEntry artifact, long acceptedBy,
-            Slot staged) {
+            Slot staged, BundleVerifier verifiedBy, VerifiedBundle verified) {
     }
 
     /**
@@ -550,12 +582,15 @@ public final class DeviceAgent {
         String old = active;
         writeBoot(slot, old, true);
         crash.reached(InstallStep.SWITCHED);
-        return new Staged(null, new Trial(slot, old, m, a, acceptedBy, staged.get()));
+        return new Staged(null, new Trial(slot, old, m, a, acceptedBy, staged.get(), verifier, v));
     }
 
     /**
      * Runs the health check of a trial outside {@code lock} (inference keeps serving the confirmed model), then
-     * confirms or rolls back under it. Called holding {@code installLock} only.
+     * confirms or rolls back under it. A trust rotation may land while the check runs: the confirm then verifies
+     * the trial slot again, from storage, under the root now in use (at its own threshold, with its revocations,
+     * as an install started now would be), and rolls back when that root does not accept it. Called holding
+     * {@code installLock} only.
      */
     private InstallReport finish(Staged staged) throws IOException {
         if (staged.done() != null) {
@@ -582,17 +617,40 @@ public final class DeviceAgent {
                 }
                 return r;
             }
+            Slot confirmed = t.staged();
+            long acceptedBy = t.acceptedBy();
+            if (verifier != t.verifiedBy()) {
+                // a rotation landed during the health check: the trial is still an install, so the root in use
+                // must accept it as it would the same bundle shipped now (a revoked signer's model is not confirmed)
+                TrustRoot now = verifier.trust();
+                Optional<Slot> again = readSlot(t.slot(), t.verified(), t.staged().model, now);
+                if (again.isEmpty()) {
+                    String why = slotFailure;
+                    Check check = slotFailureCheck == null ? Check.THRESHOLD : slotFailureCheck;
+                    // back to the confirmed model, which kept serving throughout: as after a rotation with no
+                    // install in flight, it keeps running until the next restart even when the rotation also
+                    // revoked its signers (slotProblem says so)
+                    writeBoot(t.old(), null, false);
+                    LOG.warn("device {}: trust version {} arrived during the health check of sequence {} and does "
+                            + "not accept it ({}); rolled back", deviceId, now.version(), seq, why);
+                    return report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(check), check.id()
+                            + ": trust version " + now.version() + ", rotated in during the health check, does not "
+                            + "accept sequence " + seq + " (" + why + "); rolled back", seq));
+                }
+                confirmed = again.get();
+                acceptedBy = now.version();
+            }
             crash.reached(InstallStep.HEALTHY);
             writeBoot(t.slot(), t.old(), false);
             crash.reached(InstallStep.CONFIRMED);
-            writeSlotMeta(t.slot(), t.artifact().path(), t.manifest(), t.acceptedBy(), true);
+            writeSlotMeta(t.slot(), t.artifact().path(), t.manifest(), acceptedBy, true);
             crash.reached(InstallStep.SLOT_CONFIRMED);
-            commit(t.staged());
+            commit(confirmed);
             crash.reached(InstallStep.COMMITTED);
             active = t.slot();
             previous = t.old();
-            activeModel = t.staged().model;
-            activeManifest = t.staged().manifest;
+            activeModel = confirmed.model;
+            activeManifest = confirmed.manifest;
             slotProblem = null;
             BundleManifest m = t.manifest();
             return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
@@ -702,7 +760,12 @@ public final class DeviceAgent {
     }
 
     private Optional<Slot> readSlot(String slot) throws IOException {
-        return readSlot(slot, null, null);
+        return readSlot(slot, null, null, null);
+    }
+
+    private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified, IntegerModel verifiedModel)
+            throws IOException {
+        return readSlot(slot, justVerified, verifiedModel, null);
     }
 
     /**
@@ -715,11 +778,12 @@ public final class DeviceAgent {
      * signatures are counted against the root of the verified chain that accepted the install (recorded in
      * slot.json; for records written before that field, any root of the chain, newest first), with the current
      * root's revocations applied. Unreadable or inconsistent metadata, another model's bundle, or any failed
-     * check make the slot invalid (empty); only storage failures throw.
+     * check make the slot invalid (empty); only storage failures throw. With {@code onlyRoot}, the signatures are
+     * always counted, by that root alone at its own threshold (as for a new install).
      */
-    private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified, IntegerModel verifiedModel)
-            throws IOException {
-        Optional<SignedSlot> signed = signedSlot(slot, justVerified);
+    private Optional<Slot> readSlot(String slot, VerifiedBundle justVerified, IntegerModel verifiedModel,
+            TrustRoot onlyRoot) throws IOException {
+        Optional<SignedSlot> signed = signedSlot(slot, justVerified, onlyRoot);
         if (signed.isEmpty()) {
             return Optional.empty();
         }
@@ -739,7 +803,7 @@ public final class DeviceAgent {
             IntegerModel model = sameBytes ? verifiedModel : load(a, v.bytes);
             return Optional.of(new Slot(slot, v.manifest, model, a.path(), v.acceptedBy, v.confirmed));
         } catch (BundleVerificationException e) {
-            return invalidSlot(slot, e.getMessage());
+            return invalidSlot(slot, e.check(), e.getMessage());
         }
     }
 
@@ -750,12 +814,22 @@ public final class DeviceAgent {
 
     /** Records why a slot is invalid (for {@link #slotProblem}) and returns empty. */
     private <T> Optional<T> invalidSlot(String slot, String why) {
+        return invalidSlot(slot, null, why);
+    }
+
+    /** Records why a slot is invalid and the check that failed (null when none applies), and returns empty. */
+    private <T> Optional<T> invalidSlot(String slot, Check check, String why) {
         slotFailure = "slot " + slot + ": " + why;
+        slotFailureCheck = check;
         return Optional.empty();
     }
 
-    /** The signature and digest part of {@link #readSlot}: no model name, target or golden-vector checks. */
-    private Optional<SignedSlot> signedSlot(String slot, VerifiedBundle justVerified) throws IOException {
+    /**
+     * The signature and digest part of {@link #readSlot}: no model name, target or golden-vector checks. With
+     * {@code onlyRoot}, the signatures are counted by that root alone, even when the bytes were just verified.
+     */
+    private Optional<SignedSlot> signedSlot(String slot, VerifiedBundle justVerified, TrustRoot onlyRoot)
+            throws IOException {
         if (slot == null) {
             slotFailure = "no slot";
             return Optional.empty();
@@ -791,7 +865,8 @@ public final class DeviceAgent {
         try {
             BundleManifest m;
             long acceptedBy = recordedTrust;
-            if (justVerified != null && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
+            if (onlyRoot == null && justVerified != null
+                    && java.util.Arrays.equals(man.get(), justVerified.manifestBytes())
                     && java.util.Arrays.equals(sig.get(), justVerified.signaturesBytes())) {
                 m = justVerified.manifest();
                 ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElse(null);
@@ -802,7 +877,7 @@ public final class DeviceAgent {
             } else {
                 m = null;
                 BundleVerificationException failure = null;
-                for (TrustRoot root : rootsFor(recordedTrust)) {
+                for (TrustRoot root : onlyRoot != null ? List.of(onlyRoot) : rootsFor(recordedTrust)) {
                     try {
                         m = verifier.verifyInstalledManifest(man.get(), sig.get(), path, art.get(), root);
                         acceptedBy = root.version();
@@ -819,7 +894,7 @@ public final class DeviceAgent {
             ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
             return Optional.of(new SignedSlot(m, a, art.get(), acceptedBy, confirmed));
         } catch (BundleVerificationException e) {
-            return invalidSlot(slot, e.getMessage());
+            return invalidSlot(slot, e.check(), e.getMessage());
         }
     }
 
@@ -1060,6 +1135,15 @@ public final class DeviceAgent {
         }
         raiseCountersToSlots(!countersValid);
         activateFromStorage();
+        String attempt = unconfirmedAttempt();
+        if (attempt != null) {
+            if (last != null) {
+                last = new InstallReport(last.outcome(), last.check(), last.message() + "; " + attempt,
+                        last.sequence());
+            } else {
+                startNote = "no install since the restart; " + attempt;
+            }
+        }
     }
 
     private static String text(JsonNode n, String field) {
@@ -1212,7 +1296,7 @@ public final class DeviceAgent {
                 running = null;
             }
         }
-        Optional<SignedSlot> s = signedSlot(running, null);
+        Optional<SignedSlot> s = signedSlot(running, null, null);
         if (s.isEmpty()) {
             LOG.warn("device {}: migrating 1.x counters without a verified running slot to tell whose they are; "
                     + "giving them to the configured model {}", deviceId, modelName);

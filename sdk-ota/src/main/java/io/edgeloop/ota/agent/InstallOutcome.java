@@ -12,7 +12,10 @@ public enum InstallOutcome {
     NO_UPDATE,
     /** The bundle was refused before the switch; the device kept its model. */
     REFUSED,
-    /** The new model failed its health check after the switch and the device went back to its model. */
+    /**
+     * After the switch, the new model failed its health check, or a trust root rotated in during that check does
+     * not accept it (the report's check says which, e.g. {@code revoked-key}); the device went back to its model.
+     */
     ROLLED_BACK,
     /**
      * The device's storage failed before the switch (a full disk, an I/O error): the device kept its model, the

@@ -128,11 +128,7 @@ public final class BundleVerifier {
         List<SignatureRecord> sigs = parseSignatures(sigBytes);
         ThresholdResult t = trust.check(BundleManifest.signedBytes(manifestBytes), sigs);
         if (!t.met()) {
-            Check c = !t.revokedKeys().isEmpty() ? Check.REVOKED_KEY
-                    : !t.invalidKeys().isEmpty() ? Check.SIGNATURE_INVALID
-                    : !t.unknownKeys().isEmpty() && t.validKeys().isEmpty() && t.repeated() == 0 ? Check.UNKNOWN_KEY
-                    : Check.THRESHOLD;
-            throw new BundleVerificationException(c, t.describe());
+            throw new BundleVerificationException(failedCheck(t), t.describe());
         }
         Instant now = clock.instant();
         if (trust.isExpired(now)) {
@@ -160,6 +156,12 @@ public final class BundleVerifier {
                     + "'; this device runs '" + policy.modelName().get() + "'");
         }
         if (m.sequence() < policy.minimumSequence()) {
+            if (policy.confirmedSequence().isPresent() && m.sequence() > policy.confirmedSequence().getAsLong()) {
+                throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " was attempted "
+                        + "on this device before and not confirmed (an install interrupted by a restart, or one "
+                        + "whose health check failed), and a sequence is attempted once: the device accepts "
+                        + "sequence " + policy.minimumSequence() + " or higher; publish the bundle with a new sequence");
+            }
             throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence()
                     + " is below the device's minimum " + policy.minimumSequence() + " (rollback or replay)");
         }
@@ -281,7 +283,7 @@ public final class BundleVerifier {
                     why += ", and trust version " + trust.version() + " does not accept it either ("
                             + now.describe() + ")";
                 }
-                throw new BundleVerificationException(t.met() ? Check.REVOKED_KEY : Check.THRESHOLD, why);
+                throw new BundleVerificationException(t.met() ? Check.REVOKED_KEY : failedCheck(t), why);
             }
         }
         BundleManifest m;
@@ -301,6 +303,14 @@ public final class BundleVerifier {
                     + " does not match its manifest entry");
         }
         return m;
+    }
+
+    /** The check a threshold that was not met failed: the same classification for bundles and installed slots. */
+    private static Check failedCheck(ThresholdResult t) {
+        return !t.revokedKeys().isEmpty() ? Check.REVOKED_KEY
+                : !t.invalidKeys().isEmpty() ? Check.SIGNATURE_INVALID
+                : !t.unknownKeys().isEmpty() && t.validKeys().isEmpty() && t.repeated() == 0 ? Check.UNKNOWN_KEY
+                : Check.THRESHOLD;
     }
 
     /**

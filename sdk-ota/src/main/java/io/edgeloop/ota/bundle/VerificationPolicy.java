@@ -3,6 +3,7 @@ package io.edgeloop.ota.bundle;
 import io.edgeloop.api.target.TargetProfile;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What a device requires of a bundle beyond authenticity: the model it runs (a validly signed bundle of another
@@ -18,8 +19,10 @@ public final class VerificationPolicy {
     private final String runtimeName;
     private final String runtimeVersion;
     private final String modelName;
+    private final Long confirmedSequence;
 
     private VerificationPolicy(Builder b) {
+        this.confirmedSequence = b.confirmedSequence;
         this.modelName = b.modelName;
         this.minimumSequence = b.minimumSequence;
         this.minimumEpoch = b.minimumEpoch;
@@ -41,6 +44,14 @@ public final class VerificationPolicy {
     /** @return the lowest sequence accepted */
     public long minimumSequence() {
         return minimumSequence;
+    }
+
+    /**
+     * @return the device's confirmed sequence, when given: a refused sequence above it and below
+     *         {@link #minimumSequence()} is one the device attempted and did not confirm, and the refusal says so
+     */
+    public OptionalLong confirmedSequence() {
+        return confirmedSequence == null ? OptionalLong.empty() : OptionalLong.of(confirmedSequence);
     }
 
     /** @return the lowest security epoch accepted */
@@ -71,6 +82,7 @@ public final class VerificationPolicy {
         private String runtimeName;
         private String runtimeVersion;
         private String modelName;
+        private Long confirmedSequence;
 
         private Builder() {
         }
@@ -91,6 +103,20 @@ public final class VerificationPolicy {
          */
         public Builder minimumSequence(long s) {
             this.minimumSequence = s;
+            return this;
+        }
+
+        /**
+         * Optional: the device's confirmed sequence, when {@link #minimumSequence} is higher than the next one
+         * because later sequences were attempted and not confirmed (anti-rollback counts attempts). Changes only
+         * the wording of a {@link Check#ROLLBACK} refusal of such a sequence: it names the unconfirmed attempt
+         * instead of a rollback or replay.
+         *
+         * @param s the confirmed sequence (-1 when none); below the minimum sequence
+         * @return this builder
+         */
+        public Builder confirmedSequence(long s) {
+            this.confirmedSequence = s;
             return this;
         }
 
@@ -130,6 +156,10 @@ public final class VerificationPolicy {
             }
             if (minimumSequence < 0 || minimumEpoch < 0) {
                 throw new IllegalArgumentException("minimumSequence and minimumEpoch must be non-negative");
+            }
+            if (confirmedSequence != null && (confirmedSequence < -1 || confirmedSequence >= minimumSequence)) {
+                throw new IllegalArgumentException("confirmedSequence must be from -1 to minimumSequence - 1 ("
+                        + (minimumSequence - 1) + "), got " + confirmedSequence);
             }
             return new VerificationPolicy(this);
         }

@@ -61,6 +61,8 @@ public final class Campaign {
     private String haltReason;
     private Double shadowAgreement;
     private String failureNote;
+    /** Test seam: runs on the wave's thread after its decision, before the wave is marked over. */
+    private volatile Runnable afterWave = () -> { };
 
     /**
      * @param plan     the plan
@@ -162,6 +164,14 @@ public final class Campaign {
         return w;
     }
 
+    /**
+     * Test seam: {@code hook} runs on the thread of each wave after the wave's outcome is recorded, before the wave
+     * counts as over (where a {@link #resume()} from another thread once went unseen).
+     */
+    void afterWave(Runnable hook) {
+        this.afterWave = Objects.requireNonNull(hook, "hook");
+    }
+
     /** @return the planned waves */
     public List<List<FleetDevice>> waves() {
         return Collections.unmodifiableList(waves);
@@ -241,12 +251,14 @@ public final class Campaign {
     /**
      * Runs waves until the campaign completes, halts, is paused or aborted.
      *
-     * @return the state reached
+     * @return the state reached: never {@link CampaignState#RUNNING} (or {@link CampaignState#PLANNED}), since a
+     *         resume that lands before a paused wave ends is seen and the next waves run
      */
     public CampaignState run() {
         while (true) {
-            if (!step()) {
-                return state();
+            Next n = next();
+            if (!n.more()) {
+                return n.state();
             }
         }
     }
@@ -258,6 +270,19 @@ public final class Campaign {
      * @throws IllegalStateException when another thread is running a wave of this campaign
      */
     public boolean step() {
+        return next().more();
+    }
+
+    /** Whether another wave may run, and the state that decision saw (both taken under {@code lock} at once). */
+    private record Next(boolean more, CampaignState state) {
+    }
+
+    /**
+     * Runs the next wave if the campaign may proceed. Whether to go on is decided under the same lock hold that
+     * marks the wave over: a {@link #resume()} either comes before it (it saw the wave in flight and set RUNNING,
+     * and the waves go on) or after it (the caller got PAUSED and must run again); none falls in between.
+     */
+    private Next next() {
         int index;
         synchronized (lock) {
             if (waveInFlight) {
@@ -265,26 +290,35 @@ public final class Campaign {
                         + (reports.size() + 1) + "; one wave runs at a time");
             }
             if (state != CampaignState.PLANNED && state != CampaignState.RUNNING) {
-                return false;
+                return new Next(false, state);
             }
             index = reports.size();
             if (index >= waves.size()) {
                 state = CampaignState.COMPLETED;
-                return false;
+                return new Next(false, state);
             }
             state = CampaignState.RUNNING;
             waveInFlight = true;
         }
+        Next decided = null;
+        boolean ran = false;
         try {
-            return runWave(index);
+            runWave(index);
+            afterWave.run();
+            ran = true;
         } finally {
             synchronized (lock) {
                 waveInFlight = false;
+                if (ran) {
+                    decided = new Next(state == CampaignState.RUNNING && reports.size() < waves.size(), state);
+                }
             }
         }
+        return decided;
     }
 
-    private boolean runWave(int index) {
+    /** Runs wave {@code index} (shadow gate first for the canary) and records its outcome and decision. */
+    private void runWave(int index) {
         List<FleetDevice> wave = waves.get(index);
         if (index == 0 && plan.minShadowAgreement() > 0) {
             Map<String, Double> agreement = executor.shadow(wave, plan.deviceTimeout());
@@ -292,13 +326,13 @@ public final class Campaign {
             synchronized (lock) {
                 shadowAgreement = mean;
                 if (state == CampaignState.ABORTED) {
-                    return false;
+                    return;
                 }
                 if (agreement.isEmpty()) {
                     halt(String.format(java.util.Locale.ROOT, "shadow gate %.3f: none of the %d canary devices "
                             + "compared any input in shadow, so nothing shows the candidate agrees",
                             plan.minShadowAgreement(), wave.size()));
-                    return false;
+                    return;
                 }
                 Double below = SampleVerdict.shadowBelow(agreement.values().stream().mapToDouble(Double::doubleValue)
                         .toArray(), plan.minShadowAgreement(), plan.minVariantDevices());
@@ -306,7 +340,7 @@ public final class Campaign {
                     halt(String.format(java.util.Locale.ROOT, "shadow agreement %.3f below %.3f on %d canary devices%s",
                             mean, plan.minShadowAgreement(), agreement.size(), below == mean ? ""
                                     : String.format(java.util.Locale.ROOT, " (95 %% upper bound %.3f)", below)));
-                    return false;
+                    return;
                 }
             }
         }
@@ -369,17 +403,15 @@ public final class Campaign {
             reports.add(new WaveReport(index, wave.size(), ok, failed, silent, byVariant, failureRate, decision,
                     outcomes));
             if (state == CampaignState.ABORTED) {
-                return false;
+                return;
             }
             if (decision.startsWith("halt")) {
                 halt(decision.substring("halt: ".length()));
-                return false;
+                return;
             }
             if (last) {
                 state = CampaignState.COMPLETED;
-                return false;
             }
-            return state == CampaignState.RUNNING;
         }
     }
 
