@@ -144,6 +144,22 @@ class ActiveSegmentDeletedTest {
     }
 
     @Test
+    @DisplayName("a reader that finds the segment being written gone reports the loss and returns nothing lost")
+    void readerFindsItFirst() throws Exception {
+        try (DurableBuffer b = open(Durability.groupCommit(Duration.ofMillis(5), 1 << 20))) {
+            for (int i = 0; i < 10; i++) {
+                b.appendAsync("s", 0, Payloads.of(i + 1, 100));
+            }
+            b.flush();
+            Files.delete(onlySegment());
+            assertTrue(b.cursor("new").poll(100, 1 << 20).isEmpty(), "the records went with the file");
+            reportsLost(b, 1, 10);
+            Appended a = b.appendAsync("s", 0, Payloads.of(11, 100)).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(a.sequence()), readAll(b));
+        }
+    }
+
+    @Test
     @DisplayName("durability none: the loss is found before the next append and reported; appends go on")
     void durabilityNone() throws Exception {
         try (DurableBuffer b = open(Durability.none())) {

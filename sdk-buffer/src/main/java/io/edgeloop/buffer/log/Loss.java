@@ -55,7 +55,8 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
          * given its header): the bytes from {@code offset} on are gone, {@code length} of them where the next
          * segment's base tells (0 when unknown). Counted as truncated bytes. A segment other than the last is kept
          * (and reported on every open) until cursors pass it; the last one is deleted by a writable open, which
-         * renews the epoch, since which sequences it held is unknown (since 1.2).
+         * first raises the sequence floor above every sequence that may have been handed out, since which
+         * sequences it held is unknown (format 1.2; before, it renewed the epoch).
          */
         SEGMENT_TRUNCATED,
         /**

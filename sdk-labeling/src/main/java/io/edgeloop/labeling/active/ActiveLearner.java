@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -77,17 +78,23 @@ public final class ActiveLearner {
     }
 
     /**
-     * Runs the loop.
+     * Runs the loop, asking at most {@code budget} questions: an expert that answers every question (an oracle, a
+     * prompt) gives up to {@code budget} answers, one that skips some gives fewer, and an asynchronous one (a
+     * {@link FileQueueExpert}, whose questions are answered later) gets at most {@code budget} questions, which
+     * count as pending (resume with {@link #run(LabelMatrix, FeatureTable, Expert, int, Map, Set, int)} once they
+     * are answered).
      *
      * @param matrix   LF votes per row
      * @param features features per row (shown to the expert, used for diversity)
      * @param expert   who answers
-     * @param budget   the most answers to collect
+     * @param budget   the most questions to ask, and so the most answers to collect
      * @return answers and final probabilities
      * @throws IOException when the expert cannot be reached
      */
     public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget) throws IOException {
-        return run(matrix, features, expert, budget, Map.of(), Set.of(), Integer.MAX_VALUE);
+        // Capped at the budget: with no cap a queue expert, which answers nothing during the run, was asked about
+        // the whole pool.
+        return run(matrix, features, expert, budget, Map.of(), Set.of(), Math.max(0, budget));
     }
 
     /**
@@ -106,6 +113,7 @@ public final class ActiveLearner {
      * @param maxQuestions the most new questions to ask in this run
      * @return answers (known ones first) and final probabilities; {@link Result#asked()} counts this run's questions
      * @throws IOException when the expert cannot be reached
+     * @throws ExpertAnswerException when the expert answers a class out of range (it holds the valid answers so far)
      * @throws IllegalArgumentException when a known answer names a row or class out of range
      */
     public Result run(LabelMatrix matrix, FeatureTable features, Expert expert, int budget,
@@ -132,6 +140,7 @@ public final class ActiveLearner {
      * @param maxQuestions the most new questions to ask in this run
      * @return answers (known ones first) and final probabilities; {@link Result#asked()} counts this run's questions
      * @throws IOException when the expert cannot be reached
+     * @throws ExpertAnswerException when the expert answers a class out of range (it holds the valid answers so far)
      * @throws IllegalArgumentException when a known answer names a row or class out of range, or the fit data has
      *                                  another number of classes than the matrix
      */
@@ -158,6 +167,10 @@ public final class ActiveLearner {
         Set<Integer> exclude = new HashSet<>(alreadyAsked);
         exclude.addAll(answers.keySet());
         Set<Integer> asked = new HashSet<>();
+        // This run's questions without an answer yet: the model has learned nothing from them, so it scores their
+        // feature vectors as before, and without this the next batch would repeat them (a queue expert answers
+        // nothing during a run, so every batch of one run repeated the first batch's vote patterns).
+        List<Integer> pending = new ArrayList<>();
         while (answers.size() < budget && asked.size() < maxQuestions) {
             Fitted f = fit(matrix, fitData, answers);
             double[] scores = new double[matrix.rows()];
@@ -172,7 +185,7 @@ public final class ActiveLearner {
                 }
                 scores[i] = strategy.score(f.probs[i], votes, committee);
             }
-            List<Integer> batch = selector.select(scores, features, exclude,
+            List<Integer> batch = selector.select(scores, features, exclude, pending,
                     Math.min(Math.min(batchSize, budget - answers.size()), maxQuestions - asked.size()));
             if (batch.isEmpty()) {
                 break;
@@ -183,8 +196,18 @@ public final class ActiveLearner {
                 for (int j = 0; j < votes.length; j++) {
                     votes[j] = matrix.get(row, j);
                 }
-                expert.answer(new ExpertQuery(row, f.probs[row], votes, features.row(row)))
-                        .ifPresent(a -> answers.put(row, a));
+                Optional<Integer> answer = expert.answer(new ExpertQuery(row, f.probs[row], votes, features.row(row)));
+                if (answer.isPresent()) {
+                    int a = answer.get();
+                    if (a < 0 || a >= matrix.numClasses()) {
+                        // Checked where it enters: accepted, it failed the next fit without naming row or expert
+                        // and the round's answers were lost.
+                        throw new ExpertAnswerException(expert.name(), row, a, matrix.numClasses(), answers);
+                    }
+                    answers.put(row, a);
+                } else {
+                    pending.add(row);
+                }
             }
         }
         Fitted f = fit(matrix, fitData, answers);

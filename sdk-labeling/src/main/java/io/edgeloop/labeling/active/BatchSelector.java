@@ -3,6 +3,7 @@ package io.edgeloop.labeling.active;
 import io.edgeloop.labeling.train.FeatureTable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.stream.IntStream;
  * largest {@code score x distance to the nearest row already chosen} (standardised feature space), starting from
  * the most informative, so no two rows of a batch share a feature vector while distinct candidates remain. Only
  * when the candidates hold fewer distinct vectors than the batch is the rest filled with the set-aside rows, in
- * score order. Deterministic: ties go to the lower row index.
+ * score order. Rows chosen in earlier batches can be passed in, so their vectors count as taken too. Deterministic:
+ * ties go to the lower row index.
  *
  * <p>Thread-safe: immutable.
  */
@@ -44,6 +46,23 @@ public final class BatchSelector {
      * @return the chosen rows, in choice order
      */
     public List<Integer> select(double[] scores, FeatureTable features, Set<Integer> exclude, int batch) {
+        return select(scores, features, exclude, List.of(), batch);
+    }
+
+    /**
+     * As {@link #select(double[], FeatureTable, Set, int)}, treating the feature vectors of {@code chosenBefore}
+     * (rows chosen in earlier batches whose answers have not changed the scores, such as a run's unanswered queue
+     * questions) as taken: a row sharing one is picked only when no candidate with a new vector remains.
+     *
+     * @param scores       informativeness per row
+     * @param features     features per row (for distances and to recognise identical rows)
+     * @param exclude      rows not to ask (already answered or skipped)
+     * @param chosenBefore rows whose feature vectors count as already chosen
+     * @param batch        how many rows to pick (0 or less picks none)
+     * @return the chosen rows, in choice order
+     */
+    public List<Integer> select(double[] scores, FeatureTable features, Set<Integer> exclude,
+            Collection<Integer> chosenBefore, int batch) {
         int n = scores.length;
         Integer[] order = IntStream.range(0, n).filter(i -> !exclude.contains(i) && features.complete(i)).boxed()
                 .toArray(Integer[]::new);
@@ -53,6 +72,9 @@ public final class BatchSelector {
         List<Integer> distinct = new ArrayList<>();
         List<Integer> setAside = new ArrayList<>();
         Set<Vector> seen = new HashSet<>();
+        for (int row : chosenBefore) {
+            seen.add(new Vector(features.row(row)));
+        }
         for (int p = 0; p < order.length && distinct.size() < wanted; p++) {
             (seen.add(new Vector(features.row(order[p]))) ? distinct : setAside).add(order[p]);
         }

@@ -35,7 +35,8 @@ public final class WrenchEvaluation {
 
     /**
      * The fit data WRENCH would use: train counts, the train rows in order when they are frames, the valid split's
-     * rows with a known gold label when it has any (rows whose label is {@code null} are left out).
+     * rows with a known gold label when it has any (rows whose label is {@code null} are left out), as a frame
+     * sequence ({@link FitData.Builder#validSequence}) when the valid split is a frame split with every row labelled.
      *
      * @param data the data set
      * @param seed the seed
@@ -77,8 +78,15 @@ public final class WrenchEvaluation {
             b.sequence(data.train().matrix());
         }
         // Rows with a null gold label are unknown: validation uses the labelled rows; none labelled, no validation.
-        data.valid().map(WrenchSplit::labelledRows).filter(v -> v.size() > 0)
-                .ifPresent(v -> b.valid(v.matrix(), v.gold()));
+        // A fully labelled frame split stays a frame sequence (labelledRows returns it whole), so auto can score
+        // its frame default over it in order.
+        data.valid().map(WrenchSplit::labelledRows).filter(v -> v.size() > 0).ifPresent(v -> {
+            if (v.ordered()) {
+                b.validSequence(v.matrix(), v.gold());
+            } else {
+                b.valid(v.matrix(), v.gold());
+            }
+        });
         return b.build();
     }
 

@@ -11,7 +11,11 @@ import java.util.stream.IntStream;
  * Dawid-Skene with WRENCH's semantics: one confusion table per labelling function over the outcomes
  * {abstain, class 0, ..., class k-1} (abstain is an observed outcome, so coverage carries information), class
  * marginals learned, EM started from majority-vote posteriors, computed in log space, stopped when the mean
- * absolute change of the posteriors falls below {@value #TOLERANCE}.
+ * absolute change of the posteriors falls below {@value #TOLERANCE}. An outcome an LF never had on any training row
+ * (a vote it never cast, or an abstain from an LF that always voted), which happens when a model fitted on one
+ * device's counts scores another device's rows, has estimated probability 0 under every class; it carries no
+ * information about the class, so such an LF contributes no factor to that row (the other votes decide), instead of
+ * making every class impossible.
  *
  * <p>Fitted from {@link VoteCounts}: every step works on distinct vote patterns weighted by their counts, so the
  * fit on merged per-device counts equals the fit on the concatenated rows. Partial sums are combined in a fixed
@@ -63,6 +67,7 @@ public final class DawidSkene extends RowModel {
             }
         }
         double[] sums = accumulate(sp, post, m, k, null, null, null);
+        boolean[] seen = seenOutcomes(sp, data, m, k);
         double[] logMarg = new double[k];
         double[] logConf = new double[m * k * (k + 1)];
         int it = 0;
@@ -71,7 +76,7 @@ public final class DawidSkene extends RowModel {
         while (it < data.maxIterations()) {
             it++;
             // M-step from the sums of the previous posteriors, then the E-step and the next sums in one pass.
-            parameters(sums, sp, total, m, k, data, logMarg, logConf);
+            parameters(sums, sp, total, m, k, data, seen, logMarg, logConf);
             sums = accumulate(sp, post, m, k, logMarg, logConf, next);
             double change = sums[sums.length - 1];
             double[] swap = post;
@@ -216,7 +221,7 @@ public final class DawidSkene extends RowModel {
     }
 
     private static void parameters(double[] sums, Sparse sp, double total, int m, int k, FitData data,
-            double[] logMarg, double[] logConf) {
+            boolean[] seen, double[] logMarg, double[] logConf) {
         int o = k + 1;
         double[] sum = sums.clone();
         // Abstain outcomes: class mass minus the class's non-abstain mass; exactly 0 for an LF that never abstains.
@@ -259,7 +264,38 @@ public final class DawidSkene extends RowModel {
                     logConf[base + x] = s > 0 ? Math.log(sum[base + x] / s) : -Math.log(o);
                 }
             }
+            // An outcome no training row (unlabelled or answered) ever had for this LF has estimated probability 0
+            // under every class: it would make every class impossible and throw away the row's other votes. It
+            // carries no information about the class, so the LF contributes no factor (log 1 for every class), as
+            // an abstain does in majority vote. Training rows never look these cells up, so the fit is unchanged.
+            for (int x = 0; x < o; x++) {
+                if (!seen[j * o + x]) {
+                    for (int c = 0; c < k; c++) {
+                        logConf[(j * k + c) * o + x] = 0;
+                    }
+                }
+            }
         }
+    }
+
+    /** Which outcomes (abstain, class 0, ...) each LF had on some training row, unlabelled or answered, at [j * o + x]. */
+    private static boolean[] seenOutcomes(Sparse sp, FitData data, int m, int k) {
+        int o = k + 1;
+        boolean[] seen = new boolean[m * o];
+        for (int e = 0; e < sp.vote.length; e++) {
+            seen[sp.lf[e] * o + sp.vote[e] + 1] = true;
+        }
+        for (int j = 0; j < m; j++) {
+            seen[j * o] = sp.abstains[j] > 0;
+        }
+        data.goldRows().ifPresent(g -> {
+            for (int i = 0; i < g.rows(); i++) {
+                for (int j = 0; j < m; j++) {
+                    seen[j * o + g.get(i, j) + 1] = true;
+                }
+            }
+        });
+        return seen;
     }
 
     static void logScores(byte[] row, int m, int k, double[] logMarg, double[] logConf, double[] out) {

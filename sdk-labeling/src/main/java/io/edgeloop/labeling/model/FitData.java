@@ -21,6 +21,7 @@ public final class FitData {
     private final double[] classPrior;
     private final LabelMatrix valid;
     private final int[] validGold;
+    private final boolean validFrames;
     private final long seed;
     private final int maxIterations;
     private final LabelMatrix goldRows;
@@ -38,6 +39,7 @@ public final class FitData {
         this.classPrior = classPrior;
         this.valid = b.valid;
         this.validGold = b.validGold;
+        this.validFrames = b.validFrames;
         this.seed = b.seed;
         this.maxIterations = b.maxIterations;
     }
@@ -93,6 +95,14 @@ public final class FitData {
     /** @return the validation gold labels (same rows as {@link #valid()}), when present */
     public Optional<int[]> validGold() {
         return Optional.ofNullable(validGold).map(int[]::clone);
+    }
+
+    /**
+     * @return true when the validation rows are consecutive frames in order (set with
+     *         {@link Builder#validSequence(LabelMatrix, int[])}), so a sequence model can be scored over them
+     */
+    public boolean validIsSequence() {
+        return valid != null && validFrames;
     }
 
     /** @return expert-labelled rows (votes), when any; their labels are {@link #goldLabels()} */
@@ -152,6 +162,7 @@ public final class FitData {
         private double[] classPrior;
         private LabelMatrix valid;
         private int[] validGold;
+        private boolean validFrames;
         private long seed;
         private int maxIterations = 10_000;
         private LabelMatrix goldRows;
@@ -269,6 +280,22 @@ public final class FitData {
         public Builder valid(LabelMatrix valid, int[] gold) {
             this.valid = Objects.requireNonNull(valid, "valid");
             this.validGold = Objects.requireNonNull(gold, "gold").clone();
+            this.validFrames = false;
+            return this;
+        }
+
+        /**
+         * As {@link #valid(LabelMatrix, int[])}, for validation rows that are consecutive frames in frame order (a
+         * WRENCH {@code valid.json} whose rows all have a {@code data.frame} and a gold label): {@code auto} can
+         * then score its frame default, majority vote with ties settled by the hidden Markov model, over them.
+         *
+         * @param ordered the validation votes in frame order
+         * @param gold    the validation gold labels, one per row, in the same order
+         * @return this builder
+         */
+        public Builder validSequence(LabelMatrix ordered, int[] gold) {
+            valid(ordered, gold);
+            this.validFrames = true;
             return this;
         }
 

@@ -75,16 +75,41 @@ public enum Toolchain {
      *
      * <p>Immutable, so thread-safe.
      *
-     * @param flashBytes       text + data
+     * @param flashBytes       the flash the model costs a firmware: {@code model.o}'s text + data plus
+     *                         {@code helperFlashBytes}
      * @param staticRamBytes   data + bss
      * @param frameBytes       the stack frames of {@code model.c}'s functions as the compiler reports them
      *                         ({@code -fstack-usage}), summed: a bound on the deepest chain among them
      * @param helperStackBytes the stack of the compiler's run-time helpers {@code model.c} calls (libgcc's 64-bit
      *                         arithmetic), which {@code -fstack-usage} does not see: see {@link #helperStackBytes}
      * @param stackSource      how the stack was counted, in words (frames by function, helpers by name)
+     * @param helperFlashBytes the flash of the library code {@code model.o} pulls in when linked (libgcc's 64-bit
+     *                         arithmetic, avr-libc's {@code memcpy_P}): the image of {@code model.o} linked with a
+     *                         stub {@code main} minus the stub alone minus {@code model.o}'s own text + data
+     * @param sizeSource       how the flash was counted, in words (the command, the helpers by name and size)
      */
     public record Measurement(long flashBytes, long staticRamBytes, long frameBytes, long helperStackBytes,
-            String stackSource) {
+            String stackSource, long helperFlashBytes, String sizeSource) {
+        /**
+         * A measurement without linked helpers (flash is {@code model.o} alone).
+         *
+         * @param flashBytes       text + data
+         * @param staticRamBytes   data + bss
+         * @param frameBytes       the compiler's stack frames, summed
+         * @param helperStackBytes the run-time helpers' stack
+         * @param stackSource      how the stack was counted
+         */
+        public Measurement(long flashBytes, long staticRamBytes, long frameBytes, long helperStackBytes,
+                String stackSource) {
+            this(flashBytes, staticRamBytes, frameBytes, helperStackBytes, stackSource, 0,
+                    "model.o text + data; run-time helpers not linked");
+        }
+
+        /** @return {@code model.o}'s own text + data: {@code flashBytes - helperFlashBytes} */
+        public long modelFlashBytes() {
+            return flashBytes - helperFlashBytes;
+        }
+
         /** @return the stack {@code edgeloop_predict} needs: {@code frameBytes + helperStackBytes} */
         public long stackBytes() {
             return frameBytes + helperStackBytes;
@@ -184,7 +209,7 @@ public enum Toolchain {
     }
 
     /**
-     * Measured code size of {@code model.c}: flash is text + data, RAM is data + bss + the stack the compiler
+     * Measured code size of {@code model.c}: flash is text + data plus the run-time helpers it links in, RAM is data + bss + the stack the compiler
      * reports for every function ({@code -fstack-usage}, a conservative sum).
      *
      * @param dir a directory holding {@code model.h} and {@code model.c}
@@ -196,7 +221,8 @@ public enum Toolchain {
     }
 
     /**
-     * Measured sizes of {@code model.c}: flash is text + data; RAM is data + bss + the stack: the frames the
+     * Measured sizes of {@code model.c}: flash is text + data plus, on a device toolchain, the run-time helpers
+     * linking it pulls in (measured by linking it with a stub {@code main}); RAM is data + bss + the stack: the frames the
      * compiler reports for every function ({@code -fstack-usage}, summed, a conservative bound on the deepest
      * chain) plus the run-time helpers it calls ({@link #helperStackBytes}, found with {@code nm}).
      *
@@ -256,7 +282,98 @@ public enum Toolchain {
         }
         String source = compiler + " -fstack-usage frames of model.c (" + String.join(", ", frames) + ") + "
                 + helperText;
-        return Optional.of(new Measurement(text + data, data + bss, stack, helpers, source));
+        String command = compiler + " " + String.join(" ", flags);
+        if (this == HOST) {
+            return Optional.of(new Measurement(text + data, data + bss, stack, helpers, source, 0,
+                    command + ": model.o text + data " + (text + data) + " (the host links its run-time library "
+                            + "dynamically)"));
+        }
+        LinkedHelpers linked = linkedHelpers(dir, text + data);
+        return Optional.of(new Measurement(text + data + linked.bytes(), data + bss, stack, helpers, source,
+                linked.bytes(), command + ": model.o text + data " + (text + data) + " + run-time helpers linked in "
+                        + linked.bytes() + (linked.names().isEmpty() ? "" : " (" + String.join(", ", linked.names())
+                        + ")") + ", measured as the image of model.o linked with a stub main minus the stub alone"));
+    }
+
+    /** The library code linking {@code model.o} adds: its bytes and the symbols it brings, with their sizes. */
+    private record LinkedHelpers(long bytes, List<String> names) {
+    }
+
+    /** A {@code main} that keeps data and bss (so the start-up copy and clear loops are in both images). */
+    private static final String STUB = "volatile unsigned char edgeloop_size_stub_data = 1;\n"
+            + "volatile unsigned char edgeloop_size_stub_bss;\n"
+            + "int main(void) { return edgeloop_size_stub_data + edgeloop_size_stub_bss; }\n";
+
+    /**
+     * Links {@code model.o} (in {@code dir}) with a stub {@code main} and the stub alone, and returns the difference
+     * less {@code model.o}'s own bytes: the run-time helpers (libgcc's 64-bit multiply and shifts, avr-libc's
+     * {@code memcpy_P}) that {@code edgeloop_predict} pulls into a firmware. The AVR link lifts the part's flash
+     * and RAM limits, so a model too large for the part is still measured (and reported as not fitting).
+     */
+    private LinkedHelpers linkedHelpers(Path dir, long modelBytes) throws IOException {
+        Path work = Files.createTempDirectory(dir, "link");
+        try {
+            Files.writeString(work.resolve("stub.c"), STUB, StandardCharsets.UTF_8);
+            List<String> link = new ArrayList<>();
+            link.add(compiler);
+            link.addAll(flags);
+            if (this == AVR) {
+                link.addAll(List.of("-Wl,--defsym=__TEXT_REGION_LENGTH__=0x100000",
+                        "-Wl,--defsym=__DATA_REGION_LENGTH__=0xff00"));
+            } else {
+                link.add("--specs=nosys.specs");
+            }
+            List<String> base = new ArrayList<>(link);
+            base.addAll(List.of("stub.c", "-o", "base.elf"));
+            List<String> with = new ArrayList<>(link);
+            with.addAll(List.of("stub.c", dir.resolve("model.o").toString(), "-o", "with.elf"));
+            run(work, base, 120);
+            run(work, with, 120);
+            long grown = imageBytes(work, "with.elf") - imageBytes(work, "base.elf");
+            long bytes = Math.max(0, grown - modelBytes);
+            List<String> names = new ArrayList<>();
+            if (bytes > 0 && onPath(nm())) {
+                java.util.Set<String> known = new java.util.HashSet<>();
+                known.addAll(symbols(work, "base.elf", false).keySet());
+                known.addAll(symbols(dir, "model.o", false).keySet());
+                symbols(work, "with.elf", true).forEach((name, size) -> {
+                    if (!known.contains(name)) {
+                        names.add(name + (size > 0 ? " " + size : ""));
+                    }
+                });
+            }
+            if (bytes > 0 && names.isEmpty()) {
+                names.add("alignment padding");
+            }
+            return new LinkedHelpers(bytes, names);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** text + data of a linked image. */
+    private long imageBytes(Path dir, String elf) throws IOException {
+        String[] lines = run(dir, List.of(size, elf), 60).trim().split("\n");
+        String[] f = lines[lines.length - 1].trim().split("\\s+");
+        return Long.parseLong(f[0]) + Long.parseLong(f[1]);
+    }
+
+    /**
+     * Defined symbols of an object or image (code symbols only, or all), by name, with their sizes (0 when
+     * {@code nm} knows none).
+     */
+    private java.util.Map<String, Long> symbols(Path dir, String file, boolean codeOnly) throws IOException {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (String l : run(dir, List.of(nm(), "-S", "--defined-only", file), 60).split("\n")) {
+            String[] p = l.trim().split("\\s+");
+            // "addr size type name" or, without a size, "addr type name"
+            if (p.length == 4 && (!codeOnly || "TtWw".contains(p[2]))) {
+                out.put(p[3], Long.parseLong(p[1], 16));
+            } else if (p.length == 3 && (!codeOnly || "TtWw".contains(p[1]))) {
+                out.put(p[2], 0L);
+            }
+        }
+        return out;
     }
 
     /** Bytes of the largest object avr-gcc accepts: its {@code size_t}/{@code ptrdiff_t} are 16 bits. */

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import io.edgeloop.quantize.ir.Activation;
 import io.edgeloop.quantize.ir.DecisionTree;
 import io.edgeloop.quantize.ir.DenseLayer;
+import io.edgeloop.quantize.ir.DistinctNames;
 import io.edgeloop.quantize.ir.FeatureScaling;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.ir.Head;
@@ -34,8 +35,14 @@ import java.util.Map;
  *
  * <p>Feature names come from the model's metadata property {@value #FEATURES_KEY} (comma-separated), else
  * {@code f0..f(n-1)}. Class names come from {@code classlabels_*} or metadata {@value #CLASSES_KEY}; a network
- * without them is a regression unless its head is Sigmoid/Softmax (then classes are {@code 0..k-1}).
- * Tree thresholds compare the double input with the float32 threshold; ONNX runtimes compare in float32, which
+ * without them is a regression unless its head is Sigmoid/Softmax (then classes are {@code 0..k-1}). Names must
+ * be non-empty and distinct; a classifier sets exactly one of {@code classlabels_int64s} and
+ * {@code classlabels_strings}.
+ *
+ * <p>Refused rather than ignored: operators of other domains, {@code opset_import} versions outside ai.onnx
+ * {@value #MIN_ONNX_OPSET} to {@value #MAX_ONNX_OPSET} and ai.onnx.ml 1 to {@value #MAX_ML_OPSET}, a graph input
+ * declared with another width than the model reads, {@code nodes_missing_value_tracks_true}, the
+ * {@code *_as_tensor} attributes, external-data and sparse tensors. Tree thresholds compare the double input with the float32 threshold; ONNX runtimes compare in float32, which
  * can differ for inputs within float32 rounding of a threshold.
  *
  * <p>Thread-safe: stateless.
@@ -99,6 +106,12 @@ public final class OnnxImporter {
         for (OnnxMl.TensorProto t : g.getInitializerList()) {
             init.put(t.getName(), t);
         }
+        if (g.getSparseInitializerCount() > 0) {
+            throw new IllegalArgumentException("the graph has " + g.getSparseInitializerCount() + " sparse initializers ("
+                    + g.getSparseInitializer(0).getValues().getName() + "...); sparse tensors are not supported: "
+                    + "store the weights as dense initializers");
+        }
+        checkDomains(m);
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             if (n.getOpType().equals("TreeEnsembleClassifier") || n.getOpType().equals("TreeEnsembleRegressor")) {
                 checkTreeGraph(g, n);
@@ -106,6 +119,59 @@ public final class OnnxImporter {
             }
         }
         return OneClass.refuse(network(g, init, meta));
+    }
+
+    /** The ONNX operator set versions this importer reads: the operators it supports mean the same throughout. */
+    static final int MIN_ONNX_OPSET = 7;
+    /** The newest ONNX operator set this importer knows (ONNX 1.18); later ones may change an operator. */
+    static final int MAX_ONNX_OPSET = 23;
+    /** The newest ai.onnx.ml set whose TreeEnsembleClassifier/Regressor are valid (5 deprecates them). */
+    static final int MAX_ML_OPSET = 4;
+    private static final java.util.Set<String> ML_OPS = java.util.Set.of("TreeEnsembleClassifier",
+            "TreeEnsembleRegressor", "ZipMap");
+
+    /**
+     * Every node must be an operator of the domain it is read as: Gemm, Relu and the others of the default domain
+     * ({@code ""} or {@code "ai.onnx"}), tree ensembles and ZipMap of {@code "ai.onnx.ml"} (or no domain, as
+     * hand-built graphs leave it: the default domain has no operators of those names). A Relu of another domain is
+     * another operator that happens to share the name. The versions {@code opset_import} declares for the domains
+     * used must be ones whose operators this importer reproduces; a model without {@code opset_import} (before IR
+     * version 3, or built by hand) is read with the current definitions.
+     */
+    private static void checkDomains(OnnxMl.ModelProto m) {
+        Map<String, Long> opsets = new HashMap<>();
+        for (OnnxMl.OperatorSetIdProto o : m.getOpsetImportList()) {
+            opsets.put(o.getDomain().equals("ai.onnx") ? "" : o.getDomain(), o.getVersion());
+        }
+        for (OnnxMl.NodeProto n : m.getGraph().getNodeList()) {
+            String given = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
+            boolean ml = ML_OPS.contains(n.getOpType());
+            if (!ml && !NETWORK_OPS.contains(n.getOpType())) {
+                continue; // refused later as an unsupported operator, with the reason that applies
+            }
+            if (!(given.isEmpty() || (ml && given.equals("ai.onnx.ml")))) {
+                throw new IllegalArgumentException(describe(n) + " is in domain '" + n.getDomain() + "'; "
+                        + n.getOpType() + " is supported only as the " + (ml
+                        ? "ai.onnx.ml operator (domain 'ai.onnx.ml')" : "ONNX operator (domain '' or 'ai.onnx')"));
+            }
+            if (opsets.isEmpty()) {
+                continue;
+            }
+            String domain = ml ? "ai.onnx.ml" : "";
+            Long v = opsets.get(domain);
+            String name = domain.isEmpty() ? "ai.onnx" : domain;
+            if (v == null) {
+                throw new IllegalArgumentException(describe(n) + " is in domain '" + name + "', which the model's "
+                        + "opset_import does not declare");
+            }
+            long lo = domain.isEmpty() ? MIN_ONNX_OPSET : 1;
+            long hi = domain.isEmpty() ? MAX_ONNX_OPSET : MAX_ML_OPSET;
+            if (v < lo || v > hi) {
+                throw new IllegalArgumentException("the model imports " + name + " opset " + v + "; this importer reads "
+                        + name + " opsets " + lo + " to " + hi + (domain.isEmpty() ? "" : " (opset 5 deprecates "
+                        + "TreeEnsembleClassifier/Regressor)") + ": export with a target opset in that range");
+            }
+        }
     }
 
     /**
@@ -229,6 +295,10 @@ public final class OnnxImporter {
             if (n >= 0 && l.size() != n) {
                 throw new IllegalArgumentException("metadata '" + key + "' lists " + l.size() + " names for " + n);
             }
+            // Inputs are matched to CSV columns by name, and classes to labels: a repeated or empty name cannot be.
+            DistinctNames.problem(l, "metadata '" + key + "': name", 0).ifPresent(p -> {
+                throw new IllegalArgumentException(p + " (positions from 0); every name must be non-empty and distinct");
+            });
             return l;
         }
         for (int i = 0; i < n; i++) {
@@ -341,6 +411,11 @@ public final class OnnxImporter {
         }
         int n = layers.get(0).inputs();
         int k = layers.get(layers.size() - 1).outputs();
+        int declared = inputWidth(g, init);
+        if (declared > 0 && declared != n) {
+            throw new IllegalArgumentException("the graph input is declared with " + declared + " features but the "
+                    + "first layer takes " + n + "; the graph is inconsistent");
+        }
         List<String> features = names(meta, FEATURES_KEY, n, "f");
         List<String> classes = head == null ? (meta.containsKey(CLASSES_KEY) ? names(meta, CLASSES_KEY, k, "") : List.of())
                 : names(meta, CLASSES_KEY, head == Head.LOGISTIC && k == 1 ? 2 : k, "");
@@ -459,6 +534,15 @@ public final class OnnxImporter {
 
     private static TreeEnsembleModel trees(OnnxMl.NodeProto n, Map<String, String> meta, int width) {
         boolean classifier = n.getOpType().equals("TreeEnsembleClassifier");
+        for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+            if (a.getName().endsWith("_as_tensor")) {
+                // ai.onnx.ml 3: double-precision variants of the float lists; reading them as float would change
+                // thresholds and weights, and a double threshold is compared differently.
+                throw new IllegalArgumentException(n.getOpType() + " attribute " + a.getName() + " (ai.onnx.ml 3, "
+                        + "double precision) is not supported; export with " + a.getName().replace("_as_tensor", "")
+                        + " (float) instead");
+            }
+        }
         long[] treeIds = ints(n, "nodes_treeids");
         long[] nodeIds = ints(n, "nodes_nodeids");
         long[] featureIds = ints(n, "nodes_featureids");
@@ -471,14 +555,42 @@ public final class OnnxImporter {
                 || trueIds.length != count || falseIds.length != count) {
             throw new IllegalArgumentException("tree node attributes have different lengths");
         }
+        long[] missingTrue = ints(n, "nodes_missing_value_tracks_true");
+        for (int i = 0; i < missingTrue.length; i++) {
+            if (missingTrue[i] != 0) {
+                // It routes NaN inputs only; Edgeloop's runtimes refuse NaN, so the model could not be reproduced.
+                throw new IllegalArgumentException("node " + (i < count ? nodeIds[i] : i) + " of tree "
+                        + (i < count ? treeIds[i] : -1) + " sets nodes_missing_value_tracks_true: routing missing "
+                        + "(NaN) values is not supported (Edgeloop inputs are never NaN); export without it");
+            }
+        }
+        List<String> intLabels = new ArrayList<>();
+        for (long l : ints(n, "classlabels_int64s")) {
+            intLabels.add(Long.toString(l));
+        }
+        List<String> stringLabels = strings(n, "classlabels_strings");
+        List<String> labels = intLabels.isEmpty() ? stringLabels : intLabels;
+        if (classifier) {
+            if (attr(n, "classlabels_int64s") != null && attr(n, "classlabels_strings") != null) {
+                throw new IllegalArgumentException("TreeEnsembleClassifier sets both classlabels_int64s " + intLabels
+                        + " and classlabels_strings " + stringLabels + "; ONNX allows exactly one");
+            }
+            if (labels.isEmpty()) {
+                throw new IllegalArgumentException("TreeEnsembleClassifier has neither classlabels_int64s nor "
+                        + "classlabels_strings; ONNX requires exactly one (the class ids index it)");
+            }
+            DistinctNames.problem(labels, (intLabels.isEmpty() ? "classlabels_strings" : "classlabels_int64s")
+                    + ": class", 0).ifPresent(p -> {
+                        throw new IllegalArgumentException(p + " (positions from 0); class labels must be distinct");
+                    });
+        }
         String prefix = classifier ? "class_" : "target_";
         long[] leafTree = ints(n, prefix + "treeids");
         long[] leafNode = ints(n, prefix + "nodeids");
         long[] leafId = ints(n, prefix + "ids");
         float[] leafWeight = floats(n, prefix + "weights");
         Map<Long, Map<Long, double[]>> leafValues = new HashMap<>();
-        int outputs = classifier ? Math.max(ints(n, "classlabels_int64s").length, strings(n, "classlabels_strings").size())
-                : (int) attrI(n, "n_targets", 1);
+        int outputs = classifier ? labels.size() : (int) attrI(n, "n_targets", 1);
         if (!classifier && outputs != 1) {
             throw new IllegalArgumentException("TreeEnsembleRegressor with " + outputs + " targets; only 1 is supported");
         }
@@ -626,20 +738,21 @@ public final class OnnxImporter {
                         right[k] = tIdx;
                         break;
                     default:
-                        throw new IllegalArgumentException("node mode " + mode + " is not supported");
+                        throw new IllegalArgumentException("node " + nodeIds[row] + " of tree " + e.getKey() + " has mode "
+                                + mode + ", which is not supported (BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT, LEAF)");
                 }
             }
             trees.add(new DecisionTree(f, t, left, right, v, votes));
+        }
+        if (width > 0 && maxFeature >= width) {
+            throw new IllegalArgumentException("a split reads feature " + maxFeature + " but the graph input is declared "
+                    + "with " + width + " features");
         }
         int n0 = width > 0 ? width : maxFeature + 1;
         List<String> features = names(meta, FEATURES_KEY, n0, "f");
         List<String> classes = List.of();
         if (classifier) {
-            classes = new ArrayList<>();
-            for (long l : ints(n, "classlabels_int64s")) {
-                classes.add(Long.toString(l));
-            }
-            classes.addAll(strings(n, "classlabels_strings"));
+            classes = labels;
         }
         return new TreeEnsembleModel(features, classes, trees);
     }
@@ -654,6 +767,13 @@ public final class OnnxImporter {
 
     private static double[] values(OnnxMl.TensorProto t) {
         int type = t.getDataType();
+        if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
+            String where = t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
+                    .map(OnnxMl.StringStringEntryProto::getValue).findFirst().orElse("another file");
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' is stored outside the model, in '" + where
+                    + "'; external data is not supported: save the model with its tensors inside (onnx.save_model("
+                    + "model, path, save_as_external_data=False))");
+        }
         if (t.getFloatDataCount() > 0) {
             double[] v = new double[t.getFloatDataCount()];
             for (int i = 0; i < v.length; i++) {

@@ -19,8 +19,8 @@ public final class NetworkModel implements FloatModel {
     private final Head head;
 
     /**
-     * @param featureNames feature names in input order
-     * @param classNames   class names in output order, empty for regression
+     * @param featureNames feature names in input order, non-empty and distinct
+     * @param classNames   class names (non-empty and distinct) in output order, empty for regression
      * @param scaling      input scaling (use {@link FeatureScaling#identity(int)} for none)
      * @param layers       at least one layer, shapes chained
      * @param head         the head
@@ -29,6 +29,8 @@ public final class NetworkModel implements FloatModel {
             List<DenseLayer> layers, Head head) {
         this.featureNames = List.copyOf(Objects.requireNonNull(featureNames, "featureNames"));
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
+        DistinctNames.require(this.featureNames, "feature name");
+        DistinctNames.require(this.classNames, "class name");
         this.scaling = Objects.requireNonNull(scaling, "scaling");
         this.layers = List.copyOf(Objects.requireNonNull(layers, "layers"));
         this.head = Objects.requireNonNull(head, "head");

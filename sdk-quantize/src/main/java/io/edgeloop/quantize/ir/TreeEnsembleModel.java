@@ -16,13 +16,15 @@ public final class TreeEnsembleModel implements FloatModel {
     private final List<DecisionTree> trees;
 
     /**
-     * @param featureNames feature names in input order
-     * @param classNames   class names (leaf values index them), empty for regression
+     * @param featureNames feature names in input order, non-empty and distinct
+     * @param classNames   class names, non-empty and distinct (leaf values index them), empty for regression
      * @param trees        at least one tree
      */
     public TreeEnsembleModel(List<String> featureNames, List<String> classNames, List<DecisionTree> trees) {
         this.featureNames = List.copyOf(Objects.requireNonNull(featureNames, "featureNames"));
         this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
+        DistinctNames.require(this.featureNames, "feature name");
+        DistinctNames.require(this.classNames, "class name");
         this.trees = List.copyOf(Objects.requireNonNull(trees, "trees"));
         if (this.trees.isEmpty()) {
             throw new IllegalArgumentException("A tree ensemble needs at least one tree");

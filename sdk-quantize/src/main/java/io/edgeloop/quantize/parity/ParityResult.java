@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  * @param deviceHash         the FNV-1a hash of all device outputs
  * @param javaHash           the same hash computed by the Java runtime
  * @param samplesCompared    sampled vectors compared output by output
- * @param flashBytes         flash of the test firmware's model code and tables ({@code model.o} text + data)
+ * @param flashBytes         flash of the model code and tables ({@code model.o} text + data) plus the run-time
+ *                           helpers it links in, as {@code report.json}'s {@code flashBytes}
  * @param ramBytes           RAM of the model ({@code model.o} data + bss + stack of its functions)
  * @param cyclesPerInference average CPU cycles per inference (AVR only: simavr is cycle-accurate; qemu is not, so
  *                           Cortex-M runs report none and {@link #cyclesSource()} says why)
@@ -113,7 +114,7 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         if (simulatedOnLargerPart()) {
             m.put("simulatedNote", "the parity test image (model plus test driver) does not fit the ATmega328P, so it "
                     + "was built for and simulated on the " + simulatedMcu + "; flashBytes and ramBytes are model.c "
-                    + "built for the ATmega328P");
+                    + "(with the run-time helpers it links in) built for the ATmega328P");
         }
         return m;
     }

@@ -21,8 +21,8 @@ public final class IntNetwork implements IntModel {
 
     /**
      * @param scheme       scheme name
-     * @param featureNames feature names
-     * @param classNames   class names, empty for regression
+     * @param featureNames feature names, non-empty and distinct
+     * @param classNames   class names (non-empty and distinct), empty for regression
      * @param input        input quantization
      * @param layers       layers, chained
      */
@@ -31,6 +31,8 @@ public final class IntNetwork implements IntModel {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.featureNames = List.copyOf(featureNames);
         this.classNames = List.copyOf(classNames);
+        io.edgeloop.quantize.ir.DistinctNames.require(this.featureNames, "feature name");
+        io.edgeloop.quantize.ir.DistinctNames.require(this.classNames, "class name");
         this.input = Objects.requireNonNull(input, "input");
         this.layers = List.copyOf(layers);
         if (this.layers.isEmpty()) {

@@ -39,8 +39,8 @@ public final class IntTreeEnsemble implements IntModel {
 
     /**
      * @param scheme         scheme name
-     * @param featureNames   feature names
-     * @param classNames     class names, empty for regression
+     * @param featureNames   feature names, non-empty and distinct
+     * @param classNames     class names (non-empty and distinct), empty for regression
      * @param input          input quantization
      * @param roots          root node of each tree
      * @param feature        per node split feature or -1
@@ -62,8 +62,8 @@ public final class IntTreeEnsemble implements IntModel {
      * A classifier whose leaves add vote vectors.
      *
      * @param scheme         scheme name
-     * @param featureNames   feature names
-     * @param classNames     class names, empty for regression
+     * @param featureNames   feature names, non-empty and distinct
+     * @param classNames     class names (non-empty and distinct), empty for regression
      * @param input          input quantization
      * @param roots          root node of each tree
      * @param feature        per node split feature or -1
@@ -92,6 +92,8 @@ public final class IntTreeEnsemble implements IntModel {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.featureNames = List.copyOf(featureNames);
         this.classNames = List.copyOf(classNames);
+        io.edgeloop.quantize.ir.DistinctNames.require(this.featureNames, "feature name");
+        io.edgeloop.quantize.ir.DistinctNames.require(this.classNames, "class name");
         this.input = Objects.requireNonNull(input, "input");
         this.roots = roots.clone();
         this.feature = feature.clone();

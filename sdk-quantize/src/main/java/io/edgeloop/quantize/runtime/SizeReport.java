@@ -15,7 +15,9 @@ import java.util.Optional;
 
 /**
  * The {@code report.json} of a quantized-model directory: sizes measured with the target's compiler when it is
- * installed (else estimated from the parameter bytes), the stack {@code edgeloop_predict} needs including the
+ * installed (flash then includes the compiler's run-time helpers that {@code model.o} links in,
+ * {@code helperFlashBytes}, beside {@code model.o}'s own {@code modelFlashBytes}; else estimated from the parameter
+ * bytes), the stack {@code edgeloop_predict} needs including the
  * compiler's run-time helpers ({@code stackBytes}, in {@code ramBytes}), the caller's input and output buffers (counted in
  * {@code fits}, see {@link #FITS_COUNTS}), parameter bytes against float32, and the per-layer accumulator proofs.
  *
@@ -62,10 +64,12 @@ public record SizeReport(Map<String, Object> values) {
         long params = m.parameterBytes();
         if (measured.isPresent()) {
             r.put("flashBytes", measured.get().flashBytes());
+            r.put("modelFlashBytes", measured.get().modelFlashBytes());
+            r.put("helperFlashBytes", measured.get().helperFlashBytes());
             r.put("ramBytes", measured.get().ramBytes());
             r.put("stackBytes", measured.get().stackBytes());
             r.put("stackSource", measured.get().stackSource());
-            r.put("sizeSource", tc.compiler() + " " + String.join(" ", tc.flags()));
+            r.put("sizeSource", measured.get().sizeSource());
         } else {
             long stack = estimatedActivations(m) + Toolchain.ESTIMATED_FRAME_OVERHEAD + tc.helperStackBound();
             r.put("flashBytes", params);
@@ -74,9 +78,10 @@ public record SizeReport(Map<String, Object> values) {
             r.put("stackSource", "estimate: hidden activation arrays " + estimatedActivations(m) + " + locals and "
                     + "saved registers " + Toolchain.ESTIMATED_FRAME_OVERHEAD + " + run-time helpers "
                     + tc.helperStackBound() + " (documented bounds; " + tc.compiler() + " did not build it)");
-            r.put("sizeSource", tooLarge.isPresent()
+            r.put("sizeSource", (tooLarge.isPresent()
                     ? "estimate (parameter bytes; hidden activations; " + tc.compiler() + " cannot build it)"
-                    : "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)");
+                    : "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)")
+                    + ": flash counts the parameters only, not the code or the run-time helpers it links in");
         }
         long inputBuffer = inputBufferBytes(m);
         long outputBuffer = outputBufferBytes(m);
@@ -125,7 +130,8 @@ public record SizeReport(Map<String, Object> values) {
 
     /** What {@code fits} compares, as written into the report ({@code fitsCounts}). */
     public static final String FITS_COUNTS = "flashBytes <= targetFlashBytes and ramBytesWithBuffers <= targetRamBytes, "
-            + "where ramBytesWithBuffers = ramBytes (model.c's data and bss, and stackBytes: the stack edgeloop_predict "
+            + "where flashBytes = modelFlashBytes (model.o's text and data) + helperFlashBytes (the compiler's run-time "
+            + "helpers linking model.o pulls in) and ramBytesWithBuffers = ramBytes (model.c's data and bss, and stackBytes: the stack edgeloop_predict "
             + "needs, model.c's frames plus the compiler's run-time helpers it calls) + inputBufferBytes + outputBufferBytes "
             + "(the caller's edgeloop_input_t input[inputSize] and int32_t output[outputSize] that edgeloop_predict "
             + "reads and writes)";

@@ -133,6 +133,10 @@ public final class CsvData {
         List<Integer> featureIdx = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < header.size(); i++) {
+            if (header.get(i).isEmpty() && !drop.contains("")) {
+                throw new IllegalArgumentException(file + " column " + (i + 1) + " has an empty name in the header; "
+                        + "every column read needs a name (a pandas index column: write the CSV with index=False)");
+            }
             if (i != labelIdx && !drop.contains(header.get(i))) {
                 featureIdx.add(i);
                 names.add(header.get(i));
@@ -273,6 +277,17 @@ public final class CsvData {
             if (sep != null) {
                 throw new IllegalArgumentException(file + " is not comma-separated: its header has no commas but is "
                         + sep + "-separated; expected comma-separated values");
+            }
+        }
+        // Columns are found by name: with two columns of one name, every reader would take the first and silently
+        // feed it to both model inputs (or ignore the second). Empty names are refused where the column is read.
+        java.util.Map<String, Integer> first = new java.util.HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            String n = header.get(i);
+            Integer j = n.isEmpty() ? null : first.putIfAbsent(n, i);
+            if (j != null) {
+                throw new IllegalArgumentException(file + " has two columns named '" + n + "' (columns " + (j + 1)
+                        + " and " + (i + 1) + " of the header); column names must be distinct: rename one");
             }
         }
         return header;

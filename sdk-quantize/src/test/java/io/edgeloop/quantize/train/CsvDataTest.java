@@ -76,4 +76,28 @@ class CsvDataTest {
         CsvData all = CsvData.read(csv("\uFEFFa,b\n1,2\n"), null, Set.of());
         assertEquals(List.of("a", "b"), all.features());
     }
+    @Test
+    @DisplayName("a header naming two columns alike is refused by train, quantize and eval reads, naming both columns")
+    void refusesDuplicateColumnNames() throws IOException {
+        // Before: readColumns mapped both model inputs 'a' to column 1 and read returned features [a, a, b].
+        Path f = csv("a,a,b,label\n1,2,3,x\n4,5,6,y\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CsvData.read(f, "label", Set.of()));
+        assertTrue(e.getMessage().contains("has two columns named 'a' (columns 1 and 2 of the header)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CsvData.readColumns(f, List.of("a", "b"), "label"));
+        assertTrue(e.getMessage().contains("has two columns named 'a' (columns 1 and 2 of the header)"), e.getMessage());
+        // Also when the repeated name is the label.
+        Path g = csv("label,b,label\n1,2,x\n");
+        e = assertThrows(IllegalArgumentException.class, () -> CsvData.readColumns(g, List.of("b"), "label"));
+        assertTrue(e.getMessage().contains("two columns named 'label' (columns 1 and 3"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("training refuses a column with an empty name (a pandas index column) unless dropped; quantize reads ignore it")
+    void refusesAnUnnamedColumnItWouldRead() throws IOException {
+        Path f = csv(",a,label\n0,1.5,x\n1,2.5,y\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CsvData.read(f, "label", Set.of()));
+        assertTrue(e.getMessage().contains("column 1 has an empty name in the header"), e.getMessage());
+        assertEquals(List.of("a"), CsvData.read(f, "label", Set.of("")).features());
+        assertArrayEquals(new double[] {2.5}, CsvData.readColumns(f, List.of("a"), "label").row(1));
+    }
 }
