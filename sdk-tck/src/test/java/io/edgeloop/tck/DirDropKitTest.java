@@ -151,7 +151,7 @@ class DirDropKitTest {
         KitResults r = KitResults.run(DirDrop.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         assertEquals(ABORTED, r.aborted());
-        assertEquals(21, r.tests.succeeded().count());
+        assertEquals(22, r.tests.succeeded().count());
     }
 
     @Test
