@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * holding a class index of the query (in {@code [0, probabilities().length)}) or nothing, never an unchecked
  * exception; the expert answers at least one of {@link #queries()} (asked twice, with {@link #answerLater(List)}
  * between, for experts that answer asynchronously such as a file queue worked by people); and an expert that cannot
- * be reached ({@link #unreachableExpert()}) throws {@link IOException}, as the interface documents.
+ * be reached ({@link #unreachableExpert()}) throws {@link IOException}, as the interface documents. An expert that
+ * is {@link AutoCloseable} (a file queue holding its lock) is closed at the end of each test.
  *
  * <pre>{@code
  * class MyExpertContractTest extends ExpertContractTest {
@@ -74,13 +75,24 @@ public abstract class ExpertContractTest {
         return null;
     }
 
+    /** Closes an expert that holds resources (a queue's lock), so the next test can open the same kind again. */
+    private static void release(Expert e) throws Exception {
+        if (e instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+
     @Test
     @DisplayName("has a non-blank name that stays the same")
     void hasStableName() throws Exception {
         Expert e = expert();
-        String name = e.name();
-        assertTrue(name != null && !name.isBlank(), "name() is blank: it is recorded in provenance");
-        assertEquals(name, e.name(), "name() changed between calls");
+        try {
+            String name = e.name();
+            assertTrue(name != null && !name.isBlank(), "name() is blank: it is recorded in provenance");
+            assertEquals(name, e.name(), "name() changed between calls");
+        } finally {
+            release(e);
+        }
     }
 
     @Test
@@ -90,6 +102,14 @@ public abstract class ExpertContractTest {
         List<ExpertQuery> qs = queries();
         assertFalse(qs.isEmpty(), "queries() is empty: give questions the expert can answer");
         Expert e = expert();
+        try {
+            assertAnswers(e, qs);
+        } finally {
+            release(e);
+        }
+    }
+
+    private void assertAnswers(Expert e, List<ExpertQuery> qs) throws Exception {
         int answered = 0;
         List<ExpertQuery> asked = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
@@ -134,6 +154,8 @@ public abstract class ExpertContractTest {
         } catch (RuntimeException x) {
             throw new AssertionError("answer() of an unreachable expert threw " + x + ": Expert documents IOException "
                     + "when the expert cannot be reached", x);
+        } finally {
+            release(e);
         }
     }
 }

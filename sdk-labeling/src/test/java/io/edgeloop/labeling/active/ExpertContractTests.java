@@ -9,10 +9,13 @@ import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The sdk-tck expert contract against the SDK's simulated oracle and command-line prompt. */
+/** The sdk-tck expert contract against the SDK's simulated oracle, file queue and command-line prompt. */
 class ExpertContractTests {
     static List<ExpertQuery> queries() {
         return List.of(new ExpertQuery(0, new double[] {0.7, 0.3}, new int[] {0, -1}, new double[] {20.5, 410}),
@@ -30,6 +33,37 @@ class ExpertContractTests {
         @Override
         protected List<ExpertQuery> queries() {
             return ExpertContractTests.queries();
+        }
+    }
+
+    @Nested
+    class FileQueue extends ExpertContractTest {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected Expert expert() throws IOException {
+            return new FileQueueExpert(dir.resolve("queue"), 2);
+        }
+
+        @Override
+        protected List<ExpertQuery> queries() {
+            return ExpertContractTests.queries();
+        }
+
+        @Override
+        protected void answerLater(List<ExpertQuery> asked) throws IOException {
+            // the experts' tool answers row 0 and 1 and skips row 2 (docs/formats/expert-queue.md)
+            Files.writeString(dir.resolve("queue").resolve("answers.jsonl"),
+                    "{\"row\":0,\"label\":0}\n{\"row\":1,\"label\":1}\n{\"row\":2,\"label\":null}\n");
+        }
+
+        @Override
+        protected Expert unreachableExpert() throws IOException {
+            // answers.jsonl cannot be read: a directory in its place
+            Path q = dir.resolve("broken-queue");
+            Files.createDirectories(q.resolve("answers.jsonl"));
+            return new FileQueueExpert(q, 2);
         }
     }
 
