@@ -554,6 +554,35 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
+     * The marks for a log this buffer empties on purpose (it retires or loses its active segment): every stream's
+     * mark raised to the last sequence it handed out, and the reservation lowered to the highest of them. No
+     * sequence above that was handed out (the caller holds the lock), so this is still a true reservation, and the
+     * next open, finding no segment (or the log ending sealed), sees that the marks cover every sequence handed out
+     * instead of taking the empty log for a lost end. The next append raises the reservation again. Caller holds
+     * the lock.
+     */
+    private SequenceMarks marksCoveringAllHandedOut() {
+        Map<String, Long> all = new HashMap<>();
+        for (Map.Entry<String, long[]> e : lastSeq.entrySet()) {
+            all.put(e.getKey(), e.getValue()[0]);
+        }
+        SequenceMarks raised = marks.raisedBy(all);
+        long top = Math.max(raised.floor(), highestMark(raised));
+        if (top <= 0 || top >= raised.reserved()) {
+            return raised;
+        }
+        return new SequenceMarks(raised.sequences(), raised.floor(), top);
+    }
+
+    private static long highestMark(SequenceMarks m) {
+        long top = 0;
+        for (long v : m.sequences().values()) {
+            top = Math.max(top, v);
+        }
+        return top;
+    }
+
+    /**
      * Replaces the {@code sequences} file with {@code raised} (nothing when it equals the current marks). On a
      * full disk, releases the ballast and tries once more. Caller holds the lock (or is the constructor).
      *
@@ -621,7 +650,11 @@ public final class DurableBuffer implements AutoCloseable {
         // reaches is stale, not a bound: a writer before 1.2 (a downgrade) appended past it without raising it, so
         // it is treated as absent. (A sequence equal to it may be the last one of a fresh block; taking it as stale
         // then only costs a larger jump.) The floor itself is no finding: an earlier open set it, at most at R.
-        long floor = marks.reserved() > known ? marks.reserved() : known + MAX_SEGMENT_RECORDS;
+        // (Marks that reach the reservation, written when the buffer emptied the log on purpose, make it a bound
+        // even when a sequence found equals it.)
+        boolean bound = marks.reserved() > known || (marks.reserved() > 0 && marks.reserved() == known
+                && marks.reserved() <= Math.max(marks.floor(), highestMark(marks)));
+        long floor = bound ? marks.reserved() : known + MAX_SEGMENT_RECORDS;
         floor = Math.max(floor, marks.floor());
         SequenceMarks raised = marks.floorAt(floor);
         floorRaisedOnOpen = true;
@@ -702,14 +735,24 @@ public final class DurableBuffer implements AutoCloseable {
         long maxCursor = maxCommitted();
         if (!readOnly) {
             long end = lastEntry == null ? minNextBase : lastEntry.getValue().endPosition();
-            if (lastEntry == null ? marks.reserved() > marks.floor() : lastEntry.getValue().sealed()) {
+            // Marks that reach the reservation cover every sequence handed out (the buffer writes such marks when
+            // it empties the log on purpose: retiring or losing its active segment), unless a sequence found is
+            // above them (a stale reservation, which the floor then treats as absent). Then neither an empty log,
+            // nor one ending sealed, nor a cursor past its end (the retired segment's) can hide a sequence.
+            long covered = Math.max(marks.floor(), highestMark(marks));
+            long found = 0;
+            for (long[] s : lastSeq.values()) {
+                found = Math.max(found, s[0]);
+            }
+            boolean allCovered = marks.reserved() > 0 && marks.reserved() <= covered && found <= covered;
+            if (lastEntry == null ? marks.reserved() > covered : lastEntry.getValue().sealed() && !allCovered) {
                 // Rolling seals a segment and starts the next at once; a log that ends sealed (or holds nothing
                 // though sequences were handed out) may have lost the segments after it. A crash between the two
                 // steps, or a full disk while creating the next, leaves the same: the floor costs a jump only.
                 floorAfterLostEnd(lastEntry == null ? "no segment is left" : "the log ends in the sealed segment "
                         + lastEntry.getValue().path().getFileName(), null);
             }
-            if (maxCursor > end) {
+            if (maxCursor > end && !allCovered) {
                 floorAfterLostEnd("cursors acknowledged records beyond the end of the log (position " + maxCursor
                         + " > " + end + ")", null);
             }
@@ -2534,7 +2577,13 @@ public final class DurableBuffer implements AutoCloseable {
         if (!victims.isEmpty()) {
             try {
                 syncCursorsLocked();
-                persistMarks(lastSequences(victims));
+                if (retireActive) {
+                    // the log is left empty: the marks then cover everything handed out (no false "lost end")
+                    storeMarks(marksCoveringAllHandedOut().raisedBy(lastSequences(victims)), "no segment was"
+                            + " reclaimed and no record lost; reclaiming resumes once space is freed");
+                } else {
+                    persistMarks(lastSequences(victims));
+                }
             } catch (IOException e) {
                 LOG.warn("Buffer {}: not reclaiming {} segments, because the cursors and sequence marks could not be "
                         + "synced first", dir, victims.size(), e);
@@ -2863,7 +2912,9 @@ public final class DurableBuffer implements AutoCloseable {
         durable = end;
         minNextBase = Math.max(minNextBase, end);
         try {
-            persistMarks(tails);
+            // tails are within what every stream handed out; covering all of it lets the next open see that the
+            // log ends here on purpose (reported already), not that its end was lost
+            storeMarks(marksCoveringAllHandedOut().raisedBy(tails), "the sequence marks were not raised");
         } catch (IOException e) {
             LOG.warn("Buffer {}: could not raise the sequence marks past the records of {}; they are kept in memory"
                     + " while the buffer is open", dir, file, e);
