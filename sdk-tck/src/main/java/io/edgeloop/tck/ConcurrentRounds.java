@@ -95,6 +95,10 @@ final class ConcurrentRounds {
         if (o instanceof int[] a) {
             return java.util.Arrays.toString(a);
         }
+        if (o instanceof Object[] a) {
+            String s = java.util.Arrays.deepToString(a);
+            return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+        }
         return String.valueOf(o);
     }
 }

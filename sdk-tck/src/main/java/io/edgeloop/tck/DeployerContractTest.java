@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Contract tests for {@link Deployer} implementations: publish, poll and fetch round-trip bytes exactly, and a
- * fetch whose bytes do not match the publication fails. The SPI's thread safety ("publish and fetch may be called
+ * Contract tests for {@link Deployer} implementations: publish, poll and fetch round-trip bytes exactly, a
+ * fetch whose bytes do not match the publication fails, and a publish of a missing file fails with
+ * {@link DeploymentException} and leaves the channel as it was. The SPI's thread safety ("publish and fetch may be called
  * concurrently") is checked with publishers, pollers and fetchers running at once, several fetches of one
  * publication into their own files, and several fetches into one file (each must return with the whole bundle
  * there). Its resume clause ("resuming a partial file when possible") is checked with what an interrupted fetch
@@ -129,6 +130,22 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
             assertThrows(DeploymentException.class, () -> d.fetch(wrong, dst));
             // Bytes that failed verification must not stay where a caller could take them for the bundle.
             assertFalse(Files.exists(dst), "a fetch whose digest did not match left " + dst + " behind");
+        }
+    }
+
+    @Test
+    @DisplayName("refuses to publish a bundle file that does not exist with DeploymentException, leaving the channel "
+            + "as it was")
+    void refusesMissingBundle(@TempDir Path dir) throws Exception {
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication before = d.publish(bundleFile(dir, 1000, 1), "tck");
+            Path missing = dir.resolve("missing.tar");
+            DeploymentException e = assertThrows(DeploymentException.class, () -> d.publish(missing, "tck"),
+                    "publish of " + missing + ", which does not exist, must throw DeploymentException: devices "
+                            + "would otherwise be offered whatever it published as the channel's latest");
+            assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "the DeploymentException must say why");
+            assertEquals(before.sha256(), d.latest("tck").orElseThrow().sha256(), "a refused publish changed the "
+                    + "channel's latest publication");
         }
     }
 

@@ -28,6 +28,10 @@ public abstract class LabellerContractTest {
     protected abstract List<Window> windows();
 
     /**
+     * Returns windows with missing (NaN) or flagged data, at least one with a NaN sample. The kit adds its own,
+     * derived from {@link #windows()}: a NaN sample in every channel, every sample and feature NaN, and each
+     * quality flag.
+     *
      * @return windows with missing (NaN) or flagged data
      */
     protected abstract List<Window> badWindows();
@@ -68,6 +72,6 @@ public abstract class LabellerContractTest {
     @Test
     @DisplayName("handles windows with missing or flagged data without throwing")
     void handlesBadData() {
-        LabellerChecks.handlesBadData(labeller(), badWindows());
+        LabellerChecks.handlesBadData(labeller(), badWindows(), windows());
     }
 }

@@ -46,7 +46,9 @@ public abstract class LabellerProviderContractTest extends ProviderContractTest<
     protected abstract List<Window> windows();
 
     /**
-     * Returns windows with missing (NaN) or flagged data.
+     * Returns windows with missing (NaN) or flagged data, at least one with a NaN sample. The kit adds its own,
+     * derived from {@link #windows()}: a NaN sample in every channel, every sample and feature NaN, and each
+     * quality flag.
      *
      * @return the windows
      */
@@ -110,6 +112,6 @@ public abstract class LabellerProviderContractTest extends ProviderContractTest<
     @Test
     @DisplayName("the labeller it creates: handles windows with missing or flagged data without throwing")
     void handlesBadData() {
-        LabellerChecks.handlesBadData(created(), badWindows());
+        LabellerChecks.handlesBadData(created(), badWindows(), windows());
     }
 }

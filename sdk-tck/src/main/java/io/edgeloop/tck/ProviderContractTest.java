@@ -25,7 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Contract every provider meets, whatever its SPI: a lower-kebab name, discoverable through
- * {@link ProviderLoader} under that name, cheap to construct, and registered both ways: listed in
+ * {@link ProviderLoader} under that name, cheap to construct (100 instances start no thread and hold no file or
+ * socket open; what a constructor does briefly and releases cannot be seen without instrumenting it, so only what
+ * stays is checked), and registered both ways: listed in
  * {@code META-INF/services/<spi>} of its own jar or classes directory (read directly, so the check holds whether
  * surefire runs the tests on the class path or on the module path, where that file is ignored) and, when its
  * artifact has a {@code module-info.class}, declared there with {@code provides ... with ...}.
@@ -151,6 +153,42 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
                 }
             }
         };
+    }
+
+    /** How many providers {@link #isCheapToConstruct()} constructs. */
+    private static final int CONSTRUCTIONS = 100;
+
+    /**
+     * Constructs the provider as {@link java.util.ServiceLoader} does, through its public no-argument constructor,
+     * or through {@link #provider()} when it has none.
+     */
+    private Object construct(Class<?> impl) throws Exception {
+        try {
+            java.lang.reflect.Constructor<?> c = impl.getConstructor();
+            if (java.lang.reflect.Modifier.isPublic(impl.getModifiers())) {
+                return c.newInstance();
+            }
+        } catch (NoSuchMethodException e) {
+            // a module-path provider() method, or a kit subclass that builds it: use the kit's hook
+        }
+        return provider();
+    }
+
+    @Test
+    @DisplayName("is cheap to construct: 100 instances start no thread and hold no file or socket open")
+    void isCheapToConstruct() throws Exception {
+        Class<?> impl = provider().getClass();
+        construct(impl); // classes loaded and jars opened once stay out of the count
+        Resources.Snapshot before = Resources.snapshot();
+        List<Object> kept = new ArrayList<>(); // kept reachable, so no GC closes what a constructor opened
+        for (int i = 0; i < CONSTRUCTIONS; i++) {
+            kept.add(construct(impl));
+        }
+        // Threads a constructor started are not ended by a close(): the check waits a moment for short-lived ones,
+        // then fails for any non-daemon thread, or for daemon threads or descriptors growing with the instances.
+        Resources.assertReleased(before, CONSTRUCTIONS / 2, java.time.Duration.ofSeconds(1), t -> false,
+                "after constructing " + impl.getName() + " " + kept.size() + " times (a provider is a cheap factory: "
+                        + "its constructor does no I/O and starts nothing; the component it creates does)");
     }
 
     @Test

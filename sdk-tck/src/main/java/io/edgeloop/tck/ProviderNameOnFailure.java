@@ -50,7 +50,11 @@ final class ProviderNameOnFailure implements TestExecutionExceptionHandler {
                 Object labeller = l.labeller();
                 return "[labeller " + (labeller == null ? "null" : labeller.getClass().getName()) + "]";
             }
-        } catch (RuntimeException | LinkageError e) {
+            if (testInstance instanceof ExpertContractTest x) {
+                Object expert = x.expert();
+                return "[expert " + (expert == null ? "null" : expert.getClass().getName()) + "]";
+            }
+        } catch (Exception | LinkageError e) {
             return "[" + testInstance.getClass().getName() + "]";
         }
         return null;

@@ -3,6 +3,7 @@ package io.edgeloop.tck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.provenance.Provenance;
@@ -11,6 +12,7 @@ import io.edgeloop.api.quantize.QuantizedModel;
 import io.edgeloop.api.quantize.Quantizer;
 import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.api.config.ComponentConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,7 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Contract tests for {@link Quantizer} implementations: the product matches the request, is deterministic
  * (byte-identical output for a request with a fixed {@link QuantizationRequest#createdAt() createdAt}),
  * thread-safe, carries provenance (with the request's {@link QuantizationRequest#parents() parents}) and writes its
- * directory.
+ * directory. The quantizer itself is checked as its SPI states it: stateless (one instance quantizing
+ * {@link #request()} and {@link #secondRequest()} in turn, and from 8 threads at once, gives what fresh instances
+ * give), its {@link Quantizer#scheme() scheme()} is the provider's name, and a missing model file is an
+ * {@link IOException}. Models must return from {@code predict(int[])} an array of the caller's own.
  *
  * <p>Thread safety: JUnit creates one instance per test method; instances are not shared between threads.
  */
@@ -130,8 +135,116 @@ public abstract class QuantizerContractTest extends ProviderContractTest<Quantiz
     void isThreadSafe() throws Exception {
         QuantizedModel m = quantize();
         int[][] ins = validInputs(m, 500, 11);
-        List<int[]> serial = Stream.of(ins).map(m::predict).toList();
+        // Copies: a model that returns one internal array would otherwise be compared with itself.
+        List<int[]> serial = ModelChecks.serialCopies(m, List.of(ins));
         ConcurrentRounds.assertSameAsSerial("predict", serial, 50, i -> m.predict(ins[i]));
+    }
+
+    @Test
+    @DisplayName("returns from predict(int[]) an array of the caller's own, which later predictions leave unchanged")
+    void predictReturnsOwnArrays() throws Exception {
+        QuantizedModel m = quantize();
+        ModelChecks.assertOwnArrays(m, List.of(validInputs(m, 100, 13)));
+    }
+
+    @Test
+    @DisplayName("reports as its scheme() the provider's name, the scheme its models carry")
+    void schemeIsProviderName() throws Exception {
+        Quantizer q = provider().create(ComponentConfig.empty());
+        assertEquals(provider().name(), q.scheme(), "Quantizer.scheme() of provider '" + provider().name() + "'");
+        assertEquals(q.scheme(), q.quantize(request()).scheme(), "the scheme of the model quantize() made");
+    }
+
+    @Test
+    @DisplayName("refuses a missing model file with an IOException that names it")
+    void refusesMissingModelFile(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing-model.bin");
+        QuantizationRequest r = request().toBuilder().modelFile(missing).build();
+        Quantizer q = provider().create(ComponentConfig.empty());
+        IOException e = assertThrows(IOException.class, () -> q.quantize(r),
+                "quantize() of a model file that does not exist must throw IOException (the Quantizer contract), "
+                        + "not return a model");
+        assertTrue(e.getMessage() != null && e.getMessage().contains(missing.getFileName().toString()),
+                "the IOException must name the missing file " + missing + ": " + e);
+    }
+
+    /**
+     * Returns a second request the quantizer supports that differs from {@link #request()} in what the product
+     * depends on. The kit quantizes both with one quantizer instance, in turn and from several threads, and expects
+     * what fresh instances give, so a quantizer that keeps anything from one request for the next fails. The
+     * default is {@link #request()} with every calibration value doubled (other input ranges); override it when
+     * that is not a valid request for the quantizer.
+     *
+     * @return the second request
+     * @throws Exception when it cannot be prepared
+     */
+    protected QuantizationRequest secondRequest() throws Exception {
+        QuantizationRequest r = request();
+        double[][] c = r.calibration();
+        double[][] doubled = new double[c.length][];
+        for (int i = 0; i < c.length; i++) {
+            doubled[i] = new double[c[i].length];
+            for (int j = 0; j < c[i].length; j++) {
+                doubled[i][j] = c[i][j] * 2;
+            }
+        }
+        return r.toBuilder().calibration(doubled).build();
+    }
+
+    private static final Instant FIXED = Instant.parse("2020-01-02T03:04:05Z");
+
+    /** What the kit compares of two models: predictions on seeded valid inputs, and the files written. */
+    private Object[] fingerprint(QuantizedModel m, Path dir) throws Exception {
+        int[][] ins = validInputs(m, 50, 5);
+        int[][] outs = new int[ins.length][];
+        for (int i = 0; i < ins.length; i++) {
+            outs[i] = m.predict(ins[i]).clone();
+        }
+        if (dir == null) {
+            return new Object[] {m.scheme(), m.inputSize(), m.outputSize(), outs};
+        }
+        m.writeTo(dir);
+        Map<String, byte[]> f = files(dir);
+        return new Object[] {m.scheme(), m.inputSize(), m.outputSize(), outs, f.keySet().toArray(),
+            f.values().toArray(new byte[0][])};
+    }
+
+    @Test
+    @DisplayName("is stateless: one instance quantizing requests A, B, A gives what fresh instances give")
+    void reusesOneInstance(@TempDir Path dir) throws Exception {
+        QuantizationRequest a = request().toBuilder().createdAt(FIXED).build();
+        QuantizationRequest b = secondRequest().toBuilder().createdAt(FIXED).build();
+        Quantizer shared = provider().create(ComponentConfig.empty());
+        List<QuantizationRequest> order = List.of(a, b, a);
+        List<String> names = List.of("A", "B", "A again");
+        for (int i = 0; i < order.size(); i++) {
+            Object[] fresh = fingerprint(provider().create(ComponentConfig.empty()).quantize(order.get(i)),
+                    dir.resolve("fresh-" + i));
+            Object[] reused = fingerprint(shared.quantize(order.get(i)), dir.resolve("reused-" + i));
+            assertTrue(java.util.Arrays.deepEquals(fresh, reused), "request " + names.get(i) + " quantized by an "
+                    + "instance that quantized " + names.subList(0, i) + " before gives another model (predictions "
+                    + "or files) than a fresh instance: the quantizer keeps state between requests (it must be "
+                    + "stateless)");
+        }
+    }
+
+    @Test
+    @DisplayName("quantizes on 8 threads at once with one instance what it quantizes serially")
+    void quantizesConcurrently() throws Exception {
+        List<QuantizationRequest> rs = List.of(request().toBuilder().createdAt(FIXED).build(),
+                secondRequest().toBuilder().createdAt(FIXED).build());
+        List<Object[]> serial = new java.util.ArrayList<>();
+        for (QuantizationRequest r : rs) {
+            serial.add(fingerprint(provider().create(ComponentConfig.empty()).quantize(r), null));
+        }
+        Quantizer shared = provider().create(ComponentConfig.empty());
+        ConcurrentRounds.assertSameAsSerial("the model quantize() made", serial, 3, i -> {
+            try {
+                return fingerprint(shared.quantize(rs.get(i)), null);
+            } catch (Exception e) {
+                throw new IllegalStateException("quantize() failed: " + e, e);
+            }
+        });
     }
 
     @Test

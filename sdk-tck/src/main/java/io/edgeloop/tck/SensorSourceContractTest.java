@@ -1,19 +1,25 @@
 package io.edgeloop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
 import io.edgeloop.api.source.SensorSourceProvider;
+import io.edgeloop.api.source.SourceException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -24,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * will deliver at least {@link #minimumRecords()} records within {@link #drainTimeout()}.
  *
  * <p>Delivery is checked as the {@link SensorSource} contract states it: records polled but not committed are
- * delivered again by a new source created from the same configuration, committed ones are not. So two sources
+ * delivered again by a new source created from the same configuration, committed ones are not. A record is
+ * identified by device, stream and sequence, or as a whole (timestamp and channels too) when its sequence is 0, as
+ * sources that do not number their records leave it. So two sources
  * created from one {@link #config()} result must share their position (the same position file, consumer group or
  * device), while each {@link #config()} call should start from a fresh position.
  *
@@ -33,7 +41,10 @@ import org.junit.jupiter.api.Test;
  * hangs fails the kit instead of hanging it.
  *
  * <p>Beyond delivery and timeouts the kit checks that nothing is lost at a commit point (records polled after
- * {@code commit()} come again after a restart) and that {@code close()} releases the non-daemon threads and file
+ * {@code commit()} come again after a restart) or at a poll boundary (draining with maxRecords 1, 3 and 100 gives
+ * the same records, see {@link #deliversSameRecordsPerConfig()}), that a returned list is not reused by the next
+ * poll, that a broken position store is refused with {@link SourceException} ({@link #brokenPositionConfig()}),
+ * and that {@code close()} releases the threads (daemon ones included) and file
  * descriptors the source opened ({@link #isDataSourceThread(Thread)}).
  *
  * <p>The tests are plain methods of this class (no {@code @Nested} groups; the group is the prefix of each display
@@ -74,10 +85,10 @@ public abstract class SensorSourceContractTest extends ProviderContractTest<Sens
     /**
      * Tells the release check which live threads belong to the data source this test runs in the same JVM (an
      * in-process broker or server), not to the {@link SensorSource}: those are not counted as left behind by
-     * {@code close()}. The default, false for every thread, suits data sources in another process or with daemon
-     * threads.
+     * {@code close()}. The default, false for every thread, suits data sources in another process; one in this JVM whose
+     * pool starts threads on demand (daemon ones too) lets its threads be told apart here, by name for example.
      *
-     * @param thread a non-daemon thread started while sources were created, polled and closed
+     * @param thread a thread (daemon or not) started while sources were created, polled and closed
      * @return true when the thread is the data source's
      */
     protected boolean isDataSourceThread(Thread thread) {
@@ -131,9 +142,13 @@ public abstract class SensorSourceContractTest extends ProviderContractTest<Sens
         return all;
     }
 
-    /** Identity of a record for redelivery checks: device, stream and sequence. */
+    /**
+     * Identity of a record for redelivery checks: device, stream and sequence for a numbered record; the whole record
+     * (timestamp, channels and flags too) when its sequence is 0, which {@link SensorRecord#sequence()} documents for
+     * sources that do not number their records (those would otherwise all collapse into one id).
+     */
     private static String id(SensorRecord r) {
-        return r.deviceId() + "/" + r.stream() + "#" + r.sequence();
+        return r.sequence() != 0 ? r.deviceId() + "/" + r.stream() + "#" + r.sequence() : r.toString();
     }
 
     private static Set<String> ids(List<SensorRecord> rs) {
@@ -142,6 +157,149 @@ public abstract class SensorSourceContractTest extends ProviderContractTest<Sens
             out.add(id(r));
         }
         return out;
+    }
+
+    /**
+     * Returns whether two sources created from two {@link #config()} calls deliver the same records, each from its
+     * fresh position (a replayed file, a topic read by a new consumer group): the kit then drains three of them with
+     * maxRecords 1, 3 and 100 and expects the same records per device and stream, so a source that loses a record at
+     * a poll boundary fails. Defaults to true; a live source whose data differs per source returns false (the test is
+     * then reported as aborted, never as passed).
+     *
+     * @return true when every fresh source delivers the same records
+     */
+    protected boolean deliversSameRecordsPerConfig() {
+        return true;
+    }
+
+    /**
+     * Returns a configuration whose position store is broken: a position file that cannot be read or written (a
+     * directory in its place, for example), so the source must refuse with {@link SourceException} from
+     * {@code poll} or {@code commit} (or a {@link ConfigException} from {@code create}) instead of starting over
+     * from the first record or losing its commits silently. The default, null, reports that test as aborted: a
+     * source whose position lives elsewhere (a broker's consumer group) has no such file.
+     *
+     * @return the configuration, or null
+     */
+    protected ComponentConfig brokenPositionConfig() {
+        return null;
+    }
+
+    /** Per device and stream, the ids in delivery order. */
+    private static Map<String, List<String>> perStream(List<SensorRecord> rs) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (SensorRecord r : rs) {
+            out.computeIfAbsent(r.deviceId() + "/" + r.stream(), k -> new ArrayList<>()).add(id(r));
+        }
+        return out;
+    }
+
+    private List<SensorRecord> drainWith(int max, int want) {
+        SensorSource s = create(config());
+        try {
+            List<SensorRecord> all = new ArrayList<>();
+            long deadline = System.nanoTime() + drainTimeout().toNanos();
+            while (all.size() < want && System.nanoTime() < deadline && !s.isExhausted()) {
+                all.addAll(poll(s, max, Duration.ofMillis(200)));
+            }
+            return all;
+        } finally {
+            close(s);
+        }
+    }
+
+    @Test
+    @DisplayName("polled: delivers the same records whatever maxRecords (1, 3 or 100), none lost at a poll boundary")
+    void deliversSameRecordsWhateverMaxRecords() throws Exception {
+        Assumptions.assumeTrue(deliversSameRecordsPerConfig(), "deliversSameRecordsPerConfig() declares that fresh "
+                + "sources of this kind deliver different records");
+        int want = minimumRecords();
+        Map<Integer, Map<String, List<String>>> byMax = new LinkedHashMap<>();
+        for (int max : new int[] {100, 3, 1}) {
+            byMax.put(max, perStream(drainWith(max, want)));
+        }
+        Map<String, List<String>> reference = byMax.get(100);
+        for (Map.Entry<Integer, Map<String, List<String>>> e : byMax.entrySet()) {
+            for (Map.Entry<String, List<String>> stream : e.getValue().entrySet()) {
+                List<String> ref = reference.getOrDefault(stream.getKey(), List.of());
+                List<String> got = stream.getValue();
+                int n = Math.min(ref.size(), got.size());
+                for (int i = 0; i < n; i++) {
+                    if (!ref.get(i).equals(got.get(i))) {
+                        fail("polling with maxRecords " + e.getKey() + " delivered " + got.subList(0, i + 1) + " for "
+                                + stream.getKey() + " where maxRecords 100 delivered " + ref.subList(0, i + 1)
+                                + ": records are lost or reordered at a poll boundary");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("polled: leaves a returned list as it was when polled again (no list reused across polls)")
+    void keepsReturnedListsUnchanged() throws Exception {
+        SensorSource s = create(config());
+        try {
+            List<SensorRecord> first = List.of();
+            long deadline = System.nanoTime() + drainTimeout().toNanos();
+            while (first.isEmpty() && System.nanoTime() < deadline && !s.isExhausted()) {
+                first = poll(s, 3, Duration.ofMillis(200));
+            }
+            assertFalse(first.isEmpty(), "the source delivered no record to test with");
+            List<SensorRecord> copy = new ArrayList<>(first);
+            poll(s, 3, Duration.ofMillis(200));
+            poll(s, 3, Duration.ZERO);
+            assertEquals(copy, first, "a list poll() returned changed when poll() was called again: the source reuses "
+                    + "the list it returns, so a caller that keeps a batch (a buffer appending it later) loses it");
+        } finally {
+            close(s);
+        }
+    }
+
+    /** Passes for a SourceException that says why; fails for any other exception (a refusal of the wrong kind). */
+    private static void assertRefusal(Exception e, String call) {
+        if (!(e instanceof SourceException)) {
+            throw new AssertionError(call + " with a broken position store threw " + e + ": the SensorSource contract "
+                    + "documents SourceException for a failing device, file or position store", e);
+        }
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "the SourceException from " + call
+                + " must say why");
+    }
+
+    @Test
+    @DisplayName("failure: refuses with SourceException a position store it cannot read or write "
+            + "(brokenPositionConfig())")
+    void refusesBrokenPositionStore() throws Exception {
+        ComponentConfig broken = brokenPositionConfig();
+        Assumptions.assumeTrue(broken != null, "override brokenPositionConfig() to run the position-store failure "
+                + "test");
+        SensorSource s;
+        try {
+            s = create(broken);
+        } catch (ConfigException refused) {
+            return; // refused at once, naming the setting
+        }
+        try {
+            List<SensorRecord> got;
+            try {
+                got = poll(s, 5, Duration.ofMillis(200));
+            } catch (Exception e) {
+                assertRefusal(e, "poll()");
+                return;
+            }
+            try {
+                assertTimeoutPreemptively(pollSlack(), s::commit, () -> "commit() did not return within "
+                        + pollSlack());
+            } catch (Exception e) {
+                assertRefusal(e, "commit()");
+                return;
+            }
+            fail("with a position store it cannot read or write, the source polled " + got.size() + " record(s) "
+                    + ids(got) + " and commit() returned normally: it must throw SourceException (poll restarting "
+                    + "from the first record or a commit stored nowhere loses or repeats data silently)");
+        } finally {
+            close(s);
+        }
     }
 
     @Test
@@ -298,7 +456,7 @@ public abstract class SensorSourceContractTest extends ProviderContractTest<Sens
     }
 
     @Test
-    @DisplayName("lifecycle: releases in close() the non-daemon threads and file descriptors it opened")
+    @DisplayName("lifecycle: releases in close() the threads (daemon ones included) and file descriptors it opened")
     void closeReleasesThreadsAndFiles() throws Exception {
         // One cycle first: classes loaded, jars opened and shared pools started once stay out of the count.
         cycle();

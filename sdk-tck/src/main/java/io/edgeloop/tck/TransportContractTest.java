@@ -70,7 +70,7 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * ({@link #maxBatchEnvelopes()} envelopes, {@link #maxBatchBytes()} payload bytes) and several 100 kB envelopes in
  * one batch arrive whole; envelopes of one device arrive in the order they were sent, within a batch and across
  * sequential sends ({@link #keepsPerDeviceOrder()}); a send after {@code close()} delivers nothing; and
- * {@code close()} releases the non-daemon threads and file descriptors the transport opened
+ * {@code close()} releases the threads (daemon ones included) and file descriptors the transport opened
  * ({@link #isReceiverThread(Thread)}).
  *
  * <p>The tests are plain methods of this class (no {@code @Nested} groups; the group is the prefix of each display
@@ -162,10 +162,10 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
     /**
      * Tells the release check which live threads belong to the receiver this test runs in the same JVM (an
      * in-process server's worker pool), not to the transport: those are not counted as left behind by
-     * {@code close()}. The default, false for every thread, suits receivers in another process or with daemon
-     * threads.
+     * {@code close()}. The default, false for every thread, suits receivers in another process; one in this JVM whose
+     * pool starts threads on demand (daemon ones too) lets its threads be told apart here, by name for example.
      *
-     * @param thread a non-daemon thread started while transports were created, used and closed
+     * @param thread a thread (daemon or not) started while transports were created, used and closed
      * @return true when the thread is the receiver's
      */
     protected boolean isReceiverThread(Thread thread) {
@@ -409,6 +409,45 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
         }
     }
 
+    /**
+     * Calls {@link Transport#isReachable()} under {@link #closeTimeout()}: the {@code Forwarder} asks it before every
+     * send, so it must answer at once and never throw (a throw is taken as "unknown" by the SDK's forwarder, but other
+     * callers stop on it).
+     */
+    private boolean reachable(Transport t, String when) {
+        return within(closeTimeout(), "isReachable() " + when, () -> {
+            try {
+                return t.isReachable();
+            } catch (RuntimeException e) {
+                throw new AssertionError("isReachable() " + when + " threw " + e + ": it must answer true or false "
+                        + "without throwing (return true when unsure, and let send() report the failure)", e);
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("reachable: isReachable() answers at once without throwing, true for a live receiver before and after "
+            + "a send, and for an unreachable one and after close() answers without throwing")
+    void isReachableAnswers() throws Exception {
+        Transport t = create(config());
+        try {
+            assertTrue(reachable(t, "before the first send to a live receiver"), "isReachable() was false for a live "
+                    + "receiver before the first send: a forwarder asks it before sending and would never send");
+            send(t, batch(device("tck-device-reach"), 1, 2, 10));
+            assertTrue(reachable(t, "after a send was acknowledged"), "isReachable() was false right after a send "
+                    + "was acknowledged");
+        } finally {
+            close(t);
+        }
+        reachable(t, "after close()");
+        Transport down = create(unreachableConfig());
+        try {
+            reachable(down, "for an unreachable receiver");
+        } finally {
+            close(down);
+        }
+    }
+
     @Test
     @DisplayName("reachable: delivers a large payload intact")
     void deliversLargePayload() throws Exception {
@@ -423,18 +462,26 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
     }
 
     @Test
-    @DisplayName("reachable: keeps keys with unusual characters, a zero timestamp and extreme priorities intact")
+    @DisplayName("reachable: keeps keys with unusual characters, an early timestamp, extreme priorities and an empty "
+            + "payload intact")
     void keepsUnusualKeys() throws Exception {
         IdempotencyKey key = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 42);
         IdempotencyKey key2 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 43);
+        IdempotencyKey key3 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 44);
         Envelope e1 = new Envelope(key, 1L, 9, "x".getBytes(StandardCharsets.UTF_8));
         Envelope e2 = new Envelope(key2, 1_764_460_800_123L, 0, "y".getBytes(StandardCharsets.UTF_8));
+        // A zero-length payload is a real record (DurableBuffer.append(stream, priority, new byte[0]): a heartbeat);
+        // a transport that drops it acknowledges and loses it.
+        Envelope e3 = new Envelope(key3, 1_764_460_800_124L, 5, new byte[0]);
         Transport t = create(config());
         try {
-            send(t, Batch.of(List.of(e1, e2)));
+            send(t, Batch.of(List.of(e1, e2, e3)));
             Map<IdempotencyKey, Envelope> got = receivedByKey();
             assertSameEnvelope(e1, got.get(key));
             assertSameEnvelope(e2, got.get(key2));
+            assertTrue(got.get(key3) != null, "envelope " + key3 + " with an empty payload was not received when its "
+                    + "send was acknowledged (empty payloads are valid records, for example heartbeats)");
+            assertSameEnvelope(e3, got.get(key3));
         } finally {
             close(t);
         }
@@ -557,7 +604,7 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
     }
 
     @Test
-    @DisplayName("lifecycle: releases in close() the non-daemon threads and file descriptors it opened")
+    @DisplayName("lifecycle: releases in close() the threads (daemon ones included) and file descriptors it opened")
     void closeReleasesThreadsAndFiles() throws Exception {
         ComponentConfig c = config();
         // One cycle first: classes loaded, jars opened and shared pools started once stay out of the count.
@@ -706,8 +753,10 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
                     () -> assertThrows(TransportException.class, () -> t.send(during),
                             "send() returned normally while the receiver was down"));
             assertTrue(e.isRetryable(), "a receiver outage is a retryable condition: " + e);
+            reachable(t, "while the receiver is down");
             startReceiver();
             stopped = false;
+            reachable(t, "once the receiver is back");
             // The caller (a forwarder) resends what failed; a transport may need one more failed attempt to
             // notice a dead connection, but must then deliver through the same instance.
             Batch after = batch(device("tck-device-g"), 21, 3, 50);
@@ -718,6 +767,8 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
                     assertSameEnvelope(env, got.get(env.key()));
                 }
             }
+            assertTrue(reachable(t, "after the outage, once sends were acknowledged again"), "isReachable() stays "
+                    + "false after the receiver came back and sends were acknowledged: a forwarder would never send");
         } finally {
             if (stopped) {
                 startReceiver();

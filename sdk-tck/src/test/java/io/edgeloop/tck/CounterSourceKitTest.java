@@ -48,6 +48,52 @@ class CounterSourceKitTest {
         protected Duration pollSlack() {
             return Duration.ofSeconds(2);
         }
+
+        @Override
+        protected ComponentConfig brokenPositionConfig() {
+            // a directory where the position file should be: it can be neither read nor written
+            return ComponentConfig.of(Map.of("position-file", dir.toString(), "count", "50", "fault", fault()));
+        }
+    }
+
+    /** Skips the record after every full batch (the reviewer's Sources.DropBoundary). */
+    static class DropBoundary extends Counter {
+        @Override
+        String fault() {
+            return "drop-boundary";
+        }
+    }
+
+    /** Returns one list of its own and empties it on the next poll (the reviewer's Sources.ReuseList). */
+    static class ReuseList extends Counter {
+        @Override
+        String fault() {
+            return "reuse-list";
+        }
+    }
+
+    /** Correct, but leaves every record's sequence 0, as a source that does not number its records. */
+    static class SeqZero extends Counter {
+        @Override
+        String fault() {
+            return "seq-zero";
+        }
+    }
+
+    /** Restarts from the first record when its position cannot be read; a failed commit returns normally. */
+    static class Swallow extends Counter {
+        @Override
+        String fault() {
+            return "swallow";
+        }
+    }
+
+    /** Leaves a daemon thread running per closed source (the reviewer's Sources.DaemonLeak). */
+    static class DaemonLeak extends Counter {
+        @Override
+        String fault() {
+            return "daemon-leak";
+        }
     }
 
     /** Stores its position on poll: records polled but not processed are lost on a crash. */
@@ -122,7 +168,45 @@ class CounterSourceKitTest {
         KitResults r = KitResults.run(Counter.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         assertEquals(Set.of("isDeclaredInModuleInfo"), r.aborted());
-        assertEquals(13, r.tests.succeeded().count());
+        assertEquals(17, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("passes a correct source that does not number its records (sequence 0)")
+    void passesSeqZero() {
+        KitResults r = KitResults.run(SeqZero.class);
+        assertEquals(Set.of(), r.failed(), r.describeFailures());
+        assertEquals(17, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails a source that loses the record after every full batch")
+    void failsDropBoundary() {
+        KitResults r = KitResults.run(DropBoundary.class);
+        assertTrue(r.failed().contains("deliversSameRecordsWhateverMaxRecords"), r.failed() + r.describeFailures());
+        assertTrue(r.describeFailures().contains("lost or reordered at a poll boundary"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source that empties and refills the list it returned")
+    void failsReuseList() {
+        KitResults r = KitResults.run(ReuseList.class);
+        assertTrue(r.failed().contains("keepsReturnedListsUnchanged"), r.failed() + r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source that restarts from the first record when its position store is broken")
+    void failsSwallow() {
+        KitResults r = KitResults.run(Swallow.class);
+        assertEquals(Set.of("refusesBrokenPositionStore"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source whose close() leaves a daemon thread running")
+    void failsDaemonLeak() {
+        KitResults r = KitResults.run(DaemonLeak.class);
+        assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("'src-reader'"), r.describeFailures());
     }
 
     @Test

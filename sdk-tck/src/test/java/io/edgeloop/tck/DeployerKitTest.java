@@ -77,12 +77,48 @@ class DeployerKitTest {
         }
     }
 
+    /** Starts a daemon thread per deployer that close() never stops. */
+    static class DaemonLeak extends Folder {
+        @Override
+        String fault() {
+            return "daemon-leak";
+        }
+    }
+
+    /** Publishes an empty bundle for a missing file. */
+    static class MissingOk extends Folder {
+        @Override
+        String fault() {
+            return "missing-ok";
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopLeakedThreads() {
+        FolderDeployerProvider.stopLeakedThreads();
+    }
+
+    @Test
+    @DisplayName("fails a deployer whose close() leaves a daemon thread running")
+    void failsDaemonLeak() {
+        KitResults r = KitResults.run(DaemonLeak.class);
+        assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("'dep-watch'"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a deployer that publishes an empty bundle for a missing file")
+    void failsMissingOk() {
+        KitResults r = KitResults.run(MissingOk.class);
+        assertEquals(Set.of("refusesMissingBundle"), r.failed(), r.describeFailures());
+    }
+
     @Test
     @DisplayName("passes the correct deployer")
     void passesFolder() {
         KitResults r = KitResults.run(Folder.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(15, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
+        assertEquals(17, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
     }
 
     @Test

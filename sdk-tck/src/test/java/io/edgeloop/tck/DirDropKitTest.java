@@ -111,6 +111,30 @@ class DirDropKitTest {
         }
     }
 
+    /** Acknowledges empty-payload envelopes without delivering them. */
+    static class DropEmpty extends DirDrop {
+        @Override
+        protected TransportProvider provider() {
+            return new Broken.DropEmpty();
+        }
+    }
+
+    /** Throws from isReachable(). */
+    static class BadReachable extends DirDrop {
+        @Override
+        protected TransportProvider provider() {
+            return new Broken.BadReachable();
+        }
+    }
+
+    /** Leaves a daemon thread per transport running after close(). */
+    static class DaemonLeak extends DirDrop {
+        @Override
+        protected TransportProvider provider() {
+            return new Broken.DaemonLeak();
+        }
+    }
+
     @AfterAll
     static void stopLeakedThreads() {
         for (Thread t : Broken.LEAKED) {
@@ -127,7 +151,7 @@ class DirDropKitTest {
         KitResults r = KitResults.run(DirDrop.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         assertEquals(ABORTED, r.aborted());
-        assertEquals(20, r.tests.succeeded().count());
+        assertEquals(22, r.tests.succeeded().count());
     }
 
     @Test
@@ -160,6 +184,29 @@ class DirDropKitTest {
         KitResults r = KitResults.run(LeakThread.class);
         assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
         assertTrue(r.describeFailures().contains("'leaky-keepalive'"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a transport that acknowledges an empty-payload envelope without delivering it")
+    void failsDropEmpty() {
+        KitResults r = KitResults.run(DropEmpty.class);
+        assertEquals(Set.of("keepsUnusualKeys"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("empty payload"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a transport whose isReachable() throws")
+    void failsBadReachable() {
+        KitResults r = KitResults.run(BadReachable.class);
+        assertEquals(Set.of("isReachableAnswers", "reusesInstanceAfterOutage"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a transport whose close() leaves a daemon thread running")
+    void failsDaemonLeak() {
+        KitResults r = KitResults.run(DaemonLeak.class);
+        assertEquals(Set.of("closeReleasesThreadsAndFiles"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("'dir-flusher'"), r.describeFailures());
     }
 
     @Test

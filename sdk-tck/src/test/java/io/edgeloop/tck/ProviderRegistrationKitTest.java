@@ -25,6 +25,34 @@ class ProviderRegistrationKitTest {
         }
     }
 
+    /** A provider whose constructor starts a thread. */
+    static class ThreadInConstructor extends ProviderContractTest<TransportProvider> {
+        @Override
+        protected TransportProvider provider() {
+            return new ThreadStartingTransportProvider();
+        }
+
+        @Override
+        protected Class<TransportProvider> providerType() {
+            return TransportProvider.class;
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopStartedThreads() {
+        ThreadStartingTransportProvider.stopAll();
+    }
+
+    @Test
+    @DisplayName("fails a provider whose constructor starts a thread (not a cheap factory)")
+    void failsThreadInConstructor() {
+        KitResults r = KitResults.run(ThreadInConstructor.class);
+        // not registered either (a loader would start its thread in every other test that lists transports)
+        assertEquals(Set.of("isCheapToConstruct", "isDiscoverableByName", "isRegisteredInMetaInfServices"), r.failed(),
+                r.describeFailures());
+        assertTrue(r.describeFailures().contains("'provider-keepalive'"), r.describeFailures());
+    }
+
     @Test
     @DisplayName("fails a provider missing from META-INF/services, reading the file itself")
     void failsUnlisted() {

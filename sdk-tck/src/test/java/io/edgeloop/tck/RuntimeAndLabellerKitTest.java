@@ -36,9 +36,13 @@ class RuntimeAndLabellerKitTest {
             return new HotLabellerProvider();
         }
 
+        String fault() {
+            return "none";
+        }
+
         @Override
         protected ComponentConfig config() {
-            return ComponentConfig.of(Map.of("threshold", 25, "broken", broken()));
+            return ComponentConfig.of(Map.of("threshold", 25, "broken", broken(), "fault", fault()));
         }
 
         static Window window(int i, double base, boolean nan) {
@@ -75,6 +79,27 @@ class RuntimeAndLabellerKitTest {
         @Override
         boolean broken() {
             return true;
+        }
+    }
+
+    /** Throws on NaN, and gives the kit no bad window to find out (the reviewer's Labellers.NanThrows). */
+    static class NanThrowsNoBadWindows extends Hot {
+        @Override
+        String fault() {
+            return "nan-throws";
+        }
+
+        @Override
+        protected List<Window> badWindows() {
+            return List.of();
+        }
+    }
+
+    /** Throws for a saturated sensor, which only the kit's own derived windows show it. */
+    static class FlagThrows extends Hot {
+        @Override
+        String fault() {
+            return "flag-throws";
         }
     }
 
@@ -131,6 +156,14 @@ class RuntimeAndLabellerKitTest {
         }
     }
 
+    /** Returns one output array of the model's from every predict(int[]) (the reviewer's RuntimeSharedOut). */
+    static class TinySharedOut extends Tiny {
+        @Override
+        String fault() {
+            return "shared-out";
+        }
+    }
+
     /** Throws unchecked exceptions for garbage and checks no lengths. */
     static class TinyUnchecked extends Tiny {
         @Override
@@ -144,7 +177,7 @@ class RuntimeAndLabellerKitTest {
     void passesHot() {
         KitResults r = KitResults.run(Hot.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(10, r.tests.succeeded().count());
+        assertEquals(11, r.tests.succeeded().count());
     }
 
     @Test
@@ -157,11 +190,26 @@ class RuntimeAndLabellerKitTest {
     }
 
     @Test
+    @DisplayName("fails a labeller that throws on NaN although its badWindows() is empty")
+    void failsNanThrowsWithoutBadWindows() {
+        KitResults r = KitResults.run(NanThrowsNoBadWindows.class);
+        assertEquals(Set.of("handlesBadData"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a labeller that throws for a flagged window, found by the kit's own derived windows")
+    void failsFlagThrows() {
+        KitResults r = KitResults.run(FlagThrows.class);
+        assertEquals(Set.of("handlesBadData"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("flagged SATURATED"), r.describeFailures());
+    }
+
+    @Test
     @DisplayName("passes the correct runtime")
     void passesTiny() {
         KitResults r = KitResults.run(Tiny.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(12, r.tests.succeeded().count());
+        assertEquals(14, r.tests.succeeded().count());
     }
 
     @Test
@@ -175,6 +223,16 @@ class RuntimeAndLabellerKitTest {
     void failsRacy() {
         KitResults r = KitResults.run(TinyRacy.class);
         assertTrue(r.failed().contains("isThreadSafe"), r.failed() + r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a runtime whose predict(int[]) returns one shared output array, every time")
+    void failsSharedOut() {
+        for (int run = 0; run < 3; run++) {
+            KitResults r = KitResults.run(TinySharedOut.class);
+            assertEquals(Set.of("predictReturnsOwnArrays", "isThreadSafe"), r.failed(), "run " + run
+                    + r.describeFailures());
+        }
     }
 
     @Test

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>an unknown name: {@link ProviderLoadException.Reason#UNKNOWN_NAME}, listing the names available;</li>
  *   <li>two providers with the requested name: {@link ProviderLoadException.Reason#DUPLICATE_NAME}, naming both
  *       classes;</li>
- *   <li>a provider that fails to load or construct is logged, recorded in {@link #failures()} and skipped.</li>
+ *   <li>a provider that fails to load or construct, or whose name is blank or not lower-kebab-case (the
+ *       {@link NamedProvider} rule), is logged, recorded in {@link #failures()} and skipped.</li>
  * </ul>
  *
  * <p>Providers are discovered once, on first use, and cached. Thread-safe.
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProviderLoader<P extends NamedProvider> {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderLoader.class);
+    /** {@link NamedProvider}'s lower-kebab-case rule, the same the sdk-tck checks. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
     private final Class<P> type;
     private final ClassLoader classLoader;
@@ -286,6 +289,15 @@ public final class ProviderLoader<P extends NamedProvider> {
                                 p.getClass().getName());
                         failed.add(new ProviderFailure(p.getClass().getName(),
                                 new IllegalStateException("provider returned a blank name")));
+                        continue;
+                    }
+                    if (!NAME.matcher(name).matches()) {
+                        // NamedProvider's rule, enforced here so that a provider no kit checked cannot be selected by
+                        // a name users could not type in a configuration file or on a command line as documented
+                        String why = "provider name '" + name + "' is not lower-kebab-case (a-z, 0-9, single hyphens "
+                                + "between, as NamedProvider requires)";
+                        LOG.warn("Skipping {} {}: {}", type.getSimpleName(), p.getClass().getName(), why);
+                        failed.add(new ProviderFailure(p.getClass().getName(), new IllegalStateException(why)));
                         continue;
                     }
                     found.add(p);

@@ -93,6 +93,19 @@ class ProviderLoaderClassPathTest {
     }
 
     @Test
+    @DisplayName("skips a provider whose name is not lower-kebab-case, naming the class and the rule")
+    void nonKebabNameIsSkipped() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(
+                "io.edgeloop.api.spi.fixtures.SpacedNameTransportProvider", BetaTransportProvider.class.getName());
+        assertEquals(List.of("beta"), loader.names());
+        assertEquals(1, loader.failures().size(), loader.failures().toString());
+        assertEquals("io.edgeloop.api.spi.fixtures.SpacedNameTransportProvider",
+                loader.failures().get(0).declaration());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("My Transport"));
+        assertTrue(e.getMessage().contains("not lower-kebab-case"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("names the class of a provider whose name() throws, and skips it")
     void throwingNameIsReportedWithItsClass() throws Exception {
         ProviderLoader<TransportProvider> loader = loaderWith("io.edgeloop.api.spi.fixtures.NamelessTransportProvider",

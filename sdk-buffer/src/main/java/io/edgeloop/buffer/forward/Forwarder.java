@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * later record arrives or the receiver accepts it. Transports report only refusals of content as not retryable;
  * an endpoint that refuses everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor
  * waits for it. An unchecked exception from a transport (a bug, or a setting it accepted but cannot use) counts as
- * a retryable failure: the records are kept, it shows in {@link #stats()}, and the thread goes on with backoff.
+ * a retryable failure: the records are kept, it shows in {@link #stats()}, and the thread goes on with backoff;
+ * one from {@link Transport#isReachable()} means "unknown": the send is tried and tells.
  * While the transport says it is unreachable, {@link ForwarderStats#lastError()} says why when the transport
  * implements {@link ExplainsUnreachable}. Batch compression is the transport's job: {@link Builder#compression(String)} is
  * handed to transports created through {@link Builder#transport(TransportProvider, ComponentConfig)}.
@@ -97,6 +98,7 @@ public final class Forwarder implements AutoCloseable {
     private int acceptedSinceRefusal;
     private boolean warnedSplit;
     private static final int CAP_PROBE_AFTER = 64;
+    private boolean loggedReachabilityFailure;
     private boolean loggedUnexpected;
 
     private long batchesAcked;
@@ -269,9 +271,8 @@ public final class Forwarder implements AutoCloseable {
             noteWaiting("offline: the connectivity hook reports no link");
             return idlePoll;
         }
-        if (!transport.isReachable()) {
-            noteWaiting(transport instanceof ExplainsUnreachable ? ((ExplainsUnreachable) transport).unreachableReason()
-                    : "transport " + transport + " reports its receiver unreachable");
+        if (!reachable()) {
+            noteWaiting(unreachableReason());
             return idlePoll;
         }
         List<BufferedRecord> batch = collect(blockForData);
@@ -309,6 +310,43 @@ public final class Forwarder implements AutoCloseable {
         backoff.reset();
         splitLimit = acceptedLimit();
         return Duration.ZERO;
+    }
+
+    /**
+     * Asks the transport whether a send is worth trying. An unchecked exception from {@link Transport#isReachable()}
+     * (a transport bug, or a client library reconnecting) means "unknown", as one from {@code send} does: the send is
+     * tried and tells; the thread never stops for it. It used to propagate as an {@link IllegalStateException}, which
+     * the loop takes for its own close, so one throw stopped the forwarder for good with nothing sent and no failure
+     * counted. Logged with its stack trace the first time only; {@link #stats()} shows the last one.
+     */
+    private boolean reachable() {
+        try {
+            return transport.isReachable();
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalStateException && stopping) {
+                throw e;
+            }
+            if (!loggedReachabilityFailure) {
+                loggedReachabilityFailure = true;
+                LOG.error("Forwarder {}: isReachable() of transport {} failed; trying the send instead (further "
+                        + "failures of isReachable() are only shown in the stats)", cursor.name(), transport, e);
+            }
+            noteWaiting("isReachable() of transport " + transport + " failed, trying the send: " + e);
+            return true;
+        }
+    }
+
+    /** Why the transport is unreachable, from the transport when it explains itself (and that does not throw). */
+    private String unreachableReason() {
+        String plain = "transport " + transport + " reports its receiver unreachable";
+        if (!(transport instanceof ExplainsUnreachable)) {
+            return plain;
+        }
+        try {
+            return ((ExplainsUnreachable) transport).unreachableReason();
+        } catch (RuntimeException e) {
+            return plain + " (unreachableReason() failed: " + e + ")";
+        }
     }
 
     /** The batch limit after an accepted batch: the learnt cap, doubled now and then to probe for more. */

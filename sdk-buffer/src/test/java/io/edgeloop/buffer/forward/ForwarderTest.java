@@ -186,6 +186,61 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("keeps going when isReachable() throws: an IllegalStateException once, or a RuntimeException every time")
+    void survivesThrowingIsReachable() throws Exception {
+        // The reviewer's ReachableIse probe (rev-s8-tck item 2): one ISE from isReachable() stopped the thread for good
+        // with 0 of 5 records sent and failedAttempts=0, because the loop took it for its own close.
+        for (boolean always : new boolean[] {false, true}) {
+            AtomicInteger checks = new AtomicInteger();
+            Set<IdempotencyKey> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Transport buggy = new Transport() {
+                @Override
+                public boolean isReachable() {
+                    if (checks.incrementAndGet() == 1) {
+                        throw new IllegalStateException("connection pool is reconnecting");
+                    }
+                    if (always) {
+                        throw new UnsupportedOperationException("no reachability probe");
+                    }
+                    return true;
+                }
+
+                @Override
+                public void send(Batch batch) {
+                    for (Envelope e : batch.envelopes()) {
+                        received.add(e.key());
+                    }
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            String name = always ? "always" : "once";
+            try (DurableBuffer b = DurableBuffer.builder().directory(dir.resolve("buf-" + name)).deviceId("dev")
+                    .open()) {
+                fill(b, 1, 5);
+                try (Forwarder f = Forwarder.builder().source(b, name).transport(buggy).idlePoll(Duration.ofMillis(10))
+                        .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 0, 7).build().start()) {
+                    await(() -> received.size() == 5, "5 records delivered although isReachable() threw (" + name
+                            + ")");
+                    io.edgeloop.buffer.cursor.Cursor c = b.cursor(name);
+                    await(() -> c.committedPosition() >= b.durablePosition(), "the cursor committed");
+                    assertTrue(f.stats().lastError().orElse("").contains("isReachable()"), f.stats().toString());
+                }
+                // and in the caller's thread, where the ISE escaped from drainAvailable
+                checks.set(0);
+                received.clear();
+                try (Forwarder f = Forwarder.builder().source(b, name + "-drain").transport(buggy)
+                        .idlePoll(Duration.ofMillis(10)).build()) {
+                    assertTrue(f.drainAvailable(Duration.ofSeconds(60)), f.stats().toString());
+                    assertEquals(5, f.stats().recordsAcknowledged());
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("while the transport is unreachable (no drop directory) the stats say why")
     void unreachableTransportIsReported() throws Exception {
         Path usb = dir.resolve("usb");

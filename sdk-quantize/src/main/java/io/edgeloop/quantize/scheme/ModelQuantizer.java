@@ -258,16 +258,33 @@ public final class ModelQuantizer {
     }
 
     private Result auto(FloatModel model, double[][] rows) {
-        Result best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
         int step = Math.max(1, rows.length / 5000);
+        List<Result> results = new java.util.ArrayList<>();
+        double[] scores = new double[3];
+        double bestScore = Double.NEGATIVE_INFINITY;
         for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
             IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding)
                     .withTreeThresholds(treeThresholds).quantize(model, rows);
-            double score = fidelity(m, model, rows, step);
-            if (score > bestScore) {
-                bestScore = score;
-                best = new Result(m, c);
+            scores[results.size()] = fidelity(m, model, rows, step);
+            bestScore = Math.max(bestScore, scores[results.size()]);
+            results.add(new Result(m, c));
+        }
+        // The most faithful range method; with automatic weight scales, the smallest model among those that meet
+        // the rule a smaller layer must meet (a range method whose per-tensor layers fail it keeps per-channel ones
+        // and would otherwise win on agreement alone, undoing the size the others reached within the budget).
+        boolean bySize = weightScales == WeightScales.AUTO && model instanceof NetworkModel;
+        double floor = bySize ? acceptable(model, bestScore) : bestScore;
+        Result best = null;
+        double chosen = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < results.size(); i++) {
+            if (scores[i] < floor) {
+                continue;
+            }
+            IntModel m = results.get(i).model();
+            if (best == null || m.parameterBytes() < best.model().parameterBytes()
+                    || (m.parameterBytes() == best.model().parameterBytes() && scores[i] > chosen)) {
+                best = results.get(i);
+                chosen = scores[i];
             }
         }
         return best;
@@ -458,7 +475,7 @@ public final class ModelQuantizer {
         IntNetwork best = quantizeNetwork(model, calib, in, plan);
         int step = Math.max(1, calib.length / 5000);
         double baseline = fidelity(best, original, calib, step);
-        double tolerance = model.isClassifier() ? WeightScales.AUTO_TOLERANCE_POINTS : Math.abs(baseline) * 0.01;
+        double floor = acceptable(model, baseline);
         for (int l = nl - 1; l >= 0; l--) {
             Requantization[] candidate = plan.clone();
             candidate[l] = l == nl - 1 ? compactLast(model) : Requantization.PER_TENSOR;
@@ -468,12 +485,26 @@ public final class ModelQuantizer {
             } catch (IllegalArgumentException e) {
                 continue;
             }
-            if (m.parameterBytes() < best.parameterBytes() && fidelity(m, original, calib, step) >= baseline - tolerance) {
+            if (m.parameterBytes() < best.parameterBytes() && fidelity(m, original, calib, step) >= floor) {
                 plan = candidate;
                 best = m;
             }
         }
         return best;
+    }
+
+    /**
+     * The least fidelity {@link WeightScales#AUTO} accepts for a smaller model, given the best one's: for a classifier
+     * the agreement within {@link WeightScales#AUTO_TOLERANCE_POINTS} of the best or at least {@code 100 -
+     * AUTO_BUDGET_SHARE x} the scheme's accuracy budget, whichever is lower; for regression within 1 % of the
+     * best's squared error.
+     */
+    private double acceptable(FloatModel model, double best) {
+        if (!model.isClassifier()) {
+            return best - Math.abs(best) * 0.01;
+        }
+        return Math.min(best - WeightScales.AUTO_TOLERANCE_POINTS,
+                100 - WeightScales.AUTO_BUDGET_SHARE * scheme.accuracyBudgetPoints());
     }
 
     /** The compact mode for the last layer: raw accumulators for an argmax classifier, else per-tensor. */

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * poll can read half of it), {@code shared-buffer} (every fetch copies through one buffer of the deployer's),
  * {@code unlocked} (fetches into one destination are not serialised: each appends to what it found there) and
  * {@code trusting-resume} (a resumed download is not checked against the digest) and {@code leaky} (every deployer
- * opens a descriptor that its {@code close()} never closes, as one JDK HTTP client per deployer did).
+ * opens a descriptor that its {@code close()} never closes, as one JDK HTTP client per deployer did),
+ * {@code daemon-leak} (a daemon thread per deployer, never stopped) and {@code missing-ok} (a missing bundle file is
+ * published as an empty bundle), the last two from the reviewer's Deployers of review rev-s8-tck.
  *
  * <p>Thread-safe when {@code fault} is {@code none}.
  */
@@ -44,6 +46,16 @@ public final class FolderDeployerProvider implements DeployerProvider {
     /** What {@code leaky} deployers opened; kept reachable so no GC closes them. */
     private static final List<java.nio.channels.FileChannel> LEAKED = new CopyOnWriteArrayList<>();
 
+    /** What {@code daemon-leak} deployers started. */
+    private static final List<Thread> LEAKED_THREADS = new CopyOnWriteArrayList<>();
+
+    /** Stops the threads {@code daemon-leak} deployers left running. */
+    public static void stopLeakedThreads() {
+        for (Thread t : LEAKED_THREADS) {
+            t.interrupt();
+        }
+    }
+
     @Override
     public Deployer create(ComponentConfig config) {
         String fault = config.getString("fault", "none");
@@ -55,6 +67,19 @@ public final class FolderDeployerProvider implements DeployerProvider {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+        if (fault.equals("daemon-leak")) {
+            // BUG (the reviewer's Deployers.DaemonLeak): a daemon watcher thread per deployer, never stopped
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "dep-watch");
+            t.setDaemon(true);
+            t.start();
+            LEAKED_THREADS.add(t);
         }
         return new Folder(Path.of(config.requireString("root")), fault);
     }
@@ -89,6 +114,9 @@ public final class FolderDeployerProvider implements DeployerProvider {
             try {
                 Path blobs = Files.createDirectories(root.resolve("blobs"));
                 Path channels = Files.createDirectories(root.resolve("channels"));
+                if (fault.equals("missing-ok") && !Files.exists(bundle)) {
+                    bundle = Files.write(unique(blobs), new byte[0]); // BUG (missing-ok): publishes an empty bundle
+                }
                 String sha = Sha256.hex(bundle);
                 Path tmp = unique(blobs);
                 Files.copy(bundle, tmp);

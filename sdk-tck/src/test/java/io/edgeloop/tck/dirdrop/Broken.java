@@ -26,7 +26,7 @@ public final class Broken {
     private Broken() {
     }
 
-    enum Mode { CORRECT, DROP_OVER_30, REORDER, LEAK_THREAD }
+    enum Mode { CORRECT, DROP_OVER_30, REORDER, LEAK_THREAD, DROP_EMPTY, BAD_REACHABLE, DAEMON_LEAK }
 
     static final class T extends DirTransport {
         final Mode mode;
@@ -45,6 +45,27 @@ public final class Broken {
                 leak.start(); // BUG: non-daemon, and close() never stops it
                 LEAKED.add(leak);
             }
+            if (mode == Mode.DAEMON_LEAK) {
+                Thread leak = new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "dir-flusher");
+                leak.setDaemon(true);
+                leak.start(); // BUG (the reviewer's Transports.DaemonLeak): a daemon thread close() never stops
+                LEAKED.add(leak);
+            }
+        }
+
+        @Override
+        public boolean isReachable() {
+            if (mode == Mode.BAD_REACHABLE) {
+                // BUG (the reviewer's Transports.BadReachable): an unchecked exception instead of an answer
+                throw new IllegalStateException("isReachable blew up");
+            }
+            return super.isReachable();
         }
 
         @Override
@@ -60,6 +81,8 @@ public final class Broken {
                     }
                 }
                 case REORDER -> Collections.reverse(envs); // BUG: every batch arrives reversed
+                // BUG (the reviewer's Transports.DropEmpty): envelopes with an empty payload are acknowledged, not sent
+                case DROP_EMPTY -> envs.removeIf(e -> e.payloadSize() == 0);
                 default -> { }
             }
             try {
@@ -141,6 +164,30 @@ public final class Broken {
         @Override
         Mode mode() {
             return Mode.LEAK_THREAD;
+        }
+    }
+
+    /** Acknowledges envelopes with an empty payload without delivering them. */
+    public static final class DropEmpty extends P {
+        @Override
+        Mode mode() {
+            return Mode.DROP_EMPTY;
+        }
+    }
+
+    /** Throws from isReachable(). */
+    public static final class BadReachable extends P {
+        @Override
+        Mode mode() {
+            return Mode.BAD_REACHABLE;
+        }
+    }
+
+    /** Starts a daemon thread per transport that close() never stops. */
+    public static final class DaemonLeak extends P {
+        @Override
+        Mode mode() {
+            return Mode.DAEMON_LEAK;
         }
     }
 

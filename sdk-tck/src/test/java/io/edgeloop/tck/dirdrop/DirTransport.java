@@ -71,7 +71,9 @@ public class DirTransport implements Transport {
     }
 
     static Envelope decode(String line) {
-        String[] f = line.split("\t");
+        // -1: keep the trailing empty field of an empty payload (split dropped it, and the empty-payload kit check
+        // found it)
+        String[] f = line.split("\t", -1);
         Base64.Decoder d = Base64.getDecoder();
         return new Envelope(new IdempotencyKey(new String(d.decode(f[0]), StandardCharsets.UTF_8),
                 new String(d.decode(f[1]), StandardCharsets.UTF_8), Long.parseLong(f[2]), Long.parseLong(f[3])),

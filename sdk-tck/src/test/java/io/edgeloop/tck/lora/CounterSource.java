@@ -19,19 +19,24 @@ final class CounterSource implements SensorSource {
     private final Path posFile;
     private final String fault;
     private long next;
-    private long delivered;
+    private final List<SensorRecord> shared = new ArrayList<>();
     private boolean closed;
 
     CounterSource(ComponentConfig c) {
         count = c.getLong("count", 100, 0, Long.MAX_VALUE);
         posFile = Path.of(c.requireString("position-file"));
         fault = c.getString("fault", "none");
-        try {
-            next = Files.exists(posFile) ? Long.parseLong(Files.readString(posFile).trim()) : 0;
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
+        next = -1; // read lazily by the first poll: create() does no I/O
+        if (fault.equals("daemon-leak")) {
+            // BUG (the reviewer's Sources.DaemonLeak): a daemon reader thread per source that close() never stops
+            Thread t = new Thread(() -> {
+                try { Thread.sleep(Long.MAX_VALUE); }
+                catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            }, "src-reader");
+            t.setDaemon(true);
+            t.start();
+            LEAKED_THREADS.add(t);
         }
-        delivered = next;
         if (fault.equals("leak-thread")) {
             // BUG: a non-daemon worker per source that close() never stops
             Thread t = new Thread(() -> {
@@ -68,11 +73,26 @@ final class CounterSource implements SensorSource {
             try { Thread.sleep(timeout.toMillis() + 60_000); } // BUG: blocks far past its timeout
             catch (InterruptedException e) { Thread.currentThread().interrupt(); }
         }
-        List<SensorRecord> out = new ArrayList<>();
+        if (next < 0) {
+            try {
+                next = Files.exists(posFile) ? Long.parseLong(Files.readString(posFile).trim()) : 0;
+            } catch (IOException | NumberFormatException e) {
+                if (!fault.equals("swallow")) {
+                    throw new SourceException("cannot read the position in " + posFile + ": " + e, e);
+                }
+                next = 0; // BUG (the reviewer's Sources.Swallow): an unreadable position restarts from the first record
+            }
+        }
+        List<SensorRecord> out = fault.equals("reuse-list") ? shared : new ArrayList<>();
+        out.clear(); // BUG when reuse-list (the reviewer's Sources.ReuseList): the list returned last time is emptied
         while (out.size() < max && next < count) {
-            out.add(SensorRecord.builder().deviceId("dev-1").sequence(next + 1).timestampMillis(1000 * next)
-                    .channel("temp", 20 + next % 7).build());
+            // seq-zero: a correct source that does not number its records (SensorRecord.sequence() is then 0)
+            out.add(SensorRecord.builder().deviceId("dev-1").sequence(fault.equals("seq-zero") ? 0 : next + 1)
+                    .timestampMillis(1000 * next).channel("temp", 20 + next % 7).build());
             next++;
+        }
+        if (fault.equals("drop-boundary") && out.size() == max && next < count) {
+            next++; // BUG (the reviewer's Sources.DropBoundary): reads one record ahead and forgets it
         }
         if (out.isEmpty() && fault.equals("slow-when-empty")) {
             // BUG (the reviewer's BrokenSources.IgnoresTimeout): an exhausted source sleeps 8 s on every poll,
@@ -95,9 +115,15 @@ final class CounterSource implements SensorSource {
     }
 
     private void write(long pos) throws SourceException {
+        if (next < 0) {
+            return; // nothing polled yet: the stored position stands
+        }
         try {
             Files.writeString(posFile, Long.toString(pos));
         } catch (IOException e) {
+            if (fault.equals("swallow")) {
+                return; // BUG (the reviewer's Sources.Swallow): a failed commit returns normally
+            }
             throw new SourceException("cannot store position in " + posFile, e);
         }
     }

@@ -15,10 +15,17 @@ public final class HotLabellerProvider implements LabellerProvider {
     @Override public Labeller create(ComponentConfig c) {
         double t = c.getDouble("threshold", 25, -100, 100);
         boolean broken = c.getBoolean("broken", false);
+        String fault = c.getString("fault", "none");
         return broken ? new Unsafe(t) : new Labeller() {
             public String name() { return "hot"; }
             public int numClasses() { return 2; }
             public int label(Window w) {
+                // BUG when nan-throws (the reviewer's Labellers.NanThrows): an exception instead of an abstention
+                if (fault.equals("nan-throws") && w.missingCount("temp") > 0) throw new IllegalArgumentException("NaN in window");
+                // BUG when flag-throws: a saturated sensor is refused with an exception
+                if (fault.equals("flag-throws") && w.flags().contains(io.edgeloop.api.record.QualityFlag.SATURATED)) {
+                    throw new IllegalStateException("saturated sensor");
+                }
                 if (w.channelIndex("temp") < 0 || w.missingCount("temp") > 0) return Label.ABSTAIN;
                 double s = 0; double[] v = w.values("temp");
                 for (double x : v) s += x;

@@ -15,7 +15,8 @@ import java.util.Arrays;
  * then outputs x inputs int weights. Output j = zeroPoint + sum(w[j][i] * x[i]). Its correct predictClass subtracts
  * the zero point; the {@code fault} setting turns on one defect: {@code default-rule} (keeps the interface's rule,
  * wrong with a zero point), {@code racy} (shared scratch array), {@code unchecked} (garbage gives an unchecked
- * exception, wrong lengths are not checked).
+ * exception, wrong lengths are not checked), {@code shared-out} ({@code predict(int[])} returns one array of the
+ * model's, the reviewer's RuntimeSharedOut of review rev-s8-tck).
  */
 public final class TinyLinearRuntimeProvider implements ModelRuntimeProvider {
     @Override
@@ -91,6 +92,7 @@ public final class TinyLinearRuntimeProvider implements ModelRuntimeProvider {
         private final int[][] w;
         private final String fault;
         private final long[] scratch;
+        private final int[] out;
 
         Model(int n, int k, int zp, int[][] w, String fault) {
             this.n = n;
@@ -99,6 +101,16 @@ public final class TinyLinearRuntimeProvider implements ModelRuntimeProvider {
             this.w = w;
             this.fault = fault;
             this.scratch = new long[k];
+            this.out = new int[k];
+        }
+
+        @Override
+        public int[] predict(int[] input) {
+            if (!fault.equals("shared-out")) {
+                return IntegerModel.super.predict(input);
+            }
+            predict(input, out); // BUG when shared-out: the same array for every call, handed out
+            return out;
         }
 
         @Override

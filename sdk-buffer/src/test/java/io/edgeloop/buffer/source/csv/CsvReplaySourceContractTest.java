@@ -30,6 +30,13 @@ class CsvReplaySourceContractTest extends SensorSourceContractTest {
     }
 
     @Override
+    protected ComponentConfig brokenPositionConfig() {
+        // a directory where the position file should be: it can be neither read nor written
+        return ComponentConfig.of(Map.of("path", OccupancyData.file("datatest.txt").toString(),
+                "device", "office-1", "position-file", dir.toString()));
+    }
+
+    @Override
     protected int minimumRecords() {
         return 2665;
     }
