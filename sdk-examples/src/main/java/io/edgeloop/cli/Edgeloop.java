@@ -9,6 +9,7 @@ import io.edgeloop.cli.label.LabelCommand;
 import io.edgeloop.cli.quantize.QuantizeCommand;
 import io.edgeloop.cli.rollout.RolloutCommand;
 import io.edgeloop.cli.train.TrainCommand;
+import io.edgeloop.ota.bundle.PrintableText;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -132,7 +133,7 @@ public final class Edgeloop implements Runnable {
             PrintWriter err = commandLine.getErr();
             err.println("edgeloop: " + oneLine(ex));
             if (v) {
-                ex.printStackTrace(err);
+                printStackTrace(ex, err);
             }
             err.flush();
             return EXIT_FAILURE;
@@ -146,6 +147,17 @@ public final class Edgeloop implements Runnable {
         });
         cl.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
         return cl;
+    }
+
+    /**
+     * Prints a stack trace for {@code --verbose}: the messages in it may quote hostile input as {@link #oneLine}'s
+     * do, so each line goes through {@link PrintableText}, keeping the trace's own tabs.
+     */
+    private static void printStackTrace(Throwable ex, PrintWriter err) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        ex.printStackTrace(new PrintWriter(trace, true));
+        trace.toString().lines().forEach(l -> err.println(java.util.Arrays.stream(l.split("\t", -1))
+                .map(PrintableText::of).collect(java.util.stream.Collectors.joining("\t"))));
     }
 
     private static void quietTribuo() {
@@ -175,7 +187,9 @@ public final class Edgeloop implements Runnable {
     }
 
     /**
-     * Formats an exception as one line: its message, and the root cause's message when different.
+     * Formats an exception as one line: its message, and the root cause's message when different. Line breaks
+     * become spaces and every other control character {@code ?} ({@link PrintableText}): messages may quote
+     * hostile input (an archive's header bytes), and an escape sequence must not reach the terminal.
      *
      * @param ex the exception
      * @return the line
@@ -189,7 +203,7 @@ public final class Edgeloop implements Runnable {
         if (root != ex && root.getMessage() != null && !msg.contains(message(root))) {
             msg = msg + ": " + message(root);
         }
-        return msg.replace('\n', ' ');
+        return PrintableText.of(msg.replace("\r\n", " ").replace('\n', ' '));
     }
 
     /**

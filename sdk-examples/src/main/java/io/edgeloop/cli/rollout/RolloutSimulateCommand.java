@@ -49,7 +49,7 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
     @Option(names = "--min-variant-devices", defaultValue = "10", paramLabel = "N",
             description = "Minimum sample: compare a wave's or a variant's failure rate (and the canary's shadow"
                     + " agreement) with the limit directly from N devices on; a smaller sample halts only on evidence"
-                    + " (every device of 2 or more failed, or a binomial test at 5 %); 1 compares every rate directly"
+                    + " (every device of 2 or more failed, or a binomial test at 5 %%); 1 compares every rate directly"
                     + " (default: ${DEFAULT-VALUE}).")
     private int minVariantDevices;
 

@@ -236,6 +236,20 @@ class TrainCommandTest {
         assertFalse(Files.exists(out), "nothing written");
     }
     @Test
+    @DisplayName("a CSV whose header names two columns alike is refused in one line naming both columns")
+    void duplicateColumnNamesAreRefused() throws IOException {
+        Path csv = dir.resolve("dup.csv");
+        Files.writeString(csv, "a,b,a,label\n1,2,3,x\n4,5,6,y\n2,2,2,x\n5,5,5,y\n");
+        Path out = dir.resolve("d.model");
+        // Before: Tribuo refused it in its own words; quantize --calib and eval fed column 1 to both inputs 'a'.
+        Result r = run("train", "--csv", csv.toString(), "--label", "label", "--algo", "cart", "--out", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("edgeloop: " + csv + " has two columns named 'a' (columns 1 and 3 of the header); column names "
+                + "must be distinct: rename one", r.err().strip());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     @DisplayName("SOURCE_DATE_EPOCH: two train runs on the same CSV write byte-identical model and provenance files "
             + "(forest: 20 trees, each with its own Tribuo training time)")
     void sourceDateEpochMakesModelsReproducible() throws Exception {

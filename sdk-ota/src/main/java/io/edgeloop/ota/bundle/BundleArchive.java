@@ -156,8 +156,9 @@ public final class BundleArchive {
         } catch (EOFException e) {
             throw new BundleVerificationException(Check.ARCHIVE, "truncated archive", e);
         } catch (IOException | IllegalArgumentException e) {
-            throw new BundleVerificationException(Check.ARCHIVE, "not a readable bundle archive: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            // commons-compress quotes the offending header bytes in its messages: never pass them on raw
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : PrintableText.of(e.getMessage(), 200);
+            throw new BundleVerificationException(Check.ARCHIVE, "not a readable bundle archive: " + why, e);
         }
         if (out.isEmpty()) {
             throw new BundleVerificationException(Check.ARCHIVE, "not a bundle: the archive holds no entries");
@@ -190,12 +191,7 @@ public final class BundleArchive {
     }
 
     private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 120; i++) {
-            char c = s.charAt(i);
-            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return sb.toString();
+        return PrintableText.of(s, 120);
     }
 
     /** Thrown from inside the stream stack when a byte cap or the compression ratio is exceeded. */

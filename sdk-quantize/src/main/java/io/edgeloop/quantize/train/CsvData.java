@@ -16,7 +16,8 @@ import java.util.Set;
  * A numeric CSV table with a header row and a label column (strings or integers). Quoted fields are unquoted.
  * When the first data row has exactly one more field than the header, the first field of every row is a row name
  * and is skipped (R's {@code write.csv} layout, as in the UCI occupancy files); every row must then have that many
- * fields, else the header's count.
+ * fields, else the header's count. Column names must be distinct (a repeated name is refused, naming both columns),
+ * and a column read as a feature or label must have a name.
  *
  * <p>Thread-safe: immutable.
  */
@@ -135,7 +136,7 @@ public final class CsvData {
         for (int i = 0; i < header.size(); i++) {
             if (header.get(i).isEmpty() && !drop.contains("")) {
                 throw new IllegalArgumentException(file + " column " + (i + 1) + " has an empty name in the header; "
-                        + "every column read needs a name (a pandas index column: write the CSV with index=False)");
+                        + "every column read needs a name (a pandas index or R row-names column: write the CSV without it)");
             }
             if (i != labelIdx && !drop.contains(header.get(i))) {
                 featureIdx.add(i);

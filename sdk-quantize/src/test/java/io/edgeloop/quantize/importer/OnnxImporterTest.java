@@ -709,4 +709,18 @@ class OnnxImporterTest {
         String net = refusal(f);
         assertTrue(net.contains("classifier with one class ('0')"), net);
     }
+    @Test
+    @DisplayName("refuses sparse initializers by name instead of calling the operand not a constant")
+    void refusesSparseInitializers(@TempDir Path dir) throws IOException {
+        Path f = graph(dir, "sparse", "p", node("Gemm", List.of("x", "W2", "B"), "h", TRANS_B),
+                node("Softmax", List.of("h"), "p"));
+        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(f)).toBuilder();
+        m.getGraphBuilder().addSparseInitializer(OnnxMl.SparseTensorProto.newBuilder()
+                .setValues(vector("Ws", new double[] {1})).setIndices(OnnxMl.TensorProto.newBuilder().setName("Wi")
+                        .setDataType(OnnxMl.TensorProto.DataType.INT64_VALUE).addDims(1).addInt64Data(0))
+                .addDims(2).addDims(2));
+        Files.write(f, m.build().toByteArray());
+        String e = refusal(f);
+        assertTrue(e.contains("the graph has 1 sparse initializers (Ws...); sparse tensors are not supported"), e);
+    }
 }

@@ -273,4 +273,21 @@ class ModelFormatTest {
                 + m.float32ParameterBytes() + " = " + ratio);
         assertTrue(ratio <= 0.3, "ratio " + ratio);
     }
+    @Test
+    @DisplayName("a model.json naming two inputs (or two classes) alike is refused, naming the name and both positions")
+    void rejectsRepeatedNames() throws IOException {
+        // Before: it loaded, and eval fed the first CSV column of that name to both inputs.
+        for (String kind : List.of("logistic", "cart")) {
+            ObjectNode n = (ObjectNode) JSON.readTree(ModelFormat.toBytes(artifact(kind, Scheme.INT8)));
+            com.fasterxml.jackson.databind.node.ArrayNode f = (com.fasterxml.jackson.databind.node.ArrayNode) n.get("features");
+            f.set(1, f.get(0));
+            IOException e = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(n)));
+            assertTrue(e.getMessage().contains("feature name '" + f.get(0).asText() + "' occurs twice, at positions 0 and 1"),
+                    kind + ": " + e.getMessage());
+            ObjectNode c = (ObjectNode) JSON.readTree(ModelFormat.toBytes(artifact(kind, Scheme.INT8)));
+            ((com.fasterxml.jackson.databind.node.ArrayNode) c.get("classes")).set(1, c.get("classes").get(0));
+            e = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(c)));
+            assertTrue(e.getMessage().contains("class name"), kind + ": " + e.getMessage());
+        }
+    }
 }
