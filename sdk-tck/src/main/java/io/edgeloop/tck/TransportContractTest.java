@@ -462,26 +462,30 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
     }
 
     @Test
-    @DisplayName("reachable: keeps keys with unusual characters, an early timestamp, extreme priorities and an empty "
-            + "payload intact")
+    @DisplayName("reachable: keeps keys with unusual characters, early and negative timestamps, extreme priorities and "
+            + "an empty payload intact")
     void keepsUnusualKeys() throws Exception {
         IdempotencyKey key = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 42);
         IdempotencyKey key2 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 43);
         IdempotencyKey key3 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 44);
+        IdempotencyKey key4 = new IdempotencyKey(device("dev/ice %1 ü"), "str/eam", 7, 45);
         Envelope e1 = new Envelope(key, 1L, 9, "x".getBytes(StandardCharsets.UTF_8));
         Envelope e2 = new Envelope(key2, 1_764_460_800_123L, 0, "y".getBytes(StandardCharsets.UTF_8));
         // A zero-length payload is a real record (DurableBuffer.append(stream, priority, new byte[0]): a heartbeat);
         // a transport that drops it acknowledges and loses it.
         Envelope e3 = new Envelope(key3, 1_764_460_800_124L, 5, new byte[0]);
+        // Envelope allows a time before 1970 (a device clock reset below zero); it must travel as it is
+        Envelope e4 = new Envelope(key4, -1_000L, 3, "z".getBytes(StandardCharsets.UTF_8));
         Transport t = create(config());
         try {
-            send(t, Batch.of(List.of(e1, e2, e3)));
+            send(t, Batch.of(List.of(e1, e2, e3, e4)));
             Map<IdempotencyKey, Envelope> got = receivedByKey();
             assertSameEnvelope(e1, got.get(key));
             assertSameEnvelope(e2, got.get(key2));
             assertTrue(got.get(key3) != null, "envelope " + key3 + " with an empty payload was not received when its "
                     + "send was acknowledged (empty payloads are valid records, for example heartbeats)");
             assertSameEnvelope(e3, got.get(key3));
+            assertSameEnvelope(e4, got.get(key4));
         } finally {
             close(t);
         }

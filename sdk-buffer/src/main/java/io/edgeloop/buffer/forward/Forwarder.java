@@ -99,6 +99,7 @@ public final class Forwarder implements AutoCloseable {
     private boolean warnedSplit;
     private static final int CAP_PROBE_AFTER = 64;
     private boolean loggedReachabilityFailure;
+    private boolean loggedConnectivityFailure;
     private boolean loggedUnexpected;
 
     private long batchesAcked;
@@ -267,8 +268,7 @@ public final class Forwarder implements AutoCloseable {
      * once, {@link #IDLE} when there was nothing to send in drain mode).
      */
     private Duration step(boolean blockForData) throws IOException, InterruptedException {
-        if (!connectivity.getAsBoolean()) {
-            noteWaiting("offline: the connectivity hook reports no link");
+        if (!linkUp()) {
             return idlePoll;
         }
         if (!reachable()) {
@@ -310,6 +310,29 @@ public final class Forwarder implements AutoCloseable {
         backoff.reset();
         splitLimit = acceptedLimit();
         return Duration.ZERO;
+    }
+
+    /**
+     * Asks the connectivity hook whether a link exists. An unchecked exception from the hook (application code) counts
+     * as no link this round, so nothing goes over a link the application could not vouch for, and the hook is asked
+     * again after the idle poll; it used to escape like one from {@code isReachable()} and, as an
+     * {@link IllegalStateException}, stop the forwarder for good.
+     */
+    private boolean linkUp() {
+        try {
+            if (connectivity.getAsBoolean()) {
+                return true;
+            }
+            noteWaiting("offline: the connectivity hook reports no link");
+        } catch (RuntimeException e) {
+            if (!loggedConnectivityFailure) {
+                loggedConnectivityFailure = true;
+                LOG.error("Forwarder {}: the connectivity hook failed; taken as offline and asked again (further "
+                        + "failures are only shown in the stats)", cursor.name(), e);
+            }
+            noteWaiting("offline: the connectivity hook failed: " + e);
+        }
+        return false;
     }
 
     /**

@@ -241,6 +241,38 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("keeps going when the connectivity hook throws: offline for that round, asked again, then delivers")
+    void survivesThrowingConnectivityHook() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        Set<IdempotencyKey> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Transport t = new Transport() {
+            @Override
+            public void send(Batch batch) {
+                for (Envelope e : batch.envelopes()) {
+                    received.add(e.key());
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir.resolve("buf-hook")).deviceId("dev").open()) {
+            fill(b, 1, 5);
+            try (Forwarder f = Forwarder.builder().source(b, "hook").transport(t).idlePoll(Duration.ofMillis(10))
+                    .connectivity(() -> {
+                        if (asked.incrementAndGet() <= 2) {
+                            throw new IllegalStateException("network manager restarting");
+                        }
+                        return true;
+                    }).build().start()) {
+                await(() -> received.size() == 5, "5 records delivered after the connectivity hook threw twice");
+                assertTrue(f.stats().lastError().orElse("").contains("connectivity hook failed"), f.stats().toString());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("while the transport is unreachable (no drop directory) the stats say why")
     void unreachableTransportIsReported() throws Exception {
         Path usb = dir.resolve("usb");

@@ -70,6 +70,13 @@ class LabelCommandTest {
         r = run("label", "fit", "--wrench", tmp.toString(), "--model", "mv");
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("train.json") && r[2].contains("malformed JSON"), r[2]);
+        // rev-s8-label item 8: a truncated file gave the trimmed reason, then Jackson's whole message again,
+        // "[Source: REDACTED ...]" included.
+        Files.writeString(tmp.resolve("train.json"), "{\"a\": {\"label\": 1, \"weak_labels\": [0, 1], \"data\": {");
+        r = run("label", "fit", "--wrench", tmp.toString(), "--model", "mv");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].trim().matches("edgeloop: .*train.json: malformed JSON at line 1, column \\d+: "
+                + "Unexpected end-of-input"), r[2]);
     }
 
     /** Copies a WRENCH set, setting the gold label of the first {@code unknown} rows of one split to null. */

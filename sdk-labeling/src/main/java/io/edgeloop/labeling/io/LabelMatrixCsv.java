@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -64,9 +66,9 @@ public final class LabelMatrixCsv {
      * @param matrix the votes
      * @param ids    one id per row (no commas or line breaks); null for 0..n-1
      * @param gold   gold labels, one per row, -1 unknown or a class in [0, K); null for none
-     * @throws IllegalArgumentException when an LF name or id contains a comma, CR or LF, when {@code ids} or
-     *                                  {@code gold} has another length than the matrix has rows, or a gold label
-     *                                  is outside [-1, K)
+     * @throws IllegalArgumentException when an LF name or id contains a comma, CR or LF, an id repeats, when
+     *                                  {@code ids} or {@code gold} has another length than the matrix has rows, or
+     *                                  a gold label is outside [-1, K)
      * @throws IOException              when writing fails
      */
     public static void write(Path file, LabelMatrix matrix, List<String> ids, int[] gold) throws IOException {
@@ -84,6 +86,9 @@ public final class LabelMatrixCsv {
         }
         if (gold != null && gold.length != n) {
             throw new IllegalArgumentException(gold.length + " gold labels for " + n + " rows");
+        }
+        if (ids != null && new HashSet<>(ids).size() != n) {
+            throw new IllegalArgumentException("row ids must be unique (the reader refuses a repeated id)");
         }
         for (int i = 0; i < n; i++) {
             if (ids != null && !plain(Objects.requireNonNull(ids.get(i), "ids"))) {
@@ -142,6 +147,10 @@ public final class LabelMatrixCsv {
             }
             String[] parts = first.substring(MAGIC.length()).trim().split("\\s+");
             int k;
+            if (!parts[0].matches("\\d+\\.\\d+")) {
+                throw new WrenchFormatException(file + ": line 1 has the version '" + parts[0] + "'; expected MAJOR.MINOR "
+                        + "digits, as in '" + MAGIC + MAJOR + "." + MINOR + " classes=K'");
+            }
             try {
                 int major = Integer.parseInt(parts[0].split("\\.")[0]);
                 if (major != MAJOR) {
@@ -178,6 +187,7 @@ public final class LabelMatrixCsv {
                 }
             }
             List<String> ids = new ArrayList<>();
+            Map<String, Integer> idLines = new HashMap<>();
             List<Integer> gold = new ArrayList<>();
             java.io.ByteArrayOutputStream votes = new java.io.ByteArrayOutputStream();
             String line;
@@ -191,6 +201,12 @@ public final class LabelMatrixCsv {
                 if (f.length != m + 2) {
                     throw new WrenchFormatException(file + ": line " + lineNo + " has " + f.length + " fields, expected "
                             + (m + 2) + " (id, " + m + " votes, gold)");
+                }
+                Integer before = idLines.putIfAbsent(f[0], lineNo);
+                if (before != null) {
+                    // Row ids name rows (answers refer to them), as in WRENCH, whose reader refuses duplicates too.
+                    throw new WrenchFormatException(file + ": line " + lineNo + " repeats the row id '" + f[0]
+                            + "' of line " + before + "; row ids must be unique");
                 }
                 ids.add(f[0]);
                 for (int j = 0; j < m; j++) {

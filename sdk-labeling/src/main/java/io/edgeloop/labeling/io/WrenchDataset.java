@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * A WRENCH-format data set directory: {@code train.json}, {@code test.json}, {@code label.json} and an optional
  * {@code valid.json}. Each split is {@code {id: {"label": int|null, "weak_labels": [int, ...], "data": {...}}}};
  * {@code -1} in {@code weak_labels} is abstain, a {@code null} label is unknown, {@code label.json} maps class
- * ids {@code "0".."k-1"} to names. Rows keep file order, which drives WRENCH's tie-breaking, except in a split
- * where every row's {@code data} has a numeric {@code frame}: such a split is a frame sequence and its rows are
+ * ids {@code "0".."k-1"} to names (non-empty strings, no two the same). Rows keep file order, which drives WRENCH's
+ * tie-breaking, except in a split where every row's {@code data} has a numeric {@code frame}: such a split is a frame sequence and its rows are
  * put in frame order (two rows with one frame number make the split not a sequence, with a warning), so a file
  * written with its keys sorted as strings (0, 1, 10, 100, ...) or shuffled gives the same sequence. The split
  * keeps the map back to file order ({@link WrenchSplit#fileRow(int)}): row numbers shown to experts or written to
@@ -125,10 +125,11 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         } catch (JsonParseException e) {
             throw malformed(file, e);
         } catch (MismatchedInputException e) {
-            throw new WrenchFormatException(file + ": content after the JSON object at line "
-                    + e.getLocation().getLineNr() + "; the file holds exactly one object", e);
+            throw parserDetail(new WrenchFormatException(file + ": content after the JSON object at line "
+                    + e.getLocation().getLineNr() + "; the file holds exactly one object"), e);
         } catch (JsonProcessingException e) {
-            throw new WrenchFormatException(file + ": malformed JSON: " + reason(e.getOriginalMessage()), e);
+            throw parserDetail(new WrenchFormatException(file + ": malformed JSON: " + reason(e.getOriginalMessage())),
+                    e);
         }
     }
 
@@ -144,13 +145,28 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             try {
                 id = Integer.parseInt(e.getKey());
             } catch (NumberFormatException ex) {
-                throw new WrenchFormatException(file + ": class id '" + e.getKey() + "' is not an integer", ex);
+                throw parserDetail(new WrenchFormatException(file + ": class id '" + e.getKey()
+                        + "' is not an integer"), ex);
             }
             if (id < 0 || id >= names.length || names[id] != null) {
                 throw new WrenchFormatException(file + ": class ids must be 0.." + (names.length - 1)
                         + " each once, found '" + e.getKey() + "'");
             }
-            names[id] = e.getValue().asText();
+            JsonNode name = e.getValue();
+            if (!name.isTextual() || name.textValue().isBlank()) {
+                throw new WrenchFormatException(file + ": class '" + e.getKey() + "' has the name " + name
+                        + "; class names must be non-empty strings");
+            }
+            names[id] = name.textValue();
+        }
+        Map<String, Integer> byName = new java.util.HashMap<>();
+        for (int c = 0; c < names.length; c++) {
+            Integer before = byName.putIfAbsent(names[c], c);
+            if (before != null) {
+                // A duplicate name would make the expert prompt record the first class for both.
+                throw new WrenchFormatException(file + ": classes '" + before + "' and '" + c + "' are both named \""
+                        + names[c] + "\"; class names must be unique");
+            }
         }
         if (names.length > LabelMatrix.MAX_CLASSES) {
             throw new WrenchFormatException(file + ": " + names.length + " classes; at most " + LabelMatrix.MAX_CLASSES
@@ -345,12 +361,24 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
 
     private static WrenchFormatException malformed(Path file, JsonParseException e) {
         if (e.getOriginalMessage().startsWith("Duplicate field")) {
-            return new WrenchFormatException(file + ": " + e.getOriginalMessage().replace("Duplicate field",
-                    "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and the keys of "
-                    + "each object) must be unique", e);
+            return parserDetail(new WrenchFormatException(file + ": " + e.getOriginalMessage().replace(
+                    "Duplicate field", "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and "
+                    + "the keys of each object) must be unique"), e);
         }
-        return new WrenchFormatException(file + ": malformed JSON at line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr() + ": " + reason(e.getOriginalMessage()), e);
+        return parserDetail(new WrenchFormatException(file + ": malformed JSON at line "
+                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
+                + reason(e.getOriginalMessage())), e);
+    }
+
+    /**
+     * Keeps the parser's exception for stack traces as a suppressed exception, not as the cause: the message already
+     * says what it says (file, line, trimmed reason), and a cause's message is appended again by callers that print
+     * a chain on one line (the CLI printed Jackson's full text, "[Source: REDACTED ...]" included, after the trimmed
+     * reason).
+     */
+    private static WrenchFormatException parserDetail(WrenchFormatException w, Exception parserError) {
+        w.addSuppressed(parserError);
+        return w;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class LfAnalysis {
      * @param matrix the votes
      * @param gold   gold label per row, -1 where unknown
      * @return one entry per LF, in column order
+     * @throws IllegalArgumentException when the gold labels are not one per row, each -1 or a class
      */
     public static List<LfStats> of(LabelMatrix matrix, int[] gold) {
         Objects.requireNonNull(matrix, "matrix");
@@ -40,6 +41,13 @@ public final class LfAnalysis {
         }
         int m = matrix.lfs();
         int k = matrix.numClasses();
+        for (int i = 0; i < gold.length; i++) {
+            if (gold[i] < -1 || gold[i] >= k) {
+                // A label >= k was counted as a wrong vote of every LF that fired on the row.
+                throw new IllegalArgumentException("gold label " + gold[i] + " for row " + i + " is not a class in [0, "
+                        + k + ") nor -1 (unknown)");
+            }
+        }
         long[] votes = new long[m];
         long[] overlap = new long[m];
         long[] conflict = new long[m];

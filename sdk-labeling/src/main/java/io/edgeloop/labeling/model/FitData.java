@@ -381,6 +381,11 @@ public final class FitData {
             if (ordered != null && (ordered.lfs() != counts.lfs() || ordered.numClasses() != k)) {
                 throw new IllegalArgumentException("sequence matrix shape differs from the training counts");
             }
+            if (ordered != null && ordered.rows() != counts.total()) {
+                // The sequence must be the training rows in order; another matrix (2 rows against 5) fitted hmm.
+                throw new IllegalArgumentException("the sequence matrix has " + ordered.rows() + " rows, the training "
+                        + "counts " + counts.total() + "; pass the training rows in frame order");
+            }
             VoteCounts unlabelled = counts;
             if (answeredRows != null && answersMatrix == trainMatrix) {
                 // Answered training rows are observed once, with their known class: the learning models add them

@@ -223,10 +223,7 @@ public final class WeakLabelSet {
                     }
                 }
             }
-            WeakLabels weak = WeakLabels.fromProbabilities(probs, covered, minWeight);
-            for (Map.Entry<Integer, Integer> a : answers.entrySet()) {
-                weak = weak.withGold(a.getKey(), a.getValue());
-            }
+            WeakLabels weak = WeakLabels.fromProbabilities(probs, covered, minWeight).withGold(answers);
             Provenance p = LabelProvenance.capture(labellers, matrix, labelModel, answers, seed).toBuilder()
                     .setting("minWeight", minWeight)
                     .setting("keepUncovered", keepUncovered)

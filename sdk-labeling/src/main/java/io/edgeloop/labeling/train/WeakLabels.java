@@ -1,6 +1,7 @@
 package io.edgeloop.labeling.train;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -73,6 +74,36 @@ public final class WeakLabels {
         y[row] = label;
         w[row] = 1f;
         g[row] = true;
+        return new WeakLabels(numClasses, y, w, g);
+    }
+
+    /**
+     * All answers at once: one copy of the arrays, where calling {@link #withGold(int, int)} per answer copies them
+     * per answer (quadratic: 10 s for 10,000 answers on 1M rows).
+     *
+     * @param answers the expert's class by row
+     * @return a copy with every answered row labelled as gold, weight 1
+     * @throws IllegalArgumentException when an answer's row or class is out of range
+     */
+    public WeakLabels withGold(Map<Integer, Integer> answers) {
+        Objects.requireNonNull(answers, "answers");
+        int[] y = labels.clone();
+        float[] w = weights.clone();
+        boolean[] g = gold.clone();
+        for (Map.Entry<Integer, Integer> a : answers.entrySet()) {
+            int row = a.getKey();
+            int label = a.getValue();
+            if (row < 0 || row >= y.length) {
+                throw new IllegalArgumentException("gold row " + row + " outside [0, " + y.length + ")");
+            }
+            if (label < 0 || label >= numClasses) {
+                throw new IllegalArgumentException("gold label " + label + " for row " + row + " outside [0, "
+                        + numClasses + ")");
+            }
+            y[row] = label;
+            w[row] = 1f;
+            g[row] = true;
+        }
         return new WeakLabels(numClasses, y, w, g);
     }
 

@@ -137,7 +137,11 @@ public final class Windower {
     }
 
     /**
-     * Emits the open, incomplete windows (for example at the end of a file), one per device and stream with data.
+     * Emits the open, incomplete windows (at the end of a file, or on an idle timeout), one per device and stream
+     * with data. A flushed window is final: for time windows the stream resumes at the first window start at or
+     * after the flushed window's end, so a later record inside the flushed interval is counted in
+     * {@link #lateRecords()} and not used (it used to open a second window for the same interval, and LFs voted on
+     * that interval twice). Count windows resume with an empty buffer.
      *
      * @return the partial windows
      */
@@ -147,9 +151,23 @@ public final class Windower {
             if (!s.buffer.isEmpty()) {
                 out.add(s.emit(new ArrayList<>(s.buffer)));
                 s.buffer.clear();
+                if (spec.unit() != WindowSpec.Unit.SAMPLES) {
+                    s.start = closedUntil(s.start);
+                }
             }
         }
         return out;
+    }
+
+    /** The first window start (a multiple of the step) at or after the end of the window starting at {@code start}. */
+    private long closedUntil(long start) {
+        long end = start + spec.size();
+        if (end < start) {
+            return Long.MAX_VALUE; // the window reaches past Long.MAX_VALUE: every later record is inside it
+        }
+        long mod = Math.floorMod(end, spec.step());
+        long next = mod == 0 ? end : end + (spec.step() - mod);
+        return next < end ? Long.MAX_VALUE : next;
     }
 
     /**

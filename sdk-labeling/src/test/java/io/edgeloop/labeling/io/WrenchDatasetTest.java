@@ -309,4 +309,36 @@ class WrenchDatasetTest {
             assertFalse(m.contains(advice), m);
         }
     }
+
+    @Test
+    @DisplayName("label.json class names must be non-empty strings, no two the same; the error names the file and ids")
+    void classNamesAreChecked() throws IOException {
+        minimal();
+        String[][] cases = {
+            {"{\"0\": \"spam\", \"1\": \"spam\"}", "classes '0' and '1' are both named \"spam\""},
+            {"{\"0\": null, \"1\": \"b\"}", "class '0' has the name null"},
+            {"{\"0\": \"a\", \"1\": {\"x\": 1}}", "class '1' has the name {\"x\":1}"},
+            {"{\"0\": \"a\", \"1\": [1]}", "class '1' has the name [1]"},
+            {"{\"0\": \" \", \"1\": \"b\"}", "class '0' has the name \" \""},
+            {"{\"0\": 0, \"1\": \"b\"}", "class '0' has the name 0"},
+        };
+        for (String[] c : cases) {
+            write("label.json", c[0]);
+            String m = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir), c[0]).getMessage();
+            assertTrue(m.contains("label.json: " + c[1]), c[0] + " -> " + m);
+        }
+    }
+
+    @Test
+    @DisplayName("a malformed file's exception carries no cause whose message a one-line printer would append")
+    void parserErrorIsNotTheCause() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": 1, \"weak_labels\": [0, 1], \"data\": {");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertEquals(null, e.getCause(), e.getMessage());
+        assertEquals(1, e.getSuppressed().length, "the parser's exception is kept for stack traces");
+        write("label.json", "{\"x\": \"a\", \"1\": \"b\"}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertEquals(null, e.getCause(), e.getMessage());
+    }
 }

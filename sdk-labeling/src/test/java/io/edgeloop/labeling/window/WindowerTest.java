@@ -109,6 +109,32 @@ class WindowerTest {
     }
 
     @Test
+    @DisplayName("a flushed time window is final: a later record in its interval is late, the next interval opens")
+    void flushClosesTheTimeWindow() {
+        // rev-s8-label item 9: after flush, a record at 200 opened a second window for [0, 1000).
+        Windower w = new Windower(WindowSpec.byMillis(1000).build());
+        List<Window> out = new ArrayList<>(feed(w, List.of(rec("d", 0, 1), rec("d", 100, 1))));
+        out.addAll(w.flush());
+        assertEquals(1, out.size());
+        out.addAll(feed(w, List.of(rec("d", 200, 5), rec("d", 1500, 1), rec("d", 2500, 1))));
+        assertEquals(1, w.lateRecords(), "the record at 200 belongs to the flushed window");
+        assertEquals(2, out.size(), "[1000, 2000) completed by the record at 2500");
+        assertEquals(1500, out.get(1).startMillis(), "the window after the flushed one holds only the record at 1500");
+        assertEquals(1, out.get(1).size());
+
+        // Sliding (size 1000, step 300): the flushed window [0, 1000) closes up to the next start at or after
+        // 1000, which is 1200.
+        Windower s = new Windower(WindowSpec.byMillis(1000).step(300).build());
+        feed(s, List.of(rec("d", 0, 1), rec("d", 100, 1)));
+        assertEquals(1, s.flush().size());
+        feed(s, List.of(rec("d", 1100, 1), rec("d", 1200, 1)));
+        assertEquals(1, s.lateRecords());
+        List<Window> rest = s.flush();
+        assertEquals(1200, rest.get(0).startMillis(), "the record at 1100 is late");
+        assertEquals(1, rest.get(0).size());
+    }
+
+    @Test
     @DisplayName("out-of-order records are counted as late, not merged into the wrong window")
     void lateRecords() {
         Windower w = new Windower(WindowSpec.byMillis(5000).build());

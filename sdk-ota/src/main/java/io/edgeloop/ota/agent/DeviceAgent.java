@@ -626,7 +626,8 @@ public final class DeviceAgent {
                 Optional<Slot> again = readSlot(t.slot(), t.verified(), t.staged().model, now);
                 if (again.isEmpty()) {
                     String why = slotFailure;
-                    Check check = slotFailureCheck == null ? Check.THRESHOLD : slotFailureCheck;
+                    // no check behind it: a file of the slot is missing or unreadable, as for a bad read-back
+                    Check check = slotFailureCheck == null ? Check.DIGEST : slotFailureCheck;
                     // back to the confirmed model, which kept serving throughout: as after a rotation with no
                     // install in flight, it keeps running until the next restart even when the rotation also
                     // revoked its signers (slotProblem says so)

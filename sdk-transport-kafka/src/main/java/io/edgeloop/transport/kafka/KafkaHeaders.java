@@ -23,7 +23,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>header {@value #FORMAT}: the format version as text, {@code "1"};</li>
  *   <li>header {@value #IDEMPOTENCY_KEY}: {@link IdempotencyKey#toString()}, UTF-8;</li>
  *   <li>header {@value #PRIORITY}: the envelope priority as text, {@code "0"} to {@code "9"};</li>
- *   <li>header {@value #DEVICE_TIMESTAMP}, only for an envelope stamped more than
+ *   <li>header {@value #DEVICE_TIMESTAMP}, only for an envelope stamped before 1970 (a negative time, which a record
+ *       cannot carry) or more than
  *       {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS} ahead of the producer's clock (a device whose clock runs ahead): the
  *       envelope's time as decimal text, while the record's own timestamp is left to the producer (its clock), since
  *       brokers refuse timestamps too far in the future (Kafka 4: {@code log.message.timestamp.after.max.ms},
@@ -134,7 +135,8 @@ public final class KafkaHeaders {
             headers.add(IDEMPOTENCY_KEY, keyText);
             headers.add(PRIORITY, ascii(envelope.priority()));
             Long timestamp = envelope.timestampMillis();
-            if (timestamp > clock.getAsLong() + FUTURE_TIMESTAMP_LIMIT_MILLIS) {
+            // before 1970: a record cannot carry a negative timestamp (ProducerRecord refuses it)
+            if (timestamp < 0 || timestamp > clock.getAsLong() + FUTURE_TIMESTAMP_LIMIT_MILLIS) {
                 headers.add(DEVICE_TIMESTAMP, ascii(timestamp));
                 timestamp = null; // the producer stamps it with its own clock
             }
