@@ -1002,9 +1002,21 @@ public final class DurableBuffer implements AutoCloseable {
                 boolean acrossHole = before != null ? holesAtPrev.get(stream) < holes : leading && holes > 0;
                 if (acrossHole) {
                     long from = Math.max(before == null ? 0 : before, explained.getOrDefault(stream, 0L)) + 1;
-                    if (st.firstSeq() > from) {
-                        gaps.add(new Loss(seg.path().getFileName().toString(), 0, 0, Loss.Kind.SEQUENCE_GAP, "",
-                                stream, from, st.firstSeq() - 1));
+                    long to = st.firstSeq() - 1;
+                    String file = seg.path().getFileName().toString();
+                    if (to >= from && m.floor() > 0 && from <= m.floor()) {
+                        // Across the floor: a writable open that found the end of the log lost skipped the
+                        // sequences up to it, and most of them were never issued. Known lost are only those a
+                        // cursor acknowledged (so they existed) and those above the floor.
+                        long existed = Math.min(Math.min(to, m.floor()), acknowledged(stream));
+                        if (existed >= from) {
+                            gaps.add(new Loss(file, 0, 0, Loss.Kind.SEQUENCE_GAP, "", stream, from, existed));
+                        }
+                        if (to > m.floor()) {
+                            gaps.add(new Loss(file, 0, 0, Loss.Kind.SEQUENCE_GAP, "", stream, m.floor() + 1, to));
+                        }
+                    } else if (to >= from) {
+                        gaps.add(new Loss(file, 0, 0, Loss.Kind.SEQUENCE_GAP, "", stream, from, to));
                     }
                 }
                 prevLast.merge(stream, st.lastSeq(), Math::max);
@@ -1012,6 +1024,18 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return gaps;
+    }
+
+    /** The highest sequence of {@code stream} any cursor acknowledged (0: none). */
+    private long acknowledged(String stream) {
+        long top = 0;
+        for (CursorImpl c : cursors.values()) {
+            Long v = c.acked.get(stream);
+            if (v != null) {
+                top = Math.max(top, v);
+            }
+        }
+        return top;
     }
 
     /** Reads a sealed segment's trailer and footer; null when they are missing or damaged. */

@@ -5,11 +5,13 @@ import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.buffer.BufferReader;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.log.SequenceMarks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +19,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgeloop buffer dump}: prints every readable record, one line each. Opens the buffer read-only, so damaged
- * files are reported (see {@code verify}) but never modified, and never make it fail.
+ * files are reported (see {@code verify}) but never modified, and never make it fail. When the {@code sequences}
+ * file holds a floor (a writable open found the end of the log lost, so sequences jump above it), a note saying so
+ * goes to stderr, keeping stdout one line per record.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -63,6 +67,13 @@ public final class BufferDumpCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        Optional<SequenceMarks> marks = SequenceMarks.read(dir);
+        if (marks.isPresent() && marks.get().floor() > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: sequence floor " + marks.get().floor() + " (a writable open found the end of the log"
+                    + " lost; every stream continues above it, so the numbers jump there)");
+            err.flush();
+        }
         return 0;
     }
 }

@@ -7,12 +7,14 @@ import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.log.Loss;
 import io.edgeloop.buffer.log.LossReport;
+import io.edgeloop.buffer.log.SequenceMarks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop buffer verify}: reads every frame of a buffer read-only and reports records per stream, the
  * highest durable sequence per stream, corrupt frames skipped, bytes a reopen would truncate, and records known
- * lost (sequences missing where a segment was deleted or truncated, per stream with the range). With
+ * lost (sequences missing where a segment was deleted or truncated, per stream with the range), and the sequence
+ * floor and reservation of the {@code sequences} file (a floor explains a jump in the numbers: a writable open
+ * found the end of the log lost, and every stream continues above it). With
  * {@code --sensor-records} it also decodes every payload as a {@link SensorRecordCodec} sensor record and lists
  * the records it refuses (say, flag bits this SDK does not know), since the buffer itself never reads payloads.
  * Exits 0 whatever the damage; non-zero only when the directory cannot be used at all.
@@ -86,6 +90,8 @@ public final class BufferVerifyCommand implements Callable<Integer> {
             epoch = buffer.epoch();
             device = buffer.deviceId();
         }
+        // read after the open (which fails first, with its own message, on an intact file of an unknown version)
+        Optional<SequenceMarks> marks = SequenceMarks.read(dir);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("directory", dir.toString());
         r.put("device", device);
@@ -98,6 +104,8 @@ public final class BufferVerifyCommand implements Callable<Integer> {
             perStream.put(name, m);
         });
         r.put("streams", perStream);
+        r.put("sequenceFloor", marks.map(SequenceMarks::floor).orElse(-1L));
+        r.put("sequenceReserved", marks.map(SequenceMarks::reserved).orElse(-1L));
         r.put("corruptFramesSkipped", report.corruptFrames());
         r.put("corruptBytes", report.corruptBytes());
         r.put("bytesTruncated", report.truncatedBytes());
@@ -132,6 +140,14 @@ public final class BufferVerifyCommand implements Callable<Integer> {
             out.println("buffer " + dir + " (device " + device + ", epoch " + epoch + ")");
             streams.forEach((name, s) -> out.println("  stream " + name + ": " + s[0] + " records, highest durable seq "
                     + s[1]));
+            if (marks.isEmpty()) {
+                out.println("  sequences file: damaged (a writable open renews the epoch)");
+            } else {
+                SequenceMarks m = marks.get();
+                out.println("  sequence floor: " + (m.floor() > 0 ? m.floor() + " (a writable open found the end of"
+                        + " the log lost; every stream continues above it)" : "none") + ", reserved: "
+                        + (m.reserved() > 0 ? m.reserved() : "none (written before format 1.2, or nothing appended)"));
+            }
             out.println("  corrupt frames skipped: " + report.corruptFrames() + " (" + report.corruptBytes()
                     + " bytes), bytes truncated: " + report.truncatedBytes());
             if (recordsLost > 0) {
