@@ -263,10 +263,22 @@ public final class DurableBuffer implements AutoCloseable {
             identity = new BufferIdentity(e, b.deviceId == null ? "device" : b.deviceId, clock.millis());
             if (!readOnly) {
                 identity.write(dir);
+                if (!names.contains(SequenceMarks.FILE) && fromSegments.isEmpty()) {
+                    // a new buffer: from now on its sequences file always exists, so its absence means it was
+                    // deleted (a wipe that kept buffer.id), not "never needed"
+                    new SequenceMarks(Map.of()).write(dir);
+                    names.add(SequenceMarks.FILE);
+                }
             }
         }
         Optional<SequenceMarks> storedMarks = names.contains(SequenceMarks.FILE) ? SequenceMarks.read(dir)
                 : Optional.of(new SequenceMarks(Map.of()));
+        if (!readOnly && id.isPresent() && !names.contains(SequenceMarks.FILE)
+                && BufferIdentity.writtenWithSequencesFile(dir)) {
+            // Since format 1.2 the file exists from the buffer's creation (or its first append): gone, which
+            // sequences were handed out is unknown (segments and sequences wiped, buffer.id kept), as when damaged.
+            storedMarks = Optional.empty();
+        }
         if (storedMarks.isEmpty() && !readOnly) {
             // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
             // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
@@ -533,7 +545,8 @@ public final class DurableBuffer implements AutoCloseable {
             marks = stored.get();
             return;
         }
-        losses.record(new Loss(SequenceMarks.FILE, 0, Files.size(dir.resolve(SequenceMarks.FILE)),
+        Path file = dir.resolve(SequenceMarks.FILE);
+        losses.record(new Loss(SequenceMarks.FILE, 0, Files.exists(file) ? Files.size(file) : 0,
                 Loss.Kind.SEQUENCES, ""));
         if (readOnly) {
             LOG.warn("Buffer {}: {} is damaged; a writable open will renew the epoch", dir, SequenceMarks.FILE);

@@ -78,6 +78,30 @@ public record BufferIdentity(long epoch, String deviceId, long createdMillis) {
     }
 
     /**
+     * Whether the identity file was written by format 1.2 or later, whose buffers always have a {@code sequences}
+     * file (written at creation, or at the first append, which reserves sequences): its absence beside such an
+     * identity means it was deleted.
+     *
+     * @param dir the buffer directory
+     * @return true when {@code buffer.id} names format 1.2 or later; false when it is older, missing or unreadable
+     */
+    public static boolean writtenWithSequencesFile(Path dir) {
+        try {
+            String text = new String(AtomicFile.read(dir.resolve(FILE)), StandardCharsets.UTF_8);
+            for (String line : text.split("\n")) {
+                if (line.startsWith("format=")) {
+                    String[] v = line.substring(7).trim().split("\\.");
+                    return v.length == 2 && Integer.parseInt(v[0]) == FrameFormat.FORMAT_MAJOR
+                            && Integer.parseInt(v[1]) >= 2;
+                }
+            }
+            return false;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
      * Writes the identity file atomically (temporary file, fsync, rename, fsync of the directory).
      *
      * @param dir the buffer directory

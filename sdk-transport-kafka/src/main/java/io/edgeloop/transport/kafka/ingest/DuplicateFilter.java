@@ -17,6 +17,12 @@ import java.util.Objects;
  * {@link Verdict#DUPLICATE}. Forwarders send each device stream in order, so this only happens
  * after a gap wider than the window.
  *
+ * <p>{@link #skipped()} is therefore not a count of records lost. It also counts sequences that were never
+ * issued: a buffer that found the end of its log lost (format 1.2) raises its <em>sequence floor</em>, and every
+ * stream continues above it, a jump of up to 65,535 sequences (or about 29 million once, for a buffer written
+ * before 1.2). Records carry no floor, so the filter cannot tell such a jump from lost records; the device's
+ * {@code edgeloop buffer verify} shows its floor, and its known losses.
+ *
  * <p>Tracking of a stream starts at the first sequence the filter sees, which need not be the stream's lowest: a
  * consumer may meet a device's records out of order (the topic's partition count grew, so old and new records of
  * one device sit in two partitions; a stream forgotten by the bound below). A lower sequence arriving later was
@@ -92,7 +98,10 @@ public final class DuplicateFilter {
         return s.accept(key.sequence());
     }
 
-    /** @return sequences the window moved past without having seen them (gaps upstream) */
+    /**
+     * @return sequences the window moved past without having seen them (gaps upstream): records lost or dropped
+     *         upstream, and also sequences never issued (a buffer's sequence floor jump), so not a loss count
+     */
     public long skipped() {
         return skipped;
     }

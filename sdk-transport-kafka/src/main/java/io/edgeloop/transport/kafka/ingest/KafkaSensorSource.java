@@ -143,7 +143,10 @@ public final class KafkaSensorSource implements SensorSource {
         return malformedSkipped;
     }
 
-    /** @return the duplicate filter's count of sequences passed without being seen (gaps upstream) */
+    /**
+     * @return the duplicate filter's count of sequences passed without being seen (gaps upstream; this includes
+     *         sequences a buffer's floor jump skipped, which were never issued, so it is not a loss count)
+     */
     public long sequencesSkipped() {
         return filter.skipped();
     }
