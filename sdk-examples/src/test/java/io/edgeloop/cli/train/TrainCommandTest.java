@@ -259,16 +259,9 @@ class TrainCommandTest {
         for (String run : List.of("a", "b")) {
             Path out = Files.createDirectories(dir.resolve(run)).resolve("m.model");
             // The variable is read from the environment, so the CLI runs as a child JVM.
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName(),
-                    "train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--algo", "forest",
-                    "--out", out.toString());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");
-            Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), output);
-            assertEquals(0, p.exitValue(), output);
+            io.edgeloop.cli.ChildCli.runOk(java.util.Map.of("SOURCE_DATE_EPOCH", "1700000000"), "train", "--csv",
+                    csv.toString(), "--label", "label", "--drop", "tiny,huge", "--algo", "forest", "--out",
+                    out.toString());
             models.add(Files.readAllBytes(out));
             provenance.add(Files.readAllBytes(ProvenanceFiles.fileFor(out)));
         }
