@@ -104,7 +104,9 @@ class QuantizerKitTest {
     void failsSharedOut() {
         for (int run = 0; run < 3; run++) {
             KitResults r = KitResults.run(SharedOut.class);
-            assertTrue(r.failed().contains("predictReturnsOwnArrays") && r.failed().contains("isThreadSafe"),
+            // predictReturnsOwnArrays catches it deterministically; the concurrency checks catch it only when the
+            // threads happen to interleave (a loaded CI machine may run them one after another)
+            assertTrue(r.failed().contains("predictReturnsOwnArrays"),
                     "run " + run + ": " + r.failed() + r.describeFailures());
             assertTrue(Set.of("predictReturnsOwnArrays", "isThreadSafe", "quantizesConcurrently")
                     .containsAll(r.failed()), r.failed() + r.describeFailures());

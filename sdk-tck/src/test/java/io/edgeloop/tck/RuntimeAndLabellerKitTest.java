@@ -230,8 +230,12 @@ class RuntimeAndLabellerKitTest {
     void failsSharedOut() {
         for (int run = 0; run < 3; run++) {
             KitResults r = KitResults.run(TinySharedOut.class);
-            assertEquals(Set.of("predictReturnsOwnArrays", "isThreadSafe"), r.failed(), "run " + run
+            // predictReturnsOwnArrays catches it deterministically; isThreadSafe only when the threads happen to
+            // interleave (a loaded CI machine may run them one after another: seen once in a clean-clone run)
+            assertTrue(r.failed().contains("predictReturnsOwnArrays"), "run " + run + ": " + r.failed()
                     + r.describeFailures());
+            assertTrue(Set.of("predictReturnsOwnArrays", "isThreadSafe").containsAll(r.failed()), "run " + run
+                    + ": " + r.failed() + r.describeFailures());
         }
     }
 
