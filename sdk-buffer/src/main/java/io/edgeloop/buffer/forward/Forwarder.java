@@ -252,7 +252,9 @@ public final class Forwarder implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return false;
+                // the last batch may have emptied the cursor: say done when it did, or a caller retrying on false
+                // (edgeloop buffer drain exits 1) sends records that were all acknowledged again
+                return wait.isZero() && nothingPending();
             }
             if (!wait.isZero()) {
                 pause(Duration.ofNanos(Math.min(left, wait.toNanos())));
@@ -262,6 +264,13 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private static final Duration IDLE = Duration.ofNanos(1);
+
+    /** Whether the cursor has nothing left to send; reads one record at most and rewinds to the committed position. */
+    private boolean nothingPending() throws IOException {
+        boolean empty = cursor.poll(1, Long.MAX_VALUE).isEmpty();
+        cursor.rewind();
+        return empty;
+    }
 
     /**
      * One round: collect a batch, send it, commit. Returns how long to wait before the next round (zero for at

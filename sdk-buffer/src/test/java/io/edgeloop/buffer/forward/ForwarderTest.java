@@ -87,6 +87,32 @@ class ForwarderTest {
     }
 
     @Test
+    @DisplayName("a drain whose deadline passes just as its last batch is acknowledged reports success, not a timeout")
+    void drainThatEmptiesTheCursorAtTheDeadlineSucceeds() throws Exception {
+        Path drop = dir.resolve("drop");
+        Files.createDirectories(drop);
+        try (DurableBuffer b = open()) {
+            fill(b, 1, 200);
+            try (Forwarder f = Forwarder.builder().source(b, "usb")
+                    .transport(new FileDropTransportProvider(),
+                            ComponentConfig.builder().put("uri", drop.toUri().toString()).build())
+                    .batching(500, 1 << 20, Duration.ZERO).build()) {
+                // a zero timeout: one round, which sends all 200 in one batch; it used to return false regardless
+                assertTrue(f.drainAvailable(Duration.ZERO), f.stats().toString());
+                assertEquals(200, f.stats().recordsAcknowledged());
+            }
+            fill(b, 201, 1200);
+            try (Forwarder f = Forwarder.builder().source(b, "usb")
+                    .transport(new FileDropTransportProvider(),
+                            ComponentConfig.builder().put("uri", drop.toUri().toString()).build())
+                    .batching(500, 1 << 20, Duration.ZERO).build()) {
+                assertFalse(f.drainAvailable(Duration.ZERO), "1000 left, one batch of 500 sent: not done");
+                assertEquals(500, f.stats().recordsAcknowledged());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("by default each forwarder jitters its backoff differently; an explicit seed reproduces it")
     void defaultJitterDiffersPerForwarder() throws Exception {
         Transport none = new Transport() {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -77,6 +78,14 @@ public final class BufferDrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (timeoutSeconds < 1) {
+            // 0 used to send everything and then report failure (exit 1), so scripts retrying on 1 sent it again
+            throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got "
+                    + timeoutSeconds);
+        }
+        if (batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+        }
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
         // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer

@@ -175,6 +175,25 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("drain --timeout 0 or -1 is a usage error (exit 2) that sends nothing; a drain that sends all exits 0")
+    void drainRejectsANonPositiveTimeout() throws IOException {
+        Path dir = tmp.resolve("buf");
+        Path drop = Files.createDirectories(tmp.resolve("drop"));
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "200").code());
+        for (String t : List.of("0", "-1")) {
+            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString(), "--timeout", t);
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("--timeout must be at least 1 second, got " + t), r.err());
+            try (Stream<Path> s = Files.list(drop)) {
+                assertEquals(0, s.count(), "nothing sent on a usage error");
+            }
+        }
+        Result ok = run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString(), "--timeout", "1");
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        assertTrue(ok.out().startsWith("drained 200 records"), ok.out());
+    }
+
+    @Test
     @DisplayName("drain to a wrong HTTP path fails after its timeout, skips nothing, and a later drain delivers all")
     void drainToWrongPathKeepsRecords() throws IOException {
         Path dir = tmp.resolve("wrong");
