@@ -50,10 +50,7 @@ public final class CsvData {
     public static CsvData read(Path file, String label, Set<String> drop) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(drop, "drop");
-        requireFile(file);
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(file, r, label, drop, true);
-        }
+        return read(file, readFile(file), label, drop);
     }
 
     /**
@@ -90,15 +87,41 @@ public final class CsvData {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(drop, "drop");
-        try (BufferedReader r = reader(content)) {
+        try (BufferedReader r = reader(file, content)) {
             return parse(file, r, label, drop, true);
         }
     }
 
-    /** A reader over UTF-8 bytes that, like {@link Files#newBufferedReader}, fails on malformed input. */
-    private static BufferedReader reader(byte[] content) {
-        return new BufferedReader(new java.io.InputStreamReader(new java.io.ByteArrayInputStream(content),
-                StandardCharsets.UTF_8.newDecoder()));
+    /**
+     * A reader over the content decoded as UTF-8. Content that is not UTF-8 is refused with a message naming the file
+     * and the line (the decoder's own message was a bare "Input length = 1"), and UTF-16 (Excel's "Unicode text"
+     * export, recognised by its byte order mark) is named as such.
+     */
+    private static BufferedReader reader(Path file, byte[] content) throws IOException {
+        if (content.length >= 2 && ((content[0] & 0xFF) == 0xFF && (content[1] & 0xFF) == 0xFE
+                || (content[0] & 0xFF) == 0xFE && (content[1] & 0xFF) == 0xFF)) {
+            throw new IOException(file + " is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8; save"
+                    + " it as \"CSV UTF-8\" or convert it, for example: iconv -f UTF-16 -t UTF-8 " + file);
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(content);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(content.length);
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        java.nio.charset.CoderResult cr = decoder.decode(in, out, true);
+        if (cr.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (content[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new IOException(file + " line " + line + " is not valid UTF-8 (byte " + at + " is 0x"
+                    + String.format(Locale.ROOT, "%02X", content[at] & 0xFF) + "); save the file as UTF-8 (\"CSV"
+                    + " UTF-8\" in Excel) or convert it, for example: iconv -f LATIN1 -t UTF-8 " + file);
+        }
+        decoder.flush(out);
+        out.flip();
+        return new BufferedReader(new java.io.StringReader(out.toString()));
     }
 
     private static String headerLine(Path file, BufferedReader r) throws IOException {
@@ -240,7 +263,7 @@ public final class CsvData {
             throws IOException {
         Objects.requireNonNull(content, "content");
         List<String> header;
-        try (BufferedReader r = reader(content)) {
+        try (BufferedReader r = reader(file, content)) {
             header = header(file, r);
         }
         if (label != null && features.contains(label)) {
@@ -260,7 +283,7 @@ public final class CsvData {
             }
         }
         CsvData d;
-        try (BufferedReader r = reader(content)) {
+        try (BufferedReader r = reader(file, content)) {
             d = parse(file, r, label, drop, false);
         }
         return new CsvData(features, d.rowsInOrder(features), d.labels, d.lines, label);

@@ -64,6 +64,35 @@ class CsvDataTest {
     }
 
     @Test
+    @DisplayName("a CSV that is not UTF-8 is refused naming the file and line, and UTF-16 (Excel's Unicode text) by name")
+    void refusesTextThatIsNotUtf8NamingFileAndLine() throws IOException {
+        Path u16 = dir.resolve("u16.csv");
+        byte[] body = "a,b,label\n1,2,yes\n3,4,no\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        byte[] withBom = new byte[body.length + 2];
+        withBom[0] = (byte) 0xFF;
+        withBom[1] = (byte) 0xFE;
+        System.arraycopy(body, 0, withBom, 2, body.length);
+        Files.write(u16, withBom);
+        for (org.junit.jupiter.api.function.Executable read : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> CsvData.read(u16, "label", Set.of()),
+                () -> CsvData.readColumns(u16, List.of("a", "b"), "label"))) {
+            IOException e = assertThrows(IOException.class, read);
+            assertTrue(e.getMessage().contains(u16 + " is UTF-16 text") && e.getMessage().contains("not UTF-8"),
+                    e.getMessage());
+        }
+        Path latin = dir.resolve("latin.csv");
+        Files.write(latin, "a,b,label\n1,2,yes\n3,4,caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        for (org.junit.jupiter.api.function.Executable read : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> CsvData.read(latin, "label", Set.of()),
+                () -> CsvData.read(latin, Files.readAllBytes(latin), "label", Set.of()),
+                () -> CsvData.readColumns(latin, List.of("a", "b"), "label"))) {
+            IOException e = assertThrows(IOException.class, read);
+            assertTrue(e.getMessage().startsWith(latin + " line 3 is not valid UTF-8 (byte 25 is 0xE9)"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("a UTF-8 byte order mark (Excel's CSV UTF-8 export) is not part of the first column's name")
     void stripsAByteOrderMark() throws IOException {
         Path f = dir.resolve("bom.csv");
