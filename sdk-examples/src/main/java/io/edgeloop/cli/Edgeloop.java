@@ -131,7 +131,7 @@ public final class Edgeloop implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean v = parseResult.hasMatchedOption("--verbose") || isVerbose(parseResult);
             PrintWriter err = commandLine.getErr();
-            err.println("edgeloop: " + oneLine(ex));
+            err.println("edgeloop: " + oneLine(ex) + where(ex, parseResult));
             if (v) {
                 printStackTrace(ex, err);
             }
@@ -184,6 +184,49 @@ public final class Edgeloop implements Runnable {
             }
         }
         return false;
+    }
+
+    /**
+     * Names where an I/O error happened when its message does not: a full disk ({@code No space left on device}
+     * from a channel write carries no path) names the command's output options, and a port in use
+     * ({@link java.net.BindException}) its address options. Empty when the message names its file already
+     * ({@link java.nio.file.FileSystemException}) or for other errors.
+     *
+     * @param ex the exception the command failed with
+     * @param pr the parsed command line
+     * @return {@code " (...)"} or the empty string
+     */
+    static String where(Throwable ex, CommandLine.ParseResult pr) {
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        boolean bind = root instanceof java.net.BindException;
+        String m = String.valueOf(root.getMessage());
+        boolean full = root instanceof java.io.IOException && !(root instanceof java.nio.file.FileSystemException)
+                && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));
+        if (!bind && !full || pr == null) {
+            return "";
+        }
+        CommandLine.ParseResult last = pr;
+        while (last.subcommand() != null) {
+            last = last.subcommand();
+        }
+        java.util.List<String> named = new java.util.ArrayList<>();
+        for (CommandLine.Model.OptionSpec o : last.commandSpec().options()) {
+            Object value = o.getValue();
+            String name = o.longestName();
+            boolean wanted = bind ? name.equals("--port") || name.equals("--listen") || name.equals("--host")
+                    : java.nio.file.Path.class.isAssignableFrom(o.type())
+                            && (name.endsWith("out") || name.equals("--dir") || name.equals("--queue"));
+            if (wanted && value != null) {
+                named.add(name + " " + value);
+            }
+        }
+        if (named.isEmpty()) {
+            return "";
+        }
+        return PrintableText.of((bind ? " (binding " : " (writing ") + String.join(", ", named) + ")");
     }
 
     /**
