@@ -47,6 +47,30 @@ class RelayServerTest {
     }
 
     @Test
+    @DisplayName("a sink that keeps failing (a full disk) is logged as one WARN line without a stack trace, not one per batch")
+    void repeatedSinkFailuresLogOneLineWithoutStackTraces() throws Exception {
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (RelayServer s = RelayServer.builder().sink(es -> {
+            throw new java.io.IOException("No space left on device");
+        }).start(); Transport t = relay(s)) {
+            for (int i = 0; i < 5; i++) {
+                TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 3)));
+                assertTrue(e.isRetryable(), e.getMessage());
+            }
+            assertEquals(5, s.batchesRefused());
+        } finally {
+            System.setErr(before);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        List<String> warns = log.lines().filter(l -> l.contains("Relay sink failed to store")).toList();
+        assertFalse(warns.isEmpty(), log);
+        assertTrue(warns.get(0).contains("WARN") && warns.get(0).contains("No space left on device"), log);
+        assertEquals(0, log.lines().filter(l -> l.startsWith("\tat ")).count(), "no stack trace at WARN: " + log);
+    }
+
+    @Test
     @DisplayName("refuses a batch retryably when the gateway cannot store it, and takes it on the next try")
     void sinkFailureIsRetryable() throws Exception {
         AtomicInteger calls = new AtomicInteger();
