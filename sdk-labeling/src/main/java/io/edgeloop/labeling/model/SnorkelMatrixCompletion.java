@@ -155,6 +155,15 @@ public final class SnorkelMatrixCompletion extends RowModel {
         final double[] denseO;
 
         Agreement(VoteCounts vc) {
+            this(vc, true);
+        }
+
+        /**
+         * @param vc            the vote counts
+         * @param denseProducts whether {@code O mu} may come from the dense {@code O} (false: always the pattern
+         *                      pass; for tests of both paths)
+         */
+        Agreement(VoteCounts vc, boolean denseProducts) {
             m = vc.lfs();
             k = vc.numClasses();
             d = m * k;
@@ -190,7 +199,7 @@ public final class SnorkelMatrixCompletion extends RowModel {
             double[] keep = null;
             if (cells <= 1L << 22 || cells <= pairs && cells <= 1L << 25) {
                 double[] o = dense();
-                if (cells <= pairs) {
+                if (denseProducts && cells <= pairs) {
                     keep = o;
                 }
                 for (int a = 0; a < d; a++) {
