@@ -6,6 +6,7 @@
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.edgeloop.labeling {
     requires transitive io.edgeloop.api;
+    requires io.edgeloop.tribuo;
     requires com.fasterxml.jackson.databind;
     requires transitive org.tribuo.core;
     requires transitive org.tribuo.classification.core;

@@ -6,6 +6,7 @@
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.edgeloop.quantize {
     requires transitive io.edgeloop.api;
+    requires io.edgeloop.tribuo;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     requires transitive org.tribuo.core;

@@ -48,9 +48,12 @@ public final class QuantizeParityCommand implements Callable<Integer> {
                     + (r.thresholdVectors() > 0 ? " + " + r.thresholdVectors() + " tree-threshold vectors" : "") + ", "
                     + r.mismatchSummary() + ", flash " + r.flashBytes() + " B, RAM " + r.ramBytes() + " B"
                     + (r.cyclesPerInference().isPresent() ? ", " + r.cyclesPerInference().getAsLong() + " cycles/inference"
+                    + (r.simulatedOnLargerPart() ? " on the atmega328p (a timing image)" : "")
                     : ", cycles " + r.cyclesSource())
                     + (r.simulatedOnLargerPart() ? "; simulated on the " + r.simulatedMcu()
-                    + " (the test image does not fit the ATmega328P; sizes are model.c for the ATmega328P)" : ""));
+                    + " (the test image does not fit the ATmega328P; sizes are model.c for the ATmega328P"
+                    + (r.simulatedMcuCyclesPerInference().isPresent() ? "; " + r.simulatedMcuCyclesPerInference()
+                    .getAsLong() + " cycles/inference there, not the ATmega328P's" : "") + ")" : ""));
         }
         spec.commandLine().getOut().flush();
         if (r.mismatches() != 0) {

@@ -65,26 +65,32 @@ public final class Demo {
     }
 
     /**
-     * Runs the demo and writes the report and summary. The output directory is locked for the run
+     * Runs the demo and writes the report and summary. With {@code SOURCE_DATE_EPOCH} set, the labels' and the end
+     * models' provenance (and the times Tribuo records in the model files) carry that time instead of the clock.
+     * The output directory is locked for the run
      * ({@link DemoLock}) and cleared of an earlier run's files before step 1 ({@link DemoFiles#clearEarlierRun}).
      *
      * @return the results
-     * @throws IOException when the output directory cannot be written, or another run holds it
+     * @throws IOException              when the output directory cannot be written, or another run holds it
+     * @throws IllegalArgumentException when {@code SOURCE_DATE_EPOCH} is set but not a whole number of seconds
      */
     public DemoResults run() throws IOException {
         TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+        // Checked before the output directory is touched: a malformed value is refused, not half-used.
+        java.time.Instant sourceDateEpoch = io.edgeloop.quantize.workflow.QuantizeWorkflow.sourceDateEpoch(
+                System.getenv("SOURCE_DATE_EPOCH"));
         Path out = options.out().toAbsolutePath().normalize();
         DemoFiles.claim(out);
         DemoLock lock = DemoLock.acquire(out);
         try {
             DemoFiles.clearEarlierRun(out);
-            return run(out);
+            return run(out, sourceDateEpoch);
         } finally {
             lock.close();
         }
     }
 
-    private DemoResults run(Path out) throws IOException {
+    private DemoResults run(Path out, java.time.Instant sourceDateEpoch) throws IOException {
         DemoResults.Builder results = DemoResults.builder().run(new DemoResults.RunInfo(options.devices(),
                 options.seed(), options.mqtt().map(m -> "mqtt://" + m).orElse("http (loopback)"),
                 EdgeloopVersion.get(), "Java " + System.getProperty("java.version") + " on "
@@ -106,7 +112,9 @@ public final class Demo {
             for (String file : List.of("datatest.txt", "datatest2.txt")) {
                 test.put(file, testWindows(file));
             }
-            LabelingStage.Outcome o = new LabelingStage(options.seed(), console).run(windows, test, gold);
+            // SOURCE_DATE_EPOCH fixes the times in the labels' and end models' provenance, as it does for train
+            LabelingStage.Outcome o = new LabelingStage(options.seed(), console, sourceDateEpoch).run(windows, test,
+                    gold);
             o.byTestFile().forEach(results::labelingByTestFile);
             DemoResults.Labeling l = o.figures();
             console.line("label model %s: weak-label accuracy %.2f %% on %.1f %% of %d windows; %d expert answers",

@@ -368,4 +368,22 @@ class QuantizeCliTest {
                 "--out", work.resolve("bom.model").toString());
         assertEquals(0, r.code(), r.err());
     }
+
+    @Test
+    @DisplayName("without avr-gcc on the PATH, report.json writes no parameter count as flashBytes: flashBytes, "
+            + "ramBytes and fits are null, estimatedFlashBytes holds the parameters, fitsNote says what to install")
+    void withoutTheCompilerNothingIsPresentedAsMeasured() throws Exception {
+        Path noTools = Files.createDirectories(work.resolve("empty-path"));
+        Path dir = work.resolve("q-no-compiler");
+        // A child JVM: the PATH the toolchain is looked up on cannot be changed in this one.
+        io.edgeloop.cli.ChildCli.runOk(java.util.Map.of("PATH", noTools.toString()), "quantize", "--model",
+                model.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(), "--scheme", "int8",
+                "--target", "avr8", "--out", dir.toString());
+        JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
+        for (String k : new String[] {"flashBytes", "ramBytes", "stackBytes", "ramBytesWithBuffers", "fits"}) {
+            assertTrue(report.has(k) && report.get(k).isNull(), k + ": " + report);
+        }
+        assertEquals(report.get("parameterBytes").asLong(), report.get("estimatedFlashBytes").asLong(), report.toString());
+        assertTrue(report.get("fitsNote").asText().startsWith("unknown: avr-gcc is not installed"), report.toString());
+    }
 }

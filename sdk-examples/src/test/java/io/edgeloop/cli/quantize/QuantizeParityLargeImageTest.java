@@ -77,8 +77,14 @@ class QuantizeParityLargeImageTest {
         assertEquals("atmega2560", pr.get("simulatedMcu").asText(), p[1]);
         assertTrue(pr.get("simulatedNote").asText().contains("does not fit the ATmega328P"), p[1]);
         assertEquals(flash, pr.get("flashBytes").asLong(), "sizes stay those of model.c for the ATmega328P");
+        // cyclesPerInference is counted on the ATmega328P (a timing image), the ATmega2560's count is apart.
+        assertEquals("atmega328p", pr.get("cyclesMcu").asText(), p[1]);
+        assertTrue(pr.get("cyclesPerInference").asLong() > 0, p[1]);
+        assertTrue(pr.get("simulatedMcuCyclesPerInference").asLong() > 0, p[1]);
         String[] text = run("quantize", "parity", "--model", q.toString(), "--target", "avr8", "--vectors", "50");
         assertEquals("0", text[0], text[2]);
         assertTrue(text[1].contains("simulated on the atmega2560"), text[1]);
+        assertTrue(text[1].contains("cycles/inference on the atmega328p (a timing image)")
+                && text[1].contains("cycles/inference there, not the ATmega328P's"), text[1]);
     }
 }

@@ -1,9 +1,11 @@
 package io.edgeloop.labeling.train;
 
 import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.tribuo.provenance.TribuoTrainingTime;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,13 +17,18 @@ import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
  * Turns weak labels into a weighted Tribuo dataset and trains an end model, optionally with self-training
  * rounds. Every dataset and model gets an Edgeloop {@link Provenance}: the producer, the end model kind, the
  * label-model settings and LF set handed in by the caller, the number of gold (expert) rows, the seed and a
  * SHA-256 digest of the training table and targets.
+ *
+ * <p>Times: by default the current time goes into the Edgeloop provenance ({@code createdAt}) and into what Tribuo
+ * records (the model's {@code trained-at}, a logistic model's inner model's, the data source's creation time), so two
+ * runs write different files. {@link #trainedAt(Instant)} fixes all of them (a caller passes
+ * {@code SOURCE_DATE_EPOCH} there): the same table, labels, settings and time then give byte-identical model and
+ * provenance files on one JVM, OS and host, which both provenances also record.
  *
  * <p>Thread-safe: immutable; each call trains independently.
  */
@@ -31,6 +38,7 @@ public final class EndModelTrainer {
     private final long seed;
     private final Map<String, String> upstream;
     private final List<Provenance> parents;
+    private final Instant trainedAt;
 
     /**
      * @param kind       the end model
@@ -58,15 +66,30 @@ public final class EndModelTrainer {
         this.seed = seed;
         this.upstream = new TreeMap<>(upstream);
         this.parents = parent == null ? List.of() : List.of(parent);
+        this.trainedAt = null;
     }
 
     private EndModelTrainer(EndModelKind kind, List<String> classNames, long seed, Map<String, String> upstream,
-            List<Provenance> parents) {
+            List<Provenance> parents, Instant trainedAt) {
         this.kind = kind;
         this.classNames = List.copyOf(classNames);
         this.seed = seed;
         this.upstream = new TreeMap<>(upstream);
         this.parents = List.copyOf(parents);
+        this.trainedAt = trainedAt;
+    }
+
+    /**
+     * Returns a trainer like this one that records {@code time} instead of the clock: as the end model's
+     * {@code createdAt}, as Tribuo's training time of the model (and of a logistic model's inner model) and as the
+     * creation time of the Tribuo dataset's source. With a fixed time, training twice on the same table and labels
+     * writes byte-identical files ({@link EndModel#write(java.nio.file.Path)}).
+     *
+     * @param time the time to record, for example {@code SOURCE_DATE_EPOCH}; null for the current time
+     * @return the trainer
+     */
+    public EndModelTrainer trainedAt(Instant time) {
+        return new EndModelTrainer(kind, classNames, seed, upstream, parents, time);
     }
 
     /**
@@ -81,8 +104,8 @@ public final class EndModelTrainer {
         if (table.size() != labels.size()) {
             throw new IllegalArgumentException(table.size() + " feature rows for " + labels.size() + " labels");
         }
-        MutableDataset<Label> ds = new MutableDataset<>(new SimpleDataSourceProvenance("edgeloop weak labels",
-                new LabelFactory()), new LabelFactory());
+        MutableDataset<Label> ds = new MutableDataset<>(TribuoTrainingTime.dataSource("edgeloop weak labels",
+                trainedAt, new LabelFactory()), new LabelFactory());
         String[] names = table.names().toArray(new String[0]);
         for (int i = 0; i < table.size(); i++) {
             int y = labels.label(i);
@@ -148,7 +171,8 @@ public final class EndModelTrainer {
         up.putAll(upstream);
         List<Provenance> all = new ArrayList<>(parents);
         all.add(set.provenance());
-        return new EndModelTrainer(kind, classNames, seed, up, all).train(table, set.labels(), rounds, threshold);
+        return new EndModelTrainer(kind, classNames, seed, up, all, trainedAt).train(table, set.labels(), rounds,
+                threshold);
     }
 
     /**
@@ -212,7 +236,8 @@ public final class EndModelTrainer {
 
     private EndModel fitOnce(FeatureTable table, WeakLabels labels, int round, SelfTraining st, int selfTrained) {
         MutableDataset<Label> ds = dataset(table, labels);
-        Model<Label> m = kind.trainer(seed).train(ds, tribuoInstanceProvenance());
+        Model<Label> trained = kind.trainer(seed).train(ds, tribuoInstanceProvenance());
+        Model<Label> m = trainedAt == null ? trained : TribuoTrainingTime.pin(trained, trainedAt);
         Provenance.Builder p = Provenance.capture("end-model", EndModelTrainer.class).seed(seed)
                 .setting("endModel", kind.name().toLowerCase(java.util.Locale.ROOT))
                 .setting("features", EndModel.listSetting(table.names()))
@@ -223,6 +248,9 @@ public final class EndModelTrainer {
                 .setting("selfTrainingRounds", st.rounds())
                 .setting("selfTrainingThreshold", Double.toString(st.threshold()))
                 .setting("selfTrainedRows", selfTrained);
+        if (trainedAt != null) {
+            p.createdAt(trainedAt);
+        }
         upstream.forEach(p::setting);
         parents.forEach(p::parent);
         byte[] digest = digest(table, labels);

@@ -78,6 +78,7 @@ public final class WeakLabelSet {
         private Long seed;
         private double minWeight;
         private boolean keepUncovered;
+        private java.time.Instant createdAt;
 
         private Builder() {
         }
@@ -170,6 +171,17 @@ public final class WeakLabelSet {
         }
 
         /**
+         * @param createdAt the time the labels' provenance records as {@code createdAt}, for example
+         *                  {@code SOURCE_DATE_EPOCH}, so two runs write the same provenance file; null (the
+         *                  default) for the current time
+         * @return this builder
+         */
+        public Builder createdAt(java.time.Instant createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        /**
          * @return the labels with their provenance
          * @throws IllegalArgumentException when something required is missing, the LF names do not match the
          *                                  matrix, the probabilities do not fit the matrix (rows, classes, finite
@@ -224,8 +236,11 @@ public final class WeakLabelSet {
                 }
             }
             WeakLabels weak = WeakLabels.fromProbabilities(probs, covered, minWeight).withGold(answers);
-            Provenance p = LabelProvenance.capture(labellers, matrix, labelModel, answers, seed).toBuilder()
-                    .setting("minWeight", minWeight)
+            Provenance.Builder pb = LabelProvenance.capture(labellers, matrix, labelModel, answers, seed).toBuilder();
+            if (createdAt != null) {
+                pb.createdAt(createdAt);
+            }
+            Provenance p = pb.setting("minWeight", minWeight)
                     .setting("keepUncovered", keepUncovered)
                     .setting("labelledRows", weak.labelled())
                     .setting("goldRows", weak.goldCount())

@@ -16,6 +16,14 @@ import io.edgeloop.api.window.Window;
  * Finite samples give finite features except {@code energy} (a square) and {@code range} when they exceed the
  * double range: very large samples are scaled by a power of two (exactly) before squaring.
  *
+ * <p>{@code slope} is NaN (undefined) when the samples span no time: a single sample, or several with one timestamp
+ * (the windower keeps records that share a timestamp but differ in sequence number or values). A rate per second
+ * over zero seconds is not 0: reporting 0 would state "no change" without evidence, and an LF such as
+ * {@code CO2.slope below 0.01} voted on it. NaN is what every consumer already reads as "no value": a condition on it
+ * is UNKNOWN (the LF abstains, as {@code Conditions.rate} does over no time), and an end model that uses the slope
+ * gets no row for the window ({@code FeatureTable.complete} is false). The window carries no quality flag for it:
+ * its readings are sound, and its other features stay defined.
+ *
  * <p>Thread-safe: static methods only.
  */
 public final class Features {
@@ -94,7 +102,7 @@ public final class Features {
                 prev = d;
             }
         }
-        double slope = 0;
+        double slope = Double.NaN; // undefined over no time span (see the class comment)
         if (n > 1) {
             double tm = 0;
             for (long t : ts) {
@@ -108,7 +116,7 @@ public final class Features {
                 num += dt * (u[i] - mean);
                 den += dt * dt;
             }
-            slope = den > 0 ? num / den : 0;
+            slope = den > 0 ? num / den : Double.NaN;
         }
         b.feature(channel + ".mean", Math.scalb(mean, exp));
         b.feature(channel + ".std", Math.scalb(Math.sqrt(var / n), exp));

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * records, channels absent from a window, NaN thresholds.
  */
 class WindowerBadDataTest {
-    private static SensorRecord x(long t, long seq, double v, QualityFlag... flags) {
+    static SensorRecord x(long t, long seq, double v, QualityFlag... flags) {
         SensorRecord.Builder b = SensorRecord.builder().deviceId("d").stream("s").timestampMillis(t).sequence(seq)
                 .channel("x", v);
         for (QualityFlag f : flags) {
@@ -36,7 +36,7 @@ class WindowerBadDataTest {
         return b.build();
     }
 
-    private static List<Window> feed(Windower w, SensorRecord... rs) {
+    static List<Window> feed(Windower w, SensorRecord... rs) {
         List<Window> out = new ArrayList<>();
         for (SensorRecord r : rs) {
             out.addAll(w.add(r));

@@ -64,6 +64,23 @@ public final class ParityHarness {
     private static final Pattern HASH = Pattern.compile("H (\\d+) (\\d+)");
     private static final Pattern CYCLES = Pattern.compile("C (\\d+) (\\d+)");
     private static final int SAMPLES = 32;
+    /** Inferences timed per run: the first ones of the run. */
+    static final int TIMED_INFERENCES = 1000;
+    private static final List<String> WARN = List.of("-std=c99", "-Wall", "-Wextra", "-Werror");
+    /** Timer1 counting CPU cycles, with overflows, on AVR: {@code now()} reads it. */
+    private static final String AVR_TIMER = "static volatile uint32_t overflows;\nISR(TIMER1_OVF_vect)\n{\n"
+            + "    overflows++;\n}\n"
+            + "static __attribute__((unused)) uint32_t now(void)\n{\n    uint8_t s = SREG;\n    uint16_t t;\n"
+            + "    uint32_t o;\n    cli();\n    t = TCNT1;\n    o = overflows;\n"
+            + "    if ((TIFR1 & _BV(TOV1)) && t < 32768u) {\n        o++;\n    }\n"
+            + "    SREG = s;\n    return (o << 16) | (uint32_t)t;\n}\n";
+    /** Starts Timer1 at the CPU clock with its overflow interrupt (the UART transmitter is enabled before). */
+    private static final String AVR_TIMER_START = "    TCCR1A = 0;\n    TCCR1B = _BV(CS10);\n"
+            + "    TIMSK1 = _BV(TOIE1);\n    sei();\n";
+    /** One inference, its cycles added up for the first {@value #TIMED_INFERENCES}. */
+    private static final String AVR_TIMED_PREDICT = "        {\n            uint32_t t0 = now();\n"
+            + "            edgeloop_predict(in, out);\n            if (timed < " + TIMED_INFERENCES + "u) {\n"
+            + "                cycles += now() - t0;\n                timed++;\n            }\n        }\n";
     /** The AVR part that sizes are reported for and that parity runs on when the test image fits. */
     static final String AVR_MCU = "atmega328p";
     /** The AVR part that parity runs on when the test image does not fit the {@value #AVR_MCU}. */
@@ -86,6 +103,7 @@ public final class ParityHarness {
 
     private final long timeoutSeconds;
     private final int sweepBudget;
+    private final boolean largeAvr;
 
     /** Creates a harness with a 600 s limit per run. */
     public ParityHarness() {
@@ -105,11 +123,22 @@ public final class ParityHarness {
      *                         default (4 KiB on AVR, 8 KiB on Cortex-M0, 32 KiB elsewhere)
      */
     public ParityHarness(long timeoutSeconds, int sweepBudgetBytes) {
+        this(timeoutSeconds, sweepBudgetBytes, false);
+    }
+
+    /**
+     * @param timeoutSeconds   limit for each compile and run
+     * @param sweepBudgetBytes as {@link #ParityHarness(long, int)}
+     * @param largeAvr         true to run avr8 parity on the {@value #AVR_LARGE_MCU} as after a fall-back even
+     *                         when the image fits the {@value #AVR_MCU} (tests compare both parts on one model)
+     */
+    ParityHarness(long timeoutSeconds, int sweepBudgetBytes, boolean largeAvr) {
         if (sweepBudgetBytes < 0) {
             throw new IllegalArgumentException("sweep budget must not be negative, got " + sweepBudgetBytes);
         }
         this.timeoutSeconds = timeoutSeconds;
         this.sweepBudget = sweepBudgetBytes;
+        this.largeAvr = largeAvr;
     }
 
     /**
@@ -241,7 +270,7 @@ public final class ParityHarness {
                     driver(model, target, edges, sweep0, vectors, seed, every, range, TestVectors.FNV_OFFSET),
                     StandardCharsets.UTF_8);
             long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});
-            String[] mcu = {simulated(target)};
+            String[] mcu = {largeAvr && target == ParityTarget.AVR8 ? AVR_LARGE_MCU : simulated(target)};
             String out = buildAndRun(dir, target, mcu);
             ParityResult first = compare(model, target, out, edges, sweep0, vectors, seed, every, range, size);
             if (!mcu[0].equals(simulated(target)) && sweepBudget == 0 && batches.size() > 1) {
@@ -288,14 +317,27 @@ public final class ParityHarness {
                 deviceHash = got;
                 swept += batch.length;
             }
+            OptionalLong cycles = first.cyclesPerInference();
+            OptionalLong largerPartCycles = OptionalLong.empty();
+            if (target == ParityTarget.AVR8 && !mcu[0].equals(AVR_MCU)) {
+                // Cycles counted on the ATmega2560 are not the ATmega328P's (3-byte program counter: slower calls,
+                // returns and interrupts): count them on the 328P with a smaller image, or report none for it.
+                largerPartCycles = cycles;
+                cycles = OptionalLong.empty();
+                Optional<Timing> t = timeOnAvrMcu(model, dir, vectors, seed, range);
+                if (t.isPresent()) {
+                    cycles = OptionalLong.of(t.get().cycles());
+                    badRuns += t.get().matches() ? 0 : 1;
+                }
+            }
             long jh = Integer.toUnsignedLong(javaHash);
             int mismatches = first.mismatches() + badRuns;
             if (mismatches == 0 && deviceHash != jh) {
                 mismatches = 1;
             }
             return new ParityResult(target.id(), vectors, mismatches, deviceHash, jh, first.samplesCompared(),
-                    first.flashBytes(), first.ramBytes(), first.cyclesPerInference(), swept,
-                    Math.max(1, batches.size()), mcu[0]);
+                    first.flashBytes(), first.ramBytes(), cycles, swept, Math.max(1, batches.size()), mcu[0],
+                    largerPartCycles);
         } finally {
             Toolchain.deleteQuietly(dir);
         }
@@ -418,6 +460,91 @@ public final class ParityHarness {
         }
     }
 
+    /** Runs the built {@code parity.elf} in simavr at 16 MHz. */
+    private String simavr(Path dir, String mcu) throws IOException {
+        return Toolchain.run(dir, List.of("simavr", "-m", mcu, "-f", "16000000", "parity.elf"), timeoutSeconds,
+                FIRST_ANSWER, FIRST_ANSWER_SECONDS);
+    }
+
+    /**
+     * What a timing image measured on the {@value #AVR_MCU} after a fall-back.
+     *
+     * @param cycles  mean cycles per inference
+     * @param matches whether the device's hash of all its outputs matched the Java runtime's
+     */
+    private record Timing(long cycles, boolean matches) {
+    }
+
+    /**
+     * After the parity image fell back to the {@value #AVR_LARGE_MCU}: counts the cycles per inference on the
+     * {@value #AVR_MCU} itself, with an image of the model and a driver without {@code printf} or vector tables
+     * ({@link #timingDriver}) running up to {@value #TIMED_INFERENCES} random vectors. The larger part's 3-byte
+     * program counter makes every call, return and interrupt slower, so its count is not the 328P's. The image's
+     * outputs are hashed and checked too: it is the one run on the part the model is sized for.
+     *
+     * @return the timing, or empty when even this image does not fit the {@value #AVR_MCU}
+     */
+    private Optional<Timing> timeOnAvrMcu(IntModel model, Path dir, int vectors, long seed, long[] range)
+            throws IOException {
+        int count = Math.min(vectors, TIMED_INFERENCES);
+        Files.writeString(dir.resolve("driver.c"), timingDriver(model, count, seed, range), StandardCharsets.UTF_8);
+        try {
+            Toolchain.run(dir, avrBuild(AVR_MCU, WARN), timeoutSeconds);
+        } catch (IOException e) {
+            if (!doesNotFit(e.getMessage())) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+        String out = strip(simavr(dir, AVR_MCU), ParityTarget.AVR8);
+        Matcher hm = HASH.matcher(out);
+        Matcher cm = CYCLES.matcher(out);
+        if (!hm.find() || !cm.find() || Long.parseLong(cm.group(2)) == 0) {
+            throw new IOException("No hash or cycle line in the " + AVR_MCU + " timing run's output: " + out);
+        }
+        int[] st = {TestVectors.initialState(seed)};
+        int h = TestVectors.FNV_OFFSET;
+        int[] in = new int[model.inputSize()];
+        for (int v = 0; v < count; v++) {
+            TestVectors.random(st, range[0], range[1], in);
+            h = TestVectors.hash(h, model.predict(in));
+        }
+        boolean matches = Long.parseLong(hm.group(1)) == count && Long.parseLong(hm.group(2)) == Integer.toUnsignedLong(h);
+        return Optional.of(new Timing(Math.round((double) Long.parseLong(cm.group(1)) / Long.parseLong(cm.group(2))),
+                matches));
+    }
+
+    /**
+     * The {@value #AVR_MCU} timing image's driver: {@code count} xorshift32 vectors as the parity driver draws them
+     * after its edge vectors, each inference timed as there, the outputs folded into the FNV-1a hash, and the
+     * {@code H}, {@code C} and done lines written to the UART byte by byte: no {@code printf} (about 1.5 KB of
+     * flash) and no tables, so it fits beside a model that nearly fills the part.
+     */
+    static String timingDriver(IntModel model, int count, long seed, long[] range) {
+        StringBuilder b = new StringBuilder();
+        b.append("/* Edgeloop cycle-count driver (generated). */\n#include <stdint.h>\n#include <avr/io.h>\n"
+                + "#include <avr/interrupt.h>\n#include <avr/sleep.h>\n#include \"model.h\"\n"
+                + "static void put(char c)\n{\n    loop_until_bit_is_set(UCSR0A, UDRE0);\n    UDR0 = (uint8_t)c;\n}\n"
+                + "static void text(const char *s)\n{\n    while (*s != '\\0') {\n        put(*s++);\n    }\n}\n"
+                + "static void number(uint32_t x)\n{\n    char d[10];\n    uint8_t n = 0;\n    do {\n"
+                + "        d[n++] = (char)('0' + (int)(x % 10u));\n        x /= 10u;\n    } while (x != 0u);\n"
+                + "    while (n > 0u) {\n        put(d[--n]);\n    }\n}\n").append(AVR_TIMER);
+        b.append("static edgeloop_input_t in[").append(model.inputSize()).append("];\nstatic int32_t out[")
+                .append(model.outputSize()).append("];\nint main(void)\n{\n    uint32_t st = UINT32_C(")
+                .append(Integer.toUnsignedString(TestVectors.initialState(seed))).append(");\n    uint32_t h = UINT32_C(")
+                .append(Integer.toUnsignedString(TestVectors.FNV_OFFSET)).append(");\n    uint32_t v = 0;\n"
+                        + "    uint16_t i = 0;\n    uint8_t k = 0;\n    uint32_t cycles = 0;\n    uint32_t timed = 0;\n"
+                        + "    UCSR0B = _BV(TXEN0);\n").append(AVR_TIMER_START);
+        b.append("    for (v = 0; v < UINT32_C(").append(count).append("); v++) {\n        {\n");
+        randomInput(b, model.inputSize(), range);
+        b.append(AVR_TIMED_PREDICT).append(fold(model.outputSize()));
+        b.append("        if (v == 0u) {\n            text(\"" + FIRST_ANSWER + "\\n\");\n        }\n    }\n");
+        b.append("    text(\"H \");\n    number(v);\n    put(' ');\n    number(h);\n    text(\"\\nC \");\n"
+                + "    number(cycles);\n    put(' ');\n    number(timed);\n    text(\"\\nEDGELOOP-DONE\\n\");\n"
+                + "    cli();\n    sleep_enable();\n    sleep_cpu();\n    return 0;\n}\n");
+        return b.toString();
+    }
+
     private static List<String> avrBuild(String mcu, List<String> warn) {
         List<String> cmd = new ArrayList<>(List.of("avr-gcc", "-mmcu=" + mcu, "-Os"));
         cmd.addAll(warn);
@@ -450,7 +577,7 @@ public final class ParityHarness {
      *            overflows the {@value #AVR_MCU})
      */
     private String buildAndRun(Path dir, ParityTarget target, String[] mcu) throws IOException {
-        List<String> warn = List.of("-std=c99", "-Wall", "-Wextra", "-Werror");
+        List<String> warn = WARN;
         List<String> cmd = new ArrayList<>();
         switch (target) {
             case HOST:
@@ -487,8 +614,7 @@ public final class ParityHarness {
                     }
                 }
                 checkNearProgmem(dir, mcu[0]);
-                return Toolchain.run(dir, List.of("simavr", "-m", mcu[0], "-f", "16000000", "parity.elf"),
-                        timeoutSeconds, FIRST_ANSWER, FIRST_ANSWER_SECONDS);
+                return simavr(dir, mcu[0]);
             default:
                 boolean m0 = target == ParityTarget.CORTEX_M0;
                 Files.writeString(dir.resolve("startup.c"), ArmStartup.STARTUP, StandardCharsets.UTF_8);
@@ -528,11 +654,7 @@ public final class ParityHarness {
                     + "#define DRV_ROM PROGMEM\n"
                     + "static int uart_putchar(char c, FILE *s)\n{\n    (void)s;\n"
                     + "    loop_until_bit_is_set(UCSR0A, UDRE0);\n    UDR0 = (uint8_t)c;\n    return 0;\n}\n"
-                    + "static FILE uart_out = FDEV_SETUP_STREAM(uart_putchar, NULL, _FDEV_SETUP_WRITE);\n"
-                    + "static volatile uint32_t overflows;\nISR(TIMER1_OVF_vect)\n{\n    overflows++;\n}\n"
-                    + "static __attribute__((unused)) uint32_t now(void)\n{\n    uint8_t s = SREG;\n    uint16_t t;\n    uint32_t o;\n    cli();\n"
-                    + "    t = TCNT1;\n    o = overflows;\n    if ((TIFR1 & _BV(TOV1)) && t < 32768u) {\n        o++;\n    }\n"
-                    + "    SREG = s;\n    return (o << 16) | (uint32_t)t;\n}\n");
+                    + "static FILE uart_out = FDEV_SETUP_STREAM(uart_putchar, NULL, _FDEV_SETUP_WRITE);\n" + AVR_TIMER);
         } else {
             b.append("#include <string.h>\n#include <stdlib.h>\n#define DRV_ROM\n");
         }
@@ -591,12 +713,9 @@ public final class ParityHarness {
                         + "    uint32_t cycles = 0;\n    uint32_t timed = 0;\n    uint32_t j = 0;\n    uint32_t p = 0;\n"
                         + "    uint16_t q = 0;\n");
         if (avr) {
-            b.append("    stdout = &uart_out;\n    UCSR0B = _BV(TXEN0);\n    TCCR1A = 0;\n    TCCR1B = _BV(CS10);\n"
-                    + "    TIMSK1 = _BV(TOIE1);\n    sei();\n");
+            b.append("    stdout = &uart_out;\n    UCSR0B = _BV(TXEN0);\n").append(AVR_TIMER_START);
         }
-        String fold = "        for (i = 0; i < " + no + "u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
-                + "            for (k = 0; k < 4u; k++) {\n                h ^= (u >> (8u * k)) & UINT32_C(255);\n"
-                + "                h *= UINT32_C(16777619);\n            }\n        }\n";
+        String fold = fold(no);
         if (vectors > 0) {
             mainLoop(b, model, avr, edges, vectors, every, range, fold);
         }
@@ -632,7 +751,6 @@ public final class ParityHarness {
             long[] range, String fold) {
         int n = model.inputSize();
         int no = model.outputSize();
-        long span = range[1] - range[0] + 1;
         b.append("    for (v = 0; v < UINT32_C(").append(vectors).append("); v++) {\n");
         if (edges.length > 0) {
             b.append("        if (v < ").append(edges.length).append("u) {\n");
@@ -641,24 +759,9 @@ public final class ParityHarness {
         } else {
             b.append("        {\n");
         }
-        int per = TestVectors.featuresPerDraw(span);
-        b.append("            for (i = 0; i < ").append(n).append("u; i++) {\n");
-        if (per > 1) {
-            b.append("                if (i % ").append(per).append("u == 0u) {\n"
-                    + "                    st ^= st << 13;\n                    st ^= st >> 17;\n                    st ^= st << 5;\n"
-                    + "                }\n");
-            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)((st >> (")
-                    .append(32 / per).append("u * (i % ").append(per).append("u))) & UINT32_C(").append(span - 1)
-                    .append(")));\n            }\n        }\n");
-        } else {
-            b.append("                st ^= st << 13;\n                st ^= st >> 17;\n                st ^= st << 5;\n");
-            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)(st % UINT32_C(")
-                    .append(span).append(")));\n            }\n        }\n");
-        }
+        randomInput(b, n, range);
         if (avr) {
-            b.append("        {\n            uint32_t t0 = now();\n            edgeloop_predict(in, out);\n"
-                    + "            if (timed < 1000u) {\n                cycles += now() - t0;\n                timed++;\n"
-                    + "            }\n        }\n");
+            b.append(AVR_TIMED_PREDICT);
         } else {
             b.append("        edgeloop_predict(in, out);\n");
         }
@@ -675,6 +778,35 @@ public final class ParityHarness {
                 + "                if (i % ").append(CHUNK).append("u == ").append(CHUNK - 1).append("u || i == ")
                 .append(no - 1).append("u) {\n                    printf(\" #\\n\");\n                }\n"
                 + "            }\n        }\n    }\n");
+    }
+
+    /** The device's FNV-1a fold of {@code out[0..no)} into {@code h}. */
+    private static String fold(int no) {
+        return "        for (i = 0; i < " + no + "u; i++) {\n            uint32_t u = (uint32_t)out[i];\n"
+                + "            for (k = 0; k < 4u; k++) {\n                h ^= (u >> (8u * k)) & UINT32_C(255);\n"
+                + "                h *= UINT32_C(16777619);\n            }\n        }\n";
+    }
+
+    /**
+     * Fills {@code in} with the next xorshift32 vector ({@link TestVectors#random}) and closes the block the caller
+     * opened for it.
+     */
+    private static void randomInput(StringBuilder b, int n, long[] range) {
+        long span = range[1] - range[0] + 1;
+        int per = TestVectors.featuresPerDraw(span);
+        b.append("            for (i = 0; i < ").append(n).append("u; i++) {\n");
+        if (per > 1) {
+            b.append("                if (i % ").append(per).append("u == 0u) {\n"
+                    + "                    st ^= st << 13;\n                    st ^= st >> 17;\n                    st ^= st << 5;\n"
+                    + "                }\n");
+            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)((st >> (")
+                    .append(32 / per).append("u * (i % ").append(per).append("u))) & UINT32_C(").append(span - 1)
+                    .append(")));\n            }\n        }\n");
+        } else {
+            b.append("                st ^= st << 13;\n                st ^= st >> 17;\n                st ^= st << 5;\n");
+            b.append("                in[i] = (edgeloop_input_t)(").append(lit64(range[0])).append(" + (int64_t)(st % UINT32_C(")
+                    .append(span).append(")));\n            }\n        }\n");
+        }
     }
 
     /**

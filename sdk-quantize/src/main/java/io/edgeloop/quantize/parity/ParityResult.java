@@ -13,16 +13,18 @@ import java.util.OptionalLong;
  * @param vectors            vectors run
  * @param mismatches         0 when the device's hash of every output matched the Java runtime's; otherwise a lower
  *                           bound on the vectors that differ, at least 1: the sampled vectors that differ (only
- *                           {@code samplesCompared} vectors are compared one by one) plus the further threshold-sweep
- *                           runs whose hash differs
+ *                           {@code samplesCompared} vectors are compared one by one) plus the further device runs
+ *                           (threshold-sweep runs, the ATmega328P timing run after a fall-back) whose hash differs
  * @param deviceHash         the FNV-1a hash of all device outputs
  * @param javaHash           the same hash computed by the Java runtime
  * @param samplesCompared    sampled vectors compared output by output
  * @param flashBytes         flash of the model code and tables ({@code model.o} text + data) plus the run-time
  *                           helpers it links in, as {@code report.json}'s {@code flashBytes}
  * @param ramBytes           RAM of the model ({@code model.o} data + bss + stack of its functions)
- * @param cyclesPerInference average CPU cycles per inference (AVR only: simavr is cycle-accurate; qemu is not, so
- *                           Cortex-M runs report none and {@link #cyclesSource()} says why)
+ * @param cyclesPerInference average CPU cycles per inference on the target's own part (AVR only: simavr is
+ *                           cycle-accurate; qemu is not, so Cortex-M runs report none and {@link #cyclesSource()} says
+ *                           why). After a fall-back to the ATmega2560 they come from a timing image on the ATmega328P,
+ *                           or are absent when even that does not fit: never the larger part's count
  * @param thresholdVectors   tree threshold-sweep vectors run after {@code vectors} and included in the hash (0 for
  *                           networks): every split's threshold and neighbours on its own path
  * @param deviceRuns         device runs (images) used: 1, plus one per further batch of a threshold sweep that did
@@ -30,13 +32,41 @@ import java.util.OptionalLong;
  * @param simulatedMcu       what the test image ran on: the AVR part ({@code atmega328p}, or {@code atmega2560}
  *                           when the test image does not fit the ATmega328P; sizes are still the ATmega328P's), the
  *                           qemu machine ({@code mps2-an385}, {@code microbit}, {@code mps2-an386}) or {@code host}
+ * @param simulatedMcuCyclesPerInference after a fall-back to a larger part, the cycles per inference counted there
+ *                           (the ATmega2560's 3-byte program counter makes calls, returns and interrupts slower);
+ *                           empty otherwise
  */
 public record ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash,
         int samplesCompared, long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors, int deviceRuns,
-        String simulatedMcu) {
+        String simulatedMcu, OptionalLong simulatedMcuCyclesPerInference) {
     /** Validates the components. */
     public ParityResult {
+        java.util.Objects.requireNonNull(cyclesPerInference, "cyclesPerInference");
         java.util.Objects.requireNonNull(simulatedMcu, "simulatedMcu");
+        java.util.Objects.requireNonNull(simulatedMcuCyclesPerInference, "simulatedMcuCyclesPerInference");
+    }
+
+    /**
+     * A result without a larger part's cycle count (no fall-back, or none measured there).
+     *
+     * @param target             the target
+     * @param vectors            vectors run
+     * @param mismatches         see the record description
+     * @param deviceHash         the device's hash
+     * @param javaHash           the Java runtime's hash
+     * @param samplesCompared    sampled vectors compared output by output
+     * @param flashBytes         model flash bytes
+     * @param ramBytes           model RAM bytes
+     * @param cyclesPerInference average cycles per inference on the target's own part, if measured
+     * @param thresholdVectors   tree threshold-sweep vectors run
+     * @param deviceRuns         device runs used
+     * @param simulatedMcu       what the test image ran on
+     */
+    public ParityResult(String target, int vectors, int mismatches, long deviceHash, long javaHash, int samplesCompared,
+            long flashBytes, long ramBytes, OptionalLong cyclesPerInference, int thresholdVectors, int deviceRuns,
+            String simulatedMcu) {
+        this(target, vectors, mismatches, deviceHash, javaHash, samplesCompared, flashBytes, ramBytes, cyclesPerInference,
+                thresholdVectors, deviceRuns, simulatedMcu, OptionalLong.empty());
     }
 
     /**
@@ -92,7 +122,8 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         return "outputs differ (hash " + String.format("%08x", deviceHash) + " on the device, "
                 + String.format("%08x", javaHash) + " in Java); at least " + mismatches + (mismatches == 1 ? " mismatch" : " mismatches")
                 + " (sampled vectors that differ, of " + samplesCompared + ", plus threshold-sweep runs whose hash "
-                + "differs)";
+                + "differs" + (simulatedOnLargerPart() ? ", plus the " + usualPart(target) + " timing run if its hash "
+                + "differs" : "") + ")";
     }
 
     /** @return the JSON-ready map ({@code cyclesPerInference} null when not measured) */
@@ -109,8 +140,12 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         m.put("flashBytes", flashBytes);
         m.put("ramBytes", ramBytes);
         m.put("cyclesPerInference", cyclesPerInference.isPresent() ? cyclesPerInference.getAsLong() : null);
+        m.put("cyclesMcu", cyclesPerInference.isPresent() ? usualPart(target) : null);
         m.put("cyclesSource", cyclesSource());
         m.put("simulatedMcu", simulatedMcu);
+        if (simulatedMcuCyclesPerInference.isPresent()) {
+            m.put("simulatedMcuCyclesPerInference", simulatedMcuCyclesPerInference.getAsLong());
+        }
         if (simulatedOnLargerPart()) {
             m.put("simulatedNote", "the parity test image (model plus test driver) does not fit the ATmega328P, so it "
                     + "was built for and simulated on the " + simulatedMcu + "; flashBytes and ramBytes are model.c "
@@ -123,13 +158,20 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
      * @return where {@link #cyclesPerInference} comes from, or why it is absent
      */
     public String cyclesSource() {
+        String larger = simulatedMcuCyclesPerInference.isPresent() ? "; the " + simulatedMcu + " parity run counted "
+                + simulatedMcuCyclesPerInference.getAsLong() + " (simulatedMcuCyclesPerInference), which is not the "
+                + "ATmega328P's: calls, returns and interrupts take longer with its 3-byte program counter" : "";
         if (cyclesPerInference.isPresent()) {
             if (simulatedOnLargerPart()) {
-                return "simavr (cycle-accurate): " + simulatedMcu + " Timer1 at the CPU clock, mean over the first "
-                        + "1,000 inferences (the test image did not fit the ATmega328P; calls and returns take one "
-                        + "cycle more on the " + simulatedMcu + "'s 3-byte program counter)";
+                return "simavr (cycle-accurate): ATmega328P Timer1 at the CPU clock, mean over up to 1,000 "
+                        + "random vectors of a timing image (the model with a driver without printf or vector tables: "
+                        + "the parity image did not fit the ATmega328P and ran on the " + simulatedMcu + ")" + larger;
             }
             return "simavr (cycle-accurate): ATmega328P Timer1 at the CPU clock, mean over the first 1,000 inferences";
+        }
+        if (simulatedOnLargerPart()) {
+            return "not measured on the ATmega328P: neither the parity image nor a timing image of the model with a "
+                    + "minimal driver fits it" + larger;
         }
         if (target.startsWith("cortex-")) {
             return "not measured: qemu-system-arm translates code without modelling CPU timing, so it has no cycle "

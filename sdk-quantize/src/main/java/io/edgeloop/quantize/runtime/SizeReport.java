@@ -14,12 +14,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code report.json} of a quantized-model directory: sizes measured with the target's compiler when it is
- * installed (flash then includes the compiler's run-time helpers that {@code model.o} links in,
- * {@code helperFlashBytes}, beside {@code model.o}'s own {@code modelFlashBytes}; else estimated from the parameter
- * bytes), the stack {@code edgeloop_predict} needs including the
+ * The {@code report.json} of a quantized-model directory: sizes measured with the target's compiler (flash includes
+ * the compiler's run-time helpers that {@code model.o} links in, {@code helperFlashBytes}, beside {@code model.o}'s
+ * own {@code modelFlashBytes}), the stack {@code edgeloop_predict} needs including the
  * compiler's run-time helpers ({@code stackBytes}, in {@code ramBytes}), the caller's input and output buffers (counted in
  * {@code fits}, see {@link #FITS_COUNTS}), parameter bytes against float32, and the per-layer accumulator proofs.
+ *
+ * <p>Without the target's compiler (or when it cannot build the model) nothing is measured, and no estimate is
+ * written where a measurement belongs: {@code flashBytes}, {@code ramBytes}, {@code stackBytes} and
+ * {@code ramBytesWithBuffers} are null, the estimates go to {@code estimatedFlashBytes} (the parameter bytes, a lower
+ * bound: no code, no helpers) and {@code estimatedRamBytes}, and {@code fits} is false only when that lower bound
+ * (or the caller's buffers alone) already exceeds the part, else null (unknown), with {@code fitsNote} saying why
+ * and what to install.
  *
  * <p>Thread-safe: immutable.
  *
@@ -33,6 +39,17 @@ public record SizeReport(Map<String, Object> values) {
      * @throws UncheckedIOException when the target compiler rejects the generated code
      */
     public static SizeReport of(QuantizedArtifact a, GeneratedSources src) {
+        return of(a, src, true);
+    }
+
+    /**
+     * @param a       the artifact
+     * @param src     its generated sources
+     * @param compile false to report as when the target's compiler is not installed (for tests: the report of an
+     *                unmeasured model, whatever this machine has installed)
+     * @return the report
+     */
+    static SizeReport of(QuantizedArtifact a, GeneratedSources src, boolean compile) {
         IntModel m = a.model();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("target", a.target().id());
@@ -46,7 +63,7 @@ public record SizeReport(Map<String, Object> values) {
         // model does not fit it, which is reported like any other too-large model instead of failing.
         Optional<String> tooLarge = tc.objectLimitProblem(src.source());
         Path tmp = null;
-        if (tooLarge.isEmpty()) {
+        if (tooLarge.isEmpty() && compile) {
             try {
                 tmp = Files.createTempDirectory("edgeloop-size");
                 Files.writeString(tmp.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
@@ -62,6 +79,8 @@ public record SizeReport(Map<String, Object> values) {
             }
         }
         long params = m.parameterBytes();
+        long inputBuffer = inputBufferBytes(m);
+        long outputBuffer = outputBufferBytes(m);
         if (measured.isPresent()) {
             r.put("flashBytes", measured.get().flashBytes());
             r.put("modelFlashBytes", measured.get().modelFlashBytes());
@@ -70,29 +89,44 @@ public record SizeReport(Map<String, Object> values) {
             r.put("stackBytes", measured.get().stackBytes());
             r.put("stackSource", measured.get().stackSource());
             r.put("sizeSource", measured.get().sizeSource());
+            r.put("inputBufferBytes", inputBuffer);
+            r.put("outputBufferBytes", outputBuffer);
+            long ram = measured.get().ramBytes() + inputBuffer + outputBuffer;
+            r.put("ramBytesWithBuffers", ram);
+            r.put("targetFlashBytes", a.target().flashBytes());
+            r.put("targetRamBytes", a.target().ramBytes());
+            r.put("fits", measured.get().flashBytes() <= a.target().flashBytes() && ram <= a.target().ramBytes());
         } else {
+            // Not measured: a parameter count is not a flash size (no code, no helpers), so it is never written as
+            // flashBytes, and fits is decided only where the lower bounds already exceed the part.
             long stack = estimatedActivations(m) + Toolchain.ESTIMATED_FRAME_OVERHEAD + tc.helperStackBound();
-            r.put("flashBytes", params);
-            r.put("ramBytes", stack);
-            r.put("stackBytes", stack);
-            r.put("stackSource", "estimate: hidden activation arrays " + estimatedActivations(m) + " + locals and "
-                    + "saved registers " + Toolchain.ESTIMATED_FRAME_OVERHEAD + " + run-time helpers "
-                    + tc.helperStackBound() + " (documented bounds; " + tc.compiler() + " did not build it)");
-            r.put("sizeSource", (tooLarge.isPresent()
-                    ? "estimate (parameter bytes; hidden activations; " + tc.compiler() + " cannot build it)"
-                    : "estimate (parameter bytes; hidden activations; " + tc.compiler() + " not installed)")
-                    + ": flash counts the parameters only, not the code or the run-time helpers it links in");
+            String why = tooLarge.isPresent() ? tc.compiler() + " cannot build it" : tc.compiler() + " is not installed";
+            r.put("flashBytes", null);
+            r.put("estimatedFlashBytes", params);
+            r.put("ramBytes", null);
+            r.put("estimatedRamBytes", stack);
+            r.put("stackBytes", null);
+            r.put("stackSource", "not measured (" + why + "); estimatedRamBytes: hidden activation arrays "
+                    + estimatedActivations(m) + " + locals and saved registers " + Toolchain.ESTIMATED_FRAME_OVERHEAD
+                    + " + run-time helpers " + tc.helperStackBound() + " (documented bounds)");
+            r.put("sizeSource", "not measured (" + why + "): flashBytes, ramBytes and stackBytes are null; "
+                    + "estimatedFlashBytes counts the parameters only, not the code or the run-time helpers it links "
+                    + "in, so it is a lower bound");
+            r.put("inputBufferBytes", inputBuffer);
+            r.put("outputBufferBytes", outputBuffer);
+            r.put("ramBytesWithBuffers", null);
+            r.put("targetFlashBytes", a.target().flashBytes());
+            r.put("targetRamBytes", a.target().ramBytes());
+            boolean over = params > a.target().flashBytes() || inputBuffer + outputBuffer > a.target().ramBytes();
+            r.put("fits", tooLarge.isPresent() || over ? Boolean.FALSE : null);
+            if (tooLarge.isEmpty()) {
+                r.put("fitsNote", over ? "does not fit " + a.target().id() + ": its parameters alone ("
+                        + params + " bytes of flash) or the caller's buffers (" + (inputBuffer + outputBuffer)
+                        + " bytes of RAM) exceed the part; " + why + ", so nothing was measured"
+                        : "unknown: " + why + ", so flash and RAM were not measured; install it "
+                        + "(scripts/install-test-deps.sh) and quantize again");
+            }
         }
-        long inputBuffer = inputBufferBytes(m);
-        long outputBuffer = outputBufferBytes(m);
-        long flash = ((Number) r.get("flashBytes")).longValue();
-        long ram = ((Number) r.get("ramBytes")).longValue() + inputBuffer + outputBuffer;
-        r.put("inputBufferBytes", inputBuffer);
-        r.put("outputBufferBytes", outputBuffer);
-        r.put("ramBytesWithBuffers", ram);
-        r.put("targetFlashBytes", a.target().flashBytes());
-        r.put("targetRamBytes", a.target().ramBytes());
-        r.put("fits", tooLarge.isEmpty() && flash <= a.target().flashBytes() && ram <= a.target().ramBytes());
         r.put("fitsCounts", FITS_COUNTS);
         tooLarge.ifPresent(reason -> r.put("fitsNote", "does not fit " + a.target().id() + ": " + reason));
         r.put("parameterBytes", params);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import io.edgeloop.quantize.scheme.ColumnScale;
+import io.edgeloop.tribuo.provenance.TribuoTrainingTime;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -16,7 +17,6 @@ import org.tribuo.classification.ensemble.VotingCombiner;
 import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
 import org.tribuo.common.tree.RandomForestTrainer;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.common.sgd.AbstractLinearSGDModel;
 import org.tribuo.math.la.DenseMatrix;
@@ -143,10 +143,8 @@ public final class TribuoTraining {
     }
 
     private static MutableDataset<Label> dataset(CsvData data, java.time.Instant createdAt) {
-        MutableDataset<Label> ds = new MutableDataset<>(createdAt == null
-                ? new SimpleDataSourceProvenance("csv", new LabelFactory())
-                : new SimpleDataSourceProvenance("csv", java.time.OffsetDateTime.ofInstant(createdAt,
-                        java.time.ZoneOffset.UTC), new LabelFactory()), new LabelFactory());
+        MutableDataset<Label> ds = new MutableDataset<>(TribuoTrainingTime.dataSource("csv", createdAt,
+                new LabelFactory()), new LabelFactory());
         String[] names = data.features().toArray(new String[0]);
         for (int i = 0; i < data.size(); i++) {
             ds.add(example(names, data.row(i), data.labels().get(i)));

@@ -60,7 +60,9 @@ class AvrLimitsTest {
         assertEquals(false, r.get("fits"), r.toString());
         assertTrue(String.valueOf(r.get("fitsNote")).contains("table L0_W of model.c is 40000 bytes, over avr-gcc's "
                 + "32767-byte limit"), r.toString());
-        assertTrue(String.valueOf(r.get("sizeSource")).startsWith("estimate"), r.toString());
+        assertTrue(String.valueOf(r.get("sizeSource")).startsWith("not measured (avr-gcc cannot build it)"),
+                r.toString());
+        assertEquals(null, r.get("flashBytes"), "a parameter count is not a flash size: " + r);
         assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty(), "avr-gcc/simavr not installed");
         IOException e = assertThrows(IOException.class, () -> new ParityHarness(120).run(m, ParityTarget.AVR8, 10, 1));
         assertTrue(e.getMessage().startsWith("Cannot run parity on avr8: table L0_W of model.c is 40000 bytes"),

@@ -101,6 +101,16 @@ class CallerBufferRamTest {
         assertEquals("atmega2560", r.simulatedMcu(), r.toString());
         assertEquals(0, r.mismatches(), r.toString());
         assertEquals(r.javaHash(), r.deviceHash(), r.toString());
+        // Its output array does not fit the ATmega328P's RAM even beside the minimal timing driver: no cycle count is
+        // the 328P's, and the ATmega2560's is reported under its own name (it used to be cyclesPerInference).
+        assertTrue(r.cyclesPerInference().isEmpty(), r.toString());
+        assertTrue(r.simulatedMcuCyclesPerInference().isPresent(), r.toString());
+        java.util.Map<String, Object> json = r.toMap();
+        assertEquals(null, json.get("cyclesPerInference"), json.toString());
+        assertEquals(null, json.get("cyclesMcu"), json.toString());
+        assertEquals(r.simulatedMcuCyclesPerInference().getAsLong(), json.get("simulatedMcuCyclesPerInference"));
+        assertTrue(r.cyclesSource().startsWith("not measured on the ATmega328P") && r.cyclesSource().contains(
+                "atmega2560 parity run counted"), r.cyclesSource());
         // int32_t output[2100] is 8,400 B: more than the ATmega2560's 8 KiB of RAM.
         IOException e = assertThrows(IOException.class,
                 () -> new ParityHarness(300).run(manyClasses(2100), ParityTarget.AVR8, 10, 3));

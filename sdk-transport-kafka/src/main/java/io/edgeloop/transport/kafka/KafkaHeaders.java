@@ -19,17 +19,22 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>key: the device id, UTF-8, so every record of a device lands in one partition and keeps its order;</li>
  *   <li>value: the envelope payload unchanged (normally a {@link io.edgeloop.api.record.SensorRecordCodec}
  *       encoding);</li>
- *   <li>timestamp: the envelope's append time (CreateTime);</li>
+ *   <li>timestamp: the envelope's append time (CreateTime) when it lies within
+ *       {@link #PAST_TIMESTAMP_LIMIT_MILLIS} before and {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS} after the producer's
+ *       clock, otherwise the producer's time;</li>
  *   <li>header {@value #FORMAT}: the format version as text, {@code "1"};</li>
  *   <li>header {@value #IDEMPOTENCY_KEY}: {@link IdempotencyKey#toString()}, UTF-8;</li>
  *   <li>header {@value #PRIORITY}: the envelope priority as text, {@code "0"} to {@code "9"};</li>
- *   <li>header {@value #DEVICE_TIMESTAMP}, only for an envelope stamped before 1970 (a negative time, which a record
- *       cannot carry) or more than
- *       {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS} ahead of the producer's clock (a device whose clock runs ahead): the
- *       envelope's time as decimal text, while the record's own timestamp is left to the producer (its clock), since
- *       brokers refuse timestamps too far in the future (Kafka 4: {@code log.message.timestamp.after.max.ms},
- *       1 hour by default) and the refusal is retryable, so one such record would hold its buffer back for
- *       good.</li>
+ *   <li>header {@value #DEVICE_TIMESTAMP}, only for an envelope whose time is outside that window: the
+ *       envelope's time as decimal text, while the record's own timestamp is left to the producer (its clock).
+ *       Too old (a record a device buffered through an outage, a device clock running slow or reset, a time before
+ *       1970, which a record cannot carry at all): the broker's time-based retention counts from the record's
+ *       timestamp, so a record stamped longer ago than the topic's {@code retention.ms} (7 days by default) would
+ *       be deleted by the broker's next retention check (every 5 minutes by default), before a consumer could
+ *       read it.
+ *       Too far ahead (a device clock running fast): brokers refuse it (Kafka 4:
+ *       {@code log.message.timestamp.after.max.ms}, 1 hour by default) and the refusal is retryable, so one such
+ *       record would hold its buffer back for good.</li>
  * </ul>
  * Readers reject records whose format header names an unknown major version, and take an envelope's timestamp
  * from {@value #DEVICE_TIMESTAMP} when present.
@@ -43,13 +48,20 @@ public final class KafkaHeaders {
     public static final String IDEMPOTENCY_KEY = "edgeloop-key";
     /** Header holding the envelope priority. */
     public static final String PRIORITY = "edgeloop-priority";
-    /** Header holding a device timestamp that was too far in the future for the record's own timestamp. */
+    /** Header holding an envelope's time that was too old or too far ahead for the record's own timestamp. */
     public static final String DEVICE_TIMESTAMP = "edgeloop-timestamp";
     /**
      * How far ahead of the producer's clock an envelope's timestamp may be and still become the record's
      * timestamp: 50 minutes, inside Kafka 4's default limit of 1 hour with room for the producer's own clock error.
      */
     public static final long FUTURE_TIMESTAMP_LIMIT_MILLIS = 50L * 60 * 1000;
+    /**
+     * How far behind the producer's clock an envelope's timestamp may be and still become the record's timestamp:
+     * 10 minutes. Retention counts from a record's timestamp, so a record keeps at least the topic's retention less
+     * this limit in the topic, however long its device buffered it; a forwarder that is connected sends a record
+     * within seconds of its append, so only a backlog carries its time in the header.
+     */
+    public static final long PAST_TIMESTAMP_LIMIT_MILLIS = 10L * 60 * 1000;
     /** The format version this SDK writes and reads. */
     public static final int VERSION = 1;
 
@@ -102,7 +114,8 @@ public final class KafkaHeaders {
 
         /**
          * @param topic the topic
-         * @param clock the producer's clock in epoch milliseconds, for {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS}
+         * @param clock the producer's clock in epoch milliseconds, for {@link #PAST_TIMESTAMP_LIMIT_MILLIS} and
+         *              {@link #FUTURE_TIMESTAMP_LIMIT_MILLIS}
          */
         public Layout(String topic, LongSupplier clock) {
             this.topic = Objects.requireNonNull(topic, "topic");
@@ -135,8 +148,11 @@ public final class KafkaHeaders {
             headers.add(IDEMPOTENCY_KEY, keyText);
             headers.add(PRIORITY, ascii(envelope.priority()));
             Long timestamp = envelope.timestampMillis();
-            // before 1970: a record cannot carry a negative timestamp (ProducerRecord refuses it)
-            if (timestamp < 0 || timestamp > clock.getAsLong() + FUTURE_TIMESTAMP_LIMIT_MILLIS) {
+            long now = clock.getAsLong();
+            // too old: retention would delete it before it is read (and before 1970 a record cannot carry it at all,
+            // ProducerRecord refuses a negative timestamp); too far ahead: the broker refuses it
+            if (timestamp < 0 || timestamp < now - PAST_TIMESTAMP_LIMIT_MILLIS
+                    || timestamp > now + FUTURE_TIMESTAMP_LIMIT_MILLIS) {
                 headers.add(DEVICE_TIMESTAMP, ascii(timestamp));
                 timestamp = null; // the producer stamps it with its own clock
             }

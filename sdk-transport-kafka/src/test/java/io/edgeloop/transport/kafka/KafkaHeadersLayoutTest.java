@@ -18,9 +18,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class KafkaHeadersLayoutTest {
+    /** The record as a consumer reads it; the producer stamps one without a timestamp with its clock. */
     private static ConsumerRecord<byte[], byte[]> consumed(ProducerRecord<byte[], byte[]> p) {
-        return new ConsumerRecord<>(p.topic(), 0, 7, p.timestamp(), TimestampType.CREATE_TIME, -1, -1, p.key(),
-                p.value(), p.headers(), Optional.empty());
+        long time = p.timestamp() != null ? p.timestamp() : System.currentTimeMillis();
+        return new ConsumerRecord<>(p.topic(), 0, 7, time, TimestampType.CREATE_TIME, -1, -1, p.key(), p.value(),
+                p.headers(), Optional.empty());
     }
 
     @Test
@@ -72,6 +74,39 @@ class KafkaHeadersLayoutTest {
                     TimestampType.CREATE_TIME, -1, -1, p.key(), p.value(), p.headers(), Optional.empty());
             assertEquals(e, KafkaHeaders.toEnvelope(c));
         }
+    }
+
+    @Test
+    @DisplayName("an envelope stamped more than 10 minutes before the producer's clock (a buffered backlog) goes out"
+            + " with the producer's time, which retention counts from, and its own in the edgeloop-timestamp header;"
+            + " one within 10 minutes before or 50 after keeps its time as the record's")
+    void oldTimestampTravelsInHeader() {
+        long now = 1_764_460_800_000L;
+        KafkaHeaders.Layout layout = new KafkaHeaders.Layout("t", () -> now);
+        long[] stale = {now - KafkaHeaders.PAST_TIMESTAMP_LIMIT_MILLIS - 1, now - 8L * 24 * 3_600_000, 0L};
+        for (long time : stale) {
+            Envelope e = new Envelope(new IdempotencyKey("dev-1", "accel", 1, 1), time, 3, new byte[] {7});
+            ProducerRecord<byte[], byte[]> p = layout.toProducerRecord(e);
+            assertEquals(null, p.timestamp(), "the producer stamps the record of " + time);
+            assertEquals(Long.toString(time), new String(p.headers().lastHeader(KafkaHeaders.DEVICE_TIMESTAMP).value(),
+                    StandardCharsets.US_ASCII));
+            ConsumerRecord<byte[], byte[]> c = new ConsumerRecord<>(p.topic(), 0, 7, now, TimestampType.CREATE_TIME,
+                    -1, -1, p.key(), p.value(), p.headers(), Optional.empty());
+            assertEquals(e, KafkaHeaders.toEnvelope(c));
+        }
+        long[] current = {now - KafkaHeaders.PAST_TIMESTAMP_LIMIT_MILLIS, now - 1, now,
+            now + KafkaHeaders.FUTURE_TIMESTAMP_LIMIT_MILLIS};
+        for (long time : current) {
+            Envelope e = new Envelope(new IdempotencyKey("dev-1", "accel", 1, 2), time, 3, new byte[] {7});
+            ProducerRecord<byte[], byte[]> p = layout.toProducerRecord(e);
+            assertEquals(time, p.timestamp(), "the record keeps the envelope's time");
+            assertEquals(null, p.headers().lastHeader(KafkaHeaders.DEVICE_TIMESTAMP));
+            assertEquals(e, KafkaHeaders.toEnvelope(consumed(p)));
+        }
+        // the one-record layout applies the same rule with the system clock
+        Envelope week = new Envelope(new IdempotencyKey("dev-1", "accel", 1, 3),
+                System.currentTimeMillis() - 8L * 24 * 3_600_000, 3, new byte[] {7});
+        assertEquals(null, KafkaHeaders.toProducerRecord("t", week).timestamp());
     }
 
     @Test

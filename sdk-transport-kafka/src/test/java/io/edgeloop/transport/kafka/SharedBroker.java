@@ -12,16 +12,29 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * One real single-node KRaft broker for all tests of this module (started on first use, a child JVM built from
  * the test class path), plus a raw reader of whole topics. Test classes run one after another, so a test may kill
  * and restart it.
+ *
+ * <p>The broker runs its time-based retention check every second from its start (Kafka's defaults: every 5 minutes,
+ * the first 30 seconds after a start), so a record stamped longer ago than the retention (7 days) is deleted while
+ * the tests run, as a production cluster would delete it, and not only when a slow run happens to reach the check
+ * (the source contract test's records, stamped in 2023 when the transport still used the device's time, were deleted
+ * 30 s after KafkaIngestTest's kill test restarted the broker: deliversRecords got 0 records in clean-clone CI runs
+ * and passed when the module ran alone, faster). {@link #awaitRetentionPass()} waits for a check.
  */
 final class SharedBroker {
+    /** Holds one record stamped in 1970 at a time, which retention deletes: it shows when a check has run. */
+    private static final String RETENTION_PROBE = "retention-probe";
     private static LocalKafkaBroker broker;
 
     private SharedBroker() {
@@ -30,7 +43,9 @@ final class SharedBroker {
     static synchronized LocalKafkaBroker get() {
         if (broker == null) {
             try {
-                LocalKafkaBroker b = LocalKafkaBroker.builder().build();
+                LocalKafkaBroker b = LocalKafkaBroker.builder().property("log.retention.check.interval.ms", "1000")
+                        // internal ("for testing only"): the delay of the log manager's first checks after a start
+                        .property("log.initial.task.delay.ms", "0").build();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         b.close();
@@ -78,6 +93,39 @@ final class SharedBroker {
             }
         }
         return out;
+    }
+
+    /**
+     * Returns once the broker's retention check has gone over every topic after this call began: it writes a record
+     * stamped in 1970 to a probe topic and waits until retention has deleted it, twice, since the check that deleted
+     * the first may have gone over other topics before the call.
+     */
+    static void awaitRetentionPass() throws Exception {
+        get().createTopic(RETENTION_PROBE, 1);
+        TopicPartition probe = new TopicPartition(RETENTION_PROBE, 0);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, get().bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, get().bootstrapServers());
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            for (int round = 0; round < 2; round++) {
+                long offset = producer.send(new ProducerRecord<>(RETENTION_PROBE, 0, 1L, null, new byte[1])).get()
+                        .offset();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (consumer.beginningOffsets(List.of(probe), Duration.ofSeconds(30)).get(probe) <= offset) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the broker's retention check did not delete the probe record"
+                                + " " + RETENTION_PROBE + "-0@" + offset + " within 60 s");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
     }
 
     /** Reads every record of a topic and rebuilds the envelopes. */

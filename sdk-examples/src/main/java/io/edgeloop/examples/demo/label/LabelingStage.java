@@ -120,14 +120,27 @@ public final class LabelingStage {
 
     private final long seed;
     private final DemoConsole console;
+    private final java.time.Instant createdAt;
 
     /**
      * @param seed    the seed for the label model and the trainer
      * @param console where to report progress
      */
     public LabelingStage(long seed, DemoConsole console) {
+        this(seed, console, null);
+    }
+
+    /**
+     * @param seed      the seed for the label model and the trainer
+     * @param console   where to report progress
+     * @param createdAt the time the labels' and the end models' provenance (Edgeloop's and Tribuo's) record, for
+     *                  example {@code SOURCE_DATE_EPOCH}, so the same run writes the same files; null for the
+     *                  current time
+     */
+    public LabelingStage(long seed, DemoConsole console, java.time.Instant createdAt) {
         this.seed = seed;
         this.console = console;
+        this.createdAt = createdAt;
     }
 
     /**
@@ -202,7 +215,7 @@ public final class LabelingStage {
         // The answered windows become gold rows and the answers (count and digest) enter the labels' provenance,
         // which the end model, its quantized variants and the release lineage carry on.
         WeakLabelSet labels = WeakLabelSet.builder().labellers(lfs).matrix(matrix).labelModel(al.model())
-                .probabilities(al.probabilities()).answers(al.answers()).seed(seed).build();
+                .probabilities(al.probabilities()).answers(al.answers()).seed(seed).createdAt(createdAt).build();
         WeakLabels weak = labels.labels();
         int labelled = 0;
         int right = 0;
@@ -225,20 +238,20 @@ public final class LabelingStage {
         Map<String, String> upstream = Map.of("lfs", String.join(",", matrix.lfNames()));
         console.progress("training end models", 0, 3);
         EndModel end = new EndModelTrainer(EndModelKind.LOGISTIC, OccupancyWindows.CLASSES, seed, upstream)
-                .train(features, labels);
+                .trainedAt(createdAt).train(features, labels);
         console.progress("training end models", 1, 3);
         WeakLabels all = WeakLabels.fromProbabilities(new double[n][2], new boolean[n], 0);
         for (int i = 0; i < n; i++) {
             all = all.withGold(i, goldLabels[i]);
         }
         EndModel goldModel = new EndModelTrainer(EndModelKind.LOGISTIC, OccupancyWindows.CLASSES, seed,
-                Map.of("labels", "all gold")).train(features, all);
+                Map.of("labels", "all gold")).trainedAt(createdAt).train(features, all);
         console.progress("training end models", 2, 3);
         LabelModel first = LabelModels.fit("auto", FitData.builder().train(matrix).seed(seed).build());
         WeakLabelSet firstPass = WeakLabelSet.builder().labellers(lfs).matrix(matrix).labelModel(first).seed(seed)
-                .build();
+                .createdAt(createdAt).build();
         EndModel previous = new EndModelTrainer(EndModelKind.LOGISTIC, OccupancyWindows.CLASSES, seed, upstream)
-                .train(features, firstPass);
+                .trainedAt(createdAt).train(features, firstPass);
         console.progress("training end models", 3, 3);
         FeatureTable testTable = withoutNaN(table(test, test.stream().mapToInt(gold::label).toArray()));
         FeatureTable trainTable = withoutNaN(table(windows, goldLabels));

@@ -122,12 +122,13 @@ public final class QuantizeStage {
             double qAcc = accuracy(im, testRows);
             ParityCheck.Result pr = parity.check(im, qdir, PARITY_VECTORS);
             JsonNode report = new ObjectMapper().readTree(Files.readAllBytes(qdir.resolve("report.json")));
-            long flash = report.path("flashBytes").asLong();
+            // null without the target's compiler: nothing was measured, and a parameter count is not a flash size
+            Long flash = report.path("flashBytes").isNumber() ? report.path("flashBytes").asLong() : null;
             DemoResults.Variant figures = new DemoResults.Variant(target.id(), q.scheme(), floatAcc, qAcc, pr.where(),
                     pr.vectors(), pr.mismatches(), flash, im.parameterBytes(), im.float32ParameterBytes());
-            console.line("%-9s %-5s float %.2f %%  quantized %.2f %%  parity on %s: %s  flash %d B "
-                    + "(%s)", target.id(), q.scheme(), floatAcc, qAcc, pr.where(), pr.summary(), flash,
-                    report.path("sizeSource").asText());
+            console.line("%-9s %-5s float %.2f %%  quantized %.2f %%  parity on %s: %s  flash %s "
+                    + "(%s)", target.id(), q.scheme(), floatAcc, qAcc, pr.where(), pr.summary(),
+                    flash == null ? "not measured" : flash + " B", report.path("sizeSource").asText());
             out.add(new Product(figures, qdir, im, pr.note()));
             console.progress("quantizing variants", ++done, VARIANTS.size());
         }

@@ -233,14 +233,15 @@ public final class DemoResults {
      * @param parity            where parity was checked: {@code simavr}, {@code qemu} or {@code java}
      * @param vectors           test vectors compared
      * @param mismatches        vectors whose output differed from the Java integer runtime
-     * @param flashBytes        model plus code size on the target
+     * @param flashBytes        model plus code size on the target, as report.json measured it; null when the
+     *                          target's compiler is not installed (nothing measured: never a parameter count)
      * @param parameterBytes    the quantized parameters' size
      * @param floatModelBytes   size of the same model's parameters as float32, for comparison
      *
      * <p>Thread-safe: immutable.
      */
     public record Variant(String target, String scheme, double floatAccuracy, double quantizedAccuracy, String parity,
-            long vectors, long mismatches, long flashBytes, long parameterBytes, long floatModelBytes) {
+            long vectors, long mismatches, Long flashBytes, long parameterBytes, long floatModelBytes) {
     }
 
     /**

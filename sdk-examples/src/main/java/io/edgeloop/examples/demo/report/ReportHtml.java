@@ -284,7 +284,8 @@ public final class ReportHtml {
                     .append(pct(v.quantizedAccuracy())).append("</td><td>").append(Svg.esc(v.parity()))
                     .append("</td><td>").append(v.vectors()).append("</td><td class=\"")
                     .append(v.mismatches() == 0 ? "ok" : "ko").append("\">").append(v.mismatches())
-                    .append("</td><td>").append(v.flashBytes()).append("</td></tr>");
+                    .append("</td><td>").append(v.flashBytes() == null ? "not measured" : v.flashBytes())
+                    .append("</td></tr>");
         }
         h.append("</tbody></table></section>\n");
     }

@@ -40,9 +40,9 @@ final class ReportFixtures {
                         new DemoResults.LfStat("humidity-ratio", 44.0, 81.7))))
                 .labelingByTestFile(new DemoResults.TestFileAccuracy("datatest.txt", 532, 97.368, 97.368))
                 .labelingByTestFile(new DemoResults.TestFileAccuracy("datatest2.txt", 1951, 95.384, 91.235))
-                .variant(new DemoResults.Variant("avr8", "int8", 98.9, 98.7, "simavr", 10000, 0, 2380, 10, 28))
-                .variant(new DemoResults.Variant("cortex-m3", "int16", 98.9, 98.9, "qemu", 10000, 0, 1544, 18, 28))
-                .variant(new DemoResults.Variant("jvm", "int32", 98.9, 98.9, "java", 10000, 0, 412, 36, 28))
+                .variant(new DemoResults.Variant("avr8", "int8", 98.9, 98.7, "simavr", 10000, 0, 2380L, 10, 28))
+                .variant(new DemoResults.Variant("cortex-m3", "int16", 98.9, 98.9, "qemu", 10000, 0, 1544L, 18, 28))
+                .variant(new DemoResults.Variant("jvm", "int32", 98.9, 98.9, "java", 10000, 0, 412L, 36, 28))
                 .rollout(new DemoResults.Rollout(12, 11, 1, 0, false, List.of(
                         new DemoResults.Wave("canary", 3, 3, 0, 0),
                         new DemoResults.Wave("wave 2", 4, 3, 1, 0),

@@ -23,7 +23,7 @@ import org.tribuo.classification.Label;
  * Training twice with the same data, seed and recorded time writes byte-identical model files (house style:
  * determinism; two reviews found `train` and end-model files differing only in Tribuo's timestamps).
  */
-class TribuoTrainingTimeTest {
+class TribuoTrainingPinnedTimeTest {
     @TempDir
     Path dir;
 

@@ -1,4 +1,4 @@
-package io.edgeloop.quantize.train;
+package io.edgeloop.tribuo.provenance;
 
 import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
 import java.lang.reflect.Constructor;
@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Objects;
 import org.tribuo.Model;
 import org.tribuo.Output;
+import org.tribuo.OutputFactory;
 import org.tribuo.ensemble.EnsembleModel;
 import org.tribuo.provenance.EnsembleModelProvenance;
 import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.transform.TransformedModel;
 import org.tribuo.transform.TransformerMap;
 
@@ -27,7 +29,10 @@ import org.tribuo.transform.TransformerMap;
  * provenance that differs only in that time, through the protected {@code copy} methods, as Tribuo's own
  * {@code StripProvenance} does. Everything else in the provenance (dataset, trainer and its settings, instance
  * provenance, and the execution provenance Tribuo records: host, OS, JVM) is kept; the data source's creation time
- * is the caller's to set when it builds the data source.
+ * is the caller's to set when it builds the data source ({@link #dataSource}).
+ *
+ * <p>Used by sdk-quantize ({@code TribuoTraining}, what {@code edgeloop train} runs) and sdk-labeling
+ * ({@code EndModelTrainer}), which do not depend on each other: this module is the one place for it.
  *
  * <p>Thread-safe: stateless.
  */
@@ -53,6 +58,25 @@ public final class TribuoTrainingTime {
             throw new IllegalStateException("Cannot set the training time in a " + model.getClass().getName()
                     + "'s provenance (Tribuo's copy methods changed?): " + cause, cause);
         }
+    }
+
+    /**
+     * A data source provenance that records a given creation time (Tribuo's own constructor without a time takes
+     * the clock), for datasets built from in-memory rows.
+     *
+     * @param <T>         the output type
+     * @param description what the data is ({@code csv}, {@code edgeloop weak labels})
+     * @param createdAt   the time to record, or null for the current time (Tribuo's default)
+     * @param factory     the output factory
+     * @return the provenance
+     */
+    public static <T extends Output<T>> SimpleDataSourceProvenance dataSource(String description, Instant createdAt,
+            OutputFactory<T> factory) {
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(factory, "factory");
+        return createdAt == null ? new SimpleDataSourceProvenance(description, factory)
+                : new SimpleDataSourceProvenance(description, OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC),
+                        factory);
     }
 
     @SuppressWarnings("unchecked") // the copies are of the model's own class, so of Model<T>
