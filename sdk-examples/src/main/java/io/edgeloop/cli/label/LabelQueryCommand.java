@@ -48,7 +48,8 @@ public final class LabelQueryCommand implements Callable<Integer> {
     private WrenchModelOptions wrench;
 
     @Option(names = "--budget", required = true, paramLabel = "N",
-            description = "Answers to hold at the end (answers from earlier runs of a queue count).")
+            description = "Answers to hold at the end (answers from earlier runs of a queue count; a skipped "
+                    + "question is not an answer, so a later run asks another in its place).")
     private int budget;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -83,7 +84,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
     @Option(names = "--max-questions", paramLabel = "N",
             description = "Most questions to ask in this run, skipped ones included (default: the answers still "
                     + "missing, minus questions a queue already has pending; with a queue it can only lower that, "
-                    + "so the queue never grows past the budget).")
+                    + "so the queue never holds more open questions than answers still missing).")
     private Integer maxQuestions;
 
     @Option(names = "--answers-out", paramLabel = "FILE",

@@ -73,10 +73,20 @@ class SnorkelMatrixCompletionTest {
         Random r = new Random(5);
         int m = 5;
         int k = 4;
-        int d = m * k;
         int[] y = new int[600];
         LabelMatrix votes = planted(r, y.length, k, 0.5, new double[] {0.9, 0.7, 0.6, 0.5, 0.4}, y);
-        SnorkelMatrixCompletion.Agreement agreement = new SnorkelMatrixCompletion.Agreement(VoteCounts.of(votes));
+        // both ways of computing O mu: from the dense O (taken here, 400 cells against more index pairs) and from
+        // the vote patterns
+        for (boolean denseProducts : new boolean[] {true, false}) {
+            SnorkelMatrixCompletion.Agreement agreement = new SnorkelMatrixCompletion.Agreement(VoteCounts.of(votes),
+                    denseProducts);
+            assertEquals(denseProducts, agreement.denseO != null);
+            checkAgainstDense(r, agreement, m, k);
+        }
+    }
+
+    private static void checkAgainstDense(Random r, SnorkelMatrixCompletion.Agreement agreement, int m, int k) {
+        int d = m * k;
         double[] o = agreement.dense();
         double[] mu = new double[d * k];
         for (int i = 0; i < mu.length; i++) {
