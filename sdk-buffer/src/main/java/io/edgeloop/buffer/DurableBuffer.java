@@ -25,10 +25,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
@@ -55,6 +57,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,6 +141,8 @@ public final class DurableBuffer implements AutoCloseable {
     private final ChannelOpener opener;
     private final boolean readOnly;
     private final DurabilityListener listener;
+    /** Test seam: told of each step of a roll (see {@link RollStep}). */
+    private final Consumer<RollStep> rollSteps;
     private final LossLog losses = new LossLog();
     /** Guards the quarantine directory's files and their total (read by readers outside the buffer's lock). */
     private final Object quarantineLock = new Object();
@@ -223,6 +228,15 @@ public final class DurableBuffer implements AutoCloseable {
     private final DirectoryLock dirLock;
     /** Whether this open's recovery already raised the sequence floor (it raises it once, by one bound). */
     private boolean floorRaisedOnOpen;
+    /** Set by recovery when the log ends in a sealed segment beside the next one's temporary file. */
+    private boolean rollInterrupted;
+    /**
+     * The bases of the next segments a roll had started ({@code seg-<base>.log.tmp}) when the last writer stopped:
+     * set by the constructor for recovery, which tells a roll in progress from a lost end of the log by them.
+     */
+    private Set<Long> rollsStarted = Set.of();
+    /** Temporary files an interrupted write left, as this open found them (a writable open deleted them). */
+    private final List<String> leftoverTemps = new ArrayList<>();
     private final Thread syncThread;
 
     private DurableBuffer(Builder b, DirectoryLock dirLock) throws IOException {
@@ -238,6 +252,7 @@ public final class DurableBuffer implements AutoCloseable {
         this.opener = b.opener;
         this.readOnly = b.readOnly;
         this.listener = b.listener;
+        this.rollSteps = b.rollSteps;
         this.quarantineCap = budgetBytes == Long.MAX_VALUE ? DEFAULT_QUARANTINE_CAP : budgetBytes / 16;
         // One listing of the directory, then reads of files known to exist: every buffer open used to look for
         // files most buffers never have (sequences, segments.idx, quarantine/), at a syscall each, and a gateway
@@ -296,6 +311,16 @@ public final class DurableBuffer implements AutoCloseable {
         this.epoch = identity.epoch();
         this.deviceId = b.deviceId != null ? b.deviceId
                 : identity.deviceId().isBlank() ? "device" : identity.deviceId();
+        for (String name : names) {
+            if (isLeftoverTemp(name)) {
+                leftoverTemps.add(name);
+            }
+        }
+        Set<Long> started = new HashSet<>();
+        for (String name : leftoverTemps) {
+            Segment.parseTempBase(name).ifPresent(started::add);
+        }
+        rollsStarted = started;
         try {
             if (!readOnly || names.contains(CURSORS)) {
                 loadCursors();
@@ -305,6 +330,9 @@ public final class DurableBuffer implements AutoCloseable {
                 loadQuarantine();
             }
             recover(bases, names.contains(SegmentIndex.FILE), names.contains(SequenceMarks.FILE));
+            if (!readOnly) {
+                deleteLeftoverTemps();
+            }
             if (!readOnly && active != null && !dirLock.previousClosedCleanly()) {
                 // Recovery counts every frame it found as synced, but after a process crash the tail may still be in
                 // the page cache only. Deferred commits and deleteCursor (which writes no sequence mark for what the
@@ -377,6 +405,42 @@ public final class DurableBuffer implements AutoCloseable {
         return names;
     }
 
+    /**
+     * Whether a name in the buffer directory (or {@code cursors/<name>} in its cursors directory) is a temporary
+     * file the buffer writes and renames: {@code seg-<base>.log.tmp} (a roll), and {@code <file>.tmp} of the files
+     * it replaces atomically ({@code buffer.id}, {@code sequences}, {@code segments.idx}, cursor files). A crash
+     * between writing one and renaming it leaves it behind.
+     */
+    private static boolean isLeftoverTemp(String name) {
+        if (!name.endsWith(".tmp")) {
+            return false;
+        }
+        String target = name.substring(0, name.length() - 4);
+        if (target.startsWith(CURSORS + "/")) {
+            String cursor = target.substring(CURSORS.length() + 1);
+            return cursor.endsWith(CursorFile.SUFFIX) && cursor.indexOf('/') < 0;
+        }
+        return target.equals(BufferIdentity.FILE) || target.equals(SequenceMarks.FILE)
+                || target.equals(SegmentIndex.FILE) || Segment.parseBase(target).isPresent();
+    }
+
+    /**
+     * Deletes the temporary files an interrupted write left (after recovery, which read the roll's as evidence):
+     * their targets are intact (the rename never happened), and they would otherwise stay for good. Best effort.
+     */
+    private void deleteLeftoverTemps() {
+        for (String name : leftoverTemps) {
+            try {
+                if (Files.deleteIfExists(dir.resolve(name))) {
+                    LOG.info("Buffer {}: deleted {}, left by a write a crash interrupted before its rename", dir,
+                            name);
+                }
+            } catch (IOException e) {
+                LOG.warn("Buffer {}: could not delete the leftover temporary file {}", dir, name, e);
+            }
+        }
+    }
+
     private static List<Long> segmentBases(Set<String> names) {
         List<Long> bases = new ArrayList<>();
         for (String name : names) {
@@ -424,6 +488,10 @@ public final class DurableBuffer implements AutoCloseable {
         // one listing, then reads of files known to exist: no failed opens on the path of every buffer open
         Set<String> files = listNames(cdir);
         for (String fname : new TreeSet<>(files)) {
+            if (isLeftoverTemp(CURSORS + "/" + fname)) {
+                leftoverTemps.add(CURSORS + "/" + fname);
+                continue;
+            }
             if (!fname.endsWith(CursorFile.SUFFIX)) {
                 continue;
             }
@@ -758,7 +826,13 @@ public final class DurableBuffer implements AutoCloseable {
                 found = Math.max(found, s[0]);
             }
             boolean allCovered = marks.reserved() > 0 && marks.reserved() <= covered && found <= covered;
-            if (lastEntry == null ? marks.reserved() > covered : lastEntry.getValue().sealed() && !allCovered) {
+            // A roll writes the next segment under a temporary name before it seals the old one and renames it
+            // after: a log ending sealed beside the temporary file of the segment that starts at its end is a roll
+            // a crash interrupted, not segments lost. It is completed below, so no sequence jumps.
+            rollInterrupted = lastEntry != null && lastEntry.getValue().sealed()
+                    && rollsStarted.contains(lastEntry.getValue().endPosition());
+            if (lastEntry == null ? marks.reserved() > covered
+                    : lastEntry.getValue().sealed() && !allCovered && !rollInterrupted) {
                 // Rolling seals a segment and starts the next at once; a log that ends sealed (or holds nothing
                 // though sequences were handed out) may have lost the segments after it. A crash between the two
                 // steps, or a full disk while creating the next, leaves the same: the floor costs a jump only.
@@ -802,6 +876,32 @@ public final class DurableBuffer implements AutoCloseable {
         ttlCountedUpTo = 0;
         for (Map.Entry<String, long[]> e : lastSeq.entrySet()) {
             notifiedSeq.put(e.getKey(), e.getValue()[0]);
+        }
+        if (rollInterrupted && !readOnly) {
+            completeInterruptedRoll(lastEntry.getValue());
+        }
+    }
+
+    /**
+     * Starts the segment an interrupted roll did not rename into place (the log ends in the sealed {@code last}),
+     * so the log no longer ends sealed: otherwise, once the temporary file is gone, an open that appends nothing
+     * would leave the next open a log that looks as if its end was lost. When that fails (a full disk), the floor
+     * is raised as for a lost end, before anything more is deleted.
+     */
+    private void completeInterruptedRoll(Segment last) throws IOException {
+        LOG.info("Buffer {}: the log ends in {} beside {}: a roll was interrupted; completing it", dir,
+                last.path().getFileName(), Segment.tempName(last.endPosition()));
+        try {
+            roll(new ArrayList<>());
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not complete the interrupted roll after {}", dir, last.path().getFileName(), e);
+            // the failed roll deleted the temporary file: nothing shows the roll any more
+            floorAfterLostEnd("the log ends in the sealed segment " + last.path().getFileName() + " and the"
+                    + " interrupted roll after it could not be completed", null);
+            for (Map.Entry<String, long[]> s : lastSeq.entrySet()) {
+                s.getValue()[0] = Math.max(s.getValue()[0], marks.floor());
+                notifiedSeq.put(s.getKey(), s.getValue()[0]);
+            }
         }
     }
 
@@ -1051,26 +1151,43 @@ public final class DurableBuffer implements AutoCloseable {
         return top;
     }
 
-    /** Reads a sealed segment's trailer and footer; null when they are missing or damaged. */
-    private Segment readSealed(long base, Path path, FileChannel ch, long len) throws IOException {
+    /**
+     * Reads the trailer at the end of a segment file of {@code len} bytes; returns the footer offset it names, or -1
+     * when it is missing or damaged.
+     */
+    private static long trailerFooterOffset(FileChannel ch, long len) throws IOException {
         if (len < FrameFormat.SEGMENT_HEADER + FrameFormat.TRAILER) {
-            return null;
+            return -1;
         }
         ByteBuffer t = ByteBuffer.allocate(FrameFormat.TRAILER);
         long at = len - FrameFormat.TRAILER;
         while (t.hasRemaining()) {
             int n = ch.read(t, at + t.position());
             if (n < 0) {
-                return null;
+                return -1;
             }
         }
         CRC32C c = new CRC32C();
         c.update(t.array(), 0, 16);
         if (!new String(t.array(), 0, 8, StandardCharsets.US_ASCII).equals("ELBUFEND")
                 || (int) c.getValue() != t.getInt(16)) {
+            return -1;
+        }
+        return t.getLong(8);
+    }
+
+    /** Whether a segment file of {@code len} bytes ends in an intact trailer naming a footer at {@code footerAt}. */
+    private static boolean trailerValid(FileChannel ch, long len, long footerAt) throws IOException {
+        return trailerFooterOffset(ch, len) == footerAt;
+    }
+
+    /** Reads a sealed segment's trailer and footer; null when they are missing or damaged. */
+    private Segment readSealed(long base, Path path, FileChannel ch, long len) throws IOException {
+        if (len < FrameFormat.SEGMENT_HEADER + FrameFormat.TRAILER) {
             return null;
         }
-        long footerOffset = t.getLong(8);
+        long at = len - FrameFormat.TRAILER;
+        long footerOffset = trailerFooterOffset(ch, len);
         if (footerOffset < FrameFormat.SEGMENT_HEADER || footerOffset >= at) {
             return null;
         }
@@ -1104,6 +1221,12 @@ public final class DurableBuffer implements AutoCloseable {
                 case END:
                     break scan;
                 case FOOTER:
+                    if (last && !readOnly && (sc.nextOffset() + FrameFormat.TRAILER != len
+                            || !trailerValid(ch, len, off))) {
+                        // the footer without its whole trailer: a seal cut short (a crash in a roll, or damage),
+                        // so the segment is not sealed and the footer is cut off below as a torn tail
+                        break scan;
+                    }
                     footerAt = off;
                     break scan;
                 case RECORD:
@@ -1134,7 +1257,8 @@ public final class DurableBuffer implements AutoCloseable {
             return new Segment(base, path, ch, summary, len, goodEnd, true);
         }
         if (last && !readOnly && (goodEnd < len || damagedInside)
-                && (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())) {
+                && (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())
+                && !tornFooterOfRoll(base, goodEnd, len, summary, damagedInside)) {
             // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
             // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
             // on densely. But the last writer closed cleanly (its close synced everything), so this is damage to
@@ -1165,6 +1289,18 @@ public final class DurableBuffer implements AutoCloseable {
             return new Segment(base, path, ch, summary, len, len, false);
         }
         return new Segment(base, path, ch, summary, len, goodEnd, true);
+    }
+
+    /**
+     * Whether the cut-off end of the last segment is the footer of a roll a crash interrupted, not records: the
+     * frames end intact at {@code goodEnd}, the bytes after them are fewer than the footer and trailer a seal of
+     * exactly these frames writes, and the temporary file of the segment that seal would have started exists
+     * (a roll creates it before writing the footer, after every frame of the old segment was written).
+     */
+    private boolean tornFooterOfRoll(long base, long goodEnd, long len, SegmentSummary frames,
+            boolean damagedInside) {
+        long footer = footerBytes(frames);
+        return !damagedInside && len - goodEnd < footer && rollsStarted.contains(base + goodEnd + footer);
     }
 
     /**
@@ -2045,9 +2181,13 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * Seals the active segment (footer, trailer, sync) and starts a new one. Completions of the appends the seal
-     * made durable go into {@code after} as soon as they exist, so that they run even when starting the new
-     * segment then fails (a full disk). Caller holds the lock.
+     * Seals the active segment (footer, trailer, sync) and starts a new one. The next segment is written as
+     * {@code seg-<base>.log.tmp} (header, then synced) before the old one's footer, and renamed into place once the
+     * old one is sealed: a crash at any step leaves either the old segment unsealed, or it sealed beside that
+     * temporary file, which tells the next open that the log ends in a roll, not in lost segments (no sequence
+     * floor; see {@code docs/formats/buffer.md}, "Rolling"). Completions of the appends the seal made durable go
+     * into {@code after} as soon as they exist, so that they run even when starting the new segment then fails (a
+     * full disk). Caller holds the lock.
      */
     private void roll(List<Runnable> after) throws IOException {
         if (active != null && Files.notExists(active.path())) {
@@ -2059,69 +2199,36 @@ public final class DurableBuffer implements AutoCloseable {
             }
             after.addAll(failed);
         }
+        byte[] summary = null;
+        long base;
         if (active != null) {
             writeStaged(after);
-            Segment old = active;
             if (summaryStale) {
-                rescanSummary(old);
+                rescanSummary(active);
             }
             // a summary that may count frames a failed write cut off is never sealed into a footer: without one, the
             // next open scans the segment and counts what is there
-            boolean footer = !summaryStale;
-            long footerAt = old.fileLength();
-            int frameLen = 0;
-            if (footer) {
-                byte[] summary = old.summary().encode();
-                frameLen = FrameFormat.frameSize(0, summary.length);
-                ByteBuffer b = ByteBuffer.allocate(frameLen + FrameFormat.TRAILER);
-                FrameFormat.writeFrame(b, FrameFormat.TYPE_FOOTER, 0, new byte[0], 0, clock.millis(), summary, 0,
-                        summary.length, writeCrc);
-                FrameFormat.writeTrailer(b, footerAt, writeCrc);
-                b.flip();
-                writeFully(old, b, footerAt);
-            }
-            try {
-                timedForce(old.channel());
-            } catch (IOException e) {
-                if (footer) {
-                    cutBack(old, footerAt);
-                }
-                throw writerSyncFailed(e, "sealing " + old.path(), after);
-            }
-            if (footer) {
-                old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
-                old.closeWrite();
-                try {
-                    SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt,
-                            old.summary()));
-                    indexEntries++;
-                } catch (IOException e) {
-                    // only a cache of the footer just written; the next open reads that footer instead
-                    LOG.warn("Could not index sealed segment {}", old.path(), e);
-                }
-                if (indexEntries > 2 * segments.size() + 16) {
-                    compactIndex();
-                    indexEntries = segments.size();
-                }
-                totalBytes += frameLen + FrameFormat.TRAILER;
-            } else {
-                LOG.warn("Buffer {}: sealing {} without a footer, as its record counts could not be checked after a"
-                        + " failed write; the next open scans it", dir, old.path());
-                old.sealWithoutFooter();
-                summaryStale = false;
-            }
-            active = null;
-            written = old.endPosition();
-            forced = written;
-            minNextBase = Math.max(minNextBase, written);
-            after.addAll(advanceDurable(written));
+            summary = summaryStale ? null : active.summary().encode();
+            base = active.endPosition() + (summary == null ? 0
+                    : FrameFormat.frameSize(0, summary.length) + (long) FrameFormat.TRAILER);
+        } else {
+            base = Math.max(minNextBase, written);
         }
-        long base = Math.max(minNextBase, written);
+        base = Math.max(base, minNextBase);
+        rollSteps.accept(RollStep.STARTING);
         Path path = dir.resolve(Segment.fileName(base));
+        Path temp = dir.resolve(Segment.tempName(base));
         FileChannel ch = null;
+        IOException startFailed = null;
         try {
-            ch = opener.open(path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE));
+            // One left by an interrupted roll (recovery completes it with this call) is reused, not deleted first:
+            // its name is the evidence that the log ends in a roll until this one is renamed into place.
+            ch = Files.exists(temp)
+                    ? opener.open(temp, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING))
+                    : opener.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE));
+            rollSteps.accept(RollStep.NEXT_CREATED);
             ByteBuffer h = ByteBuffer.allocate(FrameFormat.SEGMENT_HEADER);
             FrameFormat.writeSegmentHeader(h, base, epoch, writeCrc);
             h.flip();
@@ -2129,12 +2236,38 @@ public final class DurableBuffer implements AutoCloseable {
             while (h.hasRemaining()) {
                 p += ch.write(h, p);
             }
-            timedForce(ch);
-            AtomicFile.syncDirectory(dir);
+            rollSteps.accept(RollStep.NEXT_HEADER_WRITTEN);
         } catch (IOException e) {
-            if (ch != null) {
-                ch.close();
+            // The old segment is sealed all the same (its appends then complete), as before the temporary file
+            // existed: the next append tries again. A crash before that costs a floor on the next open.
+            discardNext(ch, temp);
+            ch = null;
+            startFailed = e;
+        }
+        if (active != null) {
+            try {
+                seal(summary, after);
+            } catch (IOException | RuntimeException | Error e) {
+                discardNext(ch, temp);
+                throw e;
             }
+        }
+        try {
+            if (startFailed != null) {
+                throw startFailed;
+            }
+            timedForce(ch);
+            rollSteps.accept(RollStep.NEXT_SYNCED);
+            try {
+                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, path);
+            }
+            rollSteps.accept(RollStep.RENAMED);
+            AtomicFile.syncDirectory(dir);
+            rollSteps.accept(RollStep.DIRECTORY_SYNCED);
+        } catch (IOException e) {
+            discardNext(ch, temp);
             if (Files.notExists(dir)) {
                 throw new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
                         + " be stored until it is reopened", e);
@@ -2151,6 +2284,79 @@ public final class DurableBuffer implements AutoCloseable {
         forced = written;
         durable = written;
         minNextBase = written;
+    }
+
+    /** Closes and deletes a next segment's temporary file that will not be renamed into place. Best effort. */
+    private void discardNext(FileChannel ch, Path temp) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // deleted below; nothing was written through it that anyone reads
+            }
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not delete {}; the next writable open deletes it", dir, temp, e);
+        }
+    }
+
+    /**
+     * Seals the active segment: footer and trailer ({@code summary} null: none, see {@link #roll}), sync, index
+     * entry; then it is no longer active and the appends it held are durable. Caller holds the lock.
+     */
+    private void seal(byte[] summary, List<Runnable> after) throws IOException {
+        Segment old = active;
+        boolean footer = summary != null;
+        long footerAt = old.fileLength();
+        int frameLen = 0;
+        if (footer) {
+            frameLen = FrameFormat.frameSize(0, summary.length);
+            ByteBuffer b = ByteBuffer.allocate(frameLen + FrameFormat.TRAILER);
+            FrameFormat.writeFrame(b, FrameFormat.TYPE_FOOTER, 0, new byte[0], 0, clock.millis(), summary, 0,
+                    summary.length, writeCrc);
+            FrameFormat.writeTrailer(b, footerAt, writeCrc);
+            b.flip();
+            writeFully(old, b, footerAt);
+            rollSteps.accept(RollStep.FOOTER_WRITTEN);
+        }
+        try {
+            timedForce(old.channel());
+        } catch (IOException e) {
+            if (footer) {
+                cutBack(old, footerAt);
+            }
+            throw writerSyncFailed(e, "sealing " + old.path(), after);
+        }
+        if (footer) {
+            old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
+            old.closeWrite();
+            try {
+                SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt,
+                        old.summary()));
+                indexEntries++;
+            } catch (IOException e) {
+                // only a cache of the footer just written; the next open reads that footer instead
+                LOG.warn("Could not index sealed segment {}", old.path(), e);
+            }
+            if (indexEntries > 2 * segments.size() + 16) {
+                compactIndex();
+                indexEntries = segments.size();
+            }
+            totalBytes += frameLen + FrameFormat.TRAILER;
+        } else {
+            LOG.warn("Buffer {}: sealing {} without a footer, as its record counts could not be checked after a"
+                    + " failed write; the next open scans it", dir, old.path());
+            old.sealWithoutFooter();
+            summaryStale = false;
+        }
+        rollSteps.accept(RollStep.SEALED);
+        active = null;
+        written = old.endPosition();
+        forced = written;
+        minNextBase = Math.max(minNextBase, written);
+        after.addAll(advanceDurable(written));
     }
 
     /**
@@ -3339,6 +3545,20 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns the temporary files that writes a crash interrupted left in the directory, as this open found them,
+     * relative to it: a roll's {@code seg-<base>.log.tmp}, and {@code buffer.id.tmp}, {@code sequences.tmp},
+     * {@code segments.idx.tmp}, {@code cursors/<name>.cursor.tmp} of the files replaced atomically (their targets
+     * are intact: the rename never happened). A writable open deletes them after recovery (a roll's is read first:
+     * it tells a roll in progress from a lost end of the log); a read-only open only lists them, and beside a
+     * running writer it may also list one that writer is writing at that moment.
+     *
+     * @return the names, empty when there were none
+     */
+    public List<String> leftoverTemporaryFiles() {
+        return List.copyOf(leftoverTemps);
+    }
+
     /** @return what damage was found and skipped so far */
     public LossReport lossReport() {
         return losses.report();
@@ -3566,6 +3786,7 @@ public final class DurableBuffer implements AutoCloseable {
         private boolean readOnly;
         private boolean createIfMissing = true;
         private DurabilityListener listener;
+        private Consumer<RollStep> rollSteps = step -> { };
 
         private Builder() {
         }
@@ -3701,6 +3922,18 @@ public final class DurableBuffer implements AutoCloseable {
          */
         public Builder durabilityListener(DurabilityListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Test seam: {@code hook} is told of each step of every segment roll, on the rolling thread under the
+         * buffer's lock (a test's child process stops there to be killed).
+         *
+         * @param hook called with each step reached
+         * @return this builder
+         */
+        Builder rollSteps(Consumer<RollStep> hook) {
+            this.rollSteps = Objects.requireNonNull(hook, "hook");
             return this;
         }
 

@@ -27,6 +27,7 @@ import java.util.Optional;
 public final class Segment {
     private static final String PREFIX = "seg-";
     private static final String SUFFIX = ".log";
+    private static final String TEMP_SUFFIX = ".tmp";
 
     private final long base;
     private final Path path;
@@ -90,6 +91,30 @@ public final class Segment {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Returns the name a segment is written under while a roll starts it: its header is synced there before it is
+     * renamed to {@link #fileName}, after the previous segment was sealed (see {@code docs/formats/buffer.md}).
+     *
+     * @param base the base position
+     * @return the temporary file's name
+     */
+    public static String tempName(long base) {
+        return fileName(base) + TEMP_SUFFIX;
+    }
+
+    /**
+     * Parses a name written by {@link #tempName}.
+     *
+     * @param name the file name
+     * @return the base position, or empty when the name is not a segment's temporary file
+     */
+    public static Optional<Long> parseTempBase(String name) {
+        if (!name.endsWith(TEMP_SUFFIX)) {
+            return Optional.empty();
+        }
+        return parseBase(name.substring(0, name.length() - TEMP_SUFFIX.length()));
     }
 
     /** @return the base log position */

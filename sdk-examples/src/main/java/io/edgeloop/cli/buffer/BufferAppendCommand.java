@@ -69,6 +69,8 @@ public final class BufferAppendCommand implements Callable<Integer> {
             builder.deviceId(device);
         }
         try (DurableBuffer buffer = builder.open()) {
+            // Not a count of records (after an open that found the end of the log lost it is the floor), but the
+            // next append gets the one after it, which is all this needs: each payload names its own sequence.
             long seq = buffer.lastSequence(stream);
             for (long i = 0; i < count; i++) {
                 seq++;

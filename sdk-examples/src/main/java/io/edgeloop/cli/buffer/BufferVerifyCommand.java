@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * found the end of the log lost, and every stream continues above it). With
  * {@code --sensor-records} it also decodes every payload as a {@link SensorRecordCodec} sensor record and lists
  * the records it refuses (say, flag bits this SDK does not know), since the buffer itself never reads payloads.
- * Exits 0 whatever the damage; non-zero only when the directory cannot be used at all.
+ * Temporary files a crash left between writing and renaming them are listed ({@code leftoverTemporaryFiles}); the
+ * next writable open deletes them. Exits 0 whatever the damage; non-zero only when the directory cannot be used at all.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -60,6 +61,7 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         long refusedCount = 0;
         List<Map<String, Object>> refused = new ArrayList<>();
         LossReport report;
+        List<String> leftovers;
         long epoch;
         String device;
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).readOnly(true).open()) {
@@ -87,6 +89,7 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                 }
             }
             report = buffer.lossReport();
+            leftovers = buffer.leftoverTemporaryFiles();
             epoch = buffer.epoch();
             device = buffer.deviceId();
         }
@@ -130,6 +133,7 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         }
         r.put("recordsKnownLost", recordsLost);
         r.put("losses", losses);
+        r.put("leftoverTemporaryFiles", leftovers);
         if (sensorRecords) {
             r.put("sensorRecordsRefused", refusedCount);
             r.put("refusedRecords", refused);
@@ -157,6 +161,10 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                 out.println("  " + l.kind() + " in " + l.file() + " at " + l.offset() + ", " + l.length() + " bytes"
                         + (l.records() > 0 ? ", stream " + l.stream() + " sequences " + l.firstSequence() + ".."
                         + l.lastSequence() + " (" + l.records() + " records)" : ""));
+            }
+            if (!leftovers.isEmpty()) {
+                out.println("  leftover temporary files (writes a crash interrupted before their rename; nothing is"
+                        + " lost, and the next writable open deletes them): " + String.join(", ", leftovers));
             }
             if (sensorRecords) {
                 out.println("  sensor records refused by the decoder: " + refusedCount + (refusedCount > refused.size()

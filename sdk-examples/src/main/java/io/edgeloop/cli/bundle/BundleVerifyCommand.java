@@ -12,10 +12,14 @@ import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.VerifiedBundle;
+import io.edgeloop.ota.trust.TrustException;
 import io.edgeloop.ota.trust.TrustRoot;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,6 +46,12 @@ public final class BundleVerifyCommand implements Callable<Integer> {
 
     @Option(names = "--trust", required = true, paramLabel = "TRUST.json", description = "The trust file.")
     private Path trust;
+
+    @Option(names = "--previous", paramLabel = "TRUST.json",
+            description = "A trust file the device held before --trust, oldest first (repeat): each must accept the "
+                    + "next as a device accepts a rotation. Without it a rotated --trust is checked against its own "
+                    + "threshold only.")
+    private List<Path> previous = new ArrayList<>();
 
     @Option(names = "--profile", required = true, paramLabel = "TARGET", description = "The device's target profile.")
     private String profile;
@@ -76,7 +86,7 @@ public final class BundleVerifyCommand implements Callable<Integer> {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("bundle " + file + " is a directory, not a bundle file");
         }
-        TrustRoot t = TrustRoot.read(trust);
+        TrustRoot t = trustRoot();
         VerificationPolicy.Builder pb = VerificationPolicy.builder().target(target).minimumSequence(minSequence)
                 .minimumEpoch(minEpoch);
         if (name != null) {
@@ -119,6 +129,30 @@ public final class BundleVerifyCommand implements Callable<Integer> {
             }
             throw new VerificationFailed(e.getMessage());
         }
+    }
+
+    /**
+     * Reads {@code --trust} and checks its signatures as a device would before adopting it: a rotated file must meet
+     * its own threshold, and each {@code --previous} file must accept the next ({@link TrustRoot#acceptRotation},
+     * at the next file's creation time, as a device re-verifies its chain; expiry of the last is a bundle check).
+     */
+    private TrustRoot trustRoot() throws IOException {
+        List<Path> files = new ArrayList<>(previous);
+        files.add(trust);
+        TrustRoot before = null;
+        for (Path f : files) {
+            TrustRoot r = TrustRoot.read(f);
+            try {
+                r.requireOwnSignatures();
+                if (before != null) {
+                    before.acceptRotation(r, r.createdAt());
+                }
+            } catch (TrustException e) {
+                throw new TrustException("trust file " + f + " refused: " + e.getMessage(), e);
+            }
+            before = r;
+        }
+        return before;
     }
 
     private static String golden(VerifiedBundle v, ArtifactEntry a) throws BundleVerificationException {

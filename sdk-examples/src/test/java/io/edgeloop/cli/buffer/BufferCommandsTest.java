@@ -243,6 +243,28 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("verify lists the temporary files a crash left before their rename; append's open deletes them")
+    void verifyListsLeftoverTemporaryFiles() throws IOException {
+        Path dir = tmp.resolve("leftovers");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "5").code());
+        // what a kill between writing the temporary file and renaming it leaves (AtomicFile.write)
+        Files.writeString(dir.resolve("sequences.tmp"), "format=1.2\nseq 9");
+        Result json = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode left = new ObjectMapper().readTree(json.out()).get("leftoverTemporaryFiles");
+        assertEquals(1, left.size(), json.out());
+        assertEquals("sequences.tmp", left.get(0).asText());
+        Result text = run("buffer", "verify", "--dir", dir.toString());
+        assertTrue(text.out().contains("leftover temporary files") && text.out().contains("sequences.tmp"),
+                text.out());
+        assertTrue(Files.exists(dir.resolve("sequences.tmp")), "verify changes nothing");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "1").code());
+        assertTrue(Files.notExists(dir.resolve("sequences.tmp")), "a writable open deleted it");
+        Result after = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, new ObjectMapper().readTree(after.out()).get("leftoverTemporaryFiles").size(), after.out());
+    }
+
+    @Test
     @DisplayName("dump and verify refuse an existing directory that holds no buffer, and a regular file, saying which")
     void readOnlyCommandsRefuseDirectoriesWithoutBuffer() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("emptyd"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.ota.trust.TrustRoot;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -137,6 +138,62 @@ class BundleCommandTest {
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
         assertOneLine("threshold");
+    }
+
+    @Test
+    @DisplayName("verify refuses a rotated trust file edited after signing, naming it, and with --previous refuses one"
+            + " the previous file did not sign")
+    void verifyChecksTheTrustFileSignatures(@TempDir Path dir) throws Exception {
+        for (String[] k : new String[][] {{"a", "ed25519"}, {"b", "p256"}, {"c", "ed25519"}}) {
+            assertEquals(0, run("bundle", "keygen", "--alg", k[1], "--out", dir.resolve(k[0]).toString()), err.toString());
+        }
+        String t1 = dir.resolve("t1.json").toString();
+        String t2 = dir.resolve("t2.json").toString();
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("a/public.pem").toString(), "--threshold", "1",
+                "--out", t1), err.toString());
+        assertEquals(0, run("bundle", "trust", "--previous", t1, "--key", dir.resolve("b/public.pem").toString(),
+                "--revoke", dir.resolve("a/public.pem").toString(), "--threshold", "1", "--sign",
+                dir.resolve("a/private.pem").toString(), "--sign", dir.resolve("b/private.pem").toString(), "--out",
+                t2), err.toString());
+        Path byA = dir.resolve("by-a.tar");
+        Path byB = dir.resolve("by-b.tar");
+        for (String k : new String[] {"a", "b"}) {
+            assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--name", "m",
+                    "--sequence", "7", "--key", dir.resolve(k + "/private.pem").toString(), "--out",
+                    (k.equals("a") ? byA : byB).toString()), err.toString());
+        }
+        assertEquals(1, run("bundle", "verify", byA.toString(), "--trust", t2, "--profile", "avr8"), "a is revoked");
+        assertEquals(0, run("bundle", "verify", byB.toString(), "--trust", t2, "--profile", "avr8"), err.toString());
+        assertEquals(0, run("bundle", "verify", byB.toString(), "--previous", t1, "--trust", t2, "--profile", "avr8"),
+                err.toString());
+
+        // the revoked key put back and the revocation emptied, signatures left as they were
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode doc =
+                (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(Files.readAllBytes(Path.of(t2)));
+        com.fasterxml.jackson.databind.node.ObjectNode signed = (com.fasterxml.jackson.databind.node.ObjectNode) doc.get("signed");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) signed.get("keys")).add(m.readTree(Files.readAllBytes(Path.of(t1)))
+                .get("signed").get("keys").get(0));
+        signed.putArray("revokedKeys");
+        Path tampered = dir.resolve("t2-tampered.json");
+        m.writeValue(tampered.toFile(), doc);
+        assertEquals(1, run("bundle", "verify", byA.toString(), "--trust", tampered.toString(), "--profile", "avr8"),
+                "an edited rotated root must not be adopted: " + out);
+        assertTrue(err.toString().contains("trust file " + tampered + " refused")
+                && err.toString().contains("not signed by its own threshold"), err.toString());
+        assertFalse(out.toString().contains("accepted"), out.toString());
+
+        // a version 2 root signed by its own key only: consistent on its own, refused by the previous root
+        TrustRoot forged = TrustRoot.read(Path.of(t1)).toBuilder().version(2).removeKey(
+                io.edgeloop.ota.trust.VerificationKey.readPem(dir.resolve("a/public.pem")).keyId())
+                .key(io.edgeloop.ota.trust.VerificationKey.readPem(dir.resolve("c/public.pem"))).build()
+                .signedBy(io.edgeloop.ota.trust.SigningKey.readPem(dir.resolve("c/private.pem")));
+        Path f = dir.resolve("t2-forged.json");
+        forged.write(f);
+        assertEquals(1, run("bundle", "verify", byB.toString(), "--previous", t1, "--trust", f.toString(), "--profile",
+                "avr8"));
+        assertTrue(err.toString().contains("trust file " + f + " refused")
+                && err.toString().contains("not signed by the current threshold"), err.toString());
     }
 
     @Test

@@ -5,12 +5,15 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -65,17 +68,44 @@ public final class AtomicFiles {
      * @throws IOException when writing, syncing or renaming fails; the target is then unchanged
      */
     public static void write(Path target, Content content) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path tmp = writeTemporary(abs, content);
+        try {
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            syncDirectory(abs.getParent());
+        } finally {
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Writes what {@code content} writes to a new temporary file of this writer's own beside {@code target} and
+     * syncs it; on any failure the temporary file is deleted. Pair with {@link #moveNew} or a rename.
+     *
+     * @param target     the file the temporary one will become (its directory must exist)
+     * @param content    writes the content
+     * @param attributes attributes the temporary file is created with (for example owner-only POSIX permissions,
+     *                   so the content is never readable by others, even for a moment)
+     * @return the synced temporary file
+     * @throws IOException when creating, writing or syncing fails
+     */
+    public static Path writeTemporary(Path target, Content content, FileAttribute<?>... attributes)
+            throws IOException {
         Objects.requireNonNull(content, "content");
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;
+        boolean done = false;
         try {
             FileChannel ch = null;
             for (int attempt = 0; ch == null; attempt++) {
                 tmp = dir.resolve("." + abs.getFileName() + "." + PID + "." + NEXT.incrementAndGet() + ".tmp");
                 try {
-                    ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                            LinkOption.NOFOLLOW_LINKS);
+                    ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                            LinkOption.NOFOLLOW_LINKS), attributes);
                 } catch (FileAlreadyExistsException leftByACrashedProcessWithThisPid) {
                     tmp = null;
                     if (attempt == 100) {
@@ -88,13 +118,38 @@ public final class AtomicFiles {
                 out.flush();
                 c.force(true);
             }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-            syncDirectory(dir);
+            done = true;
+            return tmp;
         } finally {
-            if (tmp != null) {
+            if (!done && tmp != null) {
                 Files.deleteIfExists(tmp);
             }
+        }
+    }
+
+    /**
+     * Moves a file written by {@link #writeTemporary} to {@code target}, refusing when {@code target} exists: a
+     * hard link, which fails atomically when the name is taken, then the temporary name is removed. On a file system
+     * without hard links, a plain move after an existence check (not atomic against a concurrent creator). The
+     * temporary file is deleted whatever happens.
+     *
+     * @param tmp    the temporary file
+     * @param target the name it takes
+     * @throws FileAlreadyExistsException when {@code target} exists
+     * @throws IOException                when linking or moving fails
+     */
+    public static void moveNew(Path tmp, Path target) throws IOException {
+        try {
+            try {
+                Files.createLink(target, tmp);
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
+                Files.move(tmp, target);
+            }
+            syncDirectory(target.toAbsolutePath().getParent());
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

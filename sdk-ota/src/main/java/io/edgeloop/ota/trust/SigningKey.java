@@ -1,10 +1,14 @@
 package io.edgeloop.ota.trust;
 
+import io.edgeloop.ota.file.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -14,6 +18,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A private key that signs bundles and trust files, with its public half.
@@ -122,25 +127,64 @@ public final class SigningKey {
     }
 
     /**
-     * Writes {@code private.pem} (owner read/write only where POSIX permissions exist) and {@code public.pem}
-     * into a directory, refusing to overwrite an existing private key.
+     * Writes {@code private.pem} (created owner read/write only where POSIX permissions exist) and
+     * {@code public.pem} into a directory, refusing to overwrite an existing private key. Both are written to synced
+     * temporary files first and then moved into place, so a failure (a full disk) leaves neither file, only what was
+     * there before, and a retry can succeed.
      *
      * @param dir the directory (created when missing)
      * @throws IOException when writing fails or a key is already there
      */
     public void writePemPair(Path dir) throws IOException {
+        writePemPair(dir, UnaryOperator.identity());
+    }
+
+    /** The seam for tests: {@code io} wraps each file's writer, so a test can fail a write part way. */
+    void writePemPair(Path dir, UnaryOperator<AtomicFiles.Content> io) throws IOException {
         Files.createDirectories(dir);
         Path priv = dir.resolve("private.pem");
-        if (Files.exists(priv)) {
+        Path pub = dir.resolve("public.pem");
+        if (Files.exists(priv, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(priv + " already exists; refusing to overwrite a private key");
         }
-        Files.writeString(priv, toPrivatePem(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
+        FileAttribute<?>[] ownerOnly = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        byte[] privBytes = toPrivatePem().getBytes(StandardCharsets.US_ASCII);
+        byte[] pubBytes = publicKey.toPem().getBytes(StandardCharsets.US_ASCII);
+        Path privTmp = null;
+        Path pubTmp = null;
+        boolean privPlaced = false;
         try {
-            Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to restrict
+            try {
+                privTmp = AtomicFiles.writeTemporary(priv, io.apply(out -> out.write(privBytes)), ownerOnly);
+                pubTmp = AtomicFiles.writeTemporary(pub, io.apply(out -> out.write(pubBytes)));
+            } catch (IOException e) {
+                throw new IOException("cannot write a key pair to " + dir + ": " + e.getMessage()
+                        + "; neither file was written, retry once the cause is fixed", e);
+            }
+            try {
+                AtomicFiles.moveNew(privTmp, priv);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException(priv + " already exists; refusing to overwrite a private key", e);
+            }
+            privTmp = null;
+            privPlaced = true;
+            Files.move(pubTmp, pub, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            pubTmp = null;
+            AtomicFiles.syncDirectory(dir.toAbsolutePath());
+            privPlaced = false;
+        } finally {
+            if (privTmp != null) {
+                Files.deleteIfExists(privTmp);
+            }
+            if (pubTmp != null) {
+                Files.deleteIfExists(pubTmp);
+            }
+            if (privPlaced) {
+                Files.deleteIfExists(priv); // public.pem did not land: a private key alone is no key pair
+            }
         }
-        Files.writeString(dir.resolve("public.pem"), publicKey.toPem(), StandardCharsets.US_ASCII);
     }
 
     /** @return the PKCS#8 PEM text */

@@ -182,6 +182,37 @@ public final class TrustRoot {
     }
 
     /**
+     * Counts this file's own signatures over its {@link #signedBytes()} by its own unrevoked keys: the second half of
+     * what {@link #acceptRotation} requires of a new root.
+     *
+     * @return the count against this file's own threshold
+     */
+    public ThresholdResult ownSignatures() {
+        return check(signedBytes(), signatures);
+    }
+
+    /**
+     * Checks what can be checked of a rotated root without the root before it: a file above version 1 must be
+     * signed by its own threshold of its own unrevoked keys over its current content, so a file edited after it was
+     * signed is refused. A version 1 file is a provisioned root and is taken as given. When the previous root is at
+     * hand, use {@link #acceptRotation} as well.
+     *
+     * @return this root
+     * @throws TrustException when a rotated root does not meet its own threshold
+     */
+    public TrustRoot requireOwnSignatures() throws TrustException {
+        if (version > 1) {
+            ThresholdResult own = ownSignatures();
+            if (!own.met()) {
+                throw new TrustException("trust version " + version + " is not signed by its own threshold over its "
+                        + "content (" + own.describe() + "): it was edited after signing or never signed, and a "
+                        + "device never adopts it");
+            }
+        }
+        return this;
+    }
+
+    /**
      * Returns the revoked key ids that name no key this root lists, nor a key the previous root listed or had
      * already revoked: most likely a mistyped or wrong id, which revokes nothing that was ever trusted while the key
      * meant stays trusted. {@link #acceptRotation} logs them as a warning.
@@ -225,7 +256,7 @@ public final class TrustRoot {
             throw new TrustException("trust rotation refused: not signed by the current threshold (" + old.describe()
                     + ")");
         }
-        ThresholdResult own = next.check(msg, next.signatures);
+        ThresholdResult own = next.ownSignatures();
         if (!own.met()) {
             throw new TrustException("trust rotation refused: not signed by the new file's own threshold ("
                     + own.describe() + ")");

@@ -42,6 +42,40 @@ class TrustRootTest {
     }
 
     @Test
+    @DisplayName("a key pair write failing part way (a full disk) leaves neither file nor a temporary one, and a retry"
+            + " succeeds")
+    void failedKeyWriteLeavesNothing(@TempDir Path dir) throws Exception {
+        SigningKey k = SigningKey.generate(KeyAlgorithm.P256, new SecureRandom());
+        for (int failing = 0; failing < 2; failing++) {
+            Path kd = dir.resolve("k" + failing);
+            int[] calls = {0};
+            int fail = failing;
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> k.writePemPair(kd, content -> out -> {
+                if (calls[0]++ == fail) {
+                    out.write("-----BEGIN".getBytes(StandardCharsets.US_ASCII));
+                    throw new java.io.IOException("No space left on device");
+                }
+                content.writeTo(out);
+            }));
+            assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains(kd.toString()),
+                    e.getMessage());
+            try (java.util.stream.Stream<Path> left = Files.list(kd)) {
+                assertEquals(List.of(), left.toList(), "failing write " + failing + " left files behind");
+            }
+            k.writePemPair(kd);
+            assertEquals(k.keyId(), SigningKey.readPem(kd.resolve("private.pem")).keyId());
+            assertEquals(k.keyId(), VerificationKey.readPem(kd.resolve("public.pem")).keyId());
+            if (kd.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(kd.resolve("private.pem"))));
+            }
+            try (java.util.stream.Stream<Path> left = Files.list(kd)) {
+                assertEquals(2, left.count(), "only the two keys");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("refuses PEM files that are not keys, or keys of another curve")
     void badPem(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.pem");
@@ -56,6 +90,27 @@ class TrustRootTest {
                 + "\n-----END PUBLIC KEY-----\n";
         Files.writeString(f, p384);
         assertThrows(java.io.IOException.class, () -> VerificationKey.readPem(f), "P-384 is not accepted");
+    }
+
+    @Test
+    @DisplayName("a rotated root must meet its own threshold over its current content; an unsigned version 1 is taken"
+            + " as provisioned")
+    void requireOwnSignatures() throws Exception {
+        TrustRoot v1 = Fixtures.trust(1, A);
+        assertEquals(v1, v1.requireOwnSignatures());
+        TrustRoot v2 = v1.toBuilder().version(2).removeKey(A.keyId()).key(B.publicKey())
+                .revoke(A.keyId()).build().signedBy(A, B);
+        assertEquals(v2, v2.requireOwnSignatures());
+        assertEquals(v2, v1.acceptRotation(v2, NOW));
+        TrustRoot edited = TrustRoot.parse(new String(v2.toBytes(), StandardCharsets.UTF_8)
+                .replace("\"revokedKeys\":[\"" + A.keyId() + "\"]", "\"revokedKeys\":[]")
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(edited.revokedKeys().isEmpty(), "the edit took");
+        TrustException e = assertThrows(TrustException.class, edited::requireOwnSignatures);
+        assertTrue(e.getMessage().contains("not signed by its own threshold"), e.getMessage());
+        assertFalse(edited.ownSignatures().met());
+        TrustRoot unsigned = v1.toBuilder().version(2).build();
+        assertThrows(TrustException.class, unsigned::requireOwnSignatures);
     }
 
     @Test

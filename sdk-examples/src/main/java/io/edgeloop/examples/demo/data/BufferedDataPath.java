@@ -11,6 +11,7 @@ import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.buffer.Appended;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.cursor.Cursor;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -186,7 +188,10 @@ public final class BufferedDataPath {
         SensorSource source;
         Transport transport;
         Forwarder forwarder;
+        /** Rows of the slice in the buffer: replayed before a power loss and found on reopening, or appended since. */
         long appended;
+        /** The keys of those records (buffer sequences are identifiers, not row numbers: they may jump). */
+        final List<IdempotencyKey> keys = new ArrayList<>();
         boolean wasOffline;
         // A gateway's relay end: its second buffer holds what its avr8 devices handed over.
         DurableBuffer relayBuffer;
@@ -289,10 +294,12 @@ public final class BufferedDataPath {
                 Device d = byId.get(e.getKey());
                 console.line("%s lost power after reporting %d records durable; reopened: %d records in its "
                         + "buffer, %d corrupt frames skipped, %d bytes of torn tail cut", d.plan.id(), e.getValue(),
-                        d.appended, d.buffer.metrics().corruptFramesSkipped(), d.buffer.metrics().truncatedBytes());
-                if (d.appended < e.getValue()) {
+                        d.keys.size(), d.buffer.metrics().corruptFramesSkipped(), d.buffer.metrics().truncatedBytes());
+                // the child started on an empty buffer, so it reported sequences 1, 2, 3, ... durable
+                long survived = d.keys.stream().filter(k -> k.sequence() <= e.getValue()).count();
+                if (survived < e.getValue()) {
                     throw new IllegalStateException(d.plan.id() + " reported " + e.getValue() + " records durable "
-                            + "but only " + d.appended + " survived the power loss");
+                            + "but only " + survived + " of them survived the power loss");
                 }
             }
             ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, devices.size()));
@@ -382,10 +389,8 @@ public final class BufferedDataPath {
         long sent = 0;
         Set<IdempotencyKey> expected = new HashSet<>();
         for (Device d : devices) {
-            sent += d.appended;
-            for (long s = 1; s <= d.appended; s++) {
-                expected.add(new IdempotencyKey(d.plan.id(), DeviceProcess.STREAM, d.buffer.epoch(), s));
-            }
+            sent += d.keys.size();
+            expected.addAll(d.keys);
         }
         List<Envelope> accepted = uplink.accepted();
         Set<IdempotencyKey> ingested = new HashSet<>();
@@ -466,7 +471,11 @@ public final class BufferedDataPath {
     private void open(Device d) throws IOException {
         d.buffer = openBuffer(d.plan);
         d.cursor = d.buffer.cursor("uplink");
-        d.appended = d.buffer.lastSequence(DeviceProcess.STREAM);
+        // after the rows the buffer holds, by the source's row numbers: the buffer's lastSequence is no count (it
+        // continues above a floor after an open that found the end of the log lost)
+        ResumePoint resume = ResumePoint.of(d.buffer, DeviceProcess.STREAM);
+        d.appended = resume.rowsReplayed();
+        d.keys.addAll(resume.keys());
         if (d.appended < d.plan.rows()) {
             d.source = DirectReplay.open(d.plan, d.appended);
         }
@@ -534,13 +543,17 @@ public final class BufferedDataPath {
         if (d.source == null) {
             return;
         }
+        List<CompletableFuture<Appended>> appends = new ArrayList<>();
         while (d.appended < Math.min(tick, d.plan.rows()) && !d.source.isExhausted()) {
             for (SensorRecord r : d.source.poll(1, Duration.ZERO)) {
-                d.buffer.appendAsync(DeviceProcess.STREAM, 5, SensorRecordCodec.encode(r));
+                appends.add(d.buffer.appendAsync(DeviceProcess.STREAM, 5, SensorRecordCodec.encode(r)));
                 d.appended++;
             }
         }
         d.buffer.flush();
+        for (CompletableFuture<Appended> a : appends) {
+            d.keys.add(a.join().key());
+        }
     }
 
     /** The link drops just after a batch reached the receiver but before its acknowledgement reached the device. */
