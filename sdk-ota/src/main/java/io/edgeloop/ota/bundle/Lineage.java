@@ -120,9 +120,9 @@ public final class Lineage {
                 b.dataset(Fields.text(d, "name"), Fields.text(d, "sha256"));
             }
         }
-        readMap(n.get("labelling"), b.labelling);
-        readMap(n.get("training"), b.training);
-        readMap(n.get("quantization"), b.quantization);
+        readMap(n.get("labelling"), "labelling", b.labelling);
+        readMap(n.get("training"), "training", b.training);
+        readMap(n.get("quantization"), "quantization", b.quantization);
         JsonNode pv = n.get("provenance");
         if (pv != null) {
             for (JsonNode p : pv) {
@@ -132,16 +132,27 @@ public final class Lineage {
         return b.build();
     }
 
-    private static void readMap(JsonNode n, Map<String, String> into) {
+    /**
+     * Reads one settings object: string values; a JSON null is read as absent (what the writer leaves out), never as
+     * the text "null"; any other value is refused, naming it (it was read as its text, or "" for an object).
+     */
+    private static void readMap(JsonNode n, String section, Map<String, String> into) {
         if (n == null) {
             return;
         }
         if (!n.isObject()) {
-            throw new IllegalArgumentException("lineage settings must be objects of strings");
+            throw new IllegalArgumentException("lineage." + section + " must be an object of strings, got "
+                    + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
             String k = it.next();
-            into.put(k, n.get(k).asText());
+            JsonNode v = n.get(k);
+            if (v.isTextual()) {
+                into.put(k, v.textValue());
+            } else if (!v.isNull()) {
+                throw new IllegalArgumentException("lineage." + section + "." + k + " must be a string, got "
+                        + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
     }
 

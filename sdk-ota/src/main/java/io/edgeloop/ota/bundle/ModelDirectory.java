@@ -92,7 +92,9 @@ public final class ModelDirectory {
         for (Iterator<String> it = report.fieldNames(); it.hasNext();) {
             String k = it.next();
             JsonNode v = report.get(k);
-            if (v.isValueNode()) {
+            // A null is a figure not measured (flashBytes without the target's compiler): left out, never the text
+            // "null", which reads as a value (sizeSource says what was not measured).
+            if (v.isValueNode() && !v.isNull()) {
                 settings.put(k, v.asText());
             }
         }
@@ -205,7 +207,10 @@ public final class ModelDirectory {
         return golden;
     }
 
-    /** @return report.json's scalar fields as strings */
+    /**
+     * @return report.json's scalar fields as strings; a field that is JSON null (a figure not measured, such as
+     *         {@code flashBytes} without the target's compiler) is left out
+     */
     public Map<String, String> report() {
         return report;
     }
