@@ -1,13 +1,13 @@
 package io.edgeloop.cli.bench;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,13 +26,6 @@ class BenchBufferCommandTest {
     @TempDir
     Path tmp;
 
-    private static String[] fail(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
-    }
-
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "--sizes -1|--sizes must each be between 1 and 1048576 bytes, got -1",
@@ -47,10 +40,10 @@ class BenchBufferCommandTest {
     void refusesBadOptions(String options, String message) throws Exception {
         List<String> args = new ArrayList<>(List.of("bench", "buffer", "--json", "--dir", tmp.toString()));
         args.addAll(List.of(options.split(" ")));
-        String[] r = fail(args.toArray(String[]::new));
-        assertEquals(String.valueOf(Edgeloop.EXIT_FAILURE), r[0], r[2]);
-        assertEquals("edgeloop: " + message, r[2].strip());
-        assertEquals("", r[1]);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(Edgeloop.EXIT_FAILURE, r.code(), r.err());
+        assertEquals("edgeloop: " + message, r.err().strip());
+        assertEquals("", r.out());
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(0, s.count(), "nothing was created");
         }
@@ -59,21 +52,19 @@ class BenchBufferCommandTest {
     @Test
     @DisplayName("--reopen's help says it drops the whole machine's page cache")
     void reopenHelpWarns() {
-        String[] r = fail("bench", "buffer", "--help");
-        assertEquals("0", r[0]);
-        String help = r[1].replaceAll("\\s+", " ");
+        Result r = run("bench", "buffer", "--help");
+        assertEquals(0, r.code());
+        String help = r.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("drops the WHOLE MACHINE's page cache"), help);
     }
 
     @Test
     @DisplayName("bench buffer --json reports every system, policy and size with ratios, and cleans up")
     void printsResultsAndRatios() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "buffer", "--json",
-                "--dir", tmp.toString(), "--seconds", "0.05", "--repeat", "1", "--sizes", "100,1024");
-        assertEquals(0, code, err.toString());
-        JsonNode doc = new ObjectMapper().readTree(out.toString());
+        Result bench = run("bench", "buffer", "--json", "--dir", tmp.toString(), "--seconds", "0.05", "--repeat", "1",
+                "--sizes", "100,1024");
+        assertEquals(0, bench.code(), bench.err());
+        JsonNode doc = new ObjectMapper().readTree(bench.out());
         Set<String> seen = new HashSet<>();
         for (JsonNode r : doc.get("results")) {
             seen.add(r.get("system").asText() + "/" + r.get("policy").asText() + "/" + r.get("recordBytes").asInt());

@@ -1,5 +1,6 @@
 package io.edgeloop.cli.bench;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+
+
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -25,20 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * with SIGKILL mid-run, the kafka source reading back, and producer-perf-test as the baseline.
  */
 class BenchIngestCommandTest {
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     @DisplayName("drains every device buffer through Kafka across a broker kill in every paired repetition with nothing lost, duplicated or reordered")
     void endToEndAcrossBrokerKill(@TempDir Path work) throws Exception {
-        Run r = run("bench", "ingest", "--devices", "40", "--records", "50", "--max-active", "8", "--partitions", "4",
+        Result r = run("bench", "ingest", "--devices", "40", "--records", "50", "--max-active", "8", "--partitions", "4",
                 "--batch", "20", "--restart-broker", "--warmup-rounds", "1", "--repeat", "2", "--work-dir",
                 work.toString(), "--json");
         assertEquals(0, r.code(), r.err());
@@ -123,7 +115,7 @@ class BenchIngestCommandTest {
     @DisplayName("refuses --repeat 0 and --repeat 21 in one line")
     void repeatOutOfRange() {
         for (String bad : new String[] {"0", "21"}) {
-            Run r = run("bench", "ingest", "--repeat", bad, "--json");
+            Result r = run("bench", "ingest", "--repeat", bad, "--json");
             assertEquals(Edgeloop.EXIT_FAILURE, r.code());
             assertEquals("edgeloop: --repeat must be between 1 and 20, got " + bad, r.err().trim());
         }
@@ -134,7 +126,7 @@ class BenchIngestCommandTest {
     void repeatNeedsOneSegmentPerDevice(@TempDir Path work) {
         // 40,000 records of about 110 B framed need two 4 MiB segments; the first repetition would reclaim the
         // sealed one, and the second would find it gone
-        Run r = run("bench", "ingest", "--devices", "1", "--records", "40000", "--warmup-rounds", "0", "--repeat", "2",
+        Result r = run("bench", "ingest", "--devices", "1", "--records", "40000", "--warmup-rounds", "0", "--repeat", "2",
                 "--no-baseline", "--work-dir", work.toString(), "--json");
         assertEquals(Edgeloop.EXIT_FAILURE, r.code());
         assertTrue(r.err().contains("edgeloop: --repeat above 1 needs each device's records in one buffer segment of"
@@ -145,7 +137,7 @@ class BenchIngestCommandTest {
     @Test
     @DisplayName("refuses --restart-broker with --bootstrap, since it cannot kill a broker it did not start")
     void restartNeedsLocalBroker() {
-        Run r = run("bench", "ingest", "--bootstrap", "127.0.0.1:9092", "--restart-broker", "--json");
+        Result r = run("bench", "ingest", "--bootstrap", "127.0.0.1:9092", "--restart-broker", "--json");
         assertEquals(Edgeloop.EXIT_FAILURE, r.code());
         assertTrue(r.err().startsWith("edgeloop: --restart-broker needs the local broker"), r.err());
         assertFalse(r.out().contains("{"), r.out());
@@ -161,7 +153,7 @@ class BenchIngestCommandTest {
         // Kafka's clients log through slf4j-simple to System.err, not to the command's writer: watch both.
         PrintStream systemErr = System.err;
         ByteArrayOutputStream kafkaLog = new ByteArrayOutputStream();
-        Run r;
+        Result r;
         try {
             System.setErr(new PrintStream(kafkaLog, true, StandardCharsets.UTF_8));
             r = run("bench", "ingest", "--devices", "2", "--records", "2", "--bootstrap", "127.0.0.1:" + port,

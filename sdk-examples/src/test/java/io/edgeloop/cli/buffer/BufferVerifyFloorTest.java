@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.cli.Edgeloop;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.edgeloop.cli.InProcessCli;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +23,10 @@ class BufferVerifyFloorTest {
     @TempDir
     Path tmp;
 
-    private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        assertEquals(0, code, err.toString());
-        return new String[] {out.toString(), err.toString()};
+    private static InProcessCli.Result ok(String... args) {
+        InProcessCli.Result r = InProcessCli.run(args);
+        assertEquals(0, r.code(), r.err());
+        return r;
     }
 
     @Test
@@ -38,11 +34,11 @@ class BufferVerifyFloorTest {
             + " JSON) and dump notes the floor on stderr; a clean buffer shows no floor")
     void verifyAndDumpShowTheFloor() throws Exception {
         Path dir = tmp.resolve("b1");
-        run("buffer", "append", "--dir", dir.toString(), "--count", "5", "--sync", "always");
-        JsonNode clean = new ObjectMapper().readTree(run("buffer", "verify", "--dir", dir.toString(), "--json")[0]);
+        ok("buffer", "append", "--dir", dir.toString(), "--count", "5", "--sync", "always");
+        JsonNode clean = new ObjectMapper().readTree(ok("buffer", "verify", "--dir", dir.toString(), "--json").out());
         assertEquals(0, clean.get("sequenceFloor").asLong());
         assertEquals(65536, clean.get("sequenceReserved").asLong());
-        run("buffer", "append", "--dir", dir.toString(), "--count", "2", "--sync", "always");
+        ok("buffer", "append", "--dir", dir.toString(), "--count", "2", "--sync", "always");
         Path seg;
         try (Stream<Path> s = Files.list(dir)) {
             seg = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
@@ -50,16 +46,16 @@ class BufferVerifyFloorTest {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 20);
         }
-        String appended = run("buffer", "append", "--dir", dir.toString(), "--count", "1", "--sync", "always")[0];
+        String appended = ok("buffer", "append", "--dir", dir.toString(), "--count", "1", "--sync", "always").out();
         assertTrue(appended.contains("durable 65537"), appended);
-        String text = run("buffer", "verify", "--dir", dir.toString())[0];
+        String text = ok("buffer", "verify", "--dir", dir.toString()).out();
         assertTrue(text.contains("sequence floor: 65536 (a writable open found the end of the log lost"), text);
         assertTrue(text.contains("reserved: 131072"), text);
-        JsonNode j = new ObjectMapper().readTree(run("buffer", "verify", "--dir", dir.toString(), "--json")[0]);
+        JsonNode j = new ObjectMapper().readTree(ok("buffer", "verify", "--dir", dir.toString(), "--json").out());
         assertEquals(65536, j.get("sequenceFloor").asLong());
         assertEquals(131072, j.get("sequenceReserved").asLong());
-        String[] dump = run("buffer", "dump", "--dir", dir.toString());
-        assertTrue(dump[1].contains("sequence floor 65536"), dump[1]);
-        assertTrue(dump[0].lines().allMatch(l -> l.startsWith("default ")), dump[0]);
+        InProcessCli.Result dump = ok("buffer", "dump", "--dir", dir.toString());
+        assertTrue(dump.err().contains("sequence floor 65536"), dump.err());
+        assertTrue(dump.out().lines().allMatch(l -> l.startsWith("default ")), dump.out());
     }
 }

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli;
 import io.edgeloop.ota.trust.TrustRoot;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,13 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("edgeloop bundle")
 class BundleCommandTest {
-    private StringWriter out = new StringWriter();
-    private StringWriter err = new StringWriter();
+    /** The last run's exit code and output. */
+    private InProcessCli.Result last;
 
     private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        last = InProcessCli.run(args);
+        return last.code();
     }
 
     /**
@@ -78,25 +76,25 @@ class BundleCommandTest {
     @Test
     @DisplayName("generates keys, writes a 2-of-2 trust file, creates, inspects and verifies a bundle")
     void endToEnd(@TempDir Path dir) throws Exception {
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), err.toString());
-        assertEquals(0, run("bundle", "keygen", "--alg", "p256", "--out", dir.resolve("k2").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), last.err());
+        assertEquals(0, run("bundle", "keygen", "--alg", "p256", "--out", dir.resolve("k2").toString()), last.err());
         assertTrue(Files.exists(dir.resolve("k1/private.pem")) && Files.exists(dir.resolve("k2/public.pem")));
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k1/public.pem").toString(), "--key",
                 dir.resolve("k2/public.pem").toString(), "--threshold", "2", "--out", dir.resolve("trust.json").toString()),
-                err.toString());
+                last.err());
         Path bundle = dir.resolve("har.bundle");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--model",
                 modelDir(dir, "cortex-m3").toString(), "--name", "har", "--sequence", "4", "--key",
                 dir.resolve("k1/private.pem").toString(), "--key", dir.resolve("k2/private.pem").toString(), "--expires",
-                "3600", "--runtime", "edgeloop-int", "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
+                "3600", "--runtime", "edgeloop-int", "--runtime-versions", "*", "--out", bundle.toString()), last.err());
 
-        assertEquals(0, run("bundle", "inspect", bundle.toString()), err.toString());
-        assertTrue(out.toString().contains("artifacts/avr8/model.json"), out.toString());
+        assertEquals(0, run("bundle", "inspect", bundle.toString()), last.err());
+        assertTrue(last.out().contains("artifacts/avr8/model.json"), last.out());
 
         List<Path> before = listing(dir);
         assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
-                "--profile", "cortex-m3", "--min-sequence", "4", "--json"), err.toString());
-        JsonNode r = new ObjectMapper().readTree(out.toString());
+                "--profile", "cortex-m3", "--min-sequence", "4", "--json"), last.err());
+        JsonNode r = new ObjectMapper().readTree(last.out());
         assertTrue(r.get("accepted").asBoolean());
         assertEquals("artifacts/cortex-m3/model.json", r.get("artifact").asText());
         assertEquals(2, r.get("signatures").asInt());
@@ -113,14 +111,14 @@ class BundleCommandTest {
                 "--profile", "avr8", "--name", "door-sensor"));
         assertOneLine("model-name");
         assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
-                "--profile", "avr8", "--name", "har"), err.toString());
+                "--profile", "avr8", "--name", "har"), last.err());
         byte[] b = Files.readAllBytes(bundle);
         b[520] ^= 0x01; // inside manifest.json, the first entry
         Path bad = dir.resolve("bad.bundle");
         Files.write(bad, b);
         assertEquals(1, run("bundle", "verify", bad.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "avr8"));
-        assertTrue(err.toString().startsWith("edgeloop: bundle refused: "), err.toString());
+        assertTrue(last.err().startsWith("edgeloop: bundle refused: "), last.err());
         assertEquals(before.size() + 1, listing(dir).size(), "only the test's own bad.bundle was added");
     }
 
@@ -134,7 +132,7 @@ class BundleCommandTest {
         Path bundle = dir.resolve("b.tar");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m", "--sequence",
                 "1", "--key", dir.resolve("k1/private.pem").toString(),
-                "--gzip", "--runtime", "edgeloop-int", "--out", bundle.toString()), err.toString());
+                "--gzip", "--runtime", "edgeloop-int", "--out", bundle.toString()), last.err());
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
         assertOneLine("threshold");
@@ -145,27 +143,27 @@ class BundleCommandTest {
             + " the previous file did not sign")
     void verifyChecksTheTrustFileSignatures(@TempDir Path dir) throws Exception {
         for (String[] k : new String[][] {{"a", "ed25519"}, {"b", "p256"}, {"c", "ed25519"}}) {
-            assertEquals(0, run("bundle", "keygen", "--alg", k[1], "--out", dir.resolve(k[0]).toString()), err.toString());
+            assertEquals(0, run("bundle", "keygen", "--alg", k[1], "--out", dir.resolve(k[0]).toString()), last.err());
         }
         String t1 = dir.resolve("t1.json").toString();
         String t2 = dir.resolve("t2.json").toString();
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("a/public.pem").toString(), "--threshold", "1",
-                "--out", t1), err.toString());
+                "--out", t1), last.err());
         assertEquals(0, run("bundle", "trust", "--previous", t1, "--key", dir.resolve("b/public.pem").toString(),
                 "--revoke", dir.resolve("a/public.pem").toString(), "--threshold", "1", "--sign",
                 dir.resolve("a/private.pem").toString(), "--sign", dir.resolve("b/private.pem").toString(), "--out",
-                t2), err.toString());
+                t2), last.err());
         Path byA = dir.resolve("by-a.tar");
         Path byB = dir.resolve("by-b.tar");
         for (String k : new String[] {"a", "b"}) {
             assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--name", "m",
                     "--sequence", "7", "--key", dir.resolve(k + "/private.pem").toString(), "--out",
-                    (k.equals("a") ? byA : byB).toString()), err.toString());
+                    (k.equals("a") ? byA : byB).toString()), last.err());
         }
         assertEquals(1, run("bundle", "verify", byA.toString(), "--trust", t2, "--profile", "avr8"), "a is revoked");
-        assertEquals(0, run("bundle", "verify", byB.toString(), "--trust", t2, "--profile", "avr8"), err.toString());
+        assertEquals(0, run("bundle", "verify", byB.toString(), "--trust", t2, "--profile", "avr8"), last.err());
         assertEquals(0, run("bundle", "verify", byB.toString(), "--previous", t1, "--trust", t2, "--profile", "avr8"),
-                err.toString());
+                last.err());
 
         // the revoked key put back and the revocation emptied, signatures left as they were
         com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -178,10 +176,10 @@ class BundleCommandTest {
         Path tampered = dir.resolve("t2-tampered.json");
         m.writeValue(tampered.toFile(), doc);
         assertEquals(1, run("bundle", "verify", byA.toString(), "--trust", tampered.toString(), "--profile", "avr8"),
-                "an edited rotated root must not be adopted: " + out);
-        assertTrue(err.toString().contains("trust file " + tampered + " refused")
-                && err.toString().contains("not signed by its own threshold"), err.toString());
-        assertFalse(out.toString().contains("accepted"), out.toString());
+                "an edited rotated root must not be adopted: " + last.out());
+        assertTrue(last.err().contains("trust file " + tampered + " refused")
+                && last.err().contains("not signed by its own threshold"), last.err());
+        assertFalse(last.out().contains("accepted"), last.out());
 
         // a version 2 root signed by its own key only: consistent on its own, refused by the previous root
         TrustRoot forged = TrustRoot.read(Path.of(t1)).toBuilder().version(2).removeKey(
@@ -192,30 +190,30 @@ class BundleCommandTest {
         forged.write(f);
         assertEquals(1, run("bundle", "verify", byB.toString(), "--previous", t1, "--trust", f.toString(), "--profile",
                 "avr8"));
-        assertTrue(err.toString().contains("trust file " + f + " refused")
-                && err.toString().contains("not signed by the current threshold"), err.toString());
+        assertTrue(last.err().contains("trust file " + f + " refused")
+                && last.err().contains("not signed by the current threshold"), last.err());
     }
 
     @Test
     @DisplayName("trust --previous warns when it revokes a key the previous file trusted, and not otherwise")
     void rotationRevokingAKeyWarns(@TempDir Path dir) throws Exception {
         for (String k : new String[] {"a", "b", "c"}) {
-            assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve(k).toString()), err.toString());
+            assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve(k).toString()), last.err());
         }
         String t1 = dir.resolve("t1.json").toString();
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("a/public.pem").toString(), "--key",
-                dir.resolve("b/public.pem").toString(), "--threshold", "2", "--out", t1), err.toString());
+                dir.resolve("b/public.pem").toString(), "--threshold", "2", "--out", t1), last.err());
         assertEquals(0, run("bundle", "trust", "--previous", t1, "--key", dir.resolve("a/public.pem").toString(),
                 "--key", dir.resolve("c/public.pem").toString(), "--threshold", "1", "--sign",
                 dir.resolve("a/private.pem").toString(), "--sign", dir.resolve("b/private.pem").toString(), "--out",
-                dir.resolve("t2.json").toString()), err.toString());
-        assertFalse(err.toString().contains("warning"), "dropping a key without revoking it: " + err);
+                dir.resolve("t2.json").toString()), last.err());
+        assertFalse(last.err().contains("warning"), "dropping a key without revoking it: " + last.err());
         assertEquals(0, run("bundle", "trust", "--previous", t1, "--key", dir.resolve("a/public.pem").toString(),
                 "--key", dir.resolve("c/public.pem").toString(), "--threshold", "1", "--revoke",
                 dir.resolve("b/public.pem").toString(), "--sign", dir.resolve("a/private.pem").toString(), "--sign",
-                dir.resolve("b/private.pem").toString(), "--out", dir.resolve("t3.json").toString()), err.toString());
-        assertTrue(err.toString().contains("warning: version 2 revokes") && err.toString().contains("version 1's "
-                + "threshold (2) or this version's (1 of its keys)"), err.toString());
+                dir.resolve("b/private.pem").toString(), "--out", dir.resolve("t3.json").toString()), last.err());
+        assertTrue(last.err().contains("warning: version 2 revokes") && last.err().contains("version 1's "
+                + "threshold (2) or this version's (1 of its keys)"), last.err());
     }
 
     @Test
@@ -234,21 +232,21 @@ class BundleCommandTest {
         assertEquals(1, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--key",
                 dir.resolve("k/public-compressed.pem").toString(), "--threshold", "2", "--out",
                 dir.resolve("trust.json").toString()));
-        assertTrue(err.toString().contains("1 unrevoked keys"), err.toString());
+        assertTrue(last.err().contains("1 unrevoked keys"), last.err());
     }
 
     @Test
     @DisplayName("reports bad input in one line: missing model files, unknown algorithm, unknown profile")
     void badInput(@TempDir Path dir) throws Exception {
         assertEquals(1, run("bundle", "keygen", "--alg", "rsa", "--out", dir.resolve("k").toString()));
-        assertTrue(err.toString().contains("ed25519, p256") && err.toString().contains("--alg"), err.toString());
+        assertTrue(last.err().contains("ed25519, p256") && last.err().contains("--alg"), last.err());
         run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
         Path empty = Files.createDirectories(dir.resolve("empty"));
         assertEquals(1, run("bundle", "create", "--model", empty.toString(), "--name", "m", "--sequence", "1", "--key",
                 dir.resolve("k/private.pem").toString(), "--out", dir.resolve("x.tar").toString()));
-        assertTrue(err.toString().contains("model.json"), err.toString());
+        assertTrue(last.err().contains("model.json"), last.err());
         assertEquals(1, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()));
-        assertTrue(err.toString().contains("refusing to overwrite"), err.toString());
+        assertTrue(last.err().contains("refusing to overwrite"), last.err());
     }
 
     @Test
@@ -261,7 +259,7 @@ class BundleCommandTest {
             assertEquals(1, run("bundle", "create", "--model", modelDir(dir, "jvm").toString(), "--name", "m",
                     "--sequence", "1", "--key", dir.resolve("k1/private.pem").toString(), "--key", second,
                     "--runtime", "edgeloop-int", "--out", bundle.toString()));
-            String e = err.toString().trim();
+            String e = last.err().trim();
             assertEquals(1, e.lines().count(), e);
             assertTrue(e.contains("--key") && e.contains(second), e);
             assertFalse(Files.exists(bundle), "nothing written");
@@ -288,7 +286,7 @@ class BundleCommandTest {
                 args.addAll(List.of(c[0], c[1]));
             }
             assertEquals(1, run(args.toArray(new String[0])), String.join(" ", c));
-            String e = err.toString().trim();
+            String e = last.err().trim();
             assertEquals(1, e.lines().count(), e);
             assertTrue(e.contains(c[0]) && e.contains(c[1]), String.join(" ", c) + " -> " + e);
         }
@@ -297,12 +295,12 @@ class BundleCommandTest {
         for (String[] c : new String[][] {{"--min-sequence", "-1"}, {"--min-epoch", "-1"}}) {
             assertEquals(1, run("bundle", "verify", out, "--trust", dir.resolve("trust.json").toString(), "--profile",
                     "jvm", c[0], c[1]));
-            assertTrue(err.toString().contains(c[0]), err.toString());
+            assertTrue(last.err().contains(c[0]), last.err());
         }
         for (String t : new String[] {"0", "5"}) {
             assertEquals(1, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", t,
                     "--out", dir.resolve("t2.json").toString()));
-            assertTrue(err.toString().contains("--threshold"), err.toString());
+            assertTrue(last.err().contains("--threshold"), last.err());
         }
     }
 
@@ -312,15 +310,15 @@ class BundleCommandTest {
     void boundedTrustAndDirectories(@TempDir Path dir) throws Exception {
         run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1",
-                "--out", dir.resolve("trust.json").toString()), err.toString());
+                "--out", dir.resolve("trust.json").toString()), last.err());
         Path bundle = dir.resolve("m.bundle");
         assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--name", "m",
                 "--sequence", "1", "--key", dir.resolve("k/private.pem").toString(), "--runtime", "edgeloop-int",
-                "--runtime-versions", "*", "--out", bundle.toString()), err.toString());
+                "--runtime-versions", "*", "--out", bundle.toString()), last.err());
         if (Files.exists(Path.of("/dev/zero"))) {
             assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", "/dev/zero", "--profile", "avr8"));
-            assertTrue(err.toString().contains("/dev/zero") && err.toString().contains("larger than 262144 bytes"),
-                    err.toString());
+            assertTrue(last.err().contains("/dev/zero") && last.err().contains("larger than 262144 bytes"),
+                    last.err());
         }
         Path fifo = dir.resolve("trust.fifo");
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
@@ -330,22 +328,22 @@ class BundleCommandTest {
             try {
                 assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", fifo.toString(), "--profile",
                         "avr8"));
-                assertTrue(err.toString().contains("larger than 262144 bytes"), err.toString());
+                assertTrue(last.err().contains("larger than 262144 bytes"), last.err());
             } finally {
                 w.destroyForcibly().waitFor();
             }
         }
         Path d = Files.createDirectories(dir.resolve("d"));
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", d.toString(), "--profile", "avr8"));
-        assertTrue(err.toString().contains(d.toString()) && err.toString().contains("directory"), err.toString());
+        assertTrue(last.err().contains(d.toString()) && last.err().contains("directory"), last.err());
         assertEquals(1, run("bundle", "verify", d.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "avr8"));
-        assertTrue(err.toString().contains(d.toString()) && err.toString().contains("directory"), err.toString());
-        assertEquals(1, err.toString().trim().lines().count(), err.toString());
+        assertTrue(last.err().contains(d.toString()) && last.err().contains("directory"), last.err());
+        assertEquals(1, last.err().trim().lines().count(), last.err());
     }
 
     private void assertOneLine(String check) {
-        String e = err.toString().trim();
+        String e = last.err().trim();
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.contains(": " + check + ": "), e);
     }
@@ -353,8 +351,8 @@ class BundleCommandTest {
     @Test
     @DisplayName("bundle create --help shows the usage, with the bundle's own --version option")
     void createHelp() {
-        assertEquals(0, run("bundle", "create", "--help"), err.toString());
-        assertTrue(out.toString().contains("--version=SEMVER") && out.toString().contains("--sequence"), out.toString());
+        assertEquals(0, run("bundle", "create", "--help"), last.err());
+        assertTrue(last.out().contains("--version=SEMVER") && last.out().contains("--sequence"), last.out());
     }
 
     /** Starts the tool in a child JVM (another process, as two shell runs would be). */
@@ -369,8 +367,8 @@ class BundleCommandTest {
     @DisplayName("two 'bundle create' and two 'bundle trust' processes writing one --out at once each leave a whole "
             + "file")
     void concurrentRunsWithOneOut(@TempDir Path dir) throws Exception {
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), err.toString());
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k2").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString()), last.err());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k2").toString()), last.err());
         Path model = modelDir(dir, "jvm");
         // a large C source, so the two writes overlap in time
         Files.writeString(model.resolve("model.c"), "/* " + "x".repeat(4 << 20) + " */");
@@ -398,7 +396,7 @@ class BundleCommandTest {
             }
             // whichever runs renamed last: a whole bundle and a whole trust file, so the bundle verifies
             assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", trust.toString(), "--profile",
-                    "jvm"), "round " + round + ": " + err);
+                    "jvm"), "round " + round + ": " + last.err());
             try (Stream<Path> left = Files.list(dir)) {
                 assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))
                         .toList(), "temporary files left");
@@ -410,7 +408,7 @@ class BundleCommandTest {
     @DisplayName("SOURCE_DATE_EPOCH: bundle create records it as createdAt, counts --expires from it, and two runs "
             + "on the same inputs and keys write byte-identical bundles")
     void sourceDateEpochMakesBundlesReproducible(@TempDir Path dir) throws Exception {
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), last.err());
         Path model = modelDir(dir, "avr8");
         List<byte[]> bundles = new ArrayList<>();
         for (String name : List.of("a.bundle", "b.bundle")) {

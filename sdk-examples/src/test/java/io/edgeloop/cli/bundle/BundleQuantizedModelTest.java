@@ -11,7 +11,7 @@ import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
-import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleWriter;
 import io.edgeloop.ota.bundle.Lineage;
@@ -20,8 +20,6 @@ import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -36,13 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("edgeloop bundle with real quantized models")
 class BundleQuantizedModelTest {
-    private StringWriter out;
-    private StringWriter err;
+    /** The last run's exit code and output. */
+    private InProcessCli.Result last;
 
     private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        last = InProcessCli.run(args);
+        return last.code();
     }
 
     static Path datasets() throws IOException {
@@ -74,22 +71,22 @@ class BundleQuantizedModelTest {
         quantize("int8", TargetProfile.AVR8, modelFile, train.rows()).writeTo(avr);
         quantize("int16", TargetProfile.CORTEX_M3, modelFile, train.rows()).writeTo(m3);
 
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), last.err());
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1",
-                "--out", dir.resolve("trust.json").toString()), err.toString());
+                "--out", dir.resolve("trust.json").toString()), last.err());
         Path bundle = dir.resolve("occupancy.bundle");
         assertEquals(0, run("bundle", "create", "--model", avr.toString(), "--model", m3.toString(), "--name",
                 "occupancy", "--sequence", "1", "--key", dir.resolve("k/private.pem").toString(), "--gzip", "--out",
-                bundle.toString()), err.toString());
+                bundle.toString()), last.err());
         for (String profile : new String[] {"avr8", "cortex-m3"}) {
             assertEquals(0, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
-                    "--profile", profile, "--json"), err.toString());
-            JsonNode r = new ObjectMapper().readTree(out.toString());
+                    "--profile", profile, "--json"), last.err());
+            JsonNode r = new ObjectMapper().readTree(last.out());
             assertTrue(r.get("goldenVectors").asText().contains("bit-exact on edgeloop-int"), r.toString());
         }
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "jvm"));
-        assertTrue(err.toString().contains("target: no artifact for target jvm"), err.toString());
+        assertTrue(last.err().contains("target: no artifact for target jvm"), last.err());
     }
 
     @Test
@@ -104,15 +101,15 @@ class BundleQuantizedModelTest {
                 .get("outputs").get(0);
         first.set(0, om.getNodeFactory().numberNode(first.get(0).asLong() + 1));
         om.writeValue(avr.resolve("golden.json").toFile(), g);
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), last.err());
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1",
-                "--out", dir.resolve("trust.json").toString()), err.toString());
+                "--out", dir.resolve("trust.json").toString()), last.err());
         Path bundle = dir.resolve("bad.bundle");
         // bundle create refuses to sign it (review s7 loop item 2) ...
         assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "occupancy", "--sequence", "1",
-                "--key", dir.resolve("k/private.pem").toString(), "--out", bundle.toString()), err.toString());
-        assertTrue(err.toString().trim().startsWith("edgeloop: " + avr.resolve("model.json") + " fails the check "
-                + "devices run, so it is not signed: golden-vectors: vector 0 computed"), err.toString());
+                "--key", dir.resolve("k/private.pem").toString(), "--out", bundle.toString()), last.err());
+        assertTrue(last.err().trim().startsWith("edgeloop: " + avr.resolve("model.json") + " fails the check "
+                + "devices run, so it is not signed: golden-vectors: vector 0 computed"), last.err());
         assertTrue(!Files.exists(bundle));
         // ... so a bundle signed by other means (the library's writer, bypassing the assembler) is what verify sees
         ModelDirectory md = ModelDirectory.read(avr);
@@ -126,13 +123,13 @@ class BundleQuantizedModelTest {
         }
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "avr8"));
-        String e = err.toString().trim();
+        String e = last.err().trim();
         assertTrue(e.startsWith("edgeloop: bundle refused: golden-vectors: vector 0 computed"), e);
         assertTrue(!e.contains("cannot load"), e);
     }
 
     private Path keyAndTrust(Path dir) {
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), err.toString());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString()), last.err());
         return dir.resolve("k/private.pem");
     }
 
@@ -155,10 +152,9 @@ class BundleQuantizedModelTest {
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree(avr.resolve("report.json").toFile());
         report.remove("modelSha256");
         Files.write(avr.resolve("report.json"), report.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        err.getBuffer().setLength(0);
         assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "har", "--sequence", "9", "--key",
                 key.toString(), "--out", bundle.toString()));
-        String e = err.toString().trim();
+        String e = last.err().trim();
         assertTrue(e.startsWith("edgeloop: " + avr.resolve("model.json") + " fails the check devices run, so it is "
                 + "not signed: golden-vectors: the runtime cannot load the artifact: "), e);
         assertTrue(!e.contains("\n") && !e.contains("Source:"), e);
@@ -211,7 +207,7 @@ class BundleQuantizedModelTest {
 
         assertEquals(1, run("bundle", "create", "--model", qRoom.toString(), "--model", qOcc.toString(), "--name",
                 "mixed", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()));
-        String e = err.toString().trim();
+        String e = last.err().trim();
         assertTrue(e.startsWith("edgeloop: " + qRoom + " and " + qOcc + " hold different models (a bundle carries one "
                 + "model, built for one or more targets): features ["), e);
         assertTrue(!Files.exists(bundle));
@@ -219,14 +215,14 @@ class BundleQuantizedModelTest {
         // same features and classes, but quantized from another float model (CART vs logistic)
         assertEquals(1, run("bundle", "create", "--model", qCart.toString(), "--model", qOcc.toString(), "--name",
                 "mixed", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()));
-        e = err.toString().trim();
+        e = last.err().trim();
         assertTrue(e.contains(" hold different models ") && e.contains(": quantized from different float models: "
                 + "occ-cart.model (sha256 "), e);
         assertTrue(!Files.exists(bundle));
 
         // one float model for two targets is one model
         assertEquals(0, run("bundle", "create", "--model", qOccM0.toString(), "--model", qOcc.toString(), "--name",
-                "occ", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()), err.toString());
+                "occ", "--sequence", "1", "--key", key.toString(), "--out", bundle.toString()), last.err());
     }
 
     @Test
@@ -236,10 +232,10 @@ class BundleQuantizedModelTest {
         Path key = keyAndTrust(dir);
         Path keyDir = key.getParent();
         assertEquals(0, run("bundle", "trust", "--key", keyDir.resolve("public.pem").toString(), "--threshold", "1",
-                "--out", dir.resolve("trust.json").toString()), err.toString());
+                "--out", dir.resolve("trust.json").toString()), last.err());
         Path bundle = dir.resolve("ok.bundle");
         assertEquals(0, run("bundle", "create", "--model", avr.toString(), "--name", "occ", "--sequence", "1", "--key",
-                key.toString(), "--out", bundle.toString()), err.toString());
+                key.toString(), "--out", bundle.toString()), last.err());
 
         assertEquals(1, run("bundle", "create", "--model", avr.toString(), "--name", "occ", "--sequence", "2", "--key",
                 keyDir.toString(), "--out", dir.resolve("x.bundle").toString()));
@@ -275,7 +271,7 @@ class BundleQuantizedModelTest {
     }
 
     private void assertLine(String start) {
-        String e = err.toString().trim();
+        String e = last.err().trim();
         assertTrue(e.startsWith(start), e);
         assertTrue(!e.contains("\n") && !e.contains("Source:"), e);
     }

@@ -1,15 +1,14 @@
 package io.edgeloop.cli.label;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
@@ -30,53 +29,46 @@ class LabelCommandTest {
         throw new IllegalStateException("shared/datasets/wrench not found beside the repository");
     }
 
-    private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new String[] {Integer.toString(code), out.toString().trim(), err.toString().trim()};
-    }
-
     @Test
     @DisplayName("label fit --json prints exactly the WRENCH figures for mv on YouTube")
     void fitPrintsJson() {
-        String[] r = run("label", "fit", "--wrench", wrench("youtube").toString(), "--model", "mv", "--json");
-        assertEquals("0", r[0], r[2]);
+        Result r = run("label", "fit", "--wrench", wrench("youtube").toString(), "--model", "mv", "--json");
+        assertEquals(0, r.code(), r.err());
         assertEquals("{\"model\": \"mv\", \"test\": {\"accuracy\": 84.00, \"f1_binary\": 80.77, \"f1_macro\": 83.54}}",
-                r[1]);
+                r.out());
     }
 
     @Test
     @DisplayName("label fit reproduces SMS binary F1 for wmv and omits nothing for two classes")
     void fitSms() {
-        String[] r = run("label", "fit", "--wrench", wrench("sms").toString(), "--model", "wmv", "--json",
+        Result r = run("label", "fit", "--wrench", wrench("sms").toString(), "--model", "wmv", "--json",
                 "--seed", "3");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"f1_binary\": 23.97"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"f1_binary\": 23.97"), r.out());
     }
 
     @Test
     @DisplayName("label fit fails with one clear line for a missing directory or an unknown model")
     void fitErrors(@TempDir Path tmp) throws IOException {
-        String[] r = run("label", "fit", "--wrench", tmp.resolve("none").toString(), "--model", "mv", "--json");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].startsWith("edgeloop: ") && r[2].contains("does not exist"), r[2]);
+        Result r = run("label", "fit", "--wrench", tmp.resolve("none").toString(), "--model", "mv", "--json");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("edgeloop: ") && r.err().contains("does not exist"), r.err());
         r = run("label", "fit", "--wrench", wrench("youtube").toString(), "--model", "magic");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("available"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("available"), r.err());
         Files.writeString(tmp.resolve("label.json"), "{\"0\": \"a\", \"1\": \"b\"}");
         Files.writeString(tmp.resolve("train.json"), "{ not json");
         Files.writeString(tmp.resolve("test.json"), "{}");
         r = run("label", "fit", "--wrench", tmp.toString(), "--model", "mv");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("train.json") && r[2].contains("malformed JSON"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("train.json") && r.err().contains("malformed JSON"), r.err());
         // rev-s8-label item 8: a truncated file gave the trimmed reason, then Jackson's whole message again,
         // "[Source: REDACTED ...]" included.
         Files.writeString(tmp.resolve("train.json"), "{\"a\": {\"label\": 1, \"weak_labels\": [0, 1], \"data\": {");
         r = run("label", "fit", "--wrench", tmp.toString(), "--model", "mv");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].trim().matches("edgeloop: .*train.json: malformed JSON at line 1, column \\d+: "
-                + "Unexpected end-of-input"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().trim().matches("edgeloop: .*train.json: malformed JSON at line 1, column \\d+: "
+                + "Unexpected end-of-input"), r.err());
     }
 
     /** Copies a WRENCH set, setting the gold label of the first {@code unknown} rows of one split to null. */
@@ -101,35 +93,35 @@ class LabelCommandTest {
     @DisplayName("label fit --json prints null, not NaN, for figures undefined because no test row has gold")
     void fitWithoutTestGoldPrintsNull(@TempDir Path tmp) throws IOException {
         Path dir = copyWithUnknownLabels(tmp, "youtube", "test", Integer.MAX_VALUE);
-        String[] r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv", "--json");
-        assertEquals("0", r[0], r[2]);
-        JsonNode test = new ObjectMapper().readTree(r[1]).get("test");
+        Result r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode test = new ObjectMapper().readTree(r.out()).get("test");
         assertTrue(test.get("accuracy").isNull() && test.get("f1_binary").isNull() && test.get("f1_macro").isNull(),
-                r[1]);
+                r.out());
         r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("(0 rows): accuracy n/a, f1_binary n/a, f1_macro n/a"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(0 rows): accuracy n/a, f1_binary n/a, f1_macro n/a"), r.out());
     }
 
     @Test
     @DisplayName("label analyze measures LF accuracy on valid's labelled rows when one valid label is null")
     void analyzeUsesLabelledValidRows(@TempDir Path tmp) throws IOException {
         Path dir = copyWithUnknownLabels(tmp, "youtube", "valid", 1);
-        String[] r = run("label", "analyze", "--wrench", dir.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"accuracy_split\":\"valid\""), r[1]);
+        Result r = run("label", "analyze", "--wrench", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"accuracy_split\":\"valid\""), r.out());
     }
 
     @Test
     @DisplayName("label analyze prints one row per LF with coverage and accuracy")
     void analyze() {
-        String[] r = run("label", "analyze", "--wrench", wrench("youtube").toString());
-        assertEquals("0", r[0], r[2]);
-        assertEquals(2 + 10, r[1].split("\n").length, r[1]);
-        assertTrue(r[1].contains("coverage"), r[1]);
+        Result r = run("label", "analyze", "--wrench", wrench("youtube").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2 + 10, r.out().split("\n").length, r.out());
+        assertTrue(r.out().contains("coverage"), r.out());
         r = run("label", "analyze", "--wrench", wrench("tennis").toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"accuracy_split\":\"test\""), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"accuracy_split\":\"test\""), r.out());
     }
 
     @Test
@@ -137,25 +129,25 @@ class LabelCommandTest {
     void queryOracle(@TempDir Path tmp) throws IOException {
         Path answers = tmp.resolve("a.jsonl");
         String yt = wrench("youtube").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "20", "--oracle", "--model", "ds",
+        Result r = run("label", "query", "--wrench", yt, "--budget", "20", "--oracle", "--model", "ds",
                 "--answers-out", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":20") && r[1].contains("\"answers\":20"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":20") && r.out().contains("\"answers\":20"), r.out());
         int[] gold = io.edgeloop.labeling.io.WrenchDataset.read(wrench("youtube")).train().gold();
         java.util.Map<Integer, Integer> a = io.edgeloop.labeling.active.FileQueueExpert.readAnswers(answers, 2);
         assertEquals(20, a.size());
         a.forEach((row, label) -> assertEquals(gold[row], (int) label, "answer for row " + row));
-        String queryAccuracy = r[1].replaceAll("(?s).*\"accuracy\": ?([0-9.]+).*", "$1");
+        String queryAccuracy = r.out().replaceAll("(?s).*\"accuracy\": ?([0-9.]+).*", "$1");
         r = run("label", "fit", "--wrench", yt, "--model", "ds", "--answers", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"answers\": 20"), r[1]);
-        String fitAccuracy = r[1].replaceAll("(?s).*\"accuracy\": ?([0-9.]+).*", "$1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"answers\": 20"), r.out());
+        String fitAccuracy = r.out().replaceAll("(?s).*\"accuracy\": ?([0-9.]+).*", "$1");
         assertTrue(fitAccuracy.matches("\\d+\\.\\d\\d"), fitAccuracy);
         assertEquals(fitAccuracy, queryAccuracy, "query and fit print the same figure the same way");
         r = run("label", "query", "--wrench", yt, "--budget", "30", "--oracle", "--model", "ds",
                 "--answers-out", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":10") && r[1].contains("\"answers\":30"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":10") && r.out().contains("\"answers\":30"), r.out());
         assertEquals(1 + 30, Files.readAllLines(answers).size(), "the identity line, and no row answered twice");
     }
 
@@ -165,10 +157,10 @@ class LabelCommandTest {
     void queryQueue(@TempDir Path tmp) throws IOException {
         Path q = tmp.resolve("queue");
         String sms = wrench("sms").toString();
-        String[] r = run("label", "query", "--wrench", sms, "--budget", "10", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":10") && r[1].contains("\"answers\":0")
-                && r[1].contains("\"pending\":10"), r[1]);
+        Result r = run("label", "query", "--wrench", sms, "--budget", "10", "--queue", q.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":10") && r.out().contains("\"answers\":0")
+                && r.out().contains("\"pending\":10"), r.out());
         java.util.List<String> queries = Files.readAllLines(q.resolve("queries.jsonl"));
         assertEquals(10, queries.size());
         int[] gold = io.edgeloop.labeling.io.WrenchDataset.read(wrench("sms")).train().gold();
@@ -179,23 +171,23 @@ class LabelCommandTest {
         }
         Files.writeString(q.resolve("answers.jsonl"), answers);
         r = run("label", "query", "--wrench", sms, "--budget", "10", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":0") && r[1].contains("\"answers\":4")
-                && r[1].contains("\"pending\":6"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":0") && r.out().contains("\"answers\":4")
+                && r.out().contains("\"pending\":6"), r.out());
         r = run("label", "query", "--wrench", sms, "--budget", "14", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":4") && r[1].contains("\"pending\":10"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":4") && r.out().contains("\"pending\":10"), r.out());
         queries = Files.readAllLines(q.resolve("queries.jsonl"));
         assertEquals(14, queries.size());
         assertEquals(14, queries.stream().map(l -> l.replaceAll(".*\"row\":(\\d+).*", "$1")).distinct().count(),
                 "each row asked once");
         Files.writeString(q.resolve("answers.jsonl"), "{\"row\": 3, \"label\": 7}\n", java.nio.file.StandardOpenOption.APPEND);
         r = run("label", "query", "--wrench", sms, "--budget", "14", "--queue", q.toString(), "--json");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("answers.jsonl") && r[2].contains("line 5"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("answers.jsonl") && r.err().contains("line 5"), r.err());
         r = run("label", "fit", "--wrench", sms, "--answers", q.resolve("answers.jsonl").toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("line 5"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("line 5"), r.err());
     }
 
     @Test
@@ -206,11 +198,11 @@ class LabelCommandTest {
         java.io.InputStream stdin = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream("SPAM\n\n0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            String[] r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "5",
+            Result r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "5",
                     "--batch", "2", "--prompt", "--model", "mv", "--answers-out", answers.toString());
-            assertEquals("0", r[0], r[2]);
-            assertTrue(r[1].contains("train id ") && r[1].contains("text"), r[1]);
-            assertTrue(r[1].contains("2 answer(s)"), r[1]);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("train id ") && r.out().contains("text"), r.out());
+            assertTrue(r.out().contains("2 answer(s)"), r.out());
         } finally {
             System.setIn(stdin);
         }
@@ -225,14 +217,14 @@ class LabelCommandTest {
     @DisplayName("label query rejects a prompt without --answers-out, two experts, and unknown strategies")
     void queryErrors() {
         String yt = wrench("youtube").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--prompt");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("--answers-out"), r[2]);
+        Result r = run("label", "query", "--wrench", yt, "--budget", "5", "--prompt");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--answers-out"), r.err());
         r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--prompt");
-        assertTrue(!r[0].equals("0") && r[2].contains("mutually exclusive"), r[2]);
+        assertTrue(r.code() != 0 && r.err().contains("mutually exclusive"), r.err());
         r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--strategy", "random");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("available") && r[2].contains("least-confidence"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("available") && r.err().contains("least-confidence"), r.err());
     }
 
     @Test
@@ -241,38 +233,38 @@ class LabelCommandTest {
     void queueIdentityAndSkips(@TempDir Path tmp) throws IOException {
         Path q = tmp.resolve("queue");
         String yt = wrench("youtube").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"created\":true"), r[1]);
+        Result r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", q.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"created\":true"), r.out());
         assertTrue(Files.readString(q.resolve("queue.json")).contains("\"trainRows\" : 1686"));
         java.util.List<String> queries = Files.readAllLines(q.resolve("queries.jsonl"));
         int row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(queries.get(0)).get("row").asInt();
         Files.writeString(q.resolve("answers.jsonl"), "{\"row\":" + row + ",\"label\":null}\n");
         r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":1") && r[1].contains("\"pending\":3") && r[1].contains("\"created\":false"),
-                "the skipped question frees its place in the budget: " + r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":1") && r.out().contains("\"pending\":3") && r.out().contains("\"created\":false"),
+                "the skipped question frees its place in the budget: " + r.out());
 
         String sms = wrench("sms").toString();
         r = run("label", "query", "--wrench", sms, "--budget", "3", "--queue", q.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("queue.json") && r[2].contains("youtube") && r[2].contains("wrong rows"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("queue.json") && r.err().contains("youtube") && r.err().contains("wrong rows"), r.err());
         r = run("label", "fit", "--wrench", sms, "--answers", q.resolve("answers.jsonl").toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("queue.json"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("queue.json"), r.err());
 
         Path foreign = tmp.resolve("foreign");
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("queries.jsonl"), "{\"version\":1,\"row\":1}\n");
         r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", foreign.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("no queue.json"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no queue.json"), r.err());
 
         Path loose = tmp.resolve("a.jsonl");
         Files.writeString(loose, "{\"row\":1,\"label\":0}\n{\"row\":99999,\"label\":1}\n");
         r = run("label", "fit", "--wrench", yt, "--answers", loose.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("a.jsonl") && r[2].contains("line 2") && r[2].contains("99999"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("a.jsonl") && r.err().contains("line 2") && r.err().contains("99999"), r.err());
     }
 
     /** The train rows a queue asked, in order, with the probabilities it showed. */
@@ -290,21 +282,21 @@ class LabelCommandTest {
     void queryUsesTheReportedModel(@TempDir Path tmp) throws IOException {
         String yt = wrench("youtube").toString();
         Path answers = tmp.resolve("wmv.jsonl");
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "20", "--oracle", "--model", "wmv",
+        Result r = run("label", "query", "--wrench", yt, "--budget", "20", "--oracle", "--model", "wmv",
                 "--answers-out", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"answers\":20"), r[1]);
-        String[] f = run("label", "fit", "--wrench", yt, "--model", "wmv", "--answers", answers.toString(), "--json");
-        assertEquals("0", f[0], f[2]);
-        assertEquals(f[1].replaceAll(".*\"accuracy\": ?([0-9.]+).*", "$1"),
-                r[1].replaceAll(".*\"accuracy\": ?([0-9.]+).*", "$1"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"answers\":20"), r.out());
+        Result f = run("label", "fit", "--wrench", yt, "--model", "wmv", "--answers", answers.toString(), "--json");
+        assertEquals(0, f.code(), f.err());
+        assertEquals(f.out().replaceAll(".*\"accuracy\": ?([0-9.]+).*", "$1"),
+                r.out().replaceAll(".*\"accuracy\": ?([0-9.]+).*", "$1"));
 
         for (String[] setModel : new String[][] {{"tennis", "hmm"}, {"youtube", "snorkel"}}) {
             Path q = tmp.resolve("q-" + setModel[0]);
             r = run("label", "query", "--wrench", wrench(setModel[0]).toString(), "--budget", "10", "--queue",
                     q.toString(), "--model", setModel[1], "--json");
-            assertEquals("0", r[0], r[2]);
-            assertTrue(r[1].contains("\"asked\":10"), r[1]);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("\"asked\":10"), r.out());
             io.edgeloop.labeling.io.WrenchDataset data = io.edgeloop.labeling.io.WrenchDataset.read(wrench(setModel[0]));
             // No answers yet: the model reported is the one label fit fits without answers.
             double[][] reported = io.edgeloop.labeling.io.WrenchEvaluation.fit(data, setModel[1], 0)
@@ -339,9 +331,9 @@ class LabelCommandTest {
             for (String strategy : new String[] {"least-confidence", "margin", "entropy", "disagreement",
                     "committee"}) {
                 Path q = tmp.resolve(set + "-" + strategy);
-                String[] r = run("label", "query", "--wrench", wrench(set).toString(), "--budget", "10", "--queue",
+                Result r = run("label", "query", "--wrench", wrench(set).toString(), "--budget", "10", "--queue",
                         q.toString(), "--model", "ds", "--strategy", strategy, "--json");
-                assertEquals("0", r[0], r[2]);
+                assertEquals(0, r.code(), r.err());
                 java.util.List<JsonNode> asked = questions(q);
                 assertEquals(10, asked.size());
                 assertEquals(10, asked.stream().map(n -> pattern.apply(n.get("row").asInt())).distinct().count(),
@@ -354,17 +346,17 @@ class LabelCommandTest {
     @DisplayName("snorkel-mc cannot use expert answers: label query and label fit --answers refuse it in one line")
     void snorkelMcRefusesAnswers(@TempDir Path tmp) throws IOException {
         String yt = wrench("youtube").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "snorkel-mc");
-        assertEquals("1", r[0]);
-        assertTrue(r[2].startsWith("edgeloop: --model snorkel-mc cannot use expert answers") && !r[2].contains("\n"),
-                r[2]);
+        Result r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "snorkel-mc");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("edgeloop: --model snorkel-mc cannot use expert answers") && !r.err().contains("\n"),
+                r.err());
         Path a = tmp.resolve("a.jsonl");
         Files.writeString(a, "{\"row\":1,\"label\":0}\n");
         r = run("label", "fit", "--wrench", yt, "--model", "snorkel-mc", "--answers", a.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("snorkel-mc cannot use expert answers") && r[2].contains("--answers"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("snorkel-mc cannot use expert answers") && r.err().contains("--answers"), r.err());
         r = run("label", "fit", "--wrench", yt, "--model", "snorkel-mc", "--json");
-        assertEquals("0", r[0], r[2]);
+        assertEquals(0, r.code(), r.err());
     }
 
     @Test
@@ -373,31 +365,31 @@ class LabelCommandTest {
         Path q = tmp.resolve("qm");
         String yt = wrench("youtube").toString();
         for (int run = 0; run < 2; run++) {
-            String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--queue", q.toString(),
+            Result r = run("label", "query", "--wrench", yt, "--budget", "5", "--queue", q.toString(),
                     "--max-questions", "50", "--model", "mv", "--json");
-            assertEquals("0", r[0], r[2]);
-            assertTrue(r[1].contains("\"asked\":" + (run == 0 ? 5 : 0)) && r[1].contains("\"pending\":5"), r[1]);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("\"asked\":" + (run == 0 ? 5 : 0)) && r.out().contains("\"pending\":5"), r.out());
             assertEquals(5, Files.readAllLines(q.resolve("queries.jsonl")).size());
         }
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "8", "--queue", q.toString(),
+        Result r = run("label", "query", "--wrench", yt, "--budget", "8", "--queue", q.toString(),
                 "--max-questions", "2", "--model", "mv", "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":2") && r[1].contains("\"pending\":7"), "a lower cap holds: " + r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":2") && r.out().contains("\"pending\":7"), "a lower cap holds: " + r.out());
     }
 
     @Test
     @DisplayName("a huge --budget and --batch do not overflow: every train row is asked once")
     void hugeBudgetAndBatch(@TempDir Path tmp) throws IOException {
         Path answers = tmp.resolve("all.jsonl");
-        String[] r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "2000000000",
+        Result r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "2000000000",
                 "--batch", "500000000", "--oracle", "--model", "mv", "--answers-out", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":1686") && r[1].contains("\"answers\":1686"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":1686") && r.out().contains("\"answers\":1686"), r.out());
         assertEquals(1686, Files.readAllLines(answers).stream().filter(l -> l.contains("\"row\"")).distinct()
                 .count());
         r = run("label", "query", "--wrench", wrench("youtube").toString(), "--budget", "2147483647",
                 "--batch", "2147483647", "--oracle", "--model", "mv", "--max-questions", "3", "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":3"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":3"), r.out());
     }
 }

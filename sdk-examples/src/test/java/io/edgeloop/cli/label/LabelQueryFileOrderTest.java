@@ -1,14 +1,13 @@
 package io.edgeloop.cli.label;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.edgeloop.cli.Edgeloop;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,13 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LabelQueryFileOrderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new String[] {Integer.toString(code), out.toString().trim(), err.toString().trim()};
-    }
 
     @Test
     @DisplayName("label query --queue on a shuffled Tennis: every queued row is the file-order row with its id; "
@@ -54,9 +46,9 @@ class LabelQueryFileOrderTest {
         JSON.writeValue(set.resolve("train.json").toFile(), shuffled);
 
         Path q = tmp.resolve("q");
-        String[] r = run("label", "query", "--wrench", set.toString(), "--budget", "10", "--queue", q.toString(),
+        Result r = run("label", "query", "--wrench", set.toString(), "--budget", "10", "--queue", q.toString(),
                 "--model", "ds");
-        assertEquals("0", r[0], r[2]);
+        assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(q.resolve("queries.jsonl"));
         assertEquals(10, lines.size());
         StringBuilder byRow = new StringBuilder();
@@ -75,20 +67,20 @@ class LabelQueryFileOrderTest {
         Path b = tmp.resolve("id.jsonl");
         Files.writeString(a, byRow);
         Files.writeString(b, byId);
-        String[] fa = run("label", "fit", "--wrench", set.toString(), "--model", "ds", "--answers", a.toString(),
+        Result fa = run("label", "fit", "--wrench", set.toString(), "--model", "ds", "--answers", a.toString(),
                 "--json");
-        String[] fb = run("label", "fit", "--wrench", set.toString(), "--model", "ds", "--answers", b.toString(),
+        Result fb = run("label", "fit", "--wrench", set.toString(), "--model", "ds", "--answers", b.toString(),
                 "--json");
-        assertEquals("0", fa[0], fa[2]);
-        assertEquals("0", fb[0], fb[2]);
-        assertEquals(fa[1], fb[1], "the same answers by row and by id give the same fit");
-        assertTrue(fa[1].contains("\"answers\": 10"), fa[1]);
+        assertEquals(0, fa.code(), fa.err());
+        assertEquals(0, fb.code(), fb.err());
+        assertEquals(fa.out(), fb.out(), "the same answers by row and by id give the same fit");
+        assertTrue(fa.out().contains("\"answers\": 10"), fa.out());
 
         // The ids checked against the set: an unknown id names the file and line.
         Files.writeString(b, "{\"id\":\"nope\",\"label\":1}\n");
-        String[] bad = run("label", "fit", "--wrench", set.toString(), "--model", "ds", "--answers", b.toString());
-        assertEquals("1", bad[0]);
-        assertTrue(bad[2].contains("id.jsonl: line 1") && bad[2].contains("\"nope\""), bad[2]);
+        Result bad = run("label", "fit", "--wrench", set.toString(), "--model", "ds", "--answers", b.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("id.jsonl: line 1") && bad.err().contains("\"nope\""), bad.err());
     }
 
     @Test
@@ -113,15 +105,15 @@ class LabelQueryFileOrderTest {
                 out.set(k, row);
             }
             JSON.writeValue(set.resolve("test.json").toFile(), out);
-            String[] r = run("label", "fit", "--wrench", set.toString(), "--model", "hmm", "--json");
-            assertEquals("0", r[0], r[2]);
-            assertTrue(r[1].contains("\"test_scoring\": \"test rows have no data.frame sequence: scored row by row"),
-                    r[1]);
-            outs.add(r[1]);
+            Result r = run("label", "fit", "--wrench", set.toString(), "--model", "hmm", "--json");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("\"test_scoring\": \"test rows have no data.frame sequence: scored row by row"),
+                    r.out());
+            outs.add(r.out());
         }
         assertEquals(outs.get(0), outs.get(1));
-        String[] ordered = run("label", "fit", "--wrench", src.toString(), "--model", "hmm", "--json");
-        assertTrue(ordered[1].contains("\"accuracy\": 89.01") && !ordered[1].contains("test_scoring"), ordered[1]);
+        Result ordered = run("label", "fit", "--wrench", src.toString(), "--model", "hmm", "--json");
+        assertTrue(ordered.out().contains("\"accuracy\": 89.01") && !ordered.out().contains("test_scoring"), ordered.out());
     }
 
     @Test
@@ -144,10 +136,10 @@ class LabelQueryFileOrderTest {
             }
             Files.writeString(set.resolve(split + ".json"), b.append("}"));
         }
-        String[] fit = run("label", "fit", "--wrench", set.toString(), "--model", "ds");
-        assertEquals("0", fit[0], fit[2]);
+        Result fit = run("label", "fit", "--wrench", set.toString(), "--model", "ds");
+        assertEquals(0, fit.code(), fit.err());
         java.io.InputStream saved = System.in;
-        String[] q;
+        Result q;
         try {
             System.setIn(new java.io.ByteArrayInputStream("yes\nno\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             q = run("label", "query", "--wrench", set.toString(), "--budget", "2", "--prompt", "--answers-out",
@@ -155,8 +147,8 @@ class LabelQueryFileOrderTest {
         } finally {
             System.setIn(saved);
         }
-        assertEquals("0", q[0], q[2]);
-        assertTrue(q[1].contains("\"feature\":[1.0,"), q[1]);
-        assertTrue(q[1].contains("2 answer(s)"), q[1]);
+        assertEquals(0, q.code(), q.err());
+        assertTrue(q.out().contains("\"feature\":[1.0,"), q.out());
+        assertTrue(q.out().contains("2 answer(s)"), q.out());
     }
 }

@@ -1,5 +1,6 @@
 package io.edgeloop.cli.label;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli.Result;
 import io.edgeloop.labeling.active.FileQueueExpert;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LabelQueryFilesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new String[] {Integer.toString(code), out.toString().trim(), err.toString().trim()};
-    }
-
-    private static String[] runWithStdin(String stdin, String... args) {
+    private static Result runWithStdin(String stdin, String... args) {
         InputStream saved = System.in;
         try {
             System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
@@ -71,9 +64,9 @@ class LabelQueryFilesTest {
     void concurrentRunsOnOneQueue(@TempDir Path tmp) throws Exception {
         Path q = tmp.resolve("cq");
         String sms = LabelCommandTest.wrench("sms").toString();
-        String[] r = run("label", "query", "--wrench", sms, "--budget", "100", "--queue", q.toString(),
+        Result r = run("label", "query", "--wrench", sms, "--budget", "100", "--queue", q.toString(),
                 "--max-questions", "0");
-        assertEquals("0", r[0], r[2]);
+        assertEquals(0, r.code(), r.err());
         String[] args = {"label", "query", "--wrench", sms, "--budget", "100", "--queue", q.toString(), "--strategy",
             "committee", "--json"};
         Process a = start(tmp.resolve("a.err"), args);
@@ -97,16 +90,16 @@ class LabelQueryFilesTest {
         // The same with a holder that certainly overlaps: this test holding the queue open.
         try (FileQueueExpert held = new FileQueueExpert(q, 2)) {
             r = run("label", "query", "--wrench", sms, "--budget", "120", "--queue", q.toString());
-            assertEquals("1", r[0]);
-            assertTrue(r[2].startsWith("edgeloop: queue " + q + " is in use by another run (pid "
-                    + ProcessHandle.current().pid()) && r[2].contains("run one `label query` at a time per queue"),
-                    r[2]);
+            assertEquals(1, r.code());
+            assertTrue(r.err().startsWith("edgeloop: queue " + q + " is in use by another run (pid "
+                    + ProcessHandle.current().pid()) && r.err().contains("run one `label query` at a time per queue"),
+                    r.err());
             assertEquals(100, held.queued().size());
         }
         assertEquals(100, queuedRows(q).size(), "the refused run wrote nothing");
         r = run("label", "query", "--wrench", sms, "--budget", "120", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"asked\":20") && r[1].contains("\"pending\":120"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"asked\":20") && r.out().contains("\"pending\":120"), r.out());
     }
 
     @Test
@@ -139,9 +132,9 @@ class LabelQueryFilesTest {
         Path answers = tmp.resolve("yt.jsonl");
         String yt = LabelCommandTest.wrench("youtube").toString();
         String sms = LabelCommandTest.wrench("sms").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "mv",
+        Result r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "mv",
                 "--answers-out", answers.toString());
-        assertEquals("0", r[0], r[2]);
+        assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(answers);
         assertEquals(6, lines.size(), lines.toString());
         JsonNode id = JSON.readTree(lines.get(0)).get("identity");
@@ -151,26 +144,26 @@ class LabelQueryFilesTest {
 
         r = run("label", "query", "--wrench", sms, "--budget", "10", "--oracle", "--model", "mv", "--answers-out",
                 answers.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains(answers.toString()) && r[2].contains("'youtube'") && r[2].contains("not to sms"),
-                r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(answers.toString()) && r.err().contains("'youtube'") && r.err().contains("not to sms"),
+                r.err());
         assertEquals(before, Files.readString(answers), "no sms answer appended to the youtube file");
         r = run("label", "fit", "--wrench", sms, "--model", "mv", "--answers", answers.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains(answers.toString()) && r[2].contains("'youtube'") && r[2].contains("not to sms"),
-                r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(answers.toString()) && r.err().contains("'youtube'") && r.err().contains("not to sms"),
+                r.err());
         r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"answers\": 5") && r[2].isEmpty(), r[1] + r[2]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"answers\": 5") && r.err().isEmpty(), r.out() + r.err());
 
         // A file from before identities: read, with a warning that says so; stdout stays clean.
         Path legacy = tmp.resolve("legacy.jsonl");
         Files.writeString(legacy, String.join("\n", lines.subList(1, lines.size())) + "\n");
         r = run("label", "fit", "--wrench", sms, "--model", "mv", "--answers", legacy.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[2].contains("warning") && r[2].contains(legacy.toString()) && r[2].contains("sms's train rows"),
-                r[2]);
-        JSON.readTree(r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning") && r.err().contains(legacy.toString()) && r.err().contains("sms's train rows"),
+                r.err());
+        JSON.readTree(r.out());
     }
 
     @Test
@@ -180,9 +173,9 @@ class LabelQueryFilesTest {
     void answersOutTornTailRepaired(@TempDir Path tmp) throws IOException {
         Path answers = tmp.resolve("a.jsonl");
         String yt = LabelCommandTest.wrench("youtube").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "4", "--oracle", "--model", "mv",
+        Result r = run("label", "query", "--wrench", yt, "--budget", "4", "--oracle", "--model", "mv",
                 "--answers-out", answers.toString());
-        assertEquals("0", r[0], r[2]);
+        assertEquals(0, r.code(), r.err());
         List<String> whole = Files.readAllLines(answers);
         assertEquals(5, whole.size(), whole.toString());
 
@@ -191,15 +184,15 @@ class LabelQueryFilesTest {
         String cut = text.substring(0, text.length() - 6);
         Files.writeString(answers, cut);
         r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", answers.toString());
-        assertEquals("1", r[0], "a reader that did not write the file does not guess: " + r[2]);
-        assertTrue(r[2].contains("has no newline"), r[2]);
+        assertEquals(1, r.code(), "a reader that did not write the file does not guess: " + r.err());
+        assertTrue(r.err().contains("has no newline"), r.err());
         r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
                 answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[2].contains("warning") && r[2].contains("removed torn line 5") && r[2].contains(answers.toString()),
-                r[2]);
-        JsonNode result = JSON.readTree(r[1]);
-        assertEquals(6, result.get("answers").asInt(), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning") && r.err().contains("removed torn line 5") && r.err().contains(answers.toString()),
+                r.err());
+        JsonNode result = JSON.readTree(r.out());
+        assertEquals(6, result.get("answers").asInt(), r.out());
         List<String> after = Files.readAllLines(answers);
         assertEquals(whole.subList(0, 4), after.subList(0, 4), "the whole lines are kept");
         assertEquals(7, after.size(), "3 answers kept + 3 new (the cut one asked again): " + after);
@@ -212,12 +205,12 @@ class LabelQueryFilesTest {
         Path sms = tmp.resolve("sms.jsonl");
         r = run("label", "query", "--wrench", LabelCommandTest.wrench("sms").toString(), "--budget", "2", "--oracle",
                 "--model", "mv", "--answers-out", sms.toString());
-        assertEquals("0", r[0], r[2]);
+        assertEquals(0, r.code(), r.err());
         Files.writeString(sms, Files.readString(sms) + "{\"row\":4000,\"label\":1}");
         r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
                 sms.toString());
-        assertEquals("1", r[0], r[2]);
-        assertTrue(r[2].contains("another data set") && !r[2].contains("removed torn line"), r[2]);
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("another data set") && !r.err().contains("removed torn line"), r.err());
         assertTrue(Files.readString(sms).endsWith("{\"row\":4000,\"label\":1}\n"), "the line is kept");
 
         // A whole last line that only lacks its newline is completed, not dropped.
@@ -225,8 +218,8 @@ class LabelQueryFilesTest {
         Files.writeString(answers, full.substring(0, full.length() - 1));
         r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
                 answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[2].contains("line 7 had no newline") && r[2].contains("added it"), r[2]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("line 7 had no newline") && r.err().contains("added it"), r.err());
         assertEquals(full, Files.readString(answers), "nothing lost, nothing asked again");
     }
 
@@ -238,16 +231,16 @@ class LabelQueryFilesTest {
         String yt = LabelCommandTest.wrench("youtube").toString();
         // row 1: long number, garbage, then a lower-case class name; row 2: empty (skip); row 3: three bad lines;
         // row 4: an index; row 5: end of input.
-        String[] r = runWithStdin("99999999999\nxyz\nspam\n\n-5\n\u00e9\u00e9\n12345678901234567890\n0\n",
+        Result r = runWithStdin("99999999999\nxyz\nspam\n\n-5\n\u00e9\u00e9\n12345678901234567890\n0\n",
                 "label", "query", "--wrench", yt, "--budget", "6", "--batch", "3", "--prompt", "--model", "mv",
                 "--answers-out", answers.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        JsonNode result = JSON.readTree(r[1]);
-        assertEquals(2, result.get("answers").asInt(), r[1]);
-        assertTrue(r[2].contains("train id ") && r[2].contains("'99999999999' is not one of [HAM, SPAM]"), r[2]);
-        assertTrue(r[2].contains("after 3 unrecognised answers") && r[2].contains("input ended"), r[2]);
-        List<Integer> asked1 = rowsAsked(r[2]);
-        assertEquals(5, asked1.size(), r[2]);
+        assertEquals(0, r.code(), r.err());
+        JsonNode result = JSON.readTree(r.out());
+        assertEquals(2, result.get("answers").asInt(), r.out());
+        assertTrue(r.err().contains("train id ") && r.err().contains("'99999999999' is not one of [HAM, SPAM]"), r.err());
+        assertTrue(r.err().contains("after 3 unrecognised answers") && r.err().contains("input ended"), r.err());
+        List<Integer> asked1 = rowsAsked(r.err());
+        assertEquals(5, asked1.size(), r.err());
         List<String> lines = Files.readAllLines(answers);
         assertEquals(List.of("{\"row\":" + asked1.get(0) + ",\"label\":1}",
                 "{\"row\":" + asked1.get(1) + ",\"label\":null}",
@@ -256,10 +249,10 @@ class LabelQueryFilesTest {
 
         r = runWithStdin("ham\n", "label", "query", "--wrench", yt, "--budget", "6", "--batch", "3", "--prompt",
                 "--model", "mv", "--answers-out", answers.toString());
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("row ") && r[2].isEmpty(), "without --json the prompt is on stdout: " + r[2]);
-        List<Integer> asked2 = rowsAsked(r[1]);
-        assertEquals(2, asked2.size(), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("row ") && r.err().isEmpty(), "without --json the prompt is on stdout: " + r.err());
+        List<Integer> asked2 = rowsAsked(r.out());
+        assertEquals(2, asked2.size(), r.out());
         for (int row : asked1.subList(0, 4)) {
             assertFalse(asked2.contains(row), "row " + row + " was answered or skipped in session 1: " + asked2);
         }
@@ -281,37 +274,37 @@ class LabelQueryFilesTest {
         String yt = LabelCommandTest.wrench("youtube").toString();
         Path latin1 = tmp.resolve("latin1.jsonl");
         Files.write(latin1, "{\"row\":1,\"label\":0,\"by\":\"Jos\u00e9\"}\n".getBytes(StandardCharsets.ISO_8859_1));
-        String[] r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", latin1.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].startsWith("edgeloop: " + latin1 + ": line 1 is not UTF-8") && r[2].contains("as UTF-8"),
-                r[2]);
+        Result r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", latin1.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("edgeloop: " + latin1 + ": line 1 is not UTF-8") && r.err().contains("as UTF-8"),
+                r.err());
 
         Path dir = Files.createDirectories(tmp.resolve("adir"));
         r = run("label", "query", "--wrench", yt, "--budget", "3", "--oracle", "--answers-out", dir.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains("--answers-out " + dir + " is a directory") && r[2].contains("give the path of a "
-                + "file"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--answers-out " + dir + " is a directory") && r.err().contains("give the path of a "
+                + "file"), r.err());
         r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", dir.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains(dir + " is a directory"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(dir + " is a directory"), r.err());
 
         Path file = tmp.resolve("afile");
         Files.writeString(file, "x");
         r = run("label", "query", "--wrench", yt, "--budget", "3", "--queue", file.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains(file + " is a file, not a queue directory"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(file + " is a file, not a queue directory"), r.err());
 
         Path bom = tmp.resolve("bom.jsonl");
         Files.write(bom, ("\uFEFF{\"row\":1,\"label\":0}\n").getBytes(StandardCharsets.UTF_8));
         r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", bom.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("\"answers\": 1"), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"answers\": 1"), r.out());
 
         Path two = tmp.resolve("two.jsonl");
         Files.writeString(two, "{\"row\":5,\"label\":1}{\"row\":6,\"label\":1}\n");
         r = run("label", "fit", "--wrench", yt, "--model", "mv", "--answers", two.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains(two + ": line 1"), r[2]);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(two + ": line 1"), r.err());
     }
 
     @Test
@@ -320,16 +313,16 @@ class LabelQueryFilesTest {
     void tornQueueLineIsRepaired(@TempDir Path tmp) throws IOException {
         Path q = tmp.resolve("q");
         String yt = LabelCommandTest.wrench("youtube").toString();
-        String[] r = run("label", "query", "--wrench", yt, "--budget", "4", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
+        Result r = run("label", "query", "--wrench", yt, "--budget", "4", "--queue", q.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
         List<Integer> before = queuedRows(q);
         Files.writeString(q.resolve("queries.jsonl"), "{\"version\":1,\"row\":12,\"probabili",
                 StandardOpenOption.APPEND);
         r = run("label", "query", "--wrench", yt, "--budget", "6", "--queue", q.toString(), "--json");
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[2].contains("warning") && r[2].contains("queries.jsonl") && r[2].contains("torn line 5"), r[2]);
-        JsonNode out = JSON.readTree(r[1]);
-        assertEquals(2, out.get("asked").asInt(), r[1]);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning") && r.err().contains("queries.jsonl") && r.err().contains("torn line 5"), r.err());
+        JsonNode out = JSON.readTree(r.out());
+        assertEquals(2, out.get("asked").asInt(), r.out());
         List<Integer> after = queuedRows(q);
         assertEquals(before, after.subList(0, 4));
         assertEquals(6, after.size());

@@ -1,14 +1,16 @@
 package io.edgeloop.cli.quantize;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.cli.Edgeloop;
+
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,16 +25,6 @@ class QuantizeCliTest {
     static Path work;
     private static Path occupancy;
     private static Path model;
-
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     static Path datasets() throws IOException {
         Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();

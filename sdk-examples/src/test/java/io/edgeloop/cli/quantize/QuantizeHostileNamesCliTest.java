@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.cli.quantize.QuantizeCliTest.Result;
+import io.edgeloop.cli.InProcessCli;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,18 +45,18 @@ class QuantizeHostileNamesCliTest {
         Path csv = work.resolve("cmt.csv");
         Files.write(csv, lines, StandardCharsets.UTF_8);
         Path model = work.resolve("cmt.model");
-        Result t = QuantizeCliTest.run("train", "--csv", csv.toString(), "--label", "Occupancy", "--drop", "date",
+        Result t = InProcessCli.run("train", "--csv", csv.toString(), "--label", "Occupancy", "--drop", "date",
                 "--algo", "cart", "--out", model.toString());
         assertEquals(0, t.code(), t.err());
         Path dir = work.resolve("q-cmt");
-        Result q = QuantizeCliTest.run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme",
+        Result q = InProcessCli.run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme",
                 "int8", "--target", "avr8", "--out", dir.toString());
         assertEquals(0, q.code(), q.err());
         String h = Files.readString(dir.resolve("model.h"));
         assertTrue(h.contains("flow\\x2F\\x2Am3h"), h);
         assertTrue(h.contains("lux\\x3F\\x3F\\x2F"), h);
         assertFalse(h.contains("flow/*") || h.contains("??/"), h);
-        Result p = QuantizeCliTest.run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors",
+        Result p = InProcessCli.run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors",
                 "2000", "--json");
         assertEquals(0, p.code(), p.err());
         assertEquals(0, JSON.readTree(p.out()).get("mismatches").asInt(), p.out());
@@ -67,7 +68,7 @@ class QuantizeHostileNamesCliTest {
         Path onnx = resource("inject3.onnx");
         Path calib = resource("inj3.csv");
         Path dir = work.resolve("q-inj3");
-        Result q = QuantizeCliTest.run("quantize", "--model", onnx.toString(), "--calib", calib.toString(), "--scheme",
+        Result q = InProcessCli.run("quantize", "--model", onnx.toString(), "--calib", calib.toString(), "--scheme",
                 "int8", "--target", "cortex-m3", "--out", dir.toString());
         assertEquals(0, q.code(), q.err());
         String h = Files.readString(dir.resolve("model.h"));
@@ -75,7 +76,7 @@ class QuantizeHostileNamesCliTest {
             assertFalse(l.startsWith("#undef") || l.startsWith("#define INT32_C"), "injected line: " + l);
         }
         assertTrue(h.contains("c1 \\x2A\\x5C\\x0A\\x2F\\x0A\\x23undef INT32_C"), h);
-        Result p = QuantizeCliTest.run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors",
+        Result p = InProcessCli.run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors",
                 "2000", "--json");
         assertEquals(0, p.code(), p.err());
         JsonNode pr = JSON.readTree(p.out());

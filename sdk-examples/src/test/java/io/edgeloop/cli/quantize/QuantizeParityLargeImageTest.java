@@ -1,14 +1,13 @@
 package io.edgeloop.cli.quantize;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -23,13 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class QuantizeParityLargeImageTest {
     @TempDir
     Path work;
-
-    private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
-    }
 
     /** 4,000 rows of 8 features spanning 15 orders of magnitude, 3 classes from a noisy linear score. */
     private Path data() throws IOException {
@@ -59,32 +51,32 @@ class QuantizeParityLargeImageTest {
     void runsOnTheAtmega2560WhenTheTestImageDoesNotFit() throws IOException {
         Path csv = data();
         Path model = work.resolve("mag.model");
-        String[] t = run("train", "--csv", csv.toString(), "--label", "label", "--algo", "forest", "--out", model.toString());
-        assertEquals("0", t[0], t[2]);
+        Result t = run("train", "--csv", csv.toString(), "--label", "label", "--algo", "forest", "--out", model.toString());
+        assertEquals(0, t.code(), t.err());
         Path q = work.resolve("q");
-        String[] qr = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
+        Result qr = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
                 "--target", "avr8", "--out", q.toString());
-        assertEquals("0", qr[0], qr[2]);
+        assertEquals(0, qr.code(), qr.err());
         ObjectMapper json = new ObjectMapper();
         JsonNode report = json.readTree(q.resolve("report.json").toFile());
         long flash = report.get("flashBytes").asLong();
         assertTrue(report.get("fits").asBoolean() && flash > 28_000, "the premise: model.c alone fits, near 32 KiB: " + report);
-        String[] p = run("quantize", "parity", "--model", q.toString(), "--target", "avr8", "--vectors", "200", "--json");
-        assertEquals("0", p[0], p[2]);
-        JsonNode pr = json.readTree(p[1]);
-        assertEquals(0, pr.get("mismatches").asInt(), p[1]);
-        assertEquals(pr.get("javaHash").asText(), pr.get("deviceHash").asText(), p[1]);
-        assertEquals("atmega2560", pr.get("simulatedMcu").asText(), p[1]);
-        assertTrue(pr.get("simulatedNote").asText().contains("does not fit the ATmega328P"), p[1]);
+        Result p = run("quantize", "parity", "--model", q.toString(), "--target", "avr8", "--vectors", "200", "--json");
+        assertEquals(0, p.code(), p.err());
+        JsonNode pr = json.readTree(p.out());
+        assertEquals(0, pr.get("mismatches").asInt(), p.out());
+        assertEquals(pr.get("javaHash").asText(), pr.get("deviceHash").asText(), p.out());
+        assertEquals("atmega2560", pr.get("simulatedMcu").asText(), p.out());
+        assertTrue(pr.get("simulatedNote").asText().contains("does not fit the ATmega328P"), p.out());
         assertEquals(flash, pr.get("flashBytes").asLong(), "sizes stay those of model.c for the ATmega328P");
         // cyclesPerInference is counted on the ATmega328P (a timing image), the ATmega2560's count is apart.
-        assertEquals("atmega328p", pr.get("cyclesMcu").asText(), p[1]);
-        assertTrue(pr.get("cyclesPerInference").asLong() > 0, p[1]);
-        assertTrue(pr.get("simulatedMcuCyclesPerInference").asLong() > 0, p[1]);
-        String[] text = run("quantize", "parity", "--model", q.toString(), "--target", "avr8", "--vectors", "50");
-        assertEquals("0", text[0], text[2]);
-        assertTrue(text[1].contains("simulated on the atmega2560"), text[1]);
-        assertTrue(text[1].contains("cycles/inference on the atmega328p (a timing image)")
-                && text[1].contains("cycles/inference there, not the ATmega328P's"), text[1]);
+        assertEquals("atmega328p", pr.get("cyclesMcu").asText(), p.out());
+        assertTrue(pr.get("cyclesPerInference").asLong() > 0, p.out());
+        assertTrue(pr.get("simulatedMcuCyclesPerInference").asLong() > 0, p.out());
+        Result text = run("quantize", "parity", "--model", q.toString(), "--target", "avr8", "--vectors", "50");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("simulated on the atmega2560"), text.out());
+        assertTrue(text.out().contains("cycles/inference on the atmega328p (a timing image)")
+                && text.out().contains("cycles/inference there, not the ATmega328P's"), text.out());
     }
 }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.cli.FileSwapper;
+import io.edgeloop.cli.InProcessCli;
+import io.edgeloop.cli.InProcessCli.Result;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.EndModelKind;
 import io.edgeloop.labeling.train.EndModelTrainer;
@@ -75,7 +77,7 @@ class QuantizeProvenanceTest {
     @DisplayName("records the end model's provenance, read from end.tribuo.provenance.json, as the parent")
     void recordsTheEndModel() throws Exception {
         Path out = work.resolve("q-jvm");
-        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", endFile.toString(), "--calib",
+        Result r = InProcessCli.run("quantize", "--model", endFile.toString(), "--calib",
                 csv.toString(), "--scheme", "int32", "--target", "jvm", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("provenance parent from end.tribuo.provenance.json"), r.out());
@@ -100,7 +102,7 @@ class QuantizeProvenanceTest {
         int brace = text.indexOf('{') + 1;
         Files.writeString(prov, text.substring(0, brace) + "\"format\": \"x\", " + text.substring(brace));
         Path out = work.resolve("q-dup");
-        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+        Result r = InProcessCli.run("quantize", "--model", file.toString(), "--calib",
                 csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
         assertEquals(1, r.code(), r.out());
         String err = r.err().strip();
@@ -125,7 +127,7 @@ class QuantizeProvenanceTest {
                         one).tribuoModel().serializeToFile(other);
         Files.copy(other, file, StandardCopyOption.REPLACE_EXISTING);
         Path out = work.resolve("q-replaced");
-        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+        Result r = InProcessCli.run("quantize", "--model", file.toString(), "--calib",
                 csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().startsWith("edgeloop: ") && r.err().contains("m.tribuo.provenance.json")
@@ -158,7 +160,7 @@ class QuantizeProvenanceTest {
         try {
             for (int run = 0; run < 40 && quantized < 4; run++) {
                 Path out = dir.resolve("q-" + run);
-                QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+                Result r = InProcessCli.run("quantize", "--model", file.toString(), "--calib",
                         calib.toString(), "--scheme", "int32", "--target", "jvm", "--out", out.toString());
                 if (r.code() != 0) {
                     assertTrue(r.err().contains("replaced after its provenance was written"), r.err());
@@ -204,7 +206,7 @@ class QuantizeProvenanceTest {
         for (int v = 0; v < versions.size(); v++) {
             Files.write(calib, versions.get(v));
             Path out = dir.resolve("reference-" + v);
-            QuantizeCliTest.Result r = qat(calib, out);
+            Result r = qat(calib, out);
             assertEquals(0, r.code(), r.err());
             modelBySha.put(Sha256.hex(versions.get(v)), withoutProvenance(out));
         }
@@ -217,7 +219,7 @@ class QuantizeProvenanceTest {
         try {
             for (int run = 0; run < 8; run++) {
                 Path out = dir.resolve("q-" + run);
-                QuantizeCliTest.Result r = qat(calib, out);
+                Result r = qat(calib, out);
                 assertEquals(0, r.code(), "run " + run + ": " + r.err());
                 @SuppressWarnings("unchecked")
                 Provenance q = Provenance.fromMap(JSON.convertValue(
@@ -238,8 +240,8 @@ class QuantizeProvenanceTest {
         }
     }
 
-    private static QuantizeCliTest.Result qat(Path calib, Path out) {
-        return QuantizeCliTest.run("quantize", "--model", endFile.toString(), "--calib", calib.toString(),
+    private static Result qat(Path calib, Path out) {
+        return InProcessCli.run("quantize", "--model", endFile.toString(), "--calib", calib.toString(),
                 "--qat-label", "Occupancy", "--scheme", "int8", "--target", "jvm", "--out", out.toString());
     }
 
@@ -256,7 +258,7 @@ class QuantizeProvenanceTest {
     void writesProvenanceThatQuantizeRecords() throws Exception {
         Path csv = QuantizeCliTest.datasets().resolve("occupancy-detection-uci/datatraining.txt");
         Path out = work.resolve("occ.model");
-        QuantizeCliTest.Result ok = QuantizeCliTest.run("train", "--csv", csv.toString(), "--label", "Occupancy",
+        Result ok = InProcessCli.run("train", "--csv", csv.toString(), "--label", "Occupancy",
                 "--drop", "date", "--algo", "cart", "--seed", "7", "--out", out.toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("occ.model.provenance.json"), ok.out());
@@ -277,7 +279,7 @@ class QuantizeProvenanceTest {
                 Double.parseDouble(p.settings().get("trainingAccuracy")))), ok.out() + p.settings());
 
         Path q = work.resolve("q");
-        QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", out.toString(), "--calib",
+        Result r = InProcessCli.run("quantize", "--model", out.toString(), "--calib",
                 csv.toString(), "--scheme", "int16", "--target", "jvm", "--out", q.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("provenance parent from occ.model.provenance.json"), r.out());
@@ -308,7 +310,7 @@ class QuantizeProvenanceTest {
             bad.put("provenance", prov);
             JSON.writeValue(provFile.toFile(), bad);
             Path out = work.resolve("q-malformed-" + c.getKey());
-            QuantizeCliTest.Result r = QuantizeCliTest.run("quantize", "--model", file.toString(), "--calib",
+            Result r = InProcessCli.run("quantize", "--model", file.toString(), "--calib",
                     csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
             assertEquals(1, r.code(), r.out());
             assertTrue(r.err().startsWith("edgeloop: ") && r.err().contains("m.tribuo.provenance.json")

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.edgeloop.cli.InProcessCli;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -16,21 +15,20 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("edgeloop rollout simulate")
 class RolloutCommandTest {
-    private StringWriter out;
-    private StringWriter err;
+    /** The last run's exit code and output. */
+    private InProcessCli.Result last;
 
     private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        last = InProcessCli.run(args);
+        return last.code();
     }
 
     @Test
     @DisplayName("prints the agreed JSON: waves, halted, devices on the new and old model, none unverified")
     void json() throws Exception {
         assertEquals(0, run("rollout", "simulate", "--devices", "900", "--variants", "avr8,cortex-m3,jvm",
-                "--failure-rate", "0.02", "--seed", "5", "--json"), err.toString());
-        JsonNode r = new ObjectMapper().readTree(out.toString());
+                "--failure-rate", "0.02", "--seed", "5", "--json"), last.err());
+        JsonNode r = new ObjectMapper().readTree(last.out());
         assertEquals(900, r.get("devices").asInt());
         assertFalse(r.get("halted").asBoolean());
         assertEquals(0, r.get("unverified").asInt());
@@ -60,29 +58,29 @@ class RolloutCommandTest {
     @DisplayName("30 devices at a 2 % failure rate complete: one failure among a variant's 5 devices in the last wave"
             + " does not halt (rev-s6-ota item 10)")
     void smallFleetCompletes() throws Exception {
-        assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02"), err.toString());
-        String text = out.toString();
+        assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02"), last.err());
+        String text = last.out();
         assertTrue(text.contains("completed") && !text.contains("HALTED"), text);
         assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02", "--json"),
-                err.toString());
-        JsonNode r = new ObjectMapper().readTree(out.toString());
+                last.err());
+        JsonNode r = new ObjectMapper().readTree(last.out());
         assertFalse(r.get("halted").asBoolean(), r.toString());
         assertEquals(30, r.get("onNewModel").asInt() + r.get("onOldModel").asInt());
         // judging every variant on its own, however small (the old behaviour), halts this run
         assertEquals(0, run("rollout", "simulate", "--devices", "30", "--failure-rate", "0.02",
-                "--min-variant-devices", "1", "--json"), err.toString());
-        JsonNode strict = new ObjectMapper().readTree(out.toString());
+                "--min-variant-devices", "1", "--json"), last.err());
+        JsonNode strict = new ObjectMapper().readTree(last.out());
         assertTrue(strict.get("halted").asBoolean() || strict.has("completedWithFailures"), strict.toString());
         assertEquals(1, run("rollout", "simulate", "--devices", "30", "--min-variant-devices", "0"));
-        assertTrue(err.toString().contains("--min-variant-devices"), err.toString());
+        assertTrue(last.err().contains("--min-variant-devices"), last.err());
     }
 
     @Test
     @DisplayName("halts with 40 % failures")
     void halts() throws Exception {
         assertEquals(0, run("rollout", "simulate", "--devices", "600", "--variants", "avr8,cortex-m3,jvm",
-                "--failure-rate", "0.4", "--seed", "5", "--json"), err.toString());
-        JsonNode r = new ObjectMapper().readTree(out.toString());
+                "--failure-rate", "0.4", "--seed", "5", "--json"), last.err());
+        JsonNode r = new ObjectMapper().readTree(last.out());
         assertTrue(r.get("halted").asBoolean());
         assertEquals(0, r.get("unverified").asInt());
     }
@@ -102,7 +100,7 @@ class RolloutCommandTest {
                 args.addAll(List.of(c[0], c[1]));
             }
             assertEquals(1, run(args.toArray(new String[0])), String.join(" ", c));
-            String e = err.toString().trim();
+            String e = last.err().trim();
             assertEquals(1, e.lines().count(), e);
             assertTrue(e.contains(c[0]), String.join(" ", c) + " -> " + e);
         }
@@ -112,7 +110,7 @@ class RolloutCommandTest {
     @DisplayName("rejects an unknown variant in one line")
     void badVariant() {
         assertEquals(1, run("rollout", "simulate", "--devices", "10", "--variants", "z80", "--json"));
-        assertTrue(err.toString().contains("z80"), err.toString());
+        assertTrue(last.err().contains("z80"), last.err());
     }
     @Test
     @DisplayName("small fleets at the default 2 % complete where a canary of 6 halted on one failure or on one device's"
@@ -121,8 +119,8 @@ class RolloutCommandTest {
     void smallFleetsComplete() throws Exception {
         for (String[] c : new String[][] {{"500", "1"}, {"500", "3"}, {"500", "8"}, {"200", "1"}, {"200", "6"},
             {"100", "2"}}) {
-            assertEquals(0, run("rollout", "simulate", "--devices", c[0], "--seed", c[1], "--json"), err.toString());
-            JsonNode r = new ObjectMapper().readTree(out.toString());
+            assertEquals(0, run("rollout", "simulate", "--devices", c[0], "--seed", c[1], "--json"), last.err());
+            JsonNode r = new ObjectMapper().readTree(last.out());
             assertFalse(r.get("halted").asBoolean(), String.join(" ", c) + ": " + r.get("haltReason"));
             assertEquals(0, r.get("unverified").asInt());
             int failedOrSilent = 0;

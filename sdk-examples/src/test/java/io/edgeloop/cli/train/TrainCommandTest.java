@@ -1,16 +1,18 @@
 package io.edgeloop.cli.train;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgeloop.cli.Edgeloop;
+
 import io.edgeloop.cli.FileSwapper;
+import io.edgeloop.cli.InProcessCli.Result;
 import io.edgeloop.cli.TribuoLogRecorder;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,16 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCommandTest {
     @TempDir
     Path dir;
-
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** Columns tiny (~1e-310, subnormal), huge (~1e300) and mid (N(0,1)); label = mid > 0. */
     private Path extreme() throws IOException {
