@@ -101,6 +101,20 @@ public final class QuantizedArtifact implements QuantizedModel {
      * @throws java.io.UncheckedIOException when the target compiler rejects the generated code
      */
     public Map<String, byte[]> files() {
+        return files(Map.of());
+    }
+
+    /**
+     * The same contents, with more members in {@code report.json}.
+     *
+     * @param reportMembers members appended to {@code report.json} after the size report and {@code modelSha256}
+     *                      (such as {@code edgeloop quantize}'s {@code calibrationCheck}); values as
+     *                      {@link ModelFormat#json} writes them
+     * @return file name to contents (a new mutable map)
+     * @throws java.io.UncheckedIOException when the target compiler rejects the generated code
+     */
+    public Map<String, byte[]> files(Map<String, ?> reportMembers) {
+        Objects.requireNonNull(reportMembers, "reportMembers");
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("model.json", ModelFormat.toBytes(this));
         GeneratedSources src = new CCodeGenerator().generate(model, target);
@@ -120,6 +134,7 @@ public final class QuantizedArtifact implements QuantizedModel {
         // afterwards (one flipped digit of an input scale stays valid JSON, loads, and passes the integer golden
         // vectors, which never use the scales) is refused by bundle create instead of signed
         report.put("modelSha256", io.edgeloop.api.provenance.Sha256.hex(files.get("model.json")));
+        report.putAll(reportMembers);
         files.put("report.json", ModelFormat.json(report));
         return files;
     }

@@ -35,11 +35,6 @@ public final class QuantizeWorkflow {
     /** The name of the float model copy inside a quantized-model directory. */
     public static final String FLOAT_MODEL = "float-model";
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper REPORT_READER =
-            new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> REPORT_TYPE =
-            new com.fasterxml.jackson.core.type.TypeReference<>() { };
-
     private QuantizeWorkflow() {
     }
 
@@ -213,10 +208,7 @@ public final class QuantizeWorkflow {
      */
     private static void write(QuantizedArtifact a, CalibrationCheck check, byte[] modelBytes, Path out)
             throws IOException {
-        Map<String, byte[]> files = a.files();
-        Map<String, Object> report = REPORT_READER.readValue(files.get("report.json"), REPORT_TYPE);
-        report.put("calibrationCheck", check.toMap());
-        files.put("report.json", ModelFormat.json(report));
+        Map<String, byte[]> files = a.files(Map.of("calibrationCheck", check.toMap()));
         files.put(FLOAT_MODEL, modelBytes);
         QuantizedDirectory.write(out, files);
     }
