@@ -195,7 +195,14 @@ public enum Toolchain {
         return onPath(compiler) && onPath(size);
     }
 
-    static boolean onPath(String cmd) {
+    /**
+     * Whether a command is an executable file in one of the {@code PATH} directories (the tools quantize and the
+     * parity harness look for: compilers, {@code simavr}, {@code qemu-system-arm}).
+     *
+     * @param cmd the command's file name
+     * @return true when some {@code PATH} directory holds it executable; false without a {@code PATH}
+     */
+    public static boolean onPath(String cmd) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

@@ -193,21 +193,8 @@ public final class ParityHarness {
             default:
                 need.addAll(List.of("arm-none-eabi-gcc", "arm-none-eabi-size", "qemu-system-arm"));
         }
-        need.removeIf(ParityHarness::onPath);
+        need.removeIf(Toolchain::onPath);
         return need;
-    }
-
-    private static boolean onPath(String cmd) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String d : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, cmd))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
