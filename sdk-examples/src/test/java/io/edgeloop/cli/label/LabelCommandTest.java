@@ -35,7 +35,7 @@ class LabelCommandTest {
         Result r = run("label", "fit", "--wrench", wrench("youtube").toString(), "--model", "mv", "--json");
         assertEquals(0, r.code(), r.err());
         assertEquals("{\"model\": \"mv\", \"test\": {\"accuracy\": 84.00, \"f1_binary\": 80.77, \"f1_macro\": 83.54}}",
-                r.out());
+                r.out().strip());
     }
 
     @Test
@@ -348,7 +348,7 @@ class LabelCommandTest {
         String yt = wrench("youtube").toString();
         Result r = run("label", "query", "--wrench", yt, "--budget", "5", "--oracle", "--model", "snorkel-mc");
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("edgeloop: --model snorkel-mc cannot use expert answers") && !r.err().contains("\n"),
+        assertTrue(r.err().startsWith("edgeloop: --model snorkel-mc cannot use expert answers") && !r.err().strip().contains("\n"),
                 r.err());
         Path a = tmp.resolve("a.jsonl");
         Files.writeString(a, "{\"row\":1,\"label\":0}\n");
