@@ -237,6 +237,13 @@ public final class DurableBuffer implements AutoCloseable {
     private Set<Long> rollsStarted = Set.of();
     /** Temporary files an interrupted write left, as this open found them (a writable open deleted them). */
     private final List<String> leftoverTemps = new ArrayList<>();
+    /**
+     * Per stream, the highest sequence reported lost from a sealed segment truncated outside the buffer (the
+     * segment index told what it held): the sequence-gap check does not report those again. Guarded by the lock.
+     */
+    private final Map<String, Long> truncatedLost = new HashMap<>();
+    /** Lost tails found by {@link #recoverTruncated} whose sequence marks may need raising. Guarded by the lock. */
+    private final Map<String, Long> truncatedTails = new HashMap<>();
     private final Thread syncThread;
 
     private DurableBuffer(Builder b, DirectoryLock dirLock) throws IOException {
@@ -808,6 +815,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (readOnly) {
             recoverMissedByListing(index);
         }
+        markTruncatedTails();
         checkSequenceGaps(leading);
         if (!readOnly && index.size() > 2 * segments.size() + 16) {
             compactIndex();
@@ -944,8 +952,10 @@ public final class DurableBuffer implements AutoCloseable {
             Map<Long, SegmentIndex.Entry> index) throws IOException {
         Path path = dir.resolve(Segment.fileName(base));
         SegmentIndex.Entry known = index.get(base);
-        if (!last && !first && known != null) {
-            // sealed and indexed: no I/O on the segment at all (readers check its frames as they read)
+        if (!last && !first && known != null && !(readOnly && shorterThan(path, known.fileLength()))) {
+            // sealed and indexed: no I/O on the segment at all (readers check its length and frames as they read;
+            // a read-only open, which is there to report damage, checks the length now so that the sequence-gap
+            // check sees the truncation)
             Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
                     true);
             registerRecovered(seg);
@@ -963,6 +973,12 @@ public final class DurableBuffer implements AutoCloseable {
             return null;
         }
         long len = ch.size();
+        if (!last && known != null && len < known.fileLength()) {
+            // truncated outside the buffer: the index entry tells how long it was and what it held
+            long[] header = len < FrameFormat.SEGMENT_HEADER ? null : checkSegmentHeader(ch, path);
+            registerRecovered(recoverTruncated(base, path, ch, len, known));
+            return header;
+        }
         if (len < FrameFormat.SEGMENT_HEADER) {
             if (last) {
                 // Created but never got its header (a crash while rolling; the header is synced before any frame
@@ -1018,6 +1034,94 @@ public final class DurableBuffer implements AutoCloseable {
             s[0] = Math.max(s[0], e.getValue().lastSeq());
         }
         minNextBase = Math.max(minNextBase, seg.endPosition());
+    }
+
+    /** Whether the file is shorter than {@code length} bytes (false when it is gone: recovery then skips it). */
+    private static boolean shorterThan(Path path, long length) throws IOException {
+        try {
+            return Files.size(path) < length;
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * A sealed segment that the segment index says was {@code known.fileLength()} bytes long and that now has only
+     * {@code len}: something other than the buffer truncated it (the buffer never shortens a sealed segment). Reads
+     * what is left, reports the bytes that are gone ({@code SEGMENT_TRUNCATED}) and, per stream, the sequences the
+     * index says it held above the last frame left (the same entry with that stream and the sequences; a stream
+     * with no frame left lost all it had there). Used by recovery and, when a writable open trusted the index
+     * without looking at the file, by the reader that finds it short, so {@code buffer verify} (read-only) and a
+     * writable open followed by a read report the same losses. Where the lost records held a stream's highest
+     * sequence, a writable buffer raises that stream's mark, so none is issued again (nothing else would remember
+     * it). Caller holds the lock (or is the constructor); closes {@code ch}.
+     *
+     * @return the segment as it now is (sealed, its records ending where the intact frames end)
+     */
+    private Segment recoverTruncated(long base, Path path, FileChannel ch, long len, SegmentIndex.Entry known)
+            throws IOException {
+        String name = path.getFileName().toString();
+        long nextBase = base + known.fileLength();
+        Segment left;
+        if (len < FrameFormat.SEGMENT_HEADER) {
+            recordLoss(ch, name, 0, known.fileLength(), Loss.Kind.SEGMENT_TRUNCATED);
+            left = new Segment(base, path, null, new SegmentSummary(), len, len, true);
+        } else {
+            left = scanSegment(base, path, ch, len, false, nextBase);
+            if (left.recordsEnd() == len) {
+                // cut exactly at a frame boundary: scanSegment, which cannot tell that from a segment closed
+                // without a footer behind a cursor, reported nothing
+                recordLoss(ch, name, len, nextBase - base - len, Loss.Kind.SEGMENT_TRUNCATED);
+            }
+            left = new Segment(base, path, null, left.summary(), len, left.recordsEnd(), true);
+        }
+        ch.close();
+        long offset = Math.min(len, left.recordsEnd());
+        Map<String, Long> tails = new HashMap<>();
+        for (Map.Entry<String, StreamStats> e : new TreeMap<>(known.summary().streams()).entrySet()) {
+            StreamStats held = e.getValue();
+            StreamStats kept = left.summary().streams().get(e.getKey());
+            long from = kept == null ? held.firstSeq() : kept.lastSeq() + 1;
+            if (held.lastSeq() >= from) {
+                losses.record(new Loss(name, offset, 0, Loss.Kind.SEGMENT_TRUNCATED, "", e.getKey(), from,
+                        held.lastSeq()));
+                truncatedLost.merge(e.getKey(), held.lastSeq(), Math::max);
+                tails.put(e.getKey(), held.lastSeq());
+                long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+                s[0] = Math.max(s[0], held.lastSeq());
+            }
+        }
+        if (!tails.isEmpty()) {
+            LOG.warn("Buffer {}: segment {} was truncated outside the buffer from {} to {} bytes; records lost: {}",
+                    dir, name, known.fileLength(), len, tails.keySet());
+        }
+        truncatedTails.putAll(tails);
+        return left;
+    }
+
+    /**
+     * Raises the sequence marks for streams whose highest sequence only a truncated segment's lost records held
+     * (no held segment remembers it, so the numbering would otherwise go back). Writable only; caller holds the
+     * lock (or is the constructor, after recovery registered every segment).
+     */
+    private void markTruncatedTails() {
+        if (readOnly || truncatedTails.isEmpty()) {
+            truncatedTails.clear();
+            return;
+        }
+        Map<String, Long> held = lastSequences(new ArrayList<>(segments.values()));
+        Map<String, Long> tails = new HashMap<>(truncatedTails);
+        truncatedTails.clear();
+        tails.entrySet().removeIf(t -> held.getOrDefault(t.getKey(), 0L) >= t.getValue());
+        if (tails.isEmpty()) {
+            return;
+        }
+        try {
+            persistMarks(tails);
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not raise the sequence marks past the records lost from a truncated segment;"
+                    + " they are kept in memory while the buffer is open", dir, e);
+        }
     }
 
     /** Rewrites the segment index with the live sealed segments only. Best effort: it is a cache. */
@@ -1097,7 +1201,9 @@ public final class DurableBuffer implements AutoCloseable {
         // A cursor's acknowledged sequences explain nothing here: a cursor that read past a deleted segment acked
         // the records around it. (After a power loss under durability none, records a cursor acknowledged may be
         // gone from the log: reported too, as they are missing from it.)
-        Map<String, Long> explained = m.sequences();
+        Map<String, Long> explained = new HashMap<>(m.sequences());
+        // sequences a truncated segment's index entry accounted for are reported there, with the file they were in
+        truncatedLost.forEach((k, v) -> explained.merge(k, v, Math::max));
         Map<String, Long> prevLast = new HashMap<>();
         Map<String, Integer> holesAtPrev = new HashMap<>();
         int holes = 0;
@@ -2945,7 +3051,14 @@ public final class DurableBuffer implements AutoCloseable {
             if (r.segment != seg) {
                 r.segment = seg;
                 try {
-                    r.scanner = new FrameScanner(readChannelOf(seg), limit);
+                    FileChannel rc = readChannelOf(seg);
+                    if (seg != active && rc.size() < seg.fileLength()) {
+                        // truncated outside the buffer since the open trusted the segment index
+                        r.segment = null;
+                        truncatedWhileHeld(seg);
+                        continue;
+                    }
+                    r.scanner = new FrameScanner(rc, limit);
                 } catch (NoSuchFileException gone) {
                     r.segment = null;
                     if (vanished(seg)) {
@@ -3015,6 +3128,44 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Handles a held sealed segment whose file a reader found shorter than the segment index said: replaces it by
+     * what is left and reports the rest ({@link #recoverTruncated}), so the reader goes on with the intact frames.
+     */
+    private void truncatedWhileHeld(Segment seg) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (segments.get(seg.base()) != seg) {
+                return;
+            }
+            FileChannel ch;
+            try {
+                ch = opener.open(seg.path(), EnumSet.of(StandardOpenOption.READ));
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+            long len = ch.size();
+            if (len >= seg.fileLength()) {
+                ch.close();
+                return;
+            }
+            synchronized (openReaders) {
+                openReaders.remove(seg.base());
+            }
+            seg.closeQuietly();
+            Segment left = recoverTruncated(seg.base(), seg.path(), ch, len,
+                    new SegmentIndex.Entry(seg.base(), seg.fileLength(), seg.recordsEnd(), seg.summary()));
+            segments.put(seg.base(), left);
+            if (!readOnly) {
+                totalBytes -= seg.fileLength() - left.fileLength();
+            }
+            markTruncatedTails();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
