@@ -2291,9 +2291,11 @@ public final class DurableBuffer implements AutoCloseable {
      * {@code seg-<base>.log.tmp} (header, then synced) before the old one's footer, and renamed into place once the
      * old one is sealed: a crash at any step leaves either the old segment unsealed, or it sealed beside that
      * temporary file, which tells the next open that the log ends in a roll, not in lost segments (no sequence
-     * floor; see {@code docs/formats/buffer.md}, "Rolling"). Completions of the appends the seal made durable go
-     * into {@code after} as soon as they exist, so that they run even when starting the new segment then fails (a
-     * full disk). Caller holds the lock.
+     * floor; see {@code docs/formats/buffer.md}, "Rolling"). When the temporary file cannot be created or given its
+     * header (a full disk), nothing of the roll happened: the old segment stays active and unsealed, its pending
+     * appends complete with its next sync, and the exception fails the caller's append only. Completions of the
+     * appends the seal made durable go into {@code after} as soon as they exist, so that they run even when a
+     * later step fails (syncing or renaming the temporary file). Caller holds the lock.
      */
     private void roll(List<Runnable> after) throws IOException {
         if (active != null && Files.notExists(active.path())) {
@@ -2325,7 +2327,6 @@ public final class DurableBuffer implements AutoCloseable {
         Path path = dir.resolve(Segment.fileName(base));
         Path temp = dir.resolve(Segment.tempName(base));
         FileChannel ch = null;
-        IOException startFailed = null;
         try {
             // One left by an interrupted roll (recovery completes it with this call) is reused, not deleted first:
             // its name is the evidence that the log ends in a roll until this one is renamed into place.
@@ -2344,11 +2345,12 @@ public final class DurableBuffer implements AutoCloseable {
             }
             rollSteps.accept(RollStep.NEXT_HEADER_WRITTEN);
         } catch (IOException e) {
-            // The old segment is sealed all the same (its appends then complete), as before the temporary file
-            // existed: the next append tries again. A crash before that costs a floor on the next open.
+            // Nothing irreversible has happened yet: the old segment stays the active, unsealed tail (its pending
+            // appends complete with its next sync) and the next append tries the roll again. Sealing it anyway,
+            // as before, left a log ending sealed with no temporary file beside it, so a crash before the retry
+            // cost a floor (a jump in every stream's numbering) on the next open.
             discardNext(ch, temp);
-            ch = null;
-            startFailed = e;
+            throw startFailed(e, path);
         }
         if (active != null) {
             try {
@@ -2359,9 +2361,6 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         try {
-            if (startFailed != null) {
-                throw startFailed;
-            }
             timedForce(ch);
             rollSteps.accept(RollStep.NEXT_SYNCED);
             try {
@@ -2374,12 +2373,8 @@ public final class DurableBuffer implements AutoCloseable {
             rollSteps.accept(RollStep.DIRECTORY_SYNCED);
         } catch (IOException e) {
             discardNext(ch, temp);
-            if (Files.notExists(dir)) {
-                throw new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
-                        + " be stored until it is reopened", e);
-            }
             Files.deleteIfExists(path);
-            throw diskFullOr(e, "creating segment " + path);
+            throw startFailed(e, path);
         }
         Segment seg = new Segment(base, path, ch, new SegmentSummary(), FrameFormat.SEGMENT_HEADER,
                 FrameFormat.SEGMENT_HEADER, false);
@@ -2390,6 +2385,15 @@ public final class DurableBuffer implements AutoCloseable {
         forced = written;
         durable = written;
         minNextBase = written;
+    }
+
+    /** The exception for a roll that could not start the segment at {@code path}. */
+    private IOException startFailed(IOException e, Path path) {
+        if (Files.notExists(dir)) {
+            return new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
+                    + " be stored until it is reopened", e);
+        }
+        return diskFullOr(e, "creating segment " + path);
     }
 
     /** Closes and deletes a next segment's temporary file that will not be renamed into place. Best effort. */
