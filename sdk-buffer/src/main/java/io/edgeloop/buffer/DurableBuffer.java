@@ -335,6 +335,8 @@ public final class DurableBuffer implements AutoCloseable {
             loadMarks(storedMarks);
             if (!readOnly && names.contains(QUARANTINE)) {
                 loadQuarantine();
+            } else if (names.contains(QUARANTINE)) {
+                listQuarantineTemps();
             }
             recover(bases, names.contains(SegmentIndex.FILE), names.contains(SequenceMarks.FILE));
             if (!readOnly) {
@@ -427,8 +429,27 @@ public final class DurableBuffer implements AutoCloseable {
             String cursor = target.substring(CURSORS.length() + 1);
             return cursor.endsWith(CursorFile.SUFFIX) && cursor.indexOf('/') < 0;
         }
+        if (target.startsWith(QUARANTINE + "/")) {
+            return isQuarantineCopy(target.substring(QUARANTINE.length() + 1));
+        }
         return target.equals(BufferIdentity.FILE) || target.equals(SequenceMarks.FILE)
                 || target.equals(SegmentIndex.FILE) || Segment.parseBase(target).isPresent();
+    }
+
+    /** Whether a name in {@code quarantine/} is one the buffer gives a copy: {@code <segment file>@<offset>.bad}. */
+    private static boolean isQuarantineCopy(String name) {
+        int at = name.lastIndexOf('@');
+        return at > 0 && name.endsWith(".bad") && Segment.parseBase(name.substring(0, at)).isPresent()
+                && name.substring(at + 1, name.length() - 4).chars().allMatch(Character::isDigit);
+    }
+
+    /** Lists the temporary files an interrupted quarantine copy left (read-only opens, which load no copies). */
+    private void listQuarantineTemps() throws IOException {
+        for (String name : listNames(dir.resolve(QUARANTINE))) {
+            if (isLeftoverTemp(QUARANTINE + "/" + name)) {
+                leftoverTemps.add(QUARANTINE + "/" + name);
+            }
+        }
     }
 
     /**
@@ -1439,6 +1460,11 @@ public final class DurableBuffer implements AutoCloseable {
         Map<Path, Long> modified = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(qdir)) {
             for (Path p : ds) {
+                if (isLeftoverTemp(QUARANTINE + "/" + p.getFileName())) {
+                    // a copy a crash interrupted before its rename: no copy, deleted after recovery
+                    leftoverTemps.add(QUARANTINE + "/" + p.getFileName());
+                    continue;
+                }
                 if (Files.isRegularFile(p)) {
                     if (sourceGone(p)) {
                         // its segment was deleted (a crash between the two, or a 1.0 SDK that deleted the segment
@@ -1541,8 +1567,14 @@ public final class DurableBuffer implements AutoCloseable {
                     synchronized (quarantineLock) {
                         if (!quarantined.containsKey(qf)) {
                             trimQuarantine(b.position());
-                            Files.createDirectories(qdir);
-                            Files.write(qf, Arrays.copyOf(b.array(), b.position()));
+                            if (!Files.isDirectory(qdir)) {
+                                Files.createDirectories(qdir);
+                                AtomicFile.syncDirectory(dir);
+                            }
+                            // temporary file, fsync, rename, directory fsync: a crash mid-copy (or a full disk)
+                            // leaves at most <copy>.tmp, which is no copy and is deleted by the next writable open;
+                            // written in place, a short copy looked like a whole one
+                            AtomicFile.write(qf, Arrays.copyOf(b.array(), b.position()));
                             quarantined.put(qf, (long) b.position());
                             quarantineTotal += b.position();
                         }
