@@ -16,6 +16,7 @@ import io.edgeloop.buffer.log.SegmentIndex;
 import io.edgeloop.buffer.log.SegmentSummary;
 import io.edgeloop.buffer.log.SequenceMarks;
 import io.edgeloop.buffer.log.StreamStats;
+import io.edgeloop.buffer.logging.WarningLimiter;
 import io.edgeloop.buffer.metrics.BufferMetrics;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
@@ -242,6 +243,8 @@ public final class DurableBuffer implements AutoCloseable {
      * segment index told what it held): the sequence-gap check does not report those again. Guarded by the lock.
      */
     private final Map<String, Long> truncatedLost = new HashMap<>();
+    /** One WARN line per 30 s for writes failing on a full disk (each failure used to log a stack trace). */
+    private final WarningLimiter diskFullWarnings = new WarningLimiter(WarningLimiter.EVERY_30_SECONDS);
     /** Lost tails found by {@link #recoverTruncated} whose sequence marks may need raising. Guarded by the lock. */
     private final Map<String, Long> truncatedTails = new HashMap<>();
     private final Thread syncThread;
@@ -2108,6 +2111,33 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
+     * Logs a failed write of staged frames. A full disk fails every write for as long as it lasts, so it is one WARN
+     * line per 30 s naming the segment, the free space and the failures since, with the stack trace at DEBUG (it was a
+     * WARN with a stack trace per failure); any other I/O error keeps its stack trace at WARN.
+     */
+    private void logWriteFailure(Segment seg, int appends, IOException failure) {
+        if (!(failure instanceof DiskFullException) && !DiskFullException.isDiskFull(failure)) {
+            LOG.warn("Buffer {}: writing {} failed, {} appends not stored", dir, seg.path(), appends, failure);
+            return;
+        }
+        long since = diskFullWarnings.tryWarn();
+        if (since >= 0) {
+            LOG.warn("Buffer {}: writing {} failed, {} appends not stored: {}; free space: {}{}", dir, seg.path(),
+                    appends, failure.getMessage(), freeSpace(), diskFullWarnings.suffix(since));
+        }
+        LOG.debug("Buffer {}: writing {} failed, {} appends not stored", dir, seg.path(), appends, failure);
+    }
+
+    /** The usable space of the buffer's file system, for a log line ("unknown" when it cannot be read). */
+    private String freeSpace() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace() + " bytes";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
      * Forgets every frame of the active segment from file offset {@code from} on (cut off or never written) and
      * fails the pending appends they held, returning their completions. Caller holds the lock.
      */
@@ -2126,7 +2156,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (pending.isEmpty()) {
             firstPendingNanos = 0;
         }
-        LOG.warn("Buffer {}: writing {} failed, {} appends not stored", dir, seg.path(), failed.size(), failure);
+        logWriteFailure(seg, failed.size(), failure);
         List<Runnable> after = new ArrayList<>(failed.size());
         for (PendingAppend p : failed) {
             after.add(() -> p.future.completeExceptionally(failure));

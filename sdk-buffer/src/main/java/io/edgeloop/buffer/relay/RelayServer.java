@@ -1,6 +1,7 @@
 package io.edgeloop.buffer.relay;
 
 import io.edgeloop.api.transport.Batch;
+import io.edgeloop.buffer.logging.WarningLimiter;
 import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.BatchFormatException;
 import io.edgeloop.buffer.wire.UnsupportedBatchFormatException;
@@ -58,13 +59,8 @@ public final class RelayServer implements AutoCloseable {
     private final AtomicLong envelopes = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
-    /** Guards the refusal log's rate limit below. */
-    private final Object refusalLogLock = new Object();
-    private boolean warnedRefusal;
-    private long lastRefusalWarnNanos;
-    private long refusalsSinceWarn;
-    /** A sink failing for a reason that lasts (a full disk) refuses every batch: one WARN line per this period. */
-    private static final long REFUSAL_WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    /** A sink failing for a reason that lasts (a full disk) refuses every batch: one WARN line per 30 s. */
+    private final WarningLimiter refusalWarnings = new WarningLimiter(WarningLimiter.EVERY_30_SECONDS);
 
     private RelayServer(Builder b) throws IOException {
         this.sink = b.sink;
@@ -217,27 +213,18 @@ public final class RelayServer implements AutoCloseable {
 
     /**
      * Logs a batch the sink could not store. A refusal is an expected condition (a full disk at the gateway; the
-     * device keeps the batch and retries), not a bug: one WARN line with the reason, at most once per
-     * {@link #REFUSAL_WARN_EVERY_NANOS} with the count of refusals since, and the stack trace only at DEBUG. It used to
-     * log a full stack trace for every refused batch (461 lines in 20 s on a full disk).
+     * device keeps the batch and retries), not a bug: one WARN line with the reason, at most once per 30 s
+     * ({@link WarningLimiter}) with the count of refusals since, and the stack trace only at DEBUG. It used to log a
+     * full stack trace for every refused batch (461 lines in 20 s on a full disk).
      */
     private void logRefusal(Batch batch, Exception e) {
-        long since;
-        synchronized (refusalLogLock) {
-            long now = System.nanoTime();
-            if (warnedRefusal && now - lastRefusalWarnNanos < REFUSAL_WARN_EVERY_NANOS) {
-                refusalsSinceWarn++;
-                LOG.debug("Relay sink failed to store {}; refused, the device keeps it", batch, e);
-                return;
-            }
-            warnedRefusal = true;
-            lastRefusalWarnNanos = now;
-            since = refusalsSinceWarn;
-            refusalsSinceWarn = 0;
+        long since = refusalWarnings.tryWarn();
+        if (since < 0) {
+            LOG.debug("Relay sink failed to store {}; refused, the device keeps it", batch, e);
+            return;
         }
         LOG.warn("Relay sink failed to store {}; refused, the device keeps it and retries: {}{}", batch, e.toString(),
-                since > 0 ? " (" + since + " more refused since the last warning; further ones for 30 s at DEBUG)"
-                        : " (further refusals for 30 s at DEBUG)");
+                refusalWarnings.suffix(since));
         LOG.debug("Relay sink failure", e);
     }
 
