@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -70,7 +71,20 @@ public final class RelayServer implements AutoCloseable {
         this.idleTimeout = b.idleTimeout;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 16);
+        try {
+            server.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 16);
+        } catch (IOException e) {
+            server.close();
+            if (e instanceof BindException) {
+                // the JDK's says only "Address already in use": name the address (same type, so callers still
+                // catch it)
+                BindException named = new BindException("Cannot listen on " + b.host + ":" + b.port + ": "
+                        + e.getMessage());
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
+        }
         this.acceptor = new Thread(this::acceptLoop, "edgeloop-relay-accept-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
