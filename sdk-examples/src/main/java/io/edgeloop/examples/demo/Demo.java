@@ -65,8 +65,11 @@ public final class Demo {
     }
 
     /**
-     * Runs the demo and writes the report and summary. With {@code SOURCE_DATE_EPOCH} set, the labels' and the end
-     * models' provenance (and the times Tribuo records in the model files) carry that time instead of the clock.
+     * Runs the demo and writes the report and summary. With {@code SOURCE_DATE_EPOCH} set, every time the
+     * artifacts record is that time instead of the clock: the labels' and the end models' provenance (and the times
+     * Tribuo records in the model files), the quantized models' provenance, the trust file, the bundles' manifests
+     * and tar entries; the simulated devices check expiry against it too, so the same seed and time write the same
+     * model, label, quantized-model, release and fleet files.
      * The output directory is locked for the run
      * ({@link DemoLock}) and cleared of an earlier run's files before step 1 ({@link DemoFiles#clearEarlierRun}).
      *
@@ -155,12 +158,12 @@ public final class Demo {
         } else {
             try {
                 LabelingStage.Outcome o = labelled.get();
-                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console).run(o.endModel(),
-                        o.train(), o.test(), out.resolve("models"));
+                List<QuantizeStage.Product> products = new QuantizeStage(options.seed(), console,
+                        sourceDateEpoch).run(o.endModel(), o.train(), o.test(), out.resolve("models"));
                 products.forEach(p -> results.variant(p.figures()));
                 List<Path> previousDirs = QuantizeStage.writeOnly(o.previousModel(), o.train(),
-                        out.resolve("models-previous"));
-                signed = Optional.of(new BundleStage(options.seed(), console).run(previousDirs,
+                        out.resolve("models-previous"), sourceDateEpoch);
+                signed = Optional.of(new BundleStage(options.seed(), console, sourceDateEpoch).run(previousDirs,
                         o.previousModel().provenance(), products.stream().map(QuantizeStage.Product::dir).toList(),
                         o.endModel().provenance(), out.resolve("release")));
                 shadow = QuantizeStage.shadowInputs(products, o.test(), 200);
@@ -180,14 +183,17 @@ public final class Demo {
             }
         }
         console.step(5, "Staged rollout to the simulated fleet");
+        // A fixed time may lie further back than the validity of the files that record it: the devices live then.
+        java.time.Clock devicesClock = sourceDateEpoch == null ? java.time.Clock.systemUTC()
+                : java.time.Clock.fixed(sourceDateEpoch, java.time.ZoneOffset.UTC);
         String title5 = "Staged rollout to the simulated fleet";
         if (signed.isEmpty()) {
             results.step(new Step(5, title5, Status.SKIPPED, "no signed bundle: step 4 did not finish"));
             console.line("skipped: no signed bundle");
         } else {
             try {
-                RolloutStage.Outcome ro = new RolloutStage(options.seed(), console).run(plan.devices(),
-                        signed.get().trust(), signed.get().previous(), signed.get().bundle(), shadow,
+                RolloutStage.Outcome ro = new RolloutStage(options.seed(), console, devicesClock).run(
+                        plan.devices(), signed.get().trust(), signed.get().previous(), signed.get().bundle(), shadow,
                         out.resolve("fleet"));
                 results.rollout(ro.figures());
                 DemoResults.Rollout f = ro.figures();

@@ -65,6 +65,8 @@ class DemoCommandTest {
     private static JsonNode summary;
     private static int secondExit;
     private static String secondOutput;
+    private static java.time.Instant started;
+    private static java.time.Instant ended;
 
     /**
      * One demo run shared by every check: the run is the expensive part. While it runs, a second run in the same
@@ -73,6 +75,7 @@ class DemoCommandTest {
     @BeforeAll
     static void runDemoOnce() throws Exception {
         out = dir.resolve("demo-out");
+        started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
         int[] code = new int[1];
@@ -89,6 +92,7 @@ class DemoCommandTest {
                 out.toString(), "--devices", "3", "--seed", "8");
         secondOutput = o2 + "|" + e2;
         first.join();
+        ended = java.time.Instant.now();
         exit = code[0];
         stdout = o.toString();
         stderr = e.toString();
@@ -119,6 +123,32 @@ class DemoCommandTest {
                 .map(l -> l.substring(0, l.indexOf(']') + 1)).toList();
         assertEquals(List.of("[1-2/6]", "[3/6]", "[4/6]", "[5/6]", "[6/6]"), headings, stdout);
         assertTrue(stdout.contains("] 100 %"), "a progress bar:\n" + stdout);
+    }
+
+    @Test
+    @DisplayName("without SOURCE_DATE_EPOCH records the clock in the quantized models, the trust file and the bundles")
+    void recordsTheClock() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("SOURCE_DATE_EPOCH") == null,
+                "SOURCE_DATE_EPOCH is set for the test JVM");
+        List<java.time.Instant> recorded = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String m : List.of("models", "models-previous")) {
+            for (String v : List.of("avr8", "cortex-m3", "jvm")) {
+                recorded.add(java.time.Instant.parse(json.readTree(out.resolve(m).resolve(v).resolve("model.json")
+                        .toFile()).path("provenance").path("createdAt").asText()));
+            }
+        }
+        recorded.add(java.time.Instant.parse(json.readTree(out.resolve("release/trust.json").toFile()).path("signed")
+                .path("createdAt").asText()));
+        TrustRoot trust = TrustRoot.read(out.resolve("release/trust.json"));
+        for (String b : List.of("occupancy-1.tar.gz", "occupancy-2.tar.gz")) {
+            recorded.add(new BundleVerifier(trust).verify(out.resolve("release").resolve(b), VerificationPolicy
+                    .builder().target(TargetProfile.of("jvm")).build()).manifest().createdAt());
+        }
+        for (java.time.Instant t : recorded) {
+            assertTrue(!t.isBefore(started) && !t.isAfter(ended), t + " not within the run, " + started + " to "
+                    + ended + ": " + recorded);
+        }
     }
 
     @Test
@@ -397,8 +427,8 @@ class DemoCommandTest {
             List<FleetPlan.Device> devices = FleetPlan.draw(DemoOptions.DEFAULT_DEVICES, FleetPlan.TRAINING_ROWS, seed)
                     .devices();
             StringWriter console = new StringWriter();
-            RolloutStage.Outcome o = new RolloutStage(seed, new DemoConsole(new PrintWriter(console, true), false))
-                    .run(devices, release.resolve("trust.json"), release.resolve("occupancy-1.tar.gz"),
+            RolloutStage.Outcome o = new RolloutStage(seed, new DemoConsole(new PrintWriter(console, true), false),
+                    java.time.Clock.systemUTC()).run(devices, release.resolve("trust.json"), release.resolve("occupancy-1.tar.gz"),
                             release.resolve("occupancy-2.tar.gz"), shadow, dir.resolve("fleet-" + seed));
             DemoResults.Rollout r = o.figures();
             if (r.halted()) {

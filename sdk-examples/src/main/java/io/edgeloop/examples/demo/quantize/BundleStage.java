@@ -5,6 +5,7 @@ import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.examples.demo.DemoConsole;
 import io.edgeloop.examples.demo.DemoFiles;
 import io.edgeloop.ota.bundle.BundleAssembler;
+import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.Lineage;
@@ -19,8 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +42,7 @@ public final class BundleStage {
 
     private final long seed;
     private final DemoConsole console;
+    private final Instant createdAt;
 
     /**
      * What the step produced.
@@ -54,12 +59,17 @@ public final class BundleStage {
     }
 
     /**
-     * @param seed    seeds the demo's release key, so reruns sign with the same key
-     * @param console progress
+     * @param seed      seeds the demo's release key, so reruns sign with the same key
+     * @param console   progress
+     * @param createdAt the creation time the trust file and both bundles record (manifest {@code createdAt}, the
+     *                  expiry counted from it, every tar entry's mtime), for example {@code SOURCE_DATE_EPOCH}, so
+     *                  the same run writes the same bytes (Ed25519 signatures are deterministic); null for the
+     *                  current time
      */
-    public BundleStage(long seed, DemoConsole console) {
+    public BundleStage(long seed, DemoConsole console, Instant createdAt) {
         this.seed = seed;
         this.console = console;
+        this.createdAt = createdAt;
     }
 
     /**
@@ -85,16 +95,19 @@ public final class BundleStage {
         random.setSeed(seed);
         SigningKey key = SigningKey.generate(KeyAlgorithm.ED25519, random);
         key.writePemPair(dir.resolve("release-key"));
-        Instant now = Instant.now();
+        // Whole seconds, as BundleAssembler records its own clock: the files say no more than a second.
+        Instant now = createdAt != null ? createdAt : Instant.now().truncatedTo(ChronoUnit.SECONDS);
         TrustRoot trust = TrustRoot.builder().version(1).createdAt(now).expiresAt(now.plus(Duration.ofDays(365)))
                 .threshold(1).key(key.publicKey()).build().signedBy(key);
         Path trustFile = dir.resolve("trust.json");
         trust.write(trustFile);
         Path previous = dir.resolve(MODEL_NAME + "-1.tar.gz");
-        bundle(key, previousDirs, previousModel, 1, previous);
+        bundle(key, previousDirs, previousModel, 1, now, previous);
         Path bundle = dir.resolve(MODEL_NAME + "-2.tar.gz");
-        BundleManifest manifest = bundle(key, modelDirs, endModel, 2, bundle);
-        BundleVerifier verifier = new BundleVerifier(TrustRoot.read(trustFile));
+        BundleManifest manifest = bundle(key, modelDirs, endModel, 2, now, bundle);
+        // Verified as of the time the files record: a fixed time may lie further back than their validity.
+        BundleVerifier verifier = new BundleVerifier(TrustRoot.read(trustFile), BundleLimits.DEFAULT,
+                createdAt != null ? Clock.fixed(now, ZoneOffset.UTC) : Clock.systemUTC());
         for (Path m : modelDirs) {
             TargetProfile target = TargetProfile.of(m.getFileName().toString());
             VerifiedBundle v = verifier.verify(bundle, VerificationPolicy.builder().target(target).minimumSequence(1)
@@ -109,10 +122,10 @@ public final class BundleStage {
         return new Signed(previous, bundle, trustFile, key, manifest);
     }
 
-    private static BundleManifest bundle(SigningKey key, List<Path> dirs, Provenance endModel, long sequence, Path out)
-            throws IOException {
+    private static BundleManifest bundle(SigningKey key, List<Path> dirs, Provenance endModel, long sequence,
+            Instant createdAt, Path out) throws IOException {
         BundleAssembler a = new BundleAssembler().name(MODEL_NAME).sequence(sequence).securityEpoch(0)
-                .version("1." + sequence + ".0").validity(Duration.ofDays(90)).runtime("edgeloop-int",
+                .version("1." + sequence + ".0").createdAt(createdAt).validity(Duration.ofDays(90)).runtime("edgeloop-int",
                         ">=1.0.0 <2.0.0");
         for (Path m : dirs) {
             a.model(m);

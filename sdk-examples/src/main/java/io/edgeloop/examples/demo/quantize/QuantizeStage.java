@@ -56,6 +56,7 @@ public final class QuantizeStage {
 
     private final long seed;
     private final DemoConsole console;
+    private final java.time.Instant createdAt;
 
     /**
      * One variant's product.
@@ -71,12 +72,16 @@ public final class QuantizeStage {
     }
 
     /**
-     * @param seed    the seed of the parity vectors
-     * @param console progress
+     * @param seed      the seed of the parity vectors
+     * @param console   progress
+     * @param createdAt the time the quantized models' provenance records ({@link QuantizationRequest#createdAt()}),
+     *                  for example {@code SOURCE_DATE_EPOCH}, so the same run writes the same files; null for the
+     *                  current time
      */
-    public QuantizeStage(long seed, DemoConsole console) {
+    public QuantizeStage(long seed, DemoConsole console, java.time.Instant createdAt) {
         this.seed = seed;
         this.console = console;
+        this.createdAt = createdAt;
     }
 
     /**
@@ -110,8 +115,7 @@ public final class QuantizeStage {
         for (String[] v : VARIANTS) {
             TargetProfile target = TargetProfile.of(v[0]);
             QuantizedModel q = quantizers.select(v[1]).create(ComponentConfig.empty()).quantize(
-                    QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows()).target(target)
-                            .parent(endProvenance).build());
+                    request(modelFile, calib, target, endProvenance, createdAt));
             Path qdir = dir.resolve(target.id());
             q.writeTo(qdir);
             IntModel im = ((QuantizedArtifact) q).model();
@@ -139,13 +143,15 @@ public final class QuantizeStage {
      * Quantizes a model for every variant and writes the directories, without measuring anything: used for the
      * previous release the fleet starts from.
      *
-     * @param endModel the float model with its provenance
-     * @param train    calibration rows
-     * @param dir      where to write
+     * @param endModel  the float model with its provenance
+     * @param train     calibration rows
+     * @param dir       where to write
+     * @param createdAt the time the quantized models' provenance records; null for the current time
      * @return the quantized-model directories, one per variant
      * @throws IOException when writing or quantizing fails
      */
-    public static List<Path> writeOnly(EndModel endModel, FeatureTable train, Path dir) throws IOException {
+    public static List<Path> writeOnly(EndModel endModel, FeatureTable train, Path dir, java.time.Instant createdAt)
+            throws IOException {
         DemoFiles.fresh(dir);
         Path modelFile = dir.resolve(MODEL_FILE);
         Provenance endProvenance = writeModel(endModel, modelFile);
@@ -153,13 +159,19 @@ public final class QuantizeStage {
         List<Path> out = new ArrayList<>();
         for (String[] v : VARIANTS) {
             QuantizedModel q = ProviderLoader.of(QuantizerProvider.class).select(v[1]).create(ComponentConfig.empty())
-                    .quantize(QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows())
-                            .target(TargetProfile.of(v[0])).parent(endProvenance).build());
+                    .quantize(request(modelFile, calib, TargetProfile.of(v[0]), endProvenance, createdAt));
             Path qdir = dir.resolve(v[0]);
             q.writeTo(qdir);
             out.add(qdir);
         }
         return out;
+    }
+
+    /** The request for one variant; a null time leaves the quantizer's clock. */
+    private static QuantizationRequest request(Path modelFile, FeatureTable calib, TargetProfile target,
+            Provenance parent, java.time.Instant createdAt) {
+        return QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows()).target(target)
+                .parent(parent).createdAt(createdAt).build();
     }
 
     /**

@@ -32,6 +32,7 @@ import io.edgeloop.ota.trust.TrustRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -59,6 +61,7 @@ import java.util.SplittableRandom;
 public final class RolloutStage {
     private final long seed;
     private final DemoConsole console;
+    private final Clock clock;
 
     /**
      * What the rollout did.
@@ -80,10 +83,14 @@ public final class RolloutStage {
     /**
      * @param seed    chooses the devices that fail
      * @param console progress
+     * @param clock   the devices' clock, against which they check the bundles' and the trust file's expiry: the
+     *                system clock, or the demo's fixed time ({@code SOURCE_DATE_EPOCH}), which its artifacts record
+     *                as their creation time and may lie further back than their validity
      */
-    public RolloutStage(long seed, DemoConsole console) {
+    public RolloutStage(long seed, DemoConsole console, Clock clock) {
         this.seed = seed;
         this.console = console;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** One device during the rollout. */
@@ -188,7 +195,7 @@ public final class RolloutStage {
                 return out;
             }
         };
-        BundleManifest manifest = new io.edgeloop.ota.bundle.BundleVerifier(trust).verify(candidate,
+        BundleManifest manifest = new BundleVerifier(trust, BundleLimits.DEFAULT, clock).verify(candidate,
                 io.edgeloop.ota.bundle.VerificationPolicy.builder().build()).manifest();
         Set<String> withArtifact = Campaign.artifactKeys(manifest);
         List<FleetDevice> fleet = new ArrayList<>();
@@ -258,6 +265,6 @@ public final class RolloutStage {
                         throw new IllegalArgumentException("no runtime '" + name + "' on " + s.plan.id());
                     }
                     return runtime;
-                }).crashInjector(crash).open();
+                }).crashInjector(crash).clock(clock).open();
     }
 }
