@@ -1103,13 +1103,10 @@ public final class DeviceAgent {
         readRefused();
         boolean countersValid = readCounters();
         Optional<byte[]> b = storage.read(BOOT);
-        JsonNode boot = null;
+        BootRecord boot = null;
         if (b.isPresent()) {
             try {
-                boot = CanonicalJson.parse(b.get());
-                if (!boot.isObject()) {
-                    throw new IOException("not a JSON object");
-                }
+                boot = BootRecord.parse(b.get());
             } catch (IOException e) {
                 LOG.warn("device {}: {} is unreadable ({}); probing both slots", deviceId, BOOT, e.getMessage());
                 boot = null;
@@ -1123,9 +1120,9 @@ public final class DeviceAgent {
         } else if (b.isPresent() && boot == null) {
             probeSlots(countersValid);
         } else if (boot != null) {
-            active = text(boot, "active");
-            previous = text(boot, "previous");
-            if (boot.path("trial").asBoolean(false)) {
+            active = boot.active();
+            previous = boot.previous();
+            if (boot.trial()) {
                 // crashed between switch and confirm: revert, as a trial boot that was never confirmed
                 writeBoot(previous, null, false);
                 active = previous;
@@ -1147,9 +1144,53 @@ public final class DeviceAgent {
         }
     }
 
-    private static String text(JsonNode n, String field) {
-        return n.path(field).isTextual() && n.get(field).textValue().matches("[ab]") ? n.get(field).textValue()
-                : null;
+    /**
+     * A boot record as written by {@link #writeBoot}: {@code active} and {@code previous} are {@code "a"},
+     * {@code "b"} or absent (null), {@code trial} is always present. Parsing is strict: a record of any other
+     * shape (an unknown or missing key, a value of the wrong type, a slot name other than a or b, one slot both
+     * active and previous) is unreadable, so start-up probes the slots instead of reading a damaged field as a
+     * default (a flipped bit in the {@code trial} key once read as "not on trial" and confirmed a candidate that
+     * never passed its health check).
+     */
+    private record BootRecord(String active, String previous, boolean trial) {
+        static BootRecord parse(byte[] bytes) throws IOException {
+            JsonNode n = CanonicalJson.parse(bytes);
+            if (!n.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            for (java.util.Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!k.equals("active") && !k.equals("previous") && !k.equals("trial")) {
+                    throw new IOException("unknown field " + quoted(k));
+                }
+            }
+            if (!n.path("trial").isBoolean()) {
+                throw new IOException("\"trial\" is " + (n.has("trial") ? "not true or false" : "missing"));
+            }
+            String active = slot(n, "active");
+            String previous = slot(n, "previous");
+            if (active != null && active.equals(previous)) {
+                throw new IOException("slot " + active + " is both active and previous");
+            }
+            return new BootRecord(active, previous, n.get("trial").booleanValue());
+        }
+
+        private static String slot(JsonNode n, String field) throws IOException {
+            if (!n.has(field)) {
+                return null;
+            }
+            JsonNode v = n.get(field);
+            if (!v.isTextual() || !(v.textValue().equals("a") || v.textValue().equals("b"))) {
+                throw new IOException("\"" + field + "\" is not \"a\" or \"b\"");
+            }
+            return v.textValue();
+        }
+
+        private static String quoted(String k) {
+            StringBuilder q = new StringBuilder("\"");
+            k.codePoints().limit(40).forEach(c -> q.append(c < 0x20 || c == 0x7f ? '?' : Character.toString(c)));
+            return q.append(k.codePointCount(0, k.length()) > 40 ? "...\"" : "\"").toString();
+        }
     }
 
     /**
@@ -1291,8 +1332,8 @@ public final class DeviceAgent {
         Optional<byte[]> b = storage.read(BOOT);
         if (b.isPresent()) {
             try {
-                JsonNode boot = CanonicalJson.parse(b.get());
-                running = boot.path("trial").asBoolean(false) ? text(boot, "previous") : text(boot, "active");
+                BootRecord boot = BootRecord.parse(b.get());
+                running = boot.trial() ? boot.previous() : boot.active();
             } catch (IOException e) {
                 running = null;
             }
@@ -1391,9 +1432,9 @@ public final class DeviceAgent {
         Optional<byte[]> b = storage.read(BOOT);
         if (b.isPresent()) {
             try {
-                JsonNode n = CanonicalJson.parse(b.get());
-                active = text(n, "active");
-                previous = text(n, "previous");
+                BootRecord n = BootRecord.parse(b.get());
+                active = n.active();
+                previous = n.previous();
             } catch (IOException e) {
                 LOG.warn("device {}: {} became unreadable ({}); keeping the slots in memory", deviceId, BOOT,
                         e.getMessage());

@@ -111,6 +111,16 @@ public final class AtomicFiles {
                     if (attempt == 100) {
                         throw leftByACrashedProcessWithThisPid;
                     }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    tmp = null;
+                    if (!Files.isDirectory(dir)) {
+                        // name what the caller gave (its directory), not the temporary name it never chose
+                        java.nio.file.NoSuchFileException missing = new java.nio.file.NoSuchFileException(
+                                dir.toString(), null, "the directory for " + abs.getFileName() + " does not exist");
+                        missing.initCause(e);
+                        throw missing;
+                    }
+                    throw e;
                 }
             }
             try (FileChannel c = ch; OutputStream out = Channels.newOutputStream(c)) {

@@ -103,7 +103,10 @@ public interface ModelRegistry extends AutoCloseable {
     /**
      * @param name    model name
      * @param channel channel
-     * @return the newest non-yanked version promoted to the channel
+     * @return the newest non-yanked version promoted to the channel; empty when there is none, or when a newer
+     *         version that raised the security epoch was yanked (devices that installed it refuse the older
+     *         version, and the raise retired it; the yank does not bring it back): roll back by publishing the
+     *         wanted artifact again as a new version with {@code raiseEpoch}
      * @throws IOException when storage fails
      */
     Optional<RegistryEntry> current(String name, String channel) throws IOException;

@@ -227,14 +227,33 @@ public final class Campaign {
     /**
      * Resumes a paused campaign. When the pause came while a wave was running and that wave has not ended, the pause
      * is cancelled and the running {@link #run()} goes on with the next waves; otherwise {@link #run()} returned
-     * {@link CampaignState#PAUSED}: call it again.
+     * {@link CampaignState#PAUSED}: call it again. On a campaign that is planned or running (never paused, or
+     * resumed already) it does nothing.
+     *
+     * <p>A campaign that ended cannot be resumed: a halt means the bundle failed on the devices it reached (see
+     * {@link #haltReason()}), so going on with the same bundle is not a resume but a new decision; fix the
+     * artifact and run a new campaign with a new bundle sequence (devices refuse the same sequence again).
+     *
+     * @throws IllegalStateException when the campaign is {@link CampaignState#HALTED},
+     *         {@link CampaignState#COMPLETED} or {@link CampaignState#ABORTED}; the message names the state and,
+     *         for a halt, its reason
      */
     public void resume() {
         synchronized (lock) {
-            if (state == CampaignState.PAUSED) {
-                // a wave in flight has started the campaign even before its report exists: PLANNED here let a second
-                // run() send that wave again (the canary updated twice) or left the campaign looking never started
-                state = reports.isEmpty() && !waveInFlight ? CampaignState.PLANNED : CampaignState.RUNNING;
+            switch (state) {
+                case PAUSED ->
+                    // a wave in flight has started the campaign even before its report exists: PLANNED here let a
+                    // second run() send that wave again (the canary updated twice) or left the campaign looking
+                    // never started
+                    state = reports.isEmpty() && !waveInFlight ? CampaignState.PLANNED : CampaignState.RUNNING;
+                case PLANNED, RUNNING -> {
+                    // nothing to resume
+                }
+                default -> throw new IllegalStateException("campaign " + state.name().toLowerCase(java.util.Locale.ROOT)
+                        + (state == CampaignState.HALTED ? " (" + haltReason + ")" : "")
+                        + ": only a paused campaign can be resumed; "
+                        + (state == CampaignState.HALTED ? "fix the artifact and start a new campaign with a new "
+                                + "bundle sequence" : "start a new campaign"));
             }
         }
     }

@@ -80,6 +80,43 @@ class CorruptStateTest {
     }
 
     @ParameterizedTest(name = "boot.json: {0}")
+    @ValueSource(strings = {"{\"active\":\"c\",\"previous\":\"a\",\"trial\":false}", "{\"active\":\"c\"}", "{}",
+            "{\"active\":\"B\",\"previous\":\"a\",\"trial\":false}", "{\"active\":\"b\",\"previous\":\"b\",\"trial\":false}",
+            "{\"active\":\"b\",\"previous\":\"a\"}", "{\"active\":\"b\",\"previous\":\"a\",\"trial\":false,\"x\":1}",
+            "{\"active\":[\"b\"],\"trial\":false}"})
+    @DisplayName("probes both slots when boot.json parses but has the wrong shape, instead of running no model")
+    void wronglyShapedBootRecord(String record, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        Files.writeString(s.root().resolve("boot.json"), record);
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(2, a.status().activeSequence(), "old code: no model (a damaged slot name read as none)");
+        DeviceAgentTest.assertServes(a, 20);
+        assertEquals("{\"active\":\"b\",\"trial\":false}", Files.readString(s.root().resolve("boot.json")));
+    }
+
+    @ParameterizedTest(name = "trial field: {0}")
+    @ValueSource(strings = {"\"tri`l\":true", "\"trial\":\"yes\"", "\"trial\":1", "\"trial\":null", "\"Trial\":true"})
+    @DisplayName("a damaged trial flag never confirms the candidate that crashed on trial")
+    void damagedTrialFlagNeverConfirmsCandidate(String trial, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        open(s, TRUST, M3).install(bundle(1, 0, 10));
+        DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3)
+                .crashInjector(CrashInjector.at(InstallStep.SWITCHED)).open();
+        org.junit.jupiter.api.Assertions.assertThrows(CrashInjector.SimulatedCrash.class,
+                () -> crashing.install(bundle(2, 1, 20)));
+        Path boot = s.root().resolve("boot.json");
+        String written = Files.readString(boot);
+        assertTrue(written.contains("\"trial\":true"), written);
+        Files.writeString(boot, written.replace("\"trial\":true", trial));
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(1, a.status().activeSequence(), "old code: the unconfirmed candidate (2) was confirmed");
+        DeviceAgentTest.assertServes(a, 10);
+        assertEquals(0, a.status().committedEpoch(), "the candidate's epoch is not committed");
+        assertFalse(Files.readString(s.root().resolve("slot-b/slot.json")).contains("\"confirmed\":true"));
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+    }
+
+    @ParameterizedTest(name = "boot.json: {0}")
     @ValueSource(strings = {"deleted", "symlink"})
     @DisplayName("probes both slots and boots the newest confirmed one when boot.json is missing but slots exist")
     void missingBootRecord(String damage, @TempDir Path dir) throws Exception {

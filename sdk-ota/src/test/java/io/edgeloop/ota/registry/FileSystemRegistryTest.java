@@ -92,6 +92,29 @@ class FileSystemRegistryTest {
     }
 
     @Test
+    @DisplayName("after a yanked version raised the security epoch, no older version becomes current again")
+    void yankedEpochRaiseServesNoOlderVersion(@TempDir Path dir) throws Exception {
+        try (ModelRegistry r = registry(dir)) {
+            r.publish(assembler(dir, 1), VersionBump.PATCH, false, List.of(K));
+            r.publish(assembler(dir, 2), VersionBump.MINOR, false, List.of(K));
+            r.publish(assembler(dir, 3), VersionBump.MINOR, true, List.of(K));
+            r.promote("har", "1.1.0", "stable");
+            r.promote("har", "1.2.0", "beta");
+            assertEquals("1.1.0", r.current("har", "stable").orElseThrow().version(),
+                    "an epoch raise still on its way through beta does not withdraw stable");
+            r.promote("har", "1.2.0", "stable");
+            assertEquals("1.2.0", r.current("har", "stable").orElseThrow().version());
+            r.yank("har", "1.2.0", "crashes on avr8");
+            // old code: 1.1.0 (epoch 0), which every device that took 1.2.0 refuses
+            assertTrue(r.current("har", "stable").isEmpty());
+            assertTrue(r.current("har", "beta").isEmpty());
+            RegistryEntry fix = r.publish(assembler(dir, 4), VersionBump.PATCH, true, List.of(K));
+            r.promote("har", fix.version(), "stable");
+            assertEquals(fix.version(), r.current("har", "stable").orElseThrow().version());
+        }
+    }
+
+    @Test
     @DisplayName("is immutable once published: a modified bundle is detected on read and never promoted")
     void immutable(@TempDir Path dir) throws Exception {
         try (ModelRegistry r = registry(dir)) {

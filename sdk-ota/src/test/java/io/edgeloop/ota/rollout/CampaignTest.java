@@ -231,6 +231,35 @@ class CampaignTest {
     }
 
     @Test
+    @DisplayName("resume() on a halted, completed or aborted campaign says why instead of doing nothing")
+    void resumeAfterTheEnd() {
+        Scripted s = new Scripted(d -> false, d -> false);
+        s.agreement = Double.NaN;
+        Campaign halted = new Campaign(RolloutPlan.builder().minShadowAgreement(0.9).build(), fleet(100), s, ALL);
+        assertEquals(CampaignState.HALTED, halted.run());
+        IllegalStateException e = assertThrows(IllegalStateException.class, halted::resume,
+                "old code: resume() did nothing and run() kept returning HALTED");
+        assertTrue(e.getMessage().startsWith("campaign halted (") && e.getMessage().contains("compared any input")
+                && e.getMessage().contains("new campaign"), e.getMessage());
+        assertEquals(CampaignState.HALTED, halted.state());
+
+        Campaign done = new Campaign(RolloutPlan.builder().build(), fleet(30), new Scripted(d -> false, d -> false),
+                ALL);
+        assertEquals(CampaignState.COMPLETED, done.run());
+        assertTrue(assertThrows(IllegalStateException.class, done::resume).getMessage().startsWith("campaign completed"));
+        Campaign aborted = new Campaign(RolloutPlan.builder().build(), fleet(30), new Scripted(d -> false, d -> false),
+                ALL);
+        aborted.abort();
+        assertTrue(assertThrows(IllegalStateException.class, aborted::resume).getMessage().startsWith("campaign aborted"));
+
+        Campaign planned = new Campaign(RolloutPlan.builder().build(), fleet(30), new Scripted(d -> false, d -> false),
+                ALL);
+        planned.resume(); // never paused: nothing to do
+        assertEquals(CampaignState.PLANNED, planned.state());
+        assertEquals(CampaignState.COMPLETED, planned.run());
+    }
+
+    @Test
     @DisplayName("refuses a bundle without an artifact for a variant in the fleet, and bad plans")
     void validation() {
         assertThrows(IllegalArgumentException.class,

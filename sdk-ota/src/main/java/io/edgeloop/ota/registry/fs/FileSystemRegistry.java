@@ -394,13 +394,30 @@ final class FileSystemRegistry implements ModelRegistry {
 
     @Override
     public Optional<RegistryEntry> current(String name, String channel) throws IOException {
-        RegistryEntry best = null;
-        for (RegistryEntry e : history(name)) {
+        List<RegistryEntry> history = history(name); // oldest first
+        int best = -1;
+        for (int i = 0; i < history.size(); i++) {
+            RegistryEntry e = history.get(i);
             if (e.status() != ModelStatus.YANKED && e.channels().contains(channel)) {
-                best = e;
+                best = i;
             }
         }
-        return Optional.ofNullable(best);
+        if (best < 0) {
+            return Optional.empty();
+        }
+        RegistryEntry b = history.get(best);
+        for (RegistryEntry later : history.subList(best + 1, history.size())) {
+            if (later.status() == ModelStatus.YANKED && later.securityEpoch() > b.securityEpoch()) {
+                // A yanked version raised the epoch: devices that installed it refuse b, and the raise said versions
+                // before it must go; the yank does not bring them back.
+                LOG.warn("registry: not serving {} {} on channel {}: its security epoch {} is below the epoch {} "
+                        + "that {} {} raised before it was yanked; publish a new version with raiseEpoch to roll "
+                        + "back", name, b.version(), channel, b.securityEpoch(), later.securityEpoch(), name,
+                        later.version());
+                return Optional.empty();
+            }
+        }
+        return Optional.of(b);
     }
 
     @Override
