@@ -16,6 +16,7 @@ import io.edgeloop.buffer.log.SegmentIndex;
 import io.edgeloop.buffer.log.SegmentSummary;
 import io.edgeloop.buffer.log.SequenceMarks;
 import io.edgeloop.buffer.log.StreamStats;
+import io.edgeloop.buffer.logging.WarningLimiter;
 import io.edgeloop.buffer.metrics.BufferMetrics;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
@@ -237,6 +238,15 @@ public final class DurableBuffer implements AutoCloseable {
     private Set<Long> rollsStarted = Set.of();
     /** Temporary files an interrupted write left, as this open found them (a writable open deleted them). */
     private final List<String> leftoverTemps = new ArrayList<>();
+    /**
+     * Per stream, the highest sequence reported lost from a sealed segment truncated outside the buffer (the
+     * segment index told what it held): the sequence-gap check does not report those again. Guarded by the lock.
+     */
+    private final Map<String, Long> truncatedLost = new HashMap<>();
+    /** One WARN line per 30 s for writes failing on a full disk (each failure used to log a stack trace). */
+    private final WarningLimiter diskFullWarnings = new WarningLimiter(WarningLimiter.EVERY_30_SECONDS);
+    /** Lost tails found by {@link #recoverTruncated} whose sequence marks may need raising. Guarded by the lock. */
+    private final Map<String, Long> truncatedTails = new HashMap<>();
     private final Thread syncThread;
 
     private DurableBuffer(Builder b, DirectoryLock dirLock) throws IOException {
@@ -337,6 +347,8 @@ public final class DurableBuffer implements AutoCloseable {
             loadMarks(storedMarks);
             if (!readOnly && names.contains(QUARANTINE)) {
                 loadQuarantine();
+            } else if (names.contains(QUARANTINE)) {
+                listQuarantineTemps();
             }
             recover(bases, names.contains(SegmentIndex.FILE), names.contains(SequenceMarks.FILE));
             if (!readOnly) {
@@ -429,8 +441,27 @@ public final class DurableBuffer implements AutoCloseable {
             String cursor = target.substring(CURSORS.length() + 1);
             return cursor.endsWith(CursorFile.SUFFIX) && cursor.indexOf('/') < 0;
         }
+        if (target.startsWith(QUARANTINE + "/")) {
+            return isQuarantineCopy(target.substring(QUARANTINE.length() + 1));
+        }
         return target.equals(BufferIdentity.FILE) || target.equals(SequenceMarks.FILE)
                 || target.equals(SegmentIndex.FILE) || Segment.parseBase(target).isPresent();
+    }
+
+    /** Whether a name in {@code quarantine/} is one the buffer gives a copy: {@code <segment file>@<offset>.bad}. */
+    private static boolean isQuarantineCopy(String name) {
+        int at = name.lastIndexOf('@');
+        return at > 0 && name.endsWith(".bad") && Segment.parseBase(name.substring(0, at)).isPresent()
+                && name.substring(at + 1, name.length() - 4).chars().allMatch(Character::isDigit);
+    }
+
+    /** Lists the temporary files an interrupted quarantine copy left (read-only opens, which load no copies). */
+    private void listQuarantineTemps() throws IOException {
+        for (String name : listNames(dir.resolve(QUARANTINE))) {
+            if (isLeftoverTemp(QUARANTINE + "/" + name)) {
+                leftoverTemps.add(QUARANTINE + "/" + name);
+            }
+        }
     }
 
     /**
@@ -817,6 +848,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (readOnly) {
             recoverMissedByListing(index);
         }
+        markTruncatedTails();
         checkSequenceGaps(leading);
         if (!readOnly && index.size() > 2 * segments.size() + 16) {
             compactIndex();
@@ -953,8 +985,10 @@ public final class DurableBuffer implements AutoCloseable {
             Map<Long, SegmentIndex.Entry> index) throws IOException {
         Path path = dir.resolve(Segment.fileName(base));
         SegmentIndex.Entry known = index.get(base);
-        if (!last && !first && known != null) {
-            // sealed and indexed: no I/O on the segment at all (readers check its frames as they read)
+        if (!last && !first && known != null && !(readOnly && shorterThan(path, known.fileLength()))) {
+            // sealed and indexed: no I/O on the segment at all (readers check its length and frames as they read;
+            // a read-only open, which is there to report damage, checks the length now so that the sequence-gap
+            // check sees the truncation)
             Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
                     true);
             registerRecovered(seg);
@@ -972,6 +1006,12 @@ public final class DurableBuffer implements AutoCloseable {
             return null;
         }
         long len = ch.size();
+        if (!last && known != null && len < known.fileLength()) {
+            // truncated outside the buffer: the index entry tells how long it was and what it held
+            long[] header = len < FrameFormat.SEGMENT_HEADER ? null : checkSegmentHeader(ch, path);
+            registerRecovered(recoverTruncated(base, path, ch, len, known));
+            return header;
+        }
         if (len < FrameFormat.SEGMENT_HEADER) {
             if (last) {
                 // Created but never got its header (a crash while rolling; the header is synced before any frame
@@ -1027,6 +1067,94 @@ public final class DurableBuffer implements AutoCloseable {
             s[0] = Math.max(s[0], e.getValue().lastSeq());
         }
         minNextBase = Math.max(minNextBase, seg.endPosition());
+    }
+
+    /** Whether the file is shorter than {@code length} bytes (false when it is gone: recovery then skips it). */
+    private static boolean shorterThan(Path path, long length) throws IOException {
+        try {
+            return Files.size(path) < length;
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * A sealed segment that the segment index says was {@code known.fileLength()} bytes long and that now has only
+     * {@code len}: something other than the buffer truncated it (the buffer never shortens a sealed segment). Reads
+     * what is left, reports the bytes that are gone ({@code SEGMENT_TRUNCATED}) and, per stream, the sequences the
+     * index says it held above the last frame left (the same entry with that stream and the sequences; a stream
+     * with no frame left lost all it had there). Used by recovery and, when a writable open trusted the index
+     * without looking at the file, by the reader that finds it short, so {@code buffer verify} (read-only) and a
+     * writable open followed by a read report the same losses. Where the lost records held a stream's highest
+     * sequence, a writable buffer raises that stream's mark, so none is issued again (nothing else would remember
+     * it). Caller holds the lock (or is the constructor); closes {@code ch}.
+     *
+     * @return the segment as it now is (sealed, its records ending where the intact frames end)
+     */
+    private Segment recoverTruncated(long base, Path path, FileChannel ch, long len, SegmentIndex.Entry known)
+            throws IOException {
+        String name = path.getFileName().toString();
+        long nextBase = base + known.fileLength();
+        Segment left;
+        if (len < FrameFormat.SEGMENT_HEADER) {
+            recordLoss(ch, name, 0, known.fileLength(), Loss.Kind.SEGMENT_TRUNCATED);
+            left = new Segment(base, path, null, new SegmentSummary(), len, len, true);
+        } else {
+            left = scanSegment(base, path, ch, len, false, nextBase);
+            if (left.recordsEnd() == len) {
+                // cut exactly at a frame boundary: scanSegment, which cannot tell that from a segment closed
+                // without a footer behind a cursor, reported nothing
+                recordLoss(ch, name, len, nextBase - base - len, Loss.Kind.SEGMENT_TRUNCATED);
+            }
+            left = new Segment(base, path, null, left.summary(), len, left.recordsEnd(), true);
+        }
+        ch.close();
+        long offset = Math.min(len, left.recordsEnd());
+        Map<String, Long> tails = new HashMap<>();
+        for (Map.Entry<String, StreamStats> e : new TreeMap<>(known.summary().streams()).entrySet()) {
+            StreamStats held = e.getValue();
+            StreamStats kept = left.summary().streams().get(e.getKey());
+            long from = kept == null ? held.firstSeq() : kept.lastSeq() + 1;
+            if (held.lastSeq() >= from) {
+                losses.record(new Loss(name, offset, 0, Loss.Kind.SEGMENT_TRUNCATED, "", e.getKey(), from,
+                        held.lastSeq()));
+                truncatedLost.merge(e.getKey(), held.lastSeq(), Math::max);
+                tails.put(e.getKey(), held.lastSeq());
+                long[] s = lastSeq.computeIfAbsent(e.getKey(), k -> new long[1]);
+                s[0] = Math.max(s[0], held.lastSeq());
+            }
+        }
+        if (!tails.isEmpty()) {
+            LOG.warn("Buffer {}: segment {} was truncated outside the buffer from {} to {} bytes; records lost: {}",
+                    dir, name, known.fileLength(), len, tails.keySet());
+        }
+        truncatedTails.putAll(tails);
+        return left;
+    }
+
+    /**
+     * Raises the sequence marks for streams whose highest sequence only a truncated segment's lost records held
+     * (no held segment remembers it, so the numbering would otherwise go back). Writable only; caller holds the
+     * lock (or is the constructor, after recovery registered every segment).
+     */
+    private void markTruncatedTails() {
+        if (readOnly || truncatedTails.isEmpty()) {
+            truncatedTails.clear();
+            return;
+        }
+        Map<String, Long> held = lastSequences(new ArrayList<>(segments.values()));
+        Map<String, Long> tails = new HashMap<>(truncatedTails);
+        truncatedTails.clear();
+        tails.entrySet().removeIf(t -> held.getOrDefault(t.getKey(), 0L) >= t.getValue());
+        if (tails.isEmpty()) {
+            return;
+        }
+        try {
+            persistMarks(tails);
+        } catch (IOException e) {
+            LOG.warn("Buffer {}: could not raise the sequence marks past the records lost from a truncated segment;"
+                    + " they are kept in memory while the buffer is open", dir, e);
+        }
     }
 
     /** Rewrites the segment index with the live sealed segments only. Best effort: it is a cache. */
@@ -1106,7 +1234,9 @@ public final class DurableBuffer implements AutoCloseable {
         // A cursor's acknowledged sequences explain nothing here: a cursor that read past a deleted segment acked
         // the records around it. (After a power loss under durability none, records a cursor acknowledged may be
         // gone from the log: reported too, as they are missing from it.)
-        Map<String, Long> explained = m.sequences();
+        Map<String, Long> explained = new HashMap<>(m.sequences());
+        // sequences a truncated segment's index entry accounted for are reported there, with the file they were in
+        truncatedLost.forEach((k, v) -> explained.merge(k, v, Math::max));
         Map<String, Long> prevLast = new HashMap<>();
         Map<String, Integer> holesAtPrev = new HashMap<>();
         int holes = 0;
@@ -1342,6 +1472,11 @@ public final class DurableBuffer implements AutoCloseable {
         Map<Path, Long> modified = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(qdir)) {
             for (Path p : ds) {
+                if (isLeftoverTemp(QUARANTINE + "/" + p.getFileName())) {
+                    // a copy a crash interrupted before its rename: no copy, deleted after recovery
+                    leftoverTemps.add(QUARANTINE + "/" + p.getFileName());
+                    continue;
+                }
                 if (Files.isRegularFile(p)) {
                     if (sourceGone(p)) {
                         // its segment was deleted (a crash between the two, or a 1.0 SDK that deleted the segment
@@ -1444,8 +1579,14 @@ public final class DurableBuffer implements AutoCloseable {
                     synchronized (quarantineLock) {
                         if (!quarantined.containsKey(qf)) {
                             trimQuarantine(b.position());
-                            Files.createDirectories(qdir);
-                            Files.write(qf, Arrays.copyOf(b.array(), b.position()));
+                            if (!Files.isDirectory(qdir)) {
+                                Files.createDirectories(qdir);
+                                AtomicFile.syncDirectory(dir);
+                            }
+                            // temporary file, fsync, rename, directory fsync: a crash mid-copy (or a full disk)
+                            // leaves at most <copy>.tmp, which is no copy and is deleted by the next writable open;
+                            // written in place, a short copy looked like a whole one
+                            AtomicFile.write(qf, Arrays.copyOf(b.array(), b.position()));
                             quarantined.put(qf, (long) b.position());
                             quarantineTotal += b.position();
                         }
@@ -1979,6 +2120,33 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
+     * Logs a failed write of staged frames. A full disk fails every write for as long as it lasts, so it is one WARN
+     * line per 30 s naming the segment, the free space and the failures since, with the stack trace at DEBUG (it was a
+     * WARN with a stack trace per failure); any other I/O error keeps its stack trace at WARN.
+     */
+    private void logWriteFailure(Segment seg, int appends, IOException failure) {
+        if (!(failure instanceof DiskFullException) && !DiskFullException.isDiskFull(failure)) {
+            LOG.warn("Buffer {}: writing {} failed, {} appends not stored", dir, seg.path(), appends, failure);
+            return;
+        }
+        long since = diskFullWarnings.tryWarn();
+        if (since >= 0) {
+            LOG.warn("Buffer {}: writing {} failed, {} appends not stored: {}; free space: {}{}", dir, seg.path(),
+                    appends, failure.getMessage(), freeSpace(), diskFullWarnings.suffix(since));
+        }
+        LOG.debug("Buffer {}: writing {} failed, {} appends not stored", dir, seg.path(), appends, failure);
+    }
+
+    /** The usable space of the buffer's file system, for a log line ("unknown" when it cannot be read). */
+    private String freeSpace() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace() + " bytes";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
      * Forgets every frame of the active segment from file offset {@code from} on (cut off or never written) and
      * fails the pending appends they held, returning their completions. Caller holds the lock.
      */
@@ -1997,7 +2165,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (pending.isEmpty()) {
             firstPendingNanos = 0;
         }
-        LOG.warn("Buffer {}: writing {} failed, {} appends not stored", dir, seg.path(), failed.size(), failure);
+        logWriteFailure(seg, failed.size(), failure);
         List<Runnable> after = new ArrayList<>(failed.size());
         for (PendingAppend p : failed) {
             after.add(() -> p.future.completeExceptionally(failure));
@@ -2194,9 +2362,11 @@ public final class DurableBuffer implements AutoCloseable {
      * {@code seg-<base>.log.tmp} (header, then synced) before the old one's footer, and renamed into place once the
      * old one is sealed: a crash at any step leaves either the old segment unsealed, or it sealed beside that
      * temporary file, which tells the next open that the log ends in a roll, not in lost segments (no sequence
-     * floor; see {@code docs/formats/buffer.md}, "Rolling"). Completions of the appends the seal made durable go
-     * into {@code after} as soon as they exist, so that they run even when starting the new segment then fails (a
-     * full disk). Caller holds the lock.
+     * floor; see {@code docs/formats/buffer.md}, "Rolling"). When the temporary file cannot be created or given its
+     * header (a full disk), nothing of the roll happened: the old segment stays active and unsealed, its pending
+     * appends complete with its next sync, and the exception fails the caller's append only. Completions of the
+     * appends the seal made durable go into {@code after} as soon as they exist, so that they run even when a
+     * later step fails (syncing or renaming the temporary file). Caller holds the lock.
      */
     private void roll(List<Runnable> after) throws IOException {
         if (active != null && Files.notExists(active.path())) {
@@ -2228,7 +2398,6 @@ public final class DurableBuffer implements AutoCloseable {
         Path path = dir.resolve(Segment.fileName(base));
         Path temp = dir.resolve(Segment.tempName(base));
         FileChannel ch = null;
-        IOException startFailed = null;
         try {
             // One left by an interrupted roll (recovery completes it with this call) is reused, not deleted first:
             // its name is the evidence that the log ends in a roll until this one is renamed into place.
@@ -2247,11 +2416,12 @@ public final class DurableBuffer implements AutoCloseable {
             }
             rollSteps.accept(RollStep.NEXT_HEADER_WRITTEN);
         } catch (IOException e) {
-            // The old segment is sealed all the same (its appends then complete), as before the temporary file
-            // existed: the next append tries again. A crash before that costs a floor on the next open.
+            // Nothing irreversible has happened yet: the old segment stays the active, unsealed tail (its pending
+            // appends complete with its next sync) and the next append tries the roll again. Sealing it anyway,
+            // as before, left a log ending sealed with no temporary file beside it, so a crash before the retry
+            // cost a floor (a jump in every stream's numbering) on the next open.
             discardNext(ch, temp);
-            ch = null;
-            startFailed = e;
+            throw startFailed(e, path);
         }
         if (active != null) {
             try {
@@ -2262,9 +2432,6 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         try {
-            if (startFailed != null) {
-                throw startFailed;
-            }
             timedForce(ch);
             rollSteps.accept(RollStep.NEXT_SYNCED);
             try {
@@ -2277,12 +2444,8 @@ public final class DurableBuffer implements AutoCloseable {
             rollSteps.accept(RollStep.DIRECTORY_SYNCED);
         } catch (IOException e) {
             discardNext(ch, temp);
-            if (Files.notExists(dir)) {
-                throw new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
-                        + " be stored until it is reopened", e);
-            }
             Files.deleteIfExists(path);
-            throw diskFullOr(e, "creating segment " + path);
+            throw startFailed(e, path);
         }
         Segment seg = new Segment(base, path, ch, new SegmentSummary(), FrameFormat.SEGMENT_HEADER,
                 FrameFormat.SEGMENT_HEADER, false);
@@ -2293,6 +2456,15 @@ public final class DurableBuffer implements AutoCloseable {
         forced = written;
         durable = written;
         minNextBase = written;
+    }
+
+    /** The exception for a roll that could not start the segment at {@code path}. */
+    private IOException startFailed(IOException e, Path path) {
+        if (Files.notExists(dir)) {
+            return new IOException("Buffer directory " + dir + " was deleted while the buffer was open; nothing can"
+                    + " be stored until it is reopened", e);
+        }
+        return diskFullOr(e, "creating segment " + path);
     }
 
     /** Closes and deletes a next segment's temporary file that will not be renamed into place. Best effort. */
@@ -2954,7 +3126,14 @@ public final class DurableBuffer implements AutoCloseable {
             if (r.segment != seg) {
                 r.segment = seg;
                 try {
-                    r.scanner = new FrameScanner(readChannelOf(seg), limit);
+                    FileChannel rc = readChannelOf(seg);
+                    if (seg != active && rc.size() < seg.fileLength()) {
+                        // truncated outside the buffer since the open trusted the segment index
+                        r.segment = null;
+                        truncatedWhileHeld(seg);
+                        continue;
+                    }
+                    r.scanner = new FrameScanner(rc, limit);
                 } catch (NoSuchFileException gone) {
                     r.segment = null;
                     if (vanished(seg)) {
@@ -3024,6 +3203,44 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Handles a held sealed segment whose file a reader found shorter than the segment index said: replaces it by
+     * what is left and reports the rest ({@link #recoverTruncated}), so the reader goes on with the intact frames.
+     */
+    private void truncatedWhileHeld(Segment seg) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (segments.get(seg.base()) != seg) {
+                return;
+            }
+            FileChannel ch;
+            try {
+                ch = opener.open(seg.path(), EnumSet.of(StandardOpenOption.READ));
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+            long len = ch.size();
+            if (len >= seg.fileLength()) {
+                ch.close();
+                return;
+            }
+            synchronized (openReaders) {
+                openReaders.remove(seg.base());
+            }
+            seg.closeQuietly();
+            Segment left = recoverTruncated(seg.base(), seg.path(), ch, len,
+                    new SegmentIndex.Entry(seg.base(), seg.fileLength(), seg.recordsEnd(), seg.summary()));
+            segments.put(seg.base(), left);
+            if (!readOnly) {
+                totalBytes -= seg.fileLength() - left.fileLength();
+            }
+            markTruncatedTails();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

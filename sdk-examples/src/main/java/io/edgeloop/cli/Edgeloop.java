@@ -223,10 +223,34 @@ public final class Edgeloop implements Runnable {
                 named.add(name + " " + value);
             }
         }
-        if (named.isEmpty()) {
+        if (named.isEmpty() || bind && namesPort(ex, last)) {
             return "";
         }
         return PrintableText.of((bind ? " (binding " : " (writing ") + String.join(", ", named) + ")");
+    }
+
+    /**
+     * Whether the outermost {@link java.net.BindException} in {@code ex}'s chain already names the port the command
+     * was given ({@code IngestServer} and {@code RelayServer} say "Cannot listen on HOST:PORT: ..."), so the address
+     * is not printed twice.
+     */
+    private static boolean namesPort(Throwable ex, CommandLine.ParseResult last) {
+        Throwable t = ex;
+        while (!(t instanceof java.net.BindException) && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        for (CommandLine.Model.OptionSpec o : last.commandSpec().options()) {
+            Object value = o.getValue();
+            String name = o.longestName();
+            if (value != null && (name.equals("--port") || name.equals("--listen"))) {
+                String v = value.toString();
+                if (m.contains(":" + v.substring(v.lastIndexOf(':') + 1))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param kind       what was found
  * @param quarantine    where a copy of the damaged bytes was kept (relative to the buffer directory), or empty
  * @param stream        the stream whose records are known lost ({@link Kind#SEQUENCE_GAP},
- *                      {@link Kind#MISSING_SEGMENT}), or empty when the loss is not known per stream
+ *                      {@link Kind#MISSING_SEGMENT}, {@link Kind#SEGMENT_TRUNCATED}), or empty when the loss is not
+ *                      known per stream
  * @param firstSequence the first sequence of that stream known lost, or 0 when not known
  * @param lastSequence  the last sequence of that stream known lost, or 0 when not known
  */
@@ -56,7 +57,8 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
          * segment's base tells (0 when unknown). Counted as truncated bytes. A segment other than the last is kept
          * (and reported on every open) until cursors pass it; the last one is deleted by a writable open, which
          * first raises the sequence floor above every sequence that may have been handed out, since which
-         * sequences it held is unknown (format 1.2; before, it renewed the epoch).
+         * sequences it held is unknown (format 1.2; before, it renewed the epoch). When the segment index knew the
+         * segment, one more entry per stream (length 0, counted once above) names the sequences the cut took.
          */
         SEGMENT_TRUNCATED,
         /**

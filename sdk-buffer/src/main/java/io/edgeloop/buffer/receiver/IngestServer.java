@@ -11,6 +11,7 @@ import io.edgeloop.buffer.wire.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,15 @@ public final class IngestServer implements AutoCloseable {
         this.listener = b.listener;
         this.retain = b.retain;
         this.acceptLimit = b.acceptLimit;
-        this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 16);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 16);
+        } catch (BindException e) {
+            // the JDK's says only "Address already in use": name the address (same type, so callers still catch it)
+            BindException named = new BindException("Cannot listen on " + b.host + ":" + b.port + ": "
+                    + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
         // two fixed workers and no deadline let two stalled clients block every sender (review s7 threads item 5)
         this.workers = new RequestWatchdog("edgeloop-ingest", b.maxThreads, b.requestTimeout, b.minBytesPerSecond);
         server.setExecutor(workers.executor());

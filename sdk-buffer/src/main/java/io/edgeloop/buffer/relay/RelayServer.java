@@ -1,6 +1,7 @@
 package io.edgeloop.buffer.relay;
 
 import io.edgeloop.api.transport.Batch;
+import io.edgeloop.buffer.logging.WarningLimiter;
 import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.BatchFormatException;
 import io.edgeloop.buffer.wire.UnsupportedBatchFormatException;
@@ -11,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -58,13 +60,8 @@ public final class RelayServer implements AutoCloseable {
     private final AtomicLong envelopes = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
-    /** Guards the refusal log's rate limit below. */
-    private final Object refusalLogLock = new Object();
-    private boolean warnedRefusal;
-    private long lastRefusalWarnNanos;
-    private long refusalsSinceWarn;
-    /** A sink failing for a reason that lasts (a full disk) refuses every batch: one WARN line per this period. */
-    private static final long REFUSAL_WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    /** A sink failing for a reason that lasts (a full disk) refuses every batch: one WARN line per 30 s. */
+    private final WarningLimiter refusalWarnings = new WarningLimiter(WarningLimiter.EVERY_30_SECONDS);
 
     private RelayServer(Builder b) throws IOException {
         this.sink = b.sink;
@@ -74,7 +71,20 @@ public final class RelayServer implements AutoCloseable {
         this.idleTimeout = b.idleTimeout;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 16);
+        try {
+            server.bind(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 16);
+        } catch (IOException e) {
+            server.close();
+            if (e instanceof BindException) {
+                // the JDK's says only "Address already in use": name the address (same type, so callers still
+                // catch it)
+                BindException named = new BindException("Cannot listen on " + b.host + ":" + b.port + ": "
+                        + e.getMessage());
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
+        }
         this.acceptor = new Thread(this::acceptLoop, "edgeloop-relay-accept-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -217,27 +227,18 @@ public final class RelayServer implements AutoCloseable {
 
     /**
      * Logs a batch the sink could not store. A refusal is an expected condition (a full disk at the gateway; the
-     * device keeps the batch and retries), not a bug: one WARN line with the reason, at most once per
-     * {@link #REFUSAL_WARN_EVERY_NANOS} with the count of refusals since, and the stack trace only at DEBUG. It used to
-     * log a full stack trace for every refused batch (461 lines in 20 s on a full disk).
+     * device keeps the batch and retries), not a bug: one WARN line with the reason, at most once per 30 s
+     * ({@link WarningLimiter}) with the count of refusals since, and the stack trace only at DEBUG. It used to log a
+     * full stack trace for every refused batch (461 lines in 20 s on a full disk).
      */
     private void logRefusal(Batch batch, Exception e) {
-        long since;
-        synchronized (refusalLogLock) {
-            long now = System.nanoTime();
-            if (warnedRefusal && now - lastRefusalWarnNanos < REFUSAL_WARN_EVERY_NANOS) {
-                refusalsSinceWarn++;
-                LOG.debug("Relay sink failed to store {}; refused, the device keeps it", batch, e);
-                return;
-            }
-            warnedRefusal = true;
-            lastRefusalWarnNanos = now;
-            since = refusalsSinceWarn;
-            refusalsSinceWarn = 0;
+        long since = refusalWarnings.tryWarn();
+        if (since < 0) {
+            LOG.debug("Relay sink failed to store {}; refused, the device keeps it", batch, e);
+            return;
         }
         LOG.warn("Relay sink failed to store {}; refused, the device keeps it and retries: {}{}", batch, e.toString(),
-                since > 0 ? " (" + since + " more refused since the last warning; further ones for 30 s at DEBUG)"
-                        : " (further refusals for 30 s at DEBUG)");
+                refusalWarnings.suffix(since));
         LOG.debug("Relay sink failure", e);
     }
 

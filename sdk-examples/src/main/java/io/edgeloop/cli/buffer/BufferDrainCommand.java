@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -78,13 +77,14 @@ public final class BufferDrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Refused before anything is sent (0 used to send everything and then report failure). A value refused
+        // after parsing exits 1 like every other command's range check (README, "Command line"); exit 2 is for a
+        // command line picocli cannot parse.
         if (timeoutSeconds < 1) {
-            // 0 used to send everything and then report failure (exit 1), so scripts retrying on 1 sent it again
-            throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got "
-                    + timeoutSeconds);
+            throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         if (batch < 1) {
-            throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();

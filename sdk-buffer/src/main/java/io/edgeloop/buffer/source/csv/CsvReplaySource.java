@@ -3,15 +3,16 @@ package io.edgeloop.buffer.source.csv;
 import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
 import io.edgeloop.api.source.SourceException;
+import io.edgeloop.buffer.log.AtomicFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -25,6 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replays a CSV file as sensor records: one record per data row, with the configured device id and stream,
@@ -40,8 +43,9 @@ import java.util.zip.GZIPInputStream;
  * {@code .gz} are decompressed.
  *
  * <p>At-least-once: without {@code position-file} a new source starts at the beginning; with it,
- * {@link #commit()} stores the number of rows delivered so far (atomically, by rename) and a new source resumes
- * after them.
+ * {@link #commit()} stores the number of rows delivered so far (written to {@code <position-file>.tmp}, synced,
+ * renamed over the position file, directory synced) and a new source resumes after them; its first poll deletes a
+ * {@code .tmp} a crash left.
  *
  * <p>Pacing: with {@code speed=0} (the default) {@link #poll} returns rows as fast as asked; with
  * {@code speed=s} it releases a row once {@code s} times the wall time since the first poll covers the data time
@@ -51,6 +55,7 @@ import java.util.zip.GZIPInputStream;
  * {@link IllegalStateException}.
  */
 public final class CsvReplaySource implements SensorSource {
+    private static final Logger LOG = LoggerFactory.getLogger(CsvReplaySource.class);
     private static final String POSITION_FORMAT = "edgeloop-csv-replay-position";
     private static final String POSITION_VERSION = "1";
 
@@ -195,13 +200,13 @@ public final class CsvReplaySource implements SensorSource {
         p.setProperty("source", settings.describe());
         p.setProperty("rows", Long.toString(committedRows));
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(w, null);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            StringWriter w = new StringWriter();
+            p.store(w, null);
+            // <file>.tmp, fsync, rename, directory fsync: a crash leaves the old or the new position, durably, and
+            // at most a temporary file of a fixed name, which the next open deletes (a random name, as before,
+            // piled up one file per crash, and without the fsyncs a power loss could leave an empty position file)
+            AtomicFile.write(file, w.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new SourceException("cannot store the csv-replay position in " + file + ": " + e.getMessage(), e);
         }
@@ -324,11 +329,27 @@ public final class CsvReplaySource implements SensorSource {
         committedRows = rowsConsumed;
     }
 
+    /** The temporary file a commit writes before renaming it over the position file ({@link AtomicFile}). */
+    static Path temporaryFile(Path positionFile) {
+        return positionFile.resolveSibling(positionFile.getFileName() + ".tmp");
+    }
+
     private long readPosition() throws SourceException {
-        if (settings.positionFile().isEmpty() || !Files.exists(settings.positionFile().get())) {
+        if (settings.positionFile().isEmpty()) {
             return 0;
         }
         Path file = settings.positionFile().get();
+        Path tmp = temporaryFile(file);
+        try {
+            if (Files.deleteIfExists(tmp)) {
+                LOG.info("Deleted {}, left by a csv-replay position write a crash interrupted before its rename", tmp);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not delete the leftover temporary file {}", tmp, e);
+        }
+        if (!Files.exists(file)) {
+            return 0;
+        }
         Properties p = new Properties();
         try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);

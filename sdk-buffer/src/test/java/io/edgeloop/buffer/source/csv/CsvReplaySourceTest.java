@@ -165,6 +165,43 @@ class CsvReplaySourceTest {
     }
 
     @Test
+    @DisplayName("commits through <position-file>.tmp and leaves no other file beside the position file")
+    void commitWritesThroughAFixedTemporaryName() throws Exception {
+        Path pos = dir.resolve("pos/replay.properties");
+        try (SensorSource s = source(Map.of("path", TRAINING, "position-file", pos.toString()))) {
+            for (int i = 0; i < 5; i++) {
+                s.poll(10, Duration.ZERO);
+                s.commit();
+            }
+        }
+        try (var files = Files.list(pos.getParent())) {
+            assertEquals(List.of(pos), files.toList());
+        }
+    }
+
+    @Test
+    @DisplayName("a temporary file a crash left is deleted and the source resumes from the position file")
+    void leftoverTemporaryFileIsDeletedAndTheSourceResumes() throws Exception {
+        Path pos = dir.resolve("replay.properties");
+        Map<String, String> cfg = Map.of("path", TRAINING, "position-file", pos.toString());
+        try (SensorSource s = source(cfg)) {
+            assertEquals(100, s.poll(100, Duration.ZERO).size());
+            s.commit();
+        }
+        // a crash after writing the next position's temporary file, before its rename: half written
+        Path tmp = dir.resolve("replay.properties.tmp");
+        Files.writeString(tmp, "format=edgeloop-csv-replay-position\nversion=1\nro");
+        try (SensorSource s = source(cfg)) {
+            assertEquals(101, s.poll(1, Duration.ZERO).get(0).sequence(), "resumes after the committed rows");
+            assertFalse(Files.exists(tmp), "the leftover temporary file is deleted");
+            s.commit();
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(pos), files.filter(p -> p.getFileName().toString().startsWith("replay")).toList());
+        }
+    }
+
+    @Test
     @DisplayName("rejects a position file of an unknown major version")
     void rejectsUnknownPositionVersion() throws Exception {
         Path pos = dir.resolve("replay.properties");
