@@ -278,6 +278,15 @@ public final class DurableBuffer implements AutoCloseable {
         BufferIdentity identity;
         if (id.isPresent()) {
             identity = id.get();
+            if (b.deviceId != null && !identity.deviceId().isBlank() && !identity.deviceId().equals(b.deviceId)) {
+                // The keys of the records already held would change: a receiver's de-duplication would miss the
+                // ones sent before (duplicates) and credit everything to another device. Checked before anything
+                // is written.
+                throw new IOException("Buffer " + dir + " belongs to device '" + identity.deviceId() + "' ("
+                        + BufferIdentity.FILE + ") but was opened as device '" + b.deviceId + "': open it as '"
+                        + identity.deviceId() + "' (or without a device id, to use the stored one), or use another "
+                        + "directory for '" + b.deviceId + "'");
+            }
         } else {
             Optional<Long> fromSegments = epochFromSegments(bases);
             boolean existed = names.contains(BufferIdentity.FILE);
@@ -4018,7 +4027,9 @@ public final class DurableBuffer implements AutoCloseable {
         }
 
         /**
-         * @param deviceId the device id of the idempotency keys; defaults to the one stored at creation
+         * @param deviceId the device id of the idempotency keys; defaults to the one stored at creation. Opening
+         *                 an existing buffer with another id than the stored one fails with an {@code IOException}
+         *                 naming both: the held records' keys would change
          * @return this builder
          */
         public Builder deviceId(String deviceId) {

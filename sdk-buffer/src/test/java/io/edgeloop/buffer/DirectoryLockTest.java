@@ -37,7 +37,7 @@ class DirectoryLockTest {
          * @throws Exception on failure
          */
         public static void main(String[] args) throws Exception {
-            try (DurableBuffer b = DurableBuffer.builder().directory(Path.of(args[0])).deviceId("child").open()) {
+            try (DurableBuffer b = DurableBuffer.builder().directory(Path.of(args[0])).open()) {
                 if (args.length > 1 && args[1].equals("drain")) {
                     Cursor c = b.cursor("gateway");
                     List<BufferedRecord> got = c.poll(100, 1 << 20);

@@ -20,10 +20,13 @@ import org.junit.jupiter.api.Test;
  * class HotLabellerProviderContractTest extends LabellerProviderContractTest {
  *     protected LabellerProvider provider() { return new HotLabellerProvider(); }
  *     protected ComponentConfig config() { return ComponentConfig.of(Map.of("threshold", 25)); }
- *     protected List<Window> windows() { return sampleWindows(); }
- *     protected List<Window> badWindows() { return windowsWithNaN(); }
+ *     protected List<Window> windows() { return HotWindows.sample(); }       // your own test windows
+ *     protected List<Window> badWindows() { return HotWindows.withNaN(); }   // at least one NaN sample
  * }
  * }</pre>
+ *
+ * <p>{@code HotWindows} stands for the implementer's own fixtures: the kit does not ship sample windows, since
+ * only the implementer knows which windows its labeller votes on (build them with {@link Window#builder()}).
  *
  * <p>The labeller checks are plain methods of this class (no {@code @Nested} group; their display names start with
  * "the labeller it creates"), so JUnit and surefire report them under the implementer's subclass.

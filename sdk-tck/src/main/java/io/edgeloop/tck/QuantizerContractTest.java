@@ -188,7 +188,9 @@ public abstract class QuantizerContractTest extends ProviderContractTest<Quantiz
                 doubled[i][j] = c[i][j] * 2;
             }
         }
-        return r.toBuilder().calibration(doubled).build();
+        QuantizationRequest.Builder b = r.toBuilder();
+        return (r.calibrationColumns().isPresent() ? b.calibration(r.calibrationColumns().get(), doubled)
+                : b.calibration(doubled)).build();
     }
 
     private static final Instant FIXED = Instant.parse("2020-01-02T03:04:05Z");

@@ -755,7 +755,7 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
             Batch during = batch(device("tck-device-g"), 11, 3, 50);
             TransportException e = within(sendTimeout(), "send() while the receiver is down",
                     () -> assertThrows(TransportException.class, () -> t.send(during),
-                            "send() returned normally while the receiver was down"));
+                            "send() while the receiver is down must throw a retryable TransportException"));
             assertTrue(e.isRetryable(), "a receiver outage is a retryable condition: " + e);
             reachable(t, "while the receiver is down");
             startReceiver();

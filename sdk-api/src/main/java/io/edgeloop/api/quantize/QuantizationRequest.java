@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class QuantizationRequest {
     private final Path modelFile;
     private final double[][] calibration;
+    private final List<String> calibrationColumns;
     private final TargetProfile target;
     private final ComponentConfig options;
     private final Instant createdAt;
@@ -27,6 +28,7 @@ public final class QuantizationRequest {
     private QuantizationRequest(Builder b) {
         this.modelFile = b.modelFile;
         this.calibration = deepCopy(b.calibration);
+        this.calibrationColumns = b.calibrationColumns;
         this.target = b.target;
         this.options = b.options;
         this.createdAt = b.createdAt;
@@ -43,9 +45,27 @@ public final class QuantizationRequest {
         return modelFile;
     }
 
-    /** @return a copy of the calibration rows (one row per example, one column per model input) */
+    /**
+     * The calibration rows. Without {@link #calibrationColumns()} their columns are the model's inputs in the
+     * model's own input order (for a Tribuo model, its feature names sorted, which is rarely a CSV file's column
+     * order); with them, the quantizer matches columns to inputs by name.
+     *
+     * @return a copy of the calibration rows (one row per example)
+     */
     public double[][] calibration() {
         return deepCopy(calibration);
+    }
+
+    /**
+     * The names of the calibration columns, in the order of {@link #calibration()}'s columns. When present the
+     * quantizer takes each model input from the column of the same name (columns the model does not use, such as
+     * a label, are ignored) and refuses a request that lacks one of the model's inputs; when empty the columns
+     * must already be in the model's input order, which the quantizer cannot check.
+     *
+     * @return the column names, if the caller gave them
+     */
+    public Optional<List<String>> calibrationColumns() {
+        return Optional.ofNullable(calibrationColumns);
     }
 
     /** @return the number of calibration rows */
@@ -90,6 +110,7 @@ public final class QuantizationRequest {
         Builder b = new Builder();
         b.modelFile = modelFile;
         b.calibration = deepCopy(calibration);
+        b.calibrationColumns = calibrationColumns;
         b.target = target;
         b.options = options;
         b.createdAt = createdAt;
@@ -109,6 +130,7 @@ public final class QuantizationRequest {
     public static final class Builder {
         private Path modelFile;
         private double[][] calibration;
+        private List<String> calibrationColumns;
         private TargetProfile target;
         private ComponentConfig options = ComponentConfig.empty();
         private Instant createdAt;
@@ -132,6 +154,22 @@ public final class QuantizationRequest {
          */
         public Builder calibration(double[][] calibration) {
             this.calibration = deepCopy(Objects.requireNonNull(calibration, "calibration"));
+            this.calibrationColumns = null;
+            return this;
+        }
+
+        /**
+         * Calibration rows with their column names, so the quantizer matches columns to the model's inputs by
+         * name (the safe form: rows in a CSV file's column order given to {@link #calibration(double[][])} quantize
+         * a Tribuo model, whose inputs are sorted by name, with every input's range taken from another feature).
+         *
+         * @param columns     the name of each column, in order (copied)
+         * @param calibration representative rows (copied)
+         * @return this builder
+         */
+        public Builder calibration(List<String> columns, double[][] calibration) {
+            this.calibration = deepCopy(Objects.requireNonNull(calibration, "calibration"));
+            this.calibrationColumns = List.copyOf(Objects.requireNonNull(columns, "columns"));
             return this;
         }
 
@@ -175,7 +213,8 @@ public final class QuantizationRequest {
 
         /**
          * @return the request
-         * @throws IllegalArgumentException when the model, calibration or target is missing, or rows are ragged
+         * @throws IllegalArgumentException when the model, calibration or target is missing, rows are ragged, or
+         *                                  column names do not match the rows' width or are blank or repeated
          */
         public QuantizationRequest build() {
             if (modelFile == null || target == null || calibration == null) {
@@ -189,6 +228,19 @@ public final class QuantizationRequest {
                 if (calibration[i].length != w) {
                     throw new IllegalArgumentException("Calibration row " + i + " has " + calibration[i].length
                             + " values; row 0 has " + w);
+                }
+            }
+            if (calibrationColumns != null) {
+                if (calibrationColumns.size() != w) {
+                    throw new IllegalArgumentException("Calibration has " + calibrationColumns.size()
+                            + " column names but " + w + " values per row");
+                }
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (String c : calibrationColumns) {
+                    if (c.isBlank() || !seen.add(c)) {
+                        throw new IllegalArgumentException("Calibration column names must be unique and non-blank, "
+                                + "got '" + c + "' in " + calibrationColumns);
+                    }
                 }
             }
             return new QuantizationRequest(this);

@@ -18,7 +18,10 @@ public interface Quantizer {
      * @param request the model, calibration data, target and options
      * @return the quantized model
      * @throws IOException              when the model file cannot be read
-     * @throws IllegalArgumentException when the model kind or target is not supported by the scheme
+     * @throws IllegalArgumentException when the model kind or target is not supported by the scheme, or the
+     *                                  request names its calibration columns and one of the model's inputs has
+     *                                  none ({@link QuantizationRequest#calibrationColumns()}: an implementation
+     *                                  must take each input's calibration from the column of its name)
      */
     QuantizedModel quantize(QuantizationRequest request) throws IOException;
 }

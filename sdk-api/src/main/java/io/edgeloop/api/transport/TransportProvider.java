@@ -10,7 +10,7 @@ import io.edgeloop.api.spi.Spi;
  *
  * <p>Implementations must be thread-safe; {@link #create} does no network I/O (transports connect lazily).
  */
-@Spi(artifacts = "io.edgeloop:sdk-buffer (file-drop, http, mqtt) or io.edgeloop:sdk-transport-kafka (kafka)")
+@Spi(artifacts = "io.edgeloop:sdk-buffer (file-drop, http, mqtt, relay) or io.edgeloop:sdk-transport-kafka (kafka)")
 public interface TransportProvider extends NamedProvider {
     /**
      * Creates a transport.

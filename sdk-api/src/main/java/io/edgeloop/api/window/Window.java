@@ -296,7 +296,9 @@ public final class Window {
          * Builds the window.
          *
          * @return the window
-         * @throws IllegalArgumentException when ids are blank or channel lengths differ from the timestamps
+         * @throws IllegalArgumentException when ids are blank, channel lengths differ from the timestamps, or a
+         *                                  timestamp is below the one before it (equal ones are allowed: samples
+         *                                  stamped at one instant)
          */
         public Window build() {
             if (deviceId == null || deviceId.isBlank() || stream.isBlank()) {
@@ -304,6 +306,13 @@ public final class Window {
             }
             if (index < 0) {
                 throw new IllegalArgumentException("Window index must be >= 0, got " + index);
+            }
+            for (int i = 1; i < timestamps.length; i++) {
+                if (timestamps[i] < timestamps[i - 1]) {
+                    // start(), end() and every time-based feature (slope, duration rules) read them in order
+                    throw new IllegalArgumentException("Window timestamps must not decrease: sample " + i + " at "
+                            + timestamps[i] + " follows " + timestamps[i - 1] + "; sort the samples by time");
+                }
             }
             for (Map.Entry<String, double[]> e : channels.entrySet()) {
                 if (e.getValue().length != timestamps.length) {

@@ -52,7 +52,7 @@ final class SchemeQuantizer implements Quantizer {
         FloatModel model = ModelReader.read(request.modelFile(), modelBytes);
         String calib = option(request, "calibration", "auto");
         Scheme s = Scheme.of(scheme, option(request, "weights", null));
-        double[][] rows = request.calibration();
+        double[][] rows = inModelOrder(request, model.featureNames());
         WeightScales ws = WeightScales.of(option(request, "weightScales", "auto"));
         String bc = option(request, "biasCorrection", "true");
         if (!"true".equals(bc) && !"false".equals(bc)) {
@@ -82,6 +82,37 @@ final class SchemeQuantizer implements Quantizer {
         request.createdAt().ifPresent(p::createdAt);
         request.parents().forEach(p::parent);
         return new QuantizedArtifact(im, request.target(), res.calibration().id(), p.build());
+    }
+
+    /**
+     * The calibration rows with the model's inputs as columns, in its order: by name when the request names its
+     * columns, else as given (the caller's promise).
+     */
+    static double[][] inModelOrder(QuantizationRequest request, java.util.List<String> inputs) {
+        double[][] rows = request.calibration();
+        if (request.calibrationColumns().isEmpty()) {
+            return rows;
+        }
+        java.util.List<String> columns = request.calibrationColumns().get();
+        int[] from = new int[inputs.size()];
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (int j = 0; j < inputs.size(); j++) {
+            from[j] = columns.indexOf(inputs.get(j));
+            if (from[j] < 0) {
+                missing.add(inputs.get(j));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("Calibration has no column for model input(s) " + missing
+                    + "; the model's inputs are " + inputs + ", the calibration columns " + columns);
+        }
+        double[][] out = new double[rows.length][inputs.size()];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < from.length; j++) {
+                out[i][j] = rows[i][from[j]];
+            }
+        }
+        return out;
     }
 
     private String option(QuantizationRequest r, String key, String def) {

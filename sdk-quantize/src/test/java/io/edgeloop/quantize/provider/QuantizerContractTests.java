@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Nested;
 class QuantizerContractTests {
     private static Path modelFile;
     private static double[][] calibration;
+    private static java.util.List<String> columns;
 
     static synchronized QuantizationRequest request(TargetProfile target) throws Exception {
         if (modelFile == null) {
@@ -24,8 +25,10 @@ class QuantizerContractTests {
             modelFile = dir.resolve("occupancy.model");
             TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
             calibration = train.rows();
+            columns = train.features(); // the CSV's order; the model's inputs are sorted by name
         }
-        return QuantizationRequest.builder().modelFile(modelFile).calibration(calibration).target(target).build();
+        return QuantizationRequest.builder().modelFile(modelFile).calibration(columns, calibration).target(target)
+                .build();
     }
 
     static int[][] inputs(QuantizedModel m, int count, long seed) {

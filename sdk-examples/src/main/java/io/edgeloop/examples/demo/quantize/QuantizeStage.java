@@ -170,8 +170,8 @@ public final class QuantizeStage {
     /** The request for one variant; a null time leaves the quantizer's clock. */
     private static QuantizationRequest request(Path modelFile, FeatureTable calib, TargetProfile target,
             Provenance parent, java.time.Instant createdAt) {
-        return QuantizationRequest.builder().modelFile(modelFile).calibration(calib.rows()).target(target)
-                .parent(parent).createdAt(createdAt).build();
+        return QuantizationRequest.builder().modelFile(modelFile).calibration(calib.features(), calib.rows())
+                .target(target).parent(parent).createdAt(createdAt).build();
     }
 
     /**

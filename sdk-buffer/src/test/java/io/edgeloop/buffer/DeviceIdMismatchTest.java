@@ -1,0 +1,53 @@
+package io.edgeloop.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.buffer.cursor.Cursor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A buffer belongs to the device it was created for: reopening it as another device re-keyed the records it held
+ * (review s10, integrator item 2: {@code dev-2/s/<epoch>/1..3} for records appended as {@code dev-1}), so a
+ * receiver stored the ones already sent again and credited all of them to the wrong device.
+ */
+class DeviceIdMismatchTest {
+    @TempDir
+    Path dir;
+
+    private DurableBuffer open(String device) throws IOException {
+        DurableBuffer.Builder b = DurableBuffer.builder().directory(dir);
+        return (device == null ? b : b.deviceId(device)).open();
+    }
+
+    @Test
+    @DisplayName("reopening as another device is refused, naming both ids, and changes nothing")
+    void anotherDeviceIsRefused() throws IOException {
+        try (DurableBuffer b = open("dev-1")) {
+            for (int i = 0; i < 3; i++) {
+                b.append("s", 0, Payloads.of(i + 1, 10));
+            }
+        }
+        byte[] identity = Files.readAllBytes(dir.resolve("buffer.id"));
+        IOException e = assertThrows(IOException.class, () -> open("dev-2"), "old code: opened, keys dev-2/...");
+        assertTrue(e.getMessage().contains("'dev-1'") && e.getMessage().contains("'dev-2'"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(identity, Files.readAllBytes(dir.resolve("buffer.id")));
+        for (String device : new String[] {"dev-1", null}) {
+            try (DurableBuffer b = open(device)) {
+                Cursor c = b.cursor("up");
+                List<BufferedRecord> got = c.poll(10, 1 << 20);
+                assertEquals(3, got.size());
+                for (BufferedRecord r : got) {
+                    assertEquals("dev-1", r.key().deviceId());
+                }
+            }
+        }
+    }
+}
