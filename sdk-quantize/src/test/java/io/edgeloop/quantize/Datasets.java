@@ -1,5 +1,6 @@
 package io.edgeloop.quantize;
 
+import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.train.CsvData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,5 +59,21 @@ public final class Datasets {
     public static CsvData[] room() throws IOException {
         return CsvData.read(root().resolve("room-occupancy-estimation-uci/Occupancy_Estimation.csv"),
                 "Room_Occupancy_Count", Set.of("Date", "Time")).split(0.8, 42);
+    }
+
+    /**
+     * @param m the integer model
+     * @param d labelled rows (columns matched to the model's inputs by name)
+     * @return the model's accuracy on them in percent, inputs quantized as the device does
+     */
+    public static double accuracy(IntModel m, CsvData d) {
+        double[][] x = d.rowsInOrder(m.featureNames());
+        int ok = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (m.classNames().get(m.predictClass(m.input().quantize(x[i]))).equals(d.labels().get(i))) {
+                ok++;
+            }
+        }
+        return 100.0 * ok / x.length;
     }
 }

@@ -33,16 +33,6 @@ class CalibrationColumnsTest {
                 .create(ComponentConfig.empty()).quantize(r)).model();
     }
 
-    private static double accuracy(IntModel m, CsvData d) {
-        double[][] x = d.rowsInOrder(m.featureNames());
-        int ok = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (m.classNames().get(m.predictClass(m.input().quantize(x[i]))).equals(d.labels().get(i))) {
-                ok++;
-            }
-        }
-        return 100.0 * ok / x.length;
-    }
 
     @Test
     @DisplayName("named calibration columns in the CSV's order give the model that rows in the model's order give")
@@ -56,13 +46,13 @@ class CalibrationColumnsTest {
         assertNotEquals(train.features(), inputs, "the fixture must have the CSV and the model disagree on order");
         IntModel inOrder = quantize(b.calibration(train.rowsInOrder(inputs)).build());
         CsvData test = Datasets.occupancyTest("datatest.txt");
-        double named = accuracy(byName, test);
+        double named = Datasets.accuracy(byName, test);
         assertTrue(named > 95, "accuracy with named columns: " + named);
         assertArrayEquals(inOrder.input().quantize(test.rowsInOrder(inputs)[0]),
                 byName.input().quantize(test.rowsInOrder(inputs)[0]));
-        assertTrue(accuracy(inOrder, test) == named);
+        assertTrue(Datasets.accuracy(inOrder, test) == named);
         // what the review saw: the CSV's order passed as the model's, with no names
-        double unnamed = accuracy(quantize(b.calibration(train.rows()).build()), test);
+        double unnamed = Datasets.accuracy(quantize(b.calibration(train.rows()).build()), test);
         assertTrue(unnamed < 90, "the unnamed CSV order is the trap this API closes: " + unnamed);
     }
 
@@ -89,7 +79,7 @@ class CalibrationColumnsTest {
         }
         IntModel m = quantize(QuantizationRequest.builder().modelFile(model).target(TargetProfile.AVR8)
                 .calibration(extra, wider).build());
-        assertTrue(accuracy(m, Datasets.occupancyTest("datatest.txt")) > 95);
+        assertTrue(Datasets.accuracy(m, Datasets.occupancyTest("datatest.txt")) > 95);
     }
 
     @Test

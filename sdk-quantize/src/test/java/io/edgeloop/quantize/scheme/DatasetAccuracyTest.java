@@ -54,14 +54,7 @@ class DatasetAccuracyTest {
     }
 
     static double accuracy(IntModel m, CsvData d) {
-        double[][] x = d.rowsInOrder(m.featureNames());
-        int ok = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (m.classNames().get(m.predictClass(m.input().quantize(x[i]))).equals(d.labels().get(i))) {
-                ok++;
-            }
-        }
-        return 100.0 * ok / x.length;
+        return io.edgeloop.quantize.Datasets.accuracy(m, d);
     }
 
     /**

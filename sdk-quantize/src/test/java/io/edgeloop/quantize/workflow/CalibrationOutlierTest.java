@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgeloop.quantize.Datasets;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.ir.FloatModel;
-import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
@@ -107,10 +106,12 @@ class CalibrationOutlierTest {
         // The quantized model: percentile calibration on the glitched rows keeps the clean model's accuracy.
         double[][] rows = CsvData.readColumns(glitched(500, "1e9"), floatModel.featureNames(), null).rows();
         CsvData test = Datasets.occupancyTest("datatest2.txt");
-        double cleanAcc = accuracy(new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(floatModel, clean),
-                test);
-        double pct = accuracy(new ModelQuantizer(Scheme.INT8, Calibration.PERCENTILE).quantize(floatModel, rows), test);
-        double minMax = accuracy(new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(floatModel, rows), test);
+        double cleanAcc = Datasets.accuracy(
+                new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(floatModel, clean), test);
+        double pct = Datasets.accuracy(
+                new ModelQuantizer(Scheme.INT8, Calibration.PERCENTILE).quantize(floatModel, rows), test);
+        double minMax = Datasets.accuracy(
+                new ModelQuantizer(Scheme.INT8, Calibration.MIN_MAX).quantize(floatModel, rows), test);
         assertTrue(pct >= cleanAcc - 0.5, "percentile on glitched rows " + pct + " vs clean " + cleanAcc);
         assertTrue(minMax < cleanAcc - 5, "min-max keeps the glitch (why percentile exists): " + minMax);
     }
@@ -149,14 +150,4 @@ class CalibrationOutlierTest {
         }
     }
 
-    private static double accuracy(IntModel m, CsvData d) {
-        double[][] x = d.rowsInOrder(m.featureNames());
-        int ok = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (m.classNames().get(m.predictClass(m.input().quantize(x[i]))).equals(d.labels().get(i))) {
-                ok++;
-            }
-        }
-        return 100.0 * ok / x.length;
-    }
 }
