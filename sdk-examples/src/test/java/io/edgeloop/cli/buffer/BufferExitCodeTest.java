@@ -3,6 +3,7 @@ package io.edgeloop.cli.buffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.cli.InProcessCli;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ class BufferExitCodeTest {
             + " ingest --duration; an unparsable value exits 2")
     void refusedValuesExitOne() {
         String dir = tmp.resolve("b").toString();
-        assertEquals(0, CliRun.run("buffer", "append", "--dir", dir, "--count", "3").code());
+        assertEquals(0, InProcessCli.run("buffer", "append", "--dir", dir, "--count", "3").code());
         String drop = tmp.toUri().toString();
         for (String[] args : new String[][] {
             {"buffer", "drain", "--dir", dir, "--to", drop, "--timeout", "0"},
@@ -33,11 +34,11 @@ class BufferExitCodeTest {
                 "-1"},
             {"buffer", "ingest", "--port", "0", "--duration", "-1"},
         }) {
-            CliRun r = CliRun.run(args);
+            InProcessCli.Result r = InProcessCli.run(args);
             assertEquals(1, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().startsWith("edgeloop: "), r.err());
         }
-        CliRun parse = CliRun.run("buffer", "drain", "--dir", dir, "--to", drop, "--timeout", "soon");
+        InProcessCli.Result parse = InProcessCli.run("buffer", "drain", "--dir", dir, "--to", drop, "--timeout", "soon");
         assertEquals(2, parse.code(), parse.err());
     }
 
@@ -46,10 +47,10 @@ class BufferExitCodeTest {
     void portInUseIsNamedOnce() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            CliRun ingest = CliRun.run("buffer", "ingest", "--port", Integer.toString(port), "--count", "1");
-            CliRun gateway = CliRun.run("buffer", "gateway", "--dir", tmp.resolve("g").toString(), "--listen",
+            InProcessCli.Result ingest = InProcessCli.run("buffer", "ingest", "--port", Integer.toString(port), "--count", "1");
+            InProcessCli.Result gateway = InProcessCli.run("buffer", "gateway", "--dir", tmp.resolve("g").toString(), "--listen",
                     "127.0.0.1:" + port, "--to", "http://127.0.0.1:1/x");
-            for (CliRun r : new CliRun[] {ingest, gateway}) {
+            for (InProcessCli.Result r : new InProcessCli.Result[] {ingest, gateway}) {
                 assertEquals(1, r.code(), r.err());
                 assertTrue(r.err().contains("127.0.0.1:" + port), r.err());
                 assertEquals(1, r.err().split(Integer.toString(port), -1).length - 1, "named once: " + r.err());

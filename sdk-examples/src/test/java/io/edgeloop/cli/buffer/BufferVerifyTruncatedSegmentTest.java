@@ -9,6 +9,7 @@ import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.log.Loss;
 import io.edgeloop.buffer.log.LossReport;
+import io.edgeloop.cli.InProcessCli;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class BufferVerifyTruncatedSegmentTest {
     Path tmp;
 
     private static JsonNode verify(Path dir) throws Exception {
-        CliRun r = CliRun.run("buffer", "verify", "--dir", dir.toString(), "--json");
+        InProcessCli.Result r = InProcessCli.run("buffer", "verify", "--dir", dir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         return new ObjectMapper().readTree(r.out());
     }
