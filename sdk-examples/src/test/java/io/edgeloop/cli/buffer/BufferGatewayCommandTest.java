@@ -1,5 +1,6 @@
 package io.edgeloop.cli.buffer;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.receiver.IngestServer;
 import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -24,16 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BufferGatewayCommandTest {
     @TempDir
     Path tmp;
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     @DisplayName("a device drains through 'buffer gateway' to an HTTP receiver, under the device's own keys")

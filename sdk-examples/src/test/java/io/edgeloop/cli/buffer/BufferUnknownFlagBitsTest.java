@@ -1,5 +1,6 @@
 package io.edgeloop.cli.buffer;
 
+import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,11 +15,12 @@ import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.buffer.receiver.DropDirectoryReader;
-import io.edgeloop.cli.Edgeloop;
+
+import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
+
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,16 +44,6 @@ class BufferUnknownFlagBitsTest {
 
     @TempDir
     Path tmp;
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private static SensorRecord reading(long seq) {
         return SensorRecord.builder().deviceId("dev-1").stream("env").timestampMillis(1_700_000_000_000L + seq)

@@ -18,6 +18,7 @@ import io.edgeloop.quantize.train.TribuoTraining;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +29,26 @@ import org.junit.jupiter.api.io.TempDir;
  * integrator item 1). Named columns are matched to the model's inputs.
  */
 class CalibrationColumnsTest {
+    @TempDir
+    static Path dir;
+    private static CsvData train;
+    private static Path model;
+
+    @BeforeAll
+    static void trainOccupancyLogistic() throws Exception {
+        train = Datasets.occupancyTrain();
+        model = dir.resolve("occupancy.model");
+        TribuoTraining.train(train, "logistic", 1).serializeToFile(model);
+    }
+
     private static IntModel quantize(QuantizationRequest r) throws Exception {
         return ((QuantizedArtifact) ProviderLoader.of(QuantizerProvider.class).select("int8")
                 .create(ComponentConfig.empty()).quantize(r)).model();
     }
 
-
     @Test
     @DisplayName("named calibration columns in the CSV's order give the model that rows in the model's order give")
-    void namedColumnsAreMatchedToInputs(@TempDir Path dir) throws Exception {
-        CsvData train = Datasets.occupancyTrain();
-        Path model = dir.resolve("occupancy.model");
-        TribuoTraining.train(train, "logistic", 1).serializeToFile(model);
+    void namedColumnsAreMatchedToInputs() throws Exception {
         QuantizationRequest.Builder b = QuantizationRequest.builder().modelFile(model).target(TargetProfile.AVR8);
         IntModel byName = quantize(b.calibration(train.features(), train.rows()).build());
         List<String> inputs = byName.featureNames();
@@ -58,10 +67,7 @@ class CalibrationColumnsTest {
 
     @Test
     @DisplayName("a model input with no calibration column is refused, naming it; extra columns are ignored")
-    void missingInputIsRefused(@TempDir Path dir) throws Exception {
-        CsvData train = Datasets.occupancyTrain();
-        Path model = dir.resolve("occupancy.model");
-        TribuoTraining.train(train, "logistic", 1).serializeToFile(model);
+    void missingInputIsRefused() throws Exception {
         List<String> names = new ArrayList<>(train.features());
         names.set(names.indexOf("CO2"), "co2");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> quantize(QuantizationRequest
