@@ -116,11 +116,11 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
         } else {
             var out = spec.commandLine().getOut();
             out.println("devices " + r.devices() + " (" + String.join(", ", variants) + "), injected failures "
-                    + r.injected() + ", seed " + seed);
+                    + r.injectedByName() + ", seed " + seed);
             r.shadowAgreement().ifPresent(a -> out.printf(java.util.Locale.ROOT, "canary shadow agreement %.3f%n", a));
             for (WaveReport w : r.waves()) {
                 out.printf(java.util.Locale.ROOT, "wave %d: %5d devices %s  ok %5d  failed %4d  silent %4d  failure rate %.3f  -> %s%n",
-                        w.index() + 1, w.devices(), w.byVariant(), w.succeeded(), w.failed(), w.timedOut(),
+                        w.index() + 1, w.devices(), new java.util.TreeMap<>(w.byVariant()), w.succeeded(), w.failed(), w.timedOut(),
                         w.failureRate(), w.decision());
             }
             out.println((r.halted() ? "HALTED: " + r.haltReason().orElse("")

@@ -55,6 +55,28 @@ class RolloutCommandTest {
     }
 
     @Test
+    @DisplayName("numbers waves from 1 in text and JSON alike, and names failure kinds as the JSON does")
+    void wavesAndKindsNamedAlike() throws Exception {
+        assertEquals(0, run("rollout", "simulate", "--devices", "200", "--failure-rate", "0.3", "--seed", "2",
+                "--json"), last.err());
+        JsonNode r = new ObjectMapper().readTree(last.out());
+        JsonNode waves = r.get("waves");
+        for (int i = 0; i < waves.size(); i++) {
+            assertEquals(i, waves.get(i).get("index").asInt());
+            assertEquals(i + 1, waves.get(i).get("wave").asInt());
+        }
+        assertTrue(r.get("halted").asBoolean(), r.toString());
+        int haltedWave = waves.get(waves.size() - 1).get("wave").asInt();
+        assertTrue(r.get("haltReason").asText().startsWith("wave " + haltedWave + " "), r.toString());
+        assertEquals(0, run("rollout", "simulate", "--devices", "200", "--failure-rate", "0.3", "--seed", "2"),
+                last.err());
+        String text = last.out();
+        assertTrue(text.contains("crash-mid-install=") && !text.contains("CRASH_MID_INSTALL"), text);
+        assertTrue(text.contains("wave " + haltedWave + ": "), text);
+        assertTrue(text.contains("{avr8=1, cortex-m3=1, jvm=1}"), "variants in name order: " + text);
+    }
+
+    @Test
     @DisplayName("30 devices at a 2 % failure rate complete: one failure among a variant's 5 devices in the last wave"
             + " does not halt (rev-s6-ota item 10)")
     void smallFleetCompletes() throws Exception {

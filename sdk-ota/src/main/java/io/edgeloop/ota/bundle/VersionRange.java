@@ -66,7 +66,8 @@ public final class VersionRange {
             try {
                 out[i] = Integer.parseInt(p[i]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a version: '" + v + "'", e);
+                // no cause: NumberFormatException's "For input string" would only repeat the text
+                throw new IllegalArgumentException("not a version: '" + v + "' (each part a number, such as 1.2.3)");
             }
             if (out[i] < 0) {
                 throw new IllegalArgumentException("not a version: '" + v + "'");

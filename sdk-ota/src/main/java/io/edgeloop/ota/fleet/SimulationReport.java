@@ -61,7 +61,8 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
 
     /**
      * @return the JSON-ready map ({@code devices, waves, halted, haltReason, completedWithFailures, onNewModel, onOldModel, unverified, ...}); each wave
-     *         carries {@code variants}: per variant {@code devices, succeeded, failed, silent, failureRate}
+     *         carries {@code index} (from 0), {@code wave} (its number from 1, as decisions and the text output
+     *         name it) and {@code variants}: per variant {@code devices, succeeded, failed, silent, failureRate}
      */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -70,6 +71,7 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
         for (WaveReport w : waves) {
             Map<String, Object> wm = new LinkedHashMap<>();
             wm.put("index", w.index());
+            wm.put("wave", w.index() + 1);
             wm.put("devices", w.devices());
             wm.put("byVariant", new java.util.TreeMap<>(w.byVariant()));
             wm.put("succeeded", w.succeeded());
@@ -98,9 +100,16 @@ public record SimulationReport(int devices, List<WaveReport> waves, boolean halt
         m.put("onNewModel", onNewModel);
         m.put("onOldModel", onOldModel);
         m.put("unverified", unverified);
+        m.put("injectedFailures", injectedByName());
+        return m;
+    }
+
+    /**
+     * @return the injected failures by kind, named as in the JSON output ({@code crash-mid-install}, ...), sorted
+     */
+    public Map<String, Integer> injectedByName() {
         Map<String, Integer> inj = new java.util.TreeMap<>();
         injected.forEach((k, v) -> inj.put(k.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v));
-        m.put("injectedFailures", inj);
-        return m;
+        return java.util.Collections.unmodifiableMap(inj);
     }
 }
