@@ -135,6 +135,14 @@ class DirDropKitTest {
         }
     }
 
+    /** Lets an outage escape as UncheckedIOException. */
+    static class UncheckedOutage extends DirDrop {
+        @Override
+        protected TransportProvider provider() {
+            return new Broken.UncheckedOutage();
+        }
+    }
+
     @AfterAll
     static void stopLeakedThreads() {
         for (Thread t : Broken.LEAKED) {
@@ -199,6 +207,16 @@ class DirDropKitTest {
     void failsBadReachable() {
         KitResults r = KitResults.run(BadReachable.class);
         assertEquals(Set.of("isReachableAnswers", "reusesInstanceAfterOutage"), r.failed(), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a transport whose outage escapes as an unchecked exception, saying what it must throw")
+    void failsUncheckedOutage() {
+        KitResults r = KitResults.run(UncheckedOutage.class);
+        assertTrue(r.failed().contains("reusesInstanceAfterOutage"), r.describeFailures());
+        String d = r.describeFailures();
+        assertTrue(d.contains("must throw a retryable TransportException") && d.contains("UncheckedIOException"), d);
+        assertFalse(d.contains("returned normally"), d);
     }
 
     @Test

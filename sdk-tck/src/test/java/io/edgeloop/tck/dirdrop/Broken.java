@@ -26,7 +26,7 @@ public final class Broken {
     private Broken() {
     }
 
-    enum Mode { CORRECT, DROP_OVER_30, REORDER, LEAK_THREAD, DROP_EMPTY, BAD_REACHABLE, DAEMON_LEAK }
+    enum Mode { CORRECT, DROP_OVER_30, REORDER, LEAK_THREAD, DROP_EMPTY, BAD_REACHABLE, DAEMON_LEAK, UNCHECKED_OUTAGE }
 
     static final class T extends DirTransport {
         final Mode mode;
@@ -88,6 +88,10 @@ public final class Broken {
             try {
                 write(envs);
             } catch (IOException e) {
+                if (mode == Mode.UNCHECKED_OUTAGE) {
+                    // BUG: an outage escapes as an unchecked exception, so the buffer cannot tell it is retryable
+                    throw new java.io.UncheckedIOException(e);
+                }
                 throw new TransportException("cannot write to " + dir + ": " + e, true, e);
             }
         }
@@ -188,6 +192,14 @@ public final class Broken {
         @Override
         Mode mode() {
             return Mode.DAEMON_LEAK;
+        }
+    }
+
+    /** Throws UncheckedIOException instead of a retryable TransportException when the directory is gone. */
+    public static final class UncheckedOutage extends P {
+        @Override
+        Mode mode() {
+            return Mode.UNCHECKED_OUTAGE;
         }
     }
 
