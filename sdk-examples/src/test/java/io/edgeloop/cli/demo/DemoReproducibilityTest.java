@@ -11,11 +11,14 @@ import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -48,8 +51,37 @@ class DemoReproducibilityTest {
     @DisplayName("two runs with one SOURCE_DATE_EPOCH write byte-identical models, quantized models, bundles, trust "
             + "file and device state, recording that time")
     void twoRunsWriteIdenticalArtifacts() throws Exception {
-        Map<String, byte[]> first = run(dir.resolve("a"));
-        Map<String, byte[]> second = run(dir.resolve("b"));
+        // The two runs are independent child JVMs writing to their own directories: run them side by side.
+        CompletableFuture<Map<String, byte[]>> other = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(dir.resolve("b"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, r -> new Thread(r, "second-demo-run").start());
+        Map<String, byte[]> first;
+        try {
+            first = run(dir.resolve("a"));
+        } finally {
+            // it writes into the directory JUnit deletes after the test: let it end first
+            try {
+                other.get();
+            } catch (ExecutionException ignored) {
+                // reported below, unless the first run's failure is on its way
+            }
+        }
+        Map<String, byte[]> second;
+        try {
+            second = other.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof Exception c ? c : e;
+        }
         assertEquals(first.keySet(), second.keySet());
         for (String must : List.of("models/avr8/model.json", "models/avr8/report.json", "models/jvm/model.json",
                 "models-previous/cortex-m3/model.json", "models/occupancy.tribuo", "release/occupancy-1.tar.gz",

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The sdk-tck transport contract against a real single-node KRaft broker on loopback. An outage stops the broker
- * process and starts it again on the same port; a silent receiver is the broker stopped as well (the producer then
- * waits for it until its timeout), the closest a broker comes to withholding an acknowledgement.
+ * process and starts it again on the same port; a silent receiver is the broker process frozen with SIGSTOP (its
+ * port and connections stay open, nothing is acknowledged) until SIGCONT.
  */
 class KafkaTransportContractTest extends TransportContractTest {
     private static final String TOPIC = "tck-transport";
@@ -61,11 +61,11 @@ class KafkaTransportContractTest extends TransportContractTest {
 
     @Override
     protected void pauseReceiver() throws IOException {
-        SharedBroker.get().stop();
+        SharedBroker.pause();
     }
 
     @Override
-    protected void resumeReceiver() {
-        SharedBroker.get();
+    protected void resumeReceiver() throws IOException {
+        SharedBroker.resume();
     }
 }

@@ -1,14 +1,22 @@
 package io.edgeloop.transport.kafka;
 
 import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.transport.kafka.broker.BrokerProcess;
 import io.edgeloop.transport.kafka.broker.LocalKafkaBroker;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +44,8 @@ final class SharedBroker {
     /** Holds one record stamped in 1970 at a time, which retention deletes: it shows when a check has run. */
     private static final String RETENTION_PROBE = "retention-probe";
     private static LocalKafkaBroker broker;
+    /** What the first start wrote to System.err, where slf4j-simple logs (WARN and above). */
+    private static String firstStartLog;
 
     private SharedBroker() {
     }
@@ -53,7 +63,29 @@ final class SharedBroker {
                         System.err.println("closing the test broker failed: " + e);
                     }
                 }));
-                b.start();
+                // slf4j-simple writes to whatever System.err is when it logs: record the start's lines, still
+                // showing them
+                PrintStream systemErr = System.err;
+                ByteArrayOutputStream log = new ByteArrayOutputStream();
+                System.setErr(new PrintStream(new OutputStream() {
+                    @Override
+                    public void write(int c) {
+                        log.write(c);
+                        systemErr.write(c);
+                    }
+
+                    @Override
+                    public void write(byte[] bytes, int off, int len) {
+                        log.write(bytes, off, len);
+                        systemErr.write(bytes, off, len);
+                    }
+                }, true, StandardCharsets.UTF_8));
+                try {
+                    b.start();
+                } finally {
+                    System.setErr(systemErr);
+                }
+                firstStartLog = log.toString(StandardCharsets.UTF_8);
                 broker = b;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -65,6 +97,64 @@ final class SharedBroker {
             throw new UncheckedIOException(e);
         }
         return broker;
+    }
+
+    /**
+     * Returns what the broker's first start (a fresh directory, as each run of {@code edgeloop bench ingest} starts
+     * one) logged on System.err, starting it now if no test has yet.
+     */
+    static synchronized String firstStartLog() {
+        get();
+        return firstStartLog;
+    }
+
+    /**
+     * Freezes the broker process with SIGSTOP: it keeps its port and its clients' connections but answers nothing,
+     * until {@link #resume()} continues it with SIGCONT. A stopped broker refuses connections instead; a frozen one is
+     * a receiver that withholds its acknowledgements, and costs no restart.
+     */
+    static void pause() throws IOException {
+        signal("STOP");
+    }
+
+    /** Lets the broker frozen by {@link #pause()} run again. */
+    static void resume() throws IOException {
+        signal("CONT");
+    }
+
+    private static void signal(String signal) throws IOException {
+        String dir;
+        synchronized (SharedBroker.class) {
+            if (broker == null || !broker.isRunning()) {
+                throw new IllegalStateException("no shared broker is running to SIG" + signal);
+            }
+            dir = broker.directory().toString();
+        }
+        // The broker is a child JVM running BrokerProcess on the server.properties in its directory (read from
+        // /proc: ProcessHandle.Info leaves out command lines as long as this class path).
+        List<ProcessHandle> found = ProcessHandle.current().children().filter(p -> {
+            try {
+                String c = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                        StandardCharsets.UTF_8);
+                return c.contains(BrokerProcess.class.getName()) && c.contains(dir);
+            } catch (IOException e) {
+                return false; // ended meanwhile
+            }
+        }).toList();
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected one broker process for " + dir + ", found " + found);
+        }
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(found.get(0).pid()))
+                .redirectErrorStream(true).start();
+        try {
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IOException("kill -" + signal + " " + found.get(0).pid() + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending SIG" + signal + " to the broker", e);
+        }
     }
 
     /** Reads every record of a topic from the beginning to its current end, as raw records. */
