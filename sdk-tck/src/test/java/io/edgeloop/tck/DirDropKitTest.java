@@ -12,6 +12,7 @@ import io.edgeloop.tck.dirdrop.Broken;
 import io.edgeloop.tck.dirdrop.DirTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,12 @@ class DirDropKitTest {
         protected TransportProvider provider() {
             return new Broken.LeakThread();
         }
+
+        @Override
+        protected Duration closeTimeout() {
+            // the release check waits this long for the leaked thread to end, which it never does
+            return Duration.ofSeconds(2);
+        }
     }
 
     /** Acknowledges empty-payload envelopes without delivering them. */
@@ -132,6 +139,12 @@ class DirDropKitTest {
         @Override
         protected TransportProvider provider() {
             return new Broken.DaemonLeak();
+        }
+
+        @Override
+        protected Duration closeTimeout() {
+            // the release check waits this long for the leaked thread to end, which it never does
+            return Duration.ofSeconds(2);
         }
     }
 

@@ -105,6 +105,12 @@ class LoraTransportKitTest {
         String fault() {
             return "close-blocks";
         }
+
+        @Override
+        protected Duration closeTimeout() {
+            // the kit waits this long for the close that never ends the send; 1 s fails it as surely as 5 s
+            return Duration.ofSeconds(1);
+        }
     }
 
     /** sendAsync after close completes normally. */
@@ -124,7 +130,7 @@ class LoraTransportKitTest {
 
         @Override
         protected Duration sendTimeout() {
-            return Duration.ofSeconds(2);
+            return Duration.ofSeconds(1); // a send that never returns fails at any bound
         }
     }
 

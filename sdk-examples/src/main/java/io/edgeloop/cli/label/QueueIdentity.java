@@ -103,6 +103,14 @@ final class QueueIdentity {
     private static JsonNode read(Path f) throws IOException {
         try {
             return JSON.readTree(f.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message appends "[Source: REDACTED ...]" and advice: keep its reason and the location.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            String reason = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("unreadable JSON");
+            IOException x = new IOException(f + ": not JSON" + (at == null ? "" : " at line " + at.getLineNr()
+                    + ", column " + at.getColumnNr()) + ": " + reason);
+            x.addSuppressed(e);
+            throw x;
         } catch (IOException e) {
             throw new IOException(f + ": not JSON: " + e.getMessage(), e);
         }

@@ -59,6 +59,33 @@ class LabelQueryFilesTest {
     }
 
     @Test
+    @DisplayName("one queue run asks the whole budget although Tennis has fewer distinct vote patterns than that "
+            + "(review s11: 70 of 100 asked, the rest only on a second run), and a row past the split in queries.jsonl "
+            + "is refused naming the file and line")
+    void queueRunAsksTheWholeBudget(@TempDir Path tmp) throws Exception {
+        Path q = tmp.resolve("tq");
+        String tennis = LabelCommandTest.wrench("tennis").toString();
+        Result r = run("label", "query", "--wrench", tennis, "--budget", "100", "--queue", q.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        List<Integer> rows = queuedRows(q);
+        assertEquals(100, rows.size(), "asked in one run: " + rows.size());
+        assertEquals(100, new HashSet<>(rows).size(), "no row asked twice");
+        Files.writeString(q.resolve("queries.jsonl"), "{\"version\":1,\"row\":99999,\"id\":\"x\"}\n",
+                StandardOpenOption.APPEND);
+        r = run("label", "query", "--wrench", tennis, "--budget", "120", "--queue", q.toString(), "--json");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains(q.resolve("queries.jsonl") + ": line 101 asks row 99999"), r.err());
+        // a queue.json the expert broke: its reason and place, not Jackson's "[Source: REDACTED ...]"
+        List<String> lines = Files.readAllLines(q.resolve("queries.jsonl"));
+        Files.write(q.resolve("queries.jsonl"), lines.subList(0, 100));
+        Files.writeString(q.resolve("queue.json"), "{oops");
+        r = run("label", "query", "--wrench", tennis, "--budget", "120", "--queue", q.toString(), "--json");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains(q.resolve("queue.json") + ": not JSON at line 1, column 2: Unexpected character")
+                && !r.err().contains("REDACTED"), r.err());
+    }
+
+    @Test
     @DisplayName("two concurrent label query processes on one queue: one runs, the other fails at once naming the "
             + "queue; no row is asked twice and the queue never grows past the budget")
     void concurrentRunsOnOneQueue(@TempDir Path tmp) throws Exception {

@@ -80,7 +80,9 @@ public final class BatchSelector {
         }
         int pool = distinct.size();
         if (pool == 0) {
-            return List.of();
+            // Every candidate repeats a vector already chosen (a queue's pending questions): repeat, best scores
+            // first, rather than return an empty batch, which a caller reads as "nothing left to ask".
+            return List.copyOf(setAside.subList(0, Math.min(setAside.size(), Math.max(0, batch))));
         }
         int d = features.names().size();
         double[] mean = new double[d];

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * A person at a terminal: prints the row's features, LF votes and the model's belief, then reads a class name
- * (case-insensitive when that is unambiguous) or index. An empty line or {@code skip} skips the row and says so;
+ * (case-insensitive when that is unambiguous) or index. A name is read before an index; when class names are
+ * digits naming other classes' indices ({@code {"0": "1", "1": "0"}}) the prompt pairs each index with its name. An empty line or {@code skip} skips the row and says so;
  * three unrecognised answers in a row skip it too (and say so); end of input returns empty and sets
  * {@link #inputEnded()}, so a caller can tell a closed terminal from a skip. No input line makes it throw.
  *
@@ -27,6 +28,8 @@ public final class CliPromptExpert implements Expert {
     private final PrintWriter out;
     private final List<String> classNames;
     private final List<String> featureNames;
+    /** The choices the prompt offers. */
+    private final String choices;
     private boolean inputEnded;
 
     /**
@@ -40,6 +43,19 @@ public final class CliPromptExpert implements Expert {
         this.out = out;
         this.classNames = List.copyOf(classNames);
         this.featureNames = List.copyOf(featureNames);
+        boolean clash = false;
+        for (int i = 0; i < this.classNames.size(); i++) {
+            String name = this.classNames.get(i);
+            clash |= name.matches("\\d{1,9}") && Integer.parseInt(name) != i;
+        }
+        // Names that are other classes' indices ({"0": "1", "1": "0"}): an answer is read as a name first, so the
+        // prompt pairs each index with its name instead of listing names alone.
+        List<String> shownNames = new ArrayList<>();
+        for (int i = 0; i < this.classNames.size(); i++) {
+            shownNames.add(clash ? i + "='" + this.classNames.get(i) + "'" : this.classNames.get(i));
+        }
+        this.choices = clash ? "class by name " + shownNames + " (names are read before indices)"
+                : "class " + shownNames;
     }
 
     @Override
@@ -65,7 +81,7 @@ public final class CliPromptExpert implements Expert {
         out.printf(Locale.ROOT, "  LF votes %s, model %s%n", Arrays.toString(q.votes()),
                 Arrays.toString(Arrays.stream(q.probabilities()).map(x -> Math.round(x * 100) / 100.0).toArray()));
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            out.print("class " + classNames + " (empty to skip): ");
+            out.print(choices + " (empty to skip): ");
             out.flush();
             String line = in.readLine();
             if (line == null) {

@@ -202,8 +202,8 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
         }
     }
 
-    /** @return the row of a valid question line */
-    private static int question(Path q, int i, String line) throws IOException {
+    /** @return the row of a valid question line (below the number of rows when the queue knows its row ids) */
+    private int question(Path q, int i, String line) throws IOException {
         JsonNode n = JsonLines.parseObject(q, i, line);
         if (!n.path("version").isInt() || n.get("version").asInt() != VERSION) {
             throw new IOException(q + ": line " + (i + 1) + " has format version " + n.path("version")
@@ -213,7 +213,13 @@ public final class FileQueueExpert implements Expert, AutoCloseable {
             throw new IOException(q + ": line " + (i + 1) + " needs a non-negative integer \"row\", got "
                     + JsonLines.abbreviate(line));
         }
-        return n.get("row").asInt();
+        int row = n.get("row").asInt();
+        if (!rowIds.isEmpty() && row >= rowIds.size()) {
+            throw new IOException(q + ": line " + (i + 1) + " asks row " + row + ", but the split has "
+                    + rowIds.size() + " rows (0 to " + (rowIds.size() - 1) + "); was the queue made for another "
+                    + "data set, or the line edited?");
+        }
+        return row;
     }
 
     @Override

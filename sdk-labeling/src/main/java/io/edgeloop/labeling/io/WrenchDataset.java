@@ -202,6 +202,8 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         double[] frames = new double[64];
         List<String> ids = new ArrayList<>();
         boolean allFrames = true;
+        int frameKeys = 0;
+        String notNumericFrame = null;
         int[] row = new int[Math.max(1, m)];
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String id = p.currentName();
@@ -254,9 +256,15 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                             while (p.nextToken() == JsonToken.FIELD_NAME) {
                                 String dk = p.currentName();
                                 JsonToken dv = p.nextToken();
+                                if (dk.equals("frame")) {
+                                    frameKeys++;
+                                }
                                 if (dk.equals("frame") && dv.isNumeric()) {
                                     frame = p.getDoubleValue();
                                 } else {
+                                    if (dk.equals("frame") && notNumericFrame == null) {
+                                        notNumericFrame = "row '" + id + "' has data.frame " + text(p, dv);
+                                    }
                                     p.skipChildren();
                                 }
                             }
@@ -307,6 +315,11 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         byte[] v = votes.toArray();
         gold = Arrays.copyOf(gold, n);
         boolean ordered = n > 0 && allFrames;
+        if (!ordered && n > 0 && frameKeys == n && notNumericFrame != null) {
+            // Every row names a frame, but not as a number: say why the split is not read as a sequence.
+            LOG.warn("{}: every row has a data.frame but {}, not a number; the rows are not read as one frame "
+                    + "sequence (hmm is unavailable and auto does not use the frames)", file, notNumericFrame);
+        }
         int[] fileRows = java.util.stream.IntStream.range(0, n).toArray();
         if (ordered) {
             Integer[] order = frameOrder(frames, n);
@@ -360,6 +373,13 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
     }
 
     private static WrenchFormatException malformed(Path file, JsonParseException e) {
+        String notUtf8 = firstNonUtf8(file);
+        if (notUtf8 != null) {
+            // Jackson reads a stray Latin-1 byte as the start of a longer sequence and reports what it swallowed
+            // ("Unexpected end-of-input in field name"): say what is wrong instead.
+            return parserDetail(new WrenchFormatException(file + ": not UTF-8 text (" + notUtf8 + "); WRENCH files "
+                    + "are JSON in UTF-8: save it as UTF-8"), e);
+        }
         if (e.getOriginalMessage().startsWith("Duplicate field")) {
             return parserDetail(new WrenchFormatException(file + ": " + e.getOriginalMessage().replace(
                     "Duplicate field", "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and "
@@ -368,6 +388,47 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         return parserDetail(new WrenchFormatException(file + ": malformed JSON at line "
                 + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
                 + reason(e.getOriginalMessage())), e);
+    }
+
+    /**
+     * Where the file first stops being UTF-8 ({@code "bad byte at offset N, line L"}), or null when it is UTF-8 or
+     * cannot be read. Streams the file; only called on the error path.
+     */
+    static String firstNonUtf8(Path file) {
+        java.nio.charset.CharsetDecoder dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1 << 16);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
+        long consumed = 0;
+        long line = 1;
+        try (java.io.InputStream s = Files.newInputStream(file)) {
+            boolean end = false;
+            while (!end) {
+                int r = s.read(in.array(), in.position(), in.remaining());
+                end = r < 0;
+                if (r > 0) {
+                    in.position(in.position() + r);
+                }
+                in.flip();
+                int before = in.position();
+                java.nio.charset.CoderResult cr = dec.decode(in, out, end);
+                for (int i = before; i < in.position(); i++) {
+                    if (in.get(i) == '\n') {
+                        line++;
+                    }
+                }
+                consumed += in.position() - before;
+                if (cr.isError()) {
+                    return "bad byte at offset " + consumed + ", line " + line;
+                }
+                out.clear();
+                in.compact();
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

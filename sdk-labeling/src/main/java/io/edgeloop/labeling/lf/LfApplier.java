@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,12 @@ public final class LfApplier {
         int m = lfs.size();
         byte[] votes = new byte[n * m];
         AtomicLongArray errors = new AtomicLongArray(m);
-        AtomicReferenceArray<String> first = new AtomicReferenceArray<>(m);
+        // The first failure per LF is the one on the lowest window index, whichever thread meets it first, so the
+        // message (and the WARN) names the same window on every run.
+        int[] firstIndex = new int[m];
+        java.util.Arrays.fill(firstIndex, Integer.MAX_VALUE);
+        Throwable[] firstThrown = new Throwable[m];
+        String[] first = new String[m];
         IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(ch -> {
             for (int i = ch * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
                 Window w = windows.get(i);
@@ -83,9 +87,12 @@ public final class LfApplier {
                             throw (VirtualMachineError) e;
                         }
                         errors.incrementAndGet(j);
-                        if (first.compareAndSet(j, null, e.getClass().getSimpleName() + ": " + e.getMessage()
-                                + " (window " + w + ")")) {
-                            LOG.warn("labelling function '{}' failed on {}; counted as abstain", lfs.get(j).name(), w, e);
+                        synchronized (firstThrown) {
+                            if (i < firstIndex[j]) {
+                                firstIndex[j] = i;
+                                firstThrown[j] = e;
+                                first[j] = e.getClass().getSimpleName() + ": " + e.getMessage() + " (window " + w + ")";
+                            }
                         }
                         v = Label.ABSTAIN;
                     }
@@ -99,8 +106,10 @@ public final class LfApplier {
         for (int j = 0; j < m; j++) {
             names[j] = lfs.get(j).name();
             errs.put(names[j], errors.get(j));
-            if (first.get(j) != null) {
-                firsts.put(names[j], first.get(j));
+            if (first[j] != null) {
+                firsts.put(names[j], first[j]);
+                LOG.warn("labelling function '{}' failed on {} of {} windows, counted as abstain; the first: {}",
+                        names[j], errors.get(j), n, first[j], firstThrown[j]);
             }
         }
         return new LfRun(LabelMatrix.of(n, m, numClasses, votes, List.of(names)), errs, firsts);

@@ -36,7 +36,7 @@ public final class TemporalModel implements LabelModel {
      */
     public static TemporalModel fit(FitData data) {
         LabelMatrix seq = data.sequence().orElseThrow(() -> new IllegalArgumentException(
-                "hmm needs the training rows as an ordered frame sequence (WRENCH rows with data.frame, or "
+                "hmm needs the training rows as an ordered frame sequence (WRENCH rows whose data.frame is a distinct number in every row, or "
                         + "FitData.Builder.sequence)"));
         DawidSkene ds = DawidSkene.fit(data);
         RowModel.checkShape(ds, ds.lfNames(), seq);

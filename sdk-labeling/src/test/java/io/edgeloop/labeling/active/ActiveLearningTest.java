@@ -100,6 +100,22 @@ class ActiveLearningTest {
     }
 
     @Test
+    @DisplayName("when every candidate repeats a vector chosen before, the batch repeats rather than comes back empty"
+            + " (review s11: a queue run asked 70 of a 100-row budget)")
+    void repeatsVectorsChosenBefore() {
+        double[][] rows = new double[30][];
+        double[] scores = new double[30];
+        for (int i = 0; i < 30; i++) {
+            rows[i] = new double[] {i % 3};
+            scores[i] = 1.0 - i * 0.01;
+        }
+        FeatureTable t = new FeatureTable(List.of("a"), rows);
+        List<Integer> batch = new BatchSelector(5).select(scores, t, Set.of(0, 1, 2), List.of(0, 1, 2), 4);
+        assertEquals(List.of(3, 4, 5, 6), batch, "best scores first among the repeats");
+        assertEquals(List.of(), new BatchSelector(5).select(scores, t, Set.of(), List.of(0, 1, 2), 0));
+    }
+
+    @Test
     @DisplayName("a huge batch or pool factor does not overflow: every candidate is picked once")
     void hugeBatchesDoNotOverflow() throws IOException {
         int n = 200;
@@ -278,6 +294,15 @@ class ActiveLearningTest {
         assertEquals(Optional.empty(), e.answer(q), "end of input skips");
         assertTrue(out.toString().contains("'foo' is not one of"));
         assertTrue(out.toString().contains("light"));
+        assertTrue(out.toString().contains("class [empty, occupied] (empty to skip)"), out.toString());
+        // names that are other classes' indices: read as names, and the prompt pairs index and name (review s11:
+        // "1" silently recorded class 0 while the prompt listed only "[1, 0]")
+        StringWriter out2 = new StringWriter();
+        CliPromptExpert swapped = new CliPromptExpert(new BufferedReader(new StringReader("1\n")),
+                new PrintWriter(out2), List.of("1", "0"), List.of("light"));
+        assertEquals(Optional.of(0), swapped.answer(q));
+        assertTrue(out2.toString().contains("class by name [0='1', 1='0'] (names are read before indices)"),
+                out2.toString());
     }
 
     @Test
@@ -335,6 +360,12 @@ class ActiveLearningTest {
             assertTrue(e.getMessage().contains("queries.jsonl") && e.getMessage().contains("line 2"),
                     bad + " -> " + e.getMessage());
         }
+        // a row past the split, when the queue knows its rows (review s11: the error named neither file nor line)
+        Files.writeString(dir.resolve("queries.jsonl"), "{\"version\":1,\"row\":3}\n{\"version\":1,\"row\":5}\n");
+        IOException past = assertThrows(IOException.class,
+                () -> new FileQueueExpert(dir, 2, w -> { }, List.of("a", "b", "c", "d", "e")));
+        assertTrue(past.getMessage().contains("queries.jsonl: line 2 asks row 5")
+                && past.getMessage().contains("5 rows (0 to 4)"), past.getMessage());
         Files.writeString(dir.resolve("queries.jsonl"), "{\"version\":1,\"row\":3}\n");
         Files.writeString(dir.resolve("answers.jsonl"), "{\"row\":3,\"label\":1}\n{\"row\":3,\"label\":null}\n");
         try (FileQueueExpert e = new FileQueueExpert(dir, 2)) {

@@ -277,6 +277,60 @@ class WrenchDatasetTest {
     }
 
     @Test
+    @DisplayName("every row names its frame, but as a string: not a sequence, with a WARN naming a row and the value "
+            + "(review s11: silent, and hmm's refusal then said rows need a data.frame)")
+    void stringFramesAreNotASequenceAndSaySo() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": \"x12\"}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": \"x13\"}}}");
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        WrenchDataset d;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            d = WrenchDataset.read(dir);
+        } finally {
+            System.setErr(before);
+        }
+        assertFalse(d.train().ordered());
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("WARN") && log.contains("row 'a' has data.frame \"x12\", not a number"), log);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WrenchEvaluation.evaluate(d, "hmm", 0));
+        assertTrue(e.getMessage().contains("distinct number"), e.getMessage());
+        // some rows without a frame at all: no sequence, and no warning (ordinary WRENCH rows)
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": \"x12\"}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}}}");
+        captured.reset();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            WrenchDataset.read(dir);
+        } finally {
+            System.setErr(before);
+        }
+        assertFalse(captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("not a number"));
+    }
+
+    @Test
+    @DisplayName("a byte that is not UTF-8 is named as such, with its offset and line, not as Jackson's parse error")
+    void notUtf8IsNamed() throws IOException {
+        minimal();
+        byte[] head = "{\"a\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}},\n\"".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] tail = "\": {\"label\": 1, \"weak_labels\": [1, 0], \"data\": {}}}".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] all = new byte[head.length + 1 + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        all[head.length] = (byte) 0xE9; // Latin-1 'e acute'
+        System.arraycopy(tail, 0, all, head.length + 1, tail.length);
+        Files.write(dir.resolve("train.json"), all);
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("train.json: not UTF-8 text (bad byte at offset " + head.length
+                + ", line 2)"), e.getMessage());
+        assertEquals(null, WrenchDataset.firstNonUtf8(dir.resolve("test.json")));
+    }
+
+    @Test
     @DisplayName("NaN and Infinity (as Python's json writes them) are read inside data; a NaN frame is not a sequence; "
             + "a NaN vote is refused; malformed JSON gives Jackson's reason and the location once, without advice")
     void nonNumericNumbersAndMalformedMessages() throws IOException {

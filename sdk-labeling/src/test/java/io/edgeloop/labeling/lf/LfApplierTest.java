@@ -34,6 +34,22 @@ class LfApplierTest {
     }
 
     @Test
+    @DisplayName("the first error recorded is the lowest window's, whichever thread meets its window first (review "
+            + "s11: a parallel run named a different window each time)")
+    void firstErrorIsTheLowestWindows() {
+        List<Window> ws = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            ws.add(SampleWindows.window(i, 100, 400, 1, false, null));
+        }
+        for (int rep = 0; rep < 5; rep++) {
+            LfRun run = new LfApplier(List.of(throwing("always", 1))).apply(ws);
+            assertEquals(20_000L, run.errors().get("always"));
+            assertTrue(run.firstErrors().get("always").startsWith("IllegalStateException: boom on 0 "),
+                    run.firstErrors().get("always"));
+        }
+    }
+
+    @Test
     @DisplayName("an exception inside one LF is counted for that LF and recorded as abstain; the run completes")
     void exceptionsAreCountedAsAbstain() {
         List<Window> ws = SampleWindows.good();

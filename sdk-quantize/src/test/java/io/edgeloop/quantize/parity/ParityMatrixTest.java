@@ -3,7 +3,10 @@ package io.edgeloop.quantize.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.quantize.TestModels;
+import io.edgeloop.quantize.codegen.CCodeGenerator;
+import io.edgeloop.quantize.codegen.GeneratedSources;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.IntNetwork;
@@ -18,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +56,43 @@ class ParityMatrixTest {
         return run(target, quantized);
     }
 
+    /**
+     * Results by target and generated C. With {@link WeightScales#AUTO} the quantizer picks per-tensor scales for
+     * the 6-feature networks, so some of {@link #everyRequantizationMode}'s models are, byte for byte in C, models
+     * {@link #everyKindAndScheme} runs too: the test that comes second takes the result of the same 10,000 vectors
+     * instead of simulating them again.
+     */
+    private static final Map<String, Run> RUNS = new ConcurrentHashMap<>();
+
+    /** One model's parity run on one target, under the name of the test case that started it. */
+    private record Run(String name, CompletableFuture<ParityResult> result) {
+    }
+
+    private static ParityResult runOnce(ParityHarness h, ParityTarget target, String name, IntModel m)
+            throws Exception {
+        GeneratedSources c = new CCodeGenerator().generate(m, TargetProfile.JVM);
+        Run mine = new Run(name, new CompletableFuture<>());
+        Run first = RUNS.putIfAbsent(target.id() + "\n" + c.header() + "\n" + c.source(), mine);
+        if (first != null) {
+            try {
+                ParityResult r = first.result().get();
+                System.out.println(target.id() + " " + name + ": the same C as " + first.name() + ", its result:");
+                return r;
+            } catch (ExecutionException e) {
+                throw new AssertionError(name + " is the same C as " + first.name() + ", whose run failed",
+                        e.getCause());
+            }
+        }
+        try {
+            ParityResult r = h.run(m, target, VECTORS, 20261129L);
+            mine.result().complete(r);
+            return r;
+        } catch (Exception | Error e) {
+            mine.result().completeExceptionally(e);
+            throw e;
+        }
+    }
+
     private static List<String> run(ParityTarget target, Map<String, IntModel> models) throws Exception {
         // Simulators are single-threaded: two runs at a time halve the wall time on a multi-core runner.
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -62,7 +104,7 @@ class ParityMatrixTest {
                 IntModel m = e.getValue();
                 runs.add(pool.submit(() -> {
                     long t0 = System.nanoTime();
-                    ParityResult r = h.run(m, target, VECTORS, 20261129L);
+                    ParityResult r = runOnce(h, target, name, m);
                     String line = target.id() + " " + m.inputSize() + " features " + name + ": " + r.toMap() + " ("
                             + (System.nanoTime() - t0) / 1_000_000 + " ms)";
                     System.out.println(line);

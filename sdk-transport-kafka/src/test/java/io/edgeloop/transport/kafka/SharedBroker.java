@@ -55,7 +55,12 @@ final class SharedBroker {
             try {
                 LocalKafkaBroker b = LocalKafkaBroker.builder().property("log.retention.check.interval.ms", "1000")
                         // internal ("for testing only"): the delay of the log manager's first checks after a start
-                        .property("log.initial.task.delay.ms", "0").build();
+                        .property("log.initial.task.delay.ms", "0")
+                        // A restarted broker (its controller restarted with it) is refused registration until the
+                        // controller gives up the previous incarnation's session: 9 s by default, 10 of the 14 s a
+                        // restart took. 3 s is still 6 heartbeats.
+                        .property("broker.session.timeout.ms", "3000").property("broker.heartbeat.interval.ms", "500")
+                        .build();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         b.close();
