@@ -7,6 +7,7 @@ import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.record.SensorRecordCodec;
 import io.edgeloop.api.source.SensorSource;
 import io.edgeloop.api.source.SourceException;
+import io.edgeloop.transport.kafka.KafkaClientConfig;
 import io.edgeloop.transport.kafka.KafkaEndpoint;
 import io.edgeloop.transport.kafka.KafkaHeaders;
 import java.time.Duration;
@@ -53,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * group id, default {@code edgeloop-ingest}); {@code start} ({@code earliest} or {@code latest}: where a group
  * without committed offsets begins, default earliest); {@code on-malformed} ({@code fail} or {@code skip});
  * {@code dedup.window} (default 1024 sequences per device stream); {@code dedup.max-streams} (default 1000000);
- * {@code max-poll-records} (default 2000); {@code client-id}; and any {@code kafka.*} key, passed to the consumer
- * unchanged.
+ * {@code max-poll-records} (default 2000); {@code client-id}; and any {@code kafka.*} key naming a consumer
+ * setting, passed to the consumer unchanged. The constructor refuses any other key and checks the consumer settings
+ * as Kafka will (see {@link KafkaClientConfig}); a setting only the consumer's creation can check makes the first
+ * {@link #poll} throw {@link ConfigException} with Kafka's reason.
  *
  * <p>Not thread-safe: one thread polls, commits and closes a source. {@link #close()} is idempotent; polling
  * after close throws {@link IllegalStateException}.
@@ -63,6 +66,8 @@ public final class KafkaSensorSource implements SensorSource {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSensorSource.class);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Set<String> KEYS = Set.of(KafkaEndpoint.URI_KEY, "group", "start", "on-malformed",
+            "dedup.window", "dedup.max-streams", "max-poll-records", "client-id");
 
     /** What to do with a record that is not an Edgeloop sensor record. */
     enum OnMalformed {
@@ -97,6 +102,7 @@ public final class KafkaSensorSource implements SensorSource {
      */
     public KafkaSensorSource(ComponentConfig config) {
         Objects.requireNonNull(config, "config");
+        KafkaClientConfig.CONSUMER.requireKnownKeys(config, KEYS, "kafka source");
         this.endpoint = KafkaEndpoint.from(config);
         String group = config.getString("group", "edgeloop-ingest");
         if (group.isBlank()) {
@@ -116,6 +122,7 @@ public final class KafkaSensorSource implements SensorSource {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt("max-poll-records", 2000, 1, 1_000_000));
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.getString("client-id", "edgeloop-source"));
         c.putAll(endpoint.clientOverrides());
+        KafkaClientConfig.CONSUMER.validate(c, endpoint.clientOverrides());
         this.consumerConfig = Map.copyOf(c);
     }
 
@@ -265,7 +272,13 @@ public final class KafkaSensorSource implements SensorSource {
                 });
                 consumer = c;
             } catch (KafkaException e) {
-                throw new SourceException("Cannot create a Kafka consumer for " + endpoint + ": " + e.getMessage(), e);
+                if (KafkaClientConfig.isConfigurationError(e)) {
+                    // a setting only the consumer's construction could check: polling again cannot help
+                    throw new ConfigException(KafkaEndpoint.CLIENT_PREFIX, "Cannot create a Kafka consumer for "
+                            + endpoint + ": " + KafkaClientConfig.rootMessage(e) + " (fix the kafka.* settings)");
+                }
+                throw new SourceException("Cannot create a Kafka consumer for " + endpoint + ": "
+                        + KafkaClientConfig.rootMessage(e), e);
             }
         }
         return consumer;

@@ -6,6 +6,7 @@ import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.transport.kafka.KafkaClientConfig;
 import io.edgeloop.transport.kafka.KafkaEndpoint;
 import io.edgeloop.transport.kafka.KafkaHeaders;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -51,7 +53,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Configuration: {@code uri} ({@code kafka://host:port[,host:port]/topic}, required); {@code timeout} (how
  * long one send may take, default 30s); {@code linger} (default 5ms); {@code batch-size} (default 256KiB);
  * {@code compression} ({@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd}; default none);
- * {@code client-id}; and any {@code kafka.*} key, passed to the producer unchanged.
+ * {@code client-id}; and any {@code kafka.*} key naming a producer setting, passed to the producer unchanged.
+ * The constructor refuses any other key and checks the producer settings as Kafka will (see
+ * {@link KafkaClientConfig}), so a misspelt key or an invalid value is a {@link ConfigException} before anything is
+ * sent. A setting only the producer's creation can check fails the first send as a not-retryable
+ * {@link TransportException} with Kafka's reason.
  *
  * <p>Thread-safe: unlike the general {@link Transport} contract, {@code send} may be called by many forwarder
  * threads at once, and sharing one transport (one producer, one set of connections) among all the buffers a
@@ -65,6 +71,8 @@ public final class KafkaTransport implements Transport {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** How long close() lets records in flight finish before abandoning them (their sends then fail). */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    private static final Set<String> KEYS = Set.of(KafkaEndpoint.URI_KEY, "timeout", "linger", "batch-size",
+            "compression", "client-id");
 
     private final KafkaEndpoint endpoint;
     private final Duration timeout;
@@ -81,6 +89,7 @@ public final class KafkaTransport implements Transport {
      */
     public KafkaTransport(ComponentConfig config) {
         Objects.requireNonNull(config, "config");
+        KafkaClientConfig.PRODUCER.requireKnownKeys(config, KEYS, "kafka transport");
         this.endpoint = KafkaEndpoint.from(config);
         this.timeout = config.getDuration("timeout", DEFAULT_TIMEOUT);
         if (timeout.compareTo(Duration.ofMillis(500)) < 0) {
@@ -117,6 +126,7 @@ public final class KafkaTransport implements Transport {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, config.getString("client-id", "edgeloop-transport"));
         p.putAll(endpoint.clientOverrides());
+        KafkaClientConfig.PRODUCER.validate(p, endpoint.clientOverrides());
         this.producerConfig = Map.copyOf(p);
     }
 
@@ -240,8 +250,11 @@ public final class KafkaTransport implements Transport {
                 try {
                     producer = new KafkaProducer<>(producerConfig);
                 } catch (KafkaException e) {
+                    // a setting only the producer's construction could check: no resend can help
+                    boolean config = KafkaClientConfig.isConfigurationError(e);
                     throw new TransportException("Cannot create a Kafka producer for " + endpoint + ": "
-                            + e.getMessage(), true, e);
+                            + KafkaClientConfig.rootMessage(e) + (config ? " (a configuration error: fix the"
+                            + " kafka.* settings)" : ""), !config, e);
                 }
             }
             return producer;

@@ -1,0 +1,214 @@
+package io.edgeloop.transport.kafka;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.JaasContext;
+
+/**
+ * Checks the settings of a Kafka producer or consumer when a transport or source is created, so that a
+ * misspelt key or an invalid value is a {@link ConfigException} naming the key, instead of an error at every send
+ * or poll. Connects nothing: the checks are Kafka's own ({@link ProducerConfig} / {@link ConsumerConfig}, which
+ * also check settings against each other, such as {@code acks} against the idempotent producer) plus a parse of
+ * {@code sasl.jaas.config}, which Kafka would otherwise parse only when it first connects.
+ *
+ * <p>Thread-safe: an immutable enum.
+ */
+public enum KafkaClientConfig {
+    /** The settings of a {@code KafkaProducer}. */
+    PRODUCER("producer", ProducerConfig.configDef(), ProducerConfig.configNames()),
+    /** The settings of a {@code KafkaConsumer}. */
+    CONSUMER("consumer", ConsumerConfig.configDef(), ConsumerConfig.configNames());
+
+    private final String kind;
+    private final ConfigDef def;
+    private final Set<String> names;
+
+    KafkaClientConfig(String kind, ConfigDef def, Set<String> names) {
+        this.kind = kind;
+        this.def = def;
+        this.names = Set.copyOf(names);
+    }
+
+    /**
+     * Refuses keys the component does not know: a top-level key not in {@code ownKeys}, or a
+     * {@code kafka.<name>} key whose name is not a setting of this Kafka client. The message names the key and the
+     * closest known key.
+     *
+     * @param config    the component's configuration
+     * @param ownKeys   the component's own keys (besides {@code kafka.*})
+     * @param component what is being configured, for the message (for example "kafka transport")
+     * @throws ConfigException for the first unknown key, in key order
+     */
+    public void requireKnownKeys(ComponentConfig config, Set<String> ownKeys, String component) {
+        Objects.requireNonNull(config, "config");
+        String prefix = KafkaEndpoint.CLIENT_PREFIX + ".";
+        for (String key : new TreeSet<>(config.keys())) {
+            if (key.startsWith(prefix)) {
+                String name = key.substring(prefix.length());
+                if (!names.contains(name)) {
+                    String near = closest(name, names);
+                    throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
+                            + ": '" + name + "' is not a Kafka " + kind + " setting"
+                            + (near == null ? "" : " (did you mean '" + prefix + near + "'?)"));
+                }
+            } else if (!ownKeys.contains(key)) {
+                String near = closest(key, ownKeys);
+                throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
+                        + (near == null ? "" : " (did you mean '" + near + "'?)") + "; known keys: "
+                        + String.join(", ", new TreeSet<>(ownKeys)) + " and " + prefix + "<Kafka " + kind
+                        + " setting>");
+            }
+        }
+    }
+
+    /**
+     * Checks the complete client settings as Kafka will see them, without connecting: each {@code kafka.*} value
+     * against its type and allowed values, then all settings together, then the JAAS configuration if set.
+     *
+     * @param settings  the client settings, Edgeloop's derived ones with the {@code kafka.*} overrides applied
+     * @param overrides the {@code kafka.*} settings, prefix removed, to name the key at fault
+     * @throws ConfigException naming the key (or the {@code kafka} prefix when the fault is a combination) and
+     *                         Kafka's own reason
+     */
+    public void validate(Map<String, Object> settings, Map<String, String> overrides) {
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            ConfigDef.ConfigKey key = def.configKeys().get(e.getKey());
+            if (key == null) {
+                continue; // requireKnownKeys refuses it
+            }
+            try {
+                Object parsed = ConfigDef.parseType(key.name, e.getValue(), key.type);
+                if (key.validator != null) {
+                    key.validator.ensureValid(key.name, parsed);
+                }
+            } catch (org.apache.kafka.common.config.ConfigException ex) {
+                String shown = key.type == ConfigDef.Type.PASSWORD ? "(hidden)" : "'" + e.getValue() + "'";
+                throw new ConfigException(KafkaEndpoint.CLIENT_PREFIX + "." + key.name, "Invalid value " + shown
+                        + " for configuration key '" + KafkaEndpoint.CLIENT_PREFIX + "." + key.name + "': "
+                        + reason(ex, key));
+            }
+        }
+        Map<String, ?> parsed;
+        try {
+            // the producer's public constructor logs every value at INFO, as the producer itself will again
+            parsed = (this == PRODUCER ? new ProducerConfig(settings) : new QuietConsumerConfig(settings)).values();
+        } catch (KafkaException | IllegalArgumentException ex) {
+            throw invalidTogether(ex, overrides);
+        }
+        if (parsed.get(SaslConfigs.SASL_JAAS_CONFIG) != null) {
+            try {
+                JaasContext.loadClientContext(parsed);
+            } catch (KafkaException | IllegalArgumentException | SecurityException ex) {
+                throw new ConfigException(KafkaEndpoint.CLIENT_PREFIX + "." + SaslConfigs.SASL_JAAS_CONFIG,
+                        "Invalid value (hidden) for configuration key '" + KafkaEndpoint.CLIENT_PREFIX + "."
+                                + SaslConfigs.SASL_JAAS_CONFIG + "': " + rootMessage(ex)
+                                + " (expected: <LoginModule class> required <option>=\"<value>\" ... ;)");
+            }
+        }
+    }
+
+    /**
+     * Says whether a failure to create a Kafka client comes from its settings (so trying again cannot help) rather
+     * than from its environment.
+     *
+     * @param failure what the client's constructor threw
+     * @return true when a {@link org.apache.kafka.common.config.ConfigException}, {@link IllegalArgumentException}
+     *         or {@link ClassNotFoundException} (a class named in a setting, such as {@code interceptor.classes}) is
+     *         among its causes
+     */
+    public static boolean isConfigurationError(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.config.ConfigException || t instanceof IllegalArgumentException
+                    || t instanceof ClassNotFoundException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The innermost message of a failure: Kafka wraps the reason a client cannot be created in "Failed to construct
+     * kafka producer" and further layers.
+     *
+     * @param failure the failure
+     * @return the message of its deepest cause that has one
+     */
+    public static String rootMessage(Throwable failure) {
+        String message = failure.toString();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
+    }
+
+    private ConfigException invalidTogether(RuntimeException ex, Map<String, String> overrides) {
+        String reason = rootMessage(ex);
+        String key = KafkaEndpoint.CLIENT_PREFIX;
+        for (String name : new TreeSet<>(overrides.keySet())) {
+            if (reason.contains(name)) {
+                key = KafkaEndpoint.CLIENT_PREFIX + "." + name;
+                break;
+            }
+        }
+        return new ConfigException(key, "Invalid Kafka " + kind + " settings" + (key.equals(KafkaEndpoint.CLIENT_PREFIX)
+                ? "" : " (configuration key '" + key + "')") + ": " + reason);
+    }
+
+    private static String reason(org.apache.kafka.common.config.ConfigException ex, ConfigDef.ConfigKey key) {
+        String m = ex.getMessage();
+        int colon = m == null ? -1 : m.indexOf(": ");
+        String why = colon < 0 ? String.valueOf(m) : m.substring(colon + 2);
+        return key.type == ConfigDef.Type.PASSWORD ? "not a valid " + key.type : why;
+    }
+
+    /** The known name nearest to {@code name} by edit distance, or null when none is near. */
+    static String closest(String name, Set<String> known) {
+        String best = null;
+        int bestDistance = Math.max(2, name.length() / 4) + 1;
+        for (String k : new TreeSet<>(known)) {
+            int d = distance(name, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** Kafka's consumer checks, without logging every value (the producer has no such constructor). */
+    private static final class QuietConsumerConfig extends ConsumerConfig {
+        QuietConsumerConfig(Map<String, Object> settings) {
+            super(settings, false);
+        }
+    }
+}

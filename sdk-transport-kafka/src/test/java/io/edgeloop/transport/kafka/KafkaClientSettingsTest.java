@@ -1,0 +1,142 @@
+package io.edgeloop.transport.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
+import io.edgeloop.api.source.SensorSource;
+import io.edgeloop.api.source.SensorSourceProvider;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.api.transport.TransportProvider;
+import io.edgeloop.transport.kafka.ingest.KafkaSensorSource;
+import io.edgeloop.transport.kafka.publish.KafkaTransport;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka client settings are checked when a transport or source is created (nothing connects: the URIs point at a
+ * closed port), and an error only the client's creation can find is not one a resend could cure.
+ */
+class KafkaClientSettingsTest {
+    private static final String URI = "kafka://127.0.0.1:9/t";
+    private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\"gw\" password=\"S3CRET-PW\"";
+
+    private static Map<String, String> with(String... kv) {
+        Map<String, String> m = new HashMap<>(Map.of("uri", URI, "timeout", "2s"));
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static ConfigException transportRefuses(String... kv) {
+        return assertThrows(ConfigException.class, () -> new KafkaTransport(ComponentConfig.of(with(kv))));
+    }
+
+    private static ConfigException sourceRefuses(String... kv) {
+        Map<String, String> m = with(kv);
+        m.remove("timeout");
+        return assertThrows(ConfigException.class, () -> new KafkaSensorSource(ComponentConfig.of(m)));
+    }
+
+    @Test
+    @DisplayName("refuses at creation a kafka.* value the producer would refuse at every send, naming the key and"
+            + " Kafka's reason")
+    void refusesInvalidProducerValues() {
+        ConfigException acks = transportRefuses("kafka.acks", "1");
+        assertEquals("kafka.acks", acks.key());
+        assertTrue(acks.getMessage().contains("acks to all"), acks.getMessage());
+        ConfigException compression = transportRefuses("kafka.compression.type", "brotli");
+        assertEquals("kafka.compression.type", compression.key());
+        assertTrue(compression.getMessage().contains("brotli") && compression.getMessage().contains("zstd"),
+                compression.getMessage());
+        assertEquals("kafka.linger.ms", transportRefuses("kafka.linger.ms", "abc").key());
+    }
+
+    @Test
+    @DisplayName("refuses a JAAS configuration missing its ';' at creation, with the parser's reason and without"
+            + " the password")
+    void refusesBadJaas() throws Exception {
+        for (ConfigException e : new ConfigException[] {
+                transportRefuses("kafka.security.protocol", "SASL_PLAINTEXT", "kafka.sasl.mechanism", "PLAIN",
+                        "kafka.sasl.jaas.config", JAAS),
+                sourceRefuses("kafka.security.protocol", "SASL_PLAINTEXT", "kafka.sasl.mechanism", "PLAIN",
+                        "kafka.sasl.jaas.config", JAAS)}) {
+            assertEquals("kafka.sasl.jaas.config", e.key());
+            assertTrue(e.getMessage().contains("';'") || e.getMessage().contains(";"), e.getMessage());
+            assertFalse(e.getMessage().contains("S3CRET"), e.getMessage());
+        }
+        // the same with its ';' is accepted: creating connects nothing
+        new KafkaTransport(ComponentConfig.of(with("kafka.security.protocol", "SASL_PLAINTEXT",
+                "kafka.sasl.mechanism", "PLAIN", "kafka.sasl.jaas.config", JAAS + ";"))).close();
+    }
+
+    @Test
+    @DisplayName("refuses invalid consumer values at creation")
+    void refusesInvalidConsumerValues() {
+        assertEquals("kafka.max.poll.records", sourceRefuses("kafka.max.poll.records", "abc").key());
+        assertEquals("kafka.auto.offset.reset", sourceRefuses("kafka.auto.offset.reset", "middle").key());
+    }
+
+    @Test
+    @DisplayName("refuses misspelt keys, naming the key and the closest known one")
+    void refusesUnknownKeys() {
+        ConfigException timeout = transportRefuses("timout", "5s");
+        assertEquals("timout", timeout.key());
+        assertTrue(timeout.getMessage().contains("did you mean 'timeout'"), timeout.getMessage());
+        ConfigException protocol = transportRefuses("kafka.securty.protocol", "SSL");
+        assertEquals("kafka.securty.protocol", protocol.key());
+        assertTrue(protocol.getMessage().contains("did you mean 'kafka.security.protocol'"), protocol.getMessage());
+        ConfigException group = sourceRefuses("gruop", "g");
+        assertTrue(group.getMessage().contains("did you mean 'group'"), group.getMessage());
+        // a consumer setting is not a producer setting
+        assertEquals("kafka.max.poll.records", transportRefuses("kafka.max.poll.records", "10").key());
+        assertEquals("linger", sourceRefuses("linger", "5ms").key());
+    }
+
+    @Test
+    @DisplayName("accepts every documented key and valid pass-through settings, through the providers too")
+    void acceptsKnownKeys() throws Exception {
+        try (Transport t = ProviderLoader.of(TransportProvider.class).select("kafka").create(ComponentConfig.of(
+                with("linger", "10ms", "batch-size", "64KiB", "compression", "zstd", "client-id", "gw-1",
+                        "kafka.security.protocol", "PLAINTEXT", "kafka.request.timeout.ms", "1000")))) {
+            assertTrue(t instanceof KafkaTransport);
+        }
+        Map<String, String> source = with("group", "g", "start", "latest", "on-malformed", "skip",
+                "dedup.window", "128", "dedup.max-streams", "10", "max-poll-records", "10", "client-id", "c-1",
+                "kafka.fetch.min.bytes", "262144", "kafka.fetch.max.wait.ms", "50");
+        source.remove("timeout");
+        try (SensorSource s = ProviderLoader.of(SensorSourceProvider.class).select("kafka").create(
+                ComponentConfig.of(source))) {
+            assertTrue(s instanceof KafkaSensorSource);
+        }
+    }
+
+    @Test
+    @DisplayName("a setting only the client's creation can check fails the first send as not retryable, and the"
+            + " first poll as a ConfigException, with Kafka's root reason")
+    void firstUseConfigurationErrorsAreNotRetryable() throws Exception {
+        try (KafkaTransport t = new KafkaTransport(ComponentConfig.of(with("kafka.interceptor.classes",
+                "com.example.NoSuchInterceptor")))) {
+            TransportException e = assertThrows(TransportException.class,
+                    () -> t.send(SensorEnvelopes.batch("d", 1, 1)));
+            assertFalse(e.isRetryable(), e.getMessage());
+            assertTrue(e.getMessage().contains("com.example.NoSuchInterceptor"), e.getMessage());
+        }
+        Map<String, String> m = with("kafka.interceptor.classes", "com.example.NoSuchInterceptor");
+        m.remove("timeout");
+        try (KafkaSensorSource s = new KafkaSensorSource(ComponentConfig.of(m))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> s.poll(1, Duration.ofMillis(10)));
+            assertTrue(e.getMessage().contains("com.example.NoSuchInterceptor"), e.getMessage());
+        }
+    }
+}
