@@ -151,6 +151,14 @@ public final class KafkaSensorSource implements SensorSource {
         return filter.skipped();
     }
 
+    /**
+     * @return records delivered although the duplicate filter had moved past their sequence (records met out of
+     *         order, for example after the partition count grew): see {@link DuplicateFilter#arrivedLate()}
+     */
+    public long sequencesArrivedLate() {
+        return filter.arrivedLate();
+    }
+
     @Override
     public List<SensorRecord> poll(int maxRecords, Duration timeout) throws SourceException {
         if (maxRecords < 1) {
