@@ -62,7 +62,9 @@ public final class CCodeGenerator {
             b.append(" *   ").append(i).append(": ").append(commentText(f.get(i))).append("\n");
         }
         if (m.classNames().isEmpty()) {
-            b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 outputs (quantized regression values).\n");
+            b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 outputs (quantized regression values");
+            regressionScale(b, m);
+            b.append(").\n");
         } else if (m instanceof IntNetwork && m.outputSize() == 1 && m.classNames().size() == 2) {
             int zero = ((IntNetwork) m).layers().get(((IntNetwork) m).layers().size() - 1).zeroPoint();
             b.append(" * ) and writes one int32 score, the logit of class 1 against class 0: the predicted class is 1\n"
@@ -76,8 +78,35 @@ public final class CCodeGenerator {
             b.append(" *   ").append(i).append(": ").append(commentText(m.classNames().get(i))).append("\n");
         }
         b.append(" * Integer-only, no allocation, reentrant; bit-exact with Edgeloop's Java runtime.\n */\n");
-        b.append("void edgeloop_predict(const edgeloop_input_t *input, int32_t *output);\n\n#endif\n");
+        // C linkage for C++ firmware (Arduino sketches, mbed): without it avr-g++ looks for a mangled name
+        b.append("#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+        b.append("void edgeloop_predict(const edgeloop_input_t *input, int32_t *output);\n\n");
+        b.append("#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
         return b.toString();
+    }
+
+    /**
+     * For a regression model, how an output becomes a real value: {@code real = S * (q - Z)} with the model's
+     * constants, shared by every output (documentation: the device may keep working in integers).
+     */
+    private static void regressionScale(StringBuilder b, IntModel m) {
+        double at0 = m.dequantizeOutput(0, 0);
+        double slope = m.dequantizeOutput(0, 1) - at0;
+        boolean shared = true;
+        for (int o = 1; o < m.outputSize(); o++) {
+            shared &= m.dequantizeOutput(o, 0) == at0 && m.dequantizeOutput(o, 1) - m.dequantizeOutput(o, 0) == slope;
+        }
+        if (!shared || !(slope != 0) || !Double.isFinite(slope) || !Double.isFinite(at0)) {
+            b.append("; model.json gives their scale");
+            return;
+        }
+        // q - Z with Z = -at0 / slope; print Z only when it is not 0
+        long zero = Math.round(-at0 / slope);
+        b.append(";\n * the real value is ").append(String.format(Locale.ROOT, "%.9g", slope)).append(" * (q");
+        if (zero != 0) {
+            b.append(zero > 0 ? " - " : " + ").append(Math.abs(zero));
+        }
+        b.append(")");
     }
 
     /**

@@ -430,7 +430,7 @@ public final class OnnxImporter {
 
     private static IllegalArgumentException unsupported(OnnxMl.NodeProto n) {
         return new IllegalArgumentException("unsupported ONNX operator " + n.getOpType()
-                + "; supported: Gemm, MatMul, Add, Relu, Clip(0,6), Sigmoid, Softmax, TreeEnsembleClassifier, "
+                + (n.getName().isEmpty() ? "" : " (node '" + n.getName() + "')") + "; supported: Gemm, MatMul, Add, Relu, Clip(0,6), Sigmoid, Softmax, TreeEnsembleClassifier, "
                 + "TreeEnsembleRegressor");
     }
 

@@ -427,6 +427,12 @@ class OnnxImporterTest {
         Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(g).build().toByteArray());
         IOException e = assertThrows(IOException.class, () -> ModelReader.read(f));
         assertTrue(e.getMessage().contains("unsupported ONNX operator Conv"), e.getMessage());
+        // a named node is named, so one of several nodes of an operator can be found (review s11)
+        OnnxMl.GraphProto named = OnnxMl.GraphProto.newBuilder()
+                .addNode(node("Tanh", List.of("x"), "y").toBuilder().setName("act_tanh")).build();
+        Files.write(f, OnnxMl.ModelProto.newBuilder().setGraph(named).build().toByteArray());
+        e = assertThrows(IOException.class, () -> ModelReader.read(f));
+        assertTrue(e.getMessage().contains("unsupported ONNX operator Tanh (node 'act_tanh')"), e.getMessage());
         Path junk = dir.resolve("junk.onnx");
         Files.write(junk, new byte[] {(byte) 0xff, 1, 2, 3});
         e = assertThrows(IOException.class, () -> ModelReader.read(junk));
