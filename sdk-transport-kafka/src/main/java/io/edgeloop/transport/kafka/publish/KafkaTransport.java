@@ -64,7 +64,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * gateway drains is the intended use: concurrent sends fill the producer's per-partition batches. The producer is
  * created lazily on the first send. {@link #close()} is idempotent and may be called from any thread: it lets
  * records in flight finish for at most 2 seconds, then abandons them, so sends still waiting (a broker that is
- * down) end at once with {@link IllegalStateException} and the caller keeps those records for a resend.
+ * down, or no metadata yet) end at once with {@link IllegalStateException} (a {@code sendAsync} future completes
+ * with it), not a retryable {@link TransportException}: a send ended by close cannot succeed on this instance. The
+ * caller keeps those records for a resend through another transport.
  */
 public final class KafkaTransport implements Transport {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -153,7 +155,7 @@ public final class KafkaTransport implements Transport {
                 acks.add(ack);
             }
         } catch (KafkaException e) {
-            throw failure(p, batch, e);
+            throw failureOrClosed(p, batch, e);
         } catch (IllegalStateException e) {
             throw closedOr(batch, e);
         }
@@ -186,7 +188,7 @@ public final class KafkaTransport implements Transport {
         AtomicInteger left = new AtomicInteger(batch.size());
         Callback onAck = (metadata, error) -> {
             if (error != null) {
-                done.completeExceptionally(failure(p, batch, error));
+                done.completeExceptionally(closed ? closedDuringSend(error) : failure(p, batch, error));
             } else if (left.decrementAndGet() == 0) {
                 done.complete(null);
             }
@@ -200,7 +202,7 @@ public final class KafkaTransport implements Transport {
                 }
             }
         } catch (KafkaException e) {
-            done.completeExceptionally(failure(p, batch, e));
+            done.completeExceptionally(closed ? closedDuringSend(e) : failure(p, batch, e));
         } catch (IllegalStateException e) {
             try {
                 done.completeExceptionally(closedOr(batch, e));
@@ -213,6 +215,9 @@ public final class KafkaTransport implements Transport {
         long limitMs = timeout.plus(CLOSE_TIMEOUT).toMillis();
         done.orTimeout(limitMs, TimeUnit.MILLISECONDS);
         return done.handle((v, error) -> {
+            if (error instanceof TimeoutException && closed) {
+                throw new CompletionException(closedDuringSend(error));
+            }
             if (error instanceof TimeoutException) {
                 throw new CompletionException(new TransportException("Kafka " + endpoint
                         + " did not acknowledge " + batch + " within " + timeout, true, error));
@@ -230,8 +235,11 @@ public final class KafkaTransport implements Transport {
         try {
             ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw failure(p, batch, e.getCause() == null ? e : e.getCause());
+            throw failureOrClosed(p, batch, e.getCause() == null ? e : e.getCause());
         } catch (TimeoutException e) {
+            if (closed) {
+                throw closedDuringSend(e);
+            }
             throw new TransportException("Kafka " + endpoint + " did not acknowledge " + batch + " within "
                     + timeout, true, e);
         } catch (InterruptedException e) {
@@ -263,10 +271,27 @@ public final class KafkaTransport implements Transport {
 
     private TransportException closedOr(Batch batch, RuntimeException e) {
         if (closed) {
-            throw new IllegalStateException("Kafka transport to " + endpoint + " was closed during a send", e);
+            throw closedDuringSend(e);
         }
         return new TransportException("Kafka producer for " + endpoint + " failed on " + batch + ": "
                 + e.getMessage(), true, e);
+    }
+
+    /**
+     * A send that {@link #close()} ended: not retryable on this instance, so not a {@link TransportException} a
+     * forwarder would retry here; the caller keeps the records.
+     */
+    private IllegalStateException closedDuringSend(Throwable cause) {
+        return new IllegalStateException("Kafka transport to " + endpoint + " was closed during a send; the batch"
+                + " was not acknowledged (its records stay with the caller)", cause);
+    }
+
+    /** {@link #failure}, unless the transport was closed meanwhile: then the send ended because of that. */
+    private TransportException failureOrClosed(KafkaProducer<byte[], byte[]> p, Batch batch, Throwable cause) {
+        if (closed) {
+            throw closedDuringSend(cause);
+        }
+        return failure(p, batch, cause);
     }
 
     private TransportException failure(KafkaProducer<byte[], byte[]> p, Batch batch, Throwable cause) {
