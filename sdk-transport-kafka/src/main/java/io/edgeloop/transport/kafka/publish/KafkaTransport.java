@@ -168,7 +168,7 @@ public final class KafkaTransport implements Transport {
      * Hands every record of the batch to the producer and returns, at once when the producer knows the topic's
      * partitions. It blocks the calling thread, for up to the {@code timeout} setting (Kafka's
      * {@code max.block.ms}), in two cases: the producer has no metadata for the topic yet (the cluster was
-     * unreachable since this transport's first send, or the topic does not exist), after which the returned future
+     * unreachable since this transport's first send, or the topic does not exist and the cluster does not create it), after which the returned future
      * is already failed with a retryable {@link TransportException}; and the producer's buffer is full, the
      * back-pressure a caller wants. Measured (review repro 10, nothing listening, {@code timeout=5s}): each call
      * returned after 5.0-5.3 s with its future done. A cluster that goes away after the metadata was fetched does
