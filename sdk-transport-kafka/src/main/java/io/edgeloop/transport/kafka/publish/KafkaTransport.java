@@ -168,15 +168,15 @@ public final class KafkaTransport implements Transport {
      * Hands every record of the batch to the producer and returns, at once when the producer knows the topic's
      * partitions. It blocks the calling thread, for up to the {@code timeout} setting (Kafka's
      * {@code max.block.ms}), in two cases: the producer has no metadata for the topic yet (the cluster was
-     * unreachable since this transport's first send, or the topic does not exist and the cluster does not create it), after which the returned future
-     * is already failed with a retryable {@link TransportException}; and the producer's buffer is full, the
-     * back-pressure a caller wants. Measured (review repro 10, nothing listening, {@code timeout=5s}): each call
-     * returned after 5.0-5.3 s with its future done. A cluster that goes away after the metadata was fetched does
-     * not block the call: the records wait in the producer and the future fails after the timeout. The future
-     * completes on the producer's I/O thread when Kafka acknowledged the last record, or fails with a
-     * {@link TransportException} on the first failure or after the timeout. Records of batches in flight together
-     * are pipelined into the same produce requests; the idempotent producer keeps each partition's records in send
-     * order.
+     * unreachable since this transport's first send, or the topic does not exist and the cluster does not create
+     * it), after which the returned future is already failed with a retryable {@link TransportException}; and the
+     * producer's buffer is full, the back-pressure a caller wants. Measured (review repro 10, nothing listening,
+     * {@code timeout=5s}): each call returned after 5.0-5.3 s with its future done. A cluster that goes away after
+     * the metadata was fetched does not block the call: the records wait in the producer and the future fails
+     * after the timeout. The future completes on the producer's I/O thread when Kafka acknowledged the last
+     * record, or fails with a {@link TransportException} on the first failure or after the timeout. Records of
+     * batches in flight together are pipelined into the same produce requests; the idempotent producer keeps each
+     * partition's records in send order.
      *
      * @param batch the batch
      * @return a future completed on acknowledgement
