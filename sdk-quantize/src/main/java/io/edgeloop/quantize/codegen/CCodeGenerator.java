@@ -96,7 +96,7 @@ public final class CCodeGenerator {
         for (int o = 1; o < m.outputSize(); o++) {
             shared &= m.dequantizeOutput(o, 0) == at0 && m.dequantizeOutput(o, 1) - m.dequantizeOutput(o, 0) == slope;
         }
-        if (!shared || !(slope != 0) || !Double.isFinite(slope) || !Double.isFinite(at0)) {
+        if (!shared || slope == 0 || !Double.isFinite(slope) || !Double.isFinite(at0)) {
             b.append("; model.json gives their scale");
             return;
         }
