@@ -832,7 +832,8 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     private void recover(List<Long> bases, boolean indexListed, boolean marksListed) throws IOException {
-        Map<Long, SegmentIndex.Entry> index = indexListed ? SegmentIndex.read(dir) : Map.of();
+        SegmentIndex.Contents indexRead = indexListed ? SegmentIndex.read(dir) : null;
+        Map<Long, SegmentIndex.Entry> index = indexRead == null ? Map.of() : indexRead.entries();
         indexEntries = index.size();
         // whether sequences missing before the oldest segment count as lost: not when it was written by format 1.0
         // (which deleted segments without raising any mark), nor under an earlier epoch (the marks were renewed
@@ -850,8 +851,11 @@ public final class DurableBuffer implements AutoCloseable {
         }
         markTruncatedTails();
         checkSequenceGaps(leading);
-        if (!readOnly && index.size() > 2 * segments.size() + 16) {
+        // a damaged index is rewritten at once: otherwise every open would skip the damage again (and the entries
+        // appended after it would be the only ones to count towards the next compaction)
+        if (!readOnly && (index.size() > 2 * segments.size() + 16 || (indexRead != null && indexRead.damaged()))) {
             compactIndex();
+            indexEntries = segments.size();
         }
         Map.Entry<Long, Segment> lastEntry = segments.lastEntry();
         long maxCursor = maxCommitted();

@@ -45,49 +45,96 @@ public final class SegmentIndex {
     }
 
     /**
-     * Reads every intact entry; stops at the first damaged one (entries after it fall back to footers).
+     * What {@link #read} found.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param entries the intact entries by base (the last one wins for a base)
+     * @param damaged whether bytes were skipped (a torn or corrupt entry, a torn tail): a writable open rewrites
+     *                the index from the live segments so the damage is not read again
+     */
+    public record Contents(Map<Long, Entry> entries, boolean damaged) {
+        /** Makes the map unmodifiable. */
+        public Contents {
+            entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+        }
+    }
+
+    /**
+     * Reads every intact entry. A damaged entry (bad magic, length or checksum, a summary that does not decode, a
+     * tail cut short) is skipped: reading resumes at the next intact entry after it, so one entry torn by a crash
+     * mid-append costs only its own segment a footer read, not every segment indexed after it.
      *
      * @param dir the buffer directory
-     * @return entries by base (the last one wins for a base)
+     * @return the intact entries and whether anything was skipped
      * @throws IOException when the file exists but cannot be read
      */
-    public static Map<Long, Entry> read(Path dir) throws IOException {
+    public static Contents read(Path dir) throws IOException {
         byte[] bytes;
         try {
             bytes = AtomicFile.read(dir.resolve(FILE));
         } catch (NoSuchFileException e) {
-            return Map.of();
+            return new Contents(Map.of(), false);
         }
         Map<Long, Entry> out = new LinkedHashMap<>();
+        boolean damaged = false;
         ByteBuffer b = ByteBuffer.wrap(bytes);
         CRC32C crc = new CRC32C();
-        while (b.remaining() >= 12) {
-            int magic = b.getInt();
-            int len = b.getInt();
-            int stored = b.getInt();
-            if (magic != MAGIC || len < 25 || len > b.remaining()) {
+        int at = 0;
+        while (at < bytes.length) {
+            if (bytes.length - at < 12) {
+                damaged = true; // a torn tail
                 break;
             }
-            crc.reset();
-            crc.update(bytes, b.position(), len);
-            if ((int) crc.getValue() != stored) {
-                break;
+            int magic = b.getInt(at);
+            int len = b.getInt(at + 4);
+            int stored = b.getInt(at + 8);
+            boolean intact = magic == MAGIC && len >= 25 && len <= bytes.length - at - 12;
+            if (intact) {
+                crc.reset();
+                crc.update(bytes, at + 12, len);
+                intact = (int) crc.getValue() == stored;
             }
-            ByteBuffer p = b.slice(b.position(), len);
-            b.position(b.position() + len);
-            if (p.get() != 1) {
+            if (!intact) {
+                damaged = true;
+                int next = nextMagic(bytes, at + 1);
+                if (next < 0) {
+                    break;
+                }
+                at = next;
                 continue;
             }
-            long base = p.getLong();
-            long fileLength = p.getLong();
-            long footerOffset = p.getLong();
-            Optional<SegmentSummary> s = SegmentSummary.decode(Arrays.copyOfRange(bytes, p.arrayOffset() + 25,
-                    p.arrayOffset() + len));
+            int p = at + 12;
+            at = p + len;
+            if (bytes[p] != 1) {
+                continue; // an entry of a later version: not damage, this reader cannot use it
+            }
+            ByteBuffer e = ByteBuffer.wrap(bytes, p + 1, 24);
+            long base = e.getLong();
+            long fileLength = e.getLong();
+            long footerOffset = e.getLong();
+            Optional<SegmentSummary> s = SegmentSummary.decode(Arrays.copyOfRange(bytes, p + 25, p + len));
             if (s.isPresent() && footerOffset < fileLength) {
                 out.put(base, new Entry(base, fileLength, footerOffset, s.get()));
+            } else {
+                damaged = true;
             }
         }
-        return out;
+        return new Contents(out, damaged);
+    }
+
+    /** The offset of the next entry magic at or after {@code from}, or -1. */
+    private static int nextMagic(byte[] bytes, int from) {
+        byte m0 = (byte) (MAGIC >>> 24);
+        byte m1 = (byte) (MAGIC >>> 16);
+        byte m2 = (byte) (MAGIC >>> 8);
+        byte m3 = (byte) MAGIC;
+        for (int i = from; i + 4 <= bytes.length; i++) {
+            if (bytes[i] == m0 && bytes[i + 1] == m1 && bytes[i + 2] == m2 && bytes[i + 3] == m3) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static byte[] encode(Entry e) {

@@ -393,6 +393,56 @@ class RecoveryTest {
         }
     }
 
+    @Test
+    @DisplayName("a torn segments.idx entry (a kill mid-append, appends after it) hides only its own segment")
+    void tornIndexEntryHidesNothingAfterIt() throws IOException {
+        fill(dir, 2000);
+        byte[] idx = Files.readAllBytes(dir.resolve(SegmentIndex.FILE));
+        List<int[]> spans = new ArrayList<>();
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(idx);
+        for (int at = 0; at < idx.length; ) {
+            int len = bb.getInt(at + 4);
+            spans.add(new int[] {at, at + 12 + len});
+            at += 12 + len;
+        }
+        int n = spans.size();
+        assertTrue(n > 20, "many indexed segments: " + n);
+        assertEquals(n, SegmentIndex.read(dir).entries().size());
+        assertFalse(SegmentIndex.read(dir).damaged());
+        int[] victim = spans.get(n / 3);
+        java.io.ByteArrayOutputStream torn = new java.io.ByteArrayOutputStream();
+        torn.write(idx, 0, victim[0]);
+        torn.write(idx, victim[0], 20); // the append was cut after 20 bytes; later seals appended behind it
+        torn.write(idx, victim[1], idx.length - victim[1]);
+        Files.write(dir.resolve(SegmentIndex.FILE), torn.toByteArray());
+
+        SegmentIndex.Contents read = SegmentIndex.read(dir);
+        assertTrue(read.damaged());
+        assertEquals(n - 1, read.entries().size(), "every entry but the torn one is read");
+        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+        ChannelOpener counting = (p, o) -> {
+            opens.incrementAndGet();
+            return java.nio.channels.FileChannel.open(p, o);
+        };
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(SEGMENT)
+                .channelOpener(counting).open()) {
+            assertTrue(opens.get() <= 3, "the oldest, the newest and the torn entry's segment: " + opens.get());
+            assertTrue(b.lossReport().isClean(), "the index is a cache: its damage loses nothing");
+            List<BufferedRecord> all = readAll(b);
+            assertEquals(2000, all.size());
+            assertIntact(all);
+        }
+        read = SegmentIndex.read(dir);
+        assertFalse(read.damaged(), "the writable open rewrote the index");
+        assertEquals(n, read.entries().size());
+        opens.set(0);
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(SEGMENT)
+                .channelOpener(counting).open()) {
+            assertTrue(opens.get() <= 2, "only the oldest and the newest segment again: " + opens.get());
+            assertIntact(readAll(b));
+        }
+    }
+
     private static long segmentBaseOf(Map<Long, Long> lengthByBase, long position) {
         long best = -1;
         for (long b : lengthByBase.keySet()) {
