@@ -10,6 +10,7 @@ import io.edgeloop.quantize.codegen.GeneratedSources;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.IntNetwork;
+import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.Requantization;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
@@ -60,7 +61,10 @@ class ParityMatrixTest {
      * Results by target and generated C. With {@link WeightScales#AUTO} the quantizer picks per-tensor scales for
      * the 6-feature networks, so some of {@link #everyRequantizationMode}'s models are, byte for byte in C, models
      * {@link #everyKindAndScheme} runs too: the test that comes second takes the result of the same 10,000 vectors
-     * instead of simulating them again.
+     * instead of simulating them again. The key holds the integer model as {@code model.json} stores it (everything
+     * the Java runtime computes with, and the input range the vectors are drawn from) beside the C, so a result is
+     * reused only when both sides of the comparison are the same: a Java runtime that used something the C leaves
+     * out would get a run of its own, not a borrowed pass.
      */
     private static final Map<String, Run> RUNS = new ConcurrentHashMap<>();
 
@@ -72,7 +76,9 @@ class ParityMatrixTest {
             throws Exception {
         GeneratedSources c = new CCodeGenerator().generate(m, TargetProfile.JVM);
         Run mine = new Run(name, new CompletableFuture<>());
-        Run first = RUNS.putIfAbsent(target.id() + "\n" + c.header() + "\n" + c.source(), mine);
+        String javaSide = new String(ModelFormat.json(List.of(m.toMap(), m.input().min(), m.input().max(),
+                m.inputSize())), java.nio.charset.StandardCharsets.UTF_8);
+        Run first = RUNS.putIfAbsent(target.id() + "\n" + javaSide + "\n" + c.header() + "\n" + c.source(), mine);
         if (first != null) {
             try {
                 ParityResult r = first.result().get();
