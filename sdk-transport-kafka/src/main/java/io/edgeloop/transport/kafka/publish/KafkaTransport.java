@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -53,7 +55,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Configuration: {@code uri} ({@code kafka://host:port[,host:port]/topic}, required); {@code timeout} (how
  * long one send may take, default 30s); {@code linger} (default 5ms); {@code batch-size} (default 256KiB);
  * {@code compression} ({@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd}; default none);
- * {@code client-id}; and any {@code kafka.*} key naming a producer setting, passed to the producer unchanged.
+ * {@code client-id}; {@code async-queue} (how many {@code sendAsync} batches may wait for the hand-off thread,
+ * default 1024); and any {@code kafka.*} key naming a producer setting, passed to the producer unchanged.
  * The constructor refuses any other key and checks the producer settings as Kafka will (see
  * {@link KafkaClientConfig}), so a misspelt key or an invalid value is a {@link ConfigException} before anything is
  * sent. A setting only the producer's creation can check fails the first send as a not-retryable
@@ -62,11 +65,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Thread-safe: unlike the general {@link Transport} contract, {@code send} may be called by many forwarder
  * threads at once, and sharing one transport (one producer, one set of connections) among all the buffers a
  * gateway drains is the intended use: concurrent sends fill the producer's per-partition batches. The producer is
- * created lazily on the first send. {@link #close()} is idempotent and may be called from any thread: it lets
- * records in flight finish for at most 2 seconds, then abandons them, so sends still waiting (a broker that is
- * down, or no metadata yet) end at once with {@link IllegalStateException} (a {@code sendAsync} future completes
- * with it), not a retryable {@link TransportException}: a send ended by close cannot succeed on this instance. The
- * caller keeps those records for a resend through another transport.
+ * created lazily on the first send, and so is the one hand-off thread ({@code edgeloop-kafka-handoff}) that
+ * {@link #sendAsync(Batch)} queues its batches to. {@link #close()} is idempotent and may be called from any
+ * thread: it stops and joins the hand-off thread, lets records in flight finish for at most 2 seconds, then
+ * abandons them, so sends still waiting (a broker that is down, or no metadata yet) and batches still queued end
+ * at once with {@link IllegalStateException} (a {@code sendAsync} future completes with it), not a retryable
+ * {@link TransportException}: a send ended by close cannot succeed on this instance. The caller keeps those
+ * records for a resend through another transport.
  */
 public final class KafkaTransport implements Transport {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -74,13 +79,18 @@ public final class KafkaTransport implements Transport {
     /** How long close() lets records in flight finish before abandoning them (their sends then fail). */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
     private static final Set<String> KEYS = Set.of(KafkaEndpoint.URI_KEY, "timeout", "linger", "batch-size",
-            "compression", "client-id");
+            "compression", "client-id", "async-queue");
+    private static final int DEFAULT_ASYNC_QUEUE = 1024;
 
     private final KafkaEndpoint endpoint;
     private final Duration timeout;
     private final Map<String, Object> producerConfig;
     private final Object lock = new Object();
+    /** sendAsync batches waiting for the hand-off thread, oldest first. */
+    private final BlockingQueue<HandOff> handOffs;
     private KafkaProducer<byte[], byte[]> producer;
+    /** Started by the first sendAsync, under {@link #lock}; stopped and joined by close. */
+    private Thread handOffThread;
     private volatile boolean closed;
 
     /**
@@ -109,6 +119,7 @@ public final class KafkaTransport implements Transport {
             throw new ConfigException("compression", "Invalid value '" + compression + "' for configuration key"
                     + " 'compression': expected one of none, gzip, snappy, lz4, zstd");
         }
+        this.handOffs = new ArrayBlockingQueue<>(config.getInt("async-queue", DEFAULT_ASYNC_QUEUE, 1, 1_000_000));
         long timeoutMs = timeout.toMillis();
         long requestMs = Math.max(250, Math.min(30_000, timeoutMs / 2));
         Map<String, Object> p = new HashMap<>();
@@ -165,18 +176,21 @@ public final class KafkaTransport implements Transport {
     }
 
     /**
-     * Hands every record of the batch to the producer and returns, at once when the producer knows the topic's
-     * partitions. It blocks the calling thread, for up to the {@code timeout} setting (Kafka's
-     * {@code max.block.ms}), in two cases: the producer has no metadata for the topic yet (the cluster was
-     * unreachable since this transport's first send, or the topic does not exist and the cluster does not create
-     * it), after which the returned future is already failed with a retryable {@link TransportException}; and the
-     * producer's buffer is full, the back-pressure a caller wants. Measured (review repro 10, nothing listening,
-     * {@code timeout=5s}): each call returned after 5.0-5.3 s with its future done. A cluster that goes away after
-     * the metadata was fetched does not block the call: the records wait in the producer and the future fails
-     * after the timeout. The future completes on the producer's I/O thread when Kafka acknowledged the last
-     * record, or fails with a {@link TransportException} on the first failure or after the timeout. Records of
-     * batches in flight together are pipelined into the same produce requests; the idempotent producer keeps each
-     * partition's records in send order.
+     * Queues the batch for this transport's hand-off thread and returns at once: it never blocks its caller, even
+     * while the producer has no metadata for the topic (the cluster unreachable since the first send, or a topic
+     * that does not exist and is not created) or its buffer is full, which block Kafka's {@code send} for up to
+     * {@code max.block.ms} (the {@code timeout} setting). The hand-off thread takes the batches in the order they
+     * were queued and gives their records to the producer, so batches queued one after another by one thread keep
+     * their order per partition (per device); the idempotent producer keeps it through its retries.
+     *
+     * <p>The future completes on the producer's I/O thread when Kafka acknowledged the last record. It fails with
+     * a retryable {@link TransportException} on the first failure; when the batch could not be handed to the
+     * producer within {@code timeout} of this call (no metadata, full buffer); when its records were not
+     * acknowledged in time; and at once when {@code async-queue} batches already wait for the hand-off thread
+     * (it is blocked: the caller keeps the records and backs off, as after any retryable failure). It fails with a
+     * not-retryable {@link TransportException} when the producer cannot be created from the settings, and with
+     * {@link IllegalStateException} when the transport is (or gets) closed before the acknowledgement. A batch
+     * whose future failed may still have reached Kafka (consumers drop the copy a resend makes by idempotency key).
      *
      * @param batch the batch
      * @return a future completed on acknowledgement
@@ -185,38 +199,36 @@ public final class KafkaTransport implements Transport {
     public CompletableFuture<Void> sendAsync(Batch batch) {
         Objects.requireNonNull(batch, "batch");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        KafkaProducer<byte[], byte[]> p;
-        try {
-            p = producer();
-        } catch (TransportException | IllegalStateException e) {
-            done.completeExceptionally(e);
-            return done;
-        }
-        AtomicInteger left = new AtomicInteger(batch.size());
-        Callback onAck = (metadata, error) -> {
-            if (error != null) {
-                done.completeExceptionally(closed ? closedDuringSend(error) : failure(p, batch, error));
-            } else if (left.decrementAndGet() == 0) {
-                done.complete(null);
+        HandOff h = new HandOff(batch, done);
+        synchronized (lock) {
+            if (closed) {
+                done.completeExceptionally(new IllegalStateException("Kafka transport to " + endpoint
+                        + " is closed"));
+                return done;
             }
-        };
-        try {
-            KafkaHeaders.Layout layout = new KafkaHeaders.Layout(endpoint.topic());
-            for (Envelope e : batch.envelopes()) {
-                p.send(layout.toProducerRecord(e), onAck);
-                if (done.isDone()) {
-                    break;
-                }
+            if (!handOffs.offer(h)) {
+                done.completeExceptionally(new TransportException("Kafka transport to " + endpoint + " has "
+                        + handOffs.size() + " batches waiting to be handed to the producer (async-queue), which"
+                        + " has no metadata for the topic yet or a full buffer; " + batch + " was not sent, retry"
+                        + " later", true));
+                return done;
             }
-        } catch (KafkaException e) {
-            done.completeExceptionally(closed ? closedDuringSend(e) : failure(p, batch, e));
-        } catch (IllegalStateException e) {
-            try {
-                done.completeExceptionally(closedOr(batch, e));
-            } catch (IllegalStateException closedNow) {
-                done.completeExceptionally(closedNow);
+            if (handOffThread == null) {
+                handOffThread = new Thread(this::runHandOffs, "edgeloop-kafka-handoff " + endpoint);
+                handOffThread.setDaemon(true);
+                handOffThread.start();
             }
         }
+        // Kafka's own max.block.ms runs from the hand-off, later than this call when batches queue up behind a
+        // blocked one: this fails the batch within the timeout of the call instead.
+        h.handed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, error) -> {
+            if (error instanceof TimeoutException) {
+                done.completeExceptionally(closed ? closedDuringSend(error) : new TransportException("Kafka "
+                        + endpoint + " could not take " + batch + " within " + timeout + ": the producer has no"
+                        + " metadata for topic '" + endpoint.topic() + "' (cluster unreachable or topic missing)"
+                        + " or its buffer is full", true, error));
+            }
+        });
         // The producer's delivery timeout fails every record in time; this only guards against a callback that
         // never comes (a producer closed with records pending).
         long limitMs = timeout.plus(CLOSE_TIMEOUT).toMillis();
@@ -235,6 +247,82 @@ public final class KafkaTransport implements Transport {
             }
             return v;
         });
+    }
+
+    /** The hand-off thread: gives queued batches to the producer, oldest first, until close. */
+    private void runHandOffs() {
+        try {
+            while (!closed) {
+                HandOff h = handOffs.take();
+                try {
+                    h.run();
+                } catch (RuntimeException e) {
+                    // a bug or an unexpected client failure: fail this batch, keep serving the others
+                    h.done.completeExceptionally(closed ? closedDuringSend(e) : new TransportException("Kafka"
+                            + " producer for " + endpoint + " failed on " + h.batch + ": " + e, true, e));
+                } finally {
+                    h.handed.complete(null);
+                }
+            }
+        } catch (InterruptedException e) {
+            // close(): it fails what is still queued
+        }
+    }
+
+    /** One sendAsync batch on its way to the producer. */
+    private final class HandOff {
+        final Batch batch;
+        final CompletableFuture<Void> done;
+        /** Completed once the batch left the queue and its records are with the producer (or it failed). */
+        final CompletableFuture<Void> handed = new CompletableFuture<>();
+
+        HandOff(Batch batch, CompletableFuture<Void> done) {
+            this.batch = batch;
+            this.done = done;
+        }
+
+        /** Runs on the hand-off thread. */
+        void run() {
+            if (done.isDone()) {
+                return; // timed out while queued: its records stay with the caller, unsent
+            }
+            if (closed) {
+                done.completeExceptionally(closedDuringSend(null));
+                return;
+            }
+            KafkaProducer<byte[], byte[]> p;
+            try {
+                p = producer();
+            } catch (TransportException e) {
+                done.completeExceptionally(e);
+                return;
+            } catch (IllegalStateException e) {
+                done.completeExceptionally(closedDuringSend(e));
+                return;
+            }
+            AtomicInteger left = new AtomicInteger(batch.size());
+            Callback onAck = (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(closed ? closedDuringSend(error) : failure(p, batch, error));
+                } else if (left.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+            };
+            try {
+                KafkaHeaders.Layout layout = new KafkaHeaders.Layout(endpoint.topic());
+                for (Envelope e : batch.envelopes()) {
+                    p.send(layout.toProducerRecord(e), onAck);
+                    if (done.isDone()) {
+                        break; // failed (or timed out): the rest would fail alike
+                    }
+                }
+            } catch (KafkaException e) {
+                done.completeExceptionally(closed ? closedDuringSend(e) : failure(p, batch, e));
+            } catch (IllegalStateException e) {
+                done.completeExceptionally(closed ? closedDuringSend(e) : new TransportException("Kafka producer"
+                        + " for " + endpoint + " failed on " + batch + ": " + e.getMessage(), true, e));
+            }
+        }
     }
 
     private void await(KafkaProducer<byte[], byte[]> p, Batch batch, Future<RecordMetadata> ack, long deadline)
@@ -355,6 +443,7 @@ public final class KafkaTransport implements Transport {
     @Override
     public void close() throws TransportException {
         KafkaProducer<byte[], byte[]> p;
+        Thread handOff;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -362,14 +451,33 @@ public final class KafkaTransport implements Transport {
             closed = true;
             p = producer;
             producer = null;
+            handOff = handOffThread;
         }
+        if (handOff != null) {
+            handOff.interrupt(); // out of its queue wait, or out of a producer send waiting for metadata or memory
+        }
+        TransportException failed = null;
         if (p != null) {
             try {
                 p.close(CLOSE_GRACE);
             } catch (KafkaException e) {
-                throw new TransportException("Closing the Kafka producer for " + endpoint + " failed: "
+                failed = new TransportException("Closing the Kafka producer for " + endpoint + " failed: "
                         + e.getMessage(), false, e);
             }
+        }
+        if (handOff != null) {
+            try {
+                handOff.join(CLOSE_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (HandOff h; (h = handOffs.poll()) != null; ) {
+            h.done.completeExceptionally(closedDuringSend(null));
+            h.handed.complete(null);
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
