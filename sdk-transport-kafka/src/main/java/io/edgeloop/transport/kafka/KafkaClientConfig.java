@@ -2,6 +2,7 @@ package io.edgeloop.transport.kafka;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.config.ConfigException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,7 +19,8 @@ import org.apache.kafka.common.security.JaasContext;
  * misspelt key or an invalid value is a {@link ConfigException} naming the key, instead of an error at every send
  * or poll. Connects nothing: the checks are Kafka's own ({@link ProducerConfig} / {@link ConsumerConfig}, which
  * also check settings against each other, such as {@code acks} against the idempotent producer) plus a parse of
- * {@code sasl.jaas.config}, which Kafka would otherwise parse only when it first connects.
+ * {@code sasl.jaas.config}, which Kafka would otherwise parse only when it first connects. The checks log nothing
+ * at INFO: Kafka's "ProducerConfig values: ..." dump comes once, when the producer itself is created.
  *
  * <p>Thread-safe: an immutable enum.
  */
@@ -99,8 +101,8 @@ public enum KafkaClientConfig {
         }
         Map<String, ?> parsed;
         try {
-            // the producer's public constructor logs every value at INFO, as the producer itself will again
-            parsed = (this == PRODUCER ? new ProducerConfig(settings) : new QuietConsumerConfig(settings)).values();
+            parsed = this == PRODUCER ? QuietProducerConfig.check(settings)
+                    : new QuietConsumerConfig(settings).values();
         } catch (KafkaException | IllegalArgumentException ex) {
             throw invalidTogether(ex, overrides);
         }
@@ -205,10 +207,52 @@ public enum KafkaClientConfig {
         return prev[b.length()];
     }
 
-    /** Kafka's consumer checks, without logging every value (the producer has no such constructor). */
+    /** Kafka's consumer checks, without logging every value. */
     private static final class QuietConsumerConfig extends ConsumerConfig {
         QuietConsumerConfig(Map<String, Object> settings) {
             super(settings, false);
+        }
+    }
+
+    /**
+     * Kafka's producer checks, without logging every value. {@link ProducerConfig} has no constructor that keeps
+     * quiet: each ends in {@code AbstractConfig}'s INFO dump of all values ("ProducerConfig values: ..."), written
+     * after every check has run. So this one lets the checks run (parsing and validating each value, then
+     * {@code postProcessParsedConfig}, which checks settings against each other, such as {@code acks} against
+     * idempotence) and leaves the constructor by an exception before the dump, then does the last step itself
+     * (parsing the post-processed values again).
+     */
+    private static final class QuietProducerConfig extends ProducerConfig {
+        /** Carries the checked values out of the constructor. */
+        private static final class Checked extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+            private final transient Map<String, Object> values;
+
+            Checked(Map<String, Object> values) {
+                super(null, null, false, false);
+                this.values = values;
+            }
+        }
+
+        static Map<String, Object> check(Map<String, Object> settings) {
+            try {
+                new QuietProducerConfig(settings);
+            } catch (Checked done) {
+                return ProducerConfig.configDef().parse(done.values);
+            }
+            throw new IllegalStateException("ProducerConfig did not post-process its settings: kafka-clients"
+                    + " changed how it checks them");
+        }
+
+        private QuietProducerConfig(Map<String, Object> settings) {
+            super(settings);
+        }
+
+        @Override
+        protected Map<String, Object> postProcessParsedConfig(Map<String, Object> parsedValues) {
+            Map<String, Object> values = new HashMap<>(parsedValues);
+            values.putAll(super.postProcessParsedConfig(parsedValues));
+            throw new Checked(values);
         }
     }
 }
