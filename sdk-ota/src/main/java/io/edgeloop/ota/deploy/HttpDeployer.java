@@ -160,7 +160,7 @@ final class HttpDeployer implements Deployer {
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
-            throw new DeploymentException("cannot publish to " + base + ": " + e.getMessage(), e);
+            throw new DeploymentException("cannot publish to " + base + ": " + reason(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeploymentException("interrupted while publishing", e);
@@ -183,11 +183,36 @@ final class HttpDeployer implements Deployer {
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
-            throw new DeploymentException("cannot poll " + base + ": " + e.getMessage(), e);
+            throw new DeploymentException("cannot poll " + base + ": " + reason(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeploymentException("interrupted while polling", e);
         }
+    }
+
+    /**
+     * One line saying why a call failed. JDK 17's {@code HttpClient} throws a {@link java.net.ConnectException}
+     * without a message (and only message-less causes) when the connection is refused or the host name does not
+     * resolve, so the message alone read "cannot poll http://host:port: null".
+     */
+    static String reason(IOException e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.UnresolvedAddressException) {
+                return "the host name does not resolve";
+            }
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect (connection refused or the address is unreachable)";
+        }
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                return e.getClass().getSimpleName() + ": " + c.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /** The publication's location as a request target: an absolute http(s) URL with a host, or refused. */
@@ -227,7 +252,7 @@ final class HttpDeployer implements Deployer {
             throw e;
         } catch (IOException e) {
             throw new DeploymentException("download of " + publication.location() + " interrupted ("
-                    + e.getMessage() + "); fetch again to resume", e);
+                    + reason(e) + "); fetch again to resume", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeploymentException("interrupted while downloading", e);
