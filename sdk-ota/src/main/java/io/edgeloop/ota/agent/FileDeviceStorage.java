@@ -14,7 +14,9 @@ import java.util.Optional;
 /**
  * {@link DeviceStorage} in a directory: an atomic write goes to a temporary file of that write's own, which is
  * fsynced and renamed over the target, then the directory is fsynced. Names must be safe relative paths; nothing
- * is ever written outside the root, and symbolic links are never followed.
+ * is ever written outside the root, and symbolic links are never followed: a name that is not a regular file, or
+ * whose directory is not a directory (a symbolic link, a file left by a damaged file system), reads as absent;
+ * writing into such a directory fails with an {@link IOException} naming it.
  *
  * <p>Thread-safe: operations on distinct names are independent; concurrent atomic writes of one name (threads or
  * processes) each replace it whole, the last rename winning. The agent serialises its own writes.
@@ -35,7 +37,8 @@ public final class FileDeviceStorage implements DeviceStorage {
         return root;
     }
 
-    private Path resolve(String name) throws IOException {
+    /** The path of a safe name inside the root (its directory is not created). */
+    private Path checked(String name) throws IOException {
         if (!name.matches("[a-z0-9.-]+(/[a-z0-9.-]+)?") || name.contains("..")) {
             throw new IOException("unsafe storage name '" + name + "'");
         }
@@ -43,23 +46,47 @@ public final class FileDeviceStorage implements DeviceStorage {
         if (!p.startsWith(root)) {
             throw new IOException("storage name '" + name + "' escapes " + root);
         }
+        return p;
+    }
+
+    /** The path to write a name to, its directory created when missing. */
+    private Path resolve(String name) throws IOException {
+        Path p = checked(name);
         Path parent = p.getParent();
         if (!parent.equals(root)) {
             if (Files.isSymbolicLink(parent)) {
                 throw new IOException(parent + " is a symbolic link; refusing to follow it");
+            }
+            if (Files.exists(parent, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(parent + " is not a directory; refusing to write " + name + " (remove it and "
+                        + "the agent creates the directory again)");
             }
             Files.createDirectories(parent);
         }
         return p;
     }
 
-    @Override
-    public Optional<byte[]> read(String name) throws IOException {
-        Path p = resolve(name);
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * The path of a name to read or delete, empty when its directory is not a real one (missing, a file, a
+     * symbolic link): the name is then absent. Reading never creates a directory, and a damaged directory entry
+     * must not stop the agent from starting on the other slot (it threw, and the device ran no model at all).
+     */
+    private Optional<Path> existing(String name) throws IOException {
+        Path p = checked(name);
+        Path parent = p.getParent();
+        if (!parent.equals(root) && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        return Optional.of(Files.readAllBytes(p));
+        return Optional.of(p);
+    }
+
+    @Override
+    public Optional<byte[]> read(String name) throws IOException {
+        Optional<Path> p = existing(name);
+        if (p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.readAllBytes(p.get()));
     }
 
     @Override
@@ -76,9 +103,9 @@ public final class FileDeviceStorage implements DeviceStorage {
 
     @Override
     public void delete(String name) throws IOException {
-        Path p = resolve(name);
-        if (Files.deleteIfExists(p)) {
-            AtomicFiles.syncDirectory(p.getParent());
+        Optional<Path> p = existing(name);
+        if (p.isPresent() && Files.deleteIfExists(p.get())) {
+            AtomicFiles.syncDirectory(p.get().getParent());
         }
     }
 

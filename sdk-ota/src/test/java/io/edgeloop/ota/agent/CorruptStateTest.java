@@ -281,4 +281,40 @@ class CorruptStateTest {
         DeviceAgent fallback = open(s, TRUST, M3);
         DeviceAgentTest.assertServes(fallback, 10); // boot.json names slot a as the previous, confirmed model
     }
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"inactive slot directory is a file", "inactive slot directory is a symbolic link",
+        "active slot directory is a file"})
+    @DisplayName("a slot directory that is not a directory makes that slot invalid: the device starts on the other "
+            + "slot, and an install into it fails naming the path while the model keeps running")
+    void slotDirectoryDamaged(String damage, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir.resolve("state")); // a: sequence 1, b: sequence 2 (active)
+        Path slot = s.root().resolve(damage.startsWith("active") ? "slot-b" : "slot-a");
+        Path moved = Files.move(slot, dir.resolve("moved-away"));
+        if (damage.endsWith("symbolic link")) {
+            Files.createSymbolicLink(slot, moved); // a valid slot behind the link: never followed
+        } else {
+            Files.write(slot, new byte[16]);
+        }
+        // old code: open() threw (FileAlreadyExistsException, "is a symbolic link") at every start: no model at all
+        DeviceAgent a = open(s, TRUST, M3);
+        if (damage.startsWith("active")) {
+            assertEquals(1, a.status().activeSequence());
+            DeviceAgentTest.assertServes(a, 10);
+            assertTrue(a.status().slotProblem().orElseThrow().contains("running the previous slot a"),
+                    a.status().slotProblem().orElseThrow());
+        } else {
+            assertEquals(2, a.status().activeSequence());
+            DeviceAgentTest.assertServes(a, 20);
+        }
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> a.install(bundle(3, 1, 30)));
+        assertTrue(e.getMessage().contains(slot.toString()) && (e.getMessage().contains("not a directory")
+                || e.getMessage().contains("symbolic link")), e.getMessage());
+        DeviceAgentTest.assertServes(a, damage.startsWith("active") ? 10 : 20);
+        assertTrue(a.activeSlotVerifies());
+        assertTrue(a.status().lastMessage().startsWith("storage: "), a.status().lastMessage());
+        Files.delete(slot); // the operator removes the damaged entry: the next install recreates the slot
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+        DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
+    }
 }
