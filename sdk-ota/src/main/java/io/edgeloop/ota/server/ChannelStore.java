@@ -9,6 +9,7 @@ import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -299,16 +300,51 @@ public final class ChannelStore {
     }
 
     /**
+     * Reads a publication strictly: the text fields must be strings and {@code sequence} and {@code sizeBytes}
+     * integers (a device decides what to fetch from them, and an update server's answer is untrusted input: they
+     * used to be coerced, so {@code "sequence":"9"}, {@code 9.5} and an integer beyond 64 bits were read as some
+     * number). The error names the field and quotes at most 100 characters of what was sent.
+     *
      * @param n the JSON form
      * @return the publication
      * @throws IOException when malformed
      */
     public static Publication fromJson(JsonNode n) throws IOException {
-        try {
-            return new Publication(n.get("channel").asText(), n.get("name").asText(), n.get("sequence").asLong(),
-                    n.get("sha256").asText(), n.get("sizeBytes").asLong(), n.get("location").asText());
-        } catch (NullPointerException | IllegalArgumentException e) {
-            throw new IOException("malformed publication JSON: " + n, e);
+        if (n == null || !n.isObject()) {
+            throw new IOException("malformed publication JSON: not an object: " + quoted(n));
         }
+        try {
+            return new Publication(text(n, "channel"), text(n, "name"), integer(n, "sequence"), text(n, "sha256"),
+                    integer(n, "sizeBytes"), text(n, "location"));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("malformed publication JSON: "
+                    + PrintableText.of(e.getMessage(), 2 * QUOTED_CHARS), e);
+        }
+    }
+
+    /** The most characters of a malformed value an error message quotes. */
+    private static final int QUOTED_CHARS = 100;
+
+    private static String text(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new IOException("malformed publication JSON: '" + field + "' is " + (v == null ? "missing"
+                    : "not a string: " + quoted(v)));
+        }
+        return v.textValue();
+    }
+
+    private static long integer(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IOException("malformed publication JSON: '" + field + "' is " + (v == null ? "missing"
+                    : "not a 64-bit integer: " + quoted(v)));
+        }
+        return v.longValue();
+    }
+
+    private static String quoted(JsonNode v) {
+        String s = String.valueOf(v);
+        return PrintableText.of(s, QUOTED_CHARS) + (s.length() > QUOTED_CHARS ? "..." : "");
     }
 }
