@@ -2,7 +2,10 @@ package io.edgeloop.transport.kafka;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.config.ConfigException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -13,13 +16,22 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.security.JaasContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the settings of a Kafka producer or consumer when a transport or source is created, so that a
  * misspelt key or an invalid value is a {@link ConfigException} naming the key, instead of an error at every send
  * or poll. Connects nothing: the checks are Kafka's own ({@link ProducerConfig} / {@link ConsumerConfig}, which
  * also check settings against each other, such as {@code acks} against the idempotent producer) plus a parse of
- * {@code sasl.jaas.config}, which Kafka would otherwise parse only when it first connects. The checks log nothing
+ * {@code sasl.jaas.config}, which Kafka would otherwise parse only when it first connects.
+ *
+ * <p>Plug-ins (interceptors, partitioners, serializers, metric reporters, SASL callback handlers, config
+ * providers) read their own keys from the same settings, keys Kafka does not know (a schema registry's
+ * {@code schema.registry.url}). A {@code kafka.<name>} that is not a Kafka setting is therefore accepted, with one
+ * WARN naming such keys, when the settings set a plug-in class and the name is not close to a Kafka setting (that
+ * is a typo, refused with "did you mean"); a name listed in {@link #PLUGIN_KEYS} is accepted silently in any case.
+ * Without a plug-in setting, an unknown name is refused. The checks log nothing
  * at INFO: Kafka's "ProducerConfig values: ..." dump comes once, when the producer itself is created.
  *
  * <p>Thread-safe: an immutable enum.
@@ -30,45 +42,94 @@ public enum KafkaClientConfig {
     /** The settings of a {@code KafkaConsumer}. */
     CONSUMER("consumer", ConsumerConfig.configDef(), ConsumerConfig.configNames());
 
+    /**
+     * The key, beside {@code kafka.*}, that lists the names (comma-separated, {@code kafka.} prefix optional) of
+     * settings a plug-in reads, accepted without a check or a warning even when close to a Kafka setting.
+     */
+    public static final String PLUGIN_KEYS = "kafka-plugin-keys";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaClientConfig.class);
+
     private final String kind;
     private final ConfigDef def;
     private final Set<String> names;
+    /** The settings that name plug-in classes, which may read keys of their own. */
+    private final Set<String> pluginSettings;
 
     KafkaClientConfig(String kind, ConfigDef def, Set<String> names) {
         this.kind = kind;
         this.def = def;
         this.names = Set.copyOf(names);
+        // the settings of type CLASS, and the lists of class names (an enum constructor sees no static field)
+        Set<String> plugins = new HashSet<>();
+        for (ConfigDef.ConfigKey k : def.configKeys().values()) {
+            if (k.type == ConfigDef.Type.CLASS || k.name.equals("interceptor.classes")
+                    || k.name.equals("metric.reporters") || k.name.equals("config.providers")
+                    || k.name.equals("partition.assignment.strategy") || k.name.equals("security.providers")) {
+                plugins.add(k.name);
+            }
+        }
+        this.pluginSettings = Set.copyOf(plugins);
     }
 
     /**
-     * Refuses keys the component does not know: a top-level key not in {@code ownKeys}, or a
-     * {@code kafka.<name>} key whose name is not a setting of this Kafka client. The message names the key and the
+     * Refuses keys the component does not know: a top-level key not in {@code ownKeys} (or {@link #PLUGIN_KEYS}),
+     * or a {@code kafka.<name>} key whose name is not a setting of this Kafka client, unless a plug-in may read it:
+     * it is listed in {@link #PLUGIN_KEYS}, or a plug-in class setting ({@code kafka.interceptor.classes},
+     * {@code kafka.partitioner.class}, {@code kafka.config.providers}, ...) is set and the name is not close to a
+     * Kafka setting. Names accepted by the second rule are logged in one WARN. A message names the key and the
      * closest known key.
      *
      * @param config    the component's configuration
-     * @param ownKeys   the component's own keys (besides {@code kafka.*})
+     * @param ownKeys   the component's own keys (besides {@code kafka.*} and {@link #PLUGIN_KEYS})
      * @param component what is being configured, for the message (for example "kafka transport")
      * @throws ConfigException for the first unknown key, in key order
      */
     public void requireKnownKeys(ComponentConfig config, Set<String> ownKeys, String component) {
         Objects.requireNonNull(config, "config");
         String prefix = KafkaEndpoint.CLIENT_PREFIX + ".";
+        Set<String> declared = new HashSet<>();
+        for (String name : config.getString(PLUGIN_KEYS, "").split(",")) {
+            String n = name.strip();
+            declared.add(n.startsWith(prefix) ? n.substring(prefix.length()) : n);
+        }
+        declared.remove("");
+        Set<String> plugins = new TreeSet<>();
+        for (String key : config.keys()) {
+            if (key.startsWith(prefix) && pluginSettings.contains(key.substring(prefix.length()))) {
+                plugins.add(key);
+            }
+        }
+        Set<String> allOwn = new TreeSet<>(ownKeys);
+        allOwn.add(PLUGIN_KEYS);
+        List<String> passed = new ArrayList<>();
         for (String key : new TreeSet<>(config.keys())) {
             if (key.startsWith(prefix)) {
                 String name = key.substring(prefix.length());
-                if (!names.contains(name)) {
-                    String near = closest(name, names);
-                    throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
-                            + ": '" + name + "' is not a Kafka " + kind + " setting"
-                            + (near == null ? "" : " (did you mean '" + prefix + near + "'?)"));
+                if (names.contains(name) || declared.contains(name)) {
+                    continue;
                 }
-            } else if (!ownKeys.contains(key)) {
-                String near = closest(key, ownKeys);
+                String near = closest(name, names);
+                if (near == null && !plugins.isEmpty()) {
+                    passed.add(key);
+                    continue;
+                }
+                throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
+                        + ": '" + name + "' is not a Kafka " + kind + " setting"
+                        + (near != null ? " (did you mean '" + prefix + near + "'? a plug-in's own key this close to"
+                        + " a Kafka setting is accepted when listed in " + PLUGIN_KEYS + ")"
+                        : " (a key a plug-in reads is accepted when a plug-in class setting such as " + prefix
+                        + "interceptor.classes is set, or when listed in " + PLUGIN_KEYS + ")"));
+            } else if (!allOwn.contains(key)) {
+                String near = closest(key, allOwn);
                 throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
                         + (near == null ? "" : " (did you mean '" + near + "'?)") + "; known keys: "
-                        + String.join(", ", new TreeSet<>(ownKeys)) + " and " + prefix + "<Kafka " + kind
-                        + " setting>");
+                        + String.join(", ", allOwn) + " and " + prefix + "<Kafka " + kind + " setting>");
             }
+        }
+        if (!passed.isEmpty()) {
+            LOG.warn("The {} passes {} to the Kafka {} unchecked: not Kafka settings, taken for settings of the"
+                    + " plug-ins named by {} (list them in {} to confirm and silence this warning)", component,
+                    passed, kind, plugins, PLUGIN_KEYS);
         }
     }
 

@@ -15,9 +15,13 @@ import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.transport.kafka.ingest.KafkaSensorSource;
 import io.edgeloop.transport.kafka.publish.KafkaTransport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -138,5 +142,92 @@ class KafkaClientSettingsTest {
             ConfigException e = assertThrows(ConfigException.class, () -> s.poll(1, Duration.ofMillis(10)));
             assertTrue(e.getMessage().contains("com.example.NoSuchInterceptor"), e.getMessage());
         }
+    }
+
+    /** Runs the call with System.err (where slf4j-simple writes WARN) captured; returns what was written. */
+    private static String stderrOf(Callable<?> call) throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Object made = call.call();
+            if (made instanceof AutoCloseable c) {
+                c.close();
+            }
+        } finally {
+            System.setErr(err);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("with a plug-in class set, accepts a kafka.* key far from every Kafka setting and names it in one"
+            + " WARN; a typo of a Kafka setting is still refused")
+    void acceptsPluginKeysWhenAPluginIsSet() throws Exception {
+        String warn = stderrOf(() -> new KafkaTransport(ComponentConfig.of(with(
+                "kafka.interceptor.classes", KeyRecordingInterceptor.class.getName(),
+                "kafka.schema.registry.url", "http://registry:8081", "kafka.basic.auth.user.info", "u:p"))));
+        assertEquals(1, warn.lines().filter(l -> l.contains("WARN")).count(), warn);
+        assertTrue(warn.contains("[kafka.basic.auth.user.info, kafka.schema.registry.url]")
+                && warn.contains("kafka.interceptor.classes"), warn);
+        // every kind of plug-in setting counts: a partitioner (a CLASS setting), a config provider (a list)
+        new KafkaTransport(ComponentConfig.of(with("kafka.partitioner.class",
+                "org.apache.kafka.clients.producer.RoundRobinPartitioner", "kafka.schema.registry.url", "x"))).close();
+        new KafkaTransport(ComponentConfig.of(with("kafka.config.providers", "file",
+                "kafka.config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider")))
+                .close();
+        ConfigException typo = transportRefuses("kafka.interceptor.classes", KeyRecordingInterceptor.class.getName(),
+                "kafka.securty.protocol", "SSL");
+        assertEquals("kafka.securty.protocol", typo.key());
+        assertTrue(typo.getMessage().contains("did you mean 'kafka.security.protocol'"), typo.getMessage());
+        // the source too: a consumer plug-in (an assignor list) lets its keys through, typos not
+        Map<String, String> source = with("kafka.partition.assignment.strategy",
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor", "kafka.schema.registry.url", "x");
+        source.remove("timeout");
+        new KafkaSensorSource(ComponentConfig.of(source)).close();
+        assertEquals("kafka.fetch.min.byte", sourceRefuses("kafka.partition.assignment.strategy",
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor", "kafka.fetch.min.byte", "1").key());
+    }
+
+    @Test
+    @DisplayName("without a plug-in class set, refuses a kafka.* key that is not a Kafka setting, saying how to"
+            + " pass a plug-in's key")
+    void refusesUnknownKeysWithoutAPlugin() {
+        ConfigException e = transportRefuses("kafka.schema.registry.url", "http://registry:8081");
+        assertEquals("kafka.schema.registry.url", e.key());
+        assertTrue(e.getMessage().contains("kafka-plugin-keys") && e.getMessage().contains("interceptor.classes"),
+                e.getMessage());
+        assertEquals("kafka.schema.registry.url", sourceRefuses("kafka.schema.registry.url", "x").key());
+    }
+
+    @Test
+    @DisplayName("accepts the keys listed in kafka-plugin-keys without a warning, even one close to a Kafka setting")
+    void acceptsDeclaredPluginKeys() throws Exception {
+        String warn = stderrOf(() -> new KafkaTransport(ComponentConfig.of(with(
+                "kafka-plugin-keys", "schema.registry.url, kafka.buffer.memory.mb",
+                "kafka.schema.registry.url", "http://registry:8081", "kafka.buffer.memory.mb", "r1"))));
+        assertFalse(warn.contains("WARN"), warn);
+        // close to buffer.memory: refused unless declared
+        assertTrue(transportRefuses("kafka.interceptor.classes", KeyRecordingInterceptor.class.getName(),
+                "kafka.buffer.memory.mb", "r1").getMessage().contains("kafka-plugin-keys"));
+        assertEquals("kafka-plugin-key", transportRefuses("kafka-plugin-key", "x").key());
+    }
+
+    @Test
+    @DisplayName("a plug-in's own key reaches the plug-in: an interceptor configured through the transport reads it"
+            + " and sees the records sent to a real broker")
+    void pluginReadsItsOwnKey() throws Exception {
+        String topic = "plugin-keys";
+        SharedBroker.get().createTopic(topic, 1);
+        KeyRecordingInterceptor.configured = null;
+        KeyRecordingInterceptor.RECORDS.set(0);
+        try (KafkaTransport t = new KafkaTransport(ComponentConfig.of(Map.of("uri", SharedBroker.get().uri(topic),
+                "kafka.interceptor.classes", KeyRecordingInterceptor.class.getName(),
+                "kafka." + KeyRecordingInterceptor.KEY, "http://registry:8081")))) {
+            t.send(SensorEnvelopes.batch("p", 1, 3));
+        }
+        assertEquals("http://registry:8081", KeyRecordingInterceptor.configured);
+        assertEquals(3, KeyRecordingInterceptor.RECORDS.get());
+        assertEquals(3, SharedBroker.envelopes(topic).size());
     }
 }

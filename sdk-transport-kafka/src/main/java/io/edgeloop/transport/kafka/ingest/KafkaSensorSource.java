@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * without committed offsets begins, default earliest); {@code on-malformed} ({@code fail} or {@code skip});
  * {@code dedup.window} (default 1024 sequences per device stream); {@code dedup.max-streams} (default 1000000);
  * {@code max-poll-records} (default 2000); {@code client-id}; and any {@code kafka.*} key naming a consumer
- * setting, passed to the consumer unchanged. The constructor refuses any other key and checks the consumer settings
- * as Kafka will (see {@link KafkaClientConfig}); a setting only the consumer's creation can check makes the first
+ * setting, passed to the consumer unchanged, or read by a plug-in the settings name ({@code kafka-plugin-keys}
+ * lists such keys). The constructor refuses any other key and checks the consumer settings as Kafka will (see
+ * {@link KafkaClientConfig}); a setting only the consumer's creation can check makes the first
  * {@link #poll} throw {@link ConfigException} with Kafka's reason.
  *
  * <p>Not thread-safe: one thread polls, commits and closes a source. {@link #close()} is idempotent; polling

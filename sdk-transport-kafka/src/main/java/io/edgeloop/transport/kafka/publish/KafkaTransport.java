@@ -56,8 +56,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * long one send may take, default 30s); {@code linger} (default 5ms); {@code batch-size} (default 256KiB);
  * {@code compression} ({@code none}, {@code gzip}, {@code snappy}, {@code lz4}, {@code zstd}; default none);
  * {@code client-id}; {@code async-queue} (how many {@code sendAsync} batches may wait for the hand-off thread,
- * default 1024); and any {@code kafka.*} key naming a producer setting, passed to the producer unchanged.
- * The constructor refuses any other key and checks the producer settings as Kafka will (see
+ * default 1024); and any {@code kafka.*} key naming a producer setting, passed to the producer unchanged, or
+ * read by a plug-in the settings name ({@code kafka-plugin-keys} lists such keys). The constructor refuses any
+ * other key and checks the producer settings as Kafka will (see
  * {@link KafkaClientConfig}), so a misspelt key or an invalid value is a {@link ConfigException} before anything is
  * sent. A setting only the producer's creation can check fails the first send as a not-retryable
  * {@link TransportException} with Kafka's reason.
