@@ -128,6 +128,8 @@ public final class DurableBuffer implements AutoCloseable {
      * is still there: one {@code stat} per 10 ms at most.
      */
     private static final long PRESENCE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How often an append refused for a released reserve tries to bring it back. */
+    private static final long RESERVE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Path dir;
     private final String deviceId;
@@ -225,6 +227,15 @@ public final class DurableBuffer implements AutoCloseable {
      * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment.
      */
     private volatile boolean spaceShort;
+    /**
+     * Set while the buffer released {@code reserve.bin} (a write of the cursor or sequence files hit ENOSPC) or could
+     * not create it, and cleared once it is back. While set, appends are refused without writing: the space the
+     * reserve freed is the cursor commits', which free more; an appender writing into it left a full disk without
+     * a reserve, where no commit (in this process or the next) could be stored and nothing was ever freed again.
+     */
+    private volatile boolean reserveReleased;
+    /** When an append last tried to bring the released reserve back ({@link System#nanoTime()}). */
+    private long lastReserveAttempt;
     /** Held while open for writing, so no second writer opens the directory; null when read-only. */
     private final DirectoryLock dirLock;
     /** Whether this open's recovery already raised the sequence floor (it raises it once, by one bound). */
@@ -719,8 +730,7 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
-            spaceShort = true;
-            Files.deleteIfExists(dir.resolve(RESERVE));
+            releaseReserve();
             try {
                 raised.write(dir);
             } catch (IOException again) {
@@ -1624,14 +1634,53 @@ public final class DurableBuffer implements AutoCloseable {
                 }
             }
             spaceShort = false;
+            reserveReleased = false;
         } catch (IOException e) {
             spaceShort = true;
+            // only a full disk closes appends off (checkReserveHeld); another failure leaves them as they were
+            reserveReleased |= DiskFullException.isDiskFull(e);
             try {
                 Files.deleteIfExists(r);
             } catch (IOException ignored) {
                 // nothing more to do; the reserve is recreated at the next chance
             }
         }
+    }
+
+    /**
+     * Deletes the ballast so that the write of a cursor or sequence file that just hit ENOSPC can be stored, and
+     * refuses appends until it is back ({@link #reserveReleased}). Caller holds the lock, so no append can write
+     * into the freed space before the caller's retry.
+     */
+    private void releaseReserve() throws IOException {
+        spaceShort = true;
+        reserveReleased = true;
+        Files.deleteIfExists(dir.resolve(RESERVE));
+    }
+
+    /**
+     * Refuses an append while the reserve is released, after trying (at most every 100 ms) to bring it back: the
+     * space is short, and what is free belongs to cursor commits. Caller holds the lock.
+     */
+    private void checkReserveHeld() throws IOException {
+        if (!reserveReleased) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastReserveAttempt >= RESERVE_RETRY_NANOS) {
+            lastReserveAttempt = now;
+            ensureReserve();
+        }
+        if (reserveReleased) {
+            throw reserveReleasedFailure("appending to " + dir,
+                    "the record was not stored. Appends work again once space is freed");
+        }
+    }
+
+    /** The failure of a write refused while the reserve is released (see {@link #reserveReleased}). */
+    private IOException reserveReleasedFailure(String what, String consequence) {
+        return diskFullOr(new IOException("No space left on device: " + RESERVE + " was released so that cursor"
+                + " commits, which free space, can be stored; appends wait until it is back"), what, consequence);
     }
 
     /** A file's size from one stat (exists and size took two), or -1 when it is missing. */
@@ -1643,7 +1692,10 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** Writes a cursor file; on a full disk, releases the ballast and tries once more. */
+    /**
+     * Writes a cursor file; on a full disk, releases the ballast and tries once more. Caller holds the lock (see
+     * {@link #releaseReserve}); a commit first tries without it, and without this retry.
+     */
     private void writeCursorFile(CursorFile cf) throws IOException {
         try {
             cf.write(dir.resolve(CURSORS));
@@ -1651,8 +1703,7 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
-            spaceShort = true;
-            Files.deleteIfExists(dir.resolve(RESERVE));
+            releaseReserve();
             try {
                 cf.write(dir.resolve(CURSORS));
             } catch (IOException again) {
@@ -1664,32 +1715,36 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Writes a deferred cursor commit, through the slot's channel when loading kept it open (it is closed after this
      * one use: the next deferred commit goes to the other slot); on a full disk, releases the ballast and tries once
-     * more. Caller holds the cursor's file lock.
+     * more. Caller holds the lock (see {@link #releaseReserve}) and the cursor's file lock.
      */
     private void writePendingCursorFile(CursorImpl c, CursorFile cf, int slot) throws IOException {
-        FileChannel kept = c.keptSlotIndex == slot ? c.keptSlot : null;
-        closeQuietly(c.keptSlot == kept ? null : c.keptSlot);
-        c.keptSlot = null;
         try {
-            if (kept != null && kept.isOpen()) {
-                try (FileChannel k = kept) {
-                    cf.writePending(k, c.keptSlotLength);
-                }
-            } else {
-                closeQuietly(kept);
-                cf.writePending(dir.resolve(CURSORS), slot);
-            }
+            writePendingCursorFileOnce(c, cf, slot);
         } catch (IOException e) {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
-            spaceShort = true;
-            Files.deleteIfExists(dir.resolve(RESERVE));
+            releaseReserve();
             try {
                 cf.writePending(dir.resolve(CURSORS), slot);
             } catch (IOException again) {
                 throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored());
             }
+        }
+    }
+
+    /** {@link #writePendingCursorFile} without the retry: a full disk is thrown as it is. Caller holds the file lock. */
+    private void writePendingCursorFileOnce(CursorImpl c, CursorFile cf, int slot) throws IOException {
+        FileChannel kept = c.keptSlotIndex == slot ? c.keptSlot : null;
+        closeQuietly(c.keptSlot == kept ? null : c.keptSlot);
+        c.keptSlot = null;
+        if (kept != null && kept.isOpen()) {
+            try (FileChannel k = kept) {
+                cf.writePending(k, c.keptSlotLength);
+            }
+        } else {
+            closeQuietly(kept);
+            cf.writePending(dir.resolve(CURSORS), slot);
         }
     }
 
@@ -1845,6 +1900,7 @@ public final class DurableBuffer implements AutoCloseable {
                     activeSegmentDeleted(after);
                 }
             }
+            checkReserveHeld();
             ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
             if (rolls(frameLen)) {
@@ -1980,6 +2036,11 @@ public final class DurableBuffer implements AutoCloseable {
         int len = writeBuf.position();
         boolean keep = false;
         try {
+            if (reserveReleased) {
+                // staged before a commit released the reserve: the space freed is the commits'
+                failStaged(from, new IOException("No space left on device: " + RESERVE + " was released so that"
+                        + " cursor commits, which free space, can be stored"), after);
+            }
             for (int attempt = 1; ; attempt++) {
                 // The staged frames are other threads' appends too: an interrupt of this thread (arriving before
                 // or during the write, which then closes the channel) must not fail them, so it is set aside, the
@@ -3657,30 +3718,70 @@ public final class DurableBuffer implements AutoCloseable {
                     lock.unlock();
                 }
                 CursorFile state = new CursorFile(name, position, newAcked);
-                // Deferring is safe only for records whose frames are synced: under durability none a receiver can
-                // acknowledge records a power loss then takes from the log, and only a synced cursor file keeps
-                // their sequences from being handed out again.
+                boolean stored;
                 synchronized (fileLock) {
-                    if (deleted) {
-                        throw new IllegalStateException("Cursor '" + name + "' was deleted from " + dir
-                                + "; nothing was committed. Get a new cursor with cursor(\"" + name + "\")");
+                    stored = store(state, newAcked, logSynced, false);
+                }
+                if (!stored) {
+                    // A full disk: the reserve is released and the write tried again with the buffer's lock held,
+                    // so no append can take the freed space in between (appends then wait for the reserve).
+                    lock.lock();
+                    try {
+                        synchronized (fileLock) {
+                            store(state, newAcked, logSynced, true);
+                        }
+                    } finally {
+                        lock.unlock();
                     }
-                    if (cursorSync == CursorSync.DEFERRED && logSynced) {
-                        writePendingCursorFile(this, state, nextSlot);
-                        nextSlot ^= 1;
-                        // set before committed moves, so a reclaim that sees the new position syncs this state first
-                        unsynced.set(state);
-                    } else {
-                        writeCursorFile(state);
-                        unsynced.set(null);
-                    }
-                    // inside the file lock, so deleteCursor sees the sequences of every commit written
-                    acked.putAll(newAcked);
                 }
                 committed = position;
                 polled.headMap(position, true).clear();
             }
             committed(this);
+        }
+
+        /**
+         * Writes a commit's state. Caller holds {@link #fileLock}, and the buffer's lock when {@code release}.
+         *
+         * @param release whether a full disk releases the reserve and retries (else this returns false)
+         * @return whether it was stored; false only for a full disk without {@code release}
+         */
+        private boolean store(CursorFile state, Map<String, Long> newAcked, boolean logSynced, boolean release)
+                throws IOException {
+            if (deleted) {
+                throw new IllegalStateException("Cursor '" + name + "' was deleted from " + dir
+                        + "; nothing was committed. Get a new cursor with cursor(\"" + name + "\")");
+            }
+            try {
+                // Deferring is safe only for records whose frames are synced: under durability none a receiver can
+                // acknowledge records a power loss then takes from the log, and only a synced cursor file keeps
+                // their sequences from being handed out again.
+                if (cursorSync == CursorSync.DEFERRED && logSynced) {
+                    if (release) {
+                        writePendingCursorFile(this, state, nextSlot);
+                    } else {
+                        writePendingCursorFileOnce(this, state, nextSlot);
+                    }
+                    nextSlot ^= 1;
+                    // set before committed moves, so a reclaim that sees the new position syncs this state first
+                    unsynced.set(state);
+                } else {
+                    if (release) {
+                        writeCursorFile(state);
+                    } else {
+                        state.write(dir.resolve(CURSORS));
+                    }
+                    unsynced.set(null);
+                }
+            } catch (IOException e) {
+                if (!release && DiskFullException.isDiskFull(e)) {
+                    return false;
+                }
+                throw e;
+            }
+            // inside the file lock, so deleteCursor sees the sequences of every commit written
+            acked.putAll(newAcked);
+            return true;
         }
 
         @Override
