@@ -44,6 +44,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -829,6 +830,41 @@ public final class DurableBuffer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The marks deleting {@code victims} writes: per stream the highest sequence they hold, raised to just below the
+     * stream's first sequence in the oldest segment left when that one follows the victims without a hole in the
+     * log positions. The sequences in between were in no segment: appends that failed (a full disk; the frames were
+     * cut off and their callers told) or a floor's jump. Without this, once the segment before them was gone, every
+     * later open reported them as lost ({@code SEQUENCE_GAP}). Caller holds the lock.
+     */
+    private Map<String, Long> reclaimMarks(List<Segment> victims) {
+        Map<String, Long> m = lastSequences(victims);
+        Set<Segment> gone = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(victims);
+        long end = -1;
+        Segment next = null;
+        for (Segment seg : segments.values()) {
+            if (!gone.contains(seg)) {
+                next = seg;
+                break;
+            }
+            if (end >= 0 && seg.base() != end) {
+                return m; // a hole among the victims: what it held is unknown
+            }
+            end = seg.endPosition();
+        }
+        if (next == null || end < 0 || next.base() != end) {
+            return m;
+        }
+        for (Map.Entry<String, StreamStats> e : next.summary().streams().entrySet()) {
+            Long held = m.get(e.getKey());
+            if (held != null && e.getValue().firstSeq() - 1 > held) {
+                m.put(e.getKey(), e.getValue().firstSeq() - 1);
+            }
+        }
+        return m;
     }
 
     private static Map<String, Long> lastSequences(List<Segment> segs) {
@@ -3071,7 +3107,7 @@ public final class DurableBuffer implements AutoCloseable {
                     storeMarks(marksCoveringAllHandedOut().raisedBy(lastSequences(victims)), "no segment was"
                             + " reclaimed and no record lost; reclaiming resumes once space is freed");
                 } else {
-                    persistMarks(lastSequences(victims));
+                    persistMarks(reclaimMarks(victims));
                 }
             } catch (IOException e) {
                 LOG.warn("Buffer {}: not reclaiming {} segments, because the cursors and sequence marks could not be "
@@ -3111,7 +3147,7 @@ public final class DurableBuffer implements AutoCloseable {
 
     private void evict(Segment s) throws IOException {
         syncCursorsLocked();
-        persistMarks(lastSequences(List.of(s)));
+        persistMarks(reclaimMarks(List.of(s)));
         long min = minCommitted();
         if (min < s.endPosition()) {
             droppedByPolicy += s.summary().records();
