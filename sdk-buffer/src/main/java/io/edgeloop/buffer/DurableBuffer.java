@@ -239,6 +239,8 @@ public final class DurableBuffer implements AutoCloseable {
     private long lastReserveAttempt;
     /** Held while open for writing, so no second writer opens the directory; null when read-only. */
     private final DirectoryLock dirLock;
+    /** Whether the {@code sequences} file was damaged, or missing where format 1.2 always writes it. */
+    private boolean marksUnknown;
     /** Whether this open's recovery already raised the sequence floor (it raises it once, by one bound). */
     private boolean floorRaisedOnOpen;
     /** Set by recovery when the log ends in a sealed segment beside the next one's temporary file. */
@@ -319,12 +321,13 @@ public final class DurableBuffer implements AutoCloseable {
         }
         Optional<SequenceMarks> storedMarks = names.contains(SequenceMarks.FILE) ? SequenceMarks.read(dir)
                 : Optional.of(new SequenceMarks(Map.of()));
-        if (!readOnly && id.isPresent() && !names.contains(SequenceMarks.FILE)
-                && BufferIdentity.writtenWithSequencesFile(dir)) {
+        if (id.isPresent() && !names.contains(SequenceMarks.FILE) && BufferIdentity.writtenWithSequencesFile(dir)) {
             // Since format 1.2 the file exists from the buffer's creation (or its first append): gone, which
             // sequences were handed out is unknown (segments and sequences wiped, buffer.id kept), as when damaged.
+            // A read-only open says so too (it used to report nothing, and every reclaimed record as a gap).
             storedMarks = Optional.empty();
         }
+        marksUnknown = storedMarks.isEmpty();
         if (storedMarks.isEmpty() && !readOnly) {
             // Which sequences were handed out is unknown, so treat the buffer like one recreated from nothing: a
             // new epoch makes every later key new. The cost is duplicates: records still held are sent again under
@@ -889,7 +892,9 @@ public final class DurableBuffer implements AutoCloseable {
             boolean last = i == bases.size() - 1;
             long[] header = recoverSegment(bases.get(i), last, i == 0, last ? -1 : bases.get(i + 1), index);
             if (i == 0) {
-                leading = header != null && header[1] == epoch && (marksListed || header[0] >= 1);
+                // without intact marks (a read-only open does not renew the epoch) what was deleted is unknown:
+                // every record reclaimed after its acknowledgement would read as lost
+                leading = header != null && header[1] == epoch && (marksListed || header[0] >= 1) && !marksUnknown;
             }
         }
         if (readOnly) {
@@ -1769,7 +1774,9 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** {@link #writePendingCursorFile} without the retry: a full disk is thrown as it is. Caller holds the file lock. */
+    /**
+     * {@link #writePendingCursorFile} without the retry: a full disk is thrown as it is. Caller holds the file lock.
+     */
     private void writePendingCursorFileOnce(CursorImpl c, CursorFile cf, int slot) throws IOException {
         FileChannel kept = c.keptSlotIndex == slot ? c.keptSlot : null;
         closeQuietly(c.keptSlot == kept ? null : c.keptSlot);
