@@ -22,14 +22,31 @@ import java.util.Optional;
  * processes) each replace it whole, the last rename winning. The agent serialises its own writes.
  */
 public final class FileDeviceStorage implements DeviceStorage {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileDeviceStorage.class);
     private final Path root;
 
     /**
+     * Opens the state directory and deletes the temporary files that writers killed mid-write left in it and in its
+     * slot directories ({@code .<name>.<pid>.<n>.tmp} of a pid no longer alive; see
+     * {@link AtomicFiles#deleteStaleTemporaryFiles}): named by pid, they were never reused, so each kill at that
+     * moment left one for good (up to a 4 MiB manifest's worth).
+     *
      * @param root the state directory (created when missing)
      * @throws IOException when it cannot be created
      */
     public FileDeviceStorage(Path root) throws IOException {
         this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+        int deleted = AtomicFiles.deleteStaleTemporaryFiles(this.root);
+        try (java.util.stream.Stream<Path> s = Files.list(this.root)) {
+            for (Path d : (Iterable<Path>) s::iterator) {
+                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                    deleted += AtomicFiles.deleteStaleTemporaryFiles(d);
+                }
+            }
+        }
+        if (deleted > 0) {
+            LOG.info("Deleted {} temporary file(s) left in {} by writers killed mid-write", deleted, this.root);
+        }
     }
 
     /** @return the root directory */

@@ -176,4 +176,45 @@ public final class AtomicFiles {
             // cannot be opened for syncing on this file system; durability of the rename is then the system's
         }
     }
+
+    /** {@code .<name>.<pid>.<n>.tmp}, the temporary names {@link #writeTemporary} makes. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+\\.(\\d{1,18})\\.\\d+\\.tmp");
+
+    /**
+     * Deletes the temporary files of this class's writes that a killed process left in {@code dir}: those whose
+     * writer's pid is no longer a live process. A live process's (this one's included) are left alone, as a write
+     * may be under way; a pid reused since is merely a file left for a later call. Other files are never touched.
+     * Best effort: a file that cannot be deleted is skipped.
+     *
+     * @param dir the directory (not followed when it is a symbolic link; nothing happens when it is missing)
+     * @return how many files were deleted
+     */
+    public static int deleteStaleTemporaryFiles(Path dir) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        int deleted = 0;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                java.util.regex.Matcher m = TEMPORARY.matcher(f.getFileName().toString());
+                if (!m.matches() || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(1));
+                if (pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                try {
+                    if (Files.deleteIfExists(f)) {
+                        deleted++;
+                    }
+                } catch (IOException e) {
+                    // best effort: it is left for the next call
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort: an unreadable directory is the caller's next error, not this one's
+        }
+        return deleted;
+    }
 }
