@@ -66,6 +66,13 @@ public final class BenchIngestCommand implements Callable<Integer> {
             description = "Kill the local broker with SIGKILL a third of the way through and restart it.")
     private boolean restartBroker;
 
+    @Option(names = "--broker-session-ms", paramLabel = "MS", defaultValue = "9000",
+            description = "The local broker's broker.session.timeout.ms, 1000 to 60000 (heartbeats a sixth of it when"
+                    + " not the default). A restarted broker is refused registration until the killed one's session"
+                    + " ends, so --restart-broker's downSeconds includes it; the default, Kafka's own, keeps that"
+                    + " figure a stock broker's (default ${DEFAULT-VALUE}).")
+    private int brokerSessionMs;
+
     @Option(names = "--no-baseline", negatable = false,
             description = "Skip the producer-perf-test baseline.")
     private boolean noBaseline;
@@ -121,7 +128,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
         IngestBench.Settings settings = new IngestBench.Settings(devices, records, bootstrap, ioThreads, maxActive,
                 consumers,
                 partitions, batch, restartBroker, !noBaseline, consumeAfter, workDir, seed,
-                warmupRounds, repeat);
+                warmupRounds, repeat, brokerSessionMs);
         Map<String, Object> report = IngestBench.run(settings, line -> {
             err.println(line);
             err.flush();

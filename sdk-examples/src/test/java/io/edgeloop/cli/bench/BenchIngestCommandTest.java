@@ -30,9 +30,11 @@ class BenchIngestCommandTest {
     @Test
     @DisplayName("drains every device buffer through Kafka across a broker kill in every paired repetition with nothing lost, duplicated or reordered")
     void endToEndAcrossBrokerKill(@TempDir Path work) throws Exception {
+        // a 3 s broker session, as the transport module's test broker: the restarted broker is refused
+        // registration until the killed one's session ends (9 s by default, in each of the two repetitions)
         Result r = run("bench", "ingest", "--devices", "40", "--records", "50", "--max-active", "8", "--partitions", "4",
-                "--batch", "20", "--restart-broker", "--warmup-rounds", "1", "--repeat", "2", "--work-dir",
-                work.toString(), "--json");
+                "--batch", "20", "--restart-broker", "--broker-session-ms", "3000", "--warmup-rounds", "1", "--repeat",
+                "2", "--work-dir", work.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         // the keys describe one flow of all 2,000 records (the worst repetition's); totals sum both
@@ -67,6 +69,7 @@ class BenchIngestCommandTest {
             JsonNode restart = rep.get("brokerRestart");
             assertEquals("SIGKILL", restart.get("signal").asText(), rep.toString());
             assertTrue(restart.get("killedAfterSent").asLong() < 2000, "killed mid-run: " + restart);
+            assertEquals(3000, restart.get("brokerSessionMs").asInt(), "the downtime says which session: " + restart);
             rates[i] = rep.get("recordsPerSec").asDouble();
             double base = rep.get("baselineRecordsPerSec").asDouble();
             assertTrue(rates[i] > 0 && base > 0, rep.toString());
@@ -140,6 +143,19 @@ class BenchIngestCommandTest {
         Result r = run("bench", "ingest", "--bootstrap", "127.0.0.1:9092", "--restart-broker", "--json");
         assertEquals(Edgeloop.EXIT_FAILURE, r.code());
         assertTrue(r.err().startsWith("edgeloop: --restart-broker needs the local broker"), r.err());
+        assertFalse(r.out().contains("{"), r.out());
+    }
+
+    @Test
+    @DisplayName("refuses --broker-session-ms with --bootstrap, and outside 1000 to 60000, in one line")
+    void brokerSessionNeedsLocalBroker() {
+        Result r = run("bench", "ingest", "--bootstrap", "127.0.0.1:9092", "--broker-session-ms", "3000", "--json");
+        assertEquals(Edgeloop.EXIT_FAILURE, r.code());
+        assertEquals("edgeloop: --broker-session-ms sets the local broker's session: it cannot change a broker given"
+                + " with --bootstrap", r.err().trim());
+        r = run("bench", "ingest", "--broker-session-ms", "999", "--json");
+        assertEquals(Edgeloop.EXIT_FAILURE, r.code());
+        assertEquals("edgeloop: --broker-session-ms must be between 1000 and 60000, got 999", r.err().trim());
         assertFalse(r.out().contains("{"), r.out());
     }
 

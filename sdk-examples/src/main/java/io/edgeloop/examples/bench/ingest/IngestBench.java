@@ -94,11 +94,32 @@ public final class IngestBench {
      * @param warmupRounds  untimed dress rehearsals before the measured drain
      * @param repeat        measured repetitions, each our flow and (with {@code baseline}) producer-perf-test back
      *                      to back
+     * @param brokerSessionMs the local broker's {@code broker.session.timeout.ms}, 1000 to 60000; Kafka's default
+     *                      {@value #DEFAULT_BROKER_SESSION_MS} leaves the broker's settings as shipped, another value
+     *                      also sets heartbeats to a sixth of it. A restarted broker's controller refuses the new
+     *                      incarnation's registration until the old one's session ends, so {@code downSeconds}
+     *                      includes it. Only for the local broker.
      */
     public record Settings(int devices, int records, String bootstrap, int ioThreads, int maxActive, int consumers,
                            int partitions,
                            int batchRecords, boolean restartBroker, boolean baseline, boolean consumeAfter,
-                           Path workDir, long seed, int warmupRounds, int repeat) {
+                           Path workDir, long seed, int warmupRounds, int repeat, int brokerSessionMs) {
+        /** Kafka's default {@code broker.session.timeout.ms}. */
+        public static final int DEFAULT_BROKER_SESSION_MS = 9000;
+
+        /**
+         * Settings with Kafka's default broker session ({@value #DEFAULT_BROKER_SESSION_MS} ms).
+         *
+         * @see #Settings(int, int, String, int, int, int, int, int, boolean, boolean, boolean, Path, long, int, int,
+         *      int)
+         */
+        public Settings(int devices, int records, String bootstrap, int ioThreads, int maxActive, int consumers,
+                        int partitions, int batchRecords, boolean restartBroker, boolean baseline, boolean consumeAfter,
+                        Path workDir, long seed, int warmupRounds, int repeat) {
+            this(devices, records, bootstrap, ioThreads, maxActive, consumers, partitions, batchRecords, restartBroker,
+                    baseline, consumeAfter, workDir, seed, warmupRounds, repeat, DEFAULT_BROKER_SESSION_MS);
+        }
+
         /** Validates the settings. */
         public Settings {
             if (devices < 1 || devices > 1_000_000) {
@@ -121,6 +142,14 @@ public final class IngestBench {
             if (restartBroker && bootstrap != null) {
                 throw new IllegalArgumentException("--restart-broker needs the local broker: it cannot kill a broker"
                         + " given with --bootstrap");
+            }
+            if (brokerSessionMs < 1000 || brokerSessionMs > 60_000) {
+                throw new IllegalArgumentException("--broker-session-ms must be between 1000 and 60000, got "
+                        + brokerSessionMs);
+            }
+            if (brokerSessionMs != DEFAULT_BROKER_SESSION_MS && bootstrap != null) {
+                throw new IllegalArgumentException("--broker-session-ms sets the local broker's session: it cannot"
+                        + " change a broker given with --bootstrap");
             }
         }
     }
@@ -168,8 +197,15 @@ public final class IngestBench {
             double brokerStart = 0;
             if (bootstrap == null) {
                 long b0 = System.nanoTime();
-                broker = LocalKafkaBroker.builder().directory(work.resolve("broker")).partitions(s.partitions())
-                        .jvmOptions(List.of("-Xms512m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError")).build();
+                LocalKafkaBroker.Builder b = LocalKafkaBroker.builder().directory(work.resolve("broker"))
+                        .partitions(s.partitions())
+                        .jvmOptions(List.of("-Xms512m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"));
+                if (s.brokerSessionMs() != Settings.DEFAULT_BROKER_SESSION_MS) {
+                    // as the transport module's test broker does (3 s, 500 ms): six heartbeats per session
+                    b.property("broker.session.timeout.ms", Integer.toString(s.brokerSessionMs()))
+                            .property("broker.heartbeat.interval.ms", Integer.toString(s.brokerSessionMs() / 6));
+                }
+                broker = b.build();
                 broker.start();
                 bootstrap = broker.bootstrapServers();
                 brokerStart = seconds(b0);
@@ -565,7 +601,7 @@ public final class IngestBench {
                                 }
                                 Thread.sleep(5);
                             }
-                            restarted.set(killAndRestart(broker, now, gate::open));
+                            restarted.set(killAndRestart(broker, now, gate::open, s.brokerSessionMs()));
                         } catch (IOException | InterruptedException e) {
                             watchFailure.set(e);
                         } finally {
@@ -784,8 +820,8 @@ public final class IngestBench {
                 + KafkaHeaders.PRIORITY.length() + 1;
     }
 
-    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, long killedAt, Runnable killed)
-            throws IOException, InterruptedException {
+    private static Map<String, Object> killAndRestart(LocalKafkaBroker broker, long killedAt, Runnable killed,
+                                                      int sessionMs) throws IOException, InterruptedException {
         long k0 = System.nanoTime();
         broker.kill();
         killed.run();
@@ -795,6 +831,8 @@ public final class IngestBench {
         r.put("signal", "SIGKILL");
         r.put("killedAfterSent", killedAt);
         r.put("downSeconds", round1(seconds(k0)));
+        // the restarted broker is refused registration until the killed one's session ends: part of downSeconds
+        r.put("brokerSessionMs", sessionMs);
         return r;
     }
 
