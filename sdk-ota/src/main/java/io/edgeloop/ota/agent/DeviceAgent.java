@@ -493,6 +493,26 @@ public final class DeviceAgent {
     }
 
     /**
+     * Says so when the model running is older than the confirmed sequence: the slot that held the confirmed model
+     * was lost or damaged and the device fell back to the older confirmed slot (now the boot record's active slot,
+     * so after the restart that fell back nothing else would tell). Anti-rollback still refuses the lost sequence,
+     * so only a higher one brings the device up to date; a fleet view must be able to see such devices.
+     *
+     * @param withNext whether to add which sequence the device accepts (not when the attempt note says it)
+     * @return the note, or null when the running model is the confirmed one (or none runs)
+     */
+    private String belowConfirmed(boolean withNext) {
+        if (activeManifest == null || activeManifest.sequence() >= confirmedSequence) {
+            return null;
+        }
+        String note = "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence "
+                + confirmedSequence + " (the slot that held it was lost or damaged: a fallback, not a rollback)"
+                + (withNext ? "; the device accepts sequence " + minimumSequence() + " or higher" : "");
+        LOG.warn("device {}: {}", deviceId, note);
+        return note;
+    }
+
+    /**
      * An install up to the switch, or its end: either {@code done} (refused before the switch) or a trial whose
      * health check is still to run.
      */
@@ -1134,12 +1154,14 @@ public final class DeviceAgent {
         raiseCountersToSlots(!countersValid);
         activateFromStorage();
         String attempt = unconfirmedAttempt();
-        if (attempt != null) {
+        String below = belowConfirmed(attempt == null);
+        String note = below == null ? attempt : attempt == null ? below : below + "; " + attempt;
+        if (note != null) {
             if (last != null) {
-                last = new InstallReport(last.outcome(), last.check(), last.message() + "; " + attempt,
+                last = new InstallReport(last.outcome(), last.check(), last.message() + "; " + note,
                         last.sequence());
             } else {
-                startNote = "no install since the restart; " + attempt;
+                startNote = "no install since the restart; " + note;
             }
         }
     }

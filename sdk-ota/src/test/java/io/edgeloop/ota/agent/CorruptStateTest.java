@@ -317,4 +317,27 @@ class CorruptStateTest {
         assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
         DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
     }
+
+    @Test
+    @DisplayName("after falling back to the older confirmed slot, every later start still says the device runs below "
+            + "its confirmed sequence, until a higher sequence is installed")
+    void fallbackStaysVisibleAfterRestarts(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir.resolve("state")); // a: sequence 1, b: sequence 2 (active, confirmed)
+        s.delete("slot-b/artifact"); // the confirmed model's slot is lost
+        DeviceAgent fellBack = open(s, TRUST, M3);
+        assertEquals(1, fellBack.status().activeSequence());
+        assertTrue(fellBack.status().slotProblem().orElseThrow().contains("running the previous slot a"));
+        for (int restart = 0; restart < 2; restart++) {
+            // old code: the boot record now names slot a, which verifies: "no install yet", nothing said
+            AgentStatus st = open(s, TRUST, M3).status();
+            assertEquals(1, st.activeSequence());
+            assertTrue(st.lastMessage().contains("runs sequence 1, below its confirmed sequence 2")
+                    && st.lastMessage().contains("accepts sequence 3 or higher"), st.lastMessage());
+        }
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+        AgentStatus after = open(s, TRUST, M3).status();
+        assertEquals(3, after.activeSequence());
+        assertFalse(after.lastMessage().contains("below its confirmed"), after.lastMessage());
+    }
 }
