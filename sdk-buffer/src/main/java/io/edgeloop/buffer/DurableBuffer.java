@@ -1407,6 +1407,7 @@ public final class DurableBuffer implements AutoCloseable {
         long footerAt = -1;
         List<long[]> suspect = new ArrayList<>();
         List<FrameScanner.Kind> suspectKinds = new ArrayList<>();
+        List<String> suspectStreams = new ArrayList<>();
         boolean damagedInside = false;
         scan:
         while (true) {
@@ -1428,17 +1429,21 @@ public final class DurableBuffer implements AutoCloseable {
                     for (int i = 0; i < suspect.size(); i++) {
                         long[] r = suspect.get(i);
                         recordLoss(ch, name, r[0], r[1] - r[0], suspectKinds.get(i) == FrameScanner.Kind.CORRUPT_FRAME
-                                ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
+                                ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION, suspectStreams.get(i), r[2]);
                     }
                     suspect.clear();
                     suspectKinds.clear();
+                    suspectStreams.clear();
                     summary.add(sc.stream(), sc.sequence(), sc.timestamp(), sc.priority(), sc.payloadLength());
                     off = sc.nextOffset();
                     goodEnd = off;
                     break;
                 default:
-                    suspect.add(new long[] {off, sc.nextOffset()});
+                    // a corrupt frame's header is intact (its CRC matched): it names the record lost
+                    boolean frame = k == FrameScanner.Kind.CORRUPT_FRAME;
+                    suspect.add(new long[] {off, sc.nextOffset(), frame ? sc.sequence() : 0});
                     suspectKinds.add(k);
+                    suspectStreams.add(frame ? sc.stream() : "");
                     off = sc.nextOffset();
                     break;
             }
@@ -1615,6 +1620,12 @@ public final class DurableBuffer implements AutoCloseable {
      * deleted with their segment.
      */
     private void recordLoss(FileChannel ch, String file, long offset, long length, Loss.Kind kind) {
+        recordLoss(ch, file, offset, length, kind, "", 0);
+    }
+
+    /** As {@link #recordLoss(FileChannel, String, long, long, Loss.Kind)}, naming the one record lost when known. */
+    private void recordLoss(FileChannel ch, String file, long offset, long length, Loss.Kind kind, String stream,
+            long sequence) {
         String q = "";
         if (!readOnly && length > 0) {
             try {
@@ -1652,7 +1663,7 @@ public final class DurableBuffer implements AutoCloseable {
                 LOG.warn("Could not quarantine {} bytes of {} at {}", length, file, offset, e);
             }
         }
-        if (losses.record(new Loss(file, offset, length, kind, q))) {
+        if (losses.record(new Loss(file, offset, length, kind, q, stream, sequence, sequence))) {
             LOG.warn("Buffer {}: {} of {} bytes in {} at offset {}", dir, kind, length, file, offset);
         }
     }
@@ -3303,8 +3314,10 @@ public final class DurableBuffer implements AutoCloseable {
                 default: {
                     long next = r.scanner.nextOffset();
                     String file = seg.path().getFileName().toString();
-                    recordLoss(readChannelOf(seg), file, off, next - off, k == FrameScanner.Kind.CORRUPT_FRAME
-                            ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION);
+                    boolean frame = k == FrameScanner.Kind.CORRUPT_FRAME;
+                    recordLoss(readChannelOf(seg), file, off, next - off, frame ? Loss.Kind.CORRUPT_FRAME
+                            : Loss.Kind.CORRUPT_REGION, frame ? r.scanner.stream() : "",
+                            frame ? r.scanner.sequence() : 0);
                     r.seek(seg.base() + next);
                     break;
                 }

@@ -27,7 +27,10 @@ public final class FrameScanner {
         RECORD,
         /** A valid footer frame: the segment is sealed and ends here. */
         FOOTER,
-        /** A frame with a valid header and a corrupt payload; {@link #nextOffset()} is its end. */
+        /**
+         * A frame with a valid header and a corrupt payload; {@link #nextOffset()} is its end, {@link #stream()} and
+         * {@link #sequence()} name its record.
+         */
         CORRUPT_FRAME,
         /** No valid frame starts here; {@link #nextOffset()} is the next offset where one does (or the limit). */
         GARBAGE,
@@ -127,6 +130,8 @@ public final class FrameScanner {
         int storedCrc = buf.getInt((int) (off - bufStart) + FrameFormat.FIXED_HEADER + streamBytes.length);
         next = end;
         if ((int) crc.getValue() != storedCrc) {
+            // the header's CRC matched: its stream and sequence name the record lost
+            stream = new String(streamBytes, StandardCharsets.UTF_8);
             return Kind.CORRUPT_FRAME;
         }
         if (type == FrameFormat.TYPE_FOOTER || wantPayload) {
@@ -270,7 +275,7 @@ public final class FrameScanner {
         return priority;
     }
 
-    /** @return the last record's sequence */
+    /** @return the last record's sequence (also a corrupt frame's) */
     public long sequence() {
         return sequence;
     }
@@ -280,7 +285,7 @@ public final class FrameScanner {
         return timestamp;
     }
 
-    /** @return the last record's stream */
+    /** @return the last record's stream (also a corrupt frame's) */
     public String stream() {
         return stream;
     }

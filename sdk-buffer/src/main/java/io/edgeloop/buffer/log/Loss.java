@@ -26,7 +26,10 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
      * <p>Thread-safe: an enum (immutable).
      */
     public enum Kind {
-        /** A frame whose header was intact but whose payload failed its CRC: one record lost. */
+        /**
+         * A frame whose header was intact but whose payload failed its CRC: one record lost, named by the stream and
+         * sequence of its header (since 2026-12-02).
+         */
         CORRUPT_FRAME,
         /** Bytes that are no valid frame, followed by valid frames: at least one record lost. */
         CORRUPT_REGION,
