@@ -363,10 +363,7 @@ class RecoveryTest {
         int segs = segments(dir).size();
         assertTrue(segs > 20, "many segments: " + segs);
         java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
-        ChannelOpener counting = (p, o) -> {
-            opens.incrementAndGet();
-            return java.nio.channels.FileChannel.open(p, o);
-        };
+        ChannelOpener counting = counting(opens);
         try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(SEGMENT)
                 .channelOpener(counting).open()) {
             assertTrue(opens.get() <= 2, "only the oldest and the newest segment are opened: " + opens.get());
@@ -420,10 +417,7 @@ class RecoveryTest {
         assertTrue(read.damaged());
         assertEquals(n - 1, read.entries().size(), "every entry but the torn one is read");
         java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
-        ChannelOpener counting = (p, o) -> {
-            opens.incrementAndGet();
-            return java.nio.channels.FileChannel.open(p, o);
-        };
+        ChannelOpener counting = counting(opens);
         try (DurableBuffer b = DurableBuffer.builder().directory(dir).deviceId("d").segmentBytes(SEGMENT)
                 .channelOpener(counting).open()) {
             assertTrue(opens.get() <= 3, "the oldest, the newest and the torn entry's segment: " + opens.get());
@@ -441,6 +435,14 @@ class RecoveryTest {
             assertTrue(opens.get() <= 2, "only the oldest and the newest segment again: " + opens.get());
             assertIntact(readAll(b));
         }
+    }
+
+    /** Opens channels as the buffer would, counting them. */
+    private static ChannelOpener counting(java.util.concurrent.atomic.AtomicInteger opens) {
+        return (p, o) -> {
+            opens.incrementAndGet();
+            return java.nio.channels.FileChannel.open(p, o);
+        };
     }
 
     private static long segmentBaseOf(Map<Long, Long> lengthByBase, long position) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.ota.bundle.BundleAssembler;
 import io.edgeloop.ota.bundle.BundleLimits;
@@ -48,6 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingSupplier;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -178,7 +180,7 @@ public abstract class ModelRegistryContractTest extends ProviderContractTest<Mod
     }
 
     private <T> T call(ThrowingSupplier<T> s) {
-        return assertTimeoutPreemptively(callTimeout(), s::get,
+        return assertTimeoutPreemptively(callTimeout(), s,
                 () -> "the registry call did not return within " + callTimeout());
     }
 
@@ -218,7 +220,7 @@ public abstract class ModelRegistryContractTest extends ProviderContractTest<Mod
             RegistryEntry e = publish(r, dir, 2, VersionBump.MINOR, true);
             Path b = call(() -> r.bundle(MODEL, e.version()));
             assertEquals(e.sizeBytes(), Files.size(b), "sizeBytes is the stored bundle's size");
-            assertEquals(e.sha256(), io.edgeloop.api.provenance.Sha256.hex(b), "sha256 is the stored bundle's digest");
+            assertEquals(e.sha256(), Sha256.hex(b), "sha256 is the stored bundle's digest");
             Instant at = e.publishedAt();
             TrustRoot root = TrustRoot.builder().createdAt(at.minus(Duration.ofDays(1)))
                     .expiresAt(at.plus(Duration.ofDays(365))).threshold(1).key(signer().publicKey()).build();
@@ -381,7 +383,7 @@ public abstract class ModelRegistryContractTest extends ProviderContractTest<Mod
             assertEquals(List.of("1.0.0", v2.version()), versions(h));
             assertEquals(ModelStatus.YANKED, h.get(1).status());
             assertEquals("1.0.0", call(() -> r.current(MODEL, "stable")).orElseThrow().version());
-            assertEquals(v2.sha256(), io.edgeloop.api.provenance.Sha256.hex(call(() -> r.bundle(MODEL, v2.version()))));
+            assertEquals(v2.sha256(), Sha256.hex(call(() -> r.bundle(MODEL, v2.version()))));
             assertEquals(3, publish(r, dir, 3, VersionBump.PATCH, false).sequence(), "numbering continues");
         }
     }
@@ -472,11 +474,5 @@ public abstract class ModelRegistryContractTest extends ProviderContractTest<Mod
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** A registry call that may throw. */
-    @FunctionalInterface
-    private interface ThrowingSupplier<T> {
-        T get() throws Throwable;
     }
 }
