@@ -16,7 +16,11 @@ import java.util.Optional;
  * fsynced and renamed over the target, then the directory is fsynced. Names must be safe relative paths; nothing
  * is ever written outside the root, and symbolic links are never followed: a name that is not a regular file, or
  * whose directory is not a directory (a symbolic link, a file left by a damaged file system), reads as absent;
- * writing into such a directory fails with an {@link IOException} naming it.
+ * writing into such a directory fails with an {@link IOException} naming it. Writing a name whose entry is not a
+ * regular file (a directory, a symbolic link, a device node) first moves that entry aside, whole, to
+ * {@code <name>.DAMAGED-<n>} beside it (upper case: outside the storage names, so storage never reads, writes or
+ * cleans it again) and logs both paths at {@code WARN}; deleting a name whose entry is a directory leaves the
+ * directory where it is, since it already reads as absent.
  *
  * <p>Thread-safe: operations on distinct names are independent; concurrent atomic writes of one name (threads or
  * processes) each replace it whole, the last rename winning. The agent serialises its own writes.
@@ -29,7 +33,8 @@ public final class FileDeviceStorage implements DeviceStorage {
      * Opens the state directory and deletes the temporary files that writers killed mid-write left in it and in its
      * slot directories ({@code .<name>.<pid>.<n>.tmp} of a pid no longer alive; see
      * {@link AtomicFiles#deleteStaleTemporaryFiles}): named by pid, they were never reused, so each kill at that
-     * moment left one for good (up to a 4 MiB manifest's worth).
+     * moment left one for good (up to a 4 MiB manifest's worth). Only directories with storage names are slot
+     * directories: an entry moved aside ({@code .DAMAGED-<n>}) is never touched.
      *
      * @param root the state directory (created when missing)
      * @throws IOException when it cannot be created
@@ -39,7 +44,7 @@ public final class FileDeviceStorage implements DeviceStorage {
         int deleted = AtomicFiles.deleteStaleTemporaryFiles(this.root);
         try (java.util.stream.Stream<Path> s = Files.list(this.root)) {
             for (Path d : (Iterable<Path>) s::iterator) {
-                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && isName(d.getFileName().toString())) {
                     deleted += AtomicFiles.deleteStaleTemporaryFiles(d);
                 }
             }
@@ -52,6 +57,11 @@ public final class FileDeviceStorage implements DeviceStorage {
     /** @return the root directory */
     public Path root() {
         return root;
+    }
+
+    /** True when {@code segment} is a storage name of one level (a file in the root, or a slot directory). */
+    private static boolean isName(String segment) {
+        return segment.matches("[a-z0-9.-]+") && !segment.contains("..");
     }
 
     /** The path of a safe name inside the root (its directory is not created). */
@@ -110,20 +120,61 @@ public final class FileDeviceStorage implements DeviceStorage {
     public void writeAtomic(String name, byte[] data) throws IOException {
         // A temporary file of this writer's own: with a shared "<name>.tmp" two writers of one name (two agents
         // on one state directory, or a caller's own threads) tore the file or lost it to the other's rename.
-        AtomicFiles.write(resolve(name), data);
+        AtomicFiles.write(makeWay(resolve(name)), data);
     }
 
     @Override
     public void write(String name, byte[] data, Runnable midWrite) throws IOException {
-        writeSynced(resolve(name), data, midWrite);
+        writeSynced(makeWay(resolve(name)), data, midWrite);
     }
 
     @Override
     public void delete(String name) throws IOException {
         Optional<Path> p = existing(name);
-        if (p.isPresent() && Files.deleteIfExists(p.get())) {
+        if (p.isEmpty() || Files.isDirectory(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return; // a directory at the name reads as absent: nothing to delete, and what it holds is not ours
+        }
+        if (Files.deleteIfExists(p.get())) {
             AtomicFiles.syncDirectory(p.get().getParent());
         }
+    }
+
+    /** How many names {@link #makeWay} tries before giving up (each a damaged entry moved aside earlier). */
+    private static final int ASIDE_NAMES = 1000;
+
+    /**
+     * Clears the way to write {@code p}: an entry there that is not a regular file reads as absent, yet a rename
+     * cannot replace a directory, so the agent failed to rewrite {@code boot.json} or {@code counters.json} at
+     * every start (no model ran) and an install failed on a slot file replaced by a directory. Such an entry is
+     * moved aside whole to the first free {@code <name>.DAMAGED-<n>} and the move is logged; nothing is deleted.
+     *
+     * @return {@code p}
+     */
+    private Path makeWay(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return p;
+        }
+        String kind = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory"
+                : Files.isSymbolicLink(p) ? "a symbolic link" : "not a regular file";
+        for (int n = 1; n <= ASIDE_NAMES; n++) {
+            Path aside = p.resolveSibling(p.getFileName() + ".DAMAGED-" + n);
+            if (Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                Files.move(p, aside); // a link is moved as the link; a directory with all it holds
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                continue;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                return p; // a concurrent writer of this name moved it aside first
+            }
+            AtomicFiles.syncDirectory(p.getParent());
+            LOG.warn("{} is {}, not a file, so it read as missing; moved it aside to {} (nothing in it was deleted) "
+                    + "to write {} there", p, kind, aside, root.relativize(p));
+            return p;
+        }
+        throw new IOException(p + " is " + kind + ", not a file, and cannot be moved aside: " + p.getFileName()
+                + ".DAMAGED-1 to -" + ASIDE_NAMES + " are all taken; remove them or " + p);
     }
 
     private static void writeSynced(Path p, byte[] data, Runnable midWrite) throws IOException {

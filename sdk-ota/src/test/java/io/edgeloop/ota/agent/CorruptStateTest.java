@@ -137,6 +137,78 @@ class CorruptStateTest {
         DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
     }
 
+    /**
+     * Replaces a state file by what a damaged file system or a careless operator leaves: a directory holding a
+     * file, or a symbolic link (dangling). Returns the file inside the directory, or the link's target path.
+     */
+    static Path replaceByEntry(Path file, String entry) throws Exception {
+        Files.delete(file);
+        if (entry.equals("directory")) {
+            Files.createDirectory(file);
+            return Files.writeString(file.resolve("kept.txt"), "an operator's notes");
+        }
+        Path nowhere = file.resolveSibling("nowhere-" + file.getFileName());
+        Files.createSymbolicLink(file, nowhere);
+        return nowhere;
+    }
+
+    /** Asserts that {@code file} was moved aside whole to {@code <name>.DAMAGED-1} and is a regular file again. */
+    static void assertMovedAside(Path file, String entry, Path inside) throws Exception {
+        Path aside = file.resolveSibling(file.getFileName() + ".DAMAGED-1");
+        if (entry.equals("directory")) {
+            assertEquals("an operator's notes", Files.readString(aside.resolve(inside.getFileName())),
+                    "what the directory held is kept");
+        } else {
+            assertEquals(inside, Files.readSymbolicLink(aside), "the link is kept as it was");
+        }
+        assertTrue(Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS), file + " is a file again");
+    }
+
+    @ParameterizedTest(name = "boot.json replaced by a {0}")
+    @ValueSource(strings = {"directory", "dangling symbolic link"})
+    @DisplayName("boots the newest confirmed slot when boot.json is a directory or a link, moving it aside whole "
+            + "to boot.json.DAMAGED-1 and writing the boot record again")
+    void bootRecordNotAFile(String entry, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir.resolve("state")); // a: sequence 1, b: sequence 2 (active)
+        Path boot = s.root().resolve("boot.json");
+        Path inside = replaceByEntry(boot, entry);
+        // old code: a directory read as missing, the probe found slot b, and rewriting boot.json failed (a rename
+        // cannot replace a directory): open() threw at every start and the device ran no model
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(2, a.status().activeSequence());
+        DeviceAgentTest.assertServes(a, 20);
+        assertMovedAside(boot, entry, inside);
+        assertEquals("{\"active\":\"b\",\"trial\":false}", Files.readString(boot));
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+        DeviceAgentTest.assertServes(open(s, TRUST, M3), 30);
+    }
+
+    @ParameterizedTest(name = "counters.json replaced by a {0}")
+    @ValueSource(strings = {"directory", "dangling symbolic link"})
+    @DisplayName("rebuilds the counters from the slots when counters.json is a directory or a link, never below what "
+            + "they prove, and moves it aside whole to counters.json.DAMAGED-1")
+    void countersNotAFile(String entry, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir.resolve("state")); // a: sequence 1, b: sequence 2 (active), epoch 1
+        DeviceAgent failing = AgentTestSupport.agent(s, TRUST, M3).healthCheck(m -> Optional.of("unhealthy")).open();
+        assertEquals(InstallOutcome.ROLLED_BACK, failing.install(bundle(3, 2, 30)).outcome()); // now in slot a
+        Path counters = s.root().resolve("counters.json");
+        Path inside = replaceByEntry(counters, entry);
+        // old code: read as missing, raised to the slots, and writing them failed: open() threw at every start
+        DeviceAgent a = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(a, 20); // the confirmed model keeps running
+        assertEquals(1, a.status().committedEpoch(), "the health-failed candidate's epoch is not committed");
+        assertMovedAside(counters, entry, inside);
+        for (long replay = 1; replay <= 3; replay++) {
+            assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle(replay, 1, 50)).check(),
+                    "sequence " + replay + " was run or attempted: still refused");
+        }
+        assertEquals(Optional.of(Check.SECURITY_EPOCH), a.install(bundle(4, 0, 40)).check());
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(4, 1, 40)).outcome());
+        DeviceAgent restarted = open(s, TRUST, M3);
+        DeviceAgentTest.assertServes(restarted, 40);
+        assertEquals(Optional.of(Check.ROLLBACK), restarted.install(bundle(4, 1, 41)).check());
+    }
+
     @Test
     @DisplayName("a device without boot.json and without slots starts empty and writes nothing")
     void newDeviceStaysEmpty(@TempDir Path dir) throws Exception {
