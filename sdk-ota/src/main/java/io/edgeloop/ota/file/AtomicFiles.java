@@ -95,44 +95,72 @@ public final class AtomicFiles {
     public static Path writeTemporary(Path target, Content content, FileAttribute<?>... attributes)
             throws IOException {
         Objects.requireNonNull(content, "content");
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
+        Temporary t = openTemporary(target.toAbsolutePath(), attributes);
         boolean done = false;
         try {
-            FileChannel ch = null;
-            for (int attempt = 0; ch == null; attempt++) {
-                tmp = dir.resolve("." + abs.getFileName() + "." + PID + "." + NEXT.incrementAndGet() + ".tmp");
-                try {
-                    ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                            LinkOption.NOFOLLOW_LINKS), attributes);
-                } catch (FileAlreadyExistsException leftByACrashedProcessWithThisPid) {
-                    tmp = null;
-                    if (attempt == 100) {
-                        throw leftByACrashedProcessWithThisPid;
-                    }
-                } catch (java.nio.file.NoSuchFileException e) {
-                    tmp = null;
-                    if (!Files.isDirectory(dir)) {
-                        // name what the caller gave (its directory), not the temporary name it never chose
-                        java.nio.file.NoSuchFileException missing = new java.nio.file.NoSuchFileException(
-                                dir.toString(), null, "the directory for " + abs.getFileName() + " does not exist");
-                        missing.initCause(e);
-                        throw missing;
-                    }
-                    throw e;
-                }
-            }
-            try (FileChannel c = ch; OutputStream out = Channels.newOutputStream(c)) {
+            try (FileChannel c = t.channel(); OutputStream out = Channels.newOutputStream(c)) {
                 content.writeTo(out);
                 out.flush();
                 c.force(true);
             }
             done = true;
-            return tmp;
+            return t.path();
         } finally {
-            if (!done && tmp != null) {
-                Files.deleteIfExists(tmp);
+            if (!done) {
+                Files.deleteIfExists(t.path());
+            }
+        }
+    }
+
+    /**
+     * Creates a new, empty temporary file of this writer's own beside {@code target}, named as
+     * {@link #writeTemporary} names them ({@code .<name>.<pid>.<n>.tmp}), for a caller that fills it itself (an
+     * upload streamed from the network). A later {@link #deleteStaleTemporaryFiles} on that directory deletes it
+     * once this process is gone, so a kill mid-write does not leave it for good, as a
+     * {@link Files#createTempFile} name did. Created with the process's default permissions unless
+     * {@code attributes} say otherwise. The caller deletes it when done.
+     *
+     * @param target     names the file (its directory must exist; the file itself is not touched)
+     * @param attributes attributes the file is created with
+     * @return the new empty file
+     * @throws IOException when it cannot be created
+     */
+    public static Path createTemporary(Path target, FileAttribute<?>... attributes) throws IOException {
+        Temporary t = openTemporary(target.toAbsolutePath(), attributes);
+        try {
+            t.channel().close();
+        } catch (IOException e) {
+            Files.deleteIfExists(t.path());
+            throw e;
+        }
+        return t.path();
+    }
+
+    /** A temporary file just created exclusively, and its open channel. */
+    private record Temporary(Path path, FileChannel channel) {
+    }
+
+    /** Creates a temporary file beside {@code abs} exclusively, retrying names a crashed process with this pid left. */
+    private static Temporary openTemporary(Path abs, FileAttribute<?>... attributes) throws IOException {
+        Path dir = abs.getParent();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + abs.getFileName() + "." + PID + "." + NEXT.incrementAndGet() + ".tmp");
+            try {
+                return new Temporary(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attributes));
+            } catch (FileAlreadyExistsException leftByACrashedProcessWithThisPid) {
+                if (attempt == 100) {
+                    throw leftByACrashedProcessWithThisPid;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (!Files.isDirectory(dir)) {
+                    // name what the caller gave (its directory), not the temporary name it never chose
+                    java.nio.file.NoSuchFileException missing = new java.nio.file.NoSuchFileException(
+                            dir.toString(), null, "the directory for " + abs.getFileName() + " does not exist");
+                    missing.initCause(e);
+                    throw missing;
+                }
+                throw e;
             }
         }
     }

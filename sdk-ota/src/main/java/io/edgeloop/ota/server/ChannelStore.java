@@ -10,6 +10,7 @@ import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.PrintableText;
+import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  * replace the latest with something devices would refuse anyway (a freeze). The store does not verify
  * signatures (devices do).
  *
- * <p>Durability: the bundle is written to a temporary file that is fsynced before it is renamed into place; an
+ * <p>Durability: the bundle is written to a temporary file ({@code .incoming.<pid>.<n>.tmp}, see
+ * {@link #deleteStaleTemporaryFiles}) that is fsynced before it is renamed into place; an
  * existing {@code <sha256>.bundle} is re-hashed and replaced when its size or digest differ (a power cut can leave
  * a renamed but unsynced file empty); {@code names.json} and {@code latest.json} are written to temporary files
  * with unique names, fsynced and renamed; the channel directory is fsynced after each rename.
@@ -97,7 +99,7 @@ public final class ChannelStore {
     public Publication publish(Path bundle, String channel) throws IOException {
         Path dir = channelDir(channel);
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "incoming-", ".tmp");
+        Path tmp = AtomicFiles.createTemporary(dir.resolve("incoming"));
         try {
             MessageDigest md = Sha256.newDigest();
             long size = 0;
@@ -231,20 +233,34 @@ public final class ChannelStore {
 
     /** Unique temporary name per writer, fsync, rename, directory fsync: readers never see a torn file. */
     private static void writeAtomically(Path dir, String name, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(dir, name + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer bb = ByteBuffer.wrap(bytes);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
+        AtomicFiles.write(dir.resolve(name), bytes);
+    }
+
+    /**
+     * Deletes the temporary files that processes killed mid-publish (or, in the root, an {@link UpdateServer}
+     * killed mid-upload) left in the root and in each channel directory: those named
+     * {@code .<name>.<pid>.<n>.tmp} whose pid is no longer a live process ({@link AtomicFiles#deleteStaleTemporaryFiles};
+     * a live process's, this one's included, are left alone). Before, they had random names and stayed for good,
+     * each up to a bundle's size. Call it only where one host writes the root (an update server's own directory):
+     * on a root shared between hosts a pid of another host proves nothing, and a publish running there would fail.
+     * Best effort: a file that cannot be deleted is left.
+     *
+     * @return how many files were deleted
+     * @throws IOException when the channels directory cannot be listed
+     */
+    public int deleteStaleTemporaryFiles() throws IOException {
+        int deleted = AtomicFiles.deleteStaleTemporaryFiles(root);
+        Path channels = root.resolve("channels");
+        if (Files.isDirectory(channels, LinkOption.NOFOLLOW_LINKS)) {
+            try (java.util.stream.Stream<Path> s = Files.list(channels)) {
+                for (Path d : (Iterable<Path>) s::iterator) {
+                    if (CHANNEL.matcher(d.getFileName().toString()).matches()) {
+                        deleted += AtomicFiles.deleteStaleTemporaryFiles(d);
+                    }
                 }
-                ch.force(true);
             }
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
-        fsyncDirectory(dir);
+        return deleted;
     }
 
     private static void fsyncDirectory(Path dir) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * Uploads larger than {@code maxUploadBytes} are refused with 413. Reads need no credential: bundles are signed
  * and devices verify them. Errors are answered with a JSON body {@code {"error":"<one line>"}}: 400 for an invalid
  * channel name or request, 507 when the server's disk is full, 500 for any other storage failure.
+ *
+ * <p>An upload is streamed to a temporary file in the store's root named by this process's pid
+ * ({@code .upload.<pid>.<n>.tmp}); starting a server deletes those of processes no longer alive, and the store's
+ * own ({@link ChannelStore#deleteStaleTemporaryFiles}), so a server killed mid-upload does not leave a bundle-sized
+ * file behind for good. One host serves a store's root: on a root shared between hosts, a pid of another host
+ * proves nothing.
  *
  * <p>Availability ({@link Limits}): requests are served by a bounded pool of worker threads; a watchdog closes
  * any connection whose request (line, headers and, for a PUT, body) has not arrived within the request deadline,
@@ -132,6 +139,11 @@ public final class UpdateServer implements AutoCloseable {
         this.publishToken = publishToken.map(t -> t.getBytes(StandardCharsets.US_ASCII));
         this.store = Objects.requireNonNull(store, "store");
         this.maxUploadBytes = maxUploadBytes;
+        int stale = store.deleteStaleTemporaryFiles();
+        if (stale > 0) {
+            LOG.info("Deleted {} temporary file(s) left in {} by a server or publisher killed mid-upload or "
+                    + "mid-publish", stale, store.root());
+        }
         this.server = HttpServer.create(address, 64);
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(limits.maxThreads(), limits.maxThreads(), 30, TimeUnit.SECONDS,
@@ -371,7 +383,9 @@ public final class UpdateServer implements AutoCloseable {
         deadline("upload", declared > 0 ? declared : maxUploadBytes);
         Path tmp;
         try {
-            tmp = Files.createTempFile(store.root(), "upload-", ".tmp");
+            // named by this process's pid, so the next server on this root deletes it if a kill leaves it
+            // (a createTempFile name stayed for good: up to maxUploadBytes per kill mid-upload)
+            tmp = AtomicFiles.createTemporary(store.root().resolve("upload"));
         } catch (IOException e) {
             drain(ex);
             throw new StorageException("cannot store the upload", e);

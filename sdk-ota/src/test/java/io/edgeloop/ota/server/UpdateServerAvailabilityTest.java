@@ -191,7 +191,7 @@ class UpdateServerAvailabilityTest {
             assertEquals(200, l.statusCode());
             assertTrue(l.body().contains("\"sequence\":8"), l.body());
             try (var files = Files.list(mnt.resolve("store"))) {
-                assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("upload-")),
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")),
                         "the partial upload is removed");
             }
         } finally {
