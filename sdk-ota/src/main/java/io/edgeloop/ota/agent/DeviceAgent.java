@@ -456,12 +456,22 @@ public final class DeviceAgent {
         }
     }
 
+    /**
+     * Deletes earlier publications' downloads. A directory with such a name is not a download: it is left where it
+     * is (with a WARN naming it) rather than fail every poll, as deleting it did when it held anything.
+     */
     private void deleteStaleDownloads(String keep) throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging, "download-*.bundle")) {
             for (Path f : ds) {
-                if (!f.getFileName().toString().equals(keep)) {
-                    Files.deleteIfExists(f);
+                if (f.getFileName().toString().equals(keep)) {
+                    continue;
                 }
+                if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.warn("device {}: {} is a directory, not an earlier download; leaving it where it is",
+                            deviceId, f);
+                    continue;
+                }
+                Files.deleteIfExists(f);
             }
         }
     }

@@ -101,4 +101,24 @@ class StagingLinksTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("a poll leaves a directory named like an old download where it is and installs, instead of failing "
+            + "every poll")
+    void pollLeavesDirectoryNamedLikeAnOldDownload(@TempDir Path dir) throws Exception {
+        Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
+                dir.resolve("root").toString())));
+        Path b = dir.resolve("b.bundle");
+        Files.write(b, Fixtures.draft("har", 3, 0, 5, TargetProfile.JVM).sign(K));
+        d.publish(b, "stable");
+        Path staging = Files.createDirectories(dir.resolve("staging"));
+        Path old = Files.createDirectory(staging.resolve("download-" + "0".repeat(64) + ".bundle"));
+        Files.writeString(old.resolve("notes.txt"), "kept");
+        DeviceAgent agent = DeviceAgent.builder().deviceId("gw").model("har").target(TargetProfile.JVM)
+                .trust(TRUST).storage(new FileDeviceStorage(dir.resolve("state"))).staging(staging)
+                .clock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC)).open();
+        // old code: deleting the stale "download" threw DirectoryNotEmptyException at every poll, whatever was published
+        assertEquals(InstallOutcome.INSTALLED, agent.poll(d, "stable").outcome());
+        assertEquals("kept", Files.readString(old.resolve("notes.txt")));
+    }
 }
