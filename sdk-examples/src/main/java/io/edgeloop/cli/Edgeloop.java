@@ -46,7 +46,8 @@ public final class Edgeloop implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces for errors, and Tribuo's progress log (train, bench, label).")
+            description = "Print stack traces for errors, and the libraries' progress logs (Tribuo's training log, the "
+                    + "simulated agents' INFO lines), which every command otherwise keeps quiet.")
     private boolean verbose;
 
     /**
