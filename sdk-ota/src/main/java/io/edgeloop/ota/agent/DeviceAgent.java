@@ -431,6 +431,8 @@ public final class DeviceAgent {
     private void readRefused() throws IOException {
         Optional<byte[]> b = storage.read(REFUSED);
         if (b.isEmpty()) {
+            storage.obstruction(REFUSED).ifPresent(there -> LOG.warn("device {}: {} is unreadable (it is {}, not a "
+                    + "file); the next poll fetches whatever is published", deviceId, REFUSED, there));
             return;
         }
         try {
@@ -1056,6 +1058,14 @@ public final class DeviceAgent {
     private List<StoredRoot> storedRotations() throws IOException {
         List<StoredRoot> out = new ArrayList<>();
         Optional<byte[]> c = storage.read(TRUST_CHAIN);
+        Optional<String> there = c.isPresent() ? Optional.empty() : storage.obstruction(TRUST_CHAIN);
+        if (there.isPresent()) {
+            // damaged, not absent: as for an unreadable file, say so rather than run on an older root silently
+            trustDegraded = TRUST_CHAIN + " is unreadable (it is " + there.get() + ", not a file); running on the "
+                    + "provisioned trust version " + chain.get(0).version();
+            LOG.warn("device {}: {}", deviceId, trustDegraded);
+            return out;
+        }
         if (c.isPresent()) {
             try {
                 JsonNode n = CanonicalJson.parse(c.get());
@@ -1142,7 +1152,13 @@ public final class DeviceAgent {
                 boot = null;
             }
         }
-        if (b.isEmpty() && (storage.read(slotName("a", "slot.json")).isPresent()
+        Optional<String> bootObstructed = b.isPresent() ? Optional.empty() : storage.obstruction(BOOT);
+        if (bootObstructed.isPresent()) {
+            // as unreadable, not as a new device: the record is rewritten (storage moves the entry aside)
+            LOG.warn("device {}: {} is unreadable (it is {}, not a file); probing both slots", deviceId, BOOT,
+                    bootObstructed.get());
+            probeSlots(countersValid);
+        } else if (b.isEmpty() && (storage.read(slotName("a", "slot.json")).isPresent()
                 || storage.read(slotName("b", "slot.json")).isPresent())) {
             LOG.warn("device {}: {} is missing (or not a regular file) but a slot record exists; probing both slots",
                     deviceId, BOOT);
@@ -1238,7 +1254,8 @@ public final class DeviceAgent {
     private boolean readCounters() throws IOException {
         Optional<byte[]> c = storage.read(COUNTERS);
         if (c.isEmpty()) {
-            return true;
+            Optional<String> there = storage.obstruction(COUNTERS);
+            return there.isEmpty() || unreadableCounters("it is " + there.get() + ", not a file");
         }
         JsonNode n;
         try {

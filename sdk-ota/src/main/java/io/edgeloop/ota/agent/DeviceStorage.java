@@ -19,6 +19,22 @@ public interface DeviceStorage {
     Optional<byte[]> read(String name) throws IOException;
 
     /**
+     * What occupies a name that {@link #read} reports as absent, if anything: a storage that keeps values as files
+     * says so when the entry there is not a regular file (a directory, a symbolic link), so that the agent can
+     * treat the value as damaged (logged, reported, rebuilt) rather than as never written. Writing the name must
+     * still work ({@link FileDeviceStorage} moves the entry aside). The default: nothing, for storage that cannot
+     * hold anything but values.
+     *
+     * @param name the name
+     * @return what is there instead of a value, such as {@code "a directory"}; empty when the name holds a value or
+     *         nothing at all
+     * @throws IOException when storage cannot tell
+     */
+    default Optional<String> obstruction(String name) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * Replaces a value atomically and durably.
      *
      * @param name the name

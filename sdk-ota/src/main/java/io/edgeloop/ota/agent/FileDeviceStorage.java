@@ -117,6 +117,22 @@ public final class FileDeviceStorage implements DeviceStorage {
     }
 
     @Override
+    public Optional<String> obstruction(String name) throws IOException {
+        Optional<Path> p = existing(name);
+        if (p.isEmpty() || !Files.exists(p.get(), LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        return Optional.of(kind(p.get()));
+    }
+
+    /** What an entry that is not a regular file is, for messages. */
+    private static String kind(Path p) {
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory"
+                : Files.isSymbolicLink(p) ? "a symbolic link" : "not a regular file";
+    }
+
+    @Override
     public void writeAtomic(String name, byte[] data) throws IOException {
         // A temporary file of this writer's own: with a shared "<name>.tmp" two writers of one name (two agents
         // on one state directory, or a caller's own threads) tore the file or lost it to the other's rename.
@@ -154,8 +170,7 @@ public final class FileDeviceStorage implements DeviceStorage {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             return p;
         }
-        String kind = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory"
-                : Files.isSymbolicLink(p) ? "a symbolic link" : "not a regular file";
+        String kind = kind(p);
         for (int n = 1; n <= ASIDE_NAMES; n++) {
             Path aside = p.resolveSibling(p.getFileName() + ".DAMAGED-" + n);
             if (Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) {

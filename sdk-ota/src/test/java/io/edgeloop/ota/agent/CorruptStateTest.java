@@ -210,6 +210,21 @@ class CorruptStateTest {
     }
 
     @Test
+    @DisplayName("a boot.json that is a directory on a device without slots counts as unreadable: moved aside at start "
+            + "and written again, the device starting empty")
+    void bootRecordDirectoryWithoutSlots(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));
+        Path boot = s.root().resolve("boot.json");
+        Path inside = replaceByEntry(Files.writeString(boot, "{}"), "directory");
+        DeviceAgent a = open(s, TRUST, M3);
+        assertEquals(-1, a.status().activeSequence());
+        // old code: read as missing, a new device: nothing written and the directory left in place
+        assertMovedAside(boot, "directory", inside);
+        assertEquals("{\"trial\":false}", Files.readString(boot));
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(1, 0, 10)).outcome());
+    }
+
+    @Test
     @DisplayName("a device without boot.json and without slots starts empty and writes nothing")
     void newDeviceStaysEmpty(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = new FileDeviceStorage(dir.resolve("state"));

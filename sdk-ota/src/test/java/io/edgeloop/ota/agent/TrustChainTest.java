@@ -106,6 +106,35 @@ class TrustChainTest {
         assertEquals(1, open(s, V1, M3).trust().version(), "an unreadable chain leaves the provisioned root");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "trust-chain.json replaced by a {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"directory", "dangling symbolic link"})
+    @DisplayName("reports a degraded trust when trust-chain.json is a directory or a link, as for an unreadable chain, "
+            + "instead of running on the provisioned root silently")
+    void chainNotAFileIsReported(String entry, @TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent a = open(s, V1, M3);
+        TrustRoot v2 = root(V1, 2, K2, K1, K2);
+        a.rotateTrust(v2);
+        Path file = s.root().resolve("trust-chain.json");
+        java.nio.file.Files.delete(file);
+        if (entry.equals("directory")) {
+            java.nio.file.Files.createDirectory(file);
+        } else {
+            java.nio.file.Files.createSymbolicLink(file, dir.resolve("nowhere"));
+        }
+        DeviceAgent b = open(s, V1, M3);
+        assertEquals(1, b.trust().version(), "the stored chain cannot be read: the provisioned root");
+        String why = b.status().trustDegraded().orElse("(none)");
+        // old code: read as missing, the device ran on trust version 1 and said nothing
+        assertTrue(why.contains("trust-chain.json is unreadable") && why.contains(entry.equals("directory")
+                ? "a directory" : "a symbolic link") && why.contains("trust version 1"), why);
+        b.rotateTrust(v2); // a rotation writes the chain again, moving the entry aside
+        assertEquals(Optional.empty(), b.status().trustDegraded());
+        assertEquals(2, open(s, V1, M3).trust().version());
+        assertTrue(java.nio.file.Files.exists(s.root().resolve("trust-chain.json.DAMAGED-1"),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
     @Test
     @DisplayName("starts on the last root that verifies when a stored root holds a non-integer number")
     void nonIntegerStoredRootDoesNotStopStart(@TempDir Path dir) throws Exception {
