@@ -170,6 +170,22 @@ final class DirectoryLock {
     }
 
     /**
+     * Reads a buffer directory's lock note without taking the lock (for a read-only open): whether it says the last
+     * writer closed cleanly, so no frame was written since and every frame in the log had been synced (and handed
+     * out). False when the file is missing or unreadable, or a writer has written since (its note names it).
+     *
+     * @param dir the buffer directory
+     * @return whether the note starts with "closed cleanly"
+     */
+    static boolean noteSaysClosedCleanly(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.READ)) {
+            return startsWith(readNote(ch), CLEAN);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * @return whether the previous holder released the lock after a clean close, with everything it wrote synced
      */
     boolean previousClosedCleanly() {

@@ -1439,9 +1439,12 @@ public final class DurableBuffer implements AutoCloseable {
                     goodEnd = off;
                     break;
                 default:
-                    // a corrupt frame's header is intact (its CRC matched): it names the record lost
-                    boolean frame = k == FrameScanner.Kind.CORRUPT_FRAME;
-                    suspect.add(new long[] {off, sc.nextOffset(), frame ? sc.sequence() : 0});
+                    // a corrupt frame's header is intact (its CRC matched): it names the record lost; so does the
+                    // header of a record frame cut off by the end of the file (only ever the last thing scanned)
+                    boolean frame = k == FrameScanner.Kind.CORRUPT_FRAME
+                            || k == FrameScanner.Kind.TORN && sc.type() == FrameFormat.TYPE_RECORD;
+                    suspect.add(new long[] {off, sc.nextOffset(), frame ? sc.sequence() : 0,
+                        frame && sc.type() == FrameFormat.TYPE_RECORD ? 1 : 0});
                     suspectKinds.add(k);
                     suspectStreams.add(frame ? sc.stream() : "");
                     off = sc.nextOffset();
@@ -1455,9 +1458,11 @@ public final class DurableBuffer implements AutoCloseable {
             // beside a running writer: the "tail" was a write in progress, complete now; readers stop before it
             return new Segment(base, path, ch, summary, len, goodEnd, true);
         }
-        if (last && !readOnly && (goodEnd < len || damagedInside)
-                && (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())
-                && !tornFooterOfRoll(base, goodEnd, len, summary, damagedInside)) {
+        boolean handedOut = last && (goodEnd < len || damagedInside) && (readOnly ? goodEnd < len
+                && DirectoryLock.noteSaysClosedCleanly(dir)
+                : (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())
+                        && !tornFooterOfRoll(base, goodEnd, len, summary, damagedInside));
+        if (handedOut && !readOnly) {
             // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
             // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
             // on densely. But the last writer closed cleanly (its close synced everything), so this is damage to
@@ -1469,6 +1474,9 @@ public final class DurableBuffer implements AutoCloseable {
         if (goodEnd < len) {
             if (last) {
                 recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.TORN_TAIL);
+                if (handedOut) {
+                    recordTornTailRecords(name, suspect, suspectStreams);
+                }
                 if (!readOnly) {
                     ch.truncate(goodEnd);
                     ch.force(true);
@@ -1488,6 +1496,43 @@ public final class DurableBuffer implements AutoCloseable {
             return new Segment(base, path, ch, summary, len, len, false);
         }
         return new Segment(base, path, ch, summary, len, goodEnd, true);
+    }
+
+    /**
+     * Names the records a torn tail cost when its frames had been handed out (the last writer closed cleanly, or
+     * crashed under durability {@code none}): one more {@code TORN_TAIL} entry per stream and run of sequences, of
+     * length 0 (the bytes are counted once, by the tail's own entry), for every record frame in the tail whose
+     * header survived (a corrupt payload, or a frame cut off by the end of the file). Records whose headers are
+     * gone too (a cut inside a header, or whole frames cut off) cannot be named: nothing but the frames themselves
+     * says what the active segment held (its summary is written only when it is sealed). After a crash under
+     * {@code always} or group commit the tail is the crash's unsynced write, whose appends never returned, and no
+     * record is lost. Caller is the constructor.
+     *
+     * @param file    the segment's file name
+     * @param suspect per damaged region after the last valid frame: offset, end, sequence, 1 when it names a record
+     * @param streams per region, the stream its header names, or empty
+     */
+    private void recordTornTailRecords(String file, List<long[]> suspect, List<String> streams) {
+        long runOffset = -1;
+        String runStream = null;
+        long first = 0;
+        long lastSeq = 0;
+        for (int i = 0; i <= suspect.size(); i++) {
+            long[] r = i < suspect.size() ? suspect.get(i) : null;
+            boolean named = r != null && r[3] == 1 && r[2] > 0;
+            if (runStream != null && (!named || !streams.get(i).equals(runStream) || r[2] != lastSeq + 1)) {
+                losses.record(new Loss(file, runOffset, 0, Loss.Kind.TORN_TAIL, "", runStream, first, lastSeq));
+                runStream = null;
+            }
+            if (named) {
+                if (runStream == null) {
+                    runStream = streams.get(i);
+                    runOffset = r[0];
+                    first = r[2];
+                }
+                lastSeq = r[2];
+            }
+        }
     }
 
     /**

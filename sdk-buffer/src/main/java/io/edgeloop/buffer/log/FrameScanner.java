@@ -34,7 +34,10 @@ public final class FrameScanner {
         CORRUPT_FRAME,
         /** No valid frame starts here; {@link #nextOffset()} is the next offset where one does (or the limit). */
         GARBAGE,
-        /** A valid header whose frame runs past the limit; {@link #nextOffset()} is the limit. */
+        /**
+         * A valid header whose frame runs past the limit; {@link #nextOffset()} is the limit, {@link #type()},
+         * {@link #stream()} and {@link #sequence()} name the frame whose end is missing.
+         */
         TORN
     }
 
@@ -114,6 +117,7 @@ public final class FrameScanner {
         }
         if (k == Kind.TORN) {
             next = limit;
+            stream = new String(streamBytes, StandardCharsets.UTF_8);
             return k;
         }
         int hdr = FrameFormat.FIXED_HEADER + streamBytes.length + 8;
@@ -122,6 +126,7 @@ public final class FrameScanner {
         // header, whose checksum is read below.
         if (!ensure(off, hdr + payloadLength)) {
             next = limit;
+            stream = new String(streamBytes, StandardCharsets.UTF_8);
             return Kind.TORN;
         }
         int p = (int) (off + hdr - bufStart);
@@ -265,7 +270,7 @@ public final class FrameScanner {
         return next;
     }
 
-    /** @return the frame type of the last valid frame */
+    /** @return the frame type of the last valid header (a record's, a footer's, a corrupt or torn frame's) */
     public int type() {
         return type;
     }
@@ -275,7 +280,7 @@ public final class FrameScanner {
         return priority;
     }
 
-    /** @return the last record's sequence (also a corrupt frame's) */
+    /** @return the last record's sequence (also a corrupt or torn frame's) */
     public long sequence() {
         return sequence;
     }
@@ -285,7 +290,7 @@ public final class FrameScanner {
         return timestamp;
     }
 
-    /** @return the last record's stream (also a corrupt frame's) */
+    /** @return the last record's stream (also a corrupt or torn frame's) */
     public String stream() {
         return stream;
     }
