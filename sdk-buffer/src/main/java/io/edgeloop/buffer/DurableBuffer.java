@@ -1752,7 +1752,29 @@ public final class DurableBuffer implements AutoCloseable {
     private void releaseReserve() throws IOException {
         spaceShort = true;
         reserveReleased = true;
-        Files.deleteIfExists(dir.resolve(RESERVE));
+        if (!Files.deleteIfExists(dir.resolve(RESERVE))) {
+            dropIndexForSpace();
+        }
+    }
+
+    /**
+     * The disk is full and there is no reserve to release (it was missing at open, with no room to create it again:
+     * the file system was filled by something else while the buffer was closed, or a process died with the reserve
+     * released). Deletes {@code segments.idx}, which is only a cache of the sealed segments' footers (the next open
+     * reads the footers instead), so that the cursor or sequence file being written finds the block it needs; once
+     * that commit is stored, the segments it acknowledged are reclaimed and the reserve comes back. Without this no
+     * commit could ever be stored, so nothing was freed and the buffer stayed full for good. Caller holds the lock.
+     */
+    private void dropIndexForSpace() {
+        try {
+            if (Files.deleteIfExists(dir.resolve(SegmentIndex.FILE))) {
+                LOG.warn("Buffer {}: the disk is full and {} is missing; deleted {} (a cache of the sealed segments'"
+                        + " footers) so that cursor commits, which free space, can be stored", dir, RESERVE,
+                        SegmentIndex.FILE);
+            }
+        } catch (IOException e) {
+            LOG.debug("Buffer {}: could not delete {} to make room", dir, SegmentIndex.FILE, e);
+        }
     }
 
     /**
@@ -1769,15 +1791,18 @@ public final class DurableBuffer implements AutoCloseable {
             ensureReserve();
         }
         if (reserveReleased) {
-            throw reserveReleasedFailure("appending to " + dir,
-                    "the record was not stored. Appends work again once space is freed");
+            throw reserveReleasedFailure("appending to " + dir, "the record was not stored. Appends work again once"
+                    + " cursor commits let acknowledged segments be reclaimed, or space is freed");
         }
     }
 
     /** The failure of a write refused while the reserve is released (see {@link #reserveReleased}). */
     private IOException reserveReleasedFailure(String what, String consequence) {
-        return diskFullOr(new IOException("No space left on device: " + RESERVE + " was released so that cursor"
-                + " commits, which free space, can be stored; appends wait until it is back"), what, consequence);
+        spaceShort = true;
+        return new DiskFullException("Disk full while " + what + ": " + RESERVE + " (" + RESERVE_BYTES / 1024
+                + " KiB kept so that cursor commits, which free space, can always be stored) is not held (released"
+                + " for a commit, or missing with no room to create it again), and appends wait until it is back; "
+                + consequence + " (" + spaceReport() + ")", new IOException("No space left on device"));
     }
 
     /** A file's size from one stat (exists and size took two), or -1 when it is missing. */
@@ -2455,9 +2480,27 @@ public final class DurableBuffer implements AutoCloseable {
         }
         if (DiskFullException.isDiskFull(e)) {
             spaceShort = true;
-            return new DiskFullException("Disk full while " + what + "; " + consequence, e);
+            return new DiskFullException("Disk full while " + what + "; " + consequence + " (" + spaceReport() + ")",
+                    e);
         }
         return e;
+    }
+
+    /**
+     * Where space stands, for a full disk's message: what the file system has free, what the buffer's segments take
+     * (when the caller holds the lock) and the disk budget.
+     */
+    private String spaceReport() {
+        String free;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace() + " bytes free on the file system of " + dir;
+        } catch (IOException | RuntimeException e) {
+            free = "free space on the file system of " + dir + " unknown: " + e.getMessage();
+        }
+        String held = lock.isHeldByCurrentThread() ? "; the buffer's segments take " + totalBytes + " bytes" : "";
+        String budget = budgetBytes == Long.MAX_VALUE ? "; no disk budget is set (DurableBuffer.Builder.diskBudget),"
+                + " so the file system is the limit" : "; disk budget " + budgetBytes + " bytes";
+        return free + held + budget;
     }
 
     /** What a failed cursor write means: the commit is lost, the records are not. */
@@ -3856,8 +3899,10 @@ public final class DurableBuffer implements AutoCloseable {
             try {
                 // Deferring is safe only for records whose frames are synced: under durability none a receiver can
                 // acknowledge records a power loss then takes from the log, and only a synced cursor file keeps
-                // their sequences from being handed out again.
-                if (cursorSync == CursorSync.DEFERRED && logSynced) {
+                // their sequences from being handed out again. Nor while the reserve is not held: the disk is full,
+                // and a slot not written yet would take the block the synced cursor file needs before the segments
+                // this commit acknowledges can be reclaimed (then nothing would ever be freed).
+                if (cursorSync == CursorSync.DEFERRED && logSynced && !reserveReleased) {
                     if (release) {
                         writePendingCursorFile(this, state, nextSlot);
                     } else {

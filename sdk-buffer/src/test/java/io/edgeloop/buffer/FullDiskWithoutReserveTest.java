@@ -1,0 +1,94 @@
+package io.edgeloop.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.policy.CursorSync;
+import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.tck.Tmpfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A buffer opened on a file system that something else filled while it was closed, with no {@code reserve.bin}
+ * left to release (a process that died with the reserve released, or the file deleted): before, no cursor commit
+ * could be stored ("Disk full while writing cursor up; the commit was not stored"), so nothing was reclaimed, the
+ * forwarder sent the same records again forever, and the buffer stayed full until someone freed space by hand.
+ * Now the first commit finds its block by deleting {@code segments.idx} (a cache), the segments it acknowledged
+ * are reclaimed and the reserve comes back; appends meanwhile fail with a {@link DiskFullException} that says why
+ * and names the free space and the disk budget, and nothing stored is lost.
+ */
+class FullDiskWithoutReserveTest {
+    static final int RECORDS = 500;
+    static final int SIZE = 1000;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"EVERY_COMMIT, 0", "DEFERRED, 0", "EVERY_COMMIT, 4194304"})
+    @DisplayName("a disk filled by something else while the buffer was closed: draining frees space, appends say why"
+            + " they fail, nothing is lost")
+    void drainingFreesSpaceOnDiskFullAtOpen(CursorSync sync, long budget) throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk-at-open case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            try (DurableBuffer b = open(bufDir, sync, budget)) {
+                b.cursor("up");
+                for (int i = 1; i <= RECORDS; i++) {
+                    b.append("s", Payloads.of(i, SIZE));
+                }
+            }
+            // a process died with the reserve released, then something else filled the file system
+            Files.delete(bufDir.resolve("reserve.bin"));
+            fs.fill("filler", 512);
+            long last;
+            try (DurableBuffer b = open(bufDir, sync, budget)) {
+                DiskFullException refused = assertThrows(DiskFullException.class,
+                        () -> b.append("s", Payloads.of(0, SIZE)));
+                Cursor c = b.cursor("up");
+                long sent = 0;
+                for (List<BufferedRecord> r = c.poll(50, 1 << 20); !r.isEmpty(); r = c.poll(50, 1 << 20)) {
+                    for (BufferedRecord x : r) {
+                        assertEquals(++sent, x.sequence(), "every record stored is read, in order");
+                        assertArrayEquals(Payloads.of(x.sequence(), SIZE), x.payloadBytes());
+                    }
+                    c.commit(r.get(r.size() - 1)); // failed with "the commit was not stored" before
+                }
+                assertEquals(RECORDS, sent);
+                String m = refused.getMessage();
+                assertTrue(m.contains("reserve.bin") && m.contains("bytes free on the file system")
+                        && m.contains("the record was not stored") && m.contains(budget == 0
+                        ? "no disk budget is set" : "disk budget " + budget + " bytes"), m);
+                assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the reserve is back once all is drained");
+                last = b.append("s", Payloads.of(RECORDS + 1, SIZE)).sequence();
+                assertEquals(RECORDS + 1, last, "appends work again, and no sequence is reused");
+            }
+            try (DurableBuffer b = open(bufDir, sync, budget)) {
+                assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+                List<BufferedRecord> left = b.cursor("up").poll(RECORDS, 1 << 20);
+                assertEquals(1, left.size(), "every commit was stored: only the record appended after the drain is"
+                        + " left to send, " + left);
+                assertEquals(last, left.get(0).sequence());
+                assertTrue(b.metrics().recordsBuffered() < RECORDS / 2, "acknowledged segments were reclaimed: "
+                        + b.metrics().recordsBuffered() + " records left on disk");
+            }
+        }
+    }
+
+    private static DurableBuffer open(Path bufDir, CursorSync sync, long budget) throws Exception {
+        DurableBuffer.Builder b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).cursorSync(sync).segmentBytes(64 * 1024);
+        if (budget > 0) {
+            b.diskBudget(budget);
+        }
+        return b.open();
+    }
+}
