@@ -136,6 +136,17 @@ final class MosquittoBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker with SIGSTOP: its sockets stay open but it reads, answers and saves nothing until it is
+     * killed (a hung broker, or one frozen at the instant of a crash).
+     */
+    void pause() throws Exception {
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start();
+        if (!stop.waitFor(60, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+        }
+    }
+
     /** Kills the broker with SIGKILL (no shutdown save) and waits until it is gone, so its port is free again. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -28,6 +28,8 @@ final class SyncSubscriber implements AutoCloseable {
     private final String clientId;
     private final Object lock = new Object();
     private final List<Envelope> envelopes = new ArrayList<>();
+    /** The envelopes of PUBLISH packets the broker flagged DUP: its own redeliveries (after a restart). */
+    private final List<Envelope> redelivered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -73,7 +75,7 @@ final class SyncSubscriber implements AutoCloseable {
                         int id = qos > 0 ? b.getShort() & 0xFFFF : 0;
                         byte[] payload = new byte[b.remaining()];
                         b.get(payload);
-                        record(payload);
+                        record(payload, (p.flags() & 8) != 0);
                         if (qos > 0) {
                             out.write(new byte[] {(byte) (MqttPackets.PUBACK << 4), 2, (byte) (id >> 8), (byte) id});
                             out.flush();
@@ -91,11 +93,14 @@ final class SyncSubscriber implements AutoCloseable {
         }
     }
 
-    private void record(byte[] payload) {
+    private void record(byte[] payload, boolean dup) {
         try {
             List<Envelope> es = BatchCodec.of(Compression.NONE).decode(payload).envelopes();
             synchronized (lock) {
                 envelopes.addAll(es);
+                if (dup) {
+                    redelivered.addAll(es);
+                }
             }
         } catch (Exception e) {
             synchronized (lock) {
@@ -147,6 +152,13 @@ final class SyncSubscriber implements AutoCloseable {
     List<Envelope> envelopes() {
         synchronized (lock) {
             return List.copyOf(envelopes);
+        }
+    }
+
+    /** @return the envelopes of messages the broker redelivered (DUP flag set), also counted in envelopes() */
+    List<Envelope> redelivered() {
+        synchronized (lock) {
+            return List.copyOf(redelivered);
         }
     }
 
