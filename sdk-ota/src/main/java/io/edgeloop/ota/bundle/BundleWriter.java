@@ -86,7 +86,9 @@ public final class BundleWriter {
 
     /**
      * Writes a bundle to a file atomically: a temporary file of this call's own in the same directory, synced, then
-     * renamed over the file; concurrent writers of one file each leave a whole bundle (the last rename wins).
+     * renamed over the file; concurrent writers of one file each leave a whole bundle (the last rename wins). Then
+     * deletes the temporary files that writers of this file killed before their rename left beside it
+     * ({@link AtomicFiles#deleteStaleTemporaryFilesOf}: only those of processes no longer alive).
      *
      * @param manifest  the manifest
      * @param artifacts artifact bytes by path
@@ -100,6 +102,8 @@ public final class BundleWriter {
         // A temporary file of this writer's own: with a shared "<bundle>.tmp" two writers of one output truncated
         // and interleaved each other's bytes, and one published a torn bundle or lost its file to the other's rename.
         AtomicFiles.write(file, o -> write(manifest, artifacts, signers, gzip, o));
+        // a writer of this file killed before its rename left a bundle-sized hidden file for good
+        AtomicFiles.deleteStaleTemporaryFilesOf(file);
     }
 
     /**

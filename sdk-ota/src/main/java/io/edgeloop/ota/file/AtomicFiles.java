@@ -218,14 +218,34 @@ public final class AtomicFiles {
      * @return how many files were deleted
      */
     public static int deleteStaleTemporaryFiles(Path dir) {
+        return deleteStale(dir, null);
+    }
+
+    /**
+     * Deletes the temporary files that writes of {@code target} killed before their rename left beside it
+     * ({@code .<name>.<pid>.<n>.tmp} of a pid no longer alive), as {@link #deleteStaleTemporaryFiles} does for a
+     * whole directory, for a writer of a file in a directory it does not own (a bundle or key written where the
+     * user says): only that name's leftovers are touched. Best effort.
+     *
+     * @param target the file whose temporary files to delete
+     * @return how many files were deleted
+     */
+    public static int deleteStaleTemporaryFilesOf(Path target) {
+        Path abs = target.toAbsolutePath();
+        return abs.getParent() == null ? 0 : deleteStale(abs.getParent(), abs.getFileName().toString());
+    }
+
+    private static int deleteStale(Path dir, String onlyName) {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         int deleted = 0;
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path f : (Iterable<Path>) s::iterator) {
-                java.util.regex.Matcher m = TEMPORARY.matcher(f.getFileName().toString());
-                if (!m.matches() || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                String n = f.getFileName().toString();
+                java.util.regex.Matcher m = TEMPORARY.matcher(n);
+                if (!m.matches() || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                        || onlyName != null && !n.substring(1, m.start(1) - 1).equals(onlyName)) {
                     continue;
                 }
                 long pid = Long.parseLong(m.group(1));

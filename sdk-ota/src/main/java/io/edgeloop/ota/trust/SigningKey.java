@@ -130,7 +130,9 @@ public final class SigningKey {
      * Writes {@code private.pem} (created owner read/write only where POSIX permissions exist) and
      * {@code public.pem} into a directory, refusing to overwrite an existing private key. Both are written to synced
      * temporary files first and then moved into place, so a failure (a full disk) leaves neither file, only what was
-     * there before, and a retry can succeed.
+     * there before, and a retry can succeed. Once both are in place, the temporary files that a write of either
+     * killed before its move left in {@code dir} (processes no longer alive only) are deleted: one of
+     * {@code private.pem} is a copy of a private key.
      *
      * @param dir the directory (created when missing)
      * @throws IOException when writing fails or a key is already there
@@ -174,6 +176,9 @@ public final class SigningKey {
             pubTmp = null;
             AtomicFiles.syncDirectory(dir.toAbsolutePath());
             privPlaced = false;
+            // a keygen killed before its moves left a private key's hidden copy that outlived any later key pair
+            AtomicFiles.deleteStaleTemporaryFilesOf(priv);
+            AtomicFiles.deleteStaleTemporaryFilesOf(pub);
         } finally {
             if (privTmp != null) {
                 Files.deleteIfExists(privTmp);

@@ -301,7 +301,9 @@ public final class TrustRoot {
 
     /**
      * Writes the file atomically: a temporary file of this call's own, synced, then renamed over the file;
-     * concurrent writers of one file each leave a whole trust file (the last rename wins).
+     * concurrent writers of one file each leave a whole trust file (the last rename wins). Then deletes the
+     * temporary files that writers of this file killed before their rename left beside it (only those of processes
+     * no longer alive).
      *
      * @param file the destination
      * @throws IOException when writing fails
@@ -309,6 +311,7 @@ public final class TrustRoot {
     public void write(Path file) throws IOException {
         // A temporary file of this writer's own: a shared "<file>.tmp" let two writers tear or lose the file.
         AtomicFiles.write(file, toBytes());
+        AtomicFiles.deleteStaleTemporaryFilesOf(file); // those of writers killed before their rename
     }
 
     /**
