@@ -380,6 +380,12 @@ public final class DurableBuffer implements AutoCloseable {
             }
             if (!readOnly) {
                 ensureReserve();
+                if (reserveReleased) {
+                    // said once here, where the owner looks first; each refused append says it again in its failure
+                    LOG.warn("Buffer {}: the disk is full, {} could not be created ({}); appends are refused until"
+                            + " cursor commits let acknowledged segments be reclaimed, or space is freed", dir,
+                            RESERVE, spaceReport());
+                }
                 dirLock.recovered();
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -2162,8 +2168,8 @@ public final class DurableBuffer implements AutoCloseable {
         try {
             if (reserveReleased) {
                 // staged before a commit released the reserve: the space freed is the commits'
-                failStaged(from, new IOException("No space left on device: " + RESERVE + " was released so that"
-                        + " cursor commits, which free space, can be stored"), after);
+                failStaged(from, new IOException("No space left on device: " + RESERVE + " is not held (released"
+                        + " so that cursor commits, which free space, can be stored)"), after);
             }
             for (int attempt = 1; ; attempt++) {
                 // The staged frames are other threads' appends too: an interrupt of this thread (arriving before

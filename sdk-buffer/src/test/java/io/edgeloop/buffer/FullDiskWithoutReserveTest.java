@@ -9,6 +9,9 @@ import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.tck.Tmpfs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * could be stored ("Disk full while writing cursor up; the commit was not stored"), so nothing was reclaimed, the
  * forwarder sent the same records again forever, and the buffer stayed full until someone freed space by hand.
  * Now the first commit finds its block by deleting {@code segments.idx} (a cache), the segments it acknowledged
- * are reclaimed and the reserve comes back; appends meanwhile fail with a {@link DiskFullException} that says why
- * and names the free space and the disk budget, and nothing stored is lost.
+ * are reclaimed and the reserve comes back; the open logs one WARN saying the disk is full, appends meanwhile fail
+ * with a {@link DiskFullException} that says why and names the free space and the disk budget, and nothing stored
+ * is lost.
  */
 class FullDiskWithoutReserveTest {
     static final int RECORDS = 500;
@@ -50,7 +54,20 @@ class FullDiskWithoutReserveTest {
             Files.delete(bufDir.resolve("reserve.bin"));
             fs.fill("filler", 512);
             long last;
-            try (DurableBuffer b = open(bufDir, sync, budget)) {
+            PrintStream stderr = System.err;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            DurableBuffer reopened;
+            try {
+                reopened = open(bufDir, sync, budget);
+            } finally {
+                System.setErr(stderr);
+            }
+            List<String> warns = captured.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains(" WARN ") && l.contains("reserve.bin could not be created")).toList();
+            assertEquals(1, warns.size(), "the open says the disk is full: " + captured);
+            assertTrue(warns.get(0).contains("bytes free on the file system"), warns.get(0));
+            try (DurableBuffer b = reopened) {
                 DiskFullException refused = assertThrows(DiskFullException.class,
                         () -> b.append("s", Payloads.of(0, SIZE)));
                 Cursor c = b.cursor("up");
