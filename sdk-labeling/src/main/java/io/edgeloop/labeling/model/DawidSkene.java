@@ -28,7 +28,6 @@ public final class DawidSkene extends RowModel {
     public static final double TOLERANCE = 1e-5;
     private static final int CHUNK = 2048;
 
-    private final int lfs;
     private final int k;
     private final double[] logMarginals;
     /** log P(outcome o | class c) for LF j at [(j * k + c) * (k + 1) + o], o = vote + 1. */
@@ -37,7 +36,6 @@ public final class DawidSkene extends RowModel {
 
     private DawidSkene(List<String> lfNames, int k, double[] logMarginals, double[] logConfusion, int iterations) {
         super(lfNames);
-        this.lfs = lfNames.size();
         this.k = k;
         this.logMarginals = logMarginals;
         this.logConfusion = logConfusion;
@@ -318,12 +316,12 @@ public final class DawidSkene extends RowModel {
      * @param out receives log P(votes | class)
      */
     void logLikelihood(byte[] row, double[] out) {
-        logScores(row, lfs, k, new double[k], logConfusion, out);
+        logScores(row, lfs(), k, new double[k], logConfusion, out);
     }
 
     @Override
     void proba(byte[] votes, double[] out) {
-        logScores(votes, lfs, k, logMarginals, logConfusion, out);
+        logScores(votes, lfs(), k, logMarginals, logConfusion, out);
         softmaxInPlace(out);
     }
 
@@ -335,11 +333,6 @@ public final class DawidSkene extends RowModel {
     /** @return the number of EM iterations run */
     public int iterations() {
         return iterations;
-    }
-
-    @Override
-    int lfs() {
-        return lfs;
     }
 
     @Override

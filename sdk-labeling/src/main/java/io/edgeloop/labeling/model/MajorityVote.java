@@ -13,13 +13,11 @@ import java.util.Map;
  */
 public final class MajorityVote extends RowModel {
     private final String name;
-    private final int lfs;
     private final double[] classWeights;
 
     private MajorityVote(String name, List<String> lfNames, double[] classWeights) {
         super(lfNames);
         this.name = name;
-        this.lfs = lfNames.size();
         this.classWeights = classWeights;
     }
 
@@ -52,18 +50,13 @@ public final class MajorityVote extends RowModel {
     @Override
     void proba(byte[] votes, double[] out) {
         Arrays.fill(out, 0);
-        for (int j = 0; j < lfs; j++) {
+        for (int j = 0; j < lfs(); j++) {
             int v = votes[j];
             if (v >= 0) {
                 out[v] += classWeights[v];
             }
         }
         normalise(out);
-    }
-
-    @Override
-    int lfs() {
-        return lfs;
     }
 
     @Override

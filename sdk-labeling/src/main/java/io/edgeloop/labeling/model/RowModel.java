@@ -79,8 +79,10 @@ abstract class RowModel implements LabelModel {
         }
     }
 
-    /** @return the number of labelling functions the model expects */
-    abstract int lfs();
+    /** @return the number of labelling functions the model expects: one per name it was fitted on */
+    final int lfs() {
+        return lfNames.size();
+    }
 
     static void normalise(double[] p) {
         double s = 0;

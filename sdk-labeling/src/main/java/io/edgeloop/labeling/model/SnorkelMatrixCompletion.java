@@ -43,7 +43,6 @@ public final class SnorkelMatrixCompletion extends RowModel {
      */
     public static final long MAX_WORK = 250_000_000L;
 
-    private final int lfs;
     private final int k;
     private final double[] logPrior;
     /** log of mu clipped to [0.01, 0.99], at [(j * k + vote) * k + y]. */
@@ -52,7 +51,6 @@ public final class SnorkelMatrixCompletion extends RowModel {
 
     private SnorkelMatrixCompletion(List<String> lfNames, int k, double[] logPrior, double[] logMu, double finalLoss) {
         super(lfNames);
-        this.lfs = lfNames.size();
         this.k = k;
         this.logPrior = logPrior;
         this.logMu = logMu;
@@ -543,7 +541,7 @@ public final class SnorkelMatrixCompletion extends RowModel {
     @Override
     void proba(byte[] votes, double[] out) {
         System.arraycopy(logPrior, 0, out, 0, k);
-        for (int j = 0; j < lfs; j++) {
+        for (int j = 0; j < lfs(); j++) {
             int v = votes[j];
             if (v >= 0) {
                 int base = (j * k + v) * k;
@@ -553,11 +551,6 @@ public final class SnorkelMatrixCompletion extends RowModel {
             }
         }
         softmaxInPlace(out);
-    }
-
-    @Override
-    int lfs() {
-        return lfs;
     }
 
     @Override

@@ -32,7 +32,6 @@ public final class SnorkelStyleModel extends RowModel {
     private static final int MAX_ITERATIONS = 200;
     private static final int CHUNK = 2048;
 
-    private final int lfs;
     private final int k;
     private final double[] logPrior;
     private final double[] accuracy;
@@ -43,7 +42,6 @@ public final class SnorkelStyleModel extends RowModel {
     private SnorkelStyleModel(List<String> lfNames, int k, double[] logPrior, double[] accuracy, boolean priorFixed,
             int iterations) {
         super(lfNames);
-        this.lfs = lfNames.size();
         this.k = k;
         this.logPrior = logPrior;
         this.accuracy = accuracy;
@@ -190,18 +188,13 @@ public final class SnorkelStyleModel extends RowModel {
 
     @Override
     void proba(byte[] votes, double[] out) {
-        scores(votes, lfs, k, logPrior, logAccuracy, out);
+        scores(votes, lfs(), k, logPrior, logAccuracy, out);
         softmaxInPlace(out);
     }
 
     /** @return the learned per-LF accuracies */
     public double[] accuracies() {
         return accuracy.clone();
-    }
-
-    @Override
-    int lfs() {
-        return lfs;
     }
 
     @Override
