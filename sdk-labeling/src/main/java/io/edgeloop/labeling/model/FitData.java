@@ -120,9 +120,24 @@ public final class FitData {
         return Optional.ofNullable(answeredRows).map(int[]::clone);
     }
 
-    /** @return true when the class prior was computed from expert answers (no validation split, none set) */
-    boolean priorFromAnswers() {
-        return priorFromAnswers;
+    /**
+     * The class balance a model holds fixed instead of learning it: the {@linkplain #classPrior() class prior}
+     * scaled to sum to 1, when it was set or comes from a validation split (as WRENCH passes it to Snorkel). A prior
+     * computed from expert answers is not held fixed, since the expert is asked about uncertain rows, a biased
+     * sample of the classes.
+     *
+     * @return one probability per class, or empty when there is no prior or it comes from expert answers
+     */
+    Optional<double[]> fixedClassBalance() {
+        if (classPrior == null || priorFromAnswers) {
+            return Optional.empty();
+        }
+        double s = Arrays.stream(classPrior).sum();
+        double[] p = new double[classPrior.length];
+        for (int c = 0; c < p.length; c++) {
+            p[c] = classPrior[c] / s;
+        }
+        return Optional.of(p);
     }
 
     /** @return the seed */

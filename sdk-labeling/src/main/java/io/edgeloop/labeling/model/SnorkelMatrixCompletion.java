@@ -73,16 +73,11 @@ public final class SnorkelMatrixCompletion extends RowModel {
         int k = vc.numClasses();
         int m = vc.lfs();
         int d = m * k;
-        double[] p = new double[k];
-        if (data.classPrior().isPresent() && !data.priorFromAnswers()) {
-            double[] prior = data.classPrior().get();
-            double s = Arrays.stream(prior).sum();
-            for (int c = 0; c < k; c++) {
-                p[c] = prior[c] / s;
-            }
-        } else {
-            Arrays.fill(p, 1.0 / k);
-        }
+        double[] p = data.fixedClassBalance().orElseGet(() -> {
+            double[] uniform = new double[k];
+            Arrays.fill(uniform, 1.0 / k);
+            return uniform;
+        });
         long work = (long) d * k * k;
         if (work > MAX_WORK) {
             throw new IllegalArgumentException("snorkel-mc: " + m + " LFs x " + k + " classes is too large for "

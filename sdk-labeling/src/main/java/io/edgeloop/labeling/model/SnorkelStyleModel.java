@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -61,14 +62,11 @@ public final class SnorkelStyleModel extends RowModel {
         int k = vc.numClasses();
         int m = vc.lfs();
         double[] logPrior = new double[k];
-        // A prior from a validation split is fixed, as WRENCH passes it to Snorkel; one from expert answers is not,
-        // since the expert is asked about uncertain rows, a biased sample of the classes.
-        boolean fixed = data.classPrior().isPresent() && !data.priorFromAnswers();
+        Optional<double[]> balance = data.fixedClassBalance();
+        boolean fixed = balance.isPresent();
         if (fixed) {
-            double[] p = data.classPrior().get();
-            double s = Arrays.stream(p).sum();
             for (int c = 0; c < k; c++) {
-                logPrior[c] = Math.log(p[c] / s);
+                logPrior[c] = Math.log(balance.get()[c]);
             }
         } else {
             Arrays.fill(logPrior, -Math.log(k));
