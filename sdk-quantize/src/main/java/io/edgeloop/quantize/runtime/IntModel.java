@@ -27,6 +27,12 @@ public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTre
     /** @return the scheme name ({@code int8}, {@code int16}, {@code int32}) */
     String scheme();
 
+    /** @return the number of integer inputs: one per feature of {@link #input()} */
+    @Override
+    default int inputSize() {
+        return input().size();
+    }
+
     /**
      * @param q an output value
      * @param o its output index
@@ -88,6 +94,19 @@ public sealed interface IntModel extends IntegerModel permits IntNetwork, IntTre
                 throw new IllegalArgumentException("Input " + i + " is " + input[i] + ", outside [" + iq.min() + ", "
                         + iq.max() + "] of scheme " + scheme());
             }
+        }
+    }
+
+    /**
+     * Validates the array {@link #predict(int[], int[])} writes into.
+     *
+     * @param output the output array
+     * @throws IllegalArgumentException when its length is not {@link #outputSize()}
+     */
+    default void checkOutput(int[] output) {
+        if (output.length != outputSize()) {
+            throw new IllegalArgumentException("Expected an output array of " + outputSize() + ", got "
+                    + output.length);
         }
     }
 }

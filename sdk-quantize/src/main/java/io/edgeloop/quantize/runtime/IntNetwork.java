@@ -119,11 +119,6 @@ public final class IntNetwork implements IntModel {
     }
 
     @Override
-    public int inputSize() {
-        return input.size();
-    }
-
-    @Override
     public int outputSize() {
         return layers.get(layers.size() - 1).outputs();
     }
@@ -131,9 +126,7 @@ public final class IntNetwork implements IntModel {
     @Override
     public void predict(int[] in, int[] out) {
         checkInput(in);
-        if (out.length != outputSize()) {
-            throw new IllegalArgumentException("Expected an output array of " + outputSize() + ", got " + out.length);
-        }
+        checkOutput(out);
         int[] cur = in;
         for (int l = 0; l < layers.size(); l++) {
             IntLayer layer = layers.get(l);

@@ -362,11 +362,6 @@ public final class IntTreeEnsemble implements IntModel {
     }
 
     @Override
-    public int inputSize() {
-        return input.size();
-    }
-
-    @Override
     public int outputSize() {
         return classNames.isEmpty() ? 1 : classNames.size();
     }
@@ -374,9 +369,7 @@ public final class IntTreeEnsemble implements IntModel {
     @Override
     public void predict(int[] in, int[] out) {
         checkInput(in);
-        if (out.length != outputSize()) {
-            throw new IllegalArgumentException("Expected an output array of " + outputSize() + ", got " + out.length);
-        }
+        checkOutput(out);
         java.util.Arrays.fill(out, 0);
         for (int r : roots) {
             int n = r;
