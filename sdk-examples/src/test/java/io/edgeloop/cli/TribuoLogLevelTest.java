@@ -40,7 +40,7 @@ class TribuoLogLevelTest {
                 runs.add(pool.submit(() -> {
                     start.await();
                     int failures = 0;
-                    for (int i = 0; i < 300; i++) {
+                    for (int i = 0; i < 60; i++) {
                         StringWriter sink = new StringWriter();
                         int code = verbose
                                 ? Edgeloop.run(new PrintWriter(sink), new PrintWriter(sink), "--verbose", "train",
