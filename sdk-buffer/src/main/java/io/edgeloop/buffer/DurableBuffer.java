@@ -1464,11 +1464,15 @@ public final class DurableBuffer implements AutoCloseable {
             // beside a running writer: the "tail" was a write in progress, complete now; readers stop before it
             return new Segment(base, path, ch, summary, len, goodEnd, true);
         }
-        boolean handedOut = last && (goodEnd < len || damagedInside) && (readOnly ? goodEnd < len
-                && DirectoryLock.noteSaysClosedCleanly(dir)
-                : (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())
-                        && !tornFooterOfRoll(base, goodEnd, len, summary, damagedInside));
-        if (handedOut && !readOnly) {
+        boolean lostEnd = last && !readOnly && (goodEnd < len || damagedInside)
+                && (dirLock.previousClosedCleanly() || dirLock.previousMayHaveHandedOutUnsynced())
+                && !tornFooterOfRoll(base, goodEnd, len, summary, damagedInside);
+        // Only a clean close says that every frame in the tail was synced and its append returned: after a crash
+        // under none a frame cut off by the end of the file was most likely being written (its append had not
+        // returned), so naming it would report a record as lost that nobody was told was stored.
+        boolean namesRecords = last && goodEnd < len && (readOnly ? DirectoryLock.noteSaysClosedCleanly(dir)
+                : lostEnd && dirLock.previousClosedCleanly());
+        if (lostEnd) {
             // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
             // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
             // on densely. But the last writer closed cleanly (its close synced everything), so this is damage to
@@ -1480,7 +1484,7 @@ public final class DurableBuffer implements AutoCloseable {
         if (goodEnd < len) {
             if (last) {
                 recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.TORN_TAIL);
-                if (handedOut) {
+                if (namesRecords) {
                     recordTornTailRecords(name, suspect, suspectStreams);
                 }
                 if (!readOnly) {
@@ -1505,14 +1509,16 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * Names the records a torn tail cost when its frames had been handed out (the last writer closed cleanly, or
-     * crashed under durability {@code none}): one more {@code TORN_TAIL} entry per stream and run of sequences, of
+     * Names the records a torn tail cost when its frames had been synced and handed out (the last writer closed
+     * cleanly, and nothing was written since): one more {@code TORN_TAIL} entry per stream and run of sequences, of
      * length 0 (the bytes are counted once, by the tail's own entry), for every record frame in the tail whose
      * header survived (a corrupt payload, or a frame cut off by the end of the file). Records whose headers are
      * gone too (a cut inside a header, or whole frames cut off) cannot be named: nothing but the frames themselves
      * says what the active segment held (its summary is written only when it is sealed). After a crash under
      * {@code always} or group commit the tail is the crash's unsynced write, whose appends never returned, and no
-     * record is lost. Caller is the constructor.
+     * record is lost; after a crash under {@code none} a frame cut off was most likely the one being written, so
+     * nothing is named either (the floor still treats the tail's sequences as possibly handed out). Caller is the
+     * constructor.
      *
      * @param file    the segment's file name
      * @param suspect per damaged region after the last valid frame: offset, end, sequence, 1 when it names a record

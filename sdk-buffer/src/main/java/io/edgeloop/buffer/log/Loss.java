@@ -34,12 +34,13 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
         /** Bytes that are no valid frame, followed by valid frames: at least one record lost. */
         CORRUPT_REGION,
         /**
-         * An incomplete or damaged tail of the active segment after the last valid frame: cut off on open. When its
-         * records had been handed out (the last writer closed cleanly, or crashed under durability {@code none}),
-         * each record frame in it whose header survived is named by one more entry per stream and run of
-         * sequences, of length 0 (since 2026-12-02); records whose headers are gone too cannot be named, since only
-         * the frames say what the active segment held. After a crash under {@code always} or group commit the tail
-         * is the crash's unsynced write, whose appends never returned: it names no record.
+         * An incomplete or damaged tail of the active segment after the last valid frame: cut off on open. When the
+         * last writer had closed cleanly (its records were synced and handed out), each record frame in it whose
+         * header survived is named by one more entry per stream and run of sequences, of length 0 (since
+         * 2026-12-02); records whose headers are gone too cannot be named, since only the frames say what the
+         * active segment held. After a crash the tail names no record: under {@code always} or group commit it is
+         * the crash's unsynced write, whose appends never returned, and under {@code none} a frame cut off was most
+         * likely the one being written.
          */
         TORN_TAIL,
         /** A segment header that failed its CRC; the frames after it were still read. */
