@@ -65,10 +65,17 @@ public final class AtomicFiles {
      *
      * @param target  the file to replace or create (its directory must exist)
      * @param content writes the new content
-     * @throws IOException when writing, syncing or renaming fails; the target is then unchanged
+     * @throws IOException when writing, syncing or renaming fails, or {@code target} is a directory (refused before
+     *                     anything is written, naming it); the target is then unchanged
      */
     public static void write(Path target, Content content) throws IOException {
         Path abs = target.toAbsolutePath();
+        if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+            // a rename cannot replace a directory: say so before writing anything, naming what the caller gave
+            // (the rename's error named the temporary file, after the whole content was written)
+            throw new java.nio.file.FileSystemException(abs.toString(), null,
+                    "is a directory, not a file; give the path of the file to write");
+        }
         Path tmp = writeTemporary(abs, content);
         try {
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

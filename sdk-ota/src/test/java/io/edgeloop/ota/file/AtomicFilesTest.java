@@ -38,4 +38,23 @@ class AtomicFilesTest {
             assertEquals(1, s.count(), "no temporary file left");
         }
     }
+
+    @Test
+    @DisplayName("a target that is a directory is refused before anything is written, naming it, not the temporary file")
+    void directoryTargetIsNamed(@TempDir Path dir) throws Exception {
+        Path target = Files.createDirectory(dir.resolve("out.bundle"));
+        Files.writeString(target.resolve("kept.txt"), "kept");
+        java.util.concurrent.atomic.AtomicBoolean wrote = new java.util.concurrent.atomic.AtomicBoolean();
+        java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class,
+                () -> AtomicFiles.write(target, out -> wrote.set(true)));
+        // old code: the whole content was written, then the rename failed: "<dir>/.out.bundle.<pid>.<n>.tmp ->
+        // <dir>/out.bundle: Is a directory"
+        assertEquals(target.toAbsolutePath() + ": is a directory, not a file; give the path of the file to write",
+                e.getMessage());
+        assertFalse(wrote.get(), "nothing is written");
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file left");
+        }
+        assertEquals("kept", Files.readString(target.resolve("kept.txt")));
+    }
 }
