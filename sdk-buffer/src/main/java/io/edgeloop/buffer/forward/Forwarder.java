@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch closes when it holds {@code maxBatchRecords} records or {@code maxBatchBytes} payload bytes, or
  * {@code linger} after its first record. The cursor is committed only after {@link Transport#send} returned (the
- * receiver acknowledged); on failure the cursor is rewound and the same records are sent again after an
- * exponential backoff with seeded jitter, or after the receiver's Retry-After when it gave one. While the
- * connectivity hook (or {@link Transport#isReachable()}) says offline, nothing is tried; {@link #wakeUp()} retries
- * at once (call it from a network-change callback). A batch the transport refuses as never acceptable
+ * receiver acknowledged); a commit that cannot be stored (a full disk) is tried again alone, after a backoff,
+ * before anything more is sent, and {@link ForwarderStats#lastError()} says why. On a failed send the cursor is
+ * rewound and the same records are sent again after an exponential backoff with seeded jitter, or after the
+ * receiver's Retry-After when it gave one. While the connectivity hook (or {@link Transport#isReachable()}) says
+ * offline, nothing is tried; {@link #wakeUp()} retries at once (call it from a network-change callback). A batch the transport refuses as never acceptable
  * (non-retryable) is split; a single record refused that way is skipped, logged and counted, so one poison record
  * cannot stop a device forever, but only once a later record sent alone was accepted (a probe, see
  * the forward package's RefusalProbe): a receiver that refuses every record (an API answering 400 to bad credentials) then costs
@@ -87,6 +88,11 @@ public final class Forwarder implements AutoCloseable {
     private final Condition drainEnded = lock.newCondition();
     /** Whether the loop thread waits for new records (close() then interrupts it). Guarded by {@link #lock}. */
     private boolean idleWait;
+    /**
+     * The last record of a batch the receiver acknowledged whose commit failed; committed before anything more is
+     * sent. Used by the loop's thread only.
+     */
+    private BufferedRecord uncommitted;
     private int splitLimit = Integer.MAX_VALUE;
     /**
      * The batch limit (records) learnt from refusals as not retryable: a refused batch of n sets it to n / 2, so a
@@ -277,6 +283,16 @@ public final class Forwarder implements AutoCloseable {
      * once, {@link #IDLE} when there was nothing to send in drain mode).
      */
     private Duration step(boolean blockForData) throws IOException, InterruptedException {
+        if (uncommitted != null) {
+            // the receiver has these records: store their commit before sending more, and never send them again
+            try {
+                cursor.commit(uncommitted);
+            } catch (IOException e) {
+                return commitFailed(e, uncommitted);
+            }
+            uncommitted = null;
+            backoff.reset();
+        }
         if (!linkUp()) {
             return idlePoll;
         }
@@ -310,15 +326,38 @@ public final class Forwarder implements AutoCloseable {
             cursor.rewind();
             return failed(unexpected(e), batch);
         }
-        cursor.commit(batch.get(batch.size() - 1));
         synchronized (statsLock) {
             batchesAcked++;
             recordsAcked += batch.size();
             consecutiveFailures = 0;
         }
-        backoff.reset();
         splitLimit = acceptedLimit();
+        try {
+            cursor.commit(batch.get(batch.size() - 1));
+        } catch (IOException e) {
+            return commitFailed(e, batch.get(batch.size() - 1));
+        }
+        backoff.reset();
         return Duration.ZERO;
+    }
+
+    /**
+     * The receiver acknowledged records up to {@code last} but their commit could not be stored (a full disk, with
+     * nothing the buffer could free first): nothing is lost, and the commit is tried again, alone, after a backoff,
+     * before anything more is sent. Sending on instead (as before) moved the read position past records whose
+     * commit was never stored: once everything was sent no later commit came to cover them, so the buffer never
+     * reclaimed their segments (a full disk stayed full) and a restart sent them all again; and the failure showed
+     * only as "reading the buffer failed" with a stack trace, not in {@link #stats()}.
+     */
+    private Duration commitFailed(IOException e, BufferedRecord last) {
+        uncommitted = last;
+        noteWaiting("records up to " + last.key() + " were acknowledged, but their commit could not be stored: "
+                + e.getMessage());
+        Duration d = backoff.next();
+        LOG.warn("Forwarder {}: records up to {} were acknowledged, but their commit could not be stored ({});"
+                + " trying the commit again in {} ms before sending more", cursor.name(), last.key(), e.getMessage(),
+                d.toMillis());
+        return d;
     }
 
     /**

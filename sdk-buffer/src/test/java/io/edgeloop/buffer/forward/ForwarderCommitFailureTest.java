@@ -1,0 +1,102 @@
+package io.edgeloop.buffer.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.record.IdempotencyKey;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Envelope;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.tck.Tmpfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A receiver acknowledges a batch but its commit cannot be stored: a real tmpfs, full, with neither
+ * {@code reserve.bin} nor {@code segments.idx} left for the buffer to free. Before, the forwarder logged "reading
+ * the buffer failed" with a stack trace, showed nothing in its stats, and sent on: its read position moved past
+ * records whose commit was never stored, and once everything was sent no later commit came to cover them, so
+ * even after space was freed nothing was reclaimed and a restart would send it all again. Now it says why in
+ * {@link ForwarderStats#lastError()}, sends nothing more, and stores the commit once space frees.
+ */
+class ForwarderCommitFailureTest {
+    @TempDir
+    Path dir;
+
+    /** Records every envelope it is sent. */
+    static final class Collecting implements Transport {
+        final List<Envelope> received = new ArrayList<>();
+
+        @Override
+        public synchronized void send(Batch batch) {
+            received.addAll(batch.envelopes());
+        }
+
+        synchronized int count() {
+            return received.size();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @DisplayName("a commit a full disk refuses is retried alone, said in the stats, and stored once space frees")
+    void failedCommitIsRetriedBeforeSendingMore() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk commit case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
+                b.cursor("up");
+                for (int i = 1; i <= 300; i++) {
+                    b.append("s", new byte[1000]);
+                }
+            }
+            Files.delete(bufDir.resolve("reserve.bin"));
+            Files.deleteIfExists(bufDir.resolve("segments.idx"));
+            Path filler = fs.fill("filler", 512);
+            Collecting transport = new Collecting();
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).segmentBytes(64 * 1024).open();
+                    Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                            .batching(50, 1 << 20, Duration.ZERO)
+                            .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build().start()) {
+                await(() -> f.stats().lastError().orElse("").contains("commit was not stored"),
+                        "the stats to say the commit was not stored: " + f.stats());
+                assertTrue(f.stats().lastError().get().contains("were acknowledged"), f.stats().toString());
+                assertEquals(50, transport.count(), "nothing more is sent while the commit is not stored");
+                assertTrue(b.metrics().bytesUnacknowledged() > 0);
+                Files.delete(filler);
+                await(() -> b.metrics().bytesUnacknowledged() == 0, "every commit to be stored once space"
+                        + " is free: " + f.stats() + ", " + b.metrics());
+                assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the reserve is back");
+            }
+            Set<IdempotencyKey> keys = new HashSet<>();
+            for (Envelope e : transport.received) {
+                assertTrue(keys.add(e.key()), "sent twice: " + e.key());
+            }
+            assertEquals(300, keys.size());
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "waited 60 s for " + what);
+            Thread.sleep(5);
+        }
+    }
+}
