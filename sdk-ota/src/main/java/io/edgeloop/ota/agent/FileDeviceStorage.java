@@ -15,9 +15,9 @@ import java.util.Optional;
  * {@link DeviceStorage} in a directory: an atomic write goes to a temporary file of that write's own, which is
  * fsynced and renamed over the target, then the directory is fsynced. Names must be safe relative paths; nothing
  * is ever written outside the root, and symbolic links are never followed: a name that is not a regular file, or
- * whose directory is not a directory (a symbolic link, a file left by a damaged file system), reads as absent;
- * writing into such a directory fails with an {@link IOException} naming it. Writing a name whose entry is not a
- * regular file (a directory, a symbolic link, a device node) first moves that entry aside, whole, to
+ * whose directory is not a directory (a symbolic link, a file left by a damaged file system), reads as absent.
+ * Writing a name whose entry is not a regular file (a directory, a symbolic link, a device node), or into a slot
+ * directory that is not a real directory (a file, a symbolic link), first moves that entry aside, whole, to
  * {@code <name>.DAMAGED-<n>} beside it (upper case: outside the storage names, so storage never reads, writes or
  * cleans it again) and logs both paths at {@code WARN}; deleting a name whose entry is a directory leaves the
  * directory where it is, since it already reads as absent.
@@ -81,13 +81,10 @@ public final class FileDeviceStorage implements DeviceStorage {
         Path p = checked(name);
         Path parent = p.getParent();
         if (!parent.equals(root)) {
-            if (Files.isSymbolicLink(parent)) {
-                throw new IOException(parent + " is a symbolic link; refusing to follow it");
-            }
-            if (Files.exists(parent, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException(parent + " is not a directory; refusing to write " + name + " (remove it and "
-                        + "the agent creates the directory again)");
-            }
+            // A slot directory that is a file or a symbolic link (never followed) reads as an empty slot; to write
+            // into it, the entry is moved aside whole like a damaged file (installs into that slot failed until
+            // someone removed it by hand).
+            makeWay(parent, true);
             Files.createDirectories(parent);
         }
         return p;
@@ -129,19 +126,20 @@ public final class FileDeviceStorage implements DeviceStorage {
     /** What an entry that is not a regular file is, for messages. */
     private static String kind(Path p) {
         return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory"
-                : Files.isSymbolicLink(p) ? "a symbolic link" : "not a regular file";
+                : Files.isSymbolicLink(p) ? "a symbolic link"
+                : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? "a regular file" : "not a regular file";
     }
 
     @Override
     public void writeAtomic(String name, byte[] data) throws IOException {
         // A temporary file of this writer's own: with a shared "<name>.tmp" two writers of one name (two agents
         // on one state directory, or a caller's own threads) tore the file or lost it to the other's rename.
-        AtomicFiles.write(makeWay(resolve(name)), data);
+        AtomicFiles.write(makeWay(resolve(name), false), data);
     }
 
     @Override
     public void write(String name, byte[] data, Runnable midWrite) throws IOException {
-        writeSynced(makeWay(resolve(name)), data, midWrite);
+        writeSynced(makeWay(resolve(name), false), data, midWrite);
     }
 
     @Override
@@ -163,13 +161,20 @@ public final class FileDeviceStorage implements DeviceStorage {
      * cannot replace a directory, so the agent failed to rewrite {@code boot.json} or {@code counters.json} at
      * every start (no model ran) and an install failed on a slot file replaced by a directory. Such an entry is
      * moved aside whole to the first free {@code <name>.DAMAGED-<n>} and the move is logged; nothing is deleted.
+     * For a slot directory the wrong kind is the reverse: a file, a symbolic link (never followed) or anything
+     * else that is not a real directory reads as an empty slot, and installs into that slot failed until someone
+     * removed it by hand; it is moved aside the same way.
      *
+     * @param p         the path to write
+     * @param directory whether {@code p} must be a directory (a slot directory) rather than a regular file
      * @return {@code p}
      */
-    private Path makeWay(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+    private Path makeWay(Path p, boolean directory) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || (directory ? Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
             return p;
         }
+        String wanted = directory ? "a directory" : "a file";
         String kind = kind(p);
         for (int n = 1; n <= ASIDE_NAMES; n++) {
             Path aside = p.resolveSibling(p.getFileName() + ".DAMAGED-" + n);
@@ -184,11 +189,11 @@ public final class FileDeviceStorage implements DeviceStorage {
                 return p; // a concurrent writer of this name moved it aside first
             }
             AtomicFiles.syncDirectory(p.getParent());
-            LOG.warn("{} is {}, not a file, so it read as missing; moved it aside to {} (nothing in it was deleted) "
-                    + "to write {} there", p, kind, aside, root.relativize(p));
+            LOG.warn("{} is {}, not {}, so it read as missing; moved it aside to {} (nothing in it was deleted) "
+                    + "to write {} there", p, kind, wanted, aside, root.relativize(p));
             return p;
         }
-        throw new IOException(p + " is " + kind + ", not a file, and cannot be moved aside: " + p.getFileName()
+        throw new IOException(p + " is " + kind + ", not " + wanted + ", and cannot be moved aside: " + p.getFileName()
                 + ".DAMAGED-1 to -" + ASIDE_NAMES + " are all taken; remove them or " + p);
     }
 
