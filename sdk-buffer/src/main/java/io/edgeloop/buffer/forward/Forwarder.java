@@ -7,6 +7,7 @@ import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.BufferedRecord;
+import io.edgeloop.buffer.DiskFullException;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.cursor.Cursor;
 import java.io.IOException;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch closes when it holds {@code maxBatchRecords} records or {@code maxBatchBytes} payload bytes, or
  * {@code linger} after its first record. The cursor is committed only after {@link Transport#send} returned (the
- * receiver acknowledged); a commit that cannot be stored (a full disk) is tried again alone, after a backoff,
- * before anything more is sent, and {@link ForwarderStats#lastError()} says why. On a failed send the cursor is
+ * receiver acknowledged); a commit that a full disk refuses is tried again alone, after a backoff, before anything
+ * more is sent (sending on would only pile up records to send again), and {@link ForwarderStats#lastError()} says
+ * why; a commit that fails otherwise (a failing card, a read-only cursor directory) is tried again each round while
+ * delivery goes on, since holding back would stop all delivery for as long as the fault lasts. On a failed send the cursor is
  * rewound and the same records are sent again after an exponential backoff with seeded jitter, or after the
  * receiver's Retry-After when it gave one. While the connectivity hook (or {@link Transport#isReachable()}) says
  * offline, nothing is tried; {@link #wakeUp()} retries at once (call it from a network-change callback). A batch the transport refuses as never acceptable
@@ -93,6 +96,8 @@ public final class Forwarder implements AutoCloseable {
      * sent. Used by the loop's thread only.
      */
     private BufferedRecord uncommitted;
+    /** The message of the last commit failure logged by {@link #commitNotStored} (one WARN per distinct failure). */
+    private String lastCommitFailure;
     private int splitLimit = Integer.MAX_VALUE;
     /**
      * The batch limit (records) learnt from refusals as not retryable: a refused batch of n sets it to n / 2, so a
@@ -283,15 +288,24 @@ public final class Forwarder implements AutoCloseable {
      * once, {@link #IDLE} when there was nothing to send in drain mode).
      */
     private Duration step(boolean blockForData) throws IOException, InterruptedException {
+        if (uncommitted != null && uncommitted.nextPosition() > cursor.readPosition()) {
+            // a failed send rewound the cursor to the committed position since: these records are read and sent
+            // again, and their own commit then covers them (a commit may not pass the read position)
+            uncommitted = null;
+        }
         if (uncommitted != null) {
-            // the receiver has these records: store their commit before sending more, and never send them again
+            // the receiver has these records: store their commit (on a full disk, before sending more)
             try {
                 cursor.commit(uncommitted);
+                uncommitted = null;
+                lastCommitFailure = null;
+                backoff.reset();
             } catch (IOException e) {
-                return commitFailed(e, uncommitted);
+                if (DiskFullException.isDiskFull(e)) {
+                    return commitFailed(e, uncommitted);
+                }
+                commitNotStored(e, uncommitted); // any other failure: deliver on; a later commit covers these
             }
-            uncommitted = null;
-            backoff.reset();
         }
         if (!linkUp()) {
             return idlePoll;
@@ -302,6 +316,9 @@ public final class Forwarder implements AutoCloseable {
         }
         List<BufferedRecord> batch = collect(blockForData);
         if (batch.isEmpty()) {
+            if (uncommitted != null) {
+                return backoff.next(); // everything is sent, but not all of it committed: not idle, nor drained
+            }
             return blockForData ? Duration.ZERO : IDLE;
         }
         List<Envelope> envelopes = new ArrayList<>(batch.size());
@@ -334,11 +351,35 @@ public final class Forwarder implements AutoCloseable {
         splitLimit = acceptedLimit();
         try {
             cursor.commit(batch.get(batch.size() - 1));
+            uncommitted = null; // this commit covers every record polled before it
+            lastCommitFailure = null;
         } catch (IOException e) {
-            return commitFailed(e, batch.get(batch.size() - 1));
+            if (DiskFullException.isDiskFull(e)) {
+                return commitFailed(e, batch.get(batch.size() - 1));
+            }
+            commitNotStored(e, batch.get(batch.size() - 1));
         }
         backoff.reset();
         return Duration.ZERO;
+    }
+
+    /**
+     * The receiver acknowledged records up to {@code last} but their commit failed for a reason other than a full
+     * disk (a failing card's EIO, a cursor directory made read-only): holding deliveries back until it is stored,
+     * as on a full disk, would stop all delivery for as long as the fault lasts while records piled up against the
+     * budget. Delivery goes on instead; each later round tries the commit again (a stored commit covers every
+     * record polled before it), and until one is stored {@link #stats()} says so and a restart would send these
+     * records again (at least once, nothing lost). Logged at WARN when the failure's message changes.
+     */
+    private void commitNotStored(IOException e, BufferedRecord last) {
+        uncommitted = last;
+        String why = "records up to " + last.key() + " were acknowledged, but their commit could not be stored: "
+                + e.getMessage();
+        noteWaiting(why);
+        if (!String.valueOf(e.getMessage()).equals(lastCommitFailure)) {
+            lastCommitFailure = String.valueOf(e.getMessage());
+            LOG.warn("Forwarder {}: {}; delivering on and trying the commit again each round", cursor.name(), why);
+        }
     }
 
     /**

@@ -74,13 +74,13 @@ class ForwarderCommitFailureTest {
                     Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
                             .batching(50, 1 << 20, Duration.ZERO)
                             .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build().start()) {
-                await(() -> f.stats().lastError().orElse("").contains("commit was not stored"),
+                await(() -> f.stats().lastError().orElse("").contains("commit was not stored"), () ->
                         "the stats to say the commit was not stored: " + f.stats());
                 assertTrue(f.stats().lastError().get().contains("were acknowledged"), f.stats().toString());
                 assertEquals(50, transport.count(), "nothing more is sent while the commit is not stored");
                 assertTrue(b.metrics().bytesUnacknowledged() > 0);
                 Files.delete(filler);
-                await(() -> b.metrics().bytesUnacknowledged() == 0, "every commit to be stored once space"
+                await(() -> b.metrics().bytesUnacknowledged() == 0, () -> "every commit to be stored once space"
                         + " is free: " + f.stats() + ", " + b.metrics());
                 assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the reserve is back");
             }
@@ -92,10 +92,51 @@ class ForwarderCommitFailureTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    @Test
+    @DisplayName("a commit that fails for another reason than a full disk does not stop delivery: every record is sent,"
+            + " the stats say the commit is not stored, and it is stored once the fault is gone")
+    void otherCommitFailuresDoNotStopDelivery() throws Exception {
+        Path bufDir = dir.resolve("buf");
+        Collecting transport = new Collecting();
+        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
+            b.cursor("up");
+            for (int i = 1; i <= 300; i++) {
+                b.append("s", new byte[1000]);
+            }
+            // A cursor write's temporary file that cannot be created (a directory where it goes, as a damaged file
+            // system leaves): every commit fails with an I/O error that is not a full disk.
+            Path blocker = Files.createDirectories(bufDir.resolve("cursors").resolve("up.cursor.tmp"));
+            Files.write(blocker.resolve("keep"), new byte[1]);
+            try (Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                    .batching(50, 1 << 20, Duration.ZERO)
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build().start()) {
+                // held back after the first batch (as on a full disk), only 50 were sent: all delivery stopped
+                await(() -> transport.count() == 300, () -> "every record to be sent although no commit is stored: "
+                        + transport.count() + " sent, " + f.stats());
+                assertTrue(f.stats().lastError().orElse("").contains("were acknowledged, but their commit could not"
+                        + " be stored"), f.stats().toString());
+                assertTrue(b.metrics().bytesUnacknowledged() > 0);
+                Files.delete(blocker.resolve("keep"));
+                Files.delete(blocker);
+                // before 2026-12-02 no later commit came once everything was sent: nothing was ever acknowledged
+                await(() -> b.metrics().bytesUnacknowledged() == 0, () -> "the commit to be stored once the fault is"
+                        + " gone: " + f.stats() + ", " + b.metrics());
+            }
+        }
+        Set<IdempotencyKey> keys = new HashSet<>();
+        for (Envelope e : transport.received) {
+            assertTrue(keys.add(e.key()), "sent twice: " + e.key());
+        }
+        assertEquals(300, keys.size());
+    }
+
+    /** Waits for {@code condition}; {@code what} is evaluated at the timeout, so it shows the state then. */
+    private static void await(BooleanSupplier condition, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waited 60 s for " + what);
+            assertTrue(System.nanoTime() < deadline, () -> "waited 60 s for " + what.get());
             Thread.sleep(5);
         }
     }
