@@ -170,8 +170,7 @@ public final class FileDeviceStorage implements DeviceStorage {
      * @return {@code p}
      */
     private Path makeWay(Path p, boolean directory) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || (directory ? Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+        if (wanted(p, directory)) {
             return p;
         }
         String wanted = directory ? "a directory" : "a file";
@@ -180,6 +179,11 @@ public final class FileDeviceStorage implements DeviceStorage {
             Path aside = p.resolveSibling(p.getFileName() + ".DAMAGED-" + n);
             if (Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
+            }
+            if (wanted(p, directory)) {
+                // another writer of this name (the javadoc allows threads and processes) moved the damaged entry
+                // aside and wrote a good one meanwhile: moving that one aside too would lose its write
+                return p;
             }
             try {
                 Files.move(p, aside); // a link is moved as the link; a directory with all it holds
@@ -195,6 +199,12 @@ public final class FileDeviceStorage implements DeviceStorage {
         }
         throw new IOException(p + " is " + kind + ", not " + wanted + ", and cannot be moved aside: " + p.getFileName()
                 + ".DAMAGED-1 to -" + ASIDE_NAMES + " are all taken; remove them or " + p);
+    }
+
+    /** Whether {@code p} is missing or already of the wanted kind, so nothing needs moving aside. */
+    private static boolean wanted(Path p, boolean directory) {
+        return !Files.exists(p, LinkOption.NOFOLLOW_LINKS) || (directory ? Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
     }
 
     private static void writeSynced(Path p, byte[] data, Runnable midWrite) throws IOException {

@@ -221,6 +221,12 @@ public final class AtomicFiles {
      * may be under way; a pid reused since is merely a file left for a later call. Other files are never touched.
      * Best effort: a file that cannot be deleted is skipped.
      *
+     * <p>Liveness is judged by pid in this process's PID namespace, so two limits (review s14): a writer in another
+     * PID namespace (another container, another host on a shared volume) looks dead, and its in-flight temporary
+     * file is deleted (its write then fails, naming the file; nothing else is lost); and a process that always gets
+     * the same pid (PID 1 in a container without an init) never deletes its predecessors' leftovers. Keep one
+     * writer's namespace per directory for the cleaning to be exact.
+     *
      * @param dir the directory (not followed when it is a symbolic link; nothing happens when it is missing)
      * @return how many files were deleted
      */
