@@ -207,6 +207,8 @@ public final class DurableBuffer implements AutoCloseable {
     private Segment active;
     private long minNextBase;
     private long indexEntries;
+    /** {@link #dropIndexForSpace} deleted the index to make room; {@link #rebuildDroppedIndex} writes it again. */
+    private boolean indexDropped;
     private long written;
     private long durable;
     private long forced;
@@ -1218,8 +1220,12 @@ public final class DurableBuffer implements AutoCloseable {
         }
     }
 
-    /** Rewrites the segment index with the live sealed segments only. Best effort: it is a cache. */
-    private void compactIndex() {
+    /**
+     * Rewrites the segment index with the live sealed segments only. Best effort: it is a cache.
+     *
+     * @return whether the index was written
+     */
+    private boolean compactIndex() {
         List<SegmentIndex.Entry> live = new ArrayList<>();
         for (Segment s : segments.values()) {
             if (s.sealed() && s.recordsEnd() < s.fileLength()) {
@@ -1228,8 +1234,24 @@ public final class DurableBuffer implements AutoCloseable {
         }
         try {
             SegmentIndex.rewrite(dir, live);
+            return true;
         } catch (IOException e) {
             LOG.warn("Could not compact {}", dir.resolve(SegmentIndex.FILE), e);
+            return false;
+        }
+    }
+
+    /**
+     * Writes the index again after {@link #dropIndexForSpace} deleted it, once there is room: without it the next
+     * open reads every sealed segment's footer (slower), and a sealed segment cut short outside the buffer is no
+     * longer checked against the length the index remembers, so the records it lost would go unnamed. Caller holds
+     * the lock.
+     */
+    private void rebuildDroppedIndex() {
+        if (indexDropped && compactIndex()) {
+            indexDropped = false;
+            indexEntries = segments.size();
+            LOG.info("Buffer {}: wrote {} again now that there is room", dir, SegmentIndex.FILE);
         }
     }
 
@@ -1744,6 +1766,7 @@ public final class DurableBuffer implements AutoCloseable {
             }
             spaceShort = false;
             reserveReleased = false;
+            rebuildDroppedIndex();
         } catch (IOException e) {
             spaceShort = true;
             // only a full disk closes appends off (checkReserveHeld); another failure leaves them as they were
@@ -1780,6 +1803,7 @@ public final class DurableBuffer implements AutoCloseable {
     private void dropIndexForSpace() {
         try {
             if (Files.deleteIfExists(dir.resolve(SegmentIndex.FILE))) {
+                indexDropped = true;
                 LOG.warn("Buffer {}: the disk is full and {} is missing; deleted {} (a cache of the sealed segments'"
                         + " footers) so that cursor commits, which free space, can be stored", dir, RESERVE,
                         SegmentIndex.FILE);
@@ -2732,13 +2756,17 @@ public final class DurableBuffer implements AutoCloseable {
         if (footer) {
             old.sealedAt(footerAt, footerAt + frameLen + FrameFormat.TRAILER);
             old.closeWrite();
-            try {
-                SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt,
-                        old.summary()));
-                indexEntries++;
-            } catch (IOException e) {
-                // only a cache of the footer just written; the next open reads that footer instead
-                LOG.warn("Could not index sealed segment {}", old.path(), e);
+            if (indexDropped) {
+                rebuildDroppedIndex(); // the whole index, this segment included, not one entry of it
+            } else {
+                try {
+                    SegmentIndex.append(dir, new SegmentIndex.Entry(old.base(), old.fileLength(), footerAt,
+                            old.summary()));
+                    indexEntries++;
+                } catch (IOException e) {
+                    // only a cache of the footer just written; the next open reads that footer instead
+                    LOG.warn("Could not index sealed segment {}", old.path(), e);
+                }
             }
             if (indexEntries > 2 * segments.size() + 16) {
                 compactIndex();
