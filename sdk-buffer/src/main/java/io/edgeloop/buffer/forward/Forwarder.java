@@ -92,11 +92,11 @@ public final class Forwarder implements AutoCloseable {
     /** Whether the loop thread waits for new records (close() then interrupts it). Guarded by {@link #lock}. */
     private boolean idleWait;
     /**
-     * The last record of a batch the receiver acknowledged whose commit failed; committed before anything more is
-     * sent. Used by the loop's thread only.
+     * The last record of a batch the receiver acknowledged whose commit failed; its commit is tried again each round
+     * (on a full disk before anything more is sent). Used by the loop's thread only.
      */
     private BufferedRecord uncommitted;
-    /** The message of the last commit failure logged by {@link #commitNotStored} (one WARN per distinct failure). */
+    /** The message of the last commit failure logged by {@link #commitFailed} (one WARN per distinct failure). */
     private String lastCommitFailure;
     private int splitLimit = Integer.MAX_VALUE;
     /**
@@ -295,16 +295,12 @@ public final class Forwarder implements AutoCloseable {
         }
         if (uncommitted != null) {
             // the receiver has these records: store their commit (on a full disk, before sending more)
-            try {
-                cursor.commit(uncommitted);
-                uncommitted = null;
-                lastCommitFailure = null;
+            Duration wait = commit(uncommitted);
+            if (wait != null) {
+                return wait;
+            }
+            if (uncommitted == null) {
                 backoff.reset();
-            } catch (IOException e) {
-                if (DiskFullException.isDiskFull(e)) {
-                    return commitFailed(e, uncommitted);
-                }
-                commitNotStored(e, uncommitted); // any other failure: deliver on; a later commit covers these
             }
         }
         if (!linkUp()) {
@@ -349,56 +345,61 @@ public final class Forwarder implements AutoCloseable {
             consecutiveFailures = 0;
         }
         splitLimit = acceptedLimit();
-        try {
-            cursor.commit(batch.get(batch.size() - 1));
-            uncommitted = null; // this commit covers every record polled before it
-            lastCommitFailure = null;
-        } catch (IOException e) {
-            if (DiskFullException.isDiskFull(e)) {
-                return commitFailed(e, batch.get(batch.size() - 1));
-            }
-            commitNotStored(e, batch.get(batch.size() - 1));
+        Duration wait = commit(batch.get(batch.size() - 1));
+        if (wait != null) {
+            return wait;
         }
         backoff.reset();
         return Duration.ZERO;
     }
 
     /**
-     * The receiver acknowledged records up to {@code last} but their commit failed for a reason other than a full
-     * disk (a failing card's EIO, a cursor directory made read-only): holding deliveries back until it is stored,
-     * as on a full disk, would stop all delivery for as long as the fault lasts while records piled up against the
-     * budget. Delivery goes on instead; each later round tries the commit again (a stored commit covers every
-     * record polled before it), and until one is stored {@link #stats()} says so and a restart would send these
-     * records again (at least once, nothing lost). Logged at WARN when the failure's message changes.
+     * Commits the records up to {@code last}, which the receiver acknowledged; a stored commit covers every record
+     * polled before it, so any earlier {@link #uncommitted} one too.
+     *
+     * @return null to go on, or how long to wait before the next round (a full disk refused the commit)
      */
-    private void commitNotStored(IOException e, BufferedRecord last) {
-        uncommitted = last;
-        String why = "records up to " + last.key() + " were acknowledged, but their commit could not be stored: "
-                + e.getMessage();
-        noteWaiting(why);
-        if (!String.valueOf(e.getMessage()).equals(lastCommitFailure)) {
-            lastCommitFailure = String.valueOf(e.getMessage());
-            LOG.warn("Forwarder {}: {}; delivering on and trying the commit again each round", cursor.name(), why);
+    private Duration commit(BufferedRecord last) {
+        try {
+            cursor.commit(last);
+            uncommitted = null;
+            lastCommitFailure = null;
+            return null;
+        } catch (IOException e) {
+            return commitFailed(e, last);
         }
     }
 
     /**
-     * The receiver acknowledged records up to {@code last} but their commit could not be stored (a full disk, with
-     * nothing the buffer could free first): nothing is lost, and the commit is tried again, alone, after a backoff,
-     * before anything more is sent. Sending on instead (as before) moved the read position past records whose
-     * commit was never stored: once everything was sent no later commit came to cover them, so the buffer never
-     * reclaimed their segments (a full disk stayed full) and a restart sent them all again; and the failure showed
-     * only as "reading the buffer failed" with a stack trace, not in {@link #stats()}.
+     * The receiver acknowledged records up to {@code last} but their commit could not be stored: nothing is lost,
+     * {@link #stats()} says so, and the commit is tried again. On a full disk (with nothing the buffer could free
+     * first) it is tried again alone, after a backoff, before anything more is sent: sending on (as before
+     * 2026-12-02) moved the read position past records whose commit was never stored, once everything was sent no
+     * later commit came to cover them, so the buffer never reclaimed their segments (a full disk stayed full) and a
+     * restart sent them all again. Any other failure (a failing card's EIO, a cursor directory made read-only) lets
+     * delivery go on, trying the commit again each round: holding back there would stop all delivery for as long as
+     * the fault lasts while records piled up against the budget; until a commit is stored a restart would send
+     * these records again (at least once). Logged at WARN for each full-disk attempt, otherwise when the failure's
+     * message changes.
+     *
+     * @return how long to wait before the next round on a full disk, else null (deliver on)
      */
     private Duration commitFailed(IOException e, BufferedRecord last) {
         uncommitted = last;
-        noteWaiting("records up to " + last.key() + " were acknowledged, but their commit could not be stored: "
-                + e.getMessage());
-        Duration d = backoff.next();
-        LOG.warn("Forwarder {}: records up to {} were acknowledged, but their commit could not be stored ({});"
-                + " trying the commit again in {} ms before sending more", cursor.name(), last.key(), e.getMessage(),
-                d.toMillis());
-        return d;
+        String why = "records up to " + last.key() + " were acknowledged, but their commit could not be stored: "
+                + e.getMessage();
+        noteWaiting(why);
+        if (DiskFullException.isDiskFull(e)) {
+            Duration d = backoff.next();
+            LOG.warn("Forwarder {}: {}; trying the commit again in {} ms before sending more", cursor.name(), why,
+                    d.toMillis());
+            return d;
+        }
+        if (!String.valueOf(e.getMessage()).equals(lastCommitFailure)) {
+            lastCommitFailure = String.valueOf(e.getMessage());
+            LOG.warn("Forwarder {}: {}; delivering on and trying the commit again each round", cursor.name(), why);
+        }
+        return null;
     }
 
     /**

@@ -116,11 +116,7 @@ public final class FileDeviceStorage implements DeviceStorage {
     @Override
     public Optional<String> obstruction(String name) throws IOException {
         Optional<Path> p = existing(name);
-        if (p.isEmpty() || !Files.exists(p.get(), LinkOption.NOFOLLOW_LINKS)
-                || Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.empty();
-        }
-        return Optional.of(kind(p.get()));
+        return p.isEmpty() || wanted(p.get(), false) ? Optional.empty() : Optional.of(kind(p.get()));
     }
 
     /** What an entry that is not a regular file is, for messages. */
