@@ -390,56 +390,66 @@ public final class UpdateServer implements AutoCloseable {
             drain(ex);
             throw new StorageException("cannot store the upload", e);
         }
+        Answer answer;
         try {
-            long n = 0;
-            IOException storageFailure = null;
-            try (InputStream in = ex.getRequestBody(); OutputStream o = Files.newOutputStream(tmp)) {
-                byte[] buf = new byte[64 * 1024];
-                int r;
-                while ((r = in.read(buf)) > 0) {
-                    n += r;
-                    if (n > maxUploadBytes) {
-                        send(ex, 413, error("bundle larger than " + maxUploadBytes + " bytes"));
-                        return;
-                    }
-                    if (storageFailure == null) {
-                        try {
-                            o.write(buf, 0, r);
-                        } catch (IOException e) {
-                            storageFailure = e; // read the rest of the body so the client can read the answer
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                if (storageFailure == null && !(e instanceof FileSystemException) && !diskFull(e)) {
-                    throw e; // the client's connection failed
-                }
-                storageFailure = storageFailure == null ? e : storageFailure;
-            }
-            if (storageFailure != null) {
-                throw new StorageException("cannot store the upload", storageFailure);
-            }
-            deadline("store", n);
-            Publication pub;
-            try {
-                pub = store.publish(tmp, channel);
-            } catch (PublicationRefusedException e) {
-                String m = e.getMessage().replace(tmp.toString(), "the uploaded body");
-                send(ex, e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409, error(m));
-                return;
-            } catch (InvalidChannelNameException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new StorageException("cannot store the bundle", e);
-            }
-            send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub)), StandardCharsets.UTF_8));
+            answer = storeUpload(ex, channel, tmp);
         } finally {
+            // deleted before the answer is sent: a client that has its answer finds no upload file left
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException e) {
                 LOG.warn("cannot delete the upload {}: {}", tmp, e.getMessage());
             }
         }
+        send(ex, answer.status(), answer.body());
+    }
+
+    /** An HTTP answer: status and body. */
+    private record Answer(int status, String body) {
+    }
+
+    /** Streams the upload's body to {@code tmp} and publishes it; returns the answer to send. */
+    private Answer storeUpload(HttpExchange ex, String channel, Path tmp) throws IOException {
+        long n = 0;
+        IOException storageFailure = null;
+        try (InputStream in = ex.getRequestBody(); OutputStream o = Files.newOutputStream(tmp)) {
+            byte[] buf = new byte[64 * 1024];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                n += r;
+                if (n > maxUploadBytes) {
+                    return new Answer(413, error("bundle larger than " + maxUploadBytes + " bytes"));
+                }
+                if (storageFailure == null) {
+                    try {
+                        o.write(buf, 0, r);
+                    } catch (IOException e) {
+                        storageFailure = e; // read the rest of the body so the client can read the answer
+                    }
+                }
+            }
+        } catch (IOException e) {
+            if (storageFailure == null && !(e instanceof FileSystemException) && !diskFull(e)) {
+                throw e; // the client's connection failed
+            }
+            storageFailure = storageFailure == null ? e : storageFailure;
+        }
+        if (storageFailure != null) {
+            throw new StorageException("cannot store the upload", storageFailure);
+        }
+        deadline("store", n);
+        Publication pub;
+        try {
+            pub = store.publish(tmp, channel);
+        } catch (PublicationRefusedException e) {
+            String m = e.getMessage().replace(tmp.toString(), "the uploaded body");
+            return new Answer(e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409, error(m));
+        } catch (InvalidChannelNameException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StorageException("cannot store the bundle", e);
+        }
+        return new Answer(200, new String(CanonicalJson.bytes(withUrl(pub)), StandardCharsets.UTF_8));
     }
 
     private static long contentLength(HttpExchange ex) {
