@@ -31,8 +31,8 @@ public final class FileDeviceStorage implements DeviceStorage {
 
     /**
      * Opens the state directory and deletes the temporary files that writers killed mid-write left in it and in its
-     * slot directories ({@code .<name>.<pid>.<n>.tmp} of a pid no longer alive; see
-     * {@link AtomicFiles#deleteStaleTemporaryFiles}): named by pid, they were never reused, so each kill at that
+     * slot directories ({@code .<name>.<pid>.<n>.tmp} that no live writer holds locked, of a pid no longer alive
+     * or this process's own; see {@link AtomicFiles#deleteStaleTemporaryFiles}): named by pid, they were never reused, so each kill at that
      * moment left one for good (up to a 4 MiB manifest's worth). Only directories with storage names are slot
      * directories: an entry moved aside ({@code .DAMAGED-<n>}) is never touched.
      *

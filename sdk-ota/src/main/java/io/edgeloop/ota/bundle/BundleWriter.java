@@ -88,7 +88,8 @@ public final class BundleWriter {
      * Writes a bundle to a file atomically: a temporary file of this call's own in the same directory, synced, then
      * renamed over the file; concurrent writers of one file each leave a whole bundle (the last rename wins). Then
      * deletes the temporary files that writers of this file killed before their rename left beside it
-     * ({@link AtomicFiles#deleteStaleTemporaryFilesOf}: only those of processes no longer alive).
+     * ({@link AtomicFiles#deleteStaleTemporaryFilesOf}: only those no live writer holds locked, in any PID
+     * namespace on this machine).
      *
      * @param manifest  the manifest
      * @param artifacts artifact bytes by path

@@ -2,35 +2,28 @@ package io.edgeloop.ota.file;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Replaces a file all at once. The content goes to a temporary file beside the target that belongs to this writer
- * alone ({@code .<name>.<pid>.<n>.tmp}, created exclusively, so neither a concurrent writer in this process or
- * another nor a link planted at that name can share it), is synced, and is then renamed over the target
- * atomically; the directory is synced last. A reader sees the old file or the new one, never a part; concurrent
- * writers each replace the target whole (the last rename wins); a failed write leaves the target as it was and
- * deletes its temporary file. The same pattern as sdk-labeling's {@code io.edgeloop.labeling.io.AtomicFiles},
- * which this module does not depend on.
+ * alone ({@link TemporaryFile}, {@code .<name>.<pid>.<n>.tmp}, created exclusively, so neither a concurrent writer
+ * in this process or another nor a link planted at that name can share it, and locked until it is renamed or
+ * deleted), is synced, and is then renamed over the target atomically; the directory is synced last. A reader sees
+ * the old file or the new one, never a part; concurrent writers each replace the target whole (the last rename
+ * wins); a failed write leaves the target as it was and deletes its temporary file. The same pattern as
+ * sdk-labeling's {@code io.edgeloop.labeling.io.AtomicFiles}, which this module does not depend on.
  *
- * <p>Thread-safe: static methods; the temporary-file counter is atomic.
+ * <p>Thread-safe: static methods; the temporary-file counter and registry are concurrent.
  */
 public final class AtomicFiles {
-    private static final AtomicLong NEXT = new AtomicLong();
-    private static final long PID = ProcessHandle.current().pid();
-
     private AtomicFiles() {
     }
 
@@ -76,126 +69,60 @@ public final class AtomicFiles {
             throw new java.nio.file.FileSystemException(abs.toString(), null,
                     "is a directory, not a file; give the path of the file to write");
         }
-        Path tmp = writeTemporary(abs, content);
-        try {
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-            syncDirectory(abs.getParent());
-        } finally {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
+        try (TemporaryFile tmp = writeTemporary(abs, content)) {
+            tmp.replace(abs);
         }
     }
 
     /**
      * Writes what {@code content} writes to a new temporary file of this writer's own beside {@code target} and
-     * syncs it; on any failure the temporary file is deleted. Pair with {@link #moveNew} or a rename.
+     * syncs it; on any failure the temporary file is deleted. The caller moves it ({@link TemporaryFile#replace},
+     * {@link TemporaryFile#moveNew}) and closes it, which deletes it if it was not moved: it stays locked, so no
+     * cleaning deletes it, until then.
      *
      * @param target     the file the temporary one will become (its directory must exist)
      * @param content    writes the content
      * @param attributes attributes the temporary file is created with (for example owner-only POSIX permissions,
      *                   so the content is never readable by others, even for a moment)
-     * @return the synced temporary file
+     * @return the synced, locked temporary file
      * @throws IOException when creating, writing or syncing fails
      */
-    public static Path writeTemporary(Path target, Content content, FileAttribute<?>... attributes)
+    public static TemporaryFile writeTemporary(Path target, Content content, FileAttribute<?>... attributes)
             throws IOException {
         Objects.requireNonNull(content, "content");
-        Temporary t = openTemporary(target.toAbsolutePath(), attributes);
+        TemporaryFile t = TemporaryFile.create(target, attributes);
         boolean done = false;
         try {
-            try (FileChannel c = t.channel(); OutputStream out = Channels.newOutputStream(c)) {
+            try (OutputStream out = t.output()) {
                 content.writeTo(out);
                 out.flush();
-                c.force(true);
             }
+            t.sync();
             done = true;
-            return t.path();
+            return t;
         } finally {
             if (!done) {
-                Files.deleteIfExists(t.path());
+                t.close();
             }
         }
     }
 
     /**
-     * Creates a new, empty temporary file of this writer's own beside {@code target}, named as
+     * Creates a new, empty, locked temporary file of this writer's own beside {@code target}, named as
      * {@link #writeTemporary} names them ({@code .<name>.<pid>.<n>.tmp}), for a caller that fills it itself (an
-     * upload streamed from the network). A later {@link #deleteStaleTemporaryFiles} on that directory deletes it
-     * once this process is gone, so a kill mid-write does not leave it for good, as a
-     * {@link Files#createTempFile} name did. Created with the process's default permissions unless
-     * {@code attributes} say otherwise. The caller deletes it when done.
+     * upload streamed from the network) through {@link TemporaryFile#output()}. It stays locked until closed, so a
+     * cleaning in any process on this machine leaves it alone while it is in use; once its process is gone (a kill
+     * mid-write), a later {@link #deleteStaleTemporaryFiles} on that directory deletes it, as a
+     * {@link Files#createTempFile} name never was. Created with the process's default permissions unless
+     * {@code attributes} say otherwise. Closing it deletes it unless it was moved.
      *
      * @param target     names the file (its directory must exist; the file itself is not touched)
      * @param attributes attributes the file is created with
      * @return the new empty file
      * @throws IOException when it cannot be created
      */
-    public static Path createTemporary(Path target, FileAttribute<?>... attributes) throws IOException {
-        Temporary t = openTemporary(target.toAbsolutePath(), attributes);
-        try {
-            t.channel().close();
-        } catch (IOException e) {
-            Files.deleteIfExists(t.path());
-            throw e;
-        }
-        return t.path();
-    }
-
-    /** A temporary file just created exclusively, and its open channel. */
-    private record Temporary(Path path, FileChannel channel) {
-    }
-
-    /** Creates a temporary file beside {@code abs} exclusively, retrying names a crashed process with this pid left. */
-    private static Temporary openTemporary(Path abs, FileAttribute<?>... attributes) throws IOException {
-        Path dir = abs.getParent();
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + abs.getFileName() + "." + PID + "." + NEXT.incrementAndGet() + ".tmp");
-            try {
-                return new Temporary(tmp, FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attributes));
-            } catch (FileAlreadyExistsException leftByACrashedProcessWithThisPid) {
-                if (attempt == 100) {
-                    throw leftByACrashedProcessWithThisPid;
-                }
-            } catch (java.nio.file.NoSuchFileException e) {
-                if (!Files.isDirectory(dir)) {
-                    // name what the caller gave (its directory), not the temporary name it never chose
-                    java.nio.file.NoSuchFileException missing = new java.nio.file.NoSuchFileException(
-                            dir.toString(), null, "the directory for " + abs.getFileName() + " does not exist");
-                    missing.initCause(e);
-                    throw missing;
-                }
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Moves a file written by {@link #writeTemporary} to {@code target}, refusing when {@code target} exists: a
-     * hard link, which fails atomically when the name is taken, then the temporary name is removed. On a file system
-     * without hard links, a plain move after an existence check (not atomic against a concurrent creator). The
-     * temporary file is deleted whatever happens.
-     *
-     * @param tmp    the temporary file
-     * @param target the name it takes
-     * @throws FileAlreadyExistsException when {@code target} exists
-     * @throws IOException                when linking or moving fails
-     */
-    public static void moveNew(Path tmp, Path target) throws IOException {
-        try {
-            try {
-                Files.createLink(target, tmp);
-            } catch (FileAlreadyExistsException e) {
-                throw e;
-            } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
-                Files.move(tmp, target);
-            }
-            syncDirectory(target.toAbsolutePath().getParent());
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    public static TemporaryFile createTemporary(Path target, FileAttribute<?>... attributes) throws IOException {
+        return TemporaryFile.create(target, attributes);
     }
 
     /**
@@ -212,20 +139,23 @@ public final class AtomicFiles {
         }
     }
 
-    /** {@code .<name>.<pid>.<n>.tmp}, the temporary names {@link #writeTemporary} makes. */
+    /** {@code .<name>.<pid>.<n>.tmp}, the temporary names {@link TemporaryFile} makes. */
     private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+\\.(\\d{1,18})\\.\\d+\\.tmp");
 
     /**
-     * Deletes the temporary files of this class's writes that a killed process left in {@code dir}: those whose
-     * writer's pid is no longer a live process. A live process's (this one's included) are left alone, as a write
-     * may be under way; a pid reused since is merely a file left for a later call. Other files are never touched.
-     * Best effort: a file that cannot be deleted is skipped.
-     *
-     * <p>Liveness is judged by pid in this process's PID namespace, so two limits (review s14): a writer in another
-     * PID namespace (another container, another host on a shared volume) looks dead, and its in-flight temporary
-     * file is deleted (its write then fails, naming the file; nothing else is lost); and a process that always gets
-     * the same pid (PID 1 in a container without an init) never deletes its predecessors' leftovers. Keep one
-     * writer's namespace per directory for the cleaning to be exact.
+     * Deletes the temporary files of this class's writes that killed processes left in {@code dir}. A file is
+     * deleted only when all of these hold: this JVM does not have it in use; nobody holds its lock (a live writer
+     * holds it from creation until rename or delete, see {@link TemporaryFile}), which this call takes, shared,
+     * before it deletes; and its pid is not a live process in this PID namespace, or is this process's own (a
+     * predecessor's with the same pid: a container's PID 1). So a live writer keeps its file whatever PID namespace
+     * it runs in (another container sharing the volume, a blue-green switch), and a process that always has the
+     * same pid deletes its predecessors' leftovers. Files of SDKs before 2026-12-02 carry no lock: they are deleted
+     * when their pid is not alive here, as before (so such a writer in another namespace still loses its in-flight
+     * write). Locks are per kernel: across hosts sharing a directory they hold only where the file system carries
+     * them (NFS with its lock service); on a file system without locks, a file is deleted when its pid is not alive
+     * here and not this process's own, as before. A live pid's unlocked file is left (a pid reused since is merely
+     * a file left for a later call). Other files are never touched. Best effort: a file that cannot be opened or
+     * deleted is skipped.
      *
      * @param dir the directory (not followed when it is a symbolic link; nothing happens when it is missing)
      * @return how many files were deleted
@@ -236,8 +166,8 @@ public final class AtomicFiles {
 
     /**
      * Deletes the temporary files that writes of {@code target} killed before their rename left beside it
-     * ({@code .<name>.<pid>.<n>.tmp} of a pid no longer alive), as {@link #deleteStaleTemporaryFiles} does for a
-     * whole directory, for a writer of a file in a directory it does not own (a bundle or key written where the
+     * ({@code .<name>.<pid>.<n>.tmp}, by the rules of {@link #deleteStaleTemporaryFiles}), as that method does for
+     * a whole directory, for a writer of a file in a directory it does not own (a bundle or key written where the
      * user says): only that name's leftovers are touched. Best effort.
      *
      * @param target the file whose temporary files to delete
@@ -252,6 +182,7 @@ public final class AtomicFiles {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
+        long own = TemporaryFile.pid();
         int deleted = 0;
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path f : (Iterable<Path>) s::iterator) {
@@ -262,20 +193,42 @@ public final class AtomicFiles {
                     continue;
                 }
                 long pid = Long.parseLong(m.group(1));
-                if (pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                // a live writer here, which may be of an SDK that does not lock; this JVM's own are never opened:
+                // closing any descriptor of a file drops this process's lock on it, its writer's lock included
+                if (pid != own && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                        || TemporaryFile.inUse(n)) {
                     continue;
                 }
-                try {
-                    if (Files.deleteIfExists(f)) {
-                        deleted++;
-                    }
-                } catch (IOException e) {
-                    // best effort: it is left for the next call
+                if (deleteUnlocked(f, pid != own)) {
+                    deleted++;
                 }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             // best effort: an unreadable directory is the caller's next error, not this one's
         }
         return deleted;
+    }
+
+    /**
+     * Deletes {@code f} while holding a shared lock on it, which nobody can take while a live writer holds its
+     * exclusive one (in any PID namespace on this kernel).
+     *
+     * @param deadByPid whether the pid in its name is not alive here (decides on a file system without locks)
+     * @return true when deleted
+     */
+    private static boolean deleteUnlocked(Path f, boolean deadByPid) {
+        try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            FileLock lock;
+            try {
+                lock = c.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException anotherCleaningHereHasIt) {
+                return false;
+            } catch (IOException noLocksOnThisFileSystem) {
+                return deadByPid && Files.deleteIfExists(f);
+            }
+            return lock != null && Files.deleteIfExists(f); // the lock goes with the channel
+        } catch (IOException e) {
+            return false; // best effort: it is left for the next call
+        }
     }
 }

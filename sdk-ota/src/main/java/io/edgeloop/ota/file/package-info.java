@@ -1,6 +1,7 @@
 /**
  * Whole-file replacement for the files the OTA module writes (bundles, trust files, device state): each writer
- * gets a temporary file of its own. Not exported from the module: an implementation detail of the exported
+ * gets a temporary file of its own, locked until it is renamed, and leftovers of killed writers are deleted only
+ * when no live writer holds them. Not exported from the module: an implementation detail of the exported
  * packages.
  */
 package io.edgeloop.ota.file;

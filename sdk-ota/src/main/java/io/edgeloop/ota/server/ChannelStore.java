@@ -11,16 +11,16 @@ import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.file.AtomicFiles;
+import io.edgeloop.ota.file.TemporaryFile;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  * replace the latest with something devices would refuse anyway (a freeze). The store does not verify
  * signatures (devices do).
  *
- * <p>Durability: the bundle is written to a temporary file ({@code .incoming.<pid>.<n>.tmp}, see
- * {@link #deleteStaleTemporaryFiles}) that is fsynced before it is renamed into place; an
+ * <p>Durability: the bundle is written to a temporary file ({@code .incoming.<pid>.<n>.tmp}, locked while in use,
+ * see {@link #deleteStaleTemporaryFiles}) that is fsynced before it is renamed into place; an
  * existing {@code <sha256>.bundle} is re-hashed and replaced when its size or digest differ (a power cut can leave
  * a renamed but unsynced file empty); {@code names.json} and {@code latest.json} are written to temporary files
  * with unique names, fsynced and renamed; the channel directory is fsynced after each rename.
@@ -98,36 +98,48 @@ public final class ChannelStore {
      */
     public Publication publish(Path bundle, String channel) throws IOException {
         Path dir = channelDir(channel);
+        try (InputStream in = Files.newInputStream(bundle)) {
+            return publish(in, bundle.toString(), dir, channel);
+        }
+    }
+
+    /**
+     * Publishes the bundle {@code in} reads ({@link UpdateServer}'s upload, read through its own locked temporary
+     * file: a second descriptor of that file, once closed, would drop its lock).
+     *
+     * @param in     the bundle's bytes (not closed here)
+     * @param source names the bundle in refusals
+     */
+    Publication publish(InputStream in, String source, String channel) throws IOException {
+        return publish(in, source, channelDir(channel), channel);
+    }
+
+    private Publication publish(InputStream in, String source, Path dir, String channel) throws IOException {
         Files.createDirectories(dir);
-        Path tmp = AtomicFiles.createTemporary(dir.resolve("incoming"));
-        try {
+        try (TemporaryFile incoming = AtomicFiles.createTemporary(dir.resolve("incoming"))) {
             MessageDigest md = Sha256.newDigest();
             long size = 0;
-            try (InputStream in = Files.newInputStream(bundle);
-                    FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            try (OutputStream out = incoming.output()) {
                 byte[] buf = new byte[64 * 1024];
                 int r;
                 while ((r = in.read(buf)) > 0) {
                     md.update(buf, 0, r);
-                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
-                    while (bb.hasRemaining()) {
-                        out.write(bb);
-                    }
+                    out.write(buf, 0, r);
                     size += r;
                 }
-                out.force(true);
             }
+            incoming.sync();
             String sha = HexFormat.of().formatHex(md.digest());
             BundleManifest manifest;
-            try (InputStream in = Files.newInputStream(tmp)) {
-                byte[] m = BundleArchive.read(in, BundleLimits.DEFAULT).entries().get("manifest.json");
+            try (InputStream stored = incoming.input()) {
+                byte[] m = BundleArchive.read(stored, BundleLimits.DEFAULT).entries().get("manifest.json");
                 if (m == null) {
                     throw new BundleVerificationException(io.edgeloop.ota.bundle.Check.MANIFEST,
                             "the archive has no manifest.json");
                 }
                 manifest = BundleVerifier.parseManifest(m);
             } catch (BundleVerificationException e) {
-                throw new PublicationRefusedException(PublicationRefusedException.Reason.UNREADABLE, bundle
+                throw new PublicationRefusedException(PublicationRefusedException.Reason.UNREADABLE, source
                         + " is not a readable bundle, so devices would refuse it: " + e.getMessage(), e);
             }
             Path target = dir.resolve(sha + ".bundle");
@@ -142,7 +154,7 @@ public final class ChannelStore {
                     Optional<String> carried = carriedModel(dir, names);
                     if (carried.isPresent() && !carried.get().equals(manifest.name())) {
                         throw new PublicationRefusedException(PublicationRefusedException.Reason.OTHER_MODEL,
-                                "channel " + channel + " carries model " + carried.get() + "; " + bundle
+                                "channel " + channel + " carries model " + carried.get() + "; " + source
                                         + " is model " + manifest.name() + ": a channel carries one model (its"
                                         + " devices poll one latest publication), publish "
                                         + manifest.name() + " on a channel of its own", null);
@@ -155,14 +167,13 @@ public final class ChannelStore {
                         if (manifest.sequence() < highest || manifest.sequence() == highest && !prevSha.equals(sha)) {
                             throw new PublicationRefusedException(PublicationRefusedException.Reason.NOT_NEWER,
                                     "channel " + channel + " already has " + manifest.name() + " sequence " + highest
-                                            + "; " + bundle + " has sequence " + manifest.sequence()
+                                            + "; " + source + " has sequence " + manifest.sequence()
                                             + (manifest.sequence() == highest ? " with other bytes" : "")
                                             + ": publish a bundle with a higher sequence", null);
                         }
                     }
                     if (!intact(target, size, sha)) {
-                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        fsyncDirectory(dir);
+                        incoming.replace(target); // and syncs the directory
                     }
                     Publication p = new Publication(channel, manifest.name(), manifest.sequence(), sha, size,
                             target.toString());
@@ -177,8 +188,6 @@ public final class ChannelStore {
                     return p;
                 }
             }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
@@ -239,11 +248,14 @@ public final class ChannelStore {
     /**
      * Deletes the temporary files that processes killed mid-publish (or, in the root, an {@link UpdateServer}
      * killed mid-upload) left in the root and in each channel directory: those named
-     * {@code .<name>.<pid>.<n>.tmp} whose pid is no longer a live process ({@link AtomicFiles#deleteStaleTemporaryFiles};
-     * a live process's, this one's included, are left alone). Before, they had random names and stayed for good,
-     * each up to a bundle's size. Call it only where one host writes the root (an update server's own directory):
-     * on a root shared between hosts a pid of another host proves nothing, and a publish running there would fail.
-     * Best effort: a file that cannot be deleted is left.
+     * {@code .<name>.<pid>.<n>.tmp} that no live writer holds locked (a writer holds its temporary file's OS lock
+     * from creation until its rename, in whatever PID namespace it runs), whose pid is no longer a live process here
+     * or is this process's own (a predecessor's, when the server is always PID 1); see
+     * {@link AtomicFiles#deleteStaleTemporaryFiles}. Before, they had random names and stayed for good, each up to
+     * a bundle's size. Locks are per kernel: on a root shared between hosts, call it only where the file system
+     * carries locks between them (NFS with its lock service), else a publish running on another host could lose its
+     * temporary file and fail. Writers of SDKs before 2026-12-02 hold no lock: theirs are judged by pid alone, as
+     * before. Best effort: a file that cannot be deleted is left.
      *
      * @return how many files were deleted
      * @throws IOException when the channels directory cannot be listed
@@ -261,14 +273,6 @@ public final class ChannelStore {
             }
         }
         return deleted;
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems cannot open a directory for sync; the rename is still atomic there
-        }
     }
 
     /**

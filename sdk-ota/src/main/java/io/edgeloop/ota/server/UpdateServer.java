@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.ota.file.AtomicFiles;
+import io.edgeloop.ota.file.TemporaryFile;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,10 +54,12 @@ import org.slf4j.LoggerFactory;
  * channel name or request, 507 when the server's disk is full, 500 for any other storage failure.
  *
  * <p>An upload is streamed to a temporary file in the store's root named by this process's pid
- * ({@code .upload.<pid>.<n>.tmp}); starting a server deletes those of processes no longer alive, and the store's
- * own ({@link ChannelStore#deleteStaleTemporaryFiles}), so a server killed mid-upload does not leave a bundle-sized
- * file behind for good. One host serves a store's root: on a root shared between hosts, a pid of another host
- * proves nothing.
+ * ({@code .upload.<pid>.<n>.tmp}) and locked (an OS file lock) from its creation until the publish is over;
+ * starting a server deletes those nobody holds locked, and the store's own
+ * ({@link ChannelStore#deleteStaleTemporaryFiles}), so a server killed mid-upload does not leave a bundle-sized
+ * file behind for good, while a server still streaming an upload into the same root keeps it, whatever PID
+ * namespace (container) it runs in. Locks are per kernel: on a root shared between hosts they hold only where the
+ * file system carries them (NFS with its lock service).
  *
  * <p>Availability ({@link Limits}): requests are served by a bounded pool of worker threads; a watchdog closes
  * any connection whose request (line, headers and, for a PUT, body) has not arrived within the request deadline,
@@ -381,24 +384,25 @@ public final class UpdateServer implements AutoCloseable {
             return;
         }
         deadline("upload", declared > 0 ? declared : maxUploadBytes);
-        Path tmp;
+        TemporaryFile upload;
         try {
-            // named by this process's pid, so the next server on this root deletes it if a kill leaves it
-            // (a createTempFile name stayed for good: up to maxUploadBytes per kill mid-upload)
-            tmp = AtomicFiles.createTemporary(store.root().resolve("upload"));
+            // named by this process's pid and locked while in use, so the next server on this root deletes it if a
+            // kill leaves it (a createTempFile name stayed for good: up to maxUploadBytes per kill mid-upload), and
+            // no server's cleaning deletes it while it streams, whatever PID namespace that server runs in
+            upload = AtomicFiles.createTemporary(store.root().resolve("upload"));
         } catch (IOException e) {
             drain(ex);
             throw new StorageException("cannot store the upload", e);
         }
         Answer answer;
         try {
-            answer = storeUpload(ex, channel, tmp);
+            answer = storeUpload(ex, channel, upload);
         } finally {
-            // deleted before the answer is sent: a client that has its answer finds no upload file left
+            // deleted (and unlocked) before the answer is sent: a client that has its answer finds no upload left
             try {
-                Files.deleteIfExists(tmp);
+                upload.close();
             } catch (IOException e) {
-                LOG.warn("cannot delete the upload {}: {}", tmp, e.getMessage());
+                LOG.warn("cannot delete the upload {}: {}", upload, e.getMessage());
             }
         }
         send(ex, answer.status(), answer.body());
@@ -408,11 +412,11 @@ public final class UpdateServer implements AutoCloseable {
     private record Answer(int status, String body) {
     }
 
-    /** Streams the upload's body to {@code tmp} and publishes it; returns the answer to send. */
-    private Answer storeUpload(HttpExchange ex, String channel, Path tmp) throws IOException {
+    /** Streams the upload's body to {@code upload} and publishes it; returns the answer to send. */
+    private Answer storeUpload(HttpExchange ex, String channel, TemporaryFile upload) throws IOException {
         long n = 0;
         IOException storageFailure = null;
-        try (InputStream in = ex.getRequestBody(); OutputStream o = Files.newOutputStream(tmp)) {
+        try (InputStream in = ex.getRequestBody(); OutputStream o = upload.output()) {
             byte[] buf = new byte[64 * 1024];
             int r;
             while ((r = in.read(buf)) > 0) {
@@ -439,11 +443,12 @@ public final class UpdateServer implements AutoCloseable {
         }
         deadline("store", n);
         Publication pub;
-        try {
-            pub = store.publish(tmp, channel);
+        try (InputStream body = upload.input()) {
+            // read through the upload's own descriptor: closing a second one would drop its lock
+            pub = store.publish(body, "the uploaded body", channel);
         } catch (PublicationRefusedException e) {
-            String m = e.getMessage().replace(tmp.toString(), "the uploaded body");
-            return new Answer(e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409, error(m));
+            return new Answer(e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409,
+                    error(e.getMessage()));
         } catch (InvalidChannelNameException e) {
             throw e;
         } catch (IOException e) {

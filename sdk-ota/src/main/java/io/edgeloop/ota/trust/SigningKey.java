@@ -1,13 +1,13 @@
 package io.edgeloop.ota.trust;
 
 import io.edgeloop.ota.file.AtomicFiles;
+import io.edgeloop.ota.file.TemporaryFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -131,7 +131,7 @@ public final class SigningKey {
      * {@code public.pem} into a directory, refusing to overwrite an existing private key. Both are written to synced
      * temporary files first and then moved into place, so a failure (a full disk) leaves neither file, only what was
      * there before, and a retry can succeed. Once both are in place, the temporary files that a write of either
-     * killed before its move left in {@code dir} (processes no longer alive only) are deleted: one of
+     * killed before its move left in {@code dir} (only those no live writer holds locked) are deleted: one of
      * {@code private.pem} is a copy of a private key.
      *
      * @param dir the directory (created when missing)
@@ -154,8 +154,8 @@ public final class SigningKey {
                 : new FileAttribute<?>[0];
         byte[] privBytes = toPrivatePem().getBytes(StandardCharsets.US_ASCII);
         byte[] pubBytes = publicKey.toPem().getBytes(StandardCharsets.US_ASCII);
-        Path privTmp = null;
-        Path pubTmp = null;
+        TemporaryFile privTmp = null;
+        TemporaryFile pubTmp = null;
         boolean privPlaced = false;
         try {
             try {
@@ -166,29 +166,44 @@ public final class SigningKey {
                         + "; neither file was written, retry once the cause is fixed", e);
             }
             try {
-                AtomicFiles.moveNew(privTmp, priv);
+                privTmp.moveNew(priv);
             } catch (FileAlreadyExistsException e) {
                 throw new IOException(priv + " already exists; refusing to overwrite a private key", e);
             }
-            privTmp = null;
             privPlaced = true;
-            Files.move(pubTmp, pub, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            pubTmp = null;
-            AtomicFiles.syncDirectory(dir.toAbsolutePath());
+            pubTmp.replace(pub); // and syncs the directory
             privPlaced = false;
             // a keygen killed before its moves left a private key's hidden copy that outlived any later key pair
             AtomicFiles.deleteStaleTemporaryFilesOf(priv);
             AtomicFiles.deleteStaleTemporaryFilesOf(pub);
         } finally {
-            if (privTmp != null) {
-                Files.deleteIfExists(privTmp);
+            try {
+                if (privPlaced) {
+                    Files.deleteIfExists(priv); // public.pem did not land: a private key alone is no key pair
+                }
+            } finally {
+                closeAll(privTmp, pubTmp); // each deleted unless moved, and unlocked
             }
-            if (pubTmp != null) {
-                Files.deleteIfExists(pubTmp);
+        }
+    }
+
+    private static void closeAll(TemporaryFile... files) throws IOException {
+        IOException first = null;
+        for (TemporaryFile f : files) {
+            try {
+                if (f != null) {
+                    f.close();
+                }
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
             }
-            if (privPlaced) {
-                Files.deleteIfExists(priv); // public.pem did not land: a private key alone is no key pair
-            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

@@ -302,8 +302,8 @@ public final class TrustRoot {
     /**
      * Writes the file atomically: a temporary file of this call's own, synced, then renamed over the file;
      * concurrent writers of one file each leave a whole trust file (the last rename wins). Then deletes the
-     * temporary files that writers of this file killed before their rename left beside it (only those of processes
-     * no longer alive).
+     * temporary files that writers of this file killed before their rename left beside it (only those no live
+     * writer holds locked, see {@code AtomicFiles.deleteStaleTemporaryFilesOf}).
      *
      * @param file the destination
      * @throws IOException when writing fails

@@ -23,22 +23,31 @@ class StaleTemporaryFilesTest {
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
         long dead = p.pid();
-        long alive = ProcessHandle.current().pid();
+        Process running = new ProcessBuilder("sleep", "600").start(); // a live writer of an SDK before locks
+        long alive = running.pid();
         Path state = Files.createDirectories(dir.resolve("state"));
         Path slot = Files.createDirectories(state.resolve("slot-a"));
         Path[] stale = {
             write(state.resolve(".counters.json." + dead + ".3.tmp")),
             write(state.resolve(".boot.json.4194305.1.tmp")), // above Linux's highest pid: never alive
             write(slot.resolve(".manifest.json." + dead + ".7.tmp")),
+            // this pid's, not in use here: a predecessor's with the same pid (an agent that is always PID 1)
+            write(state.resolve(".boot.json." + ProcessHandle.current().pid() + ".2.tmp")),
         };
         Path[] kept = {
-            write(state.resolve(".counters.json." + alive + ".9.tmp")), // this process: a write may be under way
+            write(state.resolve(".counters.json." + alive + ".9.tmp")), // a live process: a write may be under way
             write(state.resolve("counters.json")),
             write(state.resolve("notes.tmp")),
             write(state.resolve(".x." + dead + ".tmp")), // not the writer's pattern
             write(slot.resolve("manifest.json")),
         };
-        FileDeviceStorage storage = new FileDeviceStorage(state);
+        FileDeviceStorage storage;
+        try {
+            storage = new FileDeviceStorage(state);
+        } finally {
+            running.destroyForcibly();
+            running.waitFor();
+        }
         for (Path f : stale) {
             assertFalse(Files.exists(f), f + " was left by a dead writer");
         }

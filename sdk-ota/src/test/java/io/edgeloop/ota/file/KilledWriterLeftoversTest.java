@@ -39,15 +39,25 @@ class KilledWriterLeftoversTest {
     }
 
     @Test
-    @DisplayName("deleteStaleTemporaryFilesOf deletes only that file's temporary files of dead processes")
+    @DisplayName("deleteStaleTemporaryFilesOf deletes only that file's temporary files of dead processes and this "
+            + "process's own not in use")
     void onlyThatNameOfDeadProcesses(@TempDir Path dir) throws Exception {
-        Path mine = leftover(dir, "x.bundle", dead);
-        Path other = leftover(dir, "y.bundle", dead);
-        Path prefix = leftover(dir, "x.bundle.old", dead);
-        Path live = leftover(dir, "x.bundle", ProcessHandle.current().pid());
-        assertEquals(1, AtomicFiles.deleteStaleTemporaryFilesOf(dir.resolve("x.bundle")));
-        assertFalse(Files.exists(mine));
-        assertTrue(Files.exists(other) && Files.exists(prefix) && Files.exists(live));
+        Process running = new ProcessBuilder("sleep", "600").start();
+        try {
+            Path mine = leftover(dir, "x.bundle", dead);
+            Path other = leftover(dir, "y.bundle", dead);
+            Path prefix = leftover(dir, "x.bundle.old", dead);
+            // a live process's (an SDK before locks held none): its write may be under way
+            Path live = leftover(dir, "x.bundle", running.pid());
+            // this pid's, but nothing here has it in use: a predecessor's with the same pid (a container's PID 1)
+            Path samePid = leftover(dir, "x.bundle", ProcessHandle.current().pid());
+            assertEquals(2, AtomicFiles.deleteStaleTemporaryFilesOf(dir.resolve("x.bundle")));
+            assertFalse(Files.exists(mine) || Files.exists(samePid));
+            assertTrue(Files.exists(other) && Files.exists(prefix) && Files.exists(live));
+        } finally {
+            running.destroyForcibly();
+            running.waitFor();
+        }
     }
 
     @Test

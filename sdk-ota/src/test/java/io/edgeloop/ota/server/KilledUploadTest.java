@@ -70,9 +70,10 @@ class KilledUploadTest {
         }
         List<Path> left = temporaryFiles(root);
         assertEquals(1, left.size(), "the kill left the partial upload: " + left);
-        long alive = ProcessHandle.current().pid();
-        Path live = Files.writeString(root.resolve(".upload." + alive + ".1.tmp"), "an upload under way");
-        try (UpdateServer s = new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
+        Process running = new ProcessBuilder("sleep", "600").start(); // a live server of an SDK before locks
+        Path live = Files.writeString(root.resolve(".upload." + running.pid() + ".1.tmp"), "an upload under way");
+        try (UpdateServer s = new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0),
+                1 << 24)) {
             // old code: upload-<random>.tmp stayed for good, a megabyte per kill
             assertEquals(List.of(live), temporaryFiles(root), "only a live process's upload is left");
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -80,6 +81,9 @@ class KilledUploadTest {
                     Fixtures.opaqueBundle("har", 9, 100, 1, K))).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(List.of(live), temporaryFiles(root), "a publish leaves no temporary file");
+        } finally {
+            running.destroyForcibly();
+            running.waitFor();
         }
     }
 
@@ -90,7 +94,8 @@ class KilledUploadTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         long dead = gone.pid();
-        long alive = ProcessHandle.current().pid();
+        Process running = new ProcessBuilder("sleep", "600").start(); // a live publisher of an SDK before locks
+        long alive = running.pid();
         Path root = dir.resolve("store");
         try (UpdateServer s = new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -104,12 +109,19 @@ class KilledUploadTest {
             Files.writeString(channel.resolve(".latest.json." + dead + ".2.tmp"), "{\"chan"),
             Files.writeString(channel.resolve(".names.json.4194305.3.tmp"), "{"), // above Linux's highest pid
             Files.writeString(root.resolve(".upload." + dead + ".4.tmp"), "part of an upload"),
+            // this pid's, not in use here: a predecessor's with the same pid (a server that is always PID 1)
+            Files.writeString(channel.resolve(".incoming." + ProcessHandle.current().pid() + ".6.tmp"), "half"),
         };
         Path[] kept = {
             Files.writeString(channel.resolve(".incoming." + alive + ".5.tmp"), "a publish under way"),
             Files.writeString(channel.resolve("notes.tmp"), "not a writer's name"),
         };
-        new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24).close();
+        try {
+            new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24).close();
+        } finally {
+            running.destroyForcibly();
+            running.waitFor();
+        }
         for (Path f : stale) {
             assertFalse(Files.exists(f), f + " was left by a dead writer");
         }
