@@ -39,7 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * that takes over an unclean note whose writer may have handed out unsynced records writes {@code durability none}
  * itself until its recovery has kept that evidence ({@link #recovered}): a crash during that recovery must not turn
  * the evidence into "a crash under group commit". A note without a durability (written before this, or cut to
- * nothing on a full disk) counts as {@code none}.
+ * nothing on a full disk, also on purpose to free its block for a cursor commit: {@link #giveUpNote}) counts as
+ * {@code none}.
  *
  * <p>Not thread-safe: acquired, claimed and released under the buffer's lock (or before the buffer exists).
  */
@@ -77,6 +78,8 @@ final class DirectoryLock {
     private long noteLength;
     /** Whether this holder's own note is in the file (written when it took the lock, or by {@link #claim}). */
     private boolean claimed;
+    /** Whether {@link #giveUpNote} cut the note to nothing and {@link #restoreNote} has not written it again. */
+    private boolean noteGivenUp;
 
     private DirectoryLock(FileChannel channel, FileLock lock, boolean previousClosedCleanly,
                           boolean previousMayHaveHandedOutUnsynced, Durability.Mode mode, Object key,
@@ -252,6 +255,56 @@ final class DirectoryLock {
             noteLength = 0;
         }
         claimed = true;
+    }
+
+    /**
+     * Cuts the note to nothing, so that the file system block it takes is free for a cursor commit on a full disk
+     * when the buffer has nothing else to give up ({@code reserve.bin} and {@code segments.idx} both gone). The note
+     * only names the holder for the next opener's messages and tells it how the last holder ended; an empty note
+     * says "did not close cleanly, durability {@code none}", the most cautious reading (a crash meanwhile costs the
+     * next open a tail sync and, when it finds the end of the log damaged, a jump in the sequence numbers). A clean
+     * note this holder had left in place is gone with it, so from now on the holder counts as claimed.
+     *
+     * @return whether a block was freed: false when the note was already empty or could not be cut
+     */
+    boolean giveUpNote() {
+        try {
+            if (channel.size() == 0) {
+                return false;
+            }
+            channel.truncate(0);
+        } catch (IOException e) {
+            return false;
+        }
+        noteLength = 0;
+        claimed = true;
+        noteGivenUp = true;
+        return true;
+    }
+
+    /** @return whether the note is cut to nothing by {@link #giveUpNote} and not written again yet */
+    boolean noteGivenUp() {
+        return noteGivenUp;
+    }
+
+    /**
+     * Writes this holder's note again after {@link #giveUpNote}, when there is room for it; nothing otherwise. A note
+     * that still does not fit is cut back to nothing (a part of one would be taken for a whole note).
+     */
+    void restoreNote() {
+        if (!noteGivenUp) {
+            return;
+        }
+        if (writeNote(note())) {
+            noteGivenUp = false;
+            return;
+        }
+        try {
+            channel.truncate(0);
+        } catch (IOException ignored) {
+            // the next restore tries again; a part of a note names no durability, which counts as none
+        }
+        noteLength = 0;
     }
 
     /**

@@ -742,11 +742,11 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
-            releaseReserve();
+            boolean freed = releaseReserve();
             try {
                 raised.write(dir);
             } catch (IOException again) {
-                throw diskFullOr(again, "writing " + SequenceMarks.FILE, consequence);
+                throw diskFullOr(again, "writing " + SequenceMarks.FILE, consequence + toFree(freed));
             }
         }
         marks = raised;
@@ -1766,6 +1766,7 @@ public final class DurableBuffer implements AutoCloseable {
             }
             spaceShort = false;
             reserveReleased = false;
+            dirLock.restoreNote();
             rebuildDroppedIndex();
         } catch (IOException e) {
             spaceShort = true;
@@ -1782,14 +1783,15 @@ public final class DurableBuffer implements AutoCloseable {
     /**
      * Deletes the ballast so that the write of a cursor or sequence file that just hit ENOSPC can be stored, and
      * refuses appends until it is back ({@link #reserveReleased}). Caller holds the lock, so no append can write
-     * into the freed space before the caller's retry.
+     * into the freed space before the caller's retry. Without a reserve it gives up {@code segments.idx}, else the
+     * lock note's block.
+     *
+     * @return whether anything was freed (false: the buffer has nothing left to give up)
      */
-    private void releaseReserve() throws IOException {
+    private boolean releaseReserve() throws IOException {
         spaceShort = true;
         reserveReleased = true;
-        if (!Files.deleteIfExists(dir.resolve(RESERVE))) {
-            dropIndexForSpace();
-        }
+        return Files.deleteIfExists(dir.resolve(RESERVE)) || dropIndexForSpace() || giveUpLockNote();
     }
 
     /**
@@ -1800,17 +1802,41 @@ public final class DurableBuffer implements AutoCloseable {
      * that commit is stored, the segments it acknowledged are reclaimed and the reserve comes back. Without this no
      * commit could ever be stored, so nothing was freed and the buffer stayed full for good. Caller holds the lock.
      */
-    private void dropIndexForSpace() {
+    private boolean dropIndexForSpace() {
         try {
             if (Files.deleteIfExists(dir.resolve(SegmentIndex.FILE))) {
                 indexDropped = true;
                 LOG.warn("Buffer {}: the disk is full and {} is missing; deleted {} (a cache of the sealed segments'"
                         + " footers) so that cursor commits, which free space, can be stored", dir, RESERVE,
                         SegmentIndex.FILE);
+                return true;
             }
         } catch (IOException e) {
             LOG.debug("Buffer {}: could not delete {} to make room", dir, SegmentIndex.FILE, e);
         }
+        return false;
+    }
+
+    /**
+     * The disk is full and neither {@code reserve.bin} nor {@code segments.idx} is there to give up (no segment was
+     * ever sealed, or an earlier commit deleted the index): cuts the lock note to nothing
+     * ({@link DirectoryLock#giveUpNote}), the last block the buffer can spare without touching what it holds, so that
+     * the cursor write finds the block its temporary file needs. Its rename frees the old cursor file's block, which
+     * the sequence marks a reclaim writes first then use the same way. The note is written again once the reserve
+     * is back. Without this, such a directory stored no commit until space was freed from outside, so nothing was
+     * ever reclaimed and a forwarder sent the same records again. Caller holds the lock.
+     *
+     * @return whether the note was cut (false: it was already empty)
+     */
+    private boolean giveUpLockNote() {
+        if (!dirLock.giveUpNote()) {
+            return false;
+        }
+        LOG.warn("Buffer {}: the disk is full and neither {} nor {} is there to release; cut the lock note {} to"
+                    + " nothing so that cursor commits, which free space, can be stored. It is written again once {}"
+                    + " is back; a crash meanwhile counts as one under durability none (at most a jump in the"
+                    + " sequence numbers)", dir, RESERVE, SegmentIndex.FILE, DirectoryLock.FILE, RESERVE);
+        return true;
     }
 
     /**
@@ -1861,11 +1887,11 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
-            releaseReserve();
+            boolean freed = releaseReserve();
             try {
                 cf.write(dir.resolve(CURSORS));
             } catch (IOException again) {
-                throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored());
+                throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored() + toFree(freed));
             }
         }
     }
@@ -1882,11 +1908,11 @@ public final class DurableBuffer implements AutoCloseable {
             if (!DiskFullException.isDiskFull(e)) {
                 throw e;
             }
-            releaseReserve();
+            boolean freed = releaseReserve();
             try {
                 cf.writePending(dir.resolve(CURSORS), slot);
             } catch (IOException again) {
-                throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored());
+                throw diskFullOr(again, "writing cursor " + cf.name(), commitNotStored() + toFree(freed));
             }
         }
     }
@@ -2537,6 +2563,30 @@ public final class DurableBuffer implements AutoCloseable {
         String budget = budgetBytes == Long.MAX_VALUE ? "; no disk budget is set (DurableBuffer.Builder.diskBudget),"
                 + " so the file system is the limit" : "; disk budget " + budgetBytes + " bytes";
         return free + held + budget;
+    }
+
+    /**
+     * What to free when a write on a full disk failed after {@link #releaseReserve}: when the buffer had nothing left
+     * to give up, the block the write needs must come from outside. Caller holds the lock.
+     *
+     * @param freed what {@link #releaseReserve} returned
+     */
+    private String toFree(boolean freed) {
+        if (freed) {
+            // something was freed and the write still failed: the file needs more than one block, or another
+            // process took the block first
+            return "";
+        }
+        String block;
+        try {
+            block = Files.getFileStore(dir).getBlockSize() + " bytes";
+        } catch (IOException | RuntimeException e) {
+            block = "its size unknown";
+        }
+        return ". The buffer has nothing left to give up (" + RESERVE + ", " + SegmentIndex.FILE + " and the note in "
+                + DirectoryLock.FILE + " are gone): free at least one block of the file system (" + block + ") by"
+                + " deleting something else there; nothing the buffer holds is deleted meanwhile, and every record"
+                + " whose commit was not stored is sent again";
     }
 
     /** What a failed cursor write means: the commit is lost, the records are not. */

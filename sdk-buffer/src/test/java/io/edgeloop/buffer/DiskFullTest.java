@@ -238,15 +238,21 @@ class DiskFullTest {
                 List<BufferedRecord> r = c.poll(100, 1 << 20);
                 Path filler = fs.fill("filler", 4096); // the file system is full now, reserve included
                 Files.deleteIfExists(bufDir.resolve("reserve.bin"));
-                fs.fill("filler2", 512); // and no reserve to release
+                fs.fill("filler2", 512); // and no reserve to release, nor segments.idx (nothing sealed)
+                // the last thing the buffer can give up is the lock note's block
+                c.commit(r.get(4));
+                assertEquals(0, Files.size(bufDir.resolve("buffer.lock")), "the note was given up for the commit");
+                fs.fill("filler3", 512); // the block the commit's rename freed is taken as well
                 DiskFullException e = assertThrows(DiskFullException.class, () -> c.commit(r.get(r.size() - 1)));
                 assertTrue(e.getMessage().contains("writing cursor up") && e.getMessage().contains("commit was not "
-                        + "stored") && !e.getMessage().contains("the record was not stored"), e.getMessage());
-                assertEquals(0, c.committedPosition());
+                        + "stored") && !e.getMessage().contains("the record was not stored")
+                        && e.getMessage().contains("nothing left to give up"), e.getMessage());
+                assertEquals(r.get(4).nextPosition(), c.committedPosition());
                 Files.delete(filler);
                 c.commit(r.get(r.size() - 1));
                 assertEquals(r.get(r.size() - 1).nextPosition(), c.committedPosition());
                 assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the commit brings the reserve back");
+                assertTrue(Files.size(bufDir.resolve("buffer.lock")) > 0, "and the lock note");
             }
         }
     }

@@ -135,6 +135,99 @@ class FullDiskWithoutReserveTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"EVERY_COMMIT", "DEFERRED"})
+    @DisplayName("no segment ever sealed (no segments.idx) and no reserve.bin: the lock note's block lets commits"
+            + " through, the drain frees the disk, and the note comes back")
+    void drainsWithNothingSealed(CursorSync sync) throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk-at-open case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            try (DurableBuffer b = openUnsealed(bufDir, sync)) {
+                b.cursor("up");
+                for (int i = 1; i <= RECORDS; i++) {
+                    b.append("s", Payloads.of(i, SIZE));
+                }
+            }
+            assertTrue(Files.notExists(bufDir.resolve("segments.idx")), "one segment, never sealed: no index");
+            Files.delete(bufDir.resolve("reserve.bin"));
+            fs.fill("filler", 512);
+            long last;
+            try (DurableBuffer b = openUnsealed(bufDir, sync)) {
+                assertThrows(DiskFullException.class, () -> b.append("s", Payloads.of(0, SIZE)));
+                Cursor c = b.cursor("up");
+                long sent = 0;
+                for (List<BufferedRecord> r = c.poll(50, 1 << 20); !r.isEmpty(); r = c.poll(50, 1 << 20)) {
+                    for (BufferedRecord x : r) {
+                        assertEquals(++sent, x.sequence(), "every record stored is read once, in order");
+                        assertArrayEquals(Payloads.of(x.sequence(), SIZE), x.payloadBytes());
+                    }
+                    // before 2026-12-02: DiskFullException "the commit was not stored", nothing was ever freed
+                    c.commit(r.get(r.size() - 1));
+                }
+                assertEquals(RECORDS, sent);
+                assertTrue(Files.exists(bufDir.resolve("reserve.bin")), "the reserve is back once all is drained");
+                assertTrue(Files.size(bufDir.resolve("buffer.lock")) > 0, "the lock note is written again");
+                last = b.append("s", Payloads.of(RECORDS + 1, SIZE)).sequence();
+                assertEquals(RECORDS + 1, last, "appends work again, and no sequence is reused");
+            }
+            try (DurableBuffer b = openUnsealed(bufDir, sync)) {
+                assertTrue(b.lossReport().isClean(), b.lossReport().toString());
+                List<BufferedRecord> left = b.cursor("up").poll(RECORDS, 1 << 20);
+                assertEquals(1, left.size(), "every commit was stored: only the record appended after the drain is"
+                        + " left to send, " + left);
+                assertEquals(last, left.get(0).sequence());
+                assertEquals(0, io.edgeloop.buffer.log.SequenceMarks.read(bufDir).orElseThrow().floor(),
+                        "no floor: the numbers go on densely");
+                assertEquals(last + 1, b.append("s", Payloads.of(0, SIZE)).sequence());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("nothing left to give up (no reserve.bin, no segments.idx, the lock note already cut): the commit"
+            + " failure says what to free, nothing acknowledged is lost, and commits work once it is freed")
+    void nothingLeftToGiveUpSaysWhatToFree() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk-at-open case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            try (DurableBuffer b = openUnsealed(bufDir, CursorSync.EVERY_COMMIT)) {
+                b.cursor("up");
+                for (int i = 1; i <= RECORDS; i++) {
+                    b.append("s", Payloads.of(i, SIZE));
+                }
+            }
+            Files.delete(bufDir.resolve("reserve.bin"));
+            // a crash while the note was given up: the next open cannot write its note on the full disk either
+            Files.write(bufDir.resolve("buffer.lock"), new byte[0]);
+            Path filler = fs.fill("filler", 512);
+            try (DurableBuffer b = openUnsealed(bufDir, CursorSync.EVERY_COMMIT)) {
+                Cursor c = b.cursor("up");
+                List<BufferedRecord> first = c.poll(50, 1 << 20);
+                DiskFullException e = assertThrows(DiskFullException.class, () -> c.commit(first.get(49)));
+                String m = e.getMessage();
+                assertTrue(m.contains("the commit was not stored") && m.contains("nothing left to give up")
+                        && m.contains("free at least one block of the file system (4096 bytes)"), m);
+                assertEquals(0, c.committedPosition(), "nothing was committed");
+                Files.delete(filler);
+                c.rewind();
+                long sent = 0;
+                for (List<BufferedRecord> r = c.poll(50, 1 << 20); !r.isEmpty(); r = c.poll(50, 1 << 20)) {
+                    for (BufferedRecord x : r) {
+                        assertEquals(++sent, x.sequence(), "every record is still there, in order");
+                        assertArrayEquals(Payloads.of(x.sequence(), SIZE), x.payloadBytes());
+                    }
+                    c.commit(r.get(r.size() - 1));
+                }
+                assertEquals(RECORDS, sent);
+            }
+        }
+    }
+
+    private static DurableBuffer openUnsealed(Path bufDir, CursorSync sync) throws Exception {
+        // the default 4 MiB segment never fills on a 1 MiB file system
+        return DurableBuffer.builder().directory(bufDir).deviceId("d").durability(Durability.always())
+                .cursorSync(sync).open();
+    }
+
     private static DurableBuffer open(Path bufDir, CursorSync sync, long budget) throws Exception {
         DurableBuffer.Builder b = DurableBuffer.builder().directory(bufDir).deviceId("d")
                 .durability(Durability.always()).cursorSync(sync).segmentBytes(64 * 1024);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A receiver acknowledges a batch but its commit cannot be stored: a real tmpfs, full, with neither
- * {@code reserve.bin} nor {@code segments.idx} left for the buffer to free. Before, the forwarder logged "reading
+ * {@code reserve.bin} nor {@code segments.idx} nor the lock note's block left for the buffer to free. Before, the forwarder logged "reading
  * the buffer failed" with a stack trace, showed nothing in its stats, and sent on: its read position moved past
  * records whose commit was never stored, and once everything was sent no later commit came to cover them, so
  * even after space was freed nothing was reclaimed and a restart would send it all again. Now it says why in
@@ -67,6 +67,9 @@ class ForwarderCommitFailureTest {
             }
             Files.delete(bufDir.resolve("reserve.bin"));
             Files.deleteIfExists(bufDir.resolve("segments.idx"));
+            // and a crash while the lock note was given up for a commit: the open cannot write its note either, so
+            // the buffer has nothing left to give up
+            Files.write(bufDir.resolve("buffer.lock"), new byte[0]);
             Path filler = fs.fill("filler", 512);
             Collecting transport = new Collecting();
             try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
