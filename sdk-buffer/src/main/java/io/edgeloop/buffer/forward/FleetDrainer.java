@@ -343,6 +343,11 @@ public final class FleetDrainer {
             try {
                 if (error == null) {
                     RefusalProbe.Outcome o = d.probe.accepted();
+                    if (o.commitUpTo() != null) {
+                        // committed like an acknowledged batch (a failure ends this buffer's drain, as there)
+                        d.cursor.commit(o.commitUpTo());
+                    }
+                    d.cursor.rewind();
                     LOG.error("Fleet drain: {} record(s) of {} from {} refused as never acceptable while the receiver"
                             + " took {}; skipping them", o.skipped(), d.dir, d.probe.refusedRecord().key(),
                             sent.key());

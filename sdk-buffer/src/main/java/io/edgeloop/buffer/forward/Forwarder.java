@@ -518,11 +518,11 @@ public final class Forwarder implements AutoCloseable {
                 }
                 return Duration.ZERO;
             }
-            Optional<TransportException> settled = probe(batch.get(0));
-            if (settled.isEmpty()) {
-                return Duration.ZERO;
+            Probed settled = probe(batch.get(0));
+            if (settled.failure() == null) {
+                return settled.delay();
             }
-            e = settled.get();
+            e = settled.failure();
         }
         Optional<Duration> ra = e.retryAfter();
         Duration d = backoff.next();
@@ -534,13 +534,24 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Probes later records alone to tell a record refused for itself from a receiver refusing everything (see
-     * {@link RefusalProbe}). Returns empty when an accepted probe settled it (the refused run was skipped), else the
-     * failure to back off on (the records are kept).
+     * What {@link #probe} settled: a failure to back off on (the records are kept), or, when an accepted probe let
+     * the refused run be skipped, how long to wait before the next round (zero, or a full disk's backoff while its
+     * commit is held back).
      */
-    private Optional<TransportException> probe(BufferedRecord refused) throws IOException {
+    private record Probed(TransportException failure, Duration delay) {
+    }
+
+    /**
+     * Probes later records alone to tell a record refused for itself from a receiver refusing everything (see
+     * {@link RefusalProbe}). When a probe is accepted, the refused run (and the probe when it follows directly) is
+     * committed like an acknowledged batch ({@link #commit}): a full disk that refuses that commit holds delivery
+     * back and the commit is retried alone, any other failure delivers on. Before, the commit's failure escaped as
+     * "reading the buffer failed" and the cursor was rewound, so the whole probe was sent again in the next round.
+     */
+    private Probed probe(BufferedRecord refused) throws IOException {
         RefusalProbe probe = new RefusalProbe(cursor, refused);
         TransportException last = null;
+        boolean keepPosition = false;
         try {
             for (Optional<BufferedRecord> p = probe.next(); p.isPresent() && !stopping; p = probe.next()) {
                 try {
@@ -576,17 +587,29 @@ public final class Forwarder implements AutoCloseable {
                     }
                     consecutiveFailures = 0;
                 }
-                backoff.reset();
                 splitLimit = acceptedLimit();
-                return Optional.empty();
+                if (o.commitUpTo() == null) {
+                    return new Probed(null, Duration.ZERO);
+                }
+                Duration wait = commit(o.commitUpTo());
+                if (uncommitted != null) {
+                    // not stored: the read position stays after the settled records, as after an acknowledged batch
+                    // whose commit failed, so the next round retries this commit instead of sending them again
+                    keepPosition = true;
+                    return new Probed(null, wait != null ? wait : Duration.ZERO);
+                }
+                backoff.reset();
+                return new Probed(null, Duration.ZERO);
             }
         } finally {
-            cursor.rewind();
+            if (!keepPosition) {
+                cursor.rewind();
+            }
         }
         LOG.error("Forwarder {}: record {} refused and no later record accepted (the receiver may refuse "
                 + "everything); keeping the records and retrying later", cursor.name(), refused.key());
-        return Optional.of(last != null ? last : new TransportException("record " + refused.key()
-                + " refused and no later record to probe the receiver with; kept", true));
+        return new Probed(last != null ? last : new TransportException("record " + refused.key()
+                + " refused and no later record to probe the receiver with; kept", true), null);
     }
 
     private List<BufferedRecord> collect(boolean blockForData) throws IOException, InterruptedException {

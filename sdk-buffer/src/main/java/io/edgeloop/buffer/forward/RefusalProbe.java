@@ -21,7 +21,8 @@ import java.util.Optional;
  * record is the last one) or every probe is refused, nothing is skipped.
  *
  * <p>Not thread-safe: used by one thread at a time, which owns the cursor meanwhile. Moves the cursor's read
- * position; the caller rewinds it unless {@link #accepted()} committed.
+ * position; the caller rewinds it unless it commits what {@link #accepted()} settled (or keeps that commit to
+ * retry, as a forwarder keeps any acknowledged batch whose commit failed).
  */
 final class RefusalProbe {
     private static final int SCAN_RECORDS = 256;
@@ -99,29 +100,61 @@ final class RefusalProbe {
         }
     }
 
-    /** What an accepted probe settled. */
-    record Outcome(long skipped, boolean probeCommitted) {
+    /**
+     * What an accepted probe settled.
+     *
+     * @param skipped        how many refused records the commit skips
+     * @param probeCommitted whether the commit covers the accepted probe too (it directly follows the refused run)
+     * @param commitUpTo     the last record the commit covers: the caller commits it the way it commits an
+     *                       acknowledged batch
+     */
+    record Outcome(long skipped, boolean probeCommitted, BufferedRecord commitUpTo) {
     }
 
     /**
-     * The probe from {@link #next()} was accepted: commits past the refused run (and the probe when it directly
-     * follows it).
+     * The probe from {@link #next()} was accepted: reads past the refused run (and the probe when it directly
+     * follows it), leaving the cursor's read position right after {@link Outcome#commitUpTo()}. Commits nothing: the
+     * caller commits that record like the last of an acknowledged batch, so a commit a full disk refuses is held
+     * back and retried the same way (before, the commit happened here and its failure escaped as a failed read of the
+     * buffer: the probe was sent again in the next round).
      *
-     * @return how many records were skipped and whether the probe was committed
-     * @throws IOException when the cursor cannot be committed
+     * @return how many records are skipped, whether the probe is covered, and the record to commit (null when
+     *         nothing is left to commit: the refused record expired meanwhile)
+     * @throws IOException when the buffer cannot be read
      */
     Outcome accepted() throws IOException {
         boolean adjacent = currentOffset == knownRefused + 1;
         BufferedRecord upTo = adjacent ? current : lastKnownRefused;
+        // one record at a time (upTo is at most a few records in: the refused run grows only through adjacent
+        // probes), so the read position ends exactly after it and no later record is passed over unsent
+        BufferedRecord last = readUpTo(upTo.nextPosition());
+        if (last != null && last.nextPosition() > upTo.nextPosition()) {
+            // upTo itself expired (its stream's TTL) since it was read: stop at the record before it
+            BufferedRecord before = null;
+            cursor.rewind();
+            for (List<BufferedRecord> r = cursor.poll(1, Long.MAX_VALUE); !r.isEmpty()
+                    && r.get(0).nextPosition() < upTo.nextPosition(); r = cursor.poll(1, Long.MAX_VALUE)) {
+                before = r.get(0);
+            }
+            cursor.rewind();
+            last = before == null ? null : readUpTo(before.nextPosition());
+        }
+        return new Outcome(last == null ? 0 : knownRefused + 1, adjacent && last != null && last.nextPosition() == upTo.nextPosition(),
+                last);
+    }
+
+    /** Reads from the committed position, one record at a time, until the read position reaches {@code end}. */
+    private BufferedRecord readUpTo(long end) throws IOException {
         cursor.rewind();
-        while (cursor.readPosition() < upTo.nextPosition()) {
-            if (cursor.poll(SCAN_RECORDS, SCAN_BYTES).isEmpty()) {
+        BufferedRecord last = null;
+        while (cursor.readPosition() < end) {
+            List<BufferedRecord> r = cursor.poll(1, Long.MAX_VALUE);
+            if (r.isEmpty()) {
                 break;
             }
+            last = r.get(0);
         }
-        cursor.commit(upTo.nextPosition());
-        cursor.rewind();
-        return new Outcome(knownRefused + 1, adjacent);
+        return last;
     }
 
     /** @return the refused record */

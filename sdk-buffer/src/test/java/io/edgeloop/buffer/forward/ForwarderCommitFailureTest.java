@@ -95,6 +95,78 @@ class ForwarderCommitFailureTest {
         }
     }
 
+    /** Refuses every batch holding sequence 1 as content (not retryable); records every envelope it accepts. */
+    static final class RefusingFirst implements Transport {
+        final List<Envelope> received = new ArrayList<>();
+
+        @Override
+        public synchronized void send(Batch batch) throws io.edgeloop.api.transport.TransportException {
+            for (Envelope e : batch.envelopes()) {
+                if (e.key().sequence() == 1) {
+                    throw new io.edgeloop.api.transport.TransportException("record 1 is refused", false);
+                }
+            }
+            received.addAll(batch.envelopes());
+        }
+
+        synchronized long timesReceived(long sequence) {
+            return received.stream().filter(e -> e.key().sequence() == sequence).count();
+        }
+
+        synchronized int count() {
+            return received.size();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @DisplayName("the commit that skips a refused record after an accepted probe is held back on a full disk like any"
+            + " other commit: the probe is not sent again, and the commit is stored once space frees")
+    void probeCommitOnFullDiskIsHeldBack() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk commit case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
+                b.cursor("up");
+                for (int i = 1; i <= 300; i++) {
+                    b.append("s", new byte[1000]);
+                }
+            }
+            // nothing left for the buffer to give up (see failedCommitIsRetriedBeforeSendingMore)
+            Files.delete(bufDir.resolve("reserve.bin"));
+            Files.deleteIfExists(bufDir.resolve("segments.idx"));
+            Files.write(bufDir.resolve("buffer.lock"), new byte[0]);
+            Path filler = fs.fill("filler", 512);
+            RefusingFirst transport = new RefusingFirst();
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).segmentBytes(64 * 1024).open();
+                    Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                            .batching(50, 1 << 20, Duration.ZERO)
+                            .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build().start()) {
+                // before 2026-12-02 the probe's commit failed as "reading the buffer failed", the cursor was rewound
+                // and the next round sent the probe (record 2) again, round after round
+                await(() -> f.stats().lastError().orElse("").contains("commit was not stored")
+                        || transport.timesReceived(2) > 1, () -> "the stats to say the commit was not stored: "
+                        + f.stats());
+                assertEquals(1, transport.timesReceived(2), "the accepted probe is not sent again: " + f.stats());
+                assertTrue(f.stats().lastError().get().contains("were acknowledged"), f.stats().toString());
+                assertEquals(1, transport.count(), "nothing more is sent while the commit is not stored");
+                Files.delete(filler);
+                await(() -> b.metrics().bytesUnacknowledged() == 0, () -> "every commit to be stored once space"
+                        + " is free: " + f.stats() + ", " + b.metrics());
+                assertEquals(1, f.stats().recordsRejected(), f.stats().toString());
+            }
+            Set<IdempotencyKey> keys = new HashSet<>();
+            for (Envelope e : transport.received) {
+                assertTrue(keys.add(e.key()), "sent twice: " + e.key());
+            }
+            assertEquals(299, keys.size(), "every record but the refused one is delivered once");
+        }
+    }
+
     @Test
     @DisplayName("a commit that fails for another reason than a full disk does not stop delivery: every record is sent,"
             + " the stats say the commit is not stored, and it is stored once the fault is gone")
