@@ -1703,7 +1703,7 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /** As {@link #recordLoss(FileChannel, String, long, long, Loss.Kind)}, naming the one record lost when known. */
-    private void recordLoss(FileChannel ch, String file, long offset, long length, Loss.Kind kind, String stream,
+    private boolean recordLoss(FileChannel ch, String file, long offset, long length, Loss.Kind kind, String stream,
             long sequence) {
         String q = "";
         if (!readOnly && length > 0) {
@@ -1744,6 +1744,61 @@ public final class DurableBuffer implements AutoCloseable {
         }
         if (losses.record(new Loss(file, offset, length, kind, q, stream, sequence, sequence))) {
             LOG.warn("Buffer {}: {} of {} bytes in {} at offset {}", dir, kind, length, file, offset);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Bounds, per stream, the records a corrupt region of a sealed segment took: the segment's summary (its footer or
+     * index entry) counts each stream's records and their sequence range, so a stream with fewer intact or named
+     * frames left than counted lost the rest in the segment's damage, and the ones in this region have sequences
+     * between the stream's last intact frame before it and its first after it. One more {@code CORRUPT_REGION} entry
+     * per such stream, length 0, with that range and at most the smaller of the range's size and the records
+     * missing from the whole segment (exactly these when the region is the segment's only damage and the sequences
+     * are dense). Reads the segment once more, for the first reader that finds the region.
+     */
+    private void boundRegionLoss(Segment seg, String file, long from, long to) {
+        SegmentSummary summary = seg.summary();
+        if (summary == null || summary.records() == 0) {
+            return;
+        }
+        // per stream: frames found, highest sequence before the region, lowest after it
+        Map<String, long[]> found = new HashMap<>();
+        try {
+            FrameScanner sc = new FrameScanner(readChannelOf(seg), seg.recordsEnd());
+            long off = FrameFormat.SEGMENT_HEADER;
+            for (FrameScanner.Kind k = sc.next(off, false); k != FrameScanner.Kind.END && k != FrameScanner.Kind.FOOTER;
+                    k = sc.next(off, false)) {
+                if (k == FrameScanner.Kind.RECORD || k == FrameScanner.Kind.CORRUPT_FRAME) {
+                    long[] f = found.computeIfAbsent(sc.stream(), x -> new long[] {0, 0, Long.MAX_VALUE});
+                    f[0]++;
+                    if (off < from) {
+                        f[1] = Math.max(f[1], sc.sequence());
+                    } else if (off >= to) {
+                        f[2] = Math.min(f[2], sc.sequence());
+                    }
+                }
+                off = sc.nextOffset();
+            }
+        } catch (IOException e) {
+            LOG.debug("Buffer {}: could not read {} again to bound the records a corrupt region took", dir, file, e);
+            return;
+        }
+        for (Map.Entry<String, StreamStats> e : summary.streams().entrySet()) {
+            StreamStats st = e.getValue();
+            long[] f = found.getOrDefault(e.getKey(), new long[] {0, 0, Long.MAX_VALUE});
+            long missing = st.count() - f[0];
+            long lo = Math.max(st.firstSeq(), f[1] + 1);
+            long hi = f[2] == Long.MAX_VALUE ? st.lastSeq() : Math.min(st.lastSeq(), f[2] - 1);
+            if (missing <= 0 || lo > hi) {
+                continue;
+            }
+            long atMost = Math.min(missing, hi - lo + 1);
+            if (losses.record(new Loss(file, from, 0, Loss.Kind.CORRUPT_REGION, "", e.getKey(), lo, hi, atMost))) {
+                LOG.warn("Buffer {}: the corrupt region in {} at offset {} held at most {} record(s) of stream {}"
+                        + " (sequences {}..{})", dir, file, from, atMost, e.getKey(), lo, hi);
+            }
         }
     }
 
@@ -3493,9 +3548,12 @@ public final class DurableBuffer implements AutoCloseable {
                     long next = r.scanner.nextOffset();
                     String file = seg.path().getFileName().toString();
                     boolean frame = k == FrameScanner.Kind.CORRUPT_FRAME;
-                    recordLoss(readChannelOf(seg), file, off, next - off, frame ? Loss.Kind.CORRUPT_FRAME
-                            : Loss.Kind.CORRUPT_REGION, frame ? r.scanner.stream() : "",
-                            frame ? r.scanner.sequence() : 0);
+                    boolean fresh = recordLoss(readChannelOf(seg), file, off, next - off,
+                            frame ? Loss.Kind.CORRUPT_FRAME : Loss.Kind.CORRUPT_REGION,
+                            frame ? r.scanner.stream() : "", frame ? r.scanner.sequence() : 0);
+                    if (fresh && !frame && seg != active) {
+                        boundRegionLoss(seg, file, off, next);
+                    }
                     r.seek(seg.base() + next);
                     break;
                 }

@@ -15,11 +15,16 @@ import java.util.Objects;
  * @param stream        the stream whose records are known lost ({@link Kind#SEQUENCE_GAP},
  *                      {@link Kind#MISSING_SEGMENT}, {@link Kind#SEGMENT_TRUNCATED}), or empty when the loss is not
  *                      known per stream
- * @param firstSequence the first sequence of that stream known lost, or 0 when not known
- * @param lastSequence  the last sequence of that stream known lost, or 0 when not known
+ * @param firstSequence the first sequence of that stream known lost, or 0 when not known; for a bound (see
+ *                      {@code recordsAtMost}) the first sequence the lost records can have
+ * @param lastSequence  the last sequence of that stream known lost, or 0 when not known; for a bound the last
+ *                      sequence the lost records can have
+ * @param recordsAtMost for a {@link Kind#CORRUPT_REGION} entry per stream (since 2026-12-02): at most this many of
+ *                      the stream's records were in the region, each with a sequence from {@code firstSequence} to
+ *                      {@code lastSequence}; 0 for every other entry
  */
 public record Loss(String file, long offset, long length, Kind kind, String quarantine, String stream,
-        long firstSequence, long lastSequence) {
+        long firstSequence, long lastSequence, long recordsAtMost) {
     /**
      * What kind of damage a {@link Loss} is.
      *
@@ -31,7 +36,12 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
          * sequence of its header (since 2026-12-02).
          */
         CORRUPT_FRAME,
-        /** Bytes that are no valid frame, followed by valid frames: at least one record lost. */
+        /**
+         * Bytes that are no valid frame, followed by valid frames: at least one record lost. In a sealed segment
+         * whose footer (or index entry) counts more records of a stream than the intact and named frames left in it,
+         * one more entry per such stream (length 0, since 2026-12-02) bounds what the region took: at most
+         * {@link Loss#recordsAtMost()} records, with sequences between the stream's intact frames around the region.
+         */
         CORRUPT_REGION,
         /**
          * An incomplete or damaged tail of the active segment after the last valid frame: cut off on open. When the
@@ -90,12 +100,33 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
      * @param quarantine the quarantine copy or empty string
      */
     public Loss(String file, long offset, long length, Kind kind, String quarantine) {
-        this(file, offset, length, kind, quarantine, "", 0, 0);
+        this(file, offset, length, kind, quarantine, "", 0, 0, 0);
     }
 
-    /** @return the number of records known lost ({@code lastSequence - firstSequence + 1}), or -1 when unknown */
+    /**
+     * A loss known per stream, or not known (empty stream, sequences 0); no bound.
+     *
+     * @param file          the file
+     * @param offset        the offset
+     * @param length        the length
+     * @param kind          the kind
+     * @param quarantine    the quarantine copy or empty string
+     * @param stream        the stream or empty string
+     * @param firstSequence the first sequence lost or 0
+     * @param lastSequence  the last sequence lost or 0
+     */
+    public Loss(String file, long offset, long length, Kind kind, String quarantine, String stream,
+            long firstSequence, long lastSequence) {
+        this(file, offset, length, kind, quarantine, stream, firstSequence, lastSequence, 0);
+    }
+
+    /**
+     * @return the number of records known lost ({@code lastSequence - firstSequence + 1}), or -1 when unknown (also
+     *         for a bound: see {@link #recordsAtMost()})
+     */
     public long records() {
-        return firstSequence > 0 && lastSequence >= firstSequence ? lastSequence - firstSequence + 1 : -1;
+        return recordsAtMost == 0 && firstSequence > 0 && lastSequence >= firstSequence
+                ? lastSequence - firstSequence + 1 : -1;
     }
 
     /**
@@ -109,11 +140,15 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
      * @param stream        the stream or empty string
      * @param firstSequence the first sequence lost or 0
      * @param lastSequence  the last sequence lost or 0
+     * @param recordsAtMost the bound of a corrupt region's records in this stream, or 0
      */
     public Loss {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(quarantine, "quarantine");
         Objects.requireNonNull(stream, "stream");
+        if (recordsAtMost < 0) {
+            throw new IllegalArgumentException("recordsAtMost must be 0 (no bound) or positive, not " + recordsAtMost);
+        }
     }
 }

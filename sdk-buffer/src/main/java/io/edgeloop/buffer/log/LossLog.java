@@ -36,8 +36,14 @@ public final class LossLog {
                 return false;
             }
             switch (loss.kind()) {
-                case CORRUPT_FRAME:
                 case CORRUPT_REGION:
+                    if (loss.recordsAtMost() > 0) {
+                        break; // a bound of the region counted already, per stream
+                    }
+                    corruptFrames++;
+                    corruptBytes += loss.length();
+                    break;
+                case CORRUPT_FRAME:
                     corruptFrames++;
                     corruptBytes += loss.length();
                     break;

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop buffer verify}: reads every frame of a buffer read-only and reports records per stream, the
  * highest durable sequence per stream, corrupt frames skipped, bytes a reopen would truncate, and records known
- * lost (sequences missing where a segment was deleted or truncated, per stream with the range), and the sequence
+ * lost (sequences missing where a segment was deleted or truncated, per stream with the range), per stream at most how
+ * many records a corrupt region of a sealed segment took (from the segment's footer), and the sequence
  * floor and reservation of the {@code sequences} file (a floor explains a jump in the numbers: a writable open
  * found the end of the log lost, and every stream continues above it). With
  * {@code --sensor-records} it also decodes every payload as a {@link SensorRecordCodec} sensor record and lists
@@ -114,6 +115,7 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         r.put("bytesTruncated", report.truncatedBytes());
         List<Map<String, Object>> losses = new ArrayList<>();
         long recordsLost = 0;
+        long regionsAtMost = 0;
         for (Loss l : report.losses()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", l.file());
@@ -128,10 +130,16 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                 m.put("lastSequence", l.lastSequence());
                 m.put("records", l.records());
                 recordsLost += l.records();
+            } else if (l.recordsAtMost() > 0) {
+                m.put("firstSequence", l.firstSequence());
+                m.put("lastSequence", l.lastSequence());
+                m.put("recordsAtMost", l.recordsAtMost());
+                regionsAtMost += l.recordsAtMost();
             }
             losses.add(m);
         }
         r.put("recordsKnownLost", recordsLost);
+        r.put("recordsInCorruptRegionsAtMost", regionsAtMost);
         r.put("losses", losses);
         r.put("leftoverTemporaryFiles", leftovers);
         if (sensorRecords) {
@@ -157,10 +165,16 @@ public final class BufferVerifyCommand implements Callable<Integer> {
             if (recordsLost > 0) {
                 out.println("  records known lost: " + recordsLost);
             }
+            if (regionsAtMost > 0) {
+                out.println("  records lost in corrupt regions of sealed segments: at most " + regionsAtMost
+                        + " (from the segments' footers)");
+            }
             for (Loss l : report.losses()) {
                 out.println("  " + l.kind() + " in " + l.file() + " at " + l.offset() + ", " + l.length() + " bytes"
                         + (l.records() > 0 ? ", stream " + l.stream() + " sequences " + l.firstSequence() + ".."
-                        + l.lastSequence() + " (" + l.records() + " records)" : ""));
+                        + l.lastSequence() + " (" + l.records() + " records)" : "")
+                        + (l.recordsAtMost() > 0 ? ", stream " + l.stream() + ": at most " + l.recordsAtMost()
+                        + " records, sequences within " + l.firstSequence() + ".." + l.lastSequence() : ""));
             }
             if (!leftovers.isEmpty()) {
                 out.println("  leftover temporary files (writes a crash interrupted before their rename; nothing is"

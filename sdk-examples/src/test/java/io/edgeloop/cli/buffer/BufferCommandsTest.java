@@ -213,6 +213,46 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("verify bounds, per stream, the records a corrupt region of a sealed segment took")
+    void verifyBoundsCorruptRegion() throws Exception {
+        Path dir = tmp.resolve("region");
+        List<io.edgeloop.buffer.Appended> all = new java.util.ArrayList<>();
+        try (io.edgeloop.buffer.DurableBuffer b = io.edgeloop.buffer.DurableBuffer.builder().directory(dir)
+                .segmentBytes(4096).open()) {
+            for (int i = 1; i <= 60; i++) {
+                all.add(b.append(i % 2 == 1 ? "a" : "b", 0, new byte[100]));
+            }
+        }
+        // records 5 to 7 (a 3, b 3, a 4) overwritten, headers included: no frame is left to name them
+        byte[] junk = new byte[(int) (all.get(6).endPosition() - all.get(4).position())];
+        java.util.Arrays.fill(junk, (byte) 0x5A);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(
+                dir.resolve("seg-00000000000000000000.log").toFile(), "rw")) {
+            f.seek(all.get(4).position());
+            f.write(junk);
+        }
+        Result r = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(1, j.get("corruptFramesSkipped").asLong(), r.out());
+        assertEquals(0, j.get("recordsKnownLost").asLong(), r.out());
+        // before 2026-12-02 the region said nothing about its records
+        assertEquals(3, j.get("recordsInCorruptRegionsAtMost").asLong(), r.out());
+        java.util.Map<String, String> bounds = new java.util.TreeMap<>();
+        for (JsonNode l : j.get("losses")) {
+            assertEquals("CORRUPT_REGION", l.get("kind").asText(), r.out());
+            if (l.has("recordsAtMost")) {
+                bounds.put(l.get("stream").asText(), l.get("firstSequence").asLong() + ".."
+                        + l.get("lastSequence").asLong() + ":" + l.get("recordsAtMost").asLong());
+            }
+        }
+        assertEquals(java.util.Map.of("a", "3..4:2", "b", "3..3:1"), bounds, r.out());
+        Result text = run("buffer", "verify", "--dir", dir.toString());
+        assertTrue(text.out().contains("records lost in corrupt regions of sealed segments: at most 3")
+                && text.out().contains("stream a: at most 2 records, sequences within 3..4"), text.out());
+    }
+
+    @Test
     @DisplayName("verify reports the records of a segment deleted behind the buffer's back, by stream and range")
     void verifyReportsDeletedSegment() throws IOException {
         Path dir = tmp.resolve("gap");
