@@ -1492,8 +1492,12 @@ public final class DurableBuffer implements AutoCloseable {
         // Only a clean close says that every frame in the tail was synced and its append returned: after a crash
         // under none a frame cut off by the end of the file was most likely being written (its append had not
         // returned), so naming it would report a record as lost that nobody was told was stored.
-        boolean namesRecords = last && goodEnd < len && (readOnly ? DirectoryLock.noteSaysClosedCleanly(dir)
+        boolean closedCleanly = last && goodEnd < len && (readOnly ? DirectoryLock.noteSaysClosedCleanly(dir)
                 : lostEnd && dirLock.previousClosedCleanly());
+        // Whatever the lock note says, a frame a cursor committed past was read, so its append had returned and it
+        // was sent: the tail names such a record too, when another cursor had not read it yet (lost for that one)
+        boolean namesRecords = closedCleanly || (last && goodEnd < len && maxCommitted() > base + goodEnd
+                && minCommitted() < maxCommitted());
         if (lostEnd) {
             // Frames of the last segment are gone. After a crash under always or group commit that is the crash's
             // unsynced write, whose records were never handed out (their appends had not returned): numbering goes
@@ -1507,7 +1511,8 @@ public final class DurableBuffer implements AutoCloseable {
             if (last) {
                 recordLoss(ch, name, goodEnd, len - goodEnd, Loss.Kind.TORN_TAIL);
                 if (namesRecords) {
-                    recordTornTailRecords(name, suspect, suspectStreams);
+                    recordTornTailRecords(name, suspect, suspectStreams,
+                            closedCleanly ? null : new long[] {minCommitted() - base, maxCommitted() - base});
                 }
                 if (!readOnly) {
                     ch.truncate(goodEnd);
@@ -1539,21 +1544,28 @@ public final class DurableBuffer implements AutoCloseable {
      * says what the active segment held (its summary is written only when it is sealed). After a crash under
      * {@code always} or group commit the tail is the crash's unsynced write, whose appends never returned, and no
      * record is lost; after a crash under {@code none} a frame cut off was most likely the one being written, so
-     * nothing is named either (the floor still treats the tail's sequences as possibly handed out). Caller is the
-     * constructor.
+     * nothing is named either (the floor still treats the tail's sequences as possibly handed out), except a frame
+     * that a cursor committed past ({@code read}): a reader saw it, so its append had returned and it was sent (since
+     * 2026-12-02). Such a frame is named when another cursor had not read it yet (it is lost to that consumer);
+     * when every cursor had, nobody lost it. Frames no cursor passed stay unnamed: only a clean close says they were
+     * handed out. Caller is the constructor.
      *
      * @param file    the segment's file name
      * @param suspect per damaged region after the last valid frame: offset, end, sequence, 1 when it names a record
      * @param streams per region, the stream its header names, or empty
+     * @param read    null after a clean close (every frame is named); else the lowest and highest committed cursor
+     *                position as offsets in this segment: only frames that end at or before the highest and start at
+     *                or after the lowest are named
      */
-    private void recordTornTailRecords(String file, List<long[]> suspect, List<String> streams) {
+    private void recordTornTailRecords(String file, List<long[]> suspect, List<String> streams, long[] read) {
         long runOffset = -1;
         String runStream = null;
         long first = 0;
         long lastSeq = 0;
         for (int i = 0; i <= suspect.size(); i++) {
             long[] r = i < suspect.size() ? suspect.get(i) : null;
-            boolean named = r != null && r[3] == 1 && r[2] > 0;
+            boolean named = r != null && r[3] == 1 && r[2] > 0
+                    && (read == null || (r[1] <= read[1] && r[0] >= read[0]));
             if (runStream != null && (!named || !streams.get(i).equals(runStream) || r[2] != lastSeq + 1)) {
                 losses.record(new Loss(file, runOffset, 0, Loss.Kind.TORN_TAIL, "", runStream, first, lastSeq));
                 runStream = null;

@@ -112,6 +112,59 @@ class TornTailRecordsTest {
         }
     }
 
+    @Test
+    @DisplayName("after a crash, a damaged tail names the records one cursor committed past while another had not"
+            + " read them, read-only and writable; frames no cursor passed stay unnamed")
+    void crashedTailNamesWhatACursorPassed() throws Exception {
+        for (String mode : new String[] {"always", "none"}) {
+            Path buf = dir.resolve("read-" + mode);
+            List<Appended> all = new ArrayList<>();
+            try (DurableBuffer b = DurableBuffer.builder().directory(buf).deviceId("d")
+                    .durability(Durability.always()).open()) {
+                b.cursor("slow");
+                io.edgeloop.buffer.cursor.Cursor fast = b.cursor("fast");
+                for (int i = 1; i <= 30; i++) {
+                    all.add(b.append(i % 3 == 0 ? "t" : "s", Payloads.of(i, 100)));
+                }
+                List<BufferedRecord> read = fast.poll(28, 1 << 20);
+                fast.commit(read.get(27)); // record 28 read and acknowledged; 29 and 30 not
+            }
+            Files.writeString(buf.resolve("buffer.lock"), "pid 1 (java), durability " + mode + ", since"
+                    + " 2026-12-02T05:00:00Z\n", StandardCharsets.UTF_8);
+            for (int i = 27; i < 30; i++) { // records 28, 29, 30 end the log damaged
+                flipPayloadByte(buf, all.get(i));
+            }
+            for (boolean readOnly : new boolean[] {true, false}) {
+                Path copy = dir.resolve("copy-" + mode + "-" + readOnly);
+                copyDir(buf, copy);
+                try (DurableBuffer b = DurableBuffer.builder().directory(copy).readOnly(readOnly).open()) {
+                    LossReport r = b.lossReport();
+                    List<Loss> named = named(r);
+                    // before 2026-12-02 nothing was named after a crash, although a receiver had acknowledged
+                    // record 28 and cursor "slow" never got it
+                    assertEquals(1, named.size(), mode + (readOnly ? ", read-only: " : ", writable: ") + r);
+                    assertEquals("s", named.get(0).stream(), r.toString());
+                    assertEquals(all.get(27).sequence(), named.get(0).firstSequence(), r.toString());
+                    assertEquals(1, named.get(0).records(), r.toString());
+                }
+            }
+        }
+    }
+
+    private static void copyDir(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
     /** The TORN_TAIL entries that name records. */
     private static List<Loss> named(LossReport r) {
         List<Loss> out = new ArrayList<>();

@@ -48,9 +48,10 @@ public record Loss(String file, long offset, long length, Kind kind, String quar
          * last writer had closed cleanly (its records were synced and handed out), each record frame in it whose
          * header survived is named by one more entry per stream and run of sequences, of length 0 (since
          * 2026-12-02); records whose headers are gone too cannot be named, since only the frames say what the
-         * active segment held. After a crash the tail names no record: under {@code always} or group commit it is
-         * the crash's unsynced write, whose appends never returned, and under {@code none} a frame cut off was most
-         * likely the one being written.
+         * active segment held. After a crash the tail names no record by itself: under {@code always} or group
+         * commit it is the crash's unsynced write, whose appends never returned, and under {@code none} a frame cut
+         * off was most likely the one being written; only a frame a cursor committed past (it was read, so handed
+         * out) is named, when another cursor had not read it yet (since 2026-12-02).
          */
         TORN_TAIL,
         /** A segment header that failed its CRC; the frames after it were still read. */
