@@ -1771,8 +1771,19 @@ public final class DurableBuffer implements AutoCloseable {
      * are dense). Reads the segment once more, for the first reader that finds the region.
      */
     private void boundRegionLoss(Segment seg, String file, long from, long to) {
-        SegmentSummary summary = seg.summary();
-        if (summary == null || summary.records() == 0) {
+        // per stream: count, first and last sequence the summary holds (copied under the lock that guards it)
+        Map<String, long[]> counted = new LinkedHashMap<>();
+        lock.lock();
+        try {
+            SegmentSummary summary = seg.summary();
+            if (summary != null) {
+                summary.streams().forEach((name, st) -> counted.put(name,
+                        new long[] {st.count(), st.firstSeq(), st.lastSeq()}));
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (counted.isEmpty()) {
             return;
         }
         // per stream: frames found, highest sequence before the region, lowest after it
@@ -1797,12 +1808,12 @@ public final class DurableBuffer implements AutoCloseable {
             LOG.debug("Buffer {}: could not read {} again to bound the records a corrupt region took", dir, file, e);
             return;
         }
-        for (Map.Entry<String, StreamStats> e : summary.streams().entrySet()) {
-            StreamStats st = e.getValue();
+        for (Map.Entry<String, long[]> e : counted.entrySet()) {
+            long[] st = e.getValue();
             long[] f = found.getOrDefault(e.getKey(), new long[] {0, 0, Long.MAX_VALUE});
-            long missing = st.count() - f[0];
-            long lo = Math.max(st.firstSeq(), f[1] + 1);
-            long hi = f[2] == Long.MAX_VALUE ? st.lastSeq() : Math.min(st.lastSeq(), f[2] - 1);
+            long missing = st[0] - f[0];
+            long lo = Math.max(st[1], f[1] + 1);
+            long hi = f[2] == Long.MAX_VALUE ? st[2] : Math.min(st[2], f[2] - 1);
             if (missing <= 0 || lo > hi) {
                 continue;
             }
