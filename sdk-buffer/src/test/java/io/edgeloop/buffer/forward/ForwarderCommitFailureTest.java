@@ -95,6 +95,44 @@ class ForwarderCommitFailureTest {
         }
     }
 
+    @Test
+    @DisplayName("a full disk with neither reserve.bin nor segments.idx and no segment ever sealed: the forwarder's"
+            + " commits are stored (the buffer gives up its lock note's block), everything is delivered once and"
+            + " freed")
+    void drainsFullDiskWithNothingSealed() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk commit case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            // the default 4 MiB segment never fills on a 1 MiB file system: no segments.idx
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).open()) {
+                b.cursor("up");
+                for (int i = 1; i <= 300; i++) {
+                    b.append("s", new byte[1000]);
+                }
+            }
+            Files.delete(bufDir.resolve("reserve.bin"));
+            fs.fill("filler", 512);
+            Collecting transport = new Collecting();
+            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                    .durability(Durability.always()).open();
+                    Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                            .batching(50, 1 << 20, Duration.ZERO)
+                            .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build().start()) {
+                // before 2026-12-02 the first commit failed and the forwarder held back after 50 records for good
+                await(() -> b.metrics().bytesUnacknowledged() == 0 && Files.exists(bufDir.resolve("reserve.bin")),
+                        () -> "every commit to be stored and the disk freed: " + transport.count() + " sent, "
+                        + f.stats() + ", " + b.metrics());
+                assertEquals(300, transport.count());
+                assertTrue(Files.size(bufDir.resolve("buffer.lock")) > 0, "the lock note is written again");
+            }
+            Set<IdempotencyKey> keys = new HashSet<>();
+            for (Envelope e : transport.received) {
+                assertTrue(keys.add(e.key()), "sent twice: " + e.key());
+            }
+            assertEquals(300, keys.size());
+        }
+    }
+
     /** Refuses every batch holding sequence 1 as content (not retryable); records every envelope it accepts. */
     static final class RefusingFirst implements Transport {
         final List<Envelope> received = new ArrayList<>();
