@@ -31,7 +31,8 @@ final class LabellerChecks {
     static void votesInRange(Labeller l, List<Window> windows) {
         boolean voted = false;
         for (Window w : windows) {
-            int v = Label.check(l.label(w), l.numClasses());
+            int v = l.label(w);
+            inRange(l, v, "window " + w);
             voted |= v != Label.ABSTAIN;
         }
         assertTrue(voted, "the labeller should vote on at least one of the sample windows");
@@ -88,7 +89,13 @@ final class LabellerChecks {
             throw new AssertionError("label() threw " + e + " for " + what + ": windows with missing or flagged data "
                     + "must get a vote or an abstention (Label.ABSTAIN), never an exception", e);
         }
-        Label.check(v, l.numClasses());
+        inRange(l, v, what);
+    }
+
+    /** Fails, saying what was voted on what, unless {@code v} is an abstention or one of the labeller's classes. */
+    private static void inRange(Labeller l, int v, String on) {
+        assertTrue(v >= Label.ABSTAIN && v < l.numClasses(), "voted " + v + ", neither abstain (-1) nor a class "
+                + "index in [0, " + l.numClasses() + ") (numClasses() is " + l.numClasses() + "), on " + on);
     }
 
     private static Window.Builder copy(Window w, boolean features) {

@@ -61,6 +61,11 @@ class ProviderRegistrationKitTest {
                 r.describeFailures());
         assertTrue(r.describeFailures().contains("add the line " + UnlistedTransportProvider.class.getName()),
                 r.describeFailures());
+        // the selection failure gives the fix too, not only the loader's "No TransportProvider named ..."
+        // (newcomer review s15: the hint was lost because select threw before it)
+        assertTrue(r.describeFailures().contains("failed: No TransportProvider named")
+                && r.describeFailures().contains("register " + UnlistedTransportProvider.class.getName()
+                + " in META-INF/services/" + TransportProvider.class.getName()), r.describeFailures());
     }
 
     @Test

@@ -103,6 +103,14 @@ class RuntimeAndLabellerKitTest {
         }
     }
 
+    /** Votes 2 with numClasses() 2. */
+    static class VotesTwo extends Hot {
+        @Override
+        String fault() {
+            return "votes-two";
+        }
+    }
+
     /** The tiny linear runtime, correct: one output with zero point 100. */
     static class Tiny extends ModelRuntimeContractTest {
         String fault() {
@@ -202,6 +210,17 @@ class RuntimeAndLabellerKitTest {
         KitResults r = KitResults.run(FlagThrows.class);
         assertEquals(Set.of("handlesBadData"), r.failed(), r.describeFailures());
         assertTrue(r.describeFailures().contains("flagged SATURATED"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a labeller voting a class numClasses() does not cover, saying it voted so and on which window "
+            + "(newcomer review s15: the kit said the labeller threw an IllegalArgumentException)")
+    void failsVotesTwo() {
+        KitResults r = KitResults.run(VotesTwo.class);
+        assertTrue(r.failed().contains("votesInRange"), r.describeFailures());
+        assertTrue(r.describeFailures().contains("voted 2, neither abstain (-1) nor a class index in [0, 2)")
+                && r.describeFailures().contains("on window Window[") && !r.describeFailures().contains(" threw "),
+                r.describeFailures());
     }
 
     @Test

@@ -38,8 +38,8 @@ public interface Condition {
      */
     default Condition and(Condition other) {
         Objects.requireNonNull(other, "other");
-        return DescribedCondition.of("(" + DescribedCondition.describe(this) + " and "
-                + DescribedCondition.describe(other) + ")", w -> {
+        return DescribedCondition.combining("(" + DescribedCondition.describe(this) + " and "
+                + DescribedCondition.describe(other) + ")", this, other, w -> {
             int a = test(w);
             if (a == FALSE) {
                 return FALSE;
@@ -60,8 +60,8 @@ public interface Condition {
      */
     default Condition or(Condition other) {
         Objects.requireNonNull(other, "other");
-        return DescribedCondition.of("(" + DescribedCondition.describe(this) + " or "
-                + DescribedCondition.describe(other) + ")", w -> {
+        return DescribedCondition.combining("(" + DescribedCondition.describe(this) + " or "
+                + DescribedCondition.describe(other) + ")", this, other, w -> {
             int a = test(w);
             if (a == TRUE) {
                 return TRUE;
@@ -78,7 +78,7 @@ public interface Condition {
      * @return the negation (UNKNOWN stays UNKNOWN)
      */
     default Condition negate() {
-        return DescribedCondition.of("not " + DescribedCondition.describe(this), w -> {
+        return DescribedCondition.combining("not " + DescribedCondition.describe(this), this, this, w -> {
             int a = test(w);
             return a == UNKNOWN ? UNKNOWN : 1 - a;
         });

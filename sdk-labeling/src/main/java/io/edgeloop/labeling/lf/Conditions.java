@@ -2,6 +2,7 @@ package io.edgeloop.labeling.lf;
 
 import io.edgeloop.api.window.Window;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Building blocks for rule labellers: thresholds and ranges on features, duration rules (a condition on raw
@@ -14,7 +15,12 @@ public final class Conditions {
     }
 
     /**
-     * @param feature a feature name such as {@code co2.mean}
+     * A feature of the window, by its exact name ({@code <channel>.<statistic>} for
+     * {@link io.edgeloop.labeling.window.Windower} windows, with the channel's own case: {@code CO2.mean},
+     * {@code Light.max}). UNKNOWN when the window has no such feature or it is NaN; a name that none of a run's
+     * windows has (a typo, the wrong case) is reported by {@link LfApplier} ({@link LfRun#missingInputs()}).
+     *
+     * @param feature a feature name such as {@code CO2.mean}
      * @return a builder of threshold conditions on it
      */
     public static Threshold feature(String feature) {
@@ -22,7 +28,7 @@ public final class Conditions {
         return new Threshold(w -> {
             Double v = w.features().get(feature);
             return v == null ? Double.NaN : v;
-        }, feature);
+        }, feature, Set.of(feature), Set.of());
     }
 
     /**
@@ -39,7 +45,7 @@ public final class Conditions {
             Double x = w.features().get(a);
             Double y = w.features().get(b);
             return x == null || y == null || y == 0 ? Double.NaN : x / y;
-        }, a + "/" + b);
+        }, a + "/" + b, Set.copyOf(java.util.List.of(a, b)), Set.of());
     }
 
     /**
@@ -56,7 +62,7 @@ public final class Conditions {
             Double x = w.features().get(a);
             Double y = w.features().get(b);
             return x == null || y == null ? Double.NaN : x - y;
-        }, a + "-" + b);
+        }, a + "-" + b, Set.copyOf(java.util.List.of(a, b)), Set.of());
     }
 
     /**
@@ -83,7 +89,7 @@ public final class Conditions {
             }
             // The span as a double: exact enough, and no overflow for timestamps far apart.
             return (last - first) / (((double) w.timestamp(n - 1) - (double) w.timestamp(0)) / 1000.0);
-        }, channel + ".rate");
+        }, channel + ".rate", Set.of(), Set.of(channel));
     }
 
     /**
@@ -107,7 +113,7 @@ public final class Conditions {
             throw new IllegalArgumentException("run length k must be >= 1, got " + k);
         }
         return DescribedCondition.of("sustained(" + channel + (above ? " > " : " < ") + threshold + " for >= " + k
-                + " samples)", w -> {
+                + " samples)", Set.of(), Set.of(channel), w -> {
             int c = w.channelIndex(channel);
             if (c < 0) {
                 return Condition.UNKNOWN;
@@ -144,10 +150,18 @@ public final class Conditions {
     public static final class Threshold {
         private final Measure measure;
         private final String label;
+        private final Set<String> features;
+        private final Set<String> channels;
 
         Threshold(Measure measure, String label) {
+            this(measure, label, Set.of(), Set.of());
+        }
+
+        Threshold(Measure measure, String label, Set<String> features, Set<String> channels) {
             this.measure = measure;
             this.label = label;
+            this.features = features;
+            this.channels = channels;
         }
 
         /**
@@ -158,7 +172,7 @@ public final class Conditions {
         public Condition above(double x) {
             requireNumber(x);
             Measure m = measure;
-            return DescribedCondition.of(label + " > " + x, w -> {
+            return DescribedCondition.of(label + " > " + x, features, channels, w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v > x ? Condition.TRUE : Condition.FALSE;
             });
@@ -172,7 +186,7 @@ public final class Conditions {
         public Condition below(double x) {
             requireNumber(x);
             Measure m = measure;
-            return DescribedCondition.of(label + " < " + x, w -> {
+            return DescribedCondition.of(label + " < " + x, features, channels, w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v < x ? Condition.TRUE : Condition.FALSE;
             });
@@ -195,7 +209,7 @@ public final class Conditions {
                 throw new IllegalArgumentException("range on " + label + " needs lo <= hi, got [" + lo + ", " + hi + "]");
             }
             Measure m = measure;
-            return DescribedCondition.of(label + " in [" + lo + ", " + hi + "]", w -> {
+            return DescribedCondition.of(label + " in [" + lo + ", " + hi + "]", features, channels, w -> {
                 double v = m.of(w);
                 return Double.isNaN(v) ? Condition.UNKNOWN : v >= lo && v <= hi ? Condition.TRUE : Condition.FALSE;
             });

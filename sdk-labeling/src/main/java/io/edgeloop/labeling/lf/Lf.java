@@ -5,15 +5,16 @@ import io.edgeloop.api.label.Labeller;
 import java.util.Objects;
 
 /**
- * Fluent construction of rule labellers:
+ * Fluent construction of rule labellers (feature names are {@code <channel>.<statistic>} with the channel's own
+ * case, here the UCI occupancy data's {@code Light} and {@code CO2}; see {@link io.edgeloop.labeling.window.Features}):
  *
  * <pre>{@code
  * Labeller lightsOn = Lf.named("light_on").classes(2)
- *         .when(Conditions.feature("light.mean").above(300)).vote(1);
+ *         .when(Conditions.feature("Light.mean").above(300)).vote(1);
  * Labeller co2Rising = Lf.named("co2_rising").classes(2)
- *         .when(Conditions.rate("co2").above(0.5)).vote(1);
+ *         .when(Conditions.rate("CO2").above(0.5)).vote(1);
  * Labeller dark = Lf.named("dark").classes(2)
- *         .when(Conditions.feature("light.max").below(50)).vote(0);
+ *         .when(Conditions.feature("Light.max").below(50)).vote(0);
  * }</pre>
  *
  * <p>Not thread-safe while building; the labellers built are immutable and thread-safe.

@@ -112,6 +112,65 @@ public final class LfApplier {
                         names[j], errors.get(j), n, first[j], firstThrown[j]);
             }
         }
-        return new LfRun(LabelMatrix.of(n, m, numClasses, votes, List.of(names)), errs, firsts);
+        return new LfRun(LabelMatrix.of(n, m, numClasses, votes, List.of(names)), errs, firsts,
+                missingInputs(windows));
+    }
+
+    /**
+     * The features and channels rule labellers read that none of the windows has: a misspelt name, the wrong case
+     * ({@code co2.mean} for {@code CO2.mean}), or windows built without features. Such a rule is UNKNOWN on every
+     * window, so it never votes, and nothing else says why: one WARN per LF names what is missing and the closest
+     * name the windows have. A name some window has is not reported (a fleet's devices may carry different
+     * sensors). Costs one lookup per window for a name that is missing, one for a name the first window has.
+     */
+    private List<LfRun.MissingInput> missingInputs(List<Window> windows) {
+        if (windows.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Boolean> featureSeen = new java.util.HashMap<>();
+        Map<String, Boolean> channelSeen = new java.util.HashMap<>();
+        List<LfRun.MissingInput> missing = new java.util.ArrayList<>();
+        java.util.TreeSet<String> featureNames = null;
+        java.util.TreeSet<String> channelNames = null;
+        for (Labeller l : lfs) {
+            if (!(l instanceof RuleLabeller r)) {
+                continue;
+            }
+            List<LfRun.MissingInput> forThis = new java.util.ArrayList<>();
+            for (String f : r.featuresRead()) {
+                if (!featureSeen.computeIfAbsent(f, k -> windows.stream().anyMatch(w -> w.features().containsKey(k)))) {
+                    if (featureNames == null) {
+                        featureNames = new java.util.TreeSet<>();
+                        for (Window w : windows.subList(0, Math.min(windows.size(), 64))) {
+                            featureNames.addAll(w.features().keySet());
+                        }
+                    }
+                    forThis.add(new LfRun.MissingInput(l.name(), LfRun.InputKind.FEATURE, f,
+                            io.edgeloop.labeling.window.Names.closest(f, featureNames)));
+                }
+            }
+            for (String c : r.channelsRead()) {
+                if (!channelSeen.computeIfAbsent(c, k -> windows.stream().anyMatch(w -> w.channelIndex(k) >= 0))) {
+                    if (channelNames == null) {
+                        channelNames = new java.util.TreeSet<>();
+                        for (Window w : windows.subList(0, Math.min(windows.size(), 64))) {
+                            channelNames.addAll(w.channels());
+                        }
+                    }
+                    forThis.add(new LfRun.MissingInput(l.name(), LfRun.InputKind.CHANNEL, c,
+                            io.edgeloop.labeling.window.Names.closest(c, channelNames)));
+                }
+            }
+            if (!forThis.isEmpty()) {
+                StringBuilder what = new StringBuilder();
+                for (LfRun.MissingInput mi : forThis) {
+                    what.append(what.length() == 0 ? "" : ", ").append(mi.describe());
+                }
+                LOG.warn("labelling function '{}' reads what none of the {} windows has, so it never voted: {}",
+                        l.name(), windows.size(), what);
+                missing.addAll(forThis);
+            }
+        }
+        return missing;
     }
 }

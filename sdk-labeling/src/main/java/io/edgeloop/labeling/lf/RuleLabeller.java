@@ -4,6 +4,7 @@ import io.edgeloop.api.label.Label;
 import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.window.Window;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A labelling function from a {@link Condition}: votes {@code vote} when it is TRUE, {@code otherwise} (or
@@ -46,6 +47,19 @@ public final class RuleLabeller implements Labeller {
     public int label(Window window) {
         int t = condition.test(window);
         return t == Condition.TRUE ? vote : t == Condition.FALSE ? otherwise : Label.ABSTAIN;
+    }
+
+    /**
+     * @return the window features the rule reads, by name, as far as its condition says (the conditions of
+     *         {@link Conditions} and their combinations do; a custom condition's reads are not known)
+     */
+    public Set<String> featuresRead() {
+        return DescribedCondition.features(condition);
+    }
+
+    /** @return the window channels the rule reads, by name, as far as its condition says */
+    public Set<String> channelsRead() {
+        return DescribedCondition.channels(condition);
     }
 
     @Override

@@ -39,24 +39,41 @@ public final class FeatureTable {
     }
 
     /**
-     * Reads named features from windows; a feature a window lacks is NaN.
+     * Reads named features from windows; a feature a window lacks is NaN, but a feature no window has is refused
+     * (a misspelt name or the wrong case, naming the closest name there is).
      *
      * @param windows  the windows
      * @param features the feature names
      * @return the table
-     * @throws IllegalArgumentException when a window's feature is infinite (naming the window)
+     * @throws IllegalArgumentException when a window's feature is infinite (naming the window), or no window has one
+     *                                  of the features
      */
     public static FeatureTable of(List<Window> windows, List<String> features) {
         Objects.requireNonNull(windows, "windows");
         double[][] r = new double[windows.size()][features.size()];
+        boolean[] seen = new boolean[features.size()];
         for (int i = 0; i < r.length; i++) {
             for (int j = 0; j < features.size(); j++) {
                 Double v = windows.get(i).features().get(features.get(j));
+                seen[j] |= v != null;
                 r[i][j] = v == null ? Double.NaN : v;
                 if (Double.isInfinite(r[i][j])) {
                     throw new IllegalArgumentException("window " + windows.get(i) + " feature '" + features.get(j)
                             + "' is " + r[i][j] + "; features must be finite, or NaN for missing");
                 }
+            }
+        }
+        for (int j = 0; j < features.size() && !windows.isEmpty(); j++) {
+            if (!seen[j]) {
+                // a column no window has is a misspelt name (or windows built without features), not missing data:
+                // say so here, naming the closest name, rather than hand on a column of NaN (every row incomplete)
+                java.util.Set<String> names = new java.util.TreeSet<>(windows.get(0).features().keySet());
+                throw new IllegalArgumentException("no window has feature '" + features.get(j) + "'"
+                        + io.edgeloop.labeling.window.Names.closest(features.get(j), names)
+                                .map(c -> "; did you mean '" + c + "'?").orElse("")
+                        + (names.isEmpty() ? "; the windows have no features (build them with Windower)"
+                                : "; the first window has " + names.size() + " features, such as "
+                                + String.join(", ", names.stream().limit(6).toList())));
             }
         }
         return new FeatureTable(features, r);

@@ -254,6 +254,26 @@ class TrainingTest {
     }
 
     @Test
+    @DisplayName("FeatureTable refuses a feature no window has (a misspelt name, the wrong case), naming the closest "
+            + "one; a feature only some windows lack is NaN there (newcomer review s15)")
+    void featureNoWindowHasIsRefused() {
+        Window a = Window.builder().deviceId("d").timestamps(new long[] {0}).channel("x", new double[] {1})
+                .feature("CO2.mean", 500).feature("CO2.slope", 0.1).build();
+        Window b = Window.builder().deviceId("d").timestamps(new long[] {0}).channel("x", new double[] {1})
+                .feature("CO2.mean", 600).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureTable.of(List.of(a, b), List.of("CO2.mean", "co2.slope")));
+        assertTrue(e.getMessage().startsWith("no window has feature 'co2.slope'; did you mean 'CO2.slope'?"),
+                e.getMessage());
+        Window bare = Window.builder().deviceId("d").timestamps(new long[] {0}).channel("x", new double[] {1}).build();
+        e = assertThrows(IllegalArgumentException.class, () -> FeatureTable.of(List.of(bare), List.of("x.mean")));
+        assertTrue(e.getMessage().contains("the windows have no features (build them with Windower)"), e.getMessage());
+        FeatureTable t = FeatureTable.of(List.of(a, b), List.of("CO2.mean", "CO2.slope"));
+        assertTrue(Double.isNaN(t.row(1)[1]), "lacking in one window: NaN there");
+        assertEquals(0, FeatureTable.of(List.of(), List.of("anything")).size(), "no windows: nothing to check");
+    }
+
+    @Test
     @DisplayName("FeatureTable refuses +-Infinity naming row and feature; EndModel refuses non-finite inputs instead "
             + "of predicting NaN probabilities (class 0)")
     void infiniteInputsAreRefused() {

@@ -29,7 +29,8 @@ public final class HotLabellerProvider implements LabellerProvider {
                 if (w.channelIndex("temp") < 0 || w.missingCount("temp") > 0) return Label.ABSTAIN;
                 double s = 0; double[] v = w.values("temp");
                 for (double x : v) s += x;
-                return s / v.length > t ? 1 : 0;
+                // BUG when votes-two: a class index numClasses() does not cover
+                return s / v.length > t ? (fault.equals("votes-two") ? 2 : 1) : 0;
             }
         };
     }

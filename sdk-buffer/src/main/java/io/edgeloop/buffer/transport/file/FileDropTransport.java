@@ -26,10 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes each batch as one file: encode, write to {@code .<name>.tmp-<n>}, {@code fsync}, rename atomically to
- * {@code <name>} and {@code fsync} the directory; only then is the batch acknowledged. The name comes from the
- * batch's first idempotency key ({@code batch-<device>_<stream>_<epoch>_<sequence>.elb}, unsafe characters
- * percent-encoded), so a re-sent batch replaces its earlier copy instead of adding a duplicate file.
+ * Writes each batch as one file: encode, write to {@code .<name>.tmp-<pid>-<n>}, {@code fsync}, then place it under
+ * {@code <name>} without replacing anything (a hard link, which fails when the name is taken, then the temporary
+ * name is removed; where links are unsupported, an atomic rename after an existence check) and {@code fsync} the
+ * directory; only then is the batch acknowledged. The name comes from the batch's first and last idempotency keys
+ * ({@code batch-<first>--<last>.elb}, see {@code fileName}; unsafe characters percent-encoded), so a re-sent batch
+ * finds its own earlier copy: the same bytes already there count as delivered (no duplicate file), and a different
+ * batch under that name is placed at {@code ~<n>} beside it, so no acknowledged batch is ever overwritten.
  *
  * <p>Failures (missing directory, full disk, I/O errors) are retryable {@link TransportException}s and leave no
  * temporary file behind when it can be deleted.
