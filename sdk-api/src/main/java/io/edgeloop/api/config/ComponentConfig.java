@@ -1,13 +1,17 @@
 package io.edgeloop.api.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +26,9 @@ import java.util.regex.Pattern;
  * <p>Durations accept {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, a plain number of
  * milliseconds, or ISO-8601 ({@code PT5S}). Sizes accept {@code 512}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB}
  * (also {@code KB/MB/GB} as powers of 1000).
+ *
+ * <p>A provider refuses keys it does not know with {@link #requireKnownKeys(String, Collection, Collection)}, so a
+ * misspelt key ({@code fsycn}) is an error naming the closest known key instead of a setting silently ignored.
  *
  * <p>Thread-safe: instances are immutable.
  */
@@ -380,6 +387,119 @@ public final class ComponentConfig {
             allowed.append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         throw invalid(key, raw, "one of " + allowed);
+    }
+
+    /**
+     * Refuses keys the component does not know: every key must be one of {@code known} or start with one of
+     * {@code knownPrefixes} followed by a dot (a nested group such as {@code header.<Name>}). A provider calls it at
+     * the start of {@code create}, so a misspelt key fails there instead of being ignored.
+     *
+     * @param component     what is configured, for the message (for example {@code "file-drop transport"})
+     * @param known         the keys the component reads
+     * @param knownPrefixes the prefixes, without the trailing dot, of key groups the component reads
+     * @throws ConfigException naming every unknown key (its {@link ConfigException#key()} is the first, in key
+     *                         order), for each the closest known key when one is close (by edit distance, ignoring
+     *                         case), and the known keys
+     */
+    public void requireKnownKeys(String component, Collection<String> known, Collection<String> knownPrefixes) {
+        Objects.requireNonNull(component, "component");
+        Set<String> names = new TreeSet<>(Objects.requireNonNull(known, "known"));
+        Set<String> prefixes = new TreeSet<>(Objects.requireNonNull(knownPrefixes, "knownPrefixes"));
+        List<String> unknown = new ArrayList<>();
+        for (String key : values.keySet()) {
+            if (!names.contains(key) && !inGroup(key, prefixes)) {
+                unknown.add(key);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Set<String> candidates = new TreeSet<>(names);
+        for (String p : prefixes) {
+            candidates.add(p + ".");
+        }
+        StringBuilder m = new StringBuilder("Unknown configuration key");
+        m.append(unknown.size() == 1 ? " " : "s ");
+        for (int i = 0; i < unknown.size(); i++) {
+            String key = unknown.get(i);
+            m.append(i == 0 ? "" : ", ").append('\'').append(key).append('\'');
+            String near = closestKey(key, candidates);
+            if (near != null) {
+                m.append(" (did you mean '").append(near.endsWith(".") ? near + "<name>" : near).append("'?)");
+            }
+        }
+        m.append(" for the ").append(component).append("; known keys: ");
+        List<String> shown = new ArrayList<>(names);
+        for (String p : prefixes) {
+            shown.add(p + ".<name>");
+        }
+        m.append(shown.isEmpty() ? "none" : String.join(", ", shown));
+        throw new ConfigException(unknown.get(0), m.toString());
+    }
+
+    /**
+     * Refuses keys the component does not know; {@link #requireKnownKeys(String, Collection, Collection)} without
+     * key groups.
+     *
+     * @param component what is configured, for the message
+     * @param known     the keys the component reads
+     * @throws ConfigException naming every unknown key, the closest known key for each, and the known keys
+     */
+    public void requireKnownKeys(String component, Collection<String> known) {
+        requireKnownKeys(component, known, Set.of());
+    }
+
+    private static boolean inGroup(String key, Set<String> prefixes) {
+        for (String p : prefixes) {
+            if (key.length() > p.length() + 1 && key.startsWith(p) && key.charAt(p.length()) == '.') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The known key nearest to {@code key} by edit distance, ignoring case, or null when none is near: at most 2
+     * edits, or a quarter of the key's length for longer keys. A candidate ending in a dot (a group prefix) is
+     * compared with the key's part before its first dot.
+     */
+    static String closestKey(String key, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Math.max(2, key.length() / 4) + 1;
+        String lower = key.toLowerCase(Locale.ROOT);
+        for (String c : candidates) {
+            String target = c.toLowerCase(Locale.ROOT);
+            String probe = lower;
+            if (target.endsWith(".")) {
+                int dot = lower.indexOf('.');
+                probe = (dot < 0 ? lower : lower.substring(0, dot)) + ".";
+            }
+            int d = distance(probe, target);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static ConfigException invalid(String key, String raw, String allowed) {

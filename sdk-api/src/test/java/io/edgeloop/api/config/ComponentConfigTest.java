@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +71,53 @@ class ComponentConfigTest {
         assertEquals(8080, c.getInt("port", 0, 1, 65535));
         assertEquals("0.5", c.getString("ratio", ""));
         assertEquals(c, ComponentConfig.builder().put("port", 8080).put("ratio", 0.5).put("uri", "http://h").build());
+    }
+
+    @Test
+    @DisplayName("accepts known keys and keys of known groups")
+    void acceptsKnownKeys() {
+        ComponentConfig c = ComponentConfig.builder().put("uri", "file:/x").put("header.Authorization", "t").build();
+        c.requireKnownKeys("test transport", Set.of("uri", "fsync"), Set.of("header"));
+        ComponentConfig.empty().requireKnownKeys("test transport", Set.of());
+    }
+
+    @Test
+    @DisplayName("refuses every unknown key, naming the closest known key for each and the known keys")
+    void refusesUnknownKeys() {
+        ComponentConfig c = ComponentConfig.builder().put("uri", "file:/x").put("fsycn", "false")
+                .put("Compression", "gzip").put("zzz-unrelated", "1").build();
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> c.requireKnownKeys("file-drop transport", List.of("uri", "fsync", "compression")));
+        assertEquals("Compression", e.key(), "the first unknown key in key order");
+        assertEquals("Unknown configuration keys 'Compression' (did you mean 'compression'?), 'fsycn' (did you"
+                + " mean 'fsync'?), 'zzz-unrelated' for the file-drop transport; known keys: compression, fsync, uri",
+                e.getMessage());
+    }
+
+    @Test
+    @DisplayName("suggests a key group for a misspelt group key, and refuses a bare group name")
+    void suggestsGroups() {
+        ComponentConfig c = ComponentConfig.builder().put("heder.Authorization", "t").build();
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> c.requireKnownKeys("http transport", Set.of("uri"), Set.of("header")));
+        assertEquals("Unknown configuration key 'heder.Authorization' (did you mean 'header.<name>'?) for the http"
+                + " transport; known keys: uri, header.<name>", e.getMessage());
+        ComponentConfig bare = ComponentConfig.builder().put("header", "x").build();
+        e = assertThrows(ConfigException.class,
+                () -> bare.requireKnownKeys("http transport", Set.of("uri"), Set.of("header")));
+        assertEquals("header", e.key());
+    }
+
+    @Test
+    @DisplayName("suggests nothing when no known key is close")
+    void noSuggestionWhenFar() {
+        ComponentConfig c = ComponentConfig.builder().put("edgeloop-tck-no-such-key", "1").build();
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> c.requireKnownKeys("mqtt transport", Set.of("uri", "client-id", "keep-alive")));
+        assertFalse(e.getMessage().contains("did you mean"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> c.requireKnownKeys("runtime", Set.of()));
+        assertTrue(e.getMessage().endsWith("known keys: none"), e.getMessage());
+        assertEquals("fsync", ComponentConfig.closestKey("fsycn", Set.of("fsync", "uri")));
+        assertEquals(null, ComponentConfig.closestKey("port", Set.of("compression")));
     }
 }
