@@ -7,12 +7,17 @@ import io.edgeloop.buffer.wire.Compression;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Parses the configuration keys every Edgeloop transport shares: {@code uri} (required),
  * {@code compression} ({@code none}, {@code gzip}, {@code lz4}; default {@code none}) and
- * {@code max-batch-bytes} (default 64 MiB).
+ * {@code max-batch-bytes} (default 64 MiB). A transport refuses any other key it does not read
+ * ({@link #requireKnownKeys}).
  *
  * <p>Thread-safe: stateless.
  */
@@ -24,7 +29,27 @@ public final class TransportSettings {
     /** The key of the batch size limit. */
     public static final String MAX_BATCH_BYTES_KEY = "max-batch-bytes";
 
+    /** The keys every transport reads: {@link #URI_KEY}, {@link #COMPRESSION_KEY}, {@link #MAX_BATCH_BYTES_KEY}. */
+    public static final Set<String> SHARED_KEYS = Set.of(URI_KEY, COMPRESSION_KEY, MAX_BATCH_BYTES_KEY);
+
     private TransportSettings() {
+    }
+
+    /**
+     * Refuses keys the transport does not read, so a misspelt key ({@code fsycn}) is an error naming the closest
+     * known key instead of a setting silently left at its default.
+     *
+     * @param config    the configuration
+     * @param transport the transport's provider name, for the message
+     * @param ownKeys   the transport's keys besides {@link #SHARED_KEYS}
+     * @param prefixes  the prefixes (without the dot) of key groups the transport reads, such as {@code header}
+     * @throws ConfigException naming every unknown key and the closest known key for each
+     */
+    public static void requireKnownKeys(ComponentConfig config, String transport, Collection<String> ownKeys,
+            String... prefixes) {
+        Set<String> known = new TreeSet<>(SHARED_KEYS);
+        known.addAll(ownKeys);
+        config.requireKnownKeys(transport + " transport", known, List.of(prefixes));
     }
 
     /**

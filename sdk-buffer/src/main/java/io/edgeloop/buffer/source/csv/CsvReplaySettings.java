@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The validated settings of a {@link CsvReplaySource}. Thread-safe: immutable.
@@ -35,7 +36,13 @@ record CsvReplaySettings(Optional<Path> path, Optional<String> resource, String 
         String timestampColumn, String timestampFormat, ZoneId zone, List<String> channels, long skip, long limit,
         long firstSequence, double speed, boolean skipBadRows, Optional<Path> positionFile) {
 
+    /** The keys the source reads; any other is refused. */
+    static final Set<String> KEYS = Set.of("path", "resource", "device", "stream", "timestamp-column",
+            "timestamp-format", "zone", "channels", "skip", "limit", "first-sequence", "speed", "on-bad-row",
+            "position-file");
+
     static CsvReplaySettings from(ComponentConfig c) {
+        c.requireKnownKeys(CsvReplaySourceProvider.NAME + " source", KEYS);
         Optional<String> path = c.get("path").filter(s -> !s.isBlank());
         Optional<String> resource = c.get("resource").filter(s -> !s.isBlank());
         if (path.isPresent() == resource.isPresent()) {

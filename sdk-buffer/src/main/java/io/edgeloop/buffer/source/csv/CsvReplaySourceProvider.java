@@ -12,7 +12,8 @@ import io.edgeloop.api.source.SensorSourceProvider;
  * <p>Settings (see {@link CsvReplaySource} for their meaning): {@code path} or {@code resource} (exactly one),
  * {@code device}, {@code stream}, {@code timestamp-column}, {@code timestamp-format}, {@code zone},
  * {@code channels}, {@code skip}, {@code limit}, {@code first-sequence}, {@code speed}, {@code on-bad-row},
- * {@code position-file}.
+ * {@code position-file}. Any other key is refused, naming the closest known key (a misspelt {@code position-file}
+ * would otherwise leave the source without a position, replaying from the start after every restart).
  *
  * <p>Thread-safe and cheap: {@link #create} validates the settings and does no I/O.
  */

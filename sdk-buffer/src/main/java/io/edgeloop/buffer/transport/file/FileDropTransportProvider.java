@@ -7,12 +7,13 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.transport.TransportSettings;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Provider of the {@code file-drop} transport. Configuration: {@code uri} = {@code file:/path/to/dir}
  * (required; the directory must exist when sending, it is not created, so an unmounted USB stick is reported
  * rather than written to the root file system), {@code compression} ({@code none}, {@code gzip}, {@code lz4}),
- * {@code max-batch-bytes}, {@code fsync} (default true).
+ * {@code max-batch-bytes}, {@code fsync} (default true). Any other key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -28,6 +29,7 @@ public final class FileDropTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(ComponentConfig config) {
+        TransportSettings.requireKnownKeys(config, name(), Set.of("fsync"));
         URI uri = TransportSettings.uri(config, "file");
         Path dir;
         try {

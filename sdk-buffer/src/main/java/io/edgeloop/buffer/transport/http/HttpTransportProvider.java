@@ -11,12 +11,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Provider of the {@code http} transport. Configuration: {@code uri} = {@code http://host:port/path} or
  * {@code https://...} (required), {@code compression} ({@code none}, {@code gzip}, {@code lz4}),
  * {@code max-batch-bytes}, {@code connect-timeout} (default 10s), {@code request-timeout} (default 30s),
- * {@code header.<Name>} = value for extra request headers (for example {@code header.Authorization}).
+ * {@code header.<Name>} = value for extra request headers (for example {@code header.Authorization}). Any other
+ * key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -32,6 +34,7 @@ public final class HttpTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(ComponentConfig config) {
+        TransportSettings.requireKnownKeys(config, name(), Set.of("connect-timeout", "request-timeout"), "header");
         URI uri = TransportSettings.uri(config, "http", "https");
         TransportSettings.port(uri, "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
         Duration connect = TransportSettings.positiveDuration(config, "connect-timeout", Duration.ofSeconds(10));

@@ -7,6 +7,7 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.transport.TransportSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -18,7 +19,8 @@ import java.util.UUID;
  * (default 60s; a connection idle longer than this is replaced before the next publish; an MQTT 5 broker's Server
  * Keep Alive takes its place), {@code protocol-version}
  * ({@code 5}, the default, or {@code 3.1.1}; only MQTT 5 lets the broker refuse a publish, see the transport's
- * notes: with 3.1.1 a publish the broker drops for its ACL or size limit is acknowledged all the same).
+ * notes: with 3.1.1 a publish the broker drops for its ACL or size limit is acknowledged all the same). Any other
+ * key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -34,6 +36,8 @@ public final class MqttTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(ComponentConfig config) {
+        TransportSettings.requireKnownKeys(config, name(), Set.of("client-id", "username", "password",
+                "connect-timeout", "publish-timeout", "keep-alive", "protocol-version"));
         URI uri = TransportSettings.uri(config, "mqtt", "tcp");
         int port = TransportSettings.port(uri, 1883);
         String path = uri.getPath() == null ? "" : uri.getPath();

@@ -7,6 +7,7 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.transport.TransportSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Provider of the {@code relay} transport, the device end of the gateway relay. Configuration: {@code uri} =
@@ -14,7 +15,7 @@ import java.time.Duration;
  * {@code max-batch-bytes}, {@code connect-timeout} (default 10s), {@code ack-timeout} (default 30s: how long the
  * gateway may take to make a batch durable), {@code idle-timeout} (default 30s: a connection unused for this long
  * is closed, freeing its slot at the gateway, and reopened by the next send; keep it below the gateway's idle
- * timeout, 60 s by default).
+ * timeout, 60 s by default). Any other key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless; {@link #create} does no I/O.
  */
@@ -30,6 +31,7 @@ public final class RelayTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(ComponentConfig config) {
+        TransportSettings.requireKnownKeys(config, name(), Set.of("connect-timeout", "ack-timeout", "idle-timeout"));
         URI uri = TransportSettings.uri(config, "relay");
         if (uri.getPort() < 0) {
             throw new ConfigException(TransportSettings.URI_KEY, "Invalid value '" + uri
