@@ -3,6 +3,7 @@ package io.edgeloop.examples.customlabeller;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
+import java.util.Set;
 
 /**
  * Makes {@link Co2RiseLabeller} available by name ({@code co2-rise}) through
@@ -10,7 +11,8 @@ import io.edgeloop.api.label.LabellerProvider;
  * {@code META-INF/services/io.edgeloop.api.label.LabellerProvider}.
  *
  * <p>Settings: {@code co2-channel} (default {@code CO2}), {@code light-channel} (default {@code Light}),
- * {@code min-rise-ppm} (default 10), {@code light-on-lux} (default 250).
+ * {@code min-rise-ppm} (default 10), {@code light-on-lux} (default 250). Any other key is refused, naming the
+ * closest known key ({@link ComponentConfig#requireKnownKeys}), as the built-in labellers do.
  *
  * <p>Thread-safe and cheap.
  */
@@ -26,6 +28,8 @@ public final class Co2RiseLabellerProvider implements LabellerProvider {
 
     @Override
     public Labeller create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " labeller", Set.of("co2-channel", "light-channel", "min-rise-ppm",
+                "light-on-lux"));
         return new Co2RiseLabeller(config.getString("co2-channel", "CO2"), config.getString("light-channel", "Light"),
                 config.getDouble("min-rise-ppm", 10, 1e-9, 1e6), config.getDouble("light-on-lux", 250, 1e-9, 1e6));
     }

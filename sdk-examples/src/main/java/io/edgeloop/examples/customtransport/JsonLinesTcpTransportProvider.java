@@ -4,6 +4,7 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportProvider;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Example of a custom transport a team would write: the {@code json-lines-tcp} transport sends envelopes as JSON
@@ -13,7 +14,8 @@ import java.time.Duration;
  * {@code ProviderLoader.of(TransportProvider.class).select("json-lines-tcp")} finds it.
  *
  * <p>Settings: {@code host} (default {@code 127.0.0.1}), {@code port} (required), {@code timeout} (connect and
- * acknowledgement timeout, default {@code 10s}).
+ * acknowledgement timeout, default {@code 10s}). Any other key is refused, naming the closest known key
+ * ({@link ComponentConfig#requireKnownKeys}), as the built-in transports do.
  *
  * <p>Thread-safe and cheap: {@link #create} validates settings and opens no connection.
  */
@@ -32,6 +34,7 @@ public final class JsonLinesTcpTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(ComponentConfig config) {
+        config.requireKnownKeys(NAME + " transport", Set.of("host", "port", "timeout"));
         String host = config.getString("host", "127.0.0.1");
         int port = config.getInt("port", -1, 1, 65535);
         if (port < 0) {

@@ -25,6 +25,9 @@ class CustomLabellerExampleTest {
         LabellerProvider p = ProviderLoader.of(LabellerProvider.class).select("co2-rise");
         assertInstanceOf(Co2RiseLabeller.class, p.create(ComponentConfig.of(Map.of("min-rise-ppm", "5"))));
         assertThrows(ConfigException.class, () -> p.create(ComponentConfig.of(Map.of("light-on-lux", "-3"))));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> p.create(ComponentConfig.of(Map.of("min-rise-pmm", "5"))));
+        assertTrue(e.getMessage().contains("'min-rise-pmm' (did you mean 'min-rise-ppm'?)"), e.getMessage());
     }
 
     @Test

@@ -151,4 +151,12 @@ class CustomTransportExampleTest {
     void needsPort() {
         assertThrows(ConfigException.class, () -> new JsonLinesTcpTransportProvider().create(ComponentConfig.empty()));
     }
+
+    @Test
+    @DisplayName("refuses a misspelt key, naming the closest known key")
+    void refusesMisspeltKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new JsonLinesTcpTransportProvider().create(
+                ComponentConfig.of(Map.of("port", "9", "timout", "1s"))));
+        assertTrue(e.getMessage().contains("'timout' (did you mean 'timeout'?)"), e.getMessage());
+    }
 }

@@ -34,6 +34,7 @@ public final class TckLinearRuntimeProvider implements ModelRuntimeProvider {
 
     @Override
     public ModelRuntime create(ComponentConfig config) {
+        config.requireKnownKeys(NAME + " runtime", java.util.Set.of());
         return new ModelRuntime() {
             @Override
             public String version() {

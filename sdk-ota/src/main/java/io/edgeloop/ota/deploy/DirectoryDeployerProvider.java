@@ -4,12 +4,14 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeployerProvider;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * {@code directory}: publishes bundles into a directory tree devices (or gateways) can read. Config: {@code root}
  * (required), the directory;
  * {@code maxBundleBytes} (default: the largest archive the default {@link io.edgeloop.ota.bundle.BundleLimits}
- * accept; larger publications are not fetched). Thread-safe; {@link #create} does no I/O.
+ * accept; larger publications are not fetched). Any other key is refused, naming the closest known key.
+ * Thread-safe; {@link #create} does no I/O.
  */
 public final class DirectoryDeployerProvider implements DeployerProvider {
     /** Creates the provider. */
@@ -23,6 +25,7 @@ public final class DirectoryDeployerProvider implements DeployerProvider {
 
     @Override
     public Deployer create(ComponentConfig config) {
+        config.requireKnownKeys("directory deployer", Set.of("root", "maxBundleBytes"));
         return new DirectoryDeployer(Path.of(config.requireString("root")), HttpDeployerProvider.maxBytes(config));
     }
 }

@@ -6,6 +6,7 @@ import io.edgeloop.api.deploy.DeployerProvider;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code http}: publishes to and polls an Edgeloop update server
@@ -19,7 +20,8 @@ import java.util.Optional;
  * {@link io.edgeloop.ota.bundle.BundleLimits} accept; larger publications are not fetched), {@code publishToken}
  * (optional: the update server's publish token, sent as {@code Authorization: Bearer <token>} on {@code publish}
  * only; a server with a token refuses publications without it, one without a token accepts them from loopback
- * only. Use https when the server is not on loopback, or the token crosses the network in the clear). Thread-safe;
+ * only. Use https when the server is not on loopback, or the token crosses the network in the clear). Any other
+ * key is refused, naming the closest known key. Thread-safe;
  * {@link #create} does no network I/O.
  */
 public final class HttpDeployerProvider implements DeployerProvider {
@@ -34,6 +36,8 @@ public final class HttpDeployerProvider implements DeployerProvider {
 
     @Override
     public Deployer create(ComponentConfig config) {
+        config.requireKnownKeys("http deployer", Set.of("url", "timeout", "minBytesPerSecond", "maxBundleBytes",
+                "publishToken"));
         String url = config.requireString("url");
         URI u = URI.create(url);
         if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {

@@ -6,10 +6,11 @@ import io.edgeloop.api.runtime.ModelRuntime;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Provider {@code edgeloop-int}: loads {@code model.json} bytes (format {@code edgeloop-quantized-model} 1) into
- * the reference integer runtime.
+ * the reference integer runtime. It takes no configuration: any key is refused.
  *
  * <p>Thread-safe: stateless.
  */
@@ -28,6 +29,7 @@ public final class EdgeloopIntRuntimeProvider implements ModelRuntimeProvider {
 
     @Override
     public ModelRuntime create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " runtime", Set.of());
         return new ModelRuntime() {
             @Override
             public String version() {

@@ -18,6 +18,7 @@ import io.edgeloop.quantize.scheme.TreeThresholds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The {@link Quantizer} behind the {@code int8}, {@code int16} and {@code int32} providers. Options (request or
@@ -26,17 +27,24 @@ import java.util.Objects;
  * (default true), {@code adaptiveRounding=true|false} (default false; AdaRound-style rounding directions for
  * linear models with int8 weights), {@code treeThresholds=exact|aligned} (default exact: every tree split decides
  * as the float model on the value each quantized input stands for; {@code aligned} moves thresholds to keep
- * calibration values on their side and drops that guarantee, see {@link TreeThresholds}).
+ * calibration values on their side and drops that guarantee, see {@link TreeThresholds}). Any other key, in the
+ * provider config or the request's options, is refused naming the closest known key: a misspelt option would
+ * otherwise quantize with the default and record that default in the provenance.
  *
  * <p>Thread-safe: immutable.
  */
 final class SchemeQuantizer implements Quantizer {
     private final String scheme;
+    /** The options a quantizer reads, from its provider config or a request's options. */
+    static final Set<String> OPTIONS = Set.of("calibration", "weights", "weightScales", "biasCorrection",
+            "adaptiveRounding", "treeThresholds");
+
     private final ComponentConfig config;
 
     SchemeQuantizer(String scheme, ComponentConfig config) {
         this.scheme = scheme;
         this.config = Objects.requireNonNull(config, "config");
+        config.requireKnownKeys(scheme + " quantizer", OPTIONS);
     }
 
     @Override
@@ -48,6 +56,7 @@ final class SchemeQuantizer implements Quantizer {
     public QuantizedModel quantize(QuantizationRequest request) throws IOException {
         // One read: the digest recorded below is of the very bytes quantized (a file replaced between a parse and a
         // second read for hashing gave a model the other file's digest).
+        request.options().requireKnownKeys(scheme + " quantizer (request options)", OPTIONS);
         byte[] modelBytes = ModelReader.readBytes(request.modelFile());
         FloatModel model = ModelReader.read(request.modelFile(), modelBytes);
         String calib = option(request, "calibration", "auto");

@@ -7,10 +7,29 @@ import io.edgeloop.api.label.Labeller;
 import io.edgeloop.labeling.lf.Condition;
 import io.edgeloop.labeling.lf.Conditions;
 import io.edgeloop.labeling.lf.Lf;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Shared configuration reading for the built-in providers. Thread-safe: static methods only. */
 final class ConfiguredRules {
+    /** The keys every rule labeller reads: {@code name}, {@code classes}, {@code vote}, {@code otherwise}. */
+    static final Set<String> RULE_KEYS = Set.of("name", "classes", "vote", "otherwise");
+
     private ConfiguredRules() {
+    }
+
+    /**
+     * Refuses keys the labeller does not read (a misspelt {@code abvoe} would otherwise be reported only as a
+     * missing {@code above}, and a misspelt {@code otherwise} not at all), naming the closest known key.
+     *
+     * @param c        the configuration
+     * @param labeller the provider's name, for the message
+     * @param ownKeys  the labeller's keys besides {@link #RULE_KEYS}
+     */
+    static void requireKnownKeys(ComponentConfig c, String labeller, Set<String> ownKeys) {
+        Set<String> known = new TreeSet<>(RULE_KEYS);
+        known.addAll(ownKeys);
+        c.requireKnownKeys(labeller + " labeller", known);
     }
 
     /** Applies {@code above} or {@code below} (exactly one) to a threshold builder. */

@@ -5,11 +5,12 @@ import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
 import io.edgeloop.labeling.lf.Conditions;
+import java.util.Set;
 
 /**
  * {@code duration}: votes {@code vote} when raw channel {@code channel} stays above {@code above} (or below
  * {@code below}) for at least {@code samples} consecutive samples; optional {@code name}, {@code classes},
- * {@code otherwise}.
+ * {@code otherwise}. Any other key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless.
  */
@@ -25,6 +26,7 @@ public final class DurationLabellerProvider implements LabellerProvider {
 
     @Override
     public Labeller create(ComponentConfig config) {
+        ConfiguredRules.requireKnownKeys(config, name(), Set.of("channel", "samples", "above", "below"));
         String ch = config.requireString("channel");
         int k = config.getInt("samples", 1, 1, 1_000_000);
         boolean above = config.has("above");

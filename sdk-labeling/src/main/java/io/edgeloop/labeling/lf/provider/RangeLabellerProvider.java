@@ -5,10 +5,11 @@ import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
 import io.edgeloop.labeling.lf.Conditions;
+import java.util.Set;
 
 /**
  * {@code range}: votes {@code vote} when feature {@code feature} is within {@code [min, max]}; optional
- * {@code name}, {@code classes}, {@code otherwise}.
+ * {@code name}, {@code classes}, {@code otherwise}. Any other key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless.
  */
@@ -24,6 +25,7 @@ public final class RangeLabellerProvider implements LabellerProvider {
 
     @Override
     public Labeller create(ComponentConfig config) {
+        ConfiguredRules.requireKnownKeys(config, name(), Set.of("feature", "min", "max"));
         String f = config.requireString("feature");
         double min = config.getDouble("min", Double.NaN, -Double.MAX_VALUE, Double.MAX_VALUE);
         double max = config.getDouble("max", Double.NaN, -Double.MAX_VALUE, Double.MAX_VALUE);

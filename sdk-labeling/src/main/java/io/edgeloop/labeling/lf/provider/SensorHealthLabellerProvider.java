@@ -6,6 +6,8 @@ import io.edgeloop.api.label.LabellerProvider;
 import io.edgeloop.labeling.lf.SensorHealthLabeller;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code sensor-health}: a {@code threshold} labeller (same keys) that abstains when the watched
@@ -14,7 +16,7 @@ import java.util.List;
  * Flat-line detection is opt-in: {@code flatline.samples} (default 0, off) set to n &gt; 0 makes the labeller abstain
  * on windows of at least n identical samples; set it only for channels that never sit at one value while healthy
  * (a light sensor reads exactly 0 all night, and with detection on an occupancy "dark room" rule lost 91 % of its
- * votes).
+ * votes). Any other key is refused, naming the closest known key.
  *
  * <p>Thread-safe: stateless.
  */
@@ -30,7 +32,10 @@ public final class SensorHealthLabellerProvider implements LabellerProvider {
 
     @Override
     public Labeller create(ComponentConfig config) {
-        Labeller inner = new ThresholdLabellerProvider().create(config);
+        Set<String> known = new TreeSet<>(ThresholdLabellerProvider.KEYS);
+        known.addAll(Set.of("channels", "saturation.low", "saturation.high", "flatline.samples"));
+        ConfiguredRules.requireKnownKeys(config, name(), known);
+        Labeller inner = ThresholdLabellerProvider.labeller(config);
         String feature = config.requireString("feature");
         int dot = feature.lastIndexOf('.');
         String defaultChannel = dot > 0 ? feature.substring(0, dot) : feature;

@@ -5,9 +5,11 @@ import io.edgeloop.ota.registry.ModelRegistry;
 import io.edgeloop.ota.registry.ModelRegistryProvider;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Set;
 
 /**
- * {@code filesystem}: a registry in a directory. Config: {@code root} (required). Thread-safe; {@link #create}
+ * {@code filesystem}: a registry in a directory. Config: {@code root} (required); any other key is refused, naming
+ * the closest known key. Thread-safe; {@link #create}
  * does no I/O.
  */
 public final class FileSystemRegistryProvider implements ModelRegistryProvider {
@@ -22,6 +24,7 @@ public final class FileSystemRegistryProvider implements ModelRegistryProvider {
 
     @Override
     public ModelRegistry create(ComponentConfig config) {
+        config.requireKnownKeys("filesystem registry", Set.of("root"));
         return new FileSystemRegistry(Path.of(config.requireString("root")), Clock.systemUTC());
     }
 }
