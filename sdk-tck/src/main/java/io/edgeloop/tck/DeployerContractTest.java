@@ -61,6 +61,11 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
     protected abstract ComponentConfig config(Path workDir) throws Exception;
 
     @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(config(workDir).toBuilder().put(key, value).build());
+    }
+
+    @Override
     protected final Class<DeployerProvider> providerType() {
         return DeployerProvider.class;
     }

@@ -7,6 +7,7 @@ import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.label.Labeller;
 import io.edgeloop.api.label.LabellerProvider;
 import io.edgeloop.api.window.Window;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,11 @@ public abstract class LabellerProviderContractTest extends ProviderContractTest<
      * @return the windows
      */
     protected abstract List<Window> badWindows();
+
+    @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(config().toBuilder().put(key, value).build());
+    }
 
     @Override
     protected final Class<LabellerProvider> providerType() {

@@ -11,6 +11,7 @@ import io.edgeloop.api.runtime.ModelRuntime;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -78,6 +79,11 @@ public abstract class ModelRuntimeContractTest extends ProviderContractTest<Mode
             }
         }
         return best;
+    }
+
+    @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(config().toBuilder().put(key, value).build());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.edgeloop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,12 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Contract every provider meets, whatever its SPI: a lower-kebab name, discoverable through
@@ -30,7 +33,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stays is checked), and registered both ways: listed in
  * {@code META-INF/services/<spi>} of its own jar or classes directory (read directly, so the check holds whether
  * surefire runs the tests on the class path or on the module path, where that file is ignored) and, when its
- * artifact has a {@code module-info.class}, declared there with {@code provides ... with ...}.
+ * artifact has a {@code module-info.class}, declared there with {@code provides ... with ...}; and its
+ * {@code create} refuses a configuration key it does not read ({@value #UNKNOWN_KEY}) with an
+ * {@link IllegalArgumentException} (such as {@link io.edgeloop.api.config.ConfigException}) naming the key, so a
+ * misspelt setting is not silently left at its default: {@link io.edgeloop.api.config.ComponentConfig#requireKnownKeys}
+ * does it. A provider that must accept keys it does not know (it passes them on to a library that reads them)
+ * opts out by overriding {@link #acceptsUnknownKeysBecause()} with the reason, which the kit reports.
  *
  * <p>Extend it through the SPI-specific contract tests; they call {@link #provider()} and
  * {@link #providerType()}.
@@ -55,6 +63,36 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
      * @return the provider interface
      */
     protected abstract Class<P> providerType();
+
+    /** The key {@link #refusesUnknownKey} adds to a working configuration: no provider reads it. */
+    public static final String UNKNOWN_KEY = "edgeloop-tck-no-such-key";
+
+    /**
+     * Says why the provider accepts configuration keys it does not read, to skip the unknown-key check with that
+     * reason (shown as the check's abort message). For example: "passes every key on to the vendor client, which
+     * reads keys of plug-ins we cannot list".
+     *
+     * @return empty (the default) to run the check, or the reason it does not apply; never blank
+     */
+    protected Optional<String> acceptsUnknownKeysBecause() {
+        return Optional.empty();
+    }
+
+    /**
+     * Creates a component through {@link #provider()} from the kit's working configuration with one key added.
+     * The SPI kits implement it; the default aborts the unknown-key check (an SPI without a configuration).
+     *
+     * @param workDir a fresh directory, for kits whose configuration names storage
+     * @param key     the key to add
+     * @param value   its value
+     * @return the created component; closed by the caller when it is {@link AutoCloseable}
+     * @throws Exception when the configuration cannot be built or the component not created
+     */
+    protected Object createAdding(Path workDir, String key, String value) throws Exception {
+        Assumptions.abort(getClass().getName() + " does not say how to create a " + providerType().getSimpleName()
+                + "'s component, so the unknown-key check cannot run");
+        return null;
+    }
 
     @Test
     @DisplayName("has a lower-kebab-case name")
@@ -197,6 +235,33 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
         Resources.assertReleased(before, CONSTRUCTIONS / 2, java.time.Duration.ofSeconds(1), t -> false,
                 "after constructing " + impl.getName() + " " + kept.size() + " times (a provider is a cheap factory: "
                         + "its constructor does no I/O and starts nothing; the component it creates does)");
+    }
+
+    @Test
+    @DisplayName("refuses a configuration key it does not read, naming the key")
+    void refusesUnknownKey(@TempDir Path workDir) throws Exception {
+        Optional<String> reason = acceptsUnknownKeysBecause();
+        if (reason.isPresent()) {
+            assertFalse(reason.get().isBlank(), "acceptsUnknownKeysBecause() must state why the check does not apply");
+            Assumptions.abort("accepts keys it does not read: " + reason.get());
+        }
+        IllegalArgumentException refused = null;
+        Object created = null;
+        try {
+            created = createAdding(workDir, UNKNOWN_KEY, "1");
+        } catch (IllegalArgumentException e) {
+            refused = e;
+        } finally {
+            if (created instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
+        String name = provider().name();
+        assertNotNull(refused, name + ".create accepted the unknown key '" + UNKNOWN_KEY + "': a misspelt setting"
+                + " would be silently left at its default. Refuse keys the provider does not read (ComponentConfig"
+                + ".requireKnownKeys), or override acceptsUnknownKeysBecause() with the reason it must accept them");
+        assertTrue(String.valueOf(refused.getMessage()).contains(UNKNOWN_KEY), name + ".create refused the unknown"
+                + " key but its message does not name it: " + refused);
     }
 
     @Test

@@ -55,6 +55,11 @@ public abstract class QuantizerContractTest extends ProviderContractTest<Quantiz
     protected abstract int[][] validInputs(QuantizedModel model, int count, long seed);
 
     @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(ComponentConfig.empty().toBuilder().put(key, value).build());
+    }
+
+    @Override
     protected final Class<QuantizerProvider> providerType() {
         return QuantizerProvider.class;
     }

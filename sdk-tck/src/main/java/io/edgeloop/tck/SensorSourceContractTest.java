@@ -14,6 +14,7 @@ import io.edgeloop.api.record.SensorRecord;
 import io.edgeloop.api.source.SensorSource;
 import io.edgeloop.api.source.SensorSourceProvider;
 import io.edgeloop.api.source.SourceException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,6 +108,11 @@ public abstract class SensorSourceContractTest extends ProviderContractTest<Sens
      */
     protected Duration drainTimeout() {
         return Duration.ofSeconds(30);
+    }
+
+    @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(config().toBuilder().put(key, value).build());
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.api.transport.TransportProvider;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -285,6 +286,11 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
      */
     protected final String device(String device) {
         return device + "-" + run;
+    }
+
+    @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(config().toBuilder().put(key, value).build());
     }
 
     @Override

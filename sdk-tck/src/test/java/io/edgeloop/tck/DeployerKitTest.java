@@ -118,7 +118,7 @@ class DeployerKitTest {
     void passesFolder() {
         KitResults r = KitResults.run(Folder.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(17, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
+        assertEquals(18, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
     }
 
     @Test

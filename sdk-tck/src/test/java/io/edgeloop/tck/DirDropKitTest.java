@@ -172,7 +172,7 @@ class DirDropKitTest {
         KitResults r = KitResults.run(DirDrop.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         assertEquals(ABORTED, r.aborted());
-        assertEquals(22, r.tests.succeeded().count());
+        assertEquals(23, r.tests.succeeded().count());
     }
 
     @Test

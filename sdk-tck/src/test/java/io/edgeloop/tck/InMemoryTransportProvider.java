@@ -23,6 +23,7 @@ public final class InMemoryTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " transport", java.util.Set.of("reachable", "mode"));
         boolean reachable = config.getBoolean("reachable", true);
         String mode = config.getString("mode", "correct");
         AtomicBoolean closed = new AtomicBoolean();

@@ -141,7 +141,7 @@ class LoraTransportKitTest {
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         // test-classes have no module-info.class: only the module-info check is skipped
         assertEquals(Set.of("isDeclaredInModuleInfo"), r.aborted());
-        assertEquals(23, r.tests.succeeded().count());
+        assertEquals(24, r.tests.succeeded().count());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.edgeloop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
@@ -111,6 +112,46 @@ class RuntimeAndLabellerKitTest {
         }
     }
 
+    /** Hot, but its provider drops the keys it does not read instead of refusing them. */
+    static class LenientHot extends Hot {
+        @Override
+        protected LabellerProvider provider() {
+            return new LabellerProvider() {
+                @Override
+                public String name() {
+                    return "hot";
+                }
+
+                @Override
+                public io.edgeloop.api.label.Labeller create(ComponentConfig c) {
+                    ComponentConfig.Builder known = ComponentConfig.builder();
+                    c.asMap().forEach((k, v) -> {
+                        if (Set.of("threshold", "broken", "fault").contains(k)) {
+                            known.put(k, v);
+                        }
+                    });
+                    return new HotLabellerProvider().create(known.build());
+                }
+            };
+        }
+    }
+
+    /** LenientHot, saying why it accepts unknown keys. */
+    static class LenientHotWithReason extends LenientHot {
+        @Override
+        protected java.util.Optional<String> acceptsUnknownKeysBecause() {
+            return java.util.Optional.of("hands every key to a vendor library that reads its plug-ins' keys");
+        }
+    }
+
+    /** LenientHot, opting out without a reason. */
+    static class LenientHotBlankReason extends LenientHot {
+        @Override
+        protected java.util.Optional<String> acceptsUnknownKeysBecause() {
+            return java.util.Optional.of(" ");
+        }
+    }
+
     /** The tiny linear runtime, correct: one output with zero point 100. */
     static class Tiny extends ModelRuntimeContractTest {
         String fault() {
@@ -185,7 +226,21 @@ class RuntimeAndLabellerKitTest {
     void passesHot() {
         KitResults r = KitResults.run(Hot.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(11, r.tests.succeeded().count());
+        assertEquals(12, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails a provider that accepts a key it does not read, unless it states why")
+    void failsLenientProvider() {
+        KitResults r = KitResults.run(LenientHot.class);
+        assertTrue(r.failed().contains("refusesUnknownKey"), r.failed() + r.describeFailures());
+        assertTrue(r.describeFailures().contains("accepted the unknown key '" + ProviderContractTest.UNKNOWN_KEY
+                + "'"), r.describeFailures());
+        r = KitResults.run(LenientHotWithReason.class);
+        assertFalse(r.failed().contains("refusesUnknownKey"), r.failed() + r.describeFailures());
+        assertTrue(r.aborted().contains("refusesUnknownKey"), r.aborted().toString());
+        r = KitResults.run(LenientHotBlankReason.class);
+        assertTrue(r.describeFailures().contains("must state why"), r.describeFailures());
     }
 
     @Test
@@ -228,7 +283,7 @@ class RuntimeAndLabellerKitTest {
     void passesTiny() {
         KitResults r = KitResults.run(Tiny.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(14, r.tests.succeeded().count());
+        assertEquals(15, r.tests.succeeded().count());
     }
 
     @Test

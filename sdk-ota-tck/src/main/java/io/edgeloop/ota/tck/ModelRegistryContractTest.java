@@ -89,6 +89,11 @@ public abstract class ModelRegistryContractTest extends ProviderContractTest<Mod
     protected abstract ComponentConfig config(Path workDir) throws Exception;
 
     @Override
+    protected final Object createAdding(Path workDir, String key, String value) throws Exception {
+        return provider().create(config(workDir).toBuilder().put(key, value).build());
+    }
+
+    @Override
     protected final Class<ModelRegistryProvider> providerType() {
         return ModelRegistryProvider.class;
     }

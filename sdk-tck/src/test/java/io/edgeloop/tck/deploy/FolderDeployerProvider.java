@@ -58,6 +58,7 @@ public final class FolderDeployerProvider implements DeployerProvider {
 
     @Override
     public Deployer create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " deployer", java.util.Set.of("root", "fault"));
         String fault = config.getString("fault", "none");
         if (fault.equals("leaky")) {
             try {

@@ -135,6 +135,7 @@ public final class Broken {
 
         @Override
         public Transport create(ComponentConfig c) {
+            c.requireKnownKeys("dir-drop transport", java.util.Set.of("dir"));
             return new T(Path.of(c.requireString("dir")), mode());
         }
     }
@@ -212,6 +213,7 @@ public final class Broken {
 
         @Override
         public Transport create(ComponentConfig c) {
+            c.requireKnownKeys("dir-drop transport", java.util.Set.of("dir"));
             return new LateWriter(Path.of(c.requireString("dir")));
         }
     }

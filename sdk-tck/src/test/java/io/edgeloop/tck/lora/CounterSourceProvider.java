@@ -10,7 +10,10 @@ import io.edgeloop.api.source.SensorSourceProvider;
 /** Factory for the counter source. Thread-safe: stateless. */
 public final class CounterSourceProvider implements SensorSourceProvider {
     @Override public String name() { return "counter"; }
-    @Override public SensorSource create(ComponentConfig config) { return new CounterSource(config); }
+    @Override public SensorSource create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " source", java.util.Set.of("count", "position-file", "fault"));
+        return new CounterSource(config);
+    }
 
     /**
      * Stops the threads and closes the files the leak-thread and leak-file faults left behind.

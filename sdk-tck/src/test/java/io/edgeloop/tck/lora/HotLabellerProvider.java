@@ -13,6 +13,7 @@ import io.edgeloop.api.window.Window;
 public final class HotLabellerProvider implements LabellerProvider {
     @Override public String name() { return "hot"; }
     @Override public Labeller create(ComponentConfig c) {
+        c.requireKnownKeys(name() + " labeller", java.util.Set.of("threshold", "broken", "fault"));
         double t = c.getDouble("threshold", 25, -100, 100);
         boolean broken = c.getBoolean("broken", false);
         String fault = c.getString("fault", "none");

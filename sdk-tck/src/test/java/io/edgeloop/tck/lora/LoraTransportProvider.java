@@ -10,5 +10,8 @@ import io.edgeloop.api.transport.TransportProvider;
 /** Factory for the lora transport. Thread-safe: stateless. */
 public final class LoraTransportProvider implements TransportProvider {
     @Override public String name() { return "lora"; }
-    @Override public Transport create(ComponentConfig config) { return new LoraTransport(config); }
+    @Override public Transport create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " transport", java.util.Set.of("port", "fault"));
+        return new LoraTransport(config);
+    }
 }

@@ -194,6 +194,7 @@ public final class LinearQuantizers {
 
         @Override
         public Quantizer create(ComponentConfig c) {
+            c.requireKnownKeys(name() + " quantizer", java.util.Set.of());
             return new Lin8(fault(), name());
         }
     }

@@ -26,6 +26,7 @@ public final class TinyLinearRuntimeProvider implements ModelRuntimeProvider {
 
     @Override
     public ModelRuntime create(ComponentConfig config) {
+        config.requireKnownKeys(name() + " runtime", java.util.Set.of("fault"));
         String fault = config.getString("fault", "none");
         return new ModelRuntime() {
             @Override
