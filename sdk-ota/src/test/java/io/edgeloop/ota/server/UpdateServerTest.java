@@ -65,18 +65,22 @@ class UpdateServerTest {
     }
 
     @Test
-    @DisplayName("a streamed (chunked) upload over the limit gets 413; once any answer (200, 400, 409, 413) is "
+    @DisplayName("a streamed (chunked) upload over the limit gets 413, read by the client every time; once any answer (200, 400, 409, 413) is "
             + "back, the upload's temporary file is gone")
     void answeredUploadsLeaveNoTemporaryFile(@TempDir Path dir) throws Exception {
         try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 20)) {
             String url = s.url() + "/channels/stable";
-            // no Content-Length: the limit is found while streaming, not from the header
-            HttpResponse<String> big = client.send(HttpRequest.newBuilder(URI.create(url))
-                    .PUT(HttpRequest.BodyPublishers.ofInputStream(
-                            () -> new java.io.ByteArrayInputStream(new byte[4 << 20]))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(413, big.statusCode(), big.body());
-            assertEquals(java.util.List.of(), KilledUploadTest.temporaryFiles(dir), "after 413");
+            // no Content-Length: the limit is found while streaming, not from the header. Repeated: the server
+            // used to answer and close with the body unread, and 1 in 3 clients, still sending, got a connection
+            // error instead of the 413 (found by the s15 tmplock helper)
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> big = client.send(HttpRequest.newBuilder(URI.create(url))
+                        .PUT(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(new byte[4 << 20]))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(413, big.statusCode(), big.body());
+                assertEquals(java.util.List.of(), KilledUploadTest.temporaryFiles(dir), "after 413");
+            }
             assertEquals(200, put(url, Fixtures.opaqueBundle("har", 9, 100, 1, K), null).statusCode());
             // checked at once, no waiting: the previous server deleted the file after sending its answer
             assertEquals(java.util.List.of(), KilledUploadTest.temporaryFiles(dir), "after 200");
