@@ -107,7 +107,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
                 + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "
                 + ModelFormat.FORMAT_VERSION + (parents.isEmpty() ? "" : ", provenance parent from "
-                + provenanceFile.getFileName()) + ")");
+                + provenanceFile) + ")");
         spec.commandLine().getOut().println(report.trim());
         spec.commandLine().getOut().flush();
         // the calibration check's warnings (a feature the chosen input range squeezes into a few steps) go to the

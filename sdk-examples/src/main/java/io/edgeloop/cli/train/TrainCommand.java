@@ -5,6 +5,7 @@ import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.labeling.io.AtomicFiles;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
@@ -86,6 +87,18 @@ public final class TrainCommand implements Callable<Integer> {
         String csvSha = Sha256.hex(csvContent);
         long csvBytes = csvContent.length;
         CsvData data = CsvData.read(csv, csvContent, label, d);
+        List<CsvData.ClassCount> classes = data.classes();
+        // A class of one odd row is more often a typo than a class (a model trained on it has a class it can hardly
+        // learn); it is the user's data, so a warning, not a refusal.
+        for (CsvData.ClassCount c : classes) {
+            if (c.rare(data.size())) {
+                spec.commandLine().getErr().println(String.format(Locale.ROOT, "edgeloop: warning: class '%s' of "
+                        + "column '%s' has only %d of %d rows (the first on %s line %d): a typo?",
+                        PrintableText.of(c.name()), PrintableText.of(label), c.rows(), data.size(), csv,
+                        c.firstLine()));
+            }
+        }
+        spec.commandLine().getErr().flush();
         // Tribuo's progress log is quiet unless --verbose: Edgeloop.commandLine() sets that for every command.
         // SOURCE_DATE_EPOCH fixes every time Tribuo records (training, data source), as it fixes quantize's: the
         // same CSV, algorithm and seed then write byte-identical model files
@@ -94,10 +107,12 @@ public final class TrainCommand implements Callable<Integer> {
         double accuracy = TribuoTraining.evaluate(m, data);
         Provenance provenance = provenance(m, data, csvSha, csvBytes, accuracy);
         write(m, out, provenance);
+        // Both paths as given: the provenance file's bare name read as if it were in the working directory.
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                "trained %s on %d rows (%d features: %s), training accuracy %.2f%%, wrote %s and %s", algo,
-                data.size(), data.features().size(), String.join(", ", data.features()), accuracy, out,
-                ProvenanceFiles.fileFor(out).getFileName()));
+                "trained %s on %d rows (%d features: %s; %d classes: %s), training accuracy %.2f%%, wrote %s and %s",
+                algo, data.size(), data.features().size(), String.join(", ", data.features()), classes.size(),
+                String.join(", ", classes.stream().map(c -> PrintableText.of(c.name()) + " (" + c.rows() + (c.rows() == 1 ? " row)" : " rows)")).toList()),
+                accuracy, out, ProvenanceFiles.fileFor(out)));
         spec.commandLine().getOut().flush();
         return 0;
     }

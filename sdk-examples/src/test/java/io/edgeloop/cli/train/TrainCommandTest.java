@@ -262,4 +262,66 @@ class TrainCommandTest {
         assertTrue(new String(models.get(0), java.nio.charset.StandardCharsets.ISO_8859_1)
                 .contains("2023-11-14T22:13:20Z"), "the time recorded is SOURCE_DATE_EPOCH's");
     }
+
+    /** 300 rows x,y with label x + y > 0 as 1 or 0; {@code odd} replaces the label of the row on line 101. */
+    private Path labelled(String name, String odd) throws IOException {
+        Random r = new Random(8);
+        StringBuilder b = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < 300; i++) {
+            double x = r.nextGaussian();
+            double y = r.nextGaussian();
+            b.append(String.format(Locale.ROOT, "%.6f,%.6f,%s%n", x, y, i == 99 && odd != null ? odd
+                    : x + y > 0 ? "1" : "0"));
+        }
+        return Files.writeString(dir.resolve(name), b);
+    }
+
+    @Test
+    @DisplayName("a NaN label or a 1.0 beside 1 is refused in one line naming file, line and column, nothing written; "
+            + "both used to become a third class with exit code 0")
+    void oddLabelValuesAreRefused() throws IOException {
+        Path out = dir.resolve("n.model");
+        Path nan = labelled("nan.csv", "NaN");
+        Result r = run("train", "--csv", nan.toString(), "--label", "label", "--out", out.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals("edgeloop: " + nan + " line 101: the label column 'label' holds 'NaN', which marks a missing "
+                + "value, not a class; fix or remove that row", r.err().strip());
+        Path twoWays = labelled("float.csv", "1.0");
+        r = run("train", "--csv", twoWays.toString(), "--label", "label", "--out", out.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("edgeloop: " + twoWays + ": the label column 'label' writes one number two ways,"
+                + " '1' (line ") && r.err().contains("and '1.0' (line 101)"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    @DisplayName("a class of one row is trained but warned about on stderr (name, count, first line: a typo?), and the "
+            + "summary lists every class with its row count")
+    void rareClassIsWarnedAboutAndClassesAreCounted() throws IOException {
+        Path csv = labelled("yes.csv", "yes");
+        Path out = dir.resolve("y.model");
+        Result r = run("train", "--csv", csv.toString(), "--label", "label", "--algo", "cart", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("edgeloop: warning: class 'yes' of column 'label' has only 1 of 300 rows (the first on " + csv
+                + " line 101): a typo?", r.err().strip());
+        assertTrue(r.out().matches("(?s)trained cart on 300 rows \\(2 features: x, y; 3 classes: 0 \\(\\d+ rows\\), "
+                + "1 \\(\\d+ rows\\), yes \\(1 row\\)\\), training accuracy .*"), r.out());
+        Result clean = run("train", "--csv", labelled("clean.csv", null).toString(), "--label", "label", "--out",
+                dir.resolve("c.model").toString());
+        assertEquals(0, clean.code(), clean.err());
+        assertEquals("", clean.err(), "no warning on clean data");
+    }
+
+    @Test
+    @DisplayName("--out in a directory that does not exist yet: the summary names both files with that directory (the "
+            + "provenance file used to be named without it)")
+    void summaryNamesTheFilesAsGiven() throws IOException {
+        Path csv = labelled("d.csv", null);
+        Path out = dir.resolve("nodir").resolve("x.model");
+        Result r = run("train", "--csv", csv.toString(), "--label", "label", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().strip().endsWith("wrote " + out + " and " + out + ".provenance.json"), r.out());
+        assertTrue(Files.isRegularFile(dir.resolve("nodir").resolve("x.model.provenance.json")));
+    }
 }

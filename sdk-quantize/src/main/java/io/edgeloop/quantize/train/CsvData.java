@@ -19,6 +19,13 @@ import java.util.Set;
  * fields, else the header's count. Column names must be distinct (a repeated name is refused, naming both columns),
  * and a column read as a feature or label must have a name.
  *
+ * <p>A label cell must name a class: an empty cell and a missing-value marker ({@code NaN}, {@code NA},
+ * {@code N/A}, {@code #N/A}, {@code <NA>}, {@code null}, {@code None}, {@code nil}, {@code ?}, {@code missing}, any
+ * case) are refused naming the file, line and column, and one number written two ways ({@code 1} and {@code 1.0} or
+ * {@code 01}) is refused naming both spellings and their lines, rather than read as two classes or silently made
+ * one (the model's class names are the file's spellings). {@link #classes()} gives each class's row count, for the
+ * caller to flag {@linkplain ClassCount#rare(int) rare} ones.
+ *
  * <p>Thread-safe: immutable.
  */
 public final class CsvData {
@@ -124,6 +131,30 @@ public final class CsvData {
         return new BufferedReader(new java.io.StringReader(out.toString()));
     }
 
+    /**
+     * Spellings of a missing value in the label column (lower case): pandas' and R's NA markers, Excel's {@code #N/A}
+     * and the UCI repository's {@code ?}. A label is compared with them ignoring case.
+     */
+    private static final Set<String> MISSING = Set.of("nan", "-nan", "na", "n/a", "#n/a", "<na>", "null", "none",
+            "nil", "?", "missing");
+
+    /**
+     * The value of a label that is a decimal number, so that {@code 1}, {@code 1.0}, {@code 01} and {@code +1e0}
+     * have one key; null for any other label.
+     */
+    private static String numberKey(String label) {
+        char c = label.charAt(0);
+        if (!(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.')) {
+            return null;
+        }
+        try {
+            java.math.BigDecimal v = new java.math.BigDecimal(label);
+            return v.signum() == 0 ? "0" : v.stripTrailingZeros().toString();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static String headerLine(Path file, BufferedReader r) throws IOException {
         String headerLine = r.readLine();
         if (headerLine == null) {
@@ -178,6 +209,8 @@ public final class CsvData {
         // a row with one extra field shift every column silently.
         Boolean rowNames = null;
         int firstLine = 0;
+        // per numeric label's value, its first spelling and that line
+        java.util.Map<String, String[]> spellings = new java.util.HashMap<>();
         while ((line = r.readLine()) != null) {
             lineNo++;
             if (line.isBlank()) {
@@ -219,6 +252,19 @@ public final class CsvData {
                 String l = f.get(labelIdx);
                 if (l.isEmpty()) {
                     throw new IllegalArgumentException(file + " line " + lineNo + " has an empty label");
+                }
+                if (MISSING.contains(l.toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + ": the label column '" + label
+                            + "' holds '" + l + "', which marks a missing value, not a class; fix or remove that row");
+                }
+                String n = numberKey(l);
+                if (n != null) {
+                    String[] seen = spellings.putIfAbsent(n, new String[] {l, Integer.toString(lineNo)});
+                    if (seen != null && !seen[0].equals(l)) {
+                        throw new IllegalArgumentException(file + ": the label column '" + label + "' writes one number"
+                                + " two ways, '" + seen[0] + "' (line " + seen[1] + ") and '" + l + "' (line " + lineNo
+                                + "), which would be two classes; write each class one way");
+                    }
                 }
                 labels.add(l);
             }
@@ -380,6 +426,39 @@ public final class CsvData {
             c[i] = rows[i].clone();
         }
         return c;
+    }
+
+    /**
+     * One class of the label column: its name, its row count and the line of its first row.
+     *
+     * @param name      the label
+     * @param rows      how many rows have it
+     * @param firstLine the lowest 1-based line among them (after {@link #concat}, of the file each part came from)
+     */
+    public record ClassCount(String name, int rows, int firstLine) {
+        /**
+         * Whether the class is so small that it is more likely a typo than a class: a single row, or at most 3 rows
+         * that are under 0.1 % of the table.
+         *
+         * @param total the table's row count
+         * @return whether to warn about the class
+         */
+        public boolean rare(int total) {
+            return rows == 1 || rows <= 3 && rows * 1000L < total;
+        }
+    }
+
+    /** @return each class of the label column in name order, with its row count (empty without a label column) */
+    public List<ClassCount> classes() {
+        java.util.Map<String, int[]> m = new java.util.TreeMap<>();
+        for (int i = 0; i < labels.size(); i++) {
+            int[] c = m.computeIfAbsent(labels.get(i), k -> new int[] {0, Integer.MAX_VALUE});
+            c[0]++;
+            c[1] = Math.min(c[1], lines[i]);
+        }
+        List<ClassCount> out = new ArrayList<>();
+        m.forEach((k, v) -> out.add(new ClassCount(k, v[0], v[1])));
+        return List.copyOf(out);
     }
 
     /** @return the labels (empty without a label column) */

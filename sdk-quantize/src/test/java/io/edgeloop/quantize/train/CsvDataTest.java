@@ -129,4 +129,65 @@ class CsvDataTest {
         assertEquals(List.of("a"), CsvData.read(f, "label", Set.of("")).features());
         assertArrayEquals(new double[] {2.5}, CsvData.readColumns(f, List.of("a"), "label").row(1));
     }
+
+    @Test
+    @DisplayName("a missing-value marker in the label column (NaN, NA, N/A, null, None, ?, any case) is refused like "
+            + "an empty cell, naming the file, line and column; it used to become a class")
+    void refusesMissingValueMarkersAsLabels() throws IOException {
+        for (String marker : List.of("NaN", "nan", "NA", "n/a", "#N/A", "<NA>", "NULL", "None", "nil", "?")) {
+            Path f = csv("a,b,label\n1,2,0\n3,4,1\n5,6," + marker + "\n7,8,1\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CsvData.read(f, "label", Set.of()), marker);
+            assertEquals(f + " line 4: the label column 'label' holds '" + marker + "', which marks a missing value, "
+                    + "not a class; fix or remove that row", e.getMessage());
+            // quantize --qat and quantize eval read their label column through readColumns
+            IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
+                    () -> CsvData.readColumns(f, List.of("a", "b"), "label"), marker);
+            assertEquals(e.getMessage(), c.getMessage());
+        }
+        // words that merely contain a marker are classes
+        assertEquals(List.of("nano", "Nancy"), CsvData.read(csv("a,label\n1,nano\n2,Nancy\n"), "label", Set.of())
+                .labels());
+    }
+
+    @Test
+    @DisplayName("one number written two ways in the label column (1 and 1.0, 01, +1e0) is refused naming both "
+            + "spellings and their lines; it used to be two classes")
+    void refusesOneNumberWrittenTwoWays() throws IOException {
+        for (String other : List.of("1.0", "01", "+1", "1e0", "1.00")) {
+            Path f = csv("a,label\n1,0\n2,1\n3,0\n4," + other + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CsvData.read(f, "label", Set.of()), other);
+            assertEquals(f + ": the label column 'label' writes one number two ways, '1' (line 3) and '" + other
+                    + "' (line 5), which would be two classes; write each class one way", e.getMessage());
+        }
+        Path zeros = csv("a,label\n1,0\n2,-0.0\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CsvData.read(zeros, "label", Set.of()))
+                .getMessage().contains("'0' (line 2) and '-0.0' (line 3)"));
+        // one spelling throughout is fine, however it is written, and different numbers are different classes
+        assertEquals(List.of("1.0", "10", "1.0", "0.1"),
+                CsvData.read(csv("a,label\n1,1.0\n2,10\n3,1.0\n4,0.1\n"), "label", Set.of()).labels());
+    }
+
+    @Test
+    @DisplayName("classes() counts each class's rows and its first line, and flags a class of one row, or of at most "
+            + "3 rows under 0.1 % of the table, as rare")
+    void countsClassesAndFlagsRareOnes() throws IOException {
+        StringBuilder b = new StringBuilder("a,label\n");
+        for (int i = 0; i < 4000; i++) {
+            b.append(i).append(',').append(i % 2 == 0 ? "x" : "y").append('\n');
+        }
+        b.append("1,z\n2,w\n3,w\n4,w\n5,v\n6,v\n6,v\n6,v\n");
+        CsvData d = CsvData.read(csv(b.toString()), "label", Set.of());
+        assertEquals(List.of(new CsvData.ClassCount("v", 4, 4006), new CsvData.ClassCount("w", 3, 4003),
+                new CsvData.ClassCount("x", 2000, 2), new CsvData.ClassCount("y", 2000, 3),
+                new CsvData.ClassCount("z", 1, 4002)), d.classes());
+        assertEquals(List.of("w", "z"), d.classes().stream().filter(c -> c.rare(d.size()))
+                .map(CsvData.ClassCount::name).toList());
+        assertTrue(new CsvData.ClassCount("w", 3, 2).rare(3001) && !new CsvData.ClassCount("w", 3, 2).rare(3000));
+        // after a split, the first line is still the lowest, not the first in the shuffled order
+        CsvData[] parts = d.split(0.5, 7);
+        CsvData back = parts[0].concat(parts[1]);
+        assertEquals(d.classes(), back.classes());
+    }
 }
