@@ -6,11 +6,16 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.forward.Forwarder;
 import io.edgeloop.buffer.forward.ForwarderStats;
+import io.edgeloop.ota.bundle.PrintableText;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,7 +25,8 @@ import picocli.CommandLine.Spec;
  * chosen by the URI's scheme ({@code file:} file-drop, {@code http:}/{@code https:} http, {@code mqtt:} mqtt,
  * {@code relay:} relay to a gateway),
  * committing the cursor batch by batch. Fails (exit 1) if not everything was acknowledged within the timeout;
- * what was acknowledged stays committed and the rest is sent next time.
+ * what was acknowledged stays committed and the rest is sent next time. Meanwhile each new failure is printed on
+ * stderr as it happens, as a notice that the drain retries until the deadline.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -92,7 +98,13 @@ public final class BufferDrainCommand implements Callable<Integer> {
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
                 Forwarder forwarder = Forwarder.builder().source(buffer, cursor).transport(provider, config)
                         .compression(compression).batching(batch, 4 << 20, Duration.ZERO).build()) {
-            boolean done = forwarder.drainAvailable(Duration.ofSeconds(timeoutSeconds));
+            boolean done;
+            RetryNotices notices = new RetryNotices(forwarder, Instant.now().plusSeconds(timeoutSeconds));
+            try {
+                done = forwarder.drainAvailable(Duration.ofSeconds(timeoutSeconds));
+            } finally {
+                notices.stop();
+            }
             ForwarderStats s = forwarder.stats();
             if (!done) {
                 throw new IllegalStateException("Drained only " + s.recordsAcknowledged() + " records to " + to
@@ -105,5 +117,39 @@ public final class BufferDrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /**
+     * Prints each new failure of a running drain on stderr as soon as the forwarder reports it, as a notice that it
+     * goes on retrying until the deadline: a drain to a missing drop directory used to print nothing for its whole
+     * timeout (60 s by default) and only then the error. The same error again is not repeated; a different one is
+     * printed. The forwarder's {@link Forwarder#stats()} is read every 100 ms from a thread of its own; {@link #stop()}
+     * ends that thread and waits for it, so no notice follows the command's own last lines.
+     */
+    private final class RetryNotices {
+        private final java.util.concurrent.ScheduledExecutorService poller;
+        private String printed;
+
+        RetryNotices(Forwarder forwarder, Instant deadline) {
+            String until = DateTimeFormatter.ISO_INSTANT.format(deadline.truncatedTo(ChronoUnit.SECONDS));
+            poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "edgeloop-drain-notices");
+                t.setDaemon(true);
+                return t;
+            });
+            poller.scheduleWithFixedDelay(() -> forwarder.stats().lastError().ifPresent(e -> {
+                if (!e.equals(printed)) {
+                    printed = e;
+                    spec.commandLine().getErr().println("edgeloop: retrying until " + until + " (--timeout "
+                            + timeoutSeconds + " s): " + PrintableText.of(e));
+                    spec.commandLine().getErr().flush();
+                }
+            }), 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        void stop() throws InterruptedException {
+            poller.shutdownNow();
+            poller.awaitTermination(10, TimeUnit.SECONDS);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.edgeloop.cli.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -362,6 +363,34 @@ class BufferCommandsTest {
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains("last error: Drop directory " + usb) && r.err().contains("does not exist"),
                 r.err());
+    }
+
+    @Test
+    @DisplayName("drain to a missing drop directory says so on stderr at once, once, while it retries (it used to be "
+            + "silent for the whole timeout), and delivers when the directory appears")
+    void drainSaysItRetriesAsSoonAsItFails() throws Exception {
+        Path dir = tmp.resolve("late");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "5", "--size", "8").code());
+        Path usb = tmp.resolve("late-usb");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        java.util.concurrent.CompletableFuture<Integer> drain = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> io.edgeloop.cli.Edgeloop.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err,
+                        true), "buffer", "drain", "--dir", dir.toString(), "--to", usb.toUri().toString(),
+                        "--timeout", "120"));
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!err.toString().contains("retrying") && !drain.isDone() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertFalse(drain.isDone(), "the notice comes while the drain still retries: " + err);
+        String notice = err.toString().strip();
+        assertTrue(notice.matches("edgeloop: retrying until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ "
+                + "\\(--timeout 120 s\\): Drop directory " + java.util.regex.Pattern.quote(usb.toString())
+                + " does not exist or is not a directory.*"), notice);
+        Files.createDirectories(usb);
+        assertEquals(0, drain.get(120, java.util.concurrent.TimeUnit.SECONDS), out + "" + err);
+        assertTrue(out.toString().startsWith("drained 5 records"), out.toString());
+        assertEquals(notice, err.toString().strip(), "one notice for one error, however often it was retried");
     }
 
     @Test
