@@ -83,18 +83,41 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         return train.matrix().lfs();
     }
 
+    private static boolean isDataSet(Path dir) {
+        return Files.isRegularFile(dir.resolve("label.json")) || Files.isRegularFile(dir.resolve("train.json"))
+                || Files.isRegularFile(dir.resolve("test.json"));
+    }
+
+    /** The names of the subdirectories of {@code dir} that are WRENCH data sets (hold label.json), sorted. */
+    private static List<String> dataSetsIn(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Files.isDirectory(p) && Files.isRegularFile(p.resolve("label.json")))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     /**
      * Reads a WRENCH directory.
      *
      * @param dir the directory
      * @return the data set
-     * @throws WrenchFormatException when a required file is missing or any file is malformed
+     * @throws WrenchFormatException when a required file is missing (for a folder that holds data sets, naming
+     *                               them) or any file is malformed
      * @throws IOException           when reading fails
      */
     public static WrenchDataset read(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir");
         if (!Files.isDirectory(dir)) {
             throw new WrenchFormatException("WRENCH data set directory " + dir + " does not exist or is not a directory");
+        }
+        if (!isDataSet(dir)) {
+            List<String> sets = dataSetsIn(dir);
+            if (!sets.isEmpty()) {
+                // the parent folder of the sets (the layout WRENCH's download unpacks to) is a common first try
+                throw new WrenchFormatException(dir + " is not a WRENCH data set itself (it has no label.json, "
+                        + "train.json or test.json) but holds " + sets.size() + (sets.size() == 1 ? ": " : " of them: ")
+                        + String.join(", ", sets) + "; give one, for example " + dir.resolve(sets.get(0)));
+            }
         }
         for (String f : List.of("label.json", "train.json", "test.json")) {
             if (!Files.isRegularFile(dir.resolve(f))) {

@@ -69,6 +69,26 @@ class WrenchDatasetTest {
     }
 
     @Test
+    @DisplayName("the parent folder of WRENCH sets is named as such, listing the sets in it (it used to be "
+            + "'label.json: missing'); a folder without sets still names the missing file")
+    void folderOfSetsListsThem() throws IOException {
+        WrenchFormatException e = assertThrows(WrenchFormatException.class,
+                () -> WrenchDataset.read(TestData.wrench("youtube").getParent()));
+        Path parent = TestData.wrench("youtube").getParent();
+        assertEquals(parent + " is not a WRENCH data set itself (it has no label.json, train.json or test.json) but "
+                + "holds 3 of them: sms, tennis, youtube; give one, for example " + parent.resolve("sms"),
+                e.getMessage());
+        Files.createDirectories(dir.resolve("only").resolve("docs"));
+        Files.createDirectories(dir.resolve("only").resolve("set"));
+        Files.writeString(dir.resolve("only").resolve("set").resolve("label.json"), "{}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir.resolve("only")));
+        assertTrue(e.getMessage().endsWith("holds 1: set; give one, for example " + dir.resolve("only")
+                .resolve("set")), e.getMessage());
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir.resolve("only").resolve("docs")));
+        assertTrue(e.getMessage().contains("label.json: missing"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("malformed JSON is reported with file, line and column")
     void malformedJson() throws IOException {
         minimal();
