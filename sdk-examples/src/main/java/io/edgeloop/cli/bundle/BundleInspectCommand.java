@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeloop.ota.bundle.BundleArchive;
 import io.edgeloop.ota.bundle.BundleLimits;
+import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.json.CanonicalJson;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,6 +40,10 @@ public final class BundleInspectCommand implements Callable<Integer> {
         BundleArchive a;
         try (InputStream in = Files.newInputStream(file)) {
             a = BundleArchive.read(in, BundleLimits.DEFAULT);
+        } catch (BundleVerificationException e) {
+            // the reader sees a stream, not the file: name it and its size (a copy cut short shows in the size)
+            throw new java.io.IOException(file + " (" + Files.size(file) + " bytes) is not a readable bundle: "
+                    + e.getMessage(), e);
         }
         ObjectMapper pretty = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode out = CanonicalJson.object();

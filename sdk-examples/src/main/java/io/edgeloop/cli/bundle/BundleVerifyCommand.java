@@ -127,7 +127,9 @@ public final class BundleVerifyCommand implements Callable<Integer> {
                 r.put("message", e.getMessage());
                 spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));
             }
-            throw new VerificationFailed(e.getMessage());
+            // an archive that cannot be read is a file problem: name the file and its size (a copy cut short)
+            throw new VerificationFailed(e.check() == io.edgeloop.ota.bundle.Check.ARCHIVE
+                    ? file + " (" + Files.size(file) + " bytes): " + e.getMessage() : e.getMessage());
         }
     }
 

@@ -123,6 +123,32 @@ class BundleCommandTest {
     }
 
     @Test
+    @DisplayName("a bundle cut short is named with its size and said to be cut short, by inspect and verify (it used "
+            + "to be 'archive: not a readable bundle archive: Truncated TAR archive', naming neither)")
+    void bundleCutShortIsNamed(@TempDir Path dir) throws Exception {
+        run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k").toString());
+        run("bundle", "trust", "--key", dir.resolve("k/public.pem").toString(), "--threshold", "1", "--out",
+                dir.resolve("trust.json").toString());
+        Path bundle = dir.resolve("b.bundle");
+        assertEquals(0, run("bundle", "create", "--model", modelDir(dir, "avr8").toString(), "--name", "m",
+                "--sequence", "1", "--key", dir.resolve("k/private.pem").toString(), "--runtime", "edgeloop-int",
+                "--out", bundle.toString()), last.err());
+        byte[] b = Files.readAllBytes(bundle);
+        // the first entry is manifest.json; its size is the header's octal field at offset 124
+        int manifest = Integer.parseInt(new String(b, 124, 11, java.nio.charset.StandardCharsets.US_ASCII).trim(), 8);
+        int cut = 512 + manifest / 2;
+        Path cutShort = Files.write(dir.resolve("cut.bundle"), java.util.Arrays.copyOf(b, cut));
+        String why = "archive: truncated archive: it is cut short inside entry 'manifest.json' (of " + manifest
+                + " bytes)";
+        assertEquals(1, run("bundle", "inspect", cutShort.toString()));
+        assertEquals("edgeloop: " + cutShort + " (" + cut + " bytes) is not a readable bundle: " + why,
+                last.err().strip());
+        assertEquals(1, run("bundle", "verify", cutShort.toString(), "--trust", dir.resolve("trust.json").toString(),
+                "--profile", "avr8"));
+        assertEquals("edgeloop: bundle refused: " + cutShort + " (" + cut + " bytes): " + why, last.err().strip());
+    }
+
+    @Test
     @DisplayName("refuses a bundle signed by one key when the trust file needs two")
     void threshold(@TempDir Path dir) throws Exception {
         run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString());

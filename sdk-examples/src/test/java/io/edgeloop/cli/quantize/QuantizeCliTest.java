@@ -192,7 +192,9 @@ class QuantizeCliTest {
         Files.writeString(notModel, "not a model");
         r = run("quantize", "--model", notModel.toString(), "--calib", occupancy.resolve("datatraining.txt").toString(),
                 "--scheme", "int8", "--target", "avr8", "--out", work.resolve("bad2").toString());
-        assertTrue(r.code() == 1 && r.err().contains("Cannot read Tribuo model"), r.err());
+        assertTrue(r.code() == 1 && r.err().startsWith("edgeloop: Model file " + notModel + " (11 bytes) is neither a "
+                + "model written by 'edgeloop train' nor an ONNX file (it is text, starting 'not a model'); read as a "
+                + "Tribuo model: "), r.err());
         Path emptyDir = Files.createDirectories(work.resolve("empty"));
         r = run("quantize", "parity", "--model", emptyDir.toString(), "--target", "host", "--json");
         assertTrue(r.code() == 1 && r.err().contains("model.json is missing"), r.err());

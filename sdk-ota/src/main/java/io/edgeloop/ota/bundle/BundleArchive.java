@@ -141,7 +141,18 @@ public final class BundleArchive {
                     throw new BundleVerificationException(Check.SIZE_LIMIT, "entries total more than "
                             + limits.maxTotalBytes() + " bytes");
                 }
-                byte[] data = tar.readNBytes((int) size);
+                byte[] data;
+                try {
+                    data = tar.readNBytes((int) size);
+                } catch (IOException cut) {
+                    // commons-compress's words for an entry whose content the input ends inside; not chained, so
+                    // that they are not appended to this message
+                    if ("Truncated TAR archive".equals(cut.getMessage())) {
+                        throw new BundleVerificationException(Check.ARCHIVE, "truncated archive: it is cut short "
+                                + "inside entry '" + printable(name) + "' (of " + size + " bytes)");
+                    }
+                    throw cut;
+                }
                 if (data.length != size) {
                     throw new BundleVerificationException(Check.ARCHIVE, "truncated archive: entry '" + name
                             + "' has " + data.length + " of " + size + " bytes");

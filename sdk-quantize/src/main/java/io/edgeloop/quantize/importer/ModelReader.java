@@ -65,10 +65,41 @@ public final class ModelReader {
         } catch (IOException tribuo) {
             try {
                 return new OnnxImporter().read(file, bytes);
+            } catch (OnnxImporter.NotOnnxException onnx) {
+                // Tribuo's own words ("Protocol message tag had invalid wire type.") do not say what the file is
+                // not; the cause is kept at the end, for a real Tribuo model that fails for another reason.
+                IOException neither = new IOException("Model file " + file + " (" + bytes.length + " bytes) is "
+                        + "neither a model written by 'edgeloop train' nor an ONNX file" + textHint(bytes)
+                        + "; read as a Tribuo model: " + (tribuo.getCause() == null ? tribuo.getMessage()
+                        : tribuo.getCause().getMessage()), tribuo);
+                neither.addSuppressed(onnx);
+                throw neither;
             } catch (IOException onnx) {
                 tribuo.addSuppressed(onnx);
                 throw tribuo;
             }
         }
+    }
+
+    /**
+     * For bytes that are plain text (a CSV given as the model is the common mix-up), "(it is text: ...)" with its
+     * first line, at most 60 characters; otherwise empty. Only printable ASCII is quoted.
+     */
+    private static String textHint(byte[] bytes) {
+        int n = Math.min(bytes.length, 4096);
+        int end = n;
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xFF;
+            if (b == '\n' || b == '\r') {
+                end = Math.min(end, i);
+            } else if (b != '\t' && (b < 0x20 || b > 0x7E)) {
+                return "";
+            }
+        }
+        if (end == 0) {
+            return "";
+        }
+        String first = new String(bytes, 0, Math.min(end, 60), java.nio.charset.StandardCharsets.US_ASCII);
+        return " (it is text, starting '" + first + (end > 60 ? "...'" : "'") + ")";
     }
 }

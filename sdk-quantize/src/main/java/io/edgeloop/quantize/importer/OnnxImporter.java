@@ -79,10 +79,10 @@ public final class OnnxImporter {
         try {
             m = OnnxMl.ModelProto.parseFrom(bytes);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IOException("Not an ONNX model: " + file + " (" + e.getMessage() + ")", e);
+            throw new NotOnnxException("Not an ONNX model: " + file + " (" + e.getMessage() + ")", e);
         }
         if (!m.hasGraph() || m.getGraph().getNodeCount() == 0) {
-            throw new IOException("Not an ONNX model: " + file + " has no graph");
+            throw new NotOnnxException("Not an ONNX model: " + file + " has no graph", null);
         }
         try {
             return fromModel(m);
@@ -910,5 +910,14 @@ public final class OnnxImporter {
             }
         }
         return r;
+    }
+
+    /** The bytes are not ONNX at all (as opposed to an ONNX model this importer cannot import). */
+    static final class NotOnnxException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotOnnxException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }
