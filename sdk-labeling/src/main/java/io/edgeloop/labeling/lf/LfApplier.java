@@ -113,17 +113,17 @@ public final class LfApplier {
             }
         }
         return new LfRun(LabelMatrix.of(n, m, numClasses, votes, List.of(names)), errs, firsts,
-                missingInputs(windows));
+                missingInputs(windows, votes));
     }
 
     /**
      * The features and channels rule labellers read that none of the windows has: a misspelt name, the wrong case
-     * ({@code co2.mean} for {@code CO2.mean}), or windows built without features. Such a rule is UNKNOWN on every
-     * window, so it never votes, and nothing else says why: one WARN per LF names what is missing and the closest
-     * name the windows have. A name some window has is not reported (a fleet's devices may carry different
+     * ({@code co2.mean} for {@code CO2.mean}), or windows built without features. That part of the rule is UNKNOWN
+     * on every window (a rule reading nothing else never votes), and nothing else says why: one WARN per LF names
+     * what is missing, the closest name the windows have, and how many windows the LF still voted on. A name some window has is not reported (a fleet's devices may carry different
      * sensors). Costs one lookup per window for a name that is missing, one for a name the first window has.
      */
-    private List<LfRun.MissingInput> missingInputs(List<Window> windows) {
+    private List<LfRun.MissingInput> missingInputs(List<Window> windows, byte[] votes) {
         if (windows.isEmpty()) {
             return List.of();
         }
@@ -132,7 +132,8 @@ public final class LfApplier {
         List<LfRun.MissingInput> missing = new java.util.ArrayList<>();
         java.util.TreeSet<String> featureNames = null;
         java.util.TreeSet<String> channelNames = null;
-        for (Labeller l : lfs) {
+        for (int j = 0; j < lfs.size(); j++) {
+            Labeller l = lfs.get(j);
             if (!(l instanceof RuleLabeller r)) {
                 continue;
             }
@@ -166,8 +167,13 @@ public final class LfApplier {
                 for (LfRun.MissingInput mi : forThis) {
                     what.append(what.length() == 0 ? "" : ", ").append(mi.describe());
                 }
-                LOG.warn("labelling function '{}' reads what none of the {} windows has, so it never voted: {}",
-                        l.name(), windows.size(), what);
+                long voted = 0;
+                for (int i = j; i < votes.length; i += lfs.size()) {
+                    voted += votes[i] == Label.ABSTAIN ? 0 : 1;
+                }
+                LOG.warn("labelling function '{}' reads what none of the {} windows has ({}): that part of its "
+                        + "condition is UNKNOWN on every window; {}", l.name(), windows.size(), what,
+                        voted == 0 ? "it never voted" : "it voted on " + voted + " through the rest of its condition");
                 missing.addAll(forThis);
             }
         }

@@ -20,8 +20,9 @@ import java.util.Optional;
  * @param firstErrors   per LF name, the first exception's class and message (only LFs that threw), in the same
  *                      order
  * @param missingInputs the features and channels rule labellers read that none of the windows has (a misspelt
- *                      name, the wrong case, windows built without features), in column order: such an LF never
- *                      votes, and {@link LfApplier} logs a WARN for it
+ *                      name, the wrong case, windows built without features), in column order: that part of the
+ *                      LF's condition is UNKNOWN on every window (an LF reading nothing else never votes), and
+ *                      {@link LfApplier} logs a WARN for it
  */
 public record LfRun(LabelMatrix matrix, Map<String, Long> errors, Map<String, String> firstErrors,
         List<MissingInput> missingInputs) {

@@ -39,14 +39,16 @@ public final class FeatureTable {
     }
 
     /**
-     * Reads named features from windows; a feature a window lacks is NaN, but a feature no window has is refused
-     * (a misspelt name or the wrong case, naming the closest name there is).
+     * Reads named features from windows; a feature a window lacks is NaN. A feature no window has is refused when it
+     * looks misspelt (the same letters in another case, or a small edit from a name the windows have: the message
+     * names it) or when the windows have no features at all (built without {@code Windower}); any other is a column
+     * of NaN (a device without that sensor).
      *
      * @param windows  the windows
      * @param features the feature names
      * @return the table
-     * @throws IllegalArgumentException when a window's feature is infinite (naming the window), or no window has one
-     *                                  of the features
+     * @throws IllegalArgumentException when a window's feature is infinite (naming the window), or no window has a
+     *                                  feature whose name looks misspelt, or the windows have no features
      */
     public static FeatureTable of(List<Window> windows, List<String> features) {
         Objects.requireNonNull(windows, "windows");
@@ -65,15 +67,19 @@ public final class FeatureTable {
         }
         for (int j = 0; j < features.size() && !windows.isEmpty(); j++) {
             if (!seen[j]) {
-                // a column no window has is a misspelt name (or windows built without features), not missing data:
-                // say so here, naming the closest name, rather than hand on a column of NaN (every row incomplete)
-                java.util.Set<String> names = new java.util.TreeSet<>(windows.get(0).features().keySet());
-                throw new IllegalArgumentException("no window has feature '" + features.get(j) + "'"
-                        + io.edgeloop.labeling.window.Names.closest(features.get(j), names)
-                                .map(c -> "; did you mean '" + c + "'?").orElse("")
-                        + (names.isEmpty() ? "; the windows have no features (build them with Windower)"
-                                : "; the first window has " + names.size() + " features, such as "
-                                + String.join(", ", names.stream().limit(6).toList())));
+                // A column no window has: a misspelt name (close to one the windows have), or windows built without
+                // features, is refused, naming the closest; any other name stays a column of NaN (a batch from a
+                // device without that sensor: its rows are incomplete, EndModel.predict gives -1 for them).
+                java.util.Set<String> names = new java.util.TreeSet<>();
+                for (Window w : windows) {
+                    names.addAll(w.features().keySet());
+                }
+                java.util.Optional<String> closest = io.edgeloop.labeling.window.Names.closest(features.get(j), names);
+                if (names.isEmpty() || closest.isPresent()) {
+                    throw new IllegalArgumentException("no window has feature '" + features.get(j) + "'"
+                            + closest.map(c -> "; did you mean '" + c + "'?").orElse("")
+                            + (names.isEmpty() ? "; the windows have no features (build them with Windower)" : ""));
+                }
             }
         }
         return new FeatureTable(features, r);

@@ -254,8 +254,8 @@ class TrainingTest {
     }
 
     @Test
-    @DisplayName("FeatureTable refuses a feature no window has (a misspelt name, the wrong case), naming the closest "
-            + "one; a feature only some windows lack is NaN there (newcomer review s15)")
+    @DisplayName("FeatureTable refuses a feature no window has when it looks misspelt (the wrong case, an edit away), "
+            + "naming the closest one; another name no window has, or one some windows lack, is NaN there (s15)")
     void featureNoWindowHasIsRefused() {
         Window a = Window.builder().deviceId("d").timestamps(new long[] {0}).channel("x", new double[] {1})
                 .feature("CO2.mean", 500).feature("CO2.slope", 0.1).build();
@@ -265,6 +265,9 @@ class TrainingTest {
                 () -> FeatureTable.of(List.of(a, b), List.of("CO2.mean", "co2.slope")));
         assertTrue(e.getMessage().startsWith("no window has feature 'co2.slope'; did you mean 'CO2.slope'?"),
                 e.getMessage());
+        // a device without the sensor, alone in its batch (review s15): a column of NaN, not an error
+        FeatureTable noLight = FeatureTable.of(List.of(a, b), List.of("CO2.mean", "Light.mean"));
+        assertTrue(Double.isNaN(noLight.row(0)[1]) && !noLight.complete(0));
         Window bare = Window.builder().deviceId("d").timestamps(new long[] {0}).channel("x", new double[] {1}).build();
         e = assertThrows(IllegalArgumentException.class, () -> FeatureTable.of(List.of(bare), List.of("x.mean")));
         assertTrue(e.getMessage().contains("the windows have no features (build them with Windower)"), e.getMessage());

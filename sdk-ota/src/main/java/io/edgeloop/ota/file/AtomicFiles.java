@@ -146,8 +146,9 @@ public final class AtomicFiles {
      * Deletes the temporary files of this class's writes that killed processes left in {@code dir}. A file is
      * deleted only when all of these hold: this JVM does not have it in use; nobody holds its lock (a live writer
      * holds it from creation until rename or delete, see {@link TemporaryFile}), which this call takes, shared,
-     * before it deletes; and its pid is not a live process in this PID namespace, or is this process's own (a
-     * predecessor's with the same pid: a container's PID 1). So a live writer keeps its file whatever PID namespace
+     * before it deletes; and its pid is not a live process in this PID namespace, or is this process's own and the
+     * file was last written before this process started (a predecessor's with the same pid: a container's PID 1;
+     * one written since is a same-pid writer elsewhere, such as another container's PID 1, and is kept). So a live writer keeps its file whatever PID namespace
      * it runs in (another container sharing the volume, a blue-green switch), and a process that always has the
      * same pid deletes its predecessors' leftovers. Files of SDKs before 2026-12-02 carry no lock: they are deleted
      * when their pid is not alive here, as before (so such a writer in another namespace still loses its in-flight
@@ -199,6 +200,12 @@ public final class AtomicFiles {
                         || TemporaryFile.inUse(n)) {
                     continue;
                 }
+                if (pid == own && !beforeThisProcessStarted(f)) {
+                    // this pid's, not this JVM's, written since it started: not a predecessor's leftover but a
+                    // writer elsewhere with the same pid (two containers' PID 1), maybe of an SDK that does not
+                    // lock (review s15); a predecessor's ended before this process began
+                    continue;
+                }
                 if (deleteUnlocked(f, pid != own)) {
                     deleted++;
                 }
@@ -207,6 +214,19 @@ public final class AtomicFiles {
             // best effort: an unreadable directory is the caller's next error, not this one's
         }
         return deleted;
+    }
+
+    /** When this process started; null when the system does not say. */
+    private static final java.time.Instant STARTED = ProcessHandle.current().info().startInstant().orElse(null);
+
+    /** Whether {@code f} was last written before this process started (false when either time is unknown). */
+    private static boolean beforeThisProcessStarted(Path f) {
+        try {
+            return STARTED != null && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant()
+                    .isBefore(STARTED);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

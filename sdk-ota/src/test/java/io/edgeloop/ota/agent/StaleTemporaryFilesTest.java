@@ -32,7 +32,7 @@ class StaleTemporaryFilesTest {
             write(state.resolve(".boot.json.4194305.1.tmp")), // above Linux's highest pid: never alive
             write(slot.resolve(".manifest.json." + dead + ".7.tmp")),
             // this pid's, not in use here: a predecessor's with the same pid (an agent that is always PID 1)
-            write(state.resolve(".boot.json." + ProcessHandle.current().pid() + ".2.tmp")),
+            io.edgeloop.ota.file.Predecessors.backdate(write(state.resolve(".boot.json." + ProcessHandle.current().pid() + ".2.tmp"))),
         };
         Path[] kept = {
             write(state.resolve(".counters.json." + alive + ".9.tmp")), // a live process: a write may be under way

@@ -50,7 +50,7 @@ class KilledWriterLeftoversTest {
             // a live process's (an SDK before locks held none): its write may be under way
             Path live = leftover(dir, "x.bundle", running.pid());
             // this pid's, but nothing here has it in use: a predecessor's with the same pid (a container's PID 1)
-            Path samePid = leftover(dir, "x.bundle", ProcessHandle.current().pid());
+            Path samePid = Predecessors.backdate(leftover(dir, "x.bundle", ProcessHandle.current().pid()));
             assertEquals(2, AtomicFiles.deleteStaleTemporaryFilesOf(dir.resolve("x.bundle")));
             assertFalse(Files.exists(mine) || Files.exists(samePid));
             assertTrue(Files.exists(other) && Files.exists(prefix) && Files.exists(live));

@@ -117,11 +117,25 @@ class LockedTemporaryFilesTest {
     }
 
     @Test
+    @DisplayName("a file named by this process's pid that it does not have in use but that was written since it "
+            + "started is kept: a same-pid writer elsewhere (two containers' PID 1, an SDK that does not lock; "
+            + "review s15), not a predecessor's leftover")
+    void samePidWriterElsewhereIsKept(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve(".upload." + ProcessHandle.current().pid() + ".7.tmp"),
+                "an upload under way");
+        assertEquals(0, AtomicFiles.deleteStaleTemporaryFiles(dir)); // was 1
+        assertTrue(Files.exists(f));
+        Predecessors.backdate(f);
+        assertEquals(1, AtomicFiles.deleteStaleTemporaryFiles(dir), "once it is older than this process");
+    }
+
+    @Test
     @DisplayName("a leftover named by this process's own pid that nothing here has in use is deleted (a container's "
             + "PID 1 deletes its predecessors'), while this process's file in use stays, still locked")
     void deletesSamePidPredecessorsLeftovers(@TempDir Path dir) throws Exception {
         long own = ProcessHandle.current().pid();
-        Path predecessors = Files.writeString(dir.resolve(".model.bundle." + own + ".1.tmp"), "left by a kill");
+        Path predecessors = Predecessors.backdate(Files.writeString(dir.resolve(".model.bundle." + own + ".1.tmp"),
+                "left by a kill"));
         try (TemporaryFile mine = AtomicFiles.createTemporary(dir.resolve("model.bundle"))) {
             try (OutputStream o = mine.output()) {
                 o.write("in flight".getBytes(StandardCharsets.UTF_8));

@@ -110,7 +110,8 @@ class KilledUploadTest {
             Files.writeString(channel.resolve(".names.json.4194305.3.tmp"), "{"), // above Linux's highest pid
             Files.writeString(root.resolve(".upload." + dead + ".4.tmp"), "part of an upload"),
             // this pid's, not in use here: a predecessor's with the same pid (a server that is always PID 1)
-            Files.writeString(channel.resolve(".incoming." + ProcessHandle.current().pid() + ".6.tmp"), "half"),
+            io.edgeloop.ota.file.Predecessors.backdate(
+                    Files.writeString(channel.resolve(".incoming." + ProcessHandle.current().pid() + ".6.tmp"), "half")),
         };
         Path[] kept = {
             Files.writeString(channel.resolve(".incoming." + alive + ".5.tmp"), "a publish under way"),
