@@ -89,13 +89,20 @@ public final class TrainCommand implements Callable<Integer> {
         CsvData data = CsvData.read(csv, csvContent, label, d);
         List<CsvData.ClassCount> classes = data.classes();
         // A class of one odd row is more often a typo than a class (a model trained on it has a class it can hardly
-        // learn); it is the user's data, so a warning, not a refusal.
+        // learn); it is the user's data, so a warning, not a refusal. Likewise a class named like a missing value.
         for (CsvData.ClassCount c : classes) {
             if (c.rare(data.size())) {
                 spec.commandLine().getErr().println(String.format(Locale.ROOT, "edgeloop: warning: class '%s' of "
                         + "column '%s' has only %d of %d rows (the first on %s line %d): a typo?",
                         PrintableText.of(c.name()), PrintableText.of(label), c.rows(), data.size(), csv,
                         c.firstLine()));
+            }
+            // "None" or "NA" may be a real class ("fault: none") or missing values a tool wrote out: the user knows.
+            if (c.looksMissing()) {
+                spec.commandLine().getErr().println(String.format(Locale.ROOT, "edgeloop: warning: class '%s' of "
+                        + "column '%s' (%d of %d rows, the first on %s line %d) looks like a missing-value marker; "
+                        + "if it is a real class, ignore this", PrintableText.of(c.name()), PrintableText.of(label),
+                        c.rows(), data.size(), csv, c.firstLine()));
             }
         }
         spec.commandLine().getErr().flush();

@@ -314,6 +314,37 @@ class TrainCommandTest {
     }
 
     @Test
+    @DisplayName("a class named like a missing value ('none' of fault: none/bearing/imbalance) is trained with a "
+            + "warning on stderr; 5dbb3ded refused it with exit code 1, and there was no way around it")
+    void classNamedLikeAMissingValueIsTrainedWithAWarning() throws IOException {
+        Random rnd = new Random(3);
+        StringBuilder b = new StringBuilder("temp,vib,fault\n");
+        String[] faults = {"none", "bearing", "imbalance"};
+        for (int i = 0; i < 300; i++) {
+            int k = i % 3;
+            b.append(String.format(Locale.ROOT, "%.2f,%.2f,%s%n", 20 + 10 * k + rnd.nextGaussian(),
+                    1 + 2 * k + rnd.nextGaussian() * 0.3, faults[k]));
+        }
+        Path csv = Files.writeString(dir.resolve("faults.csv"), b);
+        Path out = dir.resolve("f.model");
+        Result r = run("train", "--csv", csv.toString(), "--label", "fault", "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("edgeloop: warning: class 'none' of column 'fault' (100 of 300 rows, the first on " + csv
+                + " line 2) looks like a missing-value marker; if it is a real class, ignore this", r.err().strip());
+        assertTrue(r.out().contains("3 classes: bearing (100 rows), imbalance (100 rows), none (100 rows)"), r.out());
+        assertTrue(Files.isRegularFile(out));
+        // a stray null among 0/1 labels: trained, with the rare-class warning and this one
+        Path stray = labelled("null.csv", "null");
+        r = run("train", "--csv", stray.toString(), "--label", "label", "--algo", "cart", "--out",
+                dir.resolve("s.model").toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(List.of("edgeloop: warning: class 'null' of column 'label' has only 1 of 300 rows (the first on "
+                + stray + " line 101): a typo?", "edgeloop: warning: class 'null' of column 'label' (1 of 300 rows, the "
+                + "first on " + stray + " line 101) looks like a missing-value marker; if it is a real class, ignore "
+                + "this"), r.err().strip().lines().toList());
+    }
+
+    @Test
     @DisplayName("--out in a directory that does not exist yet: the summary names both files with that directory (the "
             + "provenance file used to be named without it)")
     void summaryNamesTheFilesAsGiven() throws IOException {

@@ -19,12 +19,14 @@ import java.util.Set;
  * fields, else the header's count. Column names must be distinct (a repeated name is refused, naming both columns),
  * and a column read as a feature or label must have a name.
  *
- * <p>A label cell must name a class: an empty cell and a missing-value marker ({@code NaN}, {@code NA},
- * {@code N/A}, {@code #N/A}, {@code <NA>}, {@code null}, {@code None}, {@code nil}, {@code ?}, {@code missing}, any
- * case) are refused naming the file, line and column, and one number written two ways ({@code 1} and {@code 1.0} or
- * {@code 01}) is refused naming both spellings and their lines, rather than read as two classes or silently made
- * one (the model's class names are the file's spellings). {@link #classes()} gives each class's row count, for the
- * caller to flag {@linkplain ClassCount#rare(int) rare} ones.
+ * <p>A label cell must name a class: an empty cell and an unambiguous missing-value marker ({@code NaN},
+ * {@code -nan}, {@code N/A}, {@code #N/A}, {@code <NA>}, {@code ?}, any case) are refused naming the file, line and
+ * column, and one number written two ways ({@code 1} and {@code 1.0} or {@code 01}) is refused naming both spellings
+ * and their lines, rather than read as two classes or silently made one (the model's class names are the file's
+ * spellings). Words that mark a missing value in some tools but are also real class names ({@code NA},
+ * {@code null}, {@code None}, {@code nil}, {@code missing}: "fault: none/bearing/imbalance") are classes;
+ * {@link ClassCount#looksMissing()} tells the caller to warn about them. {@link #classes()} gives each class's row
+ * count, for the caller to flag {@linkplain ClassCount#rare(int) rare} ones.
  *
  * <p>Thread-safe: immutable.
  */
@@ -132,11 +134,17 @@ public final class CsvData {
     }
 
     /**
-     * Spellings of a missing value in the label column (lower case): pandas' and R's NA markers, Excel's {@code #N/A}
-     * and the UCI repository's {@code ?}. A label is compared with them ignoring case.
+     * Spellings of a missing value in the label column that are no class name (lower case): pandas' {@code NaN} and
+     * {@code <NA>}, Excel's {@code #N/A}, {@code N/A} and the UCI repository's {@code ?}. A label is compared with them
+     * ignoring case; it is refused.
      */
-    private static final Set<String> MISSING = Set.of("nan", "-nan", "na", "n/a", "#n/a", "<na>", "null", "none",
-            "nil", "?", "missing");
+    private static final Set<String> MISSING = Set.of("nan", "-nan", "n/a", "#n/a", "<na>", "?");
+
+    /**
+     * Words that mark a missing value in some tools (R's {@code NA}, Python's {@code None}, JSON's {@code null}) but
+     * are also real classes ("fault: none", "NA" for North America), lower case: a class, warned about.
+     */
+    private static final Set<String> MISSING_WORDS = Set.of("na", "null", "none", "nil", "missing");
 
     /**
      * The value of a label that is a decimal number, so that {@code 1}, {@code 1.0}, {@code 01} and {@code +1e0}
@@ -445,6 +453,17 @@ public final class CsvData {
          */
         public boolean rare(int total) {
             return rows == 1 || rows <= 3 && rows * 1000L < total;
+        }
+
+        /**
+         * Whether the class's name is a word that marks a missing value in some tools ({@code NA}, {@code null},
+         * {@code None}, {@code nil}, {@code missing}, any case) but may well be a real class: one the caller should
+         * warn about, not refuse.
+         *
+         * @return whether to warn that the class may be missing values
+         */
+        public boolean looksMissing() {
+            return MISSING_WORDS.contains(name.toLowerCase(Locale.ROOT));
         }
     }
 

@@ -2,6 +2,7 @@ package io.edgeloop.quantize.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,10 +132,10 @@ class CsvDataTest {
     }
 
     @Test
-    @DisplayName("a missing-value marker in the label column (NaN, NA, N/A, null, None, ?, any case) is refused like "
-            + "an empty cell, naming the file, line and column; it used to become a class")
+    @DisplayName("an unambiguous missing-value marker in the label column (NaN, -nan, N/A, #N/A, <NA>, ?, any case) is "
+            + "refused like an empty cell, naming the file, line and column; it used to become a class")
     void refusesMissingValueMarkersAsLabels() throws IOException {
-        for (String marker : List.of("NaN", "nan", "NA", "n/a", "#N/A", "<NA>", "NULL", "None", "nil", "?")) {
+        for (String marker : List.of("NaN", "nan", "-nan", "-NaN", "N/A", "n/a", "#N/A", "<NA>", "<na>", "?")) {
             Path f = csv("a,b,label\n1,2,0\n3,4,1\n5,6," + marker + "\n7,8,1\n");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> CsvData.read(f, "label", Set.of()), marker);
@@ -148,6 +149,23 @@ class CsvDataTest {
         // words that merely contain a marker are classes
         assertEquals(List.of("nano", "Nancy"), CsvData.read(csv("a,label\n1,nano\n2,Nancy\n"), "label", Set.of())
                 .labels());
+    }
+
+    @Test
+    @DisplayName("words that mark a missing value in some tools but are real class names (NA, null, None, nil, missing, "
+            + "any case) are classes, flagged by looksMissing; 5dbb3ded refused them, and 'none' is a common class")
+    void missingValueWordsAreClassesFlaggedForAWarning() throws IOException {
+        for (String word : List.of("NA", "na", "null", "NULL", "None", "none", "nil", "missing", "Missing")) {
+            Path f = csv("a,b,fault\n1,2,bearing\n3,4," + word + "\n5,6,imbalance\n7,8," + word + "\n");
+            CsvData d = CsvData.read(f, "fault", Set.of());
+            assertEquals(List.of("bearing", word, "imbalance", word), d.labels(), word);
+            assertEquals(List.of(word), d.classes().stream().filter(CsvData.ClassCount::looksMissing)
+                    .map(CsvData.ClassCount::name).toList(), word);
+            assertEquals(d.labels(), CsvData.readColumns(f, List.of("a", "b"), "fault").labels(), word);
+        }
+        for (String name : List.of("nano", "Nancy", "nones", "bearing", "N/A-ish", "0")) {
+            assertFalse(new CsvData.ClassCount(name, 5, 2).looksMissing(), name);
+        }
     }
 
     @Test
