@@ -1832,6 +1832,9 @@ public final class DurableBuffer implements AutoCloseable {
     private void ensureReserve() {
         Path r = dir.resolve(RESERVE);
         try {
+            // the note first: it needs one block where the reserve needs many; written after the reserve, it stayed
+            // empty for the rest of the session when the reserve took the last free blocks
+            dirLock.restoreNote();
             if (sizeOrMissing(r) < RESERVE_BYTES) {
                 try (FileChannel ch = FileChannel.open(r, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                     ByteBuffer zeros = ByteBuffer.allocate(RESERVE_BYTES);
@@ -1844,7 +1847,6 @@ public final class DurableBuffer implements AutoCloseable {
             }
             spaceShort = false;
             reserveReleased = false;
-            dirLock.restoreNote();
             rebuildDroppedIndex();
         } catch (IOException e) {
             spaceShort = true;
@@ -1900,9 +1902,10 @@ public final class DurableBuffer implements AutoCloseable {
      * ever sealed, or an earlier commit deleted the index): cuts the lock note to nothing
      * ({@link DirectoryLock#giveUpNote}), the last block the buffer can spare without touching what it holds, so that
      * the cursor write finds the block its temporary file needs. Its rename frees the old cursor file's block, which
-     * the sequence marks a reclaim writes first then use the same way. The note is written again once the reserve
-     * is back. Without this, such a directory stored no commit until space was freed from outside, so nothing was
-     * ever reclaimed and a forwarder sent the same records again. Caller holds the lock.
+     * the sequence marks a reclaim writes first then use the same way. The note is written again, before the
+     * reserve, by the first commit that finds a block for it ({@link #ensureReserve}). Without this, such a
+     * directory stored no commit until space was freed from outside, so nothing was ever reclaimed and a forwarder
+     * sent the same records again. Caller holds the lock.
      *
      * @return whether the note was cut (false: it was already empty)
      */
@@ -1911,9 +1914,9 @@ public final class DurableBuffer implements AutoCloseable {
             return false;
         }
         LOG.warn("Buffer {}: the disk is full and neither {} nor {} is there to release; cut the lock note {} to"
-                    + " nothing so that cursor commits, which free space, can be stored. It is written again once {}"
-                    + " is back; a crash meanwhile counts as one under durability none (at most a jump in the"
-                    + " sequence numbers)", dir, RESERVE, SegmentIndex.FILE, DirectoryLock.FILE, RESERVE);
+                    + " nothing so that cursor commits, which free space, can be stored. It is written again, before"
+                    + " {}, once there is room; a crash meanwhile counts as one under durability none (at most a jump"
+                    + " in the sequence numbers)", dir, RESERVE, SegmentIndex.FILE, DirectoryLock.FILE, RESERVE);
         return true;
     }
 
@@ -3931,8 +3934,9 @@ public final class DurableBuffer implements AutoCloseable {
         lock.lock();
         try {
             // after a full disk the reserve comes back with the first commit that finds room for it, whether or not
-            // this commit freed a segment
-            if (!closed && !readOnly && (reclaimLocked() > 0 || spaceShort) && !Files.exists(dir.resolve(RESERVE))) {
+            // this commit freed a segment; so does a lock note given up for a commit that did not fit again yet
+            if (!closed && !readOnly && (reclaimLocked() > 0 || spaceShort || dirLock.noteGivenUp())
+                    && (dirLock.noteGivenUp() || !Files.exists(dir.resolve(RESERVE)))) {
                 ensureReserve();
             }
         } finally {

@@ -184,6 +184,57 @@ class FullDiskWithoutReserveTest {
     }
 
     @org.junit.jupiter.api.Test
+    @DisplayName("the lock note, given up for a commit, comes back before the reserve: room for the reserve but not"
+            + " for both no longer leaves the note empty for the rest of the session")
+    void noteComesBackBeforeTheReserve() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk-at-open case is untested")) {
+            Path bufDir = fs.path().resolve("buf");
+            try (DurableBuffer b = openUnsealed(bufDir, CursorSync.EVERY_COMMIT)) {
+                b.cursor("up");
+                for (int i = 1; i <= RECORDS; i++) {
+                    b.append("s", Payloads.of(i, SIZE));
+                }
+            }
+            Files.delete(bufDir.resolve("reserve.bin"));
+            Path filler = fs.fill("filler", 512);
+            List<String> after = new java.util.ArrayList<>();
+            try (DurableBuffer b = openUnsealed(bufDir, CursorSync.EVERY_COMMIT)) {
+                Cursor c = b.cursor("up");
+                // stored in the note's block; the rename frees the old cursor file's block, room for the note only
+                commitNext(c);
+                after.add(noteAndReserve(bufDir));
+                // room for the 64 KiB reserve (whole pages) and not one page more
+                Files.delete(filler);
+                filler = fs.fill("filler", 512);
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(ch.size() - 64 * 1024);
+                }
+                commitNext(c); // its temporary file's page is freed again by the rename
+                after.add(noteAndReserve(bufDir));
+                Files.delete(filler);
+                commitNext(c);
+                after.add(noteAndReserve(bufDir));
+                // before 2026-12-02 the note came after the reserve: [empty, no reserve] (no room for the reserve,
+                // so the note was not tried), [empty, reserve] (the reserve took the last pages), and then nothing
+                // tried again while the buffer was open: [empty, reserve]
+                assertEquals(List.of("note, no reserve", "note, reserve", "note, reserve"), after);
+                assertEquals(RECORDS + 1, b.append("s", Payloads.of(RECORDS + 1, SIZE)).sequence());
+            }
+        }
+    }
+
+    private static void commitNext(Cursor c) throws Exception {
+        List<BufferedRecord> r = c.poll(50, 1 << 20);
+        c.commit(r.get(r.size() - 1));
+    }
+
+    private static String noteAndReserve(Path bufDir) throws Exception {
+        return (Files.size(bufDir.resolve("buffer.lock")) > 0 ? "note" : "empty")
+                + (Files.exists(bufDir.resolve("reserve.bin")) ? ", reserve" : ", no reserve");
+    }
+
+    @org.junit.jupiter.api.Test
     @DisplayName("nothing left to give up (no reserve.bin, no segments.idx, the lock note already cut): the commit"
             + " failure says what to free, nothing acknowledged is lost, and commits work once it is freed")
     void nothingLeftToGiveUpSaysWhatToFree() throws Exception {
@@ -204,7 +255,8 @@ class FullDiskWithoutReserveTest {
                 List<BufferedRecord> first = c.poll(50, 1 << 20);
                 DiskFullException e = assertThrows(DiskFullException.class, () -> c.commit(first.get(49)));
                 String m = e.getMessage();
-                assertTrue(m.contains("the commit was not stored") && m.contains("nothing left to give up")
+                assertTrue(m.contains("writing cursor up") && m.contains("the commit was not stored")
+                        && !m.contains("the record was not stored") && m.contains("nothing left to give up")
                         && m.contains("free at least one block of the file system (4096 bytes)"), m);
                 assertEquals(0, c.committedPosition(), "nothing was committed");
                 Files.delete(filler);
