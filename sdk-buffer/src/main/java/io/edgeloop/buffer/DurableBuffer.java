@@ -1768,7 +1768,10 @@ public final class DurableBuffer implements AutoCloseable {
      * between the stream's last intact frame before it and its first after it. One more {@code CORRUPT_REGION} entry
      * per such stream, length 0, with that range and at most the smaller of the range's size and the records
      * missing from the whole segment (exactly these when the region is the segment's only damage and the sequences
-     * are dense). Reads the segment once more, for the first reader that finds the region.
+     * are dense). Two regions between the same intact frames of a stream each get its whole count, so the report's
+     * total takes per segment and stream the smaller of their sum and the missing count
+     * ({@link LossReport#recordsInCorruptRegionsAtMost()}). Reads the segment once more, for the first reader that
+     * finds the region.
      */
     private void boundRegionLoss(Segment seg, String file, long from, long to) {
         // per stream: count, first and last sequence the summary holds (copied under the lock that guards it)
@@ -1818,7 +1821,8 @@ public final class DurableBuffer implements AutoCloseable {
                 continue;
             }
             long atMost = Math.min(missing, hi - lo + 1);
-            if (losses.record(new Loss(file, from, 0, Loss.Kind.CORRUPT_REGION, "", e.getKey(), lo, hi, atMost))) {
+            if (losses.recordBound(new Loss(file, from, 0, Loss.Kind.CORRUPT_REGION, "", e.getKey(), lo, hi, atMost),
+                    missing)) {
                 LOG.warn("Buffer {}: the corrupt region in {} at offset {} held at most {} record(s) of stream {}"
                         + " (sequences {}..{})", dir, file, from, atMost, e.getKey(), lo, hi);
             }

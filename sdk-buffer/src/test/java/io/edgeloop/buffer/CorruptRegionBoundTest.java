@@ -83,6 +83,42 @@ class CorruptRegionBoundTest {
         }
     }
 
+    @Test
+    @DisplayName("two regions between the same intact frames of a stream each keep that stream's bound, and the"
+            + " report counts them at most once in all")
+    void twoRegionsOfOneStreamAreCountedOnce() throws Exception {
+        Path buf = dir.resolve("b");
+        List<Appended> all = new ArrayList<>();
+        try (DurableBuffer b = DurableBuffer.builder().directory(buf).deviceId("d").durability(Durability.none())
+                .segmentBytes(4096).open()) {
+            for (int i = 1; i <= 60; i++) {
+                all.add(b.append(i % 2 == 1 ? "a" : "b", Payloads.of(i, 100)));
+            }
+        }
+        // records 5 and 7 (a 3 and a 4) overwritten, each on its own; record 6 (b 3) between them intact
+        overwrite(buf, all.get(4), all.get(4));
+        overwrite(buf, all.get(6), all.get(6));
+        for (boolean readOnly : new boolean[] {true, false}) {
+            try (DurableBuffer b = DurableBuffer.builder().directory(buf).readOnly(readOnly).open()) {
+                assertEquals(58, DiskFullTest.readAll(b).size());
+                LossReport r = b.lossReport();
+                String mode = (readOnly ? "read-only: " : "writable: ") + r;
+                assertEquals(2, r.corruptFrames(), mode);
+                List<String> bounds = new ArrayList<>();
+                for (Loss l : r.losses()) {
+                    if (l.recordsAtMost() > 0) {
+                        bounds.add(l.stream() + " " + l.firstSequence() + ".." + l.lastSequence() + " atMost="
+                                + l.recordsAtMost());
+                    }
+                }
+                // each region alone may have held both records a is missing: each entry keeps its true bound
+                assertEquals(List.of("a 3..4 atMost=2", "a 3..4 atMost=2"), bounds, mode);
+                // before 2026-12-02 buffer verify summed the entries: 4, where the segment is missing 2
+                assertEquals(2, r.recordsInCorruptRegionsAtMost(), mode);
+            }
+        }
+    }
+
     /** Overwrites the frames of {@code first} through {@code last} (same segment) with bytes that are no frame. */
     static void overwrite(Path buf, Appended first, Appended last) throws Exception {
         Path seg = null;

@@ -1,8 +1,10 @@
 package io.edgeloop.buffer.log;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,6 +18,8 @@ public final class LossLog {
     private final Object lock = new Object();
     private final Set<String> seen = new HashSet<>();
     private final List<Loss> losses = new ArrayList<>();
+    /** Per segment file and stream with bounded corrupt regions: the records it is missing, the entries' sum. */
+    private final Map<List<String>, long[]> bounds = new HashMap<>();
     private long corruptFrames;
     private long corruptBytes;
     private long truncatedBytes;
@@ -61,6 +65,32 @@ public final class LossLog {
         }
     }
 
+    /**
+     * Records the bound of a corrupt region's records in one stream ({@link Loss#recordsAtMost()} &gt; 0) unless the
+     * same region's bound was recorded before, and counts it towards the report's
+     * {@link LossReport#recordsInCorruptRegionsAtMost()}: per segment and stream at most {@code segmentMissing}
+     * whatever the sum of its regions' bounds.
+     *
+     * @param bound          the bound
+     * @param segmentMissing the records of that stream the segment is missing in all (its regions' records together)
+     * @return true when it was new
+     */
+    public boolean recordBound(Loss bound, long segmentMissing) {
+        if (bound.recordsAtMost() <= 0 || segmentMissing < bound.recordsAtMost()) {
+            throw new IllegalArgumentException("a bound of at most " + bound.recordsAtMost() + " records with "
+                    + segmentMissing + " missing from the segment: " + bound);
+        }
+        synchronized (lock) {
+            if (!record(bound)) {
+                return false;
+            }
+            long[] b = bounds.computeIfAbsent(List.of(bound.file(), bound.stream()), k -> new long[2]);
+            b[0] = Math.max(b[0], segmentMissing);
+            b[1] += bound.recordsAtMost();
+            return true;
+        }
+    }
+
     /** @return the corrupt frames counted so far */
     public long corruptFrames() {
         synchronized (lock) {
@@ -71,7 +101,11 @@ public final class LossLog {
     /** @return a snapshot */
     public LossReport report() {
         synchronized (lock) {
-            return new LossReport(corruptFrames, corruptBytes, truncatedBytes, losses);
+            long regions = 0;
+            for (long[] b : bounds.values()) {
+                regions += Math.min(b[0], b[1]);
+            }
+            return new LossReport(corruptFrames, corruptBytes, truncatedBytes, losses, regions);
         }
     }
 }

@@ -115,7 +115,8 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         r.put("bytesTruncated", report.truncatedBytes());
         List<Map<String, Object>> losses = new ArrayList<>();
         long recordsLost = 0;
-        long regionsAtMost = 0;
+        // per segment and stream at most the records it is missing: the entries' sum can count them twice
+        long regionsAtMost = report.recordsInCorruptRegionsAtMost();
         for (Loss l : report.losses()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", l.file());
@@ -134,7 +135,6 @@ public final class BufferVerifyCommand implements Callable<Integer> {
                 m.put("firstSequence", l.firstSequence());
                 m.put("lastSequence", l.lastSequence());
                 m.put("recordsAtMost", l.recordsAtMost());
-                regionsAtMost += l.recordsAtMost();
             }
             losses.add(m);
         }

@@ -254,6 +254,45 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("verify counts the records of two corrupt regions of one stream in one segment at most once")
+    void verifyCountsTwoRegionsOfOneStreamOnce() throws Exception {
+        Path dir = tmp.resolve("regions");
+        List<io.edgeloop.buffer.Appended> all = new java.util.ArrayList<>();
+        try (io.edgeloop.buffer.DurableBuffer b = io.edgeloop.buffer.DurableBuffer.builder().directory(dir)
+                .segmentBytes(4096).open()) {
+            for (int i = 1; i <= 60; i++) {
+                all.add(b.append(i % 2 == 1 ? "a" : "b", 0, new byte[100]));
+            }
+        }
+        // records 5 and 7 (a 3, a 4) overwritten each on its own, record 6 (b 3) between them intact
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(
+                dir.resolve("seg-00000000000000000000.log").toFile(), "rw")) {
+            for (int i : new int[] {4, 6}) {
+                byte[] junk = new byte[(int) (all.get(i).endPosition() - all.get(i).position())];
+                java.util.Arrays.fill(junk, (byte) 0x5A);
+                f.seek(all.get(i).position());
+                f.write(junk);
+            }
+        }
+        Result r = run("buffer", "verify", "--dir", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(2, j.get("corruptFramesSkipped").asLong(), r.out());
+        List<String> bounds = new java.util.ArrayList<>();
+        for (JsonNode l : j.get("losses")) {
+            if (l.has("recordsAtMost")) {
+                bounds.add(l.get("stream").asText() + " " + l.get("firstSequence").asLong() + ".."
+                        + l.get("lastSequence").asLong() + ":" + l.get("recordsAtMost").asLong());
+            }
+        }
+        assertEquals(List.of("a 3..4:2", "a 3..4:2"), bounds, r.out());
+        // before 2026-12-02 the two entries were summed: 4, where the segment is missing 2 records of a
+        assertEquals(2, j.get("recordsInCorruptRegionsAtMost").asLong(), r.out());
+        Result text = run("buffer", "verify", "--dir", dir.toString());
+        assertTrue(text.out().contains("records lost in corrupt regions of sealed segments: at most 2 "), text.out());
+    }
+
+    @Test
     @DisplayName("verify reports the records of a segment deleted behind the buffer's back, by stream and range")
     void verifyReportsDeletedSegment() throws IOException {
         Path dir = tmp.resolve("gap");
