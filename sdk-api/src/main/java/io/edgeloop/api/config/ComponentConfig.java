@@ -459,6 +459,22 @@ public final class ComponentConfig {
     }
 
     /**
+     * The name a misspelt one most likely meant, for error messages: the candidate nearest to {@code name} by edit
+     * distance, ignoring case (so {@code co2.mean} finds {@code CO2.mean}), when it is at most 2 edits away, or a
+     * quarter of the name's length for longer names; ties go to the first in the collection's order. The rule
+     * {@link #requireKnownKeys} suggests keys by, offered for the same kind of message elsewhere (sdk-labeling
+     * names window features and channels by it).
+     *
+     * @param name       the name given
+     * @param candidates the names there are
+     * @return the nearest candidate, empty when none is near
+     */
+    public static Optional<String> closestName(String name, Collection<String> candidates) {
+        return Optional.ofNullable(closestKey(Objects.requireNonNull(name, "name"),
+                Objects.requireNonNull(candidates, "candidates")));
+    }
+
+    /**
      * The known key nearest to {@code key} by edit distance, ignoring case, or null when none is near: at most 2
      * edits, or a quarter of the key's length for longer keys. A candidate ending in a dot (a group prefix) is
      * compared with the key's part before its first dot.

@@ -119,5 +119,8 @@ class ComponentConfigTest {
         assertTrue(e.getMessage().endsWith("known keys: none"), e.getMessage());
         assertEquals("fsync", ComponentConfig.closestKey("fsycn", Set.of("fsync", "uri")));
         assertEquals(null, ComponentConfig.closestKey("port", Set.of("compression")));
+        assertEquals(java.util.Optional.of("CO2.slope"), ComponentConfig.closestName("co2.slop",
+                java.util.List.of("CO2.mean", "CO2.slope")));
+        assertEquals(java.util.Optional.empty(), ComponentConfig.closestName("humidity.mean", Set.of("co2.mean")));
     }
 }

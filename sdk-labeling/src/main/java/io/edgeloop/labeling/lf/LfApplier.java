@@ -147,7 +147,7 @@ public final class LfApplier {
                         }
                     }
                     forThis.add(new LfRun.MissingInput(l.name(), LfRun.InputKind.FEATURE, f,
-                            io.edgeloop.labeling.window.Names.closest(f, featureNames)));
+                            io.edgeloop.api.config.ComponentConfig.closestName(f, featureNames)));
                 }
             }
             for (String c : r.channelsRead()) {
@@ -159,7 +159,7 @@ public final class LfApplier {
                         }
                     }
                     forThis.add(new LfRun.MissingInput(l.name(), LfRun.InputKind.CHANNEL, c,
-                            io.edgeloop.labeling.window.Names.closest(c, channelNames)));
+                            io.edgeloop.api.config.ComponentConfig.closestName(c, channelNames)));
                 }
             }
             if (!forThis.isEmpty()) {

@@ -74,7 +74,7 @@ public final class FeatureTable {
                 for (Window w : windows) {
                     names.addAll(w.features().keySet());
                 }
-                java.util.Optional<String> closest = io.edgeloop.labeling.window.Names.closest(features.get(j), names);
+                java.util.Optional<String> closest = io.edgeloop.api.config.ComponentConfig.closestName(features.get(j), names);
                 if (names.isEmpty() || closest.isPresent()) {
                     throw new IllegalArgumentException("no window has feature '" + features.get(j) + "'"
                             + closest.map(c -> "; did you mean '" + c + "'?").orElse("")
