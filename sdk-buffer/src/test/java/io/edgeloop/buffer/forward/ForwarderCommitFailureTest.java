@@ -53,24 +53,33 @@ class ForwarderCommitFailureTest {
         }
     }
 
+    /**
+     * Writes 300 records of 1,000 bytes (64 KiB segments, cursor "up") to {@code bufDir} on {@code fs}, takes away
+     * what the buffer could give up for a commit (reserve.bin, segments.idx, and the lock note, as a crash while the
+     * note was given up leaves it: the open cannot write its note either), and fills the disk.
+     *
+     * @return the filler file, to delete when space should free
+     */
+    private static Path fullWithNothingToGiveUp(Tmpfs fs, Path bufDir) throws Exception {
+        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
+            b.cursor("up");
+            for (int i = 1; i <= 300; i++) {
+                b.append("s", new byte[1000]);
+            }
+        }
+        Files.delete(bufDir.resolve("reserve.bin"));
+        Files.deleteIfExists(bufDir.resolve("segments.idx"));
+        Files.write(bufDir.resolve("buffer.lock"), new byte[0]);
+        return fs.fill("filler", 512);
+    }
+
     @Test
     @DisplayName("a commit a full disk refuses is retried alone, said in the stats, and stored once space frees")
     void failedCommitIsRetriedBeforeSendingMore() throws Exception {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk commit case is untested")) {
             Path bufDir = fs.path().resolve("buf");
-            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
-                    .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
-                b.cursor("up");
-                for (int i = 1; i <= 300; i++) {
-                    b.append("s", new byte[1000]);
-                }
-            }
-            Files.delete(bufDir.resolve("reserve.bin"));
-            Files.deleteIfExists(bufDir.resolve("segments.idx"));
-            // and a crash while the lock note was given up for a commit: the open cannot write its note either, so
-            // the buffer has nothing left to give up
-            Files.write(bufDir.resolve("buffer.lock"), new byte[0]);
-            Path filler = fs.fill("filler", 512);
+            Path filler = fullWithNothingToGiveUp(fs, bufDir);
             Collecting transport = new Collecting();
             try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
                     .durability(Durability.always()).segmentBytes(64 * 1024).open();
@@ -166,18 +175,7 @@ class ForwarderCommitFailureTest {
     void probeCommitOnFullDiskIsHeldBack() throws Exception {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 1 << 20, "the full-disk commit case is untested")) {
             Path bufDir = fs.path().resolve("buf");
-            try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
-                    .durability(Durability.always()).segmentBytes(64 * 1024).open()) {
-                b.cursor("up");
-                for (int i = 1; i <= 300; i++) {
-                    b.append("s", new byte[1000]);
-                }
-            }
-            // nothing left for the buffer to give up (see failedCommitIsRetriedBeforeSendingMore)
-            Files.delete(bufDir.resolve("reserve.bin"));
-            Files.deleteIfExists(bufDir.resolve("segments.idx"));
-            Files.write(bufDir.resolve("buffer.lock"), new byte[0]);
-            Path filler = fs.fill("filler", 512);
+            Path filler = fullWithNothingToGiveUp(fs, bufDir);
             RefusingFirst transport = new RefusingFirst();
             try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
                     .durability(Durability.always()).segmentBytes(64 * 1024).open();
