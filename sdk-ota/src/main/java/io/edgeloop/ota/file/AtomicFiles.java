@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Objects;
 
@@ -155,8 +156,11 @@ public final class AtomicFiles {
      * write). Locks are per kernel: across hosts sharing a directory they hold only where the file system carries
      * them (NFS with its lock service); on a file system without locks, a file is deleted when its pid is not alive
      * here and not this process's own, as before. A live pid's unlocked file is left (a pid reused since is merely
-     * a file left for a later call). Other files are never touched. Best effort: a file that cannot be opened or
-     * deleted is skipped.
+     * a file left for a later call). Other files are never touched. Only regular files are opened, and each is
+     * opened for reading and writing, which returns at once even for a FIFO swapped in after the check (opened for
+     * reading alone, that open waited for a writer for good, hanging the caller); what was opened is deleted only
+     * when it can seek and the name still holds the file that was checked. Best effort: a file that cannot be
+     * opened (one this process may not write, too) or deleted is skipped.
      *
      * @param dir the directory (not followed when it is a symbolic link; nothing happens when it is missing)
      * @return how many files were deleted
@@ -237,18 +241,44 @@ public final class AtomicFiles {
      * @return true when deleted
      */
     private static boolean deleteUnlocked(Path f, boolean deadByPid) {
-        try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        BasicFileAttributes checked;
+        try {
+            checked = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return false;
+        }
+        if (!checked.isRegularFile()) {
+            return false;
+        }
+        beforeOpen.accept(f);
+        // Opened for reading and writing, never for one alone: open(2) of a FIFO for reading blocks until a writer
+        // opens it, and for writing until a reader does, so a FIFO swapped in after the check above hung the start
+        // of a server or agent for good; for both it returns at once (Linux, BSD). Java cannot pass O_NONBLOCK.
+        // A file this process may not write is therefore left (best effort, as any file that cannot be opened).
+        try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            c.position(); // through the descriptor: a FIFO or socket cannot seek ("Illegal seek"), and is left
             FileLock lock;
             try {
                 lock = c.tryLock(0, Long.MAX_VALUE, true);
             } catch (OverlappingFileLockException anotherCleaningHereHasIt) {
                 return false;
             } catch (IOException noLocksOnThisFileSystem) {
-                return deadByPid && Files.deleteIfExists(f);
+                return deadByPid && sameFile(f, checked) && Files.deleteIfExists(f);
             }
-            return lock != null && Files.deleteIfExists(f); // the lock goes with the channel
+            return lock != null && sameFile(f, checked) && Files.deleteIfExists(f); // the lock goes with the channel
         } catch (IOException e) {
             return false; // best effort: it is left for the next call
         }
     }
+
+    /** Whether {@code f} is still the regular file {@code checked} described (not swapped since). */
+    private static boolean sameFile(Path f, BasicFileAttributes checked) throws IOException {
+        BasicFileAttributes now = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return now.isRegularFile() && Objects.equals(checked.fileKey(), now.fileKey()); // null: no ids here
+    }
+
+    /** Test seam: runs between the cleaner's last check of a file and its open (a test swaps a FIFO in there). */
+    static volatile java.util.function.Consumer<Path> beforeOpen = f -> {
+    };
 }
