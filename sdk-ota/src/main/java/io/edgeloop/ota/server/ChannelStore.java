@@ -20,8 +20,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -94,6 +96,10 @@ public final class ChannelStore {
      * @throws PublicationRefusedException when the file is not a readable bundle, its model is not the one the
      *                                     channel carries, or its sequence is not above the channel's highest for
      *                                     its name (nothing is changed)
+     * @throws DamagedStoreException       when the channel's directory, its {@code .lock}, {@code latest.json},
+     *                                     {@code names.json} or the bundle's own {@code <sha256>.bundle} is
+     *                                     something the store never writes (a directory, a link, a FIFO): nothing
+     *                                     is changed
      * @throws IOException                 when the file cannot be read or stored
      */
     public Publication publish(Path bundle, String channel) throws IOException {
@@ -115,7 +121,9 @@ public final class ChannelStore {
     }
 
     private Publication publish(InputStream in, String source, Path dir, String channel) throws IOException {
-        Files.createDirectories(dir);
+        if (!channelDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
         try (TemporaryFile incoming = AtomicFiles.createTemporary(dir.resolve("incoming"))) {
             MessageDigest md = Sha256.newDigest();
             long size = 0;
@@ -145,11 +153,19 @@ public final class ChannelStore {
             Path target = dir.resolve(sha + ".bundle");
             Object monitor = CHANNEL_LOCKS.computeIfAbsent(dir, k -> new Object());
             synchronized (monitor) {
-                try (FileChannel lc = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE); FileLock fl = lc.lock()) {
+                Path lockFile = dir.resolve(".lock");
+                regularFile(lockFile);
+                // read and write: opened for writing alone, a FIFO put there waited for a reader for good
+                try (FileChannel lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); FileLock fl = lc.lock()) {
                     if (!fl.isValid()) {
                         throw new IOException("lost the lock on channel " + channel);
                     }
+                    // an entry something else replaced (a directory, a link, a FIFO): refused before any change,
+                    // not overwritten nor read as missing (a names.json read as missing lost its floor)
+                    regularFile(target);
+                    regularFile(dir.resolve("latest.json"));
+                    regularFile(dir.resolve("names.json"));
                     ObjectNode names = readNames(dir);
                     Optional<String> carried = carriedModel(dir, names);
                     if (carried.isPresent() && !carried.get().equals(manifest.name())) {
@@ -277,12 +293,15 @@ public final class ChannelStore {
 
     /**
      * @param channel the channel
-     * @return its current publication
-     * @throws IOException when the channel cannot be read
+     * @return its current publication; empty when nothing was published on it
+     * @throws DamagedStoreException when {@code latest.json} or the channel's directory is something the store
+     *                               never writes there (a directory, a link, a FIFO), rather than missing
+     * @throws IOException           when the channel cannot be read
      */
     public Optional<Publication> latest(String channel) throws IOException {
-        Path f = channelDir(channel).resolve("latest.json");
-        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+        Path dir = channelDir(channel);
+        Path f = dir.resolve("latest.json");
+        if (!channelDirectory(dir) || !regularFile(f)) {
             return Optional.empty();
         }
         return Optional.of(fromJson(CanonicalJson.parse(Files.readAllBytes(f))));
@@ -294,14 +313,61 @@ public final class ChannelStore {
      * @param channel the channel
      * @param sha256  the digest
      * @return the file, when stored
-     * @throws IOException when the names are invalid
+     * @throws DamagedStoreException when something other than a regular file is at the bundle's name
+     * @throws IOException           when the names are invalid
      */
     public Optional<Path> file(String channel, String sha256) throws IOException {
         if (!sha256.matches("[0-9a-f]{64}")) {
             return Optional.empty();
         }
-        Path f = channelDir(channel).resolve(sha256 + ".bundle");
-        return Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) ? Optional.of(f) : Optional.empty();
+        Path dir = channelDir(channel);
+        Path f = dir.resolve(sha256 + ".bundle");
+        return channelDirectory(dir) && regularFile(f) ? Optional.of(f) : Optional.empty();
+    }
+
+    /**
+     * Whether {@code f} holds a regular file (true) or nothing (false).
+     *
+     * @throws DamagedStoreException when something else is there (not followed: the store writes no links)
+     */
+    private boolean regularFile(Path f) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (a.isRegularFile()) {
+            return true;
+        }
+        throw damaged(f, a, "a regular file");
+    }
+
+    /**
+     * Whether {@code channels/} and the channel's directory exist (true) or not (false), followed when links (an
+     * operator may keep a channel on another disk).
+     *
+     * @throws DamagedStoreException when either is something other than a directory
+     */
+    private boolean channelDirectory(Path dir) throws IOException {
+        for (Path d : new Path[] {root.resolve("channels"), dir}) {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(d, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            if (!a.isDirectory()) {
+                throw damaged(d, a, "a directory");
+            }
+        }
+        return true;
+    }
+
+    private DamagedStoreException damaged(Path f, BasicFileAttributes a, String wanted) {
+        String found = a.isDirectory() ? "a directory" : a.isSymbolicLink() ? "a symbolic link"
+                : a.isRegularFile() ? "a regular file" : "a special file (a FIFO, socket or device)";
+        return new DamagedStoreException(f, root.relativize(f).toString(), found, wanted);
     }
 
     /**

@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * limit, after reading and dropping the rest of its body for up to the request timeout, so a client still sending
  * reads the answer instead of a reset connection). Reads need no credential: bundles are signed
  * and devices verify them. Errors are answered with a JSON body {@code {"error":"<one line>"}}: 400 for an invalid
- * channel name or request, 507 when the server's disk is full, 500 for any other storage failure.
+ * channel name or request, 507 when the server's disk is full, 500 for any other storage failure, and 500 saying
+ * the store is damaged when an entry of the channel is something the store never writes
+ * ({@link DamagedStoreException}: a {@code latest.json} or bundle that is a directory, a link or a FIFO, logged at
+ * ERROR with its path), not a 404 that devices would read as "nothing published".
  *
  * <p>An upload is streamed to a temporary file in the store's root named by this process's pid
  * ({@code .upload.<pid>.<n>.tmp}) and locked (an OS file lock) from its creation until the publish is over;
@@ -299,7 +302,7 @@ public final class UpdateServer implements AutoCloseable {
                 Optional<Publication> pub;
                 try {
                     pub = store.latest(p[2]);
-                } catch (InvalidChannelNameException e) {
+                } catch (InvalidChannelNameException | DamagedStoreException e) {
                     throw e;
                 } catch (IOException e) {
                     throw new StorageException("cannot read the latest publication of " + p[2], e);
@@ -316,6 +319,12 @@ public final class UpdateServer implements AutoCloseable {
             }
         } catch (InvalidChannelNameException e) {
             trySend(ex, 400, e.getMessage());
+        } catch (DamagedStoreException e) {
+            // the operator's to repair: every device polling the channel gets this answer until then
+            LOG.error("The channel store is damaged: {} is {}; answering 500 to {} {} until it is moved out of the "
+                    + "store", e.path(), e.found(), ex.getRequestMethod(), ex.getRequestURI().getPath());
+            trySend(ex, 500, "the update server's channel store is damaged: " + e.entry() + " is " + e.found()
+                    + " (the server's log names it; its operator must repair the store)");
         } catch (StorageException e) {
             LOG.warn("update server storage failure: {}", e.getMessage());
             trySend(ex, e.onFullDisk() ? 507 : 500, e.getMessage());
@@ -459,7 +468,7 @@ public final class UpdateServer implements AutoCloseable {
         } catch (PublicationRefusedException e) {
             return new Answer(e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409,
                     error(e.getMessage()));
-        } catch (InvalidChannelNameException e) {
+        } catch (InvalidChannelNameException | DamagedStoreException e) {
             throw e;
         } catch (IOException e) {
             throw new StorageException("cannot store the bundle", e);

@@ -1,0 +1,54 @@
+package io.edgeloop.ota.server;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A {@link ChannelStore} entry is not what the store writes there: a bundle, {@code latest.json},
+ * {@code names.json} or {@code .lock} that is a directory, a symbolic link or a special file (FIFO, socket, device),
+ * or a channel directory that is not a directory. Something other than the store put it there, so the store is
+ * damaged: reads of it fail with this exception instead of answering "nothing published" or "no such bundle", and
+ * a publish refuses to replace it (nothing is changed). The {@link UpdateServer} logs it at ERROR with the path and
+ * answers 500 saying the store is damaged, naming the entry by its place in the store only.
+ *
+ * <p>Not thread-safe (an exception).
+ */
+public class DamagedStoreException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path path;
+    private final String entry;
+    private final String found;
+
+    /**
+     * @param path  the damaged entry's absolute path
+     * @param entry the entry relative to the store's root ({@code channels/stable/latest.json})
+     * @param found what is there ({@code a directory})
+     * @param wanted what the store keeps there ({@code a regular file})
+     */
+    public DamagedStoreException(Path path, String entry, String found, String wanted) {
+        super("the channel store is damaged: " + Objects.requireNonNull(path, "path") + " is "
+                + Objects.requireNonNull(found, "found") + ", not " + Objects.requireNonNull(wanted, "wanted")
+                + " (the store never makes one there); nothing was changed. Move it out of the store, then publish"
+                + " the channel's bundle again");
+        this.path = path;
+        this.entry = Objects.requireNonNull(entry, "entry");
+        this.found = found;
+    }
+
+    /** @return the damaged entry's absolute path (null once deserialised) */
+    public Path path() {
+        return path;
+    }
+
+    /** @return the entry relative to the store's root, for answers to clients that must not learn server paths */
+    public String entry() {
+        return entry;
+    }
+
+    /** @return what is there instead ({@code a directory}, {@code a symbolic link}, ...) */
+    public String found() {
+        return found;
+    }
+}
