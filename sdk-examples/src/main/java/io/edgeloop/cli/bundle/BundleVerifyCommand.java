@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop bundle verify}: runs every check a device runs and, when the artifact's runtime is present in
  * this tool, its golden vectors. Exit 0 and a summary when accepted; otherwise exit 1 and one line naming the
- * failed check. Verification happens in memory: it writes no file at all.
+ * bundle file and the failed check ({@code bundle refused: FILE: <check>: <what was wrong>}; an unreadable archive
+ * also gives the file's size). Verification happens in memory: it writes no file at all.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -123,13 +124,15 @@ public final class BundleVerifyCommand implements Callable<Integer> {
         } catch (BundleVerificationException e) {
             if (json) {
                 r.put("accepted", false);
+                r.put("file", file.toString());
                 r.put("check", e.check().id());
                 r.put("message", e.getMessage());
                 spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));
             }
-            // an archive that cannot be read is a file problem: name the file and its size (a copy cut short)
-            throw new VerificationFailed(e.check() == io.edgeloop.ota.bundle.Check.ARCHIVE
-                    ? file + " (" + Files.size(file) + " bytes): " + e.getMessage() : e.getMessage());
+            // every refusal names the file (one of several verified in a script) and, in its message, the check;
+            // an archive that cannot be read is a file problem: its size too (a copy cut short)
+            throw new VerificationFailed(file + (e.check() == io.edgeloop.ota.bundle.Check.ARCHIVE
+                    ? " (" + Files.size(file) + " bytes)" : "") + ": " + e.getMessage());
         }
     }
 

@@ -124,7 +124,7 @@ class BundleQuantizedModelTest {
         assertEquals(1, run("bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
                 "--profile", "avr8"));
         String e = last.err().trim();
-        assertTrue(e.startsWith("edgeloop: bundle refused: golden-vectors: vector 0 computed"), e);
+        assertTrue(e.startsWith("edgeloop: bundle refused: " + bundle + ": golden-vectors: vector 0 computed"), e);
         assertTrue(!e.contains("cannot load"), e);
     }
 
