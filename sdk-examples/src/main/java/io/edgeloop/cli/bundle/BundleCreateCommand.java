@@ -4,6 +4,7 @@ import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleAssembler;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.VersionRange;
+import io.edgeloop.ota.trust.KeyPairFiles;
 import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ public final class BundleCreateCommand implements Callable<Integer> {
         List<SigningKey> signers = new ArrayList<>();
         Map<String, Path> byId = new HashMap<>();
         for (Path k : keys) {
-            SigningKey sk = SigningKey.readPem(k);
+            SigningKey sk = KeyPairFiles.readSigningKey(k); // refuses a private.pem beside another key's public.pem
             Path first = byId.putIfAbsent(sk.keyId(), k);
             if (first != null) {
                 throw new IllegalArgumentException("--key " + k + " is the same key as --key " + first + " (key id "

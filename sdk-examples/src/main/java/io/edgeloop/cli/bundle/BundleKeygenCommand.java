@@ -1,6 +1,7 @@
 package io.edgeloop.cli.bundle;
 
 import io.edgeloop.ota.trust.KeyAlgorithm;
+import io.edgeloop.ota.trust.KeyPairFiles;
 import io.edgeloop.ota.trust.SigningKey;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -10,7 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code edgeloop bundle keygen}: writes {@code KEYDIR/private.pem} (PKCS#8) and {@code KEYDIR/public.pem}.
+ * {@code edgeloop bundle keygen}: writes {@code KEYDIR/private.pem} (PKCS#8) and {@code KEYDIR/public.pem}; run
+ * again on a directory where a stopped keygen left {@code private.pem} alone, it writes {@code public.pem} from it
+ * and says so; it refuses every other existing state, naming the file ({@link KeyPairFiles#writeOrComplete}).
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -34,10 +37,18 @@ public final class BundleKeygenCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--alg " + alg + ": " + e.getMessage(), e);
         }
-        SigningKey k = SigningKey.generate(a, new SecureRandom());
-        k.writePemPair(out);
-        spec.commandLine().getOut().println("wrote " + out.resolve("private.pem") + " and " + out.resolve("public.pem")
-                + " (" + k.algorithm().id() + ", key id " + k.keyId() + ")");
+        KeyPairFiles.Outcome o = KeyPairFiles.writeOrComplete(out, a, new SecureRandom());
+        SigningKey k = o.key();
+        if (o.completed()) {
+            // a keygen stopped between its two files: the pair is finished, and no new key was made
+            spec.commandLine().getOut().println(out.resolve(KeyPairFiles.PRIVATE_PEM) + " was there without "
+                    + KeyPairFiles.PUBLIC_PEM + " (a keygen stopped between its two files?): kept that key and wrote "
+                    + out.resolve(KeyPairFiles.PUBLIC_PEM) + " from it; no new key was generated (" + k.algorithm().id()
+                    + ", key id " + k.keyId() + ")");
+        } else {
+            spec.commandLine().getOut().println("wrote " + out.resolve(KeyPairFiles.PRIVATE_PEM) + " and "
+                    + out.resolve(KeyPairFiles.PUBLIC_PEM) + " (" + k.algorithm().id() + ", key id " + k.keyId() + ")");
+        }
         return 0;
     }
 }

@@ -1,8 +1,8 @@
 package io.edgeloop.cli.bundle;
 
+import io.edgeloop.ota.trust.KeyPairFiles;
 import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.ota.trust.TrustRoot;
-import io.edgeloop.ota.trust.VerificationKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,13 +61,13 @@ public final class BundleTrustCommand implements Callable<Integer> {
         TrustRoot.Builder b = TrustRoot.builder().version(prev == null ? 1 : prev.version() + 1).createdAt(now)
                 .expiresAt(now.plus(Duration.ofDays(expiresDays))).threshold(threshold);
         for (Path k : keys) {
-            b.key(VerificationKey.readPem(k));
+            b.key(KeyPairFiles.readVerificationKey(k));
         }
         if (prev != null) {
             prev.revokedKeys().forEach(b::revoke);
         }
         for (Path k : revoke) {
-            b.revoke(VerificationKey.readPem(k).keyId());
+            b.revoke(KeyPairFiles.readVerificationKey(k).keyId());
         }
         TrustRoot t;
         try {
@@ -79,7 +79,7 @@ public final class BundleTrustCommand implements Callable<Integer> {
         if (!sign.isEmpty()) {
             List<SigningKey> signers = new ArrayList<>();
             for (Path p : sign) {
-                signers.add(SigningKey.readPem(p));
+                signers.add(KeyPairFiles.readSigningKey(p));
             }
             t = t.signedBy(signers.toArray(new SigningKey[0]));
         }
