@@ -101,7 +101,7 @@ public final class KeyPairFiles {
                         + " again to write it from " + PRIVATE_PEM, e);
             }
             if (!p.keyId().equals(k.keyId())) {
-                throw mismatch(priv, k, pub, p);
+                throw mismatch(priv, k.keyId(), pub, p.keyId());
             }
             throw new IOException(dir + " already holds a key pair (" + k.algorithm().id() + ", key id " + k.keyId()
                     + "); refusing to overwrite a private key: choose another directory for a new pair");
@@ -134,13 +134,7 @@ public final class KeyPairFiles {
      */
     public static SigningKey readSigningKey(Path file) throws IOException {
         SigningKey k = SigningKey.readPem(file);
-        Path pub = sibling(file, PRIVATE_PEM, PUBLIC_PEM);
-        if (pub != null) {
-            VerificationKey p = readIfKey(() -> VerificationKey.readPem(pub), pub);
-            if (p != null && !p.keyId().equals(k.keyId())) {
-                throw mismatch(file, k, pub, p);
-            }
-        }
+        requireOtherHalf(file, PRIVATE_PEM, k.keyId());
         return k;
     }
 
@@ -155,45 +149,38 @@ public final class KeyPairFiles {
      */
     public static VerificationKey readVerificationKey(Path file) throws IOException {
         VerificationKey p = VerificationKey.readPem(file);
-        Path priv = sibling(file, PUBLIC_PEM, PRIVATE_PEM);
-        if (priv != null) {
-            SigningKey k = readIfKey(() -> SigningKey.readPem(priv), priv);
-            if (k != null && !p.keyId().equals(k.keyId())) {
-                throw mismatch(priv, k, file, p);
-            }
-        }
+        requireOtherHalf(file, PUBLIC_PEM, p.keyId());
         return p;
     }
 
-    /** The other half's path when {@code file} is named {@code name}, else null. */
-    private static Path sibling(Path file, String name, String other) {
-        Path n = file.getFileName();
-        return n != null && n.toString().equals(name) ? file.resolveSibling(other) : null;
-    }
-
-    /** A key reader that may fail. */
-    @FunctionalInterface
-    private interface KeyRead<T> {
-        T read() throws IOException;
-    }
-
     /**
-     * The other half when it is a readable key, else null: one missing, unreadable (a private key only its owner
-     * may read) or in another format (an encrypted private key) says nothing about the pair.
+     * When {@code file} is named {@code name} (one half of a pair) and the other half beside it is a readable key,
+     * requires that key to be {@code keyId}. One missing, unreadable (a private key only its owner may read) or in
+     * another format (an encrypted private key) says nothing about the pair.
      */
-    private static <T> T readIfKey(KeyRead<T> read, Path f) {
-        if (!Files.isRegularFile(f)) {
-            return null;
+    private static void requireOtherHalf(Path file, String name, String keyId) throws IOException {
+        Path n = file.getFileName();
+        if (n == null || !n.toString().equals(name)) {
+            return;
         }
+        boolean isPrivate = name.equals(PRIVATE_PEM);
+        Path other = file.resolveSibling(isPrivate ? PUBLIC_PEM : PRIVATE_PEM);
+        String otherId;
         try {
-            return read.read();
+            if (!Files.isRegularFile(other)) {
+                return;
+            }
+            otherId = isPrivate ? VerificationKey.readPem(other).keyId() : SigningKey.readPem(other).keyId();
         } catch (IOException e) {
-            return null;
+            return;
+        }
+        if (!otherId.equals(keyId)) {
+            throw isPrivate ? mismatch(file, keyId, other, otherId) : mismatch(other, otherId, file, keyId);
         }
     }
 
-    private static IOException mismatch(Path priv, SigningKey k, Path pub, VerificationKey p) {
-        return new IOException(priv + " (key id " + k.keyId() + ") and " + pub + " (key id " + p.keyId()
+    private static IOException mismatch(Path priv, String privateId, Path pub, String publicId) {
+        return new IOException(priv + " (key id " + privateId + ") and " + pub + " (key id " + publicId
                 + ") are not one key pair: a key pair write stopped between its two files over an older "
                 + PUBLIC_PEM + ", or one was replaced. A trust file made from " + PUBLIC_PEM + " does not accept what "
                 + PRIVATE_PEM + " signs (devices refuse it as unknown-key). If " + priv.getFileName() + " is the key"

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,14 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FifoLeftoverTest {
     /** How long a start may take here: it takes well under a second. */
     static final long START_BOUND_SECONDS = 20;
-    static long dead;
-
-    @BeforeAll
-    static void deadPid() throws Exception {
-        Process p = new ProcessBuilder("true").start();
-        p.waitFor();
-        dead = p.pid();
-    }
+    /** Above Linux's highest pid (2^22): no process has it, as a killed writer's. */
+    static final long DEAD = 4_194_305;
 
     @AfterEach
     void resetSeam() {
@@ -90,9 +83,9 @@ class FifoLeftoverTest {
     void fifoNamedLikeALeftoverIsLeftAlone(@TempDir Path dir) throws Exception {
         Path root = Files.createDirectories(dir.resolve("store"));
         Path channel = Files.createDirectories(root.resolve("channels").resolve("stable"));
-        Path upload = mkfifo(root.resolve(".upload." + dead + ".1.tmp"));
-        Path latest = mkfifo(channel.resolve(".latest.json." + dead + ".2.tmp"));
-        Path leftover = Files.writeString(channel.resolve(".names.json." + dead + ".3.tmp"), "left by a kill");
+        Path upload = mkfifo(root.resolve(".upload." + DEAD + ".1.tmp"));
+        Path latest = mkfifo(channel.resolve(".latest.json." + DEAD + ".2.tmp"));
+        Path leftover = Files.writeString(channel.resolve(".names.json." + DEAD + ".3.tmp"), "left by a kill");
         startWithinBound(root, List.of(upload, latest));
         assertTrue(isFifo(upload) && isFifo(latest), "not a file any writer of this SDK made: left alone");
         assertFalse(Files.exists(leftover), "a regular leftover is still deleted");
@@ -102,7 +95,7 @@ class FifoLeftoverTest {
     @DisplayName("a FIFO swapped in between the cleaner's check and its open does not hang the start, and is left")
     void fifoSwappedInAfterTheCheckDoesNotHangTheStart(@TempDir Path dir) throws Exception {
         Path root = Files.createDirectories(dir.resolve("store"));
-        Path leftover = Files.writeString(root.resolve(".upload." + dead + ".1.tmp"), "left by a kill");
+        Path leftover = Files.writeString(root.resolve(".upload." + DEAD + ".1.tmp"), "left by a kill");
         Path fifo = mkfifo(dir.resolve("fifo"));
         AtomicFiles.beforeOpen = f -> {
             if (f.getFileName().equals(leftover.getFileName())) {
@@ -121,7 +114,7 @@ class FifoLeftoverTest {
     @Test
     @DisplayName("a regular file swapped in for the checked one after the check is not deleted")
     void fileSwappedInAfterTheCheckIsKept(@TempDir Path dir) throws Exception {
-        Path leftover = Files.writeString(dir.resolve(".x.bundle." + dead + ".1.tmp"), "left by a kill");
+        Path leftover = Files.writeString(dir.resolve(".x.bundle." + DEAD + ".1.tmp"), "left by a kill");
         Path other = Files.writeString(dir.resolve("other"), "not the file that was checked");
         AtomicFiles.beforeOpen = f -> {
             try {

@@ -172,27 +172,24 @@ class DamagedStoreTest {
 
             // a newer bundle while latest.json is a directory: old code stored the bundle and raised names.json's
             // floor to sequence 2, then failed on latest.json, so devices never saw sequence 2 and republishing it
-            // with other bytes was refused
-            Path latestFile = channel.resolve("latest.json");
-            Files.delete(latestFile);
-            Files.createDirectory(latestFile);
-            before = listing(root);
-            assertDamaged(put(s, Fixtures.opaqueBundle("har", 2, 100, 2, K)), latestFile, "a directory", root);
-            assertEquals(before, listing(root), "no bundle stored");
-            assertArrayEquals(names, Files.readAllBytes(channel.resolve("names.json")), "names.json unchanged");
-            Files.delete(latestFile);
-            Files.write(latestFile, latest);
-
-            // names.json a directory: old code read it as missing (its floor lost) and stored the bundle
-            Path namesFile = channel.resolve("names.json");
-            Files.delete(namesFile);
-            Files.createDirectory(namesFile);
-            before = listing(root);
-            assertDamaged(put(s, Fixtures.opaqueBundle("har", 2, 100, 2, K)), namesFile, "a directory", root);
-            assertEquals(before, listing(root), "no bundle stored");
-            assertArrayEquals(latest, Files.readAllBytes(latestFile), "latest.json unchanged");
-            Files.delete(namesFile);
-            Files.write(namesFile, names);
+            // with other bytes was refused; names.json a directory: old code read it as missing (its floor lost)
+            // and stored the bundle
+            java.util.Map<String, byte[]> json = java.util.Map.of("latest.json", latest, "names.json", names);
+            for (String damaged : List.of("latest.json", "names.json")) {
+                Path f = channel.resolve(damaged);
+                Files.delete(f);
+                Files.createDirectory(f);
+                before = listing(root);
+                assertDamaged(put(s, Fixtures.opaqueBundle("har", 2, 100, 2, K)), f, "a directory", root);
+                assertEquals(before, listing(root), "no bundle stored");
+                for (String other : json.keySet()) {
+                    if (!other.equals(damaged)) {
+                        assertArrayEquals(json.get(other), Files.readAllBytes(channel.resolve(other)), other);
+                    }
+                }
+                Files.delete(f);
+                Files.write(f, json.get(damaged));
+            }
 
             assertEquals(200, put(s, Fixtures.opaqueBundle("har", 2, 100, 2, K)).status(), "repaired: publishes");
         }
