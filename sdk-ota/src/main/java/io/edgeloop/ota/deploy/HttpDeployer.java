@@ -3,6 +3,7 @@ package io.edgeloop.ota.deploy;
 import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.server.ChannelStore;
 import java.io.IOException;
@@ -137,11 +138,28 @@ final class HttpDeployer implements Deployer {
             return b;
         }
 
+        /**
+         * {@code ": <why>"} from an error answer's {@code {"error":"<why>"}} (the update server's form: "the update
+         * server's channel store is damaged: ..."), printable and at most {@value #ERROR_CHARS} characters, since
+         * the answer is untrusted; empty when the answer holds no such text.
+         */
+        String error(String what) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode e = CanonicalJson.mapper().readTree(answer(what)).get("error");
+                return e != null && e.isTextual() ? ": " + PrintableText.of(e.textValue(), ERROR_CHARS) : "";
+            } catch (IOException | RuntimeException notAnError) {
+                return "";
+            }
+        }
+
         @Override
         public void close() {
             body.close();
         }
     }
+
+    /** The most characters of a server's error text a {@link DeploymentException} quotes. */
+    private static final int ERROR_CHARS = 300;
 
     @Override
     public Publication publish(Path bundle, String channel) throws DeploymentException {
@@ -177,7 +195,8 @@ final class HttpDeployer implements Deployer {
                 return Optional.empty();
             }
             if (r.status() != 200) {
-                throw new DeploymentException("update server answered HTTP " + r.status() + " for channel " + channel);
+                throw new DeploymentException("update server answered HTTP " + r.status() + " for channel " + channel
+                        + r.error(u.toString()));
             }
             return Optional.of(ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString()))));
         } catch (DeploymentException e) {
@@ -274,7 +293,7 @@ final class HttpDeployer implements Deployer {
                 start = 0;
             } else if (r.status() != 200 && r.status() != 206) {
                 throw new DeploymentException("update server answered HTTP " + r.status() + " for "
-                        + publication.location());
+                        + publication.location() + r.error(publication.location()));
             }
             try (OutputStream out = Downloads.openForAppend(destination)) {
                 Downloads.copyAtMost(r.body(), out, publication.sizeBytes() - start, destination, publication);

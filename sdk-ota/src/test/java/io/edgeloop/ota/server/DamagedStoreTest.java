@@ -108,6 +108,14 @@ class DamagedStoreTest {
             Files.createDirectory(latest);
             // old code: 404 {"error":"nothing published on stable"}, nothing logged
             assertDamaged(get(s, "/channels/stable/latest"), latest, "a directory", root);
+            // a device polling with the http deployer is told why (it was "answered HTTP 500 for channel stable")
+            try (io.edgeloop.api.deploy.Deployer device = new io.edgeloop.ota.deploy.HttpDeployerProvider().create(
+                    io.edgeloop.api.config.ComponentConfig.of(java.util.Map.of("url", s.url())))) {
+                io.edgeloop.api.deploy.DeploymentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.edgeloop.api.deploy.DeploymentException.class, () -> device.latest("stable"));
+                assertTrue(e.getMessage().contains("HTTP 500 for channel stable: the update server's channel store "
+                        + "is damaged: channels/stable/latest.json is a directory"), e.getMessage());
+            }
             Files.delete(latest);
             mkfifo(latest);
             assertDamaged(get(s, "/channels/stable/latest"), latest, "a special file", root);
