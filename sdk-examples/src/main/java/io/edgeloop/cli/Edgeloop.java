@@ -178,6 +178,24 @@ public final class Edgeloop implements Runnable {
         }
     }
 
+    /** slf4j-simple's default level (the CLI's binding), read when the JVM's first logger is created. */
+    public static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    /**
+     * Keeps the libraries' slf4j INFO lines (retries, recoveries) off stderr unless {@code --verbose} was given
+     * anywhere on the command line: the command's own output says what happened. An explicit
+     * {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins. slf4j-simple reads the level when the JVM's first logger
+     * is created, so a command calls this before it uses the libraries, and it applies to the JVM's first command.
+     *
+     * @param spec the running command's spec
+     */
+    public static void quietLibraryLogsUnlessVerbose(CommandLine.Model.CommandSpec spec) {
+        if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null
+                && !isVerbose(spec.root().commandLine().getParseResult())) {
+            System.setProperty(SIMPLE_LOGGER_LEVEL, "warn");
+        }
+    }
+
     private static boolean isVerbose(CommandLine.ParseResult pr) {
         for (CommandLine.ParseResult p = pr; p != null; p = p.subcommand()) {
             if (p.hasMatchedOption("--verbose")) {

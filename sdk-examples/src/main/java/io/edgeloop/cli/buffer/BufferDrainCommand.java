@@ -6,6 +6,7 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.forward.Forwarder;
 import io.edgeloop.buffer.forward.ForwarderStats;
+import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.ota.bundle.PrintableText;
 import java.net.URI;
 import java.nio.file.Path;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Spec;
  * {@code edgeloop buffer drain}: sends every durable record not yet acknowledged on the cursor to a transport
  * chosen by the URI's scheme ({@code file:} file-drop, {@code http:}/{@code https:} http, {@code mqtt:} mqtt,
  * {@code relay:} relay to a gateway),
- * committing the cursor batch by batch. Fails (exit 1) if not everything was acknowledged within the timeout;
- * what was acknowledged stays committed and the rest is sent next time. Meanwhile each new failure is printed on
+ * committing the cursor batch by batch. Fails (exit 1) when nothing was acknowledged for {@code --timeout} seconds
+ * (a send that gets no answer included); a drain that keeps making progress runs until the buffer is empty. What
+ * was acknowledged stays committed and the rest is sent next time. Meanwhile each new failure is printed on
  * stderr as it happens, as a notice that the drain retries until the deadline.
  *
  * <p>Not thread-safe: one instance per invocation.
@@ -49,7 +51,8 @@ public final class BufferDrainCommand implements Callable<Integer> {
     @Option(names = "--compression", defaultValue = "none", paramLabel = "C", description = "none, gzip or lz4 (default: ${DEFAULT-VALUE}).")
     private String compression;
 
-    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Give up after (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Give up when nothing was acknowledged for this long; a send still unanswered then gets at most 5 s"
+                    + " more (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
 
     @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Records per batch (default: ${DEFAULT-VALUE}).")
@@ -92,24 +95,45 @@ public final class BufferDrainCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
+        if (timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException("--timeout must be at most " + MAX_TIMEOUT_SECONDS + " s (one year), got "
+                    + timeoutSeconds);
+        }
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
+        // The libraries' INFO lines (the Forwarder's "send failed, retrying in N ms" on every attempt) would repeat
+        // what the retry notices below say once per distinct error: warnings and errors only, unless --verbose.
+        Edgeloop.quietLibraryLogsUnlessVerbose(spec);
         // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
                 Forwarder forwarder = Forwarder.builder().source(buffer, cursor).transport(provider, config)
-                        .compression(compression).batching(batch, 4 << 20, Duration.ZERO).build()) {
-            boolean done;
-            RetryNotices notices = new RetryNotices(forwarder, Instant.now().plusSeconds(timeoutSeconds));
+                        .compression(compression).batching(batch, 4 << 20, Duration.ZERO)
+                        .shutdownGrace(Duration.ofSeconds(Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds))).build()) {
+            long timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            Progress progress = new Progress(forwarder, timeoutNanos);
+            boolean done = false;
             try {
-                done = forwarder.drainAvailable(Duration.ofSeconds(timeoutSeconds));
+                // --timeout bounds the time without progress, not the whole drain: a large buffer draining at the
+                // receiver's pace must not fail after 60 s while every batch is acknowledged. Each slice ends when
+                // nothing was acknowledged for --timeout; one that made progress starts the next from then.
+                while (!done && !progress.stoppedASend()) {
+                    long left = progress.lastProgressNanos() + timeoutNanos - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    done = forwarder.drainAvailable(Duration.ofNanos(left));
+                }
             } finally {
-                notices.stop();
+                progress.stop();
             }
             ForwarderStats s = forwarder.stats();
             if (!done) {
                 throw new IllegalStateException("Drained only " + s.recordsAcknowledged() + " records to " + to
-                        + " within " + timeoutSeconds + " s; last error: " + s.lastError().orElse("none")
-                        + ". The rest stays in the buffer");
+                        + ": nothing acknowledged for " + timeoutSeconds + " s (--timeout)"
+                        + (progress.stoppedASend()
+                        ? "; a send still waiting for its answer then was abandoned after "
+                        + Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds) + " s more" : "")
+                        + "; last error: " + s.lastError().orElse("none") + ". The rest stays in the buffer");
             }
             spec.commandLine().getOut().println("drained " + s.recordsAcknowledged() + " records in "
                     + s.batchesAcknowledged() + " batches to " + to + (s.recordsRejected() > 0
@@ -119,32 +143,87 @@ public final class BufferDrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Prints each new failure of a running drain on stderr as soon as the forwarder reports it, as a notice that it
-     * goes on retrying until the deadline: a drain to a missing drop directory used to print nothing for its whole
-     * timeout (60 s by default) and only then the error. The same error again is not repeated; a different one is
-     * printed. The forwarder's {@link Forwarder#stats()} is read every 100 ms from a thread of its own; {@link #stop()}
-     * ends that thread and waits for it, so no notice follows the command's own last lines.
-     */
-    private final class RetryNotices {
-        private final java.util.concurrent.ScheduledExecutorService poller;
-        private String printed;
+    /** The longest {@code --timeout}: one year (far below where the deadline arithmetic would overflow). */
+    static final long MAX_TIMEOUT_SECONDS = 365L * 24 * 3600;
 
-        RetryNotices(Forwarder forwarder, Instant deadline) {
-            String until = DateTimeFormatter.ISO_INSTANT.format(deadline.truncatedTo(ChronoUnit.SECONDS));
+    /**
+     * How long a send still in flight at the deadline may take to be answered before the drain abandons it (its
+     * records stay in the buffer): at most 5 s, and no more than {@code --timeout} itself.
+     */
+    static final long DEADLINE_GRACE_SECONDS = 5;
+
+    /**
+     * Watches a running drain from a thread of its own, every 100 ms, through {@link Forwarder#stats()}.
+     *
+     * <p>It prints each new failure on stderr as soon as the forwarder reports it, as a notice that the drain goes
+     * on retrying until its deadline: a drain to a missing drop directory used to print nothing for its whole
+     * timeout (60 s by default) and only then the error. The same error again is not repeated; a different one is
+     * printed.
+     *
+     * <p>It keeps the time of the last acknowledged record, from which the deadline counts, and keeps that
+     * deadline also against a send that never returns: the drain checks it between sends only, so a send blocked on
+     * a receiver that accepts and never answers ran to the transport's own timeout (HTTP's 30 s request timeout: 35 s
+     * for {@code --timeout 5}). Shortly after the deadline this closes the forwarder, which lets the send finish
+     * within the grace period (then it is committed) and otherwise closes the transport; the records stay.
+     * {@link #stop()} ends the thread and waits for it, so no notice follows the command's own last lines.
+     */
+    private final class Progress {
+        private final java.util.concurrent.ScheduledExecutorService poller;
+        private final Forwarder forwarder;
+        private final long timeoutNanos;
+        private String printed;
+        private long acknowledged;
+        private long lastProgress = System.nanoTime();
+        private volatile boolean stoppedASend;
+
+        Progress(Forwarder forwarder, long timeoutNanos) {
+            this.forwarder = forwarder;
+            this.timeoutNanos = timeoutNanos;
             poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "edgeloop-drain-notices");
+                Thread t = new Thread(r, "edgeloop-drain-progress");
                 t.setDaemon(true);
                 return t;
             });
-            poller.scheduleWithFixedDelay(() -> forwarder.stats().lastError().ifPresent(e -> {
+            poller.scheduleWithFixedDelay(this::check, 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        /** @return when a record was last acknowledged (System.nanoTime), or the drain's start */
+        synchronized long lastProgressNanos() {
+            long now = forwarder.stats().recordsAcknowledged();
+            if (now != acknowledged) {
+                acknowledged = now;
+                lastProgress = System.nanoTime();
+            }
+            return lastProgress;
+        }
+
+        private void check() {
+            long last = lastProgressNanos();
+            forwarder.stats().lastError().ifPresent(e -> {
                 if (!e.equals(printed)) {
                     printed = e;
-                    spec.commandLine().getErr().println("edgeloop: retrying until " + until + " (--timeout "
-                            + timeoutSeconds + " s): " + PrintableText.of(e));
+                    Instant until = Instant.now().plusNanos(last + timeoutNanos - System.nanoTime());
+                    spec.commandLine().getErr().println("edgeloop: retrying until "
+                            + DateTimeFormatter.ISO_INSTANT.format(until.truncatedTo(ChronoUnit.SECONDS))
+                            + " (--timeout " + timeoutSeconds + " s): " + PrintableText.of(e));
                     spec.commandLine().getErr().flush();
                 }
-            }), 0, 100, TimeUnit.MILLISECONDS);
+            });
+            // 200 ms after the deadline: a drain between sends ends by itself (with its own check of whether the
+            // last batch emptied the cursor); only one blocked in a send is still running then
+            if (!stoppedASend && System.nanoTime() - last > timeoutNanos + TimeUnit.MILLISECONDS.toNanos(200)) {
+                stoppedASend = true;
+                try {
+                    forwarder.close();
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the drain reports its own failure; closing again at the end of the command is idempotent
+                }
+            }
+        }
+
+        /** @return whether the deadline closed the forwarder while the drain still ran */
+        boolean stoppedASend() {
+            return stoppedASend;
         }
 
         void stop() throws InterruptedException {

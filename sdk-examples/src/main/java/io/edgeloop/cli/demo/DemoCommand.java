@@ -1,5 +1,6 @@
 package io.edgeloop.cli.demo;
 
+import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.examples.demo.Demo;
 import io.edgeloop.examples.demo.DemoConsole;
 import io.edgeloop.examples.demo.DemoOptions;
@@ -45,11 +46,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The console shows progress; the libraries' INFO logs (retries and the like) would bury it. An explicit
-        // -Dorg.slf4j.simpleLogger.defaultLogLevel still wins.
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
+        // The console shows progress; the libraries' INFO logs (retries and the like) would bury it.
+        Edgeloop.quietLibraryLogsUnlessVerbose(spec);
         DemoOptions options = new DemoOptions(out, devices, seed, Optional.ofNullable(mqtt));
         DemoConsole console = new DemoConsole(spec.commandLine().getOut(), System.console() != null);
         DemoResults r = new Demo(options, console).run();

@@ -1,5 +1,7 @@
 package io.edgeloop.cli.rollout;
 
+import io.edgeloop.cli.Edgeloop;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.ota.fleet.FleetSimulator;
 import io.edgeloop.ota.fleet.SimulationReport;
@@ -60,28 +62,11 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     private boolean json;
 
-    /** slf4j-simple's default level, read when the JVM's first logger is created. */
-    static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
-
-    private boolean verbose() {
-        for (picocli.CommandLine.ParseResult p = spec.root().commandLine().getParseResult(); p != null;
-                p = p.subcommand()) {
-            if (p.hasMatchedOption("--verbose")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public Integer call() throws Exception {
         // The simulated device agents log their recoveries at INFO ("committing the confirmed install ... that a
-        // restart interrupted"): the simulation's own report says what happened, so keep stderr to warnings and
-        // errors unless --verbose, as the README promises. An explicit -Dorg.slf4j.simpleLogger.defaultLogLevel
-        // wins; slf4j-simple reads it when the first logger is created, so it applies to the JVM's first command.
-        if (System.getProperty(LOG_LEVEL) == null && !verbose()) {
-            System.setProperty(LOG_LEVEL, "warn");
-        }
+        // restart interrupted"): the simulation's own report says what happened, as the README promises.
+        Edgeloop.quietLibraryLogsUnlessVerbose(spec);
         // Each option is checked here so that the one-line error names it (the library's messages name fields).
         rate("--failure-rate", failureRate);
         rate("--max-failure-rate", maxFailureRate);

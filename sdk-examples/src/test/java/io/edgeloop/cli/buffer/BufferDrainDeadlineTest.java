@@ -1,0 +1,135 @@
+package io.edgeloop.cli.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.cli.Edgeloop;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code buffer drain --timeout} bounds the whole drain, also when the receiver accepts the connection and never
+ * answers: the drain used to check its deadline only between sends, so one send ran to the transport's own timeout
+ * (35 s for {@code --timeout 5} over HTTP, whose request timeout is 30 s; 11 s over MQTT and the relay, whose
+ * connect timeouts are 10 s). The records stay in the buffer and a later drain delivers them all.
+ */
+class BufferDrainDeadlineTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err, long millis) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        long t0 = System.nanoTime();
+        int code = Edgeloop.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /** Accepts every connection and never reads or writes: a receiver that hangs. */
+    private static final class Silent implements AutoCloseable {
+        final ServerSocket server;
+        final List<Socket> held = new CopyOnWriteArrayList<>();
+        final Thread acceptor;
+
+        Silent() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(server.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "silent-receiver");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http://127.0.0.1:%d/ingest", "mqtt://127.0.0.1:%d/edgeloop", "relay://127.0.0.1:%d"})
+    @DisplayName("drain --timeout 2 to a receiver that accepts and never answers ends within the timeout and its "
+            + "grace (2 s each here), exit 1, names the abandoned send, and loses nothing")
+    void deadlineStopsASendThatGetsNoAnswer(String uri) throws Exception {
+        Path dir = tmp.resolve("buf");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "40", "--size", "16").code());
+        Result r;
+        try (Silent silent = new Silent()) {
+            r = run("buffer", "drain", "--dir", dir.toString(), "--to", String.format(uri, silent.port()), "--timeout",
+                    "2");
+            assertTrue(!silent.held.isEmpty(), "the drain connected to the silent receiver");
+        }
+        assertEquals(1, r.code(), r.out() + r.err());
+        // 2 s deadline + 0.2 s + at most 2 s grace for the send in flight; the transports' own timeouts are >= 10 s
+        assertTrue(r.millis() < 8_000, "drain --timeout 2 took " + r.millis() + " ms: " + r.err());
+        assertTrue(r.err().contains("Drained only 0 records") && r.err().contains("nothing acknowledged for 2 s")
+                && r.err().contains("The rest stays in the buffer"), r.err());
+        assertTrue(r.err().contains("a send still waiting for its answer then was abandoned"), r.err());
+        try (IngestServer server = IngestServer.builder().start()) {
+            Result ok = run("buffer", "drain", "--dir", dir.toString(), "--to", server.uri().toString());
+            assertEquals(0, ok.code(), ok.err());
+            assertTrue(ok.out().startsWith("drained 40 records"), ok.out());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("drain --timeout 1 to a slow receiver that acknowledges a batch every 0.4 s runs until the buffer is "
+            + "empty (about 2 s): --timeout bounds the time without progress, not the whole drain")
+    void progressKeepsTheDrainGoing() throws Exception {
+        Path dir = tmp.resolve("slow");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "50", "--size", "16").code());
+        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        slow.createContext("/ingest", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                Thread.sleep(400);
+                batches.incrementAndGet();
+                exchange.sendResponseHeaders(200, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        slow.start();
+        try {
+            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", "http://127.0.0.1:"
+                    + slow.getAddress().getPort() + "/ingest", "--timeout", "1", "--batch", "10");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().startsWith("drained 50 records in 5 batches"), r.out());
+            assertEquals(5, batches.get());
+            assertTrue(r.millis() > 1_000, "the drain outlived --timeout 1 while it made progress: " + r.millis());
+        } finally {
+            slow.stop(0);
+        }
+    }
+}
