@@ -9,6 +9,8 @@ import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.bundle.Check;
+import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.ota.file.TemporaryFile;
@@ -22,12 +24,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -40,8 +45,17 @@ import java.util.regex.Pattern;
  * model's releases from its devices), and a (name, sequence) not above the highest published for that name on the
  * channel: publishing the same bytes again is allowed (and
  * repairs the stored copy), anything older or a different bundle with the same sequence is not, so nobody can
- * replace the latest with something devices would refuse anyway (a freeze). The store does not verify
- * signatures (devices do).
+ * replace the latest with something devices would refuse anyway (a freeze).
+ *
+ * <p>Verification: a store given a {@link BundleVerifier} ({@link #ChannelStore(Path, BundleVerifier)}, holding the
+ * trust root its devices hold) verifies every bundle as devices do, except for each device's own state (model name,
+ * sequence floor, security epoch, target): signatures and threshold, the trust root's and the bundle's expiry, the
+ * manifest, the entry set and every artifact's digest, before it takes the channel's lock; a bundle that fails is
+ * refused ({@link PublicationRefusedException.Reason#UNVERIFIED}, naming the check) and changes nothing. Without
+ * it ({@link #ChannelStore(Path)}, kept for stores whose publishers verify, and for the device side of the
+ * {@code directory} deployer) only readability is checked, so a bundle signed by a key outside the devices' trust
+ * root can still raise the channel's sequence floor, up to {@link Long#MAX_VALUE}, and freeze the channel:
+ * {@link #withdraw} undoes such a publication.
  *
  * <p>Durability: the bundle is written to a temporary file ({@code .incoming.<pid>.<n>.tmp}, locked while in use,
  * see {@link #deleteStaleTemporaryFiles}) that is fsynced before it is renamed into place; an
@@ -57,19 +71,46 @@ public final class ChannelStore {
     private static final String NAMES_FORMAT_VERSION = "1.0";
     /** One monitor per channel directory for the whole JVM: a FileLock is held per process, not per thread. */
     private static final ConcurrentHashMap<Path, Object> CHANNEL_LOCKS = new ConcurrentHashMap<>();
+    /** What the store requires of a bundle beyond its authenticity: nothing (a device's own state is its own). */
+    private static final VerificationPolicy ANY_DEVICE = VerificationPolicy.builder().build();
     private final Path root;
+    private final BundleVerifier verifier;
 
     /**
+     * A store that checks only that a bundle is readable, not its signatures: a bundle signed with a key outside
+     * the devices' trust root can raise a channel's sequence floor. Use {@link #ChannelStore(Path, BundleVerifier)}
+     * for a store that publishers reach over a network.
+     *
      * @param root the directory (created when missing)
      * @throws IOException when it cannot be created
      */
     public ChannelStore(Path root) throws IOException {
         this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+        this.verifier = null;
+    }
+
+    /**
+     * A store that verifies every bundle before publishing it, as devices holding the verifier's trust root do
+     * (not against any device's own state): see the class documentation.
+     *
+     * @param root     the directory (created when missing)
+     * @param verifier the trust root (usually the devices' trust file, {@link io.edgeloop.ota.trust.TrustRoot#read}),
+     *                 archive limits and clock to verify with
+     * @throws IOException when the directory cannot be created
+     */
+    public ChannelStore(Path root, BundleVerifier verifier) throws IOException {
+        this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
     }
 
     /** @return the root directory */
     public Path root() {
         return root;
+    }
+
+    /** @return the verifier every publish passes through; empty when the store checks readability only */
+    public Optional<BundleVerifier> verifier() {
+        return Optional.ofNullable(verifier);
     }
 
     private Path channelDir(String channel) throws InvalidChannelNameException {
@@ -93,9 +134,9 @@ public final class ChannelStore {
      * @param bundle  the file
      * @param channel the channel
      * @return the publication; its location is the stored file's absolute path
-     * @throws PublicationRefusedException when the file is not a readable bundle, its model is not the one the
-     *                                     channel carries, or its sequence is not above the channel's highest for
-     *                                     its name (nothing is changed)
+     * @throws PublicationRefusedException when the file is not a readable bundle, the store's trust root does not
+     *                                     accept it, its model is not the one the channel carries, or its sequence
+     *                                     is not above the channel's highest for its name (nothing is changed)
      * @throws DamagedStoreException       when the channel's directory, its {@code .lock}, {@code latest.json},
      *                                     {@code names.json} or the bundle's own {@code <sha256>.bundle} is
      *                                     something the store never writes (a directory, a link, a FIFO): nothing
@@ -138,74 +179,242 @@ public final class ChannelStore {
             }
             incoming.sync();
             String sha = HexFormat.of().formatHex(md.digest());
-            BundleManifest manifest;
+            BundleManifest parsed;
             try (InputStream stored = incoming.input()) {
-                byte[] m = BundleArchive.read(stored, BundleLimits.DEFAULT).entries().get("manifest.json");
+                BundleArchive archive = BundleArchive.read(stored, BundleLimits.DEFAULT);
+                byte[] m = archive.entries().get("manifest.json");
                 if (m == null) {
-                    throw new BundleVerificationException(io.edgeloop.ota.bundle.Check.MANIFEST,
-                            "the archive has no manifest.json");
+                    throw new BundleVerificationException(Check.MANIFEST, "the archive has no manifest.json");
                 }
-                manifest = BundleVerifier.parseManifest(m);
+                parsed = BundleVerifier.parseManifest(m);
+                if (verifier != null) {
+                    // before the channel's lock: a bundle no device would accept must not move its floor
+                    parsed = verifier.verify(archive, ANY_DEVICE).manifest();
+                }
             } catch (BundleVerificationException e) {
-                throw new PublicationRefusedException(PublicationRefusedException.Reason.UNREADABLE, source
-                        + " is not a readable bundle, so devices would refuse it: " + e.getMessage(), e);
+                throw refusal(source, e);
             }
+            BundleManifest manifest = parsed;
+            long sizeBytes = size;
             Path target = dir.resolve(sha + ".bundle");
-            Object monitor = CHANNEL_LOCKS.computeIfAbsent(dir, k -> new Object());
-            synchronized (monitor) {
-                Path lockFile = dir.resolve(".lock");
-                regularFile(lockFile);
-                // read and write: opened for writing alone, a FIFO put there waited for a reader for good
-                try (FileChannel lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); FileLock fl = lc.lock()) {
-                    if (!fl.isValid()) {
-                        throw new IOException("lost the lock on channel " + channel);
+            return underChannelLock(dir, channel, target, () -> {
+                ObjectNode names = readNames(dir);
+                Optional<String> carried = carriedModel(dir, names);
+                if (carried.isPresent() && !carried.get().equals(manifest.name())) {
+                    throw new PublicationRefusedException(PublicationRefusedException.Reason.OTHER_MODEL,
+                            "channel " + channel + " carries model " + carried.get() + "; " + source
+                                    + " is model " + manifest.name() + ": a channel carries one model (its"
+                                    + " devices poll one latest publication), publish "
+                                    + manifest.name() + " on a channel of its own", null);
+                }
+                // names.json: {"formatVersion":"1.0","names":{"<name>":{"sequence":N,"sha256":"..."}}}
+                JsonNode prev = names.get(manifest.name());
+                if (prev != null) {
+                    long highest = prev.path("sequence").asLong();
+                    String prevSha = prev.path("sha256").asText();
+                    if (manifest.sequence() < highest || manifest.sequence() == highest && !prevSha.equals(sha)) {
+                        throw new PublicationRefusedException(PublicationRefusedException.Reason.NOT_NEWER,
+                                "channel " + channel + " already has " + manifest.name() + " sequence " + highest
+                                        + "; " + source + " has sequence " + manifest.sequence()
+                                        + (manifest.sequence() == highest ? " with other bytes" : "")
+                                        + ": publish a bundle with a higher sequence", null);
                     }
-                    // an entry something else replaced (a directory, a link, a FIFO): refused before any change,
-                    // not overwritten nor read as missing (a names.json read as missing lost its floor)
-                    regularFile(target);
-                    regularFile(dir.resolve("latest.json"));
-                    regularFile(dir.resolve("names.json"));
-                    ObjectNode names = readNames(dir);
-                    Optional<String> carried = carriedModel(dir, names);
-                    if (carried.isPresent() && !carried.get().equals(manifest.name())) {
-                        throw new PublicationRefusedException(PublicationRefusedException.Reason.OTHER_MODEL,
-                                "channel " + channel + " carries model " + carried.get() + "; " + source
-                                        + " is model " + manifest.name() + ": a channel carries one model (its"
-                                        + " devices poll one latest publication), publish "
-                                        + manifest.name() + " on a channel of its own", null);
-                    }
-                    // names.json: {"formatVersion":"1.0","names":{"<name>":{"sequence":N,"sha256":"..."}}}
-                    JsonNode prev = names.get(manifest.name());
-                    if (prev != null) {
-                        long highest = prev.path("sequence").asLong();
-                        String prevSha = prev.path("sha256").asText();
-                        if (manifest.sequence() < highest || manifest.sequence() == highest && !prevSha.equals(sha)) {
-                            throw new PublicationRefusedException(PublicationRefusedException.Reason.NOT_NEWER,
-                                    "channel " + channel + " already has " + manifest.name() + " sequence " + highest
-                                            + "; " + source + " has sequence " + manifest.sequence()
-                                            + (manifest.sequence() == highest ? " with other bytes" : "")
-                                            + ": publish a bundle with a higher sequence", null);
-                        }
-                    }
-                    if (!intact(target, size, sha)) {
-                        incoming.replace(target); // and syncs the directory
-                    }
-                    Publication p = new Publication(channel, manifest.name(), manifest.sequence(), sha, size,
-                            target.toString());
-                    ObjectNode entry = names.putObject(manifest.name());
-                    entry.put("sequence", manifest.sequence());
-                    entry.put("sha256", sha);
-                    ObjectNode file = CanonicalJson.object();
-                    file.put("formatVersion", NAMES_FORMAT_VERSION);
-                    file.set("names", names);
-                    writeAtomically(dir, "names.json", CanonicalJson.bytes(file));
-                    writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(p)));
-                    return p;
+                }
+                if (!intact(target, sizeBytes, sha)) {
+                    incoming.replace(target); // and syncs the directory
+                }
+                Publication p = new Publication(channel, manifest.name(), manifest.sequence(), sha, sizeBytes,
+                        target.toString());
+                ObjectNode entry = names.putObject(manifest.name());
+                entry.put("sequence", manifest.sequence());
+                entry.put("sha256", sha);
+                writeNames(dir, names);
+                writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(p)));
+                return p;
+            });
+        }
+    }
+
+    private static void writeNames(Path dir, ObjectNode names) throws IOException {
+        ObjectNode file = CanonicalJson.object();
+        file.put("formatVersion", NAMES_FORMAT_VERSION);
+        file.set("names", names);
+        writeAtomically(dir, "names.json", CanonicalJson.bytes(file));
+    }
+
+    /**
+     * Checks that no device holding the trust root can have installed a bundle: those that fail before any
+     * signature is counted, on the signatures themselves (unknown keys, invalid, below the threshold), or on the
+     * artifacts, but not those refused only for a revoked key, an expiry or the store's own trust root having
+     * expired (they were once accepted, and may be installed).
+     */
+    private static final Set<Check> NEVER_ACCEPTED = EnumSet.of(Check.ARCHIVE, Check.SIZE_LIMIT, Check.PATH,
+            Check.ENTRY_TYPE, Check.DUPLICATE_ENTRY, Check.MANIFEST, Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
+            Check.SIGNATURE_INVALID, Check.THRESHOLD, Check.ENTRY_SET, Check.DIGEST);
+
+    /** The check that shows no device holding the trust root installed {@code bundle}; empty when one may have. */
+    private Optional<Check> neverAccepted(Path bundle) throws IOException {
+        try (InputStream in = Files.newInputStream(bundle, LinkOption.NOFOLLOW_LINKS)) {
+            verifier.verify(in, ANY_DEVICE);
+            return Optional.empty();
+        } catch (BundleVerificationException e) {
+            return NEVER_ACCEPTED.contains(e.check()) ? Optional.of(e.check()) : Optional.empty();
+        }
+    }
+
+    /**
+     * Withdraws a channel's latest publication when the store's trust root refuses it as no device holding that
+     * root could ever have accepted it (signed by keys outside it, below its threshold, not verifying, not a bundle,
+     * or artifacts not matching), and lowers the channel's sequence floor back: the way out of a channel frozen by a
+     * bundle published without verification (a store without a trust root, or an SDK before 2026-12-02), for
+     * example at sequence {@link Long#MAX_VALUE}, which refused every later correct publication.
+     *
+     * <p>Under the channel's lock, the new latest publication and floor become the highest-sequence bundle of the
+     * same model stored on the channel whose verification does not show it was never accepted (one a device may
+     * have installed, expired or signed by a since-revoked key included), so a device that installed sequence N
+     * from this channel is never offered a lower one as new; with none, the model's entry and {@code latest.json}
+     * are removed. The withdrawn bundle is moved to {@code <root>/withdrawn/<channel>/<sha256>.bundle} (kept for
+     * inspection, no longer served). Whoever may write the store's directory may withdraw: there is no HTTP
+     * endpoint. A device's own anti-rollback floor is its own and is not lowered: a device that had attempted the
+     * withdrawn sequence (impossible with the same trust root) keeps refusing lower ones.
+     *
+     * @param channel the channel
+     * @return what was withdrawn and what the channel publishes now
+     * @throws IllegalStateException       when the store has no trust root to judge with
+     * @throws WithdrawalRefusedException  when nothing is published on the channel, or the trust root accepts or
+     *                                     may once have accepted its latest publication (nothing is changed)
+     * @throws DamagedStoreException       when a channel entry is something the store never writes
+     * @throws IOException                 when the store cannot be read or written
+     */
+    public Withdrawal withdraw(String channel) throws IOException {
+        if (verifier == null) {
+            throw new IllegalStateException("withdrawing needs a store made with the devices' trust root (new "
+                    + "ChannelStore(root, new BundleVerifier(TrustRoot.read(trustFile)))): it withdraws only what "
+                    + "that root refuses");
+        }
+        Path dir = channelDir(channel);
+        if (!channelDirectory(dir)) {
+            throw new WithdrawalRefusedException("nothing is published on channel " + channel);
+        }
+        return underChannelLock(dir, channel, dir.resolve("latest.json"), () -> {
+            Optional<Publication> latest = latest(channel);
+            if (latest.isEmpty()) {
+                throw new WithdrawalRefusedException("nothing is published on channel " + channel);
+            }
+            Publication bad = latest.get();
+            Path file = dir.resolve(bad.sha256() + ".bundle");
+            if (!regularFile(file)) {
+                throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
+                        + bad.name() + " sequence " + bad.sequence() + ") has no stored bundle to judge; publish it"
+                        + " again or restore " + root.relativize(file));
+            }
+            Optional<Check> refused = neverAccepted(file);
+            if (refused.isEmpty()) {
+                throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
+                        + bad.name() + " sequence " + bad.sequence() + ") is accepted, or may once have been, by "
+                        + "the trust root (version " + verifier.trust().version() + "), so devices may have "
+                        + "installed it and withdrawing it would offer them lower sequences as new; publish a "
+                        + "higher sequence instead");
+            }
+            Optional<Publication> restored = highestAcceptable(dir, channel, bad);
+            ObjectNode names = readNames(dir);
+            if (restored.isPresent()) {
+                ObjectNode entry = names.putObject(bad.name());
+                entry.put("sequence", restored.get().sequence());
+                entry.put("sha256", restored.get().sha256());
+            } else {
+                names.remove(bad.name());
+            }
+            // the floor first: a kill before latest.json is rewritten leaves the bad one latest, to withdraw again
+            writeNames(dir, names);
+            if (restored.isPresent()) {
+                writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(restored.get())));
+            } else {
+                Files.delete(dir.resolve("latest.json"));
+                AtomicFiles.syncDirectory(dir);
+            }
+            Path kept = Files.createDirectories(root.resolve("withdrawn").resolve(channel))
+                    .resolve(bad.sha256() + ".bundle");
+            Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.syncDirectory(dir);
+            return new Withdrawal(bad, refused.get(), kept, restored);
+        });
+    }
+
+    /**
+     * The highest-sequence bundle of {@code bad}'s model stored on the channel, other than {@code bad}'s, that a
+     * device holding the trust root may have installed.
+     */
+    private Optional<Publication> highestAcceptable(Path dir, String channel, Publication bad) throws IOException {
+        Publication best = null;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                String n = f.getFileName().toString();
+                if (!STORED_BUNDLE.matcher(n).matches() || n.startsWith(bad.sha256())
+                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || neverAccepted(f).isPresent()) {
+                    continue;
+                }
+                BundleManifest m;
+                try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+                    m = BundleVerifier.parseManifest(BundleArchive.read(in, BundleLimits.DEFAULT).entries()
+                            .get("manifest.json"));
+                }
+                if (m.name().equals(bad.name()) && (best == null || m.sequence() > best.sequence())) {
+                    best = new Publication(channel, m.name(), m.sequence(), n.substring(0, 64), Files.size(f),
+                            f.toString());
                 }
             }
         }
+        return Optional.ofNullable(best);
     }
+
+    private static final Pattern STORED_BUNDLE = Pattern.compile("[0-9a-f]{64}\\.bundle");
+
+    /** Work done under a channel's lock. */
+    private interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} holding the channel's JVM monitor and its {@code .lock} file lock, after checking that
+     * {@code .lock}, {@code latest.json}, {@code names.json} and {@code entry} are regular files or missing.
+     */
+    private <T> T underChannelLock(Path dir, String channel, Path entry, Locked<T> work) throws IOException {
+        Object monitor = CHANNEL_LOCKS.computeIfAbsent(dir, k -> new Object());
+        synchronized (monitor) {
+            Path lockFile = dir.resolve(".lock");
+            regularFile(lockFile);
+            // read and write: opened for writing alone, a FIFO put there waited for a reader for good
+            try (FileChannel lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); FileLock fl = lc.lock()) {
+                if (!fl.isValid()) {
+                    throw new IOException("lost the lock on channel " + channel);
+                }
+                // an entry something else replaced (a directory, a link, a FIFO): refused before any change,
+                // not overwritten nor read as missing (a names.json read as missing lost its floor)
+                regularFile(entry);
+                regularFile(dir.resolve("latest.json"));
+                regularFile(dir.resolve("names.json"));
+                return work.run();
+            }
+        }
+    }
+
+    /** The refusal of a bundle that failed {@code e}'s check: unreadable, or (readable) refused by the trust root. */
+    private PublicationRefusedException refusal(String source, BundleVerificationException e) {
+        if (verifier == null || UNREADABLE_CHECKS.contains(e.check())) {
+            return new PublicationRefusedException(PublicationRefusedException.Reason.UNREADABLE, e.check(), source
+                    + " is not a readable bundle, so devices would refuse it: " + e.getMessage(), e);
+        }
+        return new PublicationRefusedException(PublicationRefusedException.Reason.UNVERIFIED, e.check(), source
+                + " fails verification against the update server's trust root (version " + verifier.trust().version()
+                + "), so devices holding it would refuse it: " + e.getMessage() + "; nothing was published (sign it"
+                + " with the trust file's keys, or fix it, and publish again)", e);
+    }
+
+    /** The checks whose failure means the bytes are not a bundle at all (refused alike without a trust root). */
+    private static final Set<Check> UNREADABLE_CHECKS = EnumSet.of(Check.ARCHIVE, Check.SIZE_LIMIT, Check.PATH,
+            Check.ENTRY_TYPE, Check.DUPLICATE_ENTRY, Check.MANIFEST);
 
     /**
      * The model a channel carries: the name of its latest publication, else the only name in names.json (a

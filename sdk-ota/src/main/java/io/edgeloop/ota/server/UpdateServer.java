@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *       {@code Authorization: Bearer <token>} (else 401, from any address, loopback included); without a token,
  *       only loopback peers may publish (else 403), so a server bound to a public address is read-only to the
  *       network until a token is configured. The {@link ChannelStore} then refuses a body that is not a readable
- *       bundle (400) and a sequence not above the channel's highest for that model name (409);</li>
+ *       bundle (400), one its trust root does not accept (422, when the store has one: see below) and a sequence
+ *       not above the channel's highest for that model name (409); a refusal's JSON carries {@code "check"} naming
+ *       the failed verification check when one failed;</li>
  *   <li>{@code GET /channels/<channel>/latest} returns the publication JSON, 404 when nothing is published;</li>
  *   <li>{@code GET /bundles/<channel>/<sha256>.bundle} returns the bundle, honouring {@code Range: bytes=N-},
  *       {@code bytes=N-M} and {@code bytes=-N} (206 with {@code Content-Range}) so interrupted downloads resume; a
@@ -57,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * the store is damaged when an entry of the channel is something the store never writes
  * ({@link DamagedStoreException}: a {@code latest.json} or bundle that is a directory, a link or a FIFO, logged at
  * ERROR with its path), not a 404 that devices would read as "nothing published".
+ *
+ * <p>Trust: give the server a store made with the devices' trust root ({@link ChannelStore#ChannelStore(Path,
+ * io.edgeloop.ota.bundle.BundleVerifier)}) and every upload is verified as those devices verify it (signatures and
+ * threshold, expiry, digests; not any device's own sequence or target) before anything is stored or any sequence
+ * recorded, as TUF and Mender repositories verify what they serve. A server whose store has none still starts, for
+ * compatibility, and logs a WARN: its publish credential alone decides what moves a channel, and a bundle signed
+ * by a key outside the trust root (a mistake, or a stolen token) can raise a channel's floor to
+ * {@link Long#MAX_VALUE}, so that devices never update from it again ({@link ChannelStore#withdraw} undoes that).
  *
  * <p>An upload is streamed to a temporary file in the store's root named by this process's pid
  * ({@code .upload.<pid>.<n>.tmp}) and locked (an OS file lock) from its creation until the publish is over;
@@ -147,6 +157,12 @@ public final class UpdateServer implements AutoCloseable {
         this.publishToken = publishToken.map(t -> t.getBytes(StandardCharsets.US_ASCII));
         this.store = Objects.requireNonNull(store, "store");
         this.maxUploadBytes = maxUploadBytes;
+        if (store.verifier().isEmpty()) {
+            LOG.warn("The update server's channel store {} has no trust root: uploads are checked for readability only,"
+                    + " so a bundle signed with a key outside the devices' trust root can raise a channel's sequence "
+                    + "floor and freeze it; give the store the devices' trust file (new ChannelStore(root, new "
+                    + "BundleVerifier(TrustRoot.read(file))))", store.root());
+        }
         int stale = store.deleteStaleTemporaryFiles();
         if (stale > 0) {
             LOG.info("Deleted {} temporary file(s) left in {} by a server or publisher killed mid-upload or "
@@ -349,11 +365,15 @@ public final class UpdateServer implements AutoCloseable {
     }
 
     private static String error(String message) {
-        try {
-            return "{\"error\":" + CanonicalJson.mapper().writeValueAsString(String.valueOf(message)) + "}";
-        } catch (IOException e) {
-            return "{\"error\":\"unprintable error\"}";
-        }
+        return error(message, Optional.empty());
+    }
+
+    /** {@code {"error":"<one line>"}}, with {@code "check":"<id>"} naming the failed verification check if any. */
+    private static String error(String message, Optional<String> check) {
+        ObjectNode o = CanonicalJson.object();
+        o.put("error", String.valueOf(message));
+        check.ifPresent(c -> o.put("check", c));
+        return new String(CanonicalJson.bytes(o), StandardCharsets.UTF_8);
     }
 
     private ObjectNode withUrl(Publication p) {
@@ -466,8 +486,12 @@ public final class UpdateServer implements AutoCloseable {
             // read through the upload's own descriptor: closing a second one would drop its lock
             pub = store.publish(body, "the uploaded body", channel);
         } catch (PublicationRefusedException e) {
-            return new Answer(e.reason() == PublicationRefusedException.Reason.UNREADABLE ? 400 : 409,
-                    error(e.getMessage()));
+            int status = switch (e.reason()) {
+                case UNREADABLE -> 400;
+                case UNVERIFIED -> 422;
+                case NOT_NEWER, OTHER_MODEL -> 409;
+            };
+            return new Answer(status, error(e.getMessage(), e.check().map(c -> c.id())));
         } catch (InvalidChannelNameException | DamagedStoreException e) {
             throw e;
         } catch (IOException e) {
