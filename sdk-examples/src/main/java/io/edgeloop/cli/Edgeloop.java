@@ -324,9 +324,10 @@ public final class Edgeloop implements Runnable {
         if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
             // Jackson appends " at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line:
             // 1, column: 1]" to its message: the messages that wrap it name the file and the line themselves.
+            // an unclosed object or array quotes its start inside the message: "(start marker at [Source: ...])"
             String original = ((com.fasterxml.jackson.core.JsonProcessingException) t).getOriginalMessage();
             if (original != null) {
-                return original;
+                return original.replaceAll(" ?\\(start marker at \\[Source: [^\\]]*\\]\\)", "");
             }
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

@@ -73,10 +73,13 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "(linear models and dense nets).")
     private String qatLabel;
 
-    @Option(names = "--qat-epochs", defaultValue = "2", description = "QAT epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--qat-epochs", defaultValue = "2", description = "QAT epochs, 1 to 1000 (default: "
+            + "${DEFAULT-VALUE}).")
     private int qatEpochs;
 
-    @Option(names = "--qat-lr", defaultValue = "0.0001", description = "QAT learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--qat-lr", defaultValue = "0.0001", description = "QAT learning rate, above 0 and at most 1 "
+            + "(default: ${DEFAULT-VALUE}). When the QAT model agrees less with the float model on the --calib rows "
+            + "than plain post-training quantization, the PTQ model is written instead, with a warning.")
     private double qatLr;
 
     @Override
@@ -114,6 +117,15 @@ public final class QuantizeCommand implements Callable<Integer> {
         // error stream, after the report, so a script reading the report from stdout still gets it whole
         io.edgeloop.quantize.workflow.CalibrationCheck.fromReport(report.getBytes(StandardCharsets.UTF_8))
                 .ifPresent(c -> c.warnings(a.calibration()).forEach(spec.commandLine().getErr()::println));
+        com.fasterxml.jackson.databind.JsonNode qat = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(report).path("qat");
+        if ("ptq".equals(qat.path("kept").asText())) {
+            spec.commandLine().getErr().println(String.format(java.util.Locale.ROOT, "edgeloop: warning: QAT "
+                    + "(--qat-epochs %d, --qat-lr %s) agreed with the float model on %.2f %% of the --calib rows, "
+                    + "plain post-training quantization on %.2f %%: wrote the PTQ model instead (report.json: qat); "
+                    + "try a smaller --qat-lr", qatEpochs, qat.path("learningRate").asText(),
+                    qat.path("agreement").asDouble(), qat.path("ptqAgreement").asDouble()));
+        }
         spec.commandLine().getErr().flush();
         return 0;
     }

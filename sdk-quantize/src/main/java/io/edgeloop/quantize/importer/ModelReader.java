@@ -55,6 +55,10 @@ public final class ModelReader {
      */
     public static FloatModel read(Path file, byte[] bytes) throws IOException {
         java.util.Objects.requireNonNull(bytes, "bytes");
+        if (bytes.length == 0) {
+            throw new IOException("Model file " + file + " is empty (0 bytes); expected a model written by "
+                    + "'edgeloop train' or an ONNX file");
+        }
         if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
             return new OnnxImporter().read(file, bytes);
         }
@@ -68,10 +72,13 @@ public final class ModelReader {
             } catch (OnnxImporter.NotOnnxException onnx) {
                 // Tribuo's own words ("Protocol message tag had invalid wire type.") do not say what the file is
                 // not; the cause is kept at the end, for a real Tribuo model that fails for another reason.
-                IOException neither = new IOException("Model file " + file + " (" + bytes.length + " bytes) is "
-                        + "neither a model written by 'edgeloop train' nor an ONNX file" + textHint(bytes)
-                        + "; read as a Tribuo model: " + (tribuo.getCause() == null ? tribuo.getMessage()
-                        : tribuo.getCause().getMessage()), tribuo);
+                String why = tribuo.getCause() == null ? tribuo.getMessage() : tribuo.getCause().getMessage();
+                IOException neither = new IOException("Model file " + file + " (" + bytes.length + " bytes) "
+                        + (looksLikeTribuo(bytes) ? "looks like a damaged model written by 'edgeloop train' (it "
+                                + "starts as one but cannot be read: truncated or changed); write it again with "
+                                + "'edgeloop train' or restore it from a copy" : "is neither a model written by "
+                                + "'edgeloop train' nor an ONNX file" + textHint(bytes))
+                        + "; read as a Tribuo model: " + why, tribuo);
                 neither.addSuppressed(onnx);
                 throw neither;
             } catch (IOException onnx) {
@@ -79,6 +86,18 @@ public final class ModelReader {
                 throw tribuo;
             }
         }
+    }
+
+    /**
+     * Whether the bytes start as a Tribuo model's protobuf does: field 2 holding a Tribuo class name
+     * ({@code 0x12, length, "org.tribuo."}), as every model {@code edgeloop train} writes.
+     */
+    private static boolean looksLikeTribuo(byte[] bytes) {
+        byte[] prefix = "org.tribuo.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (bytes.length < 2 + prefix.length || bytes[0] != 0x12) {
+            return false;
+        }
+        return java.util.Arrays.equals(bytes, 2, 2 + prefix.length, prefix, 0, prefix.length);
     }
 
     /**

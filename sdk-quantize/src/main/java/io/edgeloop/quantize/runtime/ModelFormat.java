@@ -103,8 +103,16 @@ public final class ModelFormat {
         JsonNode root;
         try {
             root = MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            throw new IOException("Not a quantized model: invalid JSON (" + e.getMessage().split("\n")[0] + ")", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message quotes its parser state ("[Source: REDACTED ...; line: 1, column: 1]"): say where
+            // in plain words instead
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            String what = String.valueOf(e.getOriginalMessage()).split("\n")[0]
+                    .replaceAll(" ?\\(start marker at \\[Source: [^\\]]*\\]\\)", "");
+            throw new IOException("Not a quantized model: invalid JSON" + (at == null ? "" : " at line "
+                    + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + what
+                    + (e instanceof com.fasterxml.jackson.core.io.JsonEOFException
+                    ? " (the file ends before the JSON is complete)" : ""), e);
         }
         if (root == null || !root.isObject()) {
             throw new IOException("Not a quantized model: expected a JSON object");
