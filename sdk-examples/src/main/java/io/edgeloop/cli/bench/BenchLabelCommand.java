@@ -66,6 +66,17 @@ public final class BenchLabelCommand implements Callable<Integer> {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("WRENCH directory " + root + " not found; pass --wrench-root DIR");
         }
+        // refused before the minutes of synthetic benchmarks: a directory without sets used to skip the per-set
+        // table silently and exit 0
+        boolean anySet;
+        try (java.util.stream.Stream<Path> s = Files.list(root)) {
+            anySet = s.anyMatch(p -> Files.isRegularFile(p.resolve("train.json")));
+        }
+        if (!anySet) {
+            throw new IllegalArgumentException((wrenchRoot != null ? "--wrench-root " : "WRENCH directory ") + root
+                    + " holds no WRENCH set (a subdirectory with train.json, test.json and label.json, such as sms, "
+                    + "tennis or youtube); pass --wrench-root with the directory that holds the sets");
+        }
         LabelBenchmark b = new LabelBenchmark(seed);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("lf_throughput", b.lfThroughput(windows));

@@ -2,6 +2,7 @@ package io.edgeloop.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.examples.ota.VerificationBenchmark;
+import io.edgeloop.ota.bundle.BundleLimits;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,10 +30,17 @@ public final class BenchOtaCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bytes", defaultValue = "1048576", description = "Artifact payload size (default: ${DEFAULT-VALUE}).")
+    /** The largest {@code --bytes}: one bundle entry at {@link BundleLimits#DEFAULT}'s limit (64 MiB). */
+    static final long MAX_BYTES = BundleLimits.DEFAULT.maxEntryBytes();
+    /** The most {@code --iterations}: 50 times the default; each runs every configuration twice (warm-up). */
+    static final int MAX_ITERATIONS = 10_000;
+
+    @Option(names = "--bytes", defaultValue = "1048576", description = "Artifact payload size, 1024 to 67108864 "
+            + "(64 MiB, the largest bundle entry) (default: ${DEFAULT-VALUE}).")
     private int bytes;
 
-    @Option(names = "--iterations", defaultValue = "200", description = "Timed iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "200", description = "Timed iterations, 5 to 10000 (default: "
+            + "${DEFAULT-VALUE}).")
     private int iterations;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -40,6 +48,14 @@ public final class BenchOtaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bytes < 1024 || bytes > MAX_BYTES) {
+            throw new IllegalArgumentException("--bytes must be between 1024 (1 KiB) and " + MAX_BYTES
+                    + " (64 MiB, the largest bundle entry a reader accepts), got " + bytes);
+        }
+        if (iterations < 5 || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException("--iterations must be between 5 (a median needs a few runs) and "
+                    + MAX_ITERATIONS + ", got " + iterations);
+        }
         List<VerificationBenchmark.Result> rs = new VerificationBenchmark(bytes, iterations).run();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

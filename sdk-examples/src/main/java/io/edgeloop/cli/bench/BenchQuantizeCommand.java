@@ -47,6 +47,12 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
         if (millis < 1 || millis > 600_000) {
             throw new IllegalArgumentException("--millis must be between 1 and 600000 (10 minutes), got " + millis);
         }
+        if (csv == null && (label != null || !drop.isEmpty())) {
+            // as --csv without --label is refused: the synthetic rows have no such columns, so it used to be ignored
+            throw new IllegalArgumentException((label != null ? "--label " + label : "--drop " + String.join(",", drop))
+                    + " names a column of --csv, which is not given (without --csv the benchmark uses 5,000 synthetic "
+                    + "rows); add --csv FILE or omit " + (label != null ? "--label" : "--drop"));
+        }
         CsvData data;
         if (csv != null) {
             if (label == null) {

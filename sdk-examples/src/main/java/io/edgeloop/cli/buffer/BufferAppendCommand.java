@@ -1,6 +1,7 @@
 package io.edgeloop.cli.buffer;
 
 import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.log.FrameFormat;
 import io.edgeloop.buffer.policy.Durability;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,9 @@ public final class BufferAppendCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The segment size append writes: the buffer's default, given explicitly because it bounds {@code --size}. */
+    static final long SEGMENT_BYTES = 4L << 20;
+
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The buffer directory.")
     private Path dir;
 
@@ -33,7 +37,8 @@ public final class BufferAppendCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "1", paramLabel = "N", description = "Records to append (default: ${DEFAULT-VALUE}).")
     private long count;
 
-    @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size, 0 to just under 4 MiB (a record fits in one segment) (default: "
+            + "${DEFAULT-VALUE}).")
     private int size;
 
     @Option(names = "--sync", defaultValue = "group:5", paramLabel = "POLICY",
@@ -45,8 +50,16 @@ public final class BufferAppendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 0 || size < 0) {
-            throw new IllegalArgumentException("--count and --size must not be negative");
+        if (count < 0) {
+            throw new IllegalArgumentException("--count must not be negative, got " + count);
+        }
+        // checked before a payload is built: --size 2147483647 used to fail allocating it (out of memory). A record
+        // must fit in one segment, so below the format's 16 MiB the segment size decides.
+        long max = Math.min(FrameFormat.MAX_PAYLOAD, SEGMENT_BYTES - FrameFormat.SEGMENT_HEADER
+                - FrameFormat.frameSize(stream.getBytes(StandardCharsets.UTF_8).length, 0));
+        if (size < 0 || size > max) {
+            throw new IllegalArgumentException("--size must be between 0 and " + max + " bytes (the largest payload "
+                    + "of stream '" + stream + "' in the 4 MiB segments append writes), got " + size);
         }
         Durability durability;
         try {
@@ -56,7 +69,8 @@ public final class BufferAppendCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Object printLock = new Object();
-        DurableBuffer.Builder builder = DurableBuffer.builder().directory(dir).durability(durability)
+        DurableBuffer.Builder builder = DurableBuffer.builder().directory(dir).segmentBytes(SEGMENT_BYTES)
+                .durability(durability)
                 .durabilityListener((s, seq) -> {
                     if (s.equals(stream)) {
                         synchronized (printLock) {

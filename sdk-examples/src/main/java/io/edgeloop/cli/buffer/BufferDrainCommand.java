@@ -52,7 +52,7 @@ public final class BufferDrainCommand implements Callable<Integer> {
     private String compression;
 
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Give up when nothing was acknowledged for this long; a send still unanswered then gets at most 5 s"
-                    + " more (default: ${DEFAULT-VALUE}).")
+                    + " more; 1 to 31536000 (365 days) (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
 
     @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Records per batch (default: ${DEFAULT-VALUE}).")
@@ -89,15 +89,12 @@ public final class BufferDrainCommand implements Callable<Integer> {
         // Refused before anything is sent (0 used to send everything and then report failure). A value refused
         // after parsing exits 1 like every other command's range check (README, "Command line"); exit 2 is for a
         // command line picocli cannot parse.
-        if (timeoutSeconds < 1) {
-            throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
+        if (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException("--timeout must be between 1 and " + MAX_TIMEOUT_SECONDS
+                    + " seconds (365 days), got " + timeoutSeconds);
         }
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        }
-        if (timeoutSeconds > MAX_TIMEOUT_SECONDS) {
-            throw new IllegalArgumentException("--timeout must be at most " + MAX_TIMEOUT_SECONDS + " s (one year), got "
-                    + timeoutSeconds);
         }
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();

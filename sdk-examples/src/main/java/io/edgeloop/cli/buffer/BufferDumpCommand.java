@@ -45,6 +45,12 @@ public final class BufferDumpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).readOnly(true).open()) {
+            if (stream != null && !buffer.streams().contains(stream)) {
+                // a misspelt stream used to print nothing and exit 0, as a stream with no records left would
+                throw new IllegalArgumentException("--stream " + stream + ": buffer " + dir + " has no such stream; "
+                        + (buffer.streams().isEmpty() ? "it has no streams" : "its streams: "
+                        + String.join(", ", new java.util.TreeSet<>(buffer.streams()))));
+            }
             BufferReader reader = buffer.reader();
             for (List<BufferedRecord> batch = reader.next(1000, 8 << 20); !batch.isEmpty();
                     batch = reader.next(1000, 8 << 20)) {

@@ -37,7 +37,11 @@ public final class BundleTrustCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "TRUST.json", description = "The trust file to write.")
     private Path out;
 
-    @Option(names = "--expires-days", defaultValue = "365", description = "Validity in days (default: ${DEFAULT-VALUE}).")
+    /** The longest {@code --expires-days}: 100 years, the limit bundle create puts on a bundle's validity. */
+    static final long MAX_EXPIRES_DAYS = 36_525;
+
+    @Option(names = "--expires-days", defaultValue = "365", description = "Validity in days, 1 to 36525 (100 years) "
+            + "(default: ${DEFAULT-VALUE}).")
     private long expiresDays;
 
     @Option(names = "--revoke", paramLabel = "PUBLIC.pem", description = "A key never to count again (repeat).")
@@ -53,15 +57,25 @@ public final class BundleTrustCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (expiresDays < 1) {
-            throw new IllegalArgumentException("--expires-days must be at least 1, got " + expiresDays);
+        if (expiresDays < 1 || expiresDays > MAX_EXPIRES_DAYS) {
+            throw new IllegalArgumentException("--expires-days must be between 1 and " + MAX_EXPIRES_DAYS
+                    + " (100 years, as bundle create's --expires), got " + expiresDays);
         }
         Instant now = Instant.now();
         TrustRoot prev = previous == null ? null : TrustRoot.read(previous);
         TrustRoot.Builder b = TrustRoot.builder().version(prev == null ? 1 : prev.version() + 1).createdAt(now)
                 .expiresAt(now.plus(Duration.ofDays(expiresDays))).threshold(threshold);
+        java.util.Map<String, Path> given = new java.util.HashMap<>();
         for (Path k : keys) {
-            b.key(KeyPairFiles.readVerificationKey(k));
+            io.edgeloop.ota.trust.VerificationKey key = KeyPairFiles.readVerificationKey(k);
+            Path first = given.putIfAbsent(key.keyId(), k);
+            if (first != null) {
+                // the trust file would list it once, so a threshold counting it twice could never be met
+                throw new IllegalArgumentException("--key " + k + " is given more than once (key id " + key.keyId()
+                        + (first.equals(k) ? "" : ", also --key " + first) + "); each key counts once toward "
+                        + "--threshold");
+            }
+            b.key(key);
         }
         if (prev != null) {
             prev.revokedKeys().forEach(b::revoke);
