@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code edgeloop} command-line tool. Subcommand groups: {@code buffer}, {@code label}, {@code train},
- * {@code quantize}, {@code bundle}, {@code rollout}, {@code bench}, {@code demo}.
+ * {@code quantize}, {@code bundle}, {@code rollout}, {@code bench}, {@code demo}; {@code help [COMMAND]} prints the
+ * usage of the tool or of a command.
  *
  * <p>Errors print one line ({@code edgeloop: <message>}) and exit non-zero; {@code --verbose} adds the stack
  * trace. Exit codes: 0 success, 1 the command failed, 2 bad usage.
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "edgeloop", mixinStandardHelpOptions = true, versionProvider = Edgeloop.Version.class,
         description = "Machine learning on IoT devices: buffer, label, train, quantize, bundle and roll out models.",
         subcommands = {BufferCommand.class, LabelCommand.class, TrainCommand.class, QuantizeCommand.class,
-                BundleCommand.class, RolloutCommand.class, BenchCommand.class, DemoCommand.class})
+                BundleCommand.class, RolloutCommand.class, BenchCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Edgeloop implements Runnable {
     /** Exit code for a command that failed. */
     public static final int EXIT_FAILURE = 1;

@@ -37,6 +37,20 @@ class EdgeloopTest {
     }
 
     @Test
+    @DisplayName("'edgeloop help' prints the tool's usage and 'edgeloop help COMMAND' the command's, exit 0")
+    void helpSubcommand() {
+        assertEquals(0, run("help"), err.toString());
+        assertTrue(out.toString().startsWith("Usage: edgeloop "), out.toString());
+        assertTrue(out.toString().contains("quantize"), out.toString());
+        assertEquals("", err.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("help", "train"), err.toString());
+        assertTrue(out.toString().startsWith("Usage: edgeloop train "), out.toString());
+        assertEquals(2, run("help", "frob"));
+        assertTrue(err.toString().contains("frob"), err.toString());
+    }
+
+    @Test
     @DisplayName("reports an unknown option in one line with exit code 2 and no stack trace")
     void unknownOptionIsOneLine() {
         assertEquals(Edgeloop.EXIT_USAGE, run("--no-such-option"));

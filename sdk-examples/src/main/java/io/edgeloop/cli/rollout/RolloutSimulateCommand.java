@@ -88,6 +88,14 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--devices " + devices + ": " + e.getMessage(), e);
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String v : variants) {
+            if (!seen.add(v)) {
+                // a second copy would only split the same hardware's devices into two groups
+                throw new IllegalArgumentException("--variants " + String.join(",", variants) + ": '" + v
+                        + "' is given more than once; name each target profile once");
+            }
+        }
         try {
             fb.variants(variants);
         } catch (IllegalArgumentException e) {

@@ -149,6 +149,19 @@ class BundleCommandTest {
     }
 
     @Test
+    @DisplayName("inspect on a file that is no tar archive says it is not a bundle, quoting none of its bytes")
+    void garbageIsNotABundle(@TempDir Path dir) throws Exception {
+        // text where a tar header has its octal fields: commons-compress said "Invalid byte 111 at offset 0 in
+        // 'ot a tar' len=8", quoting the file's bytes
+        Path f = Files.writeString(dir.resolve("notes.txt"), "this is a text file, not a tar archive\n".repeat(100));
+        assertEquals(1, run("bundle", "inspect", f.toString()));
+        assertEquals("edgeloop: " + f + " (" + Files.size(f) + " bytes) is not a readable bundle: archive: not a "
+                + "bundle: the input "
+                + "does not start with a tar header (a bundle is the tar or tar.gz archive 'edgeloop bundle create' "
+                + "writes)", last.err().strip());
+    }
+
+    @Test
     @DisplayName("refuses a bundle signed by one key when the trust file needs two")
     void threshold(@TempDir Path dir) throws Exception {
         run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("k1").toString());

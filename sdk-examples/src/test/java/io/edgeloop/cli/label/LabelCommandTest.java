@@ -48,6 +48,25 @@ class LabelCommandTest {
     }
 
     @Test
+    @DisplayName("label fit says test.json (or valid.json) is a directory, not that it is missing")
+    void fitNamesADirectoryWhereAFileBelongs(@TempDir Path tmp) throws IOException {
+        Path src = wrench("youtube");
+        for (String split : new String[] {"test.json", "valid.json"}) {
+            Path set = Files.createDirectories(tmp.resolve(split + "-dir"));
+            for (String f : new String[] {"label.json", "train.json", "test.json"}) {
+                if (!f.equals(split)) {
+                    Files.copy(src.resolve(f), set.resolve(f));
+                }
+            }
+            Files.createDirectory(set.resolve(split));
+            Result r = run("label", "fit", "--wrench", set.toString(), "--model", "mv");
+            assertEquals(1, r.code(), r.err());
+            assertEquals("edgeloop: " + set.resolve(split) + " is a directory; a WRENCH directory needs the files "
+                    + "train.json, test.json and label.json (valid.json is optional)", r.err().strip());
+        }
+    }
+
+    @Test
     @DisplayName("label fit fails with one clear line for a missing directory or an unknown model")
     void fitErrors(@TempDir Path tmp) throws IOException {
         Result r = run("label", "fit", "--wrench", tmp.resolve("none").toString(), "--model", "mv", "--json");

@@ -129,6 +129,14 @@ class RolloutCommandTest {
     }
 
     @Test
+    @DisplayName("rejects a variant given twice in one line")
+    void duplicateVariant() {
+        assertEquals(1, run("rollout", "simulate", "--devices", "100", "--variants", "avr8,avr8", "--json"));
+        assertEquals("edgeloop: --variants avr8,avr8: 'avr8' is given more than once; name each target profile once",
+                last.err().strip());
+    }
+
+    @Test
     @DisplayName("rejects an unknown variant in one line")
     void badVariant() {
         assertEquals(1, run("rollout", "simulate", "--devices", "10", "--variants", "z80", "--json"));

@@ -119,9 +119,14 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                         + String.join(", ", sets) + "; give one, for example " + dir.resolve(sets.get(0)));
             }
         }
-        for (String f : List.of("label.json", "train.json", "test.json")) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new WrenchFormatException(dir.resolve(f) + ": missing; a WRENCH directory needs train.json, "
+        for (String f : List.of("label.json", "train.json", "test.json", "valid.json")) {
+            Path p = dir.resolve(f);
+            if (Files.isDirectory(p)) {
+                throw new WrenchFormatException(p + " is a directory; a WRENCH directory needs the files train.json, "
+                        + "test.json and label.json (valid.json is optional)");
+            }
+            if (!f.equals("valid.json") && !Files.isRegularFile(p)) {
+                throw new WrenchFormatException(p + ": missing; a WRENCH directory needs train.json, "
                         + "test.json and label.json (valid.json is optional)");
             }
         }

@@ -94,7 +94,24 @@ public final class BundleArchive {
             String previous = null;
             while (true) {
                 watch.expectHeader();
-                e = tar.getNextEntry();
+                try {
+                    e = tar.getNextEntry();
+                } catch (IOException | IllegalArgumentException garbage) {
+                    // a header field that is no number (commons-compress: IllegalArgumentException, or an
+                    // IOException caused by one); a failing stream or a limit is reported as itself
+                    if (previous != null || !(garbage instanceof IllegalArgumentException
+                            || garbage.getCause() instanceof IllegalArgumentException)) {
+                        throw garbage;
+                    }
+                    // commons-compress quotes the header bytes it could not parse ("Invalid byte 121 at offset 1 in
+                    // '4y*..'"): say what the file is not, and keep its words for --verbose only (suppressed, not
+                    // the cause, which one-line error messages append)
+                    BundleVerificationException notTar = new BundleVerificationException(Check.ARCHIVE, "not a "
+                            + "bundle: the input does not start with a tar header (a bundle is the tar or tar.gz "
+                            + "archive 'edgeloop bundle create' writes)");
+                    notTar.addSuppressed(garbage);
+                    throw notTar;
+                }
                 if (e == null) {
                     if (previous == null && !watch.endMarkerSeen()) {
                         throw new BundleVerificationException(Check.ARCHIVE, "not a bundle: the input ("
