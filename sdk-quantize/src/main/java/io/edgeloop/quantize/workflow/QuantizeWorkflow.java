@@ -227,7 +227,10 @@ public final class QuantizeWorkflow {
 
     /**
      * Like {@link #quantize}, with quantization-aware fine-tuning first: the network is fine-tuned on the
-     * calibration rows and their labels, then quantized. For networks only.
+     * calibration rows and their labels, then quantized. For networks only. The settings are checked by
+     * {@link #requireQatSettings}; when the fine-tuned model agrees less with the float model on the calibration rows
+     * than the float model quantized without fine-tuning, that one is written instead ({@code report.json}'s
+     * {@code qat}, provenance setting {@code qat.kept}).
      *
      * @param modelFile   a {@code train} output (logistic) or an ONNX network
      * @param calibCsv    labelled rows: the fine-tuning and calibration data
