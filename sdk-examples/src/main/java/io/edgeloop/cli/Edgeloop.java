@@ -116,6 +116,9 @@ public final class Edgeloop implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Edgeloop());
+        // picocli's help command prints a header line before "Usage:"; every other command's usage starts with it
+        CommandLine.Model.UsageMessageSpec help = cl.getSubcommands().get("help").getCommandSpec().usageMessage();
+        help.description(help.header()).header(new String[0]).synopsisHeading("Usage: ");
         // Tribuo logs its training progress at INFO through java.util.logging (hundreds of lines on stderr for one
         // forest): every command that trains (train, bench quantize, label ...) shows it only with --verbose.
         cl.setExecutionStrategy(parseResult -> {

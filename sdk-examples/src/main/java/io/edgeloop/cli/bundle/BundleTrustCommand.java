@@ -71,9 +71,9 @@ public final class BundleTrustCommand implements Callable<Integer> {
             Path first = given.putIfAbsent(key.keyId(), k);
             if (first != null) {
                 // the trust file would list it once, so a threshold counting it twice could never be met
-                throw new IllegalArgumentException("--key " + k + " is given more than once (key id " + key.keyId()
-                        + (first.equals(k) ? "" : ", also --key " + first) + "); each key counts once toward "
-                        + "--threshold");
+                throw new IllegalArgumentException("--key " + k + (first.equals(k) ? " is given more than once"
+                        : " holds the same key as --key " + first) + " (key id " + key.keyId() + "); each key "
+                        + "counts once toward --threshold");
             }
             b.key(key);
         }
