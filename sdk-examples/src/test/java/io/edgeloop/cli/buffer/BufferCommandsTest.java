@@ -185,7 +185,8 @@ class BufferCommandsTest {
         for (String t : List.of("0", "-1")) {
             Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString(), "--timeout", t);
             assertEquals(1, r.code(), r.out() + r.err());
-            assertTrue(r.err().contains("--timeout must be at least 1 second, got " + t), r.err());
+            assertTrue(r.err().contains("--timeout must be between 1 and 31536000 seconds (365 days), got " + t),
+                    r.err());
             try (Stream<Path> s = Files.list(drop)) {
                 assertEquals(0, s.count(), "nothing sent on a usage error");
             }
