@@ -96,6 +96,13 @@ public final class Forwarder implements AutoCloseable {
      * (on a full disk before anything more is sent). Used by the loop's thread only.
      */
     private BufferedRecord uncommitted;
+    /**
+     * Records skipped by an accepted refusal probe whose commit is not stored yet (held in {@link #uncommitted}):
+     * counted in {@link #recordsRejected} only once a commit covering them is stored. Counted at once, they were
+     * counted again by the forwarder of a restart, which finds them refused again, since the skip never reached the
+     * cursor. Used by the loop's thread only.
+     */
+    private long rejectedUncommitted;
     /** The message of the last commit failure logged by {@link #commitFailed} (one WARN per distinct failure). */
     private String lastCommitFailure;
     private int splitLimit = Integer.MAX_VALUE;
@@ -290,8 +297,10 @@ public final class Forwarder implements AutoCloseable {
     private Duration step(boolean blockForData) throws IOException, InterruptedException {
         if (uncommitted != null && uncommitted.nextPosition() > cursor.readPosition()) {
             // a failed send rewound the cursor to the committed position since: these records are read and sent
-            // again, and their own commit then covers them (a commit may not pass the read position)
+            // again, and their own commit then covers them (a commit may not pass the read position); a skip among
+            // them is decided again, and counted when that decision's commit is stored
             uncommitted = null;
+            rejectedUncommitted = 0;
         }
         if (uncommitted != null) {
             // the receiver has these records: store their commit (on a full disk, before sending more)
@@ -364,6 +373,12 @@ public final class Forwarder implements AutoCloseable {
             cursor.commit(last);
             uncommitted = null;
             lastCommitFailure = null;
+            if (rejectedUncommitted > 0) {
+                synchronized (statsLock) {
+                    recordsRejected += rejectedUncommitted;
+                }
+                rejectedUncommitted = 0;
+            }
             return null;
         } catch (IOException e) {
             return commitFailed(e, last);
@@ -579,8 +594,9 @@ public final class Forwarder implements AutoCloseable {
                 RefusalProbe.Outcome o = probe.accepted();
                 LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
                         + " skipping them", cursor.name(), o.skipped(), refused.key(), p.get().key());
+                // the skipped records count as rejected once the commit that skips them is stored (commit())
+                rejectedUncommitted += o.skipped();
                 synchronized (statsLock) {
-                    recordsRejected += o.skipped();
                     if (o.probeCommitted()) {
                         batchesAcked++;
                         recordsAcked++;

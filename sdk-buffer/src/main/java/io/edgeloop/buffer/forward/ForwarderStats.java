@@ -10,7 +10,9 @@ import java.util.Optional;
  * @param batchesAcknowledged batches the transport acknowledged
  * @param recordsAcknowledged records in them (the cursor moved past them)
  * @param failedAttempts      sends that failed (the records stay and are retried)
- * @param recordsRejected     records the transport refused as never acceptable (skipped, logged)
+ * @param recordsRejected     records the transport refused as never acceptable (skipped, logged), counted once the
+ *                            commit that skips them is stored: a skip whose commit a restart lost is decided
+ *                            again by the next forwarder and counted there only
  * @param consecutiveFailures failures since the last success
  * @param lastError           the last failure's message, if any
  */

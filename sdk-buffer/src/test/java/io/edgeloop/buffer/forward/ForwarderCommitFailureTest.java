@@ -204,6 +204,51 @@ class ForwarderCommitFailureTest {
     }
 
     @Test
+    @DisplayName("a skipped record is counted as rejected once: not by a forwarder whose commit of the skip was never"
+            + " stored, but by the one after the restart that stores it")
+    void skipIsCountedOnceAcrossARestart() throws Exception {
+        Path bufDir = dir.resolve("buf");
+        RefusingFirst transport = new RefusingFirst();
+        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).open()) {
+            b.cursor("up");
+            for (int i = 1; i <= 3; i++) {
+                b.append("s", new byte[100]);
+            }
+        }
+        // every commit fails (not a full disk: delivery goes on), so the skip of record 1 is decided but not stored
+        Path blocker = Files.createDirectories(bufDir.resolve("cursors").resolve("up.cursor.tmp"));
+        Files.write(blocker.resolve("keep"), new byte[1]);
+        ForwarderStats first;
+        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).open();
+                Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                        .batching(50, 1 << 20, Duration.ZERO)
+                        .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
+            assertEquals(false, f.drainAvailable(Duration.ofSeconds(1)), "nothing can be committed");
+            first = f.stats();
+            assertEquals(2, transport.count(), "records 2 (the probe) and 3 are delivered: " + first);
+            assertTrue(first.lastError().orElse("").contains("commit could not be stored"), first.toString());
+        }
+        Files.delete(blocker.resolve("keep"));
+        Files.delete(blocker);
+        ForwarderStats second;
+        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).open();
+                Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                        .batching(50, 1 << 20, Duration.ZERO)
+                        .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
+            assertTrue(f.drainAvailable(Duration.ofSeconds(60)), () -> "drained: " + f.stats());
+            second = f.stats();
+            assertEquals(0, b.metrics().bytesUnacknowledged(), b.metrics().toString());
+        }
+        // before, the first forwarder counted the skip it never stored and the second counted it again: 1 + 1
+        assertEquals(0, first.recordsRejected(), "the first forwarder stored no skip: " + first);
+        assertEquals(1, second.recordsRejected(), "the second forwarder stored the skip: " + second);
+        assertEquals(0, transport.timesReceived(1), "record 1 is never accepted");
+    }
+
+    @Test
     @DisplayName("a commit that fails for another reason than a full disk does not stop delivery: every record is sent,"
             + " the stats say the commit is not stored, and it is stored once the fault is gone")
     void otherCommitFailuresDoNotStopDelivery() throws Exception {

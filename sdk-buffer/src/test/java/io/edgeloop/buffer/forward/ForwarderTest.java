@@ -12,8 +12,10 @@ import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.MutableClock;
 import io.edgeloop.buffer.Payloads;
 import io.edgeloop.buffer.policy.Durability;
+import io.edgeloop.buffer.policy.StreamPolicy;
 import io.edgeloop.buffer.receiver.DropDirectoryReader;
 import io.edgeloop.buffer.receiver.IngestServer;
 import io.edgeloop.buffer.transport.file.FileDropTransportProvider;
@@ -605,5 +607,47 @@ class ForwarderTest {
         }
         j1.reset();
         assertEquals(0, j1.failures());
+    }
+
+    @Test
+    @DisplayName("a probe whose record expires (its stream's TTL) while it is in flight: the refused record is skipped,"
+            + " the commit stops before the expired probe, and the record after it is still delivered")
+    void probeExpiringInFlightSkipsOnlyTheRefusedRecord() throws Exception {
+        MutableClock clock = new MutableClock(1_000_000);
+        List<String> delivered = new ArrayList<>();
+        Transport t = new Transport() {
+            @Override
+            public void send(Batch batch) throws TransportException {
+                for (Envelope e : batch.envelopes()) {
+                    if (e.key().stream().equals("a") && e.key().sequence() == 1) {
+                        throw new TransportException("record a/1 refused for its content", false);
+                    }
+                }
+                batch.envelopes().forEach(e -> delivered.add(e.key().stream() + "/" + e.key().sequence()));
+                if (batch.envelopes().size() == 1 && batch.envelopes().get(0).key().stream().equals("t")) {
+                    clock.advance(Duration.ofMinutes(2)); // the probe (t/1) expires while its send is in flight
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (DurableBuffer b = DurableBuffer.builder().directory(dir.resolve("buf")).deviceId("dev").clock(clock)
+                .streamPolicy("t", StreamPolicy.builder().ttl(Duration.ofMinutes(1)).build())
+                .durability(Durability.always()).open()) {
+            b.append("a", new byte[10]); // refused
+            b.append("t", new byte[10]); // the probe: directly after it, so its commit would cover it
+            b.append("a", new byte[10]); // after the probe: must not be passed over unsent
+            try (Forwarder f = Forwarder.builder().source(b, "p").transport(t)
+                    .backoff(Duration.ofMillis(5), Duration.ofMillis(20), 0.5, 1).build()) {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)), () -> "drained: " + f.stats());
+                assertEquals(1, f.stats().recordsRejected(), f.stats().toString());
+                assertEquals(0, b.metrics().bytesUnacknowledged(), b.metrics().toString());
+                assertEquals(1, b.metrics().droppedByPolicy(), "the probe's record counts as expired: " + b.metrics());
+            }
+        }
+        // before the step back in RefusalProbe.accepted() the commit covered a/2, which was never sent
+        assertEquals(List.of("t/1", "a/2"), delivered);
     }
 }
