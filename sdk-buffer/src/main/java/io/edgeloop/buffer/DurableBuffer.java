@@ -1048,10 +1048,11 @@ public final class DurableBuffer implements AutoCloseable {
             Map<Long, SegmentIndex.Entry> index) throws IOException {
         Path path = dir.resolve(Segment.fileName(base));
         SegmentIndex.Entry known = index.get(base);
-        if (!last && !first && known != null && !(readOnly && shorterThan(path, known.fileLength()))) {
-            // sealed and indexed: no I/O on the segment at all (readers check its length and frames as they read;
-            // a read-only open, which is there to report damage, checks the length now so that the sequence-gap
-            // check sees the truncation)
+        if (!last && !first && known != null && !shorterThan(path, known.fileLength())) {
+            // sealed and indexed: one stat, no read (readers check its frames as they read). The length is checked
+            // now, by writable opens too, so a cut made while the buffer was closed is reported at open with what it
+            // took, before any reader comes (until 2026-12-02 a writable open found it only when a reader reached
+            // the segment, maybe days later), and the sequence-gap check sees the truncation
             Segment seg = new Segment(base, path, null, known.summary(), known.fileLength(), known.footerOffset(),
                     true);
             registerRecovered(seg);
@@ -1146,9 +1147,9 @@ public final class DurableBuffer implements AutoCloseable {
      * {@code len}: something other than the buffer truncated it (the buffer never shortens a sealed segment). Reads
      * what is left, reports the bytes that are gone ({@code SEGMENT_TRUNCATED}) and, per stream, the sequences the
      * index says it held above the last frame left (the same entry with that stream and the sequences; a stream
-     * with no frame left lost all it had there). Used by recovery and, when a writable open trusted the index
-     * without looking at the file, by the reader that finds it short, so {@code buffer verify} (read-only) and a
-     * writable open followed by a read report the same losses. Where the lost records held a stream's highest
+     * with no frame left lost all it had there). Used by recovery (every open compares the lengths) and, for a
+     * segment cut while the buffer is open, by the reader that finds it short, so {@code buffer verify} (read-only)
+     * and a writable open report the same losses. Where the lost records held a stream's highest
      * sequence, a writable buffer raises that stream's mark, so none is issued again (nothing else would remember
      * it). Caller holds the lock (or is the constructor); closes {@code ch}.
      *
@@ -3510,7 +3511,7 @@ public final class DurableBuffer implements AutoCloseable {
                 try {
                     FileChannel rc = readChannelOf(seg);
                     if (seg != active && rc.size() < seg.fileLength()) {
-                        // truncated outside the buffer since the open trusted the segment index
+                        // truncated outside the buffer since the open compared its length with the index
                         r.segment = null;
                         truncatedWhileHeld(seg);
                         continue;

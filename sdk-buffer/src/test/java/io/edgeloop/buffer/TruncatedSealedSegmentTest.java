@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A sealed segment in the middle of the log truncated by something else while the buffer was closed. The segment
  * index says how long it was and what it held, so the loss is reported per stream with the sequences, by a read-only
- * open at once and by a writable open (which trusts the index without touching the file) when a reader reaches it;
- * a stream whose highest sequence was only there does not get it again. Real files, cut like {@code truncate -s}.
+ * and a writable open at once (one {@code stat} per indexed segment; until 2026-12-02 a writable open found it only
+ * when a reader reached it); a stream whose highest sequence was only there does not get it again. Real files, cut
+ * like {@code truncate -s}.
  */
 class TruncatedSealedSegmentTest {
     @TempDir
@@ -122,6 +124,55 @@ class TruncatedSealedSegmentTest {
         }
         try (DurableBuffer b = open(false)) {
             assertTrue(b.append("b", 0, new byte[1]).sequence() > bLost);
+        }
+    }
+
+    @Test
+    @DisplayName("a writable open reports a middle segment cut outside the buffer at once, before any read, with the"
+            + " bytes and each stream's records gone, and serves everything else")
+    void writableOpenReportsACutSegmentBeforeAnyRead() throws IOException {
+        int total = 0;
+        try (DurableBuffer b = open(false)) {
+            for (int i = 0; i < 150; i++) {
+                b.append("a", 0, new byte[100]);
+                b.append("b", 0, new byte[60]);
+                total += 2;
+            }
+        }
+        List<Path> segs = BufferFiles.segments(dir);
+        assertTrue(segs.size() >= 5, segs.toString());
+        Path cut = segs.get(2);
+        long before = Files.size(cut);
+        try (FileChannel ch = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+            ch.truncate(5000); // inside a frame, as truncate -s 5000 or a copy cut short leaves it
+        }
+        LossReport verify;
+        long readRo;
+        try (DurableBuffer b = open(true)) {
+            readRo = BufferFiles.readAll(b);
+            verify = b.lossReport();
+        }
+        try (DurableBuffer b = open(false)) {
+            LossReport atOpen = b.lossReport(); // nothing has read a record yet
+            assertEquals(before - 5000, atOpen.truncatedBytes(), atOpen.toString());
+            Map<String, List<String>> lost = lostRecords(atOpen);
+            assertEquals(Set.of("a", "b"), lost.keySet(), atOpen.toString());
+            long lostCount = atOpen.losses().stream().mapToLong(Loss::records).filter(x -> x > 0).sum();
+            assertEquals(total - readRo, lostCount, atOpen.toString());
+            assertTrue(lostCount > 0, atOpen.toString());
+            assertEquals(lostRecords(verify), lost, "buffer verify (read-only) reports the same: " + verify);
+            assertEquals(verify.truncatedBytes(), atOpen.truncatedBytes());
+
+            // everything else is served, and reading adds no report of its own
+            Cursor c = b.cursor("fwd");
+            long read = 0;
+            for (List<BufferedRecord> rs = c.poll(1000, 1 << 20); !rs.isEmpty(); rs = c.poll(1000, 1 << 20)) {
+                read += rs.size();
+                c.commit(rs.get(rs.size() - 1));
+            }
+            assertEquals(total - lostCount, read);
+            assertEquals(atOpen.losses(), b.lossReport().losses());
+            assertTrue(b.append("a", 0, new byte[1]).sequence() > 150);
         }
     }
 }
