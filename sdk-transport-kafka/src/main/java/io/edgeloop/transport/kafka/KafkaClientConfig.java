@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,13 +77,15 @@ public enum KafkaClientConfig {
      * or a {@code kafka.<name>} key whose name is not a setting of this Kafka client, unless a plug-in may read it:
      * it is listed in {@link #PLUGIN_KEYS}, or a plug-in class setting ({@code kafka.interceptor.classes},
      * {@code kafka.partitioner.class}, {@code kafka.config.providers}, ...) is set and the name is not close to a
-     * Kafka setting. Names accepted by the second rule are logged in one WARN. A message names the key and the
-     * closest known key.
+     * Kafka setting. Names accepted by the second rule are logged in one WARN. The message names every unknown key,
+     * each with the closest known key by the rule every provider's check uses
+     * ({@link ComponentConfig#closestName}: edit distance ignoring case, at most max(2, length / 4)); the same rule
+     * decides which names are close to a Kafka setting.
      *
      * @param config    the component's configuration
      * @param ownKeys   the component's own keys (besides {@code kafka.*} and {@link #PLUGIN_KEYS})
      * @param component what is being configured, for the message (for example "kafka transport")
-     * @throws ConfigException for the first unknown key, in key order
+     * @throws ConfigException naming every unknown key; its {@link ConfigException#key()} is the first, in key order
      */
     public void requireKnownKeys(ComponentConfig config, Set<String> ownKeys, String component) {
         Objects.requireNonNull(config, "config");
@@ -101,30 +104,45 @@ public enum KafkaClientConfig {
         }
         Set<String> allOwn = new TreeSet<>(ownKeys);
         allOwn.add(PLUGIN_KEYS);
+        // a top-level key is also compared with the kafka.<name> group (kafak.acks), as group prefixes are elsewhere
+        Set<String> ownCandidates = new TreeSet<>(allOwn);
+        ownCandidates.add(prefix);
         List<String> passed = new ArrayList<>();
+        StringBuilder unknown = new StringBuilder();
+        String first = null;
+        int count = 0;
+        boolean kafkaKeys = false;
         for (String key : new TreeSet<>(config.keys())) {
+            Optional<String> near;
             if (key.startsWith(prefix)) {
                 String name = key.substring(prefix.length());
                 if (names.contains(name) || declared.contains(name)) {
                     continue;
                 }
-                String near = closest(name, names);
-                if (near == null && !plugins.isEmpty()) {
+                near = ComponentConfig.closestName(name, names).map(n -> prefix + n);
+                if (near.isEmpty() && !plugins.isEmpty()) {
                     passed.add(key);
                     continue;
                 }
-                throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
-                        + ": '" + name + "' is not a Kafka " + kind + " setting"
-                        + (near != null ? " (did you mean '" + prefix + near + "'? a plug-in's own key this close to"
-                        + " a Kafka setting is accepted when listed in " + PLUGIN_KEYS + ")"
-                        : " (a key a plug-in reads is accepted when a plug-in class setting such as " + prefix
-                        + "interceptor.classes is set, or when listed in " + PLUGIN_KEYS + ")"));
+                kafkaKeys = true;
             } else if (!allOwn.contains(key)) {
-                String near = closest(key, allOwn);
-                throw new ConfigException(key, "Unknown configuration key '" + key + "' for the " + component
-                        + (near == null ? "" : " (did you mean '" + near + "'?)") + "; known keys: "
-                        + String.join(", ", allOwn) + " and " + prefix + "<Kafka " + kind + " setting>");
+                near = ComponentConfig.closestName(key, ownCandidates).map(n -> n.endsWith(".") ? n + "<name>" : n);
+            } else {
+                continue;
             }
+            first = first == null ? key : first;
+            unknown.append(count++ == 0 ? "" : ", ").append('\'').append(key).append('\'');
+            near.ifPresent(n -> unknown.append(" (did you mean '").append(n).append("'?)"));
+        }
+        if (first != null) {
+            throw new ConfigException(first, "Unknown configuration key" + (count == 1 ? " " : "s ") + unknown
+                    + " for the " + component + "; known keys: " + String.join(", ", allOwn) + " and " + prefix
+                    + "<Kafka " + kind + " setting>" + (!kafkaKeys ? "" : plugins.isEmpty()
+                    ? ". A " + prefix + "<name> that is not a Kafka " + kind + " setting is taken for a plug-in's"
+                    + " key when a plug-in class setting such as " + prefix + "interceptor.classes is set and the name"
+                    + " is not close to a Kafka setting, or when it is listed in " + PLUGIN_KEYS
+                    : ". A plug-in's own key this close to a Kafka " + kind + " setting is accepted when listed in "
+                    + PLUGIN_KEYS));
         }
         if (!passed.isEmpty()) {
             LOG.warn("The {} passes {} to the Kafka {} unchecked: not Kafka settings, taken for settings of the"
@@ -233,39 +251,6 @@ public enum KafkaClientConfig {
         int colon = m == null ? -1 : m.indexOf(": ");
         String why = colon < 0 ? String.valueOf(m) : m.substring(colon + 2);
         return key.type == ConfigDef.Type.PASSWORD ? "not a valid " + key.type : why;
-    }
-
-    /** The known name nearest to {@code name} by edit distance, or null when none is near. */
-    static String closest(String name, Set<String> known) {
-        String best = null;
-        int bestDistance = Math.max(2, name.length() / 4) + 1;
-        for (String k : new TreeSet<>(known)) {
-            int d = distance(name, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** Kafka's consumer checks, without logging every value. */

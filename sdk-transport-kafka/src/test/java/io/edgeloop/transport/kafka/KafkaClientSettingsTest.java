@@ -108,6 +108,42 @@ class KafkaClientSettingsTest {
     }
 
     @Test
+    @DisplayName("names every unknown key at once, each with the closest known key by the rule every provider uses"
+            + " (ignoring case)")
+    void namesEveryUnknownKey() {
+        ConfigException e = transportRefuses("timout", "5s", "CLIENT-ID", "gw-1", "kafka.securty.protocol", "SSL",
+                "kafka.Linger.MS", "5", "kafak.acks", "all");
+        String m = e.getMessage();
+        // before: only the first unknown key, and case-sensitively no suggestion for CLIENT-ID or kafka.Linger.MS
+        assertEquals("CLIENT-ID", e.key(), m);
+        assertTrue(m.startsWith("Unknown configuration keys 'CLIENT-ID' (did you mean 'client-id'?), 'kafak.acks'"
+                + " (did you mean 'kafka.<name>'?), 'kafka.Linger.MS' (did you mean 'kafka.linger.ms'?),"
+                + " 'kafka.securty.protocol' (did you mean 'kafka.security.protocol'?), 'timout' (did you mean"
+                + " 'timeout'?) for the kafka transport; known keys: "), m);
+        assertTrue(m.contains("kafka-plugin-keys") && m.contains("interceptor.classes"), m);
+        ConfigException source = sourceRefuses("gruop", "g", "Start", "latest");
+        assertEquals("Start", source.key());
+        assertTrue(source.getMessage().contains("'Start' (did you mean 'start'?), 'gruop' (did you mean 'group'?)"),
+                source.getMessage());
+    }
+
+    @Test
+    @DisplayName("with a plug-in class set, a Kafka setting spelt in another case is refused as a typo, not passed"
+            + " on as a plug-in's key")
+    void settingInAnotherCaseIsNotAPluginKey() throws Exception {
+        // before: far from every setting case-sensitively, so taken for a plug-in's key and passed to the client,
+        // which ignores it: the producer connected in plaintext
+        ConfigException e = transportRefuses("kafka.partitioner.class",
+                "org.apache.kafka.clients.producer.RoundRobinPartitioner", "kafka.SECURITY.PROTOCOL", "SSL");
+        assertEquals("kafka.SECURITY.PROTOCOL", e.key());
+        assertTrue(e.getMessage().contains("did you mean 'kafka.security.protocol'"), e.getMessage());
+        // a plug-in's key far from every setting, in any case, is still passed on
+        new KafkaTransport(ComponentConfig.of(with("kafka.partitioner.class",
+                "org.apache.kafka.clients.producer.RoundRobinPartitioner", "kafka.Schema.Registry.URL", "x")))
+                .close();
+    }
+
+    @Test
     @DisplayName("accepts every documented key and valid pass-through settings, through the providers too")
     void acceptsKnownKeys() throws Exception {
         try (Transport t = ProviderLoader.of(TransportProvider.class).select("kafka").create(ComponentConfig.of(
