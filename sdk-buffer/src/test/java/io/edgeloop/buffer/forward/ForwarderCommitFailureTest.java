@@ -203,6 +203,43 @@ class ForwarderCommitFailureTest {
         }
     }
 
+    /**
+     * Makes every commit of cursor "up" fail with an I/O error that is not a full disk: a directory where a cursor
+     * write's temporary file goes, as a damaged file system leaves it.
+     *
+     * @return the directory, for {@link #unblockCommits}
+     */
+    private static Path blockCommits(Path bufDir) throws Exception {
+        Path blocker = Files.createDirectories(bufDir.resolve("cursors").resolve("up.cursor.tmp"));
+        Files.write(blocker.resolve("keep"), new byte[1]);
+        return blocker;
+    }
+
+    private static void unblockCommits(Path blocker) throws Exception {
+        Files.delete(blocker.resolve("keep"));
+        Files.delete(blocker);
+    }
+
+    /**
+     * Opens the buffer, drains cursor "up" into {@code transport} for up to {@code timeout} in this thread, and
+     * returns the forwarder's stats; {@code drained} is what the drain must return (when true, nothing is left
+     * unacknowledged).
+     */
+    private static ForwarderStats drain(Path bufDir, Transport transport, Duration timeout, boolean drained)
+            throws Exception {
+        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
+                .durability(Durability.always()).open();
+                Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                        .batching(50, 1 << 20, Duration.ZERO)
+                        .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
+            assertEquals(drained, f.drainAvailable(timeout), () -> "drained: " + f.stats() + ", " + b.metrics());
+            if (drained) {
+                assertEquals(0, b.metrics().bytesUnacknowledged(), "everything is committed: " + b.metrics());
+            }
+            return f.stats();
+        }
+    }
+
     @Test
     @DisplayName("a skipped record is counted as rejected once: not by a forwarder whose commit of the skip was never"
             + " stored, but by the one after the restart that stores it")
@@ -217,31 +254,12 @@ class ForwarderCommitFailureTest {
             }
         }
         // every commit fails (not a full disk: delivery goes on), so the skip of record 1 is decided but not stored
-        Path blocker = Files.createDirectories(bufDir.resolve("cursors").resolve("up.cursor.tmp"));
-        Files.write(blocker.resolve("keep"), new byte[1]);
-        ForwarderStats first;
-        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
-                .durability(Durability.always()).open();
-                Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
-                        .batching(50, 1 << 20, Duration.ZERO)
-                        .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
-            assertEquals(false, f.drainAvailable(Duration.ofSeconds(1)), "nothing can be committed");
-            first = f.stats();
-            assertEquals(2, transport.count(), "records 2 (the probe) and 3 are delivered: " + first);
-            assertTrue(first.lastError().orElse("").contains("commit could not be stored"), first.toString());
-        }
-        Files.delete(blocker.resolve("keep"));
-        Files.delete(blocker);
-        ForwarderStats second;
-        try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
-                .durability(Durability.always()).open();
-                Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
-                        .batching(50, 1 << 20, Duration.ZERO)
-                        .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
-            assertTrue(f.drainAvailable(Duration.ofSeconds(60)), () -> "drained: " + f.stats());
-            second = f.stats();
-            assertEquals(0, b.metrics().bytesUnacknowledged(), b.metrics().toString());
-        }
+        Path blocker = blockCommits(bufDir);
+        ForwarderStats first = drain(bufDir, transport, Duration.ofSeconds(1), false);
+        assertEquals(2, transport.count(), "records 2 (the probe) and 3 are delivered: " + first);
+        assertTrue(first.lastError().orElse("").contains("commit could not be stored"), first.toString());
+        unblockCommits(blocker);
+        ForwarderStats second = drain(bufDir, transport, Duration.ofSeconds(60), true);
         // before, the first forwarder counted the skip it never stored and the second counted it again: 1 + 1
         assertEquals(0, first.recordsRejected(), "the first forwarder stored no skip: " + first);
         assertEquals(1, second.recordsRejected(), "the second forwarder stored the skip: " + second);
@@ -260,10 +278,7 @@ class ForwarderCommitFailureTest {
             for (int i = 1; i <= 300; i++) {
                 b.append("s", new byte[1000]);
             }
-            // A cursor write's temporary file that cannot be created (a directory where it goes, as a damaged file
-            // system leaves): every commit fails with an I/O error that is not a full disk.
-            Path blocker = Files.createDirectories(bufDir.resolve("cursors").resolve("up.cursor.tmp"));
-            Files.write(blocker.resolve("keep"), new byte[1]);
+            Path blocker = blockCommits(bufDir);
             try (Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
                     .batching(50, 1 << 20, Duration.ZERO)
                     .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build().start()) {
@@ -273,8 +288,7 @@ class ForwarderCommitFailureTest {
                 assertTrue(f.stats().lastError().orElse("").contains("were acknowledged, but their commit could not"
                         + " be stored"), f.stats().toString());
                 assertTrue(b.metrics().bytesUnacknowledged() > 0);
-                Files.delete(blocker.resolve("keep"));
-                Files.delete(blocker);
+                unblockCommits(blocker);
                 // before 2026-12-02 no later commit came once everything was sent: nothing was ever acknowledged
                 await(() -> b.metrics().bytesUnacknowledged() == 0, () -> "the commit to be stored once the fault is"
                         + " gone: " + f.stats() + ", " + b.metrics());
