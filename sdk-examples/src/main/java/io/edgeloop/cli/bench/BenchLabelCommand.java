@@ -87,12 +87,12 @@ public final class BenchLabelCommand implements Callable<Integer> {
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
         } else {
-            out.println("LF throughput: " + doc.get("lf_throughput"));
-            out.println("Fit:           " + doc.get("fit"));
-            out.printf(Locale.ROOT, "%-10s %-8s %-10s %8s %10s %8s %s%n", "set", "model", "metric", "value", "reference",
-                    "vs mv", "");
+            out.println("LF throughput: " + pairs(doc.get("lf_throughput")));
+            out.println("Fit:           " + pairs(doc.get("fit")));
+            out.printf(Locale.ROOT, "%-10s %-11s %-10s %8s %10s %8s %s%n", "set", "model", "metric", "value",
+                    "reference", "vs mv", "");
             for (Map<String, Object> r : table) {
-                out.printf(Locale.ROOT, "%-10s %-8s %-10s %8s %10s %8s %s%n", r.get("set"), r.get("model"),
+                out.printf(Locale.ROOT, "%-10s %-11s %-10s %8s %10s %8s %s%n", r.get("set"), r.get("model"),
                         r.get("metric"), r.get("value") == null ? "-" : r.get("value"),
                         r.get("wrench_reference") == null ? "-" : r.get("wrench_reference"),
                         r.get("delta_vs_mv") == null ? "-" : r.get("delta_vs_mv"),
@@ -101,6 +101,18 @@ public final class BenchLabelCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** "key value, key value" for a map of figures (Map.toString's braces and '=' read as code, not a report). */
+    private static String pairs(Object figures) {
+        if (!(figures instanceof Map<?, ?> m)) {
+            return String.valueOf(figures);
+        }
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+        }
+        return b.toString();
     }
 
     private void validate() {

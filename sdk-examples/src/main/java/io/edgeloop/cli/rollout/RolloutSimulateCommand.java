@@ -45,7 +45,7 @@ public final class RolloutSimulateCommand implements Callable<Integer> {
             description = "Cumulative wave fractions (default: ${DEFAULT-VALUE}).")
     private List<Double> waves = new ArrayList<>();
 
-    @Option(names = "--max-failure-rate", defaultValue = "0.1", description = "Halt above this per-wave failure rate.")
+    @Option(names = "--max-failure-rate", defaultValue = "0.1", description = "Halt above this per-wave failure rate (default: ${DEFAULT-VALUE}).")
     private double maxFailureRate;
 
     @Option(names = "--min-variant-devices", defaultValue = "10", paramLabel = "N",

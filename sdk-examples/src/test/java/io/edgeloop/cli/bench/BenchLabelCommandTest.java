@@ -50,6 +50,26 @@ class BenchLabelCommandTest {
     }
 
     @Test
+    @DisplayName("bench label's text report: figures as 'name value' pairs (not Map.toString braces) and a table whose "
+            + "columns line up also for snorkel-mc")
+    void textReportIsATable() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), "bench", "label", "--rows", "20000",
+                "--windows", "2000", "--wrench-root", wrenchRoot().toString());
+        assertEquals(0, code, err.toString());
+        java.util.List<String> lines = out.toString().lines().toList();
+        assertTrue(lines.get(0).startsWith("LF throughput: windows 2000, lfs ") && !lines.get(0).contains("{")
+                && !lines.get(0).contains("="), lines.get(0));
+        assertTrue(lines.get(1).startsWith("Fit:           rows 20000, ") && !lines.get(1).contains("{"),
+                lines.get(1));
+        int metricColumn = lines.get(2).indexOf("metric");
+        long tableRows = lines.stream().skip(3).filter(l -> !l.isBlank()).peek(l -> assertEquals(metricColumn,
+                l.indexOf(l.trim().split("\\s+")[2], 10), "column 'metric' moved in: " + l)).count();
+        assertEquals(3 * 7, tableRows, out.toString());
+    }
+
+    @Test
     @DisplayName("--wrench-root's help says where the default is searched: the working directory and its parents")
     void wrenchRootHelpSaysWhereItSearches(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         StringWriter out = new StringWriter();
