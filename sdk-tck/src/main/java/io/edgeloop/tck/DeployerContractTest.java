@@ -40,7 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Contract tests for {@link Deployer} implementations: publish, poll and fetch round-trip bytes exactly, a
  * fetch whose bytes do not match the publication fails, and a publish of a missing file fails with
- * {@link DeploymentException} and leaves the channel as it was. The SPI's thread safety ("publish and fetch may be called
+ * {@link DeploymentException} and leaves the channel as it was. A publication must outlive the file it was published
+ * from: after publish the kit deletes the file (and, in another test, overwrites it in place with another bundle),
+ * then polls and fetches, and requires the published bytes; a deployer whose publication points at the caller's file
+ * fails both. The SPI's thread safety ("publish and fetch may be called
  * concurrently") is checked with publishers, pollers and fetchers running at once, several fetches of one
  * publication into their own files, and several fetches into one file (each must return with the whole bundle
  * there). Its resume clause ("resuming a partial file when possible") is checked with what an interrupted fetch
@@ -151,6 +154,61 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
             assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "the DeploymentException must say why");
             assertEquals(before.sha256(), d.latest("tck").orElseThrow().sha256(), "a refused publish changed the "
                     + "channel's latest publication");
+        }
+    }
+
+    @Test
+    @DisplayName("keeps a publication's bytes when the published file is deleted after publish")
+    void keepsBytesWhenTheSourceIsDeleted(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 200_000, 1);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            byte[] published = Files.readAllBytes(src);
+            Files.delete(src);
+            assertFetchesAfterSourceChanged(d, p, published, dir.resolve("after-delete.tar"), "deleted");
+        }
+    }
+
+    @Test
+    @DisplayName("keeps a publication's bytes when the published file is overwritten in place with another bundle "
+            + "after publish")
+    void keepsBytesWhenTheSourceIsOverwritten(@TempDir Path dir) throws Exception {
+        Path src = bundleFile(dir, 200_000, 1);
+        Path other = bundleFile(Files.createDirectories(dir.resolve("other")), 200_000, 2);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            Publication p = d.publish(src, "tck");
+            byte[] published = Files.readAllBytes(src);
+            // In place (truncate and write, same file): a publisher reusing its output file does this, and it also
+            // changes a hard link to the file, which a deployer may not keep as its copy either.
+            Files.write(src, Files.readAllBytes(other));
+            assertFetchesAfterSourceChanged(d, p, published, dir.resolve("after-overwrite.tar"),
+                    "overwritten in place with another bundle");
+        }
+    }
+
+    /**
+     * Polls and fetches the channel's publication after the caller changed the file it published, and requires the
+     * bytes published: a publisher may delete or reuse its bundle file once publish returned.
+     */
+    private static void assertFetchesAfterSourceChanged(Deployer d, Publication p, byte[] published, Path dst,
+            String change) throws Exception {
+        String why = "; publish must keep its own copy of the bundle (a publication must not refer to the caller's "
+                + "file: a publisher that deletes or reuses its output file would break every device's fetch)";
+        String digest = Sha256.hex(published);
+        Publication latest = d.latest("tck").orElseThrow(() -> new AssertionError("latest(\"tck\") is empty after "
+                + "the published file was " + change + why));
+        assertEquals(digest, latest.sha256(), "latest(\"tck\") after the published file was " + change + why);
+        try {
+            d.fetch(latest, dst);
+        } catch (DeploymentException e) {
+            throw new AssertionError("fetch of " + latest + " failed after the published file was " + change + " ("
+                    + e.getMessage() + ")" + why, e);
+        }
+        byte[] got = Files.readAllBytes(dst);
+        if (!Arrays.equals(published, got)) {
+            fail("fetch after the published file was " + change + " delivered " + got.length + " bytes with SHA-256 "
+                    + Sha256.hex(got).substring(0, 12) + "..., the publication is " + published.length
+                    + " bytes with " + digest.substring(0, 12) + "..." + why);
         }
     }
 

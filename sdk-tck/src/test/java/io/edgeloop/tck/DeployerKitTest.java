@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The deployer kit against a correct directory deployer and against copies of it with one defect each: a channel
  * record rewritten in place, one copy buffer for every download, fetches into one file not serialised, a
- * resumed download not checked, and a descriptor left open by every close().
+ * resumed download not checked, a descriptor left open by every close(), and a publication pointing at the
+ * caller's file instead of a copy.
  */
 @DisplayName("The deployer contract kit")
 class DeployerKitTest {
@@ -93,6 +94,14 @@ class DeployerKitTest {
         }
     }
 
+    /** Publishes a pointer to the caller's file instead of a copy. */
+    static class Lazy extends Folder {
+        @Override
+        String fault() {
+            return "lazy";
+        }
+    }
+
     @org.junit.jupiter.api.AfterAll
     static void stopLeakedThreads() {
         FolderDeployerProvider.stopLeakedThreads();
@@ -114,11 +123,23 @@ class DeployerKitTest {
     }
 
     @Test
+    @DisplayName("fails a deployer whose publication points at the caller's file, saying publish must keep a copy")
+    void failsLazy() {
+        KitResults r = KitResults.run(Lazy.class);
+        assertEquals(Set.of("keepsBytesWhenTheSourceIsDeleted", "keepsBytesWhenTheSourceIsOverwritten"), r.failed(),
+                r.describeFailures());
+        assertTrue(r.describeFailures().contains("publish must keep its own copy of the bundle"), r.describeFailures());
+        assertTrue(r.describeFailures().contains("after the published file was deleted"), r.describeFailures());
+        assertTrue(r.describeFailures().contains("after the published file was overwritten in place"),
+                r.describeFailures());
+    }
+
+    @Test
     @DisplayName("passes the correct deployer")
     void passesFolder() {
         KitResults r = KitResults.run(Folder.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
-        assertEquals(18, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
+        assertEquals(20, r.tests.succeeded().count()); // and isDeclaredInModuleInfo skipped: no module-info
     }
 
     @Test

@@ -12,7 +12,9 @@ import java.util.Optional;
  */
 public interface Deployer extends AutoCloseable {
     /**
-     * Makes a bundle available on a channel, replacing the channel's current publication.
+     * Makes a bundle available on a channel, replacing the channel's current publication. The deployer keeps its
+     * own copy: once this returns, the caller may delete or overwrite {@code bundle}, and fetches of the publication
+     * still deliver the bytes published.
      *
      * @param bundle  the bundle file
      * @param channel the channel name

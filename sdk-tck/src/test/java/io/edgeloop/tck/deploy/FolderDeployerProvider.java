@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code trusting-resume} (a resumed download is not checked against the digest) and {@code leaky} (every deployer
  * opens a descriptor that its {@code close()} never closes, as one JDK HTTP client per deployer did),
  * {@code daemon-leak} (a daemon thread per deployer, never stopped) and {@code missing-ok} (a missing bundle file is
- * published as an empty bundle), the last two from the reviewer's Deployers of review rev-s8-tck.
+ * published as an empty bundle), the last two from the reviewer's Deployers of review rev-s8-tck, and {@code lazy}
+ * (publish copies nothing: the publication points at the caller's file, as a newcomer's deployer did).
  *
  * <p>Thread-safe when {@code fault} is {@code none}.
  */
@@ -119,32 +120,44 @@ public final class FolderDeployerProvider implements DeployerProvider {
                     bundle = Files.write(unique(blobs), new byte[0]); // BUG (missing-ok): publishes an empty bundle
                 }
                 String sha = Sha256.hex(bundle);
+                if (fault.equals("lazy")) {
+                    // BUG (lazy, the newcomer's LazyDeployerProvider): the publication points at the caller's file
+                    Publication p = new Publication(channel, "tck", 1, sha, Files.size(bundle),
+                            bundle.toAbsolutePath().toString());
+                    writeChannel(channels, channel, p);
+                    return p;
+                }
                 Path tmp = unique(blobs);
                 Files.copy(bundle, tmp);
                 Path blob = blobs.resolve(sha);
                 Files.move(tmp, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Publication p = new Publication(channel, "tck", 1, sha, Files.size(blob), blob.toString());
-                byte[] line = (p.sha256() + " " + p.sizeBytes() + " " + p.location() + "\n")
-                        .getBytes(StandardCharsets.UTF_8);
-                Path file = channels.resolve(channel);
-                if (fault.equals("torn-latest")) {
-                    try (OutputStream o = Files.newOutputStream(file)) {
-                        o.write(line, 0, line.length / 2);
-                        o.flush();
-                        Thread.sleep(20);
-                        o.write(line, line.length / 2, line.length - line.length / 2);
-                    }
-                } else {
-                    Path t = unique(channels);
-                    Files.write(t, line);
-                    Files.move(t, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                }
+                writeChannel(channels, channel, p);
                 return p;
             } catch (IOException e) {
                 throw new DeploymentException("cannot publish " + bundle + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeploymentException("interrupted", e);
+            }
+        }
+
+        private void writeChannel(Path channels, String channel, Publication p)
+                throws IOException, InterruptedException {
+            byte[] line = (p.sha256() + " " + p.sizeBytes() + " " + p.location() + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            Path file = channels.resolve(channel);
+            if (fault.equals("torn-latest")) {
+                try (OutputStream o = Files.newOutputStream(file)) {
+                    o.write(line, 0, line.length / 2);
+                    o.flush();
+                    Thread.sleep(20);
+                    o.write(line, line.length / 2, line.length - line.length / 2);
+                }
+            } else {
+                Path t = unique(channels);
+                Files.write(t, line);
+                Files.move(t, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         }
 
