@@ -160,55 +160,55 @@ public abstract class DeployerContractTest extends ProviderContractTest<Deployer
     @Test
     @DisplayName("keeps a publication's bytes when the published file is deleted after publish")
     void keepsBytesWhenTheSourceIsDeleted(@TempDir Path dir) throws Exception {
-        Path src = bundleFile(dir, 200_000, 1);
-        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
-            Publication p = d.publish(src, "tck");
-            byte[] published = Files.readAllBytes(src);
-            Files.delete(src);
-            assertFetchesAfterSourceChanged(d, p, published, dir.resolve("after-delete.tar"), "deleted");
-        }
+        assertOutlivesItsFile(dir, "deleted", (src, other) -> Files.delete(src));
     }
 
     @Test
     @DisplayName("keeps a publication's bytes when the published file is overwritten in place with another bundle "
             + "after publish")
     void keepsBytesWhenTheSourceIsOverwritten(@TempDir Path dir) throws Exception {
-        Path src = bundleFile(dir, 200_000, 1);
-        Path other = bundleFile(Files.createDirectories(dir.resolve("other")), 200_000, 2);
-        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
-            Publication p = d.publish(src, "tck");
-            byte[] published = Files.readAllBytes(src);
-            // In place (truncate and write, same file): a publisher reusing its output file does this, and it also
-            // changes a hard link to the file, which a deployer may not keep as its copy either.
-            Files.write(src, Files.readAllBytes(other));
-            assertFetchesAfterSourceChanged(d, p, published, dir.resolve("after-overwrite.tar"),
-                    "overwritten in place with another bundle");
-        }
+        // In place (truncate and write, same file): a publisher reusing its output file does this, and it also
+        // changes a hard link to the file, which a deployer may not keep as its copy either.
+        assertOutlivesItsFile(dir, "overwritten in place with another bundle",
+                (src, other) -> Files.write(src, Files.readAllBytes(other)));
+    }
+
+    /** What the caller does to the published file after publish; {@code other} is another bundle of its size. */
+    @FunctionalInterface
+    private interface SourceChange {
+        void apply(Path published, Path other) throws Exception;
     }
 
     /**
-     * Polls and fetches the channel's publication after the caller changed the file it published, and requires the
-     * bytes published: a publisher may delete or reuse its bundle file once publish returned.
+     * Publishes a bundle, changes the file it was published from, then polls and fetches and requires the bytes
+     * published: a publisher may delete or reuse its bundle file once publish returned.
      */
-    private static void assertFetchesAfterSourceChanged(Deployer d, Publication p, byte[] published, Path dst,
-            String change) throws Exception {
+    private void assertOutlivesItsFile(Path dir, String change, SourceChange action) throws Exception {
+        Path src = bundleFile(dir, 200_000, 1);
+        Path other = bundleFile(Files.createDirectories(dir.resolve("other")), 200_000, 2);
         String why = "; publish must keep its own copy of the bundle (a publication must not refer to the caller's "
                 + "file: a publisher that deletes or reuses its output file would break every device's fetch)";
-        String digest = Sha256.hex(published);
-        Publication latest = d.latest("tck").orElseThrow(() -> new AssertionError("latest(\"tck\") is empty after "
-                + "the published file was " + change + why));
-        assertEquals(digest, latest.sha256(), "latest(\"tck\") after the published file was " + change + why);
-        try {
-            d.fetch(latest, dst);
-        } catch (DeploymentException e) {
-            throw new AssertionError("fetch of " + latest + " failed after the published file was " + change + " ("
-                    + e.getMessage() + ")" + why, e);
-        }
-        byte[] got = Files.readAllBytes(dst);
-        if (!Arrays.equals(published, got)) {
-            fail("fetch after the published file was " + change + " delivered " + got.length + " bytes with SHA-256 "
-                    + Sha256.hex(got).substring(0, 12) + "..., the publication is " + published.length
-                    + " bytes with " + digest.substring(0, 12) + "..." + why);
+        try (Deployer d = provider().create(config(dir.resolve("backend")))) {
+            d.publish(src, "tck");
+            byte[] published = Files.readAllBytes(src);
+            String digest = Sha256.hex(published);
+            action.apply(src, other);
+            Publication latest = d.latest("tck").orElseThrow(() -> new AssertionError("latest(\"tck\") is empty "
+                    + "after the published file was " + change + why));
+            assertEquals(digest, latest.sha256(), "latest(\"tck\") after the published file was " + change + why);
+            Path dst = dir.resolve("fetched.tar");
+            try {
+                d.fetch(latest, dst);
+            } catch (DeploymentException e) {
+                throw new AssertionError("fetch of " + latest + " failed after the published file was " + change
+                        + " (" + e.getMessage() + ")" + why, e);
+            }
+            byte[] got = Files.readAllBytes(dst);
+            if (!Arrays.equals(published, got)) {
+                fail("fetch after the published file was " + change + " delivered " + got.length + " bytes with "
+                        + "SHA-256 " + Sha256.hex(got).substring(0, 12) + "..., the publication is "
+                        + published.length + " bytes with " + digest.substring(0, 12) + "..." + why);
+            }
         }
     }
 
