@@ -3,7 +3,9 @@ package io.edgeloop.ota.deploy;
 import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
+import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.server.ChannelStore;
+import io.edgeloop.ota.trust.TrustRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,18 +18,27 @@ import java.util.Optional;
  * resuming partial copies (a partial copy of other bytes is dropped and the copy started over once); fetches into
  * one destination run one at a time in the JVM, and one that finds the publication's bytes already there copies
  * nothing; never copies more than a publication announces, nor publications above the size limit,
- * and never writes through a symbolic link at the destination. Thread-safe; {@link #close()} is idempotent.
+ * and never writes through a symbolic link at the destination. Given a trust file, its publishes are verified
+ * against it first ({@link ChannelStore#ChannelStore(Path, BundleVerifier)}). Thread-safe; {@link #close()} is
+ * idempotent.
  */
 final class DirectoryDeployer implements Deployer {
     private final Path root;
     private final Object lock = new Object();
     private final long maxBytes;
+    /** The trust file publishes are verified against, read when the store is first used; null: unverified. */
+    private final Path trust;
     private ChannelStore store;
     private volatile boolean closed;
 
     DirectoryDeployer(Path root, long maxBytes) {
+        this(root, maxBytes, null);
+    }
+
+    DirectoryDeployer(Path root, long maxBytes, Path trust) {
         this.root = root;
         this.maxBytes = maxBytes;
+        this.trust = trust;
     }
 
     private ChannelStore store() throws DeploymentException {
@@ -36,8 +47,17 @@ final class DirectoryDeployer implements Deployer {
         }
         synchronized (lock) {
             if (store == null) {
+                TrustRoot t = null;
+                if (trust != null) {
+                    try {
+                        t = TrustRoot.read(trust);
+                    } catch (IOException e) {
+                        throw new DeploymentException("cannot read the trust file " + trust + " (directory deployer's"
+                                + " trust): " + e.getMessage(), e);
+                    }
+                }
                 try {
-                    store = new ChannelStore(root);
+                    store = t == null ? new ChannelStore(root) : new ChannelStore(root, new BundleVerifier(t));
                 } catch (IOException e) {
                     throw new DeploymentException("cannot open deployment directory " + root + ": " + e.getMessage(), e);
                 }

@@ -10,7 +10,10 @@ import java.util.Set;
  * {@code directory}: publishes bundles into a directory tree devices (or gateways) can read. Config: {@code root}
  * (required), the directory;
  * {@code maxBundleBytes} (default: the largest archive the default {@link io.edgeloop.ota.bundle.BundleLimits}
- * accept; larger publications are not fetched). Any other key is refused, naming the closest known key.
+ * accept; larger publications are not fetched); {@code trust} (optional), the devices' trust file: a publish
+ * verifies the bundle against it as devices do and refuses one they would refuse, before the channel moves (without
+ * it, only readability is checked, and a bundle signed outside the trust root can raise a channel's sequence floor).
+ * Any other key is refused, naming the closest known key.
  * Thread-safe; {@link #create} does no I/O.
  */
 public final class DirectoryDeployerProvider implements DeployerProvider {
@@ -25,7 +28,8 @@ public final class DirectoryDeployerProvider implements DeployerProvider {
 
     @Override
     public Deployer create(ComponentConfig config) {
-        config.requireKnownKeys("directory deployer", Set.of("root", "maxBundleBytes"));
-        return new DirectoryDeployer(Path.of(config.requireString("root")), HttpDeployerProvider.maxBytes(config));
+        config.requireKnownKeys("directory deployer", Set.of("root", "maxBundleBytes", "trust"));
+        return new DirectoryDeployer(Path.of(config.requireString("root")), HttpDeployerProvider.maxBytes(config),
+                config.get("trust").map(Path::of).orElse(null));
     }
 }

@@ -407,7 +407,7 @@ public final class ChannelStore {
                     + " is not a readable bundle, so devices would refuse it: " + e.getMessage(), e);
         }
         return new PublicationRefusedException(PublicationRefusedException.Reason.UNVERIFIED, e.check(), source
-                + " fails verification against the update server's trust root (version " + verifier.trust().version()
+                + " fails verification against the channel store's trust root (version " + verifier.trust().version()
                 + "), so devices holding it would refuse it: " + e.getMessage() + "; nothing was published (sign it"
                 + " with the trust file's keys, or fix it, and publish again)", e);
     }

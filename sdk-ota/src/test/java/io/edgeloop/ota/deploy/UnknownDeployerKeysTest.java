@@ -55,7 +55,8 @@ class UnknownDeployerKeysTest {
         try (Deployer http = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", "http://127.0.0.1:9",
                 "timeout", "5s", "minBytesPerSecond", "4k", "maxBundleBytes", "1MiB", "publishToken", "t0k3n")));
              Deployer directory = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
-                     dir.resolve("d").toString(), "maxBundleBytes", "1MiB")));
+                     dir.resolve("d").toString(), "maxBundleBytes", "1MiB", "trust",
+                     dir.resolve("t.json").toString())));
              ModelRegistry registry = new FileSystemRegistryProvider().create(ComponentConfig.of(Map.of("root",
                      dir.resolve("r").toString())))) {
             assertTrue(http != null && directory != null && registry != null);

@@ -52,6 +52,8 @@ class UntrustedPublicationTest {
     static final SigningKey EVIL = Fixtures.key(KeyAlgorithm.ED25519, 666);
     static final TrustRoot TRUST = Fixtures.trust(1, K);
     static final Clock NOW = Clock.fixed(Fixtures.NOW, ZoneOffset.UTC);
+    /** Once per run, so that the same arguments give the same bytes. */
+    static final java.time.Instant EXPIRES = java.time.Instant.now().plusSeconds(30L * 86400);
     final HttpClient client = HttpClient.newHttpClient();
 
     static ChannelStore trustingStore(Path root, TrustRoot trust) throws Exception {
@@ -70,6 +72,8 @@ class UntrustedPublicationTest {
     static byte[] har(long sequence, SigningKey... signers) {
         Fixtures.Draft d = Fixtures.draft("har", sequence, 0, (int) (sequence % 1000), TargetProfile.JVM);
         d.manifest.version("1." + sequence % 1000 + ".0"); // a semantic version at any sequence
+        // valid at the fixed clock and today: the directory deployer verifies with the system clock
+        d.manifest.expiresAt(EXPIRES);
         return d.sign(signers);
     }
 
@@ -148,6 +152,30 @@ class UntrustedPublicationTest {
                 assertEquals(before, snapshot(root), c.getKey());
             }
             assertEquals(6, d.publish(write(dir, "har-6.bundle", har(6, K, K2)), "stable").sequence());
+        }
+    }
+
+    @Test
+    @DisplayName("the directory deployer given the trust file refuses a wrong-key bundle naming the check, the "
+            + "channel unchanged; an unreadable trust file is an error naming it, not an unverified publish")
+    void directoryDeployerVerifiesWithItsTrustFile(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("store");
+        Path trustFile = dir.resolve("trust.json");
+        TRUST.write(trustFile);
+        try (Deployer d = ProviderLoader.of(DeployerProvider.class).select("directory").create(ComponentConfig.of(
+                Map.of("root", root.toString(), "trust", trustFile.toString())))) {
+            assertEquals(7, d.publish(write(dir, "har-7.bundle", har(7, K)), "stable").sequence());
+            Map<String, String> before = snapshot(root);
+            DeploymentException e = assertThrows(DeploymentException.class,
+                    () -> d.publish(write(dir, "evil-max.bundle", har(Long.MAX_VALUE, EVIL)), "stable"));
+            assertTrue(e.getMessage().contains("unknown-key"), e.getMessage());
+            assertEquals(before, snapshot(root));
+        }
+        try (Deployer d = ProviderLoader.of(DeployerProvider.class).select("directory").create(ComponentConfig.of(
+                Map.of("root", root.toString(), "trust", dir.resolve("missing.json").toString())))) {
+            DeploymentException e = assertThrows(DeploymentException.class,
+                    () -> d.publish(dir.resolve("har-7.bundle"), "stable"));
+            assertTrue(e.getMessage().contains("missing.json"), e.getMessage());
         }
     }
 
