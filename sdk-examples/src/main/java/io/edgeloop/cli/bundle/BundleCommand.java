@@ -4,17 +4,18 @@ import io.edgeloop.cli.CommandGroup;
 import picocli.CommandLine.Command;
 
 /**
- * {@code edgeloop bundle}: Create, sign, verify and inspect model bundles.
+ * {@code edgeloop bundle}: Create, sign, verify and inspect model bundles; withdraw a publication devices refuse.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
-@Command(name = "bundle", mixinStandardHelpOptions = true, description = "Create, sign, verify and inspect model bundles.",
+@Command(name = "bundle", mixinStandardHelpOptions = true, description = "Create, sign, verify and inspect model bundles; withdraw a publication devices refuse.",
         subcommands = {
                 BundleKeygenCommand.class,
                 BundleTrustCommand.class,
                 BundleCreateCommand.class,
                 BundleVerifyCommand.class,
                 BundleInspectCommand.class,
+                BundleWithdrawCommand.class,
         })
 public final class BundleCommand extends CommandGroup {
 }

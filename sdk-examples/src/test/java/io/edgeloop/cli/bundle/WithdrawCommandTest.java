@@ -1,0 +1,83 @@
+package io.edgeloop.cli.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.InProcessCli;
+import io.edgeloop.ota.server.ChannelStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code edgeloop bundle withdraw}: the operator's way out of a channel frozen at sequence 2^63-1 by a bundle signed
+ * outside the trust root (review s16 newcomer finding), with keys, trust file and bundles made by the CLI itself.
+ */
+@DisplayName("edgeloop bundle withdraw unfreezes a channel")
+class WithdrawCommandTest {
+    private InProcessCli.Result last;
+
+    private int run(String... args) {
+        last = InProcessCli.run(args);
+        return last.code();
+    }
+
+    private Path create(Path dir, long sequence, String key, String out) throws Exception {
+        Path b = dir.resolve(out);
+        assertEquals(0, run("bundle", "create", "--model", BundleCommandTest.modelDir(dir, "avr8").toString(),
+                "--name", "har", "--sequence", Long.toString(sequence), "--key",
+                dir.resolve(key + "/private.pem").toString(), "--expires", "3600", "--runtime", "edgeloop-int",
+                "--runtime-versions", "*", "--out", b.toString()), last.err());
+        return b;
+    }
+
+    @Test
+    @DisplayName("withdraws a wrong-key publication at 2^63-1 back to the last trusted one; refuses a trusted one, "
+            + "a channel with nothing published and a directory that is not a store, each in one line")
+    void withdrawsAFrozenChannel(@TempDir Path dir) throws Exception {
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("good").toString()), last.err());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("evil").toString()), last.err());
+        Path trust = dir.resolve("trust.json");
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("good/public.pem").toString(), "--threshold", "1",
+                "--out", trust.toString()), last.err());
+        Path h7 = create(dir, 7, "good", "har-7.bundle");
+        Path evil = create(dir, Long.MAX_VALUE, "evil", "evil-max.bundle");
+        Path h8 = create(dir, 8, "good", "har-8.bundle");
+        Path root = dir.resolve("store");
+        ChannelStore unverified = new ChannelStore(root); // the freeze, as a store without a trust root allows it
+        unverified.publish(h7, "stable");
+        unverified.publish(evil, "stable");
+
+        assertEquals(0, run("bundle", "withdraw", "--store", root.toString(), "--channel", "stable", "--trust",
+                trust.toString(), "--json"), last.err());
+        JsonNode r = new ObjectMapper().readTree(last.out());
+        assertEquals(Long.MAX_VALUE, r.path("withdrawn").path("sequence").asLong(), last.out());
+        assertEquals("unknown-key", r.path("check").asText());
+        assertEquals(7, r.path("latest").path("sequence").asLong());
+        assertTrue(Files.isRegularFile(Path.of(r.path("movedTo").asText())), last.out());
+        assertEquals(8, unverified.publish(h8, "stable").sequence(), "the channel moves again");
+
+        assertEquals(1, run("bundle", "withdraw", "--store", root.toString(), "--channel", "stable", "--trust",
+                trust.toString()));
+        assertOneLine("devices may have installed it");
+        assertEquals(8, unverified.latest("stable").orElseThrow().sequence(), "a refused withdrawal changes nothing");
+        assertEquals(1, run("bundle", "withdraw", "--store", root.toString(), "--channel", "beta", "--trust",
+                trust.toString()));
+        assertOneLine("nothing is published on channel beta");
+        assertEquals(1, run("bundle", "withdraw", "--store", dir.resolve("typo").toString(), "--channel", "stable",
+                "--trust", trust.toString()));
+        assertOneLine("is not a channel store");
+        assertFalse(Files.exists(dir.resolve("typo")), "a mistyped --store is not created");
+    }
+
+    private void assertOneLine(String text) {
+        String e = last.err().strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("edgeloop: ") && e.contains(text), e);
+    }
+}
