@@ -30,8 +30,8 @@ class WithdrawCommandTest {
     private Path create(Path dir, long sequence, String key, String out) throws Exception {
         Path b = dir.resolve(out);
         assertEquals(0, run("bundle", "create", "--model", BundleCommandTest.modelDir(dir, "avr8").toString(),
-                "--name", "har", "--sequence", Long.toString(sequence), "--key",
-                dir.resolve(key + "/private.pem").toString(), "--expires", "3600", "--runtime", "edgeloop-int",
+                "--name", "har", "--sequence", Long.toString(sequence), "--version", "1." + sequence % 1000 + ".0",
+                "--key", dir.resolve(key + "/private.pem").toString(), "--expires", "3600", "--runtime", "edgeloop-int",
                 "--runtime-versions", "*", "--out", b.toString()), last.err());
         return b;
     }
