@@ -44,13 +44,30 @@ final class AnswerRecorder implements Expert {
             throw new IllegalArgumentException("--answers-out " + file + " is a directory; give the path of a file "
                     + "(for example " + file.resolve("answers.jsonl") + ")");
         }
-        // This run appends to FILE, so a last line torn by an earlier run's crash is ours to repair.
-        AnswersFile.repairTornTail(file).ifPresent(w -> {
-            warnings.println("edgeloop: warning: " + w);
-            warnings.flush();
-        });
-        AnswersFile.Contents c = AnswersFile.read(file, data.numClasses(), data.train().size(),
-                data.train().fileRowsById());
+        // Whose file it is is settled before anything changes: only an answers file of this data set (its line 1 is
+        // the identity label query writes) is this run's to repair; any other file is read strictly and, unless it is
+        // a whole answers file without identity (docs/formats/expert-queue.md), refused unchanged.
+        Optional<Map<String, Object>> lineOne = AnswersFile.identity(file);
+        if (lineOne.isPresent()) {
+            QueueIdentity.checkLineOne(file, lineOne.get(), data);
+            AnswersFile.repairTornTail(file).ifPresent(w -> {
+                warnings.println("edgeloop: warning: " + w);
+                warnings.flush();
+            });
+        }
+        AnswersFile.Contents c;
+        try {
+            c = AnswersFile.read(file, data.numClasses(), data.train().size(), data.train().fileRowsById());
+        } catch (IOException e) {
+            if (lineOne.isPresent()) {
+                throw e;
+            }
+            IOException x = new IOException("--answers-out " + file + " is not an answers file (its line 1 is not the "
+                    + "{\"identity\": ...} line label query writes, and " + e.getMessage() + "); it was left "
+                    + "unchanged: give a new file, or the answers file of an earlier run");
+            x.addSuppressed(e);
+            throw x;
+        }
         QueueIdentity.checkAnswers(file, c, data, warnings);
         return new Opened(new AnswerRecorder(delegate, file, QueueIdentity.of(data)), c);
     }

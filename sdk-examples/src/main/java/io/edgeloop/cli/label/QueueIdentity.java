@@ -84,7 +84,7 @@ final class QueueIdentity {
     static void checkAnswers(Path file, AnswersFile.Contents contents, WrenchDataset data, PrintWriter warnings)
             throws IOException {
         if (contents.identity().isPresent()) {
-            check(JSON.valueToTree(contents.identity().get()), file + ": this answers file (line 1)", data);
+            checkLineOne(file, contents.identity().get(), data);
             return;
         }
         Path parent = file.toAbsolutePath().getParent();
@@ -98,6 +98,18 @@ final class QueueIdentity {
                     + "'s train rows");
             warnings.flush();
         }
+    }
+
+    /**
+     * Checks the identity line 1 of an answers file against a data set, before the file is read or repaired.
+     *
+     * @param file     the answers file
+     * @param identity its line 1's identity object
+     * @param data     the data set
+     * @throws IOException when the file belongs to another data set
+     */
+    static void checkLineOne(Path file, Map<String, Object> identity, WrenchDataset data) throws IOException {
+        check(JSON.valueToTree(identity), file + ": this answers file (line 1)", data);
     }
 
     private static JsonNode read(Path f) throws IOException {

@@ -1,6 +1,7 @@
 package io.edgeloop.cli.label;
 
 import static io.edgeloop.cli.InProcessCli.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,11 +235,13 @@ class LabelQueryFilesTest {
                 "--model", "mv", "--answers-out", sms.toString());
         assertEquals(0, r.code(), r.err());
         Files.writeString(sms, Files.readString(sms) + "{\"row\":4000,\"label\":1}");
+        String smsBefore = Files.readString(sms);
         r = run("label", "query", "--wrench", yt, "--budget", "6", "--oracle", "--model", "mv", "--answers-out",
                 sms.toString());
         assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains("another data set") && !r.err().contains("removed torn line"), r.err());
-        assertTrue(Files.readString(sms).endsWith("{\"row\":4000,\"label\":1}\n"), "the line is kept");
+        assertTrue(r.err().contains("'sms'") && r.err().contains("not to youtube")
+                && !r.err().contains("removed torn line"), r.err());
+        assertEquals(smsBefore, Files.readString(sms), "refused before anything changed, not even a newline added");
 
         // A whole last line that only lacks its newline is completed, not dropped.
         String full = Files.readString(answers);
@@ -248,6 +251,30 @@ class LabelQueryFilesTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("line 7 had no newline") && r.err().contains("added it"), r.err());
         assertEquals(full, Files.readString(answers), "nothing lost, nothing asked again");
+    }
+
+    @Test
+    @DisplayName("--answers-out FILE that is not an answers file (notes, a data set's train.json, a file without "
+            + "identity whose last line is torn) is refused naming FILE and left byte for byte unchanged (bad-input "
+            + "sweep s16 H1: notes.txt kept only line 1, train.json lost its closing brace)")
+    void answersOutRefusesOtherFilesUnchanged(@TempDir Path tmp) throws IOException {
+        String yt = LabelCommandTest.wrench("youtube").toString();
+        Path notes = tmp.resolve("notes.txt");
+        Path trainJson = tmp.resolve("wv").resolve("train.json");
+        Path legacyTorn = tmp.resolve("legacy.jsonl");
+        Files.createDirectories(trainJson.getParent());
+        Files.writeString(notes, "notes line 1\nimportant last line without newline");
+        Files.writeString(trainJson, "{\n  \"0\": {\"label\": 1, \"weak_labels\": [0, -1]}\n}");
+        Files.writeString(legacyTorn, "{\"row\":1,\"label\":0}\n{\"row\":2,\"la");
+        for (Path f : List.of(notes, trainJson, legacyTorn)) {
+            byte[] before = Files.readAllBytes(f);
+            Result r = run("label", "query", "--wrench", yt, "--budget", "3", "--oracle", "--model", "mv",
+                    "--answers-out", f.toString());
+            assertEquals(1, r.code(), f + ": " + r.err());
+            assertTrue(r.err().contains("--answers-out " + f + " is not an answers file")
+                    && r.err().contains("left unchanged") && !r.err().contains("warning"), r.err());
+            assertArrayEquals(before, Files.readAllBytes(f), f + " is unchanged");
+        }
     }
 
     @Test

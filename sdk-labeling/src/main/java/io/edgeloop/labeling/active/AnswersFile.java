@@ -3,8 +3,11 @@ package io.edgeloop.labeling.active;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -28,6 +31,9 @@ import java.util.Set;
  * <p>Thread-safe: static methods; concurrent appenders to one file are not coordinated (one writer per file).
  */
 public final class AnswersFile {
+    /** The longest identity line {@link #identity} reads; Edgeloop's own are about 150 bytes. */
+    static final int IDENTITY_LINE_MAX = 64 * 1024;
+
     private AnswersFile() {
     }
 
@@ -150,18 +156,76 @@ public final class AnswersFile {
     }
 
     /**
+     * Line 1's {@code {"identity": {...}}} of an existing answers file, read on its own (at most its first
+     * 64 KiB) so that a writer can check whose file it is before it changes anything: any
+     * other file (notes, a data set's JSON, a file without identity) must not be repaired or rewritten.
+     *
+     * @param f the file
+     * @return the identity object, or empty when the file is absent or empty or its line 1 is not an identity line
+     *         (not UTF-8, not JSON, another object, or longer than the limit)
+     * @throws IOException naming the file when it cannot be read
+     */
+    public static Optional<Map<String, Object>> identity(Path f) throws IOException {
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        byte[] head = new byte[IDENTITY_LINE_MAX];
+        int len = 0;
+        try (InputStream in = Files.newInputStream(f)) {
+            for (int k; len < head.length && (k = in.read(head, len, head.length - len)) > 0; ) {
+                len += k;
+            }
+        } catch (AccessDeniedException e) {
+            throw JsonLines.error(f + ": permission denied reading the answers file; make it readable", e);
+        } catch (FileSystemException e) {
+            throw JsonLines.error(f + ": cannot read the answers file (" + JsonLines.reason(e) + ")", e);
+        }
+        int end = 0;
+        while (end < len && head[end] != '\n') {
+            end++;
+        }
+        if (end == len) {
+            return Optional.empty();
+        }
+        String line;
+        try {
+            line = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(head, 0, end)).toString();
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+        line = line.startsWith("\uFEFF") ? line.substring(1) : line;
+        line = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+        JsonNode n;
+        try {
+            n = JsonLines.parseObject(f, 0, line);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (n.size() != 1 || !n.path("identity").isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(JsonLines.STRICT.convertValue(n.get("identity"),
+                new TypeReference<Map<String, Object>>() { }));
+    }
+
+    /**
      * Repairs the end of an answers file that Edgeloop itself appends to ({@code label query --answers-out}) after a
      * run ended mid-write: a last line without its newline is completed with one when it parses as a JSON object
      * (whether it fits the data set is {@link #read}'s check), and cut off otherwise (that reply was never recorded whole, so its row is asked again). A file that another tool
      * may still be writing (a queue's {@code answers.jsonl}) must not be repaired: {@link #read} refuses its torn
-     * line with advice instead.
+     * line with advice instead. Only a file whose line 1 is an identity line ({@link #identity}) is repaired, and
+     * the caller must have checked that identity against its data set first: any other file is left unchanged
+     * (bad-input sweep s16: notes.txt lost its last line, a data set's train.json its closing brace).
      *
      * @param f          the file (absent: nothing to do)
-     * @return what was repaired, for a warning, or empty when the file was whole
+     * @return what was repaired, for a warning, or empty when the file was whole or has no identity line
      * @throws IOException naming the file when it cannot be read or rewritten
      */
     public static Optional<String> repairTornTail(Path f) throws IOException {
-        if (!Files.isRegularFile(f)) {
+        if (!Files.isRegularFile(f) || identity(f).isEmpty()) {
             return Optional.empty();
         }
         JsonLines.Text text = JsonLines.read(f, "answers file");
