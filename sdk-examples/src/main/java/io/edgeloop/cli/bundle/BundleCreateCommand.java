@@ -1,12 +1,18 @@
 package io.edgeloop.cli.bundle;
 
+import io.edgeloop.cli.OutputPath;
 import io.edgeloop.ota.bundle.ArtifactEntry;
+import io.edgeloop.ota.bundle.BundleArchive;
 import io.edgeloop.ota.bundle.BundleAssembler;
+import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
 import io.edgeloop.ota.bundle.VersionRange;
 import io.edgeloop.ota.trust.KeyPairFiles;
 import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,11 +80,25 @@ public final class BundleCreateCommand implements Callable<Integer> {
     @Option(names = "--gzip", description = "Compress the tar with gzip.")
     private boolean gzip;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The bundle file to write.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The bundle file to write (it "
+            + "may replace a bundle; another existing file only with --force; never a --model or --key input).")
     private Path out;
+
+    @Option(names = "--force", description = "Replace an existing --out file that is not a bundle.")
+    private boolean force;
 
     @Override
     public Integer call() throws Exception {
+        // The output first, before any work: it must not destroy an input or a file of another kind.
+        for (Path m : models) {
+            OutputPath.refuseInput("--out", out, "--model", m);
+        }
+        for (Path k : keys) {
+            OutputPath.refuseInput("--out", out, "--key", k);
+        }
+        if (!force) {
+            refuseOtherFile(out);
+        }
         // Each option is checked here so that the one-line error names it (the library's messages name fields).
         if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
             throw new IllegalArgumentException("--expires must be between 1 and " + MAX_EXPIRES_SECONDS
@@ -143,5 +163,24 @@ public final class BundleCreateCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("wrote " + out + ": " + m.name() + " " + m.version() + " sequence "
                 + m.sequence() + ", artifacts for " + sb + ", " + signers.size() + " signature(s)");
         return 0;
+    }
+
+    /** Refuses an existing {@code --out} that is not a bundle: replacing a bundle is the documented workflow. */
+    private static void refuseOtherFile(Path out) throws IOException {
+        if (!Files.exists(out) || Files.isDirectory(out)) {
+            return; // a directory: the writer's own error names it
+        }
+        String why;
+        try (InputStream in = Files.newInputStream(out)) {
+            BundleArchive a = BundleArchive.read(in, BundleLimits.DEFAULT);
+            if (a.entries().containsKey("manifest.json")) {
+                return;
+            }
+            why = "no manifest.json";
+        } catch (IOException e) {
+            why = e.getMessage();
+        }
+        throw new IllegalArgumentException("--out " + out + " exists and is not a bundle (" + why + "); bundle "
+                + "create replaces only a bundle: choose another path, or add --force to replace it");
     }
 }

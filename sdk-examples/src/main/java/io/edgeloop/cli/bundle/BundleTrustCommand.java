@@ -1,8 +1,11 @@
 package io.edgeloop.cli.bundle;
 
+import io.edgeloop.cli.OutputPath;
 import io.edgeloop.ota.trust.KeyPairFiles;
 import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.ota.trust.TrustRoot;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +37,13 @@ public final class BundleTrustCommand implements Callable<Integer> {
     @Option(names = "--threshold", required = true, paramLabel = "K", description = "Distinct keys that must sign.")
     private int threshold;
 
-    @Option(names = "--out", required = true, paramLabel = "TRUST.json", description = "The trust file to write.")
+    @Option(names = "--out", required = true, paramLabel = "TRUST.json", description = "The trust file to write "
+            + "(it may replace a trust file; another existing file only with --force; never an input, --previous "
+            + "included).")
     private Path out;
+
+    @Option(names = "--force", description = "Replace an existing --out file that is not a trust file.")
+    private boolean force;
 
     /** The longest {@code --expires-days}: 100 years, the limit bundle create puts on a bundle's validity. */
     static final long MAX_EXPIRES_DAYS = 36_525;
@@ -57,6 +65,29 @@ public final class BundleTrustCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The output first: it must not destroy an input (the previous version is what devices hold and what
+        // verify --previous checks) or a file of another kind.
+        for (Path k : keys) {
+            OutputPath.refuseInput("--out", out, "--key", k);
+        }
+        for (Path k : revoke) {
+            OutputPath.refuseInput("--out", out, "--revoke", k);
+        }
+        for (Path k : sign) {
+            OutputPath.refuseInput("--out", out, "--sign", k);
+        }
+        OutputPath.refuseInput("--out", out, "--previous", previous);
+        if (!force && Files.exists(out) && !Files.isDirectory(out)) {
+            try {
+                TrustRoot.read(out);
+            } catch (IOException e) {
+                IllegalArgumentException x = new IllegalArgumentException("--out " + out + " exists and is not a "
+                        + "trust file (" + e.getMessage() + "); bundle trust replaces only a trust file: choose another "
+                        + "path, or add --force to replace it");
+                x.addSuppressed(e);
+                throw x;
+            }
+        }
         if (expiresDays < 1 || expiresDays > MAX_EXPIRES_DAYS) {
             throw new IllegalArgumentException("--expires-days must be between 1 and " + MAX_EXPIRES_DAYS
                     + " (100 years, as bundle create's --expires), got " + expiresDays);

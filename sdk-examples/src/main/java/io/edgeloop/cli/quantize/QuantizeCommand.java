@@ -1,6 +1,7 @@
 package io.edgeloop.cli.quantize;
 
 import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.cli.OutputPath;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
@@ -93,6 +94,13 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "quantize needs --model, --calib, --scheme, --target and --out");
         }
+        // --out is replaced whole: it must be neither an input nor hold one (the model's provenance file included).
+        for (Path in : new Path[] {model, calib}) {
+            String option = in == model ? "--model" : "--calib";
+            OutputPath.refuseInput("--out", out, option, in);
+            OutputPath.refuseInputInside("--out", out, option, in);
+        }
+        OutputPath.refuseInputInside("--out", out, "--model's provenance file", ProvenanceFiles.fileFor(model));
         // A model written with its provenance file (EndModel.write) passes that provenance on: the quantized model
         // then names the end model, its labels and the expert answers. The file must still match the model. The
         // model is read once, and those bytes are both checked and quantized: checking the file and then reading it

@@ -2,14 +2,16 @@ package io.edgeloop.cli.train;
 
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
-import io.edgeloop.labeling.io.AtomicFiles;
+import io.edgeloop.cli.OutputPath;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.ota.bundle.PrintableText;
+import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -75,6 +77,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a directory; give the model file to write");
         }
+        // The model and its provenance file must not replace the training data (bad-input sweep s16 H3).
+        OutputPath.refuseInput("--out", out, "--csv", csv);
+        OutputPath.refuseInput("--out's provenance file", ProvenanceFiles.fileFor(out), "--csv", csv);
         Set<String> d = new LinkedHashSet<>(drop);
         if (d.contains(label)) {
             throw new IllegalArgumentException("--drop " + label + " names the label column (--label " + label
@@ -124,13 +129,6 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Writes beside the target and moves into place, so a failure never leaves a partial model at {@code out}. The
-     * temporary file is created with the default permissions (the umask's), not {@code createTempFile}'s 0600, so
-     * the model stays readable by whoever could read the files it replaces. Then the model's provenance file
-     * replaces any {@code <out>.provenance.json} left by an earlier model at that path (which describes a file that
-     * is gone, so {@code quantize} would refuse the new model as "replaced").
-     */
     private Provenance provenance(Model<Label> m, CsvData data, String csvSha, long csvBytes, double accuracy) {
         Set<String> classes = new TreeSet<>();
         m.getOutputIDInfo().getDomain().forEach(l -> classes.add(l.getLabel()));
@@ -182,13 +180,44 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Writes beside the target and moves into place, so a failure never leaves a partial model at {@code out}. The
+     * temporary file is created with the default permissions (the umask's), not {@code createTempFile}'s 0600, so
+     * the model stays readable by whoever could read the files it replaces. Then the model's provenance file
+     * replaces any {@code <out>.provenance.json} left by an earlier model at that path (which describes a file that
+     * is gone, so {@code quantize} would refuse the new model as "replaced").
+     */
     private static void write(Model<Label> m, Path out, Provenance provenance) throws IOException {
         Path abs = out.toAbsolutePath();
-        Path parent = abs.getParent();
-        Files.createDirectories(parent);
-        AtomicFiles.write(abs, m::serializeToFile);
-        // Replaces (atomically) a provenance file left by the model this one replaced. Should the process die
-        // between the two moves, quantize refuses the model as replaced, naming both digests: train again.
-        ProvenanceFiles.write(abs, provenance);
+        try {
+            Files.createDirectories(abs.getParent());
+            // sdk-ota's writer: a locked temporary file of its own, so leftovers of killed runs can be told from
+            // live writers' and are deleted below (bad-input sweep s16 L4: kill -9 left them for good)
+            AtomicFiles.write(abs, m::serializeToStream);
+            // Replaces (atomically) a provenance file left by the model this one replaced. Should the process die
+            // between the two moves, quantize refuses the model as replaced, naming both digests: train again.
+            ProvenanceFiles.write(abs, provenance);
+        } catch (FileSystemException e) {
+            throw namingTarget(e, abs);
+        }
+        AtomicFiles.deleteStaleTemporaryFilesOf(abs);
+    }
+
+    /**
+     * An error about a temporary file says which file it was to become (sweep s16 L3: a read-only directory was
+     * reported as {@code m.model.11339.1.2486883876497.tmp: Read-only file system}); others pass unchanged.
+     */
+    private static FileSystemException namingTarget(FileSystemException e, Path model) {
+        String f = e.getFile();
+        if (f == null || !f.endsWith(".tmp")) {
+            return e;
+        }
+        Path target = f.contains(ProvenanceFiles.SUFFIX) ? ProvenanceFiles.fileFor(model) : model;
+        String why = e.getReason() != null ? e.getReason()
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "cannot write it";
+        FileSystemException x = new FileSystemException(target.toString(), null, why + " (writing it through "
+                + "a temporary file beside it)");
+        x.addSuppressed(e);
+        return x;
     }
 }

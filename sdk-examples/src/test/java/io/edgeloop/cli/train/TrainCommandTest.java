@@ -355,4 +355,44 @@ class TrainCommandTest {
         assertTrue(r.out().strip().endsWith("wrote " + out + " and " + out + ".provenance.json"), r.out());
         assertTrue(Files.isRegularFile(dir.resolve("nodir").resolve("x.model.provenance.json")));
     }
+    /** 200 rows of two features and a yes/no label: quick to train. */
+    private Path small() throws IOException {
+        Random r = new Random(7);
+        StringBuilder b = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 200; i++) {
+            double x = r.nextGaussian();
+            double y = r.nextGaussian();
+            b.append(String.format(Locale.ROOT, "%.4f,%.4f,%s%n", x, y, x - y > 0 ? "yes" : "no"));
+        }
+        return Files.writeString(dir.resolve("small.csv"), b);
+    }
+
+    @Test
+    @DisplayName("a write that fails on the temporary file is reported naming --out, not the temporary file "
+            + "(sweep s16 L3; a name too long for the temporary file's suffix stands in for a read-only directory, "
+            + "which root, running these tests, could write)")
+    void failedWriteNamesOut() throws IOException {
+        Path out = dir.resolve("m".repeat(240) + ".model");
+        Result r = run("train", "--csv", small().toString(), "--label", "label", "--out", out.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("edgeloop: " + out + ": ") && !r.err().contains(".tmp"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    @DisplayName("train deletes the temporary files of its own writes that killed runs left beside --out (sweep "
+            + "s16 L4), and leaves other files and a live process's alone")
+    void deletesLeftoversOfKilledRuns() throws IOException {
+        Path out = dir.resolve("m.model");
+        Path dead = Files.writeString(dir.resolve(".m.model.999999999.1.tmp"), "half a model");
+        Path live = Files.writeString(dir.resolve(".m.model." + ProcessHandle.current().parent().orElseThrow().pid()
+                + ".1.tmp"), "a live writer's");
+        Path other = Files.writeString(dir.resolve(".other.model.999999999.1.tmp"), "not ours");
+        Files.setLastModifiedTime(dead, java.nio.file.attribute.FileTime.fromMillis(0));
+        Result r = run("train", "--csv", small().toString(), "--label", "label", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(dead), "a dead run's leftover is deleted");
+        assertTrue(Files.exists(live) && Files.exists(other), "a live writer's and another file's are kept");
+        assertTrue(Files.exists(out));
+    }
 }
