@@ -82,7 +82,7 @@ public final class BufferAppendCommand implements Callable<Integer> {
         if (device != null) {
             builder.deviceId(device);
         }
-        try (DurableBuffer buffer = builder.open()) {
+        try (DurableBuffer buffer = WritableBufferDirectory.open(builder, dir)) {
             // Not a count of records (after an open that found the end of the log lost it is the floor), but the
             // next append gets the one after it, which is all this needs: each payload names its own sequence.
             long seq = buffer.lastSequence(stream);

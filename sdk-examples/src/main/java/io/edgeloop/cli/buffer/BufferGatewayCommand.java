@@ -91,7 +91,8 @@ public final class BufferGatewayCommand implements Callable<Integer> {
                 ComponentConfig.builder().put("uri", to.toString()).put("compression", compression).build());
         // outermost, so that on SIGTERM the hook waits until the buffer is closed too
         try (StopSignal stop = StopSignal.install(Duration.ofSeconds(flushSeconds + 30));
-                DurableBuffer buffer = DurableBuffer.builder().directory(dir).deviceId(device).open();
+                DurableBuffer buffer = WritableBufferDirectory.open(
+                        DurableBuffer.builder().directory(dir).deviceId(device), dir);
                 Transport unwrapping = RelayedEnvelopes.unwrapping(upstream);
                 Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
                         .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {

@@ -5,10 +5,12 @@ import io.edgeloop.api.record.SensorRecordCodec;
 import io.edgeloop.buffer.BufferReader;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.log.BufferIdentity;
 import io.edgeloop.buffer.log.Loss;
 import io.edgeloop.buffer.log.LossReport;
 import io.edgeloop.buffer.log.SequenceMarks;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,10 +98,13 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         }
         // read after the open (which fails first, with its own message, on an intact file of an unknown version)
         Optional<SequenceMarks> marks = SequenceMarks.read(dir);
+        // A read-only open of a directory without buffer.id makes an identity up in memory (an append that failed on
+        // a full disk leaves only buffer.lock and cursors/): report none rather than that epoch (sweep s16 L8).
+        boolean identified = Files.exists(dir.resolve(BufferIdentity.FILE));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("directory", dir.toString());
-        r.put("device", device);
-        r.put("epoch", epoch);
+        r.put("device", identified ? device : null);
+        r.put("epoch", identified ? epoch : null);
         Map<String, Object> perStream = new LinkedHashMap<>();
         streams.forEach((name, s) -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -149,7 +154,9 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r));
         } else {
-            out.println("buffer " + dir + " (device " + device + ", epoch " + epoch + ")");
+            out.println("buffer " + dir + (identified ? " (device " + device + ", epoch " + epoch + ")"
+                    : " (no identity yet: no " + BufferIdentity.FILE + (streams.isEmpty() ? ", nothing was ever stored"
+                    : ", although it holds records") + "; the next writable open creates one)"));
             streams.forEach((name, s) -> out.println("  stream " + name + ": " + s[0] + " records, highest durable seq "
                     + s[1]));
             if (marks.isEmpty()) {
