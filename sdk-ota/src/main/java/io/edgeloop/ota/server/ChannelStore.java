@@ -181,7 +181,9 @@ public final class ChannelStore {
             String sha = HexFormat.of().formatHex(md.digest());
             BundleManifest parsed;
             try (InputStream stored = incoming.input()) {
-                BundleArchive archive = BundleArchive.read(stored, BundleLimits.DEFAULT);
+                // the verifier's limits, not the defaults: a store built with its devices' tighter limits must
+                // refuse the bundle they refuse as size-limit (a freeze even with a trusted signature)
+                BundleArchive archive = BundleArchive.read(stored, readLimits());
                 byte[] m = archive.entries().get("manifest.json");
                 if (m == null) {
                     throw new BundleVerificationException(Check.MANIFEST, "the archive has no manifest.json");
@@ -233,6 +235,11 @@ public final class ChannelStore {
                 return p;
             });
         }
+    }
+
+    /** The limits bundles are read with: the verifier's (its devices'), else the defaults. */
+    private BundleLimits readLimits() {
+        return verifier == null ? BundleLimits.DEFAULT : verifier.limits();
     }
 
     private static void writeNames(Path dir, ObjectNode names) throws IOException {
@@ -403,8 +410,11 @@ public final class ChannelStore {
     /** The refusal of a bundle that failed {@code e}'s check: unreadable, or (readable) refused by the trust root. */
     private PublicationRefusedException refusal(String source, BundleVerificationException e) {
         if (verifier == null || UNREADABLE_CHECKS.contains(e.check())) {
+            String what = verifier != null && e.check() == Check.SIZE_LIMIT
+                    ? " exceeds the archive limits the channel store verifies with (its devices')"
+                    : " is not a readable bundle";
             return new PublicationRefusedException(PublicationRefusedException.Reason.UNREADABLE, e.check(), source
-                    + " is not a readable bundle, so devices would refuse it: " + e.getMessage(), e);
+                    + what + ", so devices would refuse it: " + e.getMessage(), e);
         }
         return new PublicationRefusedException(PublicationRefusedException.Reason.UNVERIFIED, e.check(), source
                 + " fails verification against the channel store's trust root (version " + verifier.trust().version()

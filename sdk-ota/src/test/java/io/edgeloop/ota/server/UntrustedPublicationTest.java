@@ -17,8 +17,10 @@ import io.edgeloop.ota.agent.DeviceAgent;
 import io.edgeloop.ota.agent.FileDeviceStorage;
 import io.edgeloop.ota.agent.InstallOutcome;
 import io.edgeloop.ota.bundle.BundleLimits;
+import io.edgeloop.ota.bundle.BundleVerificationException;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.Check;
+import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.testing.Fixtures;
 import io.edgeloop.ota.trust.KeyAlgorithm;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -241,5 +244,28 @@ class UntrustedPublicationTest {
                 () -> trustingStore(root, TRUST).withdraw("stable"));
         assertTrue(refused.getMessage().contains("devices may have installed it"), refused.getMessage());
         assertEquals(before, snapshot(root), "a refused withdrawal changes nothing");
+    }
+
+    @Test
+    @DisplayName("a store built with its devices' archive limits refuses, as size-limit, a correctly signed bundle "
+            + "those devices refuse; the channel is not published")
+    void appliesTheVerifiersArchiveLimits(@TempDir Path dir) throws Exception {
+        // a small gateway: 64 bytes per entry, 256 in all
+        BundleVerifier devices = new BundleVerifier(TRUST, new BundleLimits(256, 64, 256, 4 << 20, 64 << 10, 200),
+                NOW);
+        byte[] bundle = har(5, K);
+        BundleVerificationException device = assertThrows(BundleVerificationException.class,
+                () -> devices.verify(bundle, VerificationPolicy.builder().build()));
+        assertEquals(Check.SIZE_LIMIT, device.check(), "what a device holding these limits does");
+        Path root = dir.resolve("srv");
+        ChannelStore store = new ChannelStore(root, devices);
+        PublicationRefusedException e = assertThrows(PublicationRefusedException.class,
+                () -> store.publish(write(dir, "har-5.bundle", bundle), "stable"));
+        assertEquals(Optional.of(Check.SIZE_LIMIT), e.check(), e.getMessage());
+        assertTrue(e.getMessage().contains("archive limits"), e.getMessage());
+        assertTrue(store.latest("stable").isEmpty());
+        assertFalse(Files.exists(root.resolve("channels/stable/names.json")), "no floor was raised");
+        // the same store with the default limits publishes it: the limits, not the bundle, refused it
+        assertEquals(5, trustingStore(root, TRUST).publish(dir.resolve("har-5.bundle"), "stable").sequence());
     }
 }
