@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  * bundle signed outside the trust root, published by an update server without one, at a sequence up to 2^63-1):
  * {@link ChannelStore#withdraw} on the store's directory, judged by the devices' trust file. Whoever may write the
  * store's directory may run it; there is no HTTP endpoint. Refusals (a publication the trust file accepts, or may
- * once have accepted; nothing published) exit 1 with one line and change nothing.
+ * once have accepted; a trust file that accepts none of the channel's bundles, without {@code --leave-empty}: the
+ * wrong file would empty a healthy channel; nothing published) exit 1 with one line and change nothing.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -42,6 +43,12 @@ public final class BundleWithdrawCommand implements Callable<Integer> {
     @Option(names = "--trust", required = true, paramLabel = "TRUST.json", description = "The devices' trust file.")
     private Path trust;
 
+    @Option(names = "--leave-empty", description = "Withdraw even when the trust file accepts none of the channel's "
+            + "stored bundles of the model, leaving the channel publishing nothing: only for a channel whose bad "
+            + "bundle is the only one ever stored, after checking that the trust file is the devices' (a wrong one "
+            + "sees every bundle as unknown-key).")
+    private boolean leaveEmpty;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     private boolean json;
 
@@ -57,7 +64,7 @@ public final class BundleWithdrawCommand implements Callable<Integer> {
         } catch (TrustException e) {
             throw new TrustException("trust file " + trust + " refused: " + e.getMessage(), e);
         }
-        Withdrawal w = new ChannelStore(store, new BundleVerifier(t)).withdraw(channel);
+        Withdrawal w = new ChannelStore(store, new BundleVerifier(t)).withdraw(channel, leaveEmpty);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("channel", channel);
         r.put("withdrawn", describe(w.withdrawn()));

@@ -10,6 +10,9 @@ import io.edgeloop.cli.InProcessCli;
 import io.edgeloop.ota.server.ChannelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,15 +39,22 @@ class WithdrawCommandTest {
         return b;
     }
 
+    /** A key pair in {@code dir/<name>} for each name, and a trust file of the first one's key (threshold 1). */
+    private Path keys(Path dir, String trusted, String other) throws Exception {
+        for (String k : new String[] {trusted, other}) {
+            assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve(k).toString()), last.err());
+        }
+        Path trust = dir.resolve(trusted + "-trust.json");
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve(trusted + "/public.pem").toString(), "--threshold",
+                "1", "--out", trust.toString()), last.err());
+        return trust;
+    }
+
     @Test
     @DisplayName("withdraws a wrong-key publication at 2^63-1 back to the last trusted one; refuses a trusted one, "
             + "a channel with nothing published and a directory that is not a store, each in one line")
     void withdrawsAFrozenChannel(@TempDir Path dir) throws Exception {
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("good").toString()), last.err());
-        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("evil").toString()), last.err());
-        Path trust = dir.resolve("trust.json");
-        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("good/public.pem").toString(), "--threshold", "1",
-                "--out", trust.toString()), last.err());
+        Path trust = keys(dir, "good", "evil");
         Path h7 = create(dir, 7, "good", "har-7.bundle");
         Path evil = create(dir, Long.MAX_VALUE, "evil", "evil-max.bundle");
         Path h8 = create(dir, 8, "good", "har-8.bundle");
@@ -73,6 +83,35 @@ class WithdrawCommandTest {
                 "--trust", trust.toString()));
         assertOneLine("is not a channel store");
         assertFalse(Files.exists(dir.resolve("typo")), "a mistyped --store is not created");
+    }
+
+    @Test
+    @DisplayName("refuses, in one line and changing nothing, a trust file that accepts none of the channel's "
+            + "bundles (another fleet's): before, it withdrew the trusted latest 8 and left the channel empty")
+    void refusesAForeignTrustFile(@TempDir Path dir) throws Exception {
+        Path foreign = keys(dir, "other", "good"); // another fleet's trust file
+        Path root = dir.resolve("store");
+        ChannelStore store = new ChannelStore(root);
+        store.publish(create(dir, 7, "good", "har-7.bundle"), "stable");
+        store.publish(create(dir, 8, "good", "har-8.bundle"), "stable");
+        Map<String, String> before = snapshot(root);
+
+        assertEquals(1, run("bundle", "withdraw", "--store", root.toString(), "--channel", "stable", "--trust",
+                foreign.toString()));
+        assertOneLine("accepts none of the 2 bundles of har stored on channel stable: is it the devices' trust file?");
+        assertEquals(before, snapshot(root), "a refused withdrawal changes nothing");
+        assertEquals(8, store.latest("stable").orElseThrow().sequence());
+    }
+
+    private static Map<String, String> snapshot(Path root) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                m.put(root.relativize(f).toString(), Files.isRegularFile(f) ? Files.readString(f,
+                        java.nio.charset.StandardCharsets.ISO_8859_1) : "dir");
+            }
+        }
+        return m;
     }
 
     private void assertOneLine(String text) {

@@ -270,6 +270,18 @@ public final class ChannelStore {
     }
 
     /**
+     * {@link #withdraw(String, boolean) withdraw(channel, false)}: refused when the trust root accepts none of the
+     * model's bundles stored on the channel.
+     *
+     * @param channel the channel
+     * @return what was withdrawn and what the channel publishes now
+     * @throws IOException as {@link #withdraw(String, boolean)}
+     */
+    public Withdrawal withdraw(String channel) throws IOException {
+        return withdraw(channel, false);
+    }
+
+    /**
      * Withdraws a channel's latest publication when the store's trust root refuses it as no device holding that
      * root could ever have accepted it (signed by keys outside it, below its threshold, not verifying, not a bundle,
      * or artifacts not matching), and lowers the channel's sequence floor back: the way out of a channel frozen by a
@@ -285,15 +297,26 @@ public final class ChannelStore {
      * endpoint. A device's own anti-rollback floor is its own and is not lowered: a device that had attempted the
      * withdrawn sequence (impossible with the same trust root) keeps refusing lower ones.
      *
-     * @param channel the channel
+     * <p>A trust root that accepts none of the model's bundles stored on the channel is refused unless
+     * {@code leaveEmpty}: a wrong trust file (another fleet's, a fresh one) shows every bundle as {@code unknown-key},
+     * and would otherwise withdraw a healthy channel's trusted latest and leave it publishing nothing (every device
+     * polling 404). A frozen channel whose bad bundle is the only one of its model ever stored looks the same to the
+     * store, so withdrawing it to an empty channel needs {@code leaveEmpty}, given after checking that the trust
+     * file is the devices'.
+     *
+     * @param channel    the channel
+     * @param leaveEmpty withdraw even when the trust root accepts none of the model's stored bundles, leaving the
+     *                   channel publishing nothing (for a frozen channel whose bad bundle is the only one stored)
      * @return what was withdrawn and what the channel publishes now
      * @throws IllegalStateException       when the store has no trust root to judge with
-     * @throws WithdrawalRefusedException  when nothing is published on the channel, or the trust root accepts or
-     *                                     may once have accepted its latest publication (nothing is changed)
+     * @throws WithdrawalRefusedException  when nothing is published on the channel, the trust root accepts or may
+     *                                     once have accepted its latest publication, or it accepts none of the
+     *                                     model's stored bundles and {@code leaveEmpty} is false (nothing is
+     *                                     changed)
      * @throws DamagedStoreException       when a channel entry is something the store never writes
      * @throws IOException                 when the store cannot be read or written
      */
-    public Withdrawal withdraw(String channel) throws IOException {
+    public Withdrawal withdraw(String channel, boolean leaveEmpty) throws IOException {
         if (verifier == null) {
             throw new IllegalStateException("withdrawing needs a store made with the devices' trust root (new "
                     + "ChannelStore(root, new BundleVerifier(TrustRoot.read(trustFile)))): it withdraws only what "
@@ -323,7 +346,17 @@ public final class ChannelStore {
                         + "installed it and withdrawing it would offer them lower sequences as new; publish a "
                         + "higher sequence instead");
             }
-            Optional<Publication> restored = highestAcceptable(dir, channel, bad);
+            StoredBundles stored = storedOfModel(dir, channel, bad);
+            Optional<Publication> restored = stored.highestAcceptable();
+            if (restored.isEmpty() && !leaveEmpty) {
+                // a wrong trust file sees every bundle as unknown-key: it must not empty a healthy channel
+                throw new WithdrawalRefusedException("the trust file (version " + verifier.trust().version()
+                        + ") accepts none of the " + stored.count() + " bundle" + (stored.count() == 1 ? "" : "s")
+                        + " of " + bad.name() + " stored on channel " + channel + ": is it the devices' trust file?"
+                        + " Nothing was changed; withdrawing would leave the channel publishing nothing (when it is"
+                        + " the devices' and " + bad.name() + " sequence " + bad.sequence() + " is the only bundle"
+                        + " ever stored, confirm with --leave-empty, or withdraw(channel, true))");
+            }
             ObjectNode names = readNames(dir);
             if (restored.isPresent()) {
                 ObjectNode entry = names.putObject(bad.name());
@@ -349,30 +382,51 @@ public final class ChannelStore {
     }
 
     /**
-     * The highest-sequence bundle of {@code bad}'s model stored on the channel, other than {@code bad}'s, that a
-     * device holding the trust root may have installed.
+     * The model's bundles stored on a channel: how many (the withdrawn one included) and the highest-sequence one,
+     * other than the withdrawn one, that a device holding the trust root may have installed.
      */
-    private Optional<Publication> highestAcceptable(Path dir, String channel, Publication bad) throws IOException {
+    private record StoredBundles(int count, Optional<Publication> highestAcceptable) {
+    }
+
+    /**
+     * The bundles of {@code bad}'s model stored on the channel: their count ({@code bad}'s included; files that are
+     * not readable bundles within the verifier's limits are no model's) and the highest-sequence one, other than
+     * {@code bad}'s, that a device holding the trust root may have installed.
+     */
+    private StoredBundles storedOfModel(Path dir, String channel, Publication bad) throws IOException {
         Publication best = null;
+        int count = 1; // bad's own, whatever it holds
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path f : (Iterable<Path>) s::iterator) {
                 String n = f.getFileName().toString();
                 if (!STORED_BUNDLE.matcher(n).matches() || n.startsWith(bad.sha256())
-                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || neverAccepted(f).isPresent()) {
+                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
                 BundleManifest m;
                 try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-                    m = BundleVerifier.parseManifest(BundleArchive.read(in, BundleLimits.DEFAULT).entries()
-                            .get("manifest.json"));
+                    byte[] manifest = BundleArchive.read(in, readLimits()).entries().get("manifest.json");
+                    if (manifest == null) {
+                        continue;
+                    }
+                    m = BundleVerifier.parseManifest(manifest);
+                } catch (BundleVerificationException e) {
+                    continue; // not a bundle, so no model's
                 }
-                if (m.name().equals(bad.name()) && (best == null || m.sequence() > best.sequence())) {
+                if (!m.name().equals(bad.name())) {
+                    continue;
+                }
+                count++;
+                if (neverAccepted(f).isPresent()) {
+                    continue;
+                }
+                if (best == null || m.sequence() > best.sequence()) {
                     best = new Publication(channel, m.name(), m.sequence(), n.substring(0, 64), Files.size(f),
                             f.toString());
                 }
             }
         }
-        return Optional.ofNullable(best);
+        return new StoredBundles(count, Optional.ofNullable(best));
     }
 
     private static final Pattern STORED_BUNDLE = Pattern.compile("[0-9a-f]{64}\\.bundle");

@@ -268,4 +268,37 @@ class UntrustedPublicationTest {
         // the same store with the default limits publishes it: the limits, not the bundle, refused it
         assertEquals(5, trustingStore(root, TRUST).publish(dir.resolve("har-5.bundle"), "stable").sequence());
     }
+
+    @Test
+    @DisplayName("withdrawing with a trust file that accepts none of the channel's bundles (another fleet's) is "
+            + "refused and changes nothing; a channel whose bad bundle is the only one is withdrawn to nothing only "
+            + "when that is confirmed")
+    void wrongTrustFileDoesNotEmptyAHealthyChannel(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("srv");
+        ChannelStore store = trustingStore(root, TRUST);
+        store.publish(write(dir, "har-7.bundle", har(7, K)), "stable");
+        store.publish(write(dir, "har-8.bundle", har(8, K)), "stable");
+        Map<String, String> before = snapshot(root);
+        ChannelStore foreign = trustingStore(root, Fixtures.trust(1, EVIL));
+        WithdrawalRefusedException refused = assertThrows(WithdrawalRefusedException.class,
+                () -> foreign.withdraw("stable"));
+        assertTrue(refused.getMessage().contains("accepts none of the 2 bundles of har stored on channel stable")
+                && refused.getMessage().contains("is it the devices' trust file?"), refused.getMessage());
+        assertEquals(before, snapshot(root), "a refused withdrawal changes nothing");
+        assertEquals(8, store.latest("stable").orElseThrow().sequence());
+
+        // the real freeze with nothing trusted behind it: the bad bundle is the only one ever stored
+        new ChannelStore(root).publish(write(dir, "evil-max.bundle", har(Long.MAX_VALUE, EVIL)), "beta");
+        Map<String, String> frozen = snapshot(root);
+        WithdrawalRefusedException only = assertThrows(WithdrawalRefusedException.class,
+                () -> store.withdraw("beta"));
+        assertTrue(only.getMessage().contains("accepts none of the 1 bundle of har")
+                && only.getMessage().contains("--leave-empty"), only.getMessage());
+        assertEquals(frozen, snapshot(root));
+        Withdrawal w = store.withdraw("beta", true);
+        assertEquals(Long.MAX_VALUE, w.withdrawn().sequence());
+        assertTrue(w.restored().isEmpty());
+        assertTrue(store.latest("beta").isEmpty());
+        assertEquals(7, store.publish(dir.resolve("har-7.bundle"), "beta").sequence(), "the channel moves again");
+    }
 }
