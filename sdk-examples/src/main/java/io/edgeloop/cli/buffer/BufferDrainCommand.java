@@ -96,11 +96,13 @@ public final class BufferDrainCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
-        TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
-        ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
         // The libraries' INFO lines (the Forwarder's "send failed, retrying in N ms" on every attempt) would repeat
         // what the retry notices below say once per distinct error: warnings and errors only, unless --verbose.
+        // Before any library class is used: slf4j-simple fixes the level when the JVM's first logger is created
+        // (ProviderLoader's, a line below, would be that one).
         Edgeloop.quietLibraryLogsUnlessVerbose(spec);
+        TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
+        ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
         // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer
         try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
                 Forwarder forwarder = Forwarder.builder().source(buffer, cursor).transport(provider, config)
@@ -128,8 +130,8 @@ public final class BufferDrainCommand implements Callable<Integer> {
                 throw new IllegalStateException("Drained only " + s.recordsAcknowledged() + " records to " + to
                         + ": nothing acknowledged for " + timeoutSeconds + " s (--timeout)"
                         + (progress.stoppedASend()
-                        ? "; a send still waiting for its answer then was abandoned after "
-                        + Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds) + " s more" : "")
+                        ? "; the drain was stopped then (a send still waiting for its answer gets at most "
+                        + Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds) + " s more)" : "")
                         + "; last error: " + s.lastError().orElse("none") + ". The rest stays in the buffer");
             }
             spec.commandLine().getOut().println("drained " + s.recordsAcknowledged() + " records in "

@@ -93,7 +93,8 @@ class BufferDrainDeadlineTest {
         assertTrue(r.millis() < 8_000, "drain --timeout 2 took " + r.millis() + " ms: " + r.err());
         assertTrue(r.err().contains("Drained only 0 records") && r.err().contains("nothing acknowledged for 2 s")
                 && r.err().contains("The rest stays in the buffer"), r.err());
-        assertTrue(r.err().contains("a send still waiting for its answer then was abandoned"), r.err());
+        assertTrue(r.err().contains("the drain was stopped then (a send still waiting for its answer gets at most 2 s"
+                + " more)"), r.err());
         try (IngestServer server = IngestServer.builder().start()) {
             Result ok = run("buffer", "drain", "--dir", dir.toString(), "--to", server.uri().toString());
             assertEquals(0, ok.code(), ok.err());
@@ -101,35 +102,101 @@ class BufferDrainDeadlineTest {
         }
     }
 
+    /** An HTTP receiver on loopback that reads each batch, waits, and answers 200; counts what it acknowledged. */
+    private static final class Slow implements AutoCloseable {
+        final com.sun.net.httpserver.HttpServer server;
+        final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+
+        Slow(long answerAfterMillis) throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/ingest", exchange -> {
+                try (exchange) {
+                    exchange.getRequestBody().readAllBytes();
+                    Thread.sleep(answerAfterMillis);
+                    batches.incrementAndGet();
+                    exchange.sendResponseHeaders(200, -1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.start();
+        }
+
+        String uri() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/ingest";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
     @org.junit.jupiter.api.Test
-    @DisplayName("drain --timeout 1 to a slow receiver that acknowledges a batch every 0.4 s runs until the buffer is "
-            + "empty (about 2 s): --timeout bounds the time without progress, not the whole drain")
+    @DisplayName("drain --timeout 2 to a slow receiver that acknowledges a batch every 0.2 s runs until the buffer is "
+            + "empty (20 batches, about 4 s): --timeout bounds the time without progress, not the whole drain")
     void progressKeepsTheDrainGoing() throws Exception {
         Path dir = tmp.resolve("slow");
-        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "50", "--size", "16").code());
-        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
-        slow.createContext("/ingest", exchange -> {
-            try (exchange) {
-                exchange.getRequestBody().readAllBytes();
-                Thread.sleep(400);
-                batches.incrementAndGet();
-                exchange.sendResponseHeaders(200, -1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        slow.start();
-        try {
-            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", "http://127.0.0.1:"
-                    + slow.getAddress().getPort() + "/ingest", "--timeout", "1", "--batch", "10");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "100", "--size", "16").code());
+        try (Slow slow = new Slow(200)) {
+            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", slow.uri(), "--timeout", "2",
+                    "--batch", "5");
             assertEquals(0, r.code(), r.out() + r.err());
-            assertTrue(r.out().startsWith("drained 50 records in 5 batches"), r.out());
-            assertEquals(5, batches.get());
-            assertTrue(r.millis() > 1_000, "the drain outlived --timeout 1 while it made progress: " + r.millis());
-        } finally {
-            slow.stop(0);
+            assertTrue(r.out().startsWith("drained 100 records in 20 batches"), r.out());
+            assertEquals(20, slow.batches.get());
+            assertTrue(r.millis() > 2_000, "the drain outlived --timeout 2 while it made progress: " + r.millis());
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("a send still running at the deadline and answered within the grace period is committed, and a drain "
+            + "it emptied exits 0 (answer after 4.5 s; --timeout 3: stopped at 3.2 s, grace until 6.2 s)")
+    void sendAnsweredWithinTheGraceCounts() throws Exception {
+        Path dir = tmp.resolve("late");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "10", "--size", "16").code());
+        try (Slow slow = new Slow(4_500)) {
+            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", slow.uri(), "--timeout", "3",
+                    "--batch", "100");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().startsWith("drained 10 records in 1 batches"), r.out());
+        }
+        Path drop = tmp.resolve("drop");
+        java.nio.file.Files.createDirectories(drop);
+        Result again = run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString());
+        assertTrue(again.out().startsWith("drained 0 records"), "the late answer was committed: " + again.out());
+    }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("drain keeps the libraries' INFO lines off stderr unless --verbose (a real process: slf4j-simple "
+            + "reads its level once per JVM, when the first logger is created)")
+    void quietUnlessVerbose() throws Exception {
+        Path dir = tmp.resolve("quiet");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "5", "--size", "8").code());
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String missing = "http://127.0.0.1:" + closed + "/ingest"; // connection refused: the Forwarder retries
+        String quiet = stderrOf(tmp.resolve("quiet.err"), "buffer", "drain", "--dir", dir.toString(), "--to", missing,
+                "--timeout", "2");
+        assertTrue(quiet.contains("edgeloop: retrying until") && !quiet.contains(" INFO "), quiet);
+        String verbose = stderrOf(tmp.resolve("verbose.err"), "buffer", "drain", "--dir", dir.toString(), "--to",
+                missing, "--timeout", "2", "--verbose");
+        assertTrue(verbose.contains(" INFO io.edgeloop.buffer.forward.Forwarder"),
+                "the Forwarder does log its retries at INFO (so the quiet run proves something): " + verbose);
+    }
+
+    private static String stderrOf(Path err, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile())
+                .start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "drain did not finish");
+        assertEquals(1, p.exitValue(), java.nio.file.Files.readString(err));
+        return java.nio.file.Files.readString(err);
     }
 }
