@@ -31,12 +31,29 @@ final class WritableBufferDirectory {
      * @return the open buffer
      * @throws IOException when the directory holds other files but no buffer, naming some of them, or the open fails
      */
+    private static boolean ownOrFileSystems(Path p) {
+        String n = p.getFileName().toString();
+        if (n.equals("buffer.lock") || n.equals("lost+found")) {
+            return true;
+        }
+        if (n.equals("cursors") && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> c = Files.list(p)) {
+                return c.findAny().isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     static DurableBuffer open(DurableBuffer.Builder builder, Path dir) throws IOException {
         List<String> names = List.of();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                // buffer.lock alone is the buffer's own (a first open that failed before storing anything)
-                names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("buffer.lock")).sorted()
+                // buffer.lock and an empty cursors/ are the buffer's own (what a first open that failed before
+                // storing anything leaves, as an append on a full disk: a rerun must not be refused); lost+found is
+                // the file system's own (a partition given to the buffer, mounted at --dir)
+                names = s.filter(p -> !ownOrFileSystems(p)).map(p -> p.getFileName().toString()).sorted()
                         .limit(LISTED + 1).toList();
             }
         }

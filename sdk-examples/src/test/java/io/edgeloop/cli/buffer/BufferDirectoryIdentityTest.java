@@ -51,6 +51,19 @@ class BufferDirectoryIdentityTest {
     }
 
     @Test
+    @DisplayName("buffer append takes a directory holding only what a failed first open leaves (buffer.lock, an empty "
+            + "cursors/) or a file system's lost+found (a partition mounted at --dir)")
+    void writersTakeTheirOwnLeftoversAndLostFound(@TempDir Path tmp) throws Exception {
+        Path failed = Files.createDirectories(tmp.resolve("failed").resolve("cursors")).getParent();
+        Files.writeString(failed.resolve("buffer.lock"), "");
+        Result r = run("buffer", "append", "--dir", failed.toString(), "--count", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+        Path mount = Files.createDirectories(tmp.resolve("mnt").resolve("lost+found")).getParent();
+        r = run("buffer", "append", "--dir", mount.toString(), "--count", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+    }
+
+    @Test
     @DisplayName("buffer verify of a directory without buffer.id (what an append failing on a full disk leaves: "
             + "buffer.lock and cursors/) says it has no identity yet and nothing was stored, inventing no epoch")
     void verifyInventsNoIdentity(@TempDir Path tmp) throws Exception {
