@@ -11,11 +11,13 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -106,6 +108,7 @@ class BufferDrainDeadlineTest {
     private static final class Slow implements AutoCloseable {
         final com.sun.net.httpserver.HttpServer server;
         final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newCachedThreadPool();
 
         Slow(long answerAfterMillis) throws IOException {
             server = com.sun.net.httpserver.HttpServer.create(
@@ -120,7 +123,7 @@ class BufferDrainDeadlineTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.setExecutor(workers);
             server.start();
         }
 
@@ -131,10 +134,11 @@ class BufferDrainDeadlineTest {
         @Override
         public void close() {
             server.stop(0);
+            workers.shutdownNow(); // HttpServer.stop leaves a caller's executor running
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     @DisplayName("drain --timeout 2 to a slow receiver that acknowledges a batch every 0.2 s runs until the buffer is "
             + "empty (20 batches, about 4 s): --timeout bounds the time without progress, not the whole drain")
     void progressKeepsTheDrainGoing() throws Exception {
@@ -150,7 +154,7 @@ class BufferDrainDeadlineTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     @DisplayName("a send still running at the deadline and answered within the grace period is committed, and a drain "
             + "it emptied exits 0 (answer after 4.5 s; --timeout 3: stopped at 3.2 s, grace until 6.2 s)")
     void sendAnsweredWithinTheGraceCounts() throws Exception {
@@ -163,12 +167,12 @@ class BufferDrainDeadlineTest {
             assertTrue(r.out().startsWith("drained 10 records in 1 batches"), r.out());
         }
         Path drop = tmp.resolve("drop");
-        java.nio.file.Files.createDirectories(drop);
+        Files.createDirectories(drop);
         Result again = run("buffer", "drain", "--dir", dir.toString(), "--to", drop.toUri().toString());
         assertTrue(again.out().startsWith("drained 0 records"), "the late answer was committed: " + again.out());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     @DisplayName("drain keeps the libraries' INFO lines off stderr unless --verbose (a real process: slf4j-simple "
             + "reads its level once per JVM, when the first logger is created)")
     void quietUnlessVerbose() throws Exception {
@@ -196,7 +200,7 @@ class BufferDrainDeadlineTest {
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile())
                 .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "drain did not finish");
-        assertEquals(1, p.exitValue(), java.nio.file.Files.readString(err));
-        return java.nio.file.Files.readString(err);
+        assertEquals(1, p.exitValue(), Files.readString(err));
+        return Files.readString(err);
     }
 }
