@@ -313,7 +313,9 @@ public final class ChannelStore {
      *                                     once have accepted its latest publication, or it accepts none of the
      *                                     model's stored bundles and {@code leaveEmpty} is false (nothing is
      *                                     changed)
-     * @throws DamagedStoreException       when a channel entry is something the store never writes
+     * @throws DamagedStoreException       when a channel entry is something the store never writes, or a stored
+     *                                     bundle's bytes do not have the digest its name gives (cut, overwritten,
+     *                                     another file copied in): nothing is changed
      * @throws IOException                 when the store cannot be read or written
      */
     public Withdrawal withdraw(String channel, boolean leaveEmpty) throws IOException {
@@ -338,6 +340,8 @@ public final class ChannelStore {
                         + bad.name() + " sequence " + bad.sequence() + ") has no stored bundle to judge; publish it"
                         + " again or restore " + root.relativize(file));
             }
+            // a damaged copy of a trusted bundle no longer verifies: judged by it, it would look never accepted
+            requireNamedDigest(file, bad.sha256());
             Optional<Check> refused = neverAccepted(file);
             if (refused.isEmpty()) {
                 throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
@@ -403,6 +407,8 @@ public final class ChannelStore {
                         || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
+                // any of them may be the model's highest: a damaged one is neither skipped nor published again
+                requireNamedDigest(f, n.substring(0, 64));
                 BundleManifest m;
                 try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
                     byte[] manifest = BundleArchive.read(in, readLimits()).entries().get("manifest.json");
@@ -430,6 +436,24 @@ public final class ChannelStore {
     }
 
     private static final Pattern STORED_BUNDLE = Pattern.compile("[0-9a-f]{64}\\.bundle");
+
+    /**
+     * Checks that a stored bundle's bytes have the digest its name gives. A withdrawal judges the channel's bundles
+     * by their bytes: one cut by a power loss, overwritten or copied in from elsewhere must not be taken for the
+     * bundle it is named after (withdrawn as never accepted, skipped for a lower sequence, or published again under
+     * a digest it does not have, which every device would refuse after downloading it).
+     *
+     * @throws DamagedStoreException when they do not
+     */
+    private void requireNamedDigest(Path f, String sha) throws IOException {
+        String actual = Sha256.hex(f);
+        if (!actual.equals(sha)) {
+            throw new DamagedStoreException(f, root.relativize(f).toString(), "a file of " + Files.size(f)
+                    + " bytes whose SHA-256 is " + actual, "the bundle its name gives", "the store names each bundle"
+                    + " by its SHA-256 and never changes it", "Put the bundle with that digest back (the file that"
+                    + " was published), or move this one out of the store, then withdraw again");
+        }
+    }
 
     /** Work done under a channel's lock. */
     private interface Locked<T> {

@@ -7,10 +7,12 @@ import java.util.Objects;
 /**
  * A {@link ChannelStore} entry is not what the store writes there: a bundle, {@code latest.json},
  * {@code names.json} or {@code .lock} that is a directory, a symbolic link or a special file (FIFO, socket, device),
- * or a channel directory that is not a directory. Something other than the store put it there, so the store is
- * damaged: reads of it fail with this exception instead of answering "nothing published" or "no such bundle", and
- * a publish refuses to replace it (nothing is changed). The {@link UpdateServer} logs it at ERROR with the path and
- * answers 500 saying the store is damaged, naming the entry by its place in the store only.
+ * a channel directory that is not a directory, or (found by {@link ChannelStore#withdraw}, which reads every stored
+ * bundle of the model) a {@code <sha256>.bundle} whose bytes do not have that digest. Something other than the store
+ * put it there, so the store is damaged: reads of it fail with this exception instead of answering "nothing published"
+ * or "no such bundle", and a publish (or withdrawal) refuses to replace it (nothing is changed). The {@link
+ * UpdateServer} logs it at ERROR with the path and answers 500 saying the store is damaged, naming the entry by its
+ * place in the store only.
  *
  * <p>Not thread-safe (an exception).
  */
@@ -28,10 +30,23 @@ public class DamagedStoreException extends IOException {
      * @param wanted what the store keeps there ({@code a regular file})
      */
     public DamagedStoreException(Path path, String entry, String found, String wanted) {
+        this(path, entry, found, wanted, "the store never makes one there",
+                "Move it out of the store, then publish the channel's bundle again");
+    }
+
+    /**
+     * @param path   the damaged entry's absolute path
+     * @param entry  the entry relative to the store's root
+     * @param found  what is there ({@code a file whose SHA-256 is ...})
+     * @param wanted what the store keeps there ({@code the bundle its name gives})
+     * @param why    why it cannot be the store's own ({@code the store names a bundle by its SHA-256})
+     * @param fix    what the operator does about it, a sentence
+     */
+    public DamagedStoreException(Path path, String entry, String found, String wanted, String why, String fix) {
         super("the channel store is damaged: " + Objects.requireNonNull(path, "path") + " is "
                 + Objects.requireNonNull(found, "found") + ", not " + Objects.requireNonNull(wanted, "wanted")
-                + " (the store never makes one there); nothing was changed. Move it out of the store, then publish"
-                + " the channel's bundle again");
+                + " (" + Objects.requireNonNull(why, "why") + "); nothing was changed. "
+                + Objects.requireNonNull(fix, "fix"));
         this.path = path;
         this.entry = Objects.requireNonNull(entry, "entry");
         this.found = found;
