@@ -11,8 +11,8 @@ import java.util.Objects;
  * bundle of the model) a {@code <sha256>.bundle} whose bytes do not have that digest. Something other than the store
  * put it there, so the store is damaged: reads of it fail with this exception instead of answering "nothing published"
  * or "no such bundle", and a publish (or withdrawal) refuses to replace it (nothing is changed). The {@link
- * UpdateServer} logs it at ERROR with the path and answers 500 saying the store is damaged, naming the entry by its
- * place in the store only.
+ * UpdateServer} logs it at ERROR with the path (once per entry, and again when what is there changes: every polling
+ * device hits it) and answers 500 saying the store is damaged, naming the entry by its place in the store only.
  *
  * <p>Not thread-safe (an exception).
  */

@@ -16,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
@@ -58,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * channel name or request, 507 when the server's disk is full, 500 for any other storage failure, and 500 saying
  * the store is damaged when an entry of the channel is something the store never writes
  * ({@link DamagedStoreException}: a {@code latest.json} or bundle that is a directory, a link or a FIFO, logged at
- * ERROR with its path), not a 404 that devices would read as "nothing published".
+ * ERROR with its path once per entry, and again when what is there changes; repeats at DEBUG), not a 404 that devices would read as "nothing published".
  *
  * <p>Trust: give the server a store made with the devices' trust root ({@link ChannelStore#ChannelStore(Path,
  * io.edgeloop.ota.bundle.BundleVerifier)}) and every upload is verified as those devices verify it (signatures and
@@ -99,6 +101,8 @@ public final class UpdateServer implements AutoCloseable {
     private final AtomicLong abandoned = new AtomicLong();
     private final long maxUploadBytes;
     private final AtomicLong rangeRequests = new AtomicLong();
+    /** Per damaged entry logged at ERROR, what was there then ({@link #logDamage}). */
+    private final ConcurrentHashMap<String, String> damageLogged = new ConcurrentHashMap<>();
     private final Optional<byte[]> publishToken;
     private volatile boolean closed;
 
@@ -337,8 +341,7 @@ public final class UpdateServer implements AutoCloseable {
             trySend(ex, 400, e.getMessage());
         } catch (DamagedStoreException e) {
             // the operator's to repair: every device polling the channel gets this answer until then
-            LOG.error("The channel store is damaged: {} is {}; answering 500 to {} {} until it is moved out of the "
-                    + "store", e.path(), e.found(), ex.getRequestMethod(), ex.getRequestURI().getPath());
+            logDamage(e, ex);
             trySend(ex, 500, "the update server's channel store is damaged: " + e.entry() + " is " + e.found()
                     + " (the server's log names it; its operator must repair the store)");
         } catch (StorageException e) {
@@ -350,6 +353,37 @@ public final class UpdateServer implements AutoCloseable {
         } finally {
             ex.close();
         }
+    }
+
+    /** The most damaged entries remembered as logged; past it, the memory starts again (each logged once more). */
+    private static final int MAX_DAMAGE_REMEMBERED = 4096;
+
+    /**
+     * Logs a damaged entry at ERROR once, and again only when what is there changes (another kind of file, or the
+     * entry replaced since: its file key or modification time differ); repeats go to DEBUG. Every device polling a
+     * damaged channel hits it, so one damaged entry logged an ERROR per request: with 10,000 devices polling each
+     * minute, 10,000 identical lines a minute, burying everything else in the log.
+     */
+    private void logDamage(DamagedStoreException e, HttpExchange ex) {
+        String now = e.found();
+        try {
+            BasicFileAttributes a = Files.readAttributes(e.path(), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            now += " " + a.fileKey() + " " + a.lastModifiedTime();
+        } catch (IOException | RuntimeException gone) {
+            // no longer there, or not readable: judged by what was found
+        }
+        if (damageLogged.size() >= MAX_DAMAGE_REMEMBERED) {
+            damageLogged.clear();
+        }
+        if (now.equals(damageLogged.put(e.entry(), now))) {
+            LOG.debug("The channel store is still damaged: {} is {}; answered 500 to {} {}", e.path(), e.found(),
+                    ex.getRequestMethod(), ex.getRequestURI().getPath());
+            return;
+        }
+        LOG.error("The channel store is damaged: {} is {}; answering 500 to {} {} and to every request for it until "
+                + "it is moved out of the store (logged once, and again when it changes)", e.path(), e.found(),
+                ex.getRequestMethod(), ex.getRequestURI().getPath());
     }
 
     /** Answers with a JSON error unless the response has started (then the client sees a broken transfer). */

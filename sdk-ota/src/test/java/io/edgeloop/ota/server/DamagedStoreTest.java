@@ -127,6 +127,45 @@ class DamagedStoreTest {
         }
     }
 
+    /** ERROR lines in a captured log. */
+    static long errors(String log) {
+        return log.lines().filter(l -> l.contains("ERROR")).count();
+    }
+
+    @Test
+    @DisplayName("a damaged entry polled again and again is logged at ERROR once, and again only when it changes; "
+            + "every poll is still answered 500")
+    void damageIsLoggedOncePerEntry(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("store");
+        published(root, Fixtures.opaqueBundle("har", 1, 100, 1, K));
+        Path latest = root.resolve("channels/stable/latest.json");
+        Files.delete(latest);
+        Files.createDirectory(latest);
+        try (UpdateServer s = server(root)) {
+            StringBuilder log = new StringBuilder();
+            for (int i = 0; i < 40; i++) { // a polling fleet
+                Answer a = get(s, "/channels/stable/latest");
+                assertEquals(500, a.status(), a.body());
+                assertTrue(a.body().contains("channel store is damaged"), a.body());
+                log.append(a.log());
+            }
+            // old code: 40 ERROR lines, one per poll
+            assertEquals(1, errors(log.toString()), log.toString());
+            assertTrue(log.toString().contains(latest.toString()), log.toString());
+
+            Files.delete(latest);
+            mkfifo(latest); // other damage: logged again, once
+            log.setLength(0);
+            for (int i = 0; i < 10; i++) {
+                Answer a = get(s, "/channels/stable/latest");
+                assertEquals(500, a.status(), a.body());
+                log.append(a.log());
+            }
+            assertEquals(1, errors(log.toString()), log.toString());
+            assertTrue(log.toString().contains("a special file"), log.toString());
+        }
+    }
+
     @Test
     @DisplayName("a bundle file replaced by a directory or a FIFO: the download gets 500 'store is damaged', not 404 "
             + "'no such bundle'")
