@@ -152,10 +152,51 @@ final class HttpDeployer implements Deployer {
             }
         }
 
+        /**
+         * What a refusal answer says, for an exception message: the text of {@code {"error":...}} (printable, at
+         * most {@value #REFUSAL_CHARS} characters) with its {@code "check"}, else the first {@value #ERROR_CHARS}
+         * characters of the body made printable. The answer is untrusted: a server or a proxy in front of it may
+         * send control characters, terminal escape sequences or megabytes, which the message used to quote as
+         * they came (up to 1 MiB).
+         */
+        String refusal() {
+            byte[] b;
+            try {
+                // at most the answer budget: more would only run into the answer's total deadline
+                b = body.readNBytes((int) ANSWER_BUDGET_BYTES + 1);
+            } catch (IOException e) {
+                return " (its answer could not be read: " + PrintableText.of(reason(e), ERROR_CHARS) + ")";
+            }
+            boolean cut = b.length > ANSWER_BUDGET_BYTES;
+            if (!cut) {
+                try {
+                    com.fasterxml.jackson.databind.JsonNode n = CanonicalJson.mapper().readTree(b);
+                    com.fasterxml.jackson.databind.JsonNode e = n == null ? null : n.get("error");
+                    if (e != null && e.isTextual()) {
+                        com.fasterxml.jackson.databind.JsonNode c = n.get("check");
+                        return (c != null && c.isTextual() ? " [" + PrintableText.of(c.textValue(), 40) + "]" : "")
+                                + ": " + printable(e.textValue(), REFUSAL_CHARS);
+                    }
+                } catch (IOException | RuntimeException notJson) {
+                    // quoted as text below
+                }
+            }
+            String text = new String(b, 0, (int) Math.min(b.length, ANSWER_BUDGET_BYTES), StandardCharsets.UTF_8);
+            return text.isBlank() ? "" : ": " + printable(text, ERROR_CHARS) + (cut ? " ..." : "");
+        }
+
         @Override
         public void close() {
             body.close();
         }
+    }
+
+    /** The most characters of an update server's refusal text a failed publish quotes. */
+    private static final int REFUSAL_CHARS = 1000;
+
+    /** {@code text} made printable and cut to {@code max} characters, {@code ...} marking a cut. */
+    private static String printable(String text, int max) {
+        return PrintableText.of(text, max) + (text.length() > max ? " ..." : "");
     }
 
     /** The most characters of a server's error text a {@link DeploymentException} quotes. */
@@ -169,12 +210,11 @@ final class HttpDeployer implements Deployer {
         publishToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
         try (Response r = send(put.PUT(HttpRequest.BodyPublishers.ofFile(bundle)).build(), u.toString(),
                 ANSWER_BUDGET_BYTES)) {
-            byte[] body = r.answer(u.toString());
             if (r.status() != 200) {
-                throw new DeploymentException("update server refused the publication (HTTP " + r.status() + "): "
-                        + new String(body, StandardCharsets.UTF_8));
+                throw new DeploymentException("update server refused the publication (HTTP " + r.status() + ")"
+                        + r.refusal());
             }
-            return ChannelStore.fromJson(CanonicalJson.parse(body));
+            return ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString())));
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
