@@ -5,6 +5,7 @@ import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.server.ChannelStore;
+import io.edgeloop.ota.trust.TrustException;
 import io.edgeloop.ota.trust.TrustRoot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * one destination run one at a time in the JVM, and one that finds the publication's bytes already there copies
  * nothing; never copies more than a publication announces, nor publications above the size limit,
  * and never writes through a symbolic link at the destination. Given a trust file, its publishes are verified
- * against it first ({@link ChannelStore#ChannelStore(Path, BundleVerifier)}). Thread-safe; {@link #close()} is
+ * against it first ({@link ChannelStore#ChannelStore(Path, BundleVerifier)}), once the file's own signatures are
+ * checked ({@link TrustRoot#requireOwnSignatures()}, as a device adopting a rotated root checks them). Thread-safe; {@link #close()} is
  * idempotent.
  */
 final class DirectoryDeployer implements Deployer {
@@ -54,6 +56,14 @@ final class DirectoryDeployer implements Deployer {
                     } catch (IOException e) {
                         throw new DeploymentException("cannot read the trust file " + trust + " (directory deployer's"
                                 + " trust): " + e.getMessage(), e);
+                    }
+                    try {
+                        // as a device adopts a rotated root and bundle withdraw reads it: a file edited after
+                        // signing (a key added) would let through bundles that no device accepts
+                        t.requireOwnSignatures();
+                    } catch (TrustException e) {
+                        throw new DeploymentException("trust file " + trust + " (directory deployer's trust) refused: "
+                                + e.getMessage() + "; nothing was published", e);
                     }
                 }
                 try {

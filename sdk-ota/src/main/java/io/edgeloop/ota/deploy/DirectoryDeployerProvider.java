@@ -12,7 +12,9 @@ import java.util.Set;
  * {@code maxBundleBytes} (default: the largest archive the default {@link io.edgeloop.ota.bundle.BundleLimits}
  * accept; larger publications are not fetched); {@code trust} (optional), the devices' trust file: a publish
  * verifies the bundle against it as devices do and refuses one they would refuse, before the channel moves (without
- * it, only readability is checked, and a bundle signed outside the trust root can raise a channel's sequence floor).
+ * it, only readability is checked, and a bundle signed outside the trust root can raise a channel's sequence floor);
+ * a trust file above version 1 must be signed by its own threshold over its content, as devices require of a rotated
+ * root ({@link io.edgeloop.ota.trust.TrustRoot#requireOwnSignatures}), else every call fails naming it.
  * Any other key is refused, naming the closest known key.
  * Thread-safe; {@link #create} does no I/O.
  */

@@ -182,6 +182,35 @@ class UntrustedPublicationTest {
         }
     }
 
+    @Test
+    @DisplayName("the directory deployer refuses a trust file edited after signing (a key added), as devices refuse "
+            + "to adopt it: a bundle signed by the added key does not move the channel")
+    void directoryDeployerRefusesATrustFileEditedAfterSigning(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("store");
+        TrustRoot v2 = TRUST.toBuilder().version(2).build().signedBy(K);
+        Path good = dir.resolve("trust-v2.json");
+        v2.write(good);
+        // the same file with EVIL's key added to what K signed: no device adopts it (not signed over its content)
+        com.fasterxml.jackson.databind.node.ObjectNode edited =
+                (com.fasterxml.jackson.databind.node.ObjectNode) CanonicalJson.parse(v2.toBytes());
+        edited.set("signed", CanonicalJson.parse(v2.toBuilder().key(EVIL.publicKey()).build().toBytes()).get("signed"));
+        Path trustFile = Files.write(dir.resolve("trust-edited.json"), CanonicalJson.bytes(edited));
+        try (Deployer d = ProviderLoader.of(DeployerProvider.class).select("directory").create(ComponentConfig.of(
+                Map.of("root", root.toString(), "trust", good.toString())))) {
+            assertEquals(7, d.publish(write(dir, "har-7.bundle", har(7, K)), "stable").sequence());
+        }
+        Map<String, String> before = snapshot(root);
+        try (Deployer d = ProviderLoader.of(DeployerProvider.class).select("directory").create(ComponentConfig.of(
+                Map.of("root", root.toString(), "trust", trustFile.toString())))) {
+            // old code: published, the channel frozen at 2^63-1 by a bundle every device refuses (unknown-key)
+            DeploymentException e = assertThrows(DeploymentException.class,
+                    () -> d.publish(write(dir, "evil-max.bundle", har(Long.MAX_VALUE, EVIL)), "stable"));
+            assertTrue(e.getMessage().contains(trustFile.toString())
+                    && e.getMessage().contains("not signed by its own threshold"), e.getMessage());
+        }
+        assertEquals(before, snapshot(root), "nothing published");
+    }
+
     /** The bundle with one byte of its artifact changed, re-packed with its original (now wrong) manifest. */
     static byte[] tamper(byte[] bundle) throws Exception {
         List<Fixtures.Raw> out = new java.util.ArrayList<>();
