@@ -260,9 +260,9 @@ public final class ChannelStore {
             Check.SIGNATURE_INVALID, Check.THRESHOLD, Check.ENTRY_SET, Check.DIGEST);
 
     /** The check that shows no device holding the trust root installed {@code bundle}; empty when one may have. */
-    private Optional<Check> neverAccepted(Path bundle) throws IOException {
-        try (InputStream in = Files.newInputStream(bundle, LinkOption.NOFOLLOW_LINKS)) {
-            verifier.verify(in, ANY_DEVICE);
+    private Optional<Check> neverAccepted(FileChannel bundle) throws IOException {
+        try {
+            verifier.verify(from(bundle, 0), ANY_DEVICE);
             return Optional.empty();
         } catch (BundleVerificationException e) {
             return NEVER_ACCEPTED.contains(e.check()) ? Optional.of(e.check()) : Optional.empty();
@@ -335,14 +335,17 @@ public final class ChannelStore {
             }
             Publication bad = latest.get();
             Path file = dir.resolve(bad.sha256() + ".bundle");
-            if (!regularFile(file)) {
-                throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
-                        + bad.name() + " sequence " + bad.sequence() + ") has no stored bundle to judge; publish it"
-                        + " again or restore " + root.relativize(file));
+            Optional<Check> refused;
+            try (FileChannel c = openStored(file).orElse(null)) {
+                if (c == null) {
+                    throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
+                            + bad.name() + " sequence " + bad.sequence() + ") has no stored bundle to judge; publish"
+                            + " it again or restore " + root.relativize(file));
+                }
+                // a damaged copy of a trusted bundle no longer verifies: judged by it, it would look never accepted
+                requireNamedDigest(c, file, bad.sha256());
+                refused = neverAccepted(c);
             }
-            // a damaged copy of a trusted bundle no longer verifies: judged by it, it would look never accepted
-            requireNamedDigest(file, bad.sha256());
-            Optional<Check> refused = neverAccepted(file);
             if (refused.isEmpty()) {
                 throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
                         + bad.name() + " sequence " + bad.sequence() + ") is accepted, or may once have been, by "
@@ -403,32 +406,36 @@ public final class ChannelStore {
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path f : (Iterable<Path>) s::iterator) {
                 String n = f.getFileName().toString();
-                if (!STORED_BUNDLE.matcher(n).matches() || n.startsWith(bad.sha256())
-                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                if (!STORED_BUNDLE.matcher(n).matches() || n.startsWith(bad.sha256())) {
                     continue;
                 }
-                // any of them may be the model's highest: a damaged one is neither skipped nor published again
-                requireNamedDigest(f, n.substring(0, 64));
-                BundleManifest m;
-                try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-                    byte[] manifest = BundleArchive.read(in, readLimits()).entries().get("manifest.json");
-                    if (manifest == null) {
+                try (FileChannel c = openStored(f).orElse(null)) {
+                    if (c == null) {
+                        continue; // gone since the listing
+                    }
+                    // any of them may be the model's highest: a damaged one is neither skipped nor published again
+                    requireNamedDigest(c, f, n.substring(0, 64));
+                    BundleManifest m;
+                    try {
+                        byte[] manifest = BundleArchive.read(from(c, 0), readLimits()).entries().get("manifest.json");
+                        if (manifest == null) {
+                            continue;
+                        }
+                        m = BundleVerifier.parseManifest(manifest);
+                    } catch (BundleVerificationException e) {
+                        continue; // not a bundle, so no model's
+                    }
+                    if (!m.name().equals(bad.name())) {
                         continue;
                     }
-                    m = BundleVerifier.parseManifest(manifest);
-                } catch (BundleVerificationException e) {
-                    continue; // not a bundle, so no model's
-                }
-                if (!m.name().equals(bad.name())) {
-                    continue;
-                }
-                count++;
-                if (neverAccepted(f).isPresent()) {
-                    continue;
-                }
-                if (best == null || m.sequence() > best.sequence()) {
-                    best = new Publication(channel, m.name(), m.sequence(), n.substring(0, 64), Files.size(f),
-                            f.toString());
+                    count++;
+                    if (neverAccepted(c).isPresent()) {
+                        continue;
+                    }
+                    if (best == null || m.sequence() > best.sequence()) {
+                        best = new Publication(channel, m.name(), m.sequence(), n.substring(0, 64), c.size(),
+                                f.toString());
+                    }
                 }
             }
         }
@@ -445,10 +452,10 @@ public final class ChannelStore {
      *
      * @throws DamagedStoreException when they do not
      */
-    private void requireNamedDigest(Path f, String sha) throws IOException {
-        String actual = Sha256.hex(f);
+    private void requireNamedDigest(FileChannel c, Path f, String sha) throws IOException {
+        String actual = sha256(c);
         if (!actual.equals(sha)) {
-            throw new DamagedStoreException(f, root.relativize(f).toString(), "a file of " + Files.size(f)
+            throw new DamagedStoreException(f, root.relativize(f).toString(), "a file of " + c.size()
                     + " bytes whose SHA-256 is " + actual, "the bundle its name gives", "the store names each bundle"
                     + " by its SHA-256 and never changes it", "Put the bundle with that digest back (the file that"
                     + " was published), or move this one out of the store, then withdraw again");
@@ -508,10 +515,10 @@ public final class ChannelStore {
      * The model a channel carries: the name of its latest publication, else the only name in names.json (a
      * channel published by an older SDK may list several; its latest decides).
      */
-    private static Optional<String> carriedModel(Path dir, ObjectNode names) throws IOException {
-        Path latest = dir.resolve("latest.json");
-        if (Files.isRegularFile(latest, LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.of(fromJson(CanonicalJson.parse(Files.readAllBytes(latest))).name());
+    private Optional<String> carriedModel(Path dir, ObjectNode names) throws IOException {
+        Optional<byte[]> latest = readStored(dir.resolve("latest.json"));
+        if (latest.isPresent()) {
+            return Optional.of(fromJson(CanonicalJson.parse(latest.get())).name());
         }
         if (names.size() == 1) {
             return Optional.of(names.fieldNames().next());
@@ -520,28 +527,28 @@ public final class ChannelStore {
     }
 
     /** True when the stored file is a regular file of the size and digest wanted. */
-    private static boolean intact(Path target, long size, String sha) throws IOException {
-        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) || Files.size(target) != size) {
-            return false;
+    private boolean intact(Path target, long size, String sha) throws IOException {
+        try (FileChannel c = openStored(target).orElse(null)) {
+            return c != null && c.size() == size && sha256(c).equals(sha);
         }
-        return Sha256.hex(target).equals(sha);
     }
 
-    private static ObjectNode readNames(Path dir) throws IOException {
+    private ObjectNode readNames(Path dir) throws IOException {
         Path f = dir.resolve("names.json");
-        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+        Optional<byte[]> bytes = readStored(f);
+        if (bytes.isEmpty()) {
             ObjectNode o = CanonicalJson.object();
             // A channel published before names.json existed: its latest publication is the floor.
-            Path latest = dir.resolve("latest.json");
-            if (Files.isRegularFile(latest, LinkOption.NOFOLLOW_LINKS)) {
-                Publication p = fromJson(CanonicalJson.parse(Files.readAllBytes(latest)));
+            Optional<byte[]> latest = readStored(dir.resolve("latest.json"));
+            if (latest.isPresent()) {
+                Publication p = fromJson(CanonicalJson.parse(latest.get()));
                 ObjectNode e = o.putObject(p.name());
                 e.put("sequence", p.sequence());
                 e.put("sha256", p.sha256());
             }
             return o;
         }
-        JsonNode n = CanonicalJson.parse(Files.readAllBytes(f));
+        JsonNode n = CanonicalJson.parse(bytes.get());
         JsonNode fv = n.get("formatVersion");
         if (fv == null || !fv.isTextual() || !fv.textValue().startsWith("1.")) {
             throw new IOException(f + " has formatVersion " + fv + "; this SDK reads 1.x");
@@ -597,11 +604,11 @@ public final class ChannelStore {
      */
     public Optional<Publication> latest(String channel) throws IOException {
         Path dir = channelDir(channel);
-        Path f = dir.resolve("latest.json");
-        if (!channelDirectory(dir) || !regularFile(f)) {
+        if (!channelDirectory(dir)) {
             return Optional.empty();
         }
-        return Optional.of(fromJson(CanonicalJson.parse(Files.readAllBytes(f))));
+        Optional<byte[]> f = readStored(dir.resolve("latest.json"));
+        return f.isEmpty() ? Optional.empty() : Optional.of(fromJson(CanonicalJson.parse(f.get())));
     }
 
     /**
@@ -621,6 +628,91 @@ public final class ChannelStore {
         Path f = dir.resolve(sha256 + ".bundle");
         return channelDirectory(dir) && regularFile(f) ? Optional.of(f) : Optional.empty();
     }
+
+    /**
+     * Opens a stored bundle for a download ({@link UpdateServer}): as {@link #file} (a name that is not a digest is
+     * no bundle), through {@link #openStored}, so a FIFO put there cannot hold the server's worker.
+     *
+     * @return the open file, positioned at 0; empty when not stored
+     * @throws DamagedStoreException when something other than a regular file is at the bundle's name
+     */
+    Optional<FileChannel> openBundle(String channel, String sha256) throws IOException {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            return Optional.empty();
+        }
+        Path dir = channelDir(channel);
+        return channelDirectory(dir) ? openStored(dir.resolve(sha256 + ".bundle")) : Optional.empty();
+    }
+
+    /**
+     * Opens a store entry for reading, then checks what was opened: a regular file, or the store is damaged. The
+     * open comes first: a name checked to be a file and then opened for reading alone (as every read did) could be
+     * a FIFO by then (swapped in between), and open(2) of a FIFO for reading waits for a writer, for good, holding a
+     * server worker, or a publish and the channel's lock. Opened for reading and writing, open(2) returns at once
+     * for a FIFO too (Linux, BSD; Java cannot pass O_NONBLOCK), and the descriptor then shows it cannot seek, as the
+     * temporary-file cleaner does ({@link AtomicFiles#deleteStaleTemporaryFiles}); nothing is written through it. A
+     * link (not followed), a directory, or a file this process may read but not write (a store on a read-only
+     * mount, or another user's) fails that open: what is there is then checked by name, and a regular file opened
+     * for reading alone, so on a store this process may not write that race remains, for whoever can write it.
+     *
+     * @return the open file, positioned at 0; empty when nothing is there
+     * @throws DamagedStoreException when a directory, a link or a special file is there
+     */
+    private Optional<FileChannel> openStored(Path f) throws IOException {
+        beforeOpen.accept(f);
+        FileChannel c;
+        try {
+            c = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            // a link is "Too many levels of symbolic links", a plain IOException here
+            if (!regularFile(f)) {
+                return Optional.empty();
+            }
+            c = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        }
+        try {
+            c.position(); // through the descriptor: a FIFO or socket cannot seek ("Illegal seek")
+            return Optional.of(c);
+        } catch (IOException notAFile) {
+            c.close();
+            throw new DamagedStoreException(f, root.relativize(f).toString(),
+                    "a special file (a FIFO, socket or device)", "a regular file");
+        }
+    }
+
+    /** The whole entry, read through {@link #openStored}; empty when nothing is there. */
+    private Optional<byte[]> readStored(Path f) throws IOException {
+        try (FileChannel c = openStored(f).orElse(null)) {
+            return c == null ? Optional.empty() : Optional.of(from(c, 0).readAllBytes());
+        }
+    }
+
+    /**
+     * A stream of {@code c} from {@code position}; closing it would close {@code c}, so callers leave that to
+     * whoever opened {@code c}.
+     */
+    private static InputStream from(FileChannel c, long position) throws IOException {
+        return java.nio.channels.Channels.newInputStream(c.position(position));
+    }
+
+    /** The SHA-256 of {@code c}'s whole content, in hex. */
+    private static String sha256(FileChannel c) throws IOException {
+        MessageDigest md = Sha256.newDigest();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+        c.position(0);
+        while (c.read(buf) >= 0) {
+            buf.flip();
+            md.update(buf);
+            buf.clear();
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Test seam: runs just before an entry is opened for reading (a test swaps a FIFO in there). */
+    static volatile java.util.function.Consumer<Path> beforeOpen = f -> {
+    };
 
     /**
      * Whether {@code f} holds a regular file (true) or nothing (false).

@@ -10,9 +10,9 @@ import io.edgeloop.ota.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -581,12 +581,18 @@ public final class UpdateServer implements AutoCloseable {
 
     private void download(HttpExchange ex, String channel, String sha) throws IOException {
         ChannelStore.checkChannel(channel);
-        Optional<Path> f = store.file(channel, sha);
-        if (f.isEmpty()) {
-            send(ex, 404, error("no such bundle"));
-            return;
+        // opened first, then checked: a FIFO swapped in after a check held this worker for good
+        try (FileChannel file = store.openBundle(channel, sha).orElse(null)) {
+            if (file == null) {
+                send(ex, 404, error("no such bundle"));
+                return;
+            }
+            download(ex, file);
         }
-        long size = Files.size(f.get());
+    }
+
+    private void download(HttpExchange ex, FileChannel file) throws IOException {
+        long size = file.size();
         long from = 0;
         long to = size - 1;
         String range = ex.getRequestHeaders().getFirst("Range");
@@ -621,12 +627,14 @@ public final class UpdateServer implements AutoCloseable {
         long len = to - from + 1;
         deadline("download", len);
         ex.sendResponseHeaders(status, len == 0 ? -1 : len);
-        try (RandomAccessFile raf = new RandomAccessFile(f.get().toFile(), "r"); OutputStream o = ex.getResponseBody()) {
-            raf.seek(from);
+        try (OutputStream o = ex.getResponseBody()) {
+            file.position(from);
             byte[] buf = new byte[64 * 1024];
+            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf);
             long left = len;
             while (left > 0) {
-                int r = raf.read(buf, 0, (int) Math.min(buf.length, left));
+                bb.clear().limit((int) Math.min(buf.length, left));
+                int r = file.read(bb);
                 if (r < 0) {
                     break;
                 }
