@@ -5,13 +5,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns SIGINT and SIGTERM into an orderly stop for a long-running command: a JVM shutdown hook signals the
+ * Turns SIGINT and SIGTERM into an orderly stop for a long-running command ({@code buffer gateway},
+ * {@code buffer ingest}, {@code bundle serve}): a JVM shutdown hook signals the
  * command's thread and then waits (at most a grace period) until the command has finished its work (flushed,
  * printed its counters) and closed this signal. Without it the JVM exits at once and prints nothing.
  *
  * <p>Thread-safe: {@link #await} runs in the command's thread, the hook in the JVM's shutdown thread.
  */
-final class StopSignal implements AutoCloseable {
+public final class StopSignal implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
@@ -33,7 +34,7 @@ final class StopSignal implements AutoCloseable {
      * @param grace the longest time the JVM waits, once signalled, for the command to finish
      * @return the signal; close it when the command is done
      */
-    static StopSignal install(Duration grace) {
+    public static StopSignal install(Duration grace) {
         StopSignal s = new StopSignal(grace);
         Runtime.getRuntime().addShutdownHook(s.hook);
         return s;
@@ -46,7 +47,7 @@ final class StopSignal implements AutoCloseable {
      * @return true when a stop was signalled
      * @throws InterruptedException when interrupted
      */
-    boolean await(Duration max) throws InterruptedException {
+    public boolean await(Duration max) throws InterruptedException {
         if (max == null) {
             stop.await();
             return true;

@@ -1,0 +1,129 @@
+package io.edgeloop.cli.bundle;
+
+import io.edgeloop.cli.buffer.StopSignal;
+import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.server.ChannelStore;
+import io.edgeloop.ota.server.UpdateServer;
+import io.edgeloop.ota.trust.TrustException;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edgeloop bundle serve}: runs the {@link UpdateServer} devices poll (the {@code http} deployer's
+ * {@code url}), on a {@link ChannelStore} in {@code --store}, verifying every upload with the devices' trust file
+ * ({@code --trust}) before it moves a channel. Its first line on stdout is the URL it listens on (scripts wait for
+ * it); it runs until SIGINT or SIGTERM, then stops accepting, closes and prints one last line. Publishing needs
+ * the token in {@code --token-file}, or, without one, a loopback peer. {@code --no-verify} serves without a trust
+ * file, naming the risk.
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the update server devices poll: channels of signed bundles in --store, every upload "
+                + "verified with the devices' trust file. Prints its URL first; stops on SIGINT or SIGTERM.")
+public final class BundleServeCommand implements Callable<Integer> {
+    /** Default {@code --max-upload}: 64 MiB. */
+    static final long DEFAULT_MAX_UPLOAD = 64L << 20;
+
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--store", required = true, paramLabel = "DIR",
+            description = "The channel store (created when missing): channels/<channel>/ with the published bundles.")
+    private Path store;
+
+    @Option(names = "--trust", paramLabel = "TRUST.json",
+            description = "The devices' trust file: an upload it does not accept (unknown key, threshold, expiry, "
+                    + "digests) is refused with HTTP 422 and changes nothing.")
+    private Path trust;
+
+    @Option(names = "--no-verify", description = "Serve without a trust file. Risky: uploads are then checked for "
+            + "readability only, so a bundle signed outside the devices' trust root (a mistake, or a stolen token) "
+            + "can raise a channel's sequence to 2^63-1 and freeze it for every device until 'bundle withdraw'.")
+    private boolean noVerify;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    private String bind;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the publish token (at least "
+            + UpdateServer.MIN_TOKEN_LENGTH + " printable characters): a publish must send it as a bearer token. "
+            + "Without one, only loopback peers may publish.")
+    private Path tokenFile;
+
+    @Option(names = "--max-upload", defaultValue = "" + DEFAULT_MAX_UPLOAD, paramLabel = "BYTES",
+            description = "Largest bundle accepted (default: ${DEFAULT-VALUE}); larger uploads get HTTP 413.")
+    private long maxUpload;
+
+    @Override
+    public Integer call() throws Exception {
+        if (trust == null && !noVerify) {
+            throw new IllegalArgumentException("--trust TRUST.json is required: the server verifies every upload with "
+                    + "the devices' trust file (--no-verify serves without one, so a bundle signed outside it could "
+                    + "freeze a channel)");
+        }
+        if (trust != null && noVerify) {
+            throw new IllegalArgumentException("--trust and --no-verify exclude each other");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0-65535, got " + port);
+        }
+        if (maxUpload < 1) {
+            throw new IllegalArgumentException("--max-upload must be at least 1 byte, got " + maxUpload);
+        }
+        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(TokenFile.read(tokenFile));
+        ChannelStore channels = trust == null ? new ChannelStore(store) : new ChannelStore(store,
+                new BundleVerifier(trustRoot()));
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
+        PrintWriter out = spec.commandLine().getOut();
+        try (StopSignal stop = StopSignal.install(Duration.ofSeconds(30));
+                UpdateServer server = start(channels, address, token)) {
+            out.println(server.url());
+            out.println("serving " + channels.root() + (trust == null
+                    ? " WITHOUT a trust file (--no-verify): uploads are checked for readability only"
+                    : " with trust file " + trust) + "; publishing " + (token.isPresent()
+                    ? "needs the token in " + tokenFile : "only from loopback (no --token-file)"));
+            out.flush();
+            stop.await(null);
+            out.println("stopped; served " + server.rangeRequests() + " resumed downloads, closed "
+                    + server.abandonedExchanges() + " stalled connections");
+            out.flush();
+        }
+        return 0;
+    }
+
+    private TrustRoot trustRoot() throws IOException {
+        TrustRoot t = TrustRoot.read(trust);
+        try {
+            t.requireOwnSignatures();
+        } catch (TrustException e) {
+            throw new TrustException("trust file " + trust + " refused: " + e.getMessage(), e);
+        }
+        return t;
+    }
+
+    private UpdateServer start(ChannelStore channels, InetSocketAddress address, Optional<String> token)
+            throws IOException {
+        try {
+            return new UpdateServer(channels, address, maxUpload, token);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--token-file " + tokenFile + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.edgeloop.cli.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.deploy.Deployer;
+import io.edgeloop.api.deploy.DeployerProvider;
+import io.edgeloop.api.runtime.ModelRuntimeProvider;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli;
+import io.edgeloop.ota.agent.DeviceAgent;
+import io.edgeloop.ota.agent.FileDeviceStorage;
+import io.edgeloop.ota.agent.InstallOutcome;
+import io.edgeloop.ota.agent.InstallReport;
+import io.edgeloop.ota.trust.TrustRoot;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code edgeloop bundle serve} in a child JVM (a real update server on loopback, stopped by SIGTERM) and
+ * {@code edgeloop bundle publish} against it, with keys, trust file and bundles made by the CLI, and a device
+ * agent polling the server through the {@code http} deployer.
+ */
+@DisplayName("edgeloop bundle serve / bundle publish")
+class BundleServeCommandTest {
+    private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+    private InProcessCli.Result last;
+
+    private int run(String... args) {
+        last = InProcessCli.run(args);
+        return last.code();
+    }
+
+    private Path create(Path dir, long sequence, String key) throws Exception {
+        Path b = dir.resolve(key + "-" + sequence + ".bundle");
+        assertEquals(0, run("bundle", "create", "--model", BundleCommandTest.modelDir(dir, "avr8").toString(),
+                "--name", "har", "--sequence", Long.toString(sequence), "--version", "1." + sequence + ".0",
+                "--key", dir.resolve(key + "/private.pem").toString(), "--expires", "3600", "--out", b.toString()),
+                last.err());
+        return b;
+    }
+
+    /** Keys {@code good} and {@code evil}; returns a trust file of {@code good} alone. */
+    private Path keysAndTrust(Path dir) {
+        for (String k : new String[] {"good", "evil"}) {
+            assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve(k).toString()), last.err());
+        }
+        Path trust = dir.resolve("trust.json");
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("good/public.pem").toString(), "--threshold", "1",
+                "--out", trust.toString()), last.err());
+        return trust;
+    }
+
+    /** A serving child JVM, the reader of its stdout (past the URL line) and its URL. */
+    private record Serving(Process process, BufferedReader out, String url) {
+    }
+
+    /** Starts {@code edgeloop bundle serve ...} in a child JVM and returns it once it printed its URL. */
+    private static Serving serve(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName(), "bundle", "serve"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine(); // the first line, or null when the child ended
+        assertTrue(line != null && line.startsWith("http://127.0.0.1:"), "serve said: " + line + "\n"
+                + Files.readString(log));
+        return new Serving(p, r, line);
+    }
+
+    /** SIGTERM, then waits for the child and returns everything it printed after its URL. */
+    private static String stop(Serving s) throws Exception {
+        Process p = s.process();
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+        // a JVM ended by SIGTERM exits 143 (128 + 15) once its shutdown hooks are done; the last line shows the
+        // command closed the server and returned before the hook let the JVM go
+        StringBuilder rest = new StringBuilder();
+        for (String l = s.out().readLine(); l != null; l = s.out().readLine()) {
+            rest.append(l).append('\n');
+        }
+        return rest.toString();
+    }
+
+    private void assertRefused(String... fragments) {
+        assertEquals(1, last.code(), last.out() + last.err());
+        String e = last.err().trim();
+        assertTrue(e.startsWith("edgeloop: ") && !e.contains("\n"), "one line: " + e);
+        for (String f : fragments) {
+            assertTrue(e.contains(f), "'" + f + "' in: " + e);
+        }
+    }
+
+    @Test
+    @DisplayName("serves the store with the trust file: publish with the token moves the channel, a device polls "
+            + "and installs it; no token (401), a key outside the trust file (422 unknown-key) and an older "
+            + "sequence (409) are refused in one line; SIGTERM stops it cleanly")
+    void servesPublishesAndRefuses(@TempDir Path dir) throws Exception {
+        Path trust = keysAndTrust(dir);
+        Path h1 = create(dir, 1, "good");
+        Path h2 = create(dir, 2, "good");
+        Path evil = create(dir, 3, "evil");
+        Path token = Files.writeString(dir.resolve("publish.token"), TOKEN + "\n");
+        Path store = dir.resolve("store");
+        Serving server = serve(dir.resolve("serve.log"), "--store", store.toString(), "--trust", trust.toString(),
+                "--port", "0", "--token-file", token.toString());
+        try {
+            String u = server.url();
+            assertEquals(0, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
+                    token.toString(), h1.toString()), last.err());
+            assertTrue(last.out().startsWith("published har sequence 1 on channel stable ("), last.out());
+
+            // a device polls the server as the http deployer's users do, and installs sequence 1
+            DeviceAgent device = DeviceAgent.builder().deviceId("d1").model("har").target(TargetProfile.of("avr8"))
+                    .trust(TrustRoot.read(trust)).storage(new FileDeviceStorage(dir.resolve("device/state")))
+                    .staging(dir.resolve("device/downloads")).runtimes(name -> ProviderLoader
+                            .of(ModelRuntimeProvider.class).select(name).create(ComponentConfig.empty())).open();
+            try (Deployer http = ProviderLoader.of(DeployerProvider.class).select("http")
+                    .create(ComponentConfig.builder().put("url", u).build())) {
+                InstallReport r = device.poll(http, "stable");
+                assertEquals(InstallOutcome.INSTALLED, r.outcome(), r.message());
+                assertEquals(1, device.status().activeSequence());
+            }
+
+            assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", h2.toString()));
+            assertRefused("HTTP 401");
+            assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
+                    token.toString(), evil.toString()));
+            assertRefused("HTTP 422", "unknown-key");
+            assertEquals(0, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
+                    token.toString(), "--json", h2.toString()), last.err());
+            assertTrue(last.out().contains("\"sequence\":2"), last.out());
+            assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
+                    token.toString(), h1.toString()));
+            assertRefused("HTTP 409");
+
+            String rest = stop(server);
+            assertTrue(rest.contains("with trust file " + trust) && rest.contains("\nstopped"), rest);
+        } finally {
+            server.process().destroyForcibly();
+            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+        }
+    }
+
+    @Test
+    @DisplayName("publish to a server that is not there, or of a file that is not there, exits 1 in one line")
+    void unreachableServerIsOneLine(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        keysAndTrust(dir);
+        Path h1 = create(dir, 1, "good");
+        assertEquals(1, run("bundle", "publish", "--server", "http://127.0.0.1:" + port, "--channel", "stable",
+                "--timeout", "10", h1.toString()));
+        assertRefused("cannot publish to http://127.0.0.1:" + port);
+        assertEquals(1, run("bundle", "publish", "--server", "http://127.0.0.1:" + port, "--channel", "stable",
+                dir.resolve("nope.bundle").toString()));
+        assertRefused("nope.bundle is not a file");
+    }
+
+    @Test
+    @DisplayName("serve needs --trust or an explicit --no-verify, not both, and a token of 16 characters or more")
+    void serveRefusesUnsafeOrBadOptions(@TempDir Path dir) throws Exception {
+        Path trust = keysAndTrust(dir);
+        Path store = dir.resolve("store");
+        assertEquals(1, run("bundle", "serve", "--store", store.toString(), "--port", "0"));
+        assertRefused("--trust TRUST.json is required", "--no-verify");
+        assertEquals(1, run("bundle", "serve", "--store", store.toString(), "--trust", trust.toString(),
+                "--no-verify", "--port", "0"));
+        assertRefused("exclude each other");
+        Path shortToken = Files.writeString(dir.resolve("short.token"), "abc\n");
+        assertEquals(1, run("bundle", "serve", "--store", store.toString(), "--trust", trust.toString(), "--port", "0",
+                "--token-file", shortToken.toString()));
+        assertRefused("--token-file " + shortToken, "at least 16");
+    }
+}
