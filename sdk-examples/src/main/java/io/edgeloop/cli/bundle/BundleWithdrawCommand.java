@@ -10,7 +10,9 @@ import io.edgeloop.ota.trust.TrustRoot;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
  * {@link ChannelStore#withdraw} on the store's directory, judged by the devices' trust file. Whoever may write the
  * store's directory may run it; there is no HTTP endpoint. Refusals (a publication the trust file accepts, or may
  * once have accepted; a trust file that accepts none of the channel's bundles, without {@code --leave-empty}: the
- * wrong file would empty a healthy channel; nothing published) exit 1 with one line and change nothing.
+ * wrong file would empty a healthy channel; an expired trust file; {@code --previous} files that are not the
+ * rotations up to it; nothing published) exit 1 with one line and change nothing.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -40,8 +43,15 @@ public final class BundleWithdrawCommand implements Callable<Integer> {
     @Option(names = "--channel", required = true, paramLabel = "CHANNEL", description = "The frozen channel.")
     private String channel;
 
-    @Option(names = "--trust", required = true, paramLabel = "TRUST.json", description = "The devices' trust file.")
+    @Option(names = "--trust", required = true, paramLabel = "TRUST.json", description = "The devices' trust file "
+            + "(their newest: a key only a newer file lists looks like a stranger's).")
     private Path trust;
+
+    @Option(names = "--previous", paramLabel = "TRUST.json", description = "An earlier trust file of the devices "
+            + "(repeat, oldest first, each rotated into the next, the last into --trust): a bundle any of them may "
+            + "have accepted counts as one devices may have installed. Needed when a rotation removed a key rather "
+            + "than revoking it.")
+    private List<Path> previous = new ArrayList<>();
 
     @Option(names = "--leave-empty", description = "Withdraw even when the trust file accepts none of the channel's "
             + "stored bundles of the model, leaving the channel publishing nothing: only for a channel whose bad "
@@ -64,7 +74,11 @@ public final class BundleWithdrawCommand implements Callable<Integer> {
         } catch (TrustException e) {
             throw new TrustException("trust file " + trust + " refused: " + e.getMessage(), e);
         }
-        Withdrawal w = new ChannelStore(store, new BundleVerifier(t)).withdraw(channel, leaveEmpty);
+        List<TrustRoot> earlier = new ArrayList<>();
+        for (Path p : previous) {
+            earlier.add(TrustRoot.read(p));
+        }
+        Withdrawal w = new ChannelStore(store, new BundleVerifier(t)).withdraw(channel, leaveEmpty, earlier);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("channel", channel);
         r.put("withdrawn", describe(w.withdrawn()));

@@ -103,6 +103,38 @@ class WithdrawCommandTest {
         assertEquals(8, store.latest("stable").orElseThrow().sequence());
     }
 
+    @Test
+    @DisplayName("with --previous, bundles signed by a key a rotation removed count as installed: the frozen channel "
+            + "goes back to 8, not 5; --previous files out of order are refused in one line")
+    void previousTrustFilesCountARemovedKey(@TempDir Path dir) throws Exception {
+        Path v1 = keys(dir, "a", "b"); // version 1: key a
+        Path v2 = dir.resolve("v2.json");
+        Path v3 = dir.resolve("v3.json");
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("a/public.pem").toString(), "--key",
+                dir.resolve("b/public.pem").toString(), "--threshold", "1", "--previous", v1.toString(), "--sign",
+                dir.resolve("a/private.pem").toString(), "--out", v2.toString()), last.err());
+        // version 3 removes key a (lists b only), signed by both
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("b/public.pem").toString(), "--threshold", "1",
+                "--previous", v2.toString(), "--sign", dir.resolve("a/private.pem").toString(), "--sign",
+                dir.resolve("b/private.pem").toString(), "--out", v3.toString()), last.err());
+        assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("evil").toString()),
+                last.err());
+        Path root = dir.resolve("store");
+        ChannelStore store = new ChannelStore(root);
+        store.publish(create(dir, 5, "b", "har-5.bundle"), "stable");
+        store.publish(create(dir, 8, "a", "har-8.bundle"), "stable");
+        store.publish(create(dir, Long.MAX_VALUE, "evil", "evil-max.bundle"), "stable");
+        Map<String, String> before = snapshot(root);
+
+        assertEquals(1, run("bundle", "withdraw", "--store", root.toString(), "--channel", "stable", "--trust",
+                v3.toString(), "--previous", v2.toString(), "--previous", v1.toString()));
+        assertOneLine("oldest first");
+        assertEquals(before, snapshot(root), "a refused withdrawal changes nothing");
+        assertEquals(0, run("bundle", "withdraw", "--store", root.toString(), "--channel", "stable", "--trust",
+                v3.toString(), "--previous", v1.toString(), "--previous", v2.toString(), "--json"), last.err());
+        assertEquals(8, new ObjectMapper().readTree(last.out()).path("latest").path("sequence").asLong(), last.out());
+    }
+
     private static Map<String, String> snapshot(Path root) throws Exception {
         Map<String, String> m = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {

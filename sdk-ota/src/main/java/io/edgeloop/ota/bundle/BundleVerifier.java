@@ -55,6 +55,11 @@ public final class BundleVerifier {
         this(trust, BundleLimits.DEFAULT, Clock.systemUTC());
     }
 
+    /** @return the clock expiries are judged by */
+    public Clock clock() {
+        return clock;
+    }
+
     /** @return the archive limits every bundle is read with (a store verifying as devices do reads with them too) */
     public BundleLimits limits() {
         return limits;

@@ -15,6 +15,7 @@ import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.file.AtomicFiles;
 import io.edgeloop.ota.file.TemporaryFile;
 import io.edgeloop.ota.json.CanonicalJson;
+import io.edgeloop.ota.trust.TrustRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,8 +29,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -259,10 +262,26 @@ public final class ChannelStore {
             Check.ENTRY_TYPE, Check.DUPLICATE_ENTRY, Check.MANIFEST, Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
             Check.SIGNATURE_INVALID, Check.THRESHOLD, Check.ENTRY_SET, Check.DIGEST);
 
-    /** The check that shows no device holding the trust root installed {@code bundle}; empty when one may have. */
-    private Optional<Check> neverAccepted(FileChannel bundle) throws IOException {
+    /**
+     * The check that shows no device holding the trust root, nor any of the {@code earlier} roots, installed
+     * {@code bundle} (the store's root's check); empty when one may have.
+     */
+    private Optional<Check> neverAccepted(FileChannel bundle, List<BundleVerifier> earlier) throws IOException {
+        Optional<Check> check = neverAccepted(bundle, verifier);
+        for (BundleVerifier v : earlier) {
+            if (check.isEmpty()) {
+                break;
+            }
+            if (neverAccepted(bundle, v).isEmpty()) {
+                return Optional.empty(); // signed by a key a rotation since dropped: devices may have installed it
+            }
+        }
+        return check;
+    }
+
+    private static Optional<Check> neverAccepted(FileChannel bundle, BundleVerifier v) throws IOException {
         try {
-            verifier.verify(from(bundle, 0), ANY_DEVICE);
+            v.verify(from(bundle, 0), ANY_DEVICE);
             return Optional.empty();
         } catch (BundleVerificationException e) {
             return NEVER_ACCEPTED.contains(e.check()) ? Optional.of(e.check()) : Optional.empty();
@@ -319,10 +338,56 @@ public final class ChannelStore {
      * @throws IOException                 when the store cannot be read or written
      */
     public Withdrawal withdraw(String channel, boolean leaveEmpty) throws IOException {
+        return withdraw(channel, leaveEmpty, List.of());
+    }
+
+    /**
+     * {@link #withdraw(String, boolean)}, judged by the trust roots devices held before the store's as well: a
+     * bundle counts as one devices may have installed when any of them, or the store's root, may have accepted it.
+     * Give them when a rotation removed a key (rather than revoking it): bundles that key signed look never
+     * accepted to the newer root alone ({@code unknown-key}), so the withdrawal would take off a bundle devices
+     * installed, or skip it for a lower sequence. A root a rotation revoked a key in needs none (a revoked key's
+     * bundles may once have been accepted). The store's root must be the devices' newest: the store cannot tell a
+     * key only a newer root lists from a stranger's.
+     *
+     * @param channel    the channel
+     * @param leaveEmpty as {@link #withdraw(String, boolean)}
+     * @param earlier    the devices' earlier trust roots, oldest first; each must accept the next as its rotation
+     *                   ({@link TrustRoot#acceptRotation}), the last one the store's root
+     * @return what was withdrawn and what the channel publishes now
+     * @throws WithdrawalRefusedException as {@link #withdraw(String, boolean)}, and when the store's root has expired
+     *                                    (no device holding it accepts any bundle: it is not their current root)
+     *                                    or {@code earlier} is not a chain of rotations ending at it
+     * @throws IOException                as {@link #withdraw(String, boolean)}
+     */
+    public Withdrawal withdraw(String channel, boolean leaveEmpty, List<TrustRoot> earlier) throws IOException {
+        Objects.requireNonNull(earlier, "earlier");
         if (verifier == null) {
             throw new IllegalStateException("withdrawing needs a store made with the devices' trust root (new "
                     + "ChannelStore(root, new BundleVerifier(TrustRoot.read(trustFile)))): it withdraws only what "
                     + "that root refuses");
+        }
+        TrustRoot current = verifier.trust();
+        if (current.isExpired(verifier.clock().instant())) {
+            // checked first: an expired root refuses no signature as such, so every bundle would be judged by it
+            throw new WithdrawalRefusedException("the trust file (version " + current.version() + ") expired at "
+                    + current.expiresAt() + ": devices holding it accept no bundle (trust-expired), so it is not the"
+                    + " trust file devices use now; withdraw with their current one. Nothing was changed");
+        }
+        List<BundleVerifier> judges = new ArrayList<>();
+        for (int i = 0; i < earlier.size(); i++) {
+            TrustRoot before = Objects.requireNonNull(earlier.get(i), "earlier root");
+            TrustRoot next = i + 1 < earlier.size() ? earlier.get(i + 1) : current;
+            try {
+                before.acceptRotation(next, next.createdAt()); // as a device rebuilding its chain judges it
+            } catch (io.edgeloop.ota.trust.TrustException e) {
+                throw new WithdrawalRefusedException("the earlier trust files are not the devices' rotations up to "
+                        + "the trust file (version " + current.version() + "): version " + before.version()
+                        + " does not accept version " + next.version() + " (" + e.getMessage() + "); give them "
+                        + "oldest first. Nothing was changed");
+            }
+            // their own expiry does not matter: a bundle they accepted then may be installed
+            judges.add(new BundleVerifier(before, verifier.limits(), verifier.clock()));
         }
         Path dir = channelDir(channel);
         if (!channelDirectory(dir)) {
@@ -344,16 +409,17 @@ public final class ChannelStore {
                 }
                 // a damaged copy of a trusted bundle no longer verifies: judged by it, it would look never accepted
                 requireNamedDigest(c, file, bad.sha256());
-                refused = neverAccepted(c);
+                refused = neverAccepted(c, judges);
             }
             if (refused.isEmpty()) {
                 throw new WithdrawalRefusedException("channel " + channel + "'s latest publication ("
                         + bad.name() + " sequence " + bad.sequence() + ") is accepted, or may once have been, by "
-                        + "the trust root (version " + verifier.trust().version() + "), so devices may have "
+                        + "the trust root (version " + verifier.trust().version() + (judges.isEmpty() ? ""
+                        : " or an earlier one given") + "), so devices may have "
                         + "installed it and withdrawing it would offer them lower sequences as new; publish a "
                         + "higher sequence instead");
             }
-            StoredBundles stored = storedOfModel(dir, channel, bad);
+            StoredBundles stored = storedOfModel(dir, channel, bad, judges);
             Optional<Publication> restored = stored.highestAcceptable();
             if (restored.isEmpty() && !leaveEmpty) {
                 // a wrong trust file sees every bundle as unknown-key: it must not empty a healthy channel
@@ -400,7 +466,8 @@ public final class ChannelStore {
      * not readable bundles within the verifier's limits are no model's) and the highest-sequence one, other than
      * {@code bad}'s, that a device holding the trust root may have installed.
      */
-    private StoredBundles storedOfModel(Path dir, String channel, Publication bad) throws IOException {
+    private StoredBundles storedOfModel(Path dir, String channel, Publication bad, List<BundleVerifier> earlier)
+            throws IOException {
         Publication best = null;
         int count = 1; // bad's own, whatever it holds
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
@@ -429,7 +496,7 @@ public final class ChannelStore {
                         continue;
                     }
                     count++;
-                    if (neverAccepted(c).isPresent()) {
+                    if (neverAccepted(c, earlier).isPresent()) {
                         continue;
                     }
                     if (best == null || m.sequence() > best.sequence()) {
