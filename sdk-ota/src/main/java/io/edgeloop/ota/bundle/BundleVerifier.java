@@ -55,6 +55,22 @@ public final class BundleVerifier {
         this(trust, BundleLimits.DEFAULT, Clock.systemUTC());
     }
 
+    /**
+     * The refusal of every bundle under an expired trust file, with what the operator does about it: a trust file's
+     * expiry is signed, so it is made again as the next version, which devices (and an update server's store) take
+     * as a rotation. The same text reaches a device's install report and {@code edgeloop bundle verify}.
+     *
+     * @param trust the expired trust root
+     * @return one line
+     */
+    public static String trustExpired(TrustRoot trust) {
+        return "the trust file (version " + trust.version() + ") expired at " + trust.expiresAt() + ": every bundle"
+                + " is refused. Make its next version with a later expiry, signed to its threshold ("
+                + trust.threshold() + "): edgeloop bundle trust --previous <this file> --key <public.pem>..."
+                + " --threshold <k> --sign <private.pem>... --expires-days <days> --out <next.json>; rotate devices"
+                + " (DeviceAgent.rotateTrust) and the update server to it";
+    }
+
     /** @return the clock expiries are judged by */
     public Clock clock() {
         return clock;
@@ -142,8 +158,7 @@ public final class BundleVerifier {
         }
         Instant now = clock.instant();
         if (trust.isExpired(now)) {
-            throw new BundleVerificationException(Check.TRUST_EXPIRED, "the trust file (version " + trust.version()
-                    + ") expired at " + trust.expiresAt() + "; install a newer trust file");
+            throw new BundleVerificationException(Check.TRUST_EXPIRED, trustExpired(trust));
         }
         BundleManifest m;
         try {
