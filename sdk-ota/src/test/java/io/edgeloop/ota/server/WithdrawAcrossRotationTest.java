@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.ota.trust.TrustRoot;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,13 +41,18 @@ class WithdrawAcrossRotationTest {
     /** K removed from the listed keys (not revoked). */
     static final TrustRoot V3 = V2.toBuilder().version(3).removeKey(K.keyId()).build().signedBy(K, K2);
 
-    /** Channel stable: 5 signed by K2, 8 by K (both trusted by version 2), then frozen unverified at 2^63-1. */
-    static Path frozen(Path dir) throws Exception {
+    /**
+     * Channel stable published through a store trusting version 2: 5 signed by {@code five}, 8 by {@code eight};
+     * when {@code frozen}, then 2^63-1 by a key outside every version, unverified.
+     */
+    static Path channel(Path dir, SigningKey five, SigningKey eight, boolean frozen) throws Exception {
         Path root = dir.resolve("srv");
         ChannelStore v2 = trustingStore(root, V2);
-        v2.publish(write(dir, "5.bundle", har(5, K2)), "stable");
-        v2.publish(write(dir, "8.bundle", har(8, K)), "stable");
-        new ChannelStore(root).publish(write(dir, "evil.bundle", har(Long.MAX_VALUE, EVIL)), "stable");
+        v2.publish(write(dir, "5.bundle", har(5, five)), "stable");
+        v2.publish(write(dir, "8.bundle", har(8, eight)), "stable");
+        if (frozen) {
+            new ChannelStore(root).publish(write(dir, "evil.bundle", har(Long.MAX_VALUE, EVIL)), "stable");
+        }
         return root;
     }
 
@@ -54,7 +60,7 @@ class WithdrawAcrossRotationTest {
     @DisplayName("a newer trust file whose rotation removed a key, given with the earlier files, restores the "
             + "highest bundle that key signed, not a lower one")
     void newerFileWithEarlierOnesRestoresTheInstalledSequence(@TempDir Path dir) throws Exception {
-        Path root = frozen(dir);
+        Path root = channel(dir, K2, K, true);
         // the newer file alone cannot know K: 8 looks never accepted (before: restored 5, below installed 8)
         Withdrawal w = trustingStore(root, V3).withdraw("stable", false, List.of(V1, V2));
         assertEquals(Long.MAX_VALUE, w.withdrawn().sequence());
@@ -65,10 +71,7 @@ class WithdrawAcrossRotationTest {
     @DisplayName("a healthy channel's latest, signed by a key a later rotation removed, is not withdrawn when the "
             + "earlier files are given")
     void installedLatestSignedByARemovedKeyIsKept(@TempDir Path dir) throws Exception {
-        Path root = dir.resolve("srv");
-        ChannelStore v2 = trustingStore(root, V2);
-        v2.publish(write(dir, "5.bundle", har(5, K2)), "stable");
-        v2.publish(write(dir, "8.bundle", har(8, K)), "stable");
+        Path root = channel(dir, K2, K, false);
         Map<String, String> before = snapshot(root);
         WithdrawalRefusedException e = assertThrows(WithdrawalRefusedException.class,
                 () -> trustingStore(root, V3).withdraw("stable", false, List.of(V1, V2)));
@@ -86,15 +89,12 @@ class WithdrawAcrossRotationTest {
     @DisplayName("an expired trust file (an older one) is refused, nothing changed: it would withdraw a bundle "
             + "signed by a key added since")
     void expiredTrustFileIsRefused(@TempDir Path dir) throws Exception {
-        Path root = dir.resolve("srv");
-        ChannelStore v2 = trustingStore(root, V2);
-        v2.publish(write(dir, "7.bundle", har(7, K)), "stable");
-        v2.publish(write(dir, "8.bundle", har(8, K2)), "stable");
+        Path root = channel(dir, K, K2, false); // 8 signed by K2, which version 1 does not list
         Map<String, String> before = snapshot(root);
         // a year and a day on: version 1 (never rotated on this machine) has expired
         Clock later = Clock.offset(NOW, Duration.ofDays(366));
         ChannelStore old = new ChannelStore(root, new BundleVerifier(V1, BundleLimits.DEFAULT, later));
-        // before: withdrew the installed 8 as unknown-key and published 7 again
+        // before: withdrew the installed 8 as unknown-key and published 5 again
         WithdrawalRefusedException e = assertThrows(WithdrawalRefusedException.class, () -> old.withdraw("stable"));
         assertTrue(e.getMessage().contains("expired") && e.getMessage().contains("not the trust file devices use "
                 + "now"), e.getMessage());
