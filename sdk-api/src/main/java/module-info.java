@@ -28,4 +28,5 @@ module io.edgeloop.api {
     uses io.edgeloop.api.quantize.QuantizerProvider;
     uses io.edgeloop.api.deploy.DeployerProvider;
     uses io.edgeloop.api.runtime.ModelRuntimeProvider;
+    uses io.edgeloop.api.target.TargetProfileProvider;
 }

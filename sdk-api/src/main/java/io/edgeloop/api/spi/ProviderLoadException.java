@@ -30,7 +30,15 @@ public final class ProviderLoadException extends RuntimeException {
     private final Reason reason;
     private final transient List<String> available;
 
-    ProviderLoadException(Reason reason, String message, List<String> available) {
+    /**
+     * Creates the exception; for loaders built on {@link ProviderLoader} that select among more than providers
+     * (such as {@link io.edgeloop.api.target.TargetProfiles}, which also knows built-in profiles).
+     *
+     * @param reason    why loading failed
+     * @param message   the diagnostic, naming the classes or listing the names available
+     * @param available the names available or the conflicting class names
+     */
+    public ProviderLoadException(Reason reason, String message, List<String> available) {
         super(message);
         this.reason = reason;
         this.available = List.copyOf(available);

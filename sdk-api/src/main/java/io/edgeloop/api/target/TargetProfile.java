@@ -6,33 +6,36 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a deployment target can run: word size, FPU, flash and RAM budget, byte order. Quantizers and the C
- * generator read it; bundles name it per artifact; device agents refuse artifacts for another variant.
+ * What a deployment target can run: CPU core, word size, FPU, flash and RAM budget, byte order. Quantizers and
+ * the C generator read it (the core decides the compiler, its flags and the parity emulator); bundles name it per
+ * artifact; device agents refuse artifacts for another variant.
  *
  * <p>Built-in profiles: {@link #AVR8}, {@link #CORTEX_M0}, {@link #CORTEX_M3}, {@link #CORTEX_M4F},
- * {@link #JVM}. Thread-safe: immutable.
+ * {@link #JVM}. A board of one's own is described with {@link #builder()} and supplied by a
+ * {@link TargetProfileProvider}; {@link TargetProfiles} resolves ids to both. Thread-safe: immutable.
  */
 public final class TargetProfile {
     /** ATmega328P: 8-bit AVR, 32 KiB flash, 2 KiB RAM, no FPU. */
-    public static final TargetProfile AVR8 = builder().id("avr8").hardwareVariant("atmega328p").wordBits(8)
+    public static final TargetProfile AVR8 = builder().id("avr8").core(CpuCore.AVR).hardwareVariant("atmega328p").wordBits(8)
             .fpu(false).flashBytes(32 * 1024).ramBytes(2 * 1024).endianness(Endianness.LITTLE).build();
     /** Cortex-M0 (nRF51822 as on the BBC micro:bit): 32-bit, 256 KiB flash, 16 KiB RAM, no FPU. */
-    public static final TargetProfile CORTEX_M0 = builder().id("cortex-m0").hardwareVariant("nrf51822").wordBits(32)
+    public static final TargetProfile CORTEX_M0 = builder().id("cortex-m0").core(CpuCore.CORTEX_M0).hardwareVariant("nrf51822").wordBits(32)
             .fpu(false).flashBytes(256 * 1024).ramBytes(16 * 1024).endianness(Endianness.LITTLE).build();
     /** Cortex-M3 (as on the MPS2 AN385 board): 32-bit, 256 KiB flash, 64 KiB RAM, no FPU. */
-    public static final TargetProfile CORTEX_M3 = builder().id("cortex-m3").hardwareVariant("mps2-an385").wordBits(32)
+    public static final TargetProfile CORTEX_M3 = builder().id("cortex-m3").core(CpuCore.CORTEX_M3).hardwareVariant("mps2-an385").wordBits(32)
             .fpu(false).flashBytes(256 * 1024).ramBytes(64 * 1024).endianness(Endianness.LITTLE).build();
     /** Cortex-M4F (as on the MPS2 AN386 board): 32-bit with single-precision FPU, 1 MiB flash, 256 KiB RAM. */
-    public static final TargetProfile CORTEX_M4F = builder().id("cortex-m4f").hardwareVariant("mps2-an386")
+    public static final TargetProfile CORTEX_M4F = builder().id("cortex-m4f").core(CpuCore.CORTEX_M4F).hardwareVariant("mps2-an386")
             .wordBits(32).fpu(true).flashBytes(1024 * 1024).ramBytes(256 * 1024).endianness(Endianness.LITTLE)
             .build();
     /** A gateway running Java: 32-bit integer arithmetic, FPU, budgets limited only by the host. */
-    public static final TargetProfile JVM = builder().id("jvm").hardwareVariant("jvm").wordBits(32).fpu(true)
+    public static final TargetProfile JVM = builder().id("jvm").core(CpuCore.HOST).hardwareVariant("jvm").wordBits(32).fpu(true)
             .flashBytes(1L << 30).ramBytes(1L << 30).endianness(Endianness.LITTLE).build();
 
     private static final List<TargetProfile> BUILT_IN = List.of(AVR8, CORTEX_M0, CORTEX_M3, CORTEX_M4F, JVM);
 
     private final String id;
+    private final CpuCore core;
     private final String hardwareVariant;
     private final int wordBits;
     private final boolean fpu;
@@ -42,6 +45,7 @@ public final class TargetProfile {
 
     private TargetProfile(Builder b) {
         this.id = b.id;
+        this.core = b.core;
         this.hardwareVariant = b.hardwareVariant;
         this.wordBits = b.wordBits;
         this.fpu = b.fpu;
@@ -56,7 +60,7 @@ public final class TargetProfile {
     }
 
     /**
-     * Returns a built-in profile by id.
+     * Returns a built-in profile by id; {@link TargetProfiles#of} also knows the profiles of providers.
      *
      * @param id the id, for example {@code avr8}
      * @return the profile
@@ -69,7 +73,7 @@ public final class TargetProfile {
 
     /**
      * @param id the id
-     * @return the built-in profile with that id, if any
+     * @return the built-in profile with that id, if any ({@link TargetProfiles#find} also knows provided ones)
      */
     public static Optional<TargetProfile> find(String id) {
         Objects.requireNonNull(id, "id");
@@ -92,7 +96,15 @@ public final class TargetProfile {
         return id;
     }
 
-    /** @return the hardware variant (MCU or board), for example {@code atmega328p} */
+    /** @return the CPU core family: decides the compiler, its flags and the emulator parity runs on */
+    public CpuCore core() {
+        return core;
+    }
+
+    /**
+     * @return the hardware variant (MCU or board), for example {@code atmega328p}; on {@link CpuCore#AVR} it is the
+     *         avr-gcc {@code -mmcu=} name
+     */
     public String hardwareVariant() {
         return hardwareVariant;
     }
@@ -132,17 +144,17 @@ public final class TargetProfile {
         }
         TargetProfile t = (TargetProfile) o;
         return wordBits == t.wordBits && fpu == t.fpu && flashBytes == t.flashBytes && ramBytes == t.ramBytes
-                && id.equals(t.id) && hardwareVariant.equals(t.hardwareVariant) && endianness == t.endianness;
+                && id.equals(t.id) && core == t.core && hardwareVariant.equals(t.hardwareVariant) && endianness == t.endianness;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, hardwareVariant, wordBits, fpu, flashBytes, ramBytes, endianness);
+        return Objects.hash(id, core, hardwareVariant, wordBits, fpu, flashBytes, ramBytes, endianness);
     }
 
     @Override
     public String toString() {
-        return "TargetProfile[" + id + " (" + hardwareVariant + "), " + wordBits + "-bit, "
+        return "TargetProfile[" + id + " (" + core.id() + ", " + hardwareVariant + "), " + wordBits + "-bit, "
                 + (fpu ? "FPU" : "no FPU") + ", flash " + flashBytes + " B, RAM " + ramBytes + " B, "
                 + endianness.name().toLowerCase(Locale.ROOT) + "-endian]";
     }
@@ -150,6 +162,7 @@ public final class TargetProfile {
     /** Builder for {@link TargetProfile}. Not thread-safe. */
     public static final class Builder {
         private String id;
+        private CpuCore core;
         private String hardwareVariant;
         private int wordBits = 32;
         private boolean fpu;
@@ -170,7 +183,17 @@ public final class TargetProfile {
         }
 
         /**
-         * @param hardwareVariant MCU or board name
+         * @param core the CPU core family (required): decides the compiler, its flags and the parity emulator
+         * @return this builder
+         */
+        public Builder core(CpuCore core) {
+            this.core = Objects.requireNonNull(core, "core");
+            return this;
+        }
+
+        /**
+         * @param hardwareVariant MCU or board name; on {@link CpuCore#AVR} the avr-gcc {@code -mmcu=} name
+         *                        ({@code atmega2560})
          * @return this builder
          */
         public Builder hardwareVariant(String hardwareVariant) {
@@ -239,6 +262,18 @@ public final class TargetProfile {
             }
             if (flashBytes <= 0 || ramBytes <= 0) {
                 throw new IllegalArgumentException("TargetProfile '" + id + "' needs positive flash and RAM budgets");
+            }
+            if (core == null) {
+                throw new IllegalArgumentException("TargetProfile '" + id + "' needs a CPU core (core(CpuCore...)): "
+                        + "one of " + CpuCore.ids());
+            }
+            if (core != CpuCore.HOST && core.wordBits() != wordBits) {
+                throw new IllegalArgumentException("TargetProfile '" + id + "': core " + core.id() + " is "
+                        + core.wordBits() + "-bit, but wordBits is " + wordBits);
+            }
+            if (core != CpuCore.HOST && core.hasFpu() != fpu) {
+                throw new IllegalArgumentException("TargetProfile '" + id + "': core " + core.id()
+                        + (core.hasFpu() ? " has an FPU, but fpu is false" : " has no FPU, but fpu is true"));
             }
             return new TargetProfile(this);
         }

@@ -37,6 +37,29 @@ class TargetProfileTest {
     @DisplayName("reject invalid word sizes with a message")
     void validates() {
         assertThrows(IllegalArgumentException.class, () -> TargetProfile.builder().id("x").hardwareVariant("y")
-                .wordBits(12).flashBytes(1).ramBytes(1).build());
+                .core(CpuCore.HOST).wordBits(12).flashBytes(1).ramBytes(1).build());
+    }
+
+    @Test
+    @DisplayName("give every built-in its core and require a core consistent with word size and FPU")
+    void cores() {
+        assertEquals(CpuCore.AVR, TargetProfile.AVR8.core());
+        assertEquals(CpuCore.CORTEX_M0, TargetProfile.CORTEX_M0.core());
+        assertEquals(CpuCore.CORTEX_M3, TargetProfile.CORTEX_M3.core());
+        assertEquals(CpuCore.CORTEX_M4F, TargetProfile.CORTEX_M4F.core());
+        assertEquals(CpuCore.HOST, TargetProfile.JVM.core());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> TargetProfile.builder()
+                .id("board").hardwareVariant("y").flashBytes(1).ramBytes(1).build());
+        assertTrue(none.getMessage().contains("needs a CPU core"), none.getMessage());
+        IllegalArgumentException bits = assertThrows(IllegalArgumentException.class, () -> TargetProfile.builder()
+                .id("board").core(CpuCore.AVR).hardwareVariant("atmega2560").wordBits(32).flashBytes(1).ramBytes(1)
+                .build());
+        assertTrue(bits.getMessage().contains("avr is 8-bit"), bits.getMessage());
+        TargetProfile a = TargetProfile.builder().id("board").core(CpuCore.CORTEX_M0).hardwareVariant("x")
+                .flashBytes(1).ramBytes(1).build();
+        TargetProfile b = TargetProfile.builder().id("board").core(CpuCore.CORTEX_M0PLUS).hardwareVariant("x")
+                .flashBytes(1).ramBytes(1).build();
+        assertFalse(a.equals(b));
+        assertTrue(b.toString().contains("cortex-m0plus"), b.toString());
     }
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class HardwareVariantRolloutTest {
     static final SigningKey K = Fixtures.key(KeyAlgorithm.ED25519, 71);
     static final TrustRoot TRUST = Fixtures.trust(1, K);
-    static final TargetProfile STM = TargetProfile.builder().id("cortex-m3").hardwareVariant("stm32f103").wordBits(32)
+    static final TargetProfile STM = TargetProfile.builder().id("cortex-m3").core(io.edgeloop.api.target.CpuCore.CORTEX_M3).hardwareVariant("stm32f103").wordBits(32)
             .fpu(false).flashBytes(64 * 1024).ramBytes(20 * 1024).build();
 
     final Map<String, DeviceAgent> agents = new HashMap<>();
