@@ -1,5 +1,7 @@
 package io.edgeloop.quantize.codegen;
 
+import io.edgeloop.api.target.CpuCore;
+import io.edgeloop.api.target.TargetProfile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,51 +15,105 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The C cross-compilers Edgeloop drives: host {@code gcc}, {@code avr-gcc} (ATmega328P) and
- * {@code arm-none-eabi-gcc} (Cortex-M0/M3/M4F). Compiles objects for size reports.
+ * The C compiler Edgeloop drives for a target profile, derived from its {@link CpuCore}: host {@code gcc},
+ * {@code avr-gcc -mmcu=<the profile's hardware variant>} (the ATmega328P for {@code avr8}) or
+ * {@code arm-none-eabi-gcc -mcpu=<core>} (Cortex-M0, M0+, M3, M4F). Compiles objects for size reports. A profile
+ * id or core that no toolchain builds for is an error naming it, never the host compiler in its place.
  *
  * <p>Thread-safe: immutable.
  */
-public enum Toolchain {
+public final class Toolchain {
     /** The host C compiler. */
-    HOST("gcc", "size", List.of("-O2")),
+    public static final Toolchain HOST = new Toolchain(CpuCore.HOST, "gcc", "size", List.of("-O2"));
     /** avr-gcc for the ATmega328P. */
-    AVR("avr-gcc", "avr-size", List.of("-mmcu=atmega328p", "-Os")),
+    public static final Toolchain AVR = avr("atmega328p");
     /** arm-none-eabi-gcc for the Cortex-M0. */
-    CORTEX_M0("arm-none-eabi-gcc", "arm-none-eabi-size", List.of("-mcpu=cortex-m0", "-mthumb", "-Os")),
+    public static final Toolchain CORTEX_M0 = arm(CpuCore.CORTEX_M0, List.of("-mcpu=cortex-m0", "-mthumb", "-Os"));
+    /** arm-none-eabi-gcc for the Cortex-M0+. */
+    public static final Toolchain CORTEX_M0PLUS = arm(CpuCore.CORTEX_M0PLUS,
+            List.of("-mcpu=cortex-m0plus", "-mthumb", "-Os"));
     /** arm-none-eabi-gcc for the Cortex-M3. */
-    CORTEX_M3("arm-none-eabi-gcc", "arm-none-eabi-size", List.of("-mcpu=cortex-m3", "-mthumb", "-Os")),
+    public static final Toolchain CORTEX_M3 = arm(CpuCore.CORTEX_M3, List.of("-mcpu=cortex-m3", "-mthumb", "-Os"));
     /** arm-none-eabi-gcc for the Cortex-M4F. */
-    CORTEX_M4F("arm-none-eabi-gcc", "arm-none-eabi-size",
+    public static final Toolchain CORTEX_M4F = arm(CpuCore.CORTEX_M4F,
             List.of("-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "-Os"));
+    /** An avr-gcc MCU name as {@code avr-gcc --target-help} lists them ({@code atmega2560}, {@code attiny85}). */
+    private static final Pattern AVR_MCU = Pattern.compile("[a-z][a-z0-9]*");
 
+    private final CpuCore core;
     private final String compiler;
     private final String size;
     private final List<String> flags;
 
-    Toolchain(String compiler, String size, List<String> flags) {
+    private Toolchain(CpuCore core, String compiler, String size, List<String> flags) {
+        this.core = core;
         this.compiler = compiler;
         this.size = size;
-        this.flags = flags;
+        this.flags = List.copyOf(flags);
+    }
+
+    private static Toolchain avr(String mcu) {
+        return new Toolchain(CpuCore.AVR, "avr-gcc", "avr-size", List.of("-mmcu=" + mcu, "-Os"));
+    }
+
+    private static Toolchain arm(CpuCore core, List<String> flags) {
+        return new Toolchain(core, "arm-none-eabi-gcc", "arm-none-eabi-size", flags);
     }
 
     /**
-     * @param targetId a target profile id
+     * The toolchain building for a profile: its core decides the compiler and flags; on AVR the profile's hardware
+     * variant is the {@code -mmcu=} part.
+     *
+     * @param profile the target profile
+     * @return the toolchain ({@code jvm} and any other host profile build with the host compiler)
+     * @throws IllegalArgumentException when an AVR profile's hardware variant is not an avr-gcc MCU name
+     */
+    public static Toolchain forProfile(TargetProfile profile) {
+        CpuCore c = java.util.Objects.requireNonNull(profile, "profile").core();
+        switch (c) {
+            case AVR:
+                if (!AVR_MCU.matcher(profile.hardwareVariant()).matches()) {
+                    throw new IllegalArgumentException("Target profile '" + profile.id() + "' (core avr): hardware "
+                            + "variant '" + profile.hardwareVariant() + "' is not an avr-gcc MCU name (-mmcu=, such as "
+                            + "atmega2560; see avr-gcc --target-help)");
+                }
+                return profile.hardwareVariant().equals("atmega328p") ? AVR : avr(profile.hardwareVariant());
+            case CORTEX_M0:
+                return CORTEX_M0;
+            case CORTEX_M0PLUS:
+                return CORTEX_M0PLUS;
+            case CORTEX_M3:
+                return CORTEX_M3;
+            case CORTEX_M4F:
+                return CORTEX_M4F;
+            case HOST:
+                return HOST;
+            default:
+                throw new IllegalArgumentException("No toolchain builds for core '" + c.id() + "' of target profile '"
+                        + profile.id() + "'");
+        }
+    }
+
+    /**
+     * The toolchain of a built-in profile id.
+     *
+     * @param targetId a built-in target profile id
      * @return the toolchain building for it ({@code jvm} maps to the host)
+     * @throws IllegalArgumentException for any other id (the message lists the built-in ones): a board of one's own
+     *                                  is built with {@link #forProfile}, never silently with the host compiler
      */
     public static Toolchain forTarget(String targetId) {
-        switch (targetId) {
-            case "avr8":
-                return AVR;
-            case "cortex-m0":
-                return CORTEX_M0;
-            case "cortex-m3":
-                return CORTEX_M3;
-            case "cortex-m4f":
-                return CORTEX_M4F;
-            default:
-                return HOST;
-        }
+        return forProfile(TargetProfile.of(targetId));
+    }
+
+    @Override
+    public String toString() {
+        return compiler + " " + String.join(" ", flags);
+    }
+
+    /** @return the core this toolchain builds for */
+    public CpuCore core() {
+        return core;
     }
 
     /** @return the compiler command */
@@ -156,7 +212,7 @@ public enum Toolchain {
     public long helperStackBytes(java.util.Collection<String> called) {
         long max = 0;
         for (String h : called) {
-            switch (this) {
+            switch (core) {
                 case HOST:
                     break;
                 case AVR:
@@ -175,7 +231,7 @@ public enum Toolchain {
      * @return the largest helper stack of this toolchain
      */
     public long helperStackBound() {
-        switch (this) {
+        switch (core) {
             case HOST:
                 return 0;
             case AVR:
@@ -281,7 +337,7 @@ public enum Toolchain {
             }
             helpers = helperStackBytes(called);
             helperText = called.isEmpty() ? "no run-time helpers called"
-                    : "run-time helpers " + String.join(", ", called) + ": " + helpers + (this == AVR
+                    : "run-time helpers " + String.join(", ", called) + ": " + helpers + (core == CpuCore.AVR
                             ? " (documented bound for avr-gcc's helpers)" : " (documented frames)");
         } else {
             helpers = helperStackBound();
@@ -290,7 +346,7 @@ public enum Toolchain {
         String source = compiler + " -fstack-usage frames of model.c (" + String.join(", ", frames) + ") + "
                 + helperText;
         String command = compiler + " " + String.join(" ", flags);
-        if (this == HOST) {
+        if (core == CpuCore.HOST) {
             return Optional.of(new Measurement(text + data, data + bss, stack, helpers, source, 0,
                     command + ": model.o text + data " + (text + data) + " (the host links its run-time library "
                             + "dynamically)"));
@@ -324,7 +380,7 @@ public enum Toolchain {
             List<String> link = new ArrayList<>();
             link.add(compiler);
             link.addAll(flags);
-            if (this == AVR) {
+            if (core == CpuCore.AVR) {
                 link.addAll(List.of("-Wl,--defsym=__TEXT_REGION_LENGTH__=0x100000",
                         "-Wl,--defsym=__DATA_REGION_LENGTH__=0xff00"));
             } else {
@@ -398,7 +454,7 @@ public enum Toolchain {
      * @return a one-line reason naming the table, its size and the limit, or empty when every table fits
      */
     public Optional<String> objectLimitProblem(String source) {
-        if (this != AVR) {
+        if (core != CpuCore.AVR) {
             return Optional.empty();
         }
         Matcher m = TABLE.matcher(source);

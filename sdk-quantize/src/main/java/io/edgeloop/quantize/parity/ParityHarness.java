@@ -1,5 +1,6 @@
 package io.edgeloop.quantize.parity;
 
+import io.edgeloop.api.target.CpuCore;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.quantize.codegen.CCodeGenerator;
 import io.edgeloop.quantize.codegen.GeneratedSources;
@@ -226,6 +227,42 @@ public final class ParityHarness {
      */
     public ParityResult run(IntModel model, GeneratedSources sources, ParityTarget target, int vectors, long seed)
             throws IOException {
+        return run(model, sources, target, profile(target), vectors, seed);
+    }
+
+    /**
+     * Runs {@code vectors} vectors of the given C sources built for a target profile, built-in or a board of one's
+     * own, on the emulator of its core ({@link ParityTarget#forCore}): on AVR simavr with the profile's hardware
+     * variant as the part ({@code -mmcu}, {@code simavr -m}), on Cortex-M0/M0+ qemu {@code microbit}, on M3
+     * {@code mps2-an385}, on M4F {@code mps2-an386}, on the host natively. The result's {@code target} is the
+     * profile's id and its {@code simulatedMcu} the part or machine it ran on.
+     *
+     * @param model   the integer model the sources should implement
+     * @param sources the C sources to compile
+     * @param profile the target profile (its toolchain flags build the image, as for the size report)
+     * @param vectors how many vectors (edges first, then random)
+     * @param seed    the xorshift32 seed
+     * @return the result
+     * @throws IOException when a tool is missing, simavr does not simulate the board's part, compilation fails or
+     *                     the device output cannot be parsed
+     */
+    public ParityResult run(IntModel model, GeneratedSources sources, TargetProfile profile, int vectors, long seed)
+            throws IOException {
+        Objects.requireNonNull(profile, "profile");
+        ParityTarget target = ParityTarget.forCore(profile.core());
+        if (profile.core() == CpuCore.AVR && !profile.hardwareVariant().equals(AVR_MCU)) {
+            List<String> cores = simavrCores();
+            if (!cores.isEmpty() && !cores.contains(profile.hardwareVariant())) {
+                throw new IOException("Cannot run parity for " + profile.id() + ": simavr does not simulate its part "
+                        + profile.hardwareVariant() + " (simavr --list-cores); its cores include atmega2560, "
+                        + "atmega1280, atmega644p, atmega328p");
+            }
+        }
+        return run(model, sources, target, profile, vectors, seed);
+    }
+
+    private ParityResult run(IntModel model, GeneratedSources sources, ParityTarget target, TargetProfile profile,
+            int vectors, long seed) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(sources, "sources");
         if (vectors < 1) {
@@ -236,10 +273,11 @@ public final class ParityHarness {
             throw new IOException("Cannot run parity on " + target.id() + ": missing " + String.join(", ", missing)
                     + " (install with scripts/install-test-deps.sh)");
         }
-        Optional<String> tooLarge = Toolchain.forTarget(profile(target).id()).objectLimitProblem(sources.source());
+        Toolchain toolchain = Toolchain.forProfile(profile);
+        Optional<String> tooLarge = toolchain.objectLimitProblem(sources.source());
         if (tooLarge.isPresent()) {
-            throw new IOException("Cannot run parity on " + target.id() + ": " + tooLarge.get()
-                    + "; the model does not fit " + target.id() + " (quantize reports it as fits: false)");
+            throw new IOException("Cannot run parity on " + profile.id() + ": " + tooLarge.get()
+                    + "; the model does not fit " + profile.id() + " (quantize reports it as fits: false)");
         }
         int inputBytes = model.input().max() <= Byte.MAX_VALUE ? 1 : model.input().max() <= Short.MAX_VALUE ? 2 : 4;
         int edgeLimit = (int) Math.max(3, Math.min(64, 4096 / ((long) model.inputSize() * inputBytes)));
@@ -249,18 +287,19 @@ public final class ParityHarness {
         int every = Math.max(1, vectors / SAMPLES);
         long[] range = TestVectors.randomRange(model.input());
         Path dir = Files.createTempDirectory("edgeloop-parity-" + target.id());
+        String home = machine(target, profile);
         try {
-            TargetProfile profile = profile(target);
             Files.writeString(dir.resolve("model.h"), sources.header(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("model.c"), sources.source(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("driver.c"),
                     driver(model, target, edges, sweep0, vectors, seed, every, range, TestVectors.FNV_OFFSET),
                     StandardCharsets.UTF_8);
-            long[] size = Toolchain.forTarget(profile.id()).measure(dir).orElse(new long[] {-1, -1});
-            String[] mcu = {largeAvr && target == ParityTarget.AVR8 ? AVR_LARGE_MCU : simulated(target)};
-            String out = buildAndRun(dir, target, mcu);
-            ParityResult first = compare(model, target, out, edges, sweep0, vectors, seed, every, range, size);
-            if (!mcu[0].equals(simulated(target)) && sweepBudget == 0 && batches.size() > 1) {
+            long[] size = toolchain.measure(dir).orElse(new long[] {-1, -1});
+            String[] mcu = {largeAvr && target == ParityTarget.AVR8 ? AVR_LARGE_MCU : home};
+            String out = buildAndRun(dir, target, toolchain, home, mcu);
+            ParityResult first = compare(model, target, profile.id(), out, edges, sweep0, vectors, seed, every, range,
+                    size, home);
+            if (!mcu[0].equals(home) && sweepBudget == 0 && batches.size() > 1) {
                 // The ATmega2560 holds far larger sweep tables: fewer, larger images for the rest of the sweep. All
                 // PROGMEM must stay below 64 KiB, where pgm_read_* reaches, and the model's own tables sit there
                 // too: a fixed 32 KiB of sweep beside a 33 KB model put the model's tables past 64 KiB, and the
@@ -285,7 +324,7 @@ public final class ParityHarness {
                 Files.writeString(dir.resolve("driver.c"),
                         driver(model, target, new int[0][], batch, 0, seed, 1, range, (int) deviceHash),
                         StandardCharsets.UTF_8);
-                String more = strip(buildAndRun(dir, target, mcu), target);
+                String more = strip(buildAndRun(dir, target, toolchain, home, mcu), target);
                 Matcher hm = HASH.matcher(more);
                 if (!hm.find()) {
                     throw new IOException("No hash line in the " + target.id() + " output of threshold-sweep run "
@@ -306,12 +345,14 @@ public final class ParityHarness {
             }
             OptionalLong cycles = first.cyclesPerInference();
             OptionalLong largerPartCycles = OptionalLong.empty();
-            if (target == ParityTarget.AVR8 && !mcu[0].equals(AVR_MCU)) {
+            if (target == ParityTarget.AVR8 && !mcu[0].equals(home)) {
                 // Cycles counted on the ATmega2560 are not the ATmega328P's (3-byte program counter: slower calls,
-                // returns and interrupts): count them on the 328P with a smaller image, or report none for it.
+                // returns and interrupts): count them on the 328P with a smaller image, or report none for it (a
+                // board of one's own that fell back reports none for its part).
                 largerPartCycles = cycles;
                 cycles = OptionalLong.empty();
-                Optional<Timing> t = timeOnAvrMcu(model, dir, vectors, seed, range);
+                Optional<Timing> t = home.equals(AVR_MCU) ? timeOnAvrMcu(model, dir, vectors, seed, range)
+                        : Optional.empty();
                 if (t.isPresent()) {
                     cycles = OptionalLong.of(t.get().cycles());
                     badRuns += t.get().matches() ? 0 : 1;
@@ -322,7 +363,7 @@ public final class ParityHarness {
             if (mismatches == 0 && deviceHash != jh) {
                 mismatches = 1;
             }
-            return new ParityResult(target.id(), vectors, mismatches, deviceHash, jh, first.samplesCompared(),
+            return new ParityResult(profile.id(), vectors, mismatches, deviceHash, jh, first.samplesCompared(),
                     first.flashBytes(), first.ramBytes(), cycles, swept, Math.max(1, batches.size()), mcu[0],
                     largerPartCycles);
         } finally {
@@ -395,6 +436,35 @@ public final class ParityHarness {
         }
     }
 
+    /** @return what a run for {@code p} on {@code t} executes on first: on AVR the profile's part */
+    private static String machine(ParityTarget t, TargetProfile p) {
+        return t == ParityTarget.AVR8 ? p.hardwareVariant() : simulated(t);
+    }
+
+    /** @return the parts {@code simavr --list-cores} names (it exits 1 after listing them), or empty when unknown */
+    private static List<String> simavrCores() {
+        if (!Toolchain.onPath("simavr")) {
+            return List.of();
+        }
+        try {
+            Process p = new ProcessBuilder("simavr", "--list-cores").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            List<String> cores = new ArrayList<>();
+            for (String w : out.split("\\s+")) {
+                if (w.matches("at[a-z0-9]+")) {
+                    cores.add(w);
+                }
+            }
+            return cores;
+        } catch (IOException e) {
+            return List.of(); // simavr's own error will name the part
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     private static TargetProfile profile(ParityTarget t) {
         switch (t) {
             case AVR8:
@@ -419,7 +489,7 @@ public final class ParityHarness {
      * @return the target and optimisation flags
      */
     static List<String> imageFlags(ParityTarget target) {
-        return Toolchain.forTarget(profile(target).id()).flags();
+        return Toolchain.forProfile(profile(target)).flags();
     }
 
     /**
@@ -563,7 +633,8 @@ public final class ParityHarness {
      * @param mcu on AVR, the MCU to build for (in and out: switched to {@value #AVR_LARGE_MCU} when the test image
      *            overflows the {@value #AVR_MCU})
      */
-    private String buildAndRun(Path dir, ParityTarget target, String[] mcu) throws IOException {
+    private String buildAndRun(Path dir, ParityTarget target, Toolchain toolchain, String home, String[] mcu)
+            throws IOException {
         List<String> warn = WARN;
         List<String> cmd = new ArrayList<>();
         switch (target) {
@@ -575,11 +646,11 @@ public final class ParityHarness {
                 return Toolchain.run(dir, List.of(dir.resolve("parity").toString()), timeoutSeconds, FIRST_ANSWER,
                         FIRST_ANSWER_SECONDS);
             case AVR8:
-                if (mcu[0].equals(AVR_MCU)) {
+                if (mcu[0].equals(home)) {
                     try {
-                        Toolchain.run(dir, avrBuild(AVR_MCU, warn), timeoutSeconds);
+                        Toolchain.run(dir, avrBuild(home, warn), timeoutSeconds);
                     } catch (IOException e) {
-                        if (!doesNotFit(e.getMessage())) {
+                        if (!doesNotFit(e.getMessage()) || home.equals(AVR_LARGE_MCU)) {
                             throw e;
                         }
                         // The driver's vector tables and printf (flash), or the model's buffers and the caller's
@@ -588,7 +659,7 @@ public final class ParityHarness {
                         mcu[0] = AVR_LARGE_MCU;
                     }
                 }
-                if (!mcu[0].equals(AVR_MCU)) {
+                if (!mcu[0].equals(home)) {
                     try {
                         Toolchain.run(dir, avrBuild(mcu[0], warn), timeoutSeconds);
                     } catch (IOException e) {
@@ -596,7 +667,7 @@ public final class ParityHarness {
                             throw e;
                         }
                         throw new IOException("The avr8 parity image (model.c, the test driver and the caller's input "
-                                + "and output arrays) does not fit the " + AVR_MCU + " nor the " + mcu[0]
+                                + "and output arrays) does not fit the " + home + " nor the " + mcu[0]
                                 + " (256 KiB flash, 8 KiB RAM): " + linkerSummary(e.getMessage()), e);
                     }
                 }
@@ -608,7 +679,7 @@ public final class ParityHarness {
                 Files.writeString(dir.resolve("link.ld"), ArmStartup.linkerScript(m0 ? 16 : 64), StandardCharsets.UTF_8);
                 cmd.add("arm-none-eabi-gcc");
                 // The flags report.json's flashBytes come from (Toolchain, -Os): the image tested is the one sized.
-                cmd.addAll(imageFlags(target));
+                cmd.addAll(toolchain.flags());
                 cmd.addAll(warn);
                 cmd.addAll(List.of("-nostartfiles"));
                 if (m0) {
@@ -835,8 +906,9 @@ public final class ParityHarness {
         return out;
     }
 
-    private static ParityResult compare(IntModel model, ParityTarget target, String out, int[][] edges, int[][] sweep,
-            int vectors, long seed, int every, long[] range, long[] size) throws IOException {
+    private static ParityResult compare(IntModel model, ParityTarget target, String targetId, String out,
+            int[][] edges, int[][] sweep, int vectors, long seed, int every, long[] range, long[] size, String machine)
+            throws IOException {
         String clean = strip(out, target);
         java.util.Map<Long, int[]> samples = samples(clean, model.outputSize());
         Matcher hm = HASH.matcher(clean);
@@ -879,7 +951,7 @@ public final class ParityHarness {
         long javaHash = Integer.toUnsignedLong(h);
         int mismatches = deviceCount == (long) vectors + sweep.length && deviceHash == javaHash && sampleMismatches == 0 ? 0
                 : Math.max(1, sampleMismatches);
-        return new ParityResult(target.id(), vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles,
-                sweep.length, 1, simulated(target));
+        return new ParityResult(targetId, vectors, mismatches, deviceHash, javaHash, compared, size[0], size[1], cycles,
+                sweep.length, 1, machine);
     }
 }

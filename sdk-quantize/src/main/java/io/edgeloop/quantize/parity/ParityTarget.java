@@ -1,5 +1,6 @@
 package io.edgeloop.quantize.parity;
 
+import io.edgeloop.api.target.CpuCore;
 import java.util.Locale;
 
 /**
@@ -30,6 +31,31 @@ public enum ParityTarget {
     /** @return the id used on the command line */
     public String id() {
         return id;
+    }
+
+    /**
+     * The emulator family a core runs on: AVR in simavr, Cortex-M0 and M0+ (one instruction set, ARMv6-M) on qemu
+     * {@code microbit}, M3 on {@code mps2-an385}, M4F on {@code mps2-an386}, the host natively.
+     *
+     * @param core a target profile's core
+     * @return the parity target of that core
+     */
+    public static ParityTarget forCore(CpuCore core) {
+        switch (java.util.Objects.requireNonNull(core, "core")) {
+            case AVR:
+                return AVR8;
+            case CORTEX_M0:
+            case CORTEX_M0PLUS:
+                return CORTEX_M0;
+            case CORTEX_M3:
+                return CORTEX_M3;
+            case CORTEX_M4F:
+                return CORTEX_M4F;
+            case HOST:
+                return HOST;
+            default:
+                throw new IllegalArgumentException("No emulator runs core '" + core.id() + "'");
+        }
     }
 
     /**

@@ -53,11 +53,12 @@ public record SizeReport(Map<String, Object> values) {
         IntModel m = a.model();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("target", a.target().id());
+        r.put("targetProfile", ModelFormat.profileMap(a.target()));
         r.put("scheme", m.scheme());
         r.put("kind", m.kind());
         r.put("inputSize", m.inputSize());
         r.put("outputSize", m.outputSize());
-        Toolchain tc = Toolchain.forTarget(a.target().id());
+        Toolchain tc = Toolchain.forProfile(a.target());
         Optional<Toolchain.Measurement> measured = Optional.empty();
         // A table over the compiler's object limit (avr-gcc: 32 KiB) cannot be built for the target at all: the
         // model does not fit it, which is reported like any other too-large model instead of failing.

@@ -5,6 +5,7 @@ import io.edgeloop.api.quantize.QuantizationRequest;
 import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.api.target.TargetProfiles;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.parity.ParityHarness;
@@ -170,7 +171,7 @@ public final class QuantizeWorkflow {
             // A private copy (the temporary directory is the owner's alone) that nobody else can replace.
             Path snapshot = Files.write(snapshotDir.resolve(modelFile.getFileName().toString()), modelBytes);
             QuantizationRequest.Builder request = QuantizationRequest.builder()
-                    .modelFile(snapshot).calibration(calib.rows()).target(TargetProfile.of(target))
+                    .modelFile(snapshot).calibration(calib.rows()).target(TargetProfiles.load().of(target))
                     .options(opts.build()).createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
             parents.forEach(request::parent);
             a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
@@ -391,7 +392,7 @@ public final class QuantizeWorkflow {
                         sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")), java.time.Instant::now));
         parents.forEach(pb::parent);
         io.edgeloop.api.provenance.Provenance p = pb.build();
-        QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfile.of(target), r.calibration().id(), p);
+        QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfiles.load().of(target), r.calibration().id(), p);
         write(a, CalibrationCheck.of(fm, a.model(), d.rows()), Map.of("qat", qatReport), modelBytes, out);
         return a;
     }
@@ -498,7 +499,9 @@ public final class QuantizeWorkflow {
      * corrupted C file shows up as mismatches.
      *
      * @param dir     a quantized-model directory
-     * @param target  {@code host}, {@code avr8}, {@code cortex-m3}, {@code cortex-m0} or {@code cortex-m4f}
+     * @param target  {@code host}, a built-in profile id ({@code avr8}, {@code cortex-m0}, {@code cortex-m3},
+     *                {@code cortex-m4f}; {@code jvm} runs on the host) or a board's own id: the model's own or one a
+     *                provider on the class path supplies
      * @param vectors how many vectors, 1 to {@link #MAX_PARITY_VECTORS}
      * @param seed    the seed
      * @return the result
@@ -510,8 +513,9 @@ public final class QuantizeWorkflow {
             throw new IllegalArgumentException("--vectors " + vectors + " is out of range: give 1 to "
                     + MAX_PARITY_VECTORS + " (10,000 takes seconds on the host, about a minute in simavr)");
         }
-        IntModel model = load(dir).model();
-        ParityTarget t = ParityTarget.of(target);
+        QuantizedArtifact artifact = load(dir);
+        IntModel model = artifact.model();
+        TargetProfile profile = parityProfile(artifact, target);
         String[] src = new String[2];
         String[] names = {"model.h", "model.c"};
         for (int i = 0; i < 2; i++) {
@@ -521,8 +525,28 @@ public final class QuantizeWorkflow {
             }
             src[i] = Files.readString(f, java.nio.charset.StandardCharsets.UTF_8);
         }
-        return new ParityHarness().run(model, new io.edgeloop.quantize.codegen.GeneratedSources(src[0], src[1]), t,
-                vectors, seed);
+        return new ParityHarness().run(model, new io.edgeloop.quantize.codegen.GeneratedSources(src[0], src[1]),
+                profile, vectors, seed);
+    }
+
+    /**
+     * The profile {@code quantize parity --target} names: {@code host} (the host compiler, natively), the model's own
+     * profile when the id is the one it was quantized for (a board of one's own needs no provider then), else a
+     * built-in or provided profile ({@link TargetProfiles}).
+     */
+    private static TargetProfile parityProfile(QuantizedArtifact artifact, String target) {
+        String id = target.trim().toLowerCase(java.util.Locale.ROOT);
+        if (id.equals(ParityTarget.HOST.id())) {
+            return TargetProfile.JVM;
+        }
+        if (id.equals(artifact.target().id())) {
+            return artifact.target();
+        }
+        try {
+            return TargetProfiles.load().of(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("known profiles: ", "known targets: host, "), e);
+        }
     }
 
     /** The most vectors {@link #parity} runs in one call (ten million: hours in a simulator, minutes on the host). */
