@@ -1,6 +1,8 @@
 package io.edgeloop.api.target;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,6 +86,78 @@ public final class TargetProfile {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The profile as a JSON-ready map, for files that must read back a board of one's own without its provider
+     * ({@code model.json}, {@code report.json}).
+     *
+     * @return {@code id}, {@code hardwareVariant}, {@code core}, {@code wordBits}, {@code fpu}, {@code flashBytes},
+     *         {@code ramBytes} and {@code endianness} ({@code little} or {@code big}), in that order
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("hardwareVariant", hardwareVariant);
+        m.put("core", core.id());
+        m.put("wordBits", wordBits);
+        m.put("fpu", fpu);
+        m.put("flashBytes", flashBytes);
+        m.put("ramBytes", ramBytes);
+        m.put("endianness", endianness.name().toLowerCase(Locale.ROOT));
+        return m;
+    }
+
+    /**
+     * Reads a map written by {@link #toMap()} (as parsed from JSON: numbers may be any integral {@link Number}).
+     *
+     * @param m the map
+     * @return the profile
+     * @throws IllegalArgumentException naming the field that is missing or invalid, an unknown core, or a built-in
+     *                                  id with values other than the built-in profile's
+     */
+    public static TargetProfile fromMap(Map<String, ?> m) {
+        Objects.requireNonNull(m, "m");
+        Object fpu = m.get("fpu");
+        if (!(fpu instanceof Boolean)) {
+            throw new IllegalArgumentException("target profile field 'fpu' must be true or false, got " + fpu);
+        }
+        String order = string(m, "endianness");
+        Endianness e;
+        if (order.equals("little")) {
+            e = Endianness.LITTLE;
+        } else if (order.equals("big")) {
+            e = Endianness.BIG;
+        } else {
+            throw new IllegalArgumentException("target profile endianness must be little or big, got '" + order + "'");
+        }
+        TargetProfile p = builder().id(string(m, "id")).hardwareVariant(string(m, "hardwareVariant"))
+                .core(CpuCore.of(string(m, "core"))).wordBits(Math.toIntExact(integral(m, "wordBits")))
+                .fpu((Boolean) fpu).flashBytes(integral(m, "flashBytes")).ramBytes(integral(m, "ramBytes"))
+                .endianness(e).build();
+        Optional<TargetProfile> builtIn = find(p.id);
+        if (builtIn.isPresent() && !builtIn.get().equals(p)) {
+            throw new IllegalArgumentException("target profile differs from the built-in profile '" + p.id + "' ("
+                    + p + " stored, " + builtIn.get() + " built in)");
+        }
+        return p;
+    }
+
+    private static String string(Map<String, ?> m, String k) {
+        Object v = m.get(k);
+        if (!(v instanceof String)) {
+            throw new IllegalArgumentException("target profile field '" + k + "' must be a string, got " + v);
+        }
+        return (String) v;
+    }
+
+    private static long integral(Map<String, ?> m, String k) {
+        Object v = m.get(k);
+        if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+                || v instanceof java.math.BigInteger && ((java.math.BigInteger) v).bitLength() < 64)) {
+            throw new IllegalArgumentException("target profile field '" + k + "' must be an integer, got " + v);
+        }
+        return ((Number) v).longValue();
     }
 
     /** @return a new builder */

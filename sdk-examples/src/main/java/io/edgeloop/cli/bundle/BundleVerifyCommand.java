@@ -6,6 +6,7 @@ import io.edgeloop.api.runtime.ModelRuntime;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.api.target.TargetProfiles;
 import io.edgeloop.ota.bundle.ArtifactCheck;
 import io.edgeloop.ota.bundle.ArtifactEntry;
 import io.edgeloop.ota.bundle.BundleVerificationException;
@@ -54,7 +55,9 @@ public final class BundleVerifyCommand implements Callable<Integer> {
                     + "threshold only.")
     private List<Path> previous = new ArrayList<>();
 
-    @Option(names = "--profile", required = true, paramLabel = "TARGET", description = "The device's target profile.")
+    @Option(names = "--profile", required = true, paramLabel = "TARGET", description = "The device's target profile: "
+            + "avr8, cortex-m0, cortex-m3, cortex-m4f, jvm, or a board's own id supplied by a TargetProfileProvider jar "
+            + "on the class path.")
     private String profile;
 
     @Option(names = "--name", paramLabel = "MODEL",
@@ -80,7 +83,7 @@ public final class BundleVerifyCommand implements Callable<Integer> {
         }
         TargetProfile target;
         try {
-            target = TargetProfile.of(profile);
+            target = TargetProfiles.load().of(profile);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--profile " + profile + ": " + e.getMessage(), e);
         }

@@ -44,7 +44,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--scheme", paramLabel = "SCHEME", description = "int8, int16 or int32.")
     private String scheme;
 
-    @Option(names = "--target", paramLabel = "TARGET", description = "avr8, cortex-m0, cortex-m3, cortex-m4f or jvm.")
+    @Option(names = "--target", paramLabel = "TARGET", description = "avr8, cortex-m0, cortex-m3, cortex-m4f, jvm, or a "
+            + "board's own profile id supplied by a TargetProfileProvider jar on the class path (next to Edgeloop's).")
     private String target;
 
     @Option(names = "--calibration", defaultValue = "auto", paramLabel = "METHOD",

@@ -25,7 +25,9 @@ public final class QuantizeParityCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A quantized-model directory.")
     private Path dir;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "host, avr8, cortex-m3, cortex-m0 or cortex-m4f.")
+    @Option(names = "--target", required = true, paramLabel = "T", description = "host, avr8, cortex-m3, cortex-m0, "
+            + "cortex-m4f, or a board's own profile id: the model's own (read from its model.json) or one supplied by a "
+            + "TargetProfileProvider jar on the class path; it runs on the emulator of the board's core.")
     private String target;
 
     @Option(names = "--vectors", defaultValue = "10000", paramLabel = "N",
@@ -37,6 +39,10 @@ public final class QuantizeParityCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON.")
     private boolean json;
+
+    /** Targets whose machine is implied by their id; any other (a board's own) is told where it ran. */
+    private static final java.util.Set<String> BUILT_IN = java.util.Set.of("host", "jvm", "avr8", "cortex-m0",
+            "cortex-m3", "cortex-m4f");
 
     @Override
     public Integer call() throws Exception {
@@ -53,7 +59,8 @@ public final class QuantizeParityCommand implements Callable<Integer> {
                     + (r.simulatedOnLargerPart() ? "; simulated on the " + r.simulatedMcu()
                     + " (the test image does not fit the ATmega328P; sizes are model.c for the ATmega328P"
                     + (r.simulatedMcuCyclesPerInference().isPresent() ? "; " + r.simulatedMcuCyclesPerInference()
-                    .getAsLong() + " cycles/inference there, not the ATmega328P's" : "") + ")" : ""));
+                    .getAsLong() + " cycles/inference there, not the ATmega328P's" : "") + ")" : "")
+                    + (BUILT_IN.contains(r.target()) ? "" : "; ran on " + r.simulatedMcu()));
         }
         spec.commandLine().getOut().flush();
         if (r.mismatches() != 0) {

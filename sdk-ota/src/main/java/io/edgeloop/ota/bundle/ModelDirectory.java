@@ -80,8 +80,6 @@ public final class ModelDirectory {
         }
         JsonNode golden = json(dir, "golden.json");
         String targetId = text(report, "target", dir);
-        TargetProfile target = TargetProfile.find(targetId).orElseThrow(() -> new IOException(dir.resolve("report.json")
-                + ": unknown target '" + targetId + "'; built-in targets: avr8, cortex-m0, cortex-m3, cortex-m4f, jvm"));
         GoldenVectors g;
         try {
             g = GoldenVectors.fromJson(golden);
@@ -98,6 +96,7 @@ public final class ModelDirectory {
                 settings.put(k, v.asText());
             }
         }
+        TargetProfile target = target(dir, model, targetId);
         Provenance prov = null;
         List<String> features = null;
         List<String> classes = null;
@@ -116,6 +115,40 @@ public final class ModelDirectory {
         }
         return new ModelDirectory(dir, model, target, text(report, "scheme", dir), int32(report, "inputSize", dir),
                 int32(report, "outputSize", dir), g, settings, prov, features, classes);
+    }
+
+    /**
+     * The board the model was quantized for: {@code model.json}'s {@code targetProfile} (the bytes packaged, so a
+     * board of one's own needs no provider here), which must name report.json's {@code target}; a directory written
+     * before the field holds a built-in id only.
+     */
+    private static TargetProfile target(Path dir, byte[] model, String targetId) throws IOException {
+        JsonNode stored = null;
+        try {
+            JsonNode root = CanonicalJson.mapper().readTree(model);
+            stored = root == null ? null : root.get("targetProfile");
+        } catch (IOException e) {
+            // unreadable model.json: judged by the built-in id, as before, and refused where it is loaded
+        }
+        if (stored == null) {
+            return TargetProfile.find(targetId).orElseThrow(() -> new IOException(dir.resolve("report.json")
+                    + ": unknown target '" + targetId + "' and model.json holds no targetProfile (written before "
+                    + "boards of one's own were stored); built-in targets: avr8, cortex-m0, cortex-m3, cortex-m4f, "
+                    + "jvm; quantize the model again"));
+        }
+        TargetProfile p;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = CanonicalJson.mapper().convertValue(stored, Map.class);
+            p = TargetProfile.fromMap(m);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir.resolve("model.json") + ": invalid targetProfile: " + e.getMessage(), e);
+        }
+        if (!p.id().equals(targetId)) {
+            throw new IOException(dir.resolve("model.json") + " is for target '" + p.id() + "' but report.json says '"
+                    + targetId + "'");
+        }
+        return p;
     }
 
     /** A list of strings at {@code field} of a JSON object, or null when absent or not such a list. */
@@ -192,7 +225,7 @@ public final class ModelDirectory {
         return model.clone();
     }
 
-    /** @return the target profile from report.json */
+    /** @return the target profile from model.json's {@code targetProfile} (a built-in one for older directories) */
     public TargetProfile target() {
         return target;
     }

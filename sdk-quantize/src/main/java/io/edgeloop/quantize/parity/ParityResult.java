@@ -140,7 +140,9 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         m.put("flashBytes", flashBytes);
         m.put("ramBytes", ramBytes);
         m.put("cyclesPerInference", cyclesPerInference.isPresent() ? cyclesPerInference.getAsLong() : null);
-        m.put("cyclesMcu", cyclesPerInference.isPresent() ? usualPart(target) : null);
+        // a board of one's own counts its cycles on its own part, the one it was simulated on
+        m.put("cyclesMcu", cyclesPerInference.isPresent() ? ("avr8".equals(target) ? usualPart(target) : simulatedMcu)
+                : null);
         m.put("cyclesSource", cyclesSource());
         m.put("simulatedMcu", simulatedMcu);
         if (simulatedMcuCyclesPerInference.isPresent()) {
@@ -167,7 +169,8 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
                         + "random vectors of a timing image (the model with a driver without printf or vector tables: "
                         + "the parity image did not fit the ATmega328P and ran on the " + simulatedMcu + ")" + larger;
             }
-            return "simavr (cycle-accurate): ATmega328P Timer1 at the CPU clock, mean over the first 1,000 inferences";
+            return "simavr (cycle-accurate): " + ("avr8".equals(target) ? "ATmega328P" : simulatedMcu)
+                    + " Timer1 at the CPU clock, mean over the first 1,000 inferences";
         }
         if (simulatedOnLargerPart()) {
             return "not measured on the ATmega328P: neither the parity image nor a timing image of the model with a "

@@ -63,7 +63,7 @@ public final class ModelFormat {
         root.put("kind", m.kind());
         root.put("scheme", m.scheme());
         root.put("target", a.target().id());
-        root.put("targetProfile", profileMap(a.target()));
+        root.put("targetProfile", a.target().toMap());
         Map<String, Object> rounding = new LinkedHashMap<>();
         rounding.put("rule", ROUNDING);
         rounding.put("requantize", "out = clamp(zeroPoint + RoundingDivideByPOT64(acc * multiplier, shift), min, max); "
@@ -178,53 +178,6 @@ public final class ModelFormat {
     }
 
     /**
-     * The whole profile, so a model for a board of one's own reads back without its provider on the class path.
-     *
-     * @param p the profile
-     * @return its fields, in the order {@code model.json} writes them
-     */
-    public static Map<String, Object> profileMap(TargetProfile p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", p.id());
-        m.put("hardwareVariant", p.hardwareVariant());
-        m.put("core", p.core().id());
-        m.put("wordBits", p.wordBits());
-        m.put("fpu", p.hasFpu());
-        m.put("flashBytes", p.flashBytes());
-        m.put("ramBytes", p.ramBytes());
-        m.put("endianness", p.endianness().name().toLowerCase(java.util.Locale.ROOT));
-        return m;
-    }
-
-    /**
-     * Reads a profile written by {@link #profileMap}.
-     *
-     * @param n the JSON object
-     * @return the profile
-     * @throws IllegalArgumentException naming the field that is missing or invalid
-     */
-    public static TargetProfile profileFrom(JsonNode n) {
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("targetProfile must be an object");
-        }
-        JsonNode fpu = n.get("fpu");
-        if (fpu == null || !fpu.isBoolean()) {
-            throw new IllegalArgumentException("missing boolean field 'fpu' in targetProfile");
-        }
-        String endianness = text(n, "endianness");
-        io.edgeloop.api.target.Endianness order;
-        try {
-            order = io.edgeloop.api.target.Endianness.valueOf(endianness.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("targetProfile endianness '" + endianness + "' is not little or big", e);
-        }
-        return TargetProfile.builder().id(text(n, "id")).hardwareVariant(text(n, "hardwareVariant"))
-                .core(io.edgeloop.api.target.CpuCore.of(text(n, "core"))).wordBits(intv(n, "wordBits"))
-                .fpu(fpu.asBoolean()).flashBytes(longv(n, "flashBytes")).ramBytes(longv(n, "ramBytes"))
-                .endianness(order).build();
-    }
-
-    /**
      * The model's profile: {@code targetProfile} when present (it must name the {@code target} id, and a built-in
      * id must carry the built-in's values), else the built-in profile of {@code target} (files written before the
      * whole profile was stored).
@@ -234,14 +187,14 @@ public final class ModelFormat {
         if (!root.has("targetProfile")) {
             return TargetProfile.of(id);
         }
-        TargetProfile p = profileFrom(root.get("targetProfile"));
+        JsonNode stored = root.get("targetProfile");
+        if (!stored.isObject()) {
+            throw new IllegalArgumentException("targetProfile must be an object");
+        }
+        @SuppressWarnings("unchecked")
+        TargetProfile p = TargetProfile.fromMap(MAPPER.convertValue(stored, Map.class));
         if (!p.id().equals(id)) {
             throw new IllegalArgumentException("targetProfile id '" + p.id() + "' contradicts target '" + id + "'");
-        }
-        java.util.Optional<TargetProfile> builtIn = TargetProfile.find(id);
-        if (builtIn.isPresent() && !builtIn.get().equals(p)) {
-            throw new IllegalArgumentException("targetProfile differs from the built-in profile '" + id + "' ("
-                    + p + " stored, " + builtIn.get() + " built in)");
         }
         return p;
     }

@@ -53,7 +53,7 @@ public record SizeReport(Map<String, Object> values) {
         IntModel m = a.model();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("target", a.target().id());
-        r.put("targetProfile", ModelFormat.profileMap(a.target()));
+        r.put("targetProfile", a.target().toMap());
         r.put("scheme", m.scheme());
         r.put("kind", m.kind());
         r.put("inputSize", m.inputSize());
