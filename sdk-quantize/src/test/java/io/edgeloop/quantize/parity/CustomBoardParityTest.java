@@ -44,6 +44,21 @@ class CustomBoardParityTest {
     }
 
     @Test
+    @DisplayName("an AVR board runs in simavr on its own part, built with -mmcu= of it, its cycles counted there")
+    void avrBoardRunsOnItsOwnPart() throws IOException {
+        Assumptions.assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty(), "avr-gcc and simavr are needed");
+        TargetProfile mega = TargetProfile.builder().id("mega-board").core(CpuCore.AVR).hardwareVariant("atmega2560")
+                .wordBits(8).flashBytes(256 * 1024).ramBytes(8 * 1024).build();
+        IntModel model = mlp();
+        ParityResult r = new ParityHarness(300).run(model, new CCodeGenerator().generate(model, mega), mega, 300, 5);
+        assertEquals(0, r.mismatches(), r.toString());
+        assertEquals("mega-board", r.target());
+        assertEquals("atmega2560", r.simulatedMcu());
+        assertTrue(r.cyclesPerInference().isPresent(), r.toString());
+        assertEquals("atmega2560", r.toMap().get("cyclesMcu"));
+    }
+
+    @Test
     @DisplayName("an AVR board whose part simavr does not simulate is refused naming the part")
     void unsimulatedAvrPartIsNamed() {
         Assumptions.assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty(), "avr-gcc and simavr are needed");
