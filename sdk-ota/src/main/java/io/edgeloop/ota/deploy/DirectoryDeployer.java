@@ -4,13 +4,13 @@ import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.file.RegularFileChannel;
 import io.edgeloop.ota.server.ChannelStore;
 import io.edgeloop.ota.trust.TrustException;
 import io.edgeloop.ota.trust.TrustRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -120,7 +120,8 @@ final class DirectoryDeployer implements Deployer {
     }
 
     private static void copy(Path src, Path destination, Publication publication, long from) throws IOException {
-        try (InputStream in = Files.newInputStream(src);
+        // opened first, then checked: a FIFO at the bundle's name would otherwise hold the device's poll for good
+        try (InputStream in = java.nio.channels.Channels.newInputStream(RegularFileChannel.open(src));
                 OutputStream out = Downloads.openForAppend(destination)) {
             in.skipNBytes(from);
             Downloads.copyAtMost(in, out, publication.sizeBytes() - from, destination, publication);

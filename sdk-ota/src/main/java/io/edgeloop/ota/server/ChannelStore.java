@@ -13,6 +13,7 @@ import io.edgeloop.ota.bundle.Check;
 import io.edgeloop.ota.bundle.VerificationPolicy;
 import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.file.AtomicFiles;
+import io.edgeloop.ota.file.RegularFileChannel;
 import io.edgeloop.ota.file.TemporaryFile;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.trust.TrustRoot;
@@ -712,38 +713,23 @@ public final class ChannelStore {
     }
 
     /**
-     * Opens a store entry for reading, then checks what was opened: a regular file, or the store is damaged. The
-     * open comes first: a name checked to be a file and then opened for reading alone (as every read did) could be
-     * a FIFO by then (swapped in between), and open(2) of a FIFO for reading waits for a writer, for good, holding a
-     * server worker, or a publish and the channel's lock. Opened for reading and writing, open(2) returns at once
-     * for a FIFO too (Linux, BSD; Java cannot pass O_NONBLOCK), and the descriptor then shows it cannot seek, as the
-     * temporary-file cleaner does ({@link AtomicFiles#deleteStaleTemporaryFiles}); nothing is written through it. A
-     * link (not followed), a directory, or a file this process may read but not write (a store on a read-only
-     * mount, or another user's) fails that open: what is there is then checked by name, and a regular file opened
-     * for reading alone, so on a store this process may not write that race remains, for whoever can write it.
+     * Opens a store entry for reading through {@link RegularFileChannel#open}: opened first, then checked, so a FIFO
+     * swapped in after a check cannot make the open wait for a writer for good (holding a server worker, or a
+     * publish and the channel's lock).
      *
      * @return the open file, positioned at 0; empty when nothing is there
      * @throws DamagedStoreException when a directory, a link or a special file is there
      */
     private Optional<FileChannel> openStored(Path f) throws IOException {
         beforeOpen.accept(f);
-        FileChannel c;
         try {
-            c = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(RegularFileChannel.open(f));
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        } catch (IOException e) {
-            // a link is "Too many levels of symbolic links", a plain IOException here
-            if (!regularFile(f)) {
+        } catch (RegularFileChannel.NotRegularFileException e) {
+            if (!regularFile(f)) { // names what is there now
                 return Optional.empty();
             }
-            c = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        }
-        try {
-            c.position(); // through the descriptor: a FIFO or socket cannot seek ("Illegal seek")
-            return Optional.of(c);
-        } catch (IOException notAFile) {
-            c.close();
             throw new DamagedStoreException(f, root.relativize(f).toString(),
                     "a special file (a FIFO, socket or device)", "a regular file");
         }
