@@ -86,7 +86,7 @@ public final class BundleServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-upload must be at least 1 byte, got " + maxUpload);
         }
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(TokenFile.read(tokenFile));
-        ChannelStore channels = trust == null ? new ChannelStore(store) : new ChannelStore(store,
+        ChannelStore channels = trust == null ? ChannelStore.withoutVerification(store) : new ChannelStore(store,
                 new BundleVerifier(trustRoot()));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
         PrintWriter out = spec.commandLine().getOut();

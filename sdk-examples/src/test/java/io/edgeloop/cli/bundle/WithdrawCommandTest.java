@@ -59,7 +59,7 @@ class WithdrawCommandTest {
         Path evil = create(dir, Long.MAX_VALUE, "evil", "evil-max.bundle");
         Path h8 = create(dir, 8, "good", "har-8.bundle");
         Path root = dir.resolve("store");
-        ChannelStore unverified = new ChannelStore(root); // the freeze, as a store without a trust root allows it
+        ChannelStore unverified = ChannelStore.withoutVerification(root); // the freeze, as a store without a trust root allows it
         unverified.publish(h7, "stable");
         unverified.publish(evil, "stable");
 
@@ -91,7 +91,7 @@ class WithdrawCommandTest {
     void refusesAForeignTrustFile(@TempDir Path dir) throws Exception {
         Path foreign = keys(dir, "other", "good"); // another fleet's trust file
         Path root = dir.resolve("store");
-        ChannelStore store = new ChannelStore(root);
+        ChannelStore store = ChannelStore.withoutVerification(root);
         store.publish(create(dir, 7, "good", "har-7.bundle"), "stable");
         store.publish(create(dir, 8, "good", "har-8.bundle"), "stable");
         Map<String, String> before = snapshot(root);

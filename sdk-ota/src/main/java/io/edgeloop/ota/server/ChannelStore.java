@@ -56,8 +56,8 @@ import java.util.regex.Pattern;
  * sequence floor, security epoch, target): signatures and threshold, the trust root's and the bundle's expiry, the
  * manifest, the entry set and every artifact's digest, before it takes the channel's lock; a bundle that fails is
  * refused ({@link PublicationRefusedException.Reason#UNVERIFIED}, naming the check) and changes nothing. Without
- * it ({@link #ChannelStore(Path)}, kept for stores whose publishers verify, and for the device side of the
- * {@code directory} deployer) only readability is checked, so a bundle signed by a key outside the devices' trust
+ * it, which takes the named opt-out {@link #withoutVerification(Path)} (for stores whose publishers verify, and for
+ * the device side of the {@code directory} deployer without a {@code trust} setting), only readability is checked, so a bundle signed by a key outside the devices' trust
  * root can still raise the channel's sequence floor, up to {@link Long#MAX_VALUE}, and freeze the channel:
  * {@link #withdraw} undoes such a publication.
  *
@@ -80,17 +80,26 @@ public final class ChannelStore {
     private final Path root;
     private final BundleVerifier verifier;
 
+    private ChannelStore(Path root, BundleVerifier verifier, boolean unverified) throws IOException {
+        this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+        this.verifier = unverified ? null : Objects.requireNonNull(verifier, "verifier");
+    }
+
     /**
-     * A store that checks only that a bundle is readable, not its signatures: a bundle signed with a key outside
-     * the devices' trust root can raise a channel's sequence floor. Use {@link #ChannelStore(Path, BundleVerifier)}
-     * for a store that publishers reach over a network.
+     * A store that checks only that a bundle is readable, not its signatures: the named opt-out from
+     * verification, for the device side of the {@code directory} deployer without a {@code trust} setting and for
+     * stores whose every publisher verifies first. Risky for a store publishers reach over a network: a bundle
+     * signed with a key outside the devices' trust root can raise a channel's sequence floor, up to
+     * {@link Long#MAX_VALUE}, and freeze the channel ({@link #withdraw} undoes that). A store made with
+     * {@link #ChannelStore(Path, BundleVerifier)} verifies every bundle; there is no other way to make one that
+     * does not.
      *
      * @param root the directory (created when missing)
+     * @return the store
      * @throws IOException when it cannot be created
      */
-    public ChannelStore(Path root) throws IOException {
-        this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
-        this.verifier = null;
+    public static ChannelStore withoutVerification(Path root) throws IOException {
+        return new ChannelStore(root, null, true);
     }
 
     /**
@@ -103,8 +112,7 @@ public final class ChannelStore {
      * @throws IOException when the directory cannot be created
      */
     public ChannelStore(Path root, BundleVerifier verifier) throws IOException {
-        this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
-        this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this(root, Objects.requireNonNull(verifier, "verifier"), false);
     }
 
     /** @return the root directory */

@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * <p>Trust: give the server a store made with the devices' trust root ({@link ChannelStore#ChannelStore(Path,
  * io.edgeloop.ota.bundle.BundleVerifier)}) and every upload is verified as those devices verify it (signatures and
  * threshold, expiry, digests; not any device's own sequence or target) before anything is stored or any sequence
- * recorded, as TUF and Mender repositories verify what they serve. A server whose store has none still starts, for
- * compatibility, and logs a WARN: its publish credential alone decides what moves a channel, and a bundle signed
+ * recorded, as TUF and Mender repositories verify what they serve. A store without one is made only by the named
+ * opt-out {@link ChannelStore#withoutVerification}; a server on such a store still starts, and logs a WARN: its publish credential alone decides what moves a channel, and a bundle signed
  * by a key outside the trust root (a mistake, or a stolen token) can raise a channel's floor to
  * {@link Long#MAX_VALUE}, so that devices never update from it again ({@link ChannelStore#withdraw} undoes that).
  *
@@ -165,7 +165,8 @@ public final class UpdateServer implements AutoCloseable {
             LOG.warn("The update server's channel store {} has no trust root: uploads are checked for readability only,"
                     + " so a bundle signed with a key outside the devices' trust root can raise a channel's sequence "
                     + "floor and freeze it; give the store the devices' trust file (new ChannelStore(root, new "
-                    + "BundleVerifier(TrustRoot.read(file))))", store.root());
+                    + "BundleVerifier(TrustRoot.read(file))) instead of ChannelStore.withoutVerification(root))",
+                    store.root());
         }
         int stale = store.deleteStaleTemporaryFiles();
         if (stale > 0) {

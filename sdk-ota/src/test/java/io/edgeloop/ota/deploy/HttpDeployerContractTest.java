@@ -23,7 +23,7 @@ class HttpDeployerContractTest extends DeployerContractTest {
 
     @Override
     protected ComponentConfig config(Path workDir) throws Exception {
-        UpdateServer s = new UpdateServer(new ChannelStore(workDir), new InetSocketAddress("127.0.0.1", 0), 1 << 26);
+        UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(workDir), new InetSocketAddress("127.0.0.1", 0), 1 << 26);
         servers.add(s);
         return ComponentConfig.of(Map.of("url", s.url()));
     }

@@ -40,7 +40,7 @@ class StagingLinksTest {
     void pollRefusesSymlinkedDownload(@TempDir Path dir) throws Exception {
         Path victim = dir.resolve("victim.conf");
         Files.writeString(victim, VICTIM);
-        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+        try (UpdateServer server = new UpdateServer(ChannelStore.withoutVerification(dir.resolve("srv")),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26);
                 Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())))) {
             Path b = dir.resolve("b.bundle");
@@ -75,7 +75,7 @@ class StagingLinksTest {
         Deployer directory = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
                 dir.resolve("root").toString())));
         Publication published = directory.publish(src, "stable");
-        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+        try (UpdateServer server = new UpdateServer(ChannelStore.withoutVerification(dir.resolve("srv")),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26);
                 Deployer http = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())))) {
             Publication overHttp = http.publish(src, "stable");

@@ -40,7 +40,7 @@ class UpdateDeliveryTest {
     @Test
     @DisplayName("a device polls the update server, fetches, verifies and installs; then sees no update")
     void pollInstall(@TempDir Path dir) throws Exception {
-        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+        try (UpdateServer server = new UpdateServer(ChannelStore.withoutVerification(dir.resolve("srv")),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26);
                 Deployer d = ProviderLoader.of(DeployerProvider.class).select("http")
                         .create(ComponentConfig.of(Map.of("url", server.url())))) {
@@ -65,7 +65,7 @@ class UpdateDeliveryTest {
             + "it, or with a wrong one, the server's refusal reaches the caller as a DeploymentException")
     void publishesWithToken(@TempDir Path dir) throws Exception {
         String token = "edgeloop-publish-token-0123456789";
-        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+        try (UpdateServer server = new UpdateServer(ChannelStore.withoutVerification(dir.resolve("srv")),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26, java.util.Optional.of(token));
                 Deployer none = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())));
                 Deployer wrong = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
@@ -92,7 +92,7 @@ class UpdateDeliveryTest {
     @DisplayName("resumes an interrupted download with an HTTP Range request")
     @SuppressWarnings("try") // the server is closed inside its try block on purpose
     void resumes(@TempDir Path dir) throws Exception {
-        try (UpdateServer server = new UpdateServer(new ChannelStore(dir.resolve("srv")),
+        try (UpdateServer server = new UpdateServer(ChannelStore.withoutVerification(dir.resolve("srv")),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26);
                 Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())))) {
             byte[] big = Fixtures.opaqueBundle("har", 4, 700_000, 9, K);

@@ -40,7 +40,7 @@ class ChannelStoreTest {
     @Test
     @DisplayName("refuses an unreadable bundle and a sequence not above the name's latest, keeping the latest")
     void refusesUnreadableAndStale(@TempDir Path dir) throws Exception {
-        ChannelStore s = new ChannelStore(dir.resolve("store"));
+        ChannelStore s = ChannelStore.withoutVerification(dir.resolve("store"));
         Path junk = dir.resolve("junk.bundle");
         Files.writeString(junk, "not a bundle");
         PublicationRefusedException e = assertThrows(PublicationRefusedException.class, () -> s.publish(junk, "stable"));
@@ -71,7 +71,7 @@ class ChannelStoreTest {
     @Test
     @DisplayName("publishing a bundle again repairs its stored copy when that was damaged")
     void republishRepairsDamagedCopy(@TempDir Path dir) throws Exception {
-        ChannelStore s = new ChannelStore(dir.resolve("store"));
+        ChannelStore s = ChannelStore.withoutVerification(dir.resolve("store"));
         Path b = bundle(dir, "har", 9, 1);
         Publication p = s.publish(b, "stable");
         Path stored = s.file("stable", p.sha256()).orElseThrow();
@@ -92,8 +92,8 @@ class ChannelStoreTest {
     @DisplayName("two stores on one directory publishing at once never tear latest.json (unique temporary names)")
     void concurrentStoresNeverTearLatest(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("store");
-        ChannelStore a = new ChannelStore(root);
-        ChannelStore b = new ChannelStore(root);
+        ChannelStore a = ChannelStore.withoutVerification(root);
+        ChannelStore b = ChannelStore.withoutVerification(root);
         Path bundle = bundle(dir, "har", 5, 1);
         a.publish(bundle, "stable");
         AtomicBoolean done = new AtomicBoolean();

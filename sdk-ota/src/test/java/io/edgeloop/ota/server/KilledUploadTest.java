@@ -72,7 +72,7 @@ class KilledUploadTest {
         assertEquals(1, left.size(), "the kill left the partial upload: " + left);
         Process running = new ProcessBuilder("sleep", "600").start(); // a live server of an SDK before locks
         Path live = Files.writeString(root.resolve(".upload." + running.pid() + ".1.tmp"), "an upload under way");
-        try (UpdateServer s = new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0),
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(root), new InetSocketAddress("127.0.0.1", 0),
                 1 << 24)) {
             // old code: upload-<random>.tmp stayed for good, a megabyte per kill
             assertEquals(List.of(live), temporaryFiles(root), "only a live process's upload is left");
@@ -97,7 +97,7 @@ class KilledUploadTest {
         Process running = new ProcessBuilder("sleep", "600").start(); // a live publisher of an SDK before locks
         long alive = running.pid();
         Path root = dir.resolve("store");
-        try (UpdateServer s = new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create(s.url() + "/channels/stable")).PUT(HttpRequest.BodyPublishers.ofByteArray(
                     Fixtures.opaqueBundle("har", 9, 100, 1, K))).build(), HttpResponse.BodyHandlers.ofString());
@@ -118,7 +118,7 @@ class KilledUploadTest {
             Files.writeString(channel.resolve("notes.tmp"), "not a writer's name"),
         };
         try {
-            new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24).close();
+            new UpdateServer(ChannelStore.withoutVerification(root), new InetSocketAddress("127.0.0.1", 0), 1 << 24).close();
         } finally {
             running.destroyForcibly();
             running.waitFor();
@@ -129,6 +129,6 @@ class KilledUploadTest {
         for (Path f : kept) {
             assertTrue(Files.exists(f), f + " must stay");
         }
-        assertEquals(9, new ChannelStore(root).latest("stable").orElseThrow().sequence());
+        assertEquals(9, ChannelStore.withoutVerification(root).latest("stable").orElseThrow().sequence());
     }
 }

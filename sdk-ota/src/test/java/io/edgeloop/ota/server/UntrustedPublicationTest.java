@@ -233,7 +233,7 @@ class UntrustedPublicationTest {
     void withdrawsAFrozenChannel(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("srv");
         // the freeze, as a server without a trust root (or an SDK before 2026-12-02) allowed it
-        try (UpdateServer s = new UpdateServer(new ChannelStore(root), new InetSocketAddress("127.0.0.1", 0),
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(root), new InetSocketAddress("127.0.0.1", 0),
                 1 << 26); Deployer d = http(s)) {
             d.publish(write(dir, "har-7.bundle", har(7, K)), "stable");
             d.publish(write(dir, "evil-max.bundle", har(Long.MAX_VALUE, EVIL)), "stable");
@@ -242,7 +242,7 @@ class UntrustedPublicationTest {
             assertTrue(frozen.getMessage().contains("HTTP 409"), frozen.getMessage());
         }
         String evilSha = Sha256.hex(har(Long.MAX_VALUE, EVIL));
-        assertThrows(IllegalStateException.class, () -> new ChannelStore(root).withdraw("stable"));
+        assertThrows(IllegalStateException.class, () -> ChannelStore.withoutVerification(root).withdraw("stable"));
 
         Withdrawal w = trustingStore(root, TRUST).withdraw("stable");
         assertEquals(Long.MAX_VALUE, w.withdrawn().sequence());
@@ -317,7 +317,7 @@ class UntrustedPublicationTest {
         assertEquals(8, store.latest("stable").orElseThrow().sequence());
 
         // the real freeze with nothing trusted behind it: the bad bundle is the only one ever stored
-        new ChannelStore(root).publish(write(dir, "evil-max.bundle", har(Long.MAX_VALUE, EVIL)), "beta");
+        ChannelStore.withoutVerification(root).publish(write(dir, "evil-max.bundle", har(Long.MAX_VALUE, EVIL)), "beta");
         Map<String, String> frozen = snapshot(root);
         WithdrawalRefusedException only = assertThrows(WithdrawalRefusedException.class,
                 () -> store.withdraw("beta"));

@@ -61,7 +61,7 @@ class UpdateServerAvailabilityTest {
     @Test
     @DisplayName("four half-sent requests (the reviewer's slowloris) do not stop a poll with the default limits")
     void fourStalledClientsDoNotFreezeDefaults(@TempDir Path dir) throws Exception {
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
             assertEquals(200, put(s.url() + "/channels/stable", Fixtures.opaqueBundle("har", 9, 100, 1, K)).statusCode());
             List<Socket> held = stall(s, 4);
             try {
@@ -81,7 +81,7 @@ class UpdateServerAvailabilityTest {
             + " within a few seconds")
     void requestDeadlineFreesWorkers(@TempDir Path dir) throws Exception {
         UpdateServer.Limits limits = new UpdateServer.Limits(2, Duration.ofSeconds(1), 4096);
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24,
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24,
                 Optional.empty(), limits)) {
             assertEquals(200, put(s.url() + "/channels/stable", Fixtures.opaqueBundle("har", 9, 100, 1, K)).statusCode());
             List<Socket> held = stall(s, 6);
@@ -109,7 +109,7 @@ class UpdateServerAvailabilityTest {
     @DisplayName("a client that requests a bundle and never reads it is cut off at the transfer deadline")
     void unreadDownloadIsCutOff(@TempDir Path dir) throws Exception {
         UpdateServer.Limits limits = new UpdateServer.Limits(3, Duration.ofSeconds(1), 8 << 20);
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 26,
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 26,
                 Optional.empty(), limits)) {
             byte[] b = Fixtures.opaqueBundle("har", 9, 16 << 20, 1, K); // larger than the socket buffers
             HttpResponse<String> pub = put(s.url() + "/channels/stable", b);
@@ -158,7 +158,7 @@ class UpdateServerAvailabilityTest {
     @Test
     @DisplayName("a bad channel name gets 400 with a JSON error over real HTTP (GET and PUT), not an empty reply")
     void badChannelNameIs400(@TempDir Path dir) throws Exception {
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
             HttpResponse<String> g = client.send(HttpRequest.newBuilder(URI.create(s.url() + "/channels/Bad_Name/latest"))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, g.statusCode(), g.body());
@@ -180,7 +180,7 @@ class UpdateServerAvailabilityTest {
         Files.createDirectories(mnt);
         assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt.toString()),
                 "mounting a tmpfs needs root (CI runs the tests as root); without it this full-disk case is untested");
-        try (UpdateServer s = new UpdateServer(new ChannelStore(mnt.resolve("store")), new InetSocketAddress("127.0.0.1", 0),
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(mnt.resolve("store")), new InetSocketAddress("127.0.0.1", 0),
                 1 << 24)) {
             HttpResponse<String> small = put(s.url() + "/channels/stable", Fixtures.opaqueBundle("har", 8, 100, 1, K));
             assertEquals(200, small.statusCode(), small.body());

@@ -50,7 +50,7 @@ class UpdateServerTest {
     @Test
     @DisplayName("without a token, accepts a PUT from loopback; refuses junk (400) and a stale sequence (409)")
     void loopbackPublishing(@TempDir Path dir) throws Exception {
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
             assertEquals(200, put(s.url() + "/channels/stable", Fixtures.opaqueBundle("har", 9, 100, 1, K), null)
                     .statusCode());
             HttpResponse<String> junk = put(s.url() + "/channels/stable", "not a bundle".getBytes(StandardCharsets.UTF_8),
@@ -68,7 +68,7 @@ class UpdateServerTest {
     @DisplayName("a streamed (chunked) upload over the limit gets 413, read by the client every time; once any answer (200, 400, 409, 413) is "
             + "back, the upload's temporary file is gone")
     void answeredUploadsLeaveNoTemporaryFile(@TempDir Path dir) throws Exception {
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 20)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 20)) {
             String url = s.url() + "/channels/stable";
             // no Content-Length: the limit is found while streaming, not from the header. Repeated: the server
             // used to answer and close with the body unread, and 1 in 3 clients, still sending, got a connection
@@ -94,7 +94,7 @@ class UpdateServerTest {
     @Test
     @DisplayName("with a token, refuses a PUT without it or with a wrong one (401), even from loopback")
     void tokenPublishing(@TempDir Path dir) throws Exception {
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24,
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24,
                 Optional.of(TOKEN))) {
             byte[] b = Fixtures.opaqueBundle("har", 9, 100, 1, K);
             for (String auth : Arrays.asList(null, "Bearer wrong-token-wrong-token", "Bearer " + TOKEN + "x",
@@ -106,7 +106,7 @@ class UpdateServerTest {
             assertEquals(404, get(s.url() + "/channels/stable/latest", null).statusCode(), "nothing was published");
             assertEquals(200, put(s.url() + "/channels/stable", b, "Bearer " + TOKEN).statusCode());
         }
-        assertThrows(IllegalArgumentException.class, () -> new UpdateServer(new ChannelStore(dir),
+        assertThrows(IllegalArgumentException.class, () -> new UpdateServer(ChannelStore.withoutVerification(dir),
                 new InetSocketAddress("127.0.0.1", 0), 1 << 24, Optional.of("short")));
     }
 
@@ -115,7 +115,7 @@ class UpdateServerTest {
     void remotePublishingNeedsAToken(@TempDir Path dir) throws Exception {
         InetAddress own = nonLoopbackAddress();
         Assumptions.assumeTrue(own != null, "this host has no non-loopback IPv4 address");
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("0.0.0.0", 0), 1 << 24)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("0.0.0.0", 0), 1 << 24)) {
             int port = Integer.parseInt(s.url().substring(s.url().lastIndexOf(':') + 1));
             String remote = "http://" + own.getHostAddress() + ":" + port;
             assertEquals(200, put("http://127.0.0.1:" + port + "/channels/stable",
@@ -125,7 +125,7 @@ class UpdateServerTest {
             assertTrue(r.body().contains("token"), r.body());
             assertEquals(200, get(remote + "/channels/stable/latest", null).statusCode());
         }
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir.resolve("t")), new InetSocketAddress("0.0.0.0", 0),
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir.resolve("t")), new InetSocketAddress("0.0.0.0", 0),
                 1 << 24, Optional.of(TOKEN))) {
             int port = Integer.parseInt(s.url().substring(s.url().lastIndexOf(':') + 1));
             assertEquals(200, put("http://" + own.getHostAddress() + ":" + port + "/channels/stable",
@@ -136,7 +136,7 @@ class UpdateServerTest {
     @Test
     @DisplayName("answers an invalid or unsatisfiable range with 416, and valid ranges with exactly their bytes")
     void ranges(@TempDir Path dir) throws Exception {
-        try (UpdateServer s = new UpdateServer(new ChannelStore(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
+        try (UpdateServer s = new UpdateServer(ChannelStore.withoutVerification(dir), new InetSocketAddress("127.0.0.1", 0), 1 << 24)) {
             byte[] b = Fixtures.opaqueBundle("har", 9, 5000, 1, K);
             put(s.url() + "/channels/stable", b, null);
             String url = s.url() + "/bundles/stable/" + io.edgeloop.api.provenance.Sha256.hex(b) + ".bundle";
