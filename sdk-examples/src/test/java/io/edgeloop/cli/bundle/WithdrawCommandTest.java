@@ -120,7 +120,7 @@ class WithdrawCommandTest {
         assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve("evil").toString()),
                 last.err());
         Path root = dir.resolve("store");
-        ChannelStore store = new ChannelStore(root);
+        ChannelStore store = ChannelStore.withoutVerification(root);
         store.publish(create(dir, 5, "b", "har-5.bundle"), "stable");
         store.publish(create(dir, 8, "a", "har-8.bundle"), "stable");
         store.publish(create(dir, Long.MAX_VALUE, "evil", "evil-max.bundle"), "stable");

@@ -67,7 +67,8 @@ final class DirectoryDeployer implements Deployer {
                     }
                 }
                 try {
-                    store = t == null ? ChannelStore.withoutVerification(root) : new ChannelStore(root, new BundleVerifier(t));
+                    store = t == null ? ChannelStore.withoutVerification(root)
+                            : new ChannelStore(root, new BundleVerifier(t));
                 } catch (IOException e) {
                     throw new DeploymentException("cannot open deployment directory " + root + ": " + e.getMessage(), e);
                 }
