@@ -116,11 +116,7 @@ final class QueueIdentity {
         try {
             return JSON.readTree(f.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            // Jackson's own message appends "[Source: REDACTED ...]" and advice: keep its reason and the location.
-            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
-            String reason = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("unreadable JSON");
-            IOException x = new IOException(f + ": not JSON" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + reason);
+            IOException x = new IOException(f + ": not JSON at " + io.edgeloop.labeling.io.JsonSyntax.describe(e));
             x.addSuppressed(e);
             throw x;
         } catch (IOException e) {

@@ -87,6 +87,52 @@ class LabelQueryFilesTest {
     }
 
     @Test
+    @DisplayName("a truncated label input (a WRENCH split, an answers file, a queue's queue.json or answers.jsonl) is "
+            + "named with its file, line, column and a plain reason, never Jackson's \"[Source: REDACTED ...]\"")
+    void truncatedInputsAreNamedPlainly(@TempDir Path tmp) throws IOException {
+        Path yt = tmp.resolve("yt");
+        Files.createDirectories(yt);
+        try (java.util.stream.Stream<Path> s = Files.list(LabelCommandTest.wrench("youtube"))) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".json")).toList()) {
+                Files.copy(f, yt.resolve(f.getFileName()));
+            }
+        }
+        Path train = yt.resolve("train.json");
+        byte[] trainBytes = Files.readAllBytes(train);
+        Files.writeString(train, "{");
+        Result r = run("label", "fit", "--wrench", yt.toString(), "--model", "mv");
+        assertPlain(r, train + ": malformed JSON at line 1, column 2: Unexpected end-of-input");
+        Files.write(train, trainBytes);
+
+        Path answers = tmp.resolve("answers.jsonl");
+        Files.writeString(answers, "{\"row\": 1, \"label\": 0}\n[1");
+        r = run("label", "fit", "--wrench", yt.toString(), "--model", "mv", "--answers", answers.toString());
+        assertPlain(r, answers + ": line 2 is not valid JSON (column 3: Unexpected end-of-input): [1");
+
+        Path q = tmp.resolve("q");
+        r = run("label", "query", "--wrench", yt.toString(), "--budget", "2", "--queue", q.toString());
+        assertEquals(0, r.code(), r.err());
+        Files.writeString(q.resolve("answers.jsonl"), "{");
+        r = run("label", "query", "--wrench", yt.toString(), "--budget", "2", "--queue", q.toString());
+        assertPlain(r, q.resolve("answers.jsonl") + ": line 1 is not valid JSON (column 2: Unexpected end-of-input)");
+        Files.delete(q.resolve("answers.jsonl"));
+        String queueJson = Files.readString(q.resolve("queue.json"));
+        Files.writeString(q.resolve("queue.json"), queueJson.substring(0, queueJson.indexOf(',')));
+        r = run("label", "query", "--wrench", yt.toString(), "--budget", "2", "--queue", q.toString());
+        assertPlain(r, q.resolve("queue.json") + ": not JSON at line ");
+        assertTrue(r.err().contains(": Unexpected end-of-input"), r.err());
+    }
+
+    /** One error line that starts with {@code start} and quotes no parser state. */
+    private static void assertPlain(Result r, String start) {
+        assertEquals(1, r.code(), r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("edgeloop: " + start), err);
+        assertFalse(err.contains("[Source") || err.contains("REDACTED") || err.contains("start marker"), err);
+    }
+
+    @Test
     @DisplayName("two concurrent label query processes on one queue: one runs, the other fails at once naming the "
             + "queue; no row is asked twice and the queue never grows past the budget")
     void concurrentRunsOnOneQueue(@TempDir Path tmp) throws Exception {

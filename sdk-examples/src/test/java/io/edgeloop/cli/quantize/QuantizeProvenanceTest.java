@@ -107,9 +107,19 @@ class QuantizeProvenanceTest {
         assertEquals(1, r.code(), r.out());
         String err = r.err().strip();
         assertEquals(1, err.lines().count(), err);
-        assertTrue(err.startsWith("edgeloop: " + prov + " is not valid JSON (Duplicate field 'format')"), err);
+        assertTrue(err.startsWith("edgeloop: " + prov + " is not valid JSON (at line ")
+                && err.contains(": Duplicate field 'format'); rewrite it"), err);
         assertFalse(err.contains("[Source"), err);
         assertFalse(err.contains("REDACTED"), err);
+        assertFalse(Files.exists(out), "nothing may be written for a refused model");
+        // a truncated one: Jackson's reason quoted "(start marker at [Source: REDACTED ...])"
+        Files.writeString(prov, text.substring(0, brace));
+        r = InProcessCli.run("quantize", "--model", file.toString(), "--calib",
+                csv.toString(), "--scheme", "int8", "--target", "avr8", "--out", out.toString());
+        assertEquals(1, r.code(), r.out());
+        err = r.err().strip();
+        assertTrue(err.equals("edgeloop: " + prov + " is not valid JSON (at line 1, column 2: Unexpected "
+                + "end-of-input); rewrite it from the artifact's producer"), err);
         assertFalse(Files.exists(out), "nothing may be written for a refused model");
     }
 

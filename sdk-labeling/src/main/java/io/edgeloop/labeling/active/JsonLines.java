@@ -135,8 +135,10 @@ final class JsonLines {
             throw error(f + ": line " + (index + 1) + " has more after its JSON object (one object per "
                     + "line): " + abbreviate(line), e);
         } catch (JsonProcessingException e) {
-            throw error(f + ": line " + (index + 1) + " is not valid JSON (" + e.getOriginalMessage()
-                    + "): " + abbreviate(line), e);
+            // one line is parsed at a time: the parser's column is within it, its line always 1
+            throw error(f + ": line " + (index + 1) + " is not valid JSON (" + (e.getLocation() == null ? ""
+                    : "column " + e.getLocation().getColumnNr() + ": ")
+                    + io.edgeloop.labeling.io.JsonSyntax.reason(e.getOriginalMessage()) + "): " + abbreviate(line), e);
         }
         if (n == null || !n.isObject()) {
             throw new IOException(f + ": line " + (index + 1) + " is not a JSON object: " + abbreviate(line));

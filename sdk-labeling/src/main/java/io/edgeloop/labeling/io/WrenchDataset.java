@@ -156,8 +156,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             throw parserDetail(new WrenchFormatException(file + ": content after the JSON object at line "
                     + e.getLocation().getLineNr() + "; the file holds exactly one object"), e);
         } catch (JsonProcessingException e) {
-            throw parserDetail(new WrenchFormatException(file + ": malformed JSON: " + reason(e.getOriginalMessage())),
-                    e);
+            throw parserDetail(new WrenchFormatException(file + ": malformed JSON at " + JsonSyntax.describe(e)), e);
         }
     }
 
@@ -413,9 +412,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                     "Duplicate field", "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and "
                     + "the keys of each object) must be unique"), e);
         }
-        return parserDetail(new WrenchFormatException(file + ": malformed JSON at line "
-                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
-                + reason(e.getOriginalMessage())), e);
+        return parserDetail(new WrenchFormatException(file + ": malformed JSON at " + JsonSyntax.describe(e)), e);
     }
 
     /**
@@ -468,32 +465,6 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
     private static WrenchFormatException parserDetail(WrenchFormatException w, Exception parserError) {
         w.addSuppressed(parserError);
         return w;
-    }
-
-    /**
-     * Jackson's reason without its advice and repetitions: the text up to the first ':' outside quotes and
-     * parentheses ("Unexpected end-of-input: expected close marker ..." gives "Unexpected end-of-input";
-     * "Unexpected character ('x' (code 120)): ..." keeps the character).
-     */
-    static String reason(String message) {
-        if (message == null || message.isBlank()) {
-            return "unreadable JSON";
-        }
-        int depth = 0;
-        boolean quoted = false;
-        for (int i = 0; i < message.length(); i++) {
-            char c = message.charAt(i);
-            if (c == '\'' || c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                depth++;
-            } else if (!quoted && c == ')') {
-                depth = Math.max(0, depth - 1);
-            } else if (!quoted && depth == 0 && (c == ':' || c == '\n')) {
-                return message.substring(0, i).strip();
-            }
-        }
-        return message.strip();
     }
 
     /** A growing byte array of votes, row after row. */

@@ -167,8 +167,10 @@ public final class ProvenanceFiles {
             }
             m = (Map<?, ?>) o;
         } catch (JsonProcessingException ex) {
-            throw new IOException(file + " is not valid JSON (" + ex.getOriginalMessage() + "); rewrite it from the "
-                    + "artifact's producer", ex);
+            IOException x = new IOException(file + " is not valid JSON (at " + io.edgeloop.labeling.io.JsonSyntax
+                    .describe(ex) + "); rewrite it from the artifact's producer");
+            x.addSuppressed(ex); // not the cause: the CLI appends a cause's message, parser state and all
+            throw x;
         }
         if (!FORMAT.equals(m.get("format"))) {
             throw new IOException(file + " is not a provenance file: \"format\" is " + m.get("format") + ", expected \""
