@@ -1,6 +1,7 @@
 package io.edgeloop.buffer.forward;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.record.IdempotencyKey;
 import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
@@ -103,6 +104,15 @@ public final class Forwarder implements AutoCloseable {
      * cursor. Used by the loop's thread only.
      */
     private long rejectedUncommitted;
+    /**
+     * The skips behind {@link #rejectedUncommitted}, logged (ERROR) once their commit is stored, for the same reason
+     * they are counted then: logged when the probe was accepted, a skip whose commit a restart lost was logged by
+     * this forwarder and again by the next one. At most {@link #SKIPS_LISTED} are kept; the rest are only counted.
+     * Used by the loop's thread only.
+     */
+    private final List<Skip> skipsUncommitted = new ArrayList<>();
+    private long skipsNotListed;
+    private static final int SKIPS_LISTED = 64;
     /** The message of the last commit failure logged by {@link #commitFailed} (one WARN per distinct failure). */
     private String lastCommitFailure;
     private int splitLimit = Integer.MAX_VALUE;
@@ -301,6 +311,8 @@ public final class Forwarder implements AutoCloseable {
             // them is decided again, and counted when that decision's commit is stored
             uncommitted = null;
             rejectedUncommitted = 0;
+            skipsUncommitted.clear();
+            skipsNotListed = 0;
         }
         if (uncommitted != null) {
             // the receiver has these records: store their commit (on a full disk, before sending more)
@@ -379,6 +391,7 @@ public final class Forwarder implements AutoCloseable {
                 }
                 rejectedUncommitted = 0;
             }
+            logStoredSkips();
             return null;
         } catch (IOException e) {
             return commitFailed(e, last);
@@ -592,10 +605,14 @@ public final class Forwarder implements AutoCloseable {
                     continue;
                 }
                 RefusalProbe.Outcome o = probe.accepted();
-                LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
-                        + " skipping them", cursor.name(), o.skipped(), refused.key(), p.get().key());
-                // the skipped records count as rejected once the commit that skips them is stored (commit())
+                // the skipped records count as rejected, and are logged, once the commit that skips them is stored
+                // (commit())
                 rejectedUncommitted += o.skipped();
+                if (skipsUncommitted.size() < SKIPS_LISTED) {
+                    skipsUncommitted.add(new Skip(o.skipped(), refused.key(), p.get().key()));
+                } else {
+                    skipsNotListed++;
+                }
                 synchronized (statsLock) {
                     if (o.probeCommitted()) {
                         batchesAcked++;
@@ -605,6 +622,7 @@ public final class Forwarder implements AutoCloseable {
                 }
                 splitLimit = acceptedLimit();
                 if (o.commitUpTo() == null) {
+                    logStoredSkips(); // nothing to commit: the refused record expired meanwhile
                     return new Probed(null, Duration.ZERO);
                 }
                 Duration wait = commit(o.commitUpTo());
@@ -626,6 +644,24 @@ public final class Forwarder implements AutoCloseable {
                 + "everything); keeping the records and retrying later", cursor.name(), refused.key());
         return new Probed(last != null ? last : new TransportException("record " + refused.key()
                 + " refused and no later record to probe the receiver with; kept", true), null);
+    }
+
+    /** A skip decided by an accepted probe: how many records from the refused one, and the accepted probe. */
+    private record Skip(long records, IdempotencyKey refused, IdempotencyKey probe) {
+    }
+
+    /** Logs the skips whose commit is now stored ({@link #skipsUncommitted}). */
+    private void logStoredSkips() {
+        for (Skip k : skipsUncommitted) {
+            LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
+                    + " skipped them", cursor.name(), k.records(), k.refused(), k.probe());
+        }
+        if (skipsNotListed > 0) {
+            LOG.error("Forwarder {}: {} more runs of records refused as never acceptable skipped", cursor.name(),
+                    skipsNotListed);
+        }
+        skipsUncommitted.clear();
+        skipsNotListed = 0;
     }
 
     private List<BufferedRecord> collect(boolean blockForData) throws IOException, InterruptedException {

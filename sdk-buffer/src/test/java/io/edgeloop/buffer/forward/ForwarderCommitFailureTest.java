@@ -241,8 +241,8 @@ class ForwarderCommitFailureTest {
     }
 
     @Test
-    @DisplayName("a skipped record is counted as rejected once: not by a forwarder whose commit of the skip was never"
-            + " stored, but by the one after the restart that stores it")
+    @DisplayName("a skipped record is counted as rejected and logged once: not by a forwarder whose commit of the skip"
+            + " was never stored, but by the one after the restart that stores it")
     void skipIsCountedOnceAcrossARestart() throws Exception {
         Path bufDir = dir.resolve("buf");
         RefusingFirst transport = new RefusingFirst();
@@ -253,17 +253,38 @@ class ForwarderCommitFailureTest {
                 b.append("s", new byte[100]);
             }
         }
-        // every commit fails (not a full disk: delivery goes on), so the skip of record 1 is decided but not stored
-        Path blocker = blockCommits(bufDir);
-        ForwarderStats first = drain(bufDir, transport, Duration.ofSeconds(1), false);
-        assertEquals(2, transport.count(), "records 2 (the probe) and 3 are delivered: " + first);
-        assertTrue(first.lastError().orElse("").contains("commit could not be stored"), first.toString());
-        unblockCommits(blocker);
-        ForwarderStats second = drain(bufDir, transport, Duration.ofSeconds(60), true);
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        ForwarderStats first;
+        ForwarderStats second;
+        String firstLog;
+        try {
+            // every commit fails (not a full disk: delivery goes on), so the skip of record 1 is decided but not
+            // stored
+            Path blocker = blockCommits(bufDir);
+            first = drain(bufDir, transport, Duration.ofSeconds(1), false);
+            firstLog = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(2, transport.count(), "records 2 (the probe) and 3 are delivered: " + first);
+            assertTrue(first.lastError().orElse("").contains("commit could not be stored"), first.toString());
+            unblockCommits(blocker);
+            second = drain(bufDir, transport, Duration.ofSeconds(60), true);
+        } finally {
+            System.setErr(before);
+        }
         // before, the first forwarder counted the skip it never stored and the second counted it again: 1 + 1
         assertEquals(0, first.recordsRejected(), "the first forwarder stored no skip: " + first);
         assertEquals(1, second.recordsRejected(), "the second forwarder stored the skip: " + second);
         assertEquals(0, transport.timesReceived(1), "record 1 is never accepted");
+        // and logged it twice, once by each forwarder
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.function.Function<String, List<String>> skips = text -> text.lines()
+                .filter(l -> l.contains("refused as never acceptable")).toList();
+        assertEquals(List.of(), skips.apply(firstLog), "the first forwarder stored no skip, so it logs none");
+        List<String> logged = skips.apply(log);
+        assertEquals(1, logged.size(), "the skip is logged once, by the forwarder that stores it: " + log);
+        assertTrue(logged.get(0).contains("ERROR")
+                && logged.get(0).matches(".*: 1 record\\(s\\) from d/s/\\d+/1 refused.*"), log);
     }
 
     @Test
