@@ -412,6 +412,19 @@ public final class DurableBuffer implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Whether {@code dir} is a buffer directory: a directory holding any of a buffer's files (a damaged buffer still
+     * counts). Reads the directory only; nothing is created or locked. For callers that must not write their own
+     * files into a buffer (a file-drop destination).
+     *
+     * @param dir the directory
+     * @return whether it holds a buffer; false when it is missing or not a directory
+     * @throws IOException when the directory cannot be listed
+     */
+    public static boolean isBufferDirectory(Path dir) throws IOException {
+        return Files.isDirectory(Objects.requireNonNull(dir, "dir")) && holdsBuffer(dir);
+    }
+
     /** Whether {@code dir} holds any of a buffer's files (a damaged buffer still counts). */
     private static boolean holdsBuffer(Path dir) throws IOException {
         if (Files.exists(dir.resolve(BufferIdentity.FILE)) || Files.exists(dir.resolve(SequenceMarks.FILE))

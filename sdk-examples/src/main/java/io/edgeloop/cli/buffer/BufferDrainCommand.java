@@ -101,6 +101,8 @@ public final class BufferDrainCommand implements Callable<Integer> {
         // Before any library class is used: slf4j-simple fixes the level when the JVM's first logger is created
         // (ProviderLoader's, a line below, would be that one).
         Edgeloop.quietLibraryLogsUnlessVerbose(spec);
+        // before the buffer is opened: a drain into a buffer directory (its own or another) changes nothing
+        DropDirectoryTarget.refuseBuffer(to, dir);
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
         // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer

@@ -87,6 +87,7 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         if (provider.equals("relay")) {
             throw new IllegalArgumentException("--to must lead upstream (file:, http(s): or mqtt:), not to another relay");
         }
+        DropDirectoryTarget.refuseBuffer(to, dir);
         Transport upstream = ProviderLoader.of(TransportProvider.class).select(provider).create(
                 ComponentConfig.builder().put("uri", to.toString()).put("compression", compression).build());
         // outermost, so that on SIGTERM the hook waits until the buffer is closed too

@@ -372,6 +372,49 @@ class BufferCommandsTest {
     }
 
     @Test
+    @DisplayName("drain and gateway refuse a file: destination that is a buffer directory (the buffer drained, a "
+            + "directory inside it, another buffer) at once with exit 1, and change nothing in either buffer")
+    void drainRefusesABufferAsDropDirectory() throws IOException {
+        Path dir = tmp.resolve("buf");
+        Path other = tmp.resolve("other");
+        assertEquals(0, run("buffer", "append", "--dir", dir.toString(), "--count", "20", "--size", "8").code());
+        assertEquals(0, run("buffer", "append", "--dir", other.toString(), "--count", "5", "--size", "8").code());
+        java.util.Map<Path, String> before = contents(dir, other);
+        java.util.Map<Path, String> expected = java.util.Map.of(dir, "is the buffer directory --dir " + dir + " itself",
+                dir.resolve("cursors"), "lies inside the buffer directory --dir " + dir, other,
+                "is a buffer directory (it holds a buffer's files)");
+        for (java.util.Map.Entry<Path, String> to : expected.entrySet()) {
+            String uri = to.getKey().toUri().toString();
+            Result r = run("buffer", "drain", "--dir", dir.toString(), "--to", uri, "--timeout", "2");
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertEquals("edgeloop: --to " + uri + " " + to.getValue() + ": a drop directory takes only the batch "
+                    + "files the drain writes; give a directory of its own (the receiver's drop directory) as --to",
+                    r.err().strip());
+            assertEquals(before, contents(dir, other), "nothing changed by a drain to " + uri);
+        }
+        Path gateway = tmp.resolve("gw");
+        Result r = run("buffer", "gateway", "--dir", gateway.toString(), "--listen", "127.0.0.1:0", "--to",
+                other.toUri().toString(), "--duration", "1", "--flush-timeout", "0");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("is a buffer directory"), r.err());
+        assertFalse(Files.exists(gateway), "the gateway's buffer is not made");
+        assertEquals(before, contents(dir, other), "nothing changed by the gateway");
+    }
+
+    /** Every file under the directories, by path, with its SHA-256. */
+    private static java.util.Map<Path, String> contents(Path... dirs) throws IOException {
+        java.util.Map<Path, String> m = new java.util.TreeMap<>();
+        for (Path d : dirs) {
+            try (Stream<Path> s = Files.walk(d)) {
+                for (Path p : s.toList()) {
+                    m.put(p, Files.isDirectory(p) ? "dir" : Sha256.hex(Files.readAllBytes(p)));
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
     @DisplayName("drain --dir on a path that is no buffer fails like dump and verify, and creates nothing there")
     void drainRefusesMissingBufferDirectory() throws IOException {
         Path typo = tmp.resolve("nonexist");
