@@ -221,23 +221,25 @@ class ForwarderCommitFailureTest {
     }
 
     /**
-     * Opens the buffer, drains cursor "up" into {@code transport} for up to {@code timeout} in this thread, and
-     * returns the forwarder's stats; {@code drained} is what the drain must return (when true, nothing is left
-     * unacknowledged).
+     * Opens the buffer with a forwarder of cursor "up" into {@code transport}, runs {@code during} with both, closes
+     * them and returns the forwarder's stats.
      */
-    private static ForwarderStats drain(Path bufDir, Transport transport, Duration timeout, boolean drained)
-            throws Exception {
+    private static ForwarderStats forward(Path bufDir, Transport transport, ForwarderRun during) throws Exception {
         try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
                 .durability(Durability.always()).open();
                 Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
                         .batching(50, 1 << 20, Duration.ZERO)
                         .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
-            assertEquals(drained, f.drainAvailable(timeout), () -> "drained: " + f.stats() + ", " + b.metrics());
-            if (drained) {
-                assertEquals(0, b.metrics().bytesUnacknowledged(), "everything is committed: " + b.metrics());
-            }
+            during.run(b, f);
+            f.close();
             return f.stats();
         }
+    }
+
+    /** What {@link #forward} does with the open buffer and forwarder. */
+    @FunctionalInterface
+    private interface ForwarderRun {
+        void run(DurableBuffer b, Forwarder f) throws Exception;
     }
 
     @Test
@@ -263,12 +265,23 @@ class ForwarderCommitFailureTest {
             // every commit fails (not a full disk: delivery goes on), so the skip of record 1 is decided but not
             // stored
             Path blocker = blockCommits(bufDir);
-            first = drain(bufDir, transport, Duration.ofSeconds(1), false);
+            // the first forwarder runs until records 2 (the probe) and 3 are delivered and it says their commit
+            // could not be stored (it used to drain for a fixed second and then check)
+            first = forward(bufDir, transport, (b, f) -> {
+                f.start();
+                await(() -> transport.count() == 2 && f.stats().lastError().orElse("")
+                        .contains("commit could not be stored"), () -> "records 2 and 3 delivered and the commit "
+                        + "failure said: " + transport.count() + " delivered, " + f.stats());
+            });
             firstLog = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(2, transport.count(), "records 2 (the probe) and 3 are delivered: " + first);
             assertTrue(first.lastError().orElse("").contains("commit could not be stored"), first.toString());
             unblockCommits(blocker);
-            second = drain(bufDir, transport, Duration.ofSeconds(60), true);
+            second = forward(bufDir, transport, (b, f) -> {
+                assertTrue(f.drainAvailable(Duration.ofSeconds(60)), () -> "drained: " + f.stats() + ", "
+                        + b.metrics());
+                assertEquals(0, b.metrics().bytesUnacknowledged(), "everything is committed: " + b.metrics());
+            });
         } finally {
             System.setErr(before);
         }
