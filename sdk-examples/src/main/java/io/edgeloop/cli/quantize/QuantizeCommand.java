@@ -129,11 +129,15 @@ public final class QuantizeCommand implements Callable<Integer> {
         com.fasterxml.jackson.databind.JsonNode qat = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(report).path("qat");
         if ("ptq".equals(qat.path("kept").asText())) {
+            String figures = qat.has("agreement") ? String.format(java.util.Locale.ROOT, "agreed with the float "
+                    + "model on %.2f %% of the --calib rows, plain post-training quantization on %.2f %%",
+                    qat.path("agreement").asDouble(), qat.path("ptqAgreement").asDouble())
+                    : String.format(java.util.Locale.ROOT, "was off the float model's outputs by %.6g on average "
+                    + "over the --calib rows, plain post-training quantization by %.6g",
+                    qat.path("meanAbsoluteError").asDouble(), qat.path("ptqMeanAbsoluteError").asDouble());
             spec.commandLine().getErr().println(String.format(java.util.Locale.ROOT, "edgeloop: warning: QAT "
-                    + "(--qat-epochs %d, --qat-lr %s) agreed with the float model on %.2f %% of the --calib rows, "
-                    + "plain post-training quantization on %.2f %%: wrote the PTQ model instead (report.json: qat); "
-                    + "try a smaller --qat-lr", qatEpochs, qat.path("learningRate").asText(),
-                    qat.path("agreement").asDouble(), qat.path("ptqAgreement").asDouble()));
+                    + "(--qat-epochs %d, --qat-lr %s) %s: wrote the PTQ model instead (report.json: qat); "
+                    + "try a smaller --qat-lr", qatEpochs, qat.path("learningRate").asText(), figures));
         }
         spec.commandLine().getErr().flush();
         return 0;

@@ -103,6 +103,29 @@ public record CalibrationCheck(int rows, Optional<Double> agreement, List<Squeez
         return new CalibrationCheck(rows.length, agreement, squeezed);
     }
 
+    /**
+     * How far a quantized regression model's outputs are from its float model's on the calibration rows: the mean,
+     * over rows and outputs, of the absolute difference between the float output and the dequantized integer one.
+     *
+     * @param floatModel the float model quantized
+     * @param intModel   the quantized model
+     * @param rows       the calibration rows (raw features, not modified)
+     * @return the mean absolute difference, in the outputs' units; 0 for no rows
+     */
+    public static double meanAbsoluteError(FloatModel floatModel, IntModel intModel, double[][] rows) {
+        double sum = 0;
+        long n = 0;
+        for (double[] x : rows) {
+            double[] want = floatModel.scores(x);
+            int[] got = intModel.predict(intModel.input().quantize(x));
+            for (int o = 0; o < got.length; o++) {
+                sum += Math.abs(want[o] - intModel.dequantizeOutput(o, got[o]));
+                n++;
+            }
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
     private static int rank(double p, int n) {
         return (int) Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1));
     }

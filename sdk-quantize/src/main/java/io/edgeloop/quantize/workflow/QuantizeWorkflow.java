@@ -231,7 +231,10 @@ public final class QuantizeWorkflow {
      * calibration rows and their labels, then quantized. For networks only. The settings are checked by
      * {@link #requireQatSettings}; when the fine-tuned model agrees less with the float model on the calibration rows
      * than the float model quantized without fine-tuning, that one is written instead ({@code report.json}'s
-     * {@code qat}, provenance setting {@code qat.kept}).
+     * {@code qat}, provenance setting {@code qat.kept}). Agreement is, for a classifier, the share of rows on which the
+     * integer model decides as the float model ({@code agreement}, {@code ptqAgreement}); for a regression model, the
+     * mean absolute difference of its outputs from the float model's ({@code meanAbsoluteError},
+     * {@code ptqMeanAbsoluteError}, lower is better).
      *
      * @param modelFile   a {@code train} output (logistic) or an ONNX network
      * @param calibCsv    labelled rows: the fine-tuning and calibration data
@@ -364,26 +367,41 @@ public final class QuantizeWorkflow {
                 cal, ws).quantizeDetailed(tuned, d.rows());
         // QAT exists to reach a budget plain PTQ misses; a learning rate that is too large for the data makes it
         // worse instead (--qat-lr 0.01 on the UCI occupancy rows: 61.7 % agreement with the float model, PTQ 99.99 %).
-        // Keep whichever integer model agrees better with the float model on the calibration rows (QAT on a tie).
+        // Keep whichever integer model agrees better with the float model on the calibration rows (QAT on a tie):
+        // for a classifier the rows on which it decides as the float model, for a regression model the mean absolute
+        // difference of its outputs from the float model's (without a figure, QAT was always kept there).
         io.edgeloop.quantize.scheme.ModelQuantizer.Result ptq = new io.edgeloop.quantize.scheme.ModelQuantizer(s,
                 cal, ws).quantizeDetailed(fm, d.rows());
-        java.util.Optional<Double> qatAgreement = CalibrationCheck.of(fm, qat.model(), d.rows()).agreement();
-        java.util.Optional<Double> ptqAgreement = CalibrationCheck.of(fm, ptq.model(), d.rows()).agreement();
-        boolean keepPtq = qatAgreement.isPresent() && ptqAgreement.get() > qatAgreement.get();
-        io.edgeloop.quantize.scheme.ModelQuantizer.Result r = keepPtq ? ptq : qat;
         Map<String, Object> qatReport = new LinkedHashMap<>();
         qatReport.put("epochs", epochs);
         qatReport.put("learningRate", learningRate);
-        qatAgreement.ifPresent(v -> qatReport.put("agreement", v));
-        ptqAgreement.ifPresent(v -> qatReport.put("ptqAgreement", v));
+        boolean keepPtq;
+        String figure;
+        double qatFigure;
+        double ptqFigure;
+        if (fm.isClassifier()) {
+            figure = "agreement";
+            qatFigure = CalibrationCheck.of(fm, qat.model(), d.rows()).agreement().orElseThrow();
+            ptqFigure = CalibrationCheck.of(fm, ptq.model(), d.rows()).agreement().orElseThrow();
+            keepPtq = ptqFigure > qatFigure;
+        } else {
+            figure = "meanAbsoluteError";
+            qatFigure = CalibrationCheck.meanAbsoluteError(fm, qat.model(), d.rows());
+            ptqFigure = CalibrationCheck.meanAbsoluteError(fm, ptq.model(), d.rows());
+            keepPtq = ptqFigure < qatFigure;
+        }
+        qatReport.put(figure, qatFigure);
+        qatReport.put("ptq" + Character.toUpperCase(figure.charAt(0)) + figure.substring(1), ptqFigure);
         qatReport.put("kept", keepPtq ? "ptq" : "qat");
+        io.edgeloop.quantize.scheme.ModelQuantizer.Result r = keepPtq ? ptq : qat;
         io.edgeloop.api.provenance.Provenance.Builder pb = io.edgeloop.api.provenance.Provenance
                 .capture("quantized-model", QuantizeWorkflow.class)
                 .setting("scheme", scheme).setting("weights", s.weightBits())
                 .setting("calibration", r.calibration().id()).setting("weightScales", ws.id())
                 .setting("biasCorrection", "true").setting("target", target).setting("rounding", "single")
                 .setting("qat.epochs", epochs).setting("qat.learningRate", learningRate)
-                .setting("qat.kept", keepPtq ? "ptq" : "qat").seed(1)
+                .setting("qat.kept", keepPtq ? "ptq" : "qat").setting("qat." + figure, qatFigure)
+                .setting("qat.ptq." + figure, ptqFigure).seed(1)
                 .input(modelFile.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(modelBytes),
                         modelBytes.length)
                 .input(calibCsv.getFileName().toString(), io.edgeloop.api.provenance.Sha256.hex(calibBytes),
