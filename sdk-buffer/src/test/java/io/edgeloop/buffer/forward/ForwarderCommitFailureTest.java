@@ -226,13 +226,15 @@ class ForwarderCommitFailureTest {
      */
     private static ForwarderStats forward(Path bufDir, Transport transport, ForwarderRun during) throws Exception {
         try (DurableBuffer b = DurableBuffer.builder().directory(bufDir).deviceId("d")
-                .durability(Durability.always()).open();
-                Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
-                        .batching(50, 1 << 20, Duration.ZERO)
-                        .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
-            during.run(b, f);
-            f.close();
-            return f.stats();
+                .durability(Durability.always()).open()) {
+            Forwarder closed;
+            try (Forwarder f = Forwarder.builder().source(b, "up").transport(transport)
+                    .batching(50, 1 << 20, Duration.ZERO)
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.5, 1).build()) {
+                closed = f;
+                during.run(b, f);
+            }
+            return closed.stats();
         }
     }
 
