@@ -11,19 +11,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * Writes a quantized-model directory so that a failed write never leaves a mixed one. Every file is first written
  * in full (and forced to the disk) into a staging directory; only then is anything old touched:
  * <ul>
- *   <li>a new directory is staged beside the target ({@code .<name>.tmp-<random>}) and renamed into place;</li>
+ *   <li>a new directory is staged beside the target ({@code .<name>.tmp-<pid>-<random>}) and renamed into place;
+ *       staging directories of writers that were killed (their process is gone) are deleted first;</li>
  *   <li>an existing directory is replaced in place, so it keeps what belongs to the directory itself (a mount
  *       point stays usable, its mode, set-gid bit, group and ACLs stay, a symbolic link to it is followed): the
  *       files are staged inside it ({@code .quantize-tmp-<random>}), then {@code model.json} is removed, the
@@ -34,7 +33,8 @@ import java.util.stream.Stream;
  * An existing target is replaced only when it is an earlier {@code quantize} output (it holds {@code model.json},
  * or the staging directory of an interrupted replacement, and otherwise nothing but the files a quantized-model
  * directory holds) or empty; anything else is refused. A write that fails before the files move (a bad model, a
- * full disk) leaves the old directory exactly as it was and no staging directory behind.
+ * full disk) leaves the old directory exactly as it was and no staging directory behind; so does Ctrl-C (SIGINT) or
+ * SIGTERM ({@link ScratchDirectory}), and what a SIGKILL leaves beside the target the next write deletes.
  *
  * <p>Thread-safe: stateless. Two writers of one new target each either win or fail cleanly; two writers replacing
  * one existing target at the same time may interleave their files (do not run two {@code quantize} into one
@@ -79,16 +79,49 @@ public final class QuantizedDirectory {
             return;
         }
         Files.createDirectories(parent);
-        Path tmp = sibling(parent, "." + target.getFileName() + ".tmp-");
-        Files.createDirectory(tmp);
-        try {
-            writeFiles(tmp, files);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        String prefix = "." + target.getFileName() + ".tmp-";
+        deleteDeadWritersStaging(parent, prefix);
+        try (ScratchDirectory tmp = ScratchDirectory.create(sibling(parent, prefix + PID + "-"))) {
+            writeFiles(tmp.path(), files);
+            Files.move(tmp.path(), target, StandardCopyOption.ATOMIC_MOVE);
             forceDirectory(parent);
-        } finally {
-            if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
-                deleteTree(tmp);
+        }
+    }
+
+    private static final long PID = ProcessHandle.current().pid();
+    /** When this process started; null when the system does not say. */
+    private static final java.time.Instant STARTED = ProcessHandle.current().info().startInstant().orElse(null);
+
+    /**
+     * Deletes the staging directories beside the target ({@code <prefix><pid>-<random>}) that writers killed before
+     * their rename left (SIGKILL, a power cut: nothing ran to delete them): those whose process is gone, and this
+     * process id's from before this process started (a container's writers all have one pid). A live writer's, and
+     * names without a pid (written before 2026-12-02, whose writer cannot be told dead), are left alone. Best effort.
+     */
+    private static void deleteDeadWritersStaging(Path parent, String prefix) {
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix)
+                + "(\\d{1,19})-[0-9a-f]+");
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(parent, prefix + "*")) {
+            for (Path p : s) {
+                java.util.regex.Matcher m = name.matcher(p.getFileName().toString());
+                if (!m.matches() || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(m.group(1));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                boolean dead = pid == PID ? STARTED != null
+                        && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(STARTED)
+                        : !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (dead) {
+                    ScratchDirectory.deleteTree(p);
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            // best effort: an unreadable parent is the write's own error next
         }
     }
 
@@ -97,9 +130,8 @@ public final class QuantizedDirectory {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(target, STAGING + "*")) {
             s.forEach(leftovers::add);
         }
-        Path staging = sibling(target, STAGING);
-        Files.createDirectory(staging);
-        try {
+        try (ScratchDirectory scratch = ScratchDirectory.create(sibling(target, STAGING))) {
+            Path staging = scratch.path();
             writeFiles(staging, files);
             // Everything new is on the disk; from here the old output is replaced file by file, model.json first
             // out and last in.
@@ -122,11 +154,7 @@ public final class QuantizedDirectory {
             }
             forceDirectory(target);
             for (Path p : leftovers) {
-                deleteTree(p); // staging directories of interrupted runs
-            }
-        } finally {
-            if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
-                deleteTree(staging);
+                ScratchDirectory.deleteTree(p); // staging directories of interrupted runs
             }
         }
     }
@@ -187,14 +215,6 @@ public final class QuantizedDirectory {
             }
         }
         throw new FileAlreadyExistsException(in + "/" + prefix + "*");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** Makes the renames durable where the platform allows opening a directory (Linux does; Windows does not). */

@@ -166,17 +166,16 @@ public final class QuantizeWorkflow {
         }
         QuantizerProvider p = ProviderLoader.of(QuantizerProvider.class).select(scheme);
         QuantizedArtifact a;
-        Path snapshotDir = Files.createTempDirectory("edgeloop-quantize-");
-        try {
+        // deleted on Ctrl-C too: a finally block does not run then, and every interrupted run left one in /tmp
+        try (io.edgeloop.quantize.runtime.ScratchDirectory snapshotDir = io.edgeloop.quantize.runtime.ScratchDirectory
+                .createTemp("edgeloop-quantize-")) {
             // A private copy (the temporary directory is the owner's alone) that nobody else can replace.
-            Path snapshot = Files.write(snapshotDir.resolve(modelFile.getFileName().toString()), modelBytes);
+            Path snapshot = Files.write(snapshotDir.path().resolve(modelFile.getFileName().toString()), modelBytes);
             QuantizationRequest.Builder request = QuantizationRequest.builder()
                     .modelFile(snapshot).calibration(calib.rows()).target(TargetProfiles.load().of(target))
                     .options(opts.build()).createdAt(sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH")));
             parents.forEach(request::parent);
             a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
-        } finally {
-            deleteSnapshot(snapshotDir);
         }
         write(a, CalibrationCheck.of(fm, a.model(), calib.rows()), Map.of(), modelBytes, out);
         return a;
@@ -215,15 +214,6 @@ public final class QuantizeWorkflow {
         Map<String, byte[]> files = a.files(members);
         files.put(FLOAT_MODEL, modelBytes);
         QuantizedDirectory.write(out, files);
-    }
-
-    private static void deleteSnapshot(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-            for (Path f : s.toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-        Files.deleteIfExists(dir);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.edgeloop.quantize.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -252,5 +253,27 @@ class OutputDirectoryTest {
         assertEquals(Set.of("model.json", "model.h", "model.c", "golden.json", "report.json", "float-model"),
                 snapshot(out).keySet(), "the staging leftover is gone");
         assertEquals(0, QuantizeWorkflow.parity(out, "host", 100, 1).mismatches());
+    }
+    @Test
+    @DisplayName("the staging directory a killed quantize left beside --out (its process is gone) is deleted by the "
+            + "next run into that parent; a live writer's is kept")
+    void deadWritersStagingIsDeletedNextTime() throws Exception {
+        Path csv = csv();
+        Path model = train(csv, "logistic");
+        // a real process that has ended: what a SIGKILL of quantize during its write leaves, under its pid
+        Process ended = new ProcessBuilder("true").start();
+        assertEquals(0, ended.waitFor());
+        Path dead = Files.createDirectory(dir.resolve(".q.tmp-" + ended.pid() + "-1f2e3d"));
+        Files.writeString(dead.resolve("model.json"), "{\"format\"");
+        long alive = ProcessHandle.current().parent().orElseThrow().pid();
+        Path live = Files.createDirectory(dir.resolve(".q.tmp-" + alive + "-4a5b"));
+
+        QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, dir.resolve("q"));
+        assertFalse(Files.exists(dead), "the ended writer's staging directory is deleted");
+        assertTrue(Files.isDirectory(live), "a live writer's staging directory is kept");
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertEquals(Set.of("d.csv", "logistic.model", "q", live.getFileName().toString()),
+                    s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
     }
 }
