@@ -2,6 +2,7 @@ package io.edgeloop.labeling.io;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
 
 /**
  * Says what is wrong with malformed JSON in plain words: where (line and column) and Jackson's reason without its
@@ -19,12 +20,17 @@ public final class JsonSyntax {
     /**
      * Where the parser stopped and why.
      *
-     * @param e the parser's error
+     * @param e the parser's error (a Jackson {@code JsonProcessingException}; the type is not in this signature, so
+     *          this module's API does not export Jackson's); any other exception gives its message
      * @return {@code "line L, column C: reason"}, or just the reason when the parser gave no location
      */
-    public static String describe(JsonProcessingException e) {
-        JsonLocation at = e.getLocation();
-        String reason = reason(e.getOriginalMessage());
+    public static String describe(IOException e) {
+        if (!(e instanceof JsonProcessingException)) {
+            return String.valueOf(e.getMessage());
+        }
+        JsonProcessingException j = (JsonProcessingException) e;
+        JsonLocation at = j.getLocation();
+        String reason = reason(j.getOriginalMessage());
         return at == null || at.getLineNr() < 1 ? reason
                 : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + reason;
     }
@@ -34,7 +40,7 @@ public final class JsonSyntax {
      * parentheses ("Unexpected end-of-input: expected close marker ..." gives "Unexpected end-of-input";
      * "Unexpected character ('x' (code 120)): ..." keeps the character).
      *
-     * @param message Jackson's original message ({@link JsonProcessingException#getOriginalMessage()}), may be null
+     * @param message Jackson's original message ({@code JsonProcessingException.getOriginalMessage()}), may be null
      * @return the reason, "unreadable JSON" when there is none
      */
     public static String reason(String message) {
