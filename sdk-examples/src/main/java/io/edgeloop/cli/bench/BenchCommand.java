@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures side by side with their baselines.",
         subcommands = {
                 BenchBufferCommand.class,
+                BenchDrainCommand.class,
                 BenchLabelCommand.class,
                 BenchOtaCommand.class,
                 BenchIngestCommand.class,

@@ -1,0 +1,78 @@
+package io.edgeloop.cli.bench;
+
+import static io.edgeloop.cli.InProcessCli.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Edgeloop;
+import io.edgeloop.cli.InProcessCli.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The benchmark's output shape (figures are not checked: benchmarks are not tests). */
+class BenchDrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--records 0|--records must be between 1 and 100000000, got 0",
+        "--size 0|--size must be between 1 and 1048576 bytes, got 0",
+        "--batch 0|--batch must be between 1 and 100000, got 0",
+        "--repeat 0|--repeat must be between 1 and 100, got 0",
+        "--warmup -1|--warmup must be between 0 and 10000000, got -1",
+        "--mqtt localhost|--mqtt must be HOST:PORT, got 'localhost'",
+        "--transports http,kafka|--transports: unknown transport 'kafka', use http, mqtt, relay",
+        "--transports http,http|--transports names a transport twice: [http, http]"})
+    @DisplayName("bad options are refused in one line before anything runs")
+    void refusesBadOptions(String options, String message) throws Exception {
+        List<String> args = new ArrayList<>(List.of("bench", "drain", "--json", "--dir", tmp.toString()));
+        args.addAll(List.of(options.split(" ")));
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(Edgeloop.EXIT_FAILURE, r.code(), r.err());
+        assertEquals("edgeloop: " + message, r.err().strip());
+        assertEquals("", r.out());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(0, s.count(), "nothing was created");
+        }
+    }
+
+    @Test
+    @DisplayName("bench drain --json reports every transport and its paired ratio to the first, and cleans up")
+    void reportsEveryTransport() throws Exception {
+        Result bench = run("bench", "drain", "--json", "--dir", tmp.toString(), "--records", "1200", "--batch", "500",
+                "--repeat", "2", "--warmup", "100", "--transports", "http,mqtt,relay");
+        assertEquals(0, bench.code(), bench.err());
+        JsonNode doc = new ObjectMapper().readTree(bench.out());
+        List<String> transports = new ArrayList<>();
+        for (JsonNode r : doc.get("results")) {
+            transports.add(r.get("transport").asText());
+            assertEquals(3, r.get("batches").asLong(), "1200 records in batches of at most 500: " + r);
+            assertEquals(2, r.get("perRepetition").size(), r.toString());
+            assertTrue(r.get("minRecordsPerSec").asLong() <= r.get("recordsPerSec").asLong()
+                    && r.get("recordsPerSec").asLong() <= r.get("maxRecordsPerSec").asLong(), r.toString());
+        }
+        assertEquals(List.of("http", "mqtt", "relay"), transports);
+        List<String> ratios = new ArrayList<>();
+        for (JsonNode r : doc.get("ratios")) {
+            ratios.add(r.get("transport").asText() + "/" + r.get("vs").asText());
+            assertEquals(2, r.get("perRepetition").size(), r.toString());
+            assertTrue(r.get("min").asDouble() <= r.get("ratio").asDouble()
+                    && r.get("ratio").asDouble() <= r.get("max").asDouble(), r.toString());
+        }
+        assertEquals(List.of("mqtt/http", "relay/http"), ratios);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(0, s.count(), "scratch files deleted");
+        }
+    }
+}
