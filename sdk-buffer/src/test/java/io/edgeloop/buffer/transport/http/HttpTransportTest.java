@@ -51,6 +51,20 @@ class HttpTransportTest {
         return Batch.of(list);
     }
 
+    /** A plain JDK server on a loopback port answering {@code /in} with {@code handler}, started. */
+    static com.sun.net.httpserver.HttpServer rawServer(com.sun.net.httpserver.HttpHandler handler)
+            throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer raw = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        raw.createContext("/in", handler);
+        raw.start();
+        return raw;
+    }
+
+    static String rawUri(com.sun.net.httpserver.HttpServer raw) {
+        return "http://127.0.0.1:" + raw.getAddress().getPort() + "/in";
+    }
+
     Transport transport(String... extra) {
         ComponentConfig.Builder b = ComponentConfig.builder().put("uri", server.uri());
         for (int i = 0; i < extra.length; i += 2) {
@@ -180,22 +194,51 @@ class HttpTransportTest {
     @DisplayName("sends configured extra headers and the batch content type")
     void sendsHeaders() throws Exception {
         List<String> seen = new ArrayList<>();
-        com.sun.net.httpserver.HttpServer raw = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        raw.createContext("/in", ex -> {
+        com.sun.net.httpserver.HttpServer raw = rawServer(ex -> {
             seen.add(ex.getRequestHeaders().getFirst("Authorization"));
             seen.add(ex.getRequestHeaders().getFirst("Content-Type"));
             ex.getRequestBody().readAllBytes();
             ex.sendResponseHeaders(204, -1);
             ex.close();
         });
-        raw.start();
-        try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri",
-                "http://127.0.0.1:" + raw.getAddress().getPort() + "/in", "header.Authorization", "Bearer abc")))) {
+        try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri", rawUri(raw),
+                "header.Authorization", "Bearer abc")))) {
             t.send(batch(1, 1));
         } finally {
             raw.stop(0);
         }
         assertEquals(List.of("Bearer abc", IngestServer.CONTENT_TYPE), seen);
+    }
+
+    @Test
+    @DisplayName("sends each batch as one POST with its length, without Expect: 100-continue, over one connection")
+    void oneRequestPerBatchOnOneConnection() throws Exception {
+        // Guards against per-batch round trips a drain would pay for every batch: an Expect: 100-continue wait, a
+        // chunked body, a new connection per batch.
+        List<String> seen = new ArrayList<>();
+        com.sun.net.httpserver.HttpServer raw = rawServer(ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            synchronized (seen) {
+                seen.add(ex.getRequestMethod() + " expect=" + ex.getRequestHeaders().getFirst("Expect")
+                        + " length=" + ex.getRequestHeaders().getFirst("Content-Length") + "/" + body.length
+                        + " chunked=" + ex.getRequestHeaders().containsKey("Transfer-Encoding")
+                        + " port=" + ex.getRemoteAddress().getPort());
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri", rawUri(raw))))) {
+            for (int i = 0; i < 3; i++) {
+                t.send(batch(1 + 10L * i, 10));
+            }
+        } finally {
+            raw.stop(0);
+        }
+        assertEquals(3, seen.size(), seen.toString());
+        String port = seen.get(0).substring(seen.get(0).indexOf(" port="));
+        for (String s : seen) {
+            assertTrue(s.matches("POST expect=null length=(\\d+)/\\1 chunked=false port=\\d+"), s);
+            assertTrue(s.endsWith(port), "one connection for every batch: " + seen);
+        }
     }
 }
