@@ -7,7 +7,6 @@ import io.edgeloop.examples.bench.buffer.BufferBenchmark;
 import io.edgeloop.examples.bench.buffer.PairedRatio;
 import io.edgeloop.examples.bench.buffer.ReopenResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,10 +68,9 @@ public final class BenchBufferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        Path scratch = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
-        Path work = Files.createTempDirectory(Files.createDirectories(scratch), "edgeloop-bench-buffer-");
+        ScratchDirectory work = ScratchDirectory.create(dir, "edgeloop-bench-buffer-");
         PrintWriter out = spec.commandLine().getOut();
-        BufferBenchmark bench = new BufferBenchmark(work, Duration.ofMillis(Math.round(seconds * 1000)), repeat);
+        BufferBenchmark bench = new BufferBenchmark(work.path(), Duration.ofMillis(Math.round(seconds * 1000)), repeat);
         Map<String, Object> doc = new LinkedHashMap<>();
         try {
             if (!reopenOnly) {
@@ -104,11 +102,7 @@ public final class BenchBufferCommand implements Callable<Integer> {
                 doc.put("reopen", m);
             }
         } finally {
-            try (var s = Files.walk(work)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            work.close();
         }
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(doc));

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.examples.bench.drain.DrainBench;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,19 +64,11 @@ public final class BenchDrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         Edgeloop.quietLibraryLogsUnlessVerbose(spec);
-        Path scratch = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
-        Path work = Files.createTempDirectory(Files.createDirectories(scratch), "edgeloop-bench-drain-");
-        DrainBench bench = new DrainBench(new DrainBench.Settings(records, size, batch, transports, repeat, warmup,
-                mqtt, work));
         Map<String, Object> doc;
-        try {
+        try (ScratchDirectory work = ScratchDirectory.create(dir, "edgeloop-bench-drain-")) {
+            DrainBench bench = new DrainBench(new DrainBench.Settings(records, size, batch, transports, repeat,
+                    warmup, mqtt, work.path()));
             doc = bench.report(bench.run());
-        } finally {
-            try (var s = Files.walk(work)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
