@@ -157,6 +157,27 @@ class BundleServeCommandTest {
     }
 
     @Test
+    @DisplayName("--no-verify serves without a trust file and says so: a bundle signed outside any trust root moves "
+            + "the channel (the risk the flag names); without --token-file a loopback peer publishes")
+    void noVerifyServesAndSaysSo(@TempDir Path dir) throws Exception {
+        keysAndTrust(dir);
+        Path evil = create(dir, 3, "evil");
+        Serving server = serve(dir.resolve("serve.log"), "--store", dir.resolve("store").toString(), "--no-verify",
+                "--port", "0");
+        try {
+            assertEquals(0, run("bundle", "publish", "--server", server.url(), "--channel", "stable",
+                    evil.toString()), last.err());
+            assertTrue(last.out().startsWith("published har sequence 3 on channel stable"), last.out());
+            String rest = stop(server);
+            assertTrue(rest.contains("WITHOUT a trust file (--no-verify)") && rest.contains("only from loopback"),
+                    rest);
+        } finally {
+            server.process().destroyForcibly();
+            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+        }
+    }
+
+    @Test
     @DisplayName("publish to a server that is not there, or of a file that is not there, exits 1 in one line")
     void unreachableServerIsOneLine(@TempDir Path dir) throws Exception {
         int port;
