@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,23 @@ class ScratchDirectoryTest {
         }
     }
 
+    /**
+     * {@code env --default-signal=INT} where coreutils has it (8.31 and later): a build started in the background by
+     * a script ({@code nohup mvn ... &}) has SIGINT ignored, every child inherits that, and a JVM that starts with
+     * SIGINT ignored installs no handler for it, so this test failed with "the child ends on SIGINT" when the
+     * build itself was started that way (as BufferGatewayCommandTest found for {@code buffer ingest}).
+     */
+    private static List<String> defaultSigint() throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? List.of("env", "--default-signal=INT")
+                    : List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
     @Test
     @DisplayName("close deletes the directory and what it holds; a directory moved away meanwhile is left alone")
     void closeDeletesIt() throws Exception {
@@ -59,9 +78,11 @@ class ScratchDirectoryTest {
     void sigintDeletesIt() throws Exception {
         Path scratch = dir.resolve(".q.tmp-1-ab");
         Path log = dir.resolve("child.log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(defaultSigint()); // env execs java: the same pid receives the signal
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Holder.class.getName(),
-                scratch.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                scratch.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.readString(log).contains("ready")) {
