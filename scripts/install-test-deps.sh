@@ -6,8 +6,10 @@
 #   chromium                          - headless browser for the demo report's screenshot test
 #   bsdutils                          - script(1), a pseudo-terminal for the `label query --prompt` terminal test
 #                                       (essential on Debian, listed so a slim image cannot lack it)
+#   e2fsprogs                         - chattr(1), immutable files and directories for the channel store's
+#                                       read-only tests (RegularFileChannelTest)
 set -euo pipefail
-PKGS=(mosquitto gcc-avr avr-libc simavr gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm chromium bsdutils)
+PKGS=(mosquitto gcc-avr avr-libc simavr gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm chromium bsdutils e2fsprogs)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

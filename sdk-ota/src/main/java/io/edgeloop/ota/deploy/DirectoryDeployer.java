@@ -121,7 +121,7 @@ final class DirectoryDeployer implements Deployer {
     }
 
     private static void copy(Path src, Path destination, Publication publication, long from) throws IOException {
-        // opened first, then checked: a FIFO at the bundle's name would otherwise hold the device's poll for good
+        // through RegularFileChannel: a FIFO at the bundle's name would otherwise hold the device's poll for good
         try (InputStream in = java.nio.channels.Channels.newInputStream(RegularFileChannel.open(src));
                 OutputStream out = Downloads.openForAppend(destination)) {
             in.skipNBytes(from);

@@ -156,11 +156,11 @@ public final class AtomicFiles {
      * write). Locks are per kernel: across hosts sharing a directory they hold only where the file system carries
      * them (NFS with its lock service); on a file system without locks, a file is deleted when its pid is not alive
      * here and not this process's own, as before. A live pid's unlocked file is left (a pid reused since is merely
-     * a file left for a later call). Other files are never touched. Only regular files are opened, and each is
-     * opened for reading and writing, which returns at once even for a FIFO swapped in after the check (opened for
-     * reading alone, that open waited for a writer for good, hanging the caller); what was opened is deleted only
-     * when it can seek and the name still holds the file that was checked. Best effort: a file that cannot be
-     * opened (one this process may not write, too) or deleted is skipped.
+     * a file left for a later call). Other files are never touched. Only regular files are opened, for reading,
+     * through {@link RegularFileChannel}, so a FIFO swapped in after the check does not hold the caller (a plain
+     * open for reading waited for a writer for good, hanging a server's start, review s16); what was opened is
+     * deleted only when it can seek and the name still holds the file that was checked. Best effort: a file that
+     * cannot be opened or deleted is skipped.
      *
      * @param dir the directory (not followed when it is a symbolic link; nothing happens when it is missing)
      * @return how many files were deleted
@@ -251,13 +251,9 @@ public final class AtomicFiles {
             return false;
         }
         beforeOpen.accept(f);
-        // Opened for reading and writing, never for one alone: open(2) of a FIFO for reading blocks until a writer
-        // opens it, and for writing until a reader does, so a FIFO swapped in after the check above hung the start
-        // of a server or agent for good; for both it returns at once (Linux, BSD). Java cannot pass O_NONBLOCK.
-        // A file this process may not write is therefore left (best effort, as any file that cannot be opened).
-        try (FileChannel c = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            c.position(); // through the descriptor: a FIFO or socket cannot seek ("Illegal seek"), and is left
+        // for reading alone, never waiting on a FIFO swapped in after the check above (opened for reading by a
+        // plain open, one hung the start of a server or agent for good, review s16): refused, and left
+        try (FileChannel c = RegularFileChannel.open(f)) {
             FileLock lock;
             try {
                 lock = c.tryLock(0, Long.MAX_VALUE, true);

@@ -721,8 +721,8 @@ public final class ChannelStore {
     }
 
     /**
-     * Opens a store entry for reading through {@link RegularFileChannel#open}: opened first, then checked, so a FIFO
-     * swapped in after a check cannot make the open wait for a writer for good (holding a server worker, or a
+     * Opens a store entry for reading (only) through {@link RegularFileChannel#open}, so a FIFO at the name, or
+     * swapped in after a check, cannot make the open wait for a writer for good (holding a server worker, or a
      * publish and the channel's lock).
      *
      * @return the open file, positioned at 0; empty when nothing is there

@@ -582,7 +582,7 @@ public final class UpdateServer implements AutoCloseable {
 
     private void download(HttpExchange ex, String channel, String sha) throws IOException {
         ChannelStore.checkChannel(channel);
-        // opened first, then checked: a FIFO swapped in after a check held this worker for good
+        // through RegularFileChannel: a FIFO at the name, or swapped in after a check, held this worker for good
         try (FileChannel file = store.openBundle(channel, sha).orElse(null)) {
             if (file == null) {
                 send(ex, 404, error("no such bundle"));

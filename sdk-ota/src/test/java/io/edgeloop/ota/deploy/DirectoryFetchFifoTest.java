@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code directory} deployer's fetch opened the publication's file for reading alone: a FIFO at the bundle's
  * name in the store made open(2) wait for a writer for good, and the device's poll with it (review LOW 2, the
- * device side of the channel store's reads). Now it is opened first and checked: the fetch fails naming what is
- * there. A real FIFO ({@code mkfifo}); 20 s bound, then the test opens the FIFO itself to free a stuck open.
+ * device side of the channel store's reads). Now it is read through {@code RegularFileChannel}: the fetch fails naming
+ * what is there. A real FIFO ({@code mkfifo}); 20 s bound, then the test opens the FIFO itself to free a stuck open.
  */
 class DirectoryFetchFifoTest {
     static final SigningKey K = Fixtures.key(KeyAlgorithm.ED25519, 65);

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The channel store's reads (the latest publication, a download, publish's check of an already stored copy) checked
  * that an entry was a regular file and then opened it for reading alone: a FIFO put there in between made open(2)
  * wait for a writer for good, holding an update server's worker, or a publish and its channel's lock (review LOW).
- * Now the entry is opened first (for reading and writing, which returns at once for a FIFO) and the open file is
- * checked. Real FIFOs ({@code mkfifo}), swapped in at the store's test seam just before its open; every call is
+ * Now every entry is read through {@link io.edgeloop.ota.file.RegularFileChannel}, which refuses a FIFO at the name
+ * (its own race, a FIFO swapped in between its check and its open, is tested in {@code RegularFileChannelTest}).
+ * Real FIFOs ({@code mkfifo}), swapped in at the store's test seam just before its open; every call is
  * given a bounded wait, after which the test opens the FIFO itself to free a stuck open, and fails.
  */
 class FifoReadTest {
