@@ -55,6 +55,18 @@ public enum CpuCore {
     }
 
     /**
+     * The byte order Edgeloop builds and runs this core in: little-endian for every core. AVR is; Cortex-M is built
+     * with {@code arm-none-eabi-gcc}'s default ({@code -mlittle-endian}) and run on little-endian qemu machines; the
+     * host core covers the x86-64 and arm64 gateways Edgeloop builds and tests on. A profile of another byte order is
+     * refused ({@link TargetProfile.Builder#build()}).
+     *
+     * @return {@link Endianness#LITTLE}
+     */
+    public Endianness endianness() {
+        return Endianness.LITTLE;
+    }
+
+    /**
      * @param id a core id ({@code avr}, {@code cortex-m0}, {@code cortex-m0plus}, {@code cortex-m3},
      *           {@code cortex-m4f}, {@code host}), in any case
      * @return the core

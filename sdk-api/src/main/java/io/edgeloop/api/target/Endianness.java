@@ -4,6 +4,9 @@ package io.edgeloop.api.target;
 public enum Endianness {
     /** Least significant byte first (AVR, Cortex-M, x86). */
     LITTLE,
-    /** Most significant byte first. */
+    /**
+     * Most significant byte first. No {@link CpuCore} is built big-endian ({@link CpuCore#endianness()}), so a
+     * profile with this byte order is refused.
+     */
     BIG
 }

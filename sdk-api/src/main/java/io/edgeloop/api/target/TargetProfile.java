@@ -113,8 +113,9 @@ public final class TargetProfile {
      *
      * @param m the map
      * @return the profile
-     * @throws IllegalArgumentException naming the field that is missing or invalid, an unknown core, or a built-in
-     *                                  id with values other than the built-in profile's
+     * @throws IllegalArgumentException naming the field that is missing, invalid or out of range (and the range),
+     *                                  an unknown core, a byte order other than the core's, or a built-in id with
+     *                                  values other than the built-in profile's
      */
     public static TargetProfile fromMap(Map<String, ?> m) {
         Objects.requireNonNull(m, "m");
@@ -131,10 +132,12 @@ public final class TargetProfile {
         } else {
             throw new IllegalArgumentException("target profile endianness must be little or big, got '" + order + "'");
         }
+        // Ranges checked here, not by a narrowing conversion: a corrupt wordBits of 2^40 threw ArithmeticException
+        // (Math.toIntExact), which readers catching IllegalArgumentException printed as a stack trace.
         TargetProfile p = builder().id(string(m, "id")).hardwareVariant(string(m, "hardwareVariant"))
-                .core(CpuCore.of(string(m, "core"))).wordBits(Math.toIntExact(integral(m, "wordBits")))
-                .fpu((Boolean) fpu).flashBytes(integral(m, "flashBytes")).ramBytes(integral(m, "ramBytes"))
-                .endianness(e).build();
+                .core(CpuCore.of(string(m, "core"))).wordBits((int) integral(m, "wordBits", 8, 32, "8, 16 or 32"))
+                .fpu((Boolean) fpu).flashBytes(integral(m, "flashBytes", 1, Long.MAX_VALUE, BYTES_RANGE))
+                .ramBytes(integral(m, "ramBytes", 1, Long.MAX_VALUE, BYTES_RANGE)).endianness(e).build();
         Optional<TargetProfile> builtIn = find(p.id);
         if (builtIn.isPresent() && !builtIn.get().equals(p)) {
             throw new IllegalArgumentException("target profile differs from the built-in profile '" + p.id + "' ("
@@ -151,11 +154,15 @@ public final class TargetProfile {
         return (String) v;
     }
 
-    private static long integral(Map<String, ?> m, String k) {
+    private static final String BYTES_RANGE = "an integer from 1 to " + Long.MAX_VALUE;
+
+    /** An integral number in {@code [min, max]}; {@code allowed} says what is allowed in the message. */
+    private static long integral(Map<String, ?> m, String k, long min, long max, String allowed) {
         Object v = m.get(k);
-        if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
-                || v instanceof java.math.BigInteger && ((java.math.BigInteger) v).bitLength() < 64)) {
-            throw new IllegalArgumentException("target profile field '" + k + "' must be an integer, got " + v);
+        boolean integer = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+                || v instanceof java.math.BigInteger && ((java.math.BigInteger) v).bitLength() < 64;
+        if (!integer || ((Number) v).longValue() < min || ((Number) v).longValue() > max) {
+            throw new IllegalArgumentException("target profile field '" + k + "' must be " + allowed + ", got " + v);
         }
         return ((Number) v).longValue();
     }
@@ -312,7 +319,7 @@ public final class TargetProfile {
         }
 
         /**
-         * @param endianness byte order
+         * @param endianness byte order (little-endian by default): must be the core's ({@link CpuCore#endianness()})
          * @return this builder
          */
         public Builder endianness(Endianness endianness) {
@@ -320,9 +327,15 @@ public final class TargetProfile {
             return this;
         }
 
+        private static String name(Endianness e) {
+            return e.name().toLowerCase(Locale.ROOT);
+        }
+
         /**
          * @return the profile
-         * @throws IllegalArgumentException when a field is missing or out of range
+         * @throws IllegalArgumentException when a field is missing or out of range, or contradicts the core (word
+         *                                  size and FPU, except on the host core; byte order:
+         *                                  {@link CpuCore#endianness()})
          */
         public TargetProfile build() {
             if (id == null || !id.matches("[a-z0-9][a-z0-9-]*")) {
@@ -348,6 +361,12 @@ public final class TargetProfile {
             if (core != CpuCore.HOST && core.hasFpu() != fpu) {
                 throw new IllegalArgumentException("TargetProfile '" + id + "': core " + core.id()
                         + (core.hasFpu() ? " has an FPU, but fpu is false" : " has no FPU, but fpu is true"));
+            }
+            if (endianness != core.endianness()) {
+                throw new IllegalArgumentException("TargetProfile '" + id + "': core " + core.id() + " is "
+                        + name(core.endianness()) + "-endian (every core Edgeloop builds for is: AVR, Cortex-M as "
+                        + "arm-none-eabi-gcc and qemu run it, x86-64 and arm64 hosts), but endianness is "
+                        + name(endianness));
             }
             return new TargetProfile(this);
         }

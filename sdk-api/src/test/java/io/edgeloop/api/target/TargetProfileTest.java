@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +64,48 @@ class TargetProfileTest {
                 .flashBytes(1).ramBytes(1).build();
         assertFalse(a.equals(b));
         assertTrue(b.toString().contains("cortex-m0plus"), b.toString());
+    }
+
+    @Test
+    @DisplayName("refuse a big-endian profile: every core Edgeloop builds for is little-endian")
+    void bigEndianContradictsEveryCore() {
+        for (CpuCore core : CpuCore.values()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TargetProfile.builder()
+                    .id("board").core(core).hardwareVariant("x").wordBits(core.wordBits()).fpu(core.hasFpu())
+                    .flashBytes(1).ramBytes(1).endianness(Endianness.BIG).build(), core.id());
+            assertEquals("TargetProfile 'board': core " + core.id() + " is little-endian (every core Edgeloop builds "
+                    + "for is: AVR, Cortex-M as arm-none-eabi-gcc and qemu run it, x86-64 and arm64 hosts), but "
+                    + "endianness is big", e.getMessage());
+        }
+        Map<String, Object> stored = new LinkedHashMap<>(TargetProfile.CORTEX_M3.toMap());
+        stored.put("id", "board");
+        stored.put("endianness", "big");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TargetProfile.fromMap(stored));
+        assertTrue(e.getMessage().contains("core cortex-m3 is little-endian"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("read back a stored profile's numbers only in range, naming the field and the range")
+    void fromMapRefusesOutOfRangeNumbers() {
+        Map<String, Object> good = new LinkedHashMap<>(TargetProfile.AVR8.toMap());
+        good.put("id", "board");
+        assertEquals("board", TargetProfile.fromMap(good).id());
+        // 2^40 and 10^12 used to throw ArithmeticException from Math.toIntExact
+        Object[][] bad = {{"wordBits", 1L << 40, "must be 8, 16 or 32, got 1099511627776"},
+            {"wordBits", 1_000_000_000_000L, "must be 8, 16 or 32, got 1000000000000"},
+            {"wordBits", -8, "must be 8, 16 or 32, got -8"},
+            {"wordBits", 1e12, "must be 8, 16 or 32, got 1.0E12"},
+            {"flashBytes", BigInteger.TWO.pow(70), "must be an integer from 1 to 9223372036854775807, got "
+                    + BigInteger.TWO.pow(70)},
+            {"flashBytes", 0, "must be an integer from 1 to 9223372036854775807, got 0"},
+            {"ramBytes", -1L, "must be an integer from 1 to 9223372036854775807, got -1"},
+            {"ramBytes", "2048", "must be an integer from 1 to 9223372036854775807, got 2048"}};
+        for (Object[] c : bad) {
+            Map<String, Object> m = new LinkedHashMap<>(good);
+            m.put((String) c[0], c[1]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TargetProfile.fromMap(m),
+                    c[0] + " = " + c[1]);
+            assertEquals("target profile field '" + c[0] + "' " + c[2], e.getMessage());
+        }
     }
 }

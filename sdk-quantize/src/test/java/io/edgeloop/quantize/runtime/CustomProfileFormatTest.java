@@ -77,4 +77,22 @@ class CustomProfileFormatTest {
         IOException altered = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(avr)));
         assertTrue(altered.getMessage().contains("differs from the built-in profile 'avr8'"), altered.getMessage());
     }
+
+    @Test
+    @DisplayName("a corrupt profile number (wordBits 2^40) is a one-line refusal naming the field and its range")
+    void corruptNumberIsRefusedByName() throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(ModelFormat.toBytes(forBoard()));
+        // the reader used to throw ArithmeticException (Math.toIntExact) here, which no caller catches
+        ((ObjectNode) root.path("targetProfile")).put("wordBits", 1L << 40);
+        IOException bits = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(root)));
+        assertEquals("Invalid quantized model: target profile field 'wordBits' must be 8, 16 or 32, got 1099511627776",
+                bits.getMessage());
+        ((ObjectNode) root.path("targetProfile")).put("wordBits", 32).put("ramBytes", 0);
+        IOException ram = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(root)));
+        assertEquals("Invalid quantized model: target profile field 'ramBytes' must be an integer from 1 to "
+                + Long.MAX_VALUE + ", got 0", ram.getMessage());
+        ((ObjectNode) root.path("targetProfile")).put("ramBytes", 8192).put("endianness", "big");
+        IOException order = assertThrows(IOException.class, () -> ModelFormat.fromBytes(JSON.writeValueAsBytes(root)));
+        assertTrue(order.getMessage().contains("core cortex-m0plus is little-endian"), order.getMessage());
+    }
 }
