@@ -120,35 +120,51 @@ public final class ModelDirectory {
     /**
      * The board the model was quantized for: {@code model.json}'s {@code targetProfile} (the bytes packaged, so a
      * board of one's own needs no provider here), which must name report.json's {@code target}; a directory written
-     * before the field holds a built-in id only.
+     * before the field holds a built-in id only. model.json's own {@code target}, when it has one, must be that id
+     * too: a model.json for avr8 beside a report.json for cortex-m3 used to be bundled for cortex-m3.
      */
     private static TargetProfile target(Path dir, byte[] model, String targetId) throws IOException {
-        JsonNode stored = null;
+        JsonNode root = null;
         try {
-            JsonNode root = CanonicalJson.mapper().readTree(model);
-            stored = root == null ? null : root.get("targetProfile");
+            root = CanonicalJson.mapper().readTree(model);
         } catch (IOException e) {
             // unreadable model.json: judged by the built-in id, as before, and refused where it is loaded
         }
-        if (stored == null) {
-            return TargetProfile.find(targetId).orElseThrow(() -> new IOException(dir.resolve("report.json")
-                    + ": unknown target '" + targetId + "' and model.json holds no targetProfile (written before "
-                    + "boards of one's own were stored); built-in targets: avr8, cortex-m0, cortex-m3, cortex-m4f, "
-                    + "jvm; quantize the model again"));
+        Path file = dir.resolve("model.json");
+        JsonNode stored = root == null || !root.isObject() ? null : root.get("targetProfile");
+        JsonNode own = root == null || !root.isObject() ? null : root.get("target");
+        if (own != null && !own.isTextual()) {
+            throw new IOException(file + ": 'target' must be a string, got " + own);
         }
-        TargetProfile p;
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = CanonicalJson.mapper().convertValue(stored, Map.class);
-            p = TargetProfile.fromMap(m);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(dir.resolve("model.json") + ": invalid targetProfile: " + e.getMessage(), e);
+        TargetProfile p = null;
+        if (stored != null) {
+            if (!stored.isObject()) {
+                throw new IOException(file + ": invalid targetProfile: it must be an object, got " + stored);
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = CanonicalJson.mapper().convertValue(stored, Map.class);
+                p = TargetProfile.fromMap(m);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": invalid targetProfile: " + e.getMessage(), e);
+            }
+            if (own != null && !p.id().equals(own.textValue())) {
+                throw new IOException(file + " contradicts itself: its target is '" + own.textValue()
+                        + "' but its targetProfile is for '" + p.id() + "'; quantize the model again");
+            }
         }
-        if (!p.id().equals(targetId)) {
-            throw new IOException(dir.resolve("model.json") + " is for target '" + p.id() + "' but report.json says '"
-                    + targetId + "'");
+        String modelTarget = p != null ? p.id() : own != null ? own.textValue() : null;
+        if (modelTarget != null && !modelTarget.equals(targetId)) {
+            throw new IOException(file + " is for target '" + modelTarget + "' but report.json says '" + targetId
+                    + "'; quantize the model again");
         }
-        return p;
+        if (p != null) {
+            return p;
+        }
+        return TargetProfile.find(targetId).orElseThrow(() -> new IOException(dir.resolve("report.json")
+                + ": unknown target '" + targetId + "' and model.json holds no targetProfile (written before "
+                + "boards of one's own were stored); built-in targets: avr8, cortex-m0, cortex-m3, cortex-m4f, "
+                + "jvm; quantize the model again"));
     }
 
     /** A list of strings at {@code field} of a JSON object, or null when absent or not such a list. */
