@@ -156,33 +156,45 @@ public record ParityResult(String target, int vectors, int mismatches, long devi
         return m;
     }
 
+    /** The qemu machines Cortex-M images run on ({@link #simulatedMcu}); qemu counts no cycles. */
+    private static final java.util.Set<String> QEMU_MACHINES = java.util.Set.of("mps2-an385", "microbit", "mps2-an386");
+
     /**
-     * @return where {@link #cyclesPerInference} comes from, or why it is absent
+     * Where {@link #cyclesPerInference} comes from, or why it is absent, told by where the image ran
+     * ({@link #simulatedMcu}), so a board of one's own gets its emulator's reason, not the host's.
+     *
+     * @return the source or the reason, one line
      */
     public String cyclesSource() {
+        boolean avr8 = "avr8".equals(target);
         String larger = simulatedMcuCyclesPerInference.isPresent() ? "; the " + simulatedMcu + " parity run counted "
                 + simulatedMcuCyclesPerInference.getAsLong() + " (simulatedMcuCyclesPerInference), which is not the "
-                + "ATmega328P's: calls, returns and interrupts take longer with its 3-byte program counter" : "";
+                + (avr8 ? "ATmega328P's" : "count of the board's own part") + ": calls, returns and interrupts take "
+                + "longer with its 3-byte program counter" : "";
         if (cyclesPerInference.isPresent()) {
             if (simulatedOnLargerPart()) {
                 return "simavr (cycle-accurate): ATmega328P Timer1 at the CPU clock, mean over up to 1,000 "
                         + "random vectors of a timing image (the model with a driver without printf or vector tables: "
                         + "the parity image did not fit the ATmega328P and ran on the " + simulatedMcu + ")" + larger;
             }
-            return "simavr (cycle-accurate): " + ("avr8".equals(target) ? "ATmega328P" : simulatedMcu)
+            return "simavr (cycle-accurate): " + (avr8 ? "ATmega328P" : simulatedMcu)
                     + " Timer1 at the CPU clock, mean over the first 1,000 inferences";
         }
         if (simulatedOnLargerPart()) {
             return "not measured on the ATmega328P: neither the parity image nor a timing image of the model with a "
                     + "minimal driver fits it" + larger;
         }
-        if (target.startsWith("cortex-")) {
-            return "not measured: qemu-system-arm translates code without modelling CPU timing, so it has no cycle "
-                    + "count to report (its instruction counter is not a cycle count)";
+        if (simulatedMcuCyclesPerInference.isPresent()) {
+            return "not measured on the board's own part: the parity image did not fit it and ran on the "
+                    + simulatedMcu + larger;
         }
-        if ("avr8".equals(target)) {
-            return "not measured: the simavr run timed no inference";
+        if (QEMU_MACHINES.contains(simulatedMcu)) {
+            return "not measured: qemu-system-arm (machine " + simulatedMcu + ") does not count cycles: it translates "
+                    + "the code without modelling CPU timing (its instruction counter is not a cycle count)";
         }
-        return "not measured: host runs report no cycle figure";
+        if ("host".equals(simulatedMcu)) {
+            return "not measured: host runs report no cycle figure";
+        }
+        return "not measured: the simavr run on the " + simulatedMcu + " timed no inference";
     }
 }

@@ -40,6 +40,8 @@ class CustomBoardParityTest {
         assertEquals(0, r.mismatches(), r.toString());
         assertEquals("stm32l031", r.target());
         assertEquals("microbit", r.simulatedMcu());
+        assertTrue(r.cyclesSource().startsWith("not measured: qemu-system-arm (machine microbit) does not count "
+                + "cycles"), r.cyclesSource());
         assertTrue(r.flashBytes() > 0 && r.flashBytes() < STM32L031.flashBytes(), r.toString());
     }
 
@@ -68,5 +70,23 @@ class CustomBoardParityTest {
         IOException e = assertThrows(IOException.class, () -> new ParityHarness(120).run(model,
                 new CCodeGenerator().generate(model, tiny), tiny, 10, 1));
         assertTrue(e.getMessage().contains("simavr does not simulate its part attiny9"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("an AVR part simavr simulates but the test driver cannot use (attiny13: no USART0, no Timer1) is "
+            + "refused in one line naming what the driver needs, before any compiler runs")
+    void avrPartWithoutDriverPeripheralsIsRefusedUpFront() {
+        TargetProfile tiny = TargetProfile.builder().id("tiny-board").core(CpuCore.AVR).hardwareVariant("attiny13")
+                .wordBits(8).flashBytes(1024).ramBytes(64).build();
+        IntModel model = mlp();
+        // it used to reach avr-gcc, whose errors about UDR0, TCCR1B, TIMSK1, ... filled the message (2 KB and more)
+        IOException e = assertThrows(IOException.class, () -> new ParityHarness(120).run(model,
+                new CCodeGenerator().generate(model, tiny), tiny, 10, 1));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("Cannot run parity for tiny-board: the test driver needs USART0 (UDR0, UCSR0A, UCSR0B) "
+                + "and Timer1 with its overflow interrupt (TCNT1, TIMSK1, TIFR1), which the attiny13 does not have as "
+                + "avr-libc names them; it runs on atmega48, ") && m.contains(", atmega328p, ")
+                && m.endsWith(", atmega2560 (avr8 is the atmega328p: the same AVR core, for the model's arithmetic)")
+                && !m.contains("\n"), m);
     }
 }
