@@ -2,6 +2,7 @@ package io.edgeloop.quantize.codegen;
 
 import io.edgeloop.api.target.CpuCore;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.quantize.runtime.ScratchDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -498,8 +499,11 @@ public final class Toolchain {
      */
     public static String run(Path dir, List<String> cmd, long timeoutSeconds, String answer, long answerSeconds)
             throws IOException {
-        Path log = Files.createTempFile("edgeloop-cmd", ".log");
-        try {
+        // The output goes to a file (a pipe would need a reader thread to poll for the answer) in a scratch directory:
+        // deleted when the command ends or fails, and by the shutdown hook on Ctrl-C or SIGTERM, where a finally block
+        // does not run (interrupted quantize and parity runs left edgeloop-cmd*.log files in /tmp).
+        try (ScratchDirectory logs = ScratchDirectory.createTemp("edgeloop-cmd")) {
+            Path log = logs.path().resolve("output.log");
             Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             boolean done;
@@ -541,8 +545,6 @@ public final class Toolchain {
                 throw new IOException(String.join(" ", cmd) + " failed with exit code " + p.exitValue() + ": " + tail(out));
             }
             return out;
-        } finally {
-            Files.deleteIfExists(log);
         }
     }
 

@@ -6,6 +6,7 @@ import io.edgeloop.quantize.codegen.CCodeGenerator;
 import io.edgeloop.quantize.codegen.GeneratedSources;
 import io.edgeloop.quantize.codegen.Toolchain;
 import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.ScratchDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -307,9 +308,10 @@ public final class ParityHarness {
         int[][] sweep0 = batches.isEmpty() ? new int[0][] : batches.get(0);
         int every = Math.max(1, vectors / SAMPLES);
         long[] range = TestVectors.randomRange(model.input());
-        Path dir = Files.createTempDirectory("edgeloop-parity-" + target.id());
         String home = machine(target, profile);
-        try {
+        // deleted when the run ends or fails, and by the shutdown hook on Ctrl-C or SIGTERM
+        try (ScratchDirectory scratch = ScratchDirectory.createTemp("edgeloop-parity-" + target.id())) {
+            Path dir = scratch.path();
             Files.writeString(dir.resolve("model.h"), sources.header(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("model.c"), sources.source(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("driver.c"),
@@ -387,8 +389,6 @@ public final class ParityHarness {
             return new ParityResult(profile.id(), vectors, mismatches, deviceHash, jh, first.samplesCompared(),
                     first.flashBytes(), first.ramBytes(), cycles, swept, Math.max(1, batches.size()), mcu[0],
                     largerPartCycles);
-        } finally {
-            Toolchain.deleteQuietly(dir);
         }
     }
 
