@@ -8,8 +8,12 @@ import io.edgeloop.api.target.TargetProfileProvider;
 /**
  * A board of one's own as a target profile: the STM32L031K6 (Cortex-M0+, 32 KiB flash, 8 KiB RAM, no FPU), selected
  * by id {@code stm32l031} ({@code edgeloop quantize --target stm32l031}, {@code quantize parity --target stm32l031},
- * {@code bundle verify --profile stm32l031}) once this class is on the class path, registered in
- * {@code META-INF/services/io.edgeloop.api.target.TargetProfileProvider}.
+ * {@code bundle verify --profile stm32l031}) once it is registered in
+ * {@code META-INF/services/io.edgeloop.api.target.TargetProfileProvider} on the class path.
+ *
+ * <p>{@code edgeloop.jar} holds this class but does not register it: an example is not a board of the shipped tool
+ * (a team's own {@code stm32l031} would collide with it). sdk-examples' tests register it from their resources; the
+ * README ("A board of one's own") shows a services file in a directory beside the jar.
  *
  * <p>The core decides the rest: the model is built with {@code arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb -Os},
  * sized against the board's 32 KiB and 8 KiB, and parity runs on qemu's {@code microbit} (a Cortex-M0, the same

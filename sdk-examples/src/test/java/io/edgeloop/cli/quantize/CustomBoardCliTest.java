@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A board of one's own from train to device: {@link Stm32l031ProfileProvider} (sdk-examples) is on the class path (registered in
- * META-INF/services as a team's jar would be), so the CLI takes {@code stm32l031} like a built-in id.
+ * A board of one's own from train to device: {@link Stm32l031ProfileProvider} (sdk-examples) is registered in the test
+ * resources' META-INF/services, as a team's jar would be (edgeloop.jar does not register it:
+ * {@code ExampleBoardRegistrationTest}), so the CLI in this JVM takes {@code stm32l031} like a built-in id.
  */
 @DisplayName("A board of one's own (stm32l031) end to end")
 class CustomBoardCliTest {

@@ -1,0 +1,106 @@
+package io.edgeloop.examples.customtarget;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgeloop.api.target.TargetProfileProvider;
+import io.edgeloop.cli.Edgeloop;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The example board is not a feature of the shipped tool: {@code edgeloop.jar} (this module's classes and its
+ * run-time dependencies, shaded) registers no {@code stm32l031}, so a team's own {@code stm32l031} meets no duplicate;
+ * the README's way to try the example (its services file in a directory beside the jar) makes it known.
+ */
+@DisplayName("The example board in the shipped tool")
+class ExampleBoardRegistrationTest {
+    private static final String SERVICES = "META-INF/services/" + TargetProfileProvider.class.getName();
+
+    @TempDir
+    Path dir;
+
+    /** What edgeloop.jar merges: the test's class path without this module's test classes. */
+    private static List<String> applicationClassPath() {
+        List<String> out = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path name = Path.of(e).getFileName();
+            if (name == null || !name.toString().equals("test-classes")) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("no services file of the application class path names the example provider")
+    void applicationRegistersNoExampleBoard() throws IOException {
+        List<URL> urls = new ArrayList<>();
+        for (String e : applicationClassPath()) {
+            urls.add(Path.of(e).toUri().toURL());
+        }
+        List<String> found = new ArrayList<>();
+        try (URLClassLoader app = new URLClassLoader(urls.toArray(new URL[0]), null)) {
+            Enumeration<URL> files = app.getResources(SERVICES);
+            while (files.hasMoreElements()) {
+                URL f = files.nextElement();
+                try (InputStream in = f.openStream()) {
+                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    if (text.contains(Stm32l031ProfileProvider.class.getName())) {
+                        found.add(f.toString());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), found, "the shipped jar would register the example board (a services file left in "
+                + "target/classes by an earlier build? mvn clean removes it)");
+    }
+
+    @Test
+    @DisplayName("the tool does not know stm32l031; registered beside the jar as the README shows, it does")
+    void exampleIsKnownOnlyWhenRegistered() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("not-a-bundle"));
+        String[] verify = {"bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+            "--profile", "stm32l031"};
+        List<String> app = applicationClassPath();
+        String out = run(app, verify);
+        assertTrue(out.contains("edgeloop: --profile stm32l031: Unknown target profile 'stm32l031'; known profiles: "
+                + "avr8, cortex-m0, cortex-m3, cortex-m4f, jvm (a board of your own needs its TargetProfileProvider "
+                + "jar on the class path)"), out);
+
+        // README: a directory holding the services file, on the class path beside edgeloop.jar
+        Path board = dir.resolve("example-board");
+        Files.createDirectories(board.resolve("META-INF/services"));
+        Files.writeString(board.resolve(SERVICES), Stm32l031ProfileProvider.class.getName() + "\n");
+        List<String> registered = new ArrayList<>(app);
+        registered.add(board.toString());
+        out = run(registered, verify);
+        // the profile resolved: the command went on to the bundle file
+        assertTrue(out.contains("edgeloop: bundle " + bundle + " is a directory, not a bundle file"), out);
+    }
+
+    /** Runs {@code java -cp CLASSPATH io.edgeloop.cli.Edgeloop ARGS} and returns its output; it must exit 1. */
+    private String run(List<String> classPath, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, classPath), Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+        assertEquals(1, p.exitValue(), out);
+        return out;
+    }
+}
