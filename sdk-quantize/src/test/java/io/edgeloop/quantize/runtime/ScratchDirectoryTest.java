@@ -45,7 +45,7 @@ class ScratchDirectoryTest {
      * SIGINT ignored installs no handler for it, so this test failed with "the child ends on SIGINT" when the
      * build itself was started that way (as BufferGatewayCommandTest found for {@code buffer ingest}).
      */
-    private static List<String> defaultSigint() throws InterruptedException {
+    static List<String> defaultSigint() throws InterruptedException {
         try {
             Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

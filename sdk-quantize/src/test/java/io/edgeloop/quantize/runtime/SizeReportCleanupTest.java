@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -56,14 +57,19 @@ class SizeReportCleanupTest {
         }
     }
 
-    /** Starts the child with a stand-in gcc whose body is {@code gccBody}. */
-    private Process child(String gccBody, Path tmp, Path log) throws IOException {
+    /**
+     * Starts the child with a stand-in gcc whose body is {@code gccBody}, with SIGINT at its default disposition even
+     * when the build runs with it ignored ({@link ScratchDirectoryTest#defaultSigint}).
+     */
+    private Process child(String gccBody, Path tmp, Path log) throws IOException, InterruptedException {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         script(bin.resolve("gcc"), gccBody);
         script(bin.resolve("size"), "exit 1");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(ScratchDirectoryTest.defaultSigint()); // env execs java: one pid
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-                Child.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile());
+                Child.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PATH", bin.toString());
         pb.environment().put("MARKER", dir.resolve("gcc.pid").toString());
         return pb.start();
