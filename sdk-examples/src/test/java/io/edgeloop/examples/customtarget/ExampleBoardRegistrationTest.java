@@ -17,14 +17,17 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The example board is not a feature of the shipped tool: {@code edgeloop.jar} (this module's classes and its
- * run-time dependencies, shaded) registers no {@code stm32l031}, so a team's own {@code stm32l031} meets no duplicate;
- * the README's way to try the example (its services file in a directory beside the jar) makes it known.
+ * run-time dependencies, shaded) neither holds nor registers {@code stm32l031}, so a team's own {@code stm32l031}
+ * meets no duplicate; the README's way to try the example (built with its services file into a directory beside the
+ * jar) makes it known.
  */
 @DisplayName("The example board in the shipped tool")
 class ExampleBoardRegistrationTest {
@@ -45,15 +48,25 @@ class ExampleBoardRegistrationTest {
         return out;
     }
 
+    /** sdk-examples itself: this test class lies in its target/test-classes. */
+    private static Path moduleDir() throws Exception {
+        return Path.of(ExampleBoardRegistrationTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .getParent().getParent();
+    }
+
     @Test
-    @DisplayName("no services file of the application class path names the example provider")
-    void applicationRegistersNoExampleBoard() throws IOException {
+    @DisplayName("the application class path neither holds the example provider nor names it in a services file")
+    void applicationHoldsNoExampleBoard() throws IOException {
         List<URL> urls = new ArrayList<>();
         for (String e : applicationClassPath()) {
             urls.add(Path.of(e).toUri().toURL());
         }
         List<String> found = new ArrayList<>();
         try (URLClassLoader app = new URLClassLoader(urls.toArray(new URL[0]), null)) {
+            URL type = app.getResource(Stm32l031ProfileProvider.class.getName().replace('.', '/') + ".class");
+            if (type != null) {
+                found.add(type.toString());
+            }
             Enumeration<URL> files = app.getResources(SERVICES);
             while (files.hasMoreElements()) {
                 URL f = files.nextElement();
@@ -65,8 +78,8 @@ class ExampleBoardRegistrationTest {
                 }
             }
         }
-        assertEquals(List.of(), found, "the shipped jar would register the example board (a services file left in "
-                + "target/classes by an earlier build? mvn clean removes it)");
+        assertEquals(List.of(), found, "the shipped jar would hold or register the example board (files left in "
+                + "target/classes by an earlier build? mvn clean removes them)");
     }
 
     @Test
@@ -81,10 +94,16 @@ class ExampleBoardRegistrationTest {
                 + "avr8, cortex-m0, cortex-m3, cortex-m4f, jvm (a board of your own needs its TargetProfileProvider "
                 + "jar on the class path)"), out);
 
-        // README: a directory holding the services file, on the class path beside edgeloop.jar
+        // README: the provider compiled against the jar into a directory with its services file, beside the jar
         Path board = dir.resolve("example-board");
         Files.createDirectories(board.resolve("META-INF/services"));
-        Files.writeString(board.resolve(SERVICES), Stm32l031ProfileProvider.class.getName() + "\n");
+        Path module = moduleDir();
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        Path source = module.resolve("src/test/java/" + Stm32l031ProfileProvider.class.getName().replace('.', '/')
+                + ".java");
+        assertEquals(0, javac.run(null, null, null, "-proc:none", "-cp", String.join(File.pathSeparator, app), "-d",
+                board.toString(), source.toString()));
+        Files.copy(module.resolve("src/test/resources/" + SERVICES), board.resolve(SERVICES));
         List<String> registered = new ArrayList<>(app);
         registered.add(board.toString());
         out = run(registered, verify);

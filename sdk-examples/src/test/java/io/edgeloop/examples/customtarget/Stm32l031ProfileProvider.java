@@ -11,9 +11,9 @@ import io.edgeloop.api.target.TargetProfileProvider;
  * {@code bundle verify --profile stm32l031}) once it is registered in
  * {@code META-INF/services/io.edgeloop.api.target.TargetProfileProvider} on the class path.
  *
- * <p>{@code edgeloop.jar} holds this class but does not register it: an example is not a board of the shipped tool
- * (a team's own {@code stm32l031} would collide with it). sdk-examples' tests register it from their resources; the
- * README ("A board of one's own") shows a services file in a directory beside the jar.
+ * <p>It lives in sdk-examples' test sources, registered by their resources, so {@code edgeloop.jar} neither holds
+ * nor registers it: an example is not a board of the shipped tool (a team's own {@code stm32l031} would collide
+ * with it). The README ("A board of one's own") builds it into a directory beside the jar, as a team builds its own.
  *
  * <p>The core decides the rest: the model is built with {@code arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb -Os},
  * sized against the board's 32 KiB and 8 KiB, and parity runs on qemu's {@code microbit} (a Cortex-M0, the same
