@@ -72,6 +72,24 @@ class IngestServerTest {
     }
 
     @Test
+    @DisplayName("a batch refused by its Content-Length (413) is read before the answer, so the sender reads the "
+            + "reason every time, not a reset connection")
+    void oversizeRefusalIsReadWhole() throws Exception {
+        try (IngestServer s = IngestServer.builder().maxBatchBytes(1024).start()) {
+            // far past the 64 KiB the JDK server drains of a body left unread before it closes (and resets) the
+            // connection: the sender, still sending, then lost the answer's body
+            byte[] large = new byte[16 << 20];
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> r = post(s.uri(), large);
+                assertEquals(413, r.statusCode());
+                assertTrue(r.body().contains("exceeds the limit of 1024"), "try " + i + ": " + r.body());
+            }
+            assertEquals(10, s.rejected());
+            assertEquals(0, s.distinct());
+        }
+    }
+
+    @Test
     @DisplayName("does not acknowledge nor mark seen a batch its listener failed on, so a retry delivers it")
     void listenerFailureIsNotAcknowledged() throws Exception {
         AtomicInteger calls = new AtomicInteger();
