@@ -200,4 +200,78 @@ class FleetDrainerTest {
             assertEquals(expected, new DropDirectoryReader().read(drop).envelopes().size());
         }
     }
+
+    /** Refuses the record of sequence 1 as never acceptable (in any batch holding it); accepts everything else. */
+    private static final class RefusesFirstRecord implements Transport {
+        final List<Long> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(Batch batch) throws TransportException {
+            for (Envelope e : batch.envelopes()) {
+                if (e.key().sequence() == 1) {
+                    throw new TransportException("record " + e.key() + " is never acceptable", false);
+                }
+            }
+            batch.envelopes().forEach(e -> accepted.add(e.key().sequence()));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @DisplayName("a failure is logged once, where it happens: a buffer whose commit fails once as left undrained (the"
+            + " report carries it, nothing logs it again), and the record it skipped once, by the drain that stores"
+            + " the skip")
+    void failuresAreLoggedOnce() throws Exception {
+        Path buf = dir.resolve("dev-1");
+        try (DurableBuffer b = DurableBuffer.builder().directory(buf).deviceId("dev-1").open()) {
+            b.cursor(CURSOR);
+            for (int i = 1; i <= 3; i++) {
+                b.append("s", Payloads.of(i, 60));
+            }
+        }
+        RefusesFirstRecord t = new RefusesFirstRecord();
+        FleetDrainer.BufferOpener opener = p -> DurableBuffer.builder().directory(p)
+                .cursorSync(CursorSync.EVERY_COMMIT).open();
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        FleetDrainer.Report first;
+        FleetDrainer.Report second;
+        String firstLog;
+        try {
+            // every commit fails: a directory where the cursor's temporary file goes
+            Path blocker = Files.createDirectories(buf.resolve("cursors").resolve(CURSOR + ".cursor.tmp"));
+            Files.write(blocker.resolve("keep"), new byte[1]);
+            first = FleetDrainer.builder().transport(t).source(CURSOR, opener).batching(8, 1 << 20).build()
+                    .drain(List.of(buf), Duration.ofSeconds(30));
+            firstLog = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            Files.delete(blocker.resolve("keep"));
+            Files.delete(blocker);
+            second = FleetDrainer.builder().transport(t).source(CURSOR, opener).batching(8, 1 << 20).build()
+                    .drain(List.of(buf), Duration.ofSeconds(30));
+        } finally {
+            System.setErr(before);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        // the first drain: the probe (record 2) was accepted, the commit skipping record 1 failed
+        assertEquals(Set.of(buf), first.failedBuffers().keySet(), first.toString());
+        assertEquals(0, first.recordsRejected(), first.toString());
+        String failure = first.failedBuffers().get(buf);
+        // slf4j-simple's lines: "[thread] LEVEL logger - message" (stack trace lines name the class too)
+        List<String> drainerLines = firstLog.lines().filter(l -> l.contains(" " + FleetDrainer.class.getName() + " - "))
+                .toList();
+        assertEquals(1, drainerLines.size(), "one line for the failed buffer: " + firstLog);
+        assertTrue(drainerLines.get(0).contains("left undrained") && drainerLines.get(0).contains(failure),
+                drainerLines.toString());
+        // the second drain stores the skip and logs it; nothing from the first drain is logged again
+        assertEquals(1, second.recordsRejected(), second.toString());
+        assertTrue(second.complete(), second.toString());
+        assertEquals(1, log.lines().filter(l -> l.contains("refused as never acceptable")).count(),
+                "the skip is logged once: " + log);
+        assertEquals(1, log.lines().filter(l -> l.contains("left undrained")).count(), log);
+        assertEquals(List.of(2L, 3L), t.accepted.stream().distinct().sorted().toList());
+    }
 }
