@@ -7,7 +7,7 @@
 #   bsdutils                          - script(1), a pseudo-terminal for the `label query --prompt` terminal test
 #                                       (essential on Debian, listed so a slim image cannot lack it)
 #   e2fsprogs                         - chattr(1), immutable files and directories for the channel store's
-#                                       read-only tests (RegularFileChannelTest)
+#                                       read-only tests (RegularFileChannelTest, ReadOnlyStoreTest)
 set -euo pipefail
 PKGS=(mosquitto gcc-avr avr-libc simavr gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm chromium bsdutils e2fsprogs)
 missing=()

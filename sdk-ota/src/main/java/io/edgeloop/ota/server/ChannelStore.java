@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -153,6 +154,9 @@ public final class ChannelStore {
      *                                     {@code names.json} or the bundle's own {@code <sha256>.bundle} is
      *                                     something the store never writes (a directory, a link, a FIFO): nothing
      *                                     is changed
+     * @throws FileSystemException         naming the channel's directory (or, when it does not exist, the nearest
+     *                                     one above it) when this process may not write there (a read-only
+     *                                     mount, an immutable directory): checked first, nothing is changed
      * @throws IOException                 when the file cannot be read or stored
      */
     public Publication publish(Path bundle, String channel) throws IOException {
@@ -174,7 +178,9 @@ public final class ChannelStore {
     }
 
     private Publication publish(InputStream in, String source, Path dir, String channel) throws IOException {
-        if (!channelDirectory(dir)) {
+        boolean exists = channelDirectory(dir);
+        requireWritable(dir, "nothing was published on channel " + channel);
+        if (!exists) {
             Files.createDirectories(dir);
         }
         try (TemporaryFile incoming = AtomicFiles.createTemporary(dir.resolve("incoming"))) {
@@ -344,6 +350,9 @@ public final class ChannelStore {
      * @throws DamagedStoreException       when a channel entry is something the store never writes, or a stored
      *                                     bundle's bytes do not have the digest its name gives (cut, overwritten,
      *                                     another file copied in): nothing is changed
+     * @throws FileSystemException         naming the channel's directory or {@code withdrawn/} (or the nearest
+     *                                     directory above it) when this process may not write there: checked
+     *                                     first, nothing is changed
      * @throws IOException                 when the store cannot be read or written
      */
     public Withdrawal withdraw(String channel, boolean leaveEmpty) throws IOException {
@@ -402,6 +411,10 @@ public final class ChannelStore {
         if (!channelDirectory(dir)) {
             throw new WithdrawalRefusedException("nothing is published on channel " + channel);
         }
+        // both before any change: with only the channel writable, names.json and latest.json were rewritten and
+        // then the move to withdrawn/ failed, leaving the channel lowered and the bundle still in it
+        requireWritable(dir, "nothing was withdrawn from channel " + channel);
+        requireWritable(root.resolve("withdrawn").resolve(channel), "nothing was withdrawn from channel " + channel);
         return underChannelLock(dir, channel, dir.resolve("latest.json"), () -> {
             Optional<Publication> latest = latest(channel);
             if (latest.isEmpty()) {
@@ -769,6 +782,28 @@ public final class ChannelStore {
             buf.clear();
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * Refuses a change in {@code dir} (when missing, in the nearest directory above it that exists, where it would be
+     * created) when this process may not write there: a read-only mount, an immutable directory ({@code chattr +i},
+     * which binds root too) or no write permission ({@code access(2)}, so ACLs count). Checked before anything is
+     * written, so a read-only store is left as it was, and named: the error used to name a temporary file the
+     * store was creating ({@code .incoming.<pid>.<n>.tmp: Operation not permitted}). Reads need no such check.
+     *
+     * @param consequence what the caller did not do, for the message
+     * @throws FileSystemException naming the directory
+     */
+    void requireWritable(Path dir, String consequence) throws IOException {
+        Path d = dir;
+        while (d != null && !Files.exists(d)) {
+            d = d.getParent();
+        }
+        if (d != null && !Files.isWritable(d)) {
+            throw new FileSystemException(d.toString(), null, "the channel store cannot write here (a read-only "
+                    + "mount, an immutable directory (chattr +i) or no write permission): " + consequence
+                    + "; reads of the store still work");
+        }
     }
 
     /** Test seam: runs just before an entry is opened for reading (a test swaps a FIFO in there). */

@@ -57,7 +57,10 @@ import org.slf4j.LoggerFactory;
  * they pass the limit). Every refusal of a PUT (401, 403, 400, 413) is sent after reading and dropping the rest of
  * its body for up to the request timeout, so a client still sending reads the answer instead of a reset connection.
  * Reads need no credential: bundles are signed and devices verify them. Errors are answered with a JSON body
- * {@code {"error":"<one line>"}}: 400 for an invalid channel name or request, 507 when the server's disk is full, 500 for any other storage failure, and 500 saying
+ * {@code {"error":"<one line>"}}: 400 for an invalid channel name or request, 507 when the server's disk is full,
+ * 500 for any other storage failure (a store this process may not write, a read-only mount: the upload is refused
+ * before anything is stored, naming the store's root, and a WARN is logged at start; polls and downloads are
+ * served), and 500 saying
  * the store is damaged when an entry of the channel is something the store never writes
  * ({@link DamagedStoreException}: a {@code latest.json} or bundle that is a directory, a link or a FIFO, logged at
  * ERROR with its path once per entry, and again when what is there changes; repeats at DEBUG), not a 404 that devices would read as "nothing published".
@@ -167,6 +170,11 @@ public final class UpdateServer implements AutoCloseable {
                     + "floor and freeze it; give the store the devices' trust file (new ChannelStore(root, new "
                     + "BundleVerifier(TrustRoot.read(file))) instead of ChannelStore.withoutVerification(root))",
                     store.root());
+        }
+        if (!Files.isWritable(store.root())) {
+            LOG.warn("The update server's channel store {} is not writable here (a read-only mount, an immutable "
+                    + "directory or no write permission): devices can poll and download, and every publish is "
+                    + "answered 500", store.root());
         }
         int stale = store.deleteStaleTemporaryFiles();
         if (stale > 0) {
@@ -459,6 +467,7 @@ public final class UpdateServer implements AutoCloseable {
         deadline("upload", declared > 0 ? declared : maxUploadBytes);
         TemporaryFile upload;
         try {
+            store.requireWritable(store.root(), "nothing was published");
             // named by this process's pid and locked while in use, so the next server on this root deletes it if a
             // kill leaves it (a createTempFile name stayed for good: up to maxUploadBytes per kill mid-upload), and
             // no server's cleaning deletes it while it streams, whatever PID namespace that server runs in
