@@ -5,9 +5,9 @@ import io.edgeloop.api.runtime.IntegerModel;
 import io.edgeloop.api.runtime.ModelRuntimeProvider;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.ScratchDirectory;
 import io.edgeloop.tck.ModelRuntimeContractTest;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -31,9 +31,10 @@ class EdgeloopIntRuntimeContractTest extends ModelRuntimeContractTest {
             if (artifact == null) {
                 QuantizedModel m = new Int8QuantizerProvider().create(io.edgeloop.api.config.ComponentConfig.empty())
                         .quantize(QuantizerContractTests.request(TargetProfile.AVR8));
-                Path dir = Files.createTempDirectory("edgeloop-runtime-contract");
-                m.writeTo(dir);
-                artifact = Files.readAllBytes(dir.resolve("model.json"));
+                try (ScratchDirectory dir = ScratchDirectory.createTemp("edgeloop-runtime-contract")) {
+                    m.writeTo(dir.path());
+                    artifact = Files.readAllBytes(dir.path().resolve("model.json"));
+                }
             }
             return artifact.clone();
         }

@@ -5,10 +5,10 @@ import io.edgeloop.api.quantize.QuantizedModel;
 import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.quantize.Datasets;
+import io.edgeloop.quantize.runtime.ScratchDirectory;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
 import io.edgeloop.tck.QuantizerContractTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
@@ -21,7 +21,8 @@ class QuantizerContractTests {
     static synchronized QuantizationRequest request(TargetProfile target) throws Exception {
         if (modelFile == null) {
             CsvData train = Datasets.occupancyTrain();
-            Path dir = Files.createTempDirectory("edgeloop-contract");
+            // shared by every test of the run: the scratch directory's shutdown hook deletes it when the JVM ends
+            Path dir = ScratchDirectory.createTemp("edgeloop-contract").path();
             modelFile = dir.resolve("occupancy.model");
             TribuoTraining.train(train, "logistic", 1).serializeToFile(modelFile);
             calibration = train.rows();
