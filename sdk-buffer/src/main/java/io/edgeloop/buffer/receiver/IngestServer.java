@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Binds to loopback by default. Deduplication state is in memory, so it lasts as long as the server.
  *
+ * <p>Latency: a program that runs it should start the JVM with {@code -Dsun.net.httpserver.nodelay=true} (or set that
+ * property before the JVM's first JDK {@code HttpServer} starts; the edgeloop CLI and the example apps do). Without
+ * it the JDK server leaves Nagle's algorithm on, and an answer with a body (every refusal) waits about 40 ms for the
+ * sender's delayed ACK on a kept connection. The library does not set it: it changes every JDK server in the JVM.
+ * Acknowledgements have no body, so they leave at once either way.
+ *
  * <p>Availability ({@link Builder#limits}): requests are served by a bounded pool of worker threads (default
  * {@value #DEFAULT_MAX_THREADS}); a watchdog closes any connection whose request line and headers have not arrived
  * within the request timeout (default 10 s) from its hand-over to a worker, and any body that falls below
@@ -310,8 +316,10 @@ public final class IngestServer implements AutoCloseable {
      * and headers in one write and a body in a second, and its sockets keep Nagle's algorithm on (it sets
      * TCP_NODELAY only under the JVM-wide {@code sun.net.httpserver.nodelay}, read once by whichever server starts
      * first), so a small body waited for the client's delayed ACK of the headers: about 40 ms per batch on Linux,
-     * which held a drain to ~6,000 records/s. A body-less answer is one write and leaves at once. Refusals keep their
-     * text body (the sender shows it); they pay that wait, but they are not the path of a healthy drain.
+     * which held a drain to ~6,000 records/s. A body-less answer is one write and leaves at once, whatever the JVM's
+     * setting. Refusals keep their text body (the sender shows it): they pay that wait unless the program set the
+     * property before its first server started (the edgeloop CLI and the example apps do, see the class comment).
+     * The JDK flushes the headers itself before any body can be written, so buffering the body does not help.
      */
     private void respond(HttpExchange ex, int status, String message) throws IOException {
         workers.responding();

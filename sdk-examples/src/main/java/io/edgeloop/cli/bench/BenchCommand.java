@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 BenchOtaCommand.class,
                 BenchIngestCommand.class,
                 BenchQuantizeCommand.class,
+                BenchServeCommand.class,
         })
 public final class BenchCommand extends CommandGroup {
 }

@@ -13,6 +13,7 @@ import io.edgeloop.buffer.forward.ForwarderStats;
 import io.edgeloop.buffer.metrics.BufferMetrics;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.examples.http.TcpNoDelay;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ public final class GatewayExample {
      * @throws Exception when it fails
      */
     public static void main(String[] args) throws Exception {
+        TcpNoDelay.enable(); // before the IngestServer starts: its refusals' bodies then leave at once
         Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("edgeloop-gateway");
         run(dir, 2000, System.out);
     }

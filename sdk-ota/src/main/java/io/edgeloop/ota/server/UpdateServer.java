@@ -87,6 +87,13 @@ import org.slf4j.LoggerFactory;
  * clients that send half a request, trickle bytes or never read a download free their worker instead of
  * freezing the server for the whole fleet.
  *
+ * <p>Latency: a program that runs it should start the JVM with {@code -Dsun.net.httpserver.nodelay=true} (or set
+ * that property before the JVM's first JDK {@code HttpServer} starts; {@code edgeloop bundle serve} and the example
+ * apps do). Without it the JDK server leaves Nagle's algorithm on and writes a body after the headers, so every
+ * answer with a body (a poll's publication JSON, a refusal) waits about 40 ms for the client's delayed ACK when the
+ * client sends its next request on a kept connection soon after ({@code edgeloop bench serve} measures it). The
+ * library does not set it: it changes every JDK server in the JVM.
+ *
  * <p>Thread-safe. {@link #close()} is idempotent.
  */
 public final class UpdateServer implements AutoCloseable {
