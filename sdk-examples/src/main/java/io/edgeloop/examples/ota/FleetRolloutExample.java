@@ -83,7 +83,10 @@ import java.util.logging.Logger;
  * A shadow gate ({@link RolloutPlan.Builder#minShadowAgreement}, used by the demo's rollout) would stop a model like
  * v3 before any device switches; this example leaves it off to show the devices' own rollback.
  *
- * <p>Run: {@code java -cp sdk-examples/target/edgeloop.jar io.edgeloop.examples.ota.FleetRolloutExample [DIR]}.
+ * <p>Run: {@code java -cp sdk-examples/target/edgeloop.jar io.edgeloop.examples.ota.FleetRolloutExample [DIR]}. Each
+ * run works in a new directory under {@code DIR} (default: the system temp directory) and prints it: a run's keys,
+ * server store and devices are its own, so running it again starts from nothing (the store of a previous run holds
+ * v1 to v4, which would refuse the new v1 with 409, and its release key is never overwritten).
  *
  * <p>Not thread-safe: call from one thread.
  */
@@ -135,34 +138,60 @@ public final class FleetRolloutExample {
     }
 
     /**
-     * Runs the example.
+     * Runs the example in a new directory under the given one.
      *
-     * @param args an optional working directory (default: a new temporary directory)
+     * @param args an optional directory to work in (default: the system temp directory); each run makes a new one
+     *             inside it
      * @throws Exception when it fails
      */
     public static void main(String[] args) throws Exception {
         TRIBUO_LOG.setLevel(Level.WARNING); // its training progress, one INFO line per 1000 steps
         TcpNoDelay.enable(); // before the UpdateServer starts: each poll's answer then leaves at once, not ~40 ms later
-        Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("edgeloop-fleet");
-        run(dir, 4, 1, System.out);
+        runIn(args.length > 0 ? Path.of(args[0]) : Path.of(System.getProperty("java.io.tmpdir")), 4, 1, System.out);
     }
 
     /**
-     * Runs the example.
+     * Runs the example in a new directory under {@code base}, named {@code edgeloop-fleet-<random>} and printed
+     * first, so every run starts from nothing.
      *
-     * @param dir               working directory: keys, trust file, releases, the server's store, the devices'
-     *                          storage
+     * @param base              where to make the run's directory (created when missing)
      * @param devicesPerVariant devices of each hardware variant (at least 2)
      * @param seed              training and wave assignment
      * @param out               where to print what happens
      * @return what happened
      * @throws Exception when a step fails
      */
+    public static Result runIn(Path base, int devicesPerVariant, long seed, PrintStream out) throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(base), "edgeloop-fleet-");
+        out.printf(Locale.ROOT, "working directory %s%n", dir);
+        return run(dir, devicesPerVariant, seed, out);
+    }
+
+    /**
+     * Runs the example in {@code dir}, which must be empty or missing: a previous run's store and devices would
+     * refuse this run's releases ({@link #runIn} makes a new directory per run).
+     *
+     * @param dir               working directory: keys, trust file, releases, the server's store, the devices'
+     *                          storage; empty or missing
+     * @param devicesPerVariant devices of each hardware variant (at least 2)
+     * @param seed              training and wave assignment
+     * @param out               where to print what happens
+     * @return what happened
+     * @throws IllegalArgumentException when {@code dir} is not empty (nothing in it is changed)
+     * @throws Exception                when a step fails
+     */
     public static Result run(Path dir, int devicesPerVariant, long seed, PrintStream out) throws Exception {
         if (devicesPerVariant < 2) {
             throw new IllegalArgumentException("devicesPerVariant must be at least 2, got " + devicesPerVariant);
         }
         Files.createDirectories(dir);
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException("working directory " + dir + " is not empty (a previous run's "
+                        + "keys, update server store and devices?): the example starts from nothing, so give it an "
+                        + "empty or new directory (main makes a new one per run)");
+            }
+        }
         SecureRandom random = new SecureRandom();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 

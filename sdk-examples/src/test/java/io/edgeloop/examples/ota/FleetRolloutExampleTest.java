@@ -1,6 +1,7 @@
 package io.edgeloop.examples.ota;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.ota.agent.InstallOutcome;
@@ -11,8 +12,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +60,38 @@ class FleetRolloutExampleTest {
         // every device's storage is its own directory under the working directory
         for (String id : r.devices().keySet()) {
             assertTrue(Files.isDirectory(dir.resolve("devices").resolve(id).resolve("state")), id);
+        }
+    }
+
+    @Test
+    @DisplayName("run twice with the same directory (as main is), each run starts from nothing in a new directory of"
+            + " its own and completes; run on a used directory is refused in one line and changes nothing")
+    void rerunsStartFresh(@TempDir Path base) throws Exception {
+        for (int run = 1; run <= 2; run++) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            FleetRolloutExample.Result r = FleetRolloutExample.runIn(base, 2, 1, new PrintStream(buf, true, "UTF-8"));
+            String log = buf.toString(StandardCharsets.UTF_8);
+            assertEquals(Map.of("v2", CampaignState.COMPLETED, "v3", CampaignState.HALTED, "v4",
+                    CampaignState.COMPLETED), r.campaigns(), "run " + run + "\n" + log);
+            assertTrue(r.serverRefusedV1().contains("409"), r.serverRefusedV1());
+            try (Stream<Path> runs = Files.list(base)) {
+                assertEquals(run, runs.count(), "one directory per run");
+            }
+        }
+        Path used;
+        try (Stream<Path> runs = Files.list(base)) {
+            used = runs.findFirst().orElseThrow();
+        }
+        List<Path> before;
+        try (Stream<Path> files = Files.walk(used)) {
+            before = files.toList();
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FleetRolloutExample.run(used, 2, 1, new PrintStream(new ByteArrayOutputStream(), true, "UTF-8")));
+        assertTrue(e.getMessage().startsWith("working directory " + used + " is not empty") && !e.getMessage()
+                .contains("\n"), e.getMessage());
+        try (Stream<Path> files = Files.walk(used)) {
+            assertEquals(before, files.toList(), "nothing changed");
         }
     }
 }
