@@ -102,6 +102,19 @@ class BundleServeCommandTest {
         return rest.toString();
     }
 
+    /** Ends the child whatever happened (it has stopped already when the test got to {@link #stop}). */
+    private static void end(Serving s) throws InterruptedException {
+        s.process().destroyForcibly();
+        assertTrue(s.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+    }
+
+    /** Publishes {@code bundle} with the right token: the refusals before changed nothing, so it is sequence 1. */
+    private void publishesFirst(String url, Path token, Path bundle) throws Exception {
+        assertEquals(0, run("bundle", "publish", "--server", url, "--channel", "stable", "--token-file",
+                token.toString(), bundle.toString()), last.err());
+        assertEquals(1, latest(url, "stable").orElseThrow().sequence());
+    }
+
     private void assertRefused(String... fragments) {
         assertEquals(1, last.code(), last.out() + last.err());
         String e = last.err().trim();
@@ -157,8 +170,7 @@ class BundleServeCommandTest {
             String rest = stop(server);
             assertTrue(rest.contains("with trust file " + trust) && rest.contains("\nstopped"), rest);
         } finally {
-            server.process().destroyForcibly();
-            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+            end(server);
         }
     }
 
@@ -200,13 +212,10 @@ class BundleServeCommandTest {
                 assertEquals("", last.out());
                 assertEquals(Optional.empty(), latest(u, "stable"), "nothing published");
             }
-            assertEquals(0, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
-                    token.toString(), h1.toString()), last.err());
-            assertEquals(1, latest(u, "stable").orElseThrow().sequence());
+            publishesFirst(u, token, h1);
             stop(server);
         } finally {
-            server.process().destroyForcibly();
-            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+            end(server);
         }
     }
 
@@ -229,17 +238,14 @@ class BundleServeCommandTest {
                 assertRefused("HTTP 413", "bundle larger than " + limit + " bytes");
                 assertEquals(Optional.empty(), latest(u, "stable"), "nothing published");
             }
-            assertEquals(0, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
-                    token.toString(), h1.toString()), last.err());
-            assertEquals(1, latest(u, "stable").orElseThrow().sequence());
+            publishesFirst(u, token, h1);
             try (Stream<Path> files = Files.walk(dir.resolve("store"))) {
                 assertEquals(List.of(), files.filter(f -> f.getFileName().toString().contains(".upload."))
                         .toList(), "no upload left in the store");
             }
             stop(server);
         } finally {
-            server.process().destroyForcibly();
-            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+            end(server);
         }
     }
 
@@ -270,8 +276,7 @@ class BundleServeCommandTest {
             assertEquals(1, latest(outside, "stable").orElseThrow().sequence(), "and anyone may poll");
             assertTrue(stop(server).contains("publishing only from loopback (no --token-file)"));
         } finally {
-            server.process().destroyForcibly();
-            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+            end(server);
         }
     }
 
@@ -305,8 +310,7 @@ class BundleServeCommandTest {
             assertTrue(rest.contains("WITHOUT a trust file (--no-verify)") && rest.contains("only from loopback"),
                     rest);
         } finally {
-            server.process().destroyForcibly();
-            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "serve ended");
+            end(server);
         }
     }
 
