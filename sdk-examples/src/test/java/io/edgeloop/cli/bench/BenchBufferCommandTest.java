@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -38,15 +35,7 @@ class BenchBufferCommandTest {
         "--reopen --reopen-bytes 1000|--reopen-bytes must be between 4194304 (one segment) and 68719476736, got 1000"})
     @DisplayName("bad options are refused in one line before anything runs (and before any page-cache drop)")
     void refusesBadOptions(String options, String message) throws Exception {
-        List<String> args = new ArrayList<>(List.of("bench", "buffer", "--json", "--dir", tmp.toString()));
-        args.addAll(List.of(options.split(" ")));
-        Result r = run(args.toArray(String[]::new));
-        assertEquals(Edgeloop.EXIT_FAILURE, r.code(), r.err());
-        assertEquals("edgeloop: " + message, r.err().strip());
-        assertEquals("", r.out());
-        try (Stream<Path> s = Files.list(tmp)) {
-            assertEquals(0, s.count(), "nothing was created");
-        }
+        RefusedOptions.assertRefusedBeforeAnythingRuns(tmp, "buffer", options, message);
     }
 
     @Test

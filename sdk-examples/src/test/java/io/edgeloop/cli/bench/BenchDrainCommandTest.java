@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,15 +35,7 @@ class BenchDrainCommandTest {
         "--transports http,http|--transports names a transport twice: [http, http]"})
     @DisplayName("bad options are refused in one line before anything runs")
     void refusesBadOptions(String options, String message) throws Exception {
-        List<String> args = new ArrayList<>(List.of("bench", "drain", "--json", "--dir", tmp.toString()));
-        args.addAll(List.of(options.split(" ")));
-        Result r = run(args.toArray(String[]::new));
-        assertEquals(Edgeloop.EXIT_FAILURE, r.code(), r.err());
-        assertEquals("edgeloop: " + message, r.err().strip());
-        assertEquals("", r.out());
-        try (Stream<Path> s = Files.list(tmp)) {
-            assertEquals(0, s.count(), "nothing was created");
-        }
+        RefusedOptions.assertRefusedBeforeAnythingRuns(tmp, "drain", options, message);
     }
 
     @Test
