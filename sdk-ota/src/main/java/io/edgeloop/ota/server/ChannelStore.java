@@ -40,6 +40,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Channels of published bundles in a directory: {@code channels/<channel>/<sha256>.bundle} (named by digest),
@@ -66,12 +68,17 @@ import java.util.regex.Pattern;
  * see {@link #deleteStaleTemporaryFiles}) that is fsynced before it is renamed into place; an
  * existing {@code <sha256>.bundle} is re-hashed and replaced when its size or digest differ (a power cut can leave
  * a renamed but unsynced file empty); {@code names.json} and {@code latest.json} are written to temporary files
- * with unique names, fsynced and renamed; the channel directory is fsynced after each rename.
+ * with unique names, fsynced and renamed; the channel directory is fsynced after each rename. A publish renames
+ * {@code latest.json} first (the commit) and then {@code names.json}; a withdrawal writes {@code names.json} first
+ * and then {@code latest.json} (the commit); the floor of the model {@code latest.json} names is always read from
+ * {@code latest.json}, so a failure or a kill between the two leaves the change done or not done, as readers and the
+ * next publish see it (see {@code docs/formats/channel-store.md}).
  *
  * <p>Thread-safe: publishes to one channel are serialised within the JVM (across instances) and across processes
  * (a file lock on {@code channels/<channel>/.lock}); readers see the old or the new publication.
  */
 public final class ChannelStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelStore.class);
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final String NAMES_FORMAT_VERSION = "1.0";
     /** One monitor per channel directory for the whole JVM: a FileLock is held per process, not per thread. */
@@ -248,8 +255,20 @@ public final class ChannelStore {
                 ObjectNode entry = names.putObject(manifest.name());
                 entry.put("sequence", manifest.sequence());
                 entry.put("sha256", sha);
-                writeNames(dir, names);
+                // latest.json first: its rename is the commit, and readNames takes it as its model's floor, so
+                // names.json behind it is harmless. names.json first raised the floor of a publish whose
+                // latest.json then failed (an immutable file, a full disk, a kill): a different bundle at that
+                // sequence was refused while devices still saw the old one.
                 writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(p)));
+                betweenWrites.run(dir.resolve("latest.json"));
+                try {
+                    writeNames(dir, names);
+                } catch (IOException e) {
+                    // published: readers and the next publish go by latest.json, which will rewrite names.json
+                    LOG.warn("published {} sequence {} on channel {} (latest.json names it), but could not update "
+                            + "{}; the next publish on the channel rewrites it", manifest.name(),
+                            manifest.sequence(), channel, dir.resolve("names.json"), e);
+                }
                 return p;
             });
         }
@@ -460,17 +479,28 @@ public final class ChannelStore {
             } else {
                 names.remove(bad.name());
             }
-            // the floor first: a kill before latest.json is rewritten leaves the bad one latest, to withdraw again
+            // names.json first, harmless alone: readNames takes latest.json for its model, so a failure or a kill
+            // before latest.json is rewritten leaves the withdrawal undone (the bad one latest and the floor), to
+            // withdraw again; latest.json's rename (or removal) is the commit
             writeNames(dir, names);
+            betweenWrites.run(dir.resolve("names.json"));
             if (restored.isPresent()) {
                 writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(restored.get())));
             } else {
                 Files.delete(dir.resolve("latest.json"));
                 AtomicFiles.syncDirectory(dir);
             }
-            Path kept = Files.createDirectories(root.resolve("withdrawn").resolve(channel))
-                    .resolve(bad.sha256() + ".bundle");
-            Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+            Path kept = root.resolve("withdrawn").resolve(channel).resolve(bad.sha256() + ".bundle");
+            try {
+                Files.createDirectories(kept.getParent());
+                Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // committed: say so, or the caller takes a done withdrawal for one that changed nothing
+                throw new IOException("withdrew " + bad.name() + " sequence " + bad.sequence() + " from channel "
+                        + channel + " (latest.json now " + restored.map(r -> "names sequence " + r.sequence())
+                        .orElse("removed") + "), but could not move its bundle to " + kept + ": " + e
+                        + "; it stays in the channel, no longer offered: move it by hand", e);
+            }
             AtomicFiles.syncDirectory(dir);
             return new Withdrawal(bad, refused.get(), kept, restored);
         });
@@ -622,20 +652,33 @@ public final class ChannelStore {
         }
     }
 
+    /**
+     * The channel's floors: {@code names.json}'s entries, except that the model {@code latest.json} names takes
+     * {@code latest.json}'s sequence and digest. latest.json is what devices act on and what a publish commits last,
+     * so names.json differing from it for its model is a publish or withdrawal that did not finish: a publish
+     * killed after raising names.json (SDKs before 2026-12-03 wrote it first) or one whose names.json failed after
+     * the commit, or a withdrawal killed after lowering it. Taking latest.json undoes the unfinished withdrawal and
+     * the unfinished old publish and keeps the finished new one. A channel published before names.json existed has
+     * only latest.json.
+     */
     private ObjectNode readNames(Path dir) throws IOException {
+        ObjectNode names = readNamesFile(dir);
+        Optional<byte[]> latest = readStored(dir.resolve("latest.json"));
+        if (latest.isPresent()) {
+            Publication p = fromJson(CanonicalJson.parse(latest.get()));
+            ObjectNode e = names.putObject(p.name());
+            e.put("sequence", p.sequence());
+            e.put("sha256", p.sha256());
+        }
+        return names;
+    }
+
+    /** {@code names.json}'s {@code names} object; empty when there is no names.json. */
+    private ObjectNode readNamesFile(Path dir) throws IOException {
         Path f = dir.resolve("names.json");
         Optional<byte[]> bytes = readStored(f);
         if (bytes.isEmpty()) {
-            ObjectNode o = CanonicalJson.object();
-            // A channel published before names.json existed: its latest publication is the floor.
-            Optional<byte[]> latest = readStored(dir.resolve("latest.json"));
-            if (latest.isPresent()) {
-                Publication p = fromJson(CanonicalJson.parse(latest.get()));
-                ObjectNode e = o.putObject(p.name());
-                e.put("sequence", p.sequence());
-                e.put("sha256", p.sha256());
-            }
-            return o;
+            return CanonicalJson.object();
         }
         JsonNode n = CanonicalJson.parse(bytes.get());
         JsonNode fv = n.get("formatVersion");
@@ -805,6 +848,18 @@ public final class ChannelStore {
                     + "; reads of the store still work");
         }
     }
+
+    /** A step of a publish or withdrawal that may fail. */
+    interface Step {
+        void run(Path written) throws IOException;
+    }
+
+    /**
+     * Test seam: runs between a publish's or a withdrawal's first and second write of {@code latest.json} and
+     * {@code names.json}, given the file just written (a test fails there, or kills the process).
+     */
+    static volatile Step betweenWrites = f -> {
+    };
 
     /** Test seam: runs just before an entry is opened for reading (a test swaps a FIFO in there). */
     static volatile java.util.function.Consumer<Path> beforeOpen = f -> {
