@@ -102,6 +102,29 @@ class ChannelStoreWriteOrderTest {
     }
 
     @Test
+    @DisplayName("a publish whose names.json cannot be replaced (chattr +i) after latest.json moved is published, and "
+            + "the next publish rewrites names.json")
+    void immutableNamesAfterTheCommitPublishes(@TempDir Path dir) throws Exception {
+        ChannelStore store = storeWithOne(dir);
+        Path names = stable(store).resolve("names.json");
+        byte[] before = Files.readAllBytes(names);
+        Process p = new ProcessBuilder("chattr", "+i", names.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(p.waitFor() == 0, "needs chattr +i: " + out.strip());
+        immutable.add(names);
+        // before: names.json was written first, so this failed and changed nothing; now it is the commit's tail
+        assertEquals(2, store.publish(write(dir, "har-2.bundle", har(2, K)), "stable").sequence());
+        assertArrayEquals(before, Files.readAllBytes(names), "names.json behind latest.json");
+        assertEquals(PublicationRefusedException.Reason.NOT_NEWER, assertThrows(PublicationRefusedException.class,
+                () -> store.publish(write(dir, "other-2.bundle", otherHar(2)), "stable")).reason());
+        new ProcessBuilder("chattr", "-i", names.toString()).inheritIO().start().waitFor();
+        immutable.clear();
+        store.publish(write(dir, "har-3.bundle", har(3, K)), "stable");
+        assertEquals("{\"formatVersion\":\"1.0\",\"names\":{\"har\":{\"sequence\":3,\"sha256\":\""
+                + Sha256.hex(har(3, K)) + "\"}}}", Files.readString(names));
+    }
+
+    @Test
     @DisplayName("a publish failing between its two writes is done for readers and the next publish: its floor holds")
     void failureAfterLatestKeepsThePublication(@TempDir Path dir) throws Exception {
         ChannelStore store = storeWithOne(dir);
