@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.cli.InProcessCli.Result;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,5 +67,22 @@ class BenchDrainCommandTest {
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(0, s.count(), "scratch files deleted");
         }
+    }
+
+    @Test
+    @Timeout(120) // the old bench waited in the forwarder's backoff for its 10-minute drain timeout
+    @DisplayName("a broker that is not listening ends bench drain with a one-line error naming it, exit code 1")
+    void deadBrokerFailsInOneLine() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        Result bench = run("bench", "drain", "--dir", tmp.toString(), "--records", "20", "--repeat", "1",
+                "--warmup", "0", "--transports", "mqtt", "--mqtt", "127.0.0.1:" + port);
+        assertEquals(1, bench.code(), bench.err());
+        assertTrue(bench.err().startsWith("edgeloop: the mqtt drain to mqtt://127.0.0.1:" + port + "/"), bench.err());
+        assertTrue(bench.err().contains("failed: "), bench.err());
+        assertEquals(1, bench.err().lines().count(), bench.err());
+        assertEquals("", bench.out());
     }
 }

@@ -2,6 +2,9 @@ package io.edgeloop.examples.bench.drain;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.transport.Batch;
+import io.edgeloop.api.transport.Transport;
+import io.edgeloop.api.transport.TransportException;
 import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.forward.Forwarder;
@@ -200,11 +203,19 @@ public final class DrainBench {
                 default -> throw new IllegalArgumentException("unknown transport " + transport);
             }
             TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(transport);
-            try (Forwarder f = Forwarder.builder().source(buffer, cursor)
-                    .transport(provider, ComponentConfig.builder().put("uri", uri).build())
+            FirstFailureStops sender = new FirstFailureStops(
+                    provider.create(ComponentConfig.builder().put("uri", uri).build()));
+            receivers.add(0, sender);
+            try (Forwarder f = Forwarder.builder().source(buffer, cursor).transport(sender)
                     .batching(settings.batch(), 4 << 20, Duration.ZERO).build()) {
+                sender.stops(f);
                 boolean done = f.drainAvailable(Duration.ofMinutes(10));
                 ForwarderStats s = f.stats();
+                if (sender.failure != null) {
+                    throw new IllegalStateException("the " + transport + " drain to " + uri + " failed: "
+                            + sender.failure.getMessage() + " (bench drain stops at the first failed send: a retry's"
+                            + " backoff would be timed as drain time)");
+                }
                 if (!done || s.recordsAcknowledged() != expected) {
                     throw new IllegalStateException("the " + transport + " drain acknowledged "
                             + s.recordsAcknowledged() + " of " + expected + " records (done: " + done
@@ -216,6 +227,42 @@ public final class DrainBench {
             for (AutoCloseable r : receivers) {
                 r.close();
             }
+        }
+    }
+
+    /**
+     * The drain's transport, which closes the forwarder at the first failed send, from inside the send (the forwarder
+     * then ends its drain instead of retrying): before, a broker that was not listening left the bench waiting in
+     * the forwarder's backoff for the whole 10-minute drain timeout. Not thread-safe beyond {@link Transport}'s own
+     * contract (one sender).
+     */
+    private static final class FirstFailureStops implements Transport {
+        private final Transport delegate;
+        private volatile Forwarder forwarder;
+        private volatile TransportException failure;
+
+        FirstFailureStops(Transport delegate) {
+            this.delegate = delegate;
+        }
+
+        void stops(Forwarder f) {
+            forwarder = f;
+        }
+
+        @Override
+        public void send(Batch batch) throws TransportException {
+            try {
+                delegate.send(batch);
+            } catch (TransportException e) {
+                failure = e;
+                forwarder.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws TransportException {
+            delegate.close();
         }
     }
 
