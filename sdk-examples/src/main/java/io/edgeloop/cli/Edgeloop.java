@@ -130,6 +130,8 @@ public final class Edgeloop implements Runnable {
             boolean quiet = !isVerbose(parseResult);
             if (quiet) {
                 quietTribuo();
+            } else {
+                showProviderTracesWhenVerbose();
             }
             try {
                 return new CommandLine.RunLast().execute(parseResult);
@@ -203,6 +205,20 @@ public final class Edgeloop implements Runnable {
         if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null
                 && !isVerbose(spec.root().commandLine().getParseResult())) {
             System.setProperty(SIMPLE_LOGGER_LEVEL, "warn");
+        }
+    }
+
+    /** slf4j-simple's level for ProviderLoader's logger, read when that logger is created. */
+    static final String PROVIDER_LOADER_LEVEL = "org.slf4j.simpleLogger.log.io.edgeloop.api.spi.ProviderLoader";
+
+    /**
+     * Lets {@code --verbose} show the stack trace of a provider that failed to load: ProviderLoader logs a one-line
+     * WARN and the trace at DEBUG, below slf4j-simple's default INFO. Only that logger, so the other libraries'
+     * DEBUG lines stay off. An explicit {@code -D} of that property wins.
+     */
+    private static void showProviderTracesWhenVerbose() {
+        if (System.getProperty(PROVIDER_LOADER_LEVEL) == null) {
+            System.setProperty(PROVIDER_LOADER_LEVEL, "debug");
         }
     }
 

@@ -280,7 +280,9 @@ public final class ProviderLoader<P extends NamedProvider> {
                         name = p.name();
                     } catch (RuntimeException | LinkageError e) {
                         // Name the class: the exception's message alone does not say which provider failed.
-                        LOG.warn("Skipping {} {}: its name() threw", type.getSimpleName(), p.getClass().getName(), e);
+                        LOG.warn("Skipping {} {}: its name() threw {}", type.getSimpleName(), p.getClass().getName(),
+                                rootMessage(e));
+                        LOG.debug("{} {}: name() threw", type.getSimpleName(), p.getClass().getName(), e);
                         failed.add(new ProviderFailure(p.getClass().getName(), e));
                         continue;
                     }
@@ -303,7 +305,11 @@ public final class ProviderLoader<P extends NamedProvider> {
                     found.add(p);
                 } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
                     String decl = describe(e);
-                    LOG.warn("Skipping a {} that failed to load: {}", type.getSimpleName(), decl, e);
+                    // one line: the skipped provider may not be the one the user selects; the trace is at DEBUG
+                    String root = rootMessage(e);
+                    LOG.warn("Skipping a {} that failed to load: {}{}", type.getSimpleName(), oneLine(decl),
+                            root == null || decl.contains(root) ? "" : ": " + root);
+                    LOG.debug("{} that failed to load: {}", type.getSimpleName(), decl, e);
                     failed.add(new ProviderFailure(decl, e));
                 }
             }

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Resolves a target profile id to a built-in profile ({@link TargetProfile#builtIn()}) or to the profile of a
@@ -139,14 +141,18 @@ public final class TargetProfiles {
      */
     public TargetProfile of(String id) {
         return find(id).orElseThrow(() -> new IllegalArgumentException("Unknown target profile '" + id
-                + "'; known profiles: " + String.join(", ", ids()) + skipped()
-                + " (a board of your own needs its TargetProfileProvider jar on the class path)"));
+                + "'; known profiles: " + String.join(", ", ids()) + hint()));
     }
 
-    private String skipped() {
+    /**
+     * Why a board may be missing: a provider that is on the class path but failed to load (its jar is there, so
+     * "put the jar on the class path" would mislead), else how to put one there.
+     */
+    private String hint() {
         List<ProviderFailure> failures = loader.failures();
         if (failures.isEmpty()) {
-            return "";
+            return " (a board of your own needs its TargetProfileProvider jar on the class path: java -cp "
+                    + "edgeloop.jar:board.jar io.edgeloop.cli.Edgeloop ...; java -jar ignores -cp and CLASSPATH)";
         }
         List<String> parts = new ArrayList<>();
         for (ProviderFailure f : failures) {
@@ -154,10 +160,20 @@ public final class TargetProfiles {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            parts.add(f.declaration() + ": " + root);
+            parts.add(providerClass(f) + " (" + root + ")");
         }
-        return "; skipped providers that failed to load: " + String.join("; ", parts);
+        return "; " + (parts.size() == 1 ? "a TargetProfileProvider on the class path failed to load, so its board"
+                + " is not known: " : "TargetProfileProviders on the class path failed to load, so their boards"
+                + " are not known: ") + String.join("; ", parts);
     }
+
+    /** The provider's class as the JDK's error names it ("Provider x.Y could not be instantiated"), else all of it. */
+    private static String providerClass(ProviderFailure f) {
+        Matcher m = PROVIDER.matcher(f.declaration());
+        return m.find() ? m.group(1) : f.declaration();
+    }
+
+    private static final Pattern PROVIDER = Pattern.compile("Provider (\\S+) (could not be|not )");
 
     private static String builtInIds() {
         List<String> ids = new ArrayList<>();

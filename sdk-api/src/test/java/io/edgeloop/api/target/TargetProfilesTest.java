@@ -1,6 +1,7 @@
 package io.edgeloop.api.target;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +13,11 @@ import io.edgeloop.api.target.fixtures.Stm32l031TwinProvider;
 import io.edgeloop.api.target.fixtures.ThrowingProfileProvider;
 import io.edgeloop.api.target.fixtures.UnconstructibleProvider;
 import io.edgeloop.api.target.fixtures.WrongIdProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +54,9 @@ class TargetProfilesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.of("stm32l031"));
         assertTrue(e.getMessage().contains("'stm32l031'; known profiles: avr8, cortex-m0, cortex-m3, cortex-m4f, jvm"),
                 e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (a board of your own needs its TargetProfileProvider jar on the class"
+                + " path: java -cp edgeloop.jar:board.jar io.edgeloop.cli.Edgeloop ...; java -jar ignores -cp and"
+                + " CLASSPATH)"), e.getMessage());
     }
 
     @Test
@@ -102,9 +109,25 @@ class TargetProfilesTest {
     @DisplayName("names a provider that failed to construct when an id is unknown")
     void unconstructibleProviderIsNamed() throws Exception {
         TargetProfiles t = with(UnconstructibleProvider.class, Stm32l031Provider.class);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.of("never"));
-        assertTrue(e.getMessage().contains(UnconstructibleProvider.class.getName()), e.getMessage());
-        assertTrue(e.getMessage().contains("no board here"), e.getMessage());
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        IllegalArgumentException e;
+        try {
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
+            e = assertThrows(IllegalArgumentException.class, () -> t.of("never"));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(e.getMessage().endsWith("; a TargetProfileProvider on the class path failed to load, so its board"
+                + " is not known: " + UnconstructibleProvider.class.getName()
+                + " (java.lang.IllegalStateException: no board here)"), e.getMessage());
+        assertFalse(e.getMessage().contains("needs its TargetProfileProvider jar"), "its jar is there: "
+                + e.getMessage());
         assertEquals("stm32l031", t.of("stm32l031").id());
+        // the user may select another board: one WARN line naming the class and the cause, the trace at DEBUG
+        String warn = log.toString(StandardCharsets.UTF_8);
+        assertEquals(1, warn.lines().count(), warn);
+        assertTrue(warn.contains("WARN") && warn.contains(UnconstructibleProvider.class.getName())
+                && warn.contains("IllegalStateException: no board here"), warn);
     }
 }

@@ -92,7 +92,8 @@ class ExampleBoardRegistrationTest {
         String out = run(app, verify);
         assertTrue(out.contains("edgeloop: --profile stm32l031: Unknown target profile 'stm32l031'; known profiles: "
                 + "avr8, cortex-m0, cortex-m3, cortex-m4f, jvm (a board of your own needs its TargetProfileProvider "
-                + "jar on the class path)"), out);
+                + "jar on the class path: java -cp edgeloop.jar:board.jar io.edgeloop.cli.Edgeloop ...; java -jar "
+                + "ignores -cp and CLASSPATH)"), out);
 
         // README: the provider compiled against the jar into a directory with its services file, beside the jar
         Path board = dir.resolve("example-board");
@@ -109,6 +110,44 @@ class ExampleBoardRegistrationTest {
         out = run(registered, verify);
         // the profile resolved: the command went on to the bundle file
         assertTrue(out.contains("edgeloop: bundle " + bundle + " is a directory, not a bundle file"), out);
+    }
+
+    @Test
+    @DisplayName("a board whose provider throws while constructing: one WARN line, an error that names it, and "
+            + "the stack trace only with --verbose")
+    void failingBoardIsReportedInOneLine() throws Exception {
+        Path board = dir.resolve("broken-board");
+        Path source = Files.createDirectories(dir.resolve("src/com/example/board")).resolve("BrokenBoard.java");
+        Files.writeString(source, "package com.example.board;\n"
+                + "public final class BrokenBoard implements io.edgeloop.api.target.TargetProfileProvider {\n"
+                + "  public BrokenBoard() { throw new IllegalStateException(\"no calibration table\"); }\n"
+                + "  public String name() { return \"broken-board\"; }\n"
+                + "  public io.edgeloop.api.target.TargetProfile profile() { return null; }\n"
+                + "}\n");
+        List<String> app = applicationClassPath();
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-proc:none", "-cp",
+                String.join(File.pathSeparator, app), "-d", board.toString(), source.toString()));
+        Files.createDirectories(board.resolve("META-INF/services"));
+        Files.writeString(board.resolve(SERVICES), "com.example.board.BrokenBoard\n");
+        List<String> classPath = new ArrayList<>(app);
+        classPath.add(board.toString());
+        Path bundle = Files.createDirectories(dir.resolve("not-a-bundle"));
+        String[] verify = {"bundle", "verify", bundle.toString(), "--trust", dir.resolve("trust.json").toString(),
+            "--profile", "broken-board"};
+
+        String out = run(classPath, verify);
+        List<String> lines = out.lines().toList();
+        assertEquals(2, lines.size(), "one WARN line, one error line: " + out);
+        assertTrue(lines.get(0).contains("WARN") && lines.get(0).contains("com.example.board.BrokenBoard")
+                && lines.get(0).contains("IllegalStateException: no calibration table"), out);
+        assertTrue(lines.get(1).endsWith("; a TargetProfileProvider on the class path failed to load, so its board "
+                + "is not known: com.example.board.BrokenBoard (java.lang.IllegalStateException: no calibration "
+                + "table)"), out);
+
+        List<String> verbose = new ArrayList<>(List.of(verify));
+        verbose.add("--verbose");
+        out = run(classPath, verbose.toArray(new String[0]));
+        assertTrue(out.contains("DEBUG") && out.contains("\tat com.example.board.BrokenBoard.<init>"), out);
     }
 
     /** Runs {@code java -cp CLASSPATH io.edgeloop.cli.Edgeloop ARGS} and returns its output; it must exit 1. */
