@@ -45,16 +45,29 @@ public final class Toolchain {
     private final String compiler;
     private final String size;
     private final List<String> flags;
+    /** AVR only: the MCU and where it came from, for the error when avr-gcc does not know it; else null. */
+    private final String mcu;
+    private final String mcuSource;
 
     private Toolchain(CpuCore core, String compiler, String size, List<String> flags) {
+        this(core, compiler, size, flags, null, null);
+    }
+
+    private Toolchain(CpuCore core, String compiler, String size, List<String> flags, String mcu, String mcuSource) {
         this.core = core;
         this.compiler = compiler;
         this.size = size;
         this.flags = List.copyOf(flags);
+        this.mcu = mcu;
+        this.mcuSource = mcuSource;
     }
 
     private static Toolchain avr(String mcu) {
-        return new Toolchain(CpuCore.AVR, "avr-gcc", "avr-size", List.of("-mmcu=" + mcu, "-Os"));
+        return avr(mcu, "the avr8 profile's hardwareVariant");
+    }
+
+    private static Toolchain avr(String mcu, String source) {
+        return new Toolchain(CpuCore.AVR, "avr-gcc", "avr-size", List.of("-mmcu=" + mcu, "-Os"), mcu, source);
     }
 
     private static Toolchain arm(CpuCore core, List<String> flags) {
@@ -63,11 +76,13 @@ public final class Toolchain {
 
     /**
      * The toolchain building for a profile: its core decides the compiler and flags; on AVR the profile's hardware
-     * variant is the {@code -mmcu=} part.
+     * variant is the {@code -mmcu=} part. Only its syntax is checked here (no compiler runs): whether avr-gcc knows
+     * that MCU shows when it compiles ({@link #measureDetailed} then says so).
      *
      * @param profile the target profile
      * @return the toolchain ({@code jvm} and any other host profile build with the host compiler)
-     * @throws IllegalArgumentException when an AVR profile's hardware variant is not an avr-gcc MCU name
+     * @throws IllegalArgumentException when an AVR profile's hardware variant is not syntactically an avr-gcc MCU
+     *                                  name (lower-case letters and digits, starting with a letter)
      */
     public static Toolchain forProfile(TargetProfile profile) {
         CpuCore c = java.util.Objects.requireNonNull(profile, "profile").core();
@@ -78,7 +93,8 @@ public final class Toolchain {
                             + "variant '" + profile.hardwareVariant() + "' is not an avr-gcc MCU name (-mmcu=, such as "
                             + "atmega2560; see avr-gcc --target-help)");
                 }
-                return profile.hardwareVariant().equals("atmega328p") ? AVR : avr(profile.hardwareVariant());
+                return profile.hardwareVariant().equals("atmega328p") ? AVR
+                        : avr(profile.hardwareVariant(), "profile " + profile.id() + "'s hardwareVariant");
             case CORTEX_M0:
                 return CORTEX_M0;
             case CORTEX_M0PLUS:
@@ -278,7 +294,8 @@ public final class Toolchain {
      *
      * @param dir a directory holding {@code model.h} and {@code model.c}
      * @return {@code {flashBytes, ramBytes}}, or empty when the toolchain is missing
-     * @throws IOException when compilation fails
+     * @throws IOException              when compilation fails
+     * @throws IllegalArgumentException when avr-gcc does not know the AVR profile's MCU (its hardware variant)
      */
     public Optional<long[]> measure(Path dir) throws IOException {
         return measureDetailed(dir).map(m -> new long[] {m.flashBytes(), m.ramBytes()});
@@ -292,7 +309,8 @@ public final class Toolchain {
      *
      * @param dir a directory holding {@code model.h} and {@code model.c}
      * @return the sizes, or empty when the toolchain is missing
-     * @throws IOException when compilation fails
+     * @throws IOException              when compilation fails
+     * @throws IllegalArgumentException when avr-gcc does not know the AVR profile's MCU (its hardware variant)
      */
     public Optional<Measurement> measureDetailed(Path dir) throws IOException {
         if (!available()) {
@@ -302,7 +320,12 @@ public final class Toolchain {
         cmd.add(compiler);
         cmd.addAll(flags);
         cmd.addAll(List.of("-std=c99", "-Wall", "-Wextra", "-Werror", "-fstack-usage", "-c", "model.c", "-o", "model.o"));
-        run(dir, cmd, 120);
+        try {
+            run(dir, cmd, 120);
+        } catch (IOException e) {
+            refuseUnknownMcu(e);
+            throw e;
+        }
         String out = run(dir, List.of(size, "model.o"), 60);
         String[] lines = out.trim().split("\n");
         String[] f = lines[lines.length - 1].trim().split("\\s+");
@@ -545,6 +568,19 @@ public final class Toolchain {
                 throw new IOException(String.join(" ", cmd) + " failed with exit code " + p.exitValue() + ": " + tail(out));
             }
             return out;
+        }
+    }
+
+    /**
+     * An unknown MCU as what it is: avr-gcc 5 and later say "device-specs/specs-atmega9999: No such file or
+     * directory", earlier ones "unknown MCU 'atmega9999' specified"; either read as a broken generated program.
+     */
+    private void refuseUnknownMcu(IOException e) {
+        String m = e.getMessage();
+        if (mcu != null && m != null && (m.contains("specs-" + mcu + ": No such file")
+                || m.contains("unknown MCU '" + mcu + "'"))) {
+            throw new IllegalArgumentException("avr-gcc does not know MCU " + mcu + " (" + mcuSource
+                    + "); avr-gcc --target-help lists the MCUs it knows", e);
         }
     }
 

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.edgeloop.api.target.CpuCore;
 import io.edgeloop.api.target.TargetProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The toolchain follows from the profile's core, never the host compiler in place of an unknown target. */
 @DisplayName("Toolchain for a target profile")
@@ -39,5 +43,19 @@ class ToolchainProfileTest {
                 .wordBits(8).flashBytes(1).ramBytes(1).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Toolchain.forProfile(odd));
         assertTrue(e.getMessage().contains("not an avr-gcc MCU name"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("an AVR board whose MCU avr-gcc does not know is refused as that, not as C that did not compile")
+    void unknownMcuIsNamed(@TempDir Path dir) throws Exception {
+        TargetProfile odd = TargetProfile.builder().id("mega9999").core(CpuCore.AVR).hardwareVariant("atmega9999")
+                .wordBits(8).flashBytes(256 * 1024).ramBytes(8 * 1024).build();
+        Toolchain avr = Toolchain.forProfile(odd); // the syntax is fine: only the compiler knows its MCUs
+        assumeTrue(avr.available(), "avr-gcc is not installed");
+        Files.writeString(dir.resolve("model.h"), "int model_answer(void);\n");
+        Files.writeString(dir.resolve("model.c"), "#include \"model.h\"\nint model_answer(void) { return 42; }\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> avr.measureDetailed(dir));
+        assertEquals("avr-gcc does not know MCU atmega9999 (profile mega9999's hardwareVariant); avr-gcc "
+                + "--target-help lists the MCUs it knows", e.getMessage());
     }
 }
