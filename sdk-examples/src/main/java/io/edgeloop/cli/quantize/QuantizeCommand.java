@@ -126,8 +126,13 @@ public final class QuantizeCommand implements Callable<Integer> {
         // error stream, after the report, so a script reading the report from stdout still gets it whole
         io.edgeloop.quantize.workflow.CalibrationCheck.fromReport(report.getBytes(StandardCharsets.UTF_8))
                 .ifPresent(c -> c.warnings(a.calibration()).forEach(spec.commandLine().getErr()::println));
-        com.fasterxml.jackson.databind.JsonNode qat = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(report).path("qat");
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report);
+        // "fits": false was only in the JSON, easy to miss in a long report; the exit code stays 0 (the output is
+        // written and valid, a smaller model or a larger part are the user's call)
+        if (doc.path("fits").isBoolean() && !doc.path("fits").asBoolean()) {
+            spec.commandLine().getErr().println("edgeloop: warning: " + doesNotFit(doc, a.target().id()));
+        }
+        com.fasterxml.jackson.databind.JsonNode qat = doc.path("qat");
         if ("ptq".equals(qat.path("kept").asText())) {
             String figures = qat.has("agreement") ? String.format(java.util.Locale.ROOT, "agreed with the float "
                     + "model on %.2f %% of the --calib rows, plain post-training quantization on %.2f %%",
@@ -141,5 +146,17 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         spec.commandLine().getErr().flush();
         return 0;
+    }
+
+    /** The size report's verdict in one line: measured flash and RAM against the part's, else its fitsNote. */
+    static String doesNotFit(com.fasterxml.jackson.databind.JsonNode report, String target) {
+        String where = " (report.json: \"fits\": false)";
+        if (report.path("flashBytes").isNumber() && report.path("ramBytesWithBuffers").isNumber()) {
+            return String.format(java.util.Locale.ROOT, "the model does not fit %s: flash %d B needed, %d B "
+                    + "available; RAM %d B needed (with the caller's input and output arrays), %d B available%s",
+                    target, report.path("flashBytes").asLong(), report.path("targetFlashBytes").asLong(),
+                    report.path("ramBytesWithBuffers").asLong(), report.path("targetRamBytes").asLong(), where);
+        }
+        return "the model " + report.path("fitsNote").asText("does not fit " + target) + where;
     }
 }

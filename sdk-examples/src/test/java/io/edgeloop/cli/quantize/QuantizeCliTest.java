@@ -2,17 +2,24 @@ package io.edgeloop.cli.quantize;
 
 import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.edgeloop.api.target.CpuCore;
+import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.api.target.TargetProfileProvider;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -379,5 +386,51 @@ class QuantizeCliTest {
         }
         assertEquals(report.get("parameterBytes").asLong(), report.get("estimatedFlashBytes").asLong(), report.toString());
         assertTrue(report.get("fitsNote").asText().startsWith("unknown: avr-gcc is not installed"), report.toString());
+    }
+
+    /** A part far too small for any model: 16 B of flash and of RAM. */
+    public static final class Tiny16Provider implements TargetProfileProvider {
+        @Override
+        public String name() {
+            return "tiny16";
+        }
+
+        @Override
+        public TargetProfile profile() {
+            return TargetProfile.builder().id("tiny16").core(CpuCore.AVR).hardwareVariant("atmega328p").wordBits(8)
+                    .flashBytes(16).ramBytes(16).build();
+        }
+    }
+
+    @Test
+    @DisplayName("a model that does not fit the part is written, with a WARNING line naming flash and RAM needed and "
+            + "available, exit code 0")
+    void warnsWhenTheModelDoesNotFit() throws Exception {
+        // the board is visible to this thread's context class loader only, as TargetProfiles.load() looks there
+        Path board = Files.createDirectories(work.resolve("tiny16/META-INF/services"));
+        Files.writeString(board.resolve(TargetProfileProvider.class.getName()), Tiny16Provider.class.getName() + "\n");
+        Thread me = Thread.currentThread();
+        ClassLoader before = me.getContextClassLoader();
+        Path dir = work.resolve("q-tiny16");
+        Result q;
+        try (URLClassLoader cl = new URLClassLoader(new URL[] {work.resolve("tiny16").toUri().toURL()}, before)) {
+            me.setContextClassLoader(cl);
+            q = run("quantize", "--model", model.toString(), "--calib",
+                    occupancy.resolve("datatraining.txt").toString(), "--scheme", "int8", "--target", "tiny16", "--out",
+                    dir.toString());
+        } finally {
+            me.setContextClassLoader(before);
+        }
+        assertEquals(0, q.code(), q.err());
+        JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
+        assertFalse(report.get("fits").asBoolean(true), report.toString());
+        List<String> warnings = q.err().lines().filter(l -> l.startsWith("edgeloop: warning: ")).toList();
+        assertEquals(1, warnings.size(), q.err());
+        String expected = report.get("flashBytes").isNumber()
+                ? "edgeloop: warning: the model does not fit tiny16: flash " + report.get("flashBytes").asLong()
+                + " B needed, 16 B available; RAM " + report.get("ramBytesWithBuffers").asLong() + " B needed (with "
+                + "the caller's input and output arrays), 16 B available (report.json: \"fits\": false)"
+                : "edgeloop: warning: the model " + report.get("fitsNote").asText() + " (report.json: \"fits\": false)";
+        assertEquals(expected, warnings.get(0));
     }
 }
