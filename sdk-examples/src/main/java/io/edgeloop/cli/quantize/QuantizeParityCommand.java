@@ -25,9 +25,9 @@ public final class QuantizeParityCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A quantized-model directory.")
     private Path dir;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "host, avr8, cortex-m3, cortex-m0, "
-            + "cortex-m4f, or a board's own profile id: the model's own (read from its model.json) or one supplied by a "
-            + "TargetProfileProvider jar on the class path; it runs on the emulator of the board's core.")
+    @Option(names = "--target", paramLabel = "T", description = "Where to run: the model's own target (the default, "
+            + "read from its model.json; a board of one's own runs on the emulator of its core), or host: the same C "
+            + "code built by the host gcc and run natively. Another target contradicts the model and is refused.")
     private String target;
 
     @Option(names = "--vectors", defaultValue = "10000", paramLabel = "N",
@@ -46,7 +46,7 @@ public final class QuantizeParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ParityResult r = QuantizeWorkflow.parity(dir, target, vectors, seed);
+        ParityResult r = QuantizeWorkflow.parity(dir, target(), vectors, seed);
         if (json) {
             spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r.toMap()));
         } else {
@@ -68,5 +68,27 @@ public final class QuantizeParityCommand implements Callable<Integer> {
             throw new IllegalStateException(r.target() + " does not match the Java runtime: " + r.mismatchSummary());
         }
         return 0;
+    }
+
+    /**
+     * The target to run on: the model's own when --target is omitted (it was required, though model.json names it);
+     * host as given; another known profile is a contradiction (model.c and report.json's sizes are for the model's
+     * target), refused; an unknown id goes on to the workflow, whose error lists the known targets.
+     */
+    private String target() throws java.io.IOException {
+        if (target != null && target.trim().equalsIgnoreCase("host")) {
+            return target;
+        }
+        String own = QuantizeWorkflow.load(dir).target().id();
+        if (target == null) {
+            return own;
+        }
+        String id = target.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!id.equals(own) && io.edgeloop.api.target.TargetProfiles.load().find(id).isPresent()) {
+            throw new IllegalArgumentException("--target " + id + " contradicts the model: " + dir + " was quantized"
+                    + " for " + own + " (its model.json); omit --target to run it on " + own + ", give --target host"
+                    + " to run the same C code natively, or quantize again with --target " + id);
+        }
+        return target;
     }
 }

@@ -77,16 +77,24 @@ class QuantizeCliTest {
         assertTrue(f > 90 && f - qa <= 0.5, e.out());
         assertTrue(ev.get("agreement").asDouble() > 98.5, e.out());
 
-        Result p = run("quantize", "parity", "--model", dir.toString(), "--target", "avr8", "--vectors", "10000", "--seed",
-                "3", "--json");
+        // no --target: the model's own, from its model.json
+        Result p = run("quantize", "parity", "--model", dir.toString(), "--vectors", "10000", "--seed", "3", "--json");
         assertEquals(0, p.code(), p.err());
         JsonNode pr = JSON.readTree(p.out());
+        assertEquals("avr8", pr.get("target").asText(), p.out());
         assertEquals(10000, pr.get("vectors").asInt());
         assertEquals(0, pr.get("mismatches").asInt());
         assertTrue(pr.get("cyclesPerInference").asLong() > 0);
         assertTrue(pr.get("flashBytes").asLong() > 0 && pr.get("ramBytes").asLong() > 0);
         assertEquals("atmega328p", pr.get("simulatedMcu").asText(), p.out());
         assertTrue(!pr.has("simulatedNote"), p.out());
+        // another device target contradicts the model (its model.c and sizes are avr8's); host is the native run
+        Result other = run("quantize", "parity", "--model", dir.toString(), "--target", "cortex-m3", "--vectors", "10");
+        assertEquals(1, other.code(), other.err());
+        assertEquals("edgeloop: --target cortex-m3 contradicts the model: " + dir + " was quantized for avr8 (its "
+                + "model.json); omit --target to run it on avr8, give --target host to run the same C code natively, "
+                + "or quantize again with --target cortex-m3", other.err().strip());
+        assertEquals("", other.out());
     }
 
     @Test
