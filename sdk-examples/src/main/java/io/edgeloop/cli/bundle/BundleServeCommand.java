@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  * ({@code --trust}) before it moves a channel. Its first line on stdout is the URL it listens on (scripts wait for
  * it); it runs until SIGINT or SIGTERM, then stops accepting, closes and prints one last line. Publishing needs
  * the token in {@code --token-file}, or, without one, a loopback peer. {@code --no-verify} serves without a trust
- * file, naming the risk.
+ * file, naming the risk. At start, each channel whose latest publication {@code --trust} refuses gets a WARN on
+ * stderr (another fleet's trust file, most likely); the server still starts, so devices keep polling.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -86,7 +87,9 @@ public final class BundleServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-upload must be at least 1 byte, got " + maxUpload);
         }
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(TokenFile.read(tokenFile));
-        ChannelStore channels = trust == null ? ChannelStore.withoutVerification(store) : new ChannelStore(store,
+        // the library's WARN would otherwise advise Java calls; a CLI user's fix is the option
+        ChannelStore channels = trust == null ? ChannelStore.withoutVerification(store, "pass --trust TRUST.json "
+                + "(the devices' trust file) instead of --no-verify") : new ChannelStore(store,
                 new BundleVerifier(trustRoot()));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
         PrintWriter out = spec.commandLine().getOut();

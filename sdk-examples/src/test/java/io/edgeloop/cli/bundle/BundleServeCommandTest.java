@@ -1,6 +1,7 @@
 package io.edgeloop.cli.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
@@ -16,6 +17,8 @@ import io.edgeloop.ota.agent.DeviceAgent;
 import io.edgeloop.ota.agent.FileDeviceStorage;
 import io.edgeloop.ota.agent.InstallOutcome;
 import io.edgeloop.ota.agent.InstallReport;
+import io.edgeloop.ota.bundle.BundleVerifier;
+import io.edgeloop.ota.server.ChannelStore;
 import io.edgeloop.ota.trust.TrustRoot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -309,8 +312,43 @@ class BundleServeCommandTest {
             String rest = stop(server);
             assertTrue(rest.contains("WITHOUT a trust file (--no-verify)") && rest.contains("only from loopback"),
                     rest);
+            // the WARN's advice is the CLI's option, not the library's Java calls
+            String log = Files.readString(dir.resolve("serve.log"));
+            assertTrue(log.contains("WARN") && log.contains("pass --trust TRUST.json (the devices' trust file) "
+                    + "instead of --no-verify"), log);
+            assertFalse(log.contains("ChannelStore") || log.contains("BundleVerifier"), log);
         } finally {
             end(server);
+        }
+    }
+
+    @Test
+    @DisplayName("served with another fleet's trust file, a store whose channel holds the fleet's bundle starts with "
+            + "a WARN naming the channel, the model, the sequence and unknown-key; with the fleet's, without one")
+    void wrongTrustFileIsNamedAtStart(@TempDir Path dir) throws Exception {
+        Path trust = keysAndTrust(dir);
+        Path h1 = create(dir, 1, "good");
+        Path store = dir.resolve("store");
+        new ChannelStore(store, new BundleVerifier(TrustRoot.read(trust))).publish(h1, "stable");
+        Path wrong = dir.resolve("wrong-trust.json");
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("evil/public.pem").toString(), "--threshold", "1",
+                "--out", wrong.toString()), last.err());
+        for (Path t : new Path[] {wrong, trust}) {
+            Path log = dir.resolve("serve-" + t.getFileName() + ".log");
+            Serving server = serve(log, "--store", store.toString(), "--trust", t.toString(), "--port", "0");
+            try {
+                stop(server);
+            } finally {
+                end(server);
+            }
+            String warned = Files.readString(log);
+            if (t == wrong) {
+                assertTrue(warned.contains("WARN") && warned.contains("channel stable's latest publication (har "
+                        + "sequence 1) does not verify under the store's trust root") && warned.contains(
+                        "unknown-key") && warned.contains("is this the fleet's trust file?"), warned);
+            } else {
+                assertFalse(warned.contains("WARN"), warned);
+            }
         }
     }
 

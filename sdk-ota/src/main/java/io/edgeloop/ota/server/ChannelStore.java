@@ -85,12 +85,17 @@ public final class ChannelStore {
     private static final ConcurrentHashMap<Path, Object> CHANNEL_LOCKS = new ConcurrentHashMap<>();
     /** What the store requires of a bundle beyond its authenticity: nothing (a device's own state is its own). */
     private static final VerificationPolicy ANY_DEVICE = VerificationPolicy.builder().build();
+    /** What {@link #withoutVerification(Path)} tells a reader to do instead: the Java calls. */
+    private static final String JAVA_REMEDY = "give the store the devices' trust file (new ChannelStore(root, new "
+            + "BundleVerifier(TrustRoot.read(file))) instead of ChannelStore.withoutVerification(root))";
     private final Path root;
     private final BundleVerifier verifier;
+    private final String unverifiedRemedy;
 
-    private ChannelStore(Path root, BundleVerifier verifier, boolean unverified) throws IOException {
+    private ChannelStore(Path root, BundleVerifier verifier, String unverifiedRemedy) throws IOException {
         this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
-        this.verifier = unverified ? null : Objects.requireNonNull(verifier, "verifier");
+        this.verifier = verifier;
+        this.unverifiedRemedy = unverifiedRemedy;
     }
 
     /**
@@ -98,16 +103,31 @@ public final class ChannelStore {
      * verification, for the device side of the {@code directory} deployer without a {@code trust} setting and for
      * stores whose every publisher verifies first. Risky for a store publishers reach over a network: a bundle
      * signed with a key outside the devices' trust root can raise a channel's sequence floor, up to
-     * {@link Long#MAX_VALUE}, and freeze the channel ({@link #withdraw} undoes that). A store made with
-     * {@link #ChannelStore(Path, BundleVerifier)} verifies every bundle; there is no other way to make one that
-     * does not.
+     * {@link Long#MAX_VALUE}, and freeze the channel ({@link #withdraw} undoes that). This method and
+     * {@link #withoutVerification(Path, String)} are the only ways to get a store that skips verification; a store
+     * made with {@link #ChannelStore(Path, BundleVerifier)} always verifies. An {@link UpdateServer} on this store
+     * logs a WARN naming the risk and the Java calls that make a verifying store.
      *
      * @param root the directory (created when missing)
      * @return the store
      * @throws IOException when it cannot be created
      */
     public static ChannelStore withoutVerification(Path root) throws IOException {
-        return new ChannelStore(root, null, true);
+        return new ChannelStore(root, null, JAVA_REMEDY);
+    }
+
+    /**
+     * {@link #withoutVerification(Path)} for a program with its own way to give the store a trust root: the WARN
+     * an {@link UpdateServer} on this store logs ends with {@code remedy} instead of the Java calls (a command line
+     * names its option, e.g. {@code "pass --trust TRUST.json (the devices' trust file) instead of --no-verify"}).
+     *
+     * @param root   the directory (created when missing)
+     * @param remedy what the reader should do to have uploads verified, one line
+     * @return the store
+     * @throws IOException when it cannot be created
+     */
+    public static ChannelStore withoutVerification(Path root, String remedy) throws IOException {
+        return new ChannelStore(root, null, Objects.requireNonNull(remedy, "remedy"));
     }
 
     /**
@@ -120,7 +140,7 @@ public final class ChannelStore {
      * @throws IOException when the directory cannot be created
      */
     public ChannelStore(Path root, BundleVerifier verifier) throws IOException {
-        this(root, Objects.requireNonNull(verifier, "verifier"), false);
+        this(root, Objects.requireNonNull(verifier, "verifier"), null);
     }
 
     /** @return the root directory */
@@ -131,6 +151,63 @@ public final class ChannelStore {
     /** @return the verifier every publish passes through; empty when the store checks readability only */
     public Optional<BundleVerifier> verifier() {
         return Optional.ofNullable(verifier);
+    }
+
+    /** What the WARN of a server on a store without a trust root tells its reader to do; null with a trust root. */
+    String unverifiedRemedy() {
+        return unverifiedRemedy;
+    }
+
+    /**
+     * Verifies each channel's latest publication with the store's trust root, as a publish of it would be verified
+     * now: a store served with another fleet's trust file (or after a rotation the store was not given) shows up
+     * here before its first refused publish. Reads only; best effort against concurrent publishes.
+     *
+     * @return one line per channel whose latest publication the trust root refuses, or whose stored bundle is
+     *         missing or unreadable, in channel order; empty without a trust root
+     * @throws IOException when the channels directory cannot be listed
+     */
+    List<String> latestRefusedByTrustRoot() throws IOException {
+        List<String> refused = new ArrayList<>();
+        Path channels = root.resolve("channels");
+        if (verifier == null || !Files.isDirectory(channels, LinkOption.NOFOLLOW_LINKS)) {
+            return refused;
+        }
+        List<String> names = new ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.list(channels)) {
+            s.map(d -> d.getFileName().toString()).filter(n -> CHANNEL.matcher(n).matches()).sorted()
+                    .forEach(names::add);
+        }
+        String under = "the store's trust root (version " + verifier.trust().version() + ", "
+                + verifier.trust().threshold() + " of " + verifier.trust().keys().size() + " keys)";
+        for (String channel : names) {
+            try {
+                Optional<Publication> latest = latest(channel);
+                if (latest.isEmpty()) {
+                    continue;
+                }
+                Publication p = latest.get();
+                String what = "channel " + channel + "'s latest publication (" + p.name() + " sequence "
+                        + p.sequence() + ")";
+                Path file = channelDir(channel).resolve(p.sha256() + ".bundle");
+                try (FileChannel c = openStored(file).orElse(null)) {
+                    if (c == null) {
+                        refused.add(what + " has no stored bundle (" + root.relativize(file) + " is missing)");
+                        continue;
+                    }
+                    verifier.verify(from(c, 0), ANY_DEVICE);
+                } catch (BundleVerificationException e) {
+                    refused.add(what + " does not verify under " + under + ": " + e.getMessage()
+                            + (SIGNER_CHECKS.contains(e.check()) ? "; is this the fleet's trust file? Publishes "
+                            + "signed for the fleet will be refused (unknown-key) while bundles this trust root "
+                            + "accepts move the channel" : ""));
+                }
+            } catch (IOException e) {
+                refused.add("channel " + channel + "'s latest publication cannot be checked against " + under + ": "
+                        + e.getMessage());
+            }
+        }
+        return refused;
     }
 
     private Path channelDir(String channel) throws InvalidChannelNameException {
@@ -292,6 +369,9 @@ public final class ChannelStore {
      * artifacts, but not those refused only for a revoked key, an expiry or the store's own trust root having
      * expired (they were once accepted, and may be installed).
      */
+    /** The checks that fail when the bundle was signed for another trust root. */
+    private static final Set<Check> SIGNER_CHECKS = EnumSet.of(Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
+            Check.SIGNATURE_INVALID, Check.THRESHOLD);
     private static final Set<Check> NEVER_ACCEPTED = EnumSet.of(Check.ARCHIVE, Check.SIZE_LIMIT, Check.PATH,
             Check.ENTRY_TYPE, Check.DUPLICATE_ENTRY, Check.MANIFEST, Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
             Check.SIGNATURE_INVALID, Check.THRESHOLD, Check.ENTRY_SET, Check.DIGEST);

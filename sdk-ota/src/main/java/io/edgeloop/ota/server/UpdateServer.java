@@ -174,9 +174,10 @@ public final class UpdateServer implements AutoCloseable {
         if (store.verifier().isEmpty()) {
             LOG.warn("The update server's channel store {} has no trust root: uploads are checked for readability only,"
                     + " so a bundle signed with a key outside the devices' trust root can raise a channel's sequence "
-                    + "floor and freeze it; give the store the devices' trust file (new ChannelStore(root, new "
-                    + "BundleVerifier(TrustRoot.read(file))) instead of ChannelStore.withoutVerification(root))",
-                    store.root());
+                    + "floor and freeze it; {}", store.root(), store.unverifiedRemedy());
+        }
+        for (String refused : store.latestRefusedByTrustRoot()) {
+            LOG.warn("The update server's channel store {}: {}", store.root(), refused);
         }
         if (!Files.isWritable(store.root())) {
             LOG.warn("The update server's channel store {} is not writable here (a read-only mount, an immutable "
