@@ -83,10 +83,12 @@ import java.util.logging.Logger;
  * A shadow gate ({@link RolloutPlan.Builder#minShadowAgreement}, used by the demo's rollout) would stop a model like
  * v3 before any device switches; this example leaves it off to show the devices' own rollback.
  *
- * <p>Run: {@code java -cp sdk-examples/target/edgeloop.jar io.edgeloop.examples.ota.FleetRolloutExample [DIR]}. Each
- * run works in a new directory under {@code DIR} (default: the system temp directory) and prints it: a run's keys,
- * server store and devices are its own, so running it again starts from nothing (the store of a previous run holds
- * v1 to v4, which would refuse the new v1 with 409, and its release key is never overwritten).
+ * <p>Run: {@code java -cp sdk-examples/target/edgeloop.jar io.edgeloop.examples.ota.FleetRolloutExample [--keep]
+ * [DIR]}. Each run works in a new directory under {@code DIR} (default: the system temp directory) and prints it: a
+ * run's keys, server store and devices are its own, so running it again starts from nothing (the store of a previous
+ * run holds v1 to v4, which would refuse the new v1 with 409, and its release key is never overwritten). The
+ * directory (about 1 MB, with the run's release private key) is deleted when the run ends, unless {@code --keep}
+ * is given to look at the store, the devices' slots and the key afterwards.
  *
  * <p>Not thread-safe: call from one thread.
  */
@@ -138,16 +140,29 @@ public final class FleetRolloutExample {
     }
 
     /**
-     * Runs the example in a new directory under the given one.
+     * Runs the example in a new directory under the given one, deleted at the end unless {@code --keep}.
      *
-     * @param args an optional directory to work in (default: the system temp directory); each run makes a new one
-     *             inside it
+     * @param args {@code [--keep] [DIR]}: keep the run's directory; where to make it (default: the system temp
+     *             directory)
      * @throws Exception when it fails
      */
     public static void main(String[] args) throws Exception {
+        boolean keep = false;
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        int dirs = 0;
+        for (String a : args) {
+            if (a.equals("--keep")) {
+                keep = true;
+            } else if (a.startsWith("-") || dirs++ > 0) {
+                System.err.println("usage: FleetRolloutExample [--keep] [DIR] (unexpected argument '" + a + "')");
+                System.exit(2);
+            } else {
+                base = Path.of(a);
+            }
+        }
         TRIBUO_LOG.setLevel(Level.WARNING); // its training progress, one INFO line per 1000 steps
         TcpNoDelay.enable(); // before the UpdateServer starts: each poll's answer then leaves at once, not ~40 ms later
-        runIn(args.length > 0 ? Path.of(args[0]) : Path.of(System.getProperty("java.io.tmpdir")), 4, 1, System.out);
+        runIn(base, 4, 1, keep, System.out);
     }
 
     /**
@@ -157,14 +172,31 @@ public final class FleetRolloutExample {
      * @param base              where to make the run's directory (created when missing)
      * @param devicesPerVariant devices of each hardware variant (at least 2)
      * @param seed              training and wave assignment
+     * @param keep              keep the run's directory (it holds the run's release private key); else it is
+     *                          deleted when the run ends, whether it succeeded or not, and the last line says so
      * @param out               where to print what happens
      * @return what happened
      * @throws Exception when a step fails
      */
-    public static Result runIn(Path base, int devicesPerVariant, long seed, PrintStream out) throws Exception {
+    public static Result runIn(Path base, int devicesPerVariant, long seed, boolean keep, PrintStream out)
+            throws Exception {
         Path dir = Files.createTempDirectory(Files.createDirectories(base), "edgeloop-fleet-");
         out.printf(Locale.ROOT, "working directory %s%n", dir);
-        return run(dir, devicesPerVariant, seed, out);
+        try {
+            return run(dir, devicesPerVariant, seed, out);
+        } finally {
+            if (keep) {
+                out.printf(Locale.ROOT, "kept %s (--keep): it holds the release private key; delete it when done%n",
+                        dir);
+            } else {
+                try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                    for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                        Files.delete(p);
+                    }
+                }
+                out.printf(Locale.ROOT, "deleted %s (--keep keeps it)%n", dir);
+            }
+        }
     }
 
     /**

@@ -64,12 +64,30 @@ class FleetRolloutExampleTest {
     }
 
     @Test
+    @DisplayName("a run leaves nothing behind unless kept (its directory holds the release private key), and says so "
+            + "in its last line")
+    void deletesItsDirectoryUnlessKept(@TempDir Path base) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        FleetRolloutExample.Result r = FleetRolloutExample.runIn(base, 2, 1, false, new PrintStream(buf, true,
+                "UTF-8"));
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(CampaignState.COMPLETED, r.campaigns().get("v4"), log);
+        try (Stream<Path> left = Files.list(base)) {
+            assertEquals(List.of(), left.toList(), log);
+        }
+        List<String> lines = log.lines().toList();
+        String dir = lines.get(0).substring("working directory ".length());
+        assertEquals("deleted " + dir + " (--keep keeps it)", lines.get(lines.size() - 1), log);
+    }
+
+    @Test
     @DisplayName("run twice with the same directory (as main is), each run starts from nothing in a new directory of"
             + " its own and completes; run on a used directory is refused in one line and changes nothing")
     void rerunsStartFresh(@TempDir Path base) throws Exception {
         for (int run = 1; run <= 2; run++) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            FleetRolloutExample.Result r = FleetRolloutExample.runIn(base, 2, 1, new PrintStream(buf, true, "UTF-8"));
+            FleetRolloutExample.Result r = FleetRolloutExample.runIn(base, 2, 1, true, new PrintStream(buf, true,
+                    "UTF-8"));
             String log = buf.toString(StandardCharsets.UTF_8);
             assertEquals(Map.of("v2", CampaignState.COMPLETED, "v3", CampaignState.HALTED, "v4",
                     CampaignState.COMPLETED), r.campaigns(), "run " + run + "\n" + log);
@@ -77,6 +95,7 @@ class FleetRolloutExampleTest {
             try (Stream<Path> runs = Files.list(base)) {
                 assertEquals(run, runs.count(), "one directory per run");
             }
+            assertTrue(log.contains("(--keep): it holds the release private key"), log);
         }
         Path used;
         try (Stream<Path> runs = Files.list(base)) {
