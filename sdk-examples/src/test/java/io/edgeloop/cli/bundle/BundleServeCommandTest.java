@@ -69,9 +69,14 @@ class BundleServeCommandTest {
         for (String k : new String[] {"good", "evil"}) {
             assertEquals(0, run("bundle", "keygen", "--alg", "ed25519", "--out", dir.resolve(k).toString()), last.err());
         }
-        Path trust = dir.resolve("trust.json");
-        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("good/public.pem").toString(), "--threshold", "1",
-                "--out", trust.toString()), last.err());
+        return trustOf(dir, "good", "trust.json");
+    }
+
+    /** A trust file {@code name} of key {@code key} alone. */
+    private Path trustOf(Path dir, String key, String name) {
+        Path trust = dir.resolve(name);
+        assertEquals(0, run("bundle", "trust", "--key", dir.resolve(key + "/public.pem").toString(), "--threshold",
+                "1", "--out", trust.toString()), last.err());
         return trust;
     }
 
@@ -327,12 +332,9 @@ class BundleServeCommandTest {
             + "a WARN naming the channel, the model, the sequence and unknown-key; with the fleet's, without one")
     void wrongTrustFileIsNamedAtStart(@TempDir Path dir) throws Exception {
         Path trust = keysAndTrust(dir);
-        Path h1 = create(dir, 1, "good");
         Path store = dir.resolve("store");
-        new ChannelStore(store, new BundleVerifier(TrustRoot.read(trust))).publish(h1, "stable");
-        Path wrong = dir.resolve("wrong-trust.json");
-        assertEquals(0, run("bundle", "trust", "--key", dir.resolve("evil/public.pem").toString(), "--threshold", "1",
-                "--out", wrong.toString()), last.err());
+        new ChannelStore(store, new BundleVerifier(TrustRoot.read(trust))).publish(create(dir, 1, "good"), "stable");
+        Path wrong = trustOf(dir, "evil", "wrong-trust.json");
         for (Path t : new Path[] {wrong, trust}) {
             Path log = dir.resolve("serve-" + t.getFileName() + ".log");
             Serving server = serve(log, "--store", store.toString(), "--trust", t.toString(), "--port", "0");
