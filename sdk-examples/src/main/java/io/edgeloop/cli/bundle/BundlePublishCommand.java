@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeployerProvider;
+import io.edgeloop.api.deploy.DeploymentException;
 import io.edgeloop.api.deploy.Publication;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.ota.server.ChannelStore;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -54,9 +57,13 @@ public final class BundlePublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!Files.exists(bundle)) {
+            throw new IllegalArgumentException("BUNDLE " + bundle + " does not exist");
+        }
         if (!Files.isRegularFile(bundle)) {
             throw new IllegalArgumentException("BUNDLE " + bundle + " is not a file");
         }
+        checkServer(server);
         if (timeoutSeconds < 1) {
             throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
@@ -69,6 +76,14 @@ public final class BundlePublishCommand implements Callable<Integer> {
         Publication p;
         try (Deployer http = ProviderLoader.of(DeployerProvider.class).select("http").create(config.build())) {
             p = http.publish(bundle, channel);
+        } catch (DeploymentException e) {
+            // the server's 401 text cannot tell a missing token from a wrong one; this side knows which it sent
+            if (e.getMessage() != null && e.getMessage().startsWith(UNAUTHORISED)) {
+                throw new IllegalStateException(tokenFile == null
+                        ? "the server " + server + " needs a publish token: pass --token-file FILE (HTTP 401)"
+                        : "the server " + server + " refused the publish token in " + tokenFile + " (HTTP 401)", e);
+            }
+            throw e;
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -84,5 +99,26 @@ public final class BundlePublishCommand implements Callable<Integer> {
                     + p.channel() + " (" + p.sizeBytes() + " bytes, sha256 " + p.sha256() + "): " + p.location());
         }
         return 0;
+    }
+
+    /** How {@link io.edgeloop.ota.deploy.HttpDeployer} words a 401 answer to a publication. */
+    private static final String UNAUTHORISED = "update server refused the publication (HTTP 401)";
+
+    /**
+     * Refuses a --server that is not an http(s) URL with a host: {@code 127.0.0.1:8080} failed with the URI
+     * parser's "Illegal character in scheme name at index 0".
+     */
+    static void checkServer(String server) {
+        URI u;
+        try {
+            u = new URI(server);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || u.getHost() == null
+                || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
+            throw new IllegalArgumentException("--server must be an http(s) URL such as http://host:8080/, got '"
+                    + server + "'");
+        }
     }
 }

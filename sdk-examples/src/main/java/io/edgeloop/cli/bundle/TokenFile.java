@@ -27,6 +27,9 @@ final class TokenFile {
      * @throws IllegalArgumentException when it is empty, too large or holds more than one line
      */
     static String read(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--token-file " + file + " does not exist");
+        }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--token-file " + file + " is not a file");
         }

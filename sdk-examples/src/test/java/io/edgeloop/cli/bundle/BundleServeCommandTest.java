@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code edgeloop bundle serve} in a child JVM (a real update server on loopback, stopped by SIGTERM) and
@@ -164,7 +166,7 @@ class BundleServeCommandTest {
             }
 
             assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", h2.toString()));
-            assertRefused("HTTP 401");
+            assertRefused("the server " + u + " needs a publish token: pass --token-file FILE (HTTP 401)");
             assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
                     token.toString(), evil.toString()));
             assertRefused("HTTP 422", "unknown-key");
@@ -216,7 +218,7 @@ class BundleServeCommandTest {
             for (Path bundle : List.of(h1, large, large, large, large, large)) {
                 assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
                         wrong.toString(), bundle.toString()));
-                assertRefused("HTTP 401", "publishing needs the server's publish token");
+                assertRefused("the server " + u + " refused the publish token in " + wrong + " (HTTP 401)");
                 assertEquals("", last.out());
                 assertEquals(Optional.empty(), latest(u, "stable"), "nothing published");
             }
@@ -368,7 +370,23 @@ class BundleServeCommandTest {
         assertRefused("cannot publish to http://127.0.0.1:" + port);
         assertEquals(1, run("bundle", "publish", "--server", "http://127.0.0.1:" + port, "--channel", "stable",
                 dir.resolve("nope.bundle").toString()));
-        assertRefused("nope.bundle is not a file");
+        assertRefused("BUNDLE " + dir.resolve("nope.bundle") + " does not exist");
+        assertEquals(1, run("bundle", "publish", "--server", "http://127.0.0.1:" + port, "--channel", "stable",
+                dir.toString()));
+        assertRefused("BUNDLE " + dir + " is not a file");
+        assertEquals(1, run("bundle", "publish", "--server", "http://127.0.0.1:" + port, "--channel", "stable",
+                "--token-file", dir.resolve("nope.token").toString(), h1.toString()));
+        assertRefused("--token-file " + dir.resolve("nope.token") + " does not exist");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"127.0.0.1:8080", "localhost:8080", "ftp://127.0.0.1:8080/", "http://", "http:///ota"})
+    @DisplayName("publish refuses a --server that is not an http(s) URL with a host, in one line naming the form")
+    void serverMustBeAnHttpUrl(String server, @TempDir Path dir) throws Exception {
+        Path bundle = Files.write(dir.resolve("b.bundle"), new byte[] {1});
+        assertEquals(1, run("bundle", "publish", "--server", server, "--channel", "stable", bundle.toString()));
+        assertEquals("edgeloop: --server must be an http(s) URL such as http://host:8080/, got '" + server + "'",
+                last.err().strip());
     }
 
     @Test

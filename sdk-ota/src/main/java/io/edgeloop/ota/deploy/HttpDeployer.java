@@ -105,8 +105,13 @@ final class HttpDeployer implements Deployer {
         }
     }
 
+    /**
+     * The server's {@code path} under the base URL, keeping the base path with or without its trailing slash:
+     * resolving against {@code http://host/ota} replaced {@code ota}, so requests went to {@code /channels/...}.
+     */
     private URI uri(String path) {
-        return base.resolve(base.getPath().endsWith("/") ? path.substring(1) : path);
+        String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+        return base.resolve((basePath.endsWith("/") ? basePath : basePath + "/") + path.substring(1));
     }
 
     /**
