@@ -15,8 +15,9 @@ import io.edgeloop.api.spi.Spi;
  *
  * <p>Implementations must be thread-safe, cheap to construct (no I/O), and return an equal profile on every call.
  */
-@Spi(artifacts = "a jar of your own that provides your board's profile (see sdk-examples' "
-        + "io.edgeloop.examples.customtarget)")
+@Spi(artifacts = "a jar of your own that provides your board's profile (an example: "
+        + "sdk-examples/src/test/java/io/edgeloop/examples/customtarget/Stm32l031ProfileProvider.java, in the test "
+        + "sources, built beside edgeloop.jar as the README's 'A board of one's own' shows)")
 public interface TargetProfileProvider extends NamedProvider {
     /**
      * Returns the profile id users select this board by; must equal {@code profile().id()}.
