@@ -25,10 +25,15 @@ import picocli.CommandLine.Spec;
                 + " (http: an IngestServer, as buffer ingest runs; mqtt: mosquitto, started unless --mqtt is given;"
                 + " relay: a RelayServer storing into a gateway buffer), each drain through a cursor of its own, as"
                 + " buffer drain does (batches of --batch, no linger). Prints records/s per transport (median and"
-                + " range over --repeat repetitions, the transports back to back in a rotating order) and each"
-                + " transport's ratio to the first one, paired per repetition."})
+                + " range over --repeat repetitions, the transports back to back in a rotating order), ms/batch (the"
+                + " median over the repetitions of one drain's time over its batches) and batches (acknowledged per"
+                + " drain), and each transport's ratio to the first one, paired per repetition. Fewer than "
+                + BenchDrainCommand.MIN_TIMED_BATCHES + " timed batches per transport (batches x --repeat) print a"
+                + " warning on stderr: the figures are noise then."})
 public final class BenchDrainCommand implements Callable<Integer> {
     private static final int MAX_SIZE = 1 << 20;
+    /** Below this many timed batches per transport, a drain takes a few milliseconds and its figures are noise. */
+    static final int MIN_TIMED_BATCHES = 20;
 
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -77,6 +82,14 @@ public final class BenchDrainCommand implements Callable<Integer> {
             printText(out, doc);
         }
         out.flush();
+        long timed = fewestTimedBatches(doc);
+        if (timed < MIN_TIMED_BATCHES) {
+            long records = ((long) MIN_TIMED_BATCHES * batch + repeat - 1) / repeat;
+            spec.commandLine().getErr().println("edgeloop: warning: only " + timed + " batch" + (timed == 1 ? "" : "es")
+                    + " timed per transport (batches x --repeat " + repeat + "): the figures are noise; time at least "
+                    + MIN_TIMED_BATCHES + ", e.g. --records " + records + " with --batch " + batch);
+            spec.commandLine().getErr().flush();
+        }
         return 0;
     }
 
@@ -103,6 +116,13 @@ public final class BenchDrainCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
+    private static long fewestTimedBatches(Map<String, Object> doc) {
+        long repetitions = ((Number) doc.get("repetitions")).longValue();
+        return ((List<Map<String, Object>>) doc.get("results")).stream()
+                .mapToLong(m -> ((Number) m.get("batches")).longValue() * repetitions).min().orElse(0);
+    }
+
+    @SuppressWarnings("unchecked")
     private static void printText(PrintWriter out, Map<String, Object> doc) {
         out.println(String.format(Locale.ROOT, "%-9s %12s %23s %12s %9s", "transport", "records/s", "range",
                 "ms/batch", "batches"));
@@ -116,7 +136,8 @@ public final class BenchDrainCommand implements Callable<Integer> {
                     (Double) m.get("ratio"), (Double) m.get("min"), (Double) m.get("max")));
         }
         out.println("(" + doc.get("records") + " records of " + doc.get("recordBytes") + " B in batches of "
-                + doc.get("batch") + ", " + doc.get("repetitions") + " repetitions after " + doc.get("warmupRecords")
+                + doc.get("batch") + ", " + doc.get("repetitions") + (Integer.valueOf(1).equals(doc.get("repetitions"))
+                ? " repetition" : " repetitions") + " after " + doc.get("warmupRecords")
                 + " warm-up records per transport; ratios paired per repetition: median (min-max))");
     }
 }

@@ -85,4 +85,23 @@ class BenchDrainCommandTest {
         assertEquals(1, bench.err().lines().count(), bench.err());
         assertEquals("", bench.out());
     }
+
+    @Test
+    @DisplayName("a run timing fewer than 20 batches per transport warns on stderr that its figures are noise; "
+            + "one repetition is one 'repetition'")
+    void warnsWhenTooFewBatchesAreTimed() throws Exception {
+        Result bench = run("bench", "drain", "--dir", tmp.toString(), "--records", "1200", "--batch", "500",
+                "--repeat", "1", "--warmup", "0", "--transports", "http");
+        assertEquals(0, bench.code(), bench.err());
+        assertEquals("edgeloop: warning: only 3 batches timed per transport (batches x --repeat 1): the figures are "
+                + "noise; time at least 20, e.g. --records 10000 with --batch 500", bench.err().strip());
+        assertTrue(bench.out().contains("(1200 records of 100 B in batches of 500, 1 repetition after 0 warm-up"),
+                bench.out());
+
+        Result enough = run("bench", "drain", "--dir", tmp.toString(), "--records", "400", "--batch", "50",
+                "--repeat", "3", "--warmup", "0", "--transports", "http");
+        assertEquals(0, enough.code(), enough.err());
+        assertEquals("", enough.err(), "8 batches x 3 repetitions are timed");
+        assertTrue(enough.out().contains(", 3 repetitions after "), enough.out());
+    }
 }
