@@ -189,12 +189,16 @@ public final class FleetRolloutExample {
                 out.printf(Locale.ROOT, "kept %s (--keep): it holds the release private key; delete it when done%n",
                         dir);
             } else {
+                // a failure to delete is said, not thrown: thrown from here it would replace run()'s own exception
                 try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
                     for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
                         Files.delete(p);
                     }
+                    out.printf(Locale.ROOT, "deleted %s (--keep keeps it)%n", dir);
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    out.printf(Locale.ROOT, "could not delete %s (%s): delete it by hand; it holds the release "
+                            + "private key%n", dir, e.getMessage());
                 }
-                out.printf(Locale.ROOT, "deleted %s (--keep keeps it)%n", dir);
             }
         }
     }

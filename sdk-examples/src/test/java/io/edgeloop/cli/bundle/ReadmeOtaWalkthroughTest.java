@@ -62,12 +62,18 @@ class ReadmeOtaWalkthroughTest {
     }
 
     private static Ran bash(Path dir, Path bin, String script) throws Exception {
-        Path file = Files.writeString(dir.resolve("block.sh"), script);
+        // a line failing after "serve ... &" ends bash -e before the block's own "kill $!": the trap stops the server
+        Path file = Files.writeString(dir.resolve("block.sh"),
+                "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script);
         ProcessBuilder pb = new ProcessBuilder("bash", "-e", file.toString()).directory(dir.toFile())
                 .redirectOutput(dir.resolve("block.out").toFile()).redirectError(dir.resolve("block.err").toFile());
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         Process p = pb.start();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "block did not end:\n" + script);
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("block did not end in 10 minutes:\n" + script);
+        }
         return new Ran(p.exitValue(), Files.readString(dir.resolve("block.out")),
                 Files.readString(dir.resolve("block.err")));
     }

@@ -66,6 +66,8 @@ public final class ServeBench {
      * @param cliMain   the class whose {@code main} runs {@code edgeloop} ({@code io.edgeloop.cli.Edgeloop}), on this
      *                  JVM's class path
      * @param work      a scratch directory, deleted by the caller
+     *
+     * <p>Immutable; thread-safe.
      */
     public record Settings(int polls, int repeat, int warmup, int gapMillis, String cliMain, Path work) {
         /** Checks the references. */
@@ -81,6 +83,8 @@ public final class ServeBench {
      * @param noDelay         whether the server set TCP_NODELAY
      * @param pollsPerSec     polls/s of each repetition (over the polls' own time, gaps excluded), in run order
      * @param medianPollMillis the median time of one poll in each repetition
+     *
+     * <p>Immutable (the arrays are copied in and out); thread-safe.
      */
     public record ServerResult(boolean noDelay, double[] pollsPerSec, double[] medianPollMillis) {
         /** Copies the arrays. */
