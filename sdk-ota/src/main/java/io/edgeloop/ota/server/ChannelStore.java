@@ -363,15 +363,15 @@ public final class ChannelStore {
         writeAtomically(dir, "names.json", CanonicalJson.bytes(file));
     }
 
+    /** The checks that fail when the bundle was signed for another trust root. */
+    private static final Set<Check> SIGNER_CHECKS = EnumSet.of(Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
+            Check.SIGNATURE_INVALID, Check.THRESHOLD);
     /**
      * Checks that no device holding the trust root can have installed a bundle: those that fail before any
      * signature is counted, on the signatures themselves (unknown keys, invalid, below the threshold), or on the
      * artifacts, but not those refused only for a revoked key, an expiry or the store's own trust root having
      * expired (they were once accepted, and may be installed).
      */
-    /** The checks that fail when the bundle was signed for another trust root. */
-    private static final Set<Check> SIGNER_CHECKS = EnumSet.of(Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
-            Check.SIGNATURE_INVALID, Check.THRESHOLD);
     private static final Set<Check> NEVER_ACCEPTED = EnumSet.of(Check.ARCHIVE, Check.SIZE_LIMIT, Check.PATH,
             Check.ENTRY_TYPE, Check.DUPLICATE_ENTRY, Check.MANIFEST, Check.SIGNATURES_MISSING, Check.UNKNOWN_KEY,
             Check.SIGNATURE_INVALID, Check.THRESHOLD, Check.ENTRY_SET, Check.DIGEST);
