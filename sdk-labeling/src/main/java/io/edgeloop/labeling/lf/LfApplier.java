@@ -117,11 +117,36 @@ public final class LfApplier {
     }
 
     /**
+     * What a labeller reads, as far as it is known: a rule labeller's features and channels, and for one behind the
+     * sensor-health rule (at any depth) also the channels the guard watches, since a watched channel no window has
+     * makes the guard abstain on every window. Rule reads come first, then the guards', outermost last.
+     *
+     * @return false when nothing is known (a labeller of another kind, say a Tribuo model)
+     */
+    private static boolean reads(Labeller l, Set<String> features, Set<String> channels) {
+        List<String> guarded = new java.util.ArrayList<>();
+        Labeller inner = l;
+        while (inner instanceof SensorHealthLabeller g) {
+            guarded.addAll(0, g.channels());
+            inner = g.delegate();
+        }
+        boolean rule = inner instanceof RuleLabeller;
+        if (inner instanceof RuleLabeller r) {
+            features.addAll(r.featuresRead());
+            channels.addAll(r.channelsRead());
+        }
+        channels.addAll(guarded);
+        return rule || !guarded.isEmpty();
+    }
+
+    /**
      * The features and channels rule labellers read that none of the windows has: a misspelt name, the wrong case
      * ({@code co2.mean} for {@code CO2.mean}), or windows built without features. That part of the rule is UNKNOWN
      * on every window (a rule reading nothing else never votes), and nothing else says why: one WARN per LF names
-     * what is missing, the closest name the windows have, and how many windows the LF still voted on. A name some window has is not reported (a fleet's devices may carry different
-     * sensors). Costs one lookup per window for a name that is missing, one for a name the first window has.
+     * what is missing, the closest name the windows have, and how many windows the LF still voted on. A rule behind
+     * the sensor-health rule is checked as well, with the channels the guard watches (one missing makes it abstain
+     * everywhere). A name some window has is not reported (a fleet's devices may carry different sensors). Costs
+     * one lookup per window for a name that is missing, one for a name the first window has.
      */
     private List<LfRun.MissingInput> missingInputs(List<Window> windows, byte[] votes) {
         if (windows.isEmpty()) {
@@ -134,11 +159,13 @@ public final class LfApplier {
         java.util.TreeSet<String> channelNames = null;
         for (int j = 0; j < lfs.size(); j++) {
             Labeller l = lfs.get(j);
-            if (!(l instanceof RuleLabeller r)) {
+            Set<String> featuresRead = new java.util.LinkedHashSet<>();
+            Set<String> channelsRead = new java.util.LinkedHashSet<>();
+            if (!reads(l, featuresRead, channelsRead)) {
                 continue;
             }
             List<LfRun.MissingInput> forThis = new java.util.ArrayList<>();
-            for (String f : r.featuresRead()) {
+            for (String f : featuresRead) {
                 if (!featureSeen.computeIfAbsent(f, k -> windows.stream().anyMatch(w -> w.features().containsKey(k)))) {
                     if (featureNames == null) {
                         featureNames = new java.util.TreeSet<>();
@@ -150,7 +177,7 @@ public final class LfApplier {
                             io.edgeloop.api.config.ComponentConfig.closestName(f, featureNames)));
                 }
             }
-            for (String c : r.channelsRead()) {
+            for (String c : channelsRead) {
                 if (!channelSeen.computeIfAbsent(c, k -> windows.stream().anyMatch(w -> w.channelIndex(k) >= 0))) {
                     if (channelNames == null) {
                         channelNames = new java.util.TreeSet<>();

@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param missingInputs the features and channels rule labellers read that none of the windows has (a misspelt
  *                      name, the wrong case, windows built without features), in column order: that part of the
  *                      LF's condition is UNKNOWN on every window (an LF reading nothing else never votes), and
- *                      {@link LfApplier} logs a WARN for it
+ *                      {@link LfApplier} logs a WARN for it; for an LF behind the sensor-health rule also the
+ *                      channels the guard watches (one that no window has makes the LF abstain on every window)
  */
 public record LfRun(LabelMatrix matrix, Map<String, Long> errors, Map<String, String> firstErrors,
         List<MissingInput> missingInputs) {

@@ -83,6 +83,16 @@ public final class SensorHealthLabeller implements Labeller {
         return true;
     }
 
+    /** @return the guarded labeller (for {@link LfApplier}'s check of what it reads) */
+    Labeller delegate() {
+        return delegate;
+    }
+
+    /** @return the channels watched, in order */
+    List<String> channels() {
+        return channels;
+    }
+
     @Override
     public String name() {
         return delegate.name();

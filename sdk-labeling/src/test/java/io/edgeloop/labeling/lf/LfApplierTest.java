@@ -100,6 +100,31 @@ class LfApplierTest {
     }
 
     @Test
+    @DisplayName("a rule behind the sensor-health rule is checked too, and so are the channels the guard watches "
+            + "(LWSNDR: every guarded LF skipped the check, so a misspelt name made it abstain without a word)")
+    void missingInputsOfGuardedRulesAreReported() {
+        List<Window> ws = SampleWindows.good();
+        Labeller misspeltRule = new SensorHealthLabeller(Lf.named("rule").when(Conditions.feature("co2.slop")
+                .above(0)).vote(1), List.of("co2"), 0, 5000, 0);
+        Labeller misspeltGuard = new SensorHealthLabeller(Lf.named("guard").when(Conditions.feature("co2.mean")
+                .above(600)).vote(1), List.of("C02"), 0, 5000, 0);
+        Labeller nested = new SensorHealthLabeller(new SensorHealthLabeller(Lf.named("nested")
+                .when(Conditions.rate("light").above(0)).vote(1), List.of("lihgt"), 0, 5000, 0), List.of("co2"),
+                0, 5000, 0);
+        Labeller fine = new SensorHealthLabeller(Lf.named("fine").when(Conditions.feature("co2.mean").above(600))
+                .vote(1), List.of("co2", "light"), 0, 5000, 0);
+        LfRun run = new LfApplier(List.of(misspeltRule, misspeltGuard, nested, fine)).apply(ws);
+        assertEquals(List.of(
+                new LfRun.MissingInput("rule", LfRun.InputKind.FEATURE, "co2.slop", java.util.Optional.of("co2.slope")),
+                new LfRun.MissingInput("guard", LfRun.InputKind.CHANNEL, "C02", java.util.Optional.of("co2")),
+                new LfRun.MissingInput("nested", LfRun.InputKind.CHANNEL, "lihgt", java.util.Optional.of("light"))),
+                run.missingInputs());
+        for (int i = 0; i < ws.size(); i++) {
+            assertEquals(-1, run.matrix().get(i, 1), "a guard watching a channel no window has never lets it vote");
+        }
+    }
+
+    @Test
     @DisplayName("windows built without features (Window.builder) make every feature rule report its features")
     void windowsWithoutFeatures() {
         Window w = Window.builder().deviceId("d").stream("s").index(0).timestamps(new long[] {0, 1000})
