@@ -129,7 +129,42 @@ class LwsndrWeakSupervisionTest {
             row("2 lm " + k, "  label model %-8s train F1 %6.2f acc %6.2f | test F1 %6.2f acc %6.2f, %d windows called"
                     + " event", m.name() + (m.name().equals("auto") ? ">" + m.settings().get("auto.chosen") : ""),
                     tr.f1Binary(), tr.accuracy(), te.f1Binary(), te.accuracy(), Arrays.stream(onTest).sum());
+            if (k == 0) {
+                row("2 lm 0 votes", "    where mv's test events come from: %s", voteShape(testRun.matrix(), onTest,
+                        test.gold()));
+            }
         }
+    }
+
+    /** Rows with no vote, tied rows and rows with more event votes, each with the events predicted there. */
+    private static String voteShape(LabelMatrix m, int[] predicted, int[] gold) {
+        int none = 0;
+        int noneEvent = 0;
+        int tied = 0;
+        int tiedEvent = 0;
+        int eventMajority = 0;
+        int eventMajorityRight = 0;
+        for (int i = 0; i < m.rows(); i++) {
+            int[] votes = new int[2];
+            for (int j = 0; j < m.lfs(); j++) {
+                if (m.get(i, j) >= 0) {
+                    votes[m.get(i, j)]++;
+                }
+            }
+            if (votes[0] + votes[1] == 0) {
+                none++;
+                noneEvent += predicted[i];
+            } else if (votes[0] == votes[1]) {
+                tied++;
+                tiedEvent += predicted[i];
+            } else if (votes[1] > votes[0]) {
+                eventMajority++;
+                eventMajorityRight += gold[i];
+            }
+        }
+        return String.format(Locale.ROOT, "%d windows without a vote (%d called event), %d tied (%d called event),"
+                + " %d with more event votes (%d of them events)", none, noneEvent, tied, tiedEvent, eventMajority,
+                eventMajorityRight);
     }
 
     @Test
