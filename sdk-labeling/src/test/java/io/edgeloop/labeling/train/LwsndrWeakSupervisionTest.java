@@ -136,14 +136,13 @@ class LwsndrWeakSupervisionTest {
         }
     }
 
-    /** Rows with no vote, tied rows and rows with more event votes, each with the events predicted there. */
+    /**
+     * Rows with no vote, tied rows and rows with more event votes: how many, and the events predicted there (gold
+     * events for the last kind, whose prediction is always event).
+     */
     private static String voteShape(LabelMatrix m, int[] predicted, int[] gold) {
-        int none = 0;
-        int noneEvent = 0;
-        int tied = 0;
-        int tiedEvent = 0;
-        int eventMajority = 0;
-        int eventMajorityRight = 0;
+        int[] rows = new int[3];
+        int[] events = new int[3];
         for (int i = 0; i < m.rows(); i++) {
             int[] votes = new int[2];
             for (int j = 0; j < m.lfs(); j++) {
@@ -151,20 +150,15 @@ class LwsndrWeakSupervisionTest {
                     votes[m.get(i, j)]++;
                 }
             }
-            if (votes[0] + votes[1] == 0) {
-                none++;
-                noneEvent += predicted[i];
-            } else if (votes[0] == votes[1]) {
-                tied++;
-                tiedEvent += predicted[i];
-            } else if (votes[1] > votes[0]) {
-                eventMajority++;
-                eventMajorityRight += gold[i];
+            int kind = votes[0] + votes[1] == 0 ? 0 : votes[0] == votes[1] ? 1 : votes[1] > votes[0] ? 2 : -1;
+            if (kind >= 0) {
+                rows[kind]++;
+                events[kind] += kind == 2 ? gold[i] : predicted[i];
             }
         }
         return String.format(Locale.ROOT, "%d windows without a vote (%d called event), %d tied (%d called event),"
-                + " %d with more event votes (%d of them events)", none, noneEvent, tied, tiedEvent, eventMajority,
-                eventMajorityRight);
+                + " %d with more event votes (%d of them events)", rows[0], events[0], rows[1], events[1], rows[2],
+                events[2]);
     }
 
     @Test
