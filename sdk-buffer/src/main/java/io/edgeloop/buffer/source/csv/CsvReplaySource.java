@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
@@ -34,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * the timestamp column parsed into milliseconds, every other selected column as a numeric channel and sequence
  * numbers counting up from {@code first-sequence}.
  *
- * <p>Input handling: the first line is the header. A row with exactly one field more than the header has a
- * leading row id (R's {@code write.csv}), which is dropped. Empty, {@code NA}, {@code NaN}, {@code null} and
+ * <p>Input handling: the first line is the header; blank lines are skipped and not counted as rows. When the first
+ * data row has exactly one field more than the header, every row has a leading row id (R's {@code write.csv}),
+ * which is dropped; every row must then have that many fields, else the header's count (decided once: deciding per
+ * row read a row with one stray field, such as a decimal comma, as shifted numbers). Empty, {@code NA}, {@code NaN}, {@code null} and
  * non-numeric values become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A row
  * whose timestamp cannot be parsed or whose field count is wrong fails the poll with a {@link SourceException}
  * naming the file and line (the position stays before it, so nothing is skipped silently), unless
@@ -43,9 +46,12 @@ import org.slf4j.LoggerFactory;
  * {@code .gz} are decompressed.
  *
  * <p>At-least-once: without {@code position-file} a new source starts at the beginning; with it,
- * {@link #commit()} stores the number of rows delivered so far (written to {@code <position-file>.tmp}, synced,
- * renamed over the position file, directory synced) and a new source resumes after them; its first poll deletes a
- * {@code .tmp} a crash left.
+ * {@link #commit()} stores the number of data rows delivered so far and what identifies the source (its absolute
+ * path or resource name, its size and a digest of its header and first data row), written to
+ * {@code <position-file>.tmp}, synced, renamed over the position file, directory synced. A new source resumes
+ * after those rows; its first poll deletes a {@code .tmp} a crash left, and refuses a position written for another
+ * source (or for a file since replaced or truncated) rather than skip that many rows of the wrong file. A file
+ * that only grew resumes.
  *
  * <p>Pacing: with {@code speed=0} (the default) {@link #poll} returns rows as fast as asked; with
  * {@code speed=s} it releases a row once {@code s} times the wall time since the first poll covers the data time
@@ -58,10 +64,20 @@ public final class CsvReplaySource implements SensorSource {
     private static final Logger LOG = LoggerFactory.getLogger(CsvReplaySource.class);
     private static final String POSITION_FORMAT = "edgeloop-csv-replay-position";
     private static final String POSITION_VERSION = "1";
+    /** Written since positions record their source's identity; readers of 1 and 1.x accept it. */
+    private static final String POSITION_WRITE_VERSION = "1.1";
 
     private final CsvReplaySettings settings;
     private BufferedReader reader;
     private List<String> header;
+    /** The header line as read (without a byte order mark), for the source's digest. */
+    private String headerLine;
+    /** The first data row as read, null until read: it decides {@link #rowIds} and enters the digest. */
+    private String firstDataLine;
+    /** Whether every row starts with an R row id; null until the first data row that splits decides it. */
+    private Boolean rowIds;
+    /** The line that decided {@link #rowIds}, for messages. */
+    private long rowIdsLine;
     private int timestampIndex;
     private int[] channelIndex;
     private String[] channelName;
@@ -196,9 +212,13 @@ public final class CsvReplaySource implements SensorSource {
         Path file = settings.positionFile().get();
         Properties p = new Properties();
         p.setProperty("format", POSITION_FORMAT);
-        p.setProperty("version", POSITION_VERSION);
+        p.setProperty("version", POSITION_WRITE_VERSION);
         p.setProperty("source", settings.describe());
         p.setProperty("rows", Long.toString(committedRows));
+        if (firstDataLine != null) {
+            // without a data row read nothing is skipped on resume (rows=0), so there is nothing to protect
+            SourceIdentity.of(settings, headerLine, firstDataLine).store(p);
+        }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             StringWriter w = new StringWriter();
@@ -246,7 +266,7 @@ public final class CsvReplaySource implements SensorSource {
         if (reader != null || exhausted) {
             return;
         }
-        long resume = readPosition();
+        Position resume = readPosition();
         InputStream in;
         try {
             if (settings.path().isPresent()) {
@@ -279,6 +299,7 @@ public final class CsvReplaySource implements SensorSource {
         if (first.startsWith("\uFEFF")) {
             first = first.substring(1);
         }
+        headerLine = first;
         try {
             header = CsvLine.split(first);
         } catch (IllegalArgumentException e) {
@@ -318,15 +339,66 @@ public final class CsvReplaySource implements SensorSource {
         if (!f.startsWith("epoch-") && !f.equals("iso-instant")) {
             formatter = DateTimeFormatter.ofPattern(f, Locale.ROOT).withZone(settings.zone());
         }
-        long toSkip = Math.max(settings.skip(), resume);
+        long toSkip = Math.max(settings.skip(), resume.rows());
+        boolean checked = resume.rows() == 0; // a position that skips nothing cannot skip the wrong rows
         while (rowsConsumed < toSkip) {
-            if (readLine() == null) {
+            String line = readLine();
+            if (line == null) {
                 exhausted = true;
-                return;
+                break;
+            }
+            // the same rows as next() counts: counting a blank line here resumed one data row early, replaying
+            // it under a new sequence number and shifting every later one
+            if (line.isBlank()) {
+                continue;
+            }
+            noteDataRow(line);
+            if (!checked) {
+                checkSource(resume);
+                checked = true;
             }
             rowsConsumed++;
         }
+        if (!checked) {
+            checkSource(resume);
+        }
         committedRows = rowsConsumed;
+    }
+
+    /** Notes a data row (not blank) as read: the first one decides whether rows carry an R row id. */
+    private void noteDataRow(String line) {
+        if (firstDataLine == null) {
+            firstDataLine = line;
+        }
+        if (rowIds == null) {
+            try {
+                rowIds = CsvLine.split(line).size() == header.size() + 1;
+                rowIdsLine = lineNumber;
+            } catch (IllegalArgumentException e) {
+                // a row that cannot be split fails (or is skipped) on its own; the next row decides
+            }
+        }
+    }
+
+    /** Refuses a position committed for another source; accepts one written before positions recorded theirs. */
+    private void checkSource(Position resume) throws SourceException {
+        Path file = settings.positionFile().orElseThrow();
+        if (resume.identity().isEmpty()) {
+            LOG.warn("Position file {} does not record which source it was written for (written before 2026-12); "
+                    + "resuming {} after {} rows without checking", file, settings.describe(), resume.rows());
+            return;
+        }
+        SourceIdentity now = SourceIdentity.of(settings, headerLine, firstDataLine);
+        var why = resume.identity().get().mismatch(now);
+        if (why.isPresent()) {
+            throw new SourceException("csv-replay position file " + file + " " + why.get() + "; delete it to "
+                    + "replay " + settings.describe() + " from the start, or point 'position-file' elsewhere");
+        }
+    }
+
+    /** What a position file holds: the data rows to skip and, since version 1.1, the source they belong to. */
+    private record Position(long rows, Optional<SourceIdentity> identity) {
+        static final Position START = new Position(0, Optional.empty());
     }
 
     /** The temporary file a commit writes before renaming it over the position file ({@link AtomicFile}). */
@@ -334,9 +406,9 @@ public final class CsvReplaySource implements SensorSource {
         return positionFile.resolveSibling(positionFile.getFileName() + ".tmp");
     }
 
-    private long readPosition() throws SourceException {
+    private Position readPosition() throws SourceException {
         if (settings.positionFile().isEmpty()) {
-            return 0;
+            return Position.START;
         }
         Path file = settings.positionFile().get();
         Path tmp = temporaryFile(file);
@@ -348,7 +420,7 @@ public final class CsvReplaySource implements SensorSource {
             LOG.warn("Could not delete the leftover temporary file {}", tmp, e);
         }
         if (!Files.exists(file)) {
-            return 0;
+            return Position.START;
         }
         Properties p = new Properties();
         try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -366,15 +438,21 @@ public final class CsvReplaySource implements SensorSource {
             throw new SourceException(file + " has position format version " + version + "; this csv-replay reads "
                     + "major version " + POSITION_VERSION);
         }
+        long rows;
         try {
-            long rows = Long.parseLong(p.getProperty("rows", ""));
+            rows = Long.parseLong(p.getProperty("rows", ""));
             if (rows < 0) {
                 throw new NumberFormatException("negative");
             }
-            return rows;
         } catch (NumberFormatException e) {
             throw new SourceException(file + " has an invalid 'rows' value '" + p.getProperty("rows")
                     + "'; delete it to replay from the start", e);
+        }
+        try {
+            return new Position(rows, SourceIdentity.load(p));
+        } catch (IllegalArgumentException e) {
+            throw new SourceException(file + " has an " + e.getMessage() + "; delete it to replay from the start",
+                    e);
         }
     }
 
@@ -407,6 +485,7 @@ public final class CsvReplaySource implements SensorSource {
             if (line.isBlank()) {
                 continue;
             }
+            noteDataRow(line);
             try {
                 SensorRecord r = parse(line);
                 rowsConsumed++;
@@ -428,13 +507,11 @@ public final class CsvReplaySource implements SensorSource {
 
     private SensorRecord parse(String line) {
         List<String> fields = CsvLine.split(line);
-        int offset;
-        if (fields.size() == header.size()) {
-            offset = 0;
-        } else if (fields.size() == header.size() + 1) {
-            offset = 1; // R write.csv: a leading unnamed row id
-        } else {
-            throw new IllegalArgumentException("expected " + header.size() + " fields, found " + fields.size());
+        int offset = Boolean.TRUE.equals(rowIds) ? 1 : 0; // R write.csv: a leading unnamed row id
+        if (fields.size() != header.size() + offset) {
+            throw new IllegalArgumentException("expected " + (header.size() + offset) + " fields, found "
+                    + fields.size() + (offset == 1 ? " (the header's " + header.size() + " and a leading row id, "
+                    + "as line " + rowIdsLine + " has)" : ""));
         }
         long ts = timestamp(fields.get(timestampIndex + offset).trim());
         SensorRecord.Builder b = SensorRecord.builder().deviceId(settings.device()).stream(settings.stream())

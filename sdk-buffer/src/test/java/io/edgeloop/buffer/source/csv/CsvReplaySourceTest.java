@@ -147,6 +147,91 @@ class CsvReplaySourceTest {
         }
     }
 
+    /** The first poll's records, then the message of the poll that fails. */
+    private static String failureAfter(SensorSource s, int goodRows) throws Exception {
+        if (goodRows > 0) {
+            assertEquals(goodRows, s.poll(10, Duration.ZERO).size(), "the rows before the bad one");
+        }
+        return assertThrows(SourceException.class, () -> s.poll(10, Duration.ZERO)).getMessage();
+    }
+
+    @Test
+    @DisplayName("refuses a row with one stray field (a decimal comma) instead of reading it as an R row id")
+    void strayFieldIsNotARowId() throws Exception {
+        // the newcomer's last.csv (timestamp last) and epoch.csv (timestamp first): until 2026-12-03 the third
+        // line became {temp=6.0, hum=41.0}, at 1970-01-01T00:00:21 for epoch.csv
+        Path last = dir.resolve("last.csv");
+        Files.writeString(last, "temp,hum,date\n21.5,40,2023-11-14 22:13:20\n21,6,41,2023-11-14 22:14:20\n"
+                + "21.7,42,2023-11-14 22:15:20\n");
+        try (SensorSource s = source(Map.of("path", last.toString()))) {
+            String m = failureAfter(s, 1);
+            assertTrue(m.contains(last + " line 3: expected 3 fields, found 4"), m);
+        }
+        Path epoch = dir.resolve("epoch.csv");
+        Files.writeString(epoch, "ts,temp,hum\n1700000000,21.5,40\n1700000060,21,6,41\n1700000120,21.7,42\n");
+        try (SensorSource s = source(Map.of("path", epoch.toString(), "timestamp-column", "ts",
+                "timestamp-format", "epoch-seconds"))) {
+            String m = failureAfter(s, 1);
+            assertTrue(m.contains(epoch + " line 3: expected 3 fields, found 4"), m);
+        }
+    }
+
+    @Test
+    @DisplayName("decides once, from the first data row, that rows carry an R row id, even when resuming past it")
+    void rowIdsAreDecidedByTheFirstDataRow() throws Exception {
+        Path f = dir.resolve("r.csv");
+        Files.writeString(f, "\"t\",\"a\"\n\"1\",1000,1\n\"2\",2000,2\n3000,3\n\"4\",4000,4\n");
+        Map<String, String> cfg = Map.of("path", f.toString(), "timestamp-column", "t",
+                "timestamp-format", "epoch-millis");
+        try (SensorSource s = source(cfg)) {
+            String m = failureAfter(s, 2);
+            assertTrue(m.contains(f + " line 4: expected 3 fields, found 2 (the header's 2 and a leading row id, "
+                    + "as line 2 has)"), m);
+        }
+        Map<String, String> skipping = new HashMap<>(cfg);
+        skipping.put("skip", "2");
+        try (SensorSource s = source(skipping)) {
+            String m = failureAfter(s, 0);
+            assertTrue(m.contains("line 4: expected 3 fields, found 2"), m);
+        }
+    }
+
+    /** blank2.csv of the newcomer: the header, one row, an empty line, four more rows, a minute apart. */
+    private Path blankLineFile() throws Exception {
+        Path f = dir.resolve("blank2.csv");
+        Files.writeString(f, "\"date\",\"x\"\n\"1\",\"2015-02-02 14:19:00\",1\n\n"
+                + "\"2\",\"2015-02-02 14:20:00\",2\n\"3\",\"2015-02-02 14:21:00\",3\n"
+                + "\"4\",\"2015-02-02 14:22:00\",4\n\"5\",\"2015-02-02 14:23:00\",5\n");
+        return f;
+    }
+
+    @Test
+    @DisplayName("resumes after a blank line at the next data row with the next sequence number")
+    void resumeCountsDataRowsNotLines() throws Exception {
+        Map<String, String> cfg = Map.of("path", blankLineFile().toString(), "position-file",
+                dir.resolve("blank.position").toString());
+        try (SensorSource s = source(cfg)) {
+            assertEquals(List.of(1L, 2L), s.poll(2, Duration.ZERO).stream().map(SensorRecord::sequence).toList());
+            s.commit();
+        }
+        try (SensorSource s = source(cfg)) {
+            List<SensorRecord> rest = drain(s);
+            // until 2026-12-03 row 2 came again as #3 and row 5 as #6
+            assertEquals(List.of(3L, 4L, 5L), rest.stream().map(SensorRecord::sequence).toList());
+            assertEquals(List.of(3.0, 4.0, 5.0), rest.stream().map(r -> r.value("x")).toList());
+        }
+    }
+
+    @Test
+    @DisplayName("skip=N skips N data rows, blank lines not counted")
+    void skipCountsDataRows() throws Exception {
+        try (SensorSource s = source(Map.of("path", blankLineFile().toString(), "skip", "2"))) {
+            List<SensorRecord> rest = drain(s);
+            assertEquals(List.of(3.0, 4.0, 5.0), rest.stream().map(r -> r.value("x")).toList());
+            assertEquals(1L, rest.get(0).sequence());
+        }
+    }
+
     @Test
     @DisplayName("resumes after the committed position and redelivers what was not committed")
     void resumesFromCommittedPosition() throws Exception {
