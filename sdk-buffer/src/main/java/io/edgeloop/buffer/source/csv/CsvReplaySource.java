@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Input handling: the first line is the header; blank lines are skipped and not counted as rows. When the first
  * data row has exactly one field more than the header, every row has a leading row id (R's {@code write.csv}),
  * which is dropped; every row must then have that many fields, else the header's count (decided once: deciding per
- * row read a row with one stray field, such as a decimal comma, as shifted numbers). Empty, {@code NA}, {@code NaN}, {@code null} and
- * non-numeric values become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A row
+ * row read a row with one stray field, such as a decimal comma, as shifted numbers). Empty, {@code NA},
+ * {@code NaN}, {@code null} and non-numeric values become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A row
  * whose timestamp cannot be parsed or whose field count is wrong fails the poll with a {@link SourceException}
  * naming the file and line (the position stays before it, so nothing is skipped silently), unless
  * {@code on-bad-row=skip}, in which case it is skipped and counted in {@link #skippedRows()}. Files ending in
@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * {@code <position-file>.tmp}, synced, renamed over the position file, directory synced. A new source resumes
  * after those rows; its first poll deletes a {@code .tmp} a crash left, and refuses a position written for another
  * source (or for a file since replaced or truncated) rather than skip that many rows of the wrong file. A file
- * that only grew resumes.
+ * that only grew resumes. A source whose opening failed (that refusal, a missing column) fails every later poll the
+ * same way; create a new one.
  *
  * <p>Pacing: with {@code speed=0} (the default) {@link #poll} returns rows as fast as asked; with
  * {@code speed=s} it releases a row once {@code s} times the wall time since the first poll covers the data time
@@ -91,6 +92,8 @@ public final class CsvReplaySource implements SensorSource {
     private boolean exhausted;
     private boolean closed;
     private SensorRecord pending;
+    /** Why opening the file failed after it was opened; every later poll fails so too rather than read on. */
+    private SourceException openFailure;
     /** A malformed line that failed the last poll; parsed again by the next one. */
     private String failedLine;
     private long firstDataMillis = Long.MIN_VALUE;
@@ -263,6 +266,9 @@ public final class CsvReplaySource implements SensorSource {
     }
 
     private void open() throws SourceException {
+        if (openFailure != null) {
+            throw new SourceException(openFailure.getMessage(), openFailure);
+        }
         if (reader != null || exhausted) {
             return;
         }
@@ -292,6 +298,17 @@ public final class CsvReplaySource implements SensorSource {
             throw new SourceException("csv-replay cannot open " + settings.describe() + ": " + e.getMessage(), e);
         }
         reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        try {
+            readHeaderAndSkip(resume);
+        } catch (SourceException e) {
+            // the reader is open but the source is not ready (no columns, or stopped mid-skip): reading on from
+            // there would deliver the wrong rows
+            openFailure = e;
+            throw e;
+        }
+    }
+
+    private void readHeaderAndSkip(Position resume) throws SourceException {
         String first = readLine();
         if (first == null) {
             throw new SourceException("csv-replay: " + settings.describe() + " is empty; it needs a header row");

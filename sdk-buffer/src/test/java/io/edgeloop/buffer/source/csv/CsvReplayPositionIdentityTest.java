@@ -76,6 +76,8 @@ class CsvReplayPositionIdentityTest {
         try (SensorSource s = source(csv)) {
             String m = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO)).getMessage();
             assertFalse(m.contains("\n"), "one line: " + m);
+            assertEquals(m, assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO)).getMessage(),
+                    "a retry is refused too, rather than read on from where the refusal stopped");
             return m;
         }
     }

@@ -360,7 +360,7 @@ class CsvReplaySourceTest {
     }
 
     @Test
-    @DisplayName("names the problem for a missing file, a missing column and contradictory settings")
+    @DisplayName("names the problem for a missing file, a missing column (at every poll) and contradictory settings")
     void clearConfigurationErrors() throws Exception {
         try (SensorSource s = source(Map.of("path", dir.resolve("nope.csv").toString()))) {
             SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
@@ -368,6 +368,8 @@ class CsvReplaySourceTest {
         }
         try (SensorSource s = source(Map.of("path", TRAINING, "channels", "CO2,Pressure"))) {
             SourceException e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO));
+            assertTrue(e.getMessage().contains("Pressure"), e.getMessage());
+            e = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO), "not a half-set-up read");
             assertTrue(e.getMessage().contains("Pressure"), e.getMessage());
         }
         Map<String, String> both = new HashMap<>(Map.of("resource", TRAINING_HEAD, "path", "x.csv"));
