@@ -227,7 +227,8 @@ public final class DurableBuffer implements AutoCloseable {
     private long syncFailures;
     /**
      * Set when the file system ran full (a write failed with ENOSPC or the reserve had to be released) and cleared
-     * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment.
+     * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment. Process memory
+     * only, so reclaiming also retires it when the file system has no room to roll it ({@link #activeCannotRoll}).
      */
     private volatile boolean spaceShort;
     /**
@@ -381,6 +382,17 @@ public final class DurableBuffer implements AutoCloseable {
                 timedForce(active.channel());
             }
             if (!readOnly) {
+                if (active != null && active.summary().records() > 0 && minCommitted() >= written) {
+                    // every cursor passed the log's end in an earlier process (a drain killed before its last
+                    // reclaim, one of an older SDK, or a disk filled by something else since): retire the active
+                    // segment now if the disk is short, before the reserve below needs room
+                    lock.lock();
+                    try {
+                        reclaimLocked();
+                    } finally {
+                        lock.unlock();
+                    }
+                }
                 ensureReserve();
                 if (reserveReleased) {
                     // said once here, where the owner looks first; each refused append says it again in its failure
@@ -3389,8 +3401,8 @@ public final class DurableBuffer implements AutoCloseable {
         // After a full disk, records acknowledged by every cursor may all sit in the active segment: sealing it
         // would need space, and without this they would never be reclaimed. Retire it instead (no footer; nothing
         // more is appended to it) and let the next append start a new segment at the same log position.
-        boolean retireActive = spaceShort && active != null && active.summary().records() > 0 && min >= written
-                && pending.isEmpty();
+        boolean retireActive = active != null && active.summary().records() > 0 && min >= written
+                && pending.isEmpty() && (spaceShort || activeCannotRoll(victims));
         if (retireActive) {
             victims.add(active);
         }
@@ -3425,6 +3437,23 @@ public final class DurableBuffer implements AutoCloseable {
             freed += delete(s);
         }
         return freed;
+    }
+
+    /**
+     * Whether the file system lacks the room to take the active segment to its roll (what deleting {@code victims}
+     * frees counted), so that its acknowledged records would hold their space until the disk is full. The evidence
+     * {@link #spaceShort} cannot give another process: a drain that never met ENOSPC itself (the appender that filled
+     * the disk left {@code reserve.bin} in place) never retired the active segment, and the next appender found the
+     * disk as full as before. One {@code statvfs}, only when every cursor passed the non-empty active segment (a
+     * failed call reports 0 bytes: the segment is retired, which loses nothing). Caller holds the lock.
+     */
+    private boolean activeCannotRoll(List<Segment> victims) {
+        long freed = 0;
+        for (Segment s : victims) {
+            freed += s.fileLength();
+        }
+        long toRoll = segmentBytes - active.fileLength() + footerBytes(active.summary()) + FrameFormat.SEGMENT_HEADER;
+        return dir.toFile().getUsableSpace() + freed < toRoll;
     }
 
     private boolean expired(Segment s, long now) {
