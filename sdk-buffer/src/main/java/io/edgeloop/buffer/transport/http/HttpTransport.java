@@ -118,7 +118,7 @@ final class HttpTransport implements Transport {
                         true, cause);
             }
             if (cause instanceof ConnectException) {
-                throw new TransportException("Cannot connect to " + uri + ": " + cause, true, cause);
+                throw new TransportException("Cannot connect to " + uri + ": " + connectFailure(cause), true, cause);
             }
             throw new TransportException("Sending " + batch + " to " + uri + " failed: " + cause, true, cause);
         } catch (InterruptedException e) {
@@ -144,6 +144,34 @@ final class HttpTransport implements Transport {
         throw new TransportException(message + (status == 401 || status == 403 || status == 404 || status == 405
                 ? " (the endpoint refuses every batch: check the uri and credentials; the records are kept)" : ""),
                 true, wait, null);
+    }
+
+    /**
+     * Names why a connection failed. The HTTP client's {@link ConnectException} carries no message (its cause is a
+     * bare {@code ClosedChannelException}), so the error read {@code Cannot connect to URI:
+     * java.net.ConnectException}; the reason is learnt from one plain connection attempt to the same address,
+     * bounded by the connect timeout, which reports what the system said ({@code Connection refused},
+     * {@code No route to host}), as the MQTT transport's error does.
+     */
+    private String connectFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host '" + uri.getHost() + "'";
+            }
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        try (java.net.Socket probe = new java.net.Socket()) {
+            probe.connect(new java.net.InetSocketAddress(uri.getHost(), port),
+                    (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())));
+            return "the connection failed, and a second attempt connected (" + cause + ")";
+        } catch (java.net.UnknownHostException e) {
+            return "unknown host '" + uri.getHost() + "'";
+        } catch (IOException e) {
+            return e.getMessage() != null ? e.getMessage() : e.toString();
+        }
     }
 
     /**

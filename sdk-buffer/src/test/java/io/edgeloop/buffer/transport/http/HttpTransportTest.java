@@ -140,6 +140,27 @@ class HttpTransportTest {
     }
 
     @Test
+    @DisplayName("names why it cannot connect (a closed port: Connection refused), not just the exception's class")
+    void namesWhyItCannotConnect() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String uri = "http://127.0.0.1:" + closed + "/ingest";
+        try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri", uri)))) {
+            TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+            assertTrue(e.isRetryable());
+            // was "Cannot connect to URI: java.net.ConnectException": the HTTP client's exception has no message
+            assertEquals("Cannot connect to " + uri + ": Connection refused", e.getMessage());
+        }
+        String unknown = "http://no-such-host.invalid:8080/ingest";
+        try (Transport t = new HttpTransportProvider().create(ComponentConfig.of(Map.of("uri", unknown)))) {
+            TransportException e = assertThrows(TransportException.class, () -> t.send(batch(1, 1)));
+            assertEquals("Cannot connect to " + unknown + ": unknown host 'no-such-host.invalid'", e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("gives up after the request timeout when the receiver never answers, as a retryable failure")
     void timesOut() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
