@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code edgeloop} command-line tool. Subcommand groups: {@code buffer}, {@code label}, {@code train},
- * {@code quantize}, {@code bundle}, {@code rollout}, {@code bench}, {@code demo}; {@code help [COMMAND]} prints the
- * usage of the tool or of a command.
+ * {@code quantize}, {@code bundle}, {@code rollout}, {@code bench}, {@code demo}; {@code help [COMMAND...]} prints
+ * the usage of the tool or of a command ({@link HelpCommand}).
  *
  * <p>Errors print one line ({@code edgeloop: <message>}) and exit non-zero; {@code --verbose} adds the stack
  * trace. Exit codes: 0 success, 1 the command failed, 2 bad usage.
@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
         description = "Machine learning on IoT devices: buffer, label, train, quantize, bundle and roll out models.",
         subcommands = {BufferCommand.class, LabelCommand.class, TrainCommand.class, QuantizeCommand.class,
                 BundleCommand.class, RolloutCommand.class, BenchCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class})
+                HelpCommand.class})
 public final class Edgeloop implements Runnable {
     /** Exit code for a command that failed. */
     public static final int EXIT_FAILURE = 1;
@@ -121,9 +121,6 @@ public final class Edgeloop implements Runnable {
         // connection (a device's poll, a refusal) waited ~40 ms for the client's delayed ACK (TcpNoDelay says why)
         TcpNoDelay.enable();
         CommandLine cl = new CommandLine(new Edgeloop());
-        // picocli's help command prints a header line before "Usage:"; every other command's usage starts with it
-        CommandLine.Model.UsageMessageSpec help = cl.getSubcommands().get("help").getCommandSpec().usageMessage();
-        help.description(help.header()).header(new String[0]).synopsisHeading("Usage: ");
         // Tribuo logs its training progress at INFO through java.util.logging (hundreds of lines on stderr for one
         // forest): every command that trains (train, bench quantize, label ...) shows it only with --verbose.
         cl.setExecutionStrategy(parseResult -> {
@@ -153,7 +150,9 @@ public final class Edgeloop implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("edgeloop: " + ex.getMessage());
+            // picocli starts some messages with its own "Error: " (a required argument group), after ours
+            String message = String.valueOf(ex.getMessage());
+            err.println("edgeloop: " + (message.startsWith("Error: ") ? message.substring(7) : message));
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return EXIT_USAGE;
@@ -342,9 +341,14 @@ public final class Edgeloop implements Runnable {
             } else if (f.getReason() == null) {
                 what = "file system error";
             }
+            if (f.getReason() != null) {
+                // a reason is the thrower's own words ("not a buffer directory (it does not exist; check the
+                // path)"): it says more than the type, and wrapping it in parentheses nested them
+                return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": "
+                        + f.getReason();
+            }
             if (what != null) {
-                return what + ": " + f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "")
-                        + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
+                return what + ": " + f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "");
             }
         }
         if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) {

@@ -51,6 +51,30 @@ class EdgeloopTest {
     }
 
     @Test
+    @DisplayName("'edgeloop help buffer drain' prints drain's usage (it printed buffer's); an unknown one is named")
+    void helpNestedSubcommand() {
+        assertEquals(0, run("help", "buffer", "drain"), err.toString());
+        assertTrue(out.toString().startsWith("Usage: edgeloop buffer drain "), out.toString());
+        assertTrue(out.toString().contains("--cursor"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("help", "buffer"), err.toString());
+        assertTrue(out.toString().startsWith("Usage: edgeloop buffer "), out.toString());
+        assertEquals(2, run("help", "buffer", "frob"));
+        assertTrue(err.toString().startsWith("edgeloop: Unknown command 'frob' in 'edgeloop buffer frob'"),
+                err.toString());
+    }
+
+    @Test
+    @DisplayName("a usage error prints one 'edgeloop:' prefix, without picocli's own 'Error:' after it")
+    void usageErrorHasOnePrefix() {
+        // label query's --queue, --prompt and --oracle are a required group: picocli says "Error: Missing ..."
+        assertEquals(2, run("label", "query", "--wrench", ".", "--budget", "3"));
+        assertTrue(err.toString().startsWith("edgeloop: Missing required argument (specify one of these): "
+                + "(--queue=DIR | --prompt | --oracle)"), err.toString());
+        assertFalse(err.toString().contains("Error:"), err.toString());
+    }
+
+    @Test
     @DisplayName("reports an unknown option in one line with exit code 2 and no stack trace")
     void unknownOptionIsOneLine() {
         assertEquals(Edgeloop.EXIT_USAGE, run("--no-such-option"));

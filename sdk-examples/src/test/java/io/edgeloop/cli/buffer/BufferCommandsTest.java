@@ -415,7 +415,8 @@ class BufferCommandsTest {
     }
 
     @Test
-    @DisplayName("drain --dir on a path that is no buffer fails like dump and verify, and creates nothing there")
+    @DisplayName("drain --dir on a path that is no buffer fails like dump and verify, in one plain line, and creates "
+            + "nothing there")
     void drainRefusesMissingBufferDirectory() throws IOException {
         Path typo = tmp.resolve("nonexist");
         Path drop = Files.createDirectories(tmp.resolve("drop"));
@@ -424,7 +425,9 @@ class BufferCommandsTest {
                     ? run("buffer", "drain", "--dir", typo.toString(), "--to", drop.toUri().toString(), "--timeout", "3")
                     : run("buffer", cmd, "--dir", typo.toString());
             assertEquals(1, r.code(), cmd + ": " + r.out());
-            assertTrue(r.err().contains(typo.toString()) && r.err().contains("not a buffer directory"), r.err());
+            // one level of parentheses: it was "no such file or directory: DIR (not a buffer directory (it ...))"
+            assertEquals("edgeloop: " + typo + ": not a buffer directory (it does not exist; check the path)",
+                    r.err().strip(), cmd);
         }
         assertTrue(!Files.exists(typo), "drain must not create a buffer at a mistyped path");
         Path empty = Files.createDirectories(tmp.resolve("empty"));
