@@ -127,6 +127,9 @@ public final class Edgeloop implements Runnable {
             boolean quiet = !isVerbose(parseResult);
             if (quiet) {
                 quietTribuo();
+                // every command, not only those that remembered to call it: 'buffer gateway' printed the
+                // Forwarder's INFO line on every upstream retry
+                quietLibraryLogs();
             } else {
                 showProviderTracesWhenVerbose();
             }
@@ -196,14 +199,38 @@ public final class Edgeloop implements Runnable {
      * Keeps the libraries' slf4j INFO lines (retries, recoveries) off stderr unless {@code --verbose} was given
      * anywhere on the command line: the command's own output says what happened. An explicit
      * {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins. slf4j-simple reads the level when the JVM's first logger
-     * is created, so a command calls this before it uses the libraries, and it applies to the JVM's first command.
+     * is created, so it applies to the JVM's first command. {@link #commandLine()}'s execution strategy does this for
+     * every command before it runs; a command run through another picocli setup may call it itself, before it uses
+     * the libraries.
      *
      * @param spec the running command's spec
      */
     public static void quietLibraryLogsUnlessVerbose(CommandLine.Model.CommandSpec spec) {
-        if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null
-                && !isVerbose(spec.root().commandLine().getParseResult())) {
+        if (!isVerbose(spec.root().commandLine().getParseResult())) {
+            quietLibraryLogs();
+        }
+    }
+
+    private static void quietLibraryLogs() {
+        if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
             System.setProperty(SIMPLE_LOGGER_LEVEL, "warn");
+        }
+    }
+
+    /**
+     * Keeps one library logger to ERROR unless {@code --verbose} was given anywhere on the command line, for a
+     * command that prints that logger's warnings itself: {@code buffer drain} prints each distinct failure the
+     * Forwarder reports, so the Forwarder's own WARN line ("batch of N refused ... retrying in halves") said it
+     * twice. An explicit {@code -Dorg.slf4j.simpleLogger.log.NAME} wins. Like
+     * {@link #quietLibraryLogsUnlessVerbose}, call it before the logger is created.
+     *
+     * @param spec   the running command's spec
+     * @param logger the logger's name (a class name)
+     */
+    public static void quietLoggerUnlessVerbose(CommandLine.Model.CommandSpec spec, String logger) {
+        String property = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(property) == null && !isVerbose(spec.root().commandLine().getParseResult())) {
+            System.setProperty(property, "error");
         }
     }
 

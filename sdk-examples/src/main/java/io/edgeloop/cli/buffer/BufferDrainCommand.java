@@ -101,6 +101,9 @@ public final class BufferDrainCommand implements Callable<Integer> {
         // Before any library class is used: slf4j-simple fixes the level when the JVM's first logger is created
         // (ProviderLoader's, a line below, would be that one).
         Edgeloop.quietLibraryLogsUnlessVerbose(spec);
+        // Every WARN the Forwarder logs on this path (a batch refused and split, a commit not stored, a stop) is also
+        // its stats' last error, which Progress prints: a split printed the same failure twice.
+        Edgeloop.quietLoggerUnlessVerbose(spec, Forwarder.class.getName());
         // before the buffer is opened: a drain into a buffer directory (its own or another) changes nothing
         DropDirectoryTarget.refuseBuffer(to, dir);
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
