@@ -21,6 +21,44 @@ public final class ChildCli {
     }
 
     /**
+     * {@code env --default-signal=INT} where coreutils has it (8.31 and later): a process started in the background
+     * by a script (or under {@code nohup ... &}) has SIGINT ignored, every child inherits that, and a JVM then never
+     * sees SIGINT, so a test sending SIGINT failed with "child did not stop" when the build itself was started that
+     * way.
+     */
+    private static final List<String> DEFAULT_SIGINT = defaultSigint();
+
+    private static List<String> defaultSigint() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? List.of("env", "--default-signal=INT")
+                    : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /**
+     * Returns the command line that runs {@code edgeloop <args>} in a child JVM on the test's class path with SIGINT
+     * at its default action ({@link #DEFAULT_SIGINT}), for a test that signals the child: {@code env} execs java, so
+     * the process's pid is the JVM's.
+     *
+     * @param args the {@code edgeloop} arguments
+     * @return the command line
+     */
+    public static List<String> signallable(String... args) {
+        List<String> cmd = new ArrayList<>(DEFAULT_SIGINT);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
      * Runs the command, waits up to 120 s and asserts exit 0.
      *
      * @param env  variables added to the child's environment

@@ -108,11 +108,18 @@ public final class BufferDrainCommand implements Callable<Integer> {
         DropDirectoryTarget.refuseBuffer(to, dir);
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
+        long grace = Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds);
+        // SIGINT or SIGTERM closes the forwarder (a send in flight gets the grace period to be answered and
+        // committed) and the drain prints how far it got: Ctrl-C used to end it without a word. Outermost, so the
+        // JVM waits until the buffer is closed too.
+        ForwarderOnSignal onSignal = new ForwarderOnSignal();
         // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer
-        try (DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
+        try (StopSignal stop = StopSignal.install(Duration.ofSeconds(grace + 30), onSignal::close);
+                DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
                 Forwarder forwarder = Forwarder.builder().source(buffer, cursor).transport(provider, config)
                         .compression(compression).batching(batch, 4 << 20, Duration.ZERO)
-                        .shutdownGrace(Duration.ofSeconds(Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds))).build()) {
+                        .shutdownGrace(Duration.ofSeconds(grace)).build()) {
+            onSignal.set(forwarder, stop);
             long timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
             Progress progress = new Progress(forwarder, timeoutNanos);
             boolean done = false;
@@ -120,7 +127,7 @@ public final class BufferDrainCommand implements Callable<Integer> {
                 // --timeout bounds the time without progress, not the whole drain: a large buffer draining at the
                 // receiver's pace must not fail after 60 s while every batch is acknowledged. Each slice ends when
                 // nothing was acknowledged for --timeout; one that made progress starts the next from then.
-                while (!done && !progress.stoppedASend()) {
+                while (!done && !progress.stoppedASend() && !stop.signalled()) {
                     long left = progress.lastProgressNanos() + timeoutNanos - System.nanoTime();
                     if (left <= 0) {
                         break;
@@ -131,12 +138,19 @@ public final class BufferDrainCommand implements Callable<Integer> {
                 progress.stop();
             }
             ForwarderStats s = forwarder.stats();
+            if (!done && stop.signalled()) {
+                spec.commandLine().getOut().println("stopped by a signal: drained " + s.recordsAcknowledged()
+                        + " records in " + s.batchesAcknowledged() + " batches to " + to + "; the rest stays in "
+                        + dir + " for the next drain");
+                spec.commandLine().getOut().flush();
+                return Edgeloop.EXIT_FAILURE;
+            }
             if (!done) {
                 throw new IllegalStateException("Drained only " + s.recordsAcknowledged() + " records to " + to
                         + ": nothing acknowledged for " + timeoutSeconds + " s (--timeout)"
                         + (progress.stoppedASend()
                         ? "; the drain was stopped then (a send still waiting for its answer gets at most "
-                        + Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds) + " s more)" : "")
+                        + grace + " s more)" : "")
                         + "; last error: " + s.lastError().orElse("none") + ". The rest stays in the buffer");
             }
             spec.commandLine().getOut().println("drained " + s.recordsAcknowledged() + " records in "
@@ -155,6 +169,36 @@ public final class BufferDrainCommand implements Callable<Integer> {
      * records stay in the buffer): at most 5 s, and no more than {@code --timeout} itself.
      */
     static final long DEADLINE_GRACE_SECONDS = 5;
+
+    /**
+     * What a stop signal does to a running drain: closes its forwarder, from the JVM's shutdown thread. A signal
+     * before the forwarder exists closes it as soon as it is {@link #set}.
+     *
+     * <p>Thread-safe: {@link #close} runs in the shutdown thread, {@link #set} in the command's.
+     */
+    private static final class ForwarderOnSignal {
+        private volatile Forwarder forwarder;
+        private volatile boolean signalled;
+
+        void set(Forwarder f, StopSignal stop) throws java.io.IOException {
+            forwarder = f;
+            if (signalled || stop.signalled()) {
+                f.close();
+            }
+        }
+
+        void close() {
+            signalled = true;
+            Forwarder f = forwarder;
+            if (f != null) {
+                try {
+                    f.close(); // idempotent; the command's own close at the end then returns at once
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the command reports what was acknowledged; the records not sent stay in the buffer
+                }
+            }
+        }
+    }
 
     /**
      * Watches a running drain from a thread of its own, every 100 ms, through {@link Forwarder#stats()}.

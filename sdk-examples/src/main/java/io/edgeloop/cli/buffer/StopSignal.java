@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Turns SIGINT and SIGTERM into an orderly stop for a long-running command ({@code buffer gateway},
- * {@code buffer ingest}, {@code bundle serve}): a JVM shutdown hook signals the
+ * {@code buffer ingest}, {@code bundle serve}, {@code buffer drain}): a JVM shutdown hook signals the
  * command's thread and then waits (at most a grace period) until the command has finished its work (flushed,
  * printed its counters) and closed this signal. Without it the JVM exits at once and prints nothing.
  *
@@ -17,9 +17,10 @@ public final class StopSignal implements AutoCloseable {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
 
-    private StopSignal(Duration grace) {
+    private StopSignal(Duration grace, Runnable onStop) {
         this.hook = new Thread(() -> {
             stop.countDown();
+            onStop.run();
             try {
                 done.await(grace.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -35,9 +36,27 @@ public final class StopSignal implements AutoCloseable {
      * @return the signal; close it when the command is done
      */
     public static StopSignal install(Duration grace) {
-        StopSignal s = new StopSignal(grace);
+        return install(grace, () -> { });
+    }
+
+    /**
+     * Registers the shutdown hook, which also runs {@code onStop} (in the shutdown thread, once the stop is
+     * signalled): for a command that does not wait in {@link #await} but must be woken from its work, as
+     * {@code buffer drain} closes its forwarder.
+     *
+     * @param grace  the longest time the JVM waits, once signalled, for the command to finish
+     * @param onStop what to do when the signal arrives; it may block up to about the grace period, and must not throw
+     * @return the signal; close it when the command is done
+     */
+    public static StopSignal install(Duration grace, Runnable onStop) {
+        StopSignal s = new StopSignal(grace, java.util.Objects.requireNonNull(onStop, "onStop"));
         Runtime.getRuntime().addShutdownHook(s.hook);
         return s;
+    }
+
+    /** @return whether a stop signal has arrived */
+    public boolean signalled() {
+        return stop.getCount() == 0;
     }
 
     /**

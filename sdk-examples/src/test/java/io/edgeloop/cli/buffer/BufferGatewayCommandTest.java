@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.receiver.IngestServer;
+import io.edgeloop.cli.ChildCli;
 import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.io.PrintWriter;
@@ -180,34 +181,9 @@ class BufferGatewayCommandTest {
         assertTrue(err.toString().contains("must not be negative"), err.toString());
     }
 
-    /**
-     * {@code env --default-signal=INT} where coreutils has it (8.31 and later): a process started in the background
-     * by a script (or under {@code nohup ... &}) has SIGINT ignored, every child inherits that, and a JVM then never
-     * sees SIGINT, so the SIGINT case failed with "child did not stop" when the build itself was started that way.
-     */
-    private static final List<String> DEFAULT_SIGINT = defaultSigint();
-
-    private static List<String> defaultSigint() {
-        try {
-            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? List.of("env", "--default-signal=INT")
-                    : List.of();
-        } catch (java.io.IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-        }
-    }
-
     /** Starts {@code edgeloop <args>} as a child JVM and returns it once it printed its first line. */
     private static Process child(List<String> firstLine, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(DEFAULT_SIGINT); // env execs java: the same pid receives the signal
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Edgeloop.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(ChildCli.signallable(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 java.nio.charset.StandardCharsets.UTF_8));
         String line = r.readLine();
