@@ -1,8 +1,11 @@
 package io.edgeloop.cli.quantize;
 
 import io.edgeloop.api.provenance.Provenance;
+import io.edgeloop.api.spi.ProviderLoader;
+import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.cli.OutputPath;
 import io.edgeloop.labeling.train.ProvenanceFiles;
+import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.runtime.ModelFormat;
@@ -84,6 +87,22 @@ public final class QuantizeCommand implements Callable<Integer> {
             + "than plain post-training quantization, the PTQ model is written instead, with a warning.")
     private double qatLr;
 
+    /**
+     * Refuses a {@code --scheme} no quantizer on the class path is named, naming the option and the schemes there
+     * are: the loader's own message named the SPI ("No QuantizerProvider named 'int4'"), not the option. With no
+     * quantizer at all, the loader's message (which names the artifact to add) is left to the workflow.
+     */
+    static void refuseUnknownScheme(String scheme) {
+        List<String> schemes = new java.util.ArrayList<>(ProviderLoader.of(QuantizerProvider.class).names());
+        if (!schemes.isEmpty() && !schemes.contains(scheme)) {
+            // int8, int16, int32: by width, not as strings
+            schemes.sort(java.util.Comparator.comparingInt(String::length)
+                    .thenComparing(java.util.Comparator.naturalOrder()));
+            throw new IllegalArgumentException("--scheme " + PrintableText.of(scheme) + " is not available; choose "
+                    + String.join(", ", schemes));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (model == null && calib == null && scheme == null && target == null && out == null) {
@@ -91,10 +110,19 @@ public final class QuantizeCommand implements Callable<Integer> {
             cl.usage(cl.getErr());
             return io.edgeloop.cli.Edgeloop.EXIT_USAGE;
         }
-        if (model == null || calib == null || scheme == null || target == null || out == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "quantize needs --model, --calib, --scheme, --target and --out");
+        List<String> missing = new java.util.ArrayList<>();
+        Object[][] required = {{"--model", model}, {"--calib", calib}, {"--scheme", scheme}, {"--target", target},
+            {"--out", out}};
+        for (Object[] r : required) {
+            if (r[1] == null) {
+                missing.add((String) r[0]);
+            }
         }
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "quantize needs --model, --calib, --scheme, "
+                    + "--target and --out; missing: " + String.join(", ", missing));
+        }
+        refuseUnknownScheme(scheme);
         // --out is replaced whole: it must be neither an input nor hold one (the model's provenance file included).
         for (Path in : new Path[] {model, calib}) {
             String option = in == model ? "--model" : "--calib";

@@ -64,6 +64,23 @@ class QuantizeBadOptionsTest {
     }
 
     @Test
+    @DisplayName("a missing option is named; an unknown --scheme names the option and the schemes there are")
+    void namesMissingOptionsAndUnknownScheme() {
+        Path out = work.resolve("q-named");
+        Result missing = run("quantize", "--model", model.toString(), "--calib", train.toString(), "--target",
+                "avr8");
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().startsWith("edgeloop: quantize needs --model, --calib, --scheme, --target and --out;"
+                + " missing: --scheme, --out\n"), missing.err());
+        Result unknown = run("quantize", "--model", model.toString(), "--calib", train.toString(), "--scheme", "int4",
+                "--target", "avr8", "--out", out.toString());
+        assertEquals(1, unknown.code(), unknown.err());
+        // it named the SPI: "No QuantizerProvider named 'int4'; available: int16, int32, int8"
+        assertEquals("edgeloop: --scheme int4 is not available; choose int8, int16, int32", unknown.err().strip());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     @DisplayName("QAT that agrees less with the float model than plain PTQ is replaced by the PTQ model, with a warning")
     void keepsPtqWhenQatIsWorse() throws IOException {
         // 0.01 is in range but 100 times the default: on these rows QAT then agrees with the float model on 61.7 %
