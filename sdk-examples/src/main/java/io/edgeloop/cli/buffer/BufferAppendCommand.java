@@ -45,7 +45,8 @@ public final class BufferAppendCommand implements Callable<Integer> {
             description = "always, group:MS or none (default: ${DEFAULT-VALUE}).")
     private String sync;
 
-    @Option(names = "--device", paramLabel = "ID", description = "Device id of the idempotency keys (default: the one stored in the buffer).")
+    @Option(names = "--device", paramLabel = "ID", description = "Device id of the idempotency keys (default: the one stored in the buffer; a new buffer "
+            + "without --device gets the id 'device').")
     private String device;
 
     @Override

@@ -154,7 +154,7 @@ public final class BufferVerifyCommand implements Callable<Integer> {
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r));
         } else {
-            out.println("buffer " + dir + (identified ? " (device " + device + ", epoch " + epoch + ")"
+            out.println("buffer " + dir + (identified ? " (device id '" + device + "', epoch " + epoch + ")"
                     : " (no identity yet: no " + BufferIdentity.FILE + (streams.isEmpty() ? ", nothing was ever stored"
                     : ", although it holds records") + "; the next writable open creates one)"));
             streams.forEach((name, s) -> out.println("  stream " + name + ": " + s[0] + " records, highest durable seq "

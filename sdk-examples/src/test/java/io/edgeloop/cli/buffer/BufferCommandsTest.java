@@ -105,6 +105,9 @@ class BufferCommandsTest {
         assertEquals(503, r.get("streams").get("default").get("highestDurableSeq").asLong());
         assertEquals(3, r.get("streams").get("other").get("records").asLong());
         assertEquals(0, r.get("corruptFramesSkipped").asLong());
+        // appended without --device, the buffer's id is the default 'device': the line read "(device device, ..."
+        Result text = run("buffer", "verify", "--dir", dir.toString());
+        assertTrue(text.out().startsWith("buffer " + dir + " (device id 'device', epoch "), text.out());
     }
 
     @Test
