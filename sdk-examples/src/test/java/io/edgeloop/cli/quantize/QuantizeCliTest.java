@@ -188,6 +188,9 @@ class QuantizeCliTest {
         Result p = run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors", "2000");
         assertEquals(1, p.code(), p.out());
         assertTrue(p.err().contains("at least") && p.err().contains("(sampled vectors that differ"), p.err());
+        // named as asked for: both lines said "jvm", the id of the profile a host run builds for
+        assertTrue(p.out().startsWith("host: 2000 vectors"), p.out());
+        assertTrue(p.err().startsWith("edgeloop: host does not match the Java runtime"), p.err());
     }
 
     @Test
