@@ -4,19 +4,15 @@ import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.edgeloop.buffer.receiver.IngestServer;
 import io.edgeloop.cli.ChildCli;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,15 +29,8 @@ class BufferDrainSignalTest {
             Path dev = tmp.resolve("dev-" + signal);
             assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "20").code());
             // acknowledges the first batch, then answers 503 (retryable) to everything: the drain keeps retrying
-            AtomicInteger requests = new AtomicInteger();
-            HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            receiver.createContext("/in", x -> {
-                x.getRequestBody().readAllBytes();
-                x.sendResponseHeaders(requests.getAndIncrement() == 0 ? 200 : 503, -1);
-                x.close();
-            });
-            receiver.start();
-            String uri = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/in";
+            ScriptedReceiver receiver = ScriptedReceiver.start(n -> n == 0 ? 200 : 503);
+            String uri = receiver.uri();
             Process p = new ProcessBuilder(ChildCli.signallable("buffer", "drain", "--dir", dev.toString(), "--to",
                     uri, "--batch", "5", "--timeout", "600")).start();
             try {
@@ -58,7 +47,7 @@ class BufferDrainSignalTest {
                         + dev + " for the next drain", out.strip(), "SIG" + signal);
             } finally {
                 p.destroyForcibly();
-                receiver.stop(0);
+                receiver.close();
             }
             // the acknowledged batch was committed: the next drain sends the other 15 only
             try (IngestServer ingest = IngestServer.builder().start()) {

@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.edgeloop.cli.ChildCli;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,26 +61,15 @@ class LibraryLogsQuietTest {
         Path dev = tmp.resolve("dev");
         assertEquals(0, run("buffer", "append", "--dir", dev.toString(), "--count", "8", "--size", "10").code());
         // the first batch is refused as too large (413, not retryable): the forwarder splits it and the halves pass
-        AtomicInteger requests = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        receiver.createContext("/in", x -> {
-            x.getRequestBody().readAllBytes();
-            x.sendResponseHeaders(requests.getAndIncrement() == 0 ? 413 : 200, -1);
-            x.close();
-        });
-        receiver.start();
-        try {
-            String uri = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/in";
+        try (ScriptedReceiver receiver = ScriptedReceiver.start(n -> n == 0 ? 413 : 200)) {
             for (boolean verbose : new boolean[] {false, true}) {
-                requests.set(0);
+                receiver.restart();
                 String out = ChildCli.runOk(Map.of(), args(verbose, "buffer", "drain", "--dir", dev.toString(),
-                        "--to", uri, "--batch", "8", "--cursor", "c-" + verbose));
+                        "--to", receiver.uri(), "--batch", "8", "--cursor", "c-" + verbose));
                 assertTrue(out.contains("drained 8 records"), out);
                 assertEquals(verbose, out.contains("WARN io.edgeloop.buffer.forward.Forwarder"), out);
                 assertFalse(!verbose && out.contains("INFO "), out);
             }
-        } finally {
-            receiver.stop(0);
         }
     }
 }
