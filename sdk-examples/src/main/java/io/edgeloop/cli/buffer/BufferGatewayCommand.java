@@ -99,21 +99,23 @@ public final class BufferGatewayCommand implements Callable<Integer> {
                         .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {
             RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
                     .maxConnections(maxConnections).idleTimeout(Duration.ofSeconds(idleSeconds)).start();
-            try {
-                spec.commandLine().getOut().println("listening " + server.uri() + ", forwarding to " + to);
-                spec.commandLine().getOut().flush();
-                stop.await(durationSeconds > 0 ? Duration.ofSeconds(durationSeconds) : null);
-            } finally {
-                // Stop taking new batches first; what is stored is forwarded below or next time.
-                server.close();
+            try (UpstreamFailures failures = new UpstreamFailures(forwarder)) {
+                try {
+                    spec.commandLine().getOut().println("listening " + server.uri() + ", forwarding to " + to);
+                    spec.commandLine().getOut().flush();
+                    stop.await(durationSeconds > 0 ? Duration.ofSeconds(durationSeconds) : null);
+                } finally {
+                    // Stop taking new batches first; what is stored is forwarded below or next time.
+                    server.close();
+                }
+                flushAndReport(buffer, server, forwarder, failures);
             }
-            flushAndReport(buffer, server, forwarder);
         }
         return 0;
     }
 
-    private void flushAndReport(DurableBuffer buffer, RelayServer server, Forwarder forwarder)
-            throws java.io.IOException, InterruptedException {
+    private void flushAndReport(DurableBuffer buffer, RelayServer server, Forwarder forwarder,
+            UpstreamFailures failures) throws java.io.IOException, InterruptedException {
         // Give the forwarder a moment to pass on what is stored; anything left stays durable in the gateway's
         // buffer and goes upstream next time.
         Cursor upstreamCursor = buffer.cursor("upstream");
@@ -121,12 +123,53 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         while (!allAcknowledged(buffer, upstreamCursor) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        failures.close(); // no notice after the summary
         ForwarderStats s = forwarder.stats();
         boolean flushed = allAcknowledged(buffer, upstreamCursor);
         spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
                 + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream"
                 + (flushed ? "" : "; the rest stays in " + dir + " for next time"));
         spec.commandLine().getOut().flush();
+    }
+
+    /**
+     * Prints each new upstream failure on stderr once, as {@code buffer drain} does: the forwarder's own line per
+     * retry is an INFO log, shown with {@code --verbose} only, so a gateway whose upstream was down said nothing
+     * until its summary. Checks the forwarder's stats every 500 ms from a daemon thread of its own; a failure
+     * already printed is not repeated, a different one is.
+     *
+     * <p>Thread-safe: {@link #close} (idempotent) may be called from any thread.
+     */
+    private final class UpstreamFailures implements AutoCloseable {
+        private final java.util.concurrent.ScheduledExecutorService poller;
+        private String printed;
+
+        UpstreamFailures(Forwarder forwarder) {
+            poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "edgeloop-gateway-upstream");
+                t.setDaemon(true);
+                return t;
+            });
+            poller.scheduleWithFixedDelay(() -> {
+                ForwarderStats s = forwarder.stats();
+                s.lastError().filter(e -> s.consecutiveFailures() > 0 && !e.equals(printed)).ifPresent(e -> {
+                    printed = e;
+                    spec.commandLine().getErr().println("edgeloop: forwarding upstream failed, retrying: "
+                            + io.edgeloop.ota.bundle.PrintableText.of(e));
+                    spec.commandLine().getErr().flush();
+                });
+            }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            poller.shutdownNow();
+            try {
+                poller.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // AutoCloseable.close must not throw it (javac's try lint)
+            }
+        }
     }
 
     /** True when no durable record lies after the cursor's committed position. */
