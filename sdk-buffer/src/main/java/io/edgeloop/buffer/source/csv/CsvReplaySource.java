@@ -36,9 +36,13 @@ import org.slf4j.LoggerFactory;
  * numbers counting up from {@code first-sequence}.
  *
  * <p>Input handling: the first line is the header; blank lines are skipped and not counted as rows. When the first
- * data row has exactly one field more than the header, every row has a leading row id (R's {@code write.csv}),
- * which is dropped; every row must then have that many fields, else the header's count (decided once: deciding per
- * row read a row with one stray field, such as a decimal comma, as shifted numbers). Empty, {@code NA},
+ * good data row has exactly one field more than the header, every row has a leading row id (R's
+ * {@code write.table}), which is dropped; every row must then have that many fields, else the header's count. This
+ * is decided once (deciding per row read a row with one stray field, such as a decimal comma, as shifted numbers),
+ * by the first data row after {@code skip} that parses as a record under its reading: a row that does not (a stray
+ * field that puts a value where the timestamp belongs) is refused or skipped on its own and leaves the decision to
+ * the next one, and rows inside {@code skip} never decide. A resume decides from the same row as the run that
+ * committed the position. Empty, {@code NA},
  * {@code NaN}, {@code null} and non-numeric values become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A row
  * whose timestamp cannot be parsed or whose field count is wrong fails the poll with a {@link SourceException}
  * naming the file and line (the position stays before it, so nothing is skipped silently), unless
@@ -73,12 +77,21 @@ public final class CsvReplaySource implements SensorSource {
     private List<String> header;
     /** The header line as read (without a byte order mark), for the source's digest. */
     private String headerLine;
-    /** The first data row as read, null until read: it decides {@link #rowIds} and enters the digest. */
+    /** The first data row as read, null until read: it enters the source's digest. */
     private String firstDataLine;
-    /** Whether every row starts with an R row id; null until the first data row that splits decides it. */
+    /** The source's id for its position file, taken when it opens. */
+    private String sourceId;
+    /** The SHA-256 of {@link #headerLine} and {@link #firstDataLine}; null until that row is read. */
+    private String startDigest;
+    /**
+     * Whether every row starts with an R row id; null until the first data row after {@code skip} that parses
+     * decides it.
+     */
     private Boolean rowIds;
     /** The line that decided {@link #rowIds}, for messages. */
     private long rowIdsLine;
+    /** The 0-based data row index of that line, for messages. */
+    private long rowIdsRow;
     private int timestampIndex;
     private int[] channelIndex;
     private String[] channelName;
@@ -220,7 +233,7 @@ public final class CsvReplaySource implements SensorSource {
         p.setProperty("rows", Long.toString(committedRows));
         if (firstDataLine != null) {
             // without a data row read nothing is skipped on resume (rows=0), so there is nothing to protect
-            SourceIdentity.of(settings, headerLine, firstDataLine).store(p);
+            SourceIdentity.of(settings, sourceId, startDigest()).store(p);
         }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -235,9 +248,15 @@ public final class CsvReplaySource implements SensorSource {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>False while the source refuses to open (a missing file or column, a position written for another source):
+     * a loop that polls until exhausted keeps meeting that error rather than end as if the file had been replayed.
+     */
     @Override
     public boolean isExhausted() {
-        return exhausted && pending == null;
+        return exhausted && pending == null && openFailure == null;
     }
 
     /** @return rows skipped because they were malformed (only with {@code on-bad-row=skip}) */
@@ -273,6 +292,7 @@ public final class CsvReplaySource implements SensorSource {
             return;
         }
         Position resume = readPosition();
+        sourceId = SourceIdentity.idOf(settings);
         InputStream in;
         try {
             if (settings.path().isPresent()) {
@@ -374,6 +394,14 @@ public final class CsvReplaySource implements SensorSource {
                 checkSource(resume);
                 checked = true;
             }
+            if (rowIds == null && rowsConsumed >= settings.skip()) {
+                // a row the committing run delivered or skipped: it decides as it did then
+                try {
+                    parse(line);
+                } catch (IllegalArgumentException | DateTimeParseException e) {
+                    // it was skipped as bad then, and left the decision to a later row
+                }
+            }
             rowsConsumed++;
         }
         if (!checked) {
@@ -382,18 +410,11 @@ public final class CsvReplaySource implements SensorSource {
         committedRows = rowsConsumed;
     }
 
-    /** Notes a data row (not blank) as read: the first one decides whether rows carry an R row id. */
+    /** Notes a data row (not blank) as read: the first one enters the source's digest. */
     private void noteDataRow(String line) {
         if (firstDataLine == null) {
             firstDataLine = line;
-        }
-        if (rowIds == null) {
-            try {
-                rowIds = CsvLine.split(line).size() == header.size() + 1;
-                rowIdsLine = lineNumber;
-            } catch (IllegalArgumentException e) {
-                // a row that cannot be split fails (or is skipped) on its own; the next row decides
-            }
+            startDigest = null;
         }
     }
 
@@ -405,12 +426,25 @@ public final class CsvReplaySource implements SensorSource {
                     + "resuming {} after {} rows without checking", file, settings.describe(), resume.rows());
             return;
         }
-        SourceIdentity now = SourceIdentity.of(settings, headerLine, firstDataLine);
-        var why = resume.identity().get().mismatch(now);
+        SourceIdentity now = SourceIdentity.of(settings, sourceId, startDigest());
+        SourceIdentity then = resume.identity().get();
+        var why = then.mismatch(now);
         if (why.isPresent()) {
             throw new SourceException("csv-replay position file " + file + " " + why.get() + "; delete it to "
                     + "replay " + settings.describe() + " from the start, or point 'position-file' elsewhere");
         }
+        if (then.movedFrom(now)) {
+            LOG.warn("Position file {} was written for {}; resuming {} after {} rows, as it has the same header and "
+                    + "first data row and is not shorter (the file moved, or a link to it changed)", file,
+                    then.name(), now.name(), resume.rows());
+        }
+    }
+
+    private String startDigest() {
+        if (startDigest == null) {
+            startDigest = SourceIdentity.digest(headerLine, firstDataLine);
+        }
+        return startDigest;
     }
 
     /** What a position file holds: the data rows to skip and, since version 1.1, the source they belong to. */
@@ -522,14 +556,37 @@ public final class CsvReplaySource implements SensorSource {
         return null;
     }
 
+    /**
+     * Parses a data row; the first one that parses decides {@link #rowIds}.
+     *
+     * @throws IllegalArgumentException or {@link DateTimeParseException} for a bad row
+     */
     private SensorRecord parse(String line) {
         List<String> fields = CsvLine.split(line);
-        int offset = Boolean.TRUE.equals(rowIds) ? 1 : 0; // R write.csv: a leading unnamed row id
-        if (fields.size() != header.size() + offset) {
-            throw new IllegalArgumentException("expected " + (header.size() + offset) + " fields, found "
-                    + fields.size() + (offset == 1 ? " (the header's " + header.size() + " and a leading row id, "
-                    + "as line " + rowIdsLine + " has)" : ""));
+        int n = header.size();
+        if (rowIds == null) {
+            if (fields.size() != n && fields.size() != n + 1) {
+                throw new IllegalArgumentException("expected " + n + " fields (or " + (n + 1) + " with a leading "
+                        + "row id), found " + fields.size());
+            }
+            int offset = fields.size() - n;
+            SensorRecord r = record(fields, offset);
+            rowIds = offset == 1;
+            rowIdsLine = lineNumber;
+            rowIdsRow = rowsConsumed;
+            return r;
         }
+        int offset = rowIds ? 1 : 0; // R write.table: a leading unnamed row id
+        if (fields.size() != n + offset) {
+            throw new IllegalArgumentException("expected " + (n + offset) + " fields, found " + fields.size()
+                    + " (" + (offset == 1 ? "the header's " + n + " and a leading row id" : "the header's")
+                    + ", as line " + rowIdsLine + " has; if that line is the odd one, set skip=" + (rowIdsRow + 1)
+                    + " to start after it)");
+        }
+        return record(fields, offset);
+    }
+
+    private SensorRecord record(List<String> fields, int offset) {
         long ts = timestamp(fields.get(timestampIndex + offset).trim());
         SensorRecord.Builder b = SensorRecord.builder().deviceId(settings.device()).stream(settings.stream())
                 .timestampMillis(ts).sequence(settings.firstSequence() + (rowsConsumed - settings.skip()));

@@ -3,6 +3,7 @@ package io.edgeloop.buffer.source.csv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -12,15 +13,19 @@ import java.util.Properties;
 
 /**
  * What a position file records about the source it was committed for, so that a source resumes only from its own
- * position: the absolute path (or the class-path resource name), the file's size at commit time and the SHA-256 of
- * its header line and first data row. A different path, a file now shorter than at commit time (replaced or
- * truncated) or a different start (replaced) is another source; a file that only grew (rows appended) is the same.
- * The digest costs nothing extra (the source reads those two lines anyway) and catches a file replaced under the
- * same name with other data; rows rewritten further in a file that kept its start and did not shrink go unnoticed.
+ * position: the real path (or the class-path resource name), the file's size at commit time and the SHA-256 of
+ * its header line and first data row. A file now shorter than at commit time (replaced or truncated) or with a
+ * different start (replaced) is another source; a file that only grew (rows appended) is the same. A different
+ * path with the same start and at least the recorded size is the same file moved, or reached through another link
+ * (a release symlink that changes on every deploy): {@link #movedFrom} tells it, and the source resumes with a
+ * warning. The digest costs nothing extra (the source reads those two lines anyway) and catches a file replaced
+ * under the same name with other data; rows rewritten further in a file that kept its start and did not shrink go
+ * unnoticed. The size is the file's on disk: for a {@code .gz} file, the compressed size.
  *
  * <p>Thread-safe: immutable.
  *
- * @param id     {@code file:<absolute normalized path>} or {@code resource:<name without a leading slash>}
+ * @param id     {@code file:<real path>} ({@code file:<absolute normalized path>} when the file could not be
+ *               resolved, and in files written before 2026-12-03) or {@code resource:<name without a leading slash>}
  * @param size   the file's size in bytes when committed; empty for a resource or when it could not be read
  * @param digest the lowercase hex SHA-256 of the header line and the first data row, each followed by {@code \n}
  */
@@ -29,25 +34,40 @@ record SourceIdentity(String id, OptionalLong size, String digest) {
     static final String SIZE_KEY = "source-size";
     static final String DIGEST_KEY = "source-start-sha256";
 
-    /** The identity of the configured source, now; its size is read from the file system. */
-    static SourceIdentity of(CsvReplaySettings settings, String headerLine, String firstDataLine) {
-        String id;
+    /**
+     * The identity of the configured source, now; its size is read from the file system.
+     *
+     * @param id     the source's {@link #idOf id}
+     * @param digest its {@link #digest start digest}
+     */
+    static SourceIdentity of(CsvReplaySettings settings, String id, String digest) {
         OptionalLong size = OptionalLong.empty();
         if (settings.path().isPresent()) {
-            id = "file:" + settings.path().get().toAbsolutePath().normalize();
             try {
                 size = OptionalLong.of(Files.size(settings.path().get()));
             } catch (IOException e) {
                 // the open stream still reads a file deleted meanwhile; path and digest still identify it
             }
-        } else {
-            String res = settings.resource().orElseThrow();
-            id = "resource:" + (res.startsWith("/") ? res.substring(1) : res);
         }
-        return new SourceIdentity(id, size, digest(headerLine, firstDataLine));
+        return new SourceIdentity(id, size, digest);
     }
 
-    private static String digest(String headerLine, String firstDataLine) {
+    /** The configured source's id: its real path (symbolic links resolved) or its resource name. */
+    static String idOf(CsvReplaySettings settings) {
+        if (settings.path().isPresent()) {
+            Path path = settings.path().get();
+            try {
+                return "file:" + path.toRealPath();
+            } catch (IOException e) {
+                return "file:" + path.toAbsolutePath().normalize(); // its opening fails and says why
+            }
+        }
+        String res = settings.resource().orElseThrow();
+        return "resource:" + (res.startsWith("/") ? res.substring(1) : res);
+    }
+
+    /** The lowercase hex SHA-256 of the header line and the first data row (if any), each followed by \n. */
+    static String digest(String headerLine, String firstDataLine) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update((headerLine + "\n").getBytes(StandardCharsets.UTF_8));
@@ -87,6 +107,9 @@ record SourceIdentity(String id, OptionalLong size, String digest) {
         if (s != null) {
             try {
                 size = OptionalLong.of(Long.parseLong(s));
+                if (size.getAsLong() < 0) {
+                    throw new NumberFormatException("negative");
+                }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("invalid '" + SIZE_KEY + "' value '" + s + "'");
             }
@@ -101,7 +124,7 @@ record SourceIdentity(String id, OptionalLong size, String digest) {
      * @return empty when {@code now} is the same source (perhaps grown), else why not, as a sentence fragment
      */
     Optional<String> mismatch(SourceIdentity now) {
-        if (!id.equals(now.id)) {
+        if (!id.equals(now.id) && !movedFrom(now)) {
             return Optional.of("was written for " + name(id) + ", not for " + name(now.id));
         }
         if (size.isPresent() && now.size.isPresent() && now.size.getAsLong() < size.getAsLong()) {
@@ -113,6 +136,20 @@ record SourceIdentity(String id, OptionalLong size, String digest) {
                     + "different (the file was replaced)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * @param now the identity of the source now
+     * @return whether {@code now} is this source under another path: a file of the same start, at least as large
+     */
+    boolean movedFrom(SourceIdentity now) {
+        return !id.equals(now.id) && id.startsWith("file:") && now.id.startsWith("file:") && digest.equals(now.digest)
+                && !(size.isPresent() && now.size.isPresent() && now.size.getAsLong() < size.getAsLong());
+    }
+
+    /** @return the file or resource this identity names, for messages */
+    String name() {
+        return name(id);
     }
 
     private static String name(String id) {

@@ -76,6 +76,7 @@ class CsvReplayPositionIdentityTest {
         try (SensorSource s = source(csv)) {
             String m = assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO)).getMessage();
             assertFalse(m.contains("\n"), "one line: " + m);
+            assertFalse(s.isExhausted(), "a loop polling until exhausted must keep meeting the refusal, not end");
             assertEquals(m, assertThrows(SourceException.class, () -> s.poll(1, Duration.ZERO)).getMessage(),
                     "a retry is refused too, rather than read on from where the refusal stopped");
             return m;
@@ -89,7 +90,7 @@ class CsvReplayPositionIdentityTest {
         Path b = csv("datatest2.txt", 101, 110);
         commitRows(a, 5);
         String m = refusal(b);
-        assertTrue(m.contains("was written for " + a.toAbsolutePath() + ", not for " + b.toAbsolutePath()), m);
+        assertTrue(m.contains("was written for " + a.toRealPath() + ", not for " + b.toRealPath()), m);
         assertTrue(m.contains("delete it to replay " + b + " from the start"), m);
     }
 
@@ -130,7 +131,7 @@ class CsvReplayPositionIdentityTest {
         }
         assertEquals("1.1", p.getProperty("version"));
         assertEquals("3", p.getProperty("rows"));
-        assertEquals("file:" + a.toAbsolutePath().normalize(), p.getProperty("source-id"));
+        assertEquals("file:" + a.toRealPath(), p.getProperty("source-id"));
         assertEquals(Long.toString(Files.size(a)), p.getProperty("source-size"));
         assertTrue(p.getProperty("source-start-sha256").matches("[0-9a-f]{64}"), p.toString());
     }
@@ -144,5 +145,59 @@ class CsvReplayPositionIdentityTest {
         List<SensorRecord> rest = resume(a);
         assertEquals(5L, rest.get(0).sequence());
         assertEquals(6, rest.size());
+    }
+
+    @Test
+    @DisplayName("is refused, and the source not exhausted, for a file truncated to its header")
+    void refusedAtTheEndOfAShorterFile() throws Exception {
+        // the closing review of 2026-12-03: the resume's skip loop reached the end and marked the source
+        // exhausted before the check refused it, so a loop polling until exhausted ended without a word
+        Path a = csv("log.csv", 1, 10);
+        commitRows(a, 10);
+        Files.writeString(a, "t,x\n"); // truncated to its header: the resume meets the end before any row
+        assertTrue(refusal(a).contains("replaced or truncated"));
+    }
+
+    @Test
+    @DisplayName("resumes, with a warning, a file reached through another link or moved, when its start and size agree")
+    void resumesAMovedFile() throws Exception {
+        // the closing review of 2026-12-03: the id was the absolute path, so a process started behind a release
+        // symlink (current -> releases/N) that changes on every deploy was refused its position every time
+        Path v1 = Files.createDirectories(dir.resolve("releases/1"));
+        Path v2 = Files.createDirectories(dir.resolve("releases/2"));
+        Files.writeString(v1.resolve("log.csv"), "t,x\n" + rows(1, 10));
+        Path current = Files.createSymbolicLink(dir.resolve("current"), v1);
+        Path viaLink = current.resolve("log.csv");
+        commitRows(viaLink, 4);
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(pos, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        assertEquals("file:" + v1.resolve("log.csv").toRealPath(), p.getProperty("source-id"), "the real path");
+        Files.copy(v1.resolve("log.csv"), v2.resolve("log.csv"));
+        Files.writeString(v2.resolve("log.csv"), rows(11, 12), StandardOpenOption.APPEND);
+        Files.delete(current);
+        Files.createSymbolicLink(current, v2);
+        List<SensorRecord> rest = resume(viaLink);
+        assertEquals(List.of(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L), rest.stream().map(SensorRecord::sequence).toList());
+        // moved and replaced is still refused
+        commitRows(viaLink, 4);
+        Files.writeString(v1.resolve("log.csv"), "t,x\n" + rows(2, 20));
+        Files.delete(current);
+        Files.createSymbolicLink(current, v1);
+        String m = refusal(viaLink);
+        assertTrue(m.contains("was written for " + v2.resolve("log.csv").toRealPath() + ", not for "
+                + v1.resolve("log.csv").toRealPath()), m);
+    }
+
+    @Test
+    @DisplayName("with a negative source-size is refused as invalid")
+    void negativeSizeIsRefused() throws Exception {
+        Path a = csv("log.csv", 1, 10);
+        Files.writeString(dir.resolve("replay.position"), "format=edgeloop-csv-replay-position\nversion=1.1\n"
+                + "rows=4\nsource-id=file:" + a.toRealPath() + "\nsource-size=-5\nsource-start-sha256="
+                + "0".repeat(64) + "\n");
+        String m = refusal(a);
+        assertTrue(m.contains("invalid 'source-size' value '-5'"), m);
     }
 }

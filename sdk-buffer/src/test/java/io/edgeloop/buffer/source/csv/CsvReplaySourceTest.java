@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -177,7 +178,7 @@ class CsvReplaySourceTest {
     }
 
     @Test
-    @DisplayName("decides once, from the first data row, that rows carry an R row id, even when resuming past it")
+    @DisplayName("decides once, from the first data row, that rows carry an R row id, also when resuming past it")
     void rowIdsAreDecidedByTheFirstDataRow() throws Exception {
         Path f = dir.resolve("r.csv");
         Files.writeString(f, "\"t\",\"a\"\n\"1\",1000,1\n\"2\",2000,2\n3000,3\n\"4\",4000,4\n");
@@ -186,13 +187,60 @@ class CsvReplaySourceTest {
         try (SensorSource s = source(cfg)) {
             String m = failureAfter(s, 2);
             assertTrue(m.contains(f + " line 4: expected 3 fields, found 2 (the header's 2 and a leading row id, "
-                    + "as line 2 has)"), m);
+                    + "as line 2 has; if that line is the odd one, set skip=1 to start after it)"), m);
         }
-        Map<String, String> skipping = new HashMap<>(cfg);
-        skipping.put("skip", "2");
-        try (SensorSource s = source(skipping)) {
+        // a resume past the deciding row decides from it again, as the run that committed did
+        Map<String, String> resuming = new HashMap<>(cfg);
+        resuming.put("position-file", dir.resolve("r.position").toString());
+        try (SensorSource s = source(resuming)) {
+            assertEquals(2, s.poll(2, Duration.ZERO).size());
+            s.commit();
+        }
+        try (SensorSource s = source(resuming)) {
             String m = failureAfter(s, 0);
-            assertTrue(m.contains("line 4: expected 3 fields, found 2"), m);
+            assertTrue(m.contains("line 4: expected 3 fields, found 2 (the header's 2 and a leading row id, as line 2"),
+                    m);
+        }
+    }
+
+    @Test
+    @DisplayName("lets neither a bad first row nor rows inside skip decide the R row id question")
+    void rowIdsAreNotDecidedByABadOrSkippedRow() throws Exception {
+        // the closing review of 2026-12-03: a first row with one stray field decided "row ids" for the whole
+        // file, so every good row after it was refused; skip=1 did not help, and on-bad-row=skip skipped (and
+        // committed as consumed) every row of the file
+        Path f = dir.resolve("stray-first.csv");
+        Files.writeString(f, "date,a,b\nt,1,2,5\n2015-02-02 14:19:00,1,2\n2015-02-02 14:20:00,3,4\n"
+                + "2015-02-02 14:21:00,5,6\n");
+        Map<String, String> skipping = Map.of("path", f.toString(), "on-bad-row", "skip",
+                "position-file", dir.resolve("stray.position").toString());
+        try (CsvReplaySource s = (CsvReplaySource) source(skipping)) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(List.of(1.0, 3.0, 5.0), all.stream().map(r -> r.value("a")).toList());
+            assertEquals(1, s.skippedRows());
+            s.commit();
+        }
+        Files.writeString(f, "2015-02-02 14:22:00,7,8\n", StandardOpenOption.APPEND);
+        try (SensorSource s = source(skipping)) {
+            assertEquals(List.of(7.0), drain(s).stream().map(r -> r.value("a")).toList(),
+                    "the resume decides as the first run did");
+        }
+        try (SensorSource s = source(Map.of("path", f.toString(), "skip", "1"))) {
+            assertEquals(4, drain(s).size());
+        }
+        try (SensorSource s = source(Map.of("path", f.toString()))) {
+            String m = failureAfter(s, 0);
+            assertTrue(m.contains(f + " line 2: "), m);
+        }
+        // and the other way round: the first row after skip that parses decides, so skip=2 on a file whose first
+        // rows carry row ids and whose third does not reads the third without one and refuses the fourth
+        Path r = dir.resolve("r.csv");
+        Files.writeString(r, "\"t\",\"a\"\n\"1\",1000,1\n\"2\",2000,2\n3000,3\n\"4\",4000,4\n");
+        try (SensorSource s = source(Map.of("path", r.toString(), "timestamp-column", "t",
+                "timestamp-format", "epoch-millis", "skip", "2"))) {
+            String m = failureAfter(s, 1);
+            assertTrue(m.contains("line 5: expected 2 fields, found 3 (the header's, as line 4 has; if that line is "
+                    + "the odd one, set skip=3 to start after it)"), m);
         }
     }
 
