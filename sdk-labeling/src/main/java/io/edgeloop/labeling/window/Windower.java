@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Groups {@link SensorRecord}s into {@link Window}s per device and stream, by count or time, tumbling or
@@ -248,10 +249,7 @@ public final class Windower {
         b.timestamps(ts);
         boolean[] notAReading = new boolean[n];
         for (int i = 0; i < n; i++) {
-            for (QualityFlag f : records.get(i).flags()) {
-                notAReading[i] |= f == QualityFlag.SATURATED || f == QualityFlag.OFFLINE
-                        || f == QualityFlag.OUT_OF_RANGE;
-            }
+            notAReading[i] = notAReading(records.get(i));
         }
         for (String c : names) {
             double[] v = new double[n];
@@ -262,6 +260,16 @@ public final class Windower {
             Features.add(b, c, v, ts, spec.spectralBands());
         }
         return b.build();
+    }
+
+    /**
+     * Whether a record is flagged {@code SATURATED}, {@code OFFLINE} or {@code OUT_OF_RANGE}: its values are not
+     * readings, for every channel (flags are per record). {@link DeviceBaseline} applies the same rule.
+     */
+    static boolean notAReading(SensorRecord record) {
+        Set<QualityFlag> f = record.flags();
+        return f.contains(QualityFlag.SATURATED) || f.contains(QualityFlag.OFFLINE)
+                || f.contains(QualityFlag.OUT_OF_RANGE);
     }
 
     private final class Stream {
