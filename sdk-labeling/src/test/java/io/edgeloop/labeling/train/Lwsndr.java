@@ -7,6 +7,7 @@ import io.edgeloop.labeling.TestData;
 import io.edgeloop.labeling.lf.Conditions;
 import io.edgeloop.labeling.lf.Lf;
 import io.edgeloop.labeling.lf.SensorHealthLabeller;
+import io.edgeloop.labeling.window.DeviceBaseline;
 import io.edgeloop.labeling.window.WindowSpec;
 import io.edgeloop.labeling.window.Windower;
 import java.io.IOException;
@@ -21,13 +22,13 @@ import java.util.List;
  * windows: one device per mote, sliding windows of 12 readings (1 minute, step 1), each window's gold label the
  * label of its last reading (the reading a streaming detector decides on).
  *
- * <p>Each record carries the two raw channels and two derived ones, {@code HumidityExcess} and
- * {@code TemperatureExcess}: the reading minus the device's own usual level, the median of its readings 30 to 10
- * minutes earlier. That is how "above the device's usual level" becomes something a window can see: the SDK's
- * features describe one window only, and a one-minute window cannot tell a mote sitting at 60 % from one that rose
- * to it. The lag keeps an event shorter than 10 minutes out of its own baseline. A device's first readings have no
- * such history: up to reading 120 the baseline is the median of the readings before it (the first reading's excess
- * is 0), up to reading 240 the median of the first 120.
+ * <p>Each record carries the two raw channels and two derived ones from the SDK's {@link DeviceBaseline},
+ * {@code HumidityExcess} and {@code TemperatureExcess}: the reading minus the device's own usual level, the median of
+ * its readings 30 to 10 minutes earlier. That is how "above the device's usual level" becomes something a window can
+ * see: the SDK's features describe one window only, and a one-minute window cannot tell a mote sitting at 60 % from
+ * one that rose to it. The lag keeps an event shorter than 10 minutes out of its own baseline. A device's first
+ * readings have no such history: up to reading 120 the baseline is the median of the readings before it (the first
+ * reading is its own baseline, excess 0), up to reading 240 the median of the first 120.
  *
  * <p>Thread-safe: static methods only.
  */
@@ -43,7 +44,9 @@ final class Lwsndr {
             "Temperature.slope", "HumidityExcess.mean", "TemperatureExcess.mean");
     static final List<String> CLASSES = List.of("normal", "event");
     private static final long PERIOD_MILLIS = 5_000;
+    /** 10 minutes of readings between a reading and its baseline. */
     private static final int BASELINE_LAG = 120;
+    /** 20 minutes of readings in a baseline. */
     private static final int BASELINE_SPAN = 240;
     private static final String HEADER = "Reading# Mote-ID Humidity Temperature Label";
 
@@ -69,6 +72,8 @@ final class Lwsndr {
      * @return their windows
      */
     static Data read(List<Integer> motes) throws IOException {
+        DeviceBaseline baseline = DeviceBaseline.builder().channels(List.of("Humidity", "Temperature"))
+                .lag(BASELINE_LAG).span(BASELINE_SPAN).build();
         Windower w = new Windower(WindowSpec.bySamples(WINDOW).step(1).build());
         List<Window> windows = new ArrayList<>();
         List<Integer> gold = new ArrayList<>();
@@ -94,15 +99,11 @@ final class Lwsndr {
                 temperature[i] = Double.parseDouble(f[3]);
                 label[i] = Integer.parseInt(f[4]);
             }
-            double[] humidityExcess = excess(humidity);
-            double[] temperatureExcess = excess(temperature);
             for (int i = 0; i < n; i++) {
                 SensorRecord r = SensorRecord.builder().deviceId("mote" + mote).stream("climate")
                         .timestampMillis(reading[i] * PERIOD_MILLIS).sequence(reading[i])
-                        .channel("Humidity", humidity[i]).channel("Temperature", temperature[i])
-                        .channel("HumidityExcess", humidityExcess[i])
-                        .channel("TemperatureExcess", temperatureExcess[i]).build();
-                for (Window x : w.add(r)) {
+                        .channel("Humidity", humidity[i]).channel("Temperature", temperature[i]).build();
+                for (Window x : w.add(baseline.apply(r))) {
                     windows.add(x);
                     gold.add(label[i]);
                 }
@@ -119,27 +120,6 @@ final class Lwsndr {
         String place = mote <= 2 ? "indoor" : "outdoor";
         return TestData.datasets().resolve("lwsndr-single-hop")
                 .resolve("singlehop_" + place + "_moteid" + mote + "_data.txt");
-    }
-
-    /**
-     * Each value minus the median of the values BASELINE_LAG to BASELINE_LAG + BASELINE_SPAN readings earlier (the
-     * device's usual level), or of its first BASELINE_LAG readings while it has fewer than 2 x BASELINE_LAG.
-     */
-    static double[] excess(double[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            // Until BASELINE_LAG readings lie that far back, the baseline is the median of the first ones.
-            int hi = Math.max(i - BASELINE_LAG, Math.min(i, BASELINE_LAG));
-            int lo = Math.max(0, i - BASELINE_LAG - BASELINE_SPAN);
-            out[i] = hi == 0 ? 0 : v[i] - median(Arrays.copyOfRange(v, lo, hi));
-        }
-        return out;
-    }
-
-    private static double median(double[] v) {
-        Arrays.sort(v);
-        int m = v.length / 2;
-        return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
     }
 
     /**
