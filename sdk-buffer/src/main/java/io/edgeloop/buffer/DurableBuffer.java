@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * neighbours in one write before the sync) and completes its future once it is durable. Consumers read
  * through named {@link Cursor}s that advance only when they {@linkplain Cursor#commit commit} acknowledged records;
  * segments every cursor has passed are deleted at once. A disk budget with per-stream {@link StreamPolicy}s bounds
- * the space used. A full file system raises {@link DiskFullException}; appends work again once space frees.
+ * the space used. A full file system raises {@link DiskFullException} once an append that met it has reclaimed
+ * what every cursor acknowledged and written again in vain; appends work again once space frees.
  * A segment file deleted under a running buffer by something else is a loss, reported in {@link #lossReport()}
  * ({@code MISSING_SEGMENT}, per stream with the sequences); when it is the segment being written, the appends not
  * yet durable fail rather than be reported durable into a file nobody can open again, and appends go on in a new
@@ -2197,11 +2198,26 @@ public final class DurableBuffer implements AutoCloseable {
                     activeSegmentDeleted(after);
                 }
             }
+            if (spaceShort && stagedFrom < 0 && active != null && pending.isEmpty() && minCommitted() >= written) {
+                // a group-commit write that met the full disk failed with frames staged in this segment, so it
+                // could not retire it; every cursor has passed it now, so it goes before this record starts anew
+                reclaimForAppend();
+            }
             checkReserveHeld();
             ensureSpace(stream, sb.length, priority, frameLen, interrupted);
             repairActive();
             if (rolls(frameLen)) {
-                roll(after);
+                boolean staged = stagedFrom >= 0;
+                try {
+                    roll(after);
+                } catch (DiskFullException e) {
+                    // staged frames the roll wrote first had their own retry, and their failure is this call's to
+                    // report (see appendAsync); a roll that failed by itself is tried once more on reclaimed space
+                    if (staged || !reclaimForAppend()) {
+                        throw e;
+                    }
+                    roll(after);
+                }
             }
             long[] seqHolder = lastSeq.computeIfAbsent(stream, k -> new long[] {marks.floor()});
             long seq = seqHolder[0] + 1;
@@ -2230,7 +2246,21 @@ public final class DurableBuffer implements AutoCloseable {
                 FrameFormat.writeFrame(writeBuf, FrameFormat.TYPE_RECORD, priority, sb, seq, ts, payload, off, len,
                         writeCrc);
                 writeBuf.flip();
-                writeFully(active, writeBuf, fileOff);
+                try {
+                    writeFully(active, writeBuf, fileOff);
+                } catch (DiskFullException e) {
+                    // cut back: nothing of the frame is left; written again once on reclaimed space (a new segment
+                    // at the same log position when the active one was retired)
+                    if (!reclaimForAppend()) {
+                        throw e;
+                    }
+                    if (rolls(frameLen)) {
+                        roll(after);
+                    }
+                    fileOff = active.fileLength();
+                    writeBuf.rewind();
+                    writeFully(active, writeBuf, fileOff);
+                }
             }
             if (durability.mode() == Durability.Mode.ALWAYS) {
                 try {
@@ -2332,6 +2362,7 @@ public final class DurableBuffer implements AutoCloseable {
         long from = stagedFrom;
         int len = writeBuf.position();
         boolean keep = false;
+        boolean reclaimed = false;
         try {
             if (reserveReleased) {
                 // staged before a commit released the reserve: the space freed is the commits'
@@ -2360,6 +2391,12 @@ public final class DurableBuffer implements AutoCloseable {
                     repair(active);
                     throw e;
                 } catch (IOException e) {
+                    // a full disk: what every cursor acknowledged is reclaimed and the frames written once more
+                    // (the active segment holds them, so only sealed segments, and expired ones, can go)
+                    if (!reclaimed && e instanceof DiskFullException && reclaimForAppend()) {
+                        reclaimed = true;
+                        continue;
+                    }
                     failStaged(from, e, after);
                 }
             }
@@ -2640,6 +2677,33 @@ public final class DurableBuffer implements AutoCloseable {
 
     private IOException diskFullOr(IOException e, String what) {
         return diskFullOr(e, what, "the record was not stored. Appends work again once space is freed");
+    }
+
+    /**
+     * An append's write, or the roll before it, met a full disk: reclaims the segments every cursor has passed
+     * (the fully acknowledged active segment too, as {@link #spaceShort} is set) and those whose records all
+     * expired, so that the caller writes once more. Before, nothing was reclaimed until the next commit, reclaim
+     * or open, and a drain that had caught up commits nothing more: every append failed "Disk full" although the
+     * space was the buffer's to free. Caller holds the lock.
+     *
+     * @return whether space was freed and the caller may write again (false when the reserve is not held after it:
+     *     the space is then the cursor commits')
+     */
+    private boolean reclaimForAppend() {
+        spaceShort = true;
+        boolean held = !reserveReleased;
+        long freed = reclaimLocked();
+        if (freed > 0 && held && reserveReleased) {
+            // the sequence marks the reclaim stores first took the reserve's space on the full disk; what it freed
+            // brings the reserve back before this write may use any
+            ensureReserve();
+        }
+        if (freed <= 0 || reserveReleased) {
+            return false;
+        }
+        LOG.info("Buffer {}: the disk was full; reclaimed {} bytes every cursor had acknowledged (or that expired)"
+                + " and wrote again", dir, freed);
+        return true;
     }
 
     /**
@@ -3393,7 +3457,7 @@ public final class DurableBuffer implements AutoCloseable {
             if (s == active || !s.sealed()) {
                 continue;
             }
-            boolean acked = min >= s.endPosition();
+            boolean acked = acknowledged(s, min);
             if (acked || expired(s, now)) {
                 victims.add(s);
             }
@@ -3430,7 +3494,7 @@ public final class DurableBuffer implements AutoCloseable {
             minNextBase = Math.max(minNextBase, written);
         }
         for (Segment s : victims) {
-            boolean acked = min >= s.endPosition();
+            boolean acked = acknowledged(s, min);
             if (!acked) {
                 droppedByPolicy += s.summary().records();
             }
@@ -3456,6 +3520,17 @@ public final class DurableBuffer implements AutoCloseable {
         return dir.toFile().getUsableSpace() + freed < toRoll;
     }
 
+    /**
+     * Whether every cursor passed all of a segment's records ({@code min}: {@link #minCommitted}). The footer after
+     * them is not needed: a cursor that caught up with the active segment commits its records' end, and when the
+     * segment then rolled, its footer put its end past that commit, so it stayed until a commit in the next
+     * segment; a drain that caught up just before a roll and then could send nothing (an outage) left a fully
+     * acknowledged segment filling the disk (a 256 KiB segment of a 2 MiB tmpfs).
+     */
+    private static boolean acknowledged(Segment s, long min) {
+        return min >= s.base() + s.recordsEnd();
+    }
+
     private boolean expired(Segment s, long now) {
         if (s.summary().streams().isEmpty()) {
             return false;
@@ -3473,7 +3548,7 @@ public final class DurableBuffer implements AutoCloseable {
         syncCursorsLocked();
         persistMarks(reclaimMarks(List.of(s)));
         long min = minCommitted();
-        if (min < s.endPosition()) {
+        if (!acknowledged(s, min)) {
             droppedByPolicy += s.summary().records();
         }
         LOG.info("Buffer {}: dropping segment {} ({} records) to stay within the disk budget", dir, s,
