@@ -2198,9 +2198,11 @@ public final class DurableBuffer implements AutoCloseable {
                     activeSegmentDeleted(after);
                 }
             }
-            if (spaceShort && stagedFrom < 0 && active != null && pending.isEmpty() && minCommitted() >= written) {
-                // a group-commit write that met the full disk failed with frames staged in this segment, so it
-                // could not retire it; every cursor has passed it now, so it goes before this record starts anew
+            if (stagedFrom < 0 && active != null && pending.isEmpty() && active.summary().records() > 0
+                    && minCommitted() >= written && (spaceShort || activeCannotRoll(List.of()))) {
+                // Every cursor passed the active segment. When the disk filled since the commit that kept it (or a
+                // staged write met ENOSPC in it, which cannot retire the segment holding its frames), it is retired
+                // before this record goes in, rather than this write (under group commit, a batch) failing.
                 reclaimForAppend();
             }
             checkReserveHeld();
@@ -2680,7 +2682,8 @@ public final class DurableBuffer implements AutoCloseable {
     }
 
     /**
-     * An append's write, or the roll before it, met a full disk: reclaims the segments every cursor has passed
+     * An append's write, or the roll before it, met a full disk (or the append found no room to take a fully
+     * acknowledged active segment to its roll): reclaims the segments every cursor has passed
      * (the fully acknowledged active segment too, as {@link #spaceShort} is set) and those whose records all
      * expired, so that the caller writes once more. Before, nothing was reclaimed until the next commit, reclaim
      * or open, and a drain that had caught up commits nothing more: every append failed "Disk full" although the
@@ -2701,8 +2704,8 @@ public final class DurableBuffer implements AutoCloseable {
         if (freed <= 0 || reserveReleased) {
             return false;
         }
-        LOG.info("Buffer {}: the disk was full; reclaimed {} bytes every cursor had acknowledged (or that expired)"
-                + " and wrote again", dir, freed);
+        LOG.info("Buffer {}: disk space is short; reclaimed {} bytes every cursor had acknowledged (or that"
+                + " expired) for an append", dir, freed);
         return true;
     }
 

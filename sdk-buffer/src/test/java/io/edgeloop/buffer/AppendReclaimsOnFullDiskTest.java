@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.log.ChannelOpener;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.tck.Tmpfs;
 import java.io.IOException;
@@ -13,10 +14,13 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * An append that meets a full disk reclaims what every cursor acknowledged and writes again, in the same run: no
  * commit, reclaim or reopen is needed first. On a real 2 MiB tmpfs (mounted when the tests run as root), with
- * 256 KiB segments and one cursor; every unacknowledged record is read back after a reopen, densely and intact.
+ * 256 KiB segments and one cursor, and always with channels that fail like ENOSPC where the file system shows room;
+ * every unacknowledged record is read back after a reopen, densely and intact.
  */
 class AppendReclaimsOnFullDiskTest {
     private static final int SEGMENT = 256 * 1024;
@@ -77,7 +82,7 @@ class AppendReclaimsOnFullDiskTest {
     }
 
     @EachDurability
-    @DisplayName("a fully acknowledged active segment is retired by the appends that meet a disk filled by another")
+    @DisplayName("a fully acknowledged active segment is retired by the append that meets a disk filled by another")
     void appendRetiresAFullyAcknowledgedActiveSegment(String mode) throws Exception {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 2 << 20, "this full-disk case is untested")) {
             Path bufDir = fs.path().resolve("buf");
@@ -102,20 +107,84 @@ class AppendReclaimsOnFullDiskTest {
                 // the drain caught up while the disk had room to roll the segment, so it was kept; then something
                 // else on the file system (another buffer, a log) takes the rest
                 fs.fill("other", PAGE);
-                if (mode.equals("group")) {
-                    // the staged write fails with its frame in the segment, so it cannot retire it; the next append
-                    // does, without a commit (before, every append failed until a commit or reopen)
-                    assertThrows(DiskFullException.class, () -> b.append("s", Payloads.of(acked + 1, 100)));
-                }
+                // before, every append failed until a commit or a reopen
                 for (int i = 0; i < 500; i++) {
                     last = b.append("s", Payloads.of(b.lastSequence("s") + 1, 100)).sequence();
                     first = first == 0 ? last : first;
                 }
+                assertEquals(acked + 1, first, "the first append after the fill is stored");
             }
             assertTrue(Files.notExists(bufDir.resolve("seg-00000000000000000000.log")),
                     "the drained segment was retired");
             assertUnacknowledgedKept(bufDir, first, last);
         }
+    }
+
+    @EachDurability
+    @DisplayName("a write that meets ENOSPC while the file system shows room retires the drained active segment")
+    void writeMeetingEnospcRetiresTheDrainedActiveSegment(String mode) throws Exception {
+        // only the first segment's channels (opened as its temporary file) run out of space (a quota, say), so
+        // statvfs cannot tell in advance
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE);
+        ChannelOpener opener = (p, o) -> p.getFileName().toString().startsWith("seg-00000000000000000000.log")
+                ? new QuotaChannel(FileChannel.open(p, o), free) : FileChannel.open(p, o);
+        Path bufDir = dir.resolve("buf");
+        long first = 0;
+        long last = 0;
+        try (DurableBuffer b = builder(bufDir, mode).channelOpener(opener).open()) {
+            Cursor c = b.cursor("drain");
+            for (int i = 1; i <= 100; i++) {
+                last = b.append("s", Payloads.of(i, 100)).sequence();
+            }
+            drain(c);
+            free.set(0);
+            if (mode.equals("group")) {
+                // the staged frame is in the segment, which therefore cannot be retired: this batch fails, and the
+                // next append retires the segment first
+                assertThrows(DiskFullException.class, () -> b.append("s", Payloads.of(101, 100)));
+            }
+            for (int i = 0; i < 100; i++) {
+                last = b.append("s", Payloads.of(b.lastSequence("s") + 1, 100)).sequence();
+                first = first == 0 ? last : first;
+            }
+        }
+        assertTrue(Files.notExists(bufDir.resolve("seg-00000000000000000000.log")), "the drained segment was retired");
+        assertUnacknowledgedKept(bufDir, first, last);
+    }
+
+    @EachDurability
+    @DisplayName("a roll that meets ENOSPC retires the drained active segment and starts the next one")
+    void rollMeetingEnospcRetiresTheDrainedActiveSegment(String mode) throws Exception {
+        AtomicInteger failRolls = new AtomicInteger();
+        ChannelOpener opener = (p, o) -> {
+            if (p.getFileName().toString().endsWith(".tmp") && failRolls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IOException("No space left on device");
+            }
+            return FileChannel.open(p, o);
+        };
+        Path bufDir = dir.resolve("buf");
+        long first;
+        long last;
+        try (DurableBuffer b = builder(bufDir, mode).segmentBytes(4096).channelOpener(opener).open()) {
+            Cursor c = b.cursor("drain");
+            Appended a = b.append("s", Payloads.of(1, 100));
+            long frame = a.endPosition() - a.position();
+            while (a.endPosition() + frame <= 4096) {
+                a = b.append("s", Payloads.of(a.sequence() + 1, 100));
+            }
+            drain(c);
+            // the next append rolls the full, fully acknowledged segment, and creating the next one fails once
+            failRolls.set(1);
+            first = b.append("s", Payloads.of(a.sequence() + 1, 100)).sequence();
+            assertEquals(a.sequence() + 1, first);
+            assertEquals(0, failRolls.get(), "the roll met ENOSPC");
+            last = first;
+            for (int i = 0; i < 100; i++) {
+                last = b.append("s", Payloads.of(last + 1, 100)).sequence();
+            }
+        }
+        assertTrue(Files.notExists(bufDir.resolve("seg-00000000000000000000.log")), "the drained segment was retired");
+        assertUnacknowledgedKept(bufDir, first, last);
     }
 
     /** Every record from {@code first} to {@code last} is read back after a reopen, densely and intact. */
@@ -151,12 +220,16 @@ class AppendReclaimsOnFullDiskTest {
     }
 
     private static DurableBuffer open(Path bufDir, String mode) throws IOException {
+        return builder(bufDir, mode).open();
+    }
+
+    private static DurableBuffer.Builder builder(Path bufDir, String mode) {
         Durability d = switch (mode) {
             // staged and written by the sync thread, which each append wakes at once (no wait for a window)
             case "group" -> Durability.groupCommit(Duration.ofMillis(50), 1);
             case "none" -> Durability.none();
             default -> Durability.always();
         };
-        return DurableBuffer.builder().directory(bufDir).deviceId("d").durability(d).segmentBytes(SEGMENT).open();
+        return DurableBuffer.builder().directory(bufDir).deviceId("d").durability(d).segmentBytes(SEGMENT);
     }
 }
