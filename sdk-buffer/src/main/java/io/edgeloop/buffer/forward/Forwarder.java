@@ -129,6 +129,8 @@ public final class Forwarder implements AutoCloseable {
     private boolean loggedReachabilityFailure;
     private boolean loggedConnectivityFailure;
     private boolean loggedUnexpected;
+    /** The refused record whose kept-and-retried ERROR was logged last (its retries log at DEBUG). Loop thread only. */
+    private IdempotencyKey loggedKeptRefusal;
 
     private long batchesAcked;
     private long recordsAcked;
@@ -640,8 +642,17 @@ public final class Forwarder implements AutoCloseable {
                 cursor.rewind();
             }
         }
-        LOG.error("Forwarder {}: record {} refused and no later record accepted (the receiver may refuse "
-                + "everything); keeping the records and retrying later", cursor.name(), refused.key());
+        if (refused.key().equals(loggedKeptRefusal)) {
+            LOG.debug("Forwarder {}: record {} refused again and no later record accepted; keeping the records and "
+                    + "retrying later", cursor.name(), refused.key());
+        } else {
+            // once per record: it was logged at ERROR on every retry (8 lines in 30 s, then one per backoff for as
+            // long as the record stayed last), although nothing had changed; stats() keeps the last error
+            loggedKeptRefusal = refused.key();
+            LOG.error("Forwarder {}: record {} refused and no later record accepted (the receiver may refuse "
+                    + "everything); keeping the records and retrying later (logged once for this record; "
+                    + "retries at DEBUG)", cursor.name(), refused.key());
+        }
         return new Probed(last != null ? last : new TransportException("record " + refused.key()
                 + " refused and no later record to probe the receiver with; kept", true), null);
     }
