@@ -49,13 +49,29 @@ public final class RelayedEnvelopes {
 
     /**
      * Returns a transport that unwraps each envelope of a batch (gateway records) and sends the device envelopes
-     * through {@code upstream}. A record that does not unwrap is a non-retryable failure, so it is never
-     * silently dropped.
+     * through {@code upstream}. A record that does not unwrap fails the whole batch as not retryable: the forwarder
+     * then keeps it while nothing after it is accepted, and skips it (logged, kept nowhere) once a later record is.
+     * Gateways should pass a {@link DeadLetterDirectory} to {@link #unwrapping(Transport, DeadLetterDirectory)}.
      *
      * @param upstream the gateway's real transport (closed with the returned one)
      * @return the unwrapping transport
      */
     public static Transport unwrapping(Transport upstream) {
+        return unwrapping(upstream, null);
+    }
+
+    /**
+     * Returns a transport that unwraps each envelope of a batch (gateway records) and sends the device envelopes
+     * through {@code upstream}. A record that does not unwrap can never be delivered, so it neither fails nor holds
+     * back the records around it: it is written to {@code deadLetters} (durably, logged once) before the rest of the
+     * batch goes upstream. When it cannot be written the send fails as retryable and the batch stays in the buffer.
+     *
+     * @param upstream    the gateway's real transport (closed with the returned one)
+     * @param deadLetters where records that are not relayed envelopes are kept; null to fail their batch as not
+     *                    retryable instead (what {@link #unwrapping(Transport)} does)
+     * @return the unwrapping transport
+     */
+    public static Transport unwrapping(Transport upstream, DeadLetterDirectory deadLetters) {
         Objects.requireNonNull(upstream, "upstream");
         return new Transport() {
             @Override
@@ -65,11 +81,16 @@ public final class RelayedEnvelopes {
                     try {
                         out.add(unwrap(e.payloadBytes()));
                     } catch (BatchFormatException x) {
-                        throw new TransportException("Gateway record " + e.key() + " is not a relayed envelope: "
-                                + x.getMessage(), false, x);
+                        if (deadLetters == null) {
+                            throw new TransportException("Gateway record " + e.key() + " is not a relayed envelope: "
+                                    + x.getMessage(), false, x);
+                        }
+                        deadLetters.keep(e, x.getMessage());
                     }
                 }
-                upstream.send(Batch.of(out));
+                if (!out.isEmpty()) {
+                    upstream.send(Batch.of(out));
+                }
             }
 
             @Override

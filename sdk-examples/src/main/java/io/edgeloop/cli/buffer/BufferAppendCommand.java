@@ -68,6 +68,7 @@ public final class BufferAppendCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--sync: " + e.getMessage(), e);
         }
+        GatewayMark.refuseAppend(dir);
         PrintWriter out = spec.commandLine().getOut();
         Object printLock = new Object();
         DurableBuffer.Builder builder = DurableBuffer.builder().directory(dir).segmentBytes(SEGMENT_BYTES)

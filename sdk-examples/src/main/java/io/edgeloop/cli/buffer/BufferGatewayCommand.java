@@ -10,6 +10,7 @@ import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.forward.Forwarder;
 import io.edgeloop.buffer.forward.ForwarderStats;
 import io.edgeloop.buffer.relay.BufferRelaySink;
+import io.edgeloop.buffer.relay.DeadLetterDirectory;
 import io.edgeloop.buffer.relay.RelayServer;
 import io.edgeloop.buffer.relay.RelayedEnvelopes;
 import java.net.URI;
@@ -26,6 +27,11 @@ import picocli.CommandLine.Spec;
  * forwarder sends the records upstream ({@code --to}) under the devices' idempotency keys. Stopped by SIGINT or
  * SIGTERM (or after {@code --duration}), it stops accepting, forwards what is stored for up to
  * {@code --flush-timeout} and prints its summary, from a shutdown hook that waits for that.
+ *
+ * <p>A record of the gateway's buffer that is not a relayed envelope (appended straight into it, which
+ * {@code buffer append} refuses once the gateway has marked the directory, see {@link GatewayMark}) is kept in the
+ * dead-letter directory beside the buffer ({@code <dir>.dead-letter}, {@link DeadLetterDirectory}), named in one
+ * ERROR line and in the summary; the records after it are forwarded as usual.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -88,15 +94,17 @@ public final class BufferGatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--to must lead upstream (file:, http(s): or mqtt:), not to another relay");
         }
         DropDirectoryTarget.refuseBuffer(to, dir);
+        DeadLetterDirectory deadLetters = DeadLetterDirectory.beside(dir);
         Transport upstream = ProviderLoader.of(TransportProvider.class).select(provider).create(
                 ComponentConfig.builder().put("uri", to.toString()).put("compression", compression).build());
         // outermost, so that on SIGTERM the hook waits until the buffer is closed too
         try (StopSignal stop = StopSignal.install(Duration.ofSeconds(flushSeconds + 30));
                 DurableBuffer buffer = WritableBufferDirectory.open(
                         DurableBuffer.builder().directory(dir).deviceId(device), dir);
-                Transport unwrapping = RelayedEnvelopes.unwrapping(upstream);
+                Transport unwrapping = RelayedEnvelopes.unwrapping(upstream, deadLetters);
                 Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
                         .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {
+            GatewayMark.write(dir);
             RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
                     .maxConnections(maxConnections).idleTimeout(Duration.ofSeconds(idleSeconds)).start();
             try (UpstreamFailures failures = new UpstreamFailures(forwarder)) {
@@ -108,14 +116,15 @@ public final class BufferGatewayCommand implements Callable<Integer> {
                     // Stop taking new batches first; what is stored is forwarded below or next time.
                     server.close();
                 }
-                flushAndReport(buffer, server, forwarder, failures);
+                flushAndReport(buffer, server, forwarder, failures, deadLetters);
             }
         }
         return 0;
     }
 
     private void flushAndReport(DurableBuffer buffer, RelayServer server, Forwarder forwarder,
-            UpstreamFailures failures) throws java.io.IOException, InterruptedException {
+            UpstreamFailures failures, DeadLetterDirectory deadLetters) throws java.io.IOException,
+            InterruptedException {
         // Give the forwarder a moment to pass on what is stored; anything left stays durable in the gateway's
         // buffer and goes upstream next time.
         Cursor upstreamCursor = buffer.cursor("upstream");
@@ -126,8 +135,16 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         failures.close(); // no notice after the summary
         ForwarderStats s = forwarder.stats();
         boolean flushed = allAcknowledged(buffer, upstreamCursor);
+        // the forwarder counts a record kept as a dead letter as acknowledged (its batch was), but it went nowhere
+        long kept = deadLetters.recordsKept();
         spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
-                + server.batchesAcknowledged() + " batches; forwarded " + s.recordsAcknowledged() + " upstream"
+                + server.batchesAcknowledged() + " batches; forwarded " + Math.max(0, s.recordsAcknowledged() - kept)
+                + " upstream"
+                + (kept == 1 ? "; 1 record that is not a relayed envelope, kept in " + deadLetters.directory()
+                        : kept > 1 ? "; " + kept + " records that are not relayed envelopes, kept in "
+                                + deadLetters.directory() : "")
+                + (s.recordsRejected() > 0 ? "; " + s.recordsRejected() + " refused upstream as never acceptable and "
+                        + "skipped (see the log)" : "")
                 + (flushed ? "" : "; the rest stays in " + dir + " for next time"));
         spec.commandLine().getOut().flush();
     }

@@ -33,7 +33,7 @@ final class WritableBufferDirectory {
      */
     private static boolean ownOrFileSystems(Path p) {
         String n = p.getFileName().toString();
-        if (n.equals("buffer.lock") || n.equals("lost+found")) {
+        if (n.equals("buffer.lock") || n.equals("lost+found") || GatewayMark.isMarkFile(n)) {
             return true;
         }
         if (n.equals("cursors") && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -52,7 +52,8 @@ final class WritableBufferDirectory {
             try (Stream<Path> s = Files.list(dir)) {
                 // buffer.lock and an empty cursors/ are the buffer's own (what a first open that failed before
                 // storing anything leaves, as an append on a full disk: a rerun must not be refused); lost+found is
-                // the file system's own (a partition given to the buffer, mounted at --dir)
+                // the file system's own (a partition given to the buffer, mounted at --dir); a gateway's mark is
+                // the tool's own
                 names = s.filter(p -> !ownOrFileSystems(p)).map(p -> p.getFileName().toString()).sorted()
                         .limit(LISTED + 1).toList();
             }
