@@ -74,6 +74,7 @@ public final class QuantizedDirectory {
         if (parent == null || target.getFileName() == null) {
             throw new IOException("Cannot write a quantized-model directory at " + dir);
         }
+        refuseInsideAnOutput(dir, target);
         if (checkReplaceable(dir, target)) {
             replaceInPlace(target, files);
             return;
@@ -205,6 +206,21 @@ public final class QuantizedDirectory {
                     + "choose another --out or remove it");
         }
         return true;
+    }
+
+    /**
+     * Refuses a target inside an earlier quantize output: it would be written, then the outer directory could never
+     * be replaced again (it holds a directory that is not one of its files).
+     */
+    private static void refuseInsideAnOutput(Path given, Path target) throws IOException {
+        for (Path p = target.getParent(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("model.json"), LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(p.resolve("report.json"), LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(p.resolve("model.h"), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("Output " + given + " is inside the quantize output " + p + "; choose an --out "
+                        + "outside it");
+            }
+        }
     }
 
     private static Path sibling(Path in, String prefix) throws IOException {

@@ -172,6 +172,14 @@ public final class CsvData {
             // A UTF-8 byte order mark (Excel's "CSV UTF-8" export) is not part of the first column's name.
             headerLine = headerLine.substring(1);
         }
+        int nul = headerLine.indexOf('\0');
+        if (nul >= 0) {
+            // a binary file (an archive, a model, a bundle): read as text it gave column names from stray bytes,
+            // and a message about those names
+            throw new IllegalArgumentException(file + " is not a CSV text file: its first line holds a NUL byte (at "
+                    + "character " + (nul + 1) + "), as binary files do; expected comma-separated values with a "
+                    + "header row");
+        }
         return headerLine;
     }
 

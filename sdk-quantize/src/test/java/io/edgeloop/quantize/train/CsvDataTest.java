@@ -94,6 +94,28 @@ class CsvDataTest {
     }
 
     @Test
+    @DisplayName("a binary file (a tar archive such as a model bundle) is refused as not CSV text, not by column names")
+    void refusesABinaryFile() throws IOException {
+        // the OTA walk of 2026-12-03: `quantize --calib har-8.bundle` said "has two columns named '-128'"
+        Path tar = dir.resolve("model.bundle");
+        byte[] header = new byte[512];
+        byte[] name = "manifest.json".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, header, 0, name.length);
+        byte[] body = "{\"golden\":[-128,-128,-128]}\n1,2\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] all = new byte[header.length + body.length];
+        System.arraycopy(header, 0, all, 0, header.length);
+        System.arraycopy(body, 0, all, header.length, body.length);
+        Files.write(tar, all);
+        for (org.junit.jupiter.api.function.Executable read : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> CsvData.read(tar, "label", Set.of()),
+                () -> CsvData.readColumns(tar, List.of("a", "b"), "label"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, read);
+            assertTrue(e.getMessage().startsWith(tar + " is not a CSV text file: its first line holds a NUL byte "
+                    + "(at character 14)"), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("a UTF-8 byte order mark (Excel's CSV UTF-8 export) is not part of the first column's name")
     void stripsAByteOrderMark() throws IOException {
         Path f = dir.resolve("bom.csv");

@@ -208,6 +208,15 @@ class OutputDirectoryTest {
         Files.createDirectory(empty);
         QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, empty);
         assertTrue(Files.isRegularFile(empty.resolve("model.json")));
+        // Inside an earlier output: refused, so the earlier output stays replaceable (the OTA walk of 2026-12-03:
+        // --out q-avr8/sub was accepted, and the README's next --out q-avr8 was then refused "it holds 'sub'")
+        Map<String, byte[]> before = snapshot(empty);
+        IOException inside = assertThrows(IOException.class,
+                () -> QuantizeWorkflow.quantize(model, csv, "int8", "cortex-m3", "min-max", null, empty.resolve("sub")));
+        assertEquals("Output " + empty.resolve("sub") + " is inside the quantize output " + empty
+                + "; choose an --out outside it", inside.getMessage());
+        assertEquals(before.keySet(), snapshot(empty).keySet());
+        QuantizeWorkflow.quantize(model, csv, "int16", "cortex-m3", "min-max", null, empty);
     }
 
     @Test
