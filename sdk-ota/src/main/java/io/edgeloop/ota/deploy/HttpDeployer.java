@@ -37,8 +37,12 @@ import java.util.concurrent.Flow;
  * deadline: {@code timeout} plus its expected size at {@code minBytesPerSecond} (a download: the bytes still to
  * fetch; an answer: {@link #ANSWER_BUDGET_BYTES}), so a server that trickles bytes cannot hold a poll for hours;
  * a download that misses it keeps its partial file for the next fetch to resume. Fetches into one destination run one at a time in the JVM,
- * and one that finds the publication's bytes already there downloads nothing. A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication
- * {@code location} that is not an absolute http(s) URL with a host is a {@link DeploymentException}.
+ * and one that finds the publication's bytes already there downloads nothing. A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication's
+ * {@code location} is an absolute http(s) URL with a host, or a relative reference (RFC 3986 section 5), which
+ * {@code latest} and {@code publish} resolve against the URL they requested (a fetch of a publication still holding
+ * one, against its channel's poll URL, {@code <url>/channels/<channel>/latest}); anything else is a
+ * {@link DeploymentException}. The update server sends absolute URLs (deployers before 2026-12-03 accept nothing
+ * else); relative ones are for servers that do not know the address devices reach them at.
  * Thread-safe; {@link #close()} is idempotent. Every deployer with the same {@code timeout} shares one JDK HTTP
  * client, so {@code close()} holds nothing back (no thread, no descriptor per instance) and only refuses further
  * calls: a call already running is not cut short, it ends by itself within its timeout and total deadline.
@@ -219,7 +223,7 @@ final class HttpDeployer implements Deployer {
                 throw new DeploymentException("update server refused the publication (HTTP " + r.status() + ")"
                         + r.refusal());
             }
-            return ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString())));
+            return resolved(ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString()))), u);
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
@@ -243,7 +247,7 @@ final class HttpDeployer implements Deployer {
                 throw new DeploymentException("update server answered HTTP " + r.status() + " for channel " + channel
                         + r.error(u.toString()));
             }
-            return Optional.of(ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString()))));
+            return Optional.of(resolved(ChannelStore.fromJson(CanonicalJson.parse(r.answer(u.toString()))), u));
         } catch (DeploymentException e) {
             throw e;
         } catch (IOException e) {
@@ -279,13 +283,36 @@ final class HttpDeployer implements Deployer {
         return e.getClass().getSimpleName();
     }
 
-    /** The publication's location as a request target: an absolute http(s) URL with a host, or refused. */
-    static URI location(Publication p) throws DeploymentException {
+    /**
+     * The publication with a relative location resolved against {@code requested}, the URL whose answer it was;
+     * any other location unchanged (a bad one fails the fetch, naming it as the server sent it).
+     */
+    private static Publication resolved(Publication p, URI requested) {
+        try {
+            URI loc = new URI(p.location());
+            if (loc.isAbsolute()) {
+                return p;
+            }
+            return new Publication(p.channel(), p.name(), p.sequence(), p.sha256(), p.sizeBytes(),
+                    requested.resolve(loc).toString());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return p;
+        }
+    }
+
+    /**
+     * The publication's location as a request target: an absolute http(s) URL with a host, or a relative reference
+     * resolved against {@code pollUri}; anything else is refused.
+     */
+    static URI location(Publication p, URI pollUri) throws DeploymentException {
         String loc = p.location();
         URI u;
         try {
             u = new URI(loc);
-        } catch (URISyntaxException e) {
+            if (!u.isAbsolute()) {
+                u = pollUri.resolve(u);
+            }
+        } catch (URISyntaxException | IllegalArgumentException e) {
             throw new DeploymentException("publication location '" + loc + "' is not an http(s) URL: " + e.getMessage());
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
@@ -303,7 +330,7 @@ final class HttpDeployer implements Deployer {
     public void fetch(Publication publication, Path destination) throws DeploymentException {
         open();
         Downloads.checkAnnounced(publication, maxBytes);
-        URI u = location(publication);
+        URI u = location(publication, uri("/channels/" + publication.channel() + "/latest"));
         try {
             HttpRequest.newBuilder(u);
         } catch (IllegalArgumentException e) {

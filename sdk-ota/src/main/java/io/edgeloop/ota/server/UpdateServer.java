@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -87,6 +89,17 @@ import org.slf4j.LoggerFactory;
  * clients that send half a request, trickle bytes or never read a download free their worker instead of
  * freezing the server for the whole fleet.
  *
+ * <p>Download location: every publication the server answers with (a poll's, a publish's) carries
+ * {@code location}, an absolute {@code http(s)} URL of the bundle, {@code <base>/bundles/<channel>/<sha256>.bundle},
+ * since devices in the field accept only such a URL. The base is the {@linkplain Builder#publicUrl public URL}
+ * when one is set (a server behind a reverse proxy that rewrites the {@code Host} header or terminates TLS);
+ * else {@code http://} and the request's {@code Host} header, so a device downloads from the address it polled
+ * (a wildcard bind, a forwarding proxy); else, for a request without a valid {@code Host}, {@link #url()}.
+ * {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} are ignored: any client can send them, and the public
+ * URL says the same explicitly. Before 2026-12-03 the base was always the bound address, so a server bound to
+ * {@code 0.0.0.0} or {@code ::} sent {@code http://0:0:0:0:0:0:0:0:<port>/...}, which no device can fetch, and one
+ * behind a proxy sent its backend's loopback address.
+ *
  * <p>Latency: a program that runs it should start the JVM with {@code -Dsun.net.httpserver.nodelay=true} (or set
  * that property before the JVM's first JDK {@code HttpServer} starts; {@code edgeloop bundle serve} and the example
  * apps do). Without it the JDK server leaves Nagle's algorithm on and writes a body after the headers, so every
@@ -114,6 +127,8 @@ public final class UpdateServer implements AutoCloseable {
     /** Per damaged entry logged at ERROR, what was there then ({@link #logDamage}). */
     private final ConcurrentHashMap<String, String> damageLogged = new ConcurrentHashMap<>();
     private final Optional<byte[]> publishToken;
+    /** The public base URL, without a trailing slash; empty: from each request's Host header. */
+    private final Optional<String> publicUrl;
     private volatile boolean closed;
 
     /**
@@ -160,7 +175,13 @@ public final class UpdateServer implements AutoCloseable {
      */
     public UpdateServer(ChannelStore store, InetSocketAddress address, long maxUploadBytes,
             Optional<String> publishToken, Limits limits) throws IOException {
+        this(store, address, maxUploadBytes, publishToken, limits, Optional.empty());
+    }
+
+    private UpdateServer(ChannelStore store, InetSocketAddress address, long maxUploadBytes,
+            Optional<String> publishToken, Limits limits, Optional<String> publicUrl) throws IOException {
         Objects.requireNonNull(publishToken, "publishToken");
+        this.publicUrl = Objects.requireNonNull(publicUrl, "publicUrl");
         this.limits = Objects.requireNonNull(limits, "limits");
         publishToken.ifPresent(t -> {
             if (t.length() < MIN_TOKEN_LENGTH || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
@@ -253,6 +274,139 @@ public final class UpdateServer implements AutoCloseable {
         }
     }
 
+    /**
+     * @return a builder for a server; {@link Builder#store} and {@link Builder#address} are required
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds and starts an {@link UpdateServer}: the constructors' settings, and the {@linkplain #publicUrl public
+     * URL} downloads are announced at.
+     *
+     * <p>Not thread-safe: one builder per thread; the server it starts is thread-safe.
+     */
+    public static final class Builder {
+        /** Default {@link #maxUploadBytes}: 64 MiB. */
+        public static final long DEFAULT_MAX_UPLOAD_BYTES = 64L << 20;
+        private ChannelStore store;
+        private InetSocketAddress address;
+        private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+        private Optional<String> publishToken = Optional.empty();
+        private Limits limits = Limits.DEFAULT;
+        private Optional<String> publicUrl = Optional.empty();
+
+        private Builder() {
+        }
+
+        /**
+         * @param store where bundles live
+         * @return this builder
+         */
+        public Builder store(ChannelStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * @param address where to listen (port 0 picks a free port; a wildcard address listens on every interface)
+         * @return this builder
+         */
+        public Builder address(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * @param maxUploadBytes largest bundle accepted by PUT (default {@value #DEFAULT_MAX_UPLOAD_BYTES}), at least 1
+         * @return this builder
+         */
+        public Builder maxUploadBytes(long maxUploadBytes) {
+            this.maxUploadBytes = maxUploadBytes;
+            return this;
+        }
+
+        /**
+         * @param publishToken the bearer token a PUT must carry (from any address); without one, only loopback peers
+         *                     may publish, with no token
+         * @return this builder
+         */
+        public Builder publishToken(String publishToken) {
+            this.publishToken = Optional.of(Objects.requireNonNull(publishToken, "publishToken"));
+            return this;
+        }
+
+        /**
+         * @param limits worker threads and deadlines (default {@link Limits#DEFAULT})
+         * @return this builder
+         */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * The URL devices reach the server at, when it is not the address they send in {@code Host}: behind a
+         * reverse proxy that sets its own {@code Host} or terminates TLS, the proxy's public URL, e.g.
+         * {@code https://ota.example.com} or {@code https://example.com/ota} (the proxy maps that path to this
+         * server's root). Every announced location is then {@code <publicUrl>/bundles/<channel>/<sha256>.bundle}.
+         * Without one, it is built from each request's {@code Host} header (see the class javadoc).
+         *
+         * @param publicUrl an absolute http(s) URL with a host and no user info, query or fragment; a trailing slash
+         *                  is dropped
+         * @return this builder
+         * @throws IllegalArgumentException when it is not such a URL (checked here, so the message belongs to this
+         *                                  setting alone)
+         */
+        public Builder publicUrl(String publicUrl) {
+            this.publicUrl = Optional.of(checkPublicUrl(Objects.requireNonNull(publicUrl, "publicUrl")));
+            return this;
+        }
+
+        /**
+         * Starts the server.
+         *
+         * @return the running server
+         * @throws IOException              when the port cannot be bound
+         * @throws IllegalArgumentException when the store or address is missing, the upload limit is below 1, or
+         *                                  the token is too short or not printable ASCII
+         */
+        public UpdateServer start() throws IOException {
+            if (store == null || address == null) {
+                throw new IllegalArgumentException("an update server needs a store and an address, got store "
+                        + store + " and address " + address);
+            }
+            if (maxUploadBytes < 1) {
+                throw new IllegalArgumentException("maxUploadBytes must be at least 1, got " + maxUploadBytes);
+            }
+            return new UpdateServer(store, address, maxUploadBytes, publishToken, limits, publicUrl);
+        }
+    }
+
+    /** The public URL without its trailing slash, or an IllegalArgumentException saying what is allowed. */
+    private static String checkPublicUrl(String publicUrl) {
+        URI u;
+        try {
+            u = new URI(publicUrl);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        boolean ok = u != null && u.getHost() != null && u.getRawUserInfo() == null && u.getRawQuery() == null
+                && u.getRawFragment() == null
+                && ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()));
+        if (!ok) {
+            throw new IllegalArgumentException("public URL must be an absolute http(s) URL with a host and no user "
+                    + "info, query or fragment, such as https://ota.example.com or https://example.com/ota, got '"
+                    + publicUrl + "'");
+        }
+        String s = u.toString();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
     /** One task on a worker thread: the deadline it must finish its current phase by. */
     private static final class Activity {
         final Thread thread;
@@ -317,10 +471,33 @@ public final class UpdateServer implements AutoCloseable {
         return abandoned.get();
     }
 
-    /** @return the base URL ({@code http://host:port}) */
+    /**
+     * The base URL a client on this host reaches the server at, {@code http://<address>:<port>} without a trailing
+     * slash: the address the server is bound to (an IPv6 address in brackets), or {@code 127.0.0.1} when it is bound
+     * to a wildcard address ({@code 0.0.0.0}, or {@code ::}, which {@code new InetSocketAddress(port)} binds; the
+     * JDK's IPv6 wildcard socket accepts IPv4 too). It is what {@code edgeloop bundle serve} prints first, and a
+     * publisher on this host can pass it to the {@code http} deployer. It is not what other hosts use, nor what
+     * devices download from: see the class javadoc and {@link Builder#publicUrl}.
+     *
+     * @return the local base URL, e.g. {@code http://127.0.0.1:8080}
+     */
     public String url() {
         InetSocketAddress a = server.getAddress();
-        return "http://" + a.getHostString() + ":" + a.getPort();
+        String host;
+        if (a.getAddress() != null && a.getAddress().isAnyLocalAddress()) {
+            host = "127.0.0.1";
+        } else {
+            host = a.getHostString();
+            if (host.indexOf(':') >= 0) { // an IPv6 literal; a zone (%eth0) has no place in a URL's host
+                host = "[" + (host.indexOf('%') >= 0 ? host.substring(0, host.indexOf('%')) : host) + "]";
+            }
+        }
+        return "http://" + host + ":" + a.getPort();
+    }
+
+    /** @return the public base URL the server announces downloads at, when one was set ({@link Builder#publicUrl}) */
+    public Optional<String> publicUrl() {
+        return publicUrl;
     }
 
     /** @return how many ranged (resumed) downloads were served */
@@ -347,7 +524,7 @@ public final class UpdateServer implements AutoCloseable {
                 if (pub.isEmpty()) {
                     send(ex, 404, error("nothing published on " + p[2]));
                 } else {
-                    send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub.get())), StandardCharsets.UTF_8));
+                    send(ex, 200, new String(CanonicalJson.bytes(withUrl(pub.get(), ex)), StandardCharsets.UTF_8));
                 }
             } else if (p.length == 4 && p[1].equals("bundles") && p[3].endsWith(".bundle") && method.equals("GET")) {
                 download(ex, p[2], p[3].substring(0, p[3].length() - ".bundle".length()));
@@ -427,10 +604,36 @@ public final class UpdateServer implements AutoCloseable {
         return new String(CanonicalJson.bytes(o), StandardCharsets.UTF_8);
     }
 
-    private ObjectNode withUrl(Publication p) {
+    private ObjectNode withUrl(Publication p, HttpExchange ex) {
         ObjectNode o = ChannelStore.toJson(p);
-        o.put("location", url() + "/bundles/" + p.channel() + "/" + p.sha256() + ".bundle");
+        o.put("location", base(ex) + "/bundles/" + p.channel() + "/" + p.sha256() + ".bundle");
         return o;
+    }
+
+    /**
+     * A request's {@code Host} header as it may stand in a URL: a host name or IPv4 address, or an IPv6 address in
+     * brackets, and an optional port (RFC 9110 section 7.2), nothing else (no user info, path or spaces).
+     */
+    private static final Pattern HOST = Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}\\])(?::([0-9]{1,5}))?");
+
+    /**
+     * The base of the download location announced to this request: the public URL, else {@code http://} and the
+     * request's {@code Host} (the address the client reached this server at), else {@link #url()}.
+     */
+    private String base(HttpExchange ex) {
+        if (publicUrl.isPresent()) {
+            return publicUrl.get();
+        }
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host != null) {
+            host = host.strip();
+            Matcher m = HOST.matcher(host);
+            if (m.matches() && (m.group(1) == null || Integer.parseInt(m.group(1)) <= 65535)) {
+                return "http://" + host;
+            }
+        }
+        return url();
     }
 
     /** Sends 401/403 and returns false unless the request may publish. */
@@ -572,7 +775,7 @@ public final class UpdateServer implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot store the bundle", e);
         }
-        return new Answer(200, new String(CanonicalJson.bytes(withUrl(pub)), StandardCharsets.UTF_8));
+        return new Answer(200, new String(CanonicalJson.bytes(withUrl(pub, ex)), StandardCharsets.UTF_8));
     }
 
     private static long contentLength(HttpExchange ex) {

@@ -42,6 +42,8 @@ final class ScriptedHttpServer implements AutoCloseable {
     private final String publication;
     private final AtomicInteger downloads = new AtomicInteger();
     final List<String> ranges = new CopyOnWriteArrayList<>();
+    /** Every request line received, in order. */
+    final List<String> requestLines = new CopyOnWriteArrayList<>();
     /** Counted down when a stalling mode has sent its part and stops sending. */
     final java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
     /** Bytes of the bundle sent before the stall. */
@@ -118,6 +120,7 @@ final class ScriptedHttpServer implements AutoCloseable {
         if (requestLine == null) {
             return;
         }
+        requestLines.add(requestLine);
         long from = 0;
         for (String h = r.readLine(); h != null && !h.isEmpty(); h = r.readLine()) {
             if (h.toLowerCase(java.util.Locale.ROOT).startsWith("range:")) {
