@@ -321,7 +321,12 @@ public final class ChannelStore {
                                 "channel " + channel + " already has " + manifest.name() + " sequence " + highest
                                         + "; " + source + " has sequence " + manifest.sequence()
                                         + (manifest.sequence() == highest ? " with other bytes" : "")
-                                        + ": publish a bundle with a higher sequence", null);
+                                        + (highest == Long.MAX_VALUE
+                                                // no higher sequence exists: "publish a higher one" was no way out
+                                                ? ": the channel is frozen at the highest sequence there is; if its"
+                                                        + " devices refuse that publication, take it off with"
+                                                        + " ChannelStore.withdraw (edgeloop bundle withdraw)"
+                                                : ": publish a bundle with a higher sequence"), null);
                     }
                 }
                 if (!intact(target, sizeBytes, sha)) {

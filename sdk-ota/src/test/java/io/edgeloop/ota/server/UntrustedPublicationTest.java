@@ -240,6 +240,11 @@ class UntrustedPublicationTest {
             DeploymentException frozen = assertThrows(DeploymentException.class,
                     () -> d.publish(write(dir, "har-8.bundle", har(8, K)), "stable"));
             assertTrue(frozen.getMessage().contains("HTTP 409"), frozen.getMessage());
+            // no higher sequence exists: the refusal names the way out instead of "publish a higher sequence"
+            assertTrue(frozen.getMessage().contains("channel stable already has har sequence " + Long.MAX_VALUE
+                    + "; the uploaded body has sequence 8: the channel is frozen at the highest sequence there is; if "
+                    + "its devices refuse that publication, take it off with ChannelStore.withdraw (edgeloop bundle "
+                    + "withdraw)"), frozen.getMessage());
         }
         String evilSha = Sha256.hex(har(Long.MAX_VALUE, EVIL));
         assertThrows(IllegalStateException.class, () -> ChannelStore.withoutVerification(root).withdraw("stable"));
