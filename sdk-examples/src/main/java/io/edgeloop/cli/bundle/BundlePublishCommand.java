@@ -77,11 +77,12 @@ public final class BundlePublishCommand implements Callable<Integer> {
         try (Deployer http = ProviderLoader.of(DeployerProvider.class).select("http").create(config.build())) {
             p = http.publish(bundle, channel);
         } catch (DeploymentException e) {
-            // the server's 401 text cannot tell a missing token from a wrong one; this side knows which it sent
+            // the server's 401 text cannot tell a missing token from a wrong one; this side knows which it sent.
+            // No cause: the CLI would append the deployer's and the server's wording of the same 401
             if (e.getMessage() != null && e.getMessage().startsWith(UNAUTHORISED)) {
                 throw new IllegalStateException(tokenFile == null
                         ? "the server " + server + " needs a publish token: pass --token-file FILE (HTTP 401)"
-                        : "the server " + server + " refused the publish token in " + tokenFile + " (HTTP 401)", e);
+                        : "the server " + server + " refused the publish token in " + tokenFile + " (HTTP 401)");
             }
             throw e;
         }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,8 +22,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code edgeloop bundle serve}: runs the {@link UpdateServer} devices poll (the {@code http} deployer's
  * {@code url}), on a {@link ChannelStore} in {@code --store}, verifying every upload with the devices' trust file
- * ({@code --trust}) before it moves a channel. Its first line on stdout is the URL it listens on (scripts wait for
- * it); it runs until SIGINT or SIGTERM, then stops accepting, closes and prints one last line. Publishing needs
+ * ({@code --trust}) before it moves a channel. Its first line on stdout is the URL it listens on, as this host
+ * reaches it ({@link UpdateServer#url()}: {@code http://127.0.0.1:PORT} for a wildcard {@code --bind}), which
+ * {@code bundle publish --server} takes (scripts wait for it); it runs until SIGINT or SIGTERM, then stops
+ * accepting, closes and prints one last line. Devices are sent to download from the address they polled, or from
+ * {@code --public-url} behind a reverse proxy. Publishing needs
  * the token in {@code --token-file}, or, without one, a loopback peer. {@code --no-verify} serves without a trust
  * file, naming the risk. At start, each channel whose latest publication {@code --trust} refuses gets a WARN on
  * stderr (another fleet's trust file, most likely); the server still starts, so devices keep polling.
@@ -61,6 +65,12 @@ public final class BundleServeCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     private String bind;
 
+    @Option(names = "--public-url", paramLabel = "URL", description = "The URL devices reach the server at, behind "
+            + "a reverse proxy that sets its own Host header or terminates TLS (e.g. https://ota.example.com or "
+            + "https://example.com/ota): downloads are announced under it. Without it, a device is sent to the "
+            + "address it polled (its Host header).")
+    private String publicUrl;
+
     @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the publish token (at least "
             + UpdateServer.MIN_TOKEN_LENGTH + " printable characters): a publish must send it as a bearer token. "
             + "Without one, only loopback peers may publish.")
@@ -86,24 +96,42 @@ public final class BundleServeCommand implements Callable<Integer> {
         if (maxUpload < 1) {
             throw new IllegalArgumentException("--max-upload must be at least 1 byte, got " + maxUpload);
         }
+        UpdateServer.Builder server = UpdateServer.builder().maxUploadBytes(maxUpload);
+        if (publicUrl != null) {
+            try {
+                server.publicUrl(publicUrl);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^public URL", "--public-url"));
+            }
+        }
+        try {
+            server.address(new InetSocketAddress(InetAddress.getByName(bind), port));
+        } catch (UnknownHostException e) {
+            // the resolver's message alone ("nosuchhost.invalid: Name or service not known") named no option
+            throw new IllegalArgumentException("--bind " + bind + " does not resolve (" + e.getMessage()
+                    + "); give an address of this host such as 127.0.0.1, 0.0.0.0 or ::", e);
+        }
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(TokenFile.read(tokenFile));
         // the library's WARN would otherwise advise Java calls; a CLI user's fix is the option
         ChannelStore channels = trust == null ? ChannelStore.withoutVerification(store, "pass --trust TRUST.json "
                 + "(the devices' trust file) instead of --no-verify") : new ChannelStore(store,
                 new BundleVerifier(trustRoot()));
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(bind), port);
+        server.store(channels);
+        token.ifPresent(server::publishToken);
         PrintWriter out = spec.commandLine().getOut();
         try (StopSignal stop = StopSignal.install(Duration.ofSeconds(30));
-                UpdateServer server = start(channels, address, token)) {
-            out.println(server.url());
+                UpdateServer running = start(server)) {
+            out.println(running.url());
             out.println("serving " + channels.root() + (trust == null
                     ? " WITHOUT a trust file (--no-verify): uploads are checked for readability only"
                     : " with trust file " + trust) + "; publishing " + (token.isPresent()
-                    ? "needs the token in " + tokenFile : "only from loopback (no --token-file)"));
+                    ? "needs the token in " + tokenFile : "only from loopback (no --token-file)") + "; downloads "
+                    + running.publicUrl().map(u -> "announced under " + u + " (--public-url)")
+                            .orElse("announced at the address each device polled (its Host header)"));
             out.flush();
             stop.await(null);
-            out.println("stopped; served " + server.rangeRequests() + " resumed downloads, closed "
-                    + server.abandonedExchanges() + " stalled connections");
+            out.println("stopped; served " + running.rangeRequests() + " resumed downloads, closed "
+                    + running.abandonedExchanges() + " stalled connections");
             out.flush();
         }
         return 0;
@@ -119,10 +147,9 @@ public final class BundleServeCommand implements Callable<Integer> {
         return t;
     }
 
-    private UpdateServer start(ChannelStore channels, InetSocketAddress address, Optional<String> token)
-            throws IOException {
+    private UpdateServer start(UpdateServer.Builder server) throws IOException {
         try {
-            return new UpdateServer(channels, address, maxUpload, token);
+            return server.start();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--token-file " + tokenFile + ": " + e.getMessage(), e);
         } catch (IOException e) {

@@ -5,11 +5,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Reads the update server's publish token from a file ({@code --token-file}), so the token stays out of the
  * command line, where {@code ps} and shell history show it. The file holds the token on one line; surrounding
- * whitespace (the newline an editor or {@code echo} adds) is dropped.
+ * whitespace (the newline an editor or {@code echo} adds) is dropped. A file that group or others may read or
+ * write is refused, as ssh refuses an unprotected private key (kubectl only warns about a group-readable config;
+ * a warning scrolls by, and whoever could read the token may publish with it): on a POSIX file system its mode
+ * must be {@code 0600} or {@code 0400}.
  *
  * <p>Thread-safe: stateless.
  */
@@ -24,7 +32,8 @@ final class TokenFile {
      * @param file the token file
      * @return the token
      * @throws IOException              when the file cannot be read
-     * @throws IllegalArgumentException when it is empty, too large or holds more than one line
+     * @throws IllegalArgumentException when it is empty, too large, holds more than one line, or group or others may
+     *                                  read or write it
      */
     static String read(Path file) throws IOException {
         if (!Files.exists(file)) {
@@ -32,6 +41,15 @@ final class TokenFile {
         }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--token-file " + file + " is not a file");
+        }
+        if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (!EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE).containsAll(mode)) {
+                throw new IllegalArgumentException("--token-file " + file + " may be read or written by group or "
+                        + "others (mode " + PosixFilePermissions.toString(mode) + "): anyone who reads it can publish; "
+                        + "run chmod 600 " + file);
+            }
         }
         byte[] b;
         try (InputStream in = Files.newInputStream(file)) {

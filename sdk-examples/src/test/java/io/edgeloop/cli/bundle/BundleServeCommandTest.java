@@ -29,6 +29,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -80,6 +81,13 @@ class BundleServeCommandTest {
         assertEquals(0, run("bundle", "trust", "--key", dir.resolve(key + "/public.pem").toString(), "--threshold",
                 "1", "--out", trust.toString()), last.err());
         return trust;
+    }
+
+    /** A token file {@code name} holding {@code token} and a newline, mode 0600 as the README makes it. */
+    static Path token(Path dir, String name, String token) throws Exception {
+        Path f = Files.writeString(dir.resolve(name), token + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return f;
     }
 
     /** A serving child JVM, the reader of its stdout (past the URL line) and its URL. */
@@ -143,7 +151,7 @@ class BundleServeCommandTest {
         Path h1 = create(dir, 1, "good");
         Path h2 = create(dir, 2, "good");
         Path evil = create(dir, 3, "evil");
-        Path token = Files.writeString(dir.resolve("publish.token"), TOKEN + "\n");
+        Path token = token(dir, "publish.token", TOKEN);
         Path store = dir.resolve("store");
         Serving server = serve(dir.resolve("serve.log"), "--store", store.toString(), "--trust", trust.toString(),
                 "--port", "0", "--token-file", token.toString());
@@ -166,7 +174,9 @@ class BundleServeCommandTest {
             }
 
             assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", h2.toString()));
-            assertRefused("the server " + u + " needs a publish token: pass --token-file FILE (HTTP 401)");
+            // the whole line: the deployer's and the server's wordings of the same 401 used to follow it
+            assertEquals("edgeloop: the server " + u + " needs a publish token: pass --token-file FILE (HTTP 401)",
+                    last.err().strip());
             assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
                     token.toString(), evil.toString()));
             assertRefused("HTTP 422", "unknown-key");
@@ -208,8 +218,8 @@ class BundleServeCommandTest {
     void wrongTokenPublishesNothing(@TempDir Path dir) throws Exception {
         Path trust = keysAndTrust(dir);
         Path h1 = create(dir, 1, "good");
-        Path token = Files.writeString(dir.resolve("publish.token"), TOKEN + "\n");
-        Path wrong = Files.writeString(dir.resolve("wrong.token"), "fedcba9876543210fedcba9876543210\n");
+        Path token = token(dir, "publish.token", TOKEN);
+        Path wrong = token(dir, "wrong.token", "fedcba9876543210fedcba9876543210");
         Serving server = serve(dir.resolve("serve.log"), "--store", dir.resolve("store").toString(), "--trust",
                 trust.toString(), "--port", "0", "--token-file", token.toString());
         try {
@@ -218,7 +228,8 @@ class BundleServeCommandTest {
             for (Path bundle : List.of(h1, large, large, large, large, large)) {
                 assertEquals(1, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
                         wrong.toString(), bundle.toString()));
-                assertRefused("the server " + u + " refused the publish token in " + wrong + " (HTTP 401)");
+                assertEquals("edgeloop: the server " + u + " refused the publish token in " + wrong + " (HTTP 401)",
+                        last.err().strip());
                 assertEquals("", last.out());
                 assertEquals(Optional.empty(), latest(u, "stable"), "nothing published");
             }
@@ -236,7 +247,7 @@ class BundleServeCommandTest {
         Path trust = keysAndTrust(dir);
         Path h1 = create(dir, 1, "good");
         long limit = Files.size(h1) + 1024;
-        Path token = Files.writeString(dir.resolve("publish.token"), TOKEN + "\n");
+        Path token = token(dir, "publish.token", TOKEN);
         Serving server = serve(dir.resolve("serve.log"), "--store", dir.resolve("store").toString(), "--trust",
                 trust.toString(), "--port", "0", "--token-file", token.toString(), "--max-upload",
                 Long.toString(limit));
@@ -399,9 +410,103 @@ class BundleServeCommandTest {
         assertEquals(1, run("bundle", "serve", "--store", store.toString(), "--trust", trust.toString(),
                 "--no-verify", "--port", "0"));
         assertRefused("exclude each other");
-        Path shortToken = Files.writeString(dir.resolve("short.token"), "abc\n");
+        Path shortToken = token(dir, "short.token", "abc");
         assertEquals(1, run("bundle", "serve", "--store", store.toString(), "--trust", trust.toString(), "--port", "0",
                 "--token-file", shortToken.toString()));
         assertRefused("--token-file " + shortToken, "at least 16");
+        Path fresh = dir.resolve("fresh");
+        assertEquals(1, run("bundle", "serve", "--store", fresh.toString(), "--trust", trust.toString(), "--port", "0",
+                "--bind", "nosuchhost.invalid"));
+        assertRefused("--bind nosuchhost.invalid does not resolve (", "give an address of this host such as "
+                + "127.0.0.1, 0.0.0.0 or ::");
+        for (String bad : new String[] {"ota.example.com", "https://ota.example.com/?x=1"}) {
+            assertEquals(1, run("bundle", "serve", "--store", fresh.toString(), "--trust", trust.toString(),
+                    "--port", "0", "--public-url", bad));
+            assertEquals("edgeloop: --public-url must be an absolute http(s) URL with a host and no user info, query "
+                    + "or fragment, such as https://ota.example.com or https://example.com/ota, got '" + bad + "'",
+                    last.err().strip());
+        }
+        assertFalse(Files.exists(fresh), "options are checked before the store is made");
+    }
+
+    @Test
+    @DisplayName("a --token-file that group or others may read or write is refused by serve and publish in one line "
+            + "naming the mode and the fix, as ssh refuses an unprotected key; 0600 and 0400 are accepted")
+    void tokenFileOpenToOthersIsRefused(@TempDir Path dir) throws Exception {
+        Path trust = keysAndTrust(dir);
+        Path bundle = create(dir, 1, "good");
+        Path token = token(dir, "publish.token", TOKEN);
+        for (String mode : new String[] {"rw-r--r--", "rw-r-----", "rw--w----", "rw----r--"}) {
+            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString(mode));
+            String expected = "edgeloop: --token-file " + token + " may be read or written by group or others (mode "
+                    + mode + "): anyone who reads it can publish; run chmod 600 " + token;
+            assertEquals(1, run("bundle", "serve", "--store", dir.resolve("store").toString(), "--trust",
+                    trust.toString(), "--port", "0", "--token-file", token.toString()));
+            assertEquals(expected, last.err().strip());
+            assertEquals(1, run("bundle", "publish", "--server", "http://127.0.0.1:9", "--channel", "stable",
+                    "--token-file", token.toString(), bundle.toString()));
+            assertEquals(expected, last.err().strip());
+        }
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("r--------"));
+        assertEquals(TOKEN, TokenFile.read(token));
+    }
+
+    @Test
+    @DisplayName("bound to 0.0.0.0, serve prints http://127.0.0.1:PORT first; publish --server takes that line, and a "
+            + "device polling it (or another address of this host) downloads and installs")
+    void wildcardBindPrintsAUsableUrl(@TempDir Path dir) throws Exception {
+        Path trust = keysAndTrust(dir);
+        Path h1 = create(dir, 1, "good");
+        Path token = token(dir, "publish.token", TOKEN);
+        Serving server = serve(dir.resolve("serve.log"), "--store", dir.resolve("store").toString(), "--trust",
+                trust.toString(), "--port", "0", "--bind", "0.0.0.0", "--token-file", token.toString());
+        try {
+            String u = server.url();
+            String port = u.substring(u.lastIndexOf(':') + 1);
+            assertEquals("http://127.0.0.1:" + port, u);
+            assertEquals(0, run("bundle", "publish", "--server", u, "--channel", "stable", "--token-file",
+                    token.toString(), h1.toString()), last.err());
+            assertTrue(last.out().strip().endsWith(": " + u + "/bundles/stable/"
+                    + io.edgeloop.api.provenance.Sha256.hex(Files.readAllBytes(h1)) + ".bundle"), last.out());
+            List<String> urls = new ArrayList<>(List.of(u));
+            nonLoopbackAddress().ifPresent(a -> urls.add("http://" + a.getHostAddress() + ":" + port));
+            for (String polled : urls) {
+                Path home = dir.resolve("device-" + urls.indexOf(polled)); // a new device per address
+                DeviceAgent device = DeviceAgent.builder().deviceId("d").model("har").target(TargetProfile.of("avr8"))
+                        .trust(TrustRoot.read(trust)).storage(new FileDeviceStorage(home.resolve("state")))
+                        .staging(home.resolve("downloads"))
+                        .runtimes(name -> ProviderLoader.of(ModelRuntimeProvider.class).select(name)
+                                .create(ComponentConfig.empty())).open();
+                try (Deployer http = ProviderLoader.of(DeployerProvider.class).select("http")
+                        .create(ComponentConfig.builder().put("url", polled).build())) {
+                    assertTrue(http.latest("stable").orElseThrow().location().startsWith(polled + "/bundles/"));
+                    InstallReport r = device.poll(http, "stable");
+                    assertEquals(InstallOutcome.INSTALLED, r.outcome(), polled + ": " + r.message());
+                }
+            }
+            assertTrue(stop(server).contains("downloads announced at the address each device polled (its Host "
+                    + "header)"));
+        } finally {
+            end(server);
+        }
+    }
+
+    @Test
+    @DisplayName("with --public-url, publications announce their downloads under it, and serve says so")
+    void publicUrlIsAnnounced(@TempDir Path dir) throws Exception {
+        Path trust = keysAndTrust(dir);
+        Path h1 = create(dir, 1, "good");
+        Serving server = serve(dir.resolve("serve.log"), "--store", dir.resolve("store").toString(), "--trust",
+                trust.toString(), "--port", "0", "--public-url", "https://ota.example.com/ota/");
+        try {
+            assertEquals(0, run("bundle", "publish", "--server", server.url(), "--channel", "stable", "--json",
+                    h1.toString()), last.err());
+            assertTrue(last.out().contains("\"location\":\"https://ota.example.com/ota/bundles/stable/"), last.out());
+            assertTrue(latest(server.url(), "stable").orElseThrow().location()
+                    .startsWith("https://ota.example.com/ota/bundles/stable/"));
+            assertTrue(stop(server).contains("downloads announced under https://ota.example.com/ota (--public-url)"));
+        } finally {
+            end(server);
+        }
     }
 }
