@@ -13,6 +13,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 /**
  * The entries of a bundle archive, read defensively and held in memory: nothing is written to disk and nothing
@@ -25,7 +26,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * contiguous files, sparse files, vendor extensions) is refused, because other tar readers would not read it as the
  * file the verifier checked. Long-name ({@code L}, {@code K}) and pax ({@code x}, {@code g}) header bodies above
  * {@value #MAX_EXTENSION_HEADER_BYTES} bytes are refused before they are buffered, and an archive must end with
- * its end-of-archive marker (a zero record): one cut at an entry boundary is truncated.
+ * its end-of-archive marker (a zero record): one cut at an entry boundary is truncated. Every header record's
+ * checksum is checked (commons-compress does not), as GNU tar does: a header with a wrong one is refused.
  *
  * <p>Thread-safe: immutable once read.
  */
@@ -33,6 +35,8 @@ public final class BundleArchive {
     private static final long RATIO_FLOOR = 1L << 20;
     /** Largest long-name or pax extended-header body read; names are at most 255 characters anyway. */
     public static final int MAX_EXTENSION_HEADER_BYTES = 8192;
+    private static final String NOT_TAR = "not a bundle: the input does not start with a tar header (a bundle is the "
+            + "tar or tar.gz archive 'edgeloop bundle create' writes)";
 
     private final Map<String, byte[]> entries;
     private final boolean compressed;
@@ -106,9 +110,7 @@ public final class BundleArchive {
                     // commons-compress quotes the header bytes it could not parse ("Invalid byte 121 at offset 1 in
                     // '4y*..'"): say what the file is not, and keep its words for --verbose only (suppressed, not
                     // the cause, which one-line error messages append)
-                    BundleVerificationException notTar = new BundleVerificationException(Check.ARCHIVE, "not a "
-                            + "bundle: the input does not start with a tar header (a bundle is the tar or tar.gz "
-                            + "archive 'edgeloop bundle create' writes)");
+                    BundleVerificationException notTar = new BundleVerificationException(Check.ARCHIVE, NOT_TAR);
                     notTar.addSuppressed(garbage);
                     throw notTar;
                 }
@@ -284,6 +286,16 @@ public final class BundleArchive {
                 endMarker = true;
                 return;
             }
+            if (!TarUtils.verifyCheckSum(header)) {
+                // commons-compress reads such a header anyway; GNU tar and Python's tarfile refuse it, and a reader
+                // that disagrees with them about what the archive holds is what the verifier must not be
+                if (start == 0 && !startsWith(header, 257, "ustar")) {
+                    throw new BundleVerificationException(Check.ARCHIVE, NOT_TAR);
+                }
+                throw new BundleVerificationException(Check.ARCHIVE, "corrupt tar header at byte " + start
+                        + (start == 0 ? " (the first one)" : "") + ": its checksum does not match its contents (the "
+                        + "file is damaged or was altered; GNU tar refuses it too)");
+            }
             byte flag = header[156];
             if (flag != 'L' && flag != 'K' && flag != 'x' && flag != 'X' && flag != 'g') {
                 return;
@@ -297,6 +309,15 @@ public final class BundleArchive {
             }
             // The entry this header extends has its own header after the body.
             headerAt = start + 512 + (size + 511) / 512 * 512;
+        }
+
+        private static boolean startsWith(byte[] b, int off, String ascii) {
+            for (int i = 0; i < ascii.length(); i++) {
+                if (b[off + i] != ascii.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The octal size field; -1 when it is base-256 (huge) or not octal. */

@@ -17,8 +17,12 @@ import io.edgeloop.ota.testing.TestIntRuntimeProvider;
 import io.edgeloop.ota.trust.KeyAlgorithm;
 import io.edgeloop.ota.trust.SigningKey;
 import io.edgeloop.ota.trust.TrustRoot;
+import io.edgeloop.ota.server.ChannelStore;
+import io.edgeloop.ota.server.PublicationRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -30,6 +34,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The attack suite against the verifier: every hostile bundle is refused with the check that names its
@@ -110,6 +115,17 @@ class BundleAttackSuiteTest {
             g.write(b);
         }
         return bos.toByteArray();
+    }
+
+    /** @return the offset of the named entry's ustar header */
+    static int headerOf(byte[] tar, String name) {
+        for (int off = 0; off + 512 <= tar.length; off += 512) {
+            String n = new String(tar, off, 100, StandardCharsets.US_ASCII).replace("\0", "");
+            if (n.equals(name) && tar[off + 257] == 'u') {
+                return off;
+            }
+        }
+        throw new IllegalArgumentException("no header for " + name);
     }
 
     /** Rewrites the type flag of the named entry's ustar header in place and fixes its checksum. */
@@ -511,6 +527,41 @@ class BundleAttackSuiteTest {
             int last = ends.get(ends.size() - 1);
             assertDoesNotThrow(() -> verify(ONE_OF_TWO, Arrays.copyOf(b, last + 1024)));
             assertDoesNotThrow(() -> verify(ONE_OF_TWO, Arrays.copyOf(b, last + 512)));
+        }
+
+        @Test
+        @DisplayName("refuses a tar header whose checksum does not match, as GNU tar does, in the verifier and on publish")
+        void wrongHeaderChecksum(@TempDir Path dir) throws Exception {
+            byte[] b = good().sign(A);
+            int artifactHeader = headerOf(b, "artifacts/cortex-m3/model.json");
+            // one byte of the checksum, mode, uid, mtime and uname fields of the first header, then of a later one;
+            // commons-compress read all of these as the original archive (verify accepted them), GNU tar 1.34 says
+            // "This does not look like a tar archive" / "Skipping to next header" and exits 2
+            for (int header : new int[] {0, artifactHeader}) {
+                for (int field : new int[] {148, 100, 108, 136, 265}) {
+                    byte[] flipped = b.clone();
+                    flipped[header + field] ^= 0x01;
+                    for (byte[] bundle : List.of(flipped, gzip(flipped))) {
+                        BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                                () -> verify(ONE_OF_TWO, bundle), "byte " + (header + field));
+                        assertEquals("archive: corrupt tar header at byte " + header
+                                + (header == 0 ? " (the first one)" : "") + ": its checksum does not match its "
+                                + "contents (the file is damaged or was altered; GNU tar refuses it too)",
+                                e.getMessage());
+                    }
+                    // the update server reads what it is given with the same reader, verifying or not
+                    Path file = Files.write(dir.resolve("flipped.bundle"), flipped);
+                    for (ChannelStore store : List.of(ChannelStore.withoutVerification(dir.resolve("plain")),
+                            new ChannelStore(dir.resolve("verifying"), new BundleVerifier(ONE_OF_TWO, BundleLimits.DEFAULT, CLOCK)))) {
+                        PublicationRefusedException e = assertThrows(PublicationRefusedException.class,
+                                () -> store.publish(file, "stable"));
+                        assertTrue(e.getMessage().contains("archive: corrupt tar header at byte " + header),
+                                e.getMessage());
+                        assertTrue(store.latest("stable").isEmpty());
+                    }
+                }
+            }
+            assertDoesNotThrow(() -> verify(ONE_OF_TWO, b));
         }
 
         @Test
