@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -281,6 +282,7 @@ public final class DeviceAgent {
                 Staged staged;
                 synchronized (lock) {
                     if (verifier != ver || minimumSequence() != pol.minimumSequence()
+                            || !policy().repairSequence().equals(pol.repairSequence())
                             || confirmedEpoch != pol.minimumEpoch()) {
                         continue; // checked against a root or counters that are no longer the device's: again
                     }
@@ -298,7 +300,9 @@ public final class DeviceAgent {
     /**
      * Polls a deployer channel once: when a publication of this device's model with a sequence above the
      * device's is there, fetches it into the staging directory (resuming a partial download), installs it and
-     * deletes the download. A publication larger than the bundle limits allow is refused before fetching. When
+     * deletes the download. When the install fails on storage (its slot does not fit: refused before anything is
+     * written; or a write meets a full disk) the verified download is kept, so a later poll installs it without
+     * fetching it again. A publication larger than the bundle limits allow is refused before fetching. When
      * the fetch fails in transit the partial file is kept, so the next poll resumes it (with {@code Range} over
      * HTTP); a download whose size or digest is wrong is deleted by the deployer, and a download path that is not
      * a regular file (a symbolic link, a directory) is refused by it, never written through.
@@ -326,13 +330,17 @@ public final class DeviceAgent {
         synchronized (pollLock) {
             Optional<Publication> p = deployer.latest(channel);
             synchronized (lock) {
-                if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+                if (p.isEmpty() || !policy().acceptsSequence(p.get().sequence())
+                        || !p.get().name().equals(modelName)) {
                     String attempted = p.isPresent() && p.get().name().equals(modelName)
                             && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
                             + "was attempted on this device and not confirmed; a sequence is attempted once)" : "";
+                    String below = fallbackNote(true);
                     return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
-                            "no publication of " + modelName + " above sequence " + (minimumSequence() - 1) + " on "
-                                    + channel + attempted, -1));
+                            (minimumSequence() == 0 ? "no publication of " + modelName + " on " + channel
+                                    : "no publication of " + modelName + " above sequence " + (minimumSequence() - 1)
+                                    + " on " + channel) + attempted + (below == null ? "" : "; the device " + below),
+                            -1));
                 }
                 if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
                     return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
@@ -359,10 +367,15 @@ public final class DeviceAgent {
             deployer.fetch(p.get(), download);
             InstallReport r;
             try {
-                r = install(download); // verifies again under the lock, against the counters as they are now
-            } finally {
+                // verifies again under the lock, against the counters as they are now. An IOException (storage
+                // failed, such as a full disk) keeps the download: the next poll finds it fetched (same name, size
+                // and digest) and installs it without downloading it again; a later publication's poll deletes it
+                r = install(download);
+            } catch (RuntimeException | Error e) {
                 Files.deleteIfExists(download);
+                throw e;
             }
+            Files.deleteIfExists(download);
             if (r.outcome() != InstallOutcome.INSTALLED && r.check().isPresent()
                     && FINAL_REFUSALS.contains(r.check().get())) {
                 rememberRefused(new RefusedPublication(p.get().sha256(), p.get().sequence(), r.check().get(),
@@ -488,6 +501,9 @@ public final class DeviceAgent {
         if (highestAttempted > confirmedSequence) {
             b.confirmedSequence(confirmedSequence); // so a retry of the unconfirmed attempt is refused as such
         }
+        if (fellBack()) {
+            b.repairSequence(confirmedSequence);
+        }
         return b.build();
     }
 
@@ -514,14 +530,32 @@ public final class DeviceAgent {
      * @return the note, or null when the running model is the confirmed one (or none runs)
      */
     private String belowConfirmed(boolean withNext) {
-        if (activeManifest == null || activeManifest.sequence() >= confirmedSequence) {
+        String note = fallbackNote(withNext);
+        if (note != null) {
+            LOG.warn("device {}: {}", deviceId, note);
+        }
+        return note;
+    }
+
+    /** {@link #belowConfirmed} without the log line (a poll says it in its report, at every poll). */
+    private String fallbackNote(boolean withNext) {
+        if (!fellBack() || activeManifest == null) {
             return null;
         }
-        String note = "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence "
-                + confirmedSequence + " (the slot that held it was lost or damaged: a fallback, not a rollback)"
-                + (withNext ? "; the device accepts sequence " + minimumSequence() + " or higher" : "");
-        LOG.warn("device {}: {}", deviceId, note);
-        return note;
+        return "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence " + confirmedSequence
+                + " (the slot that held it was lost or damaged: a fallback, not a rollback)"
+                + (withNext ? "; the device reinstalls sequence " + confirmedSequence + " (a repair) or accepts "
+                + minimumSequence() + " or higher" : "");
+    }
+
+    /**
+     * Whether the device runs below its confirmed sequence, or runs nothing though it confirmed a model: the slot
+     * that held it was lost or damaged. Such a device may reinstall its confirmed sequence (a repair: anti-rollback
+     * protects against older images, and this one it ran and confirmed; Mender, SWUpdate and RAUC reinstall the same
+     * image as a repair too).
+     */
+    private boolean fellBack() {
+        return confirmedSequence >= 0 && (activeManifest == null || activeManifest.sequence() < confirmedSequence);
     }
 
     /**
@@ -550,6 +584,14 @@ public final class DeviceAgent {
         crash.reached(InstallStep.VERIFIED);
         long attemptedBefore = highestAttempted;
         String slot = "a".equals(active) ? "b" : "a";
+        try {
+            checkSlotSpace(v, a, slot);
+        } catch (IOException e) {
+            // nothing written, the inactive slot untouched: no attempt to undo
+            report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage(),
+                    m.sequence()));
+            throw e;
+        }
         try {
             return writeSlotAndSwitch(v, model, m, a, slot);
         } catch (IOException e) {
@@ -590,6 +632,49 @@ public final class DeviceAgent {
         }
     }
 
+    /** Rounds up to the 4 KiB block most file systems (and tmpfs pages) allocate in. */
+    private static long blocks(long bytes) {
+        return (bytes + 4095) / 4096 * 4096;
+    }
+
+    /**
+     * Refuses an install whose slot does not fit, before anything is written (the attempt is not counted and the
+     * inactive slot, the device's fallback, stays whole), when storage can tell its usable bytes. The slot needs
+     * the artifact, manifest and signatures, each rounded up to a block, plus a block each for the slot record,
+     * the boot record and the counters (rewritten beside their old copies); the inactive slot's files now there
+     * are replaced, so their blocks count as free. Under {@code lock}.
+     */
+    private void checkSlotSpace(VerifiedBundle v, ArtifactEntry a, String slot) throws IOException {
+        OptionalLong usable = storage.usableBytes();
+        if (usable.isEmpty()) {
+            return;
+        }
+        long artifact = v.bytes(a).length;
+        long manifest = v.manifestBytes().length;
+        long signatures = v.signaturesBytes().length;
+        long need = blocks(artifact) + blocks(manifest) + blocks(signatures) + 3 * 4096;
+        long replaced = 0;
+        for (String f : List.of("artifact", "manifest.json", "signatures.json", "slot.json")) {
+            replaced += blocks(storage.size(slotName(slot, f)));
+        }
+        if (usable.getAsLong() + replaced < need) {
+            BundleManifest m = v.manifest();
+            throw new IOException("not enough space to install " + m.name() + " " + m.version() + " (sequence "
+                    + m.sequence() + ") into slot-" + slot + ": it needs " + need + " bytes (artifact " + artifact
+                    + ", manifest " + manifest + ", signatures " + signatures + ", records), storage has "
+                    + usable.getAsLong() + " usable and " + replaced + " in the slot it replaces; nothing was "
+                    + "written, the device kept its model (free " + (need - usable.getAsLong() - replaced)
+                    + " bytes and poll again)");
+        }
+    }
+
+    /** A slot write that failed, naming the file; a full disk is said in words. */
+    private static IOException slotWriteFailed(String file, IOException e) {
+        String why = String.valueOf(e.getMessage());
+        boolean full = why.contains("No space left on device") || why.contains("Disk quota exceeded");
+        return new IOException((full ? "not enough space to write " : "cannot write ") + file + ": " + why, e);
+    }
+
     /** Records the attempt, writes the inactive slot and switches to it on trial. Under {@code lock}. */
     private Staged writeSlotAndSwitch(VerifiedBundle v, IntegerModel model, BundleManifest m, ArtifactEntry a,
             String slot) throws IOException {
@@ -597,13 +682,25 @@ public final class DeviceAgent {
         writeCounters();
         crash.reached(InstallStep.ATTEMPT_RECORDED);
         storage.delete(slotName(slot, "slot.json"));
+        // without its record the slot is no fallback any more: its manifest and signatures go now, so that their
+        // replacements do not need room beside them (checkSlotSpace counts on it)
+        storage.delete(slotName(slot, "manifest.json"));
+        storage.delete(slotName(slot, "signatures.json"));
         crash.reached(InstallStep.SLOT_INVALIDATED);
-        storage.write(slotName(slot, "artifact"), v.bytes(a), () -> crash.reached(InstallStep.ARTIFACT_PARTIAL));
-        crash.reached(InstallStep.ARTIFACT_WRITTEN);
-        storage.writeAtomic(slotName(slot, "manifest.json"), v.manifestBytes());
-        storage.writeAtomic(slotName(slot, "signatures.json"), v.signaturesBytes());
         long acceptedBy = verifier.trust().version();
-        writeSlotMeta(slot, a.path(), m, acceptedBy, false);
+        String file = slotName(slot, "artifact");
+        try {
+            storage.write(file, v.bytes(a), () -> crash.reached(InstallStep.ARTIFACT_PARTIAL));
+            crash.reached(InstallStep.ARTIFACT_WRITTEN);
+            file = slotName(slot, "manifest.json");
+            storage.writeAtomic(file, v.manifestBytes());
+            file = slotName(slot, "signatures.json");
+            storage.writeAtomic(file, v.signaturesBytes());
+            file = slotName(slot, "slot.json");
+            writeSlotMeta(slot, a.path(), m, acceptedBy, false);
+        } catch (IOException e) {
+            throw slotWriteFailed(file, e);
+        }
         crash.reached(InstallStep.SLOT_WRITTEN);
         Optional<Slot> staged = readSlot(slot, v, model);
         if (staged.isEmpty()) {
@@ -674,6 +771,9 @@ public final class DeviceAgent {
                 acceptedBy = now.version();
             }
             crash.reached(InstallStep.HEALTHY);
+            String repair = fellBack() && seq == confirmedSequence ? " (a repair: the device ran "
+                    + (activeManifest == null ? "no model" : "sequence " + activeManifest.sequence())
+                    + " after the slot holding it was lost or damaged)" : "";
             writeBoot(t.slot(), t.old(), false);
             crash.reached(InstallStep.CONFIRMED);
             writeSlotMeta(t.slot(), t.artifact().path(), t.manifest(), acceptedBy, true);
@@ -687,7 +787,7 @@ public final class DeviceAgent {
             slotProblem = null;
             BundleManifest m = t.manifest();
             return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
-                    + m.version() + " (sequence " + seq + ") into slot " + t.slot(), seq));
+                    + m.version() + " (sequence " + seq + ") into slot " + t.slot() + repair, seq));
         }
     }
 

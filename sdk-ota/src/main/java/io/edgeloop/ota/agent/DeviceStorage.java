@@ -2,6 +2,7 @@ package io.edgeloop.ota.agent;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Where an agent keeps its slots, boot record and counters. Names are relative ({@code slot-a/artifact},
@@ -32,6 +33,30 @@ public interface DeviceStorage {
      */
     default Optional<String> obstruction(String name) throws IOException {
         return Optional.empty();
+    }
+
+    /**
+     * The bytes a write can still use, so that an install can be refused whole, before it writes anything, when
+     * its slot does not fit. The default: unknown, for storage that cannot tell (the install then finds out as it
+     * writes).
+     *
+     * @return the usable bytes, empty when unknown
+     * @throws IOException when storage cannot tell
+     */
+    default OptionalLong usableBytes() throws IOException {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * The size of a value, without reading it (an install counts the inactive slot's files it replaces). The
+     * default reads the value.
+     *
+     * @param name the name
+     * @return its size in bytes, 0 when absent
+     * @throws IOException when storage cannot tell
+     */
+    default long size(String name) throws IOException {
+        return read(name).map(b -> (long) b.length).orElse(0L);
     }
 
     /**

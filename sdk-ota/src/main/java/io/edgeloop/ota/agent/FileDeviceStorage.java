@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@link DeviceStorage} in a directory: an atomic write goes to a temporary file of that write's own, which is
@@ -124,6 +125,17 @@ public final class FileDeviceStorage implements DeviceStorage {
         return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory"
                 : Files.isSymbolicLink(p) ? "a symbolic link"
                 : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? "a regular file" : "not a regular file";
+    }
+
+    @Override
+    public OptionalLong usableBytes() throws IOException {
+        return OptionalLong.of(Files.getFileStore(root).getUsableSpace());
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        Optional<Path> p = existing(name);
+        return p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS) ? 0 : Files.size(p.get());
     }
 
     @Override

@@ -183,4 +183,17 @@ class DeviceAgentTest {
         assertEquals(InstallOutcome.INSTALLED, restarted.install(byNext).outcome());
         assertServes(restarted, 12);
     }
+
+    @Test
+    @DisplayName("a new device's poll of an empty channel says there is no publication, not 'above sequence -1'")
+    void newDeviceNoUpdateWording(@TempDir Path dir) throws Exception {
+        DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(dir.resolve("state")), TRUST, M3)
+                .staging(dir.resolve("staging")).open();
+        try (io.edgeloop.api.deploy.Deployer d = new io.edgeloop.ota.deploy.DirectoryDeployerProvider().create(
+                io.edgeloop.api.config.ComponentConfig.of(java.util.Map.of("root", dir.resolve("ch").toString())))) {
+            InstallReport r = a.poll(d, "beta");
+            assertEquals(InstallOutcome.NO_UPDATE, r.outcome());
+            assertEquals("no publication of har on beta", r.message());
+        }
+    }
 }

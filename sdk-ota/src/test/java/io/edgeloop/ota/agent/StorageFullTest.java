@@ -7,15 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.ota.deploy.DirectoryDeployerProvider;
 import io.edgeloop.ota.json.CanonicalJson;
 import io.edgeloop.ota.testing.Fixtures;
 import io.edgeloop.tck.Tmpfs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,12 +50,15 @@ class StorageFullTest {
                 ch.truncate(ch.size() - 8 * 1024); // leave 8 KiB: the counters fit, the 64 KiB artifact does not
             }
 
+            // refused before anything is written, naming what the slot needs (it used to fail mid-write with a bare
+            // "No space left on device")
             IOException e = assertThrows(IOException.class, () -> a.install(v9));
-            assertTrue(e.getMessage().contains("No space left"), e.toString());
+            assertTrue(e.getMessage().startsWith("not enough space to install har 1.9.0 (sequence 9) into slot-"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("nothing was written, the device kept its model"), e.getMessage());
             AgentStatus failed = reports.get(reports.size() - 1);
             assertEquals(Optional.of(InstallOutcome.FAILED), failed.lastOutcome(), "the listener hears of it");
-            assertTrue(failed.lastMessage().contains("sequence 9") && failed.lastMessage().contains("No space left"),
-                    failed.lastMessage());
+            assertEquals("storage: " + e.getMessage(), failed.lastMessage());
             assertEquals(7, CanonicalJson.parse(Files.readAllBytes(state.resolve("counters.json"))).path("models")
                     .path("har").path("highestAttempted").asLong(), "the attempt is undone");
             assertServes(a, 10);
@@ -64,6 +72,85 @@ class StorageFullTest {
             assertEquals(InstallOutcome.INSTALLED, r.outcome(), "no 'rollback or replay' refusal: " + r.message());
             assertServes(a, 11);
             assertServes(AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3), 11);
+        }
+    }
+
+    @Test
+    @DisplayName("on a real tmpfs: a slot write that still meets a full disk names the file, and nothing is counted")
+    void fullDiskMidWriteNamesTheFile(@TempDir Path dir) throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk")) {
+            Path state = fs.path().resolve("state");
+            assertEquals(InstallOutcome.INSTALLED, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3)
+                    .install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
+            // the space check passes; another writer fills the disk once the slot is invalidated
+            List<Path> filler = new ArrayList<>();
+            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).crashInjector(step -> {
+                if (step == InstallStep.SLOT_INVALIDATED && filler.isEmpty()) {
+                    try {
+                        filler.add(fs.fill("filler", 512));
+                    } catch (IOException full) {
+                        throw new java.io.UncheckedIOException(full);
+                    }
+                }
+            }).open();
+            byte[] v9 = Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3).sign(K);
+            IOException e = assertThrows(IOException.class, () -> a.install(v9));
+            // it was a bare "No space left on device" from FileDeviceStorage.writeSynced
+            assertTrue(e.getMessage().matches("not enough space to write slot-[ab]/artifact: .*No space left on "
+                    + "device.*"), e.getMessage());
+            assertEquals("storage: " + e.getMessage() + " while installing har 1.9.0 (sequence 9); the device kept "
+                    + "its model and may install this sequence again", a.status().lastMessage());
+            assertServes(a, 10);
+            assertEquals(7, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3).status().activeSequence(),
+                    "a restart serves the confirmed model");
+            Files.delete(filler.get(0));
+            assertEquals(InstallOutcome.INSTALLED, a.install(v9).outcome());
+            assertServes(AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3), 11);
+        }
+    }
+
+    @Test
+    @DisplayName("on a real tmpfs: a poll whose slot does not fit keeps the verified download and fetches it once")
+    void pollKeepsTheDownloadWhenTheSlotDoesNotFit(@TempDir Path dir) throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk");
+                Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
+                        dir.resolve("channels").toString())))) {
+            Path state = fs.path().resolve("state");
+            Path staging = fs.path().resolve("staging");
+            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).staging(staging).open();
+            assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
+            Path v9 = Files.write(dir.resolve("v9.bundle"), Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3)
+                    .sign(K));
+            d.publish(v9, "stable");
+            Path filler = fs.fill("filler", 512);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() - Files.size(v9) - 16 * 1024); // the download fits, its slot beside it not
+            }
+
+            IOException e = assertThrows(IOException.class, () -> a.poll(d, "stable"));
+            assertTrue(e.getMessage().startsWith("not enough space to install har 1.9.0 (sequence 9) into slot-"),
+                    e.getMessage());
+            Path download;
+            try (java.util.stream.Stream<Path> s = Files.list(staging)) {
+                download = s.filter(f -> f.getFileName().toString().startsWith("download-")).findFirst()
+                        .orElseThrow(() -> new AssertionError("the verified download was deleted"));
+            }
+            assertEquals(Files.size(v9), Files.size(download));
+            BasicFileAttributes before = Files.readAttributes(download, BasicFileAttributes.class);
+
+            // the next poll does not fetch it again: the same file, not rewritten
+            IOException again = assertThrows(IOException.class, () -> a.poll(d, "stable"));
+            assertEquals(e.getMessage(), again.getMessage());
+            BasicFileAttributes after = Files.readAttributes(download, BasicFileAttributes.class);
+            assertEquals(before.fileKey(), after.fileKey());
+            assertEquals(before.lastModifiedTime(), after.lastModifiedTime());
+            assertServes(a, 10);
+
+            Files.delete(filler);
+            assertEquals(InstallOutcome.INSTALLED, a.poll(d, "stable").outcome());
+            assertTrue(Files.notExists(download), "an installed download is deleted");
+            assertServes(a, 11);
         }
     }
 }
