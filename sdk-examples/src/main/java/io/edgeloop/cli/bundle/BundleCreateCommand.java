@@ -62,7 +62,8 @@ public final class BundleCreateCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE} = 90 days).")
     private long expires;
 
-    @Option(names = "--version", paramLabel = "SEMVER", description = "Semantic version (default: 1.<sequence>.0).")
+    @Option(names = "--version", paramLabel = "SEMVER", description = "Semantic version (default: 1.<sequence>.0, "
+            + "or 1.0.0+sequence.<sequence> for a sequence of 10 digits or more, which a version field cannot hold).")
     private String version;
 
     @Option(names = "--epoch", defaultValue = "0", description = "Security epoch (default: ${DEFAULT-VALUE}).")
@@ -110,7 +111,7 @@ public final class BundleCreateCommand implements Callable<Integer> {
         if (epoch < 0) {
             throw new IllegalArgumentException("--epoch must be 0 or more, got " + epoch);
         }
-        String v = version == null ? "1." + sequence + ".0" : version;
+        String v = version == null ? defaultVersion(sequence) : version;
         try {
             BundleManifest.checkName(name);
         } catch (IllegalArgumentException e) {
@@ -120,7 +121,7 @@ public final class BundleCreateCommand implements Callable<Integer> {
             BundleManifest.checkVersion(v);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--version " + v + ": " + e.getMessage()
-                    + (version == null ? " (the default is 1.<sequence>.0)" : ""), e);
+                    + (version == null ? " (the default for sequence " + sequence + ")" : ""), e);
         }
         try {
             VersionRange.parse(runtimeVersions);
@@ -182,5 +183,15 @@ public final class BundleCreateCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("--out " + out + " exists and is not a bundle (" + why + "); bundle "
                 + "create replaces only a bundle: choose another path, or add --force to replace it");
+    }
+
+    /**
+     * The version a bundle gets without {@code --version}: {@code 1.<sequence>.0}, or
+     * {@code 1.0.0+sequence.<sequence>} from 10^9 on, since a version field holds at most 9 digits
+     * ({@code --sequence 1700000000} failed "version must be semantic" though no version was given). Devices order
+     * bundles by sequence, never by version.
+     */
+    static String defaultVersion(long sequence) {
+        return sequence < 1_000_000_000L ? "1." + sequence + ".0" : "1.0.0+sequence." + sequence;
     }
 }

@@ -37,12 +37,13 @@ public final class BundleInspectCommand implements Callable<Integer> {
         if (Files.isDirectory(file)) {
             throw new java.io.IOException(file + " is a directory, not a bundle file");
         }
+        BundleInput input = BundleInput.read(file); // read whole: a pipe cannot seek
         BundleArchive a;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = new java.io.ByteArrayInputStream(input.bytes())) {
             a = BundleArchive.read(in, BundleLimits.DEFAULT);
         } catch (BundleVerificationException e) {
             // the reader sees a stream, not the file: name it and its size (a copy cut short shows in the size)
-            throw new java.io.IOException(file + " (" + Files.size(file) + " bytes) is not a readable bundle: "
+            throw new java.io.IOException(file + " (" + input.bytes().length + " bytes) is not a readable bundle: "
                     + e.getMessage(), e);
         }
         ObjectMapper pretty = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -98,8 +98,9 @@ public final class BundleVerifyCommand implements Callable<Integer> {
         }
         VerificationPolicy policy = pb.build();
         Map<String, Object> r = new LinkedHashMap<>();
+        BundleInput input = BundleInput.read(file); // read whole: a pipe cannot seek
         try {
-            VerifiedBundle v = new BundleVerifier(t).verify(file, policy);
+            VerifiedBundle v = new BundleVerifier(t).verify(input.bytes(), policy);
             ArtifactEntry a = v.selected().orElseThrow();
             String golden = golden(v, a);
             r.put("accepted", true);
@@ -135,7 +136,7 @@ public final class BundleVerifyCommand implements Callable<Integer> {
             // every refusal names the file (one of several verified in a script) and, in its message, the check;
             // an archive that cannot be read is a file problem: its size too (a copy cut short)
             throw new VerificationFailed(file + (e.check() == io.edgeloop.ota.bundle.Check.ARCHIVE
-                    ? " (" + Files.size(file) + " bytes)" : "") + ": " + e.getMessage());
+                    ? " (" + input.bytes().length + " bytes)" : "") + ": " + e.getMessage());
         }
     }
 

@@ -356,6 +356,14 @@ public final class TrustRoot {
         if (bytes.length > MAX_BYTES) {
             throw new TrustException("trust file is larger than " + MAX_BYTES + " bytes");
         }
+        String head = new String(bytes, 0, Math.min(bytes.length, 64), java.nio.charset.StandardCharsets.US_ASCII)
+                .stripLeading();
+        if (head.startsWith("-----BEGIN")) {
+            // a key given where the trust file goes: it said "invalid JSON at line 1, column 2 ... expected digit"
+            throw new TrustException("a PEM " + (head.startsWith("-----BEGIN PUBLIC") ? "public key" : "file") + ", "
+                    + "not a trust file: make one from the public keys with 'edgeloop bundle trust --key "
+                    + "public.pem --out trust.json' and pass that");
+        }
         try {
             JsonNode root = CanonicalJson.parse(bytes);
             JsonNode s = root.get("signed");
