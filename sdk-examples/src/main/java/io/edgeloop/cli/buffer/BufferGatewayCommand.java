@@ -104,7 +104,7 @@ public final class BufferGatewayCommand implements Callable<Integer> {
                 Transport unwrapping = RelayedEnvelopes.unwrapping(upstream, deadLetters);
                 Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
                         .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {
-            GatewayMark.write(dir);
+            GatewayMark.tryWrite(dir, spec.commandLine().getErr()); // best effort: a full disk must not stop it
             RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
                     .maxConnections(maxConnections).idleTimeout(Duration.ofSeconds(idleSeconds)).start();
             try (UpstreamFailures failures = new UpstreamFailures(forwarder)) {

@@ -31,6 +31,37 @@ final class GatewayMark {
     }
 
     /**
+     * Marks {@code dir} (an open gateway buffer) as a gateway's, as {@link #write}, but never stops the gateway: a
+     * gateway whose buffer filled the disk during an outage must start and drain, and there may be no room for the
+     * mark (the buffer's reserve holds its own space). The mark only guards {@code buffer append}; records appended
+     * anyway still end up in the dead-letter directory.
+     *
+     * @param dir the gateway's buffer directory
+     * @param err where to say that the mark could not be written
+     * @return whether the directory carries the mark now
+     */
+    static boolean tryWrite(Path dir, java.io.PrintWriter err) {
+        try {
+            write(dir);
+            return true;
+        } catch (IOException e) {
+            Path temp = dir.resolve(FILE + ".tmp");
+            try {
+                if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(temp); // a partial mark; the next start writes it again
+                }
+            } catch (IOException ignored) {
+                // the next start tries again
+            }
+            err.println("edgeloop: warning: cannot mark " + dir + " as a relay gateway's buffer (" + FILE + "): "
+                    + e + "; forwarding anyway, but 'buffer append' will not refuse this directory until a start "
+                    + "can write the mark");
+            err.flush();
+            return false;
+        }
+    }
+
+    /**
      * Marks {@code dir} (an open gateway buffer) as a gateway's, durably, unless it is marked already.
      *
      * @param dir the gateway's buffer directory

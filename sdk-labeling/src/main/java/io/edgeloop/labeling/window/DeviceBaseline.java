@@ -51,13 +51,18 @@ import java.util.Set;
  * <p>Records must arrive in time order per device and stream, with the {@link Windower}'s rules: a record equal to
  * the stream's previous record (a redelivery) is counted in {@link #duplicateRecords()} and returned as it was the
  * first time, so the Windower drops it as a duplicate too; a record older than the stream's previous record is
- * counted in {@link #lateRecords()}, kept out of the history and returned with NaN excess (the Windower counts it
- * late and does not use it). Neither changes a baseline. A record that already has a derived channel's name is
+ * counted in {@link #lateRecords()}, kept out of the history and returned with NaN excess (a sample-count Windower
+ * counts it late and does not use it; a time Windower compares with the records it still buffers and may use one
+ * that arrives after its windows were emitted, with that NaN excess: missing, never a wrong value). Neither changes a
+ * baseline. A record that already has a derived channel's name is
  * refused with an {@link IllegalArgumentException} before anything changes.
  *
  * <p>Memory is bounded per device and stream (one history each, as the {@link Windower} keeps one stream each): the
  * last {@code lag + span} readings of the configured channels (see {@link #heldReadings(String, String)}), and the
- * last record in and out. Each record costs a sort of up to {@code span} values per channel.
+ * last record in and out. The number of devices and streams is the caller's: {@link #forget(String, String)} drops
+ * one that is gone (a decommissioned device), as its history would otherwise stay for the life of the stage. Each
+ * record costs, per channel, a walk over up to {@code lag + span} held readings and a sort of up to {@code span}
+ * values.
  *
  * <p>Not thread-safe: use one instance per ingest thread, or guard it externally. The settings are immutable.
  */
@@ -209,6 +214,24 @@ public final class DeviceBaseline {
         History h = histories.get(Objects.requireNonNull(deviceId, "deviceId") + '\u0000'
                 + Objects.requireNonNull(stream, "stream"));
         return h == null ? 0 : h.readings.size();
+    }
+
+    /**
+     * Drops a device and stream's history (a device taken out of service); a later record of it starts afresh, as
+     * a new device's first reading.
+     *
+     * @param deviceId the device
+     * @param stream   the stream
+     * @return whether there was a history to drop
+     */
+    public boolean forget(String deviceId, String stream) {
+        return histories.remove(Objects.requireNonNull(deviceId, "deviceId") + '\u0000'
+                + Objects.requireNonNull(stream, "stream")) != null;
+    }
+
+    /** @return the devices and streams with a history, for a caller that bounds them */
+    public int trackedStreams() {
+        return histories.size();
     }
 
     /** @return records dropped from the history as older than their stream's previous record */

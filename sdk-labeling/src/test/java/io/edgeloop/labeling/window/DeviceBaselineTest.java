@@ -141,6 +141,14 @@ class DeviceBaselineTest {
         }
         assertEquals(0, b.heldReadings("other", "s"));
         assertEquals(0, b.heldReadings("d", "other"));
+        // the number of devices is the caller's to bound: a device taken out of service is forgotten
+        b.apply(rec("e", 0, 1.0));
+        assertEquals(2, b.trackedStreams());
+        assertTrue(b.forget("d", "s"));
+        assertFalse(b.forget("d", "s"));
+        assertEquals(1, b.trackedStreams());
+        assertEquals(0, b.heldReadings("d", "s"));
+        assertEquals(0.0, b.apply(rec("d", 20_000, 42.0)).value("xExcess"), "starts afresh: its own first reading");
     }
 
     @Test
