@@ -136,6 +136,8 @@ public final class DeviceAgent {
     private String trustDegraded;
     /** Why the boot record's active slot does not verify (see {@link AgentStatus#slotProblem}); null when it does. */
     private String slotProblem;
+    /** The last storage failure of an install's slot writes, so that poll keeps a download only for those. */
+    private IOException storageFailure;
     /** Said by {@link #status} before any install since the start: an unconfirmed attempt found then, or null. */
     private String startNote;
     /** Why the last {@link #readSlot} call found its slot invalid (set only when it returns empty). */
@@ -367,10 +369,20 @@ public final class DeviceAgent {
             deployer.fetch(p.get(), download);
             InstallReport r;
             try {
-                // verifies again under the lock, against the counters as they are now. An IOException (storage
-                // failed, such as a full disk) keeps the download: the next poll finds it fetched (same name, size
-                // and digest) and installs it without downloading it again; a later publication's poll deletes it
+                // verifies again under the lock, against the counters as they are now
                 r = install(download);
+            } catch (IOException e) {
+                boolean slotWrite;
+                synchronized (lock) {
+                    slotWrite = e == storageFailure;
+                }
+                // the slot writes failed (a full disk): the download is good and kept, so the next poll finds it
+                // fetched (same name, size and digest) and installs it without downloading it again (a later
+                // publication's poll deletes it). Reading the download failed: deleted, fetched again
+                if (!slotWrite) {
+                    Files.deleteIfExists(download);
+                }
+                throw e;
             } catch (RuntimeException | Error e) {
                 Files.deleteIfExists(download);
                 throw e;
@@ -590,6 +602,7 @@ public final class DeviceAgent {
             // nothing written, the inactive slot untouched: no attempt to undo
             report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage(),
                     m.sequence()));
+            storageFailure = e;
             throw e;
         }
         try {
@@ -601,6 +614,7 @@ public final class DeviceAgent {
             report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage()
                     + " while installing " + m.name() + " " + m.version() + " (sequence " + m.sequence() + "); the "
                     + "device kept its model and may install this sequence again", m.sequence()));
+            storageFailure = e;
             throw e;
         }
     }
