@@ -11,7 +11,10 @@ public enum InstallStep {
     VERIFIED,
     /** The attempted sequence was recorded (no replay of this bundle). */
     ATTEMPT_RECORDED,
-    /** The inactive slot's metadata was deleted: the slot is invalid. */
+    /**
+     * The inactive slot's record ({@code slot.json}) was deleted, its manifest and signatures with it: the slot is
+     * invalid.
+     */
     SLOT_INVALIDATED,
     /** Half of the artifact was written into the inactive slot. */
     ARTIFACT_PARTIAL,
