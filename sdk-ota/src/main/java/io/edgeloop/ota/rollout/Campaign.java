@@ -406,8 +406,9 @@ public final class Campaign {
                 decision = "aborted";
             } else if (waveBreach != null) {
                 decision = String.format(java.util.Locale.ROOT,
-                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices%s",
-                        index + 1, failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate(), wave.size(),
+                        "halt: wave %d failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %s%s",
+                        index + 1, failureRate, plan.maxFailureRate(), successRate, plan.minSuccessRate(),
+                        devices(wave.size()),
                         waveBreach.isEmpty() ? "" : ": " + waveBreach);
             } else if (variantBreach != null) {
                 decision = "halt: wave " + (index + 1) + " " + variantBreach;
@@ -462,13 +463,18 @@ public final class Campaign {
             }
             if (why != null) {
                 return String.format(java.util.Locale.ROOT,
-                        "variant %s: failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %d devices%s "
+                        "variant %s: failure rate %.3f (limit %.3f), success rate %.3f (needs %.3f) on %s%s "
                                 + "(%d failed, %d silent)%s", e.getKey(), o.failureRate(), plan.maxFailureRate(),
-                        o.successRate(), plan.minSuccessRate(), o.devices(), where, o.failed(), o.silent(),
+                        o.successRate(), plan.minSuccessRate(), devices(o.devices()), where, o.failed(), o.silent(),
                         why.isEmpty() ? "" : ": " + why);
             }
         }
         return null;
+    }
+
+    /** "1 device", "2 devices": the demo printed "on 1 devices". */
+    private static String devices(int n) {
+        return n == 1 ? "1 device" : n + " devices";
     }
 
     private void halt(String reason) {

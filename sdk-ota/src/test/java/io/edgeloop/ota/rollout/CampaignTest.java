@@ -371,6 +371,9 @@ class CampaignTest {
         assertEquals(CampaignState.HALTED, c.run());
         assertEquals(1, s.calls.size());
         assertTrue(c.haltReason().orElseThrow().contains("none is left to try"), c.haltReason().orElseThrow());
+        // one device is "1 device" (the OTA walk of 2026-12-03 read "on 1 devices")
+        assertTrue(c.haltReason().orElseThrow().contains("variant avr8: failure rate 1.000 (limit 0.100), success rate "
+                + "0.000 (needs 0.900) on 1 device ("), c.haltReason().orElseThrow());
     }
 
     @Test
