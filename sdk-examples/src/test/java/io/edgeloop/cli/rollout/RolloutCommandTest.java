@@ -137,6 +137,16 @@ class RolloutCommandTest {
     }
 
     @Test
+    @DisplayName("takes a board a TargetProfileProvider adds, as quantize and bundle verify do")
+    void providedBoardVariant() {
+        // the OTA walk of 2026-12-03: 'Unknown target profile' for the README's own board (stm32l031, registered
+        // by sdk-examples' test class path as the README's board directory registers it beside the jar)
+        assertEquals(0, run("rollout", "simulate", "--devices", "40", "--variants", "stm32l031,jvm",
+                "--min-variant-devices", "1", "--json"), last.err());
+        assertTrue(last.out().contains("stm32l031"), last.out());
+    }
+
+    @Test
     @DisplayName("rejects an unknown variant in one line")
     void badVariant() {
         assertEquals(1, run("rollout", "simulate", "--devices", "10", "--variants", "z80", "--json"));

@@ -3,6 +3,7 @@ package io.edgeloop.ota.fleet;
 import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.api.runtime.IntegerModel;
 import io.edgeloop.api.target.TargetProfile;
+import io.edgeloop.api.target.TargetProfiles;
 import io.edgeloop.ota.agent.CrashInjector;
 import io.edgeloop.ota.agent.DeviceAgent;
 import io.edgeloop.ota.agent.InstallOutcome;
@@ -135,7 +136,7 @@ public final class FleetSimulator {
         }
         List<TargetProfile> profiles = new ArrayList<>();
         for (String v : variants) {
-            profiles.add(TargetProfile.of(v));
+            profiles.add(profile(v));
         }
         byte[] oldBundle = bundle(key, 1, oldW, oldB, profiles, r);
         byte[] newBundle = bundle(key, 2, newW, newB, profiles, r);
@@ -336,6 +337,11 @@ public final class FleetSimulator {
         return r.outcome() == InstallOutcome.INSTALLED ? DeviceResult.OK : DeviceResult.failed(r.message());
     }
 
+    /** A built-in profile or one a {@code TargetProfileProvider} on the class path adds (a board of one's own). */
+    private static TargetProfile profile(String id) {
+        return TargetProfiles.load().of(id);
+    }
+
     private static DeviceAgent agent(String id, TargetProfile p, TrustRoot trust, MemoryDeviceStorage s, Clock clock,
             boolean defective, CrashInjector crash) throws IOException {
         SimulatedRuntime rt = new SimulatedRuntime(defective);
@@ -431,7 +437,7 @@ public final class FleetSimulator {
                 throw new IllegalArgumentException("at least one variant is needed");
             }
             for (String v : variants) {
-                TargetProfile.of(v);
+                profile(v);
             }
             this.variants = List.copyOf(new java.util.LinkedHashSet<>(variants));
             return this;
