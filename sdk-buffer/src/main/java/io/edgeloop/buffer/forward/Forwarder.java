@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * the forward package's RefusalProbe): a receiver that refuses every record (an API answering 400 to bad credentials) then costs
  * nothing, the records are kept and retried with backoff. The decision needs no state, so it holds across
  * forwarders and restarts. The last record of the buffer, with nothing after it to probe with, is kept until a
- * later record arrives or the receiver accepts it. Transports report only refusals of content as not retryable;
+ * later record arrives or the receiver accepts it. With a dead-letter sink ({@link Builder#deadLetters}) a record
+ * to be skipped is first kept there, and skipped only once the sink returned: when the sink fails, the record stays
+ * in the buffer and is tried again after a backoff. Without one it is skipped and gone once its segment is
+ * reclaimed, kept nowhere. Transports report only refusals of content as not retryable;
  * an endpoint that refuses everything (wrong URL, bad credentials, a busy gateway) is retryable, so the cursor
  * waits for it. An unchecked exception from a transport (a bug, or a setting it accepted but cannot use) counts as
  * a retryable failure: the records are kept, it shows in {@link #stats()}, and the thread goes on with backoff;
@@ -74,6 +77,8 @@ public final class Forwarder implements AutoCloseable {
     private final Duration maxRetryAfter;
     private final Backoff backoff;
     private final BooleanSupplier connectivity;
+    /** Where records to be skipped are kept first, or null (skipped, kept nowhere). */
+    private final DeadLetterSink deadLetters;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -104,6 +109,10 @@ public final class Forwarder implements AutoCloseable {
      * cursor. Used by the loop's thread only.
      */
     private long rejectedUncommitted;
+    /** Of {@link #rejectedUncommitted}, the records kept in {@link #deadLetters}. Loop thread only. */
+    private long deadLetteredUncommitted;
+    /** The message of the last dead-letter failure logged (one WARN per distinct failure). Loop thread only. */
+    private String lastDeadLetterFailure;
     /**
      * The skips behind {@link #rejectedUncommitted}, logged (ERROR) once their commit is stored, for the same reason
      * they are counted then: logged when the probe was accepted, a skip whose commit a restart lost was logged by
@@ -136,7 +145,10 @@ public final class Forwarder implements AutoCloseable {
     private long recordsAcked;
     private long failedAttempts;
     private long recordsRejected;
+    private long recordsDeadLettered;
     private String lastError;
+    /** Why the transport says its receiver is unreachable, while it does; null otherwise. Guarded by statsLock. */
+    private String unreachable;
 
     private Forwarder(Builder b, Cursor cursor, Transport transport, boolean owns) {
         this.cursor = cursor;
@@ -152,6 +164,7 @@ public final class Forwarder implements AutoCloseable {
         this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.jitter,
                 b.seed != null ? b.seed : new SecureRandom().nextLong());
         this.connectivity = b.connectivity;
+        this.deadLetters = b.deadLetters;
     }
 
     /** @return a builder */
@@ -313,6 +326,7 @@ public final class Forwarder implements AutoCloseable {
             // them is decided again, and counted when that decision's commit is stored
             uncommitted = null;
             rejectedUncommitted = 0;
+            deadLetteredUncommitted = 0;
             skipsUncommitted.clear();
             skipsNotListed = 0;
         }
@@ -330,8 +344,15 @@ public final class Forwarder implements AutoCloseable {
             return idlePoll;
         }
         if (!reachable()) {
-            noteWaiting(unreachableReason());
+            String why = unreachableReason();
+            synchronized (statsLock) {
+                unreachable = why;
+            }
+            noteWaiting(why);
             return idlePoll;
+        }
+        synchronized (statsLock) {
+            unreachable = null;
         }
         List<BufferedRecord> batch = collect(blockForData);
         if (batch.isEmpty()) {
@@ -390,8 +411,10 @@ public final class Forwarder implements AutoCloseable {
             if (rejectedUncommitted > 0) {
                 synchronized (statsLock) {
                     recordsRejected += rejectedUncommitted;
+                    recordsDeadLettered += deadLetteredUncommitted;
                 }
                 rejectedUncommitted = 0;
+                deadLetteredUncommitted = 0;
             }
             logStoredSkips();
             return null;
@@ -548,7 +571,7 @@ public final class Forwarder implements AutoCloseable {
                 }
                 return Duration.ZERO;
             }
-            Probed settled = probe(batch.get(0));
+            Probed settled = probe(batch.get(0), e.getMessage());
             if (settled.failure() == null) {
                 return settled.delay();
             }
@@ -577,10 +600,14 @@ public final class Forwarder implements AutoCloseable {
      * committed like an acknowledged batch ({@link #commit}): a full disk that refuses that commit holds delivery
      * back and the commit is retried alone, any other failure delivers on. Before, the commit's failure escaped as
      * "reading the buffer failed" and the cursor was rewound, so the whole probe was sent again in the next round.
+     * With a {@link #deadLetters} sink the refused run is kept there before that commit; when it cannot be, nothing
+     * is skipped and the records are tried again after a backoff.
      */
-    private Probed probe(BufferedRecord refused) throws IOException {
+    private Probed probe(BufferedRecord refused, String refusal) throws IOException {
         RefusalProbe probe = new RefusalProbe(cursor, refused);
         TransportException last = null;
+        // the receiver's refusal of each record of the refused run, in order (handed to the dead-letter sink)
+        List<String> refusals = new ArrayList<>(List.of(String.valueOf(refusal)));
         boolean keepPosition = false;
         try {
             for (Optional<BufferedRecord> p = probe.next(); p.isPresent() && !stopping; p = probe.next()) {
@@ -603,15 +630,24 @@ public final class Forwarder implements AutoCloseable {
                     if (pe.isRetryable()) {
                         break;
                     }
-                    probe.refused();
+                    if (probe.refused()) {
+                        refusals.add(String.valueOf(pe.getMessage()));
+                    }
                     continue;
                 }
                 RefusalProbe.Outcome o = probe.accepted();
+                List<String> keptIn;
+                try {
+                    keptIn = keepDeadLetters(o.skippedRecords(), refusals);
+                } catch (IOException | RuntimeException x) {
+                    return new Probed(deadLetterFailed(o.skippedRecords(), x), null);
+                }
+                deadLetteredUncommitted += keptIn.size();
                 // the skipped records count as rejected, and are logged, once the commit that skips them is stored
                 // (commit())
                 rejectedUncommitted += o.skipped();
                 if (skipsUncommitted.size() < SKIPS_LISTED) {
-                    skipsUncommitted.add(new Skip(o.skipped(), refused.key(), p.get().key()));
+                    skipsUncommitted.add(new Skip(o.skipped(), refused.key(), p.get().key(), keptIn));
                 } else {
                     skipsNotListed++;
                 }
@@ -657,15 +693,62 @@ public final class Forwarder implements AutoCloseable {
                 + " refused and no later record to probe the receiver with; kept", true), null);
     }
 
-    /** A skip decided by an accepted probe: how many records from the refused one, and the accepted probe. */
-    private record Skip(long records, IdempotencyKey refused, IdempotencyKey probe) {
+    /**
+     * Keeps the records an accepted probe is about to skip in {@link #deadLetters}, all of them before the skip is
+     * committed, so a record is never skipped without being kept.
+     *
+     * @return where each was kept (empty without a sink)
+     */
+    private List<String> keepDeadLetters(List<BufferedRecord> skipped, List<String> refusals) throws IOException {
+        if (deadLetters == null) {
+            return List.of();
+        }
+        List<String> where = new ArrayList<>(skipped.size());
+        for (int i = 0; i < skipped.size(); i++) {
+            where.add(deadLetters.keep(skipped.get(i).toEnvelope(), refusals.get(Math.min(i, refusals.size() - 1))));
+        }
+        lastDeadLetterFailure = null;
+        return where;
+    }
+
+    /**
+     * The dead-letter sink could not keep records about to be skipped: nothing is skipped (the caller rewinds the
+     * cursor), the stats say why and the records are tried again after a backoff, the probe included. Logged at
+     * WARN when the failure's message changes.
+     */
+    private TransportException deadLetterFailed(List<BufferedRecord> skipped, Exception x) {
+        String why = "record " + skipped.get(0).key() + " was refused as never acceptable and cannot be kept in "
+                + deadLetters + ": " + x.getMessage() + "; it stays in the buffer and is tried again";
+        synchronized (statsLock) {
+            failedAttempts++;
+            consecutiveFailures++;
+            lastError = why;
+        }
+        if (!why.equals(lastDeadLetterFailure)) {
+            lastDeadLetterFailure = why;
+            LOG.warn("Forwarder {}: {}", cursor.name(), why, x);
+        }
+        return new TransportException(why, true, x);
+    }
+
+    /**
+     * A skip decided by an accepted probe: how many records from the refused one, the accepted probe, and where the
+     * dead-letter sink kept them (empty without one).
+     */
+    private record Skip(long records, IdempotencyKey refused, IdempotencyKey probe, List<String> keptIn) {
     }
 
     /** Logs the skips whose commit is now stored ({@link #skipsUncommitted}). */
     private void logStoredSkips() {
         for (Skip k : skipsUncommitted) {
-            LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
-                    + " skipped them", cursor.name(), k.records(), k.refused(), k.probe());
+            if (k.keptIn().isEmpty()) {
+                LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
+                        + " skipped them", cursor.name(), k.records(), k.refused(), k.probe());
+            } else {
+                LOG.error("Forwarder {}: {} record(s) from {} refused as never acceptable while the receiver took {};"
+                        + " kept in {} and skipped", cursor.name(), k.records(), k.refused(), k.probe(),
+                        String.join(", ", k.keptIn()));
+            }
         }
         if (skipsNotListed > 0) {
             LOG.error("Forwarder {}: {} more runs of records refused as never acceptable skipped", cursor.name(),
@@ -776,7 +859,8 @@ public final class Forwarder implements AutoCloseable {
     public ForwarderStats stats() {
         synchronized (statsLock) {
             return new ForwarderStats(batchesAcked, recordsAcked, failedAttempts, recordsRejected,
-                    consecutiveFailures, Optional.ofNullable(lastError));
+                    consecutiveFailures, Optional.ofNullable(lastError), recordsDeadLettered,
+                    Optional.ofNullable(unreachable));
         }
     }
 
@@ -888,6 +972,7 @@ public final class Forwarder implements AutoCloseable {
         private double jitter = 0.5;
         private Long seed;
         private BooleanSupplier connectivity = () -> true;
+        private DeadLetterSink deadLetters;
 
         private Builder() {
         }
@@ -996,6 +1081,20 @@ public final class Forwarder implements AutoCloseable {
          */
         public Builder connectivity(BooleanSupplier connectivity) {
             this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
+            return this;
+        }
+
+        /**
+         * Keeps each record the receiver refuses as never acceptable in {@code sink} before skipping it; the skip is
+         * committed only once the sink returned, and when it throws the record stays in the buffer and is tried
+         * again after a backoff. Without a sink (the default) such a record is skipped, logged and counted, and gone
+         * once its segment is reclaimed.
+         *
+         * @param sink where to keep refused records, e.g. a {@link io.edgeloop.buffer.relay.DeadLetterDirectory}
+         * @return this builder
+         */
+        public Builder deadLetters(DeadLetterSink sink) {
+            this.deadLetters = Objects.requireNonNull(sink, "sink");
             return this;
         }
 

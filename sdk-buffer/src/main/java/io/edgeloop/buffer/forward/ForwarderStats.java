@@ -1,5 +1,6 @@
 package io.edgeloop.buffer.forward;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,34 @@ import java.util.Optional;
  *                            again by the next forwarder and counted there only
  * @param consecutiveFailures failures since the last success
  * @param lastError           the last failure's message, if any
+ * @param recordsDeadLettered of {@code recordsRejected}, those kept in the forwarder's dead-letter sink before they
+ *                            were skipped ({@link Forwarder.Builder#deadLetters}); counted the same way
+ * @param unreachable         while the transport reports its receiver unreachable (nothing is tried then), why;
+ *                            empty once it is reachable again
  */
 public record ForwarderStats(long batchesAcknowledged, long recordsAcknowledged, long failedAttempts,
-        long recordsRejected, int consecutiveFailures, Optional<String> lastError) {
+        long recordsRejected, int consecutiveFailures, Optional<String> lastError, long recordsDeadLettered,
+        Optional<String> unreachable) {
+    /** Checks the optional components. */
+    public ForwarderStats {
+        Objects.requireNonNull(lastError, "lastError");
+        Objects.requireNonNull(unreachable, "unreachable");
+    }
+
+    /**
+     * Stats without dead letters, of a forwarder whose receiver is not known to be unreachable (the components
+     * before {@code recordsDeadLettered} and {@code unreachable} were added).
+     *
+     * @param batchesAcknowledged batches the transport acknowledged
+     * @param recordsAcknowledged records in them
+     * @param failedAttempts      sends that failed
+     * @param recordsRejected     records refused as never acceptable and skipped
+     * @param consecutiveFailures failures since the last success
+     * @param lastError           the last failure's message, if any
+     */
+    public ForwarderStats(long batchesAcknowledged, long recordsAcknowledged, long failedAttempts,
+            long recordsRejected, int consecutiveFailures, Optional<String> lastError) {
+        this(batchesAcknowledged, recordsAcknowledged, failedAttempts, recordsRejected, consecutiveFailures,
+                lastError, 0, Optional.empty());
+    }
 }

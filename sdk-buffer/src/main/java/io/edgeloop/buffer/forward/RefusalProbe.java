@@ -3,6 +3,7 @@ package io.edgeloop.buffer.forward;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.cursor.Cursor;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +41,8 @@ final class RefusalProbe {
     /** Records known to be refused, from the refused one: offsets 0 .. knownRefused. */
     private long knownRefused;
     private BufferedRecord lastKnownRefused;
+    /** The records at offsets 0 .. knownRefused, in order (what an accepted probe skips). */
+    private final List<BufferedRecord> refusedRun = new ArrayList<>();
     private boolean started;
 
     /**
@@ -50,6 +53,7 @@ final class RefusalProbe {
         this.cursor = cursor;
         this.refused = refused;
         this.lastKnownRefused = refused;
+        this.refusedRun.add(refused);
     }
 
     /**
@@ -92,12 +96,19 @@ final class RefusalProbe {
         return Optional.of(r);
     }
 
-    /** The probe from {@link #next()} was refused as content as well. */
-    void refused() {
+    /**
+     * The probe from {@link #next()} was refused as content as well.
+     *
+     * @return whether it joined the refused run (directly follows it), so an accepted probe would skip it too
+     */
+    boolean refused() {
         if (currentOffset == knownRefused + 1) {
             knownRefused = currentOffset;
             lastKnownRefused = current;
+            refusedRun.add(current);
+            return true;
         }
+        return false;
     }
 
     /**
@@ -107,8 +118,11 @@ final class RefusalProbe {
      * @param probeCommitted whether the commit covers the accepted probe too (it directly follows the refused run)
      * @param commitUpTo     the last record the commit covers: the caller commits it the way it commits an
      *                       acknowledged batch
+     * @param skippedRecords the refused records the commit skips, oldest first (a dead-letter sink keeps them
+     *                       before the commit is made)
      */
-    record Outcome(long skipped, boolean probeCommitted, BufferedRecord commitUpTo) {
+    record Outcome(long skipped, boolean probeCommitted, BufferedRecord commitUpTo,
+            List<BufferedRecord> skippedRecords) {
     }
 
     /**
@@ -139,8 +153,14 @@ final class RefusalProbe {
             cursor.rewind();
             last = before == null ? null : readUpTo(before.nextPosition());
         }
+        List<BufferedRecord> skippedRecords = new ArrayList<>();
+        for (BufferedRecord r : refusedRun) {
+            if (last != null && r.nextPosition() <= last.nextPosition()) {
+                skippedRecords.add(r);
+            }
+        }
         return new Outcome(last == null ? 0 : knownRefused + 1, adjacent && last != null && last.nextPosition() == upTo.nextPosition(),
-                last);
+                last, List.copyOf(skippedRecords));
     }
 
     /** Reads from the committed position, one record at a time, until the read position reaches {@code end}. */

@@ -6,6 +6,7 @@ import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.forward.DeadLetterSink;
 import io.edgeloop.buffer.logging.WarningLimiter;
 import io.edgeloop.buffer.transport.file.FileDropTransportProvider;
 import java.io.IOException;
@@ -21,7 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a gateway keeps the records of its buffer that are not relayed envelopes (a record appended straight into
+ * A directory of records no receiver can ever take, kept instead of dropped: the {@link DeadLetterSink} of a
+ * {@link io.edgeloop.buffer.forward.Forwarder} (records the receiver refused as never acceptable, see
+ * {@link io.edgeloop.buffer.forward.Forwarder.Builder#deadLetters}), and where a gateway keeps the records of its
+ * buffer that are not relayed envelopes (a record appended straight into
  * the gateway's buffer, a relayed record whose inner batch is damaged): no upstream receiver can ever take them, so
  * {@link RelayedEnvelopes#unwrapping(Transport, DeadLetterDirectory)} writes each one here and forwards the rest of
  * its batch, instead of failing the batch (which stalled the gateway's forwarder while the record was the last one,
@@ -32,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * stored, readable with {@code io.edgeloop.buffer.receiver.DropDirectoryReader}), written to a temporary name, {@code fsync}ed, linked into place without replacing anything,
  * then the directory {@code fsync}ed. A record kept again (its batch was retried, or the gateway restarted before
  * its forwarder stored the commit) finds its own copy and adds no file. The directory is created on the first
- * record, so a gateway that never meets one leaves nothing behind.
+ * record, so a gateway that never meets one leaves nothing behind. One directory serves both uses of one buffer:
+ * the names are keyed by the record's key, unique within the buffer (a different record under a taken name would be
+ * placed at {@code ~<n>} beside it, never over it). A gateway's refused record is kept as stored, a relayed envelope:
+ * {@link RelayedEnvelopes#unwrap} gives the device's record.
  *
  * <p>Each record kept is logged once at ERROR naming the directory (the records of one process are remembered, up to
  * {@value #REMEMBERED} keys, so a retried batch does not log them again); after the first {@value #LISTED}, a flood
@@ -41,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: {@link #keep} synchronizes on a private lock.
  */
-public final class DeadLetterDirectory {
+public final class DeadLetterDirectory implements DeadLetterSink {
     /** What {@link #beside(Path)} appends to the buffer directory's name. */
     public static final String SUFFIX = ".dead-letter";
 
@@ -92,7 +99,11 @@ public final class DeadLetterDirectory {
         return directory;
     }
 
-    /** @return how many records this instance kept (a record kept again is not counted again) */
+    /**
+     * @return how many records that are not relayed envelopes this instance kept (a record kept again is not
+     *         counted again); records kept for a forwarder are counted in its
+     *         {@link io.edgeloop.buffer.forward.ForwarderStats#recordsDeadLettered()}
+     */
     public long recordsKept() {
         synchronized (lock) {
             return recordsKept;
@@ -107,28 +118,18 @@ public final class DeadLetterDirectory {
      * @throws TransportException (retryable) when it cannot be written: the record stays in the buffer and its
      *                            batch is tried again
      */
-    void keep(Envelope record, String why) throws TransportException {
+    void keepNotRelayed(Envelope record, String why) throws TransportException {
         synchronized (lock) {
             if (kept.containsKey(record.key())) {
                 return;
             }
-            boolean created = !Files.isDirectory(directory);
             try {
-                Files.createDirectories(directory);
-                if (created) {
-                    syncParent();
-                }
+                write(record);
             } catch (IOException e) {
                 throw new TransportException("Gateway record " + record.key() + " is not a relayed envelope (" + why
-                        + ") and cannot be kept: cannot create " + directory + ": " + e
-                        + "; it stays in the buffer and is tried again", true, e);
+                        + ") and cannot be kept: " + e.getMessage() + "; it stays in the buffer and is tried again",
+                        true, e);
             }
-            if (files == null) {
-                files = new FileDropTransportProvider().create(ComponentConfig.builder()
-                        .put("uri", directory.toUri().toString()).put("compression", "none").build());
-            }
-            files.send(Batch.of(List.of(record))); // retryable failures: the batch is tried again
-            kept.put(record.key(), Boolean.TRUE);
             recordsKept++;
             // each of the first ones on a line of its own; a flood (a whole buffer appended by hand) rate-limited
             long since = recordsKept <= LISTED ? 0 : limiter.tryWarn();
@@ -140,6 +141,45 @@ public final class DeadLetterDirectory {
                         record.key(), why, directory);
             }
         }
+    }
+
+    /**
+     * Keeps a record a forwarder's receiver refused as never acceptable, durably. Logs nothing: the forwarder logs
+     * the skip once it is committed, naming the file returned.
+     *
+     * @param record the record as stored
+     * @param reason the receiver's refusal (not stored: the batch wire format has no place for it)
+     * @return the file the record is in
+     * @throws IOException when it cannot be written; the forwarder keeps the record in the buffer
+     */
+    @Override
+    public String keep(Envelope record, String reason) throws IOException {
+        synchronized (lock) {
+            Path file = directory.resolve(FileDropTransportProvider.fileName(record.key(), record.key()));
+            if (!kept.containsKey(record.key())) {
+                write(record);
+            }
+            return file.toString();
+        }
+    }
+
+    /** Writes one record (a copy already there with the same bytes adds nothing). Called holding the lock. */
+    private void write(Envelope record) throws IOException {
+        boolean created = !Files.isDirectory(directory);
+        try {
+            Files.createDirectories(directory);
+            if (created) {
+                syncParent();
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot create " + directory + ": " + e, e);
+        }
+        if (files == null) {
+            files = new FileDropTransportProvider().create(ComponentConfig.builder()
+                    .put("uri", directory.toUri().toString()).put("compression", "none").build());
+        }
+        files.send(Batch.of(List.of(record)));
+        kept.put(record.key(), Boolean.TRUE);
     }
 
     /** Makes the new directory's own name durable; POSIX file systems allow fsync on a directory opened to read. */
@@ -155,6 +195,6 @@ public final class DeadLetterDirectory {
 
     @Override
     public String toString() {
-        return "dead letters in " + directory;
+        return "dead-letter directory " + directory;
     }
 }

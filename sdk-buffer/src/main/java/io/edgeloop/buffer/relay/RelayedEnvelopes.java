@@ -4,6 +4,7 @@ import io.edgeloop.api.transport.Batch;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.api.transport.Transport;
 import io.edgeloop.api.transport.TransportException;
+import io.edgeloop.buffer.forward.ExplainsUnreachable;
 import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.BatchFormatException;
 import io.edgeloop.buffer.wire.Compression;
@@ -73,7 +74,11 @@ public final class RelayedEnvelopes {
      */
     public static Transport unwrapping(Transport upstream, DeadLetterDirectory deadLetters) {
         Objects.requireNonNull(upstream, "upstream");
-        return new Transport() {
+        // explains itself as the upstream does: a gateway whose file: upstream was missing showed only "transport
+        // unwrapping[...] reports its receiver unreachable", not the upstream's own reason
+        abstract class Unwrapping implements Transport, ExplainsUnreachable {
+        }
+        return new Unwrapping() {
             @Override
             public void send(Batch batch) throws TransportException {
                 List<Envelope> out = new ArrayList<>(batch.size());
@@ -85,7 +90,7 @@ public final class RelayedEnvelopes {
                             throw new TransportException("Gateway record " + e.key() + " is not a relayed envelope: "
                                     + x.getMessage(), false, x);
                         }
-                        deadLetters.keep(e, x.getMessage());
+                        deadLetters.keepNotRelayed(e, x.getMessage());
                     }
                 }
                 if (!out.isEmpty()) {
@@ -96,6 +101,12 @@ public final class RelayedEnvelopes {
             @Override
             public boolean isReachable() {
                 return upstream.isReachable();
+            }
+
+            @Override
+            public String unreachableReason() {
+                return upstream instanceof ExplainsUnreachable ? ((ExplainsUnreachable) upstream).unreachableReason()
+                        : "transport " + upstream + " reports its receiver unreachable";
             }
 
             @Override

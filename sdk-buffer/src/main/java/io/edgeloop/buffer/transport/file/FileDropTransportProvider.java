@@ -1,5 +1,6 @@
 package io.edgeloop.buffer.transport.file;
 
+import io.edgeloop.api.record.IdempotencyKey;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.transport.Transport;
@@ -39,5 +40,17 @@ public final class FileDropTransportProvider implements TransportProvider {
                     + "' for configuration key 'uri': expected an absolute file:/path/dir URI (" + e.getMessage() + ")");
         }
         return new FileDropTransport(dir, TransportSettings.codec(config), config.getBoolean("fsync", true));
+    }
+
+    /**
+     * The name of the file a batch from key {@code first} to key {@code last} is written to (an other batch already
+     * under that name puts it at {@code ~<n>} beside it).
+     *
+     * @param first the batch's first key
+     * @param last  the batch's last key
+     * @return the file name
+     */
+    public static String fileName(IdempotencyKey first, IdempotencyKey last) {
+        return FileDropTransport.fileName(first, last);
     }
 }
