@@ -6,6 +6,7 @@ import io.edgeloop.api.transport.TransportProvider;
 import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.forward.Forwarder;
 import io.edgeloop.buffer.forward.ForwarderStats;
+import io.edgeloop.buffer.relay.DeadLetterDirectory;
 import io.edgeloop.cli.Edgeloop;
 import io.edgeloop.ota.bundle.PrintableText;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Spec;
  * committing the cursor batch by batch. Fails (exit 1) when nothing was acknowledged for {@code --timeout} seconds
  * (a send that gets no answer included); a drain that keeps making progress runs until the buffer is empty. What
  * was acknowledged stays committed and the rest is sent next time. Meanwhile each new failure is printed on
- * stderr as it happens, as a notice that the drain retries until the deadline.
+ * stderr as it happens, as a notice that the drain retries until the deadline. A record the receiver refuses as
+ * never acceptable (while it accepts a later one) is kept in {@code --dead-letter} ({@code <dir>.dead-letter} by
+ * default, {@link DeadLetterOption}) and then skipped; the summary says how many and where.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -54,6 +58,9 @@ public final class BufferDrainCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Give up when nothing was acknowledged for this long; a send still unanswered then gets at most 5 s"
                     + " more; 1 to 31536000 (365 days) (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
+
+    @Option(names = "--dead-letter", paramLabel = "DIR", description = DeadLetterOption.DESCRIPTION)
+    private String deadLetter;
 
     @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Records per batch (default: ${DEFAULT-VALUE}).")
     private int batch;
@@ -106,6 +113,7 @@ public final class BufferDrainCommand implements Callable<Integer> {
         Edgeloop.quietLoggerUnlessVerbose(spec, Forwarder.class.getName());
         // before the buffer is opened: a drain into a buffer directory (its own or another) changes nothing
         DropDirectoryTarget.refuseBuffer(to, dir);
+        Optional<DeadLetterDirectory> deadLetters = DeadLetterOption.resolve(deadLetter, dir, to);
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();
         long grace = Math.min(DEADLINE_GRACE_SECONDS, timeoutSeconds);
@@ -116,8 +124,8 @@ public final class BufferDrainCommand implements Callable<Integer> {
         // an existing buffer only: a mistyped --dir must fail like dump and verify, not drain a new empty buffer
         try (StopSignal stop = StopSignal.install(Duration.ofSeconds(grace + 30), onSignal::close);
                 DurableBuffer buffer = DurableBuffer.builder().directory(dir).createIfMissing(false).open();
-                Forwarder forwarder = Forwarder.builder().source(buffer, cursor).transport(provider, config)
-                        .compression(compression).batching(batch, 4 << 20, Duration.ZERO)
+                Forwarder forwarder = withDeadLetters(Forwarder.builder(), deadLetters).source(buffer, cursor)
+                        .transport(provider, config).compression(compression).batching(batch, 4 << 20, Duration.ZERO)
                         .shutdownGrace(Duration.ofSeconds(grace)).build()) {
             onSignal.set(forwarder, stop);
             long timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -154,11 +162,49 @@ public final class BufferDrainCommand implements Callable<Integer> {
                         + "; last error: " + s.lastError().orElse("none") + ". The rest stays in the buffer");
             }
             spec.commandLine().getOut().println("drained " + s.recordsAcknowledged() + " records in "
-                    + s.batchesAcknowledged() + " batches to " + to + (s.recordsRejected() > 0
-                    ? " (" + s.recordsRejected() + " refused by the receiver and skipped)" : ""));
+                    + s.batchesAcknowledged() + " batches to " + to + refusedSummary(s, deadLetters, "the receiver"));
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /**
+     * Sets the dead-letter sink when there is one.
+     *
+     * @param b           the builder
+     * @param deadLetters the sink, or empty for {@code --dead-letter none}
+     * @return the builder
+     */
+    static Forwarder.Builder withDeadLetters(Forwarder.Builder b, Optional<DeadLetterDirectory> deadLetters) {
+        deadLetters.ifPresent(b::deadLetters);
+        return b;
+    }
+
+    /**
+     * The summary's words on refused records: how many were kept and where, or skipped; empty when none was.
+     *
+     * @param s           the forwarder's stats
+     * @param deadLetters the dead-letter directory, or empty
+     * @param by          who refused them
+     * @return the text, starting with " (" or empty
+     */
+    static String refusedSummary(ForwarderStats s, Optional<DeadLetterDirectory> deadLetters, String by) {
+        if (s.recordsRejected() == 0) {
+            return "";
+        }
+        long kept = s.recordsDeadLettered();
+        long skipped = s.recordsRejected() - kept;
+        String text = " (" + s.recordsRejected() + (s.recordsRejected() == 1 ? " record" : " records")
+                + " refused by " + by + " as never acceptable";
+        if (kept > 0) {
+            text += ", " + (kept == s.recordsRejected() ? "" : kept + " of them ") + "kept in "
+                    + deadLetters.map(d -> d.directory().toString()).orElse("the dead-letter directory");
+        }
+        if (skipped > 0) {
+            text += kept > 0 ? ", " + skipped + " skipped and kept nowhere" : ", skipped and kept nowhere"
+                    + (deadLetters.isEmpty() ? " (--dead-letter none)" : "");
+        }
+        return text + ")";
     }
 
     /** The longest {@code --timeout}: one year (far below where the deadline arithmetic would overflow). */

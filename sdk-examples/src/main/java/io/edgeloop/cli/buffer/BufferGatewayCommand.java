@@ -16,6 +16,7 @@ import io.edgeloop.buffer.relay.RelayedEnvelopes;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +32,11 @@ import picocli.CommandLine.Spec;
  * <p>A record of the gateway's buffer that is not a relayed envelope (appended straight into it, which
  * {@code buffer append} refuses once the gateway has marked the directory, see {@link GatewayMark}) is kept in the
  * dead-letter directory beside the buffer ({@code <dir>.dead-letter}, {@link DeadLetterDirectory}), named in one
- * ERROR line and in the summary; the records after it are forwarded as usual.
+ * ERROR line and in the summary; the records after it are forwarded as usual. A record the upstream refuses as never
+ * acceptable (while it accepts a later one) is kept there too, as stored (a relayed envelope), before it is skipped.
+ * {@code --dead-letter DIR} moves the directory; {@code --dead-letter none} keeps neither kind (both are skipped and
+ * logged). While the upstream is unreachable (a {@code file:} directory missing), the reason is printed on stderr
+ * once, and again when it changes.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -62,6 +67,10 @@ public final class BufferGatewayCommand implements Callable<Integer> {
 
     @Option(names = "--flush-timeout", defaultValue = "10", paramLabel = "SECONDS", description = "On stop, how long to keep forwarding what is stored (default: ${DEFAULT-VALUE}).")
     private long flushSeconds;
+
+    @Option(names = "--dead-letter", paramLabel = "DIR", description = DeadLetterOption.DESCRIPTION
+            + " Also where records that are not relayed envelopes are kept.")
+    private String deadLetter;
 
     @Option(names = "--max-connections", defaultValue = "16", paramLabel = "N", description = "Devices connected at once (default: ${DEFAULT-VALUE}); more wait and retry.")
     private int maxConnections;
@@ -94,15 +103,16 @@ public final class BufferGatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--to must lead upstream (file:, http(s): or mqtt:), not to another relay");
         }
         DropDirectoryTarget.refuseBuffer(to, dir);
-        DeadLetterDirectory deadLetters = DeadLetterDirectory.beside(dir);
+        Optional<DeadLetterDirectory> deadLetters = DeadLetterOption.resolve(deadLetter, dir, to);
         Transport upstream = ProviderLoader.of(TransportProvider.class).select(provider).create(
                 ComponentConfig.builder().put("uri", to.toString()).put("compression", compression).build());
         // outermost, so that on SIGTERM the hook waits until the buffer is closed too
         try (StopSignal stop = StopSignal.install(Duration.ofSeconds(flushSeconds + 30));
                 DurableBuffer buffer = WritableBufferDirectory.open(
                         DurableBuffer.builder().directory(dir).deviceId(device), dir);
-                Transport unwrapping = RelayedEnvelopes.unwrapping(upstream, deadLetters);
-                Forwarder forwarder = Forwarder.builder().source(buffer, "upstream").transport(unwrapping)
+                Transport unwrapping = RelayedEnvelopes.unwrapping(upstream, deadLetters.orElse(null));
+                Forwarder forwarder = BufferDrainCommand.withDeadLetters(Forwarder.builder(), deadLetters)
+                        .source(buffer, "upstream").transport(unwrapping)
                         .batching(500, 4 << 20, Duration.ofMillis(50)).build().start()) {
             GatewayMark.tryWrite(dir, spec.commandLine().getErr()); // best effort: a full disk must not stop it
             RelayServer server = RelayServer.builder().host(host).port(port).sink(new BufferRelaySink(buffer))
@@ -123,7 +133,7 @@ public final class BufferGatewayCommand implements Callable<Integer> {
     }
 
     private void flushAndReport(DurableBuffer buffer, RelayServer server, Forwarder forwarder,
-            UpstreamFailures failures, DeadLetterDirectory deadLetters) throws java.io.IOException,
+            UpstreamFailures failures, Optional<DeadLetterDirectory> deadLetters) throws java.io.IOException,
             InterruptedException {
         // Give the forwarder a moment to pass on what is stored; anything left stays durable in the gateway's
         // buffer and goes upstream next time.
@@ -136,15 +146,14 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         ForwarderStats s = forwarder.stats();
         boolean flushed = allAcknowledged(buffer, upstreamCursor);
         // the forwarder counts a record kept as a dead letter as acknowledged (its batch was), but it went nowhere
-        long kept = deadLetters.recordsKept();
+        long kept = deadLetters.map(DeadLetterDirectory::recordsKept).orElse(0L);
         spec.commandLine().getOut().println("relayed " + server.envelopesStored() + " records in "
                 + server.batchesAcknowledged() + " batches; forwarded " + Math.max(0, s.recordsAcknowledged() - kept)
                 + " upstream"
-                + (kept == 1 ? "; 1 record that is not a relayed envelope, kept in " + deadLetters.directory()
+                + (kept == 1 ? "; 1 record that is not a relayed envelope, kept in " + deadLetters.get().directory()
                         : kept > 1 ? "; " + kept + " records that are not relayed envelopes, kept in "
-                                + deadLetters.directory() : "")
-                + (s.recordsRejected() > 0 ? "; " + s.recordsRejected() + " refused upstream as never acceptable and "
-                        + "skipped (see the log)" : "")
+                                + deadLetters.get().directory() : "")
+                + BufferDrainCommand.refusedSummary(s, deadLetters, "the upstream")
                 + (flushed ? "" : "; the rest stays in " + dir + " for next time"));
         spec.commandLine().getOut().flush();
     }
@@ -153,13 +162,16 @@ public final class BufferGatewayCommand implements Callable<Integer> {
      * Prints each new upstream failure on stderr once, as {@code buffer drain} does: the forwarder's own line per
      * retry is an INFO log, shown with {@code --verbose} only, so a gateway whose upstream was down said nothing
      * until its summary. Checks the forwarder's stats every 500 ms from a daemon thread of its own; a failure
-     * already printed is not repeated, a different one is.
+     * already printed is not repeated, a different one is. An upstream found unreachable (nothing is sent then, so
+     * no send fails: a {@code file:} directory that does not exist) prints its reason once, and again only when the
+     * reason changes; before, such a gateway said nothing for its whole run.
      *
      * <p>Thread-safe: {@link #close} (idempotent) may be called from any thread.
      */
     private final class UpstreamFailures implements AutoCloseable {
         private final java.util.concurrent.ScheduledExecutorService poller;
         private String printed;
+        private String printedUnreachable;
 
         UpstreamFailures(Forwarder forwarder) {
             poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -169,6 +181,17 @@ public final class BufferGatewayCommand implements Callable<Integer> {
             });
             poller.scheduleWithFixedDelay(() -> {
                 ForwarderStats s = forwarder.stats();
+                if (s.unreachable().isPresent()) {
+                    String why = s.unreachable().get();
+                    if (!why.equals(printedUnreachable)) {
+                        printedUnreachable = why;
+                        printed = why; // its lastError too: not printed again as a failure
+                        spec.commandLine().getErr().println("edgeloop: upstream unreachable, waiting: "
+                                + io.edgeloop.ota.bundle.PrintableText.of(why));
+                        spec.commandLine().getErr().flush();
+                    }
+                    return;
+                }
                 s.lastError().filter(e -> s.consecutiveFailures() > 0 && !e.equals(printed)).ifPresent(e -> {
                     printed = e;
                     spec.commandLine().getErr().println("edgeloop: forwarding upstream failed, retrying: "

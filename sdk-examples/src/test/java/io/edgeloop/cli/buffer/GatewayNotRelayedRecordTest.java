@@ -36,13 +36,14 @@ class GatewayNotRelayedRecordTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static Envelope device(long seq) {
+    /** Device envelopes of device {@code sensor-3}, payload {@code "reading <seq>"}. */
+    static Envelope device(long seq) {
         return new Envelope(new IdempotencyKey("sensor-3", "t", 7, seq), 1000 + seq, 0,
                 ("reading " + seq).getBytes(StandardCharsets.UTF_8));
     }
