@@ -68,6 +68,8 @@ public final class DeadLetterDirectory implements DeadLetterSink {
     };
     private Transport files;
     private long recordsKept;
+    /** Whether this process made the directory's name durable (synced its parent). Guarded by the lock. */
+    private boolean parentSynced;
 
     /**
      * @param directory where to keep the records (created on the first one)
@@ -165,11 +167,14 @@ public final class DeadLetterDirectory implements DeadLetterSink {
 
     /** Writes one record (a copy already there with the same bytes adds nothing). Called holding the lock. */
     private void write(Envelope record) throws IOException {
-        boolean created = !Files.isDirectory(directory);
         try {
             Files.createDirectories(directory);
-            if (created) {
+            if (!parentSynced) {
+                // once per process, not only by the call that created it: a sync that failed once (or a directory
+                // a crashed process created and never synced) would otherwise leave its name not durable while the
+                // forwarder commits past the records in it
                 syncParent();
+                parentSynced = true;
             }
         } catch (IOException e) {
             throw new IOException("cannot create " + directory + ": " + e, e);
