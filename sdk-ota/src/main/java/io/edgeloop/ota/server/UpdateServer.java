@@ -96,7 +96,13 @@ import org.slf4j.LoggerFactory;
  * else {@code http://} and the request's {@code Host} header, so a device downloads from the address it polled
  * (a wildcard bind, a forwarding proxy); else, for a request without a valid {@code Host}, {@link #url()}.
  * {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} are ignored: any client can send them, and the public
- * URL says the same explicitly. Before 2026-12-03 the base was always the bound address, so a server bound to
+ * URL says the same explicitly. Since any client also chooses its {@code Host}, every JSON answer (a poll's, a
+ * publish's, an error) carries {@code Cache-Control: no-store} and {@code Vary: Host}, so a caching proxy in front
+ * neither stores one client's answer nor serves it to another (one request with {@code Host: attacker.example}
+ * would otherwise send every device polling through the cache to that host: the bundle's digest and signatures
+ * still hold, its availability and the devices' addresses do not). Bundles stay cacheable: their path names their
+ * SHA-256. A server behind a proxy should still set the public URL, which makes the location independent of
+ * {@code Host}; there is no allowed-hosts list, as the public URL already pins the one host devices are sent to. Before 2026-12-03 the base was always the bound address, so a server bound to
  * {@code 0.0.0.0} or {@code ::} sent {@code http://0:0:0:0:0:0:0:0:<port>/...}, which no device can fetch, and one
  * behind a proxy sent its backend's loopback address.
  *
@@ -888,9 +894,18 @@ public final class UpdateServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a JSON answer, marked {@code Cache-Control: no-store} and {@code Vary: Host}: a poll's or publish's
+     * location is built from the request's {@code Host} (without a public URL), and a caching proxy in front whose
+     * cache key leaves {@code Host} out (nginx's default {@code proxy_cache_key} holds {@code $proxy_host}, not the
+     * client's {@code Host}) stored one request's {@code Host: attacker.example} answer and sent every device there.
+     * Nothing JSON is worth caching anyway: a poll must see the channel as it is now.
+     */
     private static void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("Vary", "Host");
         ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
         try (OutputStream o = ex.getResponseBody()) {
             o.write(b);
