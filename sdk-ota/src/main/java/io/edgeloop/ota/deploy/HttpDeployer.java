@@ -41,7 +41,8 @@ import java.util.concurrent.Flow;
  * {@code location} is an absolute http(s) URL with a host, or a relative reference (RFC 3986 section 5), which
  * {@code latest} and {@code publish} resolve against the URL they requested (a fetch of a publication still holding
  * one, against its channel's poll URL, {@code <url>/channels/<channel>/latest}); anything else is a
- * {@link DeploymentException}. The update server sends absolute URLs (deployers before 2026-12-03 accept nothing
+ * {@link DeploymentException}, as is an {@code http} location when the deployer's URL is {@code https} (a
+ * downgrade off TLS). The update server sends absolute URLs (deployers before 2026-12-03 accept nothing
  * else); relative ones are for servers that do not know the address devices reach them at.
  * Thread-safe; {@link #close()} is idempotent. Every deployer with the same {@code timeout} shares one JDK HTTP
  * client, so {@code close()} holds nothing back (no thread, no descriptor per instance) and only refuses further
@@ -302,7 +303,8 @@ final class HttpDeployer implements Deployer {
 
     /**
      * The publication's location as a request target: an absolute http(s) URL with a host, or a relative reference
-     * resolved against {@code pollUri}; anything else is refused.
+     * resolved against {@code pollUri}; anything else is refused, and so is an http location when {@code pollUri} is
+     * https (a downgrade, accepted before 2026-12-03).
      */
     static URI location(Publication p, URI pollUri) throws DeploymentException {
         String loc = p.location();
@@ -322,6 +324,13 @@ final class HttpDeployer implements Deployer {
         }
         if (u.getHost() == null) {
             throw new DeploymentException("publication location '" + loc + "' is not an http(s) URL with a host");
+        }
+        if (scheme.equals("http") && "https".equalsIgnoreCase(pollUri.getScheme())) {
+            // a location announced over TLS must not move the download off it: the bundle's signatures still hold,
+            // but a network attacker would then see (and could withhold) what each device downloads
+            throw new DeploymentException("publication location '" + loc + "' is plain http, but the update server "
+                    + "was polled over https at " + pollUri + ": refusing to download without TLS; the server's "
+                    + "public URL should be https");
         }
         return u;
     }
