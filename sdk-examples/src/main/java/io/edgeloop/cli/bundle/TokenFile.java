@@ -8,22 +8,29 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * Reads the update server's publish token from a file ({@code --token-file}), so the token stays out of the
  * command line, where {@code ps} and shell history show it. The file holds the token on one line; surrounding
- * whitespace (the newline an editor or {@code echo} adds) is dropped. A file that group or others may read or
- * write is refused, as ssh refuses an unprotected private key (kubectl only warns about a group-readable config;
- * a warning scrolls by, and whoever could read the token may publish with it): on a POSIX file system its mode
- * must be {@code 0600} or {@code 0400}.
+ * whitespace (the newline an editor or {@code echo} adds) is dropped. A file that gives group or others any
+ * permission (read, write or execute) is refused, naming the permissions, as ssh refuses an unprotected private key
+ * (kubectl only warns about a group-readable config; a warning scrolls by, and whoever could read the token may
+ * publish with it): on a POSIX file system its mode must be {@code 0?00}, such as {@code 0600} or {@code 0400}; the
+ * owner's own bits are not checked ({@code 0700} passes). Before 2026-12-03 a group or other execute bit alone
+ * ({@code 0610}) was refused as "may be read or written", and this javadoc named only 0600 and 0400.
  *
  * <p>Thread-safe: stateless.
  */
 final class TokenFile {
     /** A token is a few dozen characters; anything larger is not a token file. */
     private static final int MAX_BYTES = 4096;
+    private static final Set<PosixFilePermission> OWNER = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private TokenFile() {
     }
@@ -32,8 +39,8 @@ final class TokenFile {
      * @param file the token file
      * @return the token
      * @throws IOException              when the file cannot be read
-     * @throws IllegalArgumentException when it is empty, too large, holds more than one line, or group or others may
-     *                                  read or write it
+     * @throws IllegalArgumentException when it is empty, too large, holds more than one line, or gives group or
+     *                                  others any permission
      */
     static String read(Path file) throws IOException {
         if (!Files.exists(file)) {
@@ -44,11 +51,16 @@ final class TokenFile {
         }
         if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-            if (!EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                    PosixFilePermission.OWNER_EXECUTE).containsAll(mode)) {
-                throw new IllegalArgumentException("--token-file " + file + " may be read or written by group or "
-                        + "others (mode " + PosixFilePermissions.toString(mode) + "): anyone who reads it can publish; "
-                        + "run chmod 600 " + file);
+            List<String> open = new ArrayList<>();
+            for (PosixFilePermission p : PosixFilePermission.values()) {
+                if (mode.contains(p) && !OWNER.contains(p)) {
+                    open.add(p.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+                }
+            }
+            if (!open.isEmpty()) {
+                throw new IllegalArgumentException("--token-file " + file + " gives group or others permissions (mode "
+                        + PosixFilePermissions.toString(mode) + ": " + String.join(", ", open) + "); a token file must "
+                        + "be its owner's alone, since anyone who reads it can publish: run chmod 600 " + file);
             }
         }
         byte[] b;

@@ -32,7 +32,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -430,16 +432,28 @@ class BundleServeCommandTest {
     }
 
     @Test
-    @DisplayName("a --token-file that group or others may read or write is refused by serve and publish in one line "
-            + "naming the mode and the fix, as ssh refuses an unprotected key; 0600 and 0400 are accepted")
+    @DisplayName("a --token-file that gives group or others any permission, an execute bit alone included, is refused "
+            + "by serve and publish in one line naming the mode, the permissions and the fix, as ssh refuses an "
+            + "unprotected key; 0600, 0400, 0700 and 0500 are accepted")
     void tokenFileOpenToOthersIsRefused(@TempDir Path dir) throws Exception {
         Path trust = keysAndTrust(dir);
         Path bundle = create(dir, 1, "good");
         Path token = token(dir, "publish.token", TOKEN);
-        for (String mode : new String[] {"rw-r--r--", "rw-r-----", "rw--w----", "rw----r--"}) {
+        // before 2026-12-03, rw---x--- and rw------x were refused as "may be read or written by group or others"
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("rw-r--r--", "group read, others read");
+        refused.put("rw-r-----", "group read");
+        refused.put("rw--w----", "group write");
+        refused.put("rw----r--", "others read");
+        refused.put("rw---x---", "group execute");
+        refused.put("rw------x", "others execute");
+        refused.put("rwxrwxrwx", "group read, group write, group execute, others read, others write, others execute");
+        for (Map.Entry<String, String> m : refused.entrySet()) {
+            String mode = m.getKey();
             Files.setPosixFilePermissions(token, PosixFilePermissions.fromString(mode));
-            String expected = "edgeloop: --token-file " + token + " may be read or written by group or others (mode "
-                    + mode + "): anyone who reads it can publish; run chmod 600 " + token;
+            String expected = "edgeloop: --token-file " + token + " gives group or others permissions (mode " + mode
+                    + ": " + m.getValue() + "); a token file must be its owner's alone, since anyone who reads it can "
+                    + "publish: run chmod 600 " + token;
             assertEquals(1, run("bundle", "serve", "--store", dir.resolve("store").toString(), "--trust",
                     trust.toString(), "--port", "0", "--token-file", token.toString()));
             assertEquals(expected, last.err().strip());
@@ -447,8 +461,10 @@ class BundleServeCommandTest {
                     "--token-file", token.toString(), bundle.toString()));
             assertEquals(expected, last.err().strip());
         }
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("r--------"));
-        assertEquals(TOKEN, TokenFile.read(token));
+        for (String mode : new String[] {"rw-------", "r--------", "rwx------", "r-x------"}) {
+            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString(mode));
+            assertEquals(TOKEN, TokenFile.read(token), mode);
+        }
     }
 
     @Test
