@@ -84,7 +84,10 @@ import org.slf4j.LoggerFactory;
  * through named {@link Cursor}s that advance only when they {@linkplain Cursor#commit commit} acknowledged records;
  * segments every cursor has passed are deleted at once. A disk budget with per-stream {@link StreamPolicy}s bounds
  * the space used. A full file system raises {@link DiskFullException} once an append that met it has reclaimed
- * what every cursor acknowledged and written again in vain; appends work again once space frees.
+ * what every cursor acknowledged and written again in vain; appends work again once space frees. Under group commit
+ * a batch that meets it in a fully acknowledged active segment cannot retire that segment (it holds the batch's
+ * frames): the batch is written again only after sealed segments were reclaimed, so it may fail, and the next append
+ * retires the segment before writing.
  * A segment file deleted under a running buffer by something else is a loss, reported in {@link #lossReport()}
  * ({@code MISSING_SEGMENT}, per stream with the sequences); when it is the segment being written, the appends not
  * yet durable fail rather than be reported durable into a file nobody can open again, and appends go on in a new
@@ -228,8 +231,10 @@ public final class DurableBuffer implements AutoCloseable {
     private long syncFailures;
     /**
      * Set when the file system ran full (a write failed with ENOSPC or the reserve had to be released) and cleared
-     * once the reserve is back: while set, reclaiming may retire a fully acknowledged active segment. Process memory
-     * only, so reclaiming also retires it when the file system has no room to roll it ({@link #activeCannotRoll}).
+     * once the reserve is back, or once the active segment it made a reclaim retire is gone and the file system has
+     * room for a new one ({@link #spaceRecovered}): while set, reclaiming may retire a fully acknowledged active
+     * segment. Process memory only, so reclaiming also retires it when the file system has no room to roll it
+     * ({@link #activeCannotRoll}).
      */
     private volatile boolean spaceShort;
     /**
@@ -2256,6 +2261,9 @@ public final class DurableBuffer implements AutoCloseable {
                     if (!reclaimForAppend()) {
                         throw e;
                     }
+                    // a retired active segment left marks covering only what was handed out, below this seq: reserve
+                    // it again, or an open after losing the new segment would hand the same key out again
+                    reserveSequences(seq);
                     if (rolls(frameLen)) {
                         roll(after);
                     }
@@ -3503,6 +3511,9 @@ public final class DurableBuffer implements AutoCloseable {
             }
             freed += delete(s);
         }
+        if (retireActive && spaceShort && spaceRecovered()) {
+            spaceShort = false;
+        }
         return freed;
     }
 
@@ -3521,6 +3532,28 @@ public final class DurableBuffer implements AutoCloseable {
         }
         long toRoll = segmentBytes - active.fileLength() + footerBytes(active.summary()) + FrameFormat.SEGMENT_HEADER;
         return dir.toFile().getUsableSpace() + freed < toRoll;
+    }
+
+    /**
+     * Whether the full disk that set {@link #spaceShort} is over once the active segment it made the buffer retire
+     * is gone: the reserve and the lock note are held, and the file system has room for a whole new segment (one
+     * {@code statvfs}). The flag then has done its work; from there on a reclaim retires the next active segment
+     * only when the file system cannot take it to its roll ({@link #activeCannotRoll}), or after another ENOSPC sets
+     * the flag again. Before, only {@link #ensureReserve} cleared it, and a commit runs that only while the reserve
+     * is missing, so after a full disk that never released the reserve the flag stayed set for the rest of the
+     * process, and every drain that caught up retired the active segment (a {@code sequences} write, a roll's syncs
+     * and an INFO line each) with the disk all but empty. Caller holds the lock.
+     */
+    private boolean spaceRecovered() {
+        if (reserveReleased || dirLock.noteGivenUp()) {
+            return false;
+        }
+        try {
+            return sizeOrMissing(dir.resolve(RESERVE)) >= RESERVE_BYTES
+                    && dir.toFile().getUsableSpace() >= segmentBytes;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

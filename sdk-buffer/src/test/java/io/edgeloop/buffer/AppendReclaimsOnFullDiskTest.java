@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.log.ChannelOpener;
+import io.edgeloop.buffer.log.SequenceMarks;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.tck.Tmpfs;
 import java.io.IOException;
@@ -123,11 +124,8 @@ class AppendReclaimsOnFullDiskTest {
     @EachDurability
     @DisplayName("a write that meets ENOSPC while the file system shows room retires the drained active segment")
     void writeMeetingEnospcRetiresTheDrainedActiveSegment(String mode) throws Exception {
-        // only the first segment's channels (opened as its temporary file) run out of space (a quota, say), so
-        // statvfs cannot tell in advance
         AtomicLong free = new AtomicLong(Long.MAX_VALUE);
-        ChannelOpener opener = (p, o) -> p.getFileName().toString().startsWith("seg-00000000000000000000.log")
-                ? new QuotaChannel(FileChannel.open(p, o), free) : FileChannel.open(p, o);
+        ChannelOpener opener = firstSegmentQuota(free);
         Path bufDir = dir.resolve("buf");
         long first = 0;
         long last = 0;
@@ -185,6 +183,91 @@ class AppendReclaimsOnFullDiskTest {
         }
         assertTrue(Files.notExists(bufDir.resolve("seg-00000000000000000000.log")), "the drained segment was retired");
         assertUnacknowledgedKept(bufDir, first, last);
+    }
+
+    @EachDurability
+    @DisplayName("the append written again after retiring the active segment keeps its sequence reserved")
+    void appendWrittenAfterRetiringKeepsItsSequenceReserved(String mode) throws Exception {
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE);
+        Path bufDir = dir.resolve("buf");
+        Appended stored;
+        try (DurableBuffer b = builder(bufDir, mode).channelOpener(firstSegmentQuota(free)).open()) {
+            // under group commit the staged batch fails (see above) and the next append retires the segment before
+            // it reserves; otherwise the retry after retiring is what has to reserve again
+            stored = retireTheDrainedSegment(b, b.cursor("drain"), free, mode);
+            long reserved = SequenceMarks.read(bufDir).orElseThrow().reserved();
+            assertTrue(reserved >= stored.sequence(), "sequence " + stored.sequence() + " was written above the"
+                    + " stored reservation " + reserved);
+        }
+        // the segment holding it is lost while the buffer is closed (a card swapped, a careless cleanup): the
+        // reservation is all that says its sequence was handed out
+        try (var files = Files.list(bufDir)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith("seg-")).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (DurableBuffer b = builder(bufDir, mode).open()) {
+            Appended next = b.append("s", Payloads.of(1, 100));
+            assertTrue(next.sequence() > stored.sequence(), "key " + stored.key() + " was handed out again as "
+                    + next.key());
+        }
+    }
+
+    @EachDurability
+    @DisplayName("once the disk has room again, a drain that catches up keeps the active segment")
+    void drainAfterTheDiskHasRoomAgainKeepsTheActiveSegment(String mode) throws Exception {
+        AtomicLong free = new AtomicLong(Long.MAX_VALUE);
+        Path bufDir = dir.resolve("buf");
+        try (DurableBuffer b = builder(bufDir, mode).channelOpener(firstSegmentQuota(free)).open()) {
+            Cursor c = b.cursor("drain");
+            // one full-disk event (only the first segment's file meets it), then the file system has room
+            retireTheDrainedSegment(b, c, free, mode);
+            free.set(Long.MAX_VALUE);
+            List<String> kept = segmentFiles(bufDir);
+            for (int round = 1; round <= 5; round++) {
+                for (int i = 0; i < 10; i++) {
+                    b.append("s", Payloads.of(b.lastSequence("s") + 1, 100));
+                }
+                drain(c);
+                b.append("s", Payloads.of(b.lastSequence("s") + 1, 100));
+                // before, each catch-up retired the segment (a sequences write, a roll, an INFO line) for good
+                assertEquals(kept, segmentFiles(bufDir), "round " + round + ": the caught-up segment was kept");
+            }
+        }
+    }
+
+    /**
+     * Only the first segment's channels (opened as its temporary file too) run out of space, once {@code free} is
+     * used up (a quota, say), so statvfs cannot tell in advance.
+     */
+    private static ChannelOpener firstSegmentQuota(AtomicLong free) {
+        return (p, o) -> p.getFileName().toString().startsWith("seg-00000000000000000000.log")
+                ? new QuotaChannel(FileChannel.open(p, o), free) : FileChannel.open(p, o);
+    }
+
+    /**
+     * Appends 100 records, drains them, then lets the first segment's quota run out: the append after that (under
+     * group commit the one after the failed batch) retires the drained segment and is stored in a new one.
+     */
+    private static Appended retireTheDrainedSegment(DurableBuffer b, Cursor c, AtomicLong free, String mode)
+            throws IOException {
+        for (int i = 1; i <= 100; i++) {
+            b.append("s", Payloads.of(i, 100));
+        }
+        drain(c);
+        free.set(0);
+        if (mode.equals("group")) {
+            assertThrows(DiskFullException.class, () -> b.append("s", Payloads.of(101, 100)));
+        }
+        Appended stored = b.append("s", Payloads.of(b.lastSequence("s") + 1, 100));
+        assertTrue(Files.notExists(b.directory().resolve("seg-00000000000000000000.log")), "the segment was retired");
+        return stored;
+    }
+
+    private static List<String> segmentFiles(Path bufDir) throws IOException {
+        try (var files = Files.list(bufDir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("seg-")).sorted().toList();
+        }
     }
 
     /** Every record from {@code first} to {@code last} is read back after a reopen, densely and intact. */
