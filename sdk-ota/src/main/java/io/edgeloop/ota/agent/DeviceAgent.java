@@ -284,7 +284,6 @@ public final class DeviceAgent {
                 Staged staged;
                 synchronized (lock) {
                     if (verifier != ver || minimumSequence() != pol.minimumSequence()
-                            || !policy().repairSequence().equals(pol.repairSequence())
                             || confirmedEpoch != pol.minimumEpoch()) {
                         continue; // checked against a root or counters that are no longer the device's: again
                     }
@@ -332,7 +331,7 @@ public final class DeviceAgent {
         synchronized (pollLock) {
             Optional<Publication> p = deployer.latest(channel);
             synchronized (lock) {
-                if (p.isEmpty() || !policy().acceptsSequence(p.get().sequence())
+                if (p.isEmpty() || p.get().sequence() < minimumSequence()
                         || !p.get().name().equals(modelName)) {
                     String attempted = p.isPresent() && p.get().name().equals(modelName)
                             && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
@@ -513,9 +512,6 @@ public final class DeviceAgent {
         if (highestAttempted > confirmedSequence) {
             b.confirmedSequence(confirmedSequence); // so a retry of the unconfirmed attempt is refused as such
         }
-        if (fellBack()) {
-            b.repairSequence(confirmedSequence);
-        }
         return b.build();
     }
 
@@ -549,25 +545,18 @@ public final class DeviceAgent {
         return note;
     }
 
-    /** {@link #belowConfirmed} without the log line (a poll says it in its report, at every poll). */
+    /**
+     * {@link #belowConfirmed} without the log line (a poll says it in its report, at every poll). The lost sequence
+     * is not reinstalled: a slot record does not prove that a bundle now offered at that sequence is the one the
+     * device confirmed (another build, a withdrawn one, a higher epoch), so only a higher sequence repairs it.
+     */
     private String fallbackNote(boolean withNext) {
-        if (!fellBack() || activeManifest == null) {
+        if (activeManifest == null || activeManifest.sequence() >= confirmedSequence) {
             return null;
         }
         return "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence " + confirmedSequence
                 + " (the slot that held it was lost or damaged: a fallback, not a rollback)"
-                + (withNext ? "; the device reinstalls sequence " + confirmedSequence + " (a repair) or accepts "
-                + minimumSequence() + " or higher" : "");
-    }
-
-    /**
-     * Whether the device runs below its confirmed sequence, or runs nothing though it confirmed a model: the slot
-     * that held it was lost or damaged. Such a device may reinstall its confirmed sequence (a repair: anti-rollback
-     * protects against older images, and this one it ran and confirmed; Mender, SWUpdate and RAUC reinstall the same
-     * image as a repair too).
-     */
-    private boolean fellBack() {
-        return confirmedSequence >= 0 && (activeManifest == null || activeManifest.sequence() < confirmedSequence);
+                + (withNext ? "; the device accepts sequence " + minimumSequence() + " or higher" : "");
     }
 
     /**
@@ -785,9 +774,6 @@ public final class DeviceAgent {
                 acceptedBy = now.version();
             }
             crash.reached(InstallStep.HEALTHY);
-            String repair = fellBack() && seq == confirmedSequence ? " (a repair: the device ran "
-                    + (activeManifest == null ? "no model" : "sequence " + activeManifest.sequence())
-                    + " after the slot holding it was lost or damaged)" : "";
             writeBoot(t.slot(), t.old(), false);
             crash.reached(InstallStep.CONFIRMED);
             writeSlotMeta(t.slot(), t.artifact().path(), t.manifest(), acceptedBy, true);
@@ -801,7 +787,7 @@ public final class DeviceAgent {
             slotProblem = null;
             BundleManifest m = t.manifest();
             return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
-                    + m.version() + " (sequence " + seq + ") into slot " + t.slot() + repair, seq));
+                    + m.version() + " (sequence " + seq + ") into slot " + t.slot(), seq));
         }
     }
 

@@ -180,7 +180,7 @@ public final class BundleVerifier {
             throw new BundleVerificationException(Check.MODEL_NAME, "bundle is for model '" + m.name()
                     + "'; this device runs '" + policy.modelName().get() + "'");
         }
-        if (!policy.acceptsSequence(m.sequence())) {
+        if (m.sequence() < policy.minimumSequence()) {
             if (policy.confirmedSequence().isPresent() && m.sequence() > policy.confirmedSequence().getAsLong()) {
                 throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " was attempted "
                         + "on this device before and not confirmed (an install interrupted by a restart, or one "

@@ -20,11 +20,9 @@ public final class VerificationPolicy {
     private final String runtimeVersion;
     private final String modelName;
     private final Long confirmedSequence;
-    private final Long repairSequence;
 
     private VerificationPolicy(Builder b) {
         this.confirmedSequence = b.confirmedSequence;
-        this.repairSequence = b.repairSequence;
         this.modelName = b.modelName;
         this.minimumSequence = b.minimumSequence;
         this.minimumEpoch = b.minimumEpoch;
@@ -56,24 +54,6 @@ public final class VerificationPolicy {
         return confirmedSequence == null ? OptionalLong.empty() : OptionalLong.of(confirmedSequence);
     }
 
-    /**
-     * @return the one sequence below {@link #minimumSequence()} that is accepted, when given: a device running
-     *         below its confirmed sequence (the slot that held it was damaged and it fell back to an older one)
-     *         accepts its confirmed sequence again, since reinstalling the model it already confirmed is a repair,
-     *         not a rollback
-     */
-    public OptionalLong repairSequence() {
-        return repairSequence == null ? OptionalLong.empty() : OptionalLong.of(repairSequence);
-    }
-
-    /**
-     * @param sequence a bundle's sequence
-     * @return whether the policy's sequence rule accepts it: at or above the minimum, or the repair sequence
-     */
-    public boolean acceptsSequence(long sequence) {
-        return sequence >= minimumSequence || repairSequence != null && sequence == repairSequence;
-    }
-
     /** @return the lowest security epoch accepted */
     public long minimumEpoch() {
         return minimumEpoch;
@@ -103,7 +83,6 @@ public final class VerificationPolicy {
         private String runtimeVersion;
         private String modelName;
         private Long confirmedSequence;
-        private Long repairSequence;
 
         private Builder() {
         }
@@ -138,19 +117,6 @@ public final class VerificationPolicy {
          */
         public Builder confirmedSequence(long s) {
             this.confirmedSequence = s;
-            return this;
-        }
-
-        /**
-         * Optional: a sequence below {@link #minimumSequence} accepted all the same, for a device that runs below
-         * its confirmed sequence and may reinstall it (see {@link VerificationPolicy#repairSequence()}). Every
-         * other check applies as to any bundle.
-         *
-         * @param s the device's confirmed sequence (0 or more, below the minimum sequence)
-         * @return this builder
-         */
-        public Builder repairSequence(long s) {
-            this.repairSequence = s;
             return this;
         }
 
@@ -194,10 +160,6 @@ public final class VerificationPolicy {
             if (confirmedSequence != null && (confirmedSequence < -1 || confirmedSequence >= minimumSequence)) {
                 throw new IllegalArgumentException("confirmedSequence must be from -1 to minimumSequence - 1 ("
                         + (minimumSequence - 1) + "), got " + confirmedSequence);
-            }
-            if (repairSequence != null && (repairSequence < 0 || repairSequence >= minimumSequence)) {
-                throw new IllegalArgumentException("repairSequence must be from 0 to minimumSequence - 1 ("
-                        + (minimumSequence - 1) + "), got " + repairSequence);
             }
             return new VerificationPolicy(this);
         }

@@ -84,8 +84,7 @@ class ModelBindingTest {
         s.writeAtomic("counters.json", "{\"confirmedEpoch\":0,\"confirmedSequence\":9,\"highestAttempted\":9}"
                 .getBytes(StandardCharsets.UTF_8));
         DeviceAgent a = open(s, TRUST, M3);
-        // below the migrated confirmed sequence: refused (9 itself would be a repair, the device running 2 below it)
-        assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle("har", 8, 11)).check());
+        assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle("har", 9, 11)).check());
         assertEquals(InstallOutcome.INSTALLED, a.install(bundle("har", 10, 11)).outcome());
         var counters = CanonicalJson.parse(s.read("counters.json").orElseThrow());
         assertEquals("2.0", counters.path("formatVersion").asText());
