@@ -286,7 +286,15 @@ public final class BundleArchive {
                 endMarker = true;
                 return;
             }
-            if (!TarUtils.verifyCheckSum(header)) {
+            boolean sumMatches;
+            try {
+                sumMatches = TarUtils.verifyCheckSum(header);
+            } catch (IllegalArgumentException notOctal) {
+                // the checksum field itself is no octal number ("Invalid byte 122 at offset 0 in 'zzzzzz..'"):
+                // a corrupt header like any other, not commons-compress's words
+                sumMatches = false;
+            }
+            if (!sumMatches) {
                 // commons-compress reads such a header anyway; GNU tar and Python's tarfile refuse it, and a reader
                 // that disagrees with them about what the archive holds is what the verifier must not be
                 if (start == 0 && !startsWith(header, 257, "ustar")) {

@@ -565,6 +565,22 @@ class BundleAttackSuiteTest {
         }
 
         @Test
+        @DisplayName("refuses a later tar header whose checksum field is no octal number as a corrupt header")
+        void nonOctalChecksumInALaterHeader() throws Exception {
+            byte[] b = good().sign(A);
+            int artifactHeader = headerOf(b, "artifacts/cortex-m3/model.json");
+            byte[] z = b.clone();
+            Arrays.fill(z, artifactHeader + 148, artifactHeader + 156, (byte) 'z');
+            for (byte[] bundle : List.of(z, gzip(z))) {
+                // it said commons-compress's "Invalid byte 122 at offset 0 in 'zzzzzzzz' len=8"
+                BundleVerificationException e = assertThrows(BundleVerificationException.class,
+                        () -> verify(ONE_OF_TWO, bundle));
+                assertEquals("archive: corrupt tar header at byte " + artifactHeader + ": its checksum does not match "
+                        + "its contents (the file is damaged or was altered; GNU tar refuses it too)", e.getMessage());
+            }
+        }
+
+        @Test
         @DisplayName("refuses duplicate entries")
         void duplicates() {
             byte[] b = good().sign(A);
