@@ -671,7 +671,7 @@ public final class DeviceAgent {
         }
     }
 
-    /** A slot write that failed, naming the file; a full disk is said in words. */
+    /** A write of an install (slot files, counters, boot record) that failed, naming the file; a full disk in words. */
     private static IOException slotWriteFailed(String file, IOException e) {
         String why = String.valueOf(e.getMessage());
         boolean full = why.contains("No space left on device") || why.contains("Disk quota exceeded");
@@ -682,7 +682,11 @@ public final class DeviceAgent {
     private Staged writeSlotAndSwitch(VerifiedBundle v, IntegerModel model, BundleManifest m, ArtifactEntry a,
             String slot) throws IOException {
         highestAttempted = Math.max(highestAttempted, m.sequence());
-        writeCounters();
+        try {
+            writeCounters();
+        } catch (IOException e) {
+            throw slotWriteFailed(COUNTERS, e);
+        }
         crash.reached(InstallStep.ATTEMPT_RECORDED);
         storage.delete(slotName(slot, "slot.json"));
         // without its record the slot is no fallback any more: its manifest and signatures go now, so that their
@@ -712,7 +716,11 @@ public final class DeviceAgent {
         }
         crash.reached(InstallStep.GOLDEN_PASSED);
         String old = active;
-        writeBoot(slot, old, true);
+        try {
+            writeBoot(slot, old, true);
+        } catch (IOException e) {
+            throw slotWriteFailed(BOOT, e);
+        }
         crash.reached(InstallStep.SWITCHED);
         return new Staged(null, new Trial(slot, old, m, a, acceptedBy, staged.get(), verifier, v));
     }

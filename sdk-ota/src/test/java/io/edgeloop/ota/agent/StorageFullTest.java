@@ -110,6 +110,37 @@ class StorageFullTest {
     }
 
     @Test
+    @DisplayName("on a real tmpfs: a full disk when the boot record is switched names boot.json, and the sequence "
+            + "installs once space is freed")
+    void fullDiskAtTheSwitchNamesTheBootRecord(@TempDir Path dir) throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk")) {
+            Path state = fs.path().resolve("state");
+            assertEquals(InstallOutcome.INSTALLED, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3)
+                    .install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
+            List<Path> filler = new ArrayList<>();
+            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).crashInjector(step -> {
+                if (step == InstallStep.GOLDEN_PASSED && filler.isEmpty()) {
+                    try {
+                        filler.add(fs.fill("filler", 512));
+                    } catch (IOException full) {
+                        throw new java.io.UncheckedIOException(full);
+                    }
+                }
+            }).open();
+            byte[] v9 = Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3).sign(K);
+            IOException e = assertThrows(IOException.class, () -> a.install(v9));
+            // it was a bare "No space left on device" (review 3, R3Sweep), outside the slot writes' wording
+            assertTrue(e.getMessage().matches("not enough space to write boot.json: .*No space left on device.*"),
+                    e.getMessage());
+            assertServes(a, 10);
+            assertEquals(7, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3).status().activeSequence());
+            Files.delete(filler.get(0));
+            assertEquals(InstallOutcome.INSTALLED, a.install(v9).outcome());
+            assertServes(AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3), 11);
+        }
+    }
+
+    @Test
     @DisplayName("on a real tmpfs: a poll whose slot does not fit keeps the verified download and fetches it once")
     void pollKeepsTheDownloadWhenTheSlotDoesNotFit(@TempDir Path dir) throws Exception {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk");
