@@ -235,7 +235,7 @@ public final class DeviceAgent {
      * @throws IOException when the device's storage fails
      */
     public InstallReport install(byte[] bundle) throws IOException {
-        return install((ver, p) -> ver.verify(bundle, p));
+        return install((ver, p) -> ver.verify(bundle, p), null);
     }
 
     /**
@@ -246,7 +246,7 @@ public final class DeviceAgent {
      * @throws IOException when the file or the device's storage cannot be read or written
      */
     public InstallReport install(Path bundle) throws IOException {
-        return install((ver, p) -> ver.verify(bundle, p));
+        return install((ver, p) -> ver.verify(bundle, p), null);
     }
 
     /** Verifies a bundle, from bytes or a file, with a verifier under a policy. */
@@ -261,8 +261,11 @@ public final class DeviceAgent {
      * {@link #status} keep answering however long that takes, then stages under it. Installs are serialised by
      * {@code installLock}; a trust rotation that lands during verification makes the bundle be verified again
      * under the new root before anything is written.
+     *
+     * @param download the poll's download the bundle was read from (its blocks count as free for the slot, and it
+     *                 is deleted when the slot needs them), or null
      */
-    private InstallReport install(Verification verification) throws IOException {
+    private InstallReport install(Verification verification, Path download) throws IOException {
         synchronized (installLock) {
             while (true) {
                 BundleVerifier ver;
@@ -291,7 +294,7 @@ public final class DeviceAgent {
                         return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(refusal.check()),
                                 refusal.getMessage(), v == null ? -1 : v.manifest().sequence()));
                     }
-                    staged = stage(v, model);
+                    staged = stage(v, model, download);
                 }
                 return finish(staged);
             }
@@ -303,7 +306,9 @@ public final class DeviceAgent {
      * device's is there, fetches it into the staging directory (resuming a partial download), installs it and
      * deletes the download. When the install fails on storage (its slot does not fit: refused before anything is
      * written; or a write meets a full disk) the verified download is kept, so a later poll installs it without
-     * fetching it again. A publication larger than the bundle limits allow is refused before fetching. When
+     * fetching it again; a later poll that finds nothing to fetch, or another publication, deletes it. The slot's
+     * space check counts the download's blocks as free when it shares storage's file store (the verified bundle is
+     * in memory by then) and deletes it before writing the slot when the slot fits only without it. A publication larger than the bundle limits allow is refused before fetching. When
      * the fetch fails in transit the partial file is kept, so the next poll resumes it (with {@code Range} over
      * HTTP); a download whose size or digest is wrong is deleted by the deployer, and a download path that is not
      * a regular file (a symbolic link, a directory) is refused by it, never written through.
@@ -330,34 +335,15 @@ public final class DeviceAgent {
         }
         synchronized (pollLock) {
             Optional<Publication> p = deployer.latest(channel);
+            InstallReport early;
             synchronized (lock) {
-                if (p.isEmpty() || p.get().sequence() < minimumSequence()
-                        || !p.get().name().equals(modelName)) {
-                    String attempted = p.isPresent() && p.get().name().equals(modelName)
-                            && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
-                            + "was attempted on this device and not confirmed; a sequence is attempted once)" : "";
-                    String below = fallbackNote(true);
-                    return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
-                            (minimumSequence() == 0 ? "no publication of " + modelName + " on " + channel
-                                    : "no publication of " + modelName + " above sequence " + (minimumSequence() - 1)
-                                    + " on " + channel) + attempted + (below == null ? "" : "; the device " + below),
-                            -1));
-                }
-                if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
-                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
-                            "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at "
-                                    + "most " + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
-                }
-                if (!p.get().sha256().matches("[0-9a-f]{64}")) {
-                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
-                            "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
-                }
-                if (refused != null && refused.sha256().equals(p.get().sha256())) {
-                    return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(refused.check()),
-                            refused.check().id() + ": sequence " + refused.sequence() + " on " + channel + " was "
-                                    + "refused before and is not fetched again until another publication replaces it ("
-                                    + refused.reason() + ")", p.get().sequence()));
-                }
+                early = beforeFetch(p, channel);
+            }
+            if (early != null) {
+                // nothing to fetch: a download kept from an earlier poll (its slot did not fit) is no use now that
+                // its publication was withdrawn or replaced by one this device takes no more
+                dropDownloads();
+                return early;
             }
             Files.createDirectories(staging);
             String name = "download-" + p.get().sha256() + ".bundle";
@@ -369,7 +355,7 @@ public final class DeviceAgent {
             InstallReport r;
             try {
                 // verifies again under the lock, against the counters as they are now
-                r = install(download);
+                r = install((ver, pol) -> ver.verify(download, pol), download);
             } catch (IOException e) {
                 boolean slotWrite;
                 synchronized (lock) {
@@ -393,6 +379,53 @@ public final class DeviceAgent {
                         r.message()));
             }
             return r;
+        }
+    }
+
+    /**
+     * The poll's answer when there is nothing to fetch (no publication, an old one, one refused before fetching),
+     * or null when the publication is to be fetched. Under {@code lock}.
+     */
+    private InstallReport beforeFetch(Optional<Publication> p, String channel) {
+        if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+            String attempted = p.isPresent() && p.get().name().equals(modelName)
+                    && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
+                    + "was attempted on this device and not confirmed; a sequence is attempted once)" : "";
+            String below = fallbackNote(true);
+            return report(new InstallReport(InstallOutcome.NO_UPDATE, Optional.empty(),
+                    (minimumSequence() == 0 ? "no publication of " + modelName + " on " + channel
+                            : "no publication of " + modelName + " above sequence " + (minimumSequence() - 1)
+                            + " on " + channel) + attempted + (below == null ? "" : "; the device " + below),
+                    -1));
+        }
+        if (p.get().sizeBytes() > limits.maxArchiveBytes()) {
+            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.SIZE_LIMIT),
+                    "size-limit: the publication announces " + p.get().sizeBytes() + " bytes; bundles are at "
+                            + "most " + limits.maxArchiveBytes() + " bytes (BundleLimits)", p.get().sequence()));
+        }
+        if (!p.get().sha256().matches("[0-9a-f]{64}")) {
+            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(Check.DIGEST),
+                    "digest: the publication's SHA-256 is not 64 hex digits", p.get().sequence()));
+        }
+        if (refused != null && refused.sha256().equals(p.get().sha256())) {
+            return report(new InstallReport(InstallOutcome.REFUSED, Optional.of(refused.check()),
+                    refused.check().id() + ": sequence " + refused.sequence() + " on " + channel + " was "
+                            + "refused before and is not fetched again until another publication replaces it ("
+                            + refused.reason() + ")", p.get().sequence()));
+        }
+        return null;
+    }
+
+    /** Deletes every download in the staging directory, best effort (a poll that fetches nothing still answers). */
+    private void dropDownloads() {
+        if (!Files.isDirectory(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            deleteStaleDownloads(null);
+        } catch (IOException e) {
+            LOG.warn("device {}: cannot delete the downloads in {} ({}); the next poll tries again", deviceId,
+                    staging, e.toString());
         }
     }
 
@@ -579,14 +612,17 @@ public final class DeviceAgent {
      * Writes the inactive slot with a bundle whose golden vectors passed on {@code model}, then switches to it on
      * trial. Under {@code lock}.
      */
-    private Staged stage(VerifiedBundle v, IntegerModel model) throws IOException {
+    private Staged stage(VerifiedBundle v, IntegerModel model, Path download) throws IOException {
         BundleManifest m = v.manifest();
         ArtifactEntry a = v.selected().orElseThrow();
         crash.reached(InstallStep.VERIFIED);
         long attemptedBefore = highestAttempted;
         String slot = "a".equals(active) ? "b" : "a";
         try {
-            checkSlotSpace(v, a, slot);
+            if (checkSlotSpace(v, a, slot, download)) {
+                // the slot fits only without the download: the verified bundle is in memory, so it goes first
+                Files.deleteIfExists(download);
+            }
         } catch (IOException e) {
             // nothing written, the inactive slot untouched: no attempt to undo
             report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage(),
@@ -645,12 +681,16 @@ public final class DeviceAgent {
      * inactive slot, the device's fallback, stays whole), when storage can tell its usable bytes. The slot needs
      * the artifact, manifest and signatures, each rounded up to a block, plus a block each for the slot record,
      * the boot record and the counters (rewritten beside their old copies); the inactive slot's files now there
-     * are replaced, so their blocks count as free. Under {@code lock}.
+     * are replaced, so their blocks count as free, and so do the blocks of the download the bundle was read from
+     * when it takes its space from storage's file store (the bundle is in memory by now). Under {@code lock}.
+     *
+     * @return whether the slot fits only once the download is deleted
      */
-    private void checkSlotSpace(VerifiedBundle v, ArtifactEntry a, String slot) throws IOException {
+    private boolean checkSlotSpace(VerifiedBundle v, ArtifactEntry a, String slot, Path download)
+            throws IOException {
         OptionalLong usable = storage.usableBytes();
         if (usable.isEmpty()) {
-            return;
+            return false;
         }
         long artifact = v.bytes(a).length;
         long manifest = v.manifestBytes().length;
@@ -660,15 +700,24 @@ public final class DeviceAgent {
         for (String f : List.of("artifact", "manifest.json", "signatures.json", "slot.json")) {
             replaced += blocks(storage.size(slotName(slot, f)));
         }
-        if (usable.getAsLong() + replaced < need) {
+        if (usable.getAsLong() + replaced >= need) {
+            return false;
+        }
+        // a kept download counted as used kept the device off an update whose slot alone fit (review 3: 159,744
+        // usable, the 70,656-byte download, a slot of 90,112: refused at every poll)
+        long reclaimable = download != null && Files.isRegularFile(download, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && storage.sharesSpaceWith(download) ? blocks(Files.size(download)) : 0;
+        if (usable.getAsLong() + replaced + reclaimable < need) {
             BundleManifest m = v.manifest();
             throw new IOException("not enough space to install " + m.name() + " " + m.version() + " (sequence "
                     + m.sequence() + ") into slot-" + slot + ": it needs " + need + " bytes (artifact " + artifact
                     + ", manifest " + manifest + ", signatures " + signatures + ", records), storage has "
-                    + usable.getAsLong() + " usable and " + replaced + " in the slot it replaces; nothing was "
-                    + "written, the device kept its model (free " + (need - usable.getAsLong() - replaced)
+                    + usable.getAsLong() + " usable and " + replaced + " in the slot it replaces"
+                    + (reclaimable > 0 ? " and " + reclaimable + " in the download" : "") + "; nothing was "
+                    + "written, the device kept its model (free " + (need - usable.getAsLong() - replaced - reclaimable)
                     + " bytes and poll again)");
         }
+        return true;
     }
 
     /** A write of an install (slot files, counters, boot record) that failed, naming the file; a full disk in words. */

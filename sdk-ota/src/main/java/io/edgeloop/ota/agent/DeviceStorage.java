@@ -1,6 +1,7 @@
 package io.edgeloop.ota.agent;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -45,6 +46,18 @@ public interface DeviceStorage {
      */
     default OptionalLong usableBytes() throws IOException {
         return OptionalLong.empty();
+    }
+
+    /**
+     * Whether a file outside storage takes its space from the same place as storage's values, so that deleting it
+     * frees room for them (an install counts the download it was read from as reclaimable). The default: no.
+     *
+     * @param file a file, such as a download in the staging directory
+     * @return whether deleting {@code file} frees space that {@link #usableBytes()} counts
+     * @throws IOException when storage cannot tell
+     */
+    default boolean sharesSpaceWith(Path file) throws IOException {
+        return false;
     }
 
     /**

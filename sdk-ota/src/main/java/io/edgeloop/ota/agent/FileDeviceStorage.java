@@ -133,6 +133,11 @@ public final class FileDeviceStorage implements DeviceStorage {
     }
 
     @Override
+    public boolean sharesSpaceWith(Path file) throws IOException {
+        return Files.getFileStore(root).equals(Files.getFileStore(file));
+    }
+
+    @Override
     public long size(String name) throws IOException {
         Optional<Path> p = existing(name);
         return p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS) ? 0 : Files.size(p.get());

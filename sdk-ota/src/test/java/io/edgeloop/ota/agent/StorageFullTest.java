@@ -178,10 +178,51 @@ class StorageFullTest {
             assertEquals(before.lastModifiedTime(), after.lastModifiedTime());
             assertServes(a, 10);
 
+            // a poll that finds nothing to fetch drops it (it stayed forever, also after a withdraw)
+            assertEquals(InstallOutcome.NO_UPDATE, a.poll(d, "beta").outcome());
+            assertTrue(Files.notExists(download), "a kept download outlives its use");
+
             Files.delete(filler);
             assertEquals(InstallOutcome.INSTALLED, a.poll(d, "stable").outcome());
             assertTrue(Files.notExists(download), "an installed download is deleted");
             assertServes(a, 11);
+        }
+    }
+
+    @Test
+    @DisplayName("on a real tmpfs: a poll whose slot fits once the download is deleted installs, the download's "
+            + "blocks counting as free")
+    void pollCountsTheDownloadAsReclaimable(@TempDir Path dir) throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk");
+                Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
+                        dir.resolve("channels").toString())))) {
+            Path state = fs.path().resolve("state");
+            Path staging = fs.path().resolve("staging");
+            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).staging(staging).open();
+            assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
+            Path v9 = Files.write(dir.resolve("v9.bundle"), Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3)
+                    .sign(K));
+            d.publish(v9, "stable");
+            Path filler = fs.fill("filler", 512);
+            long usable = Files.getFileStore(fs.path()).getUsableSpace();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() - (156 * 1024 - usable)); // review 3's R3Space: 159,744 usable before the poll
+            }
+            long before = Files.getFileStore(fs.path()).getUsableSpace();
+            long download = (Files.size(v9) + 4095) / 4096 * 4096;
+            // the download fits, and the slot beside it does not; the slot alone does
+            assertTrue(before >= download && before - download < 88 * 1024 && before >= 88 * 1024,
+                    before + " usable, download " + download);
+
+            // it was refused at every poll: "not enough space to install har 1.9.0 (sequence 9) into slot-b: ..."
+            InstallReport r = a.poll(d, "stable");
+            assertEquals(InstallOutcome.INSTALLED, r.outcome(), r.message());
+            assertServes(a, 11);
+            try (java.util.stream.Stream<Path> files = Files.list(staging)) {
+                assertEquals(List.of(), files.toList());
+            }
+            assertServes(AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3), 11);
         }
     }
 }
