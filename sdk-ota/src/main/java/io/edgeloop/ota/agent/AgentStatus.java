@@ -23,7 +23,8 @@ import java.util.Optional;
  *                      only sequence N + 1 or higher; and {@code ... runs sequence S, below its confirmed sequence
  *                      C ...} when the slot holding the confirmed model was lost and the device fell back to an
  *                      older confirmed slot (it stays there until a sequence above C is installed; C itself
- *                      is refused; a poll that finds nothing to install says it too)
+ *                      is refused; a poll that finds nothing to install says it too), or {@code ... runs no
+ *                      model, though it confirmed sequence C ...} when no slot verifies any more
  * @param trustDegraded why the device runs on an older trust root than the one it stored (a stored root did not
  *                      verify at start, or the stored chain was unreadable), empty when the stored chain verified;
  *                      the operator should re-provision the device with the current trust root

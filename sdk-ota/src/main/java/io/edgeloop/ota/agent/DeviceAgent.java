@@ -568,7 +568,7 @@ public final class DeviceAgent {
      * so only a higher one brings the device up to date; a fleet view must be able to see such devices.
      *
      * @param withNext whether to add which sequence the device accepts (not when the attempt note says it)
-     * @return the note, or null when the running model is the confirmed one (or none runs)
+     * @return the note, or null when the running model is the confirmed one (or none runs and none was confirmed)
      */
     private String belowConfirmed(boolean withNext) {
         String note = fallbackNote(withNext);
@@ -584,12 +584,17 @@ public final class DeviceAgent {
      * device confirmed (another build, a withdrawn one, a higher epoch), so only a higher sequence repairs it.
      */
     private String fallbackNote(boolean withNext) {
-        if (activeManifest == null || activeManifest.sequence() >= confirmedSequence) {
+        String next = withNext ? "; the device accepts sequence " + minimumSequence() + " or higher" : "";
+        if (activeManifest == null) {
+            // no slot verifies (slotProblem says why), though a model was confirmed once
+            return confirmedSequence < 0 ? null : "runs no model, though it confirmed sequence " + confirmedSequence
+                    + " (the slot that held it was lost or damaged)" + next;
+        }
+        if (activeManifest.sequence() >= confirmedSequence) {
             return null;
         }
         return "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence " + confirmedSequence
-                + " (the slot that held it was lost or damaged: a fallback, not a rollback)"
-                + (withNext ? "; the device accepts sequence " + minimumSequence() + " or higher" : "");
+                + " (the slot that held it was lost or damaged: a fallback, not a rollback)" + next;
     }
 
     /**

@@ -6,6 +6,7 @@ import static io.edgeloop.ota.agent.CorruptStateTest.bundle;
 import static io.edgeloop.ota.agent.CorruptStateTest.twoModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
@@ -93,5 +94,31 @@ class FallbackRepairTest {
         assertEquals(1, CanonicalJson.parse(s.read("counters.json").orElseThrow()).path("models").path("har")
                 .path("confirmedEpoch").asLong(), "the committed epoch stays");
         assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+    }
+
+    @Test
+    @DisplayName("a device that lost both slots says at start and at every poll that it runs no model though it "
+            + "confirmed one, and which sequence it accepts")
+    void noModelLeftIsSaid(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = fellBack(dir.resolve("state"));
+        byte[] art = s.read("slot-a/artifact").orElseThrow();
+        art[art.length / 2] ^= 0x01;
+        s.writeAtomic("slot-a/artifact", art);
+        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+        assertEquals(-1, a.status().activeSequence());
+        String note = "runs no model, though it confirmed sequence 2 (the slot that held it was lost or damaged); "
+                + "the device accepts sequence 3 or higher";
+        // it said nothing of the kind: the note was for a device running an older model only
+        assertTrue(a.status().lastMessage().endsWith(note), a.status().lastMessage());
+        try (Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
+                dir.resolve("channels").toString())))) {
+            d.publish(Files.write(dir.resolve("b2.bundle"), bundle(2, 1, 20)), "stable");
+            InstallReport none = a.poll(d, "stable");
+            assertEquals(InstallOutcome.NO_UPDATE, none.outcome());
+            assertEquals("no publication of har above sequence 2 on stable; the device " + note, none.message());
+            d.publish(Files.write(dir.resolve("b3.bundle"), bundle(3, 1, 30)), "stable");
+            assertEquals(InstallOutcome.INSTALLED, a.poll(d, "stable").outcome());
+        }
+        assertFalse(open(s, TRUST, M3).status().lastMessage().contains("runs no model"));
     }
 }
