@@ -25,6 +25,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A full disk during an install (review s6 item 8): the attempt is not counted, the listener hears of the failure,
@@ -75,17 +77,19 @@ class StorageFullTest {
         }
     }
 
-    @Test
-    @DisplayName("on a real tmpfs: a slot write that still meets a full disk names the file, and nothing is counted")
-    void fullDiskMidWriteNamesTheFile(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "disk filled at {0}")
+    @CsvSource({"SLOT_INVALIDATED, slot-[ab]/artifact", "GOLDEN_PASSED, boot.json"})
+    @DisplayName("on a real tmpfs: a write of the install that still meets a full disk names the file, and nothing "
+            + "is counted")
+    void fullDiskMidWriteNamesTheFile(InstallStep at, String file, @TempDir Path dir) throws Exception {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk")) {
             Path state = fs.path().resolve("state");
             assertEquals(InstallOutcome.INSTALLED, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3)
                     .install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
-            // the space check passes; another writer fills the disk once the slot is invalidated
+            // the space check passes; another writer fills the disk at step `at`
             List<Path> filler = new ArrayList<>();
             DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).crashInjector(step -> {
-                if (step == InstallStep.SLOT_INVALIDATED && filler.isEmpty()) {
+                if (step == at && filler.isEmpty()) {
                     try {
                         filler.add(fs.fill("filler", 512));
                     } catch (IOException full) {
@@ -95,8 +99,9 @@ class StorageFullTest {
             }).open();
             byte[] v9 = Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3).sign(K);
             IOException e = assertThrows(IOException.class, () -> a.install(v9));
-            // it was a bare "No space left on device" from FileDeviceStorage.writeSynced
-            assertTrue(e.getMessage().matches("not enough space to write slot-[ab]/artifact: .*No space left on "
+            // it was a bare "No space left on device" from FileDeviceStorage.writeSynced (for boot.json, outside
+            // the slot writes' wording until review 3's R3Sweep)
+            assertTrue(e.getMessage().matches("not enough space to write " + file + ": .*No space left on "
                     + "device.*"), e.getMessage());
             assertEquals("storage: " + e.getMessage() + " while installing har 1.9.0 (sequence 9); the device kept "
                     + "its model and may install this sequence again", a.status().lastMessage());
@@ -109,35 +114,28 @@ class StorageFullTest {
         }
     }
 
-    @Test
-    @DisplayName("on a real tmpfs: a full disk when the boot record is switched names boot.json, and the sequence "
-            + "installs once space is freed")
-    void fullDiskAtTheSwitchNamesTheBootRecord(@TempDir Path dir) throws Exception {
-        try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk")) {
-            Path state = fs.path().resolve("state");
-            assertEquals(InstallOutcome.INSTALLED, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3)
-                    .install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
-            List<Path> filler = new ArrayList<>();
-            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).crashInjector(step -> {
-                if (step == InstallStep.GOLDEN_PASSED && filler.isEmpty()) {
-                    try {
-                        filler.add(fs.fill("filler", 512));
-                    } catch (IOException full) {
-                        throw new java.io.UncheckedIOException(full);
-                    }
-                }
-            }).open();
-            byte[] v9 = Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3).sign(K);
-            IOException e = assertThrows(IOException.class, () -> a.install(v9));
-            // it was a bare "No space left on device" (review 3, R3Sweep), outside the slot writes' wording
-            assertTrue(e.getMessage().matches("not enough space to write boot.json: .*No space left on device.*"),
-                    e.getMessage());
-            assertServes(a, 10);
-            assertEquals(7, AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3).status().activeSequence());
-            Files.delete(filler.get(0));
-            assertEquals(InstallOutcome.INSTALLED, a.install(v9).outcome());
-            assertServes(AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3), 11);
+    /**
+     * A device polling {@code stable} on a tmpfs: it runs 7 (seed 10), 9 (64 KiB) is published, and a filler leaves
+     * {@code free.applyAsLong(v9's size)} bytes usable.
+     */
+    private record Polling(Path state, Path staging, DeviceAgent agent, Path v9, Path filler) {
+    }
+
+    private static Polling polling(Tmpfs fs, Deployer d, Path dir, java.util.function.LongUnaryOperator free)
+            throws Exception {
+        Path state = fs.path().resolve("state");
+        Path staging = fs.path().resolve("staging");
+        DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).staging(staging).open();
+        assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
+        Path v9 = Files.write(dir.resolve("v9.bundle"), Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3).sign(K));
+        d.publish(v9, "stable");
+        Path filler = fs.fill("filler", 512);
+        long usable = Files.getFileStore(fs.path()).getUsableSpace();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - (free.applyAsLong(Files.size(v9)) - usable));
         }
+        return new Polling(state, staging, a, v9, filler);
     }
 
     @Test
@@ -146,18 +144,11 @@ class StorageFullTest {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk");
                 Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
                         dir.resolve("channels").toString())))) {
-            Path state = fs.path().resolve("state");
-            Path staging = fs.path().resolve("staging");
-            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).staging(staging).open();
-            assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
-            Path v9 = Files.write(dir.resolve("v9.bundle"), Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3)
-                    .sign(K));
-            d.publish(v9, "stable");
-            Path filler = fs.fill("filler", 512);
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                ch.truncate(ch.size() - Files.size(v9) - 16 * 1024); // the download fits, its slot beside it not
-            }
+            Polling p = polling(fs, d, dir, size -> size + 16 * 1024); // the download fits, its slot beside it not
+            Path staging = p.staging();
+            DeviceAgent a = p.agent();
+            Path v9 = p.v9();
+            Path filler = p.filler();
 
             IOException e = assertThrows(IOException.class, () -> a.poll(d, "stable"));
             assertTrue(e.getMessage().startsWith("not enough space to install har 1.9.0 (sequence 9) into slot-"),
@@ -196,21 +187,10 @@ class StorageFullTest {
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("mnt"), 256 * 1024, "StorageFullTest needs a real full disk");
                 Deployer d = new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root",
                         dir.resolve("channels").toString())))) {
-            Path state = fs.path().resolve("state");
-            Path staging = fs.path().resolve("staging");
-            DeviceAgent a = AgentTestSupport.agent(new FileDeviceStorage(state), TRUST, M3).staging(staging).open();
-            assertEquals(InstallOutcome.INSTALLED, a.install(Fixtures.draft("har", 7, 0, 10, M3).sign(K)).outcome());
-            Path v9 = Files.write(dir.resolve("v9.bundle"), Fixtures.paddedDraft("har", 9, 11, 64 * 1024, M3)
-                    .sign(K));
-            d.publish(v9, "stable");
-            Path filler = fs.fill("filler", 512);
-            long usable = Files.getFileStore(fs.path()).getUsableSpace();
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                ch.truncate(ch.size() - (156 * 1024 - usable)); // review 3's R3Space: 159,744 usable before the poll
-            }
+            Polling p = polling(fs, d, dir, size -> 156 * 1024); // review 3's R3Space: 159,744 usable before the poll
+            DeviceAgent a = p.agent();
             long before = Files.getFileStore(fs.path()).getUsableSpace();
-            long download = (Files.size(v9) + 4095) / 4096 * 4096;
+            long download = (Files.size(p.v9()) + 4095) / 4096 * 4096;
             // the download fits, and the slot beside it does not; the slot alone does
             assertTrue(before >= download && before - download < 88 * 1024 && before >= 88 * 1024,
                     before + " usable, download " + download);
@@ -219,10 +199,10 @@ class StorageFullTest {
             InstallReport r = a.poll(d, "stable");
             assertEquals(InstallOutcome.INSTALLED, r.outcome(), r.message());
             assertServes(a, 11);
-            try (java.util.stream.Stream<Path> files = Files.list(staging)) {
+            try (java.util.stream.Stream<Path> files = Files.list(p.staging())) {
                 assertEquals(List.of(), files.toList());
             }
-            assertServes(AgentTestSupport.open(new FileDeviceStorage(state), TRUST, M3), 11);
+            assertServes(AgentTestSupport.open(new FileDeviceStorage(p.state()), TRUST, M3), 11);
         }
     }
 }
