@@ -302,16 +302,16 @@ public final class DeviceAgent {
     }
 
     /**
-     * Polls a deployer channel once: when a publication of this device's model with a sequence above the
-     * device's is there, fetches it into the staging directory (resuming a partial download), installs it and
-     * deletes the download. When the install fails on storage (its slot does not fit: refused before anything is
-     * written; or a write meets a full disk) the verified download is kept, so a later poll installs it without
-     * fetching it again; a later poll that finds nothing to fetch, or another publication, deletes it. The slot's
-     * space check counts the download's blocks as free when it shares storage's file store (the verified bundle is
-     * in memory by then) and deletes it before writing the slot when the slot fits only without it. A publication larger than the bundle limits allow is refused before fetching. When
-     * the fetch fails in transit the partial file is kept, so the next poll resumes it (with {@code Range} over
-     * HTTP); a download whose size or digest is wrong is deleted by the deployer, and a download path that is not
-     * a regular file (a symbolic link, a directory) is refused by it, never written through.
+     * Polls a deployer channel once: when a publication of this device's model with a sequence above the device's is
+     * there, fetches it into the staging directory (resuming a partial download), installs it and deletes the download.
+     * When the install fails on storage (its slot does not fit: refused before anything is written; or a write meets a
+     * full disk) the verified download is kept, so a later poll installs it without fetching it again; a later poll
+     * that finds nothing to fetch, or another publication, deletes it. The slot's space check counts the download's
+     * blocks as free when it shares storage's file store (the verified bundle is in memory by then) and deletes it
+     * before writing the slot when the slot fits only without it. A publication larger than the bundle limits allow is
+     * refused before fetching. When the fetch fails in transit the partial file is kept, so the next poll resumes it
+     * (with {@code Range} over HTTP); a download whose size or digest is wrong is deleted by the deployer, and a
+     * download path that is not a regular file (a symbolic link, a directory) is refused by it, never written through.
      *
      * <p>A publication refused for a reason fetching it again cannot change (its golden vectors fail on this
      * device, it has no artifact for this device's target and hardware variant, or its health check failed) is
