@@ -113,6 +113,7 @@ public final class BufferDrainCommand implements Callable<Integer> {
         Edgeloop.quietLoggerUnlessVerbose(spec, Forwarder.class.getName());
         // before the buffer is opened: a drain into a buffer directory (its own or another) changes nothing
         DropDirectoryTarget.refuseBuffer(to, dir);
+        GatewayMark.refuseDrain(dir);
         Optional<DeadLetterDirectory> deadLetters = DeadLetterOption.resolve(deadLetter, dir, to);
         TransportProvider provider = ProviderLoader.of(TransportProvider.class).select(providerFor(to));
         ComponentConfig config = ComponentConfig.builder().put("uri", to.toString()).build();

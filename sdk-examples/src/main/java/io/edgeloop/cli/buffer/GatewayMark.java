@@ -94,6 +94,21 @@ final class GatewayMark {
     }
 
     /**
+     * Refuses {@code buffer drain} of a gateway's buffer: its records are relayed envelopes, each wrapping a device's
+     * record, and a plain drain would deliver the wrappers, not the devices' records; the gateway unwraps them.
+     *
+     * @param dir the {@code --dir} of {@code buffer drain}
+     * @throws IllegalArgumentException when {@code dir} carries the mark, saying what to do instead
+     */
+    static void refuseDrain(Path dir) {
+        if (Files.exists(dir.resolve(FILE), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("--dir " + dir + " is a relay gateway's buffer (it holds " + FILE
+                    + "): its records wrap the devices' records, and a drain would deliver the wrappers; forward it "
+                    + "with 'buffer gateway --dir " + dir + " --to URI', which unwraps them");
+        }
+    }
+
+    /**
      * Refuses {@code buffer append} into a gateway's buffer.
      *
      * @param dir the {@code --dir} of {@code buffer append}

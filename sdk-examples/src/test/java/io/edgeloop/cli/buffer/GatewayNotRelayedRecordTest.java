@@ -91,7 +91,7 @@ class GatewayNotRelayedRecordTest {
     }
 
     @Test
-    @DisplayName("'buffer append' refuses a gateway's buffer directory, saying what to do instead, and appends nothing")
+    @DisplayName("'buffer append' and 'buffer drain' refuse a gateway's buffer directory, saying what to do instead")
     void appendRefusesAGatewaysBuffer() throws Exception {
         Path gw = tmp.resolve("gw");
         try (IngestServer ingest = IngestServer.builder().start()) {
@@ -109,6 +109,13 @@ class GatewayNotRelayedRecordTest {
         Result dump = run("buffer", "dump", "--dir", gw.toString());
         assertEquals(0, dump.code(), dump.err());
         assertEquals("", dump.out(), "nothing was appended");
+        // nor does 'buffer drain' deliver its wrappers as if they were records (the review of 2026-12-03)
+        Result drain = run("buffer", "drain", "--dir", gw.toString(), "--to", tmp.resolve("out").toUri().toString());
+        assertEquals(1, drain.code(), drain.out());
+        assertEquals("edgeloop: --dir " + gw + " is a relay gateway's buffer (it holds " + GatewayMark.FILE + "): its "
+                + "records wrap the devices' records, and a drain would deliver the wrappers; forward it with 'buffer "
+                + "gateway --dir " + gw + " --to URI', which unwraps them\n", drain.err().replace("\r\n", "\n"));
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing was delivered");
         // the gateway itself starts again on its marked directory
         try (IngestServer ingest = IngestServer.builder().start()) {
             Result again = run("buffer", "gateway", "--dir", gw.toString(), "--listen", "127.0.0.1:" + freePort(),
