@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * in flight at a time, so a device's records reach the transport in order; a retryable failure rewinds the cursor
  * and retries after a backoff; a batch refused as never acceptable is split in halves down to the single record,
  * which is skipped and counted as rejected only once a later record sent alone was accepted (so a receiver that
- * refuses everything costs no record; the decision keeps no state across drains, see {@link Forwarder}). A buffer that cannot be opened or read is reported and left
+ * refuses everything costs no record; the decision keeps no state across drains, see {@link Forwarder}), and, with
+ * a dead-letter sink ({@link Builder#deadLetters}), only once it is kept there. A buffer that cannot be opened or read is reported and left
  * as it is; the others are drained. The drainer does not close the transport.
  *
  * <p>Thread-safe: {@link #drain} may be called by one thread at a time; {@link #stats()} from any thread.
@@ -89,13 +90,33 @@ public final class FleetDrainer {
      * @param recordsRejected     records refused as never acceptable (skipped)
      * @param failedBuffers       buffers that could not be opened, read or committed, with the reason
      * @param complete            whether every buffer was drained before the timeout
+     * @param recordsDeadLettered of {@code recordsRejected}, those kept in the dead-letter sink
+     *                            ({@link Builder#deadLetters}) before they were skipped
      */
     public record Report(int buffers, int buffersDrained, long batchesAcknowledged, long recordsAcknowledged,
                          long failedAttempts, long recordsRejected, Map<Path, String> failedBuffers,
-                         boolean complete) {
+                         boolean complete, long recordsDeadLettered) {
         /** Copies the map. */
         public Report {
             failedBuffers = Map.copyOf(failedBuffers);
+        }
+
+        /**
+         * A report without dead letters (the components before {@code recordsDeadLettered} was added).
+         *
+         * @param buffers             buffers given to the drain
+         * @param buffersDrained      buffers read to the end with everything acknowledged
+         * @param batchesAcknowledged batches the transport acknowledged
+         * @param recordsAcknowledged records in them
+         * @param failedAttempts      sends that failed and were retried
+         * @param recordsRejected     records refused as never acceptable (skipped)
+         * @param failedBuffers       buffers that could not be opened, read or committed, with the reason
+         * @param complete            whether every buffer was drained before the timeout
+         */
+        public Report(int buffers, int buffersDrained, long batchesAcknowledged, long recordsAcknowledged,
+                long failedAttempts, long recordsRejected, Map<Path, String> failedBuffers, boolean complete) {
+            this(buffers, buffersDrained, batchesAcknowledged, recordsAcknowledged, failedAttempts, recordsRejected,
+                    failedBuffers, complete, 0);
         }
     }
 
@@ -115,6 +136,8 @@ public final class FleetDrainer {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final DeadLetterSink deadLetters;
 
     private FleetDrainer(Builder b) {
         this.transport = Objects.requireNonNull(b.transport, "transport");
@@ -128,6 +151,7 @@ public final class FleetDrainer {
         this.maxBackoff = b.maxBackoff;
         this.jitter = b.jitter;
         this.seed = b.seed;
+        this.deadLetters = b.deadLetters;
     }
 
     /** @return a builder */
@@ -143,7 +167,7 @@ public final class FleetDrainer {
      */
     public ForwarderStats stats() {
         return new ForwarderStats(batches.get(), records.get(), failures.get(), rejected.get(), 0,
-                Optional.empty());
+                Optional.empty(), deadLettered.get(), Optional.empty());
     }
 
     /**
@@ -182,7 +206,7 @@ public final class FleetDrainer {
             }
             return new Report(directories.size(), run.drained.get(), run.batches.get(), run.records.get(),
                     run.failures.get(), run.rejected.get(), run.failedBuffers(), complete
-                    && run.failed.isEmpty());
+                    && run.failed.isEmpty(), run.deadLettered.get());
         } finally {
             run.stopping = true;
             run.io.shutdown();
@@ -207,6 +231,8 @@ public final class FleetDrainer {
         int splitLimit = Integer.MAX_VALUE;
         /** Set while later records are sent alone to judge a refused one. */
         RefusalProbe probe;
+        /** The receiver's refusal of the probe's refused record, for the dead-letter sink. */
+        String refusal;
 
         Device(Path dir, int index) {
             this.dir = dir;
@@ -227,6 +253,7 @@ public final class FleetDrainer {
         final AtomicLong records = new AtomicLong();
         final AtomicLong failures = new AtomicLong();
         final AtomicLong rejected = new AtomicLong();
+        final AtomicLong deadLettered = new AtomicLong();
         final Map<Path, String> failed = new LinkedHashMap<>();
         final Set<Device> open = ConcurrentHashMap.newKeySet();
         volatile boolean stopping;
@@ -305,6 +332,7 @@ public final class FleetDrainer {
                         return;
                     }
                     d.probe = new RefusalProbe(d.cursor, batch.get(0));
+                    d.refusal = String.valueOf(te.getMessage());
                     sendProbe(d, te);
                     return;
                 }
@@ -343,16 +371,36 @@ public final class FleetDrainer {
             try {
                 if (error == null) {
                     RefusalProbe.Outcome o = d.probe.accepted();
+                    List<String> keptIn = new ArrayList<>();
+                    if (deadLetters != null) {
+                        try {
+                            for (BufferedRecord r : o.skippedRecords()) {
+                                keptIn.add(deadLetters.keep(r.toEnvelope(), d.refusal));
+                            }
+                        } catch (IOException x) {
+                            // nothing is skipped: the records stay in the buffer and the probe runs again later
+                            String why = "record " + d.probe.refusedRecord().key() + " of " + d.dir + " was refused"
+                                    + " as never acceptable and cannot be kept in " + deadLetters + ": "
+                                    + x.getMessage() + "; it stays in the buffer and is tried again";
+                            LOG.warn("Fleet drain: {}", why, x);
+                            d.probe = null;
+                            d.cursor.rewind();
+                            count(failures, FleetDrainer.this.failures, 1);
+                            retryLater(d, new TransportException(why, true, x));
+                            return;
+                        }
+                    }
                     if (o.commitUpTo() != null) {
                         // committed like an acknowledged batch (a failure ends this buffer's drain, as there)
                         d.cursor.commit(o.commitUpTo());
                     }
                     d.cursor.rewind();
                     LOG.error("Fleet drain: {} record(s) of {} from {} refused as never acceptable while the receiver"
-                            + " took {}; skipping them", o.skipped(), d.dir, d.probe.refusedRecord().key(),
-                            sent.key());
+                            + " took {}; skipping them{}", o.skipped(), d.dir, d.probe.refusedRecord().key(),
+                            sent.key(), keptIn.isEmpty() ? "" : ", kept in " + String.join(", ", keptIn));
                     d.probe = null;
                     count(rejected, FleetDrainer.this.rejected, o.skipped());
+                    count(deadLettered, FleetDrainer.this.deadLettered, keptIn.size());
                     if (o.probeCommitted()) {
                         count(batches, FleetDrainer.this.batches, 1);
                         count(records, FleetDrainer.this.records, 1);
@@ -460,6 +508,7 @@ public final class FleetDrainer {
         private Duration maxBackoff = Duration.ofMinutes(2);
         private double jitter = 0.5;
         private long seed = new SecureRandom().nextLong();
+        private DeadLetterSink deadLetters;
 
         private Builder() {
         }
@@ -531,6 +580,21 @@ public final class FleetDrainer {
             }
             this.jitter = jitter;
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Keeps each record the receiver refuses as never acceptable in {@code sink} before it is skipped, as
+         * {@link Forwarder.Builder#deadLetters} does: a record is skipped only once kept; when it cannot be kept it
+         * stays in its buffer and is tried again after a backoff. The sink is shared by every buffer of the drain and
+         * called from several I/O threads at once ({@link io.edgeloop.buffer.relay.DeadLetterDirectory} allows it).
+         * Without one, refused records are skipped and counted only.
+         *
+         * @param sink where refused records are kept
+         * @return this builder
+         */
+        public Builder deadLetters(DeadLetterSink sink) {
+            this.deadLetters = Objects.requireNonNull(sink, "sink");
             return this;
         }
 

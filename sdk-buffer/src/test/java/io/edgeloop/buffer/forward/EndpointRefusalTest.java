@@ -1,5 +1,6 @@
 package io.edgeloop.buffer.forward;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -335,6 +337,48 @@ class EndpointRefusalTest {
             assertTrue(r.complete(), r.toString());
             assertEquals(3 * 9, r.recordsRejected(), r.toString());
             assertEquals(3 * (RECORDS - 9), accepted.size());
+        } finally {
+            raw.stop(0);
+        }
+    }
+
+    @Test
+    @DisplayName("the fleet drainer keeps the records it skips in a dead-letter directory, and skips nothing it cannot keep")
+    void fleetDrainerKeepsWhatItSkips() throws Exception {
+        // the data-path review of 2026-12-03: FleetDrainer skipped refused records without a dead-letter sink, so
+        // they were gone once their segments were reclaimed
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HttpServer raw = refusing(q -> q >= 4 && q <= 12, accepted);
+        List<Path> dirs = fleet("kept");
+        Path blocked = dir.resolve("blocked.dead-letter");
+        Files.writeString(blocked, "a file where the dead-letter directory should be");
+        try (var http = http(raw)) {
+            FleetDrainer.Report held = FleetDrainer.builder().transport(http)
+                    .source("up", d -> DurableBuffer.builder().directory(d).open()).batching(8, 1 << 20)
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7)
+                    .deadLetters(new io.edgeloop.buffer.relay.DeadLetterDirectory(blocked)).build()
+                    .drain(dirs, Duration.ofMillis(1500));
+            assertFalse(held.complete(), held.toString());
+            assertEquals(0, held.recordsRejected(), "nothing skipped that could not be kept: " + held);
+            assertTrue(accepted.size() >= 3 * 3, "the records before the refused run went through: " + accepted);
+
+            Path keptDir = dir.resolve("fleet.dead-letter");
+            FleetDrainer.Report r = FleetDrainer.builder().transport(http)
+                    .source("up", d -> DurableBuffer.builder().directory(d).open()).batching(8, 1 << 20)
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7)
+                    .deadLetters(new io.edgeloop.buffer.relay.DeadLetterDirectory(keptDir)).build()
+                    .drain(dirs, Duration.ofSeconds(30));
+            assertTrue(r.complete(), r.toString());
+            assertEquals(3 * 9, r.recordsRejected(), r.toString());
+            assertEquals(3 * 9, r.recordsDeadLettered(), r.toString());
+            assertEquals(3 * (RECORDS - 9), accepted.size());
+            var kept = new io.edgeloop.buffer.receiver.DropDirectoryReader().read(keptDir);
+            assertEquals(3 * 9, kept.envelopes().size(), kept.problems().toString());
+            for (var e : kept.envelopes()) {
+                long q = e.key().sequence();
+                assertTrue(q >= 4 && q <= 12, e.key().toString());
+                assertArrayEquals(Payloads.of((int) q, 50), e.payloadBytes(), e.key().toString());
+            }
         } finally {
             raw.stop(0);
         }
