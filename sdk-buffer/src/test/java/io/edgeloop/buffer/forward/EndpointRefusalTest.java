@@ -293,8 +293,12 @@ class EndpointRefusalTest {
     }
 
     private static FleetDrainer drainer(io.edgeloop.api.transport.Transport http) {
+        return drainerBuilder(http).build();
+    }
+
+    private static FleetDrainer.Builder drainerBuilder(io.edgeloop.api.transport.Transport http) {
         return FleetDrainer.builder().transport(http).source("up", d -> DurableBuffer.builder().directory(d).open())
-                .batching(8, 1 << 20).backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7).build();
+                .batching(8, 1 << 20).backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7);
     }
 
     private static io.edgeloop.api.transport.Transport http(HttpServer raw) throws IOException {
@@ -353,9 +357,7 @@ class EndpointRefusalTest {
         Path blocked = dir.resolve("blocked.dead-letter");
         Files.writeString(blocked, "a file where the dead-letter directory should be");
         try (var http = http(raw)) {
-            FleetDrainer.Report held = FleetDrainer.builder().transport(http)
-                    .source("up", d -> DurableBuffer.builder().directory(d).open()).batching(8, 1 << 20)
-                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7)
+            FleetDrainer.Report held = drainerBuilder(http)
                     .deadLetters(new io.edgeloop.buffer.relay.DeadLetterDirectory(blocked)).build()
                     .drain(dirs, Duration.ofMillis(1500));
             assertFalse(held.complete(), held.toString());
@@ -363,9 +365,7 @@ class EndpointRefusalTest {
             assertTrue(accepted.size() >= 3 * 3, "the records before the refused run went through: " + accepted);
 
             Path keptDir = dir.resolve("fleet.dead-letter");
-            FleetDrainer.Report r = FleetDrainer.builder().transport(http)
-                    .source("up", d -> DurableBuffer.builder().directory(d).open()).batching(8, 1 << 20)
-                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 0, 7)
+            FleetDrainer.Report r = drainerBuilder(http)
                     .deadLetters(new io.edgeloop.buffer.relay.DeadLetterDirectory(keptDir)).build()
                     .drain(dirs, Duration.ofSeconds(30));
             assertTrue(r.complete(), r.toString());
