@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,15 +21,17 @@ import java.util.regex.Pattern;
  *
  * <p>Values are stored as strings (as they come from files, flags and environment) and read through typed
  * getters with defaults. Every getter validates and throws {@link ConfigException} with a message that names
- * the key, the value and what is allowed. Keys are case-sensitive, conventionally dotted lower-kebab
- * ({@code group-commit.max-delay}).
+ * the key, the value and what is allowed. Keys are case-sensitive and dotted lower-kebab
+ * ({@code group-commit.max-delay}); a key renamed to that spelling keeps its old spelling as a deprecated alias
+ * through {@link KeyAliases}.
  *
  * <p>Durations accept {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, a plain number of
  * milliseconds, or ISO-8601 ({@code PT5S}). Sizes accept {@code 512}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB}
  * (also {@code KB/MB/GB} as powers of 1000).
  *
  * <p>A provider refuses keys it does not know with {@link #requireKnownKeys(String, Collection, Collection)}, so a
- * misspelt key ({@code fsycn}) is an error naming the closest known key instead of a setting silently ignored.
+ * misspelt key ({@code fsycn}) is an error naming the closest known key instead of a setting silently ignored;
+ * {@link #requireKnownKeys(String, Collection, Collection, KeyAliases)} also accepts deprecated spellings.
  *
  * <p>Thread-safe: instances are immutable.
  */
@@ -402,30 +405,58 @@ public final class ComponentConfig {
      *                         case), and the known keys
      */
     public void requireKnownKeys(String component, Collection<String> known, Collection<String> knownPrefixes) {
+        requireKnownKeys(component, known, knownPrefixes, KeyAliases.none());
+    }
+
+    /**
+     * {@link #requireKnownKeys(String, Collection, Collection)} for a component that still accepts deprecated
+     * spellings of some keys: a deprecated key whose current key is known (or in a known group) is accepted too,
+     * and a misspelt key is offered the current spelling even when it is closest to a deprecated one
+     * ({@code maxBundleByte}: "did you mean 'max-bundle-bytes'?"). The message lists the current keys only. Follow it
+     * with {@link KeyAliases#resolve(String, ComponentConfig)} to read the current keys.
+     *
+     * @param component     what is configured, for the message (for example {@code "http deployer"})
+     * @param known         the keys the component reads, in their current spelling
+     * @param knownPrefixes the prefixes, without the trailing dot, of key groups the component reads
+     * @param aliases       the deprecated spellings the component still accepts
+     * @throws ConfigException naming every unknown key (its {@link ConfigException#key()} is the first, in key
+     *                         order), for each the closest current key when one is close, and the known keys
+     */
+    public void requireKnownKeys(String component, Collection<String> known, Collection<String> knownPrefixes,
+            KeyAliases aliases) {
         Objects.requireNonNull(component, "component");
         Set<String> names = new TreeSet<>(Objects.requireNonNull(known, "known"));
         Set<String> prefixes = new TreeSet<>(Objects.requireNonNull(knownPrefixes, "knownPrefixes"));
+        Objects.requireNonNull(aliases, "aliases");
+        Map<String, String> accepted = new TreeMap<>();
+        aliases.asMap().forEach((alias, current) -> {
+            if (names.contains(current) || inGroup(current, prefixes)) {
+                accepted.put(alias, current);
+            }
+        });
         List<String> unknown = new ArrayList<>();
         for (String key : values.keySet()) {
-            if (!names.contains(key) && !inGroup(key, prefixes)) {
+            if (!names.contains(key) && !inGroup(key, prefixes) && !accepted.containsKey(key)) {
                 unknown.add(key);
             }
         }
         if (unknown.isEmpty()) {
             return;
         }
-        Set<String> candidates = new TreeSet<>(names);
-        for (String p : prefixes) {
-            candidates.add(p + ".");
-        }
+        // candidate -> the key to suggest for it; current keys first, so a tie goes to a current key
+        Map<String, String> candidates = new LinkedHashMap<>();
+        Set<String> current = new TreeSet<>(names);
+        prefixes.forEach(p -> current.add(p + "."));
+        current.forEach(c -> candidates.put(c, c.endsWith(".") ? c + "<name>" : c));
+        accepted.forEach(candidates::putIfAbsent);
         StringBuilder m = new StringBuilder("Unknown configuration key");
         m.append(unknown.size() == 1 ? " " : "s ");
         for (int i = 0; i < unknown.size(); i++) {
             String key = unknown.get(i);
             m.append(i == 0 ? "" : ", ").append('\'').append(key).append('\'');
-            String near = closestKey(key, candidates);
+            String near = closestKey(key, candidates.keySet());
             if (near != null) {
-                m.append(" (did you mean '").append(near.endsWith(".") ? near + "<name>" : near).append("'?)");
+                m.append(" (did you mean '").append(candidates.get(near)).append("'?)");
             }
         }
         m.append(" for the ").append(component).append("; known keys: ");
