@@ -71,7 +71,7 @@ public final class BundlePublishCommand implements Callable<Integer> {
         ComponentConfig.Builder config = ComponentConfig.builder().put("url", server)
                 .put("timeout", timeoutSeconds + "s");
         if (tokenFile != null) {
-            config.put("publishToken", TokenFile.read(tokenFile));
+            config.put("publish-token", TokenFile.read(tokenFile));
         }
         Publication p;
         try (Deployer http = ProviderLoader.of(DeployerProvider.class).select("http").create(config.build())) {

@@ -462,7 +462,7 @@ public final class FleetRolloutExample {
 
     private static Deployer http(String url, Optional<String> token) {
         ComponentConfig.Builder c = ComponentConfig.builder().put("url", url);
-        token.ifPresent(t -> c.put("publishToken", t));
+        token.ifPresent(t -> c.put("publish-token", t));
         return ProviderLoader.of(DeployerProvider.class).select("http").create(c.build());
     }
 

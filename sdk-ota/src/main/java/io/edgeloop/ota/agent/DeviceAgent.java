@@ -322,7 +322,7 @@ public final class DeviceAgent {
      * and {@link #install} while a download is in progress, however slow the server. Only the decision whether
      * to fetch and the install itself take the lock; concurrent polls are serialised among themselves. How long
      * a download may take is the deployer's bound (the {@code http} deployer's idle {@code timeout} plus its
-     * total deadline from {@code minBytesPerSecond}).
+     * total deadline from {@code min-bytes-per-second}).
      *
      * @param deployer the deployer
      * @param channel  the channel

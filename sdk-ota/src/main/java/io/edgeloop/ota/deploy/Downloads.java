@@ -165,7 +165,7 @@ final class Downloads {
     static void checkAnnounced(Publication p, long maxBytes) throws DeploymentException {
         if (p.sizeBytes() > maxBytes) {
             throw new DeploymentException("publication " + p.name() + " (sequence " + p.sequence() + ") announces "
-                    + p.sizeBytes() + " bytes, above the " + maxBytes + "-byte limit (config maxBundleBytes)");
+                    + p.sizeBytes() + " bytes, above the " + maxBytes + "-byte limit (config max-bundle-bytes)");
         }
     }
 

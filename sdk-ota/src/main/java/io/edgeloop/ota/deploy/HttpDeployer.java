@@ -34,7 +34,7 @@ import java.util.concurrent.Flow;
  * sending mid-body fails the call after {@code timeout} without data, and a fetch keeps the partial file for the
  * next fetch to resume; a resumed download whose result does not match was resumed from other bytes, so it is
  * dropped and downloaded once more from the start). Besides the idle timeout, every response body has a total
- * deadline: {@code timeout} plus its expected size at {@code minBytesPerSecond} (a download: the bytes still to
+ * deadline: {@code timeout} plus its expected size at {@code min-bytes-per-second} (a download: the bytes still to
  * fetch; an answer: {@link #ANSWER_BUDGET_BYTES}), so a server that trickles bytes cannot hold a poll for hours;
  * a download that misses it keeps its partial file for the next fetch to resume. Fetches into one destination run one at a time in the JVM,
  * and one that finds the publication's bytes already there downloads nothing. A {@code latest} answer is at most {@link #MAX_ANSWER_BYTES} bytes. A publication's
@@ -51,7 +51,7 @@ import java.util.concurrent.Flow;
 final class HttpDeployer implements Deployer {
     /** Largest answer read for {@code latest} or {@code publish}: a publication record is a few hundred bytes. */
     static final int MAX_ANSWER_BYTES = 1 << 20;
-    /** Default {@code minBytesPerSecond}: 1 KiB/s, below the slowest links devices poll over (NB-IoT, GPRS). */
+    /** Default {@code min-bytes-per-second}: 1 KiB/s, below the slowest links devices poll over (NB-IoT, GPRS). */
     static final long DEFAULT_MIN_BYTES_PER_SECOND = 1024;
     /** The bytes an answer's total deadline allows for at the minimum rate (a publication record is far smaller). */
     static final long ANSWER_BUDGET_BYTES = 16 * 1024;
@@ -131,7 +131,7 @@ final class HttpDeployer implements Deployer {
         Duration total = totalFor(expectedBytes);
         IdleBoundedBody body = new IdleBoundedBody(timeout, total, "the deadline for " + expectedBytes + " bytes at "
                 + "the minimum rate of " + minBytesPerSecond + " bytes/s plus the " + IdleBoundedBody.say(timeout)
-                + " timeout (" + IdleBoundedBody.say(total) + ", config minBytesPerSecond) passed", what);
+                + " timeout (" + IdleBoundedBody.say(total) + ", config min-bytes-per-second) passed", what);
         r.body().subscribe(body);
         return new Response(r.statusCode(), body);
     }

@@ -71,10 +71,10 @@ class DownloadBoundsTest {
             assertEquals(0, server.downloads(), "not a byte was requested");
         }
         Deployer small = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", "http://127.0.0.1:9",
-                "maxBundleBytes", "100")));
+                "max-bundle-bytes", "100")));
         Publication p = new Publication("stable", "har", 1, "ab".repeat(32), 101, "http://127.0.0.1:9/b");
         DeploymentException e = assertThrows(DeploymentException.class, () -> small.fetch(p, dir.resolve("y")));
-        assertTrue(e.getMessage().contains("maxBundleBytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("max-bundle-bytes"), e.getMessage());
     }
 
     @Test

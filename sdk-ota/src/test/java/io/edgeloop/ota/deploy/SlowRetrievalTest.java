@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server that trickles bytes (100 bytes every 200 ms, never idle for the timeout) no longer holds a poll for
- * hours (review s6 item 9): the http deployer's total deadline, {@code timeout + size / minBytesPerSecond}, fails
+ * hours (review s6 item 9): the http deployer's total deadline, {@code timeout + size / min-bytes-per-second}, fails
  * the download and keeps the partial file, which the next poll resumes.
  */
 class SlowRetrievalTest {
@@ -63,7 +63,7 @@ class SlowRetrievalTest {
         try (ScriptedHttpServer server = new ScriptedHttpServer("har", 2, sha, bundle.length, bundle,
                 ScriptedHttpServer.Mode.TRICKLE, 0);
                 Deployer d = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
-                        "timeout", "2s", "minBytesPerSecond", "8k")))) {
+                        "timeout", "2s", "min-bytes-per-second", "8k")))) {
             DeviceAgent agent = DeviceAgent.builder().deviceId("gw").model("har").target(TargetProfile.JVM)
                     .trust(TRUST).storage(new FileDeviceStorage(dir.resolve("state"))).staging(dir.resolve("staging"))
                     .clock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC)).open();
@@ -96,7 +96,7 @@ class SlowRetrievalTest {
         assertEquals(java.time.Duration.ofSeconds(30 + 101), d.totalFor(100 * 1024));
         assertEquals(java.time.Duration.ofSeconds(30).plusDays(365), d.totalFor(Long.MAX_VALUE));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HttpDeployerProvider()
-                .create(ComponentConfig.of(Map.of("url", "http://127.0.0.1:1", "minBytesPerSecond", "0"))));
-        assertTrue(e.getMessage().contains("minBytesPerSecond"), e.getMessage());
+                .create(ComponentConfig.of(Map.of("url", "http://127.0.0.1:1", "min-bytes-per-second", "0"))));
+        assertTrue(e.getMessage().contains("min-bytes-per-second"), e.getMessage());
     }
 }

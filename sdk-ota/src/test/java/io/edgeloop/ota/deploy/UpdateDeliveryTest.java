@@ -69,9 +69,9 @@ class UpdateDeliveryTest {
                 new InetSocketAddress("127.0.0.1", 0), 1 << 26, java.util.Optional.of(token));
                 Deployer none = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url())));
                 Deployer wrong = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
-                        "publishToken", token + "x")));
+                        "publish-token", token + "x")));
                 Deployer right = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", server.url(),
-                        "publishToken", token)))) {
+                        "publish-token", token)))) {
             Path b = dir.resolve("b.bundle");
             Files.write(b, Fixtures.draft("har", 3, 0, 5, TargetProfile.JVM).sign(K));
             for (Deployer d : new Deployer[] {none, wrong}) {
@@ -84,7 +84,7 @@ class UpdateDeliveryTest {
         }
         for (String bad : new String[] {" ", "has space", "tab\tx"}) {
             assertThrows(IllegalArgumentException.class, () -> new HttpDeployerProvider().create(
-                    ComponentConfig.of(Map.of("url", "http://127.0.0.1:1", "publishToken", bad))), bad);
+                    ComponentConfig.of(Map.of("url", "http://127.0.0.1:1", "publish-token", bad))), bad);
         }
     }
 
