@@ -1,6 +1,7 @@
 package io.edgeloop.quantize.provider;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.KeyAliases;
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.api.quantize.QuantizationRequest;
@@ -17,34 +18,47 @@ import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.scheme.TreeThresholds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link Quantizer} behind the {@code int8}, {@code int16} and {@code int32} providers. Options (request or
  * provider config): {@code calibration=auto|min-max|percentile|mse} (default auto), {@code weights=int8|int16} for
- * int16, {@code weightScales=auto|per-channel|per-tensor} (default auto), {@code biasCorrection=true|false}
- * (default true), {@code adaptiveRounding=true|false} (default false; AdaRound-style rounding directions for
- * linear models with int8 weights), {@code treeThresholds=exact|aligned} (default exact: every tree split decides
+ * int16, {@code weight-scales=auto|per-channel|per-tensor} (default auto), {@code bias-correction=true|false}
+ * (default true), {@code adaptive-rounding=true|false} (default false; AdaRound-style rounding directions for
+ * linear models with int8 weights), {@code tree-thresholds=exact|aligned} (default exact: every tree split decides
  * as the float model on the value each quantized input stands for; {@code aligned} moves thresholds to keep
  * calibration values on their side and drops that guarantee, see {@link TreeThresholds}). Any other key, in the
  * provider config or the request's options, is refused naming the closest known key: a misspelt option would
- * otherwise quantize with the default and record that default in the provenance.
+ * otherwise quantize with the default and record that default in the provenance. The camelCase spellings of before
+ * 2026-12-03 ({@code weightScales}, {@code biasCorrection}, {@code adaptiveRounding}, {@code treeThresholds}) still
+ * work as deprecated aliases ({@link #ALIASES}), with one WARN per quantizer for its config and all its requests'
+ * options. The provenance keeps recording the settings under their camelCase names: those are fields of
+ * {@code model.json} and {@code report.json}, which scripts read.
  *
- * <p>Thread-safe: immutable.
+ * <p>Thread-safe: immutable but for the once-only flag of the deprecation WARN, an {@link AtomicBoolean}.
  */
 final class SchemeQuantizer implements Quantizer {
     private final String scheme;
     /** The options a quantizer reads, from its provider config or a request's options. */
-    static final Set<String> OPTIONS = Set.of("calibration", "weights", "weightScales", "biasCorrection",
-            "adaptiveRounding", "treeThresholds");
+    static final Set<String> OPTIONS = Set.of("calibration", "weights", "weight-scales", "bias-correction",
+            "adaptive-rounding", "tree-thresholds");
+    /** The deprecated camelCase spellings of the options, each mapped to its current key. */
+    static final KeyAliases ALIASES = KeyAliases.of(Map.of("weightScales", "weight-scales",
+            "biasCorrection", "bias-correction", "adaptiveRounding", "adaptive-rounding",
+            "treeThresholds", "tree-thresholds"));
 
     private final ComponentConfig config;
+    /** Whether this quantizer has logged its WARN about deprecated option spellings. */
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     SchemeQuantizer(String scheme, ComponentConfig config) {
         this.scheme = scheme;
-        this.config = Objects.requireNonNull(config, "config");
-        config.requireKnownKeys(scheme + " quantizer", OPTIONS);
+        Objects.requireNonNull(config, "config");
+        config.requireKnownKeys(scheme + " quantizer", OPTIONS, Set.of(), ALIASES);
+        this.config = ALIASES.resolve(scheme + " quantizer", config, warned);
     }
 
     @Override
@@ -56,22 +70,24 @@ final class SchemeQuantizer implements Quantizer {
     public QuantizedModel quantize(QuantizationRequest request) throws IOException {
         // One read: the digest recorded below is of the very bytes quantized (a file replaced between a parse and a
         // second read for hashing gave a model the other file's digest).
-        request.options().requireKnownKeys(scheme + " quantizer (request options)", OPTIONS);
+        String component = scheme + " quantizer (request options)";
+        request.options().requireKnownKeys(component, OPTIONS, Set.of(), ALIASES);
+        ComponentConfig options = ALIASES.resolve(component, request.options(), warned);
         byte[] modelBytes = ModelReader.readBytes(request.modelFile());
         FloatModel model = ModelReader.read(request.modelFile(), modelBytes);
-        String calib = option(request, "calibration", "auto");
-        Scheme s = Scheme.of(scheme, option(request, "weights", null));
+        String calib = option(options, "calibration", "auto");
+        Scheme s = Scheme.of(scheme, option(options, "weights", null));
         double[][] rows = inModelOrder(request, model.featureNames());
-        WeightScales ws = WeightScales.of(option(request, "weightScales", "auto"));
-        String bc = option(request, "biasCorrection", "true");
+        WeightScales ws = WeightScales.of(option(options, "weight-scales", "auto"));
+        String bc = option(options, "bias-correction", "true");
         if (!"true".equals(bc) && !"false".equals(bc)) {
-            throw new IllegalArgumentException("biasCorrection must be true or false, got '" + bc + "'");
+            throw new IllegalArgumentException("bias-correction must be true or false, got '" + bc + "'");
         }
-        String ar = option(request, "adaptiveRounding", "false");
+        String ar = option(options, "adaptive-rounding", "false");
         if (!"true".equals(ar) && !"false".equals(ar)) {
-            throw new IllegalArgumentException("adaptiveRounding must be true or false, got '" + ar + "'");
+            throw new IllegalArgumentException("adaptive-rounding must be true or false, got '" + ar + "'");
         }
-        TreeThresholds tt = TreeThresholds.of(option(request, "treeThresholds", TreeThresholds.EXACT.id()));
+        TreeThresholds tt = TreeThresholds.of(option(options, "tree-thresholds", TreeThresholds.EXACT.id()));
         ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib), ws, Boolean.parseBoolean(bc),
                 Boolean.parseBoolean(ar)).withTreeThresholds(tt)
                 .quantizeDetailed(model, rows);
@@ -124,8 +140,9 @@ final class SchemeQuantizer implements Quantizer {
         return out;
     }
 
-    private String option(QuantizationRequest r, String key, String def) {
-        return r.options().asMap().getOrDefault(key, config.asMap().getOrDefault(key, def));
+    /** A request's option (its aliases resolved), else this quantizer's configured one, else the default. */
+    private String option(ComponentConfig options, String key, String def) {
+        return options.asMap().getOrDefault(key, config.asMap().getOrDefault(key, def));
     }
 
     private static byte[] digestRows(double[][] rows) {

@@ -160,7 +160,7 @@ public final class QuantizeWorkflow {
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
         requireUsableScales(calibCsv, calib);
         ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
-                .put("weightScales", weightScales).put("treeThresholds", treeThresholds);
+                .put("weight-scales", weightScales).put("tree-thresholds", treeThresholds);
         if (weights != null) {
             opts.put("weights", weights);
         }
