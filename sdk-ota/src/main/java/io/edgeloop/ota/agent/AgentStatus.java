@@ -22,9 +22,12 @@ import java.util.Optional;
  *                      install cut off by a restart, or one whose health check failed): the device then accepts
  *                      only sequence N + 1 or higher; and {@code ... runs sequence S, below its confirmed sequence
  *                      C ...} when the slot holding the confirmed model was lost and the device fell back to an
- *                      older confirmed slot (it stays there until a sequence above C is installed; C itself
- *                      is refused; a poll that finds nothing to install says it too), or {@code ... runs no
- *                      model, though it confirmed sequence C ...} when no slot verifies any more
+ *                      older confirmed slot, or {@code ... runs no model, though it confirmed sequence C ...} when
+ *                      no slot verifies any more; either goes on with {@code the device reinstalls sequence C
+ *                      (manifest <sha>) when offered, once ...} (only that manifest, a repair attempted once) or
+ *                      {@code it cannot reinstall sequence C: ...} with the reason (no digest stored, the repair
+ *                      already attempted). It stays so until C is repaired or a sequence above C is installed; a
+ *                      poll that finds nothing to install says it too
  * @param trustDegraded why the device runs on an older trust root than the one it stored (a stored root did not
  *                      verify at start, or the stored chain was unreadable), empty when the stored chain verified;
  *                      the operator should re-provision the device with the current trust root

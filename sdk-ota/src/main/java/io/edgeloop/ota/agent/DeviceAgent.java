@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * re-verified link by link from the provisioned root (a link that does not verify is logged and ignored, with
  * everything after it), an unconfirmed trial is reverted (as MCUboot does), a confirmed but uncommitted install
  * is committed, and an active slot that no longer verifies is replaced by the other slot only when that one
- * verifies and was confirmed once. Each slot is re-verified against the trust root that accepted it; a newer root
+ * verifies and was confirmed once. A device so fallen back below its confirmed sequence (or left with no model)
+ * reinstalls that sequence only as the signed manifest it confirmed, whose SHA-256 counters.json keeps from the
+ * commit, verified as any install and attempted once (the attempt is recorded before the slot is written). Each slot is re-verified against the trust root that accepted it; a newer root
  * invalidates it only by revoking its signers explicitly, and not when the current root accepts it on its own
  * terms (why a slot is invalid is in {@link AgentStatus#slotProblem}). Corrupt metadata never stops a start: an unreadable
  * slot record makes the slot invalid, an unreadable boot record is rebuilt from the slots, and at every start the
@@ -95,6 +97,8 @@ public final class DeviceAgent {
             Check.TARGET, Check.HEALTH);
     private static final String CHAIN_TYPE = "edgeloop-trust-chain";
     private static final String STATE_FORMAT = "2.0";
+    /** counters.json: 2.1 added the confirmed manifest's identity and the repair attempt (2.0 readers ignore them). */
+    private static final String COUNTERS_FORMAT = "2.1";
     /** The default {@link Builder#healthTimeout}: 30 seconds. */
     public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -129,6 +133,10 @@ public final class DeviceAgent {
     private long confirmedSequence = -1;
     private long confirmedEpoch;
     private long highestAttempted = -1;
+    /** The signed manifest confirmed at {@code confirmedSequence}, or null when none is stored (or stale). */
+    private ConfirmedManifest confirmedManifest;
+    /** The reinstall of the confirmed sequence recorded before its slot was written, or null. */
+    private RepairAttempt repairAttempt;
     private IntegerModel activeModel;
     private BundleManifest activeManifest;
     private InstallReport last;
@@ -146,6 +154,23 @@ public final class DeviceAgent {
     private Check slotFailureCheck;
     /** The publication digest {@link #poll} will not fetch again, with the refusal; null when none. */
     private RefusedPublication refused;
+
+    /**
+     * The identity of the confirmed install, stored in counters.json at its commit: the SHA-256 of its signed
+     * {@code manifest.json} (which pins every artifact by digest; not of the bundle file, whose signatures.json may
+     * be re-signed legitimately, for instance after a key rotation) and its security epoch. A device that fell back
+     * below {@code sequence} reinstalls that manifest, and no other bundle at that sequence.
+     */
+    private record ConfirmedManifest(long sequence, String sha256, long securityEpoch) {
+    }
+
+    /**
+     * A reinstall of the confirmed sequence ({@code sha256} its manifest), recorded before its slot is written, so
+     * a repair is attempted once, as any sequence is. {@code sha256} is null when the stored record is damaged: it
+     * then counts as the attempt (never retrying is the safe side).
+     */
+    private record RepairAttempt(long sequence, String sha256) {
+    }
 
     /** A publication refused for good on this device: its SHA-256 and the refusal. */
     private record RefusedPublication(String sha256, long sequence, Check check, String reason) {
@@ -287,7 +312,8 @@ public final class DeviceAgent {
                 Staged staged;
                 synchronized (lock) {
                     if (verifier != ver || minimumSequence() != pol.minimumSequence()
-                            || confirmedEpoch != pol.minimumEpoch()) {
+                            || confirmedEpoch != pol.minimumEpoch()
+                            || !policy().repairManifestSha256().equals(pol.repairManifestSha256())) {
                         continue; // checked against a root or counters that are no longer the device's: again
                     }
                     if (refusal != null) {
@@ -336,8 +362,10 @@ public final class DeviceAgent {
         synchronized (pollLock) {
             Optional<Publication> p = deployer.latest(channel);
             InstallReport early;
+            boolean repairCandidate;
             synchronized (lock) {
                 early = beforeFetch(p, channel);
+                repairCandidate = early == null && p.get().sequence() < minimumSequence();
             }
             if (early != null) {
                 // nothing to fetch: a download kept from an earlier poll (its slot did not fit) is no use now that
@@ -373,8 +401,10 @@ public final class DeviceAgent {
                 throw e;
             }
             Files.deleteIfExists(download);
+            // a bundle at the confirmed sequence whose manifest is not the confirmed one never will be
             if (r.outcome() != InstallOutcome.INSTALLED && r.check().isPresent()
-                    && FINAL_REFUSALS.contains(r.check().get())) {
+                    && (FINAL_REFUSALS.contains(r.check().get())
+                            || repairCandidate && r.check().get() == Check.ROLLBACK)) {
                 rememberRefused(new RefusedPublication(p.get().sha256(), p.get().sequence(), r.check().get(),
                         r.message()));
             }
@@ -387,7 +417,10 @@ public final class DeviceAgent {
      * or null when the publication is to be fetched. Under {@code lock}.
      */
     private InstallReport beforeFetch(Optional<Publication> p, String channel) {
-        if (p.isEmpty() || p.get().sequence() < minimumSequence() || !p.get().name().equals(modelName)) {
+        ConfirmedManifest repair = repairOffer();
+        if (p.isEmpty() || !p.get().name().equals(modelName)
+                || p.get().sequence() < minimumSequence()
+                        && (repair == null || p.get().sequence() != repair.sequence())) {
             String attempted = p.isPresent() && p.get().name().equals(modelName)
                     && p.get().sequence() > confirmedSequence ? " (sequence " + p.get().sequence() + " there "
                     + "was attempted on this device and not confirmed; a sequence is attempted once)" : "";
@@ -545,6 +578,10 @@ public final class DeviceAgent {
         if (highestAttempted > confirmedSequence) {
             b.confirmedSequence(confirmedSequence); // so a retry of the unconfirmed attempt is refused as such
         }
+        ConfirmedManifest repair = repairOffer();
+        if (repair != null) {
+            b.repair(repair.sequence(), repair.sha256());
+        }
         return b.build();
     }
 
@@ -564,8 +601,9 @@ public final class DeviceAgent {
     /**
      * Says so when the model running is older than the confirmed sequence: the slot that held the confirmed model
      * was lost or damaged and the device fell back to the older confirmed slot (now the boot record's active slot,
-     * so after the restart that fell back nothing else would tell). Anti-rollback still refuses the lost sequence,
-     * so only a higher one brings the device up to date; a fleet view must be able to see such devices.
+     * so after the restart that fell back nothing else would tell), and whether it reinstalls the lost sequence (only
+     * as the manifest it confirmed, once) or only a higher one brings it up to date; a fleet view must be able to
+     * see such devices.
      *
      * @param withNext whether to add which sequence the device accepts (not when the attempt note says it)
      * @return the note, or null when the running model is the confirmed one (or none runs and none was confirmed)
@@ -579,22 +617,62 @@ public final class DeviceAgent {
     }
 
     /**
-     * {@link #belowConfirmed} without the log line (a poll says it in its report, at every poll). The lost sequence
-     * is not reinstalled: a slot record does not prove that a bundle now offered at that sequence is the one the
-     * device confirmed (another build, a withdrawn one, a higher epoch), so only a higher sequence repairs it.
+     * {@link #belowConfirmed} without the log line (a poll says it in its report, at every poll), with whether the
+     * device reinstalls its confirmed sequence (see {@link #repairOffer}) or why not.
      */
     private String fallbackNote(boolean withNext) {
-        String next = withNext ? "; the device accepts sequence " + minimumSequence() + " or higher" : "";
-        if (activeManifest == null) {
-            // no slot verifies (slotProblem says why), though a model was confirmed once
-            return confirmedSequence < 0 ? null : "runs no model, though it confirmed sequence " + confirmedSequence
-                    + " (the slot that held it was lost or damaged)" + next;
-        }
-        if (activeManifest.sequence() >= confirmedSequence) {
+        if (!fellBack()) {
             return null;
         }
-        return "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence " + confirmedSequence
-                + " (the slot that held it was lost or damaged: a fallback, not a rollback)" + next;
+        String running = activeManifest == null
+                ? "runs no model, though it confirmed sequence " + confirmedSequence + " (the slot that held it was "
+                        + "lost or damaged)"
+                : "runs sequence " + activeManifest.sequence() + ", below its confirmed sequence " + confirmedSequence
+                        + " (the slot that held it was lost or damaged: a fallback, not a rollback)";
+        String next = "sequence " + minimumSequence() + " or higher";
+        String blocked = repairBlocked();
+        if (blocked == null) {
+            return running + "; the device reinstalls sequence " + confirmedSequence + " (manifest "
+                    + confirmedManifest.sha256() + ") when offered, once" + (withNext ? ", or accepts " + next : "");
+        }
+        return running + "; it cannot reinstall sequence " + confirmedSequence + ": " + blocked
+                + (withNext ? "; the device accepts " + next : "");
+    }
+
+    /**
+     * Whether the device runs below its confirmed sequence, or runs nothing though it confirmed a model: the slot
+     * that held it was lost or damaged.
+     */
+    private boolean fellBack() {
+        return confirmedSequence >= 0 && (activeManifest == null || activeManifest.sequence() < confirmedSequence);
+    }
+
+    /**
+     * The confirmed manifest a fallen-back device reinstalls when offered (a repair: verified as any install, at
+     * that one sequence only as the manifest it confirmed, attempted once), or null when it does not.
+     */
+    private ConfirmedManifest repairOffer() {
+        return fellBack() && repairBlocked() == null ? confirmedManifest : null;
+    }
+
+    /** Why a fallen-back device does not reinstall its confirmed sequence, or null when it does. */
+    private String repairBlocked() {
+        ConfirmedManifest c = confirmedManifest;
+        if (c == null || c.sequence() != confirmedSequence) {
+            return "no digest of its manifest is stored (counters.json written before the SDK stored one, or "
+                    + "rebuilt after damage, while the slot that held it was already lost), so nothing proves that a "
+                    + "bundle offered at that sequence is the one it confirmed";
+        }
+        RepairAttempt r = repairAttempt;
+        if (r != null && r.sequence() == c.sequence() && (r.sha256() == null || r.sha256().equals(c.sha256()))) {
+            return "its reinstall (manifest " + c.sha256() + ") was attempted once already (cut off by a restart, "
+                    + "failed its health check, or its slot was lost again), and a sequence is attempted once";
+        }
+        if (c.securityEpoch() < confirmedEpoch) {
+            return "its manifest " + c.sha256() + " has security epoch " + c.securityEpoch() + ", below the "
+                    + "committed epoch " + confirmedEpoch;
+        }
+        return null;
     }
 
     /**
@@ -622,6 +700,7 @@ public final class DeviceAgent {
         ArtifactEntry a = v.selected().orElseThrow();
         crash.reached(InstallStep.VERIFIED);
         long attemptedBefore = highestAttempted;
+        RepairAttempt repairBefore = repairAttempt;
         String slot = "a".equals(active) ? "b" : "a";
         try {
             if (checkSlotSpace(v, a, slot, download)) {
@@ -640,7 +719,7 @@ public final class DeviceAgent {
         } catch (IOException e) {
             // nothing ran the new model: undo the attempt so the same sequence installs once storage works, and
             // tell the listener (the caller gets the exception)
-            undoAttempt(slot, attemptedBefore, e);
+            undoAttempt(slot, attemptedBefore, repairBefore, e);
             report(new InstallReport(InstallOutcome.FAILED, Optional.empty(), "storage: " + e.getMessage()
                     + " while installing " + m.name() + " " + m.version() + " (sequence " + m.sequence() + "); the "
                     + "device kept its model and may install this sequence again", m.sequence()));
@@ -654,7 +733,7 @@ public final class DeviceAgent {
      * start, and its space is free again) and lower the attempted counter back, best effort; failures are added to
      * {@code cause}.
      */
-    private void undoAttempt(String slot, long attemptedBefore, IOException cause) {
+    private void undoAttempt(String slot, long attemptedBefore, RepairAttempt repairBefore, IOException cause) {
         LOG.warn("device {}: storage failed before the switch ({}); the attempt is not counted", deviceId,
                 cause.toString());
         // the slot's record first (also when the boot record's trial switch reached storage: an unconfirmed trial
@@ -666,8 +745,9 @@ public final class DeviceAgent {
                 cause.addSuppressed(e);
             }
         }
-        if (highestAttempted != attemptedBefore) {
+        if (highestAttempted != attemptedBefore || repairAttempt != repairBefore) {
             highestAttempted = attemptedBefore;
+            repairAttempt = repairBefore;
             try {
                 writeCounters();
             } catch (IOException | RuntimeException e) {
@@ -735,6 +815,11 @@ public final class DeviceAgent {
     /** Records the attempt, writes the inactive slot and switches to it on trial. Under {@code lock}. */
     private Staged writeSlotAndSwitch(VerifiedBundle v, IntegerModel model, BundleManifest m, ArtifactEntry a,
             String slot) throws IOException {
+        if (m.sequence() < minimumSequence()) {
+            // a repair (the verifier accepted the confirmed sequence only as the confirmed manifest): its sequence
+            // was attempted long ago, so the attempt is recorded as its own, as durably, before the slot is touched
+            repairAttempt = new RepairAttempt(m.sequence(), io.edgeloop.api.provenance.Sha256.hex(v.manifestBytes()));
+        }
         highestAttempted = Math.max(highestAttempted, m.sequence());
         try {
             writeCounters();
@@ -792,6 +877,16 @@ public final class DeviceAgent {
         }
         Trial t = staged.trial();
         long seq = t.manifest().sequence();
+        String repairOf;
+        long next;
+        synchronized (lock) {
+            repairOf = fellBack() && seq == confirmedSequence ? (activeManifest == null ? "no model"
+                    : "sequence " + activeManifest.sequence()) : null;
+            next = minimumSequence();
+        }
+        // a failed repair leaves the device as it was, fallen back; its attempt stays recorded
+        String failedRepair = repairOf == null ? "" : "; the repair of sequence " + seq + " failed and is not "
+                + "attempted again: the device runs " + repairOf + " and accepts sequence " + next + " or higher";
         Optional<String> unhealthy;
         VirtualMachineError fatal = null;
         try {
@@ -805,7 +900,7 @@ public final class DeviceAgent {
                 writeBoot(t.old(), null, false);
                 activateFromStorage();
                 InstallReport r = report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(Check.HEALTH),
-                        "health: " + unhealthy.get() + "; rolled back", seq));
+                        "health: " + unhealthy.get() + "; rolled back" + failedRepair, seq));
                 if (fatal != null) {
                     throw fatal;
                 }
@@ -830,7 +925,7 @@ public final class DeviceAgent {
                             + "not accept it ({}); rolled back", deviceId, now.version(), seq, why);
                     return report(new InstallReport(InstallOutcome.ROLLED_BACK, Optional.of(check), check.id()
                             + ": trust version " + now.version() + ", rotated in during the health check, does not "
-                            + "accept sequence " + seq + " (" + why + "); rolled back", seq));
+                            + "accept sequence " + seq + " (" + why + "); rolled back" + failedRepair, seq));
                 }
                 confirmed = again.get();
                 acceptedBy = now.version();
@@ -849,7 +944,9 @@ public final class DeviceAgent {
             slotProblem = null;
             BundleManifest m = t.manifest();
             return report(new InstallReport(InstallOutcome.INSTALLED, Optional.empty(), "installed " + m.name() + " "
-                    + m.version() + " (sequence " + seq + ") into slot " + t.slot(), seq));
+                    + m.version() + " (sequence " + seq + ") into slot " + t.slot() + (repairOf == null ? ""
+                    : " (a repair: the device ran " + repairOf + " after the slot holding it was lost or damaged)"),
+                    seq));
         }
     }
 
@@ -927,9 +1024,11 @@ public final class DeviceAgent {
         final long trustVersion;
         /** True or false as recorded; null for a record written before the flag existed. */
         final Boolean confirmed;
+        /** The SHA-256 of the stored (signed) manifest.json. */
+        final String manifestSha256;
 
         Slot(String name, BundleManifest manifest, IntegerModel model, String path, long trustVersion,
-                Boolean confirmed) {
+                Boolean confirmed, String manifestSha256) {
             this.name = name;
             this.manifest = manifest;
             this.model = model;
@@ -938,6 +1037,7 @@ public final class DeviceAgent {
             this.path = path;
             this.trustVersion = trustVersion;
             this.confirmed = confirmed;
+            this.manifestSha256 = manifestSha256;
         }
     }
 
@@ -996,7 +1096,8 @@ public final class DeviceAgent {
                 && java.util.Arrays.equals(v.bytes, justVerified.bytes(justVerified.selected().get()));
         try {
             IntegerModel model = sameBytes ? verifiedModel : load(a, v.bytes);
-            return Optional.of(new Slot(slot, v.manifest, model, a.path(), v.acceptedBy, v.confirmed));
+            return Optional.of(new Slot(slot, v.manifest, model, a.path(), v.acceptedBy, v.confirmed,
+                    v.manifestSha256));
         } catch (BundleVerificationException e) {
             return invalidSlot(slot, e.check(), e.getMessage());
         }
@@ -1004,7 +1105,7 @@ public final class DeviceAgent {
 
     /** A slot whose manifest is signed by the verified chain and whose artifact matches it (any model). */
     private record SignedSlot(BundleManifest manifest, ArtifactEntry artifact, byte[] bytes, long acceptedBy,
-            Boolean confirmed) {
+            Boolean confirmed, String manifestSha256) {
     }
 
     /** Records why a slot is invalid (for {@link #slotProblem}) and returns empty. */
@@ -1087,7 +1188,8 @@ public final class DeviceAgent {
                 }
             }
             ArtifactEntry a = m.artifacts().stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow();
-            return Optional.of(new SignedSlot(m, a, art.get(), acceptedBy, confirmed));
+            return Optional.of(new SignedSlot(m, a, art.get(), acceptedBy, confirmed,
+                    io.edgeloop.api.provenance.Sha256.hex(man.get())));
         } catch (BundleVerificationException e) {
             return invalidSlot(slot, e.check(), e.getMessage());
         }
@@ -1134,7 +1236,7 @@ public final class DeviceAgent {
 
     private void writeCounters() throws IOException {
         ObjectNode c = CanonicalJson.object();
-        c.put("formatVersion", STATE_FORMAT);
+        c.put("formatVersion", COUNTERS_FORMAT);
         ObjectNode models = c.putObject("models");
         for (Map.Entry<String, JsonNode> e : otherCounters.entrySet()) {
             models.set(e.getKey(), e.getValue());
@@ -1143,16 +1245,49 @@ public final class DeviceAgent {
         mine.put("confirmedSequence", confirmedSequence);
         mine.put("confirmedEpoch", confirmedEpoch);
         mine.put("highestAttempted", highestAttempted);
+        if (confirmedManifest != null && confirmedManifest.sequence() == confirmedSequence) {
+            ObjectNode id = mine.putObject("confirmedManifest");
+            id.put("securityEpoch", confirmedManifest.securityEpoch());
+            id.put("sequence", confirmedManifest.sequence());
+            id.put("sha256", confirmedManifest.sha256());
+        }
+        if (repairAttempt != null && repairAttempt.sequence() == confirmedSequence) {
+            ObjectNode r = mine.putObject("repairAttempted");
+            r.put("sequence", repairAttempt.sequence());
+            // a damaged record is written back as damaged ("unknown"): it still counts as the attempt
+            r.put("sha256", repairAttempt.sha256() == null ? "unknown" : repairAttempt.sha256());
+        }
         storage.writeAtomic(COUNTERS, CanonicalJson.bytes(c));
     }
 
     private void commit(Slot s) throws IOException {
-        if (s.sequence > confirmedSequence || s.epoch > confirmedEpoch) {
+        boolean raise = s.sequence > confirmedSequence || s.epoch > confirmedEpoch;
+        if (raise) {
             confirmedSequence = Math.max(confirmedSequence, s.sequence);
             confirmedEpoch = Math.max(confirmedEpoch, s.epoch);
             highestAttempted = Math.max(highestAttempted, s.sequence);
+        }
+        if (learnIdentity(s) || raise) {
             writeCounters();
         }
+    }
+
+    /**
+     * Takes a confirmed slot's manifest digest and epoch as the confirmed install's identity when the slot holds
+     * the confirmed sequence and no identity of that sequence is stored (at the commit of an install, and at start
+     * for a commit a restart interrupted or counters written before the identity was stored). The slot verified
+     * under the chain and ran as the confirmed model, so it is the bundle the device confirmed. An identity stored
+     * for that sequence is kept.
+     *
+     * @return whether the identity changed (counters.json is to be written)
+     */
+    private boolean learnIdentity(Slot s) {
+        if (s.sequence != confirmedSequence
+                || confirmedManifest != null && confirmedManifest.sequence() == confirmedSequence) {
+            return false;
+        }
+        confirmedManifest = new ConfirmedManifest(s.sequence, s.manifestSha256, s.epoch);
+        return true;
     }
 
     /**
@@ -1480,7 +1615,41 @@ public final class DeviceAgent {
             return unreadableCounters("the counters of " + modelName + " are not three integers");
         }
         apply(values.get());
+        readRepairFields(mine);
         return true;
+    }
+
+    /**
+     * Reads the optional 2.1 fields of this model's entry: {@code confirmedManifest} (absent in 2.0 files: no
+     * repair; a damaged one is ignored, logged, with the same effect) and {@code repairAttempted} (a damaged one
+     * still counts as the attempt of the confirmed sequence).
+     */
+    private void readRepairFields(JsonNode mine) {
+        JsonNode id = mine.get("confirmedManifest");
+        if (id != null) {
+            if (id.path("sequence").isIntegralNumber() && id.path("sequence").canConvertToLong()
+                    && id.path("securityEpoch").isIntegralNumber() && id.path("securityEpoch").canConvertToLong()
+                    && id.path("sha256").isTextual() && id.get("sha256").textValue().matches("[0-9a-f]{64}")) {
+                confirmedManifest = new ConfirmedManifest(id.get("sequence").longValue(), id.get("sha256").textValue(),
+                        id.get("securityEpoch").longValue());
+            } else {
+                LOG.warn("device {}: the confirmedManifest of {} in {} is damaged ({}); ignored, so the device does "
+                        + "not reinstall its confirmed sequence should its slot be lost", deviceId, modelName,
+                        COUNTERS, id);
+            }
+        }
+        JsonNode r = mine.get("repairAttempted");
+        if (r != null) {
+            boolean seqOk = r.path("sequence").isIntegralNumber() && r.path("sequence").canConvertToLong();
+            boolean shaOk = r.path("sha256").isTextual() && r.get("sha256").textValue().matches("[0-9a-f]{64}");
+            if (!seqOk || !shaOk) {
+                LOG.warn("device {}: the repairAttempted of {} in {} is damaged ({}); it counts as the attempt of "
+                        + "sequence {}", deviceId, modelName, COUNTERS, r,
+                        seqOk ? r.get("sequence") : confirmedSequence);
+            }
+            repairAttempt = new RepairAttempt(seqOk ? r.get("sequence").longValue() : confirmedSequence,
+                    shaOk ? r.get("sha256").textValue() : null);
+        }
     }
 
     private boolean unreadableCounters(String why) {
@@ -1568,15 +1737,29 @@ public final class DeviceAgent {
         long seq = confirmedSequence;
         long epoch = confirmedEpoch;
         long attempted = highestAttempted;
+        List<Slot> verifying = new ArrayList<>();
         for (String slot : List.of("a", "b")) {
             Optional<Slot> s = readSlot(slot);
             if (s.isEmpty()) {
                 continue;
             }
+            verifying.add(s.get());
             highestAttempted = Math.max(highestAttempted, s.get().sequence);
             if (isConfirmed(s.get())) {
                 confirmedSequence = Math.max(confirmedSequence, s.get().sequence);
                 confirmedEpoch = Math.max(confirmedEpoch, s.get().epoch);
+            }
+        }
+        boolean identity = false;
+        for (Slot s : verifying) {
+            if (isConfirmed(s)) {
+                identity |= learnIdentity(s);
+            } else if (s.sequence == confirmedSequence && (repairAttempt == null
+                    || repairAttempt.sequence() != confirmedSequence)) {
+                // an unconfirmed slot at the confirmed sequence is a reinstall that was attempted (the counters'
+                // record of it was lost with a damaged counters.json): it counts, as any verifying slot does
+                repairAttempt = new RepairAttempt(s.sequence, s.manifestSha256);
+                identity = true;
             }
         }
         boolean raised = seq != confirmedSequence || epoch != confirmedEpoch || attempted != highestAttempted;
@@ -1590,7 +1773,7 @@ public final class DeviceAgent {
                     + "{}, epoch {}, attempted {}", deviceId, modelName, confirmedSequence, confirmedEpoch,
                     highestAttempted);
         }
-        if (raised || rewrite) {
+        if (raised || rewrite || identity) {
             writeCounters();
         }
     }

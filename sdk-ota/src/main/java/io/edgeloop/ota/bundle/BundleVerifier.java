@@ -180,7 +180,17 @@ public final class BundleVerifier {
             throw new BundleVerificationException(Check.MODEL_NAME, "bundle is for model '" + m.name()
                     + "'; this device runs '" + policy.modelName().get() + "'");
         }
-        if (m.sequence() < policy.minimumSequence()) {
+        boolean repair = policy.repairSequence().isPresent() && m.sequence() == policy.repairSequence().getAsLong();
+        if (repair) {
+            String confirmed = policy.repairManifestSha256().orElseThrow();
+            String offered = Sha256.hex(manifestBytes);
+            if (!offered.equals(confirmed)) {
+                throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " is confirmed "
+                        + "here as manifest " + confirmed + "; this bundle's manifest is " + offered + " (another "
+                        + "build at that sequence): the device reinstalls only the manifest it confirmed, and accepts "
+                        + "sequence " + policy.minimumSequence() + " or higher");
+            }
+        } else if (m.sequence() < policy.minimumSequence()) {
             if (policy.confirmedSequence().isPresent() && m.sequence() > policy.confirmedSequence().getAsLong()) {
                 throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " was attempted "
                         + "on this device before and not confirmed (an install interrupted by a restart, or one "

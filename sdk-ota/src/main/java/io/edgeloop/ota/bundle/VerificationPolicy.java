@@ -8,7 +8,8 @@ import java.util.OptionalLong;
 /**
  * What a device requires of a bundle beyond authenticity: the model it runs (a validly signed bundle of another
  * model is refused), a minimum sequence (anti-rollback and replay), a minimum security epoch, its target profile
- * and its runtime.
+ * and its runtime. A device that fell back below its confirmed sequence may also accept that one sequence again,
+ * but only as the signed manifest it confirmed ({@link #repairSequence()}).
  *
  * <p>Thread-safe: immutable.
  */
@@ -20,9 +21,13 @@ public final class VerificationPolicy {
     private final String runtimeVersion;
     private final String modelName;
     private final Long confirmedSequence;
+    private final Long repairSequence;
+    private final String repairManifestSha256;
 
     private VerificationPolicy(Builder b) {
         this.confirmedSequence = b.confirmedSequence;
+        this.repairSequence = b.repairSequence;
+        this.repairManifestSha256 = b.repairManifestSha256;
         this.modelName = b.modelName;
         this.minimumSequence = b.minimumSequence;
         this.minimumEpoch = b.minimumEpoch;
@@ -54,6 +59,24 @@ public final class VerificationPolicy {
         return confirmedSequence == null ? OptionalLong.empty() : OptionalLong.of(confirmedSequence);
     }
 
+    /**
+     * @return the one sequence below {@link #minimumSequence()} accepted again, when given: the confirmed sequence
+     *         of a device that fell back below it (the slot holding it was lost or damaged). A bundle at this
+     *         sequence is accepted only when the SHA-256 of its signed manifest is {@link #repairManifestSha256()};
+     *         every other check applies as to any bundle
+     */
+    public OptionalLong repairSequence() {
+        return repairSequence == null ? OptionalLong.empty() : OptionalLong.of(repairSequence);
+    }
+
+    /**
+     * @return the SHA-256 (lower-case hex) of the signed {@code manifest.json} the device confirmed at
+     *         {@link #repairSequence()}, present exactly when that is
+     */
+    public Optional<String> repairManifestSha256() {
+        return Optional.ofNullable(repairManifestSha256);
+    }
+
     /** @return the lowest security epoch accepted */
     public long minimumEpoch() {
         return minimumEpoch;
@@ -83,6 +106,8 @@ public final class VerificationPolicy {
         private String runtimeVersion;
         private String modelName;
         private Long confirmedSequence;
+        private Long repairSequence;
+        private String repairManifestSha256;
 
         private Builder() {
         }
@@ -117,6 +142,22 @@ public final class VerificationPolicy {
          */
         public Builder confirmedSequence(long s) {
             this.confirmedSequence = s;
+            return this;
+        }
+
+        /**
+         * Optional: accept one sequence below {@link #minimumSequence} again, as exactly one signed manifest. For
+         * a device that runs below its confirmed sequence (its slot was lost or damaged) and reinstalls it: a
+         * bundle at {@code sequence} whose {@code manifest.json} has another SHA-256 (another build at that
+         * sequence, a withdrawn one, one with another epoch) is refused with {@link Check#ROLLBACK}.
+         *
+         * @param sequence       the device's confirmed sequence (0 or more, below the minimum sequence)
+         * @param manifestSha256 the SHA-256 of the confirmed bundle's {@code manifest.json}, 64 lower-case hex digits
+         * @return this builder
+         */
+        public Builder repair(long sequence, String manifestSha256) {
+            this.repairSequence = sequence;
+            this.repairManifestSha256 = Objects.requireNonNull(manifestSha256, "manifestSha256");
             return this;
         }
 
@@ -160,6 +201,14 @@ public final class VerificationPolicy {
             if (confirmedSequence != null && (confirmedSequence < -1 || confirmedSequence >= minimumSequence)) {
                 throw new IllegalArgumentException("confirmedSequence must be from -1 to minimumSequence - 1 ("
                         + (minimumSequence - 1) + "), got " + confirmedSequence);
+            }
+            if (repairSequence != null && (repairSequence < 0 || repairSequence >= minimumSequence)) {
+                throw new IllegalArgumentException("repair sequence must be from 0 to minimumSequence - 1 ("
+                        + (minimumSequence - 1) + "), got " + repairSequence);
+            }
+            if (repairManifestSha256 != null && !repairManifestSha256.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("repair manifest SHA-256 must be 64 lower-case hex digits, got '"
+                        + repairManifestSha256 + "'");
             }
             return new VerificationPolicy(this);
         }

@@ -325,7 +325,7 @@ class CorruptStateTest {
                 "the attempted sequence 2 stays refused");
         assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 0, 30)).outcome());
         var counters = io.edgeloop.ota.json.CanonicalJson.parse(s.read("counters.json").orElseThrow());
-        assertEquals("2.0", counters.path("formatVersion").asText());
+        assertEquals("2.1", counters.path("formatVersion").asText());
         assertEquals(3, counters.path("models").path("har").path("confirmedSequence").asLong());
         if (keepsOther) {
             var door = counters.path("models").path("door-sensor");

@@ -87,7 +87,7 @@ class ModelBindingTest {
         assertEquals(Optional.of(Check.ROLLBACK), a.install(bundle("har", 9, 11)).check());
         assertEquals(InstallOutcome.INSTALLED, a.install(bundle("har", 10, 11)).outcome());
         var counters = CanonicalJson.parse(s.read("counters.json").orElseThrow());
-        assertEquals("2.0", counters.path("formatVersion").asText());
+        assertEquals("2.1", counters.path("formatVersion").asText());
         assertEquals(10, counters.path("models").path("har").path("confirmedSequence").asLong());
     }
 
