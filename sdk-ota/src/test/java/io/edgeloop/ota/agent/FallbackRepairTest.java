@@ -66,6 +66,11 @@ class FallbackRepairTest {
         return CanonicalJson.parse(s.read("counters.json").orElseThrow()).path("models").path("har");
     }
 
+    /** An agent over {@code s} that polls, staging its downloads under {@code dir}. */
+    static DeviceAgent polling(DeviceStorage s, Path dir) throws Exception {
+        return AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+    }
+
     static Deployer directory(Path root) {
         return new DirectoryDeployerProvider().create(ComponentConfig.of(Map.of("root", root.toString())));
     }
@@ -78,7 +83,7 @@ class FallbackRepairTest {
         String sha2 = manifestSha(bundle(2, 1, 20));
         assertEquals(sha2, counters(s).path("confirmedManifest").path("sha256").asText(), "stored at the commit");
         assertEquals(1, counters(s).path("confirmedManifest").path("securityEpoch").asLong());
-        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+        DeviceAgent a = polling(s, dir);
         assertEquals(1, a.status().activeSequence());
         String note = "; the device runs sequence 1, below its confirmed sequence 2 (the slot that held it was lost "
                 + "or damaged: a fallback, not a rollback); the device reinstalls sequence 2 (manifest " + sha2
@@ -175,7 +180,7 @@ class FallbackRepairTest {
     @DisplayName("a poll fetches another build at the confirmed sequence once, refuses it, and does not fetch it again")
     void pollRefusesAnotherBuildOnce(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = fellBack(dir.resolve("state"));
-        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+        DeviceAgent a = polling(s, dir);
         try (Deployer d = directory(dir.resolve("channels"))) {
             d.publish(Files.write(dir.resolve("b2.bundle"), bundle(2, 1, 21)), "stable");
             InstallReport r = a.poll(d, "stable");
@@ -195,7 +200,7 @@ class FallbackRepairTest {
         // as the SDK before the digest wrote it
         s.writeAtomic("counters.json", ("{\"formatVersion\":\"2.0\",\"models\":{\"har\":{\"confirmedEpoch\":1,"
                 + "\"confirmedSequence\":2,\"highestAttempted\":2}}}").getBytes(StandardCharsets.UTF_8));
-        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+        DeviceAgent a = polling(s, dir);
         assertEquals(1, a.status().activeSequence());
         String why = "runs sequence 1, below its confirmed sequence 2 (the slot that held it was lost or damaged: a "
                 + "fallback, not a rollback); it cannot reinstall sequence 2: no digest of its manifest is stored";
@@ -236,7 +241,7 @@ class FallbackRepairTest {
         DeviceAgent crashing = AgentTestSupport.agent(s, TRUST, M3).crashInjector(CrashInjector.at(step)).open();
         assertThrows(CrashInjector.SimulatedCrash.class, () -> crashing.install(bundle(2, 1, 20)));
         for (int boot = 0; boot < 3; boot++) {
-            DeviceAgent rebooted = AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+            DeviceAgent rebooted = polling(s, dir);
             assertTrue(rebooted.activeSlotVerifies());
             if (step.compareTo(InstallStep.CONFIRMED) >= 0) {
                 assertEquals(2, rebooted.status().activeSequence(), "the repair was confirmed before the cut");
@@ -296,7 +301,7 @@ class FallbackRepairTest {
         byte[] art = s.read("slot-a/artifact").orElseThrow();
         art[art.length / 2] ^= 0x01;
         s.writeAtomic("slot-a/artifact", art);
-        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+        DeviceAgent a = polling(s, dir);
         assertEquals(-1, a.status().activeSequence());
         String note = "runs no model, though it confirmed sequence 2 (the slot that held it was lost or damaged); "
                 + "the device reinstalls sequence 2 (manifest " + manifestSha(bundle(2, 1, 20)) + ") when offered, "
