@@ -169,14 +169,45 @@ public final class TrainCommand implements Callable<Integer> {
         out.put(prefix + "class", p.getClassName());
         for (Map.Entry<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> e
                 : p.getConfiguredParameters().entrySet()) {
-            com.oracle.labs.mlrg.olcut.provenance.Provenance v = e.getValue();
-            if (v instanceof com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance c) {
-                flatten(prefix + e.getKey() + ".", c, out);
-            } else if (v instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> pp) {
-                out.put(prefix + e.getKey(), String.valueOf(pp.getValue()));
-            } else {
-                out.put(prefix + e.getKey(), String.valueOf(v));
+            flattenValue(prefix + e.getKey(), e.getValue(), out);
+        }
+    }
+
+    /**
+     * One parameter's value under {@code key}: nested objects (configured or not, e.g. a transformation's
+     * provenance) by their fields, lists by index and maps by key, primitives by value. Anything else by its
+     * {@code toString()}; before, a list of transformations was written as {@code [...Provenance@2cf3b7d4]}, an
+     * identity hash that says nothing and differs between JVMs.
+     */
+    private static void flattenValue(String key, com.oracle.labs.mlrg.olcut.provenance.Provenance v,
+            Map<String, String> out) {
+        if (v instanceof com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance c) {
+            flatten(key + ".", c, out);
+        } else if (v instanceof com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance o) {
+            out.put(key + ".class", o.getClassName());
+            for (com.oracle.labs.mlrg.olcut.util.Pair<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> f : o) {
+                flattenValue(key + "." + f.getA(), f.getB(), out);
             }
+        } else if (v instanceof com.oracle.labs.mlrg.olcut.provenance.ListProvenance<?> l) {
+            int i = 0;
+            for (com.oracle.labs.mlrg.olcut.provenance.Provenance item : l.getList()) {
+                flattenValue(key + "." + i++, item, out);
+            }
+            if (i == 0) {
+                out.put(key, "[]");
+            }
+        } else if (v instanceof com.oracle.labs.mlrg.olcut.provenance.MapProvenance<?> m) {
+            for (Map.Entry<String, ? extends com.oracle.labs.mlrg.olcut.provenance.Provenance> f
+                    : new TreeMap<>(m.getMap()).entrySet()) {
+                flattenValue(key + "." + f.getKey(), f.getValue(), out);
+            }
+            if (m.getMap().isEmpty()) {
+                out.put(key, "{}");
+            }
+        } else if (v instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> pp) {
+            out.put(key, String.valueOf(pp.getValue()));
+        } else {
+            out.put(key, String.valueOf(v));
         }
     }
 

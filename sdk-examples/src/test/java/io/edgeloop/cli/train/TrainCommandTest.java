@@ -149,6 +149,12 @@ class TrainCommandTest {
             } else {
                 assertTrue(t.has("innerTrainer.class") && t.toString().contains("epochs"), s.get("trainerSettings"));
             }
+            // every value is information, not an object's identity hash (the logistic trainer's transformation
+            // list was written as "[...MeanStdDevTransformationProvenance@2cf3b7d4]")
+            for (java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f : t.properties()) {
+                assertFalse(f.getValue().asText().matches("(?s).*@[0-9a-f]{4,}.*"),
+                        f.getKey() + " = " + f.getValue().asText());
+            }
         }
     }
 
