@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
  *
  * <p>Values are stored as strings (as they come from files, flags and environment) and read through typed
  * getters with defaults. Every getter validates and throws {@link ConfigException} with a message that names
- * the key, the value and what is allowed. Keys are case-sensitive and dotted lower-kebab
- * ({@code group-commit.max-delay}); a key renamed to that spelling keeps its old spelling as a deprecated alias
- * through {@link KeyAliases}.
+ * the key, the value and what is allowed. Keys are case-sensitive; a component's own keys are dotted lower-kebab
+ * ({@code group-commit.max-delay}), while a key group may carry names from elsewhere (an HTTP header in
+ * {@code header.<Name>}, a Kafka setting in {@code kafka.<name>}). A key renamed to that spelling keeps its old
+ * spelling as a deprecated alias through {@link KeyAliases}.
  *
  * <p>Durations accept {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, a plain number of
  * milliseconds, or ISO-8601 ({@code PT5S}). Sizes accept {@code 512}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB}
