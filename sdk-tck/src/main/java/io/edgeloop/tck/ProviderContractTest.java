@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Assumptions;
@@ -205,30 +208,59 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
     private static final int CONSTRUCTIONS = 100;
 
     /**
-     * Constructs the provider as {@link java.util.ServiceLoader} does, through its public no-argument constructor,
-     * or through {@link #provider()} when it has none.
+     * Finds the {@link ServiceLoader.Provider} that {@link ServiceLoader} uses to construct {@code impl}: its public
+     * no-argument constructor, or on the module path its public static {@code provider()} method, invoked with the
+     * access that {@code provides ... with ...} grants. The kit cannot call that constructor by reflection itself: on
+     * the module path the provider's package is not exported (house style: provider packages stay unexported), and
+     * surefire's default module path puts the kit in the unnamed module, which may not reach it.
+     *
+     * <p>This is the one place the kit asks {@link ServiceLoader} directly: {@link ProviderLoader} hands out one
+     * instance per provider, and the check needs a fresh one per construction, made exactly as users' loaders make it.
+     *
+     * @return the factory, or null when ServiceLoader does not list {@code impl} (the registration checks say so)
      */
-    private Object construct(Class<?> impl) throws Exception {
-        try {
-            java.lang.reflect.Constructor<?> c = impl.getConstructor();
-            if (java.lang.reflect.Modifier.isPublic(impl.getModifiers())) {
-                return c.newInstance();
-            }
-        } catch (NoSuchMethodException e) {
-            // a module-path provider() method, or a kit subclass that builds it: use the kit's hook
+    private ServiceLoader.Provider<P> serviceLoaderFactory(Class<?> impl) {
+        Module self = ProviderContractTest.class.getModule();
+        if (self.isNamed() && !self.canUse(providerType())) {
+            self.addUses(providerType());
         }
-        return provider();
+        // impl's own loader: it sees the module (or class-path entry, or module layer) that declares impl
+        ClassLoader loader = impl.getClassLoader() != null ? impl.getClassLoader() : ClassLoader.getSystemClassLoader();
+        Iterator<ServiceLoader.Provider<P>> it = ServiceLoader.load(providerType(), loader).stream().iterator();
+        for (int guard = 0; guard < 10_000; guard++) {
+            try {
+                if (!it.hasNext()) {
+                    return null;
+                }
+                ServiceLoader.Provider<P> p = it.next();
+                if (p.type() == impl) {
+                    return p;
+                }
+            } catch (ServiceConfigurationError e) {
+                // another declared provider that does not load: not this check's subject; ProviderLoader reports it
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Constructs the provider as {@link ServiceLoader} does ({@code factory}), or through {@link #provider()} when
+     * ServiceLoader does not list its class or lists it through a {@code provider()} method of another class.
+     */
+    private Object construct(ServiceLoader.Provider<P> factory) {
+        return factory != null ? factory.get() : provider();
     }
 
     @Test
     @DisplayName("is cheap to construct: 100 instances start no thread and hold no file or socket open")
     void isCheapToConstruct() throws Exception {
         Class<?> impl = provider().getClass();
-        construct(impl); // classes loaded and jars opened once stay out of the count
+        ServiceLoader.Provider<P> factory = serviceLoaderFactory(impl);
+        construct(factory); // classes loaded and jars opened once stay out of the count
         Resources.Snapshot before = Resources.snapshot();
         List<Object> kept = new ArrayList<>(); // kept reachable, so no GC closes what a constructor opened
         for (int i = 0; i < CONSTRUCTIONS; i++) {
-            kept.add(construct(impl));
+            kept.add(construct(factory));
         }
         // Threads a constructor started are not ended by a close(): the check waits a moment for short-lived ones,
         // then fails for any non-daemon thread, or for daemon threads or descriptors growing with the instances.

@@ -28,6 +28,11 @@ final class KitResults {
         return names(tests.failed());
     }
 
+    /** Names of the test methods that passed. */
+    Set<String> succeeded() {
+        return names(tests.succeeded());
+    }
+
     /** Names of the test methods that were aborted (skipped by an assumption). */
     Set<String> aborted() {
         return names(tests.aborted());
