@@ -59,8 +59,10 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * }</pre>
  *
  * <p>The receiver hooks ({@link #stopReceiver()}, {@link #startReceiver()}, {@link #pauseReceiver()},
- * {@link #resumeReceiver()}) let the kit check that one transport instance recovers after an outage and that
- * {@code close()} from another thread ends a send blocked on a silent receiver. {@link TcpFaultProxy} implements
+ * {@link #resumeReceiver()}) let the kit check that one transport instance recovers after an outage, that
+ * {@code close()} from another thread ends a send blocked on a silent receiver, and that a send the silent receiver
+ * never acknowledged does not return normally (it throws a {@link TransportException} when the transport's own
+ * acknowledgement timeout passes, or is still waiting after {@link #sendTimeout()}). {@link TcpFaultProxy} implements
  * them for any TCP receiver. A subclass that does not override them gets those tests reported as aborted
  * (skipped), never passed.
  *
@@ -731,6 +733,52 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
                 resumeReceiver();
             }
             close(t);
+        }
+    }
+
+    @Test
+    @DisplayName("lifecycle: never returns normally from a send the silent receiver did not acknowledge: throws a "
+            + "TransportException, or is still waiting after sendTimeout()")
+    void sendWithoutAcknowledgementDoesNotReturnNormally() throws Exception {
+        Transport t = create(config());
+        ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "tck-unacknowledged-sender");
+            th.setDaemon(true);
+            return th;
+        });
+        boolean paused = false;
+        try {
+            send(t, batch(device("tck-device-unacked"), 1, 1, 10)); // connected before the receiver goes silent
+            pauseReceiver();
+            paused = true;
+            Batch b = batch(device("tck-device-unacked"), 2, 5, 1000);
+            Future<?> pending = sender.submit(() -> {
+                t.send(b);
+                return null;
+            });
+            // The transport's own acknowledgement timeout may be longer than closeFromAnotherThreadEndsBlockedSend
+            // waits, so this waits for the send to end by itself, up to the kit's bound for one send.
+            try {
+                pending.get(sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                fail("send() returned normally although the receiver never acknowledged the batch: the caller (a "
+                        + "Forwarder) then commits it and it is lost. A send whose acknowledgement does not come within "
+                        + "the transport's own timeout must throw a retryable TransportException");
+            } catch (TimeoutException stillWaiting) {
+                // still waiting for the acknowledgement at the bound: allowed; close() ends it (see the test above)
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                assertTrue(c instanceof TransportException, "a send whose acknowledgement did not come must throw a "
+                        + "TransportException (retryable, so the batch is kept and sent again), got " + c);
+            }
+        } finally {
+            sender.shutdownNow();
+            try {
+                close(t); // before resuming, so a send still waiting cannot be acknowledged after the verdict
+            } finally {
+                if (paused) {
+                    resumeReceiver();
+                }
+            }
         }
     }
 

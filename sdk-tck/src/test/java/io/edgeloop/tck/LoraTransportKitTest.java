@@ -64,7 +64,9 @@ class LoraTransportKitTest {
 
         @Override
         protected ComponentConfig config() {
-            return ComponentConfig.of(Map.of("port", String.valueOf(proxy.port()), "fault", fault()));
+            // a 3 s ack wait (the copy's default is 10 s) keeps the kit's silent-receiver test short
+            return ComponentConfig.of(Map.of("port", String.valueOf(proxy.port()), "fault", fault(),
+                    "ack-timeout", "3s"));
         }
 
         @Override
@@ -121,6 +123,14 @@ class LoraTransportKitTest {
         }
     }
 
+    /** An acknowledgement that does not come within the ack timeout is taken as delivered. */
+    static class Optimist extends Lora {
+        @Override
+        String fault() {
+            return "ack-timeout-ok";
+        }
+    }
+
     /** A send to the unreachable receiver never returns. */
     static class Hang extends Lora {
         @Override
@@ -141,7 +151,7 @@ class LoraTransportKitTest {
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         // test-classes have no module-info.class: only the module-info check is skipped
         assertEquals(Set.of("isDeclaredInModuleInfo"), r.aborted());
-        assertEquals(24, r.tests.succeeded().count());
+        assertEquals(25, r.tests.succeeded().count());
     }
 
     @Test
@@ -167,6 +177,14 @@ class LoraTransportKitTest {
     @DisplayName("fails a transport whose sendAsync succeeds after close()")
     void failsAsyncAfterCloseOk() {
         assertFails(AsyncAfterCloseOk.class, "sendAsyncAfterCloseFails");
+    }
+
+    @Test
+    @DisplayName("fails a transport whose send returns normally when the acknowledgement did not come in time")
+    void failsOptimist() {
+        // its ack timeout (3 s) is longer than the blocked-send test waits before close(), which it passes
+        KitResults r = KitResults.run(Optimist.class);
+        assertEquals(Set.of("sendWithoutAcknowledgementDoesNotReturnNormally"), r.failed(), r.describeFailures());
     }
 
     @Test

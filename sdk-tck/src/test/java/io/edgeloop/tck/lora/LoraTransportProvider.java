@@ -11,7 +11,7 @@ import io.edgeloop.api.transport.TransportProvider;
 public final class LoraTransportProvider implements TransportProvider {
     @Override public String name() { return "lora"; }
     @Override public Transport create(ComponentConfig config) {
-        config.requireKnownKeys(name() + " transport", java.util.Set.of("port", "fault"));
+        config.requireKnownKeys(name() + " transport", java.util.Set.of("port", "fault", "ack-timeout"));
         return new LoraTransport(config);
     }
 }
