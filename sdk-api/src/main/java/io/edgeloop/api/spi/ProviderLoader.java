@@ -23,11 +23,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>no provider at all: {@link ProviderLoadException.Reason#NONE_FOUND}, naming the artifact to add
  *       (taken from the SPI's {@link Spi} annotation);</li>
- *   <li>an unknown name: {@link ProviderLoadException.Reason#UNKNOWN_NAME}, listing the names available;</li>
+ *   <li>an unknown name: {@link ProviderLoadException.Reason#UNKNOWN_NAME}, listing the names available and
+ *       suggesting a near one ("did you mean"), or, when none is near, how to register a provider of one's own;</li>
  *   <li>two providers with the requested name: {@link ProviderLoadException.Reason#DUPLICATE_NAME}, naming both
  *       classes;</li>
  *   <li>a provider that fails to load or construct, or whose name is blank or not lower-kebab-case (the
- *       {@link NamedProvider} rule), is logged, recorded in {@link #failures()} and skipped.</li>
+ *       {@link NamedProvider} rule; it is "refused", with the lower-kebab form suggested), is logged, recorded in
+ *       {@link #failures()} and skipped.</li>
  * </ul>
  *
  * <p>Providers are discovered once, on first use, and cached. Thread-safe.
@@ -154,9 +156,14 @@ public final class ProviderLoader<P extends NamedProvider> {
         }
         if (matching.isEmpty()) {
             List<String> names = names();
+            // a provider refused for this very name is explained by the suffix; otherwise a near name is most likely
+            // a typo, and no near name most likely a provider of the user's own that is not registered
+            String fix = refusedNamed(name) ? "" : io.edgeloop.api.config.ComponentConfig.closestName(name, names)
+                    .map(near -> "; did you mean '" + near + "'?")
+                    .orElse("; if '" + name + "' is a provider of your own, " + registration("it"));
             throw new ProviderLoadException(ProviderLoadException.Reason.UNKNOWN_NAME,
                     "No " + type.getSimpleName() + " named '" + name + "'; available: "
-                            + String.join(", ", names) + failureSuffix(), names);
+                            + String.join(", ", names) + fix + failureSuffix(), names);
         }
         if (matching.size() > 1) {
             List<String> classes = new ArrayList<>();
@@ -212,16 +219,29 @@ public final class ProviderLoader<P extends NamedProvider> {
         String hint = spi != null ? spi.artifacts() : "an artifact that provides " + type.getName();
         return new ProviderLoadException(ProviderLoadException.Reason.NONE_FOUND,
                 "No " + type.getSimpleName() + " found on the class path or module path; add " + hint
-                        + ", or register your own in META-INF/services/" + type.getName()
-                        + " or with 'provides " + type.getName() + " with ...' in module-info.java"
-                        + failureSuffix(), List.of());
+                        + ", or " + registration("your own") + failureSuffix(), List.of());
+    }
+
+    private boolean refusedNamed(String name) {
+        for (ProviderFailure f : failures) {
+            if (f.cause() instanceof RefusedName r && r.name.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How to register a provider of this SPI, for the class path and for the module path. */
+    private String registration(String provider) {
+        return "register " + provider + " in META-INF/services/" + type.getName() + " or with 'provides "
+                + type.getName() + " with ...' in module-info.java";
     }
 
     private String failureSuffix() {
         if (failures.isEmpty()) {
             return "";
         }
-        StringBuilder sb = new StringBuilder(" (skipped because they failed to load: ");
+        StringBuilder sb = new StringBuilder(" (skipped: ");
         for (int i = 0; i < failures.size(); i++) {
             if (i > 0) {
                 sb.append("; ");
@@ -229,6 +249,11 @@ public final class ProviderLoader<P extends NamedProvider> {
             ProviderFailure f = failures.get(i);
             String declaration = oneLine(f.declaration());
             sb.append(declaration);
+            if (f.cause() instanceof RefusedName refused) {
+                sb.append(": ").append(refused.getMessage());
+                continue;
+            }
+            sb.append(" failed to load");
             String root = rootMessage(f.cause());
             if (root != null && !declaration.contains(root)) {
                 sb.append(": ").append(root);
@@ -296,10 +321,10 @@ public final class ProviderLoader<P extends NamedProvider> {
                     if (!NAME.matcher(name).matches()) {
                         // NamedProvider's rule, enforced here so that a provider no kit checked cannot be selected by
                         // a name users could not type in a configuration file or on a command line as documented
-                        String why = "provider name '" + name + "' is not lower-kebab-case (a-z, 0-9, single hyphens "
-                                + "between, as NamedProvider requires)";
-                        LOG.warn("Skipping {} {}: {}", type.getSimpleName(), p.getClass().getName(), why);
-                        failed.add(new ProviderFailure(p.getClass().getName(), new IllegalStateException(why)));
+                        RefusedName refused = new RefusedName(name);
+                        LOG.warn("Skipping {} {}: {}", type.getSimpleName(), p.getClass().getName(),
+                                refused.getMessage());
+                        failed.add(new ProviderFailure(p.getClass().getName(), refused));
                         continue;
                     }
                     found.add(p);
@@ -316,6 +341,28 @@ public final class ProviderLoader<P extends NamedProvider> {
             providers = List.copyOf(found);
             failures = List.copyOf(failed);
         }
+    }
+
+    /**
+     * Why a provider that loaded was refused: its name breaks {@link NamedProvider}'s lower-kebab-case rule. The
+     * message says so ("refused: name ...") and suggests the lower-kebab form, so it is not read as a load failure.
+     */
+    private static final class RefusedName extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+
+        RefusedName(String name) {
+            super("refused: name '" + name + "' is not lower-kebab-case (a-z, 0-9, single hyphens between, as "
+                    + "NamedProvider requires)" + lowerKebab(name).map(k -> "; rename it, e.g. '" + k + "'").orElse(""));
+            this.name = name;
+        }
+    }
+
+    /** The lower-kebab form of a name ("AcmeTcp", "acme_tcp", "Acme TCP": "acme-tcp"), if it has letters or digits. */
+    static java.util.Optional<String> lowerKebab(String name) {
+        String words = name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1-$2");
+        String k = words.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return k.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(k);
     }
 
     private static String describe(Throwable e) {

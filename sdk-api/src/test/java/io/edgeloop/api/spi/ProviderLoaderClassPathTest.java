@@ -103,6 +103,47 @@ class ProviderLoaderClassPathTest {
                 loader.failures().get(0).declaration());
         ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("My Transport"));
         assertTrue(e.getMessage().contains("not lower-kebab-case"), e.getMessage());
+        // refused for its name, not "failed to load", with the name to use instead; and no "did you mean" beside it
+        assertTrue(e.getMessage().contains("SpacedNameTransportProvider: refused: name 'My Transport' is not "
+                + "lower-kebab-case"), e.getMessage());
+        assertTrue(e.getMessage().contains("rename it, e.g. 'my-transport'"), e.getMessage());
+        assertTrue(!e.getMessage().contains("failed to load") && !e.getMessage().contains("did you mean"),
+                e.getMessage());
+    }
+
+    @Test
+    @DisplayName("with an unknown name close to an available one, asks whether that one was meant")
+    void unknownNameSuggestsNearName() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(AlphaTransportProvider.class.getName(),
+                BetaTransportProvider.class.getName());
+        for (String typo : List.of("Beta", "bta", "beta_")) {
+            ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select(typo));
+            assertTrue(e.getMessage().contains("available: alpha, beta; did you mean 'beta'?"), e.getMessage());
+            assertTrue(!e.getMessage().contains("register it"), e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("with an unknown name close to none available, says how to register a provider of one's own")
+    void unknownFarNameGivesRegistrationHint() throws Exception {
+        ProviderLoader<TransportProvider> loader = loaderWith(AlphaTransportProvider.class.getName(),
+                BetaTransportProvider.class.getName());
+        ProviderLoadException e = assertThrows(ProviderLoadException.class, () -> loader.select("acme-tcp"));
+        assertTrue(e.getMessage().contains("available: alpha, beta; if 'acme-tcp' is a provider of your own, "
+                + "register it in META-INF/services/" + TransportProvider.class.getName() + " or with 'provides "
+                + TransportProvider.class.getName() + " with ...' in module-info.java"), e.getMessage());
+        assertTrue(!e.getMessage().contains("did you mean"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("suggests the lower-kebab form of a refused name")
+    void lowerKebabForms() {
+        assertEquals(java.util.Optional.of("acme-tcp"), ProviderLoader.lowerKebab("AcmeTcp"));
+        assertEquals(java.util.Optional.of("acme-tcp"), ProviderLoader.lowerKebab("acme_tcp"));
+        assertEquals(java.util.Optional.of("acme-tcp"), ProviderLoader.lowerKebab("Acme-Tcp"));
+        assertEquals(java.util.Optional.of("acme-tcp"), ProviderLoader.lowerKebab(" Acme  TCP "));
+        assertEquals(java.util.Optional.of("http-server2"), ProviderLoader.lowerKebab("HTTPServer2"));
+        assertEquals(java.util.Optional.empty(), ProviderLoader.lowerKebab("--"));
     }
 
     @Test
