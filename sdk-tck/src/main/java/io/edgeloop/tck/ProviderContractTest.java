@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.spi.NamedProvider;
+import io.edgeloop.api.spi.ProviderFailure;
+import io.edgeloop.api.spi.ProviderLoadException;
 import io.edgeloop.api.spi.ProviderLoader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +69,9 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
      */
     protected abstract Class<P> providerType();
 
+    /** {@link NamedProvider}'s rule for names, which {@link ProviderLoader} enforces. */
+    private static final String LOWER_KEBAB = "[a-z0-9]+(-[a-z0-9]+)*";
+
     /** The key {@link #refusesUnknownKey} adds to a working configuration: no provider reads it. */
     public static final String UNKNOWN_KEY = "edgeloop-tck-no-such-key";
 
@@ -102,26 +107,53 @@ public abstract class ProviderContractTest<P extends NamedProvider> {
     void hasLowerKebabName() {
         String name = provider().name();
         assertNotNull(name, "name()");
-        assertTrue(name.matches("[a-z0-9]+(-[a-z0-9]+)*"), "provider name must be lower-kebab-case: '" + name + "'");
+        assertTrue(name.matches(LOWER_KEBAB), "provider name must be lower-kebab-case: '" + name + "'");
     }
 
     @Test
     @DisplayName("is registered for ServiceLoader and selectable by its name")
     void isDiscoverableByName() {
         P p = provider();
-        String register = "register " + p.getClass().getName() + " in META-INF/services/" + providerType().getName()
-                + " and in module-info.java";
+        ProviderLoader<P> loader = ProviderLoader.of(providerType());
         P found;
         try {
-            found = ProviderLoader.of(providerType()).select(p.name());
-        } catch (io.edgeloop.api.spi.ProviderLoadException e) {
+            found = loader.select(p.name());
+        } catch (ProviderLoadException e) {
             // the loader's own message lists what it found; the fix is the kit's to give
             found = org.junit.jupiter.api.Assertions.fail("ProviderLoader.select(\"" + p.name() + "\") failed: "
-                    + e.getMessage() + "; " + register, e);
+                    + e.getMessage() + "; " + discoveryFix(p, loader, e), e);
         }
         assertSame(p.getClass(), found.getClass(),
                 "ProviderLoader.select(\"" + p.name() + "\") found " + found.getClass().getName()
-                        + "; " + register);
+                        + "; " + discoveryFix(p, loader, null));
+    }
+
+    /** The fix for a provider the loader does not select by its name, matching the cause. */
+    private String discoveryFix(P p, ProviderLoader<P> loader, ProviderLoadException e) {
+        String impl = p.getClass().getName();
+        String name = p.name();
+        if (e != null && e.reason() == ProviderLoadException.Reason.DUPLICATE_NAME) {
+            return "two providers share the name '" + name + "' (" + String.join(" and ", e.available())
+                    + "): give " + impl + " a name of its own";
+        }
+        boolean kebab = name.matches(LOWER_KEBAB);
+        for (ProviderFailure f : loader.failures()) {
+            if (f.declaration().equals(impl) || f.declaration().contains("Provider " + impl + " ")) {
+                // registered, but skipped: the loader's reason (a refused name comes with the name to use instead)
+                return kebab ? "it is registered but failed to load: " + f.cause() + "; fix that"
+                        : "it is registered, but ProviderLoader skipped it: " + f.cause().getMessage();
+            }
+        }
+        String register = "register " + impl + " in META-INF/services/" + providerType().getName()
+                + " and in module-info.java";
+        if (!kebab) {
+            return "rename it to lower-kebab-case (the loader refuses other names), then " + register;
+        }
+        if (e == null) {
+            return "that provider has the name '" + name + "' and " + impl + " is not registered: give it a name of "
+                    + "its own and " + register;
+        }
+        return register;
     }
 
     @Test

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.api.transport.TransportProvider;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The provider registration checks and the module-path probe")
 class ProviderRegistrationKitTest {
@@ -36,6 +41,78 @@ class ProviderRegistrationKitTest {
         protected Class<TransportProvider> providerType() {
             return TransportProvider.class;
         }
+    }
+
+    /** A registered provider whose name the loader refuses. */
+    static class RefusedName extends ProviderContractTest<TransportProvider> {
+        @Override
+        protected TransportProvider provider() {
+            return new RefusedNameTransportProvider();
+        }
+
+        @Override
+        protected Class<TransportProvider> providerType() {
+            return TransportProvider.class;
+        }
+    }
+
+    /** A registered provider with the name of another registered one. */
+    static class SameName extends ProviderContractTest<TransportProvider> {
+        @Override
+        protected TransportProvider provider() {
+            return new SameNameTransportProvider();
+        }
+
+        @Override
+        protected Class<TransportProvider> providerType() {
+            return TransportProvider.class;
+        }
+    }
+
+    /**
+     * Runs a kit with {@code providers} registered too, in a META-INF/services file that only a class loader of this
+     * run sees (the thread's context class loader, where ProviderLoader.of looks), so no other test finds them.
+     */
+    private static KitResults runRegistering(Class<?> kit, Path dir, Class<?>... providers) throws Exception {
+        Path services = dir.resolve("META-INF/services/" + TransportProvider.class.getName());
+        Files.createDirectories(services.getParent());
+        List<String> lines = new java.util.ArrayList<>();
+        for (Class<?> p : providers) {
+            lines.add(p.getName());
+        }
+        Files.write(services, lines);
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
+        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, before)) {
+            self.setContextClassLoader(cl);
+            return KitResults.run(kit);
+        } finally {
+            self.setContextClassLoader(before);
+        }
+    }
+
+    @Test
+    @DisplayName("tells a registered provider refused for its name to rename itself, not to register")
+    void refusedNameGetsRenameFix(@TempDir Path dir) throws Exception {
+        KitResults r = runRegistering(RefusedName.class, dir, RefusedNameTransportProvider.class);
+        assertEquals(Set.of("hasLowerKebabName", "isDiscoverableByName", "isRegisteredInMetaInfServices"),
+                r.failed(), r.describeFailures());
+        String m = r.describeFailures();
+        assertTrue(m.contains("it is registered, but ProviderLoader skipped it: refused: name 'AcmeTcp' is not "
+                + "lower-kebab-case") && m.contains("rename it, e.g. 'acme-tcp'"), m);
+        assertTrue(!m.contains("register " + RefusedNameTransportProvider.class.getName() + " in"), m);
+    }
+
+    @Test
+    @DisplayName("tells a registered provider whose name another one has that the two share it, not to register")
+    void sharedNameGetsNameFix(@TempDir Path dir) throws Exception {
+        KitResults r = runRegistering(SameName.class, dir, SameNameTransportProvider.class);
+        assertEquals(Set.of("isDiscoverableByName", "isRegisteredInMetaInfServices"), r.failed(),
+                r.describeFailures());
+        String m = r.describeFailures();
+        assertTrue(m.contains("two providers share the name 'in-memory'") && m.contains("give "
+                + SameNameTransportProvider.class.getName() + " a name of its own"), m);
+        assertTrue(!m.contains("register " + SameNameTransportProvider.class.getName() + " in"), m);
     }
 
     @org.junit.jupiter.api.AfterAll
