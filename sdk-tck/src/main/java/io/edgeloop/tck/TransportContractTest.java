@@ -682,26 +682,38 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
         close(t);
     }
 
+    private static ExecutorService senderThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, name);
+            th.setDaemon(true);
+            return th;
+        });
+    }
+
+    /**
+     * Sends one batch (so the transport is connected before the receiver goes silent), pauses the receiver, and
+     * starts a second send on {@code sender}; the caller resumes the receiver.
+     */
+    private Future<?> sendToPausedReceiver(Transport t, ExecutorService sender, String device) throws Exception {
+        send(t, batch(device, 1, 1, 10));
+        pauseReceiver();
+        Batch b = batch(device, 2, 5, 1000);
+        return sender.submit(() -> {
+            t.send(b);
+            return null;
+        });
+    }
+
     @Test
     @DisplayName("lifecycle: lets close() from another thread end a send blocked on a silent receiver, within "
             + "closeTimeout()")
     void closeFromAnotherThreadEndsBlockedSend() throws Exception {
         Transport t = create(config());
-        ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-            Thread th = new Thread(r, "tck-blocked-sender");
-            th.setDaemon(true);
-            return th;
-        });
+        ExecutorService sender = senderThread("tck-blocked-sender");
         boolean paused = false;
         try {
-            send(t, batch(device("tck-device-h"), 1, 1, 10)); // connected before the receiver goes silent
-            pauseReceiver();
+            Future<?> blocked = sendToPausedReceiver(t, sender, device("tck-device-h"));
             paused = true;
-            Batch b = batch(device("tck-device-h"), 2, 5, 1000);
-            Future<?> blocked = sender.submit(() -> {
-                t.send(b);
-                return null;
-            });
             try {
                 blocked.get(500, TimeUnit.MILLISECONDS);
             } catch (TimeoutException expected) {
@@ -741,21 +753,11 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
             + "TransportException, or is still waiting after sendTimeout()")
     void sendWithoutAcknowledgementDoesNotReturnNormally() throws Exception {
         Transport t = create(config());
-        ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-            Thread th = new Thread(r, "tck-unacknowledged-sender");
-            th.setDaemon(true);
-            return th;
-        });
+        ExecutorService sender = senderThread("tck-unacknowledged-sender");
         boolean paused = false;
         try {
-            send(t, batch(device("tck-device-unacked"), 1, 1, 10)); // connected before the receiver goes silent
-            pauseReceiver();
+            Future<?> pending = sendToPausedReceiver(t, sender, device("tck-device-unacked"));
             paused = true;
-            Batch b = batch(device("tck-device-unacked"), 2, 5, 1000);
-            Future<?> pending = sender.submit(() -> {
-                t.send(b);
-                return null;
-            });
             // The transport's own acknowledgement timeout may be longer than closeFromAnotherThreadEndsBlockedSend
             // waits, so this waits for the send to end by itself, up to the kit's bound for one send.
             try {

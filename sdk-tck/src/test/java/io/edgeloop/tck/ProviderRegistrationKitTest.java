@@ -47,7 +47,7 @@ class ProviderRegistrationKitTest {
     static class RefusedName extends ProviderContractTest<TransportProvider> {
         @Override
         protected TransportProvider provider() {
-            return new RefusedNameTransportProvider();
+            return new NameOnlyTransportProviders.RefusedName();
         }
 
         @Override
@@ -60,7 +60,7 @@ class ProviderRegistrationKitTest {
     static class SameName extends ProviderContractTest<TransportProvider> {
         @Override
         protected TransportProvider provider() {
-            return new SameNameTransportProvider();
+            return new NameOnlyTransportProviders.SameName();
         }
 
         @Override
@@ -94,25 +94,25 @@ class ProviderRegistrationKitTest {
     @Test
     @DisplayName("tells a registered provider refused for its name to rename itself, not to register")
     void refusedNameGetsRenameFix(@TempDir Path dir) throws Exception {
-        KitResults r = runRegistering(RefusedName.class, dir, RefusedNameTransportProvider.class);
+        KitResults r = runRegistering(RefusedName.class, dir, NameOnlyTransportProviders.RefusedName.class);
         assertEquals(Set.of("hasLowerKebabName", "isDiscoverableByName", "isRegisteredInMetaInfServices"),
                 r.failed(), r.describeFailures());
         String m = r.describeFailures();
         assertTrue(m.contains("it is registered, but ProviderLoader skipped it: refused: name 'AcmeTcp' is not "
                 + "lower-kebab-case") && m.contains("rename it, e.g. 'acme-tcp'"), m);
-        assertTrue(!m.contains("register " + RefusedNameTransportProvider.class.getName() + " in"), m);
+        assertTrue(!m.contains("register " + NameOnlyTransportProviders.RefusedName.class.getName() + " in"), m);
     }
 
     @Test
     @DisplayName("tells a registered provider whose name another one has that the two share it, not to register")
     void sharedNameGetsNameFix(@TempDir Path dir) throws Exception {
-        KitResults r = runRegistering(SameName.class, dir, SameNameTransportProvider.class);
+        KitResults r = runRegistering(SameName.class, dir, NameOnlyTransportProviders.SameName.class);
         assertEquals(Set.of("isDiscoverableByName", "isRegisteredInMetaInfServices"), r.failed(),
                 r.describeFailures());
         String m = r.describeFailures();
         assertTrue(m.contains("two providers share the name 'in-memory'") && m.contains("give "
-                + SameNameTransportProvider.class.getName() + " a name of its own"), m);
-        assertTrue(!m.contains("register " + SameNameTransportProvider.class.getName() + " in"), m);
+                + NameOnlyTransportProviders.SameName.class.getName() + " a name of its own"), m);
+        assertTrue(!m.contains("register " + NameOnlyTransportProviders.SameName.class.getName() + " in"), m);
     }
 
     @org.junit.jupiter.api.AfterAll
