@@ -6,6 +6,7 @@ import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
+import io.edgeloop.quantize.scheme.TreeInputScales;
 import io.edgeloop.quantize.scheme.TreeThresholds;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
@@ -40,7 +41,8 @@ import org.tribuo.classification.Label;
  * split 1-2 / 3-4 would train on indoor motes only and judge the model on outdoor air it never saw.)
  *
  * <p>Models: {@link TribuoTraining} {@code logistic}, {@code cart} and {@code forest} with seed 7, quantized with
- * calibration {@code auto} on the training rows (tree thresholds exact unless asked); trained and quantized once per
+ * calibration {@code auto} on the training rows (tree thresholds exact, tree input scales fitted, unless asked);
+ * trained and quantized once per
  * JVM.
  *
  * <p>Thread-safe: the caches are concurrent maps; the tables are immutable.
@@ -114,10 +116,21 @@ public final class Lwsndr {
      * @return the model quantized with calibration {@code auto} on the training rows
      */
     public static IntModel quantized(String algo, Scheme scheme, TreeThresholds thresholds) {
-        return QUANTIZED.computeIfAbsent(algo + " " + scheme.name() + " " + thresholds.id(), k -> {
+        return quantized(algo, scheme, thresholds, TreeInputScales.FITTED);
+    }
+
+    /**
+     * @param algo       the algorithm
+     * @param scheme     the scheme
+     * @param thresholds how tree thresholds are mapped (ignored by the logistic regression)
+     * @param scales     how tree input scales are chosen (ignored by the logistic regression)
+     * @return the model quantized with calibration {@code auto} on the training rows
+     */
+    public static IntModel quantized(String algo, Scheme scheme, TreeThresholds thresholds, TreeInputScales scales) {
+        return QUANTIZED.computeIfAbsent(algo + " " + scheme.name() + " " + thresholds.id() + " " + scales.id(), k -> {
             FloatModel fm = floatModel(algo);
             return new ModelQuantizer(scheme, Calibration.AUTO).withTreeThresholds(thresholds)
-                    .quantize(fm, train().rowsInOrder(fm.featureNames()));
+                    .withTreeInputScales(scales).quantize(fm, train().rowsInOrder(fm.featureNames()));
         });
     }
 

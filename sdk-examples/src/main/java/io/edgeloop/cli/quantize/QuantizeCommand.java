@@ -70,6 +70,13 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "step so calibration readings keep their side, and DROPS that guarantee.")
     private String treeThresholds;
 
+    @Option(names = "--tree-input-scales", defaultValue = "fitted", paramLabel = "MODE",
+            description = "fitted or calibrated (default: ${DEFAULT-VALUE}: an int16 or int32 tree's input scales "
+                    + "are chosen, up to 1.1x (int16) or 2x (int32) the calibrated scale, so calibration readings next "
+                    + "to a threshold decide as the float model does; thresholds stay exact). calibrated keeps the "
+                    + "calibrated range's scale.")
+    private String treeInputScales;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
@@ -140,7 +147,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 : List.of();
         QuantizedArtifact a = qatLabel == null
                 ? QuantizeWorkflow.quantize(model, modelBytes, calib, scheme, target, calibration, weights,
-                        weightScales, treeThresholds, out, parents)
+                        weightScales, treeThresholds, treeInputScales, out, parents)
                 : QuantizeWorkflow.quantizeWithQat(model, modelBytes, calib, qatLabel, qatEpochs, qatLr, scheme,
                         target, calibration, weights, weightScales, out, parents);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);

@@ -15,6 +15,7 @@ import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
 import io.edgeloop.quantize.scheme.Scheme;
 import io.edgeloop.quantize.scheme.WeightScales;
+import io.edgeloop.quantize.scheme.TreeInputScales;
 import io.edgeloop.quantize.scheme.TreeThresholds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (default true), {@code adaptive-rounding=true|false} (default false; AdaRound-style rounding directions for
  * linear models with int8 weights), {@code tree-thresholds=exact|aligned} (default exact: every tree split decides
  * as the float model on the value each quantized input stands for; {@code aligned} moves thresholds to keep
- * calibration values on their side and drops that guarantee, see {@link TreeThresholds}). Any other key, in the
+ * calibration values on their side and drops that guarantee, see {@link TreeThresholds}),
+ * {@code tree-input-scales=fitted|calibrated} (default fitted: int16 and int32 tree input scales chosen so calibration
+ * readings next to thresholds decide as the float model, see {@link TreeInputScales}). Any other key, in the
  * provider config or the request's options, is refused naming the closest known key: a misspelt option would
  * otherwise quantize with the default and record that default in the provenance. The camelCase spellings of before
  * 2026-12-03 ({@code weightScales}, {@code biasCorrection}, {@code adaptiveRounding}, {@code treeThresholds}) still
@@ -44,7 +47,7 @@ final class SchemeQuantizer implements Quantizer {
     private final String scheme;
     /** The options a quantizer reads, from its provider config or a request's options. */
     static final Set<String> OPTIONS = Set.of("calibration", "weights", "weight-scales", "bias-correction",
-            "adaptive-rounding", "tree-thresholds");
+            "adaptive-rounding", "tree-thresholds", "tree-input-scales");
     /** The deprecated camelCase spellings of the options, each mapped to its current key. */
     static final KeyAliases ALIASES = KeyAliases.of(Map.of("weightScales", "weight-scales",
             "biasCorrection", "bias-correction", "adaptiveRounding", "adaptive-rounding",
@@ -88,8 +91,9 @@ final class SchemeQuantizer implements Quantizer {
             throw new IllegalArgumentException("adaptive-rounding must be true or false, got '" + ar + "'");
         }
         TreeThresholds tt = TreeThresholds.of(option(options, "tree-thresholds", TreeThresholds.EXACT.id()));
+        TreeInputScales tis = TreeInputScales.of(option(options, "tree-input-scales", TreeInputScales.FITTED.id()));
         ModelQuantizer.Result res = new ModelQuantizer(s, Calibration.of(calib), ws, Boolean.parseBoolean(bc),
-                Boolean.parseBoolean(ar)).withTreeThresholds(tt)
+                Boolean.parseBoolean(ar)).withTreeThresholds(tt).withTreeInputScales(tis)
                 .quantizeDetailed(model, rows);
         IntModel im = res.model();
         Provenance.Builder p = Provenance.capture("quantized-model", SchemeQuantizer.class)
@@ -100,6 +104,7 @@ final class SchemeQuantizer implements Quantizer {
                 .setting("biasCorrection", bc)
                 .setting("adaptiveRounding", ar)
                 .setting("treeThresholds", tt.id())
+                .setting("treeInputScales", tis.id())
                 .setting("target", request.target().id())
                 .setting("rounding", "single")
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)

@@ -36,6 +36,7 @@ public final class IntTreeEnsemble implements IntModel {
     private final int[] votes;
     private final double voteScale;
     private final int droppedSplits;
+    private final InputScaleFit inputScaleFit;
 
     /**
      * @param scheme         scheme name
@@ -80,13 +81,14 @@ public final class IntTreeEnsemble implements IntModel {
             int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
             double leafScale, int[] votes, double voteScale) {
         this(scheme, featureNames, classNames, input, roots, feature, threshold, floatThreshold, left, right, value,
-                leafScale, votes, voteScale, -1);
+                leafScale, votes, voteScale, -1, null);
     }
 
     private IntTreeEnsemble(String scheme, List<String> featureNames, List<String> classNames, InputQuantization input,
             int[] roots, int[] feature, long[] threshold, double[] floatThreshold, int[] left, int[] right, int[] value,
-            double leafScale, int[] votes, double voteScale, int droppedSplits) {
+            double leafScale, int[] votes, double voteScale, int droppedSplits, InputScaleFit inputScaleFit) {
         this.droppedSplits = droppedSplits;
+        this.inputScaleFit = inputScaleFit;
         this.votes = votes == null ? null : votes.clone();
         this.voteScale = voteScale;
         this.scheme = Objects.requireNonNull(scheme, "scheme");
@@ -242,7 +244,41 @@ public final class IntTreeEnsemble implements IntModel {
             throw new IllegalArgumentException("dropped splits " + dropped + " < 0");
         }
         return new IntTreeEnsemble(scheme, featureNames, classNames, input, roots, feature, threshold, floatThreshold,
-                left, right, value, leafScale, votes, voteScale, dropped);
+                left, right, value, leafScale, votes, voteScale, dropped, inputScaleFit);
+    }
+
+    /**
+     * What fitting the input scales to the split thresholds achieved on the calibration rows (the quantizer's
+     * {@code fitted} tree input scales): counts of (split, calibration row) pairs whose reading lies within about
+     * one input step of the split's threshold, the only pairs an input cell can decide unlike the float model.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param pairs                    the pairs judged
+     * @param decidedAsFloatCalibrated of those, the pairs the calibrated scales decided as the float model does
+     * @param decidedAsFloatFitted     of those, the pairs the fitted scales decide as the float model does
+     */
+    public record InputScaleFit(long pairs, long decidedAsFloatCalibrated, long decidedAsFloatFitted) {
+    }
+
+    /**
+     * This model recording what its fitted input scales achieved ({@link #inputScaleFit()}); the quantizer sets it,
+     * {@code report.json} reports it.
+     *
+     * @param fit the counts
+     * @return a copy of this model carrying them
+     */
+    public IntTreeEnsemble withInputScaleFit(InputScaleFit fit) {
+        return new IntTreeEnsemble(scheme, featureNames, classNames, input, roots, feature, threshold, floatThreshold,
+                left, right, value, leafScale, votes, voteScale, droppedSplits, Objects.requireNonNull(fit, "fit"));
+    }
+
+    /**
+     * @return what fitting the input scales achieved, or empty when the scales were not fitted or the model was read
+     *         from {@code model.json}
+     */
+    public java.util.Optional<InputScaleFit> inputScaleFit() {
+        return java.util.Optional.ofNullable(inputScaleFit);
     }
 
     /**

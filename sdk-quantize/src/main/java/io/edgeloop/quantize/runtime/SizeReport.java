@@ -154,6 +154,13 @@ public record SizeReport(Map<String, Object> values) {
             r.put("nodes", t.nodes());
             r.put("splits", t.splits());
             t.droppedSplits().ifPresent(d -> r.put("droppedSplits", d));
+            t.inputScaleFit().ifPresent(f -> {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("pairs", f.pairs());
+                fm.put("decidedAsFloatCalibrated", f.decidedAsFloatCalibrated());
+                fm.put("decidedAsFloatFitted", f.decidedAsFloatFitted());
+                r.put("treeInputScaleFit", fm);
+            });
         }
         return new SizeReport(r);
     }

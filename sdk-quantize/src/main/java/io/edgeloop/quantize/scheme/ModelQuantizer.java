@@ -55,6 +55,7 @@ public final class ModelQuantizer {
     private final boolean biasCorrection;
     private final boolean adaptiveRounding;
     private final TreeThresholds treeThresholds;
+    private final TreeInputScales treeInputScales;
 
     /**
      * A quantizer choosing weight scales automatically ({@link WeightScales#AUTO}).
@@ -106,15 +107,17 @@ public final class ModelQuantizer {
         this.biasCorrection = biasCorrection;
         this.adaptiveRounding = adaptiveRounding;
         this.treeThresholds = TreeThresholds.EXACT;
+        this.treeInputScales = TreeInputScales.FITTED;
     }
 
-    private ModelQuantizer(ModelQuantizer q, TreeThresholds treeThresholds) {
+    private ModelQuantizer(ModelQuantizer q, TreeThresholds treeThresholds, TreeInputScales treeInputScales) {
         this.scheme = q.scheme;
         this.calibration = q.calibration;
         this.weightScales = q.weightScales;
         this.biasCorrection = q.biasCorrection;
         this.adaptiveRounding = q.adaptiveRounding;
         this.treeThresholds = Objects.requireNonNull(treeThresholds, "treeThresholds");
+        this.treeInputScales = Objects.requireNonNull(treeInputScales, "treeInputScales");
     }
 
     /**
@@ -123,7 +126,21 @@ public final class ModelQuantizer {
      * @return this quantizer with that mapping
      */
     public ModelQuantizer withTreeThresholds(TreeThresholds treeThresholds) {
-        return new ModelQuantizer(this, treeThresholds);
+        return new ModelQuantizer(this, treeThresholds, treeInputScales);
+    }
+
+    /**
+     * @param treeInputScales how a tree model's input scales are chosen ({@link TreeInputScales#FITTED} by default;
+     *                        {@link TreeInputScales#CALIBRATED} keeps the calibrated range's scale)
+     * @return this quantizer with that choice
+     */
+    public ModelQuantizer withTreeInputScales(TreeInputScales treeInputScales) {
+        return new ModelQuantizer(this, treeThresholds, treeInputScales);
+    }
+
+    /** @return how a tree model's input scales are chosen */
+    public TreeInputScales treeInputScales() {
+        return treeInputScales;
     }
 
     /** @return how tree thresholds are mapped */
@@ -164,7 +181,71 @@ public final class ModelQuantizer {
         if (model instanceof NetworkModel) {
             return quantizeNetwork((NetworkModel) model, calibration, in);
         }
+        if (treeInputScales == TreeInputScales.FITTED) {
+            FittedInputs fitted = fitTreeInputScales((TreeEnsembleModel) model, in, calibration);
+            return quantizeTrees((TreeEnsembleModel) model, fitted.in(), calibration).withInputScaleFit(fitted.fit());
+        }
         return quantizeTrees((TreeEnsembleModel) model, in, calibration);
+    }
+
+    /** A tree model's fitted input quantization and what the fit achieved on the calibration rows. */
+    private record FittedInputs(InputQuantization in, IntTreeEnsemble.InputScaleFit fit) {
+    }
+
+    /**
+     * Refits each split feature's scale ({@link TreeScaleFit}) so calibration readings in the same input cell as a
+     * threshold decide as the float model; the real centre of the covered range is kept, and the covered range
+     * only grows. Thresholds are untouched: they are mapped exactly afterwards.
+     */
+    private FittedInputs fitTreeInputScales(TreeEnsembleModel model, InputQuantization in, double[][] rows) {
+        double eps = TreeScaleFit.widening(scheme);
+        int n = in.size();
+        double[] scale = new double[n];
+        long[] zp = new long[n];
+        java.util.Map<Integer, java.util.TreeMap<Double, Integer>> splits = new java.util.HashMap<>();
+        for (DecisionTree t : model.trees()) {
+            for (int k = 0; k < t.size(); k++) {
+                int f = t.feature(k);
+                if (f >= 0 && f < n && Double.isFinite(t.threshold(k))) {
+                    splits.computeIfAbsent(f, x -> new java.util.TreeMap<>()).merge(t.threshold(k), 1, Integer::sum);
+                }
+            }
+        }
+        long pairs = 0;
+        long before = 0;
+        long after = 0;
+        double mid = ((double) in.min() + in.max()) / 2;
+        double[] col = new double[rows.length];
+        for (int f = 0; f < n; f++) {
+            scale[f] = in.scale(f);
+            zp[f] = in.zeroPoint(f);
+            java.util.TreeMap<Double, Integer> ts = splits.get(f);
+            if (ts == null) {
+                continue;
+            }
+            double[] thr = new double[ts.size()];
+            int[] count = new int[ts.size()];
+            int j = 0;
+            for (java.util.Map.Entry<Double, Integer> e : ts.entrySet()) {
+                thr[j] = e.getKey();
+                count[j++] = e.getValue();
+            }
+            for (int r = 0; r < rows.length; r++) {
+                col[r] = rows[r][f];
+            }
+            java.util.Arrays.sort(col);
+            // The real value the middle of the integer range stands for stays where calibration put it.
+            double centre = scale[f] * (mid - zp[f]);
+            TreeScaleFit.Fit fit = TreeScaleFit.fit(scale[f], zp[f],
+                    s -> FixedPoint.roundHalfAwayFromZero(mid - centre / s), in.min(), in.max(), thr, count, col, eps);
+            scale[f] = fit.scale();
+            zp[f] = fit.zeroPoint();
+            pairs += fit.pairs();
+            before += fit.before();
+            after += fit.after();
+        }
+        return new FittedInputs(new InputQuantization(scale, zp, in.min(), in.max()),
+                new IntTreeEnsemble.InputScaleFit(pairs, before, after));
     }
 
     /**
@@ -264,7 +345,7 @@ public final class ModelQuantizer {
         double bestScore = Double.NEGATIVE_INFINITY;
         for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
             IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding)
-                    .withTreeThresholds(treeThresholds).quantize(model, rows);
+                    .withTreeThresholds(treeThresholds).withTreeInputScales(treeInputScales).quantize(model, rows);
             scores[results.size()] = fidelity(m, model, rows, step);
             bestScore = Math.max(bestScore, scores[results.size()]);
             results.add(new Result(m, c));

@@ -15,6 +15,7 @@ import io.edgeloop.quantize.runtime.IntModel;
 import io.edgeloop.quantize.runtime.ModelFormat;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.runtime.QuantizedDirectory;
+import io.edgeloop.quantize.scheme.TreeInputScales;
 import io.edgeloop.quantize.scheme.TreeThresholds;
 import io.edgeloop.quantize.scheme.WeightScales;
 import io.edgeloop.quantize.train.CsvData;
@@ -150,8 +151,35 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
             String target, String calibration, String weights, String weightScales, String treeThresholds, Path out,
             List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantize(modelFile, modelBytes, calibCsv, scheme, target, calibration, weights, weightScales,
+                treeThresholds, TreeInputScales.FITTED.id(), out, parents);
+    }
+
+    /**
+     * Like {@link #quantize(Path, byte[], Path, String, String, String, String, String, String, Path, List)},
+     * choosing how a tree model's input scales are chosen.
+     *
+     * @param modelFile       the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes      the model file's content
+     * @param calibCsv        representative rows (the model's feature columns are used; others ignored)
+     * @param scheme          {@code int8}, {@code int16} or {@code int32}
+     * @param target          a target profile id
+     * @param calibration     {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights         {@code int8} or {@code int16} (int16 scheme), or null for the default; networks only
+     * @param weightScales    {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param treeThresholds  {@code exact} or {@code aligned} ({@link TreeThresholds})
+     * @param treeInputScales {@code fitted} (the default) or {@code calibrated} ({@link TreeInputScales})
+     * @param out             the directory
+     * @param parents         the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
+            String target, String calibration, String weights, String weightScales, String treeThresholds,
+            String treeInputScales, Path out, List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
         WeightScales.of(weightScales);
         TreeThresholds.of(treeThresholds);
+        TreeInputScales.of(treeInputScales);
         FloatModel fm = ModelReader.read(modelFile, modelBytes);
         if (weights != null && fm instanceof io.edgeloop.quantize.ir.TreeEnsembleModel) {
             throw new IllegalArgumentException("--weights " + weights + " sets a network's weight width; " + modelFile
@@ -160,7 +188,8 @@ public final class QuantizeWorkflow {
         CsvData calib = CsvData.readColumns(calibCsv, fm.featureNames(), null);
         requireUsableScales(calibCsv, calib);
         ComponentConfig.Builder opts = ComponentConfig.builder().put("calibration", calibration)
-                .put("weight-scales", weightScales).put("tree-thresholds", treeThresholds);
+                .put("weight-scales", weightScales).put("tree-thresholds", treeThresholds)
+                .put("tree-input-scales", treeInputScales);
         if (weights != null) {
             opts.put("weights", weights);
         }

@@ -57,7 +57,7 @@ class UnknownQuantizerKeysTest {
     void acceptsDocumentedOptions() {
         assertNotNull(ProviderLoader.of(QuantizerProvider.class).select("int16").create(ComponentConfig.of(Map.of(
                 "calibration", "mse", "weights", "int8", "weight-scales", "per-tensor", "bias-correction", "false",
-                "adaptive-rounding", "false", "tree-thresholds", "exact"))));
+                "adaptive-rounding", "false", "tree-thresholds", "exact", "tree-input-scales", "calibrated"))));
     }
 
     @Test
