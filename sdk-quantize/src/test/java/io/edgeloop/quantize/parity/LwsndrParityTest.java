@@ -55,8 +55,8 @@ class LwsndrParityTest {
                     models.put(algo + " " + s.name(), Lwsndr.quantized(algo, s));
                 }
             }
-            // The forest as LwsndrQuantizeTest recommends it for this set: aligned thresholds, which move 3 (int8),
-            // 15 (int16) and 24 (int32) of its integer thresholds by one step.
+            // The forest with aligned thresholds, which on the fitted input grid move 3 (int8), 1 (int16) and 1
+            // (int32) of its integer thresholds by one step (15 and 24 on the calibrated grid).
             for (Scheme s : Lwsndr.SCHEMES) {
                 models.put("forest-aligned " + s.name(), Lwsndr.quantized("forest", s, TreeThresholds.ALIGNED));
             }
