@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * so every split decides as the float model on the value each quantized input stands for (optionally, and without
  * that guarantee, first aligned with the calibration values they separate: {@link TreeThresholds#ALIGNED},
  * {@link #alignThresholds})
- * (see {@link IntTreeEnsemble#verifySplits()}); nodes re-emitted in pre-order,
+ * (see {@link IntTreeEnsemble#verifySplits()}); int16 and int32 split features' input scales fitted so calibration
+ * readings next to a threshold decide as the float model ({@link TreeInputScales#FITTED});
+ * nodes re-emitted in pre-order,
  * left child first (no left links on the device), and splits that are constant over the integer input range
  * dropped, so thresholds fit the input type.
  *
@@ -181,7 +183,7 @@ public final class ModelQuantizer {
         if (model instanceof NetworkModel) {
             return quantizeNetwork((NetworkModel) model, calibration, in);
         }
-        if (treeInputScales == TreeInputScales.FITTED) {
+        if (treeInputScales == TreeInputScales.FITTED && TreeScaleFit.widening(scheme) > 0) {
             FittedInputs fitted = fitTreeInputScales((TreeEnsembleModel) model, in, calibration);
             return quantizeTrees((TreeEnsembleModel) model, fitted.in(), calibration).withInputScaleFit(fitted.fit());
         }

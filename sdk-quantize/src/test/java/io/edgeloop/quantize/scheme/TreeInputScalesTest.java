@@ -168,6 +168,7 @@ class TreeInputScalesTest {
         IntModel fitted = quantize(Scheme.INT8, TreeInputScales.FITTED);
         assertEquals(cal.input().scale(0), fitted.input().scale(0));
         assertEquals(cal.input().zeroPoint(0), fitted.input().zeroPoint(0));
+        assertTrue(((IntTreeEnsemble) fitted).inputScaleFit().isEmpty(), "no fit to report");
     }
 
     @Test
