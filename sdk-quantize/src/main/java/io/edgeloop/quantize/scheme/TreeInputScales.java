@@ -9,7 +9,8 @@ import java.util.Locale;
  * calibrated one ({@code TreeScaleFit}) so that calibration readings sharing an input cell with a split threshold
  * are decided by the integer tree as the float model decides them raw. Thresholds stay exact, so issue #5's
  * guarantee (every split decides as the float model on the value each quantized input stands for) is kept: only the
- * input grid moves. Applied where it was measured not to cost accuracy (ARCHITECTURE.md, "Trees": fitted at int16 and int32, not at int8).</li>
+ * input grid moves. Applied where it was measured not to cost accuracy (ARCHITECTURE.md, "Trees"): at int16 and
+ * int32, not at int8.</li>
  * <li>{@link #CALIBRATED}: the scale the calibrated range gives, as before 2026-12-03.</li>
  * </ul>
  *
