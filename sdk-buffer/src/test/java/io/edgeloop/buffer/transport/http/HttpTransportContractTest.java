@@ -36,7 +36,9 @@ class HttpTransportContractTest extends TransportContractTest {
     @Override
     protected ComponentConfig config() {
         return ComponentConfig.of(Map.of("uri", server.uri().toString().replace(":" + server.port() + "/", ":" + proxy.port() + "/"),
-                "compression", "gzip"));
+                "compression", "gzip",
+                // a paused receiver then fails the send after 10 s (default 30 s, the kit's whole bound)
+                "request-timeout", "10s"));
     }
 
     @Override

@@ -37,7 +37,9 @@ class RelayTransportContractTest extends TransportContractTest {
 
     @Override
     protected ComponentConfig config() {
-        return ComponentConfig.of(Map.of("uri", "relay://127.0.0.1:" + proxy.port(), "compression", "gzip"));
+        return ComponentConfig.of(Map.of("uri", "relay://127.0.0.1:" + proxy.port(), "compression", "gzip",
+                // a paused gateway then fails the send after 10 s (default 30 s, the kit's whole bound)
+                "ack-timeout", "10s"));
     }
 
     @Override
