@@ -719,8 +719,15 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
             } catch (TimeoutException expected) {
                 // the send is blocked on the silent receiver, as intended
             } catch (ExecutionException e) {
-                fail("send() to a silent receiver failed before close(): the kit cannot test a blocked send: "
-                        + e.getCause(), e.getCause());
+                if (e.getCause() instanceof TransportException) {
+                    // correct behaviour (the transport's own acknowledgement limit ended the send), but nothing is
+                    // left blocked for close() to end: this test cannot run, it must not fail a correct transport
+                    Assumptions.abort("send() to a silent receiver ended by itself within 500 ms (" + e.getCause()
+                            + "): the transport's acknowledgement limit is shorter than this test's probe; give "
+                            + "config() a longer one (a few seconds) to test that close() ends a blocked send");
+                }
+                fail("send() to a silent receiver failed before close() with " + e.getCause()
+                        + " (a failed send must throw TransportException)", e.getCause());
             }
             if (blocked.isDone()) {
                 fail("send() returned while the receiver withheld its acknowledgement");
