@@ -80,6 +80,30 @@ class CounterSourceKitTest {
         }
     }
 
+    /** Delivers its records newest first, as a driver reading a ring buffer backwards. */
+    static class NewestFirst extends Counter {
+        @Override
+        String fault() {
+            return "newest-first";
+        }
+    }
+
+    /** Swaps each pair of neighbouring records. */
+    static class SwapPairs extends Counter {
+        @Override
+        String fault() {
+            return "swap-pairs";
+        }
+    }
+
+    /** Swaps pairs, but declares why it cannot keep the order: the order test is aborted, not passed or failed. */
+    static class SwapPairsDeclared extends SwapPairs {
+        @Override
+        protected java.util.Optional<String> reordersRecordsBecause() {
+            return java.util.Optional.of("packets reach it over two radio paths");
+        }
+    }
+
     /** Restarts from the first record when its position cannot be read; a failed commit returns normally. */
     static class Swallow extends Counter {
         @Override
@@ -175,7 +199,7 @@ class CounterSourceKitTest {
         KitResults r = KitResults.run(Counter.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
         assertEquals(Set.of("isDeclaredInModuleInfo"), r.aborted());
-        assertEquals(18, r.tests.succeeded().count());
+        assertEquals(19, r.tests.succeeded().count());
     }
 
     @Test
@@ -183,7 +207,35 @@ class CounterSourceKitTest {
     void passesSeqZero() {
         KitResults r = KitResults.run(SeqZero.class);
         assertEquals(Set.of(), r.failed(), r.describeFailures());
+        // unnumbered records have no order the kit can check: aborted, not passed
+        assertEquals(Set.of("isDeclaredInModuleInfo", "keepsSequenceOrderPerStream"), r.aborted());
         assertEquals(18, r.tests.succeeded().count());
+    }
+
+    @Test
+    @DisplayName("fails a source that delivers its records newest first, naming the stream and both sequences")
+    void failsNewestFirst() {
+        KitResults r = KitResults.run(NewestFirst.class);
+        assertEquals(Set.of("keepsSequenceOrderPerStream"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("stream dev-1/default: sequence 49 (") && r.describeFailures()
+                .contains("came after sequence 50 ("), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("fails a source that swaps neighbouring records")
+    void failsSwapPairs() {
+        KitResults r = KitResults.run(SwapPairs.class);
+        assertEquals(Set.of("keepsSequenceOrderPerStream"), r.failed(), r.describeFailures());
+        assertTrue(r.describeFailures().contains("stream dev-1/default: sequence 1 (") && r.describeFailures()
+                .contains("came after sequence 2 ("), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("reports the order test as aborted, with the reason, for a source that declares it reorders")
+    void abortsOrderTestWhenDeclared() {
+        KitResults r = KitResults.run(SwapPairsDeclared.class);
+        assertEquals(Set.of(), r.failed(), r.describeFailures());
+        assertTrue(r.aborted().contains("keepsSequenceOrderPerStream"), r.aborted().toString());
     }
 
     @Test

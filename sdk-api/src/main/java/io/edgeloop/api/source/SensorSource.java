@@ -10,6 +10,21 @@ import java.util.List;
  * <p>Delivery is at-least-once: records returned by {@link #poll} are redelivered after a restart unless
  * {@link #commit()} was called after they were processed.
  *
+ * <p>Order: the records of one device and stream are returned in the order the device produced them, within a
+ * poll and across polls: a numbered record ({@link SensorRecord#sequence()} above 0) has a higher sequence number
+ * than every numbered record of its stream this source returned before it (gaps are allowed: records lost upstream).
+ * Nothing is promised across streams or devices: a source may interleave them as it reads them. Windowing,
+ * per-device baselines and every rule over consecutive readings need this order; a source that reads a device's
+ * records in another order (a ring buffer read newest first, files whose names do not sort in time) puts them back in
+ * order before returning them. Timestamps are not the order: a device's clock may step backwards (a time sync, a
+ * reboot without a real-time clock), so a consumer that orders by time must cope with a record older than the one
+ * before it, and not drop it silently. The order holds within one source's life: a new source created after a
+ * restart starts again at the first record not committed. A source that cannot keep the order in every case says
+ * so in its javadoc, naming the cases (the kafka source: a topic whose partition count grew); one that breaks it in
+ * ordinary use (a radio feed whose packets take several paths) overrides the contract kit's
+ * {@code reordersRecordsBecause()} with the reason. (sdk-labeling's {@code Windower} counts a record it cannot
+ * place as late and logs a WARN naming its device, stream and sequence number.)
+ *
  * <p>Not thread-safe: one thread polls a source. {@link #close()} is idempotent; {@code poll} after close throws
  * {@link IllegalStateException}.
  */

@@ -87,8 +87,12 @@ final class CounterSource implements SensorSource {
         out.clear(); // BUG when reuse-list (the reviewer's Sources.ReuseList): the list returned last time is emptied
         while (out.size() < max && next < count) {
             // seq-zero: a correct source that does not number its records (SensorRecord.sequence() is then 0)
-            out.add(SensorRecord.builder().deviceId("dev-1").sequence(fault.equals("seq-zero") ? 0 : next + 1)
-                    .timestampMillis(1000 * next).channel("temp", 20 + next % 7).build());
+            // BUG when newest-first (a ring buffer read backwards) or swap-pairs (neighbours swapped, an interrupt
+            // racing the main loop): record number i is produced i-th but delivered elsewhere
+            long i = fault.equals("newest-first") ? count - 1 - next
+                    : fault.equals("swap-pairs") && (next ^ 1) < count ? next ^ 1 : next;
+            out.add(SensorRecord.builder().deviceId("dev-1").sequence(fault.equals("seq-zero") ? 0 : i + 1)
+                    .timestampMillis(1000 * i).channel("temp", 20 + i % 7).build());
             next++;
         }
         if (fault.equals("drop-boundary") && out.size() == max && next < count) {
