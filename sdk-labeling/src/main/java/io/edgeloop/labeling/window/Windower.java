@@ -12,13 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Groups {@link SensorRecord}s into {@link Window}s per device and stream, by count or time, tumbling or
  * sliding, and computes {@link Features}. Records must arrive in time order per device and stream; a record
  * older than the stream's previous record (or, for time windows, than the open window's start) is counted in
- * {@link #lateRecords()} and not used, for count and time windows alike (never silently merged into the wrong
- * window).
+ * {@link #lateRecords()} and not used, for count and time windows alike (never merged into the wrong window), and
+ * logged: the first at WARN, then at most one WARN per 30 s with the number of late records since the last (the
+ * others at DEBUG), naming the device, stream, sequence numbers and timestamps of the record and the one it is
+ * late against, how far back it lies, and whether its sequence number says the source delivered it out of order
+ * (a lower number: the source breaks the {@link io.edgeloop.api.source.SensorSource} order) or the device's clock
+ * stepped back (a higher number, an older timestamp).
  *
  * <p>Missing data is explicit: a record without a channel contributes NaN for it; any NaN or flagged sample
  * marks the window ({@link Window#hasBadData()}) and makes that channel's features NaN. A record flagged
@@ -39,7 +47,15 @@ import java.util.Set;
  * <p>Not thread-safe: use one instance per ingest thread, or guard it externally.
  */
 public final class Windower {
+    private static final Logger LOG = LoggerFactory.getLogger(Windower.class);
+    /** At most one WARN about late records per this period; the rest go to DEBUG. */
+    private static final long LATE_WARNING_PERIOD_SECONDS = 30;
+
     private final WindowSpec spec;
+    private final LongSupplier nanoClock;
+    private boolean warnedLate;
+    private long lateWarnedAtNanos;
+    private long lateSinceWarning;
     private final Map<String, Stream> streams = new LinkedHashMap<>();
     private long late;
     private long empty;
@@ -50,7 +66,16 @@ public final class Windower {
      * @param spec the windowing spec
      */
     public Windower(WindowSpec spec) {
+        this(spec, System::nanoTime);
+    }
+
+    /**
+     * @param spec      the windowing spec
+     * @param nanoClock monotonic nanoseconds, as {@link System#nanoTime()}, for the late-record WARN's rate limit
+     */
+    Windower(WindowSpec spec, LongSupplier nanoClock) {
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
 
     /**
@@ -73,7 +98,7 @@ public final class Windower {
         if (spec.unit() == WindowSpec.Unit.SAMPLES) {
             // The buffer may have been emptied by a tumbling window, so compare with the last record used.
             if (s.used && t < s.last) {
-                late++;
+                late(s, record, s.last);
                 return out;
             }
             s.use(record);
@@ -96,8 +121,13 @@ public final class Windower {
             s.start = t - offset;
             s.started = true;
         }
-        if (t < s.start || (!s.buffer.isEmpty() && t < s.buffer.peekLast().timestampMillis())) {
-            late++;
+        // A used stream's previous record is the buffer's newest, or (buffer flushed) older than the start.
+        if (s.used && t < s.last) {
+            late(s, record, s.last);
+            return out;
+        }
+        if (t < s.start) {
+            late(s, record, s.start); // inside a window flush() emitted
             return out;
         }
         // From here t >= s.start (and every buffered timestamp is too), so t - s.start is exact read as unsigned:
@@ -158,6 +188,56 @@ public final class Windower {
             }
         }
         return out;
+    }
+
+    /**
+     * Counts a record that cannot be placed and logs it, rate-limited: a late record is a reading lost to every
+     * window, so it must show without a caller polling {@link #lateRecords()}.
+     *
+     * @param bound the timestamp it is older than: its stream's previous record's, or its open window's start
+     */
+    private void late(Stream s, SensorRecord r, long bound) {
+        late++;
+        long now = nanoClock.getAsLong();
+        boolean warn = !warnedLate || now - lateWarnedAtNanos >= TimeUnit.SECONDS.toNanos(LATE_WARNING_PERIOD_SECONDS);
+        if (!warn) {
+            lateSinceWarning++;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug(lateMessage(s, r, bound));
+            }
+            return;
+        }
+        String since = lateSinceWarning > 0 ? " (" + lateSinceWarning + " more since the last warning; further ones "
+                + "for " + LATE_WARNING_PERIOD_SECONDS + " s at DEBUG)" : " (further ones for "
+                + LATE_WARNING_PERIOD_SECONDS + " s at DEBUG)";
+        warnedLate = true;
+        lateWarnedAtNanos = now;
+        lateSinceWarning = 0;
+        LOG.warn(lateMessage(s, r, bound) + since);
+    }
+
+    /** The WARN line: what was dropped, against what, by how much, and what the sequence numbers say. */
+    private String lateMessage(Stream s, SensorRecord r, long bound) {
+        SensorRecord prev = s.lastRecord; // set: a stream has used a record before any of its records is late
+        String why;
+        if (r.timestampMillis() >= prev.timestampMillis()) {
+            why = "its window was already emitted by flush()";
+        } else if (r.sequence() == 0 || prev.sequence() == 0) {
+            why = "unnumbered records: delivered out of order, or the device's clock stepped back";
+        } else if (r.sequence() < prev.sequence()) {
+            why = "a lower sequence number than the previous record's: the source delivered it out of order "
+                    + "(SensorSource requires each stream's records in rising sequence order)";
+        } else if (r.sequence() > prev.sequence()) {
+            why = "a higher sequence number than the previous record's: the device's clock stepped back";
+        } else {
+            why = "the previous record's sequence number with other content";
+        }
+        String previous = "previous record #" + prev.sequence() + " @" + prev.timestampMillis();
+        String than = bound == prev.timestampMillis() ? "the stream's " + previous
+                : "the start of the stream's open window, " + bound + " (" + previous + ")";
+        return "record #" + r.sequence() + " @" + r.timestampMillis() + " of device '" + s.device + "' stream '"
+                + s.stream + "' is " + Long.toUnsignedString(bound - r.timestampMillis()) + " ms older than " + than
+                + ": counted late and not used (" + late + " late so far, lateRecords()); " + why;
     }
 
     /** The first window start (a multiple of the step) at or after the end of the window starting at {@code start}. */
