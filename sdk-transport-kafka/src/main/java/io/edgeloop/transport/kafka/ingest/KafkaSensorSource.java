@@ -44,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * moves to another group member (at-least-once); within one source's life, duplicates are dropped by a
  * {@link DuplicateFilter}.
  *
+ * <p>Order: the kafka transport keys records by device, so a device's records sit in one partition in the order
+ * published and come out of {@link #poll} in that order, as {@link SensorSource} requires. Two cases break it, and
+ * a windower then counts the records as late: after the topic's partition count grew, a device's older records sit
+ * in its old partition and may be read after newer ones ({@link #sequencesArrivedLate()} counts them); and a
+ * record met again after a rebalance (its partition taken away and given back before a commit) that the duplicate
+ * filter no longer remembers (more than {@code dedup.max-streams} streams, or past its window) passes as new, after
+ * newer ones.
+ *
  * <p>Malformed records (not written by an Edgeloop kafka transport, an unknown format version, a payload that
  * is not a sensor record): with {@code on-malformed=fail} (the default) {@link #poll} first returns the good
  * records before it, then throws {@link SourceException} naming the record, and the consumer stays positioned
