@@ -215,19 +215,22 @@ class CounterSourceKitTest {
     @Test
     @DisplayName("fails a source that delivers its records newest first, naming the stream and both sequences")
     void failsNewestFirst() {
-        KitResults r = KitResults.run(NewestFirst.class);
-        assertEquals(Set.of("keepsSequenceOrderPerStream"), r.failed(), r.describeFailures());
-        assertTrue(r.describeFailures().contains("stream dev-1/default: sequence 49 (") && r.describeFailures()
-                .contains("came after sequence 50 ("), r.describeFailures());
+        assertFailsOnlyOrder(NewestFirst.class, 49, 50);
     }
 
     @Test
     @DisplayName("fails a source that swaps neighbouring records")
     void failsSwapPairs() {
-        KitResults r = KitResults.run(SwapPairs.class);
-        assertEquals(Set.of("keepsSequenceOrderPerStream"), r.failed(), r.describeFailures());
-        assertTrue(r.describeFailures().contains("stream dev-1/default: sequence 1 (") && r.describeFailures()
-                .contains("came after sequence 2 ("), r.describeFailures());
+        assertFailsOnlyOrder(SwapPairs.class, 1, 2);
+    }
+
+    /** The order test, and only it, fails, at the record numbered {@code seq} delivered after {@code after}. */
+    private static void assertFailsOnlyOrder(Class<?> kit, long seq, long after) {
+        KitResults r = KitResults.run(kit);
+        String failures = r.describeFailures();
+        assertEquals(Set.of("keepsSequenceOrderPerStream"), r.failed(), failures);
+        assertTrue(failures.contains("stream dev-1/default: sequence " + seq + " (")
+                && failures.contains("came after sequence " + after + " ("), failures);
     }
 
     @Test
