@@ -223,20 +223,21 @@ public abstract class SensorSourceContractTest extends ProviderContractTest<Sens
         } finally {
             close(s);
         }
-        Map<String, SensorRecord> last = new LinkedHashMap<>();
+        Map<String, Integer> last = new LinkedHashMap<>(); // per device stream, the index of its last numbered record
         for (int i = 0; i < got.size(); i++) {
             SensorRecord r = got.get(i);
             if (r.sequence() == 0) {
                 continue; // not numbered: the kit cannot tell its place
             }
             String stream = r.deviceId() + "/" + r.stream();
-            SensorRecord before = last.put(stream, r);
-            if (before != null && r.sequence() <= before.sequence()) {
-                fail("stream " + stream + ": sequence " + r.sequence() + " (record " + (i + 1) + " delivered, " + r
-                        + ") came after sequence " + before.sequence() + " (" + before + "): SensorSource requires "
-                        + "each device stream's records in rising sequence order (put them in order before returning "
-                        + "them; a Windower drops such records as late), or override reordersRecordsBecause() with "
-                        + "the reason this source cannot keep it");
+            Integer b = last.put(stream, i);
+            if (b != null && r.sequence() <= got.get(b).sequence()) {
+                fail("stream " + stream + ": sequence " + r.sequence() + " came after sequence "
+                        + got.get(b).sequence() + " (records " + (b + 1) + " and " + (i + 1) + " delivered: "
+                        + got.get(b) + ", then " + r + "): SensorSource requires each device stream's records in "
+                        + "rising sequence order (put them in order before returning them; a Windower drops such "
+                        + "records as late), or override reordersRecordsBecause() with the reason this source "
+                        + "cannot keep it");
             }
         }
         Assumptions.assumeFalse(last.isEmpty(), "the source numbers none of its " + got.size() + " records "
