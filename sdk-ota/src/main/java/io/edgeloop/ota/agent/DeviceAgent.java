@@ -340,7 +340,8 @@ public final class DeviceAgent {
      * download path that is not a regular file (a symbolic link, a directory) is refused by it, never written through.
      *
      * <p>A publication refused for a reason fetching it again cannot change (its golden vectors fail on this
-     * device, it has no artifact for this device's target and hardware variant, or its health check failed) is
+     * device, it has no artifact for this device's target and hardware variant, or its health check failed), and a
+     * fallen-back device's candidate for the reinstall of its confirmed sequence refused for any reason, is
      * remembered by its SHA-256 in {@code refused.json}, also across restarts: later polls that find it still
      * announced report the earlier refusal without downloading it again, until another publication replaces it.
      *
@@ -401,10 +402,10 @@ public final class DeviceAgent {
                 throw e;
             }
             Files.deleteIfExists(download);
-            // a bundle at the confirmed sequence whose manifest is not the confirmed one never will be
+            // a repair candidate is fetched once: whatever refused it (another build at the confirmed sequence, a
+            // revoked signer, ...) a later poll of the same publication would only download it again to refuse it
             if (r.outcome() != InstallOutcome.INSTALLED && r.check().isPresent()
-                    && (FINAL_REFUSALS.contains(r.check().get())
-                            || repairCandidate && r.check().get() == Check.ROLLBACK)) {
+                    && (FINAL_REFUSALS.contains(r.check().get()) || repairCandidate)) {
                 rememberRefused(new RefusedPublication(p.get().sha256(), p.get().sequence(), r.check().get(),
                         r.message()));
             }

@@ -25,9 +25,11 @@ import java.util.TreeSet;
 /**
  * Decides whether a bundle may be installed. Checks, in order: the archive ({@link BundleArchive}); signatures
  * present; signatures by the trust root's threshold of distinct, trusted, unrevoked keys over the manifest's
- * exact canonical bytes; the trust root's expiry; the manifest's canonical form and format version; the
- * bundle's expiry; the model name (substitution); the sequence (rollback, replay) and security epoch; the entry set (no extra or missing
- * artifacts); every artifact's size and SHA-256; the artifact for the device's target and variant; its runtime.
+ * exact canonical bytes; the trust root's expiry; the manifest's canonical form and format version; at the
+ * repair sequence ({@link VerificationPolicy#repairSequence}) the manifest's digest, otherwise the bundle's expiry;
+ * the model name (substitution); the sequence (rollback, replay) and security epoch; the entry set (no extra or
+ * missing artifacts); every artifact's size and SHA-256; the artifact for the device's target and variant; its
+ * runtime.
  * The first failure is thrown as a {@link BundleVerificationException} naming the {@link Check}.
  *
  * <p>Verification is done in memory: nothing is written anywhere. Thread-safe: immutable.
@@ -172,16 +174,11 @@ public final class BundleVerifier {
         } catch (IOException | IllegalArgumentException e) {
             throw new BundleVerificationException(Check.MANIFEST, "malformed manifest.json: " + e.getMessage(), e);
         }
-        if (now.isAfter(m.expiresAt())) {
-            throw new BundleVerificationException(Check.EXPIRED, "bundle " + m.name() + " " + m.version()
-                    + " expired at " + m.expiresAt());
-        }
-        if (policy.modelName().isPresent() && !policy.modelName().get().equals(m.name())) {
-            throw new BundleVerificationException(Check.MODEL_NAME, "bundle is for model '" + m.name()
-                    + "'; this device runs '" + policy.modelName().get() + "'");
-        }
-        boolean repair = policy.repairSequence().isPresent() && m.sequence() == policy.repairSequence().getAsLong();
+        // another model's bundle is no repair: it goes on to be refused for its name (or its expiry)
+        boolean repair = policy.repairSequence().isPresent() && m.sequence() == policy.repairSequence().getAsLong()
+                && policy.modelName().map(m.name()::equals).orElse(true);
         if (repair) {
+            // the digest first: any other bundle at the confirmed sequence is a rollback, expired or not
             String confirmed = policy.repairManifestSha256().orElseThrow();
             String offered = Sha256.hex(manifestBytes);
             if (!offered.equals(confirmed)) {
@@ -190,7 +187,18 @@ public final class BundleVerifier {
                         + "build at that sequence): the device reinstalls only the manifest it confirmed, and accepts "
                         + "sequence " + policy.minimumSequence() + " or higher");
             }
-        } else if (m.sequence() < policy.minimumSequence()) {
+        } else if (now.isAfter(m.expiresAt())) {
+            // not for the repair: the device ran and confirmed exactly this manifest (the digest pins it), and an
+            // installed model is not checked for expiry either (verifyInstalled); a re-issue with a new expiresAt
+            // would be another manifest, so an expired confirmed model could never be reinstalled
+            throw new BundleVerificationException(Check.EXPIRED, "bundle " + m.name() + " " + m.version()
+                    + " expired at " + m.expiresAt());
+        }
+        if (policy.modelName().isPresent() && !policy.modelName().get().equals(m.name())) {
+            throw new BundleVerificationException(Check.MODEL_NAME, "bundle is for model '" + m.name()
+                    + "'; this device runs '" + policy.modelName().get() + "'");
+        }
+        if (!repair && m.sequence() < policy.minimumSequence()) {
             if (policy.confirmedSequence().isPresent() && m.sequence() > policy.confirmedSequence().getAsLong()) {
                 throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " was attempted "
                         + "on this device before and not confirmed (an install interrupted by a restart, or one "

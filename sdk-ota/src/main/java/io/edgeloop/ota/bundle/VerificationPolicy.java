@@ -62,8 +62,10 @@ public final class VerificationPolicy {
     /**
      * @return the one sequence below {@link #minimumSequence()} accepted again, when given: the confirmed sequence
      *         of a device that fell back below it (the slot holding it was lost or damaged). A bundle at this
-     *         sequence is accepted only when the SHA-256 of its signed manifest is {@link #repairManifestSha256()};
-     *         every other check applies as to any bundle
+     *         sequence is accepted only when the SHA-256 of its signed manifest is {@link #repairManifestSha256()}
+     *         (checked before anything else about the manifest); every other check applies as to any bundle except
+     *         its expiry: the digest pins the manifest the device ran and confirmed, which an installed model is not
+     *         refused for either, and a re-issue with a later expiry would be another manifest
      */
     public OptionalLong repairSequence() {
         return repairSequence == null ? OptionalLong.empty() : OptionalLong.of(repairSequence);

@@ -29,6 +29,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +72,15 @@ class FallbackRepairTest {
     /** An agent over {@code s} that polls, staging its downloads under {@code dir}. */
     static DeviceAgent polling(DeviceStorage s, Path dir) throws Exception {
         return AgentTestSupport.agent(s, TRUST, M3).staging(dir.resolve("staging")).open();
+    }
+
+    /** Rotates the device's trust to version 2, which revokes K (that signed both slots) for a new key, returned. */
+    static SigningKey rotateRevokingK(DeviceStorage s) throws Exception {
+        SigningKey k2 = Fixtures.key(KeyAlgorithm.ED25519, 72);
+        TrustRoot v2 = TRUST.toBuilder().version(2).removeKey(K.keyId()).key(k2.publicKey()).revoke(K.keyId())
+                .build().signedBy(K, k2);
+        open(s, TRUST, M3).rotateTrust(v2);
+        return k2;
     }
 
     static Deployer directory(Path root) {
@@ -139,10 +151,7 @@ class FallbackRepairTest {
             + "manifest re-signed by the new key repairs")
     void repairIsVerifiedUnderTheCurrentRoot(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = fellBack(dir.resolve("state"));
-        SigningKey k2 = Fixtures.key(KeyAlgorithm.ED25519, 72);
-        TrustRoot v2 = TRUST.toBuilder().version(2).removeKey(K.keyId()).key(k2.publicKey()).revoke(K.keyId())
-                .build().signedBy(K, k2);
-        open(s, TRUST, M3).rotateTrust(v2);
+        SigningKey k2 = rotateRevokingK(s);
         DeviceAgent a = open(s, TRUST, M3);
         assertEquals(-1, a.status().activeSequence(), "slot a, signed by the revoked key, is no fallback either");
         InstallReport byRevoked = a.install(bundle(2, 1, 20));
@@ -151,6 +160,57 @@ class FallbackRepairTest {
         InstallReport resigned = a.install(Fixtures.draft("har", 2, 1, 20, M3).sign(k2));
         assertEquals(InstallOutcome.INSTALLED, resigned.outcome(), resigned.message());
         DeviceAgentTest.assertServes(a, 20);
+    }
+
+    @Test
+    @DisplayName("the confirmed manifest repairs though it expired since (the digest pins what the device confirmed); "
+            + "another build at that sequence is still a rollback and any other expired bundle is still refused")
+    void expiredConfirmedManifestRepairs(@TempDir Path dir) throws Exception {
+        // fixture bundles expire after 30 days (`bundle create`: 90), so every device confirmed longer ago than that
+        FileDeviceStorage s = fellBack(dir.resolve("state"));
+        Clock later = Clock.fixed(Fixtures.NOW.plus(Duration.ofDays(31)), ZoneOffset.UTC);
+        DeviceAgent a = AgentTestSupport.agent(s, TRUST, M3).clock(later).staging(dir.resolve("staging")).open();
+        assertTrue(a.status().lastMessage().contains("the device reinstalls sequence 2"), a.status().lastMessage());
+        byte[] other = bundle(2, 1, 21);
+        InstallReport otherBuild = a.install(other);
+        assertEquals(Optional.of(Check.ROLLBACK), otherBuild.check(), "the digest is checked before the expiry");
+        assertTrue(otherBuild.message().contains("this bundle's manifest is " + manifestSha(other)),
+                otherBuild.message());
+        Fixtures.Draft reissued = Fixtures.draft("har", 2, 1, 20, M3);
+        reissued.manifest.expiresAt(Fixtures.NOW.plus(Duration.ofDays(120)));
+        assertEquals(Optional.of(Check.ROLLBACK), a.install(reissued.sign(K)).check(), "a re-issue is another manifest");
+        assertEquals(Optional.of(Check.EXPIRED), a.install(bundle(3, 1, 30)).check(), "expiry holds for the rest");
+        try (Deployer d = directory(dir.resolve("channels"))) {
+            d.publish(Files.write(dir.resolve("b2.bundle"), bundle(2, 1, 20)), "stable");
+            // before: refused as expired, downloaded again at every poll, while the status promised the repair
+            InstallReport r = a.poll(d, "stable");
+            assertEquals(InstallOutcome.INSTALLED, r.outcome(), r.message());
+            assertTrue(r.message().contains("(a repair: the device ran sequence 1"), r.message());
+        }
+        DeviceAgentTest.assertServes(AgentTestSupport.agent(s, TRUST, M3).clock(later).open(), 20);
+    }
+
+    @Test
+    @DisplayName("a poll remembers a repair candidate refused for any reason (here a signer revoked since) and does "
+            + "not fetch it again; the same manifest re-signed by the new key, another publication, repairs")
+    void pollRemembersAnyRefusalOfARepairCandidate(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = fellBack(dir.resolve("state"));
+        SigningKey k2 = rotateRevokingK(s);
+        DeviceAgent a = polling(s, dir);
+        try (Deployer d = directory(dir.resolve("channels"))) {
+            d.publish(Files.write(dir.resolve("b2.bundle"), bundle(2, 1, 20)), "stable");
+            InstallReport first = a.poll(d, "stable");
+            assertEquals(Optional.of(Check.REVOKED_KEY), first.check(), first.message());
+            InstallReport again = a.poll(d, "stable");
+            assertEquals(Optional.of(Check.REVOKED_KEY), again.check(), again.message());
+            // before: only a ROLLBACK of a repair candidate was remembered, anything else was fetched at every poll
+            assertTrue(again.message().contains("refused before and is not fetched again"), again.message());
+            assertTrue(s.read("refused.json").isPresent());
+            d.publish(Files.write(dir.resolve("b2k2.bundle"), Fixtures.draft("har", 2, 1, 20, M3).sign(k2)),
+                    "repair");
+            InstallReport resigned = a.poll(d, "repair");
+            assertEquals(InstallOutcome.INSTALLED, resigned.outcome(), resigned.message());
+        }
     }
 
     @Test
