@@ -97,6 +97,8 @@ public final class DeviceAgent {
             Check.TARGET, Check.HEALTH);
     private static final String CHAIN_TYPE = "edgeloop-trust-chain";
     private static final String STATE_FORMAT = "2.0";
+    /** repairAttempted.sha256 of a record found damaged: the attempt of any manifest at its sequence. */
+    private static final String ANY_MANIFEST = "any";
     /** counters.json: 2.1 added the confirmed manifest's identity and the repair attempt (2.0 readers ignore them). */
     private static final String COUNTERS_FORMAT = "2.1";
     /** The default {@link Builder#healthTimeout}: 30 seconds. */
@@ -137,6 +139,8 @@ public final class DeviceAgent {
     private ConfirmedManifest confirmedManifest;
     /** The reinstall of the confirmed sequence recorded before its slot was written, or null. */
     private RepairAttempt repairAttempt;
+    /** Whether the repairAttempted read at start was damaged (counters.json is written back at once). */
+    private boolean repairRecordDamaged;
     private IntegerModel activeModel;
     private BundleManifest activeManifest;
     private InstallReport last;
@@ -167,7 +171,8 @@ public final class DeviceAgent {
     /**
      * A reinstall of the confirmed sequence ({@code sha256} its manifest), recorded before its slot is written, so
      * a repair is attempted once, as any sequence is. {@code sha256} is null when the stored record is damaged: it
-     * then counts as the attempt (never retrying is the safe side).
+     * then counts as the attempt of any manifest at that sequence (never retrying is the safe side), stored as
+     * {@code "any"}. A repair confirmed and committed ends it.
      */
     private record RepairAttempt(long sequence, String sha256) {
     }
@@ -582,6 +587,9 @@ public final class DeviceAgent {
         ConfirmedManifest repair = repairOffer();
         if (repair != null) {
             b.repair(repair.sequence(), repair.sha256());
+        } else if (fellBack() && repairBlocked() != null) {
+            // so an install of it is refused for the reason status gives, not as "below the device's minimum"
+            b.notRepaired(confirmedSequence, repairBlocked());
         }
         return b.build();
     }
@@ -667,7 +675,7 @@ public final class DeviceAgent {
         RepairAttempt r = repairAttempt;
         if (r != null && r.sequence() == c.sequence() && (r.sha256() == null || r.sha256().equals(c.sha256()))) {
             return "its reinstall (manifest " + c.sha256() + ") was attempted once already (cut off by a restart, "
-                    + "failed its health check, or its slot was lost again), and a sequence is attempted once";
+                    + "or failed its health check), and a sequence is attempted once";
         }
         if (c.securityEpoch() < confirmedEpoch) {
             return "its manifest " + c.sha256() + " has security epoch " + c.securityEpoch() + ", below the "
@@ -1255,8 +1263,9 @@ public final class DeviceAgent {
         if (repairAttempt != null && repairAttempt.sequence() == confirmedSequence) {
             ObjectNode r = mine.putObject("repairAttempted");
             r.put("sequence", repairAttempt.sequence());
-            // a damaged record is written back as damaged ("unknown"): it still counts as the attempt
-            r.put("sha256", repairAttempt.sha256() == null ? "unknown" : repairAttempt.sha256());
+            // a damaged record is written back as the attempt of any manifest at that sequence, a form that reads
+            // back as valid (so its WARN is logged once, when the damage is found)
+            r.put("sha256", repairAttempt.sha256() == null ? ANY_MANIFEST : repairAttempt.sha256());
         }
         storage.writeAtomic(COUNTERS, CanonicalJson.bytes(c));
     }
@@ -1268,7 +1277,15 @@ public final class DeviceAgent {
             confirmedEpoch = Math.max(confirmedEpoch, s.epoch);
             highestAttempted = Math.max(highestAttempted, s.sequence);
         }
-        if (learnIdentity(s) || raise) {
+        // a repair that ran as the confirmed model ends its record: the record stops a crash or a failed health
+        // check from being retried, and a later loss of the slot may repair again (the same manifest, once)
+        boolean repaired = repairAttempt != null && repairAttempt.sequence() == s.sequence
+                && s.sequence == confirmedSequence
+                && (repairAttempt.sha256() == null || repairAttempt.sha256().equals(s.manifestSha256));
+        if (repaired) {
+            repairAttempt = null;
+        }
+        if (learnIdentity(s) || raise || repaired) {
             writeCounters();
         }
     }
@@ -1476,6 +1493,11 @@ public final class DeviceAgent {
             }
         }
         raiseCountersToSlots(!countersValid);
+        if (repairRecordDamaged) {
+            // written back in a form that reads back as the same attempt: the WARN is not repeated at every start
+            writeCounters();
+            repairRecordDamaged = false;
+        }
         activateFromStorage();
         String attempt = unconfirmedAttempt();
         String below = belowConfirmed(attempt == null);
@@ -1623,7 +1645,8 @@ public final class DeviceAgent {
     /**
      * Reads the optional 2.1 fields of this model's entry: {@code confirmedManifest} (absent in 2.0 files: no
      * repair; a damaged one is ignored, logged, with the same effect) and {@code repairAttempted} (a damaged one
-     * still counts as the attempt of the confirmed sequence).
+     * still counts as the attempt of the confirmed sequence, logged once: it is written back with the sha256
+     * {@code "any"}, which reads back as that attempt).
      */
     private void readRepairFields(JsonNode mine) {
         JsonNode id = mine.get("confirmedManifest");
@@ -1642,8 +1665,10 @@ public final class DeviceAgent {
         JsonNode r = mine.get("repairAttempted");
         if (r != null) {
             boolean seqOk = r.path("sequence").isIntegralNumber() && r.path("sequence").canConvertToLong();
+            boolean anySha = r.path("sha256").isTextual() && r.get("sha256").textValue().equals(ANY_MANIFEST);
             boolean shaOk = r.path("sha256").isTextual() && r.get("sha256").textValue().matches("[0-9a-f]{64}");
-            if (!seqOk || !shaOk) {
+            if (!seqOk || !shaOk && !anySha) {
+                repairRecordDamaged = true;
                 LOG.warn("device {}: the repairAttempted of {} in {} is damaged ({}); it counts as the attempt of "
                         + "sequence {}", deviceId, modelName, COUNTERS, r,
                         seqOk ? r.get("sequence") : confirmedSequence);

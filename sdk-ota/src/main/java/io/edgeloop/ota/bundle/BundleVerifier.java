@@ -199,6 +199,12 @@ public final class BundleVerifier {
                     + "'; this device runs '" + policy.modelName().get() + "'");
         }
         if (!repair && m.sequence() < policy.minimumSequence()) {
+            if (policy.notRepairedSequence().isPresent() && m.sequence() == policy.notRepairedSequence().getAsLong()) {
+                throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " is confirmed "
+                        + "here and its slot was lost, but the device does not reinstall it: "
+                        + policy.notRepairedReason().orElseThrow() + "; it accepts sequence "
+                        + policy.minimumSequence() + " or higher");
+            }
             if (policy.confirmedSequence().isPresent() && m.sequence() > policy.confirmedSequence().getAsLong()) {
                 throw new BundleVerificationException(Check.ROLLBACK, "sequence " + m.sequence() + " was attempted "
                         + "on this device before and not confirmed (an install interrupted by a restart, or one "

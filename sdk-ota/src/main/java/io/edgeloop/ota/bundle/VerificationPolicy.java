@@ -23,11 +23,15 @@ public final class VerificationPolicy {
     private final Long confirmedSequence;
     private final Long repairSequence;
     private final String repairManifestSha256;
+    private final Long notRepairedSequence;
+    private final String notRepairedReason;
 
     private VerificationPolicy(Builder b) {
         this.confirmedSequence = b.confirmedSequence;
         this.repairSequence = b.repairSequence;
         this.repairManifestSha256 = b.repairManifestSha256;
+        this.notRepairedSequence = b.notRepairedSequence;
+        this.notRepairedReason = b.notRepairedReason;
         this.modelName = b.modelName;
         this.minimumSequence = b.minimumSequence;
         this.minimumEpoch = b.minimumEpoch;
@@ -79,6 +83,20 @@ public final class VerificationPolicy {
         return Optional.ofNullable(repairManifestSha256);
     }
 
+    /**
+     * @return the confirmed sequence of a device that fell back below it and does not reinstall it, when given: a
+     *         bundle at this sequence is refused with {@link #notRepairedReason()} rather than as merely below the
+     *         minimum
+     */
+    public OptionalLong notRepairedSequence() {
+        return notRepairedSequence == null ? OptionalLong.empty() : OptionalLong.of(notRepairedSequence);
+    }
+
+    /** @return why the device does not reinstall {@link #notRepairedSequence()}, present exactly when that is */
+    public Optional<String> notRepairedReason() {
+        return Optional.ofNullable(notRepairedReason);
+    }
+
     /** @return the lowest security epoch accepted */
     public long minimumEpoch() {
         return minimumEpoch;
@@ -110,6 +128,8 @@ public final class VerificationPolicy {
         private Long confirmedSequence;
         private Long repairSequence;
         private String repairManifestSha256;
+        private Long notRepairedSequence;
+        private String notRepairedReason;
 
         private Builder() {
         }
@@ -164,6 +184,21 @@ public final class VerificationPolicy {
         }
 
         /**
+         * Optional: a sequence below {@link #minimumSequence} that the device confirmed, lost, and does not
+         * reinstall (see {@link #repair} for one it does): a bundle at it is still refused with
+         * {@link Check#ROLLBACK}, and the refusal gives {@code reason} instead of "below the device's minimum".
+         *
+         * @param sequence the device's confirmed sequence (0 or more, below the minimum sequence)
+         * @param reason   why the device does not reinstall it, not blank
+         * @return this builder
+         */
+        public Builder notRepaired(long sequence, String reason) {
+            this.notRepairedSequence = sequence;
+            this.notRepairedReason = Objects.requireNonNull(reason, "reason");
+            return this;
+        }
+
+        /**
          * @param e the lowest security epoch accepted (the device's committed epoch)
          * @return this builder
          */
@@ -207,6 +242,12 @@ public final class VerificationPolicy {
             if (repairSequence != null && (repairSequence < 0 || repairSequence >= minimumSequence)) {
                 throw new IllegalArgumentException("repair sequence must be from 0 to minimumSequence - 1 ("
                         + (minimumSequence - 1) + "), got " + repairSequence);
+            }
+            if (notRepairedSequence != null && (notRepairedSequence < 0 || notRepairedSequence >= minimumSequence
+                    || notRepairedReason.isBlank() || notRepairedSequence.equals(repairSequence))) {
+                throw new IllegalArgumentException("notRepaired needs a sequence from 0 to minimumSequence - 1 ("
+                        + (minimumSequence - 1) + ") other than the repair sequence, and a reason; got "
+                        + notRepairedSequence);
             }
             if (repairManifestSha256 != null && !repairManifestSha256.matches("[0-9a-f]{64}")) {
                 throw new IllegalArgumentException("repair manifest SHA-256 must be 64 lower-case hex digits, got '"

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.provenance.Sha256;
@@ -116,6 +117,7 @@ class FallbackRepairTest {
                     + "slot holding it was lost or damaged)"), r.message());
             assertEquals(2, a.status().activeSequence());
             DeviceAgentTest.assertServes(a, 20);
+            assertTrue(counters(s).path("repairAttempted").isMissingNode(), "a confirmed repair ends its record");
             assertEquals(InstallOutcome.NO_UPDATE, a.poll(d, "stable").outcome(), "repaired: nothing to do");
         }
         AgentStatus restarted = open(s, TRUST, M3).status();
@@ -269,6 +271,12 @@ class FallbackRepairTest {
                 a.status().lastMessage());
         InstallReport r = a.install(bundle(2, 1, 20));
         assertEquals(Optional.of(Check.ROLLBACK), r.check(), r.message());
+        // before: "sequence 2 is below the device's minimum 3 (rollback or replay)", while status said why
+        assertEquals("rollback: sequence 2 is confirmed here and its slot was lost, but the device does not "
+                + "reinstall it: no digest of its manifest is stored (counters.json written before the SDK stored "
+                + "one, or rebuilt after damage, while the slot that held it was already lost), so nothing proves "
+                + "that a bundle offered at that sequence is the one it confirmed; it accepts sequence 3 or higher",
+                r.message());
         try (Deployer d = directory(dir.resolve("channels"))) {
             d.publish(Files.write(dir.resolve("b2.bundle"), bundle(2, 1, 20)), "stable");
             InstallReport none = a.poll(d, "stable");
@@ -333,6 +341,54 @@ class FallbackRepairTest {
     }
 
     @Test
+    @DisplayName("a confirmed repair ends its record: when the slot is lost again the device repairs again, once, "
+            + "whether counters.json survived in between or not")
+    void successfulRepairDoesNotBlockALaterOne(@TempDir Path dir) throws Exception {
+        for (boolean damageCounters : new boolean[] {false, true}) {
+            FileDeviceStorage s = fellBack(dir.resolve("c" + damageCounters));
+            assertEquals(InstallOutcome.INSTALLED, open(s, TRUST, M3).install(bundle(2, 1, 20)).outcome());
+            if (damageCounters) {
+                s.writeAtomic("counters.json", "{garbage".getBytes(StandardCharsets.UTF_8));
+                open(s, TRUST, M3); // rebuilt from the slots: confirmed 2 learnt from the repaired slot
+            }
+            byte[] art = s.read("slot-b/artifact").orElseThrow();
+            art[art.length / 2] ^= 0x01;
+            s.writeAtomic("slot-b/artifact", art);
+            DeviceAgent again = open(s, TRUST, M3);
+            assertTrue(again.status().lastMessage().contains("the device reinstalls sequence 2"),
+                    again.status().lastMessage());
+            // before: refused as "attempted once already" with intact counters, installed with damaged ones
+            InstallReport r = again.install(bundle(2, 1, 20));
+            assertEquals(InstallOutcome.INSTALLED, r.outcome(), "counters damaged: " + damageCounters + ": "
+                    + r.message());
+            DeviceAgentTest.assertServes(again, 20);
+        }
+    }
+
+    @Test
+    @DisplayName("a damaged repairAttempted is logged once: it is written back as the attempt of any manifest at "
+            + "that sequence, which reads back as valid, and still blocks the repair with its reason")
+    void damagedRepairRecordIsWarnedOnce(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = fellBack(dir.resolve("state"));
+        ObjectNode c = (ObjectNode) CanonicalJson.parse(s.read("counters.json").orElseThrow());
+        ((ObjectNode) c.path("models").path("har")).putObject("repairAttempted").put("sequence", 2)
+                .put("sha256", "not a digest");
+        s.writeAtomic("counters.json", CanonicalJson.bytes(c));
+        String damaged = "the repairAttempted of har in counters.json is damaged";
+        assertTrue(RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3)).contains(damaged));
+        assertEquals("any", counters(s).path("repairAttempted").path("sha256").asText());
+        // before: written back as "unknown" (when at all), damaged again, so the WARN came at every start
+        String log = RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3));
+        assertFalse(log.contains(damaged), log);
+        DeviceAgent a = open(s, TRUST, M3);
+        assertTrue(a.status().lastMessage().contains("it cannot reinstall sequence 2: its reinstall"),
+                a.status().lastMessage());
+        InstallReport r = a.install(bundle(2, 1, 20));
+        assertEquals(Optional.of(Check.ROLLBACK), r.check(), r.message());
+        assertTrue(r.message().contains("was attempted once already"), r.message());
+    }
+
+    @Test
     @DisplayName("a repair that fails its health check is rolled back to the older model, said, and not retried")
     void failedHealthCheckIsNotRetried(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = fellBack(dir.resolve("state"));
@@ -350,7 +406,10 @@ class FallbackRepairTest {
         assertEquals(1, healthy.status().activeSequence());
         assertTrue(healthy.status().lastMessage().contains("was attempted once already"),
                 healthy.status().lastMessage());
-        assertEquals(Optional.of(Check.ROLLBACK), healthy.install(bundle(2, 1, 20)).check());
+        InstallReport blocked = healthy.install(bundle(2, 1, 20));
+        assertEquals(Optional.of(Check.ROLLBACK), blocked.check());
+        assertTrue(blocked.message().contains("the device does not reinstall it: its reinstall (manifest "
+                + manifestSha(bundle(2, 1, 20)) + ") was attempted once already"), blocked.message());
         assertEquals(InstallOutcome.INSTALLED, healthy.install(bundle(3, 1, 30)).outcome());
     }
 

@@ -36,11 +36,16 @@ class RecoveryLogLevelTest {
 
     /** Opens the agent and returns what it logged about the counters. */
     static String openLogging(FileDeviceStorage s) throws Exception {
+        return openLogging(AgentTestSupport.agent(s, TRUST, M3));
+    }
+
+    /** Opens the agent {@code b} builds and returns what it logged (slf4j-simple's lines on standard error). */
+    static String openLogging(DeviceAgent.Builder b) throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            open(s, TRUST, M3);
+            b.open();
         } finally {
             System.setErr(original);
         }
