@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * the key, the value and what is allowed. Keys are case-sensitive; a component's own keys are dotted lower-kebab
  * ({@code group-commit.max-delay}), while a key group may carry names from elsewhere (an HTTP header in
  * {@code header.<Name>}, a Kafka setting in {@code kafka.<name>}). A key renamed to that spelling keeps its old
- * spelling as a deprecated alias through {@link KeyAliases}.
+ * spelling as a deprecated alias through {@link KeyAliases}; a typed getter's value error for a key set under its old
+ * spelling names that spelling too.
  *
  * <p>Durations accept {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, a plain number of
  * milliseconds, or ISO-8601 ({@code PT5S}). Sizes accept {@code 512}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB}
@@ -37,14 +38,17 @@ import java.util.regex.Pattern;
  * <p>Thread-safe: instances are immutable.
  */
 public final class ComponentConfig {
-    private static final ComponentConfig EMPTY = new ComponentConfig(new TreeMap<>());
+    private static final ComponentConfig EMPTY = new ComponentConfig(new TreeMap<>(), new TreeMap<>());
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|mib|gib|kb|mb|gb|k|m|g)?");
 
     private final Map<String, String> values;
+    /** The deprecated key each key was set under ({@link KeyAliases#resolve}), for value errors; not a value. */
+    private final Map<String, String> spelledAs;
 
-    private ComponentConfig(TreeMap<String, String> values) {
+    private ComponentConfig(TreeMap<String, String> values, TreeMap<String, String> spelledAs) {
         this.values = Collections.unmodifiableMap(values);
+        this.spelledAs = Collections.unmodifiableMap(spelledAs);
     }
 
     /**
@@ -87,6 +91,7 @@ public final class ComponentConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.values.putAll(values);
+        b.spelledAs.putAll(spelledAs);
         return b;
     }
 
@@ -550,9 +555,10 @@ public final class ComponentConfig {
         return prev[b.length()];
     }
 
-    private static ConfigException invalid(String key, String raw, String allowed) {
-        return new ConfigException(key, "Invalid value '" + raw + "' for configuration key '" + key
-                + "': expected " + allowed);
+    private ConfigException invalid(String key, String raw, String allowed) {
+        String as = spelledAs.get(key);
+        return new ConfigException(key, "Invalid value '" + raw + "' for configuration key '" + key + "'"
+                + (as == null ? "" : " (set as '" + as + "')") + ": expected " + allowed);
     }
 
     @Override
@@ -575,6 +581,7 @@ public final class ComponentConfig {
      */
     public static final class Builder {
         private final TreeMap<String, String> values = new TreeMap<>();
+        private final TreeMap<String, String> spelledAs = new TreeMap<>();
 
         private Builder() {
         }
@@ -593,6 +600,13 @@ public final class ComponentConfig {
                 throw new IllegalArgumentException("Configuration keys must not be blank");
             }
             values.put(key, value.toString());
+            spelledAs.remove(key);
+            return this;
+        }
+
+        /** Records that {@code key}, just put, was set under the deprecated spelling {@code alias}. */
+        Builder spelledAs(String key, String alias) {
+            spelledAs.put(key, alias);
             return this;
         }
 
@@ -604,6 +618,7 @@ public final class ComponentConfig {
          */
         public Builder remove(String key) {
             values.remove(Objects.requireNonNull(key, "key"));
+            spelledAs.remove(key);
             return this;
         }
 
@@ -613,7 +628,7 @@ public final class ComponentConfig {
          * @return the configuration
          */
         public ComponentConfig build() {
-            return values.isEmpty() ? EMPTY : new ComponentConfig(new TreeMap<>(values));
+            return values.isEmpty() ? EMPTY : new ComponentConfig(new TreeMap<>(values), new TreeMap<>(spelledAs));
         }
     }
 }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * {@link ComponentConfig#requireKnownKeys(String, java.util.Collection, java.util.Collection, KeyAliases)} accepts
  * an alias of a known key and suggests current keys only; {@link #resolve(String, ComponentConfig)} returns the
- * configuration with every alias renamed to its current key, refuses a configuration that sets both spellings to
- * different values, and logs one WARN naming each deprecated key used and its current spelling.
+ * configuration with every alias renamed to its current key, refuses a configuration that sets two spellings of one
+ * key to different values, and logs one WARN naming each deprecated key used and its current spelling.
  *
  * <p>Thread-safe: instances are immutable; {@code resolve} keeps no state of its own.
  */
@@ -115,10 +115,12 @@ public final class KeyAliases {
      *
      * @param component what is configured, for the messages (for example {@code "http deployer"})
      * @param config    the configuration as given
-     * @return the configuration with current keys only; {@code config} itself when it has no deprecated key
-     * @throws ConfigException when a deprecated key and its current key are both set, to different text; its
-     *                         {@link ConfigException#key()} is the current key and the message names both (not the
-     *                         values, which may be secrets)
+     * @return the configuration with current keys only; {@code config} itself when it has no deprecated key. Its
+     *         typed getters' value errors for a key set only under a deprecated spelling name that spelling too
+     *         ({@code ... key 'max-bundle-bytes' (set as 'maxBundleBytes') ...})
+     * @throws ConfigException when a deprecated key and its current key, or two deprecated keys of one current
+     *                         key, are both set, to different text; its {@link ConfigException#key()} is the current
+     *                         key and the message names both keys (not the values, which may be secrets)
      */
     public ComponentConfig resolve(String component, ComponentConfig config) {
         return resolve(component, config, new AtomicBoolean());
@@ -133,13 +135,16 @@ public final class KeyAliases {
      * @param config    the configuration as given
      * @param warned    whether this component has already warned; set when this call warns
      * @return the configuration with current keys only; {@code config} itself when it has no deprecated key
-     * @throws ConfigException when a deprecated key and its current key are both set, to different text
+     * @throws ConfigException when a deprecated key and its current key, or two deprecated keys of one current
+     *                         key, are both set, to different text
      */
     public ComponentConfig resolve(String component, ComponentConfig config, AtomicBoolean warned) {
         Objects.requireNonNull(component, "component");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(warned, "warned");
         List<String> used = new ArrayList<>();
+        // the deprecated key each current key was first set under: two old spellings of one key may disagree too
+        Map<String, String> setAs = new TreeMap<>();
         ComponentConfig.Builder b = null;
         for (Map.Entry<String, String> e : config.asMap().entrySet()) {
             String current = currentByAlias.get(e.getKey());
@@ -152,8 +157,17 @@ public final class KeyAliases {
                         + "' (its deprecated spelling) are both set, to different values, for the " + component
                         + "; set only '" + current + "'");
             }
+            String earlier = setAs.putIfAbsent(current, e.getKey());
+            if (earlier != null && !config.get(earlier).orElseThrow().equals(e.getValue())) {
+                throw new ConfigException(current, "Configuration keys '" + earlier + "' and '" + e.getKey()
+                        + "' (both deprecated spellings of '" + current + "') are both set, to different values, for "
+                        + "the " + component + "; set only '" + current + "'");
+            }
             b = b == null ? config.toBuilder() : b;
             b.remove(e.getKey()).put(current, e.getValue());
+            if (both.isEmpty()) {
+                b.spelledAs(current, setAs.get(current));
+            }
             used.add("'" + e.getKey() + "' (now '" + current + "')");
         }
         if (b == null) {

@@ -77,6 +77,40 @@ class KeyAliasesTest {
     }
 
     @Test
+    @DisplayName("refuses two deprecated spellings of one key set to different values, naming both keys")
+    void twoDeprecatedSpellingsWithDifferentValues() {
+        KeyAliases a = KeyAliases.of(Map.of("maxBytes", "max-bytes", "max_bytes", "max-bytes"));
+        ComponentConfig two = ComponentConfig.of(Map.of("maxBytes", "secret-1", "max_bytes", "secret-2"));
+        two.requireKnownKeys("x", Set.of("max-bytes"), Set.of(), a);
+        // before: the later spelling silently won
+        ConfigException e = assertThrows(ConfigException.class, () -> a.resolve("x", two));
+        assertEquals("max-bytes", e.key());
+        assertEquals("Configuration keys 'maxBytes' and 'max_bytes' (both deprecated spellings of 'max-bytes') are"
+                + " both set, to different values, for the x; set only 'max-bytes'", e.getMessage());
+        ComponentConfig same = ComponentConfig.of(Map.of("maxBytes", "1", "max_bytes", "1"));
+        assertEquals(ComponentConfig.of(Map.of("max-bytes", "1")), logged(() -> a.resolve("x", same)).getValue());
+    }
+
+    @Test
+    @DisplayName("a value error for a key set under its deprecated spelling names that spelling too")
+    void valueErrorNamesTheOldSpelling() {
+        ComponentConfig old = logged(() -> ALIASES.resolve("http deployer",
+                ComponentConfig.of(Map.of("maxBundleBytes", "lots")))).getValue();
+        ConfigException e = assertThrows(ConfigException.class, () -> old.getSizeBytes("max-bundle-bytes", 0));
+        assertEquals("Invalid value 'lots' for configuration key 'max-bundle-bytes' (set as 'maxBundleBytes'): "
+                + "expected a size such as 512, 64KiB, 16MiB or 1GiB", e.getMessage());
+        // written under the current key (also beside the old one), or changed since: the current key only
+        ComponentConfig both = logged(() -> ALIASES.resolve("http deployer",
+                ComponentConfig.of(Map.of("maxBundleBytes", "lots", "max-bundle-bytes", "lots")))).getValue();
+        assertFalse(assertThrows(ConfigException.class, () -> both.getSizeBytes("max-bundle-bytes", 0))
+                .getMessage().contains("set as"));
+        ComponentConfig changed = old.toBuilder().put("max-bundle-bytes", "more").build();
+        assertFalse(assertThrows(ConfigException.class, () -> changed.getSizeBytes("max-bundle-bytes", 0))
+                .getMessage().contains("set as"));
+        assertEquals(ComponentConfig.of(Map.of("max-bundle-bytes", "lots")), old, "the spelling is no value");
+    }
+
+    @Test
     @DisplayName("warns once for all the configurations one flag covers")
     void oneFlagOneWarning() {
         AtomicBoolean warned = new AtomicBoolean();
