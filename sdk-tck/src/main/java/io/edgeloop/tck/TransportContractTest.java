@@ -757,7 +757,7 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
 
     @Test
     @DisplayName("lifecycle: never returns normally from a send the silent receiver did not acknowledge: throws a "
-            + "TransportException, or is still waiting after sendTimeout()")
+            + "TransportException within sendTimeout() (skipped, with the reason, when still waiting then)")
     void sendWithoutAcknowledgementDoesNotReturnNormally() throws Exception {
         Transport t = create(config());
         ExecutorService sender = senderThread("tck-unacknowledged-sender");
@@ -773,7 +773,11 @@ public abstract class TransportContractTest extends ProviderContractTest<Transpo
                         + "Forwarder) then commits it and it is lost. A send whose acknowledgement does not come within "
                         + "the transport's own timeout must throw a retryable TransportException");
             } catch (TimeoutException stillWaiting) {
-                // still waiting for the acknowledgement at the bound: allowed; close() ends it (see the test above)
+                // Still waiting at the bound: the kit cannot tell a transport that waits until close() from one that
+                // would return normally later (the same defect with a longer ack timeout passed here). Not a pass.
+                Assumptions.abort("send() to a silent receiver was still waiting for its acknowledgement after "
+                        + "sendTimeout() (" + sendTimeout() + "): the kit cannot check that it never returns "
+                        + "normally; give config() an acknowledgement limit below sendTimeout() so this test runs");
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
                 assertTrue(c instanceof TransportException, "a send whose acknowledgement did not come must throw a "

@@ -141,6 +141,20 @@ class LoraTransportKitTest {
         }
     }
 
+    /** The optimist with an ack timeout longer than the kit's bound for one send. */
+    static class SlowOptimist extends Optimist {
+        @Override
+        protected ComponentConfig config() {
+            return ComponentConfig.of(Map.of("port", String.valueOf(proxy.port()), "fault", fault(),
+                    "ack-timeout", "3s"));
+        }
+
+        @Override
+        protected Duration sendTimeout() {
+            return Duration.ofSeconds(2); // shorter than its 3 s ack timeout, as 30 s is shorter than 35 s
+        }
+    }
+
     /** A send to the unreachable receiver never returns. */
     static class Hang extends Lora {
         @Override
@@ -173,6 +187,16 @@ class LoraTransportKitTest {
         assertFalse(r.failed().contains("closeFromAnotherThreadEndsBlockedSend"), r.describeFailures());
         assertTrue(r.aborted().contains("closeFromAnotherThreadEndsBlockedSend"), "aborted: " + r.aborted());
         assertFalse(r.failed().contains("sendWithoutAcknowledgementDoesNotReturnNormally"), r.describeFailures());
+    }
+
+    @Test
+    @DisplayName("does not pass the optimist whose ack timeout outlasts sendTimeout(): the unacknowledged-send test "
+            + "is skipped with the reason, not passed")
+    void slowOptimistIsNotPassed() {
+        // before: passed (a 35 s optimist against the 30 s bound: 25 succeeded, 0 failed)
+        KitResults r = KitResults.run(SlowOptimist.class);
+        assertTrue(r.aborted().contains("sendWithoutAcknowledgementDoesNotReturnNormally"), "aborted: " + r.aborted()
+                + r.describeFailures());
     }
 
     @Test
