@@ -19,7 +19,10 @@ import java.util.List;
  * order before returning them. Timestamps are not the order: a device's clock may step backwards (a time sync, a
  * reboot without a real-time clock), so a consumer that orders by time must cope with a record older than the one
  * before it, and not drop it silently. The order holds within one source's life: a new source created after a
- * restart starts again at the first record not committed. A source that cannot keep the order in every case says
+ * restart starts again at the first record not committed. A device whose numbering starts again (a wiped buffer
+ * directory, a re-provisioned device) breaks the rule through no fault of the source; a source that can see it (a
+ * new buffer epoch, a new device identity) may begin the stream anew, and a consumer sees a lower number and treats
+ * the record as late. A source that cannot keep the order in every case says
  * so in its javadoc, naming the cases (the kafka source: a topic whose partition count grew); one that breaks it in
  * ordinary use (a radio feed whose packets take several paths) overrides the contract kit's
  * {@code reordersRecordsBecause()} with the reason. (sdk-labeling's {@code Windower} counts a record it cannot

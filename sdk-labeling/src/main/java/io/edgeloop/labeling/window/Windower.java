@@ -109,6 +109,9 @@ public final class Windower {
                     s.buffer.pollFirst();
                 }
             }
+            if (lateSinceWarning > 0) {
+                reportPendingLate(false);
+            }
             return out;
         }
         if (!s.started) {
@@ -164,7 +167,29 @@ public final class Windower {
         }
         s.use(record);
         s.buffer.add(record);
+        if (lateSinceWarning > 0) {
+            reportPendingLate(false);
+        }
         return out;
+    }
+
+    /**
+     * Logs, at WARN, how many late records went to DEBUG since the last warning: after the period, at the next
+     * record placed, and always at {@link #flush()} (the end of a batch of input), so a burst of late records that
+     * stops within the period still reaches WARN (before, its count showed only in a WARN that might never come).
+     */
+    private void reportPendingLate(boolean atFlush) {
+        long now = nanoClock.getAsLong();
+        if (!atFlush && now - lateWarnedAtNanos < TimeUnit.SECONDS.toNanos(LATE_WARNING_PERIOD_SECONDS)) {
+            return;
+        }
+        LOG.warn(lateSinceWarning + " more late record" + (lateSinceWarning == 1 ? " was" : "s were") + " counted and"
+                + " not used since the last warning (" + late + " late so far, lateRecords()"
+                + (atFlush ? "; reported at flush()" : "") + ")");
+        lateSinceWarning = 0;
+        if (!atFlush) {
+            lateWarnedAtNanos = now;
+        }
     }
 
     /**
@@ -177,6 +202,9 @@ public final class Windower {
      * @return the partial windows
      */
     public List<Window> flush() {
+        if (lateSinceWarning > 0) {
+            reportPendingLate(true);
+        }
         List<Window> out = new ArrayList<>();
         for (Stream s : streams.values()) {
             if (!s.buffer.isEmpty()) {
@@ -226,7 +254,8 @@ public final class Windower {
             why = "unnumbered records: delivered out of order, or the device's clock stepped back";
         } else if (r.sequence() < prev.sequence()) {
             why = "a lower sequence number than the previous record's: the source delivered it out of order "
-                    + "(SensorSource requires each stream's records in rising sequence order)";
+                    + "(SensorSource requires each stream's records in rising sequence order), or the device's "
+                    + "numbering started again (a wiped buffer, a re-provisioned device)";
         } else if (r.sequence() > prev.sequence()) {
             why = "a higher sequence number than the previous record's: the device's clock stepped back";
         } else {

@@ -59,21 +59,49 @@ class WindowerLateWarningTest {
         });
         assertEquals(38, w.lateRecords(), "each device's first record is used, its 19 older ones are late");
         assertEquals(2, windows.size());
-        assertEquals(1, first.size(), "one WARN within the period: " + first);
+        assertEquals(2, first.size(), "the first late record, then flush()'s count of the rest: " + first);
         String line = first.get(0);
         assertTrue(line.contains("record #19 @1700000019000 of device 'dev-b' stream 'temp' is 1000 ms older than the "
                 + "stream's previous record #20 @1700000020000: counted late"), line);
         assertTrue(line.contains("1 late so far") && line.contains("the source delivered it out of order"), line);
         assertTrue(line.contains("further ones for 30 s at DEBUG"), line);
+        // the other 37 went to DEBUG; flush() says how many at WARN (before, only a later WARN that may never come)
+        assertTrue(first.get(1).contains("37 more late records were counted and not used since the last warning "
+                + "(38 late so far"), first.get(1));
 
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(29));
         assertEquals(List.of(), warnings(() -> w.add(rec("dev-a", 5, 1)))); // still within the period
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
         List<String> next = warnings(() -> w.add(rec("dev-a", 6, 2)));
         assertEquals(1, next.size(), next.toString());
-        assertTrue(next.get(0).contains("40 late so far") && next.get(0).contains("(38 more since the last warning"),
+        assertTrue(next.get(0).contains("40 late so far") && next.get(0).contains("(1 more since the last warning"),
                 next.get(0));
         assertEquals(40, w.lateRecords());
+    }
+
+    @Test
+    @DisplayName("a burst of late records that stops within the period reaches WARN at the next record placed after "
+            + "the period, once")
+    void aBurstThatStopsIsCountedAtWarn() {
+        Windower w = new Windower(WindowSpec.bySamples(5).build(), nanos::get);
+        w.add(rec("d", 100, 100_000));
+        List<String> burst = warnings(() -> {
+            for (long seq = 1; seq <= 1000; seq++) {
+                w.add(rec("d", seq, seq)); // all older than record 100: late
+            }
+        });
+        assertEquals(1, burst.size(), "the first late record only, the rest at DEBUG: " + burst);
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        assertEquals(List.of(), warnings(() -> w.add(rec("d", 101, 100_001))), "within the period: nothing yet");
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(25));
+        List<String> after = warnings(() -> {
+            w.add(rec("d", 102, 100_002));
+            w.add(rec("d", 103, 100_003));
+        });
+        assertEquals(1, after.size(), after.toString());
+        assertTrue(after.get(0).contains("999 more late records were counted and not used since the last warning "
+                + "(1000 late so far"), after.get(0));
+        assertEquals(List.of(), warnings(w::flush), "nothing pending: flush() says nothing");
     }
 
     @Test
