@@ -257,8 +257,12 @@ public final class IntTreeEnsemble implements IntModel {
      * @param pairs                    the pairs judged
      * @param decidedAsFloatCalibrated of those, the pairs the calibrated scales decided as the float model does
      * @param decidedAsFloatFitted     of those, the pairs the fitted scales decide as the float model does
+     * @param featuresFitted           features whose candidate scales were scanned
+     * @param featuresKeptForBudget    features with pairs that kept the calibrated scale because the model's work
+     *                                 bound left them no candidate
      */
-    public record InputScaleFit(long pairs, long decidedAsFloatCalibrated, long decidedAsFloatFitted) {
+    public record InputScaleFit(long pairs, long decidedAsFloatCalibrated, long decidedAsFloatFitted,
+            int featuresFitted, int featuresKeptForBudget) {
     }
 
     /**

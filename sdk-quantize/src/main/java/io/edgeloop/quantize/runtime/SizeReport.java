@@ -159,6 +159,8 @@ public record SizeReport(Map<String, Object> values) {
                 fm.put("pairs", f.pairs());
                 fm.put("decidedAsFloatCalibrated", f.decidedAsFloatCalibrated());
                 fm.put("decidedAsFloatFitted", f.decidedAsFloatFitted());
+                fm.put("featuresFitted", f.featuresFitted());
+                fm.put("featuresKeptForBudget", f.featuresKeptForBudget());
                 r.put("treeInputScaleFit", fm);
             });
         }

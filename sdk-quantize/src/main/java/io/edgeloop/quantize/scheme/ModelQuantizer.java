@@ -213,11 +213,12 @@ public final class ModelQuantizer {
                 }
             }
         }
-        long pairs = 0;
-        long before = 0;
-        long after = 0;
         double mid = ((double) in.min() + in.max()) / 2;
         double[] col = new double[rows.length];
+        double[][] thr = new double[n][];
+        int[][] count = new int[n][];
+        long[] rowPairs = new long[n];
+        long[] demand = new long[n];
         for (int f = 0; f < n; f++) {
             scale[f] = in.scale(f);
             zp[f] = in.zeroPoint(f);
@@ -225,12 +226,30 @@ public final class ModelQuantizer {
             if (ts == null) {
                 continue;
             }
-            double[] thr = new double[ts.size()];
-            int[] count = new int[ts.size()];
+            thr[f] = new double[ts.size()];
+            count[f] = new int[ts.size()];
             int j = 0;
             for (java.util.Map.Entry<Double, Integer> e : ts.entrySet()) {
-                thr[j] = e.getKey();
-                count[j++] = e.getValue();
+                thr[f][j] = e.getKey();
+                count[f][j++] = e.getValue();
+            }
+            for (int r = 0; r < rows.length; r++) {
+                col[r] = rows[r][f];
+            }
+            rowPairs[f] = TreeScaleFit.rowPairs(thr[f], col, scale[f] * (1 + eps));
+            // What the scan can use at most: every candidate over the real pairs and two phantoms per threshold.
+            demand[f] = rowPairs[f] == 0 ? 0 : (long) Math.min(TreeScaleFit.WORK,
+                    (double) TreeScaleFit.MAX_CANDIDATES * (rowPairs[f] + 2.0 * thr[f].length));
+        }
+        long[] work = TreeScaleFit.allot(rowPairs, demand, TreeScaleFit.MODEL_WORK);
+        long pairs = 0;
+        long before = 0;
+        long after = 0;
+        int fittedFeatures = 0;
+        int keptForBudget = 0;
+        for (int f = 0; f < n; f++) {
+            if (rowPairs[f] == 0) {
+                continue;
             }
             for (int r = 0; r < rows.length; r++) {
                 col[r] = rows[r][f];
@@ -239,15 +258,21 @@ public final class ModelQuantizer {
             // The real value the middle of the integer range stands for stays where calibration put it.
             double centre = scale[f] * (mid - zp[f]);
             TreeScaleFit.Fit fit = TreeScaleFit.fit(scale[f], zp[f],
-                    s -> FixedPoint.roundHalfAwayFromZero(mid - centre / s), in.min(), in.max(), thr, count, col, eps);
+                    s -> FixedPoint.roundHalfAwayFromZero(mid - centre / s), in.min(), in.max(), thr[f], count[f], col,
+                    eps, work[f]);
             scale[f] = fit.scale();
             zp[f] = fit.zeroPoint();
             pairs += fit.pairs();
             before += fit.before();
             after += fit.after();
+            if (fit.scanned()) {
+                fittedFeatures++;
+            } else if (fit.pairs() > 0) {
+                keptForBudget++;
+            }
         }
         return new FittedInputs(new InputQuantization(scale, zp, in.min(), in.max()),
-                new IntTreeEnsemble.InputScaleFit(pairs, before, after));
+                new IntTreeEnsemble.InputScaleFit(pairs, before, after, fittedFeatures, keptForBudget));
     }
 
     /**

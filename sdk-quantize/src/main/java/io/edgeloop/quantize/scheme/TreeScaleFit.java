@@ -20,9 +20,12 @@ import java.util.function.DoubleToLongFunction;
  * counted only with a safety margin: the reading at least {@link #MARGIN} of a step from a rounding boundary and the
  * cell centre at least that far from the threshold, both computed with a fused multiply-add (one rounding of a small
  * difference), so no rounding of the division or of the dequantized value can flip a counted decision. {@code s0}
- * itself is candidate 0, so the fit never does worse on the calibration rows than the calibrated scale, and a feature
- * without readings near its thresholds keeps {@code s0}. Candidates that would cover a smaller real range than
- * {@code s0} does are skipped. Deterministic: no randomness, a fixed scan.
+ * itself is candidate 0, so the fit never does worse on the calibration rows than the calibrated scale. A feature
+ * without calibration readings within one step of a threshold keeps {@code s0} exactly: it is not scanned (phantom
+ * readings only break ties between candidates, and without real pairs every candidate ties). Candidates that would
+ * cover a smaller real range than {@code s0} does are skipped. The scan is bounded per feature ({@link #WORK}) and
+ * per model ({@link #MODEL_WORK}, shared out by {@link #allot}); a feature whose share does not pay for one candidate
+ * keeps {@code s0}. Deterministic: no randomness, a fixed scan.
  *
  * <p>Thread-safe: stateless.
  */
@@ -33,6 +36,11 @@ final class TreeScaleFit {
     static final int MAX_CANDIDATES = 100_000;
     /** Bound on candidates x pairs per feature, so wide int8 cells with many nearby readings stay cheap. */
     static final long WORK = 20_000_000L;
+    /**
+     * Bound on candidates x (real and phantom) pairs over all features of one model: a 128-feature int32 forest with
+     * 1,023 thresholds a feature took 180 s to fit without it (a few real pairs per feature, thousands of phantoms).
+     */
+    static final long MODEL_WORK = 200_000_000L;
 
     private TreeScaleFit() {
     }
@@ -61,8 +69,65 @@ final class TreeScaleFit {
      *                  scale from the split's threshold (the pairs the fit judged)
      * @param before    of those, the pairs the calibrated scale decides as the float model does
      * @param after     of those, the pairs the fitted scale decides as the float model does
+     * @param scanned   whether candidates were scanned (false: no pairs, or the work share paid for no candidate)
      */
-    record Fit(double scale, long zeroPoint, long pairs, long before, long after) {
+    record Fit(double scale, long zeroPoint, long pairs, long before, long after, boolean scanned) {
+    }
+
+    /**
+     * The (split threshold, calibration row) pairs of one feature with the reading within {@code sMax} of the
+     * threshold, counting every row (the fit judges distinct readings, so it judges at most this many): the weight by
+     * which {@link #allot} shares out the model's work.
+     *
+     * @param thresholds the feature's distinct thresholds, ascending
+     * @param column     the feature's calibration values, any order
+     * @param sMax       the widest candidate scale
+     * @return the count
+     */
+    static long rowPairs(double[] thresholds, double[] column, double sMax) {
+        long n = 0;
+        double w = sMax * (1 + 1e-9); // a little wider than the fit's window, so no rounding drops a pair it judges
+        for (double v : column) {
+            n += lowerBound(thresholds, thresholds.length, Math.nextUp(v + w))
+                    - lowerBound(thresholds, thresholds.length, v - w);
+        }
+        return n;
+    }
+
+    /**
+     * The work (candidates x pairs) each feature may spend. A feature without pairs gets 0; the others ask for
+     * {@code demand}. When the asks exceed {@code budget} in total it is shared out in proportion to the pair counts
+     * (weighted water-filling: a feature never gets more than it asks and what it leaves goes to the others), so the
+     * model's total stays within {@code budget}; when they fit, every feature gets what it asks.
+     *
+     * @param pairs  per feature its pair count ({@link #rowPairs})
+     * @param demand per feature the most it can use (at most {@link #WORK})
+     * @param budget the model's bound
+     * @return per feature its share
+     */
+    static long[] allot(long[] pairs, long[] demand, long budget) {
+        int n = pairs.length;
+        long[] share = new long[n];
+        Integer[] order = new Integer[n];
+        double weight = 0;
+        for (int f = 0; f < n; f++) {
+            order[f] = f;
+            weight += pairs[f] > 0 ? pairs[f] : 0;
+        }
+        // Least asked per unit of weight first, so what such a feature leaves is shared by the rest (stable order).
+        Arrays.sort(order, (a, b) -> Double.compare((double) demand[a] / Math.max(1, pairs[a]),
+                (double) demand[b] / Math.max(1, pairs[b])));
+        long left = budget;
+        for (int f : order) {
+            if (pairs[f] <= 0) {
+                continue;
+            }
+            long fair = (long) Math.floor(left * (pairs[f] / weight));
+            share[f] = Math.max(0, Math.min(demand[f], Math.min(left, fair)));
+            left -= share[f];
+            weight -= pairs[f];
+        }
+        return share;
     }
 
     /**
@@ -75,12 +140,13 @@ final class TreeScaleFit {
      * @param splits     per threshold the number of splits using it
      * @param sorted     the feature's calibration values, ascending
      * @param eps        the widening ({@link #widening})
+     * @param work       the most candidates x pairs this feature may spend ({@link #allot}, at most {@link #WORK})
      * @return the chosen scale with its zero point and the pair counts
      */
     static Fit fit(double s0, long zp0, DoubleToLongFunction zeroPoint, int min, int max, double[] thresholds,
-            int[] splits, double[] sorted, double eps) {
+            int[] splits, double[] sorted, double eps, long work) {
         if (!(eps > 0) || thresholds.length == 0 || sorted.length == 0) {
-            return new Fit(s0, zp0, 0, 0, 0);
+            return new Fit(s0, zp0, 0, 0, 0, false);
         }
         // Distinct calibration values with their row counts.
         double[] value = new double[sorted.length];
@@ -117,6 +183,10 @@ final class TreeScaleFit {
                 np++;
             }
         }
+        if (np == 0) {
+            // Without real pairs every candidate ties on them: phantoms alone would move the scale for nothing.
+            return new Fit(s0, zp0, 0, 0, 0, false);
+        }
         // Readings the calibration rows may lack but field data holds: the threshold itself (a midpoint of two
         // two-decimal values that is a third) and the short decimal within two ulps of it (25.69 beside
         // 25.689999999999998). They only break ties between candidates equal on the calibration pairs.
@@ -141,12 +211,12 @@ final class TreeScaleFit {
         }
         long[] base = score(s0, zp0, min, max, thresholds, pairT, pairV, pairW, np);
         long basePhantom = score(s0, zp0, min, max, thresholds, phantomT, phantomV, phantomW, nph)[0];
-        if (np == 0 && basePhantom == phantomTotal) {
-            return new Fit(s0, zp0, 0, 0, 0);
+        long candidates = Math.min(MAX_CANDIDATES, Math.min(WORK, work) / (np + nph));
+        if (candidates < 1) {
+            return new Fit(s0, zp0, total, base[1], base[1], false);
         }
         double coverLo = s0 * ((double) min - zp0 - 0.5);
         double coverHi = s0 * ((double) max - zp0 + 0.5);
-        int candidates = (int) Math.max(1, Math.min(MAX_CANDIDATES, WORK / (np + nph)));
         double bestScale = s0;
         long bestZp = zp0;
         long[] best = base;
@@ -175,7 +245,7 @@ final class TreeScaleFit {
                 bestZp = zp;
             }
         }
-        return new Fit(bestScale, bestZp, total, base[1], best[1]);
+        return new Fit(bestScale, bestZp, total, base[1], best[1], true);
     }
 
     /**

@@ -180,9 +180,66 @@ class TreeInputScalesTest {
             col[i] = (2000 + i) / 100.0;
         }
         TreeScaleFit.Fit fit = TreeScaleFit.fit(0x1p-28, -(25L << 28), s -> -Math.round(25 / s),
-                Integer.MIN_VALUE, Integer.MAX_VALUE, thr, new int[] {1}, col, 1.0);
+                Integer.MIN_VALUE, Integer.MAX_VALUE, thr, new int[] {1}, col, 1.0, TreeScaleFit.WORK);
         assertEquals(0x1p-28, fit.scale());
         assertEquals(0, fit.pairs());
+    }
+
+    @Test
+    @DisplayName("a feature without calibration pairs keeps the calibrated scale exactly, even where its phantom "
+            + "readings decide unlike float")
+    void featureWithoutPairsIsNotMovedByPhantoms() {
+        // 25.25 lies on the 2^-28 grid, so the phantom 25.25 shares the cell of its threshold one ulp below and
+        // decides unlike float at s0; the readings (20.00 .. 24.00) are nowhere near. The old scan moved the scale
+        // (to 3.725327551364899E-9) for the phantoms alone.
+        double t = 25.25 - Math.ulp(25.25);
+        double[] col = new double[401];
+        for (int i = 0; i <= 400; i++) {
+            col[i] = (2000 + i) / 100.0;
+        }
+        TreeScaleFit.Fit fit = TreeScaleFit.fit(0x1p-28, -(25L << 28), s -> -Math.round(25 / s),
+                Integer.MIN_VALUE, Integer.MAX_VALUE, new double[] {t}, new int[] {1}, col, 1.0, TreeScaleFit.WORK);
+        assertEquals(0x1p-28, fit.scale());
+        assertEquals(-(25L << 28), fit.zeroPoint());
+        assertEquals(0, fit.pairs());
+        assertTrue(!fit.scanned(), fit.toString());
+    }
+
+    @Test
+    @DisplayName("a feature whose work share pays for no candidate keeps the calibrated scale and says so")
+    void featureWithoutWorkShareKeepsCalibratedScale() {
+        double[] thr = {25.689999999999998};
+        double[] col = {25.69, 25.69, 26.0};
+        TreeScaleFit.Fit full = TreeScaleFit.fit(0x1p-28, -(25L << 28), s -> -Math.round(25 / s),
+                Integer.MIN_VALUE, Integer.MAX_VALUE, thr, new int[] {1}, col, 1.0, TreeScaleFit.WORK);
+        assertTrue(full.scanned(), full.toString());
+        // One real pair (25.69, weight 2) and two phantoms: 3 evaluations a candidate, so 2 pay for none.
+        TreeScaleFit.Fit none = TreeScaleFit.fit(0x1p-28, -(25L << 28), s -> -Math.round(25 / s),
+                Integer.MIN_VALUE, Integer.MAX_VALUE, thr, new int[] {1}, col, 1.0, 2);
+        assertEquals(0x1p-28, none.scale());
+        assertTrue(!none.scanned(), none.toString());
+        assertEquals(full.pairs(), none.pairs());
+        assertEquals(none.before(), none.after());
+    }
+
+    @Test
+    @DisplayName("the model's work budget is shared by pair counts, never exceeded, and untouched when it suffices")
+    void workBudgetIsSharedByPairCounts() {
+        long w = TreeScaleFit.WORK;
+        long[] pairs = {0, 1, 3, 1000, 1000};
+        long[] demand = {0, w, w, w, 5_000};
+        long[] share = TreeScaleFit.allot(pairs, demand, 10_000_000L);
+        long sum = 0;
+        for (long x : share) {
+            sum += x;
+        }
+        assertTrue(sum <= 10_000_000L, java.util.Arrays.toString(share));
+        assertEquals(0, share[0], "no pairs, no work");
+        assertEquals(5_000, share[4], "never more than asked");
+        assertTrue(share[1] < share[2] && share[2] < share[3], java.util.Arrays.toString(share));
+        // What feature 4 left goes to the others: feature 3 gets its pair share of the rest.
+        assertEquals((long) Math.floor((10_000_000L - 5_000) * (1000.0 / 1004)), share[3]);
+        assertArrayEquals(demand, TreeScaleFit.allot(pairs, demand, 4 * w), "enough budget: everyone gets its ask");
     }
 
     @Test
