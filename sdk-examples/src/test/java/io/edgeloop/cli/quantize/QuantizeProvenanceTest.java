@@ -88,6 +88,7 @@ class QuantizeProvenanceTest {
         assertEquals(end.provenance(), q.parents().get(0));
         assertEquals("12115423da3024c4afc2f51f01578412b1268ba76bbb71f2ab2211b29421dcdb",
                 q.parents().get(0).parents().get(0).settings().get("expertAnswersSha256"));
+        assertEquals("not-applied", q.settings().get("treeInputScales"), "a network has no tree input scales");
     }
 
     @Test
@@ -297,6 +298,17 @@ class QuantizeProvenanceTest {
         Provenance quantized = Provenance.fromMap(JSON.convertValue(
                 JSON.readTree(q.resolve("model.json").toFile()).get("provenance"), Map.class));
         assertEquals(List.of(p), quantized.parents());
+        assertEquals("fitted", quantized.settings().get("treeInputScales"));
+
+        // int8 trees are not fitted (TreeScaleFit.widening), so provenance must not claim they were.
+        Path q8 = work.resolve("q8");
+        Result r8 = InProcessCli.run("quantize", "--model", out.toString(), "--calib",
+                csv.toString(), "--scheme", "int8", "--target", "jvm", "--out", q8.toString());
+        assertEquals(0, r8.code(), r8.err());
+        @SuppressWarnings("unchecked")
+        Provenance quantized8 = Provenance.fromMap(JSON.convertValue(
+                JSON.readTree(q8.resolve("model.json").toFile()).get("provenance"), Map.class));
+        assertEquals("not-applied", quantized8.settings().get("treeInputScales"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.edgeloop.api.quantize.Quantizer;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.runtime.IntModel;
+import io.edgeloop.quantize.runtime.IntTreeEnsemble;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.scheme.Calibration;
 import io.edgeloop.quantize.scheme.ModelQuantizer;
@@ -104,7 +105,7 @@ final class SchemeQuantizer implements Quantizer {
                 .setting("biasCorrection", bc)
                 .setting("adaptiveRounding", ar)
                 .setting("treeThresholds", tt.id())
-                .setting("treeInputScales", tis.id())
+                .setting("treeInputScales", treeInputScalesApplied(tis, im))
                 .setting("target", request.target().id())
                 .setting("rounding", "single")
                 .input(request.modelFile().getFileName().toString(), Sha256.hex(modelBytes), modelBytes.length)
@@ -112,6 +113,18 @@ final class SchemeQuantizer implements Quantizer {
         request.createdAt().ifPresent(p::createdAt);
         request.parents().forEach(p::parent);
         return new QuantizedArtifact(im, request.target(), res.calibration().id(), p.build());
+    }
+
+    /**
+     * What provenance records for {@code tree-input-scales}: the mode where it applies, {@code not-applied} where it
+     * changes nothing (a network; fitted scales on an int8 tree, which are not fitted).
+     */
+    static String treeInputScalesApplied(TreeInputScales tis, IntModel im) {
+        if (!(im instanceof IntTreeEnsemble)
+                || tis == TreeInputScales.FITTED && ((IntTreeEnsemble) im).inputScaleFit().isEmpty()) {
+            return "not-applied";
+        }
+        return tis.id();
     }
 
     /**
