@@ -370,9 +370,14 @@ public final class ModelQuantizer {
         List<Result> results = new java.util.ArrayList<>();
         double[] scores = new double[3];
         double bestScore = Double.NEGATIVE_INFINITY;
+        // Fitting tree input scales costs far more than quantizing a tree: range methods are compared with
+        // calibrated scales and only the chosen one is fitted (three fits made auto 3x the cost of one).
+        boolean fitChosen = treeInputScales == TreeInputScales.FITTED && model instanceof TreeEnsembleModel
+                && TreeScaleFit.widening(scheme) > 0;
+        TreeInputScales compared = fitChosen ? TreeInputScales.CALIBRATED : treeInputScales;
         for (Calibration c : new Calibration[] {Calibration.MIN_MAX, Calibration.PERCENTILE, Calibration.MSE}) {
             IntModel m = new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding)
-                    .withTreeThresholds(treeThresholds).withTreeInputScales(treeInputScales).quantize(model, rows);
+                    .withTreeThresholds(treeThresholds).withTreeInputScales(compared).quantize(model, rows);
             scores[results.size()] = fidelity(m, model, rows, step);
             bestScore = Math.max(bestScore, scores[results.size()]);
             results.add(new Result(m, c));
@@ -394,6 +399,11 @@ public final class ModelQuantizer {
                 best = results.get(i);
                 chosen = scores[i];
             }
+        }
+        if (fitChosen) {
+            Calibration c = best.calibration();
+            best = new Result(new ModelQuantizer(scheme, c, weightScales, biasCorrection, adaptiveRounding)
+                    .withTreeThresholds(treeThresholds).withTreeInputScales(treeInputScales).quantize(model, rows), c);
         }
         return best;
     }
