@@ -95,6 +95,9 @@ public final class DeviceAgent {
     /** Refusals that depend only on the bundle and this device: fetching the same bytes again cannot change them. */
     private static final java.util.Set<Check> FINAL_REFUSALS = java.util.EnumSet.of(Check.GOLDEN_VECTORS,
             Check.TARGET, Check.HEALTH);
+    /** Refusals a trust rotation can undo: a remembered one is forgotten by {@link #rotateTrust}. */
+    private static final java.util.Set<Check> TRUST_REFUSALS = java.util.EnumSet.of(Check.UNKNOWN_KEY,
+            Check.REVOKED_KEY, Check.THRESHOLD, Check.TRUST_EXPIRED);
     private static final String CHAIN_TYPE = "edgeloop-trust-chain";
     private static final String STATE_FORMAT = "2.0";
     /** repairAttempted.sha256 of a record found damaged: the attempt of any manifest at its sequence. */
@@ -348,7 +351,8 @@ public final class DeviceAgent {
      * device, it has no artifact for this device's target and hardware variant, or its health check failed), and a
      * fallen-back device's candidate for the reinstall of its confirmed sequence refused for any reason, is
      * remembered by its SHA-256 in {@code refused.json}, also across restarts: later polls that find it still
-     * announced report the earlier refusal without downloading it again, until another publication replaces it.
+     * announced report the earlier refusal without downloading it again, until another publication replaces it (or,
+     * for a refusal that depended on the trust root, until {@link #rotateTrust} installs a new one).
      *
      * <p>Polling and fetching run outside the agent's lock: the device keeps serving {@link #predict}, {@link #status}
      * and {@link #install} while a download is in progress, however slow the server. Only the decision whether
@@ -501,6 +505,20 @@ public final class DeviceAgent {
             }
         }
         return new ShadowReport(inputs.size(), agree);
+    }
+
+    /** Forgets the remembered refusal, in memory and on disk (best effort on disk). Under {@code lock}. */
+    private void forgetRefused() {
+        RefusedPublication r = refused;
+        refused = null;
+        try {
+            storage.delete(REFUSED);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("device {}: cannot delete {} ({}); sequence {} stays refused after a restart until another "
+                    + "publication replaces it", deviceId, REFUSED, e.toString(), r.sequence());
+        }
+        LOG.info("device {}: the new trust root may accept sequence {} (refused under the old one: {}); the next poll "
+                + "fetches it again", deviceId, r.sequence(), r.check().id());
     }
 
     /** Remembers a publication refused for good, in memory and in {@code refused.json} (best effort on disk). */
@@ -1316,7 +1334,8 @@ public final class DeviceAgent {
      * fewer than that root's threshold remain <em>and</em> the new root does not accept the model at its own
      * threshold either. When the running model no longer verifies, it keeps running until the next restart and
      * {@link AgentStatus#slotProblem} says why. Clears {@link AgentStatus#trustDegraded}: the stored chain is
-     * rewritten from the verified one.
+     * rewritten from the verified one. A publication remembered as refused for a reason the root decided (a signer
+     * it did not list or revoked, too few signers, the root expired) is forgotten, so the next poll fetches it again.
      *
      * @param next the proposed trust root
      * @throws io.edgeloop.ota.trust.TrustException when the rotation is not properly signed, older, or expired
@@ -1331,6 +1350,11 @@ public final class DeviceAgent {
             chain.add(accepted);
             verifier = new BundleVerifier(accepted, limits, clock);
             trustDegraded = null; // the stored chain is whole again: exactly the roots verified in memory
+            if (refused != null && TRUST_REFUSALS.contains(refused.check())) {
+                // refused under the old root (a signer it did not list or revoked, too few signers, the root
+                // expired): the new root may accept the same publication, so the next poll fetches it again
+                forgetRefused();
+            }
             if (active != null && activeModel != null && readSlot(active).isEmpty()) {
                 slotProblem = slotFailure + " under trust version " + accepted.version() + "; the model keeps "
                         + "running until the next restart, which falls back to the other slot only if that one "

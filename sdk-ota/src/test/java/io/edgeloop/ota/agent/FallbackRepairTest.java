@@ -165,6 +165,28 @@ class FallbackRepairTest {
     }
 
     @Test
+    @DisplayName("a repair candidate refused for a signer the trust root did not list is fetched again after a "
+            + "rotation that adds the signer, and repairs")
+    void rotationForgetsATrustRefusal(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = fellBack(dir.resolve("state"));
+        DeviceAgent a = polling(s, dir);
+        SigningKey k3 = Fixtures.key(KeyAlgorithm.ED25519, 73);
+        try (Deployer d = directory(dir.resolve("channels"))) {
+            d.publish(Files.write(dir.resolve("b2k3.bundle"), Fixtures.draft("har", 2, 1, 20, M3).sign(k3)), "stable");
+            InstallReport first = a.poll(d, "stable");
+            assertEquals(Optional.of(Check.UNKNOWN_KEY), first.check(), first.message());
+            InstallReport again = a.poll(d, "stable");
+            assertTrue(again.message().contains("refused before and is not fetched again"), again.message());
+            a.rotateTrust(TRUST.toBuilder().version(2).key(k3.publicKey()).build().signedBy(K, k3));
+            // before: still "refused before and is not fetched again" until another publication replaced it
+            InstallReport afterRotation = a.poll(d, "stable");
+            assertEquals(InstallOutcome.INSTALLED, afterRotation.outcome(), afterRotation.message());
+            assertEquals(2, a.status().activeSequence());
+            assertTrue(s.read("refused.json").isEmpty(), "the refusal under the old root is forgotten on disk too");
+        }
+    }
+
+    @Test
     @DisplayName("the confirmed manifest repairs though it expired since (the digest pins what the device confirmed); "
             + "another build at that sequence is still a rollback and any other expired bundle is still refused")
     void expiredConfirmedManifestRepairs(@TempDir Path dir) throws Exception {
