@@ -144,6 +144,8 @@ public final class DeviceAgent {
     private RepairAttempt repairAttempt;
     /** Whether the repairAttempted read at start was damaged (counters.json is written back at once). */
     private boolean repairRecordDamaged;
+    /** Whether the confirmedManifest read at start was damaged (counters.json is written back without it). */
+    private boolean manifestIdentityDamaged;
     private IntegerModel activeModel;
     private BundleManifest activeManifest;
     private InstallReport last;
@@ -1517,10 +1519,12 @@ public final class DeviceAgent {
             }
         }
         raiseCountersToSlots(!countersValid);
-        if (repairRecordDamaged) {
-            // written back in a form that reads back as the same attempt: the WARN is not repeated at every start
+        if (repairRecordDamaged || manifestIdentityDamaged) {
+            // written back in a form that reads back as valid (the attempt as the same attempt; a damaged identity
+            // dropped, or replaced by the one the confirmed slot proves): the WARN is not repeated at every start
             writeCounters();
             repairRecordDamaged = false;
+            manifestIdentityDamaged = false;
         }
         activateFromStorage();
         String attempt = unconfirmedAttempt();
@@ -1681,9 +1685,12 @@ public final class DeviceAgent {
                 confirmedManifest = new ConfirmedManifest(id.get("sequence").longValue(), id.get("sha256").textValue(),
                         id.get("securityEpoch").longValue());
             } else {
-                LOG.warn("device {}: the confirmedManifest of {} in {} is damaged ({}); ignored, so the device does "
-                        + "not reinstall its confirmed sequence should its slot be lost", deviceId, modelName,
-                        COUNTERS, id);
+                // dropped when counters.json is written back at the end of start-up (or replaced by the identity
+                // of an intact confirmed slot), so the WARN is logged once, when the damage is found
+                manifestIdentityDamaged = true;
+                LOG.warn("device {}: the confirmedManifest of {} in {} is damaged ({}); dropped, so the device does "
+                        + "not reinstall its confirmed sequence should its slot be lost (unless it learns the identity "
+                        + "again from the intact confirmed slot)", deviceId, modelName, COUNTERS, id);
             }
         }
         JsonNode r = mine.get("repairAttempted");

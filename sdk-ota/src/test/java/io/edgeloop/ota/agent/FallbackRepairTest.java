@@ -411,6 +411,42 @@ class FallbackRepairTest {
     }
 
     @Test
+    @DisplayName("a damaged confirmedManifest is logged once: it is dropped when counters.json is written back, and "
+            + "the device says it cannot repair because no digest is stored")
+    void damagedConfirmedManifestIsWarnedOnce(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = fellBack(dir.resolve("state"));
+        ObjectNode c = (ObjectNode) CanonicalJson.parse(s.read("counters.json").orElseThrow());
+        ((ObjectNode) c.path("models").path("har").path("confirmedManifest")).put("sha256", "not a digest");
+        s.writeAtomic("counters.json", CanonicalJson.bytes(c));
+        String damaged = "the confirmedManifest of har in counters.json is damaged";
+        assertTrue(RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3)).contains(damaged));
+        assertTrue(counters(s).path("confirmedManifest").isMissingNode(), counters(s).toString());
+        assertEquals(2, counters(s).path("confirmedSequence").asLong(), "the counters themselves are kept");
+        // before: the damaged field stayed in counters.json (nothing rewrote it), so the WARN came at every start
+        String log = RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3));
+        assertFalse(log.contains(damaged), log);
+        DeviceAgent a = open(s, TRUST, M3);
+        assertTrue(a.status().lastMessage().contains("it cannot reinstall sequence 2: no digest of its manifest is "
+                + "stored"), a.status().lastMessage());
+        InstallReport r = a.install(bundle(2, 1, 20));
+        assertEquals(Optional.of(Check.ROLLBACK), r.check(), r.message());
+        assertEquals(InstallOutcome.INSTALLED, a.install(bundle(3, 1, 30)).outcome());
+    }
+
+    @Test
+    @DisplayName("a damaged confirmedManifest beside an intact confirmed slot is replaced by the slot's identity")
+    void damagedConfirmedManifestIsRelearnedFromAnIntactSlot(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir.resolve("state"));
+        String sha = counters(s).path("confirmedManifest").path("sha256").asText();
+        ObjectNode c = (ObjectNode) CanonicalJson.parse(s.read("counters.json").orElseThrow());
+        ((ObjectNode) c.path("models").path("har").path("confirmedManifest")).put("sequence", "two");
+        s.writeAtomic("counters.json", CanonicalJson.bytes(c));
+        open(s, TRUST, M3);
+        assertEquals(sha, counters(s).path("confirmedManifest").path("sha256").asText());
+        assertEquals(2, counters(s).path("confirmedManifest").path("sequence").asLong());
+    }
+
+    @Test
     @DisplayName("a repair that fails its health check is rolled back to the older model, said, and not retried")
     void failedHealthCheckIsNotRetried(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = fellBack(dir.resolve("state"));
