@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -87,6 +88,12 @@ public final class DeviceAgent {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
     private static final String BOOT = "boot.json";
     private static final String COUNTERS = "counters.json";
+    /**
+     * counters.json's copy, written after it at every change (and brought up to date at start): the counters are
+     * read from it when counters.json is damaged or missing, so a damaged counters.json no longer lowers them to
+     * what the slots prove when the slot that held the confirmed sequence is damaged too.
+     */
+    private static final String COUNTERS_COPY = "counters.copy.json";
     /** Written by SDKs before the chain file: the latest rotated root alone. Read for migration only. */
     private static final String LEGACY_TRUST = "trust.json";
     private static final String TRUST_CHAIN = "trust-chain.json";
@@ -144,6 +151,8 @@ public final class DeviceAgent {
     private RepairAttempt repairAttempt;
     /** Whether the repairAttempted read at start was damaged (counters.json is written back at once). */
     private boolean repairRecordDamaged;
+    /** Whether the counters were read from counters.copy.json at start (both files are rewritten at start). */
+    private boolean countersFromCopy;
     /** Whether the confirmedManifest read at start was damaged (counters.json is written back without it). */
     private boolean manifestIdentityDamaged;
     private IntegerModel activeModel;
@@ -1287,7 +1296,23 @@ public final class DeviceAgent {
             // back as valid (so its WARN is logged once, when the damage is found)
             r.put("sha256", repairAttempt.sha256() == null ? ANY_MANIFEST : repairAttempt.sha256());
         }
-        storage.writeAtomic(COUNTERS, CanonicalJson.bytes(c));
+        byte[] bytes = CanonicalJson.bytes(c);
+        storage.writeAtomic(COUNTERS, bytes);
+        writeCopy(bytes);
+    }
+
+    /**
+     * Writes counters.json's copy. A failure is logged, not thrown: counters.json itself is written, and the copy
+     * is brought up to date at the next change or start (a copy behind counters.json is only ever used when
+     * counters.json is unreadable, and the counters are then still raised to what the slots prove).
+     */
+    private void writeCopy(byte[] bytes) {
+        try {
+            storage.writeAtomic(COUNTERS_COPY, bytes);
+        } catch (IOException e) {
+            LOG.warn("device {}: cannot write {} ({}); {} is written, and the copy is brought up to date at the next "
+                    + "change or start", deviceId, COUNTERS_COPY, e.getMessage(), COUNTERS);
+        }
     }
 
     private void commit(Slot s) throws IOException {
@@ -1518,7 +1543,8 @@ public final class DeviceAgent {
                         "health: restarted before the new model was confirmed; rolled back", -1);
             }
         }
-        raiseCountersToSlots(!countersValid);
+        raiseCountersToSlots(!countersValid || countersFromCopy);
+        countersFromCopy = false;
         if (repairRecordDamaged || manifestIdentityDamaged) {
             // written back in a form that reads back as valid (the attempt as the same attempt; a damaged identity
             // dropped, or replaced by the one the confirmed slot proves): the WARN is not repeated at every start
@@ -1590,29 +1616,160 @@ public final class DeviceAgent {
     }
 
     /**
-     * Reads this model's counters from counters.json, keeping every other model's entry for rewriting. Returns
-     * false when this model's counters cannot be trusted as stored (the file does not parse; a 2.x file without
-     * a {@code models} object, with a damaged {@code formatVersion}, or with this model's entry missing a field
-     * or holding a non-integer; an unversioned file that is not exactly the 1.x layout): the caller then rebuilds
-     * them from the slots, never lower. A missing file or a 2.x file without an entry for this model is valid
-     * (a new device, a new model); the slots are consulted at every start anyway.
+     * Reads this model's counters from counters.json, keeping every other model's entry for rewriting; when that
+     * is unreadable or missing while its copy exists, from counters.copy.json (both are then rewritten at start,
+     * keeping other models' entries still readable in the damaged file, never lowered). Returns false when neither can be trusted as stored (see {@link #parseCounters}): the caller then
+     * rebuilds them from the slots, never lower. A missing file without a copy and a 2.x file without an entry
+     * for this model are valid (a new device, a new model); the slots are consulted at every start anyway. A
+     * readable counters.json whose copy is missing or differs has its copy rewritten.
      *
-     * @throws IOException when the file is of a newer major version (lowering its counters is not an option)
+     * @throws IOException when a file is of a newer major version (lowering its counters is not an option)
      */
     private boolean readCounters() throws IOException {
         Optional<byte[]> c = storage.read(COUNTERS);
-        if (c.isEmpty()) {
-            Optional<String> there = storage.obstruction(COUNTERS);
-            return there.isEmpty() || unreadableCounters("it is " + there.get() + ", not a file");
+        Optional<byte[]> copy = storage.read(COUNTERS_COPY);
+        Optional<String> there = c.isEmpty() ? storage.obstruction(COUNTERS) : Optional.empty();
+        if (c.isEmpty() && there.isEmpty() && copy.isEmpty()) {
+            return true;
         }
+        String problem = c.isPresent() ? parseCounters(COUNTERS, c.get())
+                : there.map(t -> "it is " + t + ", not a file").orElse("it is missing");
+        if (copy.isEmpty() || c.isPresent() && Arrays.equals(copy.get(), c.get())) {
+            if (problem != null) {
+                return unreadableCounters(copy.isEmpty() ? problem : problem + "; its copy " + COUNTERS_COPY
+                        + " is the same");
+            }
+            if (copy.isEmpty()) {
+                writeCopy(c.get());
+            }
+            return true;
+        }
+        CounterState fromFile = counterState();
+        resetCounters();
+        String copyProblem = parseCounters(COUNTERS_COPY, copy.get());
+        if (copyProblem != null) {
+            restore(fromFile);
+            if (problem != null) {
+                return unreadableCounters(problem + "; its copy " + COUNTERS_COPY + " too: " + copyProblem);
+            }
+            LOG.warn("device {}: {} is unreadable ({}); rewritten from {}", deviceId, COUNTERS_COPY, copyProblem,
+                    COUNTERS);
+            writeCopy(c.get());
+            return true;
+        }
+        if (problem != null) {
+            LOG.warn("device {}: {} is unreadable ({}); the counters of {} are read from its copy {}, and both are "
+                    + "rewritten at start", deviceId, COUNTERS, problem, modelName, COUNTERS_COPY);
+            // other models' entries still readable in the damaged file are kept too, never lowered
+            fromFile.others().forEach((model, entry) -> otherCounters.merge(model, entry,
+                    DeviceAgent::higherCounters));
+        } else {
+            // both readable but different: the copy's write failed after counters.json's (it is then behind, and
+            // that failure was logged), or one of them was damaged or replaced by another valid file (an older
+            // counters.json put back is a rollback of the device's state); each counter takes the higher of the two
+            LOG.warn("device {}: {} differs from {}; each counter takes the higher of the two, and both are "
+                    + "rewritten at start", deviceId, COUNTERS_COPY, COUNTERS);
+            mergeHigher(fromFile);
+        }
+        countersFromCopy = true;
+        return true;
+    }
+
+    /** What a parse of a counters file set: this model's counters and records, and the other models' entries. */
+    private record CounterState(long confirmedSequence, long confirmedEpoch, long highestAttempted,
+            ConfirmedManifest manifest, RepairAttempt repair, boolean repairDamaged, boolean manifestDamaged,
+            Map<String, JsonNode> others) {
+    }
+
+    private CounterState counterState() {
+        return new CounterState(confirmedSequence, confirmedEpoch, highestAttempted, confirmedManifest,
+                repairAttempt, repairRecordDamaged, manifestIdentityDamaged, new TreeMap<>(otherCounters));
+    }
+
+    private void restore(CounterState st) {
+        confirmedSequence = st.confirmedSequence();
+        confirmedEpoch = st.confirmedEpoch();
+        highestAttempted = st.highestAttempted();
+        confirmedManifest = st.manifest();
+        repairAttempt = st.repair();
+        repairRecordDamaged = st.repairDamaged();
+        manifestIdentityDamaged = st.manifestDamaged();
+        otherCounters.clear();
+        otherCounters.putAll(st.others());
+    }
+
+    /**
+     * Raises the counters parsed last (the copy's) to those of {@code other} (counters.json's) where those are
+     * higher, field by field; the confirmed manifest and repair record are those that belong to the resulting
+     * confirmed sequence (counters.json's first); other models' entries are merged the same way.
+     */
+    private void mergeHigher(CounterState other) {
+        CounterState mine = counterState();
+        confirmedSequence = Math.max(mine.confirmedSequence(), other.confirmedSequence());
+        confirmedEpoch = Math.max(mine.confirmedEpoch(), other.confirmedEpoch());
+        highestAttempted = Math.max(mine.highestAttempted(), other.highestAttempted());
+        confirmedManifest = at(other.manifest(), mine.manifest());
+        RepairAttempt r = other.repair() != null && other.repair().sequence() == confirmedSequence ? other.repair()
+                : mine.repair() != null && mine.repair().sequence() == confirmedSequence ? mine.repair() : null;
+        repairAttempt = r;
+        repairRecordDamaged = r != null && (r == other.repair() ? other.repairDamaged() : mine.repairDamaged());
+        manifestIdentityDamaged = confirmedManifest == null && (other.manifestDamaged() || mine.manifestDamaged());
+        other.others().forEach((model, entry) -> otherCounters.merge(model, entry, DeviceAgent::higherCounters));
+    }
+
+    /** The first identity of the confirmed sequence among {@code a} and {@code b}, or null. */
+    private ConfirmedManifest at(ConfirmedManifest a, ConfirmedManifest b) {
+        if (a != null && a.sequence() == confirmedSequence) {
+            return a;
+        }
+        return b != null && b.sequence() == confirmedSequence ? b : null;
+    }
+
+    /** Two entries of one model: the first, with each integer field the second holds higher raised to it. */
+    private static JsonNode higherCounters(JsonNode first, JsonNode second) {
+        if (!first.isObject() || !second.isObject()) {
+            return first.isObject() ? first : second;
+        }
+        ObjectNode merged = ((ObjectNode) first).deepCopy();
+        for (Map.Entry<String, JsonNode> f : second.properties()) {
+            JsonNode mine = merged.get(f.getKey());
+            if (f.getValue().isIntegralNumber() && (mine == null
+                    || mine.isIntegralNumber() && mine.bigIntegerValue().compareTo(f.getValue().bigIntegerValue()) < 0)) {
+                merged.set(f.getKey(), f.getValue());
+            }
+        }
+        return merged;
+    }
+
+    /** Forgets what a parse of an unreadable counters file left behind, before the next one is parsed. */
+    private void resetCounters() {
+        otherCounters.clear();
+        confirmedSequence = -1;
+        confirmedEpoch = 0;
+        highestAttempted = -1;
+        confirmedManifest = null;
+        repairAttempt = null;
+        repairRecordDamaged = false;
+        manifestIdentityDamaged = false;
+    }
+
+    /**
+     * Parses a counters file ({@code name}, for the error) into this model's counters and the other models' entries. Returns why this model's
+     * counters cannot be trusted as stored, or null when they can: the file does not parse; a 2.x file without a
+     * {@code models} object, with a damaged {@code formatVersion}, or with this model's entry missing a field or
+     * holding a non-integer; an unversioned file that is not exactly the 1.x layout.
+     *
+     * @throws IOException when the file is of a newer major version (lowering its counters is not an option)
+     */
+    private String parseCounters(String name, byte[] bytes) throws IOException {
         JsonNode n;
         try {
-            n = CanonicalJson.parse(c.get());
+            n = CanonicalJson.parse(bytes);
             if (!n.isObject()) {
                 throw new IOException("not a JSON object");
             }
         } catch (IOException e) {
-            return unreadableCounters(e.getMessage());
+            return e.getMessage();
         }
         if (n.path("models").isObject()) {
             for (Map.Entry<String, JsonNode> e : n.get("models").properties()) {
@@ -1623,13 +1780,13 @@ public final class DeviceAgent {
         }
         if (!n.has("formatVersion")) {
             if (n.has("models")) {
-                return unreadableCounters("no formatVersion but a 'models' member: a 2.x file with a damaged "
-                        + "formatVersion key");
+                return "no formatVersion but a 'models' member: a 2.x file with a damaged "
+                        + "formatVersion key";
             }
             // 1.x: one unversioned set, for the model the device was running
             Optional<long[]> legacy = counterValues(n);
             if (legacy.isEmpty()) {
-                return unreadableCounters("neither the 2.x layout nor the complete 1.x layout");
+                return "neither the 2.x layout nor the complete 1.x layout";
             }
             String owner = legacyCountersOwner();
             if (owner.equals(modelName)) {
@@ -1639,35 +1796,35 @@ public final class DeviceAgent {
                         + "from its own counters", deviceId, owner, modelName, modelName);
                 otherCounters.put(owner, rewritable(n));
             }
-            return true;
+            return null;
         }
         String fv = n.get("formatVersion").isTextual() ? n.get("formatVersion").textValue() : "";
         java.util.regex.Matcher version = java.util.regex.Pattern.compile("(\\d{1,9})\\.\\d{1,9}").matcher(fv);
         if (!version.matches()) {
-            return unreadableCounters("formatVersion " + n.get("formatVersion") + " is not a version");
+            return "formatVersion " + n.get("formatVersion") + " is not a version";
         }
         int major = Integer.parseInt(version.group(1));
         if (major > 2) {
-            throw new IOException(COUNTERS + " has formatVersion '" + fv + "'; this SDK reads 2.x and the "
+            throw new IOException(name + " has formatVersion '" + fv + "'; this SDK reads 2.x and the "
                     + "unversioned 1.x layout. Upgrade the SDK rather than lower the anti-rollback counters");
         }
         if (major < 2) {
-            return unreadableCounters("formatVersion " + fv + " was never written (1.x files are unversioned)");
+            return "formatVersion " + fv + " was never written (1.x files are unversioned)";
         }
         if (!n.path("models").isObject()) {
-            return unreadableCounters("a 2.x file without a 'models' object");
+            return "a 2.x file without a 'models' object";
         }
         JsonNode mine = n.get("models").get(modelName);
         if (mine == null) {
-            return true;
+            return null;
         }
         Optional<long[]> values = counterValues(mine);
         if (values.isEmpty()) {
-            return unreadableCounters("the counters of " + modelName + " are not three integers");
+            return "the counters of " + modelName + " are not three integers";
         }
         apply(values.get());
-        readRepairFields(mine);
-        return true;
+        readRepairFields(name, mine);
+        return null;
     }
 
     /**
@@ -1676,7 +1833,7 @@ public final class DeviceAgent {
      * still counts as the attempt of the confirmed sequence, logged once: it is written back with the sha256
      * {@code "any"}, which reads back as that attempt).
      */
-    private void readRepairFields(JsonNode mine) {
+    private void readRepairFields(String name, JsonNode mine) {
         JsonNode id = mine.get("confirmedManifest");
         if (id != null) {
             if (id.path("sequence").isIntegralNumber() && id.path("sequence").canConvertToLong()
@@ -1688,9 +1845,9 @@ public final class DeviceAgent {
                 // dropped when counters.json is written back at the end of start-up (or replaced by the identity
                 // of an intact confirmed slot), so the WARN is logged once, when the damage is found
                 manifestIdentityDamaged = true;
-                LOG.warn("device {}: the confirmedManifest of {} in {} is damaged ({}); dropped, so the device does "
-                        + "not reinstall its confirmed sequence should its slot be lost (unless it learns the identity "
-                        + "again from the intact confirmed slot)", deviceId, modelName, COUNTERS, id);
+                LOG.warn("device {}: the confirmedManifest of {} in {} is damaged ({}); not used: without the "
+                        + "identity (from the other counters file or the intact confirmed slot) the device does not "
+                        + "reinstall its confirmed sequence should its slot be lost", deviceId, modelName, name, id);
             }
         }
         JsonNode r = mine.get("repairAttempted");
@@ -1701,7 +1858,7 @@ public final class DeviceAgent {
             if (!seqOk || !shaOk && !anySha) {
                 repairRecordDamaged = true;
                 LOG.warn("device {}: the repairAttempted of {} in {} is damaged ({}); it counts as the attempt of "
-                        + "sequence {}", deviceId, modelName, COUNTERS, r,
+                        + "sequence {}", deviceId, modelName, name, r,
                         seqOk ? r.get("sequence") : confirmedSequence);
             }
             repairAttempt = new RepairAttempt(seqOk ? r.get("sequence").longValue() : confirmedSequence,

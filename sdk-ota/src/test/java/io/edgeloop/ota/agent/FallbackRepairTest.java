@@ -281,7 +281,8 @@ class FallbackRepairTest {
     @DisplayName("a device whose counters.json holds no manifest digest (an earlier SDK) does not repair and says why")
     void oldCountersCannotRepair(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = fellBack(dir.resolve("state"));
-        // as the SDK before the digest wrote it
+        // as the SDK before the digest wrote it (it wrote no copy either)
+        s.delete("counters.copy.json");
         s.writeAtomic("counters.json", ("{\"formatVersion\":\"2.0\",\"models\":{\"har\":{\"confirmedEpoch\":1,"
                 + "\"confirmedSequence\":2,\"highestAttempted\":2}}}").getBytes(StandardCharsets.UTF_8));
         DeviceAgent a = polling(s, dir);
@@ -313,6 +314,7 @@ class FallbackRepairTest {
     @DisplayName("old counters without the digest learn it at start from the confirmed slot while that still verifies")
     void oldCountersLearnTheDigestFromAnIntactSlot(@TempDir Path dir) throws Exception {
         FileDeviceStorage s = twoModels(dir.resolve("state"));
+        s.delete("counters.copy.json");
         s.writeAtomic("counters.json", ("{\"formatVersion\":\"2.0\",\"models\":{\"har\":{\"confirmedEpoch\":1,"
                 + "\"confirmedSequence\":2,\"highestAttempted\":2}}}").getBytes(StandardCharsets.UTF_8));
         open(s, TRUST, M3);
@@ -418,6 +420,7 @@ class FallbackRepairTest {
         ObjectNode c = (ObjectNode) CanonicalJson.parse(s.read("counters.json").orElseThrow());
         ((ObjectNode) c.path("models").path("har").path("confirmedManifest")).put("sha256", "not a digest");
         s.writeAtomic("counters.json", CanonicalJson.bytes(c));
+        s.writeAtomic("counters.copy.json", CanonicalJson.bytes(c)); // both damaged (CountersCopyTest: one)
         String damaged = "the confirmedManifest of har in counters.json is damaged";
         assertTrue(RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3)).contains(damaged));
         assertTrue(counters(s).path("confirmedManifest").isMissingNode(), counters(s).toString());

@@ -77,7 +77,8 @@ class RecoveryLogLevelTest {
         a.install(bundle(1, 10));
         byte[] old = Files.readAllBytes(dir.resolve("counters.json"));
         a.install(bundle(2, 11));
-        Files.write(dir.resolve("counters.json"), old); // an older copy of a valid file
+        Files.write(dir.resolve("counters.json"), old); // an older version of a valid file, and of its copy
+        Files.write(dir.resolve("counters.copy.json"), old);
         String log = openLogging(s);
         assertTrue(log.contains("WARN") && log.contains("were below what the slots prove"), log);
     }
