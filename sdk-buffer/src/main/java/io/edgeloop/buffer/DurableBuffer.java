@@ -28,6 +28,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -463,10 +464,11 @@ public final class DurableBuffer implements AutoCloseable {
 
     /**
      * The names in a directory. {@link java.io.File#list} reads it with about half the syscalls of a
-     * {@link DirectoryStream}; when it fails (it only says null), the stream is used for the error it throws.
+     * {@link DirectoryStream}; when it fails (it only says null), the stream is used for the error it throws. A
+     * directory of another file system (the tests' power-cut file system) has no {@code File}: the stream lists it.
      */
     private static Set<String> listNames(Path dir) throws IOException {
-        String[] listed = dir.toFile().list();
+        String[] listed = dir.getFileSystem() == FileSystems.getDefault() ? dir.toFile().list() : null;
         Set<String> names = new HashSet<>();
         if (listed != null) {
             Collections.addAll(names, listed);
@@ -3531,7 +3533,23 @@ public final class DurableBuffer implements AutoCloseable {
             freed += s.fileLength();
         }
         long toRoll = segmentBytes - active.fileLength() + footerBytes(active.summary()) + FrameFormat.SEGMENT_HEADER;
-        return dir.toFile().getUsableSpace() + freed < toRoll;
+        return usableSpace(dir) + freed < toRoll;
+    }
+
+    /**
+     * The bytes free for this process on a directory's file system, 0 when that cannot be told. {@link
+     * java.io.File#getUsableSpace} is one {@code statvfs}; another file system than the default (the tests'
+     * power-cut file system) has no {@code File}, so its {@code FileStore} is asked.
+     */
+    private static long usableSpace(Path dir) {
+        if (dir.getFileSystem() == FileSystems.getDefault()) {
+            return dir.toFile().getUsableSpace();
+        }
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /**
@@ -3550,7 +3568,7 @@ public final class DurableBuffer implements AutoCloseable {
         }
         try {
             return sizeOrMissing(dir.resolve(RESERVE)) >= RESERVE_BYTES
-                    && dir.toFile().getUsableSpace() >= segmentBytes;
+                    && usableSpace(dir) >= segmentBytes;
         } catch (IOException e) {
             return false;
         }
