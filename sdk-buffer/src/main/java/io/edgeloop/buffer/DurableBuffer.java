@@ -4816,7 +4816,7 @@ public final class DurableBuffer implements AutoCloseable {
                             "exists but is not a directory; a buffer needs a directory of its own");
                 }
                 if (attrs == null) {
-                    Files.createDirectories(directory);
+                    createDirectoriesDurably(directory);
                     attrs = Files.readAttributes(directory, BasicFileAttributes.class);
                 }
                 held = DirectoryLock.acquire(directory, attrs.fileKey(), durability.mode());
@@ -4828,6 +4828,29 @@ public final class DurableBuffer implements AutoCloseable {
                     held.release(false);
                 }
                 throw e;
+            }
+        }
+
+        /**
+         * Creates the buffer directory and the missing ones above it, and syncs the parent of each directory it
+         * created. A new directory's name is durable only once its parent is synced (POSIX; ext4 happens to commit
+         * it with the next fsync of anything, other file systems need not), and until then a power cut takes the
+         * whole buffer with it, records reported durable and cursor commits included: {@code PowerCutTest} found
+         * the durable view of a buffer created by its open empty after 120 steps under {@code always}
+         * ({@code PowerCutFindingsTest.newBufferDirectoryIsDurable}). Only an open that creates the directory pays these syncs.
+         */
+        private static void createDirectoriesDurably(Path directory) throws IOException {
+            Path abs = directory.toAbsolutePath();
+            Path highestCreated = abs;
+            while (highestCreated.getParent() != null && Files.notExists(highestCreated.getParent())) {
+                highestCreated = highestCreated.getParent();
+            }
+            Files.createDirectories(abs);
+            for (Path p = abs; p != null && p.getParent() != null; p = p.getParent()) {
+                AtomicFile.syncDirectory(p.getParent());
+                if (p.equals(highestCreated)) {
+                    break;
+                }
             }
         }
     }
