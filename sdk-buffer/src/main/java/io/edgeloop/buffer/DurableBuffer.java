@@ -639,6 +639,17 @@ public final class DurableBuffer implements AutoCloseable {
                     c = new CursorImpl(name, 0, new HashMap<>());
                 } else {
                     c = new CursorImpl(name, state.position(), new HashMap<>(state.acked()));
+                    CursorFile synced = cf.orElse(null);
+                    if (!readOnly && (synced == null || synced.position() != state.position()
+                            || !synced.acked().equals(state.acked()))) {
+                        // The state came from a pending slot, which an earlier run wrote without syncing: it is
+                        // this run's to sync (syncCursors, and before any segment is deleted), as if committed
+                        // here. Without this, syncCursors() after a restart wrote nothing and a power cut then
+                        // took the cursor back to its synced file (PowerCutTest, deferred cursor: position 0
+                        // after a commit at 2857 that syncCursors had reported durable;
+                        // PowerCutFindingsTest.deferredCommitOfAnEarlierRunIsSyncedAfterARestart).
+                        c.unsynced.set(state);
+                    }
                 }
                 c.nextSlot = latestSlot == 0 ? 1 : 0;
                 c.keptSlot = slotChannels[c.nextSlot];

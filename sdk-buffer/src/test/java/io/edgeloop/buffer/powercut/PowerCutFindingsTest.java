@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgeloop.buffer.Appended;
 import io.edgeloop.buffer.BufferedRecord;
 import io.edgeloop.buffer.DurableBuffer;
+import io.edgeloop.buffer.cursor.Cursor;
+import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
 import io.edgeloop.buffer.powercut.PowerCutFileSystem.Variant;
 import java.io.IOException;
@@ -47,6 +49,39 @@ class PowerCutFindingsTest {
             List<BufferedRecord> recs = b.reader().next(10, 1 << 20);
             assertEquals(1, recs.size());
             assertEquals(a.key(), recs.get(0).key());
+        }
+    }
+
+    @Test
+    @DisplayName("syncCursors after a restart makes a deferred commit of the previous run durable")
+    void deferredCommitOfAnEarlierRunIsSyncedAfterARestart() throws IOException {
+        Files.createDirectories(tmp.resolve("live"));
+        PowerCutFileSystem fs = PowerCutFileSystem.wrap(tmp.resolve("live")).realSyncs(false);
+        Path dir = fs.root().resolve("buf");
+        DurableBuffer.Builder builder = DurableBuffer.builder().directory(dir).deviceId("dev")
+                .durability(Durability.always()).cursorSync(CursorSync.DEFERRED);
+        long commit;
+        try (DurableBuffer b = builder.open()) {
+            for (int i = 0; i < 5; i++) {
+                b.append("s", ("record " + i).getBytes(StandardCharsets.UTF_8));
+            }
+            Cursor c = b.cursor("up");
+            List<BufferedRecord> recs = c.poll(3, 1 << 20);
+            c.commit(recs.get(2));
+            commit = c.committedPosition();
+        } // a clean close leaves the commit in a pending slot, unsynced (the page cache has it)
+        try (DurableBuffer b = builder.open()) {
+            assertEquals(commit, b.cursor("up").committedPosition(), "the restart reads the pending slot");
+            b.syncCursors(); // "so a power loss from now on sends none of the records they acknowledged again"
+            fs.cut();
+        } catch (IOException e) {
+            assertTrue(fs.isCut(), "only the cut fails: " + e);
+        }
+        fs.materialize(tmp.resolve("after"), Variant.STRICT, 0);
+        try (DurableBuffer b = DurableBuffer.builder().directory(tmp.resolve("after").resolve("buf")).deviceId("dev")
+                .open()) {
+            assertEquals(commit, b.cursor("up").committedPosition(), "the commit syncCursors reported durable");
+            assertEquals(2, b.cursor("up").poll(10, 1 << 20).size());
         }
     }
 }
