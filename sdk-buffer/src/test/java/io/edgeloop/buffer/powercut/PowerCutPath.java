@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.ProviderMismatchException;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
@@ -37,10 +36,7 @@ final class PowerCutPath implements Path {
     }
 
     private Path unwrap(Path p) {
-        if (p instanceof PowerCutPath pp && pp.fs == fs) {
-            return pp.real;
-        }
-        throw new ProviderMismatchException("not a path of this power-cut file system: " + p);
+        return fs.unwrap(p);
     }
 
     @Override
