@@ -4087,6 +4087,10 @@ public final class DurableBuffer implements AutoCloseable {
                         Files.deleteIfExists(CursorFile.pendingFile(dir.resolve(CURSORS), name, slot));
                     }
                     Files.deleteIfExists(dir.resolve(CURSORS).resolve(name + CursorFile.SUFFIX));
+                    // the deletion is durable only once the directory is synced: a power cut brought the deleted
+                    // cursor back at its old position, holding back reclaiming for good, since nothing polls it
+                    // (PowerCutFindingsTest.deletedCursorStaysDeleted)
+                    AtomicFile.syncDirectory(dir.resolve(CURSORS));
                 }
                 reclaimLocked();
             }

@@ -84,4 +84,34 @@ class PowerCutFindingsTest {
             assertEquals(2, b.cursor("up").poll(10, 1 << 20).size());
         }
     }
+
+    @Test
+    @DisplayName("a deleted cursor stays deleted after a power cut, so it holds back no reclaiming")
+    void deletedCursorStaysDeleted() throws IOException {
+        Files.createDirectories(tmp.resolve("live"));
+        PowerCutFileSystem fs = PowerCutFileSystem.wrap(tmp.resolve("live")).realSyncs(false);
+        DurableBuffer.Builder builder = DurableBuffer.builder().directory(fs.root().resolve("buf")).deviceId("dev")
+                .durability(Durability.always()).segmentBytes(4096);
+        DurableBuffer b0 = builder.open();
+        Cursor up = b0.cursor("up");
+        b0.cursor("slow");
+        for (int i = 0; i < 100; i++) {
+            b0.append("s", new byte[100]);
+        }
+        for (List<BufferedRecord> r = up.poll(100, 1 << 20); !r.isEmpty(); r = up.poll(100, 1 << 20)) {
+            up.commit(r.get(r.size() - 1));
+        }
+        b0.deleteCursor("slow"); // "so it no longer holds back reclaiming"; the segments "up" passed go
+        fs.cut();
+        try {
+            b0.close();
+        } catch (IOException e) {
+            assertTrue(fs.isCut(), "only the cut fails: " + e);
+        }
+        fs.materialize(tmp.resolve("after"), Variant.STRICT, 0);
+        try (DurableBuffer b = DurableBuffer.builder().directory(tmp.resolve("after").resolve("buf")).deviceId("dev")
+                .segmentBytes(4096).open()) {
+            assertEquals(List.of("up"), b.cursorNames(), "the deleted cursor came back and pins the segments");
+        }
+    }
 }
