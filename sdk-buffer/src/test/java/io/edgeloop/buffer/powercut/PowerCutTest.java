@@ -373,9 +373,10 @@ class PowerCutTest {
             if (!recs.isEmpty() && r.nextInt(4) != 0) {
                 long at = recs.get(r.nextInt(recs.size())).nextPosition();
                 if (at > m.cursor.committedPosition()) {
+                    // before the call: a commit the cut interrupts may still have reached the disk
+                    m.highestEver = Math.max(m.highestEver, at);
                     m.cursor.commit(at);
                     m.lastCommit = at;
-                    m.highestEver = Math.max(m.highestEver, at);
                     if (w.cursorSync == CursorSync.EVERY_COMMIT) {
                         m.durableCommit = at;
                     }
