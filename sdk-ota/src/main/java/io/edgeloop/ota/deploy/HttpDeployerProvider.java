@@ -1,6 +1,7 @@
 package io.edgeloop.ota.deploy;
 
 import io.edgeloop.api.config.ComponentConfig;
+import io.edgeloop.api.config.ConfigException;
 import io.edgeloop.api.config.KeyAliases;
 import io.edgeloop.api.deploy.Deployer;
 import io.edgeloop.api.deploy.DeployerProvider;
@@ -64,8 +65,13 @@ public final class HttpDeployerProvider implements DeployerProvider {
         if (minRate < 1) {
             throw new IllegalArgumentException("deployer min-bytes-per-second must be positive, got " + minRate);
         }
-        return new HttpDeployer(u, c.getDuration("timeout", Duration.ofSeconds(30)),
-                maxBytes(c), token, minRate);
+        Duration timeout = c.getDuration("timeout", Duration.ofSeconds(30));
+        if (timeout.isZero() || timeout.isNegative()) {
+            // the JDK client refuses it too, but as "Invalid duration: PT0S", naming no key
+            throw new ConfigException("timeout", "deployer timeout must be a positive duration, got '"
+                    + c.get("timeout").orElse("") + "'");
+        }
+        return new HttpDeployer(u, timeout, maxBytes(c), token, minRate);
     }
 
     /** Reads {@value #MAX_BUNDLE_BYTES} from a configuration whose aliases are resolved. */

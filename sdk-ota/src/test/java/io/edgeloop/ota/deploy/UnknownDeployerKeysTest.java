@@ -60,6 +60,19 @@ class UnknownDeployerKeysTest {
     }
 
     @Test
+    @DisplayName("the http deployer refuses a zero or negative timeout, naming the key")
+    void httpRefusesANonPositiveTimeout() {
+        for (String t : new String[] {"0s", "0", "PT0S"}) { // a negative one: ComponentConfig.getDuration refuses
+            ConfigException e = assertThrows(ConfigException.class, () -> new HttpDeployerProvider().create(
+                    ComponentConfig.of(Map.of("url", "http://127.0.0.1:9", "timeout", t))), t);
+            // before: IllegalArgumentException "Invalid duration: PT0S" from the JDK's HttpClient.Builder
+            assertEquals("timeout", e.key(), e.getMessage());
+            assertTrue(e.getMessage().contains("deployer timeout must be a positive duration, got '" + t + "'"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("accepts every documented key")
     void acceptsDocumentedKeys(@TempDir Path dir) throws Exception {
         try (Deployer http = new HttpDeployerProvider().create(ComponentConfig.of(Map.of("url", "http://127.0.0.1:9",
