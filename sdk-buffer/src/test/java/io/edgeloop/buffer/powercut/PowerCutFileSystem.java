@@ -55,7 +55,9 @@ import java.util.stream.StreamSupport;
  *       durable state; {@link Variant#TORN} additionally keeps, per file, a seeded random prefix (0 to all) of the
  *       bytes appended since its last sync, possibly cutting a write in the middle, as ext4 {@code data=ordered}
  *       can leave. Only appends are torn: a file whose unsynced content differs inside its durable prefix (rewritten
- *       in place or truncated) keeps its durable content.</li>
+ *       in place or truncated) keeps its durable content. {@link Variant#JOURNALED} keeps the durable contents
+ *       and the names a journaling file system commits in order: all as of the last sync of anything, plus a
+ *       seeded random prefix of the creates, renames, links and deletes since.</li>
  * </ul>
  * Paths outside the wrapped directory may be read (attributes, access checks: {@code Files.createDirectories}
  * looks at the parents) but not written. Symbolic links, watch services and memory mapping are not supported.
@@ -69,7 +71,13 @@ public final class PowerCutFileSystem extends FileSystem {
         /** Only what was made durable. */
         STRICT,
         /** What was made durable, plus per file a seeded random prefix of its unsynced appended bytes. */
-        TORN
+        TORN,
+        /**
+         * File contents as in {@link #STRICT}, names as a journaling file system keeps them: every create, rename,
+         * link and delete up to the last sync of anything (an fsync commits the whole journal, as on ext4 without
+         * fast commits and XFS), plus a seeded random prefix of the ones after it, in order.
+         */
+        JOURNALED
     }
 
     /** An inode: a file's durable content, or a directory's live and durable entries. */
@@ -103,6 +111,10 @@ public final class PowerCutFileSystem extends FileSystem {
     private final Path realRoot;
     private final Node root;
     private final Deque<String> trace = new ArrayDeque<>();
+    /** Every directory's entries as of the last sync of anything: what a journal has committed. */
+    private Map<Node, Map<String, Node>> committedNames;
+    /** The directory changes since then, in order: each one directory's name set to an inode, or removed (null). */
+    private final List<List<NameChange>> uncommittedNames = new ArrayList<>();
     private long nextId;
     private long operations;
     private long cutAt = Long.MAX_VALUE;
@@ -112,6 +124,30 @@ public final class PowerCutFileSystem extends FileSystem {
     private PowerCutFileSystem(Path realRoot) throws IOException {
         this.realRoot = realRoot;
         this.root = scan(realRoot);
+        this.committedNames = snapshotNames();
+    }
+
+    /** One directory entry set (node) or removed (null); a rename is two, applied together. */
+    private record NameChange(Node dir, String name, Node node) {
+    }
+
+    private void changed(NameChange... changes) {
+        uncommittedNames.add(List.of(changes));
+    }
+
+    private Map<Node, Map<String, Node>> snapshotNames() {
+        Map<Node, Map<String, Node>> out = new IdentityHashMap<>();
+        snapshot(root, out);
+        return out;
+    }
+
+    private static void snapshot(Node dir, Map<Node, Map<String, Node>> out) {
+        out.put(dir, new TreeMap<>(dir.live));
+        for (Node n : dir.live.values()) {
+            if (n.directory && !out.containsKey(n)) {
+                snapshot(n, out);
+            }
+        }
     }
 
     /**
@@ -310,6 +346,7 @@ public final class PowerCutFileSystem extends FileSystem {
             if (l != null && node == null && l.parent != null) {
                 node = new Node(nextId++, false);
                 l.parent.live.put(l.name, node);
+                changed(new NameChange(l.parent, l.name, node));
             }
             return new PowerCutChannel(this, node, ch, real.toString());
         } finally {
@@ -324,6 +361,8 @@ public final class PowerCutFileSystem extends FileSystem {
             if (realSyncs) {
                 real.force(metaData);
             }
+            committedNames = snapshotNames();
+            uncommittedNames.clear();
             if (node == null) {
                 return;
             }
@@ -361,7 +400,9 @@ public final class PowerCutFileSystem extends FileSystem {
             gate("mkdir", real);
             Location l = writable(real);
             Files.createDirectory(real, attrs);
-            l.parent.live.put(l.name, new Node(nextId++, true));
+            Node d = new Node(nextId++, true);
+            l.parent.live.put(l.name, d);
+            changed(new NameChange(l.parent, l.name, d));
         } finally {
             lock.unlock();
         }
@@ -384,6 +425,7 @@ public final class PowerCutFileSystem extends FileSystem {
             }
             if (deleted) {
                 l.parent.live.remove(l.name);
+                changed(new NameChange(l.parent, l.name, null));
             }
             return deleted;
         } finally {
@@ -400,6 +442,7 @@ public final class PowerCutFileSystem extends FileSystem {
             Files.move(source, target, options);
             from.parent.live.remove(from.name);
             to.parent.live.put(to.name, from.node);
+            changed(new NameChange(from.parent, from.name, null), new NameChange(to.parent, to.name, from.node));
         } finally {
             lock.unlock();
         }
@@ -411,7 +454,9 @@ public final class PowerCutFileSystem extends FileSystem {
             gate("copy", source + " -> " + target);
             Location to = writable(target);
             Files.copy(source, target, options);
-            to.parent.live.put(to.name, new Node(nextId++, Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)));
+            Node copied = new Node(nextId++, Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS));
+            to.parent.live.put(to.name, copied);
+            changed(new NameChange(to.parent, to.name, copied));
         } finally {
             lock.unlock();
         }
@@ -425,6 +470,7 @@ public final class PowerCutFileSystem extends FileSystem {
             Location from = writable(existing);
             Files.createLink(link, existing);
             to.parent.live.put(to.name, from.node);
+            changed(new NameChange(to.parent, to.name, from.node));
         } finally {
             lock.unlock();
         }
@@ -517,19 +563,48 @@ public final class PowerCutFileSystem extends FileSystem {
                 }
             }
             Random rnd = new Random(seed);
-            writeDurable(root, target, variant == Variant.TORN ? livePaths() : null, rnd);
+            Map<Node, Map<String, Node>> names;
+            if (variant == Variant.JOURNALED) {
+                names = new IdentityHashMap<>();
+                committedNames.forEach((d, entries) -> names.put(d, new TreeMap<>(entries)));
+                int kept = rnd.nextInt(uncommittedNames.size() + 1);
+                for (List<NameChange> op : uncommittedNames.subList(0, kept)) {
+                    for (NameChange c : op) {
+                        Map<String, Node> entries = names.computeIfAbsent(c.dir(), k -> new TreeMap<>());
+                        if (c.node() == null) {
+                            entries.remove(c.name());
+                        } else {
+                            entries.put(c.name(), c.node());
+                        }
+                    }
+                }
+            } else {
+                names = new IdentityHashMap<>();
+                collectDurable(root, names);
+            }
+            writeDurable(root, names, target, variant == Variant.TORN ? livePaths() : null, rnd);
         } finally {
             lock.unlock();
         }
     }
 
-    private void writeDurable(Node dir, Path target, Map<Node, Path> live, Random rnd) throws IOException {
-        for (Map.Entry<String, Node> e : dir.durableEntries.entrySet()) {
+    private static void collectDurable(Node dir, Map<Node, Map<String, Node>> out) {
+        out.put(dir, dir.durableEntries);
+        for (Node n : dir.durableEntries.values()) {
+            if (n.directory && !out.containsKey(n)) {
+                collectDurable(n, out);
+            }
+        }
+    }
+
+    private void writeDurable(Node dir, Map<Node, Map<String, Node>> names, Path target, Map<Node, Path> live,
+            Random rnd) throws IOException {
+        for (Map.Entry<String, Node> e : names.getOrDefault(dir, Map.of()).entrySet()) {
             Path p = target.resolve(e.getKey());
             Node n = e.getValue();
             if (n.directory) {
                 Files.createDirectory(p);
-                writeDurable(n, p, live, rnd);
+                writeDurable(n, names, p, live, rnd);
             } else {
                 Files.write(p, content(n, live, rnd));
             }

@@ -268,6 +268,33 @@ class PowerCutFileSystemTest {
     }
 
     @Test
+    @DisplayName("JOURNALED keeps the names up to the last sync of anything and a seeded prefix of the rest, in order")
+    void journaledKeepsNamesInOrder() throws IOException {
+        AtomicFile.write(root.resolve("y"), "y".getBytes(StandardCharsets.UTF_8));
+        try (FileChannel ch = create(root.resolve("x.tmp"))) {
+            write(ch, "x");
+            ch.force(true); // commits the journal: the name x.tmp too, though its directory was not synced
+        }
+        Files.move(root.resolve("x.tmp"), root.resolve("x"), StandardCopyOption.ATOMIC_MOVE);
+        Files.delete(root.resolve("y"));
+        fs.cut();
+        Set<Set<String>> seen = new HashSet<>();
+        for (long seed = 0; seed < 30; seed++) {
+            Path out = tmp.resolve("journaled-" + seed);
+            fs.materialize(out, Variant.JOURNALED, seed);
+            Set<String> names = names(out);
+            assertTrue(Set.of(Set.of("x.tmp", "y"), Set.of("x", "y"), Set.of("x")).contains(names),
+                    "a prefix of rename then delete: " + names);
+            assertEquals("x", read(out.resolve(names.contains("x") ? "x" : "x.tmp")));
+            seen.add(names);
+        }
+        assertEquals(3, seen.size(), "every prefix comes up: " + seen);
+        Path strict = tmp.resolve("strict");
+        fs.materialize(strict, Variant.STRICT, 0);
+        assertEquals(Set.of("y"), names(strict), "strictly, only the synced directory's names");
+    }
+
+    @Test
     @DisplayName("a path of the file system has no java.io.File, so code that needs one is found")
     void toFileIsRefused() {
         assertThrows(UnsupportedOperationException.class, () -> root.toFile());

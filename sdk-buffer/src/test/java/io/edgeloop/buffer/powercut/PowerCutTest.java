@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Power cuts at seeded operations of real {@link DurableBuffer} workloads on a {@link PowerCutFileSystem}, each
- * followed by opens of what the device would hold (the durable view, {@link Variant#STRICT} and {@link
- * Variant#TORN}) on the real file system, and checks of what the buffer promises. The torn view is also opened on
+ * followed by opens of what the device would hold (the durable view: {@link Variant#STRICT}, {@link
+ * Variant#TORN} and {@link Variant#JOURNALED}) on the real file system, and checks of what the buffer promises. The torn view is also opened on
  * a power-cut file system of its own and cut again inside that recovery, and the result checked the same way.
  * Each check names what it holds the buffer to (README.md, docs/ARCHITECTURE.md "sdk-buffer", javadoc):
  * <ol>
@@ -76,7 +76,7 @@ class PowerCutTest {
      * Cut points per workload; {@code -Dpowercut.cuts=N} runs more, and {@code -Dpowercut.seed=S} other ones (a
      * longer hunt outside the suite).
      */
-    private static final int CUTS = Integer.getInteger("powercut.cuts", 30);
+    private static final int CUTS = Integer.getInteger("powercut.cuts", 25);
 
     /** The workloads: a durability, a cursor sync, a disk budget (small: reclaim under it), one or two cursors. */
     enum Workload {
