@@ -3,8 +3,14 @@ package io.edgeloop.buffer.source.csv;
 import io.edgeloop.api.config.ComponentConfig;
 import io.edgeloop.api.config.ConfigException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalQueries;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,22 +65,24 @@ record CsvReplaySettings(Optional<Path> path, Optional<String> resource, String 
             throw new ConfigException(device.isBlank() ? "device" : "stream", "csv-replay 'device' and 'stream' "
                     + "must not be blank");
         }
-        String format = c.getString("timestamp-format", "yyyy-MM-dd HH:mm:ss");
-        if (!List.of("epoch-millis", "epoch-seconds", "iso-instant").contains(format)) {
-            try {
-                DateTimeFormatter.ofPattern(format, Locale.ROOT);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("timestamp-format", "csv-replay 'timestamp-format' '" + format
-                        + "' is neither epoch-millis, epoch-seconds, iso-instant nor a valid DateTimeFormatter "
-                        + "pattern: " + e.getMessage());
-            }
-        }
         ZoneId zone;
         try {
             zone = ZoneId.of(c.getString("zone", "UTC"));
         } catch (RuntimeException e) {
             throw new ConfigException("zone", "csv-replay 'zone' '" + c.getString("zone", "") + "' is not a zone "
                     + "id such as UTC or Europe/Brussels");
+        }
+        String format = c.getString("timestamp-format", "yyyy-MM-dd HH:mm:ss");
+        if (!List.of("epoch-millis", "epoch-seconds", "iso-instant").contains(format)) {
+            DateTimeFormatter parser;
+            try {
+                parser = DateTimeFormatter.ofPattern(format, Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("timestamp-format", "csv-replay 'timestamp-format' '" + format
+                        + "' is neither epoch-millis, epoch-seconds, iso-instant nor a valid DateTimeFormatter "
+                        + "pattern: " + e.getMessage());
+            }
+            requirePlacesInTime(format, parser, zone);
         }
         List<String> channels = new ArrayList<>();
         for (String s : c.getString("channels", "").split(",")) {
@@ -92,6 +100,32 @@ record CsvReplaySettings(Optional<Path> path, Optional<String> resource, String 
                 c.getLong("skip", 0, 0, Long.MAX_VALUE), c.getLong("limit", Long.MAX_VALUE, 1, Long.MAX_VALUE),
                 c.getLong("first-sequence", 1, 0, Long.MAX_VALUE), c.getDouble("speed", 0, 0, 1e9),
                 onBad.equals("skip"), c.get("position-file").filter(s -> !s.isBlank()).map(Path::of));
+    }
+
+    /**
+     * Refuses a pattern whose timestamps cannot be placed in time, judged by reading back a time it wrote: one
+     * without a full date (a time of day alone, or {@code YYYY}, the week-based year, with a month and day), or
+     * with an incomplete time of day ({@code hh} without {@code a}). A date without any time of day is accepted:
+     * the source reads it as the start of that day.
+     */
+    private static void requirePlacesInTime(String format, DateTimeFormatter parser, ZoneId zone) {
+        TemporalAccessor t;
+        try {
+            ZonedDateTime sample = ZonedDateTime.of(2021, 3, 4, 17, 6, 7, 8_000_000, zone);
+            t = parser.withZone(zone).parse(parser.format(sample));
+        } catch (DateTimeException e) {
+            return; // cannot read its own output: left to the rows, each failing with its file and line
+        }
+        if (t.query(TemporalQueries.localDate()) == null) {
+            throw new ConfigException("timestamp-format", "csv-replay 'timestamp-format' '" + format + "' does not "
+                    + "give a date (a year, month and day, such as yyyy-MM-dd; YYYY is the week-based year), so its "
+                    + "timestamps cannot be placed in time; a date alone is read as the start of that day");
+        }
+        if (t.query(TemporalQueries.localTime()) == null
+                && Arrays.stream(ChronoField.values()).anyMatch(f -> f.isTimeBased() && t.isSupported(f))) {
+            throw new ConfigException("timestamp-format", "csv-replay 'timestamp-format' '" + format + "' gives an "
+                    + "incomplete time of day (hh, the 1-12 hour, needs the AM/PM marker a; HH is the 0-23 hour)");
+        }
     }
 
     /** @return the file or resource name, for messages */

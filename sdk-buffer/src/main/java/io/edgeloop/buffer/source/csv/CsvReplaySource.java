@@ -13,12 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalQueries;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -398,7 +401,7 @@ public final class CsvReplaySource implements SensorSource {
                 // a row the committing run delivered or skipped: it decides as it did then
                 try {
                     parse(line);
-                } catch (IllegalArgumentException | DateTimeParseException e) {
+                } catch (IllegalArgumentException | DateTimeException e) {
                     // it was skipped as bad then, and left the decision to a later row
                 }
             }
@@ -541,7 +544,7 @@ public final class CsvReplaySource implements SensorSource {
                 SensorRecord r = parse(line);
                 rowsConsumed++;
                 return r;
-            } catch (IllegalArgumentException | DateTimeParseException e) {
+            } catch (IllegalArgumentException | DateTimeException e) {
                 String msg = "csv-replay: bad row at " + settings.describe() + " line " + lineNumber + ": "
                         + e.getMessage();
                 if (!settings.skipBadRows()) {
@@ -559,7 +562,7 @@ public final class CsvReplaySource implements SensorSource {
     /**
      * Parses a data row; the first one that parses decides {@link #rowIds}.
      *
-     * @throws IllegalArgumentException or {@link DateTimeParseException} for a bad row
+     * @throws IllegalArgumentException or {@link DateTimeException} for a bad row
      */
     private SensorRecord parse(String line) {
         List<String> fields = CsvLine.split(line);
@@ -605,9 +608,28 @@ public final class CsvReplaySource implements SensorSource {
             case "iso-instant":
                 return Instant.parse(s).toEpochMilli();
             default:
-                TemporalAccessor t = formatter.parse(s);
-                return LocalDateTime.from(t).atZone(settings.zone()).toInstant().toEpochMilli();
+                return patternTimestamp(s);
         }
+    }
+
+    /**
+     * Reads a timestamp by the pattern: in the offset or zone it gives, else in the 'zone' setting; a date without a
+     * time of day (the settings refused an incomplete one) is the start of that day.
+     *
+     * @throws DateTimeException naming the timestamp for a row the pattern does not read as a date
+     */
+    private long patternTimestamp(String s) {
+        TemporalAccessor t = formatter.parse(s);
+        if (t.isSupported(ChronoField.INSTANT_SECONDS)) {
+            return Instant.from(t).toEpochMilli();
+        }
+        LocalDate date = t.query(TemporalQueries.localDate());
+        if (date == null) { // possible with optional sections: "[yyyy-MM-dd ]HH:mm" reading "10:00"
+            throw new DateTimeException("timestamp '" + s + "' has no date by 'timestamp-format' '"
+                    + settings.timestampFormat() + "'");
+        }
+        ZoneOffset offset = t.query(TemporalQueries.offset());
+        return date.atStartOfDay(offset != null ? offset : settings.zone()).toInstant().toEpochMilli();
     }
 
     private static long parseLong(String s) {

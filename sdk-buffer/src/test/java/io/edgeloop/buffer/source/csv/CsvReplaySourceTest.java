@@ -148,6 +148,58 @@ class CsvReplaySourceTest {
         }
     }
 
+    @Test
+    @DisplayName("reads a date-only timestamp-format as the start of that day in the zone")
+    void dateOnlyPatternIsTheStartOfTheDay() throws Exception {
+        Path f = dir.resolve("daily.csv");
+        Files.writeString(f, "day,rain\n04-02-2015,1.5\n05-02-2015,0\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "day",
+                "timestamp-format", "dd-MM-yyyy", "zone", "Europe/Brussels"))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(List.of(Instant.parse("2015-02-03T23:00:00Z").toEpochMilli(),
+                    Instant.parse("2015-02-04T23:00:00Z").toEpochMilli()),
+                    all.stream().map(SensorRecord::timestampMillis).toList());
+        }
+    }
+
+    @Test
+    @DisplayName("refuses, when created, a timestamp-format without a date or with an incomplete time of day")
+    void refusesPatternsThatCannotPlaceATimestamp() {
+        for (String pattern : List.of("HH:mm:ss", "YYYY-MM-dd HH:mm", "dd-MM HH:mm", "yyyy-MM-dd hh:mm")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> source(Map.of("path", "x.csv",
+                    "timestamp-format", pattern)), pattern);
+            assertEquals("timestamp-format", e.key());
+            assertTrue(e.getMessage().contains("'" + pattern + "'"), e.getMessage());
+            assertTrue(e.getMessage().contains(pattern.contains("hh") ? "incomplete time of day" : "does not give a "
+                    + "date"), e.getMessage());
+        }
+    }
+
+    @Test
+    @DisplayName("fails a row the pattern reads without a date with the file and line, not a raw java.time error")
+    void rowWithoutADateFailsWithItsLine() throws Exception {
+        Path f = dir.resolve("mixed.csv");
+        Files.writeString(f, "t,a\n2015-02-04 10:00,1\n10:05,2\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "t",
+                "timestamp-format", "[yyyy-MM-dd ]HH:mm"))) {
+            String message = failureAfter(s, 1);
+            assertTrue(message.contains("mixed.csv line 3") && message.contains("'10:05' has no date"), message);
+        }
+    }
+
+    @Test
+    @DisplayName("honours an offset the timestamp-format reads instead of the zone setting")
+    void parsedOffsetWins() throws Exception {
+        Path f = dir.resolve("offsets.csv");
+        Files.writeString(f, "t,a\n2020-01-01T10:00:00+02:00,1\n2020-01-01T10:00:00Z,2\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "t",
+                "timestamp-format", "yyyy-MM-dd'T'HH:mm:ssXXX", "zone", "Europe/Brussels"))) {
+            assertEquals(List.of(Instant.parse("2020-01-01T08:00:00Z").toEpochMilli(),
+                    Instant.parse("2020-01-01T10:00:00Z").toEpochMilli()),
+                    drain(s).stream().map(SensorRecord::timestampMillis).toList());
+        }
+    }
+
     /** The first poll's records, then the message of the poll that fails. */
     private static String failureAfter(SensorSource s, int goodRows) throws Exception {
         if (goodRows > 0) {
