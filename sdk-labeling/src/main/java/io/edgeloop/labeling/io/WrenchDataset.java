@@ -3,8 +3,10 @@ package io.edgeloop.labeling.io;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@code valid.json}. Each split is {@code {id: {"label": int|null, "weak_labels": [int, ...], "data": {...}}}};
  * {@code -1} in {@code weak_labels} is abstain, a {@code null} label is unknown, {@code label.json} maps class
  * ids {@code "0".."k-1"} to names (non-empty strings, no two the same). Rows keep file order, which drives WRENCH's
- * tie-breaking, except in a split where every row's {@code data} has a numeric {@code frame}: such a split is a frame sequence and its rows are
- * put in frame order (two rows with one frame number make the split not a sequence, with a warning), so a file
+ * tie-breaking, except in a split where every row's {@code data} has an integer {@code frame} (read exactly, up to
+ * 64 bits; {@code 3.0} is 3): such a split is a frame sequence and its rows are put in frame order (two rows with
+ * one frame number, or a frame that is not an integer, make the split not a sequence, with a warning), so a file
  * written with its keys sorted as strings (0, 1, 10, 100, ...) or shuffled gives the same sequence. The split
  * keeps the map back to file order ({@link WrenchSplit#fileRow(int)}): row numbers shown to experts or written to
  * queue and answers files are file-order rows, whatever order the matrix is in.
@@ -55,7 +58,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
      * Duplicate keys are rejected: a second row with the same id would silently replace the first. {@code NaN} and
      * {@code Infinity} are read, as Python's {@code json} (which writes WRENCH files) writes and reads them: inside
      * {@code data} they are skipped like any content, a vote or label that is one is refused as not an int, and a
-     * non-finite {@code frame} makes the split not a frame sequence.
+     * non-finite {@code frame} makes the split not a frame sequence (with a warning when every row has a frame).
      */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -152,6 +155,8 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             return n;
         } catch (JsonParseException e) {
             throw malformed(file, e);
+        } catch (StreamConstraintsException e) {
+            throw parserDetail(new WrenchFormatException(file + ": " + limitReason(e)), e);
         } catch (MismatchedInputException e) {
             throw parserDetail(new WrenchFormatException(file + ": content after the JSON object at line "
                     + e.getLocation().getLineNr() + "; the file holds exactly one object"), e);
@@ -204,10 +209,49 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
 
     private static WrenchSplit readSplit(Path file, String split, int k, int expectLfs) throws IOException {
         try (JsonParser p = JSON.getFactory().createParser(file.toFile())) {
-            return readSplit(p, file, split, k, expectLfs);
+            try {
+                return readSplit(p, file, split, k, expectLfs);
+            } catch (StreamConstraintsException e) {
+                throw beyondLimit(file, p, e);
+            }
         } catch (JsonParseException e) {
             throw malformed(file, e);
         }
+    }
+
+    /**
+     * A value beyond one of Jackson's read limits (a row id over 50,000 characters, a number over 1,000 digits, a
+     * string over 20,000,000 characters): said with the file, the row and the line, as the other errors are. Jackson
+     * puts no location in this exception, so the parser's position is used.
+     */
+    private static WrenchFormatException beyondLimit(Path file, JsonParser p, StreamConstraintsException e) {
+        List<JsonStreamContext> chain = new ArrayList<>(); // innermost first, the root last
+        for (JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+            chain.add(c);
+        }
+        String row = "";
+        if (chain.size() >= 2) {
+            JsonStreamContext rows = chain.get(chain.size() - 2); // the split's object {id: row, ...}
+            String id = rows.getCurrentName();
+            boolean inRow = chain.size() >= 3 || p.currentToken() == JsonToken.FIELD_NAME;
+            row = inRow ? "in row '" + id + "'" : id == null ? "at the first row" : "after row '" + id + "'";
+        }
+        return parserDetail(new WrenchFormatException(file + ": " + limitReason(e) + (row.isEmpty() ? "" : " " + row)
+                + ", line " + p.currentLocation().getLineNr()), e);
+    }
+
+    /**
+     * Jackson's reason for a read limit without the name of its setting, which a WRENCH user cannot change. An
+     * overlong key is said as such: Jackson gives the length it had read when it stopped, not the key's.
+     */
+    private static String limitReason(StreamConstraintsException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        java.util.regex.Matcher name = java.util.regex.Pattern.compile(
+                "Name length \\(\\d+\\) exceeds the maximum allowed \\((\\d+)").matcher(m);
+        if (name.lookingAt()) {
+            return "a key (row id) longer than " + name.group(1) + " characters, the JSON reader's limit,";
+        }
+        return m.isEmpty() ? "a value beyond the JSON reader's limits" : m.replaceAll(", from `[^`]*`", "");
     }
 
     /**
@@ -226,11 +270,11 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         int m = expectLfs;
         Votes votes = new Votes();
         int[] gold = new int[64];
-        double[] frames = new double[64];
+        long[] frames = new long[64];
         List<String> ids = new ArrayList<>();
         boolean allFrames = true;
         int frameKeys = 0;
-        String notNumericFrame = null;
+        String notAFrame = null; // the first row whose data.frame is not an integer frame number
         int[] row = new int[Math.max(1, m)];
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String id = p.currentName();
@@ -242,7 +286,7 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
             int wlCount = -1;
             boolean labelSeen = false;
             int label = -1;
-            double frame = Double.NaN;
+            Long frame = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
                 JsonToken v = p.nextToken();
@@ -285,15 +329,13 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                                 JsonToken dv = p.nextToken();
                                 if (dk.equals("frame")) {
                                     frameKeys++;
-                                }
-                                if (dk.equals("frame") && dv.isNumeric()) {
-                                    frame = p.getDoubleValue();
-                                } else {
-                                    if (dk.equals("frame") && notNumericFrame == null) {
-                                        notNumericFrame = "row '" + id + "' has data.frame " + text(p, dv);
+                                    frame = frameNumber(p, dv);
+                                    if (frame == null && notAFrame == null) {
+                                        notAFrame = "row '" + id + "' has data.frame " + text(p, dv) + (dv.isNumeric()
+                                                ? ", not an integer in [-2^63, 2^63)" : ", not a number");
                                     }
-                                    p.skipChildren();
                                 }
+                                p.skipChildren();
                             }
                         } else {
                             p.skipChildren();
@@ -321,8 +363,8 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                 frames = Arrays.copyOf(frames, i * 2);
             }
             gold[i] = labelSeen ? label : -1;
-            frames[i] = frame;
-            allFrames &= Double.isFinite(frame);
+            frames[i] = frame == null ? 0 : frame;
+            allFrames &= frame != null;
             ids.add(id);
         }
         if (t != JsonToken.END_OBJECT) {
@@ -342,10 +384,10 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         byte[] v = votes.toArray();
         gold = Arrays.copyOf(gold, n);
         boolean ordered = n > 0 && allFrames;
-        if (!ordered && n > 0 && frameKeys == n && notNumericFrame != null) {
-            // Every row names a frame, but not as a number: say why the split is not read as a sequence.
-            LOG.warn("{}: every row has a data.frame but {}, not a number; the rows are not read as one frame "
-                    + "sequence (hmm is unavailable and auto does not use the frames)", file, notNumericFrame);
+        if (!ordered && n > 0 && frameKeys == n && notAFrame != null) {
+            // Every row names a frame, but not as an integer: say why the split is not read as a sequence.
+            LOG.warn("{}: every row has a data.frame but {}; the rows are not read as one frame sequence (hmm is "
+                    + "unavailable and auto does not use the frames)", file, notAFrame);
         }
         int[] fileRows = java.util.stream.IntStream.range(0, n).toArray();
         if (ordered) {
@@ -374,13 +416,33 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         return new WrenchSplit(split, matrix, gold, ids, ordered, fileRows);
     }
 
+    /**
+     * A frame number, exact: an integer (1, or 1.0 and 1e3 as a float-writing tool puts them) within a long, else
+     * null (a fraction, a larger value, NaN or Infinity), which makes the split not a frame sequence. Read as a
+     * double, distinct frames above 2^53 collided and the split was wrongly said to repeat a frame number.
+     */
+    private static Long frameNumber(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            JsonParser.NumberType type = p.getNumberType();
+            return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG ? p.getLongValue() : null;
+        }
+        if (t != JsonToken.VALUE_NUMBER_FLOAT || p.isNaN()) {
+            return null;
+        }
+        try {
+            return p.getDecimalValue().longValueExact();
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
     /** Row indices in frame order (stable), or null when two rows share a frame number. */
-    private static Integer[] frameOrder(double[] frames, int n) {
+    private static Integer[] frameOrder(long[] frames, int n) {
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(frames[a], frames[b]));
+        Arrays.sort(order, (a, b) -> Long.compare(frames[a], frames[b]));
         for (int r = 1; r < n; r++) {
             if (frames[order[r]] == frames[order[r - 1]]) {
                 return null;

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param matrix  the votes, rows in file order, or in frame order when {@code ordered}
  * @param gold    gold labels, -1 for unknown
  * @param ids     row ids as in the file, in the matrix's row order
- * @param ordered  true when rows are frames (every row has a numeric {@code data.frame}, no two the same), put in
+ * @param ordered  true when rows are frames (every row has an integer {@code data.frame}, no two the same), put in
  *                 frame order
  * @param fileRows for each matrix row, its 0-based position in the file (a permutation of {@code 0..rows-1} when
  *                 the split is whole; the identity unless rows were put in frame order)

@@ -297,6 +297,66 @@ class WrenchDatasetTest {
     }
 
     @Test
+    @DisplayName("frame numbers are read exactly: 2^53 and 2^53 + 1 are two frames, 3.0 is frame 3; a fraction or a "
+            + "value beyond 64 bits makes the split not a sequence, with a WARN naming the row")
+    void framesAreExactIntegers() throws IOException {
+        minimal();
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": "
+                + "9007199254740993}}, \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": "
+                + "9007199254740992}}}");
+        WrenchDataset d = WrenchDataset.read(dir);
+        assertTrue(d.train().ordered(), "distinct frames above 2^53 used to collide as doubles");
+        assertEquals(java.util.List.of("b", "a"), d.train().ids());
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": 3.0}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": 2}}}");
+        d = WrenchDataset.read(dir);
+        assertTrue(d.train().ordered());
+        assertEquals(java.util.List.of("b", "a"), d.train().ids());
+        String[][] notFrames = {{"2.5", "row 'a' has data.frame 2.5, not an integer"},
+            {"100000000000000000000000000000", "row 'a' has data.frame 100000000000000000000000000000, not an integer"}};
+        for (String[] c : notFrames) {
+            write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": " + c[0]
+                    + "}}, \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {\"frame\": 1}}}");
+            java.io.PrintStream before = System.err;
+            java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                d = WrenchDataset.read(dir);
+            } finally {
+                System.setErr(before);
+            }
+            assertFalse(d.train().ordered(), c[0]);
+            assertEquals(java.util.List.of("a", "b"), d.train().ids());
+            String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(log.contains("WARN") && log.contains(c[1]) && !log.contains("share a frame"), log);
+        }
+    }
+
+    @Test
+    @DisplayName("a row id beyond the JSON reader's 50,000-character limit is an error naming the file and the row")
+    void overlongIdNamesTheFileAndRow() throws IOException {
+        minimal();
+        String longId = "x".repeat(60_000);
+        write("test.json", "{\"" + longId + "\": {\"label\": 1, \"weak_labels\": [1, -1], \"data\": {}}}");
+        WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("test.json: a key (row id) longer than 50000 characters, the JSON "
+                + "reader's limit, at the first row, line 1")
+                && !e.getMessage().contains("StreamReadConstraints"), e.getMessage());
+        write("test.json", "{\"r0\": {\"label\": 1, \"weak_labels\": [1, -1], \"data\": {}},\n\"" + longId
+                + "\": {\"label\": 1, \"weak_labels\": [1, -1], \"data\": {}}}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("test.json") && e.getMessage().contains("after row 'r0', line 2"),
+                e.getMessage());
+        write("test.json", "{\"r0\": {\"label\": 1, \"weak_labels\": [1, -1], \"data\": {\"" + longId
+                + "\": 1}}}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("test.json") && e.getMessage().contains("in row 'r0'"), e.getMessage());
+        write("label.json", "{\"0\": \"no\", \"" + longId + "\": \"yes\"}");
+        e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
+        assertTrue(e.getMessage().contains("label.json: a key (row id) longer than 50000"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("every row names its frame, but as a string: not a sequence, with a WARN naming a row and the value "
             + "(review s11: silent, and hmm's refusal then said rows need a data.frame)")
     void stringFramesAreNotASequenceAndSaySo() throws IOException {
