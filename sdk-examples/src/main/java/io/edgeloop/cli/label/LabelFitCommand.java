@@ -72,6 +72,12 @@ public final class LabelFitCommand implements Callable<Integer> {
         Map<String, String> settings = fitted.model().settings();
         // A sequence model scores test rows that are not frames one by one (WrenchEvaluation.predict): say so.
         boolean rowByRow = fitted.model().isSequenceModel() && !data.test().ordered();
+        if (s.n() == 0) {
+            // The figures are null (n/a) by design then; exit 0 stays, as the fit itself succeeded, but say why.
+            spec.commandLine().getErr().println("warning: no row of " + dir.resolve("test.json") + " has a gold "
+                    + "label (all " + data.test().size() + " are null), so there is nothing to score: the test figures "
+                    + "are null");
+        }
         if (json) {
             String out = toJson(model, s, data.numClasses(), answersFile == null ? -1 : answers.size(), settings);
             if (rowByRow) {
@@ -95,9 +101,9 @@ public final class LabelFitCommand implements Callable<Integer> {
     /**
      * Formats scores as the command's JSON: {@code {"model": ..., "test": {"accuracy": ..., "f1_binary": ...,
      * "f1_macro": ...}}} ({@code f1_binary} for two classes only; a figure that is undefined because no test row has
-     * a gold label is {@code null}), with the fields this implementation adds: {@code answers} (when an answers file
-     * was given), {@code chosen} and {@code selection} (for {@code auto}: the candidate it chose and the tests behind
-     * the choice).
+     * a gold label is {@code null}), with the fields this implementation adds: {@code test.rows} (the test rows
+     * scored: those with a gold label), {@code answers} (when an answers file was given), {@code chosen} and
+     * {@code selection} (for {@code auto}: the candidate it chose and the tests behind the choice).
      *
      * @param model      the model name
      * @param s          the scores
@@ -113,7 +119,7 @@ public final class LabelFitCommand implements Callable<Integer> {
         if (numClasses == 2) {
             b.append(", \"f1_binary\": ").append(num(s.f1Binary()));
         }
-        b.append(", \"f1_macro\": ").append(num(s.f1Macro())).append("}");
+        b.append(", \"f1_macro\": ").append(num(s.f1Macro())).append(", \"rows\": ").append(s.n()).append("}");
         if (answers >= 0) {
             b.append(", \"answers\": ").append(answers);
         }

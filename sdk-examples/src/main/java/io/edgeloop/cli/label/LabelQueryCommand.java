@@ -242,6 +242,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
                 test.put("f1_binary", round(s.f1Binary()));
             }
             test.put("f1_macro", round(s.f1Macro()));
+            test.put("rows", s.n());
             m.put("test", test);
             String chosen = fitted.model().settings().get("auto.chosen");
             if (chosen != null) {

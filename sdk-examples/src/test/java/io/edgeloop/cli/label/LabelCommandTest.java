@@ -2,6 +2,7 @@ package io.edgeloop.cli.label;
 
 import static io.edgeloop.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,11 +31,12 @@ class LabelCommandTest {
     }
 
     @Test
-    @DisplayName("label fit --json prints exactly the WRENCH figures for mv on YouTube")
+    @DisplayName("label fit --json prints exactly the WRENCH figures for mv on YouTube, and the test rows scored")
     void fitPrintsJson() {
         Result r = run("label", "fit", "--wrench", wrench("youtube").toString(), "--model", "mv", "--json");
         assertEquals(0, r.code(), r.err());
-        assertEquals("{\"model\": \"mv\", \"test\": {\"accuracy\": 84.00, \"f1_binary\": 80.77, \"f1_macro\": 83.54}}",
+        assertEquals("{\"model\": \"mv\", \"test\": {\"accuracy\": 84.00, \"f1_binary\": 80.77, \"f1_macro\": 83.54, "
+                + "\"rows\": 250}}",
                 r.out().strip());
     }
 
@@ -109,7 +111,8 @@ class LabelCommandTest {
     }
 
     @Test
-    @DisplayName("label fit --json prints null, not NaN, for figures undefined because no test row has gold")
+    @DisplayName("label fit --json prints null, not NaN, for figures undefined because no test row has gold, 0 rows "
+            + "scored, and a warning on stderr saying why (exit code 0: the fit succeeded)")
     void fitWithoutTestGoldPrintsNull(@TempDir Path tmp) throws IOException {
         Path dir = copyWithUnknownLabels(tmp, "youtube", "test", Integer.MAX_VALUE);
         Result r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv", "--json");
@@ -117,9 +120,17 @@ class LabelCommandTest {
         JsonNode test = new ObjectMapper().readTree(r.out()).get("test");
         assertTrue(test.get("accuracy").isNull() && test.get("f1_binary").isNull() && test.get("f1_macro").isNull(),
                 r.out());
+        assertEquals(0, test.path("rows").asInt(-1), r.out());
+        String warning = "warning: no row of " + dir.resolve("test.json") + " has a gold label (all 250 are null)";
+        assertTrue(r.err().contains(warning), r.err());
         r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("(0 rows): accuracy n/a, f1_binary n/a, f1_macro n/a"), r.out());
+        assertTrue(r.err().contains(warning), r.err());
+        dir = copyWithUnknownLabels(Files.createDirectories(tmp.resolve("one")), "youtube", "test", 1);
+        r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv", "--json");
+        assertEquals(249, new ObjectMapper().readTree(r.out()).get("test").get("rows").asInt(), r.out());
+        assertFalse(r.err().contains("warning"), r.err());
     }
 
     @Test
