@@ -354,8 +354,12 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                 }
             }
             if (wlCount != m) {
-                throw new WrenchFormatException(file + ": row '" + id + "' has " + wlCount + " weak labels, expected "
-                        + m + " (as in " + (expectLfs < 0 ? "the first row" : "train.json") + ")");
+                // Name the rows on both sides: when the first row is the odd one, this row is not.
+                String others = expectLfs >= 0 ? "train.json's rows have " + m
+                        : i == 1 ? "row '" + ids.get(0) + "' has " + m
+                        : "the " + i + " rows before it, from row '" + ids.get(0) + "', have " + m;
+                throw new WrenchFormatException(file + ": row '" + id + "' has " + wlCount + " weak labels, " + others
+                        + "; every row needs one per labelling function");
             }
             votes.add(row, m);
             if (i == gold.length) {

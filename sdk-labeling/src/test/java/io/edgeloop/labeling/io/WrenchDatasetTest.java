@@ -103,13 +103,32 @@ class WrenchDatasetTest {
         minimal();
         write("test.json", "{\"x7\": {\"label\": 1, \"weak_labels\": [1], \"data\": {}}}");
         WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
-        assertTrue(e.getMessage().contains("x7") && e.getMessage().contains("expected 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("test.json: row 'x7' has 1 weak labels, train.json's rows have 2"),
+                e.getMessage());
         write("test.json", "{\"x8\": {\"label\": 1, \"weak_labels\": [1, 5], \"data\": {}}}");
         e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
         assertTrue(e.getMessage().contains("x8"), e.getMessage());
         write("test.json", "{\"x9\": {\"label\": \"spam\", \"weak_labels\": [1, 0], \"data\": {}}}");
         e = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir));
         assertTrue(e.getMessage().contains("x9"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a weak-label count mismatch in train.json names the rows on both sides, so an odd first row shows")
+    void weakLabelCountMismatchNamesBothSides() throws IOException {
+        minimal();
+        write("train.json", "{\"0\": {\"label\": null, \"weak_labels\": [0], \"data\": {}},"
+                + " \"1\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}},"
+                + " \"2\": {\"label\": 1, \"weak_labels\": [1, 0], \"data\": {}}}");
+        String m = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir)).getMessage();
+        assertTrue(m.endsWith("train.json: row '1' has 2 weak labels, row '0' has 1; every row needs one per "
+                + "labelling function"), m);
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, 1], \"data\": {}},"
+                + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}},"
+                + " \"c\": {\"label\": 1, \"weak_labels\": [1], \"data\": {}}}");
+        m = assertThrows(WrenchFormatException.class, () -> WrenchDataset.read(dir)).getMessage();
+        assertTrue(m.contains("row 'c' has 1 weak labels, the 2 rows before it, from row 'a', have 2"), m);
+        assertFalse(m.contains("\n"), m);
     }
 
     /** Copies a real set into the temporary directory with the gold label of the given valid rows set to null. */
