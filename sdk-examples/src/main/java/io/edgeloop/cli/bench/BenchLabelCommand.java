@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code edgeloop bench label}: LF evaluations per second, label-model fit time on a 1,000,000 x 20 matrix, and
- * every label model's figures on each WRENCH set, side by side with baselines and reference figures.
+ * every label model's figures on each WRENCH set, side by side with baselines and reference figures. A set that
+ * cannot be read is reported in its place (an {@code "error"} entry, an error line in the table) and the others are
+ * measured; the exit code is then 1, after everything is printed, so a script does not take a report missing a set
+ * for a complete one.
  *
  * <p>Not thread-safe: one instance per invocation.
  */
@@ -91,15 +94,44 @@ public final class BenchLabelCommand implements Callable<Integer> {
             out.println("Fit:           " + pairs(doc.get("fit")));
             out.printf(Locale.ROOT, "%-10s %-11s %-10s %8s %10s %8s %s%n", "set", "model", "metric", "value",
                     "reference", "vs mv", "");
+            // why a figure is "-" (hmm without frames, wmv without valid.json): one footnote per distinct reason
+            List<String> notes = new java.util.ArrayList<>();
             for (Map<String, Object> r : table) {
+                if (r.containsKey("error")) {
+                    out.printf(Locale.ROOT, "%-10s error: %s%n", r.get("set"), r.get("error"));
+                    continue;
+                }
+                String last = r.containsKey("chosen") ? "chose " + r.get("chosen") : "";
+                if (r.get("note") != null) {
+                    String note = String.valueOf(r.get("note"));
+                    note = note.startsWith(r.get("model") + " ") ? note : r.get("model") + ": " + note;
+                    if (!notes.contains(note)) {
+                        notes.add(note);
+                    }
+                    last = "[" + (notes.indexOf(note) + 1) + "]";
+                }
                 out.printf(Locale.ROOT, "%-10s %-11s %-10s %8s %10s %8s %s%n", r.get("set"), r.get("model"),
                         r.get("metric"), r.get("value") == null ? "-" : r.get("value"),
                         r.get("wrench_reference") == null ? "-" : r.get("wrench_reference"),
-                        r.get("delta_vs_mv") == null ? "-" : r.get("delta_vs_mv"),
-                        r.containsKey("chosen") ? "chose " + r.get("chosen") : "");
+                        r.get("delta_vs_mv") == null ? "-" : r.get("delta_vs_mv"), last);
+            }
+            if (!notes.isEmpty()) {
+                out.println();
+                for (int i = 0; i < notes.size(); i++) {
+                    out.println("[" + (i + 1) + "] " + notes.get(i));
+                }
             }
         }
         out.flush();
+        List<String> failed = table.stream().filter(r -> r.containsKey("error")).map(r -> (String) r.get("set"))
+                .toList();
+        if (!failed.isEmpty()) {
+            spec.commandLine().getErr().println("edgeloop: " + failed.size() + " WRENCH set(s) under " + root
+                    + " could not be read, the others were measured: " + String.join(", ", failed)
+                    + " (see the error " + (json ? "entries" : "lines") + ")");
+            spec.commandLine().getErr().flush();
+            return io.edgeloop.cli.Edgeloop.EXIT_FAILURE;
+        }
         return 0;
     }
 

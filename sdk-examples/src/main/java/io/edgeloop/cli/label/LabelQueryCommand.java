@@ -187,6 +187,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
             // A queue never grows past the budget, whatever --max-questions says.
             questions = Math.min(questions, Math.max(0, budget - known.size() - pending));
         }
+        WrenchEvaluation.requireUsable(data, model, known); // said in WRENCH terms, not FitData's
         ActiveLearner learner = new ActiveLearner(model, qs, batch, BatchSelector.DEFAULT_POOL_FACTOR, seed);
         int asked;
         Map<Integer, Integer> answers;

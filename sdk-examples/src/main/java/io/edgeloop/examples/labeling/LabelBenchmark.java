@@ -200,11 +200,13 @@ public final class LabelBenchmark {
 
     /**
      * Every label model's test figure on each WRENCH set under {@code root} (accuracy, binary F1 for sms), with
-     * the WRENCH reference beside it.
+     * the WRENCH reference beside it. A set that cannot be read (malformed, unreadable) gives one row
+     * {@code {"set": name, "error": message}} and the others are still measured: one bad set used to abort the
+     * whole benchmark after its minutes of measuring, with no figure printed.
      *
      * @param root the directory holding youtube/, sms/, tennis/ (and any other WRENCH-format sets)
-     * @return one row per set and model
-     * @throws IOException when a set cannot be read
+     * @return one row per set and model, one row per set that could not be read
+     * @throws IOException when {@code root} cannot be listed
      */
     public List<Map<String, Object>> wrenchTable(Path root) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -213,9 +215,19 @@ public final class LabelBenchmark {
             s.filter(p -> Files.isRegularFile(p.resolve("train.json"))).sorted().forEach(sets::add);
         }
         for (Path dir : sets) {
-            WrenchDataset d = WrenchDataset.read(dir);
+            WrenchDataset d;
+            FitData fd;
+            try {
+                d = WrenchDataset.read(dir);
+                fd = WrenchEvaluation.fitData(d, seed);
+            } catch (IOException | IllegalArgumentException | java.io.UncheckedIOException e) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("set", dir.getFileName().toString());
+                row.put("error", String.valueOf(e.getMessage()));
+                rows.add(row);
+                continue;
+            }
             String metric = d.name().equals("sms") ? "f1_binary" : "accuracy";
-            FitData fd = WrenchEvaluation.fitData(d, seed);
             double mv = Double.NaN;
             for (String model : List.of("mv", "wmv", "ds", "snorkel", "snorkel-mc", "hmm", "auto")) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -224,6 +236,7 @@ public final class LabelBenchmark {
                 row.put("metric", metric);
                 LabelModel lm;
                 try {
+                    WrenchEvaluation.requireUsable(d, model, Map.of()); // its note in WRENCH terms
                     lm = LabelModels.fit(model, fd);
                 } catch (IllegalArgumentException e) {
                     row.put("value", null);

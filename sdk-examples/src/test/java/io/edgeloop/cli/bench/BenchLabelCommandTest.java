@@ -64,9 +64,52 @@ class BenchLabelCommandTest {
         assertTrue(lines.get(1).startsWith("Fit:           rows 20000, ") && !lines.get(1).contains("{"),
                 lines.get(1));
         int metricColumn = lines.get(2).indexOf("metric");
-        long tableRows = lines.stream().skip(3).filter(l -> !l.isBlank()).peek(l -> assertEquals(metricColumn,
+        long tableRows = lines.stream().skip(3).takeWhile(l -> !l.isBlank()).peek(l -> assertEquals(metricColumn,
                 l.indexOf(l.trim().split("\\s+")[2], 10), "column 'metric' moved in: " + l)).count();
         assertEquals(3 * 7, tableRows, out.toString());
+        // a "-" says why in a footnote: hmm without frames (sms, youtube), wmv without valid.json (tennis)
+        String hmm = lines.stream().filter(l -> l.startsWith("youtube    hmm ")).findFirst().orElseThrow();
+        assertTrue(hmm.endsWith(" - [1]"), hmm);
+        assertTrue(lines.contains("[1] hmm needs train.json's rows as a frame sequence (every row's data.frame a "
+                + "distinct integer), which they are not: use mv, ds, snorkel or auto"), out.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("[2] wmv needs a class prior")), out.toString());
+    }
+
+    @Test
+    @DisplayName("a malformed set under --wrench-root is reported in its place and the others are measured; exit 1 "
+            + "after everything is printed")
+    void malformedSetDoesNotAbortTheBench(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        for (String set : new String[] {"youtube", "broken"}) {
+            Path to = Files.createDirectories(tmp.resolve(set));
+            try (var files = Files.list(wrenchRoot().resolve("youtube"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, to.resolve(f.getFileName().toString()));
+                }
+            }
+        }
+        Files.writeString(tmp.resolve("broken/test.json"), "{\"a\": ");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), "bench", "label", "--json",
+                "--rows", "2000", "--windows", "200", "--wrench-root", tmp.toString());
+        assertEquals(Edgeloop.EXIT_FAILURE, code, err.toString());
+        JsonNode wrench = new ObjectMapper().readTree(out.toString()).path("wrench");
+        assertEquals(1 + 7, wrench.size(), out.toString());
+        assertEquals("broken", wrench.get(0).path("set").asText());
+        assertTrue(wrench.get(0).path("error").asText().contains("test.json: malformed JSON at line 1"),
+                wrench.get(0).toString());
+        assertEquals(84.0, wrench.get(1).path("value").asDouble(), 1e-9, "youtube mv still measured");
+        assertEquals("edgeloop: 1 WRENCH set(s) under " + tmp + " could not be read, the others were measured: "
+                + "broken (see the error entries)", err.toString().strip());
+
+        out = new StringWriter();
+        err = new StringWriter();
+        code = Edgeloop.run(new PrintWriter(out), new PrintWriter(err), "bench", "label",
+                "--rows", "2000", "--windows", "200", "--wrench-root", tmp.toString());
+        assertEquals(Edgeloop.EXIT_FAILURE, code, err.toString());
+        assertTrue(out.toString().contains("\nbroken     error: " + tmp.resolve("broken/test.json")
+                + ": malformed JSON at line 1"), out.toString());
+        assertTrue(out.toString().contains("\nyoutube    mv          accuracy       84.0"), out.toString());
     }
 
     @Test

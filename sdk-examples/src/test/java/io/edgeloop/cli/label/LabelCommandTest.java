@@ -41,6 +41,19 @@ class LabelCommandTest {
     }
 
     @Test
+    @DisplayName("label fit refuses hmm without frames and wmv without valid.json in the words of the files, not "
+            + "of the Java API (FitData)")
+    void fitRefusalsSpeakOfTheFiles() {
+        Result r = run("label", "fit", "--wrench", wrench("youtube").toString(), "--model", "hmm");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("hmm needs train.json's rows as a frame sequence (every row's data.frame a "
+                + "distinct integer)") && !r.err().contains("FitData"), r.err());
+        r = run("label", "fit", "--wrench", wrench("tennis").toString(), "--model", "wmv");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("valid.json") && !r.err().contains("FitData"), r.err());
+    }
+
+    @Test
     @DisplayName("label fit reproduces SMS binary F1 for wmv and omits nothing for two classes")
     void fitSms() {
         Result r = run("label", "fit", "--wrench", wrench("sms").toString(), "--model", "wmv", "--json",

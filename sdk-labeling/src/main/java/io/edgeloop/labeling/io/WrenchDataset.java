@@ -474,9 +474,11 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                     + "are JSON in UTF-8: save it as UTF-8"), e);
         }
         if (e.getOriginalMessage().startsWith("Duplicate field")) {
+            boolean classes = file.endsWith("label.json"); // its keys are class ids, not row ids
             return parserDetail(new WrenchFormatException(file + ": " + e.getOriginalMessage().replace(
-                    "Duplicate field", "duplicate key") + " at line " + e.getLocation().getLineNr() + "; row ids (and "
-                    + "the keys of each object) must be unique"), e);
+                    "Duplicate field", "duplicate key") + " at line " + e.getLocation().getLineNr()
+                    + (classes ? "; each class id must appear once" : "; row ids (and the keys of each object) must "
+                    + "be unique")), e);
         }
         return parserDetail(new WrenchFormatException(file + ": malformed JSON at " + JsonSyntax.describe(e)), e);
     }

@@ -99,7 +99,31 @@ public final class WrenchEvaluation {
      * @return the fitted model
      */
     public static LabelModel fit(WrenchDataset data, String model, long seed) {
+        requireUsable(data, model, Map.of());
         return LabelModels.fit(model, fitData(data, seed));
+    }
+
+    /**
+     * Refuses, in the words of the WRENCH files, a model that cannot be fitted on this data set: {@code hmm} when
+     * train.json's rows are not frames, {@code wmv} when neither valid.json nor the answers give a class prior.
+     * ({@link LabelModels#fit} says the same in terms of {@link FitData}.)
+     *
+     * @param data    the data set
+     * @param model   a name from {@link LabelModels#NAMES}
+     * @param answers the expert answers the fit will have; may be empty
+     * @throws IllegalArgumentException naming the file and what it lacks
+     */
+    public static void requireUsable(WrenchDataset data, String model, Map<Integer, Integer> answers) {
+        if (model.equals("hmm") && !data.train().ordered()) {
+            throw new IllegalArgumentException("hmm needs train.json's rows as a frame sequence (every row's "
+                    + "data.frame a distinct integer), which they are not: use mv, ds, snorkel or auto");
+        }
+        boolean prior = answers.size() > 0 || data.valid().map(WrenchSplit::labelledRows).filter(v -> v.size() > 0)
+                .isPresent();
+        if (model.equals("wmv") && !prior) {
+            throw new IllegalArgumentException("wmv needs a class prior, which comes from valid.json rows with gold "
+                    + "labels or from expert answers; this data set has neither: use mv, ds, snorkel or auto");
+        }
     }
 
     /**
@@ -112,6 +136,7 @@ public final class WrenchEvaluation {
      * @return the fitted model and its test scores
      */
     public static Fitted evaluate(WrenchDataset data, String model, long seed, Map<Integer, Integer> answers) {
+        requireUsable(data, model, answers);
         LabelModel lm = LabelModels.fit(model, fitData(data, seed, answers));
         return new Fitted(lm, Scores.of(predict(lm, data.test()), data.test().gold(), data.numClasses()));
     }

@@ -42,8 +42,9 @@ public final class MajorityVote extends RowModel {
      */
     public static MajorityVote weighted(FitData data) {
         double[] prior = data.classPrior().orElseThrow(() -> new IllegalArgumentException(
-                "wmv needs a class prior, which comes from a validation split with gold labels (valid.json) or "
-                        + "from expert answers; this data set has neither: use mv, ds, snorkel or auto"));
+                "wmv needs a class prior, which comes from a validation split with gold labels "
+                        + "(FitData.Builder.valid or validSequence) or from expert answers (FitData.Builder.answers); "
+                        + "this fit data has neither: use mv, ds, snorkel or auto"));
         return new MajorityVote("wmv", data.counts().lfNames(), prior);
     }
 

@@ -36,8 +36,8 @@ public final class TemporalModel implements LabelModel {
      */
     public static TemporalModel fit(FitData data) {
         LabelMatrix seq = data.sequence().orElseThrow(() -> new IllegalArgumentException(
-                "hmm needs the training rows as an ordered frame sequence (WRENCH rows whose data.frame is a distinct number in every row, or "
-                        + "FitData.Builder.sequence)"));
+                "hmm needs the training rows as an ordered frame sequence: give them with FitData.Builder.sequence "
+                        + "(WrenchEvaluation.fitData does for a WRENCH split whose rows are frames)"));
         DawidSkene ds = DawidSkene.fit(data);
         RowModel.checkShape(ds, ds.lfNames(), seq);
         int k = ds.numClasses();

@@ -396,7 +396,8 @@ class WrenchDatasetTest {
         assertTrue(log.contains("WARN") && log.contains("row 'a' has data.frame \"x12\", not a number"), log);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> WrenchEvaluation.evaluate(d, "hmm", 0));
-        assertTrue(e.getMessage().contains("distinct number"), e.getMessage());
+        assertTrue(e.getMessage().contains("train.json's rows as a frame sequence (every row's data.frame a distinct "
+                + "integer)"), e.getMessage());
         // some rows without a frame at all: no sequence, and no warning (ordinary WRENCH rows)
         write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {\"frame\": \"x12\"}},"
                 + " \"b\": {\"label\": 1, \"weak_labels\": [1, 1], \"data\": {}}}");
