@@ -148,18 +148,21 @@ class CsvReplaySourceTest {
         }
     }
 
+    /** The timestamps replayed from a file with the given content, timestamp-format and zone. */
+    private List<Long> timestamps(String content, String column, String format, String zone) throws Exception {
+        Path f = Files.writeString(dir.resolve("times.csv"), content);
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", column,
+                "timestamp-format", format, "zone", zone))) {
+            return drain(s).stream().map(SensorRecord::timestampMillis).toList();
+        }
+    }
+
     @Test
     @DisplayName("reads a date-only timestamp-format as the start of that day in the zone")
     void dateOnlyPatternIsTheStartOfTheDay() throws Exception {
-        Path f = dir.resolve("daily.csv");
-        Files.writeString(f, "day,rain\n04-02-2015,1.5\n05-02-2015,0\n");
-        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "day",
-                "timestamp-format", "dd-MM-yyyy", "zone", "Europe/Brussels"))) {
-            List<SensorRecord> all = drain(s);
-            assertEquals(List.of(Instant.parse("2015-02-03T23:00:00Z").toEpochMilli(),
-                    Instant.parse("2015-02-04T23:00:00Z").toEpochMilli()),
-                    all.stream().map(SensorRecord::timestampMillis).toList());
-        }
+        assertEquals(List.of(Instant.parse("2015-02-03T23:00:00Z").toEpochMilli(),
+                Instant.parse("2015-02-04T23:00:00Z").toEpochMilli()),
+                timestamps("day,rain\n04-02-2015,1.5\n05-02-2015,0\n", "day", "dd-MM-yyyy", "Europe/Brussels"));
     }
 
     @Test
@@ -190,14 +193,10 @@ class CsvReplaySourceTest {
     @Test
     @DisplayName("honours an offset the timestamp-format reads instead of the zone setting")
     void parsedOffsetWins() throws Exception {
-        Path f = dir.resolve("offsets.csv");
-        Files.writeString(f, "t,a\n2020-01-01T10:00:00+02:00,1\n2020-01-01T10:00:00Z,2\n");
-        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "t",
-                "timestamp-format", "yyyy-MM-dd'T'HH:mm:ssXXX", "zone", "Europe/Brussels"))) {
-            assertEquals(List.of(Instant.parse("2020-01-01T08:00:00Z").toEpochMilli(),
-                    Instant.parse("2020-01-01T10:00:00Z").toEpochMilli()),
-                    drain(s).stream().map(SensorRecord::timestampMillis).toList());
-        }
+        assertEquals(List.of(Instant.parse("2020-01-01T08:00:00Z").toEpochMilli(),
+                Instant.parse("2020-01-01T10:00:00Z").toEpochMilli()),
+                timestamps("t,a\n2020-01-01T10:00:00+02:00,1\n2020-01-01T10:00:00Z,2\n", "t",
+                        "yyyy-MM-dd'T'HH:mm:ssXXX", "Europe/Brussels"));
     }
 
     /** The first poll's records, then the message of the poll that fails. */
