@@ -26,8 +26,15 @@ public final class SimulatedOracle implements Expert {
         return "oracle";
     }
 
+    /**
+     * @throws IllegalArgumentException when asked about a row beyond the gold array (one shorter than the matrix)
+     */
     @Override
     public Optional<Integer> answer(ExpertQuery query) {
+        if (query.row() >= gold.length) {
+            throw new IllegalArgumentException("the oracle was asked about row " + query.row() + " but holds gold "
+                    + "labels for " + gold.length + " rows; give it one per matrix row (-1 where unknown)");
+        }
         asked++;
         int g = gold[query.row()];
         return g < 0 ? Optional.empty() : Optional.of(g);

@@ -23,12 +23,27 @@ public record Scores(double accuracy, double f1Binary, double f1Macro, int n) {
      * @param gold       gold class per row, -1 for unknown
      * @param numClasses the number of classes
      * @return the scores
+     * @throws IllegalArgumentException when the arrays differ in length, {@code numClasses < 1}, or a gold label or
+     *                                  prediction is neither -1 nor a class in {@code [0, numClasses)}
      */
     public static Scores of(int[] predicted, int[] gold, int numClasses) {
         Objects.requireNonNull(predicted, "predicted");
         Objects.requireNonNull(gold, "gold");
         if (predicted.length != gold.length) {
             throw new IllegalArgumentException(predicted.length + " predictions for " + gold.length + " gold labels");
+        }
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
+        }
+        for (int i = 0; i < gold.length; i++) {
+            if (gold[i] < -1 || gold[i] >= numClasses) {
+                throw new IllegalArgumentException("gold label of row " + i + " is " + gold[i] + "; expected -1 "
+                        + "(unknown) or a class in [0, " + numClasses + ")");
+            }
+            if (predicted[i] < -1 || predicted[i] >= numClasses) {
+                throw new IllegalArgumentException("prediction of row " + i + " is " + predicted[i] + "; expected -1 "
+                        + "(no label) or a class in [0, " + numClasses + ")");
+            }
         }
         long[] tp = new long[numClasses];
         long[] fp = new long[numClasses];
@@ -44,7 +59,7 @@ public record Scores(double accuracy, double f1Binary, double f1Macro, int n) {
             int p = predicted[i];
             n++;
             present[g] = true;
-            if (p < 0 || p >= numClasses) {
+            if (p < 0) {
                 fn[g]++; // no prediction counts as a miss
                 continue;
             }

@@ -99,10 +99,17 @@ public final class EndModelTrainer {
      * @param table  features
      * @param labels targets
      * @return the dataset
+     * @throws IllegalArgumentException when the table and labels differ in rows, or the labels have more classes
+     *                                  than this trainer has class names
      */
     public MutableDataset<Label> dataset(FeatureTable table, WeakLabels labels) {
         if (table.size() != labels.size()) {
             throw new IllegalArgumentException(table.size() + " feature rows for " + labels.size() + " labels");
+        }
+        if (labels.numClasses() > classNames.size()) {
+            throw new IllegalArgumentException("the labels have " + labels.numClasses() + " classes but the "
+                    + "EndModelTrainer was given " + classNames.size() + " class name(s) " + classNames + "; give one "
+                    + "name per class, in class index order");
         }
         MutableDataset<Label> ds = new MutableDataset<>(TribuoTrainingTime.dataSource("edgeloop weak labels",
                 trainedAt, new LabelFactory()), new LabelFactory());
