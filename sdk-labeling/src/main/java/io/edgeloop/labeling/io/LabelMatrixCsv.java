@@ -141,6 +141,9 @@ public final class LabelMatrixCsv {
         }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String first = r.readLine();
+            if (first != null && first.startsWith("\uFEFF")) {
+                first = first.substring(1); // a UTF-8 byte order mark, as Excel's "CSV UTF-8" writes
+            }
             if (first == null || !first.startsWith(MAGIC)) {
                 throw new WrenchFormatException(file + ": line 1 must be '" + MAGIC + MAJOR + "." + MINOR
                         + " classes=K', got " + (first == null ? "an empty file" : "'" + first + "'"));

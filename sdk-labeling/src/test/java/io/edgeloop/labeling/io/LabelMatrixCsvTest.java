@@ -35,6 +35,19 @@ class LabelMatrixCsvTest {
     }
 
     @Test
+    @DisplayName("reads a file that starts with a UTF-8 byte order mark, as Excel's CSV UTF-8 writes it")
+    void readsAByteOrderMark() throws IOException {
+        Path f = dir.resolve("excel.csv");
+        Files.writeString(f, "\uFEFF# edgeloop-label-matrix 1.0 classes=2\r\nid,a,b,gold\r\nw0,1,-1,1\r\nw1,0,0,\r\n",
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals((byte) 0xEF, Files.readAllBytes(f)[0], "the file starts with the mark's bytes");
+        LabelMatrixCsv.Table t = LabelMatrixCsv.read(f);
+        assertEquals(List.of("w0", "w1"), t.ids());
+        assertArrayEquals(new int[] {1, -1}, t.gold());
+        assertEquals(List.of("a", "b"), t.matrix().lfNames());
+    }
+
+    @Test
     @DisplayName("rejects an unknown major version, bad votes and short rows, naming the line")
     void rejectsBadFiles() throws IOException {
         Path f = dir.resolve("m.csv");
