@@ -29,6 +29,8 @@ import java.util.OptionalLong;
 public final class FileDeviceStorage implements DeviceStorage {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileDeviceStorage.class);
     private final Path root;
+    /** Syncs a directory ({@link AtomicFiles#syncDirectory}; tests record the calls). */
+    private final java.util.function.Consumer<Path> directorySync;
 
     /**
      * Opens the state directory and deletes the temporary files that writers killed mid-write left in it and in its
@@ -41,7 +43,13 @@ public final class FileDeviceStorage implements DeviceStorage {
      * @throws IOException when it cannot be created
      */
     public FileDeviceStorage(Path root) throws IOException {
-        this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+        this(root, AtomicFiles::syncDirectory);
+    }
+
+    /** As {@link #FileDeviceStorage(Path)}, syncing directories through {@code directorySync}. */
+    FileDeviceStorage(Path root, java.util.function.Consumer<Path> directorySync) throws IOException {
+        this.directorySync = Objects.requireNonNull(directorySync, "directorySync");
+        this.root = createDirectoriesDurably(Objects.requireNonNull(root, "root").toAbsolutePath()).toRealPath();
         int deleted = AtomicFiles.deleteStaleTemporaryFiles(this.root);
         try (java.util.stream.Stream<Path> s = Files.list(this.root)) {
             for (Path d : (Iterable<Path>) s::iterator) {
@@ -86,9 +94,33 @@ public final class FileDeviceStorage implements DeviceStorage {
             // into it, the entry is moved aside whole like a damaged file (installs into that slot failed until
             // someone removed it by hand).
             makeWay(parent, true);
-            Files.createDirectories(parent);
+            createDirectoriesDurably(parent);
         }
         return p;
+    }
+
+    /**
+     * Creates a directory and the missing ones above it, syncing the parent of each one it created: a new
+     * directory's name survives a power cut only once its parent is synced (POSIX; ext4 happens to commit it with
+     * the next fsync of anything, other file systems need not). Without it a power cut soon after the state
+     * directory was created could take the whole state with it (anti-rollback counters included), although every
+     * file in it had been synced; the same was found in sdk-buffer by its power-cut file system (7256517e).
+     */
+    private Path createDirectoriesDurably(Path dir) throws IOException {
+        Path highestCreated = null;
+        for (Path q = dir; q != null && Files.notExists(q, LinkOption.NOFOLLOW_LINKS); q = q.getParent()) {
+            highestCreated = q;
+        }
+        Files.createDirectories(dir);
+        if (highestCreated != null) {
+            for (Path q = dir; q != null && q.getParent() != null; q = q.getParent()) {
+                directorySync.accept(q.getParent());
+                if (q.equals(highestCreated)) {
+                    break;
+                }
+            }
+        }
+        return dir;
     }
 
     /**
@@ -152,7 +184,10 @@ public final class FileDeviceStorage implements DeviceStorage {
 
     @Override
     public void write(String name, byte[] data, Runnable midWrite) throws IOException {
-        writeSynced(makeWay(resolve(name), false), data, midWrite);
+        Path p = makeWay(resolve(name), false);
+        writeSynced(p, data, midWrite);
+        // "durably once it returns": a file this write created has a durable name only once its directory is synced
+        directorySync.accept(p.getParent());
     }
 
     @Override
@@ -162,7 +197,7 @@ public final class FileDeviceStorage implements DeviceStorage {
             return; // a directory at the name reads as absent: nothing to delete, and what it holds is not ours
         }
         if (Files.deleteIfExists(p.get())) {
-            AtomicFiles.syncDirectory(p.get().getParent());
+            directorySync.accept(p.get().getParent());
         }
     }
 
@@ -205,7 +240,7 @@ public final class FileDeviceStorage implements DeviceStorage {
             } catch (java.nio.file.NoSuchFileException gone) {
                 return p; // a concurrent writer of this name moved it aside first
             }
-            AtomicFiles.syncDirectory(p.getParent());
+            directorySync.accept(p.getParent());
             LOG.warn("{} is {}, not {}, so it read as missing; moved it aside to {} (nothing in it was deleted) "
                     + "to write {} there", p, kind, wanted, aside, root.relativize(p));
             return p;
