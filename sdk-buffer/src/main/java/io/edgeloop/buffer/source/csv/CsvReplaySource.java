@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * the timestamp column parsed into milliseconds, every other selected column as a numeric channel and sequence
  * numbers counting up from {@code first-sequence}.
  *
+ * <p>Timestamps: a {@code timestamp-format} pattern is read in the offset or zone it parses, else in {@code zone};
+ * a pattern with a date and no time of day gives the start of that day. A pattern that cannot place a time (no
+ * full date, or {@code hh} without {@code a}) is refused when the source is created.
+ *
  * <p>Input handling: the first line is the header; blank lines are skipped and not counted as rows. When the first
  * good data row has exactly one field more than the header, every row has a leading row id (R's
  * {@code write.table}), which is dropped; every row must then have that many fields, else the header's count. This
