@@ -72,12 +72,7 @@ public final class LabelFitCommand implements Callable<Integer> {
         Map<String, String> settings = fitted.model().settings();
         // A sequence model scores test rows that are not frames one by one (WrenchEvaluation.predict): say so.
         boolean rowByRow = fitted.model().isSequenceModel() && !data.test().ordered();
-        if (s.n() == 0) {
-            // The figures are null (n/a) by design then; exit 0 stays, as the fit itself succeeded, but say why.
-            spec.commandLine().getErr().println("warning: no row of " + dir.resolve("test.json") + " has a gold "
-                    + "label (all " + data.test().size() + " are null), so there is nothing to score: the test figures "
-                    + "are null");
-        }
+        warnIfNothingScored(spec.commandLine().getErr(), dir, data, s);
         if (json) {
             String out = toJson(model, s, data.numClasses(), answersFile == null ? -1 : answers.size(), settings);
             if (rowByRow) {
@@ -140,12 +135,25 @@ public final class LabelFitCommand implements Callable<Integer> {
         return b.append("}").toString();
     }
 
+    /**
+     * Says on stderr why the test figures are null when no test row has a gold label. The figures are undefined by
+     * design then and the exit code stays 0, as the fit itself succeeded.
+     */
+    static void warnIfNothingScored(java.io.PrintWriter err, Path dir, WrenchDataset data, Scores s) {
+        if (s.n() == 0) {
+            err.println("warning: no row of " + dir.resolve("test.json") + " has a gold label (all "
+                    + data.test().size() + " are null), so there is nothing to score: the test figures are null");
+            err.flush();
+        }
+    }
+
     /** A figure for JSON: two decimals, {@code null} when undefined (NaN is not JSON). */
     private static String num(double v) {
         return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.2f", v);
     }
 
-    private static String text(double v) {
+    /** A figure for text: two decimals, {@code n/a} when undefined. */
+    static String text(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 }

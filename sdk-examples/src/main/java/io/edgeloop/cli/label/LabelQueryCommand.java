@@ -216,6 +216,7 @@ public final class LabelQueryCommand implements Callable<Integer> {
             }
         }
         WrenchEvaluation.Fitted fitted = WrenchEvaluation.evaluate(data, model, seed, answers);
+        LabelFitCommand.warnIfNothingScored(spec.commandLine().getErr(), dir, data, fitted.scores());
         print(asked, answers.size(), stillPending, created, fitted, data);
         return 0;
     }
@@ -261,10 +262,9 @@ public final class LabelQueryCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "asked %d question(s) (%s, %s); %d answer(s)%s%n", asked, expertName, strategy,
                     answers, expertChoice.queue != null ? ", " + pending + " pending in "
                             + expertChoice.queue.resolve("queries.jsonl") : "");
-            out.printf(Locale.ROOT, "%s with the answers on %s test (%d rows): accuracy %.2f, f1_binary %s, "
-                    + "f1_macro %.2f%n", wrench.model(), data.name(), s.n(), s.accuracy(),
-                    Double.isNaN(s.f1Binary()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.f1Binary()),
-                    s.f1Macro());
+            out.printf(Locale.ROOT, "%s with the answers on %s test (%d rows): accuracy %s, f1_binary %s, "
+                    + "f1_macro %s%n", wrench.model(), data.name(), s.n(), LabelFitCommand.text(s.accuracy()),
+                    LabelFitCommand.text(s.f1Binary()), LabelFitCommand.text(s.f1Macro()));
         }
         out.flush();
     }

@@ -147,6 +147,19 @@ class LabelCommandTest {
     }
 
     @Test
+    @DisplayName("label query without test gold prints n/a (not NaN) and the rows scored, with the same warning as "
+            + "label fit")
+    void queryWithoutTestGoldSaysNotApplicable(@TempDir Path tmp) throws IOException {
+        Path dir = copyWithUnknownLabels(tmp, "youtube", "test", Integer.MAX_VALUE);
+        Result r = run("label", "query", "--wrench", dir.toString(), "--model", "mv", "--budget", "3", "--oracle");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test (0 rows): accuracy n/a, f1_binary n/a, f1_macro n/a"), r.out());
+        assertTrue(r.err().contains("warning: no row of " + dir.resolve("test.json") + " has a gold label"), r.err());
+        r = run("label", "query", "--wrench", dir.toString(), "--model", "mv", "--budget", "3", "--oracle", "--json");
+        assertEquals(0, new ObjectMapper().readTree(r.out()).get("test").get("rows").asInt(-1), r.out());
+    }
+
+    @Test
     @DisplayName("label analyze measures LF accuracy on valid's labelled rows when one valid label is null")
     void analyzeUsesLabelledValidRows(@TempDir Path tmp) throws IOException {
         Path dir = copyWithUnknownLabels(tmp, "youtube", "valid", 1);
