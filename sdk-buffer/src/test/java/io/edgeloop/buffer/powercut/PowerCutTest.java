@@ -89,7 +89,12 @@ class PowerCutTest {
         /** A second cursor, "slow", that lags, is deleted and created again. */
         ALWAYS_TWO_CURSORS(Durability.always(), CursorSync.EVERY_COMMIT, 6 * SEGMENT, true),
         GROUP_DEFERRED_TWO_CURSORS(Durability.groupCommit(Duration.ofMillis(1), 8192), CursorSync.DEFERRED,
-                6 * SEGMENT, true);
+                6 * SEGMENT, true),
+        /**
+         * Each restart changes the durability (always, none, group commit, ...): the next open reads the crashed
+         * writer's durability from its lock note, not from its own settings.
+         */
+        MIXED(Durability.always(), CursorSync.EVERY_COMMIT, Long.MAX_VALUE);
 
         final Durability durability;
         final CursorSync cursorSync;
@@ -107,12 +112,13 @@ class PowerCutTest {
             this.twoCursors = twoCursors;
         }
 
-        boolean group() {
-            return durability.mode() == Durability.Mode.GROUP;
-        }
-
-        boolean none() {
-            return durability.mode() == Durability.Mode.NONE;
+        /** The durability of the {@code life}th run of a trial (counted from 0, one per restart). */
+        Durability durability(int life) {
+            if (this != MIXED) {
+                return durability;
+            }
+            return List.of(Durability.always(), Durability.none(),
+                    Durability.groupCommit(Duration.ofMillis(1), 8192)).get(life % 3);
         }
 
         DurableBuffer.Builder builder(Path dir) {
@@ -252,6 +258,8 @@ class PowerCutTest {
         /** Whether the API reported it durable: append returned or its future completed; under none, a flush or
          * a clean close returned after it. */
         boolean reported;
+        /** Whether it was appended under durability none. */
+        boolean none;
 
         Attempt(int id, String stream, byte[] payload) {
             this.id = id;
@@ -278,6 +286,8 @@ class PowerCutTest {
         final CursorModel up = new CursorModel("up");
         final CursorModel slow = new CursorModel("slow");
         boolean cleanClose;
+        /** The runs so far (restarts), which pick the durability of a MIXED trial. */
+        int life;
         DurableBuffer buffer;
         List<String> opsAtCut = List.of();
 
@@ -313,7 +323,7 @@ class PowerCutTest {
 
         private void open() throws IOException {
             boolean restart = up.cursor != null;
-            buffer = w.builder(dir).open();
+            buffer = w.builder(dir).durability(w.durability(life)).open();
             if (!restart) {
                 up.created(buffer.cursor(up.name));
                 if (w.twoCursors) {
@@ -360,6 +370,7 @@ class PowerCutTest {
                 buffer.close();
                 reportAllDurable();
                 buffer = null;
+                life++;
                 open();
             }
         }
@@ -405,12 +416,14 @@ class PowerCutTest {
             String stream = STREAMS[r.nextInt(STREAMS.length)];
             Attempt a = new Attempt(attempts.size(), stream, payload(attempts.size(), stream, r));
             attempts.add(a);
+            Durability.Mode mode = w.durability(life).mode();
+            a.none = mode == Durability.Mode.NONE;
             try {
-                if (w.group() && r.nextInt(4) != 0) {
+                if (mode == Durability.Mode.GROUP && r.nextInt(4) != 0) {
                     a.future = buffer.appendAsync(stream, 0, a.payload);
                 } else {
                     a.appended = buffer.append(stream, a.payload);
-                    a.reported = !w.none();
+                    a.reported = !a.none;
                 }
             } catch (BufferFullException e) {
                 // the small budget refused it (reject-new): not stored, nothing promised
@@ -568,7 +581,8 @@ class PowerCutTest {
                 for (BufferedRecord rec : handedOut) {
                     // under none a record handed out and lost with the tail, no commit past it reported durable,
                     // may be numbered again: the documented gap ("Not covered" in "The end of the log lost")
-                    if (rec.stream().equals(s) && (!w.none() || rec.nextPosition() <= up.durableCommit)) {
+                    if (rec.stream().equals(s)
+                            && (!attempts.get(idOf(rec)).none || rec.nextPosition() <= up.durableCommit)) {
                         highest = Math.max(highest, rec.sequence());
                     }
                 }
