@@ -36,8 +36,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Power cuts at seeded operations of real {@link DurableBuffer} workloads on a {@link PowerCutFileSystem}, each
  * followed by opens of what the device would hold (the durable view: {@link Variant#STRICT}, {@link
- * Variant#TORN} and {@link Variant#JOURNALED}) on the real file system, and checks of what the buffer promises. The torn view is also opened on
- * a power-cut file system of its own and cut again inside that recovery, and the result checked the same way.
+ * Variant#TORN} and {@link Variant#JOURNALED}) on the real file system, and checks of what the buffer promises.
+ * The torn view is also opened on a power-cut file system of its own and cut again inside that recovery, and the
+ * result checked the same way.
  * Each check names what it holds the buffer to (README.md, docs/ARCHITECTURE.md "sdk-buffer", javadoc):
  * <ol>
  *   <li><b>open</b>: neither a read-only nor a writable open fails (ARCHITECTURE: opens repair the tail, report
@@ -168,7 +169,7 @@ class PowerCutTest {
     }
 
     @Test
-    @DisplayName("seed 7961947024103424881 (always, deferred cursor, small budget, cut at 409): the synced commit stays")
+    @DisplayName("seed 7961947024103424881 (always, deferred cursor, budget, cut at 409): the synced commit stays")
     void deferredCommitSyncedAfterARestart() throws IOException {
         // found by promisesHoldAtEveryCut: after a restart the commit read from a pending slot was not marked
         // unsynced, so syncCursors() wrote nothing ("committed position 0 is behind the commit reported
@@ -177,7 +178,7 @@ class PowerCutTest {
     }
 
     @Test
-    @DisplayName("seed -2950998698900379072 (always, two cursors, cut at operation 330): a deleted cursor stays deleted")
+    @DisplayName("seed -2950998698900379072 (always, two cursors, cut at 330): a deleted cursor stays deleted")
     void deletedCursorStaysDeletedAfterACut() throws IOException {
         // found by promisesHoldAtEveryCut: deleteCursor did not sync cursors/, so the cut brought the cursor back
         // ("cursor 'slow' was deleted (deleteCursor returned) and is back at 4245")
@@ -543,7 +544,8 @@ class PowerCutTest {
                 long at = b.cursor(m.name).committedPosition();
                 committedNow.put(m.name, at);
                 if (m.deleted) {
-                    fail(v, "[cursor] cursor '" + m.name + "' was deleted (deleteCursor returned) and is back at " + at);
+                    fail(v, "[cursor] cursor '" + m.name + "' was deleted (deleteCursor returned) and is back at "
+                            + at);
                 }
                 if (m.live && at < m.durableCommit) {
                     fail(v, "[cursor] '" + m.name + "' committed position " + at + " is behind the commit reported"
