@@ -15,13 +15,82 @@ import java.util.Locale;
  * Generates C99 {@code model.h}/{@code model.c} for an {@link IntModel}: {@code <stdint.h>} types with explicit
  * casts on every product (avr-gcc's {@code int} is 16 bits), 64-bit shifts written as {@code INT64_C(1) << n},
  * no floating point, no dynamic allocation, constant tables in flash on AVR ({@code PROGMEM} with
- * {@code pgm_read_*}). One function, {@code edgeloop_predict}, computes the same bits as the Java runtime.
+ * {@code pgm_read_*}). One function, {@code edgeloop_predict}, computes the same bits as the Java runtime;
+ * {@code model.h} adds two {@code static inline} helpers that cost nothing unless called:
+ * {@code edgeloop_quantize_inputs} (raw readings to inputs, the runtime's {@link InputQuantization#quantize} rule
+ * including its saturation and NaN refusal) and, for classifiers, {@code edgeloop_predict_class}. Both files also
+ * compile as C++98 (avr-g++'s default), so an Arduino sketch can include the header and build {@code model.c}.
  *
- * <p>Thread-safe: stateless.
+ * <p>Every external name starts with a prefix ({@code edgeloop} by default; macros and the include guard with its
+ * upper-case form), so models generated with different prefixes link into one firmware.
+ *
+ * <p>Thread-safe: immutable.
  */
 public final class CCodeGenerator {
-    /** Creates a generator. */
+    /** The prefix of {@link #CCodeGenerator()}: the names every earlier release generated. */
+    public static final String DEFAULT_PREFIX = "edgeloop";
+    /**
+     * The longest prefix: C99 guarantees 31 significant characters in an external name (5.2.4.1), and
+     * {@code NAME_predict} adds 8.
+     */
+    public static final int MAX_PREFIX_LENGTH = 23;
+    private static final java.util.regex.Pattern PREFIX = java.util.regex.Pattern.compile("[a-z][a-z0-9_]*");
+    /** C99/C11/C23 and C++ keywords a prefix may not be (it is an identifier of its own in the user's mind). */
+    private static final java.util.Set<String> KEYWORDS = java.util.Set.of("auto", "break", "case", "char", "const",
+            "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline",
+            "int", "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+            "typedef", "union", "unsigned", "void", "volatile", "while", "alignas", "alignof", "bool", "constexpr",
+            "false", "nullptr", "static_assert", "thread_local", "true", "typeof", "typeof_unqual", "asm", "catch",
+            "class", "delete", "explicit", "friend", "mutable", "namespace", "new", "operator", "private",
+            "protected", "public", "template", "this", "throw", "try", "typename", "using", "virtual");
+
+    private final String prefix;
+    private final String macro;
+
+    /** Creates a generator of the default names ({@code edgeloop_predict}, {@code EDGELOOP_MODEL_H}, ...). */
     public CCodeGenerator() {
+        this(DEFAULT_PREFIX);
+    }
+
+    /**
+     * Creates a generator whose names start with {@code prefix}: {@code prefix_predict}, {@code prefix_input_t},
+     * {@code PREFIX_MODEL_INPUTS}, include guard {@code PREFIX_MODEL_H}.
+     *
+     * @param prefix lower-case letters, digits and underscores, starting with a letter, not a C or C++ keyword, at
+     *               most {@value #MAX_PREFIX_LENGTH} characters
+     * @throws IllegalArgumentException when the prefix is not such a name
+     */
+    public CCodeGenerator(String prefix) {
+        this.prefix = checkPrefix(prefix);
+        this.macro = prefix.toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * @param prefix a C symbol prefix
+     * @return it, when valid
+     * @throws IllegalArgumentException saying what is wrong and what is allowed
+     */
+    public static String checkPrefix(String prefix) {
+        java.util.Objects.requireNonNull(prefix, "prefix");
+        String shown = commentText(prefix);
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("C prefix '" + shown + "' is not a lower-case C identifier: use "
+                    + "a-z, 0-9 and _, starting with a letter (a leading _ makes reserved names such as _X_MODEL_H)");
+        }
+        if (KEYWORDS.contains(prefix)) {
+            throw new IllegalArgumentException("C prefix '" + prefix + "' is a C or C++ keyword; choose another name");
+        }
+        if (prefix.length() > MAX_PREFIX_LENGTH) {
+            throw new IllegalArgumentException("C prefix '" + prefix + "' has " + prefix.length() + " characters; at "
+                    + "most " + MAX_PREFIX_LENGTH + " (C99 guarantees 31 significant characters in " + prefix
+                    + "_predict's kind of name)");
+        }
+        return prefix;
+    }
+
+    /** @return the prefix of the generated names */
+    public String prefix() {
+        return prefix;
     }
 
     /**
@@ -39,39 +108,57 @@ public final class CCodeGenerator {
         return iq.max() <= Byte.MAX_VALUE ? "int8_t" : iq.max() <= Short.MAX_VALUE ? "int16_t" : "int32_t";
     }
 
-    private static String header(IntModel m, TargetProfile target) {
+    /** One-logit binary networks: class 1 when the score is above the last layer's zero point. */
+    private static boolean scoreHead(IntModel m) {
+        return m instanceof IntNetwork && m.outputSize() == 1 && m.classNames().size() == 2;
+    }
+
+    /**
+     * The header's {@code #define} constants are plain {@code long} literals ({@code (-128L)}): usable in
+     * {@code #if}, and valid in C++98, where avr-libc defines {@code INT32_C} only under
+     * {@code __STDC_CONSTANT_MACROS}.
+     */
+    private static String macroLit(long v) {
+        return v == Integer.MIN_VALUE ? "(-2147483647L - 1)" : "(" + v + "L)";
+    }
+
+    private String header(IntModel m, TargetProfile target) {
+        String p = prefix;
+        String u = macro;
         StringBuilder b = new StringBuilder();
         b.append("/* Generated by Edgeloop sdk-quantize: ").append(commentText(m.kind())).append(", scheme ")
                 .append(commentText(m.scheme())).append(", target ").append(commentText(target.id()))
                 .append(". Do not edit. */\n");
-        b.append("#ifndef EDGELOOP_MODEL_H\n#define EDGELOOP_MODEL_H\n\n#include <stdint.h>\n\n");
-        b.append("#define EDGELOOP_MODEL_INPUTS ").append(m.inputSize()).append("\n");
-        b.append("#define EDGELOOP_MODEL_OUTPUTS ").append(m.outputSize()).append("\n");
-        b.append("#define EDGELOOP_MODEL_INPUT_MIN (").append(lit32(m.input().min())).append(")\n");
-        b.append("#define EDGELOOP_MODEL_INPUT_MAX (").append(lit32(m.input().max())).append(")\n");
-        if (m instanceof IntNetwork && m.outputSize() == 1 && m.classNames().size() == 2) {
+        b.append("#ifndef ").append(u).append("_MODEL_H\n#define ").append(u).append("_MODEL_H\n\n#include <stdint.h>\n\n");
+        b.append("#define ").append(u).append("_MODEL_INPUTS ").append(m.inputSize()).append("\n");
+        b.append("#define ").append(u).append("_MODEL_OUTPUTS ").append(m.outputSize()).append("\n");
+        b.append("#define ").append(u).append("_MODEL_INPUT_MIN ").append(macroLit(m.input().min())).append("\n");
+        b.append("#define ").append(u).append("_MODEL_INPUT_MAX ").append(macroLit(m.input().max())).append("\n");
+        if (scoreHead(m)) {
             List<IntLayer> ls = ((IntNetwork) m).layers();
-            b.append("#define EDGELOOP_MODEL_SCORE_ZERO (").append(lit32(ls.get(ls.size() - 1).zeroPoint())).append(")\n");
+            b.append("#define ").append(u).append("_MODEL_SCORE_ZERO ")
+                    .append(macroLit(ls.get(ls.size() - 1).zeroPoint())).append("\n");
         }
         b.append("\n");
+        featureMacros(b, m);
         inputComment(b, m);
-        b.append("typedef ").append(inputType(m)).append(" edgeloop_input_t;\n\n");
-        b.append("/**\n * Runs the model on EDGELOOP_MODEL_INPUTS quantized inputs (features in this order:\n");
+        b.append("typedef ").append(inputType(m)).append(" ").append(p).append("_input_t;\n\n");
+        b.append("/**\n * Runs the model on ").append(u).append("_MODEL_INPUTS quantized inputs (features in this order:\n");
         List<String> f = m.featureNames();
         for (int i = 0; i < f.size(); i++) {
             b.append(" *   ").append(i).append(": ").append(commentText(f.get(i))).append("\n");
         }
         if (m.classNames().isEmpty()) {
-            b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 outputs (quantized regression values");
+            b.append(" * ) and writes ").append(u).append("_MODEL_OUTPUTS int32 outputs (quantized regression values");
             regressionScale(b, m);
             b.append(").\n");
-        } else if (m instanceof IntNetwork && m.outputSize() == 1 && m.classNames().size() == 2) {
+        } else if (scoreHead(m)) {
             int zero = ((IntNetwork) m).layers().get(((IntNetwork) m).layers().size() - 1).zeroPoint();
             b.append(" * ) and writes one int32 score, the logit of class 1 against class 0: the predicted class is 1\n"
-                    + " * when the score is greater than EDGELOOP_MODEL_SCORE_ZERO (").append(zero)
+                    + " * when the score is greater than ").append(u).append("_MODEL_SCORE_ZERO (").append(zero)
                     .append("), else 0. Classes:\n");
         } else {
-            b.append(" * ) and writes EDGELOOP_MODEL_OUTPUTS int32 class scores; the predicted class is the index\n"
+            b.append(" * ) and writes ").append(u).append("_MODEL_OUTPUTS int32 class scores; the predicted class is the index\n"
                     + " * of the largest score (lowest index on ties). Classes:\n");
         }
         for (int i = 0; i < m.classNames().size(); i++) {
@@ -80,9 +167,199 @@ public final class CCodeGenerator {
         b.append(" * Integer-only, no allocation, reentrant; bit-exact with Edgeloop's Java runtime.\n */\n");
         // C linkage for C++ firmware (Arduino sketches, mbed): without it avr-g++ looks for a mangled name
         b.append("#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-        b.append("void edgeloop_predict(const edgeloop_input_t *input, int32_t *output);\n\n");
-        b.append("#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
+        b.append("void ").append(p).append("_predict(const ").append(p).append("_input_t *input, int32_t *output);\n\n");
+        b.append("#ifdef __cplusplus\n}\n#endif\n\n");
+        quantizeHelper(b, m);
+        classHelper(b, m);
+        b.append("#endif\n");
         return b.toString();
+    }
+
+    /**
+     * {@code PREFIX_MODEL_FEATURE_<NAME> <index>}: the model takes its features in its own order (Tribuo's is
+     * alphabetical), not the CSV's; a firmware indexing by these names cannot feed them shuffled. Names are
+     * upper-cased with every character outside {@code [A-Z0-9_]} written as {@code _}; a name that collides with
+     * another's gets {@code _<index>} appended (and more {@code _} until it is unique).
+     */
+    private void featureMacros(StringBuilder b, IntModel m) {
+        List<String> f = m.featureNames();
+        b.append("/* Input index of each feature (the model's order, which need not be the CSV's). */\n");
+        for (String line : featureMacroNames(f)) {
+            b.append(line);
+        }
+        b.append("\n");
+    }
+
+    /**
+     * @param features the model's feature names
+     * @return one {@code #define} line per feature, in order
+     */
+    private List<String> featureMacroNames(List<String> features) {
+        List<String> sanitized = new java.util.ArrayList<>();
+        java.util.Map<String, Integer> count = new java.util.HashMap<>();
+        for (String name : features) {
+            StringBuilder s = new StringBuilder();
+            for (char c : name.toCharArray()) {
+                char up = c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c;
+                s.append(up >= 'A' && up <= 'Z' || up >= '0' && up <= '9' || up == '_' ? up : '_');
+            }
+            sanitized.add(s.toString());
+            count.merge(s.toString(), 1, Integer::sum);
+        }
+        java.util.Set<String> used = new java.util.HashSet<>();
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < sanitized.size(); i++) {
+            String name = sanitized.get(i);
+            if (count.get(name) > 1 || name.isEmpty()) {
+                name = name + "_" + i;
+            }
+            while (used.contains(name) || count.containsKey(name) && !name.equals(sanitized.get(i))) {
+                name = name + "_";
+            }
+            used.add(name);
+            lines.add("#define " + macro + "_MODEL_FEATURE_" + name + " " + i + "\n");
+        }
+        return lines;
+    }
+
+    /**
+     * {@code PREFIX_MODEL_INPUT_SCALES}/{@code _ZERO_POINTS} (initializers) and {@code prefix_quantize_inputs}: the
+     * runtime's input rule in C, saturation and NaN included, so a firmware neither copies constants from comments
+     * nor hits undefined behaviour converting an out-of-range double ({@code +-inf}, a sensor's {@code 1e30}) to an
+     * integer.
+     */
+    private void quantizeHelper(StringBuilder b, IntModel m) {
+        InputQuantization iq = m.input();
+        String p = prefix;
+        String u = macro;
+        b.append("/* Initializers of the input scales and zero points of the rule above, by feature index. */\n");
+        b.append("#define ").append(u).append("_MODEL_INPUT_SCALES {");
+        for (int i = 0; i < iq.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(doubleLit(iq.scale(i)));
+        }
+        b.append("}\n#define ").append(u).append("_MODEL_INPUT_ZERO_POINTS {");
+        for (int i = 0; i < iq.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(int64Lit(iq.zeroPoint(i)));
+        }
+        b.append("}\n\n");
+        b.append("/**\n * Quantizes ").append(u).append("_MODEL_INPUTS raw readings x (model order) into q by the rule "
+                + "above, exactly as\n * the Java runtime (InputQuantization.quantize): returns 0; or, when x[i] is NaN "
+                + "(a failed sensor\n * read), i + 1 for the first such i, leaving q untouched: NaN is no value the model "
+                + "can take, so\n * do not call ").append(p).append("_predict then (the runtime refuses it too). "
+                + "+-inf and huge readings saturate.\n"
+                + " * Exact where double is IEEE 754 binary64 (hosts; Cortex-M, in software or on a double FPU); NOT\n"
+                + " * exact where double is 32 bits (avr-gcc's default; see above). No libm; do not build with\n"
+                + " * -ffinite-math-only (-ffast-math), which drops the NaN test. Static inline: no code unless called;\n"
+                + " * once called, its two tables (").append(u).append("_MODEL_INPUTS * (sizeof(double) + 8) bytes) are "
+                + "in RAM on AVR, not PROGMEM.\n"
+                + " */\n");
+        b.append("static inline int ").append(p).append("_quantize_inputs(const double *x, ").append(p)
+                .append("_input_t *q)\n{\n");
+        b.append("    static const double scale[").append(u).append("_MODEL_INPUTS] = ").append(u)
+                .append("_MODEL_INPUT_SCALES;\n");
+        b.append("    static const int64_t zero_point[").append(u).append("_MODEL_INPUTS] = ").append(u)
+                .append("_MODEL_INPUT_ZERO_POINTS;\n");
+        b.append("    int i;\n    double r;\n    double a;\n    int64_t t;\n    int64_t v;\n");
+        b.append("    for (i = 0; i < ").append(u).append("_MODEL_INPUTS; i++) {\n"
+                + "        if (x[i] != x[i]) {\n            return i + 1;\n        }\n    }\n");
+        b.append("    for (i = 0; i < ").append(u).append("_MODEL_INPUTS; i++) {\n"
+                + "        r = x[i] / scale[i];\n"
+                // |r| >= 2^40 saturates, as the runtime does: no conversion of an out-of-range double (UB)
+                + "        if (r >= 1099511627776.0) {\n            v = ").append(u).append("_MODEL_INPUT_MAX;\n"
+                + "        } else if (r <= -1099511627776.0) {\n            v = ").append(u).append("_MODEL_INPUT_MIN;\n"
+                + "        } else {\n"
+                // |r| < 2^40: truncation is floor(|r|), exact; |r| - t is exact too, so a tie is seen as a tie
+                + "            a = r < 0 ? -r : r;\n"
+                + "            t = (int64_t)a;\n"
+                + "            if (a - (double)t >= 0.5) {\n                t++;\n            }\n"
+                + "            v = (r < 0 ? -t : t) + zero_point[i];\n"
+                + "            if (v < ").append(u).append("_MODEL_INPUT_MIN) {\n                v = ").append(u)
+                .append("_MODEL_INPUT_MIN;\n            }\n"
+                + "            if (v > ").append(u).append("_MODEL_INPUT_MAX) {\n                v = ").append(u)
+                .append("_MODEL_INPUT_MAX;\n            }\n"
+                + "        }\n"
+                + "        q[i] = (").append(p).append("_input_t)v;\n    }\n    return 0;\n}\n\n");
+    }
+
+    /**
+     * {@code prefix_predict_class}: the class the runtime's {@code predictClass} decides, the same call for every
+     * classifier kind (a one-logit network compares with the score's zero point, others take the largest score).
+     * Regression models have no classes, so none is generated.
+     */
+    private void classHelper(StringBuilder b, IntModel m) {
+        if (m.classNames().isEmpty()) {
+            b.append("/* A regression model: no ").append(prefix).append("_predict_class. */\n\n");
+            return;
+        }
+        String p = prefix;
+        String u = macro;
+        b.append("/**\n * Runs the model on x and returns the predicted class index (the list above), as the Java runtime\n"
+                + " * decides it. Needs ").append(u).append("_MODEL_OUTPUTS int32 of stack beyond ").append(p)
+                .append("_predict's. Static inline: no code unless called.\n */\n");
+        b.append("static inline int ").append(p).append("_predict_class(const ").append(p).append("_input_t *x)\n{\n");
+        b.append("    int32_t out[").append(u).append("_MODEL_OUTPUTS];\n");
+        if (scoreHead(m)) {
+            b.append("    ").append(p).append("_predict(x, out);\n");
+            b.append("    return out[0] > ").append(u).append("_MODEL_SCORE_ZERO ? 1 : 0;\n}\n\n");
+        } else {
+            b.append("    int c;\n    int best = 0;\n");
+            b.append("    ").append(p).append("_predict(x, out);\n");
+            b.append("    for (c = 1; c < ").append(u).append("_MODEL_OUTPUTS; c++) {\n"
+                    + "        if (out[c] > out[best]) {\n            best = c;\n        }\n    }\n"
+                    + "    return best;\n}\n\n");
+        }
+    }
+
+    /** A double literal that reads back as the same binary64 value. */
+    private static String doubleLit(double v) {
+        return String.format(Locale.ROOT, "%.17g", v);
+    }
+
+    /** An int64 initializer without INT64_C (C++98): {@code LL} where a value may not fit {@code long}. */
+    private static String int64Lit(long v) {
+        return v >= Integer.MIN_VALUE + 1 && v <= Integer.MAX_VALUE ? v + "L" : v + "LL";
+    }
+
+    /**
+     * The header with a comment after its first line stating the sizes {@code report.json} gives and where the
+     * tables live. A comment only: the sources measured are the sources shipped.
+     *
+     * @param header the generated {@code model.h}
+     * @param target the target the sizes were measured for
+     * @param report the size report's members ({@code flashBytes}, {@code modelFlashBytes},
+     *               {@code helperFlashBytes}, {@code ramBytes}, {@code stackBytes}, {@code inputBufferBytes},
+     *               {@code outputBufferBytes}; {@code flashBytes} null when nothing was measured, then
+     *               {@code estimatedFlashBytes} and {@code sizeSource})
+     * @return the header with the comment
+     */
+    public String withSizes(String header, TargetProfile target, java.util.Map<String, ?> report) {
+        StringBuilder b = new StringBuilder("/*\n * Sizes (as report.json): ");
+        Object flash = report.get("flashBytes");
+        if (flash instanceof Number) {
+            long ram = ((Number) report.get("ramBytes")).longValue();
+            long stack = ((Number) report.get("stackBytes")).longValue();
+            b.append("flash ").append(flash).append(" B (model.o ").append(report.get("modelFlashBytes"))
+                    .append(" B + run-time helpers it links in ").append(report.get("helperFlashBytes"))
+                    .append(" B);\n * RAM ").append(ram).append(" B (data and bss ").append(ram - stack)
+                    .append(" B + stack ").append(stack).append(" B, a bound for ").append(prefix)
+                    .append("_predict and the helpers it calls),\n * plus the caller's input and output arrays (")
+                    .append(report.get("inputBufferBytes")).append(" + ").append(report.get("outputBufferBytes"))
+                    .append(" B).");
+        } else {
+            // sizeSource: "not measured (avr-gcc is not installed): ..."
+            b.append(commentText(String.valueOf(report.get("sizeSource"))).replaceAll(":.*", ""))
+                    .append(";\n * the parameters alone take ")
+                    .append(report.get("estimatedFlashBytes")).append(" B of flash.");
+        }
+        b.append(" The static inline helpers below are not counted: no code unless called.\n");
+        if (target.core() == io.edgeloop.api.target.CpuCore.AVR) {
+            b.append(" * Tables: in flash (PROGMEM), read with near pgm_read_*: on parts with more than 64 KiB of flash\n"
+                    + " * they must be linked below 64 KiB.\n */\n");
+        } else {
+            b.append(" * Tables: const, in flash (.rodata); nothing is copied to RAM.\n */\n");
+        }
+        int firstLine = header.indexOf('\n') + 1;
+        return header.substring(0, firstLine) + b + header.substring(firstLine);
     }
 
     /**
@@ -135,25 +412,33 @@ public final class CCodeGenerator {
     }
 
     /**
-     * The input quantization rule and, per feature, its constants (documentation only: the model code takes
-     * already-quantized inputs).
+     * The input quantization rule and, per feature, its constants (the model code takes already-quantized inputs;
+     * {@code prefix_quantize_inputs} implements the rule).
      */
-    private static void inputComment(StringBuilder b, IntModel m) {
+    private void inputComment(StringBuilder b, IntModel m) {
         InputQuantization iq = m.input();
+        String u = macro;
         b.append("/*\n * One quantized input. The model takes inputs already quantized. The Java runtime's rule, per\n"
-                + " * feature i, exactly:\n"
+                + " * feature i, exactly (").append(prefix).append("_quantize_inputs below implements it):\n"
+                + " *   x is NaN: no input at all; the runtime refuses it (do not run the model on it)\n"
                 + " *   r = x / scale[i]                      (IEEE 754 binary64 division, correctly rounded)\n"
-                + " *   q = round_half_away(r) + zero_point[i] (ties such as 2.5 and -2.5 go to 3 and -3; int64 sum)\n"
-                + " *   q = clamp(q, EDGELOOP_MODEL_INPUT_MIN, EDGELOOP_MODEL_INPUT_MAX)\n"
-                + " * with scale and zero_point from \"input\" in model.json (repeated below; 17 significant digits\n"
-                + " * read back as the same double). Only this form, in 64-bit double with int64 zero points (they\n"
-                + " * reach 2^39 for offset features), gives the runtime's q for every x.\n"
+                + " *   r >= 2^40: q = ").append(u).append("_MODEL_INPUT_MAX; r <= -2^40: q = ").append(u)
+                .append("_MODEL_INPUT_MIN (saturation: +-inf,\n"
+                + " *             1e30; converting such an r to an integer is undefined behaviour in C)\n"
+                + " *   else q = round_half_away(r) + zero_point[i] (ties such as 2.5 and -2.5 go to 3 and -3; int64 sum)\n"
+                + " *        q = clamp(q, ").append(u).append("_MODEL_INPUT_MIN, ").append(u).append("_MODEL_INPUT_MAX)\n"
+                + " * with scale and zero_point from \"input\" in model.json (").append(u)
+                .append("_MODEL_INPUT_SCALES and _ZERO_POINTS below,\n"
+                + " * and the table; 17 significant digits read back as the same double). Only this form, in 64-bit\n"
+                + " * double with int64 zero points (they reach 2^39 for offset features), gives the runtime's q for\n"
+                + " * every x.\n"
                 + " * In float32 (an FPU such as the Cortex-M4F's, or avr-gcc's 32-bit double) r is rounded to 24\n"
                 + " * bits: q can differ by one step for a reading near a step boundary (a tie such as r = 24029.5\n"
                 + " * may land on either side), and by many steps once |r| or |zero_point| exceeds 2^24 (int32\n"
                 + " * schemes, offset features): those need 64-bit double, or quantize on a host.\n"
-                + " * The low-end form q = round_half_away((x - lo[i]) / scale[i]) + EDGELOOP_MODEL_INPUT_MIN, clamped,\n"
-                + " * with lo[i] = scale[i] * (EDGELOOP_MODEL_INPUT_MIN - zero_point[i]) (the feature's lowest value),\n"
+                + " * The low-end form q = round_half_away((x - lo[i]) / scale[i]) + ").append(u)
+                .append("_MODEL_INPUT_MIN, clamped,\n"
+                + " * with lo[i] = scale[i] * (").append(u).append("_MODEL_INPUT_MIN - zero_point[i]) (the feature's lowest value),\n"
                 + " * keeps r small and so suits float32 better, but it is NOT the same rule: its own roundings can\n"
                 + " * move q by one step at ties even in double. When one step matters, compare the device's q with\n"
                 + " * the Java runtime (InputQuantization.quantize) on recorded readings.\n"
@@ -172,6 +457,11 @@ public final class CCodeGenerator {
     private static String prelude(boolean needsRdbp, boolean needs64) {
         StringBuilder b = new StringBuilder();
         b.append("#include \"model.h\"\n\n");
+        // C++98 (avr-g++'s default gnu++98, an Arduino build of model.c as C++) has INT32_C and friends only with
+        // __STDC_CONSTANT_MACROS; the suffixes give the same types on every target Edgeloop builds for
+        b.append("#ifndef INT32_C\n#define INT32_C(c) ((int32_t)(c ## L))\n#endif\n"
+                + "#ifndef UINT32_C\n#define UINT32_C(c) ((uint32_t)(c ## UL))\n#endif\n"
+                + "#ifndef INT64_C\n#define INT64_C(c) ((int64_t)(c ## LL))\n#endif\n\n");
         // Signed PROGMEM values are read as unsigned and mapped to their signed value arithmetically: a cast of an
         // out-of-range unsigned value to a signed type is implementation-defined (C99 6.3.1.3p3).
         b.append("#if defined(__AVR__)\n#include <avr/pgmspace.h>\n"
@@ -268,7 +558,7 @@ public final class CCodeGenerator {
         return "int" + bits + "_t";
     }
 
-    private static String network(IntNetwork net) {
+    private String network(IntNetwork net) {
         StringBuilder b = new StringBuilder();
         b.append("/* Generated by Edgeloop sdk-quantize (scheme ").append(net.scheme())
                 .append("). Requantisation: single rounding, half away from zero. Do not edit. */\n");
@@ -308,7 +598,8 @@ public final class CCodeGenerator {
                 table(b, "uint8_t", "L" + l + "_S", shift);
             }
         }
-        b.append("\nvoid edgeloop_predict(const edgeloop_input_t *input, int32_t *output)\n{\n");
+        b.append("\nvoid ").append(prefix).append("_predict(const ").append(prefix)
+                .append("_input_t *input, int32_t *output)\n{\n");
         String vt = valueType(valueBits);
         for (int l = 0; l < layers.size() - 1; l++) {
             b.append("    ").append(vt).append(" a").append(l).append("[").append(layers.get(l).outputs()).append("];\n");
@@ -362,7 +653,7 @@ public final class CCodeGenerator {
         return layer.biasFits32() ? "int32_t" : "int64_t";
     }
 
-    private static String trees(IntTreeEnsemble t) {
+    private String trees(IntTreeEnsemble t) {
         StringBuilder b = new StringBuilder();
         b.append("/* Generated by Edgeloop sdk-quantize (scheme ").append(t.scheme())
                 .append("): decision trees; integer thresholds proved equal to the float splits. Do not edit. */\n");
@@ -415,12 +706,13 @@ public final class CCodeGenerator {
             b.append("/* Leaf vote vectors: row T_V[leaf], one int16 weight per class. */\n");
             table(b, "int16_t", "T_VOTES", votes);
         }
-        b.append("\nvoid edgeloop_predict(const edgeloop_input_t *input, int32_t *output)\n{\n");
+        b.append("\nvoid ").append(prefix).append("_predict(const ").append(prefix)
+                .append("_input_t *input, int32_t *output)\n{\n");
         b.append("    uint16_t t;\n    uint16_t n;\n    ").append(ft).append(" f;\n");
         if (t.hasVotes()) {
             b.append("    uint32_t base;\n    uint16_t c;\n");
         }
-        b.append("    for (t = 0; t < EDGELOOP_MODEL_OUTPUTS; t++) {\n        output[t] = INT32_C(0);\n    }\n");
+        b.append("    for (t = 0; t < ").append(macro).append("_MODEL_OUTPUTS; t++) {\n        output[t] = INT32_C(0);\n    }\n");
         b.append("    for (t = 0; t < ").append(roots.length).append("u; t++) {\n");
         b.append("        n = EL_U16(&T_ROOT[t]);\n");
         b.append("        while ((f = ").append(reader(ft)).append("(&T_F[n])) >= 0) {\n");

@@ -314,9 +314,8 @@ public final class ParityHarness {
             Path dir = scratch.path();
             Files.writeString(dir.resolve("model.h"), sources.header(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("model.c"), sources.source(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("driver.c"),
-                    driver(model, target, edges, sweep0, vectors, seed, every, range, TestVectors.FNV_OFFSET),
-                    StandardCharsets.UTF_8);
+            writeDriver(dir,
+                    driver(model, target, edges, sweep0, vectors, seed, every, range, TestVectors.FNV_OFFSET));
             long[] size = toolchain.measure(dir).orElse(new long[] {-1, -1});
             String[] mcu = {largeAvr && target == ParityTarget.AVR8 ? AVR_LARGE_MCU : home};
             String out = buildAndRun(dir, target, toolchain, home, mcu);
@@ -344,9 +343,7 @@ public final class ParityHarness {
             for (int k = 1; k < batches.size(); k++) {
                 int[][] batch = batches.get(k);
                 // Each further run starts from the device's hash so far: the final device hash covers every run.
-                Files.writeString(dir.resolve("driver.c"),
-                        driver(model, target, new int[0][], batch, 0, seed, 1, range, (int) deviceHash),
-                        StandardCharsets.UTF_8);
+                writeDriver(dir, driver(model, target, new int[0][], batch, 0, seed, 1, range, (int) deviceHash));
                 String more = strip(buildAndRun(dir, target, toolchain, home, mcu), target);
                 Matcher hm = HASH.matcher(more);
                 if (!hm.find()) {
@@ -538,6 +535,25 @@ public final class ParityHarness {
         }
     }
 
+    /** The include guard of a generated header: {@code PREFIX_MODEL_H}. */
+    private static final Pattern GUARD = Pattern.compile("^#ifndef ([A-Z][A-Z0-9_]*)_MODEL_H$", Pattern.MULTILINE);
+
+    /**
+     * Writes {@code driver.c} beside {@code dir/model.h}. The drivers call {@code edgeloop_predict} on
+     * {@code edgeloop_input_t}; a header generated with another C prefix ({@code quantize --c-prefix occ}) gets
+     * aliases for those two names, so {@code quantize parity} runs on such a directory's own files too.
+     */
+    private static void writeDriver(Path dir, String driver) throws IOException {
+        Matcher g = GUARD.matcher(Files.readString(dir.resolve("model.h"), StandardCharsets.UTF_8));
+        String prefix = g.find() ? g.group(1).toLowerCase(java.util.Locale.ROOT) : "edgeloop";
+        String text = driver;
+        if (!prefix.equals("edgeloop")) {
+            text = driver.replace("#include \"model.h\"\n", "#include \"model.h\"\n#define edgeloop_input_t " + prefix
+                    + "_input_t\n#define edgeloop_predict " + prefix + "_predict\n");
+        }
+        Files.writeString(dir.resolve("driver.c"), text, StandardCharsets.UTF_8);
+    }
+
     /** Runs the built {@code parity.elf} in simavr at 16 MHz. */
     private String simavr(Path dir, String mcu) throws IOException {
         return Toolchain.run(dir, List.of("simavr", "-m", mcu, "-f", "16000000", "parity.elf"), timeoutSeconds,
@@ -565,7 +581,7 @@ public final class ParityHarness {
     private Optional<Timing> timeOnAvrMcu(IntModel model, Path dir, int vectors, long seed, long[] range)
             throws IOException {
         int count = Math.min(vectors, TIMED_INFERENCES);
-        Files.writeString(dir.resolve("driver.c"), timingDriver(model, count, seed, range), StandardCharsets.UTF_8);
+        writeDriver(dir, timingDriver(model, count, seed, range));
         try {
             Toolchain.run(dir, avrBuild(AVR_MCU, WARN), timeoutSeconds);
         } catch (IOException e) {

@@ -114,11 +114,28 @@ public final class QuantizedArtifact implements QuantizedModel {
      * @throws java.io.UncheckedIOException when the target compiler rejects the generated code
      */
     public Map<String, byte[]> files(Map<String, ?> reportMembers) {
+        return files(reportMembers, CCodeGenerator.DEFAULT_PREFIX);
+    }
+
+    /**
+     * The same contents, with the C names starting with {@code cPrefix} ({@link CCodeGenerator#CCodeGenerator(String)}):
+     * two models with different prefixes link into one firmware.
+     *
+     * @param reportMembers members appended to {@code report.json}, as for {@link #files(Map)}
+     * @param cPrefix       the C symbol prefix ({@code edgeloop} gives the files {@link #files(Map)} gives)
+     * @return file name to contents (a new mutable map)
+     * @throws IllegalArgumentException   when the prefix is not a valid C name ({@link CCodeGenerator#checkPrefix})
+     * @throws java.io.UncheckedIOException when the target compiler rejects the generated code
+     */
+    public Map<String, byte[]> files(Map<String, ?> reportMembers, String cPrefix) {
         Objects.requireNonNull(reportMembers, "reportMembers");
+        CCodeGenerator generator = new CCodeGenerator(cPrefix);
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("model.json", ModelFormat.toBytes(this));
-        GeneratedSources src = new CCodeGenerator().generate(model, target);
-        files.put("model.h", src.header().getBytes(StandardCharsets.UTF_8));
+        GeneratedSources src = generator.generate(model, target);
+        Map<String, Object> sizes = SizeReport.of(this, src).toMap();
+        // the header states report.json's figures: a comment, so the sources measured are the sources shipped
+        files.put("model.h", generator.withSizes(src.header(), target, sizes).getBytes(StandardCharsets.UTF_8));
         files.put("model.c", src.source().getBytes(StandardCharsets.UTF_8));
         int[][] inputs = GoldenVectors.inputs(model, 64, 0x5eedL);
         int[][] outputs = new int[inputs.length][];
@@ -129,7 +146,7 @@ public final class QuantizedArtifact implements QuantizedModel {
         golden.put("inputs", inputs);
         golden.put("outputs", outputs);
         files.put("golden.json", ModelFormat.json(golden));
-        Map<String, Object> report = new LinkedHashMap<>(SizeReport.of(this, src).toMap());
+        Map<String, Object> report = new LinkedHashMap<>(sizes);
         // binds the report (and whoever packages the directory) to these model.json bytes: a model.json changed
         // afterwards (one flipped digit of an input scale stays valid JSON, loads, and passes the integer golden
         // vectors, which never use the scales) is refused by bundle create instead of signed

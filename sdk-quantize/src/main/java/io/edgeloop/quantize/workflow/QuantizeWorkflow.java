@@ -6,6 +6,7 @@ import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.target.TargetProfile;
 import io.edgeloop.api.target.TargetProfiles;
+import io.edgeloop.quantize.codegen.CCodeGenerator;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.ir.FloatModel;
 import io.edgeloop.quantize.parity.ParityHarness;
@@ -177,6 +178,36 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
             String target, String calibration, String weights, String weightScales, String treeThresholds,
             String treeInputScales, Path out, List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantize(modelFile, modelBytes, calibCsv, scheme, target, calibration, weights, weightScales,
+                treeThresholds, treeInputScales, CCodeGenerator.DEFAULT_PREFIX, out, parents);
+    }
+
+    /**
+     * Like {@link #quantize(Path, byte[], Path, String, String, String, String, String, String, String, Path, List)},
+     * naming the generated C symbols with a prefix of one's own.
+     *
+     * @param modelFile       the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes      the model file's content
+     * @param calibCsv        representative rows (the model's feature columns are used; others ignored)
+     * @param scheme          {@code int8}, {@code int16} or {@code int32}
+     * @param target          a target profile id
+     * @param calibration     {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights         {@code int8} or {@code int16} (int16 scheme), or null for the default; networks only
+     * @param weightScales    {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param treeThresholds  {@code exact} or {@code aligned} ({@link TreeThresholds})
+     * @param treeInputScales {@code fitted} (the default) or {@code calibrated} ({@link TreeInputScales})
+     * @param cPrefix         the C symbol prefix ({@link CCodeGenerator#CCodeGenerator(String)}; {@code edgeloop}
+     *                        by default): {@code cPrefix_predict}, {@code CPREFIX_MODEL_INPUTS}, ...
+     * @param out             the directory
+     * @param parents         the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantize(Path modelFile, byte[] modelBytes, Path calibCsv, String scheme,
+            String target, String calibration, String weights, String weightScales, String treeThresholds,
+            String treeInputScales, String cPrefix, Path out, List<io.edgeloop.api.provenance.Provenance> parents)
+            throws IOException {
+        CCodeGenerator.checkPrefix(cPrefix);
         WeightScales.of(weightScales);
         TreeThresholds.of(treeThresholds);
         TreeInputScales.of(treeInputScales);
@@ -206,7 +237,7 @@ public final class QuantizeWorkflow {
             parents.forEach(request::parent);
             a = (QuantizedArtifact) p.create(ComponentConfig.empty()).quantize(request.build());
         }
-        write(a, CalibrationCheck.of(fm, a.model(), calib.rows()), Map.of(), modelBytes, out);
+        write(a, CalibrationCheck.of(fm, a.model(), calib.rows()), Map.of(), modelBytes, cPrefix, out);
         return a;
     }
 
@@ -236,11 +267,15 @@ public final class QuantizeWorkflow {
      * {@code report.json} gains the {@link CalibrationCheck} as {@code calibrationCheck}, then {@code more}.
      */
     private static void write(QuantizedArtifact a, CalibrationCheck check, Map<String, Object> more,
-            byte[] modelBytes, Path out) throws IOException {
+            byte[] modelBytes, String cPrefix, Path out) throws IOException {
         Map<String, Object> members = new LinkedHashMap<>();
         members.put("calibrationCheck", check.toMap());
         members.putAll(more);
-        Map<String, byte[]> files = a.files(members);
+        if (!cPrefix.equals(CCodeGenerator.DEFAULT_PREFIX)) {
+            // the default is left out, so directories written without a prefix stay byte for byte as before
+            members.put("cPrefix", cPrefix);
+        }
+        Map<String, byte[]> files = a.files(members, cPrefix);
         files.put(FLOAT_MODEL, modelBytes);
         QuantizedDirectory.write(out, files);
     }
@@ -351,6 +386,37 @@ public final class QuantizeWorkflow {
     public static QuantizedArtifact quantizeWithQat(Path modelFile, byte[] modelBytes, Path calibCsv, String label,
             int epochs, double learningRate, String scheme, String target, String calibration, String weights,
             String weightScales, Path out, List<io.edgeloop.api.provenance.Provenance> parents) throws IOException {
+        return quantizeWithQat(modelFile, modelBytes, calibCsv, label, epochs, learningRate, scheme, target,
+                calibration, weights, weightScales, CCodeGenerator.DEFAULT_PREFIX, out, parents);
+    }
+
+    /**
+     * Like {@link #quantizeWithQat(Path, byte[], Path, String, int, double, String, String, String, String, String,
+     * Path, List)}, naming the generated C symbols with a prefix of one's own.
+     *
+     * @param modelFile    the model file the bytes came from (its name is recorded; it is not read)
+     * @param modelBytes   the model file's content
+     * @param calibCsv     labelled representative rows
+     * @param label        the label column
+     * @param epochs       fine-tuning epochs
+     * @param learningRate fine-tuning learning rate
+     * @param scheme       {@code int8}, {@code int16} or {@code int32}
+     * @param target       a target profile id
+     * @param calibration  {@code auto}, {@code min-max}, {@code percentile} or {@code mse}
+     * @param weights      {@code int8} or {@code int16} (int16 scheme), or null for the default
+     * @param weightScales {@code auto}, {@code per-channel} or {@code per-tensor}
+     * @param cPrefix      the C symbol prefix ({@link CCodeGenerator#CCodeGenerator(String)}; {@code edgeloop} by
+     *                     default)
+     * @param out          the directory
+     * @param parents      the float model's provenance, possibly empty
+     * @return the artifact written
+     * @throws IOException when reading or writing fails
+     */
+    public static QuantizedArtifact quantizeWithQat(Path modelFile, byte[] modelBytes, Path calibCsv, String label,
+            int epochs, double learningRate, String scheme, String target, String calibration, String weights,
+            String weightScales, String cPrefix, Path out, List<io.edgeloop.api.provenance.Provenance> parents)
+            throws IOException {
+        CCodeGenerator.checkPrefix(cPrefix);
         requireQatSettings(epochs, learningRate);
         WeightScales ws = WeightScales.of(weightScales);
         FloatModel fm = ModelReader.read(modelFile, modelBytes);
@@ -430,7 +496,8 @@ public final class QuantizeWorkflow {
         parents.forEach(pb::parent);
         io.edgeloop.api.provenance.Provenance p = pb.build();
         QuantizedArtifact a = new QuantizedArtifact(r.model(), TargetProfiles.load().of(target), r.calibration().id(), p);
-        write(a, CalibrationCheck.of(fm, a.model(), d.rows()), Map.of("qat", qatReport), modelBytes, out);
+        write(a, CalibrationCheck.of(fm, a.model(), d.rows()), Map.of("qat", qatReport), modelBytes, cPrefix,
+                out);
         return a;
     }
 

@@ -53,6 +53,60 @@ class CppLinkageTest {
         assertTrue(Files.size(dir.resolve("sketch.elf")) > 0);
     }
 
+    /** A sketch using every name the header gives, helpers included (the class helper on classifiers). */
+    private static String helperSketch(IntModel m) {
+        return "#include \"model.h\"\nvolatile int32_t sink;\nvolatile double reading;\nint main()\n{\n"
+                + "    static edgeloop_input_t in[EDGELOOP_MODEL_INPUTS];\n    static int32_t out[EDGELOOP_MODEL_OUTPUTS];\n"
+                + "    double x[EDGELOOP_MODEL_INPUTS];\n    int i;\n"
+                + "    for (i = 0; i < EDGELOOP_MODEL_INPUTS; i++) {\n        x[i] = reading;\n    }\n"
+                + "    if (edgeloop_quantize_inputs(x, in) != 0) {\n        return 1;\n    }\n"
+                + "    sink = in[EDGELOOP_MODEL_FEATURE_F0] - EDGELOOP_MODEL_INPUT_MIN;\n"
+                + "    edgeloop_predict(in, out);\n    sink = out[0];\n"
+                + (m.classNames().isEmpty() ? "" : "    sink = edgeloop_predict_class(in);\n")
+                + "    return 0;\n}\n";
+    }
+
+    /** Compiles model.c as C++ with {@code cc}, then links sketch.cpp against it into {@code image}. */
+    private static void buildAsCpp(Path d, List<String> cc, String image) throws IOException {
+        List<String> model = new java.util.ArrayList<>(cc);
+        model.addAll(List.of("-x", "c++", "-c", "model.c", "-o", image + ".o"));
+        Toolchain.run(d, model, 120);
+        List<String> sketch = new java.util.ArrayList<>(cc);
+        sketch.addAll(List.of("sketch.cpp", image + ".o", "-o", image));
+        Toolchain.run(d, sketch, 120);
+    }
+
+    @Test
+    @DisplayName("model.h and model.c compile as C++98 (avr-g++'s default gnu++98, g++ -std=c++98), helpers included, "
+            + "with -Wall -Wextra -Werror; every model kind")
+    void compilesAsCpp98(@TempDir Path dir) throws IOException {
+        boolean avr = Toolchain.onPath("avr-g++") && Toolchain.AVR.available();
+        boolean host = Toolchain.onPath("g++");
+        Assumptions.assumeTrue(avr || host, "neither avr-g++ nor g++ is installed");
+        int k = 0;
+        for (java.util.Map.Entry<String, Object[]> e : TestModels.all(4).entrySet()) {
+            for (Scheme scheme : List.of(Scheme.INT8, Scheme.INT32)) {
+                IntModel m = new ModelQuantizer(scheme, Calibration.MIN_MAX).quantize((FloatModel) e.getValue()[0],
+                        (double[][]) e.getValue()[1]);
+                GeneratedSources src = new CCodeGenerator().generate(m, TargetProfile.AVR8);
+                Path d = Files.createDirectories(dir.resolve("m" + k++));
+                Files.writeString(d.resolve("model.h"), src.header(), StandardCharsets.UTF_8);
+                Files.writeString(d.resolve("model.c"), src.source(), StandardCharsets.UTF_8);
+                Files.writeString(d.resolve("sketch.cpp"), helperSketch(m), StandardCharsets.UTF_8);
+                // fails before the fix: INT32_C undefined in model.h and model.c; "this decimal constant is
+                // unsigned only in ISO C90" in the PROGMEM reader
+                if (avr) {
+                    buildAsCpp(d, List.of("avr-g++", "-mmcu=atmega328p", "-Os", "-std=gnu++98", "-Wall", "-Wextra",
+                            "-Werror"), "sketch.elf");
+                }
+                if (host) {
+                    buildAsCpp(d, List.of("g++", "-std=c++98", "-O2", "-Wall", "-Wextra", "-Werror"), "sketch");
+                }
+            }
+        }
+        assertEquals(TestModels.all(4).size() * 2, k);
+    }
+
     @Test
     @DisplayName("a regression header states how an output becomes a real value, and the rule matches the runtime")
     void regressionHeaderGivesTheScale() {
