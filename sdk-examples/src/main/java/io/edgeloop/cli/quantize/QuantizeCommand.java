@@ -6,6 +6,7 @@ import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.cli.OutputPath;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.ota.bundle.PrintableText;
+import io.edgeloop.quantize.codegen.CCodeGenerator;
 import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.runtime.QuantizedArtifact;
 import io.edgeloop.quantize.runtime.ModelFormat;
@@ -77,6 +78,13 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "calibrated range's scale.")
     private String treeInputScales;
 
+    @Option(names = "--c-prefix", defaultValue = CCodeGenerator.DEFAULT_PREFIX, paramLabel = "NAME",
+            description = "Prefix of the C names in model.h and model.c (default: ${DEFAULT-VALUE}): NAME_predict, "
+                    + "NAME_input_t, NAME_MODEL_INPUTS, include guard NAME_MODEL_H. Give each model of one firmware "
+                    + "its own. Lower-case letters, digits and _, starting with a letter, at most "
+                    + CCodeGenerator.MAX_PREFIX_LENGTH + " characters.")
+    private String cPrefix;
+
     @Option(names = "--out", paramLabel = "DIR", description = "The quantized-model directory to write.")
     private Path out;
 
@@ -130,6 +138,11 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + "--target and --out; missing: " + String.join(", ", missing));
         }
         refuseUnknownScheme(scheme);
+        try {
+            CCodeGenerator.checkPrefix(cPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--c-prefix: " + e.getMessage(), e);
+        }
         // --out is replaced whole: it must be neither an input nor hold one (the model's provenance file included).
         for (Path in : new Path[] {model, calib}) {
             String option = in == model ? "--model" : "--calib";
@@ -147,9 +160,9 @@ public final class QuantizeCommand implements Callable<Integer> {
                 : List.of();
         QuantizedArtifact a = qatLabel == null
                 ? QuantizeWorkflow.quantize(model, modelBytes, calib, scheme, target, calibration, weights,
-                        weightScales, treeThresholds, treeInputScales, out, parents)
+                        weightScales, treeThresholds, treeInputScales, cPrefix, out, parents)
                 : QuantizeWorkflow.quantizeWithQat(model, modelBytes, calib, qatLabel, qatEpochs, qatLr, scheme,
-                        target, calibration, weights, weightScales, out, parents);
+                        target, calibration, weights, weightScales, cPrefix, out, parents);
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
         spec.commandLine().getOut().println("wrote " + out + " (" + a.model().kind() + ", " + a.scheme() + ", "
                 + a.target().id() + ", calibration " + a.calibration() + ", format " + ModelFormat.FORMAT + " "
@@ -161,6 +174,13 @@ public final class QuantizeCommand implements Callable<Integer> {
         // error stream, after the report, so a script reading the report from stdout still gets it whole
         io.edgeloop.quantize.workflow.CalibrationCheck.fromReport(report.getBytes(StandardCharsets.UTF_8))
                 .ifPresent(c -> c.warnings(a.calibration()).forEach(spec.commandLine().getErr()::println));
+        if (a.target().core() == io.edgeloop.api.target.CpuCore.AVR && "int32".equals(a.scheme())) {
+            // the header says so too, but a firmware engineer reads the terminal first
+            spec.commandLine().getErr().println("edgeloop: warning: --scheme int32 on " + a.target().id() + ": the "
+                    + "input rule in model.h (" + cPrefix + "_quantize_inputs) needs 64-bit double, and avr-gcc's "
+                    + "double is 32 bits: readings quantized on the device can be many steps off; quantize them on a "
+                    + "host, or use int8/int16");
+        }
         com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report);
         // "fits": false was only in the JSON, easy to miss in a long report; the exit code stays 0 (the output is
         // written and valid, a smaller model or a larger part are the user's call)

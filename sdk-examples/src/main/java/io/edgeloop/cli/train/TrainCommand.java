@@ -120,13 +120,28 @@ public final class TrainCommand implements Callable<Integer> {
         Provenance provenance = provenance(m, data, csvSha, csvBytes, accuracy);
         write(m, out, provenance);
         // Both paths as given: the provenance file's bare name read as if it were in the working directory.
+        // The features in the model's input order (Tribuo's, alphabetical), the order model.h takes them in: the
+        // CSV's order fed to a firmware dropped occupancy accuracy from 95.65 % to 21 % (firmware walk s22).
+        List<String> order = modelOrder(m);
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                "trained %s on %d rows (%d features: %s; %d classes: %s), training accuracy %.2f%%, wrote %s and %s",
-                algo, data.size(), data.features().size(), String.join(", ", data.features()), classes.size(),
+                "trained %s on %d rows (%d features, in the model's input order (model.h's): %s%s; %d classes: %s), "
+                        + "training accuracy %.2f%%, wrote %s and %s",
+                algo, data.size(), order.size(), PrintableText.of(String.join(", ", order)),
+                order.equals(data.features()) ? "" : " (not the CSV's order)", classes.size(),
                 String.join(", ", classes.stream().map(c -> PrintableText.of(c.name()) + " (" + c.rows() + (c.rows() == 1 ? " row)" : " rows)")).toList()),
                 accuracy, out, ProvenanceFiles.fileFor(out)));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The model's features by input index: the order quantize keeps and model.h's inputs take. */
+    static List<String> modelOrder(Model<Label> m) {
+        org.tribuo.ImmutableFeatureMap fmap = m.getFeatureIDMap();
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < fmap.size(); i++) {
+            out.add(fmap.get(i).getName());
+        }
+        return out;
     }
 
     private Provenance provenance(Model<Label> m, CsvData data, String csvSha, long csvBytes, double accuracy) {

@@ -194,6 +194,42 @@ class QuantizeCliTest {
     }
 
     @Test
+    @DisplayName("--c-prefix names the C symbols (parity runs on the prefixed files); a bad name is one line; int32 "
+            + "on avr8 warns that the input rule needs 64-bit double (firmware walk s22)")
+    void cPrefixAndAvrInt32Warning() throws IOException {
+        Path dir = work.resolve("q-prefix");
+        String calib = occupancy.resolve("datatraining.txt").toString();
+        Result q = run("quantize", "--model", model.toString(), "--calib", calib, "--scheme", "int8", "--target",
+                "cortex-m3", "--c-prefix", "occ", "--out", dir.toString());
+        assertEquals(0, q.code(), q.err());
+        assertEquals("", q.err());
+        String h = Files.readString(dir.resolve("model.h"));
+        assertTrue(h.contains("#ifndef OCC_MODEL_H") && h.contains("void occ_predict(const occ_input_t *input")
+                && h.contains("static inline int occ_quantize_inputs(") && h.contains("#define OCC_MODEL_FEATURE_CO2 "),
+                h);
+        assertTrue(Files.readString(dir.resolve("model.c")).contains("\nvoid occ_predict("));
+        assertEquals("occ", JSON.readTree(dir.resolve("report.json").toFile()).get("cPrefix").asText());
+        Result p = run("quantize", "parity", "--model", dir.toString(), "--target", "host", "--vectors", "2000",
+                "--json");
+        assertEquals(0, p.code(), p.err());
+        assertEquals(0, JSON.readTree(p.out()).get("mismatches").asInt());
+
+        Result bad = run("quantize", "--model", model.toString(), "--calib", calib, "--scheme", "int8", "--target",
+                "cortex-m3", "--c-prefix", "Occ-1", "--out", work.resolve("q-bad-prefix").toString());
+        assertOneLine(bad, "--c-prefix: C prefix 'Occ-1' is not a lower-case C identifier");
+        assertFalse(Files.exists(work.resolve("q-bad-prefix")));
+
+        Result avr = run("quantize", "--model", model.toString(), "--calib", calib, "--scheme", "int32", "--target",
+                "avr8", "--out", work.resolve("q-avr-int32").toString());
+        assertEquals(0, avr.code(), avr.err());
+        assertTrue(avr.err().contains("edgeloop: warning: --scheme int32 on avr8: the input rule in model.h "
+                + "(edgeloop_quantize_inputs) needs 64-bit double, and avr-gcc's double is 32 bits"), avr.err());
+        Result avr8 = run("quantize", "--model", model.toString(), "--calib", calib, "--scheme", "int16", "--target",
+                "avr8", "--out", work.resolve("q-avr-int16").toString());
+        assertFalse(avr8.err().contains("64-bit double"), avr8.err());
+    }
+
+    @Test
     @DisplayName("bad input fails with one clear line")
     void badInput() throws IOException {
         Result r = run("train", "--csv", occupancy.resolve("datatraining.txt").toString(), "--label", "Occupancy",
