@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * Reads and writes label matrices as CSV (docs/formats/label-matrix.md): a version line
  * {@code # edgeloop-label-matrix 1.0 classes=K}, a header {@code id,<lf names...>,gold}, then one row per example
- * with votes in {@code [-1, K)} and an optional gold label (empty = unknown). Readers reject an unknown major
+ * with votes in {@code [-1, K)} and an optional gold label (empty or -1 = unknown). Readers reject an unknown major
  * version and name the line of any malformed row.
  *
  * <p>Thread-safe: static methods only.
@@ -215,7 +215,8 @@ public final class LabelMatrixCsv {
                 for (int j = 0; j < m; j++) {
                     votes.write(parseVote(file, lineNo, f[j + 1], -1, k));
                 }
-                gold.add(f[m + 1].isEmpty() ? -1 : parseVote(file, lineNo, f[m + 1], 0, k));
+                // -1 is unknown too, as in the gold arrays the writer takes (it writes an empty field for it)
+                gold.add(f[m + 1].isEmpty() ? -1 : parseGold(file, lineNo, f[m + 1], k));
             }
             LabelMatrix matrix;
             try {
@@ -224,6 +225,19 @@ public final class LabelMatrixCsv {
                 throw new WrenchFormatException(file + ": " + e.getMessage(), e);
             }
             return new Table(matrix, ids, gold.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    private static int parseGold(Path file, int line, String s, int k) throws WrenchFormatException {
+        try {
+            int v = Integer.parseInt(s.trim());
+            if (v < -1 || v >= k) {
+                throw new NumberFormatException("out of range");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new WrenchFormatException(file + ": line " + line + ": gold label '" + s + "' is not empty or -1 "
+                    + "(unknown) or a class in [0, " + k + ")", e);
         }
     }
 

@@ -48,6 +48,21 @@ class LabelMatrixCsvTest {
     }
 
     @Test
+    @DisplayName("a gold field of -1 reads as unknown, as in the gold arrays the writer takes; -2 and K are refused")
+    void minusOneGoldIsUnknown() throws IOException {
+        Path f = dir.resolve("g.csv");
+        Files.writeString(f, "# edgeloop-label-matrix 1.0 classes=2\nid,a,gold\nw0,1,-1\nw1,0,0\nw2,1,\n");
+        // before: "line 3: '-1' is not a class in [0, 2)"
+        assertArrayEquals(new int[] {-1, 0, -1}, LabelMatrixCsv.read(f).gold());
+        for (String bad : List.of("-2", "2")) {
+            Files.writeString(f, "# edgeloop-label-matrix 1.0 classes=2\nid,a,gold\nw0,1," + bad + "\n");
+            WrenchFormatException e = assertThrows(WrenchFormatException.class, () -> LabelMatrixCsv.read(f));
+            assertTrue(e.getMessage().contains("line 3: gold label '" + bad + "' is not empty or -1 (unknown) or a "
+                    + "class in [0, 2)"), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("rejects an unknown major version, bad votes and short rows, naming the line")
     void rejectsBadFiles() throws IOException {
         Path f = dir.resolve("m.csv");
