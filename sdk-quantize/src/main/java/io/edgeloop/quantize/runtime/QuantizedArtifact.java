@@ -118,8 +118,8 @@ public final class QuantizedArtifact implements QuantizedModel {
     }
 
     /**
-     * The same contents, with the C names starting with {@code cPrefix} ({@link CCodeGenerator#CCodeGenerator(String)}):
-     * two models with different prefixes link into one firmware.
+     * The same contents, with the C names starting with {@code cPrefix}
+     * ({@link CCodeGenerator#CCodeGenerator(String)}): two models with different prefixes link into one firmware.
      *
      * @param reportMembers members appended to {@code report.json}, as for {@link #files(Map)}
      * @param cPrefix       the C symbol prefix ({@code edgeloop} gives the files {@link #files(Map)} gives)

@@ -80,10 +80,23 @@ class CPrefixTest {
         }
     }
 
-    /** Writes the two models as occ/ and room/, and a main that runs both on golden inputs and prints outputs. */
-    private int[][][] writeFirmware(Path d, IntModel[] m) throws Exception {
+    /** An ATmega328P's stdout on its UART, as simavr prints it; ended by sleeping with interrupts off. */
+    private static final String[] AVR_IO = {"#include <avr/io.h>\n#include <avr/sleep.h>\n"
+            + "static int put(char ch, FILE *s)\n{\n    (void)s;\n    loop_until_bit_is_set(UCSR0A, UDRE0);\n"
+            + "    UDR0 = (uint8_t)ch;\n    return 0;\n}\n"
+            + "static FILE uart = FDEV_SETUP_STREAM(put, NULL, _FDEV_SETUP_WRITE);\n",
+        "    stdout = &uart;\n    UCSR0B = _BV(TXEN0);\n",
+        "    printf(\"EDGELOOP-DONE\\n\");\n    sleep_enable();\n    sleep_cpu();\n"};
+
+    /**
+     * Writes the two models as occ/ and room/, and a main that runs both on golden inputs and prints outputs.
+     *
+     * @param io platform code: includes and definitions, the start of main, the end of main (empty on the host)
+     */
+    private int[][][] writeFirmware(Path d, IntModel[] m, String[] io) throws Exception {
         String[] prefix = {"occ", "room"};
-        StringBuilder main = new StringBuilder("#include <stdio.h>\n#include \"occ/model.h\"\n#include \"room/model.h\"\n");
+        StringBuilder main = new StringBuilder("#include <stdio.h>\n#include \"occ/model.h\"\n#include \"room/model.h\"\n")
+                .append(io[0]);
         int[][][] in = new int[2][][];
         for (int k = 0; k < 2; k++) {
             GeneratedSources src = new CCodeGenerator(prefix[k]).generate(m[k], TargetProfile.AVR8);
@@ -101,15 +114,15 @@ class CPrefixTest {
             main.append("};\n");
         }
         main.append("int main(void)\n{\n    int32_t o1[OCC_MODEL_OUTPUTS];\n    int32_t o2[ROOM_MODEL_OUTPUTS];\n"
-                + "    unsigned k;\n    int j;\n"
-                + "    printf(\"N %d %d\\n\", OCC_MODEL_INPUTS, ROOM_MODEL_INPUTS);\n"
+                + "    unsigned k;\n    int j;\n").append(io[1]).append(
+                  "    printf(\"N %d %d\\n\", OCC_MODEL_INPUTS, ROOM_MODEL_INPUTS);\n"
                 + "    for (k = 0; k < 16u; k++) {\n"
                 + "        occ_predict(IN_OCC[k], o1);\n        room_predict(IN_ROOM[k], o2);\n"
                 + "        printf(\"O %d\", occ_predict_class(IN_OCC[k]));\n"
                 + "        for (j = 0; j < OCC_MODEL_OUTPUTS; j++) {\n            printf(\" %ld\", (long)o1[j]);\n"
                 + "        }\n        printf(\" | %d\", room_predict_class(IN_ROOM[k]));\n"
                 + "        for (j = 0; j < ROOM_MODEL_OUTPUTS; j++) {\n            printf(\" %ld\", (long)o2[j]);\n"
-                + "        }\n        printf(\"\\n\");\n    }\n    return 0;\n}\n");
+                + "        }\n        printf(\"\\n\");\n    }\n").append(io[2]).append("    return 0;\n}\n");
         Files.writeString(d.resolve("main.c"), main, StandardCharsets.UTF_8);
         return in;
     }
@@ -119,7 +132,7 @@ class CPrefixTest {
     void twoModelsLinkIntoOneHostProgram() throws Exception {
         assumeTrue(ParityHarness.missingTools(ParityTarget.HOST).isEmpty(), "gcc not installed");
         IntModel[] m = twoModels();
-        int[][][] in = writeFirmware(tmp, m);
+        int[][][] in = writeFirmware(tmp, m, new String[] {"", "", ""});
         List<String> warn = List.of("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic");
         for (String p : List.of("occ", "room")) {
             List<String> cc = new ArrayList<>(List.of("gcc"));
@@ -131,9 +144,13 @@ class CPrefixTest {
         link.addAll(warn);
         link.addAll(List.of("-o", "two", "main.c", "occ.o", "room.o"));
         Toolchain.run(tmp, link, 60);
-        String[] out = Toolchain.run(tmp, List.of(tmp.resolve("two").toString()), 60).trim().split("\n");
+        checkOutputs(m, in, Toolchain.run(tmp, List.of(tmp.resolve("two").toString()), 60).trim().split("\n"));
+    }
+
+    /** The program's lines: the two input counts, then per vector each model's class and outputs. */
+    private static void checkOutputs(IntModel[] m, int[][][] in, String[] out) {
         assertEquals("N 3 5", out[0]);
-        assertEquals(17, out.length);
+        assertEquals(17, out.length, String.join("\n", out));
         for (int k = 0; k < 16; k++) {
             StringBuilder want = new StringBuilder("O ").append(m[0].predictClass(in[0][k]));
             for (int v : m[0].predict(in[0][k])) {
@@ -148,10 +165,13 @@ class CPrefixTest {
     }
 
     @Test
-    @DisplayName("the same two models link into one avr-gcc image (ATmega328P), both predict functions in it")
+    @DisplayName("the same two models link into one avr-gcc image (ATmega328P) and each matches its Java runtime in "
+            + "simavr")
     void twoModelsLinkIntoOneAvrImage() throws Exception {
-        assumeTrue(Toolchain.AVR.available() && Toolchain.onPath("avr-nm"), "avr-gcc/avr-nm not installed");
-        writeFirmware(tmp, twoModels());
+        assumeTrue(ParityHarness.missingTools(ParityTarget.AVR8).isEmpty() && Toolchain.onPath("avr-nm"),
+                "avr-gcc/simavr/avr-nm not installed");
+        IntModel[] m = twoModels();
+        int[][][] in = writeFirmware(tmp, m, AVR_IO);
         List<String> flags = List.of("avr-gcc", "-mmcu=atmega328p", "-Os", "-std=c99", "-Wall", "-Wextra", "-Werror");
         for (String p : List.of("occ", "room")) {
             List<String> cc = new ArrayList<>(flags);
@@ -163,6 +183,18 @@ class CPrefixTest {
         Toolchain.run(tmp, link, 120);
         String nm = Toolchain.run(tmp, List.of("avr-nm", "two.elf"), 60);
         assertTrue(nm.contains(" T occ_predict\n") && nm.contains(" T room_predict\n"), nm);
+        String out = Toolchain.run(tmp, List.of("simavr", "-m", "atmega328p", "-f", "16000000", "two.elf"), 60)
+                .replaceAll("\u001B\\[[0-9;]*m", "").replace("\r", "");
+        assertTrue(out.contains("EDGELOOP-DONE"), out);
+        List<String> lines = new ArrayList<>();
+        for (String l : out.split("\n")) {
+            // simavr shows each UART line with the newline as a trailing '.'
+            int at = Math.max(l.indexOf("N "), l.indexOf("O "));
+            if (at >= 0) {
+                lines.add(l.substring(at).trim().replaceAll("\\.$", ""));
+            }
+        }
+        checkOutputs(m, in, lines.toArray(new String[0]));
     }
 
     @Test
