@@ -525,6 +525,34 @@ public final class PowerCutFileSystem extends FileSystem {
     }
 
     /** Each live inode's real path (the first name found), for reading its current content. */
+    /**
+     * The kernel's writeback (and a journal commit) of everything: every file's content and every directory's
+     * entries as they are now become durable, as if each had been synced. Real systems do this every few seconds
+     * on their own, so what a program leaves unsynced may be on the disk or not; a test calls this to put an older
+     * unsynced write on the disk before a newer one that must be synced to replace it.
+     *
+     * @throws IOException after the cut
+     */
+    public void writeback() throws IOException {
+        lock.lock();
+        try {
+            gate("writeback", realRoot);
+            root.durableEntries = new TreeMap<>(root.live);
+            for (Map.Entry<Node, Path> e : livePaths().entrySet()) {
+                Node n = e.getKey();
+                if (n.directory) {
+                    n.durableEntries = new TreeMap<>(n.live);
+                } else {
+                    n.durable = Files.readAllBytes(e.getValue());
+                }
+            }
+            committedNames = snapshotNames();
+            uncommittedNames.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Map<Node, Path> livePaths() {
         Map<Node, Path> out = new IdentityHashMap<>();
         walk(root, realRoot, out);

@@ -114,4 +114,30 @@ class PowerCutFindingsTest {
             assertEquals(List.of("up"), b.cursorNames(), "the deleted cursor came back and pins the segments");
         }
     }
+    @Test
+    @DisplayName("a holder's lock note is on the disk before its first frame, so a power cut never leaves the last "
+            + "clean close's note beside frames written since")
+    void claimNoteIsDurableBeforeTheFirstFrame() throws IOException {
+        Files.createDirectories(tmp.resolve("live"));
+        PowerCutFileSystem fs = PowerCutFileSystem.wrap(tmp.resolve("live")).realSyncs(false);
+        DurableBuffer.Builder builder = DurableBuffer.builder().directory(fs.root().resolve("buf")).deviceId("dev")
+                .durability(Durability.none());
+        try (DurableBuffer b = builder.open()) {
+            b.append("s", "first run".getBytes(StandardCharsets.UTF_8));
+        } // a clean close: its note says "closed cleanly"
+        fs.writeback(); // seconds later the kernel has written everything back, that note included
+        DurableBuffer b1 = builder.open();
+        b1.append("s", "second run, durability none".getBytes(StandardCharsets.UTF_8));
+        fs.cut();
+        try {
+            b1.close();
+        } catch (IOException e) {
+            assertTrue(fs.isCut(), "only the cut fails: " + e);
+        }
+        fs.materialize(tmp.resolve("after"), Variant.STRICT, 0);
+        String note = Files.readString(tmp.resolve("after").resolve("buf").resolve("buffer.lock"),
+                StandardCharsets.UTF_8);
+        // before: the clean close's note, so the next open took a log written under none since as closed cleanly
+        assertTrue(!note.startsWith("closed cleanly") && note.contains("durability none"), note);
+    }
 }
