@@ -1629,50 +1629,92 @@ public final class DeviceAgent {
         Optional<byte[]> c = storage.read(COUNTERS);
         Optional<byte[]> copy = storage.read(COUNTERS_COPY);
         Optional<String> there = c.isEmpty() ? storage.obstruction(COUNTERS) : Optional.empty();
-        if (c.isEmpty() && there.isEmpty() && copy.isEmpty()) {
+        Optional<String> copyThere = copy.isEmpty() ? storage.obstruction(COUNTERS_COPY) : Optional.empty();
+        if (c.isEmpty() && there.isEmpty() && copy.isEmpty() && copyThere.isEmpty()) {
             return true;
         }
         String problem = c.isPresent() ? parseCounters(COUNTERS, c.get())
                 : there.map(t -> "it is " + t + ", not a file").orElse("it is missing");
         if (copy.isEmpty() || c.isPresent() && Arrays.equals(copy.get(), c.get())) {
             if (problem != null) {
-                return unreadableCounters(copy.isEmpty() ? problem : problem + "; its copy " + COUNTERS_COPY
-                        + " is the same");
+                return unreadableCounters(problem + (copy.isPresent() ? "; its copy " + COUNTERS_COPY + " is the "
+                        + "same" : copyThere.map(t -> "; its copy " + COUNTERS_COPY + " is " + t + ", not a file")
+                        .orElse("")));
             }
             if (copy.isEmpty()) {
-                writeCopy(c.get());
+                writeCopy(c.get()); // a copy that is a directory or link is moved aside by the write (logged)
             }
             return true;
         }
         CounterState fromFile = counterState();
         resetCounters();
-        String copyProblem = parseCounters(COUNTERS_COPY, copy.get());
+        String copyProblem;
+        try {
+            copyProblem = parseCounters(COUNTERS_COPY, copy.get());
+        } catch (IOException newerMajor) {
+            if (problem != null) {
+                throw newerMajor; // nothing readable says the counters may be lowered to what this SDK can read
+            }
+            // beside a readable counters.json no SDK wrote it: one flipped bit ('2' to '3') must not stop the start
+            copyProblem = newerMajor.getMessage();
+        }
         if (copyProblem != null) {
+            Map<String, JsonNode> fromCopy = new TreeMap<>(otherCounters);
             restore(fromFile);
+            // other models' entries still readable in the damaged copy are kept too, never lowered
+            boolean raised = mergeOthers(fromCopy, false);
             if (problem != null) {
                 return unreadableCounters(problem + "; its copy " + COUNTERS_COPY + " too: " + copyProblem);
             }
             LOG.warn("device {}: {} is unreadable ({}); rewritten from {}", deviceId, COUNTERS_COPY, copyProblem,
                     COUNTERS);
-            writeCopy(c.get());
+            if (raised) {
+                countersFromCopy = true; // both rewritten at start, with the other models' higher entries
+            } else {
+                writeCopy(c.get());
+            }
             return true;
         }
         if (problem != null) {
             LOG.warn("device {}: {} is unreadable ({}); the counters of {} are read from its copy {}, and both are "
                     + "rewritten at start", deviceId, COUNTERS, problem, modelName, COUNTERS_COPY);
             // other models' entries still readable in the damaged file are kept too, never lowered
-            fromFile.others().forEach((model, entry) -> otherCounters.merge(model, entry,
-                    DeviceAgent::higherCounters));
+            mergeOthers(fromFile.others(), true);
         } else {
-            // both readable but different: the copy's write failed after counters.json's (it is then behind, and
-            // that failure was logged), or one of them was damaged or replaced by another valid file (an older
-            // counters.json put back is a rollback of the device's state); each counter takes the higher of the two
-            LOG.warn("device {}: {} differs from {}; each counter takes the higher of the two, and both are "
-                    + "rewritten at start", deviceId, COUNTERS_COPY, COUNTERS);
+            // both readable but different: the copy's write failed after counters.json's, or a power cut fell
+            // between the two writes (the copy is then behind: INFO), or one of them was damaged or replaced by
+            // another valid file (an older counters.json put back is a rollback of the device's state: WARN)
             mergeHigher(fromFile);
+            if (counterState().equals(fromFile)) {
+                LOG.info("device {}: {} was behind {} (its write failed or was cut off); brought up to date at start",
+                        deviceId, COUNTERS_COPY, COUNTERS);
+            } else {
+                LOG.warn("device {}: {} differs from {} and holds higher counters; each counter takes the higher "
+                        + "of the two, and both are rewritten at start", deviceId, COUNTERS_COPY, COUNTERS);
+            }
         }
         countersFromCopy = true;
         return true;
+    }
+
+    /**
+     * Merges other models' entries read from the second counters file into {@link #otherCounters} (read from the
+     * first), never lowering a counter (see {@link #higherCounters}).
+     *
+     * @param entries        the second file's other-model entries
+     * @param entriesAreFile whether {@code entries} are counters.json's (otherwise the copy's)
+     * @return whether anything in {@link #otherCounters} changed
+     */
+    private boolean mergeOthers(Map<String, JsonNode> entries, boolean entriesAreFile) {
+        boolean changed = false;
+        for (Map.Entry<String, JsonNode> e : entries.entrySet()) {
+            JsonNode before = otherCounters.get(e.getKey());
+            JsonNode after = before == null ? e.getValue() : entriesAreFile
+                    ? higherCounters(before, e.getValue()) : higherCounters(e.getValue(), before);
+            otherCounters.put(e.getKey(), after);
+            changed |= !after.equals(before);
+        }
+        return changed;
     }
 
     /** What a parse of a counters file set: this model's counters and records, and the other models' entries. */
@@ -1714,7 +1756,7 @@ public final class DeviceAgent {
         repairAttempt = r;
         repairRecordDamaged = r != null && (r == other.repair() ? other.repairDamaged() : mine.repairDamaged());
         manifestIdentityDamaged = confirmedManifest == null && (other.manifestDamaged() || mine.manifestDamaged());
-        other.others().forEach((model, entry) -> otherCounters.merge(model, entry, DeviceAgent::higherCounters));
+        mergeOthers(other.others(), true);
     }
 
     /** The first identity of the confirmed sequence among {@code a} and {@code b}, or null. */
@@ -1725,13 +1767,22 @@ public final class DeviceAgent {
         return b != null && b.sequence() == confirmedSequence ? b : null;
     }
 
-    /** Two entries of one model: the first, with each integer field the second holds higher raised to it. */
-    private static JsonNode higherCounters(JsonNode first, JsonNode second) {
-        if (!first.isObject() || !second.isObject()) {
-            return first.isObject() ? first : second;
+    /**
+     * Two entries of one model, the copy's and counters.json's: the one with the higher {@code confirmedSequence}
+     * (counters.json's on a tie), whose records ({@code confirmedManifest}, {@code repairAttempted}) belong to that
+     * sequence, with each integer field the other holds higher raised to it.
+     */
+    private static JsonNode higherCounters(JsonNode fromCopy, JsonNode fromFile) {
+        if (!fromCopy.isObject() || !fromFile.isObject()) {
+            return fromFile.isObject() ? fromFile : fromCopy;
         }
-        ObjectNode merged = ((ObjectNode) first).deepCopy();
-        for (Map.Entry<String, JsonNode> f : second.properties()) {
+        boolean copyAhead = fromCopy.path("confirmedSequence").isIntegralNumber()
+                && (!fromFile.path("confirmedSequence").isIntegralNumber() || fromCopy.get("confirmedSequence")
+                .bigIntegerValue().compareTo(fromFile.get("confirmedSequence").bigIntegerValue()) > 0);
+        JsonNode base = copyAhead ? fromCopy : fromFile;
+        JsonNode other = copyAhead ? fromFile : fromCopy;
+        ObjectNode merged = ((ObjectNode) base).deepCopy();
+        for (Map.Entry<String, JsonNode> f : other.properties()) {
             JsonNode mine = merged.get(f.getKey());
             if (f.getValue().isIntegralNumber() && (mine == null
                     || mine.isIntegralNumber() && mine.bigIntegerValue().compareTo(f.getValue().bigIntegerValue()) < 0)) {

@@ -176,4 +176,95 @@ class CountersCopyTest {
         assertEquals(sha, counters(s).path("confirmedManifest").path("sha256").asText());
         assertEquals(InstallOutcome.INSTALLED, a.install(bundle(2, 1, 20)).outcome());
     }
+    /** Adds another model's entry to a counters file's JSON. */
+    private static byte[] withOther(byte[] file, String other) throws Exception {
+        ObjectNode c = (ObjectNode) CanonicalJson.parse(file);
+        ((ObjectNode) c.path("models")).set("other", CanonicalJson.parse(other.getBytes(StandardCharsets.UTF_8)));
+        return CanonicalJson.bytes(c);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode other(DeviceStorage s, String name) throws Exception {
+        return CanonicalJson.parse(s.read(name).orElseThrow()).path("models").path("other");
+    }
+
+    @Test
+    @DisplayName("both files damaged for this model: another model's entry still readable in the copy is kept")
+    void bothDamagedKeepsAnotherModelFromTheCopy(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        ObjectNode c = (ObjectNode) CanonicalJson.parse(withOther(s.read("counters.json").orElseThrow(),
+                "{\"confirmedEpoch\":1,\"confirmedSequence\":7,\"highestAttempted\":7}"));
+        ((ObjectNode) c.path("models").path("har")).put("confirmedSequence", "x");
+        s.writeAtomic("counters.copy.json", CanonicalJson.bytes(c));
+        s.writeAtomic("counters.json", GARBAGE);
+        open(s, TRUST, M3);
+        // before: counters.json rewritten with har alone, "other" gone (it would start again from its slots)
+        assertEquals(7, other(s, "counters.json").path("confirmedSequence").asLong(), s.read("counters.json")
+                .map(b -> new String(b, StandardCharsets.UTF_8)).orElse(""));
+        assertEquals(2, counters(s).path("confirmedSequence").asLong(), "har rebuilt from its slots");
+    }
+
+    @Test
+    @DisplayName("a copy naming a newer major version beside a readable counters.json is damage, not a reason to "
+            + "refuse the start")
+    void newerMajorCopyBesideAReadableFileIsRewritten(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        byte[] good = s.read("counters.json").orElseThrow();
+        s.writeAtomic("counters.copy.json", new String(good, StandardCharsets.UTF_8)
+                .replace("\"formatVersion\":\"2.", "\"formatVersion\":\"3.").getBytes(StandardCharsets.UTF_8));
+        // before: IOException "counters.copy.json has formatVersion '3.1' ... Upgrade the SDK"
+        assertEquals(2, open(s, TRUST, M3).status().activeSequence());
+        assertArrayEquals(good, s.read("counters.copy.json").orElseThrow());
+        s.writeAtomic("counters.json", GARBAGE); // with nothing else readable the newer major still refuses
+        s.writeAtomic("counters.copy.json", new String(good, StandardCharsets.UTF_8)
+                .replace("\"formatVersion\":\"2.", "\"formatVersion\":\"3.").getBytes(StandardCharsets.UTF_8));
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> open(s, TRUST, M3));
+        assertTrue(e.getMessage().contains("counters.copy.json has formatVersion '3."), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("merging two readable files keeps another model's records of its higher confirmed sequence")
+    void mergeKeepsTheRecordsOfTheHigherSequence(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        String sha5 = "5".repeat(64);
+        String sha7 = "7".repeat(64);
+        byte[] base = s.read("counters.json").orElseThrow();
+        s.writeAtomic("counters.json", withOther(base, "{\"confirmedEpoch\":1,\"confirmedManifest\":"
+                + "{\"securityEpoch\":1,\"sequence\":7,\"sha256\":\"" + sha7 + "\"},\"confirmedSequence\":7,"
+                + "\"highestAttempted\":7}"));
+        s.writeAtomic("counters.copy.json", withOther(base, "{\"confirmedEpoch\":1,\"confirmedManifest\":"
+                + "{\"securityEpoch\":1,\"sequence\":5,\"sha256\":\"" + sha5 + "\"},\"confirmedSequence\":5,"
+                + "\"highestAttempted\":8}"));
+        open(s, TRUST, M3);
+        com.fasterxml.jackson.databind.JsonNode o = other(s, "counters.json");
+        assertEquals(7, o.path("confirmedSequence").asLong(), o.toString());
+        assertEquals(8, o.path("highestAttempted").asLong(), "the copy's higher attempt is kept: " + o);
+        // before: the copy's identity at 5 beside confirmedSequence 7, so that model could not repair
+        assertEquals(sha7, o.path("confirmedManifest").path("sha256").asText(), o.toString());
+    }
+
+    @Test
+    @DisplayName("a copy behind counters.json (a power cut between the two writes) is brought up to date with an INFO")
+    void copyBehindIsInfo(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = new FileDeviceStorage(dir);
+        DeviceAgent first = open(s, TRUST, M3);
+        first.install(bundle(1, 1, 10));
+        byte[] old = s.read("counters.json").orElseThrow();
+        first.install(bundle(2, 1, 20));
+        s.writeAtomic("counters.copy.json", old);
+        String log = RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3));
+        assertTrue(log.contains("INFO") && log.contains("counters.copy.json was behind counters.json"), log);
+        assertFalse(log.contains("WARN"), log);
+        assertArrayEquals(s.read("counters.json").orElseThrow(), s.read("counters.copy.json").orElseThrow());
+    }
+
+    @Test
+    @DisplayName("a copy that is a directory beside a damaged counters.json is named in the WARN")
+    void obstructedCopyIsNamed(@TempDir Path dir) throws Exception {
+        FileDeviceStorage s = twoModels(dir);
+        s.delete("counters.copy.json");
+        java.nio.file.Files.createDirectory(dir.resolve("counters.copy.json"));
+        s.writeAtomic("counters.json", GARBAGE);
+        String log = RecoveryLogLevelTest.openLogging(AgentTestSupport.agent(s, TRUST, M3));
+        assertTrue(log.contains("its copy counters.copy.json is a directory, not a file"), log);
+    }
 }
