@@ -632,8 +632,12 @@ public final class CsvReplaySource implements SensorSource {
             throw new DateTimeException("timestamp '" + s + "' has no date by 'timestamp-format' '"
                     + settings.timestampFormat() + "'");
         }
+        // an offset the text gives, else a zone id it gives (VV, z), else the setting: the formatter's override
+        // zone is the setting, and zoneId() answers the parsed zone ahead of it (zone() would answer the override
+        // ahead of a parsed offset)
         ZoneOffset offset = t.query(TemporalQueries.offset());
-        return date.atStartOfDay(offset != null ? offset : settings.zone()).toInstant().toEpochMilli();
+        java.time.ZoneId zone = offset != null ? offset : t.query(TemporalQueries.zoneId());
+        return date.atStartOfDay(zone != null ? zone : settings.zone()).toInstant().toEpochMilli();
     }
 
     private static long parseLong(String s) {

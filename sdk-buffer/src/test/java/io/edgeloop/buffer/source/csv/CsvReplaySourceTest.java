@@ -199,6 +199,16 @@ class CsvReplaySourceTest {
                         "yyyy-MM-dd'T'HH:mm:ssXXX", "Europe/Brussels"));
     }
 
+    @Test
+    @DisplayName("a date-only timestamp with a zone id in the text starts its day in that zone, not the setting's")
+    void dateOnlyTimestampTakesTheParsedZone() throws Exception {
+        // before: 2020-01-01T00:00Z for the second row (the parsed Europe/Paris was ignored without a time of day)
+        assertEquals(List.of(Instant.parse("2020-01-01T09:00:00Z").toEpochMilli(),
+                Instant.parse("2019-12-31T23:00:00Z").toEpochMilli()),
+                timestamps("t,a\n2020-01-01 10:00 Europe/Paris,1\n2020-01-01 Europe/Paris,2\n", "t",
+                        "yyyy-MM-dd[ HH:mm] VV", "UTC"));
+    }
+
     /** The first poll's records, then the message of the poll that fails. */
     private static String failureAfter(SensorSource s, int goodRows) throws Exception {
         if (goodRows > 0) {
