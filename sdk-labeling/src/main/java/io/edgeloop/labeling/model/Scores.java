@@ -21,10 +21,13 @@ public record Scores(double accuracy, double f1Binary, double f1Macro, int n) {
      *
      * @param predicted  predicted class per row
      * @param gold       gold class per row, -1 for unknown
-     * @param numClasses the number of classes
+     * @param numClasses the number of classes the predictions and gold labels may use: for an end model trained with
+     *                   more class names than the label matrix has classes ({@code EndModelTrainer} allows it),
+     *                   the number of class names, since such a model may predict the extra classes
      * @return the scores
      * @throws IllegalArgumentException when the arrays differ in length, {@code numClasses < 1}, or a gold label or
-     *                                  prediction is neither -1 nor a class in {@code [0, numClasses)}
+     *                                  prediction is neither -1 nor a class in {@code [0, numClasses)} (before
+     *                                  2026-12-03 such a prediction silently counted as a miss)
      */
     public static Scores of(int[] predicted, int[] gold, int numClasses) {
         Objects.requireNonNull(predicted, "predicted");
