@@ -179,7 +179,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("edgeloop: warning: --scheme int32 on " + a.target().id() + ": the "
                     + "input rule in model.h (" + cPrefix + "_quantize_inputs) needs 64-bit double, and avr-gcc's "
                     + "double is 32 bits: readings quantized on the device can be many steps off; quantize them on a "
-                    + "host, or use int8/int16");
+                    + "host, or use int8 (exact in practice) or int16 (a reading near a half step can be one step off)");
         }
         com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report);
         // "fits": false was only in the JSON, easy to miss in a long report; the exit code stays 0 (the output is

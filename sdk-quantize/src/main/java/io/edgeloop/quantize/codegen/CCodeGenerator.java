@@ -114,12 +114,18 @@ public final class CCodeGenerator {
     }
 
     /**
-     * The header's {@code #define} constants are plain {@code long} literals ({@code (-128L)}): usable in
-     * {@code #if}, and valid in C++98, where avr-libc defines {@code INT32_C} only under
-     * {@code __STDC_CONSTANT_MACROS}.
+     * A header constant, {@code #define}d as {@code INT32_C(v)} (its type before the helpers: {@code int} on
+     * 64-bit hosts, {@code long} on AVR, so {@code printf("%d", ...)} and C++ overloads keep working) where
+     * {@code INT32_C} is defined, and as a plain literal ({@code (-128)}, {@code (-2147483647L - 1)}) otherwise:
+     * C++98, where avr-libc defines {@code INT32_C} only under {@code __STDC_CONSTANT_MACROS}. Either is usable in
+     * {@code #if}.
      */
-    private static String macroLit(long v) {
-        return v == Integer.MIN_VALUE ? "(-2147483647L - 1)" : "(" + v + "L)";
+    private static void defineInt32(StringBuilder b, String name, long v) {
+        String withMacro = v == Integer.MIN_VALUE ? "(-INT32_C(2147483647) - 1)" : "INT32_C(" + v + ")";
+        String plain = v == Integer.MIN_VALUE ? "(-2147483647L - 1)"
+                : v >= -32767 && v <= 32767 ? "(" + v + ")" : v == -32768 ? "(-32767 - 1)" : "(" + v + "L)";
+        b.append("#ifdef INT32_C\n#define ").append(name).append(' ').append(withMacro).append("\n#else\n#define ")
+                .append(name).append(' ').append(plain).append("\n#endif\n");
     }
 
     private String header(IntModel m, TargetProfile target) {
@@ -133,12 +139,11 @@ public final class CCodeGenerator {
                 .append("_MODEL_H\n\n#include <stdint.h>\n\n");
         b.append("#define ").append(u).append("_MODEL_INPUTS ").append(m.inputSize()).append("\n");
         b.append("#define ").append(u).append("_MODEL_OUTPUTS ").append(m.outputSize()).append("\n");
-        b.append("#define ").append(u).append("_MODEL_INPUT_MIN ").append(macroLit(m.input().min())).append("\n");
-        b.append("#define ").append(u).append("_MODEL_INPUT_MAX ").append(macroLit(m.input().max())).append("\n");
+        defineInt32(b, u + "_MODEL_INPUT_MIN", m.input().min());
+        defineInt32(b, u + "_MODEL_INPUT_MAX", m.input().max());
         if (scoreHead(m)) {
             List<IntLayer> ls = ((IntNetwork) m).layers();
-            b.append("#define ").append(u).append("_MODEL_SCORE_ZERO ")
-                    .append(macroLit(ls.get(ls.size() - 1).zeroPoint())).append("\n");
+            defineInt32(b, u + "_MODEL_SCORE_ZERO", ls.get(ls.size() - 1).zeroPoint());
         }
         b.append("\n");
         featureMacros(b, m);
@@ -265,7 +270,8 @@ public final class CCodeGenerator {
                 .append("_MODEL_INPUT_ZERO_POINTS;\n");
         b.append("    int i;\n    double r;\n    double a;\n    int64_t t;\n    int64_t v;\n");
         b.append("    for (i = 0; i < ").append(u).append("_MODEL_INPUTS; i++) {\n"
-                + "        if (x[i] != x[i]) {\n            return i + 1;\n        }\n    }\n");
+                // NaN is the one value not <= itself; written without == or != for -Wfloat-equal builds
+                + "        if (!(x[i] <= x[i])) {\n            return i + 1;\n        }\n    }\n");
         b.append("    for (i = 0; i < ").append(u).append("_MODEL_INPUTS; i++) {\n"
                 + "        r = x[i] / scale[i];\n"
                 // |r| >= 2^40 saturates, as the runtime does: no conversion of an out-of-range double (UB)
@@ -320,9 +326,16 @@ public final class CCodeGenerator {
         return String.format(Locale.ROOT, "%.17g", v);
     }
 
-    /** An int64 initializer without INT64_C (C++98): {@code LL} where a value may not fit {@code long}. */
+    /**
+     * An int64 initializer without {@code INT64_C} or {@code LL} (neither is C++98; {@code -Wpedantic} refuses
+     * {@code LL} there): a {@code long} literal where the value fits 32 bits, else
+     * {@code ((int64_t)hi * 1000000000L + (lo))}, whose parts fit 32 bits (zero points are at most 2^39).
+     */
     private static String int64Lit(long v) {
-        return v >= Integer.MIN_VALUE + 1 && v <= Integer.MAX_VALUE ? v + "L" : v + "LL";
+        if (v >= Integer.MIN_VALUE + 1 && v <= Integer.MAX_VALUE) {
+            return v + "L";
+        }
+        return "((int64_t)" + (v / 1_000_000_000L) + "L * 1000000000L + (" + (v % 1_000_000_000L) + "L))";
     }
 
     /**

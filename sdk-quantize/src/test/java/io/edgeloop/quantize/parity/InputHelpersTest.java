@@ -212,8 +212,23 @@ class InputHelpersTest {
                     "model.c"), 120);
             checked += check(e.getKey(), m, x, Toolchain.run(d, List.of(d.resolve("t").toString()), 60));
             // unoptimised builds must not warn either (an unused static inline is no code and no warning)
-            Toolchain.run(d, List.of("gcc", "-std=c99", "-O0", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c",
-                    "model.c", "-o", "m0.o"), 120);
+            // and not under the warnings firmware builds turn on: before, "x[i] != x[i]" failed -Wfloat-equal
+            Toolchain.run(d, List.of("gcc", "-std=c99", "-O0", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                    "-Wfloat-equal", "-Wconversion", "-Wsign-conversion", "-Wdouble-promotion", "-c", "model.c", "-o",
+                    "m0.o"), 120);
+            // the limits keep the type INT32_C gives (int on this host), as before the helpers: a firmware's
+            // printf("%d", ...) builds (they were long literals for a while: -Wformat failed on 64-bit hosts)
+            java.nio.file.Files.writeString(d.resolve("fmt.c"), "#include <stdio.h>\n#include \"model.h\"\n"
+                    + "int main(void) {\n    printf(\"%d %d\\n\", EDGELOOP_MODEL_INPUT_MIN, EDGELOOP_MODEL_INPUT_MAX);\n"
+                    + "    return 0;\n}\n");
+            Toolchain.run(d, List.of("gcc", "-std=c99", "-Wall", "-Wextra", "-Wformat", "-Werror", "-c", "fmt.c", "-o",
+                    "fmt.o"), 120);
+            if (Toolchain.onPath("g++")) {
+                // C++98 with -Wpedantic: before, an int32 zero point beyond 32 bits was written with LL (a C++11
+                // literal), which -Wpedantic refuses (offset-logistic-int32)
+                Toolchain.run(d, List.of("g++", "-std=c++98", "-Wall", "-Wextra", "-Wpedantic", "-Wfloat-equal",
+                        "-Werror", "-fsyntax-only", "-x", "c++", "model.h"), 120);
+            }
         }
         assertTrue(checked > 400, "rows checked: " + checked);
     }
