@@ -1543,15 +1543,15 @@ public final class DeviceAgent {
                         "health: restarted before the new model was confirmed; rolled back", -1);
             }
         }
-        raiseCountersToSlots(!countersValid || countersFromCopy);
+        boolean written = raiseCountersToSlots(!countersValid || countersFromCopy);
         countersFromCopy = false;
-        if (repairRecordDamaged || manifestIdentityDamaged) {
+        if ((repairRecordDamaged || manifestIdentityDamaged) && !written) {
             // written back in a form that reads back as valid (the attempt as the same attempt; a damaged identity
             // dropped, or replaced by the one the confirmed slot proves): the WARN is not repeated at every start
             writeCounters();
-            repairRecordDamaged = false;
-            manifestIdentityDamaged = false;
         }
+        repairRecordDamaged = false;
+        manifestIdentityDamaged = false;
         activateFromStorage();
         String attempt = unconfirmedAttempt();
         String below = belowConfirmed(attempt == null);
@@ -1996,9 +1996,9 @@ public final class DeviceAgent {
      * At every start: never keep counters below what the slots prove (the stored ones may be damaged, missing
      * or of another shape). A confirmed slot proves its sequence and epoch were committed; any verifying slot
      * proves its sequence was attempted. The file is written when this raised anything or when
-     * {@code rewrite} says it must be (it was unreadable).
+     * {@code rewrite} says it must be (it was unreadable); returns whether it was written.
      */
-    private void raiseCountersToSlots(boolean rewrite) throws IOException {
+    private boolean raiseCountersToSlots(boolean rewrite) throws IOException {
         long seq = confirmedSequence;
         long epoch = confirmedEpoch;
         long attempted = highestAttempted;
@@ -2040,7 +2040,9 @@ public final class DeviceAgent {
         }
         if (raised || rewrite || identity) {
             writeCounters();
+            return true;
         }
+        return false;
     }
 
     /**

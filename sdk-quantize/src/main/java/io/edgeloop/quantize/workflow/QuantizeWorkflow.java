@@ -272,7 +272,7 @@ public final class QuantizeWorkflow {
         members.put("calibrationCheck", check.toMap());
         members.putAll(more);
         if (!cPrefix.equals(CCodeGenerator.DEFAULT_PREFIX)) {
-            // the default is left out, so directories written without a prefix stay byte for byte as before
+            // the default is left out: report.json of a directory written without a prefix has no such member
             members.put("cPrefix", cPrefix);
         }
         Map<String, byte[]> files = a.files(members, cPrefix);
