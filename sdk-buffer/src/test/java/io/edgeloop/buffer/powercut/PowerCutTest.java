@@ -1,5 +1,6 @@
 package io.edgeloop.buffer.powercut;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgeloop.buffer.Appended;
@@ -10,7 +11,8 @@ import io.edgeloop.buffer.DurableBuffer;
 import io.edgeloop.buffer.cursor.Cursor;
 import io.edgeloop.buffer.policy.CursorSync;
 import io.edgeloop.buffer.policy.Durability;
-import io.edgeloop.buffer.powercut.PowerCutFileSystem.Variant;
+import io.edgeloop.tck.powercut.PowerCutFileSystem;
+import io.edgeloop.tck.powercut.PowerCutFileSystem.Variant;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -183,6 +185,33 @@ class PowerCutTest {
         // found by promisesHoldAtEveryCut: deleteCursor did not sync cursors/, so the cut brought the cursor back
         // ("cursor 'slow' was deleted (deleteCursor returned) and is back at 4245")
         trial(Workload.ALWAYS_TWO_CURSORS, -2950998698900379072L, 330, tmp.resolve("seed"));
+    }
+
+    @Test
+    @DisplayName("a DurableBuffer runs on the harness: open, roll, drain, reclaim and reopen go through NIO")
+    void durableBufferRunsOnIt() throws IOException {
+        Files.createDirectory(tmp.resolve("live"));
+        PowerCutFileSystem fs = PowerCutFileSystem.wrap(tmp.resolve("live"));
+        DurableBuffer.Builder builder = DurableBuffer.builder().directory(fs.root().resolve("buf")).deviceId("dev")
+                .segmentBytes(4096).diskBudget(8 * 4096);
+        try (DurableBuffer b = builder.open()) {
+            Cursor c = b.cursor("up");
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 60; i++) {
+                    b.append("s", new byte[100]);
+                }
+                // a drain that catches up: the next append asks the file system for free space (statvfs)
+                for (List<BufferedRecord> r = c.poll(100, 1 << 20); !r.isEmpty(); r = c.poll(100, 1 << 20)) {
+                    c.commit(r.get(r.size() - 1));
+                }
+                b.append("s", new byte[100]);
+                b.reclaim();
+            }
+        }
+        try (DurableBuffer b = builder.open()) {
+            assertEquals(183, b.lastSequence("s"));
+            assertEquals(1, b.cursor("up").poll(100, 1 << 20).size());
+        }
     }
 
     /** Runs one workload to its cut and checks both variants of the durable view. */

@@ -1,4 +1,4 @@
-package io.edgeloop.buffer.powercut;
+package io.edgeloop.tck.powercut;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

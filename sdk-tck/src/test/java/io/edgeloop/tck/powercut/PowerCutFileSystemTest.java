@@ -1,4 +1,4 @@
-package io.edgeloop.buffer.powercut;
+package io.edgeloop.tck.powercut;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgeloop.buffer.BufferedRecord;
-import io.edgeloop.buffer.DurableBuffer;
-import io.edgeloop.buffer.cursor.Cursor;
-import io.edgeloop.buffer.log.AtomicFile;
-import io.edgeloop.buffer.powercut.PowerCutFileSystem.Variant;
+import io.edgeloop.tck.powercut.PowerCutFileSystem.Variant;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -70,11 +65,36 @@ class PowerCutFileSystemTest {
         return Files.readString(p, StandardCharsets.UTF_8);
     }
 
+    /** Syncs a directory as Java does: {@code force} on a channel opened on it for reading. */
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /**
+     * The usual atomic replace: write {@code <name>.tmp}, force it, rename it over the target, sync the directory
+     * (as sdk-buffer's {@code AtomicFile.write}).
+     */
+    private static void replace(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(target.getParent());
+    }
+
     @Test
     @DisplayName("a write without force is gone after the cut; the synced name stays, empty")
     void unforcedWriteIsGone() throws IOException {
         try (FileChannel ch = create(root.resolve("f"))) {
-            AtomicFile.syncDirectory(root);
+            syncDirectory(root);
             write(ch, "lost");
         }
         assertEquals("", read(after().resolve("f")));
@@ -89,7 +109,7 @@ class PowerCutFileSystemTest {
             write(b, "meta");
             b.force(true);
             write(b, "+lost");
-            AtomicFile.syncDirectory(root);
+            syncDirectory(root);
         }
         Path out = after();
         assertEquals("data", read(out.resolve("a")));
@@ -107,12 +127,12 @@ class PowerCutFileSystemTest {
     }
 
     @Test
-    @DisplayName("a rename without a directory sync is gone; with it, kept (AtomicFile's replace)")
+    @DisplayName("a rename without a directory sync is gone; with it, kept (an atomic replace)")
     void renameNeedsTheDirectorySync() throws IOException {
-        AtomicFile.write(root.resolve("kept"), "old".getBytes(StandardCharsets.UTF_8));
-        AtomicFile.write(root.resolve("unsynced"), "old".getBytes(StandardCharsets.UTF_8));
-        AtomicFile.write(root.resolve("kept"), "new".getBytes(StandardCharsets.UTF_8));
-        // AtomicFile's steps without its last one, the directory sync
+        replace(root.resolve("kept"), "old".getBytes(StandardCharsets.UTF_8));
+        replace(root.resolve("unsynced"), "old".getBytes(StandardCharsets.UTF_8));
+        replace(root.resolve("kept"), "new".getBytes(StandardCharsets.UTF_8));
+        // the replace's steps without its last one, the directory sync
         try (FileChannel ch = FileChannel.open(root.resolve("unsynced.tmp"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             write(ch, "new");
@@ -129,10 +149,10 @@ class PowerCutFileSystemTest {
     @Test
     @DisplayName("a delete without a directory sync is undone; with it, the file is gone")
     void deleteNeedsTheDirectorySync() throws IOException {
-        AtomicFile.write(root.resolve("a"), "a".getBytes(StandardCharsets.UTF_8));
-        AtomicFile.write(root.resolve("b"), "b".getBytes(StandardCharsets.UTF_8));
+        replace(root.resolve("a"), "a".getBytes(StandardCharsets.UTF_8));
+        replace(root.resolve("b"), "b".getBytes(StandardCharsets.UTF_8));
         Files.delete(root.resolve("a"));
-        AtomicFile.syncDirectory(root);
+        syncDirectory(root);
         Files.delete(root.resolve("b"));
         Path out = after();
         assertEquals(Set.of("b"), names(out));
@@ -146,7 +166,7 @@ class PowerCutFileSystemTest {
             write(ch, "head");
             ch.force(false);
             Files.move(root.resolve("seg.tmp"), root.resolve("seg"), StandardCopyOption.ATOMIC_MOVE);
-            AtomicFile.syncDirectory(root);
+            syncDirectory(root);
             write(ch, "+body");
             ch.force(false);
         }
@@ -160,9 +180,9 @@ class PowerCutFileSystemTest {
     void directoriesNeedTheirOwnSyncs() throws IOException {
         Files.createDirectories(root.resolve("kept"));
         Files.createDirectories(root.resolve("gone"));
-        AtomicFile.syncDirectory(root);
+        syncDirectory(root);
         Files.createDirectories(root.resolve("late"));
-        AtomicFile.write(root.resolve("kept").resolve("x"), "x".getBytes(StandardCharsets.UTF_8));
+        replace(root.resolve("kept").resolve("x"), "x".getBytes(StandardCharsets.UTF_8));
         try (FileChannel ch = create(root.resolve("gone").resolve("y"))) {
             write(ch, "y");
             ch.force(true);
@@ -240,7 +260,7 @@ class PowerCutFileSystemTest {
     void tornKeepsAPrefixOfTheAppendedBytes() throws IOException {
         String unsynced = "0123456789".repeat(10);
         try (FileChannel ch = create(root.resolve("log")); FileChannel r = create(root.resolve("rewritten"))) {
-            AtomicFile.syncDirectory(root);
+            syncDirectory(root);
             write(ch, "synced|");
             ch.force(false);
             write(ch, unsynced);
@@ -270,7 +290,7 @@ class PowerCutFileSystemTest {
     @Test
     @DisplayName("JOURNALED keeps the names up to the last sync of anything and a seeded prefix of the rest, in order")
     void journaledKeepsNamesInOrder() throws IOException {
-        AtomicFile.write(root.resolve("y"), "y".getBytes(StandardCharsets.UTF_8));
+        replace(root.resolve("y"), "y".getBytes(StandardCharsets.UTF_8));
         try (FileChannel ch = create(root.resolve("x.tmp"))) {
             write(ch, "x");
             ch.force(true); // commits the journal: the name x.tmp too, though its directory was not synced
@@ -318,32 +338,6 @@ class PowerCutFileSystemTest {
         }
         assertTrue(Files.getFileStore(d).getUsableSpace() > 0);
         assertEquals(Set.of(), names(after()));
-    }
-
-    @Test
-    @DisplayName("a DurableBuffer runs on it: open, roll, drain, reclaim and reopen go through NIO")
-    void durableBufferRunsOnIt() throws IOException {
-        Path dir = root.resolve("buf");
-        DurableBuffer.Builder builder = DurableBuffer.builder().directory(dir).deviceId("dev").segmentBytes(4096)
-                .diskBudget(8 * 4096);
-        try (DurableBuffer b = builder.open()) {
-            Cursor c = b.cursor("up");
-            for (int round = 0; round < 3; round++) {
-                for (int i = 0; i < 60; i++) {
-                    b.append("s", new byte[100]);
-                }
-                // a drain that catches up: the next append asks the file system for free space (statvfs)
-                for (List<BufferedRecord> r = c.poll(100, 1 << 20); !r.isEmpty(); r = c.poll(100, 1 << 20)) {
-                    c.commit(r.get(r.size() - 1));
-                }
-                b.append("s", new byte[100]);
-                b.reclaim();
-            }
-        }
-        try (DurableBuffer b = builder.open()) {
-            assertEquals(183, b.lastSequence("s"));
-            assertEquals(1, b.cursor("up").poll(100, 1 << 20).size());
-        }
     }
 
     private static Set<String> names(Path dir) throws IOException {

@@ -1,4 +1,4 @@
-package io.edgeloop.buffer.powercut;
+package io.edgeloop.tck.powercut;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.spi.FileSystemProvider;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,12 +33,14 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
 /**
- * A file system that forgets, at a power cut, everything not made durable, for crash-consistency tests (after
- * SQLite's crash-test VFS, LazyFS and ALICE). It wraps a real directory of the default file system: every
- * operation through it is done for real, in that directory (syncs too, unless {@link #realSyncs} turns them off),
- * and the file system also keeps the durable view.
+ * A file system that forgets, at a power cut, everything not made durable, for crash-consistency tests of code
+ * that promises durability (after SQLite's crash-test VFS, LazyFS and ALICE). It wraps a real directory of the
+ * default file system: every operation through it is done for real, in that directory (syncs too, unless
+ * {@link #realSyncs} turns them off), and the file system also keeps the durable view, which {@link #materialize}
+ * writes out after a {@link #cut()}. A killed process keeps the page cache, so a kill -9 test never loses an
+ * unsynced write; this one does.
  *
- * <p>The model (strict POSIX, stricter than ext4, which also commits a new file's name with its first fsync):
+ * <p>The model is strict POSIX (stricter than ext4, which also commits a new file's name with its first fsync):
  * <ul>
  *   <li>A file is an inode: renames and links move or add names, the identity stays. Its durable content is its
  *       whole real content as of the last {@link FileChannel#force} on any channel of it, either flag (fdatasync
@@ -46,8 +49,10 @@ import java.util.stream.StreamSupport;
  *       channel opened on the directory itself ({@code FileChannel.open(dir, READ).force(true)}, which is how Java
  *       syncs a directory). A create, rename, link or delete is durable only once its directory (both, for a
  *       rename across directories) is synced; until then the durable entry still names the old inode, with that
- *       inode's durable content, also when the file was replaced or unlinked.</li>
+ *       inode's durable content, also when the file was replaced or unlinked. A new subdirectory needs its parent
+ *       synced, and the entries inside it need it synced.</li>
  *   <li>Files and directories present when the file system is wrapped are durable as they are.</li>
+ *   <li>{@link #writeback()} makes everything durable as it is now, as the kernel's periodic writeback does.</li>
  *   <li>{@link #cut()} (or the operation numbered by {@link #cutAt}) is the power cut: from then on every operation
  *       through this file system throws {@code IOException("power cut")} and touches nothing. Closing a channel is
  *       never refused nor counted (it changes nothing durable and must not leak descriptors).</li>
@@ -59,11 +64,38 @@ import java.util.stream.StreamSupport;
  *       and the names a journaling file system commits in order: all as of the last sync of anything, plus a
  *       seeded random prefix of the creates, renames, links and deletes since.</li>
  * </ul>
+ * So the usual atomic replace is durable once every step is done: write {@code name.tmp}, {@code force} it,
+ * rename it over {@code name}, sync the directory; a cut before the directory sync leaves the old content.
+ *
+ * <p>The code under test must reach files through {@link Path} and NIO ({@link Files}, {@link FileChannel}) on
+ * the paths it is given: {@link Path#toFile()} throws {@code UnsupportedOperationException} here (as for any path
+ * outside the default file system), and {@code Path.of(String)} or {@code new File(...)} would bypass the model.
  * Paths outside the wrapped directory may be read (attributes, access checks: {@code Files.createDirectories}
- * looks at the parents) but not written. Symbolic links, watch services and memory mapping are not supported.
+ * looks at the parents) but not written. Symbolic links, watch services, memory mapping and
+ * {@code DELETE_ON_CLOSE} are not supported. {@link #recentOperations()} keeps the last 40 operations for a
+ * failure's message ({@code -Dpowercut.trace=N} keeps N).
+ *
+ * <p>Usage: run the workload with a cut armed at a seeded operation, then open what the device would hold after
+ * the power came back on the real file system and check the promises there:
+ * <pre>{@code
+ * PowerCutFileSystem fs = PowerCutFileSystem.wrap(Files.createDirectory(tmp.resolve("live"))).realSyncs(false);
+ * fs.cutAt(operation);                      // e.g. seeded, within the operations() of a run without a cut
+ * try {
+ *     runWorkload(fs.root().resolve("data"));   // the component under test, on a path of fs
+ * } catch (IOException e) {
+ *     assertTrue(fs.isCut(), "only the cut fails: " + e + " " + fs.recentOperations());
+ * }
+ * fs.cut();
+ * for (PowerCutFileSystem.Variant v : PowerCutFileSystem.Variant.values()) {
+ *     Path after = tmp.resolve("after-" + v);
+ *     fs.materialize(after, v, seed);
+ *     checkPromises(after.resolve("data"));      // reopen on the real directory
+ * }
+ * }</pre>
  *
  * <p>Thread-safe: every operation runs under one lock of the file system (the real I/O included), so operations
- * are totally ordered and numbered; only a blocking {@code FileChannel.lock} waits outside it.
+ * are totally ordered and numbered; only a blocking {@code FileChannel.lock} waits outside it. Paths of the file
+ * system are immutable; its channels are safe for use by several threads, as {@link FileChannel}s are.
  */
 public final class PowerCutFileSystem extends FileSystem {
     /** What {@link #materialize} keeps. */
@@ -524,7 +556,6 @@ public final class PowerCutFileSystem extends FileSystem {
         throw new java.nio.file.ProviderMismatchException("not a path of this power-cut file system: " + p);
     }
 
-    /** Each live inode's real path (the first name found), for reading its current content. */
     /**
      * The kernel's writeback (and a journal commit) of everything: every file's content and every directory's
      * entries as they are now become durable, as if each had been synced. Real systems do this every few seconds
@@ -553,6 +584,7 @@ public final class PowerCutFileSystem extends FileSystem {
         }
     }
 
+    /** Each live inode's real path (the first name found), for reading its current content. */
     private Map<Node, Path> livePaths() {
         Map<Node, Path> out = new IdentityHashMap<>();
         walk(root, realRoot, out);
@@ -657,7 +689,7 @@ public final class PowerCutFileSystem extends FileSystem {
     // ------------------------------------------------------------------------------------- FileSystem API
 
     @Override
-    public PowerCutProvider provider() {
+    public FileSystemProvider provider() {
         return provider;
     }
 
