@@ -240,6 +240,9 @@ public final class CCodeGenerator {
         InputQuantization iq = m.input();
         String p = prefix;
         String u = macro;
+        b.append("/* A cast the helpers below use: static_cast in C++ (-Wold-style-cast builds), a C cast in C. */\n"
+                + "#ifdef __cplusplus\n#define ").append(u).append("_CAST_(type, value) (static_cast<type>(value))\n"
+                + "#else\n#define ").append(u).append("_CAST_(type, value) ((type)(value))\n#endif\n\n");
         b.append("/* Initializers of the input scales and zero points of the rule above, by feature index. */\n");
         b.append("#define ").append(u).append("_MODEL_INPUT_SCALES {");
         for (int i = 0; i < iq.size(); i++) {
@@ -262,34 +265,50 @@ public final class CCodeGenerator {
                 + "called;\n * once called, its two tables (").append(u).append("_MODEL_INPUTS * (sizeof(double) + 8) "
                 + "bytes) are in RAM on AVR, not PROGMEM.\n"
                 + " */\n");
-        b.append("static inline int ").append(p).append("_quantize_inputs(const double *x, ").append(p)
-                .append("_input_t *q)\n{\n");
-        b.append("    static const double scale[").append(u).append("_MODEL_INPUTS] = ").append(u)
+        // Every name declared in the header's inline functions, parameters and locals included, starts with the
+        // prefix: a firmware's own global named i, x or scale, declared before the #include, would otherwise be
+        // shadowed, which -Wshadow -Werror builds refuse. Casts go through PREFIX_CAST_ (static_cast in C++, for
+        // -Wold-style-cast builds).
+        String x = p + "_x", q = p + "_q", sc = p + "_scale", zp = p + "_zero_point", i = p + "_i", r = p + "_r",
+                a = p + "_a", t = p + "_t", v = p + "_v", cast = u + "_CAST_";
+        b.append("static inline int ").append(p).append("_quantize_inputs(const double *").append(x).append(", ")
+                .append(p).append("_input_t *").append(q).append(")\n{\n");
+        b.append("    static const double ").append(sc).append("[").append(u).append("_MODEL_INPUTS] = ").append(u)
                 .append("_MODEL_INPUT_SCALES;\n");
-        b.append("    static const int64_t zero_point[").append(u).append("_MODEL_INPUTS] = ").append(u)
+        b.append("    static const int64_t ").append(zp).append("[").append(u).append("_MODEL_INPUTS] = ").append(u)
                 .append("_MODEL_INPUT_ZERO_POINTS;\n");
-        b.append("    int i;\n    double r;\n    double a;\n    int64_t t;\n    int64_t v;\n");
-        b.append("    for (i = 0; i < ").append(u).append("_MODEL_INPUTS; i++) {\n"
+        b.append("    int ").append(i).append(";\n    double ").append(r).append(";\n    double ").append(a)
+                .append(";\n    int64_t ").append(t).append(";\n    int64_t ").append(v).append(";\n");
+        b.append("    for (").append(i).append(" = 0; ").append(i).append(" < ").append(u).append("_MODEL_INPUTS; ")
+                .append(i).append("++) {\n"
                 // NaN is the one value not <= itself; written without == or != for -Wfloat-equal builds
-                + "        if (!(x[i] <= x[i])) {\n            return i + 1;\n        }\n    }\n");
-        b.append("    for (i = 0; i < ").append(u).append("_MODEL_INPUTS; i++) {\n"
-                + "        r = x[i] / scale[i];\n"
+                + "        if (!(").append(x).append("[").append(i).append("] <= ").append(x).append("[").append(i)
+                .append("])) {\n            return ").append(i).append(" + 1;\n        }\n    }\n");
+        b.append("    for (").append(i).append(" = 0; ").append(i).append(" < ").append(u).append("_MODEL_INPUTS; ")
+                .append(i).append("++) {\n"
+                + "        ").append(r).append(" = ").append(x).append("[").append(i).append("] / ").append(sc)
+                .append("[").append(i).append("];\n"
                 // |r| >= 2^40 saturates, as the runtime does: no conversion of an out-of-range double (UB)
-                + "        if (r >= 1099511627776.0) {\n            v = ").append(u).append("_MODEL_INPUT_MAX;\n"
-                + "        } else if (r <= -1099511627776.0) {\n            v = ").append(u)
-                .append("_MODEL_INPUT_MIN;\n"
+                + "        if (").append(r).append(" >= 1099511627776.0) {\n            ").append(v).append(" = ")
+                .append(u).append("_MODEL_INPUT_MAX;\n"
+                + "        } else if (").append(r).append(" <= -1099511627776.0) {\n            ").append(v)
+                .append(" = ").append(u).append("_MODEL_INPUT_MIN;\n"
                 + "        } else {\n"
                 // |r| < 2^40: truncation is floor(|r|), exact; |r| - t is exact too, so a tie is seen as a tie
-                + "            a = r < 0 ? -r : r;\n"
-                + "            t = (int64_t)a;\n"
-                + "            if (a - (double)t >= 0.5) {\n                t++;\n            }\n"
-                + "            v = (r < 0 ? -t : t) + zero_point[i];\n"
-                + "            if (v < ").append(u).append("_MODEL_INPUT_MIN) {\n                v = ").append(u)
-                .append("_MODEL_INPUT_MIN;\n            }\n"
-                + "            if (v > ").append(u).append("_MODEL_INPUT_MAX) {\n                v = ").append(u)
-                .append("_MODEL_INPUT_MAX;\n            }\n"
+                + "            ").append(a).append(" = ").append(r).append(" < 0 ? -").append(r).append(" : ")
+                .append(r).append(";\n"
+                + "            ").append(t).append(" = ").append(cast).append("(int64_t, ").append(a).append(");\n"
+                + "            if (").append(a).append(" - ").append(cast).append("(double, ").append(t)
+                .append(") >= 0.5) {\n                ").append(t).append("++;\n            }\n"
+                + "            ").append(v).append(" = (").append(r).append(" < 0 ? -").append(t).append(" : ")
+                .append(t).append(") + ").append(zp).append("[").append(i).append("];\n"
+                + "            if (").append(v).append(" < ").append(u).append("_MODEL_INPUT_MIN) {\n                ")
+                .append(v).append(" = ").append(u).append("_MODEL_INPUT_MIN;\n            }\n"
+                + "            if (").append(v).append(" > ").append(u).append("_MODEL_INPUT_MAX) {\n                ")
+                .append(v).append(" = ").append(u).append("_MODEL_INPUT_MAX;\n            }\n"
                 + "        }\n"
-                + "        q[i] = (").append(p).append("_input_t)v;\n    }\n    return 0;\n}\n\n");
+                + "        ").append(q).append("[").append(i).append("] = ").append(cast).append("(").append(p)
+                .append("_input_t, ").append(v).append(");\n    }\n    return 0;\n}\n\n");
     }
 
     /**
@@ -307,17 +326,22 @@ public final class CCodeGenerator {
         b.append("/**\n * Runs the model on x and returns the predicted class index (the list above), as the Java "
                 + "runtime\n * decides it. Needs ").append(u).append("_MODEL_OUTPUTS int32 of stack beyond ").append(p)
                 .append("_predict's. Static inline: no code unless called.\n */\n");
-        b.append("static inline int ").append(p).append("_predict_class(const ").append(p).append("_input_t *x)\n{\n");
-        b.append("    int32_t out[").append(u).append("_MODEL_OUTPUTS];\n");
+        String x = p + "_x", out = p + "_out", c = p + "_c", best = p + "_best"; // prefixed: see quantizeHelper
+        b.append("static inline int ").append(p).append("_predict_class(const ").append(p).append("_input_t *")
+                .append(x).append(")\n{\n");
+        b.append("    int32_t ").append(out).append("[").append(u).append("_MODEL_OUTPUTS];\n");
         if (scoreHead(m)) {
-            b.append("    ").append(p).append("_predict(x, out);\n");
-            b.append("    return out[0] > ").append(u).append("_MODEL_SCORE_ZERO ? 1 : 0;\n}\n\n");
+            b.append("    ").append(p).append("_predict(").append(x).append(", ").append(out).append(");\n");
+            b.append("    return ").append(out).append("[0] > ").append(u).append("_MODEL_SCORE_ZERO ? 1 : 0;\n}\n\n");
         } else {
-            b.append("    int c;\n    int best = 0;\n");
-            b.append("    ").append(p).append("_predict(x, out);\n");
-            b.append("    for (c = 1; c < ").append(u).append("_MODEL_OUTPUTS; c++) {\n"
-                    + "        if (out[c] > out[best]) {\n            best = c;\n        }\n    }\n"
-                    + "    return best;\n}\n\n");
+            b.append("    int ").append(c).append(";\n    int ").append(best).append(" = 0;\n");
+            b.append("    ").append(p).append("_predict(").append(x).append(", ").append(out).append(");\n");
+            b.append("    for (").append(c).append(" = 1; ").append(c).append(" < ").append(u)
+                    .append("_MODEL_OUTPUTS; ").append(c).append("++) {\n"
+                    + "        if (").append(out).append("[").append(c).append("] > ").append(out).append("[")
+                    .append(best).append("]) {\n            ").append(best).append(" = ").append(c)
+                    .append(";\n        }\n    }\n"
+                    + "    return ").append(best).append(";\n}\n\n");
         }
     }
 
@@ -331,11 +355,12 @@ public final class CCodeGenerator {
      * {@code LL} there): a {@code long} literal where the value fits 32 bits, else
      * {@code ((int64_t)hi * 1000000000L + (lo))}, whose parts fit 32 bits (zero points are at most 2^39).
      */
-    private static String int64Lit(long v) {
+    private String int64Lit(long v) {
         if (v >= Integer.MIN_VALUE + 1 && v <= Integer.MAX_VALUE) {
             return v + "L";
         }
-        return "((int64_t)" + (v / 1_000_000_000L) + "L * 1000000000L + (" + (v % 1_000_000_000L) + "L))";
+        return "(" + macro + "_CAST_(int64_t, " + (v / 1_000_000_000L) + "L) * 1000000000L + ("
+                + (v % 1_000_000_000L) + "L))";
     }
 
     /**

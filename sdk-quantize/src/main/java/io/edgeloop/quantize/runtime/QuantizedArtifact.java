@@ -133,7 +133,9 @@ public final class QuantizedArtifact implements QuantizedModel {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("model.json", ModelFormat.toBytes(this));
         GeneratedSources src = generator.generate(model, target);
-        Map<String, Object> sizes = SizeReport.of(this, src).toMap();
+        Map<String, Object> sizes = new LinkedHashMap<>(SizeReport.of(this, src).toMap());
+        // the report names the functions and types the shipped sources declare
+        sizes.put("fitsCounts", SizeReport.fitsCounts(generator.prefix()));
         // the header states report.json's figures: a comment, so the sources measured are the sources shipped
         files.put("model.h", generator.withSizes(src.header(), target, sizes).getBytes(StandardCharsets.UTF_8));
         files.put("model.c", src.source().getBytes(StandardCharsets.UTF_8));

@@ -176,6 +176,16 @@ public record SizeReport(Map<String, Object> values) {
             + "reads and writes)";
 
     /**
+     * {@link #FITS_COUNTS} for sources generated with another C prefix ({@code quantize --c-prefix}).
+     *
+     * @param cPrefix the C symbol prefix of the generated names
+     * @return the text with {@code edgeloop_predict} and {@code edgeloop_input_t} named with that prefix
+     */
+    public static String fitsCounts(String cPrefix) {
+        return FITS_COUNTS.replace("edgeloop_", cPrefix + "_");
+    }
+
+    /**
      * @param m a model
      * @return bytes of the caller's input array: {@code inputSize} values of {@code edgeloop_input_t} (the input
      *         type's width: 1, 2 or 4 bytes)

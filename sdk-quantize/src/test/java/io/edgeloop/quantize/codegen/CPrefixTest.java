@@ -80,6 +80,21 @@ class CPrefixTest {
         }
     }
 
+    @Test
+    @DisplayName("report.json's fitsCounts names the prefixed function and input type of the sources it measured")
+    void reportNamesThePrefixedFunctions() throws Exception {
+        IntModel m = twoModels()[0];
+        io.edgeloop.quantize.runtime.QuantizedArtifact a = new io.edgeloop.quantize.runtime.QuantizedArtifact(m,
+                TargetProfile.AVR8, "min-max",
+                io.edgeloop.api.provenance.Provenance.capture("quantized-model", CPrefixTest.class).build());
+        String occ = new String(a.files(java.util.Map.of(), "occ").get("report.json"), StandardCharsets.UTF_8);
+        String dflt = new String(a.files(java.util.Map.of()).get("report.json"), StandardCharsets.UTF_8);
+        // before: the prefixed report said "the stack edgeloop_predict needs", a function the sources do not have
+        assertTrue(occ.contains("the stack occ_predict needs") && occ.contains("occ_input_t input[inputSize]"), occ);
+        assertFalse(occ.contains("edgeloop_"), occ);
+        assertTrue(dflt.contains("the stack edgeloop_predict needs"), dflt);
+    }
+
     /** An ATmega328P's stdout on its UART, as simavr prints it; ended by sleeping with interrupts off. */
     private static final String[] AVR_IO = {"#include <avr/io.h>\n#include <avr/sleep.h>\n"
             + "static int put(char ch, FILE *s)\n{\n    (void)s;\n    loop_until_bit_is_set(UCSR0A, UDRE0);\n"

@@ -229,6 +229,18 @@ class InputHelpersTest {
                 Toolchain.run(d, List.of("g++", "-std=c++98", "-Wall", "-Wextra", "-Wpedantic", "-Wfloat-equal",
                         "-Werror", "-fsyntax-only", "-x", "c++", "model.h"), 120);
             }
+            // a firmware's own globals with the short names the helpers' parameters and locals had (x, q, i, ...)
+            // declared before the #include: before, -Wshadow -Werror refused the header, and g++
+            // -Wold-style-cast refused its C casts
+            java.nio.file.Files.writeString(d.resolve("shadow.c"), "#include <stdint.h>\n"
+                    + "int i, c, best;\ndouble r, a, x, scale;\nint64_t t, v, zero_point;\nint8_t q;\n"
+                    + "int32_t out;\n#include \"model.h\"\n");
+            Toolchain.run(d, List.of("gcc", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Werror",
+                    "-Wno-unused-function", "-fsyntax-only", "shadow.c"), 120);
+            if (Toolchain.onPath("g++")) {
+                Toolchain.run(d, List.of("g++", "-std=c++98", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow",
+                        "-Wold-style-cast", "-Werror", "-fsyntax-only", "-x", "c++", "shadow.c"), 120);
+            }
         }
         assertTrue(checked > 400, "rows checked: " + checked);
     }
