@@ -275,6 +275,8 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         boolean allFrames = true;
         int frameKeys = 0;
         String notAFrame = null; // the first row whose data.frame is not an integer frame number
+        int noLabelKey = 0; // rows without a "label" key (read as unknown gold, warned once for the file)
+        String firstNoLabelKey = null;
         int[] row = new int[Math.max(1, m)];
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String id = p.currentName();
@@ -367,6 +369,9 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
                 frames = Arrays.copyOf(frames, i * 2);
             }
             gold[i] = labelSeen ? label : -1;
+            if (!labelSeen && noLabelKey++ == 0) {
+                firstNoLabelKey = id;
+            }
             frames[i] = frame == null ? 0 : frame;
             allFrames &= frame != null;
             ids.add(id);
@@ -384,6 +389,12 @@ public record WrenchDataset(String name, List<String> classNames, WrenchSplit tr
         int n = ids.size();
         if (n == 0 && !split.equals("valid")) {
             throw new WrenchFormatException(file + ": no rows");
+        }
+        if (noLabelKey > 0) {
+            // WRENCH writes "label": null for unknown gold; a missing key is more often another format's
+            // name for it ("gold", "y"), whose labels would otherwise be dropped without a word
+            LOG.warn("{}: {} of {} rows have no \"label\" key (the first: row '{}'); their gold label is read as "
+                    + "unknown, as \"label\": null is", file, noLabelKey, n, firstNoLabelKey);
         }
         byte[] v = votes.toArray();
         gold = Arrays.copyOf(gold, n);

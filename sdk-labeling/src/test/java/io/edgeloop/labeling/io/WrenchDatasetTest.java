@@ -48,6 +48,34 @@ class WrenchDatasetTest {
     }
 
     @Test
+    @DisplayName("rows without a \"label\" key: gold unknown, as with null, and one WARN naming the file, the count "
+            + "and the first row (before: silently unknown)")
+    void missingLabelKeyIsWarned() throws IOException {
+        write("label.json", "{\"0\": \"no\", \"1\": \"yes\"}");
+        write("train.json", "{\"a\": {\"label\": null, \"weak_labels\": [0, -1], \"data\": {}}}");
+        // another tool's name for the gold label: without the warning its labels vanish without a word
+        write("test.json", "{\"0\": {\"label\": 1, \"weak_labels\": [1, -1]},"
+                + " \"1\": {\"gold\": 0, \"weak_labels\": [0, -1]}, \"2\": {\"gold\": 1, \"weak_labels\": [1, 1]}}");
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        WrenchDataset d;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            d = WrenchDataset.read(dir);
+        } finally {
+            System.setErr(before);
+        }
+        assertEquals(1, d.test().gold()[0]);
+        assertEquals(-1, d.test().gold()[1]);
+        assertEquals(-1, d.test().gold()[2]);
+        java.util.List<String> warns = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("WARN") && l.contains("\"label\" key")).toList();
+        assertEquals(1, warns.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(warns.get(0).contains("test.json: 2 of 3 rows have no \"label\" key (the first: row '1')"),
+                warns.get(0));
+    }
+
+    @Test
     @DisplayName("a null gold label is unknown (-1) and valid.json may be absent")
     void nullGoldIsUnknown() throws IOException {
         minimal();
