@@ -186,8 +186,9 @@ public final class CCodeGenerator {
     /**
      * {@code PREFIX_MODEL_FEATURE_<NAME> <index>}: the model takes its features in its own order (Tribuo's is
      * alphabetical), not the CSV's; a firmware indexing by these names cannot feed them shuffled. Names are
-     * upper-cased with every character outside {@code [A-Z0-9_]} written as {@code _}; a name that collides with
-     * another's gets {@code _<index>} appended (and more {@code _} until it is unique).
+     * upper-cased, every run of characters outside {@code [A-Z0-9]} becomes one {@code _}, and {@code _} at either
+     * end is dropped (no {@code __} anywhere: C++ reserves such names); a name left empty is its index. Names that
+     * then collide get {@code _<index>} appended, again until unique.
      */
     private void featureMacros(StringBuilder b, IntModel m) {
         List<String> f = m.featureNames();
@@ -205,24 +206,34 @@ public final class CCodeGenerator {
     private List<String> featureMacroNames(List<String> features) {
         List<String> sanitized = new java.util.ArrayList<>();
         java.util.Map<String, Integer> count = new java.util.HashMap<>();
-        for (String name : features) {
+        for (int i = 0; i < features.size(); i++) {
             StringBuilder s = new StringBuilder();
-            for (char c : name.toCharArray()) {
+            for (char c : features.get(i).toCharArray()) {
                 char up = c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c;
-                s.append(up >= 'A' && up <= 'Z' || up >= '0' && up <= '9' || up == '_' ? up : '_');
+                boolean keep = up >= 'A' && up <= 'Z' || up >= '0' && up <= '9';
+                if (keep) {
+                    s.append(up);
+                } else if (s.length() > 0 && s.charAt(s.length() - 1) != '_') {
+                    s.append('_');
+                }
             }
-            sanitized.add(s.toString());
-            count.merge(s.toString(), 1, Integer::sum);
+            if (s.length() > 0 && s.charAt(s.length() - 1) == '_') {
+                s.setLength(s.length() - 1);
+            }
+            String name = s.length() == 0 ? Integer.toString(i) : s.toString();
+            sanitized.add(name);
+            count.merge(name, 1, Integer::sum);
         }
         java.util.Set<String> used = new java.util.HashSet<>();
         List<String> lines = new java.util.ArrayList<>();
         for (int i = 0; i < sanitized.size(); i++) {
             String name = sanitized.get(i);
-            if (count.get(name) > 1 || name.isEmpty()) {
+            if (count.get(name) > 1) {
                 name = name + "_" + i;
             }
+            // a disambiguated name may equal another feature's own name (features "a b" and "a_b_1")
             while (used.contains(name) || count.containsKey(name) && !name.equals(sanitized.get(i))) {
-                name = name + "_";
+                name = name + "_" + i;
             }
             used.add(name);
             lines.add("#define " + macro + "_MODEL_FEATURE_" + name + " " + i + "\n");

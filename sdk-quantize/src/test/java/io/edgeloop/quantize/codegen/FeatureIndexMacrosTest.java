@@ -47,19 +47,23 @@ class FeatureIndexMacrosTest {
     }
 
     @Test
-    @DisplayName("names are sanitized to [A-Z0-9_]; names that then collide get their index appended, all unique")
+    @DisplayName("names are sanitized to [A-Z0-9_] with no '__' and no '_' at either end (C++ reserves '__'); names "
+            + "that then collide get their index appended, all unique")
     void sanitizedAndDisambiguated() {
-        List<String> got = featureMacros(List.of("temp (\u00b0C)", "a b", "a-b", "A_B", "2nd", "%", "a_b_2"),
-                "edgeloop");
-        assertEquals(7, got.size());
-        assertEquals(7, new java.util.HashSet<>(got).size(), got.toString());
+        List<String> got = featureMacros(List.of("temp (\u00b0C)", "a b", "a-b", "A_B", "2nd", "%", "a_b_2", "_x_",
+                "a  b"), "edgeloop");
+        assertEquals(9, got.size());
+        assertEquals(9, new java.util.HashSet<>(got).size(), got.toString());
         for (String g : got) {
-            assertTrue(g.matches("[A-Z0-9_]+"), g);
+            // before: TEMP___C_, _ (EDGELOOP_MODEL_FEATURE__), _X_: names C++ reserves
+            assertTrue(g.matches("[A-Z0-9]+(_[A-Z0-9]+)*"), g);
         }
-        assertEquals("TEMP___C_", got.get(0));
-        assertEquals(List.of("A_B_1", "A_B_2_", "A_B_3"), got.subList(1, 4));
+        assertEquals("TEMP_C", got.get(0));
+        assertEquals(List.of("A_B_1", "A_B_2_2", "A_B_3"), got.subList(1, 4));
         assertEquals("2ND", got.get(4));
-        assertEquals("_", got.get(5));
+        assertEquals("5", got.get(5), "a name with no letter or digit is its index");
         assertEquals("A_B_2", got.get(6));
+        assertEquals("X", got.get(7));
+        assertEquals("A_B_8", got.get(8));
     }
 }
