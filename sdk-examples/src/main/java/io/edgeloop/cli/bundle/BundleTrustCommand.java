@@ -151,7 +151,7 @@ public final class BundleTrustCommand implements Callable<Integer> {
         if (newlyRevoked.isEmpty()) {
             return;
         }
-        spec.commandLine().getErr().println("warning: version " + next.version() + " revokes " + String.join(", ",
+        spec.commandLine().getErr().println("edgeloop: warning: version " + next.version() + " revokes " + String.join(", ",
                 newlyRevoked) + ": a bundle signed with it (installed on devices or published) stays valid only when "
                 + "its other signatures meet version " + prev.version() + "'s threshold (" + prev.threshold()
                 + ") or this version's (" + next.threshold() + " of its keys); devices drop other such models at "

@@ -141,7 +141,7 @@ public final class LabelFitCommand implements Callable<Integer> {
      */
     static void warnIfNothingScored(java.io.PrintWriter err, Path dir, WrenchDataset data, Scores s) {
         if (s.n() == 0) {
-            err.println("warning: no row of " + dir.resolve("test.json") + " has a gold label (all "
+            err.println("edgeloop: warning: no row of " + dir.resolve("test.json") + " has a gold label (all "
                     + data.test().size() + " are null), so there is nothing to score: the test figures are null");
             err.flush();
         }

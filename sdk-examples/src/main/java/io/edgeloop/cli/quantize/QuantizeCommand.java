@@ -173,7 +173,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         // the calibration check's warnings (a feature the chosen input range squeezes into a few steps) go to the
         // error stream, after the report, so a script reading the report from stdout still gets it whole
         io.edgeloop.quantize.workflow.CalibrationCheck.fromReport(report.getBytes(StandardCharsets.UTF_8))
-                .ifPresent(c -> c.warnings(a.calibration()).forEach(spec.commandLine().getErr()::println));
+                .ifPresent(c -> c.warnings(a.calibration()).forEach(w -> spec.commandLine().getErr().println("edgeloop: " + w)));
         if (a.target().core() == io.edgeloop.api.target.CpuCore.AVR && "int32".equals(a.scheme())) {
             // the header says so too, but a firmware engineer reads the terminal first
             spec.commandLine().getErr().println("edgeloop: warning: --scheme int32 on " + a.target().id() + ": the "

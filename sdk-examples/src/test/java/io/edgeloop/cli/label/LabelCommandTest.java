@@ -134,7 +134,7 @@ class LabelCommandTest {
         assertTrue(test.get("accuracy").isNull() && test.get("f1_binary").isNull() && test.get("f1_macro").isNull(),
                 r.out());
         assertEquals(0, test.path("rows").asInt(-1), r.out());
-        String warning = "warning: no row of " + dir.resolve("test.json") + " has a gold label (all 250 are null)";
+        String warning = "edgeloop: warning: no row of " + dir.resolve("test.json") + " has a gold label (all 250 are null)";
         assertTrue(r.err().contains(warning), r.err());
         r = run("label", "fit", "--wrench", dir.toString(), "--model", "mv");
         assertEquals(0, r.code(), r.err());

@@ -294,7 +294,7 @@ class QuantizeCliTest {
         Result r = run("quantize", "--model", model.toString(), "--calib", csv.toString(), "--scheme", "int8",
                 "--target", "avr8", "--calibration", "min-max", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().startsWith("warning: feature 'Light': 99.8 % of its 8143 calibration values lie in [")
+        assertTrue(r.err().startsWith("edgeloop: warning: feature 'Light': 99.8 % of its 8143 calibration values lie in [")
                 && r.err().contains("--calibration percentile or auto") && r.err().trim().split("\n").length == 1,
                 r.err());
         String report = r.out().substring(r.out().indexOf('\n') + 1);
