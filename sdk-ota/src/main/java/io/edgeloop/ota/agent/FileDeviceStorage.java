@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -131,16 +133,31 @@ public final class FileDeviceStorage implements DeviceStorage {
     private Optional<Path> existing(String name) throws IOException {
         Path p = checked(name);
         Path parent = p.getParent();
-        if (!parent.equals(root) && !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+        if (!parent.equals(root) && !entry(parent).map(BasicFileAttributes::isDirectory).orElse(false)) {
             return Optional.empty();
         }
         return Optional.of(p);
     }
 
+    /**
+     * What is at {@code p}, not followed; empty when nothing is. Any other failure to look is thrown: a storage
+     * failure is not an absent value. {@link Files#isRegularFile} and {@link Files#isDirectory} answer false on any
+     * I/O error, so a failing read of the staged slot read as a missing file and the install was refused as "the
+     * staged slot does not read back as written" (REFUSED, the sequence burned) instead of failing as storage
+     * (FAILED, the attempt undone, the IOException thrown), found by OtaPowerCutTest.
+     */
+    private static Optional<BasicFileAttributes> entry(Path p) throws IOException {
+        try {
+            return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public Optional<byte[]> read(String name) throws IOException {
         Optional<Path> p = existing(name);
-        if (p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+        if (p.isEmpty() || !entry(p.get()).map(BasicFileAttributes::isRegularFile).orElse(false)) {
             return Optional.empty();
         }
         return Optional.of(Files.readAllBytes(p.get()));
@@ -172,7 +189,8 @@ public final class FileDeviceStorage implements DeviceStorage {
     @Override
     public long size(String name) throws IOException {
         Optional<Path> p = existing(name);
-        return p.isEmpty() || !Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS) ? 0 : Files.size(p.get());
+        return p.isEmpty() ? 0 : entry(p.get()).filter(BasicFileAttributes::isRegularFile)
+                .map(BasicFileAttributes::size).orElse(0L);
     }
 
     @Override
