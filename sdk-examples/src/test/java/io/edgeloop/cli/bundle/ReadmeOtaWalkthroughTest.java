@@ -68,6 +68,7 @@ class ReadmeOtaWalkthroughTest {
         ProcessBuilder pb = new ProcessBuilder("bash", "-e", file.toString()).directory(dir.toFile())
                 .redirectOutput(dir.resolve("block.out").toFile()).redirectError(dir.resolve("block.err").toFile());
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("REPO", dir.toString());
         Process p = pb.start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -82,7 +83,8 @@ class ReadmeOtaWalkthroughTest {
     @DisplayName("every command of Signed bundles and Rollouts, in order in one directory, does what the README says")
     void otaSectionsRunInOrder(@TempDir Path dir) throws Exception {
         Path root = repository();
-        // the README runs from the repository: its occupancy data path is relative to it
+        // the README reads its occupancy data under $REPO (the checkout) and runs in a scratch directory: here the
+        // data are copied under the test's directory, which is both
         Path data = Path.of("sdk-examples/src/main/resources/io/edgeloop/examples/data/occupancy");
         Files.createDirectories(dir.resolve(data));
         try (Stream<Path> files = Files.list(root.resolve(data))) {
