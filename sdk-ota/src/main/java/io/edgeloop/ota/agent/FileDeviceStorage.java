@@ -16,7 +16,8 @@ import java.util.OptionalLong;
 
 /**
  * {@link DeviceStorage} in a directory: an atomic write goes to a temporary file of that write's own, which is
- * fsynced and renamed over the target, then the directory is fsynced. Names must be safe relative paths; nothing
+ * fsynced and renamed over the target, then the directory is fsynced; a write or delete whose directory sync fails
+ * throws, since what it changed may not survive a power loss. Names must be safe relative paths; nothing
  * is ever written outside the root, and symbolic links are never followed: a name that is not a regular file, or
  * whose directory is not a directory (a symbolic link, a file left by a damaged file system), reads as absent.
  * Writing a name whose entry is not a regular file (a directory, a symbolic link, a device node), or into a slot
@@ -31,8 +32,18 @@ import java.util.OptionalLong;
 public final class FileDeviceStorage implements DeviceStorage {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileDeviceStorage.class);
     private final Path root;
-    /** Syncs a directory ({@link AtomicFiles#syncDirectory}; tests record the calls). */
-    private final java.util.function.Consumer<Path> directorySync;
+    /** Syncs a directory ({@link AtomicFiles#syncDirectoryOrThrow}; tests record the calls). */
+    private final DirectorySync directorySync;
+
+    /** Syncs a directory, throwing when the sync fails. */
+    @FunctionalInterface
+    interface DirectorySync {
+        /**
+         * @param dir the directory
+         * @throws IOException when the sync fails
+         */
+        void sync(Path dir) throws IOException;
+    }
 
     /**
      * Opens the state directory and deletes the temporary files that writers killed mid-write left in it and in its
@@ -45,11 +56,13 @@ public final class FileDeviceStorage implements DeviceStorage {
      * @throws IOException when it cannot be created
      */
     public FileDeviceStorage(Path root) throws IOException {
-        this(root, AtomicFiles::syncDirectory);
+        // a failed directory sync is thrown: the values are reported durable once a write returns (AtomicFiles
+        // .syncDirectory ignored it, so a write whose rename a power cut took back returned as durable)
+        this(root, AtomicFiles::syncDirectoryOrThrow);
     }
 
     /** As {@link #FileDeviceStorage(Path)}, syncing directories through {@code directorySync}. */
-    FileDeviceStorage(Path root, java.util.function.Consumer<Path> directorySync) throws IOException {
+    FileDeviceStorage(Path root, DirectorySync directorySync) throws IOException {
         this.directorySync = Objects.requireNonNull(directorySync, "directorySync");
         this.root = createDirectoriesDurably(Objects.requireNonNull(root, "root").toAbsolutePath()).toRealPath();
         int deleted = AtomicFiles.deleteStaleTemporaryFiles(this.root);
@@ -116,7 +129,7 @@ public final class FileDeviceStorage implements DeviceStorage {
         Files.createDirectories(dir);
         if (highestCreated != null) {
             for (Path q = dir; q != null && q.getParent() != null; q = q.getParent()) {
-                directorySync.accept(q.getParent());
+                directorySync.sync(q.getParent());
                 if (q.equals(highestCreated)) {
                     break;
                 }
@@ -197,7 +210,7 @@ public final class FileDeviceStorage implements DeviceStorage {
     public void writeAtomic(String name, byte[] data) throws IOException {
         // A temporary file of this writer's own: with a shared "<name>.tmp" two writers of one name (two agents
         // on one state directory, or a caller's own threads) tore the file or lost it to the other's rename.
-        AtomicFiles.write(makeWay(resolve(name), false), data);
+        AtomicFiles.writeDurably(makeWay(resolve(name), false), data);
     }
 
     @Override
@@ -205,7 +218,7 @@ public final class FileDeviceStorage implements DeviceStorage {
         Path p = makeWay(resolve(name), false);
         writeSynced(p, data, midWrite);
         // "durably once it returns": a file this write created has a durable name only once its directory is synced
-        directorySync.accept(p.getParent());
+        directorySync.sync(p.getParent());
     }
 
     @Override
@@ -215,7 +228,7 @@ public final class FileDeviceStorage implements DeviceStorage {
             return; // a directory at the name reads as absent: nothing to delete, and what it holds is not ours
         }
         if (Files.deleteIfExists(p.get())) {
-            directorySync.accept(p.get().getParent());
+            directorySync.sync(p.get().getParent());
         }
     }
 
@@ -258,7 +271,7 @@ public final class FileDeviceStorage implements DeviceStorage {
             } catch (java.nio.file.NoSuchFileException gone) {
                 return p; // a concurrent writer of this name moved it aside first
             }
-            directorySync.accept(p.getParent());
+            directorySync.sync(p.getParent());
             LOG.warn("{} is {}, not {}, so it read as missing; moved it aside to {} (nothing in it was deleted) "
                     + "to write {} there", p, kind, wanted, aside, root.relativize(p));
             return p;

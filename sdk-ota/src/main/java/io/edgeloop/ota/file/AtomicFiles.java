@@ -63,6 +63,26 @@ public final class AtomicFiles {
      *                     anything is written, naming it); the target is then unchanged
      */
     public static void write(Path target, Content content) throws IOException {
+        write(target, content, false);
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} as {@link #write(Path, byte[])} does, for a caller that reports the
+     * value durable once this returns: a failed sync of the directory after the rename is thrown rather than
+     * ignored (see {@link #syncDirectoryOrThrow}).
+     *
+     * @param target the file to replace or create (its directory must exist)
+     * @param bytes  the new content
+     * @throws IOException when writing, syncing or renaming fails (the target is then unchanged), or the
+     *                     directory's sync after the rename fails (the target then holds the new content, which a
+     *                     power loss may take back)
+     */
+    public static void writeDurably(Path target, byte[] bytes) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        write(target, out -> out.write(bytes), true);
+    }
+
+    private static void write(Path target, Content content, boolean durably) throws IOException {
         Path abs = target.toAbsolutePath();
         if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
             // a rename cannot replace a directory: say so before writing anything, naming what the caller gave
@@ -71,7 +91,7 @@ public final class AtomicFiles {
                     "is a directory, not a file; give the path of the file to write");
         }
         try (TemporaryFile tmp = writeTemporary(abs, content)) {
-            tmp.replace(abs);
+            tmp.replace(abs, durably);
         }
     }
 
@@ -137,6 +157,29 @@ public final class AtomicFiles {
             ch.force(true);
         } catch (IOException e) {
             // cannot be opened for syncing on this file system; durability of the rename is then the system's
+        }
+    }
+
+    /**
+     * Syncs a directory for a write that reports durability: a failed sync is thrown, since the rename or new name
+     * in it may then not survive a power loss ({@link #syncDirectory} ignores it, so a device's state write
+     * returned as durable what a power cut took back; found with sdk-tck's power-cut file system,
+     * {@code OtaPowerCutFindingsTest.failedDirectorySyncFailsTheWrite}). Only a directory that this file system
+     * cannot open for syncing at all (access denied, unsupported, as on Windows) is skipped, as by
+     * {@link #syncDirectory}.
+     *
+     * @param dir the directory
+     * @throws IOException when the directory cannot be opened for another reason, or its sync fails
+     */
+    public static void syncDirectoryOrThrow(Path dir) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+            return; // cannot be opened for syncing here; durability of the rename is then the system's
+        }
+        try (ch) {
+            ch.force(true);
         }
     }
 

@@ -209,9 +209,22 @@ public final class TemporaryFile implements AutoCloseable {
      * @throws IOException when the rename fails; the file then keeps its temporary name
      */
     public void replace(Path target) throws IOException {
+        replace(target, false);
+    }
+
+    /**
+     * As {@link #replace(Path)}; with {@code durably}, a failed sync of the directory after the rename is thrown
+     * ({@link AtomicFiles#syncDirectoryOrThrow}: the target then holds the file, which a power loss may take back).
+     */
+    void replace(Path target, boolean durably) throws IOException {
         Files.move(path, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         atTemporaryName = false;
-        AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
+        Path dir = target.toAbsolutePath().getParent();
+        if (durably) {
+            AtomicFiles.syncDirectoryOrThrow(dir);
+        } else {
+            AtomicFiles.syncDirectory(dir);
+        }
     }
 
     /**

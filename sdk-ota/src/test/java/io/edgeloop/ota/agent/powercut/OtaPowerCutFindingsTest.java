@@ -69,4 +69,32 @@ class OtaPowerCutFindingsTest {
         assertEquals(Optional.of(InstallOutcome.FAILED), reports.get(reports.size() - 1).lastOutcome(),
                 reports.get(reports.size() - 1).lastMessage());
     }
+
+    @Test
+    @DisplayName("writeAtomic whose directory sync fails throws; it does not return as if the value were durable")
+    void failedDirectorySyncFailsTheWrite() throws IOException {
+        // the operation a writeAtomic ends with, counted on a file system of its own (operations are deterministic)
+        Files.createDirectories(tmp.resolve("dry"));
+        PowerCutFileSystem dry = PowerCutFileSystem.wrap(tmp.resolve("dry")).realSyncs(false);
+        FileDeviceStorage d = new FileDeviceStorage(dry.root().resolve("state"));
+        d.writeAtomic("boot.json", "old".getBytes(StandardCharsets.UTF_8));
+        d.writeAtomic("boot.json", "new".getBytes(StandardCharsets.UTF_8));
+        long last = dry.operations();
+        List<String> ops = dry.recentOperations();
+        assertTrue(ops.get(ops.size() - 1).startsWith(last + " fsync "), "the write ends with the directory sync: "
+                + ops);
+
+        Files.createDirectories(tmp.resolve("live"));
+        PowerCutFileSystem fs = PowerCutFileSystem.wrap(tmp.resolve("live")).realSyncs(false);
+        FileDeviceStorage s = new FileDeviceStorage(fs.root().resolve("state"));
+        s.writeAtomic("boot.json", "old".getBytes(StandardCharsets.UTF_8));
+        fs.cutAt(last); // the directory sync of the second write fails, after its rename
+        IOException e = assertThrows(IOException.class,
+                () -> s.writeAtomic("boot.json", "new".getBytes(StandardCharsets.UTF_8)),
+                "DeviceStorage.writeAtomic: \"replaces a value atomically and durably\"; the rename is not durable");
+        assertTrue(fs.isCut(), e.toString());
+        fs.materialize(tmp.resolve("after"), PowerCutFileSystem.Variant.STRICT, 0);
+        assertEquals("old", Files.readString(tmp.resolve("after").resolve("state").resolve("boot.json")),
+                "what a power cut leaves: the rename was never made durable");
+    }
 }
