@@ -121,6 +121,9 @@ public final class QuantizationRequest {
     private static double[][] deepCopy(double[][] m) {
         double[][] c = new double[m.length][];
         for (int i = 0; i < m.length; i++) {
+            if (m[i] == null) {
+                throw new IllegalArgumentException("calibration row " + (i + 1) + " (counting from 1) is null");
+            }
             c[i] = m[i].clone();
         }
         return c;
@@ -151,6 +154,7 @@ public final class QuantizationRequest {
         /**
          * @param calibration representative rows (copied)
          * @return this builder
+         * @throws IllegalArgumentException when a row is null
          */
         public Builder calibration(double[][] calibration) {
             this.calibration = deepCopy(Objects.requireNonNull(calibration, "calibration"));
@@ -166,6 +170,7 @@ public final class QuantizationRequest {
          * @param columns     the name of each column, in order (copied)
          * @param calibration representative rows (copied)
          * @return this builder
+         * @throws IllegalArgumentException when a row is null
          */
         public Builder calibration(List<String> columns, double[][] calibration) {
             this.calibration = deepCopy(Objects.requireNonNull(calibration, "calibration"));

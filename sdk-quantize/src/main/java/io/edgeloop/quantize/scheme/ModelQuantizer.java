@@ -168,12 +168,6 @@ public final class ModelQuantizer {
             throw new IllegalArgumentException("the model is a classifier with one class ('" + model.classNames().get(0)
                     + "'): it predicts that class for every input; train it on data with at least two labels");
         }
-        for (int r = 0; r < calibration.length; r++) {
-            if (calibration[r].length != model.inputSize()) {
-                throw new IllegalArgumentException("Calibration row " + r + " has " + calibration[r].length
-                        + " values; the model takes " + model.inputSize());
-            }
-        }
         requireUsableScales(model, calibration);
         if (this.calibration == Calibration.AUTO) {
             return auto(model, calibration).model();
@@ -281,6 +275,25 @@ public final class ModelQuantizer {
      * every real reading of the feature falls in one quantization step, and the model silently loses the feature.
      */
     private static void requireUsableScales(FloatModel model, double[][] rows) {
+        // Shape and finiteness first, each named by row and feature: a NaN used to reach ColumnScale, whose
+        // message blamed another row and value ("the column's standard deviation is NaN ... too large"), and a
+        // null row was a bare NullPointerException. Rows count from 1 in every message.
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] == null) {
+                throw new IllegalArgumentException("Calibration row " + (r + 1) + " (counting from 1) is null");
+            }
+            if (rows[r].length != model.inputSize()) {
+                throw new IllegalArgumentException("Calibration row " + (r + 1) + " (counting from 1) has "
+                        + rows[r].length + " values; the model takes " + model.inputSize());
+            }
+            for (int f = 0; f < rows[r].length; f++) {
+                if (!Double.isFinite(rows[r][f])) {
+                    throw new IllegalArgumentException("Calibration row " + (r + 1) + " (counting from 1), feature '"
+                            + model.featureNames().get(f) + "' is " + rows[r][f] + ": calibration needs real "
+                            + "readings (a failed sensor read is no value the model takes); drop or fix that row");
+                }
+            }
+        }
         java.util.Optional<ColumnScale.Problem> bad = ColumnScale.firstProblem(rows);
         if (bad.isPresent()) {
             ColumnScale.Problem p = bad.get();

@@ -86,6 +86,39 @@ class CalibrationOutlierTest {
     }
 
     @Test
+    @DisplayName("ModelQuantizer names the row and feature of a NaN or infinite reading, and a null or short row, "
+            + "for every range method (a NaN used to be blamed on another row's value as a standard deviation)")
+    void quantizerNamesNonFiniteAndMalformedRows() throws IOException {
+        double[][] clean = CsvData.readColumns(training, floatModel.featureNames(), null).rows();
+        int light = floatModel.featureNames().indexOf("Light");
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            double[][] rows = java.util.Arrays.stream(clean).map(double[]::clone).toArray(double[][]::new);
+            rows[3][light] = bad;
+            for (Calibration c : Calibration.values()) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> new ModelQuantizer(Scheme.INT8, c).quantizeDetailed(floatModel, rows), c.id());
+                assertTrue(e.getMessage().startsWith("Calibration row 4 (counting from 1), feature 'Light' is " + bad
+                        + ": calibration needs real readings"), c.id() + ": " + e.getMessage());
+            }
+        }
+        double[][] withNull = java.util.Arrays.copyOf(clean, clean.length);
+        withNull[6] = null;
+        double[][] shortRow = java.util.Arrays.copyOf(clean, clean.length);
+        shortRow[6] = new double[] {1, 2};
+        for (Calibration c : Calibration.values()) {
+            assertEquals("Calibration row 7 (counting from 1) is null", assertThrows(IllegalArgumentException.class,
+                    () -> new ModelQuantizer(Scheme.INT8, c).quantizeDetailed(floatModel, withNull)).getMessage());
+            assertEquals("Calibration row 7 (counting from 1) has 2 values; the model takes 5",
+                    assertThrows(IllegalArgumentException.class,
+                            () -> new ModelQuantizer(Scheme.INT8, c).quantizeDetailed(floatModel, shortRow)).getMessage());
+        }
+        // the API's request builder copies the rows: a null one is named there
+        assertEquals("calibration row 2 (counting from 1) is null", assertThrows(IllegalArgumentException.class,
+                () -> io.edgeloop.api.quantize.QuantizationRequest.builder().calibration(new double[][] {{1}, null}))
+                .getMessage());
+    }
+
+    @Test
     @DisplayName("percentile ranges never end on the single most extreme value: one planted 1e9 is clipped")
     void percentileIgnoresOnePlantedExtreme() throws IOException {
         double[][] clean = CsvData.readColumns(training, floatModel.featureNames(), null).rows();
