@@ -2,6 +2,7 @@ package io.edgeloop.buffer.cursor;
 
 import io.edgeloop.buffer.IncompatibleFormatException;
 import io.edgeloop.buffer.log.AtomicFile;
+import io.edgeloop.buffer.log.CrcTextLine;
 import io.edgeloop.buffer.log.FrameFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -95,7 +96,7 @@ public record CursorFile(String name, long position, Map<String, Long> acked) {
         byte[] body = text.substring(0, crcAt).getBytes(StandardCharsets.UTF_8);
         CRC32C crc = new CRC32C();
         crc.update(body);
-        if (!text.substring(crcAt + 7).trim().equals(Long.toHexString(crc.getValue()))) {
+        if (!CrcTextLine.matches(text.substring(crcAt + 7), crc.getValue())) {
             return Optional.empty();
         }
         String name = null;

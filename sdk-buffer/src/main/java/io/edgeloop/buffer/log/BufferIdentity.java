@@ -53,8 +53,7 @@ public record BufferIdentity(long epoch, String deviceId, long createdMillis) {
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, text.substring(0, crcLine).getBytes(StandardCharsets.UTF_8).length);
-        String stored = text.substring(crcLine + "crc32c=".length()).trim();
-        if (!stored.equals(Long.toHexString(crc.getValue()))) {
+        if (!CrcTextLine.matches(text.substring(crcLine + "crc32c=".length()), crc.getValue())) {
             return Optional.empty();
         }
         Map<String, String> kv = new LinkedHashMap<>();

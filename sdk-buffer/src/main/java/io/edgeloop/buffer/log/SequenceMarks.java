@@ -106,7 +106,7 @@ public record SequenceMarks(Map<String, Long> sequences, long floor, long reserv
         }
         CRC32C crc = new CRC32C();
         crc.update(text.substring(0, crcAt).getBytes(StandardCharsets.UTF_8));
-        if (!text.substring(crcAt + 7).trim().equals(Long.toHexString(crc.getValue()))) {
+        if (!CrcTextLine.matches(text.substring(crcAt + 7), crc.getValue())) {
             return Optional.empty();
         }
         String format = "";
