@@ -6,6 +6,7 @@ import io.edgeloop.ota.bundle.BundleArchive;
 import io.edgeloop.ota.bundle.BundleAssembler;
 import io.edgeloop.ota.bundle.BundleLimits;
 import io.edgeloop.ota.bundle.BundleManifest;
+import io.edgeloop.ota.bundle.BundleVerifier;
 import io.edgeloop.ota.bundle.VersionRange;
 import io.edgeloop.ota.trust.KeyPairFiles;
 import io.edgeloop.ota.trust.SigningKey;
@@ -51,7 +52,8 @@ public final class BundleCreateCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "The model name.")
     private String name;
 
-    @Option(names = "--sequence", required = true, paramLabel = "N", description = "Anti-rollback sequence number.")
+    @Option(names = "--sequence", required = true, paramLabel = "N", description = "Anti-rollback sequence number, 0 to "
+            + "9223372036854775806 (Long.MAX_VALUE - 1: a device at the top value could never update again).")
     private long sequence;
 
     @Option(names = "--key", required = true, paramLabel = "PRIVATE.pem", description = "A signing key (repeat).")
@@ -105,8 +107,10 @@ public final class BundleCreateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--expires must be between 1 and " + MAX_EXPIRES_SECONDS
                     + " seconds (100 years), got " + expires);
         }
-        if (sequence < 0) {
-            throw new IllegalArgumentException("--sequence must be 0 or more, got " + sequence);
+        if (sequence < 0 || sequence > BundleVerifier.MAX_SEQUENCE) {
+            // the top value would leave a device that installed it unable to accept any later bundle
+            throw new IllegalArgumentException("--sequence must be from 0 to " + BundleVerifier.MAX_SEQUENCE
+                    + ", got " + sequence);
         }
         if (epoch < 0) {
             throw new IllegalArgumentException("--epoch must be 0 or more, got " + epoch);

@@ -315,7 +315,7 @@ class BundleCommandTest {
         String key = dir.resolve("k/private.pem").toString();
         String out = dir.resolve("x.tar").toString();
         String[][] cases = {
-            {"--sequence", "-1"}, {"--epoch", "-2"}, {"--expires", "9223372036854775807"}, {"--expires", "0"},
+            {"--sequence", "-1"}, {"--sequence", "9223372036854775807"}, {"--epoch", "-2"}, {"--expires", "9223372036854775807"}, {"--expires", "0"},
             {"--version", "1.x"}, {"--runtime-versions", "garbage"}, {"--name", "Bad/Name"}};
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("bundle", "create", "--model", model, "--name", "m",

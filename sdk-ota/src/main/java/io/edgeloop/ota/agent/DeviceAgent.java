@@ -603,8 +603,15 @@ public final class DeviceAgent {
         }
     }
 
+    /**
+     * The lowest sequence the device accepts. Saturates at {@code Long.MAX_VALUE} for counters an older SDK let reach
+     * it (it accepted a bundle at {@code Long.MAX_VALUE}, which {@link BundleVerifier#MAX_SEQUENCE} now refuses):
+     * {@code + 1} overflowed to a negative minimum and every later call threw. Saturated, every bundle is refused as
+     * a rollback, since none can be above.
+     */
     private long minimumSequence() {
-        return Math.max(confirmedSequence, highestAttempted) + 1;
+        long highest = Math.max(confirmedSequence, highestAttempted);
+        return highest == Long.MAX_VALUE ? Long.MAX_VALUE : highest + 1;
     }
 
     private VerificationPolicy policy() {
@@ -614,9 +621,11 @@ public final class DeviceAgent {
             b.confirmedSequence(confirmedSequence); // so a retry of the unconfirmed attempt is refused as such
         }
         ConfirmedManifest repair = repairOffer();
-        if (repair != null) {
+        // false only when an older SDK confirmed Long.MAX_VALUE: no bundle at that sequence verifies any more
+        boolean belowMinimum = confirmedSequence < minimumSequence();
+        if (repair != null && belowMinimum) {
             b.repair(repair.sequence(), repair.sha256());
-        } else if (fellBack() && repairBlocked() != null) {
+        } else if (belowMinimum && fellBack() && repairBlocked() != null) {
             // so an install of it is refused for the reason status gives, not as "below the device's minimum"
             b.notRepaired(confirmedSequence, repairBlocked());
         }
@@ -633,7 +642,7 @@ public final class DeviceAgent {
         }
         return "sequence " + highestAttempted + " was attempted and not confirmed (an install interrupted by a "
                 + "restart, such as a power loss, or one whose health check failed); a sequence is attempted once, "
-                + "so the device accepts sequence " + (highestAttempted + 1) + " or higher";
+                + "so the device accepts sequence " + minimumSequence() + " or higher";
     }
 
     /**

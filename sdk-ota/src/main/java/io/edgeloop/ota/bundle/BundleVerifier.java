@@ -73,6 +73,27 @@ public final class BundleVerifier {
                 + " (DeviceAgent.rotateTrust) and the update server to it";
     }
 
+    /**
+     * The highest sequence a bundle may carry: {@code Long.MAX_VALUE - 1}. A device that installed
+     * {@code Long.MAX_VALUE} could never accept another bundle (no sequence is above it), so that one value is refused
+     * when a bundle is made ({@code bundle create}) and verified (devices; an update server with a trust file).
+     */
+    public static final long MAX_SEQUENCE = Long.MAX_VALUE - 1;
+
+    /**
+     * Refuses a manifest whose sequence is above {@link #MAX_SEQUENCE}.
+     *
+     * @param m a parsed manifest
+     * @throws BundleVerificationException ({@link Check#MANIFEST}) naming the sequence and the range allowed
+     */
+    public static void refuseLastSequence(BundleManifest m) throws BundleVerificationException {
+        if (m.sequence() > MAX_SEQUENCE) {
+            throw new BundleVerificationException(Check.MANIFEST, "sequence " + m.sequence() + " is out of range: "
+                    + "sequences run from 0 to " + MAX_SEQUENCE + ", since no bundle could follow this one "
+                    + "(a device that installed it could never update again)");
+        }
+    }
+
     /** @return the clock expiries are judged by */
     public Clock clock() {
         return clock;
@@ -174,6 +195,7 @@ public final class BundleVerifier {
         } catch (IOException | IllegalArgumentException e) {
             throw new BundleVerificationException(Check.MANIFEST, "malformed manifest.json: " + e.getMessage(), e);
         }
+        refuseLastSequence(m);
         // another model's bundle is no repair: it goes on to be refused for its name (or its expiry)
         boolean repair = policy.repairSequence().isPresent() && m.sequence() == policy.repairSequence().getAsLong()
                 && policy.modelName().map(m.name()::equals).orElse(true);
