@@ -52,7 +52,9 @@ public final class OutputPath {
      * @throws IOException              when the paths cannot be compared
      */
     public static void refuseInputInside(String outOption, Path outDir, String inOption, Path in) throws IOException {
-        if (in != null && Files.exists(in) && real(in).startsWith(real(outDir))) {
+        // A pipe or device (--calib <(...)) is no file the output could hold, and its real path ("pipe:[123]")
+        // cannot be resolved: comparing it failed "no such file" (bad-input walk s23).
+        if (in != null && (Files.isRegularFile(in) || Files.isDirectory(in)) && real(in).startsWith(real(outDir))) {
             throw new IllegalArgumentException(inOption + " " + in + " lies inside " + outOption + " " + outDir
                     + ", which this command replaces: writing it would destroy that input; choose another "
                     + outOption + " directory");

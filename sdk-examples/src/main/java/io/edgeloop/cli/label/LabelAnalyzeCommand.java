@@ -38,6 +38,7 @@ public final class LabelAnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.edgeloop.cli.PathOption.requireNonEmpty("--wrench", dir);
         WrenchDataset data = WrenchDataset.read(dir);
         List<LfStats> train = LfAnalysis.of(data.train().matrix());
         // Rows with a null gold label are unknown (LfAnalysis skips them); valid is used when any row is labelled.

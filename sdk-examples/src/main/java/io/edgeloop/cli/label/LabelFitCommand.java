@@ -49,6 +49,8 @@ public final class LabelFitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.edgeloop.cli.PathOption.requireNonEmpty("--wrench", wrench.dir);
+        io.edgeloop.cli.PathOption.requireNonEmpty("--answers", answersFile);
         String model = answersFile == null ? wrench.model() : wrench.modelUsingAnswers("--answers");
         Path dir = wrench.dir;
         long seed = wrench.seed;
@@ -59,7 +61,8 @@ public final class LabelFitCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--answers " + answersFile + " is a directory; give the answers "
                         + "file (for a queue: " + answersFile.resolve("answers.jsonl") + ")");
             }
-            if (!Files.isRegularFile(answersFile)) {
+            // any readable non-directory: a pipe (--answers <(...)) too; isRegularFile called it missing
+            if (!Files.exists(answersFile)) {
                 throw new IllegalArgumentException("--answers " + answersFile + ": no such file");
             }
             AnswersFile.Contents contents = AnswersFile.read(answersFile, data.numClasses(), data.train().size(),

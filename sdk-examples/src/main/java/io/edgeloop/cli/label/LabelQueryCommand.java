@@ -111,6 +111,9 @@ public final class LabelQueryCommand implements Callable<Integer> {
     }
 
     private Integer run() throws Exception {
+        io.edgeloop.cli.PathOption.requireNonEmpty("--wrench", wrench.dir);
+        io.edgeloop.cli.PathOption.requireNonEmpty("--queue", expertChoice.queue);
+        io.edgeloop.cli.PathOption.requireNonEmpty("--answers-out", answersOut);
         String model = wrench.modelUsingAnswers("label query");
         Path dir = wrench.dir;
         long seed = wrench.seed;

@@ -4,6 +4,7 @@ import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.spi.ProviderLoader;
 import io.edgeloop.api.quantize.QuantizerProvider;
 import io.edgeloop.cli.OutputPath;
+import io.edgeloop.cli.PathOption;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.quantize.codegen.CCodeGenerator;
@@ -136,6 +137,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (!missing.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "quantize needs --model, --calib, --scheme, "
                     + "--target and --out; missing: " + String.join(", ", missing));
+        }
+        for (Object[] r : required) {
+            PathOption.requireNonEmpty((String) r[0], r[1] instanceof Path p ? p : null);
         }
         refuseUnknownScheme(scheme);
         try {

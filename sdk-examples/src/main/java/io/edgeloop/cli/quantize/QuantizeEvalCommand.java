@@ -1,6 +1,7 @@
 package io.edgeloop.cli.quantize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.PathOption;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -35,6 +36,8 @@ public final class QuantizeEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PathOption.requireNonEmpty("--model", dir);
+        PathOption.requireNonEmpty("--csv", csv);
         Map<String, Object> r = QuantizeWorkflow.eval(dir, csv, label);
         if (json) {
             spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));

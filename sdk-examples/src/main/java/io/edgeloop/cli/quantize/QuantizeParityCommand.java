@@ -46,6 +46,7 @@ public final class QuantizeParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.edgeloop.cli.PathOption.requireNonEmpty("--model", dir);
         ParityResult r = QuantizeWorkflow.parity(dir, target(), vectors, seed);
         // --target host builds for the jvm profile (a host core): the result's target is that profile's id, and
         // the lines read "jvm: ..." and "jvm does not match ..." for a run asked for as host. --json keeps the

@@ -3,10 +3,12 @@ package io.edgeloop.cli.train;
 import io.edgeloop.api.provenance.Provenance;
 import io.edgeloop.api.provenance.Sha256;
 import io.edgeloop.cli.OutputPath;
+import io.edgeloop.cli.PathOption;
 import io.edgeloop.labeling.train.EndModel;
 import io.edgeloop.labeling.train.ProvenanceFiles;
 import io.edgeloop.ota.bundle.PrintableText;
 import io.edgeloop.ota.file.AtomicFiles;
+import io.edgeloop.quantize.importer.ModelReader;
 import io.edgeloop.quantize.workflow.QuantizeWorkflow;
 import io.edgeloop.quantize.train.CsvData;
 import io.edgeloop.quantize.train.TribuoTraining;
@@ -33,7 +35,10 @@ import picocli.CommandLine.Option;
  * {@code edgeloop train}: trains a Tribuo classifier on a CSV file, checks it (finite parameters, a label from finite
  * scores for every training row) and only then writes it ({@code Model.serializeToFile} to a temporary file in the
  * target directory, moved into place atomically), ready for {@code edgeloop quantize}. A model that fails the check
- * is refused with the cause and nothing is written; an existing file at {@code --out} is left as it was. Next to the
+ * is refused with the cause and nothing is written; an existing file at {@code --out} is left as it was. As for
+ * {@code bundle create --out}, {@code --out} may replace a model written by train (and its provenance file a
+ * provenance file); any other existing file there is refused unless {@code --force}. The CSV may be any readable
+ * non-directory (a pipe too: it is read once). Next to the
  * model goes its provenance, {@code <out>.provenance.json} (docs/formats/provenance-file.md, kind {@code model}: the
  * CSV's name, size and SHA-256, the options, features, classes, row count and training accuracy), which
  * {@code edgeloop quantize} checks and records as the quantized model's parent. {@code SOURCE_DATE_EPOCH} sets its
@@ -65,14 +70,25 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "The model file to write.")
+    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "The model file to write (it may "
+            + "replace a model written by train, and MODEL.provenance.json a provenance file; another existing file "
+            + "only with --force; never the --csv input).")
     private Path out;
+
+    @Option(names = "--force", description = "Replace an existing --out file (or MODEL.provenance.json) that is not "
+            + "a model written by train (or a provenance file).")
+    private boolean force;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(csv)) {
-            throw new IllegalArgumentException(Files.isDirectory(csv) ? "CSV file " + csv + " is a directory"
-                    : "CSV file " + csv + " does not exist");
+        PathOption.requireNonEmpty("--csv", csv);
+        PathOption.requireNonEmpty("--out", out);
+        // Any readable non-directory: the CSV is read once, so a pipe (--csv <(zcat x.csv.gz)) or a FIFO works too.
+        if (Files.isDirectory(csv)) {
+            throw new IllegalArgumentException("CSV file " + csv + " is a directory");
+        }
+        if (!Files.exists(csv)) {
+            throw new IllegalArgumentException("CSV file " + csv + " does not exist");
         }
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a directory; give the model file to write");
@@ -80,6 +96,11 @@ public final class TrainCommand implements Callable<Integer> {
         // The model and its provenance file must not replace the training data (bad-input sweep s16 H3).
         OutputPath.refuseInput("--out", out, "--csv", csv);
         OutputPath.refuseInput("--out's provenance file", ProvenanceFiles.fileFor(out), "--csv", csv);
+        if (!force) {
+            // as bundle create --out: rerunning train replaces its own output, never another file (bad-input walk
+            // s23: --out keys/private.pem turned a signing key into a model, exit 0)
+            refuseOtherFile(out);
+        }
         Set<String> d = new LinkedHashSet<>(drop);
         if (d.contains(label)) {
             throw new IllegalArgumentException("--drop " + label + " names the label column (--label " + label
@@ -132,6 +153,33 @@ public final class TrainCommand implements Callable<Integer> {
                 accuracy, out, ProvenanceFiles.fileFor(out)));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * Refuses an existing {@code out} that is not a model written by train (a Tribuo model file, recognised by how its
+     * protobuf starts), and an existing {@code out.provenance.json} that is not a provenance file: replacing those is
+     * the documented workflow, replacing a key, a bundle or a CSV is a slip.
+     */
+    static void refuseOtherFile(Path out) throws IOException {
+        // only a regular file is opened: reading a FIFO would wait for a writer
+        if (Files.exists(out) && !Files.isDirectory(out)
+                && !(Files.isRegularFile(out) && ModelReader.startsAsTribuoModel(out))) {
+            throw new IllegalArgumentException("--out " + out + " exists and is not a model written by train (it does "
+                    + "not start as a Tribuo model); train replaces only such a model: choose another path, or add "
+                    + "--force to replace it");
+        }
+        Path p = ProvenanceFiles.fileFor(out);
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            try { // readFile refuses a FIFO or device without opening it
+                ProvenanceFiles.readFile(p);
+            } catch (IOException e) {
+                IllegalArgumentException x = new IllegalArgumentException("--out " + out + "'s provenance file " + p
+                        + " exists and is not a provenance file (" + e.getMessage() + "); train replaces only a "
+                        + "provenance file there: choose another --out path, or add --force to replace it");
+                x.addSuppressed(e);
+                throw x;
+            }
+        }
     }
 
     /** The model's features by input index: the order quantize keeps and model.h's inputs take. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeloop.cli.Fifo;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -178,6 +179,26 @@ class LabelCommandTest {
         r = run("label", "analyze", "--wrench", wrench("tennis").toString(), "--json");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("\"accuracy_split\":\"test\""), r.out());
+    }
+
+    @Test
+    @DisplayName("label fit --answers may be a pipe (read once); empty path options are refused naming them "
+            + "(bad-input walk s23: '--answers /dev/fd/63: no such file')")
+    void answersFromAPipeAndEmptyPaths(@TempDir Path tmp) throws Exception {
+        String tennis = wrench("tennis").toString();
+        Fifo answers = Fifo.feeding(tmp.resolve("answers.fifo"),
+                "{\"row\": 3, \"label\": 1}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Result r = run("label", "fit", "--wrench", tennis, "--model", "ds", "--answers", answers.path().toString(),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        answers.awaitRead();
+        assertTrue(r.out().contains("\"answers\": 1"), r.out());
+        Result a = run("label", "fit", "--wrench", tennis, "--model", "ds", "--answers=");
+        assertEquals("edgeloop: --answers is empty; give a path", a.err().strip());
+        Result w = run("label", "analyze", "--wrench=");
+        assertEquals("edgeloop: --wrench is empty; give a path", w.err().strip());
+        Result q = run("label", "query", "--wrench", tennis, "--budget", "1", "--queue=");
+        assertEquals("edgeloop: --queue is empty; give a path", q.err().strip());
     }
 
     @Test

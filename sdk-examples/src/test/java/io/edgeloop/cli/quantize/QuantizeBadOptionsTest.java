@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeloop.cli.Fifo;
 import io.edgeloop.cli.InProcessCli.Result;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +62,34 @@ class QuantizeBadOptionsTest {
             assertTrue(r.err().startsWith("edgeloop: " + c[2]), r.err());
             assertFalse(Files.exists(out), "nothing written for " + c[0] + " " + c[1]);
         }
+    }
+
+    @Test
+    @DisplayName("--calib and --model may be pipes (each is read once); an empty path option is refused naming it "
+            + "(bad-input walk s23: '/dev/fd/63: no such file', and --out= wrote into the working directory)")
+    void pipesAreReadAndEmptyPathsRefused() throws Exception {
+        Fifo calib = Fifo.feeding(work.resolve("calib.fifo"), Files.readAllBytes(train));
+        Fifo m = Fifo.feeding(work.resolve("model.fifo"), Files.readAllBytes(model));
+        Path out = work.resolve("q-pipe");
+        Result r = run("quantize", "--model", m.path().toString(), "--calib", calib.path().toString(), "--scheme",
+                "int8", "--target", "avr8", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        calib.awaitRead();
+        m.awaitRead();
+        assertTrue(Files.isRegularFile(out.resolve("model.h")));
+        String[][] empty = {{"--model=", "--calib", train.toString(), "--out", "x"},
+            {"--model", model.toString(), "--calib=", "--out", "x"},
+            {"--model", model.toString(), "--calib", train.toString(), "--out="}};
+        String[] names = {"--model", "--calib", "--out"};
+        for (int i = 0; i < empty.length; i++) {
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("quantize", "--scheme", "int8",
+                    "--target", "avr8"), java.util.Arrays.stream(empty[i])).toArray(String[]::new);
+            Result e = run(args);
+            assertEquals(1, e.code(), e.err());
+            assertEquals("edgeloop: " + names[i] + " is empty; give a path", e.err().strip());
+        }
+        Result eval = run("quantize", "eval", "--model", out.toString(), "--csv=", "--label", "Occupancy");
+        assertEquals("edgeloop: --csv is empty; give a path", eval.err().strip());
     }
 
     @Test

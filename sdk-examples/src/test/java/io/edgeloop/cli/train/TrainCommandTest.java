@@ -1,11 +1,13 @@
 package io.edgeloop.cli.train;
 
 import static io.edgeloop.cli.InProcessCli.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
+import io.edgeloop.cli.Fifo;
 import io.edgeloop.cli.FileSwapper;
 import io.edgeloop.cli.InProcessCli.Result;
 import io.edgeloop.cli.TribuoLogRecorder;
@@ -111,8 +113,10 @@ class TrainCommandTest {
     void replacesCleanly() throws IOException {
         Path csv = extreme();
         Path out = dir.resolve("m.model");
-        Path stale = dir.resolve("m.model.provenance.json");
-        Files.writeString(stale, "{\"describes\": \"the previous m.model\"}\n");
+        // the previous model at that path and its provenance, written by train from another CSV
+        Result first = run("train", "--csv", small().toString(), "--label", "label", "--out", out.toString());
+        assertEquals(0, first.code(), first.err());
+        assertEquals("small.csv", ProvenanceFiles.read(out).inputs().get(0).name());
         Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
                 out.toString());
         assertEquals(0, ok.code(), ok.err());
@@ -169,14 +173,20 @@ class TrainCommandTest {
         assertTrue(tiny.err().startsWith("edgeloop: Column 'tiny' breaks logistic regression"), tiny.err());
         assertEquals(1, tiny.err().strip().lines().count(), tiny.err());
         assertFalse(Files.exists(out), "nothing written");
-        // An existing model at --out survives a failed run untouched.
-        Files.writeString(out, "previous model");
+        // An existing model at --out (one train wrote: train may replace only such a file) survives a failed run
+        // untouched.
+        Path prev = dir.resolve("prev.model");
+        assertEquals(0, run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--algo",
+                "cart", "--out", prev.toString()).code());
+        Files.delete(ProvenanceFiles.fileFor(prev));
+        Files.move(prev, out);
+        byte[] previous = Files.readAllBytes(out);
         Result huge = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny", "--algo", "logistic",
                 "--out", out.toString());
         assertEquals(1, huge.code(), huge.err());
         assertTrue(huge.err().startsWith("edgeloop: Column 'huge' breaks logistic regression")
                 && huge.err().contains("--drop huge"), huge.err());
-        assertEquals("previous model", Files.readString(out));
+        assertArrayEquals(previous, Files.readAllBytes(out));
         assertEquals(List.of(out, csv), files(), "no temporary files left behind");
         // Without the offending columns it trains, replaces the old file and the result reads back.
         Result ok = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--algo",
@@ -218,6 +228,58 @@ class TrainCommandTest {
         Result isDir = run("train", "--csv", csv.toString(), "--label", "label", "--drop", "tiny,huge", "--out",
                 dir.toString());
         assertTrue(isDir.code() == 1 && isDir.err().contains("is a directory"), isDir.err());
+    }
+
+    @Test
+    @DisplayName("--out refuses an existing file that is not a model written by train (a private key), and a "
+            + "provenance file path holding another file, unless --force (bad-input walk s23: exit 0, key gone)")
+    void outRefusesAFileThatIsNotATrainModelUnlessForced() throws IOException {
+        Path csv = small();
+        Path key = Files.writeString(dir.resolve("private.pem"), "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n"
+                + "-----END PRIVATE KEY-----\n");
+        byte[] keyBytes = Files.readAllBytes(key);
+        // Before: exit 0, "wrote private.pem and private.pem.provenance.json", the key replaced by a model.
+        Result r = run("train", "--csv", csv.toString(), "--label", "label", "--out", key.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals("edgeloop: --out " + key + " exists and is not a model written by train (it does not start as a "
+                + "Tribuo model); train replaces only such a model: choose another path, or add --force to replace "
+                + "it", r.err().strip());
+        assertArrayEquals(keyBytes, Files.readAllBytes(key), "the key is left as it was");
+        assertFalse(Files.exists(ProvenanceFiles.fileFor(key)), "no provenance file written");
+
+        Path model = dir.resolve("m.model");
+        Path notes = Files.writeString(ProvenanceFiles.fileFor(model), "my notes\n");
+        Result p = run("train", "--csv", csv.toString(), "--label", "label", "--out", model.toString());
+        assertEquals(1, p.code(), p.out() + p.err());
+        assertTrue(p.err().startsWith("edgeloop: --out " + model + "'s provenance file " + notes + " exists and is "
+                + "not a provenance file (") && p.err().contains("add --force to replace it"), p.err());
+        assertEquals("my notes\n", Files.readString(notes));
+        assertFalse(Files.exists(model), "nothing written");
+
+        Result forced = run("train", "--csv", csv.toString(), "--label", "label", "--out", key.toString(),
+                "--force");
+        assertEquals(0, forced.code(), forced.err());
+        assertEquals("small.csv", ProvenanceFiles.read(key).inputs().get(0).name(), "--force replaces it");
+    }
+
+    @Test
+    @DisplayName("--csv may be a pipe (read once); an empty --csv or --out value is refused naming the option")
+    void csvFromAPipeAndEmptyPathOptions() throws Exception {
+        Path csv = small();
+        Fifo fifo = Fifo.feeding(dir.resolve("rows.fifo"), Files.readAllBytes(csv));
+        Path out = dir.resolve("p.model");
+        // Before: "CSV file .../rows.fifo does not exist" (Files.isRegularFile), exit 1.
+        Result r = run("train", "--csv", fifo.path().toString(), "--label", "label", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        fifo.awaitRead();
+        assertEquals(Files.size(csv), ProvenanceFiles.read(out).inputs().get(0).sizeBytes());
+
+        Result devNull = run("train", "--csv", "/dev/null", "--label", "label", "--out", out.toString());
+        assertEquals("edgeloop: /dev/null is empty; expected a header row", devNull.err().strip());
+        Result emptyOut = run("train", "--csv", csv.toString(), "--label", "label", "--out=");
+        assertEquals("edgeloop: --out is empty; give a path", emptyOut.err().strip());
+        Result emptyCsv = run("train", "--csv=", "--label", "label", "--out", out.toString());
+        assertEquals("edgeloop: --csv is empty; give a path", emptyCsv.err().strip());
     }
 
     @Test

@@ -39,7 +39,9 @@ public final class ModelReader {
             throw new IOException("Model file " + file + " is a directory; expected a model file written by "
                     + "'edgeloop train' or an ONNX file");
         }
-        if (!Files.isRegularFile(file)) {
+        // any readable non-directory: the model is read once, so a pipe (--model <(...)) works too; isRegularFile
+        // reported a pipe as missing (bad-input walk s23)
+        if (!Files.exists(file)) {
             throw new IOException("Model file " + file + " does not exist");
         }
         return Files.readAllBytes(file);
@@ -86,6 +88,26 @@ public final class ModelReader {
                 throw tribuo;
             }
         }
+    }
+
+    /**
+     * Whether a file starts as a model written by {@code edgeloop train} (or {@code EndModel.write}) does: a Tribuo
+     * model's protobuf. Only the first bytes are read, so that a command about to replace the file can tell its own
+     * earlier output from another file (a key, a bundle) cheaply; a damaged model that starts as one counts.
+     *
+     * @param file a file
+     * @return whether it starts as a Tribuo model
+     * @throws IOException when it cannot be read
+     */
+    public static boolean startsAsTribuoModel(Path file) throws IOException {
+        byte[] head = new byte[2 + "org.tribuo.".length()];
+        int len = 0;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int k; len < head.length && (k = in.read(head, len, head.length - len)) > 0; ) {
+                len += k;
+            }
+        }
+        return len == head.length && looksLikeTribuo(head);
     }
 
     /**

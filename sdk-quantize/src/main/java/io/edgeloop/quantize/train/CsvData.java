@@ -232,7 +232,7 @@ public final class CsvData {
             if (line.isBlank()) {
                 continue;
             }
-            List<String> f = split(line);
+            List<String> f = split(file, lineNo, line);
             if (rowNames == null) {
                 rowNames = f.size() == header.size() + 1;
                 firstLine = lineNo;
@@ -241,7 +241,10 @@ public final class CsvData {
             if (f.size() != expected) {
                 throw new IllegalArgumentException(file + " line " + lineNo + " has " + f.size() + " fields; expected "
                         + expected + " (the header has " + header.size() + " columns"
-                        + (rowNames ? " and line " + firstLine + " starts with a row name" : "") + ")");
+                        + (rowNames ? " and line " + firstLine + " starts with a row name" : "") + ")"
+                        + (line.indexOf('"') >= 0 ? "; the line holds a double quote: check its quoting (a quote "
+                        + "opens or closes a quoted field only at a field's start or end, and \"\" inside one is a "
+                        + "quote)" : ""));
             }
             if (rowNames) {
                 f = f.subList(1, f.size());
@@ -250,7 +253,7 @@ public final class CsvData {
             for (int k = 0; k < v.length; k++) {
                 String s = f.get(featureIdx.get(k));
                 try {
-                    v[k] = Double.parseDouble(s);
+                    v[k] = parseDecimal(s);
                 } catch (NumberFormatException e) {
                     // Not chained: the NumberFormatException's text ("empty String") would be appended to the line.
                     throw new IllegalArgumentException(file + " line " + lineNo + ": column '" + names.get(k)
@@ -356,7 +359,7 @@ public final class CsvData {
      * which would otherwise be read as one column whose name holds every name.
      */
     private static List<String> header(Path file, BufferedReader r) throws IOException {
-        List<String> header = split(headerLine(file, r));
+        List<String> header = split(file, 1, headerLine(file, r));
         if (header.size() == 1) {
             String h = header.get(0);
             String sep = h.contains("\t") ? "tab" : h.contains(";") ? "semicolon" : null;
@@ -379,10 +382,34 @@ public final class CsvData {
         return header;
     }
 
-    private static List<String> split(String line) {
+    /**
+     * A decimal number as a CSV writes one: sign, digits with at most one point, an exponent; or {@code NaN} and
+     * {@code Infinity} with a sign (refused as not finite by the caller). Double.parseDouble also takes Java's own
+     * spellings ({@code 23.1d}, {@code 5f}, hexadecimal {@code 0x1p3}), which no CSV writer produces and which train
+     * accepted (bad-input walk s23).
+     */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(NaN|Infinity|([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?)");
+
+    private static double parseDecimal(String s) {
+        if (!DECIMAL.matcher(s).matches()) {
+            throw new NumberFormatException("not a decimal number: " + s);
+        }
+        return Double.parseDouble(s);
+    }
+
+    /**
+     * Splits a line into trimmed, unquoted fields.
+     *
+     * @throws IllegalArgumentException naming the file and line when a quoted field does not end on the line (fields
+     *                                  that span lines are not supported; before, the line was reported as having
+     *                                  too few fields, the quote unmentioned)
+     */
+    private static List<String> split(Path file, int lineNo, String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;
+        int opened = -1;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (c == '"') {
@@ -391,6 +418,7 @@ public final class CsvData {
                     i++;
                 } else {
                     quoted = !quoted;
+                    opened = i;
                 }
             } else if (c == ',' && !quoted) {
                 out.add(cur.toString().trim());
@@ -398,6 +426,11 @@ public final class CsvData {
             } else {
                 cur.append(c);
             }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException(file + " line " + lineNo + " has a double quote (character "
+                    + (opened + 1) + ") that opens a quoted field never closed on that line; fields cannot span "
+                    + "lines: fix the quoting (\"\" inside a quoted field is a quote)");
         }
         out.add(cur.toString().trim());
         return out;

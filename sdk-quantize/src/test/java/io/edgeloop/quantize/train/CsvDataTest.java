@@ -230,4 +230,41 @@ class CsvDataTest {
         CsvData back = parts[0].concat(parts[1]);
         assertEquals(d.classes(), back.classes());
     }
+
+    @Test
+    @DisplayName("Java's number spellings (23.1d, 5f, 0x1p3) are not numbers, as for any non-number; decimal forms "
+            + "with sign, point and exponent are (bad-input walk s23: Double.parseDouble accepted them)")
+    void javaNumberSpellingsAreRefused() throws IOException {
+        for (String bad : List.of("23.1d", "5f", "0x1p3", "1_000", "5D")) {
+            Path f = csv("a,label\n1.5,yes\n" + bad + ",no\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CsvData.read(f, "label", Set.of()), bad);
+            assertEquals(f + " line 3: column 'a' holds '" + bad + "', not a number; drop the column with --drop a "
+                    + "or fix the row", e.getMessage());
+        }
+        CsvData d = CsvData.read(csv("a,label\n-1.5e3,yes\n+.5,no\n7.,no\n2E-1,yes\n"), "label", Set.of());
+        assertArrayEquals(new double[] {-1500, 0.5, 7, 0.2}, new double[] {d.row(0)[0], d.row(1)[0], d.row(2)[0],
+            d.row(3)[0]});
+        Path nan = csv("a,label\n1,yes\nNaN,no\n");
+        assertEquals(nan + " line 3: column 'a' holds NaN; only finite values are allowed",
+                assertThrows(IllegalArgumentException.class, () -> CsvData.read(nan, "label", Set.of())).getMessage());
+    }
+
+    @Test
+    @DisplayName("a quoted field that does not close on its line (an embedded newline, a stray quote) is named as "
+            + "quoting, and a field count off on a line holding a quote points at the quoting (before: 'line 3 has 2 "
+            + "fields; expected 3', the quote unmentioned)")
+    void quotingErrorsNameTheQuote() throws IOException {
+        Path multi = csv("a,b,label\n1,2,yes\n3,\"x\ny\",no\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CsvData.read(multi, "label", Set.of()));
+        assertEquals(multi + " line 3 has a double quote (character 3) that opens a quoted field never closed on that "
+                + "line; fields cannot span lines: fix the quoting (\"\" inside a quoted field is a quote)",
+                e.getMessage());
+        Path stray = csv("a,b,label\n1,2,yes\n\"3,4\",no\n");
+        IllegalArgumentException s = assertThrows(IllegalArgumentException.class,
+                () -> CsvData.read(stray, "label", Set.of()));
+        assertTrue(s.getMessage().startsWith(stray + " line 3 has 2 fields; expected 3")
+                && s.getMessage().contains("the line holds a double quote: check its quoting"), s.getMessage());
+    }
 }
