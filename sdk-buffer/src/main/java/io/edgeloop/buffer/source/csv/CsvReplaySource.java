@@ -50,10 +50,15 @@ import org.slf4j.LoggerFactory;
  * field that puts a value where the timestamp belongs) is refused or skipped on its own and leaves the decision to
  * the next one, and rows inside {@code skip} never decide. A resume decides from the same row as the run that
  * committed the position. Empty, {@code NA},
- * {@code NaN}, {@code null} and non-numeric values become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A row
+ * {@code NaN}, {@code null} and non-numeric values (anything but a decimal number: Java's {@code 5d}, {@code 2f} or
+ * {@code 0x10} too) become {@code NaN}, which marks the record {@code MISSING}; they never stop the replay. A header
+ * that names two columns alike is refused when the source opens. A row
  * whose timestamp cannot be parsed or whose field count is wrong fails the poll with a {@link SourceException}
  * naming the file and line (the position stays before it, so nothing is skipped silently), unless
- * {@code on-bad-row=skip}, in which case it is skipped and counted in {@link #skippedRows()}. Files ending in
+ * {@code on-bad-row=skip}, in which case it is skipped and counted in {@link #skippedRows()} (an
+ * {@code epoch-seconds} timestamp beyond the range of 64-bit milliseconds is such a row). A row whose sequence number
+ * would pass {@link Long#MAX_VALUE} ({@code first-sequence} too large) fails the poll, even with
+ * {@code on-bad-row=skip}. Files ending in
  * {@code .gz} are decompressed.
  *
  * <p>At-least-once: without {@code position-file} a new source starts at the beginning; with it,
@@ -351,7 +356,13 @@ public final class CsvReplaySource implements SensorSource {
         }
         Map<String, Integer> byName = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
-            byName.putIfAbsent(header.get(i).trim(), i);
+            Integer j = byName.putIfAbsent(header.get(i).trim(), i);
+            if (j != null) {
+                // columns are found by name: the second was silently never read (bad-input walk s23)
+                throw new SourceException("csv-replay: " + settings.describe() + " has two columns named '"
+                        + header.get(i).trim() + "' (columns " + (j + 1) + " and " + (i + 1) + " of the header); "
+                        + "column names must be distinct: rename one");
+            }
         }
         Integer ts = byName.get(settings.timestampColumn());
         if (ts == null) {
@@ -544,6 +555,13 @@ public final class CsvReplaySource implements SensorSource {
                 continue;
             }
             noteDataRow(line);
+            long row = rowsConsumed - settings.skip();
+            if (settings.firstSequence() > Long.MAX_VALUE - row) {
+                failedLine = line;
+                throw new SourceException("csv-replay: " + settings.describe() + " line " + lineNumber + " is row "
+                        + (row + 1) + " after 'skip', and 'first-sequence' " + settings.firstSequence() + " leaves it "
+                        + "no sequence number (they would pass " + Long.MAX_VALUE + "); set a smaller first-sequence");
+            }
             try {
                 SensorRecord r = parse(line);
                 rowsConsumed++;
@@ -608,7 +626,17 @@ public final class CsvReplaySource implements SensorSource {
             case "epoch-millis":
                 return parseLong(s);
             case "epoch-seconds":
-                return Math.round(parseDouble(s) * 1000.0);
+                double seconds = parseDouble(s);
+                if (!Double.isFinite(seconds)) { // Math.round(NaN) was 0: 1970, silently
+                    throw new IllegalArgumentException("timestamp '" + s + "' is not a finite number");
+                }
+                double millis = seconds * 1000.0;
+                // Math.round saturates: 9223372036854775 s became Long.MAX_VALUE ms, silently
+                if (!(Math.abs(millis) < 0x1p63)) {
+                    throw new IllegalArgumentException("timestamp '" + s + "' is out of range: " + s + " seconds "
+                            + "overflow a 64-bit count of milliseconds");
+                }
+                return Math.round(millis);
             case "iso-instant":
                 return Instant.parse(s).toEpochMilli();
             default:
@@ -649,24 +677,28 @@ public final class CsvReplaySource implements SensorSource {
     }
 
     private static double parseDouble(String s) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
+        if (!DECIMAL.matcher(s).matches()) {
             throw new IllegalArgumentException("timestamp '" + s + "' is not a number");
         }
+        return Double.parseDouble(s);
     }
 
-    /** Parses a channel value; anything that is not a finite number is missing (NaN). */
+    /**
+     * A decimal number as a CSV writes one: sign, digits with at most one point, an exponent; or {@code NaN} and
+     * {@code Infinity} with a sign. Double.parseDouble also takes Java's own spellings ({@code 5d}, {@code 2.5f},
+     * hexadecimal {@code 0x1p3}), which no CSV writer produces: {@code 5d} read as 5.0 while {@code 0x10} read as
+     * missing (bad-input walk s23).
+     */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(NaN|Infinity|([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?)");
+
+    /** Parses a channel value; anything that is not a finite decimal number is missing (NaN). */
     private static double number(String raw) {
         String s = raw.trim();
-        if (s.isEmpty()) {
+        if (!DECIMAL.matcher(s).matches()) {
             return Double.NaN;
         }
-        try {
-            double v = Double.parseDouble(s);
-            return Double.isInfinite(v) ? Double.NaN : v;
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+        double v = Double.parseDouble(s);
+        return Double.isInfinite(v) ? Double.NaN : v;
     }
 }

@@ -485,4 +485,72 @@ class CsvReplaySourceTest {
         assertThrows(ConfigException.class, () -> source(both));
         assertThrows(ConfigException.class, () -> source(Map.of("path", TRAINING, "on-bad-row", "ignore")));
     }
+
+    @Test
+    @DisplayName("refuses a header naming two columns alike, naming both positions (bad-input walk s23: the second "
+            + "'temp' was silently never read)")
+    void refusesRepeatedColumnNames() throws Exception {
+        Path f = dir.resolve("dup.csv");
+        Files.writeString(f, "date,temp,temp,hum\n2024-01-01 00:00:00,1.0,2.0,3.0\n");
+        try (SensorSource s = source(Map.of("path", f.toString()))) {
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(10, Duration.ZERO));
+            assertEquals("csv-replay: " + f + " has two columns named 'temp' (columns 2 and 3 of the header); column "
+                    + "names must be distinct: rename one", e.getMessage());
+            assertFalse(s.isExhausted());
+        }
+    }
+
+    @Test
+    @DisplayName("reads only decimal numbers: Java's 5d, 2.5f and 0x10 are missing values, as any non-number; an "
+            + "epoch-seconds timestamp written so is a bad row")
+    void javaNumberSpellingsAreNotNumbers() throws Exception {
+        Path f = dir.resolve("j.csv");
+        Files.writeString(f, "ts,a,b,c,d,e\n1700000000,5d,2.5f,0x10,-1.5e3,+.5\n1700000001d,1,1,1,1,1\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "ts",
+                "timestamp-format", "epoch-seconds", "on-bad-row", "skip"))) {
+            List<SensorRecord> all = drain(s);
+            assertEquals(1, all.size(), "the row with timestamp 1700000001d is skipped as bad");
+            SensorRecord r = all.get(0);
+            // before: a = 5.0 and b = 2.5 (Double.parseDouble's suffixes) while c, hexadecimal, was NaN
+            assertTrue(Double.isNaN(r.value("a")) && Double.isNaN(r.value("b")) && Double.isNaN(r.value("c")),
+                    r.toString());
+            assertEquals(-1500.0, r.value("d"));
+            assertEquals(0.5, r.value("e"));
+            assertTrue(r.flags().contains(QualityFlag.MISSING));
+            assertEquals(1, ((CsvReplaySource) s).skippedRows());
+        }
+    }
+
+    @Test
+    @DisplayName("an epoch-seconds timestamp beyond 64-bit milliseconds is a bad row, not saturated to 2^63-1 ms")
+    void epochSecondsOverflowIsABadRow() throws Exception {
+        Path f = dir.resolve("big.csv");
+        Files.writeString(f, "ts,a\n1700000000,1\n9223372036854775,2\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "ts",
+                "timestamp-format", "epoch-seconds"))) {
+            String m = failureAfter(s, 1);
+            // before: delivered with timestamp 9223372036854775807
+            assertTrue(m.contains(f + " line 3: timestamp '9223372036854775' is out of range"), m);
+        }
+    }
+
+    @Test
+    @DisplayName("a first-sequence the rows would push past 2^63-1 fails the poll naming first-sequence, even with "
+            + "on-bad-row=skip (before: row 2 failed 'sequence must be >= 0, got -9223372036854775808')")
+    void firstSequenceOverflowNamesTheSetting() throws Exception {
+        Path f = dir.resolve("s.csv");
+        Files.writeString(f, "ts,a\n1000,1\n2000,2\n");
+        try (SensorSource s = source(Map.of("path", f.toString(), "timestamp-column", "ts",
+                "timestamp-format", "epoch-millis", "first-sequence", Long.toString(Long.MAX_VALUE),
+                "on-bad-row", "skip"))) {
+            List<SensorRecord> first = s.poll(10, Duration.ZERO);
+            assertEquals(1, first.size());
+            assertEquals(Long.MAX_VALUE, first.get(0).sequence());
+            SourceException e = assertThrows(SourceException.class, () -> s.poll(10, Duration.ZERO));
+            assertEquals("csv-replay: " + f + " line 3 is row 2 after 'skip', and 'first-sequence' "
+                    + Long.MAX_VALUE + " leaves it no sequence number (they would pass " + Long.MAX_VALUE
+                    + "); set a smaller first-sequence", e.getMessage());
+            assertThrows(SourceException.class, () -> s.poll(10, Duration.ZERO), "the row is not skipped on retry");
+        }
+    }
 }
