@@ -4646,16 +4646,33 @@ public final class DurableBuffer implements AutoCloseable {
         /**
          * @param deviceId the device id of the idempotency keys; defaults to the one stored at creation. Opening
          *                 an existing buffer with another id than the stored one fails with an {@code IOException}
-         *                 naming both: the held records' keys would change
+         *                 naming both: the held records' keys would change. Not blank, no control characters
+         *                 (buffer.id holds it on one line: a line break was stored as a space, and the next open
+         *                 with the same id was refused as another device)
          * @return this builder
+         * @throws IllegalArgumentException when the id is blank or holds a control character, naming it
          */
         public Builder deviceId(String deviceId) {
             Objects.requireNonNull(deviceId, "deviceId");
             if (deviceId.isBlank()) {
-                throw new IllegalArgumentException("deviceId must not be blank");
+                throw new IllegalArgumentException("deviceId must not be blank, got '" + deviceId + "'");
+            }
+            for (int i = 0; i < deviceId.length(); i++) {
+                char c = deviceId.charAt(i);
+                if (Character.isISOControl(c)) {
+                    throw new IllegalArgumentException(String.format("deviceId must not contain control characters: "
+                            + "'%s' has U+%04X at index %d", printable(deviceId), (int) c, i));
+                }
             }
             this.deviceId = deviceId;
             return this;
+        }
+
+        /** The id with every control character (C0, DEL and C1) shown as {@code ?}, for a one-line message. */
+        private static String printable(String id) {
+            StringBuilder b = new StringBuilder(id.length());
+            id.chars().forEach(ch -> b.append(Character.isISOControl(ch) ? '?' : (char) ch));
+            return b.toString();
         }
 
         /**

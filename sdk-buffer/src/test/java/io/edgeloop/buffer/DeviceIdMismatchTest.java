@@ -50,4 +50,34 @@ class DeviceIdMismatchTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("a device id with a control character is refused by the builder, naming it; nothing is created "
+            + "(bad-input walk M1: 'sensor\\n7' was stored as 'sensor 7' and the next open refused as another device)")
+    void controlCharactersAreRefused() {
+        String[][] cases = {{"sensor\n7", "U+000A at index 6"}, {"a\tb", "U+0009 at index 1"},
+            {"x\u0085", "U+0085 at index 1"}, {"\u007f", "U+007F at index 0"}};
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DurableBuffer.builder().deviceId(c[0]), "old code: accepted " + c[1]);
+            assertTrue(e.getMessage().contains("deviceId") && e.getMessage().contains(c[1]), e.getMessage());
+            assertTrue(e.getMessage().chars().noneMatch(Character::isISOControl), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DurableBuffer.builder().deviceId(" "))
+                .getMessage().contains("deviceId must not be blank"));
+    }
+
+    @Test
+    @DisplayName("ids with spaces and non-ASCII letters still reopen as themselves")
+    void legalIdsReopen() throws IOException {
+        for (String id : new String[] {"sensor 7", "capteur-\u00e9", "\u4f20\u611f\u5668"}) {
+            Path d = dir.resolve("b" + id.hashCode());
+            for (int round = 0; round < 2; round++) {
+                try (DurableBuffer b = DurableBuffer.builder().directory(d).deviceId(id).open()) {
+                    b.append("s", 0, Payloads.of(round + 1, 10));
+                    assertEquals(id, b.deviceId());
+                }
+            }
+        }
+    }
 }

@@ -49,6 +49,22 @@ public final class BufferAppendCommand implements Callable<Integer> {
             + "without --device gets the id 'device').")
     private String device;
 
+    /**
+     * Sets {@code --device} on the builder; its refusal (blank, a control character) names the option and value.
+     *
+     * @param builder the buffer's builder
+     * @param device  the option's value
+     * @return the builder
+     */
+    static DurableBuffer.Builder deviceId(DurableBuffer.Builder builder, String device) {
+        try {
+            return builder.deviceId(device);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--device '" + io.edgeloop.ota.bundle.PrintableText.of(device) + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (count < 0) {
@@ -66,7 +82,8 @@ public final class BufferAppendCommand implements Callable<Integer> {
         try {
             durability = Durability.parse(sync);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--sync: " + e.getMessage(), e);
+            // no cause: the one-line error would append the parser's "For input string: ..."
+            throw new IllegalArgumentException("--sync: " + e.getMessage());
         }
         GatewayMark.refuseAppend(dir);
         PrintWriter out = spec.commandLine().getOut();
@@ -82,7 +99,7 @@ public final class BufferAppendCommand implements Callable<Integer> {
                     }
                 });
         if (device != null) {
-            builder.deviceId(device);
+            deviceId(builder, device);
         }
         try (DurableBuffer buffer = WritableBufferDirectory.open(builder, dir)) {
             // Not a count of records (after an open that found the end of the log lost it is the floor), but the

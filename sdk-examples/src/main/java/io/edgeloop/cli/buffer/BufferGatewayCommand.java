@@ -83,9 +83,14 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("--max-connections must be at least 1, got " + maxConnections);
         }
-        if (idleSeconds < 1 || durationSeconds < 0 || flushSeconds < 0) {
-            throw new IllegalArgumentException("--idle-timeout must be at least 1 and --duration, --flush-timeout must"
-                    + " not be negative");
+        if (idleSeconds < 1) {
+            throw new IllegalArgumentException("--idle-timeout must be at least 1 second, got " + idleSeconds);
+        }
+        if (durationSeconds < 0) {
+            throw new IllegalArgumentException("--duration must not be negative, got " + durationSeconds);
+        }
+        if (flushSeconds < 0) {
+            throw new IllegalArgumentException("--flush-timeout must not be negative, got " + flushSeconds);
         }
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
@@ -98,6 +103,16 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--listen must be HOST:PORT with a numeric port, got '" + listen + "'");
         }
+        // before the gateway buffer is created: a port the server cannot bind must not leave one behind
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--listen port must be 0 to 65535, got '" + listen + "'");
+        }
+        try {
+            java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--listen host '" + host + "' is not an address of this machine's "
+                    + "resolver (" + e.getMessage() + "), got '" + listen + "'");
+        }
         String provider = BufferDrainCommand.providerFor(to);
         if (provider.equals("relay")) {
             throw new IllegalArgumentException("--to must lead upstream (file:, http(s): or mqtt:), not to another relay");
@@ -109,7 +124,7 @@ public final class BufferGatewayCommand implements Callable<Integer> {
         // outermost, so that on SIGTERM the hook waits until the buffer is closed too
         try (StopSignal stop = StopSignal.install(Duration.ofSeconds(flushSeconds + 30));
                 DurableBuffer buffer = WritableBufferDirectory.open(
-                        DurableBuffer.builder().directory(dir).deviceId(device), dir);
+                        BufferAppendCommand.deviceId(DurableBuffer.builder().directory(dir), device), dir);
                 Transport unwrapping = RelayedEnvelopes.unwrapping(upstream, deadLetters.orElse(null));
                 Forwarder forwarder = BufferDrainCommand.withDeadLetters(Forwarder.builder(), deadLetters)
                         .source(buffer, "upstream").transport(unwrapping)

@@ -37,8 +37,11 @@ public final class BufferIngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 0 || durationSeconds < 0) {
-            throw new IllegalArgumentException("--count and --duration must not be negative");
+        if (count < 0) {
+            throw new IllegalArgumentException("--count must not be negative, got " + count);
+        }
+        if (durationSeconds < 0) {
+            throw new IllegalArgumentException("--duration must not be negative, got " + durationSeconds);
         }
         IngestServer.Builder builder = IngestServer.builder().host(host).port(port).retain(false);
         if (count > 0) {

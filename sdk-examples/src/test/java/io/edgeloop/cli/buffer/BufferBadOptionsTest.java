@@ -62,4 +62,36 @@ class BufferBadOptionsTest {
         assertEquals(0, ok.code(), ok.err());
         assertTrue(!ok.out().isEmpty() && ok.out().lines().allMatch(l -> l.startsWith("temp ")), ok.out());
     }
+
+    @Test
+    @DisplayName("refusals of --device, --sync, --count, --idle-timeout, --flush-timeout and --listen name the option "
+            + "and the value in one line, and create nothing (bad-input walk L5, L6, L8, M1)")
+    void refusalsNameOptionAndValue() {
+        Path dir = tmp.resolve("b");
+        String to = tmp.resolve("up").toUri().toString();
+        String[][] cases = {
+            {"--device '': deviceId must not be blank", "buffer", "append", "--dir", dir.toString(), "--device", ""},
+            {"--device 'sensor?7': deviceId must not contain control characters: 'sensor?7' has U+000A at index 6",
+                "buffer", "append", "--dir", dir.toString(), "--device", "sensor\n7"},
+            {"--sync: Invalid sync policy 'group:'", "buffer", "append", "--dir", dir.toString(), "--sync", "group:"},
+            {"--count must not be negative, got -4", "buffer", "ingest", "--port", "0", "--count", "-4"},
+            {"--idle-timeout must be at least 1 second, got -1", "buffer", "gateway", "--dir", dir.toString(),
+                "--listen", "127.0.0.1:0", "--to", to, "--idle-timeout", "-1"},
+            {"--flush-timeout must not be negative, got -1", "buffer", "gateway", "--dir", dir.toString(),
+                "--listen", "127.0.0.1:0", "--to", to, "--flush-timeout", "-1"},
+            {"--listen port must be 0 to 65535, got '127.0.0.1:99999'", "buffer", "gateway", "--dir",
+                dir.toString(), "--listen", "127.0.0.1:99999", "--to", to},
+            {"--device 'a?b'", "buffer", "gateway", "--dir", dir.toString(), "--listen", "127.0.0.1:0", "--to", to,
+                "--device", "a\tb"}};
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+            Result r = run(args);
+            String e = r.err().strip();
+            assertEquals(1, r.code(), String.join(" ", args) + " -> " + e);
+            assertEquals(1, e.lines().count(), e);
+            assertTrue(e.startsWith("edgeloop: " + c[0]), String.join(" ", args) + " -> " + e);
+            assertFalse(e.contains("For input string"), e);
+            assertFalse(Files.exists(dir), String.join(" ", args) + " created " + dir);
+        }
+    }
 }
