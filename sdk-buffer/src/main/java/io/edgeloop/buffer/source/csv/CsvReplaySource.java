@@ -592,7 +592,7 @@ public final class CsvReplaySource implements SensorSource {
         if (rowIds == null) {
             if (fields.size() != n && fields.size() != n + 1) {
                 throw new IllegalArgumentException("expected " + n + " fields (or " + (n + 1) + " with a leading "
-                        + "row id), found " + fields.size());
+                        + "row id), found " + fields.size() + quoteHint(line));
             }
             int offset = fields.size() - n;
             SensorRecord r = record(fields, offset);
@@ -606,9 +606,18 @@ public final class CsvReplaySource implements SensorSource {
             throw new IllegalArgumentException("expected " + (n + offset) + " fields, found " + fields.size()
                     + " (" + (offset == 1 ? "the header's " + n + " and a leading row id" : "the header's")
                     + ", as line " + rowIdsLine + " has; if that line is the odd one, set skip=" + (rowIdsRow + 1)
-                    + " to start after it)");
+                    + " to start after it)" + quoteHint(line));
         }
         return record(fields, offset);
+    }
+
+    /**
+     * For a field count that is off on a line holding a double quote, a pointer at the quoting (a quoted decimal
+     * comma, a field meant to span lines): the count alone did not say a quote was involved (bad-input walk s23).
+     */
+    private static String quoteHint(String line) {
+        return line.indexOf('"') < 0 ? "" : "; the line holds a double quote: check its quoting (fields cannot span "
+                + "lines)";
     }
 
     private SensorRecord record(List<String> fields, int offset) {

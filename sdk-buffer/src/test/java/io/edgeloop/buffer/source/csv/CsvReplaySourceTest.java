@@ -522,6 +522,21 @@ class CsvReplaySourceTest {
     }
 
     @Test
+    @DisplayName("a field count off on a line holding a quote points at the quoting (an unclosed quote was already "
+            + "named: 'unterminated quoted field')")
+    void fieldCountOffOnAQuotedLineNamesTheQuoting() throws Exception {
+        Path g = dir.resolve("c.csv");
+        Files.writeString(g, "ts,a,b\n1000,1,2\n2000,\"3,5\"\n");
+        try (SensorSource s = source(Map.of("path", g.toString(), "timestamp-column", "ts",
+                "timestamp-format", "epoch-millis"))) {
+            String m = failureAfter(s, 1);
+            // before: "expected 3 fields, found 2 (the header's, as line 2 has; ...)", the quote unmentioned
+            assertTrue(m.contains(g + " line 3: expected 3 fields, found 2") && m.contains("the line holds a double "
+                    + "quote: check its quoting"), m);
+        }
+    }
+
+    @Test
     @DisplayName("an epoch-seconds timestamp beyond 64-bit milliseconds is a bad row, not saturated to 2^63-1 ms")
     void epochSecondsOverflowIsABadRow() throws Exception {
         Path f = dir.resolve("big.csv");
