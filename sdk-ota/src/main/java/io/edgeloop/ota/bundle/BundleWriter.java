@@ -86,8 +86,10 @@ public final class BundleWriter {
 
     /**
      * Writes a bundle to a file atomically: a temporary file of this call's own in the same directory, synced, then
-     * renamed over the file; concurrent writers of one file each leave a whole bundle (the last rename wins). Then
-     * deletes the temporary files that writers of this file killed before their rename left beside it
+     * renamed over the file, and the directory synced; concurrent writers of one file each leave a whole bundle
+     * (the last rename wins). Once this returns the bundle survives a power loss: a failed sync of the directory
+     * after the rename is thrown (the file then holds the new bundle, which a power loss may take back; write it
+     * again). Then deletes the temporary files that writers of this file killed before their rename left beside it
      * ({@link AtomicFiles#deleteStaleTemporaryFilesOf}: only those no live writer holds locked, in any PID
      * namespace on this machine).
      *
@@ -96,13 +98,14 @@ public final class BundleWriter {
      * @param signers   signing keys
      * @param gzip      compress with gzip
      * @param file      the destination
-     * @throws IOException when writing fails
+     * @throws IOException when writing fails, or the directory's sync after the rename
      */
     public static void write(BundleManifest manifest, Map<String, byte[]> artifacts, List<SigningKey> signers,
             boolean gzip, Path file) throws IOException {
         // A temporary file of this writer's own: with a shared "<bundle>.tmp" two writers of one output truncated
         // and interleaved each other's bytes, and one published a torn bundle or lost its file to the other's rename.
-        AtomicFiles.write(file, o -> write(manifest, artifacts, signers, gzip, o));
+        // Durably: a bundle create whose directory sync failed reported a file that a power cut took back.
+        AtomicFiles.writeDurably(file, o -> write(manifest, artifacts, signers, gzip, o));
         // a writer of this file killed before its rename left a bundle-sized hidden file for good
         AtomicFiles.deleteStaleTemporaryFilesOf(file);
     }

@@ -79,7 +79,21 @@ public final class AtomicFiles {
      */
     public static void writeDurably(Path target, byte[] bytes) throws IOException {
         Objects.requireNonNull(bytes, "bytes");
-        write(target, out -> out.write(bytes), true);
+        writeDurably(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Replaces {@code target} with what {@code content} writes, as {@link #write(Path, Content)} does, throwing a
+     * failed sync of the directory after the rename as {@link #writeDurably(Path, byte[])} does.
+     *
+     * @param target  the file to replace or create (its directory must exist)
+     * @param content writes the new content
+     * @throws IOException when writing, syncing or renaming fails, or {@code target} is a directory (the target is
+     *                     then unchanged), or the directory's sync after the rename fails (the target then holds
+     *                     the new content, which a power loss may take back)
+     */
+    public static void writeDurably(Path target, Content content) throws IOException {
+        write(target, content, true);
     }
 
     private static void write(Path target, Content content, boolean durably) throws IOException {
@@ -180,6 +194,29 @@ public final class AtomicFiles {
         }
         try (ch) {
             ch.force(true);
+        }
+    }
+
+    /**
+     * Creates a directory and the missing ones above it, syncing the parent of each one it created (with
+     * {@link #syncDirectoryOrThrow}): a new directory's name survives a power loss only once its parent is synced,
+     * so without it a power cut could take back a new directory with every synced file in it.
+     *
+     * @param dir the directory
+     * @throws IOException when a directory cannot be created, or a parent's sync fails
+     */
+    public static void createDirectoriesDurably(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        Path highestCreated = null;
+        for (Path q = abs; q != null && Files.notExists(q, LinkOption.NOFOLLOW_LINKS); q = q.getParent()) {
+            highestCreated = q;
+        }
+        Files.createDirectories(abs);
+        for (Path q = abs; highestCreated != null && q.getParent() != null; q = q.getParent()) {
+            syncDirectoryOrThrow(q.getParent());
+            if (q.equals(highestCreated)) {
+                break;
+            }
         }
     }
 

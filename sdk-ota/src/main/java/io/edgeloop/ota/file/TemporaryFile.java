@@ -213,6 +213,19 @@ public final class TemporaryFile implements AutoCloseable {
     }
 
     /**
+     * As {@link #replace(Path)}, for a caller that reports the file durable once this returns: a failed sync of
+     * the directory after the rename is thrown ({@link AtomicFiles#syncDirectoryOrThrow}); the target then holds
+     * the file, which a power loss may take back, and {@link #moved()} is true.
+     *
+     * @param target the file to replace or create
+     * @throws IOException when the rename fails (the file then keeps its temporary name), or the directory's sync
+     *                     after it
+     */
+    public void replaceDurably(Path target) throws IOException {
+        replace(target, true);
+    }
+
+    /**
      * As {@link #replace(Path)}; with {@code durably}, a failed sync of the directory after the rename is thrown
      * ({@link AtomicFiles#syncDirectoryOrThrow}: the target then holds the file, which a power loss may take back).
      */
@@ -237,6 +250,23 @@ public final class TemporaryFile implements AutoCloseable {
      * @throws IOException                when linking or moving fails
      */
     public void moveNew(Path target) throws IOException {
+        moveNew(target, false);
+    }
+
+    /**
+     * As {@link #moveNew(Path)}, for a caller that reports the file durable once this returns: a failed sync of the
+     * directory after the move is thrown ({@link AtomicFiles#syncDirectoryOrThrow}); {@code target} then holds the
+     * file, which a power loss may take back, and {@link #moved()} is true.
+     *
+     * @param target the name it takes
+     * @throws FileAlreadyExistsException when {@code target} exists (the file keeps its temporary name)
+     * @throws IOException                when linking or moving fails, or the directory's sync after it
+     */
+    public void moveNewDurably(Path target) throws IOException {
+        moveNew(target, true);
+    }
+
+    private void moveNew(Path target, boolean durably) throws IOException {
         try {
             Files.createLink(target, path);
             atTemporaryName = false;
@@ -250,7 +280,20 @@ public final class TemporaryFile implements AutoCloseable {
             Files.move(path, target);
             atTemporaryName = false;
         }
-        AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
+        Path dir = target.toAbsolutePath().getParent();
+        if (durably) {
+            AtomicFiles.syncDirectoryOrThrow(dir);
+        } else {
+            AtomicFiles.syncDirectory(dir);
+        }
+    }
+
+    /**
+     * @return true once the file was moved to its target by {@link #replace} or {@link #moveNew} (or their durable
+     *         forms), also when the directory's sync after the move then failed
+     */
+    public boolean moved() {
+        return !atTemporaryName;
     }
 
     /**

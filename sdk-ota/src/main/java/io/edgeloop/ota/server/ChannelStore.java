@@ -68,7 +68,10 @@ import org.slf4j.LoggerFactory;
  * see {@link #deleteStaleTemporaryFiles}) that is fsynced before it is renamed into place; an
  * existing {@code <sha256>.bundle} is re-hashed and replaced when its size or digest differ (a power cut can leave
  * a renamed but unsynced file empty); {@code names.json} and {@code latest.json} are written to temporary files
- * with unique names, fsynced and renamed; the channel directory is fsynced after each rename. A publish renames
+ * with unique names, fsynced and renamed; the channel directory is fsynced after each rename, and a new channel's
+ * directory is synced into its parent. A publish or withdrawal whose directory sync fails throws (the server
+ * answers 500): what it renamed may be seen by readers but not survive a power loss, so it is not reported done
+ * (publishing the same bundle again completes it). A publish renames
  * {@code latest.json} first (the commit) and then {@code names.json}; a withdrawal writes {@code names.json} first
  * and then {@code latest.json} (the commit); the floor of the model {@code latest.json} names is always read from
  * {@code latest.json}, so a failure or a kill between the two leaves the change done or not done, as readers and the
@@ -93,7 +96,9 @@ public final class ChannelStore {
     private final String unverifiedRemedy;
 
     private ChannelStore(Path root, BundleVerifier verifier, String unverifiedRemedy) throws IOException {
-        this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+        // synced into its parent when created: a store whose directory a power loss takes back loses every channel
+        AtomicFiles.createDirectoriesDurably(Objects.requireNonNull(root, "root"));
+        this.root = root.toRealPath();
         this.verifier = verifier;
         this.unverifiedRemedy = unverifiedRemedy;
     }
@@ -265,7 +270,8 @@ public final class ChannelStore {
         boolean exists = channelDirectory(dir);
         requireWritable(dir, "nothing was published on channel " + channel);
         if (!exists) {
-            Files.createDirectories(dir);
+            // synced into its parent: a channel whose directory a power cut takes back loses every publication in it
+            AtomicFiles.createDirectoriesDurably(dir);
         }
         try (TemporaryFile incoming = AtomicFiles.createTemporary(dir.resolve("incoming"))) {
             MessageDigest md = Sha256.newDigest();
@@ -330,7 +336,7 @@ public final class ChannelStore {
                     }
                 }
                 if (!intact(target, sizeBytes, sha)) {
-                    incoming.replace(target); // and syncs the directory
+                    incoming.replaceDurably(target); // and syncs the directory, throwing when that fails
                 }
                 Publication p = new Publication(channel, manifest.name(), manifest.sequence(), sha, sizeBytes,
                         target.toString());
@@ -341,7 +347,7 @@ public final class ChannelStore {
                 // names.json behind it is harmless. names.json first raised the floor of a publish whose
                 // latest.json then failed (an immutable file, a full disk, a kill): a different bundle at that
                 // sequence was refused while devices still saw the old one.
-                writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(p)));
+                commitLatest(dir, CanonicalJson.bytes(toJson(p)), manifest.name(), manifest.sequence(), channel);
                 betweenWrites.run(dir.resolve("latest.json"));
                 try {
                     writeNames(dir, names);
@@ -359,6 +365,29 @@ public final class ChannelStore {
     /** The limits bundles are read with: the verifier's (its devices'), else the defaults. */
     private BundleLimits readLimits() {
         return verifier == null ? BundleLimits.DEFAULT : verifier.limits();
+    }
+
+    /**
+     * Renames a publish's {@code latest.json} into place (the commit) and syncs the channel directory. A failed sync
+     * is thrown, naming what happened: readers may already see the publication, but a power loss may take it back
+     * (the directory sync was best effort until 2026-12-03, so such a publish was answered 200 and then lost).
+     */
+    private static void commitLatest(Path dir, byte[] bytes, String name, long sequence, String channel)
+            throws IOException {
+        Path latest = dir.resolve("latest.json");
+        try (TemporaryFile t = AtomicFiles.writeTemporary(latest, out -> out.write(bytes))) {
+            try {
+                t.replaceDurably(latest);
+            } catch (IOException e) {
+                if (!t.moved()) {
+                    throw e; // not renamed: nothing changed
+                }
+                throw new IOException("publishing " + name + " sequence " + sequence + " on channel " + channel
+                        + " did not complete: latest.json names it, but " + dir + " could not be synced (" + e
+                        + "), so a power loss may take the channel back to its previous publication; publish the"
+                        + " same bundle again once the store's storage is healthy", e);
+            }
+        }
     }
 
     private static void writeNames(Path dir, ObjectNode names) throws IOException {
@@ -573,20 +602,29 @@ public final class ChannelStore {
                 writeAtomically(dir, "latest.json", CanonicalJson.bytes(toJson(restored.get())));
             } else {
                 Files.delete(dir.resolve("latest.json"));
-                AtomicFiles.syncDirectory(dir);
+                try {
+                    AtomicFiles.syncDirectoryOrThrow(dir);
+                } catch (IOException e) {
+                    throw new IOException("withdrew " + bad.name() + " sequence " + bad.sequence() + " from channel "
+                            + channel + " (latest.json removed), but " + dir + " could not be synced (" + e + "), so"
+                            + " a power loss may bring it back; check the channel once the store's storage is"
+                            + " healthy and withdraw again if it is", e);
+                }
             }
             Path kept = root.resolve("withdrawn").resolve(channel).resolve(bad.sha256() + ".bundle");
             try {
-                Files.createDirectories(kept.getParent());
+                AtomicFiles.createDirectoriesDurably(kept.getParent());
                 Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.syncDirectoryOrThrow(kept.getParent());
+                AtomicFiles.syncDirectoryOrThrow(dir);
             } catch (IOException e) {
                 // committed: say so, or the caller takes a done withdrawal for one that changed nothing
                 throw new IOException("withdrew " + bad.name() + " sequence " + bad.sequence() + " from channel "
                         + channel + " (latest.json now " + restored.map(r -> "names sequence " + r.sequence())
                         .orElse("removed") + "), but could not move its bundle to " + kept + ": " + e
-                        + "; it stays in the channel, no longer offered: move it by hand", e);
+                        + "; it stays in the channel (or, if only a directory sync failed, may return there after a power"
+                        + " loss), no longer offered: move it by hand", e);
             }
-            AtomicFiles.syncDirectory(dir);
             return new Withdrawal(bad, refused.get(), kept, restored);
         });
     }
@@ -777,9 +815,12 @@ public final class ChannelStore {
         return (ObjectNode) names;
     }
 
-    /** Unique temporary name per writer, fsync, rename, directory fsync: readers never see a torn file. */
+    /**
+     * Unique temporary name per writer, fsync, rename, directory fsync (a failed one thrown): readers never see a
+     * torn file, and a write that returns survives a power loss.
+     */
     private static void writeAtomically(Path dir, String name, byte[] bytes) throws IOException {
-        AtomicFiles.write(dir.resolve(name), bytes);
+        AtomicFiles.writeDurably(dir.resolve(name), bytes);
     }
 
     /**

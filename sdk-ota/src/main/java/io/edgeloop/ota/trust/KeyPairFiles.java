@@ -114,7 +114,8 @@ public final class KeyPairFiles {
         }
         byte[] bytes = k.publicKey().toPem().getBytes(StandardCharsets.US_ASCII);
         try (TemporaryFile t = AtomicFiles.writeTemporary(pub, out -> out.write(bytes))) {
-            t.moveNew(pub);
+            // durably: the completed pair is reported written, so a failed directory sync is thrown
+            t.moveNewDurably(pub);
         } catch (FileAlreadyExistsException e) {
             throw new IOException(pub + " appeared while its public half was being written; nothing was replaced:"
                     + " check that it holds key id " + k.keyId(), e);

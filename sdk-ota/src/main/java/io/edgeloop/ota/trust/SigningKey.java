@@ -129,13 +129,30 @@ public final class SigningKey {
     /**
      * Writes {@code private.pem} (created owner read/write only where POSIX permissions exist) and
      * {@code public.pem} into a directory, refusing to overwrite an existing private key. Both are written to synced
-     * temporary files first and then moved into place, so a failure (a full disk) leaves neither file, only what was
-     * there before, and a retry can succeed. Once both are in place, the temporary files that a write of either
-     * killed before its move left in {@code dir} (only those no live writer holds locked) are deleted: one of
-     * {@code private.pem} is a copy of a private key.
+     * temporary files first; then {@code private.pem} is moved into place and the directory synced, then
+     * {@code public.pem} and the directory synced again (a missing directory is created and synced into its
+     * parent). Once this returns, both files survive a power loss. Once both are in place, the temporary files
+     * that a write of either killed before its move left in {@code dir} (only those no live writer holds locked)
+     * are deleted: one of {@code private.pem} is a copy of a private key.
+     *
+     * <p>What a failure leaves, so that a retry neither overwrites a key nor refuses without saying why:
+     * <ul>
+     *   <li>Writing a temporary file fails (a full disk), or moving {@code private.pem} into place or syncing the
+     *       directory after it, or renaming {@code public.pem} into place: neither file, only what was there
+     *       before ({@code private.pem} is removed again: a private key alone is no key pair), and a retry can
+     *       succeed. A power loss right then can leave {@code private.pem} alone, which
+     *       {@link KeyPairFiles#writeOrComplete} completes from it.</li>
+     *   <li>Syncing the directory after {@code public.pem}'s rename fails: both files are kept, a whole pair
+     *       ({@code private.pem} is never deleted once its public half is placed: that would leave another key's
+     *       public half alone, or lose a key whose public half was already copied). The exception names the key
+     *       id. {@code private.pem} was synced before, so a power loss can take back only {@code public.pem}
+     *       (leaving {@code private.pem} alone, which {@link KeyPairFiles#writeOrComplete} completes, or a
+     *       {@code public.pem} that was there before, which {@link KeyPairFiles#readSigningKey} reports as another
+     *       key's); a retry of this method refuses, as {@code private.pem} exists.</li>
+     * </ul>
      *
      * @param dir the directory (created when missing)
-     * @throws IOException when writing fails or a key is already there
+     * @throws IOException when writing or a directory sync fails (as above), or a key is already there
      */
     public void writePemPair(Path dir) throws IOException {
         writePemPair(dir, UnaryOperator.identity());
@@ -143,7 +160,8 @@ public final class SigningKey {
 
     /** The seam for tests: {@code io} wraps each file's writer, so a test can fail a write part way. */
     void writePemPair(Path dir, UnaryOperator<AtomicFiles.Content> io) throws IOException {
-        Files.createDirectories(dir);
+        // synced into its parent: a new key directory a power loss takes back takes the synced pair with it
+        AtomicFiles.createDirectoriesDurably(dir);
         Path priv = dir.resolve("private.pem");
         Path pub = dir.resolve("public.pem");
         if (Files.exists(priv, LinkOption.NOFOLLOW_LINKS)) {
@@ -157,6 +175,7 @@ public final class SigningKey {
         TemporaryFile privTmp = null;
         TemporaryFile pubTmp = null;
         boolean privPlaced = false;
+        IOException failure = null;
         try {
             try {
                 privTmp = AtomicFiles.writeTemporary(priv, io.apply(out -> out.write(privBytes)), ownerOnly);
@@ -166,23 +185,60 @@ public final class SigningKey {
                         + "; neither file was written, retry once the cause is fixed", e);
             }
             try {
-                privTmp.moveNew(priv);
+                // synced before public.pem is placed: a power loss never leaves a public half without its key
+                privTmp.moveNewDurably(priv);
             } catch (FileAlreadyExistsException e) {
                 throw new IOException(priv + " already exists; refusing to overwrite a private key", e);
+            } catch (IOException e) {
+                privPlaced = privTmp.moved(); // placed, but its directory sync failed: removed again below
+                throw new IOException("cannot write a key pair to " + dir + ": " + e + "; neither file was"
+                        + " written, retry once the cause is fixed", e);
             }
             privPlaced = true;
-            pubTmp.replace(pub); // and syncs the directory
+            try {
+                pubTmp.replaceDurably(pub);
+            } catch (IOException e) {
+                if (!pubTmp.moved()) {
+                    throw e; // not renamed: private.pem alone is removed below
+                }
+                privPlaced = false; // a whole pair: kept
+                throw new IOException("wrote " + priv + " and " + pub + " (" + algorithm.id() + ", key id " + keyId()
+                        + "), but " + dir + " could not be synced after " + pub.getFileName() + " (" + e + "): a"
+                        + " power loss may take back " + pub.getFileName() + ". Both files are kept; once the"
+                        + " storage is healthy, check that " + pub.getFileName() + " holds key id " + keyId()
+                        + " (edgeloop bundle keygen on the directory writes it again from " + priv.getFileName()
+                        + " when it is missing)", e);
+            }
             privPlaced = false;
             // a keygen killed before its moves left a private key's hidden copy that outlived any later key pair
             AtomicFiles.deleteStaleTemporaryFilesOf(priv);
             AtomicFiles.deleteStaleTemporaryFilesOf(pub);
+        } catch (IOException e) {
+            failure = e;
+            throw e;
         } finally {
+            IOException cleanup = null;
             try {
                 if (privPlaced) {
                     Files.deleteIfExists(priv); // public.pem did not land: a private key alone is no key pair
                 }
-            } finally {
+            } catch (IOException e) {
+                cleanup = e;
+            }
+            try {
                 closeAll(privTmp, pubTmp); // each deleted unless moved, and unlocked
+            } catch (IOException e) {
+                if (cleanup == null) {
+                    cleanup = e;
+                } else {
+                    cleanup.addSuppressed(e);
+                }
+            }
+            if (cleanup != null) {
+                if (failure == null) {
+                    throw cleanup;
+                }
+                failure.addSuppressed(cleanup); // the failure that stopped the write says what happened
             }
         }
     }

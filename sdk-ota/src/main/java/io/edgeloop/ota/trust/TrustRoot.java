@@ -300,17 +300,20 @@ public final class TrustRoot {
     }
 
     /**
-     * Writes the file atomically: a temporary file of this call's own, synced, then renamed over the file;
-     * concurrent writers of one file each leave a whole trust file (the last rename wins). Then deletes the
+     * Writes the file atomically: a temporary file of this call's own, synced, then renamed over the file, and the
+     * directory synced; concurrent writers of one file each leave a whole trust file (the last rename wins). Once
+     * this returns the file survives a power loss: a failed sync of the directory after the rename is thrown (the
+     * file then holds the new trust root, which a power loss may take back; write it again). Then deletes the
      * temporary files that writers of this file killed before their rename left beside it (only those no live
      * writer holds locked, see {@code AtomicFiles.deleteStaleTemporaryFilesOf}).
      *
      * @param file the destination
-     * @throws IOException when writing fails
+     * @throws IOException when writing fails, or the directory's sync after the rename
      */
     public void write(Path file) throws IOException {
         // A temporary file of this writer's own: a shared "<file>.tmp" let two writers tear or lose the file.
-        AtomicFiles.write(file, toBytes());
+        // Durably: a write whose directory sync failed returned, and a power cut took the new trust root back.
+        AtomicFiles.writeDurably(file, toBytes());
         AtomicFiles.deleteStaleTemporaryFilesOf(file); // those of writers killed before their rename
     }
 
