@@ -150,18 +150,40 @@ public final class BundleVerifyCommand implements Callable<Integer> {
         files.add(trust);
         TrustRoot before = null;
         for (Path f : files) {
-            TrustRoot r = TrustRoot.read(f);
+            TrustRoot r;
+            try {
+                r = TrustRoot.read(f);
+            } catch (TrustException e) {
+                throw trustRefused(f, e, e.getMessage()); // read's message names the file already
+            }
             try {
                 r.requireOwnSignatures();
                 if (before != null) {
                     before.acceptRotation(r, r.createdAt());
                 }
             } catch (TrustException e) {
-                throw new TrustException("trust file " + f + " refused: " + e.getMessage(), e);
+                throw trustRefused(f, e, "trust file " + f + " refused: " + e.getMessage());
             }
             before = r;
         }
         return before;
+    }
+
+    /**
+     * The refusal of a trust file (malformed, edited after signing, a rotation the previous file did not sign); with
+     * {@code --json} also the JSON a refused bundle gets, with check {@code trust}, since no bundle check ran.
+     */
+    private TrustException trustRefused(Path f, TrustException e, String message) throws IOException {
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("accepted", false);
+            r.put("file", file.toString());
+            r.put("check", "trust");
+            r.put("trustFile", f.toString());
+            r.put("message", message);
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));
+        }
+        return new TrustException(message, e);
     }
 
     private static String golden(VerifiedBundle v, ArtifactEntry a) throws BundleVerificationException {

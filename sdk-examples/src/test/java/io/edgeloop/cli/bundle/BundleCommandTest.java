@@ -219,6 +219,21 @@ class BundleCommandTest {
         assertTrue(last.err().contains("trust file " + tampered + " refused")
                 && last.err().contains("not signed by its own threshold"), last.err());
         assertFalse(last.out().contains("accepted"), last.out());
+        // README: with --json a refusal prints "file" and "check" on stdout, the trust file's own too
+        assertEquals(1, run("bundle", "verify", byA.toString(), "--trust", tampered.toString(), "--profile", "avr8",
+                "--json"));
+        com.fasterxml.jackson.databind.JsonNode refusal = m.readTree(last.out());
+        assertEquals(false, refusal.get("accepted").asBoolean(true), last.out());
+        assertEquals(byA.toString(), refusal.path("file").asText(), last.out());
+        assertEquals("trust", refusal.path("check").asText(), last.out());
+        assertEquals(tampered.toString(), refusal.path("trustFile").asText(), last.out());
+        assertTrue(refusal.path("message").asText().contains("not signed by its own threshold"), last.out());
+        Path malformed = dir.resolve("t-malformed.json");
+        Files.writeString(malformed, "{\"signed\":");
+        assertEquals(1, run("bundle", "verify", byA.toString(), "--trust", malformed.toString(), "--profile", "avr8",
+                "--json"));
+        assertEquals("trust", m.readTree(last.out()).path("check").asText(), last.out() + last.err());
+        assertEquals(1, last.err().strip().lines().count(), last.err());
 
         // a version 2 root signed by its own key only: consistent on its own, refused by the previous root
         TrustRoot forged = TrustRoot.read(Path.of(t1)).toBuilder().version(2).removeKey(
