@@ -35,9 +35,10 @@ public final class BenchOtaCommand implements Callable<Integer> {
     /** The most {@code --iterations}: 50 times the default; each runs every configuration twice (warm-up). */
     static final int MAX_ITERATIONS = 10_000;
 
-    @Option(names = "--bytes", defaultValue = "1048576", description = "Artifact payload size, 1024 to 67108864 "
-            + "(64 MiB, the largest bundle entry) (default: ${DEFAULT-VALUE}).")
-    private int bytes;
+    @Option(names = "--bytes", defaultValue = "1048576", converter = io.edgeloop.cli.ByteSizeConverter.class,
+            description = "Artifact payload size, 1024 (1KiB) to 67108864 (64MiB, the largest bundle entry); units as "
+                    + "in 512, 64KiB, 16MiB (default: ${DEFAULT-VALUE}).")
+    private long bytes;
 
     @Option(names = "--iterations", defaultValue = "200", description = "Timed iterations, 5 to 10000 (default: "
             + "${DEFAULT-VALUE}).")
@@ -56,7 +57,7 @@ public final class BenchOtaCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--iterations must be between 5 (a median needs a few runs) and "
                     + MAX_ITERATIONS + ", got " + iterations);
         }
-        List<VerificationBenchmark.Result> rs = new VerificationBenchmark(bytes, iterations).run();
+        List<VerificationBenchmark.Result> rs = new VerificationBenchmark((int) bytes, iterations).run();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();

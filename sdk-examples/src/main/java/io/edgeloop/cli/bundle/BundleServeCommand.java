@@ -77,7 +77,9 @@ public final class BundleServeCommand implements Callable<Integer> {
     private Path tokenFile;
 
     @Option(names = "--max-upload", defaultValue = "" + DEFAULT_MAX_UPLOAD, paramLabel = "BYTES",
-            description = "Largest bundle accepted (default: ${DEFAULT-VALUE}); larger uploads get HTTP 413.")
+            converter = io.edgeloop.cli.ByteSizeConverter.class,
+            description = "Largest bundle accepted, in bytes or with a unit: 512, 64KiB, 16MiB, 1GiB (default: "
+                    + "${DEFAULT-VALUE}); larger uploads get HTTP 413.")
     private long maxUpload;
 
     @Override
