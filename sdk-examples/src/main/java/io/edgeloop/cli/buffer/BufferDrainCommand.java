@@ -46,7 +46,8 @@ public final class BufferDrainCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The buffer directory.")
     private Path dir;
 
-    @Option(names = "--to", required = true, paramLabel = "URI", description = "Where to send: file:, http(s):, mqtt: or relay: URI.")
+    @Option(names = "--to", required = true, paramLabel = "URI", converter = io.edgeloop.cli.UriConverter.class,
+            description = "Where to send: file:, http(s):, mqtt: or relay: URI.")
     private URI to;
 
     @Option(names = "--cursor", defaultValue = "drain", paramLabel = "NAME", description = "The cursor (default: ${DEFAULT-VALUE}).")

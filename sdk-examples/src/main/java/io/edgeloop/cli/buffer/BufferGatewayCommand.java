@@ -53,7 +53,8 @@ public final class BufferGatewayCommand implements Callable<Integer> {
             description = "Address for devices (default: ${DEFAULT-VALUE}; 0.0.0.0:PORT for the LAN).")
     private String listen;
 
-    @Option(names = "--to", required = true, paramLabel = "URI", description = "Upstream: file:, http(s): or mqtt: URI.")
+    @Option(names = "--to", required = true, paramLabel = "URI", converter = io.edgeloop.cli.UriConverter.class,
+            description = "Upstream: file:, http(s): or mqtt: URI.")
     private URI to;
 
     @Option(names = "--compression", defaultValue = "gzip", paramLabel = "C", description = "Upstream batch compression: none, gzip or lz4 (default: ${DEFAULT-VALUE}).")
