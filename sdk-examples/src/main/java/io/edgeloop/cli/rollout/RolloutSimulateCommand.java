@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  * <p>Not thread-safe: one instance per invocation.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "Roll a signed bundle out over a simulated fleet with injected failures, in waves.")
+        description = "Simulate a staged rollout over a fleet of real device agents, with injected failures, in waves; "
+                + "it makes and signs its own bundles from --seed (it takes no bundle or key).")
 public final class RolloutSimulateCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
