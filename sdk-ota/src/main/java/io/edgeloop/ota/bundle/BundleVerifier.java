@@ -410,6 +410,10 @@ public final class BundleVerifier {
     static List<SignatureRecord> parseSignatures(byte[] bytes) throws BundleVerificationException {
         try {
             JsonNode n = CanonicalJson.parse(bytes);
+            if (!n.has("formatVersion")) {
+                throw new BundleVerificationException(Check.SIGNATURES_MISSING,
+                        "signatures.json has no formatVersion key (this SDK reads 1.x)");
+            }
             String fv = n.path("formatVersion").asText("");
             if (!fv.matches("1\\.\\d+")) {
                 throw new BundleVerificationException(Check.SIGNATURES_MISSING,

@@ -324,6 +324,19 @@ class BundleAttackSuiteTest {
         }
 
         @Test
+        @DisplayName("a signatures.json without the formatVersion key is refused as missing it, not as version ''")
+        void signaturesWithoutFormatVersion() {
+            byte[] b = good().sign(A);
+            var o = CanonicalJson.object();
+            o.putArray("signatures").add(A.signRecord(good().build().signedBytes()).toJson());
+            byte[] x = replace(b, "signatures.json", CanonicalJson.bytes(o));
+            refused(Check.SIGNATURES_MISSING, x);
+            BundleVerificationException e = assertThrows(BundleVerificationException.class, () -> verify(ONE_OF_TWO, x));
+            assertEquals("signatures-missing: signatures.json has no formatVersion key (this SDK reads 1.x)",
+                    e.getMessage(), "old code: unsupported signatures.json formatVersion ''");
+        }
+
+        @Test
         @DisplayName("refuses a signed manifest that is not canonical JSON (duplicate keys, whitespace)")
         void nonCanonicalManifest() {
             byte[] b = good().sign(A);
