@@ -1,5 +1,6 @@
 package io.edgeloop.buffer.transport.mqtt;
 
+import io.edgeloop.api.record.IdempotencyKey;
 import io.edgeloop.api.transport.Envelope;
 import io.edgeloop.buffer.wire.BatchCodec;
 import io.edgeloop.buffer.wire.Compression;
@@ -13,7 +14,9 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +31,8 @@ final class SyncSubscriber implements AutoCloseable {
     private final String clientId;
     private final Object lock = new Object();
     private final List<Envelope> envelopes = new ArrayList<>();
+    /** The distinct keys of {@link #envelopes}. */
+    private final Set<IdempotencyKey> keys = new HashSet<>();
     /** The envelopes of PUBLISH packets the broker flagged DUP: its own redeliveries (after a restart). */
     private final List<Envelope> redelivered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
@@ -98,6 +103,9 @@ final class SyncSubscriber implements AutoCloseable {
             List<Envelope> es = BatchCodec.of(Compression.NONE).decode(payload).envelopes();
             synchronized (lock) {
                 envelopes.addAll(es);
+                for (Envelope e : es) {
+                    keys.add(e.key());
+                }
                 if (dup) {
                     redelivered.addAll(es);
                 }
@@ -131,6 +139,55 @@ final class SyncSubscriber implements AutoCloseable {
         while (!subscribed) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("subscriber not connected within " + timeoutMillis + " ms");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * Waits until the connection the subscriber had has ended (it read everything the broker wrote to it up to
+     * the end of the stream): after a kill, what it received by then is what reached its socket.
+     */
+    void awaitDisconnected(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (subscribed) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("subscriber still connected after " + timeoutMillis + " ms");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** @return whether the subscriber is connected and its subscription acknowledged */
+    boolean isSubscribed() {
+        return subscribed;
+    }
+
+    /** @return the distinct keys received so far */
+    Set<IdempotencyKey> keys() {
+        synchronized (lock) {
+            return Set.copyOf(keys);
+        }
+    }
+
+    /**
+     * Waits until every one of {@code keys} was received.
+     *
+     * @throws AssertionError naming some of the keys still missing after {@code timeoutMillis}
+     */
+    void awaitKeys(Set<IdempotencyKey> keys, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            synchronized (lock) {
+                if (this.keys.containsAll(keys)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                Set<IdempotencyKey> missing = new HashSet<>(keys);
+                missing.removeAll(keys());
+                throw new AssertionError(missing.size() + " records never reached the subscriber within "
+                        + timeoutMillis + " ms, e.g. " + missing.stream().limit(5).toList());
             }
             Thread.sleep(5);
         }
