@@ -122,19 +122,7 @@ public final class FileDeviceStorage implements DeviceStorage {
      * file in it had been synced; the same was found in sdk-buffer by its power-cut file system (7256517e).
      */
     private Path createDirectoriesDurably(Path dir) throws IOException {
-        Path highestCreated = null;
-        for (Path q = dir; q != null && Files.notExists(q, LinkOption.NOFOLLOW_LINKS); q = q.getParent()) {
-            highestCreated = q;
-        }
-        Files.createDirectories(dir);
-        if (highestCreated != null) {
-            for (Path q = dir; q != null && q.getParent() != null; q = q.getParent()) {
-                directorySync.sync(q.getParent());
-                if (q.equals(highestCreated)) {
-                    break;
-                }
-            }
-        }
+        AtomicFiles.createDirectoriesDurably(dir, directorySync::sync);
         return dir;
     }
 

@@ -194,7 +194,43 @@ public final class AtomicFiles {
         }
         try (ch) {
             ch.force(true);
+        } catch (IOException e) {
+            if (!refusesDirectorySync(e)) {
+                throw e;
+            }
+            // EINVAL / ENOTSUP: the file system has no directory fsync at all (CIFS before Linux 4.17, some FUSE,
+            // WSL DrvFs and Ceph mounts); its renames are as durable as it makes them, and throwing would fail
+            // every write there for good (a device that never starts). Said once per JVM; EIO and the rest throw.
+            if (DIRECTORY_SYNC_UNSUPPORTED_WARNED.compareAndSet(false, true)) {
+                org.slf4j.LoggerFactory.getLogger(AtomicFiles.class).warn("{}: this file system refuses to sync a "
+                        + "directory ({}); renames and new names here are as durable as it makes them (logged once)",
+                        dir, e.getMessage());
+            }
         }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean DIRECTORY_SYNC_UNSUPPORTED_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * @param e the failure of a directory's {@code force}
+     * @return whether it says the file system does not sync directories at all (EINVAL, ENOTSUP, ENOSYS), as
+     *         opposed to a failed sync (EIO)
+     */
+    static boolean refusesDirectorySync(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Invalid argument") || m.contains("Operation not supported")
+                || m.contains("Function not implemented");
+    }
+
+    /** Syncs a directory; {@link #syncDirectoryOrThrow} is one. */
+    @FunctionalInterface
+    public interface DirectorySyncer {
+        /**
+         * @param dir the directory
+         * @throws IOException when the sync fails
+         */
+        void sync(Path dir) throws IOException;
     }
 
     /**
@@ -206,6 +242,20 @@ public final class AtomicFiles {
      * @throws IOException when a directory cannot be created, or a parent's sync fails
      */
     public static void createDirectoriesDurably(Path dir) throws IOException {
+        createDirectoriesDurably(dir, AtomicFiles::syncDirectoryOrThrow);
+    }
+
+    /**
+     * As {@link #createDirectoriesDurably(Path)}, syncing through {@code sync}. When a parent's sync fails, the
+     * directories this call created are removed again (best effort) before the failure is thrown: a retry then
+     * creates them anew and syncs their parents; left in place, the retry found them existing and never synced
+     * the parent, so a power cut could still take them, and every file written in them since, back.
+     *
+     * @param dir  the directory
+     * @param sync how a directory is synced
+     * @throws IOException when a directory cannot be created, or a parent's sync fails
+     */
+    public static void createDirectoriesDurably(Path dir, DirectorySyncer sync) throws IOException {
         Path abs = dir.toAbsolutePath();
         Path highestCreated = null;
         for (Path q = abs; q != null && Files.notExists(q, LinkOption.NOFOLLOW_LINKS); q = q.getParent()) {
@@ -213,7 +263,22 @@ public final class AtomicFiles {
         }
         Files.createDirectories(abs);
         for (Path q = abs; highestCreated != null && q.getParent() != null; q = q.getParent()) {
-            syncDirectoryOrThrow(q.getParent());
+            try {
+                sync.sync(q.getParent());
+            } catch (IOException e) {
+                for (Path u = abs; u != null; u = u.getParent()) {
+                    try {
+                        Files.deleteIfExists(u); // empty: created by this call
+                    } catch (IOException | RuntimeException undo) {
+                        e.addSuppressed(undo);
+                        break;
+                    }
+                    if (u.equals(highestCreated)) {
+                        break;
+                    }
+                }
+                throw e;
+            }
             if (q.equals(highestCreated)) {
                 break;
             }
