@@ -82,7 +82,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--c-prefix", defaultValue = CCodeGenerator.DEFAULT_PREFIX, paramLabel = "NAME",
             description = "Prefix of the C names in model.h and model.c (default: ${DEFAULT-VALUE}): NAME_predict, "
                     + "NAME_input_t, NAME_MODEL_INPUTS, include guard NAME_MODEL_H. Give each model of one firmware "
-                    + "its own. Lower-case letters, digits and _, starting with a letter, at most "
+                    + "its own. Lower-case letters, digits and single _ (not at the end), starting with a letter, at most "
                     + CCodeGenerator.MAX_PREFIX_LENGTH + " characters.")
     private String cPrefix;
 

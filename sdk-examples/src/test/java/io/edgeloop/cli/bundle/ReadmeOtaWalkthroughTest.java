@@ -68,7 +68,7 @@ class ReadmeOtaWalkthroughTest {
         ProcessBuilder pb = new ProcessBuilder("bash", "-e", file.toString()).directory(dir.toFile())
                 .redirectOutput(dir.resolve("block.out").toFile()).redirectError(dir.resolve("block.err").toFile());
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        pb.environment().put("REPO", dir.toString());
+        pb.environment().put("REPO", dir.resolve("repo").toString());
         Process p = pb.start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -84,12 +84,14 @@ class ReadmeOtaWalkthroughTest {
     void otaSectionsRunInOrder(@TempDir Path dir) throws Exception {
         Path root = repository();
         // the README reads its occupancy data under $REPO (the checkout) and runs in a scratch directory: here the
-        // data are copied under the test's directory, which is both
+        // data are copied under repo/, apart from the directory the blocks run in, so a block that reads the data
+        // relative to where it runs fails as it would for a user
         Path data = Path.of("sdk-examples/src/main/resources/io/edgeloop/examples/data/occupancy");
-        Files.createDirectories(dir.resolve(data));
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Files.createDirectories(repo.resolve(data));
         try (Stream<Path> files = Files.list(root.resolve(data))) {
             for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, dir.resolve(data).resolve(f.getFileName().toString()));
+                Files.copy(f, repo.resolve(data).resolve(f.getFileName().toString()));
             }
         }
         Path bin = Files.createDirectories(dir.resolve("bin"));

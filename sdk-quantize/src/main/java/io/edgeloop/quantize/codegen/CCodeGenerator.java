@@ -77,6 +77,11 @@ public final class CCodeGenerator {
             throw new IllegalArgumentException("C prefix '" + shown + "' is not a lower-case C identifier: use "
                     + "a-z, 0-9 and _, starting with a letter (a leading _ makes reserved names such as _X_MODEL_H)");
         }
+        if (prefix.contains("__") || prefix.endsWith("_")) {
+            // foo_ gives FOO__MODEL_H and foo__x names with "__", which C++ reserves to the implementation
+            throw new IllegalArgumentException("C prefix '" + prefix + "' " + (prefix.endsWith("_") ? "ends with _"
+                    : "holds __") + ": the generated names would hold __ (reserved in C++); use single _ inside it");
+        }
         if (KEYWORDS.contains(prefix)) {
             throw new IllegalArgumentException("C prefix '" + prefix + "' is a C or C++ keyword; choose another name");
         }

@@ -50,7 +50,7 @@ class CPrefixTest {
     @DisplayName("a prefix must be a lower-case C identifier, no keyword, at most 23 characters; one-line errors")
     void refusesBadPrefixes() {
         for (String bad : List.of("", "Occ", "1occ", "_occ", "occ-a", "occ a", "\u00e9t\u00e9", "int", "class",
-                "abcdefghijklmnopqrstuvwx")) {
+                "abcdefghijklmnopqrstuvwx", "occ_", "occ__a")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CCodeGenerator(bad),
                     bad);
             assertFalse(e.getMessage().contains("\n"), e.getMessage());

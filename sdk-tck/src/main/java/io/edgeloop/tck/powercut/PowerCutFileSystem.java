@@ -72,7 +72,8 @@ import java.util.stream.StreamSupport;
  * outside the default file system), and {@code Path.of(String)} or {@code new File(...)} would bypass the model.
  * Paths outside the wrapped directory may be read (attributes, access checks: {@code Files.createDirectories}
  * looks at the parents) but not written. Symbolic links, watch services, memory mapping and
- * {@code DELETE_ON_CLOSE} are not supported. {@link #recentOperations()} keeps the last 40 operations for a
+ * {@code DELETE_ON_CLOSE} are not supported, nor are {@code SYNC}/{@code DSYNC} opens (each write durable on
+ * return): they throw {@code UnsupportedOperationException} rather than be modelled wrongly; use {@code force}. {@link #recentOperations()} keeps the last 40 operations for a
  * failure's message ({@code -Dpowercut.trace=N} keeps N).
  *
  * <p>Usage: run the workload with a cut armed at a seeded operation, then open what the device would hold after
@@ -366,6 +367,11 @@ public final class PowerCutFileSystem extends FileSystem {
             boolean mutates = options.contains(StandardOpenOption.WRITE)
                     || options.contains(StandardOpenOption.APPEND) || options.contains(StandardOpenOption.CREATE)
                     || options.contains(StandardOpenOption.CREATE_NEW);
+            if (options.contains(StandardOpenOption.SYNC) || options.contains(StandardOpenOption.DSYNC)) {
+                // each write would be durable when it returns; modelled as not durable, a correct write-ahead log
+                // opened with O_DSYNC would be reported as losing data (review of bfa5aa62)
+                throw new UnsupportedOperationException("SYNC and DSYNC are not modelled: use FileChannel.force");
+            }
             if (options.contains(StandardOpenOption.DELETE_ON_CLOSE)) {
                 throw new UnsupportedOperationException("DELETE_ON_CLOSE is not modelled");
             }

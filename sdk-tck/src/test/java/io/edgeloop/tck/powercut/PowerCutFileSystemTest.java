@@ -91,6 +91,17 @@ class PowerCutFileSystemTest {
     }
 
     @Test
+    @DisplayName("SYNC and DSYNC opens are refused, not modelled as not durable (a correct O_DSYNC log looked lossy)")
+    void syncOpensAreRefused() {
+        for (StandardOpenOption o : new StandardOpenOption[] {StandardOpenOption.SYNC, StandardOpenOption.DSYNC}) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> FileChannel.open(root.resolve("wal"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, o),
+                    o.toString());
+            assertTrue(e.getMessage().contains("use FileChannel.force"), e.getMessage());
+        }
+    }
+
+    @Test
     @DisplayName("a write without force is gone after the cut; the synced name stays, empty")
     void unforcedWriteIsGone() throws IOException {
         try (FileChannel ch = create(root.resolve("f"))) {
